@@ -1,0 +1,6 @@
+"""`python -m kmserr`."""
+
+from kmserr.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,351 @@
+"""The `kmserr` command: parse arguments, call the library, pick a renderer and an exit status."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import IO, Any, TypeVar
+
+import click
+
+from . import render
+from .catalogue import CatalogueError
+from .explain import Explanation, explain_finding, explain_text, extractor_for
+from .registry import Registry, default_registry
+from .render import FORMATS, Style
+from .scan import BLOCK_SIZE, LineScanner, default_engine
+from .version import __version__
+
+FOUND, NOT_FOUND, TROUBLE = 0, 1, 2
+EXIT_STATUS_HELP = "Exit status: 0 found, 1 not found, 2 usage or input error."
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class InputError(click.ClickException):
+    """Bad input the user gave: one line on stderr, exit status 2."""
+
+    exit_code = TROUBLE
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"kmserr: {self.format_message()}", err=True)
+
+
+def output_options(func: F) -> F:
+    """Add --format and --color, shared by every command."""
+    func = click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour the output. NO_COLOR in the environment turns it off.",
+    )(func)
+    func = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=None,
+        help="Output format [default: table on a terminal, plain otherwise].",
+    )(func)
+    return func
+
+
+def _is_tty(stream: IO[Any]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def choose_format(fmt: str | None) -> str:
+    return fmt or ("table" if _is_tty(sys.stdout) else "plain")
+
+
+def choose_style(color: str) -> Style:
+    """NO_COLOR wins over everything; FORCE_COLOR turns colour on where `auto` would not."""
+    if os.environ.get("NO_COLOR"):
+        enabled = False
+    elif color != "auto":
+        enabled = color == "always"
+    else:
+        enabled = bool(os.environ.get("FORCE_COLOR")) or _is_tty(sys.stdout)
+    return Style(color=enabled)
+
+
+def load_registry() -> Registry:
+    try:
+        return default_registry()
+    except CatalogueError as exc:
+        raise InputError(f"catalogue: {exc}") from None
+
+
+def _text_out() -> IO[str]:
+    return click.get_text_stream("stdout")
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_STATUS_HELP,
+)
+@click.version_option(
+    __version__,
+    "-V",
+    "--version",
+    message=f"%(prog)s %(version)s (engine: {default_engine().name})",
+)
+def cli() -> None:
+    """Explain Tencent Cloud KMS error codes and find them in logs.
+
+    \b
+    Examples:
+      kmserr lookup 10630
+      kmserr parse "(100004) incorrect projectId"
+      kmserr list --category throttling
+      tail -f app.log | kmserr grep
+    """
+
+
+@cli.command()
+@click.argument("codes", nargs=-1, required=True, metavar="CODE...")
+@output_options
+@click.pass_context
+def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: str) -> None:
+    """Look up codes: a module code, an error code group, or words to search for.
+
+    A module code (10630) gives its entry; an error code (4000) gives every entry of that group;
+    anything else searches messages and descriptions, best match first.
+
+    \b
+    Examples:
+      kmserr lookup 10630
+      kmserr lookup 4000 --format json
+      kmserr lookup "key disabled"
+
+    Exit status: 0 every code found, 1 some code not found, 2 usage or input error.
+    """
+    registry = load_registry()
+    found = []
+    status = FOUND
+    for query in codes:
+        result = registry.lookup(query)
+        if not result.entries:
+            status = NOT_FOUND
+            hint = f"; did you mean {', '.join(result.suggestions)}?" if result.suggestions else ""
+            click.echo(f"kmserr: no entry for {query!r}{hint}", err=True)
+        found.extend(e for e in result.entries if e not in found)
+    if found:
+        render.ENTRY_RENDERERS[choose_format(fmt)](found, _text_out(), choose_style(color))
+    ctx.exit(status)
+
+
+@cli.command()
+@click.argument("text", required=False)
+@output_options
+@click.pass_context
+def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str) -> None:
+    """Explain an error message, JSON body or SDK exception text.
+
+    Reads standard input when TEXT is absent or "-". Reports each error's code, module code,
+    error code, message and request ID, and its catalogue entry when the code is known.
+
+    \b
+    Examples:
+      kmserr parse "(100004) incorrect projectId"
+      kmserr parse '{"code":4000,"message":"(10010)lacked of required parameters"}'
+      kmserr parse < response.json
+
+    Exit status: 0 an error found, 1 none found, 2 usage or input error.
+    """
+    if text is None or text == "-":
+        stdin = click.get_binary_stream("stdin")
+        if text is None and _is_tty(stdin):
+            raise click.UsageError("give TEXT, or pipe the message into standard input")
+        text = stdin.read().decode("utf-8", "surrogateescape")
+    registry = load_registry()
+    items = explain_text(text, registry)
+    if not items:
+        click.echo("kmserr: no error code found in the input", err=True)
+        ctx.exit(NOT_FOUND)
+    render.EXPLANATION_RENDERERS[choose_format(fmt)](items, _text_out(), choose_style(color))
+    for item in items:
+        entry = item.entry
+        if item.message_agrees is False and entry is not None:
+            click.echo(
+                f"kmserr: note: the message of {item.finding.code} differs from the catalogue's "
+                f"({entry.message!r})",
+                err=True,
+            )
+    ctx.exit(FOUND)
+
+
+@cli.command(name="list")
+@click.option("--error-code", "error_code", type=int, help="Only entries of this error code group (4000, 4100, ...).")
+@click.option("--category", help="Only entries of this category.")
+@click.option("--retryable/--not-retryable", default=None, help="Only errors that a retry can (or cannot) fix.")
+@output_options
+@click.pass_context
+def list_(
+    ctx: click.Context, error_code: int | None, category: str | None, retryable: bool | None,
+    fmt: str | None, color: str,
+) -> None:
+    """List the catalogue, sorted by code.
+
+    \b
+    Examples:
+      kmserr list
+      kmserr list --category throttling
+      kmserr list --error-code 4000 --not-retryable --format json
+
+    Exit status: 0 entries listed, 1 no entry matches the filters, 2 usage or input error.
+    """
+    registry = load_registry()
+    if category is not None and category not in registry.categories:
+        raise InputError(
+            f"list: unknown category {category!r} (choose from {', '.join(sorted(registry.categories))})"
+        )
+    entries = [
+        e for e in registry.entries
+        if (error_code is None or e.error_code == error_code)
+        and (category is None or e.category == category)
+        and (retryable is None or e.retryable == retryable)
+    ]
+    if not entries:
+        click.echo("kmserr: no entry matches these filters", err=True)
+        ctx.exit(NOT_FOUND)
+    render.ENTRY_RENDERERS[choose_format(fmt)](entries, _text_out(), choose_style(color))
+    ctx.exit(FOUND)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True), metavar="[FILE...]")
+@click.option("-c", "--count", is_flag=True, help="Print only the number of matching lines.")
+@click.option("--summary", is_flag=True, help="Print only a table of codes and how often each occurred.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per matching line (same as --format json).")
+@click.option("-n", "--line-number", "line_numbers", is_flag=True, help="Prefix each line with its line number.")
+@click.option(
+    "-H/--no-filename", "--with-filename", "with_filename", default=None,
+    help="Prefix each line with its file name [default: with several files].",
+)
+@click.option("--annotate/--no-annotate", default=True, show_default=True,
+              help="Follow each line with what its errors mean.")
+@output_options
+@click.pass_context
+def grep(
+    ctx: click.Context, files: tuple[str, ...], count: bool, summary: bool, as_json: bool,
+    line_numbers: bool, with_filename: bool | None, annotate: bool, fmt: str | None, color: str,
+) -> None:
+    """Print the lines of FILEs (or standard input) that carry KMS errors, explained.
+
+    Reads standard input when no FILE is given or FILE is "-". A live stream is shown as it
+    arrives; lines come out with their bytes as they were.
+
+    \b
+    Examples:
+      kmserr grep app.log
+      tail -f app.log | kmserr grep | tee errors.txt
+      kmserr grep --summary app.log.1 app.log
+      kmserr grep --json app.log | jq .matches[0].code
+
+    Exit status: 0 a line matched, 1 no line matched, 2 an error (even if a line matched).
+    """
+    if as_json:
+        fmt = "json"
+    registry = load_registry()
+    paths = list(files) or ["-"]
+    show_names = with_filename if with_filename is not None else len(paths) > 1
+    style = choose_style(color)
+    out = click.get_binary_stream("stdout")
+    writer = render.HitWriter(
+        out, choose_format(fmt), style,
+        with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
+    )
+    extractor = extractor_for(registry)
+    engine = default_engine(e.code for e in registry.entries if not e.code.isdigit())
+    codes: Counter[str] = Counter()
+    meanings: dict[str, str] = {}
+    counts: list[tuple[str, int]] = []
+    matched = trouble = False
+    for path in paths:
+        name = "(standard input)" if path == "-" else path
+        lines = 0
+        try:
+            fd = 0 if path == "-" else os.open(path, os.O_RDONLY)
+        except OSError as exc:
+            click.echo(f"kmserr: grep: {path}: {exc.strerror}", err=True)
+            trouble = True
+            continue
+        scanner = LineScanner(extractor, engine)
+        try:
+            while True:
+                try:
+                    chunk = os.read(fd, BLOCK_SIZE)
+                except OSError as exc:
+                    click.echo(f"kmserr: grep: {path}: {exc.strerror}", err=True)
+                    trouble = True
+                    chunk = b""
+                hits = scanner.feed(chunk) if chunk else scanner.finish()
+                for hit in hits:
+                    items = [explain_finding(f, registry) for f in hit.findings]
+                    lines += 1
+                    if count or summary:
+                        for item in items:
+                            codes[item.finding.code] += 1
+                            meanings.setdefault(item.finding.code, _meaning(item))
+                    else:
+                        writer.write(hit, items, name)
+                if hits and not (count or summary):
+                    out.flush()  # a live stream is shown as soon as its lines are read
+                if not chunk:
+                    break
+        finally:
+            if fd != 0:
+                os.close(fd)
+        matched = matched or lines > 0
+        counts.append((name, lines))
+    if count:
+        render.render_counts(counts, _text_out(), show_names)
+    elif summary:
+        rows = [(code, n, meanings[code]) for code, n in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))]
+        render.render_summary(rows, choose_format(fmt), _text_out(), style)
+    out.flush()
+    ctx.exit(TROUBLE if trouble else FOUND if matched else NOT_FOUND)
+
+
+def _meaning(item: Explanation) -> str:
+    if item.entry is None:
+        return "not in catalogue"
+    return item.entry.message or item.entry.description
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command as a process: a closed pipe or Ctrl-C ends quietly, never with a traceback."""
+    try:
+        status = cli.main(args=argv, prog_name="kmserr", standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.stderr.write("\n")
+        status = 130
+    except click.ClickException as exc:
+        exc.show()
+        status = exc.exit_code
+    except BrokenPipeError:
+        _silence_stdout()
+        status = FOUND
+    except KeyboardInterrupt:
+        status = 130
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    sys.exit(status if isinstance(status, int) else FOUND)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass

@@ -1,0 +1,50 @@
+"""Join what the extractor found with what the catalogue knows about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .catalogue import Entry
+from .extract import Extractor, Finding
+from .registry import Registry, default_registry, message_agrees
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """One error found in text, with its catalogue entry when the code is known."""
+
+    finding: Finding
+    entry: Entry | None
+    message_agrees: bool | None  # None when there is nothing to compare
+
+    @property
+    def known(self) -> bool:
+        return self.entry is not None
+
+
+@lru_cache(maxsize=8)
+def extractor_for(registry: Registry) -> Extractor:
+    """Build the extractor once per registry: it also finds the registry's code names alone."""
+    return Extractor(e.code for e in registry.entries if not e.code.isdigit())
+
+
+def resolve(finding: Finding, registry: Registry) -> Entry | None:
+    """Find the catalogue entry a finding refers to: the module code first, then the code name."""
+    if finding.module_code is not None:
+        return registry.by_module_code(finding.module_code)
+    return registry.get(finding.code)
+
+
+def explain_finding(finding: Finding, registry: Registry) -> Explanation:
+    entry = resolve(finding, registry)
+    agrees: bool | None = None
+    if entry is not None and entry.message is not None and finding.message:
+        agrees = message_agrees(entry, finding.message)
+    return Explanation(finding, entry, agrees)
+
+
+def explain_text(text: str, registry: Registry | None = None) -> list[Explanation]:
+    """Find and explain every error in a message, log excerpt or JSON body."""
+    reg = registry or default_registry()
+    return [explain_finding(f, reg) for f in extractor_for(reg).find(text)]

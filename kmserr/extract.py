@@ -1,0 +1,396 @@
+"""Find Tencent Cloud error codes in text: one extractor shared by `parse`, `grep` and `explain`.
+
+Each recognised *form* (a legacy `(10630) message`, an SDK exception's text, a JSON body, a code
+name standing alone) is one regular expression with a builder. Forms are tried in priority
+order, and a later form never reports text that an earlier form already explained, so that the
+bare name inside `code:AuthFailure` is not reported twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Final
+
+# API 3.0 code families (the part before the first dot) and the codes that SDKs raise
+# themselves. A name in this list, or a dotted name under it, is recognised standing alone.
+FAMILIES: Final = (
+    "ActionOffline", "AuthFailure", "DryRunOperation", "FailedOperation", "InternalError",
+    "InvalidAction", "InvalidParameter", "InvalidParameterValue", "InvalidRequest",
+    "IpInBlacklist", "IpNotInWhitelist", "LimitExceeded", "MissingParameter", "NoSuchProduct",
+    "NoSuchVersion", "OperationDenied", "RequestLimitExceeded", "RequestSizeLimitExceeded",
+    "ResourceInUse", "ResourceInsufficient", "ResourceNotFound", "ResourceUnavailable",
+    "ResourcesSoldOut", "ResponseSizeLimitExceeded", "ServiceUnavailable",
+    "UnauthorizedOperation", "UnknownParameter", "UnsupportedOperation", "UnsupportedProtocol",
+    "UnsupportedRegion", "ClientNetworkError", "ServerNetworkError", "ClientParamsError",
+    "ClientSideError", "ServerSideError", "InvalidCredential", "CoreInternalError",
+)
+# Generic words that other software logs too (botocore's `ClientError`): recognised standing
+# alone only with a dotted sub-code (`ClientError.NetworkError`).
+DOTTED_ONLY_FAMILIES: Final = ("ClientError",)
+
+# Formats, as reported in `Finding.format` and JSON output.
+LEGACY_MESSAGE: Final = "legacy-message"
+LEGACY_JSON: Final = "legacy-json"
+API3_JSON: Final = "api3-json"
+PYTHON_SDK: Final = "python-sdk"
+GO_SDK: Final = "go-sdk"
+JAVA_SDK: Final = "java-sdk"
+JAVA_SDK_OLD: Final = "java-sdk-old"
+DOTNET_SDK: Final = "dotnet-sdk"
+NODE_SDK: Final = "node-sdk"
+CPP_SDK: Final = "cpp-sdk"
+CODE_MESSAGE: Final = "code-message"
+BARE_CODE: Final = "bare-code"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One error found in text; `start`/`end` locate the code (character offsets)."""
+
+    code: str
+    format: str
+    start: int
+    end: int
+    message: str | None = None
+    request_id: str | None = None
+    module_code: int | None = None
+    error_code: int | None = None
+    code_desc: str | None = None
+
+
+_LEGACY = re.compile(
+    # 3, 5 or 6 digits: four-digit numbers are the gateway codes' range and common in prose.
+    r"(?<![\w.(])\((\d{3}|\d{5,6})\)[ ]?(?=[^\W\d_])"
+)
+_LEGACY_AT_START = re.compile(r"\s*\((\d{3,6})\)\s?(.*)", re.DOTALL)
+_JSON_STRING = r'"((?:[^"\\\n]|\\.)*)"'
+_LEGACY_JSON_CODE = re.compile(r'"code"\s*:\s*"?(\d{1,6})"?')
+_LEGACY_JSON_DESC = re.compile(r'"codeDesc"\s*:\s*' + _JSON_STRING)
+_LEGACY_JSON_PLAIN = re.compile(
+    r'"code"\s*:\s*"?([4-6]\d{3})"?\s*,\s*"message"\s*:\s*' + _JSON_STRING
+)
+_API3_CODE = re.compile(r'"Code"\s*:\s*"([A-Za-z][A-Za-z0-9_.]*)"')
+_API3_MESSAGE = re.compile(r'"Message"\s*:\s*' + _JSON_STRING)
+_API3_REQUEST_ID = re.compile(r'"RequestId"\s*:\s*"([^"\s]*)"')
+_ERROR_KEY = re.compile(r'"Error"\s*:\s*\{')
+_PY_SDK = re.compile(
+    r"\[(?:[\w\\]*\\)?TencentCloudSDKException\] code:(\S*) message:(.*)"
+)
+_JAVA_SDK = re.compile(r"\[TencentCloudSDKException\]code: (\S*) message:(.*)")
+_JAVA_SDK_OLD = re.compile(r"\[TencentCloudSDKException\]message:([A-Za-z][\w.]*)-(.*)")
+_GO_SDK = re.compile(r"\[TencentCloudSDKError\] Code=([^,\s]*), Message=(.*)")
+_DOTNET_SDK = re.compile(r"(?<![\w\]\\])code:([A-Za-z][\w.]*) message:(.*)")
+_NODE_CODE = re.compile(r"^[ \t]*code: '([^'\n]*)',?[ \t]*\r?$", re.MULTILINE)
+_NODE_REQUEST_ID = re.compile(r"requestId: '([^'\n]*)'")
+_CPP_SDK = re.compile(r"RequestId=([^,\s]*), ErrorCode=([^,\s]*), ErrorMessage=(.*)")
+_CODE_MESSAGE = re.compile(r"(?<![\w.])Code: ([A-Za-z][\w.]*), Message: (.*)")
+_REQUEST_ID_ANYWHERE = re.compile(
+    r"(?i)request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})"
+)
+_BRACKETED_REQUEST_ID = re.compile(r"\[request id:([0-9A-Za-z-]+)\]")
+_NO_VALUE: Final = frozenset({"", "none", "null", "nil", "undefined"})
+
+
+def _bare_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    plain = sorted(set(FAMILIES) | set(names), key=len, reverse=True)
+    dotted = sorted(DOTTED_ONLY_FAMILIES, key=len, reverse=True)
+    alternatives = [
+        r"(?:%s)(?:\.[A-Za-z0-9]+)*" % "|".join(map(re.escape, plain)),
+        r"(?:%s)(?:\.[A-Za-z0-9]+)+" % "|".join(map(re.escape, dotted)),
+    ]
+    # Not part of a longer identifier or dotted path (`botocore.exceptions.ClientError`).
+    return re.compile(r"(?<![\w.\\/-])(?:%s)(?![\w-]|\.\w)" % "|".join(alternatives))
+
+
+_Builder = Callable[[re.Match[str], str], "Finding | None"]
+
+
+class Extractor:
+    """Recognise every supported form; `names` are extra code names to find standing alone."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        dotted_or_family = [n for n in names if re.fullmatch(r"[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*", n)]
+        self._forms: tuple[tuple[re.Pattern[str], _Builder], ...] = (
+            (_PY_SDK, _python_sdk),
+            (_JAVA_SDK, _java_sdk),
+            (_JAVA_SDK_OLD, _java_sdk_old),
+            (_GO_SDK, _go_sdk),
+            (_CPP_SDK, _cpp_sdk),
+            (_DOTNET_SDK, _dotnet_sdk),
+            (_CODE_MESSAGE, _code_message),
+            (_NODE_CODE, _node_code),
+            (_API3_CODE, _api3_json),
+            (_LEGACY, _legacy_message),
+            (_LEGACY_JSON_PLAIN, _legacy_json_plain),
+            (_bare_pattern(dotted_or_family), _bare_code),
+        )
+
+    def find(self, text: str) -> list[Finding]:
+        """Return every error in `text`, in order of position; never raises on any string."""
+        whole = _whole_json(text)
+        if whole is not None:
+            return whole
+        taken: list[tuple[int, int]] = []
+        found: list[Finding] = []
+        for pattern, build in self._forms:
+            for match in pattern.finditer(text):
+                span = match.span()
+                if any(a < span[1] and span[0] < b for a, b in taken):
+                    continue
+                finding = build(match, text)
+                if finding is None:
+                    continue
+                taken.append(_form_span(match, finding))
+                found.append(finding)
+        found.sort(key=lambda f: f.start)
+        return found
+
+
+def _form_span(match: re.Match[str], finding: Finding) -> tuple[int, int]:
+    """The text a finding explains; a JSON body claims its braces, so `codeDesc` is not a second error."""
+    start, end = min(match.start(), finding.start), max(match.end(), finding.end)
+    if finding.format in (API3_JSON, LEGACY_JSON):
+        text = match.string
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = _line_end(text, end)
+        brace = text.find("{", line_start, start)
+        close = text.rfind("}", end, line_end)
+        start = brace if brace >= 0 else start
+        end = close + 1 if close >= 0 else end
+    return (start, end)
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return None if value.casefold() in _NO_VALUE else value
+
+
+def _split_request_id(rest: str, label: str) -> tuple[str, str | None]:
+    """Split `message ... requestId:X` at the last label; the message may contain anything."""
+    head, sep, tail = rest.rpartition(label)
+    if not sep:
+        return rest.rstrip(), None
+    token = tail.strip().split(" ", 1)[0] if tail.strip() else ""
+    return head.rstrip(), _clean(token)
+
+
+def _with_legacy(finding: Finding) -> Finding:
+    """A message that is itself `(10010) text` (a legacy body through the Go SDK) names the module code."""
+    if finding.message is None:
+        return finding
+    legacy = _LEGACY_AT_START.match(finding.message)
+    if legacy is None:
+        return finding
+    return replace(
+        finding,
+        code=legacy.group(1),
+        module_code=int(legacy.group(1)),
+        code_desc=finding.code,
+    )
+
+
+def _sdk(match: re.Match[str], fmt: str, code_group: int, message: str, rid: str | None) -> Finding | None:
+    code = _clean(match.group(code_group))
+    if code is None:
+        return None
+    start, end = match.span(code_group)
+    return _with_legacy(Finding(code, fmt, start, end, message or None, rid))
+
+
+def _python_sdk(match: re.Match[str], text: str) -> Finding | None:
+    message, rid = _split_request_id(match.group(2), " requestId:")
+    return _sdk(match, PYTHON_SDK, 1, message, rid or _bracketed_rid(message))
+
+
+def _java_sdk(match: re.Match[str], text: str) -> Finding | None:
+    rest = match.group(2)
+    cause = rest.rfind(" cause:")
+    if cause >= 0 and " requestId:" in rest[:cause]:
+        rest = rest[:cause]
+    message, rid = _split_request_id(rest, " requestId:")
+    return _sdk(match, JAVA_SDK, 1, message, rid or _bracketed_rid(message))
+
+
+def _java_sdk_old(match: re.Match[str], text: str) -> Finding | None:
+    message, rid = _split_request_id(match.group(2), " requestId:")
+    return _sdk(match, JAVA_SDK_OLD, 1, message, rid or _bracketed_rid(message))
+
+
+def _go_sdk(match: re.Match[str], text: str) -> Finding | None:
+    message, rid = _split_request_id(match.group(2), ", RequestId=")
+    return _sdk(match, GO_SDK, 1, message, rid)
+
+
+def _dotnet_sdk(match: re.Match[str], text: str) -> Finding | None:
+    rest = match.group(2)
+    tail = re.search(r"\s+requestId\s*:?\s*([0-9A-Za-z-]{8,64})\s*$", rest)
+    message, rid = (rest[: tail.start()], tail.group(1)) if tail else (rest, None)
+    return _sdk(match, DOTNET_SDK, 1, message.strip(), rid)
+
+
+def _cpp_sdk(match: re.Match[str], text: str) -> Finding | None:
+    return _sdk(match, CPP_SDK, 2, match.group(3).strip(), _clean(match.group(1)))
+
+
+def _code_message(match: re.Match[str], text: str) -> Finding | None:
+    message = match.group(2).strip()
+    return _sdk(match, CODE_MESSAGE, 1, message, _request_id_near(text, match.end()))
+
+
+def _node_code(match: re.Match[str], text: str) -> Finding | None:
+    # util.inspect prints requestId on a neighbouring line of the same object.
+    window = text[max(0, match.start() - 2000) : match.end() + 2000]
+    rid = _NODE_REQUEST_ID.search(window)
+    return _sdk(match, NODE_SDK, 1, "", _clean(rid.group(1)) if rid else None)
+
+
+def _api3_json(match: re.Match[str], text: str) -> Finding | None:
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    line_end = _line_end(text, match.end())
+    if _ERROR_KEY.search(text, line_start, match.start()) is None:
+        return None
+    message = _API3_MESSAGE.search(text, line_start, line_end)
+    rid = _API3_REQUEST_ID.search(text, line_start, line_end)
+    start, end = match.span(1)
+    return Finding(
+        match.group(1), API3_JSON, start, end,
+        _json_unescape(message.group(1)) if message else None,
+        _clean(rid.group(1)) if rid else None,
+    )
+
+
+def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
+    start, end = match.span(1)
+    body_start = match.end()
+    quoted = match.start() > 0 and text[match.start() - 1] == '"'
+    line_end = _line_end(text, body_start)
+    stop = text.find('"', body_start, line_end) if quoted else -1
+    message = text[body_start : stop if stop >= 0 else line_end].strip()
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    code = _LEGACY_JSON_CODE.search(text, line_start, line_end)
+    fmt = LEGACY_MESSAGE
+    error_code = code_desc = None
+    if quoted and code is not None and _in_message_value(text, line_start, match.start()):
+        fmt, error_code = LEGACY_JSON, int(code.group(1))
+        desc = _LEGACY_JSON_DESC.search(text, line_start, line_end)
+        code_desc = _json_unescape(desc.group(1)) if desc else None
+    return Finding(
+        match.group(1), fmt, start, end, _json_unescape(message) if quoted else message,
+        _request_id_near(text, match.end()), int(match.group(1)), error_code, code_desc,
+    )
+
+
+def _legacy_json_plain(match: re.Match[str], text: str) -> Finding | None:
+    start, end = match.span(1)
+    line_end = _line_end(text, match.end())
+    desc = _LEGACY_JSON_DESC.search(text, text.rfind("\n", 0, start) + 1, line_end)
+    return Finding(
+        match.group(1), LEGACY_JSON, start, end, _json_unescape(match.group(2)) or None,
+        _request_id_near(text, match.end()), None, int(match.group(1)),
+        _json_unescape(desc.group(1)) if desc else None,
+    )
+
+
+def _bare_code(match: re.Match[str], text: str) -> Finding | None:
+    after = text[match.end() : _line_end(text, match.end())]
+    message = re.match(r"\s*(?::|-|,)\s+(\S.*)", after)
+    return Finding(
+        match.group(0), BARE_CODE, match.start(), match.end(),
+        message.group(1).strip() if message else None, _request_id_near(text, match.end()),
+    )
+
+
+def _in_message_value(text: str, line_start: int, paren: int) -> bool:
+    return re.search(r'"message"\s*:\s*"$', text[max(line_start, paren - 40) : paren]) is not None
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _request_id_near(text: str, pos: int) -> str | None:
+    line_start = text.rfind("\n", 0, pos) + 1
+    found = _REQUEST_ID_ANYWHERE.search(text, line_start, _line_end(text, pos))
+    return _clean(found.group(1)) if found else None
+
+
+def _bracketed_rid(message: str) -> str | None:
+    found = _BRACKETED_REQUEST_ID.search(message)
+    return found.group(1) if found else None
+
+
+def _json_unescape(value: str) -> str:
+    try:
+        result = json.loads('"' + value + '"')
+    except ValueError:
+        return value
+    return result if isinstance(result, str) else value
+
+
+def _whole_json(text: str) -> list[Finding] | None:
+    """Read a whole JSON document (a pretty-printed body, say) by its structure, not its lines."""
+    stripped = text.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")) or "\n" not in stripped:
+        return None
+    try:
+        doc = json.loads(stripped)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    finding = _from_body(doc)
+    if finding is None:
+        return None
+    code_at = text.find(finding.code)
+    start = max(code_at, 0)
+    return [replace(finding, start=start, end=start + len(finding.code) if code_at >= 0 else 0)]
+
+
+def _from_body(doc: dict[str, Any]) -> Finding | None:
+    response = doc.get("Response", doc)
+    if isinstance(response, dict) and isinstance(response.get("Error"), dict):
+        error = response["Error"]
+        code = error.get("Code")
+        if isinstance(code, str) and code:
+            message = error.get("Message")
+            rid = response.get("RequestId", doc.get("RequestId"))
+            return Finding(
+                code, API3_JSON, 0, 0, message if isinstance(message, str) else None,
+                rid if isinstance(rid, str) and rid else None,
+            )
+    raw_code = doc.get("code")
+    if isinstance(raw_code, bool) or not isinstance(raw_code, (int, str)):
+        return None
+    if not str(raw_code).isdigit() or int(raw_code) == 0:
+        return None
+    message = doc.get("message") if isinstance(doc.get("message"), str) else None
+    desc = doc.get("codeDesc") if isinstance(doc.get("codeDesc"), str) else None
+    legacy = _LEGACY_AT_START.match(message or "")
+    if legacy is not None:
+        module = legacy.group(1)
+        return Finding(module, LEGACY_JSON, 0, 0, legacy.group(2).strip() or None, None,
+                       int(module), int(raw_code), desc)
+    return Finding(str(raw_code), LEGACY_JSON, 0, 0, message or None, None, None, int(raw_code), desc)
+
+
+def prefilter_patterns(names: Iterable[str] = ()) -> list[bytes]:
+    """Byte patterns, each starting with a literal, whose hits include every line a form finds.
+
+    The streaming scanner runs these over whole blocks and gives only the lines they hit to
+    `Extractor.find`, which decides; so they may hit more than the forms, never less.
+    """
+    literals = set(FAMILIES) | set(DOTTED_ONLY_FAMILIES)
+    literals |= {n for n in names if re.fullmatch(r"[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*", n)}
+    minimal = sorted(w for w in literals if not any(o != w and o in w for o in literals))
+    return [
+        rb"\(\d{3}(?:\d{2,3})?\)",  # legacy (10630); the form checks the 3, 5 or 6 digits
+        rb"ode[\"=:]",  # "code": "Code": code: Code= ErrorCode= code: '...'
+        rb"Exception\]message:",  # Java SDK before 3.1.120
+        *(re.escape(w).encode("ascii") for w in minimal),
+    ]

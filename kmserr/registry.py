@@ -1,0 +1,219 @@
+"""Index catalogue entries: look up by code or group, search by words, suggest near codes."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import catalogue
+from .catalogue import Catalogue, Entry
+
+DEFAULT_PRODUCT = "kms"
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_ALL_WORDS = 100.0  # score bonus of an entry that contains every word of a search
+_STOPWORDS = frozenset({"a", "an", "the", "is", "of", "or", "to", "in", "not", "be", "it", "and"})
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What one query found: how it was understood, the entries, and near misses when empty."""
+
+    query: str
+    kind: str  # "module_code", "error_code", "code", "family", "search"
+    entries: tuple[Entry, ...]
+    suggestions: tuple[str, ...] = ()
+
+
+class Registry:
+    """All entries of a catalogue, indexed for the questions the commands ask."""
+
+    def __init__(self, entries: Iterable[Entry], categories: dict[str, str] | None = None) -> None:
+        self.entries: tuple[Entry, ...] = tuple(sorted(entries, key=_sort_key))
+        self.categories: dict[str, str] = dict(categories or {})
+        self._by_key = {e.key: e for e in self.entries}
+        self._by_module: dict[tuple[str, int], Entry] = {}
+        self._by_group: dict[int, list[Entry]] = {}
+        for e in self.entries:
+            if e.module_code is not None:
+                self._by_module.setdefault((e.product, e.module_code), e)
+            if e.error_code is not None:
+                self._by_group.setdefault(e.error_code, []).append(e)
+
+    @classmethod
+    def from_catalogue(cls, cat: Catalogue) -> Registry:
+        return cls(cat.entries, cat.categories)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, code: str, product: str | None = None) -> Entry | None:
+        """Return the entry with exactly this code (letter case ignored)."""
+        folded = code.strip().casefold()
+        for prod in (product,) if product else self._products():
+            entry = self._by_key.get((prod, folded))
+            if entry is not None:
+                return entry
+        return None
+
+    def by_module_code(self, number: int, product: str = DEFAULT_PRODUCT) -> Entry | None:
+        return self._by_module.get((product, number))
+
+    def group(self, error_code: int) -> tuple[Entry, ...]:
+        """Return every entry whose legacy response `code` is `error_code` (4000, 4100, ...)."""
+        return tuple(self._by_group.get(error_code, ()))
+
+    def family(self, prefix: str) -> tuple[Entry, ...]:
+        """Return the entries under a dotted code family (`ResourceUnavailable` -> `...CmkDisabled`)."""
+        folded = prefix.strip().casefold().rstrip(".") + "."
+        return tuple(e for e in self.entries if e.code.casefold().startswith(folded))
+
+    def lookup(self, query: str, product: str | None = None) -> Lookup:
+        """Answer a user's query: a module code, a group, a code name, a family, or words."""
+        text = query.strip()
+        if text.isdigit():
+            number = int(text)
+            entry = self.by_module_code(number, product or DEFAULT_PRODUCT)
+            if entry is not None:
+                return Lookup(query, "module_code", (entry,))
+            exact = self.get(text, product)
+            if exact is not None:
+                return Lookup(query, "code", (exact,))
+            group = self.group(number)
+            if group:
+                return Lookup(query, "error_code", group)
+            return Lookup(query, "module_code", (), self.suggest(text))
+        exact = self.get(text, product)
+        if exact is not None:
+            return Lookup(query, "code", (exact,))
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*\.?", text):
+            members = self.family(text)
+            if members:
+                return Lookup(query, "family", members)
+        found = self.search(text)
+        return Lookup(query, "search", found, () if found else self.suggest(text))
+
+    def search(self, text: str, limit: int | None = None) -> tuple[Entry, ...]:
+        """Rank entries by how many of the query's words they contain, messages first."""
+        words = [w for w in _words(text) if w not in _STOPWORDS] or _words(text)
+        if not words:
+            return ()
+        phrase = text.strip().casefold()
+        scored: list[tuple[float, Entry]] = []
+        for entry in self.entries:
+            score = _score(entry, words, phrase)
+            if score > 0:
+                scored.append((score, entry))
+        # When some entries contain every word of the query, partial matches are only noise.
+        if any(score >= _ALL_WORDS for score, _ in scored):
+            scored = [pair for pair in scored if pair[0] >= _ALL_WORDS]
+        scored.sort(key=lambda pair: (-pair[0], _sort_key(pair[1])))
+        ranked = tuple(entry for _, entry in scored)
+        return ranked[:limit] if limit is not None else ranked
+
+    def suggest(self, query: str, limit: int = 3) -> tuple[str, ...]:
+        """Name the codes nearest to one that was not found."""
+        text = query.strip()
+        if text.isdigit():
+            number = int(text)
+            numeric = [e.code for e in self.entries if e.code.isdigit()]
+            by_distance = sorted(numeric, key=lambda c: (abs(int(c) - number), c))
+            close = difflib.get_close_matches(text, numeric, n=limit, cutoff=0.6)
+            merged = list(dict.fromkeys([*close, *by_distance]))
+            return tuple(merged[:limit])
+        codes = [e.code for e in self.entries]
+        folded = {c.casefold(): c for c in codes}
+        close = difflib.get_close_matches(text.casefold(), list(folded), n=limit, cutoff=0.6)
+        return tuple(folded[c] for c in close)
+
+    def _products(self) -> Sequence[str]:
+        products = dict.fromkeys(e.product for e in self.entries)
+        products.pop(DEFAULT_PRODUCT, None)
+        return [DEFAULT_PRODUCT, *products]
+
+
+def _sort_key(entry: Entry) -> tuple[int, str, int, str]:
+    """Sort numeric codes by value before string codes, product first."""
+    numeric = entry.code.isdigit()
+    return (
+        0 if entry.product == DEFAULT_PRODUCT else 1,
+        entry.product,
+        0 if numeric else 1,
+        entry.code.zfill(12) if numeric else entry.code.casefold(),
+    )
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def _score(entry: Entry, words: list[str], phrase: str) -> float:
+    fields = (
+        (3.0, entry.code + " " + (entry.message or "") + " " + " ".join(entry.message_templates)),
+        (1.0, entry.description),
+        (0.5, entry.action + " " + entry.category),
+    )
+    score = 0.0
+    matched = 0
+    for word in words:
+        best = 0.0
+        for weight, value in fields:
+            tokens = _words(value)
+            if word in tokens:
+                best = max(best, weight)
+            elif any(t.startswith(word) for t in tokens) and len(word) >= 3:
+                best = max(best, weight * 0.6)
+        if best:
+            matched += 1
+            score += best
+    if not matched:
+        return 0.0
+    if phrase and phrase in (entry.message or "").casefold():
+        score += 5.0
+    # Entries that contain every word of the query rank above partial matches.
+    return score + (_ALL_WORDS if matched == len(words) else 0.0)
+
+
+def message_agrees(entry: Entry, text: str) -> bool:
+    """Whether a message from a log says what the catalogue documents for its code.
+
+    A log's message may carry a filled-in parameter (`no such parameter KeyId`), trailing
+    context, or lose the documented quirks (10310's stray quote); none of that is a disagreement.
+    """
+    if entry.message is None:
+        return True
+    given = _normalise(text)
+    documented = [_normalise(entry.message)]
+    if not given:
+        return False
+    if any(given.startswith(d) for d in documented if d):
+        return True
+    for template in entry.message_templates:
+        head, _, tail = _normalise(template.replace("%s", "\x00")).partition("\x00")
+        pattern = re.escape(head) + r"\s*\S.*?\s*" + re.escape(tail)
+        if re.match(pattern, given):
+            return True
+    return False
+
+
+def _normalise(message: str) -> str:
+    stripped = re.sub(r"[\"'`]", "", message.casefold())
+    return re.sub(r"\s+", " ", stripped).strip(" .")
+
+
+@lru_cache(maxsize=None)
+def _load(paths: tuple[str, ...]) -> Registry:
+    cats = [catalogue.load(p or None) for p in paths]
+    entries = [e for c in cats for e in c.entries]
+    categories: dict[str, str] = {}
+    for c in cats:
+        categories.update(c.categories)
+    return Registry(entries, categories)
+
+
+def default_registry(path: str | Path | None = None) -> Registry:
+    """Load the catalogue once per process; later calls return the same registry."""
+    return _load((str(path) if path is not None else "",))

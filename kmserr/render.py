@@ -1,0 +1,384 @@
+"""Renderers, one per output format and chosen by name; Rich is imported only to draw tables."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any, Final
+
+from .catalogue import Entry
+from .explain import Explanation
+from .scan import Hit
+
+FORMATS: Final = ("table", "json", "plain")
+
+_RETRY_TEXT: Final = {
+    "no": "no",
+    "yes": "yes",
+    "backoff": "yes, with backoff",
+    "idempotent": "yes, if the call is idempotent",
+}
+# C0 controls but tab, DEL, C1 controls, and lone surrogates (undecodable input bytes).
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+_PLAIN_UNSAFE = re.compile(r"[\t\n\r\\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How to draw on this invocation's output: colour or not, and how wide."""
+
+    color: bool = False
+    width: int | None = None
+
+
+def retry_text(retry: str) -> str:
+    return _RETRY_TEXT.get(retry, retry)
+
+
+def terminal_safe(text: str) -> str:
+    """Show control characters and undecodable bytes as escapes, so input cannot drive the terminal."""
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group(0)
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that surrogateescape kept
+            return f"\\x{code - 0xDC00:02x}"
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNSAFE.sub(escape, text)
+
+
+def plain_field(value: object) -> str:
+    """One tab-separated field: tabs, line ends and backslashes escaped, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    return _PLAIN_UNSAFE.sub(lambda m: {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"}[m.group(0)], text)
+
+
+def _json_text(text: str | None) -> str | None:
+    """Undecodable input bytes become U+FFFD in JSON text; the raw line is kept elsewhere."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------- records (the JSON schema)
+
+
+def entry_record(entry: Entry) -> dict[str, Any]:
+    return {
+        "code": entry.code,
+        "product": entry.product,
+        "generation": entry.generation,
+        "module_code": entry.module_code,
+        "error_code": entry.error_code,
+        "message": entry.message,
+        "message_templates": list(entry.message_templates),
+        "description": entry.description,
+        "category": entry.category,
+        "retry": entry.retry,
+        "retryable": entry.retryable,
+        "action": entry.action,
+        "links": [{"title": link.title, "url": link.url} for link in entry.links],
+        "source": entry.source,
+    }
+
+
+def explanation_record(item: Explanation) -> dict[str, Any]:
+    found, entry = item.finding, item.entry
+    return {
+        "code": _json_text(found.code),
+        "module_code": found.module_code if found.module_code is not None else entry and entry.module_code,
+        "error_code": found.error_code if found.error_code is not None else entry and entry.error_code,
+        "message": _json_text(found.message),
+        "description": entry.description if entry else None,
+        "request_id": _json_text(found.request_id),
+        "format": found.format,
+        "code_desc": _json_text(found.code_desc),
+        "in_catalogue": entry is not None,
+        "message_agrees": item.message_agrees,
+        "entry": entry_record(entry) if entry else None,
+    }
+
+
+# ---------------------------------------------------------------- catalogue entries
+
+
+def _entries_json(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
+    json.dump([entry_record(e) for e in entries], out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _entries_plain(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
+    for e in entries:
+        fields = (e.code, e.error_code, e.product, e.category, e.retry, e.message, e.description, e.action)
+        out.write("\t".join(plain_field(f) for f in fields) + "\n")
+
+
+def _entries_table(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console(out, style)
+    if len(entries) == 1:
+        console.print(_card(entries[0]))
+        return
+    table = Table(show_lines=False, header_style="bold", expand=False)
+    for name in ("Code", "Group", "Message", "Category", "Retry", "Action"):
+        table.add_column(name, overflow="fold")
+    for e in entries:
+        table.add_row(
+            Text(e.code, style="bold"),
+            Text(str(e.error_code or "")),
+            Text(e.message or ""),
+            Text(e.category),
+            Text(retry_text(e.retry), style="green" if e.retryable else "red"),
+            Text(e.action),
+        )
+    console.print(table)
+
+
+def _card(entry: Entry) -> Any:
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    rows: list[tuple[str, Text]] = [
+        ("Code", Text(entry.code, style="bold")),
+        ("Product", Text(f"{entry.product} ({entry.generation})")),
+    ]
+    if entry.error_code is not None:
+        rows.append(("Error code", Text(str(entry.error_code))))
+    if entry.message is not None:
+        rows.append(("Message", Text(entry.message)))
+    rows += [
+        ("Description", Text(entry.description)),
+        ("Category", Text(entry.category)),
+        ("Retry", Text(retry_text(entry.retry), style="green" if entry.retryable else "red")),
+        ("Action", Text(entry.action)),
+    ]
+    for link in entry.links:
+        rows.append(("Link", Text(f"{link.title}: {link.url}", style=f"link {link.url}")))
+    for name, value in rows:
+        grid.add_row(name, value)
+    return Panel(grid, title=Text(f"{entry.product} {entry.code}"), title_align="left", expand=False)
+
+
+ENTRY_RENDERERS: Final[dict[str, Callable[[Sequence[Entry], IO[str], Style], None]]] = {
+    "table": _entries_table,
+    "json": _entries_json,
+    "plain": _entries_plain,
+}
+
+
+# ---------------------------------------------------------------- parse results
+
+
+def _explanations_json(items: Sequence[Explanation], out: IO[str], style: Style) -> None:
+    json.dump([explanation_record(i) for i in items], out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _catalogue_state(item: Explanation) -> str:
+    if item.entry is None:
+        return "not in catalogue"
+    if item.message_agrees is False:
+        return "message differs from catalogue"
+    return "in catalogue"
+
+
+def _explanations_plain(items: Sequence[Explanation], out: IO[str], style: Style) -> None:
+    for item in items:
+        rec = explanation_record(item)
+        fields = (
+            item.finding.code, rec["module_code"], rec["error_code"], item.finding.request_id,
+            item.finding.format, _catalogue_state(item), item.finding.message, rec["description"],
+        )
+        out.write("\t".join(plain_field(f) for f in fields) + "\n")
+
+
+def _explanations_table(items: Sequence[Explanation], out: IO[str], style: Style) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console(out, style)
+    for item in items:
+        found, entry = item.finding, item.entry
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row("Code", Text(terminal_safe(found.code), style="bold"))
+        rec = explanation_record(item)
+        if rec["module_code"] is not None:
+            grid.add_row("Module code", Text(str(rec["module_code"])))
+        if rec["error_code"] is not None:
+            grid.add_row("Error code", Text(str(rec["error_code"])))
+        grid.add_row("Message", Text(terminal_safe(found.message or "")))
+        if found.request_id:
+            grid.add_row("Request ID", Text(terminal_safe(found.request_id)))
+        grid.add_row("Format", Text(found.format))
+        state = _catalogue_state(item)
+        grid.add_row("Catalogue", Text(state, style="green" if state == "in catalogue" else "yellow"))
+        if entry is not None:
+            if item.message_agrees is False and entry.message is not None:
+                grid.add_row("Documented", Text(entry.message))
+            grid.add_row("Description", Text(entry.description))
+            grid.add_row("Category", Text(entry.category))
+            grid.add_row("Retry", Text(retry_text(entry.retry), style="green" if entry.retryable else "red"))
+            grid.add_row("Action", Text(entry.action))
+            for link in entry.links:
+                grid.add_row("Link", Text(f"{link.title}: {link.url}", style=f"link {link.url}"))
+        console.print(Panel(grid, expand=False))
+
+
+EXPLANATION_RENDERERS: Final[dict[str, Callable[[Sequence[Explanation], IO[str], Style], None]]] = {
+    "table": _explanations_table,
+    "json": _explanations_json,
+    "plain": _explanations_plain,
+}
+
+
+# ---------------------------------------------------------------- grep
+
+
+def annotation(items: Iterable[Explanation]) -> str:
+    """One short line saying what a log line's errors mean."""
+    parts = []
+    for item in items:
+        entry = item.entry
+        if entry is None:
+            parts.append(f"{item.finding.code} (not in catalogue)")
+            continue
+        what = entry.message or entry.description
+        parts.append(f"{entry.code} {what} [{entry.category}; retry: {retry_text(entry.retry)}] {entry.action}")
+    return "kmserr: " + " | ".join(parts)
+
+
+class HitWriter:
+    """Write grep's matched lines to a binary stream as they arrive; no Rich in this loop."""
+
+    def __init__(
+        self,
+        out: IO[bytes],
+        fmt: str,
+        style: Style,
+        *,
+        with_filename: bool = False,
+        line_numbers: bool = False,
+        annotate: bool = True,
+    ) -> None:
+        self._out = out
+        self._fmt = fmt
+        self._style = style
+        self._with_filename = with_filename
+        self._line_numbers = line_numbers
+        self._annotate = annotate
+
+    def write(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
+        if self._fmt == "json":
+            self._out.write(self._json(hit, items, filename))
+        elif self._fmt == "table":
+            self._out.write(self._terminal(hit, items, filename))
+        else:
+            self._out.write(self._plain(hit, items, filename))
+
+    def _prefix(self, hit: Hit, filename: str) -> bytes:
+        parts = []
+        if self._with_filename:
+            parts.append(filename.encode("utf-8", "surrogateescape") + b":")
+        if self._line_numbers:
+            parts.append(b"%d:" % hit.line_number)
+        return b"".join(parts)
+
+    def _plain(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
+        tail = b"\t" + plain_field(annotation(items)).encode("utf-8", "surrogateescape") if self._annotate else b""
+        return self._prefix(hit, filename) + hit.line + tail + b"\n"
+
+    def _json(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
+        matches = []
+        for item in items:
+            start, end = hit.byte_span(item.finding)
+            matches.append({**explanation_record(item), "start": start, "end": end})
+        record: dict[str, Any] = {"file": filename, "line_number": hit.line_number, "line": _json_text(hit.text)}
+        try:
+            hit.line.decode("utf-8")
+        except UnicodeDecodeError:
+            import base64
+
+            record["line_base64"] = base64.b64encode(hit.line).decode("ascii")
+        record["matches"] = matches
+        return json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+
+    def _terminal(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
+        color = self._style.color
+        bold_red, dim, cyan, reset = ("\x1b[1;31m", "\x1b[2m", "\x1b[36m", "\x1b[0m") if color else ("",) * 4
+        pieces: list[str] = []
+        pos = 0
+        for item in items:
+            f = item.finding
+            if f.start < pos:
+                continue
+            pieces += [terminal_safe(hit.text[pos : f.start]), bold_red, terminal_safe(hit.text[f.start : f.end]), reset]
+            pos = f.end
+        pieces.append(terminal_safe(hit.text[pos:]))
+        prefix = ""
+        if self._with_filename:
+            prefix += f"{cyan}{terminal_safe(filename)}{reset}:"
+        if self._line_numbers:
+            prefix += f"{dim}{hit.line_number}{reset}:"
+        line = prefix + "".join(pieces) + "\n"
+        if self._annotate:
+            line += f"  {dim}↳ {terminal_safe(annotation(items))}{reset}\n"
+        return line.encode("utf-8", "replace")
+
+
+def render_counts(counts: Sequence[tuple[str, int]], out: IO[str], with_filename: bool) -> None:
+    for name, count in counts:
+        out.write(f"{plain_field(name)}:{count}\n" if with_filename else f"{count}\n")
+
+
+def render_summary(rows: Sequence[tuple[str, int, str]], fmt: str, out: IO[str], style: Style) -> None:
+    """Codes by how often they occurred: (code, count, what it is)."""
+    if fmt == "json":
+        json.dump([{"code": _json_text(c), "count": n, "message": _json_text(m)} for c, n, m in rows],
+                  out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt == "plain":
+        for code, count, meaning in rows:
+            out.write(f"{count}\t{plain_field(code)}\t{plain_field(meaning)}\n")
+    else:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(header_style="bold")
+        table.add_column("Count", justify="right")
+        table.add_column("Code")
+        table.add_column("Meaning", overflow="fold")
+        for code, count, meaning in rows:
+            table.add_row(str(count), Text(terminal_safe(code), style="bold"), Text(terminal_safe(meaning)))
+        _console(out, style).print(table)
+
+
+def _console(out: IO[str], style: Style) -> Any:
+    """A console per call, so colour follows this invocation's flags and environment."""
+    from rich.console import Console
+
+    return Console(
+        file=out,
+        force_terminal=style.color,
+        no_color=not style.color,
+        color_system="standard" if style.color else None,
+        width=style.width,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
