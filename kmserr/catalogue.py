@@ -116,7 +116,7 @@ _ENTRY_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*errors[ \t]*\]\]", re.MULTILINE)
 
 def bundled_path() -> Path:
     """Locate the catalogue shipped with the package, or the checkout's `data/` in development."""
-    packaged = resources.files("kmserr").joinpath("data", "errors.toml")
+    packaged = resources.files("kmserr").joinpath("data").joinpath("errors.toml")
     if packaged.is_file():
         return Path(str(packaged))
     return Path(__file__).resolve().parent.parent / "data" / "errors.toml"
@@ -227,7 +227,7 @@ def _entry(
         # bool is an int subclass in Python, but `true` is never a valid code.
         if not isinstance(value, kind) or isinstance(value, bool):
             raise fail(key, f"must be {_TYPE_NAMES[kind]}, not {type(value).__name__}")
-        if kind is str and not value.strip() and key != "message":
+        if isinstance(value, str) and not value.strip() and key != "message":
             raise fail(key, "must not be empty")
     if raw["generation"] not in GENERATIONS:
         raise fail("generation", f"must be one of {', '.join(GENERATIONS)}, not {raw['generation']!r}")

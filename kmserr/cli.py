@@ -12,11 +12,11 @@ from typing import IO, Any, TypeVar
 import click
 
 from . import render
-from .catalogue import CatalogueError
+from .catalogue import CatalogueError, Entry
 from .explain import Explanation, explain_finding, explain_text, extractor_for
 from .registry import Registry, default_registry
 from .render import FORMATS, Style
-from .scan import BLOCK_SIZE, LineScanner, default_engine
+from .scan import BLOCK_SIZE, Hit, LineScanner, default_engine
 from .version import __version__
 
 FOUND, NOT_FOUND, TROUBLE = 0, 1, 2
@@ -83,7 +83,7 @@ def load_registry() -> Registry:
 
 
 def _text_out() -> IO[str]:
-    return click.get_text_stream("stdout")
+    return sys.stdout
 
 
 @click.group(
@@ -127,7 +127,7 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
     Exit status: 0 every code found, 1 some code not found, 2 usage or input error.
     """
     registry = load_registry()
-    found = []
+    found: list[Entry] = []
     status = FOUND
     for query in codes:
         result = registry.lookup(query)
@@ -160,7 +160,7 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str) -> 
     Exit status: 0 an error found, 1 none found, 2 usage or input error.
     """
     if text is None or text == "-":
-        stdin = click.get_binary_stream("stdin")
+        stdin = sys.stdin.buffer
         if text is None and _is_tty(stdin):
             raise click.UsageError("give TEXT, or pipe the message into standard input")
         text = stdin.read().decode("utf-8", "surrogateescape")
@@ -257,61 +257,86 @@ def grep(
     paths = list(files) or ["-"]
     show_names = with_filename if with_filename is not None else len(paths) > 1
     style = choose_style(color)
-    out = click.get_binary_stream("stdout")
-    writer = render.HitWriter(
+    out = sys.stdout.buffer
+    tally = _Tally(registry, count or summary)
+    tally.writer = render.HitWriter(
         out, choose_format(fmt), style,
         with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
     )
-    extractor = extractor_for(registry)
-    engine = default_engine(e.code for e in registry.entries if not e.code.isdigit())
-    codes: Counter[str] = Counter()
-    meanings: dict[str, str] = {}
-    counts: list[tuple[str, int]] = []
-    matched = trouble = False
-    for path in paths:
+    try:
+        for path in paths:
+            tally.search(path, out)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as grep does.
+        _silence_stdout()
+        ctx.exit(FOUND)
+    if count:
+        render.render_counts(tally.lines_per_file, _text_out(), show_names)
+    elif summary:
+        rows = [(code, n, tally.meanings[code]) for code, n in
+                sorted(tally.codes.items(), key=lambda kv: (-kv[1], kv[0]))]
+        render.render_summary(rows, choose_format(fmt), _text_out(), style)
+    out.flush()
+    matched = any(n for _, n in tally.lines_per_file)
+    ctx.exit(TROUBLE if tally.trouble else FOUND if matched else NOT_FOUND)
+
+
+class _Tally:
+    """grep's state across files: what was written or counted, and whether any file failed."""
+
+    def __init__(self, registry: Registry, quiet: bool) -> None:
+        self.registry = registry
+        self.quiet = quiet  # --count and --summary print totals, not lines
+        self.extractor = extractor_for(registry)
+        self.engine = default_engine(e.code for e in registry.entries if not e.code.isdigit())
+        self.writer: render.HitWriter | None = None
+        self.codes: Counter[str] = Counter()
+        self.meanings: dict[str, str] = {}
+        self.lines_per_file: list[tuple[str, int]] = []
+        self.trouble = False
+
+    def search(self, path: str, out: IO[bytes]) -> None:
         name = "(standard input)" if path == "-" else path
-        lines = 0
         try:
             fd = 0 if path == "-" else os.open(path, os.O_RDONLY)
         except OSError as exc:
-            click.echo(f"kmserr: grep: {path}: {exc.strerror}", err=True)
-            trouble = True
-            continue
-        scanner = LineScanner(extractor, engine)
+            self._fail(path, exc)
+            return
+        scanner = LineScanner(self.extractor, self.engine)
+        lines = 0
         try:
             while True:
                 try:
                     chunk = os.read(fd, BLOCK_SIZE)
                 except OSError as exc:
-                    click.echo(f"kmserr: grep: {path}: {exc.strerror}", err=True)
-                    trouble = True
+                    self._fail(path, exc)
                     chunk = b""
                 hits = scanner.feed(chunk) if chunk else scanner.finish()
+                lines += len(hits)
                 for hit in hits:
-                    items = [explain_finding(f, registry) for f in hit.findings]
-                    lines += 1
-                    if count or summary:
-                        for item in items:
-                            codes[item.finding.code] += 1
-                            meanings.setdefault(item.finding.code, _meaning(item))
-                    else:
-                        writer.write(hit, items, name)
-                if hits and not (count or summary):
+                    self._take(hit, name)
+                if hits and not self.quiet:
                     out.flush()  # a live stream is shown as soon as its lines are read
                 if not chunk:
                     break
         finally:
             if fd != 0:
                 os.close(fd)
-        matched = matched or lines > 0
-        counts.append((name, lines))
-    if count:
-        render.render_counts(counts, _text_out(), show_names)
-    elif summary:
-        rows = [(code, n, meanings[code]) for code, n in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))]
-        render.render_summary(rows, choose_format(fmt), _text_out(), style)
-    out.flush()
-    ctx.exit(TROUBLE if trouble else FOUND if matched else NOT_FOUND)
+        self.lines_per_file.append((name, lines))
+
+    def _take(self, hit: Hit, name: str) -> None:
+        items = [explain_finding(f, self.registry) for f in hit.findings]
+        if not self.quiet:
+            assert self.writer is not None
+            self.writer.write(hit, items, name)
+            return
+        for item in items:
+            self.codes[item.finding.code] += 1
+            self.meanings.setdefault(item.finding.code, _meaning(item))
+
+    def _fail(self, path: str, exc: OSError) -> None:
+        click.echo(f"kmserr: grep: {path}: {exc.strerror or exc}", err=True)
+        self.trouble = True
 
 
 def _meaning(item: Explanation) -> str:

@@ -98,11 +98,11 @@ def _bare_pattern(names: Iterable[str]) -> re.Pattern[str]:
     plain = sorted(set(FAMILIES) | set(names), key=len, reverse=True)
     dotted = sorted(DOTTED_ONLY_FAMILIES, key=len, reverse=True)
     alternatives = [
-        r"(?:%s)(?:\.[A-Za-z0-9]+)*" % "|".join(map(re.escape, plain)),
-        r"(?:%s)(?:\.[A-Za-z0-9]+)+" % "|".join(map(re.escape, dotted)),
+        "(?:" + "|".join(map(re.escape, plain)) + r")(?:\.[A-Za-z0-9]+)*",
+        "(?:" + "|".join(map(re.escape, dotted)) + r")(?:\.[A-Za-z0-9]+)+",
     ]
     # Not part of a longer identifier or dotted path (`botocore.exceptions.ClientError`).
-    return re.compile(r"(?<![\w.\\/-])(?:%s)(?![\w-]|\.\w)" % "|".join(alternatives))
+    return re.compile(r"(?<![\w.\\/-])(?:" + "|".join(alternatives) + r")(?![\w-]|\.\w)")
 
 
 _Builder = Callable[[re.Match[str], str], "Finding | None"]

@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from . import catalogue
@@ -204,7 +204,7 @@ def _normalise(message: str) -> str:
     return re.sub(r"\s+", " ", stripped).strip(" .")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(paths: tuple[str, ...]) -> Registry:
     cats = [catalogue.load(p or None) for p in paths]
     entries = [e for c in cats for e in c.entries]

@@ -327,7 +327,8 @@ class HitWriter:
             f = item.finding
             if f.start < pos:
                 continue
-            pieces += [terminal_safe(hit.text[pos : f.start]), bold_red, terminal_safe(hit.text[f.start : f.end]), reset]
+            code = terminal_safe(hit.text[f.start : f.end])
+            pieces += [terminal_safe(hit.text[pos : f.start]), bold_red, code, reset]
             pos = f.end
         pieces.append(terminal_safe(hit.text[pos:]))
         prefix = ""
