@@ -87,6 +87,7 @@ def _text_out() -> IO[str]:
 
 
 @click.group(
+    name="kmserr",
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=EXIT_STATUS_HELP,
 )
@@ -94,7 +95,7 @@ def _text_out() -> IO[str]:
     __version__,
     "-V",
     "--version",
-    message=f"%(prog)s %(version)s (engine: {default_engine().name})",
+    message=f"kmserr %(version)s (engine: {default_engine().name})",
 )
 def cli() -> None:
     """Explain Tencent Cloud KMS error codes and find them in logs.
@@ -298,16 +299,18 @@ class _Tally:
     def search(self, path: str, out: IO[bytes]) -> None:
         name = "(standard input)" if path == "-" else path
         try:
-            fd = 0 if path == "-" else os.open(path, os.O_RDONLY)
+            stream: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb", buffering=0)  # noqa: SIM115
         except OSError as exc:
             self._fail(path, exc)
             return
+        # read1 returns what a pipe holds now instead of waiting for a full block: live streams.
+        read = getattr(stream, "read1", stream.read)
         scanner = LineScanner(self.extractor, self.engine)
         lines = 0
         try:
             while True:
                 try:
-                    chunk = os.read(fd, BLOCK_SIZE)
+                    chunk: bytes = read(BLOCK_SIZE)
                 except OSError as exc:
                     self._fail(path, exc)
                     chunk = b""
@@ -320,8 +323,8 @@ class _Tally:
                 if not chunk:
                     break
         finally:
-            if fd != 0:
-                os.close(fd)
+            if path != "-":
+                stream.close()
         self.lines_per_file.append((name, lines))
 
     def _take(self, hit: Hit, name: str) -> None:

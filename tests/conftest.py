@@ -1,0 +1,59 @@
+"""Shared fixtures: a Click runner with a stable terminal, and the reference table as data."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kmserr.cli import cli
+
+DATA = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class ReferenceRow:
+    error_code: int
+    module_code: int
+    message: str
+    description: str
+    links: tuple[str, ...]
+
+
+def reference_rows() -> list[ReferenceRow]:
+    """The KMS common error table, copied from the vendor's documentation into tests/data."""
+    text = (DATA / "kms-common-error-codes.md").read_text(encoding="utf-8")
+    rows = []
+    for cells in re.findall(r"<tr>\s*<td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", text, re.S):
+        error_code, module_code, message, description = (c.strip() for c in cells)
+        links = tuple(re.findall(r'hre?f?="([^"]+)"', description))
+        plain = html.unescape(re.sub(r"<[^>]+>", "", description))
+        rows.append(ReferenceRow(int(error_code), int(module_code), message, " ".join(plain.split()), links))
+    return rows
+
+
+@pytest.fixture(autouse=True)
+def stable_terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in ("NO_COLOR", "FORCE_COLOR", "KMSERR_ENGINE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("TERM", "dumb")
+    yield
+
+
+class Runner:
+    def __init__(self) -> None:
+        self._runner = CliRunner()
+
+    def __call__(self, *args: str, input: bytes | str | None = None) -> Result:
+        return self._runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def run() -> Runner:
+    return Runner()

@@ -1,0 +1,89 @@
+"""`kmserr parse`: messages, JSON bodies, standard input; disagreement and unknown codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import Runner
+
+
+def records(run: Runner, *args: str, input: str | None = None) -> list[dict[str, object]]:
+    result = run("parse", *args, "--format", "json", input=input)
+    assert result.exit_code == 0, result.stderr
+    parsed: list[dict[str, object]] = json.loads(result.stdout)
+    return parsed
+
+
+def test_known_legacy_message(run: Runner) -> None:
+    [rec] = records(run, "(10630) key is not existed")
+    assert rec["module_code"] == 10630
+    assert rec["error_code"] == 4530  # from the catalogue
+    assert rec["message"] == "key is not existed"
+    assert rec["in_catalogue"] is True and rec["message_agrees"] is True
+    assert rec["description"] == (
+        "The key does not exist, which means that CMK is not used. Check whether the key exists."
+    )
+
+
+def test_unknown_code_is_reported_with_its_text(run: Runner) -> None:
+    [rec] = records(run, "(100004) incorrect projectId")
+    assert (rec["code"], rec["module_code"], rec["message"]) == ("100004", 100004, "incorrect projectId")
+    assert rec["in_catalogue"] is False and rec["entry"] is None and rec["description"] is None
+
+
+def test_no_space_form(run: Runner) -> None:
+    [rec] = records(run, "(10010)lacked of required parameters")
+    assert rec["module_code"] == 10010 and rec["message_agrees"] is True
+
+
+@pytest.mark.parametrize("code", ["4000", '"4000"'])
+def test_legacy_json_body(run: Runner, code: str) -> None:
+    body = f'{{"code":{code},"message":"(10010)lacked of required parameters","codeDesc":"InvalidParameter"}}'
+    [rec] = records(run, body)
+    assert (rec["module_code"], rec["error_code"], rec["format"]) == (10010, 4000, "legacy-json")
+
+
+def test_filled_in_template_agrees(run: Runner) -> None:
+    [rec] = records(run, "(10320) no such parameter KeyId")
+    assert rec["message_agrees"] is True
+
+
+def test_disagreeing_message_is_noted(run: Runner) -> None:
+    result = run("parse", "(10630) key is disabled")
+    assert result.exit_code == 0
+    assert "\tmessage differs from catalogue\t" in result.stdout
+    assert result.stderr == "kmserr: note: the message of 10630 differs from the catalogue's ('key is not existed')\n"
+
+
+def test_standard_input_when_text_is_absent_or_dash(run: Runner) -> None:
+    for args in ((), ("-",)):
+        [rec] = records(run, *args, input='{"code": 4530, "message": "(10630)key is not existed"}\n')
+        assert rec["module_code"] == 10630
+
+
+def test_pretty_printed_body_on_standard_input(run: Runner) -> None:
+    body = json.dumps({"code": 4550, "message": "(10650)key is disabled", "codeDesc": "KeyDisabled"}, indent=2)
+    [rec] = records(run, input=body)
+    assert (rec["module_code"], rec["error_code"]) == (10650, 4550)
+
+
+def test_invalid_utf8_on_standard_input(run: Runner) -> None:
+    result = run("parse", "--format", "plain", input=b"\xff\xfe (10630) key is not existed")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("10630\t10630\t4530\t")
+
+
+def test_nothing_found_exits_1(run: Runner) -> None:
+    result = run("parse", "all is well")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == "kmserr: no error code found in the input\n"
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "plain"])
+def test_every_format(run: Runner, fmt: str) -> None:
+    result = run("parse", "(10250) qps throttling", "--format", fmt)
+    assert result.exit_code == 0
+    assert "10250" in result.stdout

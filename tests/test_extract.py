@@ -1,0 +1,115 @@
+"""The extractor finds every legacy form and nothing in look-alikes; it never raises."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kmserr.extract import LEGACY_JSON, LEGACY_MESSAGE, Extractor, Finding
+
+EX = Extractor()
+
+
+def only(text: str) -> Finding:
+    found = EX.find(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "message"),
+    [
+        ("(100004) incorrect projectId", "100004", "incorrect projectId"),
+        ("(10010)lacked of required parameters", "10010", "lacked of required parameters"),
+        ('"message": "(10630) key is not existed"', "10630", "key is not existed"),
+        ("kms: request rejected: (10010)lacked of required parameters action=Decrypt", "10010",
+         "lacked of required parameters action=Decrypt"),
+        ('"message": "(60006)MFA Invalid",', "60006", "MFA Invalid"),
+        ("(503) Quota run out", "503", "Quota run out"),
+        ("(100004)projectId不正确", "100004", "projectId不正确"),
+        ("code:10050 error:(10050)server internal error", "10050", "server internal error"),
+    ],
+)
+def test_legacy_message(text: str, code: str, message: str) -> None:
+    found = only(text)
+    assert (found.code, found.module_code, found.message, found.format) == (code, int(code), message, LEGACY_MESSAGE)
+    assert text[found.start : found.end] == code
+
+
+@pytest.mark.parametrize(
+    ("text", "error_code", "code_desc"),
+    [
+        ('{"code":4000,"message":"(10010)lacked of required parameters","codeDesc":"InvalidParameter"}', 4000,
+         "InvalidParameter"),
+        ('{"code": "4000", "message": "(10010) lacked of required parameters"}', 4000, None),
+        ('{"codeDesc":"InvalidParameter","code":4000,"message":"(503) Quota run out"}', 4000, "InvalidParameter"),
+    ],
+)
+def test_legacy_json_body(text: str, error_code: int, code_desc: str | None) -> None:
+    found = only(text)
+    assert found.format == LEGACY_JSON
+    assert found.error_code == error_code
+    assert found.code_desc == code_desc
+
+
+def test_legacy_json_pretty_printed_document() -> None:
+    body = json.dumps({"code": "4530", "message": "(10630)key is not existed", "codeDesc": "KeyNotExist"}, indent=2)
+    found = only(body)
+    assert (found.code, found.error_code, found.message) == ("10630", 4530, "key is not existed")
+
+
+def test_legacy_json_without_module_code() -> None:
+    found = only('{"code":4100,"message":"authentication failed","codeDesc":"AuthFailure"}')
+    assert (found.code, found.error_code, found.module_code) == ("4100", 4100, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "billing-worker: processed batch (4821) items in 3s",
+        "order-svc: order (2024051) shipped to ap-guangzhou",
+        "sms: delivered to (010) 12345678 status=ok",
+        "kms-client: starting sdk=tencentcloud-sdk-python/3.0.1063 python/3.11.7",
+        "gateway: build (1.0.10630) commit=4f2a91c ready",
+        "agent: upgraded v10630.2.1 -> v10631.0.0 (rev 100004b)",
+        'kms-client: legacy API ok {"code":0,"message":"","codeDesc":"Success","keyId":"k"}',
+        'kms-client: response {"Response":{"KeyId":"k","RequestId":"r"}}',
+        "retrying after error (at com.example.client.Pool.borrow(Pool.java:237))",
+        "the code in this file is fine",
+        '{"id":12345,"sku":"A-1","qty":3,"note":"(1234) ok"}',
+        "f(10630)",
+    ],
+)
+def test_decoys_are_not_errors(text: str) -> None:
+    assert EX.find(text) == []
+
+
+def test_several_errors_on_one_line_in_order() -> None:
+    found = EX.find("first (10630) key is not existed then (10650) key is disabled")
+    assert [f.code for f in found] == ["10630", "10650"]
+
+
+@given(st.text())
+def test_never_raises_on_any_text(text: str) -> None:
+    for found in EX.find(text):
+        assert 0 <= found.start <= found.end <= len(text)
+
+
+@given(
+    code=st.one_of(st.integers(100, 999), st.integers(10000, 999999)),
+    space=st.booleans(),
+    message=st.from_regex(r"[A-Za-z][A-Za-z ]{0,30}", fullmatch=True),
+    prefix=st.sampled_from(["", "ERROR ", "failed: ", '"message": "', "x="]),
+)
+def test_any_legacy_code_is_found(code: int, space: bool, message: str, prefix: str) -> None:
+    text = f"{prefix}({code}){' ' if space else ''}{message}"
+    found = EX.find(text)
+    assert [f.module_code for f in found][:1] == [code]
+
+
+@given(st.integers(1000, 9999), st.from_regex(r"[a-z]{1,10}", fullmatch=True))
+def test_four_digit_parentheses_are_prose(number: int, word: str) -> None:
+    assert EX.find(f"processed ({number}) {word}") == []

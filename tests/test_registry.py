@@ -1,0 +1,81 @@
+"""Lookup, search, suggestions and message agreement over the bundled catalogue."""
+
+from __future__ import annotations
+
+import pytest
+
+from kmserr import Registry, default_registry, message_agrees
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return default_registry()
+
+
+def test_loaded_once_per_process() -> None:
+    assert default_registry() is default_registry()
+
+
+def test_module_code(registry: Registry) -> None:
+    result = registry.lookup("10630")
+    assert result.kind == "module_code"
+    assert [e.message for e in result.entries] == ["key is not existed"]
+
+
+def test_error_code_group_gives_every_member_sorted(registry: Registry) -> None:
+    result = registry.lookup("4100")
+    assert result.kind == "error_code"
+    assert [e.code for e in result.entries] == ["10030", "10080", "10270"]
+
+
+def test_group_4000_has_every_parameter_error(registry: Registry) -> None:
+    assert len(registry.group(4000)) == 18
+
+
+def test_words_search_best_match_first(registry: Registry) -> None:
+    result = registry.lookup("key disabled")
+    assert result.kind == "search"
+    assert result.entries[0].code == "10650"
+
+
+def test_search_matches_descriptions_too(registry: Registry) -> None:
+    assert registry.search("arrears")[0].code == "10040"
+
+
+def test_search_finds_word_prefixes(registry: Registry) -> None:
+    assert "10250" in [e.code for e in registry.search("thrott")]
+
+
+def test_unknown_code_suggests_nearest(registry: Registry) -> None:
+    result = registry.lookup("10631")
+    assert result.entries == ()
+    assert result.suggestions[0] == "10630"
+
+
+def test_unknown_words_find_nothing(registry: Registry) -> None:
+    assert registry.lookup("zebra crossing").entries == ()
+
+
+def test_module_codes_are_product_scoped(registry: Registry) -> None:
+    assert registry.by_module_code(10630, product="cmq") is None
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "agrees"),
+    [
+        ("10630", "key is not existed", True),
+        ("10630", "Key is not existed.", True),
+        ("10320", "no such parameter", True),
+        ("10320", "no such parameter KeyId", True),
+        ("10310", 'error: parameter key format error"', True),
+        ("10310", "error: parameter key format error", True),
+        ("10310", "error: parameter KeyId key format error", True),
+        ("10360", "parameter Limit error type", True),
+        ("10630", "key is disabled", False),
+        ("10320", "incorrect projectId", False),
+    ],
+)
+def test_message_agreement(registry: Registry, code: str, message: str, agrees: bool) -> None:
+    entry = registry.get(code)
+    assert entry is not None
+    assert message_agrees(entry, message) is agrees

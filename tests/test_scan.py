@@ -1,0 +1,78 @@
+"""The streaming scanner: same lines whatever the read sizes, bytes kept, numbers right."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kmserr.extract import Extractor
+from kmserr.scan import LineScanner, default_engine, scan_bytes, scan_stream
+
+EX = Extractor()
+
+LOG = (
+    b"2024-05-14T08:00:00.015Z INFO ok line\n"
+    b'2024-05-14T08:00:00.016Z ERROR kms: "message": "(10630) key is not existed"\n'
+    b"2024-05-14T08:00:00.017Z INFO processed batch (4821) items\n"
+    b"bad bytes \xff\xfe then (10010)lacked of required parameters\r\n"
+    b"\n"
+    b"last line without newline (10650) key is disabled"
+)
+
+
+def reference(data: bytes) -> list[tuple[int, bytes]]:
+    """Line by line, the obvious way: what the block scanner must agree with."""
+    out = []
+    for number, line in enumerate(data.split(b"\n"), 1):
+        if number == data.count(b"\n") + 1 and not line:
+            break
+        text = line.decode("utf-8", "surrogateescape").removesuffix("\r")
+        if EX.find(text):
+            out.append((number, line))
+    return out
+
+
+def test_whole_buffer() -> None:
+    hits = scan_bytes(LOG, EX)
+    assert [(h.line_number, h.line) for h in hits] == reference(LOG)
+    assert [h.line_number for h in hits] == [2, 4, 6]
+    assert hits[1].line == b"bad bytes \xff\xfe then (10010)lacked of required parameters\r"
+    assert hits[1].findings[0].code == "10010"
+
+
+def test_byte_span_counts_undecodable_bytes() -> None:
+    hit = scan_bytes(LOG, EX)[1]
+    start, end = hit.byte_span(hit.findings[0])
+    assert hit.line[start:end] == b"10010"
+
+
+@settings(max_examples=200)
+@given(st.lists(st.integers(1, 64), min_size=1, max_size=50))
+def test_any_read_sizes_give_the_same_lines(sizes: list[int]) -> None:
+    scanner = LineScanner(EX, default_engine())
+    hits = []
+    pos = 0
+    index = 0
+    while pos < len(LOG):
+        size = sizes[index % len(sizes)]
+        hits += scanner.feed(LOG[pos : pos + size])
+        pos += size
+        index += 1
+    hits += scanner.finish()
+    assert [(h.line_number, h.line) for h in hits] == reference(LOG)
+
+
+def test_stream_from_a_pipe(tmp_path: object) -> None:
+    read_end, write_end = os.pipe()
+    os.write(write_end, LOG)
+    os.close(write_end)
+    batches = list(scan_stream(read_end, EX, block_size=7))
+    os.close(read_end)
+    assert [h.line_number for batch in batches for h in batch] == [2, 4, 6]
+
+
+def test_empty_input() -> None:
+    assert scan_bytes(b"", EX) == []
+    assert scan_bytes(b"\n\n\n", EX) == []
