@@ -75,6 +75,11 @@ class Entry:
     error_code: int | None = None
     message_templates: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
+    description_zh: str | None = None
+    action_zh: str | None = None
+    source_zh: str | None = None
+    actions: tuple[str, ...] = ()
+    equivalents: tuple[str, ...] = ()  # "product:code", inferred
     origin: str = field(default="", compare=False)
 
     @property
@@ -92,6 +97,7 @@ class Catalogue:
     entries: tuple[Entry, ...]
     categories: dict[str, str]
     path: str
+    sdk_checked: str | None = None
 
 
 # name -> (python type, required); the order is the order of the README's table.
@@ -104,11 +110,16 @@ _FIELDS: Final[dict[str, tuple[type, bool]]] = {
     "message": (str, False),
     "message_templates": (list, False),
     "description": (str, True),
+    "description_zh": (str, False),
     "category": (str, True),
     "retry": (str, True),
     "action": (str, True),
+    "action_zh": (str, False),
     "links": (list, False),
+    "actions": (list, False),
+    "equivalents": (list, False),
     "source": (str, True),
+    "source_zh": (str, False),
 }
 _TYPE_NAMES: Final = {str: "a string", int: "an integer", list: "an array", dict: "a table"}
 _ENTRY_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*errors[ \t]*\]\]", re.MULTILINE)
@@ -158,6 +169,12 @@ def _validate(doc: dict[str, Any], text: str, name: str) -> Catalogue:
     meta = doc.get("catalogue", {})
     if not isinstance(meta, dict):
         raise CatalogueError(name, "[catalogue] must be a table")
+    unknown_meta = sorted(set(meta) - {"schema", "sdk_checked"})
+    if unknown_meta:
+        raise CatalogueError(name, f"unknown key '{unknown_meta[0]}' in [catalogue]")
+    sdk_checked = meta.get("sdk_checked")
+    if sdk_checked is not None and not isinstance(sdk_checked, str):
+        raise CatalogueError(name, "[catalogue] sdk_checked must be a string")
     schema = meta.get("schema", SCHEMA_VERSION)
     if type(schema) is not int or schema != SCHEMA_VERSION:
         raise CatalogueError(name, f"unsupported schema {schema!r} (this kmserr reads schema {SCHEMA_VERSION})")
@@ -184,7 +201,7 @@ def _validate(doc: dict[str, Any], text: str, name: str) -> Catalogue:
             )
         seen[entry.key] = index
         entries.append(entry)
-    return Catalogue(tuple(entries), dict(categories), name)
+    return Catalogue(tuple(entries), dict(categories), name, sdk_checked)
 
 
 def _label(index: int, code: object) -> str:
@@ -242,6 +259,13 @@ def _entry(
     for template in templates:
         if not isinstance(template, str) or "%s" not in template:
             raise fail("message_templates", "each template must be a string containing %s")
+    for key in ("actions", "equivalents"):
+        for item in raw.get(key, []):
+            if not isinstance(item, str) or not item:
+                raise fail(key, "must be an array of non-empty strings")
+    for item in raw.get("equivalents", []):
+        if ":" not in item:
+            raise fail("equivalents", f"{item!r} must name an entry as \"product:code\"")
     links: list[Link] = []
     for item in raw.get("links", []):
         if not (
@@ -265,5 +289,10 @@ def _entry(
         error_code=raw.get("error_code"),
         message_templates=tuple(templates),
         links=tuple(links),
+        description_zh=raw.get("description_zh"),
+        action_zh=raw.get("action_zh"),
+        source_zh=raw.get("source_zh"),
+        actions=tuple(raw.get("actions", [])),
+        equivalents=tuple(raw.get("equivalents", [])),
         origin=name,
     )

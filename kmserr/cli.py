@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import io
 import os
 import sys
@@ -12,8 +13,8 @@ from typing import IO, Any, TypeVar
 import click
 
 from . import render
-from .catalogue import CatalogueError, Entry
-from .explain import Explanation, explain_finding, explain_text, extractor_for
+from .catalogue import GENERATIONS, CatalogueError, Entry
+from .explain import code_names, explain_finding, explain_text, extractor_for
 from .registry import Registry, default_registry
 from .render import FORMATS, Style
 from .scan import BLOCK_SIZE, Hit, LineScanner, default_engine
@@ -35,7 +36,13 @@ class InputError(click.ClickException):
 
 
 def output_options(func: F) -> F:
-    """Add --format and --color, shared by every command."""
+    """Add --format, --color and --lang, shared by every command."""
+    func = click.option(
+        "--lang",
+        type=click.Choice(["en", "zh"]),
+        default=None,
+        help="Language of descriptions where both exist [default: from the locale].",
+    )(func)
     func = click.option(
         "--color",
         type=click.Choice(["auto", "always", "never"]),
@@ -64,7 +71,7 @@ def choose_format(fmt: str | None) -> str:
     return fmt or ("table" if _is_tty(sys.stdout) else "plain")
 
 
-def choose_style(color: str) -> Style:
+def choose_style(color: str, lang: str | None, registry: Registry | None = None) -> Style:
     """NO_COLOR wins over everything; FORCE_COLOR turns colour on where `auto` would not."""
     if os.environ.get("NO_COLOR"):
         enabled = False
@@ -72,7 +79,16 @@ def choose_style(color: str) -> Style:
         enabled = color == "always"
     else:
         enabled = bool(os.environ.get("FORCE_COLOR")) or _is_tty(sys.stdout)
-    return Style(color=enabled)
+    return Style(color=enabled, lang=lang or locale_language(), registry=registry)
+
+
+def locale_language() -> str:
+    """`zh` when the locale asks for Chinese (LC_ALL, LC_MESSAGES, LANG in POSIX order), else `en`."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 def load_registry() -> Registry:
@@ -113,16 +129,20 @@ def cli() -> None:
 @click.argument("codes", nargs=-1, required=True, metavar="CODE...")
 @output_options
 @click.pass_context
-def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: str) -> None:
+def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: str, lang: str | None) -> None:
     """Look up codes: a module code, an error code group, or words to search for.
 
-    A module code (10630) gives its entry; an error code (4000) gives every entry of that group;
-    anything else searches messages and descriptions, best match first.
+    A module code (10630) gives its entry; an error code (4000) gives its entry and every entry
+    of its group; a code name (ResourceUnavailable.CmkDisabled, any letter case) gives its entry,
+    and a family (ResourceUnavailable) its members; anything else searches messages and
+    descriptions in English and Chinese, best match first.
 
     \b
     Examples:
       kmserr lookup 10630
       kmserr lookup 4000 --format json
+      kmserr lookup ResourceUnavailable.CmkDisabled
+      kmserr lookup AuthFailure
       kmserr lookup "key disabled"
 
     Exit status: 0 every code found, 1 some code not found, 2 usage or input error.
@@ -138,7 +158,7 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
             click.echo(f"kmserr: no entry for {query!r}{hint}", err=True)
         found.extend(e for e in result.entries if e not in found)
     if found:
-        render.ENTRY_RENDERERS[choose_format(fmt)](found, _text_out(), choose_style(color))
+        render.ENTRY_RENDERERS[choose_format(fmt)](found, _text_out(), choose_style(color, lang, registry))
     ctx.exit(status)
 
 
@@ -146,16 +166,19 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
 @click.argument("text", required=False)
 @output_options
 @click.pass_context
-def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str) -> None:
+def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lang: str | None) -> None:
     """Explain an error message, JSON body or SDK exception text.
 
     Reads standard input when TEXT is absent or "-". Reports each error's code, module code,
-    error code, message and request ID, and its catalogue entry when the code is known.
+    error code, message, request ID and the form it was found in, and its catalogue entry when
+    the code is known. Every SDK's exception text, API 3.0 and legacy JSON bodies, legacy
+    "(10630) message" text and code names standing alone are recognised.
 
     \b
     Examples:
       kmserr parse "(100004) incorrect projectId"
       kmserr parse '{"code":4000,"message":"(10010)lacked of required parameters"}'
+      kmserr parse "[TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:... requestId:..."
       kmserr parse < response.json
 
     Exit status: 0 an error found, 1 none found, 2 usage or input error.
@@ -170,7 +193,7 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str) -> 
     if not items:
         click.echo("kmserr: no error code found in the input", err=True)
         ctx.exit(NOT_FOUND)
-    render.EXPLANATION_RENDERERS[choose_format(fmt)](items, _text_out(), choose_style(color))
+    render.EXPLANATION_RENDERERS[choose_format(fmt)](items, _text_out(), choose_style(color, lang, registry))
     for item in items:
         entry = item.entry
         if item.message_agrees is False and entry is not None:
@@ -183,21 +206,26 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str) -> 
 
 
 @cli.command(name="list")
-@click.option("--error-code", "error_code", type=int, help="Only entries of this error code group (4000, 4100, ...).")
+@click.option("--error-code", "error_code", type=int, help="Only entries of this error code group (4000, ...).")
 @click.option("--category", help="Only entries of this category.")
 @click.option("--retryable/--not-retryable", default=None, help="Only errors that a retry can (or cannot) fix.")
+@click.option("--action", help="Only the codes that this KMS API action (Decrypt, ...) can return.")
+@click.option("--product", help="Only entries of this product (kms, common, sdk).")
+@click.option("--generation", type=click.Choice(GENERATIONS), help="Only entries of this generation.")
 @output_options
 @click.pass_context
 def list_(
     ctx: click.Context, error_code: int | None, category: str | None, retryable: bool | None,
-    fmt: str | None, color: str,
+    action: str | None, product: str | None, generation: str | None, fmt: str | None, color: str,
+    lang: str | None,
 ) -> None:
-    """List the catalogue, sorted by code.
+    """List the catalogue, sorted by product and code.
 
     \b
     Examples:
       kmserr list
       kmserr list --category throttling
+      kmserr list --action Decrypt
       kmserr list --error-code 4000 --not-retryable --format json
 
     Exit status: 0 entries listed, 1 no entry matches the filters, 2 usage or input error.
@@ -207,16 +235,28 @@ def list_(
         raise InputError(
             f"list: unknown category {category!r} (choose from {', '.join(sorted(registry.categories))})"
         )
+    products = sorted({e.product for e in registry.entries})
+    if product is not None and product not in products:
+        raise InputError(f"list: unknown product {product!r} (choose from {', '.join(products)})")
+    pool = registry.entries
+    if action is not None:
+        pool = registry.for_action(action)
+        if not pool:
+            near = difflib.get_close_matches(action, registry.actions(), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise InputError(f"list: no KMS action {action!r} in the catalogue{hint}")
     entries = [
-        e for e in registry.entries
+        e for e in pool
         if (error_code is None or e.error_code == error_code)
         and (category is None or e.category == category)
         and (retryable is None or e.retryable == retryable)
+        and (product is None or e.product == product)
+        and (generation is None or e.generation == generation)
     ]
     if not entries:
         click.echo("kmserr: no entry matches these filters", err=True)
         ctx.exit(NOT_FOUND)
-    render.ENTRY_RENDERERS[choose_format(fmt)](entries, _text_out(), choose_style(color))
+    render.ENTRY_RENDERERS[choose_format(fmt)](entries, _text_out(), choose_style(color, lang, registry))
     ctx.exit(FOUND)
 
 
@@ -237,6 +277,7 @@ def list_(
 def grep(
     ctx: click.Context, files: tuple[str, ...], count: bool, summary: bool, as_json: bool,
     line_numbers: bool, with_filename: bool | None, annotate: bool, fmt: str | None, color: str,
+    lang: str | None,
 ) -> None:
     """Print the lines of FILEs (or standard input) that carry KMS errors, explained.
 
@@ -257,9 +298,9 @@ def grep(
     registry = load_registry()
     paths = list(files) or ["-"]
     show_names = with_filename if with_filename is not None else len(paths) > 1
-    style = choose_style(color)
+    style = choose_style(color, lang, registry)
     out = sys.stdout.buffer
-    tally = _Tally(registry, count or summary)
+    tally = _Tally(registry, count or summary, style)
     tally.writer = render.HitWriter(
         out, choose_format(fmt), style,
         with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
@@ -285,11 +326,12 @@ def grep(
 class _Tally:
     """grep's state across files: what was written or counted, and whether any file failed."""
 
-    def __init__(self, registry: Registry, quiet: bool) -> None:
+    def __init__(self, registry: Registry, quiet: bool, style: Style) -> None:
         self.registry = registry
+        self.style = style
         self.quiet = quiet  # --count and --summary print totals, not lines
         self.extractor = extractor_for(registry)
-        self.engine = default_engine(e.code for e in registry.entries if not e.code.isdigit())
+        self.engine = default_engine(code_names(registry))
         self.writer: render.HitWriter | None = None
         self.codes: Counter[str] = Counter()
         self.meanings: dict[str, str] = {}
@@ -335,17 +377,11 @@ class _Tally:
             return
         for item in items:
             self.codes[item.finding.code] += 1
-            self.meanings.setdefault(item.finding.code, _meaning(item))
+            self.meanings.setdefault(item.finding.code, render.meaning(item, self.style))
 
     def _fail(self, path: str, exc: OSError) -> None:
         click.echo(f"kmserr: grep: {path}: {exc.strerror or exc}", err=True)
         self.trouble = True
-
-
-def _meaning(item: Explanation) -> str:
-    if item.entry is None:
-        return "not in catalogue"
-    return item.entry.message or item.entry.description
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -17,6 +17,7 @@ class Explanation:
     finding: Finding
     entry: Entry | None
     message_agrees: bool | None  # None when there is nothing to compare
+    family: Entry | None = None  # for a code not in the catalogue: its family's entry, if known
 
     @property
     def known(self) -> bool:
@@ -26,7 +27,12 @@ class Explanation:
 @lru_cache(maxsize=8)
 def extractor_for(registry: Registry) -> Extractor:
     """Build the extractor once per registry: it also finds the registry's code names alone."""
-    return Extractor(e.code for e in registry.entries if not e.code.isdigit())
+    return Extractor(code_names(registry))
+
+
+def code_names(registry: Registry) -> list[str]:
+    """The registry's string codes: the extractor finds them standing alone in text."""
+    return [e.code for e in registry.entries if not e.code.isdigit()]
 
 
 def resolve(finding: Finding, registry: Registry) -> Entry | None:
@@ -41,7 +47,8 @@ def explain_finding(finding: Finding, registry: Registry) -> Explanation:
     agrees: bool | None = None
     if entry is not None and entry.message is not None and finding.message:
         agrees = message_agrees(entry, finding.message)
-    return Explanation(finding, entry, agrees)
+    family = registry.family_of(finding.code) if entry is None else None
+    return Explanation(finding, entry, agrees, family)
 
 
 def explain_text(text: str, registry: Registry | None = None) -> list[Explanation]:

@@ -92,10 +92,11 @@ _REQUEST_ID_ANYWHERE = re.compile(
 )
 _BRACKETED_REQUEST_ID = re.compile(r"\[request id:([0-9A-Za-z-]+)\]")
 _NO_VALUE: Final = frozenset({"", "none", "null", "nil", "undefined"})
+_KNOWN_HEAD: Final = re.compile("|".join(map(re.escape, (*FAMILIES, *DOTTED_ONLY_FAMILIES))))
 
 
 def _bare_pattern(names: Iterable[str]) -> re.Pattern[str]:
-    plain = sorted(set(FAMILIES) | set(names), key=len, reverse=True)
+    plain = sorted((set(FAMILIES) | set(names)) - set(DOTTED_ONLY_FAMILIES), key=len, reverse=True)
     dotted = sorted(DOTTED_ONLY_FAMILIES, key=len, reverse=True)
     alternatives = [
         "(?:" + "|".join(map(re.escape, plain)) + r")(?:\.[A-Za-z0-9]+)*",
@@ -176,7 +177,15 @@ def _split_request_id(rest: str, label: str) -> tuple[str, str | None]:
     if not sep:
         return rest.rstrip(), None
     token = tail.strip().split(" ", 1)[0] if tail.strip() else ""
-    return head.rstrip(), _clean(token)
+    return head.rstrip(), _request_id_token(token)
+
+
+def _request_id_token(token: str) -> str | None:
+    """The ID inside what a format printed around it: Go 2018's `%!d(string=ID)`, Ruby's `ID)`."""
+    wrapped = re.fullmatch(r"%!d\(string=(.*)\)", token)
+    if wrapped:
+        token = wrapped.group(1)
+    return _clean(token.rstrip(")],;'\""))
 
 
 def _with_legacy(finding: Finding) -> Finding:
@@ -189,6 +198,7 @@ def _with_legacy(finding: Finding) -> Finding:
     return replace(
         finding,
         code=legacy.group(1),
+        message=legacy.group(2).strip() or None,
         module_code=int(legacy.group(1)),
         code_desc=finding.code,
     )
@@ -217,6 +227,10 @@ def _java_sdk(match: re.Match[str], text: str) -> Finding | None:
 
 
 def _java_sdk_old(match: re.Match[str], text: str) -> Finding | None:
+    # `message:Code-Message`: the code is only a code if it looks like one (`Request-timeout` is not).
+    code = match.group(1)
+    if "." not in code and not _KNOWN_HEAD.fullmatch(code.split(".")[0]):
+        return None
     message, rid = _split_request_id(match.group(2), " requestId:")
     return _sdk(match, JAVA_SDK_OLD, 1, message, rid or _bracketed_rid(message))
 

@@ -14,6 +14,8 @@ from .catalogue import Catalogue, Entry
 
 DEFAULT_PRODUCT = "kms"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# KMS calls its keys CMKs; a search for one finds the other.
+_SYNONYMS = {"key": frozenset({"cmk"}), "cmk": frozenset({"key"}), "keys": frozenset({"cmks"})}
 _ALL_WORDS = 100.0  # score bonus of an entry that contains every word of a search
 _STOPWORDS = frozenset({"a", "an", "the", "is", "of", "or", "to", "in", "not", "be", "it", "and"})
 
@@ -37,7 +39,10 @@ class Registry:
         self._by_key = {e.key: e for e in self.entries}
         self._by_module: dict[tuple[str, int], Entry] = {}
         self._by_group: dict[int, list[Entry]] = {}
+        self._referrers: dict[str, list[Entry]] = {}
         for e in self.entries:
+            for ref in e.equivalents:
+                self._referrers.setdefault(ref.casefold(), []).append(e)
             if e.module_code is not None:
                 self._by_module.setdefault((e.product, e.module_code), e)
             if e.error_code is not None:
@@ -71,6 +76,12 @@ class Registry:
         folded = prefix.strip().casefold().rstrip(".") + "."
         return tuple(e for e in self.entries if e.code.casefold().startswith(folded))
 
+    def exact(self, code: str, product: str | None = None) -> tuple[Entry, ...]:
+        """Return every product's entry with exactly this code (letter case ignored), KMS first."""
+        folded = code.strip().casefold()
+        products = (product,) if product else self._products()
+        return tuple(e for p in products if (e := self._by_key.get((p, folded))) is not None)
+
     def lookup(self, query: str, product: str | None = None) -> Lookup:
         """Answer a user's query: a module code, a group, a code name, a family, or words."""
         text = query.strip()
@@ -79,22 +90,48 @@ class Registry:
             entry = self.by_module_code(number, product or DEFAULT_PRODUCT)
             if entry is not None:
                 return Lookup(query, "module_code", (entry,))
-            exact = self.get(text, product)
-            if exact is not None:
-                return Lookup(query, "code", (exact,))
-            group = self.group(number)
-            if group:
-                return Lookup(query, "error_code", group)
+            # A gateway code (4000) is an entry of its own and the group of the module codes under it.
+            exact = self.exact(text, product)
+            group = tuple(e for e in self.group(number) if e not in exact)
+            if exact or group:
+                return Lookup(query, "error_code", exact + group)
             return Lookup(query, "module_code", (), self.suggest(text))
-        exact = self.get(text, product)
-        if exact is not None:
-            return Lookup(query, "code", (exact,))
+        exact = self.exact(text, product)
+        members: tuple[Entry, ...] = ()
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*\.?", text):
-            members = self.family(text)
-            if members:
-                return Lookup(query, "family", members)
+            members = tuple(e for e in self.family(text) if product is None or e.product == product)
+        if members:
+            return Lookup(query, "family", exact + members)
+        if exact:
+            return Lookup(query, "code", exact)
         found = self.search(text)
         return Lookup(query, "search", found, () if found else self.suggest(text))
+
+    def for_action(self, action: str) -> tuple[Entry, ...]:
+        """Return the entries that an API action (Decrypt, CreateKey, ...) can return."""
+        folded = action.casefold()
+        return tuple(e for e in self.entries if any(a.casefold() == folded for a in e.actions))
+
+    def actions(self) -> tuple[str, ...]:
+        return tuple(sorted({a for e in self.entries for a in e.actions}))
+
+    def related(self, entry: Entry) -> tuple[Entry, ...]:
+        """Entries that mean the same thing in another generation (inferred), both directions."""
+        found: list[Entry] = []
+        for ref in entry.equivalents:
+            prod, _, code = ref.partition(":")
+            other = self.get(code, prod)
+            if other is not None and other not in found:
+                found.append(other)
+        for other in self._referrers.get(f"{entry.product}:{entry.code}".casefold(), ()):
+            if other not in found:
+                found.append(other)
+        return tuple(found)
+
+    def family_of(self, code: str) -> Entry | None:
+        """The entry of a code's family (`InternalError` for `InternalError.SendAndRecvFail`)."""
+        head, dot, _ = code.partition(".")
+        return self.get(head) if dot and head else None
 
     def search(self, text: str, limit: int | None = None) -> tuple[Entry, ...]:
         """Rank entries by how many of the query's words they contain, messages first."""
@@ -119,11 +156,17 @@ class Registry:
         text = query.strip()
         if text.isdigit():
             number = int(text)
-            numeric = [e.code for e in self.entries if e.code.isdigit()]
-            by_distance = sorted(numeric, key=lambda c: (abs(int(c) - number), c))
-            close = difflib.get_close_matches(text, numeric, n=limit, cutoff=0.6)
-            merged = list(dict.fromkeys([*close, *by_distance]))
-            return tuple(merged[:limit])
+            # Codes of the same length first (a module code for a module code), then the most alike.
+            numeric = sorted({e.code for e in self.entries if e.code.isdigit()})
+            ranked = sorted(
+                numeric,
+                key=lambda c: (
+                    len(c) != len(text),
+                    -difflib.SequenceMatcher(None, text, c).ratio(),
+                    abs(int(c) - number),
+                ),
+            )
+            return tuple(ranked[:limit])
         codes = [e.code for e in self.entries]
         folded = {c.casefold(): c for c in codes}
         close = difflib.get_close_matches(text.casefold(), list(folded), n=limit, cutoff=0.6)
@@ -150,11 +193,16 @@ def _words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text)]
 
 
+def _code_words(code: str) -> str:
+    """Split a code name into words, `ResourceUnavailable.CmkDisabled` -> `Resource Unavailable Cmk Disabled`."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", code)
+
+
 def _score(entry: Entry, words: list[str], phrase: str) -> float:
     fields = (
-        (3.0, entry.code + " " + (entry.message or "") + " " + " ".join(entry.message_templates)),
-        (1.0, entry.description),
-        (0.5, entry.action + " " + entry.category),
+        (3.0, " ".join((entry.code, _code_words(entry.code), entry.message or "", *entry.message_templates))),
+        (1.0, entry.description + " " + (entry.description_zh or "")),
+        (0.5, entry.action + " " + (entry.action_zh or "") + " " + entry.category),
     )
     score = 0.0
     matched = 0
@@ -162,7 +210,10 @@ def _score(entry: Entry, words: list[str], phrase: str) -> float:
         best = 0.0
         for weight, value in fields:
             tokens = _words(value)
-            if word in tokens:
+            if word in tokens or _SYNONYMS.get(word, frozenset()) & set(tokens):
+                best = max(best, weight)
+            elif not word.isascii() and word in value.casefold():
+                # Chinese has no spaces between words: match it inside the text.
                 best = max(best, weight)
             elif any(t.startswith(word) for t in tokens) and len(word) >= 3:
                 best = max(best, weight * 0.6)

@@ -10,6 +10,7 @@ from typing import IO, Any, Final
 
 from .catalogue import Entry
 from .explain import Explanation
+from .registry import Registry
 from .scan import Hit
 
 FORMATS: Final = ("table", "json", "plain")
@@ -27,10 +28,21 @@ _PLAIN_UNSAFE = re.compile(r"[\t\n\r\\]")
 
 @dataclass(frozen=True, slots=True)
 class Style:
-    """How to draw on this invocation's output: colour or not, and how wide."""
+    """How to draw on this invocation's output: colour, width, language, and where to find related codes."""
 
     color: bool = False
     width: int | None = None
+    lang: str = "en"
+    registry: Registry | None = None
+
+    def description(self, entry: Entry) -> str:
+        return entry.description_zh if self.lang == "zh" and entry.description_zh else entry.description
+
+    def action(self, entry: Entry) -> str:
+        return entry.action_zh if self.lang == "zh" and entry.action_zh else entry.action
+
+    def related(self, entry: Entry) -> tuple[Entry, ...]:
+        return self.registry.related(entry) if self.registry is not None else ()
 
 
 def retry_text(retry: str) -> str:
@@ -70,7 +82,8 @@ def _json_text(text: str | None) -> str | None:
 # ---------------------------------------------------------------- records (the JSON schema)
 
 
-def entry_record(entry: Entry) -> dict[str, Any]:
+def entry_record(entry: Entry, style: Style | None = None) -> dict[str, Any]:
+    style = style or Style()
     return {
         "code": entry.code,
         "product": entry.product,
@@ -79,44 +92,66 @@ def entry_record(entry: Entry) -> dict[str, Any]:
         "error_code": entry.error_code,
         "message": entry.message,
         "message_templates": list(entry.message_templates),
-        "description": entry.description,
+        "description": style.description(entry),
+        "description_en": entry.description,
+        "description_zh": entry.description_zh,
         "category": entry.category,
         "retry": entry.retry,
         "retryable": entry.retryable,
-        "action": entry.action,
+        "action": style.action(entry),
+        "action_zh": entry.action_zh,
         "links": [{"title": link.title, "url": link.url} for link in entry.links],
+        "actions": list(entry.actions),
+        "equivalents": [f"{e.product}:{e.code}" for e in style.related(entry)],
         "source": entry.source,
+        "source_zh": entry.source_zh,
     }
 
 
-def explanation_record(item: Explanation) -> dict[str, Any]:
+def explanation_record(item: Explanation, style: Style | None = None) -> dict[str, Any]:
+    style = style or Style()
     found, entry = item.finding, item.entry
+    family = item.family
     return {
         "code": _json_text(found.code),
         "module_code": found.module_code if found.module_code is not None else entry and entry.module_code,
         "error_code": found.error_code if found.error_code is not None else entry and entry.error_code,
         "message": _json_text(found.message),
-        "description": entry.description if entry else None,
+        "description": style.description(entry) if entry else None,
         "request_id": _json_text(found.request_id),
         "format": found.format,
         "code_desc": _json_text(found.code_desc),
         "in_catalogue": entry is not None,
         "message_agrees": item.message_agrees,
-        "entry": entry_record(entry) if entry else None,
+        "family": {"code": family.code, "description": style.description(family)} if family else None,
+        "entry": entry_record(entry, style) if entry else None,
     }
+
+
+def meaning(item: Explanation, style: Style | None = None) -> str:
+    """What a found code means, in a few words; a code not in the catalogue says so."""
+    style = style or Style()
+    if item.entry is not None:
+        return item.entry.message or style.description(item.entry)
+    if item.family is not None:
+        return f"not in catalogue; family {item.family.code}: {style.description(item.family)}"
+    return "not in catalogue"
 
 
 # ---------------------------------------------------------------- catalogue entries
 
 
 def _entries_json(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
-    json.dump([entry_record(e) for e in entries], out, ensure_ascii=False, indent=2)
+    json.dump([entry_record(e, style) for e in entries], out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 
 def _entries_plain(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
     for e in entries:
-        fields = (e.code, e.error_code, e.product, e.category, e.retry, e.message, e.description, e.action)
+        fields = (
+            e.code, e.error_code, e.product, e.category, e.retry, e.message, style.description(e),
+            style.action(e), ",".join(e.actions),
+        )
         out.write("\t".join(plain_field(f) for f in fields) + "\n")
 
 
@@ -126,31 +161,33 @@ def _entries_table(entries: Sequence[Entry], out: IO[str], style: Style) -> None
 
     console = _console(out, style)
     if len(entries) == 1:
-        console.print(_card(entries[0]))
+        console.print(_card(entries[0], style))
         return
     table = Table(show_lines=False, header_style="bold", expand=False)
-    for name in ("Code", "Group", "Message", "Category", "Retry", "Action"):
+    grouped = any(e.error_code is not None for e in entries)
+    table.add_column("Code", overflow="fold")
+    if grouped:
+        table.add_column("Group")
+    for name in ("Meaning", "Category", "Retry", "Action"):
         table.add_column(name, overflow="fold")
     for e in entries:
-        table.add_row(
-            Text(e.code, style="bold"),
-            Text(str(e.error_code or "")),
-            Text(e.message or ""),
+        row = [Text(e.code, style="bold")]
+        if grouped:
+            row.append(Text(str(e.error_code or "")))
+        row += [
+            Text(e.message or style.description(e)),
             Text(e.category),
             Text(retry_text(e.retry), style="green" if e.retryable else "red"),
-            Text(e.action),
-        )
+            Text(style.action(e)),
+        ]
+        table.add_row(*row)
     console.print(table)
 
 
-def _card(entry: Entry) -> Any:
+def _card(entry: Entry, style: Style) -> Any:
     from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
 
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
     rows: list[tuple[str, Text]] = [
         ("Code", Text(entry.code, style="bold")),
         ("Product", Text(f"{entry.product} ({entry.generation})")),
@@ -160,16 +197,36 @@ def _card(entry: Entry) -> Any:
     if entry.message is not None:
         rows.append(("Message", Text(entry.message)))
     rows += [
-        ("Description", Text(entry.description)),
+        ("Description", Text(style.description(entry))),
         ("Category", Text(entry.category)),
         ("Retry", Text(retry_text(entry.retry), style="green" if entry.retryable else "red")),
-        ("Action", Text(entry.action)),
+        ("Action", Text(style.action(entry))),
     ]
-    for link in entry.links:
-        rows.append(("Link", Text(f"{link.title}: {link.url}", style=f"link {link.url}")))
+    rows += _link_rows(entry)
+    related = style.related(entry)
+    if related:
+        rows.append(("Same as", Text(", ".join(f"{e.code} ({e.product})" for e in related) + " (inferred)")))
+    if entry.actions:
+        rows.append(("Returned by", Text(", ".join(entry.actions))))
+    return Panel(_grid(rows), title=Text(f"{entry.product} {entry.code}"), title_align="left", expand=False)
+
+
+def _grid(rows: Sequence[tuple[str, Any]]) -> Any:
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
     for name, value in rows:
         grid.add_row(name, value)
-    return Panel(grid, title=Text(f"{entry.product} {entry.code}"), title_align="left", expand=False)
+    return grid
+
+
+def _link_rows(entry: Entry) -> list[tuple[str, Any]]:
+    from rich.text import Text
+
+    # A clickable terminal hyperlink (OSC 8) where the terminal supports it.
+    return [("Link", Text(f"{link.title}: {link.url}", style=f"link {link.url}")) for link in entry.links]
 
 
 ENTRY_RENDERERS: Final[dict[str, Callable[[Sequence[Entry], IO[str], Style], None]]] = {
@@ -183,7 +240,7 @@ ENTRY_RENDERERS: Final[dict[str, Callable[[Sequence[Entry], IO[str], Style], Non
 
 
 def _explanations_json(items: Sequence[Explanation], out: IO[str], style: Style) -> None:
-    json.dump([explanation_record(i) for i in items], out, ensure_ascii=False, indent=2)
+    json.dump([explanation_record(i, style) for i in items], out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 
@@ -197,47 +254,47 @@ def _catalogue_state(item: Explanation) -> str:
 
 def _explanations_plain(items: Sequence[Explanation], out: IO[str], style: Style) -> None:
     for item in items:
-        rec = explanation_record(item)
+        rec = explanation_record(item, style)
         fields = (
             item.finding.code, rec["module_code"], rec["error_code"], item.finding.request_id,
-            item.finding.format, _catalogue_state(item), item.finding.message, rec["description"],
+            item.finding.format, _catalogue_state(item), item.finding.message,
+            rec["description"] or (meaning(item, style) if item.family else None),
         )
         out.write("\t".join(plain_field(f) for f in fields) + "\n")
 
 
 def _explanations_table(items: Sequence[Explanation], out: IO[str], style: Style) -> None:
     from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
 
     console = _console(out, style)
     for item in items:
         found, entry = item.finding, item.entry
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(overflow="fold")
-        grid.add_row("Code", Text(terminal_safe(found.code), style="bold"))
-        rec = explanation_record(item)
+        rec = explanation_record(item, style)
+        rows: list[tuple[str, Text]] = [("Code", Text(terminal_safe(found.code), style="bold"))]
         if rec["module_code"] is not None:
-            grid.add_row("Module code", Text(str(rec["module_code"])))
+            rows.append(("Module code", Text(str(rec["module_code"]))))
         if rec["error_code"] is not None:
-            grid.add_row("Error code", Text(str(rec["error_code"])))
-        grid.add_row("Message", Text(terminal_safe(found.message or "")))
+            rows.append(("Error code", Text(str(rec["error_code"]))))
+        rows.append(("Message", Text(terminal_safe(found.message or ""))))
         if found.request_id:
-            grid.add_row("Request ID", Text(terminal_safe(found.request_id)))
-        grid.add_row("Format", Text(found.format))
+            rows.append(("Request ID", Text(terminal_safe(found.request_id))))
+        rows.append(("Format", Text(found.format)))
         state = _catalogue_state(item)
-        grid.add_row("Catalogue", Text(state, style="green" if state == "in catalogue" else "yellow"))
+        rows.append(("Catalogue", Text(state, style="green" if state == "in catalogue" else "yellow")))
+        if item.family is not None:
+            rows.append(("Family", Text(f"{item.family.code}: {style.description(item.family)}")))
         if entry is not None:
             if item.message_agrees is False and entry.message is not None:
-                grid.add_row("Documented", Text(entry.message))
-            grid.add_row("Description", Text(entry.description))
-            grid.add_row("Category", Text(entry.category))
-            grid.add_row("Retry", Text(retry_text(entry.retry), style="green" if entry.retryable else "red"))
-            grid.add_row("Action", Text(entry.action))
-            for link in entry.links:
-                grid.add_row("Link", Text(f"{link.title}: {link.url}", style=f"link {link.url}"))
-        console.print(Panel(grid, expand=False))
+                rows.append(("Documented", Text(entry.message)))
+            rows += [
+                ("Description", Text(style.description(entry))),
+                ("Category", Text(entry.category)),
+                ("Retry", Text(retry_text(entry.retry), style="green" if entry.retryable else "red")),
+                ("Action", Text(style.action(entry))),
+            ]
+            rows += _link_rows(entry)
+        console.print(Panel(_grid(rows), expand=False))
 
 
 EXPLANATION_RENDERERS: Final[dict[str, Callable[[Sequence[Explanation], IO[str], Style], None]]] = {
@@ -250,16 +307,17 @@ EXPLANATION_RENDERERS: Final[dict[str, Callable[[Sequence[Explanation], IO[str],
 # ---------------------------------------------------------------- grep
 
 
-def annotation(items: Iterable[Explanation]) -> str:
+def annotation(items: Iterable[Explanation], style: Style | None = None) -> str:
     """One short line saying what a log line's errors mean."""
+    style = style or Style()
     parts = []
     for item in items:
         entry = item.entry
         if entry is None:
-            parts.append(f"{item.finding.code} (not in catalogue)")
+            parts.append(f"{item.finding.code} ({meaning(item, style)})")
             continue
-        what = entry.message or entry.description
-        parts.append(f"{entry.code} {what} [{entry.category}; retry: {retry_text(entry.retry)}] {entry.action}")
+        what = entry.message or style.description(entry)
+        parts.append(f"{entry.code} {what} [{entry.category}; retry: {retry_text(entry.retry)}] {style.action(entry)}")
     return "kmserr: " + " | ".join(parts)
 
 
@@ -300,14 +358,16 @@ class HitWriter:
         return b"".join(parts)
 
     def _plain(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
-        tail = b"\t" + plain_field(annotation(items)).encode("utf-8", "surrogateescape") if self._annotate else b""
+        tail = b""
+        if self._annotate:
+            tail = b"\t" + plain_field(annotation(items, self._style)).encode("utf-8", "surrogateescape")
         return self._prefix(hit, filename) + hit.line + tail + b"\n"
 
     def _json(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
         matches = []
         for item in items:
             start, end = hit.byte_span(item.finding)
-            matches.append({**explanation_record(item), "start": start, "end": end})
+            matches.append({**explanation_record(item, self._style), "start": start, "end": end})
         record: dict[str, Any] = {"file": filename, "line_number": hit.line_number, "line": _json_text(hit.text)}
         try:
             hit.line.decode("utf-8")
@@ -338,7 +398,7 @@ class HitWriter:
             prefix += f"{dim}{hit.line_number}{reset}:"
         line = prefix + "".join(pieces) + "\n"
         if self._annotate:
-            line += f"  {dim}↳ {terminal_safe(annotation(items))}{reset}\n"
+            line += f"  {dim}↳ {terminal_safe(annotation(items, self._style))}{reset}\n"
         return line.encode("utf-8", "replace")
 
 

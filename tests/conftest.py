@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import html
 import re
 from collections.abc import Iterator
@@ -37,12 +38,19 @@ def reference_rows() -> list[ReferenceRow]:
     return rows
 
 
+def tsv(name: str) -> list[dict[str, str]]:
+    """A reference table copied into tests/data (the project does not read ../shared)."""
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
 @pytest.fixture(autouse=True)
 def stable_terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("NO_COLOR", "FORCE_COLOR", "KMSERR_ENGINE"):
+    for name in ("NO_COLOR", "FORCE_COLOR", "KMSERR_ENGINE", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("LANG", "C.UTF-8")
     yield
 
 

@@ -20,14 +20,61 @@ def test_group_json(run: Runner) -> None:
     result = run("lookup", "4000", "--format", "json")
     records = json.loads(result.stdout)
     assert result.exit_code == 0
-    assert len(records) == 18
+    assert len(records) == 19
     assert {r["error_code"] for r in records} == {4000}
-    assert [r["module_code"] for r in records] == sorted(r["module_code"] for r in records)
+    gateway, *members = records
+    assert (gateway["product"], gateway["code"], gateway["module_code"]) == ("common", "4000", None)
+    assert [r["module_code"] for r in members] == sorted(r["module_code"] for r in members)
 
 
 def test_words(run: Runner) -> None:
     result = run("lookup", "key disabled")
     assert result.stdout.splitlines()[0].startswith("10650\t")
+
+
+def test_gateway_code(run: Runner) -> None:
+    assert run("lookup", "4400").stdout.startswith("4400\t4400\tcommon\tquota\tno\t\t")
+
+
+@pytest.mark.parametrize("code", ["ResourceUnavailable.CmkDisabled", "resourceunavailable.cmkdisabled"])
+def test_api3_code_any_case(run: Runner, code: str) -> None:
+    result = run("lookup", code)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("ResourceUnavailable.CmkDisabled\t\tkms\tkey-state\tno\t")
+
+
+def test_family_lists_its_members(run: Runner) -> None:
+    listed = [line.split("\t")[0] for line in run("lookup", "ResourceUnavailable").stdout.splitlines()]
+    assert listed[0] == "ResourceUnavailable"  # the family's own entry first
+    assert len(listed) == 17
+    assert all(code.startswith("ResourceUnavailable") for code in listed)
+
+
+def test_lang_chooses_the_description(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    english = run("lookup", "ResourceUnavailable.CmkDisabled", "--lang", "en").stdout.split("\t")[6]
+    chinese = run("lookup", "ResourceUnavailable.CmkDisabled", "--lang", "zh").stdout.split("\t")[6]
+    assert (english, chinese) == ("The CMK has been disabled.", "CMK已被禁用。")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert run("lookup", "ResourceUnavailable.CmkDisabled").stdout.split("\t")[6] == "CMK已被禁用。"
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    assert run("lookup", "ResourceUnavailable.CmkDisabled").stdout.split("\t")[6] == "The CMK has been disabled."
+
+
+def test_english_only_entries_stay_english_in_chinese(run: Runner) -> None:
+    assert "qps" in run("lookup", "10250", "--lang", "zh").stdout  # 10250 has Chinese; its message stays
+    assert run("lookup", "ClientError.NetworkError", "--lang", "zh").stdout.split("\t")[6].startswith("Raised by")
+
+
+def test_search_in_chinese(run: Runner) -> None:
+    assert run("lookup", "禁用").stdout.split("\t")[0] == "ResourceUnavailable.CmkDisabled"
+
+
+def test_card_shows_equivalents_and_actions(run: Runner) -> None:
+    card = run("lookup", "10630", "--format", "table").stdout
+    assert "ResourceUnavailable.CmkNotFound (kms) (inferred)" in card
+    card = run("lookup", "ResourceUnavailable.CmkNotFound", "--format", "table").stdout
+    assert "10630 (kms) (inferred)" in card
+    assert "Returned by" in card and "Decrypt" in card
 
 
 def test_several_codes_in_order(run: Runner) -> None:
