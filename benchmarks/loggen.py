@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""Write a deterministic application log with Tencent Cloud errors in every form, and decoys.
+
+Each line is an ordinary-looking service log line; a fraction carries an error (--match-rate) in
+one of ERROR_KINDS, a fraction carries a look-alike that must not be reported (--decoy-rate), and
+a few carry bytes that are not valid UTF-8. The same arguments always give the same bytes, and
+--stats prints exact counts, so a test or benchmark knows what a correct scanner reports.
+
+    python benchmarks/loggen.py --size-mb 64 -o /tmp/kms.log --stats
+
+Standard library only; about 1 GiB in 15 seconds, since bodies are rendered once into pools and
+lines are only assembled from pre-encoded pieces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+MIB = 1 << 20
+BLOCK_LINES = 4096
+POOL = 4096  # ordinary bodies rendered once
+SPECIAL_POOL = 64  # bodies per error or decoy kind
+EPOCH = 1715673600  # 2024-05-14T08:00:00Z
+
+SERVICES = ("order-svc", "billing", "auth-proxy", "uploader", "user-svc", "kms-client", "gateway")
+REGIONS = ("ap-guangzhou", "ap-shanghai", "ap-beijing", "ap-singapore")
+OPS = ("Encrypt", "Decrypt", "GenerateDataKey", "DescribeKey", "ScheduleKeyDeletion")
+LEGACY = ((10630, "key is not existed"), (10010, "lacked of required parameters"), (10650, "key is disabled"),
+          (10250, "qps throttling"), (10320, "no such parameter KeyId"))
+API3 = (
+    ("ResourceUnavailable.CmkDisabled", "The CMK has been disabled."),
+    ("ResourceUnavailable.CmkNotFound", "The CMK does not exist."),
+    ("AuthFailure.SignatureFailure", "The provided credentials could not be validated."),
+    ("AuthFailure.SignatureExpire", "Signature expired."),
+    ("InvalidParameterValue.InvalidCiphertext", "密文格式错误。"),
+    ("RequestLimitExceeded", "Request frequency exceeded the limit."),
+    ("InternalError.SendAndRecvFail", "send and receive failed"),  # not in any catalogue
+)
+
+Render = Callable[[random.Random], str]
+
+
+def _uuid(rng: random.Random) -> str:
+    h = f"{rng.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
+
+
+def _api3(rng: random.Random) -> tuple[str, str, str, str]:
+    code, message = rng.choice(API3)
+    return code, message, _uuid(rng), rng.choice(OPS)
+
+
+def _legacy(rng: random.Random) -> tuple[int, str, str]:
+    code, message = rng.choice(LEGACY)
+    return code, message, rng.choice(OPS)
+
+
+def _legacy_json(rng: random.Random) -> str:
+    code, message, op = _legacy(rng)
+    group = rng.choice((4000, 4100, 4530, "\"4550\""))
+    if rng.random() < 0.5:
+        return f'kms-client: legacy {op} returned {{"code":{group},"message":"({code}){message}","codeDesc":"InvalidParameter"}}'
+    return f'kms-client: legacy {op} returned {{"code": {group}, "message": "({code}) {message}", "codeDesc": "KeyNotExist"}}'
+
+
+def _api3_json(rng: random.Random) -> str:
+    code, message, rid, op = _api3(rng)
+    shape = rng.randrange(3)
+    if shape == 0:
+        body = f'{{"Response":{{"Error":{{"Code":"{code}","Message":"{message}"}},"RequestId":"{rid}"}}}}'
+    elif shape == 1:
+        body = f'{{"Response": {{"Error": {{"Code": "{code}", "Message": "{message}"}}, "RequestId": "{rid}"}}}}'
+    else:
+        body = f'{{"Error":{{"Code":"{code}","Message":"{message}"}},"RequestId":"{rid}"}}'
+    return f"kms-client: {op} response {body}"
+
+
+def _sdk(template: str) -> Render:
+    def render(rng: random.Random) -> str:
+        code, message, rid, op = _api3(rng)
+        return template.format(code=code, message=message, rid=rid, op=op)
+
+    return render
+
+
+# Kinds of lines that carry exactly one error each.
+ERROR_KINDS: dict[str, Render] = {
+    "legacy_message": lambda r: '{2}: failed keyId={3} "message": "({0}) {1}"'.format(*_legacy(r), _uuid(r)),
+    "legacy_nospace": lambda r: "kms-client: request rejected: ({}){} action={}".format(*_legacy(r)),
+    "legacy_unknown": lambda r: f"kms-client: failed: ({r.randrange(100000, 1000000)}) incorrect projectId",
+    "legacy_json": _legacy_json,
+    "api3_json": _api3_json,
+    "python_sdk": _sdk("kms-client: {op} raised [TencentCloudSDKException] code:{code} message:{message} requestId:{rid}"),
+    "go_sdk": _sdk("kms-client: {op}: [TencentCloudSDKError] Code={code}, Message={message}, RequestId={rid}"),
+    "java_sdk": _sdk("c.t.kms.Client - [TencentCloudSDKException]code: {code} message:{message} requestId:{rid}"),
+    "java_sdk_old": _sdk("c.t.kms.Client - [TencentCloudSDKException]message:{code}-{message} requestId:{rid}"),
+    "dotnet_sdk": _sdk("Kms.Client: message：code:{code} message:{message} requestId{rid}"),
+    "node_sdk": _sdk("  code: '{code}'"),
+    "cpp_sdk": _sdk("kms: RequestId={rid}, ErrorCode={code}, ErrorMessage={message}"),
+    "bare_code": _sdk("kms-client: {op} failed: {code}: {message} request_id={rid}"),
+}
+
+# Look-alikes that must not be reported.
+DECOY_KINDS: dict[str, Render] = {
+    "paren_4_digits": lambda r: f"billing: processed batch ({r.randrange(1000, 10000)}) items in {r.randrange(1, 99)}s",
+    "paren_7_digits": lambda r: f"order-svc: order ({r.randrange(10**6, 10**7)}) shipped",
+    "phone_number": lambda r: f"sms: delivered to ({r.choice(('010', '021', '0755'))}) {r.randrange(10**7, 10**8)}",
+    "version_string": lambda r: r.choice((
+        "kms-client: sdk=tencentcloud-sdk-python/3.0.1063 python/3.11.7",
+        "gateway: build (1.0.10630) commit=4f2a91c ready",
+        "agent: upgraded v10630.2.1 -> v10631.0.0 (rev 100004b)",
+    )),
+    "success_body": lambda r: r.choice((
+        f'kms-client: legacy ok {{"code":0,"message":"","codeDesc":"Success","keyId":"{_uuid(r)}"}}',
+        f'kms-client: response {{"Response":{{"KeyId":"{_uuid(r)}","RequestId":"{_uuid(r)}"}}}}',
+    )),
+    "code_in_prose": lambda r: r.choice((
+        "deploy: the error code table was updated, see code review 42",
+        "auth: enter the code: 123456 to continue",
+        'web: {"id":12345,"note":"(1234) ok","Code":"none"}',
+    )),
+    "other_software": lambda r: r.choice((
+        "s3: botocore.exceptions.ClientError: An error occurred (AccessDenied)",
+        "java: com.example.ResourceUnavailableException: pool exhausted",
+        "docs: see docs/InvalidParameter.md and kms.AuthFailure.handler",
+    )),
+}
+
+INVALID_UTF8 = (
+    b'uploader: stored name="caf\xe9-menu.pdf" size=20311',
+    b"uploader: header X-Trace=\xff\xfejunk",
+    b"user-svc: nickname=\xe5\xb0\x8f\xe6 (cut mid-character)",
+    b"gateway: raw=\xc0\xaf overlong",
+    b"billing: memo=\x80\x81\x82 stray continuation bytes",
+)
+
+
+def _ordinary(rng: random.Random) -> str:
+    svc = rng.choice(SERVICES)
+    n = rng.randrange(8)
+    if n < 3:
+        return (f"{svc}: {rng.choice(('GET', 'POST', 'PUT'))} /api/v1/items/{rng.randrange(1, 99999)} "
+                f"{rng.choice((200, 200, 201, 304, 404, 500))} {rng.randrange(1, 900)}ms bytes={rng.randrange(80, 60000)}")
+    if n == 3:
+        event = {"event": rng.choice(("order.paid", "user.login", "key.rotated")), "amount": rng.randrange(100, 9999)}
+        return f"{svc}: event {json.dumps(event, separators=(',', ':'))}"
+    if n == 4:
+        return f"kms-client: {rng.choice(OPS)} ok region={rng.choice(REGIONS)} keyId={_uuid(rng)}"
+    if n == 5:
+        return (f"{svc}: retrying after error: connection reset "
+                f"(at com.example.Pool.borrow(Pool.java:{rng.randrange(40, 400)}))")
+    if n == 6:
+        return f'user-svc: 用户登录成功 uid={rng.randrange(1, 10**6)} nickname="小明"'
+    return f"{svc}: heartbeat seq={rng.getrandbits(20)} heap={rng.randrange(10, 900)}MiB"
+
+
+def _pool(rng: random.Random, kinds: dict[str, Render], level: bytes) -> list[tuple[str, bytes]]:
+    return [(kind, level + render(rng).encode()) for _ in range(SPECIAL_POOL) for kind, render in kinds.items()]
+
+
+def lines(size: int, match_rate: float, decoy_rate: float, invalid_rate: float, seed: int,
+          long_line: int = 0) -> Iterator[tuple[str, bytes]]:
+    """Yield (kind, line without its newline) until about `size` bytes; kind is "ordinary" for the rest."""
+    rng = random.Random(seed)
+    ordinary = [b"INFO  " + _ordinary(rng).encode() for _ in range(POOL)]
+    errors = _pool(rng, ERROR_KINDS, b"ERROR ")
+    decoys = _pool(rng, DECOY_KINDS, b"INFO  ")
+    invalid = [("invalid_utf8", b"WARN  " + body) for body in INVALID_UTF8]
+    t_match = int(match_rate * 2**32)
+    t_decoy = t_match + int(decoy_rate * 2**32)
+    t_invalid = t_decoy + int(invalid_rate * 2**32)
+    stamps = [time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(EPOCH + s)).encode() for s in range(86400)]
+    written = 0
+    index = 0
+    long_pending = long_line > 0
+    while written < size:
+        x = rng.getrandbits(64)
+        stamp = b"%s.%03dZ " % (stamps[(index >> 6) % 86400], index % 1000)
+        category = x >> 32
+        if category < t_match:
+            kind, body = errors[(x & 0xFFFF) % len(errors)]
+        elif category < t_decoy:
+            kind, body = decoys[(x & 0xFFFF) % len(decoys)]
+        elif category < t_invalid:
+            kind, body = invalid[(x & 0xFFFF) % len(invalid)]
+        else:
+            kind, body = "ordinary", ordinary[(x & 0xFFFF) % POOL]
+        line = stamp + body
+        written += len(line) + 1
+        index += 1
+        yield kind, line
+        if long_pending and written >= (size - long_line) // 2:
+            long_pending = False
+            item = b'{"id":12345,"sku":"A-1","note":"(1234) ok"}'
+            head = stamp + b'ERROR gateway: upstream body={"items":['
+            tail = b'],"code":4000,"message":"(10630) key is not existed"}'
+            count = max(1, (long_line - len(head) - len(tail)) // (len(item) + 1))
+            line = head + b",".join([item] * count) + tail
+            written += len(line) + 1
+            yield "long_line", line
+
+
+def write(out: BinaryIO, **options: float | int) -> dict[str, object]:
+    """Write the log; return exact counts of every kind."""
+    counts: Counter[str] = Counter()
+    block: list[bytes] = []
+    for kind, line in lines(**options):  # type: ignore[arg-type]
+        counts[kind] += 1
+        block.append(line)
+        if len(block) == BLOCK_LINES:
+            out.write(b"\n".join(block) + b"\n")
+            block = []
+    if block:
+        out.write(b"\n".join(block) + b"\n")
+    matching = sum(counts[k] for k in ERROR_KINDS) + counts["long_line"]
+    return {
+        "lines": sum(counts.values()),
+        "matching_lines": matching,
+        "by_kind": {k: counts[k] for k in (*ERROR_KINDS, "long_line")},
+        "decoy_lines": {k: counts[k] for k in DECOY_KINDS},
+        "invalid_utf8_lines": counts["invalid_utf8"],
+    }
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--size-mb", type=float, required=True, help="about this many MiB")
+    parser.add_argument("--match-rate", type=_rate, default=0.01, help="fraction of error lines (0.01)")
+    parser.add_argument("--decoy-rate", type=_rate, default=0.01, help="fraction of look-alike lines (0.01)")
+    parser.add_argument("--invalid-utf8-rate", type=_rate, default=0.0001, help="fraction of invalid UTF-8 lines")
+    parser.add_argument("--long-line-mb", type=float, default=0.0, help="add one line of this many MiB, ending in an error")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("-o", "--output", help="output file (default: standard output)")
+    parser.add_argument("--stats", action="store_true", help="print exact counts as JSON on standard error")
+    args = parser.parse_args(argv)
+    options = {
+        "size": int(args.size_mb * MIB), "match_rate": args.match_rate, "decoy_rate": args.decoy_rate,
+        "invalid_rate": args.invalid_utf8_rate, "seed": args.seed, "long_line": int(args.long_line_mb * MIB),
+    }
+    out = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
+    try:
+        stats = write(out, **options)
+        out.flush()
+    except BrokenPipeError:
+        return 0
+    finally:
+        if args.output:
+            out.close()
+    if args.stats:
+        print(json.dumps(stats, indent=2, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
