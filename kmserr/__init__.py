@@ -1,16 +1,42 @@
 """kmserr: explain Tencent Cloud KMS error codes and find them in logs.
 
-The library never prints; the `kmserr` command is a thin layer over these names.
+The library never prints; the `kmserr` command is a thin layer over these names. Names load on
+first use, so that a command that needs only the catalogue starts without the scanner.
 """
 
 from __future__ import annotations
 
-from .catalogue import Catalogue, CatalogueError, Entry, Link
-from .explain import Explanation, explain_finding, explain_text
-from .extract import Extractor, Finding
-from .registry import Lookup, Registry, default_registry, message_agrees
-from .scan import Hit, LineScanner, scan_bytes, scan_stream
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .version import __version__
+
+if TYPE_CHECKING:
+    from .catalogue import Catalogue, CatalogueError, Entry, Link
+    from .explain import Explanation, explain_finding, explain_text
+    from .extract import Extractor, Finding
+    from .registry import Lookup, Registry, default_registry, message_agrees
+    from .scan import Hit, LineScanner, scan_bytes, scan_stream
+
+_WHERE = {
+    "Catalogue": "catalogue",
+    "CatalogueError": "catalogue",
+    "Entry": "catalogue",
+    "Link": "catalogue",
+    "Explanation": "explain",
+    "explain_finding": "explain",
+    "explain_text": "explain",
+    "Extractor": "extract",
+    "Finding": "extract",
+    "Lookup": "registry",
+    "Registry": "registry",
+    "default_registry": "registry",
+    "message_agrees": "registry",
+    "Hit": "scan",
+    "LineScanner": "scan",
+    "scan_bytes": "scan",
+    "scan_stream": "scan",
+}
 
 __all__ = [
     "Catalogue",
@@ -32,3 +58,12 @@ __all__ = [
     "scan_bytes",
     "scan_stream",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kmserr' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 import io
 import os
 import sys
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import IO, Any, TypeVar
 
@@ -14,10 +12,8 @@ import click
 
 from . import render
 from .catalogue import GENERATIONS, CatalogueError, Entry
-from .explain import code_names, explain_finding, explain_text, extractor_for
 from .registry import Registry, default_registry
 from .render import FORMATS, Style
-from .scan import BLOCK_SIZE, Hit, LineScanner, default_engine
 from .version import __version__
 
 FOUND, NOT_FOUND, TROUBLE = 0, 1, 2
@@ -98,6 +94,19 @@ def load_registry() -> Registry:
         raise InputError(f"catalogue: {exc}") from None
 
 
+def _version(ctx: click.Context, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from .engines import EngineError, engine_name
+
+    try:
+        engine = engine_name()
+    except EngineError as exc:
+        raise InputError(str(exc)) from None
+    click.echo(f"kmserr {__version__} (engine: {engine})")
+    ctx.exit(FOUND)
+
+
 def _text_out() -> IO[str]:
     return sys.stdout
 
@@ -107,11 +116,10 @@ def _text_out() -> IO[str]:
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=EXIT_STATUS_HELP,
 )
-@click.version_option(
-    __version__,
-    "-V",
-    "--version",
-    message=f"kmserr %(version)s (engine: {default_engine().name})",
+@click.option(
+    "-V", "--version", is_flag=True, expose_value=False, is_eager=True,
+    callback=lambda ctx, _, value: _version(ctx, value),
+    help="Show the version and the scanning engine, and exit.",
 )
 def cli() -> None:
     """Explain Tencent Cloud KMS error codes and find them in logs.
@@ -188,6 +196,8 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lan
         if text is None and _is_tty(stdin):
             raise click.UsageError("give TEXT, or pipe the message into standard input")
         text = stdin.read().decode("utf-8", "surrogateescape")
+    from .explain import explain_text
+
     registry = load_registry()
     items = explain_text(text, registry)
     if not items:
@@ -242,6 +252,8 @@ def list_(
     if action is not None:
         pool = registry.for_action(action)
         if not pool:
+            import difflib
+
             near = difflib.get_close_matches(action, registry.actions(), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(near)}?" if near else ""
             raise InputError(f"list: no KMS action {action!r} in the catalogue{hint}")
@@ -293,6 +305,9 @@ def grep(
 
     Exit status: 0 a line matched, 1 no line matched, 2 an error (even if a line matched).
     """
+    from .engines import EngineError
+    from .grep import Grep
+
     if as_json:
         fmt = "json"
     registry = load_registry()
@@ -300,88 +315,34 @@ def grep(
     show_names = with_filename if with_filename is not None else len(paths) > 1
     style = choose_style(color, lang, registry)
     out = sys.stdout.buffer
-    tally = _Tally(registry, count or summary, style)
-    tally.writer = render.HitWriter(
-        out, choose_format(fmt), style,
-        with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
+    writer = render.HitWriter(
+        out, choose_format(fmt), style, with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
     )
     try:
+        run = Grep(
+            registry,
+            on_hit=None if (count or summary) else writer.write,
+            on_error=lambda path, problem: click.echo(f"kmserr: grep: {path}: {problem}", err=True),
+            flush=out.flush,
+            count_lines=line_numbers or choose_format(fmt) == "json",
+        )
+    except EngineError as exc:
+        raise InputError(str(exc)) from None
+    try:
         for path in paths:
-            tally.search(path, out)
+            run.search(path)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as grep does.
         _silence_stdout()
         ctx.exit(FOUND)
     if count:
-        render.render_counts(tally.lines_per_file, _text_out(), show_names)
+        render.render_counts(run.lines_per_input, _text_out(), show_names)
     elif summary:
-        rows = [(code, n, tally.meanings[code]) for code, n in
-                sorted(tally.codes.items(), key=lambda kv: (-kv[1], kv[0]))]
+        ranked = sorted(run.codes.items(), key=lambda kv: (-kv[1], kv[0]))
+        rows = [(code, n, render.meaning(run.examples[code], style)) for code, n in ranked]
         render.render_summary(rows, choose_format(fmt), _text_out(), style)
     out.flush()
-    matched = any(n for _, n in tally.lines_per_file)
-    ctx.exit(TROUBLE if tally.trouble else FOUND if matched else NOT_FOUND)
-
-
-class _Tally:
-    """grep's state across files: what was written or counted, and whether any file failed."""
-
-    def __init__(self, registry: Registry, quiet: bool, style: Style) -> None:
-        self.registry = registry
-        self.style = style
-        self.quiet = quiet  # --count and --summary print totals, not lines
-        self.extractor = extractor_for(registry)
-        self.engine = default_engine(code_names(registry))
-        self.writer: render.HitWriter | None = None
-        self.codes: Counter[str] = Counter()
-        self.meanings: dict[str, str] = {}
-        self.lines_per_file: list[tuple[str, int]] = []
-        self.trouble = False
-
-    def search(self, path: str, out: IO[bytes]) -> None:
-        name = "(standard input)" if path == "-" else path
-        try:
-            stream: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb", buffering=0)  # noqa: SIM115
-        except OSError as exc:
-            self._fail(path, exc)
-            return
-        # read1 returns what a pipe holds now instead of waiting for a full block: live streams.
-        read = getattr(stream, "read1", stream.read)
-        scanner = LineScanner(self.extractor, self.engine)
-        lines = 0
-        try:
-            while True:
-                try:
-                    chunk: bytes = read(BLOCK_SIZE)
-                except OSError as exc:
-                    self._fail(path, exc)
-                    chunk = b""
-                hits = scanner.feed(chunk) if chunk else scanner.finish()
-                lines += len(hits)
-                for hit in hits:
-                    self._take(hit, name)
-                if hits and not self.quiet:
-                    out.flush()  # a live stream is shown as soon as its lines are read
-                if not chunk:
-                    break
-        finally:
-            if path != "-":
-                stream.close()
-        self.lines_per_file.append((name, lines))
-
-    def _take(self, hit: Hit, name: str) -> None:
-        items = [explain_finding(f, self.registry) for f in hit.findings]
-        if not self.quiet:
-            assert self.writer is not None
-            self.writer.write(hit, items, name)
-            return
-        for item in items:
-            self.codes[item.finding.code] += 1
-            self.meanings.setdefault(item.finding.code, render.meaning(item, self.style))
-
-    def _fail(self, path: str, exc: OSError) -> None:
-        click.echo(f"kmserr: grep: {path}: {exc.strerror or exc}", err=True)
-        self.trouble = True
+    ctx.exit(TROUBLE if run.failed else FOUND if run.matched else NOT_FOUND)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

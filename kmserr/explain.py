@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .catalogue import Entry
 from .extract import Extractor, Finding
 from .registry import Registry, default_registry, message_agrees
 
 
-@dataclass(frozen=True, slots=True)
-class Explanation:
+class Explanation(NamedTuple):
     """One error found in text, with its catalogue entry when the code is known."""
 
     finding: Finding
@@ -43,12 +42,24 @@ def resolve(finding: Finding, registry: Registry) -> Entry | None:
 
 
 def explain_finding(finding: Finding, registry: Registry) -> Explanation:
-    entry = resolve(finding, registry)
-    agrees: bool | None = None
-    if entry is not None and entry.message is not None and finding.message:
-        agrees = message_agrees(entry, finding.message)
-    family = registry.family_of(finding.code) if entry is None else None
-    return Explanation(finding, entry, agrees, family)
+    # Logs repeat the same few errors: what a (code, module code, message) means is worked out once.
+    key = (id(registry), finding.code, finding.module_code, finding.message)
+    known = _MEANINGS.get(key)
+    if known is None:
+        entry = resolve(finding, registry)
+        agrees: bool | None = None
+        if entry is not None and entry.message is not None and finding.message:
+            agrees = message_agrees(entry, finding.message)
+        family = registry.family_of(finding.code) if entry is None else None
+        known = (entry, agrees, family)
+        if len(_MEANINGS) >= _MEANINGS_MAX:
+            _MEANINGS.clear()
+        _MEANINGS[key] = known
+    return Explanation(finding, *known)
+
+
+_MEANINGS: dict[tuple[int, str, int | None, str | None], tuple[Entry | None, bool | None, Entry | None]] = {}
+_MEANINGS_MAX = 65536
 
 
 def explain_text(text: str, registry: Registry | None = None) -> list[Explanation]:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final, NamedTuple
 
 # API 3.0 code families (the part before the first dot) and the codes that SDKs raise
 # themselves. A name in this list, or a dotted name under it, is recognised standing alone.
@@ -46,8 +45,7 @@ CODE_MESSAGE: Final = "code-message"
 BARE_CODE: Final = "bare-code"
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One error found in text; `start`/`end` locate the code (character offsets)."""
 
     code: str
@@ -95,51 +93,115 @@ _NO_VALUE: Final = frozenset({"", "none", "null", "nil", "undefined"})
 _KNOWN_HEAD: Final = re.compile("|".join(map(re.escape, (*FAMILIES, *DOTTED_ONLY_FAMILIES))))
 
 
-def _bare_pattern(names: Iterable[str]) -> re.Pattern[str]:
-    plain = sorted((set(FAMILIES) | set(names)) - set(DOTTED_ONLY_FAMILIES), key=len, reverse=True)
-    dotted = sorted(DOTTED_ONLY_FAMILIES, key=len, reverse=True)
-    alternatives = [
-        "(?:" + "|".join(map(re.escape, plain)) + r")(?:\.[A-Za-z0-9]+)*",
-        "(?:" + "|".join(map(re.escape, dotted)) + r")(?:\.[A-Za-z0-9]+)+",
-    ]
-    # Not part of a longer identifier or dotted path (`botocore.exceptions.ClientError`).
-    return re.compile(r"(?<![\w.\\/-])(?:" + "|".join(alternatives) + r")(?![\w-]|\.\w)")
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*")
+_NAME_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789."
+_CODE_NAME = re.compile(r"[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*")
+
+
+def _literals(names: Iterable[str]) -> list[str]:
+    """The fewest literals that every code name standing alone contains (`LimitExceeded` covers
+    `RequestLimitExceeded`): the prefilter's patterns and the bare form's gate."""
+    words = set(FAMILIES) | set(DOTTED_ONLY_FAMILIES) | {n for n in names if _CODE_NAME.fullmatch(n)}
+    return sorted(w for w in words if not any(o != w and o in w for o in words))
+
+
+class _BareCodes:
+    """Find code names standing alone: a whole identifier whose family (or name) is known."""
+
+    _CANDIDATE = re.compile(r"[A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*")
+
+    def __init__(self, names: Iterable[str]) -> None:
+        named = {n for n in names if _CODE_NAME.fullmatch(n)}
+        self._heads = frozenset(FAMILIES) - frozenset(DOTTED_ONLY_FAMILIES)
+        self._dotted_heads = frozenset(DOTTED_ONLY_FAMILIES)
+        self._names = frozenset(named - set(DOTTED_ONLY_FAMILIES) - self._heads)
+        self._all_heads = self._heads | self._dotted_heads | frozenset(n.partition(".")[0] for n in self._names)
+
+    def scan(self, text: str) -> list[re.Match[str]]:
+        """Look at every capitalised identifier of the text."""
+        return [t for t in self._CANDIDATE.finditer(text) if self._accept(t, text)]
+
+    def at(self, text: str, positions: Iterable[int]) -> list[re.Match[str]]:
+        """Look only at the identifiers around these positions, where a prefilter saw a name's literal."""
+        found: list[re.Match[str]] = []
+        starts: set[int] = set()
+        for pos in positions:
+            before = text[max(0, pos - 128) : pos]
+            start = pos - (len(before) - len(before.rstrip(_NAME_CHARS)))  # back to the identifier's start
+            if start in starts:
+                continue
+            starts.add(start)
+            token = _TOKEN.match(text, start)
+            if token is not None and token.end() > pos and self._accept(token, text):
+                found.append(token)
+        return found
+
+    def _accept(self, token: re.Match[str], text: str) -> bool:
+        code = token.group()
+        head = code.partition(".")[0]
+        if head not in self._all_heads:
+            return False
+        start, end = token.span()
+        # Not part of a longer identifier or of a path (`botocore.exceptions.ClientError`, `docs/X.md`).
+        if start and (text[start - 1].isalnum() or text[start - 1] in "_.\\/-"):
+            return False
+        if end < len(text) and (text[end].isalnum() or text[end] in "_-"):
+            return False
+        if head in self._heads or (head in self._dotted_heads and "." in code):
+            return True
+        return any(code == n or code.startswith(n + ".") for n in self._names)
 
 
 _Builder = Callable[[re.Match[str], str], "Finding | None"]
+_Finder = Callable[[str], Iterable[re.Match[str]]]
 
 
 class Extractor:
     """Recognise every supported form; `names` are extra code names to find standing alone."""
 
     def __init__(self, names: Iterable[str] = ()) -> None:
-        dotted_or_family = [n for n in names if re.fullmatch(r"[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*", n)]
-        self._forms: tuple[tuple[re.Pattern[str], _Builder], ...] = (
-            (_PY_SDK, _python_sdk),
-            (_JAVA_SDK, _java_sdk),
-            (_JAVA_SDK_OLD, _java_sdk_old),
-            (_GO_SDK, _go_sdk),
-            (_CPP_SDK, _cpp_sdk),
-            (_DOTNET_SDK, _dotnet_sdk),
-            (_CODE_MESSAGE, _code_message),
-            (_NODE_CODE, _node_code),
-            (_API3_CODE, _api3_json),
-            (_LEGACY, _legacy_message),
-            (_LEGACY_JSON_PLAIN, _legacy_json_plain),
-            (_bare_pattern(dotted_or_family), _bare_code),
+        self._bare = bare = _BareCodes(names)
+        # (gate, finder, builder): a form runs only on text that holds its gate string, which
+        # costs nanoseconds, where running every regex on every line costs microseconds.
+        self._forms: tuple[tuple[str, _Finder, _Builder], ...] = (
+            ("SDKException] code:", _PY_SDK.finditer, _python_sdk),
+            ("SDKException]code: ", _JAVA_SDK.finditer, _java_sdk),
+            ("SDKException]message:", _JAVA_SDK_OLD.finditer, _java_sdk_old),
+            ("SDKError] Code=", _GO_SDK.finditer, _go_sdk),
+            ("ErrorCode=", _CPP_SDK.finditer, _cpp_sdk),
+            ("code:", _DOTNET_SDK.finditer, _dotnet_sdk),
+            ("Code: ", _CODE_MESSAGE.finditer, _code_message),
+            ("code: '", _NODE_CODE.finditer, _node_code),
+            ('"Code"', _API3_CODE.finditer, _api3_json),
+            ("(", _LEGACY.finditer, _legacy_message),
+            ('"code"', _LEGACY_JSON_PLAIN.finditer, _legacy_json_plain),
+            ("", bare.scan, _bare_code),  # every text holds ""
         )
 
-    def find(self, text: str) -> list[Finding]:
-        """Return every error in `text`, in order of position; never raises on any string."""
-        whole = _whole_json(text)
-        if whole is not None:
-            return whole
+    def find(self, text: str, names_at: Sequence[int] | None = None) -> list[Finding]:
+        """Return every error in `text`, in order of position; never raises on any string.
+
+        `names_at`, from a prefilter that searched for the literals of the code names, says where
+        names may stand; then only those places are looked at for names standing alone.
+        """
+        if "\n" in text:
+            whole = _whole_json(text)
+            if whole is not None:
+                return whole
         taken: list[tuple[int, int]] = []
         found: list[Finding] = []
-        for pattern, build in self._forms:
-            for match in pattern.finditer(text):
+        for gate, finder, build in self._forms:
+            if gate not in text:
+                continue
+            if build is _bare_code and names_at is not None:
+                if not names_at:
+                    continue
+                matches: Iterable[re.Match[str]] = self._bare.at(text, names_at)
+            else:
+                matches = finder(text)
+            for match in matches:
                 span = match.span()
-                if any(a < span[1] and span[0] < b for a, b in taken):
+                if taken and any(a < span[1] and span[0] < b for a, b in taken):
                     continue
                 finding = build(match, text)
                 if finding is None:
@@ -195,8 +257,7 @@ def _with_legacy(finding: Finding) -> Finding:
     legacy = _LEGACY_AT_START.match(finding.message)
     if legacy is None:
         return finding
-    return replace(
-        finding,
+    return finding._replace(
         code=legacy.group(1),
         message=legacy.group(2).strip() or None,
         module_code=int(legacy.group(1)),
@@ -340,6 +401,8 @@ def _bracketed_rid(message: str) -> str | None:
 
 
 def _json_unescape(value: str) -> str:
+    if "\\" not in value:
+        return value  # nothing escaped: the common case, without a JSON parse
     try:
         result = json.loads('"' + value + '"')
     except ValueError:
@@ -363,7 +426,7 @@ def _whole_json(text: str) -> list[Finding] | None:
         return None
     code_at = text.find(finding.code)
     start = max(code_at, 0)
-    return [replace(finding, start=start, end=start + len(finding.code) if code_at >= 0 else 0)]
+    return [finding._replace(start=start, end=start + len(finding.code) if code_at >= 0 else 0)]
 
 
 def _from_body(doc: dict[str, Any]) -> Finding | None:
@@ -393,18 +456,17 @@ def _from_body(doc: dict[str, Any]) -> Finding | None:
     return Finding(str(raw_code), LEGACY_JSON, 0, 0, message or None, None, None, int(raw_code), desc)
 
 
-def prefilter_patterns(names: Iterable[str] = ()) -> list[bytes]:
+def prefilter_patterns(names: Iterable[str] = ()) -> tuple[list[bytes], list[bytes]]:
     """Byte patterns, each starting with a literal, whose hits include every line a form finds.
 
     The streaming scanner runs these over whole blocks and gives only the lines they hit to
-    `Extractor.find`, which decides; so they may hit more than the forms, never less.
+    `Extractor.find`, which decides; so they may hit more than the forms, never less. The first
+    list finds the structured forms; the second, the literals of code names standing alone, and
+    where they hit tells `find` where to look for names (these are plain strings, not regexes).
     """
-    literals = set(FAMILIES) | set(DOTTED_ONLY_FAMILIES)
-    literals |= {n for n in names if re.fullmatch(r"[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*", n)}
-    minimal = sorted(w for w in literals if not any(o != w and o in w for o in literals))
-    return [
+    structured = [
         rb"\(\d{3}(?:\d{2,3})?\)",  # legacy (10630); the form checks the 3, 5 or 6 digits
         rb"ode[\"=:]",  # "code": "Code": code: Code= ErrorCode= code: '...'
         rb"Exception\]message:",  # Java SDK before 3.1.120
-        *(re.escape(w).encode("ascii") for w in minimal),
     ]
+    return structured, [w.encode("ascii") for w in _literals(names)]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
+import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
+from typing import NamedTuple
 
 from . import catalogue
 from .catalogue import Catalogue, Entry
@@ -20,8 +19,7 @@ _ALL_WORDS = 100.0  # score bonus of an entry that contains every word of a sear
 _STOPWORDS = frozenset({"a", "an", "the", "is", "of", "or", "to", "in", "not", "be", "it", "and"})
 
 
-@dataclass(frozen=True, slots=True)
-class Lookup:
+class Lookup(NamedTuple):
     """What one query found: how it was understood, the entries, and near misses when empty."""
 
     query: str
@@ -39,6 +37,8 @@ class Registry:
         self._by_key = {e.key: e for e in self.entries}
         self._by_module: dict[tuple[str, int], Entry] = {}
         self._by_group: dict[int, list[Entry]] = {}
+        others = dict.fromkeys(e.product for e in self.entries if e.product != DEFAULT_PRODUCT)
+        self._product_order: tuple[str, ...] = (DEFAULT_PRODUCT, *others)  # KMS first: this is a KMS tool
         self._referrers: dict[str, list[Entry]] = {}
         for e in self.entries:
             for ref in e.equivalents:
@@ -58,7 +58,7 @@ class Registry:
     def get(self, code: str, product: str | None = None) -> Entry | None:
         """Return the entry with exactly this code (letter case ignored)."""
         folded = code.strip().casefold()
-        for prod in (product,) if product else self._products():
+        for prod in (product,) if product else self._product_order:
             entry = self._by_key.get((prod, folded))
             if entry is not None:
                 return entry
@@ -79,7 +79,7 @@ class Registry:
     def exact(self, code: str, product: str | None = None) -> tuple[Entry, ...]:
         """Return every product's entry with exactly this code (letter case ignored), KMS first."""
         folded = code.strip().casefold()
-        products = (product,) if product else self._products()
+        products = (product,) if product else self._product_order
         return tuple(e for p in products if (e := self._by_key.get((p, folded))) is not None)
 
     def lookup(self, query: str, product: str | None = None) -> Lookup:
@@ -153,6 +153,8 @@ class Registry:
 
     def suggest(self, query: str, limit: int = 3) -> tuple[str, ...]:
         """Name the codes nearest to one that was not found."""
+        import difflib
+
         text = query.strip()
         if text.isdigit():
             number = int(text)
@@ -171,11 +173,6 @@ class Registry:
         folded = {c.casefold(): c for c in codes}
         close = difflib.get_close_matches(text.casefold(), list(folded), n=limit, cutoff=0.6)
         return tuple(folded[c] for c in close)
-
-    def _products(self) -> Sequence[str]:
-        products = dict.fromkeys(e.product for e in self.entries)
-        products.pop(DEFAULT_PRODUCT, None)
-        return [DEFAULT_PRODUCT, *products]
 
 
 def _sort_key(entry: Entry) -> tuple[int, str, int, str]:
@@ -265,6 +262,6 @@ def _load(paths: tuple[str, ...]) -> Registry:
     return Registry(entries, categories)
 
 
-def default_registry(path: str | Path | None = None) -> Registry:
+def default_registry(path: str | os.PathLike[str] | None = None) -> Registry:
     """Load the catalogue once per process; later calls return the same registry."""
-    return _load((str(path) if path is not None else "",))
+    return _load((os.fspath(path) if path is not None else "",))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple
 
-from .catalogue import Entry
-from .explain import Explanation
-from .registry import Registry
-from .scan import Hit
+if TYPE_CHECKING:  # at run time these stay unimported: `lookup` needs none of them
+    from .catalogue import Entry
+    from .explain import Explanation
+    from .registry import Registry
+    from .scan import Hit
 
 FORMATS: Final = ("table", "json", "plain")
 
@@ -26,8 +25,7 @@ _UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 _PLAIN_UNSAFE = re.compile(r"[\t\n\r\\]")
 
 
-@dataclass(frozen=True, slots=True)
-class Style:
+class Style(NamedTuple):
     """How to draw on this invocation's output: colour, width, language, and where to find related codes."""
 
     color: bool = False
@@ -142,6 +140,8 @@ def meaning(item: Explanation, style: Style | None = None) -> str:
 
 
 def _entries_json(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
+    import json
+
     json.dump([entry_record(e, style) for e in entries], out, ensure_ascii=False, indent=2)
     out.write("\n")
 
@@ -240,6 +240,8 @@ ENTRY_RENDERERS: Final[dict[str, Callable[[Sequence[Entry], IO[str], Style], Non
 
 
 def _explanations_json(items: Sequence[Explanation], out: IO[str], style: Style) -> None:
+    import json
+
     json.dump([explanation_record(i, style) for i in items], out, ensure_ascii=False, indent=2)
     out.write("\n")
 
@@ -340,6 +342,8 @@ class HitWriter:
         self._with_filename = with_filename
         self._line_numbers = line_numbers
         self._annotate = annotate
+        # The annotation of each combination of codes, computed once (entries live as long as the run).
+        self._notes: dict[tuple[object, ...], bytes] = {}
 
     def write(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
         if self._fmt == "json":
@@ -360,10 +364,16 @@ class HitWriter:
     def _plain(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
         tail = b""
         if self._annotate:
-            tail = b"\t" + plain_field(annotation(items, self._style)).encode("utf-8", "surrogateescape")
+            key = tuple((id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items)
+            tail = self._notes.get(key, b"")
+            if not tail:
+                tail = b"\t" + plain_field(annotation(items, self._style)).encode("utf-8", "surrogateescape")
+                if len(self._notes) < 4096:
+                    self._notes[key] = tail
         return self._prefix(hit, filename) + hit.line + tail + b"\n"
 
     def _json(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
+        import json  # cached after the first line
         matches = []
         for item in items:
             start, end = hit.byte_span(item.finding)
@@ -372,7 +382,7 @@ class HitWriter:
         try:
             hit.line.decode("utf-8")
         except UnicodeDecodeError:
-            import base64
+            import base64  # only for lines that are not valid UTF-8
 
             record["line_base64"] = base64.b64encode(hit.line).decode("ascii")
         record["matches"] = matches
@@ -410,6 +420,8 @@ def render_counts(counts: Sequence[tuple[str, int]], out: IO[str], with_filename
 def render_summary(rows: Sequence[tuple[str, int, str]], fmt: str, out: IO[str], style: Style) -> None:
     """Codes by how often they occurred: (code, count, what it is)."""
     if fmt == "json":
+        import json
+
         json.dump([{"code": _json_text(c), "count": n, "message": _json_text(m)} for c, n, m in rows],
                   out, ensure_ascii=False, indent=2)
         out.write("\n")

@@ -9,19 +9,19 @@ decides. So every engine selects the same lines, and the cost per byte stays tha
 from __future__ import annotations
 
 import os
-import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import BinaryIO, Final, Protocol
+from typing import BinaryIO, Final, NamedTuple
 
+from .engines import Engine, select_engine
 from .extract import Extractor, Finding, prefilter_patterns
 
 BLOCK_SIZE: Final = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A line that carries errors: its number (from 1), its bytes without the line end, the errors."""
+class Hit(NamedTuple):
+    """A line that carries errors: its number (from 1; 0 when not counted), its bytes without the
+    line end, its text (undecodable bytes kept as surrogates), the errors."""
 
     line_number: int
     line: bytes
@@ -34,35 +34,15 @@ class Hit:
         return start, start + len(self.text[finding.start : finding.end].encode("utf-8", "surrogateescape"))
 
 
-class Engine(Protocol):
-    """Finds positions inside lines that may carry an error, over a whole buffer at once."""
-
-    name: str
-
-    def candidates(self, buf: bytes, start: int, end: int) -> list[int]: ...
-
-
-class RegexEngine:
-    """One pass of Python's `re` per literal-prefixed pattern (an alternation would be 20x slower)."""
-
-    name = "re"
-
-    def __init__(self, patterns: Iterable[bytes]) -> None:
-        self._patterns = [re.compile(p) for p in patterns]
-
-    def candidates(self, buf: bytes, start: int, end: int) -> list[int]:
-        found: list[int] = []
-        for pattern in self._patterns:
-            found.extend(m.start() for m in pattern.finditer(buf, start, end))
-        return found
-
-
 class LineScanner:
     """Turn a byte stream, fed in pieces of any size, into the lines that carry errors."""
 
-    def __init__(self, extractor: Extractor, engine: Engine) -> None:
+    def __init__(self, extractor: Extractor, engine: Engine, *, count_lines: bool = True) -> None:
         self._extractor = extractor
         self._engine = engine
+        # Counting newlines is a pass over every byte, as costly as the scan itself: skip it
+        # when nobody will read the line numbers (Hit.line_number is then 0).
+        self._count_lines = count_lines
         self._carry: list[bytes] = []  # pieces of the unfinished last line, never re-joined per block
         self._line_number = 0  # lines completed so far
 
@@ -98,18 +78,18 @@ class LineScanner:
         self._scan(joined, 0, len(joined), hits)
         return hits
 
-    @property
-    def lines_read(self) -> int:
-        return self._line_number + (1 if self._carry else 0)
-
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit]) -> None:
         """Check the candidate lines of `buf[start:end]`, which holds whole lines only."""
-        positions = self._engine.candidates(buf, start, end)
-        base = self._line_number
+        structured, names = self._engine.candidates(buf, start, end)
+        counting = self._count_lines
+        number = self._line_number
         counted_to = start
         next_line = start  # lines before this offset are already decided
+        find = self._extractor.find
+        positions = structured + names
         if positions:
             positions.sort()
+            names.sort()
             for pos in positions:
                 if pos < next_line:
                     continue
@@ -117,20 +97,33 @@ class LineScanner:
                 newline = buf.find(b"\n", pos, end)
                 line_end = end if newline < 0 else newline
                 next_line = line_end + 1
-                base += buf.count(b"\n", counted_to, line_start)
-                counted_to = line_start
                 raw = buf[line_start:line_end]
                 text = raw.decode("utf-8", "surrogateescape")
                 if text.endswith("\r"):
                     text = text[:-1]
-                findings = self._extractor.find(text)
+                findings = find(text, _positions_in(names, line_start, line_end, raw))
                 if findings:
-                    hits.append(Hit(base + 1, raw, text, tuple(findings)))
-        self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
+                    if counting:
+                        number += buf.count(b"\n", counted_to, line_start)
+                        counted_to = line_start
+                    hits.append(Hit(number + 1 if counting else 0, raw, text, tuple(findings)))
+        if counting:
+            self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
+
+
+def _positions_in(positions: list[int], line_start: int, line_end: int, raw: bytes) -> list[int]:
+    """The sorted positions inside a line, as offsets into its decoded text."""
+    first = bisect_left(positions, line_start)
+    last = bisect_left(positions, line_end, first)
+    inside = [p - line_start for p in positions[first:last]]
+    if inside and not raw.isascii():
+        inside = [len(raw[:p].decode("utf-8", "surrogateescape")) for p in inside]
+    return inside
 
 
 def default_engine(names: Iterable[str] = ()) -> Engine:
-    return RegexEngine(prefilter_patterns(names))
+    """The engine for these code names: Hyperscan where installed, unless KMSERR_ENGINE says otherwise."""
+    return select_engine(*prefilter_patterns(names))
 
 
 def scan_bytes(data: bytes, extractor: Extractor, engine: Engine | None = None) -> list[Hit]:

@@ -44,6 +44,25 @@ def tsv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
+ENGINES = ["re", "hyperscan"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test once per scanning engine: both must select the same lines with the same codes."""
+    name: str = request.param
+    monkeypatch.setenv("KMSERR_ENGINE", name)
+    return name
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the catalogue cache of the test run out of the user's cache folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KMSERR_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def stable_terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("NO_COLOR", "FORCE_COLOR", "KMSERR_ENGINE", "LC_ALL", "LC_MESSAGES"):

@@ -9,6 +9,8 @@ import pytest
 
 from .conftest import Runner
 
+pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+
 LOG = (
     b"08:00:00 INFO start\n"
     b'08:00:01 ERROR kms: "message": "(10630) key is not existed"\n'

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
+
 import pytest
 
 from kmserr import __version__
@@ -26,6 +28,19 @@ def test_top_level_help_lists_commands(run: Runner) -> None:
     assert "Exit status: 0 found, 1 not found, 2 usage or input error." in result.stdout
 
 
-def test_version(run: Runner) -> None:
+def test_version_names_the_engine(run: Runner, engine: str) -> None:
     result = run("--version")
-    assert result.stdout == f"kmserr {__version__} (engine: re)\n"
+    assert result.stdout == f"kmserr {__version__} (engine: {engine})\n"
+
+
+def test_version_default_engine_is_hyperscan_where_installed(run: Runner) -> None:
+    expected = "hyperscan" if find_spec("hyperscan") else "re"
+    assert run("--version").stdout == f"kmserr {__version__} (engine: {expected})\n"
+
+
+def test_unknown_engine_is_an_input_error(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KMSERR_ENGINE", "pcre")
+    for args in (["--version"], ["grep"]):
+        result = run(*args, input=b"")
+        assert result.exit_code == 2
+        assert result.stderr == "kmserr: KMSERR_ENGINE='pcre' is not an engine (choose from hyperscan, re)\n"

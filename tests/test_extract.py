@@ -113,3 +113,12 @@ def test_any_legacy_code_is_found(code: int, space: bool, message: str, prefix: 
 @given(st.integers(1000, 9999), st.from_regex(r"[a-z]{1,10}", fullmatch=True))
 def test_four_digit_parentheses_are_prose(number: int, word: str) -> None:
     assert EX.find(f"processed ({number}) {word}") == []
+
+
+@given(st.lists(st.sampled_from(["AuthFailure", "ClientError", ".", "x", " ", "-", "é", "InternalError.Foo",
+                                 "LimitExceeded", "Request", "kms", "/", "_", "ResourceUnavailable", "1"]), max_size=12))
+def test_names_at_the_prefilter_positions_equal_a_full_scan(parts: list[str]) -> None:
+    text = "".join(parts)
+    positions = sorted({i for lit in ("AuthFailure", "ClientError", "InternalError", "LimitExceeded", "ResourceUnavailable")
+                        for i in range(len(text)) if text.startswith(lit, i)})
+    assert EX.find(text, positions) == EX.find(text)

@@ -12,6 +12,8 @@ from kmserr import explain_text
 
 from .conftest import DATA, Runner
 
+pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+
 
 @dataclass(frozen=True)
 class Case:

@@ -11,6 +11,8 @@ from benchmarks.loggen import DECOY_KINDS, ERROR_KINDS, lines, write
 
 from .conftest import Runner
 
+pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+
 OPTIONS = {"size": 1 << 20, "match_rate": 0.05, "decoy_rate": 0.05, "invalid_rate": 0.01, "long_line": 1 << 16}
 
 

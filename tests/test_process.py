@@ -9,6 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+
 KMSERR = [sys.executable, "-m", "kmserr"]
 ERROR_LINE = b'2024-05-14T08:00:00.016Z ERROR kms: "message": "(10630) key is not existed"\n'
 

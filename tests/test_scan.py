@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kmserr.extract import Extractor
 from kmserr.scan import LineScanner, default_engine, scan_bytes, scan_stream
+
+pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
 
 EX = Extractor()
 

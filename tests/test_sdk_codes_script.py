@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kmserr.catalogue import tomllib
+from kmserr.catalogue import toml
 
 SCRIPT = Path(__file__).parent.parent / "scripts" / "sdk_codes.py"
 
@@ -33,7 +33,7 @@ def test_added_and_removed_codes_are_printed_ready_to_paste(tmp_path: Path) -> N
     result = run("--errorcodes", str(path))
     assert result.returncode == 1
     assert "# no longer in the SDK: AuthFailure" in result.stdout
-    pasted = tomllib.loads(result.stdout.split("sdk_checked\n", 1)[1])
+    pasted = toml().loads(result.stdout.split("sdk_checked\n", 1)[1])
     [entry] = pasted["errors"]
     assert (entry["code"], entry["description_zh"], entry["category"]) == (
         "ResourceUnavailable.CmkFrozen", "密钥已冻结。", "resource",

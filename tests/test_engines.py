@@ -1,0 +1,74 @@
+"""Both engines select exactly the same lines with the same codes, on any input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kmserr.engines import EngineError, HyperscanEngine, RegexEngine, engine_name, select_engine
+from kmserr.extract import Extractor, prefilter_patterns
+from kmserr.scan import LineScanner
+
+from .test_forms import all_cases
+
+EX = Extractor()
+STRUCTURED, NAMES = prefilter_patterns()
+FRAGMENTS = [c.text.encode() for c in all_cases()] + [
+    b"(4821) items", b"(010) 12345678", b'{"code":0}', b"code: ", b"Code=", b"(12345", b"AuthFailure",
+    b"ClientError", b"\xff\xfe", b"\r", b"\x00", b"\n", b"\r\n", b"   ", b"ResourceUnavailableException",
+]
+
+
+def hits(engine: RegexEngine | HyperscanEngine, data: bytes, sizes: list[int]) -> list[tuple[int, bytes, list[str]]]:
+    scanner = LineScanner(EX, engine)
+    found = []
+    pos = index = 0
+    while pos < len(data):
+        size = sizes[index % len(sizes)]
+        found += scanner.feed(data[pos : pos + size])
+        pos += size
+        index += 1
+    found += scanner.finish()
+    return [(h.line_number, h.line, [f.code for f in h.findings]) for h in found]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.binary(max_size=40)), max_size=40),
+    sizes=st.lists(st.integers(1, 300), min_size=1, max_size=8),
+)
+def test_engines_agree_on_generated_input(parts: list[bytes], sizes: list[int]) -> None:
+    data = b"".join(parts)
+    expected = hits(RegexEngine(STRUCTURED, NAMES), data, [len(data) or 1])
+    assert hits(RegexEngine(STRUCTURED, NAMES), data, sizes) == expected
+    assert hits(HyperscanEngine(STRUCTURED, NAMES), data, sizes) == expected
+
+
+def test_candidates_are_inside_the_matching_line() -> None:
+    data = b"first line\nsecond (10630) key is not existed\nthird\n"
+    for engine in (RegexEngine(STRUCTURED, NAMES), HyperscanEngine(STRUCTURED, NAMES)):
+        structured, names = engine.candidates(data, 0, len(data))
+        assert structured and all(11 <= p < 44 for p in structured) and names == []
+        assert engine.candidates(data, 44, len(data)) == ([], [])
+    data = b"x\nWARN got RequestLimitExceeded now\n"
+    for engine in (RegexEngine(STRUCTURED, NAMES), HyperscanEngine(STRUCTURED, NAMES)):
+        structured, names = engine.candidates(data, 0, len(data))
+        assert structured == [] and names and all(18 <= p <= 30 for p in names)
+
+
+def test_forcing_and_refusing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KMSERR_ENGINE", "re")
+    assert engine_name() == "re" and select_engine(STRUCTURED, NAMES).name == "re"
+    monkeypatch.setenv("KMSERR_ENGINE", "Hyperscan")
+    assert select_engine(STRUCTURED, NAMES).name == "hyperscan"
+    monkeypatch.setenv("KMSERR_ENGINE", "grep")
+    with pytest.raises(EngineError, match="not an engine"):
+        select_engine(STRUCTURED, NAMES)
+
+
+def test_hyperscan_forced_but_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KMSERR_ENGINE", "hyperscan")
+    monkeypatch.setattr("kmserr.engines.hyperscan_available", lambda: False)
+    with pytest.raises(EngineError, match="not installed"):
+        engine_name()
