@@ -207,16 +207,21 @@ def lines(size: int, match_rate: float, decoy_rate: float, invalid_rate: float, 
             yield "long_line", line
 
 
-def write(out: BinaryIO, **options: float | int) -> dict[str, object]:
-    """Write the log; return exact counts of every kind."""
+def write(out: BinaryIO, progress: Callable[[int], None] | None = None, **options: float | int) -> dict[str, object]:
+    """Write the log; return exact counts of every kind. `progress` hears the bytes written so far."""
     counts: Counter[str] = Counter()
     block: list[bytes] = []
+    written = 0
     for kind, line in lines(**options):  # type: ignore[arg-type]
         counts[kind] += 1
         block.append(line)
         if len(block) == BLOCK_LINES:
-            out.write(b"\n".join(block) + b"\n")
+            chunk = b"\n".join(block) + b"\n"
+            out.write(chunk)
+            written += len(chunk)
             block = []
+            if progress is not None:
+                progress(written)
     if block:
         out.write(b"\n".join(block) + b"\n")
     matching = sum(counts[k] for k in ERROR_KINDS) + counts["long_line"]

@@ -2,10 +2,10 @@
 
 Parsing the bundled TOML in pure Python costs about 100 ms; reading its cached form costs about
 1 ms. The cache is only a shortcut: it is keyed by the catalogue's exact bytes, written
-atomically, checked by a checksum before it is decoded, validated like the TOML itself when
-read, and ignored (then rewritten) when missing, stale, truncated or corrupt. It holds plain
-data only (dicts, lists, strings, numbers), so reading it executes nothing. Set
-KMSERR_CACHE_DIR to move it, or to an empty value to turn it off.
+atomically, checked by a checksum before it is decoded, and ignored (then rewritten) when
+missing, stale, truncated or corrupt. It holds plain data only (tuples, dicts, strings,
+numbers), so reading it executes nothing. Set KMSERR_CACHE_DIR to move it, or to an empty value
+to turn it off.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import zlib
 from typing import Any, Final
 
 MAGIC: Final = b"kmserr-catalogue-cache 1\n"
-_PLAIN = (dict, list, str, int, bool, float, type(None))
+_PLAIN = (str, int, bool, float, type(None))
 
 
 def cache_dir() -> str | None:
@@ -46,8 +46,8 @@ def _file(name: str) -> str | None:
     return os.path.join(folder, f"catalogue-{digest:08x}.bin")
 
 
-def load(name: str, data: bytes) -> dict[str, Any] | None:
-    """Return the cached document for these exact bytes, or None (never raises)."""
+def load(name: str, data: bytes) -> Any:
+    """Return what was stored for these exact bytes, or None (never raises)."""
     path = _file(name)
     if path is None:
         return None
@@ -57,18 +57,18 @@ def load(name: str, data: bytes) -> dict[str, Any] | None:
         magic, key, check, payload = blob.split(b"\n", 3)
         if magic + b"\n" != MAGIC or key != _key(data) or check != b"%08x" % zlib.crc32(payload):
             return None
-        doc = marshal.loads(payload)
+        # Only what store() wrote passes the checksum, and store() writes plain data only.
+        return marshal.loads(payload)
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    return doc if isinstance(doc, dict) and _plain(doc) else None
 
 
-def store(name: str, data: bytes, doc: dict[str, Any]) -> None:
-    """Write the document for these bytes atomically; a cache that cannot be written is skipped."""
+def store(name: str, data: bytes, value: Any) -> None:
+    """Write a value for these bytes atomically; a cache that cannot be written is skipped."""
     path = _file(name)
-    if path is None or not _plain(doc):
+    if path is None or not _plain(value):
         return
-    payload = marshal.dumps(doc)
+    payload = marshal.dumps(value)
     blob = MAGIC + _key(data) + b"\n" + b"%08x" % zlib.crc32(payload) + b"\n" + payload
     import tempfile  # only when writing, which is rare
 
@@ -87,9 +87,9 @@ def store(name: str, data: bytes, doc: dict[str, Any]) -> None:
 
 
 def _plain(value: object) -> bool:
-    """Only plain data goes in or comes out: no code objects, whatever the file holds."""
+    """Only plain data goes in, so only plain data comes out: no code objects."""
     if isinstance(value, dict):
         return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return all(_plain(v) for v in value)
     return isinstance(value, _PLAIN)

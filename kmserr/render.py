@@ -351,7 +351,8 @@ class HitWriter:
         elif self._fmt == "table":
             self._out.write(self._terminal(hit, items, filename))
         else:
-            self._out.write(self._plain(hit, items, filename))
+            for piece in self._plain(hit, items, filename):
+                self._out.write(piece)
 
     def _prefix(self, hit: Hit, filename: str) -> bytes:
         parts = []
@@ -361,7 +362,9 @@ class HitWriter:
             parts.append(b"%d:" % hit.line_number)
         return b"".join(parts)
 
-    def _plain(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
+    def _plain(self, hit: Hit, items: Sequence[Explanation], filename: str) -> tuple[bytes, ...]:
+        """The line's bytes as they were, then a tab and the annotation; in pieces when the line is
+        long, so that a line of hundreds of MiB is not copied once more to be written."""
         tail = b""
         if self._annotate:
             key = tuple((id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items)
@@ -370,7 +373,10 @@ class HitWriter:
                 tail = b"\t" + plain_field(annotation(items, self._style)).encode("utf-8", "surrogateescape")
                 if len(self._notes) < 4096:
                     self._notes[key] = tail
-        return self._prefix(hit, filename) + hit.line + tail + b"\n"
+        prefix = self._prefix(hit, filename)
+        if len(hit.line) > 65536:
+            return (prefix, hit.line, tail + b"\n")
+        return (prefix + hit.line + tail + b"\n",)
 
     def _json(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
         import json  # cached after the first line

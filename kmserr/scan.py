@@ -56,10 +56,8 @@ class LineScanner:
         hits: list[Hit] = []
         start = 0
         if self._carry:
-            self._carry.append(chunk[: first + 1])
-            joined = b"".join(self._carry)
-            self._carry = []
-            self._scan(joined, 0, len(joined), hits)
+            self._carry.append(chunk[:first])
+            self._scan_line(hits)
             start = first + 1
         last = chunk.rfind(b"\n") + 1
         if last > start:
@@ -70,13 +68,30 @@ class LineScanner:
 
     def finish(self) -> list[Hit]:
         """Scan the last line when the input does not end with a newline."""
-        if not self._carry:
-            return []
-        joined = b"".join(self._carry)
-        self._carry = []
         hits: list[Hit] = []
-        self._scan(joined, 0, len(joined), hits)
+        if self._carry:
+            self._scan_line(hits)
         return hits
+
+    def _scan_line(self, hits: list[Hit]) -> None:
+        """Scan the carried pieces as one whole line, joined once and never copied again.
+
+        A line longer than a block costs its size twice at most: the pieces while they are
+        joined, then the bytes and their decoded text.
+        """
+        line = b"".join(self._carry)
+        self._carry = []
+        structured, names = self._engine.candidates(line, 0, len(line))
+        self._line_number += 1
+        if not (structured or names):
+            return
+        text = line.decode("utf-8", "surrogateescape")
+        if text.endswith("\r"):
+            text = text[:-1]
+        names.sort()
+        findings = self._extractor.find(text, _positions_in(names, 0, len(line), line))
+        if findings:
+            hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
 
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit]) -> None:
         """Check the candidate lines of `buf[start:end]`, which holds whole lines only."""

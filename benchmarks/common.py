@@ -1,0 +1,116 @@
+"""Shared pieces of the benchmarks: generating logs with progress, timing commands, printing tables.
+
+Every benchmark compares kmserr with a reference measured in the same run (GNU grep, or
+`python -c "import click"`), and prints ratios, so that the noise of a shared machine cancels out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks import loggen  # noqa: E402  (after the path is set: runs from a checkout)
+
+# The reference pattern of the issue: GNU grep looking for the same legacy, JSON and SDK forms.
+REF = (
+    r'\([0-9]{3,6}\)|"[Cc]ode" ?: ?("[A-Z][A-Za-z0-9.]*"|[1-9][0-9]*)'
+    r"|(^|[^A-Za-z0-9_])code: ?[A-Z]|Code=[A-Z]"
+)
+
+
+def kmserr_command() -> list[str]:
+    """The kmserr of this environment: the script beside this Python, else `python -m kmserr`."""
+    script = Path(sys.executable).parent / "kmserr"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kmserr"]
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "KMSERR_ENGINE")}
+    env.update(extra)
+    return env
+
+
+class Progress:
+    """A one-line progress indication on stderr while a log is written."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label, self.total, self.start = label, max(total, 1), time.monotonic()
+        self.shown = -1
+        self.live = sys.stderr.isatty()  # a bar redrawn in place only makes sense on a terminal
+        if not self.live:
+            print(f"{self.label} ...", file=sys.stderr, flush=True)
+
+    def __call__(self, done: int) -> None:
+        percent = min(100, done * 100 // self.total)
+        if not self.live or percent == self.shown:
+            return
+        self.shown = percent
+        bar = "#" * (percent * 30 // 100)
+        print(f"\r{self.label} [{bar:<30}] {percent:3d}%", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        print(f"\r{self.label} done in {time.monotonic() - self.start:.1f} s" + " " * 30, file=sys.stderr)
+
+
+def make_log(path: Path, size_mb: float, long_line_mb: float = 0.0, seed: int = 1) -> dict[str, object]:
+    """Write a generated log once (reused while its settings match) and return its exact counts."""
+    stats_path = path.with_suffix(".stats.json")
+    settings = {"size_mb": size_mb, "long_line_mb": long_line_mb, "seed": seed, "generator": 1}
+    if path.exists() and stats_path.exists():
+        saved = json.loads(stats_path.read_text())
+        if saved.get("settings") == settings:
+            return dict(saved["stats"])
+    size = int(size_mb * loggen.MIB)
+    progress = Progress(f"writing {path.name} ({size_mb:g} MiB)", size)
+    with path.open("wb") as out:
+        stats = loggen.write(
+            out, size=size, match_rate=0.01, decoy_rate=0.01, invalid_rate=0.0001, seed=seed,
+            long_line=int(long_line_mb * loggen.MIB), progress=progress,
+        )
+    progress.close()
+    stats_path.write_text(json.dumps({"settings": settings, "stats": stats}))
+    return stats
+
+
+def warm(path: Path) -> None:
+    """Read the file once so that every timed run finds it in the page cache."""
+    with path.open("rb") as handle:
+        while handle.read(1 << 24):
+            pass
+
+
+def time_shell(command: str, env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(["bash", "-c", command], check=True, env=env or child_env())
+    return time.perf_counter() - start
+
+
+def median_time(command: str, runs: int, env: dict[str, str] | None = None) -> float:
+    return statistics.median(time_shell(command, env) for _ in range(runs))
+
+
+def have(program: str) -> bool:
+    return shutil.which(program) is not None
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain text table, aligned, for the summary at the end of a run."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def verdict(ratio: float, target: float) -> str:
+    return f"{'met' if ratio <= target else 'NOT met'} (target <= {target:g})"
