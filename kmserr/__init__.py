@@ -13,7 +13,7 @@ from .version import __version__
 
 if TYPE_CHECKING:
     from .catalogue import Catalogue, CatalogueError, Entry, Link
-    from .explain import Explanation, explain_finding, explain_text
+    from .explain import Explanation, explain, explain_finding, explain_text
     from .extract import Extractor, Finding
     from .registry import Lookup, Registry, default_registry, message_agrees
     from .scan import Hit, LineScanner, scan_bytes, scan_stream
@@ -24,6 +24,7 @@ _WHERE = {
     "Entry": "catalogue",
     "Link": "catalogue",
     "Explanation": "explain",
+    "explain": "explain",
     "explain_finding": "explain",
     "explain_text": "explain",
     "Extractor": "extract",
@@ -52,6 +53,7 @@ __all__ = [
     "Registry",
     "__version__",
     "default_registry",
+    "explain",
     "explain_finding",
     "explain_text",
     "message_agrees",

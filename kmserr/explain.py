@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import NamedTuple
 
 from .catalogue import Entry
-from .extract import Extractor, Finding
+from .extract import EXCEPTION, Extractor, Finding, body_finding, with_legacy_message
 from .registry import Registry, default_registry, message_agrees
 
 
@@ -20,7 +21,55 @@ class Explanation(NamedTuple):
 
     @property
     def known(self) -> bool:
+        """Whether the code is in the catalogue."""
         return self.entry is not None
+
+    @property
+    def found(self) -> bool:
+        """Whether an error code was found at all (`explain` of something that holds none: False)."""
+        return bool(self.finding.code)
+
+    @property
+    def code(self) -> str:
+        return self.finding.code
+
+    @property
+    def request_id(self) -> str | None:
+        return self.finding.request_id
+
+    @property
+    def message(self) -> str | None:
+        return self.finding.message
+
+    @property
+    def _about(self) -> Entry | None:
+        return self.entry or self.family
+
+    @property
+    def retryable(self) -> bool:
+        """Whether retrying can help: the entry's advice, else its family's; False when unknown."""
+        about = self._about
+        return about.retryable if about is not None else False
+
+    @property
+    def retry(self) -> str | None:
+        about = self._about
+        return about.retry if about is not None else None
+
+    @property
+    def category(self) -> str | None:
+        about = self._about
+        return about.category if about is not None else None
+
+    @property
+    def description(self) -> str | None:
+        about = self._about
+        return about.description if about is not None else None
+
+    @property
+    def action(self) -> str | None:
+        about = self._about
+        return about.action if about is not None else None
 
 
 @lru_cache(maxsize=8)
@@ -60,6 +109,70 @@ def explain_finding(finding: Finding, registry: Registry) -> Explanation:
 
 _MEANINGS: dict[tuple[int, str, int | None, str | None], tuple[Entry | None, bool | None, Entry | None]] = {}
 _MEANINGS_MAX = 65536
+
+
+def explain(error: object, registry: Registry | None = None) -> Explanation:
+    """Explain an error as a service meets it: an SDK exception, a message, a JSON body or a dict.
+
+    Exceptions are read by duck typing, so any Tencent Cloud SDK's exception that carries a code
+    works without kmserr depending on the SDK: `code`/`get_code()`/`errorCode`, `message`,
+    `requestId`/`get_request_id()`. Anything else is read as text. The first error found is
+    explained; when there is none, `found` is False and `retryable` is False.
+    """
+    reg = registry or default_registry()
+    finding = _from_object(error)
+    if finding is None:
+        if isinstance(error, dict):
+            text = json.dumps(error, ensure_ascii=False, default=str)
+        elif isinstance(error, (bytes, bytearray)):
+            text = bytes(error).decode("utf-8", "surrogateescape")
+        else:
+            text = str(error)
+        found = extractor_for(reg).find(text)
+        finding = found[0] if found else Finding("", NOT_FOUND, 0, 0, text[:1000] or None)
+    if not finding.code:
+        return Explanation(finding, None, None, None)
+    return explain_finding(finding, reg)
+
+
+NOT_FOUND = "none"
+_CODE_ATTRIBUTES = ("code", "get_code", "error_code", "errorCode", "getErrorCode", "Code", "ErrorCode")
+_MESSAGE_ATTRIBUTES = ("message", "get_message", "getMessage", "Message", "msg")
+_REQUEST_ID_ATTRIBUTES = ("requestId", "get_request_id", "request_id", "getRequestId", "RequestId")
+
+
+def _attribute(error: object, names: tuple[str, ...]) -> str | None:
+    for name in names:
+        try:
+            value = getattr(error, name, None)
+            if callable(value):
+                value = value()
+        except Exception:  # a foreign object's accessor may fail any way: try the next one
+            continue
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            text = str(value).strip()
+            if text.casefold() not in ("none", "null"):
+                return text
+    return None
+
+
+def _from_object(error: object) -> Finding | None:
+    """A finding from an exception's attributes, or from a dict that is a response body."""
+    if isinstance(error, dict):
+        return body_finding(error)
+    if isinstance(error, (str, bytes, bytearray)):
+        return None
+    code = _attribute(error, _CODE_ATTRIBUTES)
+    if code is None:
+        return None
+    message = _attribute(error, _MESSAGE_ATTRIBUTES)
+    request_id = _attribute(error, _REQUEST_ID_ATTRIBUTES)
+    finding = Finding(code, EXCEPTION, 0, 0, message, request_id)
+    if code.isdigit():
+        finding = finding._replace(module_code=int(code))
+    return with_legacy_message(finding)
 
 
 def explain_text(text: str, registry: Registry | None = None) -> list[Explanation]:

@@ -43,6 +43,7 @@ NODE_SDK: Final = "node-sdk"
 CPP_SDK: Final = "cpp-sdk"
 CODE_MESSAGE: Final = "code-message"
 BARE_CODE: Final = "bare-code"
+EXCEPTION: Final = "exception"  # read from an exception object's attributes (kmserr.explain)
 
 
 class Finding(NamedTuple):
@@ -252,7 +253,7 @@ def _request_id_token(token: str) -> str | None:
     return _clean(token.rstrip(")],;'\""))
 
 
-def _with_legacy(finding: Finding) -> Finding:
+def with_legacy_message(finding: Finding) -> Finding:
     """A message that is itself `(10010) text` (a legacy body through the Go SDK) names the module code."""
     if finding.message is None:
         return finding
@@ -272,7 +273,7 @@ def _sdk(match: re.Match[str], fmt: str, code_group: int, message: str, rid: str
     if code is None:
         return None
     start, end = match.span(code_group)
-    return _with_legacy(Finding(code, fmt, start, end, message or None, rid))
+    return with_legacy_message(Finding(code, fmt, start, end, message or None, rid))
 
 
 def _python_sdk(match: re.Match[str], text: str) -> Finding | None:
@@ -423,7 +424,7 @@ def _whole_json(text: str) -> list[Finding] | None:
         return None
     if not isinstance(doc, dict):
         return None
-    finding = _from_body(doc)
+    finding = body_finding(doc)
     if finding is None:
         return None
     code_at = text.find(finding.code)
@@ -431,7 +432,8 @@ def _whole_json(text: str) -> list[Finding] | None:
     return [finding._replace(start=start, end=start + len(finding.code) if code_at >= 0 else 0)]
 
 
-def _from_body(doc: dict[str, Any]) -> Finding | None:
+def body_finding(doc: dict[str, Any]) -> Finding | None:
+    """The error of a parsed response body: API 3.0 (`Response.Error`, or `Error` alone) or legacy."""
     response = doc.get("Response", doc)
     if isinstance(response, dict) and isinstance(response.get("Error"), dict):
         error = response["Error"]

@@ -1,0 +1,99 @@
+"""`kmserr.explain`: what a service asks about an error it just caught, without going through text."""
+
+from __future__ import annotations
+
+import pytest
+
+from kmserr import explain
+
+RID = "6ecbe97c-fadb-4798-8afa-4e56b9e0f3da"
+
+
+class PythonSdkLike(Exception):
+    """The Python SDK's exception, as far as kmserr looks at it."""
+
+    def __init__(self, code: str, message: str, request_id: str | None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.requestId = code, message, request_id
+
+    def get_code(self) -> str:
+        return self.code
+
+
+class JavaStyle:
+    def getErrorCode(self) -> str:
+        return "ResourceUnavailable.CmkNotFound"
+
+    def getRequestId(self) -> str:
+        return RID
+
+
+class Broken:
+    @property
+    def code(self) -> str:
+        raise RuntimeError("no")
+
+    def __str__(self) -> str:
+        return "[TencentCloudSDKError] Code=InternalError, Message=boom"
+
+
+def test_an_sdk_exception() -> None:
+    info = explain(PythonSdkLike("ResourceUnavailable.CmkDisabled", "The CMK is disabled.", RID))
+    assert (info.code, info.request_id, info.message) == ("ResourceUnavailable.CmkDisabled", RID, "The CMK is disabled.")
+    assert info.found and info.known and info.retryable is False and info.category == "key-state"
+    assert info.entry is not None and info.entry.product == "kms"
+    assert info.finding.format == "exception"
+
+
+def test_retryable_errors() -> None:
+    assert explain(PythonSdkLike("RequestLimitExceeded", "slow down", None)).retryable is True
+    assert explain(PythonSdkLike("InternalError", "x", None)).retry == "idempotent"
+
+
+def test_a_legacy_message_through_an_sdk() -> None:
+    info = explain(PythonSdkLike("InvalidParameter", "(10010)lacked of required parameters", None))
+    assert (info.code, info.finding.module_code, info.finding.code_desc) == ("10010", 10010, "InvalidParameter")
+    assert info.message_agrees is True
+
+
+def test_other_naming_conventions() -> None:
+    info = explain(JavaStyle())
+    assert (info.code, info.request_id, info.known) == ("ResourceUnavailable.CmkNotFound", RID, True)
+
+
+def test_an_object_whose_accessors_fail_is_read_as_text() -> None:
+    info = explain(Broken())
+    assert (info.code, info.finding.format) == ("InternalError", "go-sdk")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        f"[TencentCloudSDKException] code:AuthFailure.SignatureFailure message:bad requestId:{RID}",
+        f'{{"Response":{{"Error":{{"Code":"AuthFailure.SignatureFailure","Message":"bad"}},"RequestId":"{RID}"}}}}',
+        {"Response": {"Error": {"Code": "AuthFailure.SignatureFailure", "Message": "bad"}, "RequestId": RID}},
+        {"Error": {"Code": "AuthFailure.SignatureFailure", "Message": "bad"}, "RequestId": RID},
+        f"[TencentCloudSDKException] code:AuthFailure.SignatureFailure message:bad requestId:{RID}".encode(),
+    ],
+)
+def test_strings_bodies_and_dicts(error: object) -> None:
+    info = explain(error)
+    assert (info.code, info.request_id, info.known) == ("AuthFailure.SignatureFailure", RID, True)
+
+
+def test_a_legacy_dict() -> None:
+    info = explain({"code": 4530, "message": "(10630)key is not existed", "codeDesc": "KeyNotExist"})
+    assert (info.code, info.finding.error_code, info.known) == ("10630", 4530, True)
+
+
+def test_an_unknown_code_explained_by_its_family() -> None:
+    info = explain(PythonSdkLike("InternalError.SendAndRecvFail", "x", None))
+    assert info.known is False and info.family is not None and info.family.code == "InternalError"
+    assert info.retryable is True and info.description == "Internal error."
+
+
+@pytest.mark.parametrize("error", ["all is well", {"code": 0, "message": ""}, ValueError("plain failure"), b"", 42])
+def test_nothing_found(error: object) -> None:
+    info = explain(error)
+    assert (info.found, info.known, info.retryable, info.entry) == (False, False, False, None)
+    assert info.category is None and info.action is None

@@ -1,0 +1,136 @@
+"""The real KMS SDK against a local server that answers with errors: what a service would catch.
+
+A real `KmsClient` of tencentcloud-sdk-python-kms (a test dependency) sends its calls to an HTTP
+server on 127.0.0.1 started here, which answers with API 3.0 error bodies for each code of the
+catalogue's KMS section, and with a non-200 answer. The SDK's own exception, its text, and its
+debug log must each lead to the right entry and request ID.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from tencentcloud.common import credential
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
+from tencentcloud.kms.v20190118 import kms_client, models
+
+from kmserr import default_registry, explain
+
+from .conftest import Runner
+
+KMS_CODES = sorted(e.code for e in default_registry().entries if e.product == "kms" and e.generation == "api3")
+ACTIONS = [("Decrypt", {"CiphertextBlob": "x"}), ("Encrypt", {"KeyId": "k", "Plaintext": "eA=="}),
+           ("DescribeKey", {"KeyId": "k"}), ("CreateKey", {"Alias": "a"}), ("GenerateDataKey", {"KeyId": "k"})]
+
+
+class Answers:
+    """What the server answers next: (status, content type, body)."""
+
+    def __init__(self) -> None:
+        self.status, self.content_type, self.body = 200, "application/json", b"{}"
+        self.requests: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, Answers]]:
+    answers = Answers()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", 0))
+            self.rfile.read(length)
+            answers.requests.append(self.headers.get("X-TC-Action", ""))
+            self.send_response(answers.status)
+            self.send_header("Content-Type", answers.content_type)
+            self.send_header("Content-Length", str(len(answers.body)))
+            self.end_headers()
+            self.wfile.write(answers.body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{httpd.server_address[1]}", answers
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def client(endpoint: str) -> kms_client.KmsClient:
+    profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint=endpoint, reqTimeout=10))
+    return kms_client.KmsClient(credential.Credential("AKIDtest", "secret"), "ap-guangzhou", profile)
+
+
+def call(kms: kms_client.KmsClient, action: str, params: dict[str, str]) -> TencentCloudSDKException:
+    request = getattr(models, f"{action}Request")()
+    request.from_json_string(json.dumps(params))
+    with pytest.raises(TencentCloudSDKException) as caught:
+        getattr(kms, action)(request)
+    return caught.value
+
+
+def answer_error(answers: Answers, code: str, request_id: str) -> None:
+    answers.status, answers.content_type = 200, "application/json"
+    answers.body = json.dumps(
+        {"Response": {"Error": {"Code": code, "Message": f"message of {code}"}, "RequestId": request_id}}
+    ).encode()
+
+
+@pytest.mark.parametrize("code", KMS_CODES)
+def test_every_kms_code_through_the_real_sdk(server: tuple[str, Answers], run: Runner, code: str) -> None:
+    endpoint, answers = server
+    request_id = f"req-{KMS_CODES.index(code):04d}-4b1c-9d2e-0123456789ab"
+    answer_error(answers, code, request_id)
+    action, params = ACTIONS[KMS_CODES.index(code) % len(ACTIONS)]
+    err = call(client(endpoint), action, params)
+    assert answers.requests[-1] == action
+
+    info = explain(err)
+    assert (info.code, info.request_id, info.message) == (code, request_id, f"message of {code}")
+    assert info.entry is not None and (info.entry.product, info.entry.code) == ("kms", code)
+
+    [record] = json.loads(run("parse", str(err), "--format", "json").stdout)
+    assert (record["code"], record["request_id"], record["format"]) == (code, request_id, "python-sdk")
+    assert record["entry"]["product"] == "kms"
+
+
+def test_a_non_200_answer(server: tuple[str, Answers], run: Runner) -> None:
+    endpoint, answers = server
+    answers.status, answers.content_type, answers.body = 502, "text/html", b"<html>502 Bad Gateway</html>"
+    err = call(client(endpoint), "Decrypt", {"CiphertextBlob": "x"})
+    info = explain(err)
+    assert (info.code, info.request_id, info.known) == ("ServerNetworkError", None, True)
+    assert info.entry is not None and info.entry.product == "sdk" and info.retryable
+    [record] = json.loads(run("parse", str(err), "--format", "json").stdout)
+    assert (record["code"], record["request_id"]) == ("ServerNetworkError", None)
+
+
+def test_the_sdk_debug_log_is_found_by_grep(server: tuple[str, Answers], run: Runner) -> None:
+    endpoint, answers = server
+    request_id = "e2c1a9f0-1111-4222-8333-444455556666"
+    answer_error(answers, "ResourceUnavailable.CmkDisabled", request_id)
+    kms = client(endpoint)
+    log = io.StringIO()
+    kms.set_stream_logger(stream=log, level=logging.DEBUG)
+    try:
+        call(kms, "Decrypt", {"CiphertextBlob": "x"})
+    finally:
+        kms.set_default_logger()
+    result = run("grep", "--json", input=log.getvalue().encode())
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    [match] = record["matches"]
+    assert (match["code"], match["request_id"], match["format"]) == (
+        "ResourceUnavailable.CmkDisabled", request_id, "api3-json",
+    )
