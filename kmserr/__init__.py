@@ -13,7 +13,7 @@ from .version import __version__
 
 if TYPE_CHECKING:
     from .catalogue import Catalogue, CatalogueError, Entry, Link
-    from .explain import Explanation, explain, explain_finding, explain_text
+    from .explanation import Explanation, explain, explain_finding, explain_text
     from .extract import Extractor, Finding
     from .registry import Lookup, Registry, default_registry, message_agrees
     from .scan import Hit, LineScanner, scan_bytes, scan_stream
@@ -23,10 +23,10 @@ _WHERE = {
     "CatalogueError": "catalogue",
     "Entry": "catalogue",
     "Link": "catalogue",
-    "Explanation": "explain",
-    "explain": "explain",
-    "explain_finding": "explain",
-    "explain_text": "explain",
+    "Explanation": "explanation",
+    "explain": "explanation",
+    "explain_finding": "explanation",
+    "explain_text": "explanation",
     "Extractor": "extract",
     "Finding": "extract",
     "Lookup": "registry",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Mapping
 from types import ModuleType
 from typing import Any, Final, NamedTuple
 
@@ -30,22 +31,31 @@ class CatalogueError(Exception):
         entry: str | None = None,
         field: str | None = None,
         line: int | None = None,
+        column: int | None = None,
     ) -> None:
         self.path = path
         self.problem = problem
         self.entry = entry
         self.field = field
         self.line = line
+        self.column = column
         super().__init__(str(self))
 
-    def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        parts = [where]
+    @property
+    def message(self) -> str:
+        """The problem, with the entry and field it is about, without the place."""
+        parts = []
         if self.entry is not None:
             parts.append(self.entry)
         if self.field is not None:
             parts.append(f"field '{self.field}'")
         return ": ".join([*parts, self.problem])
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        return f"{where}: {self.message}"
 
 
 class Link(NamedTuple):
@@ -136,38 +146,63 @@ def bundled_path() -> str:
     return packaged if os.path.isfile(packaged) else os.path.join(os.path.dirname(here), "data", "errors.toml")
 
 
-def load(path: str | os.PathLike[str] | None = None) -> Catalogue:
+def load(
+    path: str | os.PathLike[str] | None = None, known_categories: Mapping[str, str] | None = None
+) -> Catalogue:
     """Read and validate one catalogue file (the bundled one by default)."""
     name = os.fspath(path) if path is not None else bundled_path()
+    return parse(_read(name), name, known_categories=known_categories, use_cache=known_categories is None)
+
+
+def _read(name: str) -> bytes:
     try:
         with open(name, "rb") as handle:
-            data = handle.read()
+            return handle.read()
     except FileNotFoundError:
         raise CatalogueError(name, "no such file") from None
     except IsADirectoryError:
         raise CatalogueError(name, "is a directory, not a catalogue file") from None
     except OSError as exc:
         raise CatalogueError(name, f"cannot read: {exc.strerror or exc}") from None
-    return parse(data, name)
 
 
-def parse(data: bytes, name: str, *, use_cache: bool = True) -> Catalogue:
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise CatalogueError(name, "is not valid UTF-8 text", line=line, column=column) from None
+
+
+_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def _parse_toml(text: str, name: str) -> dict[str, Any]:
+    parser = toml()
+    try:
+        doc: dict[str, Any] = parser.loads(text)
+    except parser.TOMLDecodeError as exc:
+        message = str(exc)
+        place = _TOML_PLACE.search(message)
+        if place is None:
+            raise CatalogueError(name, f"invalid TOML: {message}") from None
+        raise CatalogueError(
+            name, f"invalid TOML: {message[: place.start()]}", line=int(place.group(1)), column=int(place.group(2))
+        ) from None
+    return doc
+
+
+def parse(
+    data: bytes, name: str, *, use_cache: bool = True, known_categories: Mapping[str, str] | None = None
+) -> Catalogue:
     """Validate catalogue bytes; `name` is what error messages call the file."""
     if use_cache:
         cached = _from_cache(cache.load(name, data), name)
         if cached is not None:
             return cached
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CatalogueError(name, "is not valid UTF-8 text", line=line) from None
-    parser = toml()
-    try:
-        doc = parser.loads(text)
-    except parser.TOMLDecodeError as exc:
-        raise CatalogueError(name, f"invalid TOML: {exc}") from None
-    result = _validate(doc, text, name)
+    text = _decode(data, name)
+    result = _validate(_parse_toml(text, name), text, name, known_categories)
     if use_cache:
         cache.store(name, data, _to_cache(result))
     return result
@@ -207,46 +242,80 @@ def _from_cache(blob: Any, name: str) -> Catalogue | None:
         return None
 
 
-def _validate(doc: dict[str, Any], text: str, name: str) -> Catalogue:
+def _validate(
+    doc: dict[str, Any],
+    text: str,
+    name: str,
+    known_categories: Mapping[str, str] | None = None,
+    problems: list[CatalogueError] | None = None,
+) -> Catalogue:
+    """Check a parsed document; raise its first problem, or, given `problems`, gather them all and
+    return the valid entries. `known_categories` may be used besides the file's own (team files)."""
     unknown = sorted(set(doc) - {"catalogue", "categories", "errors"})
     if unknown:
-        raise CatalogueError(name, f"unknown top-level key '{unknown[0]}'")
+        raise _problem(name, f"unknown top-level key '{unknown[0]}'", _key_place(text, unknown[0]))
     meta = doc.get("catalogue", {})
     if not isinstance(meta, dict):
-        raise CatalogueError(name, "[catalogue] must be a table")
+        raise _problem(name, "[catalogue] must be a table", _key_place(text, "catalogue"))
     unknown_meta = sorted(set(meta) - {"schema", "sdk_checked"})
     if unknown_meta:
-        raise CatalogueError(name, f"unknown key '{unknown_meta[0]}' in [catalogue]")
+        raise _problem(name, f"unknown key '{unknown_meta[0]}' in [catalogue]", _key_place(text, unknown_meta[0]))
     sdk_checked = meta.get("sdk_checked")
     if sdk_checked is not None and not isinstance(sdk_checked, str):
-        raise CatalogueError(name, "[catalogue] sdk_checked must be a string")
+        raise _problem(name, "[catalogue] sdk_checked must be a string", _key_place(text, "sdk_checked"))
     schema = meta.get("schema", SCHEMA_VERSION)
     if type(schema) is not int or schema != SCHEMA_VERSION:
-        raise CatalogueError(name, f"unsupported schema {schema!r} (this kmserr reads schema {SCHEMA_VERSION})")
+        problem = f"unsupported schema {schema!r} (this kmserr reads schema {SCHEMA_VERSION})"
+        raise _problem(name, problem, _key_place(text, "schema"))
     categories = doc.get("categories", {})
     if not isinstance(categories, dict) or not all(isinstance(v, str) for v in categories.values()):
-        raise CatalogueError(name, "[categories] must map each category name to a description string")
+        problem = "[categories] must map each category name to a description string"
+        raise _problem(name, problem, _key_place(text, "categories"))
+    usable = {**(known_categories or {}), **categories}
     raw_entries = doc.get("errors", [])
     if not isinstance(raw_entries, list):
-        raise CatalogueError(name, "'errors' must be an array of tables ([[errors]])")
+        raise _problem(name, "'errors' must be an array of tables ([[errors]])", _key_place(text, "errors"))
     header_lines = _header_lines(text)
     entries: list[Entry] = []
     seen: dict[tuple[str, str], int] = {}
     for index, raw in enumerate(raw_entries):
         line = header_lines[index] if index < len(header_lines) else None
-        entry = _entry(raw, index, name, line, text, categories)
-        if entry.key in seen:
-            raise CatalogueError(
-                name,
-                f"duplicate code {entry.code!r} for product {entry.product!r} "
-                f"(first defined in entry {seen[entry.key] + 1})",
-                entry=_label(index, entry.code),
-                field="code",
-                line=line,
-            )
+        try:
+            entry = _entry(raw, index, name, line, text, usable)
+            if entry.key in seen:
+                raise _problem(
+                    name,
+                    f"duplicate code {entry.code!r} for product {entry.product!r} "
+                    f"(first defined in entry {seen[entry.key] + 1})",
+                    _field_place(text, line, "code"),
+                    entry=_label(index, entry.code),
+                    field="code",
+                )
+        except CatalogueError as problem:
+            if problems is None:
+                raise
+            problems.append(problem)
+            continue
         seen[entry.key] = index
         entries.append(entry)
     return Catalogue(tuple(entries), dict(categories), name, sdk_checked)
+
+
+def check(path: str | os.PathLike[str], known_categories: Mapping[str, str] | None = None) -> list[CatalogueError]:
+    """Every problem of a catalogue file, each located (`kmserr check`); empty when it is valid."""
+    name = os.fspath(path)
+    try:
+        data = _read(name)
+        text = _decode(data, name)
+        doc = _parse_toml(text, name)
+    except CatalogueError as problem:
+        return [problem]
+    problems: list[CatalogueError] = []
+    try:
+        _validate(doc, text, name, known_categories, problems)
+    except CatalogueError as problem:
+        problems.append(problem)
+    return problems
 
 
 def _header_lines(text: str) -> list[int]:
@@ -264,29 +333,48 @@ def _label(index: int, code: object) -> str:
     return f"entry {index + 1}" + (f" (code {code!r})" if isinstance(code, str) else "")
 
 
-def _field_line(text: str, entry_line: int | None, key: str) -> int | None:
-    """Find the line of `key = ...` inside the entry that starts at `entry_line`."""
+Place = tuple[int | None, int | None]  # line and column, from 1
+
+
+def _field_place(text: str, entry_line: int | None, key: str) -> Place:
+    """Line and column of `key = ...` inside the entry that starts at `entry_line`."""
     if entry_line is None:
-        return None
+        return (None, None)
     lines = text.splitlines()
     for number in range(entry_line, len(lines)):
-        stripped = lines[number].lstrip()
-        if stripped.startswith("["):
+        content = lines[number]
+        stripped = content.lstrip()
+        if number >= entry_line and stripped.startswith("["):
             break
         if re.match(rf"{re.escape(key)}\s*=", stripped):
-            return number + 1
-    return entry_line
+            return (number + 1, len(content) - len(stripped) + 1)
+    return (entry_line, 1)
+
+
+def _key_place(text: str, key: str) -> Place:
+    """Line and column of a top-level key or table header, where the text has one."""
+    found = re.search(rf"^[ \t]*(\[+[ \t]*)?{re.escape(key)}\b", text, re.MULTILINE)
+    if found is None:
+        return (None, None)
+    line_start = text.rfind("\n", 0, found.start()) + 1
+    return (text.count("\n", 0, found.start()) + 1, found.start() - line_start + 1)
+
+
+def _problem(
+    name: str, problem: str, place: Place, entry: str | None = None, field: str | None = None
+) -> CatalogueError:
+    return CatalogueError(name, problem, entry=entry, field=field, line=place[0], column=place[1])
 
 
 def _entry(
     raw: object, index: int, name: str, line: int | None, text: str, categories: dict[str, Any]
 ) -> Entry:
     if not isinstance(raw, dict):
-        raise CatalogueError(name, "must be a table", entry=_label(index, None), line=line)
+        raise CatalogueError(name, "must be a table", entry=_label(index, None), line=line, column=1 if line else None)
     label = _label(index, raw.get("code"))
 
     def fail(key: str, problem: str) -> CatalogueError:
-        return CatalogueError(name, problem, entry=label, field=key, line=_field_line(text, line, key))
+        return _problem(name, problem, _field_place(text, line, key), entry=label, field=key)
 
     for key in raw:
         if key not in _FIELDS:
@@ -294,7 +382,7 @@ def _entry(
     for key, (kind, required) in _FIELDS.items():
         if key not in raw:
             if required:
-                raise CatalogueError(name, "missing", entry=label, field=key, line=line)
+                raise CatalogueError(name, "missing", entry=label, field=key, line=line, column=1 if line else None)
             continue
         value = raw[key]
         # bool is an int subclass in Python, but `true` is never a valid code.

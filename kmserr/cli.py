@@ -12,7 +12,8 @@ import click
 
 from . import render
 from .catalogue import GENERATIONS, CatalogueError, Entry
-from .registry import Registry, default_registry
+from .registry import CATALOG_ENV, Registry, team_paths
+from .registry import load_registry as _load_registry
 from .render import FORMATS, Style
 from .version import __version__
 
@@ -32,7 +33,16 @@ class InputError(click.ClickException):
 
 
 def output_options(func: F) -> F:
-    """Add --format, --color and --lang, shared by every command."""
+    """Add --format, --color, --lang and --catalog, shared by every command."""
+    func = click.option(
+        "--catalog",
+        "catalogs",
+        multiple=True,
+        metavar="FILE",
+        expose_value=False,
+        callback=_remember_catalogs,
+        help="A team catalogue file to load on top of kmserr's own (repeatable; see also KMSERR_CATALOG).",
+    )(func)
     func = click.option(
         "--lang",
         type=click.Choice(["en", "zh"]),
@@ -87,9 +97,20 @@ def locale_language() -> str:
     return "en"
 
 
+def _remember_catalogs(ctx: click.Context, _: click.Parameter, value: tuple[str, ...]) -> None:
+    ctx.meta["kmserr.catalogs"] = value
+
+
 def load_registry() -> Registry:
+    """kmserr's catalogue with the team files of the config folder, KMSERR_CATALOG and --catalog."""
+    ctx = click.get_current_context()
+    paths = team_paths(
+        ctx.meta.get("kmserr.catalogs", ()),
+        config_dir=click.get_app_dir("kmserr"),
+        env=os.environ.get(CATALOG_ENV),
+    )
     try:
-        return default_registry()
+        return _load_registry(tuple(paths))
     except CatalogueError as exc:
         raise InputError(f"catalogue: {exc}") from None
 
@@ -196,7 +217,7 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lan
         if text is None and _is_tty(stdin):
             raise click.UsageError("give TEXT, or pipe the message into standard input")
         text = stdin.read().decode("utf-8", "surrogateescape")
-    from .explain import explain_text
+    from .explanation import explain_text
 
     registry = load_registry()
     items = explain_text(text, registry)

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import IO
 
-from .explain import Explanation, code_names, explain_finding, extractor_for
+from .explanation import Explanation, code_names, explain_finding, extractor_for
 from .registry import Registry
 from .scan import BLOCK_SIZE, Hit, LineScanner, default_engine
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import NamedTuple
 
@@ -31,9 +31,18 @@ class Lookup(NamedTuple):
 class Registry:
     """All entries of a catalogue, indexed for the questions the commands ask."""
 
-    def __init__(self, entries: Iterable[Entry], categories: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        entries: Iterable[Entry],
+        categories: dict[str, str] | None = None,
+        *,
+        team: Iterable[tuple[str, str]] = (),
+        overridden: Iterable[tuple[str, str]] = (),
+    ) -> None:
         self.entries: tuple[Entry, ...] = tuple(sorted(entries, key=_sort_key))
         self.categories: dict[str, str] = dict(categories or {})
+        self._team = frozenset(team)  # keys of entries that come from a team's file, not the bundle
+        self._overridden = frozenset(overridden)  # keys where a team's entry replaced a bundled one
         self._by_key = {e.key: e for e in self.entries}
         self._by_module: dict[tuple[str, int], Entry] = {}
         self._by_group: dict[int, list[Entry]] = {}
@@ -51,6 +60,14 @@ class Registry:
     @classmethod
     def from_catalogue(cls, cat: Catalogue) -> Registry:
         return cls(cat.entries, cat.categories)
+
+    def from_team(self, entry: Entry) -> bool:
+        """Whether the entry comes from a team's catalogue file rather than kmserr's own."""
+        return entry.key in self._team
+
+    def overrides(self, entry: Entry) -> bool:
+        """Whether the entry, from a team's file, replaces kmserr's own entry for its code."""
+        return entry.key in self._overridden
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -253,15 +270,54 @@ def _normalise(message: str) -> str:
 
 
 @cache
-def _load(paths: tuple[str, ...]) -> Registry:
-    cats = [catalogue.load(p or None) for p in paths]
-    entries = [e for c in cats for e in c.entries]
-    categories: dict[str, str] = {}
-    for c in cats:
-        categories.update(c.categories)
-    return Registry(entries, categories)
+def default_registry() -> Registry:
+    """The bundled catalogue, loaded once per process; later calls return the same registry."""
+    return Registry.from_catalogue(catalogue.load())
 
 
-def default_registry(path: str | os.PathLike[str] | None = None) -> Registry:
-    """Load the catalogue once per process; later calls return the same registry."""
-    return _load((os.fspath(path) if path is not None else "",))
+CATALOG_ENV = "KMSERR_CATALOG"
+
+
+def team_paths(options: Sequence[str] = (), config_dir: str | None = None, env: str | None = None) -> list[str]:
+    """Team catalogue files, in the order they load: the config folder's `*.toml` (sorted), then
+    the KMSERR_CATALOG path list, then --catalog options. A later file may not contradict an earlier."""
+    paths: list[str] = []
+    if config_dir and os.path.isdir(config_dir):
+        paths += sorted(
+            os.path.join(config_dir, name) for name in os.listdir(config_dir) if name.endswith(".toml")
+        )
+    if env:
+        paths += [p for p in env.split(os.pathsep) if p]
+    paths += [os.fspath(p) for p in options]
+    return list(dict.fromkeys(paths))
+
+
+@cache
+def load_registry(paths: tuple[str, ...] = ()) -> Registry:
+    """The bundled catalogue with team files on top: a team entry may override a bundled one,
+    but two team files that define the same code differently are an error naming both."""
+    if not paths:
+        return default_registry()
+    bundled = catalogue.load()
+    merged = {e.key: e for e in bundled.entries}
+    categories = dict(bundled.categories)
+    team: dict[tuple[str, str], Entry] = {}
+    overridden: set[tuple[str, str]] = set()
+    for path in paths:
+        cat = catalogue.load(path, known_categories=categories)
+        categories.update(cat.categories)
+        for entry in cat.entries:
+            earlier = team.get(entry.key)
+            if earlier is not None:
+                if earlier._replace(origin="") != entry._replace(origin=""):
+                    raise catalogue.CatalogueError(
+                        path,
+                        f"defines {entry.product}:{entry.code} differently from {earlier.origin}",
+                        entry=f"code {entry.code!r}",
+                    )
+                continue
+            team[entry.key] = entry
+            if entry.key in merged:
+                overridden.add(entry.key)
+            merged[entry.key] = entry
+    return Registry(merged.values(), categories, team=team, overridden=overridden)

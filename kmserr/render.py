@@ -8,7 +8,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple
 
 if TYPE_CHECKING:  # at run time these stay unimported: `lookup` needs none of them
     from .catalogue import Entry
-    from .explain import Explanation
+    from .explanation import Explanation
     from .registry import Registry
     from .scan import Hit
 

@@ -6,7 +6,7 @@ import io
 import json
 
 from kmserr import default_registry
-from kmserr.explain import explain_finding, explain_text, extractor_for
+from kmserr.explanation import explain_finding, explain_text, extractor_for
 from kmserr.render import (
     ENTRY_RENDERERS,
     EXPLANATION_RENDERERS,
