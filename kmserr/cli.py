@@ -188,6 +188,10 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
         found.extend(e for e in result.entries if e not in found)
     if found:
         render.ENTRY_RENDERERS[choose_format(fmt)](found, _text_out(), choose_style(color, lang, registry))
+    for entry in found:
+        if registry.overrides(entry):
+            note = f"{entry.code} comes from {entry.origin}, which overrides kmserr's own entry"
+            click.echo(f"kmserr: note: {note}", err=True)
     ctx.exit(status)
 
 
@@ -291,6 +295,47 @@ def list_(
         ctx.exit(NOT_FOUND)
     render.ENTRY_RENDERERS[choose_format(fmt)](entries, _text_out(), choose_style(color, lang, registry))
     ctx.exit(FOUND)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--format", "fmt", type=click.Choice(["plain", "json"]), default="plain", show_default=True,
+              help="One problem a line as file:line:column: message, or a JSON array.")
+@click.pass_context
+def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
+    """Validate team catalogue files: the schema of data/errors.toml, and no contradictions.
+
+    Prints each problem on its own line as file:line:column: message. Categories of kmserr's own
+    catalogue may be used without declaring them again.
+
+    \b
+    Examples:
+      kmserr check ~/.config/kmserr/team.toml
+      kmserr check team.toml payments.toml --format json
+
+    Exit status: 0 every file is valid, 2 a problem was found (or a usage error).
+    """
+    from .catalogue import check as check_file
+    from .catalogue import load as load_catalogue
+
+    known = load_catalogue().categories
+    problems = [p for path in files for p in check_file(path, known)]
+    if not problems:
+        try:
+            _load_registry(tuple(files))  # files that are each valid may still contradict each other
+        except CatalogueError as exc:
+            problems.append(exc)
+    if fmt == "json":
+        import json
+
+        records = [{"file": p.path, "line": p.line, "column": p.column, "message": p.message} for p in problems]
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    else:
+        for p in problems:
+            click.echo(f"{p.path}:{p.line or 1}:{p.column or 1}: {p.message}")
+    if not problems:
+        click.echo(f"kmserr: {len(files)} file{'s' if len(files) > 1 else ''} valid", err=True)
+    ctx.exit(TROUBLE if problems else FOUND)
 
 
 @cli.command()

@@ -42,6 +42,12 @@ class Style(NamedTuple):
     def related(self, entry: Entry) -> tuple[Entry, ...]:
         return self.registry.related(entry) if self.registry is not None else ()
 
+    def from_team(self, entry: Entry) -> bool:
+        return self.registry is not None and self.registry.from_team(entry)
+
+    def overrides(self, entry: Entry) -> bool:
+        return self.registry is not None and self.registry.overrides(entry)
+
 
 def retry_text(retry: str) -> str:
     return _RETRY_TEXT.get(retry, retry)
@@ -103,6 +109,8 @@ def entry_record(entry: Entry, style: Style | None = None) -> dict[str, Any]:
         "equivalents": [f"{e.product}:{e.code}" for e in style.related(entry)],
         "source": entry.source,
         "source_zh": entry.source_zh,
+        "origin": entry.origin if style.from_team(entry) else None,
+        "overrides": style.overrides(entry),
     }
 
 
@@ -150,7 +158,7 @@ def _entries_plain(entries: Sequence[Entry], out: IO[str], style: Style) -> None
     for e in entries:
         fields = (
             e.code, e.error_code, e.product, e.category, e.retry, e.message, style.description(e),
-            style.action(e), ",".join(e.actions),
+            style.action(e), ",".join(e.actions), e.origin if style.from_team(e) else None,
         )
         out.write("\t".join(plain_field(f) for f in fields) + "\n")
 
@@ -203,6 +211,9 @@ def _card(entry: Entry, style: Style) -> Any:
         ("Action", Text(style.action(entry))),
     ]
     rows += _link_rows(entry)
+    if style.from_team(entry):
+        note = " (overrides kmserr's own entry)" if style.overrides(entry) else ""
+        rows.append(("From", Text(entry.origin + note, style="yellow")))
     related = style.related(entry)
     if related:
         rows.append(("Same as", Text(", ".join(f"{e.code} ({e.product})" for e in related) + " (inferred)")))

@@ -64,9 +64,11 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def stable_terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("NO_COLOR", "FORCE_COLOR", "KMSERR_ENGINE", "LC_ALL", "LC_MESSAGES"):
+def stable_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    for name in ("NO_COLOR", "FORCE_COLOR", "KMSERR_ENGINE", "LC_ALL", "LC_MESSAGES", "KMSERR_CATALOG"):
         monkeypatch.delenv(name, raising=False)
+    # The user's own team catalogues must not change what the tests see.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("LANG", "C.UTF-8")

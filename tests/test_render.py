@@ -35,7 +35,7 @@ def test_entry_plain_line() -> None:
     assert out.getvalue() == (
         "10650\t4550\tkms\tkey-state\tno\tkey is disabled\t"
         "The key is disabled. Check whether the key is enabled.\t"
-        "Enable the key (EnableKey or the console) before calling again.\t\n"
+        "Enable the key (EnableKey or the console) before calling again.\t\t\n"
     )
 
 

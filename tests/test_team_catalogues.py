@@ -1,0 +1,156 @@
+"""Team catalogues: files of the same schema on top of kmserr's own, and `kmserr check`."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kmserr.cli import cli
+
+TEAM = """
+[categories]
+payments = "The payments service refused the request"
+
+[[errors]]
+code = "PaymentFailure.CardDeclined"
+product = "payments"
+generation = "api3"
+description = "The card was declined."
+category = "payments"
+retry = "no"
+action = "Ask the customer for another card."
+source = "payments team runbook"
+
+[[errors]]
+code = "10630"
+product = "kms"
+generation = "legacy"
+module_code = 10630
+error_code = 4530
+message = "key is not existed"
+description = "Our keys live in ap-shanghai; a 10630 elsewhere means the wrong region."
+category = "key-state"
+retry = "no"
+action = "Call KMS in ap-shanghai."
+source = "platform team"
+"""
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty config folder, so that the user's own team files never leak into a test."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KMSERR_CATALOG", raising=False)
+    return tmp_path
+
+
+def run(*args: str, input: bytes | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_catalog_option_adds_codes(home: Path) -> None:
+    team = write(home, "team.toml", TEAM)
+    result = run("lookup", "PaymentFailure.CardDeclined", "--catalog", str(team), "--format", "json")
+    [record] = json.loads(result.stdout)
+    assert (record["code"], record["product"], record["origin"], record["overrides"]) == (
+        "PaymentFailure.CardDeclined", "payments", str(team), False,
+    )
+    assert run("lookup", "PaymentFailure.CardDeclined").exit_code == 1  # not without the file
+
+
+def test_override_is_said(home: Path) -> None:
+    team = write(home, "team.toml", TEAM)
+    result = run("lookup", "10630", "--catalog", str(team))
+    assert result.stdout.split("\t")[7] == "Call KMS in ap-shanghai."
+    assert result.stdout.rstrip("\n").split("\t")[9] == str(team)
+    assert result.stderr == f"kmserr: note: 10630 comes from {team}, which overrides kmserr's own entry\n"
+    card = run("lookup", "10630", "--catalog", str(team), "--format", "table").stdout
+    assert "overrides kmserr's own entry" in " ".join(card.replace("│", " ").split())
+
+
+def test_environment_path_list_and_config_folder(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(home / "config" / "kmserr", "team.toml", TEAM)
+    assert run("lookup", "PaymentFailure.CardDeclined").exit_code == 0  # the config folder loads by default
+    expired = TEAM.replace("PaymentFailure.CardDeclined", "PaymentFailure.Expired").split('[[errors]]\ncode = "10630"')[0]
+    refused = expired.replace("PaymentFailure.Expired", "PaymentFailure.Refused")
+    paths = [write(home, "expired.toml", expired), write(home, "refused.toml", refused)]
+    monkeypatch.setenv("KMSERR_CATALOG", os.pathsep.join(str(p) for p in paths))
+    assert run("lookup", "PaymentFailure.Expired", "PaymentFailure.Refused").exit_code == 0
+
+
+def test_parse_and_grep_use_team_codes(home: Path) -> None:
+    team = write(home, "team.toml", TEAM)
+    result = run("grep", "--catalog", str(team), "--json", input=b"charge failed: PaymentFailure.CardDeclined: declined\n")
+    [match] = json.loads(result.stdout)["matches"]
+    assert (match["code"], match["format"], match["entry"]["product"]) == ("PaymentFailure.CardDeclined", "bare-code", "payments")
+    assert run("grep", input=b"charge failed: PaymentFailure.CardDeclined: declined\n").exit_code == 1
+    result = run("parse", '{"Response":{"Error":{"Code":"PaymentFailure.CardDeclined","Message":"no"},"RequestId":"r"}}',
+                 "--catalog", str(team), "--format", "json")
+    assert json.loads(result.stdout)[0]["entry"]["product"] == "payments"
+
+
+def test_two_files_that_disagree_are_an_error_naming_both(home: Path) -> None:
+    first = write(home, "a.toml", TEAM)
+    second = write(home, "b.toml", TEAM.replace("Ask the customer for another card.", "Retry later."))
+    result = run("lookup", "PaymentFailure.CardDeclined", "--catalog", str(first), "--catalog", str(second))
+    assert result.exit_code == 2
+    assert str(first) in result.stderr and str(second) in result.stderr
+    assert result.stderr.count("\n") == 1
+    same = write(home, "c.toml", TEAM)
+    assert run("lookup", "PaymentFailure.CardDeclined", "--catalog", str(first), "--catalog", str(same)).exit_code == 0
+
+
+def test_a_broken_team_file_is_one_clear_error(home: Path) -> None:
+    broken = write(home, "team.toml", TEAM.replace('retry = "no"', 'retry = "perhaps"', 1))
+    result = run("lookup", "10630", "--catalog", str(broken))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"kmserr: catalogue: {broken}:11:1: entry 1 (code 'PaymentFailure.CardDeclined'): field 'retry'")
+    missing = home / "absent.toml"
+    result = run("list", "--catalog", str(missing))
+    assert (result.exit_code, result.stderr) == (2, f"kmserr: catalogue: {missing}: no such file\n")
+
+
+def test_check_valid_files(home: Path) -> None:
+    team = write(home, "team.toml", TEAM)
+    result = run("check", str(team))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "kmserr: 1 file valid\n")
+
+
+def test_check_reports_every_problem_with_line_and_column(home: Path) -> None:
+    text = TEAM.replace('retry = "no"', 'retry = "perhaps"', 1).replace('category = "key-state"', 'category = "nope"')
+    text = text.replace("module_code = 10630", "module_code = \"10630\"")
+    team = write(home, "team.toml", text)
+    result = run("check", str(team))
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        f"{team}:11:1: entry 1 (code 'PaymentFailure.CardDeclined'): field 'retry': must be one of no, yes, backoff, idempotent, not 'perhaps'",
+        f"{team}:19:1: entry 2 (code '10630'): field 'module_code': must be an integer, not str",
+    ]
+
+
+def test_check_toml_syntax_error_has_line_and_column(home: Path) -> None:
+    team = write(home, "team.toml", "[[errors]\ncode = 1\n")
+    result = run("check", str(team), "--format", "json")
+    [problem] = json.loads(result.stdout)
+    assert (problem["file"], problem["line"], problem["column"]) == (str(team), 1, 9)
+    assert problem["message"].startswith("invalid TOML: ")
+
+
+def test_check_several_files_and_contradictions(home: Path) -> None:
+    first = write(home, "a.toml", TEAM)
+    second = write(home, "b.toml", TEAM.replace("Ask the customer for another card.", "Retry later."))
+    result = run("check", str(first), str(second))
+    assert result.exit_code == 2
+    assert result.stdout.startswith(f"{second}:1:1: code 'PaymentFailure.CardDeclined': defines payments:PaymentFailure.CardDeclined differently from {first}")
