@@ -32,8 +32,12 @@ class InputError(click.ClickException):
         click.echo(f"kmserr: {self.format_message()}", err=True)
 
 
-def output_options(func: F) -> F:
+def output_options(formats: Sequence[str] = FORMATS) -> Callable[[F], F]:
     """Add --format, --color, --lang and --catalog, shared by every command."""
+    return lambda func: _output_options(func, formats)
+
+
+def _output_options(func: F, formats: Sequence[str]) -> F:
     func = click.option(
         "--catalog",
         "catalogs",
@@ -59,7 +63,7 @@ def output_options(func: F) -> F:
     func = click.option(
         "--format",
         "fmt",
-        type=click.Choice(FORMATS),
+        type=click.Choice(list(formats)),
         default=None,
         help="Output format [default: table on a terminal, plain otherwise].",
     )(func)
@@ -101,9 +105,9 @@ def _remember_catalogs(ctx: click.Context, _: click.Parameter, value: tuple[str,
     ctx.meta["kmserr.catalogs"] = value
 
 
-def load_registry() -> Registry:
+def load_registry(ctx: click.Context | None = None) -> Registry:
     """kmserr's catalogue with the team files of the config folder, KMSERR_CATALOG and --catalog."""
-    ctx = click.get_current_context()
+    ctx = ctx or click.get_current_context()
     paths = team_paths(
         ctx.meta.get("kmserr.catalogs", ()),
         config_dir=click.get_app_dir("kmserr"),
@@ -132,8 +136,36 @@ def _text_out() -> IO[str]:
     return sys.stdout
 
 
+def _complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Codes that begin with what was typed, each with its message as the description."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        registry = load_registry(ctx)
+    except click.ClickException:
+        return []
+    folded = incomplete.casefold()
+    return [
+        CompletionItem(e.code, help=(e.message or e.description)[:80])
+        for e in registry.entries
+        if e.code.casefold().startswith(folded)
+    ]
+
+
+def _complete_categories(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    from click.shell_completion import CompletionItem
+
+    try:
+        registry = load_registry(ctx)
+    except click.ClickException:
+        return []
+    categories = registry.categories.items()
+    return [CompletionItem(name, help=text) for name, text in categories if name.startswith(incomplete)]
+
+
 @click.group(
     name="kmserr",
+    invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=EXIT_STATUS_HELP,
 )
@@ -142,7 +174,8 @@ def _text_out() -> IO[str]:
     callback=lambda ctx, _, value: _version(ctx, value),
     help="Show the version and the scanning engine, and exit.",
 )
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Explain Tencent Cloud KMS error codes and find them in logs.
 
     \b
@@ -152,11 +185,14 @@ def cli() -> None:
       kmserr list --category throttling
       tail -f app.log | kmserr grep
     """
+    if ctx.invoked_subcommand is None:  # `kmserr` alone: show what it can do
+        click.echo(ctx.get_help())
+        ctx.exit(FOUND)
 
 
 @cli.command()
-@click.argument("codes", nargs=-1, required=True, metavar="CODE...")
-@output_options
+@click.argument("codes", nargs=-1, required=True, metavar="CODE...", shell_complete=_complete_codes)
+@output_options()
 @click.pass_context
 def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: str, lang: str | None) -> None:
     """Look up codes: a module code, an error code group, or words to search for.
@@ -197,7 +233,7 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
 
 @cli.command()
 @click.argument("text", required=False)
-@output_options
+@output_options()
 @click.pass_context
 def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lang: str | None) -> None:
     """Explain an error message, JSON body or SDK exception text.
@@ -242,12 +278,12 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lan
 
 @cli.command(name="list")
 @click.option("--error-code", "error_code", type=int, help="Only entries of this error code group (4000, ...).")
-@click.option("--category", help="Only entries of this category.")
+@click.option("--category", shell_complete=_complete_categories, help="Only entries of this category.")
 @click.option("--retryable/--not-retryable", default=None, help="Only errors that a retry can (or cannot) fix.")
 @click.option("--action", help="Only the codes that this KMS API action (Decrypt, ...) can return.")
 @click.option("--product", help="Only entries of this product (kms, common, sdk).")
 @click.option("--generation", type=click.Choice(GENERATIONS), help="Only entries of this generation.")
-@output_options
+@output_options([*FORMATS, "csv", "markdown"])
 @click.pass_context
 def list_(
     ctx: click.Context, error_code: int | None, category: str | None, retryable: bool | None,
@@ -262,6 +298,8 @@ def list_(
       kmserr list --category throttling
       kmserr list --action Decrypt
       kmserr list --error-code 4000 --not-retryable --format json
+      kmserr list --product kms --format csv > kms-errors.csv
+      kmserr list --action Decrypt --format markdown
 
     Exit status: 0 entries listed, 1 no entry matches the filters, 2 usage or input error.
     """
@@ -341,74 +379,129 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True), metavar="[FILE...]")
 @click.option("-c", "--count", is_flag=True, help="Print only the number of matching lines.")
-@click.option("--summary", is_flag=True, help="Print only a table of codes and how often each occurred.")
+@click.option("--summary", is_flag=True,
+              help="Print only the codes, by how often they occurred, with when each was first and last seen.")
+@click.option("-l", "--files-with-matches", "files_only", is_flag=True,
+              help="Print only the names of files with a match (reading each only up to its first).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per matching line (same as --format json).")
 @click.option("-n", "--line-number", "line_numbers", is_flag=True, help="Prefix each line with its line number.")
 @click.option(
     "-H/--no-filename", "--with-filename", "with_filename", default=None,
     help="Prefix each line with its file name [default: with several files].",
 )
+@click.option("-A", "--after-context", "after", type=click.IntRange(min=0), default=0, metavar="NUM",
+              help="Print NUM lines after each match.")
+@click.option("-B", "--before-context", "before", type=click.IntRange(min=0), default=0, metavar="NUM",
+              help="Print NUM lines before each match.")
+@click.option("-C", "--context", "around", type=click.IntRange(min=0), default=None, metavar="NUM",
+              help="Print NUM lines before and after each match.")
+@click.option("--code", "codes", multiple=True, metavar="CODE", shell_complete=_complete_codes,
+              help="Only this code, or family (AuthFailure takes AuthFailure.*); repeatable.")
+@click.option("--category", shell_complete=_complete_categories, help="Only errors of this category.")
+@click.option("--retryable/--not-retryable", default=None, help="Only errors that a retry can (or cannot) fix.")
+@click.option("--unknown", is_flag=True, help="Only codes that are not in the catalogue.")
 @click.option("--annotate/--no-annotate", default=True, show_default=True,
               help="Follow each line with what its errors mean.")
-@output_options
+@output_options()
 @click.pass_context
 def grep(
-    ctx: click.Context, files: tuple[str, ...], count: bool, summary: bool, as_json: bool,
-    line_numbers: bool, with_filename: bool | None, annotate: bool, fmt: str | None, color: str,
-    lang: str | None,
+    ctx: click.Context, files: tuple[str, ...], count: bool, summary: bool, files_only: bool, as_json: bool,
+    line_numbers: bool, with_filename: bool | None, after: int, before: int, around: int | None,
+    codes: tuple[str, ...], category: str | None, retryable: bool | None, unknown: bool, annotate: bool,
+    fmt: str | None, color: str, lang: str | None,
 ) -> None:
     """Print the lines of FILEs (or standard input) that carry KMS errors, explained.
 
-    Reads standard input when no FILE is given or FILE is "-". A live stream is shown as it
-    arrives; lines come out with their bytes as they were.
+    Reads standard input when no FILE is given or FILE is "-"; .gz, .bz2 and .xz files (rotated
+    logs) are read as they are. A live stream is shown as it arrives; lines come out with their
+    bytes as they were.
 
     \b
     Examples:
       kmserr grep app.log
       tail -f app.log | kmserr grep | tee errors.txt
-      kmserr grep --summary app.log.1 app.log
+      kmserr grep --summary app.log.2.gz app.log.1 app.log
+      kmserr grep --code AuthFailure --code 10630 -C 2 app.log
+      kmserr grep --not-retryable -l /var/log/app/*.log
       kmserr grep --json app.log | jq .matches[0].code
 
     Exit status: 0 a line matched, 1 no line matched, 2 an error (even if a line matched).
     """
     from .engines import EngineError
-    from .grep import Grep
+    from .grep import Filter, Grep
 
     if as_json:
         fmt = "json"
+    if around is not None:
+        before = before or around
+        after = after or around
     registry = load_registry()
+    if category is not None and category not in registry.categories:
+        raise InputError(f"grep: unknown category {category!r} (choose from {', '.join(sorted(registry.categories))})")
     paths = list(files) or ["-"]
     show_names = with_filename if with_filename is not None else len(paths) > 1
     style = choose_style(color, lang, registry)
     out = sys.stdout.buffer
+    quiet = count or summary or files_only
     writer = render.HitWriter(
         out, choose_format(fmt), style, with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
     )
     try:
         run = Grep(
             registry,
-            on_hit=None if (count or summary) else writer.write,
+            None if quiet else writer,
             on_error=lambda path, problem: click.echo(f"kmserr: grep: {path}: {problem}", err=True),
-            flush=out.flush,
             count_lines=line_numbers or choose_format(fmt) == "json",
+            only=Filter(codes, category, retryable, unknown),
+            before=0 if quiet else before,
+            after=0 if quiet else after,
+            files_only=files_only,
         )
     except EngineError as exc:
         raise InputError(str(exc)) from None
     try:
         for path in paths:
             run.search(path)
+            if files_only and run.lines_per_input[-1:] and run.lines_per_input[-1][1]:
+                out.write(run.lines_per_input[-1][0].encode("utf-8", "surrogateescape") + b"\n")
+                out.flush()
+        if count:
+            render.render_counts(run.lines_per_input, _text_out(), show_names)
+        elif summary:
+            ranked = sorted(run.seen.items(), key=lambda kv: (-kv[1].times, kv[0]))
+            rows = [(code, s.times, render.meaning(s.example, style), s.first, s.last) for code, s in ranked]
+            render.render_summary(rows, choose_format(fmt), _text_out(), style)
+        out.flush()
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as grep does.
         _silence_stdout()
         ctx.exit(FOUND)
-    if count:
-        render.render_counts(run.lines_per_input, _text_out(), show_names)
-    elif summary:
-        ranked = sorted(run.codes.items(), key=lambda kv: (-kv[1], kv[0]))
-        rows = [(code, n, render.meaning(run.examples[code], style)) for code, n in ranked]
-        render.render_summary(rows, choose_format(fmt), _text_out(), style)
-    out.flush()
     ctx.exit(TROUBLE if run.failed else FOUND if run.matched else NOT_FOUND)
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the completion script for a shell: commands, options, and codes with their messages.
+
+    \b
+    Install it once:
+      bash: kmserr completion bash > ~/.local/share/bash-completion/completions/kmserr
+      zsh:  kmserr completion zsh > ~/.zfunc/_kmserr   (with fpath+=~/.zfunc before compinit)
+      fish: kmserr completion fish > ~/.config/fish/completions/kmserr.fish
+
+    \b
+    Examples:
+      kmserr completion zsh > ~/.zfunc/_kmserr
+      eval "$(kmserr completion bash)"
+
+    Exit status: 0, or 2 for a shell it does not know.
+    """
+    from click.shell_completion import get_completion_class
+
+    completion_class = get_completion_class(shell)
+    assert completion_class is not None  # the choice above lists only shells that Click knows
+    click.echo(completion_class(cli, {}, "kmserr", "_KMSERR_COMPLETE").source())
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -426,6 +519,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         status = FOUND
     except KeyboardInterrupt:
         status = 130
+    except Exception as exc:  # a bug: still one line, never a traceback (KMSERR_DEBUG=1 shows it)
+        if os.environ.get("KMSERR_DEBUG"):
+            raise
+        sys.stderr.write(f"kmserr: internal error: {type(exc).__name__}: {exc}\n")
+        status = TROUBLE
     try:
         sys.stdout.flush()
     except BrokenPipeError:

@@ -240,10 +240,50 @@ def _link_rows(entry: Entry) -> list[tuple[str, Any]]:
     return [("Link", Text(f"{link.title}: {link.url}", style=f"link {link.url}")) for link in entry.links]
 
 
+CSV_COLUMNS: Final = (
+    "code", "product", "generation", "module_code", "error_code", "message", "description", "description_zh",
+    "category", "retry", "retryable", "action", "action_zh", "actions", "equivalents", "links", "source",
+)
+
+
+def _entries_csv(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
+    """One row an entry, lists joined by "; ", for spreadsheets (RFC 4180 quoting)."""
+    import csv
+
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in entries:
+        record = entry_record(entry, style)
+        record["links"] = [f"{link['title']}: {link['url']}" for link in record["links"]]
+        writer.writerow(
+            "; ".join(value) if isinstance(value, list) else "" if value is None else value
+            for value in (record[column] for column in CSV_COLUMNS)
+        )
+
+
+def _markdown_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+
+
+def _entries_markdown(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
+    """A Markdown table, for documents and wikis."""
+    out.write("| Code | Product | Error code | Message | Description | Category | Retry | Action |\n")
+    out.write("| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+    for e in entries:
+        cells = (
+            f"`{e.code}`", e.product, e.error_code, e.message, style.description(e), e.category,
+            retry_text(e.retry), style.action(e),
+        )
+        out.write("| " + " | ".join(_markdown_cell(c) for c in cells) + " |\n")
+
+
 ENTRY_RENDERERS: Final[dict[str, Callable[[Sequence[Entry], IO[str], Style], None]]] = {
     "table": _entries_table,
     "json": _entries_json,
     "plain": _entries_plain,
+    "csv": _entries_csv,
+    "markdown": _entries_markdown,
 }
 
 
@@ -356,6 +396,38 @@ class HitWriter:
         # The annotation of each combination of codes, computed once (entries live as long as the run).
         self._notes: dict[tuple[object, ...], bytes] = {}
 
+    def flush(self) -> None:
+        self._out.flush()
+
+    def gap(self) -> None:
+        """The separator between groups of context lines, as grep prints it."""
+        if self._fmt != "json":
+            self._out.write(b"--\n")
+
+    def context(self, number: int, line: bytes, filename: str) -> None:
+        """A line printed around a match (-A/-B/-C), marked as grep marks them."""
+        if self._fmt == "json":
+            text = line.decode("utf-8", "replace")
+            record = {"file": filename, "line_number": number, "line": text, "context": True}
+            import json
+
+            self._out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+            return
+        prefix = b""
+        if self._with_filename:
+            prefix += filename.encode("utf-8", "surrogateescape") + b"-"
+        if self._line_numbers:
+            prefix += b"%d-" % number
+        if self._fmt == "table":
+            safe = terminal_safe(line.decode("utf-8", "surrogateescape")).encode("utf-8", "replace")
+            dim, reset = (b"\x1b[2m", b"\x1b[0m") if self._style.color else (b"", b"")
+            self._out.write(dim + prefix + safe + reset + b"\n")
+        else:
+            self._out.write(prefix + line + b"\n")
+
+    def match(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
+        self.write(hit, items, filename)
+
     def write(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
         if self._fmt == "json":
             self._out.write(self._json(hit, items, filename))
@@ -434,27 +506,40 @@ def render_counts(counts: Sequence[tuple[str, int]], out: IO[str], with_filename
         out.write(f"{plain_field(name)}:{count}\n" if with_filename else f"{count}\n")
 
 
-def render_summary(rows: Sequence[tuple[str, int, str]], fmt: str, out: IO[str], style: Style) -> None:
-    """Codes by how often they occurred: (code, count, what it is)."""
+def render_summary(
+    rows: Sequence[tuple[str, int, str, str | None, str | None]], fmt: str, out: IO[str], style: Style
+) -> None:
+    """Codes by how often they occurred: (code, count, what it is, first seen, last seen)."""
     if fmt == "json":
         import json
 
-        json.dump([{"code": _json_text(c), "count": n, "message": _json_text(m)} for c, n, m in rows],
-                  out, ensure_ascii=False, indent=2)
+        records = [
+            {"code": _json_text(c), "count": n, "message": _json_text(m), "first_seen": first, "last_seen": last}
+            for c, n, m, first, last in rows
+        ]
+        json.dump(records, out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif fmt == "plain":
-        for code, count, meaning in rows:
-            out.write(f"{count}\t{plain_field(code)}\t{plain_field(meaning)}\n")
+        for code, count, meaning, first, last in rows:
+            fields = (str(count), plain_field(code), plain_field(meaning), plain_field(first), plain_field(last))
+            out.write("\t".join(fields) + "\n")
     else:
         from rich.table import Table
         from rich.text import Text
 
         table = Table(header_style="bold")
         table.add_column("Count", justify="right")
-        table.add_column("Code")
-        table.add_column("Meaning", overflow="fold")
-        for code, count, meaning in rows:
-            table.add_row(str(count), Text(terminal_safe(code), style="bold"), Text(terminal_safe(meaning)))
+        table.add_column("Code", overflow="fold")
+        table.add_column("Meaning", overflow="fold", ratio=1)
+        timed = any(first for _, _, _, first, _ in rows)
+        if timed:
+            table.add_column("First seen", no_wrap=True)
+            table.add_column("Last seen", no_wrap=True)
+        for code, count, meaning, first, last in rows:
+            cells: list[Any] = [str(count), Text(terminal_safe(code), style="bold"), Text(terminal_safe(meaning))]
+            if timed:
+                cells += [first or "", last or ""]
+            table.add_row(*cells)
         _console(out, style).print(table)
 
 

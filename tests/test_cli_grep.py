@@ -64,11 +64,11 @@ def test_count(run: Runner, log: Path) -> None:
 
 def test_summary(run: Runner, log: Path) -> None:
     result = run("grep", "--summary", str(log))
-    assert result.stdout == "2\t10010\tlacked of required parameters\n1\t10630\tkey is not existed\n"
+    assert result.stdout == "2\t10010\tlacked of required parameters\t\t\n1\t10630\tkey is not existed\t\t\n"
     data = json.loads(run("grep", "--summary", "--format", "json", str(log)).stdout)
     assert data == [
-        {"code": "10010", "count": 2, "message": "lacked of required parameters"},
-        {"code": "10630", "count": 1, "message": "key is not existed"},
+        {"code": "10010", "count": 2, "message": "lacked of required parameters", "first_seen": None, "last_seen": None},
+        {"code": "10630", "count": 1, "message": "key is not existed", "first_seen": None, "last_seen": None},
     ]
 
 
@@ -113,3 +113,110 @@ def test_directory_is_an_error(run: Runner, tmp_path: Path) -> None:
 
 def test_empty_input(run: Runner) -> None:
     assert run("grep", input=b"").exit_code == 1
+
+
+STAMPED = (
+    b"2024-05-14T08:00:00.015Z INFO start\n"
+    b"2024-05-14T08:00:01.100Z ERROR (10630) key is not existed\n"
+    b"2024-05-14T08:00:02.200Z ERROR [TencentCloudSDKException] code:AuthFailure.SignatureFailure message:x requestId:r\n"
+    b"2024-05-14T08:00:03.300Z WARN (10630) key is not existed\n"
+    b"2024-05-14T08:00:04.400Z ERROR got RequestLimitExceeded\n"
+    b"2024-05-14T08:00:05.500Z ERROR [TencentCloudSDKException] code:InternalError.SendAndRecvFail message:x requestId:r\n"
+    b"2024-05-14T08:00:06.600Z INFO end\n"
+)
+
+
+def numbers(result_stdout: bytes) -> list[int]:
+    return [int(line.split(b":", 1)[0]) for line in result_stdout.splitlines()]
+
+
+def test_summary_with_first_and_last_seen(run: Runner) -> None:
+    [first, *_] = json.loads(run("grep", "--summary", "--format", "json", input=STAMPED).stdout)
+    assert first == {"code": "10630", "count": 2, "message": "key is not existed",
+                     "first_seen": "2024-05-14T08:00:01.100Z", "last_seen": "2024-05-14T08:00:03.300Z"}
+    table = run("grep", "--summary", "--format", "table", input=STAMPED).stdout
+    assert "First seen" in table and "2024-05-14T08:00:03.300Z" in table
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--code", "10630"], [2, 4]),
+        (["--code", "AuthFailure"], [3]),
+        (["--code", "authfailure.signaturefailure", "--code", "RequestLimitExceeded"], [3, 5]),
+        (["--category", "throttling"], [5]),
+        (["--retryable"], [5, 6]),  # InternalError.SendAndRecvFail: its family's advice
+        (["--not-retryable"], [2, 3, 4]),
+        (["--unknown"], [6]),
+        (["--code", "10630", "--unknown"], []),
+    ],
+)
+def test_filters(run: Runner, options: list[str], expected: list[int]) -> None:
+    result = run("grep", "-n", "--no-annotate", *options, input=STAMPED)
+    assert numbers(result.stdout_bytes) == expected
+    assert result.exit_code == (0 if expected else 1)
+
+
+def test_unknown_category_is_an_input_error(run: Runner) -> None:
+    result = run("grep", "--category", "weather", input=STAMPED)
+    assert result.exit_code == 2 and result.stderr.startswith("kmserr: grep: unknown category 'weather'")
+
+
+def test_files_with_matches(run: Runner, tmp_path: Path) -> None:
+    (tmp_path / "a.log").write_bytes(STAMPED)
+    (tmp_path / "b.log").write_bytes(b"nothing\n")
+    (tmp_path / "c.log").write_bytes(b"(10650) key is disabled\n")
+    result = run("grep", "-l", *(str(tmp_path / n) for n in ("a.log", "b.log", "c.log")))
+    assert result.stdout == f"{tmp_path / 'a.log'}\n{tmp_path / 'c.log'}\n"
+    assert run("grep", "-l", "--code", "10650", str(tmp_path / "a.log")).exit_code == 1
+
+
+def test_context_lines_as_grep_prints_them(run: Runner) -> None:
+    log = b"".join(b"line %d\n" % n for n in range(1, 21)).replace(b"line 5\n", b"(10630) key is not existed\n")
+    log = log.replace(b"line 7\n", b"(10650) key is disabled\n").replace(b"line 15\n", b"(10010)lacked of required parameters\n")
+    result = run("grep", "-n", "--no-annotate", "-C", "1", input=log)
+    assert result.stdout.splitlines() == [
+        "4-line 4", "5:(10630) key is not existed", "6-line 6", "7:(10650) key is disabled", "8-line 8",
+        "--",
+        "14-line 14", "15:(10010)lacked of required parameters", "16-line 16",
+    ]
+    after = run("grep", "--no-annotate", "-A", "2", "--code", "10010", input=log)
+    assert after.stdout.splitlines() == ["(10010)lacked of required parameters", "line 16", "line 17"]
+    before = run("grep", "-n", "--no-annotate", "-B", "1", "--code", "10010", input=log)
+    assert before.stdout.splitlines() == ["14-line 14", "15:(10010)lacked of required parameters"]
+
+
+def test_context_in_json_and_across_blocks(run: Runner) -> None:
+    log = b"x" * 3_000_000 + b"\n" + b"before\n(10630) key is not existed\nafter\n"
+    records = [json.loads(line) for line in run("grep", "--json", "-C", "1", input=log).stdout.splitlines()]
+    assert [(r["line_number"], r.get("context", False)) for r in records] == [(2, True), (3, False), (4, True)]
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+def test_rotated_logs_are_read_transparently(run: Runner, tmp_path: Path, suffix: str) -> None:
+    import bz2
+    import gzip
+    import lzma
+
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}[suffix]
+    path = tmp_path / f"app.log.1{suffix}"
+    with opener(path, "wb") as out:
+        out.write(STAMPED * 2)
+    result = run("grep", "-c", str(path))
+    assert (result.exit_code, result.stdout) == (0, "10\n")
+
+
+def test_a_corrupt_archive_is_reported_and_the_others_searched(run: Runner, tmp_path: Path) -> None:
+    import gzip
+
+    good = tmp_path / "good.log"
+    good.write_bytes(STAMPED)
+    bad = tmp_path / "bad.log.gz"
+    bad.write_bytes(gzip.compress(STAMPED * 100)[:200])  # cut short
+    garbage = tmp_path / "garbage.log.gz"
+    garbage.write_bytes(b"this is not gzip at all")
+    result = run("grep", "-c", str(bad), str(garbage), str(good))
+    assert result.exit_code == 2
+    assert result.stdout.splitlines()[-1] == f"{good}:5"
+    errors = result.stderr.splitlines()
+    assert len(errors) == 2 and errors[0].startswith(f"kmserr: grep: {bad}: ") and str(garbage) in errors[1]
