@@ -119,3 +119,10 @@ def test_missing_argument_is_a_usage_error(run: Runner) -> None:
 
 def test_bad_format_is_a_usage_error(run: Runner) -> None:
     assert run("lookup", "10630", "--format", "xml").exit_code == 2
+
+
+def test_card_links_are_terminal_hyperlinks(run: Runner) -> None:
+    card = run("lookup", "10030", "--format", "table", "--color", "always").stdout
+    assert "\x1b]8;" in card and "https://cloud.tencent.com/doc/api/431/5906" in card
+    plain_card = run("lookup", "10030", "--format", "table", "--color", "never").stdout
+    assert "\x1b]8;" not in plain_card and "https://cloud.tencent.com/doc/api/431/5906" in plain_card
