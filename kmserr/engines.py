@@ -54,7 +54,13 @@ class RegexEngine:
     def candidates(self, buf: bytes, start: int, end: int) -> Hits:
         lines: list[int] = []
         for pattern in self._structured:
-            lines.extend(m.start() for m in pattern.finditer(buf, start, end))
+            # One position a line is enough for these: after a hit, go on from the next line.
+            pos = start
+            while (found := pattern.search(buf, pos, end)) is not None:
+                lines.append(found.start())
+                pos = buf.find(b"\n", found.end(), end) + 1
+                if pos <= 0:
+                    break
         names: list[int] = []
         for pattern in self._names:
             names.extend(m.start() for m in pattern.finditer(buf, start, end))
@@ -84,9 +90,17 @@ class HyperscanEngine:
         names: list[int] = []
         first_name = self._first_name
         offset = start - 1  # a match ending at `to` has its last byte at start + to - 1
+        line_end = -1  # the end of the line of the last structured hit: more hits there add nothing
 
         def on_match(pattern: int, first: int, to: int, flags: int, context: object) -> None:
-            (names if pattern >= first_name else lines).append(offset + to)
+            nonlocal line_end
+            pos = offset + to
+            if pattern >= first_name:
+                names.append(pos)
+            elif pos > line_end:
+                lines.append(pos)
+                newline = buf.find(b"\n", pos, end)
+                line_end = end if newline < 0 else newline
 
         data = buf if (start == 0 and end == len(buf)) else buf[start:end]
         self._db.scan(data, match_event_handler=on_match)

@@ -93,7 +93,7 @@ def resolve(finding: Finding, registry: Registry) -> Entry | None:
 def explain_finding(finding: Finding, registry: Registry) -> Explanation:
     # Logs repeat the same few errors: what a (code, module code, message) means is worked out once.
     key = (id(registry), finding.code, finding.module_code, finding.message)
-    known = _MEANINGS.get(key)
+    known = _MEANINGS.get(key) if len(finding.message or "") <= _CACHED_MESSAGE else None
     if known is None:
         entry = resolve(finding, registry)
         agrees: bool | None = None
@@ -101,14 +101,16 @@ def explain_finding(finding: Finding, registry: Registry) -> Explanation:
             agrees = message_agrees(entry, finding.message)
         family = registry.family_of(finding.code) if entry is None else None
         known = (entry, agrees, family)
-        if len(_MEANINGS) >= _MEANINGS_MAX:
-            _MEANINGS.clear()
-        _MEANINGS[key] = known
+        if len(finding.message or "") <= _CACHED_MESSAGE:
+            if len(_MEANINGS) >= _MEANINGS_MAX:
+                _MEANINGS.clear()
+            _MEANINGS[key] = known
     return Explanation(finding, *known)
 
 
 _MEANINGS: dict[tuple[int, str, int | None, str | None], tuple[Entry | None, bool | None, Entry | None]] = {}
 _MEANINGS_MAX = 65536
+_CACHED_MESSAGE = 512  # longer messages are rare and would make the cache hold large strings
 
 
 def explain(error: object, registry: Registry | None = None) -> Explanation:

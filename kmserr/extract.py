@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, NamedTuple
 
@@ -65,7 +66,7 @@ _LEGACY = re.compile(
     r"(?<![\w.(])\((\d{3}|\d{5,6})\)[ ]?(?=[^\W\d_])"
 )
 _LEGACY_AT_START = re.compile(r"\s*\((\d{3,6})\)\s?(.*)", re.DOTALL)
-_JSON_STRING = r'"((?:[^"\\\n]|\\.)*)"'
+_JSON_STRING = r'"((?:[^"\\\n]|\\.){0,4096})"'
 _LEGACY_JSON_CODE = re.compile(r'"code"\s*:\s*"?(\d{1,6})"?')
 _LEGACY_JSON_DESC = re.compile(r'"codeDesc"\s*:\s*' + _JSON_STRING)
 _LEGACY_JSON_PLAIN = re.compile(
@@ -86,6 +87,7 @@ _NODE_CODE = re.compile(r"^[ \t]*code: '([^'\n]*)',?[ \t]*\r?$", re.MULTILINE)
 _NODE_REQUEST_ID = re.compile(r"requestId: '([^'\n]*)'")
 _CPP_SDK = re.compile(r"RequestId=([^,\s]*), ErrorCode=([^,\s]*), ErrorMessage=(.*)")
 _CODE_MESSAGE = re.compile(r"(?<![\w.])Code: ([A-Za-z][\w.]*), Message: (.*)")
+_DOTNET_REQUEST_ID = re.compile(r"requestId\s*:?\s*([0-9A-Za-z-]{8,64})\s*")
 _REQUEST_ID_ANYWHERE = re.compile(
     r"(?i)request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})"
 )
@@ -125,15 +127,17 @@ class _BareCodes:
     def at(self, text: str, positions: Iterable[int]) -> list[re.Match[str]]:
         """Look only at the identifiers around these positions, where a prefilter saw a name's literal."""
         found: list[re.Match[str]] = []
-        starts: set[int] = set()
-        for pos in positions:
+        looked = -1  # positions before this lie in an identifier already looked at
+        for pos in sorted(positions):
+            if pos < looked:
+                continue
             before = text[max(0, pos - 128) : pos]
             start = pos - (len(before) - len(before.rstrip(_NAME_CHARS)))  # back to the identifier's start
-            if start in starts:
-                continue
-            starts.add(start)
             token = _TOKEN.match(text, start)
-            if token is not None and token.end() > pos and self._accept(token, text):
+            if token is None:
+                continue
+            looked = token.end()
+            if token.end() > pos and self._accept(token, text):
                 found.append(token)
         return found
 
@@ -189,30 +193,57 @@ class Extractor:
             whole = _whole_json(text)
             if whole is not None:
                 return whole
-        taken: list[tuple[int, int]] = []
+        taken = _Spans()
         found: list[Finding] = []
         for gate, finder, build in self._forms:
             if gate not in text:
                 continue
             if build is _bare_code and names_at is not None:
                 # Names inside text that a structured form explained (`code:AuthFailure`) are done.
-                free = [p for p in names_at if not any(a <= p < b for a, b in taken)]
+                free = [p for p in names_at if not taken.covers(p)] if taken else names_at
                 if not free:
                     continue
                 matches: Iterable[re.Match[str]] = self._bare.at(text, free)
             else:
                 matches = finder(text)
             for match in matches:
-                span = match.span()
-                if taken and any(a < span[1] and span[0] < b for a, b in taken):
+                if taken.overlaps(*match.span()):
                     continue
                 finding = build(match, text)
                 if finding is None:
                     continue
-                taken.append(_form_span(match, finding))
+                taken.add(*_form_span(match, finding))
                 found.append(finding)
+                if len(found) >= MAX_FINDINGS:
+                    break
+            if len(found) >= MAX_FINDINGS:
+                break
         found.sort(key=lambda f: f.start)
         return found
+
+
+class _Spans:
+    """Text already explained: spans that do not overlap, kept sorted, asked about by bisection."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        at = bisect_left(self._starts, end)  # the spans that start before `end`; the last ends latest
+        return at > 0 and self._ends[at - 1] > start
+
+    def covers(self, pos: int) -> bool:
+        at = bisect_right(self._starts, pos)
+        return at > 0 and self._ends[at - 1] > pos
+
+    def add(self, start: int, end: int) -> None:
+        at = bisect_left(self._starts, start)
+        self._starts.insert(at, start)
+        self._ends.insert(at, end)
 
 
 def _form_span(match: re.Match[str], finding: Finding) -> tuple[int, int]:
@@ -220,7 +251,7 @@ def _form_span(match: re.Match[str], finding: Finding) -> tuple[int, int]:
     start, end = min(match.start(), finding.start), max(match.end(), finding.end)
     if finding.format in (API3_JSON, LEGACY_JSON):
         text = match.string
-        line_start = text.rfind("\n", 0, start) + 1
+        line_start = _line_start(text, start)
         line_end = _line_end(text, end)
         brace = text.find("{", line_start, start)
         close = text.rfind("}", end, line_end)
@@ -273,7 +304,7 @@ def _sdk(match: re.Match[str], fmt: str, code_group: int, message: str, rid: str
     if code is None:
         return None
     start, end = match.span(code_group)
-    return with_legacy_message(Finding(code, fmt, start, end, message or None, rid))
+    return with_legacy_message(Finding(code, fmt, start, end, message[:WINDOW] or None, rid))
 
 
 def _python_sdk(match: re.Match[str], text: str) -> Finding | None:
@@ -306,8 +337,9 @@ def _go_sdk(match: re.Match[str], text: str) -> Finding | None:
 
 def _dotnet_sdk(match: re.Match[str], text: str) -> Finding | None:
     rest = match.group(2)
-    tail = re.search(r"\s+requestId\s*:?\s*([0-9A-Za-z-]{8,64})\s*$", rest)
-    message, rid = (rest[: tail.start()], tail.group(1)) if tail else (rest, None)
+    at = rest.rfind("requestId")  # found from the end: a regex search would be quadratic on long spaces
+    tail = _DOTNET_REQUEST_ID.fullmatch(rest, at) if at > 0 and rest[at - 1].isspace() else None
+    message, rid = (rest[:at], tail.group(1)) if tail else (rest, None)
     return _sdk(match, DOTNET_SDK, 1, message.strip(), rid)
 
 
@@ -328,7 +360,7 @@ def _node_code(match: re.Match[str], text: str) -> Finding | None:
 
 
 def _api3_json(match: re.Match[str], text: str) -> Finding | None:
-    line_start = text.rfind("\n", 0, match.start()) + 1
+    line_start = _line_start(text, match.start())
     line_end = _line_end(text, match.end())
     if _ERROR_KEY.search(text, line_start, match.start()) is None:
         return None
@@ -349,7 +381,7 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
     line_end = _line_end(text, body_start)
     stop = text.find('"', body_start, line_end) if quoted else -1
     message = text[body_start : stop if stop >= 0 else line_end].strip()
-    line_start = text.rfind("\n", 0, match.start()) + 1
+    line_start = _line_start(text, match.start())
     code = _LEGACY_JSON_CODE.search(text, line_start, line_end)
     fmt = LEGACY_MESSAGE
     error_code = code_desc = None
@@ -366,7 +398,7 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
 def _legacy_json_plain(match: re.Match[str], text: str) -> Finding | None:
     start, end = match.span(1)
     line_end = _line_end(text, match.end())
-    desc = _LEGACY_JSON_DESC.search(text, text.rfind("\n", 0, start) + 1, line_end)
+    desc = _LEGACY_JSON_DESC.search(text, _line_start(text, start), line_end)
     return Finding(
         match.group(1), LEGACY_JSON, start, end, _json_unescape(match.group(2)) or None,
         _request_id_near(text, match.end()), None, int(match.group(1)),
@@ -387,13 +419,24 @@ def _in_message_value(text: str, line_start: int, paren: int) -> bool:
     return re.search(r'"message"\s*:\s*"$', text[max(line_start, paren - 40) : paren]) is not None
 
 
+WINDOW: Final = 4096  # how far from a code its message, request ID and body are looked for
+MAX_FINDINGS: Final = 100  # per text: a line with more is still selected, its first ones explained
+
+
 def _line_end(text: str, pos: int) -> int:
-    end = text.find("\n", pos)
-    return len(text) if end < 0 else end
+    """The end of the line, or WINDOW characters on: what surrounds a code is read within bounds,
+    so that a line of 100 MB with a code in it costs no more than its length."""
+    end = text.find("\n", pos, pos + WINDOW)
+    return min(len(text), pos + WINDOW) if end < 0 else end
+
+
+def _line_start(text: str, pos: int) -> int:
+    low = max(0, pos - WINDOW)
+    return max(text.rfind("\n", low, pos) + 1, low)
 
 
 def _request_id_near(text: str, pos: int) -> str | None:
-    line_start = text.rfind("\n", 0, pos) + 1
+    line_start = _line_start(text, pos)
     found = _REQUEST_ID_ANYWHERE.search(text, line_start, _line_end(text, pos))
     return _clean(found.group(1)) if found else None
 

@@ -156,7 +156,7 @@ class Grep:
         if self._sink is not None and not self._files_only:
             self._sink.match(hit, items, name)
             return
-        stamp = _TIMESTAMP.search(hit.line)
+        stamp = _TIMESTAMP.search(hit.line, 0, 256)  # a line's time stands near its start
         when = stamp.group().decode("ascii") if stamp else None
         for item in items:
             code = item.finding.code

@@ -132,7 +132,13 @@ def _positions_in(positions: list[int], line_start: int, line_end: int, raw: byt
     last = bisect_left(positions, line_end, first)
     inside = [p - line_start for p in positions[first:last]]
     if inside and not raw.isascii():
-        inside = [len(raw[:p].decode("utf-8", "surrogateescape")) for p in inside]
+        # Byte offsets to character offsets, decoding each stretch once: linear in the line.
+        chars, previous, converted = 0, 0, []
+        for p in inside:
+            chars += len(raw[previous:p].decode("utf-8", "surrogateescape"))
+            previous = p
+            converted.append(chars)
+        inside = converted
     return inside
 
 

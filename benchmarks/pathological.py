@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Hostile lines are scanned in time linear in their length: each against an ordinary line.
+
+    python benchmarks/pathological.py --size-mb 100
+
+Each case is one line (or, for the last two, one input) that tries to make a scanner slow:
+100 MB of "(", a "(" followed by 1 MB of digits, 1 MB of repeated `"code":`, a JSON body nested
+100,000 deep, and more of the same spirit; and, as whole inputs, 10 million empty lines and input
+with no newline at all. An error is planted at the end of each, and must be found. Each is timed
+through the library's scanner (both engines), as grep reads it, and compared with an ordinary log
+line of the same size that ends with the same error, scanned the same way in the same run.
+
+Target (issue 6): every case at most 2 times the ordinary line of its size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+
+from common import table, verdict  # also puts the checkout on sys.path
+
+from kmserr import default_registry
+from kmserr.explanation import code_names, extractor_for
+from kmserr.scan import BLOCK_SIZE, LineScanner, default_engine
+
+MB = 1_000_000
+ERROR = b' "message": "(10630) key is not existed"'
+ORDINARY = b"INFO user-svc: GET /api/v1/items/8812 200 14ms ip=10.1.2.3 ua=Go-http-client/1.1 bytes=512 "
+
+
+def ordinary(size: int) -> bytes:
+    return (ORDINARY * (size // len(ORDINARY) + 1))[:size]
+
+
+def cases(size_mb: float) -> list[tuple[str, Callable[[], bytes]]]:
+    """(name, the hostile text); each is followed by a planted error and a newline."""
+    big = int(size_mb * MB)
+    nested = 100_000
+    return [
+        (f"{size_mb:g} MB of '('", lambda: b"(" * big),
+        ("'(' and 1 MB of digits", lambda: b"(" + b"1" * MB),
+        ("1 MB of '\"code\":'", lambda: b'"code":' * (MB // 7)),
+        ("JSON nested 100,000 deep", lambda: b'{"a":' * nested + b"1" + b"}" * nested),
+        ("1 MB of unclosed API 3.0 errors", lambda: b'{"Error":{"Code":"AuthFailure","Message":"' * (MB // 42)),
+        ("1 MB of 'AuthFailure.'", lambda: b"AuthFailure." * (MB // 12)),
+        ("1 MB of spaces after code:X message:", lambda: b"code:AuthFailure message:" + b" " * MB),
+        ("1 MB of '[TencentCloudSDKException] code:'", lambda: b"[TencentCloudSDKException] code:" * (MB // 32)),
+        ("1 MB of '(10630)'", lambda: b"(10630)" * (MB // 7)),
+        ("10 million empty lines", lambda: b"\n" * 10_000_000),
+    ]
+
+
+def scan(data: bytes, engine_name: str) -> tuple[float, int]:
+    """Seconds to scan `data` in blocks, as grep reads it, and the number of lines selected."""
+    os.environ["KMSERR_ENGINE"] = engine_name
+    registry = default_registry()
+    scanner = LineScanner(extractor_for(registry), default_engine(code_names(registry)), count_lines=True)
+    start = time.perf_counter()
+    hits = 0
+    for offset in range(0, len(data), BLOCK_SIZE):
+        hits += len(scanner.feed(data[offset : offset + BLOCK_SIZE]))
+    hits += len(scanner.finish())
+    return time.perf_counter() - start, hits
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--size-mb", type=float, default=100, help="size of the '(' case (100)")
+    args = parser.parse_args()
+    rows = []
+    worst = 0.0
+    for name, make in [*cases(args.size_mb), ("64 MB with no newline at all", lambda: ordinary(64 * MB))]:
+        hostile = make()
+        final = b"" if name.startswith("64 MB") else b"\n"  # the last case ends without a newline
+        data = hostile + ERROR + final
+        reference = ordinary(len(hostile)) + ERROR + final  # the same size, the same error, nothing hostile
+        for engine in ("hyperscan", "re"):
+            elapsed, hits = scan(data, engine)
+            base, base_hits = scan(reference, engine)
+            if hits < 1 or base_hits != 1:
+                print(f"{name} ({engine}): the planted error was not found", file=sys.stderr)
+                return 1
+            ratio = elapsed / max(base, 1e-6)
+            worst = max(worst, ratio)
+            rows.append((name, engine, f"{len(data) / MB:.1f} MB", f"{elapsed:.3f} s", f"{base:.3f} s",
+                         f"{ratio:.2f}", verdict(ratio, 2.0)))
+            print(f"{name} ({engine}): {elapsed:.3f} s against {base:.3f} s", flush=True)
+    print()
+    print(table(("case", "engine", "size", "time", "ordinary line", "ratio", "target"), rows))
+    return 0 if worst <= 2.0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
