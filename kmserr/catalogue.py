@@ -154,10 +154,20 @@ def load(
     return parse(_read(name), name, known_categories=known_categories, use_cache=known_categories is None)
 
 
+MAX_BYTES: Final = 8 * 1024 * 1024  # the bundled catalogue is 0.2 MB; more is a mistake, and slow to parse
+
+
 def _read(name: str) -> bytes:
     try:
         with open(name, "rb") as handle:
-            return handle.read()
+            limit = f"a catalogue may hold {MAX_BYTES // 2**20} MiB"
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_BYTES:
+                raise CatalogueError(name, f"is too large: {size / 1e6:.1f} MB ({limit})")
+            data = handle.read(MAX_BYTES + 1)  # read once: a file that changes meanwhile is seen whole or not
+            if len(data) > MAX_BYTES:
+                raise CatalogueError(name, f"is too large ({limit})")
+            return data
     except FileNotFoundError:
         raise CatalogueError(name, "no such file") from None
     except IsADirectoryError:
@@ -273,6 +283,8 @@ def _validate(
         raise _problem(name, problem, _key_place(text, "categories"))
     usable = {**(known_categories or {}), **categories}
     raw_entries = doc.get("errors", [])
+    if raw_entries == []:
+        raise _problem(name, "defines no errors: a catalogue needs [[errors]] entries", (1, 1))
     if not isinstance(raw_entries, list):
         raise _problem(name, "'errors' must be an array of tables ([[errors]])", _key_place(text, "errors"))
     header_lines = _header_lines(text)

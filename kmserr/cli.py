@@ -504,31 +504,58 @@ def completion(shell: str) -> None:
     click.echo(completion_class(cli, {}, "kmserr", "_KMSERR_COMPLETE").source())
 
 
+class _Terminated(Exception):
+    """SIGTERM arrived: end as a process killed by it would, but quietly."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the command as a process: a closed pipe or Ctrl-C ends quietly, never with a traceback."""
+    """Run the command as a process: every way it can end is one status and at most one line.
+
+    A closed pipe ends quietly (0); Ctrl-C ends with 130 and SIGTERM with 143, as a shell reports
+    a process killed by them; a full disk or another output error is one line and 2.
+    """
+    import contextlib
+    import signal
+
+    with contextlib.suppress(ValueError, OSError):  # not the main thread, or a platform without it
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        status = cli.main(args=argv, prog_name="kmserr", standalone_mode=False)
-    except click.exceptions.Abort:
-        sys.stderr.write("\n")
-        status = 130
-    except click.ClickException as exc:
-        exc.show()
-        status = exc.exit_code
+        status = _run(argv)
+        sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
         status = FOUND
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        _silence_stdout()
         status = 130
+    except _Terminated:
+        _silence_stdout()
+        status = 143
+    except OSError as exc:  # writing the output failed: /dev/full, a vanished disk
+        _silence_stdout()
+        sys.stderr.write(f"kmserr: {exc.strerror or exc}\n")
+        status = TROUBLE
+    sys.exit(status)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    try:
+        status = cli.main(args=argv, prog_name="kmserr", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (BrokenPipeError, KeyboardInterrupt, click.exceptions.Abort, _Terminated, OSError):
+        raise
     except Exception as exc:  # a bug: still one line, never a traceback (KMSERR_DEBUG=1 shows it)
         if os.environ.get("KMSERR_DEBUG"):
             raise
         sys.stderr.write(f"kmserr: internal error: {type(exc).__name__}: {exc}\n")
-        status = TROUBLE
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-    sys.exit(status if isinstance(status, int) else FOUND)
+        return TROUBLE
+    return status if isinstance(status, int) else FOUND
 
 
 def _silence_stdout() -> None:
