@@ -450,7 +450,10 @@ def grep(
         run = Grep(
             registry,
             None if quiet else writer,
-            on_error=lambda path, problem: click.echo(f"kmserr: grep: {path}: {problem}", err=True),
+            # A file name is user input too: control characters in it are shown, not obeyed.
+            on_error=lambda path, problem: click.echo(
+                f"kmserr: grep: {render.terminal_safe(path)}: {problem}", err=True
+            ),
             count_lines=line_numbers or choose_format(fmt) == "json",
             only=Filter(codes, category, retryable, unknown),
             before=0 if quiet else before,

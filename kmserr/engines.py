@@ -8,11 +8,12 @@ pass; Python's `re` runs one pass per pattern, each fast because each begins wit
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterable, Sequence
 from importlib.util import find_spec
-from typing import Any, Final, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 
 ENGINES: Final = ("hyperscan", "re")
 ENV: Final = "KMSERR_ENGINE"
@@ -22,18 +23,25 @@ class EngineError(Exception):
     """The engine asked for in KMSERR_ENGINE cannot be used."""
 
 
-Hits = tuple[list[int], list[int]]
+class Hits(NamedTuple):
+    """Where the patterns hit in a block: positions inside the text that a pattern matched."""
+
+    structured: list[int]  # one a line is enough: the line is then a candidate
+    names: list[int]  # the literals of code names: where the extractor looks for names
+    crowded: list[int]  # lines with more name hits than are listed: look at the whole line
+
+
+# A line with more name hits than this (a hostile line) is marked crowded instead of listed, so
+# that the Python work per line stays bounded whatever the line holds.
+NAMES_PER_LINE: Final = 256
+STRUCTURED_PER_LINE: Final = 16
 
 
 class Engine(Protocol):
     name: str
 
     def candidates(self, buf: bytes, start: int, end: int) -> Hits:
-        """Positions in `buf[start:end]` (whole lines) where the patterns hit: (structured, names).
-
-        A position lies inside the text that a pattern matched; names are the second list of
-        patterns, the literals of code names, whose positions tell the extractor where to look.
-        """
+        """Where the patterns hit in `buf[start:end]`, which holds whole lines."""
         ...
 
 
@@ -62,13 +70,31 @@ class RegexEngine:
                 if pos <= 0:
                     break
         names: list[int] = []
+        crowded: list[int] = []
         for pattern in self._names:
-            names.extend(m.start() for m in pattern.finditer(buf, start, end))
-        return lines, names
+            line_end, in_line = -1, 0
+            pos = start
+            while (found := pattern.search(buf, pos, end)) is not None:
+                at = found.start()
+                if at > line_end:
+                    newline = buf.find(b"\n", at, end)
+                    line_end, in_line = (end if newline < 0 else newline), 0
+                in_line += 1
+                if in_line > NAMES_PER_LINE:
+                    crowded.append(at)
+                    pos = line_end + 1
+                    continue
+                names.append(at)
+                pos = found.end()
+        return Hits(lines, names, crowded)
 
 
 class HyperscanEngine:
-    """All patterns in one pass of Hyperscan; it reports where each match ends."""
+    """Every pattern in one pass of Hyperscan, which reports where each match ends.
+
+    A hostile line can hold 100,000 matches; after a few in one line the scan stops and resumes at
+    the next line, the line marked crowded, so that one line costs a few calls back into Python.
+    """
 
     name = "hyperscan"
 
@@ -77,34 +103,47 @@ class HyperscanEngine:
 
         patterns = [*structured, *(re.escape(name) for name in names)]
         self._first_name = len(structured)
+        self._terminated: Any = hyperscan.ScanTerminated
         self._db: Any = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self._db.compile(
-            expressions=patterns,
-            ids=list(range(len(patterns))),
-            elements=len(patterns),
-            flags=[0] * len(patterns),
-        )
+        self._db.compile(expressions=patterns, ids=list(range(len(patterns))), elements=len(patterns),
+                         flags=[0] * len(patterns))
 
     def candidates(self, buf: bytes, start: int, end: int) -> Hits:
-        lines: list[int] = []
-        names: list[int] = []
+        hits = Hits([], [], [])
+        lines, names, crowded = hits
         first_name = self._first_name
-        offset = start - 1  # a match ending at `to` has its last byte at start + to - 1
-        line_end = -1  # the end of the line of the last structured hit: more hits there add nothing
+        # The line of the last match: its end, whether it is listed, how many matches it had.
+        line = {"end": -1, "listed": False, "structured": 0, "names": 0, "resume": -1, "offset": start - 1}
 
-        def on_match(pattern: int, first: int, to: int, flags: int, context: object) -> None:
-            nonlocal line_end
-            pos = offset + to
-            if pattern >= first_name:
-                names.append(pos)
-            elif pos > line_end:
-                lines.append(pos)
-                newline = buf.find(b"\n", pos, end)
-                line_end = end if newline < 0 else newline
+        def on_match(pattern: int, first: int, to: int, flags: int, context: object) -> bool:
+            at = line["offset"] + to
+            if at > line["end"]:
+                newline = buf.find(b"\n", at, end)
+                line.update(end=end if newline < 0 else newline, listed=False, structured=0, names=0)
+            if pattern < first_name:
+                line["structured"] += 1
+                if not line["listed"]:
+                    lines.append(at)
+                    line["listed"] = True
+            else:
+                line["names"] += 1
+                names.append(at)
+            if line["structured"] > STRUCTURED_PER_LINE or line["names"] > NAMES_PER_LINE:
+                crowded.append(at)
+                line["resume"] = line["end"] + 1
+                return True  # stop; the scan resumes at the next line
+            return False
 
-        data = buf if (start == 0 and end == len(buf)) else buf[start:end]
-        self._db.scan(data, match_event_handler=on_match)
-        return lines, names
+        view = memoryview(buf)
+        pos = start
+        while pos < end:
+            line["resume"], line["offset"] = -1, pos - 1
+            with contextlib.suppress(self._terminated):
+                self._db.scan(view[pos:end], match_event_handler=on_match)
+            if line["resume"] < 0:
+                break
+            pos = line["resume"]
+        return hits
 
 
 def cover(words: Sequence[bytes], size: int = 5) -> list[bytes]:

@@ -76,6 +76,18 @@ def plain_field(value: object) -> str:
     return _PLAIN_UNSAFE.sub(lambda m: {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"}[m.group(0)], text)
 
 
+# Characters that JSON allows raw in strings but that some readers take for line ends (Python's
+# str.splitlines, JavaScript before ES2019): escaped, so that one record is one line for all.
+_LINE_BREAKING = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_line(record: dict[str, Any]) -> bytes:
+    """One JSON Lines record: UTF-8, non-ASCII text as itself, nothing that could split the line."""
+    import json
+
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKING).encode("utf-8") + b"\n"
+
+
 def _json_text(text: str | None) -> str | None:
     """Undecodable input bytes become U+FFFD in JSON text; the raw line is kept elsewhere."""
     if text is None:
@@ -408,10 +420,7 @@ class HitWriter:
         """A line printed around a match (-A/-B/-C), marked as grep marks them."""
         if self._fmt == "json":
             text = line.decode("utf-8", "replace")
-            record = {"file": filename, "line_number": number, "line": text, "context": True}
-            import json
-
-            self._out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+            self._out.write(json_line({"file": filename, "line_number": number, "line": text, "context": True}))
             return
         prefix = b""
         if self._with_filename:
@@ -462,7 +471,6 @@ class HitWriter:
         return (prefix + hit.line + tail + b"\n",)
 
     def _json(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
-        import json  # cached after the first line
         matches = []
         for item in items:
             start, end = hit.byte_span(item.finding)
@@ -475,7 +483,7 @@ class HitWriter:
 
             record["line_base64"] = base64.b64encode(hit.line).decode("ascii")
         record["matches"] = matches
-        return json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+        return json_line(record)
 
     def _terminal(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
         color = self._style.color

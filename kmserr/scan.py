@@ -81,30 +81,31 @@ class LineScanner:
         """
         line = b"".join(self._carry)
         self._carry = []
-        structured, names = self._engine.candidates(line, 0, len(line))
+        structured, names, crowded = self._engine.candidates(line, 0, len(line))
         self._line_number += 1
-        if not (structured or names):
+        if not (structured or names or crowded):
             return
         text = line.decode("utf-8", "surrogateescape")
         if text.endswith("\r"):
             text = text[:-1]
         names.sort()
-        findings = self._extractor.find(text, _positions_in(names, 0, len(line), line))
+        findings = self._extractor.find(text, None if crowded else _positions_in(names, 0, len(line), line))
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
 
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit]) -> None:
         """Check the candidate lines of `buf[start:end]`, which holds whole lines only."""
-        structured, names = self._engine.candidates(buf, start, end)
+        structured, names, crowded = self._engine.candidates(buf, start, end)
         counting = self._count_lines
         number = self._line_number
         counted_to = start
         next_line = start  # lines before this offset are already decided
         find = self._extractor.find
-        positions = structured + names
+        positions = structured + names + crowded
         if positions:
             positions.sort()
             names.sort()
+            crowded.sort()
             for pos in positions:
                 if pos < next_line:
                     continue
@@ -116,7 +117,8 @@ class LineScanner:
                 text = raw.decode("utf-8", "surrogateescape")
                 if text.endswith("\r"):
                     text = text[:-1]
-                findings = find(text, _positions_in(names, line_start, line_end, raw))
+                crowd = _any_in(crowded, line_start, line_end)  # too many names listed: look at all
+                findings = find(text, None if crowd else _positions_in(names, line_start, line_end, raw))
                 if findings:
                     if counting:
                         number += buf.count(b"\n", counted_to, line_start)
@@ -124,6 +126,12 @@ class LineScanner:
                     hits.append(Hit(number + 1 if counting else 0, raw, text, tuple(findings)))
         if counting:
             self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
+
+
+def _any_in(positions: list[int], line_start: int, line_end: int) -> bool:
+    """Whether a sorted list holds a position inside the line."""
+    at = bisect_left(positions, line_start)
+    return at < len(positions) and positions[at] <= line_end
 
 
 def _positions_in(positions: list[int], line_start: int, line_end: int, raw: bytes) -> list[int]:

@@ -11,10 +11,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
 
 from kmserr.cli import cli
 
 DATA = Path(__file__).parent / "data"
+
+# Hypothesis: `ci` by default (fast enough for .ci/run), `long` for a thorough run at a desk:
+#   python -m pytest --hypothesis-profile long
+settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")
 
 
 @dataclass(frozen=True)

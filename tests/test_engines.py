@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from kmserr.engines import EngineError, HyperscanEngine, RegexEngine, engine_name, select_engine
@@ -33,7 +33,6 @@ def hits(engine: RegexEngine | HyperscanEngine, data: bytes, sizes: list[int]) -
     return [(h.line_number, h.line, [f.code for f in h.findings]) for h in found]
 
 
-@settings(max_examples=300, deadline=None)
 @given(
     parts=st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.binary(max_size=40)), max_size=40),
     sizes=st.lists(st.integers(1, 300), min_size=1, max_size=8),
@@ -48,13 +47,13 @@ def test_engines_agree_on_generated_input(parts: list[bytes], sizes: list[int]) 
 def test_candidates_are_inside_the_matching_line() -> None:
     data = b"first line\nsecond (10630) key is not existed\nthird\n"
     for engine in (RegexEngine(STRUCTURED, NAMES), HyperscanEngine(STRUCTURED, NAMES)):
-        structured, names = engine.candidates(data, 0, len(data))
-        assert structured and all(11 <= p < 44 for p in structured) and names == []
-        assert engine.candidates(data, 44, len(data)) == ([], [])
+        structured, names, crowded = engine.candidates(data, 0, len(data))
+        assert structured and all(11 <= p < 44 for p in structured) and names == crowded == []
+        assert engine.candidates(data, 44, len(data)) == ([], [], [])
     data = b"x\nWARN got RequestLimitExceeded now\n"
     for engine in (RegexEngine(STRUCTURED, NAMES), HyperscanEngine(STRUCTURED, NAMES)):
-        structured, names = engine.candidates(data, 0, len(data))
-        assert structured == [] and names and all(18 <= p <= 30 for p in names)
+        structured, names, crowded = engine.candidates(data, 0, len(data))
+        assert structured == [] == crowded and names and all(18 <= p <= 30 for p in names)
 
 
 def test_forcing_and_refusing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,3 +71,21 @@ def test_hyperscan_forced_but_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("kmserr.engines.hyperscan_available", lambda: False)
     with pytest.raises(EngineError, match="not installed"):
         engine_name()
+
+
+def test_one_structured_hit_a_line_and_crowded_lines() -> None:
+    data = b"a\n" + b'"code":' * 1000 + b"\n" + b"AuthFailure " * 1000 + b"\nz (10630) x\n"
+    for engine in (RegexEngine(STRUCTURED, NAMES), HyperscanEngine(STRUCTURED, NAMES)):
+        hits = engine.candidates(data, 0, len(data))
+        second, third, fourth = 2, data.index(b"AuthFailure"), data.index(b"z (")
+        assert len([p for p in hits.structured if second <= p < third]) == 1  # one is enough
+        # Both hostile lines are marked crowded: their names, if any, are looked for in Python.
+        assert [second <= p < third for p in hits.crowded].count(True) <= 1
+        assert any(third <= p < fourth for p in hits.crowded)
+        assert 0 < len(hits.names) <= 257
+    lines = hits_of(data)
+    assert [n for n, _, _ in lines] == [3, 4]
+
+
+def hits_of(data: bytes) -> list[tuple[int, bytes, list[str]]]:
+    return hits(HyperscanEngine(STRUCTURED, NAMES), data, [len(data)])

@@ -95,3 +95,9 @@ def test_grep_terminal_escapes_control_sequences() -> None:
     out = _hit_output("table", b"\x1b[2J (10630) key is not existed\n")
     assert b"\x1b[2J" not in out
     assert b"\\x1b[2J" in out
+
+
+def test_grep_json_escapes_characters_that_split_lines() -> None:
+    out = _hit_output("json", "(10630) key is not existed \x85 \u2028 \u2029 中文\n".encode())
+    assert out.count(b"\n") == 1 and len(out.decode().splitlines()) == 1
+    assert json.loads(out)["line"] == "(10630) key is not existed \x85 \u2028 \u2029 中文"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from kmserr.extract import Extractor
@@ -51,7 +51,6 @@ def test_byte_span_counts_undecodable_bytes() -> None:
     assert hit.line[start:end] == b"10010"
 
 
-@settings(max_examples=200)
 @given(st.lists(st.integers(1, 64), min_size=1, max_size=50))
 def test_any_read_sizes_give_the_same_lines(sizes: list[int]) -> None:
     scanner = LineScanner(EX, default_engine())

@@ -1,0 +1,182 @@
+"""Faults and signals: files that fail, output that fails, signals; nothing lost, no traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kmserr import catalogue
+from kmserr.catalogue import CatalogueError
+
+from .conftest import Runner
+
+KMSERR = [sys.executable, "-m", "kmserr"]
+ERROR = b"2024-05-14T08:00:00Z ERROR (10630) key is not existed\n"
+
+
+def test_unreadable_file_is_reported_and_the_others_searched(run: Runner, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    good = tmp_path / "good.log"
+    good.write_bytes(ERROR)
+    secret = tmp_path / "secret.log"
+    secret.write_bytes(ERROR)
+    real_open = open
+
+    def deny(path: object, *args: object, **kwargs: object) -> object:
+        if str(path) == str(secret):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", deny)
+    result = run("grep", "-c", str(secret), str(good))
+    assert result.exit_code == 2
+    assert result.stderr == f"kmserr: grep: {secret}: Permission denied\n"
+    assert result.stdout == f"{good}:1\n"  # as GNU grep: no count for a file it could not read
+
+
+def test_a_file_that_fails_while_read() -> None:
+    # /proc/self/mem opens, then fails to read at offset 0 (EIO), for root as for anyone.
+    result = subprocess.run([*KMSERR, "grep", "/proc/self/mem"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr == "kmserr: grep: /proc/self/mem: Input/output error\n"
+
+
+def test_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with open(fifo, "wb") as out:
+            out.write(b"ok\n" + ERROR)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    result = subprocess.run([*KMSERR, "grep", "--no-annotate", str(fifo)], capture_output=True, timeout=60)
+    writer.join()
+    assert (result.returncode, result.stdout, result.stderr) == (0, ERROR, b"")
+
+
+def test_dev_null(run: Runner) -> None:
+    result = run("grep", "/dev/null")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "")
+
+
+def test_a_file_truncated_while_read(tmp_path: Path) -> None:
+    log = tmp_path / "shrinking.log"
+    log.write_bytes((b"x" * 99 + b"\n") * 2_000_000 + ERROR)  # 200 MB
+    proc = subprocess.Popen([*KMSERR, "grep", str(log)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(0.3)
+    os.truncate(log, 1000)
+    _, errors = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 1)
+    assert errors == b""
+
+
+def test_a_full_disk_is_one_line_and_status_2(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(ERROR * 50_000)
+    for command in (["grep", str(log)], ["lookup", "10630"], ["list", "--format", "json"]):
+        with open("/dev/full", "wb") as full:
+            result = subprocess.run([*KMSERR, *command], stdout=full, stderr=subprocess.PIPE, text=True)
+        assert (result.returncode, result.stderr) == (2, "kmserr: No space left on device\n"), command
+
+
+@pytest.mark.parametrize(("sig", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_signals_end_quietly_with_their_status(sig: signal.Signals, status: int) -> None:
+    proc = subprocess.Popen([*KMSERR, "grep"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(ERROR)
+    proc.stdin.flush()
+    first = proc.stdout.readline()  # it is running, and waiting for more input
+    proc.send_signal(sig)
+    _, errors = proc.communicate(timeout=30)
+    assert first.startswith(ERROR.rstrip(b"\n"))
+    assert proc.returncode == status
+    assert b"Traceback" not in errors and errors.strip() == b""
+
+
+def test_several_problems_are_each_reported(run: Runner, tmp_path: Path) -> None:
+    good = tmp_path / "good.log"
+    good.write_bytes(ERROR)
+    result = run("grep", "-c", str(tmp_path / "missing.log"), str(tmp_path), "/dev/null", str(good))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"kmserr: grep: {tmp_path / 'missing.log'}: No such file or directory",
+        f"kmserr: grep: {tmp_path}: Is a directory",
+    ]
+    assert result.stdout.splitlines()[-1] == f"{good}:1"
+
+
+# ---------------------------------------------------------------- catalogues
+
+
+def problem(path: Path) -> str:
+    with pytest.raises(CatalogueError) as raised:
+        catalogue.load(path, known_categories={"server": "x"})
+    message = str(raised.value)
+    assert message.startswith(str(path)) and "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "defines no errors"),
+        (b"# nothing but a comment\n", "defines no errors"),
+        (b"\x00\x01\x02\xff\xfe binary", "not valid UTF-8"),
+        (b"\x00\x01\x02 binary", "invalid TOML"),
+        (b'[[errors]]\ncode = "A"\ncode = "B"\n', "invalid TOML"),  # a duplicate key
+        (b'[[errors]]\ncode = 5\n', "field 'code': must be a string, not int"),
+        (b'[[errors]]\ncode = "A.B"\nflavour = "x"\n', "field 'flavour': unknown field"),
+    ],
+)
+def test_broken_catalogues_are_one_clear_error(tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "team.toml"
+    path.write_bytes(content)
+    assert expected in problem(path)
+
+
+def test_a_huge_catalogue_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.toml"
+    with open(path, "wb") as out:
+        out.truncate(50 * 1000 * 1000)  # 50 MB, sparse: nothing is parsed
+    assert "too large: 50.0 MB" in problem(path)
+
+
+def test_a_symlink_loop(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").symlink_to(tmp_path / "b.toml")
+    (tmp_path / "b.toml").symlink_to(tmp_path / "a.toml")
+    assert "Too many levels of symbolic links" in problem(tmp_path / "a.toml")
+
+
+def test_a_catalogue_that_changes_while_loading(tmp_path: Path) -> None:
+    path = tmp_path / "team.toml"
+    good = b'[[errors]]\ncode = "T.Good"\nproduct = "t"\ngeneration = "api3"\ndescription = "d"\n'
+    good += b'category = "server"\nretry = "no"\naction = "a"\nsource = "s"\n'
+    path.write_bytes(good)
+    stop = threading.Event()
+
+    def rewrite() -> None:
+        while not stop.is_set():
+            path.write_bytes(good[: len(good) // 2])
+            path.write_bytes(good)
+
+    writer = threading.Thread(target=rewrite)
+    writer.start()
+    try:
+        for _ in range(200):
+            try:
+                loaded = catalogue.load(path, known_categories={"server": "x"})
+                assert [e.code for e in loaded.entries] == ["T.Good"]
+            except CatalogueError:
+                pass  # the half-written file: one clear error, never a traceback
+    finally:
+        stop.set()
+        writer.join()
