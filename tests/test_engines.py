@@ -7,14 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kmserr.engines import EngineError, HyperscanEngine, RegexEngine, engine_name, select_engine
-from kmserr.extract import Extractor, prefilter_patterns
+from kmserr.extract import FAMILIES, Extractor, prefilter_patterns
 from kmserr.scan import LineScanner
 
 from .test_forms import all_cases
 
 EX = Extractor()
 STRUCTURED, NAMES = prefilter_patterns()
-FRAGMENTS = [c.text.encode() for c in all_cases()] + [
+FRAGMENTS = [c.text.encode() for c in all_cases()] + [f" {name} ".encode() for name in FAMILIES] + [
     b"(4821) items", b"(010) 12345678", b'{"code":0}', b"code: ", b"Code=", b"(12345", b"AuthFailure",
     b"ClientError", b"\xff\xfe", b"\r", b"\x00", b"\n", b"\r\n", b"   ", b"ResourceUnavailableException",
 ]
@@ -89,3 +89,18 @@ def test_one_structured_hit_a_line_and_crowded_lines() -> None:
 
 def hits_of(data: bytes) -> list[tuple[int, bytes, list[str]]]:
     return hits(HyperscanEngine(STRUCTURED, NAMES), data, [len(data)])
+
+
+def test_a_crowded_line_is_looked_at_whole() -> None:
+    # Hundreds of near-misses, then a real name: the prefilter lists no more than a few hundred
+    # names a line, so the extractor must look at the whole of a crowded line itself.
+    line = b"xAuthFailure " * 300 + b"then AuthFailure.SignatureFailure\n"
+    for engine in (RegexEngine(STRUCTURED, NAMES), HyperscanEngine(STRUCTURED, NAMES)):
+        assert hits(engine, line, [len(line)]) == [(1, line.rstrip(b"\n"), ["AuthFailure.SignatureFailure"])]
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_every_family_standing_alone_is_found_by_both_engines(name: str) -> None:
+    line = f"ERROR call failed: {name}.SomeDetail: message".encode()
+    for engine in (RegexEngine(STRUCTURED, NAMES), HyperscanEngine(STRUCTURED, NAMES)):
+        assert hits(engine, line, [len(line)]) == [(1, line, [f"{name}.SomeDetail"])], engine.name
