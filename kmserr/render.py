@@ -216,13 +216,7 @@ def _card(entry: Entry, style: Style) -> Any:
         rows.append(("Error code", Text(str(entry.error_code))))
     if entry.message is not None:
         rows.append(("Message", Text(entry.message)))
-    rows += [
-        ("Description", Text(style.description(entry))),
-        ("Category", Text(entry.category)),
-        ("Retry", Text(retry_text(entry.retry), style="green" if entry.retryable else "red")),
-        ("Action", Text(style.action(entry))),
-    ]
-    rows += _link_rows(entry)
+    rows += _advice_rows(entry, style)
     if style.from_team(entry):
         note = " (overrides kmserr's own entry)" if style.overrides(entry) else ""
         rows.append(("From", Text(entry.origin + note, style="yellow")))
@@ -245,11 +239,21 @@ def _grid(rows: Sequence[tuple[str, Any]]) -> Any:
     return grid
 
 
-def _link_rows(entry: Entry) -> list[tuple[str, Any]]:
+def _advice_rows(entry: Entry, style: Style) -> list[tuple[str, Any]]:
+    """What an entry tells the user to do, for a card; a team's file may hold anything, so escaped."""
     from rich.text import Text
 
+    retry = Text(retry_text(entry.retry), style="green" if entry.retryable else "red")
+    rows: list[tuple[str, Any]] = [
+        ("Description", Text(terminal_safe(style.description(entry)))),
+        ("Category", Text(terminal_safe(entry.category))),
+        ("Retry", retry),
+        ("Action", Text(terminal_safe(style.action(entry)))),
+    ]
     # A clickable terminal hyperlink (OSC 8) where the terminal supports it.
-    return [("Link", Text(f"{link.title}: {link.url}", style=f"link {link.url}")) for link in entry.links]
+    for link in entry.links:
+        rows.append(("Link", Text(terminal_safe(f"{link.title}: {link.url}"), style=f"link {link.url}")))
+    return rows
 
 
 CSV_COLUMNS: Final = (
@@ -352,13 +356,7 @@ def _explanations_table(items: Sequence[Explanation], out: IO[str], style: Style
         if entry is not None:
             if item.message_agrees is False and entry.message is not None:
                 rows.append(("Documented", Text(entry.message)))
-            rows += [
-                ("Description", Text(style.description(entry))),
-                ("Category", Text(entry.category)),
-                ("Retry", Text(retry_text(entry.retry), style="green" if entry.retryable else "red")),
-                ("Action", Text(style.action(entry))),
-            ]
-            rows += _link_rows(entry)
+            rows += _advice_rows(entry, style)
         console.print(Panel(_grid(rows), expand=False))
 
 

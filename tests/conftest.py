@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, settings
 
 from kmserr.cli import cli
+from kmserr.scan import Hit, LineScanner
 
 DATA = Path(__file__).parent / "data"
 
@@ -80,6 +81,18 @@ def stable_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Te
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("LANG", "C.UTF-8")
     yield
+
+
+def feed_in_pieces(scanner: LineScanner, data: bytes, sizes: Sequence[int]) -> list[Hit]:
+    """Give a scanner the data in reads of these sizes, in turn, as a slow pipe would."""
+    found: list[Hit] = []
+    pos = index = 0
+    while pos < len(data):
+        size = sizes[index % len(sizes)]
+        found += scanner.feed(data[pos : pos + size])
+        pos += size
+        index += 1
+    return found + scanner.finish()
 
 
 class Runner:

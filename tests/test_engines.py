@@ -10,6 +10,7 @@ from kmserr.engines import EngineError, HyperscanEngine, RegexEngine, engine_nam
 from kmserr.extract import FAMILIES, Extractor, prefilter_patterns
 from kmserr.scan import LineScanner
 
+from .conftest import feed_in_pieces
 from .test_forms import all_cases
 
 EX = Extractor()
@@ -21,15 +22,7 @@ FRAGMENTS = [c.text.encode() for c in all_cases()] + [f" {name} ".encode() for n
 
 
 def hits(engine: RegexEngine | HyperscanEngine, data: bytes, sizes: list[int]) -> list[tuple[int, bytes, list[str]]]:
-    scanner = LineScanner(EX, engine)
-    found = []
-    pos = index = 0
-    while pos < len(data):
-        size = sizes[index % len(sizes)]
-        found += scanner.feed(data[pos : pos + size])
-        pos += size
-        index += 1
-    found += scanner.finish()
+    found = feed_in_pieces(LineScanner(EX, engine), data, sizes)
     return [(h.line_number, h.line, [f.code for f in h.findings]) for h in found]
 
 

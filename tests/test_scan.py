@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from kmserr.extract import Extractor
 from kmserr.scan import LineScanner, default_engine, scan_bytes, scan_stream
 
+from .conftest import feed_in_pieces
+
 pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
 
 EX = Extractor()
@@ -53,16 +55,7 @@ def test_byte_span_counts_undecodable_bytes() -> None:
 
 @given(st.lists(st.integers(1, 64), min_size=1, max_size=50))
 def test_any_read_sizes_give_the_same_lines(sizes: list[int]) -> None:
-    scanner = LineScanner(EX, default_engine())
-    hits = []
-    pos = 0
-    index = 0
-    while pos < len(LOG):
-        size = sizes[index % len(sizes)]
-        hits += scanner.feed(LOG[pos : pos + size])
-        pos += size
-        index += 1
-    hits += scanner.finish()
+    hits = feed_in_pieces(LineScanner(EX, default_engine()), LOG, sizes)
     assert [(h.line_number, h.line) for h in hits] == reference(LOG)
 
 
