@@ -60,33 +60,37 @@ class RegexEngine:
         self._names = [re.compile(re.escape(piece)) for piece in cover(list(names))]
 
     def candidates(self, buf: bytes, start: int, end: int) -> Hits:
-        lines: list[int] = []
+        hits = Hits([], [], [])
         for pattern in self._structured:
-            # One position a line is enough for these: after a hit, go on from the next line.
-            pos = start
-            while (found := pattern.search(buf, pos, end)) is not None:
-                lines.append(found.start())
-                pos = buf.find(b"\n", found.end(), end) + 1
-                if pos <= 0:
-                    break
-        names: list[int] = []
-        crowded: list[int] = []
+            _collect(pattern, buf, start, end, hits.structured, hits.crowded, STRUCTURED_PER_LINE, once=True)
         for pattern in self._names:
-            line_end, in_line = -1, 0
-            pos = start
-            while (found := pattern.search(buf, pos, end)) is not None:
-                at = found.start()
-                if at > line_end:
-                    newline = buf.find(b"\n", at, end)
-                    line_end, in_line = (end if newline < 0 else newline), 0
-                in_line += 1
-                if in_line > NAMES_PER_LINE:
-                    crowded.append(at)
-                    pos = line_end + 1
-                    continue
-                names.append(at)
-                pos = found.end()
-        return Hits(lines, names, crowded)
+            _collect(pattern, buf, start, end, hits.names, hits.crowded, NAMES_PER_LINE, once=False)
+        return hits
+
+
+def _collect(
+    pattern: re.Pattern[bytes], buf: bytes, start: int, end: int, found: list[int], crowded: list[int],
+    most: int, *, once: bool,
+) -> None:
+    """One pass of a pattern; a line that it hits more than `most` times is marked crowded and
+    the pass goes on from the next line. With `once`, a line's first hit is the only one kept."""
+    line_end, in_line = -1, 0
+    pos = start
+    while pos < end:
+        for match in pattern.finditer(buf, pos, end):
+            at = match.start()
+            if at > line_end:
+                newline = buf.find(b"\n", at, end)
+                line_end, in_line = (end if newline < 0 else newline), 0
+            in_line += 1
+            if in_line > most:
+                crowded.append(at)
+                pos = line_end + 1
+                break
+            if not once or in_line == 1:
+                found.append(at)
+        else:
+            return
 
 
 class HyperscanEngine:
@@ -112,37 +116,44 @@ class HyperscanEngine:
         hits = Hits([], [], [])
         lines, names, crowded = hits
         first_name = self._first_name
-        # The line of the last match: its end, whether it is listed, how many matches it had.
-        line = {"end": -1, "listed": False, "structured": 0, "names": 0, "resume": -1, "offset": start - 1}
+        # The line of the last match: where it ends, and how many matches of each kind it had.
+        line_end = -1
+        in_line = named = 0
+        resume = -1
+        offset = start - 1
 
         def on_match(pattern: int, first: int, to: int, flags: int, context: object) -> bool:
-            at = line["offset"] + to
-            if at > line["end"]:
+            nonlocal line_end, in_line, named, resume
+            at = offset + to
+            if at > line_end:
                 newline = buf.find(b"\n", at, end)
-                line.update(end=end if newline < 0 else newline, listed=False, structured=0, names=0)
+                line_end, in_line, named = (end if newline < 0 else newline), 0, 0
             if pattern < first_name:
-                line["structured"] += 1
-                if not line["listed"]:
+                in_line += 1
+                if in_line == 1:
                     lines.append(at)
-                    line["listed"] = True
+                elif in_line > STRUCTURED_PER_LINE:
+                    crowded.append(at)
+                    resume = line_end + 1
+                    return True  # stop; the scan resumes at the next line
             else:
-                line["names"] += 1
+                named += 1
+                if named > NAMES_PER_LINE:
+                    crowded.append(at)
+                    resume = line_end + 1
+                    return True
                 names.append(at)
-            if line["structured"] > STRUCTURED_PER_LINE or line["names"] > NAMES_PER_LINE:
-                crowded.append(at)
-                line["resume"] = line["end"] + 1
-                return True  # stop; the scan resumes at the next line
             return False
 
         view = memoryview(buf)
         pos = start
         while pos < end:
-            line["resume"], line["offset"] = -1, pos - 1
+            resume, offset = -1, pos - 1
             with contextlib.suppress(self._terminated):
-                self._db.scan(view[pos:end], match_event_handler=on_match)
-            if line["resume"] < 0:
+                self._db.scan(view[pos:end] if pos or end != len(buf) else buf, match_event_handler=on_match)
+            if resume < 0:
                 break
-            pos = line["resume"]
+            pos = resume
         return hits
 
 
