@@ -62,18 +62,18 @@ class RegexEngine:
     def candidates(self, buf: bytes, start: int, end: int) -> Hits:
         hits = Hits([], [], [])
         for pattern in self._structured:
-            _collect(pattern, buf, start, end, hits.structured, hits.crowded, STRUCTURED_PER_LINE, once=True)
+            _collect(pattern, buf, start, end, hits.structured, None, STRUCTURED_PER_LINE, once=True)
         for pattern in self._names:
             _collect(pattern, buf, start, end, hits.names, hits.crowded, NAMES_PER_LINE, once=False)
         return hits
 
 
 def _collect(
-    pattern: re.Pattern[bytes], buf: bytes, start: int, end: int, found: list[int], crowded: list[int],
+    pattern: re.Pattern[bytes], buf: bytes, start: int, end: int, found: list[int], crowded: list[int] | None,
     most: int, *, once: bool,
 ) -> None:
-    """One pass of a pattern; a line that it hits more than `most` times is marked crowded and
-    the pass goes on from the next line. With `once`, a line's first hit is the only one kept."""
+    """One pass of a pattern; after `most` hits in a line the pass goes on from the next line,
+    the line marked crowded when given where. With `once`, a line's first hit is the only one kept."""
     line_end, in_line = -1, 0
     pos = start
     while pos < end:
@@ -84,7 +84,8 @@ def _collect(
                 line_end, in_line = (end if newline < 0 else newline), 0
             in_line += 1
             if in_line > most:
-                crowded.append(at)
+                if crowded is not None:
+                    crowded.append(at)
                 pos = line_end + 1
                 break
             if not once or in_line == 1:
@@ -105,55 +106,64 @@ class HyperscanEngine:
     def __init__(self, structured: Sequence[bytes], names: Sequence[bytes]) -> None:
         import hyperscan
 
-        patterns = [*structured, *(re.escape(name) for name in names)]
-        self._first_name = len(structured)
         self._terminated: Any = hyperscan.ScanTerminated
-        self._db: Any = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self._db.compile(expressions=patterns, ids=list(range(len(patterns))), elements=len(patterns),
+        escaped = [re.escape(name) for name in names]
+        self._first_name = len(structured)
+        self._all: Any = self._database(hyperscan, [*structured, *escaped])
+        # For the rest of a line crowded with structured hits: its names are still wanted.
+        self._names: Any = self._database(hyperscan, escaped) if escaped else None
+
+    @staticmethod
+    def _database(hyperscan: Any, patterns: list[bytes]) -> Any:
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        database.compile(expressions=patterns, ids=list(range(len(patterns))), elements=len(patterns),
                          flags=[0] * len(patterns))
+        return database
 
     def candidates(self, buf: bytes, start: int, end: int) -> Hits:
         hits = Hits([], [], [])
         lines, names, crowded = hits
         first_name = self._first_name
-        # The line of the last match: where it ends, and how many matches of each kind it had.
-        line_end = -1
-        in_line = named = 0
-        resume = -1
-        offset = start - 1
+        # The line of the last match: where it ends, how many matches of each kind it had.
+        line_end, in_line, named, last = -1, 0, 0, -1
+        stop = ""  # why a scan stopped early: "structured" or "names"; "" when it ran through
+        offset, names_only = start - 1, False
 
         def on_match(pattern: int, first: int, to: int, flags: int, context: object) -> bool:
-            nonlocal line_end, in_line, named, resume
-            at = offset + to
+            nonlocal line_end, in_line, named, last, stop
+            at = last = offset + to
             if at > line_end:
                 newline = buf.find(b"\n", at, end)
                 line_end, in_line, named = (end if newline < 0 else newline), 0, 0
-            if pattern < first_name:
+            if not names_only and pattern < first_name:
                 in_line += 1
                 if in_line == 1:
                     lines.append(at)
                 elif in_line > STRUCTURED_PER_LINE:
-                    crowded.append(at)
-                    resume = line_end + 1
-                    return True  # stop; the scan resumes at the next line
+                    stop = "structured"
+                    return True  # stop; the rest of the line is scanned for names alone
             else:
                 named += 1
                 if named > NAMES_PER_LINE:
                     crowded.append(at)
-                    resume = line_end + 1
-                    return True
+                    stop = "names"
+                    return True  # stop; the extractor looks at this whole line itself
                 names.append(at)
             return False
 
         view = memoryview(buf)
         pos = start
         while pos < end:
-            resume, offset = -1, pos - 1
+            stop, offset, names_only = "", pos - 1, False
             with contextlib.suppress(self._terminated):
-                self._db.scan(view[pos:end] if pos or end != len(buf) else buf, match_event_handler=on_match)
-            if resume < 0:
+                self._all.scan(view[pos:end] if pos or end != len(buf) else buf, match_event_handler=on_match)
+            if not stop:
                 break
-            pos = resume
+            if stop == "structured" and self._names is not None:
+                stop, offset, names_only = "", last, True
+                with contextlib.suppress(self._terminated):
+                    self._names.scan(view[last + 1 : line_end], match_event_handler=on_match)
+            pos = line_end + 1
         return hits
 
 

@@ -61,9 +61,12 @@ class Finding(NamedTuple):
     code_desc: str | None = None
 
 
+# Each pattern begins with a literal, and a condition on what stands before it comes after it as
+# a lookbehind: Python's re then skips to the literal at C speed instead of trying every position
+# of a long line.
 _LEGACY = re.compile(
     # 3, 5 or 6 digits: four-digit numbers are the gateway codes' range and common in prose.
-    r"(?<![\w.(])\((\d{3}|\d{5,6})\)[ ]?(?=[^\W\d_])"
+    r"\((?<![\w.(]\()(\d{3}|\d{5,6})\)[ ]?(?=[^\W\d_])"
 )
 _LEGACY_AT_START = re.compile(r"\s*\((\d{3,6})\)\s?(.*)", re.DOTALL)
 _JSON_STRING = r'"((?:[^"\\\n]|\\.){0,4096})"'
@@ -76,20 +79,20 @@ _API3_CODE = re.compile(r'"Code"\s*:\s*"([A-Za-z][A-Za-z0-9_.]*)"')
 _API3_MESSAGE = re.compile(r'"Message"\s*:\s*' + _JSON_STRING)
 _API3_REQUEST_ID = re.compile(r'"RequestId"\s*:\s*"([^"\s]*)"')
 _ERROR_KEY = re.compile(r'"Error"\s*:\s*\{')
-_PY_SDK = re.compile(
-    r"\[(?:[\w\\]*\\)?TencentCloudSDKException\] code:(\S*) message:(.*)"
+_PY_SDK = re.compile(  # after `[`, or after the class path of PHP's exception (`...\Exception\`)
+    r"TencentCloudSDKException\] code:(?<=[\[\\]TencentCloudSDKException\] code:)(\S*) message:(.*)"
 )
 _JAVA_SDK = re.compile(r"\[TencentCloudSDKException\]code: (\S*) message:(.*)")
 _JAVA_SDK_OLD = re.compile(r"\[TencentCloudSDKException\]message:([A-Za-z][\w.]*)-(.*)")
 _GO_SDK = re.compile(r"\[TencentCloudSDKError\] Code=([^,\s]*), Message=(.*)")
-_DOTNET_SDK = re.compile(r"(?<![\w\]\\])code:([A-Za-z][\w.]*) message:(.*)")
+_DOTNET_SDK = re.compile(r"code:(?<![\w\]\\]code:)([A-Za-z][\w.]*) message:(.*)")
 _NODE_CODE = re.compile(r"^[ \t]*code: '([^'\n]*)',?[ \t]*\r?$", re.MULTILINE)
 _NODE_REQUEST_ID = re.compile(r"requestId: '([^'\n]*)'")
 _CPP_SDK = re.compile(r"RequestId=([^,\s]*), ErrorCode=([^,\s]*), ErrorMessage=(.*)")
-_CODE_MESSAGE = re.compile(r"(?<![\w.])Code: ([A-Za-z][\w.]*), Message: (.*)")
+_CODE_MESSAGE = re.compile(r"Code: (?<![\w.]Code: )([A-Za-z][\w.]*), Message: (.*)")
 _DOTNET_REQUEST_ID = re.compile(r"requestId\s*:?\s*([0-9A-Za-z-]{8,64})\s*")
 _REQUEST_ID_ANYWHERE = re.compile(
-    r"(?i)request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})"
+    r"request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})", re.IGNORECASE
 )
 _BRACKETED_REQUEST_ID = re.compile(r"\[request id:([0-9A-Za-z-]+)\]")
 _NO_VALUE: Final = frozenset({"", "none", "null", "nil", "undefined"})
@@ -436,9 +439,16 @@ def _line_start(text: str, pos: int) -> int:
 
 
 def _request_id_near(text: str, pos: int) -> str | None:
-    line_start = _line_start(text, pos)
-    found = _REQUEST_ID_ANYWHERE.search(text, line_start, _line_end(text, pos))
-    return _clean(found.group(1)) if found else None
+    """A request ID on the line around `pos`, in any spelling (`RequestId=`, `request_id:`, ...)."""
+    low, high = _line_start(text, pos), _line_end(text, pos)
+    window = text[low:high].lower()  # found by a literal, then read by the regex: no scan per position
+    at = window.find("request")
+    while at >= 0:
+        found = _REQUEST_ID_ANYWHERE.match(text, low + at, high)
+        if found:
+            return _clean(found.group(1))
+        at = window.find("request", at + 7)
+    return None
 
 
 def _bracketed_rid(message: str) -> str | None:

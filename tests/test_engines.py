@@ -97,3 +97,11 @@ def test_every_family_standing_alone_is_found_by_both_engines(name: str) -> None
     line = f"ERROR call failed: {name}.SomeDetail: message".encode()
     for engine in (RegexEngine(STRUCTURED, NAMES), HyperscanEngine(STRUCTURED, NAMES)):
         assert hits(engine, line, [len(line)]) == [(1, line, [f"{name}.SomeDetail"])], engine.name
+
+
+def test_names_after_many_structured_hits_in_a_line() -> None:
+    line = b'"code":' * 100 + b" then RequestLimitExceeded, and (10650) key is disabled\n"
+    for engine in (RegexEngine(STRUCTURED, NAMES), HyperscanEngine(STRUCTURED, NAMES)):
+        hits_ = engine.candidates(line, 0, len(line))
+        assert hits_.crowded == [] and 1 <= len(hits_.structured) <= 2 and hits_.names  # a line each pattern
+        assert hits(engine, line, [len(line)]) == [(1, line.rstrip(b"\n"), ["RequestLimitExceeded", "10650"])]
