@@ -15,8 +15,6 @@ from .registry import Registry
 from .scan import BLOCK_SIZE, Hit, LineScanner, default_engine
 
 STDIN = "-"
-# Rotated logs: opened through the standard library by their suffix.
-COMPRESSED = (".gz", ".bz2", ".xz", ".lzma")
 # The first timestamp of a line, for --summary's first and last seen: ISO 8601 and its relatives.
 _TIMESTAMP = re.compile(rb"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 
@@ -172,6 +170,7 @@ class Grep:
 
 
 def _open(path: str) -> IO[bytes]:
+    """Standard input, a plain file, or a rotated log (.gz, .bz2, .xz), opened by its suffix."""
     if path == STDIN:
         _widen_pipe(sys.stdin.buffer)
         return sys.stdin.buffer
