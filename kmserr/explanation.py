@@ -92,7 +92,7 @@ def resolve(finding: Finding, registry: Registry) -> Entry | None:
 
 def explain_finding(finding: Finding, registry: Registry) -> Explanation:
     # Logs repeat the same few errors: what a (code, module code, message) means is worked out once.
-    key = (id(registry), finding.code, finding.module_code, finding.message)
+    key = (registry, finding.code, finding.module_code, finding.message)  # the registry itself: an id can be reused
     known = _MEANINGS.get(key) if len(finding.message or "") <= _CACHED_MESSAGE else None
     if known is None:
         entry = resolve(finding, registry)
@@ -108,7 +108,7 @@ def explain_finding(finding: Finding, registry: Registry) -> Explanation:
     return Explanation(finding, *known)
 
 
-_MEANINGS: dict[tuple[int, str, int | None, str | None], tuple[Entry | None, bool | None, Entry | None]] = {}
+_MEANINGS: dict[tuple[Registry, str, int | None, str | None], tuple[Entry | None, bool | None, Entry | None]] = {}
 _MEANINGS_MAX = 65536
 _CACHED_MESSAGE = 512  # longer messages are rare and would make the cache hold large strings
 

@@ -97,3 +97,16 @@ def test_nothing_found(error: object) -> None:
     info = explain(error)
     assert (info.found, info.known, info.retryable, info.entry) == (False, False, False, None)
     assert info.category is None and info.action is None
+
+
+def test_explanations_are_not_shared_between_registries() -> None:
+    from kmserr import Registry, default_registry
+
+    base = default_registry()
+    entry = base.get("10630")
+    assert entry is not None
+    for n in range(3):  # registries made and dropped in turn may reuse an address
+        custom = Registry([entry._replace(action=f"Custom action {n}.")], base.categories)
+        assert explain("(10630) key is not existed", custom).action == f"Custom action {n}."
+        del custom
+    assert explain("(10630) key is not existed", base).action == entry.action
