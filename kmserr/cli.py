@@ -339,12 +339,17 @@ def list_(
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--format", "fmt", type=click.Choice(["plain", "json"]), default="plain", show_default=True,
               help="One problem a line as file:line:column: message, or a JSON array.")
+@click.option(
+    "--catalog", "catalogs", multiple=True, metavar="FILE", expose_value=False, callback=_remember_catalogs,
+    help="A team catalogue already in use, whose categories and codes the FILEs must agree with (repeatable).",
+)
 @click.pass_context
 def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
     """Validate team catalogue files: the schema of data/errors.toml, and no contradictions.
 
     Prints each problem on its own line as file:line:column: message. Categories of kmserr's own
-    catalogue may be used without declaring them again.
+    catalogue, and of the team files in use (the config folder, KMSERR_CATALOG, --catalog), may be
+    used without declaring them again.
 
     \b
     Examples:
@@ -354,13 +359,17 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
     Exit status: 0 every file is valid, 2 a problem was found (or a usage error).
     """
     from .catalogue import check as check_file
-    from .catalogue import load as load_catalogue
 
-    known = load_catalogue().categories
+    in_use = team_paths(
+        ctx.meta.get("kmserr.catalogs", ()), config_dir=click.get_app_dir("kmserr"), env=os.environ.get(CATALOG_ENV)
+    )
+    in_use = [path for path in in_use if os.path.abspath(path) not in {os.path.abspath(f) for f in files}]
+    known = load_registry().categories  # kmserr's own, with those of the team files in use
     problems = [p for path in files for p in check_file(path, known)]
     if not problems:
         try:
-            _load_registry(tuple(files))  # files that are each valid may still contradict each other
+            # Files that are each valid may still contradict each other, or the team files in use.
+            _load_registry((*in_use, *files))
         except CatalogueError as exc:
             problems.append(exc)
     if fmt == "json":

@@ -154,3 +154,16 @@ def test_check_several_files_and_contradictions(home: Path) -> None:
     result = run("check", str(first), str(second))
     assert result.exit_code == 2
     assert result.stdout.startswith(f"{second}:1:1: code 'PaymentFailure.CardDeclined': defines payments:PaymentFailure.CardDeclined differently from {first}")
+
+
+def test_check_against_the_team_files_in_use(home: Path) -> None:
+    in_use = write(home / "config" / "kmserr", "team.toml", TEAM)
+    other = (
+        '[[errors]]\ncode = "PaymentFailure.Other"\nproduct = "payments"\ngeneration = "api3"\n'
+        'description = "Another refusal."\ncategory = "payments"\nretry = "no"\naction = "Call us."\nsource = "x"\n'
+    )
+    # The category `payments` is declared only in the team file in use.
+    assert run("check", str(write(home, "new.toml", other))).exit_code == 0
+    contradicts = write(home, "contra.toml", TEAM.replace("Ask the customer for another card.", "Retry."))
+    result = run("check", str(contradicts))
+    assert result.exit_code == 2 and str(in_use) in result.stdout
