@@ -28,11 +28,12 @@ class Hits(NamedTuple):
 
     structured: list[int]  # one a line is enough: the line is then a candidate
     names: list[int]  # the literals of code names: where the extractor looks for names
-    crowded: list[int]  # lines with more name hits than are listed: look at the whole line
+    crowded: list[int]  # lines with more hits than are listed: the extractor looks at all of them
+    parens: list[int]  # where legacy codes may start: the only places the extractor tries them
 
 
-# A line with more name hits than this (a hostile line) is marked crowded instead of listed, so
-# that the Python work per line stays bounded whatever the line holds.
+# A line with more name or legacy hits than this (a hostile line) is marked crowded instead of
+# listed, so that the Python work per line stays bounded whatever the line holds.
 NAMES_PER_LINE: Final = 256
 STRUCTURED_PER_LINE: Final = 16
 
@@ -55,14 +56,17 @@ class RegexEngine:
 
     name = "re"
 
-    def __init__(self, structured: Iterable[bytes], names: Iterable[bytes]) -> None:
+    def __init__(self, structured: Iterable[bytes], parens: Iterable[bytes], names: Iterable[bytes]) -> None:
         self._structured = [re.compile(p) for p in structured]
+        self._parens = [re.compile(p) for p in parens]
         self._names = [re.compile(re.escape(piece)) for piece in cover(list(names))]
 
     def candidates(self, buf: bytes, start: int, end: int) -> Hits:
-        hits = Hits([], [], [])
+        hits = Hits([], [], [], [])
         for pattern in self._structured:
             _collect(pattern, buf, start, end, hits.structured, None, STRUCTURED_PER_LINE, once=True)
+        for pattern in self._parens:
+            _collect(pattern, buf, start, end, hits.parens, hits.crowded, NAMES_PER_LINE, once=False)
         for pattern in self._names:
             _collect(pattern, buf, start, end, hits.names, hits.crowded, NAMES_PER_LINE, once=False)
         return hits
@@ -103,15 +107,17 @@ class HyperscanEngine:
 
     name = "hyperscan"
 
-    def __init__(self, structured: Sequence[bytes], names: Sequence[bytes]) -> None:
+    def __init__(self, structured: Sequence[bytes], parens: Sequence[bytes], names: Sequence[bytes]) -> None:
         import hyperscan
 
         self._terminated: Any = hyperscan.ScanTerminated
         escaped = [re.escape(name) for name in names]
-        self._first_name = len(structured)
-        self._all: Any = self._database(hyperscan, [*structured, *escaped])
-        # For the rest of a line crowded with structured hits: its names are still wanted.
-        self._names: Any = self._database(hyperscan, escaped) if escaped else None
+        self._first_paren = len(structured)
+        self._first_name = len(structured) + len(parens)
+        self._all: Any = self._database(hyperscan, [*structured, *parens, *escaped])
+        # For the rest of a line crowded with structured hits: its legacy codes and names are still wanted.
+        rest = [*parens, *escaped]
+        self._rest: Any = self._database(hyperscan, rest) if rest else None
 
     @staticmethod
     def _database(hyperscan: Any, patterns: list[bytes]) -> Any:
@@ -121,48 +127,56 @@ class HyperscanEngine:
         return database
 
     def candidates(self, buf: bytes, start: int, end: int) -> Hits:
-        hits = Hits([], [], [])
-        lines, names, crowded = hits
-        first_name = self._first_name
+        hits = Hits([], [], [], [])
+        lines, names, crowded, parens = hits
+        # In the rest database, pattern ids start at the first legacy pattern.
+        shift = 0
+        first_paren, first_name = self._first_paren, self._first_name
         # The line of the last match: where it ends, how many matches of each kind it had.
-        line_end, in_line, named, last = -1, 0, 0, -1
-        stop = ""  # why a scan stopped early: "structured" or "names"; "" when it ran through
-        offset, names_only = start - 1, False
+        line_end, in_line, listed, last = -1, 0, 0, -1
+        stop = ""  # why a scan stopped early: "structured" or "crowded"; "" when it ran through
+        offset = start - 1
 
         def on_match(pattern: int, first: int, to: int, flags: int, context: object) -> bool:
-            nonlocal line_end, in_line, named, last, stop
+            nonlocal line_end, in_line, listed, last, stop
+            pattern += shift
             at = last = offset + to
             if at > line_end:
                 newline = buf.find(b"\n", at, end)
-                line_end, in_line, named = (end if newline < 0 else newline), 0, 0
-            if not names_only and pattern < first_name:
+                line_end, in_line, listed = (end if newline < 0 else newline), 0, 0
+            if pattern < first_paren:
                 in_line += 1
                 if in_line == 1:
                     lines.append(at)
                 elif in_line > STRUCTURED_PER_LINE:
                     stop = "structured"
-                    return True  # stop; the rest of the line is scanned for names alone
+                    return True  # stop; the rest of the line is scanned for the others alone
+                return False
+            listed += 1
+            if listed > NAMES_PER_LINE:
+                crowded.append(at)
+                stop = "crowded"
+                return True  # stop; the extractor looks at this whole line itself
+            if pattern < first_name:
+                # Where the legacy code starts: its "(" stands at most 10 bytes before the match's end
+                # (Hyperscan could report it, but tracking starts slows every scan down).
+                parens.append(buf.rfind(b"(", max(0, at - 10), at))
             else:
-                named += 1
-                if named > NAMES_PER_LINE:
-                    crowded.append(at)
-                    stop = "names"
-                    return True  # stop; the extractor looks at this whole line itself
                 names.append(at)
             return False
 
         view = memoryview(buf)
         pos = start
         while pos < end:
-            stop, offset, names_only = "", pos - 1, False
+            stop, offset, shift = "", pos - 1, 0
             with contextlib.suppress(self._terminated):
                 self._all.scan(view[pos:end] if pos or end != len(buf) else buf, match_event_handler=on_match)
             if not stop:
                 break
-            if stop == "structured" and self._names is not None:
-                stop, offset, names_only = "", last, True
+            if stop == "structured" and self._rest is not None:
+                stop, offset, shift = "", last, first_paren
                 with contextlib.suppress(self._terminated):
-                    self._names.scan(view[last + 1 : line_end], match_event_handler=on_match)
+                    self._rest.scan(view[last + 1 : line_end], match_event_handler=on_match)
             pos = line_end + 1
         return hits
 
@@ -197,15 +211,15 @@ def engine_name() -> str:
     return "hyperscan" if hyperscan_available() else "re"
 
 
-def select_engine(structured: Sequence[bytes], names: Sequence[bytes]) -> Engine:
+def select_engine(structured: Sequence[bytes], parens: Sequence[bytes], names: Sequence[bytes]) -> Engine:
     """Hyperscan where it is installed, `re` otherwise; KMSERR_ENGINE=re|hyperscan forces one."""
     name = engine_name()
     if name == "hyperscan":
         try:
-            return HyperscanEngine(structured, names)
+            return HyperscanEngine(structured, parens, names)
         except ImportError as exc:
             raise EngineError(f"{ENV}=hyperscan, but hyperscan cannot be imported ({exc})") from None
-    return RegexEngine(structured, names)
+    return RegexEngine(structured, parens, names)
 
 
 def _check(name: str) -> None:

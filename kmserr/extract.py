@@ -186,11 +186,14 @@ class Extractor:
             ("", bare.scan, _bare_code),  # every text holds ""
         )
 
-    def find(self, text: str, names_at: Sequence[int] | None = None) -> list[Finding]:
+    def find(
+        self, text: str, names_at: Sequence[int] | None = None, parens_at: Sequence[int] | None = None
+    ) -> list[Finding]:
         """Return every error in `text`, in order of position; never raises on any string.
 
-        `names_at`, from a prefilter that searched for the literals of the code names, says where
-        names may stand; then only those places are looked at for names standing alone.
+        A prefilter that searched the text may say where to look: `names_at`, where the literals of
+        code names stand; `parens_at`, where legacy codes may start. Then only those places are
+        looked at for those forms, so that a line full of `(` costs no more than a line of text.
         """
         if "\n" in text:
             whole = _whole_json(text)
@@ -207,6 +210,8 @@ class Extractor:
                 if not free:
                     continue
                 matches: Iterable[re.Match[str]] = self._bare.at(text, free)
+            elif build is _legacy_message and parens_at is not None:
+                matches = [m for p in parens_at if (m := _LEGACY.match(text, p)) is not None]
             else:
                 matches = finder(text)
             for match in matches:
@@ -513,17 +518,19 @@ def body_finding(doc: dict[str, Any]) -> Finding | None:
     return Finding(str(raw_code), LEGACY_JSON, 0, 0, message or None, None, None, int(raw_code), desc)
 
 
-def prefilter_patterns(names: Iterable[str] = ()) -> tuple[list[bytes], list[bytes]]:
+def prefilter_patterns(names: Iterable[str] = ()) -> tuple[list[bytes], list[bytes], list[bytes]]:
     """Byte patterns, each starting with a literal, whose hits include every line a form finds.
 
     The streaming scanner runs these over whole blocks and gives only the lines they hit to
-    `Extractor.find`, which decides; so they may hit more than the forms, never less. The first
-    list finds the structured forms; the second, the literals of code names standing alone, and
-    where they hit tells `find` where to look for names (these are plain strings, not regexes).
+    `Extractor.find`, which decides; so they may hit more than the forms, never less. Three lists:
+    the structured forms' patterns (a hit makes its line a candidate); the legacy code's, whose
+    hits also tell `find` where the only legacy codes of a line can start; and the literals of the
+    code names (plain strings, not regexes), whose hits tell `find` where to look for names.
     """
     structured = [
-        rb"\(\d{3}(?:\d{2,3})?\)",  # legacy (10630); the form checks the 3, 5 or 6 digits
         rb"ode[\"=:]",  # "code": "Code": code: Code= ErrorCode= code: '...'
         rb"Exception\]message:",  # Java SDK before 3.1.120
     ]
-    return structured, [w.encode("ascii") for w in _literals(names)]
+    # (10630) and a letter (any non-ASCII byte may begin one): the form checks the rest.
+    parens = [rb"\(\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff]"]
+    return structured, parens, [w.encode("ascii") for w in _literals(names)]

@@ -81,31 +81,37 @@ class LineScanner:
         """
         line = b"".join(self._carry)
         self._carry = []
-        structured, names, crowded = self._engine.candidates(line, 0, len(line))
+        structured, names, crowded, parens = self._engine.candidates(line, 0, len(line))
         self._line_number += 1
-        if not (structured or names or crowded):
+        if not (structured or names or crowded or parens):
             return
         text = line.decode("utf-8", "surrogateescape")
         if text.endswith("\r"):
             text = text[:-1]
         names.sort()
-        findings = self._extractor.find(text, None if crowded else _positions_in(names, 0, len(line), line))
+        parens.sort()
+        if crowded:
+            findings = self._extractor.find(text)
+        else:
+            at_names, at_parens = _positions_in(names, 0, len(line), line), _positions_in(parens, 0, len(line), line)
+            findings = self._extractor.find(text, at_names, at_parens)
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
 
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit]) -> None:
         """Check the candidate lines of `buf[start:end]`, which holds whole lines only."""
-        structured, names, crowded = self._engine.candidates(buf, start, end)
+        structured, names, crowded, parens = self._engine.candidates(buf, start, end)
         counting = self._count_lines
         number = self._line_number
         counted_to = start
         next_line = start  # lines before this offset are already decided
         find = self._extractor.find
-        positions = structured + names + crowded
+        positions = structured + names + crowded + parens
         if positions:
             positions.sort()
             names.sort()
             crowded.sort()
+            parens.sort()
             for pos in positions:
                 if pos < next_line:
                     continue
@@ -117,8 +123,14 @@ class LineScanner:
                 text = raw.decode("utf-8", "surrogateescape")
                 if text.endswith("\r"):
                     text = text[:-1]
-                crowd = _any_in(crowded, line_start, line_end)  # too many names listed: look at all
-                findings = find(text, None if crowd else _positions_in(names, line_start, line_end, raw))
+                if _any_in(crowded, line_start, line_end):  # too many hits to list: look at the whole line
+                    findings = find(text)
+                else:
+                    findings = find(
+                        text,
+                        _positions_in(names, line_start, line_end, raw),
+                        _positions_in(parens, line_start, line_end, raw),
+                    )
                 if findings:
                     if counting:
                         number += buf.count(b"\n", counted_to, line_start)
