@@ -1,7 +1,8 @@
-"""Keep the parsed form of a catalogue between runs, so that start-up does not parse TOML again.
+"""Keep what is slow to make between runs: a catalogue's parsed form, the scanner's compiled patterns.
 
-Parsing the bundled TOML in pure Python costs about 100 ms; reading its cached form costs about
-1 ms. The cache is only a shortcut: it is keyed by the catalogue's exact bytes, written
+Parsing the bundled TOML in pure Python costs about 100 ms, compiling Hyperscan's patterns about
+40 ms; reading either from the cache costs about 1 ms. The cache is only a shortcut: it is keyed
+by the exact bytes it was made from (the catalogue, the patterns), written
 atomically, checked by a checksum before it is decoded, and ignored (then rewritten) when
 missing, stale, truncated or corrupt. It holds plain data only (tuples, dicts, strings,
 numbers), so reading it executes nothing. Set KMSERR_CACHE_DIR to move it, or to an empty value
@@ -16,8 +17,8 @@ import sys
 import zlib
 from typing import Any, Final
 
-MAGIC: Final = b"kmserr-catalogue-cache 1\n"
-_PLAIN = (str, int, bool, float, type(None))
+MAGIC: Final = b"kmserr-cache 1\n"
+_PLAIN = (str, bytes, int, bool, float, type(None))
 
 
 def cache_dir() -> str | None:
@@ -38,17 +39,17 @@ def _key(data: bytes) -> bytes:
     return b"%d:%08x" % (len(data), zlib.crc32(data))
 
 
-def _file(name: str) -> str | None:
+def _file(kind: str, name: str) -> str | None:
     folder = cache_dir()
     if folder is None:
         return None
-    digest = zlib.crc32(os.path.abspath(name).encode("utf-8", "surrogateescape"))
-    return os.path.join(folder, f"catalogue-{digest:08x}.bin")
+    digest = zlib.crc32(name.encode("utf-8", "surrogateescape"))
+    return os.path.join(folder, f"{kind}-{digest:08x}.bin")
 
 
-def load(name: str, data: bytes) -> Any:
-    """Return what was stored for these exact bytes, or None (never raises)."""
-    path = _file(name)
+def load(name: str, data: bytes, kind: str = "catalogue") -> Any:
+    """Return what was stored under `kind` and `name` for these exact bytes, or None (never raises)."""
+    path = _file(kind, name)
     if path is None:
         return None
     try:
@@ -63,9 +64,9 @@ def load(name: str, data: bytes) -> Any:
         return None
 
 
-def store(name: str, data: bytes, value: Any) -> None:
+def store(name: str, data: bytes, value: Any, kind: str = "catalogue") -> None:
     """Write a value for these bytes atomically; a cache that cannot be written is skipped."""
-    path = _file(name)
+    path = _file(kind, name)
     if path is None or not _plain(value):
         return
     payload = marshal.dumps(value)
@@ -74,7 +75,7 @@ def store(name: str, data: bytes, value: Any) -> None:
 
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".catalogue-", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=f".{kind}-", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(blob)

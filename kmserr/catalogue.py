@@ -208,13 +208,13 @@ def parse(
 ) -> Catalogue:
     """Validate catalogue bytes; `name` is what error messages call the file."""
     if use_cache:
-        cached = _from_cache(cache.load(name, data), name)
+        cached = _from_cache(cache.load(os.path.abspath(name), data), name)
         if cached is not None:
             return cached
     text = _decode(data, name)
     result = _validate(_parse_toml(text, name), text, name, known_categories)
     if use_cache:
-        cache.store(name, data, _to_cache(result))
+        cache.store(os.path.abspath(name), data, _to_cache(result))
     return result
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import Any, Final, NamedTuple
 
 # API 3.0 code families (the part before the first dot) and the codes that SDKs raise
@@ -171,29 +171,34 @@ class Extractor:
         self._bare = bare = _BareCodes(names)
         # (gate, finder, builder): a form runs only on text that holds its gate string, which
         # costs nanoseconds, where running every regex on every line costs microseconds.
-        self._forms: tuple[tuple[str, _Finder, _Builder], ...] = (
-            ("SDKException] code:", _PY_SDK.finditer, _python_sdk),
-            ("SDKException]code: ", _JAVA_SDK.finditer, _java_sdk),
-            ("SDKException]message:", _JAVA_SDK_OLD.finditer, _java_sdk_old),
-            ("SDKError] Code=", _GO_SDK.finditer, _go_sdk),
-            ("ErrorCode=", _CPP_SDK.finditer, _cpp_sdk),
-            ("code:", _DOTNET_SDK.finditer, _dotnet_sdk),
-            ("Code: ", _CODE_MESSAGE.finditer, _code_message),
-            ("code: '", _NODE_CODE.finditer, _node_code),
-            ('"Code"', _API3_CODE.finditer, _api3_json),
-            ("(", _LEGACY.finditer, _legacy_message),
-            ('"code"', _LEGACY_JSON_PLAIN.finditer, _legacy_json_plain),
-            ("", bare.scan, _bare_code),  # every text holds ""
+        self._forms: tuple[tuple[str, str, _Finder, _Builder], ...] = (
+            (PYTHON_SDK, "SDKException] code:", _PY_SDK.finditer, _python_sdk),
+            (JAVA_SDK, "SDKException]code: ", _JAVA_SDK.finditer, _java_sdk),
+            (JAVA_SDK_OLD, "SDKException]message:", _JAVA_SDK_OLD.finditer, _java_sdk_old),
+            (GO_SDK, "SDKError] Code=", _GO_SDK.finditer, _go_sdk),
+            (CPP_SDK, "ErrorCode=", _CPP_SDK.finditer, _cpp_sdk),
+            (DOTNET_SDK, "code:", _DOTNET_SDK.finditer, _dotnet_sdk),
+            (CODE_MESSAGE, "Code: ", _CODE_MESSAGE.finditer, _code_message),
+            (NODE_SDK, "code: '", _NODE_CODE.finditer, _node_code),
+            (API3_JSON, '"Code"', _API3_CODE.finditer, _api3_json),
+            (LEGACY_MESSAGE, "(", _LEGACY.finditer, _legacy_message),
+            (LEGACY_JSON, '"code"', _LEGACY_JSON_PLAIN.finditer, _legacy_json_plain),
+            (BARE_CODE, "", bare.scan, _bare_code),  # every text holds ""
         )
 
     def find(
-        self, text: str, names_at: Sequence[int] | None = None, parens_at: Sequence[int] | None = None
+        self,
+        text: str,
+        names_at: Sequence[int] | None = None,
+        parens_at: Sequence[int] | None = None,
+        forms: Container[str] | None = None,
     ) -> list[Finding]:
         """Return every error in `text`, in order of position; never raises on any string.
 
         A prefilter that searched the text may say where to look: `names_at`, where the literals of
-        code names stand; `parens_at`, where legacy codes may start. Then only those places are
-        looked at for those forms, so that a line full of `(` costs no more than a line of text.
+        code names stand; `parens_at`, where legacy codes may start; `forms`, which structured forms
+        its locators (LOCATORS) found in the text. Then only those are looked at, so that a line
+        full of `(` or of `"code":` costs no more than a line of ordinary text.
         """
         if "\n" in text:
             whole = _whole_json(text)
@@ -201,7 +206,9 @@ class Extractor:
                 return whole
         taken = _Spans()
         found: list[Finding] = []
-        for gate, finder, build in self._forms:
+        for form, gate, finder, build in self._forms:
+            if forms is not None and form in LOCATED and form not in forms:
+                continue
             if gate not in text:
                 continue
             if build is _bare_code and names_at is not None:
@@ -518,19 +525,43 @@ def body_finding(doc: dict[str, Any]) -> Finding | None:
     return Finding(str(raw_code), LEGACY_JSON, 0, 0, message or None, None, None, int(raw_code), desc)
 
 
-def prefilter_patterns(names: Iterable[str] = ()) -> tuple[list[bytes], list[bytes], list[bytes]]:
+# For each structured form, a locator: a byte pattern (of Hyperscan's syntax and Python's) that
+# matches wherever the form's regex can match in a line, and seldom anywhere else. Character
+# classes are wider than the regexes' (`[^,\n]` where they say `\s`), as bytes do not know
+# Unicode's spaces and letters, so that a locator never misses what its form finds.
+LOCATORS: Final = {
+    PYTHON_SDK: rb"TencentCloudSDKException\] code:\S* message:",
+    JAVA_SDK: rb"\[TencentCloudSDKException\]code: \S* message:",
+    JAVA_SDK_OLD: rb"\[TencentCloudSDKException\]message:[A-Za-z]",
+    GO_SDK: rb"\[TencentCloudSDKError\] Code=[^,\n]*, Message=",
+    CPP_SDK: rb"RequestId=[^,\n]*, ErrorCode=[^,\n]*, ErrorMessage=",
+    DOTNET_SDK: rb"code:[A-Za-z]\S* message:",
+    CODE_MESSAGE: rb"Code: [A-Za-z]\S*, Message: ",
+    NODE_SDK: rb"code: '",
+    API3_JSON: rb'"Code"[^"\n]*"[A-Za-z]',
+    LEGACY_JSON: rb'"code"[^,\n]*[4-6][0-9]{3}[^,\n]*,[^"\n]*"message"',
+}
+LOCATED: Final = frozenset(LOCATORS)
+
+
+class Prefilter(NamedTuple):
     """Byte patterns, each starting with a literal, whose hits include every line a form finds.
 
-    The streaming scanner runs these over whole blocks and gives only the lines they hit to
-    `Extractor.find`, which decides; so they may hit more than the forms, never less. Three lists:
-    the structured forms' patterns (a hit makes its line a candidate); the legacy code's, whose
-    hits also tell `find` where the only legacy codes of a line can start; and the literals of the
-    code names (plain strings, not regexes), whose hits tell `find` where to look for names.
+    The streaming scanner runs them over whole blocks and gives only the lines they hit to
+    `Extractor.find`, which decides; so they may hit more than the forms, never less.
     """
-    structured = [
+
+    coarse: list[bytes]  # the structured forms, in two cheap passes (for Python's re)
+    located: list[tuple[str, bytes]]  # the structured forms one by one (for Hyperscan: one pass)
+    parens: list[bytes]  # legacy codes: their hits also say where the only ones can start
+    names: list[bytes]  # the literals of code names (plain strings): where names may stand
+
+
+def prefilter_patterns(names: Iterable[str] = ()) -> Prefilter:
+    coarse = [
         rb"ode[\"=:]",  # "code": "Code": code: Code= ErrorCode= code: '...'
         rb"Exception\]message:",  # Java SDK before 3.1.120
     ]
     # (10630) and a letter (any non-ASCII byte may begin one): the form checks the rest.
     parens = [rb"\(\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff]"]
-    return structured, parens, [w.encode("ascii") for w in _literals(names)]
+    return Prefilter(coarse, list(LOCATORS.items()), parens, [w.encode("ascii") for w in _literals(names)])

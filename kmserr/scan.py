@@ -13,8 +13,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO, Final, NamedTuple
 
-from .engines import Engine, select_engine
-from .extract import Extractor, Finding, prefilter_patterns
+from .engines import Engine, Hits, select_engine
+from .extract import LOCATORS, Extractor, Finding, prefilter_patterns
 
 BLOCK_SIZE: Final = 1 << 20
 
@@ -81,26 +81,24 @@ class LineScanner:
         """
         line = b"".join(self._carry)
         self._carry = []
-        structured, names, crowded, parens = self._engine.candidates(line, 0, len(line))
+        found = self._engine.candidates(line, 0, len(line))
         self._line_number += 1
-        if not (structured or names or crowded or parens):
+        if not (found.structured or found.names or found.crowded or found.parens):
             return
         text = line.decode("utf-8", "surrogateescape")
         if text.endswith("\r"):
             text = text[:-1]
-        names.sort()
-        parens.sort()
-        if crowded:
-            findings = self._extractor.find(text)
-        else:
-            at_names, at_parens = _positions_in(names, 0, len(line), line), _positions_in(parens, 0, len(line), line)
-            findings = self._extractor.find(text, at_names, at_parens)
+        for positions in (found.names, found.crowded, found.parens, found.unsure):
+            positions.sort()
+        located = sorted(zip(found.structured, found.kinds, strict=True)) if found.kinds is not None else None
+        findings = self._extractor.find(text, *_hints(found, located, 0, len(line), line))
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
 
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit]) -> None:
         """Check the candidate lines of `buf[start:end]`, which holds whole lines only."""
-        structured, names, crowded, parens = self._engine.candidates(buf, start, end)
+        found = self._engine.candidates(buf, start, end)
+        structured, names, crowded, parens, kinds, unsure = found
         counting = self._count_lines
         number = self._line_number
         counted_to = start
@@ -112,6 +110,8 @@ class LineScanner:
             names.sort()
             crowded.sort()
             parens.sort()
+            unsure.sort()
+            located = sorted(zip(structured, kinds, strict=True)) if kinds is not None else None
             for pos in positions:
                 if pos < next_line:
                     continue
@@ -123,14 +123,7 @@ class LineScanner:
                 text = raw.decode("utf-8", "surrogateescape")
                 if text.endswith("\r"):
                     text = text[:-1]
-                if _any_in(crowded, line_start, line_end):  # too many hits to list: look at the whole line
-                    findings = find(text)
-                else:
-                    findings = find(
-                        text,
-                        _positions_in(names, line_start, line_end, raw),
-                        _positions_in(parens, line_start, line_end, raw),
-                    )
+                findings = find(text, *_hints(found, located, line_start, line_end, raw))
                 if findings:
                     if counting:
                         number += buf.count(b"\n", counted_to, line_start)
@@ -138,6 +131,28 @@ class LineScanner:
                     hits.append(Hit(number + 1 if counting else 0, raw, text, tuple(findings)))
         if counting:
             self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
+
+
+_FORM_NAMES: Final = tuple(LOCATORS)
+
+
+def _hints(
+    found: Hits, located: list[tuple[int, int]] | None, line_start: int, line_end: int, raw: bytes
+) -> tuple[list[int] | None, list[int] | None, frozenset[str] | None]:
+    """What the prefilter says of one line, for `Extractor.find`: where names and legacy codes
+    may be, and which located forms it holds (None: look at everything)."""
+    if _any_in(found.crowded, line_start, line_end):  # too many hits to list: look at the whole line
+        return None, None, None
+    forms: frozenset[str] | None = None
+    if located is not None and not _any_in(found.unsure, line_start, line_end):
+        first = bisect_left(located, (line_start, -1))
+        last = bisect_left(located, (line_end + 1, -1), first)
+        forms = frozenset(_FORM_NAMES[kind] for _, kind in located[first:last])
+    return (
+        _positions_in(found.names, line_start, line_end, raw),
+        _positions_in(found.parens, line_start, line_end, raw),
+        forms,
+    )
 
 
 def _any_in(positions: list[int], line_start: int, line_end: int) -> bool:
@@ -164,7 +179,7 @@ def _positions_in(positions: list[int], line_start: int, line_end: int, raw: byt
 
 def default_engine(names: Iterable[str] = ()) -> Engine:
     """The engine for these code names: Hyperscan where installed, unless KMSERR_ENGINE says otherwise."""
-    return select_engine(*prefilter_patterns(names))
+    return select_engine(prefilter_patterns(names))
 
 
 def scan_bytes(data: bytes, extractor: Extractor, engine: Engine | None = None) -> list[Hit]:

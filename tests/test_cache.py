@@ -115,3 +115,21 @@ def test_the_plain_lookup_path_imports_neither_rich_nor_the_scanner(cache_dir: P
     assert "click" in modules
     unwanted = {"rich", "rich.console", "hyperscan", "kmserr.extract", "kmserr.scan", "tomllib", "dataclasses"}
     assert modules & unwanted == set()
+
+
+def test_compiled_patterns_are_cached_and_a_damaged_copy_is_rebuilt(cache_dir: Path) -> None:
+    from kmserr.engines import HyperscanEngine
+    from kmserr.extract import prefilter_patterns
+
+    prefilter = prefilter_patterns()
+    located = [pattern for _, pattern in prefilter.located]
+    line = b"x (10630) key is not existed\n"
+    expected = HyperscanEngine(located, prefilter.parens, prefilter.names).candidates(line, 0, len(line))
+    blobs = sorted(cache_dir.glob("hyperscan-*.bin"))
+    assert blobs
+    for blob in blobs:
+        data = blob.read_bytes()
+        blob.write_bytes(data[: len(data) // 2] + bytes(len(data) - len(data) // 2))  # zeroed second half
+    again = HyperscanEngine(located, prefilter.parens, prefilter.names).candidates(line, 0, len(line))
+    assert again == expected and expected.parens == [2]
+    assert all(blob.read_bytes() != bytes(len(blob.read_bytes())) for blob in blobs)  # rewritten
