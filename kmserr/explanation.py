@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from .catalogue import Entry
 from .extract import EXCEPTION, Extractor, Finding, body_finding, with_legacy_message
@@ -41,35 +41,31 @@ class Explanation(NamedTuple):
     def message(self) -> str | None:
         return self.finding.message
 
-    @property
-    def _about(self) -> Entry | None:
-        return self.entry or self.family
+    def _advice(self, field: str) -> str | None:
+        """A field of the entry, else of the code's family (`InternalError.X`: `InternalError`'s)."""
+        about = self.entry or self.family
+        return cast("str | None", getattr(about, field)) if about is not None else None
 
     @property
     def retryable(self) -> bool:
         """Whether retrying can help: the entry's advice, else its family's; False when unknown."""
-        about = self._about
-        return about.retryable if about is not None else False
+        return self._advice("retry") not in (None, "no")
 
     @property
     def retry(self) -> str | None:
-        about = self._about
-        return about.retry if about is not None else None
+        return self._advice("retry")
 
     @property
     def category(self) -> str | None:
-        about = self._about
-        return about.category if about is not None else None
+        return self._advice("category")
 
     @property
     def description(self) -> str | None:
-        about = self._about
-        return about.description if about is not None else None
+        return self._advice("description")
 
     @property
     def action(self) -> str | None:
-        about = self._about
-        return about.action if about is not None else None
+        return self._advice("action")
 
 
 @lru_cache(maxsize=8)
