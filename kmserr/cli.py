@@ -105,16 +105,20 @@ def _remember_catalogs(ctx: click.Context, _: click.Parameter, value: tuple[str,
     ctx.meta["kmserr.catalogs"] = value
 
 
-def load_registry(ctx: click.Context | None = None) -> Registry:
-    """kmserr's catalogue with the team files of the config folder, KMSERR_CATALOG and --catalog."""
-    ctx = ctx or click.get_current_context()
-    paths = team_paths(
+def _team_files(ctx: click.Context) -> list[str]:
+    """The team catalogue files in use: the config folder's, KMSERR_CATALOG's, then --catalog's."""
+    return team_paths(
         ctx.meta.get("kmserr.catalogs", ()),
         config_dir=click.get_app_dir("kmserr"),
         env=os.environ.get(CATALOG_ENV),
     )
+
+
+def load_registry(ctx: click.Context | None = None) -> Registry:
+    """kmserr's catalogue with the team files of the config folder, KMSERR_CATALOG and --catalog."""
+    ctx = ctx or click.get_current_context()
     try:
-        return _load_registry(tuple(paths))
+        return _load_registry(tuple(_team_files(ctx)))
     except CatalogueError as exc:
         raise InputError(f"catalogue: {exc}") from None
 
@@ -360,10 +364,8 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
     """
     from .catalogue import check as check_file
 
-    in_use = team_paths(
-        ctx.meta.get("kmserr.catalogs", ()), config_dir=click.get_app_dir("kmserr"), env=os.environ.get(CATALOG_ENV)
-    )
-    in_use = [path for path in in_use if os.path.abspath(path) not in {os.path.abspath(f) for f in files}]
+    checked = {os.path.abspath(f) for f in files}
+    in_use = [path for path in _team_files(ctx) if os.path.abspath(path) not in checked]
     known = load_registry().categories  # kmserr's own, with those of the team files in use
     problems = [p for path in files for p in check_file(path, known)]
     if not problems:
