@@ -70,6 +70,15 @@ def test_every_entry_names_its_product_generation_and_source() -> None:
         assert entry.source and entry.action and entry.category
 
 
+def test_written_text_keeps_its_acronyms() -> None:
+    # A sentence's first letter lowered by a generator once made "hTTP status" and "cVM metadata".
+    import re
+
+    for entry in catalogue.load().entries:
+        for text in (entry.description, entry.action, entry.source):
+            assert not re.search(r"\b[a-z][A-Z]{2,}", text), (entry.code, text)
+
+
 def test_bundled_path_is_a_file() -> None:
     assert os.path.isfile(catalogue.bundled_path())
 
