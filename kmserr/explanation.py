@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import NamedTuple, cast
 
 from .catalogue import Entry
-from .extract import EXCEPTION, Extractor, Finding, body_finding, with_legacy_message
+from .extract import EXCEPTION, Extractor, Finding, ascii_number, body_finding, with_legacy_message
 from .registry import Registry, default_registry, message_agrees
 
 
@@ -168,8 +168,9 @@ def _from_object(error: object) -> Finding | None:
     message = _attribute(error, _MESSAGE_ATTRIBUTES)
     request_id = _attribute(error, _REQUEST_ID_ATTRIBUTES)
     finding = Finding(code, EXCEPTION, 0, 0, message, request_id)
-    if code.isdigit():
-        finding = finding._replace(module_code=int(code))
+    module_code = ascii_number(code)
+    if module_code is not None:
+        finding = finding._replace(module_code=module_code)
     return with_legacy_message(finding)
 
 

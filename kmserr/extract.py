@@ -65,15 +65,16 @@ class Finding(NamedTuple):
 # a lookbehind: Python's re then skips to the literal at C speed instead of trying every position
 # of a long line.
 _LEGACY = re.compile(
-    # 3, 5 or 6 digits: four-digit numbers are the gateway codes' range and common in prose.
-    r"\((?<![\w.(]\()(\d{3}|\d{5,6})\)[ ]?(?=[^\W\d_])"
+    # 3, 5 or 6 digits: four-digit numbers are the gateway codes' range and common in prose. ASCII
+    # digits only (`\d` would take `(١٠٦٣٠)`, which int() reads as 10630 and no byte prefilter sees).
+    r"\((?<![\w.(]\()([0-9]{3}|[0-9]{5,6})\)[ ]?(?=[^\W\d_])"
 )
-_LEGACY_AT_START = re.compile(r"\s*\((\d{3,6})\)\s?(.*)", re.DOTALL)
+_LEGACY_AT_START = re.compile(r"\s*\(([0-9]{3,6})\)\s?(.*)", re.DOTALL)
 _JSON_STRING = r'"((?:[^"\\\n]|\\.){0,4096})"'
-_LEGACY_JSON_CODE = re.compile(r'"code"\s*:\s*"?(\d{1,6})"?')
+_LEGACY_JSON_CODE = re.compile(r'"code"\s*:\s*"?([0-9]{1,6})"?')
 _LEGACY_JSON_DESC = re.compile(r'"codeDesc"\s*:\s*' + _JSON_STRING)
 _LEGACY_JSON_PLAIN = re.compile(
-    r'"code"\s*:\s*"?([4-6]\d{3})"?\s*,\s*"message"\s*:\s*' + _JSON_STRING
+    r'"code"\s*:\s*"?([4-6][0-9]{3})"?\s*,\s*"message"\s*:\s*' + _JSON_STRING
 )
 _API3_CODE = re.compile(r'"Code"\s*:\s*"([A-Za-z][A-Za-z0-9_.]*)"')
 _API3_MESSAGE = re.compile(r'"Message"\s*:\s*' + _JSON_STRING)
@@ -497,6 +498,12 @@ def _whole_json(text: str) -> list[Finding] | None:
     return [finding._replace(start=start, end=start + len(finding.code) if code_at >= 0 else 0)]
 
 
+def ascii_number(text: str) -> int | None:
+    """The number that `text` spells in ASCII digits, else None: "²".isdigit() holds but int()
+    refuses it, and int("٤٠٠٠") is 4000, yet neither is a code that any log or prefilter spells."""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def body_finding(doc: dict[str, Any]) -> Finding | None:
     """The error of a parsed response body: API 3.0 (`Response.Error`, or `Error` alone) or legacy."""
     response = doc.get("Response", doc)
@@ -513,7 +520,8 @@ def body_finding(doc: dict[str, Any]) -> Finding | None:
     raw_code = doc.get("code")
     if isinstance(raw_code, bool) or not isinstance(raw_code, (int, str)):
         return None
-    if not str(raw_code).isdigit() or int(raw_code) == 0:
+    number = ascii_number(str(raw_code))
+    if not number:
         return None
     message = doc.get("message") if isinstance(doc.get("message"), str) else None
     desc = doc.get("codeDesc") if isinstance(doc.get("codeDesc"), str) else None
@@ -521,8 +529,8 @@ def body_finding(doc: dict[str, Any]) -> Finding | None:
     if legacy is not None:
         module = legacy.group(1)
         return Finding(module, LEGACY_JSON, 0, 0, legacy.group(2).strip() or None, None,
-                       int(module), int(raw_code), desc)
-    return Finding(str(raw_code), LEGACY_JSON, 0, 0, message or None, None, None, int(raw_code), desc)
+                       int(module), number, desc)
+    return Finding(str(raw_code), LEGACY_JSON, 0, 0, message or None, None, None, number, desc)
 
 
 # For each structured form, a locator: a byte pattern (of Hyperscan's syntax and Python's) that

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import IO, NamedTuple, Protocol, cast
 
 from .explanation import Explanation, code_names, explain_finding, extractor_for
+from .extract import ascii_number
 from .registry import Registry
 from .scan import BLOCK_SIZE, Hit, LineScanner, default_engine
 
@@ -60,7 +61,8 @@ def _code_matches(item: Explanation, wanted: str) -> bool:
     folded = wanted.casefold().rstrip(".")
     if code == folded or code.startswith(folded + "."):
         return True
-    return item.finding.module_code is not None and wanted.isdigit() and item.finding.module_code == int(wanted)
+    number = ascii_number(wanted)
+    return number is not None and item.finding.module_code == number
 
 
 class Seen(NamedTuple):

@@ -102,7 +102,7 @@ class Registry:
     def lookup(self, query: str, product: str | None = None) -> Lookup:
         """Answer a user's query: a module code, a group, a code name, a family, or words."""
         text = query.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():  # not "²" (int() refuses it) nor "٤٠٠٠"
             number = int(text)
             entry = self.by_module_code(number, product or DEFAULT_PRODUCT)
             if entry is not None:
@@ -173,7 +173,7 @@ class Registry:
         import difflib
 
         text = query.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():  # not "²" (int() refuses it) nor "٤٠٠٠"
             number = int(text)
             # Codes of the same length first (a module code for a module code), then the most alike.
             numeric = sorted({e.code for e in self.entries if e.code.isdigit()})

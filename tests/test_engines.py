@@ -52,6 +52,15 @@ def test_candidates_are_inside_the_matching_line() -> None:
         assert all(18 <= p <= 30 for p in found.names)
 
 
+@pytest.mark.parametrize("line", ["(١٠٦٣٠) key is not existed", '{"code": "٤٠٠٠", "message": "bad"}',
+                                  '{"code":"4٠٠٠","message":"(1٠630) x"}'])
+def test_digits_beyond_ascii_are_no_code_to_the_library_or_to_grep(line: str) -> None:
+    # int("١٠٦٣٠") is 10630, but no byte prefilter sees such digits: the library must not either.
+    assert EX.find(line) == []
+    for engine in (RegexEngine(STRUCTURED, PARENS, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+        assert hits(engine, line.encode() + b"\n", [64]) == []
+
+
 def test_forcing_and_refusing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KMSERR_ENGINE", "re")
     assert engine_name() == "re" and select_engine(PREFILTER).name == "re"

@@ -28,6 +28,9 @@ DECOYS = [b"processed batch (4821) items", b"(010) 12345678", b'{"code":0,"messa
 PIECES = st.one_of(
     st.sampled_from(FORMS), st.sampled_from(DECOYS), st.binary(max_size=30), st.text(max_size=20).map(str.encode),
     st.sampled_from([b"\r", b"\r\n", b"\x00", b"\n", b"", b"\xff\xfe", b"\x1b[2J", b"(", b"\"code\":"]),
+    # Digits and letters beyond ASCII around the forms: the library and the byte prefilters must agree.
+    st.sampled_from(["(١٠٦٣٠) key is not existed", '{"code":"٤٠٠٠","message":"x"}', "错误AuthFailure.X",
+                     "AuthFailureé", "ÀResourceNotFound"]).map(str.encode),
 )
 INPUTS = st.lists(PIECES, max_size=25).map(b"".join)
 
@@ -102,6 +105,42 @@ def test_the_library_never_raises_on_any_bytes(data: bytes) -> None:
     for hit in scan_bytes(data, EX):
         assert hit.line in data
     explain(data)
+
+
+# Values that look like codes to one reader and not to another: digits that are not ASCII
+# ("²".isdigit() holds, int() refuses it), numbers as strings, nulls, nesting.
+BODY_KEYS = ["code", "message", "codeDesc", "Response", "Error", "Code", "Message", "RequestId"]
+BODY_SCALARS = st.one_of(
+    st.sampled_from(["²", "٤٠٠٠", "4000", "0", "-1", "10630", "", "AuthFailure", "(10630) x", "(١٠٦٣٠) x"]),
+    st.integers(-10, 10**7), st.booleans(), st.none(), st.text(max_size=8),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+BODIES = st.recursive(
+    st.dictionaries(st.sampled_from(BODY_KEYS), BODY_SCALARS, max_size=4),
+    lambda inner: st.dictionaries(st.sampled_from(BODY_KEYS), st.one_of(BODY_SCALARS, inner), max_size=4),
+    max_leaves=12,
+)
+
+
+@given(body=BODIES, indent=st.sampled_from([None, 2]))
+def test_any_response_body_is_read_without_raising(body: dict[str, object], indent: int | None) -> None:
+    text = json.dumps(body, indent=indent, ensure_ascii=False)
+    for item in explain_text(text):
+        assert item.finding.code
+    assert explain(body).found in (True, False)
+    result = runner().invoke(cli, ["parse", "--format", "json"], input=text, catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+
+
+QUERIES = st.one_of(st.text(max_size=20), st.sampled_from(["²", "٤٠٠٠", "１０６３０", "10630", "4000", " 4000 ", "-1"]))
+
+
+@given(query=QUERIES)
+def test_any_query_is_answered_without_raising(query: str) -> None:
+    for args in (["lookup", query], ["lookup", "--format", "json", query], ["grep", "--code", query]):
+        result = runner().invoke(cli, args, input=b"(10630) key is not existed\n", catch_exceptions=False)
+        assert result.exit_code in (0, 1, 2), (args, result.output)
+        assert "kmserr: internal error" not in result.output
 
 
 def runner() -> CliRunner:
