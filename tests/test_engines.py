@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kmserr.engines import EngineError, HyperscanEngine, RegexEngine, engine_name, select_engine
-from kmserr.extract import FAMILIES, Extractor, prefilter_patterns
+from kmserr.extract import FAMILIES, LEGACY_JSON, Extractor, prefilter_patterns
 from kmserr.scan import LineScanner
 
 from .conftest import feed_in_pieces
@@ -59,6 +61,21 @@ def test_digits_beyond_ascii_are_no_code_to_the_library_or_to_grep(line: str) ->
     assert EX.find(line) == []
     for engine in (RegexEngine(STRUCTURED, PARENS, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
         assert hits(engine, line.encode() + b"\n", [64]) == []
+
+
+SPACES = st.text(st.sampled_from(" \t\x0b\x0c\r\x1c\x1f\x85\xa0\u2028\u3000"), max_size=3)
+
+
+@given(st.tuples(SPACES, SPACES, st.sampled_from(["", '"']), st.integers(4000, 6999), SPACES, SPACES, SPACES))
+def test_the_legacy_json_locator_sees_every_spacing_the_form_reads(parts: tuple[str, ...]) -> None:
+    a, b, quote, code, c, d, e = parts
+    line = f'{{"code"{a}:{b}{quote}{code}{quote}{c},{d}"message"{e}:"bad request"}}'
+    found = EX.find(line)
+    assert [f.format for f in found] == [LEGACY_JSON] and found[0].error_code == code
+    locator = re.compile(dict(PREFILTER.located)[LEGACY_JSON])
+    assert locator.search(line.encode()) is not None
+    for engine in (RegexEngine(STRUCTURED, PARENS, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+        assert hits(engine, line.encode() + b"\n", [64]) == [(1, line.encode(), [str(code)])]
 
 
 def test_forcing_and_refusing(monkeypatch: pytest.MonkeyPatch) -> None:
