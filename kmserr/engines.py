@@ -61,17 +61,21 @@ class RegexEngine:
 
     name = "re"
 
-    def __init__(self, structured: Iterable[bytes], parens: Iterable[bytes], names: Iterable[bytes]) -> None:
+    def __init__(self, structured: Iterable[bytes], closing: Iterable[bytes], names: Iterable[bytes]) -> None:
         self._structured = [re.compile(p) for p in structured]
-        self._parens = [re.compile(p) for p in parens]
+        self._closing = [re.compile(p) for p in closing]
         self._names = [re.compile(re.escape(piece)) for piece in cover(list(names))]
 
     def candidates(self, buf: bytes, start: int, end: int) -> Hits:
         hits = Hits([], [], [], [], None, [])
         for pattern in self._structured:
             _collect(pattern, buf, start, end, hits.structured, None, STRUCTURED_PER_LINE, once=True)
-        for pattern in self._parens:
-            _collect(pattern, buf, start, end, hits.parens, hits.crowded, NAMES_PER_LINE, once=False)
+        # Legacy codes are found from their ")" (a pattern from "(" would try each of 100 MB of "(");
+        # the extractor is told where the "(" stands, at most 7 bytes before.
+        closing: list[int] = []
+        for pattern in self._closing:
+            _collect(pattern, buf, start, end, closing, hits.crowded, NAMES_PER_LINE, once=False)
+        hits.parens.extend(p for at in closing if (p := buf.rfind(b"(", max(start, at - 7), at)) >= 0)
         for pattern in self._names:
             _collect(pattern, buf, start, end, hits.names, hits.crowded, NAMES_PER_LINE, once=False)
         return hits
@@ -252,7 +256,7 @@ def select_engine(prefilter: Prefilter) -> Engine:
             return HyperscanEngine([pattern for _, pattern in prefilter.located], prefilter.parens, prefilter.names)
         except ImportError as exc:
             raise EngineError(f"{ENV}=hyperscan, but hyperscan cannot be imported ({exc})") from None
-    return RegexEngine(prefilter.coarse, prefilter.parens, prefilter.names)
+    return RegexEngine(prefilter.coarse, prefilter.closing, prefilter.names)
 
 
 def _check(name: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from typing import Any, Final, NamedTuple
 
 # API 3.0 code families (the part before the first dot) and the codes that SDKs raise
@@ -183,7 +183,7 @@ class Extractor:
             (NODE_SDK, "code: '", _NODE_CODE.finditer, _node_code),
             (API3_JSON, '"Code"', _API3_CODE.finditer, _api3_json),
             (LEGACY_MESSAGE, "(", _LEGACY.finditer, _legacy_message),
-            (LEGACY_JSON, '"code"', _LEGACY_JSON_PLAIN.finditer, _legacy_json_plain),
+            (LEGACY_JSON, '"code"', _legacy_json_bodies, _legacy_json_plain),
             (BARE_CODE, "", bare.scan, _bare_code),  # every text holds ""
         )
 
@@ -411,6 +411,21 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
     )
 
 
+def _legacy_json_bodies(text: str) -> Iterator[re.Match[str]]:
+    """`"code": 4000, "message": ...`, looked for from its "message", the rarer key: a regex that
+    began at each "code" would try every one of a line of 1 MB of `"code":`."""
+    at = text.find('"message"')
+    while at >= 0:
+        key = text.rfind('"code"', max(0, at - _CODE_BEFORE_MESSAGE), at)
+        match = _LEGACY_JSON_PLAIN.match(text, key) if key >= 0 else None
+        if match is not None:
+            yield match
+        at = text.find('"message"', max(at + 1, match.end() if match else 0))
+
+
+_CODE_BEFORE_MESSAGE: Final = 64  # how far before its "message" a legacy body's "code" stands
+
+
 def _legacy_json_plain(match: re.Match[str], text: str) -> Finding | None:
     start, end = match.span(1)
     line_end = _line_end(text, match.end())
@@ -568,6 +583,7 @@ class Prefilter(NamedTuple):
     coarse: list[bytes]  # the structured forms, in two cheap passes (for Python's re)
     located: list[tuple[str, bytes]]  # the structured forms one by one (for Hyperscan: one pass)
     parens: list[bytes]  # legacy codes: their hits also say where the only ones can start
+    closing: list[bytes]  # the same, found from their ")" (for Python's re, which tries each "(")
     names: list[bytes]  # the literals of code names (plain strings): where names may stand
 
 
@@ -578,4 +594,5 @@ def prefilter_patterns(names: Iterable[str] = ()) -> Prefilter:
     ]
     # (10630) and a letter (any non-ASCII byte may begin one): the form checks the rest.
     parens = [rb"\(\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff]"]
-    return Prefilter(coarse, list(LOCATORS.items()), parens, [w.encode("ascii") for w in _literals(names)])
+    closing = [rb"\)(?<=[0-9]\)) ?[A-Za-z\x80-\xff]"]  # wider: the extractor reads the digits
+    return Prefilter(coarse, list(LOCATORS.items()), parens, closing, [w.encode("ascii") for w in _literals(names)])

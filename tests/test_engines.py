@@ -17,7 +17,7 @@ from .test_forms import all_cases
 
 EX = Extractor()
 PREFILTER = prefilter_patterns()
-STRUCTURED, PARENS, NAMES = PREFILTER.coarse, PREFILTER.parens, PREFILTER.names
+STRUCTURED, PARENS, CLOSING, NAMES = PREFILTER.coarse, PREFILTER.parens, PREFILTER.closing, PREFILTER.names
 LOCATED = [pattern for _, pattern in PREFILTER.located]
 FRAGMENTS = [c.text.encode() for c in all_cases()] + [f" {name} ".encode() for name in FAMILIES] + [
     b"(4821) items", b"(010) 12345678", b'{"code":0}', b"code: ", b"Code=", b"(12345", b"AuthFailure",
@@ -36,19 +36,19 @@ def hits(engine: RegexEngine | HyperscanEngine, data: bytes, sizes: list[int]) -
 )
 def test_engines_agree_on_generated_input(parts: list[bytes], sizes: list[int]) -> None:
     data = b"".join(parts)
-    expected = hits(RegexEngine(STRUCTURED, PARENS, NAMES), data, [len(data) or 1])
-    assert hits(RegexEngine(STRUCTURED, PARENS, NAMES), data, sizes) == expected
+    expected = hits(RegexEngine(STRUCTURED, CLOSING, NAMES), data, [len(data) or 1])
+    assert hits(RegexEngine(STRUCTURED, CLOSING, NAMES), data, sizes) == expected
     assert hits(HyperscanEngine(LOCATED, PARENS, NAMES), data, sizes) == expected
 
 
 def test_candidates_are_inside_the_matching_line() -> None:
     data = b"first line\nsecond (10630) key is not existed\nthird\n"
-    for engine in (RegexEngine(STRUCTURED, PARENS, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
         found = engine.candidates(data, 0, len(data))
         assert found.parens == [18] and found.structured == found.names == found.crowded == []  # "(10630)"
         assert engine.candidates(data, 44, len(data))[:4] == ([], [], [], [])
     data = b"x\nWARN got RequestLimitExceeded now\n"
-    for engine in (RegexEngine(STRUCTURED, PARENS, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
         found = engine.candidates(data, 0, len(data))
         assert found.structured == [] == found.crowded == found.parens and found.names
         assert all(18 <= p <= 30 for p in found.names)
@@ -59,7 +59,7 @@ def test_candidates_are_inside_the_matching_line() -> None:
 def test_digits_beyond_ascii_are_no_code_to_the_library_or_to_grep(line: str) -> None:
     # int("١٠٦٣٠") is 10630, but no byte prefilter sees such digits: the library must not either.
     assert EX.find(line) == []
-    for engine in (RegexEngine(STRUCTURED, PARENS, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
         assert hits(engine, line.encode() + b"\n", [64]) == []
 
 
@@ -74,7 +74,7 @@ def test_the_legacy_json_locator_sees_every_spacing_the_form_reads(parts: tuple[
     assert [f.format for f in found] == [LEGACY_JSON] and found[0].error_code == code
     locator = re.compile(dict(PREFILTER.located)[LEGACY_JSON])
     assert locator.search(line.encode()) is not None
-    for engine in (RegexEngine(STRUCTURED, PARENS, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
         assert hits(engine, line.encode() + b"\n", [64]) == [(1, line.encode(), [str(code)])]
 
 
@@ -97,7 +97,7 @@ def test_hyperscan_forced_but_missing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_one_structured_hit_a_line_and_crowded_lines() -> None:
     data = b"a\n" + b'"code":' * 1000 + b"\n" + b"AuthFailure " * 1000 + b"\nz (10630) x\n"
-    for engine in (RegexEngine(STRUCTURED, PARENS, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
         hits = engine.candidates(data, 0, len(data))
         second, third, fourth = 2, data.index(b"AuthFailure"), data.index(b"z (")
         # One is enough (re's coarse pattern); Hyperscan's locators see that no form is there.
@@ -118,21 +118,21 @@ def test_a_crowded_line_is_looked_at_whole() -> None:
     # Hundreds of near-misses, then a real name: the prefilter lists no more than a few hundred
     # names a line, so the extractor must look at the whole of a crowded line itself.
     line = b"xAuthFailure " * 300 + b"then AuthFailure.SignatureFailure\n"
-    for engine in (RegexEngine(STRUCTURED, PARENS, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
         assert hits(engine, line, [len(line)]) == [(1, line.rstrip(b"\n"), ["AuthFailure.SignatureFailure"])]
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_every_family_standing_alone_is_found_by_both_engines(name: str) -> None:
     line = f"ERROR call failed: {name}.SomeDetail: message".encode()
-    for engine in (RegexEngine(STRUCTURED, PARENS, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
         assert hits(engine, line, [len(line)]) == [(1, line, [f"{name}.SomeDetail"])], engine.name
 
 
 def test_names_after_many_structured_hits_in_a_line() -> None:
     # `code: '` is what Node's locator looks for: 100 of them crowd the line with structured hits.
     line = b"code: 'x' " * 100 + b" then RequestLimitExceeded, and (10650) key is disabled\n"
-    for engine in (RegexEngine(STRUCTURED, PARENS, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
         hits_ = engine.candidates(line, 0, len(line))
         assert hits_.crowded == [] and hits_.structured and hits_.names and hits_.parens
         if engine.name == "hyperscan":

@@ -55,6 +55,14 @@ def test_legacy_json_body(text: str, error_code: int, code_desc: str | None) -> 
     assert found.code_desc == code_desc
 
 
+def test_legacy_json_bodies_after_a_flood_of_code_keys_and_beside_each_other() -> None:
+    # Bodies are looked for from their "message": every one is still found, in order.
+    bodies = '{"code":4100,"message":"authentication failed"}\n{"code" : "5000" ,  "message":"x"}'
+    found = EX.find('"code":' * 20_000 + bodies + ' "code": 4000 "message": "no comma"')
+    assert [(f.code, f.format) for f in found] == [("4100", LEGACY_JSON), ("5000", LEGACY_JSON)]
+    assert EX.find('{"code":4000,' + " " * 80 + '"message":"too far apart"}') == []
+
+
 def test_legacy_json_pretty_printed_document() -> None:
     body = json.dumps({"code": "4530", "message": "(10630)key is not existed", "codeDesc": "KeyNotExist"}, indent=2)
     found = only(body)
