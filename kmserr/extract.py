@@ -80,17 +80,18 @@ _API3_CODE = re.compile(r'"Code"\s*:\s*"([A-Za-z][A-Za-z0-9_.]*)"')
 _API3_MESSAGE = re.compile(r'"Message"\s*:\s*' + _JSON_STRING)
 _API3_REQUEST_ID = re.compile(r'"RequestId"\s*:\s*"([^"\s]*)"')
 _ERROR_KEY = re.compile(r'"Error"\s*:\s*\{')
+# A message is read to WINDOW characters (4096) at most, as everything around a code is.
 _PY_SDK = re.compile(  # after `[`, or after the class path of PHP's exception (`...\Exception\`)
-    r"TencentCloudSDKException\] code:(?<=[\[\\]TencentCloudSDKException\] code:)(\S*) message:(.*)"
+    r"TencentCloudSDKException\] code:(?<=[\[\\]TencentCloudSDKException\] code:)(\S*) message:(.{0,4096})"
 )
-_JAVA_SDK = re.compile(r"\[TencentCloudSDKException\]code: (\S*) message:(.*)")
-_JAVA_SDK_OLD = re.compile(r"\[TencentCloudSDKException\]message:([A-Za-z][\w.]*)-(.*)")
-_GO_SDK = re.compile(r"\[TencentCloudSDKError\] Code=([^,\s]*), Message=(.*)")
-_DOTNET_SDK = re.compile(r"code:(?<![\w\]\\]code:)([A-Za-z][\w.]*) message:(.*)")
+_JAVA_SDK = re.compile(r"\[TencentCloudSDKException\]code: (\S*) message:(.{0,4096})")
+_JAVA_SDK_OLD = re.compile(r"\[TencentCloudSDKException\]message:([A-Za-z][\w.]*)-(.{0,4096})")
+_GO_SDK = re.compile(r"\[TencentCloudSDKError\] Code=([^,\s]*), Message=(.{0,4096})")
+_DOTNET_SDK = re.compile(r"code:(?<![\w\]\\]code:)([A-Za-z][\w.]*) message:(.{0,4096})")
 _NODE_CODE = re.compile(r"^[ \t]*code: '([^'\n]*)',?[ \t]*\r?$", re.MULTILINE)
 _NODE_REQUEST_ID = re.compile(r"requestId: '([^'\n]*)'")
-_CPP_SDK = re.compile(r"RequestId=([^,\s]*), ErrorCode=([^,\s]*), ErrorMessage=(.*)")
-_CODE_MESSAGE = re.compile(r"Code: (?<![\w.]Code: )([A-Za-z][\w.]*), Message: (.*)")
+_CPP_SDK = re.compile(r"RequestId=([^,\s]*), ErrorCode=([^,\s]*), ErrorMessage=(.{0,4096})")
+_CODE_MESSAGE = re.compile(r"Code: (?<![\w.]Code: )([A-Za-z][\w.]*), Message: (.{0,4096})")
 _DOTNET_REQUEST_ID = re.compile(r"requestId\s*:?\s*([0-9A-Za-z-]{8,64})\s*")
 _REQUEST_ID_ANYWHERE = re.compile(
     r"request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})", re.IGNORECASE

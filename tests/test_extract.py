@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kmserr.extract import LEGACY_JSON, LEGACY_MESSAGE, Extractor, Finding
+from kmserr.extract import DOTNET_SDK, LEGACY_JSON, LEGACY_MESSAGE, PYTHON_SDK, Extractor, Finding
 
 EX = Extractor()
 
@@ -61,6 +61,15 @@ def test_legacy_json_bodies_after_a_flood_of_code_keys_and_beside_each_other() -
     found = EX.find('"code":' * 20_000 + bodies + ' "code": 4000 "message": "no comma"')
     assert [(f.code, f.format) for f in found] == [("4100", LEGACY_JSON), ("5000", LEGACY_JSON)]
     assert EX.find('{"code":4000,' + " " * 80 + '"message":"too far apart"}') == []
+
+
+def test_a_message_is_read_to_the_window_and_a_later_error_is_its_own() -> None:
+    from kmserr.extract import WINDOW
+
+    line = "code:AuthFailure message:" + " " * 1_000_000 + "tail [TencentCloudSDKException] code:InternalError message:x"
+    found = EX.find(line)
+    assert [(f.code, f.format) for f in found] == [("AuthFailure", DOTNET_SDK), ("InternalError", PYTHON_SDK)]
+    assert found[0].message is None and len(line) - found[1].start < WINDOW
 
 
 def test_legacy_json_pretty_printed_document() -> None:
