@@ -34,7 +34,6 @@ class Hits(NamedTuple):
     crowded: list[int]  # lines with more hits than are listed: the extractor looks at all of them
     parens: list[int]  # where legacy codes may start: the only places the extractor tries them
     kinds: list[int] | None  # beside `structured`: which located form hit (None: not known)
-    unsure: list[int]  # lines whose located forms are not all known: the extractor tries them all
 
 
 # A line with more name or legacy hits than this (a hostile line) is marked crowded instead of
@@ -67,7 +66,7 @@ class RegexEngine:
         self._names = [re.compile(re.escape(piece)) for piece in cover(list(names))]
 
     def candidates(self, buf: bytes, start: int, end: int) -> Hits:
-        hits = Hits([], [], [], [], None, [])
+        hits = Hits([], [], [], [], None)
         for pattern in self._structured:
             _collect(pattern, buf, start, end, hits.structured, None, STRUCTURED_PER_LINE, once=True)
         # Legacy codes are found from their ")" (a pattern from "(" would try each of 100 MB of "(");
@@ -124,17 +123,19 @@ class HyperscanEngine:
         self._first_paren = len(located)
         self._first_name = len(located) + len(parens)
         self._all: Any = self._database(hyperscan, [*located, *parens, *escaped])
+        # For the rest of a line whose scan stopped: which forms it holds, each reported once.
+        self._forms: Any = self._database(hyperscan, list(located), hyperscan.HS_FLAG_SINGLEMATCH) if located else None
         # For the rest of a line crowded with structured hits: its legacy codes and names are still wanted.
         rest = [*parens, *escaped]
         self._rest: Any = self._database(hyperscan, rest) if rest else None
 
     @staticmethod
-    def _database(hyperscan: Any, patterns: list[bytes]) -> Any:
+    def _database(hyperscan: Any, patterns: list[bytes], flags: int = 0) -> Any:
         """Compile the patterns, or load them as compiled by an earlier run (40 ms saved at start)."""
         from . import cache
 
         version = getattr(hyperscan, "__version__", "?")
-        key = b"\0".join(patterns)
+        key = b"\0".join([str(flags).encode(), *patterns])
         name = f"hyperscan {version} {_digest(key)}"
         blob = cache.load(name, key, kind="hyperscan")
         if isinstance(blob, bytes):
@@ -146,13 +147,13 @@ class HyperscanEngine:
                 pass
         database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         database.compile(expressions=patterns, ids=list(range(len(patterns))), elements=len(patterns),
-                         flags=[0] * len(patterns))
+                         flags=[flags] * len(patterns))
         cache.store(name, key, hyperscan.dumpb(database), kind="hyperscan")
         return database
 
     def candidates(self, buf: bytes, start: int, end: int) -> Hits:
-        hits = Hits([], [], [], [], [], [])
-        lines, names, crowded, parens, kinds, unsure = hits
+        hits = Hits([], [], [], [], [])
+        lines, names, crowded, parens, kinds = hits
         assert kinds is not None
         # In the rest database, pattern ids start at the first legacy pattern.
         shift = 0
@@ -172,7 +173,6 @@ class HyperscanEngine:
             if pattern < first_paren:
                 in_line += 1
                 if in_line > STRUCTURED_PER_LINE:
-                    unsure.append(at)
                     stop = "structured"
                     return True  # stop; the rest of the line is scanned for the others alone
                 lines.append(at)
@@ -191,6 +191,11 @@ class HyperscanEngine:
                 names.append(at)
             return False
 
+        def on_form(pattern: int, first: int, to: int, flags: int, context: object) -> bool:
+            lines.append(offset + to)
+            kinds.append(pattern)
+            return False
+
         view = memoryview(buf)
         pos = start
         while pos < end:
@@ -199,10 +204,14 @@ class HyperscanEngine:
                 self._all.scan(view[pos:end] if pos or end != len(buf) else buf, match_event_handler=on_match)
             if not stop:
                 break
+            rest_start, rest_end = last + 1, line_end
+            if self._forms is not None:  # so that the extractor runs only the forms the line holds
+                offset = last
+                self._forms.scan(view[rest_start:rest_end], match_event_handler=on_form)
             if stop == "structured" and self._rest is not None:
                 stop, offset, shift = "", last, first_paren
                 with contextlib.suppress(self._terminated):
-                    self._rest.scan(view[last + 1 : line_end], match_event_handler=on_match)
+                    self._rest.scan(view[rest_start:rest_end], match_event_handler=on_match)
             pos = line_end + 1
         return hits
 

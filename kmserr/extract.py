@@ -102,6 +102,24 @@ _KNOWN_HEAD: Final = re.compile("|".join(map(re.escape, (*FAMILIES, *DOTTED_ONLY
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*")
+MAX_NAME: Final = 128  # a longer identifier is no code name (the longest known has 57 characters)
+
+
+def _token_at(text: str, start: int) -> re.Match[str] | None:
+    """The identifier at `start`, if it is no longer than a code name can be; read no further."""
+    token = _TOKEN.match(text, start, start + MAX_NAME + 1)
+    if token is None or token.end() - start > MAX_NAME or _continues(text, token.end()):
+        return None
+    return token
+
+
+def _continues(text: str, end: int) -> bool:
+    """Whether an identifier read to `end` goes on (reading stopped at MAX_NAME + 1 characters)."""
+    after = text[end : end + 2]
+    return after[:1] in _ALNUM or (after[:1] == "." and after[1:] in _ALNUM)
+
+
+_ALNUM: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _NAME_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789."
 _CODE_NAME = re.compile(r"[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*")
 
@@ -116,7 +134,10 @@ def _literals(names: Iterable[str]) -> list[str]:
 class _BareCodes:
     """Find code names standing alone: a whole identifier whose family (or name) is known."""
 
-    _CANDIDATE = re.compile(r"[A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*")
+    # A run of name characters from its first capital: one pass of a single class (fast even over
+    # 1 MB of `AuthFailure.`); only a run's first identifier can stand alone, the others follow a
+    # letter or a dot.
+    _RUN = re.compile(r"[A-Z][A-Za-z0-9.]*")
 
     def __init__(self, names: Iterable[str]) -> None:
         named = {n for n in names if _CODE_NAME.fullmatch(n)}
@@ -125,9 +146,12 @@ class _BareCodes:
         self._names = frozenset(named - set(DOTTED_ONLY_FAMILIES) - self._heads)
         self._all_heads = self._heads | self._dotted_heads | frozenset(n.partition(".")[0] for n in self._names)
 
-    def scan(self, text: str) -> list[re.Match[str]]:
-        """Look at every capitalised identifier of the text."""
-        return [t for t in self._CANDIDATE.finditer(text) if self._accept(t, text)]
+    def scan(self, text: str) -> Iterator[re.Match[str]]:
+        """Look at every capitalised identifier of the text, lazily: `find` stops at MAX_FINDINGS."""
+        for run in self._RUN.finditer(text):
+            token = _token_at(text, run.start())
+            if token is not None and self._accept(token, text):
+                yield token
 
     def at(self, text: str, positions: Iterable[int]) -> list[re.Match[str]]:
         """Look only at the identifiers around these positions, where a prefilter saw a name's literal."""
@@ -138,7 +162,7 @@ class _BareCodes:
                 continue
             before = text[max(0, pos - 128) : pos]
             start = pos - (len(before) - len(before.rstrip(_NAME_CHARS)))  # back to the identifier's start
-            token = _TOKEN.match(text, start)
+            token = _token_at(text, start)
             if token is None:
                 continue
             looked = token.end()

@@ -88,7 +88,7 @@ class LineScanner:
         text = line.decode("utf-8", "surrogateescape")
         if text.endswith("\r"):
             text = text[:-1]
-        for positions in (found.names, found.crowded, found.parens, found.unsure):
+        for positions in (found.names, found.crowded, found.parens):
             positions.sort()
         located = sorted(zip(found.structured, found.kinds, strict=True)) if found.kinds is not None else None
         findings = self._extractor.find(text, *_hints(found, located, 0, len(line), line))
@@ -98,7 +98,7 @@ class LineScanner:
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit]) -> None:
         """Check the candidate lines of `buf[start:end]`, which holds whole lines only."""
         found = self._engine.candidates(buf, start, end)
-        structured, names, crowded, parens, kinds, unsure = found
+        structured, names, crowded, parens, kinds = found
         counting = self._count_lines
         number = self._line_number
         counted_to = start
@@ -110,7 +110,6 @@ class LineScanner:
             names.sort()
             crowded.sort()
             parens.sort()
-            unsure.sort()
             located = sorted(zip(structured, kinds, strict=True)) if kinds is not None else None
             for pos in positions:
                 if pos < next_line:
@@ -140,14 +139,15 @@ def _hints(
     found: Hits, located: list[tuple[int, int]] | None, line_start: int, line_end: int, raw: bytes
 ) -> tuple[list[int] | None, list[int] | None, frozenset[str] | None]:
     """What the prefilter says of one line, for `Extractor.find`: where names and legacy codes
-    may be, and which located forms it holds (None: look at everything)."""
-    if _any_in(found.crowded, line_start, line_end):  # too many hits to list: look at the whole line
-        return None, None, None
+    may be (None: too many to list, look at the whole line), and which located forms it holds
+    (None: not known, look for them all)."""
     forms: frozenset[str] | None = None
-    if located is not None and not _any_in(found.unsure, line_start, line_end):
+    if located is not None:  # Hyperscan learns the forms even of a line whose scan it cut short
         first = bisect_left(located, (line_start, -1))
         last = bisect_left(located, (line_end + 1, -1), first)
         forms = frozenset(_FORM_NAMES[kind] for _, kind in located[first:last])
+    if _any_in(found.crowded, line_start, line_end):
+        return None, None, forms
     return (
         _positions_in(found.names, line_start, line_end, raw),
         _positions_in(found.parens, line_start, line_end, raw),

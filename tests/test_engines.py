@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kmserr.engines import EngineError, HyperscanEngine, RegexEngine, engine_name, select_engine
-from kmserr.extract import FAMILIES, LEGACY_JSON, Extractor, prefilter_patterns
+from kmserr.extract import FAMILIES, GO_SDK, LEGACY_JSON, Extractor, prefilter_patterns
 from kmserr.scan import LineScanner
 
 from .conftest import feed_in_pieces
@@ -122,6 +122,17 @@ def test_a_crowded_line_is_looked_at_whole() -> None:
         assert hits(engine, line, [len(line)]) == [(1, line.rstrip(b"\n"), ["AuthFailure.SignatureFailure"])]
 
 
+def test_forms_after_the_point_where_a_crowded_line_was_cut_short() -> None:
+    # Hyperscan stops listing a crowded line's names; the forms in the rest are still learnt.
+    line = b"AuthFailure " * 300 + b"[TencentCloudSDKError] Code=InternalError, Message=boom, RequestId=r-1\n"
+    hits_ = HyperscanEngine(LOCATED, PARENS, NAMES).candidates(line, 0, len(line))
+    assert hits_.crowded and hits_.kinds == [[form for form, _ in PREFILTER.located].index(GO_SDK)]
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+        ((number, _, codes),) = hits(engine, line, [len(line)])
+        assert number == 1
+        assert codes == ["AuthFailure"] * 99 + ["InternalError"]  # at most 100 a line, in order of priority
+
+
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_every_family_standing_alone_is_found_by_both_engines(name: str) -> None:
     line = f"ERROR call failed: {name}.SomeDetail: message".encode()
@@ -135,6 +146,6 @@ def test_names_after_many_structured_hits_in_a_line() -> None:
     for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
         hits_ = engine.candidates(line, 0, len(line))
         assert hits_.crowded == [] and hits_.structured and hits_.names and hits_.parens
-        if engine.name == "hyperscan":
-            assert len(hits_.structured) <= 16 and hits_.unsure  # the forms of the rest are not known
+        if engine.name == "hyperscan":  # 16 listed, then each form of the rest of the line once
+            assert 16 < len(hits_.structured) <= 16 + len(LOCATED) and hits_.kinds
         assert hits(engine, line, [len(line)]) == [(1, line.rstrip(b"\n"), ["RequestLimitExceeded", "10650"])]

@@ -72,6 +72,17 @@ def test_a_message_is_read_to_the_window_and_a_later_error_is_its_own() -> None:
     assert found[0].message is None and len(line) - found[1].start < WINDOW
 
 
+def test_an_identifier_longer_than_a_code_name_is_none() -> None:
+    from kmserr.extract import MAX_NAME
+
+    longest = "AuthFailure." + "x" * (MAX_NAME - 12)
+    assert [f.code for f in EX.find(f"got {longest}: denied")] == [longest]
+    assert EX.find(f"got {longest}y: denied") == []
+    assert EX.find(f"got {longest}.y: denied") == []
+    assert EX.find("AuthFailure." * 100_000) == []  # not one code of 1.2 MB
+    assert EX.find("AuthFailure." * 100_000, names_at=list(range(0, 1_200_000, 12))) == []
+
+
 def test_legacy_json_pretty_printed_document() -> None:
     body = json.dumps({"code": "4530", "message": "(10630)key is not existed", "codeDesc": "KeyNotExist"}, indent=2)
     found = only(body)
