@@ -1,9 +1,10 @@
 """Two engines behind one interface: find where lines may carry an error, over a whole block.
 
 An engine only pre-selects: it returns positions inside lines that one of the prefilter
-patterns hits, and `Extractor.find` decides on those lines. Both engines run the same patterns,
-so they select the same lines; they differ only in speed. Hyperscan runs every pattern in one
-pass; Python's `re` runs one pass per pattern, each fast because each begins with a literal.
+patterns hits, and `Extractor.find` decides on those lines. Both engines hit wherever a form
+can be (Python's `re` more widely: two coarse patterns for the structured forms, legacy codes
+from their `)`), so they select the same lines; they differ only in speed. Hyperscan runs every
+pattern in one pass; `re` runs one pass per pattern, each fast because each begins with a literal.
 """
 
 from __future__ import annotations
