@@ -29,8 +29,6 @@ def main() -> int:
     ]
     failed = []
     for script, *options in runs:
-        if not (HERE / script).exists():
-            continue
         print(f"\n== {script} {' '.join(options)}", flush=True)
         if subprocess.run([sys.executable, str(HERE / script), *options]).returncode != 0:
             failed.append(script)

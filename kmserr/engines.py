@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
@@ -123,12 +124,24 @@ class HyperscanEngine:
         escaped = [re.escape(name) for name in names]
         self._first_paren = len(located)
         self._first_name = len(located) + len(parens)
-        self._all: Any = self._database(hyperscan, [*located, *parens, *escaped])
-        # For the rest of a line whose scan stopped: which forms it holds, each reported once.
-        self._forms: Any = self._database(hyperscan, list(located), hyperscan.HS_FLAG_SINGLEMATCH) if located else None
-        # For the rest of a line crowded with structured hits: its legacy codes and names are still wanted.
-        rest = [*parens, *escaped]
-        self._rest: Any = self._database(hyperscan, rest) if rest else None
+        self._located, self._others = list(located), [*parens, *escaped]
+        self._all: Any = self._database(hyperscan, [*self._located, *self._others])
+
+    # Two databases for the rest of a line whose scan stopped, built when a hostile line first needs
+    # them: not at the start of every run.
+    @cached_property
+    def _forms(self) -> Any:
+        """Which forms the rest of the line holds: each locator reports once."""
+        import hyperscan
+
+        return self._database(hyperscan, self._located, hyperscan.HS_FLAG_SINGLEMATCH) if self._located else None
+
+    @cached_property
+    def _rest(self) -> Any:
+        """The legacy codes and names of the rest of a line crowded with structured hits."""
+        import hyperscan
+
+        return self._database(hyperscan, self._others) if self._others else None
 
     @staticmethod
     def _database(hyperscan: Any, patterns: list[bytes], flags: int = 0) -> Any:
