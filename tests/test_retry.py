@@ -24,6 +24,7 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentClo
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.common.retry import StandardRetryer
+from tencentcloud.common.retry_async import StandardRetryer as AsyncStandardRetryer
 from tencentcloud.kms.v20190118 import kms_client, kms_client_async, models
 
 import kmserr
@@ -299,6 +300,21 @@ def test_the_async_client_retries_by_the_catalogue(
     assert asyncio.run(decrypt_async(endpoint, kmserr_retryer(idempotent, sleeps))) == ours
     assert len(answers.requests) == ours[0] and len(sleeps) == ours[0] - 1
 
+    # The SDK's async StandardRetryer has the same loop, stale error included.
+    answers.script(answer_for(code), FAILURES, success_answer())
+    backoffs: list[int] = []
+    assert asyncio.run(decrypt_async(endpoint, standard_async_retryer(backoffs))) == standard
+    assert len(answers.requests) == standard[0]
+    assert backoffs == (list(range(ATTEMPTS)) if standard[0] > 1 else [])
+
+
+def standard_async_retryer(backoffs: list[int]) -> AsyncStandardRetryer:
+    async def backoff(n: int) -> int:
+        backoffs.append(n)
+        return 0
+
+    return AsyncStandardRetryer(max_attempts=ATTEMPTS, backoff_fn=backoff)
+
 
 def test_the_async_client_awaits_an_async_sleep(server: tuple[str, Answers]) -> None:
     endpoint, answers = server
@@ -318,8 +334,10 @@ def test_the_async_client_on_a_refused_connection(idempotent: bool) -> None:
     sleeps: list[float] = []
     with refused_endpoint() as endpoint:
         attempts, error = asyncio.run(decrypt_async(endpoint, kmserr_retryer(idempotent, sleeps)))
+        standard = asyncio.run(decrypt_async(endpoint, standard_async_retryer([])))
     assert (attempts, error) == ((ATTEMPTS if idempotent else 1), "ConnectError")
     assert len(sleeps) == attempts - 1
+    assert standard == (ATTEMPTS, "ConnectError")
 
 
 # --- should_retry, for tenacity and stamina --------------------------------------------------------
