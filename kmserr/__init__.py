@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .explanation import Explanation, explain, explain_finding, explain_text
     from .extract import Extractor, Finding
     from .registry import Lookup, Registry, default_registry, message_agrees
+    from .retry import Retryer, should_retry
     from .scan import Hit, LineScanner, scan_bytes, scan_stream
 
 _WHERE = {
@@ -33,6 +34,8 @@ _WHERE = {
     "Registry": "registry",
     "default_registry": "registry",
     "message_agrees": "registry",
+    "Retryer": "retry",
+    "should_retry": "retry",
     "Hit": "scan",
     "LineScanner": "scan",
     "scan_bytes": "scan",
@@ -51,6 +54,7 @@ __all__ = [
     "Link",
     "Lookup",
     "Registry",
+    "Retryer",
     "__version__",
     "default_registry",
     "explain",
@@ -59,6 +63,7 @@ __all__ = [
     "message_agrees",
     "scan_bytes",
     "scan_stream",
+    "should_retry",
 ]
 
 

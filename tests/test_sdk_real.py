@@ -11,10 +11,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from tencentcloud.common import credential
@@ -26,46 +23,17 @@ from tencentcloud.kms.v20190118 import kms_client, models
 from kmserr import default_registry, explain
 
 from .conftest import Runner
+from .fake_api import BAD_GATEWAY, Answers, error_answer, fake_api
 
 KMS_CODES = sorted(e.code for e in default_registry().entries if e.product == "kms" and e.generation == "api3")
 ACTIONS = [("Decrypt", {"CiphertextBlob": "x"}), ("Encrypt", {"KeyId": "k", "Plaintext": "eA=="}),
            ("DescribeKey", {"KeyId": "k"}), ("CreateKey", {"Alias": "a"}), ("GenerateDataKey", {"KeyId": "k"})]
 
 
-class Answers:
-    """What the server answers next: (status, content type, body)."""
-
-    def __init__(self) -> None:
-        self.status, self.content_type, self.body = 200, "application/json", b"{}"
-        self.requests: list[str] = []
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, Answers]]:
-    answers = Answers()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", 0))
-            self.rfile.read(length)
-            answers.requests.append(self.headers.get("X-TC-Action", ""))
-            self.send_response(answers.status)
-            self.send_header("Content-Type", answers.content_type)
-            self.send_header("Content-Length", str(len(answers.body)))
-            self.end_headers()
-            self.wfile.write(answers.body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{httpd.server_address[1]}", answers
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with fake_api() as served:
+        yield served
 
 
 def client(endpoint: str) -> kms_client.KmsClient:
@@ -82,10 +50,7 @@ def call(kms: kms_client.KmsClient, action: str, params: dict[str, str]) -> Tenc
 
 
 def answer_error(answers: Answers, code: str, request_id: str) -> None:
-    answers.status, answers.content_type = 200, "application/json"
-    answers.body = json.dumps(
-        {"Response": {"Error": {"Code": code, "Message": f"message of {code}"}, "RequestId": request_id}}
-    ).encode()
+    answers.script(error_answer(code, request_id), 0, error_answer(code, request_id))
 
 
 @pytest.mark.parametrize("code", KMS_CODES)
@@ -108,7 +73,7 @@ def test_every_kms_code_through_the_real_sdk(server: tuple[str, Answers], run: R
 
 def test_a_non_200_answer(server: tuple[str, Answers], run: Runner) -> None:
     endpoint, answers = server
-    answers.status, answers.content_type, answers.body = 502, "text/html", b"<html>502 Bad Gateway</html>"
+    answers.script(BAD_GATEWAY, 0, BAD_GATEWAY)
     err = call(client(endpoint), "Decrypt", {"CiphertextBlob": "x"})
     info = explain(err)
     assert (info.code, info.request_id, info.known) == ("ServerNetworkError", None, True)
