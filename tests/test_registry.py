@@ -85,3 +85,9 @@ def test_message_agreement(registry: Registry, code: str, message: str, agrees: 
     entry = registry.get(code)
     assert entry is not None
     assert message_agrees(entry, message) is agrees
+
+
+def test_a_query_repeated_ranks_as_the_query_once(registry: Registry) -> None:
+    # Each distinct word is looked up once: 30,000 words of a pasted log cost no more than one.
+    assert registry.search(" ".join(["key"] * 30000)) == registry.search("key")
+    assert registry.search("key disabled " * 1000) == registry.search("key disabled")
