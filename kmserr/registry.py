@@ -18,13 +18,20 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _SYNONYMS = {"key": frozenset({"cmk"}), "cmk": frozenset({"key"}), "keys": frozenset({"cmks"})}
 _ALL_WORDS = 100.0  # score bonus of an entry that contains every word of a search
 _STOPWORDS = frozenset({"a", "an", "the", "is", "of", "or", "to", "in", "not", "be", "it", "and"})
+# The Python SDK re-raises any other exception as TencentCloudSDKException(type(e).__name__, str(e))
+# (every method of tencentcloud/kms/v20190118/kms_client.py), so a Python class name can be the code.
+PYTHON_EXCEPTION = "PythonException"  # the catalogue's entry for the names it does not list
+_PYTHON_EXCEPTION_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning)")
+# The product whose legacy entries are Tencent Cloud's generic API 2.0 ones (4000 to 6200, the
+# documentation's own sample module code): consulted after KMS.
+COMMON_PRODUCT = "common"
 
 
 class Lookup(NamedTuple):
     """What one query found: how it was understood, the entries, and near misses when empty."""
 
     query: str
-    kind: str  # "module_code", "error_code", "code", "family", "search"
+    kind: str  # "module_code", "error_code", "code", "family", "rule", "search"
     entries: tuple[Entry, ...]
     suggestions: tuple[str, ...] = ()
 
@@ -86,6 +93,26 @@ class Registry:
     def by_module_code(self, number: int, product: str = DEFAULT_PRODUCT) -> Entry | None:
         return self._by_module.get((product, number))
 
+    def module_entry(self, number: int) -> Entry | None:
+        """The entry of a legacy module code: KMS's, else the generic API 2.0 documentation's."""
+        return self.by_module_code(number) or self.by_module_code(number, COMMON_PRODUCT)
+
+    @staticmethod
+    def is_python_exception_name(code: str) -> bool:
+        """Whether a code looks like a Python exception's class name (`KeyError`, `JSONDecodeError`)."""
+        return _PYTHON_EXCEPTION_NAME.fullmatch(code.strip()) is not None
+
+    def python_exception_rule(self, code: str) -> Entry | None:
+        """The catalogue's rule entry for a Python exception class name it does not list itself.
+
+        `KeyError`, `TypeError`, ...: names that no Tencent Cloud product uses (API 3.0 codes are
+        families like `InternalError` or dotted; the SDKs' own are in the catalogue).
+        """
+        name = code.strip()
+        if not self.is_python_exception_name(name) or self.get(name) is not None:
+            return None
+        return self.get(PYTHON_EXCEPTION, "sdk")
+
     def group(self, error_code: int) -> tuple[Entry, ...]:
         """Return every entry whose legacy response `code` is `error_code` (4000, 4100, ...)."""
         return tuple(self._by_group.get(error_code, ()))
@@ -106,7 +133,7 @@ class Registry:
         text = query.strip()
         if text.isascii() and text.isdigit():  # not "²" (int() refuses it) nor "٤٠٠٠"
             number = int(text)
-            entry = self.by_module_code(number, product or DEFAULT_PRODUCT)
+            entry = self.by_module_code(number, product) if product else self.module_entry(number)
             if entry is not None:
                 return Lookup(query, "module_code", (entry,))
             # A gateway code (4000) is an entry of its own and the group of the module codes under it.
@@ -123,6 +150,9 @@ class Registry:
             return Lookup(query, "family", exact + members)
         if exact:
             return Lookup(query, "code", exact)
+        rule = self.python_exception_rule(text)
+        if rule is not None and product in (None, rule.product):
+            return Lookup(query, "rule", (rule,))
         found = self.search(text)
         return Lookup(query, "search", found, () if found else self.suggest(text))
 
@@ -187,22 +217,17 @@ class Registry:
 
     def suggest(self, query: str, limit: int = 3) -> tuple[str, ...]:
         """Name the codes nearest to one that was not found."""
-        import difflib
-
         text = query.strip()
         if text.isascii() and text.isdigit():  # not "²" (int() refuses it) nor "٤٠٠٠"
-            number = int(text)
-            # Codes of the same length first (a module code for a module code), then the most alike.
+            # Only a typo of a known code: the same length, one digit changed or two swapped.
+            # Module codes are product-scoped and their numbers carry no meaning, so a merely
+            # similar number (10000 for 100004) would be an unrelated code.
             numeric = sorted({e.code for e in self.entries if e.code.isdigit()})
-            ranked = sorted(
-                numeric,
-                key=lambda c: (
-                    len(c) != len(text),
-                    -difflib.SequenceMatcher(None, text, c).ratio(),
-                    abs(int(c) - number),
-                ),
-            )
-            return tuple(ranked[:limit])
+            near = [c for c in numeric if _one_typo(text, c)]
+            near.sort(key=lambda c: (abs(int(c) - int(text)), c))
+            return tuple(near[:limit])
+        import difflib
+
         codes = [e.code for e in self.entries]
         folded = {c.casefold(): c for c in codes}
         close = difflib.get_close_matches(text.casefold(), list(folded), n=limit, cutoff=0.6)

@@ -57,10 +57,11 @@ def test_quirky_message_is_kept_and_templates_recorded() -> None:
     [
         ("10250", "backoff", True), ("10460", "backoff", True), ("10050", "idempotent", True), ("10630", "no", False),
         # A skewed clock fails every retry (the Python SDK's StandardRetryer does not retry these either).
-        ("AuthFailure.SignatureExpire", "no", False), ("4500", "no", False),
+        ("AuthFailure.SignatureExpire", "no", False), ("4500", "no", False), ("4200", "no", False),
         # Mostly the caller's bad JSON given to CommonRequest; or an answer that is not the API's.
         ("ClientError.ParseJsonError", "no", False),
         ("FailedOperation.SignError", "no", False),
+        ("JSONDecodeError", "no", False), ("PythonException", "no", False),
     ],
 )
 def test_retry_advice(code: str, retry: str, retryable: bool) -> None:
