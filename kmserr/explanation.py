@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import NamedTuple, cast
+from typing import Final, NamedTuple, cast
 
 from .catalogue import Entry
-from .extract import EXCEPTION, Extractor, Finding, ascii_number, body_finding, with_legacy_message
-from .registry import Registry, default_registry, message_agrees
+from .extract import (
+    DOTTED_ONLY_FAMILIES,
+    EXCEPTION,
+    FAMILIES,
+    PYTHON_SDK,
+    Extractor,
+    Finding,
+    ascii_number,
+    body_finding,
+    with_legacy_message,
+)
+from .registry import COMMON_PRODUCT, Registry, default_registry, message_agrees
 
 
 class Explanation(NamedTuple):
@@ -75,27 +85,90 @@ def extractor_for(registry: Registry) -> Extractor:
 
 
 def code_names(registry: Registry) -> list[str]:
-    """The registry's string codes: the extractor finds them standing alone in text."""
-    return [e.code for e in registry.entries if not e.code.isdigit()]
+    """The registry's string codes: the extractor finds them standing alone in text.
+
+    Not the Python exception names that the SDK uses as codes (`JSONDecodeError`): every Python
+    program's log has them, so they count only inside an SDK's exception text (`code:KeyError`).
+    """
+    return [e.code for e in registry.entries if not e.code.isdigit() and not _python_name(e)]
+
+
+_KNOWN_SDK_NAMES: Final = frozenset((*FAMILIES, *DOTTED_ONLY_FAMILIES))
+# Where a Python exception's class name can be the code: the Python SDK's text, or its exception.
+_PYTHON_FORMATS: Final = frozenset((PYTHON_SDK, EXCEPTION))
+
+
+def _python_name(entry: Entry) -> bool:
+    """Whether the entry is a Python exception's class name, as the Python SDK reports it."""
+    return (
+        entry.product == "sdk"
+        and entry.code not in _KNOWN_SDK_NAMES
+        and Registry.is_python_exception_name(entry.code)
+    )
 
 
 def resolve(finding: Finding, registry: Registry) -> Entry | None:
     """Find the catalogue entry a finding refers to: the module code first, then the code name."""
     if finding.module_code is not None:
-        return registry.by_module_code(finding.module_code)
+        return registry.module_entry(finding.module_code)
     return registry.get(finding.code)
+
+
+def fallback(finding: Finding, registry: Registry) -> Entry | None:
+    """What explains a code that is not in the catalogue: its family, a rule, or the response's gateway code.
+
+    `InternalError.X` has its family; a Python class name from the Python SDK (`TypeError`) the
+    rule for wrapped exceptions; a module code that KMS does not define the legacy body's gateway
+    `code` (5100) or its `codeDesc`, with the reminder that module codes are product-scoped.
+    """
+    family = registry.family_of(finding.code)
+    if family is not None:
+        return family
+    if finding.format in _PYTHON_FORMATS:
+        rule = registry.python_exception_rule(finding.code)
+        if rule is not None:
+            return rule
+    if finding.module_code is None:
+        return None
+    outer = registry.get(str(finding.error_code), COMMON_PRODUCT) if finding.error_code is not None else None
+    if outer is None and finding.code_desc:
+        outer = registry.get(finding.code_desc)
+    if outer is None:
+        return None
+    number, code = finding.module_code, outer.code
+    return outer._replace(
+        description=(
+            f"Module code {number} is not in the catalogue: module codes are product-scoped, so only the "
+            f"product that answered documents it. The response's {code}: {outer.description}"
+        ),
+        # Chinese punctuation in Chinese text is no typo.
+        description_zh=(
+            f"模块错误码 {number} 不在目录中：模块错误码由各产品自行定义，请查阅返回它的产品的文档。"  # noqa: RUF001
+            f"响应中的 {code}：{outer.description_zh or outer.description}"  # noqa: RUF001
+        ),
+    )
 
 
 def explain_finding(finding: Finding, registry: Registry) -> Explanation:
     # Logs repeat the same few errors: what a (code, module code, message) means is worked out once.
-    key = (registry, finding.code, finding.module_code, finding.message)  # the registry itself: an id can be reused
+    # The registry itself: an id can be reused. What a fallback reads (the gateway code, codeDesc,
+    # the form) is part of the key: `TypeError` means a wrapped exception only from the Python SDK.
+    key = (
+        registry, finding.code, finding.module_code, finding.message,
+        finding.error_code, finding.code_desc, finding.format in _PYTHON_FORMATS,
+    )
     known = _MEANINGS.get(key) if len(finding.message or "") <= _CACHED_MESSAGE else None
     if known is None:
         entry = resolve(finding, registry)
         agrees: bool | None = None
-        if entry is not None and entry.message is not None and finding.message:
+        # A Chinese message (the request's Language was zh-CN) cannot be compared with the
+        # documented English one: nothing to say, rather than "differs".
+        if (
+            entry is not None and entry.message is not None and finding.message
+            and not (entry.message.isascii() and _has_cjk(finding.message))
+        ):
             agrees = message_agrees(entry, finding.message)
-        family = registry.family_of(finding.code) if entry is None else None
+        family = fallback(finding, registry) if entry is None else None
         known = (entry, agrees, family)
         if len(finding.message or "") <= _CACHED_MESSAGE:
             if len(_MEANINGS) >= _MEANINGS_MAX:
@@ -104,7 +177,12 @@ def explain_finding(finding: Finding, registry: Registry) -> Explanation:
     return Explanation(finding, *known)
 
 
-_MEANINGS: dict[tuple[Registry, str, int | None, str | None], tuple[Entry | None, bool | None, Entry | None]] = {}
+def _has_cjk(text: str) -> bool:
+    return any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text[:_CACHED_MESSAGE])
+
+
+_MeaningKey = tuple[Registry, str, int | None, str | None, int | None, str | None, bool]
+_MEANINGS: dict[_MeaningKey, tuple[Entry | None, bool | None, Entry | None]] = {}
 _MEANINGS_MAX = 65536
 _CACHED_MESSAGE = 512  # longer messages are rare and would make the cache hold large strings
 

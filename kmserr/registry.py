@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -17,13 +18,20 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _SYNONYMS = {"key": frozenset({"cmk"}), "cmk": frozenset({"key"}), "keys": frozenset({"cmks"})}
 _ALL_WORDS = 100.0  # score bonus of an entry that contains every word of a search
 _STOPWORDS = frozenset({"a", "an", "the", "is", "of", "or", "to", "in", "not", "be", "it", "and"})
+# The Python SDK re-raises any other exception as TencentCloudSDKException(type(e).__name__, str(e))
+# (every method of tencentcloud/kms/v20190118/kms_client.py), so a Python class name can be the code.
+PYTHON_EXCEPTION = "PythonException"  # the catalogue's entry for the names it does not list
+_PYTHON_EXCEPTION_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning)")
+# The product whose legacy entries are Tencent Cloud's generic API 2.0 ones (4000 to 6200, the
+# documentation's own sample module code): consulted after KMS.
+COMMON_PRODUCT = "common"
 
 
 class Lookup(NamedTuple):
     """What one query found: how it was understood, the entries, and near misses when empty."""
 
     query: str
-    kind: str  # "module_code", "error_code", "code", "family", "search"
+    kind: str  # "module_code", "error_code", "code", "family", "rule", "search"
     entries: tuple[Entry, ...]
     suggestions: tuple[str, ...] = ()
 
@@ -44,6 +52,7 @@ class Registry:
         self._team = frozenset(team)  # keys of entries that come from a team's file, not the bundle
         self._overridden = frozenset(overridden)  # keys where a team's entry replaced a bundled one
         self._by_key = {e.key: e for e in self.entries}
+        self._index: _SearchIndex | None = None  # built by the first search
         self._by_module: dict[tuple[str, int], Entry] = {}
         self._by_group: dict[int, list[Entry]] = {}
         others = dict.fromkeys(e.product for e in self.entries if e.product != DEFAULT_PRODUCT)
@@ -84,6 +93,26 @@ class Registry:
     def by_module_code(self, number: int, product: str = DEFAULT_PRODUCT) -> Entry | None:
         return self._by_module.get((product, number))
 
+    def module_entry(self, number: int) -> Entry | None:
+        """The entry of a legacy module code: KMS's, else the generic API 2.0 documentation's."""
+        return self.by_module_code(number) or self.by_module_code(number, COMMON_PRODUCT)
+
+    @staticmethod
+    def is_python_exception_name(code: str) -> bool:
+        """Whether a code looks like a Python exception's class name (`KeyError`, `JSONDecodeError`)."""
+        return _PYTHON_EXCEPTION_NAME.fullmatch(code.strip()) is not None
+
+    def python_exception_rule(self, code: str) -> Entry | None:
+        """The catalogue's rule entry for a Python exception class name it does not list itself.
+
+        `KeyError`, `TypeError`, ...: names that no Tencent Cloud product uses (API 3.0 codes are
+        families like `InternalError` or dotted; the SDKs' own are in the catalogue).
+        """
+        name = code.strip()
+        if not self.is_python_exception_name(name) or self.get(name) is not None:
+            return None
+        return self.get(PYTHON_EXCEPTION, "sdk")
+
     def group(self, error_code: int) -> tuple[Entry, ...]:
         """Return every entry whose legacy response `code` is `error_code` (4000, 4100, ...)."""
         return tuple(self._by_group.get(error_code, ()))
@@ -104,7 +133,7 @@ class Registry:
         text = query.strip()
         if text.isascii() and text.isdigit():  # not "²" (int() refuses it) nor "٤٠٠٠"
             number = int(text)
-            entry = self.by_module_code(number, product or DEFAULT_PRODUCT)
+            entry = self.by_module_code(number, product) if product else self.module_entry(number)
             if entry is not None:
                 return Lookup(query, "module_code", (entry,))
             # A gateway code (4000) is an entry of its own and the group of the module codes under it.
@@ -121,6 +150,9 @@ class Registry:
             return Lookup(query, "family", exact + members)
         if exact:
             return Lookup(query, "code", exact)
+        rule = self.python_exception_rule(text)
+        if rule is not None and product in (None, rule.product):
+            return Lookup(query, "rule", (rule,))
         found = self.search(text)
         return Lookup(query, "search", found, () if found else self.suggest(text))
 
@@ -152,15 +184,30 @@ class Registry:
 
     def search(self, text: str, limit: int | None = None) -> tuple[Entry, ...]:
         """Rank entries by how many of the query's words they contain, messages first."""
-        words = [w for w in _words(text) if w not in _STOPWORDS] or _words(text)
+        words = list(dict.fromkeys(w for w in _words(text) if w not in _STOPWORDS)) or list(dict.fromkeys(_words(text)))
         if not words:
             return ()
+        if self._index is None:
+            self._index = _SearchIndex(self.entries)
+        index = self._index
+        # One pass over the index per distinct word: a query of 30,000 words costs 30,000 look-ups,
+        # not 30,000 passes over every entry's text.
+        scores = [0.0] * len(self.entries)
+        matched = [0] * len(self.entries)
+        for word in words:
+            for position, best in index.best_weights(word).items():
+                scores[position] += best
+                matched[position] += 1
         phrase = text.strip().casefold()
         scored: list[tuple[float, Entry]] = []
-        for entry in self.entries:
-            score = _score(entry, words, phrase)
-            if score > 0:
-                scored.append((score, entry))
+        for position, entry in enumerate(self.entries):
+            if not matched[position]:
+                continue
+            score = scores[position]
+            if phrase and phrase in (entry.message or "").casefold():
+                score += 5.0
+            # Entries that contain every word of the query rank above partial matches.
+            scored.append((score + (_ALL_WORDS if matched[position] == len(words) else 0.0), entry))
         # When some entries contain every word of the query, partial matches are only noise.
         if any(score >= _ALL_WORDS for score, _ in scored):
             scored = [pair for pair in scored if pair[0] >= _ALL_WORDS]
@@ -170,22 +217,17 @@ class Registry:
 
     def suggest(self, query: str, limit: int = 3) -> tuple[str, ...]:
         """Name the codes nearest to one that was not found."""
-        import difflib
-
         text = query.strip()
         if text.isascii() and text.isdigit():  # not "²" (int() refuses it) nor "٤٠٠٠"
-            number = int(text)
-            # Codes of the same length first (a module code for a module code), then the most alike.
+            # Only a typo of a known code: the same length, one digit changed or two swapped.
+            # Module codes are product-scoped and their numbers carry no meaning, so a merely
+            # similar number (10000 for 100004) would be an unrelated code.
             numeric = sorted({e.code for e in self.entries if e.code.isdigit()})
-            ranked = sorted(
-                numeric,
-                key=lambda c: (
-                    len(c) != len(text),
-                    -difflib.SequenceMatcher(None, text, c).ratio(),
-                    abs(int(c) - number),
-                ),
-            )
-            return tuple(ranked[:limit])
+            near = [c for c in numeric if _one_typo(text, c)]
+            near.sort(key=lambda c: (abs(int(c) - int(text)), c))
+            return tuple(near[:limit])
+        import difflib
+
         codes = [e.code for e in self.entries]
         folded = {c.casefold(): c for c in codes}
         close = difflib.get_close_matches(text.casefold(), list(folded), n=limit, cutoff=0.6)
@@ -212,34 +254,65 @@ def _code_words(code: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", code)
 
 
-def _score(entry: Entry, words: list[str], phrase: str) -> float:
-    fields = (
-        (3.0, " ".join((entry.code, _code_words(entry.code), entry.message or "", *entry.message_templates))),
-        (1.0, entry.description + " " + (entry.description_zh or "")),
-        (0.5, entry.action + " " + (entry.action_zh or "") + " " + entry.category),
-    )
-    score = 0.0
-    matched = 0
-    for word in words:
-        best = 0.0
-        for weight, value in fields:
-            tokens = _words(value)
-            if word in tokens or _SYNONYMS.get(word, frozenset()) & set(tokens):
-                best = max(best, weight)
-            elif not word.isascii() and word in value.casefold():
-                # Chinese has no spaces between words: match it inside the text.
-                best = max(best, weight)
-            elif any(t.startswith(word) for t in tokens) and len(word) >= 3:
-                best = max(best, weight * 0.6)
-        if best:
-            matched += 1
-            score += best
-    if not matched:
-        return 0.0
-    if phrase and phrase in (entry.message or "").casefold():
-        score += 5.0
-    # Entries that contain every word of the query rank above partial matches.
-    return score + (_ALL_WORDS if matched == len(words) else 0.0)
+def _one_typo(typed: str, code: str) -> bool:
+    """Whether `typed` is `code` with one digit changed or two neighbouring digits swapped."""
+    if len(typed) != len(code) or typed == code:
+        return False
+    differ = [i for i, (a, b) in enumerate(zip(typed, code, strict=True)) if a != b]
+    if len(differ) == 1:
+        return True
+    first, last = differ[0], differ[-1]
+    return len(differ) == 2 and last == first + 1 and typed[first] == code[last] and typed[last] == code[first]
+
+
+class _SearchIndex:
+    """Every entry's words by field, built once per registry: what a search looks words up in."""
+
+    # Code names and messages weigh most, then descriptions, then actions and categories.
+    _MESSAGE, _DESCRIPTION, _ACTION = 3.0, 1.0, 0.5
+    _PREFIX = 0.6  # a word that only begins a word of the entry counts this much of a whole one
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self._postings: dict[str, dict[int, float]] = {}  # word -> entry position -> best weight
+        self._texts: list[tuple[tuple[float, str], ...]] = []  # for Chinese words, found inside text
+        for position, entry in enumerate(entries):
+            names = (entry.code, _code_words(entry.code), entry.message or "", *entry.message_templates)
+            fields = (
+                (self._MESSAGE, " ".join(names)),
+                (self._DESCRIPTION, entry.description + " " + (entry.description_zh or "")),
+                (self._ACTION, entry.action + " " + (entry.action_zh or "") + " " + entry.category),
+            )
+            self._texts.append(tuple((weight, value.casefold()) for weight, value in fields))
+            for weight, value in fields:
+                for token in _words(value):
+                    weights = self._postings.setdefault(token, {})
+                    weights[position] = max(weights.get(position, 0.0), weight)
+        self._tokens = sorted(self._postings)
+
+    def best_weights(self, word: str) -> dict[int, float]:
+        """The entries that contain `word` (or a synonym, or a word it begins), each with its best weight."""
+        best: dict[int, float] = {}
+
+        def take(weights: dict[int, float], factor: float = 1.0) -> None:
+            for position, weight in weights.items():
+                if weight * factor > best.get(position, 0.0):
+                    best[position] = weight * factor
+
+        for token in (word, *_SYNONYMS.get(word, ())):
+            take(self._postings.get(token, {}))
+        if len(word) >= 3:
+            start = bisect.bisect_left(self._tokens, word)
+            for token in self._tokens[start:]:
+                if not token.startswith(word):
+                    break
+                take(self._postings[token], self._PREFIX)
+        if not word.isascii():
+            # Chinese has no spaces between words: match it inside the text.
+            for position, fields in enumerate(self._texts):
+                for weight, value in fields:
+                    if weight > best.get(position, 0.0) and word in value:
+                        best[position] = weight
+        return best
 
 
 def message_agrees(entry: Entry, text: str) -> bool:

@@ -20,7 +20,7 @@ def test_everything_sorted_kms_first(run: Runner) -> None:
     result = run("list")
     assert result.exit_code == 0
     rows = [line.split("\t") for line in result.stdout.splitlines()]
-    assert len(rows) == 169
+    assert len(rows) == 179
     products = [r[2] for r in rows]
     assert products == sorted(products, key=["kms", "common", "sdk"].index)
     legacy = codes(run("list", *LEGACY).stdout)

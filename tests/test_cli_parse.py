@@ -28,9 +28,28 @@ def test_known_legacy_message(run: Runner) -> None:
 
 
 def test_unknown_code_is_reported_with_its_text(run: Runner) -> None:
-    [rec] = records(run, "(100004) incorrect projectId")
-    assert (rec["code"], rec["module_code"], rec["message"]) == ("100004", 100004, "incorrect projectId")
+    [rec] = records(run, "(100005) incorrect zoneId")
+    assert (rec["code"], rec["module_code"], rec["message"]) == ("100005", 100005, "incorrect zoneId")
     assert rec["in_catalogue"] is False and rec["entry"] is None and rec["description"] is None
+    assert rec["family"] is None  # no gateway code to fall back to
+
+
+def test_the_documentations_own_sample_is_explained(run: Runner) -> None:
+    for text in ("(100004) incorrect projectId", '{"code": "5100", "message": "(100004)projectId不正确"}'):
+        [rec] = records(run, text)
+        assert (rec["code"], rec["in_catalogue"]) == ("100004", True)
+        assert rec["message_agrees"] is not False  # the Chinese sample is no disagreement
+        assert rec["entry"]["product"] == "common" and "project ID" in rec["description"]
+        assert "not a KMS code" in rec["description"]
+
+
+def test_an_unknown_module_code_falls_back_to_the_gateway_code(run: Runner) -> None:
+    [rec] = records(run, '{"code": "5100", "message": "(100005)zoneId不正确"}')
+    assert (rec["code"], rec["error_code"], rec["in_catalogue"]) == ("100005", 5100, False)
+    assert rec["family"]["code"] == "5100"
+    assert "module codes are product-scoped" in rec["family"]["description"]
+    zh = json.loads(run("parse", '{"code": 5100, "message": "(100005)x"}', "--format", "json", "--lang", "zh").stdout)
+    assert "模块错误码由各产品自行定义" in zh[0]["family"]["description"]
 
 
 def test_no_space_form(run: Runner) -> None:

@@ -110,3 +110,20 @@ def test_explanations_are_not_shared_between_registries() -> None:
         assert explain("(10630) key is not existed", custom).action == f"Custom action {n}."
         del custom
     assert explain("(10630) key is not existed", base).action == entry.action
+
+
+def test_a_chinese_message_is_not_a_disagreement() -> None:
+    # The request's Language decides the message's language: Chinese cannot be compared with English.
+    assert explain("(10630)密钥不存在").message_agrees is None
+    assert explain("(10630) key is not existed").message_agrees is True
+    assert explain("(10630) key is disabled").message_agrees is False
+
+
+def test_an_unknown_module_code_falls_back_to_the_gateway_code_or_code_desc() -> None:
+    info = explain({"code": 5100, "message": "(100005)zoneId不正确"})
+    assert (info.known, info.family and info.family.code, info.retry) == (False, "5100", "idempotent")
+    assert info.description and "module codes are product-scoped" in info.description
+    # A legacy body through the Go SDK: its codeDesc is the code, the module code is in the message.
+    desc = explain("[TencentCloudSDKError] Code=InvalidParameter, Message=(100005)zoneId不正确")
+    assert desc.family is not None and desc.family.code == "InvalidParameter"
+    assert explain("(100005) incorrect zoneId").family is None  # nothing to fall back to

@@ -52,6 +52,49 @@ def test_unknown_code_suggests_nearest(registry: Registry) -> None:
     assert result.suggestions[0] == "10630"
 
 
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("10631", ("10630",)),  # one digit changed
+        ("16030", ("10630", "10030")),  # two swapped, or one digit changed; the nearer number first
+        ("4201", ("4200", "4101")),
+        ("100014", ("100004",)),
+        ("123456", ()),  # a module code of another product: nothing is near it
+        ("1003", ()),  # 1003 is no typo of 10030: no code of another length
+    ],
+)
+def test_numbers_suggest_only_typos_of_a_known_code(registry: Registry, typed: str, suggested: tuple[str, ...]) -> None:
+    # Module codes are product-scoped and numbered without meaning: 10000 is no neighbour of 100004.
+    assert registry.lookup(typed).suggestions == suggested
+
+
+def test_the_documentations_sample_module_code(registry: Registry) -> None:
+    result = registry.lookup("100004")
+    assert (result.kind, [(e.product, e.code) for e in result.entries]) == ("module_code", [("common", "100004")])
+    assert registry.module_entry(10630) is registry.by_module_code(10630)  # KMS's own first
+
+
+def test_a_messages_own_words_rank_first(registry: Registry) -> None:
+    assert registry.search("incorrect projectId")[0].code == "100004"
+    assert registry.search("projectId")[0].code == "100004"
+
+
+def test_python_exception_names(registry: Registry) -> None:
+    listed = registry.lookup("KeyError")
+    assert (listed.kind, [e.code for e in listed.entries]) == ("code", ["KeyError"])
+    rule = registry.lookup("TypeError")
+    assert (rule.kind, [e.code for e in rule.entries]) == ("rule", ["PythonException"])
+    assert registry.python_exception_rule("InternalError") is None  # a Tencent Cloud code
+    assert registry.python_exception_rule("CoreInternalError") is None  # the C++ SDK's own code
+    assert registry.python_exception_rule("InternalError.Foo") is None  # dotted: an API 3.0 code
+    assert registry.python_exception_rule("keyerror") is None
+
+
+def test_a_query_repeated_ranks_as_the_query_once(registry: Registry) -> None:
+    assert registry.search(" ".join(["key"] * 30000)) == registry.search("key")
+    assert registry.search("key disabled " * 1000) == registry.search("key disabled")
+
+
 def test_family_of_an_unknown_code(registry: Registry) -> None:
     family = registry.family_of("InternalError.SendAndRecvFail")
     assert family is not None and family.code == "InternalError"

@@ -57,8 +57,8 @@ def test_entry_table_is_a_card_for_one_entry() -> None:
 
 def test_explanation_plain() -> None:
     out = io.StringIO()
-    EXPLANATION_RENDERERS["plain"](explain_text("(100004) incorrect projectId"), out, Style())
-    assert out.getvalue() == "100004\t100004\t\t\tlegacy-message\tnot in catalogue\tincorrect projectId\t\n"
+    EXPLANATION_RENDERERS["plain"](explain_text("(100005) incorrect zoneId"), out, Style())
+    assert out.getvalue() == "100005\t100005\t\t\tlegacy-message\tnot in catalogue\tincorrect zoneId\t\n"
 
 
 def _hit_output(fmt: str, data: bytes, **options: bool) -> bytes:
