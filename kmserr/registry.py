@@ -28,6 +28,13 @@ class Lookup(NamedTuple):
     suggestions: tuple[str, ...] = ()
 
 
+def _ascii_number(text: str) -> int | None:
+    """A query in ASCII digits as a number: not "²" (int() refuses it), "٤٠٠٠", nor 5,000 digits
+    (int() refuses more than 4,300; no code has more than a few). As extract.ascii_number, which
+    this module does not import: lookup would compile the extractor's patterns for nothing."""
+    return int(text) if len(text) <= 18 and text.isascii() and text.isdigit() else None
+
+
 class Registry:
     """All entries of a catalogue, indexed for the questions the commands ask."""
 
@@ -102,8 +109,8 @@ class Registry:
     def lookup(self, query: str, product: str | None = None) -> Lookup:
         """Answer a user's query: a module code, a group, a code name, a family, or words."""
         text = query.strip()
-        if text.isascii() and text.isdigit():  # not "²" (int() refuses it) nor "٤٠٠٠"
-            number = int(text)
+        number = _ascii_number(text)
+        if number is not None:
             entry = self.by_module_code(number, product or DEFAULT_PRODUCT)
             if entry is not None:
                 return Lookup(query, "module_code", (entry,))
@@ -173,8 +180,8 @@ class Registry:
         import difflib
 
         text = query.strip()
-        if text.isascii() and text.isdigit():  # not "²" (int() refuses it) nor "٤٠٠٠"
-            number = int(text)
+        number = _ascii_number(text)
+        if number is not None:
             # Codes of the same length first (a module code for a module code), then the most alike.
             numeric = sorted({e.code for e in self.entries if e.code.isdigit()})
             ranked = sorted(
