@@ -180,3 +180,60 @@ def test_a_catalogue_that_changes_while_loading(tmp_path: Path) -> None:
     finally:
         stop.set()
         writer.join()
+
+
+# ---------------------------------------------------------------- round two (issue 13)
+
+
+def _corrupt(data: bytes, at: int | None = None) -> bytes:
+    """The archive with bytes of its compressed data changed (by default in the middle)."""
+    at = len(data) // 2 if at is None else at
+    return data[:at] + bytes(b ^ 0x5A for b in data[at : at + 16]) + data[at + 16 :]
+
+
+def _archives() -> dict[str, bytes]:
+    import bz2
+    import gzip
+    import lzma
+    import random
+
+    noise = random.Random(13).randbytes(20_000).hex().encode()  # compresses, but not to nothing
+    body = ERROR + (b"ok " + noise + b"\n") * 20 + ERROR  # an error before the damage, one after
+    return {
+        "corrupt.log.gz": _corrupt(gzip.compress(body)),  # the CRC at the end disagrees: BadGzipFile
+        "damaged-deflate.log.gz": _corrupt(gzip.compress(body), 100),  # zlib.error, not an OSError
+        "corrupt.log.xz": _corrupt(lzma.compress(body)),
+        "not-xz.log.xz": b"this is plain text, not xz\n" + ERROR,
+        "corrupt.log.bz2": _corrupt(bz2.compress(body)),
+        "truncated.log.xz": lzma.compress(body)[:500],
+    }
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("name", sorted(_archives()))
+def test_a_corrupt_archive_is_one_line_and_the_next_files_are_searched(name: str, tmp_path: Path) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(_archives()[name])
+    first, last = tmp_path / "first.log", tmp_path / "last.log"
+    first.write_bytes(ERROR)
+    last.write_bytes(ERROR * 3)
+    files = [str(first), str(bad), str(last)]
+    count = subprocess.run([*KMSERR, "grep", "-c", *files], capture_output=True, text=True, timeout=120)
+    assert count.returncode == 2
+    errors = count.stderr.splitlines()
+    assert len(errors) == 1 and errors[0].startswith(f"kmserr: grep: {bad}: "), errors
+    assert "internal error" not in count.stderr
+    lines = count.stdout.splitlines()
+    assert lines[0] == f"{first}:1" and lines[-1] == f"{last}:3"
+    listed = subprocess.run([*KMSERR, "grep", "-l", *files], capture_output=True, text=True, timeout=120)
+    names = listed.stdout.splitlines()
+    assert names[0] == str(first) and names[-1] == str(last)
+    # -l reads a file only up to its first match: an archive whose damage lies after it is listed.
+    if str(bad) in names:
+        assert (listed.returncode, listed.stderr) == (0, "")
+    else:
+        assert (listed.returncode, listed.stderr) == (2, count.stderr)
+    summary = subprocess.run([*KMSERR, "grep", "--summary", *files], capture_output=True, text=True, timeout=120)
+    assert summary.returncode == 2 and summary.stderr == count.stderr
+    counted = int(summary.stdout.split("\t")[0])
+    assert counted in (4, 5)  # first's and last's, and the archive's first error when read before it failed
