@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,6 +89,25 @@ def test_grep_code_of_a_huge_number(run: Runner, tmp_path: Path) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", "")
 
 
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("option", ["-A", "-B", "-C"])
+@pytest.mark.parametrize("number", ["9223372036854775807", "9223372036854775808", "1" + "0" * 100])
+def test_a_context_larger_than_any_input_means_every_line(run: Runner, tmp_path: Path, option: str,
+                                                          number: str) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(b"before\n" + ERROR + b"after\n")
+    result = run("grep", "--no-annotate", option, number, str(log))
+    assert result.exit_code == 0 and result.stderr == ""
+    expected = {"-A": ERROR + b"after\n", "-B": b"before\n" + ERROR, "-C": b"before\n" + ERROR + b"after\n"}
+    assert result.stdout_bytes == expected[option]
+
+
+def test_a_context_of_5000_digits_is_a_usage_error(run: Runner) -> None:
+    result = run("grep", "-B", HUGE)
+    assert result.exit_code == 2
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(("content", "message"), [
     ("a = " + "[" * 5000 + "]" * 5000 + "\n", "invalid TOML: nested too deeply to read"),
     ("a = " + "{b = " * 3000 + "1" + "}" * 3000 + "\n", "invalid TOML: nested too deeply to read"),
@@ -102,3 +123,20 @@ def test_check_of_a_hostile_toml_is_one_problem(run: Runner, tmp_path: Path, con
     in_use = run("lookup", "10630", "--catalog", str(path))
     assert in_use.exit_code == 2
     assert in_use.stderr == f"kmserr: catalogue: {path}: {message}\n"
+
+
+def test_parse_refuses_more_standard_input_than_it_holds(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kmserr.cli.PARSE_LIMIT", 1000)
+    result = run("parse", input=b"(10630) key is not existed\n" * 100)
+    assert result.exit_code == 2
+    assert result.stderr == "kmserr: parse: standard input holds more than 0 MiB; use `kmserr grep`, which reads input of any size\n"
+
+
+def test_parse_of_a_large_input_in_a_real_process() -> None:
+    # 70 MiB: more than parse reads. One line and status 2, and the memory stays bounded
+    # (measured with /usr/bin/time -v: see the README's Exit status section).
+    big = b"x" * 1023 + b"\n"
+    result = subprocess.run([sys.executable, "-m", "kmserr", "parse"], input=big * (70 << 10),
+                            capture_output=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.startswith(b"kmserr: parse: standard input holds more than 64 MiB")
