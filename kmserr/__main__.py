@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-from collections.abc import Sequence
+
+try:  # the C module that Python's start-up has loaded already: `signal` would import enum first
+    import _signal as signal  # type: ignore[import-not-found]  # (typeshed has no stub for it)
+except ImportError:  # an interpreter without it
+    import signal
+
+TYPE_CHECKING = False  # typing is not imported before Ctrl-C is handled (mypy knows this name)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def _interrupted_early(signum: int, frame: object) -> None:
@@ -15,8 +21,10 @@ def _interrupted_early(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run kmserr; a Ctrl-C at any moment ends it with 130 and no output, as a shell expects."""
-    with contextlib.suppress(ValueError, OSError):  # not the main thread, or a platform without it
+    try:  # noqa: SIM105 (contextlib would be one more import before Ctrl-C is handled)
         signal.signal(signal.SIGINT, _interrupted_early)
+    except (ValueError, OSError):  # not the main thread, or a platform without it
+        pass
     from kmserr.cli import main as run
 
     run(argv)
