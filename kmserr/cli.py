@@ -510,6 +510,7 @@ def grep(
     quiet = count or summary or files_only
     writer = render.HitWriter(
         out, choose_format(fmt), style, with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
+        encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
     )
     try:
         run = Grep(

@@ -408,8 +408,13 @@ class HitWriter:
         with_filename: bool = False,
         line_numbers: bool = False,
         annotate: bool = True,
+        encoding: str = "utf-8",
     ) -> None:
+        from .streams import ERRORS
+
         self._out = out
+        # kmserr's own text in the output's encoding (the locale's); what it cannot encode escaped.
+        self._encoding, self._errors = encoding, ERRORS
         self._fmt = fmt
         self._style = style
         self._with_filename = with_filename
@@ -439,7 +444,7 @@ class HitWriter:
         if self._line_numbers:
             prefix += b"%d-" % number
         if self._fmt == "table":
-            safe = terminal_safe(line.decode("utf-8", "surrogateescape")).encode("utf-8", "replace")
+            safe = terminal_safe(line.decode("utf-8", "surrogateescape")).encode(self._encoding, self._errors)
             dim, reset = (b"\x1b[2m", b"\x1b[0m") if self._style.color else (b"", b"")
             self._out.write(dim + prefix + safe + reset + b"\n")
         else:
@@ -473,7 +478,7 @@ class HitWriter:
             key = tuple((id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items)
             tail = self._notes.get(key, b"")
             if not tail:
-                tail = b"\t" + plain_field(annotation(items, self._style)).encode("utf-8", "surrogateescape")
+                tail = b"\t" + plain_field(annotation(items, self._style)).encode(self._encoding, self._errors)
                 if len(self._notes) < 4096:
                     self._notes[key] = tail
         prefix = self._prefix(hit, filename)
@@ -517,7 +522,7 @@ class HitWriter:
         line = prefix + "".join(pieces) + "\n"
         if self._annotate:
             line += f"  {dim}↳ {terminal_safe(annotation(items, self._style))}{reset}\n"
-        return line.encode("utf-8", "replace")
+        return line.encode(self._encoding, self._errors)
 
 
 def render_counts(counts: Sequence[tuple[str, int]], out: IO[str], with_filename: bool) -> None:

@@ -107,6 +107,24 @@ def test_grep_json_escapes_a_file_name_and_keeps_its_bytes(locale_env: dict[str,
             assert record["file"].encode(locale_env.get("PYTHONIOENCODING") or "iso8859-1") == ODD_NAME
 
 
+@pytest.mark.parametrize("fmt", ["plain", "table"])
+def test_grep_writes_its_notes_in_the_locale(locale_env: dict[str, str], tmp_path: Path, fmt: str) -> None:
+    # The line's bytes as they were; kmserr's note (its description holds U+2019) in the locale.
+    line = b"\xff\xfe [TencentCloudSDKException] code:AuthFailure.SignatureFailure message:bad"
+    result = kmserr(["grep", "--format", fmt], locale_env, tmp_path, stdin=line + b"\n")
+    assert (result.returncode, result.stderr) == (0, b"")
+    if fmt == "plain":
+        assert result.stdout.startswith(line + b"\t")
+    note = _text_out(result.stdout.split(b"\n")[-2] if fmt == "table" else result.stdout.split(b"\t", 1)[1],
+                     locale_env)
+    try:
+        "’↳".encode(_encoding(locale_env))
+    except UnicodeEncodeError:
+        assert "’" not in note and "\\u2019" in note
+    else:
+        assert "’" in note
+
+
 def test_parse_plain_keeps_the_bytes_of_the_message(locale_env: dict[str, str], tmp_path: Path) -> None:
     result = kmserr(["parse", "--format", "plain"], locale_env, tmp_path, stdin=b"(10630) bad \xff\xfe here\n")
     assert result.returncode == 0
