@@ -18,9 +18,21 @@ from .render import FORMATS, Style
 from .version import __version__
 
 FOUND, NOT_FOUND, TROUBLE = 0, 1, 2
-# -A/-B/-C: a larger number means every line, as it does now (no input has 2**63 lines); Python
-# could not hold it as a buffer's length.
-CONTEXT_LINES = click.IntRange(min=0, max=sys.maxsize, clamp=True)
+
+
+class _ContextLines(click.IntRange):
+    """-A/-B/-C NUM: a negative NUM is a usage error; one beyond sys.maxsize (which Python could
+    not hold as a buffer's length) counts as sys.maxsize, which means every line all the same."""
+
+    def __init__(self) -> None:
+        super().__init__(min=0)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        return min(number, sys.maxsize)
+
+
+CONTEXT_LINES = _ContextLines()
 EXIT_STATUS_HELP = "Exit status: 0 found, 1 not found, 2 usage or input error."
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -140,3 +140,11 @@ def test_parse_of_a_large_input_in_a_real_process() -> None:
                             capture_output=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.startswith(b"kmserr: parse: standard input holds more than 64 MiB")
+
+
+@pytest.mark.parametrize("option", ["-A", "-B", "-C"])
+@pytest.mark.parametrize("number", ["-1", "-9223372036854775809"])
+def test_a_negative_context_is_still_a_usage_error(run: Runner, option: str, number: str) -> None:
+    result = run("grep", option, number)
+    assert result.exit_code == 2
+    assert "is not in the range x>=0" in result.stderr
