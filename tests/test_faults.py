@@ -373,6 +373,13 @@ def test_interrupted_prints_not_even_an_empty_line() -> None:
     (["grep", "{log}"], 0),
     (["grep", "-c", "{quiet}"], 1),
     (["grep", "--summary", "{log}"], 0),
+    (["grep", "--summary", "--format", "table", "{log}"], 0),
+    (["grep", "-l", "{log}", "{quiet}"], 0),
+    (["grep", "--json", "{log}"], 0),
+    (["parse", "--format", "table", "(10630) key is not existed"], 0),
+    (["parse", "--format", "json", "(10630) key is not existed"], 0),
+    (["lookup", "10630", "--format", "table"], 0),
+    (["--version"], 0),
 ])
 def test_a_reader_that_goes_away_leaves_the_status_of_what_was_found(
     command: list[str], status: int, tmp_path: Path
@@ -394,3 +401,16 @@ def test_a_reader_that_goes_away_leaves_the_status_of_what_was_found(
     notes = proc.stderr.decode().splitlines()
     expected = ["kmserr: no entry for '10631'; did you mean 10630, 10310, 10650?"] if "10631" in args else []
     assert notes == expected, args
+
+
+def test_shell_completion_into_a_closed_pipe() -> None:
+    env = {**os.environ, "_KMSERR_COMPLETE": "bash_complete", "COMP_WORDS": "kmserr lookup 10", "COMP_CWORD": "2"}
+    shown = subprocess.run(KMSERR, capture_output=True, env=env, timeout=60)
+    assert (shown.returncode, shown.stderr) == (0, b"") and shown.stdout.startswith(b"plain,100")
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        closed = subprocess.run(KMSERR, stdout=write_end, stderr=subprocess.PIPE, env=env, timeout=60)
+    finally:
+        os.close(write_end)
+    assert (closed.returncode, closed.stderr) == (0, b"")
