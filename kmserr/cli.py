@@ -295,9 +295,9 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
 def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lang: str | None) -> None:
     """Explain an error message, JSON body or SDK exception text.
 
-    Reads standard input (up to 64 MiB) when TEXT is absent or "-". Reports each error's code, module code,
-    error code, message, request ID and the form it was found in, and its catalogue entry when
-    the code is known. Every SDK's exception text, API 3.0 and legacy JSON bodies, legacy
+    Reads standard input (up to 64 MiB) when TEXT is absent or "-". Reports each error's code,
+    module code, error code, message, request ID and the form it was found in, and its catalogue
+    entry when the code is known. Every SDK's exception text, API 3.0 and legacy JSON bodies, legacy
     "(10630) message" text and code names standing alone are recognised.
 
     \b
