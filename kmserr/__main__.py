@@ -1,6 +1,34 @@
-"""`python -m kmserr`."""
+"""`python -m kmserr` and the `kmserr` command: Ctrl-C is handled before anything heavy is imported."""
 
-from kmserr.cli import main
+from __future__ import annotations
+
+import os
+
+try:  # the C module that Python's start-up has loaded already: `signal` would import enum first
+    import _signal as signal  # type: ignore[import-not-found]  # (typeshed has no stub for it)
+except ImportError:  # an interpreter without it
+    import signal
+
+TYPE_CHECKING = False  # typing is not imported before Ctrl-C is handled (mypy knows this name)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+def _interrupted_early(signum: int, frame: object) -> None:
+    """Ctrl-C while the command is still being imported: nothing is written yet, nothing to undo."""
+    os._exit(130)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run kmserr; a Ctrl-C at any moment ends it with 130 and no output, as a shell expects."""
+    try:  # noqa: SIM105 (contextlib would be one more import before Ctrl-C is handled)
+        signal.signal(signal.SIGINT, _interrupted_early)
+    except (ValueError, OSError):  # not the main thread, or a platform without it
+        pass
+    from kmserr.cli import main as run
+
+    run(argv)
+
 
 if __name__ == "__main__":
     main()

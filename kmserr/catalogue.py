@@ -200,6 +200,10 @@ def _parse_toml(text: str, name: str) -> dict[str, Any]:
         raise CatalogueError(
             name, f"invalid TOML: {message[: place.start()]}", line=int(place.group(1)), column=int(place.group(2))
         ) from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise CatalogueError(name, "invalid TOML: nested too deeply to read") from None
+    except ValueError:  # an integer of more than 4,300 digits, which Python refuses to convert
+        raise CatalogueError(name, "invalid TOML: a number too long to read") from None
     return doc
 
 

@@ -10,7 +10,7 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from . import render
+from . import render, streams
 from .catalogue import GENERATIONS, CatalogueError, Entry
 from .registry import CATALOG_ENV, Registry, team_paths
 from .registry import load_registry as _load_registry
@@ -18,6 +18,21 @@ from .render import FORMATS, Style
 from .version import __version__
 
 FOUND, NOT_FOUND, TROUBLE = 0, 1, 2
+
+
+class _ContextLines(click.IntRange):
+    """-A/-B/-C NUM: a negative NUM is a usage error; one beyond sys.maxsize (which Python could
+    not hold as a buffer's length) counts as sys.maxsize, which means every line all the same."""
+
+    def __init__(self) -> None:
+        super().__init__(min=0)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        return min(number, sys.maxsize)
+
+
+CONTEXT_LINES = _ContextLines()
 EXIT_STATUS_HELP = "Exit status: 0 found, 1 not found, 2 usage or input error."
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,7 +104,25 @@ def choose_style(color: str, lang: str | None, registry: Registry | None = None)
         enabled = color == "always"
     else:
         enabled = bool(os.environ.get("FORCE_COLOR")) or _is_tty(sys.stdout)
-    return Style(color=enabled, lang=lang or locale_language(), registry=registry)
+    if os.environ.get("TERM") == "dumb" and color == "auto" and not os.environ.get("FORCE_COLOR"):
+        enabled = False  # a dumb terminal shows escape sequences as text
+    return Style(color=enabled, width=table_width(), lang=lang or locale_language(), registry=registry)
+
+
+MIN_WIDTH, DEFAULT_WIDTH, MAX_WIDTH = 40, 80, 10_000
+
+
+def table_width() -> int:
+    """The width to draw tables in: COLUMNS, else the terminal's; 80 when that is less than a card
+    can be read in (COLUMNS=0 drew nothing, 1 to 3 borders only) or not a number at all. Always
+    given to Rich, which would read COLUMNS itself and fail on one of 5,000 digits."""
+    import shutil
+
+    try:
+        columns = int(os.environ.get("COLUMNS") or "x")  # 0 too: shutil would take it for unset
+    except ValueError:
+        columns = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return DEFAULT_WIDTH if columns < MIN_WIDTH else min(columns, MAX_WIDTH)
 
 
 def locale_language() -> str:
@@ -136,8 +169,26 @@ def _version(ctx: click.Context, value: bool) -> None:
     ctx.exit(FOUND)
 
 
-def _text_out() -> IO[str]:
-    return sys.stdout
+def _text_out(fmt: str = "plain") -> IO[str]:
+    """Standard output for a format: JSON is UTF-8 in any locale, other text the locale's."""
+    return streams.utf8_stdout() if fmt == "json" else sys.stdout
+
+
+PARSE_LIMIT = 64 << 20  # `parse` reads a message or a response, not a log: `grep` streams those
+
+
+def _read_input(stdin: IO[bytes]) -> str:
+    """All of standard input, up to PARSE_LIMIT: more is refused, so memory stays bounded."""
+    try:
+        data = stdin.read(PARSE_LIMIT + 1)
+    except OSError as exc:
+        raise InputError(f"parse: cannot read standard input: {exc.strerror or exc}") from None
+    if len(data) > PARSE_LIMIT:
+        raise InputError(
+            f"parse: standard input holds more than {PARSE_LIMIT >> 20} MiB; "
+            "use `kmserr grep`, which reads input of any size"
+        )
+    return data.decode("utf-8", "surrogateescape")
 
 
 def _complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
@@ -226,8 +277,10 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
             hint = f"; did you mean {', '.join(result.suggestions)}?" if result.suggestions else ""
             click.echo(f"kmserr: no entry for {query!r}{hint}", err=True)
         found.extend(e for e in result.entries if e not in found)
+    _ends_with(ctx, status)
     if found:
-        render.ENTRY_RENDERERS[choose_format(fmt)](found, _text_out(), choose_style(color, lang, registry))
+        fmt = choose_format(fmt)
+        render.ENTRY_RENDERERS[fmt](found, _text_out(fmt), choose_style(color, lang, registry))
     for entry in found:
         if registry.overrides(entry):
             note = f"{entry.code} comes from {entry.origin}, which overrides kmserr's own entry"
@@ -242,9 +295,9 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
 def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lang: str | None) -> None:
     """Explain an error message, JSON body or SDK exception text.
 
-    Reads standard input when TEXT is absent or "-". Reports each error's code, module code,
-    error code, message, request ID and the form it was found in, and its catalogue entry when
-    the code is known. Every SDK's exception text, API 3.0 and legacy JSON bodies, legacy
+    Reads standard input (up to 64 MiB) when TEXT is absent or "-". Reports each error's code,
+    module code, error code, message, request ID and the form it was found in, and its catalogue
+    entry when the code is known. Every SDK's exception text, API 3.0 and legacy JSON bodies, legacy
     "(10630) message" text and code names standing alone are recognised.
 
     \b
@@ -260,7 +313,7 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lan
         stdin = sys.stdin.buffer
         if text is None and _is_tty(stdin):
             raise click.UsageError("give TEXT, or pipe the message into standard input")
-        text = stdin.read().decode("utf-8", "surrogateescape")
+        text = _read_input(stdin)
     from .explanation import explain_text
 
     registry = load_registry()
@@ -268,7 +321,9 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lan
     if not items:
         click.echo("kmserr: no error code found in the input", err=True)
         ctx.exit(NOT_FOUND)
-    render.EXPLANATION_RENDERERS[choose_format(fmt)](items, _text_out(), choose_style(color, lang, registry))
+    _ends_with(ctx, FOUND)
+    fmt = choose_format(fmt)
+    render.EXPLANATION_RENDERERS[fmt](items, _text_out(fmt), choose_style(color, lang, registry))
     for item in items:
         entry = item.entry
         if item.message_agrees is False and entry is not None:
@@ -335,7 +390,9 @@ def list_(
     if not entries:
         click.echo("kmserr: no entry matches these filters", err=True)
         ctx.exit(NOT_FOUND)
-    render.ENTRY_RENDERERS[choose_format(fmt)](entries, _text_out(), choose_style(color, lang, registry))
+    _ends_with(ctx, FOUND)
+    fmt = choose_format(fmt)
+    render.ENTRY_RENDERERS[fmt](entries, _text_out(fmt), choose_style(color, lang, registry))
     ctx.exit(FOUND)
 
 
@@ -374,37 +431,44 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
             _load_registry((*in_use, *files))
         except CatalogueError as exc:
             problems.append(exc)
+    _ends_with(ctx, TROUBLE if problems else FOUND)
+    out = _text_out(fmt)  # not click.echo, which would re-encode a file name's bytes in some locales
     if fmt == "json":
         import json
 
         records = [{"file": p.path, "line": p.line, "column": p.column, "message": p.message} for p in problems]
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        document = json.dumps(records, ensure_ascii=False, indent=2)
+        # A file name's undecodable bytes would make the document invalid UTF-8: U+FFFD instead.
+        out.write(document.encode("utf-8", "surrogateescape").decode("utf-8", "replace") + "\n")
     else:
         for p in problems:
-            click.echo(f"{p.path}:{p.line or 1}:{p.column or 1}: {p.message}")
+            out.write(f"{p.path}:{p.line or 1}:{p.column or 1}: {p.message}\n")
     if not problems:
         click.echo(f"kmserr: {len(files)} file{'s' if len(files) > 1 else ''} valid", err=True)
     ctx.exit(TROUBLE if problems else FOUND)
 
 
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True), metavar="[FILE...]")
+# Plain strings, not click.Path: Click would refuse the whole command for one unreadable file,
+# where grep reports that file and searches the others.
+@click.argument("files", nargs=-1, metavar="[FILE...]")
 @click.option("-c", "--count", is_flag=True, help="Print only the number of matching lines.")
 @click.option("--summary", is_flag=True,
               help="Print only the codes, by how often they occurred, with when each was first and last seen.")
 @click.option("-l", "--files-with-matches", "files_only", is_flag=True,
-              help="Print only the names of files with a match (reading each only up to its first).")
+              help="Print only the names of files with a match (reading each only up to its first); "
+                   "wins over -c and --summary, as in GNU grep.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per matching line (same as --format json).")
 @click.option("-n", "--line-number", "line_numbers", is_flag=True, help="Prefix each line with its line number.")
 @click.option(
     "-H/--no-filename", "--with-filename", "with_filename", default=None,
     help="Prefix each line with its file name [default: with several files].",
 )
-@click.option("-A", "--after-context", "after", type=click.IntRange(min=0), default=0, metavar="NUM",
+@click.option("-A", "--after-context", "after", type=CONTEXT_LINES, default=0, metavar="NUM",
               help="Print NUM lines after each match.")
-@click.option("-B", "--before-context", "before", type=click.IntRange(min=0), default=0, metavar="NUM",
+@click.option("-B", "--before-context", "before", type=CONTEXT_LINES, default=0, metavar="NUM",
               help="Print NUM lines before each match.")
-@click.option("-C", "--context", "around", type=click.IntRange(min=0), default=None, metavar="NUM",
+@click.option("-C", "--context", "around", type=CONTEXT_LINES, default=None, metavar="NUM",
               help="Print NUM lines before and after each match.")
 @click.option("--code", "codes", multiple=True, metavar="CODE", shell_complete=_complete_codes,
               help="Only this code, or family (AuthFailure takes AuthFailure.*); repeatable.")
@@ -443,6 +507,8 @@ def grep(
 
     if as_json:
         fmt = "json"
+    if files_only:  # as GNU grep: -l prints names only, and each file is read up to its first match
+        count = summary = False
     if around is not None:
         before = before or around
         after = after or around
@@ -456,6 +522,7 @@ def grep(
     quiet = count or summary or files_only
     writer = render.HitWriter(
         out, choose_format(fmt), style, with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
+        encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
     )
     try:
         run = Grep(
@@ -477,19 +544,18 @@ def grep(
         for path in paths:
             run.search(path)
             if files_only and run.lines_per_input[-1:] and run.lines_per_input[-1][1]:
-                out.write(run.lines_per_input[-1][0].encode("utf-8", "surrogateescape") + b"\n")
+                out.write(os.fsencode(run.lines_per_input[-1][0]) + b"\n")  # the name's bytes as given
                 out.flush()
         if count:
             render.render_counts(run.lines_per_input, _text_out(), show_names)
         elif summary:
             ranked = sorted(run.seen.items(), key=lambda kv: (-kv[1].times, kv[0]))
             rows = [(code, s.times, render.meaning(s.example, style), s.first, s.last) for code, s in ranked]
-            render.render_summary(rows, choose_format(fmt), _text_out(), style)
+            render.render_summary(rows, choose_format(fmt), _text_out(choose_format(fmt)), style)
         out.flush()
     except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, as grep does.
+        # The reader went away (`| head`): stop quietly, as grep does, with what was found so far.
         _silence_stdout()
-        ctx.exit(FOUND)
     ctx.exit(TROUBLE if run.failed else FOUND if run.matched else NOT_FOUND)
 
 
@@ -522,34 +588,53 @@ class _Terminated(Exception):
     """SIGTERM arrived: end as a process killed by it would, but quietly."""
 
 
+class _Interrupted(BaseException):
+    """SIGINT arrived. Not KeyboardInterrupt, which Click answers with an empty line on stderr."""
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
     raise _Terminated
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    raise _Interrupted
+
+
+STATUS = "kmserr.status"  # ctx.meta: the status a command ends with, known before it writes
+
+
+def _ends_with(ctx: click.Context, status: int) -> None:
+    """Say the status before writing, so that a reader that goes away (`| head`) does not change it."""
+    ctx.meta[STATUS] = status
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command as a process: every way it can end is one status and at most one line.
 
-    A closed pipe ends quietly (0); Ctrl-C ends with 130 and SIGTERM with 143, as a shell reports
-    a process killed by them; a full disk or another output error is one line and 2.
+    A closed pipe ends quietly with the status of what was found; Ctrl-C ends with 130 and SIGTERM
+    with 143, as a shell reports a process killed by them; a full disk or another output error is
+    one line and 2.
     """
     import contextlib
     import signal
 
     with contextlib.suppress(ValueError, OSError):  # not the main thread, or a platform without it
         signal.signal(signal.SIGTERM, _on_sigterm)
+        signal.signal(signal.SIGINT, _on_sigint)
+    status = FOUND
     try:
+        streams.prepare()
         status = _run(argv)
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
-        status = FOUND
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (_Interrupted, KeyboardInterrupt, click.exceptions.Abort):
         _silence_stdout()
         status = 130
     except _Terminated:
         _silence_stdout()
         status = 143
-    except OSError as exc:  # writing the output failed: /dev/full, a vanished disk
+    except OSError as exc:  # writing the output failed: /dev/full, a vanished disk, a closed descriptor
         _silence_stdout()
         sys.stderr.write(f"kmserr: {exc.strerror or exc}\n")
         status = TROUBLE
@@ -557,19 +642,33 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _run(argv: Sequence[str] | None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.get("_KMSERR_COMPLETE"):  # the shell asks for completions: Click answers and exits
+        cli.main(args=args, prog_name="kmserr", standalone_mode=False)
+        return FOUND
+    # Click's own `main` turns a closed pipe into status 1 and Ctrl-C into an empty line: run the
+    # command here instead, so that both end as `main` says.
+    ctx: click.Context | None = None
     try:
-        status = cli.main(args=argv, prog_name="kmserr", standalone_mode=False)
+        ctx = cli.make_context("kmserr", args)
+        with ctx:
+            result = cli.invoke(ctx)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except (BrokenPipeError, KeyboardInterrupt, click.exceptions.Abort, _Terminated, OSError):
+    except BrokenPipeError:
+        _silence_stdout()
+        return int(ctx.meta.get(STATUS, FOUND)) if ctx is not None else FOUND
+    except (KeyboardInterrupt, _Interrupted, click.exceptions.Abort, _Terminated, OSError):
         raise
     except Exception as exc:  # a bug: still one line, never a traceback (KMSERR_DEBUG=1 shows it)
         if os.environ.get("KMSERR_DEBUG"):
             raise
         sys.stderr.write(f"kmserr: internal error: {type(exc).__name__}: {exc}\n")
         return TROUBLE
-    return status if isinstance(status, int) else FOUND
+    return result if isinstance(result, int) else FOUND
 
 
 def _silence_stdout() -> None:
@@ -577,5 +676,5 @@ def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation):
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         pass

@@ -199,7 +199,10 @@ def explain(error: object, registry: Registry | None = None) -> Explanation:
     finding = _from_object(error)
     if finding is None:
         if isinstance(error, dict):
-            text = json.dumps(error, ensure_ascii=False, default=str)
+            try:
+                text = json.dumps(error, ensure_ascii=False, default=str)
+            except (ValueError, RecursionError):  # an int of 5,000 digits, a dict nested 5,000 deep
+                text = ""
         elif isinstance(error, (bytes, bytearray)):
             text = bytes(error).decode("utf-8", "surrogateescape")
         else:
@@ -227,8 +230,12 @@ def _attribute(error: object, names: tuple[str, ...]) -> str | None:
             continue
         if isinstance(value, bytes):
             value = value.decode("utf-8", "replace")
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
-            text = str(value).strip()
+        if isinstance(value, int) and not isinstance(value, bool):
+            if ascii_number(abs(value)) is None:  # no code; str() of more than 4,300 digits would raise
+                continue
+            value = str(value)
+        if isinstance(value, str) and value.strip():
+            text = value.strip()
             if text.casefold() not in ("none", "null"):
                 return text
     return None

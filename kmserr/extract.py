@@ -538,10 +538,18 @@ def _whole_json(text: str) -> list[Finding] | None:
     return [finding._replace(start=start, end=start + len(finding.code) if code_at >= 0 else 0)]
 
 
-def ascii_number(text: str) -> int | None:
+MAX_CODE_DIGITS: Final = 18  # far more than any code has; int() refuses more than 4,300 digits
+
+
+def ascii_number(text: str | int) -> int | None:
     """The number that `text` spells in ASCII digits, else None: "²".isdigit() holds but int()
-    refuses it, and int("٤٠٠٠") is 4000, yet neither is a code that any log or prefilter spells."""
-    return int(text) if text.isascii() and text.isdigit() else None
+    refuses it, and int("٤٠٠٠") is 4000, yet neither is a code that any log or prefilter spells.
+    A number of more than 18 digits is no code either: None, never an error, whatever the input."""
+    if isinstance(text, int):
+        return text if 0 <= text < 10**MAX_CODE_DIGITS else None
+    if len(text) > MAX_CODE_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
 
 
 def body_finding(doc: dict[str, Any]) -> Finding | None:
@@ -560,7 +568,7 @@ def body_finding(doc: dict[str, Any]) -> Finding | None:
     raw_code = doc.get("code")
     if isinstance(raw_code, bool) or not isinstance(raw_code, (int, str)):
         return None
-    number = ascii_number(str(raw_code))
+    number = ascii_number(raw_code)
     if not number:
         return None
     message = doc.get("message") if isinstance(doc.get("message"), str) else None

@@ -8,7 +8,7 @@ import re
 import sys
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import IO, NamedTuple, Protocol, cast
+from typing import IO, Final, NamedTuple, Protocol, cast
 
 from .explanation import Explanation, code_names, explain_finding, extractor_for
 from .extract import ascii_number
@@ -101,10 +101,9 @@ class Grep:
         self.seen: dict[str, Seen] = {}
         self.lines_per_input: list[tuple[str, int]] = []
         self.failed = False
-
-    @property
-    def matched(self) -> bool:
-        return any(n for _, n in self.lines_per_input)
+        # Set at the first match, before it is written: a reader that goes away while it is
+        # being written (`| head -n 1`) must not turn "found" into "not found".
+        self.matched = False
 
     def search(self, path: str) -> None:
         """Search one input ("-" is standard input); a problem with it is reported, not raised."""
@@ -125,11 +124,13 @@ class Grep:
             while True:
                 try:
                     chunk: bytes = read(BLOCK_SIZE)
-                except (OSError, EOFError, ValueError) as exc:  # a corrupt or truncated archive
+                except _READ_ERRORS as exc:  # an unreadable file, a corrupt or truncated archive
                     self._fail(path, _describe(exc))
                     chunk = b""
                 hits = scanner.feed(chunk) if chunk else scanner.finish()
                 kept = [(hit, items) for hit in hits if (items := self._explain(hit))]
+                if kept:
+                    self.matched = True
                 if context is not None:
                     context.feed(chunk, {hit.line_number: (hit, items) for hit, items in kept})
                     lines += len(kept)
@@ -190,6 +191,17 @@ def _open(path: str) -> IO[bytes]:
 
         return cast(IO[bytes], lzma.open(path, "rb"))
     return open(path, "rb", buffering=0)  # unbuffered: each read is one system call
+
+
+def _read_errors() -> tuple[type[Exception], ...]:
+    """What reading a file or an archive can raise: lzma and zlib have errors of their own."""
+    import lzma
+    import zlib
+
+    return (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error)
+
+
+_READ_ERRORS: Final = _read_errors()
 
 
 def _describe(exc: BaseException) -> str:

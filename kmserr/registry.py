@@ -36,6 +36,13 @@ class Lookup(NamedTuple):
     suggestions: tuple[str, ...] = ()
 
 
+def _ascii_number(text: str) -> int | None:
+    """A query in ASCII digits as a number: not "²" (int() refuses it), "٤٠٠٠", nor 5,000 digits
+    (int() refuses more than 4,300; no code has more than a few). As extract.ascii_number, which
+    this module does not import: lookup would compile the extractor's patterns for nothing."""
+    return int(text) if len(text) <= 18 and text.isascii() and text.isdigit() else None
+
+
 class Registry:
     """All entries of a catalogue, indexed for the questions the commands ask."""
 
@@ -131,8 +138,8 @@ class Registry:
     def lookup(self, query: str, product: str | None = None) -> Lookup:
         """Answer a user's query: a module code, a group, a code name, a family, or words."""
         text = query.strip()
-        if text.isascii() and text.isdigit():  # not "²" (int() refuses it) nor "٤٠٠٠"
-            number = int(text)
+        number = _ascii_number(text)
+        if number is not None:
             entry = self.by_module_code(number, product) if product else self.module_entry(number)
             if entry is not None:
                 return Lookup(query, "module_code", (entry,))
@@ -218,13 +225,14 @@ class Registry:
     def suggest(self, query: str, limit: int = 3) -> tuple[str, ...]:
         """Name the codes nearest to one that was not found."""
         text = query.strip()
-        if text.isascii() and text.isdigit():  # not "²" (int() refuses it) nor "٤٠٠٠"
+        number = _ascii_number(text)
+        if number is not None:
             # Only a typo of a known code: the same length, one digit changed or two swapped.
             # Module codes are product-scoped and their numbers carry no meaning, so a merely
             # similar number (10000 for 100004) would be an unrelated code.
             numeric = sorted({e.code for e in self.entries if e.code.isdigit()})
             near = [c for c in numeric if _one_typo(text, c)]
-            near.sort(key=lambda c: (abs(int(c) - int(text)), c))
+            near.sort(key=lambda c: (abs(int(c) - number), c))
             return tuple(near[:limit])
         import difflib
 

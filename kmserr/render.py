@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple
@@ -93,6 +94,17 @@ def _json_text(text: str | None) -> str | None:
     if text is None:
         return None
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _json_name(filename: str) -> dict[str, str | None]:
+    """A file name as JSON: `file` as text (undecodable bytes as U+FFFD), `file_base64` its exact
+    bytes when it is not valid UTF-8, as for a line."""
+    name = _json_text(filename)
+    if name == filename:
+        return {"file": name}
+    import base64
+
+    return {"file": name, "file_base64": base64.b64encode(os.fsencode(filename)).decode("ascii")}
 
 
 # ---------------------------------------------------------------- records (the JSON schema)
@@ -396,8 +408,13 @@ class HitWriter:
         with_filename: bool = False,
         line_numbers: bool = False,
         annotate: bool = True,
+        encoding: str = "utf-8",
     ) -> None:
+        from .streams import ERRORS
+
         self._out = out
+        # kmserr's own text in the output's encoding (the locale's); what it cannot encode escaped.
+        self._encoding, self._errors = encoding, ERRORS
         self._fmt = fmt
         self._style = style
         self._with_filename = with_filename
@@ -418,15 +435,16 @@ class HitWriter:
         """A line printed around a match (-A/-B/-C), marked as grep marks them."""
         if self._fmt == "json":
             text = line.decode("utf-8", "replace")
-            self._out.write(json_line({"file": filename, "line_number": number, "line": text, "context": True}))
+            record = {**_json_name(filename), "line_number": number, "line": text, "context": True}
+            self._out.write(json_line(record))
             return
         prefix = b""
         if self._with_filename:
-            prefix += filename.encode("utf-8", "surrogateescape") + b"-"
+            prefix += os.fsencode(filename) + b"-"  # the name's bytes as they were given
         if self._line_numbers:
             prefix += b"%d-" % number
         if self._fmt == "table":
-            safe = terminal_safe(line.decode("utf-8", "surrogateescape")).encode("utf-8", "replace")
+            safe = terminal_safe(line.decode("utf-8", "surrogateescape")).encode(self._encoding, self._errors)
             dim, reset = (b"\x1b[2m", b"\x1b[0m") if self._style.color else (b"", b"")
             self._out.write(dim + prefix + safe + reset + b"\n")
         else:
@@ -447,7 +465,7 @@ class HitWriter:
     def _prefix(self, hit: Hit, filename: str) -> bytes:
         parts = []
         if self._with_filename:
-            parts.append(filename.encode("utf-8", "surrogateescape") + b":")
+            parts.append(os.fsencode(filename) + b":")
         if self._line_numbers:
             parts.append(b"%d:" % hit.line_number)
         return b"".join(parts)
@@ -460,7 +478,7 @@ class HitWriter:
             key = tuple((id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items)
             tail = self._notes.get(key, b"")
             if not tail:
-                tail = b"\t" + plain_field(annotation(items, self._style)).encode("utf-8", "surrogateescape")
+                tail = b"\t" + plain_field(annotation(items, self._style)).encode(self._encoding, self._errors)
                 if len(self._notes) < 4096:
                     self._notes[key] = tail
         prefix = self._prefix(hit, filename)
@@ -473,7 +491,7 @@ class HitWriter:
         for item in items:
             start, end = hit.byte_span(item.finding)
             matches.append({**explanation_record(item, self._style), "start": start, "end": end})
-        record: dict[str, Any] = {"file": filename, "line_number": hit.line_number, "line": _json_text(hit.text)}
+        record: dict[str, Any] = {**_json_name(filename), "line_number": hit.line_number, "line": _json_text(hit.text)}
         try:
             hit.line.decode("utf-8")
         except UnicodeDecodeError:
@@ -504,7 +522,7 @@ class HitWriter:
         line = prefix + "".join(pieces) + "\n"
         if self._annotate:
             line += f"  {dim}↳ {terminal_safe(annotation(items, self._style))}{reset}\n"
-        return line.encode("utf-8", "replace")
+        return line.encode(self._encoding, self._errors)
 
 
 def render_counts(counts: Sequence[tuple[str, int]], out: IO[str], with_filename: bool) -> None:
@@ -553,7 +571,17 @@ def _console(out: IO[str], style: Style) -> Any:
     """A console per call, so colour follows this invocation's flags and environment."""
     from rich.console import Console
 
-    return Console(
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            """Rich would exit with status 1 ("not found"): let the command end with its own status."""
+            import errno
+
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    # Rich reads COLUMNS and LINES itself, and int() of 5,000 digits raises: only sane ones.
+    environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES") or len(v) <= 6}
+    return _Console(
+        _environ=environ,
         file=out,
         force_terminal=style.color,
         no_color=not style.color,

@@ -220,3 +220,32 @@ def test_a_corrupt_archive_is_reported_and_the_others_searched(run: Runner, tmp_
     assert result.stdout.splitlines()[-1] == f"{good}:5"
     errors = result.stderr.splitlines()
     assert len(errors) == 2 and errors[0].startswith(f"kmserr: grep: {bad}: ") and str(garbage) in errors[1]
+
+
+def test_files_with_matches_wins_over_count_and_summary(run: Runner, tmp_path: Path) -> None:
+    # As GNU grep (`grep -l -c` prints the names only): each file is read only to its first match,
+    # so a count or a summary of it would be wrong.
+    many, none = tmp_path / "many.log", tmp_path / "none.log"
+    many.write_bytes(LOG * 3)
+    none.write_bytes(b"quiet\n")
+    names_only = run("grep", "-l", str(many), str(none))
+    assert (names_only.exit_code, names_only.stdout) == (0, f"{many}\n")
+    for extra in (["-c"], ["--summary"], ["-c", "--summary"], ["--summary", "--format", "json"]):
+        result = run("grep", "-l", *extra, str(many), str(none))
+        assert (result.exit_code, result.stdout, result.stderr) == (0, names_only.stdout, ""), extra
+
+
+def test_json_names_a_file_that_is_not_utf8(run: Runner, tmp_path: Path) -> None:
+    import base64
+    import os
+
+    name = os.fsdecode(b"app\xff.log")
+    path = tmp_path / name
+    path.write_bytes(LOG)
+    result = run("grep", "--json", "-C", "1", str(path))
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in result.stdout_bytes.decode("utf-8").splitlines()]
+    assert records and all(r["file"] == str(tmp_path / "app\ufffd.log") for r in records)
+    assert {base64.b64decode(r["file_base64"]) for r in records} == {os.fsencode(path)}
+    plain = run("grep", "-H", "--no-annotate", str(path))
+    assert plain.stdout_bytes.startswith(os.fsencode(path) + b":")

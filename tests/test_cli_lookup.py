@@ -145,3 +145,23 @@ def test_card_links_are_terminal_hyperlinks(run: Runner) -> None:
     assert "\x1b]8;" in card and "https://cloud.tencent.com/doc/api/431/5906" in card
     plain_card = run("lookup", "10030", "--format", "table", "--color", "never").stdout
     assert "\x1b]8;" not in plain_card and "https://cloud.tencent.com/doc/api/431/5906" in plain_card
+
+
+@pytest.mark.parametrize("columns", ["0", "1", "3", "20", "-5", "abc", "9" * 5000])
+def test_a_width_too_small_to_read_falls_back_to_80(run: Runner, monkeypatch: pytest.MonkeyPatch,
+                                                      columns: str) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    for args in (["lookup", "10630"], ["lookup", "4000"], ["list", "--category", "throttling"]):
+        result = run(*args, "--format", "table")
+        assert result.exit_code == 0
+        lines = result.stdout.splitlines()
+        assert lines, (columns, args)
+        assert max(len(line) for line in lines) <= 80  # no wider than the fallback
+        assert "10630" in result.stdout or "4000" in result.stdout or "10250" in result.stdout
+        assert any(len(line) > 40 for line in lines)  # more than borders
+
+
+def test_a_readable_width_is_kept(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "50")
+    result = run("lookup", "10630", "--format", "table")
+    assert max(len(line) for line in result.stdout.splitlines()) <= 50

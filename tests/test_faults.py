@@ -180,3 +180,237 @@ def test_a_catalogue_that_changes_while_loading(tmp_path: Path) -> None:
     finally:
         stop.set()
         writer.join()
+
+
+# ---------------------------------------------------------------- round two (issue 13)
+
+
+def test_click_no_longer_refuses_the_command_for_one_unreadable_file(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = tmp_path / "good.log"
+    good.write_bytes(ERROR)
+    secret = tmp_path / "secret.log"
+    secret.write_bytes(ERROR)
+    real_access, real_open = os.access, open
+
+    def deny_access(path: object, mode: int, **kwargs: object) -> bool:  # what Click's path check asks
+        return False if str(path) == str(secret) else real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    def deny_open(path: object, *args: object, **kwargs: object) -> object:
+        if str(path) == str(secret):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "access", deny_access)
+    monkeypatch.setattr("builtins.open", deny_open)
+    result = run("grep", "-c", str(secret), str(good))
+    assert (result.exit_code, result.stdout) == (2, f"{good}:1\n")
+    assert result.stderr == f"kmserr: grep: {secret}: Permission denied\n"
+
+
+def _without_root_s_reach() -> list[str]:
+    """A command prefix under which a mode-000 file is unreadable: for root, who reads anything,
+    run without the capabilities that let it (setpriv, of util-linux); for anyone else, nothing."""
+    if os.geteuid() != 0:
+        return []
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+
+
+def test_one_unreadable_file_among_a_thousand_a_real_process(tmp_path: Path) -> None:
+    names = [tmp_path / f"app{n:04d}.log" for n in range(1000)]
+    for path in names:
+        path.write_bytes(b"ok\n" + ERROR)
+    names[500].chmod(0)
+    missing = tmp_path / "gone.log"
+    result = subprocess.run(
+        [*_without_root_s_reach(), *KMSERR, "grep", "-c", *map(str, names[:700]), str(missing), *map(str, names[700:])],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"kmserr: grep: {names[500]}: Permission denied",
+        f"kmserr: grep: {missing}: No such file or directory",
+    ]
+    assert result.stdout.splitlines() == [f"{path}:1" for path in names if path != names[500]]
+
+
+def _corrupt(data: bytes, at: int | None = None) -> bytes:
+    """The archive with bytes of its compressed data changed (by default in the middle)."""
+    at = len(data) // 2 if at is None else at
+    return data[:at] + bytes(b ^ 0x5A for b in data[at : at + 16]) + data[at + 16 :]
+
+
+def _archives() -> dict[str, bytes]:
+    import bz2
+    import gzip
+    import lzma
+    import random
+
+    noise = random.Random(13).randbytes(20_000).hex().encode()  # compresses, but not to nothing
+    body = ERROR + (b"ok " + noise + b"\n") * 20 + ERROR  # an error before the damage, one after
+    return {
+        "corrupt.log.gz": _corrupt(gzip.compress(body)),  # the CRC at the end disagrees: BadGzipFile
+        "damaged-deflate.log.gz": _corrupt(gzip.compress(body), 100),  # zlib.error, not an OSError
+        "corrupt.log.xz": _corrupt(lzma.compress(body)),
+        "not-xz.log.xz": b"this is plain text, not xz\n" + ERROR,
+        "corrupt.log.bz2": _corrupt(bz2.compress(body)),
+        "truncated.log.xz": lzma.compress(body)[:500],
+    }
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("name", sorted(_archives()))
+def test_a_corrupt_archive_is_one_line_and_the_next_files_are_searched(name: str, tmp_path: Path) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(_archives()[name])
+    first, last = tmp_path / "first.log", tmp_path / "last.log"
+    first.write_bytes(ERROR)
+    last.write_bytes(ERROR * 3)
+    files = [str(first), str(bad), str(last)]
+    count = subprocess.run([*KMSERR, "grep", "-c", *files], capture_output=True, text=True, timeout=120)
+    assert count.returncode == 2
+    errors = count.stderr.splitlines()
+    assert len(errors) == 1 and errors[0].startswith(f"kmserr: grep: {bad}: "), errors
+    assert "internal error" not in count.stderr
+    lines = count.stdout.splitlines()
+    assert lines[0] == f"{first}:1" and lines[-1] == f"{last}:3"
+    listed = subprocess.run([*KMSERR, "grep", "-l", *files], capture_output=True, text=True, timeout=120)
+    names = listed.stdout.splitlines()
+    assert names[0] == str(first) and names[-1] == str(last)
+    # -l reads a file only up to its first match: an archive whose damage lies after it is listed.
+    if str(bad) in names:
+        assert (listed.returncode, listed.stderr) == (0, "")
+    else:
+        assert (listed.returncode, listed.stderr) == (2, count.stderr)
+    summary = subprocess.run([*KMSERR, "grep", "--summary", *files], capture_output=True, text=True, timeout=120)
+    assert summary.returncode == 2 and summary.stderr == count.stderr
+    counted = int(summary.stdout.split("\t")[0])
+    assert counted in (4, 5)  # first's and last's, and the archive's first error when read before it failed
+
+
+def test_standard_input_closed() -> None:
+    for command in (["parse"], ["parse", "-"], ["grep"]):
+        result = subprocess.run([*KMSERR, *command], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                preexec_fn=lambda: os.close(0))
+        assert result.returncode == 2, command
+        assert result.stderr.count("\n") == 1 and "standard input is closed" in result.stderr, command
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_standard_output_closed(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(ERROR)
+    quiet = tmp_path / "quiet.log"
+    quiet.write_bytes(b"nothing here\n")
+    for command, status in ((["grep", str(log)], 2), (["lookup", "10630"], 2), (["list", "--format", "json"], 2),
+                            (["grep", str(quiet)], 1), (["--help"], 2)):
+        result = subprocess.run([*KMSERR, *command], capture_output=False, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: os.close(1))
+        assert result.returncode == status, command
+        expected = "kmserr: standard output is closed\n" if status == 2 else ""
+        assert result.stderr == expected, command
+
+
+# The console script's own lines (`from kmserr.__main__ import main; sys.exit(main())`), with a
+# Ctrl-C sent to the process at the Nth import that kmserr's start-up does: any moment from the
+# entry on, without timing. (Before the entry runs, the interpreter's own start-up is Python's.)
+_SIGINT_AT_IMPORT = """
+import builtins, os, signal, sys
+at, seen = int(sys.argv[1]), 0
+from kmserr.__main__ import main
+real = builtins.__import__
+def interrupting(*args, **kwargs):
+    global seen
+    seen += 1
+    if seen == at:
+        os.kill(os.getpid(), signal.SIGINT)
+    return real(*args, **kwargs)
+builtins.__import__ = interrupting
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_interrupted_at_any_moment_of_start_up_ends_with_130_and_no_output(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(ERROR)
+    command = [sys.executable, "-c", _SIGINT_AT_IMPORT]
+    whole = subprocess.run([*command, "0", "grep", "--summary", str(log)], capture_output=True, timeout=60)
+    assert (whole.returncode, whole.stderr) == (0, b"")
+    interrupted = 0
+    for at in (1, 2, 3, 5, 8, *range(13, 800, 23)):  # a run makes about 600 imports
+        result = subprocess.run([*command, str(at), "grep", "--summary", str(log)], capture_output=True, timeout=60)
+        if result.returncode == 0:  # the Nth import came after the run: nothing was interrupted
+            assert result.stdout.startswith(b"1\t10630\t") and result.stderr == b""
+            continue
+        interrupted += 1
+        assert (result.returncode, result.stdout, result.stderr) == (130, b"", b""), at
+    assert interrupted >= 10
+
+
+def test_interrupted_prints_not_even_an_empty_line() -> None:
+    proc = subprocess.Popen([*KMSERR, "grep"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(ERROR)
+    proc.stdin.flush()
+    proc.stdout.readline()  # running, and waiting for more input
+    proc.send_signal(signal.SIGINT)
+    _, errors = proc.communicate(timeout=30)
+    assert (proc.returncode, errors) == (130, b"")
+
+
+@pytest.mark.parametrize(("command", "status"), [
+    (["list"], 0),
+    (["list", "--format", "json"], 0),
+    (["list", "--format", "table"], 0),
+    (["lookup", "10630"], 0),
+    (["lookup", "10630", "10631"], 1),  # one code not found: a closed pipe does not change that
+    (["parse", "(10630) key is not existed"], 0),
+    (["--help"], 0),
+    (["lookup", "--help"], 0),
+    (["completion", "bash"], 0),
+    (["check", "{catalogue}"], 2),  # its problems are the output; the status still says there were some
+    (["grep", "{log}"], 0),
+    (["grep", "-c", "{quiet}"], 1),
+    (["grep", "--summary", "{log}"], 0),
+    (["grep", "--summary", "--format", "table", "{log}"], 0),
+    (["grep", "-l", "{log}", "{quiet}"], 0),
+    (["grep", "--json", "{log}"], 0),
+    (["parse", "--format", "table", "(10630) key is not existed"], 0),
+    (["parse", "--format", "json", "(10630) key is not existed"], 0),
+    (["lookup", "10630", "--format", "table"], 0),
+    (["--version"], 0),
+])
+def test_a_reader_that_goes_away_leaves_the_status_of_what_was_found(
+    command: list[str], status: int, tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(ERROR * 3)
+    quiet = tmp_path / "quiet.log"
+    quiet.write_bytes(b"nothing\n")
+    catalogue = tmp_path / "team.toml"
+    catalogue.write_text('[[errors]]\ncode = "Team.Error"\n')  # fields missing
+    args = [a.format(log=log, quiet=quiet, catalogue=catalogue) for a in command]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written: every write fails (EPIPE)
+    try:
+        proc = subprocess.run([*KMSERR, *args], stdout=write_end, stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == status, args
+    notes = proc.stderr.decode().splitlines()
+    expected = ["kmserr: no entry for '10631'; did you mean 10630?"] if "10631" in args else []
+    assert notes == expected, args
+
+
+def test_shell_completion_into_a_closed_pipe() -> None:
+    env = {**os.environ, "_KMSERR_COMPLETE": "bash_complete", "COMP_WORDS": "kmserr lookup 10", "COMP_CWORD": "2"}
+    shown = subprocess.run(KMSERR, capture_output=True, env=env, timeout=60)
+    assert (shown.returncode, shown.stderr) == (0, b"") and shown.stdout.startswith(b"plain,100")
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        closed = subprocess.run(KMSERR, stdout=write_end, stderr=subprocess.PIPE, env=env, timeout=60)
+    finally:
+        os.close(write_end)
+    assert (closed.returncode, closed.stderr) == (0, b"")
