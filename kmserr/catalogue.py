@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any, Final, NamedTuple
 
 from . import cache
+from .controls import hidden, web_address
 
 SCHEMA_VERSION: Final = 1
 RETRY_VALUES: Final = ("no", "yes", "backoff", "idempotent")
@@ -315,6 +316,11 @@ def _validate(
     if not isinstance(categories, dict) or not all(isinstance(v, str) for v in categories.values()):
         problem = "[categories] must map each category name to a description string"
         raise _problem(name, problem, _key_place(text, "categories"))
+    for category in categories:
+        bad = hidden(category)
+        if bad is not None:
+            problem = f"category name {category!r} must not hold control or invisible characters (found {bad})"
+            raise _problem(name, problem, _key_place(text, "categories"))
     usable = {**(known_categories or {}), **categories}
     raw_entries = doc.get("errors", [])
     if raw_entries == []:
@@ -436,6 +442,11 @@ def _entry(
             raise fail(key, f"must be {_TYPE_NAMES[kind]}, not {type(value).__name__}")
         if isinstance(value, str) and not value.strip() and key != "message":
             raise fail(key, "must not be empty")
+    for key in ("code", "product"):
+        # A name is printed in tables, completed by shells (one per line) and typed by users.
+        bad = hidden(raw[key])
+        if bad is not None:
+            raise fail(key, f"must not hold control or invisible characters (found {bad})")
     if raw["generation"] not in GENERATIONS:
         raise fail("generation", f"must be one of {', '.join(GENERATIONS)}, not {raw['generation']!r}")
     if raw["retry"] not in RETRY_VALUES:
@@ -464,6 +475,8 @@ def _entry(
             and all(isinstance(v, str) and v for v in item.values())
         ):
             raise fail("links", "each link must be a table { title = \"...\", url = \"...\" }")
+        if not web_address(item["url"]):
+            raise fail("links", f"{item['url']!r} is not an http:// or https:// address")
         links.append(Link(item["title"], item["url"]))
     return Entry(
         code=raw["code"],

@@ -120,7 +120,7 @@ def load_registry(ctx: click.Context | None = None) -> Registry:
     try:
         return _load_registry(tuple(_team_files(ctx)))
     except CatalogueError as exc:
-        raise InputError(f"catalogue: {exc}") from None
+        raise InputError(f"catalogue: {render.terminal_safe(str(exc))}") from None
 
 
 def _version(ctx: click.Context, value: bool) -> None:
@@ -150,7 +150,7 @@ def _complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str)
         return []
     folded = incomplete.casefold()
     return [
-        CompletionItem(e.code, help=(e.message or e.description)[:80])
+        CompletionItem(e.code, help=render.terminal_safe((e.message or e.description)[:80]))
         for e in registry.entries
         if e.code.casefold().startswith(folded)
     ]
@@ -164,7 +164,8 @@ def _complete_categories(ctx: click.Context, param: click.Parameter, incomplete:
     except click.ClickException:
         return []
     categories = registry.categories.items()
-    return [CompletionItem(name, help=text) for name, text in categories if name.startswith(incomplete)]
+    safe = render.terminal_safe  # one item a line in a shell's completion: a newline would make two
+    return [CompletionItem(name, help=safe(text)) for name, text in categories if name.startswith(incomplete)]
 
 
 @click.group(
@@ -375,13 +376,11 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
         except CatalogueError as exc:
             problems.append(exc)
     if fmt == "json":
-        import json
-
         records = [{"file": p.path, "line": p.line, "column": p.column, "message": p.message} for p in problems]
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        click.echo(render.json_text(records), nl=False)
     else:
-        for p in problems:
-            click.echo(f"{p.path}:{p.line or 1}:{p.column or 1}: {p.message}")
+        for p in problems:  # key names and paths come from the files: one line each, nothing raw
+            click.echo(render.terminal_safe(f"{p.path}:{p.line or 1}:{p.column or 1}: {p.message}"))
     if not problems:
         click.echo(f"kmserr: {len(files)} file{'s' if len(files) > 1 else ''} valid", err=True)
     ctx.exit(TROUBLE if problems else FOUND)
