@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from collections.abc import Mapping
 from types import ModuleType
@@ -158,11 +159,22 @@ def load(
 MAX_BYTES: Final = 8 * 1024 * 1024  # the bundled catalogue is 0.2 MB; more is a mistake, and slow to parse
 
 
+_KINDS: Final = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
+
+
 def _read(name: str) -> bytes:
     try:
-        with open(name, "rb") as handle:
+        # Opened without blocking, so that a FIFO is refused here rather than waited on forever.
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(info.st_mode):
+                kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a file")
+                raise CatalogueError(name, f"is not a regular file ({kind})")
             limit = f"a catalogue may hold {MAX_BYTES // 2**20} MiB"
-            size = os.fstat(handle.fileno()).st_size
+            size = info.st_size
             if size > MAX_BYTES:
                 raise CatalogueError(name, f"is too large: {size / 1e6:.1f} MB ({limit})")
             data = handle.read(MAX_BYTES + 1)  # read once: a file that changes meanwhile is seen whole or not
