@@ -127,7 +127,11 @@ _FIELDS: Final[dict[str, tuple[type, bool]]] = {
     "source_zh": (str, False),
 }
 _TYPE_NAMES: Final = {str: "a string", int: "an integer", list: "an array", dict: "a table"}
-_ENTRY_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*errors[ \t]*\]\]", re.MULTILINE)
+# A line that may be an [[errors]] header (TOML allows nothing after one but a comment); one
+# inside a multi-line string is not, which only the parser can tell: see _header_lines.
+_ENTRY_HEADER = re.compile(
+    r"""^[ \t]*\[\[[ \t]*(?:errors|"errors"|'errors')[ \t]*\]\][ \t]*(?:#[^\n]*)?$""", re.MULTILINE
+)
 
 
 def toml() -> ModuleType:
@@ -339,19 +343,21 @@ def _validate(
         raise _problem(name, "defines no errors: a catalogue needs [[errors]] entries", (1, 1))
     if not isinstance(raw_entries, list):
         raise _problem(name, "'errors' must be an array of tables ([[errors]])", _key_place(text, "errors"))
-    header_lines = _header_lines(text)
+    lines = text.split("\n")  # once: each problem is located by looking through its entry's lines only
+    quoted = _quoted_lines(text)
+    header_lines = _header_lines(text, raw_entries, quoted)
     entries: list[Entry] = []
     seen: dict[tuple[str, str], int] = {}
     for index, raw in enumerate(raw_entries):
-        line = header_lines[index] if index < len(header_lines) else None
+        line = header_lines[index]
         try:
-            entry = _entry(raw, index, name, line, text, usable)
+            entry = _entry(raw, index, name, line, (lines, quoted), usable)
             if entry.key in seen:
                 raise _problem(
                     name,
                     f"duplicate code {entry.code!r} for product {entry.product!r} "
                     f"(first defined in entry {seen[entry.key] + 1})",
-                    _field_place(text, line, "code"),
+                    _field_place((lines, quoted), line, "code"),
                     entry=_label(index, entry.code),
                     field="code",
                 )
@@ -382,15 +388,43 @@ def check(path: str | os.PathLike[str], known_categories: Mapping[str, str] | No
     return problems
 
 
-def _header_lines(text: str) -> list[int]:
-    """Line numbers of the [[errors]] headers, counted in one pass over the text."""
-    lines: list[int] = []
+def _header_lines(text: str, entries: list[Any], quoted: set[int]) -> list[int | None]:
+    """The line of each entry's [[errors]] header, as the TOML parser sees the file.
+
+    A line that looks like a header may stand inside a multi-line string (only there: no other
+    string spans lines). Without one, and with as many such lines as entries, they are the headers.
+    Otherwise the text is parsed once more with a marker key after each of them: a marker inside
+    a string stays text, and an entry's header is its first marker (none: an inline entry). Where
+    a marker is not allowed (a string closing inside an array), the lines outside strings count."""
+    candidates: list[int] = []
     line, pos = 1, 0
     for match in _ENTRY_HEADER.finditer(text):
         line += text.count("\n", pos, match.start())
         pos = match.start()
-        lines.append(line)
-    return lines
+        candidates.append(line)
+    if len(candidates) == len(entries) and '"""' not in text and "'''" not in text:
+        return list(candidates)
+    found: list[int | None] = [None] * len(entries)
+    pieces, pos = [], 0
+    for index, match in enumerate(_ENTRY_HEADER.finditer(text)):
+        pieces += [text[pos : match.end()], f'\n"\\u0000{_MARKER}{index}" = 0']
+        pos = match.end()
+    pieces.append(text[pos:])
+    try:
+        marked = toml().loads("".join(pieces)).get("errors")
+    except ValueError:  # TOMLDecodeError
+        outside = [line for line in candidates if line - 1 not in quoted]
+        return list(outside) if len(outside) == len(entries) else found
+    if not isinstance(marked, list) or len(marked) != len(entries):
+        return found
+    for at, entry in enumerate(marked):
+        if isinstance(entry, dict):
+            markers = [int(key[len(_MARKER) + 1 :]) for key in entry if key.startswith("\0" + _MARKER)]
+            found[at] = candidates[min(markers)] if markers else None
+    return found
+
+
+_MARKER: Final = "kmserr header "  # after a NUL, which TOML allows in a key only as the escape \u0000
 
 
 def _label(index: int, code: object) -> str:
@@ -400,12 +434,39 @@ def _label(index: int, code: object) -> str:
 Place = tuple[int | None, int | None]  # line and column, from 1
 
 
-def _field_place(text: str, entry_line: int | None, key: str) -> Place:
+# A multi-line string, or a string or comment that may hold its delimiters: what TOML reads as
+# text. Only used on a file the parser accepted, where every string ends.
+_TEXT_TOKEN = re.compile(
+    r'''"""(?:\\.|[^\\])*?"""(?:""?(?!"))?|\'\'\'.*?\'\'\'(?:\'\'?(?!\'))?|"(?:\\.|[^"\\\n])*"|'[^'\n]*'|#[^\n]*''',
+    re.DOTALL,
+)
+
+
+def _quoted_lines(text: str) -> set[int]:
+    """The lines (from 0) that begin inside a multi-line string: no key or header stands there."""
+    inside: set[int] = set()
+    if '"""' not in text and "'''" not in text:
+        return inside
+    line, pos = 0, 0
+    for token in _TEXT_TOKEN.finditer(text):
+        line += text.count("\n", pos, token.start())
+        breaks = text.count("\n", token.start(), token.end())
+        inside.update(range(line + 1, line + breaks + 1))
+        line, pos = line + breaks, token.end()
+    return inside
+
+
+Lines = tuple[list[str], set[int]]  # the file's lines, and those that begin inside a multi-line string
+
+
+def _field_place(source: Lines, entry_line: int | None, key: str) -> Place:
     """Line and column of `key = ...` inside the entry that starts at `entry_line`."""
     if entry_line is None:
         return (None, None)
-    lines = text.splitlines()
+    lines, quoted = source
     for number in range(entry_line, len(lines)):
+        if number in quoted:
+            continue
         content = lines[number]
         stripped = content.lstrip()
         if number >= entry_line and stripped.startswith("["):
@@ -431,14 +492,14 @@ def _problem(
 
 
 def _entry(
-    raw: object, index: int, name: str, line: int | None, text: str, categories: dict[str, Any]
+    raw: object, index: int, name: str, line: int | None, lines: Lines, categories: dict[str, Any]
 ) -> Entry:
     if not isinstance(raw, dict):
         raise CatalogueError(name, "must be a table", entry=_label(index, None), line=line, column=1 if line else None)
     label = _label(index, raw.get("code"))
 
     def fail(key: str, problem: str) -> CatalogueError:
-        return _problem(name, problem, _field_place(text, line, key), entry=label, field=key)
+        return _problem(name, problem, _field_place(lines, line, key), entry=label, field=key)
 
     for key in raw:
         if key not in _FIELDS:
