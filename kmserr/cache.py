@@ -10,8 +10,11 @@ who can write a file may try to plant one, so nothing in it is believed without 
 - every file is signed with HMAC-SHA256 under a random key kept in the folder's `key` file, which
   only the user may read (0600, created whole or not at all); a key file that anyone else could
   read or write turns the cache off;
-- a file is keyed by the SHA-256 of the exact bytes it was made from, and is ignored (then
-  rewritten) when missing, stale, truncated, forged or of another shape.
+- the signature covers what the file is (kind, name), the BLAKE2b digest of the exact bytes it
+  was made from and that of its payload, so a file is ignored (then rewritten) when missing,
+  stale, truncated, forged or of another shape. (The digests, not the 200 KB themselves, go
+  through SHA-256: Python's own SHA-256 is three times slower than BLAKE2b, and OpenSSL's costs
+  3 ms to import, at every start.)
 
 It holds plain data only (tuples, dicts, strings, numbers), so reading it executes nothing; the
 caller still checks the shape and types of what it gets. Set KMSERR_CACHE_DIR to move it, or to an
@@ -51,16 +54,26 @@ def cache_dir() -> str | None:
     return os.path.join(xdg, "kmserr")
 
 
-def _sha256() -> Any:
-    """The built-in SHA-256: importing `hashlib` or `hmac` loads OpenSSL, 3 ms of every start."""
-    for module in ("_sha2", "_sha256"):  # Python 3.12 and later; 3.10 and 3.11
+def _builtin(modules: tuple[str, ...], name: str) -> Any:
+    """A hash of Python's own: importing `hashlib` or `hmac` loads OpenSSL, 3 ms of every start."""
+    for module in modules:
         try:
-            return __import__(module).sha256
+            return getattr(__import__(module), name)
         except ImportError:
             continue
-    from hashlib import sha256  # pragma: no cover - a Python built without its own hashes
+    import hashlib  # pragma: no cover - a Python built without its own hashes
 
-    return sha256  # pragma: no cover
+    return getattr(hashlib, name)  # pragma: no cover
+
+
+def _sha256() -> Any:
+    return _builtin(("_sha2", "_sha256"), "sha256")  # Python 3.12 and later; 3.10 and 3.11
+
+
+def digest(data: bytes) -> bytes:
+    """BLAKE2b-256 of some bytes."""
+    value: bytes = _builtin(("_blake2",), "blake2b")(data, digest_size=32).digest()
+    return value
 
 
 def mac(key: bytes, message: bytes) -> bytes:
@@ -185,9 +198,9 @@ def _file_name(kind: str, name: str) -> str:
     return f"{kind}-{zlib.crc32(name.encode('utf-8', 'surrogateescape')):08x}.bin"
 
 
-def _signed(kind: str, name: str, data: bytes) -> bytes:
-    """What the signature covers besides the payload: which value this is and what it was made from."""
-    return b"\0".join([MAGIC, kind.encode(), name.encode("utf-8", "surrogateescape"), _sha256()(data).digest()])
+def _signed(kind: str, name: str, data: bytes, payload: bytes) -> bytes:
+    """What the signature covers: which value this is, what it was made from, and the value."""
+    return b"\0".join([MAGIC, kind.encode(), name.encode("utf-8", "surrogateescape"), digest(data), digest(payload)])
 
 
 def load(name: str, data: bytes, kind: str = "catalogue") -> Any:
@@ -205,7 +218,7 @@ def load(name: str, data: bytes, kind: str = "catalogue") -> Any:
     from _operator import _compare_digest  # constant-time, as hmac.compare_digest
 
     tag, payload = blob[len(MAGIC) : len(MAGIC) + 32], blob[len(MAGIC) + 32 :]
-    if not _compare_digest(tag, mac(key, _signed(kind, name, data) + payload)):
+    if not _compare_digest(tag, mac(key, _signed(kind, name, data, payload))):
         return None
     try:
         # Only what store() signed passes, and store() signs plain data only.
@@ -226,7 +239,7 @@ def store(name: str, data: bytes, value: Any, kind: str = "catalogue") -> None:
         if key is None:
             return
         payload = marshal.dumps(value)
-        folder.write(_file_name(kind, name), MAGIC + mac(key, _signed(kind, name, data) + payload) + payload)
+        folder.write(_file_name(kind, name), MAGIC + mac(key, _signed(kind, name, data, payload)) + payload)
     finally:
         folder.close()
 

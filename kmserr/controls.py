@@ -10,6 +10,7 @@ bytes are kept as lone surrogates by `surrogateescape`. All of these are shown a
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Final
 
 # Every character of the categories Cc (but tab), Cf, Zl, Zp and Cs up to Unicode 15.1, with the
@@ -21,11 +22,21 @@ _FORMAT: Final = (
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
 _CONTROLS: Final = f"\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff{_FORMAT}"  # all of C0 but tab
-UNSAFE: Final = re.compile(f"[{_CONTROLS}]")
-_IN_NAMES: Final = re.compile(f"[\t{_CONTROLS}]")  # a name holds no tab either
-# What JSON must escape besides what json.dumps does: it leaves C1 controls, DEL, format
-# characters and U+2028/U+2029 raw, and some readers split lines at U+0085, U+2028 and U+2029.
-JSON_UNSAFE: Final = re.compile(f"[\x7f-\x9f{_FORMAT}]")
+_PATTERNS: Final = {
+    "unsafe": f"[{_CONTROLS}]",
+    "in names": f"[\t{_CONTROLS}]",  # a name holds no tab either
+    # What JSON must escape besides what json.dumps does: it leaves C1 controls, DEL, format
+    # characters and U+2028/U+2029 raw, and some readers split lines at U+0085, U+2028 and U+2029.
+    "json": f"[\x7f-\x9f{_FORMAT}]",
+    "linkable": r"(?ai)https?://[!-~]+",
+    "address": r"(?i)https?://\S+",
+}
+
+
+@cache
+def _pattern(name: str) -> re.Pattern[str]:
+    """Compiled when first needed: together they cost 2 ms, and `lookup --format plain` needs none."""
+    return re.compile(_PATTERNS[name])
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -39,7 +50,7 @@ def _escape(match: re.Match[str]) -> str:
 
 def terminal_safe(text: str) -> str:
     """Show control and invisible characters, and undecodable bytes, as escapes (`\\x1b`, `\\u202e`)."""
-    return UNSAFE.sub(_escape, text)
+    return _pattern("unsafe").sub(_escape, text)
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -55,26 +66,23 @@ def json_safe(encoded: str) -> str:
 
     These characters can only stand inside JSON strings (the rest of JSON is ASCII), where an
     escape means the same character to every JSON reader."""
-    return JSON_UNSAFE.sub(_json_escape, encoded)
+    return _pattern("json").sub(_json_escape, encoded)
 
-
-_LINKABLE: Final = re.compile(r"https?://[!-~]+", re.ASCII | re.IGNORECASE)
-_ADDRESS: Final = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
 def linkable(url: str) -> bool:
     """Whether a URL may become a terminal hyperlink (OSC 8): http(s), printable ASCII, no spaces.
     Anything else (`javascript:`, `file:`, an ESC or BEL that would end the sequence) stays text."""
-    return _LINKABLE.fullmatch(url) is not None
+    return _pattern("linkable").fullmatch(url) is not None
 
 
 def web_address(url: str) -> bool:
     """Whether a catalogue may name this URL: http(s), without spaces, control or invisible characters."""
-    return _ADDRESS.fullmatch(url) is not None and UNSAFE.search(url) is None
+    return _pattern("address").fullmatch(url) is not None and _pattern("unsafe").search(url) is None
 
 
 def hidden(text: str) -> str | None:
     """The first character that may not stand in a name (a code, a product, a category), escaped:
     a control character, a tab or an invisible one. None when there is none."""
-    found = _IN_NAMES.search(text)
+    found = _pattern("in names").search(text)
     return None if found is None else _escape(found)

@@ -27,10 +27,10 @@ def test_a_forged_cache_holding_code_is_never_run(tmp_path: Path, monkeypatch: p
     witness = tmp_path / "ran"
     code = compile(f"open({str(witness)!r}, 'w').close()", "forged", "exec")
     payload = marshal.dumps(code)
-    # Signed as kmserr signs (the signature covers the source's digest, then the payload): with a
+    # Signed as kmserr signs (the signature covers the source's and the payload's digests): with a
     # key of the attacker's own, or, as if the key had leaked, with the user's.
     key = os.urandom(32) if signer == "another key" else (folder / cache.KEY_FILE).read_bytes()
-    signed = cache._signed("catalogue", str(path), path.read_bytes()) + payload
+    signed = cache._signed("catalogue", str(path), path.read_bytes(), payload)
     stored.write_bytes(cache.MAGIC + cache.mac(key, signed) + payload)
     assert [e.code for e in catalogue.load(path).entries] == ["10050"]
     assert not witness.exists()
