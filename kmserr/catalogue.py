@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any, Final, NamedTuple
 
 from . import cache
+from .controls import hidden, web_address
 
 SCHEMA_VERSION: Final = 1
 RETRY_VALUES: Final = ("no", "yes", "backoff", "idempotent")
@@ -125,7 +127,11 @@ _FIELDS: Final[dict[str, tuple[type, bool]]] = {
     "source_zh": (str, False),
 }
 _TYPE_NAMES: Final = {str: "a string", int: "an integer", list: "an array", dict: "a table"}
-_ENTRY_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*errors[ \t]*\]\]", re.MULTILINE)
+# A line that may be an [[errors]] header (TOML allows nothing after one but a comment); one
+# inside a multi-line string is not, which only the parser can tell: see _header_lines.
+_ENTRY_HEADER = re.compile(
+    r"""^[ \t]*\[\[[ \t]*(?:errors|"errors"|'errors')[ \t]*\]\][ \t]*(?:#[^\n]*)?$""", re.MULTILINE
+)
 
 
 def toml() -> ModuleType:
@@ -157,11 +163,22 @@ def load(
 MAX_BYTES: Final = 8 * 1024 * 1024  # the bundled catalogue is 0.2 MB; more is a mistake, and slow to parse
 
 
+_KINDS: Final = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
+
+
 def _read(name: str) -> bytes:
     try:
-        with open(name, "rb") as handle:
+        # Opened without blocking, so that a FIFO is refused here rather than waited on forever.
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(info.st_mode):
+                kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a file")
+                raise CatalogueError(name, f"is not a regular file ({kind})")
             limit = f"a catalogue may hold {MAX_BYTES // 2**20} MiB"
-            size = os.fstat(handle.fileno()).st_size
+            size = info.st_size
             if size > MAX_BYTES:
                 raise CatalogueError(name, f"is too large: {size / 1e6:.1f} MB ({limit})")
             data = handle.read(MAX_BYTES + 1)  # read once: a file that changes meanwhile is seen whole or not
@@ -223,9 +240,20 @@ def parse(
 
 
 # The cache holds a validated catalogue as plain tuples in field order: rebuilding 169 entries
-# from them takes 0.3 ms, where validating the document again took 3 ms. The cache's checksum
-# proves that the tuples are what was written after validation; their shape is checked here.
+# from them takes 0.5 ms, where validating the document again took 3 ms. The cache's signature
+# proves that the tuples are what this user's kmserr wrote after validation; their shape and the
+# type of every field are checked here all the same, so that a cache of another version, or one
+# forged with the key, can only mean a rebuild.
 _CACHE_SHAPE: Final = (SCHEMA_VERSION, Entry._fields, Link._fields)
+# How each field of Entry is stored: "s" a string, "s?" a string or None, "i?" a positive integer
+# or None, "s*" a tuple of strings, "l*" a tuple of (title, url) string pairs.
+_CACHED_TYPES: Final = {
+    "code": "s", "product": "s", "generation": "s", "description": "s", "category": "s", "retry": "s",
+    "action": "s", "source": "s", "message": "s?", "module_code": "i?", "error_code": "i?",
+    "message_templates": "s*", "links": "l*", "description_zh": "s?", "action_zh": "s?", "source_zh": "s?",
+    "actions": "s*", "equivalents": "s*", "origin": "s",
+}
+_ROW_TYPES: Final = tuple(_CACHED_TYPES[name] for name in Entry._fields)
 
 
 def _to_cache(cat: Catalogue) -> tuple[Any, ...]:
@@ -237,23 +265,46 @@ def _to_cache(cat: Catalogue) -> tuple[Any, ...]:
     return (_CACHE_SHAPE, tuple(cat.categories.items()), cat.sdk_checked, rows)
 
 
+def _cached_value(kind: str, value: object) -> bool:
+    """Whether a cached field has the type its kind says (bool is an int, but never a code)."""
+    if kind == "s":
+        return type(value) is str
+    if kind == "s?":
+        return value is None or type(value) is str
+    if kind == "i?":
+        return value is None or (type(value) is int and value > 0)
+    if type(value) is not tuple:
+        return False
+    if kind == "s*":
+        return all(type(item) is str for item in value)
+    return all(  # "l*"
+        type(link) is tuple and len(link) == 2 and type(link[0]) is str and type(link[1]) is str for link in value
+    )
+
+
 def _from_cache(blob: Any, name: str) -> Catalogue | None:
-    try:
-        shape, categories, sdk_checked, rows = blob
-        if shape != _CACHE_SHAPE or not (sdk_checked is None or isinstance(sdk_checked, str)):
-            return None
-        links = Entry._fields.index("links")
-        entries: list[Entry] = []
-        for row in rows:
-            if len(row) != len(Entry._fields) or not isinstance(row[0], str):
-                return None
-            fields = list(row)
-            fields[links] = tuple(Link(*link) for link in fields[links])
-            fields[-1] = name  # origin: the file as named now
-            entries.append(Entry._make(fields))
-        return Catalogue(tuple(entries), dict(categories), name, sdk_checked)
-    except (TypeError, ValueError):
+    """The catalogue a cache holds, or None when anything in it is not as _to_cache writes it."""
+    if type(blob) is not tuple or len(blob) != 4:
         return None
+    shape, categories, sdk_checked, rows = blob
+    if shape != _CACHE_SHAPE or not (sdk_checked is None or type(sdk_checked) is str):
+        return None
+    if type(categories) is not tuple or type(rows) is not tuple:
+        return None
+    if not all(type(c) is tuple and len(c) == 2 and type(c[0]) is str and type(c[1]) is str for c in categories):
+        return None
+    width, links = len(_ROW_TYPES), Entry._fields.index("links")
+    entries: list[Entry] = []
+    for row in rows:
+        if type(row) is not tuple or len(row) != width:
+            return None
+        if not all(_cached_value(kind, value) for kind, value in zip(_ROW_TYPES, row, strict=True)):
+            return None
+        fields = list(row)
+        fields[links] = tuple(Link(*link) for link in fields[links])
+        fields[-1] = name  # origin: the file as named now
+        entries.append(Entry._make(fields))
+    return Catalogue(tuple(entries), dict(categories), name, sdk_checked)
 
 
 def _validate(
@@ -285,25 +336,32 @@ def _validate(
     if not isinstance(categories, dict) or not all(isinstance(v, str) for v in categories.values()):
         problem = "[categories] must map each category name to a description string"
         raise _problem(name, problem, _key_place(text, "categories"))
+    for category in categories:
+        bad = hidden(category)
+        if bad is not None:
+            problem = f"category name {category!r} must not hold control or invisible characters (found {bad})"
+            raise _problem(name, problem, _key_place(text, "categories"))
     usable = {**(known_categories or {}), **categories}
     raw_entries = doc.get("errors", [])
     if raw_entries == []:
         raise _problem(name, "defines no errors: a catalogue needs [[errors]] entries", (1, 1))
     if not isinstance(raw_entries, list):
         raise _problem(name, "'errors' must be an array of tables ([[errors]])", _key_place(text, "errors"))
-    header_lines = _header_lines(text)
+    lines = text.split("\n")  # once: each problem is located by looking through its entry's lines only
+    quoted = _quoted_lines(text)
+    header_lines = _header_lines(text, raw_entries, quoted)
     entries: list[Entry] = []
     seen: dict[tuple[str, str], int] = {}
     for index, raw in enumerate(raw_entries):
-        line = header_lines[index] if index < len(header_lines) else None
+        line = header_lines[index]
         try:
-            entry = _entry(raw, index, name, line, text, usable)
+            entry = _entry(raw, index, name, line, (lines, quoted), usable)
             if entry.key in seen:
                 raise _problem(
                     name,
                     f"duplicate code {entry.code!r} for product {entry.product!r} "
                     f"(first defined in entry {seen[entry.key] + 1})",
-                    _field_place(text, line, "code"),
+                    _field_place((lines, quoted), line, "code"),
                     entry=_label(index, entry.code),
                     field="code",
                 )
@@ -334,15 +392,43 @@ def check(path: str | os.PathLike[str], known_categories: Mapping[str, str] | No
     return problems
 
 
-def _header_lines(text: str) -> list[int]:
-    """Line numbers of the [[errors]] headers, counted in one pass over the text."""
-    lines: list[int] = []
+def _header_lines(text: str, entries: list[Any], quoted: set[int]) -> list[int | None]:
+    """The line of each entry's [[errors]] header, as the TOML parser sees the file.
+
+    A line that looks like a header may stand inside a multi-line string (only there: no other
+    string spans lines). Without one, and with as many such lines as entries, they are the headers.
+    Otherwise the text is parsed once more with a marker key after each of them: a marker inside
+    a string stays text, and an entry's header is its first marker (none: an inline entry). Where
+    a marker is not allowed (a string closing inside an array), the lines outside strings count."""
+    candidates: list[int] = []
     line, pos = 1, 0
     for match in _ENTRY_HEADER.finditer(text):
         line += text.count("\n", pos, match.start())
         pos = match.start()
-        lines.append(line)
-    return lines
+        candidates.append(line)
+    if len(candidates) == len(entries) and '"""' not in text and "'''" not in text:
+        return list(candidates)
+    found: list[int | None] = [None] * len(entries)
+    pieces, pos = [], 0
+    for index, match in enumerate(_ENTRY_HEADER.finditer(text)):
+        pieces += [text[pos : match.end()], f'\n"\\u0000{_MARKER}{index}" = 0']
+        pos = match.end()
+    pieces.append(text[pos:])
+    try:
+        marked = toml().loads("".join(pieces)).get("errors")
+    except ValueError:  # TOMLDecodeError
+        outside = [line for line in candidates if line - 1 not in quoted]
+        return list(outside) if len(outside) == len(entries) else found
+    if not isinstance(marked, list) or len(marked) != len(entries):
+        return found
+    for at, entry in enumerate(marked):
+        if isinstance(entry, dict):
+            markers = [int(key[len(_MARKER) + 1 :]) for key in entry if key.startswith("\0" + _MARKER)]
+            found[at] = candidates[min(markers)] if markers else None
+    return found
+
+
+_MARKER: Final = "kmserr header "  # after a NUL, which TOML allows in a key only as the escape \u0000
 
 
 def _label(index: int, code: object) -> str:
@@ -352,12 +438,39 @@ def _label(index: int, code: object) -> str:
 Place = tuple[int | None, int | None]  # line and column, from 1
 
 
-def _field_place(text: str, entry_line: int | None, key: str) -> Place:
+# A multi-line string, or a string or comment that may hold its delimiters: what TOML reads as
+# text. Only used on a file the parser accepted, where every string ends.
+_TEXT_TOKEN = re.compile(
+    r'''"""(?:\\.|[^\\])*?"""(?:""?(?!"))?|\'\'\'.*?\'\'\'(?:\'\'?(?!\'))?|"(?:\\.|[^"\\\n])*"|'[^'\n]*'|#[^\n]*''',
+    re.DOTALL,
+)
+
+
+def _quoted_lines(text: str) -> set[int]:
+    """The lines (from 0) that begin inside a multi-line string: no key or header stands there."""
+    inside: set[int] = set()
+    if '"""' not in text and "'''" not in text:
+        return inside
+    line, pos = 0, 0
+    for token in _TEXT_TOKEN.finditer(text):
+        line += text.count("\n", pos, token.start())
+        breaks = text.count("\n", token.start(), token.end())
+        inside.update(range(line + 1, line + breaks + 1))
+        line, pos = line + breaks, token.end()
+    return inside
+
+
+Lines = tuple[list[str], set[int]]  # the file's lines, and those that begin inside a multi-line string
+
+
+def _field_place(source: Lines, entry_line: int | None, key: str) -> Place:
     """Line and column of `key = ...` inside the entry that starts at `entry_line`."""
     if entry_line is None:
         return (None, None)
-    lines = text.splitlines()
+    lines, quoted = source
     for number in range(entry_line, len(lines)):
+        if number in quoted:
+            continue
         content = lines[number]
         stripped = content.lstrip()
         if number >= entry_line and stripped.startswith("["):
@@ -383,14 +496,14 @@ def _problem(
 
 
 def _entry(
-    raw: object, index: int, name: str, line: int | None, text: str, categories: dict[str, Any]
+    raw: object, index: int, name: str, line: int | None, lines: Lines, categories: dict[str, Any]
 ) -> Entry:
     if not isinstance(raw, dict):
         raise CatalogueError(name, "must be a table", entry=_label(index, None), line=line, column=1 if line else None)
     label = _label(index, raw.get("code"))
 
     def fail(key: str, problem: str) -> CatalogueError:
-        return _problem(name, problem, _field_place(text, line, key), entry=label, field=key)
+        return _problem(name, problem, _field_place(lines, line, key), entry=label, field=key)
 
     for key in raw:
         if key not in _FIELDS:
@@ -406,6 +519,11 @@ def _entry(
             raise fail(key, f"must be {_TYPE_NAMES[kind]}, not {type(value).__name__}")
         if isinstance(value, str) and not value.strip() and key != "message":
             raise fail(key, "must not be empty")
+    for key in ("code", "product"):
+        # A name is printed in tables, completed by shells (one per line) and typed by users.
+        bad = hidden(raw[key])
+        if bad is not None:
+            raise fail(key, f"must not hold control or invisible characters (found {bad})")
     if raw["generation"] not in GENERATIONS:
         raise fail("generation", f"must be one of {', '.join(GENERATIONS)}, not {raw['generation']!r}")
     if raw["retry"] not in RETRY_VALUES:
@@ -434,6 +552,8 @@ def _entry(
             and all(isinstance(v, str) and v for v in item.values())
         ):
             raise fail("links", "each link must be a table { title = \"...\", url = \"...\" }")
+        if not web_address(item["url"]):
+            raise fail("links", f"{item['url']!r} is not an http:// or https:// address")
         links.append(Link(item["title"], item["url"]))
     return Entry(
         code=raw["code"],

@@ -153,7 +153,7 @@ def load_registry(ctx: click.Context | None = None) -> Registry:
     try:
         return _load_registry(tuple(_team_files(ctx)))
     except CatalogueError as exc:
-        raise InputError(f"catalogue: {exc}") from None
+        raise InputError(f"catalogue: {render.terminal_safe(str(exc))}") from None
 
 
 def _version(ctx: click.Context, value: bool) -> None:
@@ -201,7 +201,7 @@ def _complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str)
         return []
     folded = incomplete.casefold()
     return [
-        CompletionItem(e.code, help=(e.message or e.description)[:80])
+        CompletionItem(e.code, help=render.terminal_safe((e.message or e.description)[:80]))
         for e in registry.entries
         if e.code.casefold().startswith(folded)
     ]
@@ -215,7 +215,8 @@ def _complete_categories(ctx: click.Context, param: click.Parameter, incomplete:
     except click.ClickException:
         return []
     categories = registry.categories.items()
-    return [CompletionItem(name, help=text) for name, text in categories if name.startswith(incomplete)]
+    safe = render.terminal_safe  # one item a line in a shell's completion: a newline would make two
+    return [CompletionItem(name, help=safe(text)) for name, text in categories if name.startswith(incomplete)]
 
 
 @click.group(
@@ -434,15 +435,17 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
     _ends_with(ctx, TROUBLE if problems else FOUND)
     out = _text_out(fmt)  # not click.echo, which would re-encode a file name's bytes in some locales
     if fmt == "json":
-        import json
-
         records = [{"file": p.path, "line": p.line, "column": p.column, "message": p.message} for p in problems]
-        document = json.dumps(records, ensure_ascii=False, indent=2)
         # A file name's undecodable bytes would make the document invalid UTF-8: U+FFFD instead.
-        out.write(document.encode("utf-8", "surrogateescape").decode("utf-8", "replace") + "\n")
+        out.write(render.json_text(records).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
     else:
+        # Key names and paths come from the files: their controls are shown, never obeyed; into a
+        # pipe a file name's undecodable bytes go as they are, so that the name still opens the file.
+        from .controls import characters_safe
+
+        shown = render.terminal_safe if _is_tty(sys.stdout) else characters_safe
         for p in problems:
-            out.write(f"{p.path}:{p.line or 1}:{p.column or 1}: {p.message}\n")
+            out.write(shown(f"{p.path}:{p.line or 1}:{p.column or 1}: {p.message}") + "\n")
     if not problems:
         click.echo(f"kmserr: {len(files)} file{'s' if len(files) > 1 else ''} valid", err=True)
     ctx.exit(TROUBLE if problems else FOUND)

@@ -145,7 +145,10 @@ class HyperscanEngine:
 
     @staticmethod
     def _database(hyperscan: Any, patterns: list[bytes], flags: int = 0) -> Any:
-        """Compile the patterns, or load them as compiled by an earlier run (40 ms saved at start)."""
+        """Compile the patterns, or load them as compiled by an earlier run (40 ms saved at start).
+
+        Hyperscan trusts a database it loads (a forged one crashes the scan), so only one that the
+        cache proves this user's kmserr wrote is loaded: see `cache`."""
         from . import cache
 
         version = getattr(hyperscan, "__version__", "?")
@@ -157,7 +160,7 @@ class HyperscanEngine:
                 database = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
                 database.scratch = hyperscan.Scratch(database)
                 return database
-            except Exception:  # a blob another build of Hyperscan cannot read: compile again
+            except Exception:  # signed by this user, yet unreadable (another build of Hyperscan): compile again
                 pass
         database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         database.compile(expressions=patterns, ids=list(range(len(patterns))), elements=len(patterns),

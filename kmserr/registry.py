@@ -364,16 +364,29 @@ CATALOG_ENV = "KMSERR_CATALOG"
 
 def team_paths(options: Sequence[str] = (), config_dir: str | None = None, env: str | None = None) -> list[str]:
     """Team catalogue files, in the order they load: the config folder's `*.toml` (sorted), then
-    the KMSERR_CATALOG path list, then --catalog options. A later file may not contradict an earlier."""
+    the KMSERR_CATALOG path list, then --catalog options. A later file may not contradict an earlier.
+
+    Of the config folder, only regular files (or links to them) count: a FIFO, a device or a folder
+    named `*.toml` there would block or fail every command. Files named elsewhere are all kept,
+    so that one that is not a regular file is reported."""
     paths: list[str] = []
     if config_dir and os.path.isdir(config_dir):
-        paths += sorted(
-            os.path.join(config_dir, name) for name in os.listdir(config_dir) if name.endswith(".toml")
-        )
+        try:
+            with os.scandir(config_dir) as found:
+                paths += sorted(entry.path for entry in found if entry.name.endswith(".toml") and _regular(entry))
+        except OSError:
+            pass  # an unreadable config folder holds no team files we can use
     if env:
         paths += [p for p in env.split(os.pathsep) if p]
     paths += [os.fspath(p) for p in options]
     return list(dict.fromkeys(paths))
+
+
+def _regular(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()  # follows a symlink: a link to a team's shared file is fine
+    except OSError:
+        return False
 
 
 @cache

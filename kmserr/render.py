@@ -7,6 +7,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple
 
+from .controls import json_safe, linkable
+from .controls import terminal_safe as terminal_safe  # where the commands have always found it
+
 if TYPE_CHECKING:  # at run time these stay unimported: `lookup` needs none of them
     from .catalogue import Entry
     from .explanation import Explanation
@@ -21,8 +24,6 @@ _RETRY_TEXT: Final = {
     "backoff": "yes, with backoff",
     "idempotent": "yes, if the call is idempotent",
 }
-# C0 controls but tab, DEL, C1 controls, and lone surrogates (undecodable input bytes).
-_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 _PLAIN_UNSAFE = re.compile(r"[\t\n\r\\]")
 
 
@@ -54,19 +55,6 @@ def retry_text(retry: str) -> str:
     return _RETRY_TEXT.get(retry, retry)
 
 
-def terminal_safe(text: str) -> str:
-    """Show control characters and undecodable bytes as escapes, so input cannot drive the terminal."""
-
-    def escape(match: re.Match[str]) -> str:
-        char = match.group(0)
-        code = ord(char)
-        if 0xDC80 <= code <= 0xDCFF:  # a byte that surrogateescape kept
-            return f"\\x{code - 0xDC00:02x}"
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-    return _UNSAFE.sub(escape, text)
-
-
 def plain_field(value: object) -> str:
     """One tab-separated field: tabs, line ends and backslashes escaped, None empty."""
     if value is None:
@@ -77,16 +65,19 @@ def plain_field(value: object) -> str:
     return _PLAIN_UNSAFE.sub(lambda m: {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"}[m.group(0)], text)
 
 
-# Characters that JSON allows raw in strings but that some readers take for line ends (Python's
-# str.splitlines, JavaScript before ES2019): escaped, so that one record is one line for all.
-_LINE_BREAKING = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
 def json_line(record: dict[str, Any]) -> bytes:
-    """One JSON Lines record: UTF-8, non-ASCII text as itself, nothing that could split the line."""
+    """One JSON Lines record: UTF-8, non-ASCII text as itself, nothing that could split the line
+    (U+0085, U+2028, U+2029 are line ends to some readers) or act on a terminal (C1, bidi) raw."""
     import json
 
-    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKING).encode("utf-8") + b"\n"
+    return json_safe(json.dumps(record, ensure_ascii=False)).encode("utf-8") + b"\n"
+
+
+def json_text(value: object) -> str:
+    """A JSON document, indented, with what json_line escapes escaped (see `controls.json_safe`)."""
+    import json
+
+    return json_safe(json.dumps(value, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _json_text(text: str | None) -> str | None:
@@ -172,10 +163,7 @@ def meaning(item: Explanation, style: Style | None = None) -> str:
 
 
 def _entries_json(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
-    import json
-
-    json.dump([entry_record(e, style) for e in entries], out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    out.write(json_text([entry_record(e, style) for e in entries]))
 
 
 def _entries_plain(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
@@ -202,15 +190,16 @@ def _entries_table(entries: Sequence[Entry], out: IO[str], style: Style) -> None
         table.add_column("Group")
     for name in ("Meaning", "Category", "Retry", "Action"):
         table.add_column(name, overflow="fold")
+    # A team's file may hold anything: every cell is escaped.
     for e in entries:
-        row = [Text(e.code, style="bold")]
+        row = [Text(terminal_safe(e.code), style="bold")]
         if grouped:
             row.append(Text(str(e.error_code or "")))
         row += [
-            Text(e.message or style.description(e)),
-            Text(e.category),
-            Text(retry_text(e.retry), style="green" if e.retryable else "red"),
-            Text(style.action(e)),
+            Text(terminal_safe(e.message or style.description(e))),
+            Text(terminal_safe(e.category)),
+            Text(terminal_safe(retry_text(e.retry)), style="green" if e.retryable else "red"),
+            Text(terminal_safe(style.action(e))),
         ]
         table.add_row(*row)
     console.print(table)
@@ -220,24 +209,26 @@ def _card(entry: Entry, style: Style) -> Any:
     from rich.panel import Panel
     from rich.text import Text
 
+    safe = terminal_safe  # a team's file may hold anything: every row is escaped
     rows: list[tuple[str, Text]] = [
-        ("Code", Text(entry.code, style="bold")),
-        ("Product", Text(f"{entry.product} ({entry.generation})")),
+        ("Code", Text(safe(entry.code), style="bold")),
+        ("Product", Text(safe(f"{entry.product} ({entry.generation})"))),
     ]
     if entry.error_code is not None:
         rows.append(("Error code", Text(str(entry.error_code))))
     if entry.message is not None:
-        rows.append(("Message", Text(entry.message)))
+        rows.append(("Message", Text(safe(entry.message))))
     rows += _advice_rows(entry, style)
     if style.from_team(entry):
         note = " (overrides kmserr's own entry)" if style.overrides(entry) else ""
-        rows.append(("From", Text(entry.origin + note, style="yellow")))
+        rows.append(("From", Text(safe(entry.origin) + note, style="yellow")))
     related = style.related(entry)
     if related:
-        rows.append(("Same as", Text(", ".join(f"{e.code} ({e.product})" for e in related) + " (inferred)")))
+        rows.append(("Same as", Text(safe(", ".join(f"{e.code} ({e.product})" for e in related)) + " (inferred)")))
     if entry.actions:
-        rows.append(("Returned by", Text(", ".join(entry.actions))))
-    return Panel(_grid(rows), title=Text(f"{entry.product} {entry.code}"), title_align="left", expand=False)
+        rows.append(("Returned by", Text(safe(", ".join(entry.actions)))))
+    title = Text(safe(f"{entry.product} {entry.code}"))
+    return Panel(_grid(rows), title=title, title_align="left", expand=False)
 
 
 def _grid(rows: Sequence[tuple[str, Any]]) -> Any:
@@ -262,10 +253,15 @@ def _advice_rows(entry: Entry, style: Style) -> list[tuple[str, Any]]:
         ("Retry", retry),
         ("Action", Text(terminal_safe(style.action(entry)))),
     ]
-    # A clickable terminal hyperlink (OSC 8) where the terminal supports it.
     for link in entry.links:
-        rows.append(("Link", Text(terminal_safe(f"{link.title}: {link.url}"), style=f"link {link.url}")))
+        text = Text(terminal_safe(f"{link.title}: {link.url}"))
+        if linkable(link.url):  # a clickable terminal hyperlink (OSC 8) where the terminal supports it
+            from rich.style import Style as RichStyle
+
+            text.stylize(RichStyle(link=link.url))
+        rows.append(("Link", text))
     return rows
+
 
 
 CSV_COLUMNS: Final = (
@@ -319,10 +315,7 @@ ENTRY_RENDERERS: Final[dict[str, Callable[[Sequence[Entry], IO[str], Style], Non
 
 
 def _explanations_json(items: Sequence[Explanation], out: IO[str], style: Style) -> None:
-    import json
-
-    json.dump([explanation_record(i, style) for i in items], out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    out.write(json_text([explanation_record(i, style) for i in items]))
 
 
 def _catalogue_state(item: Explanation) -> str:
@@ -364,10 +357,10 @@ def _explanations_table(items: Sequence[Explanation], out: IO[str], style: Style
         state = _catalogue_state(item)
         rows.append(("Catalogue", Text(state, style="green" if state == "in catalogue" else "yellow")))
         if item.family is not None:
-            rows.append(("Family", Text(f"{item.family.code}: {style.description(item.family)}")))
+            rows.append(("Family", Text(terminal_safe(f"{item.family.code}: {style.description(item.family)}"))))
         if entry is not None:
             if item.message_agrees is False and entry.message is not None:
-                rows.append(("Documented", Text(entry.message)))
+                rows.append(("Documented", Text(terminal_safe(entry.message))))
             rows += _advice_rows(entry, style)
         console.print(Panel(_grid(rows), expand=False))
 
@@ -535,14 +528,11 @@ def render_summary(
 ) -> None:
     """Codes by how often they occurred: (code, count, what it is, first seen, last seen)."""
     if fmt == "json":
-        import json
-
         records = [
             {"code": _json_text(c), "count": n, "message": _json_text(m), "first_seen": first, "last_seen": last}
             for c, n, m, first, last in rows
         ]
-        json.dump(records, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        out.write(json_text(records))
     elif fmt == "plain":
         for code, count, meaning, first, last in rows:
             fields = (str(count), plain_field(code), plain_field(meaning), plain_field(first), plain_field(last))

@@ -7,7 +7,6 @@ import marshal
 import os
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import pytest
@@ -17,20 +16,25 @@ from kmserr import cache, catalogue
 from .test_catalogue import GOOD_ENTRY
 
 
-def test_a_forged_cache_holding_code_is_never_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KMSERR_CACHE_DIR", str(tmp_path / "cache"))
+@pytest.mark.parametrize("signer", ["another key", "the user's key"])
+def test_a_forged_cache_holding_code_is_never_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signer: str) -> None:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("KMSERR_CACHE_DIR", str(folder))
     path = tmp_path / "errors.toml"
     path.write_text(GOOD_ENTRY, encoding="utf-8")
     catalogue.load(path)  # writes the cache
-    [stored] = (tmp_path / "cache").iterdir()
+    [stored] = [p for p in folder.iterdir() if p.name != cache.KEY_FILE]
     witness = tmp_path / "ran"
     code = compile(f"open({str(witness)!r}, 'w').close()", "forged", "exec")
     payload = marshal.dumps(code)
-    magic, key, _, _ = stored.read_bytes().split(b"\n", 3)
-    stored.write_bytes(magic + b"\n" + key + b"\n" + b"%08x" % zlib.crc32(payload) + b"\n" + payload)
+    # Signed as kmserr signs (the signature covers the source's and the payload's digests): with a
+    # key of the attacker's own, or, as if the key had leaked, with the user's.
+    key = os.urandom(32) if signer == "another key" else (folder / cache.KEY_FILE).read_bytes()
+    signed = cache._signed("catalogue", str(path), path.read_bytes(), payload)
+    stored.write_bytes(cache.MAGIC + cache.mac(key, signed) + payload)
     assert [e.code for e in catalogue.load(path).entries] == ["10050"]
     assert not witness.exists()
-    assert cache.load(str(path), path.read_bytes()) is not None  # rewritten from the TOML
+    assert catalogue._from_cache(cache.load(str(path), path.read_bytes()), str(path)) is not None  # rewritten
 
 
 def run_isolated(tmp_path: Path, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
@@ -69,5 +73,8 @@ def test_no_network_and_no_writes_but_the_cache(tmp_path: Path) -> None:
         assert result.returncode == 0, (args, result.stderr)
         assert result.stderr == b"", args
     written = files_under(tmp_path)
-    assert all(name.startswith(("home/.cache/kmserr/catalogue-", "home/.cache/kmserr/hyperscan-")) for name in written), written
+    allowed = ("home/.cache/kmserr/catalogue-", "home/.cache/kmserr/hyperscan-", "home/.cache/kmserr/key")
+    assert all(name.startswith(allowed) for name in written), written
+    assert (tmp_path / "home/.cache/kmserr/key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "home/.cache/kmserr").stat().st_mode & 0o077 == 0
     assert len([name for name in written if "catalogue-" in name]) == 1

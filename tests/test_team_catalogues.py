@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,55 @@ def test_check_against_the_team_files_in_use(home: Path) -> None:
     contradicts = write(home, "contra.toml", TEAM.replace("Ask the customer for another card.", "Retry."))
     result = run("check", str(contradicts))
     assert result.exit_code == 2 and str(in_use) in result.stdout
+
+
+def kmserr_in(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """kmserr in a process of its own, with this config folder: a blocked read would hang the suite."""
+    env = {k: v for k, v in os.environ.items() if k != "KMSERR_CATALOG"}
+    env["XDG_CONFIG_HOME"] = str(config)
+    return subprocess.run([sys.executable, "-m", "kmserr", *args], capture_output=True, text=True, env=env,
+                          timeout=60)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device", "socket", "dangling link"])
+def test_only_regular_files_of_the_config_folder_are_read(tmp_path: Path, kind: str) -> None:
+    """A FIFO named *.toml in the config folder blocked every command (issue 13, point 9)."""
+    folder = tmp_path / "config" / "kmserr"
+    write(folder, "team.toml", TEAM)
+    odd = folder / "odd.toml"
+    if kind == "fifo":
+        os.mkfifo(odd)
+    elif kind == "folder":
+        odd.mkdir()
+    elif kind == "device":
+        odd.symlink_to("/dev/zero")
+    elif kind == "socket":
+        import socket
+
+        server = socket.socket(socket.AF_UNIX)
+        try:
+            server.bind(str(odd))
+        except OSError:  # a path too long for a socket: a FIFO stands in for it
+            os.mkfifo(odd)
+        server.close()
+    else:
+        odd.symlink_to(tmp_path / "missing.toml")
+    result = kmserr_in(tmp_path / "config", "lookup", "PaymentFailure.CardDeclined", "--format", "plain")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("PaymentFailure.CardDeclined\t")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_named_catalogue_that_is_not_a_regular_file_is_one_line(tmp_path: Path, kind: str) -> None:
+    odd = tmp_path / "odd.toml"
+    if kind == "fifo":
+        os.mkfifo(odd)
+    else:
+        odd.symlink_to("/dev/zero")
+    what = "a FIFO" if kind == "fifo" else "a device"
+    for args in (["lookup", "10630", "--catalog", str(odd)], ["check", str(odd)]):
+        result = kmserr_in(tmp_path / "config", *args)
+        assert result.returncode == 2
+        message = result.stderr if args[0] == "lookup" else result.stdout
+        assert message.count("\n") == 1 and str(odd) in message, message
+        assert message.rstrip().endswith(f": is not a regular file ({what})"), message

@@ -1,0 +1,95 @@
+"""Characters that can drive a terminal or deceive its reader, and how they are shown instead.
+
+Control characters (C0 but tab, DEL, C1) make a terminal act: clear the screen, set its title,
+open a link. Format characters (Unicode category Cf: bidi overrides such as U+202E and isolates
+such as U+2066, zero-width spaces and joiners, the BOM) and line and paragraph separators (Zl, Zp)
+print as nothing, or reorder what follows, so that one code looks like another. Undecodable input
+bytes are kept as lone surrogates by `surrogateescape`. All of these are shown as escapes.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Final
+
+# Every character of the categories Cc (but tab), Cf, Zl, Zp and Cs up to Unicode 15.1, with the
+# few unassigned or invisible neighbours of their blocks; tests/test_render.py checks against the
+# running Python's unicodedata that none is missing.
+_FORMAT: Final = (
+    "\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+_CONTROLS: Final = f"\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff{_FORMAT}"  # all of C0 but tab
+_PATTERNS: Final = {
+    "unsafe": f"[{_CONTROLS}]",
+    "in names": f"[\t{_CONTROLS}]",  # a name holds no tab either
+    "characters": f"[\x00-\x08\x0a-\x1f\x7f-\x9f{_FORMAT}]",  # the unsafe ones but undecodable bytes
+    # What JSON must escape besides what json.dumps does: it leaves C1 controls, DEL, format
+    # characters and U+2028/U+2029 raw, and some readers split lines at U+0085, U+2028 and U+2029.
+    "json": f"[\x7f-\x9f{_FORMAT}]",
+    "linkable": r"(?ai)https?://[!-~]+",
+    "address": r"(?i)https?://\S+",
+}
+
+
+@cache
+def _pattern(name: str) -> re.Pattern[str]:
+    """Compiled when first needed: together they cost 2 ms, and `lookup --format plain` needs none."""
+    return re.compile(_PATTERNS[name])
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that surrogateescape kept
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def terminal_safe(text: str) -> str:
+    """Show control and invisible characters, and undecodable bytes, as escapes (`\\x1b`, `\\u202e`)."""
+    return _pattern("unsafe").sub(_escape, text)
+
+
+def characters_safe(text: str) -> str:
+    """Show control and invisible characters as escapes, but keep undecodable bytes as they were:
+    for a diagnostic line into a pipe, where a file name's bytes must still name the file."""
+    return _pattern("characters").sub(_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON spells a character beyond the BMP as a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_safe(encoded: str) -> str:
+    """Escape, in text that json.dumps made, what it leaves raw and a terminal or reader would act on.
+
+    These characters can only stand inside JSON strings (the rest of JSON is ASCII), where an
+    escape means the same character to every JSON reader."""
+    return _pattern("json").sub(_json_escape, encoded)
+
+
+
+def linkable(url: str) -> bool:
+    """Whether a URL may become a terminal hyperlink (OSC 8): http(s), printable ASCII, no spaces.
+    Anything else (`javascript:`, `file:`, an ESC or BEL that would end the sequence) stays text."""
+    return _pattern("linkable").fullmatch(url) is not None
+
+
+def web_address(url: str) -> bool:
+    """Whether a catalogue may name this URL: http(s), without spaces, control or invisible characters."""
+    return _pattern("address").fullmatch(url) is not None and _pattern("unsafe").search(url) is None
+
+
+def hidden(text: str) -> str | None:
+    """The first character that may not stand in a name (a code, a product, a category), escaped:
+    a control character, a tab or an invisible one. None when there is none."""
+    found = _pattern("in names").search(text)
+    return None if found is None else _escape(found)

@@ -1,0 +1,64 @@
+"""Which characters reach a terminal or a JSON reader escaped: every control, format (bidi,
+zero-width), line and paragraph separator character that the running Python's Unicode knows."""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kmserr.controls import hidden, json_safe, linkable, terminal_safe, web_address
+from kmserr.render import json_line, json_text
+
+MUST_ESCAPE = ("Cc", "Cf", "Zl", "Zp", "Cs")
+
+
+def every_character() -> list[str]:
+    return [chr(code) for code in range(sys.maxunicode + 1)]
+
+
+def test_every_control_and_invisible_character_is_escaped_and_nothing_visible_is() -> None:
+    """Exhaustive over the running Python's Unicode database, so that a newer Unicode's format
+    characters are caught by the suite the day the project runs on it."""
+    escaped = {c for c in every_character() if terminal_safe(c) != c}
+    required = {c for c in every_character() if unicodedata.category(c) in MUST_ESCAPE and c != "\t"}
+    assert required - escaped == set()
+    # Beyond them only unassigned code points and invisible variation selectors, in the same blocks.
+    assert {unicodedata.category(c) for c in escaped - required} <= {"Cn", "Mn"}
+
+
+def test_escapes_say_which_character_it_was() -> None:
+    assert terminal_safe("a\u202eb\u200b\u2066c") == "a\\u202eb\\u200b\\u2066c"
+    assert terminal_safe("\x9b\x85\x7f\x00") == "\\x9b\\x85\\x7f\\x00"
+    assert terminal_safe("tag\U000e0041") == "tag\\U000e0041"
+    assert terminal_safe("中文 ’quote’ é\tok") == "中文 ’quote’ é\tok"
+    assert terminal_safe(b"\xff".decode("utf-8", "surrogateescape")) == "\\xff"
+
+
+@given(st.text())
+def test_json_escapes_are_exact_and_leave_nothing_raw(text: str) -> None:
+    """JSON keeps the text exactly (a reader gets it back) and holds none of those characters raw."""
+    text = text.encode("utf-8", "replace").decode("utf-8")  # what JSON output holds: no lone surrogates
+    for encoded in (json_line({"t": text}).decode("utf-8"), json_text([text])):
+        assert json.loads(encoded) in ({"t": text}, [text])
+        assert not any(unicodedata.category(c) in MUST_ESCAPE for c in encoded.strip("\n") if c not in "\n")
+
+
+def test_json_escapes_c1_and_bidi_characters() -> None:
+    assert json_safe(json.dumps("\x9b\x9d\u202e\u2028\U000e0041", ensure_ascii=False)) == (
+        '"\\u009b\\u009d\\u202e\\u2028\\udb40\\udc41"'
+    )
+    assert json_safe('"中文 é"') == '"中文 é"'
+
+
+def test_links_and_names() -> None:
+    assert linkable("https://cloud.tencent.com/document/product/573/34406")
+    assert not linkable("javascript:alert(1)") and not linkable("file:///etc/passwd")
+    assert not linkable("https://x/\x1b\\") and not linkable("https://x/\x07") and not linkable("https://x y")
+    assert web_address("https://例子.测试/路径") and not linkable("https://例子.测试/路径")
+    assert not web_address("https://x/\u202e") and not web_address("data:,x")
+    assert hidden("ResourceUnavailable.CmkDisabled") is None and hidden("密钥") is None
+    assert hidden("a\tb") == "\\x09" and hidden("a\u202eb") == "\\u202e" and hidden("a\nb") == "\\x0a"
