@@ -255,14 +255,14 @@ class Extractor:
                 return whole
         taken = _Spans()
         found: list[Finding] = []
-        if '"' in text and ("TencentCloudSDK" in text or '\\"Code\\"' in text):
+        quoting = forms is None or any(form in forms for form in QUOTED_FORMS)  # a pass less, if not
+        if quoting and ("TencentCloudSDK" in text or '\\"Code\\"' in text) and '"' in text:
             # SDK text quoted in a JSON or logfmt record is read inside its quotes, unescaped, and
             # only there: the record's `"}` is no part of a request ID, its `\"` no quote.
             for inner, value_start, value_end in self._quoted(text):
                 taken.add(value_start, value_end)
                 found.extend(inner)
         sources: dict[int, bool] = {}  # line start: whether the line is program source
-        has_body = '"Code"' in text
         for form, gate, finder, build in self._forms:
             if forms is not None and form in LOCATED and form not in forms:
                 continue
@@ -294,8 +294,8 @@ class Extractor:
                     finding = _with_node_object(finding, before + text[:line_start])
                 taken.add(*_form_span(match, finding))
                 found.append(finding)
-                if has_body and form in WRAPPERS:  # an error body quoted in the SDK's message
-                    found.extend(_inner_bodies(text, finding.end, match.end()))
+                if form in WRAPPERS and '"Code"' in text[finding.end : match.end()]:
+                    found.extend(_inner_bodies(text, finding.end, match.end()))  # a body in its message
                 if len(found) >= MAX_FINDINGS:
                     break
             if len(found) >= MAX_FINDINGS:
@@ -751,6 +751,10 @@ WRAPPERS: Final = frozenset({PYTHON_SDK, PYTHON_SDK_REPR, JAVA_SDK, JAVA_SDK_OLD
 
 # The Python SDK quotes a reply's body as bytes: `b'{...}'`, with Python's escapes.
 _BYTES_LITERAL = re.compile(r"""[bB](?:'(?:[^'\\\n]|\\.){0,65536}'|"(?:[^"\\\n]|\\.){0,65536}")""")
+
+
+# The forms that SDK text quoted in a record (or an escaped API 3.0 body) makes a locator find.
+QUOTED_FORMS: Final = frozenset({PYTHON_SDK, PYTHON_SDK_REPR, JAVA_SDK, JAVA_SDK_OLD, GO_SDK, API3_JSON})
 
 
 def _inner_bodies(text: str, start: int, end: int) -> list[Finding]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO, Final, NamedTuple
 
 from .engines import Engine, Hits, select_engine
-from .extract import LOCATORS, NODE_CONTEXT, Extractor, Finding, prefilter_patterns
+from .extract import LOCATORS, NODE_CONTEXT, NODE_SDK, Extractor, Finding, prefilter_patterns
 
 BLOCK_SIZE: Final = 1 << 20
 _NODE_CODE: Final = b"code: '"  # a line of Node's inspected error: the lines above it are read too
@@ -95,9 +95,10 @@ class LineScanner:
         for positions in (found.names, found.crowded, found.parens):
             positions.sort()
         located = sorted(zip(found.structured, found.kinds, strict=True)) if found.kinds is not None else None
-        before = _decode(self._previous) if _NODE_CODE in line else ""
+        hints = _hints(found, located, 0, len(line), line)
+        before = _decode(self._previous) if _node_line(hints[2], line) else ""
         self._previous = (self._previous + line[-NODE_CONTEXT:] + b"\n")[-NODE_CONTEXT:]
-        findings = self._extractor.find(text, *_hints(found, located, 0, len(line), line), before=before)
+        findings = self._extractor.find(text, *hints, before=before)
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
 
@@ -128,13 +129,14 @@ class LineScanner:
                 text = raw.decode("utf-8", "surrogateescape")
                 if text.endswith("\r"):
                     text = text[:-1]
+                hints = _hints(found, located, line_start, line_end, raw)
                 before = ""
-                if _NODE_CODE in raw:
+                if _node_line(hints[2], raw):
                     above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
-                    if len(above) < NODE_CONTEXT and line_start - start < NODE_CONTEXT:
+                    if line_start - start < NODE_CONTEXT:
                         above = self._previous + above
                     before = _decode(above)
-                findings = find(text, *_hints(found, located, line_start, line_end, raw), before=before)
+                findings = find(text, *hints, before=before)
                 if findings:
                     if counting:
                         number += buf.count(b"\n", counted_to, line_start)
@@ -143,6 +145,11 @@ class LineScanner:
         if counting:
             self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
         self._previous = (self._previous + buf[max(start, end - NODE_CONTEXT) : end])[-NODE_CONTEXT:]
+
+
+def _node_line(forms: frozenset[str] | None, raw: bytes) -> bool:
+    """Whether a line may be the code line of Node's inspected error (Hyperscan's locators know)."""
+    return NODE_SDK in forms if forms is not None else _NODE_CODE in raw
 
 
 def _decode(data: bytes) -> str:
