@@ -112,7 +112,8 @@ _PY_REPR = re.compile(  # one to three arguments; _python_sdk_repr reads them
 _REPR_KEYS: Final = ("code", "message", "requestId")
 _CPP_SDK = re.compile(r"RequestId=([^,\s]*), ErrorCode=([^,\s]*), ErrorMessage=(.{0,4096})")
 _CODE_MESSAGE = re.compile(r"Code: (?<![\w.]Code: )([A-Za-z][\w.]*), Message: (.{0,4096})")
-_DOTNET_REQUEST_ID = re.compile(r"requestId\s*:?\s*([0-9A-Za-z-]{8,64})\s*")
+# The ID, then what may end a sentence or a record.
+_DOTNET_REQUEST_ID = re.compile(r"requestId\s*:?\s*([0-9A-Za-z-]{8,64})[\s.,;:\"'}\])]*")
 _REQUEST_ID_ANYWHERE = re.compile(
     r"request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})", re.IGNORECASE
 )
@@ -718,6 +719,7 @@ _KEYWORD = re.compile(r"(?:raise|return|yield|await|assert|throw)\s|(?:const |le
 _LITERALS = re.compile(r"[bBrRuUfF]{0,2}'(?:[^'\\\n]|\\.)*'" r'|[bBrRuUfF]{0,2}"(?:[^"\\\n]|\\.)*"')
 _NOT_VARIABLES: Final = frozenset({"None", "True", "False", "null", "true", "false", "undefined", "new",
                                     "code", "message", "requestId"})
+_ERROR_CALL = re.compile(r"[A-Za-z_$][\w.$]*(?:Exception|Error)\(")
 MAX_SOURCE_LINE: Final = 1024  # a longer line is no line of program source that a traceback quotes
 
 
@@ -739,7 +741,7 @@ def _is_source_line(text: str, line_start: int) -> bool:
         return True
     rest = _LITERALS.sub("''", body)
     callee = re.match(r"(?:new\s+)?[A-Za-z_$][\w.$]*\(", rest)
-    arguments = rest[callee.end() :] if callee else rest
+    arguments = _ERROR_CALL.sub("(", rest[callee.end() :] if callee else rest)  # a repr inside: `{'e': X('A')}`
     return any(word not in _NOT_VARIABLES for word in re.findall(r"(?<![\w'])[A-Za-z_$][\w$]*", arguments))
 
 

@@ -40,6 +40,9 @@ def grep(run: Runner, text: str) -> list[Found]:
     (f"{SDK} requestId:undefined", None),
     ("[TencentCloudSDKError] Code=ResourceUnavailable.CmkDisabled, Message=CMK is disabled., "
      f'RequestId={RID}"}}', RID),
+    (f"message：code:ResourceUnavailable.CmkDisabled message:CMK is disabled. requestId{RID}.", RID),  # .NET
+    (f"[TencentCloudSDKException]code: ResourceUnavailable.CmkDisabled message:CMK is disabled. requestId:{RID}.",
+     RID),  # Java
 ])
 def test_a_request_id_is_the_ids_own_shape_and_nothing_after_it(
     run: Runner, engine: str, line: str, rid: str | None
@@ -95,6 +98,7 @@ def test_a_traceback_counts_once_its_last_line(run: Runner, engine: str) -> None
 
 @pytest.mark.parametrize("line", [
     "    TencentCloudSDKException('ResourceUnavailable.CmkDisabled', 'CMK is disabled.', '" + RID + "')",
+    "    'error': TencentCloudSDKException('ResourceUnavailable.CmkDisabled', 'CMK is disabled.', '" + RID + "'),",
     "  [TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:CMK is disabled. (Decrypt) "
     "requestId:" + RID,
 ])
