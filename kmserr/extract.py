@@ -99,7 +99,7 @@ _NODE_HEADERS: Final = (
     re.compile(r"(?:^|\s)[A-Za-z_$][\w$]*(?:Exception|Error): (.*?)(?: \{)?\r?$"),
 )
 _NODE_STACK = re.compile(r"^[ \t]+at .*$")
-_NODE_PROPERTY = re.compile(r"^  [A-Za-z_$][\w$]*: ")
+_NODE_PROPERTY = re.compile(r"^([ \t]+)[A-Za-z_$][\w$]*: ")
 # A Python literal as repr() prints it: a string or bytes in either quote style, or None.
 _PY_LITERAL = r"""(?:[bBrRuU]{0,2}'(?:[^'\\\n]|\\.){0,4096}'|[bBrRuU]{0,2}"(?:[^"\\\n]|\\.){0,4096}"|None)"""
 _PY_KEY = r"(?:(code|message|requestId)\s*=\s*)?"
@@ -292,7 +292,7 @@ class Extractor:
                 if finding is None:
                     continue
                 if form == NODE_SDK:
-                    finding = _with_node_object(finding, before + text[:line_start])
+                    finding = _with_node_object(finding, before + text[: text.find("code:", match.start())])
                 taken.add(*_form_span(match, finding))
                 found.append(finding)
                 if form in WRAPPERS and '"Code"' in text[finding.end : match.end()]:
@@ -525,14 +525,15 @@ def _with_node_object(finding: Finding, before: str) -> Finding:
     line (`    at ... {`), and the message on the first line (`Name [Error]: message`). Only the
     lines above are read, so that grep, which reads a line at a time, reads the same as parse."""
     lines = before[-NODE_CONTEXT:].split("\n")
-    lines.pop()  # the (empty) start of the code's own line
+    indent = lines.pop()  # the start of the code's own line: its indentation (deeper when nested)
     rid: str | None = None
     message: str | None = None
     index = len(lines) - 1
     stop = max(-1, index - NODE_LOOKBACK)
     while index > stop:  # the properties, up to the line that opens the object
         line = lines[index].rstrip("\r")
-        if _NODE_PROPERTY.match(line) is None:
+        prop = _NODE_PROPERTY.match(line)
+        if prop is None or prop.group(1) != indent:
             break
         got = _NODE_REQUEST_ID.match(line)
         if got is not None and rid is None:

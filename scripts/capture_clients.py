@@ -197,10 +197,13 @@ elif form == "log-json":
     print(json.dumps({"level": "error", "msg": "Decrypt failed", "error": str(err)}))
 elif form == "log-json-repr":
     print(json.dumps({"level": "error", "msg": "Decrypt failed", "error": repr(err)}))
+elif form == "log-json-traceback":  # a JSON formatter's exc_info: the traceback, escaped
+    import traceback
+    print(json.dumps({"level": "error", "msg": "Decrypt failed", "exc_info": "".join(traceback.format_exception(err))}))
 '''
 
 PY_FORMS = ["str", "repr", "traceback", "debug-log", "retryer", "log-text", "log-exception", "log-json",
-            "log-json-repr"]
+            "log-json-repr", "log-json-traceback"]
 
 
 def python_sdk(fake: FakeKms, all_cases: list[Case]) -> dict[str, Error]:
@@ -283,6 +286,7 @@ if (form === "unhandled") {
 } else {
   call.then(() => console.log("no error"), (err) => {
     if (form === "console-log") console.log(err);
+    else if (form === "console-log-nested") console.log({ action: "Decrypt", err });
     else if (form === "console-error") console.error("Decrypt failed:", err);
     else if (form === "string") console.log(String(err));
     else if (form === "json") console.log(JSON.stringify(err));
@@ -292,7 +296,7 @@ if (form === "unhandled") {
 }
 '''
 
-NODE_FORMS = ["console-log", "console-error", "string", "json", "log-json", "unhandled"]
+NODE_FORMS = ["console-log", "console-log-nested", "console-error", "string", "json", "log-json", "unhandled"]
 
 
 def node_sdk(fake: FakeKms, modules: Path, all_cases: list[Case]) -> None:

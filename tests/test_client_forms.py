@@ -178,3 +178,12 @@ def test_node_without_a_stack_and_an_object_of_another_error(run: Runner, engine
     text = (f"TencentCloudSDKHttpException [Error]: first {{\n  requestId: '{RID}',\n  httpCode: 502\n}}\n"
             "TencentCloudSDKHttpException [Error]: second {\n  requestId: '',\n  code: 'InternalError'\n}\n")
     assert parse(run, text) == grep(run, text) == [("InternalError", "second", None)]
+
+
+def test_node_error_nested_in_a_logged_object(run: Runner, engine: str) -> None:
+    # console.log({ err }): the same object, indented one level deeper, after a key.
+    nested = "{\n" + "".join("  " + line + "\n" for line in NODE.splitlines()).replace(
+        "  TencentCloudSDKHttpException", "  err: TencentCloudSDKHttpException").replace("      at", "        at") + "}\n"
+    want = [("ResourceUnavailable.CmkDisabled", "CMK is disabled.", RID)]
+    assert parse(run, nested) == want
+    assert grep(run, nested) == want
