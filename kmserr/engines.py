@@ -179,21 +179,25 @@ class HyperscanEngine:
         line_end, in_line, listed, last = -1, 0, 0, -1
         stop = ""  # why a scan stopped early: "structured" or "crowded"; "" when it ran through
         offset = start - 1
+        floor = -1  # a rescan of a line reports only the matches that end at or after this
 
         def on_match(pattern: int, first: int, to: int, flags: int, context: object) -> bool:
             nonlocal line_end, in_line, listed, last, stop
             pattern += shift
-            at = last = offset + to
+            at = offset + to
+            if at < floor:
+                return False  # reported by the scan that stopped
+            last = at
             if at > line_end:
                 newline = buf.find(b"\n", at, end)
                 line_end, in_line, listed = (end if newline < 0 else newline), 0, 0
             if pattern < first_paren:
                 in_line += 1
+                lines.append(at)
+                kinds.append(pattern)
                 if in_line > STRUCTURED_PER_LINE:
                     stop = "structured"
                     return True  # stop; the rest of the line is scanned for the others alone
-                lines.append(at)
-                kinds.append(pattern)
                 return False
             listed += 1
             if listed > NAMES_PER_LINE:
@@ -216,19 +220,22 @@ class HyperscanEngine:
         view = memoryview(buf)
         pos = start
         while pos < end:
-            stop, offset, shift = "", pos - 1, 0
+            stop, offset, shift, floor = "", pos - 1, 0, -1
             with contextlib.suppress(self._terminated):
                 self._all.scan(view[pos:end] if pos or end != len(buf) else buf, match_event_handler=on_match)
             if not stop:
                 break
-            rest_start, rest_end = last + 1, line_end
+            # The rest of the line is scanned again from the line's start, not from where the scan
+            # stopped: a match that ends after that point may begin before it (the name under the
+            # structured hit that stopped the scan), and would be cut in two.
+            line_start, rest_end, stopped_at = buf.rfind(b"\n", pos, last) + 1 or pos, line_end, last
             if self._forms is not None:  # so that the extractor runs only the forms the line holds
-                offset = last
-                self._forms.scan(view[rest_start:rest_end], match_event_handler=on_form)
+                offset = line_start - 1
+                self._forms.scan(view[line_start:rest_end], match_event_handler=on_form)
             if stop == "structured" and self._rest is not None:
-                stop, offset, shift = "", last, first_paren
+                stop, offset, shift, floor = "", line_start - 1, first_paren, stopped_at
                 with contextlib.suppress(self._terminated):
-                    self._rest.scan(view[rest_start:rest_end], match_event_handler=on_match)
+                    self._rest.scan(view[line_start:rest_end], match_event_handler=on_match)
             pos = line_end + 1
         return hits
 

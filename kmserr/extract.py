@@ -8,6 +8,7 @@ bare name inside `code:AuthFailure` is not reported twice.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from bisect import bisect_left, bisect_right
@@ -36,6 +37,7 @@ LEGACY_MESSAGE: Final = "legacy-message"
 LEGACY_JSON: Final = "legacy-json"
 API3_JSON: Final = "api3-json"
 PYTHON_SDK: Final = "python-sdk"
+PYTHON_SDK_REPR: Final = "python-sdk-repr"  # repr() of the Python SDK's exception: `%r`, pytest, debuggers
 GO_SDK: Final = "go-sdk"
 JAVA_SDK: Final = "java-sdk"
 JAVA_SDK_OLD: Final = "java-sdk-old"
@@ -89,10 +91,29 @@ _JAVA_SDK_OLD = re.compile(r"\[TencentCloudSDKException\]message:([A-Za-z][\w.]*
 _GO_SDK = re.compile(r"\[TencentCloudSDKError\] Code=([^,\s]*), Message=(.{0,4096})")
 _DOTNET_SDK = re.compile(r"code:(?<![\w\]\\]code:)([A-Za-z][\w.]*) message:(.{0,4096})")
 _NODE_CODE = re.compile(r"^[ \t]*code: '([^'\n]*)',?[ \t]*\r?$", re.MULTILINE)
-_NODE_REQUEST_ID = re.compile(r"requestId: '([^'\n]*)'")
+_NODE_REQUEST_ID = re.compile(r"^[ \t]*requestId: '([^'\n]*)',?[ \t]*\r?$")
+# Node's util.inspect of an error: `Name [Error]: message` (after any prefix), then stack lines,
+# the last ending in ` {`, then one property a line.
+_NODE_HEADERS: Final = (
+    re.compile(r"(?:^|\s)[A-Za-z_$][\w$]* \[[A-Za-z_$][\w$]*\]: (.*?)(?: \{)?\r?$"),
+    re.compile(r"(?:^|\s)[A-Za-z_$][\w$]*(?:Exception|Error): (.*?)(?: \{)?\r?$"),
+)
+_NODE_STACK = re.compile(r"^[ \t]+at .*$")
+_NODE_PROPERTY = re.compile(r"^([ \t]+)[A-Za-z_$][\w$]*: ")
+# A Python literal as repr() prints it: a string or bytes in either quote style, or None.
+_PY_LITERAL = r"""(?:[bBrRuU]{0,2}'(?:[^'\\\n]|\\.){0,4096}'|[bBrRuU]{0,2}"(?:[^"\\\n]|\\.){0,4096}"|None)"""
+_PY_KEY = r"(?:(code|message|requestId)\s*=\s*)?"
+_PY_ARGUMENT = re.compile(r"\s*" + _PY_KEY + "(" + _PY_LITERAL + r")\s*(,\s*\)|,|\))")
+_PY_REPR = re.compile(  # one to three arguments; _python_sdk_repr reads them
+    r"TencentCloudSDKException\((?<!\wTencentCloudSDKException\()"
+    r"(?:\s*" + _PY_KEY.replace("(code", "(?:code") + _PY_LITERAL + r"\s*,){0,2}"
+    r"\s*" + _PY_KEY.replace("(code", "(?:code") + _PY_LITERAL + r"\s*,?\s*\)"
+)
+_REPR_KEYS: Final = ("code", "message", "requestId")
 _CPP_SDK = re.compile(r"RequestId=([^,\s]*), ErrorCode=([^,\s]*), ErrorMessage=(.{0,4096})")
 _CODE_MESSAGE = re.compile(r"Code: (?<![\w.]Code: )([A-Za-z][\w.]*), Message: (.{0,4096})")
-_DOTNET_REQUEST_ID = re.compile(r"requestId\s*:?\s*([0-9A-Za-z-]{8,64})\s*")
+# The ID, then what may end a sentence or a record.
+_DOTNET_REQUEST_ID = re.compile(r"requestId\s*:?\s*([0-9A-Za-z-]{8,64})[\s.,;:\"'}\])]*")
 _REQUEST_ID_ANYWHERE = re.compile(
     r"request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})", re.IGNORECASE
 )
@@ -199,6 +220,7 @@ class Extractor:
         # costs nanoseconds, where running every regex on every line costs microseconds.
         self._forms: tuple[tuple[str, str, _Finder, _Builder], ...] = (
             (PYTHON_SDK, "SDKException] code:", _PY_SDK.finditer, _python_sdk),
+            (PYTHON_SDK_REPR, "SDKException(", _PY_REPR.finditer, _python_sdk_repr),
             (JAVA_SDK, "SDKException]code: ", _JAVA_SDK.finditer, _java_sdk),
             (JAVA_SDK_OLD, "SDKException]message:", _JAVA_SDK_OLD.finditer, _java_sdk_old),
             (GO_SDK, "SDKError] Code=", _GO_SDK.finditer, _go_sdk),
@@ -218,13 +240,15 @@ class Extractor:
         names_at: Sequence[int] | None = None,
         parens_at: Sequence[int] | None = None,
         forms: Container[str] | None = None,
+        before: str = "",
     ) -> list[Finding]:
         """Return every error in `text`, in order of position; never raises on any string.
 
         A prefilter that searched the text may say where to look: `names_at`, where the literals of
         code names stand; `parens_at`, where legacy codes may start; `forms`, which structured forms
         its locators (LOCATORS) found in the text. Then only those are looked at, so that a line
-        full of `(` or of `"code":` costs no more than a line of ordinary text.
+        full of `(` or of `"code":` costs no more than a line of ordinary text. `before` is the text
+        that came before (grep gives the lines above a line): where Node's error object begins.
         """
         if "\n" in text:
             whole = _whole_json(text)
@@ -232,6 +256,14 @@ class Extractor:
                 return whole
         taken = _Spans()
         found: list[Finding] = []
+        quoting = forms is None or any(form in forms for form in QUOTED_FORMS)  # a pass less, if not
+        if quoting and ("TencentCloudSDK" in text or '\\"Code\\"' in text) and '"' in text:
+            # SDK text quoted in a JSON or logfmt record is read inside its quotes, unescaped, and
+            # only there: the record's `"}` is no part of a request ID, its `\"` no quote.
+            for inner, value_start, value_end in self._quoted(text):
+                taken.add(value_start, value_end)
+                found.extend(inner)
+        sources: dict[int, bool] = {}  # line start: whether the line is program source
         for form, gate, finder, build in self._forms:
             if forms is not None and form in LOCATED and form not in forms:
                 continue
@@ -250,17 +282,49 @@ class Extractor:
             for match in matches:
                 if taken.overlaps(*match.span()):
                     continue
+                line_start = _line_start(text, match.start())
+                source = sources.get(line_start)
+                if source is None:
+                    source = sources[line_start] = _is_source_line(text, line_start)
+                if source:  # a traceback's source line quotes codes; it is no occurrence
+                    continue
                 finding = build(match, text)
                 if finding is None:
                     continue
+                if form == NODE_SDK:
+                    finding = _with_node_object(finding, before + text[: text.find("code:", match.start())])
                 taken.add(*_form_span(match, finding))
                 found.append(finding)
+                if form in WRAPPERS and '"Code"' in text[finding.end : match.end()]:
+                    found.extend(_inner_bodies(text, finding.end, match.end()))  # a body in its message
                 if len(found) >= MAX_FINDINGS:
                     break
             if len(found) >= MAX_FINDINGS:
                 break
         found.sort(key=lambda f: f.start)
-        return found
+        return found[:MAX_FINDINGS]
+
+    def _quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
+        """Each quoted value that holds SDK text: its findings, read unescaped and placed in
+        `text`, and its span (quotes included). Values are paired from the text's start, as a
+        JSON or logfmt reader pairs them, in one pass; an unclosed quote ends the reading."""
+        looked = 0
+        quote = text.find('"')
+        for _ in range(MAX_VALUES):
+            if quote < 0 or looked >= MAX_QUOTED:
+                return
+            newline = text.find("\n", quote + 1, quote + 1 + MAX_VALUE)
+            limit = newline if newline >= 0 else min(len(text), quote + 1 + MAX_VALUE)
+            close = _CLOSING_QUOTE.search(text, quote + 1, limit)
+            if close is None:
+                return
+            raw = text[quote + 1 : close.end() - 1]
+            if ("TencentCloudSDK" in raw or '\\"Code\\"' in raw) and _is_value(text, quote):
+                looked += 1
+                decoded, places = _unescape_with_places(raw, quote + 1)
+                inner = [f._replace(start=places[f.start], end=places[f.end]) for f in self.find(decoded)]
+                yield inner, quote, close.end()
+            quote = text.find('"', close.end())
 
 
 class _Spans:
@@ -318,11 +382,18 @@ def _split_request_id(rest: str, label: str) -> tuple[str, str | None]:
 
 
 def _request_id_token(token: str) -> str | None:
-    """The ID inside what a format printed around it: Go 2018's `%!d(string=ID)`, Ruby's `ID)`."""
+    """The ID inside what a format printed around it: Go 2018's `%!d(string=ID)`, Ruby's `ID)`,
+    a JSON record's `ID"}`, a sentence's `ID.`: the ID's own shape (a UUID, hex, a token of
+    letters, digits, `-` and `_`) and nothing after it; `None`, `null`, `undefined` are no ID."""
     wrapped = re.fullmatch(r"%!d\(string=(.*)\)", token)
     if wrapped:
         token = wrapped.group(1)
-    return _clean(token.rstrip(")],;'\""))
+    shaped = _REQUEST_ID_SHAPE.match(token.lstrip("'\"([<"))
+    return _clean(shaped.group()) if shaped else None
+
+
+# What a request ID is made of: UUIDs, hex, and every SDK's own tokens.
+_REQUEST_ID_SHAPE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,127}")
 
 
 def with_legacy_message(finding: Finding) -> Finding:
@@ -351,6 +422,53 @@ def _sdk(match: re.Match[str], fmt: str, code_group: int, message: str, rid: str
 def _python_sdk(match: re.Match[str], text: str) -> Finding | None:
     message, rid = _split_request_id(match.group(2), " requestId:")
     return _sdk(match, PYTHON_SDK, 1, message, rid or _bracketed_rid(message))
+
+
+def _python_sdk_repr(match: re.Match[str], text: str) -> Finding | None:
+    """`TencentCloudSDKException('Code', 'message', 'requestId')`: positional or keyword arguments,
+    either quote style; a bytes message (a non-200 reply's body) is kept as printed, as str() does."""
+    values: dict[str, tuple[str, int, int]] = {}
+    pos = match.start() + len("TencentCloudSDKException(")
+    for index in range(len(_REPR_KEYS)):
+        argument = _PY_ARGUMENT.match(text, pos, match.end())
+        if argument is None:
+            return None
+        key = argument.group(1) or _REPR_KEYS[index]
+        values[key] = (argument.group(2), *argument.span(2))
+        pos = argument.end()
+        if argument.group(3) != ",":
+            break
+    else:
+        return None  # a fourth argument: not the SDK's exception
+    code = values.get("code")
+    if code is None or code[0][-1:] not in "'\"" or code[0][:1] in "bB":
+        return None
+    name = _python_literal(code[0])
+    if not name or _CODE_TOKEN.fullmatch(name) is None:
+        return None
+    message = values.get("message")
+    rid = values.get("requestId")
+    text_message = None
+    if message is not None and message[0] != "None":
+        text_message = message[0] if message[0][:1] in "bB" else _python_literal(message[0])
+    quote = code[0].find(code[0][-1])
+    start = code[1] + quote + 1
+    return with_legacy_message(Finding(
+        name, PYTHON_SDK_REPR, start, start + len(code[0]) - quote - 2, (text_message or "")[:WINDOW] or None,
+        _clean(_python_literal(rid[0])) if rid is not None and rid[0] != "None" else None,
+    ))
+
+
+_CODE_TOKEN = re.compile(r"[A-Za-z][\w.]{0,127}")
+
+
+def _python_literal(literal: str) -> str:
+    """The value of a Python string literal as repr() wrote it (the text itself if it is not one)."""
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return literal
+    return value if isinstance(value, str) else literal
 
 
 def _java_sdk(match: re.Match[str], text: str) -> Finding | None:
@@ -394,10 +512,47 @@ def _code_message(match: re.Match[str], text: str) -> Finding | None:
 
 
 def _node_code(match: re.Match[str], text: str) -> Finding | None:
-    # util.inspect prints requestId on a neighbouring line of the same object.
-    window = text[max(0, match.start() - 2000) : match.end() + 2000]
-    rid = _NODE_REQUEST_ID.search(window)
-    return _sdk(match, NODE_SDK, 1, "", _clean(rid.group(1)) if rid else None)
+    return _sdk(match, NODE_SDK, 1, "", None)  # the message and request ID: _with_node_object
+
+
+NODE_LOOKBACK: Final = 64  # lines: util.inspect's stack (10 lines by default) and properties
+NODE_CONTEXT: Final = NODE_LOOKBACK * 256  # characters above a Node code line that are read
+
+
+def _with_node_object(finding: Finding, before: str) -> Finding:
+    """The message and request ID of the Node error whose `code: '...'` line this is: util.inspect
+    prints the other properties (requestId first) on the lines above it, up to the stack's last
+    line (`    at ... {`), and the message on the first line (`Name [Error]: message`). Only the
+    lines above are read, so that grep, which reads a line at a time, reads the same as parse."""
+    lines = before[-NODE_CONTEXT:].split("\n")
+    indent = lines.pop()  # the start of the code's own line: its indentation (deeper when nested)
+    rid: str | None = None
+    message: str | None = None
+    index = len(lines) - 1
+    stop = max(-1, index - NODE_LOOKBACK)
+    while index > stop:  # the properties, up to the line that opens the object
+        line = lines[index].rstrip("\r")
+        prop = _NODE_PROPERTY.match(line)
+        if prop is None or prop.group(1) != indent:
+            break
+        got = _NODE_REQUEST_ID.match(line)
+        if got is not None and rid is None:
+            rid = _clean(got.group(1))
+        index -= 1
+    if index > stop and lines[index].rstrip("\r").endswith("{"):
+        while index > stop and _NODE_STACK.match(lines[index]) is not None and index > 0 and \
+                _NODE_STACK.match(lines[index - 1]) is not None:
+            index -= 1  # up the stack, to its first line
+        if _NODE_STACK.match(lines[index]) is not None:
+            index -= 1
+        if index > stop:
+            header = lines[index].rstrip("\r")
+            for pattern in _NODE_HEADERS:
+                got = pattern.search(header)
+                if got is not None:
+                    message = got.group(1).strip() or None
+                    break
+    return finding._replace(message=message[:WINDOW] if message else None, request_id=rid)
 
 
 def _api3_json(match: re.Match[str], text: str) -> Finding | None:
@@ -519,6 +674,118 @@ def _json_unescape(value: str) -> str:
     return result if isinstance(result, str) else value
 
 
+# The quote that closes a double-quoted value of a JSON or logfmt record: one that an even number
+# of backslashes (none, or escaped backslashes) stands before. Found at C speed, escapes or not.
+_CLOSING_QUOTE = re.compile(r'(?<!\\)(?:\\\\)*"')
+MAX_QUOTED: Final = 64  # quoted values read unescaped, a text: a hostile line costs no more than that
+MAX_VALUES: Final = 4096  # quoted values paired, a text; the rest of a line is read as it stands
+MAX_VALUE: Final = 65536  # a longer value ends the pairing: the rest is read as it stands
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
+_ESCAPED: Final = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+
+
+def _is_value(text: str, quote: int) -> bool:
+    """Whether the quote at `quote` opens a record's value (`"key": "`, `key="`), not prose."""
+    before = text[max(0, quote - 16) : quote].rstrip(" \t")
+    return before.endswith((":", "="))
+
+
+def _unescape_with_places(raw: str, at: int) -> tuple[str, list[int]]:
+    """A JSON string's text unescaped, and where each of its characters (and its end) stands in the
+    escaped text that begins at `at`: findings inside are reported at their place in the line."""
+    pieces: list[str] = []
+    places: list[int] = []
+    done = 0
+    for escape in _ESCAPE.finditer(raw):
+        pieces.append(raw[done : escape.start()])
+        places.extend(range(at + done, at + escape.start()))
+        hex_digits, char = escape.groups()
+        pieces.append(chr(int(hex_digits, 16)) if hex_digits else _ESCAPED.get(char, char))
+        places.append(at + escape.start())
+        done = escape.end()
+    pieces.append(raw[done:])
+    places.extend(range(at + done, at + len(raw) + 1))
+    return "".join(pieces), places
+
+
+# A line of program source, as a traceback quotes it (Python's `  File "...", line N` frames,
+# pytest's `>` lines, a multi-line call's next line): a statement or a call whose arguments are not
+# all literals. A code in it is a string literal of the program, not an error that happened.
+_SOURCE_START = re.compile(r"[ \t]+(?:>[ \t]*)?|>[ \t]+")
+_STATEMENT = re.compile(
+    r"(?:(?:raise|return|yield|await|assert|throw)\s+|(?:const |let |var )?[\w.\[\]]+\s*[-+*/|]?=\s*)?"
+    r"(?:new\s+)?[A-Za-z_$][\w.$]*\(|[bBrRuU]{0,2}[\"'][^\n]*[\"']\s*[,)]"
+)
+_KEYWORD = re.compile(r"(?:raise|return|yield|await|assert|throw)\s|(?:const |let |var )?[\w.\[\]]+\s*[-+*/|]?=(?!=)")
+_LITERALS = re.compile(r"[bBrRuUfF]{0,2}'(?:[^'\\\n]|\\.)*'" r'|[bBrRuUfF]{0,2}"(?:[^"\\\n]|\\.)*"')
+_NOT_VARIABLES: Final = frozenset({"None", "True", "False", "null", "true", "false", "undefined", "new",
+                                    "code", "message", "requestId"})
+_ERROR_CALL = re.compile(r"[A-Za-z_$][\w.$]*(?:Exception|Error)\(")
+MAX_SOURCE_LINE: Final = 1024  # a longer line is no line of program source that a traceback quotes
+
+
+def _is_source_line(text: str, line_start: int) -> bool:
+    """Whether the line is program source quoted by a traceback (decided from the line alone, as
+    grep reads one line at a time): indented, a statement or call, with a variable or call among
+    its arguments (`raise TencentCloudSDKException("ClientNetworkError", str(e))`). A repr printed
+    with literal arguments only (`TencentCloudSDKException('X', 'msg', 'id')`) is an occurrence."""
+    indent = _SOURCE_START.match(text, line_start)
+    if indent is None:
+        return False
+    line_end = _line_end(text, line_start)
+    if line_end - line_start > MAX_SOURCE_LINE:
+        return False
+    body = text[indent.end() : line_end].rstrip()
+    if _STATEMENT.match(body) is None or not body.endswith((")", "(", ",", ";", ":")):
+        return False
+    if _KEYWORD.match(body):
+        return True
+    rest = _LITERALS.sub("''", body)
+    callee = re.match(r"(?:new\s+)?[A-Za-z_$][\w.$]*\(", rest)
+    arguments = _ERROR_CALL.sub("(", rest[callee.end() :] if callee else rest)  # a repr inside: `{'e': X('A')}`
+    return any(word not in _NOT_VARIABLES for word in re.findall(r"(?<![\w'])[A-Za-z_$][\w$]*", arguments))
+
+
+# Forms whose message may quote an API 3.0 error body: the Python SDK's ServerNetworkError holds a
+# non-200 reply's body; the error inside it is reported too, with its own request ID.
+WRAPPERS: Final = frozenset({PYTHON_SDK, PYTHON_SDK_REPR, JAVA_SDK, JAVA_SDK_OLD, GO_SDK, DOTNET_SDK, CPP_SDK,
+                             CODE_MESSAGE})
+
+
+# The Python SDK quotes a reply's body as bytes: `b'{...}'`, with Python's escapes.
+_BYTES_LITERAL = re.compile(r"""[bB](?:'(?:[^'\\\n]|\\.){0,65536}'|"(?:[^"\\\n]|\\.){0,65536}")""")
+
+
+# The forms that SDK text quoted in a record (or an escaped API 3.0 body) makes a locator find.
+QUOTED_FORMS: Final = frozenset({PYTHON_SDK, PYTHON_SDK_REPR, JAVA_SDK, JAVA_SDK_OLD, GO_SDK, API3_JSON})
+
+
+def _inner_bodies(text: str, start: int, end: int) -> list[Finding]:
+    """The API 3.0 errors of the bodies quoted in `text[start:end]` (an SDK error's message)."""
+    quoted = _BYTES_LITERAL.search(text, start, end)
+    if quoted is not None:  # read as Python and JSON read it, escapes and all
+        try:
+            value = ast.literal_eval(quoted.group())
+            doc = json.loads(value.decode("utf-8", "replace")) if isinstance(value, bytes) else None
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            doc = None
+        inner = body_finding(doc) if isinstance(doc, dict) else None
+        if inner is not None and inner.format == API3_JSON:
+            at = text.find(inner.code, quoted.start(), quoted.end())
+            return [inner._replace(start=at, end=at + len(inner.code))] if at >= 0 else []
+    found = []
+    for code in _API3_CODE.finditer(text, start, end):
+        if _ERROR_KEY.search(text, start, code.start()) is None:
+            continue
+        message = _API3_MESSAGE.search(text, start, end)
+        rid = _API3_REQUEST_ID.search(text, start, end)
+        found.append(Finding(
+            code.group(1), API3_JSON, *code.span(1),
+            _json_unescape(message.group(1)) if message else None, _clean(rid.group(1)) if rid else None,
+        ))
+    return found
+
+
 def _whole_json(text: str) -> list[Finding] | None:
     """Read a whole JSON document (a pretty-printed body, say) by its structure, not its lines."""
     stripped = text.strip()
@@ -591,6 +858,7 @@ _SPACE: Final = rb"[\t\x0b\x0c\r \x1c-\x1f\x80-\xff]*"
 # Unicode's spaces and letters, so that a locator never misses what its form finds.
 LOCATORS: Final = {
     PYTHON_SDK: rb"TencentCloudSDKException\] code:\S* message:",
+    PYTHON_SDK_REPR: rb"TencentCloudSDKException\(",
     JAVA_SDK: rb"\[TencentCloudSDKException\]code: \S* message:",
     JAVA_SDK_OLD: rb"\[TencentCloudSDKException\]message:[A-Za-z]",
     GO_SDK: rb"\[TencentCloudSDKError\] Code=[^,\n]*, Message=",
@@ -624,6 +892,7 @@ def prefilter_patterns(names: Iterable[str] = ()) -> Prefilter:
     coarse = [
         rb"ode[\"=:]",  # "code": "Code": code: Code= ErrorCode= code: '...'
         rb"Exception\]message:",  # Java SDK before 3.1.120
+        rb"SDKException\(",  # the Python SDK's repr
     ]
     # (10630) and a letter (any non-ASCII byte may begin one): the form checks the rest.
     parens = [rb"\(\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff]"]

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO, Final, NamedTuple
 
 from .engines import Engine, Hits, select_engine
-from .extract import LOCATORS, Extractor, Finding, prefilter_patterns
+from .extract import LOCATORS, NODE_CONTEXT, NODE_SDK, Extractor, Finding, prefilter_patterns
 
 BLOCK_SIZE: Final = 1 << 20
+_NODE_CODE: Final = b"code: '"  # a line of Node's inspected error: the lines above it are read too
 
 
 class Hit(NamedTuple):
@@ -45,6 +46,8 @@ class LineScanner:
         self._count_lines = count_lines
         self._carry: list[bytes] = []  # pieces of the unfinished last line, never re-joined per block
         self._line_number = 0  # lines completed so far
+        # The end of what was scanned: the lines above a line, where Node's error object begins.
+        self._previous = b""
 
     def feed(self, chunk: bytes) -> list[Hit]:
         """Scan the lines that `chunk` completes; keep its unfinished tail for the next call."""
@@ -84,6 +87,7 @@ class LineScanner:
         found = self._engine.candidates(line, 0, len(line))
         self._line_number += 1
         if not (found.structured or found.names or found.crowded or found.parens):
+            self._previous = (self._previous + line[-NODE_CONTEXT:] + b"\n")[-NODE_CONTEXT:]
             return
         text = line.decode("utf-8", "surrogateescape")
         if text.endswith("\r"):
@@ -91,7 +95,10 @@ class LineScanner:
         for positions in (found.names, found.crowded, found.parens):
             positions.sort()
         located = sorted(zip(found.structured, found.kinds, strict=True)) if found.kinds is not None else None
-        findings = self._extractor.find(text, *_hints(found, located, 0, len(line), line))
+        hints = _hints(found, located, 0, len(line), line)
+        before = _decode(self._previous) if _node_line(hints[2], line) else ""
+        self._previous = (self._previous + line[-NODE_CONTEXT:] + b"\n")[-NODE_CONTEXT:]
+        findings = self._extractor.find(text, *hints, before=before)
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
 
@@ -122,7 +129,14 @@ class LineScanner:
                 text = raw.decode("utf-8", "surrogateescape")
                 if text.endswith("\r"):
                     text = text[:-1]
-                findings = find(text, *_hints(found, located, line_start, line_end, raw))
+                hints = _hints(found, located, line_start, line_end, raw)
+                before = ""
+                if _node_line(hints[2], raw):
+                    above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
+                    if line_start - start < NODE_CONTEXT:
+                        above = self._previous + above
+                    before = _decode(above)
+                findings = find(text, *hints, before=before)
                 if findings:
                     if counting:
                         number += buf.count(b"\n", counted_to, line_start)
@@ -130,6 +144,17 @@ class LineScanner:
                     hits.append(Hit(number + 1 if counting else 0, raw, text, tuple(findings)))
         if counting:
             self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
+        self._previous = (self._previous + buf[max(start, end - NODE_CONTEXT) : end])[-NODE_CONTEXT:]
+
+
+def _node_line(forms: frozenset[str] | None, raw: bytes) -> bool:
+    """Whether a line may be the code line of Node's inspected error (Hyperscan's locators know)."""
+    return NODE_SDK in forms if forms is not None else _NODE_CODE in raw
+
+
+def _decode(data: bytes) -> str:
+    """Text of bytes as grep reads them (undecodable bytes kept as surrogates, line ends as `\n`)."""
+    return data.decode("utf-8", "surrogateescape").replace("\r\n", "\n")
 
 
 _FORM_NAMES: Final = tuple(LOCATORS)

@@ -149,3 +149,48 @@ def test_names_after_many_structured_hits_in_a_line() -> None:
         if engine.name == "hyperscan":  # 16 listed, then each form of the rest of the line once
             assert 16 < len(hits_.structured) <= 16 + len(LOCATED) and hits_.kinds
         assert hits(engine, line, [len(line)]) == [(1, line.rstrip(b"\n"), ["RequestLimitExceeded", "10650"])]
+
+
+# Pieces that crowd a line when repeated: forms whole and cut short, each prefilter's literal.
+CROWDS = [c.text.encode() for c in all_cases() if "\n" not in c.text] + [
+    b'{"Error":{"Code":"AuthFailure","Message":"', b"code: 'x' ", b'"Code":"X" ', b"[TencentCloudSDKException] code:",
+    b"(10630) ", b"(10630)", b"AuthFailure ", b"AuthFailure.", b'"code":4000,"message":"', b"TencentCloudSDKException('X', ",
+    b"TencentCloudSDKException(", b'{"error":"[TencentCloudSDKException] code:X message:', b"  code: 'InternalError'",
+]
+TAILS = [b"(10630) key", b" AuthFailure.SignatureFailure", b" then RequestLimitExceeded", b"", b'"}', b"x",
+         b"[TencentCloudSDKError] Code=InternalError, Message=boom, RequestId=r-1"]
+
+
+def findings(engine: RegexEngine | HyperscanEngine, data: bytes, sizes: list[int]) -> list[tuple[int, list[tuple]]]:
+    found = feed_in_pieces(LineScanner(EX, engine), data, sizes)
+    return [(h.line_number, [(f.code, f.format, f.start, f.message, f.request_id) for f in h.findings]) for h in found]
+
+
+# Cut short so that no form explains them, and each locator's match ends inside the code name that
+# follows it: the bare name is then the library's finding, and Hyperscan's scan stops on the 17th.
+CUT = [b'{"Error":{"Code":"AuthFailure","Message":"', b'"Code":"AuthFailure" ', b'"Code": "InvalidParameter.X", ',
+       b'{"Error":{"Code":"ResourceUnavailable.CmkDisabled","Message":"', b"[TencentCloudSDKException]message:AuthFailure "]
+
+
+@given(
+    piece=st.one_of(st.sampled_from(CUT), st.sampled_from(CROWDS)), times=st.integers(8, 200),
+    tail=st.one_of(st.sampled_from(TAILS), st.binary(max_size=40)),
+    sizes=st.lists(st.integers(1, 5000), min_size=1, max_size=4),
+)
+def test_engines_agree_on_crowded_lines(piece: bytes, times: int, tail: bytes, sizes: list[int]) -> None:
+    data = piece * times + tail + b"\n"
+    text = data[:-1].decode("utf-8", "surrogateescape").removesuffix("\r")
+    library = [(f.code, f.format, f.start, f.message, f.request_id) for f in EX.find(text)]
+    expected = [(1, library)] if library and b"\n" not in data[:-1] else None
+    got = findings(RegexEngine(STRUCTURED, CLOSING, NAMES), data, sizes)
+    assert findings(HyperscanEngine(LOCATED, PARENS, NAMES), data, sizes) == got
+    if expected is not None:
+        assert got == expected
+
+
+def test_a_name_under_the_structured_hit_that_stops_a_crowded_line() -> None:
+    # The 17th structured hit ends inside `"AuthFailure`: the name it cuts is still found.
+    line = b'{"Error":{"Code":"AuthFailure","Message":"' * 17 + b"(10630) key\n"
+    expected = findings(RegexEngine(STRUCTURED, CLOSING, NAMES), line, [len(line)])
+    assert [code for code, *_ in expected[0][1]][-2:] == ["AuthFailure", "10630"]
+    assert findings(HyperscanEngine(LOCATED, PARENS, NAMES), line, [len(line)]) == expected

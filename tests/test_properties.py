@@ -19,6 +19,7 @@ from kmserr.explanation import explain, explain_text, extractor_for
 from kmserr.grep import Grep
 from kmserr.scan import scan_bytes
 
+from .test_engines import CROWDS, CUT
 from .test_forms import all_cases
 
 EX = extractor_for(default_registry())
@@ -233,3 +234,35 @@ def test_the_loader_raises_only_its_own_error_on_any_bytes(tmp_path_factory: pyt
 def _no_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("KMSERR_CACHE_DIR", "")
     yield
+
+
+# ---------------------------------------------------------------- parse and grep agree on a line
+
+CLIENT_LINES = [line.encode() for path in sorted((Path(__file__).parent / "data" / "clients").glob("*/*.txt"))
+                for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("# ")]
+LINE_PIECES = st.one_of(PIECES, st.sampled_from(CLIENT_LINES))
+LINES = st.one_of(
+    st.lists(LINE_PIECES, max_size=12).map(b"".join),
+    # Crowded: one piece 8 to 200 times, then a tail.
+    st.tuples(st.sampled_from(CUT + CROWDS), st.integers(8, 200), LINE_PIECES).map(lambda t: t[0] * t[1] + t[2]),
+).map(lambda line: line.replace(b"\n", b" ").removesuffix(b"\r"))
+KEYS = ("code", "module_code", "error_code", "message", "request_id", "format", "code_desc")
+
+
+@given(line=LINES)
+def test_grep_reports_what_parse_reports_for_any_line(line: bytes) -> None:
+    """grep's matches of a line are parse's records of it, with their places: parse does not print
+    places, so the library's (character offsets into the decoded line) are turned into UTF-8 byte
+    offsets, undecodable bytes counted as the one byte each stands for, and compared with grep's."""
+    parsed = runner().invoke(cli, ["parse", "--format", "json"], input=line, catch_exceptions=False)
+    records = json.loads(parsed.stdout) if parsed.exit_code == 0 else []
+    text = line.decode("utf-8", "surrogateescape")
+    places = [(len(text[: f.start].encode("utf-8", "surrogateescape")), len(text[: f.end].encode("utf-8", "surrogateescape")))
+              for f in EX.find(text)]
+    want = [(*(r[k] for k in KEYS), *place) for r, place in zip(records, places, strict=True)]
+    for engine in ("re", "hyperscan"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("KMSERR_ENGINE", engine)
+            result = runner().invoke(cli, ["grep", "--json"], input=line + b"\n", catch_exceptions=False)
+        matches = [m for out in result.stdout.splitlines() for m in json.loads(out)["matches"]]
+        assert [(*(m[k] for k in KEYS), m["start"], m["end"]) for m in matches] == want, engine

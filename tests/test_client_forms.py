@@ -1,0 +1,189 @@
+"""Each class of mistake that the real clients' output showed, by itself: parse and grep (both engines)
+read the same code, message and request ID from it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kmserr.extract import Extractor
+from kmserr.scan import LineScanner, default_engine
+
+from .conftest import Runner, feed_in_pieces
+
+EX = Extractor()
+RID = "0a1b2c3d-1111-4222-8333-444455556666"
+SDK = "[TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:CMK is disabled."
+Found = tuple[str, str | None, str | None]
+
+
+def parse(run: Runner, text: str) -> list[Found]:
+    result = run("parse", "--format", "json", input=text.encode())
+    return [(r["code"], r["message"], r["request_id"]) for r in json.loads(result.stdout)] if result.exit_code == 0 else []
+
+
+def grep(run: Runner, text: str) -> list[Found]:
+    result = run("grep", "--json", input=text.encode())
+    return [(m["code"], m["message"], m["request_id"])
+            for line in result.stdout.splitlines() for m in json.loads(line)["matches"]]
+
+
+@pytest.mark.parametrize(("line", "rid"), [
+    # The SDK's text inside a JSON-lines record: the quote and brace after the ID are the record's.
+    (json.dumps({"level": "error", "error": f"{SDK} requestId:{RID}"}), RID),
+    (json.dumps({"level": "error", "error": f"{SDK} requestId:None"}), None),
+    (f"{SDK} requestId:{RID}.", RID),  # a sentence's full stop
+    (f"{SDK} requestId:{RID}, retrying", RID),
+    (f"error={json.dumps(SDK + ' requestId:' + RID)} attempt=2", RID),  # logfmt
+    (f"{SDK} requestId:null", None),
+    (f"{SDK} requestId:undefined", None),
+    ("[TencentCloudSDKError] Code=ResourceUnavailable.CmkDisabled, Message=CMK is disabled., "
+     f'RequestId={RID}"}}', RID),
+    (f"message：code:ResourceUnavailable.CmkDisabled message:CMK is disabled. requestId{RID}.", RID),  # .NET
+    (f"[TencentCloudSDKException]code: ResourceUnavailable.CmkDisabled message:CMK is disabled. requestId:{RID}.",
+     RID),  # Java
+])
+def test_a_request_id_is_the_ids_own_shape_and_nothing_after_it(
+    run: Runner, engine: str, line: str, rid: str | None
+) -> None:
+    want = [("ResourceUnavailable.CmkDisabled", "CMK is disabled.", rid)]
+    assert parse(run, line) == want
+    assert grep(run, line + "\n") == want
+
+
+def test_a_json_escaped_message_is_read_unescaped(run: Runner, engine: str) -> None:
+    text = '[TencentCloudSDKException] code:InvalidParameterValue message:The "Blob" is bad.\tSee docs requestId:' + RID
+    line = json.dumps({"level": "error", "error": text})
+    want = [("InvalidParameterValue", 'The "Blob" is bad.\tSee docs', RID)]
+    assert parse(run, line) == want
+    assert grep(run, line + "\n") == want
+    found = EX.find(line)
+    assert line[found[0].start : found[0].end] == "InvalidParameterValue"
+
+
+SOURCE_LINES = [
+    '    raise TencentCloudSDKException("ClientNetworkError", str(e))',
+    "    raise TencentCloudSDKException('ServerNetworkError', resp_inter.content)",
+    '    raise TencentCloudSDKException(type(e).__name__, "AuthFailure " + str(e))',
+    '        "ClientNetworkError", str(e))',  # the next line of a call that Python 3.13 shows whole
+    '>       raise TencentCloudSDKException("AuthFailure.SignatureFailure", msg)',  # pytest
+    '    self.assertEqual(err.code, "ResourceUnavailable.CmkDisabled")',
+    "    err = TencentCloudSDKException('RequestLimitExceeded', message, rid)",
+    '    throw new TencentCloudSDKHttpException("InternalError", requestId);',
+]
+
+
+@pytest.mark.parametrize("line", SOURCE_LINES)
+def test_a_tracebacks_source_line_is_no_occurrence(run: Runner, engine: str, line: str) -> None:
+    assert parse(run, line) == []
+    assert grep(run, line + "\n") == []
+
+
+def test_a_traceback_counts_once_its_last_line(run: Runner, engine: str) -> None:
+    traceback = "\n".join([
+        "Traceback (most recent call last):",
+        '  File "/app/venv/lib/python3.11/site-packages/tencentcloud/common/http/request.py", line 118, in _request',
+        '    raise TencentCloudSDKException("ClientNetworkError", str(e))',
+        "    ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+        "tencentcloud.common.exception.tencent_cloud_sdk_exception.TencentCloudSDKException: "
+        "[TencentCloudSDKException] code:ClientNetworkError message:timed out requestId:None",
+    ]) + "\n"
+    want = [("ClientNetworkError", "timed out", None)]
+    assert parse(run, traceback) == want
+    assert grep(run, traceback) == want
+    summary = json.loads(run("grep", "--summary", "--json", input=traceback.encode()).stdout)
+    assert [(r["code"], r["count"]) for r in summary] == [("ClientNetworkError", 1)]
+
+
+@pytest.mark.parametrize("line", [
+    "    TencentCloudSDKException('ResourceUnavailable.CmkDisabled', 'CMK is disabled.', '" + RID + "')",
+    "    'error': TencentCloudSDKException('ResourceUnavailable.CmkDisabled', 'CMK is disabled.', '" + RID + "'),",
+    "  [TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:CMK is disabled. (Decrypt) "
+    "requestId:" + RID,
+])
+def test_an_indented_printed_error_is_an_occurrence(run: Runner, engine: str, line: str) -> None:
+    want = [("ResourceUnavailable.CmkDisabled", "CMK is disabled." + (" (Decrypt)" if "(Decrypt)" in line else ""),
+             RID)]
+    assert parse(run, line) == want
+    assert grep(run, line + "\n") == want
+
+
+@pytest.mark.parametrize(("line", "want"), [
+    (f"TencentCloudSDKException('ResourceUnavailable.CmkDisabled', 'CMK is disabled.', '{RID}')",
+     ("ResourceUnavailable.CmkDisabled", "CMK is disabled.", RID)),
+    ("TencentCloudSDKException('ClientNetworkError', \"HTTPConnectionPool(host='h', port=1): Read timed out.\")",
+     ("ClientNetworkError", "HTTPConnectionPool(host='h', port=1): Read timed out.", None)),
+    (f"TencentCloudSDKException(\"AuthFailure\", 'It\\'s a \"bad\" key\\n', \"{RID}\")",
+     ("AuthFailure", "It's a \"bad\" key\n", RID)),
+    (f"TencentCloudSDKException(code='LimitExceeded', message='too many', requestId='{RID}')",
+     ("LimitExceeded", "too many", RID)),
+    (f"TencentCloudSDKException(code='LimitExceeded', requestId='{RID}', message='too many')",
+     ("LimitExceeded", "too many", RID)),
+    ("TencentCloudSDKException('JSONDecodeError', 'Expecting value: line 1 column 1 (char 0)', None)",
+     ("JSONDecodeError", "Expecting value: line 1 column 1 (char 0)", None)),
+    ("ERROR failed: TencentCloudSDKException('ServerNetworkError', b'<html>502</html>')",
+     ("ServerNetworkError", "b'<html>502</html>'", None)),
+])
+def test_the_repr_form(run: Runner, engine: str, line: str, want: Found) -> None:
+    assert parse(run, line) == [want]
+    assert grep(run, line + "\n") == [want]
+
+
+BODY = json.dumps({"Response": {"Error": {"Code": "InternalError", "Message": "boom"}, "RequestId": RID}})
+
+
+@pytest.mark.parametrize("line", [
+    f"[TencentCloudSDKException] code:ServerNetworkError message:b'{BODY}' requestId:None",
+    f"TencentCloudSDKException('ServerNetworkError', b'{BODY}')",
+    json.dumps({"error": f"[TencentCloudSDKException] code:ServerNetworkError message:b'{BODY}' requestId:None"}),
+    json.dumps({"error": f"TencentCloudSDKException('ServerNetworkError', b'{BODY}')"}),
+])
+def test_an_error_body_inside_a_server_network_error(run: Runner, engine: str, line: str) -> None:
+    want = [("ServerNetworkError", f"b'{BODY}'", None), ("InternalError", "boom", RID)]
+    assert parse(run, line) == want
+    assert grep(run, line + "\n") == want
+
+
+NODE = (
+    "TencentCloudSDKHttpException [Error]: CMK is disabled.\n"
+    "    at Client.parseResponse (/app/node_modules/x/abstract_client.js:268:37)\n"
+    "    at async Client.request (/app/node_modules/x/abstract_client.js:127:28) {\n"
+    f"  requestId: '{RID}',\n"
+    "  traceId: '',\n"
+    "  code: 'ResourceUnavailable.CmkDisabled'\n"
+    "}\n"
+)
+
+
+@pytest.mark.parametrize("prefix", ["", "Decrypt failed: ", "2024-05-14T08:00:01Z error "])
+def test_node_inspected_error_gives_grep_the_request_id_and_message(run: Runner, engine: str, prefix: str) -> None:
+    text = "INFO started\n" + prefix + NODE + prefix + NODE.replace(RID, "")
+    one = ("ResourceUnavailable.CmkDisabled", "CMK is disabled.", RID)
+    want = [one, (one[0], one[1], None)]
+    assert parse(run, text) == want
+    assert grep(run, text) == want
+
+
+@pytest.mark.parametrize("sizes", [[1], [7], [40, 3], [100], [4096]])
+def test_node_request_id_across_reads(engine: str, sizes: list[int]) -> None:
+    data = ("x\n" * 50 + NODE).encode()
+    hits = feed_in_pieces(LineScanner(EX, default_engine()), data, sizes)
+    assert [(f.code, f.message, f.request_id) for h in hits for f in h.findings] == [
+        ("ResourceUnavailable.CmkDisabled", "CMK is disabled.", RID)
+    ]
+
+
+def test_node_without_a_stack_and_an_object_of_another_error(run: Runner, engine: str) -> None:
+    text = (f"TencentCloudSDKHttpException [Error]: first {{\n  requestId: '{RID}',\n  httpCode: 502\n}}\n"
+            "TencentCloudSDKHttpException [Error]: second {\n  requestId: '',\n  code: 'InternalError'\n}\n")
+    assert parse(run, text) == grep(run, text) == [("InternalError", "second", None)]
+
+
+def test_node_error_nested_in_a_logged_object(run: Runner, engine: str) -> None:
+    # console.log({ err }): the same object, indented one level deeper, after a key.
+    nested = "{\n" + "".join("  " + line + "\n" for line in NODE.splitlines()).replace(
+        "  TencentCloudSDKHttpException", "  err: TencentCloudSDKHttpException").replace("      at", "        at") + "}\n"
+    want = [("ResourceUnavailable.CmkDisabled", "CMK is disabled.", RID)]
+    assert parse(run, nested) == want
+    assert grep(run, nested) == want
