@@ -84,7 +84,10 @@ _API3_REQUEST_ID = re.compile(r'"RequestId"\s*:\s*"([^"\s]*)"')
 _ERROR_KEY = re.compile(r'"Error"\s*:\s*\{')
 # A message is read to WINDOW characters (4096) at most, as everything around a code is.
 _PY_SDK = re.compile(  # after `[`, or after the class path of PHP's exception (`...\Exception\`)
-    r"TencentCloudSDKException\] code:(?<=[\[\\]TencentCloudSDKException\] code:)(\S*) message:(.{0,4096})"
+    # The code is one word but for the sentences the SDK itself raises as codes (`signMethod
+    # invalid`, `CommonClient Parameter Error, ... all required.`): up to 16 words, the first
+    # ` message:` ends it.
+    r"TencentCloudSDKException\] code:(?<=[\[\\]TencentCloudSDKException\] code:)(\S*(?: \S+){0,15}?) message:(.{0,4096})"
 )
 _JAVA_SDK = re.compile(r"\[TencentCloudSDKException\]code: (\S*) message:(.{0,4096})")
 _JAVA_SDK_OLD = re.compile(r"\[TencentCloudSDKException\]message:([A-Za-z][\w.]*)-(.{0,4096})")
@@ -421,6 +424,8 @@ def _sdk(match: re.Match[str], fmt: str, code_group: int, message: str, rid: str
 
 def _python_sdk(match: re.Match[str], text: str) -> Finding | None:
     message, rid = _split_request_id(match.group(2), " requestId:")
+    if message == "None":  # the SDK's str() of an exception raised without a message
+        message = ""
     return _sdk(match, PYTHON_SDK, 1, message, rid or _bracketed_rid(message))
 
 
@@ -459,7 +464,8 @@ def _python_sdk_repr(match: re.Match[str], text: str) -> Finding | None:
     ))
 
 
-_CODE_TOKEN = re.compile(r"[A-Za-z][\w.]{0,127}")
+# A code name, or one of the sentences the SDK raises as codes (`signMethod invalid`).
+_CODE_TOKEN = re.compile(r"[A-Za-z][^\x00-\x1f\x7f-\x9f]{0,127}")
 
 
 def _python_literal(literal: str) -> str:
@@ -857,7 +863,7 @@ _SPACE: Final = rb"[\t\x0b\x0c\r \x1c-\x1f\x80-\xff]*"
 # classes are wider than the regexes' (`[^,\n]` where they say `\s`), as bytes do not know
 # Unicode's spaces and letters, so that a locator never misses what its form finds.
 LOCATORS: Final = {
-    PYTHON_SDK: rb"TencentCloudSDKException\] code:\S* message:",
+    PYTHON_SDK: rb"TencentCloudSDKException\] code:[^\n]* message:",
     PYTHON_SDK_REPR: rb"TencentCloudSDKException\(",
     JAVA_SDK: rb"\[TencentCloudSDKException\]code: \S* message:",
     JAVA_SDK_OLD: rb"\[TencentCloudSDKException\]message:[A-Za-z]",

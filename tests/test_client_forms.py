@@ -187,3 +187,22 @@ def test_node_error_nested_in_a_logged_object(run: Runner, engine: str) -> None:
     want = [("ResourceUnavailable.CmkDisabled", "CMK is disabled.", RID)]
     assert parse(run, nested) == want
     assert grep(run, nested) == want
+
+
+# The sentences the Python SDK raises as codes (sign.py, common_client.py), in its str() and repr().
+SENTENCES = ["signMethod invalid", "CommonClient Parameter Error, credential region version service all required."]
+
+
+@pytest.mark.parametrize("code", SENTENCES)
+@pytest.mark.parametrize("form", [
+    "[TencentCloudSDKException] code:{code} message:None requestId:None",
+    "ERROR call failed: [TencentCloudSDKException] code:{code} message:None requestId:None",
+    "TencentCloudSDKException({code!r}, None)",
+    "error=TencentCloudSDKException({code!r}, None, None)",
+])
+def test_a_code_that_is_a_sentence(run: Runner, engine: str, code: str, form: str) -> None:
+    line = form.format(code=code)
+    assert parse(run, line) == [(code, None, None)]
+    assert grep(run, line + "\n") == [(code, None, None)]
+    result = run("parse", "--format", "json", line)
+    assert json.loads(result.stdout)[0]["in_catalogue"] is True
