@@ -87,7 +87,8 @@ _PY_SDK = re.compile(  # after `[`, or after the class path of PHP's exception (
     # The code is one word but for the sentences the SDK itself raises as codes (`signMethod
     # invalid`, `CommonClient Parameter Error, ... all required.`): up to 16 words, the first
     # ` message:` ends it.
-    r"TencentCloudSDKException\] code:(?<=[\[\\]TencentCloudSDKException\] code:)(\S*(?: \S+){0,15}?) message:(.{0,4096})"
+    r"TencentCloudSDKException\] code:(?<=[\[\\]TencentCloudSDKException\] code:)"
+    r"(\S*(?: \S+){0,15}?) message:(.{0,4096})"
 )
 _JAVA_SDK = re.compile(r"\[TencentCloudSDKException\]code: (\S*) message:(.{0,4096})")
 _JAVA_SDK_OLD = re.compile(r"\[TencentCloudSDKException\]message:([A-Za-z][\w.]*)-(.{0,4096})")
