@@ -191,6 +191,13 @@ def _read_input(stdin: IO[bytes]) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
+def _quoted(text: str, limit: int = 80) -> str:
+    """A user's text inside a one-line message: its controls shown, and at most `limit` characters
+    of it (a 128 KB query is not worth repeating)."""
+    short = text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+    return "'" + render.terminal_safe(short) + "'"
+
+
 def _complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
     """Codes that begin with what was typed, each with its message as the description."""
     from click.shell_completion import CompletionItem
@@ -276,7 +283,7 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
         if not result.entries:
             status = NOT_FOUND
             hint = f"; did you mean {', '.join(result.suggestions)}?" if result.suggestions else ""
-            click.echo(f"kmserr: no entry for {query!r}{hint}", err=True)
+            click.echo(f"kmserr: no entry for {_quoted(query)}{hint}", err=True)
         found.extend(e for e in result.entries if e not in found)
     _ends_with(ctx, status)
     if found:

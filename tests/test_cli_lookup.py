@@ -165,3 +165,15 @@ def test_a_readable_width_is_kept(run: Runner, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("COLUMNS", "50")
     result = run("lookup", "10630", "--format", "table")
     assert max(len(line) for line in result.stdout.splitlines()) <= 50
+
+
+def test_a_long_query_not_found_is_named_in_one_short_line(run: Runner) -> None:
+    result = run("lookup", "9" * 5000)
+    assert result.exit_code == 1
+    assert result.stderr == f"kmserr: no entry for '{'9' * 80}... (5,000 characters)'\n"
+
+
+def test_a_query_not_found_shows_its_controls(run: Runner) -> None:
+    result = run("lookup", "zz\x1b[2Jzz")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "zz\\x1b[2Jzz" in result.stderr
