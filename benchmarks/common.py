@@ -65,7 +65,7 @@ class Progress:
 def make_log(path: Path, size_mb: float, long_line_mb: float = 0.0, seed: int = 1) -> dict[str, object]:
     """Write a generated log once (reused while its settings match) and return its exact counts."""
     stats_path = path.with_suffix(".stats.json")
-    settings = {"size_mb": size_mb, "long_line_mb": long_line_mb, "seed": seed, "generator": 1}
+    settings = {"size_mb": size_mb, "long_line_mb": long_line_mb, "seed": seed, "generator": 2}
     if path.exists() and stats_path.exists():
         saved = json.loads(stats_path.read_text())
         if saved.get("settings") == settings:
