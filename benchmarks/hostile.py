@@ -4,11 +4,12 @@
     python benchmarks/hostile.py             # the issue's sizes
     python benchmarks/hostile.py --quick
 
-Each case is one input file: a hostile line that ends with an error, and the reference is an
-ordinary log line of the same size ending with the same error. Both are timed as
+Each case is one input file: a hostile line that ends with an error, repeated to about
+--volume-mb (fewer copies when one takes seconds), and the reference is ordinary log lines of the
+same size ending with the same error, to --volume-mb. Both are timed as
 `kmserr grep --no-annotate FILE > OUT`, best of --runs in interleaved rounds, with each engine;
 the start-up (the same command on a one-line file, same run) is subtracted from both, so that the
-ratio is that of the scanning alone. Team-code cases load a generated team catalogue with
+ratio is that of the scanning alone, per line. Team-code cases load a generated team catalogue with
 --catalog (the schema of tests/test_team_catalogues.py).
 
 Targets (issue 11): each hostile line within 2x an ordinary line of its size, literal floods
@@ -71,8 +72,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller floods, up to 5,000 team codes")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per command; the best counts (3)")
+    parser.add_argument("--volume-mb", type=float, help="repeat each line to about this many MB (64; quick 16)")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds one run of a hostile file may take (20)")
     parser.add_argument("--folder", type=Path, help="where to write the inputs (a temporary folder)")
     args = parser.parse_args()
+    args.volume_mb = args.volume_mb or (16 if args.quick else 64)
     folder = args.folder or Path(tempfile.mkdtemp(prefix="kmserr-hostile-"))
     folder.mkdir(parents=True, exist_ok=True)
     flood = 2 * MB if args.quick else 8 * MB
@@ -98,10 +102,16 @@ def main() -> int:
         for name, make, team in cases:
             hostile, reference = folder / "hostile.log", folder / "ordinary.log"
             text = make()
-            hostile.write_bytes(text + ERROR)
-            reference.write_bytes(ordinary(len(text)) + ERROR)
             catalog = f"--catalog {shlex.quote(str(teams[team]))} " if team else ""
             command = f"{kmserr} grep --no-annotate {catalog}{{}} > {shlex.quote(str(folder / 'out'))}"
+            # The same line several times over, to --volume-mb, so that scanning outweighs the start-up's
+            # jitter; fewer copies when one line already takes seconds.
+            hostile.write_bytes(text + ERROR)
+            probe = time_shell(command.format(hostile), env)
+            volume = max(1, int(args.volume_mb * MB) // len(text))
+            copies = max(1, min(volume, int(args.budget / max(probe, 0.01))))
+            hostile.write_bytes((text + ERROR) * copies)
+            reference.write_bytes((ordinary(len(text)) + ERROR) * volume)  # always the full volume: a steady reference
             times: dict[str, Timing] = best_of({
                 "hostile": (command.format(hostile), env),
                 "ordinary": (command.format(reference), env),
@@ -110,9 +120,10 @@ def main() -> int:
             hits = (folder / "out").read_bytes()
             start = times["start"].best
             scanning = times["ordinary"].best - start
-            ratio = max(times["hostile"].best - start, 0.0) / max(scanning, 0.01)
-            shaky = " (start-up dominates: noisy)" if scanning < 0.05 else ""
-            print(f"{name} ({engine}): {times['hostile'].best:.3f} s, ordinary {times['ordinary'].best:.3f} s, "
+            # Per line: the hostile file may hold fewer copies than the ordinary one.
+            ratio = max(times["hostile"].best - start, 0.0) / copies / (max(scanning, 0.01) / volume)
+            shaky = " (start-up dominates: noisy)" if scanning < 0.05 or times["hostile"].best - start < 0.05 else ""
+            print(f"{name} x{copies} ({engine}): {times['hostile'].best:.3f} s, ordinary x{volume} {times['ordinary'].best:.3f} s, "
                   f"start-up {start:.3f} s; error found: {'(10630)' in hits.decode(errors='replace')}", flush=True)
             targets.append(Target(f"{name} ({engine})", ratio, 2.0, "x",
                                   f"{times['hostile'].noise} vs {times['ordinary'].noise}{shaky}",
