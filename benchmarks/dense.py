@@ -18,6 +18,7 @@ import argparse
 import os
 import random
 import shlex
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -87,6 +88,8 @@ def main() -> int:
                               f"{times['dense'].noise} vs {times['ordinary'].noise}",
                               f"KMSERR_ENGINE={engine} kmserr grep DENSE > OUT  /  kmserr grep ORDINARY > OUT ({size_mb:g} MiB each)"))
     dense.unlink()
+    if args.folder is None:  # a temporary folder: nothing in it is reused, and logs are big
+        shutil.rmtree(folder)
     print()
     return report(targets)
 

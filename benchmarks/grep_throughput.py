@@ -24,6 +24,7 @@ import argparse
 import filecmp
 import os
 import shlex
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -111,6 +112,8 @@ def main() -> int:
         print("kmserr grep has no --jobs yet: -j not timed")
     print(f"for comparison, kmserr grep FILE against GNU grep with issue 4's short pattern: "
           f"{times['kmserr file'].best / times['grep file, issue-4 pattern'].best:.2f}x")
+    if args.folder is None:  # a temporary folder: nothing in it is reused, and logs are big
+        shutil.rmtree(folder)
     print()
     status = report(targets)
     return 1 if differ else status

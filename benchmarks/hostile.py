@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -146,8 +147,11 @@ def main() -> int:
         most, fewest = max(team_counts), min(team_counts)
         targets.append(Target(f"start-up per team code, {most} vs {fewest} codes ({label})", per_code[most] / per_code[fewest],
                               2.0, "x", "-", f"kmserr grep --catalog TEAM.toml ONE_LINE ({fewest} and {most} codes)"))
-    for path in folder.glob("*.log"):
-        os.unlink(path)
+    if args.folder is None:
+        shutil.rmtree(folder)
+    else:
+        for path in folder.glob("*.log"):
+            os.unlink(path)
     print()
     return report(targets)
 

@@ -20,6 +20,7 @@ gives no figure, this reports MiB and bytes per code against 64 MiB + 256 bytes 
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -135,6 +136,8 @@ def main() -> int:
     print(f"grep --summary, {codes} distinct codes: {peak:.1f} MiB ({per_code:.0f} bytes a code over 64 MiB), {seconds:.2f} s, exit {code}")
     targets.append(Target(f"grep --summary, {codes:,} distinct codes", peak, 64 + 256 * codes / MIB, " MiB", "-",
                           "generator | kmserr grep --summary"))
+    if args.folder is None:
+        shutil.rmtree(folder)
     print()
     return report(targets)
 
