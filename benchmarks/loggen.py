@@ -8,8 +8,10 @@ a few carry bytes that are not valid UTF-8. The same arguments always give the s
 
     python benchmarks/loggen.py --size-mb 64 -o /tmp/kms.log --stats
 
-Standard library only; about 1 GiB in 15 seconds, since bodies are rendered once into pools and
-lines are only assembled from pre-encoded pieces.
+No two lines repeat, as in a real log: every line has its own timestamp and request ID, and every
+error or decoy line is rendered on its own, with its own code, message, key ID and request ID (a
+cache keyed by line content would find nothing to reuse). Ordinary bodies come from a pool of
+32,768 rendered once, so that 1 GiB takes about 30 seconds. Standard library only.
 """
 
 from __future__ import annotations
@@ -25,23 +27,41 @@ from typing import BinaryIO
 
 MIB = 1 << 20
 BLOCK_LINES = 4096
-POOL = 4096  # ordinary bodies rendered once
-SPECIAL_POOL = 64  # bodies per error or decoy kind
+POOL = 1 << 15  # ordinary bodies rendered once; each line adds its own timestamp and request ID
 EPOCH = 1715673600  # 2024-05-14T08:00:00Z
 
-SERVICES = ("order-svc", "billing", "auth-proxy", "uploader", "user-svc", "kms-client", "gateway")
-REGIONS = ("ap-guangzhou", "ap-shanghai", "ap-beijing", "ap-singapore")
-OPS = ("Encrypt", "Decrypt", "GenerateDataKey", "DescribeKey", "ScheduleKeyDeletion")
+SERVICES = ("order-svc", "billing", "auth-proxy", "uploader", "user-svc", "kms-client", "gateway", "ledger",
+            "notify", "search", "cron", "payments")
+REGIONS = ("ap-guangzhou", "ap-shanghai", "ap-beijing", "ap-singapore", "ap-chengdu", "ap-hongkong", "na-ashburn")
+OPS = ("Encrypt", "Decrypt", "GenerateDataKey", "DescribeKey", "ScheduleKeyDeletion", "ReEncrypt", "SignByAsymmetricKey",
+       "ListKeys", "EnableKey", "DisableKey", "GetPublicKey", "ImportKeyMaterial")
+# Legacy module codes of the catalogue, with their messages (a few messages name the parameter).
 LEGACY = ((10630, "key is not existed"), (10010, "lacked of required parameters"), (10650, "key is disabled"),
-          (10250, "qps throttling"), (10320, "no such parameter KeyId"))
+          (10250, "qps throttling"), (10320, "no such parameter {param}"), (10000, "invalid request parameters"),
+          (10030, "authentication failed"), (10040, "charge overdue"), (10050, "server internal error"),
+          (10110, "request parameters error"), (10280, "action is not existed"), (10350,
+          "parameter value or length is out of range: {param}"), (10390, "lacked of required parameter {param}"),
+          (10460, "exceed interface frequency limit, please slow down"), (10630, "key {key} is not existed"),
+          (10650, "key {key} is disabled"))
+PARAMS = ("KeyId", "Plaintext", "CiphertextBlob", "EncryptionContext", "KeySpec", "PendingWindowInDays", "Alias")
 API3 = (
-    ("ResourceUnavailable.CmkDisabled", "The CMK has been disabled."),
-    ("ResourceUnavailable.CmkNotFound", "The CMK does not exist."),
+    ("ResourceUnavailable.CmkDisabled", "The CMK {key} has been disabled."),
+    ("ResourceUnavailable.CmkNotFound", "The CMK {key} does not exist."),
+    ("ResourceUnavailable.CmkArchived", "The CMK {key} is archived."),
+    ("ResourceUnavailable.KeyPendingDelete", "Key {key} is pending deletion."),
     ("AuthFailure.SignatureFailure", "The provided credentials could not be validated."),
-    ("AuthFailure.SignatureExpire", "Signature expired."),
+    ("AuthFailure.SignatureExpire", "Signature expired. Timestamp {ts} is older than 300 seconds."),
+    ("AuthFailure.SecretIdNotFound", "SecretId {secret} is not found."),
     ("InvalidParameterValue.InvalidCiphertext", "密文格式错误。"),
-    ("RequestLimitExceeded", "Request frequency exceeded the limit."),
-    ("InternalError.SendAndRecvFail", "send and receive failed"),  # not in any catalogue
+    ("InvalidParameterValue.InvalidKeyId", "Invalid KeyId {key}."),
+    ("InvalidParameter", "The parameter {param} is invalid."),
+    ("UnsupportedOperation.NotUserCreatedCmk", "The CMK {key} was not created by the user."),
+    ("LimitExceeded.CmkLimitExceeded", "CMK数量超过限制 ({n} keys in {region})."),
+    ("FailedOperation.DecryptError", "解密失败 keyId={key}"),
+    ("RequestLimitExceeded", "Request frequency exceeded the limit: {n} calls per second."),
+    ("InternalError", "An internal error occurred, requestId {rid}."),
+    ("InternalError.SendAndRecvFail", "send and receive failed after {n} ms"),  # not in any catalogue
+    ("ClientNetworkError", "network error: dial tcp 10.{a}.{b}.{c}:443: i/o timeout"),
 )
 
 Render = Callable[[random.Random], str]
@@ -52,14 +72,25 @@ def _uuid(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
 
 
+def _fill(rng: random.Random, message: str) -> str:
+    """A message with its variable parts filled: every occurrence of an error reads differently."""
+    if "{" not in message:
+        return message
+    return message.format(
+        key=_uuid(rng), param=rng.choice(PARAMS), region=rng.choice(REGIONS), n=rng.randrange(2, 100000),
+        ts=EPOCH + rng.randrange(86400), secret=f"AKID{rng.getrandbits(96):024x}", rid=_uuid(rng),
+        a=rng.randrange(256), b=rng.randrange(256), c=rng.randrange(256),
+    )
+
+
 def _api3(rng: random.Random) -> tuple[str, str, str, str]:
     code, message = rng.choice(API3)
-    return code, message, _uuid(rng), rng.choice(OPS)
+    return code, _fill(rng, message), _uuid(rng), rng.choice(OPS)
 
 
 def _legacy(rng: random.Random) -> tuple[int, str, str]:
     code, message = rng.choice(LEGACY)
-    return code, message, rng.choice(OPS)
+    return code, _fill(rng, message), rng.choice(OPS)
 
 
 def _legacy_json(rng: random.Random) -> str:
@@ -85,7 +116,7 @@ def _api3_json(rng: random.Random) -> str:
 def _sdk(template: str) -> Render:
     def render(rng: random.Random) -> str:
         code, message, rid, op = _api3(rng)
-        return template.format(code=code, message=message, rid=rid, op=op)
+        return template.format(code=code, message=message, rid=rid, op=op, key=_uuid(rng), region=rng.choice(REGIONS))
 
     return render
 
@@ -94,7 +125,7 @@ def _sdk(template: str) -> Render:
 ERROR_KINDS: dict[str, Render] = {
     "legacy_message": lambda r: '{2}: failed keyId={3} "message": "({0}) {1}"'.format(*_legacy(r), _uuid(r)),
     "legacy_nospace": lambda r: "kms-client: request rejected: ({}){} action={}".format(*_legacy(r)),
-    "legacy_unknown": lambda r: f"kms-client: failed: ({r.randrange(100000, 1000000)}) incorrect projectId",
+    "legacy_unknown": lambda r: f"kms-client: failed: ({r.randrange(100000, 1000000)}) incorrect projectId {r.randrange(1, 10**7)}",
     "legacy_json": _legacy_json,
     "api3_json": _api3_json,
     "python_sdk": _sdk("kms-client: {op} raised [TencentCloudSDKException] code:{code} message:{message} requestId:{rid}"),
@@ -104,31 +135,31 @@ ERROR_KINDS: dict[str, Render] = {
     "dotnet_sdk": _sdk("Kms.Client: message：code:{code} message:{message} requestId{rid}"),
     "node_sdk": _sdk("  code: '{code}'"),
     "cpp_sdk": _sdk("kms: RequestId={rid}, ErrorCode={code}, ErrorMessage={message}"),
-    "bare_code": _sdk("kms-client: {op} failed: {code}: {message} request_id={rid}"),
+    "bare_code": _sdk("kms-client: {op} key={key} region={region} failed: {code}: {message} request_id={rid}"),
 }
 
 # Look-alikes that must not be reported.
 DECOY_KINDS: dict[str, Render] = {
     "paren_4_digits": lambda r: f"billing: processed batch ({r.randrange(1000, 10000)}) items in {r.randrange(1, 99)}s",
-    "paren_7_digits": lambda r: f"order-svc: order ({r.randrange(10**6, 10**7)}) shipped",
+    "paren_7_digits": lambda r: f"order-svc: order ({r.randrange(10**6, 10**7)}) shipped to {r.choice(REGIONS)}",
     "phone_number": lambda r: f"sms: delivered to ({r.choice(('010', '021', '0755'))}) {r.randrange(10**7, 10**8)}",
     "version_string": lambda r: r.choice((
-        "kms-client: sdk=tencentcloud-sdk-python/3.0.1063 python/3.11.7",
-        "gateway: build (1.0.10630) commit=4f2a91c ready",
-        "agent: upgraded v10630.2.1 -> v10631.0.0 (rev 100004b)",
+        f"kms-client: sdk=tencentcloud-sdk-python/3.0.{r.randrange(100, 1300)} python/3.11.{r.randrange(10)}",
+        f"gateway: build (1.0.{r.randrange(10000, 99999)}) commit={r.getrandbits(28):07x} ready",
+        f"agent: upgraded v{r.randrange(10000, 99999)}.2.1 -> v{r.randrange(10000, 99999)}.0.0 (rev {r.randrange(100000, 999999)}b)",
     )),
     "success_body": lambda r: r.choice((
         f'kms-client: legacy ok {{"code":0,"message":"","codeDesc":"Success","keyId":"{_uuid(r)}"}}',
         f'kms-client: response {{"Response":{{"KeyId":"{_uuid(r)}","RequestId":"{_uuid(r)}"}}}}',
     )),
     "code_in_prose": lambda r: r.choice((
-        "deploy: the error code table was updated, see code review 42",
-        "auth: enter the code: 123456 to continue",
-        'web: {"id":12345,"note":"(1234) ok","Code":"none"}',
+        f"deploy: the error code table was updated, see code review {r.randrange(1, 5000)}",
+        f"auth: enter the code: {r.randrange(100000, 999999)} to continue",
+        f'web: {{"id":{r.randrange(1, 10**6)},"note":"({r.randrange(1000, 10000)}) ok","Code":"none"}}',
     )),
     "other_software": lambda r: r.choice((
-        "s3: botocore.exceptions.ClientError: An error occurred (AccessDenied)",
-        "java: com.example.ResourceUnavailableException: pool exhausted",
+        f"s3: botocore.exceptions.ClientError: An error occurred (AccessDenied) on {_uuid(r)}",
+        f"java: com.example.ResourceUnavailableException: pool {r.randrange(1, 64)} exhausted",
         "docs: see docs/InvalidParameter.md and kms.AuthFailure.handler",
     )),
 }
@@ -144,12 +175,15 @@ INVALID_UTF8 = (
 
 def _ordinary(rng: random.Random) -> str:
     svc = rng.choice(SERVICES)
-    n = rng.randrange(8)
+    n = rng.randrange(10)
     if n < 3:
-        return (f"{svc}: {rng.choice(('GET', 'POST', 'PUT'))} /api/v1/items/{rng.randrange(1, 99999)} "
-                f"{rng.choice((200, 200, 201, 304, 404, 500))} {rng.randrange(1, 900)}ms bytes={rng.randrange(80, 60000)}")
+        return (f"{svc}: {rng.choice(('GET', 'POST', 'PUT', 'DELETE'))} /api/v{rng.randrange(1, 3)}/"
+                f"{rng.choice(('items', 'orders', 'users', 'invoices', 'keys'))}/{rng.randrange(1, 99999)} "
+                f"{rng.choice((200, 200, 201, 204, 304, 404, 500))} {rng.randrange(1, 900)}ms "
+                f"ip=10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)} bytes={rng.randrange(80, 60000)}")
     if n == 3:
-        event = {"event": rng.choice(("order.paid", "user.login", "key.rotated")), "amount": rng.randrange(100, 9999)}
+        event = {"event": rng.choice(("order.paid", "user.login", "key.rotated", "invoice.created")),
+                 "id": f"evt_{rng.getrandbits(40):010x}", "amount": rng.randrange(100, 99999)}
         return f"{svc}: event {json.dumps(event, separators=(',', ':'))}"
     if n == 4:
         return f"kms-client: {rng.choice(OPS)} ok region={rng.choice(REGIONS)} keyId={_uuid(rng)}"
@@ -157,49 +191,57 @@ def _ordinary(rng: random.Random) -> str:
         return (f"{svc}: retrying after error: connection reset "
                 f"(at com.example.Pool.borrow(Pool.java:{rng.randrange(40, 400)}))")
     if n == 6:
-        return f'user-svc: 用户登录成功 uid={rng.randrange(1, 10**6)} nickname="小明"'
-    return f"{svc}: heartbeat seq={rng.getrandbits(20)} heap={rng.randrange(10, 900)}MiB"
-
-
-def _pool(rng: random.Random, kinds: dict[str, Render], level: bytes) -> list[tuple[str, bytes]]:
-    return [(kind, level + render(rng).encode()) for _ in range(SPECIAL_POOL) for kind, render in kinds.items()]
+        return f'user-svc: 用户登录成功 uid={rng.randrange(1, 10**6)} nickname="小明{rng.randrange(100)}"'
+    if n == 7:
+        return (f"{svc}: query ok table={rng.choice(('orders', 'users', 'ledger', 'keys'))} "
+                f"rows={rng.randrange(500)} elapsed={rng.randrange(1, 400) / 10}ms")
+    if n == 8:
+        return f"{svc}: cache hit key=user:{rng.randrange(1, 10**6)} ttl={rng.choice((60, 300, 3600))}s"
+    return f"{svc}: heartbeat seq={rng.getrandbits(20)} heap={rng.randrange(10, 900)}MiB gc={rng.randrange(1, 90) / 100}ms"
 
 
 def lines(size: int, match_rate: float, decoy_rate: float, invalid_rate: float, seed: int,
           long_line: int = 0) -> Iterator[tuple[str, bytes]]:
     """Yield (kind, line without its newline) until about `size` bytes; kind is "ordinary" for the rest."""
     rng = random.Random(seed)
-    ordinary = [b"INFO  " + _ordinary(rng).encode() for _ in range(POOL)]
-    errors = _pool(rng, ERROR_KINDS, b"ERROR ")
-    decoys = _pool(rng, DECOY_KINDS, b"INFO  ")
-    invalid = [("invalid_utf8", b"WARN  " + body) for body in INVALID_UTF8]
+    ordinary = [_ordinary(rng).encode() for _ in range(POOL)]
+    levels = (b"INFO ", b"INFO ", b"INFO ", b"DEBUG", b"WARN ")
+    errors = list(ERROR_KINDS.items())
+    decoys = list(DECOY_KINDS.items())
     t_match = int(match_rate * 2**32)
     t_decoy = t_match + int(decoy_rate * 2**32)
     t_invalid = t_decoy + int(invalid_rate * 2**32)
-    stamps = [time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(EPOCH + s)).encode() for s in range(86400)]
+    getrandbits = rng.getrandbits
+    second, ms = EPOCH, 0
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)).encode()
     written = 0
-    index = 0
     long_pending = long_line > 0
     while written < size:
-        x = rng.getrandbits(64)
-        stamp = b"%s.%03dZ " % (stamps[(index >> 6) % 86400], index % 1000)
+        x = getrandbits(64)
+        ms += x & 7  # the clock moves on by 0-7 ms a line
+        if ms >= 1000:
+            ms -= 1000
+            second += 1
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)).encode()
         category = x >> 32
+        rid = getrandbits(64)  # each line's own request ID
         if category < t_match:
-            kind, body = errors[(x & 0xFFFF) % len(errors)]
+            kind, render = errors[(x >> 3 & 0xFFFF) % len(errors)]
+            level, body = b"ERROR", render(rng).encode()
         elif category < t_decoy:
-            kind, body = decoys[(x & 0xFFFF) % len(decoys)]
+            kind, render = decoys[(x >> 3 & 0xFFFF) % len(decoys)]
+            level, body = b"INFO ", render(rng).encode()
         elif category < t_invalid:
-            kind, body = invalid[(x & 0xFFFF) % len(invalid)]
+            kind, level, body = "invalid_utf8", b"WARN ", INVALID_UTF8[(x >> 3 & 0xFFFF) % len(INVALID_UTF8)]
         else:
-            kind, body = "ordinary", ordinary[(x & 0xFFFF) % POOL]
-        line = stamp + body
+            kind, level, body = "ordinary", levels[x >> 19 & 3], ordinary[x >> 3 & 0x7FFF]
+        line = b"%s.%03dZ %s [%016x] %s" % (stamp, ms, level, rid, body)
         written += len(line) + 1
-        index += 1
         yield kind, line
         if long_pending and written >= (size - long_line) // 2:
             long_pending = False
             item = b'{"id":12345,"sku":"A-1","note":"(1234) ok"}'
-            head = stamp + b'ERROR gateway: upstream body={"items":['
+            head = b"%s.%03dZ ERROR [%016x] gateway: upstream body={\"items\":[" % (stamp, ms, getrandbits(64))
             tail = b'],"code":4000,"message":"(10630) key is not existed"}'
             count = max(1, (long_line - len(head) - len(tail)) // (len(item) + 1))
             line = head + b",".join([item] * count) + tail
@@ -223,9 +265,12 @@ def write(out: BinaryIO, progress: Callable[[int], None] | None = None, **option
             if progress is not None:
                 progress(written)
     if block:
-        out.write(b"\n".join(block) + b"\n")
+        chunk = b"\n".join(block) + b"\n"
+        out.write(chunk)
+        written += len(chunk)
     matching = sum(counts[k] for k in ERROR_KINDS) + counts["long_line"]
     return {
+        "bytes": written,
         "lines": sum(counts.values()),
         "matching_lines": matching,
         "by_kind": {k: counts[k] for k in (*ERROR_KINDS, "long_line")},

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Lines dense with errors (100 codes a line) against an ordinary generated log: time per byte.
+
+    python benchmarks/dense.py --size-mb 256
+    python benchmarks/dense.py --quick
+
+Writes an ordinary generated log (benchmarks/loggen.py, 1% error lines) and a log of the same
+size whose every line carries 100 errors in the usual forms (legacy `(10630)`, JSON bodies, SDK
+exceptions, names standing alone), each with its own request ID; times `kmserr grep FILE > OUT`
+on both, best of --runs in interleaved rounds, with both engines, and compares seconds per byte.
+
+Target (issue 11): the dense log at most 2x the time per byte of the ordinary one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shlex
+import shutil
+import tempfile
+from pathlib import Path
+
+from common import Target, best_of, child_env, kmserr_shell, make_log, report, warm
+
+MIB = 1 << 20
+FORMS = (
+    '"message": "({legacy}) key is not existed"',
+    '{{"Error":{{"Code":"{api3}","Message":"failed"}},"RequestId":"{rid}"}}',
+    "[TencentCloudSDKException] code:{api3} message:failed requestId:{rid}",
+    "[TencentCloudSDKError] Code={api3}, Message=failed, RequestId={rid},",
+    "{api3}",
+)
+LEGACY = (10630, 10010, 10650, 10250, 10000, 10030)
+API3 = ("ResourceUnavailable.CmkDisabled", "AuthFailure.SignatureFailure", "InvalidParameterValue.InvalidKeyId",
+        "LimitExceeded.CmkLimitExceeded", "FailedOperation.DecryptError", "RequestLimitExceeded", "InternalError")
+
+
+def dense_log(path: Path, size: int, per_line: int, seed: int = 1) -> int:
+    """Write about `size` bytes of lines with `per_line` errors each; return the number of lines."""
+    rng = random.Random(seed)
+    lines = 0
+    with path.open("wb") as out:
+        written = 0
+        while written < size:
+            parts = [f"2024-05-14T08:00:{lines % 60:02d}.{lines % 1000:03d}Z ERROR [{rng.getrandbits(64):016x}] batch:"]
+            for _ in range(per_line):
+                form = rng.choice(FORMS)
+                parts.append(form.format(legacy=rng.choice(LEGACY), api3=rng.choice(API3), rid=f"{rng.getrandbits(128):032x}"))
+            line = (" ; ".join(parts) + "\n").encode()
+            out.write(line)
+            written += len(line)
+            lines += 1
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="16 MiB logs")
+    parser.add_argument("--size-mb", type=float, help="size of each log (256)")
+    parser.add_argument("--per-line", type=int, default=100, help="errors a line (100)")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per command; the best counts (3)")
+    parser.add_argument("--folder", type=Path, help="where to write the logs (a temporary folder)")
+    args = parser.parse_args()
+    size_mb = args.size_mb or (16 if args.quick else 256)
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="kmserr-dense-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    ordinary = folder / f"kms-{size_mb:g}.log"
+    make_log(ordinary, size_mb)
+    dense = folder / f"dense-{size_mb:g}.log"
+    lines = dense_log(dense, int(size_mb * MIB), args.per_line)
+    warm(ordinary)
+    warm(dense)
+    kmserr, out = kmserr_shell(), shlex.quote(str(folder / "out"))
+    targets = []
+    for engine in ("hyperscan", "re"):
+        env = child_env(KMSERR_ENGINE=engine)
+        times = best_of({
+            "dense": (f"{kmserr} grep {shlex.quote(str(dense))} > {out}", env),
+            "ordinary": (f"{kmserr} grep {shlex.quote(str(ordinary))} > {out}", env),
+        }, args.runs)
+        per_byte = {name: times[name].best / os.path.getsize(path) for name, path in (("dense", dense), ("ordinary", ordinary))}
+        print(f"{engine}: dense {times['dense'].best:.3f} s ({lines} lines of {args.per_line} errors), "
+              f"ordinary {times['ordinary'].best:.3f} s", flush=True)
+        targets.append(Target(f"{args.per_line} errors a line vs ordinary log, per byte ({engine})",
+                              per_byte["dense"] / per_byte["ordinary"], 2.0, "x",
+                              f"{times['dense'].noise} vs {times['ordinary'].noise}",
+                              f"KMSERR_ENGINE={engine} kmserr grep DENSE > OUT  /  kmserr grep ORDINARY > OUT ({size_mb:g} MiB each)"))
+    dense.unlink()
+    if args.folder is None:  # a temporary folder: nothing in it is reused, and logs are big
+        shutil.rmtree(folder)
+    print()
+    return report(targets)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
