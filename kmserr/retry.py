@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -28,8 +29,6 @@ LOGGER_NAME = "kmserr.retry"
 logging.getLogger("kmserr").addHandler(logging.NullHandler())
 
 RETRIED: frozenset[str] = frozenset({"yes", "backoff"})
-# Python cannot convert 2**1024 to a float: past this many attempts the ceiling is max_delay anyway.
-_LARGEST_EXPONENT = 1000
 
 
 class Uniform(Protocol):
@@ -123,10 +122,10 @@ class Retryer:
         """Seconds to wait before retry number `retry` (1 for the first): full jitter under the cap."""
         if self.base_delay == 0 or self.max_delay == 0:
             return 0.0
-        exponent = retry - 1
-        ceiling = self.max_delay
-        if exponent < _LARGEST_EXPONENT:
-            ceiling = min(ceiling, self.base_delay * 2.0**exponent)
+        try:  # ldexp is exact: base_delay * 2 ** (retry - 1), however small base_delay is
+            ceiling = min(self.max_delay, math.ldexp(self.base_delay, retry - 1))
+        except OverflowError:  # beyond the largest float: the cap
+            ceiling = self.max_delay
         # Clamped: a random source may round to just past its bounds.
         return min(ceiling, max(0.0, self._rng.uniform(0.0, ceiling)))
 

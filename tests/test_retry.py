@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from tencentcloud.common import credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
@@ -368,6 +368,8 @@ def test_should_retry_reads_a_family_and_never_an_unknown_code() -> None:
     retry=st.integers(min_value=1, max_value=3000),
     fraction=st.floats(min_value=0, max_value=1),
 )
+@example(base_delay=5e-324, max_delay=1.0, retry=1001, fraction=1.0)  # a tiny base: still its exponential
+@example(base_delay=1e-300, max_delay=1e6, retry=3000, fraction=1.0)  # beyond the largest float: the cap
 def test_full_jitter_stays_under_the_capped_exponential(
     base_delay: float, max_delay: float, retry: int, fraction: float
 ) -> None:
