@@ -134,7 +134,7 @@ def test_parse_refuses_more_standard_input_than_it_holds(run: Runner, monkeypatc
 
 def test_parse_of_a_large_input_in_a_real_process() -> None:
     # 70 MiB: more than parse reads. One line and status 2, and the memory stays bounded
-    # (measured with /usr/bin/time -v: see the README's Exit status section).
+    # (measured with /usr/bin/time -v: see docs/commands.md, Exit status and output).
     big = b"x" * 1023 + b"\n"
     result = subprocess.run([sys.executable, "-m", "kmserr", "parse"], input=big * (70 << 10),
                             capture_output=True, timeout=120)
