@@ -59,7 +59,7 @@ def chart_text(counts: Counts, style: Style) -> str:
     """The chart as text, `style.width` wide, coloured only when `style.color` is on."""
     starts = counts.starts()
     if not starts:
-        return "No error line had a timestamp: nothing to draw.\n"
+        return f"No {'error line had a timestamp' if counts.unplaced else 'errors'}: nothing to draw.\n"
     import plotext as plt  # type: ignore[import-untyped]  # plotext ships no type hints
 
     ranked = counts.codes()

@@ -94,6 +94,7 @@ def test_chart_of_days_and_of_nothing() -> None:
     empty = Timeline()
     empty.add(None, ["A"])
     assert chart_text(empty.counts(), Style(width=80)) == "No error line had a timestamp: nothing to draw.\n"
+    assert chart_text(Timeline().counts(), Style(width=80)) == "No errors: nothing to draw.\n"
 
 
 @pytest.mark.parametrize(("count", "text"), [(1, "1 line without a timestamp was not placed"), (1234, "1,234 lines without a timestamp were not placed")])
