@@ -29,15 +29,23 @@ _ZONE = rb"Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?"
 # Epoch seconds from 2001-09-09 (10 digits) to 2099: other JSON numbers are not times.
 EPOCH_MIN, EPOCH_MAX = 1_000_000_000, 4_102_444_800
 
-_PATTERN: Final = re.compile(
-    rb"(?<![0-9])(?P<iso>(?P<y>\d{4})(?P<sep>[-/])(?P<m>\d{2})(?P=sep)(?P<d>\d{2})[Tt ]"
-    rb"(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>" + _ZONE + rb"))?)(?![0-9])"
-    rb"|(?<![0-9])(?P<clf>(?P<cd>\d{2})/(?P<cmon>" + _MONTH + rb")/(?P<cy>\d{4}):"
-    rb"(?P<cH>\d{2}):(?P<cM>\d{2}):(?P<cS>\d{2})(?: (?P<cz>[+-]\d{4}))?)(?![0-9])"
-    rb"|(?<![A-Za-z])(?P<sys>(?P<smon>" + _MONTH + rb") {1,2}(?P<sd>\d{1,2}) "
-    rb"(?P<sH>\d{2}):(?P<sM>\d{2}):(?P<sS>\d{2})(?:\.(?P<sf>\d{1,9}))?(?: (?P<sy>\d{4})(?![0-9]))?)(?![0-9])"
-    rb'|"(?:ts|time|timestamp|created)" ?: ?"?(?P<epoch>\d{10,13})(?:\.(?P<ef>\d{1,9}))?(?![0-9])'
+# Every form but the JSON epoch has a clock, `HH:MM:SS`: the clocks are found first (a search that
+# starts with a literal runs at C speed), and each form is tried where it would start before one.
+_CLOCK: Final = re.compile(rb":(?=\d\d:\d\d)")  # the colon only, so that clocks may overlap (`2024:08:00:01`)
+_ISO: Final = re.compile(
+    rb"(?<![0-9])(?P<y>\d{4})(?P<sep>[-/])(?P<m>\d{2})(?P=sep)(?P<d>\d{2})[Tt ]"
+    rb"(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?(?: ?(?P<z>" + _ZONE + rb"))?(?![0-9])"
 )
+_CLF: Final = re.compile(
+    rb"(?<![0-9])(?P<d>\d{2})/(?P<mon>" + _MONTH + rb")/(?P<y>\d{4}):"
+    rb"(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?: (?P<z>[+-]\d{4}))?(?![0-9])"
+)
+_SYSLOG: Final = re.compile(
+    rb"(?<![A-Za-z])(?P<mon>" + _MONTH + rb") {1,2}(?P<d>\d{1,2}) "
+    rb"(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?:\.(?P<f>\d{1,9}))?(?: (?P<y>\d{4})(?![0-9]))?(?![0-9])"
+)
+_EPOCH_KEY: Final = re.compile(rb'"(?:ts|time|timestamp|created)" ?: ?"?(?P<n>\d{10,13})(?:\.(?P<f>\d{1,9}))?(?![0-9])')
+_TAIL: Final = 40  # bytes read past `head`, so that a time that starts before it is read whole
 
 
 class Stamp(NamedTuple):
@@ -49,38 +57,69 @@ class Stamp(NamedTuple):
 
 def find(line: bytes, now: datetime | None = None, head: int = HEAD) -> Stamp | None:
     """The first timestamp within the first `head` bytes of a line, or None; never raises."""
-    # A little past `head`, so that a time that starts before it is read whole (13 digits, not 10).
-    for match in _PATTERN.finditer(line, 0, head + 40):
-        if match.start() >= head:
+    end = head + _TAIL
+    found = None
+    for clock in _CLOCK.finditer(line, 2, end):
+        hour = clock.start() - 2  # where HH starts, if this colon is the one after the hour
+        if hour >= head:
             break
-        when = _moment(match, now)
+        found = _at_clock(line, hour, end, now)
+        if found is not None:
+            break
+    # A JSON epoch before the first clock's time (or anywhere, when there was none) comes first.
+    limit = found[0] if found is not None else head
+    epoch = _first_epoch(line, limit)
+    if epoch is not None:
+        return epoch
+    return found[1] if found is not None else None
+
+
+def _at_clock(line: bytes, hour: int, end: int, now: datetime | None) -> tuple[int, Stamp] | None:
+    """The stamp whose clock's hour is at `hour`, with where it starts; None if no form reads there."""
+    for pattern, before, read in _FORMS:
+        start = hour - before
+        if start < 0:
+            continue
+        match = pattern.match(line, start, end)
+        if match is None:
+            continue
+        try:
+            when = read(match, now)
+        except (ValueError, OverflowError):  # a 31st of February, hour 25, a year beyond 9999
+            when = None
         if when is not None:
-            return Stamp(match.group().decode("ascii"), when)
+            return start, Stamp(match.group().decode("ascii"), when)
     return None
 
 
-def _moment(match: re.Match[bytes], now: datetime | None) -> datetime | None:
-    """The UTC moment a match names; None when it names none (a 31st of February, hour 25)."""
+def _first_epoch(line: bytes, limit: int) -> Stamp | None:
+    """The first plausible JSON epoch that starts before `limit`."""
+    pos = 0
+    while True:
+        match = _EPOCH_KEY.search(line, pos, limit + _TAIL)
+        if match is None or match.start() >= limit:
+            return None
+        when = _epoch(match.group("n"), match.group("f"))
+        if when is not None:
+            return Stamp(match.group().decode("ascii"), when)
+        pos = match.end()
+
+
+def _iso(match: re.Match[bytes], now: datetime | None) -> datetime | None:
     group = match.group
-    try:
-        if group("iso"):
-            offset = _offset(group("z"))
-            if offset is None:
-                return None
-            stamp = _naive(group("y"), group("m"), group("d"), group("H"), group("M"), group("S"), group("f"))
-            return _utc(stamp, offset)
-        if group("clf"):
-            offset = _offset(group("cz"))
-            if offset is None:
-                return None
-            month = _MONTH_NUMBER[group("cmon")]
-            stamp = _naive(group("cy"), month, group("cd"), group("cH"), group("cM"), group("cS"), None)
-            return _utc(stamp, offset)
-        if group("sys"):
-            return _syslog(match, now)
-        return _epoch(group("epoch"), group("ef"))
-    except (ValueError, OverflowError):
+    offset = _offset(group("z"))
+    if offset is None:
         return None
+    return _utc(_naive(group("y"), group("m"), group("d"), group("H"), group("M"), group("S"), group("f")), offset)
+
+
+def _clf(match: re.Match[bytes], now: datetime | None) -> datetime | None:
+    group = match.group
+    offset = _offset(group("z"))
+    if offset is None:
+        return None
+    month = _MONTH_NUMBER[group("mon")]
+    return _utc(_naive(group("y"), month, group("d"), group("H"), group("M"), group("S"), None), offset)
 
 
 Field = bytes | int  # as written in the line, or a number (a month's name read, a syslog year supplied)
@@ -113,17 +152,16 @@ def _utc(stamp: datetime, offset: timedelta) -> datetime:
     return (stamp - offset).replace(tzinfo=timezone.utc)
 
 
-def _syslog(match: re.Match[bytes], now: datetime | None) -> datetime:
+def _syslog(match: re.Match[bytes], now: datetime | None) -> datetime | None:
     """A syslog time: the year written after it (C's ctime), else the last 12 months' before `now`."""
     group = match.group
-    month = _MONTH_NUMBER[group("smon")]
-    fields = (month, group("sd"), group("sH"), group("sM"), group("sS"), group("sf"))
-    if group("sy"):
-        return _naive(group("sy"), *fields).replace(tzinfo=timezone.utc)
+    fields = (_MONTH_NUMBER[group("mon")], group("d"), group("H"), group("M"), group("S"), group("f"))
+    if group("y"):
+        return _naive(group("y"), *fields).replace(tzinfo=timezone.utc)
     now = now or datetime.now(timezone.utc)
     try:
         stamp = _naive(now.year, *fields).replace(tzinfo=timezone.utc)
-    except ValueError:  # the 29th of February, in a year without one: last year's cannot be either
+    except ValueError:  # the 29th of February, in a year without one: last year's may have it
         stamp = None
     if stamp is None or stamp > now + timedelta(days=1):
         stamp = _naive(now.year - 1, *fields).replace(tzinfo=timezone.utc)
@@ -143,3 +181,12 @@ def _epoch(whole: bytes, fraction: bytes | None) -> datetime | None:
     if not EPOCH_MIN <= seconds < EPOCH_MAX:
         return None
     return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=seconds, microseconds=micro)
+
+
+# Each form, how many bytes before its clock's hour it starts, and how it is read.
+_FORMS: Final = (
+    (_ISO, len(b"2024-05-14T"), _iso),
+    (_CLF, len(b"14/May/2024:"), _clf),
+    (_SYSLOG, len(b"May 14 "), _syslog),  # `May 14 ` and `May  4 `
+    (_SYSLOG, len(b"May 4 "), _syslog),
+)
