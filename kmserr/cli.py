@@ -6,7 +6,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -16,6 +16,9 @@ from .registry import CATALOG_ENV, Registry, team_paths
 from .registry import load_registry as _load_registry
 from .render import FORMATS, Style
 from .version import __version__
+
+if TYPE_CHECKING:  # imported when --timeline counts, not before
+    from .timeline import Timeline
 
 FOUND, NOT_FOUND, TROUBLE = 0, 1, 2
 
@@ -468,6 +471,11 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
 @click.option("-l", "--files-with-matches", "files_only", is_flag=True,
               help="Print only the names of files with a match (reading each only up to its first); "
                    "wins over -c and --summary, as in GNU grep.")
+@click.option("--timeline", is_flag=True,
+              help="Print how many errors of each code per time bucket: a chart on a terminal, or rows "
+                   "(--format json, csv, plain). Times are shown in UTC; a time without a zone is taken as UTC.")
+@click.option("--bucket", metavar="SIZE",
+              help="The time bucket of --timeline: Ns, Nm, Nh or Nd [default: from the span, at most 60 buckets].")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per matching line (same as --format json).")
 @click.option("-n", "--line-number", "line_numbers", is_flag=True, help="Prefix each line with its line number.")
 @click.option(
@@ -487,10 +495,11 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
 @click.option("--unknown", is_flag=True, help="Only codes that are not in the catalogue.")
 @click.option("--annotate/--no-annotate", default=True, show_default=True,
               help="Follow each line with what its errors mean.")
-@output_options()
+@output_options((*FORMATS, "csv"))
 @click.pass_context
 def grep(
-    ctx: click.Context, files: tuple[str, ...], count: bool, summary: bool, files_only: bool, as_json: bool,
+    ctx: click.Context, files: tuple[str, ...], count: bool, summary: bool, files_only: bool,
+    timeline: bool, bucket: str | None, as_json: bool,
     line_numbers: bool, with_filename: bool | None, after: int, before: int, around: int | None,
     codes: tuple[str, ...], category: str | None, retryable: bool | None, unknown: bool, annotate: bool,
     fmt: str | None, color: str, lang: str | None,
@@ -509,6 +518,7 @@ def grep(
       kmserr grep --code AuthFailure --code 10630 -C 2 app.log
       kmserr grep --not-retryable -l /var/log/app/*.log
       kmserr grep --json app.log | jq .matches[0].code
+      kmserr grep --timeline --bucket 5m --code RequestLimitExceeded app.log
 
     Exit status: 0 a line matched, 1 no line matched, 2 an error (even if a line matched).
     """
@@ -517,6 +527,7 @@ def grep(
 
     if as_json:
         fmt = "json"
+    counter = _timeline_counter(timeline, bucket, fmt, count, summary, files_only, after, before, around)
     if files_only:  # as GNU grep: -l prints names only, and each file is read up to its first match
         count = summary = False
     if around is not None:
@@ -529,7 +540,7 @@ def grep(
     show_names = with_filename if with_filename is not None else len(paths) > 1
     style = choose_style(color, lang, registry)
     out = sys.stdout.buffer
-    quiet = count or summary or files_only
+    quiet = count or summary or files_only or counter is not None
     writer = render.HitWriter(
         out, choose_format(fmt), style, with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
         encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
@@ -547,6 +558,7 @@ def grep(
             before=0 if quiet else before,
             after=0 if quiet else after,
             files_only=files_only,
+            timeline=counter,
         )
     except EngineError as exc:
         raise InputError(str(exc)) from None
@@ -562,11 +574,52 @@ def grep(
             ranked = sorted(run.seen.items(), key=lambda kv: (-kv[1].times, kv[0]))
             rows = [(code, s.times, render.meaning(s.example, style), s.first, s.last) for code, s in ranked]
             render.render_summary(rows, choose_format(fmt), _text_out(choose_format(fmt)), style)
+        elif counter is not None:
+            _render_timeline(counter, choose_format(fmt), style)
         out.flush()
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as grep does, with what was found so far.
         _silence_stdout()
     ctx.exit(TROUBLE if run.failed else FOUND if run.matched else NOT_FOUND)
+
+
+def _timeline_counter(
+    timeline: bool, bucket: str | None, fmt: str | None, *excluded: object
+) -> Timeline | None:
+    """--timeline's counter, or None without it; a size or an option that does not go with it is a usage error."""
+    from .timeline import Timeline, parse_bucket
+
+    if not timeline:
+        if bucket is not None:
+            raise InputError("grep: --bucket goes with --timeline")
+        if fmt == "csv":
+            raise InputError("grep: --format csv goes with --timeline")
+        return None
+    names = ("-c", "--summary", "-l", "-A", "-B", "-C")
+    clashing = [name for name, value in zip(names, excluded, strict=True) if value not in (False, 0, None)]
+    if clashing:
+        raise InputError(f"grep: --timeline cannot be combined with {', '.join(clashing)}")
+    try:
+        return Timeline(None if bucket is None else parse_bucket(bucket))
+    except ValueError as exc:
+        raise InputError(f"grep: --bucket: {render.terminal_safe(str(exc))}") from None
+
+
+def _render_timeline(counter: Timeline, fmt: str, style: Style) -> None:
+    """Print a timeline; what was merged or not placed is said on stderr (under the chart, the latter)."""
+    from .render_timeline import RENDERERS, unplaced_text
+    from .timeline import MAX_BUCKETS, size_text
+
+    counts = counter.counts()
+    if counts.merged and counts.requested is not None:
+        click.echo(
+            f"kmserr: grep: --timeline: more than {MAX_BUCKETS:,} buckets of {size_text(counts.requested)}: "
+            f"counted in buckets of {size_text(counts.size)}",
+            err=True,
+        )
+    RENDERERS[fmt](counts, _text_out(fmt), style)
+    if counts.unplaced and fmt != "table":
+        click.echo(f"kmserr: grep: {unplaced_text(counts.unplaced)}", err=True)
 
 
 @cli.command()

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import sys
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import IO, Final, NamedTuple, Protocol, cast
+from datetime import datetime, timezone
+from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
 
 from .explanation import Explanation, code_names, explain_finding, extractor_for
 from .extract import ascii_number
 from .registry import Registry
 from .scan import BLOCK_SIZE, Hit, LineScanner, default_engine
+from .timestamps import find as find_timestamp
+
+if TYPE_CHECKING:
+    from .timeline import Timeline
 
 STDIN = "-"
-# The first timestamp of a line, for --summary's first and last seen: ISO 8601 and its relatives.
-_TIMESTAMP = re.compile(rb"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 
 OnError = Callable[[str, str], None]
 
@@ -88,6 +90,7 @@ class Grep:
         before: int = 0,
         after: int = 0,
         files_only: bool = False,
+        timeline: Timeline | None = None,
     ) -> None:
         self.registry = registry
         self.extractor = extractor_for(registry)
@@ -97,6 +100,8 @@ class Grep:
         self._only = only or Filter()
         self._before, self._after = before, after
         self._files_only = files_only
+        self._timeline = timeline  # --timeline: each matching line's errors counted at its time
+        self._now = datetime.now(timezone.utc)  # a syslog time's year is read against one moment a run
         self.count_lines = count_lines or before > 0 or after > 0
         self.seen: dict[str, Seen] = {}
         self.lines_per_input: list[tuple[str, int]] = []
@@ -157,8 +162,11 @@ class Grep:
         if self._sink is not None and not self._files_only:
             self._sink.match(hit, items, name)
             return
-        stamp = _TIMESTAMP.search(hit.line, 0, 256)  # a line's time stands near its start
-        when = stamp.group().decode("ascii") if stamp else None
+        stamp = find_timestamp(hit.line, self._now)
+        if self._timeline is not None:
+            self._timeline.add(stamp.when if stamp else None, (item.finding.code for item in items))
+            return
+        when = stamp.text if stamp else None
         for item in items:
             code = item.finding.code
             earlier = self.seen.get(code)

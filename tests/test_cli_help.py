@@ -17,7 +17,7 @@ def test_help_has_examples_and_exit_status(run: Runner, command: str) -> None:
     assert result.exit_code == 0
     assert "Examples:" in result.stdout
     assert "Exit status: 0" in result.stdout
-    formats = "[table|json|plain|csv|markdown]" if command == "list" else "[table|json|plain]"
+    formats = {"list": "[table|json|plain|csv|markdown]", "grep": "[table|json|plain|csv]"}.get(command, "[table|json|plain]")
     assert f"--format {formats}" in " ".join(result.stdout.split())
     assert "--color [auto|always|never]" in result.stdout
 
