@@ -13,9 +13,11 @@ if TYPE_CHECKING:
     from .catalogue import Catalogue, CatalogueError, Entry, Link
     from .explanation import Explanation, explain, explain_finding, explain_text
     from .extract import Extractor, Finding
+    from .matcher import Matcher
     from .registry import Lookup, Registry, default_registry, message_agrees
     from .retry import Retryer, should_retry
     from .scan import Hit, LineScanner, scan_bytes, scan_stream
+    from .teams import load_registry
     from .version import __version__
 
 _WHERE = {
@@ -30,6 +32,8 @@ _WHERE = {
     "explain_text": "explanation",
     "Extractor": "extract",
     "Finding": "extract",
+    "Matcher": "matcher",
+    "load_registry": "teams",
     "Lookup": "registry",
     "Registry": "registry",
     "default_registry": "registry",
@@ -53,6 +57,7 @@ __all__ = [
     "LineScanner",
     "Link",
     "Lookup",
+    "Matcher",
     "Registry",
     "Retryer",
     "__version__",
@@ -60,6 +65,7 @@ __all__ = [
     "explain",
     "explain_finding",
     "explain_text",
+    "load_registry",
     "message_agrees",
     "scan_bytes",
     "scan_stream",

@@ -10,7 +10,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any, Final, NamedTuple
 
@@ -389,6 +389,69 @@ def check(path: str | os.PathLike[str], known_categories: Mapping[str, str] | No
         _validate(doc, text, name, known_categories, problems)
     except CatalogueError as problem:
         problems.append(problem)
+    return problems
+
+
+class Overlay(NamedTuple):
+    """Team catalogues merged over a base one: every entry, every category, and which are the teams'."""
+
+    entries: list[Entry]
+    categories: dict[str, str]
+    team: frozenset[tuple[str, str]]  # keys of entries from a team's file
+    overridden: frozenset[tuple[str, str]]  # keys where a team's entry replaced a base one
+
+
+def overlay(base: Catalogue, paths: Sequence[str]) -> Overlay:
+    """Load team files in order over `base`: each may use the categories declared before it, and
+    may override a base entry, but two that define the same code differently are an error naming both."""
+    merged = {e.key: e for e in base.entries}
+    categories = dict(base.categories)
+    team: dict[tuple[str, str], Entry] = {}
+    overridden: set[tuple[str, str]] = set()
+    for path in paths:
+        cat = load(path, known_categories=categories)
+        categories.update(cat.categories)
+        for entry in cat.entries:
+            earlier = team.get(entry.key)
+            if earlier is not None:
+                if earlier._replace(origin="") != entry._replace(origin=""):
+                    raise CatalogueError(
+                        path,
+                        f"defines {entry.product}:{entry.code} differently from {earlier.origin}",
+                        entry=f"code {entry.code!r}",
+                    )
+                continue
+            team[entry.key] = entry
+            if entry.key in merged:
+                overridden.add(entry.key)
+            merged[entry.key] = entry
+    return Overlay(list(merged.values()), categories, frozenset(team), frozenset(overridden))
+
+
+def check_files(paths: Sequence[str], in_use: Sequence[str] = ()) -> list[CatalogueError]:
+    """Every problem of these team files (`kmserr check`), and of the team files in use beside them.
+
+    The files may use the categories of kmserr's catalogue and of the files in use; files that
+    are each valid may still contradict each other or those in use. A file in use that cannot be
+    read is a problem reported with the others, never a reason to check nothing."""
+    bundled = load()
+    categories = dict(bundled.categories)
+    problems: list[CatalogueError] = []
+    usable: list[str] = []
+    for path in in_use:
+        try:
+            categories.update(load(path, known_categories=categories).categories)
+        except CatalogueError as problem:
+            problems.append(problem)
+            continue
+        usable.append(path)
+    own = [p for path in paths for p in check(path, categories)]
+    problems += own
+    if not own:
+        try:
+            overlay(bundled, (*usable, *paths))
+        except CatalogueError as problem:
+            problems.append(problem)
     return problems
 
 

@@ -12,9 +12,9 @@ import click
 
 from . import render, streams
 from .catalogue import GENERATIONS, CatalogueError, Entry
-from .registry import CATALOG_ENV, Registry, team_paths
-from .registry import load_registry as _load_registry
+from .registry import Registry
 from .render import FORMATS, Style
+from .teams import CATALOG_ENV, team_paths
 from .version import __version__
 
 FOUND, NOT_FOUND, TROUBLE = 0, 1, 2
@@ -147,11 +147,13 @@ def _team_files(ctx: click.Context) -> list[str]:
     )
 
 
-def load_registry(ctx: click.Context | None = None) -> Registry:
+def registry_in_use(ctx: click.Context | None = None) -> Registry:
     """kmserr's catalogue with the team files of the config folder, KMSERR_CATALOG and --catalog."""
+    from .teams import load_registry
+
     ctx = ctx or click.get_current_context()
     try:
-        return _load_registry(tuple(_team_files(ctx)))
+        return load_registry(_team_files(ctx))
     except CatalogueError as exc:
         raise InputError(f"catalogue: {render.terminal_safe(str(exc))}") from None
 
@@ -203,7 +205,7 @@ def _complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str)
     from click.shell_completion import CompletionItem
 
     try:
-        registry = load_registry(ctx)
+        registry = registry_in_use(ctx)
     except click.ClickException:
         return []
     folded = incomplete.casefold()
@@ -218,7 +220,7 @@ def _complete_categories(ctx: click.Context, param: click.Parameter, incomplete:
     from click.shell_completion import CompletionItem
 
     try:
-        registry = load_registry(ctx)
+        registry = registry_in_use(ctx)
     except click.ClickException:
         return []
     categories = registry.categories.items()
@@ -275,7 +277,7 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
 
     Exit status: 0 every code found, 1 some code not found, 2 usage or input error.
     """
-    registry = load_registry()
+    registry = registry_in_use()
     found: list[Entry] = []
     status = FOUND
     for query in codes:
@@ -324,7 +326,7 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lan
         text = _read_input(stdin)
     from .explanation import explain_text
 
-    registry = load_registry()
+    registry = registry_in_use()
     items = explain_text(text, registry)
     if not items:
         click.echo("kmserr: no error code found in the input", err=True)
@@ -370,7 +372,7 @@ def list_(
 
     Exit status: 0 entries listed, 1 no entry matches the filters, 2 usage or input error.
     """
-    registry = load_registry()
+    registry = registry_in_use()
     if category is not None and category not in registry.categories:
         raise InputError(
             f"list: unknown category {category!r} (choose from {', '.join(sorted(registry.categories))})"
@@ -427,18 +429,11 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
 
     Exit status: 0 every file is valid, 2 a problem was found (or a usage error).
     """
-    from .catalogue import check as check_file
+    from .catalogue import check_files
 
     checked = {os.path.abspath(f) for f in files}
     in_use = [path for path in _team_files(ctx) if os.path.abspath(path) not in checked]
-    known = load_registry().categories  # kmserr's own, with those of the team files in use
-    problems = [p for path in files for p in check_file(path, known)]
-    if not problems:
-        try:
-            # Files that are each valid may still contradict each other, or the team files in use.
-            _load_registry((*in_use, *files))
-        except CatalogueError as exc:
-            problems.append(exc)
+    problems = check_files(files, in_use)
     _ends_with(ctx, TROUBLE if problems else FOUND)
     out = _text_out(fmt)  # not click.echo, which would re-encode a file name's bytes in some locales
     if fmt == "json":
@@ -522,7 +517,7 @@ def grep(
     if around is not None:
         before = before or around
         after = after or around
-    registry = load_registry()
+    registry = registry_in_use()
     if category is not None and category not in registry.categories:
         raise InputError(f"grep: unknown category {category!r} (choose from {', '.join(sorted(registry.categories))})")
     paths = list(files) or ["-"]

@@ -219,7 +219,8 @@ class Extractor:
     """Recognise every supported form; `names` are extra code names to find standing alone."""
 
     def __init__(self, names: Iterable[str] = ()) -> None:
-        self._bare = bare = _BareCodes(names)
+        self.names: tuple[str, ...] = tuple(names)  # what an engine for this extractor must look for too
+        self._bare = bare = _BareCodes(self.names)
         # (gate, finder, builder): a form runs only on text that holds its gate string, which
         # costs nanoseconds, where running every regex on every line costs microseconds.
         self._forms: tuple[tuple[str, str, _Finder, _Builder], ...] = (

@@ -10,10 +10,11 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import IO, Final, NamedTuple, Protocol, cast
 
-from .explanation import Explanation, code_names, explain_finding, extractor_for
+from .explanation import Explanation, explain_finding
 from .extract import ascii_number
+from .matcher import matcher_for
 from .registry import Registry
-from .scan import BLOCK_SIZE, Hit, LineScanner, default_engine
+from .scan import BLOCK_SIZE, Hit, LineScanner
 
 STDIN = "-"
 # The first timestamp of a line, for --summary's first and last seen: ISO 8601 and its relatives.
@@ -90,8 +91,9 @@ class Grep:
         files_only: bool = False,
     ) -> None:
         self.registry = registry
-        self.extractor = extractor_for(registry)
-        self.engine = default_engine(code_names(registry))
+        self.matcher = matcher_for(registry)
+        # Built now: an engine that cannot be used is an error before any input is read.
+        self.engine = self.matcher.engine
         self._sink = sink  # None: only count (--count, --summary)
         self._on_error = on_error
         self._only = only or Filter()
@@ -115,7 +117,7 @@ class Grep:
             return
         # read1 returns what a pipe holds now instead of waiting for a full block: live streams.
         read = getattr(stream, "read1", stream.read)
-        scanner = LineScanner(self.extractor, self.engine, count_lines=self.count_lines)
+        scanner = LineScanner(self.matcher, count_lines=self.count_lines)
         context = None
         if (self._before or self._after) and self._sink is not None and not self._files_only:
             context = _Context(self._before, self._after, self._sink, name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import os
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -357,64 +356,3 @@ def _normalise(message: str) -> str:
 def default_registry() -> Registry:
     """The bundled catalogue, loaded once per process; later calls return the same registry."""
     return Registry.from_catalogue(catalogue.load())
-
-
-CATALOG_ENV = "KMSERR_CATALOG"
-
-
-def team_paths(options: Sequence[str] = (), config_dir: str | None = None, env: str | None = None) -> list[str]:
-    """Team catalogue files, in the order they load: the config folder's `*.toml` (sorted), then
-    the KMSERR_CATALOG path list, then --catalog options. A later file may not contradict an earlier.
-
-    Of the config folder, only regular files (or links to them) count: a FIFO, a device or a folder
-    named `*.toml` there would block or fail every command. Files named elsewhere are all kept,
-    so that one that is not a regular file is reported."""
-    paths: list[str] = []
-    if config_dir and os.path.isdir(config_dir):
-        try:
-            with os.scandir(config_dir) as found:
-                paths += sorted(entry.path for entry in found if entry.name.endswith(".toml") and _regular(entry))
-        except OSError:
-            pass  # an unreadable config folder holds no team files we can use
-    if env:
-        paths += [p for p in env.split(os.pathsep) if p]
-    paths += [os.fspath(p) for p in options]
-    return list(dict.fromkeys(paths))
-
-
-def _regular(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_file()  # follows a symlink: a link to a team's shared file is fine
-    except OSError:
-        return False
-
-
-@cache
-def load_registry(paths: tuple[str, ...] = ()) -> Registry:
-    """The bundled catalogue with team files on top: a team entry may override a bundled one,
-    but two team files that define the same code differently are an error naming both."""
-    if not paths:
-        return default_registry()
-    bundled = catalogue.load()
-    merged = {e.key: e for e in bundled.entries}
-    categories = dict(bundled.categories)
-    team: dict[tuple[str, str], Entry] = {}
-    overridden: set[tuple[str, str]] = set()
-    for path in paths:
-        cat = catalogue.load(path, known_categories=categories)
-        categories.update(cat.categories)
-        for entry in cat.entries:
-            earlier = team.get(entry.key)
-            if earlier is not None:
-                if earlier._replace(origin="") != entry._replace(origin=""):
-                    raise catalogue.CatalogueError(
-                        path,
-                        f"defines {entry.product}:{entry.code} differently from {earlier.origin}",
-                        entry=f"code {entry.code!r}",
-                    )
-                continue
-            team[entry.key] = entry
-            if entry.key in merged:
-                overridden.add(entry.key)
-            merged[entry.key] = entry
-    return Registry(merged.values(), categories, team=team, overridden=overridden)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import BinaryIO, Final, NamedTuple
 
-from .engines import Engine, Hits, select_engine
-from .extract import LOCATORS, NODE_CONTEXT, NODE_SDK, Extractor, Finding, prefilter_patterns
+from .engines import Engine, Hits
+from .extract import LOCATORS, NODE_CONTEXT, NODE_SDK, Extractor, Finding
+from .matcher import Matcher, matcher_for
+from .registry import Registry, default_registry
 
 BLOCK_SIZE: Final = 1 << 20
 _NODE_CODE: Final = b"code: '"  # a line of Node's inspected error: the lines above it are read too
@@ -38,9 +40,11 @@ class Hit(NamedTuple):
 class LineScanner:
     """Turn a byte stream, fed in pieces of any size, into the lines that carry errors."""
 
-    def __init__(self, extractor: Extractor, engine: Engine, *, count_lines: bool = True) -> None:
-        self._extractor = extractor
-        self._engine = engine
+    def __init__(self, matcher: Matcher | Extractor, engine: Engine | None = None, *, count_lines: bool = True) -> None:
+        if isinstance(matcher, Extractor):
+            matcher = Matcher.for_extractor(matcher)
+        self._extractor = matcher.extractor
+        self._engine = engine or matcher.engine  # an engine given must look for the extractor's names
         # Counting newlines is a pass over every byte, as costly as the scan itself: skip it
         # when nobody will read the line numbers (Hit.line_number is then 0).
         self._count_lines = count_lines
@@ -202,19 +206,29 @@ def _positions_in(positions: list[int], line_start: int, line_end: int, raw: byt
     return inside
 
 
-def default_engine(names: Iterable[str] = ()) -> Engine:
-    """The engine for these code names: Hyperscan where installed, unless KMSERR_ENGINE says otherwise."""
-    return select_engine(prefilter_patterns(names))
+def _matcher(extractor: Extractor | Matcher | None, registry: Registry | None) -> Matcher:
+    """The matcher a scan runs: the given one, one around the given extractor, else the registry's."""
+    if isinstance(extractor, Matcher):
+        return extractor
+    if extractor is not None:
+        return Matcher.for_extractor(extractor)  # its engine looks for the extractor's names too
+    return matcher_for(registry or default_registry())
 
 
-def scan_bytes(data: bytes, extractor: Extractor, engine: Engine | None = None) -> list[Hit]:
-    """Return the error lines of a whole buffer."""
-    scanner = LineScanner(extractor, engine or default_engine())
+def scan_bytes(
+    data: bytes, extractor: Extractor | Matcher | None = None, engine: Engine | None = None,
+    *, registry: Registry | None = None,
+) -> list[Hit]:
+    """Return the error lines of a whole buffer: those of `registry`'s codes (kmserr's own catalogue
+    by default), or of a given matcher or extractor."""
+    matcher = _matcher(extractor, registry)
+    scanner = LineScanner(matcher, engine)
     return scanner.feed(data) + scanner.finish()
 
 
 def scan_stream(
-    stream: BinaryIO | int, extractor: Extractor, engine: Engine | None = None, block_size: int = BLOCK_SIZE
+    stream: BinaryIO | int, extractor: Extractor | Matcher | None = None, engine: Engine | None = None,
+    block_size: int = BLOCK_SIZE, *, registry: Registry | None = None,
 ) -> Iterator[list[Hit]]:
     """Yield the hits of each read, as soon as it is read; an empty list means "nothing yet".
 
@@ -222,7 +236,8 @@ def scan_stream(
     for a full block, so that a live stream is seen at once.
     """
     fd = stream if isinstance(stream, int) else stream.fileno()
-    scanner = LineScanner(extractor, engine or default_engine())
+    matcher = _matcher(extractor, registry)
+    scanner = LineScanner(matcher, engine)
     while True:
         chunk = os.read(fd, block_size)
         if not chunk:

@@ -15,14 +15,15 @@ from hypothesis import strategies as st
 from kmserr import catalogue, default_registry
 from kmserr.catalogue import CatalogueError
 from kmserr.cli import cli
-from kmserr.explanation import explain, explain_text, extractor_for
+from kmserr.explanation import explain, explain_text
 from kmserr.grep import Grep
+from kmserr.matcher import matcher_for
 from kmserr.scan import scan_bytes
 
 from .test_engines import CROWDS, CUT
 from .test_forms import all_cases
 
-EX = extractor_for(default_registry())
+EX = matcher_for(default_registry()).extractor
 FORMS = [c.text.encode() for c in all_cases() if "\n" not in c.text]
 DECOYS = [b"processed batch (4821) items", b"(010) 12345678", b'{"code":0,"message":""}', b"the code: is here",
           b"botocore.exceptions.ClientError: x", b"v10630.2.1 (rev 100004b)", b"ResourceUnavailableException"]

@@ -6,7 +6,7 @@ import io
 import json
 
 from kmserr import default_registry
-from kmserr.explanation import explain_finding, explain_text, extractor_for
+from kmserr.explanation import explain_finding, explain_text
 from kmserr.render import (
     ENTRY_RENDERERS,
     EXPLANATION_RENDERERS,
@@ -65,7 +65,7 @@ def _hit_output(fmt: str, data: bytes, **options: bool) -> bytes:
     registry = default_registry()
     out = io.BytesIO()
     writer = HitWriter(out, fmt, Style(), **options)
-    for hit in scan_bytes(data, extractor_for(registry)):
+    for hit in scan_bytes(data, registry=registry):
         writer.write(hit, [explain_finding(f, registry) for f in hit.findings], "app.log")
     return out.getvalue()
 
