@@ -12,7 +12,7 @@ import click
 
 from . import render, streams
 from .catalogue import GENERATIONS, CatalogueError, Entry
-from .registry import Registry
+from .registry import Registry, UnknownFilter
 from .render import FORMATS, Style
 from .teams import CATALOG_ENV, team_paths
 from .version import __version__
@@ -373,30 +373,13 @@ def list_(
     Exit status: 0 entries listed, 1 no entry matches the filters, 2 usage or input error.
     """
     registry = registry_in_use()
-    if category is not None and category not in registry.categories:
-        raise InputError(
-            f"list: unknown category {category!r} (choose from {', '.join(sorted(registry.categories))})"
+    try:
+        entries = registry.filter(
+            error_code=error_code, category=category, retryable=retryable, action=action, product=product,
+            generation=generation,
         )
-    products = sorted({e.product for e in registry.entries})
-    if product is not None and product not in products:
-        raise InputError(f"list: unknown product {product!r} (choose from {', '.join(products)})")
-    pool = registry.entries
-    if action is not None:
-        pool = registry.for_action(action)
-        if not pool:
-            import difflib
-
-            near = difflib.get_close_matches(action, registry.actions(), n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(near)}?" if near else ""
-            raise InputError(f"list: no KMS action {action!r} in the catalogue{hint}")
-    entries = [
-        e for e in pool
-        if (error_code is None or e.error_code == error_code)
-        and (category is None or e.category == category)
-        and (retryable is None or e.retryable == retryable)
-        and (product is None or e.product == product)
-        and (generation is None or e.generation == generation)
-    ]
+    except UnknownFilter as exc:
+        raise InputError(f"list: {exc}") from None
     if not entries:
         click.echo("kmserr: no entry matches these filters", err=True)
         ctx.exit(NOT_FOUND)
@@ -508,7 +491,7 @@ def grep(
     Exit status: 0 a line matched, 1 no line matched, 2 an error (even if a line matched).
     """
     from .engines import EngineError
-    from .grep import Filter, Grep
+    from .search import Filter, Search
 
     if as_json:
         fmt = "json"
@@ -518,8 +501,10 @@ def grep(
         before = before or around
         after = after or around
     registry = registry_in_use()
-    if category is not None and category not in registry.categories:
-        raise InputError(f"grep: unknown category {category!r} (choose from {', '.join(sorted(registry.categories))})")
+    try:
+        registry.check_category(category)
+    except UnknownFilter as exc:
+        raise InputError(f"grep: {exc}") from None
     paths = list(files) or ["-"]
     show_names = with_filename if with_filename is not None else len(paths) > 1
     style = choose_style(color, lang, registry)
@@ -530,7 +515,7 @@ def grep(
         encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
     )
     try:
-        run = Grep(
+        run = Search(
             registry,
             None if quiet else writer,
             # A file name is user input too: control characters in it are shown, not obeyed.

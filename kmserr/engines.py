@@ -28,8 +28,8 @@ class EngineError(Exception):
     """The engine asked for in KMSERR_ENGINE cannot be used."""
 
 
-class Hits(NamedTuple):
-    """Where the patterns hit in a block: positions inside the text that a pattern matched."""
+class Candidates(NamedTuple):
+    """Where the patterns hit in a block: positions that a line may carry an error at (not yet `Hit`s)."""
 
     structured: list[int]  # a line with one is a candidate
     names: list[int]  # the literals of code names: where the extractor looks for names
@@ -47,7 +47,7 @@ STRUCTURED_PER_LINE: Final = 16
 class Engine(Protocol):
     name: str
 
-    def candidates(self, buf: bytes, start: int, end: int) -> Hits:
+    def candidates(self, buf: bytes, start: int, end: int) -> Candidates:
         """Where the patterns hit in `buf[start:end]`, which holds whole lines."""
         ...
 
@@ -67,8 +67,8 @@ class RegexEngine:
         self._closing = [re.compile(p) for p in closing]
         self._names = [re.compile(re.escape(piece)) for piece in cover(list(names))]
 
-    def candidates(self, buf: bytes, start: int, end: int) -> Hits:
-        hits = Hits([], [], [], [], None)
+    def candidates(self, buf: bytes, start: int, end: int) -> Candidates:
+        hits = Candidates([], [], [], [], None)
         for pattern in self._structured:
             _collect(pattern, buf, start, end, hits.structured, None, STRUCTURED_PER_LINE, once=True)
         # Legacy codes are found from their ")" (a pattern from "(" would try each of 100 MB of "(");
@@ -168,8 +168,8 @@ class HyperscanEngine:
         cache.store(name, key, hyperscan.dumpb(database), kind="hyperscan")
         return database
 
-    def candidates(self, buf: bytes, start: int, end: int) -> Hits:
-        hits = Hits([], [], [], [], [])
+    def candidates(self, buf: bytes, start: int, end: int) -> Candidates:
+        hits = Candidates([], [], [], [], [])
         lines, names, crowded, parens, kinds = hits
         assert kinds is not None
         # In the rest database, pattern ids start at the first legacy pattern.

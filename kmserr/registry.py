@@ -26,6 +26,10 @@ _PYTHON_EXCEPTION_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warni
 COMMON_PRODUCT = "common"
 
 
+class UnknownFilter(ValueError):
+    """A filter names a category, product or action that the catalogue does not have."""
+
+
 class Lookup(NamedTuple):
     """What one query found: how it was understood, the entries, and near misses when empty."""
 
@@ -161,6 +165,39 @@ class Registry:
             return Lookup(query, "rule", (rule,))
         found = self.search(text)
         return Lookup(query, "search", found, () if found else self.suggest(text))
+
+    def check_category(self, category: str | None) -> None:
+        """Refuse a category the catalogue does not declare, naming those it does (UnknownFilter)."""
+        if category is not None and category not in self.categories:
+            raise UnknownFilter(f"unknown category {category!r} (choose from {', '.join(sorted(self.categories))})")
+
+    def filter(
+        self, *, error_code: int | None = None, category: str | None = None, retryable: bool | None = None,
+        action: str | None = None, product: str | None = None, generation: str | None = None,
+    ) -> tuple[Entry, ...]:
+        """The entries that pass every filter given (`kmserr list`); UnknownFilter for a category,
+        product or action that no entry has, which would otherwise look like an empty answer."""
+        self.check_category(category)
+        products = sorted({e.product for e in self.entries})
+        if product is not None and product not in products:
+            raise UnknownFilter(f"unknown product {product!r} (choose from {', '.join(products)})")
+        pool = self.entries
+        if action is not None:
+            pool = self.for_action(action)
+            if not pool:
+                import difflib
+
+                near = difflib.get_close_matches(action, self.actions(), n=3, cutoff=0.5)
+                hint = f"; did you mean {', '.join(near)}?" if near else ""
+                raise UnknownFilter(f"no KMS action {action!r} in the catalogue{hint}")
+        return tuple(
+            e for e in pool
+            if (error_code is None or e.error_code == error_code)
+            and (category is None or e.category == category)
+            and (retryable is None or e.retryable == retryable)
+            and (product is None or e.product == product)
+            and (generation is None or e.generation == generation)
+        )
 
     def for_action(self, action: str) -> tuple[Entry, ...]:
         """Return the entries that an API action (Decrypt, CreateKey, ...) can return."""

@@ -419,7 +419,7 @@ class HitWriter:
     def flush(self) -> None:
         self._out.flush()
 
-    def gap(self) -> None:
+    def context_break(self) -> None:
         """The separator between groups of context lines, as grep prints it."""
         if self._fmt != "json":
             self._out.write(b"--\n")
@@ -443,10 +443,7 @@ class HitWriter:
         else:
             self._out.write(prefix + line + b"\n")
 
-    def match(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
-        self.write(hit, items, filename)
-
-    def write(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
+    def matched(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
         if self._fmt == "json":
             self._out.write(self._json(hit, items, filename))
         elif self._fmt == "table":

@@ -13,7 +13,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import BinaryIO, Final, NamedTuple
 
-from .engines import Engine, Hits
+from .engines import Candidates, Engine
 from .extract import LOCATORS, NODE_CONTEXT, NODE_SDK, Extractor, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
@@ -106,7 +106,20 @@ class LineScanner:
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
 
-    def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit]) -> None:
+    @property
+    def lines_done(self) -> int:
+        """How many lines were scanned so far (counted only with `count_lines`)."""
+        return self._line_number
+
+    def scan_lines(self, buf: bytes, start: int, end: int) -> list[tuple[int, Hit]]:
+        """The hits of `buf[start:end]`, which holds whole lines (the last may lack its newline only
+        at the end of the input), each with the offset in `buf` where its line starts."""
+        hits: list[Hit] = []
+        starts: list[int] = []
+        self._scan(buf, start, end, hits, starts)
+        return list(zip(starts, hits, strict=True))
+
+    def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit], starts: list[int] | None = None) -> None:
         """Check the candidate lines of `buf[start:end]`, which holds whole lines only."""
         found = self._engine.candidates(buf, start, end)
         structured, names, crowded, parens, kinds = found
@@ -146,6 +159,8 @@ class LineScanner:
                         number += buf.count(b"\n", counted_to, line_start)
                         counted_to = line_start
                     hits.append(Hit(number + 1 if counting else 0, raw, text, tuple(findings)))
+                    if starts is not None:
+                        starts.append(line_start)
         if counting:
             self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
         self._previous = (self._previous + buf[max(start, end - NODE_CONTEXT) : end])[-NODE_CONTEXT:]
@@ -165,7 +180,7 @@ _FORM_NAMES: Final = tuple(LOCATORS)
 
 
 def _hints(
-    found: Hits, located: list[tuple[int, int]] | None, line_start: int, line_end: int, raw: bytes
+    found: Candidates, located: list[tuple[int, int]] | None, line_start: int, line_end: int, raw: bytes
 ) -> tuple[list[int] | None, list[int] | None, frozenset[str] | None]:
     """What the prefilter says of one line, for `Extractor.find`: where names and legacy codes
     may be (None: too many to list, look at the whole line), and which located forms it holds

@@ -66,7 +66,7 @@ def _hit_output(fmt: str, data: bytes, **options: bool) -> bytes:
     out = io.BytesIO()
     writer = HitWriter(out, fmt, Style(), **options)
     for hit in scan_bytes(data, registry=registry):
-        writer.write(hit, [explain_finding(f, registry) for f in hit.findings], "app.log")
+        writer.matched(hit, [explain_finding(f, registry) for f in hit.findings], "app.log")
     return out.getvalue()
 
 
