@@ -495,8 +495,6 @@ def grep(
 
     if as_json:
         fmt = "json"
-    if files_only:  # as GNU grep: -l prints names only, and each file is read up to its first match
-        count = summary = False
     if around is not None:
         before = before or around
         after = after or around
@@ -509,23 +507,25 @@ def grep(
     show_names = with_filename if with_filename is not None else len(paths) > 1
     style = choose_style(color, lang, registry)
     out = sys.stdout.buffer
-    quiet = count or summary or files_only
-    writer = render.HitWriter(
-        out, choose_format(fmt), style, with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
+    # A report replaces the matched lines; as GNU grep, -l wins over -c (and --summary).
+    report = "files-with-matches" if files_only else "count" if count else "summary" if summary else None
+    fmt = choose_format(fmt)
+    sink = None if report else render.line_printer(
+        out, fmt, style, with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
         encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
     )
     try:
         run = Search(
             registry,
-            None if quiet else writer,
+            sink,
             # A file name is user input too: control characters in it are shown, not obeyed.
             on_error=lambda path, problem: click.echo(
                 f"kmserr: grep: {render.terminal_safe(path)}: {problem}", err=True
             ),
-            count_lines=line_numbers or choose_format(fmt) == "json",
+            count_lines=line_numbers or fmt == "json",
             only=Filter(codes, category, retryable, unknown),
-            before=0 if quiet else before,
-            after=0 if quiet else after,
+            before=0 if report else before,
+            after=0 if report else after,
             files_only=files_only,
         )
     except EngineError as exc:
@@ -533,15 +533,14 @@ def grep(
     try:
         for path in paths:
             run.search(path)
-            if files_only and run.lines_per_input[-1:] and run.lines_per_input[-1][1]:
-                out.write(os.fsencode(run.lines_per_input[-1][0]) + b"\n")  # the name's bytes as given
-                out.flush()
-        if count:
-            render.render_counts(run.lines_per_input, _text_out(), show_names)
-        elif summary:
+            if report == "files-with-matches" and run.lines_per_input[-1:] and run.lines_per_input[-1][1]:
+                render.REPORTS[report](run.lines_per_input[-1][0], out)
+        if report == "count":
+            render.REPORTS[report](run.lines_per_input, _text_out(), show_names)
+        elif report == "summary":
             ranked = sorted(run.seen.items(), key=lambda kv: (-kv[1].times, kv[0]))
             rows = [(code, s.times, render.meaning(s.example, style), s.first, s.last) for code, s in ranked]
-            render.render_summary(rows, choose_format(fmt), _text_out(choose_format(fmt)), style)
+            render.REPORTS[report](rows, fmt, _text_out(fmt), style)
         out.flush()
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as grep does, with what was found so far.
