@@ -10,7 +10,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import Any, Final, NamedTuple
 
@@ -561,6 +561,7 @@ def _problem(
 def _entry(
     raw: object, index: int, name: str, line: int | None, lines: Lines, categories: dict[str, Any]
 ) -> Entry:
+    """One [[errors]] table as an Entry, or the first problem of it, located in the file."""
     if not isinstance(raw, dict):
         raise CatalogueError(name, "must be a table", entry=_label(index, None), line=line, column=1 if line else None)
     label = _label(index, raw.get("code"))
@@ -568,13 +569,26 @@ def _entry(
     def fail(key: str, problem: str) -> CatalogueError:
         return _problem(name, problem, _field_place(lines, line, key), entry=label, field=key)
 
+    def missing(key: str) -> CatalogueError:
+        return CatalogueError(name, "missing", entry=label, field=key, line=line, column=1 if line else None)
+
+    _check_types(raw, fail, missing)
+    _check_values(raw, fail, categories)
+    return _build(raw, _links(raw, fail), name)
+
+
+_Fail = Callable[[str, str], CatalogueError]
+
+
+def _check_types(raw: dict[str, Any], fail: _Fail, missing: Callable[[str], CatalogueError]) -> None:
+    """Every field known, every required one there, each of its type and not blank."""
     for key in raw:
         if key not in _FIELDS:
             raise fail(key, "unknown field")
     for key, (kind, required) in _FIELDS.items():
         if key not in raw:
             if required:
-                raise CatalogueError(name, "missing", entry=label, field=key, line=line, column=1 if line else None)
+                raise missing(key)
             continue
         value = raw[key]
         # bool is an int subclass in Python, but `true` is never a valid code.
@@ -582,6 +596,10 @@ def _entry(
             raise fail(key, f"must be {_TYPE_NAMES[kind]}, not {type(value).__name__}")
         if isinstance(value, str) and not value.strip() and key != "message":
             raise fail(key, "must not be empty")
+
+
+def _check_values(raw: dict[str, Any], fail: _Fail, categories: dict[str, Any]) -> None:
+    """Each field's value among those allowed: names without controls, known categories, codes > 0."""
     for key in ("code", "product"):
         # A name is printed in tables, completed by shells (one per line) and typed by users.
         bad = hidden(raw[key])
@@ -596,8 +614,7 @@ def _entry(
     for key in ("module_code", "error_code"):
         if key in raw and raw[key] <= 0:
             raise fail(key, "must be a positive integer")
-    templates = raw.get("message_templates", [])
-    for template in templates:
+    for template in raw.get("message_templates", []):
         if not isinstance(template, str) or "%s" not in template:
             raise fail("message_templates", "each template must be a string containing %s")
     for key in ("actions", "equivalents"):
@@ -607,6 +624,10 @@ def _entry(
     for item in raw.get("equivalents", []):
         if ":" not in item:
             raise fail("equivalents", f"{item!r} must name an entry as \"product:code\"")
+
+
+def _links(raw: dict[str, Any], fail: _Fail) -> list[Link]:
+    """The entry's links, each a titled http(s) address."""
     links: list[Link] = []
     for item in raw.get("links", []):
         if not (
@@ -618,6 +639,11 @@ def _entry(
         if not web_address(item["url"]):
             raise fail("links", f"{item['url']!r} is not an http:// or https:// address")
         links.append(Link(item["title"], item["url"]))
+    return links
+
+
+def _build(raw: dict[str, Any], links: list[Link], name: str) -> Entry:
+    """The Entry of a table already checked."""
     return Entry(
         code=raw["code"],
         product=raw["product"],
@@ -630,7 +656,7 @@ def _entry(
         message=raw.get("message"),
         module_code=raw.get("module_code"),
         error_code=raw.get("error_code"),
-        message_templates=tuple(templates),
+        message_templates=tuple(raw.get("message_templates", [])),
         links=tuple(links),
         description_zh=raw.get("description_zh"),
         action_zh=raw.get("action_zh"),

@@ -180,7 +180,7 @@ def explain(error: object, registry: Registry | None = None) -> Explanation:
         else:
             text = str(error)
         found = matcher_for(reg).extractor.find(text)
-        finding = found[0] if found else Finding("", NOT_FOUND, 0, 0, text[:1000] or None)
+        finding = found[0] if found else Finding(code="", format=NOT_FOUND, start=0, end=0, message=text[:1000] or None)
     if not finding.code:
         return Explanation(finding, None, None, None)
     return explain_finding(finding, reg)
@@ -224,7 +224,7 @@ def _from_object(error: object) -> Finding | None:
         return None
     message = _attribute(error, _MESSAGE_ATTRIBUTES)
     request_id = _attribute(error, _REQUEST_ID_ATTRIBUTES)
-    finding = Finding(code, EXCEPTION, 0, 0, message, request_id)
+    finding = Finding(code=code, format=EXCEPTION, start=0, end=0, message=message, request_id=request_id)
     module_code = ascii_number(code)
     if module_code is not None:
         finding = finding._replace(module_code=module_code)

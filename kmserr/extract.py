@@ -421,7 +421,9 @@ def _sdk(match: re.Match[str], fmt: str, code_group: int, message: str, rid: str
     if code is None:
         return None
     start, end = match.span(code_group)
-    return with_legacy_message(Finding(code, fmt, start, end, message[:WINDOW] or None, rid))
+    return with_legacy_message(
+        Finding(code=code, format=fmt, start=start, end=end, message=message[:WINDOW] or None, request_id=rid)
+    )
 
 
 def _python_sdk(match: re.Match[str], text: str) -> Finding | None:
@@ -461,8 +463,9 @@ def _python_sdk_repr(match: re.Match[str], text: str) -> Finding | None:
     quote = code[0].find(code[0][-1])
     start = code[1] + quote + 1
     return with_legacy_message(Finding(
-        name, PYTHON_SDK_REPR, start, start + len(code[0]) - quote - 2, (text_message or "")[:WINDOW] or None,
-        _clean(_python_literal(rid[0])) if rid is not None and rid[0] != "None" else None,
+        code=name, format=PYTHON_SDK_REPR, start=start, end=start + len(code[0]) - quote - 2,
+        message=(text_message or "")[:WINDOW] or None,
+        request_id=_clean(_python_literal(rid[0])) if rid is not None and rid[0] != "None" else None,
     ))
 
 
@@ -572,9 +575,9 @@ def _api3_json(match: re.Match[str], text: str) -> Finding | None:
     rid = _API3_REQUEST_ID.search(text, line_start, line_end)
     start, end = match.span(1)
     return Finding(
-        match.group(1), API3_JSON, start, end,
-        _json_unescape(message.group(1)) if message else None,
-        _clean(rid.group(1)) if rid else None,
+        code=match.group(1), format=API3_JSON, start=start, end=end,
+        message=_json_unescape(message.group(1)) if message else None,
+        request_id=_clean(rid.group(1)) if rid else None,
     )
 
 
@@ -594,8 +597,9 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
         desc = _LEGACY_JSON_DESC.search(text, line_start, line_end)
         code_desc = _json_unescape(desc.group(1)) if desc else None
     return Finding(
-        match.group(1), fmt, start, end, _json_unescape(message) if quoted else message,
-        _request_id_near(text, match.end()), int(match.group(1)), error_code, code_desc,
+        code=match.group(1), format=fmt, start=start, end=end,
+        message=_json_unescape(message) if quoted else message, request_id=_request_id_near(text, match.end()),
+        module_code=int(match.group(1)), error_code=error_code, code_desc=code_desc,
     )
 
 
@@ -619,9 +623,9 @@ def _legacy_json_plain(match: re.Match[str], text: str) -> Finding | None:
     line_end = _line_end(text, match.end())
     desc = _LEGACY_JSON_DESC.search(text, _line_start(text, start), line_end)
     return Finding(
-        match.group(1), LEGACY_JSON, start, end, _json_unescape(match.group(2)) or None,
-        _request_id_near(text, match.end()), None, int(match.group(1)),
-        _json_unescape(desc.group(1)) if desc else None,
+        code=match.group(1), format=LEGACY_JSON, start=start, end=end, message=_json_unescape(match.group(2)) or None,
+        request_id=_request_id_near(text, match.end()), error_code=int(match.group(1)),
+        code_desc=_json_unescape(desc.group(1)) if desc else None,
     )
 
 
@@ -629,8 +633,8 @@ def _bare_code(match: re.Match[str], text: str) -> Finding | None:
     after = text[match.end() : _line_end(text, match.end())]
     message = re.match(r"\s*(?::|-|,)\s+(\S.*)", after)
     return Finding(
-        match.group(0), BARE_CODE, match.start(), match.end(),
-        message.group(1).strip() if message else None, _request_id_near(text, match.end()),
+        code=match.group(0), format=BARE_CODE, start=match.start(), end=match.end(),
+        message=message.group(1).strip() if message else None, request_id=_request_id_near(text, match.end()),
     )
 
 
@@ -788,8 +792,9 @@ def _inner_bodies(text: str, start: int, end: int) -> list[Finding]:
         message = _API3_MESSAGE.search(text, start, end)
         rid = _API3_REQUEST_ID.search(text, start, end)
         found.append(Finding(
-            code.group(1), API3_JSON, *code.span(1),
-            _json_unescape(message.group(1)) if message else None, _clean(rid.group(1)) if rid else None,
+            code=code.group(1), format=API3_JSON, start=code.start(1), end=code.end(1),
+            message=_json_unescape(message.group(1)) if message else None,
+            request_id=_clean(rid.group(1)) if rid else None,
         ))
     return found
 
@@ -837,8 +842,8 @@ def body_finding(doc: dict[str, Any]) -> Finding | None:
             message = error.get("Message")
             rid = response.get("RequestId", doc.get("RequestId"))
             return Finding(
-                code, API3_JSON, 0, 0, message if isinstance(message, str) else None,
-                rid if isinstance(rid, str) and rid else None,
+                code=code, format=API3_JSON, start=0, end=0, message=message if isinstance(message, str) else None,
+                request_id=rid if isinstance(rid, str) and rid else None,
             )
     raw_code = doc.get("code")
     if isinstance(raw_code, bool) or not isinstance(raw_code, (int, str)):
@@ -851,9 +856,10 @@ def body_finding(doc: dict[str, Any]) -> Finding | None:
     legacy = _LEGACY_AT_START.match(message or "")
     if legacy is not None:
         module = legacy.group(1)
-        return Finding(module, LEGACY_JSON, 0, 0, legacy.group(2).strip() or None, None,
-                       int(module), number, desc)
-    return Finding(str(raw_code), LEGACY_JSON, 0, 0, message or None, None, None, number, desc)
+        return Finding(code=module, format=LEGACY_JSON, start=0, end=0, message=legacy.group(2).strip() or None,
+                       module_code=int(module), error_code=number, code_desc=desc)
+    return Finding(code=str(raw_code), format=LEGACY_JSON, start=0, end=0, message=message or None,
+                   error_code=number, code_desc=desc)
 
 
 # What Python's `\s` matches, as UTF-8 bytes within a line: ASCII spaces, \x1c-\x1f and (any byte
