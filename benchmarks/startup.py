@@ -60,7 +60,7 @@ def main() -> int:
         rows.append((f"kmserr lookup 10630 --format {fmt}", f"{seconds * 1000:.1f} ms", f"{ratio:.2f}", verdict(ratio, target)))
     modules = imported_modules(["lookup", "10630", "--format", "plain"])
     heavy = sorted(m for m in modules if m.split(".")[0] in {"rich", "hyperscan", "tomllib", "tomli", "dataclasses"}
-                   or m in {"kmserr.extract", "kmserr.scan", "kmserr.engines"})
+                   or m in {"kmserr.extract", "kmserr.forms", "kmserr.matcher", "kmserr.scan", "kmserr.engines"})
     print(table(("command", "median", "ratio to import click", "target"), rows))
     print(f"\nnot needed by the plain path, and imported: {', '.join(heavy) if heavy else 'none'}")
     return 1 if heavy else 0

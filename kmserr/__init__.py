@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
     from .catalogue import Catalogue, CatalogueError, Entry, Link
     from .explanation import Explanation, explain, explain_finding, explain_text
-    from .extract import Extractor, Finding
+    from .extract import Extractor
+    from .forms import Finding
     from .matcher import Matcher
     from .registry import Lookup, Registry, default_registry, message_agrees
     from .retry import Retryer, should_retry
@@ -31,7 +32,7 @@ _WHERE = {
     "explain_finding": "explanation",
     "explain_text": "explanation",
     "Extractor": "extract",
-    "Finding": "extract",
+    "Finding": "forms",
     "Matcher": "matcher",
     "load_registry": "teams",
     "Lookup": "registry",

@@ -15,10 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
-
-if TYPE_CHECKING:
-    from .extract import Prefilter
+from typing import Any, Final, NamedTuple, Protocol
 
 ENGINES: Final = ("hyperscan", "re")
 ENV: Final = "KMSERR_ENGINE"
@@ -275,6 +272,35 @@ def engine_name() -> str:
         _check(forced)
         return forced
     return "hyperscan" if hyperscan_available() else "re"
+
+
+class Prefilter(NamedTuple):
+    """Byte patterns, each starting with a literal, whose hits include every line a form finds.
+
+    The streaming scanner runs them over whole blocks and gives only the lines they hit to
+    `Extractor.find`, which decides; so they may hit more than the forms, never less.
+    """
+
+    coarse: list[bytes]  # the structured forms, in two cheap passes (for Python's re)
+    located: list[tuple[str, bytes]]  # the structured forms one by one (for Hyperscan: one pass)
+    parens: list[bytes]  # legacy codes: their hits also say where the only ones can start
+    closing: list[bytes]  # the same, found from their ")" (for Python's re, which tries each "(")
+    names: list[bytes]  # the literals of code names (plain strings): where names may stand
+
+
+def prefilter_patterns(names: Iterable[str] = ()) -> Prefilter:
+    """The patterns of the forms' locators and of these code names' literals (forms.py holds both)."""
+    from .forms import LOCATORS, name_literals  # here: --version needs no form compiled
+
+    coarse = [
+        rb"ode[\"=:]",  # "code": "Code": code: Code= ErrorCode= code: '...'
+        rb"Exception\]message:",  # Java SDK before 3.1.120
+        rb"SDKException\(",  # the Python SDK's repr
+    ]
+    # (10630) and a letter (any non-ASCII byte may begin one): the form checks the rest.
+    parens = [rb"\(\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff]"]
+    closing = [rb"\)(?<=[0-9]\)) ?[A-Za-z\x80-\xff]"]  # wider: the extractor reads the digits
+    return Prefilter(coarse, list(LOCATORS.items()), parens, closing, [w.encode("ascii") for w in name_literals(names)])
 
 
 def select_engine(prefilter: Prefilter) -> Engine:

@@ -6,7 +6,7 @@ import json
 from typing import Final, NamedTuple, cast
 
 from .catalogue import Entry
-from .extract import (
+from .forms import (
     EXCEPTION,
     PYTHON_SDK,
     Finding,

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
-from .extract import DOTTED_ONLY_FAMILIES, FAMILIES, Extractor, prefilter_patterns
+from .engines import prefilter_patterns
+from .extract import Extractor
+from .forms import DOTTED_ONLY_FAMILIES, FAMILIES
 from .registry import Registry, default_registry
 
 if TYPE_CHECKING:

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from typing import BinaryIO, Final, NamedTuple
 
 from .engines import Candidates, Engine
-from .extract import LOCATORS, NODE_CONTEXT, NODE_SDK, Extractor, Finding
+from .extract import Extractor
+from .forms import LOCATORS, NODE_CONTEXT, NODE_SDK, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 

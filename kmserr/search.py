@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Final, NamedTuple, Protocol, cast
 
 from .explanation import Explanation, explain_finding
-from .extract import ascii_number
+from .forms import ascii_number
 from .matcher import matcher_for
 from .registry import Registry
 from .scan import BLOCK_SIZE, Hit, LineScanner
