@@ -465,13 +465,17 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
 @click.option("--unknown", is_flag=True, help="Only codes that are not in the catalogue.")
 @click.option("--annotate/--no-annotate", default=True, show_default=True,
               help="Follow each line with what its errors mean.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Search a large file (16 MiB or more) in N processes, output in order "
+                   "[default: the number of cores]. Not with -A/-B/-C or -l, nor for standard input or "
+                   ".gz/.bz2/.xz files.")
 @output_options()
 @click.pass_context
 def grep(
     ctx: click.Context, files: tuple[str, ...], count: bool, summary: bool, files_only: bool, as_json: bool,
     line_numbers: bool, with_filename: bool | None, after: int, before: int, around: int | None,
     codes: tuple[str, ...], category: str | None, retryable: bool | None, unknown: bool, annotate: bool,
-    fmt: str | None, color: str, lang: str | None,
+    jobs: int | None, fmt: str | None, color: str, lang: str | None,
 ) -> None:
     """Print the lines of FILEs (or standard input) that carry KMS errors, explained.
 
@@ -491,7 +495,7 @@ def grep(
     Exit status: 0 a line matched, 1 no line matched, 2 an error (even if a line matched).
     """
     from .engines import EngineError
-    from .search import Filter, Search
+    from .search import Filter, Search, default_jobs
 
     if as_json:
         fmt = "json"
@@ -510,10 +514,13 @@ def grep(
     # A report replaces the matched lines; as GNU grep, -l wins over -c (and --summary).
     report = "files-with-matches" if files_only else "count" if count else "summary" if summary else None
     fmt = choose_format(fmt)
-    sink = None if report else render.line_printer(
-        out, fmt, style, with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
-        encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
-    )
+    def printer(into: IO[bytes]) -> Any:
+        return render.line_printer(
+            into, fmt, style, with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
+            encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
+        )
+
+    sink = None if report else printer(out)
     try:
         run = Search(
             registry,
@@ -527,6 +534,9 @@ def grep(
             before=0 if report else before,
             after=0 if report else after,
             files_only=files_only,
+            jobs=jobs or default_jobs(),
+            printer=printer,
+            out=out,
         )
     except EngineError as exc:
         raise InputError(str(exc)) from None

@@ -107,6 +107,12 @@ class LineScanner:
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
 
+    def resume(self, lines_before: int, above: bytes) -> None:
+        """Start in the middle of an input: after `lines_before` lines, which end with `above`
+        (what Node's error object above a line may need; at most NODE_CONTEXT bytes are kept)."""
+        self._line_number = lines_before
+        self._previous = above[-NODE_CONTEXT:]
+
     @property
     def lines_done(self) -> int:
         """How many lines were scanned so far (counted only with `count_lines`)."""

@@ -8,16 +8,22 @@ in the block, so only the lines printed pass through Python, never every line of
 
 from __future__ import annotations
 
+import contextlib
 import io
+import itertools
 import os
 import re
+import shutil
+import signal
+import stat
 import sys
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Final, NamedTuple, Protocol, cast
 
 from .explanation import Explanation, explain_finding
-from .forms import ascii_number
+from .forms import NODE_CONTEXT, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
 from .scan import BLOCK_SIZE, Hit, LineScanner
@@ -96,6 +102,9 @@ class Search:
         before: int = 0,
         after: int = 0,
         files_only: bool = False,
+        jobs: int = 1,
+        printer: Callable[[IO[bytes]], Sink] | None = None,
+        out: IO[bytes] | None = None,
     ) -> None:
         self.registry = registry
         self.matcher = matcher_for(registry)
@@ -107,6 +116,10 @@ class Search:
         self._before, self._after = before, after
         self._files_only = files_only
         self.count_lines = count_lines or before > 0 or after > 0
+        # Several processes for one large file: each range's output is printed by `printer` into
+        # a file of its own, then copied to `out` in order (without a printer: counts only).
+        self._jobs = jobs if hasattr(os, "fork") else 1
+        self._printer, self._out = printer, out
         self.seen: dict[str, Seen] = {}
         self.lines_per_input: list[tuple[str, int]] = []
         self.failed = False
@@ -122,35 +135,140 @@ class Search:
         except OSError as exc:
             self._fail(path, exc.strerror or str(exc))
             return
-        scanner = LineScanner(self.matcher, self.engine, count_lines=self.count_lines)
-        context = None
-        if (self._before or self._after) and self._sink is not None and not self._files_only:
-            context = _Context(self._before, self._after, self._sink, name)
-        lines = 0
         try:
-            for buf, start, end in self._blocks(stream, path):
-                first_number = scanner.lines_done + 1
-                kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
-                        if (items := self._explain(hit))]
-                if kept:
-                    self.matched = True
-                if context is not None:
-                    context.block(buf, start, end, first_number, kept)
-                    lines += len(kept)
-                else:
-                    for _, hit, items in kept:
-                        lines += 1
-                        self._take(hit, items, name)
-                        if self._files_only:
-                            break
-                if kept and self._sink is not None:
-                    self._sink.flush()  # a live stream is shown as soon as its lines are read
-                if self._files_only and lines:
-                    break
+            if self._splits(path, stream):
+                lines = self._search_split(path, name, stream)
+            else:
+                scanner = LineScanner(self.matcher, self.engine, count_lines=self.count_lines)
+                lines = self._run(stream, path, name, scanner)
         finally:
             if path != STDIN:
                 stream.close()
         self.lines_per_input.append((name, lines))
+
+    def _run(self, stream: IO[bytes], path: str, name: str, scanner: LineScanner) -> int:
+        """Search one stream to its end (to its first match with -l): the number of lines kept."""
+        context = None
+        if (self._before or self._after) and self._sink is not None and not self._files_only:
+            context = _Context(self._before, self._after, self._sink, name)
+        lines = 0
+        for buf, start, end in self._blocks(stream, path):
+            first_number = scanner.lines_done + 1
+            kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
+                    if (items := self._explain(hit))]
+            if kept:
+                self.matched = True
+            if context is not None:
+                context.block(buf, start, end, first_number, kept)
+                lines += len(kept)
+            else:
+                for _, hit, items in kept:
+                    lines += 1
+                    self._take(hit, items, name)
+                    if self._files_only:
+                        break
+            if kept and self._sink is not None:
+                self._sink.flush()  # a live stream is shown as soon as its lines are read
+            if self._files_only and lines:
+                break
+        return lines
+
+    def _splits(self, path: str, stream: IO[bytes]) -> bool:
+        """Whether to search this input in several processes: a large plain file, no context to
+        carry across ranges, and no -l, which reads a file only up to its first match."""
+        if self._jobs < 2 or path == STDIN or self._files_only or self._before or self._after:
+            return False
+        if self._sink is not None and (self._printer is None or self._out is None):
+            return False
+        if not isinstance(stream, io.FileIO):  # a compressed file is read through its decompressor
+            return False
+        try:
+            info = os.fstat(stream.fileno())
+        except OSError:
+            return False
+        return stat.S_ISREG(info.st_mode) and info.st_size >= SPLIT_MIN
+
+    def _search_split(self, path: str, name: str, stream: IO[bytes]) -> int:
+        """Search a file's ranges, cut at line ends, in parallel: this process the first, a forked
+        child each other one; the children's output and counts are taken in order, so the result
+        is the same byte for byte as one process's."""
+        fd = stream.fileno()
+        bounds = _line_bounds(fd, os.fstat(fd).st_size, self._jobs)
+        ranges = list(itertools.pairwise(bounds))
+        children: list[tuple[int, IO[bytes], IO[bytes]]] = []
+        with contextlib.ExitStack() as files:
+            try:
+                for start, end in ranges[1:]:
+                    output = files.enter_context(tempfile.TemporaryFile())
+                    result = files.enter_context(tempfile.TemporaryFile())
+                    pid = os.fork()
+                    if pid == 0:  # the child: search its range, leave its result in the files, vanish
+                        status = 0
+                        try:
+                            self._child(path, name, fd, start, end, output, result)
+                        except BaseException:  # a child must never return into the caller's code
+                            status = 2
+                        os._exit(status)
+                    children.append((pid, output, result))
+                lines = self._range(path, name, fd, *ranges[0])
+                while children:
+                    pid, taken, said = children[0]
+                    os.waitpid(pid, 0)
+                    children.pop(0)
+                    lines += self._merge(path, taken, said)
+            finally:
+                for pid, _, _ in children:  # stopped early (a closed pipe, Ctrl-C): end the others
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGTERM)
+                        os.waitpid(pid, 0)
+        return lines
+
+    def _range(self, path: str, name: str, fd: int, start: int, end: int) -> int:
+        """Search the lines of `fd` from byte `start` (a line's start) to `end`."""
+        scanner = LineScanner(self.matcher, self.engine, count_lines=self.count_lines)
+        if start:
+            lines_before = _count_lines(fd, start) if self.count_lines else 0
+            scanner.resume(lines_before, os.pread(fd, min(start, NODE_CONTEXT), start - min(start, NODE_CONTEXT)))
+        return self._run(cast(IO[bytes], _Range(fd, start, end)), path, name, scanner)
+
+    def _child(self, path: str, name: str, fd: int, start: int, end: int, output: IO[bytes], result: IO[bytes]) -> None:
+        """A forked child's work: its range printed into `output`, its counts pickled into `result`."""
+        import pickle
+
+        if self._sink is not None and self._printer is not None:
+            self._sink = self._printer(output)
+        self.seen, self.matched, self.failed = {}, False, False
+        lines = self._range(path, name, fd, start, end)
+        if self._sink is not None:
+            self._sink.flush()
+        output.flush()
+        pickle.dump((lines, self.matched, self.failed, self.seen), result)
+        result.flush()
+
+    def _merge(self, path: str, output: IO[bytes], result: IO[bytes]) -> int:
+        """Take a child's result after what came before it: its counts, its codes, its output."""
+        import pickle
+
+        result.seek(0)
+        try:
+            lines, matched, failed, seen = pickle.load(result)
+        except Exception:  # the child died before it could say (killed, out of memory)
+            self._fail(path, "a search process ended before its part of the file was searched")
+            return 0
+        self.failed |= failed
+        self.matched |= matched  # before the output is written: `| head` must not turn found into not found
+        for code, later in seen.items():
+            earlier = self.seen.get(code)
+            if earlier is None:
+                self.seen[code] = later
+            else:
+                self.seen[code] = Seen(earlier.times + later.times, earlier.first or later.first,
+                                       later.last or earlier.last, earlier.example)
+        if self._sink is not None and self._out is not None:
+            self._sink.flush()
+            output.seek(0)
+            shutil.copyfileobj(output, self._out, BLOCK_SIZE)
+        return int(lines)
 
     def _blocks(self, stream: IO[bytes], path: str) -> Iterator[tuple[bytes, int, int]]:
         """Whole lines of the input, as (buffer, start, end), each read's lines as soon as it is read.
@@ -293,6 +411,66 @@ class _Context:
         self._held_lines += count
         while self._held and self._held_lines - self._held[0][4] >= self._before:
             self._held_lines -= self._held.popleft()[4]
+
+
+SPLIT_MIN: Final = 16 << 20  # a smaller file is searched before the processes for its parts would start
+
+
+def default_jobs() -> int:
+    """The processes -j uses by default: the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _line_bounds(fd: int, size: int, parts: int) -> list[int]:
+    """Offsets that cut a file into about `parts` equal ranges, each moved on to a line's start."""
+    bounds = [0]
+    for part in range(1, parts):
+        at = max(size * part // parts, bounds[-1])
+        while at < size:
+            piece = os.pread(fd, 65536, at)
+            newline = piece.find(b"\n")
+            if newline >= 0:
+                at += newline + 1
+                break
+            at += len(piece) or size
+        if bounds[-1] < at < size:
+            bounds.append(at)
+    return [*bounds, size]
+
+
+def _count_lines(fd: int, end: int) -> int:
+    """The newlines of the file's first `end` bytes, counted in C a block at a time."""
+    count, at = 0, 0
+    while at < end:
+        piece = os.pread(fd, min(BLOCK_SIZE * 4, end - at), at)
+        if not piece:
+            break
+        count += piece.count(b"\n")
+        at += len(piece)
+    return count
+
+
+class _Range(io.RawIOBase):
+    """Bytes `start` to `end` of a file, read with pread (the processes share one file offset)."""
+
+    def __init__(self, fd: int, start: int, end: int) -> None:
+        super().__init__()
+        self._fd, self._at, self._end = fd, start, end
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        want = self._end - self._at if size < 0 else min(size, self._end - self._at)
+        piece = os.pread(self._fd, want, self._at) if want > 0 else b""
+        self._at += len(piece)
+        return piece
+
+    def read(self, size: int = -1) -> bytes:
+        return self.read1(size)
 
 
 def open_input(path: str) -> IO[bytes]:
