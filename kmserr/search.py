@@ -198,18 +198,23 @@ class Search:
         children: list[tuple[int, IO[bytes], IO[bytes]]] = []
         with contextlib.ExitStack() as files:
             try:
-                for start, end in ranges[1:]:
-                    output = files.enter_context(tempfile.TemporaryFile())
-                    result = files.enter_context(tempfile.TemporaryFile())
-                    pid = os.fork()
-                    if pid == 0:  # the child: search its range, leave its result in the files, vanish
-                        status = 0
-                        try:
-                            self._child(path, name, fd, start, end, output, result)
-                        except BaseException:  # a child must never return into the caller's code
-                            status = 2
-                        os._exit(status)
-                    children.append((pid, output, result))
+                try:
+                    for start, end in ranges[1:]:
+                        output = files.enter_context(tempfile.TemporaryFile())
+                        result = files.enter_context(tempfile.TemporaryFile())
+                        pid = os.fork()
+                        if pid == 0:  # the child: search its range, leave its result in the files, vanish
+                            status = 0
+                            try:
+                                self._child(path, name, fd, start, end, output, result)
+                            except BaseException:  # a child must never return into the caller's code
+                                status = 2
+                            os._exit(status)
+                        children.append((pid, output, result))
+                except OSError:  # no room for temporary files, no more processes: search it alone
+                    _end(children)
+                    children.clear()
+                    ranges = [(0, ranges[-1][1])]
                 lines = self._range(path, name, fd, *ranges[0])
                 while children:
                     pid, taken, said = children[0]
@@ -217,10 +222,7 @@ class Search:
                     children.pop(0)
                     lines += self._merge(path, taken, said)
             finally:
-                for pid, _, _ in children:  # stopped early (a closed pipe, Ctrl-C): end the others
-                    with contextlib.suppress(OSError):
-                        os.kill(pid, signal.SIGTERM)
-                        os.waitpid(pid, 0)
+                _end(children)  # stopped early (a closed pipe, Ctrl-C): end the others
         return lines
 
     def _range(self, path: str, name: str, fd: int, start: int, end: int) -> int:
@@ -422,6 +424,14 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+def _end(children: list[tuple[int, IO[bytes], IO[bytes]]]) -> None:
+    """Stop the children still running and wait for them, so that none outlives the search."""
+    for pid, _, _ in children:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
 
 
 def _line_bounds(fd: int, size: int, parts: int) -> list[int]:

@@ -71,3 +71,10 @@ def test_a_large_file_is_searched_in_forked_processes(big_log: Path, monkeypatch
 def test_jobs_must_be_positive() -> None:
     result = grep("-j0", "/dev/null")
     assert result.returncode == 2 and b"-j" in result.stderr
+
+
+def test_a_reader_that_goes_away_ends_every_process_quietly(big_log: Path) -> None:
+    script = f'"$0" -m kmserr grep -j3 "{big_log}" | head -n 1; echo "status=${{PIPESTATUS[0]}}" >&2'
+    result = subprocess.run(["bash", "-c", script, sys.executable], capture_output=True, timeout=60, check=False)
+    assert result.stdout.count(b"\n") == 1
+    assert result.stderr == b"status=0\n"
