@@ -29,8 +29,8 @@ from collections.abc import Callable
 from common import table, verdict  # also puts the checkout on sys.path
 
 from kmserr import default_registry
-from kmserr.explanation import code_names, extractor_for
-from kmserr.scan import BLOCK_SIZE, LineScanner, default_engine
+from kmserr.matcher import matcher_for
+from kmserr.scan import BLOCK_SIZE, LineScanner
 
 MB = 1_000_000
 RUNS = 7  # for the cases under 20 MB; 3 for the larger ones
@@ -72,10 +72,10 @@ def scan(data: bytes, engine_name: str) -> tuple[float, int]:
     """
     os.environ["KMSERR_ENGINE"] = engine_name
     registry = default_registry()
-    engine = default_engine(code_names(registry))
+    matcher = matcher_for(registry)
     best, hits = float("inf"), 0
     for _ in range(RUNS if len(data) < 20 * MB else 3):
-        scanner = LineScanner(extractor_for(registry), engine, count_lines=True)
+        scanner = LineScanner(matcher, count_lines=True)
         start = time.perf_counter()
         hits = 0
         for offset in range(0, len(data), BLOCK_SIZE):

@@ -66,7 +66,7 @@ def main() -> int:
     status = report(rows)
     modules = imported_modules(["lookup", "10630", "--format", "plain"])
     heavy = sorted(m for m in modules if m.split(".")[0] in {"rich", "hyperscan", "tomllib", "tomli", "dataclasses"}
-                   or m in {"kmserr.extract", "kmserr.scan", "kmserr.engines"})
+                   or m in {"kmserr.extract", "kmserr.forms", "kmserr.matcher", "kmserr.scan", "kmserr.engines"})
     print(f"\nnot needed by the plain path, and imported: {', '.join(heavy) if heavy else 'none'}")
     return 1 if heavy else status
 

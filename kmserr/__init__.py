@@ -12,10 +12,13 @@ if TYPE_CHECKING:
 
     from .catalogue import Catalogue, CatalogueError, Entry, Link
     from .explanation import Explanation, explain, explain_finding, explain_text
-    from .extract import Extractor, Finding
+    from .extract import Extractor
+    from .forms import Finding
+    from .matcher import Matcher
     from .registry import Lookup, Registry, default_registry, message_agrees
     from .retry import Retryer, should_retry
     from .scan import Hit, LineScanner, scan_bytes, scan_stream
+    from .teams import load_registry
     from .version import __version__
 
 _WHERE = {
@@ -29,7 +32,9 @@ _WHERE = {
     "explain_finding": "explanation",
     "explain_text": "explanation",
     "Extractor": "extract",
-    "Finding": "extract",
+    "Finding": "forms",
+    "Matcher": "matcher",
+    "load_registry": "teams",
     "Lookup": "registry",
     "Registry": "registry",
     "default_registry": "registry",
@@ -53,6 +58,7 @@ __all__ = [
     "LineScanner",
     "Link",
     "Lookup",
+    "Matcher",
     "Registry",
     "Retryer",
     "__version__",
@@ -60,6 +66,7 @@ __all__ = [
     "explain",
     "explain_finding",
     "explain_text",
+    "load_registry",
     "message_agrees",
     "scan_bytes",
     "scan_stream",

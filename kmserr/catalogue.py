@@ -10,7 +10,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import Any, Final, NamedTuple
 
@@ -392,6 +392,69 @@ def check(path: str | os.PathLike[str], known_categories: Mapping[str, str] | No
     return problems
 
 
+class Overlay(NamedTuple):
+    """Team catalogues merged over a base one: every entry, every category, and which are the teams'."""
+
+    entries: list[Entry]
+    categories: dict[str, str]
+    team: frozenset[tuple[str, str]]  # keys of entries from a team's file
+    overridden: frozenset[tuple[str, str]]  # keys where a team's entry replaced a base one
+
+
+def overlay(base: Catalogue, paths: Sequence[str]) -> Overlay:
+    """Load team files in order over `base`: each may use the categories declared before it, and
+    may override a base entry, but two that define the same code differently are an error naming both."""
+    merged = {e.key: e for e in base.entries}
+    categories = dict(base.categories)
+    team: dict[tuple[str, str], Entry] = {}
+    overridden: set[tuple[str, str]] = set()
+    for path in paths:
+        cat = load(path, known_categories=categories)
+        categories.update(cat.categories)
+        for entry in cat.entries:
+            earlier = team.get(entry.key)
+            if earlier is not None:
+                if earlier._replace(origin="") != entry._replace(origin=""):
+                    raise CatalogueError(
+                        path,
+                        f"defines {entry.product}:{entry.code} differently from {earlier.origin}",
+                        entry=f"code {entry.code!r}",
+                    )
+                continue
+            team[entry.key] = entry
+            if entry.key in merged:
+                overridden.add(entry.key)
+            merged[entry.key] = entry
+    return Overlay(list(merged.values()), categories, frozenset(team), frozenset(overridden))
+
+
+def check_files(paths: Sequence[str], in_use: Sequence[str] = ()) -> list[CatalogueError]:
+    """Every problem of these team files (`kmserr check`), and of the team files in use beside them.
+
+    The files may use the categories of kmserr's catalogue and of the files in use; files that
+    are each valid may still contradict each other or those in use. A file in use that cannot be
+    read is a problem reported with the others, never a reason to check nothing."""
+    bundled = load()
+    categories = dict(bundled.categories)
+    problems: list[CatalogueError] = []
+    usable: list[str] = []
+    for path in in_use:
+        try:
+            categories.update(load(path, known_categories=categories).categories)
+        except CatalogueError as problem:
+            problems.append(problem)
+            continue
+        usable.append(path)
+    own = [p for path in paths for p in check(path, categories)]
+    problems += own
+    if not own:
+        try:
+            overlay(bundled, (*usable, *paths))
+        except CatalogueError as problem:
+            problems.append(problem)
+    return problems
+
+
 def _header_lines(text: str, entries: list[Any], quoted: set[int]) -> list[int | None]:
     """The line of each entry's [[errors]] header, as the TOML parser sees the file.
 
@@ -498,6 +561,7 @@ def _problem(
 def _entry(
     raw: object, index: int, name: str, line: int | None, lines: Lines, categories: dict[str, Any]
 ) -> Entry:
+    """One [[errors]] table as an Entry, or the first problem of it, located in the file."""
     if not isinstance(raw, dict):
         raise CatalogueError(name, "must be a table", entry=_label(index, None), line=line, column=1 if line else None)
     label = _label(index, raw.get("code"))
@@ -505,13 +569,26 @@ def _entry(
     def fail(key: str, problem: str) -> CatalogueError:
         return _problem(name, problem, _field_place(lines, line, key), entry=label, field=key)
 
+    def missing(key: str) -> CatalogueError:
+        return CatalogueError(name, "missing", entry=label, field=key, line=line, column=1 if line else None)
+
+    _check_types(raw, fail, missing)
+    _check_values(raw, fail, categories)
+    return _build(raw, _links(raw, fail), name)
+
+
+_Fail = Callable[[str, str], CatalogueError]
+
+
+def _check_types(raw: dict[str, Any], fail: _Fail, missing: Callable[[str], CatalogueError]) -> None:
+    """Every field known, every required one there, each of its type and not blank."""
     for key in raw:
         if key not in _FIELDS:
             raise fail(key, "unknown field")
     for key, (kind, required) in _FIELDS.items():
         if key not in raw:
             if required:
-                raise CatalogueError(name, "missing", entry=label, field=key, line=line, column=1 if line else None)
+                raise missing(key)
             continue
         value = raw[key]
         # bool is an int subclass in Python, but `true` is never a valid code.
@@ -519,6 +596,10 @@ def _entry(
             raise fail(key, f"must be {_TYPE_NAMES[kind]}, not {type(value).__name__}")
         if isinstance(value, str) and not value.strip() and key != "message":
             raise fail(key, "must not be empty")
+
+
+def _check_values(raw: dict[str, Any], fail: _Fail, categories: dict[str, Any]) -> None:
+    """Each field's value among those allowed: names without controls, known categories, codes > 0."""
     for key in ("code", "product"):
         # A name is printed in tables, completed by shells (one per line) and typed by users.
         bad = hidden(raw[key])
@@ -533,8 +614,7 @@ def _entry(
     for key in ("module_code", "error_code"):
         if key in raw and raw[key] <= 0:
             raise fail(key, "must be a positive integer")
-    templates = raw.get("message_templates", [])
-    for template in templates:
+    for template in raw.get("message_templates", []):
         if not isinstance(template, str) or "%s" not in template:
             raise fail("message_templates", "each template must be a string containing %s")
     for key in ("actions", "equivalents"):
@@ -544,6 +624,10 @@ def _entry(
     for item in raw.get("equivalents", []):
         if ":" not in item:
             raise fail("equivalents", f"{item!r} must name an entry as \"product:code\"")
+
+
+def _links(raw: dict[str, Any], fail: _Fail) -> list[Link]:
+    """The entry's links, each a titled http(s) address."""
     links: list[Link] = []
     for item in raw.get("links", []):
         if not (
@@ -555,6 +639,11 @@ def _entry(
         if not web_address(item["url"]):
             raise fail("links", f"{item['url']!r} is not an http:// or https:// address")
         links.append(Link(item["title"], item["url"]))
+    return links
+
+
+def _build(raw: dict[str, Any], links: list[Link], name: str) -> Entry:
+    """The Entry of a table already checked."""
     return Entry(
         code=raw["code"],
         product=raw["product"],
@@ -567,7 +656,7 @@ def _entry(
         message=raw.get("message"),
         module_code=raw.get("module_code"),
         error_code=raw.get("error_code"),
-        message_templates=tuple(templates),
+        message_templates=tuple(raw.get("message_templates", [])),
         links=tuple(links),
         description_zh=raw.get("description_zh"),
         action_zh=raw.get("action_zh"),

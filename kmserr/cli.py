@@ -12,9 +12,9 @@ import click
 
 from . import render, streams
 from .catalogue import GENERATIONS, CatalogueError, Entry
-from .registry import CATALOG_ENV, Registry, team_paths
-from .registry import load_registry as _load_registry
+from .registry import Registry, UnknownFilter
 from .render import FORMATS, Style
+from .teams import CATALOG_ENV, team_paths
 from .version import __version__
 
 if TYPE_CHECKING:  # imported when --timeline counts, not before
@@ -150,11 +150,13 @@ def _team_files(ctx: click.Context) -> list[str]:
     )
 
 
-def load_registry(ctx: click.Context | None = None) -> Registry:
+def registry_in_use(ctx: click.Context | None = None) -> Registry:
     """kmserr's catalogue with the team files of the config folder, KMSERR_CATALOG and --catalog."""
+    from .teams import load_registry
+
     ctx = ctx or click.get_current_context()
     try:
-        return _load_registry(tuple(_team_files(ctx)))
+        return load_registry(_team_files(ctx))
     except CatalogueError as exc:
         raise InputError(f"catalogue: {render.terminal_safe(str(exc))}") from None
 
@@ -206,7 +208,7 @@ def _complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str)
     from click.shell_completion import CompletionItem
 
     try:
-        registry = load_registry(ctx)
+        registry = registry_in_use(ctx)
     except click.ClickException:
         return []
     folded = incomplete.casefold()
@@ -221,7 +223,7 @@ def _complete_categories(ctx: click.Context, param: click.Parameter, incomplete:
     from click.shell_completion import CompletionItem
 
     try:
-        registry = load_registry(ctx)
+        registry = registry_in_use(ctx)
     except click.ClickException:
         return []
     categories = registry.categories.items()
@@ -278,7 +280,7 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
 
     Exit status: 0 every code found, 1 some code not found, 2 usage or input error.
     """
-    registry = load_registry()
+    registry = registry_in_use()
     found: list[Entry] = []
     status = FOUND
     for query in codes:
@@ -327,7 +329,7 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lan
         text = _read_input(stdin)
     from .explanation import explain_text
 
-    registry = load_registry()
+    registry = registry_in_use()
     items = explain_text(text, registry)
     if not items:
         click.echo("kmserr: no error code found in the input", err=True)
@@ -373,31 +375,14 @@ def list_(
 
     Exit status: 0 entries listed, 1 no entry matches the filters, 2 usage or input error.
     """
-    registry = load_registry()
-    if category is not None and category not in registry.categories:
-        raise InputError(
-            f"list: unknown category {category!r} (choose from {', '.join(sorted(registry.categories))})"
+    registry = registry_in_use()
+    try:
+        entries = registry.filter(
+            error_code=error_code, category=category, retryable=retryable, action=action, product=product,
+            generation=generation,
         )
-    products = sorted({e.product for e in registry.entries})
-    if product is not None and product not in products:
-        raise InputError(f"list: unknown product {product!r} (choose from {', '.join(products)})")
-    pool = registry.entries
-    if action is not None:
-        pool = registry.for_action(action)
-        if not pool:
-            import difflib
-
-            near = difflib.get_close_matches(action, registry.actions(), n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(near)}?" if near else ""
-            raise InputError(f"list: no KMS action {action!r} in the catalogue{hint}")
-    entries = [
-        e for e in pool
-        if (error_code is None or e.error_code == error_code)
-        and (category is None or e.category == category)
-        and (retryable is None or e.retryable == retryable)
-        and (product is None or e.product == product)
-        and (generation is None or e.generation == generation)
-    ]
+    except UnknownFilter as exc:
+        raise InputError(f"list: {exc}") from None
     if not entries:
         click.echo("kmserr: no entry matches these filters", err=True)
         ctx.exit(NOT_FOUND)
@@ -430,18 +415,11 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
 
     Exit status: 0 every file is valid, 2 a problem was found (or a usage error).
     """
-    from .catalogue import check as check_file
+    from .catalogue import check_files
 
     checked = {os.path.abspath(f) for f in files}
     in_use = [path for path in _team_files(ctx) if os.path.abspath(path) not in checked]
-    known = load_registry().categories  # kmserr's own, with those of the team files in use
-    problems = [p for path in files for p in check_file(path, known)]
-    if not problems:
-        try:
-            # Files that are each valid may still contradict each other, or the team files in use.
-            _load_registry((*in_use, *files))
-        except CatalogueError as exc:
-            problems.append(exc)
+    problems = check_files(files, in_use)
     _ends_with(ctx, TROUBLE if problems else FOUND)
     out = _text_out(fmt)  # not click.echo, which would re-encode a file name's bytes in some locales
     if fmt == "json":
@@ -495,6 +473,10 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
 @click.option("--unknown", is_flag=True, help="Only codes that are not in the catalogue.")
 @click.option("--annotate/--no-annotate", default=True, show_default=True,
               help="Follow each line with what its errors mean.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Search a large file (16 MiB or more) in N processes, output in order "
+                   "[default: the number of cores]. Not with -A/-B/-C, -l or --timeline, nor for standard "
+                   "input or .gz/.bz2/.xz files.")
 @output_options((*FORMATS, "csv"))
 @click.pass_context
 def grep(
@@ -502,7 +484,7 @@ def grep(
     timeline: bool, bucket: str | None, as_json: bool,
     line_numbers: bool, with_filename: bool | None, after: int, before: int, around: int | None,
     codes: tuple[str, ...], category: str | None, retryable: bool | None, unknown: bool, annotate: bool,
-    fmt: str | None, color: str, lang: str | None,
+    jobs: int | None, fmt: str | None, color: str, lang: str | None,
 ) -> None:
     """Print the lines of FILEs (or standard input) that carry KMS errors, explained.
 
@@ -523,41 +505,50 @@ def grep(
     Exit status: 0 a line matched, 1 no line matched, 2 an error (even if a line matched).
     """
     from .engines import EngineError
-    from .grep import Filter, Grep
+    from .search import Filter, Search, default_jobs
 
     if as_json:
         fmt = "json"
     counter = _timeline_counter(timeline, bucket, fmt, count, summary, files_only, after, before, around)
-    if files_only:  # as GNU grep: -l prints names only, and each file is read up to its first match
-        count = summary = False
     if around is not None:
         before = before or around
         after = after or around
-    registry = load_registry()
-    if category is not None and category not in registry.categories:
-        raise InputError(f"grep: unknown category {category!r} (choose from {', '.join(sorted(registry.categories))})")
+    registry = registry_in_use()
+    try:
+        registry.check_category(category)
+    except UnknownFilter as exc:
+        raise InputError(f"grep: {exc}") from None
     paths = list(files) or ["-"]
     show_names = with_filename if with_filename is not None else len(paths) > 1
     style = choose_style(color, lang, registry)
     out = sys.stdout.buffer
-    quiet = count or summary or files_only or counter is not None
-    writer = render.HitWriter(
-        out, choose_format(fmt), style, with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
-        encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
-    )
+    # A report replaces the matched lines; as GNU grep, -l wins over -c (and --summary).
+    report = "files-with-matches" if files_only else "count" if count else "summary" if summary else None
+    fmt = choose_format(fmt)
+
+    def printer(into: IO[bytes]) -> Any:
+        return render.line_printer(
+            into, fmt, style, with_filename=show_names, line_numbers=line_numbers, annotate=annotate,
+            encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
+        )
+
+    sink = None if report or counter is not None else printer(out)
     try:
-        run = Grep(
+        run = Search(
             registry,
-            None if quiet else writer,
+            sink,
             # A file name is user input too: control characters in it are shown, not obeyed.
             on_error=lambda path, problem: click.echo(
                 f"kmserr: grep: {render.terminal_safe(path)}: {problem}", err=True
             ),
-            count_lines=line_numbers or choose_format(fmt) == "json",
+            count_lines=line_numbers or fmt == "json",
             only=Filter(codes, category, retryable, unknown),
-            before=0 if quiet else before,
-            after=0 if quiet else after,
+            before=0 if report or counter is not None else before,
+            after=0 if report or counter is not None else after,
             files_only=files_only,
+            jobs=jobs or default_jobs(),
+            printer=printer,
+            out=out,
             timeline=counter,
         )
     except EngineError as exc:
@@ -565,17 +556,16 @@ def grep(
     try:
         for path in paths:
             run.search(path)
-            if files_only and run.lines_per_input[-1:] and run.lines_per_input[-1][1]:
-                out.write(os.fsencode(run.lines_per_input[-1][0]) + b"\n")  # the name's bytes as given
-                out.flush()
-        if count:
-            render.render_counts(run.lines_per_input, _text_out(), show_names)
-        elif summary:
+            if report == "files-with-matches" and run.lines_per_input[-1:] and run.lines_per_input[-1][1]:
+                render.REPORTS[report](run.lines_per_input[-1][0], out)
+        if report == "count":
+            render.REPORTS[report](run.lines_per_input, _text_out(), show_names)
+        elif report == "summary":
             ranked = sorted(run.seen.items(), key=lambda kv: (-kv[1].times, kv[0]))
             rows = [(code, s.times, render.meaning(s.example, style), s.first, s.last) for code, s in ranked]
-            render.render_summary(rows, choose_format(fmt), _text_out(choose_format(fmt)), style)
+            render.REPORTS[report](rows, fmt, _text_out(fmt), style)
         elif counter is not None:
-            _render_timeline(counter, choose_format(fmt), style)
+            _render_timeline(counter, fmt, style)
         out.flush()
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as grep does, with what was found so far.
@@ -607,7 +597,7 @@ def _timeline_counter(
 
 def _render_timeline(counter: Timeline, fmt: str, style: Style) -> None:
     """Print a timeline; what was merged or not placed is said on stderr (under the chart, the latter)."""
-    from .render_timeline import RENDERERS, unplaced_text
+    from .render.timeline import RENDERERS, unplaced_text
     from .timeline import MAX_BUCKETS, size_text
 
     counts = counter.counts()

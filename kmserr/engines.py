@@ -15,10 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
-
-if TYPE_CHECKING:
-    from .extract import Prefilter
+from typing import Any, Final, NamedTuple, Protocol
 
 ENGINES: Final = ("hyperscan", "re")
 ENV: Final = "KMSERR_ENGINE"
@@ -28,8 +25,8 @@ class EngineError(Exception):
     """The engine asked for in KMSERR_ENGINE cannot be used."""
 
 
-class Hits(NamedTuple):
-    """Where the patterns hit in a block: positions inside the text that a pattern matched."""
+class Candidates(NamedTuple):
+    """Where the patterns hit in a block: positions that a line may carry an error at (not yet `Hit`s)."""
 
     structured: list[int]  # a line with one is a candidate
     names: list[int]  # the literals of code names: where the extractor looks for names
@@ -47,7 +44,7 @@ STRUCTURED_PER_LINE: Final = 16
 class Engine(Protocol):
     name: str
 
-    def candidates(self, buf: bytes, start: int, end: int) -> Hits:
+    def candidates(self, buf: bytes, start: int, end: int) -> Candidates:
         """Where the patterns hit in `buf[start:end]`, which holds whole lines."""
         ...
 
@@ -67,8 +64,8 @@ class RegexEngine:
         self._closing = [re.compile(p) for p in closing]
         self._names = [re.compile(re.escape(piece)) for piece in cover(list(names))]
 
-    def candidates(self, buf: bytes, start: int, end: int) -> Hits:
-        hits = Hits([], [], [], [], None)
+    def candidates(self, buf: bytes, start: int, end: int) -> Candidates:
+        hits = Candidates([], [], [], [], None)
         for pattern in self._structured:
             _collect(pattern, buf, start, end, hits.structured, None, STRUCTURED_PER_LINE, once=True)
         # Legacy codes are found from their ")" (a pattern from "(" would try each of 100 MB of "(");
@@ -168,8 +165,8 @@ class HyperscanEngine:
         cache.store(name, key, hyperscan.dumpb(database), kind="hyperscan")
         return database
 
-    def candidates(self, buf: bytes, start: int, end: int) -> Hits:
-        hits = Hits([], [], [], [], [])
+    def candidates(self, buf: bytes, start: int, end: int) -> Candidates:
+        hits = Candidates([], [], [], [], [])
         lines, names, crowded, parens, kinds = hits
         assert kinds is not None
         # In the rest database, pattern ids start at the first legacy pattern.
@@ -275,6 +272,35 @@ def engine_name() -> str:
         _check(forced)
         return forced
     return "hyperscan" if hyperscan_available() else "re"
+
+
+class Prefilter(NamedTuple):
+    """Byte patterns, each starting with a literal, whose hits include every line a form finds.
+
+    The streaming scanner runs them over whole blocks and gives only the lines they hit to
+    `Extractor.find`, which decides; so they may hit more than the forms, never less.
+    """
+
+    coarse: list[bytes]  # the structured forms, in two cheap passes (for Python's re)
+    located: list[tuple[str, bytes]]  # the structured forms one by one (for Hyperscan: one pass)
+    parens: list[bytes]  # legacy codes: their hits also say where the only ones can start
+    closing: list[bytes]  # the same, found from their ")" (for Python's re, which tries each "(")
+    names: list[bytes]  # the literals of code names (plain strings): where names may stand
+
+
+def prefilter_patterns(names: Iterable[str] = ()) -> Prefilter:
+    """The patterns of the forms' locators and of these code names' literals (forms.py holds both)."""
+    from .forms import LOCATORS, name_literals  # here: --version needs no form compiled
+
+    coarse = [
+        rb"ode[\"=:]",  # "code": "Code": code: Code= ErrorCode= code: '...'
+        rb"Exception\]message:",  # Java SDK before 3.1.120
+        rb"SDKException\(",  # the Python SDK's repr
+    ]
+    # (10630) and a letter (any non-ASCII byte may begin one): the form checks the rest.
+    parens = [rb"\(\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff]"]
+    closing = [rb"\)(?<=[0-9]\)) ?[A-Za-z\x80-\xff]"]  # wider: the extractor reads the digits
+    return Prefilter(coarse, list(LOCATORS.items()), parens, closing, [w.encode("ascii") for w in name_literals(names)])
 
 
 def select_engine(prefilter: Prefilter) -> Engine:

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Final, NamedTuple, cast
 
 from .catalogue import Entry
-from .extract import (
-    DOTTED_ONLY_FAMILIES,
+from .forms import (
     EXCEPTION,
-    FAMILIES,
     PYTHON_SDK,
-    Extractor,
     Finding,
     ascii_number,
     body_finding,
     with_legacy_message,
 )
+from .matcher import matcher_for
 from .registry import COMMON_PRODUCT, Registry, default_registry, message_agrees
 
 
@@ -78,33 +75,8 @@ class Explanation(NamedTuple):
         return self._advice("action")
 
 
-@lru_cache(maxsize=8)
-def extractor_for(registry: Registry) -> Extractor:
-    """Build the extractor once per registry: it also finds the registry's code names alone."""
-    return Extractor(code_names(registry))
-
-
-def code_names(registry: Registry) -> list[str]:
-    """The registry's string codes: the extractor finds them standing alone in text.
-
-    Not the Python exception names that the SDK uses as codes (`JSONDecodeError`): every Python
-    program's log has them, so they count only inside an SDK's exception text (`code:KeyError`).
-    """
-    return [e.code for e in registry.entries if not e.code.isdigit() and not _python_name(e)]
-
-
-_KNOWN_SDK_NAMES: Final = frozenset((*FAMILIES, *DOTTED_ONLY_FAMILIES))
 # Where a Python exception's class name can be the code: the Python SDK's text, or its exception.
 _PYTHON_FORMATS: Final = frozenset((PYTHON_SDK, EXCEPTION))
-
-
-def _python_name(entry: Entry) -> bool:
-    """Whether the entry is a Python exception's class name, as the Python SDK reports it."""
-    return (
-        entry.product == "sdk"
-        and entry.code not in _KNOWN_SDK_NAMES
-        and Registry.is_python_exception_name(entry.code)
-    )
 
 
 def resolve(finding: Finding, registry: Registry) -> Entry | None:
@@ -207,8 +179,8 @@ def explain(error: object, registry: Registry | None = None) -> Explanation:
             text = bytes(error).decode("utf-8", "surrogateescape")
         else:
             text = str(error)
-        found = extractor_for(reg).find(text)
-        finding = found[0] if found else Finding("", NOT_FOUND, 0, 0, text[:1000] or None)
+        found = matcher_for(reg).extractor.find(text)
+        finding = found[0] if found else Finding(code="", format=NOT_FOUND, start=0, end=0, message=text[:1000] or None)
     if not finding.code:
         return Explanation(finding, None, None, None)
     return explain_finding(finding, reg)
@@ -252,7 +224,7 @@ def _from_object(error: object) -> Finding | None:
         return None
     message = _attribute(error, _MESSAGE_ATTRIBUTES)
     request_id = _attribute(error, _REQUEST_ID_ATTRIBUTES)
-    finding = Finding(code, EXCEPTION, 0, 0, message, request_id)
+    finding = Finding(code=code, format=EXCEPTION, start=0, end=0, message=message, request_id=request_id)
     module_code = ascii_number(code)
     if module_code is not None:
         finding = finding._replace(module_code=module_code)
@@ -262,4 +234,4 @@ def _from_object(error: object) -> Finding | None:
 def explain_text(text: str, registry: Registry | None = None) -> list[Explanation]:
     """Find and explain every error in a message, log excerpt or JSON body."""
     reg = registry or default_registry()
-    return [explain_finding(f, reg) for f in extractor_for(reg).find(text)]
+    return [explain_finding(f, reg) for f in matcher_for(reg).extractor.find(text)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import os
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -25,6 +24,10 @@ _PYTHON_EXCEPTION_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warni
 # The product whose legacy entries are Tencent Cloud's generic API 2.0 ones (4000 to 6200, the
 # documentation's own sample module code): consulted after KMS.
 COMMON_PRODUCT = "common"
+
+
+class UnknownFilter(ValueError):
+    """A filter names a category, product or action that the catalogue does not have."""
 
 
 class Lookup(NamedTuple):
@@ -162,6 +165,39 @@ class Registry:
             return Lookup(query, "rule", (rule,))
         found = self.search(text)
         return Lookup(query, "search", found, () if found else self.suggest(text))
+
+    def check_category(self, category: str | None) -> None:
+        """Refuse a category the catalogue does not declare, naming those it does (UnknownFilter)."""
+        if category is not None and category not in self.categories:
+            raise UnknownFilter(f"unknown category {category!r} (choose from {', '.join(sorted(self.categories))})")
+
+    def filter(
+        self, *, error_code: int | None = None, category: str | None = None, retryable: bool | None = None,
+        action: str | None = None, product: str | None = None, generation: str | None = None,
+    ) -> tuple[Entry, ...]:
+        """The entries that pass every filter given (`kmserr list`); UnknownFilter for a category,
+        product or action that no entry has, which would otherwise look like an empty answer."""
+        self.check_category(category)
+        products = sorted({e.product for e in self.entries})
+        if product is not None and product not in products:
+            raise UnknownFilter(f"unknown product {product!r} (choose from {', '.join(products)})")
+        pool = self.entries
+        if action is not None:
+            pool = self.for_action(action)
+            if not pool:
+                import difflib
+
+                near = difflib.get_close_matches(action, self.actions(), n=3, cutoff=0.5)
+                hint = f"; did you mean {', '.join(near)}?" if near else ""
+                raise UnknownFilter(f"no KMS action {action!r} in the catalogue{hint}")
+        return tuple(
+            e for e in pool
+            if (error_code is None or e.error_code == error_code)
+            and (category is None or e.category == category)
+            and (retryable is None or e.retryable == retryable)
+            and (product is None or e.product == product)
+            and (generation is None or e.generation == generation)
+        )
 
     def for_action(self, action: str) -> tuple[Entry, ...]:
         """Return the entries that an API action (Decrypt, CreateKey, ...) can return."""
@@ -357,64 +393,3 @@ def _normalise(message: str) -> str:
 def default_registry() -> Registry:
     """The bundled catalogue, loaded once per process; later calls return the same registry."""
     return Registry.from_catalogue(catalogue.load())
-
-
-CATALOG_ENV = "KMSERR_CATALOG"
-
-
-def team_paths(options: Sequence[str] = (), config_dir: str | None = None, env: str | None = None) -> list[str]:
-    """Team catalogue files, in the order they load: the config folder's `*.toml` (sorted), then
-    the KMSERR_CATALOG path list, then --catalog options. A later file may not contradict an earlier.
-
-    Of the config folder, only regular files (or links to them) count: a FIFO, a device or a folder
-    named `*.toml` there would block or fail every command. Files named elsewhere are all kept,
-    so that one that is not a regular file is reported."""
-    paths: list[str] = []
-    if config_dir and os.path.isdir(config_dir):
-        try:
-            with os.scandir(config_dir) as found:
-                paths += sorted(entry.path for entry in found if entry.name.endswith(".toml") and _regular(entry))
-        except OSError:
-            pass  # an unreadable config folder holds no team files we can use
-    if env:
-        paths += [p for p in env.split(os.pathsep) if p]
-    paths += [os.fspath(p) for p in options]
-    return list(dict.fromkeys(paths))
-
-
-def _regular(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_file()  # follows a symlink: a link to a team's shared file is fine
-    except OSError:
-        return False
-
-
-@cache
-def load_registry(paths: tuple[str, ...] = ()) -> Registry:
-    """The bundled catalogue with team files on top: a team entry may override a bundled one,
-    but two team files that define the same code differently are an error naming both."""
-    if not paths:
-        return default_registry()
-    bundled = catalogue.load()
-    merged = {e.key: e for e in bundled.entries}
-    categories = dict(bundled.categories)
-    team: dict[tuple[str, str], Entry] = {}
-    overridden: set[tuple[str, str]] = set()
-    for path in paths:
-        cat = catalogue.load(path, known_categories=categories)
-        categories.update(cat.categories)
-        for entry in cat.entries:
-            earlier = team.get(entry.key)
-            if earlier is not None:
-                if earlier._replace(origin="") != entry._replace(origin=""):
-                    raise catalogue.CatalogueError(
-                        path,
-                        f"defines {entry.product}:{entry.code} differently from {earlier.origin}",
-                        entry=f"code {entry.code!r}",
-                    )
-                continue
-            team[entry.key] = entry
-            if entry.key in merged:
-                overridden.add(entry.key)
-            merged[entry.key] = entry
-    return Registry(merged.values(), categories, team=team, overridden=overridden)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import BinaryIO, Final, NamedTuple
 
-from .engines import Engine, Hits, select_engine
-from .extract import LOCATORS, NODE_CONTEXT, NODE_SDK, Extractor, Finding, prefilter_patterns
+from .engines import Candidates, Engine
+from .extract import Extractor
+from .forms import LOCATORS, NODE_CONTEXT, NODE_SDK, Finding
+from .matcher import Matcher, matcher_for
+from .registry import Registry, default_registry
 
 BLOCK_SIZE: Final = 1 << 20
 _NODE_CODE: Final = b"code: '"  # a line of Node's inspected error: the lines above it are read too
@@ -38,9 +41,11 @@ class Hit(NamedTuple):
 class LineScanner:
     """Turn a byte stream, fed in pieces of any size, into the lines that carry errors."""
 
-    def __init__(self, extractor: Extractor, engine: Engine, *, count_lines: bool = True) -> None:
-        self._extractor = extractor
-        self._engine = engine
+    def __init__(self, matcher: Matcher | Extractor, engine: Engine | None = None, *, count_lines: bool = True) -> None:
+        if isinstance(matcher, Extractor):
+            matcher = Matcher.for_extractor(matcher)
+        self._extractor = matcher.extractor
+        self._engine = engine or matcher.engine  # an engine given must look for the extractor's names
         # Counting newlines is a pass over every byte, as costly as the scan itself: skip it
         # when nobody will read the line numbers (Hit.line_number is then 0).
         self._count_lines = count_lines
@@ -102,7 +107,26 @@ class LineScanner:
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
 
-    def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit]) -> None:
+    def resume(self, lines_before: int, above: bytes) -> None:
+        """Start in the middle of an input: after `lines_before` lines, which end with `above`
+        (what Node's error object above a line may need; at most NODE_CONTEXT bytes are kept)."""
+        self._line_number = lines_before
+        self._previous = above[-NODE_CONTEXT:]
+
+    @property
+    def lines_done(self) -> int:
+        """How many lines were scanned so far (counted only with `count_lines`)."""
+        return self._line_number
+
+    def scan_lines(self, buf: bytes, start: int, end: int) -> list[tuple[int, Hit]]:
+        """The hits of `buf[start:end]`, which holds whole lines (the last may lack its newline only
+        at the end of the input), each with the offset in `buf` where its line starts."""
+        hits: list[Hit] = []
+        starts: list[int] = []
+        self._scan(buf, start, end, hits, starts)
+        return list(zip(starts, hits, strict=True))
+
+    def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit], starts: list[int] | None = None) -> None:
         """Check the candidate lines of `buf[start:end]`, which holds whole lines only."""
         found = self._engine.candidates(buf, start, end)
         structured, names, crowded, parens, kinds = found
@@ -142,6 +166,8 @@ class LineScanner:
                         number += buf.count(b"\n", counted_to, line_start)
                         counted_to = line_start
                     hits.append(Hit(number + 1 if counting else 0, raw, text, tuple(findings)))
+                    if starts is not None:
+                        starts.append(line_start)
         if counting:
             self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
         self._previous = (self._previous + buf[max(start, end - NODE_CONTEXT) : end])[-NODE_CONTEXT:]
@@ -161,7 +187,7 @@ _FORM_NAMES: Final = tuple(LOCATORS)
 
 
 def _hints(
-    found: Hits, located: list[tuple[int, int]] | None, line_start: int, line_end: int, raw: bytes
+    found: Candidates, located: list[tuple[int, int]] | None, line_start: int, line_end: int, raw: bytes
 ) -> tuple[list[int] | None, list[int] | None, frozenset[str] | None]:
     """What the prefilter says of one line, for `Extractor.find`: where names and legacy codes
     may be (None: too many to list, look at the whole line), and which located forms it holds
@@ -202,19 +228,29 @@ def _positions_in(positions: list[int], line_start: int, line_end: int, raw: byt
     return inside
 
 
-def default_engine(names: Iterable[str] = ()) -> Engine:
-    """The engine for these code names: Hyperscan where installed, unless KMSERR_ENGINE says otherwise."""
-    return select_engine(prefilter_patterns(names))
+def _matcher(extractor: Extractor | Matcher | None, registry: Registry | None) -> Matcher:
+    """The matcher a scan runs: the given one, one around the given extractor, else the registry's."""
+    if isinstance(extractor, Matcher):
+        return extractor
+    if extractor is not None:
+        return Matcher.for_extractor(extractor)  # its engine looks for the extractor's names too
+    return matcher_for(registry or default_registry())
 
 
-def scan_bytes(data: bytes, extractor: Extractor, engine: Engine | None = None) -> list[Hit]:
-    """Return the error lines of a whole buffer."""
-    scanner = LineScanner(extractor, engine or default_engine())
+def scan_bytes(
+    data: bytes, extractor: Extractor | Matcher | None = None, engine: Engine | None = None,
+    *, registry: Registry | None = None,
+) -> list[Hit]:
+    """Return the error lines of a whole buffer: those of `registry`'s codes (kmserr's own catalogue
+    by default), or of a given matcher or extractor."""
+    matcher = _matcher(extractor, registry)
+    scanner = LineScanner(matcher, engine)
     return scanner.feed(data) + scanner.finish()
 
 
 def scan_stream(
-    stream: BinaryIO | int, extractor: Extractor, engine: Engine | None = None, block_size: int = BLOCK_SIZE
+    stream: BinaryIO | int, extractor: Extractor | Matcher | None = None, engine: Engine | None = None,
+    block_size: int = BLOCK_SIZE, *, registry: Registry | None = None,
 ) -> Iterator[list[Hit]]:
     """Yield the hits of each read, as soon as it is read; an empty list means "nothing yet".
 
@@ -222,7 +258,8 @@ def scan_stream(
     for a full block, so that a live stream is seen at once.
     """
     fd = stream if isinstance(stream, int) else stream.fileno()
-    scanner = LineScanner(extractor, engine or default_engine())
+    matcher = _matcher(extractor, registry)
+    scanner = LineScanner(matcher, engine)
     while True:
         chunk = os.read(fd, block_size)
         if not chunk:

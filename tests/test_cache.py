@@ -120,13 +120,12 @@ def test_the_plain_lookup_path_imports_neither_rich_nor_the_scanner(cache_dir: P
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     modules = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert "click" in modules
-    unwanted = {"rich", "rich.console", "hyperscan", "kmserr.extract", "kmserr.scan", "tomllib", "dataclasses"}
+    unwanted = {"rich", "rich.console", "hyperscan", "kmserr.extract", "kmserr.forms", "kmserr.matcher", "kmserr.scan", "tomllib", "dataclasses"}
     assert modules & unwanted == set()
 
 
 def test_compiled_patterns_are_cached_and_a_damaged_copy_is_rebuilt(cache_dir: Path) -> None:
-    from kmserr.engines import HyperscanEngine
-    from kmserr.extract import prefilter_patterns
+    from kmserr.engines import HyperscanEngine, prefilter_patterns
 
     prefilter = prefilter_patterns()
     located = [pattern for _, pattern in prefilter.located]
@@ -210,7 +209,7 @@ def test_a_hyperscan_database_written_by_someone_else_is_rebuilt(tmp_path: Path,
         "real = hyperscan.dumpb\n"
         "hyperscan.dumpb = lambda database: forge(real(database), real)\n"
         "from kmserr.engines import select_engine\n"
-        "from kmserr.extract import prefilter_patterns\n"
+        "from kmserr.engines import prefilter_patterns\n"
         "select_engine(prefilter_patterns())\n"
     )
     env = {**os.environ, "KMSERR_CACHE_DIR": str(theirs), "KMSERR_ENGINE": "hyperscan"}
@@ -230,8 +229,7 @@ def test_a_signed_database_that_hyperscan_cannot_load_is_rebuilt(cache_dir: Path
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     import hyperscan
 
-    from kmserr.engines import HyperscanEngine
-    from kmserr.extract import prefilter_patterns
+    from kmserr.engines import HyperscanEngine, prefilter_patterns
 
     prefilter = prefilter_patterns()
     located = [pattern for _, pattern in prefilter.located]

@@ -77,7 +77,7 @@ def test_list_markdown(run: Runner) -> None:
 
 
 def test_markdown_cells_escape_pipes() -> None:
-    from kmserr.render import _markdown_cell
+    from kmserr.render.markdown import markdown_cell as _markdown_cell
 
     assert _markdown_cell("a|b\nc") == "a\\|b<br>c"
 

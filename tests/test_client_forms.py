@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kmserr.extract import Extractor
-from kmserr.scan import LineScanner, default_engine
+from kmserr.scan import LineScanner
 
 from .conftest import Runner, feed_in_pieces
 
@@ -168,7 +168,7 @@ def test_node_inspected_error_gives_grep_the_request_id_and_message(run: Runner,
 @pytest.mark.parametrize("sizes", [[1], [7], [40, 3], [100], [4096]])
 def test_node_request_id_across_reads(engine: str, sizes: list[int]) -> None:
     data = ("x\n" * 50 + NODE).encode()
-    hits = feed_in_pieces(LineScanner(EX, default_engine()), data, sizes)
+    hits = feed_in_pieces(LineScanner(EX), data, sizes)
     assert [(f.code, f.message, f.request_id) for h in hits for f in h.findings] == [
         ("ResourceUnavailable.CmkDisabled", "CMK is disabled.", RID)
     ]

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kmserr.engines import EngineError, HyperscanEngine, RegexEngine, engine_name, select_engine
-from kmserr.extract import FAMILIES, GO_SDK, LEGACY_JSON, Extractor, prefilter_patterns
+from kmserr.engines import EngineError, HyperscanEngine, RegexEngine, engine_name, prefilter_patterns, select_engine
+from kmserr.extract import Extractor
+from kmserr.forms import FAMILIES, GO_SDK, LEGACY_JSON
 from kmserr.scan import LineScanner
 
 from .conftest import feed_in_pieces

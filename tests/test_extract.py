@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kmserr.extract import DOTNET_SDK, LEGACY_JSON, LEGACY_MESSAGE, PYTHON_SDK, Extractor, Finding
+from kmserr.extract import Extractor
+from kmserr.forms import DOTNET_SDK, LEGACY_JSON, LEGACY_MESSAGE, PYTHON_SDK, Finding
 
 EX = Extractor()
 
@@ -64,7 +65,7 @@ def test_legacy_json_bodies_after_a_flood_of_code_keys_and_beside_each_other() -
 
 
 def test_a_message_is_read_to_the_window_and_a_later_error_is_its_own() -> None:
-    from kmserr.extract import WINDOW
+    from kmserr.forms import WINDOW
 
     line = "code:AuthFailure message:" + " " * 1_000_000 + "tail [TencentCloudSDKException] code:InternalError message:x"
     found = EX.find(line)
@@ -73,7 +74,7 @@ def test_a_message_is_read_to_the_window_and_a_later_error_is_its_own() -> None:
 
 
 def test_an_identifier_longer_than_a_code_name_is_none() -> None:
-    from kmserr.extract import MAX_NAME
+    from kmserr.forms import MAX_NAME
 
     longest = "AuthFailure." + "x" * (MAX_NAME - 12)
     assert [f.code for f in EX.find(f"got {longest}: denied")] == [longest]

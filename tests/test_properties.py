@@ -15,14 +15,15 @@ from hypothesis import strategies as st
 from kmserr import catalogue, default_registry
 from kmserr.catalogue import CatalogueError
 from kmserr.cli import cli
-from kmserr.explanation import explain, explain_text, extractor_for
-from kmserr.grep import Grep
+from kmserr.explanation import explain, explain_text
+from kmserr.matcher import matcher_for
 from kmserr.scan import scan_bytes
+from kmserr.search import Search
 
 from .test_engines import CROWDS, CUT
 from .test_forms import all_cases
 
-EX = extractor_for(default_registry())
+EX = matcher_for(default_registry()).extractor
 FORMS = [c.text.encode() for c in all_cases() if "\n" not in c.text]
 DECOYS = [b"processed batch (4821) items", b"(010) 12345678", b'{"code":0,"message":""}', b"the code: is here",
           b"botocore.exceptions.ClientError: x", b"v10630.2.1 (rev 100004b)", b"ResourceUnavailableException"]
@@ -67,13 +68,13 @@ class Collect:
     def __init__(self) -> None:
         self.lines: list[bytes] = []
 
-    def match(self, hit: object, items: object, name: str) -> None:
+    def matched(self, hit: object, items: object, name: str) -> None:
         self.lines.append(hit.line)  # type: ignore[attr-defined]
 
     def context(self, number: int, line: bytes, name: str) -> None:
         raise AssertionError("no context was asked for")
 
-    def gap(self) -> None:
+    def context_break(self) -> None:
         raise AssertionError("no context was asked for")
 
     def flush(self) -> None:
@@ -86,9 +87,9 @@ def test_grep_selects_exactly_the_reference_lines(data: bytes, sizes: list[int])
     for engine in ("re", "hyperscan"):
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("KMSERR_ENGINE", engine)
-            patch.setattr("kmserr.grep._open", lambda path: Chunks(data, sizes))
+            patch.setattr("kmserr.search.open_input", lambda path: Chunks(data, sizes))
             sink = Collect()
-            run = Grep(default_registry(), sink, on_error=lambda path, problem: None)
+            run = Search(default_registry(), sink, on_error=lambda path, problem: None)
             run.search("input")
         assert sink.lines == expected, engine
 
@@ -266,3 +267,66 @@ def test_grep_reports_what_parse_reports_for_any_line(line: bytes) -> None:
             result = runner().invoke(cli, ["grep", "--json"], input=line + b"\n", catch_exceptions=False)
         matches = [m for out in result.stdout.splitlines() for m in json.loads(out)["matches"]]
         assert [(*(m[k] for k in KEYS), m["start"], m["end"]) for m in matches] == want, engine
+
+
+class Record:
+    """A sink that keeps what it was given, in order: ("m"|"c", number, line) and "--" for a break."""
+
+    def __init__(self) -> None:
+        self.events: list[object] = []
+
+    def matched(self, hit: object, items: object, name: str) -> None:
+        self.events.append(("m", hit.line_number, hit.line))  # type: ignore[attr-defined]
+
+    def context(self, number: int, line: bytes, name: str) -> None:
+        self.events.append(("c", number, line))
+
+    def context_break(self) -> None:
+        self.events.append("--")
+
+    def flush(self) -> None:
+        pass
+
+
+def context_reference(data: bytes, before: int, after: int) -> list[object]:
+    """grep's -B/-A the obvious way: every line numbered, each printed line decided alone."""
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    matched = [bool(EX.find(line.decode("utf-8", "surrogateescape").removesuffix("\r"))) for line in lines]
+    events: list[object] = []
+    last = 0
+    for index, line in enumerate(lines):
+        number = index + 1
+        near_before = any(matched[index + 1 : index + 1 + before])
+        near_after = any(matched[max(0, index - after) : index])
+        if not (matched[index] or near_before or near_after):
+            continue
+        if (before or after) and last and number > last + 1:
+            events.append("--")
+        events.append(("m" if matched[index] else "c", number, line))
+        last = number
+    return events
+
+
+LINES = [b"ok\n", b"(10630) key is not existed\n", b"ok\r\n", b"AuthFailure.X here\n", b"\n", b"tail (10010)x"]
+
+
+@given(
+    lines=st.lists(st.sampled_from(LINES), max_size=30),
+    before=st.integers(0, 4),
+    after=st.integers(0, 4),
+    sizes=st.lists(st.integers(1, 40), min_size=1, max_size=6),
+)
+def test_context_lines_are_grep_s_whatever_the_read_sizes(
+    lines: list[bytes], before: int, after: int, sizes: list[int]
+) -> None:
+    data = b"".join(lines)
+    expected = context_reference(data, before, after)
+    for engine in ("re", "hyperscan"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("KMSERR_ENGINE", engine)
+            patch.setattr("kmserr.search.open_input", lambda path: Chunks(data, sizes))
+            sink = Record()
+            Search(default_registry(), sink, on_error=lambda path, problem: None, before=before, after=after).search("x")
+        assert sink.events == expected, engine

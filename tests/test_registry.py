@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kmserr import Registry, default_registry, message_agrees
+from kmserr.registry import UnknownFilter
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +129,20 @@ def test_message_agreement(registry: Registry, code: str, message: str, agrees: 
     entry = registry.get(code)
     assert entry is not None
     assert message_agrees(entry, message) is agrees
+
+
+def test_filter_keeps_the_entries_that_pass_every_filter() -> None:
+    registry = default_registry()
+    found = registry.filter(error_code=4000, retryable=False, product="kms")
+    assert found and all(e.error_code == 4000 and not e.retryable and e.product == "kms" for e in found)
+    assert registry.filter() == registry.entries
+
+
+@pytest.mark.parametrize(
+    ("filters", "said"),
+    [({"category": "nope"}, "unknown category 'nope'"), ({"product": "nope"}, "unknown product 'nope'"),
+     ({"action": "Decript"}, "no KMS action 'Decript' in the catalogue; did you mean Decrypt")],
+)
+def test_filter_refuses_what_no_entry_has(filters: dict[str, str], said: str) -> None:
+    with pytest.raises(UnknownFilter, match=said):
+        default_registry().filter(**filters)

@@ -6,15 +6,15 @@ import io
 import json
 
 from kmserr import default_registry
-from kmserr.explanation import explain_finding, explain_text, extractor_for
+from kmserr.explanation import explain_finding, explain_text
 from kmserr.render import (
     ENTRY_RENDERERS,
     EXPLANATION_RENDERERS,
-    HitWriter,
     Style,
     plain_field,
     terminal_safe,
 )
+from kmserr.render.lines import LinePrinter
 from kmserr.scan import scan_bytes
 
 
@@ -64,9 +64,9 @@ def test_explanation_plain() -> None:
 def _hit_output(fmt: str, data: bytes, **options: bool) -> bytes:
     registry = default_registry()
     out = io.BytesIO()
-    writer = HitWriter(out, fmt, Style(), **options)
-    for hit in scan_bytes(data, extractor_for(registry)):
-        writer.write(hit, [explain_finding(f, registry) for f in hit.findings], "app.log")
+    writer = LinePrinter(out, fmt, Style(), **options)
+    for hit in scan_bytes(data, registry=registry):
+        writer.matched(hit, [explain_finding(f, registry) for f in hit.findings], "app.log")
     return out.getvalue()
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from kmserr.render import Style
-from kmserr.render_timeline import OTHER, RENDERERS, TOP_CODES, chart_text, unplaced_text
+from kmserr.render.timeline import OTHER, RENDERERS, TOP_CODES, chart_text, unplaced_text
 from kmserr.timeline import Counts, Timeline
 
 T0 = datetime(2024, 5, 14, 8, 0, tzinfo=timezone.utc)

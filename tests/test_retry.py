@@ -28,8 +28,8 @@ from tencentcloud.common.retry_async import StandardRetryer as AsyncStandardRetr
 from tencentcloud.kms.v20190118 import kms_client, kms_client_async, models
 
 import kmserr
-from kmserr.registry import load_registry
 from kmserr.retry import LOGGER_NAME, Retryer, should_retry
+from kmserr.teams import load_registry
 
 from .fake_api import BAD_GATEWAY, Answer, Answers, error_answer, fake_api, refused_endpoint, success_answer
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kmserr.extract import Extractor
-from kmserr.scan import LineScanner, default_engine, scan_bytes, scan_stream
+from kmserr.scan import LineScanner, scan_bytes, scan_stream
 
 from .conftest import feed_in_pieces
 
@@ -55,7 +55,7 @@ def test_byte_span_counts_undecodable_bytes() -> None:
 
 @given(st.lists(st.integers(1, 64), min_size=1, max_size=50))
 def test_any_read_sizes_give_the_same_lines(sizes: list[int]) -> None:
-    hits = feed_in_pieces(LineScanner(EX, default_engine()), LOG, sizes)
+    hits = feed_in_pieces(LineScanner(EX), LOG, sizes)
     assert [(h.line_number, h.line) for h in hits] == reference(LOG)
 
 
@@ -71,3 +71,23 @@ def test_stream_from_a_pipe(tmp_path: object) -> None:
 def test_empty_input() -> None:
     assert scan_bytes(b"", EX) == []
     assert scan_bytes(b"\n\n\n", EX) == []
+
+
+TEAM_NAMES = ["PaymentFailure.CardDeclined"]
+TEAM_LOG = b"ok\n2026-01-01 charge failed: PaymentFailure.CardDeclined\nok\n"
+
+
+def test_an_extractor_with_team_names_finds_them_alone_in_a_scan(engine: str) -> None:
+    # The engine used to be built from the bundled names only: it passed over the team's line.
+    hits = scan_bytes(TEAM_LOG, Extractor(TEAM_NAMES))
+    assert [f.code for hit in hits for f in hit.findings] == TEAM_NAMES
+    assert [hit.line_number for hit in hits] == [2]
+
+
+def test_a_streamed_scan_with_team_names_finds_them(engine: str) -> None:
+    read_end, write_end = os.pipe()
+    os.write(write_end, TEAM_LOG)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as stream:
+        hits = [hit for batch in scan_stream(stream, Extractor(TEAM_NAMES), block_size=7) for hit in batch]
+    assert [f.code for hit in hits for f in hit.findings] == TEAM_NAMES

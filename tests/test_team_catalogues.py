@@ -171,6 +171,20 @@ def test_check_against_the_team_files_in_use(home: Path) -> None:
     assert result.exit_code == 2 and str(in_use) in result.stdout
 
 
+def test_check_json_names_a_broken_team_file_in_use_and_still_checks(home: Path) -> None:
+    # The command used to load the team files in use before checking: a broken one ended it with
+    # a line on stderr, and `--format json` printed no JSON at all.
+    broken = write(home / "config" / "kmserr", "broken.toml", "[[errors]\n")
+    fine = write(home, "new.toml", TEAM)
+    result = run("check", str(fine), "--format", "json")
+    assert result.exit_code == 2
+    [problem] = json.loads(result.stdout)
+    assert (problem["file"], problem["line"]) == (str(broken), 1)
+    assert problem["message"].startswith("invalid TOML: ")
+    plain = run("check", str(fine))
+    assert plain.exit_code == 2 and plain.stdout.startswith(f"{broken}:1:")
+
+
 def kmserr_in(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """kmserr in a process of its own, with this config folder: a blocked read would hang the suite."""
     env = {k: v for k, v in os.environ.items() if k != "KMSERR_CATALOG"}

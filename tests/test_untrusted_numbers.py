@@ -11,7 +11,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import kmserr
-from kmserr.extract import Extractor, ascii_number
+from kmserr.extract import Extractor
+from kmserr.forms import ascii_number
 
 from .conftest import Runner
 

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import IO, Final
 
-from .controls import terminal_safe
-from .render import Style, json_line, plain_field
-from .timeline import Counts, bucket_text, size_text
+from ..controls import terminal_safe
+from ..timeline import Counts, bucket_text, size_text
+from . import Style, json_line, plain_field
 
 TOP_CODES: Final = 5  # series drawn one per code; the other codes are drawn together as "other"
 CHART_HEIGHT: Final = 20

@@ -1,0 +1,573 @@
+"""The error forms: for each, its name, the literal that gates it, its regex, its builder and the
+byte locator that engines search blocks with, in one place.
+
+A form is one way an error is written: a legacy `(10630) message`, an SDK exception's text, a JSON
+body, a code name standing alone. `Extractor` (extract.py) tries them in the order of FORMS;
+engines (engines.py) find candidate lines from LOCATORS and the code names' literals.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Final, NamedTuple
+
+# API 3.0 code families (the part before the first dot) and the codes that SDKs raise
+# themselves. A name in this list, or a dotted name under it, is recognised standing alone.
+FAMILIES: Final = (
+    "ActionOffline", "AuthFailure", "DryRunOperation", "FailedOperation", "InternalError",
+    "InvalidAction", "InvalidParameter", "InvalidParameterValue", "InvalidRequest",
+    "IpInBlacklist", "IpNotInWhitelist", "LimitExceeded", "MissingParameter", "NoSuchProduct",
+    "NoSuchVersion", "OperationDenied", "RequestLimitExceeded", "RequestSizeLimitExceeded",
+    "ResourceInUse", "ResourceInsufficient", "ResourceNotFound", "ResourceUnavailable",
+    "ResourcesSoldOut", "ResponseSizeLimitExceeded", "ServiceUnavailable",
+    "UnauthorizedOperation", "UnknownParameter", "UnsupportedOperation", "UnsupportedProtocol",
+    "UnsupportedRegion", "ClientNetworkError", "ServerNetworkError", "ClientParamsError",
+    "ClientSideError", "ServerSideError", "InvalidCredential", "CoreInternalError",
+)
+# Generic words that other software logs too (botocore's `ClientError`): recognised standing
+# alone only with a dotted sub-code (`ClientError.NetworkError`).
+DOTTED_ONLY_FAMILIES: Final = ("ClientError",)
+
+# Formats, as reported in `Finding.format` and JSON output.
+LEGACY_MESSAGE: Final = "legacy-message"
+LEGACY_JSON: Final = "legacy-json"
+API3_JSON: Final = "api3-json"
+PYTHON_SDK: Final = "python-sdk"
+PYTHON_SDK_REPR: Final = "python-sdk-repr"  # repr() of the Python SDK's exception: `%r`, pytest, debuggers
+GO_SDK: Final = "go-sdk"
+JAVA_SDK: Final = "java-sdk"
+JAVA_SDK_OLD: Final = "java-sdk-old"
+DOTNET_SDK: Final = "dotnet-sdk"
+NODE_SDK: Final = "node-sdk"
+CPP_SDK: Final = "cpp-sdk"
+CODE_MESSAGE: Final = "code-message"
+BARE_CODE: Final = "bare-code"
+EXCEPTION: Final = "exception"  # read from an exception object's attributes (kmserr.explain)
+
+
+class Finding(NamedTuple):
+    """One error found in text; `start`/`end` locate the code (character offsets)."""
+
+    code: str
+    format: str
+    start: int
+    end: int
+    message: str | None = None
+    request_id: str | None = None
+    module_code: int | None = None
+    error_code: int | None = None
+    code_desc: str | None = None
+
+
+# Each pattern begins with a literal, and a condition on what stands before it comes after it as
+# a lookbehind: Python's re then skips to the literal at C speed instead of trying every position
+# of a long line.
+_LEGACY = re.compile(
+    # 3, 5 or 6 digits: four-digit numbers are the gateway codes' range and common in prose. ASCII
+    # digits only (`\d` would take `(١٠٦٣٠)`, which int() reads as 10630 and no byte prefilter sees).
+    r"\((?<![\w.(]\()([0-9]{3}|[0-9]{5,6})\)[ ]?(?=[^\W\d_])"
+)
+_LEGACY_AT_START = re.compile(r"\s*\(([0-9]{3,6})\)\s?(.*)", re.DOTALL)
+_JSON_STRING = r'"((?:[^"\\\n]|\\.){0,4096})"'
+_LEGACY_JSON_CODE = re.compile(r'"code"\s*:\s*"?([0-9]{1,6})"?')
+_LEGACY_JSON_DESC = re.compile(r'"codeDesc"\s*:\s*' + _JSON_STRING)
+_LEGACY_JSON_PLAIN = re.compile(
+    r'"code"\s*:\s*"?([4-6][0-9]{3})"?\s*,\s*"message"\s*:\s*' + _JSON_STRING
+)
+_API3_CODE = re.compile(r'"Code"\s*:\s*"([A-Za-z][A-Za-z0-9_.]*)"')
+_API3_MESSAGE = re.compile(r'"Message"\s*:\s*' + _JSON_STRING)
+_API3_REQUEST_ID = re.compile(r'"RequestId"\s*:\s*"([^"\s]*)"')
+_ERROR_KEY = re.compile(r'"Error"\s*:\s*\{')
+# A message is read to WINDOW characters (4096) at most, as everything around a code is.
+_PY_SDK = re.compile(  # after `[`, or after the class path of PHP's exception (`...\Exception\`)
+    # The code is one word but for the sentences the SDK itself raises as codes (`signMethod
+    # invalid`, `CommonClient Parameter Error, ... all required.`): up to 16 words, the first
+    # ` message:` ends it.
+    r"TencentCloudSDKException\] code:(?<=[\[\\]TencentCloudSDKException\] code:)"
+    r"(\S*(?: \S+){0,15}?) message:(.{0,4096})"
+)
+_JAVA_SDK = re.compile(r"\[TencentCloudSDKException\]code: (\S*) message:(.{0,4096})")
+_JAVA_SDK_OLD = re.compile(r"\[TencentCloudSDKException\]message:([A-Za-z][\w.]*)-(.{0,4096})")
+_GO_SDK = re.compile(r"\[TencentCloudSDKError\] Code=([^,\s]*), Message=(.{0,4096})")
+_DOTNET_SDK = re.compile(r"code:(?<![\w\]\\]code:)([A-Za-z][\w.]*) message:(.{0,4096})")
+_NODE_CODE = re.compile(r"^[ \t]*code: '([^'\n]*)',?[ \t]*\r?$", re.MULTILINE)
+_NODE_REQUEST_ID = re.compile(r"^[ \t]*requestId: '([^'\n]*)',?[ \t]*\r?$")
+# Node's util.inspect of an error: `Name [Error]: message` (after any prefix), then stack lines,
+# the last ending in ` {`, then one property a line.
+_NODE_HEADERS: Final = (
+    re.compile(r"(?:^|\s)[A-Za-z_$][\w$]* \[[A-Za-z_$][\w$]*\]: (.*?)(?: \{)?\r?$"),
+    re.compile(r"(?:^|\s)[A-Za-z_$][\w$]*(?:Exception|Error): (.*?)(?: \{)?\r?$"),
+)
+_NODE_STACK = re.compile(r"^[ \t]+at .*$")
+_NODE_PROPERTY = re.compile(r"^([ \t]+)[A-Za-z_$][\w$]*: ")
+# A Python literal as repr() prints it: a string or bytes in either quote style, or None.
+_PY_LITERAL = r"""(?:[bBrRuU]{0,2}'(?:[^'\\\n]|\\.){0,4096}'|[bBrRuU]{0,2}"(?:[^"\\\n]|\\.){0,4096}"|None)"""
+_PY_KEY = r"(?:(code|message|requestId)\s*=\s*)?"
+_PY_ARGUMENT = re.compile(r"\s*" + _PY_KEY + "(" + _PY_LITERAL + r")\s*(,\s*\)|,|\))")
+_PY_REPR = re.compile(  # one to three arguments; _python_sdk_repr reads them
+    r"TencentCloudSDKException\((?<!\wTencentCloudSDKException\()"
+    r"(?:\s*" + _PY_KEY.replace("(code", "(?:code") + _PY_LITERAL + r"\s*,){0,2}"
+    r"\s*" + _PY_KEY.replace("(code", "(?:code") + _PY_LITERAL + r"\s*,?\s*\)"
+)
+_REPR_KEYS: Final = ("code", "message", "requestId")
+_CPP_SDK = re.compile(r"RequestId=([^,\s]*), ErrorCode=([^,\s]*), ErrorMessage=(.{0,4096})")
+_CODE_MESSAGE = re.compile(r"Code: (?<![\w.]Code: )([A-Za-z][\w.]*), Message: (.{0,4096})")
+# The ID, then what may end a sentence or a record.
+_DOTNET_REQUEST_ID = re.compile(r"requestId\s*:?\s*([0-9A-Za-z-]{8,64})[\s.,;:\"'}\])]*")
+_REQUEST_ID_ANYWHERE = re.compile(
+    r"request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})", re.IGNORECASE
+)
+_BRACKETED_REQUEST_ID = re.compile(r"\[request id:([0-9A-Za-z-]+)\]")
+_NO_VALUE: Final = frozenset({"", "none", "null", "nil", "undefined"})
+_KNOWN_HEAD: Final = re.compile("|".join(map(re.escape, (*FAMILIES, *DOTTED_ONLY_FAMILIES))))
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*")
+MAX_NAME: Final = 128  # a longer identifier is no code name (the longest known has 57 characters)
+
+
+def _token_at(text: str, start: int) -> re.Match[str] | None:
+    """The identifier at `start`, if it is no longer than a code name can be; read no further."""
+    token = _TOKEN.match(text, start, start + MAX_NAME + 1)
+    if token is None or token.end() - start > MAX_NAME or _continues(text, token.end()):
+        return None
+    return token
+
+
+def _continues(text: str, end: int) -> bool:
+    """Whether an identifier read to `end` goes on (reading stopped at MAX_NAME + 1 characters)."""
+    after = text[end : end + 2]
+    return after[:1] in _ALNUM or (after[:1] == "." and after[1:] in _ALNUM)
+
+
+_ALNUM: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_NAME_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789."
+_CODE_NAME = re.compile(r"[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*")
+
+
+def name_literals(names: Iterable[str]) -> list[str]:
+    """The fewest literals that every code name standing alone contains (`LimitExceeded` covers
+    `RequestLimitExceeded`): the prefilter's patterns and the bare form's gate."""
+    words = set(FAMILIES) | set(DOTTED_ONLY_FAMILIES) | {n for n in names if _CODE_NAME.fullmatch(n)}
+    return sorted(w for w in words if not any(o != w and o in w for o in words))
+
+
+_Builder = Callable[[re.Match[str], str], "Finding | None"]
+_Finder = Callable[[str], Iterable[re.Match[str]]]
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return None if value.casefold() in _NO_VALUE else value
+
+
+def _split_request_id(rest: str, label: str) -> tuple[str, str | None]:
+    """Split `message ... requestId:X` at the last label; the message may contain anything."""
+    head, sep, tail = rest.rpartition(label)
+    if not sep:
+        return rest.rstrip(), None
+    token = tail.strip().split(" ", 1)[0] if tail.strip() else ""
+    return head.rstrip(), _request_id_token(token)
+
+
+def _request_id_token(token: str) -> str | None:
+    """The ID inside what a format printed around it: Go 2018's `%!d(string=ID)`, Ruby's `ID)`,
+    a JSON record's `ID"}`, a sentence's `ID.`: the ID's own shape (a UUID, hex, a token of
+    letters, digits, `-` and `_`) and nothing after it; `None`, `null`, `undefined` are no ID."""
+    wrapped = re.fullmatch(r"%!d\(string=(.*)\)", token)
+    if wrapped:
+        token = wrapped.group(1)
+    shaped = _REQUEST_ID_SHAPE.match(token.lstrip("'\"([<"))
+    return _clean(shaped.group()) if shaped else None
+
+
+# What a request ID is made of: UUIDs, hex, and every SDK's own tokens.
+_REQUEST_ID_SHAPE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,127}")
+
+
+def with_legacy_message(finding: Finding) -> Finding:
+    """A message that is itself `(10010) text` (a legacy body through the Go SDK) names the module code."""
+    if finding.message is None:
+        return finding
+    legacy = _LEGACY_AT_START.match(finding.message)
+    if legacy is None:
+        return finding
+    return finding._replace(
+        code=legacy.group(1),
+        message=legacy.group(2).strip() or None,
+        module_code=int(legacy.group(1)),
+        code_desc=finding.code,
+    )
+
+
+def _sdk(match: re.Match[str], fmt: str, code_group: int, message: str, rid: str | None) -> Finding | None:
+    code = _clean(match.group(code_group))
+    if code is None:
+        return None
+    start, end = match.span(code_group)
+    return with_legacy_message(
+        Finding(code=code, format=fmt, start=start, end=end, message=message[:WINDOW] or None, request_id=rid)
+    )
+
+
+def _python_sdk(match: re.Match[str], text: str) -> Finding | None:
+    message, rid = _split_request_id(match.group(2), " requestId:")
+    if message == "None":  # the SDK's str() of an exception raised without a message
+        message = ""
+    return _sdk(match, PYTHON_SDK, 1, message, rid or _bracketed_rid(message))
+
+
+def _python_sdk_repr(match: re.Match[str], text: str) -> Finding | None:
+    """`TencentCloudSDKException('Code', 'message', 'requestId')`: positional or keyword arguments,
+    either quote style; a bytes message (a non-200 reply's body) is kept as printed, as str() does."""
+    values: dict[str, tuple[str, int, int]] = {}
+    pos = match.start() + len("TencentCloudSDKException(")
+    for index in range(len(_REPR_KEYS)):
+        argument = _PY_ARGUMENT.match(text, pos, match.end())
+        if argument is None:
+            return None
+        key = argument.group(1) or _REPR_KEYS[index]
+        values[key] = (argument.group(2), *argument.span(2))
+        pos = argument.end()
+        if argument.group(3) != ",":
+            break
+    else:
+        return None  # a fourth argument: not the SDK's exception
+    code = values.get("code")
+    if code is None or code[0][-1:] not in "'\"" or code[0][:1] in "bB":
+        return None
+    name = _python_literal(code[0])
+    if not name or _CODE_TOKEN.fullmatch(name) is None:
+        return None
+    message = values.get("message")
+    rid = values.get("requestId")
+    text_message = None
+    if message is not None and message[0] != "None":
+        text_message = message[0] if message[0][:1] in "bB" else _python_literal(message[0])
+    quote = code[0].find(code[0][-1])
+    start = code[1] + quote + 1
+    return with_legacy_message(Finding(
+        code=name, format=PYTHON_SDK_REPR, start=start, end=start + len(code[0]) - quote - 2,
+        message=(text_message or "")[:WINDOW] or None,
+        request_id=_clean(_python_literal(rid[0])) if rid is not None and rid[0] != "None" else None,
+    ))
+
+
+# A code name, or one of the sentences the SDK raises as codes (`signMethod invalid`).
+_CODE_TOKEN = re.compile(r"[A-Za-z][^\x00-\x1f\x7f-\x9f]{0,127}")
+
+
+def _python_literal(literal: str) -> str:
+    """The value of a Python string literal as repr() wrote it (the text itself if it is not one)."""
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return literal
+    return value if isinstance(value, str) else literal
+
+
+def _java_sdk(match: re.Match[str], text: str) -> Finding | None:
+    rest = match.group(2)
+    cause = rest.rfind(" cause:")
+    if cause >= 0 and " requestId:" in rest[:cause]:
+        rest = rest[:cause]
+    message, rid = _split_request_id(rest, " requestId:")
+    return _sdk(match, JAVA_SDK, 1, message, rid or _bracketed_rid(message))
+
+
+def _java_sdk_old(match: re.Match[str], text: str) -> Finding | None:
+    # `message:Code-Message`: the code is only a code if it looks like one (`Request-timeout` is not).
+    code = match.group(1)
+    if "." not in code and not _KNOWN_HEAD.fullmatch(code.split(".")[0]):
+        return None
+    message, rid = _split_request_id(match.group(2), " requestId:")
+    return _sdk(match, JAVA_SDK_OLD, 1, message, rid or _bracketed_rid(message))
+
+
+def _go_sdk(match: re.Match[str], text: str) -> Finding | None:
+    message, rid = _split_request_id(match.group(2), ", RequestId=")
+    return _sdk(match, GO_SDK, 1, message, rid)
+
+
+def _dotnet_sdk(match: re.Match[str], text: str) -> Finding | None:
+    rest = match.group(2)
+    at = rest.rfind("requestId")  # found from the end: a regex search would be quadratic on long spaces
+    tail = _DOTNET_REQUEST_ID.fullmatch(rest, at) if at > 0 and rest[at - 1].isspace() else None
+    message, rid = (rest[:at], tail.group(1)) if tail else (rest, None)
+    return _sdk(match, DOTNET_SDK, 1, message.strip(), rid)
+
+
+def _cpp_sdk(match: re.Match[str], text: str) -> Finding | None:
+    return _sdk(match, CPP_SDK, 2, match.group(3).strip(), _clean(match.group(1)))
+
+
+def _code_message(match: re.Match[str], text: str) -> Finding | None:
+    message = match.group(2).strip()
+    return _sdk(match, CODE_MESSAGE, 1, message, _request_id_near(text, match.end()))
+
+
+def _node_code(match: re.Match[str], text: str) -> Finding | None:
+    return _sdk(match, NODE_SDK, 1, "", None)  # the message and request ID: _with_node_object
+
+
+NODE_LOOKBACK: Final = 64  # lines: util.inspect's stack (10 lines by default) and properties
+NODE_CONTEXT: Final = NODE_LOOKBACK * 256  # characters above a Node code line that are read
+
+
+def _with_node_object(finding: Finding, before: str) -> Finding:
+    """The message and request ID of the Node error whose `code: '...'` line this is: util.inspect
+    prints the other properties (requestId first) on the lines above it, up to the stack's last
+    line (`    at ... {`), and the message on the first line (`Name [Error]: message`). Only the
+    lines above are read, so that grep, which reads a line at a time, reads the same as parse."""
+    lines = before[-NODE_CONTEXT:].split("\n")
+    indent = lines.pop()  # the start of the code's own line: its indentation (deeper when nested)
+    rid: str | None = None
+    message: str | None = None
+    index = len(lines) - 1
+    stop = max(-1, index - NODE_LOOKBACK)
+    while index > stop:  # the properties, up to the line that opens the object
+        line = lines[index].rstrip("\r")
+        prop = _NODE_PROPERTY.match(line)
+        if prop is None or prop.group(1) != indent:
+            break
+        got = _NODE_REQUEST_ID.match(line)
+        if got is not None and rid is None:
+            rid = _clean(got.group(1))
+        index -= 1
+    if index > stop and lines[index].rstrip("\r").endswith("{"):
+        while index > stop and _NODE_STACK.match(lines[index]) is not None and index > 0 and \
+                _NODE_STACK.match(lines[index - 1]) is not None:
+            index -= 1  # up the stack, to its first line
+        if _NODE_STACK.match(lines[index]) is not None:
+            index -= 1
+        if index > stop:
+            header = lines[index].rstrip("\r")
+            for pattern in _NODE_HEADERS:
+                got = pattern.search(header)
+                if got is not None:
+                    message = got.group(1).strip() or None
+                    break
+    return finding._replace(message=message[:WINDOW] if message else None, request_id=rid)
+
+
+def _api3_json(match: re.Match[str], text: str) -> Finding | None:
+    line_start = _line_start(text, match.start())
+    line_end = _line_end(text, match.end())
+    if _ERROR_KEY.search(text, line_start, match.start()) is None:
+        return None
+    message = _API3_MESSAGE.search(text, line_start, line_end)
+    rid = _API3_REQUEST_ID.search(text, line_start, line_end)
+    start, end = match.span(1)
+    return Finding(
+        code=match.group(1), format=API3_JSON, start=start, end=end,
+        message=_json_unescape(message.group(1)) if message else None,
+        request_id=_clean(rid.group(1)) if rid else None,
+    )
+
+
+def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
+    start, end = match.span(1)
+    body_start = match.end()
+    quoted = match.start() > 0 and text[match.start() - 1] == '"'
+    line_end = _line_end(text, body_start)
+    stop = text.find('"', body_start, line_end) if quoted else -1
+    message = text[body_start : stop if stop >= 0 else line_end].strip()
+    line_start = _line_start(text, match.start())
+    code = _LEGACY_JSON_CODE.search(text, line_start, line_end)
+    fmt = LEGACY_MESSAGE
+    error_code = code_desc = None
+    if quoted and code is not None and _in_message_value(text, line_start, match.start()):
+        fmt, error_code = LEGACY_JSON, int(code.group(1))
+        desc = _LEGACY_JSON_DESC.search(text, line_start, line_end)
+        code_desc = _json_unescape(desc.group(1)) if desc else None
+    return Finding(
+        code=match.group(1), format=fmt, start=start, end=end,
+        message=_json_unescape(message) if quoted else message, request_id=_request_id_near(text, match.end()),
+        module_code=int(match.group(1)), error_code=error_code, code_desc=code_desc,
+    )
+
+
+def _legacy_json_bodies(text: str) -> Iterator[re.Match[str]]:
+    """`"code": 4000, "message": ...`, looked for from its "message", the rarer key: a regex that
+    began at each "code" would try every one of a line of 1 MB of `"code":`."""
+    at = text.find('"message"')
+    while at >= 0:
+        key = text.rfind('"code"', max(0, at - _CODE_BEFORE_MESSAGE), at)
+        match = _LEGACY_JSON_PLAIN.match(text, key) if key >= 0 else None
+        if match is not None:
+            yield match
+        at = text.find('"message"', max(at + 1, match.end() if match else 0))
+
+
+_CODE_BEFORE_MESSAGE: Final = 64  # how far before its "message" a legacy body's "code" stands
+
+
+def _legacy_json_plain(match: re.Match[str], text: str) -> Finding | None:
+    start, end = match.span(1)
+    line_end = _line_end(text, match.end())
+    desc = _LEGACY_JSON_DESC.search(text, _line_start(text, start), line_end)
+    return Finding(
+        code=match.group(1), format=LEGACY_JSON, start=start, end=end, message=_json_unescape(match.group(2)) or None,
+        request_id=_request_id_near(text, match.end()), error_code=int(match.group(1)),
+        code_desc=_json_unescape(desc.group(1)) if desc else None,
+    )
+
+
+def _bare_code(match: re.Match[str], text: str) -> Finding | None:
+    after = text[match.end() : _line_end(text, match.end())]
+    message = re.match(r"\s*(?::|-|,)\s+(\S.*)", after)
+    return Finding(
+        code=match.group(0), format=BARE_CODE, start=match.start(), end=match.end(),
+        message=message.group(1).strip() if message else None, request_id=_request_id_near(text, match.end()),
+    )
+
+
+def _in_message_value(text: str, line_start: int, paren: int) -> bool:
+    return re.search(r'"message"\s*:\s*"$', text[max(line_start, paren - 40) : paren]) is not None
+
+
+WINDOW: Final = 4096  # how far from a code its message, request ID and body are looked for
+MAX_FINDINGS: Final = 100  # per text: a line with more is still selected, its first ones explained
+
+
+def _line_end(text: str, pos: int) -> int:
+    """The end of the line, or WINDOW characters on: what surrounds a code is read within bounds,
+    so that a line of 100 MB with a code in it costs no more than its length."""
+    end = text.find("\n", pos, pos + WINDOW)
+    return min(len(text), pos + WINDOW) if end < 0 else end
+
+
+def _line_start(text: str, pos: int) -> int:
+    low = max(0, pos - WINDOW)
+    return max(text.rfind("\n", low, pos) + 1, low)
+
+
+def _request_id_near(text: str, pos: int) -> str | None:
+    """A request ID on the line around `pos`, in any spelling (`RequestId=`, `request_id:`, ...)."""
+    low, high = _line_start(text, pos), _line_end(text, pos)
+    window = text[low:high].lower()  # found by a literal, then read by the regex: no scan per position
+    at = window.find("request")
+    while at >= 0:
+        found = _REQUEST_ID_ANYWHERE.match(text, low + at, high)
+        if found:
+            return _clean(found.group(1))
+        at = window.find("request", at + 7)
+    return None
+
+
+def _bracketed_rid(message: str) -> str | None:
+    found = _BRACKETED_REQUEST_ID.search(message)
+    return found.group(1) if found else None
+
+
+def _json_unescape(value: str) -> str:
+    if "\\" not in value:
+        return value  # nothing escaped: the common case, without a JSON parse
+    try:
+        result = json.loads('"' + value + '"')
+    except ValueError:
+        return value
+    return result if isinstance(result, str) else value
+
+
+MAX_CODE_DIGITS: Final = 18  # far more than any code has; int() refuses more than 4,300 digits
+
+
+def ascii_number(text: str | int) -> int | None:
+    """The number that `text` spells in ASCII digits, else None: "²".isdigit() holds but int()
+    refuses it, and int("٤٠٠٠") is 4000, yet neither is a code that any log or prefilter spells.
+    A number of more than 18 digits is no code either: None, never an error, whatever the input."""
+    if isinstance(text, int):
+        return text if 0 <= text < 10**MAX_CODE_DIGITS else None
+    if len(text) > MAX_CODE_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
+def body_finding(doc: dict[str, Any]) -> Finding | None:
+    """The error of a parsed response body: API 3.0 (`Response.Error`, or `Error` alone) or legacy."""
+    response = doc.get("Response", doc)
+    if isinstance(response, dict) and isinstance(response.get("Error"), dict):
+        error = response["Error"]
+        code = error.get("Code")
+        if isinstance(code, str) and code:
+            message = error.get("Message")
+            rid = response.get("RequestId", doc.get("RequestId"))
+            return Finding(
+                code=code, format=API3_JSON, start=0, end=0, message=message if isinstance(message, str) else None,
+                request_id=rid if isinstance(rid, str) and rid else None,
+            )
+    raw_code = doc.get("code")
+    if isinstance(raw_code, bool) or not isinstance(raw_code, (int, str)):
+        return None
+    number = ascii_number(raw_code)
+    if not number:
+        return None
+    message = doc.get("message") if isinstance(doc.get("message"), str) else None
+    desc = doc.get("codeDesc") if isinstance(doc.get("codeDesc"), str) else None
+    legacy = _LEGACY_AT_START.match(message or "")
+    if legacy is not None:
+        module = legacy.group(1)
+        return Finding(code=module, format=LEGACY_JSON, start=0, end=0, message=legacy.group(2).strip() or None,
+                       module_code=int(module), error_code=number, code_desc=desc)
+    return Finding(code=str(raw_code), format=LEGACY_JSON, start=0, end=0, message=message or None,
+                   error_code=number, code_desc=desc)
+
+
+# What Python's `\s` matches, as UTF-8 bytes within a line: ASCII spaces, \x1c-\x1f and (any byte
+# of) Unicode's spaces.
+_SPACE: Final = rb"[\t\x0b\x0c\r \x1c-\x1f\x80-\xff]*"
+
+# For each structured form, a locator: a byte pattern (of Hyperscan's syntax and Python's) that
+# matches wherever the form's regex can match in a line, and seldom anywhere else. Character
+# classes are wider than the regexes' (`[^,\n]` where they say `\s`), as bytes do not know
+# Unicode's spaces and letters, so that a locator never misses what its form finds.
+LOCATORS: Final = {
+    PYTHON_SDK: rb"TencentCloudSDKException\] code:[^\n]* message:",
+    PYTHON_SDK_REPR: rb"TencentCloudSDKException\(",
+    JAVA_SDK: rb"\[TencentCloudSDKException\]code: \S* message:",
+    JAVA_SDK_OLD: rb"\[TencentCloudSDKException\]message:[A-Za-z]",
+    GO_SDK: rb"\[TencentCloudSDKError\] Code=[^,\n]*, Message=",
+    CPP_SDK: rb"RequestId=[^,\n]*, ErrorCode=[^,\n]*, ErrorMessage=",
+    DOTNET_SDK: rb"code:[A-Za-z]\S* message:",
+    CODE_MESSAGE: rb"Code: [A-Za-z]\S*, Message: ",
+    NODE_SDK: rb"code: '",
+    API3_JSON: rb'"Code"[^"\n]*"[A-Za-z]',
+    # Without its `"code"`: a locator costs Hyperscan a check at each place its literal stands, so
+    # it hangs on the rarest, and a line of 1 MB of `"code":` then costs no more than plain text.
+    LEGACY_JSON: rb'[4-6][0-9]{3}"?' + _SPACE + rb',' + _SPACE + rb'"message"',
+}
+LOCATED: Final = frozenset(LOCATORS)
+
+
+class Form(NamedTuple):
+    """One structured form: it runs only on text that holds its gate, which costs nanoseconds,
+    where running every regex on every line costs microseconds."""
+
+    name: str
+    gate: str
+    finder: _Finder
+    builder: _Builder
+
+
+# In priority order: a later form never reports text that an earlier one explained. Code names
+# standing alone come last; the extractor adds that form, which depends on the names it knows.
+FORMS: Final = (
+    Form(PYTHON_SDK, "SDKException] code:", _PY_SDK.finditer, _python_sdk),
+    Form(PYTHON_SDK_REPR, "SDKException(", _PY_REPR.finditer, _python_sdk_repr),
+    Form(JAVA_SDK, "SDKException]code: ", _JAVA_SDK.finditer, _java_sdk),
+    Form(JAVA_SDK_OLD, "SDKException]message:", _JAVA_SDK_OLD.finditer, _java_sdk_old),
+    Form(GO_SDK, "SDKError] Code=", _GO_SDK.finditer, _go_sdk),
+    Form(CPP_SDK, "ErrorCode=", _CPP_SDK.finditer, _cpp_sdk),
+    Form(DOTNET_SDK, "code:", _DOTNET_SDK.finditer, _dotnet_sdk),
+    Form(CODE_MESSAGE, "Code: ", _CODE_MESSAGE.finditer, _code_message),
+    Form(NODE_SDK, "code: '", _NODE_CODE.finditer, _node_code),
+    Form(API3_JSON, '"Code"', _API3_CODE.finditer, _api3_json),
+    Form(LEGACY_MESSAGE, "(", _LEGACY.finditer, _legacy_message),
+    Form(LEGACY_JSON, '"code"', _legacy_json_bodies, _legacy_json_plain),
+)

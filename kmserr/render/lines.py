@@ -1,0 +1,131 @@
+"""grep's standard printer: each matched line as it was, or highlighted, or as JSON, with context."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING
+
+from ..controls import terminal_safe
+from . import Style, annotation, plain_field
+
+if TYPE_CHECKING:
+    from ..explanation import Explanation
+    from ..scan import Hit
+
+
+class LinePrinter:
+    """grep's matched lines and their context, written to a binary stream as they arrive (a search's
+    sink); no Rich in this loop."""
+
+    def __init__(
+        self,
+        out: IO[bytes],
+        fmt: str,
+        style: Style,
+        *,
+        with_filename: bool = False,
+        line_numbers: bool = False,
+        annotate: bool = True,
+        encoding: str = "utf-8",
+    ) -> None:
+        from ..streams import ERRORS
+
+        self._out = out
+        # kmserr's own text in the output's encoding (the locale's); what it cannot encode escaped.
+        self._encoding, self._errors = encoding, ERRORS
+        self._fmt = fmt
+        self._style = style
+        self._with_filename = with_filename
+        self._line_numbers = line_numbers
+        self._annotate = annotate
+        # The annotation of each combination of codes, computed once (entries live as long as the run).
+        self._notes: dict[tuple[object, ...], bytes] = {}
+
+    def flush(self) -> None:
+        self._out.flush()
+
+    def context_break(self) -> None:
+        """The separator between groups of context lines, as grep prints it."""
+        if self._fmt != "json":
+            self._out.write(b"--\n")
+
+    def context(self, number: int, line: bytes, filename: str) -> None:
+        """A line printed around a match (-A/-B/-C), marked as grep marks them."""
+        if self._fmt == "json":
+            from .json import context_line
+
+            self._out.write(context_line(number, line, filename))
+            return
+        prefix = b""
+        if self._with_filename:
+            prefix += os.fsencode(filename) + b"-"  # the name's bytes as they were given
+        if self._line_numbers:
+            prefix += b"%d-" % number
+        if self._fmt == "table":
+            safe = terminal_safe(line.decode("utf-8", "surrogateescape")).encode(self._encoding, self._errors)
+            dim, reset = (b"\x1b[2m", b"\x1b[0m") if self._style.color else (b"", b"")
+            self._out.write(dim + prefix + safe + reset + b"\n")
+        else:
+            self._out.write(prefix + line + b"\n")
+
+    def matched(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
+        if self._fmt == "json":
+            self._out.write(self._json(hit, items, filename))
+        elif self._fmt == "table":
+            self._out.write(self._terminal(hit, items, filename))
+        else:
+            for piece in self._plain(hit, items, filename):
+                self._out.write(piece)
+
+    def _prefix(self, hit: Hit, filename: str) -> bytes:
+        parts = []
+        if self._with_filename:
+            parts.append(os.fsencode(filename) + b":")
+        if self._line_numbers:
+            parts.append(b"%d:" % hit.line_number)
+        return b"".join(parts)
+
+    def _plain(self, hit: Hit, items: Sequence[Explanation], filename: str) -> tuple[bytes, ...]:
+        """The line's bytes as they were, then a tab and the annotation; in pieces when the line is
+        long, so that a line of hundreds of MiB is not copied once more to be written."""
+        tail = b""
+        if self._annotate:
+            key = tuple((id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items)
+            tail = self._notes.get(key, b"")
+            if not tail:
+                tail = b"\t" + plain_field(annotation(items, self._style)).encode(self._encoding, self._errors)
+                if len(self._notes) < 4096:
+                    self._notes[key] = tail
+        prefix = self._prefix(hit, filename)
+        if len(hit.line) > 65536:
+            return (prefix, hit.line, tail + b"\n")
+        return (prefix + hit.line + tail + b"\n",)
+
+    def _json(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
+        from .json import matched_line
+
+        return matched_line(hit, items, filename, self._style)
+
+    def _terminal(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
+        color = self._style.color
+        bold_red, dim, cyan, reset = ("\x1b[1;31m", "\x1b[2m", "\x1b[36m", "\x1b[0m") if color else ("",) * 4
+        pieces: list[str] = []
+        pos = 0
+        for item in items:
+            f = item.finding
+            if f.start < pos:
+                continue
+            code = terminal_safe(hit.text[f.start : f.end])
+            pieces += [terminal_safe(hit.text[pos : f.start]), bold_red, code, reset]
+            pos = f.end
+        pieces.append(terminal_safe(hit.text[pos:]))
+        prefix = ""
+        if self._with_filename:
+            prefix += f"{cyan}{terminal_safe(filename)}{reset}:"
+        if self._line_numbers:
+            prefix += f"{dim}{hit.line_number}{reset}:"
+        line = prefix + "".join(pieces) + "\n"
+        if self._annotate:
+            line += f"  {dim}↳ {terminal_safe(annotation(items, self._style))}{reset}\n"
+        return line.encode(self._encoding, self._errors)

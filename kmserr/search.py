@@ -1,0 +1,545 @@
+"""Search files and standard input: one read loop that feeds a sink matches and context lines alike.
+
+As ripgrep's searcher: the input is read in blocks of whole lines, the matcher finds the lines
+that carry errors, and a sink receives them (`matched`), the lines around them (`context`) and the
+breaks between groups (`context_break`). Context lines are found from the offsets of the matches
+in the block, so only the lines printed pass through Python, never every line of the input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import os
+import shutil
+import signal
+import stat
+import sys
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timezone
+from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
+
+from .explanation import Explanation, explain_finding
+from .forms import NODE_CONTEXT, ascii_number
+from .matcher import matcher_for
+from .registry import Registry
+from .scan import BLOCK_SIZE, Hit, LineScanner
+from .timestamps import find as find_timestamp
+
+if TYPE_CHECKING:
+    from .timeline import Timeline
+
+STDIN = "-"
+STDIN_NAME = "(standard input)"
+OnError = Callable[[str, str], None]
+
+
+class Sink(Protocol):
+    """Where a search's results go, in input order, as they are found (ripgrep's `Sink`)."""
+
+    def matched(self, hit: Hit, items: Sequence[Explanation], name: str) -> None: ...
+
+    def context(self, number: int, line: bytes, name: str) -> None: ...
+
+    def context_break(self) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+class Filter(NamedTuple):
+    """Which errors count: all of them by default."""
+
+    codes: tuple[str, ...] = ()  # codes or families (`AuthFailure` takes `AuthFailure.*`)
+    category: str | None = None
+    retryable: bool | None = None
+    unknown: bool = False  # only codes that are not in the catalogue
+
+    @property
+    def active(self) -> bool:
+        return bool(self.codes) or self.category is not None or self.retryable is not None or self.unknown
+
+    def keep(self, item: Explanation) -> bool:
+        if self.codes and not any(_code_matches(item, wanted) for wanted in self.codes):
+            return False
+        if self.category is not None and item.category != self.category:
+            return False
+        if self.retryable is not None and (item.retry is None or item.retryable != self.retryable):
+            return False
+        return not self.unknown or item.entry is None
+
+
+def _code_matches(item: Explanation, wanted: str) -> bool:
+    code = item.finding.code.casefold()
+    folded = wanted.casefold().rstrip(".")
+    if code == folded or code.startswith(folded + "."):
+        return True
+    number = ascii_number(wanted)
+    return number is not None and item.finding.module_code == number
+
+
+class Seen(NamedTuple):
+    """How often a code occurred, and the timestamps of its first and last lines, where they have one."""
+
+    times: int
+    first: str | None
+    last: str | None
+    example: Explanation
+
+
+class Search:
+    """One search across several inputs: what matched, how often each code, which inputs failed."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        sink: Sink | None,
+        on_error: OnError,
+        *,
+        count_lines: bool = True,
+        only: Filter | None = None,
+        before: int = 0,
+        after: int = 0,
+        files_only: bool = False,
+        jobs: int = 1,
+        printer: Callable[[IO[bytes]], Sink] | None = None,
+        out: IO[bytes] | None = None,
+        timeline: Timeline | None = None,
+    ) -> None:
+        self.registry = registry
+        self.matcher = matcher_for(registry)
+        # Built now: an engine that cannot be used is an error before any input is read.
+        self.engine = self.matcher.engine
+        self._sink = sink  # None: only count (--count, --summary)
+        self._on_error = on_error
+        self._only = only or Filter()
+        self._before, self._after = before, after
+        self._files_only = files_only
+        self._timeline = timeline  # --timeline: each matching line's errors counted at its time
+        self._now = datetime.now(timezone.utc)  # a syslog time's year is read against one moment a run
+        self.count_lines = count_lines or before > 0 or after > 0
+        # Several processes for one large file: each range's output is printed by `printer` into
+        # a file of its own, then copied to `out` in order (without a printer: counts only).
+        self._jobs = jobs if hasattr(os, "fork") else 1
+        self._printer, self._out = printer, out
+        self.seen: dict[str, Seen] = {}
+        self.lines_per_input: list[tuple[str, int]] = []
+        self.failed = False
+        # Set at the first match, before it is written: a reader that goes away while it is
+        # being written (`| head -n 1`) must not turn "found" into "not found".
+        self.matched = False
+
+    def search(self, path: str) -> None:
+        """Search one input ("-" is standard input); a problem with it is reported, not raised."""
+        name = STDIN_NAME if path == STDIN else path
+        try:
+            stream = open_input(path)
+        except OSError as exc:
+            self._fail(path, exc.strerror or str(exc))
+            return
+        try:
+            if self._splits(path, stream):
+                lines = self._search_split(path, name, stream)
+            else:
+                scanner = LineScanner(self.matcher, self.engine, count_lines=self.count_lines)
+                lines = self._run(stream, path, name, scanner)
+        finally:
+            if path != STDIN:
+                stream.close()
+        self.lines_per_input.append((name, lines))
+
+    def _run(self, stream: IO[bytes], path: str, name: str, scanner: LineScanner) -> int:
+        """Search one stream to its end (to its first match with -l): the number of lines kept."""
+        context = None
+        if (self._before or self._after) and self._sink is not None and not self._files_only:
+            context = _Context(self._before, self._after, self._sink, name)
+        lines = 0
+        for buf, start, end in self._blocks(stream, path):
+            first_number = scanner.lines_done + 1
+            kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
+                    if (items := self._explain(hit))]
+            if kept:
+                self.matched = True
+            if context is not None:
+                context.block(buf, start, end, first_number, kept)
+                lines += len(kept)
+            else:
+                for _, hit, items in kept:
+                    lines += 1
+                    self._take(hit, items, name)
+                    if self._files_only:
+                        break
+            if kept and self._sink is not None:
+                self._sink.flush()  # a live stream is shown as soon as its lines are read
+            if self._files_only and lines:
+                break
+        return lines
+
+    def _splits(self, path: str, stream: IO[bytes]) -> bool:
+        """Whether to search this input in several processes: a large plain file, no context to
+        carry across ranges, and no -l, which reads a file only up to its first match."""
+        if self._jobs < 2 or path == STDIN or self._files_only or self._before or self._after or self._timeline:
+            return False
+        if self._sink is not None and (self._printer is None or self._out is None):
+            return False
+        if not isinstance(stream, io.FileIO):  # a compressed file is read through its decompressor
+            return False
+        try:
+            info = os.fstat(stream.fileno())
+        except OSError:
+            return False
+        return stat.S_ISREG(info.st_mode) and info.st_size >= SPLIT_MIN
+
+    def _search_split(self, path: str, name: str, stream: IO[bytes]) -> int:
+        """Search a file's ranges, cut at line ends, in parallel: this process the first, a forked
+        child each other one; the children's output and counts are taken in order, so the result
+        is the same byte for byte as one process's."""
+        fd = stream.fileno()
+        bounds = _line_bounds(fd, os.fstat(fd).st_size, self._jobs)
+        ranges = list(itertools.pairwise(bounds))
+        children: list[tuple[int, IO[bytes], IO[bytes]]] = []
+        with contextlib.ExitStack() as files:
+            try:
+                try:
+                    for start, end in ranges[1:]:
+                        output = files.enter_context(tempfile.TemporaryFile())
+                        result = files.enter_context(tempfile.TemporaryFile())
+                        pid = os.fork()
+                        if pid == 0:  # the child: search its range, leave its result in the files, vanish
+                            status = 0
+                            try:
+                                self._child(path, name, fd, start, end, output, result)
+                            except BaseException:  # a child must never return into the caller's code
+                                status = 2
+                            os._exit(status)
+                        children.append((pid, output, result))
+                except OSError:  # no room for temporary files, no more processes: search it alone
+                    _end(children)
+                    children.clear()
+                    ranges = [(0, ranges[-1][1])]
+                lines = self._range(path, name, fd, *ranges[0])
+                while children:
+                    pid, taken, said = children[0]
+                    os.waitpid(pid, 0)
+                    children.pop(0)
+                    lines += self._merge(path, taken, said)
+            finally:
+                _end(children)  # stopped early (a closed pipe, Ctrl-C): end the others
+        return lines
+
+    def _range(self, path: str, name: str, fd: int, start: int, end: int) -> int:
+        """Search the lines of `fd` from byte `start` (a line's start) to `end`."""
+        scanner = LineScanner(self.matcher, self.engine, count_lines=self.count_lines)
+        if start:
+            lines_before = _count_lines(fd, start) if self.count_lines else 0
+            scanner.resume(lines_before, os.pread(fd, min(start, NODE_CONTEXT), start - min(start, NODE_CONTEXT)))
+        return self._run(cast(IO[bytes], _Range(fd, start, end)), path, name, scanner)
+
+    def _child(self, path: str, name: str, fd: int, start: int, end: int, output: IO[bytes], result: IO[bytes]) -> None:
+        """A forked child's work: its range printed into `output`, its counts pickled into `result`."""
+        import pickle
+
+        if self._sink is not None and self._printer is not None:
+            self._sink = self._printer(output)
+        self.seen, self.matched, self.failed = {}, False, False
+        lines = self._range(path, name, fd, start, end)
+        if self._sink is not None:
+            self._sink.flush()
+        output.flush()
+        pickle.dump((lines, self.matched, self.failed, self.seen), result)
+        result.flush()
+
+    def _merge(self, path: str, output: IO[bytes], result: IO[bytes]) -> int:
+        """Take a child's result after what came before it: its counts, its codes, its output."""
+        import pickle
+
+        result.seek(0)
+        try:
+            lines, matched, failed, seen = pickle.load(result)
+        except Exception:  # the child died before it could say (killed, out of memory)
+            self._fail(path, "a search process ended before its part of the file was searched")
+            return 0
+        self.failed |= failed
+        self.matched |= matched  # before the output is written: `| head` must not turn found into not found
+        for code, later in seen.items():
+            earlier = self.seen.get(code)
+            if earlier is None:
+                self.seen[code] = later
+            else:
+                self.seen[code] = Seen(earlier.times + later.times, earlier.first or later.first,
+                                       later.last or earlier.last, earlier.example)
+        if self._sink is not None and self._out is not None:
+            self._sink.flush()
+            output.seek(0)
+            shutil.copyfileobj(output, self._out, BLOCK_SIZE)
+        return int(lines)
+
+    def _blocks(self, stream: IO[bytes], path: str) -> Iterator[tuple[bytes, int, int]]:
+        """Whole lines of the input, as (buffer, start, end), each read's lines as soon as it is read.
+
+        A line that a read cuts is carried in pieces and joined once, when its end arrives, so a
+        line longer than a block costs its size, not its size times the number of reads."""
+        # read1 returns what a pipe holds now instead of waiting for a full block: live streams.
+        read = getattr(stream, "read1", stream.read)
+        carry: list[bytes] = []
+        while True:
+            try:
+                chunk: bytes = read(BLOCK_SIZE)
+            except _READ_ERRORS as exc:  # an unreadable file, a corrupt or truncated archive
+                self._fail(path, _describe(exc))
+                chunk = b""
+            if not chunk:
+                if carry:
+                    line = b"".join(carry)
+                    yield line, 0, len(line)  # the last line, without its newline
+                return
+            first = chunk.find(b"\n")
+            if first < 0:
+                carry.append(chunk)
+                continue
+            start = 0
+            if carry:
+                carry.append(chunk[: first + 1])
+                line = b"".join(carry)
+                carry = []
+                yield line, 0, len(line)
+                start = first + 1
+            last = chunk.rfind(b"\n") + 1
+            if last > start:
+                yield chunk, start, last
+            if last < len(chunk):
+                carry.append(chunk[last:])
+
+    def _explain(self, hit: Hit) -> list[Explanation]:
+        items = [explain_finding(f, self.registry) for f in hit.findings]
+        return [i for i in items if self._only.keep(i)] if self._only.active else items
+
+    def _take(self, hit: Hit, items: list[Explanation], name: str) -> None:
+        if self._sink is not None and not self._files_only:
+            self._sink.matched(hit, items, name)
+            return
+        stamp = find_timestamp(hit.line, self._now)
+        if self._timeline is not None:
+            self._timeline.add(stamp.when if stamp else None, (item.finding.code for item in items))
+            return
+        when = stamp.text if stamp else None
+        for item in items:
+            code = item.finding.code
+            earlier = self.seen.get(code)
+            if earlier is None:
+                self.seen[code] = Seen(1, when, when, item)
+            else:
+                self.seen[code] = Seen(earlier.times + 1, earlier.first or when, when or earlier.last, earlier.example)
+
+    def _fail(self, path: str, problem: str) -> None:
+        self._on_error(path, problem)
+        self.failed = True
+
+
+class _Context:
+    """grep's -B/-A over blocks of whole lines: the lines around each match are found from its
+    offset, by searching back and forth for newlines, so the cost is that of the lines printed.
+
+    The lines of earlier blocks that a later match may need (-B) are held as whole blocks'
+    tails, never split; those beyond NUM lines are let go."""
+
+    def __init__(self, before: int, after: int, sink: Sink, name: str) -> None:
+        self._before, self._after = before, after
+        self._sink, self._name = sink, name
+        self._last = 0  # the number of the last line printed
+        self._left = 0  # lines still to print after the last match
+        # Unprinted lines of earlier blocks: (number of the first, buffer, start, end, line count).
+        self._held: deque[tuple[int, bytes, int, int, int]] = deque()
+        self._held_lines = 0
+
+    def block(
+        self, buf: bytes, start: int, end: int, first_number: int, kept: list[tuple[int, Hit, list[Explanation]]]
+    ) -> None:
+        """Give the sink the matches of one block of whole lines, and the lines around them."""
+        pos, number = start, first_number  # the first line of the block not yet passed
+        for line_start, hit, items in kept:
+            pos, number = self._after_lines(buf, pos, line_start, number)
+            wanted = min(self._before, hit.line_number - max(self._last + 1, 1))
+            held = self._lines_before(buf, pos if number > first_number else start, line_start, wanted,
+                                      from_held=number == first_number)
+            first = hit.line_number - len(held)
+            if self._last and first > self._last + 1:
+                self._sink.context_break()
+            for offset, line in enumerate(held):
+                self._sink.context(first + offset, line, self._name)
+            self._sink.matched(hit, items, self._name)
+            self._held.clear()
+            self._held_lines = 0
+            self._last, self._left = hit.line_number, self._after
+            newline = buf.find(b"\n", line_start, end)
+            pos, number = (end if newline < 0 else newline + 1), hit.line_number + 1
+        pos, number = self._after_lines(buf, pos, end, number)
+        self._hold(buf, pos, end, number)
+
+    def _after_lines(self, buf: bytes, pos: int, stop: int, number: int) -> tuple[int, int]:
+        """Print the lines still owed to the last match, from `pos` up to `stop` at most."""
+        while self._left and pos < stop:
+            newline = buf.find(b"\n", pos, stop)
+            line_end = stop if newline < 0 else newline
+            self._sink.context(number, buf[pos:line_end], self._name)
+            self._last, self._left = number, self._left - 1
+            pos, number = line_end + 1, number + 1
+        return pos, number
+
+    def _lines_before(self, buf: bytes, floor: int, line_start: int, wanted: int, *, from_held: bool) -> list[bytes]:
+        """Up to `wanted` lines just above a match: of this block down to `floor`, then, when the
+        block's lines are all unprinted, of the blocks held before it."""
+        found: list[bytes] = []
+        end = line_start
+        while len(found) < wanted and end > floor:
+            begin = buf.rfind(b"\n", floor, end - 1) + 1 or floor
+            found.append(buf[begin : end - 1])
+            end = begin
+        if from_held:
+            for _, held, held_start, held_end, _ in reversed(self._held):
+                end = held_end
+                while len(found) < wanted and end > held_start:
+                    begin = held.rfind(b"\n", held_start, end - 1) + 1 or held_start
+                    found.append(held[begin : end - 1])
+                    end = begin
+                if len(found) >= wanted:
+                    break
+        found.reverse()
+        return found
+
+    def _hold(self, buf: bytes, pos: int, end: int, number: int) -> None:
+        """Keep the unprinted lines at the end of a block for the next match's -B, no more than NUM."""
+        if not self._before or pos >= end:
+            return
+        if not buf.endswith(b"\n", pos, end):
+            return  # the input's last line: no match can follow it
+        count = buf.count(b"\n", pos, end)
+        self._held.append((number, buf, pos, end, count))
+        self._held_lines += count
+        while self._held and self._held_lines - self._held[0][4] >= self._before:
+            self._held_lines -= self._held.popleft()[4]
+
+
+SPLIT_MIN: Final = 16 << 20  # a smaller file is searched before the processes for its parts would start
+
+
+def default_jobs() -> int:
+    """The processes -j uses by default: the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _end(children: list[tuple[int, IO[bytes], IO[bytes]]]) -> None:
+    """Stop the children still running and wait for them, so that none outlives the search."""
+    for pid, _, _ in children:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+
+
+def _line_bounds(fd: int, size: int, parts: int) -> list[int]:
+    """Offsets that cut a file into about `parts` equal ranges, each moved on to a line's start."""
+    bounds = [0]
+    for part in range(1, parts):
+        at = max(size * part // parts, bounds[-1])
+        while at < size:
+            piece = os.pread(fd, 65536, at)
+            newline = piece.find(b"\n")
+            if newline >= 0:
+                at += newline + 1
+                break
+            at += len(piece) or size
+        if bounds[-1] < at < size:
+            bounds.append(at)
+    return [*bounds, size]
+
+
+def _count_lines(fd: int, end: int) -> int:
+    """The newlines of the file's first `end` bytes, counted in C a block at a time."""
+    count, at = 0, 0
+    while at < end:
+        piece = os.pread(fd, min(BLOCK_SIZE * 4, end - at), at)
+        if not piece:
+            break
+        count += piece.count(b"\n")
+        at += len(piece)
+    return count
+
+
+class _Range(io.RawIOBase):
+    """Bytes `start` to `end` of a file, read with pread (the processes share one file offset)."""
+
+    def __init__(self, fd: int, start: int, end: int) -> None:
+        super().__init__()
+        self._fd, self._at, self._end = fd, start, end
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        want = self._end - self._at if size < 0 else min(size, self._end - self._at)
+        piece = os.pread(self._fd, want, self._at) if want > 0 else b""
+        self._at += len(piece)
+        return piece
+
+    def read(self, size: int = -1) -> bytes:
+        return self.read1(size)
+
+
+def open_input(path: str) -> IO[bytes]:
+    """Standard input, a plain file, or a rotated log (.gz, .bz2, .xz), opened by its suffix."""
+    if path == STDIN:
+        _widen_pipe(sys.stdin.buffer)
+        return sys.stdin.buffer
+    lowered = path.lower()
+    if lowered.endswith(".gz"):
+        import gzip
+
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    if lowered.endswith(".bz2"):
+        import bz2
+
+        return cast(IO[bytes], bz2.open(path, "rb"))
+    if lowered.endswith((".xz", ".lzma")):
+        import lzma
+
+        return cast(IO[bytes], lzma.open(path, "rb"))
+    return open(path, "rb", buffering=0)  # unbuffered: each read is one system call
+
+
+def _read_errors() -> tuple[type[Exception], ...]:
+    """What reading a file or an archive can raise: lzma and zlib have errors of their own."""
+    import lzma
+    import zlib
+
+    return (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error)
+
+
+_READ_ERRORS: Final = _read_errors()
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if isinstance(exc, EOFError):
+        return "the compressed file ends before its end marker (truncated?)"
+    return f"cannot read: {exc}"
+
+
+def _widen_pipe(stream: IO[bytes]) -> None:
+    """Let a pipe hold a whole block, so that `cat FILE |` is not stopped every 64 KiB (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import fcntl
+        import stat
+
+        fd = stream.fileno()
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), BLOCK_SIZE)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass  # a smaller pipe is only slower
