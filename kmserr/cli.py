@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
@@ -538,9 +539,7 @@ def grep(
             registry,
             sink,
             # A file name is user input too: control characters in it are shown, not obeyed.
-            on_error=lambda path, problem: click.echo(
-                f"kmserr: grep: {render.terminal_safe(path)}: {problem}", err=True
-            ),
+            on_error=lambda path, problem: _note(f"kmserr: grep: {render.terminal_safe(path)}: {problem}"),
             count_lines=line_numbers or fmt == "json",
             only=Filter(codes, category, retryable, unknown),
             before=0 if report or counter is not None else before,
@@ -668,7 +667,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     with 143, as a shell reports a process killed by them; a full disk or another output error is
     one line and 2.
     """
-    import contextlib
     import signal
 
     with contextlib.suppress(ValueError, OSError):  # not the main thread, or a platform without it
@@ -689,9 +687,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         status = 143
     except OSError as exc:  # writing the output failed: /dev/full, a vanished disk, a closed descriptor
         _silence_stdout()
-        sys.stderr.write(f"kmserr: {exc.strerror or exc}\n")
+        _note(f"kmserr: {exc.strerror or exc}")
         status = TROUBLE
     sys.exit(status)
+
+
+def _note(line: str) -> None:
+    """One line on standard error, if it can be written: a full or closed standard error loses the
+    message, never the run or its status (2 says that something went wrong)."""
+    try:
+        click.echo(line, err=True)
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())  # the final flush must not fail either
 
 
 def _run(argv: Sequence[str] | None) -> int:

@@ -414,3 +414,15 @@ def test_shell_completion_into_a_closed_pipe() -> None:
     finally:
         os.close(write_end)
     assert (closed.returncode, closed.stderr) == (0, b"")
+
+
+def test_a_full_standard_error_loses_the_message_not_the_run(tmp_path: Path) -> None:
+    """`2>/dev/full`: the note about the missing file cannot be written; the other file is still
+    searched and printed, and the status still says that something went wrong."""
+    good = tmp_path / "good.log"
+    good.write_bytes(ERROR)
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([*KMSERR, "grep", str(tmp_path / "missing.log"), str(good)],
+                                stdout=subprocess.PIPE, stderr=full, timeout=60)
+    assert result.returncode == 2
+    assert result.stdout.startswith(str(good).encode() + b":" + ERROR.rstrip(b"\n"))
