@@ -21,14 +21,20 @@ _FORMAT: Final = (
     "\u2060-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
-_CONTROLS: Final = f"\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff{_FORMAT}"  # all of C0 but tab
+# Letters and marks that print as nothing though no category says so: the Hangul fillers, Khmer's
+# inherent vowels, the combining grapheme joiner, Mongolian variation selectors, the blank braille
+# pattern. `AuthFailure\u3164` looks exactly like `AuthFailure`.
+_BLANK: Final = "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2800\u3164\uffa0"
+# Spaces other than the space itself (a code may hold one: `signMethod invalid`): no name holds them.
+_OTHER_SPACES: Final = "\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_CONTROLS: Final = f"\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff{_FORMAT}{_BLANK}"  # all of C0 but tab
 _PATTERNS: Final = {
     "unsafe": f"[{_CONTROLS}]",
-    "in names": f"[\t{_CONTROLS}]",  # a name holds no tab either
-    "characters": f"[\x00-\x08\x0a-\x1f\x7f-\x9f{_FORMAT}]",  # the unsafe ones but undecodable bytes
+    "in names": f"[\t{_CONTROLS}{_OTHER_SPACES}]",  # a name holds no tab, nor a space that is not " "
+    "characters": f"[\x00-\x08\x0a-\x1f\x7f-\x9f{_FORMAT}{_BLANK}]",  # the unsafe ones but undecodable bytes
     # What JSON must escape besides what json.dumps does: it leaves C1 controls, DEL, format
     # characters and U+2028/U+2029 raw, and some readers split lines at U+0085, U+2028 and U+2029.
-    "json": f"[\x7f-\x9f{_FORMAT}]",
+    "json": f"[\x7f-\x9f{_FORMAT}{_BLANK}]",
     "linkable": r"(?ai)https?://[!-~]+",
     "address": r"(?i)https?://\S+",
 }

@@ -7,6 +7,7 @@ import json
 import sys
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,8 +27,27 @@ def test_every_control_and_invisible_character_is_escaped_and_nothing_visible_is
     escaped = {c for c in every_character() if terminal_safe(c) != c}
     required = {c for c in every_character() if unicodedata.category(c) in MUST_ESCAPE and c != "\t"}
     assert required - escaped == set()
-    # Beyond them only unassigned code points and invisible variation selectors, in the same blocks.
-    assert {unicodedata.category(c) for c in escaped - required} <= {"Cn", "Mn"}
+    # Beyond them only unassigned code points and invisible variation selectors, in the same blocks,
+    # and the letters that print as nothing (Hangul fillers, the blank braille pattern).
+    assert {unicodedata.category(c) for c in escaped - required - set(BLANK)} <= {"Cn", "Mn"}
+    assert set(BLANK) <= escaped
+
+
+BLANK = "\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0"
+
+
+@pytest.mark.parametrize("blank", BLANK)
+def test_letters_that_print_as_nothing_are_shown(blank: str) -> None:
+    assert terminal_safe(f"AuthFailure{blank}") == f"AuthFailure\\u{ord(blank):04x}"
+    assert hidden(f"AuthFailure{blank}") == f"\\u{ord(blank):04x}"
+    assert json.loads(json_text([blank])) == [blank] and blank not in json_text([blank])
+
+
+@pytest.mark.parametrize("space", ["\xa0", "\u2007", "\u3000", "\u202f"])
+def test_a_name_holds_no_space_but_the_space(space: str) -> None:
+    expected = f"\\u{ord(space):04x}" if ord(space) > 0xFF else f"\\x{ord(space):02x}"
+    assert hidden(f"Auth{space}Failure") == expected
+    assert hidden("signMethod invalid") is None
 
 
 def test_escapes_say_which_character_it_was() -> None:
