@@ -16,11 +16,12 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Final, NamedTuple, Protocol, cast
 
+from . import scan
 from .explanation import Explanation, explain_finding
 from .forms import ascii_number
 from .matcher import matcher_for
 from .registry import Registry
-from .scan import BLOCK_SIZE, Hit, LineScanner
+from .scan import BLOCK_SIZE, Carry, Hit, LineScanner
 
 STDIN = "-"
 STDIN_NAME = "(standard input)"
@@ -128,7 +129,7 @@ class Search:
             context = _Context(self._before, self._after, self._sink, name)
         lines = 0
         try:
-            for buf, start, end in self._blocks(stream, path):
+            for buf, start, end in self._blocks(stream, path, scanner):
                 first_number = scanner.lines_done + 1
                 kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
                         if (items := self._explain(hit))]
@@ -152,41 +153,50 @@ class Search:
                 stream.close()
         self.lines_per_input.append((name, lines))
 
-    def _blocks(self, stream: IO[bytes], path: str) -> Iterator[tuple[bytes, int, int]]:
+    def _blocks(self, stream: IO[bytes], path: str, scanner: LineScanner) -> Iterator[tuple[bytes, int, int]]:
         """Whole lines of the input, as (buffer, start, end), each read's lines as soon as it is read.
 
         A line that a read cuts is carried in pieces and joined once, when its end arrives, so a
-        line longer than a block costs its size, not its size times the number of reads."""
+        line longer than a block costs its size, not its size times the number of reads. It is
+        given without its newline, so that its bytes are its hit's, never copied again; beyond
+        LINE_LIMIT it is cut, said once per input (exit status 2: what was not searched may hold errors)."""
         # read1 returns what a pipe holds now instead of waiting for a full block: live streams.
         read = getattr(stream, "read1", stream.read)
-        carry: list[bytes] = []
+        carry = Carry()
+        done = carried_from = 0  # bytes read before this read; where the carried line starts
+        noted = False
         while True:
             try:
                 chunk: bytes = read(BLOCK_SIZE)
             except _READ_ERRORS as exc:  # an unreadable file, a corrupt or truncated archive
                 self._fail(path, _describe(exc))
                 chunk = b""
-            if not chunk:
-                if carry:
-                    line = b"".join(carry)
-                    yield line, 0, len(line)  # the last line, without its newline
-                return
             first = chunk.find(b"\n")
-            if first < 0:
-                carry.append(chunk)
-                continue
             start = 0
-            if carry:
-                carry.append(chunk[: first + 1])
-                line = b"".join(carry)
-                carry = []
+            if carry and (first >= 0 or not chunk):
+                line, cut = carry.take(chunk[:first] if first >= 0 else b"")
+                if cut and not noted:
+                    noted = True
+                    where = f"line {scanner.lines_done + 1}" if self.count_lines else f"the line at byte {carried_from}"
+                    self._fail(path, f"{where} is longer than {_size(scan.LINE_LIMIT)}: "
+                                     f"only the first {_size(scan.LINE_LIMIT)} of such lines are searched")
                 yield line, 0, len(line)
                 start = first + 1
+            if not chunk:
+                return
+            if first < 0:
+                if not carry:
+                    carried_from = done
+                carry.add(chunk)
+                done += len(chunk)
+                continue
             last = chunk.rfind(b"\n") + 1
             if last > start:
                 yield chunk, start, last
             if last < len(chunk):
-                carry.append(chunk[last:])
+                carried_from = done + last
+                carry.add(chunk[last:])
+            done += len(chunk)
 
     def _explain(self, hit: Hit) -> list[Explanation]:
         items = [explain_finding(f, self.registry) for f in hit.findings]
@@ -286,10 +296,11 @@ class _Context:
         """Keep the unprinted lines at the end of a block for the next match's -B, no more than NUM."""
         if not self._before or pos >= end:
             return
-        if not buf.endswith(b"\n", pos, end):
-            return  # the input's last line: no match can follow it
-        count = buf.count(b"\n", pos, end)
-        self._held.append((number, buf, pos, end, count))
+        # A block without its newline is a long line (Search._blocks) or the input's last line,
+        # after which nothing is looked for: held as if it ended with one, so read up to `end`.
+        ended = buf.endswith(b"\n", pos, end)
+        count = buf.count(b"\n", pos, end) + (not ended)
+        self._held.append((number, buf, pos, end if ended else end + 1, count))
         self._held_lines += count
         while self._held and self._held_lines - self._held[0][4] >= self._before:
             self._held_lines -= self._held.popleft()[4]
@@ -325,6 +336,11 @@ def _read_errors() -> tuple[type[Exception], ...]:
 
 
 _READ_ERRORS: Final = _read_errors()
+
+
+def _size(count: int) -> str:
+    """A size as the line limit is given: in MiB when it is whole MiB."""
+    return f"{count >> 20} MiB" if count % (1 << 20) == 0 else f"{count} bytes"
 
 
 def _describe(exc: BaseException) -> str:

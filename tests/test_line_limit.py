@@ -1,0 +1,105 @@
+"""Lines longer than LINE_LIMIT: searched in their first LINE_LIMIT bytes, never held whole, said once.
+
+The limit and the read size are made small here, so that a few hundred bytes stand for lines of
+hundreds of MiB; what is checked is what is held and what is said, not the process's memory.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from kmserr import scan, search
+from kmserr.matcher import matcher_for
+from kmserr.registry import default_registry
+from kmserr.scan import LineScanner
+from kmserr.search import Search
+
+from .conftest import Runner, feed_in_pieces
+
+pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+
+LIMIT = 256
+BLOCK = 64
+
+
+@pytest.fixture(autouse=True)
+def small_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan, "LINE_LIMIT", LIMIT, raising=False)  # absent: a test shows it
+    monkeypatch.setattr(search, "BLOCK_SIZE", BLOCK)
+
+
+def long_line(size: int, head: bytes = b"(10630) key is not existed ", tail: bytes = b" (10650) key is disabled") -> bytes:
+    return head + b"x" * (size - len(head) - len(tail)) + tail
+
+
+def test_a_line_beyond_the_limit_is_cut_and_said_once(run: Runner, tmp_path: Path) -> None:
+    first = long_line(1000)
+    log = tmp_path / "big.log"
+    log.write_bytes(b"ok\n" + first + b"\n" + long_line(700) + b"\n(10010)lacked of required parameters\n")
+    result = run("grep", "-n", "--no-annotate", str(log))
+    # The first LIMIT bytes of each long line are searched and printed; the code beyond them is not
+    # seen; the line numbers after them stay right.
+    assert result.stdout_bytes.split(b"\n") == [
+        b"2:" + first[:LIMIT], b"3:" + long_line(700)[:LIMIT], b"4:(10010)lacked of required parameters", b"",
+    ]
+    assert result.stderr == (
+        f"kmserr: grep: {log}: line 2 is longer than {LIMIT} bytes: "
+        f"only the first {LIMIT} bytes of such lines are searched\n"
+    )
+    assert result.exit_code == 2  # what was not searched may hold errors: "not found" would be a guess
+
+
+def test_without_line_numbers_the_note_gives_the_byte_where_the_line_starts(run: Runner) -> None:
+    data = b"ok\n" + long_line(1000)  # the last line, without its newline
+    result = run("grep", "-c", input=data)
+    assert result.stdout == "1\n"
+    assert result.stderr.startswith("kmserr: grep: -: the line at byte 3 is longer than 256 bytes")
+    assert result.exit_code == 2
+
+
+def test_a_line_within_the_limit_is_whole_and_says_nothing(run: Runner) -> None:
+    line = long_line(LIMIT)
+    result = run("grep", "--no-annotate", input=line + b"\n" + b"y" * 100 + b"\n")
+    assert (result.exit_code, result.stdout_bytes, result.stderr) == (0, line + b"\n", "")
+
+
+def test_the_carried_line_is_held_up_to_the_limit_only() -> None:
+    from kmserr.scan import Carry
+
+    carry = Carry()
+    for _ in range(100):
+        carry.add(b"z" * 100)
+        assert sum(len(p) for p in carry._pieces) <= LIMIT
+    line, cut = carry.take(b"tail")
+    assert (line, cut) == (b"z" * LIMIT, True)
+    assert carry.take(b"next") == (b"next", False)  # the next line starts afresh
+
+
+def test_the_library_scanner_cuts_too() -> None:
+    scanner = LineScanner(matcher_for(default_registry()))
+    data = long_line(1000) + b"\n(10010)lacked of required parameters\n"
+    hits = feed_in_pieces(scanner, data, [50])
+    assert [(h.line_number, h.line) for h in hits] == [
+        (1, long_line(1000)[:LIMIT]), (2, b"(10010)lacked of required parameters"),
+    ]
+    assert [f.code for f in hits[0].findings] == ["10630"]
+    assert scanner.cut_line == 1
+
+
+def test_a_carried_line_is_given_without_its_newline_so_its_hit_shares_its_bytes() -> None:
+    run = Search(default_registry(), None, lambda path, problem: None)
+    scanner = LineScanner(run.matcher, run.engine)
+    line = long_line(200)
+    blocks = list(run._blocks(io.BytesIO(b"ok\n" + line + b"\nafter\n"), "x", scanner))
+    held = next(buf for buf, start, end in blocks if buf == line)  # joined once, no newline to cut off
+    [(_, hit)] = scanner.scan_lines(held, 0, len(held))
+    assert hit.line is held
+
+
+def test_context_before_a_match_takes_a_carried_line(run: Runner) -> None:
+    line = b"y" * 200
+    result = run("grep", "-B1", "--no-annotate", input=b"ok\n" + line + b"\n(10010)lacked of required parameters\n")
+    assert result.stdout_bytes == line + b"\n(10010)lacked of required parameters\n"
