@@ -18,7 +18,7 @@ from typing import IO, Final, NamedTuple, Protocol, cast
 
 from . import scan
 from .explanation import Explanation, explain_finding
-from .forms import ascii_number
+from .forms import Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
 from .scan import BLOCK_SIZE, Carry, Hit, LineScanner
@@ -29,6 +29,12 @@ STDIN_NAME = "(standard input)"
 _TIMESTAMP = re.compile(rb"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 
 OnError = Callable[[str, str], None]
+# --summary holds what it prints of each distinct code, and at most this many bytes of them
+# (each costs its code's length and _CODE_COST): a log can hold millions of distinct codes, and
+# codes first seen beyond the budget are counted together, under OTHER_CODES.
+SUMMARY_BYTES: Final = 32 << 20
+_CODE_COST: Final = 600  # measured: dict slot, Seen, slim Explanation and Finding, two timestamps
+OTHER_CODES: Final = "(other codes)"
 
 
 class Sink(Protocol):
@@ -109,6 +115,8 @@ class Search:
         self._files_only = files_only
         self.count_lines = count_lines or before > 0 or after > 0
         self.seen: dict[str, Seen] = {}
+        self._seen_bytes = 0  # what `seen` holds, as counted against SUMMARY_BYTES
+        self._path = ""  # the input being searched, for notes
         self.lines_per_input: list[tuple[str, int]] = []
         self.failed = False
         # Set at the first match, before it is written: a reader that goes away while it is
@@ -118,6 +126,7 @@ class Search:
     def search(self, path: str) -> None:
         """Search one input ("-" is standard input); a problem with it is reported, not raised."""
         name = STDIN_NAME if path == STDIN else path
+        self._path = path
         try:
             stream = open_input(path)
         except OSError as exc:
@@ -211,8 +220,19 @@ class Search:
         for item in items:
             code = item.finding.code
             earlier = self.seen.get(code)
+            if earlier is None and self._seen_bytes + len(code) + _CODE_COST > SUMMARY_BYTES:
+                code, earlier = OTHER_CODES, self.seen.get(OTHER_CODES)
+                if earlier is None:
+                    self._on_error(self._path, f"more distinct codes than --summary holds ({_size(SUMMARY_BYTES)} "
+                                               f"of them): those first seen from here on are counted as {OTHER_CODES}")
             if earlier is None:
-                self.seen[code] = Seen(1, when, when, item)
+                self._seen_bytes += len(code) + _CODE_COST
+                # Only what the summary prints: not the line's message, request ID or description.
+                finding = Finding(code=code, format=item.finding.format, start=0, end=0)
+                kept = item._replace(finding=finding, message_agrees=None)
+                if code == OTHER_CODES:
+                    kept = kept._replace(entry=None, family=None)
+                self.seen[code] = Seen(1, when, when, kept)
             else:
                 self.seen[code] = Seen(earlier.times + 1, earlier.first or when, when or earlier.last, earlier.example)
 
