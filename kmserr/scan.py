@@ -54,6 +54,11 @@ class Carry:
     def __bool__(self) -> bool:
         return bool(self._pieces)
 
+    @property
+    def cut(self) -> bool:
+        """Whether the line held so far went beyond the limit."""
+        return self._cut
+
     def add(self, piece: bytes) -> None:
         """Hold a piece of the line, or its part within the limit."""
         room = LINE_LIMIT - self._size

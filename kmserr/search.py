@@ -183,12 +183,10 @@ class Search:
             first = chunk.find(b"\n")
             start = 0
             if carry and (first >= 0 or not chunk):
-                line, cut = carry.take(chunk[:first] if first >= 0 else b"")
-                if cut and not noted:
-                    noted = True
-                    where = f"line {scanner.lines_done + 1}" if self.count_lines else f"the line at byte {carried_from}"
-                    self._fail(path, f"{where} is longer than {_size(scan.LINE_LIMIT)}: "
-                                     f"only the first {_size(scan.LINE_LIMIT)} of such lines are searched")
+                carry.add(chunk[:first] if first >= 0 else b"")
+                if carry.cut and not noted:  # said before the line is printed, or at once from /dev/zero
+                    noted = self._note_cut(path, scanner, carried_from)
+                line, _ = carry.take(b"")
                 yield line, 0, len(line)
                 start = first + 1
             if not chunk:
@@ -198,6 +196,8 @@ class Search:
                     carried_from = done
                 carry.add(chunk)
                 done += len(chunk)
+                if carry.cut and not noted:
+                    noted = self._note_cut(path, scanner, carried_from)
                 continue
             last = chunk.rfind(b"\n") + 1
             if last > start:
@@ -206,6 +206,13 @@ class Search:
                 carried_from = done + last
                 carry.add(chunk[last:])
             done += len(chunk)
+
+    def _note_cut(self, path: str, scanner: LineScanner, line_start: int) -> bool:
+        """Say that a line is cut at LINE_LIMIT (exit status 2: what was not searched may hold errors)."""
+        where = f"line {scanner.lines_done + 1}" if self.count_lines else f"the line at byte {line_start}"
+        self._fail(path, f"{where} is longer than {_size(scan.LINE_LIMIT)}: "
+                         f"only the first {_size(scan.LINE_LIMIT)} of such lines are searched")
+        return True
 
     def _explain(self, hit: Hit) -> list[Explanation]:
         items = [explain_finding(f, self.registry) for f in hit.findings]

@@ -103,3 +103,29 @@ def test_context_before_a_match_takes_a_carried_line(run: Runner) -> None:
     line = b"y" * 200
     result = run("grep", "-B1", "--no-annotate", input=b"ok\n" + line + b"\n(10010)lacked of required parameters\n")
     assert result.stdout_bytes == line + b"\n(10010)lacked of required parameters\n"
+
+
+class _Endless:
+    """A stream without a newline that never ends, as /dev/zero: reading stops the test after a while."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def read(self, size: int) -> bytes:
+        self.reads += 1
+        if self.reads > 50:
+            raise _Stop
+        return b"\0" * size
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_line_that_never_ends_is_said_to_be_cut_at_once() -> None:
+    notes: list[str] = []
+    run = Search(default_registry(), None, lambda path, problem: notes.append(problem))
+    scanner = LineScanner(run.matcher, run.engine)
+    with pytest.raises(_Stop):
+        list(run._blocks(_Endless(), "/dev/zero", scanner))  # type: ignore[arg-type]
+    assert notes == [f"line 1 is longer than {LIMIT} bytes: only the first {LIMIT} bytes of such lines are searched"]
