@@ -39,8 +39,16 @@ class Hit(NamedTuple):
 
     def byte_span(self, finding: Finding) -> tuple[int, int]:
         """Byte offsets of a finding's code within `line`."""
-        start = len(self.text[: finding.start].encode("utf-8", "surrogateescape"))
-        return start, start + len(self.text[finding.start : finding.end].encode("utf-8", "surrogateescape"))
+        if self.line.isascii():  # one byte a character: no text of the line's size encoded again
+            return finding.start, finding.end
+        start = _encoded_length(self.text, 0, finding.start)
+        return start, start + _encoded_length(self.text, finding.start, finding.end)
+
+
+def _encoded_length(text: str, start: int, end: int) -> int:
+    """The length in bytes of `text[start:end]`, encoded a MiB at a time: a long line is not copied whole."""
+    step = 1 << 20
+    return sum(len(text[at : min(at + step, end)].encode("utf-8", "surrogateescape")) for at in range(start, end, step))
 
 
 class Carry:

@@ -129,3 +129,27 @@ def test_a_line_that_never_ends_is_said_to_be_cut_at_once() -> None:
     with pytest.raises(_Stop):
         list(run._blocks(_Endless(), "/dev/zero", scanner))  # type: ignore[arg-type]
     assert notes == [f"line 1 is longer than {LIMIT} bytes: only the first {LIMIT} bytes of such lines are searched"]
+
+
+@pytest.mark.parametrize("line", [
+    b'ok "message":"(10630) key is not existed" ' + "é\u2028\x1b".encode() * 40 + b"z" * 50,
+    b'bad \xe6\x97 \xff (10010)lacked of required parameters ' + b"\xe6\x97\xa5\xe6" * 60 + b"\r",
+])
+def test_json_writes_a_long_line_in_pieces_with_the_same_bytes(monkeypatch: pytest.MonkeyPatch, line: bytes) -> None:
+    from kmserr.render import Style
+    from kmserr.render import json as json_printer
+
+    [hit] = LineScanner(matcher_for(default_registry())).feed(line + b"\n")
+    items = Search(default_registry(), None, lambda path, problem: None)._explain(hit)
+    whole = json_printer.matched_line(hit, items, "app.log", Style())
+    monkeypatch.setattr(json_printer, "PIECE", 7)
+    pieces = list(json_printer.matched_pieces(hit, items, "app.log", Style()))
+    assert b"".join(pieces) == whole
+    assert max(len(p) for p in pieces[1:-2]) <= 7 * 6 + 16  # each piece of the line: PIECE characters escaped
+
+
+def test_byte_spans_of_a_long_line_are_counted_in_pieces() -> None:
+    line = "é".encode() * (1 << 20) + b"\xff (10630) key is not existed"
+    [hit] = LineScanner(matcher_for(default_registry())).feed(line + b"\r\n")
+    start, end = hit.byte_span(hit.findings[0])
+    assert line[start:end] == b"10630" and start == line.index(b"10630")

@@ -71,7 +71,10 @@ class LinePrinter:
 
     def matched(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
         if self._fmt == "json":
-            self._out.write(self._json(hit, items, filename))
+            from .json import matched_pieces
+
+            for piece in matched_pieces(hit, items, filename, self._style):  # a long line in pieces
+                self._out.write(piece)
         elif self._fmt == "table":
             self._out.write(self._terminal(hit, items, filename))
         else:
@@ -101,11 +104,6 @@ class LinePrinter:
         if len(hit.line) > 65536:
             return (prefix, hit.line, tail + b"\n")
         return (prefix + hit.line + tail + b"\n",)
-
-    def _json(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
-        from .json import matched_line
-
-        return matched_line(hit, items, filename, self._style)
 
     def _terminal(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
         color = self._style.color
