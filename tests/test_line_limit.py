@@ -153,3 +153,23 @@ def test_byte_spans_of_a_long_line_are_counted_in_pieces() -> None:
     [hit] = LineScanner(matcher_for(default_registry())).feed(line + b"\r\n")
     start, end = hit.byte_span(hit.findings[0])
     assert line[start:end] == b"10630" and start == line.index(b"10630")
+
+
+def test_the_terminal_printer_writes_a_long_line_in_pieces_with_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kmserr.render import Style, lines
+
+    line = b'\x1b[2J "message":"(10630) key is not existed" \xff\xfe ' + "é\u202e".encode() * 40 + b" (10650) key is disabled"
+    [hit] = LineScanner(matcher_for(default_registry())).feed(line + b"\n")
+    items = Search(default_registry(), None, lambda path, problem: None)._explain(hit)
+
+    def written() -> list[bytes]:
+        out = io.BytesIO()
+        writes: list[bytes] = []
+        monkeypatch.setattr(out, "write", writes.append)
+        lines.LinePrinter(out, "table", Style(color=True), with_filename=True, line_numbers=True).matched(hit, items, "a.log")
+        return writes
+
+    [whole] = written()
+    monkeypatch.setattr(lines, "_PIECE", 9)
+    pieces = written()
+    assert b"".join(pieces) == whole and len(pieces) > 10
