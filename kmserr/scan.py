@@ -68,9 +68,10 @@ class Carry:
         return self._cut
 
     def add(self, piece: bytes) -> None:
-        """Hold a piece of the line, or its part within the limit."""
+        """Hold a piece of the line, or its part within the limit. A line's first piece is kept
+        whole: its caller holds it already (`scan_bytes` of a whole buffer is never cut)."""
         room = LINE_LIMIT - self._size
-        if len(piece) > room:
+        if len(piece) > room and self._size:
             piece = piece[: max(room, 0)]
             self._cut = True
         if piece:

@@ -173,3 +173,10 @@ def test_the_terminal_printer_writes_a_long_line_in_pieces_with_the_same_bytes(m
     monkeypatch.setattr(lines, "_PIECE", 9)
     pieces = written()
     assert b"".join(pieces) == whole and len(pieces) > 10
+
+
+def test_a_whole_buffer_given_at_once_is_never_cut() -> None:
+    from kmserr.scan import scan_bytes
+
+    line = long_line(1000)  # without its newline: the scanner carries it until the end
+    assert [f.code for hit in scan_bytes(line) for f in hit.findings] == ["10630", "10650"]
