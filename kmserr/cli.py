@@ -506,7 +506,7 @@ def grep(
     Exit status: 0 a line matched, 1 no line matched, 2 an error (even if a line matched).
     """
     from .engines import EngineError
-    from .search import Filter, Search, default_jobs
+    from .search import OTHER_CODES, Filter, Search, default_jobs
 
     if as_json:
         fmt = "json"
@@ -561,7 +561,9 @@ def grep(
             render.REPORTS[report](run.lines_per_input, _text_out(), show_names)
         elif report == "summary":
             ranked = sorted(run.seen.items(), key=lambda kv: (-kv[1].times, kv[0]))
-            rows = [(code, s.times, render.meaning(s.example, style), s.first, s.last) for code, s in ranked]
+            rows = [(code, s.times, render.meaning(s.example, style) if code != OTHER_CODES else
+                     "codes first seen beyond what --summary holds, counted together", s.first, s.last)
+                    for code, s in ranked]
             render.REPORTS[report](rows, fmt, _text_out(fmt), style)
         elif counter is not None:
             _render_timeline(counter, fmt, style)

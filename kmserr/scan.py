@@ -20,6 +20,11 @@ from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 
 BLOCK_SIZE: Final = 1 << 20
+# The longest line searched whole: beyond it a line is searched and printed in its first LINE_LIMIT
+# bytes, and the rest is read past without being held, so no input makes kmserr hold more than
+# about twice this. Real log lines stay far below it (journald cuts at 48 KiB, Docker at 16 KiB).
+# At least BLOCK_SIZE: a line inside one read is never cut.
+LINE_LIMIT: Final = 64 << 20
 _NODE_CODE: Final = b"code: '"  # a line of Node's inspected error: the lines above it are read too
 
 
@@ -34,8 +39,51 @@ class Hit(NamedTuple):
 
     def byte_span(self, finding: Finding) -> tuple[int, int]:
         """Byte offsets of a finding's code within `line`."""
-        start = len(self.text[: finding.start].encode("utf-8", "surrogateescape"))
-        return start, start + len(self.text[finding.start : finding.end].encode("utf-8", "surrogateescape"))
+        if self.line.isascii():  # one byte a character: no text of the line's size encoded again
+            return finding.start, finding.end
+        start = _encoded_length(self.text, 0, finding.start)
+        return start, start + _encoded_length(self.text, finding.start, finding.end)
+
+
+def _encoded_length(text: str, start: int, end: int) -> int:
+    """The length in bytes of `text[start:end]`, encoded a MiB at a time: a long line is not copied whole."""
+    step = 1 << 20
+    return sum(len(text[at : min(at + step, end)].encode("utf-8", "surrogateescape")) for at in range(start, end, step))
+
+
+class Carry:
+    """The pieces of a line that reads cut, held up to LINE_LIMIT bytes; the rest is let go."""
+
+    def __init__(self) -> None:
+        self._pieces: list[bytes] = []
+        self._size = 0
+        self._cut = False
+
+    def __bool__(self) -> bool:
+        return bool(self._pieces)
+
+    @property
+    def cut(self) -> bool:
+        """Whether the line held so far went beyond the limit."""
+        return self._cut
+
+    def add(self, piece: bytes) -> None:
+        """Hold a piece of the line, or its part within the limit. A line's first piece is kept
+        whole: its caller holds it already (`scan_bytes` of a whole buffer is never cut)."""
+        room = LINE_LIMIT - self._size
+        if len(piece) > room and self._size:
+            piece = piece[: max(room, 0)]
+            self._cut = True
+        if piece:
+            self._pieces.append(piece)
+            self._size += len(piece)
+
+    def take(self, last: bytes) -> tuple[bytes, bool]:
+        """The line, its pieces and `last` joined once (then let go), and whether it was cut."""
+        self.add(last)
+        line, cut = b"".join(self._pieces), self._cut
+        self._pieces, self._size, self._cut = [], 0, False
+        return line, cut
 
 
 class LineScanner:
@@ -49,7 +97,8 @@ class LineScanner:
         # Counting newlines is a pass over every byte, as costly as the scan itself: skip it
         # when nobody will read the line numbers (Hit.line_number is then 0).
         self._count_lines = count_lines
-        self._carry: list[bytes] = []  # pieces of the unfinished last line, never re-joined per block
+        self._carry = Carry()  # pieces of the unfinished last line, never re-joined per block
+        self.cut_line = 0  # the number of the first line cut at LINE_LIMIT, if any (see `Carry`)
         self._line_number = 0  # lines completed so far
         # The end of what was scanned: the lines above a line, where Node's error object begins.
         self._previous = b""
@@ -58,39 +107,38 @@ class LineScanner:
         """Scan the lines that `chunk` completes; keep its unfinished tail for the next call."""
         first = chunk.find(b"\n")
         if first < 0:
-            if chunk:
-                self._carry.append(chunk)
+            self._carry.add(chunk)
             return []
         hits: list[Hit] = []
         start = 0
         if self._carry:
-            self._carry.append(chunk[:first])
-            self._scan_line(hits)
+            self._scan_line(hits, chunk[:first])
             start = first + 1
         last = chunk.rfind(b"\n") + 1
         if last > start:
             self._scan(chunk, start, last, hits)
         if last < len(chunk):
-            self._carry.append(chunk[last:])
+            self._carry.add(chunk[last:])
         return hits
 
     def finish(self) -> list[Hit]:
         """Scan the last line when the input does not end with a newline."""
         hits: list[Hit] = []
         if self._carry:
-            self._scan_line(hits)
+            self._scan_line(hits, b"")
         return hits
 
-    def _scan_line(self, hits: list[Hit]) -> None:
+    def _scan_line(self, hits: list[Hit], last: bytes) -> None:
         """Scan the carried pieces as one whole line, joined once and never copied again.
 
         A line longer than a block costs its size twice at most: the pieces while they are
         joined, then the bytes and their decoded text.
         """
-        line = b"".join(self._carry)
-        self._carry = []
+        line, cut = self._carry.take(last)
         found = self._engine.candidates(line, 0, len(line))
         self._line_number += 1
+        if cut and not self.cut_line:
+            self.cut_line = self._line_number
         if not (found.structured or found.names or found.crowded or found.parens):
             self._previous = (self._previous + line[-NODE_CONTEXT:] + b"\n")[-NODE_CONTEXT:]
             return
@@ -170,7 +218,9 @@ class LineScanner:
                         starts.append(line_start)
         if counting:
             self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
-        self._previous = (self._previous + buf[max(start, end - NODE_CONTEXT) : end])[-NODE_CONTEXT:]
+        # A block may end without a newline: the input's last line, or a long line (Search._blocks).
+        ended = b"" if buf.endswith(b"\n", start, end) else b"\n"
+        self._previous = (self._previous + buf[max(start, end - NODE_CONTEXT) : end] + ended)[-NODE_CONTEXT:]
 
 
 def _node_line(forms: frozenset[str] | None, raw: bytes) -> bool:

@@ -22,11 +22,12 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
 
+from . import scan
 from .explanation import Explanation, explain_finding
-from .forms import NODE_CONTEXT, ascii_number
+from .forms import NODE_CONTEXT, Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
-from .scan import BLOCK_SIZE, Hit, LineScanner
+from .scan import BLOCK_SIZE, Carry, Hit, LineScanner
 from .timestamps import find as find_timestamp
 
 if TYPE_CHECKING:
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
 STDIN = "-"
 STDIN_NAME = "(standard input)"
 OnError = Callable[[str, str], None]
+# --summary holds what it prints of each distinct code, and at most this many bytes of them
+# (each costs its code's length and _CODE_COST): a log can hold millions of distinct codes, and
+# codes first seen beyond the budget are counted together, under OTHER_CODES.
+SUMMARY_BYTES: Final = 32 << 20
+_CODE_COST: Final = 600  # measured: dict slot, Seen, slim Explanation and Finding, two timestamps
+OTHER_CODES: Final = "(other codes)"
 
 
 class Sink(Protocol):
@@ -125,6 +132,8 @@ class Search:
         self._jobs = jobs if hasattr(os, "fork") else 1
         self._printer, self._out = printer, out
         self.seen: dict[str, Seen] = {}
+        self._seen_bytes = 0  # what `seen` holds, as counted against SUMMARY_BYTES
+        self._path = ""  # the input being searched, for notes
         self.lines_per_input: list[tuple[str, int]] = []
         self.failed = False
         # Set at the first match, before it is written: a reader that goes away while it is
@@ -134,6 +143,7 @@ class Search:
     def search(self, path: str) -> None:
         """Search one input ("-" is standard input); a problem with it is reported, not raised."""
         name = STDIN_NAME if path == STDIN else path
+        self._path = path
         try:
             stream = open_input(path)
         except OSError as exc:
@@ -156,7 +166,7 @@ class Search:
         if (self._before or self._after) and self._sink is not None and not self._files_only:
             context = _Context(self._before, self._after, self._sink, name)
         lines = 0
-        for buf, start, end in self._blocks(stream, path):
+        for buf, start, end in self._blocks(stream, path, scanner):
             first_number = scanner.lines_done + 1
             kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
                     if (items := self._explain(hit))]
@@ -276,41 +286,57 @@ class Search:
             shutil.copyfileobj(output, self._out, BLOCK_SIZE)
         return int(lines)
 
-    def _blocks(self, stream: IO[bytes], path: str) -> Iterator[tuple[bytes, int, int]]:
+    def _blocks(self, stream: IO[bytes], path: str, scanner: LineScanner) -> Iterator[tuple[bytes, int, int]]:
         """Whole lines of the input, as (buffer, start, end), each read's lines as soon as it is read.
 
         A line that a read cuts is carried in pieces and joined once, when its end arrives, so a
-        line longer than a block costs its size, not its size times the number of reads."""
+        line longer than a block costs its size, not its size times the number of reads. It is
+        given without its newline, so that its bytes are its hit's, never copied again; beyond
+        LINE_LIMIT it is cut, said once per input (exit status 2: what was not searched may hold errors)."""
         # read1 returns what a pipe holds now instead of waiting for a full block: live streams.
         read = getattr(stream, "read1", stream.read)
-        carry: list[bytes] = []
+        carry = Carry()
+        done = carried_from = 0  # bytes read before this read; where the carried line starts
+        noted = False
         while True:
             try:
                 chunk: bytes = read(BLOCK_SIZE)
             except _READ_ERRORS as exc:  # an unreadable file, a corrupt or truncated archive
                 self._fail(path, _describe(exc))
                 chunk = b""
-            if not chunk:
-                if carry:
-                    line = b"".join(carry)
-                    yield line, 0, len(line)  # the last line, without its newline
-                return
             first = chunk.find(b"\n")
-            if first < 0:
-                carry.append(chunk)
-                continue
             start = 0
-            if carry:
-                carry.append(chunk[: first + 1])
-                line = b"".join(carry)
-                carry = []
+            if carry and (first >= 0 or not chunk):
+                carry.add(chunk[:first] if first >= 0 else b"")
+                if carry.cut and not noted:  # said before the line is printed, or at once from /dev/zero
+                    noted = self._note_cut(path, scanner, carried_from)
+                line, _ = carry.take(b"")
                 yield line, 0, len(line)
                 start = first + 1
+            if not chunk:
+                return
+            if first < 0:
+                if not carry:
+                    carried_from = done
+                carry.add(chunk)
+                done += len(chunk)
+                if carry.cut and not noted:
+                    noted = self._note_cut(path, scanner, carried_from)
+                continue
             last = chunk.rfind(b"\n") + 1
             if last > start:
                 yield chunk, start, last
             if last < len(chunk):
-                carry.append(chunk[last:])
+                carried_from = done + last
+                carry.add(chunk[last:])
+            done += len(chunk)
+
+    def _note_cut(self, path: str, scanner: LineScanner, line_start: int) -> bool:
+        """Say that a line is cut at LINE_LIMIT (exit status 2: what was not searched may hold errors)."""
+        where = f"line {scanner.lines_done + 1}" if self.count_lines else f"the line at byte {line_start}"
+        self._fail(path, f"{where} is longer than {_size(scan.LINE_LIMIT)}: "
+                         f"only the first {_size(scan.LINE_LIMIT)} of such lines are searched")
+        return True
 
     def _explain(self, hit: Hit) -> list[Explanation]:
         items = [explain_finding(f, self.registry) for f in hit.findings]
@@ -328,8 +354,19 @@ class Search:
         for item in items:
             code = item.finding.code
             earlier = self.seen.get(code)
+            if earlier is None and self._seen_bytes + len(code) + _CODE_COST > SUMMARY_BYTES:
+                code, earlier = OTHER_CODES, self.seen.get(OTHER_CODES)
+                if earlier is None:
+                    self._on_error(self._path, f"more distinct codes than --summary holds ({_size(SUMMARY_BYTES)} "
+                                               f"of them): those first seen from here on are counted as {OTHER_CODES}")
             if earlier is None:
-                self.seen[code] = Seen(1, when, when, item)
+                self._seen_bytes += len(code) + _CODE_COST
+                # Only what the summary prints: not the line's message, request ID or description.
+                finding = Finding(code=code, format=item.finding.format, start=0, end=0)
+                kept = item._replace(finding=finding, message_agrees=None)
+                if code == OTHER_CODES:
+                    kept = kept._replace(entry=None, family=None)
+                self.seen[code] = Seen(1, when, when, kept)
             else:
                 self.seen[code] = Seen(earlier.times + 1, earlier.first or when, when or earlier.last, earlier.example)
 
@@ -413,10 +450,11 @@ class _Context:
         """Keep the unprinted lines at the end of a block for the next match's -B, no more than NUM."""
         if not self._before or pos >= end:
             return
-        if not buf.endswith(b"\n", pos, end):
-            return  # the input's last line: no match can follow it
-        count = buf.count(b"\n", pos, end)
-        self._held.append((number, buf, pos, end, count))
+        # A block without its newline is a long line (Search._blocks) or the input's last line,
+        # after which nothing is looked for: held as if it ended with one, so read up to `end`.
+        ended = buf.endswith(b"\n", pos, end)
+        count = buf.count(b"\n", pos, end) + (not ended)
+        self._held.append((number, buf, pos, end if ended else end + 1, count))
         self._held_lines += count
         while self._held and self._held_lines - self._held[0][4] >= self._before:
             self._held_lines -= self._held.popleft()[4]
@@ -520,6 +558,11 @@ def _read_errors() -> tuple[type[Exception], ...]:
 
 
 _READ_ERRORS: Final = _read_errors()
+
+
+def _size(count: int) -> str:
+    """A size as the line limit is given: in MiB when it is whole MiB."""
+    return f"{count >> 20} MiB" if count % (1 << 20) == 0 else f"{count} bytes"
 
 
 def _describe(exc: BaseException) -> str:

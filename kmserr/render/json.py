@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING, Any
+import re
+from collections.abc import Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any, Final
 
+from ..controls import json_safe
 from . import Style, entry_record, explanation_record, json_line, json_name, json_str, json_text
 
 if TYPE_CHECKING:
@@ -45,6 +47,44 @@ def matched_line(hit: Hit, items: Sequence[Explanation], filename: str, style: S
         record["line_base64"] = base64.b64encode(hit.line).decode("ascii")
     record["matches"] = matches
     return json_line(record)
+
+
+PIECE: Final = 1 << 20  # a longer line is written in pieces of about this many characters
+
+
+def matched_pieces(hit: Hit, items: Sequence[Explanation], filename: str, style: Style) -> Iterator[bytes]:
+    """`matched_line`'s bytes, a long line's text and base64 written piece by piece, so that a line
+    of tens of MiB costs no more copies of its size than the hit holds."""
+    if len(hit.text) <= PIECE:
+        yield matched_line(hit, items, filename, style)
+        return
+    import base64
+    import json
+
+    matches = []
+    for item in items:
+        start, end = hit.byte_span(item.finding)
+        matches.append({**explanation_record(item, style), "start": start, "end": end})
+    yield json_line({**json_name(filename), "line_number": hit.line_number})[:-2] + b', "line": "'
+    text, at = hit.text, 0
+    while at < len(text):
+        end = min(at + PIECE, len(text))
+        while end < len(text) and _ESCAPED.match(text, end - 1) and _ESCAPED.match(text, end):
+            end += 1  # undecodable bytes of one sequence become one U+FFFD together: never split them
+        piece = json.dumps(json_str(text[at:end]), ensure_ascii=False)[1:-1]
+        yield json_safe(piece).encode("utf-8")
+        at = end
+    yield b'"'
+    if _ESCAPED.search(text):  # undecodable bytes: the line is not valid UTF-8
+        yield b', "line_base64": "'
+        step = PIECE // 4 * 3  # whole groups of 3 bytes: the pieces' base64 joins into the line's
+        for at in range(0, len(hit.line), step):
+            yield base64.b64encode(hit.line[at : at + step])
+        yield b'"'
+    yield b', "matches": ' + json_line({"matches": matches})[len(b'{"matches": '):]
+
+
+_ESCAPED: Final = re.compile("[\udc80-\udcff]")  # an undecodable byte, as surrogateescape keeps it
 
 
 def context_line(number: int, line: bytes, filename: str) -> bytes:

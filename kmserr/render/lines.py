@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Final
 
 from ..controls import terminal_safe
 from . import Style, annotation, plain_field
@@ -71,9 +71,13 @@ class LinePrinter:
 
     def matched(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
         if self._fmt == "json":
-            self._out.write(self._json(hit, items, filename))
+            from .json import matched_pieces
+
+            for piece in matched_pieces(hit, items, filename, self._style):  # a long line in pieces
+                self._out.write(piece)
         elif self._fmt == "table":
-            self._out.write(self._terminal(hit, items, filename))
+            for piece in self._terminal(hit, items, filename):
+                self._out.write(piece)
         else:
             for piece in self._plain(hit, items, filename):
                 self._out.write(piece)
@@ -102,30 +106,42 @@ class LinePrinter:
             return (prefix, hit.line, tail + b"\n")
         return (prefix + hit.line + tail + b"\n",)
 
-    def _json(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
-        from .json import matched_line
-
-        return matched_line(hit, items, filename, self._style)
-
-    def _terminal(self, hit: Hit, items: Sequence[Explanation], filename: str) -> bytes:
+    def _terminal(self, hit: Hit, items: Sequence[Explanation], filename: str) -> Iterator[bytes]:
+        """The line with its codes highlighted; a long line escaped and written a piece at a time."""
         color = self._style.color
         bold_red, dim, cyan, reset = ("\x1b[1;31m", "\x1b[2m", "\x1b[36m", "\x1b[0m") if color else ("",) * 4
-        pieces: list[str] = []
+        text = hit.text
+        pieces: list[str | tuple[int, int]] = []  # kmserr's own text, or a stretch of the line to escape
         pos = 0
         for item in items:
             f = item.finding
             if f.start < pos:
                 continue
-            code = terminal_safe(hit.text[f.start : f.end])
-            pieces += [terminal_safe(hit.text[pos : f.start]), bold_red, code, reset]
+            code = terminal_safe(text[f.start : f.end])
+            pieces += [(pos, f.start), bold_red, code, reset]
             pos = f.end
-        pieces.append(terminal_safe(hit.text[pos:]))
+        pieces.append((pos, len(text)))
         prefix = ""
         if self._with_filename:
             prefix += f"{cyan}{terminal_safe(filename)}{reset}:"
         if self._line_numbers:
             prefix += f"{dim}{hit.line_number}{reset}:"
-        line = prefix + "".join(pieces) + "\n"
+        tail = "\n"
         if self._annotate:
-            line += f"  {dim}↳ {terminal_safe(annotation(items, self._style))}{reset}\n"
-        return line.encode(self._encoding, self._errors)
+            tail += f"  {dim}↳ {terminal_safe(annotation(items, self._style))}{reset}\n"
+        step = max(len(text), 1) if len(text) <= _PIECE else _PIECE  # terminal_safe escapes character by character
+        shown = [prefix]
+        for piece in pieces:
+            if isinstance(piece, str):
+                shown.append(piece)
+                continue
+            for at in range(piece[0], piece[1], step):
+                shown.append(terminal_safe(text[at : min(at + step, piece[1])]))
+                if step < len(text):
+                    yield "".join(shown).encode(self._encoding, self._errors)
+                    shown = []
+        shown.append(tail)
+        yield "".join(shown).encode(self._encoding, self._errors)
+
+
+_PIECE: Final = 1 << 20  # a longer line is escaped and written in pieces of this many characters

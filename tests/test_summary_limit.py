@@ -1,0 +1,53 @@
+"""grep --summary holds what it prints of each code, and a bounded number of distinct codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kmserr import search
+from kmserr.registry import default_registry
+from kmserr.search import Search
+
+from .conftest import Runner
+
+pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+
+
+def api3_line(code: str, message: str = "details", stamp: str = "2024-05-14T08:00:00Z") -> bytes:
+    return (f'{stamp} {{"Response":{{"Error":{{"Code":"{code}","Message":"{message}"}},'
+            f'"RequestId":"a1b2c3d4-0000-1111-2222-333344445555"}}}}\n').encode()
+
+
+def test_the_summary_keeps_no_message_or_request_id(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(api3_line("InvalidParameter.Made", "m" * 3000) + api3_line("KmsKeyNotExist", "k" * 3000))
+    run = Search(default_registry(), None, lambda path, problem: None)
+    run.search(str(log))
+    assert sorted(run.seen) == ["InvalidParameter.Made", "KmsKeyNotExist"]
+    for seen in run.seen.values():
+        assert (seen.example.message, seen.example.request_id, seen.example.finding.code_desc) == (None, None, None)
+
+
+def test_codes_beyond_the_budget_are_counted_together_and_said_once(
+    run: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SUMMARY_BYTES", 3 * (search._CODE_COST + 40))
+    codes = [f"InvalidParameter.Made{i}" for i in range(10)]
+    stamps = [f"2024-05-14T08:00:{i:02d}Z" for i in range(10)]
+    data = b"".join(api3_line(c, stamp=s) for c, s in zip(codes, stamps, strict=True)) + api3_line(codes[0])
+    result = run("grep", "--summary", "--format", "json", input=data)
+    assert result.exit_code == 0  # every occurrence is counted: a note, not an error
+    rows = {r["code"]: r for r in json.loads(result.stdout)}
+    assert {c: r["count"] for c, r in rows.items()} == {
+        codes[0]: 2, codes[1]: 1, codes[2]: 1, search.OTHER_CODES: 7,
+    }
+    other = rows[search.OTHER_CODES]
+    assert (other["first_seen"], other["last_seen"]) == (stamps[3], stamps[9])
+    assert other["message"] == "codes first seen beyond what --summary holds, counted together"
+    assert result.stderr == (
+        f"kmserr: grep: -: more distinct codes than --summary holds ({3 * (search._CODE_COST + 40)} bytes of them): "
+        f"those first seen from here on are counted as {search.OTHER_CODES}\n"
+    )
