@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import IO
 
 from common import Target, kmserr_command, make_log, peak_rss, report
 
@@ -62,21 +63,31 @@ def streamed(generator: list[str], argv: list[str], timeout: float | None = None
         source.wait()
 
 
+def write_repeated(handle: IO[bytes], unit: bytes, size: int) -> None:
+    """Write `unit` repeated to about `size` bytes, a MiB at a time. Never build it here: on Linux a
+    child's peak memory (wait4's ru_maxrss) starts from this process's peak, as subprocess spawns
+    with vfork, so a large object made here would be counted as the measured command's."""
+    block = unit * (MIB // len(unit))
+    for _ in range(size // len(block)):
+        handle.write(block)
+    handle.write(unit * ((size % len(block)) // len(unit)))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="64 MiB log, 16 MiB lines, 3 s of /dev/zero, 200,000 codes")
     parser.add_argument("--size-mb", type=float, help="size of the large log (1024)")
-    parser.add_argument("--long-line-mb", type=float, help="size of the huge lines (256)")
+    parser.add_argument("--long-line-mb", type=float, help="size of the long line under the line limit (60)")
     parser.add_argument("--no-newline-mb", type=float, help="size of the line without a newline (1024)")
     parser.add_argument("--zero-seconds", type=float, help="how long to read /dev/zero (10)")
     parser.add_argument("--codes", type=int, help="distinct codes for --summary (2,000,000)")
-    parser.add_argument("--line-limit-mb", type=float, default=256, help="the documented line limit (256)")
+    parser.add_argument("--line-limit-mb", type=float, default=64, help="the documented line limit (64)")
     parser.add_argument("--folder", type=Path, help="where to keep the logs (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the large files (deleted by default)")
     args = parser.parse_args()
     quick = args.quick
     size = args.size_mb or (64 if quick else 1024)
-    line_mb = args.long_line_mb or (16 if quick else 256)
+    line_mb = args.long_line_mb or (16 if quick else 60)
     no_newline = args.no_newline_mb or (64 if quick else 1024)
     zero_seconds = args.zero_seconds or (3 if quick else 10)
     codes = args.codes or (200_000 if quick else 2_000_000)
@@ -99,7 +110,9 @@ def main() -> int:
     # One line of `(1234)` (no code: 4 digits), ending in an error, in a file: grep, then -C1 on it.
     parens = folder / f"parens-{line_mb:g}.log"
     with parens.open("wb") as handle:
-        handle.write(b"INFO before\n" + b"(1234)" * int(line_mb * MIB // 6) + b' "message": "(10630) key is not existed"\nINFO after\n')
+        handle.write(b"INFO before\n")
+        write_repeated(handle, b"(1234)", int(line_mb * MIB))
+        handle.write(b' "message": "(10630) key is not existed"\nINFO after\n')
     limit = 64 + 2 * line_mb
     peak, plain_s, code, _ = peak_rss([*kmserr, "grep", "--no-annotate", str(parens)])
     print(f"grep {line_mb:g} MiB line of (1234): {peak:.1f} MiB, {plain_s:.2f} s, exit {code}")
@@ -113,6 +126,18 @@ def main() -> int:
                           "kmserr grep --no-annotate -C1 FILE"))
     if not args.keep:
         parens.unlink()
+
+    # A line beyond the line limit: searched in its first LIMIT bytes, said, exit 2; memory bounded.
+    beyond = folder / "beyond.log"
+    beyond_mb = 4 * args.line_limit_mb
+    with beyond.open("wb") as handle:
+        write_repeated(handle, b"(1234)", int(beyond_mb * MIB))
+        handle.write(b' "message": "(10630) key is not existed"\n')
+    peak, seconds, code, _ = peak_rss([*kmserr, "grep", "--no-annotate", str(beyond)])
+    print(f"grep {beyond_mb:g} MiB line (beyond the {args.line_limit_mb:g} MiB limit): {peak:.1f} MiB, {seconds:.2f} s, exit {code}")
+    targets.append(Target(f"grep, one {beyond_mb:g} MiB line, beyond the line limit", peak, 64 + 2 * args.line_limit_mb,
+                          " MiB", f"exit {code}", f"kmserr grep --no-annotate FILE (one {beyond_mb:g} MiB line)"))
+    beyond.unlink()
 
     # A line without a newline, streamed.
     bound = 64 + 2 * min(no_newline, args.line_limit_mb)
@@ -134,7 +159,8 @@ def main() -> int:
     peak, seconds, code, _ = streamed([SUMMARY, str(codes)], [*kmserr, "grep", "--summary"])
     per_code = max(0.0, peak - 64) * MIB / codes
     print(f"grep --summary, {codes} distinct codes: {peak:.1f} MiB ({per_code:.0f} bytes a code over 64 MiB), {seconds:.2f} s, exit {code}")
-    targets.append(Target(f"grep --summary, {codes:,} distinct codes", peak, 64 + 256 * codes / MIB, " MiB", "-",
+    # --summary holds at most 32 MiB of distinct codes (kmserr.search.SUMMARY_BYTES), the rest counted together.
+    targets.append(Target(f"grep --summary, {codes:,} distinct codes", peak, 64 + 32, " MiB", "-",
                           "generator | kmserr grep --summary"))
     if args.folder is None:
         shutil.rmtree(folder)
