@@ -284,7 +284,17 @@ def _unescape_with_places(raw: str, at: int) -> tuple[str, list[int]]:
 # A line of program source, as a traceback quotes it (Python's `  File "...", line N` frames,
 # pytest's `>` lines, a multi-line call's next line): a statement or a call whose arguments are not
 # all literals. A code in it is a string literal of the program, not an error that happened.
-_SOURCE_START = re.compile(r"[ \t]+(?:>[ \t]*)?|>[ \t]+")
+# Before the source itself: ExceptionGroup's `  | ` gutters and rich's `│` box; a marker of the
+# failing line (pytest's `>`, IPython's `---->`, rich's `❱`); IPython's and rich's line numbers;
+# rich's `│` indent guides. Then the indentation that every traceback gives a source line.
+_SOURCE_START = re.compile(
+    r"(?:[ \t]*[|\u2502](?=[ \t]))*"
+    r"(?:[ \t]*(?:-*>|\u2771)(?=[ \t]))?"
+    r"(?:[ \t]*[0-9]{1,7}(?=[ \t]))?"
+    r"(?:[ \t]+\u2502(?=[ \t]))*"
+    r"[ \t]+"
+)
+_BOX_END = re.compile(r"[ \t]*\u2502[ \t]*$")  # rich's right border
 _STATEMENT = re.compile(
     r"(?:(?:raise|return|yield|await|assert|throw)\s+|(?:const |let |var )?[\w.\[\]]+\s*[-+*/|]?=\s*)?"
     r"(?:new\s+)?[A-Za-z_$][\w.$]*\(|[bBrRuU]{0,2}[\"'][^\n]*[\"']\s*[,)]"
@@ -302,13 +312,15 @@ def _is_source_line(text: str, line_start: int) -> bool:
     grep reads one line at a time): indented, a statement or call, with a variable or call among
     its arguments (`raise TencentCloudSDKException("ClientNetworkError", str(e))`). A repr printed
     with literal arguments only (`TencentCloudSDKException('X', 'msg', 'id')`) is an occurrence."""
-    indent = _SOURCE_START.match(text, line_start)
-    if indent is None:
-        return False
     line_end = _line_end(text, line_start)
     if line_end - line_start > MAX_SOURCE_LINE:
         return False
+    indent = _SOURCE_START.match(text, line_start, line_end)
+    if indent is None:
+        return False
     body = text[indent.end() : line_end].rstrip()
+    if body.endswith("\u2502"):
+        body = _BOX_END.sub("", body)
     if _STATEMENT.match(body) is None or not body.endswith((")", "(", ",", ";", ":")):
         return False
     if _KEYWORD.match(body):

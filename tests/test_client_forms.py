@@ -4,6 +4,7 @@ read the same code, message and request ID from it."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ EX = Extractor()
 RID = "0a1b2c3d-1111-4222-8333-444455556666"
 SDK = "[TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:CMK is disabled."
 Found = tuple[str, str | None, str | None]
+CAPTURES = Path(__file__).parent / "data" / "captures"
 
 
 def parse(run: Runner, text: str) -> list[Found]:
@@ -71,6 +73,15 @@ SOURCE_LINES = [
     '    self.assertEqual(err.code, "ResourceUnavailable.CmkDisabled")',
     "    err = TencentCloudSDKException('RequestLimitExceeded', message, rid)",
     '    throw new TencentCloudSDKHttpException("InternalError", requestId);',
+    # IPython's context: the failing line's arrow and number, and the numbered lines around it.
+    '--> 338     raise TencentCloudSDKException("ServerNetworkError", resp_inter.content)',
+    '    337         raise TencentCloudSDKException("ServerNetworkError", resp_inter.content)',
+    # An ExceptionGroup's gutters, nested.
+    '    |     raise TencentCloudSDKException("ServerNetworkError", resp_inter.content)',
+    '  |   |     raise TencentCloudSDKException(code, message, reqid)',
+    # rich's box, marker, line number and indent guides.
+    "\u2502 \u2771 372 \u2502   \u2502   \u2502   raise TencentCloudSDKException(code, message, reqid)       \u2502",
+    "\u2502   370 \u2502   \u2502   err = TencentCloudSDKException('InvalidParameter', message, reqid) \u2502",
 ]
 
 
@@ -94,6 +105,12 @@ def test_a_traceback_counts_once_its_last_line(run: Runner, engine: str) -> None
     assert grep(run, traceback) == want
     summary = json.loads(run("grep", "--summary", "--json", input=traceback.encode()).stdout)
     assert [(r["code"], r["count"]) for r in summary] == [("ClientNetworkError", 1)]
+
+
+def test_ipython_and_exception_group_tracebacks_count_each_error_once(run: Runner, engine: str) -> None:
+    files = [str(CAPTURES / "ipython-context.txt"), str(CAPTURES / "exceptiongroup.txt")]
+    summary = json.loads(run("grep", "--summary", "--json", *files).stdout)
+    assert sorted((r["code"], r["count"]) for r in summary) == [("InternalError", 2), ("ServerNetworkError", 2)]
 
 
 @pytest.mark.parametrize("line", [
