@@ -104,7 +104,7 @@ _NODE_HEADERS: Final = (
 _NODE_STACK = re.compile(r"^[ \t]+at .*$")
 _NODE_PROPERTY = re.compile(r"^([ \t]+)[A-Za-z_$][\w$]*: ")
 # A Python literal as repr() prints it: a string or bytes in either quote style, or None.
-_PY_LITERAL = r"""(?:[bBrRuU]{0,2}'(?:[^'\\\n]|\\.){0,4096}'|[bBrRuU]{0,2}"(?:[^"\\\n]|\\.){0,4096}"|None)"""
+_PY_LITERAL = r"""(?:[bBrRuU]{0,2}'(?:[^'\\\n]|\\.){0,65536}'|[bBrRuU]{0,2}"(?:[^"\\\n]|\\.){0,65536}"|None)"""
 _PY_KEY = r"(?:(code|message|requestId)\s*=\s*)?"
 _PY_ARGUMENT = re.compile(r"\s*" + _PY_KEY + "(" + _PY_LITERAL + r")\s*(,\s*\)|,|\))")
 _PY_REPR = re.compile(  # one to three arguments; _python_sdk_repr reads them
@@ -216,10 +216,44 @@ def _sdk(match: re.Match[str], fmt: str, code_group: int, message: str, rid: str
 
 
 def _python_sdk(match: re.Match[str], text: str) -> Finding | None:
-    message, rid = _split_request_id(match.group(2), " requestId:")
+    message, rid = _sdk_message(text, match.start(2))
     if message == "None":  # the SDK's str() of an exception raised without a message
         message = ""
     return _sdk(match, PYTHON_SDK, 1, message, rid or _bracketed_rid(message))
+
+
+MAX_MESSAGE: Final = 65536  # how far a long message is read for the request ID after it
+
+
+def _sdk_message(text: str, start: int) -> tuple[str, str | None]:
+    """The message that starts at `start` and its request ID: the SDK writes `message:M requestId:R`
+    whatever M holds, so M runs to the last ` requestId:` of its line, which may lie beyond WINDOW
+    (the ID of a long message is kept; the message is cut to WINDOW). A message with newlines (the
+    SDK's str printed, or a JSON value unescaped) runs on to the first later line with a
+    ` requestId:`, within WINDOW. Another SDK error ends the search, which reads MAX_MESSAGE
+    characters at most."""
+    stop = text.find("TencentCloudSDK", start, start + MAX_MESSAGE)
+    if stop < 0:
+        stop = min(len(text), start + MAX_MESSAGE)
+    line_end = text.find("\n", start, stop)
+    line_end = stop if line_end < 0 else line_end
+    label = text.rfind(" requestId:", start, line_end)
+    if label < 0 and line_end < stop:
+        later = _LATER_REQUEST_ID.search(text, line_end, min(stop, start + WINDOW))
+        if later is not None:
+            end = text.find("\n", later.end(), stop)
+            label = text.rfind(" requestId:", later.start(), stop if end < 0 else end)
+            if label < 0:
+                label = later.start() - 1  # the label begins its line
+            line_end = stop if end < 0 else end
+    if label < 0:
+        return text[start:line_end][:WINDOW].rstrip(), None
+    token = text[label + len(" requestId:") : min(line_end, label + 256)].strip().split(" ", 1)[0]
+    message = text[start:label]
+    return (message[:WINDOW] if len(message) > WINDOW else message).rstrip(), _request_id_token(token)
+
+
+_LATER_REQUEST_ID = re.compile(r"(?<=\s)requestId:")
 
 
 def _python_sdk_repr(match: re.Match[str], text: str) -> Finding | None:

@@ -223,3 +223,38 @@ def test_a_code_that_is_a_sentence(run: Runner, engine: str, code: str, form: st
     assert grep(run, line + "\n") == [(code, None, None)]
     result = run("parse", "--format", "json", line)
     assert json.loads(result.stdout)[0]["in_catalogue"] is True
+
+
+NEWLINE_SDK = "[TencentCloudSDKException] code:InvalidParameterValue message:line one\nline two requestId:fake requestId:" + RID
+
+
+def test_a_message_with_a_newline_inside_a_json_value_keeps_its_request_id(run: Runner, engine: str) -> None:
+    line = json.dumps({"level": "error", "error": NEWLINE_SDK})  # the escaped `\n` of json.dumps
+    want = [("InvalidParameterValue", "line one\nline two requestId:fake", RID)]
+    assert parse(run, line) == want
+    assert grep(run, line + "\n") == want
+
+
+def test_a_printed_message_with_a_newline_runs_to_its_request_id_in_parse(run: Runner, engine: str) -> None:
+    # grep reads a line at a time: the first line has no request ID, the second no code.
+    text = NEWLINE_SDK + "\nnext record\n"
+    assert parse(run, text) == [("InvalidParameterValue", "line one\nline two requestId:fake", RID)]
+    assert grep(run, text) == [("InvalidParameterValue", "line one", None)]
+
+
+def test_a_message_spans_lines_only_to_its_own_error(run: Runner, engine: str) -> None:
+    text = ("[TencentCloudSDKException] code:InternalError message:first\n"
+            f"[TencentCloudSDKException] code:AuthFailure message:second requestId:{RID}\n")
+    assert parse(run, text) == [("InternalError", "first", None), ("AuthFailure", "second", RID)]
+
+
+@pytest.mark.parametrize("size", [4097, 5000, 60000])
+def test_a_long_message_keeps_its_request_id_in_str_and_repr(run: Runner, engine: str, size: int) -> None:
+    message = "x" * (size - 4) + " end"
+    forms = [f"[TencentCloudSDKException] code:LimitExceeded message:{message} requestId:{RID}",
+             f"TencentCloudSDKException('LimitExceeded', '{message}', '{RID}')",
+             json.dumps({"error": f"[TencentCloudSDKException] code:LimitExceeded message:{message} requestId:{RID}"})]
+    want = [("LimitExceeded", message[:4096], RID)]
+    for line in forms:
+        assert parse(run, line) == want
+        assert grep(run, line + "\n") == want
