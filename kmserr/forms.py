@@ -379,14 +379,24 @@ def _with_node_object(finding: Finding, before: str) -> Finding:
             index -= 1  # up the stack, to its first line
         if _NODE_STACK.match(lines[index]) is not None:
             index -= 1
-        if index > stop:
-            header = lines[index].rstrip("\r")
-            for pattern in _NODE_HEADERS:
-                got = pattern.search(header)
-                if got is not None:
-                    message = got.group(1).strip() or None
-                    break
+        message = _node_message(lines, index, max(stop, index - NODE_MESSAGE_LINES))
     return finding._replace(message=message[:WINDOW] if message else None, request_id=rid)
+
+
+NODE_MESSAGE_LINES: Final = 32  # lines of a message with newlines, above an error's stack
+
+
+def _node_message(lines: list[str], index: int, stop: int) -> str | None:
+    """The message of the header line (`Name [Error]: message`) at `index` or, for a message with
+    newlines, a few lines above it: the header's text and the lines after it, to the stack."""
+    for at in range(index, stop, -1):
+        header = lines[at].rstrip("\r")
+        for pattern in _NODE_HEADERS:
+            got = pattern.search(header)
+            if got is not None:
+                rest = [line.rstrip("\r") for line in lines[at + 1 : index + 1]]
+                return "\n".join([got.group(1), *rest]).strip() or None
+    return None
 
 
 def _api3_json(match: re.Match[str], text: str) -> Finding | None:

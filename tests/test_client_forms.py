@@ -258,3 +258,10 @@ def test_a_long_message_keeps_its_request_id_in_str_and_repr(run: Runner, engine
     for line in forms:
         assert parse(run, line) == want
         assert grep(run, line + "\n") == want
+
+
+def test_node_message_with_a_newline_is_read_from_its_header_down(run: Runner, engine: str) -> None:
+    text = (CAPTURES / "node-unhandled-newline.txt").read_text()
+    want = [("InvalidParameterValue", "line one\nline two requestId:fake", "41111111-2222-4333-8444-555555555555")]
+    assert parse(run, text) == want
+    assert grep(run, text) == want
