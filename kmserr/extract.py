@@ -145,6 +145,12 @@ class Extractor:
             for inner, value_start, value_end in self._quoted(text):
                 taken.add(value_start, value_end)
                 found.extend(inner)
+        if quoting and "TencentCloudSDK" in text and "='" in text:
+            # structlog's console writes `key='...'`, a Python str's repr: read unescaped too.
+            for inner, value_start, value_end in self._python_quoted(text):
+                if not taken.overlaps(value_start, value_end):
+                    taken.add(value_start, value_end)
+                    found.extend(inner)
         sources: dict[int, bool] = {}  # line start: whether the line is program source
         for form, gate, finder, build in self._forms:
             if forms is not None and form in LOCATED and form not in forms:
@@ -209,6 +215,27 @@ class Extractor:
             quote = text.find('"', close.end())
 
 
+    def _python_quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
+        """Each `key='...'` value (a Python str's repr) that holds SDK text with escapes in it: its
+        findings, read as Python reads the literal, and its span. MAX_QUOTED values at most."""
+        looked = 0
+        at = text.find("='")
+        while at >= 0 and looked < MAX_QUOTED:
+            quote = at + 1
+            newline = text.find("\n", quote + 1, quote + 1 + MAX_VALUE)
+            limit = newline if newline >= 0 else min(len(text), quote + 1 + MAX_VALUE)
+            close = _CLOSING_APOSTROPHE.search(text, quote + 1, limit)
+            if close is None:
+                return
+            raw = text[quote + 1 : close.end() - 1]
+            if "TencentCloudSDK" in raw and "\\" in raw:
+                looked += 1
+                decoded, places = _unescape_with_places(raw, quote + 1)
+                inner = [f._replace(start=places[f.start], end=places[f.end]) for f in self.find(decoded)]
+                yield inner, quote, close.end()
+            at = text.find("='", close.end())
+
+
 class _Spans:
     """Text already explained: spans that do not overlap, kept sorted, asked about by bisection."""
 
@@ -253,8 +280,10 @@ _CLOSING_QUOTE = re.compile(r'(?<!\\)(?:\\\\)*"')
 MAX_QUOTED: Final = 64  # quoted values read unescaped, a text: a hostile line costs no more than that
 MAX_VALUES: Final = 4096  # quoted values paired, a text; the rest of a line is read as it stands
 MAX_VALUE: Final = 65536  # a longer value ends the pairing: the rest is read as it stands
-_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
-_ESCAPED: Final = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+_CLOSING_APOSTROPHE = re.compile(r"(?<!\\)(?:\\\\)*'")
+# JSON's escapes and Python's (a str's repr, double-quoted when it holds a `'`): `\x07` is no JSON.
+_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
+_ESCAPED: Final = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "a": "\a", "v": "\v", "0": "\0"}
 
 
 def _is_value(text: str, quote: int) -> bool:
@@ -264,16 +293,22 @@ def _is_value(text: str, quote: int) -> bool:
 
 
 def _unescape_with_places(raw: str, at: int) -> tuple[str, list[int]]:
-    """A JSON string's text unescaped, and where each of its characters (and its end) stands in the
-    escaped text that begins at `at`: findings inside are reported at their place in the line."""
+    """A JSON or Python string's text unescaped, and where each of its
+    characters (and its end) stands in the escaped text that begins at `at`: findings inside are
+    reported at their place in the line."""
     pieces: list[str] = []
     places: list[int] = []
     done = 0
     for escape in _ESCAPE.finditer(raw):
         pieces.append(raw[done : escape.start()])
         places.extend(range(at + done, at + escape.start()))
-        hex_digits, char = escape.groups()
-        pieces.append(chr(int(hex_digits, 16)) if hex_digits else _ESCAPED.get(char, char))
+        *hex_groups, char = escape.groups()
+        hex_digits = next((h for h in hex_groups if h), None)
+        number = int(hex_digits, 16) if hex_digits else 0
+        if hex_digits and number <= 0x10FFFF:
+            pieces.append(chr(number))
+        else:
+            pieces.append(_ESCAPED.get(char, char) if char else escape.group())
         places.append(at + escape.start())
         done = escape.end()
     pieces.append(raw[done:])

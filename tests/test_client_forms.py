@@ -265,3 +265,23 @@ def test_node_message_with_a_newline_is_read_from_its_header_down(run: Runner, e
     want = [("InvalidParameterValue", "line one\nline two requestId:fake", "41111111-2222-4333-8444-555555555555")]
     assert parse(run, text) == want
     assert grep(run, text) == want
+
+
+@pytest.mark.parametrize("message", ["密钥 'kms-abc' 的状态为 \"Disabled\"，无法解密。", "bad path C:\\keys\\new and tab\tend",
+                                     "it's a bell \x07 and \u2028 here"])
+def test_structlog_console_value_is_a_python_repr_read_unescaped(run: Runner, engine: str, message: str) -> None:
+    text = f"[TencentCloudSDKException] code:FailedOperation.DecryptError message:{message} requestId:{RID}"
+    line = f"[error    ] decrypt failed                 error={text!r} attempt=2"
+    want = [("FailedOperation.DecryptError", message, RID)]
+    assert parse(run, line) == want
+    assert grep(run, line + "\n") == want
+    found = EX.find(line)
+    assert line[found[0].start : found[0].end] == "FailedOperation.DecryptError"
+
+
+def test_structlog_console_capture(run: Runner, engine: str) -> None:
+    text = (CAPTURES / "structlog-console.txt").read_text()
+    want = [("FailedOperation.DecryptError", "密钥 'kms-abc' 的状态为 \"Disabled\"，无法解密。",
+             "31111111-2222-4333-8444-555555555555")] * 2
+    assert parse(run, text) == want
+    assert grep(run, text) == want
