@@ -138,7 +138,9 @@ class Extractor:
                 return whole
         taken = _Spans()
         found: list[Finding] = []
-        quoting = forms is None or any(form in forms for form in QUOTED_FORMS)  # a pass less, if not
+        # A pass less when the locators saw no quoted form; but SDK text is read in its quotes
+        # whatever follows it (no locator sees `message:解密失败`), as without a prefilter.
+        quoting = forms is None or any(form in forms for form in QUOTED_FORMS) or "TencentCloudSDK" in text
         if quoting and ("TencentCloudSDK" in text or '\\"Code\\"' in text) and '"' in text:
             # SDK text quoted in a JSON or logfmt record is read inside its quotes, unescaped, and
             # only there: the record's `"}` is no part of a request ID, its `\"` no quote.

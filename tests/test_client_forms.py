@@ -285,3 +285,14 @@ def test_structlog_console_capture(run: Runner, engine: str) -> None:
              "31111111-2222-4333-8444-555555555555")] * 2
     assert parse(run, text) == want
     assert grep(run, text) == want
+
+
+def test_sdk_text_no_locator_sees_is_read_in_its_quotes_by_both_engines(run: Runner, engine: str) -> None:
+    # Found by the grep-equals-parse property: no locator sees `message:解密` (Java's old form wants
+    # a letter), so Hyperscan's grep skipped the quoted pass and the record's code was lost.
+    line = ('{"code":4530,"message":"(10630)key is not existed","codeDesc":"KmsKeyNotExist"}'
+            '{"level":"error","error":"[TencentCloudSDKException]message:解密失败。  requestId:' + RID + '  traceId:",'
+            '"code":"FailedOperation.DecryptError","requestId":"' + RID + '"}')
+    want = [("10630", "key is not existed", RID), ("FailedOperation.DecryptError", None, RID)]
+    assert parse(run, line) == want
+    assert grep(run, line + "\n") == want
