@@ -420,9 +420,34 @@ def _whole_json(text: str) -> list[Finding] | None:
         return None
     if not isinstance(doc, dict):
         return None
-    finding = body_finding(doc)
+    finding = body_finding(doc) or _error_object_in(doc)
     if finding is None:
         return None
     code_at = text.find(finding.code)
     start = max(code_at, 0)
     return [finding._replace(start=start, end=start + len(finding.code) if code_at >= 0 else 0)]
+
+
+MAX_DEPTH: Final = 4  # how deep in a whole JSON document a logged error object is looked for
+
+
+def _error_object_in(doc: dict[str, object], depth: int = 0) -> Finding | None:
+    """A Node error as `JSON.stringify(err, null, 2)` prints it, alone or under a key (`{"err": {...}}`):
+    an object whose `code` is a known code name, read with its `message` and `requestId`."""
+    code = doc.get("code")
+    if isinstance(code, str) and _CODE_NAME.fullmatch(code) and code.partition(".")[0] in FAMILIES:
+        message, rid = doc.get("message"), doc.get("requestId")
+        return Finding(
+            code=code, format=BARE_CODE, start=0, end=0, message=message if isinstance(message, str) else None,
+            request_id=_clean(rid) if isinstance(rid, str) else None,
+        )
+    if depth < MAX_DEPTH:
+        for value in list(doc.values())[:MAX_KEYS]:
+            if isinstance(value, dict):
+                found = _error_object_in(value, depth + 1)
+                if found is not None:
+                    return found
+    return None
+
+
+MAX_KEYS: Final = 64  # keys of an object looked into

@@ -463,12 +463,46 @@ def _legacy_json_plain(match: re.Match[str], text: str) -> Finding | None:
 
 
 def _bare_code(match: re.Match[str], text: str) -> Finding | None:
+    error = _error_object(text, match.start(), match.group(0))
+    if error is not None:  # a logged error object: pino's `err`, winston's record, JSON.stringify(err)
+        message, rid = error.get("message"), error.get("requestId")
+        return Finding(
+            code=match.group(0), format=BARE_CODE, start=match.start(), end=match.end(),
+            message=message[:WINDOW] if isinstance(message, str) else None,
+            request_id=_request_id_token(rid) if isinstance(rid, str) else _request_id_near(text, match.end()),
+        )
     after = text[match.end() : _line_end(text, match.end())]
     message = re.match(r"\s*(?::|-|,)\s+(\S.*)", after)
     return Finding(
         code=match.group(0), format=BARE_CODE, start=match.start(), end=match.end(),
         message=message.group(1).strip() if message else None, request_id=_request_id_near(text, match.end()),
     )
+
+
+_CODE_KEY_BEFORE = re.compile(r'"code"\s*:\s*"$')
+_DECODER: Final = json.JSONDecoder()
+MAX_BRACES: Final = 8  # braces tried, going back from a `"code":"X"`, for the object that holds it
+
+
+def _error_object(text: str, start: int, code: str) -> dict[str, Any] | None:
+    """The JSON object on this line whose `"code"` is the code at `start` (a Node error as pino,
+    winston or JSON.stringify log it, its message and requestId beside the code), else None.
+    Read within the line and WINDOW, from at most MAX_BRACES braces before the code."""
+    if _CODE_KEY_BEFORE.search(text, max(0, start - 16), start) is None:
+        return None
+    line_start, line_end = _line_start(text, start), _line_end(text, start)
+    brace = start
+    for _ in range(MAX_BRACES):
+        brace = text.rfind("{", line_start, brace)
+        if brace < 0:
+            return None
+        try:
+            doc, _ = _DECODER.raw_decode(text[brace:line_end])
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(doc, dict) and doc.get("code") == code:
+            return doc
+    return None
 
 
 def _in_message_value(text: str, line_start: int, paren: int) -> bool:

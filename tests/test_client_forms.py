@@ -296,3 +296,35 @@ def test_sdk_text_no_locator_sees_is_read_in_its_quotes_by_both_engines(run: Run
     want = [("10630", "key is not existed", RID), ("FailedOperation.DecryptError", None, RID)]
     assert parse(run, line) == want
     assert grep(run, line + "\n") == want
+
+
+DISABLED = "密钥 'kms-abc' 的状态为 \"Disabled\"，无法解密。"
+DISABLED_RID = "31111111-2222-4333-8444-555555555555"
+
+
+@pytest.mark.parametrize(("capture", "want"), [
+    ("node-pino.txt", [("FailedOperation.DecryptError", DISABLED, DISABLED_RID)]),
+    ("node-winston.txt", [("FailedOperation.DecryptError", DISABLED, DISABLED_RID),
+                          ("FailedOperation.DecryptError", "decrypt failed " + DISABLED, DISABLED_RID)]),
+])
+def test_node_structured_log_gives_the_message_of_the_same_object(
+    run: Runner, engine: str, capture: str, want: list[Found]
+) -> None:
+    text = (CAPTURES / capture).read_text()
+    assert parse(run, text) == want
+    assert grep(run, text) == want
+
+
+def test_node_error_object_is_read_whole_only_from_its_own_object(run: Runner, engine: str) -> None:
+    line = json.dumps({"message": "outer", "requestId": "nope", "err": {"message": "inner {x}", "code": "AuthFailure",
+                                                                        "requestId": RID}})
+    assert parse(run, line) == [("AuthFailure", "inner {x}", RID)]
+    assert grep(run, line + "\n") == [("AuthFailure", "inner {x}", RID)]
+
+
+def test_node_json_stringify_pretty_printed_in_parse(run: Runner, engine: str) -> None:
+    # grep reads a line at a time: it sees the `"code": ...` line alone.
+    text = (CAPTURES / "node-json-indent.txt").read_text()
+    want = [("InvalidParameterValue", "Parameter requestId:abc-123 is not allowed", "11111111-2222-4333-8444-555555555555")]
+    assert parse(run, text) == want
+    assert grep(run, text) == [("InvalidParameterValue", None, None)]
