@@ -205,21 +205,26 @@ def with_legacy_message(finding: Finding) -> Finding:
     )
 
 
-def _sdk(match: re.Match[str], fmt: str, code_group: int, message: str, rid: str | None) -> Finding | None:
+def _sdk(
+    match: re.Match[str], fmt: str, code_group: int, message: str | None, rid: str | None, empty: str | None = None
+) -> Finding | None:
+    """A finding of an SDK's text; `empty` is what an empty message means (None: no message; the
+    Python SDK prints the server's `"Message": ""` as nothing, and a missing one as `None`)."""
     code = _clean(match.group(code_group))
     if code is None:
         return None
     start, end = match.span(code_group)
     return with_legacy_message(
-        Finding(code=code, format=fmt, start=start, end=end, message=message[:WINDOW] or None, request_id=rid)
+        Finding(code=code, format=fmt, start=start, end=end,
+                message=None if message is None else message[:WINDOW] or empty, request_id=rid)
     )
 
 
 def _python_sdk(match: re.Match[str], text: str) -> Finding | None:
     message, rid = _sdk_message(text, match.start(2))
     if message == "None":  # the SDK's str() of an exception raised without a message
-        message = ""
-    return _sdk(match, PYTHON_SDK, 1, message, rid or _bracketed_rid(message))
+        return _sdk(match, PYTHON_SDK, 1, None, rid)
+    return _sdk(match, PYTHON_SDK, 1, message, rid or _bracketed_rid(message), empty="")
 
 
 MAX_MESSAGE: Final = 65536  # how far a long message is read for the request ID after it
@@ -287,7 +292,7 @@ def _python_sdk_repr(match: re.Match[str], text: str) -> Finding | None:
     start = code[1] + quote + 1
     return with_legacy_message(Finding(
         code=name, format=PYTHON_SDK_REPR, start=start, end=start + len(code[0]) - quote - 2,
-        message=(text_message or "")[:WINDOW] or None,
+        message=None if text_message is None else text_message[:WINDOW],
         request_id=_clean(_python_literal(rid[0])) if rid is not None and rid[0] != "None" else None,
     ))
 

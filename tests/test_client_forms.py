@@ -328,3 +328,19 @@ def test_node_json_stringify_pretty_printed_in_parse(run: Runner, engine: str) -
     want = [("InvalidParameterValue", "Parameter requestId:abc-123 is not allowed", "11111111-2222-4333-8444-555555555555")]
     assert parse(run, text) == want
     assert grep(run, text) == [("InvalidParameterValue", None, None)]
+
+
+@pytest.mark.parametrize("line", [
+    f"[TencentCloudSDKException] code:InternalError message: requestId:{RID}",
+    f"TencentCloudSDKException('InternalError', '', '{RID}')",
+    json.dumps({"error": f"[TencentCloudSDKException] code:InternalError message: requestId:{RID}"}),
+])
+def test_an_empty_server_message_is_empty_not_missing(run: Runner, engine: str, line: str) -> None:
+    want = [("InternalError", "", RID)]
+    assert parse(run, line) == want
+    assert grep(run, line + "\n") == want
+
+
+def test_a_message_the_sdk_printed_as_none_is_missing(run: Runner, engine: str) -> None:
+    line = "[TencentCloudSDKException] code:ClientNetworkError message:None requestId:None"
+    assert parse(run, line) == [("ClientNetworkError", None, None)]
