@@ -138,6 +138,9 @@ class Extractor:
                 return whole
         taken = _Spans()
         found: list[Finding] = []
+        if '"locals"' in text:  # structlog's dict_tracebacks: a frame's variables are no occurrences
+            for start, end in _locals_spans(text):
+                taken.add(start, end)
         # A pass less when the locators saw no quoted form; but SDK text is read in its quotes
         # whatever follows it (no locator sees `message:解密失败`), as without a prefilter.
         quoting = forms is None or any(form in forms for form in QUOTED_FORMS) or "TencentCloudSDK" in text
@@ -145,8 +148,9 @@ class Extractor:
             # SDK text quoted in a JSON or logfmt record is read inside its quotes, unescaped, and
             # only there: the record's `"}` is no part of a request ID, its `\"` no quote.
             for inner, value_start, value_end in self._quoted(text):
-                taken.add(value_start, value_end)
-                found.extend(inner)
+                if not taken.overlaps(value_start, value_end):
+                    taken.add(value_start, value_end)
+                    found.extend(inner)
         if quoting and "TencentCloudSDK" in text and "='" in text:
             # structlog's console writes `key='...'`, a Python str's repr: read unescaped too.
             for inner, value_start, value_end in self._python_quoted(text):
@@ -192,7 +196,7 @@ class Extractor:
             if len(found) >= MAX_FINDINGS:
                 break
         found.sort(key=lambda f: f.start)
-        return found[:MAX_FINDINGS]
+        return _once_a_line(text, found)[:MAX_FINDINGS]
 
     def _quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
         """Each quoted value that holds SDK text: its findings, read unescaped and placed in
@@ -236,6 +240,28 @@ class Extractor:
                 inner = [f._replace(start=places[f.start], end=places[f.end]) for f in self.find(decoded)]
                 yield inner, quote, close.end()
             at = text.find("='", close.end())
+
+
+def _once_a_line(text: str, found: list[Finding]) -> list[Finding]:
+    """One finding per error on a line: a record that repeats an error in several fields (loguru's
+    serialize: its "text" and its "record") names the same code and request ID; the first is kept.
+    Without a request ID two findings are two errors. Linear: each stretch between findings once."""
+    if len(found) < 2:
+        return found
+    kept: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    previous = 0
+    for finding in found:
+        if "\n" in text[previous : finding.start]:
+            seen.clear()
+        previous = max(previous, finding.start)
+        if finding.request_id is not None:
+            key = (finding.code, finding.request_id)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(finding)
+    return kept
 
 
 class _Spans:
@@ -331,6 +357,7 @@ _SOURCE_START = re.compile(
     r"(?:[ \t]+\u2502(?=[ \t]))*"
     r"[ \t]+"
 )
+_ANNOTATION = re.compile(r"[ \t\u2502]*\u2514 ")  # loguru's diagnose: `│   └ value` under a source line
 _BOX_END = re.compile(r"[ \t]*\u2502[ \t]*$")  # rich's right border
 _STATEMENT = re.compile(
     r"(?:(?:raise|return|yield|await|assert|throw)\s+|(?:const |let |var )?[\w.\[\]]+\s*[-+*/|]?=\s*)?"
@@ -350,6 +377,8 @@ def _is_source_line(text: str, line_start: int) -> bool:
     its arguments (`raise TencentCloudSDKException("ClientNetworkError", str(e))`). A repr printed
     with literal arguments only (`TencentCloudSDKException('X', 'msg', 'id')`) is an occurrence."""
     line_end = _line_end(text, line_start)
+    if _ANNOTATION.match(text, line_start, line_end):
+        return True  # loguru's `└ 'InvalidParameterValue'`: a variable's value, under its source line
     if line_end - line_start > MAX_SOURCE_LINE:
         return False
     indent = _SOURCE_START.match(text, line_start, line_end)
@@ -451,3 +480,27 @@ def _error_object_in(doc: dict[str, object], depth: int = 0) -> Finding | None:
 
 
 MAX_KEYS: Final = 64  # keys of an object looked into
+
+
+_LOCALS_KEY = re.compile(r'"locals"\s*:\s*\{')
+
+
+def _locals_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The `"locals": {...}` objects of structlog's dict_tracebacks frames (the variables of each
+    frame, reprs of the exception among them): MAX_QUOTED at most, each read within MAX_VALUE."""
+    at = 0
+    for _ in range(MAX_QUOTED):
+        key = _LOCALS_KEY.search(text, at)
+        if key is None:
+            return
+        brace = key.end() - 1
+        try:
+            _, length = _DECODER.raw_decode(text[brace : brace + MAX_VALUE])
+        except (ValueError, RecursionError):
+            at = key.end()
+            continue
+        yield brace, brace + length
+        at = brace + length
+
+
+_DECODER: Final = json.JSONDecoder()

@@ -344,3 +344,27 @@ def test_an_empty_server_message_is_empty_not_missing(run: Runner, engine: str, 
 def test_a_message_the_sdk_printed_as_none_is_missing(run: Runner, engine: str) -> None:
     line = "[TencentCloudSDKException] code:ClientNetworkError message:None requestId:None"
     assert parse(run, line) == [("ClientNetworkError", None, None)]
+
+
+PARAMETER = ("InvalidParameterValue", "Parameter requestId:abc-123 is not allowed", "11111111-2222-4333-8444-555555555555")
+TRAP = ("InvalidParameter", "value ', 'AuthFailure', 'x') is bad", "81111111-2222-4333-8444-555555555555")
+
+
+@pytest.mark.parametrize(("capture", "want"), [
+    ("loguru-diagnose.txt", [PARAMETER]),  # its `└ 'InvalidParameterValue'` is a variable's value
+    ("loguru-serialize.txt", [PARAMETER] * 3),  # three records, each naming its error in "text" and "record"
+    ("structlog-dict-tracebacks.txt", [PARAMETER]),  # the frames' "locals" are variables
+    ("repr-trap-structlog-dict.txt", [TRAP]),  # no AuthFailure: a code named in a message, in the locals' reprs
+])
+def test_one_finding_per_error_in_python_log_captures(run: Runner, engine: str, capture: str, want: list[Found]) -> None:
+    text = (CAPTURES / capture).read_text()
+    assert parse(run, text) == want
+    assert grep(run, text) == want
+
+
+def test_the_same_code_with_different_request_ids_on_a_line_is_two_errors(run: Runner, engine: str) -> None:
+    other = "1" + RID[1:]
+    repr_of = "TencentCloudSDKException('AuthFailure', 'denied', {!r})".format
+    line = f"{repr_of(RID)}; retried: {repr_of(other)}; again {repr_of(RID)}; {repr_of(None)}; {repr_of(None)}"
+    assert [f[2] for f in parse(run, line)] == [RID, other, None, None]
+    assert [f[2] for f in grep(run, line + "\n")] == [RID, other, None, None]
