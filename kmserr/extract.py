@@ -291,6 +291,8 @@ class _Spans:
 def _form_span(match: re.Match[str], finding: Finding) -> tuple[int, int]:
     """The text a finding explains; a JSON body claims its braces, so `codeDesc` is not a second error."""
     start, end = min(match.start(), finding.start), max(match.end(), finding.end)
+    if finding.format == PYTHON_SDK and finding.message and "\n" in finding.message:
+        end = max(end, match.start(2) + len(finding.message))  # a message that runs on to later lines
     if finding.format in (API3_JSON, LEGACY_JSON):
         text = match.string
         line_start = _line_start(text, start)

@@ -368,3 +368,12 @@ def test_the_same_code_with_different_request_ids_on_a_line_is_two_errors(run: R
     line = f"{repr_of(RID)}; retried: {repr_of(other)}; again {repr_of(RID)}; {repr_of(None)}; {repr_of(None)}"
     assert [f[2] for f in parse(run, line)] == [RID, other, None, None]
     assert [f[2] for f in grep(run, line + "\n")] == [RID, other, None, None]
+
+
+def test_a_code_named_on_a_later_line_of_a_message_is_no_second_error(run: Runner, engine: str) -> None:
+    text = ("[TencentCloudSDKException] code:InvalidParameter message:value is bad\n"
+            f"see AuthFailure docs requestId:{RID}\n")
+    assert parse(run, text) == [("InvalidParameter", "value is bad\nsee AuthFailure docs", RID)]
+    line = json.dumps({"error": text.rstrip("\n")})
+    assert parse(run, line) == [("InvalidParameter", "value is bad\nsee AuthFailure docs", RID)]
+    assert grep(run, line + "\n") == [("InvalidParameter", "value is bad\nsee AuthFailure docs", RID)]
