@@ -138,13 +138,25 @@ class Extractor:
                 return whole
         taken = _Spans()
         found: list[Finding] = []
-        quoting = forms is None or any(form in forms for form in QUOTED_FORMS)  # a pass less, if not
+        if '"locals"' in text:  # structlog's dict_tracebacks: a frame's variables are no occurrences
+            for start, end in _locals_spans(text):
+                taken.add(start, end)
+        # A pass less when the locators saw no quoted form; but SDK text is read in its quotes
+        # whatever follows it (no locator sees `message:解密失败`), as without a prefilter.
+        quoting = forms is None or any(form in forms for form in QUOTED_FORMS) or "TencentCloudSDK" in text
         if quoting and ("TencentCloudSDK" in text or '\\"Code\\"' in text) and '"' in text:
             # SDK text quoted in a JSON or logfmt record is read inside its quotes, unescaped, and
             # only there: the record's `"}` is no part of a request ID, its `\"` no quote.
             for inner, value_start, value_end in self._quoted(text):
-                taken.add(value_start, value_end)
-                found.extend(inner)
+                if not taken.overlaps(value_start, value_end):
+                    taken.add(value_start, value_end)
+                    found.extend(inner)
+        if quoting and "TencentCloudSDK" in text and "='" in text:
+            # structlog's console writes `key='...'`, a Python str's repr: read unescaped too.
+            for inner, value_start, value_end in self._python_quoted(text):
+                if not taken.overlaps(value_start, value_end):
+                    taken.add(value_start, value_end)
+                    found.extend(inner)
         sources: dict[int, bool] = {}  # line start: whether the line is program source
         for form, gate, finder, build in self._forms:
             if forms is not None and form in LOCATED and form not in forms:
@@ -184,7 +196,7 @@ class Extractor:
             if len(found) >= MAX_FINDINGS:
                 break
         found.sort(key=lambda f: f.start)
-        return found[:MAX_FINDINGS]
+        return _once_a_line(text, found)[:MAX_FINDINGS]
 
     def _quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
         """Each quoted value that holds SDK text: its findings, read unescaped and placed in
@@ -207,6 +219,49 @@ class Extractor:
                 inner = [f._replace(start=places[f.start], end=places[f.end]) for f in self.find(decoded)]
                 yield inner, quote, close.end()
             quote = text.find('"', close.end())
+
+
+    def _python_quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
+        """Each `key='...'` value (a Python str's repr) that holds SDK text with escapes in it: its
+        findings, read as Python reads the literal, and its span. MAX_QUOTED values at most."""
+        looked = 0
+        at = text.find("='")
+        while at >= 0 and looked < MAX_QUOTED:
+            quote = at + 1
+            newline = text.find("\n", quote + 1, quote + 1 + MAX_VALUE)
+            limit = newline if newline >= 0 else min(len(text), quote + 1 + MAX_VALUE)
+            close = _CLOSING_APOSTROPHE.search(text, quote + 1, limit)
+            if close is None:
+                return
+            raw = text[quote + 1 : close.end() - 1]
+            if "TencentCloudSDK" in raw and "\\" in raw:
+                looked += 1
+                decoded, places = _unescape_with_places(raw, quote + 1)
+                inner = [f._replace(start=places[f.start], end=places[f.end]) for f in self.find(decoded)]
+                yield inner, quote, close.end()
+            at = text.find("='", close.end())
+
+
+def _once_a_line(text: str, found: list[Finding]) -> list[Finding]:
+    """One finding per error on a line: a record that repeats an error in several fields (loguru's
+    serialize: its "text" and its "record") names the same code and request ID; the first is kept.
+    Without a request ID two findings are two errors. Linear: each stretch between findings once."""
+    if len(found) < 2:
+        return found
+    kept: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    previous = 0
+    for finding in found:
+        if "\n" in text[previous : finding.start]:
+            seen.clear()
+        previous = max(previous, finding.start)
+        if finding.request_id is not None:
+            key = (finding.code, finding.request_id)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(finding)
+    return kept
 
 
 class _Spans:
@@ -236,6 +291,8 @@ class _Spans:
 def _form_span(match: re.Match[str], finding: Finding) -> tuple[int, int]:
     """The text a finding explains; a JSON body claims its braces, so `codeDesc` is not a second error."""
     start, end = min(match.start(), finding.start), max(match.end(), finding.end)
+    if finding.format == PYTHON_SDK and finding.message and "\n" in finding.message:
+        end = max(end, match.start(2) + len(finding.message))  # a message that runs on to later lines
     if finding.format in (API3_JSON, LEGACY_JSON):
         text = match.string
         line_start = _line_start(text, start)
@@ -253,8 +310,10 @@ _CLOSING_QUOTE = re.compile(r'(?<!\\)(?:\\\\)*"')
 MAX_QUOTED: Final = 64  # quoted values read unescaped, a text: a hostile line costs no more than that
 MAX_VALUES: Final = 4096  # quoted values paired, a text; the rest of a line is read as it stands
 MAX_VALUE: Final = 65536  # a longer value ends the pairing: the rest is read as it stands
-_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
-_ESCAPED: Final = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+_CLOSING_APOSTROPHE = re.compile(r"(?<!\\)(?:\\\\)*'")
+# JSON's escapes and Python's (a str's repr, double-quoted when it holds a `'`): `\x07` is no JSON.
+_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
+_ESCAPED: Final = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "a": "\a", "v": "\v", "0": "\0"}
 
 
 def _is_value(text: str, quote: int) -> bool:
@@ -264,16 +323,22 @@ def _is_value(text: str, quote: int) -> bool:
 
 
 def _unescape_with_places(raw: str, at: int) -> tuple[str, list[int]]:
-    """A JSON string's text unescaped, and where each of its characters (and its end) stands in the
-    escaped text that begins at `at`: findings inside are reported at their place in the line."""
+    """A JSON or Python string's text unescaped, and where each of its
+    characters (and its end) stands in the escaped text that begins at `at`: findings inside are
+    reported at their place in the line."""
     pieces: list[str] = []
     places: list[int] = []
     done = 0
     for escape in _ESCAPE.finditer(raw):
         pieces.append(raw[done : escape.start()])
         places.extend(range(at + done, at + escape.start()))
-        hex_digits, char = escape.groups()
-        pieces.append(chr(int(hex_digits, 16)) if hex_digits else _ESCAPED.get(char, char))
+        *hex_groups, char = escape.groups()
+        hex_digits = next((h for h in hex_groups if h), None)
+        number = int(hex_digits, 16) if hex_digits else 0
+        if hex_digits and number <= 0x10FFFF:
+            pieces.append(chr(number))
+        else:
+            pieces.append(_ESCAPED.get(char, char) if char else escape.group())
         places.append(at + escape.start())
         done = escape.end()
     pieces.append(raw[done:])
@@ -284,7 +349,18 @@ def _unescape_with_places(raw: str, at: int) -> tuple[str, list[int]]:
 # A line of program source, as a traceback quotes it (Python's `  File "...", line N` frames,
 # pytest's `>` lines, a multi-line call's next line): a statement or a call whose arguments are not
 # all literals. A code in it is a string literal of the program, not an error that happened.
-_SOURCE_START = re.compile(r"[ \t]+(?:>[ \t]*)?|>[ \t]+")
+# Before the source itself: ExceptionGroup's `  | ` gutters and rich's `│` box; a marker of the
+# failing line (pytest's `>`, IPython's `---->`, rich's `❱`); IPython's and rich's line numbers;
+# rich's `│` indent guides. Then the indentation that every traceback gives a source line.
+_SOURCE_START = re.compile(
+    r"(?:[ \t]*[|\u2502](?=[ \t]))*"
+    r"(?:[ \t]*(?:-*>|\u2771)(?=[ \t]))?"
+    r"(?:[ \t]*[0-9]{1,7}(?=[ \t]))?"
+    r"(?:[ \t]+\u2502(?=[ \t]))*"
+    r"[ \t]+"
+)
+_ANNOTATION = re.compile(r"[ \t\u2502]*\u2514 ")  # loguru's diagnose: `│   └ value` under a source line
+_BOX_END = re.compile(r"[ \t]*\u2502[ \t]*$")  # rich's right border
 _STATEMENT = re.compile(
     r"(?:(?:raise|return|yield|await|assert|throw)\s+|(?:const |let |var )?[\w.\[\]]+\s*[-+*/|]?=\s*)?"
     r"(?:new\s+)?[A-Za-z_$][\w.$]*\(|[bBrRuU]{0,2}[\"'][^\n]*[\"']\s*[,)]"
@@ -302,13 +378,17 @@ def _is_source_line(text: str, line_start: int) -> bool:
     grep reads one line at a time): indented, a statement or call, with a variable or call among
     its arguments (`raise TencentCloudSDKException("ClientNetworkError", str(e))`). A repr printed
     with literal arguments only (`TencentCloudSDKException('X', 'msg', 'id')`) is an occurrence."""
-    indent = _SOURCE_START.match(text, line_start)
-    if indent is None:
-        return False
     line_end = _line_end(text, line_start)
+    if _ANNOTATION.match(text, line_start, line_end):
+        return True  # loguru's `└ 'InvalidParameterValue'`: a variable's value, under its source line
     if line_end - line_start > MAX_SOURCE_LINE:
         return False
+    indent = _SOURCE_START.match(text, line_start, line_end)
+    if indent is None:
+        return False
     body = text[indent.end() : line_end].rstrip()
+    if body.endswith("\u2502"):
+        body = _BOX_END.sub("", body)
     if _STATEMENT.match(body) is None or not body.endswith((")", "(", ",", ";", ":")):
         return False
     if _KEYWORD.match(body):
@@ -371,9 +451,58 @@ def _whole_json(text: str) -> list[Finding] | None:
         return None
     if not isinstance(doc, dict):
         return None
-    finding = body_finding(doc)
+    finding = body_finding(doc) or _error_object_in(doc)
     if finding is None:
         return None
     code_at = text.find(finding.code)
     start = max(code_at, 0)
     return [finding._replace(start=start, end=start + len(finding.code) if code_at >= 0 else 0)]
+
+
+MAX_DEPTH: Final = 4  # how deep in a whole JSON document a logged error object is looked for
+
+
+def _error_object_in(doc: dict[str, object], depth: int = 0) -> Finding | None:
+    """A Node error as `JSON.stringify(err, null, 2)` prints it, alone or under a key (`{"err": {...}}`):
+    an object whose `code` is a known code name, read with its `message` and `requestId`."""
+    code = doc.get("code")
+    if isinstance(code, str) and _CODE_NAME.fullmatch(code) and code.partition(".")[0] in FAMILIES:
+        message, rid = doc.get("message"), doc.get("requestId")
+        return Finding(
+            code=code, format=BARE_CODE, start=0, end=0, message=message if isinstance(message, str) else None,
+            request_id=_clean(rid) if isinstance(rid, str) else None,
+        )
+    if depth < MAX_DEPTH:
+        for value in list(doc.values())[:MAX_KEYS]:
+            if isinstance(value, dict):
+                found = _error_object_in(value, depth + 1)
+                if found is not None:
+                    return found
+    return None
+
+
+MAX_KEYS: Final = 64  # keys of an object looked into
+
+
+_LOCALS_KEY = re.compile(r'"locals"\s*:\s*\{')
+
+
+def _locals_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The `"locals": {...}` objects of structlog's dict_tracebacks frames (the variables of each
+    frame, reprs of the exception among them): MAX_QUOTED at most, each read within MAX_VALUE."""
+    at = 0
+    for _ in range(MAX_QUOTED):
+        key = _LOCALS_KEY.search(text, at)
+        if key is None:
+            return
+        brace = key.end() - 1
+        try:
+            _, length = _DECODER.raw_decode(text[brace : brace + MAX_VALUE])
+        except (ValueError, RecursionError):
+            at = key.end()
+            continue
+        yield brace, brace + length
+        at = brace + length
+
+
+_DECODER: Final = json.JSONDecoder()

@@ -104,7 +104,7 @@ _NODE_HEADERS: Final = (
 _NODE_STACK = re.compile(r"^[ \t]+at .*$")
 _NODE_PROPERTY = re.compile(r"^([ \t]+)[A-Za-z_$][\w$]*: ")
 # A Python literal as repr() prints it: a string or bytes in either quote style, or None.
-_PY_LITERAL = r"""(?:[bBrRuU]{0,2}'(?:[^'\\\n]|\\.){0,4096}'|[bBrRuU]{0,2}"(?:[^"\\\n]|\\.){0,4096}"|None)"""
+_PY_LITERAL = r"""(?:[bBrRuU]{0,2}'(?:[^'\\\n]|\\.){0,65536}'|[bBrRuU]{0,2}"(?:[^"\\\n]|\\.){0,65536}"|None)"""
 _PY_KEY = r"(?:(code|message|requestId)\s*=\s*)?"
 _PY_ARGUMENT = re.compile(r"\s*" + _PY_KEY + "(" + _PY_LITERAL + r")\s*(,\s*\)|,|\))")
 _PY_REPR = re.compile(  # one to three arguments; _python_sdk_repr reads them
@@ -205,21 +205,60 @@ def with_legacy_message(finding: Finding) -> Finding:
     )
 
 
-def _sdk(match: re.Match[str], fmt: str, code_group: int, message: str, rid: str | None) -> Finding | None:
+def _sdk(
+    match: re.Match[str], fmt: str, code_group: int, message: str | None, rid: str | None, empty: str | None = None
+) -> Finding | None:
+    """A finding of an SDK's text; `empty` is what an empty message means (None: no message; the
+    Python SDK prints the server's `"Message": ""` as nothing, and a missing one as `None`)."""
     code = _clean(match.group(code_group))
     if code is None:
         return None
     start, end = match.span(code_group)
     return with_legacy_message(
-        Finding(code=code, format=fmt, start=start, end=end, message=message[:WINDOW] or None, request_id=rid)
+        Finding(code=code, format=fmt, start=start, end=end,
+                message=None if message is None else message[:WINDOW] or empty, request_id=rid)
     )
 
 
 def _python_sdk(match: re.Match[str], text: str) -> Finding | None:
-    message, rid = _split_request_id(match.group(2), " requestId:")
+    message, rid = _sdk_message(text, match.start(2))
     if message == "None":  # the SDK's str() of an exception raised without a message
-        message = ""
-    return _sdk(match, PYTHON_SDK, 1, message, rid or _bracketed_rid(message))
+        return _sdk(match, PYTHON_SDK, 1, None, rid)
+    return _sdk(match, PYTHON_SDK, 1, message, rid or _bracketed_rid(message), empty="")
+
+
+MAX_MESSAGE: Final = 65536  # how far a long message is read for the request ID after it
+
+
+def _sdk_message(text: str, start: int) -> tuple[str, str | None]:
+    """The message that starts at `start` and its request ID: the SDK writes `message:M requestId:R`
+    whatever M holds, so M runs to the last ` requestId:` of its line, which may lie beyond WINDOW
+    (the ID of a long message is kept; the message is cut to WINDOW). A message with newlines (the
+    SDK's str printed, or a JSON value unescaped) runs on to the first later line with a
+    ` requestId:`, within WINDOW. Another SDK error ends the search, which reads MAX_MESSAGE
+    characters at most."""
+    stop = text.find("TencentCloudSDK", start, start + MAX_MESSAGE)
+    if stop < 0:
+        stop = min(len(text), start + MAX_MESSAGE)
+    line_end = text.find("\n", start, stop)
+    line_end = stop if line_end < 0 else line_end
+    label = text.rfind(" requestId:", start, line_end)
+    if label < 0 and line_end < stop:
+        later = _LATER_REQUEST_ID.search(text, line_end, min(stop, start + WINDOW))
+        if later is not None:
+            end = text.find("\n", later.end(), stop)
+            label = text.rfind(" requestId:", later.start(), stop if end < 0 else end)
+            if label < 0:
+                label = later.start() - 1  # the label begins its line
+            line_end = stop if end < 0 else end
+    if label < 0:
+        return text[start:line_end][:WINDOW].rstrip(), None
+    token = text[label + len(" requestId:") : min(line_end, label + 256)].strip().split(" ", 1)[0]
+    message = text[start:label]
+    return (message[:WINDOW] if len(message) > WINDOW else message).rstrip(), _request_id_token(token)
+
+
+_LATER_REQUEST_ID = re.compile(r"(?<=\s)requestId:")
 
 
 def _python_sdk_repr(match: re.Match[str], text: str) -> Finding | None:
@@ -253,7 +292,7 @@ def _python_sdk_repr(match: re.Match[str], text: str) -> Finding | None:
     start = code[1] + quote + 1
     return with_legacy_message(Finding(
         code=name, format=PYTHON_SDK_REPR, start=start, end=start + len(code[0]) - quote - 2,
-        message=(text_message or "")[:WINDOW] or None,
+        message=None if text_message is None else text_message[:WINDOW],
         request_id=_clean(_python_literal(rid[0])) if rid is not None and rid[0] != "None" else None,
     ))
 
@@ -345,14 +384,24 @@ def _with_node_object(finding: Finding, before: str) -> Finding:
             index -= 1  # up the stack, to its first line
         if _NODE_STACK.match(lines[index]) is not None:
             index -= 1
-        if index > stop:
-            header = lines[index].rstrip("\r")
-            for pattern in _NODE_HEADERS:
-                got = pattern.search(header)
-                if got is not None:
-                    message = got.group(1).strip() or None
-                    break
+        message = _node_message(lines, index, max(stop, index - NODE_MESSAGE_LINES))
     return finding._replace(message=message[:WINDOW] if message else None, request_id=rid)
+
+
+NODE_MESSAGE_LINES: Final = 32  # lines of a message with newlines, above an error's stack
+
+
+def _node_message(lines: list[str], index: int, stop: int) -> str | None:
+    """The message of the header line (`Name [Error]: message`) at `index` or, for a message with
+    newlines, a few lines above it: the header's text and the lines after it, to the stack."""
+    for at in range(index, stop, -1):
+        header = lines[at].rstrip("\r")
+        for pattern in _NODE_HEADERS:
+            got = pattern.search(header)
+            if got is not None:
+                rest = [line.rstrip("\r") for line in lines[at + 1 : index + 1]]
+                return "\n".join([got.group(1), *rest]).strip() or None
+    return None
 
 
 def _api3_json(match: re.Match[str], text: str) -> Finding | None:
@@ -419,12 +468,46 @@ def _legacy_json_plain(match: re.Match[str], text: str) -> Finding | None:
 
 
 def _bare_code(match: re.Match[str], text: str) -> Finding | None:
+    error = _error_object(text, match.start(), match.group(0))
+    if error is not None:  # a logged error object: pino's `err`, winston's record, JSON.stringify(err)
+        message, rid = error.get("message"), error.get("requestId")
+        return Finding(
+            code=match.group(0), format=BARE_CODE, start=match.start(), end=match.end(),
+            message=message[:WINDOW] if isinstance(message, str) else None,
+            request_id=_request_id_token(rid) if isinstance(rid, str) else _request_id_near(text, match.end()),
+        )
     after = text[match.end() : _line_end(text, match.end())]
     message = re.match(r"\s*(?::|-|,)\s+(\S.*)", after)
     return Finding(
         code=match.group(0), format=BARE_CODE, start=match.start(), end=match.end(),
         message=message.group(1).strip() if message else None, request_id=_request_id_near(text, match.end()),
     )
+
+
+_CODE_KEY_BEFORE = re.compile(r'"code"\s*:\s*"$')
+_DECODER: Final = json.JSONDecoder()
+MAX_BRACES: Final = 8  # braces tried, going back from a `"code":"X"`, for the object that holds it
+
+
+def _error_object(text: str, start: int, code: str) -> dict[str, Any] | None:
+    """The JSON object on this line whose `"code"` is the code at `start` (a Node error as pino,
+    winston or JSON.stringify log it, its message and requestId beside the code), else None.
+    Read within the line and WINDOW, from at most MAX_BRACES braces before the code."""
+    if _CODE_KEY_BEFORE.search(text, max(0, start - 16), start) is None:
+        return None
+    line_start, line_end = _line_start(text, start), _line_end(text, start)
+    brace = start
+    for _ in range(MAX_BRACES):
+        brace = text.rfind("{", line_start, brace)
+        if brace < 0:
+            return None
+        try:
+            doc, _ = _DECODER.raw_decode(text[brace:line_end])
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(doc, dict) and doc.get("code") == code:
+            return doc
+    return None
 
 
 def _in_message_value(text: str, line_start: int, paren: int) -> bool:

@@ -4,6 +4,7 @@ read the same code, message and request ID from it."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ EX = Extractor()
 RID = "0a1b2c3d-1111-4222-8333-444455556666"
 SDK = "[TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:CMK is disabled."
 Found = tuple[str, str | None, str | None]
+CAPTURES = Path(__file__).parent / "data" / "captures"
 
 
 def parse(run: Runner, text: str) -> list[Found]:
@@ -71,6 +73,15 @@ SOURCE_LINES = [
     '    self.assertEqual(err.code, "ResourceUnavailable.CmkDisabled")',
     "    err = TencentCloudSDKException('RequestLimitExceeded', message, rid)",
     '    throw new TencentCloudSDKHttpException("InternalError", requestId);',
+    # IPython's context: the failing line's arrow and number, and the numbered lines around it.
+    '--> 338     raise TencentCloudSDKException("ServerNetworkError", resp_inter.content)',
+    '    337         raise TencentCloudSDKException("ServerNetworkError", resp_inter.content)',
+    # An ExceptionGroup's gutters, nested.
+    '    |     raise TencentCloudSDKException("ServerNetworkError", resp_inter.content)',
+    '  |   |     raise TencentCloudSDKException(code, message, reqid)',
+    # rich's box, marker, line number and indent guides.
+    "\u2502 \u2771 372 \u2502   \u2502   \u2502   raise TencentCloudSDKException(code, message, reqid)       \u2502",
+    "\u2502   370 \u2502   \u2502   err = TencentCloudSDKException('InvalidParameter', message, reqid) \u2502",
 ]
 
 
@@ -94,6 +105,12 @@ def test_a_traceback_counts_once_its_last_line(run: Runner, engine: str) -> None
     assert grep(run, traceback) == want
     summary = json.loads(run("grep", "--summary", "--json", input=traceback.encode()).stdout)
     assert [(r["code"], r["count"]) for r in summary] == [("ClientNetworkError", 1)]
+
+
+def test_ipython_and_exception_group_tracebacks_count_each_error_once(run: Runner, engine: str) -> None:
+    files = [str(CAPTURES / "ipython-context.txt"), str(CAPTURES / "exceptiongroup.txt")]
+    summary = json.loads(run("grep", "--summary", "--json", *files).stdout)
+    assert sorted((r["code"], r["count"]) for r in summary) == [("InternalError", 2), ("ServerNetworkError", 2)]
 
 
 @pytest.mark.parametrize("line", [
@@ -206,3 +223,157 @@ def test_a_code_that_is_a_sentence(run: Runner, engine: str, code: str, form: st
     assert grep(run, line + "\n") == [(code, None, None)]
     result = run("parse", "--format", "json", line)
     assert json.loads(result.stdout)[0]["in_catalogue"] is True
+
+
+NEWLINE_SDK = "[TencentCloudSDKException] code:InvalidParameterValue message:line one\nline two requestId:fake requestId:" + RID
+
+
+def test_a_message_with_a_newline_inside_a_json_value_keeps_its_request_id(run: Runner, engine: str) -> None:
+    line = json.dumps({"level": "error", "error": NEWLINE_SDK})  # the escaped `\n` of json.dumps
+    want = [("InvalidParameterValue", "line one\nline two requestId:fake", RID)]
+    assert parse(run, line) == want
+    assert grep(run, line + "\n") == want
+
+
+def test_a_printed_message_with_a_newline_runs_to_its_request_id_in_parse(run: Runner, engine: str) -> None:
+    # grep reads a line at a time: the first line has no request ID, the second no code.
+    text = NEWLINE_SDK + "\nnext record\n"
+    assert parse(run, text) == [("InvalidParameterValue", "line one\nline two requestId:fake", RID)]
+    assert grep(run, text) == [("InvalidParameterValue", "line one", None)]
+
+
+def test_a_message_spans_lines_only_to_its_own_error(run: Runner, engine: str) -> None:
+    text = ("[TencentCloudSDKException] code:InternalError message:first\n"
+            f"[TencentCloudSDKException] code:AuthFailure message:second requestId:{RID}\n")
+    assert parse(run, text) == [("InternalError", "first", None), ("AuthFailure", "second", RID)]
+
+
+@pytest.mark.parametrize("size", [4097, 5000, 60000])
+def test_a_long_message_keeps_its_request_id_in_str_and_repr(run: Runner, engine: str, size: int) -> None:
+    message = "x" * (size - 4) + " end"
+    forms = [f"[TencentCloudSDKException] code:LimitExceeded message:{message} requestId:{RID}",
+             f"TencentCloudSDKException('LimitExceeded', '{message}', '{RID}')",
+             json.dumps({"error": f"[TencentCloudSDKException] code:LimitExceeded message:{message} requestId:{RID}"})]
+    want = [("LimitExceeded", message[:4096], RID)]
+    for line in forms:
+        assert parse(run, line) == want
+        assert grep(run, line + "\n") == want
+
+
+def test_node_message_with_a_newline_is_read_from_its_header_down(run: Runner, engine: str) -> None:
+    text = (CAPTURES / "node-unhandled-newline.txt").read_text()
+    want = [("InvalidParameterValue", "line one\nline two requestId:fake", "41111111-2222-4333-8444-555555555555")]
+    assert parse(run, text) == want
+    assert grep(run, text) == want
+
+
+@pytest.mark.parametrize("message", ["密钥 'kms-abc' 的状态为 \"Disabled\"，无法解密。", "bad path C:\\keys\\new and tab\tend",
+                                     "it's a bell \x07 and \u2028 here"])
+def test_structlog_console_value_is_a_python_repr_read_unescaped(run: Runner, engine: str, message: str) -> None:
+    text = f"[TencentCloudSDKException] code:FailedOperation.DecryptError message:{message} requestId:{RID}"
+    line = f"[error    ] decrypt failed                 error={text!r} attempt=2"
+    want = [("FailedOperation.DecryptError", message, RID)]
+    assert parse(run, line) == want
+    assert grep(run, line + "\n") == want
+    found = EX.find(line)
+    assert line[found[0].start : found[0].end] == "FailedOperation.DecryptError"
+
+
+def test_structlog_console_capture(run: Runner, engine: str) -> None:
+    text = (CAPTURES / "structlog-console.txt").read_text()
+    want = [("FailedOperation.DecryptError", "密钥 'kms-abc' 的状态为 \"Disabled\"，无法解密。",
+             "31111111-2222-4333-8444-555555555555")] * 2
+    assert parse(run, text) == want
+    assert grep(run, text) == want
+
+
+def test_sdk_text_no_locator_sees_is_read_in_its_quotes_by_both_engines(run: Runner, engine: str) -> None:
+    # Found by the grep-equals-parse property: no locator sees `message:解密` (Java's old form wants
+    # a letter), so Hyperscan's grep skipped the quoted pass and the record's code was lost.
+    line = ('{"code":4530,"message":"(10630)key is not existed","codeDesc":"KmsKeyNotExist"}'
+            '{"level":"error","error":"[TencentCloudSDKException]message:解密失败。  requestId:' + RID + '  traceId:",'
+            '"code":"FailedOperation.DecryptError","requestId":"' + RID + '"}')
+    want = [("10630", "key is not existed", RID), ("FailedOperation.DecryptError", None, RID)]
+    assert parse(run, line) == want
+    assert grep(run, line + "\n") == want
+
+
+DISABLED = "密钥 'kms-abc' 的状态为 \"Disabled\"，无法解密。"
+DISABLED_RID = "31111111-2222-4333-8444-555555555555"
+
+
+@pytest.mark.parametrize(("capture", "want"), [
+    ("node-pino.txt", [("FailedOperation.DecryptError", DISABLED, DISABLED_RID)]),
+    ("node-winston.txt", [("FailedOperation.DecryptError", DISABLED, DISABLED_RID),
+                          ("FailedOperation.DecryptError", "decrypt failed " + DISABLED, DISABLED_RID)]),
+])
+def test_node_structured_log_gives_the_message_of_the_same_object(
+    run: Runner, engine: str, capture: str, want: list[Found]
+) -> None:
+    text = (CAPTURES / capture).read_text()
+    assert parse(run, text) == want
+    assert grep(run, text) == want
+
+
+def test_node_error_object_is_read_whole_only_from_its_own_object(run: Runner, engine: str) -> None:
+    line = json.dumps({"message": "outer", "requestId": "nope", "err": {"message": "inner {x}", "code": "AuthFailure",
+                                                                        "requestId": RID}})
+    assert parse(run, line) == [("AuthFailure", "inner {x}", RID)]
+    assert grep(run, line + "\n") == [("AuthFailure", "inner {x}", RID)]
+
+
+def test_node_json_stringify_pretty_printed_in_parse(run: Runner, engine: str) -> None:
+    # grep reads a line at a time: it sees the `"code": ...` line alone.
+    text = (CAPTURES / "node-json-indent.txt").read_text()
+    want = [("InvalidParameterValue", "Parameter requestId:abc-123 is not allowed", "11111111-2222-4333-8444-555555555555")]
+    assert parse(run, text) == want
+    assert grep(run, text) == [("InvalidParameterValue", None, None)]
+
+
+@pytest.mark.parametrize("line", [
+    f"[TencentCloudSDKException] code:InternalError message: requestId:{RID}",
+    f"TencentCloudSDKException('InternalError', '', '{RID}')",
+    json.dumps({"error": f"[TencentCloudSDKException] code:InternalError message: requestId:{RID}"}),
+])
+def test_an_empty_server_message_is_empty_not_missing(run: Runner, engine: str, line: str) -> None:
+    want = [("InternalError", "", RID)]
+    assert parse(run, line) == want
+    assert grep(run, line + "\n") == want
+
+
+def test_a_message_the_sdk_printed_as_none_is_missing(run: Runner, engine: str) -> None:
+    line = "[TencentCloudSDKException] code:ClientNetworkError message:None requestId:None"
+    assert parse(run, line) == [("ClientNetworkError", None, None)]
+
+
+PARAMETER = ("InvalidParameterValue", "Parameter requestId:abc-123 is not allowed", "11111111-2222-4333-8444-555555555555")
+TRAP = ("InvalidParameter", "value ', 'AuthFailure', 'x') is bad", "81111111-2222-4333-8444-555555555555")
+
+
+@pytest.mark.parametrize(("capture", "want"), [
+    ("loguru-diagnose.txt", [PARAMETER]),  # its `└ 'InvalidParameterValue'` is a variable's value
+    ("loguru-serialize.txt", [PARAMETER] * 3),  # three records, each naming its error in "text" and "record"
+    ("structlog-dict-tracebacks.txt", [PARAMETER]),  # the frames' "locals" are variables
+    ("repr-trap-structlog-dict.txt", [TRAP]),  # no AuthFailure: a code named in a message, in the locals' reprs
+])
+def test_one_finding_per_error_in_python_log_captures(run: Runner, engine: str, capture: str, want: list[Found]) -> None:
+    text = (CAPTURES / capture).read_text()
+    assert parse(run, text) == want
+    assert grep(run, text) == want
+
+
+def test_the_same_code_with_different_request_ids_on_a_line_is_two_errors(run: Runner, engine: str) -> None:
+    other = "1" + RID[1:]
+    repr_of = "TencentCloudSDKException('AuthFailure', 'denied', {!r})".format
+    line = f"{repr_of(RID)}; retried: {repr_of(other)}; again {repr_of(RID)}; {repr_of(None)}; {repr_of(None)}"
+    assert [f[2] for f in parse(run, line)] == [RID, other, None, None]
+    assert [f[2] for f in grep(run, line + "\n")] == [RID, other, None, None]
+
+
+def test_a_code_named_on_a_later_line_of_a_message_is_no_second_error(run: Runner, engine: str) -> None:
+    text = ("[TencentCloudSDKException] code:InvalidParameter message:value is bad\n"
+            f"see AuthFailure docs requestId:{RID}\n")
+    assert parse(run, text) == [("InvalidParameter", "value is bad\nsee AuthFailure docs", RID)]
+    line = json.dumps({"error": text.rstrip("\n")})
+    assert parse(run, line) == [("InvalidParameter", "value is bad\nsee AuthFailure docs", RID)]
+    assert grep(run, line + "\n") == [("InvalidParameter", "value is bad\nsee AuthFailure docs", RID)]
