@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Container, Iterable, Iterator, Sequence
 from functools import cached_property
-from typing import Any, Final
+from typing import Final
 
 from .forms import (
     _API3_CODE,
@@ -49,8 +49,10 @@ from .forms import (
     _line_end,
     _line_start,
     _token_at,
+    _trie_regex,
     _with_node_object,
     body_finding,
+    word_trie,
 )
 
 
@@ -142,27 +144,9 @@ def _bare_pattern(heads: Iterable[str], dotted_heads: Iterable[str], names: Iter
             words.setdefault(word, set()).add(_TAIL)
     for word in dotted_heads:
         words.setdefault(word + ".", set()).add(_DOTTED_TAIL)
-    trie: dict[str, Any] = {}
-    for word, tails in words.items():
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node.setdefault("", set()).update(tails)
+    trie = word_trie(words)
     branches = [re.escape(first) + _NOT_BEFORE + _trie_regex(trie[first]) for first in sorted(trie)]
     return re.compile("(?:" + "|".join(branches) + ")" + _NOT_AFTER if branches else r"(?!)")
-
-
-def _trie_regex(node: dict[str, Any]) -> str:
-    """The regex of a trie's node: its children's, then the tails of the words that end there."""
-    branches = []
-    for char in sorted(k for k in node if k):
-        child, literal = node[char], re.escape(char)
-        while len(child) == 1 and "" not in child:  # a chain of one child each: one literal
-            (char, child), = child.items()
-            literal += re.escape(char)
-        branches.append(literal + _trie_regex(child))
-    branches.extend(sorted(node.get("", ())))
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 class Extractor:

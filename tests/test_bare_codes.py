@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from kmserr import extract
 from kmserr.extract import Extractor, _BareCodes
-from kmserr.forms import _token_at
+from kmserr.forms import _token_at, name_literals
 
 NAMES = ["Team1", "Team1.Sub", "Pay.Card", "PaymentFailure.CardDeclined", "A", "AuthFailure.Team", "ClientError.Own", "X9.Y"]
 PIECES = ["AuthFailure", "ClientError", "Team1", "Sub", "Pay", "Card", "A", "X9", "Y", ".", " ", "x", "_", "-", "/",
@@ -78,3 +78,23 @@ def test_a_near_miss_name_costs_a_lookup_per_dot_not_a_comparison_per_known_name
     assert extractor.find(line + " Team00007Failure.Reason00007.Extra", names_at=None)[0].code == \
         "Team00007Failure.Reason00007.Extra"
     assert _CountedName.compared <= 2 * len(misses)  # was 2,000 a name: 600,000
+
+
+class _CountedWord(str):
+    """A code name that counts how often another name is looked for inside it."""
+
+    looked_in = 0
+    __hash__ = str.__hash__
+
+    def __contains__(self, other: object) -> bool:
+        _CountedWord.looked_in += 1
+        return str.__contains__(self, other)  # type: ignore[operator]  # as str's own
+
+
+def test_the_name_literals_are_found_without_comparing_each_pair_of_names() -> None:
+    names = [_CountedWord(f"Team{n:05d}Failure.Reason{n:05d}") for n in range(500)]
+    _CountedWord.looked_in = 0
+    literals = name_literals([*names, "Team00001Failure.Reason00001.Sub", "AuthFailure.Team"])
+    assert "Team00001Failure.Reason00001" in literals and "AuthFailure" in literals
+    assert "Team00001Failure.Reason00001.Sub" not in literals and "AuthFailure.Team" not in literals
+    assert _CountedWord.looked_in <= len(names)  # was every pair: 250,000
