@@ -152,7 +152,34 @@ def name_literals(names: Iterable[str]) -> list[str]:
     """The fewest literals that every code name standing alone contains (`LimitExceeded` covers
     `RequestLimitExceeded`): the prefilter's patterns and the bare form's gate."""
     words = set(FAMILIES) | set(DOTTED_ONLY_FAMILIES) | {n for n in names if _CODE_NAME.fullmatch(n)}
-    return sorted(w for w in words if not any(o != w and o in w for o in words))
+    # Whether another word stands inside a word, asked of one regex of them all (C speed), not of
+    # each pair: 20,000 team codes took 45 s.
+    other = re.compile(_trie_regex(word_trie({w: {""} for w in words})))
+    return sorted(w for w in words if not (other.search(w, 1) or other.match(w, 0, len(w) - 1)))
+
+
+def word_trie(words: dict[str, set[str]]) -> dict[str, Any]:
+    """The words as a trie of characters; under "" where a word ends, the regexes that may follow it."""
+    trie: dict[str, Any] = {}
+    for word, tails in words.items():
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node.setdefault("", set()).update(tails)
+    return trie
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    """The regex of a trie's node: its children's, then the tails of the words that end there."""
+    branches = []
+    for char in sorted(k for k in node if k):
+        child, literal = node[char], re.escape(char)
+        while len(child) == 1 and "" not in child:  # a chain of one child each: one literal
+            (char, child), = child.items()
+            literal += re.escape(char)
+        branches.append(literal + _trie_regex(child))
+    branches.extend(sorted(node.get("", ())))
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 _Builder = Callable[[re.Match[str], str], "Finding | None"]
