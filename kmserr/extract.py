@@ -10,7 +10,7 @@ import ast
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cached_property
 from typing import Final
 
@@ -244,44 +244,41 @@ class Extractor:
         """Each quoted value that holds SDK text: its findings, read unescaped and placed in
         `text`, and its span (quotes included). Values are paired from the text's start, as a
         JSON or logfmt reader pairs them, in one pass; an unclosed quote ends the reading."""
-        looked = 0
-        quote = text.find('"')
-        for _ in range(MAX_VALUES):
-            if quote < 0 or looked >= MAX_QUOTED:
-                return
-            newline = text.find("\n", quote + 1, quote + 1 + MAX_VALUE)
-            limit = newline if newline >= 0 else min(len(text), quote + 1 + MAX_VALUE)
-            close = _CLOSING_QUOTE.search(text, quote + 1, limit)
-            if close is None:
-                return
-            raw = text[quote + 1 : close.end() - 1]
-            if ("TencentCloudSDK" in raw or '\\"Code\\"' in raw) and _is_value(text, quote):
-                looked += 1
-                decoded, places = _unescape_with_places(raw, quote + 1)
-                inner = [f._replace(start=places[f.start], end=places[f.end]) for f in self.find(decoded)]
-                yield inner, quote, close.end()
-            quote = text.find('"', close.end())
+        def wanted(raw: str, quote: int) -> bool:
+            return ("TencentCloudSDK" in raw or '\\"Code\\"' in raw) and _is_value(text, quote)
 
+        return self._read_values(text, '"', 0, _CLOSING_QUOTE, wanted)
 
     def _python_quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
         """Each `key='...'` value (a Python str's repr) that holds SDK text with escapes in it: its
         findings, read as Python reads the literal, and its span. MAX_QUOTED values at most."""
+        return self._read_values(text, "='", 1, _CLOSING_APOSTROPHE,
+                                 lambda raw, quote: "TencentCloudSDK" in raw and "\\" in raw)
+
+    def _read_values(
+        self, text: str, opening: str, quote_at: int, closing: re.Pattern[str], wanted: Callable[[str, int], bool],
+    ) -> Iterator[tuple[list[Finding], int, int]]:
+        """The values that `opening` begins (its quote `quote_at` characters in) and `closing` ends,
+        paired from the text's start; for each that `wanted` takes, its findings read unescaped and
+        placed in `text`, and its span. At most MAX_VALUES values paired, MAX_QUOTED read."""
         looked = 0
-        at = text.find("='")
-        while at >= 0 and looked < MAX_QUOTED:
-            quote = at + 1
+        at = text.find(opening)
+        for _ in range(MAX_VALUES):
+            if at < 0 or looked >= MAX_QUOTED:
+                return
+            quote = at + quote_at
             newline = text.find("\n", quote + 1, quote + 1 + MAX_VALUE)
             limit = newline if newline >= 0 else min(len(text), quote + 1 + MAX_VALUE)
-            close = _CLOSING_APOSTROPHE.search(text, quote + 1, limit)
+            close = closing.search(text, quote + 1, limit)
             if close is None:
                 return
             raw = text[quote + 1 : close.end() - 1]
-            if "TencentCloudSDK" in raw and "\\" in raw:
+            if wanted(raw, quote):
                 looked += 1
                 decoded, places = _unescape_with_places(raw, quote + 1)
                 inner = [f._replace(start=places[f.start], end=places[f.end]) for f in self.find(decoded)]
                 yield inner, quote, close.end()
-            at = text.find("='", close.end())
+            at = text.find(opening, close.end())
 
 
 def _once_a_line(text: str, found: list[Finding]) -> list[Finding]:
