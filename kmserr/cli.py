@@ -523,7 +523,7 @@ def grep(
     paths = list(files) or ["-"]
     show_names = with_filename if with_filename is not None else len(paths) > 1
     style = choose_style(color, lang, registry)
-    out = sys.stdout.buffer
+    out = streams.binary_stdout()
     # A report replaces the matched lines; as GNU grep, -l wins over -c (and --summary).
     report = "files-with-matches" if files_only else "count" if count else "summary" if summary else None
     fmt = choose_format(fmt)

@@ -139,3 +139,18 @@ def utf8_stdout() -> IO[str]:
         return out
     out.flush()  # what was written through the locale's encoding comes first
     return cast(IO[str], _Utf8Text(buffer))
+
+
+def binary_stdout(size: int = 1 << 16) -> IO[bytes]:
+    """Standard output's bytes, buffered whatever PYTHONUNBUFFERED says: under it, Python gives a
+    raw file, where each matched line would cost a system call of its own. grep flushes after each
+    read that found something, so a live stream is still shown at once. The fd is shared, never
+    closed here (closefd=False): stdout stays usable for what is written after."""
+    out = sys.stdout.buffer
+    if isinstance(out, io.BufferedIOBase):
+        return cast(IO[bytes], out)
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return out
+    return cast(IO[bytes], io.BufferedWriter(io.FileIO(fd, "wb", closefd=False), size))

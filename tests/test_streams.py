@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -236,3 +237,25 @@ def test_astral_characters_are_escaped_as_json_does() -> None:
     assert "a😀’".encode("ascii", streams.ERRORS) == b"a\\ud83d\\ude00\\u2019"
     assert json.loads(b'"' + "a😀’".encode("ascii", streams.ERRORS) + b'"') == "a😀’"
     assert "x\udcff\udcfey’".encode("iso8859-1", streams.ERRORS) == b"x\xff\xfey\\u2019"
+
+
+def test_grep_output_is_buffered_whatever_pythonunbuffered_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under PYTHONUNBUFFERED=1 Python's stdout is a raw file: one system call a matched line. grep's
+    output is buffered all the same (it flushes after each read that found something), and the
+    descriptor stays open for what comes after."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    raw = io.FileIO(write_end, "wb")
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, write_through=True))  # as `python -u` makes it
+    out = streams.binary_stdout()
+    for number in range(100):
+        out.write(b"line %d\n" % number)
+    with pytest.raises(BlockingIOError):
+        os.read(read_end, 1 << 16)  # nothing written yet: one buffer, not a hundred writes
+    out.flush()
+    assert os.read(read_end, 1 << 16).count(b"\n") == 100
+    out.close()
+    raw.write(b"still open\n")
+    assert os.read(read_end, 1 << 16) == b"still open\n"
+    os.close(read_end)
+    raw.close()
