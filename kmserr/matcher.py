@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 from .engines import prefilter_patterns
 from .extract import Extractor
 from .forms import DOTTED_ONLY_FAMILIES, FAMILIES
-from .registry import Registry, default_registry
+from .registry import Registry
 
 if TYPE_CHECKING:
     from .catalogue import Entry
@@ -58,11 +58,6 @@ class Matcher:
 def matcher_for(registry: Registry) -> Matcher:
     """Build the matcher once per registry: it finds the registry's code names standing alone too."""
     return Matcher(code_names(registry))
-
-
-def default_matcher() -> Matcher:
-    """The matcher of kmserr's own catalogue."""
-    return matcher_for(default_registry())
 
 
 def code_names(registry: Registry) -> list[str]:
