@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cached_property
-from typing import Final
+from typing import Final, NamedTuple
 
 from .forms import (
     _API3_CODE,
@@ -157,6 +157,22 @@ class Extractor:
         self._bare = bare = _BareCodes(self.names)
         # Code names standing alone come last, found among the names this extractor knows.
         self._forms = (*FORMS, Form(BARE_CODE, "", bare.scan, _bare_code))  # every text holds ""
+        # The forms to try for each set of located forms a prefilter reports, in priority order:
+        # a line is tried against the few its prefilter saw, not against all of them.
+        self._plans: dict[frozenset[str], _Plan] = {}
+
+    def _plan(self, forms: Container[str] | None) -> "_Plan":
+        """The forms worth trying on a text whose located forms are `forms` (None: not known)."""
+        if forms is None:
+            return _Plan(self._forms, True)
+        key = forms if isinstance(forms, frozenset) else None  # what can be a dict's key
+        plan = self._plans.get(key) if key is not None else None
+        if plan is None:
+            tried = tuple(f for f in self._forms if f.name not in LOCATED or f.name in forms)
+            plan = _Plan(tried, any(name in forms for name in QUOTED_FORMS))
+            if key is not None and len(self._plans) < 4096:
+                self._plans[key] = plan
+        return plan
 
     def find(
         self,
@@ -183,9 +199,10 @@ class Extractor:
         if '"locals"' in text:  # structlog's dict_tracebacks: a frame's variables are no occurrences
             for start, end in _locals_spans(text):
                 taken.add(start, end)
+        tried, quoted_form = self._plan(forms)
         # A pass less when the locators saw no quoted form; but SDK text is read in its quotes
         # whatever follows it (no locator sees `message:解密失败`), as without a prefilter.
-        quoting = forms is None or any(form in forms for form in QUOTED_FORMS) or "TencentCloudSDK" in text
+        quoting = quoted_form or "TencentCloudSDK" in text
         if quoting and ("TencentCloudSDK" in text or '\\"Code\\"' in text) and '"' in text:
             # SDK text quoted in a JSON or logfmt record is read inside its quotes, unescaped, and
             # only there: the record's `"}` is no part of a request ID, its `\"` no quote.
@@ -200,9 +217,7 @@ class Extractor:
                     taken.add(value_start, value_end)
                     found.extend(inner)
         sources: dict[int, bool] = {}  # line start: whether the line is program source
-        for form, gate, finder, build in self._forms:
-            if forms is not None and form in LOCATED and form not in forms:
-                continue
+        for form, gate, finder, build in tried:
             if gate not in text:
                 continue
             if build is _bare_code and names_at is not None:
@@ -231,13 +246,15 @@ class Extractor:
                     finding = _with_node_object(finding, before + text[: text.find("code:", match.start())])
                 taken.add(*_form_span(match, finding))
                 found.append(finding)
-                if form in WRAPPERS and '"Code"' in text[finding.end : match.end()]:
+                if form in WRAPPERS and text.find('"Code"', finding.end, match.end()) >= 0:
                     found.extend(_inner_bodies(text, finding.end, match.end()))  # a body in its message
                 if len(found) >= MAX_FINDINGS:
                     break
             if len(found) >= MAX_FINDINGS:
                 break
-        found.sort(key=lambda f: f.start)
+        if len(found) < 2:
+            return found
+        found.sort(key=_start)
         return _once_a_line(text, found)[:MAX_FINDINGS]
 
     def _quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
@@ -279,6 +296,17 @@ class Extractor:
                 inner = [f._replace(start=places[f.start], end=places[f.end]) for f in self.find(decoded)]
                 yield inner, quote, close.end()
             at = text.find(opening, close.end())
+
+
+class _Plan(NamedTuple):
+    """What `Extractor.find` tries on a text, decided once per set of located forms."""
+
+    forms: tuple[Form, ...]  # in priority order
+    quoted: bool  # whether a located form may stand inside a quoted value (QUOTED_FORMS)
+
+
+def _start(finding: Finding) -> int:
+    return finding.start
 
 
 def _once_a_line(text: str, found: list[Finding]) -> list[Finding]:
@@ -409,6 +437,8 @@ _LITERALS = re.compile(r"[bBrRuUfF]{0,2}'(?:[^'\\\n]|\\.)*'" r'|[bBrRuUfF]{0,2}"
 _NOT_VARIABLES: Final = frozenset({"None", "True", "False", "null", "true", "false", "undefined", "new",
                                     "code", "message", "requestId"})
 _ERROR_CALL = re.compile(r"[A-Za-z_$][\w.$]*(?:Exception|Error)\(")
+# What a line that _SOURCE_START or _ANNOTATION matches can begin with.
+_SOURCE_FIRST: Final = frozenset(" \t|\u2502->\u2771\u25140123456789")
 MAX_SOURCE_LINE: Final = 1024  # a longer line is no line of program source that a traceback quotes
 
 
@@ -417,6 +447,8 @@ def _is_source_line(text: str, line_start: int) -> bool:
     grep reads one line at a time): indented, a statement or call, with a variable or call among
     its arguments (`raise TencentCloudSDKException("ClientNetworkError", str(e))`). A repr printed
     with literal arguments only (`TencentCloudSDKException('X', 'msg', 'id')`) is an occurrence."""
+    if text[line_start : line_start + 1] not in _SOURCE_FIRST:
+        return False  # neither an indented line nor a gutter: what almost every log line starts with
     line_end = _line_end(text, line_start)
     if _ANNOTATION.match(text, line_start, line_end):
         return True  # loguru's `└ 'InvalidParameterValue'`: a variable's value, under its source line

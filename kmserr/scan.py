@@ -9,7 +9,7 @@ decides. So every engine selects the same lines, and the cost per byte stays tha
 from __future__ import annotations
 
 import os
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import BinaryIO, Final, NamedTuple
 
@@ -145,10 +145,7 @@ class LineScanner:
         text = line.decode("utf-8", "surrogateescape")
         if text.endswith("\r"):
             text = text[:-1]
-        for positions in (found.names, found.crowded, found.parens):
-            positions.sort()
-        located = sorted(zip(found.structured, found.kinds, strict=True)) if found.kinds is not None else None
-        hints = _hints(found, located, 0, len(line), line)
+        hints = _Hints(found).line(0, len(line), line)
         before = _decode(self._previous) if _node_line(hints[2], line) else ""
         self._previous = (self._previous + line[-NODE_CONTEXT:] + b"\n")[-NODE_CONTEXT:]
         findings = self._extractor.find(text, *hints, before=before)
@@ -177,19 +174,15 @@ class LineScanner:
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit], starts: list[int] | None = None) -> None:
         """Check the candidate lines of `buf[start:end]`, which holds whole lines only."""
         found = self._engine.candidates(buf, start, end)
-        structured, names, crowded, parens, kinds = found
         counting = self._count_lines
         number = self._line_number
         counted_to = start
         next_line = start  # lines before this offset are already decided
         find = self._extractor.find
-        positions = structured + names + crowded + parens
+        positions = found.structured + found.names + found.crowded + found.parens
         if positions:
             positions.sort()
-            names.sort()
-            crowded.sort()
-            parens.sort()
-            located = sorted(zip(structured, kinds, strict=True)) if kinds is not None else None
+            hints = _Hints(found)
             for pos in positions:
                 if pos < next_line:
                     continue
@@ -199,16 +192,16 @@ class LineScanner:
                 next_line = line_end + 1
                 raw = buf[line_start:line_end]
                 text = raw.decode("utf-8", "surrogateescape")
-                if text.endswith("\r"):
+                if text[-1:] == "\r":
                     text = text[:-1]
-                hints = _hints(found, located, line_start, line_end, raw)
+                names_at, parens_at, forms = hints.line(line_start, line_end, raw)
                 before = ""
-                if _node_line(hints[2], raw):
+                if _node_line(forms, raw):
                     above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
                     if line_start - start < NODE_CONTEXT:
                         above = self._previous + above
                     before = _decode(above)
-                findings = find(text, *hints, before=before)
+                findings = find(text, names_at, parens_at, forms, before)
                 if findings:
                     if counting:
                         number += buf.count(b"\n", counted_to, line_start)
@@ -234,40 +227,59 @@ def _decode(data: bytes) -> str:
 
 
 _FORM_NAMES: Final = tuple(LOCATORS)
+# The located forms of a line, by the kinds its prefilter reported: a handful of combinations.
+_FORM_SETS: dict[tuple[int, ...], frozenset[str]] = {}
 
 
-def _hints(
-    found: Candidates, located: list[tuple[int, int]] | None, line_start: int, line_end: int, raw: bytes
-) -> tuple[list[int] | None, list[int] | None, frozenset[str] | None]:
-    """What the prefilter says of one line, for `Extractor.find`: where names and legacy codes
-    may be (None: too many to list, look at the whole line), and which located forms it holds
-    (None: not known, look for them all)."""
-    forms: frozenset[str] | None = None
-    if located is not None:  # Hyperscan learns the forms even of a line whose scan it cut short
-        first = bisect_left(located, (line_start, -1))
-        last = bisect_left(located, (line_end + 1, -1), first)
-        forms = frozenset(_FORM_NAMES[kind] for _, kind in located[first:last])
-    if _any_in(found.crowded, line_start, line_end):
-        return None, None, forms
-    return (
-        _positions_in(found.names, line_start, line_end, raw),
-        _positions_in(found.parens, line_start, line_end, raw),
-        forms,
-    )
+class _Hints:
+    """What the prefilter says of each line of one block, for `Extractor.find`: where names and
+    legacy codes may be (None: too many to list, look at the whole line), and which located forms
+    it holds (None: not known, look for them all). Sorted once a block, bisected once a line."""
 
+    def __init__(self, found: Candidates) -> None:
+        self._names, self._crowded, self._parens = sorted(found.names), sorted(found.crowded), sorted(found.parens)
+        self._located: tuple[int, ...] | None = None
+        self._kinds: tuple[int, ...] = ()
+        if found.kinds is not None:  # Hyperscan learns the forms even of a line whose scan it cut short
+            located = sorted(zip(found.structured, found.kinds, strict=True))
+            self._located = tuple(at for at, _ in located)
+            self._kinds = tuple(kind for _, kind in located)
 
-def _any_in(positions: list[int], line_start: int, line_end: int) -> bool:
-    """Whether a sorted list holds a position inside the line."""
-    at = bisect_left(positions, line_start)
-    return at < len(positions) and positions[at] <= line_end
+    def line(
+        self, line_start: int, line_end: int, raw: bytes
+    ) -> tuple[list[int] | None, list[int] | None, frozenset[str] | None]:
+        """The hints for the line `raw`, which stands at `line_start:line_end` of the block."""
+        forms: frozenset[str] | None = None
+        if self._located is not None:
+            first = bisect_left(self._located, line_start)
+            kinds = self._kinds[first : bisect_right(self._located, line_end, first)]
+            forms = _FORM_SETS.get(kinds)
+            if forms is None:
+                forms = frozenset(_FORM_NAMES[kind] for kind in kinds)
+                if len(_FORM_SETS) < 4096:
+                    _FORM_SETS[kinds] = forms
+        crowded = self._crowded
+        if crowded:
+            at = bisect_left(crowded, line_start)
+            if at < len(crowded) and crowded[at] <= line_end:
+                return None, None, forms
+        return (
+            _positions_in(self._names, line_start, line_end, raw),
+            _positions_in(self._parens, line_start, line_end, raw),
+            forms,
+        )
 
 
 def _positions_in(positions: list[int], line_start: int, line_end: int, raw: bytes) -> list[int]:
     """The sorted positions inside a line, as offsets into its decoded text."""
+    if not positions:
+        return []
     first = bisect_left(positions, line_start)
     last = bisect_left(positions, line_end, first)
+    if first == last:
+        return []
     inside = [p - line_start for p in positions[first:last]]
-    if inside and not raw.isascii():
+    if not raw.isascii():
         # Byte offsets to character offsets, decoding each stretch once: linear in the line.
         chars, previous, converted = 0, 0, []
         for p in inside:

@@ -151,3 +151,34 @@ def test_names_at_the_prefilter_positions_equal_a_full_scan(parts: list[str]) ->
     positions = sorted({i for lit in ("AuthFailure", "ClientError", "InternalError", "LimitExceeded", "ResourceUnavailable")
                         for i in range(len(text)) if text.startswith(lit, i)})
     assert EX.find(text, positions) == EX.find(text)
+
+
+@given(st.sampled_from(["python-sdk", "dotnet-sdk", "api3-json", "legacy-json", "node-sdk"]),
+       st.lists(st.sampled_from([
+           "[TencentCloudSDKException] code:AuthFailure message:no requestId:r-1",
+           '{"Response":{"Error":{"Code":"InternalError","Message":"x"},"RequestId":"r-2"}}',
+           '"code": 4000, "message": "(10630) key is not existed"', "code:ResourceUnavailable.CmkDisabled message:m",
+           " (10010) bad", "InvalidParameter", "  code: 'InternalError',",
+       ]), max_size=4))
+def test_located_forms_as_any_container_find_the_same(form: str, parts: list[str]) -> None:
+    """The forms a prefilter reports are taken as any container: a set finds what a frozenset finds,
+    and a frozenset seen before (its plan cached) what it found the first time."""
+    text = " | ".join(parts)
+    extractor = Extractor()
+    first = extractor.find(text, forms=frozenset({form}))
+    assert extractor.find(text, forms={form}) == first
+    assert extractor.find(text, forms=[form]) == first
+    assert extractor.find(text, forms=frozenset({form})) == first
+
+
+@given(st.characters(), st.text(max_size=40))
+def test_a_line_that_no_source_pattern_can_start_is_no_source_line(first: str, rest: str) -> None:
+    """The quick test that `_is_source_line` begins with is a consequence of its patterns, never a
+    rule of its own: a line is turned away by its first character only where they all fail too."""
+    from kmserr import extract
+
+    line = first + rest
+    if first not in extract._SOURCE_FIRST:
+        assert extract._SOURCE_START.match(line) is None
+        assert extract._ANNOTATION.match(line) is None
+        assert not extract._is_source_line(line, 0)
