@@ -91,3 +91,11 @@ def test_a_streamed_scan_with_team_names_finds_them(engine: str) -> None:
     with os.fdopen(read_end, "rb") as stream:
         hits = [hit for batch in scan_stream(stream, Extractor(TEAM_NAMES), block_size=7) for hit in batch]
     assert [f.code for hit in hits for f in hit.findings] == TEAM_NAMES
+
+
+@given(st.binary(max_size=200))
+def test_the_lines_above_a_node_line_read_as_grep_reads_them(data: bytes) -> None:
+    """`_decode` skips its replace when there is no carriage return: the text is the same either way."""
+    from kmserr.scan import _decode
+
+    assert _decode(data) == data.decode("utf-8", "surrogateescape").replace("\r\n", "\n")
