@@ -436,6 +436,8 @@ _KEYWORD = re.compile(r"(?:raise|return|yield|await|assert|throw)\s|(?:const |le
 _LITERALS = re.compile(r"[bBrRuUfF]{0,2}'(?:[^'\\\n]|\\.)*'" r'|[bBrRuUfF]{0,2}"(?:[^"\\\n]|\\.)*"')
 _NOT_VARIABLES: Final = frozenset({"None", "True", "False", "null", "true", "false", "undefined", "new",
                                     "code", "message", "requestId"})
+_CALLEE = re.compile(r"(?:new\s+)?[A-Za-z_$][\w.$]*\(")
+_WORD = re.compile(r"(?<![\w'])[A-Za-z_$][\w$]*")
 _ERROR_CALL = re.compile(r"[A-Za-z_$][\w.$]*(?:Exception|Error)\(")
 # What a line that _SOURCE_START or _ANNOTATION matches can begin with.
 _SOURCE_FIRST: Final = frozenset(" \t|\u2502->\u2771\u25140123456789")
@@ -465,9 +467,9 @@ def _is_source_line(text: str, line_start: int) -> bool:
     if _KEYWORD.match(body):
         return True
     rest = _LITERALS.sub("''", body)
-    callee = re.match(r"(?:new\s+)?[A-Za-z_$][\w.$]*\(", rest)
+    callee = _CALLEE.match(rest)
     arguments = _ERROR_CALL.sub("(", rest[callee.end() :] if callee else rest)  # a repr inside: `{'e': X('A')}`
-    return any(word not in _NOT_VARIABLES for word in re.findall(r"(?<![\w'])[A-Za-z_$][\w$]*", arguments))
+    return any(word not in _NOT_VARIABLES for word in _WORD.findall(arguments))
 
 
 # Forms whose message may quote an API 3.0 error body: the Python SDK's ServerNetworkError holds a

@@ -206,13 +206,14 @@ def _request_id_token(token: str) -> str | None:
     """The ID inside what a format printed around it: Go 2018's `%!d(string=ID)`, Ruby's `ID)`,
     a JSON record's `ID"}`, a sentence's `ID.`: the ID's own shape (a UUID, hex, a token of
     letters, digits, `-` and `_`) and nothing after it; `None`, `null`, `undefined` are no ID."""
-    wrapped = re.fullmatch(r"%!d\(string=(.*)\)", token)
+    wrapped = _GO_WRAPPED.fullmatch(token)
     if wrapped:
         token = wrapped.group(1)
     shaped = _REQUEST_ID_SHAPE.match(token.lstrip("'\"([<"))
     return _clean(shaped.group()) if shaped else None
 
 
+_GO_WRAPPED = re.compile(r"%!d\(string=(.*)\)")  # Go's %d of a string
 # What a request ID is made of: UUIDs, hex, and every SDK's own tokens.
 _REQUEST_ID_SHAPE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,127}")
 
@@ -504,13 +505,14 @@ def _bare_code(match: re.Match[str], text: str) -> Finding | None:
             request_id=_request_id_token(rid) if isinstance(rid, str) else _request_id_near(text, match.end()),
         )
     after = text[match.end() : _line_end(text, match.end())]
-    message = re.match(r"\s*(?::|-|,)\s+(\S.*)", after)
+    message = _AFTER_NAME.match(after)
     return Finding(
         code=match.group(0), format=BARE_CODE, start=match.start(), end=match.end(),
         message=message.group(1).strip() if message else None, request_id=_request_id_near(text, match.end()),
     )
 
 
+_AFTER_NAME = re.compile(r"\s*(?::|-|,)\s+(\S.*)")  # `Code: message`, `Code - message`
 _CODE_KEY_BEFORE = re.compile(r'"code"\s*:\s*"$')
 _DECODER: Final = json.JSONDecoder()
 MAX_BRACES: Final = 8  # braces tried, going back from a `"code":"X"`, for the object that holds it
@@ -538,7 +540,10 @@ def _error_object(text: str, start: int, code: str) -> dict[str, Any] | None:
 
 
 def _in_message_value(text: str, line_start: int, paren: int) -> bool:
-    return re.search(r'"message"\s*:\s*"$', text[max(line_start, paren - 40) : paren]) is not None
+    return _MESSAGE_KEY_BEFORE.search(text[max(line_start, paren - 40) : paren]) is not None
+
+
+_MESSAGE_KEY_BEFORE = re.compile(r'"message"\s*:\s*"$')
 
 
 WINDOW: Final = 4096  # how far from a code its message, request ID and body are looked for
