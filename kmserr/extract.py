@@ -40,6 +40,7 @@ from .forms import (
     NODE_SDK,
     PYTHON_SDK,
     PYTHON_SDK_REPR,
+    SDK_TEXT_FORMS,
     Finding,
     Form,
     _bare_code,
@@ -51,7 +52,9 @@ from .forms import (
     _token_at,
     _trie_regex,
     _with_node_object,
+    before_separators,
     body_finding,
+    next_error,
     word_trie,
 )
 
@@ -230,9 +233,25 @@ class Extractor:
                 matches = [m for p in parens_at if (m := _LEGACY.match(text, p)) is not None]
             else:
                 matches = finder(text)
-            for match in matches:
+            pending = iter(matches)
+            while (match := next(pending, None)) is not None:
                 if taken.overlaps(*match.span()):
-                    continue
+                    if form not in SDK_TEXT_FORMS:
+                        continue  # text explained already
+                    # An SDK error's text runs on to the line's end, over errors found before (of
+                    # forms tried earlier): it ends where the first of them begins, and this form
+                    # is looked for again after them, where its regex's first match swallowed them.
+                    regex = SDK_TEXT_FORMS[form]
+                    inside = taken.end_of(match.start())
+                    if inside >= 0:
+                        pending = regex.finditer(text, inside)
+                        continue
+                    limit = taken.next_start(match.start())
+                    pending = regex.finditer(text, limit)
+                    cut = regex.match(text, match.start(), before_separators(text, match.start(), limit))
+                    if cut is None:
+                        continue
+                    match = cut
                 line_start = _line_start(text, match.start())
                 source = sources.get(line_start)
                 if source is None:
@@ -242,6 +261,13 @@ class Extractor:
                 finding = build(match, text)
                 if finding is None:
                     continue
+                if form in SDK_TEXT_FORMS:  # read up to the next error on the line, not past it
+                    at = next_error(text, finding.end, match.end())
+                    cut = SDK_TEXT_FORMS[form].match(text, match.start(), at) if at >= 0 else None
+                    shorter = build(cut, text[:at]) if cut is not None else None
+                    if cut is not None and shorter is not None:
+                        match, finding = cut, shorter
+                        pending = SDK_TEXT_FORMS[form].finditer(text, at)  # the next error is its own
                 if form == NODE_SDK:
                     finding = _with_node_object(finding, before + text[: text.find("code:", match.start())])
                 taken.add(*_form_span(match, finding))
@@ -344,6 +370,16 @@ class _Spans:
     def overlaps(self, start: int, end: int) -> bool:
         at = bisect_left(self._starts, end)  # the spans that start before `end`; the last ends latest
         return at > 0 and self._ends[at - 1] > start
+
+    def next_start(self, pos: int) -> int:
+        """Where the first span that starts after `pos` starts (-1: none does)."""
+        at = bisect_right(self._starts, pos)
+        return self._starts[at] if at < len(self._starts) else -1
+
+    def end_of(self, pos: int) -> int:
+        """Where the span that holds `pos` ends (-1: none holds it)."""
+        at = bisect_right(self._starts, pos)
+        return self._ends[at - 1] if at > 0 and self._ends[at - 1] > pos else -1
 
     def covers(self, pos: int) -> bool:
         at = bisect_right(self._starts, pos)

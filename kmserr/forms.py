@@ -375,7 +375,7 @@ def _cpp_sdk(match: re.Match[str], text: str) -> Finding | None:
 
 def _code_message(match: re.Match[str], text: str) -> Finding | None:
     message = match.group(2).strip()
-    return _sdk(match, CODE_MESSAGE, 1, message, _request_id_near(text, match.end()))
+    return _sdk(match, CODE_MESSAGE, 1, message, _own_request_id(text, match.start(), match.end()))
 
 
 def _node_code(match: re.Match[str], text: str) -> Finding | None:
@@ -564,15 +564,65 @@ def _line_start(text: str, pos: int) -> int:
 
 def _request_id_near(text: str, pos: int) -> str | None:
     """A request ID on the line around `pos`, in any spelling (`RequestId=`, `request_id:`, ...)."""
-    low, high = _line_start(text, pos), _line_end(text, pos)
-    window = text[low:high].lower()  # found by a literal, then read by the regex: no scan per position
+    found = _request_ids(text, _line_start(text, pos), _line_end(text, pos))
+    return _clean(next(found, None))
+
+
+def _request_ids(text: str, low: int, high: int) -> Iterator[str]:
+    """The request IDs of `text[low:high]` in order: found by a literal, then read by the regex,
+    so that there is no scan per position."""
+    window = text[low:high].lower()
     at = window.find("request")
     while at >= 0:
         found = _REQUEST_ID_ANYWHERE.match(text, low + at, high)
         if found:
-            return _clean(found.group(1))
+            yield found.group(1)
         at = window.find("request", at + 7)
-    return None
+
+
+def _own_request_id(text: str, start: int, pos: int) -> str | None:
+    """The request ID of the error that starts at `start` (its code read up to `pos`): the first
+    after its start on its line; else the first before it, unless another SDK error stands before
+    it on the line (that ID is the other error's: two errors on one line each keep their own)."""
+    low, high = _line_start(text, pos), _line_end(text, pos)
+    after = next(_request_ids(text, start, high), None)
+    if after is not None:
+        return _clean(after)
+    if ERROR_HEAD.search(text, low, start) is not None:
+        return None
+    return _clean(next(_request_ids(text, low, start), None))
+
+
+# Where an error in an SDK's text form may begin (see `next_error`).
+ERROR_HEAD: Final = re.compile(
+    r"[\[\\]?TencentCloudSDK(?:Exception|Error)|RequestId=[^,\s]*, ErrorCode="
+    r"|(?<![\w\]\\])code:[A-Za-z][\w.]* message:|(?<![\w.])Code: [A-Za-z][\w.]*, Message: "
+)
+
+
+def next_error(text: str, start: int, end: int) -> int:
+    """Where the next error in an SDK's text form begins in `text[start:end]` (-1: none there), as
+    its form's regex confirms: the forms whose message runs on to the line's end end it there, so
+    that a second error on a line keeps its own message and request ID. The separators before it
+    (` | `, `; `) are left out of the first one's text."""
+    for head in ERROR_HEAD.finditer(text, start, end):
+        at = head.start()
+        if any(regex.match(text, p) for regex in SDK_TEXT_FORMS.values() for p in (at, at + 1)):
+            return before_separators(text, start, at)
+    return -1
+
+
+def before_separators(text: str, start: int, at: int) -> int:
+    """Where the text of an error that the next one's start (`at`) ends stops: before the `[`
+    that opens the next one and the separators between them (` | `, `; `), not before `start`."""
+    if at > start and text[at - 1] in "[\\":
+        at -= 1
+    while at > start and text[at - 1] in _SEPARATORS:
+        at -= 1
+    return at
+
+
+_SEPARATORS: Final = frozenset(" \t|/;,")
 
 
 def _bracketed_rid(message: str) -> str | None:
@@ -686,3 +736,9 @@ FORMS: Final = (
     Form(LEGACY_MESSAGE, "(", _LEGACY.finditer, _legacy_message),
     Form(LEGACY_JSON, '"code"', _legacy_json_bodies, _legacy_json_plain),
 )
+# The forms of an SDK's text whose message runs on to its line's end (`message:(.{0,4096})`), and
+# their regexes: `next_error` ends such a message where the next of them begins.
+SDK_TEXT_FORMS: Final = {
+    PYTHON_SDK: _PY_SDK, PYTHON_SDK_REPR: _PY_REPR, JAVA_SDK: _JAVA_SDK, JAVA_SDK_OLD: _JAVA_SDK_OLD,
+    GO_SDK: _GO_SDK, CPP_SDK: _CPP_SDK, DOTNET_SDK: _DOTNET_SDK, CODE_MESSAGE: _CODE_MESSAGE,
+}

@@ -1,0 +1,85 @@
+"""Several SDK errors on one line: each is its own, with its own message and request ID.
+
+The SDKs' text forms end their message at the line's end (`message:...`, `Message=...`), so a line
+that holds two errors (a retry loop's summary, an aggregated error) used to give the first error
+the second one's text and request ID, and lose the second error.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kmserr.extract import Extractor
+from kmserr.scan import scan_bytes
+
+CODES = ("AuthFailure.SignatureExpire", "InternalError", "ResourceUnavailable.CmkDisabled",
+         "InvalidParameterValue.InvalidKeyId", "LimitExceeded.CmkLimitExceeded", "FailedOperation.DecryptError")
+# Each SDK's text form, as its exception prints: {c} the code, {m} the message, {r} the request ID.
+TEXT_FORMS = {
+    "python-sdk": "[TencentCloudSDKException] code:{c} message:{m} requestId:{r}",
+    "python-sdk-repr": "TencentCloudSDKException('{c}', '{m}', '{r}')",
+    "java-sdk": "[TencentCloudSDKException]code: {c} message:{m} requestId:{r}",
+    "java-sdk-old": "[TencentCloudSDKException]message:{c}-{m} requestId:{r}",
+    "go-sdk": "[TencentCloudSDKError] Code={c}, Message={m}, RequestId={r}",
+    "cpp-sdk": "RequestId={r}, ErrorCode={c}, ErrorMessage={m}",
+    "dotnet-sdk": "code:{c} message:{m} requestId:{r}",
+    "code-message": "Code: {c}, Message: {m}, RequestId: {r}",
+}
+SEPARATORS = (" ", " | ", "; ", ", ", "\t", " / ")
+EXTRACTOR = Extractor()
+
+errors = st.tuples(
+    st.sampled_from(sorted(TEXT_FORMS)),
+    st.sampled_from(CODES),
+    st.from_regex(r"[a-z]{1,8}( [a-z]{1,8}){0,3}", fullmatch=True),
+    st.uuids().map(str),
+)
+
+
+def _line(parts: list[tuple[str, str, str, str]], separators: list[str]) -> str:
+    texts = [TEXT_FORMS[form].format(c=code, m=message, r=rid) for form, code, message, rid in parts]
+    line = texts[0]
+    for separator, text in zip(separators, texts[1:], strict=False):  # separators: one spare
+        line += separator + text
+    return "ERROR kms " + line
+
+
+@given(st.lists(errors, min_size=2, max_size=4), st.lists(st.sampled_from(SEPARATORS), min_size=3, max_size=3))
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_each_error_of_a_line_keeps_its_own_code_message_and_request_id(
+    engine: str, parts: list[tuple[str, str, str, str]], separators: list[str]
+) -> None:
+    line = _line(parts, separators)
+    found = EXTRACTOR.find(line)
+    assert [(f.format, f.code, f.request_id) for f in found] == [(form, code, rid) for form, code, _, rid in parts]
+    for finding, (form, _, message, rid) in zip(found, parts, strict=True):
+        # COS STS's `Code: X, Message: M, RequestId: R` keeps what follows `Message: ` whole, as before.
+        expected = f"{message}, RequestId: {rid}" if form == "code-message" else message
+        assert finding.message == expected
+    # grep reads the line as parse does, with either engine.
+    hits = scan_bytes(line.encode() + b"\n")
+    assert [h.findings for h in hits] == [tuple(found)]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # A Go error, then the Python SDK's: the Python form is tried first, so the Go error's text
+    # used to overlap it and the Go error was reported as a bare name with the wrong message.
+    ("[TencentCloudSDKError] Code=AuthFailure, Message=bad, RequestId=r-1111111 "
+     "[TencentCloudSDKException] code:InternalError message:oops requestId:r-2222222",
+     [("AuthFailure", "bad", "r-1111111"), ("InternalError", "oops", "r-2222222")]),
+    # A message that only mentions the SDK is no second error: the message is not cut there.
+    ("[TencentCloudSDKError] Code=InternalError, Message=see the TencentCloudSDKError docs, RequestId=r-3333333",
+     [("InternalError", "see the TencentCloudSDKError docs", "r-3333333")]),
+    # `Code: X, Message: M` without its own request ID does not take the earlier error's.
+    ("Code: AuthFailure, Message: bad, RequestId: r-1111111 | Code: InternalError, Message: oops",
+     [("AuthFailure", "bad, RequestId: r-1111111", "r-1111111"), ("InternalError", "oops", None)]),
+    # Alone on its line, `Code: X, Message: M` still finds a request ID printed before it.
+    ("RequestId: r-4444444 Code: InternalError, Message: oops",
+     [("InternalError", "oops", "r-4444444")]),
+])
+def test_errors_on_one_line(engine: str, line: str, expected: list[tuple[str, str | None, str | None]]) -> None:
+    found = Extractor().find(line)
+    assert [(f.code, f.message, f.request_id) for f in found] == expected
+    assert [h.findings for h in scan_bytes(line.encode() + b"\n")] == [tuple(found)]
