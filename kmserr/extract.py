@@ -54,6 +54,7 @@ from .forms import (
     _with_node_object,
     before_separators,
     body_finding,
+    json_object,
     next_error,
     word_trie,
 )
@@ -270,10 +271,11 @@ class Extractor:
                         pending = SDK_TEXT_FORMS[form].finditer(text, at)  # the next error is its own
                 if form == NODE_SDK:
                     finding = _with_node_object(finding, before + text[: text.find("code:", match.start())])
-                taken.add(*_form_span(match, finding))
+                span_start, span_end = _form_span(match, finding)
+                taken.add(span_start, span_end)
                 found.append(finding)
-                if form in WRAPPERS and text.find('"Code"', finding.end, match.end()) >= 0:
-                    found.extend(_inner_bodies(text, finding.end, match.end()))  # a body in its message
+                if form in WRAPPERS and text.find('"Code"', finding.end, span_end) >= 0:
+                    found.extend(_inner_bodies(text, finding.end, span_end))  # a body in its message
                 if len(found) >= MAX_FINDINGS:
                     break
             if len(found) >= MAX_FINDINGS:
@@ -281,7 +283,7 @@ class Extractor:
         if len(found) < 2:
             return found
         found.sort(key=_start)
-        return _once_a_line(text, found)[:MAX_FINDINGS]
+        return _once_a_line(text, _own_request_ids(text, found))[:MAX_FINDINGS]
 
     def _quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
         """Each quoted value that holds SDK text: its findings, read unescaped and placed in
@@ -335,14 +337,47 @@ def _start(finding: Finding) -> int:
     return finding.start
 
 
+# The forms that print an error's request ID in the error's own text (`Code: X, Message: M,
+# RequestId: R`; when it has none, the nearest); the others (a legacy message or body, a name
+# standing alone) take one from the line around them.
+OWN_REQUEST_ID: Final = frozenset({PYTHON_SDK, PYTHON_SDK_REPR, JAVA_SDK, JAVA_SDK_OLD, GO_SDK, CPP_SDK, DOTNET_SDK,
+                                   CODE_MESSAGE, API3_JSON, NODE_SDK})
+
+
+# The SDK text forms that print the request ID after the message, last (`... requestId:R`).
+ENDED_BY_REQUEST_ID: Final = frozenset({PYTHON_SDK, JAVA_SDK, JAVA_SDK_OLD, GO_SDK, DOTNET_SDK, CODE_MESSAGE})
+
+
+def _own_request_ids(text: str, found: list[Finding]) -> list[Finding]:
+    """A request ID is one error's: an error that takes its ID from the line around it does not
+    take the ID that another error on the same line prints as its own (the same code with it is
+    the same error, named twice: `_once_a_line` keeps one of them)."""
+    owned: dict[tuple[int, str], set[str]] = {}  # (line start, ID): the codes of errors that print it
+    for finding in found:
+        if finding.format in OWN_REQUEST_ID and finding.request_id is not None:
+            owned.setdefault((_line_start(text, finding.start), finding.request_id), set()).add(finding.code)
+    if not owned:
+        return found
+    kept = []
+    for f in found:
+        if f.request_id is not None and f.format not in OWN_REQUEST_ID:
+            codes = owned.get((_line_start(text, f.start), f.request_id))
+            if codes is not None and f.code not in codes:
+                f = f._replace(request_id=None)
+        kept.append(f)
+    return kept
+
+
 def _once_a_line(text: str, found: list[Finding]) -> list[Finding]:
     """One finding per error on a line: a record that repeats an error in several fields (loguru's
-    serialize: its "text" and its "record") names the same code and request ID; the first is kept.
-    Without a request ID two findings are two errors. Linear: each stretch between findings once."""
+    serialize: its "text" and its "record"; `f"{e.code}: {e}"`) names the same code and request
+    ID; the first is kept, unless a later one is the SDK's own text of it (OWN_REQUEST_ID), which
+    says more than a name standing alone. Without a request ID two findings are two errors.
+    Linear: each stretch between findings once."""
     if len(found) < 2:
         return found
-    kept: list[Finding] = []
-    seen: set[tuple[str, str]] = set()
+    kept: list[Finding | None] = []  # None: a finding that a later one of the same error replaced
+    seen: dict[tuple[str, str], int] = {}  # (code, request ID): where in `kept`
     previous = 0
     for finding in found:
         if "\n" in text[previous : finding.start]:
@@ -350,11 +385,15 @@ def _once_a_line(text: str, found: list[Finding]) -> list[Finding]:
         previous = max(previous, finding.start)
         if finding.request_id is not None:
             key = (finding.code, finding.request_id)
-            if key in seen:
-                continue
-            seen.add(key)
+            at = seen.get(key)
+            if at is not None:
+                earlier = kept[at]
+                if earlier is None or earlier.format in OWN_REQUEST_ID or finding.format not in OWN_REQUEST_ID:
+                    continue
+                kept[at] = None
+            seen[key] = len(kept)
         kept.append(finding)
-    return kept
+    return [f for f in kept if f is not None]
 
 
 class _Spans:
@@ -392,13 +431,21 @@ class _Spans:
 
 
 def _form_span(match: re.Match[str], finding: Finding) -> tuple[int, int]:
-    """The text a finding explains; a JSON body claims its braces, so `codeDesc` is not a second error."""
+    """The text a finding explains; a JSON body claims its braces, so `codeDesc` is not a second error.
+    An SDK's text ends with its request ID: what follows it on the line is no part of the error."""
     start, end = min(match.start(), finding.start), max(match.end(), finding.end)
+    if finding.format in ENDED_BY_REQUEST_ID and finding.request_id is not None:
+        at = match.string.rfind(finding.request_id, finding.end, end)
+        if at >= 0:
+            end = at + len(finding.request_id)
     if finding.format == PYTHON_SDK and finding.message and "\n" in finding.message:
         end = max(end, match.start(2) + len(finding.message))  # a message that runs on to later lines
     if finding.format in (API3_JSON, LEGACY_JSON):
         text = match.string
-        line_start = _line_start(text, start)
+        body = json_object(text, finding.start, finding.end)
+        if body is not None:  # its own braces: a second body on the line is its own
+            return min(start, body[0]), max(end, body[1])
+        line_start = _line_start(text, start)  # a body cut short: the line's braces around it
         line_end = _line_end(text, end)
         brace = text.find("{", line_start, start)
         close = text.rfind("}", end, line_end)
@@ -537,10 +584,12 @@ def _inner_bodies(text: str, start: int, end: int) -> list[Finding]:
             return [inner._replace(start=at, end=at + len(inner.code))] if at >= 0 else []
     found = []
     for code in _API3_CODE.finditer(text, start, end):
-        if _ERROR_KEY.search(text, start, code.start()) is None:
+        body = json_object(text, code.start(), code.end())  # each body read in its own braces
+        low, high = (max(start, body[0]), min(end, body[1])) if body is not None else (start, end)
+        if _ERROR_KEY.search(text, low, code.start()) is None:
             continue
-        message = _API3_MESSAGE.search(text, start, end)
-        rid = _API3_REQUEST_ID.search(text, start, end)
+        message = _API3_MESSAGE.search(text, low, high)
+        rid = _API3_REQUEST_ID.search(text, low, high)
         found.append(Finding(
             code=code.group(1), format=API3_JSON, start=code.start(1), end=code.end(1),
             message=_json_unescape(message.group(1)) if message else None,

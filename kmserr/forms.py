@@ -374,8 +374,8 @@ def _cpp_sdk(match: re.Match[str], text: str) -> Finding | None:
 
 
 def _code_message(match: re.Match[str], text: str) -> Finding | None:
-    message = match.group(2).strip()
-    return _sdk(match, CODE_MESSAGE, 1, message, _own_request_id(text, match.start(), match.end()))
+    message, rid = _split_request_id(match.group(2), ", RequestId: ")  # as Go's `, RequestId=`
+    return _sdk(match, CODE_MESSAGE, 1, message.strip(), rid or _own_request_id(text, match.start(), match.end()))
 
 
 def _node_code(match: re.Match[str], text: str) -> Finding | None:
@@ -432,9 +432,30 @@ def _node_message(lines: list[str], index: int, stop: int) -> str | None:
     return None
 
 
+def json_object(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of the outermost JSON object on the line that holds `text[start:end]` (an error
+    body), read from at most MAX_BRACES braces before it, within WINDOW; None when none is whole
+    (a body cut short). So a line with two bodies reads each in its own braces."""
+    line_start, line_end = _line_start(text, start), _line_end(text, end)
+    found = None
+    brace = start
+    for _ in range(MAX_BRACES):
+        brace = text.rfind("{", line_start, brace)
+        if brace < 0:
+            break
+        try:
+            _, length = _DECODER.raw_decode(text[brace:line_end])
+        except (ValueError, RecursionError):
+            continue
+        if brace + length < end:
+            break  # an object before the code: those further back hold no more of it
+        found = (brace, brace + length)
+    return found
+
+
 def _api3_json(match: re.Match[str], text: str) -> Finding | None:
-    line_start = _line_start(text, match.start())
-    line_end = _line_end(text, match.end())
+    line_start, line_end = json_object(text, match.start(), match.end()) or (
+        _line_start(text, match.start()), _line_end(text, match.end()))
     if _ERROR_KEY.search(text, line_start, match.start()) is None:
         return None
     message = _API3_MESSAGE.search(text, line_start, line_end)
@@ -455,12 +476,13 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
     stop = text.find('"', body_start, line_end) if quoted else -1
     message = text[body_start : stop if stop >= 0 else line_end].strip()
     line_start = _line_start(text, match.start())
-    code = _LEGACY_JSON_CODE.search(text, line_start, line_end)
+    body_start, body_end = (json_object(text, match.start(), end) if quoted else None) or (line_start, line_end)
+    code = _LEGACY_JSON_CODE.search(text, body_start, body_end)
     fmt = LEGACY_MESSAGE
     error_code = code_desc = None
     if quoted and code is not None and _in_message_value(text, line_start, match.start()):
         fmt, error_code = LEGACY_JSON, int(code.group(1))
-        desc = _LEGACY_JSON_DESC.search(text, line_start, line_end)
+        desc = _LEGACY_JSON_DESC.search(text, body_start, body_end)
         code_desc = _json_unescape(desc.group(1)) if desc else None
     return Finding(
         code=match.group(1), format=fmt, start=start, end=end,
@@ -486,8 +508,8 @@ _CODE_BEFORE_MESSAGE: Final = 64  # how far before its "message" a legacy body's
 
 def _legacy_json_plain(match: re.Match[str], text: str) -> Finding | None:
     start, end = match.span(1)
-    line_end = _line_end(text, match.end())
-    desc = _LEGACY_JSON_DESC.search(text, _line_start(text, start), line_end)
+    body_start, body_end = json_object(text, start, end) or (_line_start(text, start), _line_end(text, match.end()))
+    desc = _LEGACY_JSON_DESC.search(text, body_start, body_end)
     return Finding(
         code=match.group(1), format=LEGACY_JSON, start=start, end=end, message=_json_unescape(match.group(2)) or None,
         request_id=_request_id_near(text, match.end()), error_code=int(match.group(1)),
