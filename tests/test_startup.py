@@ -1,0 +1,71 @@
+"""Start-up: what a command imports and compiles beyond Click itself, in a real process.
+
+benchmarks/startup.py measures the time (issue 11); these tests keep out of the quick paths the
+modules and regular expressions that were taken out of them, one by one, so that an import
+added back at the top of a module shows up here rather than as a slower benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Records what running kmserr imports and compiles after `import click` (which the benchmark's
+# reference pays too), through the same entry point as the `kmserr` script.
+PROBE = """\
+import json, re, sys
+compiled = []
+_compile = re.compile
+
+def recording(pattern, flags=0):
+    compiled.append(pattern if isinstance(pattern, str) else repr(pattern))
+    return _compile(pattern, flags)
+
+re.compile = recording
+import click
+before = set(sys.modules)
+already = len(compiled)
+from kmserr.__main__ import main
+try:
+    main(sys.argv[2:])
+except SystemExit:
+    pass
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    json.dump({"modules": sorted(set(sys.modules) - before), "compiled": compiled[already:]}, out)
+"""
+
+
+def probe(tmp_path: Path, *args: str) -> dict[str, Any]:
+    """What `kmserr ARGS` imports and compiles beyond Click, with the catalogue cache warm."""
+    report = tmp_path / "report.json"
+    env = {**os.environ, "KMSERR_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(2):  # the first run fills the cache
+        subprocess.run([sys.executable, "-c", PROBE, str(report), *args], capture_output=True, check=True, env=env,
+                       cwd=tmp_path)
+    result: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return result
+
+
+@pytest.fixture(scope="module")
+def lookup_plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return probe(tmp_path_factory.mktemp("lookup"), "lookup", "10630", "--format", "plain")
+
+
+# Each was imported by `kmserr lookup 10630 --format plain` once, for nothing it needed there.
+@pytest.mark.parametrize(("module", "why"), [
+    ("signal", "the Python module makes IntEnums of every signal: the C module `_signal` is enough"),
+    ("locale", "Click's --help text asked gettext, which imports locale"),
+    ("rich", "plain text needs no Rich"),
+    ("kmserr.scan", "a lookup scans nothing"),
+    ("kmserr.forms", "a lookup extracts nothing"),
+    ("tomllib", "the catalogue comes from the cache"),
+    ("dataclasses", "nothing on this path is a dataclass"),
+])
+def test_the_plain_lookup_does_not_import(lookup_plain: dict[str, Any], module: str, why: str) -> None:
+    assert module not in lookup_plain["modules"], why
