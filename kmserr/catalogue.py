@@ -128,10 +128,10 @@ _FIELDS: Final[dict[str, tuple[type, bool]]] = {
 }
 _TYPE_NAMES: Final = {str: "a string", int: "an integer", list: "an array", dict: "a table"}
 # A line that may be an [[errors]] header (TOML allows nothing after one but a comment); one
-# inside a multi-line string is not, which only the parser can tell: see _header_lines.
-_ENTRY_HEADER = re.compile(
-    r"""^[ \t]*\[\[[ \t]*(?:errors|"errors"|'errors')[ \t]*\]\][ \t]*(?:#[^\n]*)?$""", re.MULTILINE
-)
+# inside a multi-line string is not, which only the parser can tell: see _header_lines. This and
+# the other patterns of this module are compiled where they are used (re keeps them): a catalogue
+# read from the cache needs none of them.
+_ENTRY_HEADER: Final = r"""(?m)^[ \t]*\[\[[ \t]*(?:errors|"errors"|'errors')[ \t]*\]\][ \t]*(?:#[^\n]*)?$"""
 
 
 def toml() -> ModuleType:
@@ -202,7 +202,7 @@ def _decode(data: bytes, name: str) -> str:
         raise CatalogueError(name, "is not valid UTF-8 text", line=line, column=column) from None
 
 
-_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_PLACE: Final = r"\s*\(at line (\d+), column (\d+)\)\s*$"
 
 
 def _parse_toml(text: str, name: str) -> dict[str, Any]:
@@ -211,7 +211,7 @@ def _parse_toml(text: str, name: str) -> dict[str, Any]:
         doc: dict[str, Any] = parser.loads(text)
     except parser.TOMLDecodeError as exc:
         message = str(exc)
-        place = _TOML_PLACE.search(message)
+        place = re.search(_TOML_PLACE, message)
         if place is None:
             raise CatalogueError(name, f"invalid TOML: {message}") from None
         raise CatalogueError(
@@ -465,7 +465,7 @@ def _header_lines(text: str, entries: list[Any], quoted: set[int]) -> list[int |
     a marker is not allowed (a string closing inside an array), the lines outside strings count."""
     candidates: list[int] = []
     line, pos = 1, 0
-    for match in _ENTRY_HEADER.finditer(text):
+    for match in re.finditer(_ENTRY_HEADER, text):
         line += text.count("\n", pos, match.start())
         pos = match.start()
         candidates.append(line)
@@ -473,7 +473,7 @@ def _header_lines(text: str, entries: list[Any], quoted: set[int]) -> list[int |
         return list(candidates)
     found: list[int | None] = [None] * len(entries)
     pieces, pos = [], 0
-    for index, match in enumerate(_ENTRY_HEADER.finditer(text)):
+    for index, match in enumerate(re.finditer(_ENTRY_HEADER, text)):
         pieces += [text[pos : match.end()], f'\n"\\u0000{_MARKER}{index}" = 0']
         pos = match.end()
     pieces.append(text[pos:])
@@ -503,9 +503,8 @@ Place = tuple[int | None, int | None]  # line and column, from 1
 
 # A multi-line string, or a string or comment that may hold its delimiters: what TOML reads as
 # text. Only used on a file the parser accepted, where every string ends.
-_TEXT_TOKEN = re.compile(
-    r'''"""(?:\\.|[^\\])*?"""(?:""?(?!"))?|\'\'\'.*?\'\'\'(?:\'\'?(?!\'))?|"(?:\\.|[^"\\\n])*"|'[^'\n]*'|#[^\n]*''',
-    re.DOTALL,
+_TEXT_TOKEN: Final = (
+    r'''(?s)"""(?:\\.|[^\\])*?"""(?:""?(?!"))?|\'\'\'.*?\'\'\'(?:\'\'?(?!\'))?|"(?:\\.|[^"\\\n])*"|'[^'\n]*'|#[^\n]*'''
 )
 
 
@@ -515,7 +514,7 @@ def _quoted_lines(text: str) -> set[int]:
     if '"""' not in text and "'''" not in text:
         return inside
     line, pos = 0, 0
-    for token in _TEXT_TOKEN.finditer(text):
+    for token in re.finditer(_TEXT_TOKEN, text):
         line += text.count("\n", pos, token.start())
         breaks = text.count("\n", token.start(), token.end())
         inside.update(range(line + 1, line + breaks + 1))

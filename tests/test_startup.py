@@ -61,6 +61,7 @@ def lookup_plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.mark.parametrize(("module", "why"), [
     ("signal", "the Python module makes IntEnums of every signal: the C module `_signal` is enough"),
     ("locale", "Click's --help text asked gettext, which imports locale"),
+    ("bisect", "only a search of the catalogue's words bisects"),
     ("rich", "plain text needs no Rich"),
     ("kmserr.scan", "a lookup scans nothing"),
     ("kmserr.forms", "a lookup extracts nothing"),
@@ -69,3 +70,8 @@ def lookup_plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 ])
 def test_the_plain_lookup_does_not_import(lookup_plain: dict[str, Any], module: str, why: str) -> None:
     assert module not in lookup_plain["modules"], why
+
+
+def test_the_plain_lookup_compiles_no_regular_expression(lookup_plain: dict[str, Any]) -> None:
+    """The catalogue's validation patterns, the search's words, plain text's escapes: none is needed."""
+    assert lookup_plain["compiled"] == []
