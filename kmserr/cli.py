@@ -702,7 +702,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     with 143, as a shell reports a process killed by them; a full disk or another output error is
     one line and 2.
     """
-    try:  # the C module: `signal` itself makes IntEnums of every signal, 0.5 ms of every start
+    try:  # the C module: `signal` itself makes IntEnums of every signal, 1 ms of every start
         import _signal as signal  # type: ignore[import-not-found]  # (typeshed has no stub for it)
     except ImportError:  # pragma: no cover - an interpreter without it
         import signal

@@ -62,6 +62,7 @@ def lookup_plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     ("signal", "the Python module makes IntEnums of every signal: the C module `_signal` is enough"),
     ("locale", "Click's --help text asked gettext, which imports locale"),
     ("bisect", "only a search of the catalogue's words bisects"),
+    ("zlib", "the cache named its files with zlib's crc32"),
     ("rich", "plain text needs no Rich"),
     ("kmserr.scan", "a lookup scans nothing"),
     ("kmserr.forms", "a lookup extracts nothing"),
@@ -70,6 +71,16 @@ def lookup_plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 ])
 def test_the_plain_lookup_does_not_import(lookup_plain: dict[str, Any], module: str, why: str) -> None:
     assert module not in lookup_plain["modules"], why
+
+
+def test_the_plain_lookup_imports_only_these(lookup_plain: dict[str, Any]) -> None:
+    """Beyond Click: kmserr's own modules for a lookup, and the hashes that check the cache."""
+    expected = {
+        "kmserr", "kmserr.__main__", "kmserr.cli", "kmserr.cache", "kmserr.catalogue", "kmserr.controls",
+        "kmserr.registry", "kmserr.render", "kmserr.render.plain", "kmserr.streams", "kmserr.teams", "kmserr.version",
+        "_blake2", "_sha2", "_sha256",
+    }
+    assert set(lookup_plain["modules"]) <= expected
 
 
 def test_the_plain_lookup_compiles_no_regular_expression(lookup_plain: dict[str, Any]) -> None:
