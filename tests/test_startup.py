@@ -78,7 +78,7 @@ def test_the_plain_lookup_imports_only_these(lookup_plain: dict[str, Any]) -> No
     expected = {
         "kmserr", "kmserr.__main__", "kmserr.cli", "kmserr.cache", "kmserr.catalogue", "kmserr.controls",
         "kmserr.registry", "kmserr.render", "kmserr.render.plain", "kmserr.streams", "kmserr.teams", "kmserr.version",
-        "_blake2", "_sha2", "_sha256",
+        "_blake2", "_sha2", "_sha256", "gc",
     }
     assert set(lookup_plain["modules"]) <= expected
 
@@ -96,3 +96,34 @@ def test_the_table_of_an_ascii_entry_compiles_none_of_kmserrs_patterns(tmp_path:
     found = probe(tmp_path, "lookup", "10630", "--format", "table", "--lang", "en")
     assert "rich.table" in found["modules"]
     assert set(found["compiled"]) & set(_PATTERNS.values()) == set()
+
+
+GC_PROBE = """\
+import gc, sys
+import kmserr.cli
+real = kmserr.cli.main
+seen = []
+
+def recording(argv):
+    seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+    real(argv)
+
+kmserr.cli.main = recording
+from kmserr.__main__ import main
+try:
+    main(sys.argv[1:])
+finally:
+    sys.stderr.write(f"collector on, imports frozen, while running: {seen}; frozen at exit: {gc.get_freeze_count() > 0}\\n")
+"""
+
+
+def test_the_collector_runs_while_the_command_does_and_skips_the_exit(tmp_path: Path) -> None:
+    """Off while the modules are imported, on while the command runs (a long grep makes cycles)
+    but over what the command makes only, and what is alive at the end frozen, so that Python's
+    last collection at exit skips it."""
+    env = {**os.environ, "KMSERR_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", GC_PROBE, "lookup", "10630", "--format", "plain"],
+                            capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.startswith("10630\t")
+    last = result.stderr.splitlines()[-1]
+    assert last == "collector on, imports frozen, while running: [(True, True)]; frozen at exit: True"
