@@ -611,8 +611,6 @@ def _timeline_counter(
     timeline: bool, bucket: str | None, fmt: str | None, *excluded: object
 ) -> Timeline | None:
     """--timeline's counter, or None without it; a size or an option that does not go with it is a usage error."""
-    from .timeline import Timeline, parse_bucket
-
     if not timeline:
         if bucket is not None:
             raise InputError("grep: --bucket goes with --timeline")
@@ -623,6 +621,8 @@ def _timeline_counter(
     clashing = [name for name, value in zip(names, excluded, strict=True) if value not in (False, 0, None)]
     if clashing:
         raise InputError(f"grep: --timeline cannot be combined with {', '.join(clashing)}")
+    from .timeline import Timeline, parse_bucket  # here: a grep without --timeline needs neither
+
     try:
         return Timeline(None if bucket is None else parse_bucket(bucket))
     except ValueError as exc:

@@ -127,3 +127,20 @@ def test_the_collector_runs_while_the_command_does_and_skips_the_exit(tmp_path: 
     assert result.stdout.startswith("10630\t")
     last = result.stderr.splitlines()[-1]
     assert last == "collector on, imports frozen, while running: [(True, True)]; frozen at exit: True"
+
+
+def test_grep_of_an_empty_file_compiles_none_of_the_forms(tmp_path: Path, engine: str) -> None:
+    """The forms' patterns are compiled when a line needs them (but the one that tells which of the
+    catalogue's codes are names), and --timeline's module is imported with --timeline: grep of an
+    empty input (or of a log without errors) needs neither."""
+    from kmserr import forms
+
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    found = probe(tmp_path, "grep", str(empty))
+    lazy = {value._source[0] for value in vars(forms).values() if isinstance(value, forms._Lazy)}
+    lazy |= {value._source[0] for value in forms._NODE_HEADERS}  # type: ignore[attr-defined]
+    lazy.discard(forms._CODE_NAME._source[0])  # type: ignore[attr-defined]  # which of the catalogue's codes are names
+    assert len(lazy) > 30
+    assert set(found["compiled"]) & lazy == set()
+    assert "kmserr.timeline" not in found["modules"] and "kmserr.search" in found["modules"]
