@@ -189,10 +189,17 @@ _NAME_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 _CODE_NAME = _lazy(r"[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*")
 
 
+# Up to this many words, testing each pair costs less than compiling the regex of them all (1 ms
+# against 4 ms for the bundled catalogue's 114; the pairs grow as the square, the regex linearly).
+PAIRWISE_WORDS: Final = 256
+
+
 def name_literals(names: Iterable[str]) -> list[str]:
     """The fewest literals that every code name standing alone contains (`LimitExceeded` covers
     `RequestLimitExceeded`): the prefilter's patterns and the bare form's gate."""
     words = set(FAMILIES) | set(DOTTED_ONLY_FAMILIES) | {n for n in names if _CODE_NAME.fullmatch(n)}
+    if len(words) <= PAIRWISE_WORDS:
+        return sorted(w for w in words if not any(len(v) < len(w) and v in w for v in words))
     # Whether another word stands inside a word, asked of one regex of them all (C speed), not of
     # each pair: 20,000 team codes took 45 s.
     other = re.compile(_trie_regex(word_trie({w: {""} for w in words})))
