@@ -205,6 +205,37 @@ def _quoted(text: str, limit: int = 80) -> str:
     return "'" + render.terminal_safe(short) + "'"
 
 
+HELP_TEXT = "Show this message and exit."
+
+
+def _show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit()
+
+
+class _Command(click.Command):
+    """A command whose -h/--help is Click's own but for where its text comes from: Click asks
+    gettext for it, which imports `locale` and looks for message catalogues on disk (1 ms of
+    every start, for a text that no catalogue translates)."""
+
+    _kmserr_help: click.Option | None = None
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        names = self.get_help_option_names(ctx)
+        if not names or not self.add_help_option:
+            return None
+        if self._kmserr_help is None:  # one object, as Click keeps: it orders callbacks by identity
+            self._kmserr_help = click.Option(
+                names, is_flag=True, is_eager=True, expose_value=False, callback=_show_help, help=HELP_TEXT
+            )
+        return self._kmserr_help
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+
+
 def _complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
     """Codes that begin with what was typed, each with its message as the description."""
     from click.shell_completion import CompletionItem
@@ -235,6 +266,7 @@ def _complete_categories(ctx: click.Context, param: click.Parameter, incomplete:
 
 @click.group(
     name="kmserr",
+    cls=_Group,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=EXIT_STATUS_HELP,
@@ -579,8 +611,6 @@ def _timeline_counter(
     timeline: bool, bucket: str | None, fmt: str | None, *excluded: object
 ) -> Timeline | None:
     """--timeline's counter, or None without it; a size or an option that does not go with it is a usage error."""
-    from .timeline import Timeline, parse_bucket
-
     if not timeline:
         if bucket is not None:
             raise InputError("grep: --bucket goes with --timeline")
@@ -591,6 +621,8 @@ def _timeline_counter(
     clashing = [name for name, value in zip(names, excluded, strict=True) if value not in (False, 0, None)]
     if clashing:
         raise InputError(f"grep: --timeline cannot be combined with {', '.join(clashing)}")
+    from .timeline import Timeline, parse_bucket  # here: a grep without --timeline needs neither
+
     try:
         return Timeline(None if bucket is None else parse_bucket(bucket))
     except ValueError as exc:
@@ -670,7 +702,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     with 143, as a shell reports a process killed by them; a full disk or another output error is
     one line and 2.
     """
-    import signal
+    try:  # the C module: `signal` itself makes IntEnums of every signal, 1 ms of every start
+        import _signal as signal  # type: ignore[import-not-found]  # (typeshed has no stub for it)
+    except ImportError:  # pragma: no cover - an interpreter without it
+        import signal
 
     with contextlib.suppress(ValueError, OSError):  # not the main thread, or a platform without it
         signal.signal(signal.SIGTERM, _on_sigterm)

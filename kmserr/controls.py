@@ -57,6 +57,8 @@ def _escape(match: re.Match[str]) -> str:
 
 def terminal_safe(text: str) -> str:
     """Show control and invisible characters, and undecodable bytes, as escapes (`\\x1b`, `\\u202e`)."""
+    if text.isascii() and text.isprintable():  # nothing to show (the usual case): no pattern compiled (0.8 ms)
+        return text
     return _pattern("unsafe").sub(_escape, text)
 
 
@@ -86,7 +88,14 @@ def json_safe(encoded: str) -> str:
 def linkable(url: str) -> bool:
     """Whether a URL may become a terminal hyperlink (OSC 8): http(s), printable ASCII, no spaces.
     Anything else (`javascript:`, `file:`, an ESC or BEL that would end the sequence) stays text."""
-    return _pattern("linkable").fullmatch(url) is not None
+    # As the pattern `(?ai)https?://[!-~]+` says, without compiling one for the few links of a card.
+    if not url.isascii() or not url.isprintable() or " " in url:
+        return False
+    lowered = url.lower()
+    for scheme in ("https://", "http://"):
+        if lowered.startswith(scheme):
+            return len(url) > len(scheme)
+    return False
 
 
 def web_address(url: str) -> bool:

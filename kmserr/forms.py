@@ -12,7 +12,57 @@ import ast
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, cast
+
+
+class _Lazy:
+    """A regular expression compiled at its first use: grep of an empty input, `--version` or a
+    parse that holds one form compile only what they use (all of this module's cost 5 ms)."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+
+    def _compiled(self) -> re.Pattern[str]:
+        compiled: re.Pattern[str] | None = self.__dict__.get("_pattern")
+        if compiled is None:
+            compiled = re.compile(*self._source)
+            # Later calls find the compiled pattern's own methods on the instance, before these;
+            # a method taken before the first use (FORMS' finders) comes here, compiled once.
+            self.__dict__.update(
+                _pattern=compiled, search=compiled.search, match=compiled.match, fullmatch=compiled.fullmatch,
+                finditer=compiled.finditer, findall=compiled.findall, sub=compiled.sub,
+            )
+        return compiled
+
+    def search(self, *args: Any) -> Any:
+        return self._compiled().search(*args)
+
+    def match(self, *args: Any) -> Any:
+        return self._compiled().match(*args)
+
+    def fullmatch(self, *args: Any) -> Any:
+        return self._compiled().fullmatch(*args)
+
+    def finditer(self, *args: Any) -> Any:
+        return self._compiled().finditer(*args)
+
+    def findall(self, *args: Any) -> Any:
+        return self._compiled().findall(*args)
+
+    def sub(self, *args: Any) -> Any:
+        return self._compiled().sub(*args)
+
+
+def _finditer(pattern: re.Pattern[str]) -> Callable[[str], Iterator[re.Match[str]]]:
+    """A form's finder: the pattern's finditer, looked up at each call, so that a lazy pattern,
+    once compiled, answers with the compiled pattern's own method (FORMS is built at import)."""
+    return lambda text: pattern.finditer(text)
+
+
+def _lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """A pattern as the module's code uses it (search, match, fullmatch, finditer, findall, sub)."""
+    return cast("re.Pattern[str]", _Lazy(pattern, flags))
+
 
 # API 3.0 code families (the part before the first dot) and the codes that SDKs raise
 # themselves. A name in this list, or a dotted name under it, is recognised standing alone.
@@ -65,67 +115,67 @@ class Finding(NamedTuple):
 # Each pattern begins with a literal, and a condition on what stands before it comes after it as
 # a lookbehind: Python's re then skips to the literal at C speed instead of trying every position
 # of a long line.
-_LEGACY = re.compile(
+_LEGACY = _lazy(
     # 3, 5 or 6 digits: four-digit numbers are the gateway codes' range and common in prose. ASCII
     # digits only (`\d` would take `(١٠٦٣٠)`, which int() reads as 10630 and no byte prefilter sees).
     r"\((?<![\w.(]\()([0-9]{3}|[0-9]{5,6})\)[ ]?(?=[^\W\d_])"
 )
-_LEGACY_AT_START = re.compile(r"\s*\(([0-9]{3,6})\)\s?(.*)", re.DOTALL)
+_LEGACY_AT_START = _lazy(r"\s*\(([0-9]{3,6})\)\s?(.*)", re.DOTALL)
 _JSON_STRING = r'"((?:[^"\\\n]|\\.){0,4096})"'
-_LEGACY_JSON_CODE = re.compile(r'"code"\s*:\s*"?([0-9]{1,6})"?')
-_LEGACY_JSON_DESC = re.compile(r'"codeDesc"\s*:\s*' + _JSON_STRING)
-_LEGACY_JSON_PLAIN = re.compile(
+_LEGACY_JSON_CODE = _lazy(r'"code"\s*:\s*"?([0-9]{1,6})"?')
+_LEGACY_JSON_DESC = _lazy(r'"codeDesc"\s*:\s*' + _JSON_STRING)
+_LEGACY_JSON_PLAIN = _lazy(
     r'"code"\s*:\s*"?([4-6][0-9]{3})"?\s*,\s*"message"\s*:\s*' + _JSON_STRING
 )
-_API3_CODE = re.compile(r'"Code"\s*:\s*"([A-Za-z][A-Za-z0-9_.]*)"')
-_API3_MESSAGE = re.compile(r'"Message"\s*:\s*' + _JSON_STRING)
-_API3_REQUEST_ID = re.compile(r'"RequestId"\s*:\s*"([^"\s]*)"')
-_ERROR_KEY = re.compile(r'"Error"\s*:\s*\{')
+_API3_CODE = _lazy(r'"Code"\s*:\s*"([A-Za-z][A-Za-z0-9_.]*)"')
+_API3_MESSAGE = _lazy(r'"Message"\s*:\s*' + _JSON_STRING)
+_API3_REQUEST_ID = _lazy(r'"RequestId"\s*:\s*"([^"\s]*)"')
+_ERROR_KEY = _lazy(r'"Error"\s*:\s*\{')
 # A message is read to WINDOW characters (4096) at most, as everything around a code is.
-_PY_SDK = re.compile(  # after `[`, or after the class path of PHP's exception (`...\Exception\`)
+_PY_SDK = _lazy(  # after `[`, or after the class path of PHP's exception (`...\Exception\`)
     # The code is one word but for the sentences the SDK itself raises as codes (`signMethod
     # invalid`, `CommonClient Parameter Error, ... all required.`): up to 16 words, the first
     # ` message:` ends it.
     r"TencentCloudSDKException\] code:(?<=[\[\\]TencentCloudSDKException\] code:)"
     r"(\S*(?: \S+){0,15}?) message:(.{0,4096})"
 )
-_JAVA_SDK = re.compile(r"\[TencentCloudSDKException\]code: (\S*) message:(.{0,4096})")
-_JAVA_SDK_OLD = re.compile(r"\[TencentCloudSDKException\]message:([A-Za-z][\w.]*)-(.{0,4096})")
-_GO_SDK = re.compile(r"\[TencentCloudSDKError\] Code=([^,\s]*), Message=(.{0,4096})")
-_DOTNET_SDK = re.compile(r"code:(?<![\w\]\\]code:)([A-Za-z][\w.]*) message:(.{0,4096})")
-_NODE_CODE = re.compile(r"^[ \t]*code: '([^'\n]*)',?[ \t]*\r?$", re.MULTILINE)
-_NODE_REQUEST_ID = re.compile(r"^[ \t]*requestId: '([^'\n]*)',?[ \t]*\r?$")
+_JAVA_SDK = _lazy(r"\[TencentCloudSDKException\]code: (\S*) message:(.{0,4096})")
+_JAVA_SDK_OLD = _lazy(r"\[TencentCloudSDKException\]message:([A-Za-z][\w.]*)-(.{0,4096})")
+_GO_SDK = _lazy(r"\[TencentCloudSDKError\] Code=([^,\s]*), Message=(.{0,4096})")
+_DOTNET_SDK = _lazy(r"code:(?<![\w\]\\]code:)([A-Za-z][\w.]*) message:(.{0,4096})")
+_NODE_CODE = _lazy(r"^[ \t]*code: '([^'\n]*)',?[ \t]*\r?$", re.MULTILINE)
+_NODE_REQUEST_ID = _lazy(r"^[ \t]*requestId: '([^'\n]*)',?[ \t]*\r?$")
 # Node's util.inspect of an error: `Name [Error]: message` (after any prefix), then stack lines,
 # the last ending in ` {`, then one property a line.
 _NODE_HEADERS: Final = (
-    re.compile(r"(?:^|\s)[A-Za-z_$][\w$]* \[[A-Za-z_$][\w$]*\]: (.*?)(?: \{)?\r?$"),
-    re.compile(r"(?:^|\s)[A-Za-z_$][\w$]*(?:Exception|Error): (.*?)(?: \{)?\r?$"),
+    _lazy(r"(?:^|\s)[A-Za-z_$][\w$]* \[[A-Za-z_$][\w$]*\]: (.*?)(?: \{)?\r?$"),
+    _lazy(r"(?:^|\s)[A-Za-z_$][\w$]*(?:Exception|Error): (.*?)(?: \{)?\r?$"),
 )
-_NODE_STACK = re.compile(r"^[ \t]+at .*$")
-_NODE_PROPERTY = re.compile(r"^([ \t]+)[A-Za-z_$][\w$]*: ")
+_NODE_STACK = _lazy(r"^[ \t]+at .*$")
+_NODE_PROPERTY = _lazy(r"^([ \t]+)[A-Za-z_$][\w$]*: ")
 # A Python literal as repr() prints it: a string or bytes in either quote style, or None.
 _PY_LITERAL = r"""(?:[bBrRuU]{0,2}'(?:[^'\\\n]|\\.){0,65536}'|[bBrRuU]{0,2}"(?:[^"\\\n]|\\.){0,65536}"|None)"""
 _PY_KEY = r"(?:(code|message|requestId)\s*=\s*)?"
-_PY_ARGUMENT = re.compile(r"\s*" + _PY_KEY + "(" + _PY_LITERAL + r")\s*(,\s*\)|,|\))")
-_PY_REPR = re.compile(  # one to three arguments; _python_sdk_repr reads them
+_PY_ARGUMENT = _lazy(r"\s*" + _PY_KEY + "(" + _PY_LITERAL + r")\s*(,\s*\)|,|\))")
+_PY_REPR = _lazy(  # one to three arguments; _python_sdk_repr reads them
     r"TencentCloudSDKException\((?<!\wTencentCloudSDKException\()"
     r"(?:\s*" + _PY_KEY.replace("(code", "(?:code") + _PY_LITERAL + r"\s*,){0,2}"
     r"\s*" + _PY_KEY.replace("(code", "(?:code") + _PY_LITERAL + r"\s*,?\s*\)"
 )
 _REPR_KEYS: Final = ("code", "message", "requestId")
-_CPP_SDK = re.compile(r"RequestId=([^,\s]*), ErrorCode=([^,\s]*), ErrorMessage=(.{0,4096})")
-_CODE_MESSAGE = re.compile(r"Code: (?<![\w.]Code: )([A-Za-z][\w.]*), Message: (.{0,4096})")
+_CPP_SDK = _lazy(r"RequestId=([^,\s]*), ErrorCode=([^,\s]*), ErrorMessage=(.{0,4096})")
+_CODE_MESSAGE = _lazy(r"Code: (?<![\w.]Code: )([A-Za-z][\w.]*), Message: (.{0,4096})")
 # The ID, then what may end a sentence or a record.
-_DOTNET_REQUEST_ID = re.compile(r"requestId\s*:?\s*([0-9A-Za-z-]{8,64})[\s.,;:\"'}\])]*")
-_REQUEST_ID_ANYWHERE = re.compile(
+_DOTNET_REQUEST_ID = _lazy(r"requestId\s*:?\s*([0-9A-Za-z-]{8,64})[\s.,;:\"'}\])]*")
+_REQUEST_ID_ANYWHERE = _lazy(
     r"request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})", re.IGNORECASE
 )
-_BRACKETED_REQUEST_ID = re.compile(r"\[request id:([0-9A-Za-z-]+)\]")
+_BRACKETED_REQUEST_ID = _lazy(r"\[request id:([0-9A-Za-z-]+)\]")
 _NO_VALUE: Final = frozenset({"", "none", "null", "nil", "undefined"})
-_KNOWN_HEAD: Final = re.compile("|".join(map(re.escape, (*FAMILIES, *DOTTED_ONLY_FAMILIES))))
+_KNOWN_HEAD: Final = _lazy("|".join(map(re.escape, (*FAMILIES, *DOTTED_ONLY_FAMILIES))))
 
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*")
+_TOKEN = _lazy(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*")
 MAX_NAME: Final = 128  # a longer identifier is no code name (the longest known has 57 characters)
 
 
@@ -145,13 +195,20 @@ def _continues(text: str, end: int) -> bool:
 
 _ALNUM: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _NAME_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789."
-_CODE_NAME = re.compile(r"[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*")
+_CODE_NAME = _lazy(r"[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*")
+
+
+# Up to this many words, testing each pair costs less than compiling the regex of them all (1 ms
+# against 4 ms for the bundled catalogue's 114; the pairs grow as the square, the regex linearly).
+PAIRWISE_WORDS: Final = 256
 
 
 def name_literals(names: Iterable[str]) -> list[str]:
     """The fewest literals that every code name standing alone contains (`LimitExceeded` covers
     `RequestLimitExceeded`): the prefilter's patterns and the bare form's gate."""
     words = set(FAMILIES) | set(DOTTED_ONLY_FAMILIES) | {n for n in names if _CODE_NAME.fullmatch(n)}
+    if len(words) <= PAIRWISE_WORDS:
+        return sorted(w for w in words if not any(len(v) < len(w) and v in w for v in words))
     # Whether another word stands inside a word, asked of one regex of them all (C speed), not of
     # each pair: 20,000 team codes took 45 s.
     other = re.compile(_trie_regex(word_trie({w: {""} for w in words})))
@@ -213,9 +270,9 @@ def _request_id_token(token: str) -> str | None:
     return _clean(shaped.group()) if shaped else None
 
 
-_GO_WRAPPED = re.compile(r"%!d\(string=(.*)\)")  # Go's %d of a string
+_GO_WRAPPED = _lazy(r"%!d\(string=(.*)\)")  # Go's %d of a string
 # What a request ID is made of: UUIDs, hex, and every SDK's own tokens.
-_REQUEST_ID_SHAPE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,127}")
+_REQUEST_ID_SHAPE = _lazy(r"[0-9A-Za-z][0-9A-Za-z_-]{0,127}")
 
 
 def with_legacy_message(finding: Finding) -> Finding:
@@ -286,7 +343,7 @@ def _sdk_message(text: str, start: int) -> tuple[str, str | None]:
     return (message[:WINDOW] if len(message) > WINDOW else message).rstrip(), _request_id_token(token)
 
 
-_LATER_REQUEST_ID = re.compile(r"(?<=\s)requestId:")
+_LATER_REQUEST_ID = _lazy(r"(?<=\s)requestId:")
 
 
 def _python_sdk_repr(match: re.Match[str], text: str) -> Finding | None:
@@ -326,7 +383,7 @@ def _python_sdk_repr(match: re.Match[str], text: str) -> Finding | None:
 
 
 # A code name, or one of the sentences the SDK raises as codes (`signMethod invalid`).
-_CODE_TOKEN = re.compile(r"[A-Za-z][^\x00-\x1f\x7f-\x9f]{0,127}")
+_CODE_TOKEN = _lazy(r"[A-Za-z][^\x00-\x1f\x7f-\x9f]{0,127}")
 
 
 def _python_literal(literal: str) -> str:
@@ -534,8 +591,8 @@ def _bare_code(match: re.Match[str], text: str) -> Finding | None:
     )
 
 
-_AFTER_NAME = re.compile(r"\s*(?::|-|,)\s+(\S.*)")  # `Code: message`, `Code - message`
-_CODE_KEY_BEFORE = re.compile(r'"code"\s*:\s*"$')
+_AFTER_NAME = _lazy(r"\s*(?::|-|,)\s+(\S.*)")  # `Code: message`, `Code - message`
+_CODE_KEY_BEFORE = _lazy(r'"code"\s*:\s*"$')
 _DECODER: Final = json.JSONDecoder()
 MAX_BRACES: Final = 8  # braces tried, going back from a `"code":"X"`, for the object that holds it
 
@@ -565,7 +622,7 @@ def _in_message_value(text: str, line_start: int, paren: int) -> bool:
     return _MESSAGE_KEY_BEFORE.search(text[max(line_start, paren - 40) : paren]) is not None
 
 
-_MESSAGE_KEY_BEFORE = re.compile(r'"message"\s*:\s*"$')
+_MESSAGE_KEY_BEFORE = _lazy(r'"message"\s*:\s*"$')
 
 
 WINDOW: Final = 4096  # how far from a code its message, request ID and body are looked for
@@ -616,7 +673,7 @@ def _own_request_id(text: str, start: int, pos: int) -> str | None:
 
 
 # Where an error in an SDK's text form may begin (see `next_error`).
-ERROR_HEAD: Final = re.compile(
+ERROR_HEAD: Final = _lazy(
     r"[\[\\]?TencentCloudSDK(?:Exception|Error)|RequestId=[^,\s]*, ErrorCode="
     r"|(?<![\w\]\\])code:[A-Za-z][\w.]* message:|(?<![\w.])Code: [A-Za-z][\w.]*, Message: "
 )
@@ -745,17 +802,17 @@ class Form(NamedTuple):
 # In priority order: a later form never reports text that an earlier one explained. Code names
 # standing alone come last; the extractor adds that form, which depends on the names it knows.
 FORMS: Final = (
-    Form(PYTHON_SDK, "SDKException] code:", _PY_SDK.finditer, _python_sdk),
-    Form(PYTHON_SDK_REPR, "SDKException(", _PY_REPR.finditer, _python_sdk_repr),
-    Form(JAVA_SDK, "SDKException]code: ", _JAVA_SDK.finditer, _java_sdk),
-    Form(JAVA_SDK_OLD, "SDKException]message:", _JAVA_SDK_OLD.finditer, _java_sdk_old),
-    Form(GO_SDK, "SDKError] Code=", _GO_SDK.finditer, _go_sdk),
-    Form(CPP_SDK, "ErrorCode=", _CPP_SDK.finditer, _cpp_sdk),
-    Form(DOTNET_SDK, "code:", _DOTNET_SDK.finditer, _dotnet_sdk),
-    Form(CODE_MESSAGE, "Code: ", _CODE_MESSAGE.finditer, _code_message),
-    Form(NODE_SDK, "code: '", _NODE_CODE.finditer, _node_code),
-    Form(API3_JSON, '"Code"', _API3_CODE.finditer, _api3_json),
-    Form(LEGACY_MESSAGE, "(", _LEGACY.finditer, _legacy_message),
+    Form(PYTHON_SDK, "SDKException] code:", _finditer(_PY_SDK), _python_sdk),
+    Form(PYTHON_SDK_REPR, "SDKException(", _finditer(_PY_REPR), _python_sdk_repr),
+    Form(JAVA_SDK, "SDKException]code: ", _finditer(_JAVA_SDK), _java_sdk),
+    Form(JAVA_SDK_OLD, "SDKException]message:", _finditer(_JAVA_SDK_OLD), _java_sdk_old),
+    Form(GO_SDK, "SDKError] Code=", _finditer(_GO_SDK), _go_sdk),
+    Form(CPP_SDK, "ErrorCode=", _finditer(_CPP_SDK), _cpp_sdk),
+    Form(DOTNET_SDK, "code:", _finditer(_DOTNET_SDK), _dotnet_sdk),
+    Form(CODE_MESSAGE, "Code: ", _finditer(_CODE_MESSAGE), _code_message),
+    Form(NODE_SDK, "code: '", _finditer(_NODE_CODE), _node_code),
+    Form(API3_JSON, '"Code"', _finditer(_API3_CODE), _api3_json),
+    Form(LEGACY_MESSAGE, "(", _finditer(_LEGACY), _legacy_message),
     Form(LEGACY_JSON, '"code"', _legacy_json_bodies, _legacy_json_plain),
 )
 # The forms of an SDK's text whose message runs on to its line's end (`message:(.{0,4096})`), and

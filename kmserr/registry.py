@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -12,7 +11,8 @@ from . import catalogue
 from .catalogue import Catalogue, Entry
 
 DEFAULT_PRODUCT = "kms"
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Patterns are compiled at their first use (re keeps them): a lookup by number needs none.
+_WORD = r"[^\W_]+"
 # KMS calls its keys CMKs; a search for one finds the other.
 _SYNONYMS = {"key": frozenset({"cmk"}), "cmk": frozenset({"key"}), "keys": frozenset({"cmks"})}
 _ALL_WORDS = 100.0  # score bonus of an entry that contains every word of a search
@@ -20,7 +20,7 @@ _STOPWORDS = frozenset({"a", "an", "the", "is", "of", "or", "to", "in", "not", "
 # The Python SDK re-raises any other exception as TencentCloudSDKException(type(e).__name__, str(e))
 # (every method of tencentcloud/kms/v20190118/kms_client.py), so a Python class name can be the code.
 PYTHON_EXCEPTION = "PythonException"  # the catalogue's entry for the names it does not list
-_PYTHON_EXCEPTION_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning)")
+_PYTHON_EXCEPTION_NAME = r"[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning)"
 # The product whose legacy entries are Tencent Cloud's generic API 2.0 ones (4000 to 6200, the
 # documentation's own sample module code): consulted after KMS.
 COMMON_PRODUCT = "common"
@@ -110,7 +110,7 @@ class Registry:
     @staticmethod
     def is_python_exception_name(code: str) -> bool:
         """Whether a code looks like a Python exception's class name (`KeyError`, `JSONDecodeError`)."""
-        return _PYTHON_EXCEPTION_NAME.fullmatch(code.strip()) is not None
+        return re.fullmatch(_PYTHON_EXCEPTION_NAME, code.strip()) is not None
 
     def python_exception_rule(self, code: str) -> Entry | None:
         """The catalogue's rule entry for a Python exception class name it does not list itself.
@@ -290,7 +290,7 @@ def _sort_key(entry: Entry) -> tuple[int, str, int, str]:
 
 
 def _words(text: str) -> list[str]:
-    return [w.casefold() for w in _WORD.findall(text)]
+    return [w.casefold() for w in re.findall(_WORD, text)]
 
 
 def _code_words(code: str) -> str:
@@ -345,7 +345,9 @@ class _SearchIndex:
         for token in (word, *_SYNONYMS.get(word, ())):
             take(self._postings.get(token, {}))
         if len(word) >= 3:
-            start = bisect.bisect_left(self._tokens, word)
+            from bisect import bisect_left  # here: a lookup by code never searches
+
+            start = bisect_left(self._tokens, word)
             for token in self._tokens[start:]:
                 if not token.startswith(word):
                     break

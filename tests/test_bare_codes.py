@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kmserr import extract
+from kmserr import extract, forms
 from kmserr.extract import Extractor, _BareCodes
 from kmserr.forms import _token_at, name_literals
 
@@ -98,3 +99,27 @@ def test_the_name_literals_are_found_without_comparing_each_pair_of_names() -> N
     assert "Team00001Failure.Reason00001" in literals and "AuthFailure" in literals
     assert "Team00001Failure.Reason00001.Sub" not in literals and "AuthFailure.Team" not in literals
     assert _CountedWord.looked_in <= len(names)  # was every pair: 250,000
+
+
+_PIECES = st.sampled_from(["Auth", "Failure", "Limit", "Exceeded", "Key", "Cmk", "A", "Aa", "Disabled"])
+_WORDS = st.lists(st.lists(_PIECES, min_size=1, max_size=3).map("".join), max_size=4).map(".".join)
+
+
+@given(st.lists(_WORDS, max_size=40))
+def test_few_names_are_compared_pairwise_with_the_same_literals(names: list[str]) -> None:
+    """A catalogue's few hundred names are compared pair by pair, which costs less than compiling
+    the regex of them all; both ways give the same literals."""
+    with patch.object(forms, "PAIRWISE_WORDS", 0):
+        by_regex = name_literals(names)
+    with patch.object(forms, "PAIRWISE_WORDS", 10**6):
+        assert name_literals(names) == by_regex
+
+
+def test_the_bundled_names_are_compared_pairwise() -> None:
+    from kmserr.matcher import code_names
+    from kmserr.registry import default_registry
+
+    names = code_names(default_registry())
+    with patch.object(forms, "_trie_regex", side_effect=AssertionError("no regex of the names")):
+        literals = name_literals(names)
+    assert "LimitExceeded" in literals and "RequestLimitExceeded" not in literals

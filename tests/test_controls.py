@@ -4,6 +4,7 @@ zero-width), line and paragraph separator character that the running Python's Un
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kmserr.controls import hidden, json_safe, linkable, terminal_safe, web_address
+from kmserr.controls import _PATTERNS, _escape, hidden, json_safe, linkable, terminal_safe, web_address
 from kmserr.render import json_line, json_text
 
 MUST_ESCAPE = ("Cc", "Cf", "Zl", "Zp", "Cs")
@@ -82,3 +83,22 @@ def test_links_and_names() -> None:
     assert not web_address("https://x/\u202e") and not web_address("data:,x")
     assert hidden("ResourceUnavailable.CmkDisabled") is None and hidden("密钥") is None
     assert hidden("a\tb") == "\\x09" and hidden("a\u202eb") == "\\u202e" and hidden("a\nb") == "\\x0a"
+
+
+UNSAFE = re.compile(_PATTERNS["unsafe"])
+LINKABLE = re.compile(r"(?ai)https?://[!-~]+")
+
+
+@given(st.text(st.characters(max_codepoint=0x3000)) | st.text(st.characters(max_codepoint=0x7F)))
+def test_printable_ascii_is_left_as_it_is_without_the_pattern(text: str) -> None:
+    """terminal_safe answers printable ASCII without compiling its pattern: as the pattern would."""
+    assert terminal_safe(text) == UNSAFE.sub(_escape, text)
+
+
+@given(st.sampled_from(["", "http://", "https://", "HTTPS://", "hTtP://", "https:/", "ftp://"]),
+       st.text(st.sampled_from("aZ09/:.~!? \t\x1b\x7f\u017f\u0130é\u202e"), max_size=8))
+def test_linkable_says_what_its_pattern_says(scheme: str, rest: str) -> None:
+    """http(s), printable ASCII, no space, something after the scheme; U+017F and U+0130 fold to ASCII
+    letters under Unicode rules, never under the pattern's ASCII ones."""
+    url = scheme + rest
+    assert linkable(url) == (LINKABLE.fullmatch(url) is not None)

@@ -8,7 +8,6 @@ by `table`, to draw.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -26,7 +25,7 @@ _RETRY_TEXT: Final = {
     "backoff": "yes, with backoff",
     "idempotent": "yes, if the call is idempotent",
 }
-_PLAIN_UNSAFE = re.compile(r"[\t\n\r\\]")
+_PLAIN_ESCAPES: Final = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"})
 
 
 class Style(NamedTuple):
@@ -64,7 +63,7 @@ def plain_field(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     text = str(value)
-    return _PLAIN_UNSAFE.sub(lambda m: {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"}[m.group(0)], text)
+    return text.translate(_PLAIN_ESCAPES)  # one pass, as a regular expression would (no compile)
 
 
 def json_line(record: dict[str, Any]) -> bytes:

@@ -1,0 +1,146 @@
+"""Start-up: what a command imports and compiles beyond Click itself, in a real process.
+
+benchmarks/startup.py measures the time (issue 11); these tests keep out of the quick paths the
+modules and regular expressions that were taken out of them, one by one, so that an import
+added back at the top of a module shows up here rather than as a slower benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Records what running kmserr imports and compiles after `import click` (which the benchmark's
+# reference pays too), through the same entry point as the `kmserr` script.
+PROBE = """\
+import json, re, sys
+compiled = []
+_compile = re.compile
+
+def recording(pattern, flags=0):
+    compiled.append(pattern if isinstance(pattern, str) else repr(pattern))
+    return _compile(pattern, flags)
+
+re.compile = recording
+import click
+before = set(sys.modules)
+already = len(compiled)
+from kmserr.__main__ import main
+try:
+    main(sys.argv[2:])
+except SystemExit:
+    pass
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    json.dump({"modules": sorted(set(sys.modules) - before), "compiled": compiled[already:]}, out)
+"""
+
+
+def probe(tmp_path: Path, *args: str) -> dict[str, Any]:
+    """What `kmserr ARGS` imports and compiles beyond Click, with the catalogue cache warm."""
+    report = tmp_path / "report.json"
+    env = {**os.environ, "KMSERR_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(2):  # the first run fills the cache
+        subprocess.run([sys.executable, "-c", PROBE, str(report), *args], capture_output=True, check=True, env=env,
+                       cwd=tmp_path)
+    result: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return result
+
+
+@pytest.fixture(scope="module")
+def lookup_plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return probe(tmp_path_factory.mktemp("lookup"), "lookup", "10630", "--format", "plain")
+
+
+# Each was imported by `kmserr lookup 10630 --format plain` once, for nothing it needed there.
+@pytest.mark.parametrize(("module", "why"), [
+    ("signal", "the Python module makes IntEnums of every signal: the C module `_signal` is enough"),
+    ("locale", "Click's --help text asked gettext, which imports locale"),
+    ("bisect", "only a search of the catalogue's words bisects"),
+    ("zlib", "the cache named its files with zlib's crc32"),
+    ("rich", "plain text needs no Rich"),
+    ("kmserr.scan", "a lookup scans nothing"),
+    ("kmserr.forms", "a lookup extracts nothing"),
+    ("tomllib", "the catalogue comes from the cache"),
+    ("dataclasses", "nothing on this path is a dataclass"),
+])
+def test_the_plain_lookup_does_not_import(lookup_plain: dict[str, Any], module: str, why: str) -> None:
+    assert module not in lookup_plain["modules"], why
+
+
+def test_the_plain_lookup_imports_only_these(lookup_plain: dict[str, Any]) -> None:
+    """Beyond Click: kmserr's own modules for a lookup, and the hashes that check the cache."""
+    expected = {
+        "kmserr", "kmserr.__main__", "kmserr.cli", "kmserr.cache", "kmserr.catalogue", "kmserr.controls",
+        "kmserr.registry", "kmserr.render", "kmserr.render.plain", "kmserr.streams", "kmserr.teams", "kmserr.version",
+        "_blake2", "_sha2", "_sha256", "gc",
+    }
+    assert set(lookup_plain["modules"]) <= expected
+
+
+def test_the_plain_lookup_compiles_no_regular_expression(lookup_plain: dict[str, Any]) -> None:
+    """The catalogue's validation patterns, the search's words, plain text's escapes: none is needed."""
+    assert lookup_plain["compiled"] == []
+
+
+def test_the_table_of_an_ascii_entry_compiles_none_of_kmserrs_patterns(tmp_path: Path) -> None:
+    """Escaping a card's text and checking its links need no pattern when the text is printable
+    ASCII: Rich draws, and kmserr compiles nothing of its own (0.9 ms)."""
+    from kmserr.controls import _PATTERNS
+
+    found = probe(tmp_path, "lookup", "10630", "--format", "table", "--lang", "en")
+    assert "rich.table" in found["modules"]
+    assert set(found["compiled"]) & set(_PATTERNS.values()) == set()
+
+
+GC_PROBE = """\
+import gc, sys
+import kmserr.cli
+real = kmserr.cli.main
+seen = []
+
+def recording(argv):
+    seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+    real(argv)
+
+kmserr.cli.main = recording
+from kmserr.__main__ import main
+try:
+    main(sys.argv[1:])
+finally:
+    sys.stderr.write(f"collector on, imports frozen, while running: {seen}; frozen at exit: {gc.get_freeze_count() > 0}\\n")
+"""
+
+
+def test_the_collector_runs_while_the_command_does_and_skips_the_exit(tmp_path: Path) -> None:
+    """Off while the modules are imported, on while the command runs (a long grep makes cycles)
+    but over what the command makes only, and what is alive at the end frozen, so that Python's
+    last collection at exit skips it."""
+    env = {**os.environ, "KMSERR_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", GC_PROBE, "lookup", "10630", "--format", "plain"],
+                            capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.startswith("10630\t")
+    last = result.stderr.splitlines()[-1]
+    assert last == "collector on, imports frozen, while running: [(True, True)]; frozen at exit: True"
+
+
+def test_grep_of_an_empty_file_compiles_none_of_the_forms(tmp_path: Path, engine: str) -> None:
+    """The forms' patterns are compiled when a line needs them (but the one that tells which of the
+    catalogue's codes are names), and --timeline's module is imported with --timeline: grep of an
+    empty input (or of a log without errors) needs neither."""
+    from kmserr import forms
+
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    found = probe(tmp_path, "grep", str(empty))
+    lazy = {value._source[0] for value in vars(forms).values() if isinstance(value, forms._Lazy)}
+    lazy |= {value._source[0] for value in forms._NODE_HEADERS}  # type: ignore[attr-defined]
+    lazy.discard(forms._CODE_NAME._source[0])  # type: ignore[attr-defined]  # which of the catalogue's codes are names
+    assert len(lazy) > 30
+    assert set(found["compiled"]) & lazy == set()
+    assert "kmserr.timeline" not in found["modules"] and "kmserr.search" in found["modules"]
