@@ -63,7 +63,7 @@ class Forked:
     pid: int
     output: IO[bytes]
     result: IO[bytes]
-    done: int = -1  # reads end of file once the child has ended
+    done: int = -1  # its parts are waited for in order, not selected
     ended: bool = False
 
     def finished(self, *, wait: bool) -> bool:
@@ -79,9 +79,6 @@ class Forked:
         """Let the files go (a part is merged once)."""
         self.output.close()
         self.result.close()
-        if self.done >= 0:
-            os.close(self.done)
-            self.done = -1
 
     def stop(self) -> None:
         """End the child if it still runs (a closed pipe, Ctrl-C), so that none outlives the search."""
@@ -97,23 +94,18 @@ def fork(work: Work) -> Forked:
     with contextlib.ExitStack() as undo:  # what was made is let go again when a later step fails
         output = undo.enter_context(tempfile.TemporaryFile())
         result = undo.enter_context(tempfile.TemporaryFile())
-        readable, writable = os.pipe()
-        undo.callback(os.close, readable)
-        try:
-            pid = os.fork()
-            if pid == 0:
-                _child(work, output, result, readable)
-        finally:
-            os.close(writable)  # the child's copy alone holds it open: its end is end of file here
+        pid = os.fork()
+        if pid == 0:
+            _child(work, output, result)
         undo.pop_all()
-    return Forked(pid, output, result, readable)
+    return Forked(pid, output, result)
 
 
-def _child(work: Work, output: IO[bytes], result: IO[bytes], readable: int) -> NoReturn:
+def _child(work: Work, output: IO[bytes], result: IO[bytes]) -> NoReturn:
     """The child: search its part, leave the result in the files, vanish without running the caller's code."""
     status = 0
     try:
-        os.close(readable)
+        _away_from_standard_streams()
         work(output, result)
     except BaseException:  # Ctrl-C included: a child must never return into the caller's code
         status = 2
