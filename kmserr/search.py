@@ -550,16 +550,22 @@ class _Batches:
         self._above = (self._above + buf[max(start, end - NODE_CONTEXT) : end] + (b"" if ended else b"\n"))[
             -NODE_CONTEXT:
         ]
-        if self._size >= BATCH:
-            self._dispatch()
-            self._merge(wait=len(self.queue) > 2 * self._search._jobs)  # holds no more than this many outputs
+        if self._size < BLOCK_SIZE:
+            return
+        # A free worker is given a whole batch; while none is free, this process searches a block
+        # at a time, so that it checks again soon and the workers are kept busy.
+        worker = self.workers.idle()
+        if worker is not None and self._size < BATCH:
+            return
+        self._dispatch(worker)
+        self._merge(wait=len(self.queue) > _QUEUE * self._search._jobs)  # outputs held: a slow worker
 
     def waiting(self) -> None:
         """Before a read: when it would wait, search what was read and write every batch read so far,
         waiting for their workers unless more input comes first."""
         if not (self._pending or self.queue) or parallel.readable(self._fd):
             return
-        self._dispatch()
+        self._dispatch(self.workers.idle() if self._size >= BLOCK_SIZE else None)
         while self.queue:
             head = self.queue[0][0]
             if head.done >= 0:  # a worker's: wait until it is searched or more input comes
@@ -571,23 +577,22 @@ class _Batches:
             self._merge(wait=False)
 
     def finish(self) -> None:
-        """At the end of the input: search the last batch, write every batch."""
-        self._dispatch()
+        """At the end of the input: search the last batch (here, while the workers finish theirs), write every batch."""
+        self._dispatch(None)
         self._merge(wait=True)
 
-    def _dispatch(self) -> None:
-        """Search the pending lines: in an idle worker when they are at least a block, else here,
-        straight into the output when no batch is before them."""
+    def _dispatch(self, worker: parallel.Worker | None) -> None:
+        """Search the pending lines: in `worker`, else here (straight into the output when no
+        batch is before them)."""
         if not self._pending:
             return
         lines_before, above, offset = self._start
-        pending, size = self._pending, self._size
+        pending = self._pending
         self._pending, self._size = [], 0
         if self._search.count_lines:
             lost = f"lines {lines_before + 1} to {self.lines_done}"
         else:
             lost = f"the lines from byte {offset} to byte {self._offset}"
-        worker = self.workers.idle() if size >= BLOCK_SIZE else None
         sent = worker.send(_START.pack(lines_before) + above, pending) if worker is not None else None
         if sent is not None:
             self.queue.append((sent, lost))
@@ -607,6 +612,7 @@ class _Batches:
             self.kept += self._search._merge(self._path, part, lost)
 
 
+_QUEUE: Final = 8  # batches held, searched but not written, for each -j (their output is in memory)
 _START: Final = struct.Struct("<Q")  # a batch sent to a worker starts with the number of lines before it
 
 
