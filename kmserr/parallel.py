@@ -161,14 +161,16 @@ class Worker:
     output and counts: it is started once, so a batch costs two copies through pipes, not a fork."""
 
     def __init__(self, work: BatchWork, others: Iterable[int]) -> None:
-        tasks, self._tasks = os.pipe()
-        self.results, results = os.pipe()
+        fds: list[int] = []
         try:
+            fds += os.pipe()
+            fds += os.pipe()
             self.pid = os.fork()
-        except OSError:
-            for fd in (tasks, self._tasks, self.results, results):
+        except OSError:  # no descriptors or processes left: nothing made is kept
+            for fd in fds:
                 os.close(fd)
             raise
+        tasks, self._tasks, self.results, results = fds
         if self.pid == 0:
             for fd in (self._tasks, self.results, *others):  # the other workers' pipes: their ends must end
                 os.close(fd)

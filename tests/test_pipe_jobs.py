@@ -311,3 +311,17 @@ def test_a_worker_that_dies_is_said_and_its_lines_named(monkeypatch: pytest.Monk
     lost = int(notes[0].rsplit(" ", 1)[1])
     assert printed and whole.endswith(printed)
     assert json.loads(printed.split(b"\n", 1)[0])["line_number"] > lost
+
+
+@pytest.mark.parametrize("failing", ["fork", "pipe"])
+def test_without_processes_or_pipes_one_process_searches(
+    monkeypatch: pytest.MonkeyPatch, stream_log: Path, failing: str
+) -> None:
+    def fail(*args: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    data = stream_log.read_bytes()
+    with stream_log.open("rb") as source:
+        one = _search_stdin(monkeypatch, [data], source.fileno(), 1)
+        monkeypatch.setattr(os, failing, fail)
+        assert _search_stdin(monkeypatch, [data], source.fileno(), 2) == one
