@@ -363,6 +363,7 @@ class Search:
                     noted = self._note_cut(path, scanner, carried_from)
                 line, _ = carry.take(b"")
                 yield line, 0, len(line)
+                del line  # not held while later reads are searched (nor in a worker forked meanwhile)
                 start = first + 1
             if not chunk:
                 return
@@ -554,7 +555,7 @@ class _Batches:
             return
         # A free worker is given a whole batch; while none is free, this process searches a block
         # at a time, so that it checks again soon and the workers are kept busy.
-        worker = self.workers.idle()
+        worker = self._worker()
         if worker is not None and self._size < BATCH:
             return
         self._dispatch(worker)
@@ -565,7 +566,7 @@ class _Batches:
         waiting for their workers unless more input comes first."""
         if not (self._pending or self.queue) or parallel.readable(self._fd):
             return
-        self._dispatch(self.workers.idle() if self._size >= BLOCK_SIZE else None)
+        self._dispatch(self._worker())
         while self.queue:
             head = self.queue[0][0]
             if head.done >= 0:  # a worker's: wait until it is searched or more input comes
@@ -580,6 +581,13 @@ class _Batches:
         """At the end of the input: search the last batch (here, while the workers finish theirs), write every batch."""
         self._dispatch(None)
         self._merge(wait=True)
+
+    def _worker(self) -> parallel.Worker | None:
+        """A free worker for the pending lines, if they are worth one: at least a block, and no
+        long line (a copy of a line of up to LINE_LIMIT in a worker would double what is held)."""
+        if not BLOCK_SIZE <= self._size <= BATCH + BLOCK_SIZE:
+            return None
+        return self.workers.idle()
 
     def _dispatch(self, worker: parallel.Worker | None) -> None:
         """Search the pending lines: in `worker`, else here (straight into the output when no
