@@ -34,20 +34,22 @@ def _prefilter() -> list[bytes]:
     sys.path.insert(0, str(HERE.parent))
     from kmserr import default_registry
 
-    for module in ("kmserr.forms", "kmserr.extract"):
+    for module in ("kmserr.engines", "kmserr.forms", "kmserr.extract"):
         try:
             prefilter_patterns = importlib.import_module(module).prefilter_patterns
             break
         except (ImportError, AttributeError):
             continue
     else:
-        raise LookupError("no prefilter_patterns in kmserr.forms or kmserr.extract")
-    try:
-        from kmserr.explanation import code_names
-
-        names = code_names(default_registry())
-    except ImportError:
-        names = [entry.code for entry in default_registry().entries]  # type: ignore[attr-defined]
+        raise LookupError("no prefilter_patterns in kmserr.engines, kmserr.forms or kmserr.extract")
+    for module in ("kmserr.matcher", "kmserr.explanation"):
+        try:
+            names = importlib.import_module(module).code_names(default_registry())
+            break
+        except (ImportError, AttributeError):
+            continue
+    else:
+        names = [entry.code for entry in default_registry().entries]
     prefilter = prefilter_patterns(names)
     return [*(p for _, p in prefilter.located), *prefilter.parens, *(re.escape(n) for n in prefilter.names)]
 
@@ -57,7 +59,8 @@ _ESCAPES = {rb"\t": b"\t", rb"\r": b"\r", rb"\d": b"[0-9]", rb"\S": b"[^[:space:
 
 def to_ere(pattern: bytes) -> bytes:
     """One prefilter pattern in GNU grep's ERE (bytes, for LC_ALL=C)."""
-    out = pattern.replace(b"(?:", b"(").replace(rb"\n", b"")  # grep sees lines: no newline to exclude
+    # grep sees lines: no newline to exclude, and "anything but a newline" is any byte.
+    out = pattern.replace(b"(?:", b"(").replace(rb"[^\n]", b".").replace(rb"\n", b"")
     out = re.sub(rb"\\x([0-9a-fA-F]{2})", lambda m: bytes([int(m.group(1), 16)]), out)
     for escape, raw in _ESCAPES.items():
         out = out.replace(escape, raw)

@@ -508,9 +508,9 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
 @click.option("--annotate/--no-annotate", default=True, show_default=True,
               help="Follow each line with what its errors mean.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Search a large file (16 MiB or more) in N processes, output in order "
-                   "[default: the number of cores]. Not with -A/-B/-C, -l or --timeline, nor for standard "
-                   "input or .gz/.bz2/.xz files.")
+              help="Search a large file (16 MiB or more), or standard input as fast as it comes, in N "
+                   "processes, output in order [default: the number of cores]. Not with -A/-B/-C, -l or "
+                   "--timeline, nor for .gz/.bz2/.xz files.")
 @output_options((*FORMATS, "csv"))
 @click.pass_context
 def grep(

@@ -8,21 +8,21 @@ in the block, so only the lines printed pass through Python, never every line of
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import io
 import itertools
 import os
+import select
 import shutil
-import signal
 import stat
+import struct
 import sys
-import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
 
-from . import scan
+from . import parallel, scan
 from .explanation import Explanation, explain_finding
 from .forms import NODE_CONTEXT, Finding, ascii_number
 from .matcher import matcher_for
@@ -85,6 +85,13 @@ def _code_matches(item: Explanation, wanted: str) -> bool:
         return True
     number = ascii_number(wanted)
     return number is not None and item.finding.module_code == number
+
+
+class _Lines(Protocol):
+    """What knows how many lines of an input were read (a scanner, or batches of lines)."""
+
+    @property
+    def lines_done(self) -> int: ...
 
 
 class Seen(NamedTuple):
@@ -152,21 +159,29 @@ class Search:
         try:
             if self._splits(path, stream):
                 lines = self._search_split(path, name, stream)
+            elif self._batches(path, stream):
+                lines = self._search_batches(path, name, stream)
             else:
-                scanner = LineScanner(self.matcher, self.engine, count_lines=self.count_lines)
-                lines = self._run(stream, path, name, scanner)
+                scanner = self._scanner()
+                lines = self._run(self._blocks(stream, path, scanner), name, scanner)
         finally:
             if path != STDIN:
                 stream.close()
         self.lines_per_input.append((name, lines))
 
-    def _run(self, stream: IO[bytes], path: str, name: str, scanner: LineScanner) -> int:
-        """Search one stream to its end (to its first match with -l): the number of lines kept."""
+    def _scanner(self, lines_before: int = 0, above: bytes = b"") -> LineScanner:
+        """A scanner for an input, or for a part of it after `lines_before` lines that end with `above`."""
+        scanner = LineScanner(self.matcher, self.engine, count_lines=self.count_lines)
+        scanner.resume(lines_before, above)
+        return scanner
+
+    def _run(self, blocks: Iterable[tuple[bytes, int, int]], name: str, scanner: LineScanner) -> int:
+        """Search blocks of whole lines to their end (to the first match with -l): the number of lines kept."""
         context = None
         if (self._before or self._after) and self._sink is not None and not self._files_only:
             context = _Context(self._before, self._after, self._sink, name)
         lines = 0
-        for buf, start, end in self._blocks(stream, path, scanner):
+        for buf, start, end in blocks:
             first_number = scanner.lines_done + 1
             kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
                     if (items := self._explain(hit))]
@@ -187,12 +202,16 @@ class Search:
                 break
         return lines
 
-    def _splits(self, path: str, stream: IO[bytes]) -> bool:
-        """Whether to search this input in several processes: a large plain file, no context to
-        carry across ranges, and no -l, which reads a file only up to its first match."""
-        if self._jobs < 2 or path == STDIN or self._files_only or self._before or self._after or self._timeline:
+    def _parallel(self) -> bool:
+        """Whether parts of an input may be searched in several processes: no context to carry
+        across parts, no -l, which reads an input only up to its first match, no --timeline."""
+        if self._jobs < 2 or self._files_only or self._before or self._after or self._timeline:
             return False
-        if self._sink is not None and (self._printer is None or self._out is None):
+        return self._sink is None or (self._printer is not None and self._out is not None)
+
+    def _splits(self, path: str, stream: IO[bytes]) -> bool:
+        """Whether to search this input in byte ranges, one process each: a large plain file."""
+        if path == STDIN or not self._parallel():
             return False
         if not isinstance(stream, io.FileIO):  # a compressed file is read through its decompressor
             return False
@@ -207,98 +226,130 @@ class Search:
         child each other one; the children's output and counts are taken in order, so the result
         is the same byte for byte as one process's."""
         fd = stream.fileno()
-        bounds = _line_bounds(fd, os.fstat(fd).st_size, self._jobs)
-        ranges = list(itertools.pairwise(bounds))
-        children: list[tuple[int, IO[bytes], IO[bytes]]] = []
-        with contextlib.ExitStack() as files:
+        ranges = list(itertools.pairwise(_line_bounds(fd, os.fstat(fd).st_size, self._jobs)))
+        parts: deque[parallel.Forked] = deque()
+        try:
             try:
-                try:
-                    for start, end in ranges[1:]:
-                        output = files.enter_context(tempfile.TemporaryFile())
-                        result = files.enter_context(tempfile.TemporaryFile())
-                        pid = os.fork()
-                        if pid == 0:  # the child: search its range, leave its result in the files, vanish
-                            status = 0
-                            try:
-                                self._child(path, name, fd, start, end, output, result)
-                            except BaseException:  # a child must never return into the caller's code
-                                status = 2
-                            os._exit(status)
-                        children.append((pid, output, result))
-                except OSError:  # no room for temporary files, no more processes: search it alone
-                    _end(children)
-                    children.clear()
-                    ranges = [(0, ranges[-1][1])]
-                lines = self._range(path, name, fd, *ranges[0])
-                while children:
-                    pid, taken, said = children[0]
-                    os.waitpid(pid, 0)
-                    children.pop(0)
-                    lines += self._merge(path, taken, said)
-            finally:
-                _end(children)  # stopped early (a closed pipe, Ctrl-C): end the others
+                for start, end in ranges[1:]:
+                    search = functools.partial(self._range, path, name, fd, start, end)
+                    parts.append(parallel.fork(functools.partial(self._part, search)))
+            except OSError:  # no room for temporary files, no more processes: search it alone
+                parallel.end(parts)
+                parts.clear()
+                ranges = [(0, ranges[-1][1])]
+            lines = self._range(path, name, fd, *ranges[0])
+            while parts:
+                lines += self._merge(path, parts.popleft(), "its part of the file")
+        finally:
+            parallel.end(parts)  # stopped early (a closed pipe, Ctrl-C): end the others
         return lines
 
     def _range(self, path: str, name: str, fd: int, start: int, end: int) -> int:
         """Search the lines of `fd` from byte `start` (a line's start) to `end`."""
-        scanner = LineScanner(self.matcher, self.engine, count_lines=self.count_lines)
+        scanner = self._scanner()
         if start:
             lines_before = _count_lines(fd, start) if self.count_lines else 0
             scanner.resume(lines_before, os.pread(fd, min(start, NODE_CONTEXT), start - min(start, NODE_CONTEXT)))
-        return self._run(cast(IO[bytes], _Range(fd, start, end)), path, name, scanner)
+        return self._run(self._blocks(cast(IO[bytes], _Range(fd, start, end)), path, scanner), name, scanner)
 
-    def _child(self, path: str, name: str, fd: int, start: int, end: int, output: IO[bytes], result: IO[bytes]) -> None:
-        """A forked child's work: its range printed into `output`, its counts pickled into `result`."""
+    def _batches(self, path: str, stream: IO[bytes]) -> bool:
+        """Whether to search standard input in batches of lines, several processes at once."""
+        if path != STDIN or not self._parallel():
+            return False
+        try:
+            stream.fileno()  # select() tells whether a read would wait
+        except (OSError, ValueError, io.UnsupportedOperation):
+            return False
+        return True
+
+    def _search_batches(self, path: str, name: str, stream: IO[bytes]) -> int:
+        """Search standard input in batches of whole lines as they are read: workers search the
+        batches of a fast stream, this process the others, and each batch's output is written in
+        input order; what was read is searched and shown before a read that would wait."""
+        batches = _Batches(self, path, name, stream.fileno())
+        try:
+            for buf, start, end in self._blocks(stream, path, batches, before_read=batches.waiting):
+                batches.add(buf, start, end)
+            batches.finish()
+        finally:
+            batches.workers.stop()  # stopped early (a closed pipe, Ctrl-C) or not, no worker outlives it
+        return batches.kept
+
+    def _search_sent(self, name: str, start: bytes, lines: bytes, output: IO[bytes], result: IO[bytes]) -> None:
+        """A worker's search of a batch sent to it: its start (`_START`, then the bytes above it) and its lines."""
+        (lines_before,) = _START.unpack_from(start)
+        scanner = self._scanner(lines_before, start[_START.size :])
+        self._part(functools.partial(self._run, [(lines, 0, len(lines))], name, scanner), output, result)
+
+    def _part(self, search: Callable[[], int], output: IO[bytes], result: IO[bytes]) -> None:
+        """Search a part of an input on its own, as a forked child does (or this process, while parts
+        before it are still searched): its lines printed into `output`, its counts pickled into `result`."""
         import pickle
 
+        kept = self._sink, self.seen, self._seen_bytes, self.matched, self.failed
         if self._sink is not None and self._printer is not None:
             self._sink = self._printer(output)
         self.seen, self.matched, self.failed = {}, False, False
-        lines = self._range(path, name, fd, start, end)
-        if self._sink is not None:
-            self._sink.flush()
-        output.flush()
-        pickle.dump((lines, self.matched, self.failed, self.seen), result)
-        result.flush()
+        try:
+            lines = search()
+            if self._sink is not None:
+                self._sink.flush()
+            output.flush()
+            pickle.dump((lines, self.matched, self.failed, self.seen), result)
+            result.flush()
+        finally:
+            self._sink, self.seen, self._seen_bytes, self.matched, self.failed = kept
 
-    def _merge(self, path: str, output: IO[bytes], result: IO[bytes]) -> int:
-        """Take a child's result after what came before it: its counts, its codes, its output."""
+    def _merge(self, path: str, part: parallel.Part, lost: str) -> int:
+        """Take a part's result after what came before it: its counts, its codes, its output.
+        `lost` names the part's lines for the note when its process died before it could say."""
         import pickle
 
-        result.seek(0)
+        part.finished(wait=True)
+        output, result = part.output, part.result
         try:
-            lines, matched, failed, seen = pickle.load(result)
-        except Exception:  # the child died before it could say (killed, out of memory)
-            self._fail(path, "a search process ended before its part of the file was searched")
-            return 0
-        self.failed |= failed
-        self.matched |= matched  # before the output is written: `| head` must not turn found into not found
-        for code, later in seen.items():
-            earlier = self.seen.get(code)
-            if earlier is None:
-                self.seen[code] = later
-            else:
-                self.seen[code] = Seen(earlier.times + later.times, earlier.first or later.first,
-                                       later.last or earlier.last, earlier.example)
-        if self._sink is not None and self._out is not None:
-            self._sink.flush()
-            output.seek(0)
-            shutil.copyfileobj(output, self._out, BLOCK_SIZE)
-        return int(lines)
+            result.seek(0)
+            try:
+                lines, matched, failed, seen = pickle.load(result)
+            except Exception:  # the child died before it could say (killed, out of memory)
+                self._fail(path, f"a search process ended before it searched {lost}")
+                return 0
+            self.failed |= failed
+            self.matched |= matched  # before the output is written: `| head` must not turn found into not found
+            for code, later in seen.items():
+                earlier = self.seen.get(code)
+                if earlier is None:
+                    self.seen[code] = later
+                else:
+                    self.seen[code] = Seen(earlier.times + later.times, earlier.first or later.first,
+                                           later.last or earlier.last, earlier.example)
+            if self._sink is not None and self._out is not None:
+                self._sink.flush()
+                output.seek(0)
+                shutil.copyfileobj(output, self._out, BLOCK_SIZE)
+            return int(lines)
+        finally:
+            part.close()
 
-    def _blocks(self, stream: IO[bytes], path: str, scanner: LineScanner) -> Iterator[tuple[bytes, int, int]]:
+    def _blocks(
+        self, stream: IO[bytes], path: str, scanner: _Lines, before_read: Callable[[], None] | None = None
+    ) -> Iterator[tuple[bytes, int, int]]:
         """Whole lines of the input, as (buffer, start, end), each read's lines as soon as it is read.
 
         A line that a read cuts is carried in pieces and joined once, when its end arrives, so a
         line longer than a block costs its size, not its size times the number of reads. It is
         given without its newline, so that its bytes are its hit's, never copied again; beyond
-        LINE_LIMIT it is cut, said once per input (exit status 2: what was not searched may hold errors)."""
+        LINE_LIMIT it is cut, said once per input (exit status 2: what was not searched may hold errors).
+        `before_read` is called before each read (a search in batches shows what it has read before
+        a read that would wait)."""
         # read1 returns what a pipe holds now instead of waiting for a full block: live streams.
         read = getattr(stream, "read1", stream.read)
         carry = Carry()
         done = carried_from = 0  # bytes read before this read; where the carried line starts
         noted = False
         while True:
+            if before_read is not None:
+                before_read()
             try:
                 chunk: bytes = read(BLOCK_SIZE)
             except _READ_ERRORS as exc:  # an unreadable file, a corrupt or truncated archive
@@ -312,6 +363,7 @@ class Search:
                     noted = self._note_cut(path, scanner, carried_from)
                 line, _ = carry.take(b"")
                 yield line, 0, len(line)
+                del line  # not held while later reads are searched (nor in a worker forked meanwhile)
                 start = first + 1
             if not chunk:
                 return
@@ -331,7 +383,7 @@ class Search:
                 carry.add(chunk[last:])
             done += len(chunk)
 
-    def _note_cut(self, path: str, scanner: LineScanner, line_start: int) -> bool:
+    def _note_cut(self, path: str, scanner: _Lines, line_start: int) -> bool:
         """Say that a line is cut at LINE_LIMIT (exit status 2: what was not searched may hold errors)."""
         where = f"line {scanner.lines_done + 1}" if self.count_lines else f"the line at byte {line_start}"
         self._fail(path, f"{where} is longer than {_size(scan.LINE_LIMIT)}: "
@@ -461,6 +513,115 @@ class _Context:
 
 
 SPLIT_MIN: Final = 16 << 20  # a smaller file is searched before the processes for its parts would start
+# The lines of standard input sent to a worker at once (searching them takes some tens of ms);
+# what arrives slower than this fills is searched here as it comes (a live stream).
+BATCH: Final = 4 << 20
+
+
+class _Batches:
+    """Standard input in batches of whole lines, as `Search._blocks` reads them: a batch that fills
+    (the input arrives faster than it is searched) is sent to a worker while this process reads
+    on and searches the next; each batch's output is written in input order. Before a read that
+    would wait, what was read is searched and shown, so a live stream keeps its latency."""
+
+    def __init__(self, search: Search, path: str, name: str, fd: int) -> None:
+        self._search, self._path, self._name, self._fd = search, path, name, fd
+        self._pending: list[tuple[bytes, int, int]] = []  # read, not yet searched
+        self._size = 0
+        self._start = (0, b"", 0)  # the lines before the pending ones, the bytes above them, their offset
+        self.lines_done = 0  # lines read (counted only for line numbers), for `Search._note_cut`
+        self._above = b""  # the end of what was read: Node's error object above the next line
+        self._offset = 0
+        # Batches searched or being searched, not yet written, in input order, each with what to
+        # say of its lines if its worker dies.
+        self.queue: deque[tuple[parallel.Part, str]] = deque()
+        self.workers = parallel.Pool(search._jobs - 1, functools.partial(search._search_sent, name))
+        self.kept = 0
+
+    def add(self, buf: bytes, start: int, end: int) -> None:
+        """Take a block of whole lines; search the batch when it is full."""
+        if not self._pending:
+            self._start = (self.lines_done, self._above, self._offset)
+        self._pending.append((buf, start, end))
+        self._size += end - start
+        ended = buf.endswith(b"\n", start, end)  # a long line's block (Search._blocks) comes without its newline
+        self._offset += end - start + (not ended)
+        if self._search.count_lines:
+            self.lines_done += buf.count(b"\n", start, end) + (not ended)
+        self._above = (self._above + buf[max(start, end - NODE_CONTEXT) : end] + (b"" if ended else b"\n"))[
+            -NODE_CONTEXT:
+        ]
+        if self._size < BLOCK_SIZE:
+            return
+        # A free worker is given a whole batch; while none is free, this process searches a block
+        # at a time, so that it checks again soon and the workers are kept busy.
+        worker = self._worker()
+        if worker is not None and self._size < BATCH:
+            return
+        self._dispatch(worker)
+        self._merge(wait=len(self.queue) > _QUEUE * self._search._jobs)  # outputs held: a slow worker
+
+    def waiting(self) -> None:
+        """Before a read: when it would wait, search what was read and write every batch read so far,
+        waiting for their workers unless more input comes first."""
+        if not (self._pending or self.queue) or parallel.readable(self._fd):
+            return
+        self._dispatch(self._worker())
+        while self.queue:
+            head = self.queue[0][0]
+            if head.done >= 0:  # a worker's: wait until it is searched or more input comes
+                ready = select.select([self._fd, head.done], [], [])[0]
+                if head.done in ready:
+                    head.finished(wait=True)
+                elif ready:
+                    return
+            self._merge(wait=False)
+
+    def finish(self) -> None:
+        """At the end of the input: search the last batch (here, while the workers finish theirs), write every batch."""
+        self._dispatch(None)
+        self._merge(wait=True)
+
+    def _worker(self) -> parallel.Worker | None:
+        """A free worker for the pending lines, if they are worth one: at least a block, and no
+        long line (a copy of a line of up to LINE_LIMIT in a worker would double what is held)."""
+        if not BLOCK_SIZE <= self._size <= BATCH + BLOCK_SIZE:
+            return None
+        return self.workers.idle()
+
+    def _dispatch(self, worker: parallel.Worker | None) -> None:
+        """Search the pending lines: in `worker`, else here (straight into the output when no
+        batch is before them)."""
+        if not self._pending:
+            return
+        lines_before, above, offset = self._start
+        pending = self._pending
+        self._pending, self._size = [], 0
+        if self._search.count_lines:
+            lost = f"lines {lines_before + 1} to {self.lines_done}"
+        else:
+            lost = f"the lines from byte {offset} to byte {self._offset}"
+        sent = worker.send(_START.pack(lines_before) + above, pending) if worker is not None else None
+        if sent is not None:
+            self.queue.append((sent, lost))
+            return
+        search = functools.partial(self._search._run, pending, self._name, self._search._scanner(lines_before, above))
+        if not self.queue:
+            self.kept += search()
+            return
+        part = parallel.Here(io.BytesIO(), io.BytesIO())
+        self._search._part(search, part.output, part.result)
+        self.queue.append((part, lost))
+
+    def _merge(self, *, wait: bool) -> None:
+        """Write the batches at the head of the queue that are searched; with `wait`, all of them."""
+        while self.queue and self.queue[0][0].finished(wait=wait):
+            part, lost = self.queue.popleft()
+            self.kept += self._search._merge(self._path, part, lost)
+
+
+_QUEUE: Final = 8  # batches held, searched but not written, for each -j (their output is in memory)
+_START: Final = struct.Struct("<Q")  # a batch sent to a worker starts with the number of lines before it
 
 
 def default_jobs() -> int:
@@ -469,14 +630,6 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
-
-
-def _end(children: list[tuple[int, IO[bytes], IO[bytes]]]) -> None:
-    """Stop the children still running and wait for them, so that none outlives the search."""
-    for pid, _, _ in children:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
 
 
 def _line_bounds(fd: int, size: int, parts: int) -> list[int]:

@@ -106,3 +106,21 @@ class Runner:
 @pytest.fixture
 def run() -> Runner:
     return Runner()
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The processes os.fork starts from here on, by pid (a search with -j forks its workers so)."""
+    import os
+
+    started: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            started.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return started

@@ -40,23 +40,11 @@ def test_two_processes_print_what_one_prints(big_log: Path, options: list[str]) 
         assert many.stdout == one.stdout, jobs  # compared whole: a difference is not shown, it is 17 MiB
 
 
-def test_a_large_file_is_searched_in_forked_processes(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
+def test_a_large_file_is_searched_in_forked_processes(big_log: Path, forks: list[int]) -> None:
     from kmserr import default_registry
     from kmserr.render import Style, line_printer
     from kmserr.search import Search
 
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
     outputs = []
     for jobs in (1, 3):
         out = io.BytesIO()

@@ -1,0 +1,315 @@
+"""Parts of one search in forked processes, each one's output and counts taken in input order.
+
+A large file's byte ranges (`Search._search_split`): a child forked for each inherits what it
+searches with the fork, leaves its printed lines and pickled counts in two temporary files, and
+ends. Standard input's batches of lines (`search._Batches`): a few workers, forked once, are sent
+batch after batch through a pipe and send back each one's output and counts, since a fork per
+batch costs more than the copies (the parent's every write to memory a child shares is a copy).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import select
+import signal
+import struct
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Final, NoReturn, Protocol
+
+# Searches a part: its lines printed into the first file, its counts pickled into the second.
+Work = Callable[[IO[bytes], IO[bytes]], None]
+
+
+class Part(Protocol):
+    """A part of an input searched apart: its printed lines and pickled counts, once `finished`."""
+
+    output: IO[bytes]
+    result: IO[bytes]
+
+    @property
+    def done(self) -> int:
+        """A descriptor readable when the part is searched, for select(); -1 when it is."""
+
+    def finished(self, *, wait: bool) -> bool:
+        """Whether the part is searched; with `wait`, wait until it is."""
+
+    def close(self) -> None:
+        """Let go of what holds its output and counts, once they are taken."""
+
+
+@dataclass
+class Here:
+    """A part this process searched while parts before it were still searched elsewhere."""
+
+    output: IO[bytes]
+    result: IO[bytes]
+    done: int = -1
+
+    def finished(self, *, wait: bool) -> bool:
+        return True
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class Forked:
+    """A part searched by a forked child, into two temporary files."""
+
+    pid: int
+    output: IO[bytes]
+    result: IO[bytes]
+    done: int = -1  # its parts are waited for in order, not selected
+    ended: bool = False
+
+    def finished(self, *, wait: bool) -> bool:
+        """Whether the child has ended (and is reaped, once); with `wait`, wait for it."""
+        if not self.ended:
+            try:
+                self.ended = os.waitpid(self.pid, 0 if wait else os.WNOHANG)[0] != 0
+            except ChildProcessError:  # reaped already (SIGCHLD ignored): its result file says how it went
+                self.ended = True
+        return self.ended
+
+    def close(self) -> None:
+        """Let the files go (a part is merged once)."""
+        self.output.close()
+        self.result.close()
+
+    def stop(self) -> None:
+        """End the child if it still runs (a closed pipe, Ctrl-C), so that none outlives the search."""
+        if not self.ended:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGTERM)
+            self.finished(wait=True)
+        self.close()
+
+
+def fork(work: Work) -> Forked:
+    """Run `work` in a forked child; OSError when there is no room for its files or no process left."""
+    with contextlib.ExitStack() as undo:  # what was made is let go again when a later step fails
+        output = undo.enter_context(tempfile.TemporaryFile())
+        result = undo.enter_context(tempfile.TemporaryFile())
+        pid = os.fork()
+        if pid == 0:
+            _child(work, output, result)
+        undo.pop_all()
+    return Forked(pid, output, result)
+
+
+def _child(work: Work, output: IO[bytes], result: IO[bytes]) -> NoReturn:
+    """The child: search its part, leave the result in the files, vanish without running the caller's code."""
+    status = 0
+    try:
+        _away_from_standard_streams()
+        work(output, result)
+    except BaseException:  # Ctrl-C included: a child must never return into the caller's code
+        status = 2
+    os._exit(status)
+
+
+def end(parts: Iterable[Forked]) -> None:
+    """Stop the children still running and let every part's files go."""
+    for part in parts:
+        part.stop()
+
+
+# A batch's work in a worker: its start (struct _START, then the bytes above it) and its lines,
+# searched into an output and a result, as `Work` does.
+BatchWork = Callable[[bytes, bytes, IO[bytes], IO[bytes]], None]
+_LENGTHS: Final = struct.Struct("<QQ")  # a message: the lengths of its two parts, then the parts
+
+
+class Sent:
+    """A batch sent to a worker: its output and counts once the worker has sent them back."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.output: IO[bytes] = io.BytesIO()
+        self.result: IO[bytes] = io.BytesIO()  # left empty when the worker died: `Search._merge` says so
+        self.ended = False
+
+    @property
+    def done(self) -> int:
+        """Readable once the worker sends the result (or ends)."""
+        return -1 if self.ended else self.worker.results
+
+    def finished(self, *, wait: bool) -> bool:
+        """Whether the result is here; with `wait`, wait for it. Taken whole at once, so that the
+        worker never waits on this process to read it."""
+        if not self.ended and (wait or readable(self.worker.results)):
+            self.ended = True
+            try:
+                output, result = _read_message(self.worker.results)
+            except (OSError, EOFError):  # killed, out of memory: nothing more is sent to it
+                self.worker.stop()
+            else:
+                self.output, self.result = io.BytesIO(output), io.BytesIO(result)
+                self.worker.busy = None
+        return self.ended
+
+    def close(self) -> None:
+        """Nothing to let go: the buffers are the garbage collector's, the worker the pool's."""
+
+
+class Worker:
+    """A forked child that searches the batches it is sent, one at a time, and sends back each one's
+    output and counts: it is started once, so a batch costs two copies through pipes, not a fork."""
+
+    def __init__(self, work: BatchWork, others: Iterable[int]) -> None:
+        fds: list[int] = []
+        try:
+            fds += os.pipe()
+            fds += os.pipe()
+            self.pid = os.fork()
+        except OSError:  # no descriptors or processes left: nothing made is kept
+            for fd in fds:
+                os.close(fd)
+            raise
+        tasks, self._tasks, self.results, results = fds
+        if self.pid == 0:
+            for fd in (self._tasks, self.results, *others):  # the other workers' pipes: their ends must end
+                os.close(fd)
+            _serve(work, tasks, results)
+        os.close(tasks)
+        os.close(results)
+        for fd in (self._tasks, self.results):
+            _widen(fd)
+        self.busy: Sent | None = None
+        self.alive = True
+
+    @property
+    def fds(self) -> tuple[int, int]:
+        """This process's ends of the worker's pipes (a worker forked later closes them)."""
+        return self._tasks, self.results
+
+    def send(self, start: bytes, blocks: Sequence[tuple[bytes, int, int]]) -> Sent | None:
+        """Send a batch of whole lines; None when the worker is gone (the caller searches it)."""
+        pieces: list[bytes | memoryview] = []
+        for buf, begin, end in blocks:
+            pieces.append(memoryview(buf)[begin:end])
+            if not buf.endswith(b"\n", begin, end):  # a long line, the input's last: lines stay apart
+                pieces.append(b"\n")
+        try:
+            _write_message(self._tasks, [start], pieces)
+        except OSError:  # it died between two batches
+            self.stop()
+            return None
+        self.busy = Sent(self)
+        return self.busy
+
+    def stop(self) -> None:
+        """End the worker and reap it, once."""
+        if self.alive:
+            self.alive = False
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGTERM)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            os.close(self._tasks)
+            os.close(self.results)
+
+
+class Pool:
+    """Up to `size` workers, started as batches need them; none outlives `stop`."""
+
+    def __init__(self, size: int, work: BatchWork) -> None:
+        self._size, self._work = size, work
+        self._workers: list[Worker] = []
+        self._starts = True
+
+    def idle(self) -> Worker | None:
+        """A worker with nothing to do (one is started if fewer than `size` run), or None."""
+        for worker in self._workers:
+            if worker.alive and worker.busy is not None:
+                worker.busy.finished(wait=False)  # its result taken, it is free again
+            if worker.alive and worker.busy is None:
+                return worker
+        if not all(worker.alive for worker in self._workers):  # one died: what it had is said lost, no more start
+            self._workers = [worker for worker in self._workers if worker.alive]
+            self._starts = False
+        if not self._starts or len(self._workers) >= self._size:
+            return None
+        try:
+            worker = Worker(self._work, [fd for other in self._workers for fd in other.fds])
+        except OSError:  # no more processes or descriptors: the caller searches alone
+            self._starts = False
+            return None
+        self._workers.append(worker)
+        return worker
+
+    def stop(self) -> None:
+        """End every worker, busy or not (the search ended, or stopped early)."""
+        for worker in self._workers:
+            worker.stop()
+
+
+def _serve(work: BatchWork, tasks: int, results: int) -> NoReturn:
+    """A worker's life: search each batch sent until the end of the task pipe, then vanish."""
+    status = 0
+    try:
+        _away_from_standard_streams()
+        while True:
+            try:
+                start, lines = _read_message(tasks)
+            except EOFError:
+                break
+            output, result = io.BytesIO(), io.BytesIO()
+            work(start, lines, output, result)
+            _write_message(results, [output.getbuffer()], [result.getbuffer()])
+    except BaseException:  # Ctrl-C included: a child must never return into the caller's code
+        status = 2
+    os._exit(status)
+
+
+def _away_from_standard_streams() -> None:
+    """Let go of standard input and output: only the parent reads and writes them, and a reader
+    of the output sees its end when the parent ends."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+
+
+def _write_message(fd: int, first: Sequence[bytes | memoryview], second: Sequence[bytes | memoryview]) -> None:
+    """Write a message of two parts, each given in pieces, whole."""
+    lengths = _LENGTHS.pack(sum(len(p) for p in first), sum(len(p) for p in second))
+    for piece in (lengths, *first, *second):
+        view = memoryview(piece)
+        while view:
+            view = view[os.write(fd, view):]
+
+
+def _read_message(fd: int) -> tuple[bytes, bytes]:
+    """Read a message's two parts; EOFError when the pipe ends before the message does (at its start: no more)."""
+    first, second = _LENGTHS.unpack(_read_exactly(fd, _LENGTHS.size))
+    return _read_exactly(fd, first), _read_exactly(fd, second)
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    pieces: list[bytes] = []
+    left = size
+    while left:
+        piece = os.read(fd, min(left, 1 << 20))
+        if not piece:
+            raise EOFError
+        pieces.append(piece)
+        left -= len(piece)
+    return b"".join(pieces)
+
+
+def _widen(fd: int) -> None:
+    """Let a pipe hold a megabyte of a batch at a time, not 64 KiB (Linux only; else it is only slower)."""
+    with contextlib.suppress(ImportError, OSError, AttributeError):
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+
+
+def readable(fd: int) -> bool:
+    """Whether a read of `fd` would return at once."""
+    return bool(select.select([fd], [], [], 0)[0])
