@@ -498,18 +498,20 @@ def _inner_bodies(text: str, start: int, end: int) -> list[Finding]:
         if inner is not None and inner.format == API3_JSON:
             at = text.find(inner.code, quoted.start(), quoted.end())
             return [inner._replace(start=at, end=at + len(inner.code))] if at >= 0 else []
-    found = []
-    for code in _API3_CODE.finditer(text, start, end):
-        if _ERROR_KEY.search(text, start, code.start()) is None:
-            continue
-        message = _API3_MESSAGE.search(text, start, end)
-        rid = _API3_REQUEST_ID.search(text, start, end)
-        found.append(Finding(
-            code=code.group(1), format=API3_JSON, start=code.start(1), end=code.end(1),
-            message=_json_unescape(message.group(1)) if message else None,
-            request_id=_clean(rid.group(1)) if rid else None,
-        ))
-    return found
+    codes = list(_API3_CODE.finditer(text, start, end))
+    if not codes:
+        return []
+    # The same for every code of the message, so read once (a line of 100 errors has ten codes in
+    # one): the first `"Error": {` key, message and request ID. A code counts once a key has ended
+    # before it; no later key can end before the first one does.
+    key = _ERROR_KEY.search(text, start, end)
+    found_message = _API3_MESSAGE.search(text, start, end)
+    found_rid = _API3_REQUEST_ID.search(text, start, end)
+    message = _json_unescape(found_message.group(1)) if found_message else None
+    rid = _clean(found_rid.group(1)) if found_rid else None
+    return [Finding(code=code.group(1), format=API3_JSON, start=code.start(1), end=code.end(1), message=message,
+                    request_id=rid)
+            for code in codes if key is not None and key.end() <= code.start()]
 
 
 def _whole_json(text: str) -> list[Finding] | None:

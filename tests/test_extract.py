@@ -6,12 +6,25 @@ import json
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from kmserr import extract
-from kmserr.extract import Extractor, _closing
-from kmserr.forms import DOTNET_SDK, LEGACY_JSON, LEGACY_MESSAGE, PYTHON_SDK, Finding
+from kmserr.extract import Extractor, _closing, _inner_bodies
+from kmserr.forms import (
+    _API3_CODE,
+    _API3_MESSAGE,
+    _API3_REQUEST_ID,
+    _ERROR_KEY,
+    API3_JSON,
+    DOTNET_SDK,
+    LEGACY_JSON,
+    LEGACY_MESSAGE,
+    PYTHON_SDK,
+    Finding,
+    _clean,
+    _json_unescape,
+)
 
 EX = Extractor()
 
@@ -183,3 +196,34 @@ def test_values_paired_at_once_are_those_the_loop_pairs(values: list[str]) -> No
         assert fast == list(EX._quoted(text))
     finally:
         extract._UNWANTED_VALUES = saved
+
+
+def _inner_bodies_as_before(text: str, start: int, end: int) -> list[Finding]:
+    """`_inner_bodies`' loop as it was: each code's key, message and request ID looked for again."""
+    found = []
+    for code in _API3_CODE.finditer(text, start, end):
+        if _ERROR_KEY.search(text, start, code.start()) is None:
+            continue
+        message = _API3_MESSAGE.search(text, start, end)
+        rid = _API3_REQUEST_ID.search(text, start, end)
+        found.append(Finding(
+            code=code.group(1), format=API3_JSON, start=code.start(1), end=code.end(1),
+            message=_json_unescape(message.group(1)) if message else None,
+            request_id=_clean(rid.group(1)) if rid else None,
+        ))
+    return found
+
+
+BODY_PARTS = ['"Error"', ' : ', ":", "{", "}", '"Code"', '"Code": "InternalError"', '"AuthFailure.X"', '"Message"',
+              '"boom \\" x"', '"RequestId"', '"r-1"', '"Error":{', ", ", "\n", " ", '"Error" :\n{']
+
+
+@example(['"Code": "InternalError"', ", ", '"Error":{', '"Code": "InternalError"', '"Message"', ":", '"r-1"'], 0, 400)
+@given(st.lists(st.sampled_from(BODY_PARTS), max_size=24), st.sampled_from([0, 0, 3, 20]), st.integers(0, 400))
+def test_bodies_in_a_message_are_read_as_when_each_code_looked_again(parts: list[str], start: int, size: int) -> None:
+    # A code before the first `"Error": {` key is no body's; one after it is, with the message's first
+    # message and request ID: read once for all codes now.
+    text = "".join(parts)
+    start = min(start, len(text))
+    end = min(len(text), start + size)
+    assert _inner_bodies(text, start, end) == _inner_bodies_as_before(text, start, end)
