@@ -54,8 +54,9 @@ def team_toml(count: int) -> str:
 
 def near_misses(size: int, count: int) -> bytes:
     """Team code names that are no code: glued to letters, cut short, one letter changed, lower case,
-    with a dotted tail that no code has. Every one a hit of a literal, none a finding."""
-    forms = (b"x%sy", b"", b"_%s_", b"%s.Extra")
+    with a hyphenated tail. Many a hit of a literal, none a finding (a dotted tail, `%s.Extra`, is a
+    sub-code of the name: a finding, 100 a line, which made this a dense line instead)."""
+    forms = (b"x%sy", b"", b"_%s_", b"%s-Extra")
     names = []
     for n in range(size // 30 + 1):
         code = team_code(n % count).encode()

@@ -292,38 +292,67 @@ class Extractor:
         def wanted(raw: str, quote: int) -> bool:
             return ("TencentCloudSDK" in raw or '\\"Code\\"' in raw) and _is_value(text, quote)
 
-        return self._read_values(text, '"', 0, _CLOSING_QUOTE, wanted)
+        return self._read_values(text, '"', 0, wanted, _UNWANTED_VALUES)
 
     def _python_quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
         """Each `key='...'` value (a Python str's repr) that holds SDK text with escapes in it: its
         findings, read as Python reads the literal, and its span. MAX_QUOTED values at most."""
-        return self._read_values(text, "='", 1, _CLOSING_APOSTROPHE,
-                                 lambda raw, quote: "TencentCloudSDK" in raw and "\\" in raw)
+        return self._read_values(text, "='", 1, lambda raw, quote: "TencentCloudSDK" in raw and "\\" in raw, None)
 
     def _read_values(
-        self, text: str, opening: str, quote_at: int, closing: re.Pattern[str], wanted: Callable[[str, int], bool],
+        self, text: str, opening: str, quote_at: int, wanted: Callable[[str, int], bool],
+        unwanted: re.Pattern[str] | None,
     ) -> Iterator[tuple[list[Finding], int, int]]:
-        """The values that `opening` begins (its quote `quote_at` characters in) and `closing` ends,
-        paired from the text's start; for each that `wanted` takes, its findings read unescaped and
-        placed in `text`, and its span. At most MAX_VALUES values paired, MAX_QUOTED read."""
+        """The values that `opening` begins (its quote `quote_at` characters in) and the same quote
+        ends, paired from the text's start; for each that `wanted` takes, its findings read unescaped
+        and placed in `text`, and its span. At most MAX_VALUES values paired, MAX_QUOTED read.
+        `unwanted` pairs at once values (each with what comes before it) that `wanted` would refuse."""
         looked = 0
-        at = text.find(opening)
+        # One call of `unwanted` pairs a run of values at C speed, where their count and length
+        # cannot reach the bounds: a line of 200 JSON values is a call, not 200 turns of this loop.
+        fits = len(text) <= MAX_VALUE and text.count(opening[quote_at]) < 2 * MAX_VALUES
+        skip = unwanted if fits else None
+        at = text.find(opening, _past(skip, text, 0))
+        mark = opening[quote_at]
+        newline = -2  # the first newline after the value that was paired last; -1: none, -2: not looked for
         for _ in range(MAX_VALUES):
             if at < 0 or looked >= MAX_QUOTED:
                 return
             quote = at + quote_at
-            newline = text.find("\n", quote + 1, quote + 1 + MAX_VALUE)
-            limit = newline if newline >= 0 else min(len(text), quote + 1 + MAX_VALUE)
-            close = closing.search(text, quote + 1, limit)
-            if close is None:
+            if newline != -1 and newline <= quote:  # looked for once a line, not once a value
+                newline = text.find("\n", quote + 1)
+            limit = newline if 0 <= newline < quote + 1 + MAX_VALUE else min(len(text), quote + 1 + MAX_VALUE)
+            end = _closing(text, mark, quote + 1, limit)
+            if end < 0:
                 return
-            raw = text[quote + 1 : close.end() - 1]
+            raw = text[quote + 1 : end - 1]
             if wanted(raw, quote):
                 looked += 1
                 decoded, places = _unescape_with_places(raw, quote + 1)
                 inner = [f._replace(start=places[f.start], end=places[f.end]) for f in self.find(decoded)]
-                yield inner, quote, close.end()
-            at = text.find(opening, close.end())
+                yield inner, quote, end
+            at = text.find(opening, _past(skip, text, end))
+
+
+def _past(unwanted: re.Pattern[str] | None, text: str, pos: int) -> int:
+    """Where the run of values that `unwanted` pairs from `pos` ends (`pos` when none)."""
+    run = unwanted.match(text, pos) if unwanted is not None else None
+    return run.end() if run is not None else pos
+
+
+def _closing(text: str, mark: str, start: int, limit: int) -> int:
+    """Where the quote that closes a value begun at `start` ends, else -1: the first `mark` in
+    `text[start:limit]` that an even number of backslashes (none, or escaped ones) stands before.
+    Found by `str.find`: a regex that begins with a lookbehind tries every character in Python."""
+    at = text.find(mark, start, limit)
+    while at >= 0:
+        before = at
+        while before > start and text[before - 1] == "\\":
+            before -= 1
+        if (at - before) % 2 == 0:
+            return at + 1
+        at = text.find(mark, at + 1, limit)
+    return -1
 
 
 class _Plan(NamedTuple):
@@ -454,13 +483,17 @@ def _form_span(match: re.Match[str], finding: Finding) -> tuple[int, int]:
     return (start, end)
 
 
-# The quote that closes a double-quoted value of a JSON or logfmt record: one that an even number
-# of backslashes (none, or escaped backslashes) stands before. Found at C speed, escapes or not.
-_CLOSING_QUOTE = re.compile(r'(?<!\\)(?:\\\\)*"')
+# Double-quoted values, each with what comes before it, that hold neither `TencentCloudSDK` nor
+# `\"Code\"` (what `_quoted` wants): paired as `_read_values` pairs them, a backslash escaping the
+# character after it, no newline in a value. Plain characters, then each `T` or escape followed by
+# plain characters again: one way to match a value, so that one that fails (unclosed, or wanted) is
+# given back in linear time (`(?:[^"]+|T)*` took exponential time).
+_UNWANTED_VALUES = re.compile(
+    r'(?:[^"]*"[^"\\\nT]*(?:(?:T(?!encentCloudSDK)|\\(?!"Code\\"|TencentCloudSDK)[^\n])[^"\\\nT]*)*")*'
+)
 MAX_QUOTED: Final = 64  # quoted values read unescaped, a text: a hostile line costs no more than that
 MAX_VALUES: Final = 4096  # quoted values paired, a text; the rest of a line is read as it stands
 MAX_VALUE: Final = 65536  # a longer value ends the pairing: the rest is read as it stands
-_CLOSING_APOSTROPHE = re.compile(r"(?<!\\)(?:\\\\)*'")
 # JSON's escapes and Python's (a str's repr, double-quoted when it holds a `'`): `\x07` is no JSON.
 _ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
 _ESCAPED: Final = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "a": "\a", "v": "\v", "0": "\0"}

@@ -130,13 +130,13 @@ def test_compiled_patterns_are_cached_and_a_damaged_copy_is_rebuilt(cache_dir: P
     prefilter = prefilter_patterns()
     located = [pattern for _, pattern in prefilter.located]
     line = b"x (10630) key is not existed\n"
-    expected = HyperscanEngine(located, prefilter.parens, prefilter.names).candidates(line, 0, len(line))
+    expected = HyperscanEngine(located, prefilter.parens, prefilter.standalone).candidates(line, 0, len(line))
     blobs = sorted(cache_dir.glob("hyperscan-*.bin"))
     assert blobs
     for blob in blobs:
         data = blob.read_bytes()
         blob.write_bytes(data[: len(data) // 2] + bytes(len(data) - len(data) // 2))  # zeroed second half
-    again = HyperscanEngine(located, prefilter.parens, prefilter.names).candidates(line, 0, len(line))
+    again = HyperscanEngine(located, prefilter.parens, prefilter.standalone).candidates(line, 0, len(line))
     assert again == expected and expected.parens == [2]
     assert all(blob.read_bytes() != bytes(len(blob.read_bytes())) for blob in blobs)  # rewritten
 
@@ -234,14 +234,14 @@ def test_a_signed_database_that_hyperscan_cannot_load_is_rebuilt(cache_dir: Path
     prefilter = prefilter_patterns()
     located = [pattern for _, pattern in prefilter.located]
     line = b"x (10630) key is not existed\n"
-    expected = HyperscanEngine(located, prefilter.parens, prefilter.names).candidates(line, 0, len(line))
+    expected = HyperscanEngine(located, prefilter.parens, prefilter.standalone).candidates(line, 0, len(line))
     with monkeypatch.context() as patch:  # signed with the user's key, but not a database
         patch.setattr(hyperscan, "dumpb", lambda database: b"\xdb" * 64)
         cache_dir_files = sorted(cache_dir.glob("hyperscan-*.bin"))
         for stored in cache_dir_files:
             stored.unlink()
-        HyperscanEngine(located, prefilter.parens, prefilter.names)
-    again = HyperscanEngine(located, prefilter.parens, prefilter.names).candidates(line, 0, len(line))
+        HyperscanEngine(located, prefilter.parens, prefilter.standalone)
+    again = HyperscanEngine(located, prefilter.parens, prefilter.standalone).candidates(line, 0, len(line))
     assert again == expected
 
 

@@ -19,6 +19,7 @@ from .test_forms import all_cases
 EX = Extractor()
 PREFILTER = prefilter_patterns()
 STRUCTURED, PARENS, CLOSING, NAMES = PREFILTER.coarse, PREFILTER.parens, PREFILTER.closing, PREFILTER.names
+STANDALONE = PREFILTER.standalone
 LOCATED = [pattern for _, pattern in PREFILTER.located]
 FRAGMENTS = [c.text.encode() for c in all_cases()] + [f" {name} ".encode() for name in FAMILIES] + [
     b"(4821) items", b"(010) 12345678", b'{"code":0}', b"code: ", b"Code=", b"(12345", b"AuthFailure",
@@ -39,17 +40,17 @@ def test_engines_agree_on_generated_input(parts: list[bytes], sizes: list[int]) 
     data = b"".join(parts)
     expected = hits(RegexEngine(STRUCTURED, CLOSING, NAMES), data, [len(data) or 1])
     assert hits(RegexEngine(STRUCTURED, CLOSING, NAMES), data, sizes) == expected
-    assert hits(HyperscanEngine(LOCATED, PARENS, NAMES), data, sizes) == expected
+    assert hits(HyperscanEngine(LOCATED, PARENS, STANDALONE), data, sizes) == expected
 
 
 def test_candidates_are_inside_the_matching_line() -> None:
     data = b"first line\nsecond (10630) key is not existed\nthird\n"
-    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
         found = engine.candidates(data, 0, len(data))
         assert found.parens == [18] and found.structured == found.names == found.crowded == []  # "(10630)"
         assert engine.candidates(data, 44, len(data))[:4] == ([], [], [], [])
     data = b"x\nWARN got RequestLimitExceeded now\n"
-    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
         found = engine.candidates(data, 0, len(data))
         assert found.structured == [] == found.crowded == found.parens and found.names
         assert all(18 <= p <= 30 for p in found.names)
@@ -60,7 +61,7 @@ def test_candidates_are_inside_the_matching_line() -> None:
 def test_digits_beyond_ascii_are_no_code_to_the_library_or_to_grep(line: str) -> None:
     # int("١٠٦٣٠") is 10630, but no byte prefilter sees such digits: the library must not either.
     assert EX.find(line) == []
-    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
         assert hits(engine, line.encode() + b"\n", [64]) == []
 
 
@@ -75,7 +76,7 @@ def test_the_legacy_json_locator_sees_every_spacing_the_form_reads(parts: tuple[
     assert [f.format for f in found] == [LEGACY_JSON] and found[0].error_code == code
     locator = re.compile(dict(PREFILTER.located)[LEGACY_JSON])
     assert locator.search(line.encode()) is not None
-    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
         assert hits(engine, line.encode() + b"\n", [64]) == [(1, line.encode(), [str(code)])]
 
 
@@ -98,7 +99,7 @@ def test_hyperscan_forced_but_missing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_one_structured_hit_a_line_and_crowded_lines() -> None:
     data = b"a\n" + b'"code":' * 1000 + b"\n" + b"AuthFailure " * 1000 + b"\nz (10630) x\n"
-    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
         hits = engine.candidates(data, 0, len(data))
         second, third, fourth = 2, data.index(b"AuthFailure"), data.index(b"z (")
         # One is enough (re's coarse pattern); Hyperscan's locators see that no form is there.
@@ -112,23 +113,23 @@ def test_one_structured_hit_a_line_and_crowded_lines() -> None:
 
 
 def hits_of(data: bytes) -> list[tuple[int, bytes, list[str]]]:
-    return hits(HyperscanEngine(LOCATED, PARENS, NAMES), data, [len(data)])
+    return hits(HyperscanEngine(LOCATED, PARENS, STANDALONE), data, [len(data)])
 
 
 def test_a_crowded_line_is_looked_at_whole() -> None:
     # Hundreds of near-misses, then a real name: the prefilter lists no more than a few hundred
     # names a line, so the extractor must look at the whole of a crowded line itself.
     line = b"xAuthFailure " * 300 + b"then AuthFailure.SignatureFailure\n"
-    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
         assert hits(engine, line, [len(line)]) == [(1, line.rstrip(b"\n"), ["AuthFailure.SignatureFailure"])]
 
 
 def test_forms_after_the_point_where_a_crowded_line_was_cut_short() -> None:
     # Hyperscan stops listing a crowded line's names; the forms in the rest are still learnt.
     line = b"AuthFailure " * 300 + b"[TencentCloudSDKError] Code=InternalError, Message=boom, RequestId=r-1\n"
-    hits_ = HyperscanEngine(LOCATED, PARENS, NAMES).candidates(line, 0, len(line))
+    hits_ = HyperscanEngine(LOCATED, PARENS, STANDALONE).candidates(line, 0, len(line))
     assert hits_.crowded and hits_.kinds == [[form for form, _ in PREFILTER.located].index(GO_SDK)]
-    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
         ((number, _, codes),) = hits(engine, line, [len(line)])
         assert number == 1
         assert codes == ["AuthFailure"] * 99 + ["InternalError"]  # at most 100 a line, in order of priority
@@ -137,14 +138,14 @@ def test_forms_after_the_point_where_a_crowded_line_was_cut_short() -> None:
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_every_family_standing_alone_is_found_by_both_engines(name: str) -> None:
     line = f"ERROR call failed: {name}.SomeDetail: message".encode()
-    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
         assert hits(engine, line, [len(line)]) == [(1, line, [f"{name}.SomeDetail"])], engine.name
 
 
 def test_names_after_many_structured_hits_in_a_line() -> None:
     # `code: '` is what Node's locator looks for: 100 of them crowd the line with structured hits.
     line = b"code: 'x' " * 100 + b" then RequestLimitExceeded, and (10650) key is disabled\n"
-    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, NAMES)):
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
         hits_ = engine.candidates(line, 0, len(line))
         assert hits_.crowded == [] and hits_.structured and hits_.names and hits_.parens
         if engine.name == "hyperscan":  # 16 listed, then each form of the rest of the line once
@@ -184,7 +185,7 @@ def test_engines_agree_on_crowded_lines(piece: bytes, times: int, tail: bytes, s
     library = [(f.code, f.format, f.start, f.message, f.request_id) for f in EX.find(text)]
     expected = [(1, library)] if library and b"\n" not in data[:-1] else None
     got = findings(RegexEngine(STRUCTURED, CLOSING, NAMES), data, sizes)
-    assert findings(HyperscanEngine(LOCATED, PARENS, NAMES), data, sizes) == got
+    assert findings(HyperscanEngine(LOCATED, PARENS, STANDALONE), data, sizes) == got
     if expected is not None:
         assert got == expected
 
@@ -194,4 +195,38 @@ def test_a_name_under_the_structured_hit_that_stops_a_crowded_line() -> None:
     line = b'{"Error":{"Code":"AuthFailure","Message":"' * 17 + b"(10630) key\n"
     expected = findings(RegexEngine(STRUCTURED, CLOSING, NAMES), line, [len(line)])
     assert [code for code, *_ in expected[0][1]][-2:] == ["AuthFailure", "10630"]
-    assert findings(HyperscanEngine(LOCATED, PARENS, NAMES), line, [len(line)]) == expected
+    assert findings(HyperscanEngine(LOCATED, PARENS, STANDALONE), line, [len(line)]) == expected
+
+
+@pytest.mark.parametrize("flood", [b"ClientError " * 2000, b"AuthFailure." * 2000, b"xAuthFailure " * 2000,
+                                   b"botocore.exceptions.ClientError " * 500, b"docs/AuthFailure " * 1000])
+def test_a_flood_of_family_names_that_are_no_code_is_no_candidate_for_hyperscan(flood: bytes) -> None:
+    # Hyperscan looks for a family only where an identifier starts (and for `ClientError.` with its
+    # dot): none of these lines costs a call back into Python per name, nor a crowded line's regex.
+    line = flood + b"then AuthFailure.SignatureFailure\n"
+    found = HyperscanEngine(LOCATED, PARENS, STANDALONE).candidates(line, 0, len(line))
+    assert found.crowded == [] and len(found.names) <= 2
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
+        assert hits(engine, line, [len(line)]) == [(1, line.rstrip(b"\n"), ["AuthFailure.SignatureFailure"])]
+
+
+TEAM = ["AuthFailureTeam.Denied", "ClientErrorTeam.Broken", "TeamAuthFailure.Denied", "ClientError.TeamOwn",
+        "Team00001Failure.Reason00001", "Team00001Failure", "LimitExceededByTeam"]
+TEAM_EXTRACTOR = Extractor(TEAM)
+TEAM_PREFILTER = prefilter_patterns(TEAM)
+TEAM_FRAGMENTS = [*(name.encode() for name in TEAM), *(name.encode() for name in FAMILIES), b"ClientError",
+                  b".Sub", b".", b" ", b"x", b"_", b"-", b"/", b"\\", "é".encode(), b"\n", b": ", b"\xff"]
+
+
+@given(parts=st.lists(st.sampled_from(TEAM_FRAGMENTS), max_size=30), sizes=st.lists(st.integers(1, 300), min_size=1, max_size=4))
+def test_engines_agree_on_team_names_that_hold_a_family(parts: list[bytes], sizes: list[int]) -> None:
+    data = b"".join(parts)
+    regex = RegexEngine(TEAM_PREFILTER.coarse, TEAM_PREFILTER.closing, TEAM_PREFILTER.names)
+    expected = feed_in_pieces(LineScanner(TEAM_EXTRACTOR, regex), data, [len(data) or 1])
+    located = [pattern for _, pattern in TEAM_PREFILTER.located]
+    hyperscan = HyperscanEngine(located, TEAM_PREFILTER.parens, TEAM_PREFILTER.standalone)
+    assert feed_in_pieces(LineScanner(TEAM_EXTRACTOR, hyperscan), data, sizes) == expected
+    # And what the library finds in each line, the scanners find.
+    lines = data.split(b"\n")
+    library = [line for line in lines if TEAM_EXTRACTOR.find(line.decode("utf-8", "surrogateescape").removesuffix("\r"))]
+    assert [hit.line for hit in expected] == library

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kmserr.extract import Extractor
-from kmserr.forms import DOTNET_SDK, LEGACY_JSON, LEGACY_MESSAGE, PYTHON_SDK, Finding
+from kmserr import extract
+from kmserr.extract import Extractor, _closing
+from kmserr.forms import (
+    DOTNET_SDK,
+    LEGACY_JSON,
+    LEGACY_MESSAGE,
+    PYTHON_SDK,
+    Finding,
+)
 
 EX = Extractor()
 
@@ -182,3 +190,33 @@ def test_a_line_that_no_source_pattern_can_start_is_no_source_line(first: str, r
         assert extract._SOURCE_START.match(line) is None
         assert extract._ANNOTATION.match(line) is None
         assert not extract._is_source_line(line, 0)
+
+
+@given(st.text(st.sampled_from("\\\"'a\n"), max_size=30), st.integers(0, 31), st.sampled_from("\"'"))
+def test_a_value_closes_at_the_first_quote_that_an_even_number_of_backslashes_stands_before(
+    raw: str, cut: int, mark: str,
+) -> None:
+    # What the regex that `_closing` replaced (it tried every character) found, to the character.
+    text = mark + raw
+    limit = min(len(text), 1 + cut)
+    old = re.compile(r"(?<!\\)(?:\\\\)*" + mark).search(text, 1, limit)
+    assert _closing(text, mark, 1, limit) == (old.end() if old else -1)
+
+
+QUOTING = ["\\", "TencentCloudSDK", "\\TencentCloudSDK", "T", "Tencent", '\\"Code\\"', '"Code"', "\\Code", '\\"', "\n", "a", " ", "plain " * 20,
+           "[TencentCloudSDKException] code:AuthFailure message:x requestId:r-1",
+           '{\\"Error\\":{\\"Code\\":\\"InternalError\\",\\"Message\\":\\"x\\"},\\"RequestId\\":\\"r-2\\"}']
+VALUES = st.tuples(st.sampled_from(["", ": ", "=", " ", "x"]), st.lists(st.sampled_from(QUOTING), max_size=6),
+                   st.sampled_from(['"', ""])).map(lambda v: v[0] + '"' + "".join(v[1]) + v[2])
+
+
+@given(st.lists(VALUES, max_size=12))
+def test_values_paired_at_once_are_those_the_loop_pairs(values: list[str]) -> None:
+    # The regex that pairs a run of unwanted values at once, against the loop alone (one value a turn).
+    text = "".join(values)
+    fast = list(EX._quoted(text))
+    saved, extract._UNWANTED_VALUES = extract._UNWANTED_VALUES, None  # type: ignore[assignment]
+    try:
+        assert fast == list(EX._quoted(text))
+    finally:
+        extract._UNWANTED_VALUES = saved
