@@ -96,7 +96,7 @@ def fallback(finding: Finding, registry: Registry) -> Entry | None:
     family = registry.family_of(finding.code)
     if family is not None:
         return family
-    if finding.format in _PYTHON_FORMATS:
+    if finding.form in _PYTHON_FORMATS:
         rule = registry.python_exception_rule(finding.code)
         if rule is not None:
             return rule
@@ -127,7 +127,7 @@ def explain_finding(finding: Finding, registry: Registry) -> Explanation:
     # the form) is part of the key: `TypeError` means a wrapped exception only from the Python SDK.
     key = (
         registry, finding.code, finding.module_code, finding.message,
-        finding.error_code, finding.code_desc, finding.format in _PYTHON_FORMATS,
+        finding.error_code, finding.code_desc, finding.form in _PYTHON_FORMATS,
     )
     known = _MEANINGS.get(key) if len(finding.message or "") <= _CACHED_MESSAGE else None
     if known is None:
@@ -180,7 +180,7 @@ def explain(error: object, registry: Registry | None = None) -> Explanation:
         else:
             text = str(error)
         found = matcher_for(reg).extractor.find(text)
-        finding = found[0] if found else Finding(code="", format=NOT_FOUND, start=0, end=0, message=text[:1000] or None)
+        finding = found[0] if found else Finding(code="", form=NOT_FOUND, start=0, end=0, message=text[:1000] or None)
     if not finding.code:
         return Explanation(finding, None, None, None)
     return explain_finding(finding, reg)
@@ -224,7 +224,7 @@ def _from_object(error: object) -> Finding | None:
         return None
     message = _attribute(error, _MESSAGE_ATTRIBUTES)
     request_id = _attribute(error, _REQUEST_ID_ATTRIBUTES)
-    finding = Finding(code=code, format=EXCEPTION, start=0, end=0, message=message, request_id=request_id)
+    finding = Finding(code=code, form=EXCEPTION, start=0, end=0, message=message, request_id=request_id)
     module_code = ascii_number(code)
     if module_code is not None:
         finding = finding._replace(module_code=module_code)

@@ -383,13 +383,13 @@ def _own_request_ids(text: str, found: list[Finding]) -> list[Finding]:
     the same error, named twice: `_once_a_line` keeps one of them)."""
     owned: dict[tuple[int, str], set[str]] = {}  # (line start, ID): the codes of errors that print it
     for finding in found:
-        if finding.format in OWN_REQUEST_ID and finding.request_id is not None:
+        if finding.form in OWN_REQUEST_ID and finding.request_id is not None:
             owned.setdefault((_line_start(text, finding.start), finding.request_id), set()).add(finding.code)
     if not owned:
         return found
     kept = []
     for f in found:
-        if f.request_id is not None and f.format not in OWN_REQUEST_ID:
+        if f.request_id is not None and f.form not in OWN_REQUEST_ID:
             codes = owned.get((_line_start(text, f.start), f.request_id))
             if codes is not None and f.code not in codes:
                 f = f._replace(request_id=None)
@@ -417,7 +417,7 @@ def _once_a_line(text: str, found: list[Finding]) -> list[Finding]:
             at = seen.get(key)
             if at is not None:
                 earlier = kept[at]
-                if earlier is None or earlier.format in OWN_REQUEST_ID or finding.format not in OWN_REQUEST_ID:
+                if earlier is None or earlier.form in OWN_REQUEST_ID or finding.form not in OWN_REQUEST_ID:
                     continue
                 kept[at] = None
             seen[key] = len(kept)
@@ -463,13 +463,13 @@ def _form_span(match: re.Match[str], finding: Finding) -> tuple[int, int]:
     """The text a finding explains; a JSON body claims its braces, so `codeDesc` is not a second error.
     An SDK's text ends with its request ID: what follows it on the line is no part of the error."""
     start, end = min(match.start(), finding.start), max(match.end(), finding.end)
-    if finding.format in ENDED_BY_REQUEST_ID and finding.request_id is not None:
+    if finding.form in ENDED_BY_REQUEST_ID and finding.request_id is not None:
         at = match.string.rfind(finding.request_id, finding.end, end)
         if at >= 0:
             end = at + len(finding.request_id)
-    if finding.format == PYTHON_SDK and finding.message and "\n" in finding.message:
+    if finding.form == PYTHON_SDK and finding.message and "\n" in finding.message:
         end = max(end, match.start(2) + len(finding.message))  # a message that runs on to later lines
-    if finding.format in (API3_JSON, LEGACY_JSON):
+    if finding.form in (API3_JSON, LEGACY_JSON):
         text = match.string
         body = json_object(text, finding.start, finding.end)
         if body is not None:  # its own braces: a second body on the line is its own
@@ -612,7 +612,7 @@ def _inner_bodies(text: str, start: int, end: int) -> list[Finding]:
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             doc = None
         inner = body_finding(doc) if isinstance(doc, dict) else None
-        if inner is not None and inner.format == API3_JSON:
+        if inner is not None and inner.form == API3_JSON:
             at = text.find(inner.code, quoted.start(), quoted.end())
             return [inner._replace(start=at, end=at + len(inner.code))] if at >= 0 else []
     found = []
@@ -624,7 +624,7 @@ def _inner_bodies(text: str, start: int, end: int) -> list[Finding]:
         message = _API3_MESSAGE.search(text, low, high)
         rid = _API3_REQUEST_ID.search(text, low, high)
         found.append(Finding(
-            code=code.group(1), format=API3_JSON, start=code.start(1), end=code.end(1),
+            code=code.group(1), form=API3_JSON, start=code.start(1), end=code.end(1),
             message=_json_unescape(message.group(1)) if message else None,
             request_id=_clean(rid.group(1)) if rid else None,
         ))
@@ -660,7 +660,7 @@ def _error_object_in(doc: dict[str, object], depth: int = 0) -> Finding | None:
     if isinstance(code, str) and _CODE_NAME.fullmatch(code) and code.partition(".")[0] in FAMILIES:
         message, rid = doc.get("message"), doc.get("requestId")
         return Finding(
-            code=code, format=BARE_CODE, start=0, end=0, message=message if isinstance(message, str) else None,
+            code=code, form=BARE_CODE, start=0, end=0, message=message if isinstance(message, str) else None,
             request_id=_clean(rid) if isinstance(rid, str) else None,
         )
     if depth < MAX_DEPTH:

@@ -81,7 +81,7 @@ FAMILIES: Final = (
 # alone only with a dotted sub-code (`ClientError.NetworkError`).
 DOTTED_ONLY_FAMILIES: Final = ("ClientError",)
 
-# Formats, as reported in `Finding.format` and JSON output.
+# Forms, as reported in `Finding.form` and as `format` in JSON output.
 LEGACY_MESSAGE: Final = "legacy-message"
 LEGACY_JSON: Final = "legacy-json"
 API3_JSON: Final = "api3-json"
@@ -99,10 +99,11 @@ EXCEPTION: Final = "exception"  # read from an exception object's attributes (km
 
 
 class Finding(NamedTuple):
-    """One error found in text; `start`/`end` locate the code (character offsets)."""
+    """One error found in text; `start`/`end` locate the code (character offsets), `form` names
+    the form it was found in (FORMS; the `format` key of JSON output)."""
 
     code: str
-    format: str
+    form: str
     start: int
     end: int
     message: str | None = None
@@ -110,6 +111,11 @@ class Finding(NamedTuple):
     module_code: int | None = None
     error_code: int | None = None
     code_desc: str | None = None
+
+    @property
+    def format(self) -> str:
+        """The form, by the name JSON output gives it (kept for code written against `format`)."""
+        return self.form
 
 
 # Each pattern begins with a literal, and a condition on what stands before it comes after it as
@@ -318,7 +324,7 @@ def _sdk(
         return None
     start, end = match.span(code_group)
     return with_legacy_message(
-        Finding(code=code, format=fmt, start=start, end=end,
+        Finding(code=code, form=fmt, start=start, end=end,
                 message=None if message is None else message[:WINDOW] or empty, request_id=rid)
     )
 
@@ -394,7 +400,7 @@ def _python_sdk_repr(match: re.Match[str], text: str) -> Finding | None:
     quote = code[0].find(code[0][-1])
     start = code[1] + quote + 1
     return with_legacy_message(Finding(
-        code=name, format=PYTHON_SDK_REPR, start=start, end=start + len(code[0]) - quote - 2,
+        code=name, form=PYTHON_SDK_REPR, start=start, end=start + len(code[0]) - quote - 2,
         message=None if text_message is None else text_message[:WINDOW],
         request_id=_clean(_python_literal(rid[0])) if rid is not None and rid[0] != "None" else None,
     ))
@@ -537,7 +543,7 @@ def _api3_json(match: re.Match[str], text: str) -> Finding | None:
     rid = _API3_REQUEST_ID.search(text, line_start, line_end)
     start, end = match.span(1)
     return Finding(
-        code=match.group(1), format=API3_JSON, start=start, end=end,
+        code=match.group(1), form=API3_JSON, start=start, end=end,
         message=_json_unescape(message.group(1)) if message else None,
         request_id=_clean(rid.group(1)) if rid else None,
     )
@@ -560,7 +566,7 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
         desc = _LEGACY_JSON_DESC.search(text, body_start, body_end)
         code_desc = _json_unescape(desc.group(1)) if desc else None
     return Finding(
-        code=match.group(1), format=fmt, start=start, end=end,
+        code=match.group(1), form=fmt, start=start, end=end,
         message=_json_unescape(message) if quoted else message, request_id=_request_id_near(text, match.end()),
         module_code=int(match.group(1)), error_code=error_code, code_desc=code_desc,
     )
@@ -586,7 +592,7 @@ def _legacy_json_plain(match: re.Match[str], text: str) -> Finding | None:
     body_start, body_end = json_object(text, start, end) or (_line_start(text, start), _line_end(text, match.end()))
     desc = _LEGACY_JSON_DESC.search(text, body_start, body_end)
     return Finding(
-        code=match.group(1), format=LEGACY_JSON, start=start, end=end, message=_json_unescape(match.group(2)) or None,
+        code=match.group(1), form=LEGACY_JSON, start=start, end=end, message=_json_unescape(match.group(2)) or None,
         request_id=_request_id_near(text, match.end()), error_code=int(match.group(1)),
         code_desc=_json_unescape(desc.group(1)) if desc else None,
     )
@@ -597,14 +603,14 @@ def _bare_code(match: re.Match[str], text: str) -> Finding | None:
     if error is not None:  # a logged error object: pino's `err`, winston's record, JSON.stringify(err)
         message, rid = error.get("message"), error.get("requestId")
         return Finding(
-            code=match.group(0), format=BARE_CODE, start=match.start(), end=match.end(),
+            code=match.group(0), form=BARE_CODE, start=match.start(), end=match.end(),
             message=message[:WINDOW] if isinstance(message, str) else None,
             request_id=_request_id_token(rid) if isinstance(rid, str) else _request_id_near(text, match.end()),
         )
     after = text[match.end() : _line_end(text, match.end())]
     message = _AFTER_NAME.match(after)
     return Finding(
-        code=match.group(0), format=BARE_CODE, start=match.start(), end=match.end(),
+        code=match.group(0), form=BARE_CODE, start=match.start(), end=match.end(),
         message=message.group(1).strip() if message else None, request_id=_request_id_near(text, match.end()),
     )
 
@@ -761,7 +767,7 @@ def body_finding(doc: dict[str, Any]) -> Finding | None:
             message = error.get("Message")
             rid = response.get("RequestId", doc.get("RequestId"))
             return Finding(
-                code=code, format=API3_JSON, start=0, end=0, message=message if isinstance(message, str) else None,
+                code=code, form=API3_JSON, start=0, end=0, message=message if isinstance(message, str) else None,
                 request_id=rid if isinstance(rid, str) and rid else None,
             )
     raw_code = doc.get("code")
@@ -775,9 +781,9 @@ def body_finding(doc: dict[str, Any]) -> Finding | None:
     legacy = _LEGACY_AT_START.match(message or "")
     if legacy is not None:
         module = legacy.group(1)
-        return Finding(code=module, format=LEGACY_JSON, start=0, end=0, message=legacy.group(2).strip() or None,
+        return Finding(code=module, form=LEGACY_JSON, start=0, end=0, message=legacy.group(2).strip() or None,
                        module_code=int(module), error_code=number, code_desc=desc)
-    return Finding(code=str(raw_code), format=LEGACY_JSON, start=0, end=0, message=message or None,
+    return Finding(code=str(raw_code), form=LEGACY_JSON, start=0, end=0, message=message or None,
                    error_code=number, code_desc=desc)
 
 

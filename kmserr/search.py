@@ -414,7 +414,7 @@ class Search:
             if earlier is None:
                 self._seen_bytes += len(code) + _CODE_COST
                 # Only what the summary prints: not the line's message, request ID or description.
-                finding = Finding(code=code, format=item.finding.format, start=0, end=0)
+                finding = Finding(code=code, form=item.finding.form, start=0, end=0)
                 kept = item._replace(finding=finding, message_agrees=None)
                 if code == OTHER_CODES:
                     kept = kept._replace(entry=None, family=None)

@@ -73,7 +73,7 @@ def test_the_legacy_json_locator_sees_every_spacing_the_form_reads(parts: tuple[
     a, b, quote, code, c, d, e = parts
     line = f'{{"code"{a}:{b}{quote}{code}{quote}{c},{d}"message"{e}:"bad request"}}'
     found = EX.find(line)
-    assert [f.format for f in found] == [LEGACY_JSON] and found[0].error_code == code
+    assert [f.form for f in found] == [LEGACY_JSON] and found[0].error_code == code
     locator = re.compile(dict(PREFILTER.located)[LEGACY_JSON])
     assert locator.search(line.encode()) is not None
     for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
@@ -165,7 +165,7 @@ TAILS = [b"(10630) key", b" AuthFailure.SignatureFailure", b" then RequestLimitE
 
 def findings(engine: RegexEngine | HyperscanEngine, data: bytes, sizes: list[int]) -> list[tuple[int, list[tuple]]]:
     found = feed_in_pieces(LineScanner(EX, engine), data, sizes)
-    return [(h.line_number, [(f.code, f.format, f.start, f.message, f.request_id) for f in h.findings]) for h in found]
+    return [(h.line_number, [(f.code, f.form, f.start, f.message, f.request_id) for f in h.findings]) for h in found]
 
 
 # Cut short so that no form explains them, and each locator's match ends inside the code name that
@@ -182,7 +182,7 @@ CUT = [b'{"Error":{"Code":"AuthFailure","Message":"', b'"Code":"AuthFailure" ', 
 def test_engines_agree_on_crowded_lines(piece: bytes, times: int, tail: bytes, sizes: list[int]) -> None:
     data = piece * times + tail + b"\n"
     text = data[:-1].decode("utf-8", "surrogateescape").removesuffix("\r")
-    library = [(f.code, f.format, f.start, f.message, f.request_id) for f in EX.find(text)]
+    library = [(f.code, f.form, f.start, f.message, f.request_id) for f in EX.find(text)]
     expected = [(1, library)] if library and b"\n" not in data[:-1] else None
     got = findings(RegexEngine(STRUCTURED, CLOSING, NAMES), data, sizes)
     assert findings(HyperscanEngine(LOCATED, PARENS, STANDALONE), data, sizes) == got

@@ -64,7 +64,7 @@ def test_each_error_of_a_line_keeps_its_own_code_message_and_request_id(
     assume(not any(a[0] in ("cpp-sdk", "dotnet-sdk") and b[0].endswith("json") for a, b in pairwise(parts)))
     line = _line(parts, separators)
     found = EXTRACTOR.find(line)
-    assert [(f.format, f.code, f.request_id) for f in found] == [(form, code, rid or None) for form, code, _, rid in parts]
+    assert [(f.form, f.code, f.request_id) for f in found] == [(form, code, rid or None) for form, code, _, rid in parts]
     assert [f.message for f in found] == [message for _, _, message, _ in parts]
     # grep reads the line as parse does, with either engine.
     hits = scan_bytes(line.encode() + b"\n")

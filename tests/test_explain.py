@@ -42,7 +42,7 @@ def test_an_sdk_exception() -> None:
     assert (info.code, info.request_id, info.message) == ("ResourceUnavailable.CmkDisabled", RID, "The CMK is disabled.")
     assert info.found and info.known and info.retryable is False and info.category == "key-state"
     assert info.entry is not None and info.entry.product == "kms"
-    assert info.finding.format == "exception"
+    assert info.finding.form == "exception"
 
 
 def test_retryable_errors() -> None:
@@ -63,7 +63,7 @@ def test_other_naming_conventions() -> None:
 
 def test_an_object_whose_accessors_fail_is_read_as_text() -> None:
     info = explain(Broken())
-    assert (info.code, info.finding.format) == ("InternalError", "go-sdk")
+    assert (info.code, info.finding.form) == ("InternalError", "go-sdk")
 
 
 @pytest.mark.parametrize(

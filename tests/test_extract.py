@@ -44,7 +44,7 @@ def only(text: str) -> Finding:
 )
 def test_legacy_message(text: str, code: str, message: str) -> None:
     found = only(text)
-    assert (found.code, found.module_code, found.message, found.format) == (code, int(code), message, LEGACY_MESSAGE)
+    assert (found.code, found.module_code, found.message, found.form) == (code, int(code), message, LEGACY_MESSAGE)
     assert text[found.start : found.end] == code
 
 
@@ -59,7 +59,7 @@ def test_legacy_message(text: str, code: str, message: str) -> None:
 )
 def test_legacy_json_body(text: str, error_code: int, code_desc: str | None) -> None:
     found = only(text)
-    assert found.format == LEGACY_JSON
+    assert found.form == LEGACY_JSON
     assert found.error_code == error_code
     assert found.code_desc == code_desc
 
@@ -68,7 +68,7 @@ def test_legacy_json_bodies_after_a_flood_of_code_keys_and_beside_each_other() -
     # Bodies are looked for from their "message": every one is still found, in order.
     bodies = '{"code":4100,"message":"authentication failed"}\n{"code" : "5000" ,  "message":"x"}'
     found = EX.find('"code":' * 20_000 + bodies + ' "code": 4000 "message": "no comma"')
-    assert [(f.code, f.format) for f in found] == [("4100", LEGACY_JSON), ("5000", LEGACY_JSON)]
+    assert [(f.code, f.form) for f in found] == [("4100", LEGACY_JSON), ("5000", LEGACY_JSON)]
     assert EX.find('{"code":4000,' + " " * 80 + '"message":"too far apart"}') == []
 
 
@@ -77,7 +77,7 @@ def test_a_message_is_read_to_the_window_and_a_later_error_is_its_own() -> None:
 
     line = "code:AuthFailure message:" + " " * 1_000_000 + "tail [TencentCloudSDKException] code:InternalError message:x"
     found = EX.find(line)
-    assert [(f.code, f.format) for f in found] == [("AuthFailure", DOTNET_SDK), ("InternalError", PYTHON_SDK)]
+    assert [(f.code, f.form) for f in found] == [("AuthFailure", DOTNET_SDK), ("InternalError", PYTHON_SDK)]
     assert found[0].message is None and len(line) - found[1].start < WINDOW
 
 
@@ -220,3 +220,12 @@ def test_values_paired_at_once_are_those_the_loop_pairs(values: list[str]) -> No
         assert fast == list(EX._quoted(text))
     finally:
         extract._UNWANTED_VALUES = saved
+
+
+def test_a_finding_names_its_form_and_still_answers_to_format() -> None:
+    """`Finding.form` is the field (forms.py's FORMS); `format`, its name in JSON output and before,
+    still reads it for code written against it."""
+    [finding] = EX.find("[TencentCloudSDKError] Code=InternalError, Message=boom, RequestId=r-1234567890")
+    assert finding.form == "go-sdk"
+    assert finding.format == finding.form
+    assert "form" in finding._fields and "format" not in finding._fields

@@ -128,7 +128,7 @@ def test_library(case: Case) -> None:
         assert found == []
         return
     assert len(found) == 1, found
-    assert (found[0].finding.code, found[0].finding.request_id, found[0].finding.format) == (
+    assert (found[0].finding.code, found[0].finding.request_id, found[0].finding.form) == (
         case.code, case.request_id, case.format,
     )
 

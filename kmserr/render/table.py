@@ -118,7 +118,7 @@ def explanations(items: Sequence[Explanation], out: IO[str], style: Style) -> No
         rows.append(("Message", Text(terminal_safe(found.message or ""))))
         if found.request_id:
             rows.append(("Request ID", Text(terminal_safe(found.request_id))))
-        rows.append(("Format", Text(found.format)))
+        rows.append(("Format", Text(found.form)))
         state = catalogue_state(item)
         rows.append(("Catalogue", Text(state, style="green" if state == "in catalogue" else "yellow")))
         if item.family is not None:
