@@ -557,6 +557,8 @@ _WORD = re.compile(r"(?<![\w'])[A-Za-z_$][\w$]*")
 _ERROR_CALL = re.compile(r"[A-Za-z_$][\w.$]*(?:Exception|Error)\(")
 # What a line that _SOURCE_START or _ANNOTATION matches can begin with.
 _SOURCE_FIRST: Final = frozenset(" \t|\u2502->\u2771\u25140123456789")
+_DIGITS: Final = frozenset("0123456789")
+_LINE_NUMBER = re.compile(r"[0-9]{1,7}[ \t]")
 MAX_SOURCE_LINE: Final = 1024  # a longer line is no line of program source that a traceback quotes
 
 
@@ -565,8 +567,11 @@ def _is_source_line(text: str, line_start: int) -> bool:
     grep reads one line at a time): indented, a statement or call, with a variable or call among
     its arguments (`raise TencentCloudSDKException("ClientNetworkError", str(e))`). A repr printed
     with literal arguments only (`TencentCloudSDKException('X', 'msg', 'id')`) is an occurrence."""
-    if text[line_start : line_start + 1] not in _SOURCE_FIRST:
+    first = text[line_start : line_start + 1]
+    if first not in _SOURCE_FIRST:
         return False  # neither an indented line nor a gutter: what almost every log line starts with
+    if first in _DIGITS and _LINE_NUMBER.match(text, line_start) is None:
+        return False  # digits not followed by a blank, as a timestamp's: no line number (IPython's)
     line_end = _line_end(text, line_start)
     if _ANNOTATION.match(text, line_start, line_end):
         return True  # loguru's `└ 'InvalidParameterValue'`: a variable's value, under its source line

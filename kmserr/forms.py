@@ -708,7 +708,12 @@ def next_error(text: str, start: int, end: int) -> int:
     its form's regex confirms: the forms whose message runs on to the line's end end it there, so
     that a second error on a line keeps its own message and request ID. The separators before it
     (` | `, `; `) are left out of the first one's text."""
-    for head in ERROR_HEAD.finditer(text, start, end):
+    # Each head holds one of these: found by str.find first, so that a message without any (the
+    # common case) costs no regex, which would try its alternatives at every position.
+    first = min((at for at in (text.find(literal, start, end) for literal in _HEAD_LITERALS) if at >= 0), default=-1)
+    if first < 0:
+        return -1
+    for head in ERROR_HEAD.finditer(text, max(start, first - 1), end):
         at = head.start()
         if any(regex.match(text, p) for regex in SDK_TEXT_FORMS.values() for p in (at, at + 1)):
             return before_separators(text, start, at)
@@ -726,6 +731,7 @@ def before_separators(text: str, start: int, at: int) -> int:
 
 
 _SEPARATORS: Final = frozenset(" \t|/;,")
+_HEAD_LITERALS: Final = ("TencentCloudSDK", "RequestId=", "code:", "Code: ")  # where each ERROR_HEAD begins
 
 
 def _bracketed_rid(message: str) -> str | None:

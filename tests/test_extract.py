@@ -186,10 +186,20 @@ def test_a_line_that_no_source_pattern_can_start_is_no_source_line(first: str, r
     from kmserr import extract
 
     line = first + rest
-    if first not in extract._SOURCE_FIRST:
+    turned_away = first not in extract._SOURCE_FIRST or (
+        first in extract._DIGITS and extract._LINE_NUMBER.match(line) is None)
+    if turned_away:
         assert extract._SOURCE_START.match(line) is None
         assert extract._ANNOTATION.match(line) is None
         assert not extract._is_source_line(line, 0)
+
+
+@given(st.from_regex(r"[0-9]{1,9}[ \t:-]?[ \t]{0,2}(raise X\(e\)|\u2502 raise X\(e\)|x)", fullmatch=True))
+def test_a_line_that_starts_with_digits_is_turned_away_only_where_the_patterns_fail(line: str) -> None:
+    from kmserr import extract
+
+    if extract._LINE_NUMBER.match(line) is None:
+        assert extract._SOURCE_START.match(line) is None
 
 
 @given(st.text(st.sampled_from("\\\"'a\n"), max_size=30), st.integers(0, 31), st.sampled_from("\"'"))
