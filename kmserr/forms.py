@@ -710,7 +710,11 @@ def next_error(text: str, start: int, end: int) -> int:
     (` | `, `; `) are left out of the first one's text."""
     # Each head holds one of these: found by str.find first, so that a message without any (the
     # common case) costs no regex, which would try its alternatives at every position.
-    first = min((at for at in (text.find(literal, start, end) for literal in _HEAD_LITERALS) if at >= 0), default=-1)
+    first = -1
+    for literal in _HEAD_LITERALS:
+        at = text.find(literal, start, end)
+        if at >= 0 and (first < 0 or at < first):
+            first = at
     if first < 0:
         return -1
     for head in ERROR_HEAD.finditer(text, max(start, first - 1), end):

@@ -95,7 +95,7 @@ class LinePrinter:
         long, so that a line of hundreds of MiB is not copied once more to be written."""
         tail = b""
         if self._annotate:
-            key = tuple((id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items)
+            key = tuple([(id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items])
             tail = self._notes.get(key, b"")
             if not tail:
                 tail = b"\t" + plain_field(annotation(items, self._style)).encode(self._encoding, self._errors)
