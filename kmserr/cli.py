@@ -579,6 +579,7 @@ def grep(
             after=0 if report or counter is not None else after,
             files_only=files_only,
             jobs=jobs or default_jobs(),
+            count_codes=report == "summary",
             printer=printer,
             out=out,
             timeline=counter,

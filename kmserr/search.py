@@ -121,6 +121,7 @@ class Search:
         printer: Callable[[IO[bytes]], Sink] | None = None,
         out: IO[bytes] | None = None,
         timeline: Timeline | None = None,
+        count_codes: bool = True,
     ) -> None:
         self.registry = registry
         self.matcher = matcher_for(registry)
@@ -132,6 +133,7 @@ class Search:
         self._before, self._after = before, after
         self._files_only = files_only
         self._timeline = timeline  # --timeline: each matching line's errors counted at its time
+        self._codes = count_codes  # without a sink: `seen` keeps each code's count (--summary), or not (-c)
         self._now = datetime.now(timezone.utc)  # a syslog time's year is read against one moment a run
         self.count_lines = count_lines or before > 0 or after > 0
         # Several processes for one large file: each range's output is printed by `printer` into
@@ -140,6 +142,10 @@ class Search:
         self._printer, self._out = printer, out
         self.seen: dict[str, Seen] = {}
         self._seen_bytes = 0  # what `seen` holds, as counted against SUMMARY_BYTES
+        # While a file is searched in parts, a part that outgrows SUMMARY_BYTES says so only here
+        # (its codes beyond it are not those one process would count apart): searched again, whole.
+        self._parts_quiet = False
+        self._outgrown = False
         self._path = ""  # the input being searched, for notes
         self.lines_per_input: list[tuple[str, int]] = []
         self.failed = False
@@ -228,6 +234,8 @@ class Search:
         fd = stream.fileno()
         ranges = list(itertools.pairwise(_line_bounds(fd, os.fstat(fd).st_size, self._jobs)))
         parts: deque[parallel.Forked] = deque()
+        seen_before, seen_bytes_before = dict(self.seen), self._seen_bytes
+        self._parts_quiet, self._outgrown = True, False  # the children inherit it
         try:
             try:
                 for start, end in ranges[1:]:
@@ -242,6 +250,12 @@ class Search:
                 lines += self._merge(path, parts.popleft(), "its part of the file")
         finally:
             parallel.end(parts)  # stopped early (a closed pipe, Ctrl-C): end the others
+            self._parts_quiet = False
+        if self._outgrown and self._sink is None:
+            # Which codes --summary counts apart depends on the order they are first met in, which
+            # parts do not know: this file's codes are counted again, in one process (nothing was printed).
+            self.seen, self._seen_bytes = seen_before, seen_bytes_before
+            lines = self._range(path, name, fd, 0, ranges[-1][1])
         return lines
 
     def _range(self, path: str, name: str, fd: int, start: int, end: int) -> int:
@@ -254,7 +268,9 @@ class Search:
 
     def _batches(self, path: str, stream: IO[bytes]) -> bool:
         """Whether to search standard input in batches of lines, several processes at once."""
-        if path != STDIN or not self._parallel():
+        # Not for --summary: which codes it counts apart depends on the order they are first met
+        # in (SUMMARY_BYTES), and what was read from a pipe cannot be read again.
+        if path != STDIN or not self._parallel() or (self._sink is None and self._codes):
             return False
         try:
             stream.fileno()  # select() tells whether a read would wait
@@ -295,7 +311,7 @@ class Search:
             if self._sink is not None:
                 self._sink.flush()
             output.flush()
-            pickle.dump((lines, self.matched, self.failed, self.seen), result)
+            pickle.dump((lines, self.matched, self.failed, self.seen, self._outgrown), result)
             result.flush()
         finally:
             self._sink, self.seen, self._seen_bytes, self.matched, self.failed = kept
@@ -310,16 +326,19 @@ class Search:
         try:
             result.seek(0)
             try:
-                lines, matched, failed, seen = pickle.load(result)
+                lines, matched, failed, seen, outgrown = pickle.load(result)
             except Exception:  # the child died before it could say (killed, out of memory)
                 self._fail(path, f"a search process ended before it searched {lost}")
                 return 0
             self.failed |= failed
+            self._outgrown |= outgrown
             self.matched |= matched  # before the output is written: `| head` must not turn found into not found
-            for code, later in seen.items():
-                earlier = self.seen.get(code)
+            for code, later in seen.items():  # in the order the part first saw them, as one process would
+                code, earlier = self._slot(code)
                 if earlier is None:
-                    self.seen[code] = later
+                    self._seen_bytes += len(code) + _CODE_COST
+                    self.seen[code] = later if code == later.example.finding.code else later._replace(
+                        example=_other_codes(later.example))
                 else:
                     self.seen[code] = Seen(earlier.times + later.times, earlier.first or later.first,
                                            later.last or earlier.last, earlier.example)
@@ -398,33 +417,45 @@ class Search:
         if self._sink is not None and not self._files_only:
             self._sink.matched(hit, items, name)
             return
+        if self._timeline is None and not self._codes:
+            return  # -c: the lines are counted by the caller
         stamp = find_timestamp(hit.line, self._now)
         if self._timeline is not None:
             self._timeline.add(stamp.when if stamp else None, (item.finding.code for item in items))
             return
         when = stamp.text if stamp else None
         for item in items:
-            code = item.finding.code
-            earlier = self.seen.get(code)
-            if earlier is None and self._seen_bytes + len(code) + _CODE_COST > SUMMARY_BYTES:
-                code, earlier = OTHER_CODES, self.seen.get(OTHER_CODES)
-                if earlier is None:
-                    self._on_error(self._path, f"more distinct codes than --summary holds ({_size(SUMMARY_BYTES)} "
-                                               f"of them): those first seen from here on are counted as {OTHER_CODES}")
+            code, earlier = self._slot(item.finding.code)
             if earlier is None:
                 self._seen_bytes += len(code) + _CODE_COST
                 # Only what the summary prints: not the line's message, request ID or description.
-                finding = Finding(code=code, form=item.finding.form, start=0, end=0)
+                finding = Finding(code=item.finding.code, form=item.finding.form, start=0, end=0)
                 kept = item._replace(finding=finding, message_agrees=None)
-                if code == OTHER_CODES:
-                    kept = kept._replace(entry=None, family=None)
-                self.seen[code] = Seen(1, when, when, kept)
+                self.seen[code] = Seen(1, when, when, kept if code == item.finding.code else _other_codes(kept))
             else:
                 self.seen[code] = Seen(earlier.times + 1, earlier.first or when, when or earlier.last, earlier.example)
+
+    def _slot(self, code: str) -> tuple[str, Seen | None]:
+        """Where --summary counts a code: its own row, or OTHER_CODES once SUMMARY_BYTES are held
+        (said once); with what it holds so far (None: a row to make)."""
+        earlier = self.seen.get(code)
+        if earlier is None and code != OTHER_CODES and self._seen_bytes + len(code) + _CODE_COST > SUMMARY_BYTES:
+            code, earlier = OTHER_CODES, self.seen.get(OTHER_CODES)
+            self._outgrown = True
+            if earlier is None and not self._parts_quiet:
+                self._on_error(self._path, f"more distinct codes than --summary holds ({_size(SUMMARY_BYTES)} "
+                                           f"of them): those first seen from here on are counted as {OTHER_CODES}")
+        return code, earlier
 
     def _fail(self, path: str, problem: str) -> None:
         self._on_error(path, problem)
         self.failed = True
+
+
+def _other_codes(example: Explanation) -> Explanation:
+    """The example of the OTHER_CODES row: no code's, so no entry or family to show."""
+    finding = example.finding._replace(code=OTHER_CODES)
+    return example._replace(finding=finding, entry=None, family=None, message_agrees=None)
 
 
 class _Context:

@@ -51,3 +51,42 @@ def test_codes_beyond_the_budget_are_counted_together_and_said_once(
         f"kmserr: grep: -: more distinct codes than --summary holds ({3 * (search._CODE_COST + 40)} bytes of them): "
         f"those first seen from here on are counted as {search.OTHER_CODES}\n"
     )
+
+
+@pytest.mark.parametrize("jobs", ["2", "3"])
+def test_the_budget_holds_across_processes_as_in_one(
+    run: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: str
+) -> None:
+    """-j merges each part's codes into the budget in the order one process meets them: the same
+    rows, counts and note as -j1 (the parts' codes used to be taken whole, jobs x the budget)."""
+    monkeypatch.setattr(search, "SUMMARY_BYTES", 5 * (search._CODE_COST + 40))
+    monkeypatch.setattr(search, "SPLIT_MIN", 0)
+    lines = [api3_line(f"InvalidParameter.Made{i % 23}", stamp=f"2024-05-14T08:{i // 60:02d}:{i % 60:02d}Z")
+             for i in range(600)]
+    log = tmp_path / "app.log"
+    log.write_bytes(b"".join(lines))
+    one = run("grep", "-j1", "--summary", "--format", "json", str(log))
+    many = run("grep", "-j", jobs, "--summary", "--format", "json", str(log))
+    assert (many.exit_code, many.stdout, many.stderr) == (one.exit_code, one.stdout, one.stderr)
+    rows = {r["code"]: r["count"] for r in json.loads(one.stdout)}
+    assert len(rows) == 6 and rows[search.OTHER_CODES] == 600 - sum(600 // 23 + (i < 600 % 23) for i in range(5))
+
+
+def test_a_summary_from_standard_input_is_counted_in_one_process() -> None:
+    """What was read from a pipe cannot be read again: --summary from standard input is counted in
+    one process whatever -j says (its rows depend on the order codes are first met in); -c and
+    printed lines are searched in batches."""
+    import os
+
+    read_end, write_end = os.pipe()
+    try:
+        with os.fdopen(read_end, "rb", buffering=0) as stream:
+            def batches(sink: object, count_codes: bool) -> bool:
+                run = Search(default_registry(), sink, lambda path, problem: None, jobs=2,  # type: ignore[arg-type]
+                             count_codes=count_codes, printer=lambda out: sink, out=stream)  # type: ignore[arg-type,return-value]
+                return run._batches(search.STDIN, stream)
+
+            assert not batches(None, count_codes=True)  # --summary
+            assert batches(None, count_codes=False)  # -c
+    finally:
+        os.close(write_end)
