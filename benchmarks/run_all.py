@@ -33,7 +33,7 @@ def main() -> int:
         ["hostile.py", *quick],
         ["dense.py", *quick],
         ["live_latency.py", "--seconds", "3" if args.quick else "10"],
-        ["pathological.py", "--size-mb", "8" if args.quick else "100"],
+        ["pathological.py", "--size-mb", "8" if args.quick else "60"],
     ]
     if args.log:
         runs.insert(2, ["grep_throughput.py", "--log", args.log, "--runs", "3" if args.quick else "5"])

@@ -75,11 +75,11 @@ class _BareCodes:
         """Every identifier that `_accept` takes, as one regex (built when a crowded line first needs it)."""
         return _bare_pattern(self._heads, self._dotted_heads, self._names)
 
-    def scan(self, text: str) -> Iterator[re.Match[str]]:
+    def scan(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
         """Every code name of the text, lazily (`find` stops at MAX_FINDINGS): one pass of a regex that
         rejects at C speed what cannot be a code, so that a line of 8 MB of `ClientError ` costs no
         Python per identifier."""
-        for token in self._pattern.finditer(text):
+        for token in self._pattern.finditer(text, pos):
             if token.end() - token.start() <= MAX_NAME:
                 yield token
 
@@ -233,7 +233,7 @@ class Extractor:
             elif build is _legacy_message and parens_at is not None:
                 matches = [m for p in parens_at if (m := _LEGACY.match(text, p)) is not None]
             else:
-                matches = finder(text)
+                matches = finder(text, 0)
             pending = iter(matches)
             while (match := next(pending, None)) is not None:
                 if taken.overlaps(*match.span()):
@@ -245,10 +245,10 @@ class Extractor:
                     regex = SDK_TEXT_FORMS[form]
                     inside = taken.end_of(match.start())
                     if inside >= 0:
-                        pending = regex.finditer(text, inside)
+                        pending = iter(finder(text, inside))
                         continue
                     limit = taken.next_start(match.start())
-                    pending = regex.finditer(text, limit)
+                    pending = iter(finder(text, limit))
                     cut = regex.match(text, match.start(), before_separators(text, match.start(), limit))
                     if cut is None:
                         continue
@@ -268,7 +268,7 @@ class Extractor:
                     shorter = build(cut, text[:at]) if cut is not None else None
                     if cut is not None and shorter is not None:
                         match, finding = cut, shorter
-                        pending = SDK_TEXT_FORMS[form].finditer(text, at)  # the next error is its own
+                        pending = iter(finder(text, at))  # the next error is its own
                 if form == NODE_SDK:
                     finding = _with_node_object(finding, before + text[: text.find("code:", match.start())])
                 span_start, span_end = _form_span(match, finding)

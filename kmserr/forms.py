@@ -53,10 +53,13 @@ class _Lazy:
         return self._compiled().sub(*args)
 
 
-def _finditer(pattern: re.Pattern[str]) -> Callable[[str], Iterator[re.Match[str]]]:
+def _finditer(pattern: re.Pattern[str]) -> Callable[[str, int], Iterator[re.Match[str]]]:
     """A form's finder: the pattern's finditer, looked up at each call, so that a lazy pattern,
     once compiled, answers with the compiled pattern's own method (FORMS is built at import)."""
-    return lambda text: pattern.finditer(text)
+    def finder(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        return pattern.finditer(text, pos)
+
+    return finder
 
 
 def _lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -264,7 +267,7 @@ def _trie_regex(node: dict[str, Any]) -> str:
 
 
 _Builder = Callable[[re.Match[str], str], "Finding | None"]
-_Finder = Callable[[str], Iterable[re.Match[str]]]
+_Finder = Callable[[str, int], Iterable[re.Match[str]]]  # the matches of a text from a position on
 
 
 def _clean(value: str | None) -> str | None:
@@ -518,6 +521,8 @@ def json_object(text: str, start: int, end: int) -> tuple[int, int] | None:
     body), read from at most MAX_BRACES braces before it, within WINDOW; None when none is whole
     (a body cut short). So a line with two bodies reads each in its own braces."""
     line_start, line_end = _line_start(text, start), _line_end(text, end)
+    if text.find("}", end, line_end) < 0:
+        return None  # nothing closes after it: no object to read (a body cut short, a flood of them)
     found = None
     brace = start
     for _ in range(MAX_BRACES):
@@ -572,10 +577,37 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
     )
 
 
-def _legacy_json_bodies(text: str) -> Iterator[re.Match[str]]:
+def _python_sdk_matches(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+    """The Python SDK's `[TencentCloudSDKException] code:X message:...`, tried only where a
+    ` message:` follows within a code's reach (16 words of MAX_NAME): the regex, which reads up to
+    16 words for the SDK's sentence codes, would read them after each of a line of 1 MB of
+    `[TencentCloudSDKException] code:` with no message (0.4 s); the next ` message:` is found once
+    for all the occurrences before it."""
+    at = text.find(_PY_SDK_LITERAL, pos)
+    message = -1  # where the next ` message:` stands (-1: not looked for yet, or before `at`)
+    while at >= 0:
+        code = at + len(_PY_SDK_LITERAL)
+        if message < code:
+            message = text.find(" message:", code)
+            if message < 0:
+                return
+        if message - code <= _PY_SDK_CODE_REACH:
+            match = _PY_SDK.match(text, at)
+            if match is not None:
+                yield match
+                at = text.find(_PY_SDK_LITERAL, match.end())
+                continue
+        at = text.find(_PY_SDK_LITERAL, at + 1)
+
+
+_PY_SDK_LITERAL: Final = "TencentCloudSDKException] code:"
+_PY_SDK_CODE_REACH: Final = 16 * (MAX_NAME + 1)  # a code of 16 words at most (the SDK's sentences)
+
+
+def _legacy_json_bodies(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
     """`"code": 4000, "message": ...`, looked for from its "message", the rarer key: a regex that
     began at each "code" would try every one of a line of 1 MB of `"code":`."""
-    at = text.find('"message"')
+    at = text.find('"message"', pos)
     while at >= 0:
         key = text.rfind('"code"', max(0, at - _CODE_BEFORE_MESSAGE), at)
         match = _LEGACY_JSON_PLAIN.match(text, key) if key >= 0 else None
@@ -836,7 +868,7 @@ class Form(NamedTuple):
 # In priority order: a later form never reports text that an earlier one explained. Code names
 # standing alone come last; the extractor adds that form, which depends on the names it knows.
 FORMS: Final = (
-    Form(PYTHON_SDK, "SDKException] code:", _finditer(_PY_SDK), _python_sdk),
+    Form(PYTHON_SDK, "SDKException] code:", _python_sdk_matches, _python_sdk),
     Form(PYTHON_SDK_REPR, "SDKException(", _finditer(_PY_REPR), _python_sdk_repr),
     Form(JAVA_SDK, "SDKException]code: ", _finditer(_JAVA_SDK), _java_sdk),
     Form(JAVA_SDK_OLD, "SDKException]message:", _finditer(_JAVA_SDK_OLD), _java_sdk_old),
