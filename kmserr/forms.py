@@ -540,10 +540,12 @@ def json_object(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _api3_json(match: re.Match[str], text: str) -> Finding | None:
-    line_start, line_end = json_object(text, match.start(), match.end()) or (
-        _line_start(text, match.start()), _line_end(text, match.end()))
+    line_start = _line_start(text, match.start())
     if _ERROR_KEY.search(text, line_start, match.start()) is None:
-        return None
+        return None  # no error body: decided before any JSON is read (a line may hold 25,000 `"Code":`)
+    line_start, line_end = json_object(text, match.start(), match.end()) or (line_start, _line_end(text, match.end()))
+    if _ERROR_KEY.search(text, line_start, match.start()) is None:
+        return None  # the `"Error": {` before it is another body's
     message = _API3_MESSAGE.search(text, line_start, line_end)
     rid = _API3_REQUEST_ID.search(text, line_start, line_end)
     start, end = match.span(1)
