@@ -22,35 +22,17 @@ class _Lazy:
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self._source = (pattern, flags)
 
-    def _compiled(self) -> re.Pattern[str]:
-        compiled: re.Pattern[str] | None = self.__dict__.get("_pattern")
-        if compiled is None:
-            compiled = re.compile(*self._source)
-            # Later calls find the compiled pattern's own methods on the instance, before these;
-            # a method taken before the first use (FORMS' finders) comes here, compiled once.
-            self.__dict__.update(
-                _pattern=compiled, search=compiled.search, match=compiled.match, fullmatch=compiled.fullmatch,
-                finditer=compiled.finditer, findall=compiled.findall, sub=compiled.sub,
-            )
-        return compiled
+    def __getattr__(self, name: str) -> Any:
+        """A method of the pattern (`search`, `match`, ...), asked for the first time: the pattern is
+        compiled, and its methods are kept on this object, where later lookups find them first."""
+        if name.startswith("__") or "_source" not in self.__dict__:
+            raise AttributeError(name)  # copy and pickle ask before __init__ has run
+        compiled = re.compile(*self._source)
+        self.__dict__.update((method, getattr(compiled, method)) for method in _PATTERN_METHODS)
+        return getattr(compiled, name)
 
-    def search(self, *args: Any) -> Any:
-        return self._compiled().search(*args)
 
-    def match(self, *args: Any) -> Any:
-        return self._compiled().match(*args)
-
-    def fullmatch(self, *args: Any) -> Any:
-        return self._compiled().fullmatch(*args)
-
-    def finditer(self, *args: Any) -> Any:
-        return self._compiled().finditer(*args)
-
-    def findall(self, *args: Any) -> Any:
-        return self._compiled().findall(*args)
-
-    def sub(self, *args: Any) -> Any:
-        return self._compiled().sub(*args)
+_PATTERN_METHODS: Final = ("search", "match", "fullmatch", "finditer", "findall", "sub", "pattern", "flags")
 
 
 def _finditer(pattern: re.Pattern[str]) -> Callable[[str, int], Iterator[re.Match[str]]]:
