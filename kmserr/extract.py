@@ -164,11 +164,12 @@ class Extractor:
         # The forms to try for each set of located forms a prefilter reports, in priority order:
         # a line is tried against the few its prefilter saw, not against all of them.
         self._plans: dict[frozenset[str], _Plan] = {}
+        self._every_form = _Plan(self._forms, True)  # no prefilter said which forms a text holds
 
     def _plan(self, forms: Container[str] | None) -> "_Plan":
         """The forms worth trying on a text whose located forms are `forms` (None: not known)."""
         if forms is None:
-            return _Plan(self._forms, True)
+            return self._every_form
         key = forms if isinstance(forms, frozenset) else None  # what can be a dict's key
         plan = self._plans.get(key) if key is not None else None
         if plan is None:

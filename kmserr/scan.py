@@ -140,14 +140,14 @@ class LineScanner:
         if cut and not self.cut_line:
             self.cut_line = self._line_number
         if not (found.structured or found.names or found.crowded or found.parens):
-            self._previous = (self._previous + line[-NODE_CONTEXT:] + b"\n")[-NODE_CONTEXT:]
+            self._previous = lines_above(self._previous, line, 0, len(line))
             return
         text = line.decode("utf-8", "surrogateescape")
         if text.endswith("\r"):
             text = text[:-1]
         hints = _Hints(found).line(0, len(line), line)
         before = _decode(self._previous) if _node_line(hints[2], line) else ""
-        self._previous = (self._previous + line[-NODE_CONTEXT:] + b"\n")[-NODE_CONTEXT:]
+        self._previous = lines_above(self._previous, line, 0, len(line))
         findings = self._extractor.find(text, *hints, before=before)
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
@@ -211,9 +211,15 @@ class LineScanner:
                         starts.append(line_start)
         if counting:
             self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
-        # A block may end without a newline: the input's last line, or a long line (Search._blocks).
-        ended = b"" if buf.endswith(b"\n", start, end) else b"\n"
-        self._previous = (self._previous + buf[max(start, end - NODE_CONTEXT) : end] + ended)[-NODE_CONTEXT:]
+        self._previous = lines_above(self._previous, buf, start, end)
+
+
+def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
+    """The last NODE_CONTEXT bytes of what was read, `previous` then the whole lines of
+    `buf[start:end]`: what Node's error object above the next line may need. A block may end
+    without its newline (the input's last line, or a long line, Search._blocks): it is added."""
+    ended = b"" if buf.endswith(b"\n", start, end) else b"\n"
+    return (previous + buf[max(start, end - NODE_CONTEXT) : end] + ended)[-NODE_CONTEXT:]
 
 
 def _node_line(forms: frozenset[str] | None, raw: bytes) -> bool:

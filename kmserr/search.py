@@ -27,7 +27,7 @@ from .explanation import Explanation, explain_finding
 from .forms import NODE_CONTEXT, Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
-from .scan import BLOCK_SIZE, Carry, Hit, LineScanner
+from .scan import BLOCK_SIZE, Carry, Hit, LineScanner, lines_above
 from .timestamps import find as find_timestamp
 
 if TYPE_CHECKING:
@@ -579,9 +579,7 @@ class _Batches:
         self._offset += end - start + (not ended)
         if self._search.count_lines:
             self.lines_done += buf.count(b"\n", start, end) + (not ended)
-        self._above = (self._above + buf[max(start, end - NODE_CONTEXT) : end] + (b"" if ended else b"\n"))[
-            -NODE_CONTEXT:
-        ]
+        self._above = lines_above(self._above, buf, start, end)
         if self._size < BLOCK_SIZE:
             return
         # A free worker is given a whole batch; while none is free, this process searches a block
