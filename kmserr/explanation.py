@@ -178,12 +178,24 @@ def explain(error: object, registry: Registry | None = None) -> Explanation:
         elif isinstance(error, (bytes, bytearray)):
             text = bytes(error).decode("utf-8", "surrogateescape")
         else:
-            text = str(error)
+            text = _text_of(error)
         found = matcher_for(reg).extractor.find(text)
         finding = found[0] if found else Finding(code="", form=NOT_FOUND, start=0, end=0, message=text[:1000] or None)
     if not finding.code:
         return Explanation(finding, None, None, None)
     return explain_finding(finding, reg)
+
+
+def _text_of(error: object) -> str:
+    """The text of a foreign object, or "" when it has none to give: a number of more than 4,300
+    digits, a `__str__` that raises or recurses (no code, not an error, as SECURITY.md promises)."""
+    if isinstance(error, int) and ascii_number(abs(error)) is None:
+        return ""
+    try:
+        text = str(error)
+    except Exception:  # the caller's object may fail any way; RecursionError included
+        return ""
+    return text if isinstance(text, str) else ""
 
 
 NOT_FOUND = "none"

@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import NamedTuple, Protocol, TypeVar, cast
 
+from .controls import terminal_safe
 from .explanation import Explanation, explain
 from .registry import Registry
 
@@ -51,7 +52,17 @@ def should_retry(err: object, idempotent: bool = True, registry: Registry | None
     call may have taken effect: InternalError, network errors); `no` codes, and codes that neither
     the catalogue nor their family (`InternalError` for `InternalError.X`) knows, never.
     """
-    return _retries(explain(_readable(err), registry), idempotent)
+    info = _explained(err, registry)
+    return info is not None and _retries(info, idempotent)
+
+
+def _explained(err: object, registry: Registry | None) -> Explanation | None:
+    """What the catalogue says of a caller's error, or None when the error cannot even be read (a
+    `__getattr__` that raises KeyError, a `__str__` that recurses): never retried, never raised."""
+    try:
+        return explain(_readable(err), registry)
+    except Exception:
+        return None
 
 
 def _retries(info: Explanation, idempotent: bool) -> bool:
@@ -177,21 +188,25 @@ class Retryer:
         """The delay before the next attempt, logged; None when the error goes to the caller."""
         if attempt >= self.max_attempts:
             return None
-        info = explain(_readable(err), self.registry)
-        if not _retries(info, self.idempotent):
+        info = _explained(err, self.registry)
+        if info is None or not _retries(info, self.idempotent):
             return None
         delay = self.delay(attempt)
+        # What an endpoint sent (a code, a request ID, a message) may hold a newline or an ESC that
+        # would forge log lines or drive the reader's terminal: escaped, as kmserr shows it anywhere.
+        code = terminal_safe(info.code) if info.code is not None else None
+        request_id = terminal_safe(info.request_id) if info.request_id is not None else None
         self.logger.warning(
             "kmserr: %s (request %s) on attempt %d of %d, retrying in %.3fs: %s",
-            info.code,
-            info.request_id or "-",
+            code,
+            request_id or "-",
             attempt,
             self.max_attempts,
             delay,
-            info.description or info.message or "",
+            terminal_safe(info.description or info.message or ""),
             extra={
-                "kmserr_code": info.code,
-                "kmserr_request_id": info.request_id,
+                "kmserr_code": code,
+                "kmserr_request_id": request_id,
                 "kmserr_retry": info.retry,
                 "kmserr_attempt": attempt,
                 "kmserr_delay": delay,
