@@ -190,3 +190,49 @@ def test_check_messages_and_the_catalogue_error_line_are_escaped(tmp_path: Path,
     used = run("lookup", "10630", "--catalog", str(path))
     assert used.exit_code == 2 and used.stderr.startswith("kmserr: catalogue: ")
     assert used.stderr.count("\n") == 1 and obeyed_or_hidden(used.stderr.rstrip("\n")) == []
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", "=HYPERLINK(\"https://evil\",\"x\")", "@SUM(1+1)*cmd|' /C calc'!A0", "+1+cmd|x", "-2+3",
+            "\t=1+1", "\r=1+1"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_csv_cells_are_never_formulas(hostile_team: Path, formula: str) -> None:
+    """OWASP's advice: a cell that a spreadsheet would run begins with `'`, and says the rest as written."""
+    import csv
+    import io
+
+    hostile_team.write_text(team("x").replace('"x message"', toml_string(formula))
+                            .replace('"x action"', toml_string(formula)), encoding="utf-8")
+    result = run("list", "--product", "team", "--catalog", str(hostile_team), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    [row] = [r for r in rows if r["code"] == "Team.Hostile"]
+    assert row["message"] == "'" + formula
+    assert row["action"] == "'" + formula
+    for r in rows:
+        for value in r.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+def test_timeline_csv_cells_are_never_formulas(tmp_path: Path) -> None:
+    """A code read from a log line is untrusted too."""
+    log = tmp_path / "app.log"
+    log.write_text("2024-05-14T08:00:00Z [TencentCloudSDKException] code:=HYPERLINK(\"https://evil\") message:x\n",
+                   encoding="utf-8")
+    result = run("grep", "--timeline", "--format", "csv", str(log))
+    assert result.exit_code == 0, result.output
+    assert "'=HYPERLINK" in result.stdout
+    assert "\n=" not in result.stdout and ",=" not in result.stdout
+
+
+@pytest.mark.parametrize("html", ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "<a href='javascript:x'>y</a>",
+                                  "[click](javascript:alert(1))", "![t](https://tracker.example/p.gif)"])
+def test_markdown_cells_show_html_as_text(hostile_team: Path, html: str) -> None:
+    hostile_team.write_text(team(html), encoding="utf-8")
+    result = run("list", "--product", "team", "--catalog", str(hostile_team), "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "<img" not in result.stdout and "<script" not in result.stdout and "<a " not in result.stdout
+    assert "](" not in result.stdout.replace("\\](", "")  # no live link or image
+    if html.startswith("<"):
+        assert html.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in result.stdout

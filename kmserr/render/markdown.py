@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
@@ -12,8 +13,20 @@ if TYPE_CHECKING:
 
 
 def markdown_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+    """A value as one table cell whose HTML a renderer shows as text (`<script>`, `<img onerror>`
+    from a team catalogue stay text): escaped, pipes and line ends kept inside the cell."""
+    text = ("" if value is None else str(value)).replace("\\", "\\\\")
+    # Brackets escaped too: `[text](javascript:...)` and `![](https://tracker)` stay text.
+    text = html.escape(text, quote=False).replace("[", "\\[").replace("]", "\\]").replace("|", "\\|")
+    return text.replace("\r", " ").replace("\n", "<br>")
+
+
+def code_cell(code: str) -> str:
+    """A code in backticks, where Markdown shows it literally; escaped like any cell when it holds
+    what a code span would show as written (`&lt;`) or end early (a backtick)."""
+    if "`" in code or html.escape(code, quote=False) != code:
+        return markdown_cell(code)
+    return markdown_cell(f"`{code}`")
 
 
 def entries(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
@@ -22,7 +35,6 @@ def entries(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
     out.write("| --- | --- | --- | --- | --- | --- | --- | --- |\n")
     for e in entries:
         cells = (
-            f"`{e.code}`", e.product, e.error_code, e.message, style.description(e), e.category,
-            retry_text(e.retry), style.action(e),
+            e.product, e.error_code, e.message, style.description(e), e.category, retry_text(e.retry), style.action(e),
         )
-        out.write("| " + " | ".join(markdown_cell(c) for c in cells) + " |\n")
+        out.write("| " + " | ".join([code_cell(e.code), *map(markdown_cell, cells)]) + " |\n")

@@ -32,12 +32,12 @@ def _json(counts: Counts, out: IO[str], style: Style) -> None:
 
 
 def _csv(counts: Counts, out: IO[str], style: Style) -> None:
-    import csv
+    from .csv import rows
 
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("bucket", "code", "count"))
+    write = rows(out)
+    write(("bucket", "code", "count"))
     for row in counts.rows():
-        writer.writerow((bucket_text(row.bucket), _text(row.code), row.errors))
+        write((bucket_text(row.bucket), _text(row.code), row.errors))
 
 
 def _plain(counts: Counts, out: IO[str], style: Style) -> None:
