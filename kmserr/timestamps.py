@@ -10,7 +10,8 @@ Recognised, wherever the first one stands within the first `HEAD` bytes of the l
   (`"ts": 1715673601`, `"time": 1715673601123`), only from 2001-09-09 to 2099 so that other numbers
   are not taken for times.
 
-A time with an offset is converted to UTC; a time without one is taken to be UTC already. A syslog
+A time with an offset (`+08:00`, `+0800`, `UTC+8`, `GMT+08:00`, `(UTC+8)`) is converted to UTC; a
+time without one is taken to be UTC already. A syslog
 time has no year: it is taken to be within the year before `now` (this year, or last year when this
 year's date would be more than a day ahead), as `journalctl` and most log tools do.
 """
@@ -25,7 +26,10 @@ HEAD: Final = 512  # bytes of a line searched: a time stands near the start, eve
 MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NUMBER: Final = {name.encode(): number for number, name in enumerate(MONTHS, 1)}
 _MONTH = rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-_ZONE = rb"Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?"
+# A named zone with its offset (`UTC+8`, `GMT+08:00`, `(UTC+8)`: logs of China regions write them so)
+# before the bare names, so that `UTC+8` is not read as UTC.
+_NAMED_OFFSET = rb"(?:UTC|GMT)[+-](?:\d{2}(?::?\d{2})?|\d(?::\d{2})?)"
+_ZONE = rb"\(" + _NAMED_OFFSET + rb"\)|" + _NAMED_OFFSET + rb"|Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?"
 # Epoch seconds from 2001-09-09 (10 digits) to 2099: other JSON numbers are not times.
 EPOCH_MIN, EPOCH_MAX = 1_000_000_000, 4_102_444_800
 
@@ -140,8 +144,11 @@ def _offset(zone: bytes | None) -> timedelta | None:
     """A zone's offset from UTC (none written: UTC); None for one that cannot be (+25:00)."""
     if zone is None or zone in (b"Z", b"z", b"UTC", b"GMT"):
         return timedelta(0)
-    digits = zone[1:].replace(b":", b"")
-    hours, minutes = int(digits[:2]), int(digits[2:] or b"0")
+    zone = zone.strip(b"()").removeprefix(b"UTC").removeprefix(b"GMT")
+    hours_text, colon, minutes_text = zone[1:].partition(b":")
+    if not colon and len(hours_text) > 2:  # +0800
+        hours_text, minutes_text = hours_text[:2], hours_text[2:]
+    hours, minutes = int(hours_text), int(minutes_text or b"0")
     if hours > 23 or minutes > 59:
         return None
     offset = timedelta(hours=hours, minutes=minutes)

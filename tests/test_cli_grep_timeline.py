@@ -208,3 +208,22 @@ def test_plotext_is_imported_only_to_draw(log: Path, args: list[str], imported: 
     files = [str(log)] if args[0] == "grep" else []
     result = subprocess.run([sys.executable, "-c", SCRIPT, *args, *files], capture_output=True, text=True, timeout=120)
     assert result.stderr.splitlines()[-1] == f"plotext imported: {imported}"
+
+
+def test_times_of_china_regions_are_placed_in_utc(run: Runner, tmp_path: Path) -> None:
+    """`UTC+8`, `GMT+8` and `(UTC+8)` are eight hours ahead of UTC, in --timeline as in --summary's order."""
+    log = tmp_path / "cn.log"
+    log.write_text(
+        "2024-05-14 08:10:01 (UTC+8) ERROR (10630) key is not existed\n"
+        "2024-05-14 09:10:01 UTC+08:00 ERROR (10630) key is not existed\n"
+        "2024-05-14 01:20:00 GMT ERROR (10630) key is not existed\n"
+        "2024-05-14 10:10:01 GMT+8 ERROR (10630) key is not existed\n",
+        encoding="utf-8",
+    )
+    result = run("grep", "--timeline", "--bucket", "1h", "--format", "json", str(log))
+    assert result.exit_code == 0, result.output
+    assert records(result.stdout) == [
+        {"bucket": "2024-05-14T00:00:00Z", "code": "10630", "count": 1},
+        {"bucket": "2024-05-14T01:00:00Z", "code": "10630", "count": 2},
+        {"bucket": "2024-05-14T02:00:00Z", "code": "10630", "count": 1},
+    ]

@@ -189,3 +189,39 @@ def test_any_bytes_are_read_without_raising(data: bytes) -> None:
 @given(st.text(alphabet="0123456789-/:.,TZ +[]\"tsime{}MayJanFeb", max_size=80))
 def test_near_misses_are_read_without_raising(text: str) -> None:
     find(text.encode(), now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("zone", "hours", "minutes"),
+    [
+        ("UTC+8", 8, 0), ("UTC+08:00", 8, 0), ("UTC+0800", 8, 0), ("GMT+8", 8, 0), ("(UTC+8)", 8, 0),
+        ("(UTC+08:00)", 8, 0), ("GMT-5", -5, 0), ("UTC+5:30", 5, 30), ("GMT+05:45", 5, 45), ("UTC-03:30", -3, -30),
+    ],
+)
+def test_a_named_zone_with_its_offset(zone: str, hours: int, minutes: int) -> None:
+    """Logs of China regions write `UTC+8`, `GMT+8` or `(UTC+8)`: 8 hours ahead, not UTC."""
+    stamp = find(f"2024-05-14 08:00:01 {zone} ERROR (10630) key is not existed".encode())
+    assert stamp is not None
+    assert stamp.text == f"2024-05-14 08:00:01 {zone}"
+    assert stamp.when == utc(2024, 5, 14, 8, 0, 1) - timedelta(hours=hours, minutes=minutes)
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2099, 1, 1)).map(
+        lambda d: d.replace(microsecond=0)),
+    minutes=st.integers(min_value=-12 * 60, max_value=14 * 60).map(lambda m: m - m % 15),
+    name=st.sampled_from(["UTC", "GMT"]),
+    style=st.sampled_from(["{h}", "{h:02d}:{m:02d}", "{h:02d}{m:02d}", "{h}:{m:02d}"]),
+    parens=st.booleans(),
+)
+def test_every_named_offset_read_back(moment: datetime, minutes: int, name: str, style: str, parens: bool) -> None:
+    if style == "{h}" and minutes % 60:
+        minutes -= minutes % 60 if minutes > 0 else -(-minutes % 60)
+    sign = "-" if minutes < 0 else "+"
+    h, m = divmod(abs(minutes), 60)
+    zone = f"{name}{sign}{style.format(h=h, m=m)}"
+    if parens:
+        zone = f"({zone})"
+    stamp = find(f"{moment:%Y-%m-%d %H:%M:%S} {zone} x".encode())
+    assert stamp is not None
+    assert stamp.when == moment.replace(tzinfo=UTC) - timedelta(minutes=minutes), zone
