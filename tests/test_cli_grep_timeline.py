@@ -227,3 +227,15 @@ def test_times_of_china_regions_are_placed_in_utc(run: Runner, tmp_path: Path) -
         {"bucket": "2024-05-14T01:00:00Z", "code": "10630", "count": 2},
         {"bucket": "2024-05-14T02:00:00Z", "code": "10630", "count": 1},
     ]
+
+
+@pytest.mark.parametrize("columns", ["1", "10", "39"])
+def test_a_chart_too_narrow_to_read_is_drawn_80_wide(run: Runner, log: Path, columns: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule of every table (a COLUMNS under 40 draws 80) holds for the chart too: plotext
+    would otherwise shrink it to the terminal's width as it reads it."""
+    monkeypatch.setenv("COLUMNS", columns)
+    result = run("grep", "--timeline", "--format", "table", "--color", "never", str(log))
+    assert result.exit_code == 0, result.output
+    widths = [len(line) for line in result.stdout.splitlines()]
+    assert max(widths) == 80, result.stdout

@@ -80,6 +80,7 @@ def chart_text(counts: Counts, style: Style) -> str:
     top = max(max(values) for values in series.values())
     step = _tick_step(top)
     plt.yticks(list(range(0, top + step, step)))
+    plt.limit_size(False, False)  # the width is style.width: plotext would shrink it to a COLUMNS of 1
     plt.plotsize(style.width or 80, CHART_HEIGHT)
     plt.title(f"KMS errors per {size_text(counts.size)}")
     plt.xlabel(axis)
