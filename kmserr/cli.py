@@ -6,7 +6,7 @@ import contextlib
 import io
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -161,6 +161,19 @@ def registry_in_use(ctx: click.Context | None = None) -> Registry:
         return load_registry(_team_files(ctx))
     except CatalogueError as exc:
         raise InputError(f"catalogue: {render.terminal_safe(str(exc))}") from None
+
+
+def note_overrides(entries: Iterable[Entry]) -> None:
+    """Say once, on standard error, which team files replace kmserr's own advice for which codes."""
+    by_file: dict[str, list[str]] = {}
+    for entry in entries:
+        codes = by_file.setdefault(entry.origin or "a team file", [])
+        if entry.code not in codes:
+            codes.append(entry.code)
+    for origin, codes in by_file.items():
+        listed = ", ".join(codes)
+        click.echo(render.terminal_safe(f"kmserr: note: {origin} overrides kmserr's own advice for {listed}"),
+                   err=True)
 
 
 def _version(ctx: click.Context, value: bool) -> None:
@@ -368,6 +381,7 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lan
     if not items:
         click.echo("kmserr: no error code found in the input", err=True)
         ctx.exit(NOT_FOUND)
+    note_overrides(i.entry for i in items if i.entry is not None and registry.overrides(i.entry))
     _ends_with(ctx, FOUND)
     fmt = choose_format(fmt)
     render.EXPLANATION_RENDERERS[fmt](items, _text_out(fmt), choose_style(color, lang, registry))
@@ -552,6 +566,7 @@ def grep(
         registry.check_category(category)
     except UnknownFilter as exc:
         raise InputError(f"grep: {exc}") from None
+    note_overrides(registry.overriding())  # before the output: every line's advice may be the team's
     paths = list(files) or ["-"]
     show_names = with_filename if with_filename is not None else len(paths) > 1
     style = choose_style(color, lang, registry)

@@ -88,6 +88,10 @@ class Registry:
         """Whether the entry, from a team's file, replaces kmserr's own entry for its code."""
         return entry.key in self._overridden
 
+    def overriding(self) -> list[Entry]:
+        """The team entries that replace kmserr's own, in catalogue order."""
+        return [e for e in self.entries if e.key in self._overridden]
+
     def __len__(self) -> int:
         return len(self.entries)
 

@@ -235,3 +235,31 @@ def test_a_named_catalogue_that_is_not_a_regular_file_is_one_line(tmp_path: Path
         message = result.stderr if args[0] == "lookup" else result.stdout
         assert message.count("\n") == 1 and str(odd) in message, message
         assert message.rstrip().endswith(f": is not a regular file ({what})"), message
+
+
+def test_overridden_advice_is_marked_in_grep_and_parse(home: Path) -> None:
+    """A team file that changes kmserr's advice for a code changes grep's and parse's too: said once
+    on standard error, and marked where the advice is printed, in every format."""
+    team = write(home, "team.toml", TEAM)
+    log = b"ERROR (10630) key is not existed\nERROR (10630) key is not existed\n"
+    note = f"kmserr: note: {team} overrides kmserr's own advice for 10630\n"
+    plain = run("grep", "--catalog", str(team), input=log)
+    assert plain.stderr == note
+    for line in plain.stdout.splitlines():
+        assert f"overridden by {team}]" in line.split("\t")[1]
+        assert "Call KMS in ap-shanghai." in line
+    table = run("grep", "--catalog", str(team), "--format", "table", "--color", "never", input=log)
+    assert table.stderr == note and table.stdout.count(f"overridden by {team}") == 2
+    as_json = run("grep", "--catalog", str(team), "--json", input=log)
+    assert as_json.stderr == note
+    for record in map(json.loads, as_json.stdout.splitlines()):
+        [match] = record["matches"]
+        assert (match["entry"]["overrides"], match["entry"]["origin"]) == (True, str(team))
+    parsed = run("parse", "--catalog", str(team), "--format", "plain", "(10630) key is not existed")
+    assert parsed.stderr == note
+    assert parsed.stdout.split("\t")[5] == f"in catalogue, overridden by {team}"
+    card = run("parse", "--catalog", str(team), "--format", "table", "(10630) key is not existed").stdout
+    assert f"overridden by {team}" in " ".join(card.replace("│", " ").split())
+    # Without the team file: no note, no mark.
+    assert run("grep", input=log).stderr == ""
+    assert "overridden" not in run("grep", input=log).stdout

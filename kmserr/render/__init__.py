@@ -160,11 +160,13 @@ def meaning(item: Explanation, style: Style | None = None) -> str:
     return "not in catalogue"
 
 
-def catalogue_state(item: Explanation) -> str:
+def catalogue_state(item: Explanation, style: Style | None = None) -> str:
     if item.entry is None:
         return "not in catalogue"
     if item.message_agrees is False:
         return "message differs from catalogue"
+    if style is not None and style.overrides(item.entry):
+        return f"in catalogue, overridden by {item.entry.origin}"
     return "in catalogue"
 
 
@@ -178,7 +180,10 @@ def annotation(items: Iterable[Explanation], style: Style | None = None) -> str:
             parts.append(f"{item.finding.code} ({meaning(item, style)})")
             continue
         what = entry.message or style.description(entry)
-        parts.append(f"{entry.code} {what} [{entry.category}; retry: {retry_text(entry.retry)}] {style.action(entry)}")
+        # A team's advice in place of kmserr's is marked where it is read (docs/team-catalogues.md).
+        team = f"; overridden by {entry.origin}" if style.overrides(entry) else ""
+        parts.append(f"{entry.code} {what} [{entry.category}; retry: {retry_text(entry.retry)}{team}] "
+                     f"{style.action(entry)}")
     return "kmserr: " + " | ".join(parts)
 
 

@@ -26,7 +26,7 @@ def explanations(items: Sequence[Explanation], out: IO[str], style: Style) -> No
         rec = explanation_record(item, style)
         fields = (
             item.finding.code, rec["module_code"], rec["error_code"], item.finding.request_id,
-            item.finding.form, catalogue_state(item), item.finding.message,
+            item.finding.form, catalogue_state(item, style), item.finding.message,
             rec["description"] or (meaning(item, style) if item.family else None),
         )
         out.write("\t".join(plain_field(f) for f in fields) + "\n")

@@ -119,8 +119,8 @@ def explanations(items: Sequence[Explanation], out: IO[str], style: Style) -> No
         if found.request_id:
             rows.append(("Request ID", Text(terminal_safe(found.request_id))))
         rows.append(("Format", Text(found.form)))
-        state = catalogue_state(item)
-        rows.append(("Catalogue", Text(state, style="green" if state == "in catalogue" else "yellow")))
+        state = catalogue_state(item, style)
+        rows.append(("Catalogue", Text(terminal_safe(state), style="green" if state == "in catalogue" else "yellow")))
         if item.family is not None:
             rows.append(("Family", Text(terminal_safe(f"{item.family.code}: {style.description(item.family)}"))))
         if entry is not None:
