@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benchmarks.loggen import write
 from kmserr.search import SPLIT_MIN
@@ -66,3 +68,76 @@ def test_a_reader_that_goes_away_ends_every_process_quietly(big_log: Path) -> No
     result = subprocess.run(["bash", "-c", script, sys.executable], capture_output=True, timeout=60, check=False)
     assert result.stdout.count(b"\n") == 1
     assert result.stderr == b"status=0\n"
+
+
+@pytest.mark.parametrize("jobs", [4, 1000, 10**23])
+def test_parts_are_bounded_by_the_cores_and_the_size(big_log: Path, forks: list[int], jobs: int,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-j 99999999999999999999999` ended never, `-j1000` forked 999 processes: parts are at most
+    JOBS_PER_CORE a core, and at least PART_MIN bytes each."""
+    from kmserr import default_registry, search
+    from kmserr.render import Style, line_printer
+
+    monkeypatch.setattr(search, "default_jobs", lambda: 2)
+    out = io.BytesIO()
+    printer = lambda into: line_printer(into, "plain", Style(), line_numbers=True)  # noqa: E731
+    run = search.Search(default_registry(), printer(out), lambda path, problem: None, jobs=jobs, printer=printer, out=out)
+    run.search(str(big_log))
+    parts = min(jobs, 2 * search.JOBS_PER_CORE, big_log.stat().st_size // search.PART_MIN)
+    assert len(forks) == parts - 1
+    assert not run.failed and run.matched
+
+
+@given(
+    lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=30),
+    end_newline=st.booleans(),
+    parts=st.integers(min_value=1, max_value=10**30),
+)
+def test_cut_points_are_line_starts_and_stop_at_the_end(tmp_path_factory: pytest.TempPathFactory, lines: list[bytes],
+                                                       end_newline: bool, parts: int) -> None:
+    import os
+
+    from kmserr import search
+
+    data = b"\n".join(lines) + (b"\n" if end_newline and lines else b"")
+    path = tmp_path_factory.mktemp("bounds") / "f"
+    path.write_bytes(data)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(search, "PART_MIN", 1)
+            bounds = search._line_bounds(fd, len(data), parts)
+    finally:
+        os.close(fd)
+    assert bounds[0] == 0 and bounds[-1] == len(data)
+    assert bounds == ([0, 0] if not data else sorted(set(bounds)))
+    assert len(bounds) - 1 <= max(1, min(parts, len(data)))
+    for at in bounds[1:-1]:
+        assert data[at - 1 : at] == b"\n"
+
+
+def test_a_file_without_a_newline_is_read_once_to_cut_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 256 MiB line at -j64 was read from each cut to the end: 5 times slower. Now the cuts stop."""
+    import os
+
+    from kmserr import search
+
+    path = tmp_path / "one-line"
+    size = 64 * search.PART_MIN
+    with path.open("wb") as f:
+        f.truncate(size)  # sparse: 256 MiB of NUL, no newline
+    read = []
+    real = os.pread
+
+    def counting(fd: int, n: int, at: int) -> bytes:
+        piece = real(fd, n, at)
+        read.append(len(piece))
+        return piece
+
+    monkeypatch.setattr(os, "pread", counting)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert search._line_bounds(fd, size, 64) == [0, size]
+    finally:
+        os.close(fd)
+    assert sum(read) <= size  # read at most once
