@@ -233,23 +233,31 @@ class Search:
         is the same byte for byte as one process's."""
         fd = stream.fileno()
         ranges = list(itertools.pairwise(_line_bounds(fd, os.fstat(fd).st_size, self._jobs)))
-        parts: deque[parallel.Forked] = deque()
+        parts: deque[tuple[parallel.Forked, int, int]] = deque()
         seen_before, seen_bytes_before = dict(self.seen), self._seen_bytes
         self._parts_quiet, self._outgrown = True, False  # the children inherit it
         try:
             try:
                 for start, end in ranges[1:]:
                     search = functools.partial(self._range, path, name, fd, start, end)
-                    parts.append(parallel.fork(functools.partial(self._part, search)))
+                    parts.append((parallel.fork(functools.partial(self._part, search)), start, end))
             except OSError:  # no room for temporary files, no more processes: search it alone
-                parallel.end(parts)
+                parallel.end(part for part, _, _ in parts)
                 parts.clear()
                 ranges = [(0, ranges[-1][1])]
             lines = self._range(path, name, fd, *ranges[0])
             while parts:
-                lines += self._merge(path, parts.popleft(), "its part of the file")
+                part, start, end = parts.popleft()
+                merged = self._merge(path, part)
+                if merged is None:
+                    # Killed, or its output could not be written (a full $TMPDIR): this process
+                    # searches the part, in its place in the output, and nothing is lost.
+                    self._on_error(path, f"a search process ended before it searched {self._bytes(fd, start, end)}; "
+                                         "this process searched them")
+                    merged = self._range(path, name, fd, start, end)
+                lines += merged
         finally:
-            parallel.end(parts)  # stopped early (a closed pipe, Ctrl-C): end the others
+            parallel.end(part for part, _, _ in parts)  # stopped early (a closed pipe, Ctrl-C): end the others
             self._parts_quiet = False
         if self._outgrown and self._sink is None:
             # Which codes --summary counts apart depends on the order they are first met in, which
@@ -257,6 +265,13 @@ class Search:
             self.seen, self._seen_bytes = seen_before, seen_bytes_before
             lines = self._range(path, name, fd, 0, ranges[-1][1])
         return lines
+
+    def _bytes(self, fd: int, start: int, end: int) -> str:
+        """A part of a file, as a note names it: its lines when they are counted, and its bytes."""
+        where = f"bytes {start} to {end}"
+        if self.count_lines:
+            return f"lines {_count_lines(fd, start) + 1} to {_count_lines(fd, end)} ({where})"
+        return f"the lines of {where}"
 
     def _range(self, path: str, name: str, fd: int, start: int, end: int) -> int:
         """Search the lines of `fd` from byte `start` (a line's start) to `end`."""
@@ -316,9 +331,9 @@ class Search:
         finally:
             self._sink, self.seen, self._seen_bytes, self.matched, self.failed = kept
 
-    def _merge(self, path: str, part: parallel.Part, lost: str) -> int:
-        """Take a part's result after what came before it: its counts, its codes, its output.
-        `lost` names the part's lines for the note when its process died before it could say."""
+    def _merge(self, path: str, part: parallel.Part) -> int | None:
+        """Take a part's result after what came before it: its counts, its codes, its output; None
+        when its process died before it could say (killed, out of memory, no room for its output)."""
         import pickle
 
         part.finished(wait=True)
@@ -328,8 +343,7 @@ class Search:
             try:
                 lines, matched, failed, seen, outgrown = pickle.load(result)
             except Exception:  # the child died before it could say (killed, out of memory)
-                self._fail(path, f"a search process ended before it searched {lost}")
-                return 0
+                return None
             self.failed |= failed
             self._outgrown |= outgrown
             self.matched |= matched  # before the output is written: `| head` must not turn found into not found
@@ -649,7 +663,10 @@ class _Batches:
         """Write the batches at the head of the queue that are searched; with `wait`, all of them."""
         while self.queue and self.queue[0][0].finished(wait=wait):
             part, lost = self.queue.popleft()
-            self.kept += self._search._merge(self._path, part, lost)
+            merged = self._search._merge(self._path, part)
+            if merged is None:  # what was read from a pipe cannot be read again
+                self._search._fail(self._path, f"a search process ended before it searched {lost}")
+            self.kept += merged or 0
 
 
 _QUEUE: Final = 8  # batches held, searched but not written, for each -j (their output is in memory)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -141,3 +142,47 @@ def test_a_file_without_a_newline_is_read_once_to_cut_it(tmp_path: Path, monkeyp
     finally:
         os.close(fd)
     assert sum(read) <= size  # read at most once
+
+
+def test_parts_whose_output_cannot_be_written_are_searched_here(big_log: Path) -> None:
+    """A full $TMPDIR (here: no file may grow past 1 KiB) printed half the lines, exit 2. The parts
+    that cannot be written are searched by the first process: every line, in order, exit 0."""
+    one = grep("-j1", "-n", str(big_log))
+    script = f'trap "" XFSZ; ulimit -f 1; "$0" -m kmserr grep -j3 -n "{big_log}" | cat'
+    many = subprocess.run(["bash", "-c", script, sys.executable], capture_output=True, timeout=300, check=False)
+    assert many.stdout == one.stdout
+    notes = many.stderr.decode().splitlines()
+    assert len(notes) == 2, notes
+    for note in notes:
+        assert re.fullmatch(r"kmserr: grep: .*: a search process ended before it searched lines \d+ to \d+ "
+                            r"\(bytes \d+ to \d+\); this process searched them", note), note
+
+
+def test_a_killed_part_is_named_and_searched_here(big_log: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    from kmserr import default_registry, search
+    from kmserr.render import Style, line_printer
+
+    parent = os.getpid()
+    real_range = search.Search._range
+
+    def dying(self: search.Search, path: str, name: str, fd: int, start: int, end: int) -> int:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_range(self, path, name, fd, start, end)
+
+    monkeypatch.setattr(search.Search, "_range", dying)
+    outputs, notes = [], []
+    for jobs in (1, 3):
+        out = io.BytesIO()
+        printer = lambda into: line_printer(into, "plain", Style(), line_numbers=True)  # noqa: E731
+        run = search.Search(default_registry(), printer(out), lambda path, problem: notes.append(problem),
+                            jobs=jobs, printer=printer, out=out)
+        run.search(str(big_log))
+        outputs.append((out.getvalue(), run.lines_per_input, run.matched, run.failed))
+    assert len(forks) == 2
+    assert outputs[0] == outputs[1]
+    assert len(notes) == 2 and all(re.fullmatch(r"a search process ended before it searched lines \d+ to \d+ "
+                                                r"\(bytes \d+ to \d+\); this process searched them", n) for n in notes)
