@@ -142,6 +142,9 @@ class Search:
         self._printer, self._out = printer, out
         self.seen: dict[str, Seen] = {}
         self._seen_bytes = 0  # what `seen` holds, as counted against SUMMARY_BYTES
+        # What `seen` may hold: SUMMARY_BYTES, shared by the parts of a file searched at once (one
+        # budget for the run: 8 parts held 8 times as much, 727 MB for 850,000 distinct codes).
+        self._budget = SUMMARY_BYTES
         # While a file is searched in parts, a part that outgrows SUMMARY_BYTES says so only here
         # (its codes beyond it are not those one process would count apart): searched again, whole.
         self._parts_quiet = False
@@ -236,6 +239,7 @@ class Search:
         parts: deque[tuple[parallel.Forked, int, int]] = deque()
         seen_before, seen_bytes_before = dict(self.seen), self._seen_bytes
         self._parts_quiet, self._outgrown = True, False  # the children inherit it
+        self._budget = SUMMARY_BYTES // len(ranges)  # and their share of the budget
         try:
             try:
                 for start, end in ranges[1:]:
@@ -245,10 +249,17 @@ class Search:
                 parallel.end(part for part, _, _ in parts)
                 parts.clear()
                 ranges = [(0, ranges[-1][1])]
-            lines = self._range(path, name, fd, *ranges[0])
-            while parts:
+            try:
+                lines = self._range(path, name, fd, *ranges[0])
+            except _Outgrown:
+                lines = 0
+            self._budget = SUMMARY_BYTES
+            while parts and not self._outgrown:  # once a part outgrew its share, the others are not waited for
                 part, start, end = parts.popleft()
-                merged = self._merge(path, part)
+                try:
+                    merged = self._merge(path, part)
+                except _Outgrown:  # the parts' codes together, with earlier files' (not in their shares)
+                    break
                 if merged is None:
                     # Killed, or its output could not be written (a full $TMPDIR): this process
                     # searches the part, in its place in the output, and nothing is lost.
@@ -258,7 +269,7 @@ class Search:
                 lines += merged
         finally:
             parallel.end(part for part, _, _ in parts)  # stopped early (a closed pipe, Ctrl-C): end the others
-            self._parts_quiet = False
+            self._parts_quiet, self._budget = False, SUMMARY_BYTES
         if self._outgrown and self._sink is None:
             # Which codes --summary counts apart depends on the order they are first met in, which
             # parts do not know: this file's codes are counted again, in one process (nothing was printed).
@@ -322,7 +333,10 @@ class Search:
             self._sink = self._printer(output)
         self.seen, self.matched, self.failed = {}, False, False
         try:
-            lines = search()
+            try:
+                lines = search()
+            except _Outgrown:  # its counts are not those one process would keep: the file is counted again
+                lines = 0
             if self._sink is not None:
                 self._sink.flush()
             output.flush()
@@ -453,9 +467,11 @@ class Search:
         """Where --summary counts a code: its own row, or OTHER_CODES once SUMMARY_BYTES are held
         (said once); with what it holds so far (None: a row to make)."""
         earlier = self.seen.get(code)
-        if earlier is None and code != OTHER_CODES and self._seen_bytes + len(code) + _CODE_COST > SUMMARY_BYTES:
-            code, earlier = OTHER_CODES, self.seen.get(OTHER_CODES)
+        if earlier is None and code != OTHER_CODES and self._seen_bytes + len(code) + _CODE_COST > self._budget:
             self._outgrown = True
+            if self._parts_quiet:  # a part of a file: stopped, the file is counted again in one process
+                raise _Outgrown
+            code, earlier = OTHER_CODES, self.seen.get(OTHER_CODES)
             if earlier is None and not self._parts_quiet:
                 self._on_error(self._path, f"more distinct codes than --summary holds ({_size(SUMMARY_BYTES)} "
                                            f"of them): those first seen from here on are counted as {OTHER_CODES}")
@@ -464,6 +480,10 @@ class Search:
     def _fail(self, path: str, problem: str) -> None:
         self._on_error(path, problem)
         self.failed = True
+
+
+class _Outgrown(Exception):
+    """A part of a file met more distinct codes than its share of SUMMARY_BYTES."""
 
 
 def _other_codes(example: Explanation) -> Explanation:

@@ -61,6 +61,7 @@ def test_the_budget_holds_across_processes_as_in_one(
     rows, counts and note as -j1 (the parts' codes used to be taken whole, jobs x the budget)."""
     monkeypatch.setattr(search, "SUMMARY_BYTES", 5 * (search._CODE_COST + 40))
     monkeypatch.setattr(search, "SPLIT_MIN", 0)
+    monkeypatch.setattr(search, "PART_MIN", 1)
     lines = [api3_line(f"InvalidParameter.Made{i % 23}", stamp=f"2024-05-14T08:{i // 60:02d}:{i % 60:02d}Z")
              for i in range(600)]
     log = tmp_path / "app.log"
@@ -90,3 +91,41 @@ def test_a_summary_from_standard_input_is_counted_in_one_process() -> None:
             assert batches(None, count_codes=False)  # -c
     finally:
         os.close(write_end)
+
+
+@pytest.mark.parametrize("distinct", [3, 40])
+def test_the_parts_of_a_file_share_one_budget(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, forks: list[int],
+                                             distinct: int) -> None:
+    """One budget for the run: each of N parts holds at most 1/N of it (8 parts held 8 budgets, 727 MB
+    for 850,000 distinct codes); a part that outgrows its share stops, and the file is counted again
+    in one process, with the same rows as -j1."""
+    import os
+
+    budget = 12 * (search._CODE_COST + 40)
+    monkeypatch.setattr(search, "SUMMARY_BYTES", budget)
+    monkeypatch.setattr(search, "SPLIT_MIN", 0)
+    monkeypatch.setattr(search, "PART_MIN", 1)
+    held = tmp_path / "held"
+    parent = os.getpid()
+    real_slot = search.Search._slot
+
+    def slot(self: search.Search, code: str) -> tuple[str, search.Seen | None]:
+        if os.getpid() != parent:  # what a part's process holds, its largest
+            with held.open("a") as f:
+                f.write(f"{self._seen_bytes}\n")
+        return real_slot(self, code)
+
+    monkeypatch.setattr(search.Search, "_slot", slot)
+    log = tmp_path / "app.log"
+    log.write_bytes(b"".join(api3_line(f"InvalidParameter.Made{i % distinct}", stamp=f"2024-05-14T08:00:{i % 60:02d}Z")
+                             for i in range(400)))
+    results = []
+    for jobs in (1, 4):
+        notes: list[str] = []
+        run = search.Search(default_registry(), None, lambda path, problem, into=notes: into.append(problem), jobs=jobs)
+        run.search(str(log))
+        results.append(({c: (s.times, s.first, s.last) for c, s in run.seen.items()}, notes))
+    assert results[0] == results[1]
+    assert len(forks) == 3
+    assert max(map(int, held.read_text().split())) <= budget // 4
+    assert (search.OTHER_CODES in results[0][0]) == (distinct > 12)
