@@ -324,14 +324,22 @@ def scan_stream(
 ) -> Iterator[list[Hit]]:
     """Yield the hits of each read, as soon as it is read; an empty list means "nothing yet".
 
-    Reads with `os.read` on the descriptor, which returns what a pipe holds instead of waiting
-    for a full block, so that a live stream is seen at once.
+    Reads what the object gives, with `read1` where it has one (a buffered file or pipe returns
+    what it holds instead of waiting for a full block, so that a live stream is seen at once; lines
+    it buffered already, after a `readline`, are not skipped), else `read` (`gzip.open`, `BytesIO`,
+    a raw file). A descriptor given as an int is read with `os.read`.
     """
-    fd = stream if isinstance(stream, int) else stream.fileno()
+    if isinstance(stream, int):
+        fd = stream
+
+        def read(size: int) -> bytes:
+            return os.read(fd, size)
+    else:
+        read = getattr(stream, "read1", None) or stream.read
     matcher = _matcher(extractor, registry)
     scanner = LineScanner(matcher, engine)
     while True:
-        chunk = os.read(fd, block_size)
+        chunk = read(block_size)
         if not chunk:
             break
         yield scanner.feed(chunk)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from hypothesis import given
@@ -99,3 +102,42 @@ def test_the_lines_above_a_node_line_read_as_grep_reads_them(data: bytes) -> Non
     from kmserr.scan import _decode
 
     assert _decode(data) == data.decode("utf-8", "surrogateescape").replace("\r\n", "\n")
+
+
+def test_stream_reads_what_the_object_gives(tmp_path: Path) -> None:
+    """scan_stream read the descriptor: after `f.readline()` it missed the lines the object had
+    buffered, `gzip.open(...)` was scanned compressed (no hit) and `io.BytesIO` raised."""
+    import bz2
+    import gzip
+    import io
+
+    expected = [2, 4, 6]
+    plain = tmp_path / "app.log"
+    plain.write_bytes(LOG)
+    with plain.open("rb") as f:
+        first = f.readline()
+        hits = [h for batch in scan_stream(f, EX, block_size=7) for h in batch]
+    assert [h.line_number + 1 for h in hits] == expected and first.count(b"\n") == 1
+    packed = tmp_path / "app.log.gz"
+    packed.write_bytes(gzip.compress(LOG))
+    # Each is opened by the `with` below; ruff cannot see that through the lambdas.
+    openers: list[Callable[[], BinaryIO]] = [
+        lambda: gzip.open(packed, "rb"),  # noqa: SIM115
+        lambda: bz2.BZ2File(io.BytesIO(bz2.compress(LOG))),
+        lambda: io.BytesIO(LOG),
+        lambda: open(plain, "rb", buffering=0),  # noqa: SIM115
+    ]
+    for opener in openers:
+        with opener() as f:
+            assert [h.line_number for batch in scan_stream(f, EX, block_size=7) for h in batch] == expected
+
+
+def test_stream_of_a_buffered_pipe_is_seen_at_once() -> None:
+    """A buffered pipe gives what it holds at each read (read1): a live stream's line before the next arrives."""
+    read_end, write_end = os.pipe()
+    os.write(write_end, LOG)
+    with os.fdopen(read_end, "rb") as stream:
+        batches = scan_stream(stream, EX, block_size=1 << 20)
+        assert [h.line_number for h in next(batches)] == [2, 4]  # not waiting for a full block or the end
+        os.close(write_end)
+        assert [h.line_number for batch in batches for h in batch] == [6]  # the last line, once it ends
