@@ -8,10 +8,11 @@ decides. So every engine selects the same lines, and the cost per byte stays tha
 
 from __future__ import annotations
 
+import functools
 import os
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
-from typing import BinaryIO, Final, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import BinaryIO, Final, NamedTuple, cast
 
 from .engines import Candidates, Engine
 from .extract import Extractor
@@ -329,13 +330,11 @@ def scan_stream(
     it buffered already, after a `readline`, are not skipped), else `read` (`gzip.open`, `BytesIO`,
     a raw file). A descriptor given as an int is read with `os.read`.
     """
+    read: Callable[[int], bytes]
     if isinstance(stream, int):
-        fd = stream
-
-        def read(size: int) -> bytes:
-            return os.read(fd, size)
+        read = functools.partial(os.read, stream)
     else:
-        read = getattr(stream, "read1", None) or stream.read
+        read = cast("Callable[[int], bytes]", getattr(stream, "read1", None) or stream.read)
     matcher = _matcher(extractor, registry)
     scanner = LineScanner(matcher, engine)
     while True:
