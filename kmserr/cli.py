@@ -329,6 +329,7 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
     """
     registry = registry_in_use()
     found: list[Entry] = []
+    answers: list[tuple[Entry, str, str]] = []  # each entry with the query it answers, and how
     status = FOUND
     for query in codes:
         result = registry.lookup(query)
@@ -336,11 +337,25 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
             status = NOT_FOUND
             hint = f"; did you mean {', '.join(result.suggestions)}?" if result.suggestions else ""
             click.echo(f"kmserr: no entry for {_quoted(query)}{hint}", err=True)
-        found.extend(e for e in result.entries if e not in found)
+        elif result.substitutes:  # a typo of a code must not pass for the code itself
+            shown = [e.code for e in result.entries[:3]] + (["..."] if len(result.entries) > 3 else [])
+            listed = render.terminal_safe(", ".join(shown))
+            click.echo(f"kmserr: note: no code {_quoted(query)}; showing what a search for it finds: {listed}",
+                       err=True)
+        for entry in result.entries:
+            if entry not in found:
+                found.append(entry)
+                answers.append((entry, query, result.kind))
     _ends_with(ctx, status)
     if found:
         fmt = choose_format(fmt)
-        render.ENTRY_RENDERERS[fmt](found, _text_out(fmt), choose_style(color, lang, registry))
+        style = choose_style(color, lang, registry)
+        if fmt == "json":  # JSON says what each entry answers: a code, its group, or a search for it
+            from .render.json import lookup_entries
+
+            lookup_entries(answers, _text_out(fmt), style)
+        else:
+            render.ENTRY_RENDERERS[fmt](found, _text_out(fmt), style)
     for entry in found:
         if registry.overrides(entry):
             note = f"{entry.code} comes from {entry.origin}, which overrides kmserr's own entry"
@@ -564,8 +579,9 @@ def grep(
     registry = registry_in_use()
     try:
         registry.check_category(category)
+        registry.check_codes(codes)
     except UnknownFilter as exc:
-        raise InputError(f"grep: {exc}") from None
+        raise InputError(f"grep: {render.terminal_safe(str(exc))}") from None
     note_overrides(registry.overriding())  # before the output: every line's advice may be the team's
     paths = list(files) or ["-"]
     show_names = with_filename if with_filename is not None else len(paths) > 1

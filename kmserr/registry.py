@@ -38,6 +38,18 @@ class Lookup(NamedTuple):
     entries: tuple[Entry, ...]
     suggestions: tuple[str, ...] = ()
 
+    @property
+    def substitutes(self) -> bool:
+        """Whether the query names a code that is not in the catalogue and was answered with the
+        entries a search for it finds (`ResourceUnavailable.CmkDisable`: CmkDisabled's entry)."""
+        return self.kind == "search" and bool(self.entries) and looks_like_code(self.query)
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether a query is written as a code name (`A.B`, `RequestLimitExceded`), not as words."""
+    return re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+\.?|[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+",
+                        text.strip()) is not None
+
 
 def _ascii_number(text: str) -> int | None:
     """A query in ASCII digits as a number: not "²" (int() refuses it), "٤٠٠٠", nor 5,000 digits
@@ -174,6 +186,27 @@ class Registry:
         """Refuse a category the catalogue does not declare, naming those it does (UnknownFilter)."""
         if category is not None and category not in self.categories:
             raise UnknownFilter(f"unknown category {category!r} (choose from {', '.join(sorted(self.categories))})")
+
+    def knows(self, code: str) -> bool:
+        """Whether `grep --code` can mean this: a code (any product's, a team's), a family with
+        members (`AuthFailure`), a legacy module code (10630) or a group of them (4000)."""
+        text = code.strip()
+        number = _ascii_number(text)
+        if number is not None:
+            return any(e.module_code == number for e in self.entries) or bool(self.group(number)) or bool(
+                self.exact(text)
+            )
+        return bool(self.exact(text)) or bool(self.family(text))
+
+    def check_codes(self, codes: Iterable[str]) -> None:
+        """Refuse a code the catalogue does not know, naming the nearest (UnknownFilter): a typo
+        would otherwise filter out every line and read as "no such error"."""
+        for code in codes:
+            if not self.knows(code):
+                near = self.suggest(code)
+                hint = f"; did you mean {', '.join(near)}?" if near else ""
+                shown = code if len(code) <= 80 else f"{code[:80]}... ({len(code):,} characters)"
+                raise UnknownFilter(f"unknown code {shown!r}{hint} (--unknown finds codes the catalogue lacks)")
 
     def filter(
         self, *, error_code: int | None = None, category: str | None = None, retryable: bool | None = None,

@@ -19,6 +19,13 @@ def entries(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
     out.write(json_text([entry_record(e, style) for e in entries]))
 
 
+def lookup_entries(answers: Sequence[tuple[Entry, str, str]], out: IO[str], style: Style) -> None:
+    """lookup's entries, each with the query it answers (`query`) and how it was found (`match`):
+    `module_code`, `error_code`, `code`, `family`, `rule`, or `search` (another code than asked)."""
+    records = [{**entry_record(e, style), "query": json_str(query), "match": kind} for e, query, kind in answers]
+    out.write(json_text(records))
+
+
 def explanations(items: Sequence[Explanation], out: IO[str], style: Style) -> None:
     out.write(json_text([explanation_record(i, style) for i in items]))
 
