@@ -77,8 +77,8 @@ def test_format_strings_and_regex_syntax_in_input_are_just_text(run: Runner) -> 
         [record] = json.loads(run("parse", text, "--format", "json").stdout)
         assert record["message"] == text.split(") ", 1)[1]
     result = run("grep", "--code", "Auth.*", input=b"[TencentCloudSDKException] code:AuthFailure message:x requestId:r\n")
-    assert result.exit_code == 1  # a code, not a regex
-    assert run("grep", "--code", "(", input=b"(10630) key is not existed\n").exit_code == 1
+    assert result.exit_code == 2 and "unknown code 'Auth.*'" in result.stderr  # a code, not a regex
+    assert run("grep", "--code", "(", input=b"(10630) key is not existed\n").exit_code == 2
 
 
 def test_a_deeply_nested_json_body_is_not_a_crash(run: Runner) -> None:

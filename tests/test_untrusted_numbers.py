@@ -87,7 +87,8 @@ def test_grep_code_of_a_huge_number(run: Runner, tmp_path: Path) -> None:
     log = tmp_path / "app.log"
     log.write_bytes(ERROR + HUGE.encode() + b" (" + HUGE.encode() + b") key\n")
     result = run("grep", "--code", HUGE, str(log))
-    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("kmserr: grep: unknown code '1111") and result.stderr.count("\n") == 1
 
 
 @pytest.mark.usefixtures("engine")
