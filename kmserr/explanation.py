@@ -6,6 +6,7 @@ import json
 from typing import Final, NamedTuple, cast
 
 from .catalogue import Entry
+from .controls import terminal_safe
 from .forms import (
     EXCEPTION,
     PYTHON_SDK,
@@ -36,9 +37,25 @@ class Explanation(NamedTuple):
         """Whether an error code was found at all (`explain` of something that holds none: False)."""
         return bool(self.finding.code)
 
+    def __bool__(self) -> bool:
+        """False when no error code was found, so that `if explain(text):` asks whether it holds one."""
+        return self.found
+
+    def __str__(self) -> str:
+        """One line for a log or a print: code, request ID, whether to retry, what to do."""
+        if not self.found:
+            return "no error code found"
+        request = f" (request {self.request_id})" if self.request_id else ""
+        advice = f"retry: {self.retry or 'no'}"
+        if self.entry is None:
+            advice += f"; not in catalogue{f', family {self.family.code}' if self.family else ''}"
+        action = f"; {self.action}" if self.action else ""
+        return terminal_safe(f"{self.finding.code}{request}: {advice}{action}")
+
     @property
-    def code(self) -> str:
-        return self.finding.code
+    def code(self) -> str | None:
+        """The code found, or None when the text holds none."""
+        return self.finding.code or None
 
     @property
     def request_id(self) -> str | None:
@@ -55,8 +72,16 @@ class Explanation(NamedTuple):
 
     @property
     def retryable(self) -> bool:
-        """Whether retrying can help: the entry's advice, else its family's; False when unknown."""
-        return self._advice("retry") not in (None, "no")
+        """Whether retrying can help if the call may be repeated: the entry's advice, else its
+        family's; False when unknown. True for `idempotent` codes (InternalError, network errors),
+        which may have taken effect: for a call that must not happen twice, ask `retryable_for(False)`."""
+        return self.retryable_for(idempotent=True)
+
+    def retryable_for(self, idempotent: bool) -> bool:
+        """Whether retrying a call can help, given whether that call may be repeated safely
+        (`kmserr.should_retry(err, idempotent=...)` and `Retryer` decide the same)."""
+        retry = self._advice("retry")
+        return retry in ("yes", "backoff") or (idempotent and retry == "idempotent")
 
     @property
     def retry(self) -> str | None:

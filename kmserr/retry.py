@@ -30,6 +30,7 @@ LOGGER_NAME = "kmserr.retry"
 logging.getLogger("kmserr").addHandler(logging.NullHandler())
 
 RETRIED: frozenset[str] = frozenset({"yes", "backoff"})
+MESSAGE_LIMIT = 500  # characters of an error's message in a retry's log record: an HTML page is not a message
 
 
 class Uniform(Protocol):
@@ -66,7 +67,7 @@ def _explained(err: object, registry: Registry | None) -> Explanation | None:
 
 
 def _retries(info: Explanation, idempotent: bool) -> bool:
-    return info.retry in RETRIED or (idempotent and info.retry == "idempotent")
+    return info.retryable_for(idempotent)
 
 
 def _readable(err: object) -> object:
@@ -196,17 +197,22 @@ class Retryer:
         # would forge log lines or drive the reader's terminal: escaped, as kmserr shows it anywhere.
         code = terminal_safe(info.code) if info.code is not None else None
         request_id = terminal_safe(info.request_id) if info.request_id is not None else None
+        # The SDK's own words (`Read timed out.`, `Connection refused`) say what happened to this
+        # call; the catalogue's description, only when the error carries none.
+        said = info.message or info.description or ""
+        said = terminal_safe(said if len(said) <= MESSAGE_LIMIT else said[:MESSAGE_LIMIT] + "...")
         self.logger.warning(
-            "kmserr: %s (request %s) on attempt %d of %d, retrying in %.3fs: %s",
+            "%s%s on attempt %d of %d, retrying in %.3fs: %s",
             code,
-            request_id or "-",
+            f" (request {request_id})" if request_id else "",
             attempt,
             self.max_attempts,
             delay,
-            terminal_safe(info.description or info.message or ""),
+            said,
             extra={
                 "kmserr_code": code,
                 "kmserr_request_id": request_id,
+                "kmserr_message": said,
                 "kmserr_retry": info.retry,
                 "kmserr_attempt": attempt,
                 "kmserr_delay": delay,

@@ -81,7 +81,7 @@ def explain_in_an_except(example: Block, server: tuple[str, Answers], caplog: py
         run(example, client=plain_client(endpoint), req=decrypt_request(), log=log)
     action = kmserr.explain("ResourceUnavailable.CmkDisabled").action
     assert [r.getMessage() for r in caplog.records] == [
-        f"KMS ResourceUnavailable.CmkDisabled (req-readme-1): {action}"
+        f"KMS ResourceUnavailable.CmkDisabled (request req-readme-1): retry: no; {action}"
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import kmserr
 from kmserr import explain
 
 RID = "6ecbe97c-fadb-4798-8afa-4e56b9e0f3da"
@@ -97,6 +98,31 @@ def test_nothing_found(error: object) -> None:
     info = explain(error)
     assert (info.found, info.known, info.retryable, info.entry) == (False, False, False, None)
     assert info.category is None and info.action is None
+    # No code is None, not "", and the result is falsy: `if explain(text):` asks whether there is one.
+    assert info.code is None and not info and bool(info) is False
+    assert str(info) == "no error code found"
+
+
+def test_a_found_error_is_truthy_and_prints_on_one_line() -> None:
+    info = explain(PythonSdkLike("ResourceUnavailable.CmkDisabled", "The CMK is disabled.", RID))
+    assert info and bool(info) is True
+    assert str(info) == (f"ResourceUnavailable.CmkDisabled (request {RID}): retry: no; "
+                         "Enable the CMK (EnableKey or the console) before calling again.")
+    assert str(explain("InternalError.SendAndRecvFail")).startswith(
+        "InternalError.SendAndRecvFail: retry: idempotent; not in catalogue, family InternalError; ")
+    assert "\n" not in str(explain(PythonSdkLike("InternalError", "x", "r\nforged")))
+
+
+def test_retryable_depends_on_whether_the_call_may_be_repeated() -> None:
+    internal = explain("InternalError")
+    # `retryable` assumes an idempotent call, as should_retry's default; a call that must not
+    # happen twice asks retryable_for(False), the decision of Retryer(idempotent=False).
+    assert internal.retryable is True and internal.retryable_for(True) is True
+    assert internal.retryable_for(False) is False and kmserr.should_retry(
+        PythonSdkLike("InternalError", "boom", RID), idempotent=False) is False
+    throttled = explain("RequestLimitExceeded")
+    assert throttled.retryable_for(False) is True and throttled.retryable_for(True) is True
+    assert explain("ResourceUnavailable.CmkDisabled").retryable_for(True) is False
 
 
 def test_explanations_are_not_shared_between_registries() -> None:

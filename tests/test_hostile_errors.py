@@ -124,6 +124,7 @@ def test_retry_log_records_escape_what_the_endpoint_sent(junk: str) -> None:
     for record in records:
         text = record.getMessage()
         assert text.isprintable(), text
+        assert text.endswith(": Read timed out.") and not text.startswith("kmserr:"), text
         for key in ("kmserr_code", "kmserr_request_id"):
             value = getattr(record, key)
             assert value is None or value.isprintable(), value

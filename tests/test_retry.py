@@ -215,18 +215,31 @@ def test_each_retry_is_logged(server: tuple[str, Answers], caplog: pytest.LogCap
         assert decrypt(endpoint, kmserr_retryer(True, sleeps)) == SUCCESS
     records = [r for r in caplog.records if r.name == LOGGER_NAME]
     assert len(records) == FAILURES
-    meaning = kmserr.explain("RequestLimitExceeded").description
-    assert meaning == "The number of requests exceeds the frequency limit."
     for attempt, (record, slept) in enumerate(zip(records, sleeps, strict=True), start=1):
         assert record.levelno == logging.WARNING
+        # The endpoint's own message, not the catalogue's description; no `kmserr:` prefix, which
+        # the application's log format does not expect.
         assert record.getMessage() == (
-            f"kmserr: RequestLimitExceeded (request req-throttled-1) on attempt {attempt} of {ATTEMPTS}, "
-            f"retrying in {slept:.3f}s: {meaning}"
+            f"RequestLimitExceeded (request req-throttled-1) on attempt {attempt} of {ATTEMPTS}, "
+            f"retrying in {slept:.3f}s: message of RequestLimitExceeded"
         )
-        fields = {k: getattr(record, k) for k in
-                  ("kmserr_code", "kmserr_request_id", "kmserr_retry", "kmserr_attempt", "kmserr_delay")}
+        fields = {k: getattr(record, k) for k in ("kmserr_code", "kmserr_request_id", "kmserr_message",
+                                                  "kmserr_retry", "kmserr_attempt", "kmserr_delay")}
         assert fields == {"kmserr_code": "RequestLimitExceeded", "kmserr_request_id": "req-throttled-1",
-                          "kmserr_retry": "backoff", "kmserr_attempt": attempt, "kmserr_delay": slept}
+                          "kmserr_message": "message of RequestLimitExceeded", "kmserr_retry": "backoff",
+                          "kmserr_attempt": attempt, "kmserr_delay": slept}
+
+
+def test_a_refused_connection_is_logged_with_the_sdks_message(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger=LOGGER_NAME), refused_endpoint() as endpoint:
+        decrypt(endpoint, kmserr_retryer(True, []))
+    records = [r for r in caplog.records if r.name == LOGGER_NAME]
+    assert len(records) == ATTEMPTS - 1
+    text = records[0].getMessage()
+    # No request ID reached the client: none is shown, not "(request -)".
+    assert text.startswith(f"ClientNetworkError on attempt 1 of {ATTEMPTS}, retrying in ")
+    assert "Connection refused" in text and "request" not in text.split(":", 1)[0]
+    assert records[0].kmserr_request_id is None
 
 
 def test_a_logger_of_ones_own(server: tuple[str, Answers], caplog: pytest.LogCaptureFixture) -> None:
