@@ -42,6 +42,13 @@ class Style(NamedTuple):
     def action(self, entry: Entry) -> str:
         return entry.action_zh if self.lang == "zh" and entry.action_zh else entry.action
 
+    def source(self, entry: Entry) -> str:
+        return entry.source_zh if self.lang == "zh" and entry.source_zh else entry.source
+
+    def language(self, entry: Entry) -> str:
+        """The language an entry's description is shown in: the one asked for, else English."""
+        return "zh" if self.lang == "zh" and entry.description_zh else "en"
+
     def related(self, entry: Entry) -> tuple[Entry, ...]:
         return self.registry.related(entry) if self.registry is not None else ()
 
@@ -112,19 +119,17 @@ def entry_record(entry: Entry, style: Style | None = None) -> dict[str, Any]:
         "error_code": entry.error_code,
         "message": entry.message,
         "message_templates": list(entry.message_templates),
+        # One language, the one asked for (`--lang`): both would double every grep --json line.
+        "lang": style.language(entry),
         "description": style.description(entry),
-        "description_en": entry.description,
-        "description_zh": entry.description_zh,
         "category": entry.category,
         "retry": entry.retry,
         "retryable": entry.retryable,
         "action": style.action(entry),
-        "action_zh": entry.action_zh,
         "links": [{"title": link.title, "url": link.url} for link in entry.links],
         "actions": list(entry.actions),
         "equivalents": [f"{e.product}:{e.code}" for e in style.related(entry)],
-        "source": entry.source,
-        "source_zh": entry.source_zh,
+        "source": style.source(entry),
         "origin": entry.origin if style.from_team(entry) else None,
         "overrides": style.overrides(entry),
     }

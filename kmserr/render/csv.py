@@ -53,5 +53,7 @@ def entries(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
     write(CSV_COLUMNS)
     for entry in entries:
         record = entry_record(entry, style)
+        # A spreadsheet keeps both languages side by side; JSON carries only the one asked for.
+        record["description_zh"], record["action_zh"] = entry.description_zh, entry.action_zh
         record["links"] = [f"{link['title']}: {link['url']}" for link in record["links"]]
         write(record[column] for column in CSV_COLUMNS)
