@@ -32,6 +32,13 @@ class _ContextLines(click.IntRange):
         super().__init__(min=0)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            # Click's own words ("not a valid integer range") describe its type, not the option.
+            if not (text.isascii() and text.lstrip("+-").isdigit()):
+                self.fail(f"{_quoted(value, 40)} is not a number of lines", param, ctx)
+            if text.startswith("-") and text.strip("-0"):
+                self.fail(f"a number of lines is 0 or more, not {text}", param, ctx)
         number = super().convert(value, param, ctx)
         return min(number, sys.maxsize)
 
@@ -51,12 +58,34 @@ class InputError(click.ClickException):
         click.echo(f"kmserr: {self.format_message()}", err=True)
 
 
-def output_options(formats: Sequence[str] = FORMATS) -> Callable[[F], F]:
-    """Add --format, --color, --lang and --catalog, shared by every command."""
-    return lambda func: _output_options(func, formats)
+def output_options(formats: Sequence[str] = FORMATS, fmt_help: str | None = None) -> Callable[[F], F]:
+    """Add --format, --color, --lang and --catalog, shared by lookup, parse, list and grep; each
+    may also come before the command (`kmserr --color never lookup 10630`), the command's own winning."""
+    return lambda func: _output_options(func, formats, fmt_help)
 
 
-def _output_options(func: F, formats: Sequence[str]) -> F:
+GLOBAL = "kmserr.global"  # ctx.meta: the options given before the command, by parameter name
+COLOR_HELP = "Colour the output [default: auto: on a terminal, unless NO_COLOR is set]."
+LANG_HELP = "Language of descriptions where both exist [default: from the locale]."
+FORMAT_HELP = "Output format [default: table on a terminal, plain otherwise]."
+CATALOG_HELP = "A team catalogue file to load on top of kmserr's own (repeatable; see also KMSERR_CATALOG)."
+
+
+def _or_global(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """The command's option, else the same option given before the command (a choice it takes)."""
+    if value is not None:
+        return value
+    given = ctx.meta.get(GLOBAL, {}).get(param.name)
+    if given is None:
+        return None
+    if isinstance(param.type, click.Choice) and given not in param.type.choices:
+        choices = ", ".join(str(c) for c in param.type.choices)
+        raise click.UsageError(f"kmserr {ctx.info_name} does not take --{param.name.replace('fmt', 'format')} "
+                               f"{given} (choose from {choices})", ctx)
+    return given
+
+
+def _output_options(func: F, formats: Sequence[str], fmt_help: str | None) -> F:
     func = click.option(
         "--catalog",
         "catalogs",
@@ -64,28 +93,43 @@ def _output_options(func: F, formats: Sequence[str]) -> F:
         metavar="FILE",
         expose_value=False,
         callback=_remember_catalogs,
-        help="A team catalogue file to load on top of kmserr's own (repeatable; see also KMSERR_CATALOG).",
+        help=CATALOG_HELP,
     )(func)
     func = click.option(
-        "--lang",
-        type=click.Choice(["en", "zh"]),
-        default=None,
-        help="Language of descriptions where both exist [default: from the locale].",
+        "--lang", type=click.Choice(["en", "zh"]), default=None, callback=_or_global, help=LANG_HELP,
     )(func)
     func = click.option(
-        "--color",
-        type=click.Choice(["auto", "always", "never"]),
-        default="auto",
-        show_default=True,
-        help="Colour the output. NO_COLOR in the environment turns it off.",
+        "--color", type=click.Choice(["auto", "always", "never"]), default=None, callback=_or_global,
+        help=COLOR_HELP,
     )(func)
     func = click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(list(formats)),
-        default=None,
-        help="Output format [default: table on a terminal, plain otherwise].",
+        "--format", "fmt", type=click.Choice(list(formats)), default=None, callback=_or_global,
+        help=fmt_help or FORMAT_HELP,
     )(func)
+    return func
+
+
+def _remember_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if param.name == "catalogs":
+        ctx.meta["kmserr.global_catalogs"] = value
+    elif value is not None:
+        ctx.meta.setdefault(GLOBAL, {})[param.name] = value
+
+
+def global_options(func: F) -> F:
+    """The shared options before the command: remembered for the command to take as its defaults."""
+    every_format = [*FORMATS, "terminal", "csv", "markdown"]
+    for option in (
+        click.option("--catalog", "catalogs", multiple=True, metavar="FILE", help=CATALOG_HELP),
+        click.option("--lang", type=click.Choice(["en", "zh"]), help=LANG_HELP),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), help=COLOR_HELP),
+        click.option("--format", "fmt", type=click.Choice(every_format), metavar="FORMAT",
+                     help="Output format of the command (one it takes) [default: table on a terminal, "
+                          "plain otherwise]."),
+    ):
+        func = option(func)
+        func.__click_params__[-1].expose_value = False  # type: ignore[attr-defined]
+        func.__click_params__[-1].callback = _remember_global  # type: ignore[attr-defined]
     return func
 
 
@@ -100,12 +144,14 @@ def choose_format(fmt: str | None) -> str:
     return fmt or ("table" if _is_tty(sys.stdout) else "plain")
 
 
-def choose_style(color: str, lang: str | None, registry: Registry | None = None) -> Style:
-    """NO_COLOR wins over everything; FORCE_COLOR turns colour on where `auto` would not."""
-    if os.environ.get("NO_COLOR"):
-        enabled = False
-    elif color != "auto":
+def choose_style(color: str | None, lang: str | None, registry: Registry | None = None) -> Style:
+    """An explicit --color always or never wins (no-color.org: NO_COLOR changes only the default);
+    under `auto`, NO_COLOR turns colour off and FORCE_COLOR on where a terminal would not."""
+    color = color or "auto"
+    if color != "auto":
         enabled = color == "always"
+    elif os.environ.get("NO_COLOR"):
+        enabled = False
     else:
         enabled = bool(os.environ.get("FORCE_COLOR")) or _is_tty(sys.stdout)
     if os.environ.get("TERM") == "dumb" and color == "auto" and not os.environ.get("FORCE_COLOR"):
@@ -146,7 +192,7 @@ def _remember_catalogs(ctx: click.Context, _: click.Parameter, value: tuple[str,
 def _team_files(ctx: click.Context) -> list[str]:
     """The team catalogue files in use: the config folder's, KMSERR_CATALOG's, then --catalog's."""
     return team_paths(
-        ctx.meta.get("kmserr.catalogs", ()),
+        (*ctx.meta.get("kmserr.global_catalogs", ()), *ctx.meta.get("kmserr.catalogs", ())),
         config_dir=click.get_app_dir("kmserr"),
         env=os.environ.get(CATALOG_ENV),
     )
@@ -245,8 +291,23 @@ class _Command(click.Command):
         return self._kmserr_help
 
 
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The docstring's whole first line: Click cuts it at `limit` characters, mid-sentence."""
+        if self.short_help:
+            return self.short_help
+        return (self.help or "").strip().split("\n", 1)[0].strip()
+
+
+# The order people use them in, not the alphabet's: look up a code, explain a message, search logs.
+COMMAND_ORDER = ("lookup", "parse", "grep", "list", "check", "completion")
+
+
 class _Group(_Command, click.Group):
     command_class = _Command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        known = [name for name in COMMAND_ORDER if name in self.commands]
+        return known + sorted(name for name in self.commands if name not in known)
 
 
 def _complete_codes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
@@ -289,6 +350,7 @@ def _complete_categories(ctx: click.Context, param: click.Parameter, incomplete:
     callback=lambda ctx, _, value: _version(ctx, value),
     help="Show the version and the scanning engine, and exit.",
 )
+@global_options
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Explain Tencent Cloud KMS error codes and find them in logs.
@@ -309,13 +371,15 @@ def cli(ctx: click.Context) -> None:
 @click.argument("codes", nargs=-1, required=True, metavar="CODE...", shell_complete=_complete_codes)
 @output_options()
 @click.pass_context
-def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: str, lang: str | None) -> None:
+def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: str | None, lang: str | None) -> None:
     """Look up codes: a module code, an error code group, or words to search for.
 
     A module code (10630) gives its entry; an error code (4000) gives its entry and every entry
     of its group; a code name (ResourceUnavailable.CmkDisabled, any letter case) gives its entry,
     and a family (ResourceUnavailable) its members; anything else searches messages and
     descriptions in English and Chinese, best match first.
+
+    Exit status: 0 every code found, 1 some code not found, 2 usage or input error.
 
     \b
     Examples:
@@ -324,8 +388,6 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
       kmserr lookup ResourceUnavailable.CmkDisabled
       kmserr lookup AuthFailure
       kmserr lookup "key disabled"
-
-    Exit status: 0 every code found, 1 some code not found, 2 usage or input error.
     """
     registry = registry_in_use()
     found: list[Entry] = []
@@ -367,7 +429,7 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
 @click.argument("text", required=False)
 @output_options()
 @click.pass_context
-def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lang: str | None) -> None:
+def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str | None, lang: str | None) -> None:
     """Explain an error message, JSON body or SDK exception text.
 
     Reads standard input (up to 64 MiB) when TEXT is absent or "-". Reports each error's code,
@@ -375,14 +437,14 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lan
     entry when the code is known. Every SDK's exception text, API 3.0 and legacy JSON bodies, legacy
     "(10630) message" text and code names standing alone are recognised.
 
+    Exit status: 0 an error found, 1 none found, 2 usage or input error.
+
     \b
     Examples:
       kmserr parse "(100004) incorrect projectId"
       kmserr parse '{"code":4000,"message":"(10010)lacked of required parameters"}'
       kmserr parse "[TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:... requestId:..."
       kmserr parse < response.json
-
-    Exit status: 0 an error found, 1 none found, 2 usage or input error.
     """
     if text is None or text == "-":
         stdin = sys.stdin.buffer
@@ -422,10 +484,12 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str, lan
 @click.pass_context
 def list_(
     ctx: click.Context, error_code: int | None, category: str | None, retryable: bool | None,
-    action: str | None, product: str | None, generation: str | None, fmt: str | None, color: str,
+    action: str | None, product: str | None, generation: str | None, fmt: str | None, color: str | None,
     lang: str | None,
 ) -> None:
     """List the catalogue, sorted by product and code.
+
+    Exit status: 0 entries listed, 1 no entry matches the filters, 2 usage or input error.
 
     \b
     Examples:
@@ -435,8 +499,6 @@ def list_(
       kmserr list --error-code 4000 --not-retryable --format json
       kmserr list --product kms --format csv > kms-errors.csv
       kmserr list --action Decrypt --format markdown
-
-    Exit status: 0 entries listed, 1 no entry matches the filters, 2 usage or input error.
     """
     registry = registry_in_use()
     try:
@@ -457,26 +519,26 @@ def list_(
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@click.option("--format", "fmt", type=click.Choice(["plain", "json"]), default="plain", show_default=True,
-              help="One problem a line as file:line:column: message, or a JSON array.")
+@click.option("--format", "fmt", type=click.Choice(["plain", "json"]), default=None, callback=_or_global,
+              help="One problem a line as file:line:column: message, or a JSON array [default: plain].")
 @click.option(
     "--catalog", "catalogs", multiple=True, metavar="FILE", expose_value=False, callback=_remember_catalogs,
     help="A team catalogue already in use, whose categories and codes the FILEs must agree with (repeatable).",
 )
 @click.pass_context
-def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
+def check(ctx: click.Context, files: tuple[str, ...], fmt: str | None) -> None:
     """Validate team catalogue files: the schema of data/errors.toml, and no contradictions.
 
     Prints each problem on its own line as file:line:column: message. Categories of kmserr's own
     catalogue, and of the team files in use (the config folder, KMSERR_CATALOG, --catalog), may be
     used without declaring them again.
 
+    Exit status: 0 every file is valid, 2 a problem was found (or a usage error).
+
     \b
     Examples:
       kmserr check ~/.config/kmserr/team.toml
       kmserr check team.toml payments.toml --format json
-
-    Exit status: 0 every file is valid, 2 a problem was found (or a usage error).
     """
     from .catalogue import check_files
 
@@ -484,6 +546,7 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
     in_use = [path for path in _team_files(ctx) if os.path.abspath(path) not in checked]
     problems = check_files(files, in_use)
     _ends_with(ctx, TROUBLE if problems else FOUND)
+    fmt = fmt or "plain"
     out = _text_out(fmt)  # not click.echo, which would re-encode a file name's bytes in some locales
     if fmt == "json":
         records = [{"file": p.path, "line": p.line, "column": p.column, "message": p.message} for p in problems]
@@ -506,6 +569,9 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
 # Plain strings, not click.Path: Click would refuse the whole command for one unreadable file,
 # where grep reports that file and searches the others.
 @click.argument("files", nargs=-1, metavar="[FILE...]")
+@click.option("-r", "--recursive", is_flag=True,
+              help="Search the files under each directory FILE (the current directory when none is given), "
+                   "as grep -r does; symbolic links inside them are not followed.")
 @click.option("-c", "--count", is_flag=True, help="Print only the number of matching lines.")
 @click.option("--summary", is_flag=True,
               help="Print only the codes, by how often they occurred, with when each was first and last seen.")
@@ -540,20 +606,27 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str) -> None:
               help="Search a large file (16 MiB or more), or standard input as fast as it comes, in N "
                    "processes, output in order [default: the number of cores]. Not with -A/-B/-C, -l or "
                    "--timeline, nor for .gz/.bz2/.xz files.")
-@output_options((*FORMATS, "csv"))
+@output_options(
+    ("terminal", "json", "plain", "csv", "table"),
+    "Output format: terminal (for a person: coloured lines and what they mean, a table with --summary, "
+    "a chart with --timeline; `table` is the old name), json, plain, or csv with --timeline "
+    "[default: terminal on a terminal, plain otherwise].",
+)
 @click.pass_context
 def grep(
-    ctx: click.Context, files: tuple[str, ...], count: bool, summary: bool, files_only: bool,
+    ctx: click.Context, files: tuple[str, ...], recursive: bool, count: bool, summary: bool, files_only: bool,
     timeline: bool, bucket: str | None, as_json: bool,
     line_numbers: bool, with_filename: bool | None, after: int, before: int, around: int | None,
     codes: tuple[str, ...], category: str | None, retryable: bool | None, unknown: bool, annotate: bool,
-    jobs: int | None, fmt: str | None, color: str, lang: str | None,
+    jobs: int | None, fmt: str | None, color: str | None, lang: str | None,
 ) -> None:
     """Print the lines of FILEs (or standard input) that carry KMS errors, explained.
 
     Reads standard input when no FILE is given or FILE is "-"; .gz, .bz2 and .xz files (rotated
-    logs) are read as they are. A live stream is shown as it arrives; lines come out with their
-    bytes as they were.
+    logs) are read as they are; with -r, the files under a directory FILE. A live stream is shown
+    as it arrives; lines come out with their bytes as they were.
+
+    Exit status: 0 a line matched, 1 no line matched, 2 an error (even if a line matched).
 
     \b
     Examples:
@@ -562,16 +635,17 @@ def grep(
       kmserr grep --summary app.log.2.gz app.log.1 app.log
       kmserr grep --code AuthFailure --code 10630 -C 2 app.log
       kmserr grep --not-retryable -l /var/log/app/*.log
+      kmserr grep -r -c /var/log/app
       kmserr grep --json app.log | jq .matches[0].code
       kmserr grep --timeline --bucket 5m --code RequestLimitExceeded app.log
-
-    Exit status: 0 a line matched, 1 no line matched, 2 an error (even if a line matched).
     """
     from .engines import EngineError
     from .search import OTHER_CODES, Filter, Search, default_jobs
 
     if as_json:
         fmt = "json"
+    elif fmt == "terminal":
+        fmt = "table"  # what the renderers call the format for a person at a terminal
     counter = _timeline_counter(timeline, bucket, fmt, count, summary, files_only, after, before, around)
     if around is not None:
         before = before or around
@@ -583,8 +657,22 @@ def grep(
     except UnknownFilter as exc:
         raise InputError(f"grep: {render.terminal_safe(str(exc))}") from None
     note_overrides(registry.overriding())  # before the output: every line's advice may be the team's
-    paths = list(files) or ["-"]
-    show_names = with_filename if with_filename is not None else len(paths) > 1
+    operands = list(files) or (["."] if recursive else ["-"])
+    walk_failed = False
+    paths: Iterable[str] = operands
+    if recursive:
+        from .walk import files_under
+
+        def unreadable(path: str, problem: str) -> None:
+            nonlocal walk_failed
+            walk_failed = True
+            _note(f"kmserr: grep: {render.terminal_safe(path)}: {problem}")
+
+        walked = files_under(operands, unreadable)
+        # `kmserr grep -r` names the files under the current directory as GNU grep does: `a/b.log`.
+        paths = (p[2:] if not files and p.startswith("./") else p for p in walked)
+    many = len(operands) > 1 or (recursive and any(os.path.isdir(p) for p in operands))
+    show_names = with_filename if with_filename is not None else many
     style = choose_style(color, lang, registry)
     out = streams.binary_stdout()
     # A report replaces the matched lines; as GNU grep, -l wins over -c (and --summary).
@@ -598,6 +686,10 @@ def grep(
         )
 
     sink = None if report or counter is not None else printer(out)
+    if sink is not None and (before or after):
+        from .render.groups import FileGroups
+
+        sink = FileGroups(sink)
     try:
         run = Search(
             registry,
@@ -636,7 +728,7 @@ def grep(
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as grep does, with what was found so far.
         _silence_stdout()
-    ctx.exit(TROUBLE if run.failed else FOUND if run.matched else NOT_FOUND)
+    ctx.exit(TROUBLE if run.failed or walk_failed else FOUND if run.matched else NOT_FOUND)
 
 
 def _timeline_counter(
@@ -689,12 +781,12 @@ def completion(shell: str) -> None:
       zsh:  kmserr completion zsh > ~/.zfunc/_kmserr   (with fpath+=~/.zfunc before compinit)
       fish: kmserr completion fish > ~/.config/fish/completions/kmserr.fish
 
+    Exit status: 0, or 2 for a shell it does not know.
+
     \b
     Examples:
       kmserr completion zsh > ~/.zfunc/_kmserr
       eval "$(kmserr completion bash)"
-
-    Exit status: 0, or 2 for a shell it does not know.
     """
     from click.shell_completion import get_completion_class
 

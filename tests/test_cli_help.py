@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from importlib.util import find_spec
 
 import pytest
 
 from kmserr import __version__
+from kmserr.cli import COMMAND_ORDER, cli
 
 from .conftest import Runner
 
@@ -17,15 +19,36 @@ def test_help_has_examples_and_exit_status(run: Runner, command: str) -> None:
     assert result.exit_code == 0
     assert "Examples:" in result.stdout
     assert "Exit status: 0" in result.stdout
-    formats = {"list": "[table|json|plain|csv|markdown]", "grep": "[table|json|plain|csv]"}.get(command, "[table|json|plain]")
+    formats = {"list": "[table|json|plain|csv|markdown]", "grep": "[terminal|json|plain|csv|table]"}.get(
+        command, "[table|json|plain]")
     assert f"--format {formats}" in " ".join(result.stdout.split())
     assert "--color [auto|always|never]" in result.stdout
 
 
-def test_top_level_help_lists_commands(run: Runner) -> None:
-    result = run("--help")
-    for command in ("lookup", "parse", "list", "grep"):
-        assert command in result.stdout
+@pytest.mark.parametrize("command", [None, *COMMAND_ORDER])
+def test_every_help_text_ends_with_examples(run: Runner, command: str | None) -> None:
+    """As sqlite-utils: the command's text ends with an example block, kept verbatim by `\b`."""
+    cmd = cli if command is None else cli.commands[command]
+    assert cmd.help is not None
+    last = inspect.cleandoc(cmd.help).split("\n\n")[-1]
+    assert last.lstrip().startswith("\b\nExamples:\n"), command
+    shown = run(*([command] if command else []), "--help").stdout
+    text = shown.split("\nOptions:", 1)[0].rstrip()
+    examples = [line.strip() for line in last.splitlines()[2:]]
+    assert [line.strip() for line in text.splitlines()[-len(examples):]] == examples
+
+
+def test_top_level_help_lists_commands_in_use_order_with_whole_summaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    result = Runner()("--help")
+    commands = result.stdout.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
+    names = [line.split()[0] for line in commands.splitlines() if not line.startswith("    ")]
+    assert names == ["lookup", "parse", "grep", "list", "check", "completion"]
+    flat = " ".join(commands.split())
+    for name in names:  # never cut with "...", however long the first line
+        summary = (cli.commands[name].help or "").strip().splitlines()[0]
+        assert f"{name} {summary}" in flat
+    assert "..." not in commands
     assert "Exit status: 0 found, 1 not found, 2 usage or input error." in result.stdout
 
 

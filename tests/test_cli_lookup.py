@@ -126,7 +126,10 @@ def test_table_colour_always_and_no_color(run: Runner, monkeypatch: pytest.Monke
     coloured = run("lookup", "10250", "10460", "--format", "table", "--color", "always")
     assert "\x1b[" in coloured.stdout
     monkeypatch.setenv("NO_COLOR", "1")
-    plain = run("lookup", "10250", "10460", "--format", "table", "--color", "always")
+    # no-color.org: NO_COLOR changes the default; an explicit flag still wins.
+    assert run("lookup", "10250", "10460", "--format", "table", "--color", "always").stdout == coloured.stdout
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    plain = run("lookup", "10250", "10460", "--format", "table")
     assert "\x1b[" not in plain.stdout
 
 
