@@ -9,7 +9,8 @@ STDIN = "-"
 
 
 def files_under(operands: Iterable[str], on_error: Callable[[str, str], None]) -> Iterator[str]:
-    """Each operand that is not a directory as it is; each directory's files, depth first, by name.
+    """Each operand that is not a directory as it is; each directory's files in path order (the
+    names of a folder sorted, a subfolder's files in its place, as `rg --sort path`).
 
     As GNU grep's -r: symbolic links met inside a directory are not followed (one given as an
     operand is); a directory that cannot be read is reported through `on_error` and skipped.
@@ -21,13 +22,23 @@ def files_under(operands: Iterable[str], on_error: Callable[[str, str], None]) -
         yield from _walk(operand, on_error)
 
 
-def _walk(top: str, on_error: Callable[[str, str], None]) -> Iterator[str]:
-    def failed(exc: OSError) -> None:
-        on_error(exc.filename if isinstance(exc.filename, str) else top, exc.strerror or str(exc))
-
-    for folder, dirs, files in os.walk(top, onerror=failed):
-        dirs[:] = sorted(d for d in dirs if not os.path.islink(os.path.join(folder, d)))
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            if not os.path.islink(path):
-                yield path
+def _walk(folder: str, on_error: Callable[[str, str], None]) -> Iterator[str]:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        on_error(folder, exc.strerror or str(exc))
+        return
+    for entry in entries:
+        path = os.path.join(folder, entry.name)
+        try:
+            if entry.is_symlink():
+                continue
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError as exc:
+            on_error(path, exc.strerror or str(exc))
+            continue
+        if is_dir:
+            yield from _walk(path, on_error)
+        else:
+            yield path
