@@ -119,18 +119,16 @@ def _remember_global(ctx: click.Context, param: click.Parameter, value: Any) -> 
 def global_options(func: F) -> F:
     """The shared options before the command: remembered for the command to take as its defaults."""
     every_format = [*FORMATS, "terminal", "csv", "markdown"]
-    for option in (
-        click.option("--catalog", "catalogs", multiple=True, metavar="FILE", help=CATALOG_HELP),
-        click.option("--lang", type=click.Choice(["en", "zh"]), help=LANG_HELP),
-        click.option("--color", type=click.Choice(["auto", "always", "never"]), help=COLOR_HELP),
-        click.option("--format", "fmt", type=click.Choice(every_format), metavar="FORMAT",
-                     help="Output format of the command (one it takes) [default: table on a terminal, "
-                          "plain otherwise]."),
-    ):
-        func = option(func)
-        func.__click_params__[-1].expose_value = False  # type: ignore[attr-defined]
-        func.__click_params__[-1].callback = _remember_global  # type: ignore[attr-defined]
-    return func
+    remembered: dict[str, Any] = {"expose_value": False, "callback": _remember_global}
+    func = click.option("--catalog", "catalogs", multiple=True, metavar="FILE", help=CATALOG_HELP,
+                        **remembered)(func)
+    func = click.option("--lang", type=click.Choice(["en", "zh"]), help=LANG_HELP, **remembered)(func)
+    func = click.option("--color", type=click.Choice(["auto", "always", "never"]), help=COLOR_HELP,
+                        **remembered)(func)
+    return click.option(
+        "--format", "fmt", type=click.Choice(every_format), metavar="FORMAT", **remembered,
+        help="Output format of the command (one it takes) [default: table on a terminal, plain otherwise].",
+    )(func)
 
 
 def _is_tty(stream: IO[Any]) -> bool:
