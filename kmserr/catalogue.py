@@ -20,6 +20,13 @@ from .controls import hidden, web_address
 
 SCHEMA_VERSION: Final = 1
 RETRY_VALUES: Final = ("no", "yes", "backoff", "idempotent")
+# Each retry value in words, as a person reads it on a card, a grep line or str(explanation).
+RETRY_WORDS: Final = {
+    "no": "no",
+    "yes": "yes",
+    "backoff": "yes, with backoff",
+    "idempotent": "yes, if the call is idempotent",
+}
 GENERATIONS: Final = ("legacy", "api3", "sdk")
 
 

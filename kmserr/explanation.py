@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Final, NamedTuple, cast
 
-from .catalogue import Entry
+from .catalogue import RETRY_WORDS, Entry
 from .controls import terminal_safe
 from .forms import (
     EXCEPTION,
@@ -46,7 +46,7 @@ class Explanation(NamedTuple):
         if not self.found:
             return "no error code found"
         request = f" (request {self.request_id})" if self.request_id else ""
-        advice = f"retry: {self.retry or 'no'}"
+        advice = f"retry: {RETRY_WORDS.get(self.retry or 'no', self.retry)}"
         if self.entry is None:
             advice += f"; not in catalogue{f', family {self.family.code}' if self.family else ''}"
         action = f"; {self.action}" if self.action else ""

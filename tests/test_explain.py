@@ -109,7 +109,7 @@ def test_a_found_error_is_truthy_and_prints_on_one_line() -> None:
     assert str(info) == (f"ResourceUnavailable.CmkDisabled (request {RID}): retry: no; "
                          "Enable the CMK (EnableKey or the console) before calling again.")
     assert str(explain("InternalError.SendAndRecvFail")).startswith(
-        "InternalError.SendAndRecvFail: retry: idempotent; not in catalogue, family InternalError; ")
+        "InternalError.SendAndRecvFail: retry: yes, if the call is idempotent; not in catalogue, family InternalError; ")
     assert "\n" not in str(explain(PythonSdkLike("InternalError", "x", "r\nforged")))
 
 
@@ -153,3 +153,11 @@ def test_an_unknown_module_code_falls_back_to_the_gateway_code_or_code_desc() ->
     desc = explain("[TencentCloudSDKError] Code=InvalidParameter, Message=(100005)zoneId不正确")
     assert desc.family is not None and desc.family.code == "InvalidParameter"
     assert explain("(100005) incorrect zoneId").family is None  # nothing to fall back to
+
+
+def test_the_retry_words_are_those_of_every_output() -> None:
+    from kmserr.catalogue import RETRY_VALUES, RETRY_WORDS
+    from kmserr.render import retry_text
+
+    assert set(RETRY_WORDS) == set(RETRY_VALUES)
+    assert all(retry_text(value) == words for value, words in RETRY_WORDS.items())
