@@ -132,7 +132,8 @@ def _sdk(template: str, pick: Pick[str] = _any_api3) -> Render:
     return render
 
 
-PYTHON_SDK = "kms-client: {op} raised [TencentCloudSDKException] code:{code} message:{message} requestId:{rid}"
+SDK_EXCEPTION = "[TencentCloudSDKException] code:{code} message:{message} requestId:{rid}"
+PYTHON_SDK = "kms-client: {op} raised " + SDK_EXCEPTION
 # Kinds of lines that carry exactly one error each.
 ERROR_KINDS: dict[str, Render] = {
     "legacy_message": lambda r: '{2}: failed keyId={3} "message": "({0}) {1}"'.format(*_legacy(r), _uuid(r)),
