@@ -192,7 +192,13 @@ def main() -> int:
             commands[label] = (template.format(**places, file=shlex.quote(str(log)), out=shlex.quote(str(outs[label]))), env)
         say(f"\n{density_text(density)} errors: {log.name}, {size_read:.1f} MiB, "
             f"{stats['lines']} lines, {stats['matching_lines']} error lines; {len(commands)} commands x {runs} runs")
-        times = best_of_cpu(commands, runs)
+        try:
+            times = best_of_cpu(commands, runs)
+        except subprocess.CalledProcessError as exc:  # exit 2 or more: an error, not "no line matched"
+            print(f"incident.py: exit status {exc.returncode} from: {exc.cmd}", file=sys.stderr)
+            if args.folder is None:
+                shutil.rmtree(folder)
+            return 2
         ref_wall, ref_cpu = (max(t.best, 1e-6) for t in times["GNU grep"])  # a tiny log may take no measurable CPU
         rows = {}
         for label, (wall, cpu) in times.items():
