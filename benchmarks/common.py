@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shlex
 import shutil
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, BinaryIO, NamedTuple, TypeVar
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -66,19 +67,29 @@ class Progress:
 
 def make_log(path: Path, size_mb: float, long_line_mb: float = 0.0, seed: int = 1) -> dict[str, object]:
     """Write a generated log once (reused while its settings match) and return its exact counts."""
+    settings: dict[str, object] = {"size_mb": size_mb, "long_line_mb": long_line_mb, "seed": seed, "generator": 2}
+    size = int(size_mb * loggen.MIB)
+
+    def write(out: BinaryIO, progress: Progress) -> dict[str, object]:
+        return loggen.write(
+            out, size=size, match_rate=0.01, decoy_rate=0.01, invalid_rate=0.0001, seed=seed,
+            long_line=int(long_line_mb * loggen.MIB), progress=progress,
+        )
+
+    return cached_log(path, settings, size, write)
+
+
+def cached_log(path: Path, settings: dict[str, object], size: int,
+               write: Callable[[BinaryIO, Progress], dict[str, object]]) -> dict[str, object]:
+    """Write a log with `write` (about `size` bytes) unless the one at `path` has these settings; its counts."""
     stats_path = path.with_suffix(".stats.json")
-    settings = {"size_mb": size_mb, "long_line_mb": long_line_mb, "seed": seed, "generator": 2}
     if path.exists() and stats_path.exists():
         saved = json.loads(stats_path.read_text())
         if saved.get("settings") == settings:
             return dict(saved["stats"])
-    size = int(size_mb * loggen.MIB)
-    progress = Progress(f"writing {path.name} ({size_mb:g} MiB)", size)
+    progress = Progress(f"writing {path.name} ({size / loggen.MIB:.4g} MiB)", size)
     with path.open("wb") as out:
-        stats = loggen.write(
-            out, size=size, match_rate=0.01, decoy_rate=0.01, invalid_rate=0.0001, seed=seed,
-            long_line=int(long_line_mb * loggen.MIB), progress=progress,
-        )
+        stats = write(out, progress)
     progress.close()
     stats_path.write_text(json.dumps({"settings": settings, "stats": stats}))
     return stats
@@ -133,11 +144,45 @@ class Timing(NamedTuple):
 def best_of(commands: dict[str, tuple[str, dict[str, str]]], runs: int) -> dict[str, Timing]:
     """Time shell commands `runs` times each, in interleaved rounds so that a busy moment of the
     machine (2 cores, shared) hits every command alike; the best run of each counts."""
-    samples: dict[str, list[float]] = {label: [] for label in commands}
+    samples = rounds(commands, runs, time_shell)
+    return {label: Timing(min(s), statistics.median(s), max(s)) for label, s in samples.items()}
+
+
+T = TypeVar("T")
+
+
+def rounds(commands: dict[str, tuple[str, dict[str, str]]], runs: int,
+           measure: Callable[[str, dict[str, str]], T]) -> dict[str, list[T]]:
+    """Measure each command `runs` times, in interleaved rounds (one of each, then again)."""
+    samples: dict[str, list[T]] = {label: [] for label in commands}
     for _ in range(runs):
         for label, (command, env) in commands.items():
-            samples[label].append(time_shell(command, env))
-    return {label: Timing(min(s), statistics.median(s), max(s)) for label, s in samples.items()}
+            samples[label].append(measure(command, env))
+    return samples
+
+
+def cpu_time_shell(command: str, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of a shell command and every process under it
+    (RUSAGE_CHILDREN counts each process once its parent has waited for it, -j's workers included)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    status = subprocess.run(["bash", "-c", command], env=env, check=False).returncode
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if status not in (0, 1):  # 1: grep's "no line matched"
+        raise subprocess.CalledProcessError(status, command)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def best_of_cpu(commands: dict[str, tuple[str, dict[str, str]]], runs: int) -> dict[str, tuple[Timing, Timing]]:
+    """As best_of, for (wall, CPU) of each command: the best of each counts, taken apart."""
+    samples = rounds(commands, runs, cpu_time_shell)
+    timings = {}
+    for label, pairs in samples.items():
+        walls, cpus = [w for w, _ in pairs], [c for _, c in pairs]
+        timings[label] = (Timing(min(walls), statistics.median(walls), max(walls)),
+                          Timing(min(cpus), statistics.median(cpus), max(cpus)))
+    return timings
 
 
 class Target(NamedTuple):

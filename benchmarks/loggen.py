@@ -22,13 +22,14 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO, TypeVar
 
 MIB = 1 << 20
 BLOCK_LINES = 4096
 POOL = 1 << 15  # ordinary bodies rendered once; each line adds its own timestamp and request ID
 EPOCH = 1715673600  # 2024-05-14T08:00:00Z
+T = TypeVar("T")
 
 SERVICES = ("order-svc", "billing", "auth-proxy", "uploader", "user-svc", "kms-client", "gateway", "ledger",
             "notify", "search", "cron", "payments")
@@ -65,6 +66,16 @@ API3 = (
 )
 
 Render = Callable[[random.Random], str]
+# Picks a code and its message template: uniform here; benchmarks/incident_log.py weights one code (a storm).
+Pick = Callable[[random.Random], tuple[T, str]]
+
+
+def _any_api3(rng: random.Random) -> tuple[str, str]:
+    return rng.choice(API3)
+
+
+def _any_legacy(rng: random.Random) -> tuple[int, str]:
+    return rng.choice(LEGACY)
 
 
 def _uuid(rng: random.Random) -> str:
@@ -83,26 +94,26 @@ def _fill(rng: random.Random, message: str) -> str:
     )
 
 
-def _api3(rng: random.Random) -> tuple[str, str, str, str]:
-    code, message = rng.choice(API3)
+def _api3(rng: random.Random, pick: Pick[str] = _any_api3) -> tuple[str, str, str, str]:
+    code, message = pick(rng)
     return code, _fill(rng, message), _uuid(rng), rng.choice(OPS)
 
 
-def _legacy(rng: random.Random) -> tuple[int, str, str]:
-    code, message = rng.choice(LEGACY)
+def _legacy(rng: random.Random, pick: Pick[int] = _any_legacy) -> tuple[int, str, str]:
+    code, message = pick(rng)
     return code, _fill(rng, message), rng.choice(OPS)
 
 
-def _legacy_json(rng: random.Random) -> str:
-    code, message, op = _legacy(rng)
+def _legacy_json(rng: random.Random, pick: Pick[int] = _any_legacy) -> str:
+    code, message, op = _legacy(rng, pick)
     group = rng.choice((4000, 4100, 4530, "\"4550\""))
     if rng.random() < 0.5:
         return f'kms-client: legacy {op} returned {{"code":{group},"message":"({code}){message}","codeDesc":"InvalidParameter"}}'
     return f'kms-client: legacy {op} returned {{"code": {group}, "message": "({code}) {message}", "codeDesc": "KeyNotExist"}}'
 
 
-def _api3_json(rng: random.Random) -> str:
-    code, message, rid, op = _api3(rng)
+def _api3_json(rng: random.Random, pick: Pick[str] = _any_api3) -> str:
+    code, message, rid, op = _api3(rng, pick)
     shape = rng.randrange(3)
     if shape == 0:
         body = f'{{"Response":{{"Error":{{"Code":"{code}","Message":"{message}"}},"RequestId":"{rid}"}}}}'
@@ -113,14 +124,16 @@ def _api3_json(rng: random.Random) -> str:
     return f"kms-client: {op} response {body}"
 
 
-def _sdk(template: str) -> Render:
+def _sdk(template: str, pick: Pick[str] = _any_api3) -> Render:
     def render(rng: random.Random) -> str:
-        code, message, rid, op = _api3(rng)
+        code, message, rid, op = _api3(rng, pick)
         return template.format(code=code, message=message, rid=rid, op=op, key=_uuid(rng), region=rng.choice(REGIONS))
 
     return render
 
 
+SDK_EXCEPTION = "[TencentCloudSDKException] code:{code} message:{message} requestId:{rid}"
+PYTHON_SDK = "kms-client: {op} raised " + SDK_EXCEPTION
 # Kinds of lines that carry exactly one error each.
 ERROR_KINDS: dict[str, Render] = {
     "legacy_message": lambda r: '{2}: failed keyId={3} "message": "({0}) {1}"'.format(*_legacy(r), _uuid(r)),
@@ -128,7 +141,7 @@ ERROR_KINDS: dict[str, Render] = {
     "legacy_unknown": lambda r: f"kms-client: failed: ({r.randrange(100000, 1000000)}) incorrect projectId {r.randrange(1, 10**7)}",
     "legacy_json": _legacy_json,
     "api3_json": _api3_json,
-    "python_sdk": _sdk("kms-client: {op} raised [TencentCloudSDKException] code:{code} message:{message} requestId:{rid}"),
+    "python_sdk": _sdk(PYTHON_SDK),
     "go_sdk": _sdk("kms-client: {op}: [TencentCloudSDKError] Code={code}, Message={message}, RequestId={rid}"),
     "java_sdk": _sdk("c.t.kms.Client - [TencentCloudSDKException]code: {code} message:{message} requestId:{rid}"),
     "java_sdk_old": _sdk("c.t.kms.Client - [TencentCloudSDKException]message:{code}-{message} requestId:{rid}"),
@@ -200,6 +213,24 @@ def _ordinary(rng: random.Random) -> str:
     return f"{svc}: heartbeat seq={rng.getrandbits(20)} heap={rng.randrange(10, 900)}MiB gc={rng.randrange(1, 90) / 100}ms"
 
 
+class Clock:
+    """The log's time: on by `step` (0-7) ms a line; the second's text is rendered once a second."""
+
+    def __init__(self) -> None:
+        self.second, self.ms = EPOCH, 0
+        self.stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self.second)).encode()
+        self.now = b"%s.000Z" % self.stamp
+
+    def tick(self, step: int) -> bytes:
+        self.ms += step
+        if self.ms >= 1000:
+            self.ms -= 1000
+            self.second += 1
+            self.stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self.second)).encode()
+        self.now = b"%s.%03dZ" % (self.stamp, self.ms)
+        return self.now
+
+
 def lines(size: int, match_rate: float, decoy_rate: float, invalid_rate: float, seed: int,
           long_line: int = 0) -> Iterator[tuple[str, bytes]]:
     """Yield (kind, line without its newline) until about `size` bytes; kind is "ordinary" for the rest."""
@@ -212,17 +243,12 @@ def lines(size: int, match_rate: float, decoy_rate: float, invalid_rate: float, 
     t_decoy = t_match + int(decoy_rate * 2**32)
     t_invalid = t_decoy + int(invalid_rate * 2**32)
     getrandbits = rng.getrandbits
-    second, ms = EPOCH, 0
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)).encode()
+    tick = Clock().tick
     written = 0
     long_pending = long_line > 0
     while written < size:
         x = getrandbits(64)
-        ms += x & 7  # the clock moves on by 0-7 ms a line
-        if ms >= 1000:
-            ms -= 1000
-            second += 1
-            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)).encode()
+        now = tick(x & 7)
         category = x >> 32
         rid = getrandbits(64)  # each line's own request ID
         if category < t_match:
@@ -235,13 +261,13 @@ def lines(size: int, match_rate: float, decoy_rate: float, invalid_rate: float, 
             kind, level, body = "invalid_utf8", b"WARN ", INVALID_UTF8[(x >> 3 & 0xFFFF) % len(INVALID_UTF8)]
         else:
             kind, level, body = "ordinary", levels[x >> 19 & 3], ordinary[x >> 3 & 0x7FFF]
-        line = b"%s.%03dZ %s [%016x] %s" % (stamp, ms, level, rid, body)
+        line = b"%s %s [%016x] %s" % (now, level, rid, body)
         written += len(line) + 1
         yield kind, line
         if long_pending and written >= (size - long_line) // 2:
             long_pending = False
             item = b'{"id":12345,"sku":"A-1","note":"(1234) ok"}'
-            head = b"%s.%03dZ ERROR [%016x] gateway: upstream body={\"items\":[" % (stamp, ms, getrandbits(64))
+            head = b"%s ERROR [%016x] gateway: upstream body={\"items\":[" % (now, getrandbits(64))
             tail = b'],"code":4000,"message":"(10630) key is not existed"}'
             count = max(1, (long_line - len(head) - len(tail)) // (len(item) + 1))
             line = head + b",".join([item] * count) + tail
@@ -249,12 +275,13 @@ def lines(size: int, match_rate: float, decoy_rate: float, invalid_rate: float, 
             yield "long_line", line
 
 
-def write(out: BinaryIO, progress: Callable[[int], None] | None = None, **options: float | int) -> dict[str, object]:
-    """Write the log; return exact counts of every kind. `progress` hears the bytes written so far."""
+def write_lines(out: BinaryIO, items: Iterable[tuple[str, bytes]],
+                progress: Callable[[int], None] | None = None) -> tuple[Counter[str], int]:
+    """Write (kind, line) items in blocks; return the count of each kind and the bytes written."""
     counts: Counter[str] = Counter()
     block: list[bytes] = []
     written = 0
-    for kind, line in lines(**options):  # type: ignore[arg-type]
+    for kind, line in items:
         counts[kind] += 1
         block.append(line)
         if len(block) == BLOCK_LINES:
@@ -268,6 +295,12 @@ def write(out: BinaryIO, progress: Callable[[int], None] | None = None, **option
         chunk = b"\n".join(block) + b"\n"
         out.write(chunk)
         written += len(chunk)
+    return counts, written
+
+
+def write(out: BinaryIO, progress: Callable[[int], None] | None = None, **options: float | int) -> dict[str, object]:
+    """Write the log; return exact counts of every kind. `progress` hears the bytes written so far."""
+    counts, written = write_lines(out, lines(**options), progress)  # type: ignore[arg-type]
     matching = sum(counts[k] for k in ERROR_KINDS) + counts["long_line"]
     return {
         "bytes": written,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run every benchmark, one after another, with the sizes of the issue's targets by default.
 
-    python benchmarks/run_all.py               # the issue's sizes (1 GiB log, 256 MiB lines): half an hour
+    python benchmarks/run_all.py               # the issues' sizes (1 GiB log, 256 MiB lines): 45 minutes
     python benchmarks/run_all.py --quick       # small sizes: a few minutes
     python benchmarks/run_all.py --log FILE    # also time the throughput on an existing log
 
@@ -32,6 +32,7 @@ def main() -> int:
         ["memory.py", *quick],
         ["hostile.py", *quick],
         ["dense.py", *quick],
+        ["incident.py", *quick],
         ["live_latency.py", "--seconds", "3" if args.quick else "10"],
         ["pathological.py", "--size-mb", "8" if args.quick else "60"],
     ]
