@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Final
 
 from ..controls import terminal_safe
-from . import Style, annotation, plain_field
+from . import Style, annotation, note, plain_field
 
 if TYPE_CHECKING:
     from ..explanation import Explanation
@@ -41,6 +41,7 @@ class LinePrinter:
         self._annotate = annotate
         # The annotation of each combination of codes, computed once (entries live as long as the run).
         self._notes: dict[tuple[object, ...], bytes] = {}
+        self._shown: dict[tuple[object, ...], str] = {}  # the same, as a terminal shows it
 
     def flush(self) -> None:
         self._out.flush()
@@ -128,7 +129,13 @@ class LinePrinter:
             prefix += f"{dim}{hit.line_number}{reset}:"
         tail = "\n"
         if self._annotate:
-            tail += f"  {dim}↳ {terminal_safe(annotation(items, self._style))}{reset}\n"
+            key = tuple([(id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items])
+            shown_note = self._shown.get(key)
+            if shown_note is None:
+                shown_note = f"  {dim}↳ kmserr:{reset} {self._verdicts(items)}\n"
+                if len(self._shown) < 4096:
+                    self._shown[key] = shown_note
+            tail += shown_note
         step = max(len(text), 1) if len(text) <= _PIECE else _PIECE  # terminal_safe escapes character by character
         shown = [prefix]
         for piece in pieces:
@@ -142,6 +149,24 @@ class LinePrinter:
                     shown = []
         shown.append(tail)
         yield "".join(shown).encode(self._encoding, self._errors)
+
+
+    def _verdicts(self, items: Sequence[Explanation]) -> str:
+        """The annotation on a terminal: retry coloured and the action plain, what the code means dimmed."""
+        color = self._style.color
+        bold, dim, reset = ("\x1b[1m", "\x1b[2m", "\x1b[0m") if color else ("",) * 3
+        parts = []
+        for item in items:
+            found = note(item, self._style)
+            code = f"{bold}{terminal_safe(found.code)}{reset}"
+            about = f"{dim}{terminal_safe(found.about)}{reset}"
+            if found.retry is None:
+                parts.append(f"{code} {about}")
+                continue
+            hue = ("\x1b[32m" if found.retryable else "\x1b[31m") if color else ""
+            retry = f"[{hue}{terminal_safe(found.retry)}{reset}]"
+            parts.append(f"{code} {retry} {terminal_safe(found.action or '')} {about}")
+        return " | ".join(parts)
 
 
 _PIECE: Final = 1 << 20  # a longer line is escaped and written in pieces of this many characters
