@@ -88,8 +88,13 @@ def chart_text(counts: Counts, style: Style, marks: tuple[str, ...] | None = Non
     number = len(f"{top:,}")
     # A row: its start, a space, the bar, a space, the count right-aligned at the edge.
     room = max(width - len(labels[0]) - 2 - number, 1)
-    cells = max(room - len(names), 1) / top  # each code seen gets a cell at least: room kept for that
-    lines = [_fit(f"KMS errors per {size_text(counts.size)}, {axis}", width)]
+    # Each code seen gets a cell at least: room is kept for that. When every error can have whole
+    # cells, each has as many: two bars of one error each are as long as each other.
+    cells = max(room - len(names), 1) / top
+    if cells >= 1:
+        cells = float(int(cells))
+    title = f"KMS errors per {size_text(counts.size)}"
+    lines = [f"{title}, {axis}"] if len(title) + 2 + len(axis) <= width else [title, _fit(axis, width)]
     for label, values in zip(labels, rows, strict=True):
         bar, drawn, total = [], 0, 0
         for i, value in enumerate(values):
@@ -100,8 +105,10 @@ def chart_text(counts: Counts, style: Style, marks: tuple[str, ...] | None = Non
             drawn += length
             bar.append(_paint(marks[i % len(marks)] * length, i, style.color))
         lines.append(f"{label} {''.join(bar)}{' ' * (room - drawn)} {sum(values):>{number},}")
-    legend = [f"{_paint(marks[i % len(marks)], i, style.color)} {_fit(terminal_safe(name), width - 16)} ({sum(r[i] for r in rows):,})"
-              for i, name in enumerate(names)]
+    legend = []
+    for i, name in enumerate(names):
+        shown = _fit(terminal_safe(name).replace("\t", "\\t"), width - 16)  # a tab would break the line up
+        legend.append(f"{_paint(marks[i % len(marks)], i, style.color)} {shown} ({sum(r[i] for r in rows):,})")
     lines += _wrapped(legend, width)
     return "\n".join(lines) + "\n"
 
