@@ -58,7 +58,8 @@ def test_entry_table_is_a_card_for_one_entry() -> None:
 def test_explanation_plain() -> None:
     out = io.StringIO()
     EXPLANATION_RENDERERS["plain"](explain_text("(100005) incorrect zoneId"), out, Style())
-    assert out.getvalue() == "100005\t100005\t\t\tlegacy-message\tnot in catalogue\tincorrect zoneId\t\n"
+    # nothing known: no description, and no retry, action, category nor family in the last four columns
+    assert out.getvalue() == "100005\t100005\t\t\tlegacy-message\tnot in catalogue\tincorrect zoneId\t\t\t\t\t\n"
 
 
 def _hit_output(fmt: str, data: bytes, **options: bool) -> bytes:
@@ -73,7 +74,10 @@ def _hit_output(fmt: str, data: bytes, **options: bool) -> bytes:
 def test_grep_plain_keeps_the_line_bytes() -> None:
     line = b"x \xff (10630) key is not existed"
     out = _hit_output("plain", line + b"\n", line_numbers=True, with_filename=True)
-    assert out.startswith(b"app.log:1:" + line + b"\tkmserr: 10630 key is not existed")
+    assert out == (
+        b"app.log:1:" + line + b"\tkmserr: 10630 [retry: no] Check the KeyId and region; the key does not exist, "
+        b"so retrying cannot help. (key is not existed; key-state)\n"
+    )
     assert out.endswith(b"\n") and out.count(b"\n") == 1
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # wrapped; below it each entry is drawn on lines of its own. Category, Group and the times of a
 # summary are drawn only when Action and Meaning would still have ROOM.
 FLEX_MIN: Final = 60
-ROOM: Final = 80
+ROOM: Final = 72
 
 
 def layout(width: int, fixed: Sequence[int], optional: Sequence[tuple[str, int]]) -> tuple[list[str], int] | None:
@@ -147,7 +147,7 @@ def _compact(
 
     head = Text(lead)
     head.append(code, style="bold")
-    indent = " " * (len(lead) + 2)
+    indent = " " * (len(lead) or 2)  # under the code, or (without a count before it) 2 further in
     if retry is not None:
         retry_cell = _retry_cell(retry)
         verdict = Text("retry: " + retry_cell.plain, style=retry_cell.style)
@@ -338,6 +338,8 @@ def new_console(out: IO[str], style: Style) -> Any:
         no_color=not style.color,
         color_system="standard" if style.color else None,
         width=style.width,
+        # Rich draws 80 wide on a dumb terminal (TERM=dumb, Emacs' shell) unless given a height too.
+        height=25,
         highlight=False,
         markup=False,
         emoji=False,
