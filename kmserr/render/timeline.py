@@ -107,8 +107,8 @@ def chart_text(counts: Counts, style: Style, marks: tuple[str, ...] | None = Non
         lines.append(f"{label} {''.join(bar)}{' ' * (room - drawn)} {sum(values):>{number},}")
     legend = []
     for i, name in enumerate(names):
-        shown = _fit(terminal_safe(name).replace("\t", "\\t"), width - 16)  # a tab would break the line up
-        legend.append(f"{_paint(marks[i % len(marks)], i, style.color)} {shown} ({sum(r[i] for r in rows):,})")
+        name_shown = _fit(terminal_safe(name).replace("\t", "\\t"), width - 16)  # a tab would break the line up
+        legend.append(f"{_paint(marks[i % len(marks)], i, style.color)} {name_shown} ({sum(r[i] for r in rows):,})")
     lines += _wrapped(legend, width)
     return "\n".join(lines) + "\n"
 
