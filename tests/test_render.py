@@ -105,3 +105,77 @@ def test_grep_json_escapes_characters_that_split_lines() -> None:
     out = _hit_output("json", "(10630) key is not existed \x85 \u2028 \u2029 中文\n".encode())
     assert out.count(b"\n") == 1 and len(out.decode().splitlines()) == 1
     assert json.loads(out)["line"] == "(10630) key is not existed \x85 \u2028 \u2029 中文"
+
+
+SOMETHING_NEW = b"[TencentCloudSDKException] code:FailedOperation.SomethingNew message:boom requestId:r-1"
+FAMILY_ACTION = b"Retry idempotent calls later; if it persists, open a ticket with the RequestId."
+
+
+def test_grep_plain_annotation_puts_retry_and_action_after_the_code() -> None:
+    """`kmserr: CODE [retry: ...] ACTION (MEANING; CATEGORY)`; a code of a known family gets the
+    family's advice, marked so; an unknown code says so."""
+    data = b"a (10250)qps throttling\n" + SOMETHING_NEW + b"\ncode:Foo.Bar message:x requestId:r\n"
+    assert _hit_output("plain", data).splitlines() == [
+        b"a (10250)qps throttling\tkmserr: 10250 [retry: yes, with backoff] Retry with exponential backoff and "
+        b"lower the request rate (limit 5,000 QPS); ask for more quota by ticket. (qps throttling; throttling)",
+        SOMETHING_NEW + b"\tkmserr: FailedOperation.SomethingNew [retry: yes, if the call is idempotent, family "
+        b"FailedOperation's advice] " + FAMILY_ACTION + b" (not in catalogue; family FailedOperation: Operation "
+        b"failed.; operation-failed)",
+        b"code:Foo.Bar message:x requestId:r\tkmserr: Foo.Bar (not in catalogue)",
+    ]
+
+
+def _terminal(data: bytes, color: bool) -> bytes:
+    registry = default_registry()
+    out = io.BytesIO()
+    writer = LinePrinter(out, "table", Style(color=color))
+    for hit in scan_bytes(data, registry=registry):
+        writer.matched(hit, [explain_finding(f, registry) for f in hit.findings], "app.log")
+    return out.getvalue()
+
+
+def test_grep_terminal_annotation_shows_the_verdict_plainly() -> None:
+    """On a terminal only `↳ kmserr:` and what the code means are dimmed: retry is coloured (red:
+    do not retry, green: retry), the action plain."""
+    line = b"x (10630) key is not existed\n"
+    assert _terminal(line, color=True) == (
+        b"x (\x1b[1;31m10630\x1b[0m) key is not existed\n"
+        b"  \x1b[2m\xe2\x86\xb3 kmserr:\x1b[0m \x1b[1m10630\x1b[0m [\x1b[31mretry: no\x1b[0m] Check the KeyId and region; "
+        b"the key does not exist, so retrying cannot help. \x1b[2m(key is not existed; key-state)\x1b[0m\n"
+    )
+    assert _terminal(line, color=False) == (
+        b"x (10630) key is not existed\n"
+        b"  \xe2\x86\xb3 kmserr: 10630 [retry: no] Check the KeyId and region; the key does not exist, so retrying "
+        b"cannot help. (key is not existed; key-state)\n"
+    )
+    family = _terminal(SOMETHING_NEW + b"\n", color=True).splitlines()[1]
+    assert family == (
+        b"  \x1b[2m\xe2\x86\xb3 kmserr:\x1b[0m \x1b[1mFailedOperation.SomethingNew\x1b[0m [\x1b[32mretry: yes, if the call "
+        b"is idempotent, family FailedOperation's advice\x1b[0m] " + FAMILY_ACTION + b" \x1b[2m(not in catalogue; "
+        b"family FailedOperation: Operation failed.; operation-failed)\x1b[0m"
+    )
+
+
+def test_json_records_carry_the_verdict_and_whose_it_is() -> None:
+    registry = default_registry()
+    [known] = [explain_finding(f, registry) for hit in scan_bytes(b"(10630) key is not existed\n", registry=registry)
+               for f in hit.findings]
+    [new] = explain_text(SOMETHING_NEW.decode(), registry)
+    from kmserr.render import explanation_record
+
+    verdict = ("retry", "retryable", "action", "category", "advice_from")
+    assert [explanation_record(known)[key] for key in verdict] == [
+        "no", False, "Check the KeyId and region; the key does not exist, so retrying cannot help.", "key-state", None,
+    ]
+    assert [explanation_record(new)[key] for key in verdict] == [
+        "idempotent", True, FAMILY_ACTION.decode(), "operation-failed", "FailedOperation",
+    ]
+    assert explanation_record(new)["entry"] is None
+
+
+def test_parse_plain_ends_with_the_verdict() -> None:
+    out = io.StringIO()
+    EXPLANATION_RENDERERS["plain"](explain_text(SOMETHING_NEW.decode()), out, Style())
+    assert out.getvalue().rstrip("\n").split("\t")[8:] == [
+        "idempotent", FAMILY_ACTION.decode(), "operation-failed", "FailedOperation",
+    ]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # wrapped; below it each entry is drawn on lines of its own. Category, Group and the times of a
 # summary are drawn only when Action and Meaning would still have ROOM.
 FLEX_MIN: Final = 60
-ROOM: Final = 72
+ROOM: Final = 64
 
 
 def layout(width: int, fixed: Sequence[int], optional: Sequence[tuple[str, int]]) -> tuple[list[str], int] | None:
@@ -284,7 +284,7 @@ def summary(rows: Sequence[Row], out: IO[str], style: Style) -> None:
     optional = [("Category", max([len("Category"), *(cell_len(terminal_safe(r.category or "")) for r in rows)]))]
     if timed:
         seen = max([len("First seen"), *(len(r.first or "") for r in rows)])
-        optional.insert(0, ("First seen", 2 * seen + 3))  # first and last seen go together
+        optional.append(("First seen", 2 * seen + 3))  # first and last seen go together
     fits = layout(console.width, (count_width, code_width, retry_width), optional)
     if fits is None:
         lead = max(len(str(r.times)) for r in rows) if rows else 0
@@ -304,7 +304,7 @@ def summary(rows: Sequence[Row], out: IO[str], style: Style) -> None:
     table.add_column("Action", width=action_width, overflow="fold")
     table.add_column("Meaning", width=meaning_width, overflow="fold")
     if "Category" in chosen:
-        table.add_column("Category", width=optional[-1][1], no_wrap=True)
+        table.add_column("Category", width=dict(optional)["Category"], no_wrap=True)
     if "First seen" in chosen:
         table.add_column("First seen", width=seen, no_wrap=True)
         table.add_column("Last seen", width=seen, no_wrap=True)
