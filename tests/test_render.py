@@ -136,24 +136,41 @@ def _terminal(data: bytes, color: bool) -> bytes:
 
 def test_grep_terminal_annotation_shows_the_verdict_plainly() -> None:
     """On a terminal only `↳ kmserr:` and what the code means are dimmed: retry is coloured (red:
-    do not retry, green: retry), the action plain."""
+    do not retry, green: retry), the action plain; wrapped between words at the width (80 here),
+    so that the terminal never breaks a word or a code in two."""
     line = b"x (10630) key is not existed\n"
     assert _terminal(line, color=True) == (
         b"x (\x1b[1;31m10630\x1b[0m) key is not existed\n"
-        b"  \x1b[2m\xe2\x86\xb3 kmserr:\x1b[0m \x1b[1m10630\x1b[0m [\x1b[31mretry: no\x1b[0m] Check the KeyId and region; "
-        b"the key does not exist, so retrying cannot help. \x1b[2m(key is not existed; key-state)\x1b[0m\n"
+        b"  \x1b[2m\xe2\x86\xb3 kmserr:\x1b[0m \x1b[1m10630\x1b[0m \x1b[31m[retry: no]\x1b[0m Check the KeyId and region; "
+        b"the key does not\n"
+        b"    exist, so retrying cannot help. \x1b[2m(key is not existed; key-state)\x1b[0m\n"
     )
     assert _terminal(line, color=False) == (
         b"x (10630) key is not existed\n"
-        b"  \xe2\x86\xb3 kmserr: 10630 [retry: no] Check the KeyId and region; the key does not exist, so retrying "
-        b"cannot help. (key is not existed; key-state)\n"
+        b"  \xe2\x86\xb3 kmserr: 10630 [retry: no] Check the KeyId and region; the key does not\n"
+        b"    exist, so retrying cannot help. (key is not existed; key-state)\n"
     )
-    family = _terminal(SOMETHING_NEW + b"\n", color=True).splitlines()[1]
-    assert family == (
-        b"  \x1b[2m\xe2\x86\xb3 kmserr:\x1b[0m \x1b[1mFailedOperation.SomethingNew\x1b[0m [\x1b[32mretry: yes, if the call "
-        b"is idempotent, family FailedOperation's advice\x1b[0m] " + FAMILY_ACTION + b" \x1b[2m(not in catalogue; "
-        b"family FailedOperation: Operation failed.; operation-failed)\x1b[0m"
-    )
+    family = _terminal(SOMETHING_NEW + b"\n", color=True).splitlines()[1:]
+    assert family == [
+        b"  \x1b[2m\xe2\x86\xb3 kmserr:\x1b[0m \x1b[1mFailedOperation.SomethingNew\x1b[0m \x1b[32m[retry: yes, if the "
+        b"call is idempotent,\x1b[0m",
+        b"    \x1b[32mfamily FailedOperation's advice]\x1b[0m Retry idempotent calls later; if it",
+        b"    persists, open a ticket with the RequestId. \x1b[2m(not in catalogue; family\x1b[0m",
+        b"    \x1b[2mFailedOperation: Operation failed.; operation-failed)\x1b[0m",
+    ]
+
+
+def test_grep_terminal_annotation_wraps_at_the_width() -> None:
+    registry = default_registry()
+    for width in (40, 80, 200):
+        out = io.BytesIO()
+        writer = LinePrinter(out, "table", Style(width=width))
+        for hit in scan_bytes(SOMETHING_NEW + b"\n", registry=registry):
+            writer.matched(hit, [explain_finding(f, registry) for f in hit.findings], "app.log")
+        note = out.getvalue().decode().splitlines()[1:]
+        assert all(len(line) <= width for line in note)
+        assert " ".join(" ".join(note).split()).startswith("↳ kmserr: FailedOperation.SomethingNew [retry: yes")
+        assert len(note) == {40: 8, 80: 4, 200: 2}[width]
 
 
 def test_json_records_carry_the_verdict_and_whose_it_is() -> None:

@@ -132,7 +132,7 @@ class LinePrinter:
             key = tuple([(id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items])
             shown_note = self._shown.get(key)
             if shown_note is None:
-                shown_note = f"  {dim}↳ kmserr:{reset} {self._verdicts(items)}\n"
+                shown_note = "  " + self._verdicts(items) + "\n"
                 if len(self._shown) < 4096:
                     self._shown[key] = shown_note
             tail += shown_note
@@ -152,21 +152,63 @@ class LinePrinter:
 
 
     def _verdicts(self, items: Sequence[Explanation]) -> str:
-        """The annotation on a terminal: retry coloured and the action plain, what the code means dimmed."""
+        """The annotation on a terminal: `↳ kmserr:` and what the code means dimmed, retry coloured
+        (red: no, green: yes), the code bold and the action plain; wrapped between words to the
+        terminal's width, so that the terminal never breaks a code or a word in two."""
         color = self._style.color
-        bold, dim, reset = ("\x1b[1m", "\x1b[2m", "\x1b[0m") if color else ("",) * 3
-        parts = []
-        for item in items:
+        bold, dim = ("\x1b[1m", "\x1b[2m") if color else ("", "")
+        words: list[tuple[str, str]] = [("↳", dim), ("kmserr:", dim)]
+        for index, item in enumerate(items):
             found = note(item, self._style)
-            code = f"{bold}{terminal_safe(found.code)}{reset}"
-            about = f"{dim}{terminal_safe(found.about)}{reset}"
-            if found.retry is None:
-                parts.append(f"{code} {about}")
-                continue
-            hue = ("\x1b[32m" if found.retryable else "\x1b[31m") if color else ""
-            retry = f"[{hue}{terminal_safe(found.retry)}{reset}]"
-            parts.append(f"{code} {retry} {terminal_safe(found.action or '')} {about}")
-        return " | ".join(parts)
+            if index:
+                words.append(("|", ""))
+            words.append((terminal_safe(found.code), bold))
+            if found.retry is not None:
+                hue = ("\x1b[32m" if found.retryable else "\x1b[31m") if color else ""
+                words += [(word, hue) for word in f"[{terminal_safe(found.retry)}]".split()]
+                words += [(word, "") for word in terminal_safe(found.action or "").split()]
+            words += [(word, dim) for word in terminal_safe(found.about).split()]
+        return _wrap(words, self._style.width or 80, start=2, indent=4, reset="\x1b[0m" if color else "")
+
+
+def _wrap(words: Sequence[tuple[str, str]], width: int, *, start: int, indent: int, reset: str) -> str:
+    """Words, each with its colour, joined by spaces on lines of at most `width` cells (a word
+    longer than a line has one to itself): the first line goes on from column `start`, the
+    others begin at `indent`. A colour is set once for a run of words that share it."""
+    out: list[str] = []
+    column, fresh, current = start, True, ""
+    for word, colour in words:
+        size = _cells(word)
+        if not fresh and column + 1 + size > width:
+            if current:
+                out.append(reset)
+                current = ""
+            out.append("\n" + " " * indent)
+            column, fresh = indent, True
+        if colour != current:
+            if current:
+                out.append(reset)
+            if not fresh:
+                out.append(" ")
+            out.append(colour)
+            current = colour
+        elif not fresh:
+            out.append(" ")
+        out.append(word)
+        column += size + (0 if fresh else 1)
+        fresh = False
+    if current:
+        out.append(reset)
+    return "".join(out)
+
+
+def _cells(word: str) -> int:
+    """How many terminal cells a word takes: two for each wide (Chinese) character."""
+    if word.isascii():
+        return len(word)
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in word)
 
 
 _PIECE: Final = 1 << 20  # a longer line is escaped and written in pieces of this many characters
