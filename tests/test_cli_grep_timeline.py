@@ -245,7 +245,7 @@ def test_a_chart_too_narrow_to_read_is_drawn_80_wide(run: Runner, log: Path, col
 def test_chart_rows_at_80_and_200_columns(run: Runner, log: Path, monkeypatch: pytest.MonkeyPatch,
                                           columns: str, cells: int, color: str) -> None:
     """A row a minute, as wide as the terminal: at 08:20 six throttled and one key not found, each
-    error the same whole number of cells ((width - 8 - 2 codes) // 7 errors at most)."""
+    error the same whole number of cells ((width - 8) // 7 errors at most)."""
     monkeypatch.setenv("COLUMNS", columns)
     result = run("grep", "--timeline", "--format", "table", "--color", color, str(log))
     lines = result.stdout.splitlines()

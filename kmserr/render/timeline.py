@@ -64,8 +64,9 @@ def chart_text(counts: Counts, style: Style, marks: tuple[str, ...] | None = Non
     row per bucket (its start, its bar, its count at the right edge), then the legend.
 
     As lnav's histogram: bars of whole cells on rows, so that every count shown is a whole number
-    and every row is a bucket; a code's part of a bar is told apart by its colour, and without
-    colour by its mark."""
+    and every row is a bucket; a bar's length follows its count (a larger count never has a
+    shorter bar), and a code's part of it is told apart by its colour, and without colour by its
+    mark."""
     starts = counts.starts()
     if not starts:
         return f"No {'error line had a timestamp' if counts.unplaced else 'errors'}: nothing to draw.\n"
@@ -88,23 +89,26 @@ def chart_text(counts: Counts, style: Style, marks: tuple[str, ...] | None = Non
     number = len(f"{top:,}")
     # A row: its start, a space, the bar, a space, the count right-aligned at the edge.
     room = max(width - len(labels[0]) - 2 - number, 1)
-    # Each code seen gets a cell at least: room is kept for that. When every error can have whole
-    # cells, each has as many: two bars of one error each are as long as each other.
-    cells = max(room - len(names), 1) / top
+    # A bar's length is its bucket's count in cells: whole cells an error when they fit, so that two
+    # buckets of one error each have bars as long as each other; a bucket with errors has a cell.
+    cells = room / top
     if cells >= 1:
         cells = float(int(cells))
     title = f"KMS errors per {size_text(counts.size)}"
     lines = [f"{title}, {axis}"] if len(title) + 2 + len(axis) <= width else [title, _fit(axis, width)]
     for label, values in zip(labels, rows, strict=True):
-        bar, drawn, total = [], 0, 0
+        count = sum(values)
+        length = max(round(count * cells), 1) if count else 0
+        bar, drawn, running = [], 0, 0
         for i, value in enumerate(values):
-            if not value:
-                continue
-            total += value
-            length = max(round(total * cells) - drawn, 1)
-            drawn += length
-            bar.append(_paint(marks[i % len(marks)] * length, i, style.color))
-        lines.append(f"{label} {''.join(bar)}{' ' * (room - drawn)} {sum(values):>{number},}")
+            # Cut the bar where each code's share ends: the parts add up to the bar, a code's share
+            # under half a cell is not drawn (the legend counts it).
+            running += value
+            end = round(running * length / count) if count else 0
+            if end > drawn:
+                bar.append(_paint(marks[i % len(marks)] * (end - drawn), i, style.color))
+                drawn = end
+        lines.append(f"{label} {''.join(bar)}{' ' * (room - drawn)} {count:>{number},}")
     legend = []
     for i, name in enumerate(names):
         name_shown = _fit(terminal_safe(name).replace("\t", "\\t"), width - 16)  # a tab would break the line up
