@@ -75,13 +75,13 @@ def _new_table() -> Any:
     return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold", expand=False)
 
 
-def _retry_cell(retry: str | None, short: bool = True) -> Any:
+def _retry_cell(retry: str | None) -> Any:
+    """A table's retry advice in few words, red when a retry cannot help, green when it can."""
     from rich.text import Text
 
     if retry is None:
         return Text("")
-    text = short_retry_text(retry) if short else retry_text(retry)
-    return Text(terminal_safe(text), style="red" if retry == "no" else "green")
+    return Text(terminal_safe(short_retry_text(retry)), style="red" if retry == "no" else "green")
 
 
 def _action_text(action: str | None, mark: str | None) -> str:
