@@ -168,7 +168,7 @@ ROWS = [
     Row("FailedOperation.SomethingNew", 3, "not in catalogue; family FailedOperation: Operation failed.",
         None, None, "idempotent", "Retry idempotent calls later.", "operation-failed", "FailedOperation",
         "family FailedOperation's advice"),
-    Row("Foo.Bar", 1, "not in catalogue", None, None),
+    Row("Foo.Bar", 1, "not in catalogue", "2024-05-14T08:00:07Z", "2024-05-14T08:00:07Z"),
 ]
 
 
@@ -190,6 +190,7 @@ def test_summary_at_80_columns_code_by_code() -> None:
         "    (operation-failed)\n"
         " 1  Foo.Bar\n"
         "    not in catalogue\n"
+        "    seen 2024-05-14T08:00:07Z\n"  # once: first and last are the same line
     )
     coloured = summary("table", color=True)
     assert "\x1b[32mretry: yes, backoff\x1b[0m" in coloured
@@ -214,7 +215,7 @@ def test_summary_plain_and_json_add_the_verdict_at_the_end() -> None:
         "Retry with exponential backoff and lower the request rate.\tthrottling\t\n"
         "3\tFailedOperation.SomethingNew\tnot in catalogue; family FailedOperation: Operation failed.\t\t\tidempotent\t"
         "Retry idempotent calls later.\toperation-failed\tFailedOperation\n"
-        "1\tFoo.Bar\tnot in catalogue\t\t\t\t\t\t\n"
+        "1\tFoo.Bar\tnot in catalogue\t2024-05-14T08:00:07Z\t2024-05-14T08:00:07Z\t\t\t\t\n"
     )
     import json
 

@@ -290,7 +290,7 @@ def summary(rows: Sequence[Row], out: IO[str], style: Style) -> None:
         lead = max(len(str(r.times)) for r in rows) if rows else 0
         for code, r in zip(codes, rows, strict=True):
             about = terminal_safe(r.meaning) + (f" ({terminal_safe(r.category)})" if r.category else "")
-            when = f"seen {r.first} to {r.last}" if r.first else None
+            when = None if not r.first else f"seen {r.first}" + ("" if r.last in (None, r.first) else f" to {r.last}")
             _compact(console, f"{r.times:>{lead}}  ", code, r.retry, r.family_mark, r.action, about, when)
         return
     chosen, room = fits
