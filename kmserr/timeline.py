@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Final, NamedTuple
 
@@ -81,14 +81,14 @@ class Counts(NamedTuple):
             totals.update(counts)
         return sorted(totals, key=lambda code: (-totals[code], code))
 
-    def rows(self) -> list[Row]:
-        """Every non-zero count: buckets in time order, codes within one by `codes()`'s order."""
-        rank = {code: i for i, code in enumerate(self.codes())}
-        return [
-            Row(start, code, count)
-            for start, counts in self.buckets.items()
-            for code, count in sorted(counts.items(), key=lambda kv: rank[kv[0]])
-        ]
+    def rows(self) -> Iterator[Row]:
+        """Every bucket from the first to the last, each with every code, most frequent first, and
+        its count, 0 included: a series per code without gaps, as a plot or a spreadsheet wants it."""
+        codes = self.codes()
+        for start in self.starts():
+            counts = self.buckets.get(start, {})
+            for code in codes:
+                yield Row(start, code, counts.get(code, 0))
 
     def starts(self) -> list[int]:
         """Every bucket's start from the first to the last, empty ones included (for a chart)."""

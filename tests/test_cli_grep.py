@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -64,11 +65,20 @@ def test_count(run: Runner, log: Path) -> None:
 
 def test_summary(run: Runner, log: Path) -> None:
     result = run("grep", "--summary", str(log))
-    assert result.stdout == "2\t10010\tlacked of required parameters\t\t\n1\t10630\tkey is not existed\t\t\n"
+    # the first five columns as they were; retry, action, category and the family whose advice it is after them
+    missing = "Add the missing required parameter named in the KMS API reference."
+    absent = "Check the KeyId and region; the key does not exist, so retrying cannot help."
+    assert result.stdout == (
+        f"2\t10010\tlacked of required parameters\t\t\tno\t{missing}\trequest-parameters\t\n"
+        f"1\t10630\tkey is not existed\t\t\tno\t{absent}\tkey-state\t\n"
+    )
     data = json.loads(run("grep", "--summary", "--format", "json", str(log)).stdout)
+    verdict = {"retry": "no", "retryable": False, "advice_from": None}
     assert data == [
-        {"code": "10010", "count": 2, "message": "lacked of required parameters", "first_seen": None, "last_seen": None},
-        {"code": "10630", "count": 1, "message": "key is not existed", "first_seen": None, "last_seen": None},
+        {"code": "10010", "count": 2, "message": "lacked of required parameters", "first_seen": None, "last_seen": None,
+         **verdict, "action": missing, "category": "request-parameters"},
+        {"code": "10630", "count": 1, "message": "key is not existed", "first_seen": None, "last_seen": None,
+         **verdict, "action": absent, "category": "key-state"},
     ]
 
 
@@ -132,10 +142,42 @@ def numbers(result_stdout: bytes) -> list[int]:
 
 def test_summary_with_first_and_last_seen(run: Runner) -> None:
     [first, *_] = json.loads(run("grep", "--summary", "--format", "json", input=STAMPED).stdout)
-    assert first == {"code": "10630", "count": 2, "message": "key is not existed",
-                     "first_seen": "2024-05-14T08:00:01.100Z", "last_seen": "2024-05-14T08:00:03.300Z"}
+    assert (first["code"], first["count"], first["message"], first["first_seen"], first["last_seen"]) == (
+        "10630", 2, "key is not existed", "2024-05-14T08:00:01.100Z", "2024-05-14T08:00:03.300Z")
     table = run("grep", "--summary", "--format", "table", input=STAMPED).stdout
-    assert "First seen" in table and "2024-05-14T08:00:03.300Z" in table
+    assert "First seen" not in table  # 100 columns: each code on lines of its own, the times under it
+    assert "   seen 2024-05-14T08:00:01.100Z to 2024-05-14T08:00:03.300Z\n" in table
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_summary_at_80_columns_puts_the_verdict_under_each_code(run: Runner, monkeypatch: pytest.MonkeyPatch,
+                                                               color: str) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    text = run("grep", "--summary", "--format", "table", "--color", color, input=STAMPED).stdout
+    assert (ANSI.search(text) is not None) == (color == "always")
+    assert ANSI.sub("", text).splitlines()[:4] == [
+        "2  10630  retry: no",
+        "   Check the KeyId and region; the key does not exist, so retrying cannot help.",
+        "   key is not existed (key-state)",
+        "   seen 2024-05-14T08:00:01.100Z to 2024-05-14T08:00:03.300Z",
+    ]
+    # an unknown code of a known family: the family's advice, marked as the family's
+    assert "1  InternalError.SendAndRecvFail  retry: if idempotent\n   family InternalError's advice: Retry" in (
+        ANSI.sub("", text))
+
+
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_summary_at_200_columns_is_a_table(run: Runner, monkeypatch: pytest.MonkeyPatch, color: str) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    lines = ANSI.sub("", run("grep", "--summary", "--format", "table", "--color", color, input=STAMPED).stdout).splitlines()
+    assert lines[0].split() == ["Count", "Code", "Retry", "Action", "Meaning", "Category", "First", "seen", "Last", "seen"]
+    # Count 5 wide, Code as wide as InternalError.SendAndRecvFail, Retry as "if idempotent", 3 apart
+    assert lines[2].startswith("    2   " + "10630".ljust(29) + "   " + "no".ljust(13) + "   Check the KeyId")
+    assert lines[2].rstrip().endswith("   key-state        2024-05-14T08:00:01.100Z   2024-05-14T08:00:03.300Z")
+    assert {len(line) for line in lines} == {200}
 
 
 @pytest.mark.parametrize(

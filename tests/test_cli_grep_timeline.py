@@ -56,14 +56,11 @@ def records(text: str) -> list[dict[str, object]]:
 def test_json_lines_in_ten_minute_buckets(run: Runner, log: Path) -> None:
     result = run("grep", "--timeline", "--bucket", "10m", "--format", "json", str(log))
     assert result.exit_code == 0
+    # every code in every bucket, the most frequent first, 0 where it was not seen
     assert records(result.stdout) == [
-        {"bucket": "2024-05-14T08:00:00Z", "code": "10630", "count": 2},
-        {"bucket": "2024-05-14T08:10:00Z", "code": "10630", "count": 2},
-        {"bucket": "2024-05-14T08:20:00Z", "code": "RequestLimitExceeded", "count": 60},
-        {"bucket": "2024-05-14T08:20:00Z", "code": "10630", "count": 2},
-        {"bucket": "2024-05-14T08:30:00Z", "code": "10630", "count": 2},
-        {"bucket": "2024-05-14T08:40:00Z", "code": "10630", "count": 2},
-        {"bucket": "2024-05-14T08:50:00Z", "code": "10630", "count": 2},
+        {"bucket": f"2024-05-14T08:{minute}0:00Z", "code": code, "count": count}
+        for minute in range(6)
+        for code, count in (("RequestLimitExceeded", 60 if minute == 2 else 0), ("10630", 2))
     ]
     assert result.stderr == "kmserr: grep: 2 lines without a timestamp were not placed\n"
 
@@ -71,10 +68,12 @@ def test_json_lines_in_ten_minute_buckets(run: Runner, log: Path) -> None:
 def test_default_bucket_shows_when_throttling_started_and_stopped(run: Runner, log: Path) -> None:
     # the hour of the log, drawn in 1m buckets: throttled from 08:20 to 08:29, six times a minute
     rows = records(run("grep", "--timeline", "--json", str(log)).stdout)
-    throttled = [row for row in rows if row["code"] == "RequestLimitExceeded"]
+    throttled = [row for row in rows if row["code"] == "RequestLimitExceeded" and row["count"]]
     assert [row["bucket"] for row in throttled] == [f"2024-05-14T08:{minute}:00Z" for minute in range(20, 30)]
     assert {row["count"] for row in throttled} == {6}
-    assert len({row["bucket"] for row in rows}) == 12 + 10 - 2  # the key not found every 5 minutes, too
+    # every minute from the first error (08:00:05) to the last (08:55:05), quiet ones at 0
+    assert [row["bucket"] for row in rows if row["code"] == "10630"] == [f"2024-05-14T08:{m:02}:00Z" for m in range(56)]
+    assert sum(row["count"] for row in rows if row["code"] == "10630") == 12
 
 
 def test_default_bucket_follows_the_span_of_what_the_filters_keep(run: Runner, log: Path) -> None:
@@ -190,7 +189,7 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-sys.stderr.write("plotext imported: %s\\n" % ("plotext" in sys.modules))
+sys.stderr.write("rich imported: %s\\n" % ("rich" in sys.modules))
 """
 
 
@@ -198,16 +197,17 @@ sys.stderr.write("plotext imported: %s\\n" % ("plotext" in sys.modules))
     ("args", "imported"),
     [
         (["grep", "--format", "table"], False),
-        (["grep", "--summary", "--format", "table"], False),
-        (["lookup", "10630", "--format", "table"], False),
+        (["grep", "--summary", "--format", "table"], True),
+        (["lookup", "10630", "--format", "table"], True),
         (["grep", "--timeline", "--format", "json"], False),
-        (["grep", "--timeline", "--format", "table"], True),
+        (["grep", "--timeline", "--format", "table"], False),
     ],
 )
-def test_plotext_is_imported_only_to_draw(log: Path, args: list[str], imported: bool) -> None:
+def test_the_chart_is_drawn_without_rich(log: Path, args: list[str], imported: bool) -> None:
+    """The chart's rows are written as text: only tables and cards import Rich (start-up time)."""
     files = [str(log)] if args[0] == "grep" else []
     result = subprocess.run([sys.executable, "-c", SCRIPT, *args, *files], capture_output=True, text=True, timeout=120)
-    assert result.stderr.splitlines()[-1] == f"plotext imported: {imported}"
+    assert result.stderr.splitlines()[-1] == f"rich imported: {imported}"
 
 
 def test_times_of_china_regions_are_placed_in_utc(run: Runner, tmp_path: Path) -> None:
@@ -232,10 +232,28 @@ def test_times_of_china_regions_are_placed_in_utc(run: Runner, tmp_path: Path) -
 @pytest.mark.parametrize("columns", ["1", "10", "39"])
 def test_a_chart_too_narrow_to_read_is_drawn_80_wide(run: Runner, log: Path, columns: str,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rule of every table (a COLUMNS under 40 draws 80) holds for the chart too: plotext
-    would otherwise shrink it to the terminal's width as it reads it."""
+    """The rule of every table (a COLUMNS under 40 draws 80) holds for the chart too."""
     monkeypatch.setenv("COLUMNS", columns)
     result = run("grep", "--timeline", "--format", "table", "--color", "never", str(log))
     assert result.exit_code == 0, result.output
     widths = [len(line) for line in result.stdout.splitlines()]
     assert max(widths) == 80, result.stdout
+
+
+@pytest.mark.parametrize(("columns", "cells"), [("80", 10), ("200", 27)])
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_chart_rows_at_80_and_200_columns(run: Runner, log: Path, monkeypatch: pytest.MonkeyPatch,
+                                          columns: str, cells: int, color: str) -> None:
+    """A row a minute, as wide as the terminal: at 08:20 six throttled and one key not found, each
+    error the same whole number of cells ((width - 8) // 7 errors at most)."""
+    monkeypatch.setenv("COLUMNS", columns)
+    result = run("grep", "--timeline", "--format", "table", "--color", color, str(log))
+    lines = result.stdout.splitlines()
+    assert lines[0] == "KMS errors per 1m, time (UTC) on 2024-05-14"
+    width, bar = int(columns), 7 * cells
+    red, yellow, reset = ("\x1b[31m", "\x1b[33m", "\x1b[0m") if color == "always" else ("", "", "")
+    assert lines[1 + 20] == f"08:20 {red}{'█' * 6 * cells}{reset}{yellow}{'▓' * cells}{reset}{' ' * (width - 8 - bar)} 7"
+    assert lines[1 + 21] == f"08:21 {red}{'█' * 6 * cells}{reset}{' ' * (width - 8 - 6 * cells)} 6"
+    assert lines[1 + 1] == "08:01" + " " * (width - 6) + "0"
+    assert ANSI.sub("", lines[-2]) == "█ RequestLimitExceeded (60)  ▓ 10630 (12)"
+    assert all(len(ANSI.sub("", line)) <= width for line in lines)

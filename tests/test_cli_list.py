@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +96,60 @@ def test_every_format(run: Runner, fmt: str) -> None:
     assert "charge overdue" in result.stdout
     if fmt == "json":
         assert [r["code"] for r in json.loads(result.stdout)] == ["10040", "5300"]
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_the_whole_list_at_80_columns_never_wraps_a_code(run: Runner, monkeypatch: pytest.MonkeyPatch,
+                                                        color: str) -> None:
+    """Each entry on lines of its own: the code whole at the start of a line with its retry, the
+    action and the meaning indented under it."""
+    monkeypatch.setenv("COLUMNS", "80")
+    every = codes(run("list", "--format", "plain").stdout)
+    lines = [ANSI.sub("", line) for line in run("list", "--format", "table", "--color", color).stdout.splitlines()]
+    heads = [line for line in lines if not line.startswith(" ")]
+    assert [head.split("  retry: ")[0] for head in heads] == every
+    assert all(len(line) <= 80 for line in lines)
+    assert len(lines) < 4 * len(every)  # 1,656 lines for 179 entries in a table that wrapped codes
+
+
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_the_whole_list_at_200_columns_is_a_table(run: Runner, monkeypatch: pytest.MonkeyPatch, color: str) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    every = codes(run("list", "--format", "plain").stdout)
+    lines = [ANSI.sub("", line) for line in run("list", "--format", "table", "--color", color).stdout.splitlines()]
+    assert lines[0].split() == ["Code", "Retry", "Action", "Meaning", "Category", "Group"]
+    assert {len(line) for line in lines} == {200}
+    starts = [line.split("   ")[0] for line in lines[2:] if not line.startswith(" ")]
+    # every code whole at the start of its row, in order; only one of the SDK's codes that are
+    # sentences is longer than the column, and wrapped between its words
+    whole = [start for start in starts if start in every]
+    assert whole == [code for code in every if code in whole]
+    assert [code for code in every if code not in whole] == [code for code in every if len(code) > 55]
+    assert all(" " in code for code in every if len(code) > 55)
+
+
+def test_a_table_piped_into_head_is_as_wide_as_the_terminal(tmp_path: Path) -> None:
+    """`kmserr list --format table | head` in a terminal of 200 columns: the width comes from
+    standard error's terminal (or input's) when standard output is a pipe, as `tput cols` finds it."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "kmserr", "list", "--format", "table", "--color", "never"],
+            stdin=follower, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=120, check=True,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    lines = result.stdout.decode().splitlines()
+    assert lines[0].split() == ["Code", "Retry", "Action", "Meaning", "Category", "Group"]
+    assert {len(line) for line in lines} == {200}

@@ -180,3 +180,50 @@ def test_a_query_not_found_shows_its_controls(run: Runner) -> None:
     result = run("lookup", "zz\x1b[2Jzz")
     assert result.exit_code == 1
     assert "\x1b" not in result.stderr and "zz\\x1b[2Jzz" in result.stderr
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.mark.parametrize("query", ["ResourceUnavailable", "throttling"])
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_a_family_at_80_columns_keeps_every_code_whole(run: Runner, monkeypatch: pytest.MonkeyPatch,
+                                                      query: str, color: str) -> None:
+    """`ResourceUnavailab` / `le.CmkDisabled` was a table at 80 columns: each entry now heads its
+    own lines, code and retry, with the action and the meaning under it."""
+    monkeypatch.setenv("COLUMNS", "80")
+    found = [line.split("\t")[0] for line in run("lookup", query, "--format", "plain").stdout.splitlines()]
+    text = run("lookup", query, "--format", "table", "--color", color).stdout
+    assert (ANSI.search(text) is not None) == (color == "always")
+    lines = ANSI.sub("", text).splitlines()
+    assert [line.split("  retry: ")[0] for line in lines if not line.startswith(" ")] == found
+    assert all(len(line) <= 80 for line in lines)
+
+
+def test_a_family_at_80_columns_reads_retry_then_action(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = run("lookup", "ResourceUnavailable", "--format", "table").stdout.splitlines()
+    at = lines.index("ResourceUnavailable.CmkDisabled  retry: no")
+    assert lines[at + 1 : at + 3] == [
+        "  Enable the CMK (EnableKey or the console) before calling again.",
+        "  The CMK has been disabled. (key-state)",
+    ]
+
+
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_a_family_at_200_columns_is_a_table(run: Runner, monkeypatch: pytest.MonkeyPatch, color: str) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    lines = ANSI.sub("", run("lookup", "ResourceUnavailable", "--format", "table", "--color", color).stdout).splitlines()
+    assert lines[0].split() == ["Code", "Retry", "Action", "Meaning", "Category"]
+    row = next(line for line in lines if line.startswith("ResourceUnavailable.CmkDisabled "))
+    assert row.split("   ")[0] == "ResourceUnavailable.CmkDisabled"
+    assert "   no   " in row and "Enable the CMK (EnableKey or the console) before calling again." in row
+    assert max(len(line) for line in lines) <= 200
+
+
+def test_the_card_begins_with_code_retry_and_action(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    card = run("lookup", "ResourceUnavailable.CmkDisabled", "--format", "table", "--color", "never").stdout
+    rows = [line.strip("│ ").split("  ")[0] for line in card.splitlines()[1:4]]
+    assert rows == ["Code", "Retry", "Action"]
+    assert "│ Action       Enable the CMK (EnableKey or the console) before calling again. │" in card

@@ -106,3 +106,26 @@ def test_every_format(run: Runner, fmt: str) -> None:
     result = run("parse", "(10250) qps throttling", "--format", fmt)
     assert result.exit_code == 0
     assert "10250" in result.stdout
+
+
+SOMETHING_NEW = "[TencentCloudSDKException] code:FailedOperation.SomethingNew message:boom requestId:r-1"
+
+
+def test_an_unknown_code_of_a_known_family_gets_its_familys_advice(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Marked as the family's, in every format: the card's Retry, plain's last column, JSON's key."""
+    monkeypatch.setenv("COLUMNS", "80")
+    card = run("parse", SOMETHING_NEW, "--format", "table", "--color", "never").stdout
+    assert "│ Retry       yes, if the call is idempotent, family FailedOperation's advice  │" in card
+    fields = run("parse", SOMETHING_NEW, "--format", "plain").stdout.rstrip("\n").split("\t")
+    assert (len(fields), fields[8], fields[10], fields[11]) == (12, "idempotent", "operation-failed", "FailedOperation")
+    [record] = records(run, SOMETHING_NEW)
+    assert (record["retry"], record["retryable"], record["advice_from"]) == ("idempotent", True, "FailedOperation")
+
+
+def test_plain_keeps_its_first_eight_columns_and_adds_the_verdict(run: Runner) -> None:
+    fields = run("parse", "(10630) key is not existed", "--format", "plain").stdout.rstrip("\n").split("\t")
+    assert fields == [
+        "10630", "10630", "4530", "", "legacy-message", "in catalogue", "key is not existed",
+        "The key does not exist, which means that CMK is not used. Check whether the key exists.", "no",
+        "Check the KeyId and region; the key does not exist, so retrying cannot help.", "key-state", "",
+    ]

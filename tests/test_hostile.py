@@ -61,7 +61,8 @@ def test_control_sequences_pass_through_plain_output_unchanged(run: Runner, cont
 def test_colour_codes_are_kmserr_s_own(run: Runner) -> None:
     out = run("grep", "--format", "table", "--color", "always", input=b"(10630) key is not existed \x1b]0;x\x07\n").stdout
     assert "\x07" not in out and "\x1b]" not in out
-    assert set(re.findall(r"\x1b\[[0-9;]*m", out)) <= {"\x1b[1;31m", "\x1b[0m", "\x1b[2m"}
+    # the code found, the annotation's code, its retry advice (red: no, green: yes), the dimmed meaning
+    assert set(re.findall(r"\x1b\[[0-9;]*m", out)) <= {"\x1b[1;31m", "\x1b[0m", "\x1b[2m", "\x1b[1m", "\x1b[31m", "\x1b[32m"}
 
 
 def test_control_sequences_in_a_code_or_a_file_name(run: Runner, tmp_path: Path) -> None:

@@ -58,7 +58,8 @@ def test_entry_table_is_a_card_for_one_entry() -> None:
 def test_explanation_plain() -> None:
     out = io.StringIO()
     EXPLANATION_RENDERERS["plain"](explain_text("(100005) incorrect zoneId"), out, Style())
-    assert out.getvalue() == "100005\t100005\t\t\tlegacy-message\tnot in catalogue\tincorrect zoneId\t\n"
+    # nothing known: no description, and no retry, action, category nor family in the last four columns
+    assert out.getvalue() == "100005\t100005\t\t\tlegacy-message\tnot in catalogue\tincorrect zoneId\t\t\t\t\t\n"
 
 
 def _hit_output(fmt: str, data: bytes, **options: bool) -> bytes:
@@ -73,7 +74,10 @@ def _hit_output(fmt: str, data: bytes, **options: bool) -> bytes:
 def test_grep_plain_keeps_the_line_bytes() -> None:
     line = b"x \xff (10630) key is not existed"
     out = _hit_output("plain", line + b"\n", line_numbers=True, with_filename=True)
-    assert out.startswith(b"app.log:1:" + line + b"\tkmserr: 10630 key is not existed")
+    assert out == (
+        b"app.log:1:" + line + b"\tkmserr: 10630 [retry: no] Check the KeyId and region; the key does not exist, "
+        b"so retrying cannot help. (key is not existed; key-state)\n"
+    )
     assert out.endswith(b"\n") and out.count(b"\n") == 1
 
 
@@ -101,3 +105,94 @@ def test_grep_json_escapes_characters_that_split_lines() -> None:
     out = _hit_output("json", "(10630) key is not existed \x85 \u2028 \u2029 中文\n".encode())
     assert out.count(b"\n") == 1 and len(out.decode().splitlines()) == 1
     assert json.loads(out)["line"] == "(10630) key is not existed \x85 \u2028 \u2029 中文"
+
+
+SOMETHING_NEW = b"[TencentCloudSDKException] code:FailedOperation.SomethingNew message:boom requestId:r-1"
+FAMILY_ACTION = b"Retry idempotent calls later; if it persists, open a ticket with the RequestId."
+
+
+def test_grep_plain_annotation_puts_retry_and_action_after_the_code() -> None:
+    """`kmserr: CODE [retry: ...] ACTION (MEANING; CATEGORY)`; a code of a known family gets the
+    family's advice, marked so; an unknown code says so."""
+    data = b"a (10250)qps throttling\n" + SOMETHING_NEW + b"\ncode:Foo.Bar message:x requestId:r\n"
+    assert _hit_output("plain", data).splitlines() == [
+        b"a (10250)qps throttling\tkmserr: 10250 [retry: yes, with backoff] Retry with exponential backoff and "
+        b"lower the request rate (limit 5,000 QPS); ask for more quota by ticket. (qps throttling; throttling)",
+        SOMETHING_NEW + b"\tkmserr: FailedOperation.SomethingNew [retry: yes, if the call is idempotent, family "
+        b"FailedOperation's advice] " + FAMILY_ACTION + b" (not in catalogue; family FailedOperation: Operation "
+        b"failed.; operation-failed)",
+        b"code:Foo.Bar message:x requestId:r\tkmserr: Foo.Bar (not in catalogue)",
+    ]
+
+
+def _terminal(data: bytes, color: bool) -> bytes:
+    registry = default_registry()
+    out = io.BytesIO()
+    writer = LinePrinter(out, "table", Style(color=color))
+    for hit in scan_bytes(data, registry=registry):
+        writer.matched(hit, [explain_finding(f, registry) for f in hit.findings], "app.log")
+    return out.getvalue()
+
+
+def test_grep_terminal_annotation_shows_the_verdict_plainly() -> None:
+    """On a terminal only `↳ kmserr:` and what the code means are dimmed: retry is coloured (red:
+    do not retry, green: retry), the action plain; wrapped between words at the width (80 here),
+    so that the terminal never breaks a word or a code in two."""
+    line = b"x (10630) key is not existed\n"
+    assert _terminal(line, color=True) == (
+        b"x (\x1b[1;31m10630\x1b[0m) key is not existed\n"
+        b"  \x1b[2m\xe2\x86\xb3 kmserr:\x1b[0m \x1b[1m10630\x1b[0m \x1b[31m[retry: no]\x1b[0m Check the KeyId and region; "
+        b"the key does not\n"
+        b"    exist, so retrying cannot help. \x1b[2m(key is not existed; key-state)\x1b[0m\n"
+    )
+    assert _terminal(line, color=False) == (
+        b"x (10630) key is not existed\n"
+        b"  \xe2\x86\xb3 kmserr: 10630 [retry: no] Check the KeyId and region; the key does not\n"
+        b"    exist, so retrying cannot help. (key is not existed; key-state)\n"
+    )
+    family = _terminal(SOMETHING_NEW + b"\n", color=True).splitlines()[1:]
+    assert family == [
+        b"  \x1b[2m\xe2\x86\xb3 kmserr:\x1b[0m \x1b[1mFailedOperation.SomethingNew\x1b[0m \x1b[32m[retry: yes, if the "
+        b"call is idempotent,\x1b[0m",
+        b"    \x1b[32mfamily FailedOperation's advice]\x1b[0m Retry idempotent calls later; if it",
+        b"    persists, open a ticket with the RequestId. \x1b[2m(not in catalogue; family\x1b[0m",
+        b"    \x1b[2mFailedOperation: Operation failed.; operation-failed)\x1b[0m",
+    ]
+
+
+def test_grep_terminal_annotation_wraps_at_the_width() -> None:
+    registry = default_registry()
+    for width in (40, 80, 200):
+        out = io.BytesIO()
+        writer = LinePrinter(out, "table", Style(width=width))
+        for hit in scan_bytes(SOMETHING_NEW + b"\n", registry=registry):
+            writer.matched(hit, [explain_finding(f, registry) for f in hit.findings], "app.log")
+        note = out.getvalue().decode().splitlines()[1:]
+        assert all(len(line) <= width for line in note)
+        assert " ".join(" ".join(note).split()).startswith("↳ kmserr: FailedOperation.SomethingNew [retry: yes")
+        assert len(note) == {40: 8, 80: 4, 200: 2}[width]
+
+
+def test_json_records_carry_the_verdict_and_whose_it_is() -> None:
+    registry = default_registry()
+    [known] = [explain_finding(f, registry) for hit in scan_bytes(b"(10630) key is not existed\n", registry=registry)
+               for f in hit.findings]
+    [new] = explain_text(SOMETHING_NEW.decode(), registry)
+    from kmserr.render import explanation_record
+
+    verdict = ("retry", "retryable", "action", "category", "advice_from")
+    assert [explanation_record(known)[key] for key in verdict] == [
+        "no", False, "Check the KeyId and region; the key does not exist, so retrying cannot help.", "key-state", None,
+    ]
+    assert [explanation_record(new)[key] for key in verdict] == [
+        "idempotent", True, FAMILY_ACTION.decode(), "operation-failed", "FailedOperation",
+    ]
+    assert explanation_record(new)["entry"] is None
+
+
+def test_parse_plain_ends_with_the_verdict() -> None:
+    out = io.StringIO()
+    EXPLANATION_RENDERERS["plain"](explain_text(SOMETHING_NEW.decode()), out, Style())
+    assert out.getvalue().rstrip("\n").split("\t")[8:] == [
+        "idempotent", FAMILY_ACTION.decode(), "operation-failed", "FailedOperation",
+    ]

@@ -60,11 +60,16 @@ def test_counts_per_bucket_and_code_with_a_given_size() -> None:
     counts = timeline.counts()
     assert counts.size == 60 and not counts.merged and counts.unplaced == 1
     assert counts.codes() == ["RequestLimitExceeded", "10630"]
-    assert counts.rows() == [
+    # Every code in every bucket from the first to the last, 0 where none was seen: no gaps.
+    assert list(counts.rows()) == [
         Row(START, "RequestLimitExceeded", 1),
         Row(START, "10630", 2),
         Row(START + 60, "RequestLimitExceeded", 1),
+        Row(START + 60, "10630", 0),
+        Row(START + 120, "RequestLimitExceeded", 0),
+        Row(START + 120, "10630", 0),
         Row(START + 180, "RequestLimitExceeded", 2),
+        Row(START + 180, "10630", 0),
     ]
     assert counts.starts() == [START, START + 60, START + 120, START + 180]
 
@@ -94,7 +99,7 @@ def test_nothing_placed() -> None:
     timeline = Timeline()
     timeline.add(None, ["A"])
     counts = timeline.counts()
-    assert (counts.rows(), counts.starts(), counts.unplaced) == ([], [], 1)
+    assert (list(counts.rows()), counts.starts(), counts.unplaced) == ([], [], 1)
 
 
 @given(
@@ -107,7 +112,11 @@ def test_every_error_counted_once_in_bounded_buckets(events: list[tuple[int, str
     for second, code in events:
         timeline.add(at(second), [code])
     counts = timeline.counts()
-    assert sum(row.errors for row in counts.rows()) == len(events)
+    rows = list(counts.rows())
+    assert sum(row.errors for row in rows) == len(events)
+    # A grid without gaps: each code once in each bucket from the first to the last, in time order.
+    codes = counts.codes()
+    assert [(row.bucket, row.code) for row in rows] == [(start, code) for start in counts.starts() for code in codes]
     assert len(counts.buckets) <= cap
     assert all(start % counts.size == 0 for start in counts.buckets)
     for second, code in events:

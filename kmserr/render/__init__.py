@@ -25,6 +25,8 @@ _RETRY_TEXT: Final = {
     "backoff": "yes, with backoff",
     "idempotent": "yes, if the call is idempotent",
 }
+# A table's Retry column: the same advice in fewer characters, so that Action and Meaning keep the width.
+_SHORT_RETRY: Final = {"no": "no", "yes": "yes", "backoff": "yes, backoff", "idempotent": "if idempotent"}
 _PLAIN_ESCAPES: Final = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"})
 
 
@@ -61,6 +63,42 @@ class Style(NamedTuple):
 
 def retry_text(retry: str) -> str:
     return _RETRY_TEXT.get(retry, retry)
+
+
+def short_retry_text(retry: str) -> str:
+    return _SHORT_RETRY.get(retry, retry)
+
+
+class Verdict(NamedTuple):
+    """What to do about a found code: its entry's advice, else its family's (`advice_from` names it)."""
+
+    retry: str | None  # the catalogue's value: no, yes, backoff, idempotent; None when nothing is known
+    action: str | None
+    category: str | None
+    advice_from: str | None  # the family's code when the advice is the family's, not the code's own
+    family_mark: str | None  # how that is said: "family FailedOperation's advice"
+
+    @property
+    def retryable(self) -> bool:
+        return self.retry not in (None, "no")
+
+    def retry_label(self) -> str:
+        """The retry advice in words, marked as the family's when it is: `yes, family X's advice`."""
+        text = retry_text(self.retry or "")
+        return f"{text}, {self.family_mark}" if self.family_mark else text
+
+
+def verdict(item: Explanation, style: Style | None = None) -> Verdict:
+    """Retry and action first: the entry's, else (as `Explanation.retry` does) the family's, marked."""
+    style = style or Style()
+    about = item.entry or item.family
+    if about is None:
+        return Verdict(None, None, None, None, None)
+    if item.entry is not None:
+        return Verdict(about.retry, style.action(about), about.category, None, None)
+    dotted = item.finding.code.casefold().startswith(about.code.casefold() + ".")
+    mark = f"family {about.code}'s advice" if dotted else f"{about.code}'s advice"
+    return Verdict(about.retry, style.action(about), about.category, about.code, mark)
 
 
 def plain_field(value: object) -> str:
@@ -151,7 +189,20 @@ def explanation_record(item: Explanation, style: Style | None = None) -> dict[st
         "in_catalogue": entry is not None,
         "message_agrees": item.message_agrees,
         "family": {"code": family.code, "description": style.description(family)} if family else None,
+        **verdict_record(item, style),
         "entry": entry_record(entry, style) if entry else None,
+    }
+
+
+def verdict_record(item: Explanation, style: Style | None = None) -> dict[str, Any]:
+    """The advice as JSON keys: the entry's, else the family's with `advice_from` its code."""
+    found = verdict(item, style)
+    return {
+        "retry": found.retry,
+        "retryable": found.retryable,
+        "action": found.action,
+        "category": found.category,
+        "advice_from": found.advice_from,
     }
 
 
@@ -175,21 +226,40 @@ def catalogue_state(item: Explanation, style: Style | None = None) -> str:
     return "in catalogue"
 
 
-def annotation(items: Iterable[Explanation], style: Style | None = None) -> str:
-    """One short line saying what a log line's errors mean."""
+class Note(NamedTuple):
+    """One found code's annotation in its parts, so that a terminal can colour each: the verdict
+    (`[retry: ...]` and the action) first, what the code means after it."""
+
+    code: str
+    retry: str | None  # `retry: no`, `retry: yes, family X's advice`, with `; overridden by FILE`
+    retryable: bool
+    action: str | None
+    about: str  # `(meaning; category)`, or `(not in catalogue)`
+
+    def text(self) -> str:
+        if self.retry is None:
+            return f"{self.code} {self.about}"
+        return f"{self.code} [{self.retry}] {self.action} {self.about}"
+
+
+def note(item: Explanation, style: Style | None = None) -> Note:
     style = style or Style()
-    parts = []
-    for item in items:
-        entry = item.entry
-        if entry is None:
-            parts.append(f"{item.finding.code} ({meaning(item, style)})")
-            continue
-        what = entry.message or style.description(entry)
-        # A team's advice in place of kmserr's is marked where it is read (docs/team-catalogues.md).
-        team = f"; overridden by {entry.origin}" if style.overrides(entry) else ""
-        parts.append(f"{entry.code} {what} [{entry.category}; retry: {retry_text(entry.retry)}{team}] "
-                     f"{style.action(entry)}")
-    return "kmserr: " + " | ".join(parts)
+    advice = verdict(item, style)
+    what = meaning(item, style)
+    if advice.retry is None:
+        return Note(item.finding.code, None, False, None, f"({what})")
+    entry = item.entry
+    code = entry.code if entry is not None else item.finding.code
+    # A team's advice in place of kmserr's is marked where it is read (docs/team-catalogues.md).
+    team = f"; overridden by {entry.origin}" if entry is not None and style.overrides(entry) else ""
+    return Note(code, f"retry: {advice.retry_label()}{team}", advice.retryable, advice.action or "",
+                f"({what}; {advice.category})")
+
+
+def annotation(items: Iterable[Explanation], style: Style | None = None) -> str:
+    """One short line saying what to do about a log line's errors, then what they mean:
+    `kmserr: CODE [retry: no] ACTION (MEANING; CATEGORY)`."""
+    return "kmserr: " + " | ".join(note(item, style).text() for item in items)
 
 
 # ---------------------------------------------------------------- printers and renderers by name

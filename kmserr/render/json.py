@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ..catalogue import Entry
     from ..explanation import Explanation
     from ..scan import Hit
+    from .summary import Row
 
 
 def entries(entries: Sequence[Entry], out: IO[str], style: Style) -> None:
@@ -30,11 +31,15 @@ def explanations(items: Sequence[Explanation], out: IO[str], style: Style) -> No
     out.write(json_text([explanation_record(i, style) for i in items]))
 
 
-def summary(rows: Sequence[tuple[str, int, str, str | None, str | None]], out: IO[str], style: Style) -> None:
-    """grep's --summary as one JSON array."""
+def summary(rows: Sequence[Row], out: IO[str], style: Style) -> None:
+    """grep's --summary as one JSON array; `advice_from` names the family whose advice it is."""
     records = [
-        {"code": json_str(c), "count": n, "message": json_str(m), "first_seen": first, "last_seen": last}
-        for c, n, m, first, last in rows
+        {
+            "code": json_str(r.code), "count": r.times, "message": json_str(r.meaning),
+            "first_seen": r.first, "last_seen": r.last, "retry": r.retry, "retryable": r.retry not in (None, "no"),
+            "action": r.action, "category": r.category, "advice_from": r.advice_from,
+        }
+        for r in rows
     ]
     out.write(json_text(records))
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Final
 
 from ..controls import terminal_safe
-from . import Style, annotation, plain_field
+from . import Style, annotation, note, plain_field
 
 if TYPE_CHECKING:
     from ..explanation import Explanation
@@ -41,6 +41,7 @@ class LinePrinter:
         self._annotate = annotate
         # The annotation of each combination of codes, computed once (entries live as long as the run).
         self._notes: dict[tuple[object, ...], bytes] = {}
+        self._shown: dict[tuple[object, ...], str] = {}  # the same, as a terminal shows it
 
     def flush(self) -> None:
         self._out.flush()
@@ -128,7 +129,13 @@ class LinePrinter:
             prefix += f"{dim}{hit.line_number}{reset}:"
         tail = "\n"
         if self._annotate:
-            tail += f"  {dim}↳ {terminal_safe(annotation(items, self._style))}{reset}\n"
+            key = tuple([(id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items])
+            shown_note = self._shown.get(key)
+            if shown_note is None:
+                shown_note = "  " + self._verdicts(items) + "\n"
+                if len(self._shown) < 4096:
+                    self._shown[key] = shown_note
+            tail += shown_note
         step = max(len(text), 1) if len(text) <= _PIECE else _PIECE  # terminal_safe escapes character by character
         shown = [prefix]
         for piece in pieces:
@@ -142,6 +149,66 @@ class LinePrinter:
                     shown = []
         shown.append(tail)
         yield "".join(shown).encode(self._encoding, self._errors)
+
+
+    def _verdicts(self, items: Sequence[Explanation]) -> str:
+        """The annotation on a terminal: `↳ kmserr:` and what the code means dimmed, retry coloured
+        (red: no, green: yes), the code bold and the action plain; wrapped between words to the
+        terminal's width, so that the terminal never breaks a code or a word in two."""
+        color = self._style.color
+        bold, dim = ("\x1b[1m", "\x1b[2m") if color else ("", "")
+        words: list[tuple[str, str]] = [("↳", dim), ("kmserr:", dim)]
+        for index, item in enumerate(items):
+            found = note(item, self._style)
+            if index:
+                words.append(("|", ""))
+            words.append((terminal_safe(found.code), bold))
+            if found.retry is not None:
+                hue = ("\x1b[32m" if found.retryable else "\x1b[31m") if color else ""
+                words += [(word, hue) for word in f"[{terminal_safe(found.retry)}]".split()]
+                words += [(word, "") for word in terminal_safe(found.action or "").split()]
+            words += [(word, dim) for word in terminal_safe(found.about).split()]
+        return _wrap(words, self._style.width or 80, start=2, indent=4, reset="\x1b[0m" if color else "")
+
+
+def _wrap(words: Sequence[tuple[str, str]], width: int, *, start: int, indent: int, reset: str) -> str:
+    """Words, each with its colour, joined by spaces on lines of at most `width` cells (a word
+    longer than a line has one to itself): the first line goes on from column `start`, the
+    others begin at `indent`. A colour is set once for a run of words that share it."""
+    out: list[str] = []
+    column, fresh, current = start, True, ""
+    for word, colour in words:
+        size = _cells(word)
+        if not fresh and column + 1 + size > width:
+            if current:
+                out.append(reset)
+                current = ""
+            out.append("\n" + " " * indent)
+            column, fresh = indent, True
+        if colour != current:
+            if current:
+                out.append(reset)
+            if not fresh:
+                out.append(" ")
+            out.append(colour)
+            current = colour
+        elif not fresh:
+            out.append(" ")
+        out.append(word)
+        column += size + (0 if fresh else 1)
+        fresh = False
+    if current:
+        out.append(reset)
+    return "".join(out)
+
+
+def _cells(word: str) -> int:
+    """How many terminal cells a word takes: two for each wide (Chinese) character."""
+    if word.isascii():
+        return len(word)
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in word)
 
 
 _PIECE: Final = 1 << 20  # a longer line is escaped and written in pieces of this many characters

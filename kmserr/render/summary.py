@@ -1,14 +1,37 @@
-"""grep --summary: codes by how often they occurred, with when each was first and last seen."""
+"""grep --summary: codes by how often they occurred, what to do about each, when first and last seen."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING, NamedTuple
 
-from . import Style
+from . import Style, meaning, verdict
 
-Row = tuple[str, int, str, "str | None", "str | None"]  # code, count, what it is, first seen, last seen
+if TYPE_CHECKING:
+    from ..explanation import Explanation
+
+
+class Row(NamedTuple):
+    """One code of the summary: how often, the verdict (the family's when `advice_from` is set), when."""
+
+    code: str
+    times: int
+    meaning: str
+    first: str | None
+    last: str | None
+    retry: str | None = None
+    action: str | None = None
+    category: str | None = None
+    advice_from: str | None = None
+    family_mark: str | None = None  # "family FailedOperation's advice", as cards and annotations say it
+
+
+def row(code: str, times: int, example: Explanation, first: str | None, last: str | None, style: Style) -> Row:
+    """A code's row from one of its explanations: every line of a code has the same advice."""
+    advice = verdict(example, style)
+    return Row(code, times, meaning(example, style), first, last, advice.retry, advice.action, advice.category,
+               advice.advice_from, advice.family_mark)
 
 
 def report(rows: Sequence[Row], fmt: str, out: IO[str], style: Style) -> None:

@@ -1,10 +1,12 @@
 """Renderers of a timeline, by format name: JSON lines, CSV, tab-separated, and a chart for a terminal.
 
-The chart is drawn by plotext, imported only here, only when a chart is drawn.
+The data formats have a row for every code in every bucket from the first to the last, 0 where
+none was seen; the chart a bar per bucket, stacked by code.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import IO, Final
@@ -14,10 +16,8 @@ from ..timeline import Counts, bucket_text, size_text
 from . import Style, json_line, plain_field
 
 TOP_CODES: Final = 5  # series drawn one per code; the other codes are drawn together as "other"
-CHART_HEIGHT: Final = 20
 OTHER: Final = "other"
-# Without colour, the series are told apart by their marks.
-_MARKS: Final = ("*", "+", "o", "x", "#", "@")
+_ANSI: Final = re.compile("\x1b\\[[0-9;]*m")
 
 
 def unplaced_text(count: int) -> str:
@@ -46,51 +46,107 @@ def _plain(counts: Counts, out: IO[str], style: Style) -> None:
 
 
 def _chart(counts: Counts, out: IO[str], style: Style) -> None:
-    """One line per code (the most frequent `TOP_CODES`, the others as one), over every bucket."""
-    text = chart_text(counts, style)
+    """A row per bucket, its bar stacked by code (the most frequent `TOP_CODES`, the others as one)."""
     encoding = getattr(out, "encoding", None) or "utf-8"
-    # The chart's lines and marks are not in every encoding: what an output cannot show becomes "?".
+    try:
+        "".join(_BLOCKS).encode(encoding)
+        marks = _BLOCKS
+    except (UnicodeEncodeError, LookupError):  # an ASCII terminal: letters it can show
+        marks = _ASCII_MARKS
+    text = chart_text(counts, style, marks)
     out.write(text.encode(encoding, "replace").decode(encoding))
     if counts.unplaced:
         out.write(unplaced_text(counts.unplaced) + "\n")
 
 
-def chart_text(counts: Counts, style: Style) -> str:
-    """The chart as text, `style.width` wide, coloured only when `style.color` is on."""
+def chart_text(counts: Counts, style: Style, marks: tuple[str, ...] | None = None) -> str:
+    """The chart as text, `style.width` wide, coloured only when `style.color` is on: a title, a
+    row per bucket (its start, its bar, its count at the right edge), then the legend.
+
+    As lnav's histogram: bars of whole cells on rows, so that every count shown is a whole number
+    and every row is a bucket; a bar's length follows its count (a larger count never has a
+    shorter bar), and a code's part of it is told apart by its colour, and without colour by its
+    mark."""
     starts = counts.starts()
     if not starts:
         return f"No {'error line had a timestamp' if counts.unplaced else 'errors'}: nothing to draw.\n"
-    import plotext as plt  # type: ignore[import-untyped]  # plotext ships no type hints
-
+    if marks is None:
+        marks = _BLOCKS
+    width = style.width or 80
     ranked = counts.codes()
     shown, rest = ranked[:TOP_CODES], ranked[TOP_CODES:]
-    series = {code: [counts.buckets.get(start, {}).get(code, 0) for start in starts] for code in shown}
-    if rest:
-        series[OTHER] = [sum(counts.buckets.get(start, {}).get(code, 0) for code in rest) for start in starts]
+    names = [*shown, OTHER] if rest else list(shown)
+    rows = []
+    for start in starts:
+        bucket = counts.buckets.get(start, {})
+        values = [bucket.get(code, 0) for code in shown]
+        if rest:
+            values.append(sum(bucket.get(code, 0) for code in rest))
+        rows.append(values)
     form, axis = _time_form(starts, counts.size)
     labels = [_moment(start).strftime(form) for start in starts]
-    plt.clear_figure()
-    plt.date_form(_plotext_form(form))
-    for i, (code, values) in enumerate(series.items()):
-        label = terminal_safe(code)
-        if style.color:
-            plt.plot(labels, values, label=label, marker="braille")
-        else:
-            plt.plot(labels, values, label=label, marker=_MARKS[i % len(_MARKS)])
-    top = max(max(values) for values in series.values())
-    step = _tick_step(top)
-    plt.yticks(list(range(0, top + step, step)))
-    plt.limit_size(False, False)  # the width is style.width: plotext would shrink it to a COLUMNS of 1
-    plt.plotsize(style.width or 80, CHART_HEIGHT)
-    plt.title(f"KMS errors per {size_text(counts.size)}")
-    plt.xlabel(axis)
-    plt.ylabel("errors")
-    plt.theme("clear")
-    drawn: str = plt.build()
-    if not style.color:
-        drawn = plt.uncolorize(drawn)
-    plt.clear_figure()  # plotext keeps its figure in the module: leave none behind
-    return drawn.rstrip("\n") + "\n"
+    top = max(sum(values) for values in rows)
+    number = len(f"{top:,}")
+    # A row: its start, a space, the bar, a space, the count right-aligned at the edge.
+    room = max(width - len(labels[0]) - 2 - number, 1)
+    # A bar's length is its bucket's count in cells: whole cells an error when they fit, so that two
+    # buckets of one error each have bars as long as each other; a bucket with errors has a cell.
+    cells = room / top
+    if cells >= 1:
+        cells = float(int(cells))
+    title = f"KMS errors per {size_text(counts.size)}"
+    lines = [f"{title}, {axis}"] if len(title) + 2 + len(axis) <= width else [title, _fit(axis, width)]
+    for label, values in zip(labels, rows, strict=True):
+        count = sum(values)
+        length = max(round(count * cells), 1) if count else 0
+        bar, drawn, running = [], 0, 0
+        for i, value in enumerate(values):
+            # Cut the bar where each code's share ends: the parts add up to the bar, a code's share
+            # under half a cell is not drawn (the legend counts it).
+            running += value
+            end = round(running * length / count) if count else 0
+            if end > drawn:
+                bar.append(_paint(marks[i % len(marks)] * (end - drawn), i, style.color))
+                drawn = end
+        lines.append(f"{label} {''.join(bar)}{' ' * (room - drawn)} {count:>{number},}")
+    legend = []
+    for i, name in enumerate(names):
+        name_shown = _fit(terminal_safe(name).replace("\t", "\\t"), width - 16)  # a tab would break the line up
+        legend.append(f"{_paint(marks[i % len(marks)], i, style.color)} {name_shown} ({sum(r[i] for r in rows):,})")
+    lines += _wrapped(legend, width)
+    return "\n".join(lines) + "\n"
+
+
+# A code's part of a bar: a full block in its colour; without colour, a shade of its own.
+_BLOCKS: Final = ("█", "▓", "▒", "░", "▚", "▞")
+_ASCII_MARKS: Final = ("#", "=", "+", "o", "x", ":")
+_COLOURS: Final = ("31", "33", "36", "35", "32", "34")  # red, yellow, cyan, magenta, green, blue
+
+
+def _paint(text: str, series: int, color: bool) -> str:
+    if not color:
+        return text
+    return f"\x1b[{_COLOURS[series % len(_COLOURS)]}m{text}\x1b[0m"
+
+
+def _visible(text: str) -> int:
+    return len(_ANSI.sub("", text))
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _wrapped(items: list[str], width: int) -> list[str]:
+    """The legend's items, two spaces apart, on as few lines as the width allows."""
+    lines: list[str] = []
+    line = ""
+    for item in items:
+        if line and _visible(line) + 2 + _visible(item) > width:
+            lines.append(line)
+            line = ""
+        line = f"{line}  {item}" if line else item
+    return [*lines, line]
 
 
 def _moment(start: int) -> datetime:
@@ -106,26 +162,6 @@ def _time_form(starts: list[int], size: int) -> tuple[str, str]:
     if first.date() == last.date():
         return clock, f"time (UTC) on {first:%Y-%m-%d}"
     return f"%Y-%m-%d {clock}", "time (UTC)"
-
-
-def _plotext_form(form: str) -> str:
-    """plotext writes a date form without the percent signs: %Y-%m-%d is Y-m-d."""
-    return form.replace("%", "")
-
-
-def _tick_step(top: int) -> int:
-    """A round step for about five ticks from 0 to `top`: 1, 2, 5, 10, 20, 50, ..."""
-    step = 1
-    while top / step > 5:
-        step = _next_round(step)
-    return step
-
-
-def _next_round(step: int) -> int:
-    """The round number after `step`: 1, 2, 5, 10, 20, 50, ..."""
-    digits = len(str(step)) - 1
-    lead = step // 10**digits
-    return (2 if lead == 1 else 5 if lead == 2 else 10) * int(10**digits)
 
 
 def _text(code: str) -> str:
