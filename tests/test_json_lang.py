@@ -52,7 +52,9 @@ def test_entries_carry_the_language_asked_for(run: Runner, args: list[str], lang
 def test_a_grep_json_line_is_lighter(run: Runner) -> None:
     [line] = run("grep", "--json", input=LINE).stdout_bytes.splitlines()
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in line.decode())  # no Chinese in English output
-    assert len(line) < 1400
+    # 1,608 bytes with both languages; the verdict (retry, action, category, whose advice) now
+    # stands beside the code as well as in the entry, and the line is still lighter.
+    assert len(line) < 1500
 
 
 def test_a_team_entry_without_chinese_says_english(run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
