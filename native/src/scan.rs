@@ -25,6 +25,7 @@ pub const FORM_LITERALS: &[&[u8]] = &[
 const MESSAGE_KEY: usize = 8; // the index of `"message"` above
 
 const BITS: u32 = 16;
+const BIG_BITS: u32 = 20; // when the names' grams would fill the small bitmap
 
 #[derive(Clone, Copy)]
 struct Gram {
@@ -52,26 +53,29 @@ impl Literals {
         let mut patterns: Vec<Vec<u8>> = FORM_LITERALS.iter().map(|p| p.to_vec()).collect();
         let first_name = patterns.len();
         patterns.extend(names.iter().filter(|n| !n.is_empty() && !n.contains(&b'\n')).cloned());
-        let grams: usize = patterns.iter().map(|p| p.len().saturating_sub(3)).sum();
-        let bits = if grams > 4096 { 20 } else { BITS };
+        let long = patterns.iter().filter(|p| p.len() >= 4);
+        let stride = long.map(|p| p.len() - 3).min().unwrap_or(1).clamp(1, 64);
+        // Sampled every `stride` bytes, an occurrence of a literal is seen at one of `stride`
+        // consecutive offsets of it whatever its place: only those grams are indexed (the rarest
+        // window of them: fewer bitmap hits on ordinary text).
+        let bits = if patterns.len() * stride > 4096 { BIG_BITS } else { BITS };
         let mut buckets = vec![Vec::new(); 1 << bits];
         let mut bitmap = vec![0u64; (1 << bits) / 64];
-        let mut stride = usize::MAX;
         let mut short = Vec::new();
         for (id, p) in patterns.iter().enumerate() {
             if p.len() < 4 {
                 short.push(id);
                 continue;
             }
-            stride = stride.min(p.len() - 3);
-            for off in 0..=p.len() - 4 {
+            let window = (0..=p.len() - 3 - stride).max_by_key(|&j| (rarity(&p[j..j + stride + 3]), usize::MAX - j)).unwrap_or(0);
+            for off in window..window + stride {
                 let gram = gram_at(p, off);
                 let h = hash(gram, bits);
                 bitmap[h / 64] |= 1 << (h % 64);
                 buckets[h].push(Gram { gram, literal: id as u32, offset: off as u32 });
             }
         }
-        Literals { patterns, first_name, buckets, bitmap, bits, stride: stride.clamp(1, 64), short }
+        Literals { patterns, first_name, buckets, bitmap, bits, stride, short }
     }
 
     /// Whether literal `id` stands at `q` in `buf[start:end]` and counts there.
@@ -85,21 +89,58 @@ impl Literals {
 
     /// The first hit in `buf[from:end]` at a sampled position (`start` bounds where literals begin).
     fn first_hit(&self, buf: &[u8], start: usize, from: usize, end: usize) -> Option<usize> {
+        if self.bits == BITS {
+            self.sampled::<{ 1 << (BITS - 6) }>(buf, start, from, end)
+        } else {
+            self.sampled::<{ 1 << (BIG_BITS - 6) }>(buf, start, from, end)
+        }
+    }
+
+    /// The sampling loop, four samples a turn, the bitmap a fixed-size array (no bounds checks).
+    fn sampled<const WORDS: usize>(&self, buf: &[u8], start: usize, from: usize, end: usize) -> Option<usize> {
+        let bitmap: &[u64; WORDS] = self.bitmap.as_slice().try_into().expect("bitmap size");
+        let shift = 32 - self.bits;
+        let stride = self.stride;
+        let hay = &buf[..end];
+        let test = |p: usize| -> bool {
+            let g = u32::from_le_bytes([hay[p], hay[p + 1], hay[p + 2], hay[p + 3]]);
+            let h = (g.wrapping_mul(0x9E37_79B1) >> shift) as usize;
+            bitmap[(h >> 6) % WORDS] & (1 << (h & 63)) != 0
+        };
         let mut p = from;
-        while p + 4 <= end {
-            let g = gram_at(buf, p);
-            let h = hash(g, self.bits);
-            if self.bitmap[h / 64] & (1 << (h % 64)) != 0 {
-                for e in &self.buckets[h] {
-                    if e.gram == g {
-                        let off = e.offset as usize;
-                        if p >= start + off && self.at(buf, start, end, e.literal as usize, p - off) {
-                            return Some(p - off);
-                        }
+        while p + 3 * stride + 4 <= end {
+            if test(p) | test(p + stride) | test(p + 2 * stride) | test(p + 3 * stride) {
+                for k in 0..4 {
+                    if let Some(q) = self.verify(hay, start, end, p + k * stride) {
+                        return Some(q);
                     }
                 }
             }
-            p += self.stride;
+            p += 4 * stride;
+        }
+        while p + 4 <= end {
+            if let Some(q) = self.verify(hay, start, end, p) {
+                return Some(q);
+            }
+            p += stride;
+        }
+        None
+    }
+
+    /// The literal whose gram stands at `p`, if one does.
+    fn verify(&self, buf: &[u8], start: usize, end: usize, p: usize) -> Option<usize> {
+        let g = gram_at(buf, p);
+        let h = hash(g, self.bits);
+        if self.bitmap[h / 64] & (1 << (h % 64)) == 0 {
+            return None;
+        }
+        for e in &self.buckets[h] {
+            if e.gram == g {
+                let off = e.offset as usize;
+                if p >= start + off && self.at(buf, start, end, e.literal as usize, p - off) {
+                    return Some(p - off);
+                }
+            }
         }
         None
     }
@@ -154,16 +195,19 @@ impl Literals {
                 }
                 for e in &self.buckets[h] {
                     let (id, off) = (e.literal as usize, e.offset as usize);
-                    if e.gram == g && off == 0 && id >= self.first_name {
-                        let n = self.patterns[id].len();
-                        if p + n <= line.len() && line[p..p + n] == self.patterns[id][..] {
-                            found.push((p, p + n));
+                    if e.gram == g && id >= self.first_name && p >= off {
+                        let (q, n) = (p - off, self.patterns[id].len());
+                        if q + n <= line.len() && line[q..q + n] == self.patterns[id][..] {
+                            found.push((q, q + n));
                         }
                     }
                 }
             }
         }
         for &id in &self.short {
+            if id < self.first_name {
+                continue;
+            }
             let p = &self.patterns[id];
             let mut pos = 0;
             while let Some(q) = crate::reader::find(line, p, pos) {
@@ -171,8 +215,15 @@ impl Literals {
                 pos = q + 1;
             }
         }
+        found.sort_unstable();
+        found.dedup();
         found
     }
+}
+
+/// How rarely ordinary text holds these bytes: lower-case letters and spaces are common.
+fn rarity(window: &[u8]) -> usize {
+    window.iter().filter(|c| !(c.is_ascii_lowercase() || **c == b' ')).count()
 }
 
 fn hash(g: u32, bits: u32) -> usize {
