@@ -127,26 +127,30 @@ class NativeCore:
             )
             if status != 0:
                 raise NativeError(f"the native core refused block {start}:{end}")
-            raw = ctypes.string_at(out.value, words.value * 8) if words.value else b""
+            raw = ctypes.string_at(out.value, words.value * 8) if out.value and words.value else b""
         return _unpack(data, memoryview(raw).cast("Q").tolist())
 
 
 def _unpack(buf: bytes, records: list[int]) -> list[Line]:
     """The records (RECORD words each, native/src/lib.rs) as lines with Findings."""
     lines: list[Line] = []
-    for at in range(0, len(records), RECORD):
-        start, end, status, form, first, last, cs, ce, ms, me, rs, re_, ds, de, module, error = records[at : at + RECORD]
-        if status == NOT_READ:
-            lines.append((start, end, None))
-        elif status == NO_ERROR:
-            lines.append((start, end, ()))
+    append = lines.append
+    make = tuple.__new__  # Finding's fields in order, without NamedTuple's keyword handling
+    forms = _FORMS
+    words = iter(records)
+    for start, end, status, form, first, last, cs, ce, ms, me, rs, re_, ds, de, module, error in zip(
+        *[words] * RECORD, strict=True
+    ):
+        if status == ONE_ERROR:
+            finding = make(Finding, (
+                buf[cs:ce].decode(), forms[form], first, last,
+                None if ms == _NONE else buf[ms:me].decode(),
+                None if rs == _NONE else buf[rs:re_].decode(),
+                None if module == _NONE else module,
+                None if error == _NONE else error,
+                None if ds == _NONE else buf[ds:de].decode(),
+            ))
+            append((start, end, (finding,)))
         else:
-            lines.append((start, end, (Finding(
-                code=buf[cs:ce].decode(), form=_FORMS[form], start=first, end=last,
-                message=None if ms == _NONE else buf[ms:me].decode(),
-                request_id=None if rs == _NONE else buf[rs:re_].decode(),
-                module_code=None if module == _NONE else module,
-                error_code=None if error == _NONE else error,
-                code_desc=None if ds == _NONE else buf[ds:de].decode(),
-            ),)))
+            append((start, end, None if status == NOT_READ else ()))
     return lines

@@ -75,13 +75,19 @@ fn precheck(b: &[u8]) -> R<()> {
     }
     // Control characters are spaces to Python's `\s` and `strip()` (\x1c-\x1f too); a backslash
     // means escapes (JSON's, Python's) that the extractor unescapes.
-    if b.iter().any(|&c| (c < 0x20 && c != b'\t') || c == 0x7f || c == b'\\') {
+    let mut odd = 0u8;
+    for &c in b {
+        odd |= u8::from((c < 0x20 && c != b'\t') || c == 0x7f || c == b'\\') | (u8::from(c >= 0x80) << 1);
+    }
+    if odd & 1 != 0 {
         return Err(Declined);
     }
     // Characters that case-insensitive matching or lower() treat specially (İ ı ſ K).
-    for odd in [&b"\xc4\xb0"[..], b"\xc4\xb1", b"\xc5\xbf", b"\xe2\x84\xaa"] {
-        if contains(b, odd) {
-            return Err(Declined);
+    if odd & 2 != 0 {
+        for odd in [&b"\xc4\xb0"[..], b"\xc4\xb1", b"\xc5\xbf", b"\xe2\x84\xaa"] {
+            if contains(b, odd) {
+                return Err(Declined);
+            }
         }
     }
     // A line that a traceback's source line may be (`_is_source_line`): indented, a gutter, a
@@ -763,20 +769,13 @@ pub fn find(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
     if pat.is_empty() || from >= b.len() || b.len() - from < pat.len() {
         return None;
     }
-    let first = pat[0];
     let last = b.len() - pat.len();
     let mut i = from;
-    while i <= last {
-        match b[i..=last].iter().position(|&c| c == first) {
-            None => return None,
-            Some(k) => {
-                let at = i + k;
-                if &b[at..at + pat.len()] == pat {
-                    return Some(at);
-                }
-                i = at + 1;
-            }
+    while let Some(at) = crate::scan::memchr(pat[0], b, i, last + 1) {
+        if &b[at..at + pat.len()] == pat {
+            return Some(at);
         }
+        i = at + 1;
     }
     None
 }
@@ -802,7 +801,9 @@ fn find_ascii_ci(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
     if from >= b.len() || b.len() - from < pat.len() {
         return None;
     }
-    (from..=b.len() - pat.len()).find(|&i| b[i..i + pat.len()].eq_ignore_ascii_case(pat))
+    let first = pat[0].to_ascii_lowercase();
+    (from..=b.len() - pat.len())
+        .find(|&i| b[i] | 0x20 == first && b[i..i + pat.len()].eq_ignore_ascii_case(pat))
 }
 
 pub fn contains(b: &[u8], pat: &[u8]) -> bool {
