@@ -1,3 +1,5 @@
+//! A timing of the native core alone: `cargo run --release --example bench LOG [NAME,NAME...]`
+//! (the candidate search, then the whole read, best of 15; kmserr's own benchmarks are in benchmarks/).
 use std::time::{Duration, Instant};
 fn main() {
     let path = std::env::args().nth(1).unwrap();
