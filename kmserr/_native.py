@@ -15,18 +15,37 @@ import threading
 from importlib.machinery import EXTENSION_SUFFIXES
 from typing import TYPE_CHECKING, Final
 
-from .forms import API3_JSON, LEGACY_JSON, LEGACY_MESSAGE, PYTHON_SDK, Finding, name_literals
+from .forms import (
+    API3_JSON,
+    BARE_CODE,
+    CPP_SDK,
+    DOTNET_SDK,
+    DOTTED_ONLY_FAMILIES,
+    FAMILIES,
+    GO_SDK,
+    JAVA_SDK,
+    JAVA_SDK_OLD,
+    LEGACY_JSON,
+    LEGACY_MESSAGE,
+    PYTHON_SDK,
+    Finding,
+    name_literals,
+)
 
 if TYPE_CHECKING:
+    from .extract import Extractor
     from .matcher import Matcher
 
 ENV: Final = "KMSERR_NO_EXTENSIONS"
 LIBRARY: Final = "_kmserr_native"  # the module name setuptools-rust builds the cdylib as
-ABI: Final = 1  # the record layout this module reads (native/src/lib.rs: ABI)
+ABI: Final = 3  # the record layout this module reads (native/src/lib.rs: ABI)
 RECORD: Final = 16
 NO_ERROR, ONE_ERROR, NOT_READ = 0, 1, 2
 _NONE: Final = (1 << 64) - 1
-_FORMS: Final = (LEGACY_MESSAGE, LEGACY_JSON, API3_JSON, PYTHON_SDK)  # by the native form id
+# By the native form id (native/src/reader.rs).
+_FORMS: Final = (
+    LEGACY_MESSAGE, LEGACY_JSON, API3_JSON, PYTHON_SDK, JAVA_SDK, JAVA_SDK_OLD, GO_SDK, CPP_SDK, DOTNET_SDK, BARE_CODE,
+)
 
 Line = tuple[int, int, "tuple[Finding, ...] | None"]
 
@@ -90,12 +109,12 @@ class NativeCore:
 
     name = "native"
 
-    def __init__(self, names: tuple[str, ...]) -> None:
+    def __init__(self, extractor: Extractor) -> None:
         lib = _library
         if lib is None:
             raise NativeError("the native core is not loaded (call load() first)")
-        literals = "\n".join(name_literals(names)).encode("ascii", "replace")
-        handle = lib.kmserr_native_new(literals, len(literals))
+        tagged = _tagged(extractor)
+        handle = lib.kmserr_native_new(tagged, len(tagged))
         if not handle:
             raise NativeError("the native core could not be built for these names")
         self._lib = lib
@@ -104,7 +123,7 @@ class NativeCore:
 
     @classmethod
     def from_matcher(cls, matcher: Matcher) -> NativeCore:
-        return cls(matcher.names)
+        return cls(matcher.extractor)
 
     def __del__(self) -> None:
         handle, self._handle = getattr(self, "_handle", 0), 0
@@ -129,6 +148,19 @@ class NativeCore:
                 raise NativeError(f"the native core refused block {start}:{end}")
             raw = ctypes.string_at(out.value, words.value * 8) if out.value and words.value else b""
         return _unpack(data, memoryview(raw).cast("Q").tolist())
+
+
+def _tagged(extractor: Extractor) -> bytes:
+    """What the native core must know, as tagged lines: the literals of the code names (`L:`,
+    the candidate search), the families the old Java SDK's codes may be (`K:`), and the words of
+    the extractor's names standing alone (`H:` families, `D:` dotted-only families, `N:` names)."""
+    bare = extractor._bare  # the very sets the extractor matches with: the two cannot drift apart
+    lines = [
+        *(f"L:{w}" for w in name_literals(extractor.names)),
+        *(f"K:{w}" for w in (*FAMILIES, *DOTTED_ONLY_FAMILIES)),
+        *(f"H:{w}" for w in bare._heads), *(f"D:{w}" for w in bare._dotted_heads), *(f"N:{w}" for w in bare._names),
+    ]
+    return "\n".join(lines).encode("ascii", "replace")
 
 
 def _unpack(buf: bytes, records: list[int]) -> list[Line]:

@@ -18,7 +18,20 @@ from hypothesis import strategies as st
 from benchmarks.loggen import write
 from kmserr import _native
 from kmserr.extract import Extractor
-from kmserr.forms import API3_JSON, FAMILIES, LEGACY_JSON, LEGACY_MESSAGE, PYTHON_SDK, Finding
+from kmserr.forms import (
+    API3_JSON,
+    BARE_CODE,
+    CPP_SDK,
+    DOTNET_SDK,
+    FAMILIES,
+    GO_SDK,
+    JAVA_SDK,
+    JAVA_SDK_OLD,
+    LEGACY_JSON,
+    LEGACY_MESSAGE,
+    PYTHON_SDK,
+    Finding,
+)
 from kmserr.matcher import Matcher, matcher_for
 from kmserr.registry import default_registry
 
@@ -103,6 +116,7 @@ spaces = st.sampled_from(["", " ", "  ", "\t"])
 @st.composite
 def form_line(draw: st.DrawFn) -> str:
     code, message, rid, number = draw(codes), draw(messages), draw(request_ids), draw(legacy_codes)
+    cause = draw(messages)
     sp = draw(spaces)
     body = draw(st.sampled_from([
         f"raised [TencentCloudSDKException] code:{code} message:{message} requestId:{rid}",
@@ -116,6 +130,16 @@ def form_line(draw: st.DrawFn) -> str:
         f'response {{"Error": {{"Code": "{code}", "Message": "{message}"}}, "RequestId": "{rid}"}}',
         f"{code}: {message} request_id={rid}",
         f"[TencentCloudSDKError] Code={code}, Message={message}, RequestId={rid}",
+        f"c.t.kms.Client - [TencentCloudSDKException]code: {code} message:{message} requestId:{rid}",
+        f"c.t.kms.Client - [TencentCloudSDKException]code: {code} message:{message} requestId:{rid} cause:{cause}",
+        f"c.t.kms.Client - [TencentCloudSDKException]message:{code}-{message} requestId:{rid}",
+        f"Kms.Client: message：code:{code} message:{message} requestId{rid}",
+        f"Kms.Client: code:{code}{sp}message:{message}{sp}requestId:{sp}{rid}{sp}.",
+        f"kms: RequestId={rid}, ErrorCode={code}, ErrorMessage={message}",
+        f"failed: {code}: {message}",
+        f"failed{sp}{code}{sp}-{sp}{message}",
+        f"  code: '{code}',",
+        f"x=\"{code}\" {message}",
         f'{{"level":"error","msg":"[TencentCloudSDKException] code:{code} message:{message} requestId:{rid}"}}',
     ]))
     prefix = draw(st.sampled_from(["2024-05-14T08:00:00.063Z ERROR [5b69] kms-client: ", "", "  ", "12 ", "x ",
@@ -171,6 +195,18 @@ COMMON = [
      '"The CMK is disabled."}, "RequestId": "d443781c-1b94-411f-aa35-6b6892fbe835"}}', API3_JSON),
     ("2024-05-14T08:00:00Z ERROR a: Encrypt raised [TencentCloudSDKException] code:AuthFailure.SignatureFailure message:密钥 "
      "could not be validated. requestId:063682a4-0add-4b9c-a9b3-e293d1f7d9ec", PYTHON_SDK),
+    ("2024-05-14T08:00:00Z ERROR c.t.kms.Client - [TencentCloudSDKException]code: ResourceUnavailable.CmkDisabled "
+     "message:The CMK has been disabled. requestId:cca3246c-e568-4a07-a702-6ee4e1e94366", JAVA_SDK),
+    ("2024-05-14T08:00:00Z ERROR c.t.kms.Client - [TencentCloudSDKException]message:LimitExceeded.CmkLimitExceeded-"
+     "CMK数量超过限制 (11564 keys). requestId:6a6468ad-0188-454a", JAVA_SDK_OLD),
+    ("2024-05-14T08:00:00Z ERROR a: [TencentCloudSDKError] Code=AuthFailure.SecretIdNotFound, Message=SecretId "
+     "is not found., RequestId=217c5cee-ba44-46cf-a777-886bd867760d", GO_SDK),
+    ("2024-05-14T08:00:00Z ERROR kms: RequestId=d8e90ca3-58cd-43e8, ErrorCode=AuthFailure.SignatureFailure, "
+     "ErrorMessage=The provided credentials could not be validated", CPP_SDK),
+    ("2024-05-14T08:00:00Z ERROR Kms.Client: message：code:ClientNetworkError message:network error: i/o timeout "
+     "requestId5cab2b40-c6d8-4161-af86-5002fa00f", DOTNET_SDK),
+    ("2024-05-14T08:00:00Z ERROR a: ReEncrypt failed: ResourceUnavailable.CmkNotFound: The CMK is not found",
+     BARE_CODE),
 ]
 
 
@@ -189,7 +225,8 @@ def test_the_common_forms_are_read_natively(core: _native.NativeCore, matcher: M
     "    raise TencentCloudSDKException(code, msg)",  # a traceback's source line
     "a: (10630) one (10650) two",  # two errors on a line
     "  code: 'ResourceNotFound',",  # Node's property line: it needs the lines above
-    "a: AuthFailure standing alone",
+    "a: AuthFailure and InternalError standing alone",
+    "a: (10630) x AuthFailure",  # a legacy code and a name standing alone
 ])
 def test_unusual_lines_are_handed_back(core: _native.NativeCore, line: str) -> None:
     buf = line.encode() + b"\n"

@@ -22,7 +22,7 @@ use scan::{line_end, Literals};
 /// message's, request ID's and code description's byte spans (absolute), module code, error code.
 pub const RECORD: usize = 16;
 /// The layout's version: `_native.py` refuses a library whose layout it does not know.
-pub const ABI: u32 = 1;
+pub const ABI: u32 = 3;
 
 pub const NO_ERROR: u64 = 0;
 pub const ONE_ERROR: u64 = 1;
@@ -31,13 +31,33 @@ pub const NONE: u64 = u64::MAX;
 
 pub struct Core {
     literals: Literals,
+    words: reader::Words,
     out: Vec<u64>,
 }
 
 impl Core {
-    /// A core for these names' literals (`kmserr.forms.name_literals(matcher.names)`).
-    pub fn new(names: &[Vec<u8>]) -> Core {
-        Core { literals: Literals::new(names), out: Vec::new() }
+    /// A core for these names' literals (`kmserr.forms.name_literals(matcher.names)`) and the words
+    /// the forms know (see `reader::Words`).
+    pub fn new(names: &[Vec<u8>], words: reader::Words) -> Core {
+        Core { literals: Literals::new(names), words, out: Vec::new() }
+    }
+
+    /// A core from tagged lines: `L:literal`, `K:known family`, `H:head`, `D:dotted head`, `N:name`.
+    pub fn from_tagged(tagged: &[u8]) -> Core {
+        let mut literals = Vec::new();
+        let mut words = reader::Words::default();
+        for line in tagged.split(|&c| c == b'\n') {
+            let (tag, word) = (line.first(), line.get(2..).unwrap_or_default().to_vec());
+            match tag {
+                Some(b'L') => literals.push(word),
+                Some(b'K') => words.known.push(word),
+                Some(b'H') => { words.heads.insert(word); }
+                Some(b'D') => { words.dotted.insert(word); }
+                Some(b'N') => { words.names.insert(word); }
+                _ => {}
+            }
+        }
+        Core::new(&literals, words)
     }
 
     /// The candidate lines of `buf[start:end]` (whole lines), as records in `self.out`.
@@ -50,7 +70,7 @@ impl Core {
             let result = if line.len() > MAX_LINE {
                 Err(Declined)
             } else {
-                read_line(line, &self.literals.names_in(line))
+                read_line(line, &self.literals.names_in(line), &self.words)
             };
             push(&mut self.out, buf, ls, le, result);
         }
@@ -98,23 +118,34 @@ pub extern "C" fn kmserr_native_abi() -> u32 {
     ABI
 }
 
-/// A new core for the names' literals, given as `len` bytes of newline-separated ASCII; free it
-/// with `kmserr_native_free`. Null when `names` is null with a length.
+/// A new core from tagged lines (`Core::from_tagged`: the names' literals and the words the forms
+/// know); free it with `kmserr_native_free`. Null on bad arguments.
 ///
 /// # Safety
-/// `names` must point to `len` readable bytes (or be null with `len` 0).
+/// `tagged` must point to `len` readable bytes (or be null with `len` 0).
 #[no_mangle]
 #[allow(unsafe_code)]
-pub unsafe extern "C" fn kmserr_native_new(names: *const u8, len: usize) -> *mut Core {
-    if names.is_null() && len != 0 {
+pub unsafe extern "C" fn kmserr_native_new(tagged: *const u8, len: usize) -> *mut Core {
+    if tagged.is_null() && len != 0 {
         return std::ptr::null_mut();
     }
     // SAFETY: the caller passes a buffer of `len` bytes that it keeps alive during the call.
-    let bytes: &[u8] = if len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(names, len) } };
-    let list: Vec<Vec<u8>> = bytes.split(|&c| c == b'\n').filter(|n| !n.is_empty()).map(<[u8]>::to_vec).collect();
-    match std::panic::catch_unwind(|| Core::new(&list)) {
+    let tagged = unsafe { bytes_of(tagged, len) };
+    match std::panic::catch_unwind(|| Core::from_tagged(tagged)) {
         Ok(core) => Box::into_raw(Box::new(core)),
         Err(_) => std::ptr::null_mut(),
+    }
+}
+
+/// # Safety
+/// `ptr` must point to `len` readable bytes, or `len` be 0.
+#[allow(unsafe_code)]
+unsafe fn bytes_of<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 {
+        &[]
+    } else {
+        // SAFETY: guaranteed by the caller (see # Safety).
+        unsafe { std::slice::from_raw_parts(ptr, len) }
     }
 }
 
@@ -148,7 +179,7 @@ pub unsafe extern "C" fn kmserr_native_read(
         return -1;
     }
     // SAFETY: checked non-null above; the caller guarantees the rest (see # Safety).
-    let (core, bytes) = unsafe { (&mut *core, if len == 0 { &[][..] } else { std::slice::from_raw_parts(buf, len) }) };
+    let (core, bytes) = unsafe { (&mut *core, bytes_of(buf, len)) };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let records = core.read(bytes, start, end);
         (records.as_ptr(), records.len())
@@ -171,7 +202,7 @@ mod tests {
     use super::*;
 
     fn read(line: &str) -> Vec<u64> {
-        let mut core = Core::new(&[b"AuthFailure".to_vec(), b"InvalidParameter".to_vec()]);
+        let mut core = Core::from_tagged(b"L:AuthFailure\nL:InvalidParameter\nK:AuthFailure\nH:AuthFailure");
         core.read(line.as_bytes(), 0, line.len()).to_vec()
     }
 

@@ -23,6 +23,23 @@ pub const LEGACY_MESSAGE: u64 = 0;
 pub const LEGACY_JSON: u64 = 1;
 pub const API3_JSON: u64 = 2;
 pub const PYTHON_SDK: u64 = 3;
+pub const JAVA_SDK: u64 = 4;
+pub const JAVA_SDK_OLD: u64 = 5;
+pub const GO_SDK: u64 = 6;
+pub const CPP_SDK: u64 = 7;
+pub const DOTNET_SDK: u64 = 8;
+pub const BARE_CODE: u64 = 9;
+
+/// The words the forms know, as the extractor holds them: `known`, the families that the old Java
+/// SDK's codes may be (`_KNOWN_HEAD`); for code names standing alone (`_BareCodes`), `heads` (a
+/// family, alone or dotted), `dotted` (only with a dotted sub-code) and `names` (a known name).
+#[derive(Default, Clone)]
+pub struct Words {
+    pub known: Vec<Vec<u8>>,
+    pub heads: std::collections::HashSet<Vec<u8>>,
+    pub dotted: std::collections::HashSet<Vec<u8>>,
+    pub names: std::collections::HashSet<Vec<u8>>,
+}
 
 /// A span of the line, as byte offsets.
 pub type Span = (usize, usize);
@@ -45,10 +62,11 @@ pub const MAX_LINE: usize = 4000;
 
 /// Where the literals of code names stand in the line (the caller finds them): a name standing
 /// alone outside the text a form explained would be a finding of its own.
-pub fn read_line(b: &[u8], names: &[Span]) -> R<Vec<Finding>> {
+pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
     precheck(b)?;
     let mut r = Reader { b, taken: Vec::new(), found: Vec::new() };
-    r.python_sdk()?;
+    r.sdk_text(&words.known)?;
+    r.cpp()?;
     r.dotnet()?;
     if contains(b, b"Code: ") {
         return Err(Declined); // `Code: X, Message: M` (CODE_MESSAGE): not read here
@@ -57,10 +75,12 @@ pub fn read_line(b: &[u8], names: &[Span]) -> R<Vec<Finding>> {
     r.legacy()?;
     r.legacy_json()?;
     // Names standing alone come last: any literal of a name outside the text explained may be one.
-    for &(s, e) in names {
-        if !r.overlaps(s, e) {
+    let free: Vec<Span> = names.iter().copied().filter(|&(s, e)| !r.overlaps(s, e)).collect();
+    if !free.is_empty() {
+        if !r.found.is_empty() {
             return Err(Declined);
         }
+        r.bare(&free, words)?;
     }
     if r.found.len() > 1 {
         return Err(Declined); // several errors: ordering, request IDs shared on a line (Python)
@@ -103,7 +123,7 @@ fn precheck(b: &[u8]) -> R<()> {
         }
         _ => {}
     }
-    if contains(b, b"\"locals\"") || contains(b, b"ErrorCode=") || b.starts_with(b"code: '") {
+    if contains(b, b"\"locals\"") || b.starts_with(b"code: '") {
         return Err(Declined);
     }
     let sdk = count(b, b"TencentCloudSDK");
@@ -134,14 +154,75 @@ impl Reader<'_> {
         self.found.push(finding);
     }
 
-    /// PYTHON_SDK: `[TencentCloudSDKException] code:C message:M requestId:R`, the only SDK text read.
-    fn python_sdk(&mut self) -> R<()> {
+    /// The SDK text forms that begin with `[TencentCloudSDK...]` (one a line, without quotes).
+    fn sdk_text(&mut self, heads: &[Vec<u8>]) -> R<()> {
         let b = self.b;
         let Some(t) = find(b, b"TencentCloudSDK", 0) else { return Ok(()) };
-        const HEAD: &[u8] = b"TencentCloudSDKException] code:";
-        if t == 0 || b[t - 1] != b'[' || !b[t..].starts_with(HEAD) {
-            return Err(Declined); // another SDK's text, or PHP's `\`: not read here
+        if t == 0 || b[t - 1] != b'[' {
+            return Err(Declined); // PHP's `\`, a repr, or prose: not read here
         }
+        if contains(b, b"ErrorCode=") {
+            return Err(Declined); // a C++ SDK error too
+        }
+        let rest = &b[t..];
+        if rest.starts_with(b"TencentCloudSDKException] code:") {
+            self.python_sdk(t)
+        } else if rest.starts_with(b"TencentCloudSDKException]code: ") {
+            self.java_sdk(t)
+        } else if rest.starts_with(b"TencentCloudSDKException]message:") {
+            self.java_sdk_old(t, heads)
+        } else if rest.starts_with(b"TencentCloudSDKError] Code=") {
+            self.go_sdk(t)
+        } else {
+            Err(Declined)
+        }
+    }
+
+    /// What every SDK text form does once built (`_sdk`, `next_error`, `_form_span`, WRAPPERS):
+    /// the message (None when `empty_is_none` and empty) checked for a legacy code at its start,
+    /// no second error's head after the code, the span to the request ID's last place.
+    #[allow(clippy::too_many_arguments)]
+    fn sdk_finding(
+        &mut self, form: u64, start: usize, code: Span, message: Option<Span>, rid: Option<Span>,
+        empty_is_none: bool, ended_by_rid: bool, allow_request_id_eq: bool,
+    ) -> R<()> {
+        let b = self.b;
+        let end = b.len();
+        if code.0 == code.1 || no_value(&b[code.0..code.1]) {
+            return Err(Declined); // `_clean` gives no code: no finding, the text is not taken
+        }
+        let message = message.filter(|&(s, e)| !(empty_is_none && s == e));
+        if let Some((s, e)) = message {
+            if b[lstrip(b, s, e)..e].first() == Some(&b'(') {
+                return Err(Declined); // `with_legacy_message`: a message that is itself `(10010) text`
+            }
+        }
+        let rest = &b[code.1..end];
+        if contains(rest, b"TencentCloudSDK") || contains(rest, b"code:") || contains(rest, b"Code: ")
+            || (!allow_request_id_eq && contains(rest, b"RequestId="))
+        {
+            return Err(Declined); // `next_error`: a second error's head ends the message there
+        }
+        let mut span_end = end;
+        if let (true, Some((rs, re))) = (ended_by_rid, rid) {
+            if let Some(at) = rfind(b, &b[rs..re], code.1, end) {
+                span_end = at + (re - rs);
+            }
+        }
+        if find(&b[..span_end], b"\"Code\"", code.1).is_some() {
+            return Err(Declined); // WRAPPERS: an API 3.0 body quoted in the message
+        }
+        let finding = Finding {
+            form, code, message, request_id: rid, code_desc: None, module_code: None, error_code: None,
+        };
+        self.take((start.min(code.0), span_end), finding);
+        Ok(())
+    }
+
+    /// PYTHON_SDK: `[TencentCloudSDKException] code:C message:M requestId:R`.
+    fn python_sdk(&mut self, t: usize) -> R<()> {
+        let b = self.b;
+        const HEAD: &[u8] = b"TencentCloudSDKException] code:";
         let c0 = t + HEAD.len();
         let mut c1 = c0;
         while c1 < b.len() && b[c1] != b' ' && b[c1] != b'\t' {
@@ -150,8 +231,8 @@ impl Reader<'_> {
             }
             c1 += 1;
         }
-        if c1 == c0 || c1 - c0 > 128 || !b[c1..].starts_with(b" message:") || no_value(&b[c0..c1]) {
-            return Err(Declined); // a sentence as code, no code, or `code:None`
+        if c1 == c0 || c1 - c0 > 128 || !b[c1..].starts_with(b" message:") {
+            return Err(Declined); // a sentence as code, or no code
         }
         let ms = c1 + b" message:".len();
         let end = b.len();
@@ -166,55 +247,132 @@ impl Reader<'_> {
                 ((ms, rstrip(b, ms, label)), request_id_token(b, s, e))
             }
         };
-        let text = &b[message.0..message.1];
-        let message = if text == b"None" {
-            None
-        } else {
-            if rid.is_none() && contains(text, b"[request id:") {
-                return Err(Declined); // `_bracketed_rid`
-            }
-            Some(message)
-        };
-        if let Some((s, e)) = message {
-            // `with_legacy_message`: a message that is itself `(10010) text`.
-            if b[lstrip(b, s, e)..e].first() == Some(&b'(') {
+        let message = if &b[message.0..message.1] == b"None" { None } else { Some(message) };
+        let rid = self.bracketed(rid, message)?;
+        self.sdk_finding(PYTHON_SDK, t, (c0, c1), message, rid, false, true, false)
+    }
+
+    /// `rid or _bracketed_rid(message)`: the `[request id:X]` form is not read here.
+    fn bracketed(&self, rid: Option<Span>, message: Option<Span>) -> R<Option<Span>> {
+        if let (None, Some((s, e))) = (rid, message) {
+            if contains(&self.b[s..e], b"[request id:") {
                 return Err(Declined);
             }
         }
-        // `next_error`: a second error's head in the message ends it there.
-        let rest = &b[c1..end];
-        if contains(rest, b"RequestId=") || contains(rest, b"code:") || contains(rest, b"Code: ") {
-            return Err(Declined);
-        }
-        // `_form_span`: from the match to the last place of its request ID.
-        let mut span_end = end;
-        if let Some((rs, re)) = rid {
-            if let Some(at) = rfind(b, &b[rs..re], c1, end) {
-                span_end = at + (re - rs);
+        Ok(rid)
+    }
+
+    /// `_split_request_id(text[s:e], label)`: the message before the last label, and the ID after it.
+    fn split_request_id(&self, s: usize, e: usize, label: &[u8]) -> (Span, Option<Span>) {
+        let b = self.b;
+        match rfind(b, label, s, e) {
+            None => ((s, rstrip(b, s, e)), None),
+            Some(at) => {
+                let (ts, te) = strip(b, at + label.len(), e);
+                let te = find(&b[..te], b" ", ts).unwrap_or(te);
+                ((s, rstrip(b, s, at)), request_id_token(b, ts, te))
             }
         }
-        let finding = Finding {
-            form: PYTHON_SDK, code: (c0, c1), message, request_id: rid, code_desc: None,
-            module_code: None, error_code: None,
-        };
-        self.take((t, span_end), finding);
+    }
+
+    /// JAVA_SDK: `[TencentCloudSDKException]code: C message:M requestId:R` (and a ` cause:` after it).
+    fn java_sdk(&mut self, t: usize) -> R<()> {
+        let b = self.b;
+        let c0 = t + b"TencentCloudSDKException]code: ".len();
+        let c1 = c0 + b[c0..].iter().take_while(|&&c| c != b' ' && c != b'\t' && c < 0x80).count();
+        if b.get(c1).is_some_and(|&c| c >= 0x80) || !b[c1..].starts_with(b" message:") {
+            return Err(Declined);
+        }
+        let ms = c1 + b" message:".len();
+        let mut me = b.len();
+        if let Some(cause) = rfind(b, b" cause:", ms, me) {
+            if find(&b[..cause], b" requestId:", ms).is_some() {
+                me = cause;
+            }
+        }
+        let (message, rid) = self.split_request_id(ms, me, b" requestId:");
+        let rid = self.bracketed(rid, Some(message))?;
+        self.sdk_finding(JAVA_SDK, t - 1, (c0, c1), Some(message), rid, true, true, false)
+    }
+
+    /// JAVA_SDK_OLD: `[TencentCloudSDKException]message:Code-message requestId:R`, a code that looks
+    /// like one (dotted, or a known family).
+    fn java_sdk_old(&mut self, t: usize, heads: &[Vec<u8>]) -> R<()> {
+        let b = self.b;
+        let c0 = t + b"TencentCloudSDKException]message:".len();
+        if !b.get(c0).is_some_and(u8::is_ascii_alphabetic) {
+            return Err(Declined);
+        }
+        let c1 = c0 + b[c0..].iter().take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.').count();
+        if b.get(c1) != Some(&b'-') {
+            return Err(Declined); // a Unicode letter goes on with `\w`, or no `-`
+        }
+        let code = &b[c0..c1];
+        let head = code.split(|&c| c == b'.').next().unwrap_or(code);
+        if !code.contains(&b'.') && !heads.iter().any(|h| h.as_slice() == head) {
+            return Err(Declined); // `Request-timeout`: no code; the rest of the line is the others'
+        }
+        let (message, rid) = self.split_request_id(c1 + 1, b.len(), b" requestId:");
+        let rid = self.bracketed(rid, Some(message))?;
+        self.sdk_finding(JAVA_SDK_OLD, t - 1, (c0, c1), Some(message), rid, true, true, false)
+    }
+
+    /// GO_SDK: `[TencentCloudSDKError] Code=C, Message=M, RequestId=R`.
+    fn go_sdk(&mut self, t: usize) -> R<()> {
+        let b = self.b;
+        let c0 = t + b"TencentCloudSDKError] Code=".len();
+        let c1 = not_comma_space(b, c0)?;
+        if !b[c1..].starts_with(b", Message=") {
+            return Err(Declined);
+        }
+        let (message, rid) = self.split_request_id(c1 + b", Message=".len(), b.len(), b", RequestId=");
+        self.sdk_finding(GO_SDK, t - 1, (c0, c1), Some(message), rid, true, true, true)
+    }
+
+    /// CPP_SDK: `RequestId=R, ErrorCode=C, ErrorMessage=M`, the first place its regex matches.
+    fn cpp(&mut self) -> R<()> {
+        let b = self.b;
+        let mut pos = 0;
+        while let Some(at) = find(b, b"RequestId=", pos) {
+            pos = at + 1;
+            let r0 = at + b"RequestId=".len();
+            let r1 = not_comma_space(b, r0)?;
+            if !b[r1..].starts_with(b", ErrorCode=") {
+                continue;
+            }
+            let c0 = r1 + b", ErrorCode=".len();
+            let c1 = not_comma_space(b, c0)?;
+            if !b[c1..].starts_with(b", ErrorMessage=") {
+                continue;
+            }
+            if !self.found.is_empty() {
+                return Err(Declined);
+            }
+            let message = strip(b, c1 + b", ErrorMessage=".len(), b.len());
+            let (rs, re) = strip(b, r0, r1);
+            let rid = (!no_value(&b[rs..re])).then_some((rs, re));
+            return self.sdk_finding(CPP_SDK, at, (c0, c1), Some(message), rid, true, false, false);
+        }
         Ok(())
     }
 
-    /// DOTNET_SDK (`code:X message:M`, not read here): every place its regex matches must lie in
-    /// text explained already (the Python SDK's own `code:`), where the extractor skips it.
-    fn dotnet(&self) -> R<()> {
+    /// DOTNET_SDK: `code:X message:M requestId:R`; where its regex matches in text explained
+    /// already (the Python SDK's own `code:`), the extractor skips it.
+    fn dotnet(&mut self) -> R<()> {
         let b = self.b;
         let mut pos = 0;
         while let Some(at) = find(b, b"code:", pos) {
             pos = at + 1;
             if at > 0 {
-                let prev = b[at - 1];
-                if prev >= 0x80 {
+                let (prev, _) = char_before(b, at);
+                if prev.is_ascii() {
+                    if prev.is_ascii_alphanumeric() || matches!(prev, '_' | ']' | '\\') {
+                        continue;
+                    }
+                } else if is_cjk(prev) {
+                    continue; // a word character: the lookbehind fails
+                } else if !is_non_word(prev) {
                     return Err(Declined);
-                }
-                if prev.is_ascii_alphanumeric() || matches!(prev, b'_' | b']' | b'\\') {
-                    continue;
                 }
             }
             let s = at + 5;
@@ -231,10 +389,25 @@ impl Reader<'_> {
             if !b[e..].starts_with(b" message:") {
                 continue;
             }
-            match self.holding(at) {
-                Some((_, te)) => pos = pos.max(te),
-                None => return Err(Declined),
+            if let Some((_, te)) = self.holding(at) {
+                pos = pos.max(te);
+                continue;
             }
+            if !self.found.is_empty() || self.overlaps(at, b.len()) {
+                return Err(Declined);
+            }
+            // `_dotnet_sdk`: the message, and a `requestId` after a space that ends the text.
+            let ms = e + b" message:".len();
+            let (mut message, mut rid) = (strip(b, ms, b.len()), None);
+            if let Some(r) = rfind(b, b"requestId", ms, b.len()) {
+                if r > ms && space_at(b, char_before(b, r).1) {
+                    if let Some(id) = dotnet_request_id(b, r)? {
+                        message = strip(b, ms, r);
+                        rid = Some(id);
+                    }
+                }
+            }
+            return self.sdk_finding(DOTNET_SDK, at, (s, e), Some(message), rid, true, true, false);
         }
         Ok(())
     }
@@ -332,6 +505,65 @@ impl Reader<'_> {
             }
             at = find(b, b"\"message\"", next);
         }
+        Ok(())
+    }
+}
+
+impl Reader<'_> {
+    /// BARE_CODE: one identifier standing alone that holds every free literal of a name, and that
+    /// `_BareCodes`' pattern matches whole: a family or known name, then dotted sub-codes.
+    fn bare(&mut self, free: &[Span], words: &Words) -> R<()> {
+        let b = self.b;
+        let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'.';
+        let mut s = free[0].0;
+        while s > 0 && ident(b[s - 1]) {
+            s -= 1;
+        }
+        let mut e = free[0].1;
+        while e < b.len() && ident(b[e]) {
+            e += 1;
+        }
+        if free.iter().any(|&(fs, fe)| fs < s || fe > e) || e - s > 128 {
+            return Err(Declined);
+        }
+        let token = &b[s..e];
+        if token.first() == Some(&b'.') || token.last() == Some(&b'.') || contains(token, b"..") {
+            return Err(Declined);
+        }
+        // What stands before and after: `_NOT_BEFORE` and `_NOT_AFTER`, known for certain.
+        let safe = |c: char| (c.is_ascii() && !(c.is_ascii_alphanumeric() || "_.\\/-".contains(c))) || is_non_word(c);
+        if (s > 0 && !safe(char_before(b, s).0)) || (e < b.len() && !safe(char_at(b, e))) {
+            return Err(Declined);
+        }
+        if s > 0 && b[s - 1] == b'"' {
+            return Err(Declined); // `"code": "X"`: a logged error object, read as JSON
+        }
+        let mut known = false;
+        for (k, c) in token.iter().copied().enumerate().chain(std::iter::once((token.len(), b'.'))) {
+            if c == b'.' {
+                let word = &token[..k];
+                known |= words.heads.contains(word) || words.names.contains(word)
+                    || (words.dotted.contains(word) && k < token.len());
+            }
+        }
+        if !known {
+            return Err(Declined);
+        }
+        // `_bare_code`: the message after `: `, ` - ` or `, `, and the line's request ID.
+        let mut i = skip_ws(b, e, b.len());
+        let mut message = None;
+        if matches!(b.get(i), Some(b':' | b'-' | b',')) {
+            i += 1;
+            let j = skip_ws(b, i, b.len());
+            if j > i && j < b.len() {
+                message = Some((j, rstrip(b, j, b.len())));
+            }
+        }
+        let finding = Finding {
+            form: BARE_CODE, code: (s, e), message, request_id: request_id_near(b), code_desc: None,
+            module_code: None, error_code: None,
+        };
+        self.take((s, e), finding);
         Ok(())
     }
 }
@@ -612,7 +844,7 @@ fn request_id_at(b: &[u8], mut i: usize) -> Option<Span> {
 /// quotes and brackets before it), `[0-9A-Za-z][0-9A-Za-z_-]{0,127}`, unless it says none.
 fn request_id_token(b: &[u8], mut s: usize, mut e: usize) -> Option<Span> {
     const GO: &[u8] = b"%!d(string=";
-    if e - s >= GO.len() + 1 && b[s..e].starts_with(GO) && b[e - 1] == b')' {
+    if e - s > GO.len() && b[s..e].starts_with(GO) && b[e - 1] == b')' {
         s += GO.len();
         e -= 1;
     }
@@ -625,6 +857,36 @@ fn request_id_token(b: &[u8], mut s: usize, mut e: usize) -> Option<Span> {
     let run = b[s + 1..e].iter().take(127).take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-').count();
     let span = (s, s + 1 + run);
     (!no_value(&b[span.0..span.1])).then_some(span)
+}
+
+/// `[^,\s]*` from `i`: where the run ends.
+fn not_comma_space(b: &[u8], mut i: usize) -> R<usize> {
+    while i < b.len() && b[i] != b',' && !space_at(b, i) {
+        i += char_len(b[i]);
+    }
+    Ok(i)
+}
+
+/// `_DOTNET_REQUEST_ID.fullmatch(rest, at)`: `requestId\s*:?\s*([0-9A-Za-z-]{8,64})` then only
+/// `[\s.,;:"'}\])]` to the end; the ID's span.
+fn dotnet_request_id(b: &[u8], at: usize) -> R<Option<Span>> {
+    let mut i = skip_ws(b, at + b"requestId".len(), b.len());
+    if b.get(i) == Some(&b':') {
+        i += 1;
+    }
+    i = skip_ws(b, i, b.len());
+    let n = b[i..].iter().take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-').count();
+    if !(8..=64).contains(&n) {
+        return Ok(None);
+    }
+    let mut j = i + n;
+    while j < b.len() {
+        if !(matches!(b[j], b'.' | b',' | b';' | b':' | b'"' | b'\'' | b'}' | b']' | b')') || space_at(b, j)) {
+            return Ok(None);
+        }
+        j += char_len(b[j]);
+    }
+    Ok(Some((i, i + n)))
 }
 
 /// `_clean`'s values that mean none (the text holds no spaces here).
