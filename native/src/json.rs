@@ -4,7 +4,7 @@
 #![forbid(unsafe_code)]
 
 /// Why a value could not be read.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub enum JsonError {
     /// Not JSON (Python raises ValueError; forms.py tries the next brace).
     Invalid,

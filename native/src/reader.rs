@@ -64,7 +64,7 @@ pub const MAX_LINE: usize = 4000;
 /// alone outside the text a form explained would be a finding of its own.
 pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
     precheck(b)?;
-    let mut r = Reader { b, taken: Vec::new(), found: Vec::new() };
+    let mut r = Reader { b, taken: Vec::new(), found: Vec::new(), json: Vec::new() };
     r.sdk_text(&words.known)?;
     r.cpp()?;
     r.dotnet()?;
@@ -137,6 +137,7 @@ struct Reader<'a> {
     b: &'a [u8],
     taken: Vec<Span>,
     found: Vec<Finding>,
+    json: Vec<(usize, Result<usize, JsonError>)>, // values read from a brace: a body is read once
 }
 
 impl Reader<'_> {
@@ -428,7 +429,7 @@ impl Reader<'_> {
             if error_key(b, 0, q).is_none() {
                 continue;
             }
-            let (ls, le) = json_object(b, q, mend)?.unwrap_or((0, b.len()));
+            let (ls, le) = self.json_object(q, mend)?.unwrap_or((0, b.len()));
             if error_key(b, ls, q).is_none() {
                 continue;
             }
@@ -438,7 +439,7 @@ impl Reader<'_> {
                 form: API3_JSON, code, message, request_id: rid, code_desc: None, module_code: None,
                 error_code: None,
             };
-            let span = body_span(b, (q, mend), code)?;
+            let span = self.body_span((q, mend), code)?;
             self.take(span, finding);
         }
         Ok(())
@@ -460,7 +461,7 @@ impl Reader<'_> {
             let quoted = p > 0 && b[p - 1] == b'"';
             let stop = if quoted { find(&b[..b.len()], b"\"", mend) } else { None };
             let message = strip(b, mend, stop.unwrap_or(b.len()));
-            let (bs, be) = if quoted { json_object(b, p, digits.1)? } else { None }.unwrap_or((0, b.len()));
+            let (bs, be) = if quoted { self.json_object(p, digits.1)? } else { None }.unwrap_or((0, b.len()));
             let mut form = LEGACY_MESSAGE;
             let mut error_code = None;
             let mut code_desc = None;
@@ -475,7 +476,7 @@ impl Reader<'_> {
                 form, code: digits, message: Some(message), request_id: request_id_near(b),
                 code_desc, module_code: Some(parse_u64(&b[digits.0..digits.1])), error_code,
             };
-            let span = if form == LEGACY_JSON { body_span(b, (p, mend), digits)? } else { (p, mend) };
+            let span = if form == LEGACY_JSON { self.body_span((p, mend), digits)? } else { (p, mend) };
             self.take(span, finding);
         }
         Ok(())
@@ -493,13 +494,13 @@ impl Reader<'_> {
             if let Some((k, (code, message, mend))) = matched {
                 next = next.max(mend);
                 if !self.overlaps(k, mend) {
-                    let (bs, be) = json_object(b, code.0, code.1)?.unwrap_or((0, b.len()));
+                    let (bs, be) = self.json_object(code.0, code.1)?.unwrap_or((0, b.len()));
                     let finding = Finding {
                         form: LEGACY_JSON, code, message: if message.0 == message.1 { None } else { Some(message) },
                         request_id: request_id_near(b), code_desc: json_string_value(b, b"\"codeDesc\"", bs, be),
                         module_code: None, error_code: Some(parse_u64(&b[code.0..code.1])),
                     };
-                    let span = body_span(b, (k, mend), code)?;
+                    let span = self.body_span((k, mend), code)?;
                     self.take(span, finding);
                 }
             }
@@ -568,40 +569,52 @@ impl Reader<'_> {
     }
 }
 
-/// `_form_span` of a JSON body's finding: its own braces when the body is whole, else the line's
-/// first `{` before it and last `}` after it.
-fn body_span(b: &[u8], matched: Span, code: Span) -> R<Span> {
-    let (start, end) = (matched.0.min(code.0), matched.1.max(code.1));
-    if let Some((bs, be)) = json_object(b, code.0, code.1)? {
-        return Ok((start.min(bs), end.max(be)));
-    }
-    let brace = find(&b[..start], b"{", 0);
-    let close = rfind(b, b"}", end, b.len());
-    Ok((brace.unwrap_or(start), close.map_or(end, |c| c + 1)))
-}
-
-/// `json_object`: the outermost object, of up to 8 braces before `start`, that holds `text[start:end]`.
-fn json_object(b: &[u8], start: usize, end: usize) -> R<Option<Span>> {
-    if find(b, b"}", end).is_none() {
-        return Ok(None);
-    }
-    let mut found = None;
-    let mut brace = start;
-    for _ in 0..8 {
-        let Some(x) = rfind(b, b"{", 0, brace) else { break };
-        brace = x;
-        match value_end(b, brace) {
-            Err(JsonError::Invalid) => continue,
-            Err(JsonError::TooDeep) => return Err(Declined),
-            Ok(e) => {
-                if e < end {
-                    break;
+impl Reader<'_> {
+    /// `json_object`: the outermost object, of up to 8 braces before `start`, that holds `text[start:end]`.
+    fn json_object(&mut self, start: usize, end: usize) -> R<Option<Span>> {
+        let b = self.b;
+        if find(b, b"}", end).is_none() {
+            return Ok(None);
+        }
+        let mut found = None;
+        let mut brace = start;
+        for _ in 0..8 {
+            let Some(x) = rfind(b, b"{", 0, brace) else { break };
+            brace = x;
+            let value = match self.json.iter().find(|(at, _)| *at == brace) {
+                Some(&(_, v)) => v,
+                None => {
+                    let v = value_end(b, brace);
+                    self.json.push((brace, v));
+                    v
                 }
-                found = Some((brace, e));
+            };
+            match value {
+                Err(JsonError::Invalid) => continue,
+                Err(JsonError::TooDeep) => return Err(Declined),
+                Ok(e) => {
+                    if e < end {
+                        break;
+                    }
+                    found = Some((brace, e));
+                }
             }
         }
+        Ok(found)
     }
-    Ok(found)
+
+    /// `_form_span` of a JSON body's finding: its own braces when the body is whole, else the line's
+    /// first `{` before it and last `}` after it.
+    fn body_span(&mut self, matched: Span, code: Span) -> R<Span> {
+        let b = self.b;
+        let (start, end) = (matched.0.min(code.0), matched.1.max(code.1));
+        if let Some((bs, be)) = self.json_object(code.0, code.1)? {
+            return Ok((start.min(bs), end.max(be)));
+        }
+        let brace = find(&b[..start], b"{", 0);
+        let close = rfind(b, b"}", end, b.len());
+        Ok((brace.unwrap_or(start), close.map_or(end, |c| c + 1)))
+    }
 }
 
 /// `_API3_CODE` at `"Code"` (at `q`): `"Code"\s*:\s*"([A-Za-z][A-Za-z0-9_.]*)"`.

@@ -183,16 +183,15 @@ impl Literals {
         lines
     }
 
-    /// Where the names' literals stand in `line` (every position, not sampled).
+    /// Where the names' literals stand in `line`: sampled as the block is, every occurrence of a
+    /// literal shows at one sampled position of its indexed window.
     pub fn names_in(&self, line: &[u8]) -> Vec<(usize, usize)> {
         let mut found = Vec::new();
-        if line.len() >= 4 {
-            for p in 0..=line.len() - 4 {
-                let g = gram_at(line, p);
-                let h = hash(g, self.bits);
-                if self.bitmap[h / 64] & (1 << (h % 64)) == 0 {
-                    continue;
-                }
+        let mut p = 0;
+        while p + 4 <= line.len() {
+            let g = gram_at(line, p);
+            let h = hash(g, self.bits);
+            if self.bitmap[h / 64] & (1 << (h % 64)) != 0 {
                 for e in &self.buckets[h] {
                     let (id, off) = (e.literal as usize, e.offset as usize);
                     if e.gram == g && id >= self.first_name && p >= off {
@@ -203,6 +202,7 @@ impl Literals {
                     }
                 }
             }
+            p += self.stride;
         }
         for &id in &self.short {
             if id < self.first_name {
