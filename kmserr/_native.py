@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import struct
 import threading
 from importlib.machinery import EXTENSION_SUFFIXES
 from typing import TYPE_CHECKING, Final
@@ -147,7 +148,7 @@ class NativeCore:
             if status != 0:
                 raise NativeError(f"the native core refused block {start}:{end}")
             raw = ctypes.string_at(out.value, words.value * 8) if out.value and words.value else b""
-        return _unpack(data, memoryview(raw).cast("Q").tolist())
+        return _unpack(data, raw)
 
 
 def _tagged(extractor: Extractor) -> bytes:
@@ -163,15 +164,17 @@ def _tagged(extractor: Extractor) -> bytes:
     return "\n".join(lines).encode("ascii", "replace")
 
 
-def _unpack(buf: bytes, records: list[int]) -> list[Line]:
-    """The records (RECORD words each, native/src/lib.rs) as lines with Findings."""
+_RECORDS: Final = struct.Struct(f"={RECORD}Q")
+
+
+def _unpack(buf: bytes, raw: bytes) -> list[Line]:
+    """The records (RECORD native-endian u64 words each, native/src/lib.rs) as lines with Findings."""
     lines: list[Line] = []
     append = lines.append
     make = tuple.__new__  # Finding's fields in order, without NamedTuple's keyword handling
     forms = _FORMS
-    words = iter(records)
-    for start, end, status, form, first, last, cs, ce, ms, me, rs, re_, ds, de, module, error in zip(
-        *[words] * RECORD, strict=True
+    for start, end, status, form, first, last, cs, ce, ms, me, rs, re_, ds, de, module, error in _RECORDS.iter_unpack(
+        raw
     ):
         if status == ONE_ERROR:
             finding = make(Finding, (
