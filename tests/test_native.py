@@ -181,6 +181,23 @@ def test_generated_logs(core: _native.NativeCore, matcher: Matcher, rate: float)
     assert errors > 0 and read > 0
 
 
+def test_every_line_hyperscan_selects_is_a_candidate(core: _native.NativeCore, matcher: Matcher) -> None:
+    """Hyperscan's locators are narrower than the native literals (Python's re engine runs two
+    coarse passes, `ode[\"=:]`, that select lines no form can read; those the native core skips)."""
+    from kmserr.engines import HyperscanEngine, prefilter_patterns
+
+    patterns = prefilter_patterns(matcher.names)
+    engine = HyperscanEngine([p for _, p in patterns.located], patterns.parens, patterns.standalone)
+    out = io.BytesIO()
+    write(out, size=1 << 18, match_rate=0.3, decoy_rate=0.2, invalid_rate=0.01, long_line=0, seed=11)
+    blocks = [out.getvalue(), *(p.read_bytes() for p in sorted(DATA.rglob("*")) if p.is_file())]
+    for buf in blocks:
+        hits = engine.candidates(buf, 0, len(buf))
+        selected = {buf.rfind(b"\n", 0, at) + 1 for at in (*hits.structured, *hits.names, *hits.crowded, *hits.parens)}
+        native = {start for start, _, _ in core.read(buf, 0, len(buf))}
+        assert sorted(selected - native) == []
+
+
 # --- what the native core reads itself --------------------------------------------------------
 
 COMMON = [
