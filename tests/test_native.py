@@ -238,6 +238,24 @@ def test_the_common_forms_are_read_natively(core: _native.NativeCore, matcher: M
 
 
 @pytest.mark.parametrize("line", [
+    "2024-05-14T08:00:17Z INFO docs: see docs/InvalidParameter.md and kms.AuthFailure.handler",
+    "2024-05-14T08:00:11Z INFO s3: botocore.exceptions.ClientError: An error occurred (AccessDenied)",
+    "2024-05-14T08:00:11Z INFO pool: ResourceUnavailable_x and ClientError alone, AuthFailure-ish",
+])
+def test_names_not_standing_alone_are_read_as_no_error(core: _native.NativeCore, matcher: Matcher, line: str) -> None:
+    buf = line.encode() + b"\n"
+    assert matcher.extractor.find(line) == []
+    assert core.read(buf, 0, len(buf)) == [(0, len(buf) - 1, ())]
+
+
+def test_an_error_beside_a_name_in_a_path_is_read(core: _native.NativeCore, matcher: Matcher) -> None:
+    line = "2024-05-14T08:00:17Z ERROR x: request rejected: (10630)key is not existed see docs/AuthFailure.md"
+    buf = line.encode() + b"\n"
+    [(_, _, found)] = core.read(buf, 0, len(buf))
+    assert found is not None and list(found) == matcher.extractor.find(line) != []
+
+
+@pytest.mark.parametrize("line", [
     '{"msg": "[TencentCloudSDKException] code:AuthFailure message:m requestId:r"}',  # SDK text in a record
     "    raise TencentCloudSDKException(code, msg)",  # a traceback's source line
     "a: (10630) one (10650) two",  # two errors on a line

@@ -77,9 +77,6 @@ pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
     // Names standing alone come last: any literal of a name outside the text explained may be one.
     let free: Vec<Span> = names.iter().copied().filter(|&(s, e)| !r.overlaps(s, e)).collect();
     if !free.is_empty() {
-        if !r.found.is_empty() {
-            return Err(Declined);
-        }
         r.bare(&free, words)?;
     }
     if r.found.len() > 1 {
@@ -511,44 +508,39 @@ impl Reader<'_> {
 }
 
 impl Reader<'_> {
-    /// BARE_CODE: one identifier standing alone that holds every free literal of a name, and that
+    /// BARE_CODE: of the identifiers that hold the free literals of names, the one (if any) that
     /// `_BareCodes`' pattern matches whole: a family or known name, then dotted sub-codes.
     fn bare(&mut self, free: &[Span], words: &Words) -> R<()> {
         let b = self.b;
         let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'.';
-        let mut s = free[0].0;
-        while s > 0 && ident(b[s - 1]) {
-            s -= 1;
+        let mut matched: Option<Span> = None;
+        let mut done = 0; // the identifiers before this have been looked at
+        for &(fs, fe) in free {
+            if fs < done {
+                continue;
+            }
+            let mut s = fs;
+            while s > 0 && ident(b[s - 1]) {
+                s -= 1;
+            }
+            let mut e = fe;
+            while e < b.len() && ident(b[e]) {
+                e += 1;
+            }
+            done = e;
+            if bare_token(b, s, e, words)? {
+                if matched.is_some() {
+                    return Err(Declined); // two names standing alone
+                }
+                matched = Some((s, e));
+            }
         }
-        let mut e = free[0].1;
-        while e < b.len() && ident(b[e]) {
-            e += 1;
-        }
-        if free.iter().any(|&(fs, fe)| fs < s || fe > e) || e - s > 128 {
-            return Err(Declined);
-        }
-        let token = &b[s..e];
-        if token.first() == Some(&b'.') || token.last() == Some(&b'.') || contains(token, b"..") {
-            return Err(Declined);
-        }
-        // What stands before and after: `_NOT_BEFORE` and `_NOT_AFTER`, known for certain.
-        let safe = |c: char| (c.is_ascii() && !(c.is_ascii_alphanumeric() || "_.\\/-".contains(c))) || is_non_word(c);
-        if (s > 0 && !safe(char_before(b, s).0)) || (e < b.len() && !safe(char_at(b, e))) {
-            return Err(Declined);
+        let Some((s, e)) = matched else { return Ok(()) };
+        if !self.found.is_empty() {
+            return Err(Declined); // a second error on the line
         }
         if s > 0 && b[s - 1] == b'"' {
             return Err(Declined); // `"code": "X"`: a logged error object, read as JSON
-        }
-        let mut known = false;
-        for (k, c) in token.iter().copied().enumerate().chain(std::iter::once((token.len(), b'.'))) {
-            if c == b'.' {
-                let word = &token[..k];
-                known |= words.heads.contains(word) || words.names.contains(word)
-                    || (words.dotted.contains(word) && k < token.len());
-            }
-        }
-        if !known {
-            return Err(Declined);
         }
         // `_bare_code`: the message after `: `, ` - ` or `, `, and the line's request ID.
         let mut i = skip_ws(b, e, b.len());
@@ -566,6 +558,53 @@ impl Reader<'_> {
         };
         self.take((s, e), finding);
         Ok(())
+    }
+}
+
+/// Whether `_BareCodes`' pattern matches the identifier `b[s:e]` (a maximal run of letters, digits
+/// and dots): only at its start, where a word the extractor knows begins after a character that
+/// `_NOT_BEFORE` lets through, runs on by dotted sub-codes to its end, and `_NOT_AFTER` holds.
+/// Err when a Unicode character or an odd identifier leaves it open.
+fn bare_token(b: &[u8], s: usize, e: usize, words: &Words) -> R<bool> {
+    if !b[s].is_ascii_alphabetic() {
+        return Ok(false); // no word starts with a digit or a dot; later places follow a letter or dot
+    }
+    if s > 0 {
+        let prev = char_before(b, s).0;
+        if prev.is_ascii() {
+            if prev.is_ascii_alphanumeric() || "_.\\/-".contains(prev) {
+                return Ok(false);
+            }
+        } else if is_cjk(prev) {
+            return Ok(false);
+        } else if !is_non_word(prev) {
+            return Err(Declined);
+        }
+    }
+    let token = &b[s..e];
+    if token.last() == Some(&b'.') || contains(token, b"..") || e - s > 128 {
+        return Err(Declined); // a word may end before a lone dot; a long one the scan skips
+    }
+    let mut known = false;
+    for (k, c) in token.iter().copied().enumerate().chain(std::iter::once((token.len(), b'.'))) {
+        if c == b'.' {
+            let word = &token[..k];
+            known |= words.heads.contains(word) || words.names.contains(word)
+                || (words.dotted.contains(word) && k < token.len());
+        }
+    }
+    if !known || e == b.len() {
+        return Ok(known);
+    }
+    let next = char_at(b, e);
+    if next.is_ascii() {
+        Ok(next != '_' && next != '-')
+    } else if is_cjk(next) {
+        Ok(false)
+    } else if is_non_word(next) {
+        Ok(true)
+    } else {
+        Err(Declined)
     }
 }
 
