@@ -224,6 +224,8 @@ COMMON = [
      "requestId5cab2b40-c6d8-4161-af86-5002fa00f", DOTNET_SDK),
     ("2024-05-14T08:00:00Z ERROR a: ReEncrypt failed: ResourceUnavailable.CmkNotFound: The CMK is not found",
      BARE_CODE),
+    ('{"time": "2024-05-14T08:00:00Z", "level": "error", "msg": "Decrypt raised [TencentCloudSDKException] '
+     'code:InvalidParameterValue.InvalidCiphertext message:密文格式错误。 requestId:7ad2fae9-b361-4a3a"}', PYTHON_SDK),
 ]
 
 
@@ -256,7 +258,7 @@ def test_an_error_beside_a_name_in_a_path_is_read(core: _native.NativeCore, matc
 
 
 @pytest.mark.parametrize("line", [
-    '{"msg": "[TencentCloudSDKException] code:AuthFailure message:m requestId:r"}',  # SDK text in a record
+    '{"msg": "[TencentCloudSDKException] code:AuthFailure message:\\"m\\" requestId:r"}',  # escapes in a record
     "    raise TencentCloudSDKException(code, msg)",  # a traceback's source line
     "a: (10630) one (10650) two",  # two errors on a line
     "  code: 'ResourceNotFound',",  # Node's property line: it needs the lines above

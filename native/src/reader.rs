@@ -65,6 +65,7 @@ pub const MAX_LINE: usize = 4000;
 pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
     precheck(b)?;
     let mut r = Reader { b, taken: Vec::new(), found: Vec::new(), json: Vec::new() };
+    r.quoted(names, words)?;
     r.sdk_text(&words.known)?;
     r.cpp()?;
     r.dotnet()?;
@@ -124,8 +125,8 @@ fn precheck(b: &[u8]) -> R<()> {
         return Err(Declined);
     }
     let sdk = count(b, b"TencentCloudSDK");
-    if sdk > 1 || (sdk == 1 && (b.contains(&b'"') || contains(b, b"='"))) {
-        return Err(Declined); // several SDK errors, or SDK text that the extractor reads in its quotes
+    if sdk > 1 || (sdk == 1 && contains(b, b"='")) {
+        return Err(Declined); // several SDK errors, or SDK text in a Python repr's quotes
     }
     Ok(())
 }
@@ -153,9 +154,60 @@ impl Reader<'_> {
     }
 
     /// The SDK text forms that begin with `[TencentCloudSDK...]` (one a line, without quotes).
+    /// SDK text in a record's quoted value (`{"msg": "[TencentCloudSDKException] code:..."}`), which
+    /// the extractor reads alone (`Extractor._quoted`): values paired from the line's start, the one
+    /// that holds the SDK text read as a line of its own if a key or `=` stands before it. No
+    /// backslash reaches here, so a value is the text between two quotes, unescaped as it stands.
+    fn quoted(&mut self, names: &[Span], words: &Words) -> R<()> {
+        let b = self.b;
+        let Some(t) = find(b, b"TencentCloudSDK", 0) else { return Ok(()) };
+        if !b.contains(&b'"') {
+            return Ok(());
+        }
+        let mut pos = 0;
+        loop {
+            let Some(open) = find(b, b"\"", pos) else { return Err(Declined) };
+            let Some(close) = find(b, b"\"", open + 1) else { return Err(Declined) };
+            if t < open {
+                return Err(Declined); // the SDK text stands outside the values
+            }
+            if t > close {
+                pos = close + 1;
+                continue;
+            }
+            // `_is_value`: what stands before the quote, within 16 characters, ends with `:` or `=`.
+            let lo = back_chars(b, open, 16);
+            let mut j = open;
+            while j > lo && matches!(b[j - 1], b' ' | b'\t') {
+                j -= 1;
+            }
+            if j == lo || !matches!(b[j - 1], b':' | b'=') {
+                return Err(Declined);
+            }
+            let (vs, ve) = (open + 1, close);
+            let inner: Vec<Span> = names.iter().filter(|&&(s, e)| s >= vs && e <= ve).map(|&(s, e)| (s - vs, e - vs)).collect();
+            let found = read_line(&b[vs..ve], &inner, words)?;
+            self.taken.push((open, close + 1));
+            for f in found {
+                let shift = |x: Option<Span>| x.map(|(s, e)| (s + vs, e + vs));
+                self.found.push(Finding {
+                    code: (f.code.0 + vs, f.code.1 + vs), message: shift(f.message), request_id: shift(f.request_id),
+                    code_desc: shift(f.code_desc), ..f
+                });
+            }
+            return Ok(());
+        }
+    }
+
     fn sdk_text(&mut self, heads: &[Vec<u8>]) -> R<()> {
         let b = self.b;
         let Some(t) = find(b, b"TencentCloudSDK", 0) else { return Ok(()) };
+        if self.holding(t).is_some() {
+            return Ok(()); // read in its quotes: the extractor goes on after them
+        }
+        if b.contains(&b'"') {
+            return Err(Declined);
+        }
         if t == 0 || b[t - 1] != b'[' {
             return Err(Declined); // PHP's `\`, a repr, or prose: not read here
         }
@@ -333,6 +385,10 @@ impl Reader<'_> {
         let mut pos = 0;
         while let Some(at) = find(b, b"RequestId=", pos) {
             pos = at + 1;
+            if let Some((_, te)) = self.holding(at) {
+                pos = te; // an SDK text form inside text explained: the extractor goes on after it
+                continue;
+            }
             let r0 = at + b"RequestId=".len();
             let r1 = not_comma_space(b, r0)?;
             if !b[r1..].starts_with(b", ErrorCode=") {
@@ -343,7 +399,7 @@ impl Reader<'_> {
             if !b[c1..].starts_with(b", ErrorMessage=") {
                 continue;
             }
-            if !self.found.is_empty() {
+            if !self.found.is_empty() || self.overlaps(at, b.len()) {
                 return Err(Declined);
             }
             let message = strip(b, c1 + b", ErrorMessage=".len(), b.len());
