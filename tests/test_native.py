@@ -141,6 +141,9 @@ def form_line(draw: st.DrawFn) -> str:
         f"  code: '{code}',",
         f"x=\"{code}\" {message}",
         f'{{"level":"error","msg":"[TencentCloudSDKException] code:{code} message:{message} requestId:{rid}"}}',
+        f'level=error msg="[TencentCloudSDKException] code:{code} message:{message} requestId:{rid}" at={cause}',
+        f'{{"a": "{cause}", "msg":{sp}"x [TencentCloudSDKException] code:{code} message:{message}", "Code": "{code}"}}',
+        f'say "[TencentCloudSDKException] code:{code} message:{message} requestId:{rid}" {cause}',
     ]))
     prefix = draw(st.sampled_from(["2024-05-14T08:00:00.063Z ERROR [5b69] kms-client: ", "", "  ", "12 ", "x ",
                                    "│ ", "请求失败："]))
