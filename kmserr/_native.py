@@ -1,0 +1,191 @@
+"""The optional compiled block core (native/, Rust): loaded through ctypes if it was built.
+
+Python's extractor is the specification; the native core reads the common forms of whole lines
+as `Extractor.find` would, and marks a line it is not sure about as not read (None), which
+Python's extractor then reads. One call per block: the candidate search and the reading of its
+lines run in Rust, and the results come back as one packed array of u64 records.
+`KMSERR_NO_EXTENSIONS=1` (any non-empty value) keeps everything in Python.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import struct
+import threading
+from importlib.machinery import EXTENSION_SUFFIXES
+from typing import TYPE_CHECKING, Final
+
+from .forms import (
+    API3_JSON,
+    BARE_CODE,
+    CPP_SDK,
+    DOTNET_SDK,
+    DOTTED_ONLY_FAMILIES,
+    FAMILIES,
+    GO_SDK,
+    JAVA_SDK,
+    JAVA_SDK_OLD,
+    LEGACY_JSON,
+    LEGACY_MESSAGE,
+    PYTHON_SDK,
+    Finding,
+    name_literals,
+)
+
+if TYPE_CHECKING:
+    from .extract import Extractor
+    from .matcher import Matcher
+
+ENV: Final = "KMSERR_NO_EXTENSIONS"
+LIBRARY: Final = "_kmserr_native"  # the module name setuptools-rust builds the cdylib as
+ABI: Final = 3  # the record layout this module reads (native/src/lib.rs: ABI)
+RECORD: Final = 16
+NO_ERROR, ONE_ERROR, NOT_READ = 0, 1, 2
+_NONE: Final = (1 << 64) - 1
+# By the native form id (native/src/reader.rs).
+_FORMS: Final = (
+    LEGACY_MESSAGE, LEGACY_JSON, API3_JSON, PYTHON_SDK, JAVA_SDK, JAVA_SDK_OLD, GO_SDK, CPP_SDK, DOTNET_SDK, BARE_CODE,
+)
+
+Line = tuple[int, int, "tuple[Finding, ...] | None"]
+
+_library: ctypes.CDLL | None = None
+_loaded = False
+_lock = threading.Lock()
+
+
+def _find_library() -> str | None:
+    """The built library beside this module (a wheel's, or `pip install -e`'s in-place build)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for suffix in (*EXTENSION_SUFFIXES, ".so", ".dylib", ".dll"):
+        path = os.path.join(here, LIBRARY + suffix)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def _open() -> ctypes.CDLL | None:
+    """The library with its functions typed, or None when it is absent, foreign or broken."""
+    path = _find_library()
+    if path is None:
+        return None
+    try:
+        lib = ctypes.CDLL(path)
+        lib.kmserr_native_abi.restype = ctypes.c_uint32
+        lib.kmserr_native_abi.argtypes = []
+        if lib.kmserr_native_abi() != ABI:
+            return None
+        lib.kmserr_native_new.restype = ctypes.c_void_p
+        lib.kmserr_native_new.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+        lib.kmserr_native_free.restype = None
+        lib.kmserr_native_free.argtypes = [ctypes.c_void_p]
+        lib.kmserr_native_read.restype = ctypes.c_int
+        lib.kmserr_native_read.argtypes = [
+            ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t,
+            ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
+        ]
+    except (OSError, AttributeError):
+        return None
+    return lib
+
+
+def load() -> type[NativeCore] | None:
+    """The native core's class, or None: not built, not loadable, or KMSERR_NO_EXTENSIONS set."""
+    global _library, _loaded
+    if os.environ.get(ENV):
+        return None
+    with _lock:
+        if not _loaded:
+            _library, _loaded = _open(), True
+    return NativeCore if _library is not None else None
+
+
+class NativeError(RuntimeError):
+    """The native core refused a block (bad arguments, or a bug caught at the boundary)."""
+
+
+class NativeCore:
+    """The native block core for one matcher's names; one block at a time (a lock guards it)."""
+
+    name = "native"
+
+    def __init__(self, extractor: Extractor) -> None:
+        lib = _library
+        if lib is None:
+            raise NativeError("the native core is not loaded (call load() first)")
+        tagged = _tagged(extractor)
+        handle = lib.kmserr_native_new(tagged, len(tagged))
+        if not handle:
+            raise NativeError("the native core could not be built for these names")
+        self._lib = lib
+        self._handle: int = handle
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_matcher(cls, matcher: Matcher) -> NativeCore:
+        return cls(matcher.extractor)
+
+    def __del__(self) -> None:
+        handle, self._handle = getattr(self, "_handle", 0), 0
+        if handle:
+            self._lib.kmserr_native_free(handle)
+
+    def read(self, buf: bytes, start: int, end: int) -> list[Line]:
+        """The candidate lines of buf[start:end] (whole lines), in order: (line start, line end
+        without its newline, findings). Findings are what `Extractor.find` gives for the line's
+        text (utf-8, its trailing `\\r` dropped), or None where the native core did not read the
+        line. A line not listed holds no error. `buf[start:end]` of a `\\r\\n` line ends with `\\r`."""
+        if not 0 <= start <= end <= len(buf):
+            raise ValueError(f"block {start}:{end} is outside a buffer of {len(buf)} bytes")
+        data = buf if isinstance(buf, bytes) else bytes(buf)
+        out = ctypes.c_void_p()
+        words = ctypes.c_size_t()
+        with self._lock:  # the records live in the core until its next call
+            status = self._lib.kmserr_native_read(
+                self._handle, data, len(data), start, end, ctypes.byref(out), ctypes.byref(words)
+            )
+            if status != 0:
+                raise NativeError(f"the native core refused block {start}:{end}")
+            raw = ctypes.string_at(out.value, words.value * 8) if out.value and words.value else b""
+        return _unpack(data, raw)
+
+
+def _tagged(extractor: Extractor) -> bytes:
+    """What the native core must know, as tagged lines: the literals of the code names (`L:`,
+    the candidate search), the families the old Java SDK's codes may be (`K:`), and the words of
+    the extractor's names standing alone (`H:` families, `D:` dotted-only families, `N:` names)."""
+    bare = extractor._bare  # the very sets the extractor matches with: the two cannot drift apart
+    lines = [
+        *(f"L:{w}" for w in name_literals(extractor.names)),
+        *(f"K:{w}" for w in (*FAMILIES, *DOTTED_ONLY_FAMILIES)),
+        *(f"H:{w}" for w in bare._heads), *(f"D:{w}" for w in bare._dotted_heads), *(f"N:{w}" for w in bare._names),
+    ]
+    return "\n".join(lines).encode("ascii", "replace")
+
+
+_RECORDS: Final = struct.Struct(f"={RECORD}Q")
+
+
+def _unpack(buf: bytes, raw: bytes) -> list[Line]:
+    """The records (RECORD native-endian u64 words each, native/src/lib.rs) as lines with Findings."""
+    lines: list[Line] = []
+    append = lines.append
+    make = tuple.__new__  # Finding's fields in order, without NamedTuple's keyword handling
+    forms = _FORMS
+    for start, end, status, form, first, last, cs, ce, ms, me, rs, re_, ds, de, module, error in _RECORDS.iter_unpack(
+        raw
+    ):
+        if status == ONE_ERROR:
+            finding = make(Finding, (
+                buf[cs:ce].decode(), forms[form], first, last,
+                None if ms == _NONE else buf[ms:me].decode(),
+                None if rs == _NONE else buf[rs:re_].decode(),
+                None if module == _NONE else module,
+                None if error == _NONE else error,
+                None if ds == _NONE else buf[ds:de].decode(),
+            ))
+            append((start, end, (finding,)))
+        else:
+            append((start, end, None if status == NOT_READ else ()))
+    return lines

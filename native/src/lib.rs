@@ -1,0 +1,228 @@
+//! kmserr's optional compiled block core (Rust, standard library only).
+//!
+//! Called once per block through ctypes (kmserr/_native.py): it finds the candidate lines of the
+//! block and reads the common error forms of whole lines, as `kmserr.extract.Extractor.find`
+//! would; a line it is not sure about is marked "not read", and Python reads it. The results go
+//! back as one packed array of u64 records (RECORD words a candidate line), see `Core::read`.
+//!
+//! All the parsing is safe Rust (`scan`, `reader` and `json` forbid `unsafe`). The only unsafe
+//! code is the C boundary at the end of this file: turning the caller's pointers into slices and
+//! the core's box into a pointer and back.
+#![deny(unsafe_code)]
+
+pub mod json;
+pub mod reader;
+pub mod scan;
+
+use reader::{char_offset, read_line, Declined, Finding, Span, MAX_LINE};
+use scan::{line_end, Literals};
+
+/// Words of one record: line start, line end (without its newline; a `\r` before it is kept),
+/// status, then the finding: form, start and end (characters into the line's text), the code's,
+/// message's, request ID's and code description's byte spans (absolute), module code, error code.
+pub const RECORD: usize = 16;
+/// The layout's version: `_native.py` refuses a library whose layout it does not know.
+pub const ABI: u32 = 3;
+
+pub const NO_ERROR: u64 = 0;
+pub const ONE_ERROR: u64 = 1;
+pub const NOT_READ: u64 = 2;
+pub const NONE: u64 = u64::MAX;
+
+pub struct Core {
+    literals: Literals,
+    words: reader::Words,
+    out: Vec<u64>,
+}
+
+impl Core {
+    /// A core for these names' literals (`kmserr.forms.name_literals(matcher.names)`) and the words
+    /// the forms know (see `reader::Words`).
+    pub fn new(names: &[Vec<u8>], words: reader::Words) -> Core {
+        Core { literals: Literals::new(names), words, out: Vec::new() }
+    }
+
+    /// A core from tagged lines: `L:literal`, `K:known family`, `H:head`, `D:dotted head`, `N:name`.
+    pub fn from_tagged(tagged: &[u8]) -> Core {
+        let mut literals = Vec::new();
+        let mut words = reader::Words::default();
+        for line in tagged.split(|&c| c == b'\n') {
+            let (tag, word) = (line.first(), line.get(2..).unwrap_or_default().to_vec());
+            match tag {
+                Some(b'L') => literals.push(word),
+                Some(b'K') => words.known.push(word),
+                Some(b'H') => { words.heads.insert(word); }
+                Some(b'D') => { words.dotted.insert(word); }
+                Some(b'N') => { words.names.insert(word); }
+                _ => {}
+            }
+        }
+        Core::new(&literals, words)
+    }
+
+    /// The candidate lines of `buf[start:end]` (whole lines), as records in `self.out`.
+    pub fn read(&mut self, buf: &[u8], start: usize, end: usize) -> &[u64] {
+        self.out.clear();
+        for ls in self.literals.candidate_lines(buf, start, end) {
+            let le = line_end(buf, ls, end);
+            let text_end = if le > ls && buf[le - 1] == b'\r' { le - 1 } else { le };
+            let line = &buf[ls..text_end];
+            let result = if line.len() > MAX_LINE {
+                Err(Declined)
+            } else {
+                read_line(line, &self.literals.names_in(line), &self.words)
+            };
+            push(&mut self.out, buf, ls, le, result);
+        }
+        &self.out
+    }
+}
+
+fn push(out: &mut Vec<u64>, buf: &[u8], ls: usize, le: usize, result: Result<Vec<Finding>, Declined>) {
+    let mut rec = [NONE; RECORD];
+    rec[0] = ls as u64;
+    rec[1] = le as u64;
+    let span = |s: Option<Span>, rec: &mut [u64; RECORD], at: usize| {
+        if let Some((a, b)) = s {
+            rec[at] = (ls + a) as u64;
+            rec[at + 1] = (ls + b) as u64;
+        }
+    };
+    match result {
+        Err(Declined) => rec[2] = NOT_READ,
+        Ok(found) if found.is_empty() => rec[2] = NO_ERROR,
+        Ok(found) => {
+            let f = &found[0];
+            let line = &buf[ls..le];
+            rec[2] = ONE_ERROR;
+            rec[3] = f.form;
+            rec[4] = char_offset(line, f.code.0) as u64;
+            rec[5] = rec[4] + char_offset(&line[f.code.0..], f.code.1 - f.code.0) as u64;
+            span(Some(f.code), &mut rec, 6);
+            span(f.message, &mut rec, 8);
+            span(f.request_id, &mut rec, 10);
+            span(f.code_desc, &mut rec, 12);
+            rec[14] = f.module_code.unwrap_or(NONE);
+            rec[15] = f.error_code.unwrap_or(NONE);
+        }
+    }
+    out.extend_from_slice(&rec);
+}
+
+// --- the C boundary ---------------------------------------------------------------------------
+
+/// The record layout's version (ABI): checked before anything else is called.
+#[allow(unsafe_code)] // no_mangle: the exported symbol that ctypes looks up
+#[no_mangle]
+pub extern "C" fn kmserr_native_abi() -> u32 {
+    ABI
+}
+
+/// A new core from tagged lines (`Core::from_tagged`: the names' literals and the words the forms
+/// know); free it with `kmserr_native_free`. Null on bad arguments.
+///
+/// # Safety
+/// `tagged` must point to `len` readable bytes (or be null with `len` 0).
+#[no_mangle]
+#[allow(unsafe_code)]
+pub unsafe extern "C" fn kmserr_native_new(tagged: *const u8, len: usize) -> *mut Core {
+    if tagged.is_null() && len != 0 {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: the caller passes a buffer of `len` bytes that it keeps alive during the call.
+    let tagged = unsafe { bytes_of(tagged, len) };
+    match std::panic::catch_unwind(|| Core::from_tagged(tagged)) {
+        Ok(core) => Box::into_raw(Box::new(core)),
+        Err(_) => std::ptr::null_mut(),
+    }
+}
+
+/// # Safety
+/// `ptr` must point to `len` readable bytes, or `len` be 0.
+#[allow(unsafe_code)]
+unsafe fn bytes_of<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 {
+        &[]
+    } else {
+        // SAFETY: guaranteed by the caller (see # Safety).
+        unsafe { std::slice::from_raw_parts(ptr, len) }
+    }
+}
+
+/// Free a core made by `kmserr_native_new` (null is ignored).
+///
+/// # Safety
+/// `core` must come from `kmserr_native_new` and not be used afterwards.
+#[no_mangle]
+#[allow(unsafe_code)]
+pub unsafe extern "C" fn kmserr_native_free(core: *mut Core) {
+    if !core.is_null() {
+        // SAFETY: the pointer came from Box::into_raw in kmserr_native_new, and is freed once.
+        drop(unsafe { Box::from_raw(core) });
+    }
+}
+
+/// Read the candidate lines of `buf[start:end]`: `*out` gets the records (owned by the core,
+/// valid until its next call) and `*out_words` their length in u64 words. Returns 0, or -1 for
+/// bad arguments or a panic (the caller then reads the block in Python).
+///
+/// # Safety
+/// `core` must be a live core used by one thread at a time; `buf` must point to `len` readable
+/// bytes; `out` and `out_words` must be writable.
+#[no_mangle]
+#[allow(unsafe_code)]
+pub unsafe extern "C" fn kmserr_native_read(
+    core: *mut Core, buf: *const u8, len: usize, start: usize, end: usize, out: *mut *const u64,
+    out_words: *mut usize,
+) -> i32 {
+    if core.is_null() || out.is_null() || out_words.is_null() || (buf.is_null() && len != 0) || start > end || end > len {
+        return -1;
+    }
+    // SAFETY: checked non-null above; the caller guarantees the rest (see # Safety).
+    let (core, bytes) = unsafe { (&mut *core, bytes_of(buf, len)) };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let records = core.read(bytes, start, end);
+        (records.as_ptr(), records.len())
+    }));
+    match result {
+        Ok((ptr, words)) => {
+            // SAFETY: both pointers were checked non-null and are writable per the contract.
+            unsafe {
+                *out = ptr;
+                *out_words = words;
+            }
+            0
+        }
+        Err(_) => -1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(line: &str) -> Vec<u64> {
+        let mut core = Core::from_tagged(b"L:AuthFailure\nL:InvalidParameter\nK:AuthFailure\nH:AuthFailure");
+        core.read(line.as_bytes(), 0, line.len()).to_vec()
+    }
+
+    #[test]
+    fn legacy_plain() {
+        let r = read("x: request rejected: (10050)server internal error action=DisableKey\n");
+        assert_eq!(r[2], ONE_ERROR);
+        assert_eq!(r[3], reader::LEGACY_MESSAGE);
+        assert_eq!((r[4], r[5]), (22, 27));
+    }
+
+    #[test]
+    fn ordinary_lines_are_no_candidates() {
+        assert!(read("2024 INFO all good (Pool.java:90)\nnext line\n").is_empty());
+    }
+
+    #[test]
+    fn huge_lines_are_handed_back() {
+        let line = "Code: ".repeat(100_000);
+        let r = read(&line);
+        assert_eq!(r[2], NOT_READ);
+    }
+}

@@ -1,0 +1,1196 @@
+//! One line read as `kmserr.extract.Extractor.find` reads it, for the common forms only.
+//!
+//! Python is the specification. This reader follows the extractor's steps for a single line
+//! (the forms in priority order, text already explained skipped, each form's regex and builder)
+//! for the legacy `(10630) message`, legacy JSON bodies, API 3.0 bodies and the Python SDK's
+//! `[TencentCloudSDKException] code:X message:Y requestId:Z`. Wherever the line holds anything
+//! else that the extractor would act on (another form, a second error, quotes around SDK text,
+//! a backslash, a control character, a character whose Unicode class the regexes would ask
+//! about), it gives up: `Err(Declined)`, and Python's extractor reads the line.
+//!
+//! Positions are byte offsets into the line; a Finding's character offsets are counted at the end.
+#![forbid(unsafe_code)]
+
+use crate::json::{value_end, JsonError};
+
+/// The line is not read here: Python's full extractor reads it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Declined;
+
+type R<T> = Result<T, Declined>;
+
+pub const LEGACY_MESSAGE: u64 = 0;
+pub const LEGACY_JSON: u64 = 1;
+pub const API3_JSON: u64 = 2;
+pub const PYTHON_SDK: u64 = 3;
+pub const JAVA_SDK: u64 = 4;
+pub const JAVA_SDK_OLD: u64 = 5;
+pub const GO_SDK: u64 = 6;
+pub const CPP_SDK: u64 = 7;
+pub const DOTNET_SDK: u64 = 8;
+pub const BARE_CODE: u64 = 9;
+
+/// The words the forms know, as the extractor holds them: `known`, the families that the old Java
+/// SDK's codes may be (`_KNOWN_HEAD`); for code names standing alone (`_BareCodes`), `heads` (a
+/// family, alone or dotted), `dotted` (only with a dotted sub-code) and `names` (a known name).
+#[derive(Default, Clone)]
+pub struct Words {
+    pub known: Vec<Vec<u8>>,
+    pub heads: std::collections::HashSet<Vec<u8>>,
+    pub dotted: std::collections::HashSet<Vec<u8>>,
+    pub names: std::collections::HashSet<Vec<u8>>,
+}
+
+/// A span of the line, as byte offsets.
+pub type Span = (usize, usize);
+
+/// One error, as `kmserr.forms.Finding` holds it; text fields as spans of the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub form: u64,
+    pub code: Span,
+    pub message: Option<Span>,
+    pub request_id: Option<Span>,
+    pub code_desc: Option<Span>,
+    pub module_code: Option<u64>,
+    pub error_code: Option<u64>,
+}
+
+/// A line longer than this is handed back: every window of forms.py (WINDOW = 4096 characters
+/// around a code) then covers the whole line, which this reader assumes.
+pub const MAX_LINE: usize = 4000;
+
+/// Where the literals of code names stand in the line (the caller finds them): a name standing
+/// alone outside the text a form explained would be a finding of its own.
+pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
+    precheck(b)?;
+    let mut r = Reader { b, taken: Vec::new(), found: Vec::new(), json: Vec::new() };
+    r.quoted(names, words)?;
+    r.sdk_text(&words.known)?;
+    r.cpp()?;
+    r.dotnet()?;
+    if contains(b, b"Code: ") {
+        return Err(Declined); // `Code: X, Message: M` (CODE_MESSAGE): not read here
+    }
+    r.api3()?;
+    r.legacy()?;
+    r.legacy_json()?;
+    // Names standing alone come last: any literal of a name outside the text explained may be one.
+    let free: Vec<Span> = names.iter().copied().filter(|&(s, e)| !r.overlaps(s, e)).collect();
+    if !free.is_empty() {
+        r.bare(&free, words)?;
+    }
+    if r.found.len() > 1 {
+        return Err(Declined); // several errors: ordering, request IDs shared on a line (Python)
+    }
+    Ok(r.found)
+}
+
+/// What makes a whole line one that this reader does not read.
+fn precheck(b: &[u8]) -> R<()> {
+    if b.len() > MAX_LINE || std::str::from_utf8(b).is_err() {
+        return Err(Declined);
+    }
+    // Control characters are spaces to Python's `\s` and `strip()` (\x1c-\x1f too); a backslash
+    // means escapes (JSON's, Python's) that the extractor unescapes.
+    let mut odd = 0u8;
+    for &c in b {
+        odd |= u8::from((c < 0x20 && c != b'\t') || c == 0x7f || c == b'\\') | (u8::from(c >= 0x80) << 1);
+    }
+    if odd & 1 != 0 {
+        return Err(Declined);
+    }
+    // Characters that case-insensitive matching or lower() treat specially (İ ı ſ K).
+    if odd & 2 != 0 {
+        for odd in [&b"\xc4\xb0"[..], b"\xc4\xb1", b"\xc5\xbf", b"\xe2\x84\xaa"] {
+            if contains(b, odd) {
+                return Err(Declined);
+            }
+        }
+    }
+    // A line that a traceback's source line may be (`_is_source_line`): indented, a gutter, a
+    // marker, a line number. Non-ASCII first characters include rich's box and markers.
+    match b.first() {
+        Some(b' ' | b'\t' | b'|' | b'-' | b'>') => return Err(Declined),
+        Some(&c) if c >= 0x80 => return Err(Declined),
+        Some(c) if c.is_ascii_digit() => {
+            let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n <= 7 && matches!(b.get(n), Some(b' ' | b'\t')) {
+                return Err(Declined);
+            }
+        }
+        _ => {}
+    }
+    if contains(b, b"\"locals\"") || b.starts_with(b"code: '") {
+        return Err(Declined);
+    }
+    let sdk = count(b, b"TencentCloudSDK");
+    if sdk > 1 || (sdk == 1 && contains(b, b"='")) {
+        return Err(Declined); // several SDK errors, or SDK text in a Python repr's quotes
+    }
+    Ok(())
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    taken: Vec<Span>,
+    found: Vec<Finding>,
+    json: Vec<(usize, Result<usize, JsonError>)>, // values read from a brace: a body is read once
+}
+
+impl Reader<'_> {
+    fn overlaps(&self, s: usize, e: usize) -> bool {
+        self.taken.iter().any(|&(ts, te)| ts < e && te > s)
+    }
+
+    /// The span that holds `pos`, if any (`_Spans.end_of`).
+    fn holding(&self, pos: usize) -> Option<Span> {
+        self.taken.iter().copied().find(|&(ts, te)| ts <= pos && pos < te)
+    }
+
+    fn take(&mut self, span: Span, finding: Finding) {
+        self.taken.push(span);
+        self.found.push(finding);
+    }
+
+    /// The SDK text forms that begin with `[TencentCloudSDK...]` (one a line, without quotes).
+    /// SDK text in a record's quoted value (`{"msg": "[TencentCloudSDKException] code:..."}`), which
+    /// the extractor reads alone (`Extractor._quoted`): values paired from the line's start, the one
+    /// that holds the SDK text read as a line of its own if a key or `=` stands before it. No
+    /// backslash reaches here, so a value is the text between two quotes, unescaped as it stands.
+    fn quoted(&mut self, names: &[Span], words: &Words) -> R<()> {
+        let b = self.b;
+        let Some(t) = find(b, b"TencentCloudSDK", 0) else { return Ok(()) };
+        if !b.contains(&b'"') {
+            return Ok(());
+        }
+        let mut pos = 0;
+        loop {
+            let Some(open) = find(b, b"\"", pos) else { return Err(Declined) };
+            let Some(close) = find(b, b"\"", open + 1) else { return Err(Declined) };
+            if t < open {
+                return Err(Declined); // the SDK text stands outside the values
+            }
+            if t > close {
+                pos = close + 1;
+                continue;
+            }
+            // `_is_value`: what stands before the quote, within 16 characters, ends with `:` or `=`.
+            let lo = back_chars(b, open, 16);
+            let mut j = open;
+            while j > lo && matches!(b[j - 1], b' ' | b'\t') {
+                j -= 1;
+            }
+            if j == lo || !matches!(b[j - 1], b':' | b'=') {
+                return Err(Declined);
+            }
+            let (vs, ve) = (open + 1, close);
+            let inner: Vec<Span> = names.iter().filter(|&&(s, e)| s >= vs && e <= ve).map(|&(s, e)| (s - vs, e - vs)).collect();
+            let found = read_line(&b[vs..ve], &inner, words)?;
+            self.taken.push((open, close + 1));
+            for f in found {
+                let shift = |x: Option<Span>| x.map(|(s, e)| (s + vs, e + vs));
+                self.found.push(Finding {
+                    code: (f.code.0 + vs, f.code.1 + vs), message: shift(f.message), request_id: shift(f.request_id),
+                    code_desc: shift(f.code_desc), ..f
+                });
+            }
+            return Ok(());
+        }
+    }
+
+    fn sdk_text(&mut self, heads: &[Vec<u8>]) -> R<()> {
+        let b = self.b;
+        let Some(t) = find(b, b"TencentCloudSDK", 0) else { return Ok(()) };
+        if self.holding(t).is_some() {
+            return Ok(()); // read in its quotes: the extractor goes on after them
+        }
+        if b.contains(&b'"') {
+            return Err(Declined);
+        }
+        if t == 0 || b[t - 1] != b'[' {
+            return Err(Declined); // PHP's `\`, a repr, or prose: not read here
+        }
+        if contains(b, b"ErrorCode=") {
+            return Err(Declined); // a C++ SDK error too
+        }
+        let rest = &b[t..];
+        if rest.starts_with(b"TencentCloudSDKException] code:") {
+            self.python_sdk(t)
+        } else if rest.starts_with(b"TencentCloudSDKException]code: ") {
+            self.java_sdk(t)
+        } else if rest.starts_with(b"TencentCloudSDKException]message:") {
+            self.java_sdk_old(t, heads)
+        } else if rest.starts_with(b"TencentCloudSDKError] Code=") {
+            self.go_sdk(t)
+        } else {
+            Err(Declined)
+        }
+    }
+
+    /// What every SDK text form does once built (`_sdk`, `next_error`, `_form_span`, WRAPPERS):
+    /// the message (None when `empty_is_none` and empty) checked for a legacy code at its start,
+    /// no second error's head after the code, the span to the request ID's last place.
+    #[allow(clippy::too_many_arguments)]
+    fn sdk_finding(
+        &mut self, form: u64, start: usize, code: Span, message: Option<Span>, rid: Option<Span>,
+        empty_is_none: bool, ended_by_rid: bool, allow_request_id_eq: bool,
+    ) -> R<()> {
+        let b = self.b;
+        let end = b.len();
+        if code.0 == code.1 || no_value(&b[code.0..code.1]) {
+            return Err(Declined); // `_clean` gives no code: no finding, the text is not taken
+        }
+        let message = message.filter(|&(s, e)| !(empty_is_none && s == e));
+        if let Some((s, e)) = message {
+            if b[lstrip(b, s, e)..e].first() == Some(&b'(') {
+                return Err(Declined); // `with_legacy_message`: a message that is itself `(10010) text`
+            }
+        }
+        let rest = &b[code.1..end];
+        if contains(rest, b"TencentCloudSDK") || contains(rest, b"code:") || contains(rest, b"Code: ")
+            || (!allow_request_id_eq && contains(rest, b"RequestId="))
+        {
+            return Err(Declined); // `next_error`: a second error's head ends the message there
+        }
+        let mut span_end = end;
+        if let (true, Some((rs, re))) = (ended_by_rid, rid) {
+            if let Some(at) = rfind(b, &b[rs..re], code.1, end) {
+                span_end = at + (re - rs);
+            }
+        }
+        if find(&b[..span_end], b"\"Code\"", code.1).is_some() {
+            return Err(Declined); // WRAPPERS: an API 3.0 body quoted in the message
+        }
+        let finding = Finding {
+            form, code, message, request_id: rid, code_desc: None, module_code: None, error_code: None,
+        };
+        self.take((start.min(code.0), span_end), finding);
+        Ok(())
+    }
+
+    /// PYTHON_SDK: `[TencentCloudSDKException] code:C message:M requestId:R`.
+    fn python_sdk(&mut self, t: usize) -> R<()> {
+        let b = self.b;
+        const HEAD: &[u8] = b"TencentCloudSDKException] code:";
+        let c0 = t + HEAD.len();
+        let mut c1 = c0;
+        while c1 < b.len() && b[c1] != b' ' && b[c1] != b'\t' {
+            if b[c1] >= 0x80 {
+                return Err(Declined);
+            }
+            c1 += 1;
+        }
+        if c1 == c0 || c1 - c0 > 128 || !b[c1..].starts_with(b" message:") {
+            return Err(Declined); // a sentence as code, or no code
+        }
+        let ms = c1 + b" message:".len();
+        let end = b.len();
+        // `_sdk_message`: the message runs to the last ` requestId:` of the line.
+        let (message, rid) = match rfind(b, b" requestId:", ms, end) {
+            None => ((ms, rstrip(b, ms, end)), None),
+            Some(label) => {
+                let token_from = label + b" requestId:".len();
+                let token_to = fwd_chars(b, label, 256).min(end).max(token_from);
+                let (s, e) = strip(b, token_from, token_to);
+                let e = find(&b[..e], b" ", s).unwrap_or(e);
+                ((ms, rstrip(b, ms, label)), request_id_token(b, s, e))
+            }
+        };
+        let message = if &b[message.0..message.1] == b"None" { None } else { Some(message) };
+        let rid = self.bracketed(rid, message)?;
+        self.sdk_finding(PYTHON_SDK, t, (c0, c1), message, rid, false, true, false)
+    }
+
+    /// `rid or _bracketed_rid(message)`: the `[request id:X]` form is not read here.
+    fn bracketed(&self, rid: Option<Span>, message: Option<Span>) -> R<Option<Span>> {
+        if let (None, Some((s, e))) = (rid, message) {
+            if contains(&self.b[s..e], b"[request id:") {
+                return Err(Declined);
+            }
+        }
+        Ok(rid)
+    }
+
+    /// `_split_request_id(text[s:e], label)`: the message before the last label, and the ID after it.
+    fn split_request_id(&self, s: usize, e: usize, label: &[u8]) -> (Span, Option<Span>) {
+        let b = self.b;
+        match rfind(b, label, s, e) {
+            None => ((s, rstrip(b, s, e)), None),
+            Some(at) => {
+                let (ts, te) = strip(b, at + label.len(), e);
+                let te = find(&b[..te], b" ", ts).unwrap_or(te);
+                ((s, rstrip(b, s, at)), request_id_token(b, ts, te))
+            }
+        }
+    }
+
+    /// JAVA_SDK: `[TencentCloudSDKException]code: C message:M requestId:R` (and a ` cause:` after it).
+    fn java_sdk(&mut self, t: usize) -> R<()> {
+        let b = self.b;
+        let c0 = t + b"TencentCloudSDKException]code: ".len();
+        let c1 = c0 + b[c0..].iter().take_while(|&&c| c != b' ' && c != b'\t' && c < 0x80).count();
+        if b.get(c1).is_some_and(|&c| c >= 0x80) || !b[c1..].starts_with(b" message:") {
+            return Err(Declined);
+        }
+        let ms = c1 + b" message:".len();
+        let mut me = b.len();
+        if let Some(cause) = rfind(b, b" cause:", ms, me) {
+            if find(&b[..cause], b" requestId:", ms).is_some() {
+                me = cause;
+            }
+        }
+        let (message, rid) = self.split_request_id(ms, me, b" requestId:");
+        let rid = self.bracketed(rid, Some(message))?;
+        self.sdk_finding(JAVA_SDK, t - 1, (c0, c1), Some(message), rid, true, true, false)
+    }
+
+    /// JAVA_SDK_OLD: `[TencentCloudSDKException]message:Code-message requestId:R`, a code that looks
+    /// like one (dotted, or a known family).
+    fn java_sdk_old(&mut self, t: usize, heads: &[Vec<u8>]) -> R<()> {
+        let b = self.b;
+        let c0 = t + b"TencentCloudSDKException]message:".len();
+        if !b.get(c0).is_some_and(u8::is_ascii_alphabetic) {
+            return Err(Declined);
+        }
+        let c1 = c0 + b[c0..].iter().take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.').count();
+        if b.get(c1) != Some(&b'-') {
+            return Err(Declined); // a Unicode letter goes on with `\w`, or no `-`
+        }
+        let code = &b[c0..c1];
+        let head = code.split(|&c| c == b'.').next().unwrap_or(code);
+        if !code.contains(&b'.') && !heads.iter().any(|h| h.as_slice() == head) {
+            return Err(Declined); // `Request-timeout`: no code; the rest of the line is the others'
+        }
+        let (message, rid) = self.split_request_id(c1 + 1, b.len(), b" requestId:");
+        let rid = self.bracketed(rid, Some(message))?;
+        self.sdk_finding(JAVA_SDK_OLD, t - 1, (c0, c1), Some(message), rid, true, true, false)
+    }
+
+    /// GO_SDK: `[TencentCloudSDKError] Code=C, Message=M, RequestId=R`.
+    fn go_sdk(&mut self, t: usize) -> R<()> {
+        let b = self.b;
+        let c0 = t + b"TencentCloudSDKError] Code=".len();
+        let c1 = not_comma_space(b, c0)?;
+        if !b[c1..].starts_with(b", Message=") {
+            return Err(Declined);
+        }
+        let (message, rid) = self.split_request_id(c1 + b", Message=".len(), b.len(), b", RequestId=");
+        self.sdk_finding(GO_SDK, t - 1, (c0, c1), Some(message), rid, true, true, true)
+    }
+
+    /// CPP_SDK: `RequestId=R, ErrorCode=C, ErrorMessage=M`, the first place its regex matches.
+    fn cpp(&mut self) -> R<()> {
+        let b = self.b;
+        let mut pos = 0;
+        while let Some(at) = find(b, b"RequestId=", pos) {
+            pos = at + 1;
+            if let Some((_, te)) = self.holding(at) {
+                pos = te; // an SDK text form inside text explained: the extractor goes on after it
+                continue;
+            }
+            let r0 = at + b"RequestId=".len();
+            let r1 = not_comma_space(b, r0)?;
+            if !b[r1..].starts_with(b", ErrorCode=") {
+                continue;
+            }
+            let c0 = r1 + b", ErrorCode=".len();
+            let c1 = not_comma_space(b, c0)?;
+            if !b[c1..].starts_with(b", ErrorMessage=") {
+                continue;
+            }
+            if !self.found.is_empty() || self.overlaps(at, b.len()) {
+                return Err(Declined);
+            }
+            let message = strip(b, c1 + b", ErrorMessage=".len(), b.len());
+            let (rs, re) = strip(b, r0, r1);
+            let rid = (!no_value(&b[rs..re])).then_some((rs, re));
+            return self.sdk_finding(CPP_SDK, at, (c0, c1), Some(message), rid, true, false, false);
+        }
+        Ok(())
+    }
+
+    /// DOTNET_SDK: `code:X message:M requestId:R`; where its regex matches in text explained
+    /// already (the Python SDK's own `code:`), the extractor skips it.
+    fn dotnet(&mut self) -> R<()> {
+        let b = self.b;
+        let mut pos = 0;
+        while let Some(at) = find(b, b"code:", pos) {
+            pos = at + 1;
+            if at > 0 {
+                let (prev, _) = char_before(b, at);
+                if prev.is_ascii() {
+                    if prev.is_ascii_alphanumeric() || matches!(prev, '_' | ']' | '\\') {
+                        continue;
+                    }
+                } else if is_cjk(prev) {
+                    continue; // a word character: the lookbehind fails
+                } else if !is_non_word(prev) {
+                    return Err(Declined);
+                }
+            }
+            let s = at + 5;
+            if !b.get(s).is_some_and(u8::is_ascii_alphabetic) {
+                continue;
+            }
+            let mut e = s;
+            while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_' || b[e] == b'.') {
+                e += 1;
+            }
+            if b.get(e).is_some_and(|&c| c >= 0x80) {
+                return Err(Declined); // `\w` goes on through Unicode letters
+            }
+            if !b[e..].starts_with(b" message:") {
+                continue;
+            }
+            if let Some((_, te)) = self.holding(at) {
+                pos = pos.max(te);
+                continue;
+            }
+            if !self.found.is_empty() || self.overlaps(at, b.len()) {
+                return Err(Declined);
+            }
+            // `_dotnet_sdk`: the message, and a `requestId` after a space that ends the text.
+            let ms = e + b" message:".len();
+            let (mut message, mut rid) = (strip(b, ms, b.len()), None);
+            if let Some(r) = rfind(b, b"requestId", ms, b.len()) {
+                if r > ms && space_at(b, char_before(b, r).1) {
+                    if let Some(id) = dotnet_request_id(b, r)? {
+                        message = strip(b, ms, r);
+                        rid = Some(id);
+                    }
+                }
+            }
+            return self.sdk_finding(DOTNET_SDK, at, (s, e), Some(message), rid, true, true, false);
+        }
+        Ok(())
+    }
+
+    /// API3_JSON: `"Code": "X"` in a body with an `"Error": {` before it.
+    fn api3(&mut self) -> R<()> {
+        let b = self.b;
+        let mut pos = 0;
+        while let Some(q) = find(b, b"\"Code\"", pos) {
+            let Some((code, mend)) = api3_code_at(b, q) else {
+                pos = q + 1;
+                continue;
+            };
+            pos = mend;
+            if self.overlaps(q, mend) {
+                continue;
+            }
+            if error_key(b, 0, q).is_none() {
+                continue;
+            }
+            let (ls, le) = self.json_object(q, mend)?.unwrap_or((0, b.len()));
+            if error_key(b, ls, q).is_none() {
+                continue;
+            }
+            let message = json_string_value(b, b"\"Message\"", ls, le);
+            let rid = api3_request_id(b, ls, le).filter(|&(s, e)| !no_value(&b[s..e]));
+            let finding = Finding {
+                form: API3_JSON, code, message, request_id: rid, code_desc: None, module_code: None,
+                error_code: None,
+            };
+            let span = self.body_span((q, mend), code)?;
+            self.take(span, finding);
+        }
+        Ok(())
+    }
+
+    /// LEGACY_MESSAGE: `(10630) message`, plain or as a legacy body's "message".
+    fn legacy(&mut self) -> R<()> {
+        let b = self.b;
+        let mut pos = 0;
+        while let Some(p) = find(b, b"(", pos) {
+            let Some((digits, mend)) = legacy_at(b, p)? else {
+                pos = p + 1;
+                continue;
+            };
+            pos = mend;
+            if self.overlaps(p, mend) {
+                continue;
+            }
+            let quoted = p > 0 && b[p - 1] == b'"';
+            let stop = if quoted { find(&b[..b.len()], b"\"", mend) } else { None };
+            let message = strip(b, mend, stop.unwrap_or(b.len()));
+            let (bs, be) = if quoted { self.json_object(p, digits.1)? } else { None }.unwrap_or((0, b.len()));
+            let mut form = LEGACY_MESSAGE;
+            let mut error_code = None;
+            let mut code_desc = None;
+            if quoted && in_message_value(b, p) {
+                if let Some(number) = legacy_json_code(b, bs, be) {
+                    form = LEGACY_JSON;
+                    error_code = Some(number);
+                    code_desc = json_string_value(b, b"\"codeDesc\"", bs, be);
+                }
+            }
+            let finding = Finding {
+                form, code: digits, message: Some(message), request_id: request_id_near(b),
+                code_desc, module_code: Some(parse_u64(&b[digits.0..digits.1])), error_code,
+            };
+            let span = if form == LEGACY_JSON { self.body_span((p, mend), digits)? } else { (p, mend) };
+            self.take(span, finding);
+        }
+        Ok(())
+    }
+
+    /// LEGACY_JSON: `"code": 4000, "message": "..."`, found from its "message" (`_legacy_json_bodies`).
+    fn legacy_json(&mut self) -> R<()> {
+        let b = self.b;
+        let mut at = find(b, b"\"message\"", 0);
+        while let Some(m) = at {
+            let lo = back_chars(b, m, 64);
+            let key = rfind(b, b"\"code\"", lo, m);
+            let matched = key.and_then(|k| legacy_plain_at(b, k).map(|x| (k, x)));
+            let mut next = m + 1;
+            if let Some((k, (code, message, mend))) = matched {
+                next = next.max(mend);
+                if !self.overlaps(k, mend) {
+                    let (bs, be) = self.json_object(code.0, code.1)?.unwrap_or((0, b.len()));
+                    let finding = Finding {
+                        form: LEGACY_JSON, code, message: if message.0 == message.1 { None } else { Some(message) },
+                        request_id: request_id_near(b), code_desc: json_string_value(b, b"\"codeDesc\"", bs, be),
+                        module_code: None, error_code: Some(parse_u64(&b[code.0..code.1])),
+                    };
+                    let span = self.body_span((k, mend), code)?;
+                    self.take(span, finding);
+                }
+            }
+            at = find(b, b"\"message\"", next);
+        }
+        Ok(())
+    }
+}
+
+impl Reader<'_> {
+    /// BARE_CODE: of the identifiers that hold the free literals of names, the one (if any) that
+    /// `_BareCodes`' pattern matches whole: a family or known name, then dotted sub-codes.
+    fn bare(&mut self, free: &[Span], words: &Words) -> R<()> {
+        let b = self.b;
+        let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'.';
+        let mut matched: Option<Span> = None;
+        let mut done = 0; // the identifiers before this have been looked at
+        for &(fs, fe) in free {
+            if fs < done {
+                continue;
+            }
+            let mut s = fs;
+            while s > 0 && ident(b[s - 1]) {
+                s -= 1;
+            }
+            let mut e = fe;
+            while e < b.len() && ident(b[e]) {
+                e += 1;
+            }
+            done = e;
+            if bare_token(b, s, e, words)? {
+                if matched.is_some() {
+                    return Err(Declined); // two names standing alone
+                }
+                matched = Some((s, e));
+            }
+        }
+        let Some((s, e)) = matched else { return Ok(()) };
+        if !self.found.is_empty() {
+            return Err(Declined); // a second error on the line
+        }
+        if s > 0 && b[s - 1] == b'"' {
+            return Err(Declined); // `"code": "X"`: a logged error object, read as JSON
+        }
+        // `_bare_code`: the message after `: `, ` - ` or `, `, and the line's request ID.
+        let mut i = skip_ws(b, e, b.len());
+        let mut message = None;
+        if matches!(b.get(i), Some(b':' | b'-' | b',')) {
+            i += 1;
+            let j = skip_ws(b, i, b.len());
+            if j > i && j < b.len() {
+                message = Some((j, rstrip(b, j, b.len())));
+            }
+        }
+        let finding = Finding {
+            form: BARE_CODE, code: (s, e), message, request_id: request_id_near(b), code_desc: None,
+            module_code: None, error_code: None,
+        };
+        self.take((s, e), finding);
+        Ok(())
+    }
+}
+
+/// Whether `_BareCodes`' pattern matches the identifier `b[s:e]` (a maximal run of letters, digits
+/// and dots): only at its start, where a word the extractor knows begins after a character that
+/// `_NOT_BEFORE` lets through, runs on by dotted sub-codes to its end, and `_NOT_AFTER` holds.
+/// Err when a Unicode character or an odd identifier leaves it open.
+fn bare_token(b: &[u8], s: usize, e: usize, words: &Words) -> R<bool> {
+    if !b[s].is_ascii_alphabetic() {
+        return Ok(false); // no word starts with a digit or a dot; later places follow a letter or dot
+    }
+    if s > 0 {
+        let prev = char_before(b, s).0;
+        if prev.is_ascii() {
+            if prev.is_ascii_alphanumeric() || "_.\\/-".contains(prev) {
+                return Ok(false);
+            }
+        } else if is_cjk(prev) {
+            return Ok(false);
+        } else if !is_non_word(prev) {
+            return Err(Declined);
+        }
+    }
+    let token = &b[s..e];
+    if token.last() == Some(&b'.') || contains(token, b"..") || e - s > 128 {
+        return Err(Declined); // a word may end before a lone dot; a long one the scan skips
+    }
+    let mut known = false;
+    for (k, c) in token.iter().copied().enumerate().chain(std::iter::once((token.len(), b'.'))) {
+        if c == b'.' {
+            let word = &token[..k];
+            known |= words.heads.contains(word) || words.names.contains(word)
+                || (words.dotted.contains(word) && k < token.len());
+        }
+    }
+    if !known || e == b.len() {
+        return Ok(known);
+    }
+    let next = char_at(b, e);
+    if next.is_ascii() {
+        Ok(next != '_' && next != '-')
+    } else if is_cjk(next) {
+        Ok(false)
+    } else if is_non_word(next) {
+        Ok(true)
+    } else {
+        Err(Declined)
+    }
+}
+
+impl Reader<'_> {
+    /// `json_object`: the outermost object, of up to 8 braces before `start`, that holds `text[start:end]`.
+    fn json_object(&mut self, start: usize, end: usize) -> R<Option<Span>> {
+        let b = self.b;
+        if find(b, b"}", end).is_none() {
+            return Ok(None);
+        }
+        let mut found = None;
+        let mut brace = start;
+        for _ in 0..8 {
+            let Some(x) = rfind(b, b"{", 0, brace) else { break };
+            brace = x;
+            let value = match self.json.iter().find(|(at, _)| *at == brace) {
+                Some(&(_, v)) => v,
+                None => {
+                    let v = value_end(b, brace);
+                    self.json.push((brace, v));
+                    v
+                }
+            };
+            match value {
+                Err(JsonError::Invalid) => continue,
+                Err(JsonError::TooDeep) => return Err(Declined),
+                Ok(e) => {
+                    if e < end {
+                        break;
+                    }
+                    found = Some((brace, e));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// `_form_span` of a JSON body's finding: its own braces when the body is whole, else the line's
+    /// first `{` before it and last `}` after it.
+    fn body_span(&mut self, matched: Span, code: Span) -> R<Span> {
+        let b = self.b;
+        let (start, end) = (matched.0.min(code.0), matched.1.max(code.1));
+        if let Some((bs, be)) = self.json_object(code.0, code.1)? {
+            return Ok((start.min(bs), end.max(be)));
+        }
+        let brace = find(&b[..start], b"{", 0);
+        let close = rfind(b, b"}", end, b.len());
+        Ok((brace.unwrap_or(start), close.map_or(end, |c| c + 1)))
+    }
+}
+
+/// `_API3_CODE` at `"Code"` (at `q`): `"Code"\s*:\s*"([A-Za-z][A-Za-z0-9_.]*)"`.
+fn api3_code_at(b: &[u8], q: usize) -> Option<(Span, usize)> {
+    let mut i = skip_ws(b, q + 6, b.len());
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    i = skip_ws(b, i + 1, b.len());
+    if b.get(i) != Some(&b'"') || !b.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let s = i + 1;
+    let mut e = s + 1;
+    while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_' || b[e] == b'.') {
+        e += 1;
+    }
+    (b.get(e) == Some(&b'"')).then_some(((s, e), e + 1))
+}
+
+/// `_ERROR_KEY.search(text, lo, hi)`: `"Error"\s*:\s*\{`.
+fn error_key(b: &[u8], lo: usize, hi: usize) -> Option<usize> {
+    let w = &b[..hi];
+    let mut pos = lo;
+    while let Some(k) = find(w, b"\"Error\"", pos) {
+        let i = skip_ws(w, k + 7, hi);
+        if w.get(i) == Some(&b':') {
+            let j = skip_ws(w, i + 1, hi);
+            if w.get(j) == Some(&b'{') {
+                return Some(k);
+            }
+        }
+        pos = k + 1;
+    }
+    None
+}
+
+/// `KEY\s*:\s*"((?:[^"\\\n]|\\.){0,4096})"` searched in `b[lo:hi]`: the value's span (no
+/// backslash reaches here, and a line holds fewer than 4096 characters).
+fn json_string_value(b: &[u8], key: &[u8], lo: usize, hi: usize) -> Option<Span> {
+    let w = &b[..hi];
+    let mut pos = lo;
+    while let Some(k) = find(w, key, pos) {
+        pos = k + 1;
+        let i = skip_ws(w, k + key.len(), hi);
+        if w.get(i) != Some(&b':') {
+            continue;
+        }
+        let j = skip_ws(w, i + 1, hi);
+        if w.get(j) != Some(&b'"') {
+            continue;
+        }
+        if let Some(close) = find(w, b"\"", j + 1) {
+            return Some((j + 1, close));
+        }
+    }
+    None
+}
+
+/// `_API3_REQUEST_ID`: `"RequestId"\s*:\s*"([^"\s]*)"` searched in `b[lo:hi]`.
+fn api3_request_id(b: &[u8], lo: usize, hi: usize) -> Option<Span> {
+    let w = &b[..hi];
+    let mut pos = lo;
+    while let Some(k) = find(w, b"\"RequestId\"", pos) {
+        pos = k + 1;
+        let i = skip_ws(w, k + 11, hi);
+        if w.get(i) != Some(&b':') {
+            continue;
+        }
+        let j = skip_ws(w, i + 1, hi);
+        if w.get(j) != Some(&b'"') {
+            continue;
+        }
+        let mut e = j + 1;
+        while e < hi && w[e] != b'"' && !space_at(w, e) {
+            e += char_len(w[e]);
+        }
+        if w.get(e) == Some(&b'"') {
+            return Some((j + 1, e));
+        }
+    }
+    None
+}
+
+/// `_LEGACY` at a `(`: `\((?<![\w.(]\()([0-9]{3}|[0-9]{5,6})\)[ ]?(?=[^\W\d_])`; the digits' span
+/// and where the match ends. Err when a Unicode character decides it.
+fn legacy_at(b: &[u8], p: usize) -> R<Option<(Span, usize)>> {
+    let n = b[p + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if !matches!(n, 3 | 5 | 6) || b.get(p + 1 + n) != Some(&b')') {
+        return Ok(None);
+    }
+    // The lookbehind and the lookahead, each true, false or not known here (None).
+    let before = if p == 0 {
+        Some(true)
+    } else {
+        let (c, _) = char_before(b, p);
+        if c.is_ascii() {
+            Some(!(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '('))
+        } else if is_cjk(c) {
+            Some(false)
+        } else if is_non_word(c) {
+            Some(true)
+        } else {
+            None
+        }
+    };
+    let a = p + 2 + n;
+    let spaced = if b.get(a) == Some(&b' ') { letter_at(b, a + 1) } else { Some(false) };
+    let (after, end) = match spaced {
+        Some(true) => (Some(true), a + 1),
+        Some(false) => (letter_at(b, a), a),
+        None => (None, a),
+    };
+    match (before, after) {
+        (Some(false), _) | (_, Some(false)) => Ok(None),
+        (Some(true), Some(true)) => Ok(Some(((p + 1, p + 1 + n), end))),
+        _ => Err(Declined),
+    }
+}
+
+/// `_LEGACY_JSON_PLAIN` at a `"code"`: the code's span, the message's span and the match's end.
+fn legacy_plain_at(b: &[u8], k: usize) -> Option<(Span, Span, usize)> {
+    let n = b.len();
+    let mut i = skip_ws(b, k + 6, n);
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    i = skip_ws(b, i + 1, n);
+    if b.get(i) == Some(&b'"') {
+        i += 1;
+    }
+    let code = (i, i + 4);
+    let d = b.get(i..i + 4)?;
+    if !(b'4'..=b'6').contains(&d[0]) || !d.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    i += 4;
+    if b.get(i) == Some(&b'"') {
+        i += 1;
+    }
+    i = skip_ws(b, i, n);
+    if b.get(i) != Some(&b',') {
+        return None;
+    }
+    i = skip_ws(b, i + 1, n);
+    if !b[i..].starts_with(b"\"message\"") {
+        return None;
+    }
+    i = skip_ws(b, i + 9, n);
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    i = skip_ws(b, i + 1, n);
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let close = find(b, b"\"", i + 1)?;
+    Some((code, (i + 1, close), close + 1))
+}
+
+/// `_LEGACY_JSON_CODE.search(text, lo, hi)`: `"code"\s*:\s*"?([0-9]{1,6})"?`, its number.
+fn legacy_json_code(b: &[u8], lo: usize, hi: usize) -> Option<u64> {
+    let w = &b[..hi];
+    let mut pos = lo;
+    while let Some(k) = find(w, b"\"code\"", pos) {
+        pos = k + 1;
+        let mut i = skip_ws(w, k + 6, hi);
+        if w.get(i) != Some(&b':') {
+            continue;
+        }
+        i = skip_ws(w, i + 1, hi);
+        if w.get(i) == Some(&b'"') {
+            i += 1;
+        }
+        let n = w[i.min(hi)..].iter().take(6).take_while(|c| c.is_ascii_digit()).count();
+        if n > 0 {
+            return Some(parse_u64(&w[i..i + n]));
+        }
+    }
+    None
+}
+
+/// `_in_message_value`: `"message"\s*:\s*"` ends right before the `(`, within 40 characters.
+fn in_message_value(b: &[u8], paren: usize) -> bool {
+    let lo = back_chars(b, paren, 40);
+    let mut j = paren;
+    if j == 0 || b[j - 1] != b'"' {
+        return false;
+    }
+    j -= 1;
+    j = skip_ws_back(b, j, lo);
+    if j == lo || b[j - 1] != b':' {
+        return false;
+    }
+    j = skip_ws_back(b, j - 1, lo);
+    j >= lo + 9 && &b[j - 9..j] == b"\"message\""
+}
+
+/// `_request_id_near` on a line of fewer than 4096 characters: the first `request[ _-]?id` with a
+/// value of 8 to 64 characters after it, case-insensitively; `undefined` is none.
+fn request_id_near(b: &[u8]) -> Option<Span> {
+    let mut pos = 0;
+    while let Some(at) = find_ascii_ci(b, b"request", pos) {
+        pos = at + 7;
+        if let Some((s, e)) = request_id_at(b, at + 7) {
+            return (!no_value(&b[s..e])).then_some((s, e));
+        }
+    }
+    None
+}
+
+fn request_id_at(b: &[u8], mut i: usize) -> Option<Span> {
+    let n = b.len();
+    if matches!(b.get(i), Some(b' ' | b'_' | b'-')) && b.get(i + 1..i + 3).is_some_and(|w| w.eq_ignore_ascii_case(b"id")) {
+        i += 1;
+    }
+    if !b.get(i..i + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"id")) {
+        return None;
+    }
+    i += 2;
+    if matches!(b.get(i), Some(b'"' | b'\'')) {
+        i += 1;
+    }
+    i = skip_ws(b, i, n);
+    if !matches!(b.get(i), Some(b':' | b'=')) {
+        return None;
+    }
+    i = skip_ws(b, i + 1, n);
+    if matches!(b.get(i), Some(b'"' | b'\'')) && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) {
+        i += 1;
+    }
+    if !b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let run = b[i + 1..].iter().take(63).take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-').count();
+    (run >= 7).then_some((i, i + 1 + run))
+}
+
+/// `_request_id_token`: the ID inside what a format printed around it (Go's `%!d(string=ID)`,
+/// quotes and brackets before it), `[0-9A-Za-z][0-9A-Za-z_-]{0,127}`, unless it says none.
+fn request_id_token(b: &[u8], mut s: usize, mut e: usize) -> Option<Span> {
+    const GO: &[u8] = b"%!d(string=";
+    if e - s > GO.len() && b[s..e].starts_with(GO) && b[e - 1] == b')' {
+        s += GO.len();
+        e -= 1;
+    }
+    while s < e && matches!(b[s], b'\'' | b'"' | b'(' | b'[' | b'<') {
+        s += 1;
+    }
+    if s >= e || !b[s].is_ascii_alphanumeric() {
+        return None;
+    }
+    let run = b[s + 1..e].iter().take(127).take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-').count();
+    let span = (s, s + 1 + run);
+    (!no_value(&b[span.0..span.1])).then_some(span)
+}
+
+/// `[^,\s]*` from `i`: where the run ends.
+fn not_comma_space(b: &[u8], mut i: usize) -> R<usize> {
+    while i < b.len() && b[i] != b',' && !space_at(b, i) {
+        i += char_len(b[i]);
+    }
+    Ok(i)
+}
+
+/// `_DOTNET_REQUEST_ID.fullmatch(rest, at)`: `requestId\s*:?\s*([0-9A-Za-z-]{8,64})` then only
+/// `[\s.,;:"'}\])]` to the end; the ID's span.
+fn dotnet_request_id(b: &[u8], at: usize) -> R<Option<Span>> {
+    let mut i = skip_ws(b, at + b"requestId".len(), b.len());
+    if b.get(i) == Some(&b':') {
+        i += 1;
+    }
+    i = skip_ws(b, i, b.len());
+    let n = b[i..].iter().take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-').count();
+    if !(8..=64).contains(&n) {
+        return Ok(None);
+    }
+    let mut j = i + n;
+    while j < b.len() {
+        if !(matches!(b[j], b'.' | b',' | b';' | b':' | b'"' | b'\'' | b'}' | b']' | b')') || space_at(b, j)) {
+            return Ok(None);
+        }
+        j += char_len(b[j]);
+    }
+    Ok(Some((i, i + n)))
+}
+
+/// `_clean`'s values that mean none (the text holds no spaces here).
+fn no_value(v: &[u8]) -> bool {
+    v.is_empty() || [&b"none"[..], b"null", b"nil", b"undefined"].iter().any(|w| v.eq_ignore_ascii_case(w))
+}
+
+fn parse_u64(d: &[u8]) -> u64 {
+    d.iter().fold(0u64, |n, &c| n * 10 + u64::from(c - b'0'))
+}
+
+// --- characters -------------------------------------------------------------------------------
+
+fn char_len(first: u8) -> usize {
+    match first {
+        0..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+fn char_at(b: &[u8], i: usize) -> char {
+    let n = char_len(b[i]).min(b.len() - i);
+    std::str::from_utf8(&b[i..i + n]).ok().and_then(|s| s.chars().next()).unwrap_or('\u{fffd}')
+}
+
+fn char_before(b: &[u8], i: usize) -> (char, usize) {
+    let mut s = i - 1;
+    while s > 0 && (b[s] & 0xc0) == 0x80 {
+        s -= 1;
+    }
+    (char_at(b, s), s)
+}
+
+/// Python's `str.isspace()`, which `\s` and `strip()` use: Unicode's White_Space, and \x1c-\x1f.
+fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+fn space_at(b: &[u8], i: usize) -> bool {
+    let c = b[i];
+    if c < 0x80 {
+        is_py_space(c as char)
+    } else {
+        is_py_space(char_at(b, i))
+    }
+}
+
+fn skip_ws(b: &[u8], mut i: usize, hi: usize) -> usize {
+    while i < hi && space_at(b, i) {
+        i += char_len(b[i]);
+    }
+    i.min(hi)
+}
+
+fn skip_ws_back(b: &[u8], mut j: usize, lo: usize) -> usize {
+    while j > lo {
+        let (c, s) = char_before(b, j);
+        if !is_py_space(c) || s < lo {
+            break;
+        }
+        j = s;
+    }
+    j
+}
+
+fn rstrip(b: &[u8], s: usize, mut e: usize) -> usize {
+    while e > s {
+        let (c, at) = char_before(b, e);
+        if !is_py_space(c) {
+            break;
+        }
+        e = at;
+    }
+    e
+}
+
+fn lstrip(b: &[u8], mut s: usize, e: usize) -> usize {
+    while s < e && space_at(b, s) {
+        s += char_len(b[s]);
+    }
+    s
+}
+
+fn strip(b: &[u8], s: usize, e: usize) -> Span {
+    let s = lstrip(b, s, e);
+    (s, rstrip(b, s, e))
+}
+
+/// The byte offset `n` characters after `i` (or the end).
+fn fwd_chars(b: &[u8], mut i: usize, n: usize) -> usize {
+    for _ in 0..n {
+        if i >= b.len() {
+            break;
+        }
+        i += char_len(b[i]);
+    }
+    i.min(b.len())
+}
+
+/// The byte offset `n` characters before `i` (or 0).
+fn back_chars(b: &[u8], mut i: usize, n: usize) -> usize {
+    for _ in 0..n {
+        if i == 0 {
+            break;
+        }
+        i = char_before(b, i).1;
+    }
+    i
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
+}
+
+/// Characters that are no `\w` for certain: CJK and full-width punctuation, Unicode's spaces.
+fn is_non_word(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3011}' | '\u{ff01}'..='\u{ff0f}' | '\u{ff1a}'..='\u{ff20}')
+        || is_py_space(c)
+}
+
+/// `(?=[^\W\d_])` at `i`: a letter; None when the character's class is not known here.
+fn letter_at(b: &[u8], i: usize) -> Option<bool> {
+    let Some(&c) = b.get(i) else { return Some(false) };
+    if c < 0x80 {
+        return Some(c.is_ascii_alphabetic());
+    }
+    let ch = char_at(b, i);
+    if is_cjk(ch) {
+        Some(true)
+    } else if is_non_word(ch) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+// --- searching --------------------------------------------------------------------------------
+
+pub fn find(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
+    if pat.is_empty() || from >= b.len() || b.len() - from < pat.len() {
+        return None;
+    }
+    let last = b.len() - pat.len();
+    let mut i = from;
+    while let Some(at) = crate::scan::memchr(pat[0], b, i, last + 1) {
+        if &b[at..at + pat.len()] == pat {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+/// The last occurrence of `pat` that lies wholly in `b[lo:hi]`.
+pub fn rfind(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
+    if pat.is_empty() || hi < lo || hi - lo < pat.len() {
+        return None;
+    }
+    let mut at = hi - pat.len();
+    loop {
+        if &b[at..at + pat.len()] == pat {
+            return Some(at);
+        }
+        if at == lo {
+            return None;
+        }
+        at -= 1;
+    }
+}
+
+fn find_ascii_ci(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
+    if from >= b.len() || b.len() - from < pat.len() {
+        return None;
+    }
+    let first = pat[0].to_ascii_lowercase();
+    (from..=b.len() - pat.len())
+        .find(|&i| b[i] | 0x20 == first && b[i..i + pat.len()].eq_ignore_ascii_case(pat))
+}
+
+pub fn contains(b: &[u8], pat: &[u8]) -> bool {
+    find(b, pat, 0).is_some()
+}
+
+fn count(b: &[u8], pat: &[u8]) -> usize {
+    let mut n = 0;
+    let mut pos = 0;
+    while let Some(at) = find(b, pat, pos) {
+        n += 1;
+        pos = at + 1;
+    }
+    n
+}
+
+/// Characters before byte offset `i` (a Finding's offsets count characters).
+pub fn char_offset(b: &[u8], i: usize) -> usize {
+    b[..i].iter().filter(|&&c| (c & 0xc0) != 0x80).count()
+}

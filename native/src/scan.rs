@@ -1,0 +1,311 @@
+//! The candidate search: which lines of a block may hold an error, in one pass over the block.
+//!
+//! Every form the extractor reads needs one of a few literals in its line (the forms' gates,
+//! narrowed: a .NET SDK error holds ` message:`, a Node one `code: '`), a legacy code needs a
+//! `)` after a digit with a letter after it, and a code name standing alone holds one of the
+//! names' literals (`kmserr.forms.name_literals`). The literals are found by sampling the block
+//! every `stride` bytes (the shortest literal's length less 3): each occurrence of a literal
+//! covers a sampled position with one of its 4-byte grams, which a bitmap rejects in one test
+//! almost everywhere; `)` by a word-at-a-time search. A line with a hit is a candidate, and the
+//! search goes on from the next line.
+#![forbid(unsafe_code)]
+
+/// The literals of the forms themselves (not of names), and what each stands for.
+pub const FORM_LITERALS: &[&[u8]] = &[
+    b"TencentCloudSDK", // every SDK text form, quoted ones too
+    b"ErrorCode=",      // the C++ SDK
+    b" message:",       // the .NET SDK's `code:X message:`
+    b"code: '",         // Node's util.inspect
+    b"Code: ",          // `Code: X, Message: M`
+    b"\"Code\"",        // API 3.0 bodies
+    b"\\\"Code\\\"",    // API 3.0 bodies inside JSON strings
+    b"\"code\"",        // legacy bodies
+    b"\"message\"",     // legacy bodies as Hyperscan's locator sees them (checked: digits before it)
+];
+const MESSAGE_KEY: usize = 8; // the index of `"message"` above
+
+const BITS: u32 = 16;
+const BIG_BITS: u32 = 20; // when the names' grams would fill the small bitmap
+
+#[derive(Clone, Copy)]
+struct Gram {
+    gram: u32,
+    literal: u32,
+    offset: u32,
+}
+
+pub struct Literals {
+    patterns: Vec<Vec<u8>>,
+    first_name: usize,
+    buckets: Vec<Vec<Gram>>,
+    bitmap: Vec<u64>,
+    bits: u32,
+    stride: usize,
+    short: Vec<usize>, // literals of fewer than 4 bytes, searched for one by one
+}
+
+fn gram_at(b: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
+}
+
+impl Literals {
+    pub fn new(names: &[Vec<u8>]) -> Literals {
+        let mut patterns: Vec<Vec<u8>> = FORM_LITERALS.iter().map(|p| p.to_vec()).collect();
+        let first_name = patterns.len();
+        patterns.extend(names.iter().filter(|n| !n.is_empty() && !n.contains(&b'\n')).cloned());
+        let long = patterns.iter().filter(|p| p.len() >= 4);
+        let stride = long.map(|p| p.len() - 3).min().unwrap_or(1).clamp(1, 64);
+        // Sampled every `stride` bytes, an occurrence of a literal is seen at one of `stride`
+        // consecutive offsets of it whatever its place: only those grams are indexed (the rarest
+        // window of them: fewer bitmap hits on ordinary text).
+        let bits = if patterns.len() * stride > 4096 { BIG_BITS } else { BITS };
+        let mut buckets = vec![Vec::new(); 1 << bits];
+        let mut bitmap = vec![0u64; (1 << bits) / 64];
+        let mut short = Vec::new();
+        for (id, p) in patterns.iter().enumerate() {
+            if p.len() < 4 {
+                short.push(id);
+                continue;
+            }
+            let window = (0..=p.len() - 3 - stride).max_by_key(|&j| (rarity(&p[j..j + stride + 3]), usize::MAX - j)).unwrap_or(0);
+            for off in window..window + stride {
+                let gram = gram_at(p, off);
+                let h = hash(gram, bits);
+                bitmap[h / 64] |= 1 << (h % 64);
+                buckets[h].push(Gram { gram, literal: id as u32, offset: off as u32 });
+            }
+        }
+        Literals { patterns, first_name, buckets, bitmap, bits, stride, short }
+    }
+
+    /// Whether literal `id` stands at `q` in `buf[start:end]` and counts there.
+    fn at(&self, buf: &[u8], start: usize, end: usize, id: usize, q: usize) -> bool {
+        let p = &self.patterns[id];
+        if q < start || q + p.len() > end || &buf[q..q + p.len()] != p.as_slice() {
+            return false;
+        }
+        id != MESSAGE_KEY || legacy_locator_before(buf, start, q)
+    }
+
+    /// The first hit in `buf[from:end]` at a sampled position (`start` bounds where literals begin).
+    fn first_hit(&self, buf: &[u8], start: usize, from: usize, end: usize) -> Option<usize> {
+        if self.bits == BITS {
+            self.sampled::<{ 1 << (BITS - 6) }>(buf, start, from, end)
+        } else {
+            self.sampled::<{ 1 << (BIG_BITS - 6) }>(buf, start, from, end)
+        }
+    }
+
+    /// The sampling loop, four samples a turn, the bitmap a fixed-size array (no bounds checks).
+    fn sampled<const WORDS: usize>(&self, buf: &[u8], start: usize, from: usize, end: usize) -> Option<usize> {
+        let bitmap: &[u64; WORDS] = self.bitmap.as_slice().try_into().expect("bitmap size");
+        let shift = 32 - self.bits;
+        let stride = self.stride;
+        let hay = &buf[..end];
+        let test = |p: usize| -> bool {
+            let g = u32::from_le_bytes([hay[p], hay[p + 1], hay[p + 2], hay[p + 3]]);
+            let h = (g.wrapping_mul(0x9E37_79B1) >> shift) as usize;
+            bitmap[(h >> 6) % WORDS] & (1 << (h & 63)) != 0
+        };
+        let mut p = from;
+        while p + 3 * stride + 4 <= end {
+            if test(p) | test(p + stride) | test(p + 2 * stride) | test(p + 3 * stride) {
+                for k in 0..4 {
+                    if let Some(q) = self.verify(hay, start, end, p + k * stride) {
+                        return Some(q);
+                    }
+                }
+            }
+            p += 4 * stride;
+        }
+        while p + 4 <= end {
+            if let Some(q) = self.verify(hay, start, end, p) {
+                return Some(q);
+            }
+            p += stride;
+        }
+        None
+    }
+
+    /// The literal whose gram stands at `p`, if one does.
+    fn verify(&self, buf: &[u8], start: usize, end: usize, p: usize) -> Option<usize> {
+        let g = gram_at(buf, p);
+        let h = hash(g, self.bits);
+        if self.bitmap[h / 64] & (1 << (h % 64)) == 0 {
+            return None;
+        }
+        for e in &self.buckets[h] {
+            if e.gram == g {
+                let off = e.offset as usize;
+                if p >= start + off && self.at(buf, start, end, e.literal as usize, p - off) {
+                    return Some(p - off);
+                }
+            }
+        }
+        None
+    }
+
+    /// The lines of `buf[start:end]` (whole lines) that may hold an error: each line's start, in order.
+    pub fn candidate_lines(&self, buf: &[u8], start: usize, end: usize) -> Vec<usize> {
+        let mut lines = Vec::new();
+        let mut from = start;
+        while let Some(q) = self.first_hit(buf, start, from, end) {
+            let ls = line_start(buf, start, q);
+            lines.push(ls);
+            from = line_end(buf, q, end) + 1;
+            if from >= end {
+                break;
+            }
+        }
+        let mut more = Vec::new();
+        let mut pos = start;
+        while let Some(q) = memchr(b')', buf, pos, end) {
+            if closes_legacy_code(buf, start, end, q) {
+                more.push(line_start(buf, start, q));
+                pos = line_end(buf, q, end) + 1;
+            } else {
+                pos = q + 1;
+            }
+        }
+        for &id in &self.short {
+            let p = &self.patterns[id];
+            let mut pos = start;
+            while let Some(q) = crate::reader::find(&buf[..end], p, pos) {
+                more.push(line_start(buf, start, q));
+                pos = line_end(buf, q, end) + 1;
+            }
+        }
+        if !more.is_empty() {
+            lines.extend(more);
+            lines.sort_unstable();
+            lines.dedup();
+        }
+        lines
+    }
+
+    /// Where the names' literals stand in `line`: sampled as the block is, every occurrence of a
+    /// literal shows at one sampled position of its indexed window.
+    pub fn names_in(&self, line: &[u8]) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        let mut p = 0;
+        while p + 4 <= line.len() {
+            let g = gram_at(line, p);
+            let h = hash(g, self.bits);
+            if self.bitmap[h / 64] & (1 << (h % 64)) != 0 {
+                for e in &self.buckets[h] {
+                    let (id, off) = (e.literal as usize, e.offset as usize);
+                    if e.gram == g && id >= self.first_name && p >= off {
+                        let (q, n) = (p - off, self.patterns[id].len());
+                        if q + n <= line.len() && line[q..q + n] == self.patterns[id][..] {
+                            found.push((q, q + n));
+                        }
+                    }
+                }
+            }
+            p += self.stride;
+        }
+        for &id in &self.short {
+            if id < self.first_name {
+                continue;
+            }
+            let p = &self.patterns[id];
+            let mut pos = 0;
+            while let Some(q) = crate::reader::find(line, p, pos) {
+                found.push((q, q + p.len()));
+                pos = q + 1;
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+/// How rarely ordinary text holds these bytes: lower-case letters and spaces are common.
+fn rarity(window: &[u8]) -> usize {
+    window.iter().filter(|c| !(c.is_ascii_lowercase() || **c == b' ')).count()
+}
+
+fn hash(g: u32, bits: u32) -> usize {
+    (g.wrapping_mul(0x9E37_79B1) >> (32 - bits)) as usize
+}
+
+/// The closing pattern of Python's re engine: `\)(?<=[0-9]\)) ?[A-Za-z\x80-\xff]`.
+fn closes_legacy_code(buf: &[u8], start: usize, end: usize, q: usize) -> bool {
+    if q == start || !buf[q - 1].is_ascii_digit() {
+        return false;
+    }
+    let mut a = q + 1;
+    if a < end && buf[a] == b' ' {
+        a += 1;
+    }
+    a < end && (buf[a].is_ascii_alphabetic() || buf[a] >= 0x80)
+}
+
+/// Hyperscan's LEGACY_JSON locator ends at this `"message"`: `[4-6][0-9]{3}"?\s*,\s*"message"`,
+/// its spaces as bytes (any byte >= 0x80 may belong to one).
+fn legacy_locator_before(buf: &[u8], start: usize, q: usize) -> bool {
+    let space = |c: u8| matches!(c, b'\t' | 0x0b | 0x0c | b'\r' | b' ' | 0x1c..=0x1f) || c >= 0x80;
+    let mut j = q;
+    while j > start && space(buf[j - 1]) {
+        j -= 1;
+    }
+    if j == start || buf[j - 1] != b',' {
+        return false;
+    }
+    j -= 1;
+    while j > start && space(buf[j - 1]) {
+        j -= 1;
+    }
+    if j > start && buf[j - 1] == b'"' {
+        j -= 1;
+    }
+    j >= start + 4 && matches!(buf[j - 4], b'4'..=b'6') && buf[j - 3..j].iter().all(u8::is_ascii_digit)
+}
+
+/// Where the line holding `q` starts (not before `start`).
+pub fn line_start(buf: &[u8], start: usize, q: usize) -> usize {
+    memrchr(b'\n', buf, start, q).map_or(start, |i| i + 1)
+}
+
+/// Where the line holding `q` ends: its newline, or `end`.
+pub fn line_end(buf: &[u8], q: usize, end: usize) -> usize {
+    memchr(b'\n', buf, q, end).unwrap_or(end)
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+fn has_byte(word: u64, needle: u64) -> u64 {
+    let x = word ^ needle;
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// The first `c` in `buf[from:end]`, eight bytes at a time.
+pub fn memchr(c: u8, buf: &[u8], from: usize, end: usize) -> Option<usize> {
+    let needle = LO.wrapping_mul(u64::from(c));
+    let mut i = from;
+    while i + 8 <= end {
+        let word = u64::from_le_bytes(buf[i..i + 8].try_into().expect("eight bytes"));
+        let m = has_byte(word, needle);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    (i..end).find(|&j| buf[j] == c)
+}
+
+/// The last `c` in `buf[start:to]`.
+pub fn memrchr(c: u8, buf: &[u8], start: usize, to: usize) -> Option<usize> {
+    let needle = LO.wrapping_mul(u64::from(c));
+    let mut i = to;
+    while i >= start + 8 {
+        let word = u64::from_le_bytes(buf[i - 8..i].try_into().expect("eight bytes"));
+        if has_byte(word, needle) != 0 {
+            return (i - 8..i).rev().find(|&j| buf[j] == c);
+        }
+        i -= 8;
+    }
+    (start..i).rev().find(|&j| buf[j] == c)
+}

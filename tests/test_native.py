@@ -1,0 +1,312 @@
+"""The native block core against its specification, `Extractor.find`: finding for finding on every
+line it reads, and no line with an error missing from its candidates.
+
+The native core is optional. Where it is not built these tests say so and stop; with
+KMSERR_REQUIRE_NATIVE=1 (CI sets it where cargo is installed) a missing core is a failure.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from benchmarks.loggen import write
+from kmserr import _native
+from kmserr.extract import Extractor
+from kmserr.forms import (
+    API3_JSON,
+    BARE_CODE,
+    CPP_SDK,
+    DOTNET_SDK,
+    FAMILIES,
+    GO_SDK,
+    JAVA_SDK,
+    JAVA_SDK_OLD,
+    LEGACY_JSON,
+    LEGACY_MESSAGE,
+    PYTHON_SDK,
+    Finding,
+)
+from kmserr.matcher import Matcher, matcher_for
+from kmserr.registry import default_registry
+
+DATA = Path(__file__).parent / "data"
+REQUIRED = bool(os.environ.get("KMSERR_REQUIRE_NATIVE"))
+TEAM_NAMES = ("KmsTeam.Quota", "Q9", "XyZ.Thing")  # short and odd names: the search must still see them
+
+
+def _core_class() -> type[_native.NativeCore]:
+    core = _native.load()
+    if core is None:
+        message = (
+            "the native core is not built or not loadable (pip install -e . with cargo on PATH builds it)"
+            + (f"; {_native.ENV} is set" if os.environ.get(_native.ENV) else "")
+        )
+        if REQUIRED:
+            pytest.fail(f"KMSERR_REQUIRE_NATIVE=1 but {message}")
+        pytest.skip(message + "; set KMSERR_REQUIRE_NATIVE=1 to make this a failure")
+    return core
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher((*matcher_for(default_registry()).names, *TEAM_NAMES))
+
+
+@pytest.fixture(scope="module")
+def core(matcher: Matcher) -> _native.NativeCore:
+    return _core_class().from_matcher(matcher)
+
+
+def _text(line: bytes) -> str:
+    text = line.decode("utf-8", "surrogateescape")
+    return text[:-1] if text.endswith("\r") else text
+
+
+def check_block(core: _native.NativeCore, extractor: Extractor, buf: bytes, start: int = 0, end: int | None = None
+                ) -> tuple[int, int]:
+    """Assert the contract on buf[start:end]; return (error lines, error lines read natively)."""
+    end = len(buf) if end is None else end
+    records = core.read(buf, start, end)
+    starts = [s for s, _, _ in records]
+    assert starts == sorted(set(starts)), "candidate lines in order, each once"
+    for line_start, line_end, found in records:
+        assert start <= line_start <= line_end <= end
+        assert line_start == start or buf[line_start - 1 : line_start] == b"\n"
+        assert b"\n" not in buf[line_start:line_end]
+        assert line_end == end or buf[line_end : line_end + 1] == b"\n"
+        if found is not None:
+            text = _text(buf[line_start:line_end])
+            assert list(found) == extractor.find(text), text
+    candidates = set(starts)
+    errors = read = 0
+    pos = start
+    for line in buf[start:end].split(b"\n"):
+        if extractor.find(_text(line)):
+            errors += 1
+            assert pos in candidates, f"a line with an error is no candidate: {line!r}"
+            read += next(f for s, _, f in records if s == pos) is not None
+        pos += len(line) + 1
+    return errors, read
+
+
+# --- lines built from the real forms --------------------------------------------------------------
+
+codes = st.one_of(
+    st.sampled_from(FAMILIES).flatmap(lambda f: st.sampled_from([f, f + ".KeyNotFound", f + ".X1"])),
+    st.sampled_from(["InvalidParameterValue.InvalidKeyId", "KmsTeam.Quota", "Q9", "none", "ClientError"]),
+)
+words = st.lists(
+    st.sampled_from([*"abcXYZ019 .,:;-_()[]{}'\"=/\\\t", "密钥", "（", "）", "：", "\u3000", "é", "İ", "\x1c", "\x00",
+                     "(10630)", "request", "Code"]),
+    max_size=12,
+).map("".join)
+messages = st.one_of(words, st.sampled_from(["The CMK is disabled.", "密文格式错误。", "", "None", " spaced  ",
+                                             "key (10630) gone", "see InvalidParameter", "code:X message:y"]))
+request_ids = st.one_of(st.uuids().map(str), st.sampled_from(["", "None", "undefined", "abc", "%!d(string=r-1)"]))
+legacy_codes = st.sampled_from(["10630", "100", "1000", "106300", "1063000", "10010"])
+spaces = st.sampled_from(["", " ", "  ", "\t"])
+
+
+@st.composite
+def form_line(draw: st.DrawFn) -> str:
+    code, message, rid, number = draw(codes), draw(messages), draw(request_ids), draw(legacy_codes)
+    cause = draw(messages)
+    sp = draw(spaces)
+    body = draw(st.sampled_from([
+        f"raised [TencentCloudSDKException] code:{code} message:{message} requestId:{rid}",
+        f"[TencentCloudSDKException] code:{code} message:{message}",
+        f"request rejected: ({number}){message} action=Decrypt",
+        f"failed keyId=k \"message\":{sp}\"({number}){sp}{message}\"",
+        f'returned {{"code":{sp}4{number[:3]},{sp}"message":{sp}"({number}){message}",{sp}"codeDesc":"{code}"}}',
+        f'returned {{"code": "5000", "message": "{message}", "codeDesc": "{code}"}}',
+        f'response {{"Response":{sp}{{"Error":{sp}{{"Code":{sp}"{code}",{sp}"Message":{sp}"{message}"}},'
+        f'{sp}"RequestId":{sp}"{rid}"}}}}',
+        f'response {{"Error": {{"Code": "{code}", "Message": "{message}"}}, "RequestId": "{rid}"}}',
+        f"{code}: {message} request_id={rid}",
+        f"[TencentCloudSDKError] Code={code}, Message={message}, RequestId={rid}",
+        f"c.t.kms.Client - [TencentCloudSDKException]code: {code} message:{message} requestId:{rid}",
+        f"c.t.kms.Client - [TencentCloudSDKException]code: {code} message:{message} requestId:{rid} cause:{cause}",
+        f"c.t.kms.Client - [TencentCloudSDKException]message:{code}-{message} requestId:{rid}",
+        f"Kms.Client: message：code:{code} message:{message} requestId{rid}",
+        f"Kms.Client: code:{code}{sp}message:{message}{sp}requestId:{sp}{rid}{sp}.",
+        f"kms: RequestId={rid}, ErrorCode={code}, ErrorMessage={message}",
+        f"failed: {code}: {message}",
+        f"failed{sp}{code}{sp}-{sp}{message}",
+        f"  code: '{code}',",
+        f"x=\"{code}\" {message}",
+        f'{{"level":"error","msg":"[TencentCloudSDKException] code:{code} message:{message} requestId:{rid}"}}',
+        f'level=error msg="[TencentCloudSDKException] code:{code} message:{message} requestId:{rid}" at={cause}',
+        f'{{"a": "{cause}", "msg":{sp}"x [TencentCloudSDKException] code:{code} message:{message}", "Code": "{code}"}}',
+        f'say "[TencentCloudSDKException] code:{code} message:{message} requestId:{rid}" {cause}',
+    ]))
+    prefix = draw(st.sampled_from(["2024-05-14T08:00:00.063Z ERROR [5b69] kms-client: ", "", "  ", "12 ", "x ",
+                                   "│ ", "请求失败："]))
+    suffix = draw(st.one_of(st.just(""), words))
+    return prefix + body + suffix
+
+
+@given(st.lists(st.tuples(form_line(), st.sampled_from(["\n", "\r\n"])), min_size=1, max_size=8))
+@example([("2024 ERROR x: [TencentCloudSDKException] code:AuthFailure message:m requestId:abc-123", "\r\n")])
+def test_lines_of_the_real_forms(core: _native.NativeCore, matcher: Matcher, lines: list[tuple[str, str]]) -> None:
+    buf = "".join(line + eol for line, eol in lines).encode("utf-8", "surrogatepass")
+    check_block(core, matcher.extractor, buf)
+
+
+@given(st.binary(max_size=512), st.integers(0, 512), st.integers(0, 512))
+def test_random_bytes(core: _native.NativeCore, matcher: Matcher, noise: bytes, a: int, b: int) -> None:
+    buf = noise + b"\n(10630) x\n" + noise
+    start, end = sorted((min(a, len(buf)), min(b, len(buf))))
+    start = buf.rfind(b"\n", 0, start) + 1  # whole lines: a block starts at a line
+    end = len(buf) if buf.find(b"\n", end) < 0 else buf.find(b"\n", end) + 1
+    check_block(core, matcher.extractor, buf, start, end)
+
+
+def test_every_fixture_line(core: _native.NativeCore, matcher: Matcher) -> None:
+    files = [p for p in sorted(DATA.rglob("*")) if p.is_file()]
+    assert len(files) > 10
+    errors = 0
+    for path in files:
+        errors += check_block(core, matcher.extractor, path.read_bytes())[0]
+    assert errors > 100
+
+
+@pytest.mark.parametrize("rate", [0.01, 0.5, 1.0])
+def test_generated_logs(core: _native.NativeCore, matcher: Matcher, rate: float) -> None:
+    out = io.BytesIO()
+    write(out, size=1 << 18, match_rate=rate, decoy_rate=0.05, invalid_rate=0.01, long_line=1 << 14, seed=7)
+    errors, read = check_block(core, matcher.extractor, out.getvalue())
+    assert errors > 0 and read > 0
+
+
+def test_every_line_hyperscan_selects_is_a_candidate(core: _native.NativeCore, matcher: Matcher) -> None:
+    """Hyperscan's locators are narrower than the native literals (Python's re engine runs two
+    coarse passes, `ode[\"=:]`, that select lines no form can read; those the native core skips)."""
+    from kmserr.engines import HyperscanEngine, prefilter_patterns
+
+    patterns = prefilter_patterns(matcher.names)
+    engine = HyperscanEngine([p for _, p in patterns.located], patterns.parens, patterns.standalone)
+    out = io.BytesIO()
+    write(out, size=1 << 18, match_rate=0.3, decoy_rate=0.2, invalid_rate=0.01, long_line=0, seed=11)
+    blocks = [out.getvalue(), *(p.read_bytes() for p in sorted(DATA.rglob("*")) if p.is_file())]
+    for buf in blocks:
+        hits = engine.candidates(buf, 0, len(buf))
+        selected = {buf.rfind(b"\n", 0, at) + 1 for at in (*hits.structured, *hits.names, *hits.crowded, *hits.parens)}
+        native = {start for start, _, _ in core.read(buf, 0, len(buf))}
+        assert sorted(selected - native) == []
+
+
+# --- what the native core reads itself --------------------------------------------------------
+
+COMMON = [
+    ("2024-05-14T08:00:00Z ERROR a: request rejected: (10630)key is not existed action=Encrypt request_id=0c0dc76f-b831",
+     LEGACY_MESSAGE),
+    ('2024-05-14T08:00:00Z ERROR a: failed keyId=k "message": "(10630) key is not existed"', LEGACY_MESSAGE),
+    ('2024-05-14T08:00:00Z ERROR a: returned {"code":4000,"message":"(10010)lacked of required parameters","codeDesc":"X"}',
+     LEGACY_JSON),
+    ('2024-05-14T08:00:00Z ERROR a: returned {"code": 4100, "message": "key disabled", "codeDesc": "InvalidParameter"}',
+     LEGACY_JSON),
+    ('2024-05-14T08:00:00Z ERROR a: response {"Response": {"Error": {"Code": "ResourceUnavailable.CmkDisabled", "Message": '
+     '"The CMK is disabled."}, "RequestId": "d443781c-1b94-411f-aa35-6b6892fbe835"}}', API3_JSON),
+    ("2024-05-14T08:00:00Z ERROR a: Encrypt raised [TencentCloudSDKException] code:AuthFailure.SignatureFailure message:密钥 "
+     "could not be validated. requestId:063682a4-0add-4b9c-a9b3-e293d1f7d9ec", PYTHON_SDK),
+    ("2024-05-14T08:00:00Z ERROR c.t.kms.Client - [TencentCloudSDKException]code: ResourceUnavailable.CmkDisabled "
+     "message:The CMK has been disabled. requestId:cca3246c-e568-4a07-a702-6ee4e1e94366", JAVA_SDK),
+    ("2024-05-14T08:00:00Z ERROR c.t.kms.Client - [TencentCloudSDKException]message:LimitExceeded.CmkLimitExceeded-"
+     "CMK数量超过限制 (11564 keys). requestId:6a6468ad-0188-454a", JAVA_SDK_OLD),
+    ("2024-05-14T08:00:00Z ERROR a: [TencentCloudSDKError] Code=AuthFailure.SecretIdNotFound, Message=SecretId "
+     "is not found., RequestId=217c5cee-ba44-46cf-a777-886bd867760d", GO_SDK),
+    ("2024-05-14T08:00:00Z ERROR kms: RequestId=d8e90ca3-58cd-43e8, ErrorCode=AuthFailure.SignatureFailure, "
+     "ErrorMessage=The provided credentials could not be validated", CPP_SDK),
+    ("2024-05-14T08:00:00Z ERROR Kms.Client: message：code:ClientNetworkError message:network error: i/o timeout "
+     "requestId5cab2b40-c6d8-4161-af86-5002fa00f", DOTNET_SDK),
+    ("2024-05-14T08:00:00Z ERROR a: ReEncrypt failed: ResourceUnavailable.CmkNotFound: The CMK is not found",
+     BARE_CODE),
+    ('{"time": "2024-05-14T08:00:00Z", "level": "error", "msg": "Decrypt raised [TencentCloudSDKException] '
+     'code:InvalidParameterValue.InvalidCiphertext message:密文格式错误。 requestId:7ad2fae9-b361-4a3a"}', PYTHON_SDK),
+]
+
+
+@pytest.mark.parametrize(("line", "form"), COMMON)
+def test_the_common_forms_are_read_natively(core: _native.NativeCore, matcher: Matcher, line: str, form: str) -> None:
+    buf = ("ordinary line\n" + line + "\r\n").encode()
+    [(start, end, found)] = core.read(buf, 0, len(buf))
+    assert (start, end) == (14, len(buf) - 1)
+    assert found is not None, "handed back to Python"
+    assert [f.form for f in found] == [form]
+    assert list(found) == matcher.extractor.find(line)
+
+
+@pytest.mark.parametrize("line", [
+    "2024-05-14T08:00:17Z INFO docs: see docs/InvalidParameter.md and kms.AuthFailure.handler",
+    "2024-05-14T08:00:11Z INFO s3: botocore.exceptions.ClientError: An error occurred (AccessDenied)",
+    "2024-05-14T08:00:11Z INFO pool: ResourceUnavailable_x and ClientError alone, AuthFailure-ish",
+])
+def test_names_not_standing_alone_are_read_as_no_error(core: _native.NativeCore, matcher: Matcher, line: str) -> None:
+    buf = line.encode() + b"\n"
+    assert matcher.extractor.find(line) == []
+    assert core.read(buf, 0, len(buf)) == [(0, len(buf) - 1, ())]
+
+
+def test_an_error_beside_a_name_in_a_path_is_read(core: _native.NativeCore, matcher: Matcher) -> None:
+    line = "2024-05-14T08:00:17Z ERROR x: request rejected: (10630)key is not existed see docs/AuthFailure.md"
+    buf = line.encode() + b"\n"
+    [(_, _, found)] = core.read(buf, 0, len(buf))
+    assert found is not None and list(found) == matcher.extractor.find(line) != []
+
+
+@pytest.mark.parametrize("line", [
+    '{"msg": "[TencentCloudSDKException] code:AuthFailure message:\\"m\\" requestId:r"}',  # escapes in a record
+    "    raise TencentCloudSDKException(code, msg)",  # a traceback's source line
+    "a: (10630) one (10650) two",  # two errors on a line
+    "  code: 'ResourceNotFound',",  # Node's property line: it needs the lines above
+    "a: AuthFailure and InternalError standing alone",
+    "a: (10630) x AuthFailure",  # a legacy code and a name standing alone
+])
+def test_unusual_lines_are_handed_back(core: _native.NativeCore, line: str) -> None:
+    buf = line.encode() + b"\n"
+    [(_, _, found)] = core.read(buf, 0, len(buf))
+    assert found is None
+
+
+# --- hostile input: no crash, no hang -------------------------------------------------------------
+
+@pytest.mark.parametrize("buf", [
+    b"code:" * 4_000_000,  # 20 MB, one line
+    b'"Code": "AuthFailure", ' * 100_000,
+    (b"[TencentCloudSDKException] code:AuthFailure message:m requestId:r | " * 100 + b"\n") * 50,
+    b"(10630) x\x00\n\x00\x00(10630)\x00y\n" * 1000,
+    b"\xff\xfe(10630) x\n" * 1000,
+    b"{" * 100_000 + b'"Code":"X"' + b"}" * 100_000,
+    b"\n" * 100_000,
+])
+def test_hostile_blocks(core: _native.NativeCore, matcher: Matcher, buf: bytes) -> None:
+    records = core.read(buf, 0, len(buf))
+    assert all(found is None or len(found) <= 1 for _, _, found in records)
+    if len(buf) < 1 << 20:
+        check_block(core, matcher.extractor, buf)
+
+
+def test_a_block_outside_the_buffer_is_refused(core: _native.NativeCore) -> None:
+    with pytest.raises(ValueError, match="outside"):
+        core.read(b"abc\n", 2, 9)
+
+
+def test_no_extensions_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    _core_class()
+    monkeypatch.setenv(_native.ENV, "1")
+    assert _native.load() is None
+    monkeypatch.setenv(_native.ENV, "")
+    assert _native.load() is _native.NativeCore
+
+
+def test_findings_are_findings(core: _native.NativeCore) -> None:
+    buf = b"x: request rejected: (10630)key is not existed\n"
+    [(_, _, found)] = core.read(buf, 0, len(buf))
+    assert found == (Finding(code="10630", form=LEGACY_MESSAGE, start=22, end=27, message="key is not existed",
+                             module_code=10630),)
