@@ -14,6 +14,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cached_property
 from typing import Final, NamedTuple
 
+from .envelopes import AUTO, NONE, Opened, may_wrap, open_text
 from .forms import (
     _API3_CODE,
     _API3_MESSAGE,
@@ -186,6 +187,7 @@ class Extractor:
         parens_at: Sequence[int] | None = None,
         forms: Container[str] | None = None,
         before: str = "",
+        envelope: str = AUTO,
     ) -> list[Finding]:
         """Return every error in `text`, in order of position; never raises on any string.
 
@@ -194,7 +196,35 @@ class Extractor:
         its locators (LOCATORS) found in the text. Then only those are looked at, so that a line
         full of `(` or of `"code":` costs no more than a line of ordinary text. `before` is the text
         that came before (grep gives the lines above a line): where Node's error object begins.
+        A line in a platform's envelope (`envelope`: AUTO, NONE or one of ENVELOPES) is read as
+        the app wrote it, its findings placed back in `text` and named with their envelope.
         """
+        if envelope != NONE and may_wrap(text):
+            opened = open_text(text, before, envelope, node="code: '" in text)
+            if opened is not None:
+                return self._opened(opened)
+        return self._find(text, names_at, parens_at, forms, before)
+
+    def _opened(self, opened: Opened) -> list[Finding]:
+        """The findings of an unwrapped text, placed in the original one; those of a cut line's
+        start above are left to that line (grep reported them there)."""
+        found = []
+        for finding in self._find(opened.text, before=opened.before):
+            if finding.start < opened.skip:
+                continue
+            start, end, kind = opened.place(finding.start, finding.end)
+            found.append(finding._replace(start=start, end=end, envelope=kind))
+        return found
+
+    def _find(
+        self,
+        text: str,
+        names_at: Sequence[int] | None = None,
+        parens_at: Sequence[int] | None = None,
+        forms: Container[str] | None = None,
+        before: str = "",
+    ) -> list[Finding]:
+        """`find` of a text as it stands (no envelope around it)."""
         if "\n" in text:
             whole = _whole_json(text)
             if whole is not None:

@@ -1,0 +1,345 @@
+"""Platform envelopes: the wrappers a container runtime, journald or syslog puts around an app's line.
+
+A line in an envelope is unwrapped before the forms read it, so that it reads exactly as the app
+wrote it: Docker's json-file driver (`{"log":"...\\n","stream":"stderr","time":"..."}`, the line
+JSON-escaped), `journalctl -o json` (`MESSAGE`, a string or an array of byte values), Kubernetes
+CRI files (`<time> <stream> <P|F> <line>`) and syslog (RFC 5424 with structured data, RFC 3164
+with or without its `<PRI>`, and the ISO-dated form rsyslog writes). A record that holds part of
+a line (CRI's `P`, a Docker record without its `\\n`, journald's `_LINE_BREAK=line-max`) is read
+with the next record, as one line. Detection looks at a line's first characters only, so that an
+ordinary line costs a comparison or two.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Final, NamedTuple
+
+from .timestamps import Stamp
+from .timestamps import find as find_timestamp
+
+AUTO: Final = "auto"
+NONE: Final = "none"
+DOCKER: Final = "docker"
+CRI: Final = "cri"
+JOURNALD: Final = "journald"
+SYSLOG: Final = "syslog"
+ENVELOPES: Final = (DOCKER, CRI, JOURNALD, SYSLOG)
+CHOICES: Final = (AUTO, NONE, *ENVELOPES)  # what `--envelope` and the library's `envelope=` accept
+
+MAX_ENVELOPE: Final = 1 << 20  # a longer JSON line is not opened as an envelope (Docker cuts at 16 KiB)
+
+
+def check(envelope: str) -> str:
+    """The envelope name, or ValueError when it is none of CHOICES (a library caller's mistake)."""
+    if envelope not in CHOICES:
+        raise ValueError(f"unknown envelope {envelope!r}: expected one of {', '.join(CHOICES)}")
+    return envelope
+
+
+class Record(NamedTuple):
+    """One line in an envelope: the app's text, where it stands, and what the envelope says of it.
+
+    `start`/`end` delimit the app text's source in the line; `escaped` says it is a JSON string's
+    inside (its characters placed by reading the escapes), `raw` that it was a byte array (no
+    character has a place of its own: all stand at `start`)."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    partial: bool  # continued by the next record
+    time: str | None  # the envelope's time, as written (journald: microseconds since the epoch)
+    escaped: bool = False
+    raw: bool = False
+
+
+# Kubernetes CRI (kubelet, containerd, CRI-O; podman's k8s-file): RFC 3339 time, stream, P or F.
+_RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
+_CRI = re.compile(r"(" + _RFC3339 + r") (stdout|stderr) ([PF])(?: |$)")
+# RFC 5424: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]. A value in
+# structured data may hold `]` and `"` escaped with a backslash; each alternative starts apart.
+_SD_ELEMENT = r'\[[^\]"\\ ]+(?: [^= \]"]+="(?:[^"\\]|\\.)*")*\]'
+_RFC5424 = re.compile(
+    r"<\d{1,3}>1 (\S+) \S+ \S+ \S+ \S+ (-|(?:" + _SD_ELEMENT + r")+)(?: \ufeff?|$)"
+)
+# RFC 3164 and rsyslog's files: [<PRI>]TIME HOST TAG[PID]: MSG, TIME as `Oct 11 22:14:15` or RFC 3339.
+_BSD_TIME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d"
+_RFC3164 = re.compile(
+    r"(?:<\d{1,3}>)?(" + _BSD_TIME + "|" + _RFC3339 + r") [^\s\[\]]+ [^\s:\[\]]{1,64}(?:\[\d{1,10}\])?:(?: |$)"
+)
+_MONTH_INITIALS: Final = frozenset("JFMASOND")
+_DOCKER_HEAD: Final = '{"log":"'
+_STRING = json.decoder.scanstring  # type: ignore[attr-defined]  # C's JSON string reader
+_MESSAGE_KEY = re.compile(r'"MESSAGE"\s*:\s*')
+
+
+def may_wrap(line: str) -> bool:
+    """Whether a line can be in an envelope at all, from its first character: most lines are not."""
+    first = line[:1]
+    return first in "{<\x1e" or first.isdigit() or first in _MONTH_INITIALS
+
+
+def open_line(line: str, envelope: str = AUTO) -> Record | None:
+    """The record that `line` is, in `envelope` (AUTO: whichever it is in), or None; never raises."""
+    if envelope == NONE or not line:
+        return None
+    first = line[0]
+    if first == "{" or first == "\x1e":
+        if envelope in (AUTO, DOCKER) and line.startswith(_DOCKER_HEAD):
+            return _docker(line)
+        if envelope in (AUTO, JOURNALD):
+            return _journald(line)
+        return None
+    if envelope in (AUTO, CRI) and first.isdigit():
+        record = _cri(line)
+        if record is not None or envelope == CRI:
+            return record
+    if envelope in (AUTO, SYSLOG) and (first == "<" or first.isdigit() or first in _MONTH_INITIALS):
+        return _syslog(line)
+    return None
+
+
+def _docker(line: str) -> Record | None:
+    """moby's json-file record: `log` (Go-escaped, with its `\\n` unless cut at 16 KiB), `stream`,
+    `attrs` when asked for, `time` in RFC 3339 with nanoseconds."""
+    if len(line) > MAX_ENVELOPE:
+        return None
+    start = len(_DOCKER_HEAD)
+    try:
+        text, end = _STRING(line, start)
+        doc = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict) or doc.get("log") != text or not isinstance(doc.get("time"), str):
+        return None
+    if not set(doc) <= {"log", "stream", "time", "attrs"}:
+        return None  # an app's own JSON record with a `log` key, not Docker's
+    partial = not text.endswith("\n")
+    text = text if partial else text[:-1]
+    if text.endswith("\r") and not partial:
+        text = text[:-1]
+    return Record(DOCKER, text, start, end - 1, partial, doc["time"], escaped=True)
+
+
+def _journald(line: str) -> Record | None:
+    """A `journalctl -o json` (or json-seq) entry: MESSAGE, a string, or an array of byte values
+    when it is not valid UTF-8; keys in any order, with or without blanks around the colons."""
+    if len(line) > MAX_ENVELOPE or '"MESSAGE"' not in line:
+        return None
+    if '"__REALTIME_TIMESTAMP"' not in line and '"__CURSOR"' not in line:
+        return None
+    body = line.lstrip("\x1e")
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    message = doc.get("MESSAGE")
+    stamp = doc.get("__REALTIME_TIMESTAMP")
+    time = stamp if isinstance(stamp, str) and stamp.isdigit() else None
+    partial = doc.get("_LINE_BREAK") == "line-max"
+    key = _message_value(line)
+    if isinstance(message, str):
+        if key is not None and line[key : key + 1] == '"':
+            try:
+                value, end = _STRING(line, key + 1)
+            except ValueError:
+                value, end = None, 0
+            if value == message:
+                return Record(JOURNALD, message, key + 1, end - 1, partial, time, escaped=True)
+        return Record(JOURNALD, message, 0, len(line), partial, time, raw=True)
+    if isinstance(message, list) and all(isinstance(b, int) and 0 <= b < 256 for b in message):
+        text = bytes(message).decode("utf-8", "surrogateescape")
+        where = key if key is not None and line[key : key + 1] == "[" else 0
+        close = line.find("]", where)
+        return Record(JOURNALD, text, where, close + 1 if close >= 0 else len(line), partial, time, raw=True)
+    return None
+
+
+def _message_value(line: str) -> int | None:
+    """Where the MESSAGE key's value starts in the raw line (checked against the decoded value)."""
+    at = 0
+    while True:
+        key = _MESSAGE_KEY.search(line, at)
+        if key is None:
+            return None
+        before = line[: key.start()].rstrip()
+        if before.endswith(("{", ",")):
+            return key.end()
+        at = key.end()
+
+
+def _cri(line: str) -> Record | None:
+    match = _CRI.match(line)
+    if match is None:
+        return None
+    start = match.end()
+    return Record(CRI, line[start:], start, len(line), match.group(3) == "P", match.group(1))
+
+
+def _syslog(line: str) -> Record | None:
+    match = _RFC5424.match(line) if line.startswith("<") else None
+    if match is None:
+        match = _RFC3164.match(line)
+    if match is None:
+        return None
+    start = match.end()
+    time = match.group(1)
+    return Record(SYSLOG, line[start:], start, len(line), False, None if time == "-" else time)
+
+
+# -- places: where a character of the app's text stands in the line ---------------------------
+
+# One JSON escape a character: a surrogate pair (one character once read), `\uXXXX`, `\x`.
+_JSON_ESCAPE = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.DOTALL)
+
+
+def places(line: str, record: Record, positions: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Where each position of the record's text stands in `line`: its offset and width there.
+
+    Verbatim text is shifted; escaped text is walked escape by escape, only as far as the last
+    position asked for; a byte array's characters all stand at its start."""
+    wanted = sorted(set(positions))
+    if not record.escaped:
+        if record.raw:
+            return {p: (record.start, 0) for p in wanted}
+        return {p: (record.start + p, 1) for p in wanted}
+    found: dict[int, tuple[int, int]] = {}
+    inner = 0  # the text's position at `raw`
+    raw = record.start
+    index = 0
+    for escape in _JSON_ESCAPE.finditer(line, record.start, record.end):
+        run = escape.start() - raw  # characters as written, up to this escape
+        while index < len(wanted) and wanted[index] < inner + run:
+            found[wanted[index]] = (raw + wanted[index] - inner, 1)
+            index += 1
+        if index < len(wanted) and wanted[index] == inner + run:
+            found[wanted[index]] = (escape.start(), escape.end() - escape.start())
+            index += 1
+        if index == len(wanted):
+            return found
+        inner += run + 1
+        raw = escape.end()
+    for p in wanted[index:]:
+        found[p] = (min(raw + p - inner, record.end), 1)
+    return found
+
+
+# -- lines above: what Node's error object and a cut line need ----------------------------------
+
+
+def partial_above(previous: bytes) -> bool:
+    """Whether the last line of `previous` may be a record cut short (continued by the next line):
+    a few byte comparisons, so that grep gives the lines above only to the lines that need them."""
+    end = len(previous) - 1 if previous.endswith(b"\n") else len(previous)
+    start = previous.rfind(b"\n", 0, end) + 1
+    head = previous[start : start + 48]
+    if head[:1].isdigit():
+        return b" P " in head and _CRI.match(head.decode("ascii", "replace")) is not None
+    if head.startswith(b'{"log":"'):
+        tail = previous[max(start, end - 512) : end]
+        at = tail.rfind(b'","stream":"')
+        if at < 0:
+            at = tail.rfind(b'","time":"')
+        return at >= 0 and not tail[:at].endswith(b"\\n")
+    return head[:1] in (b"{", b"\x1e") and b'"_LINE_BREAK"' in previous[start:end]
+
+
+class Opened(NamedTuple):
+    """A text's records unwrapped: the app's text, the lines above it unwrapped, and how to place
+    what is found in it back in the original text."""
+
+    text: str
+    before: str
+    skip: int  # the text's first characters are the end of a cut line above: found there already
+    records: list[tuple[int, int, str, Record | None]]  # (start in `text`, start in original, line, record)
+
+    def place(self, start: int, end: int) -> tuple[int, int, str | None]:
+        """Where `text[start:end]` stands in the original text, and the envelope of its record."""
+        at = bisect_right(self.records, start, key=lambda r: r[0]) - 1
+        inner_start, original, line, record = self.records[max(at, 0)]
+        if record is None:
+            return original + start - inner_start, original + end - inner_start, None
+        first, last = start - inner_start, max(end - inner_start - 1, start - inner_start)
+        got = places(line, record, (first, last))
+        begin, _ = got[first]
+        stop, width = got[last]
+        return original + begin, original + max(stop + width, begin), record.kind
+
+
+def open_text(text: str, before: str = "", envelope: str = AUTO, *, node: bool = True) -> Opened | None:
+    """The records of `text` (one line, or several for parse), unwrapped, with the lines above
+    that a cut line or Node's error object needs; None when no line of it is in an envelope."""
+    lines = text.split("\n")
+    opened = [open_line(line, envelope) for line in lines]
+    if not any(opened):
+        return None
+    above = _open_above(before, envelope) if before else []
+    # A cut line above, continued by the text's first record: read with it, as one line.
+    prefix: list[str] = []
+    first = opened[0]
+    while above and above[-1][1] and first is not None and first.kind == above[-1][2]:
+        prefix.insert(0, above.pop()[0])
+    head = "".join(prefix)
+    pieces: list[str] = [head]
+    records: list[tuple[int, int, str, Record | None]] = []
+    at, original = len(head), 0
+    for index, (line, record) in enumerate(zip(lines, opened, strict=True)):
+        inner = record.text if record is not None else line
+        records.append((at, original, line, record))
+        pieces.append(inner)
+        at += len(inner)
+        original += len(line) + 1
+        if index + 1 < len(lines) and not (record is not None and record.partial):
+            pieces.append("\n")
+            at += 1
+    inner_before = _join_above(above) if node else ""
+    return Opened("".join(pieces), inner_before, len(head), records)
+
+
+def _open_above(before: str, envelope: str) -> list[tuple[str, bool, str | None]]:
+    """The lines above, each as (its app text, whether cut, its envelope); the last piece of
+    `before` (the start of the current line, when it does not end with a newline) is left out."""
+    lines = before.split("\n")
+    lines.pop()
+    result: list[tuple[str, bool, str | None]] = []
+    for line in lines:
+        line = line[:-1] if line.endswith("\r") else line
+        record = open_line(line, envelope) if may_wrap(line) else None
+        if record is None:
+            result.append((line, False, None))
+        else:
+            result.append((record.text, record.partial, record.kind))
+    return result
+
+
+def _join_above(above: list[tuple[str, bool, str | None]]) -> str:
+    """The lines above as the app wrote them: cut records joined to the next, each line ended."""
+    return "".join(text if cut else text + "\n" for text, cut, _ in above)
+
+
+# -- the envelope's time ------------------------------------------------------------------------
+
+
+def stamp(line: bytes, now: datetime | None = None, envelope: str = AUTO) -> Stamp | None:
+    """A line's time: the app line's own when it has one, else its envelope's; never raises."""
+    text = line.decode("utf-8", "surrogateescape")
+    record = open_line(text[:-1] if text.endswith("\r") else text, envelope) if envelope != NONE else None
+    if record is None:
+        return find_timestamp(line, now)
+    own = find_timestamp(record.text.encode("utf-8", "surrogateescape"), now)
+    if own is not None or record.time is None:
+        return own
+    if record.kind == JOURNALD:
+        try:
+            when = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=int(record.time))
+        except OverflowError:  # more microseconds than a datetime holds: no time
+            return None
+        return Stamp(when.isoformat().replace("+00:00", "Z"), when)
+    return find_timestamp(record.time.encode("ascii", "replace"), now)
