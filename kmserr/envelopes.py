@@ -197,7 +197,9 @@ def _syslog(line: str) -> Record | None:
 # -- places: where a character of the app's text stands in the line ---------------------------
 
 # One JSON escape a character: a surrogate pair (one character once read), `\uXXXX`, `\x`.
-_JSON_ESCAPE = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_JSON_ESCAPE = re.compile(
+    r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.DOTALL
+)
 
 
 def places(line: str, record: Record, positions: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -234,21 +236,23 @@ def places(line: str, record: Record, positions: Sequence[int]) -> dict[int, tup
 # -- lines above: what Node's error object and a cut line need ----------------------------------
 
 
-def partial_above(previous: bytes) -> bool:
-    """Whether the last line of `previous` may be a record cut short (continued by the next line):
-    a few byte comparisons, so that grep gives the lines above only to the lines that need them."""
-    end = len(previous) - 1 if previous.endswith(b"\n") else len(previous)
-    start = previous.rfind(b"\n", 0, end) + 1
-    head = previous[start : start + 48]
-    if head[:1].isdigit():
+def partial_above(data: bytes, floor: int, end: int) -> bool:
+    """Whether the last line of `data[floor:end]` may be a record cut short (continued by the next
+    line): a few byte comparisons, so that grep gives the lines above only to the lines that need them."""
+    if data.endswith(b"\n", floor, end):
+        end -= 1
+    start = data.rfind(b"\n", floor, end) + 1 or floor
+    first = data[start : start + 1]
+    if first.isdigit():
+        head = data[start : min(end, start + 48)]
         return b" P " in head and _CRI.match(head.decode("ascii", "replace")) is not None
-    if head.startswith(b'{"log":"'):
-        tail = previous[max(start, end - 512) : end]
+    if first == b"{" and data.startswith(b'{"log":"', start):
+        tail = data[max(start, end - 512) : end]
         at = tail.rfind(b'","stream":"')
         if at < 0:
             at = tail.rfind(b'","time":"')
         return at >= 0 and not tail[:at].endswith(b"\\n")
-    return head[:1] in (b"{", b"\x1e") and b'"_LINE_BREAK"' in previous[start:end]
+    return first in (b"{", b"\x1e") and data.find(b'"_LINE_BREAK"', start, end) >= 0
 
 
 class Opened(NamedTuple):

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import BinaryIO, Final, NamedTuple
 
 from .engines import Candidates, Engine
+from .envelopes import AUTO, check, partial_above
 from .extract import Extractor
 from .forms import LOCATORS, NODE_CONTEXT, NODE_SDK, Finding
 from .matcher import Matcher, matcher_for
@@ -89,7 +90,10 @@ class Carry:
 class LineScanner:
     """Turn a byte stream, fed in pieces of any size, into the lines that carry errors."""
 
-    def __init__(self, matcher: Matcher | Extractor, engine: Engine | None = None, *, count_lines: bool = True) -> None:
+    def __init__(
+        self, matcher: Matcher | Extractor, engine: Engine | None = None, *, count_lines: bool = True,
+        envelope: str = AUTO,
+    ) -> None:
         if isinstance(matcher, Extractor):
             matcher = Matcher.for_extractor(matcher)
         self._extractor = matcher.extractor
@@ -97,6 +101,7 @@ class LineScanner:
         # Counting newlines is a pass over every byte, as costly as the scan itself: skip it
         # when nobody will read the line numbers (Hit.line_number is then 0).
         self._count_lines = count_lines
+        self._envelope = check(envelope)  # the platform envelope lines are read in (envelopes.py)
         self._carry = Carry()  # pieces of the unfinished last line, never re-joined per block
         self.cut_line = 0  # the number of the first line cut at LINE_LIMIT, if any (see `Carry`)
         self._line_number = 0  # lines completed so far
@@ -146,11 +151,17 @@ class LineScanner:
         if text.endswith("\r"):
             text = text[:-1]
         hints = _Hints(found).line(0, len(line), line)
-        before = _decode(self._previous) if _node_line(hints[2], line) else ""
+        wanted = _node_line(hints[2], line) or self._after_cut(self._previous, 0, len(self._previous))
+        before = _decode(self._previous) if wanted else ""
         self._previous = lines_above(self._previous, line, 0, len(line))
-        findings = self._extractor.find(text, *hints, before=before)
+        findings = self._extractor.find(text, *hints, before=before, envelope=self._envelope)
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
+
+    def _after_cut(self, data: bytes, floor: int, end: int) -> bool:
+        """Whether the line that ends `data[floor:end]` may be a record cut short, continued by the
+        next line (envelopes.py): then the next line is given the lines above."""
+        return self._envelope != "none" and partial_above(data, floor, end)
 
     def resume(self, lines_before: int, above: bytes) -> None:
         """Start in the middle of an input: after `lines_before` lines, which end with `above`
@@ -196,12 +207,13 @@ class LineScanner:
                     text = text[:-1]
                 names_at, parens_at, forms = hints.line(line_start, line_end, raw)
                 before = ""
-                if _node_line(forms, raw):
+                if _node_line(forms, raw) or (self._after_cut(buf, start, line_start) if line_start > start
+                                              else self._after_cut(self._previous, 0, len(self._previous))):
                     above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
                     if line_start - start < NODE_CONTEXT:
                         above = self._previous + above
                     before = _decode(above)
-                findings = find(text, names_at, parens_at, forms, before)
+                findings = find(text, names_at, parens_at, forms, before, self._envelope)
                 if findings:
                     if counting:
                         number += buf.count(b"\n", counted_to, line_start)
@@ -309,18 +321,18 @@ def _matcher(extractor: Extractor | Matcher | None, registry: Registry | None) -
 
 def scan_bytes(
     data: bytes, extractor: Extractor | Matcher | None = None, engine: Engine | None = None,
-    *, registry: Registry | None = None,
+    *, registry: Registry | None = None, envelope: str = AUTO,
 ) -> list[Hit]:
     """Return the error lines of a whole buffer: those of `registry`'s codes (kmserr's own catalogue
-    by default), or of a given matcher or extractor."""
+    by default), or of a given matcher or extractor; lines in `envelope` unwrapped (envelopes.py)."""
     matcher = _matcher(extractor, registry)
-    scanner = LineScanner(matcher, engine)
+    scanner = LineScanner(matcher, engine, envelope=envelope)
     return scanner.feed(data) + scanner.finish()
 
 
 def scan_stream(
     stream: BinaryIO | int, extractor: Extractor | Matcher | None = None, engine: Engine | None = None,
-    block_size: int = BLOCK_SIZE, *, registry: Registry | None = None,
+    block_size: int = BLOCK_SIZE, *, registry: Registry | None = None, envelope: str = AUTO,
 ) -> Iterator[list[Hit]]:
     """Yield the hits of each read, as soon as it is read; an empty list means "nothing yet".
 
@@ -329,7 +341,7 @@ def scan_stream(
     """
     fd = stream if isinstance(stream, int) else stream.fileno()
     matcher = _matcher(extractor, registry)
-    scanner = LineScanner(matcher, engine)
+    scanner = LineScanner(matcher, engine, envelope=envelope)
     while True:
         chunk = os.read(fd, block_size)
         if not chunk:
