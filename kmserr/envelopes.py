@@ -69,8 +69,11 @@ _RFC5424 = re.compile(
 )
 # RFC 3164 and rsyslog's files: [<PRI>]TIME HOST TAG[PID]: MSG, TIME as `Oct 11 22:14:15` or RFC 3339.
 _BSD_TIME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d"
+# An app's own `TIME LEVEL logger: message` is no syslog line: a log level is no host name.
+_LEVEL = r"(?!(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC) )"
 _RFC3164 = re.compile(
-    r"(?:<\d{1,3}>)?(" + _BSD_TIME + "|" + _RFC3339 + r") [^\s\[\]]+ [^\s:\[\]]{1,64}(?:\[\d{1,10}\])?:(?: |$)"
+    r"(?:<\d{1,3}>)?(" + _BSD_TIME + "|" + _RFC3339 + r") " + _LEVEL
+    + r"[^\s\[\]]+ [^\s:\[\]]{1,64}(?:\[\d{1,10}\])?:(?: |$)"
 )
 _MONTH_INITIALS: Final = frozenset("JFMASOND")
 _DOCKER_HEAD: Final = '{"log":"'

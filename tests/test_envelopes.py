@@ -210,6 +210,8 @@ def test_syslog_lines(line: str, text: str, time: str | None) -> None:
 
 @pytest.mark.parametrize("line", [
     "2024-05-14 08:00:00,123 ERROR kms: Decrypt failed",
+    "2024-05-14T08:00:00Z ERROR kms: Decrypt failed",  # an app's level and logger, no host and tag
+    "Oct 11 22:14:15 WARN retry: again",
     "May the force be with you: ResourceUnavailable.CmkDisabled",
     "<html><body>error</body></html>",
     '{"level":"error","msg":"x"}',
