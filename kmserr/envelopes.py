@@ -70,21 +70,39 @@ _RFC5424 = re.compile(
 # RFC 3164 and rsyslog's files: [<PRI>]TIME HOST TAG[PID]: MSG, TIME as `Oct 11 22:14:15` or RFC 3339.
 _BSD_TIME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d"
 # An app's own `TIME LEVEL logger: message` is no syslog line: a log level is no host name.
-_LEVEL = r"(?!(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC) )"
+_LEVEL = r"(?!(?i:trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit|severe|panic) )"
 _RFC3164 = re.compile(
     r"(?:<\d{1,3}>)?(" + _BSD_TIME + "|" + _RFC3339 + r") " + _LEVEL
     + r"[^\s\[\]]+ [^\s:\[\]]{1,64}(?:\[\d{1,10}\])?:(?: |$)"
 )
 _MONTH_INITIALS: Final = frozenset("JFMASOND")
+_MONTHS: Final = frozenset(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
+
 _DOCKER_HEAD: Final = '{"log":"'
 _STRING = json.decoder.scanstring  # type: ignore[attr-defined]  # C's JSON string reader
 _MESSAGE_KEY = re.compile(r'"MESSAGE"\s*:\s*')
 
 
+# What a line in an envelope can begin with: most lines begin otherwise, and cost one set lookup.
+WRAP_FIRST: Final = frozenset("{<\x1e0123456789" + "".join(_MONTH_INITIALS))
+# A record that may continue one cut short: Docker's, journald's, or a CRI record.
+_CONTINUING = re.compile(rb'\{"log":"|\{\s*"__|\x1e|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) std(?:out|err) [PF]')
+
+
 def may_wrap(line: str) -> bool:
-    """Whether a line can be in an envelope at all, from its first character: most lines are not."""
+    """Whether a line can be in an envelope that AUTO detects, from its first characters: most
+    lines cannot, and cost a comparison or two (an app's `2024-05-14T08:00:00Z ERROR ...` too)."""
     first = line[:1]
-    return first in "{<\x1e" or first.isdigit() or first in _MONTH_INITIALS
+    if first.isdigit():
+        blank = line.find(" ", 19, 42)  # after an RFC 3339 time
+        return blank >= 0 and _host_like(line[blank + 1 : blank + 2])  # `stdout`, or a host name
+    return first in WRAP_FIRST
+
+
+def _host_like(char: str) -> bool:
+    """Whether a word that begins with `char` may be CRI's stream or, after an RFC 3339 time, a
+    syslog host name (lower case or digits by custom): an app's level (`INFO`, `ERROR`) is not."""
+    return char.islower() or char.isdigit()
 
 
 def open_line(line: str, envelope: str = AUTO) -> Record | None:
@@ -98,11 +116,22 @@ def open_line(line: str, envelope: str = AUTO) -> Record | None:
         if envelope in (AUTO, JOURNALD):
             return _journald(line)
         return None
-    if envelope in (AUTO, CRI) and first.isdigit():
-        record = _cri(line)
-        if record is not None or envelope == CRI:
-            return record
-    if envelope in (AUTO, SYSLOG) and (first == "<" or first.isdigit() or first in _MONTH_INITIALS):
+    if first.isdigit():
+        # CRI and rsyslog both begin with an RFC 3339 time: `2024-05-14T08:00:00...`, a blank after it.
+        # Sliced and compared before any regex, so that an app's own timestamped line costs little.
+        if line[4:5] != "-" or line[10:11] != "T":
+            return None
+        blank = line.find(" ", 19, 42)
+        if blank < 0:
+            return None
+        if line.startswith((" stdout ", " stderr "), blank):
+            return _cri(line) if envelope in (AUTO, CRI) else None
+        if envelope == SYSLOG or (envelope == AUTO and _host_like(line[blank + 1 : blank + 2])):
+            return _syslog(line)  # a level (`TIME info app: ...`) is no host: _RFC3164 says no
+        return None
+    if envelope not in (AUTO, SYSLOG):
+        return None
+    if (first == "<" and line[1:2].isdigit()) or (line[:3] in _MONTHS and line[3:4] == " "):
         return _syslog(line)
     return None
 
@@ -239,6 +268,15 @@ def places(line: str, record: Record, positions: Sequence[int]) -> dict[int, tup
 # -- lines above: what Node's error object and a cut line need ----------------------------------
 
 
+def may_continue(line: bytes) -> bool:
+    """Whether a line may be a record that continues a cut one (Docker's, journald's or CRI's),
+    from its first bytes: only then are the lines above looked at (`partial_above`)."""
+    first = line[:1]
+    if first.isdigit():  # a CRI record has its stream within its first 40 bytes: one C search says no
+        return line.find(b" std", 19, 40) >= 0 and _CONTINUING.match(line) is not None
+    return first in (b"{", b"\x1e") and _CONTINUING.match(line) is not None
+
+
 def partial_above(data: bytes, floor: int, end: int) -> bool:
     """Whether the last line of `data[floor:end]` may be a record cut short (continued by the next
     line): a few byte comparisons, so that grep gives the lines above only to the lines that need them."""
@@ -280,13 +318,20 @@ class Opened(NamedTuple):
         return original + begin, original + max(stop + width, begin), record.kind
 
 
-def open_text(text: str, before: str = "", envelope: str = AUTO, *, node: bool = True) -> Opened | None:
+def open_text(text: str, before: str = "", envelope: str = AUTO) -> Opened | None:
     """The records of `text` (one line, or several for parse), unwrapped, with the lines above
     that a cut line or Node's error object needs; None when no line of it is in an envelope."""
-    lines = text.split("\n")
-    opened = [open_line(line, envelope) for line in lines]
-    if not any(opened):
-        return None
+    opened: list[Record | None]
+    if "\n" not in text:  # grep's one line: nothing to build unless it is in an envelope
+        record = open_line(text, envelope)
+        if record is None:
+            return None
+        lines, opened = [text], [record]
+    else:  # parse's text, several lines
+        lines = text.split("\n")
+        opened = [open_line(line, envelope) for line in lines]
+        if not any(opened):
+            return None
     above = _open_above(before, envelope) if before else []
     # A cut line above, continued by the text's first record: read with it, as one line.
     prefix: list[str] = []
@@ -306,7 +351,8 @@ def open_text(text: str, before: str = "", envelope: str = AUTO, *, node: bool =
         if index + 1 < len(lines) and not (record is not None and record.partial):
             pieces.append("\n")
             at += 1
-    inner_before = _join_above(above) if node else ""
+    # The lines above matter to a Node error's code line only (and to a cut line, done above).
+    inner_before = _join_above(above) if "code: '" in text else ""
     return Opened("".join(pieces), inner_before, len(head), records)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cached_property
 from typing import Final, NamedTuple
 
-from .envelopes import AUTO, NONE, Opened, may_wrap, open_text
+from .envelopes import AUTO, NONE, WRAP_FIRST, Opened, may_wrap, open_text
 from .forms import (
     _API3_CODE,
     _API3_MESSAGE,
@@ -199,8 +199,8 @@ class Extractor:
         A line in a platform's envelope (`envelope`: AUTO, NONE or one of ENVELOPES) is read as
         the app wrote it, its findings placed back in `text` and named with their envelope.
         """
-        if envelope != NONE and may_wrap(text):
-            opened = open_text(text, before, envelope, node="code: '" in text)
+        if envelope != NONE and text[:1] in WRAP_FIRST and (envelope != AUTO or may_wrap(text)):
+            opened = open_text(text, before, envelope)
             if opened is not None:
                 return self._opened(opened)
         return self._find(text, names_at, parens_at, forms, before)

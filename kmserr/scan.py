@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import BinaryIO, Final, NamedTuple
 
 from .engines import Candidates, Engine
-from .envelopes import AUTO, check, partial_above
+from .envelopes import AUTO, check, may_continue, partial_above
 from .extract import Extractor
 from .forms import LOCATORS, NODE_CONTEXT, NODE_SDK, Finding
 from .matcher import Matcher, matcher_for
@@ -151,17 +151,17 @@ class LineScanner:
         if text.endswith("\r"):
             text = text[:-1]
         hints = _Hints(found).line(0, len(line), line)
-        wanted = _node_line(hints[2], line) or self._after_cut(self._previous, 0, len(self._previous))
+        wanted = _node_line(hints[2], line) or self._after_cut(line, self._previous, 0, len(self._previous))
         before = _decode(self._previous) if wanted else ""
         self._previous = lines_above(self._previous, line, 0, len(line))
         findings = self._extractor.find(text, *hints, before=before, envelope=self._envelope)
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
 
-    def _after_cut(self, data: bytes, floor: int, end: int) -> bool:
-        """Whether the line that ends `data[floor:end]` may be a record cut short, continued by the
-        next line (envelopes.py): then the next line is given the lines above."""
-        return self._envelope != "none" and partial_above(data, floor, end)
+    def _after_cut(self, line: bytes, data: bytes, floor: int, end: int) -> bool:
+        """Whether `line` may continue a record cut short, the line that ends `data[floor:end]`
+        (envelopes.py): then it is given the lines above."""
+        return self._envelope != "none" and may_continue(line) and partial_above(data, floor, end)
 
     def resume(self, lines_before: int, above: bytes) -> None:
         """Start in the middle of an input: after `lines_before` lines, which end with `above`
@@ -207,8 +207,8 @@ class LineScanner:
                     text = text[:-1]
                 names_at, parens_at, forms = hints.line(line_start, line_end, raw)
                 before = ""
-                if _node_line(forms, raw) or (self._after_cut(buf, start, line_start) if line_start > start
-                                              else self._after_cut(self._previous, 0, len(self._previous))):
+                if _node_line(forms, raw) or (self._after_cut(raw, buf, start, line_start) if line_start > start
+                                              else self._after_cut(raw, self._previous, 0, len(self._previous))):
                     above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
                     if line_start - start < NODE_CONTEXT:
                         above = self._previous + above

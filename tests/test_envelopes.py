@@ -212,6 +212,7 @@ def test_syslog_lines(line: str, text: str, time: str | None) -> None:
     "2024-05-14 08:00:00,123 ERROR kms: Decrypt failed",
     "2024-05-14T08:00:00Z ERROR kms: Decrypt failed",  # an app's level and logger, no host and tag
     "Oct 11 22:14:15 WARN retry: again",
+    "2024-05-14T08:00:00Z info kms: Decrypt failed",
     "May the force be with you: ResourceUnavailable.CmkDisabled",
     "<html><body>error</body></html>",
     '{"level":"error","msg":"x"}',
@@ -219,6 +220,25 @@ def test_syslog_lines(line: str, text: str, time: str | None) -> None:
 ])
 def test_ordinary_lines_are_in_no_envelope(line: str) -> None:
     assert open_line(line) is None
+
+
+def test_iso_syslog_with_an_upper_case_host_is_read_when_named() -> None:
+    """auto takes a host after an RFC 3339 time only in lower case or digits (an app's `ERROR` is
+    no host); `--envelope syslog` takes any."""
+    line = "2024-05-14T08:00:00Z MYHOST app[1]: (10630) key is not existed"
+    assert open_line(line) is None
+    record = open_line(line, "syslog")
+    assert record is not None and record.text == "(10630) key is not existed"
+    assert open_line("2024-05-14T08:00:00Z 10.0.0.7 app[1]: x") is not None
+
+
+@given(st.sampled_from(["2024-05-14T08:00:00Z ", "2024-05-14T08:00:00.123456789Z ", "<1>", "Oct 11 22:14:15 ", "{",
+                        "\x1e{", "1"]), st.text(st.sampled_from(list("abAB :[]01\"{}<>-T")), max_size=40))
+def test_property_the_cheap_test_never_says_no_to_an_envelope(head: str, rest: str) -> None:
+    """`may_wrap` (the test every line takes) never turns away a line that AUTO would open."""
+    line = head + rest
+    if open_line(line) is not None:
+        assert envelopes.may_wrap(line)
 
 
 def test_a_named_envelope_reads_only_its_own() -> None:
