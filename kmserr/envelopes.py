@@ -94,8 +94,9 @@ def may_wrap(line: str) -> bool:
     lines cannot, and cost a comparison or two (an app's `2024-05-14T08:00:00Z ERROR ...` too)."""
     first = line[:1]
     if first.isdigit():
-        blank = line.find(" ", 19, 42)  # after an RFC 3339 time
-        return blank >= 0 and _host_like(line[blank + 1 : blank + 2])  # `stdout`, or a host name
+        blank = line.find(" ", 19, 42)  # after an RFC 3339 time: `stdout`, or a host name (_host_like)
+        word = line[blank + 1 : blank + 2] if blank >= 0 else ""
+        return word.islower() or word.isdigit()
     return first in WRAP_FIRST
 
 

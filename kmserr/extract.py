@@ -203,28 +203,6 @@ class Extractor:
             opened = open_text(text, before, envelope)
             if opened is not None:
                 return self._opened(opened)
-        return self._find(text, names_at, parens_at, forms, before)
-
-    def _opened(self, opened: Opened) -> list[Finding]:
-        """The findings of an unwrapped text, placed in the original one; those of a cut line's
-        start above are left to that line (grep reported them there)."""
-        found = []
-        for finding in self._find(opened.text, before=opened.before):
-            if finding.start < opened.skip:
-                continue
-            start, end, kind = opened.place(finding.start, finding.end)
-            found.append(finding._replace(start=start, end=end, envelope=kind))
-        return found
-
-    def _find(
-        self,
-        text: str,
-        names_at: Sequence[int] | None = None,
-        parens_at: Sequence[int] | None = None,
-        forms: Container[str] | None = None,
-        before: str = "",
-    ) -> list[Finding]:
-        """`find` of a text as it stands (no envelope around it)."""
         if "\n" in text:
             whole = _whole_json(text)
             if whole is not None:
@@ -315,6 +293,17 @@ class Extractor:
             return found
         found.sort(key=_start)
         return _once_a_line(text, _own_request_ids(text, found))[:MAX_FINDINGS]
+
+    def _opened(self, opened: Opened) -> list[Finding]:
+        """The findings of an unwrapped text, placed in the original one; those of a cut line's
+        start above are left to that line (grep reported them there)."""
+        found = []
+        for finding in self.find(opened.text, before=opened.before, envelope=NONE):
+            if finding.start < opened.skip:
+                continue
+            start, end, kind = opened.place(finding.start, finding.end)
+            found.append(finding._replace(start=start, end=end, envelope=kind))
+        return found
 
     def _quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
         """Each quoted value that holds SDK text: its findings, read unescaped and placed in

@@ -151,17 +151,13 @@ class LineScanner:
         if text.endswith("\r"):
             text = text[:-1]
         hints = _Hints(found).line(0, len(line), line)
-        wanted = _node_line(hints[2], line) or self._after_cut(line, self._previous, 0, len(self._previous))
+        wanted = _node_line(hints[2], line) or (
+            self._envelope != "none" and may_continue(line) and partial_above(self._previous, 0, len(self._previous)))
         before = _decode(self._previous) if wanted else ""
         self._previous = lines_above(self._previous, line, 0, len(line))
         findings = self._extractor.find(text, *hints, before=before, envelope=self._envelope)
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
-
-    def _after_cut(self, line: bytes, data: bytes, floor: int, end: int) -> bool:
-        """Whether `line` may continue a record cut short, the line that ends `data[floor:end]`
-        (envelopes.py): then it is given the lines above."""
-        return self._envelope != "none" and may_continue(line) and partial_above(data, floor, end)
 
     def resume(self, lines_before: int, above: bytes) -> None:
         """Start in the middle of an input: after `lines_before` lines, which end with `above`
@@ -190,6 +186,8 @@ class LineScanner:
         counted_to = start
         next_line = start  # lines before this offset are already decided
         find = self._extractor.find
+        envelope = self._envelope
+        cuts = envelope != "none"  # a line may continue a record cut short above it (envelopes.py)
         positions = found.structured + found.names + found.crowded + found.parens
         if positions:
             positions.sort()
@@ -207,13 +205,14 @@ class LineScanner:
                     text = text[:-1]
                 names_at, parens_at, forms = hints.line(line_start, line_end, raw)
                 before = ""
-                if _node_line(forms, raw) or (self._after_cut(raw, buf, start, line_start) if line_start > start
-                                              else self._after_cut(raw, self._previous, 0, len(self._previous))):
+                if _node_line(forms, raw) or (cuts and may_continue(raw) and (
+                        partial_above(buf, start, line_start) if line_start > start
+                        else partial_above(self._previous, 0, len(self._previous)))):
                     above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
                     if line_start - start < NODE_CONTEXT:
                         above = self._previous + above
                     before = _decode(above)
-                findings = find(text, names_at, parens_at, forms, before, self._envelope)
+                findings = find(text, names_at, parens_at, forms, before, envelope)
                 if findings:
                     if counting:
                         number += buf.count(b"\n", counted_to, line_start)
