@@ -524,3 +524,31 @@ def test_parse_envelope_option(run: Runner) -> None:
 
 def test_finding_default_has_no_envelope() -> None:
     assert Finding(code="X", form="bare-code", start=0, end=1).envelope is None
+
+
+def test_two_processes_read_envelopes_as_one(tmp_path: Path) -> None:
+    """grep -j cuts a large file into parts: a Node error or a cut record across a part's start
+    is read as one process reads it."""
+    import subprocess
+    import sys
+
+    from kmserr.search import SPLIT_MIN
+
+    head = API3_BODY[: API3_BODY.index('"Code"')]
+    cut_record = f'{{"log":{moby_string(head.encode())},"stream":"stderr","time":"{TIME}"}}'
+    block = "\n".join([*(docker(line) for line in node_block()), cut_record, docker(API3_BODY[len(head):]),
+                       *(docker(f"ordinary line {n} " + "x" * 80) for n in range(40))]) + "\n"
+    path = tmp_path / "docker.log"
+    path.write_text(block * (SPLIT_MIN // len(block) + 2), encoding="utf-8")
+
+    def grep(jobs: str) -> bytes:
+        done = subprocess.run([sys.executable, "-m", "kmserr", "grep", jobs, "--json", str(path)],
+                              capture_output=True, check=False)
+        assert (done.returncode, done.stderr) == (0, b"")
+        return done.stdout
+
+    one = grep("-j1")
+    first = [json.loads(line) for line in one.splitlines()[:2]]
+    assert [(m["format"], m["message"], m["request_id"], m["envelope"]) for r in first for m in r["matches"]] == [
+        ("node-sdk", "CMK is disabled.", RID, "docker"), ("api3-json", "CMK is <disabled> & off.", RID, "docker")]
+    assert grep("-j2") == one
