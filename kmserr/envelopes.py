@@ -306,17 +306,34 @@ class Opened(NamedTuple):
     skip: int  # the text's first characters are the end of a cut line above: found there already
     records: list[tuple[int, int, str, Record | None]]  # (start in `text`, start in original, line, record)
 
-    def place(self, start: int, end: int) -> tuple[int, int, str | None]:
-        """Where `text[start:end]` stands in the original text, and the envelope of its record."""
-        at = bisect_right(self.records, start, key=lambda r: r[0]) - 1
-        inner_start, original, line, record = self.records[max(at, 0)]
-        if record is None:
-            return original + start - inner_start, original + end - inner_start, None
-        first, last = start - inner_start, max(end - inner_start - 1, start - inner_start)
-        got = places(line, record, (first, last))
-        begin, _ = got[first]
-        stop, width = got[last]
-        return original + begin, original + max(stop + width, begin), record.kind
+    def place(self, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int, str | None]]:
+        """Where each `text[start:end]` stands in the original text, and the envelope of its
+        record: escaped text is walked once a record, for all its spans together (a hostile line
+        of escapes with 100 codes costs one walk, not 100)."""
+        wanted: dict[int, list[int]] = {}  # record -> positions in its text
+        ends: list[tuple[int, int, int]] = []  # each span: its record, first and last position there
+        for start, end in spans:
+            at = max(bisect_right(self.records, start, key=lambda r: r[0]) - 1, 0)
+            inner_start, _, _, record = self.records[at]
+            first = start - inner_start
+            size = len(record.text) if record is not None else end - inner_start
+            # A span is placed within its first record (a code that a cut runs through ends with it).
+            last = max(min(end - inner_start, size) - 1, first)
+            ends.append((at, first, last))
+            wanted.setdefault(at, []).extend((first, last))
+        placed = {}
+        for at, positions in wanted.items():
+            _, original, line, record = self.records[at]
+            got = places(line, record, positions) if record is not None else {p: (p, 1) for p in positions}
+            placed[at] = (original, got)
+        result: list[tuple[int, int, str | None]] = []
+        for at, first, last in ends:
+            original, got = placed[at]
+            begin, _ = got[first]
+            stop, width = got[last]
+            record = self.records[at][3]
+            result.append((original + begin, original + max(stop + width, begin), record.kind if record else None))
+        return result
 
 
 def open_text(text: str, before: str = "", envelope: str = AUTO) -> Opened | None:

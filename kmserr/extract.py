@@ -297,13 +297,10 @@ class Extractor:
     def _opened(self, opened: Opened) -> list[Finding]:
         """The findings of an unwrapped text, placed in the original one; those of a cut line's
         start above are left to that line (grep reported them there)."""
-        found = []
-        for finding in self.find(opened.text, before=opened.before, envelope=NONE):
-            if finding.start < opened.skip:
-                continue
-            start, end, kind = opened.place(finding.start, finding.end)
-            found.append(finding._replace(start=start, end=end, envelope=kind))
-        return found
+        found = [f for f in self.find(opened.text, before=opened.before, envelope=NONE) if f.start >= opened.skip]
+        places = opened.place([(f.start, f.end) for f in found])
+        return [f._replace(start=start, end=end, envelope=kind)
+                for f, (start, end, kind) in zip(found, places, strict=True)]
 
     def _quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
         """Each quoted value that holds SDK text: its findings, read unescaped and placed in

@@ -453,6 +453,9 @@ def test_hostile_large_lines() -> None:
     (found,) = EX.find(escapes)
     assert (found.code, found.envelope) == ("AuthFailure", "docker")
     assert escapes[found.start : found.end] == "AuthFailure"
+    crowded = '{"log":"' + ("\\u0041" * 1500 + " AuthFailure ") * 100 + '\\n","stream":"stderr","time":"t"}'
+    found_all = EX.find(crowded)
+    assert len(found_all) == 100 and {crowded[f.start : f.end] for f in found_all} == {"AuthFailure"}
     unclosed = '{"log":"' + "x" * 2_000_000 + " AuthFailure"
     assert [(f.code, f.envelope) for f in EX.find(unclosed)] == [("AuthFailure", None)]
     deep = '{"__CURSOR":"s","MESSAGE":' + "[" * 100_000 + "]" * 100_000 + "}"
