@@ -7,7 +7,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Final, TypeVar
 
 import click
 
@@ -83,6 +83,21 @@ def _or_global(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         raise click.UsageError(f"kmserr {ctx.info_name} does not take --{param.name.replace('fmt', 'format')} "
                                f"{given} (choose from {choices})", ctx)
     return given
+
+
+# envelopes.CHOICES, written out so that the command starts without importing the scanner
+# (tests/test_envelopes.py checks that the two agree).
+ENVELOPE_CHOICES: Final = ("auto", "none", "docker", "cri", "journald", "syslog")
+
+
+def envelope_option(func: F) -> F:
+    """Add --envelope: the platform wrapper that lines are unwrapped from before they are read."""
+    return click.option(
+        "--envelope", type=click.Choice(ENVELOPE_CHOICES), default="auto", show_default=True,
+        help="The platform envelope lines are in, unwrapped before they are read: Docker's json-file "
+             "records, Kubernetes CRI files, journalctl -o json, syslog; auto detects it line by line, "
+             "none reads lines as they stand.",
+    )(func)
 
 
 def _output_options(func: F, formats: Sequence[str], fmt_help: str | None) -> F:
@@ -433,9 +448,12 @@ def lookup(ctx: click.Context, codes: tuple[str, ...], fmt: str | None, color: s
 
 @cli.command()
 @click.argument("text", required=False)
+@envelope_option
 @output_options()
 @click.pass_context
-def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str | None, lang: str | None) -> None:
+def parse(
+    ctx: click.Context, text: str | None, envelope: str, fmt: str | None, color: str | None, lang: str | None
+) -> None:
     """Explain an error message, JSON body or SDK exception text.
 
     Reads standard input (up to 64 MiB) when TEXT is absent or "-". Reports each error's code,
@@ -460,7 +478,7 @@ def parse(ctx: click.Context, text: str | None, fmt: str | None, color: str | No
     from .explanation import explain_text
 
     registry = registry_in_use()
-    items = explain_text(text, registry)
+    items = explain_text(text, registry, envelope=envelope)
     if not items:
         click.echo("kmserr: no error code found in the input", err=True)
         ctx.exit(NOT_FOUND)
@@ -612,6 +630,7 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str | None) -> None:
               help="Search a large file (16 MiB or more), or standard input as fast as it comes, in N "
                    "processes, output in order [default: the number of cores]. Not with -A/-B/-C, -l or "
                    "--timeline, nor for .gz/.bz2/.xz files.")
+@envelope_option
 @output_options(
     ("terminal", "json", "plain", "csv", "table"),
     "Output format: terminal (for a person: coloured lines and what they mean, a table with --summary, "
@@ -624,7 +643,7 @@ def grep(
     timeline: bool, bucket: str | None, as_json: bool,
     line_numbers: bool, with_filename: bool | None, after: int, before: int, around: int | None,
     codes: tuple[str, ...], category: str | None, retryable: bool | None, unknown: bool, annotate: bool,
-    jobs: int | None, fmt: str | None, color: str | None, lang: str | None,
+    jobs: int | None, envelope: str, fmt: str | None, color: str | None, lang: str | None,
 ) -> None:
     """Print the lines of FILEs (or standard input) that carry KMS errors, explained.
 
@@ -712,6 +731,7 @@ def grep(
             printer=printer,
             out=out,
             timeline=counter,
+            envelope=envelope,
         )
     except EngineError as exc:
         raise InputError(str(exc)) from None

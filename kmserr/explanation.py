@@ -268,7 +268,10 @@ def _from_object(error: object) -> Finding | None:
     return with_legacy_message(finding)
 
 
-def explain_text(text: str, registry: Registry | None = None) -> list[Explanation]:
-    """Find and explain every error in a message, log excerpt or JSON body."""
+def explain_text(text: str, registry: Registry | None = None, *, envelope: str = "auto") -> list[Explanation]:
+    """Find and explain every error in a message, log excerpt or JSON body; lines in a platform's
+    envelope (`envelope`: "auto", "none", "docker", "cri", "journald" or "syslog") are unwrapped."""
+    from .envelopes import check
+
     reg = registry or default_registry()
-    return [explain_finding(f, reg) for f in matcher_for(reg).extractor.find(text)]
+    return [explain_finding(f, reg) for f in matcher_for(reg).extractor.find(text, envelope=check(envelope))]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cached_property
 from typing import Final, NamedTuple
 
+from .envelopes import AUTO, NONE, WRAP_FIRST, Opened, may_wrap, open_text
 from .forms import (
     _API3_CODE,
     _API3_MESSAGE,
@@ -186,6 +187,7 @@ class Extractor:
         parens_at: Sequence[int] | None = None,
         forms: Container[str] | None = None,
         before: str = "",
+        envelope: str = AUTO,
     ) -> list[Finding]:
         """Return every error in `text`, in order of position; never raises on any string.
 
@@ -194,7 +196,13 @@ class Extractor:
         its locators (LOCATORS) found in the text. Then only those are looked at, so that a line
         full of `(` or of `"code":` costs no more than a line of ordinary text. `before` is the text
         that came before (grep gives the lines above a line): where Node's error object begins.
+        A line in a platform's envelope (`envelope`: AUTO, NONE or one of ENVELOPES) is read as
+        the app wrote it, its findings placed back in `text` and named with their envelope.
         """
+        if envelope != NONE and text[:1] in WRAP_FIRST and (envelope != AUTO or may_wrap(text)):
+            opened = open_text(text, before, envelope)
+            if opened is not None:
+                return self._opened(opened)
         if "\n" in text:
             whole = _whole_json(text)
             if whole is not None:
@@ -285,6 +293,14 @@ class Extractor:
             return found
         found.sort(key=_start)
         return _once_a_line(text, _own_request_ids(text, found))[:MAX_FINDINGS]
+
+    def _opened(self, opened: Opened) -> list[Finding]:
+        """The findings of an unwrapped text, placed in the original one; those of a cut line's
+        start above are left to that line (grep reported them there)."""
+        found = [f for f in self.find(opened.text, before=opened.before, envelope=NONE) if f.start >= opened.skip]
+        places = opened.place([(f.start, f.end) for f in found])
+        return [f._replace(start=start, end=end, envelope=kind)
+                for f, (start, end, kind) in zip(found, places, strict=True)]
 
     def _quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
         """Each quoted value that holds SDK text: its findings, read unescaped and placed in

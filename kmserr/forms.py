@@ -96,6 +96,7 @@ class Finding(NamedTuple):
     module_code: int | None = None
     error_code: int | None = None
     code_desc: str | None = None
+    envelope: str | None = None  # the platform's envelope the line was read in (envelopes.py), if any
 
     @property
     def format(self) -> str:

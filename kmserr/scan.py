@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO, Final, NamedTuple, cast
 
 from .engines import Candidates, Engine
+from .envelopes import AUTO, check, may_continue, partial_above
 from .extract import Extractor
 from .forms import LOCATORS, NODE_CONTEXT, NODE_SDK, Finding
 from .matcher import Matcher, matcher_for
@@ -90,7 +91,10 @@ class Carry:
 class LineScanner:
     """Turn a byte stream, fed in pieces of any size, into the lines that carry errors."""
 
-    def __init__(self, matcher: Matcher | Extractor, engine: Engine | None = None, *, count_lines: bool = True) -> None:
+    def __init__(
+        self, matcher: Matcher | Extractor, engine: Engine | None = None, *, count_lines: bool = True,
+        envelope: str = AUTO,
+    ) -> None:
         if isinstance(matcher, Extractor):
             matcher = Matcher.for_extractor(matcher)
         self._extractor = matcher.extractor
@@ -98,6 +102,7 @@ class LineScanner:
         # Counting newlines is a pass over every byte, as costly as the scan itself: skip it
         # when nobody will read the line numbers (Hit.line_number is then 0).
         self._count_lines = count_lines
+        self._envelope = check(envelope)  # the platform envelope lines are read in (envelopes.py)
         self._carry = Carry()  # pieces of the unfinished last line, never re-joined per block
         self.cut_line = 0  # the number of the first line cut at LINE_LIMIT, if any (see `Carry`)
         self._line_number = 0  # lines completed so far
@@ -147,9 +152,11 @@ class LineScanner:
         if text.endswith("\r"):
             text = text[:-1]
         hints = _Hints(found).line(0, len(line), line)
-        before = _decode(self._previous) if _node_line(hints[2], line) else ""
+        wanted = _node_line(hints[2], line) or (
+            self._envelope != "none" and may_continue(line) and partial_above(self._previous, 0, len(self._previous)))
+        before = _decode(self._previous) if wanted else ""
         self._previous = lines_above(self._previous, line, 0, len(line))
-        findings = self._extractor.find(text, *hints, before=before)
+        findings = self._extractor.find(text, *hints, before=before, envelope=self._envelope)
         if findings:
             hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
 
@@ -180,6 +187,8 @@ class LineScanner:
         counted_to = start
         next_line = start  # lines before this offset are already decided
         find = self._extractor.find
+        envelope = self._envelope
+        cuts = envelope != "none"  # a line may continue a record cut short above it (envelopes.py)
         positions = found.structured + found.names + found.crowded + found.parens
         if positions:
             positions.sort()
@@ -197,12 +206,14 @@ class LineScanner:
                     text = text[:-1]
                 names_at, parens_at, forms = hints.line(line_start, line_end, raw)
                 before = ""
-                if _node_line(forms, raw):
+                if _node_line(forms, raw) or (cuts and may_continue(raw) and (
+                        partial_above(buf, start, line_start) if line_start > start
+                        else partial_above(self._previous, 0, len(self._previous)))):
                     above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
                     if line_start - start < NODE_CONTEXT:
                         above = self._previous + above
                     before = _decode(above)
-                findings = find(text, names_at, parens_at, forms, before)
+                findings = find(text, names_at, parens_at, forms, before, envelope)
                 if findings:
                     if counting:
                         number += buf.count(b"\n", counted_to, line_start)
@@ -310,18 +321,18 @@ def _matcher(extractor: Extractor | Matcher | None, registry: Registry | None) -
 
 def scan_bytes(
     data: bytes, extractor: Extractor | Matcher | None = None, engine: Engine | None = None,
-    *, registry: Registry | None = None,
+    *, registry: Registry | None = None, envelope: str = AUTO,
 ) -> list[Hit]:
     """Return the error lines of a whole buffer: those of `registry`'s codes (kmserr's own catalogue
-    by default), or of a given matcher or extractor."""
+    by default), or of a given matcher or extractor; lines in `envelope` unwrapped (envelopes.py)."""
     matcher = _matcher(extractor, registry)
-    scanner = LineScanner(matcher, engine)
+    scanner = LineScanner(matcher, engine, envelope=envelope)
     return scanner.feed(data) + scanner.finish()
 
 
 def scan_stream(
     stream: BinaryIO | int, extractor: Extractor | Matcher | None = None, engine: Engine | None = None,
-    block_size: int = BLOCK_SIZE, *, registry: Registry | None = None,
+    block_size: int = BLOCK_SIZE, *, registry: Registry | None = None, envelope: str = AUTO,
 ) -> Iterator[list[Hit]]:
     """Yield the hits of each read, as soon as it is read; an empty list means "nothing yet".
 
@@ -336,7 +347,7 @@ def scan_stream(
     else:
         read = cast("Callable[[int], bytes]", getattr(stream, "read1", None) or stream.read)
     matcher = _matcher(extractor, registry)
-    scanner = LineScanner(matcher, engine)
+    scanner = LineScanner(matcher, engine, envelope=envelope)
     while True:
         chunk = read(block_size)
         if not chunk:

@@ -23,6 +23,8 @@ from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
 
 from . import parallel, scan
+from .envelopes import AUTO, check
+from .envelopes import stamp as line_stamp
 from .explanation import Explanation, explain_finding
 from .forms import NODE_CONTEXT, Finding, ascii_number
 from .matcher import matcher_for
@@ -122,11 +124,13 @@ class Search:
         out: IO[bytes] | None = None,
         timeline: Timeline | None = None,
         count_codes: bool = True,
+        envelope: str = AUTO,
     ) -> None:
         self.registry = registry
         self.matcher = matcher_for(registry)
         # Built now: an engine that cannot be used is an error before any input is read.
         self.engine = self.matcher.engine
+        self._envelope = check(envelope)  # the platform envelope lines are read in (envelopes.py)
         self._sink = sink  # None: only count (--count, --summary)
         self._on_error = on_error
         self._only = only or Filter()
@@ -180,7 +184,7 @@ class Search:
 
     def _scanner(self, lines_before: int = 0, above: bytes = b"") -> LineScanner:
         """A scanner for an input, or for a part of it after `lines_before` lines that end with `above`."""
-        scanner = LineScanner(self.matcher, self.engine, count_lines=self.count_lines)
+        scanner = LineScanner(self.matcher, self.engine, count_lines=self.count_lines, envelope=self._envelope)
         scanner.resume(lines_before, above)
         return scanner
 
@@ -447,7 +451,9 @@ class Search:
             return
         if self._timeline is None and not self._codes:
             return  # -c: the lines are counted by the caller
-        stamp = find_timestamp(hit.line, self._now)
+        # A line read in an envelope has the envelope's time when the app's line has none.
+        enveloped = any(f.envelope for f in hit.findings)
+        stamp = line_stamp(hit.line, self._now, self._envelope) if enveloped else find_timestamp(hit.line, self._now)
         if self._timeline is not None:
             self._timeline.add(stamp.when if stamp else None, (item.finding.code for item in items))
             return

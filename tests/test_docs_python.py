@@ -164,6 +164,10 @@ def the_rest_of_the_library(
     assert names["registry"] is kmserr.default_registry()
 
 
+def an_envelope(example: Block) -> None:
+    assert run(example)["found"] == [("10630", "cri")]
+
+
 # The marker each example holds -> what runs it and checks what it did.
 RUNNERS: dict[str, Callable[..., None]] = {
     "explain(err)": explain_in_an_except,
@@ -171,6 +175,7 @@ RUNNERS: dict[str, Callable[..., None]] = {
     "from tenacity import": the_tenacity_predicate,
     "import stamina": the_stamina_predicate,
     "scan_stream(": the_rest_of_the_library,
+    "f.envelope": an_envelope,
 }
 
 

@@ -185,6 +185,7 @@ def explanation_record(item: Explanation, style: Style | None = None) -> dict[st
         "description": style.description(entry) if entry else None,
         "request_id": json_str(found.request_id),
         "format": found.form,
+        "envelope": found.envelope,
         "code_desc": json_str(found.code_desc),
         "in_catalogue": entry is not None,
         "message_agrees": item.message_agrees,

@@ -1,0 +1,416 @@
+"""Platform envelopes: the wrappers a container runtime, journald or syslog puts around an app's line.
+
+A line in an envelope is unwrapped before the forms read it, so that it reads exactly as the app
+wrote it: Docker's json-file driver (`{"log":"...\\n","stream":"stderr","time":"..."}`, the line
+JSON-escaped), `journalctl -o json` (`MESSAGE`, a string or an array of byte values), Kubernetes
+CRI files (`<time> <stream> <P|F> <line>`) and syslog (RFC 5424 with structured data, RFC 3164
+with or without its `<PRI>`, and the ISO-dated form rsyslog writes). A record that holds part of
+a line (CRI's `P`, a Docker record without its `\\n`, journald's `_LINE_BREAK=line-max`) is read
+with the next record, as one line. Detection looks at a line's first characters only, so that an
+ordinary line costs a comparison or two.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Final, NamedTuple
+
+from .timestamps import Stamp
+from .timestamps import find as find_timestamp
+
+AUTO: Final = "auto"
+NONE: Final = "none"
+DOCKER: Final = "docker"
+CRI: Final = "cri"
+JOURNALD: Final = "journald"
+SYSLOG: Final = "syslog"
+ENVELOPES: Final = (DOCKER, CRI, JOURNALD, SYSLOG)
+CHOICES: Final = (AUTO, NONE, *ENVELOPES)  # what `--envelope` and the library's `envelope=` accept
+
+MAX_ENVELOPE: Final = 1 << 20  # a longer JSON line is not opened as an envelope (Docker cuts at 16 KiB)
+
+
+def check(envelope: str) -> str:
+    """The envelope name, or ValueError when it is none of CHOICES (a library caller's mistake)."""
+    if envelope not in CHOICES:
+        raise ValueError(f"unknown envelope {envelope!r}: expected one of {', '.join(CHOICES)}")
+    return envelope
+
+
+class Record(NamedTuple):
+    """One line in an envelope: the app's text, where it stands, and what the envelope says of it.
+
+    `start`/`end` delimit the app text's source in the line; `escaped` says it is a JSON string's
+    inside (its characters placed by reading the escapes), `raw` that it was a byte array (no
+    character has a place of its own: all stand at `start`)."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    partial: bool  # continued by the next record
+    time: str | None  # the envelope's time, as written (journald: microseconds since the epoch)
+    escaped: bool = False
+    raw: bool = False
+
+
+# Kubernetes CRI (kubelet, containerd, CRI-O; podman's k8s-file): RFC 3339 time, stream, P or F.
+_RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
+_CRI = re.compile(r"(" + _RFC3339 + r") (stdout|stderr) ([PF])(?: |$)")
+# RFC 5424: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]. A value in
+# structured data may hold `]` and `"` escaped with a backslash; each alternative starts apart.
+_SD_ELEMENT = r'\[[^\]"\\ ]+(?: [^= \]"]+="(?:[^"\\]|\\.)*")*\]'
+_RFC5424 = re.compile(
+    r"<\d{1,3}>1 (\S+) \S+ \S+ \S+ \S+ (-|(?:" + _SD_ELEMENT + r")+)(?: \ufeff?|$)"
+)
+# RFC 3164 and rsyslog's files: [<PRI>]TIME HOST TAG[PID]: MSG, TIME as `Oct 11 22:14:15` or RFC 3339.
+_BSD_TIME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d"
+# An app's own `TIME LEVEL logger: message` is no syslog line: a log level is no host name.
+_LEVEL = r"(?!(?i:trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit|severe|panic) )"
+_RFC3164 = re.compile(
+    r"(?:<\d{1,3}>)?(" + _BSD_TIME + "|" + _RFC3339 + r") " + _LEVEL
+    + r"[^\s\[\]]+ [^\s:\[\]]{1,64}(?:\[\d{1,10}\])?:(?: |$)"
+)
+_MONTH_INITIALS: Final = frozenset("JFMASOND")
+_MONTHS: Final = frozenset(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
+
+_DOCKER_HEAD: Final = '{"log":"'
+_STRING = json.decoder.scanstring  # type: ignore[attr-defined]  # C's JSON string reader
+_MESSAGE_KEY = re.compile(r'"MESSAGE"\s*:\s*')
+
+
+# What a line in an envelope can begin with: most lines begin otherwise, and cost one set lookup.
+WRAP_FIRST: Final = frozenset("{<\x1e0123456789" + "".join(_MONTH_INITIALS))
+# A record that may continue one cut short: Docker's, journald's, or a CRI record.
+_CONTINUING = re.compile(rb'\{"log":"|\{\s*"__|\x1e|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) std(?:out|err) [PF]')
+
+
+def may_wrap(line: str) -> bool:
+    """Whether a line can be in an envelope that AUTO detects, from its first characters: most
+    lines cannot, and cost a comparison or two (an app's `2024-05-14T08:00:00Z ERROR ...` too)."""
+    first = line[:1]
+    if first.isdigit():
+        blank = line.find(" ", 19, 42)  # after an RFC 3339 time: `stdout`, or a host name (_host_like)
+        word = line[blank + 1 : blank + 2] if blank >= 0 else ""
+        return word.islower() or word.isdigit()
+    return first in WRAP_FIRST
+
+
+def _host_like(char: str) -> bool:
+    """Whether a word that begins with `char` may be CRI's stream or, after an RFC 3339 time, a
+    syslog host name (lower case or digits by custom): an app's level (`INFO`, `ERROR`) is not."""
+    return char.islower() or char.isdigit()
+
+
+def open_line(line: str, envelope: str = AUTO) -> Record | None:
+    """The record that `line` is, in `envelope` (AUTO: whichever it is in), or None; never raises."""
+    if envelope == NONE or not line:
+        return None
+    first = line[0]
+    if first == "{" or first == "\x1e":
+        if envelope in (AUTO, DOCKER) and line.startswith(_DOCKER_HEAD):
+            return _docker(line)
+        if envelope in (AUTO, JOURNALD):
+            return _journald(line)
+        return None
+    if first.isdigit():
+        # CRI and rsyslog both begin with an RFC 3339 time: `2024-05-14T08:00:00...`, a blank after it.
+        # Sliced and compared before any regex, so that an app's own timestamped line costs little.
+        if line[4:5] != "-" or line[10:11] != "T":
+            return None
+        blank = line.find(" ", 19, 42)
+        if blank < 0:
+            return None
+        if line.startswith((" stdout ", " stderr "), blank):
+            return _cri(line) if envelope in (AUTO, CRI) else None
+        if envelope == SYSLOG or (envelope == AUTO and _host_like(line[blank + 1 : blank + 2])):
+            return _syslog(line)  # a level (`TIME info app: ...`) is no host: _RFC3164 says no
+        return None
+    if envelope not in (AUTO, SYSLOG):
+        return None
+    if (first == "<" and line[1:2].isdigit()) or (line[:3] in _MONTHS and line[3:4] == " "):
+        return _syslog(line)
+    return None
+
+
+def _docker(line: str) -> Record | None:
+    """moby's json-file record: `log` (Go-escaped, with its `\\n` unless cut at 16 KiB), `stream`,
+    `attrs` when asked for, `time` in RFC 3339 with nanoseconds."""
+    if len(line) > MAX_ENVELOPE:
+        return None
+    start = len(_DOCKER_HEAD)
+    try:
+        text, end = _STRING(line, start)
+        doc = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict) or doc.get("log") != text or not isinstance(doc.get("time"), str):
+        return None
+    if not set(doc) <= {"log", "stream", "time", "attrs"}:
+        return None  # an app's own JSON record with a `log` key, not Docker's
+    partial = not text.endswith("\n")
+    text = text if partial else text[:-1]
+    if text.endswith("\r") and not partial:
+        text = text[:-1]
+    return Record(DOCKER, text, start, end - 1, partial, doc["time"], escaped=True)
+
+
+def _journald(line: str) -> Record | None:
+    """A `journalctl -o json` (or json-seq) entry: MESSAGE, a string, or an array of byte values
+    when it is not valid UTF-8; keys in any order, with or without blanks around the colons."""
+    if len(line) > MAX_ENVELOPE or '"MESSAGE"' not in line:
+        return None
+    if '"__REALTIME_TIMESTAMP"' not in line and '"__CURSOR"' not in line:
+        return None
+    body = line.lstrip("\x1e")
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    message = doc.get("MESSAGE")
+    stamp = doc.get("__REALTIME_TIMESTAMP")
+    time = stamp if isinstance(stamp, str) and stamp.isdigit() else None
+    partial = doc.get("_LINE_BREAK") == "line-max"
+    key = _message_value(line)
+    if isinstance(message, str):
+        if key is not None and line[key : key + 1] == '"':
+            try:
+                value, end = _STRING(line, key + 1)
+            except ValueError:
+                value, end = None, 0
+            if value == message:
+                return Record(JOURNALD, message, key + 1, end - 1, partial, time, escaped=True)
+        return Record(JOURNALD, message, 0, len(line), partial, time, raw=True)
+    if isinstance(message, list) and all(isinstance(b, int) and 0 <= b < 256 for b in message):
+        text = bytes(message).decode("utf-8", "surrogateescape")
+        where = key if key is not None and line[key : key + 1] == "[" else 0
+        close = line.find("]", where)
+        return Record(JOURNALD, text, where, close + 1 if close >= 0 else len(line), partial, time, raw=True)
+    return None
+
+
+def _message_value(line: str) -> int | None:
+    """Where the MESSAGE key's value starts in the raw line (checked against the decoded value)."""
+    at = 0
+    while True:
+        key = _MESSAGE_KEY.search(line, at)
+        if key is None:
+            return None
+        before = line[: key.start()].rstrip()
+        if before.endswith(("{", ",")):
+            return key.end()
+        at = key.end()
+
+
+def _cri(line: str) -> Record | None:
+    match = _CRI.match(line)
+    if match is None:
+        return None
+    start = match.end()
+    return Record(CRI, line[start:], start, len(line), match.group(3) == "P", match.group(1))
+
+
+def _syslog(line: str) -> Record | None:
+    match = _RFC5424.match(line) if line.startswith("<") else None
+    if match is None:
+        match = _RFC3164.match(line)
+    if match is None:
+        return None
+    start = match.end()
+    time = match.group(1)
+    return Record(SYSLOG, line[start:], start, len(line), False, None if time == "-" else time)
+
+
+# -- places: where a character of the app's text stands in the line ---------------------------
+
+# One JSON escape a character: a surrogate pair (one character once read), `\uXXXX`, `\x`.
+_JSON_ESCAPE = re.compile(
+    r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.DOTALL
+)
+
+
+def places(line: str, record: Record, positions: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Where each position of the record's text stands in `line`: its offset and width there.
+
+    Verbatim text is shifted; escaped text is walked escape by escape, only as far as the last
+    position asked for; a byte array's characters all stand at its start."""
+    wanted = sorted(set(positions))
+    if not record.escaped:
+        if record.raw:
+            return {p: (record.start, 0) for p in wanted}
+        return {p: (record.start + p, 1) for p in wanted}
+    found: dict[int, tuple[int, int]] = {}
+    inner = 0  # the text's position at `raw`
+    raw = record.start
+    index = 0
+    for escape in _JSON_ESCAPE.finditer(line, record.start, record.end):
+        run = escape.start() - raw  # characters as written, up to this escape
+        while index < len(wanted) and wanted[index] < inner + run:
+            found[wanted[index]] = (raw + wanted[index] - inner, 1)
+            index += 1
+        if index < len(wanted) and wanted[index] == inner + run:
+            found[wanted[index]] = (escape.start(), escape.end() - escape.start())
+            index += 1
+        if index == len(wanted):
+            return found
+        inner += run + 1
+        raw = escape.end()
+    for p in wanted[index:]:
+        found[p] = (min(raw + p - inner, record.end), 1)
+    return found
+
+
+# -- lines above: what Node's error object and a cut line need ----------------------------------
+
+
+def may_continue(line: bytes) -> bool:
+    """Whether a line may be a record that continues a cut one (Docker's, journald's or CRI's),
+    from its first bytes: only then are the lines above looked at (`partial_above`)."""
+    first = line[:1]
+    if first.isdigit():  # a CRI record has its stream within its first 40 bytes: one C search says no
+        return line.find(b" std", 19, 40) >= 0 and _CONTINUING.match(line) is not None
+    return first in (b"{", b"\x1e") and _CONTINUING.match(line) is not None
+
+
+def partial_above(data: bytes, floor: int, end: int) -> bool:
+    """Whether the last line of `data[floor:end]` may be a record cut short (continued by the next
+    line): a few byte comparisons, so that grep gives the lines above only to the lines that need them."""
+    if data.endswith(b"\n", floor, end):
+        end -= 1
+    start = data.rfind(b"\n", floor, end) + 1 or floor
+    first = data[start : start + 1]
+    if first.isdigit():
+        head = data[start : min(end, start + 48)]
+        return b" P " in head and _CRI.match(head.decode("ascii", "replace")) is not None
+    if first == b"{" and data.startswith(b'{"log":"', start):
+        tail = data[max(start, end - 512) : end]
+        at = tail.rfind(b'","stream":"')
+        if at < 0:
+            at = tail.rfind(b'","time":"')
+        return at >= 0 and not tail[:at].endswith(b"\\n")
+    return first in (b"{", b"\x1e") and data.find(b'"_LINE_BREAK"', start, end) >= 0
+
+
+class Opened(NamedTuple):
+    """A text's records unwrapped: the app's text, the lines above it unwrapped, and how to place
+    what is found in it back in the original text."""
+
+    text: str
+    before: str
+    skip: int  # the text's first characters are the end of a cut line above: found there already
+    records: list[tuple[int, int, str, Record | None]]  # (start in `text`, start in original, line, record)
+
+    def place(self, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int, str | None]]:
+        """Where each `text[start:end]` stands in the original text, and the envelope of its
+        record: escaped text is walked once a record, for all its spans together (a hostile line
+        of escapes with 100 codes costs one walk, not 100)."""
+        wanted: dict[int, list[int]] = {}  # record -> positions in its text
+        ends: list[tuple[int, int, int]] = []  # each span: its record, first and last position there
+        for start, end in spans:
+            at = max(bisect_right(self.records, start, key=lambda r: r[0]) - 1, 0)
+            inner_start, _, _, record = self.records[at]
+            first = start - inner_start
+            size = len(record.text) if record is not None else end - inner_start
+            # A span is placed within its first record (a code that a cut runs through ends with it).
+            last = max(min(end - inner_start, size) - 1, first)
+            ends.append((at, first, last))
+            wanted.setdefault(at, []).extend((first, last))
+        placed = {}
+        for at, positions in wanted.items():
+            _, original, line, record = self.records[at]
+            got = places(line, record, positions) if record is not None else {p: (p, 1) for p in positions}
+            placed[at] = (original, got)
+        result: list[tuple[int, int, str | None]] = []
+        for at, first, last in ends:
+            original, got = placed[at]
+            begin, _ = got[first]
+            stop, width = got[last]
+            record = self.records[at][3]
+            result.append((original + begin, original + max(stop + width, begin), record.kind if record else None))
+        return result
+
+
+def open_text(text: str, before: str = "", envelope: str = AUTO) -> Opened | None:
+    """The records of `text` (one line, or several for parse), unwrapped, with the lines above
+    that a cut line or Node's error object needs; None when no line of it is in an envelope."""
+    opened: list[Record | None]
+    if "\n" not in text:  # grep's one line: nothing to build unless it is in an envelope
+        record = open_line(text, envelope)
+        if record is None:
+            return None
+        lines, opened = [text], [record]
+    else:  # parse's text, several lines
+        lines = text.split("\n")
+        opened = [open_line(line, envelope) for line in lines]
+        if not any(opened):
+            return None
+    above = _open_above(before, envelope) if before else []
+    # A cut line above, continued by the text's first record: read with it, as one line.
+    prefix: list[str] = []
+    first = opened[0]
+    while above and above[-1][1] and first is not None and first.kind == above[-1][2]:
+        prefix.insert(0, above.pop()[0])
+    head = "".join(prefix)
+    pieces: list[str] = [head]
+    records: list[tuple[int, int, str, Record | None]] = []
+    at, original = len(head), 0
+    for index, (line, record) in enumerate(zip(lines, opened, strict=True)):
+        inner = record.text if record is not None else line
+        records.append((at, original, line, record))
+        pieces.append(inner)
+        at += len(inner)
+        original += len(line) + 1
+        if index + 1 < len(lines) and not (record is not None and record.partial):
+            pieces.append("\n")
+            at += 1
+    # The lines above matter to a Node error's code line only (and to a cut line, done above).
+    inner_before = _join_above(above) if "code: '" in text else ""
+    return Opened("".join(pieces), inner_before, len(head), records)
+
+
+def _open_above(before: str, envelope: str) -> list[tuple[str, bool, str | None]]:
+    """The lines above, each as (its app text, whether cut, its envelope); the last piece of
+    `before` (the start of the current line, when it does not end with a newline) is left out."""
+    lines = before.split("\n")
+    lines.pop()
+    result: list[tuple[str, bool, str | None]] = []
+    for line in lines:
+        line = line[:-1] if line.endswith("\r") else line
+        record = open_line(line, envelope) if may_wrap(line) else None
+        if record is None:
+            result.append((line, False, None))
+        else:
+            result.append((record.text, record.partial, record.kind))
+    return result
+
+
+def _join_above(above: list[tuple[str, bool, str | None]]) -> str:
+    """The lines above as the app wrote them: cut records joined to the next, each line ended."""
+    return "".join(text if cut else text + "\n" for text, cut, _ in above)
+
+
+# -- the envelope's time ------------------------------------------------------------------------
+
+
+def stamp(line: bytes, now: datetime | None = None, envelope: str = AUTO) -> Stamp | None:
+    """A line's time: the app line's own when it has one, else its envelope's; never raises."""
+    text = line.decode("utf-8", "surrogateescape")
+    record = open_line(text[:-1] if text.endswith("\r") else text, envelope) if envelope != NONE else None
+    if record is None:
+        return find_timestamp(line, now)
+    own = find_timestamp(record.text.encode("utf-8", "surrogateescape"), now)
+    if own is not None or record.time is None:
+        return own
+    if record.kind == JOURNALD:
+        try:
+            when = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=int(record.time))
+        except OverflowError:  # more microseconds than a datetime holds: no time
+            return None
+        return Stamp(when.isoformat().replace("+00:00", "Z"), when)
+    return find_timestamp(record.time.encode("ascii", "replace"), now)
