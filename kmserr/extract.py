@@ -34,6 +34,7 @@ from .forms import (
     JAVA_SDK,
     JAVA_SDK_OLD,
     LEGACY_JSON,
+    LEGACY_MESSAGE,
     LOCATED,
     MAX_FINDINGS,
     MAX_NAME,
@@ -284,7 +285,7 @@ class Extractor:
         if len(found) < 2:
             return found
         found.sort(key=_start)
-        return _once_a_line(text, _own_request_ids(text, found))[:MAX_FINDINGS]
+        return _once_a_record(text, _once_a_line(text, _own_request_ids(text, found)))[:MAX_FINDINGS]
 
     def _quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
         """Each quoted value that holds SDK text: its findings, read unescaped and placed in
@@ -426,6 +427,63 @@ def _once_a_line(text: str, found: list[Finding]) -> list[Finding]:
     return [f for f in kept if f is not None]
 
 
+def _once_a_record(text: str, found: list[Finding]) -> list[Finding]:
+    """One finding per error of a JSON record (a line that is a `{...}`): python-json-logger's
+    `exc_info` and `error` fields, a Sentry-like event's `message`, `exception` and `extra` name the
+    same error, without a request ID too (the same code and message). A field of its own that
+    names the code (`"code": "InvalidParameter"`) is that error, as is a legacy message that is
+    the module code of an SDK error beside it (`"message": "(10630) ..."` of a Node error object).
+    Linear: each line's findings once, each stretch between them once."""
+    if len(found) < 2:
+        return found
+    kept: list[Finding] = []
+    for line in _by_line(text, found):
+        details = {f.module_code for f in line if f.module_code is not None and f.form in (BARE_CODE, NODE_SDK)}
+        if len(line) < 2 or not (details or _is_record(text, line[0].start)):
+            kept.extend(line)
+            continue
+        record = _is_record(text, line[0].start)
+        seen: set[tuple[str, str | None]] = set()  # the record's errors: (code, message)
+        # The codes of its errors in an SDK's own form, and the names their legacy codes came with
+        # (code_desc), each with its request ID: a name in a field of its own is one of them.
+        named = {(n, f.request_id) for f in line if f.form != BARE_CODE for n in (f.code, f.code_desc) if n}
+        for finding in line:
+            if finding.form == LEGACY_MESSAGE and finding.module_code in details:
+                continue
+            if record:
+                if finding.form == BARE_CODE and (
+                    (finding.code, finding.request_id) in named
+                    or (finding.request_id is None and any(name == finding.code for name, _ in named))
+                ):
+                    continue
+                key = (finding.code, finding.message)
+                if finding.request_id is None and key in seen:
+                    continue
+                seen.add(key)
+            kept.append(finding)
+    return kept
+
+
+def _by_line(text: str, found: list[Finding]) -> Iterator[list[Finding]]:
+    """The findings (sorted by start), a list per line."""
+    line: list[Finding] = []
+    previous = 0
+    for finding in found:
+        if line and "\n" in text[previous : finding.start]:
+            yield line
+            line = []
+        line.append(finding)
+        previous = max(previous, finding.start)
+    if line:
+        yield line
+
+
+def _is_record(text: str, pos: int) -> bool:
+    """Whether the line that holds `pos` is a JSON record: its first character other than a blank is `{`."""
+    start = text.rfind("\n", 0, pos) + 1
+    return text[start : start + 64].lstrip().startswith("{")
+
+
 class _Spans:
     """Text already explained: spans that do not overlap, kept sorted, asked about by bisection."""
 
@@ -543,7 +601,15 @@ _SOURCE_START = re.compile(
     r"(?:[ \t]+\u2502(?=[ \t]))*"
     r"[ \t]+"
 )
-_ANNOTATION = re.compile(r"[ \t\u2502]*\u2514 ")  # loguru's diagnose: `│   └ value` under a source line
+# loguru's diagnose: `│   └ value` under a source line; `|   -> value` where its sink cannot encode `└`
+# (an ASCII stream or file), after the indentation of the source line above it.
+_ANNOTATION = re.compile(r"[ \t\u2502]*\u2514 |[ \t|\u2502]{4,}-> ")
+# Inside rich's traceback box (`│ ... │`) stand frame headers, numbered source lines and locals
+# panels, never an error that happened: a numbered line (`│ ❱ 30 │ ...`, `│   28 │ ...`), a line
+# of a locals panel below the source (`│ │ code = '...' │ │`), or one beside it (the line ends
+# with the panel's border and the box's: `│ ...source... │ e = TencentCloudSDKException(...) │ │`).
+_RICH_BOX_LINE = re.compile(r"[ \t]*\u2502 (?:\u2502 |(?:\u2771|[ \t])[ \t]*[0-9]{1,7} \u2502)")
+_RICH_NESTED_END = re.compile(r"\u2502[ \t]*\u2502[ \t]*$")
 _BOX_END = re.compile(r"[ \t]*\u2502[ \t]*$")  # rich's right border
 _STATEMENT = re.compile(
     r"(?:(?:raise|return|yield|await|assert|throw)\s+|(?:const |let |var )?[\w.\[\]]+\s*[-+*/|]?=\s*)?"
@@ -560,6 +626,7 @@ _ERROR_CALL = re.compile(r"[A-Za-z_$][\w.$]*(?:Exception|Error)\(")
 _SOURCE_FIRST: Final = frozenset(" \t|\u2502->\u2771\u25140123456789")
 _DIGITS: Final = frozenset("0123456789")
 _LINE_NUMBER = re.compile(r"[0-9]{1,7}[ \t]")
+_BOX_INDENT: Final = 64  # how far in rich's box may begin (RichHandler indents it by its columns)
 MAX_SOURCE_LINE: Final = 1024  # a longer line is no line of program source that a traceback quotes
 
 
@@ -576,6 +643,10 @@ def _is_source_line(text: str, line_start: int) -> bool:
     line_end = _line_end(text, line_start)
     if _ANNOTATION.match(text, line_start, line_end):
         return True  # loguru's `└ 'InvalidParameterValue'`: a variable's value, under its source line
+    if "\u2502" in text[line_start : line_start + _BOX_INDENT] and (
+        _RICH_BOX_LINE.match(text, line_start, line_end) or _RICH_NESTED_END.search(text, line_start, line_end)
+    ):
+        return True  # rich's traceback box: its source lines and its locals, `│ │ code = '...' │ │`
     if line_end - line_start > MAX_SOURCE_LINE:
         return False
     indent = _SOURCE_START.match(text, line_start, line_end)
