@@ -41,6 +41,7 @@ from .forms import (
     NODE_SDK,
     PYTHON_SDK,
     PYTHON_SDK_REPR,
+    RICH_HEAD,
     SDK_TEXT_FORMS,
     Finding,
     Form,
@@ -202,6 +203,11 @@ class Extractor:
                 return whole
         taken = _Spans()
         found: list[Finding] = []
+        if RICH_HEAD in text or (before and RICH_HEAD in before):
+            # An exception line that rich wrapped at its width: read whole, reported on its last line.
+            for inner, span_start, span_end in self._rich_wrapped(text, before):
+                taken.add(span_start, span_end)
+                found.extend(inner)
         if '"locals"' in text:  # structlog's dict_tracebacks: a frame's variables are no occurrences
             for start, end in _locals_spans(text):
                 taken.add(start, end)
@@ -287,6 +293,55 @@ class Extractor:
         found.sort(key=_start)
         return _once_a_record(text, _once_a_line(text, _own_request_ids(text, found)))[:MAX_FINDINGS]
 
+    def _rich_wrapped(self, text: str, before: str) -> Iterator[tuple[list[Finding], int, int]]:
+        """The exception lines that rich wrapped at its width (structlog's console renderer, and
+        RichHandler's traceback, at 80 columns; an ExceptionGroup's boxes): rich writes the class's
+        bare name, `TencentCloudSDKException: [TencentCloudSDKException] code:...`, and breaks it
+        over lines of the same indentation (and box) up to the line of its ` requestId:`. Each is
+        read whole, its lines joined as rich broke them, and reported on that last line (the code,
+        which stands above, has an empty span there at the `requestId:`); the part of it in `text`
+        is given with its findings, to be read no further. `before`: the lines above `text`
+        (grep's), so that grep, a line at a time, reads what parse reads."""
+        lines = before.split("\n")[:-1] if before else []  # `before` ends with the newline above `text`
+        lines = lines[-MAX_WRAPPED_LINES:]
+        offset = -sum(len(line) + 1 for line in lines)  # where each line starts, relative to `text`
+        starts: list[int] = []
+        for line in lines:
+            starts.append(offset)
+            offset += len(line) + 1
+        for line in text.split("\n"):
+            starts.append(offset)
+            lines.append(line)
+            offset += len(line) + 1
+        index = 0
+        while index < len(lines):
+            prefix, content = _box_content(lines[index])
+            if not _is_rich_head(content):
+                index += 1
+                continue
+            contents = [content]
+            last = index
+            size = len(lines[index])
+            while "requestId:" not in contents[-1] and last + 1 < len(lines) and len(contents) < MAX_WRAPPED_LINES:
+                next_prefix, next_content = _box_content(lines[last + 1])
+                size += len(lines[last + 1]) + 1
+                if next_prefix != prefix or not next_content or size > WRAPPED_WINDOW:
+                    break
+                last += 1
+                contents.append(next_content)
+            block_start, block_end = starts[index], starts[last] + len(lines[last])
+            if block_end > 0:  # some of it is in `text`
+                inner: list[Finding] = []
+                if last > index and "requestId:" in contents[-1]:
+                    at = starts[last] + lines[last].find("requestId:")
+                    # A request ID that rich folded onto the next line (RichHandler's column at 80
+                    # is narrower than one) is cut: no request ID, rather than a wrong one.
+                    cut = " " not in contents[-1] and len(contents[-1]) >= max(len(c) for c in contents)
+                    inner = [f._replace(start=at, end=at, request_id=None if cut else f.request_id)
+                             for f in self.find(_unwrap(contents))]
+                yield inner, max(0, block_start), block_end
+            index = last + 1
+
     def _quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
         """Each quoted value that holds SDK text: its findings, read unescaped and placed in
         `text`, and its span (quotes included). Values are paired from the text's start, as a
@@ -334,6 +389,38 @@ class Extractor:
                 inner = [f._replace(start=places[f.start], end=places[f.end]) for f in self.find(decoded)]
                 yield inner, quote, end
             at = text.find(opening, _past(skip, text, end))
+
+
+MAX_WRAPPED_LINES: Final = 32  # lines of one exception line that rich wrapped
+WRAPPED_WINDOW: Final = 4096  # characters of them, indentation, padding and boxes included
+# A line of rich's output: its indentation (RichHandler's columns) and a box's left border, the
+# content, and the padding and right border after it.
+_BOX_LINE = re.compile(r"([ \t]*(?:\u2502 )?)(.*?)[ \t]*(?:\u2502[ \t]*)?\r?")
+
+
+def _box_content(line: str) -> tuple[str, str]:
+    """The indentation (and box border) of a line of rich's output, and its content."""
+    got = _BOX_LINE.fullmatch(line)
+    return (got.group(1), got.group(2)) if got is not None else ("", line)
+
+
+def _is_rich_head(content: str) -> bool:
+    """Whether a line is rich's exception line of an SDK error that goes on below: the class's bare
+    name (Python's traceback writes its module too), alone or before the SDK's text, no request ID."""
+    if not content.startswith(RICH_HEAD) or "requestId:" in content:
+        return False
+    rest = content[len(RICH_HEAD) :]
+    return not rest or rest.startswith(" [TencentCloudSDKException]")
+
+
+def _unwrap(contents: list[str]) -> str:
+    """The lines of a wrapped text joined as rich broke them: at a space, which it drops, or inside a
+    word longer than the width, which it folds (a line that is one word and fills the width)."""
+    width = max(len(c) for c in contents)
+    joined = [contents[0]]
+    for previous, content in zip(contents, contents[1:], strict=False):
+        joined.append(content if " " not in previous and len(previous) >= width else " " + content)
+    return "".join(joined)
 
 
 def _past(unwanted: re.Pattern[str] | None, text: str, pos: int) -> int:

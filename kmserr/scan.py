@@ -15,7 +15,7 @@ from typing import BinaryIO, Final, NamedTuple
 
 from .engines import Candidates, Engine
 from .extract import Extractor
-from .forms import LOCATORS, NODE_CONTEXT, NODE_SDK, Finding
+from .forms import LOCATORS, NODE_CONTEXT, NODE_SDK, RICH_HEAD, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 
@@ -26,6 +26,7 @@ BLOCK_SIZE: Final = 1 << 20
 # At least BLOCK_SIZE: a line inside one read is never cut.
 LINE_LIMIT: Final = 64 << 20
 _NODE_CODE: Final = b"code: '"  # a line of Node's inspected error: the lines above it are read too
+_RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
 
 
 class Hit(NamedTuple):
@@ -146,7 +147,7 @@ class LineScanner:
         if text.endswith("\r"):
             text = text[:-1]
         hints = _Hints(found).line(0, len(line), line)
-        before = _decode(self._previous) if _node_line(hints[2], line) else ""
+        before = _decode(self._previous) if _node_line(hints[2], line) or _RICH_HEAD in self._previous else ""
         self._previous = lines_above(self._previous, line, 0, len(line))
         findings = self._extractor.find(text, *hints, before=before)
         if findings:
@@ -180,6 +181,9 @@ class LineScanner:
         next_line = start  # lines before this offset are already decided
         find = self._extractor.find
         positions = found.structured + found.names + found.crowded + found.parens
+        # Where rich's exception lines stand (almost never): the lines below them read those above.
+        rich = buf.find(_RICH_HEAD, start, end) >= 0 if positions else False
+        rich_above = rich or _RICH_HEAD in self._previous
         if positions:
             positions.sort()
             hints = _Hints(found)
@@ -196,7 +200,7 @@ class LineScanner:
                     text = text[:-1]
                 names_at, parens_at, forms = hints.line(line_start, line_end, raw)
                 before = ""
-                if _node_line(forms, raw):
+                if _node_line(forms, raw) or (rich_above and _below(buf, _RICH_HEAD, start, line_start, self._previous)):
                     above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
                     if line_start - start < NODE_CONTEXT:
                         above = self._previous + above
@@ -220,6 +224,12 @@ def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
     without its newline (the input's last line, or a long line, Search._blocks): it is added."""
     ended = b"" if buf.endswith(b"\n", start, end) else b"\n"
     return (previous + buf[max(start, end - NODE_CONTEXT) : end] + ended)[-NODE_CONTEXT:]
+
+
+def _below(buf: bytes, literal: bytes, start: int, line_start: int, previous: bytes) -> bool:
+    """Whether `literal` stands within NODE_CONTEXT bytes above the line at `line_start`."""
+    low = line_start - NODE_CONTEXT
+    return buf.find(literal, max(start, low), line_start) >= 0 or (low < start and literal in previous)
 
 
 def _node_line(forms: frozenset[str] | None, raw: bytes) -> bool:

@@ -6,12 +6,19 @@ of a real SDK error against a loopback fake KMS (see tests/data/captures/README.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
 
 from kmserr.extract import Extractor
+from kmserr.scan import scan_bytes
 
 from .conftest import Runner
 
@@ -92,6 +99,79 @@ def test_an_error_in_richs_exception_group_box_is_an_occurrence() -> None:
     line = ("│ ValueError: [TencentCloudSDKException] code:InvalidParameter message:bad requestId:"
             "7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c │")
     assert [(f.code, f.request_id) for f in EX.find(line)] == [("InvalidParameter", "7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c")]
+
+
+LONG = ("FailedOperation.DecryptError", "The ciphertext could not be decrypted because the CMK kms-3f9a1c2e that "
+        "encrypted it is pending deletion and cannot be used.", "5d2c9e7a-1b3f-4c6d-8e0a-2f4b6d8c0e1a")
+
+
+# Class 2: the exception's line, which rich wraps at its width, is read whole (grep from the lines
+# above its last line, as parse reads it): the exact message and request ID, once.
+@pytest.mark.parametrize(("capture", "want"), [
+    ("structlog-26.1.0-rich-15.0.0-console-80.txt", [LONG]),  # `[TencentCloudSDKException] ` alone on its line
+    ("rich-15.0.0-handler-200.txt", [("10630", "key is not existed", LEGACY_RID)]),  # RichHandler's column
+    ("rich-15.0.0-exception-group-80.txt", [DISABLED, LONG]),  # inside the boxes of an ExceptionGroup
+])
+def test_an_exception_line_that_rich_wrapped_is_read_whole(
+    run: Runner, engine: str, capture: str, want: list[tuple[object, ...]]
+) -> None:
+    check_everywhere(run, read(capture), want)
+
+
+def test_a_request_id_that_rich_folded_is_not_reported_cut(run: Runner, engine: str) -> None:
+    # RichHandler at 80 columns: its column (34 characters) folds the code and the request ID.
+    text = read("rich-15.0.0-handler-80.txt")
+    assert "code:ResourceUnavailable.CmkDisabl " in text and "requestId:7c0e4b1a-2d3f-4e5a-8b6c- " in text
+    check_everywhere(run, text, [(DISABLED[0], DISABLED[1], None)])
+
+
+WRAPPED = [
+    "TencentCloudSDKException: [TencentCloudSDKException] ",
+    "code:InvalidParameter message:the value is bad ",
+    "requestId:7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c",
+]
+
+
+def test_grep_reports_a_wrapped_exception_line_on_its_last_line(run: Runner, engine: str) -> None:
+    text = "2024-05-14 08:00:01 [error    ] decrypt failed\n" + "\n".join(WRAPPED) + "\nnext record\n"
+    result = run("grep", "--json", input=text.encode())
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(d["line_number"], [(m["code"], m["message"], m["request_id"]) for m in d["matches"]]) for d in lines] == [
+        (4, [("InvalidParameter", "the value is bad", "7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c")])
+    ]
+
+
+def test_a_line_like_rich_continuation_without_richs_head_is_read_alone() -> None:
+    # The .NET SDK's text at a line's start, with no rich exception line above: its own error.
+    assert [f.code for f in EX.find(WRAPPED[1])] == ["InvalidParameter"]
+    assert [f.code for f in EX.find(WRAPPED[1], before="some other line\n")] == ["InvalidParameter"]
+
+
+def test_pythons_own_traceback_line_with_a_newline_keeps_it() -> None:
+    # Python's traceback names the exception's module: no rich wrapping, the newline is the message's.
+    text = ("tencentcloud.common.exception.tencent_cloud_sdk_exception.TencentCloudSDKException: "
+            "[TencentCloudSDKException] code:InvalidParameter message:line one\nline two requestId:r-1234567890")
+    assert [(f.code, f.message) for f in EX.find(text)] == [("InvalidParameter", "line one\nline two")]
+
+
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz.,()'", min_size=1, max_size=12)
+
+
+@given(
+    words=st.lists(WORDS, min_size=1, max_size=40), width=st.integers(min_value=60, max_value=200),
+    boxed=st.booleans(), code=st.sampled_from(["InvalidParameter", "ResourceUnavailable.CmkDisabled"]),
+)
+def test_any_width_that_rich_wraps_at_reads_the_same_error(words: list[str], width: int, boxed: bool, code: str) -> None:
+    """rich's own wrapping (a line of the console, or a box as an ExceptionGroup's), at any width:
+    the code, message and request ID of the SDK's text, alike a line at a time and whole."""
+    message, rid = " ".join(words), "7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c"
+    line = f"TencentCloudSDKException: [TencentCloudSDKException] code:{code} message:{message} requestId:{rid}"
+    console = Console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False)
+    console.print(Panel(Text(line)) if boxed else Text(line))
+    text = "2024-05-14 08:00:01 [error    ] decrypt failed\n" + console.file.getvalue() + "next\n"  # type: ignore[attr-defined]
+    want = [(code, message, rid)]
+    assert [(f.code, f.message, f.request_id) for f in EX.find(text)] == want
+    assert [(f.code, f.message, f.request_id) for hit in scan_bytes(text.encode()) for f in hit.findings] == want
 
 
 # Class 3: loguru's diagnose notes, drawn `->` and `|` where the sink cannot encode `└` and `│`.
