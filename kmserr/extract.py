@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cached_property
+from itertools import pairwise
 from typing import Final, NamedTuple
 
 from .forms import (
@@ -418,7 +419,7 @@ def _unwrap(contents: list[str]) -> str:
     word longer than the width, which it folds (a line that is one word and fills the width)."""
     width = max(len(c) for c in contents)
     joined = [contents[0]]
-    for previous, content in zip(contents, contents[1:], strict=False):
+    for previous, content in pairwise(contents):
         joined.append(content if " " not in previous and len(previous) >= width else " " + content)
     return "".join(joined)
 

@@ -200,7 +200,8 @@ class LineScanner:
                     text = text[:-1]
                 names_at, parens_at, forms = hints.line(line_start, line_end, raw)
                 before = ""
-                if _node_line(forms, raw) or (rich_above and _below(buf, _RICH_HEAD, start, line_start, self._previous)):
+                below_rich = rich_above and _below(buf, _RICH_HEAD, start, line_start, self._previous)
+                if below_rich or _node_line(forms, raw):
                     above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
                     if line_start - start < NODE_CONTEXT:
                         above = self._previous + above
