@@ -861,11 +861,12 @@ LOCATORS: Final = {
     # it hangs on the rarest, and a line of 1 MB of `"code":` then costs no more than plain text.
     LEGACY_JSON: rb'[4-6][0-9]{3}"?' + _SPACE + rb',' + _SPACE + rb'"message"',
 }
-# Not a form: the line that ends an exception line that rich wrapped (`... requestId:7c0e...`),
-# which the extractor reads with the lines above it, up to rich's `TencentCloudSDKException:`.
-WRAPPED_TAIL: Final = "wrapped-tail"
-LOCATORS[WRAPPED_TAIL] = rb"requestId:"
-RICH_HEAD: Final = "TencentCloudSDKException:"  # how rich begins the exception's line: its class's bare name
+# Not a form: rich's exception line (`TencentCloudSDKException: [TencentCloudSDKException] ...`,
+# the class's bare name), which rich wraps at its width: the scanner reads the lines below it, up
+# to its request ID, and the extractor reads the last of them with the lines above it.
+RICH_WRAPPED: Final = "rich-wrapped"
+RICH_HEAD: Final = "TencentCloudSDKException:"
+LOCATORS[RICH_WRAPPED] = rb"TencentCloudSDKException:"
 LOCATED: Final = frozenset(LOCATORS)
 
 

@@ -18,9 +18,10 @@ from rich.panel import Panel
 from rich.text import Text
 
 from kmserr.extract import Extractor
-from kmserr.scan import scan_bytes
+from kmserr.matcher import Matcher
+from kmserr.scan import LineScanner, scan_bytes
 
-from .conftest import Runner
+from .conftest import Runner, feed_in_pieces
 
 CAPTURES = Path(__file__).parent / "data" / "captures"
 EX = Extractor()
@@ -130,6 +131,25 @@ WRAPPED = [
     "code:InvalidParameter message:the value is bad ",
     "requestId:7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c",
 ]
+
+
+@pytest.mark.parametrize("sizes", [[1], [7, 300], [4096], [1 << 20]])
+def test_a_wrapped_exception_line_read_in_pieces_is_read_whole(engine: str, sizes: list[int]) -> None:
+    """Reads that end inside the wrapped lines (a slow pipe, a live log): the same error."""
+    data = read("structlog-26.1.0-rich-15.0.0-console-80.txt").encode()
+    hits = feed_in_pieces(LineScanner(Matcher.for_extractor(Extractor())), data, sizes)
+    assert [(f.code, f.message, f.request_id) for h in hits for f in h.findings] == [LONG]
+
+
+def test_a_part_that_starts_inside_a_wrapped_exception_line_reads_it(engine: str) -> None:
+    """`grep -j`: a part that begins between rich's exception line and its request ID (resumed
+    with the bytes above it) reads the error as one scanner does."""
+    data = "\n".join(WRAPPED).encode() + b"\n"
+    cut = data.index(b"code:")
+    scanner = LineScanner(Matcher.for_extractor(Extractor()))
+    scanner.resume(1, data[:cut])
+    hits = scanner.feed(data[cut:]) + scanner.finish()
+    assert [(f.code, f.request_id) for h in hits for f in h.findings] == [("InvalidParameter", WRAPPED[2][10:])]
 
 
 def test_grep_reports_a_wrapped_exception_line_on_its_last_line(run: Runner, engine: str) -> None:
