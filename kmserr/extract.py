@@ -204,7 +204,7 @@ class Extractor:
                 return whole
         taken = _Spans()
         found: list[Finding] = []
-        if RICH_HEAD in text or (before and RICH_HEAD in before):
+        if RICH_HEAD in text or (before and RICH_HEAD in before[-WRAPPED_WINDOW:]):
             # An exception line that rich wrapped at its width: read whole, reported on its last line.
             for inner, span_start, span_end in self._rich_wrapped(text, before):
                 taken.add(span_start, span_end)
@@ -303,7 +303,12 @@ class Extractor:
         which stands above, has an empty span there at the `requestId:`); the part of it in `text`
         is given with its findings, to be read no further. `before`: the lines above `text`
         (grep's), so that grep, a line at a time, reads what parse reads."""
-        lines = before.split("\n")[:-1] if before else []  # `before` ends with the newline above `text`
+        # The lines of `before` (which ends with the newline above `text`) that a wrapped line that
+        # reaches `text` can begin on: within WRAPPED_WINDOW characters.
+        window = before[-WRAPPED_WINDOW - 1 :]
+        lines = window.split("\n")[:-1] if window else []
+        if len(window) < len(before) and lines:
+            lines = lines[1:]  # a line cut by the window
         lines = lines[-MAX_WRAPPED_LINES:]
         offset = -sum(len(line) + 1 for line in lines)  # where each line starts, relative to `text`
         starts: list[int] = []
@@ -326,8 +331,8 @@ class Extractor:
             while "requestId:" not in contents[-1] and last + 1 < len(lines) and len(contents) < MAX_WRAPPED_LINES:
                 next_prefix, next_content = _box_content(lines[last + 1])
                 size += len(lines[last + 1]) + 1
-                if next_prefix != prefix or not next_content or size > WRAPPED_WINDOW:
-                    break
+                if next_prefix != prefix or not next_content or size > WRAPPED_WINDOW or RICH_HEAD in next_content:
+                    break  # another paragraph, or another error
                 last += 1
                 contents.append(next_content)
             block_start, block_end = starts[index], starts[last] + len(lines[last])
@@ -394,15 +399,19 @@ class Extractor:
 
 MAX_WRAPPED_LINES: Final = 32  # lines of one exception line that rich wrapped
 WRAPPED_WINDOW: Final = 4096  # characters of them, indentation, padding and boxes included
-# A line of rich's output: its indentation (RichHandler's columns) and a box's left border, the
-# content, and the padding and right border after it.
-_BOX_LINE = re.compile(r"([ \t]*(?:\u2502 )?)(.*?)[ \t]*(?:\u2502[ \t]*)?\r?")
 
 
 def _box_content(line: str) -> tuple[str, str]:
-    """The indentation (and box border) of a line of rich's output, and its content."""
-    got = _BOX_LINE.fullmatch(line)
-    return (got.group(1), got.group(2)) if got is not None else ("", line)
+    """The indentation (and box border) of a line of rich's output, and its content (without the
+    padding and right border after it). String methods: a regex with a lazy middle tried each end."""
+    body = line.lstrip(" \t")
+    if body.startswith("\u2502 "):
+        body = body[2:]
+    prefix = line[: len(line) - len(body)]
+    content = body.rstrip(" \t\r")
+    if content.endswith("\u2502"):
+        content = content[:-1].rstrip(" \t")
+    return prefix, content
 
 
 def _is_rich_head(content: str) -> bool:

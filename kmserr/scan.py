@@ -189,6 +189,7 @@ class LineScanner:
         find = self._extractor.find
         positions = found.structured + found.names + found.crowded + found.parens
         below: list[int] = []  # line starts below rich's exception line, read whatever the engine says
+        head = -1  # where rich's exception line starts in this block (-1: in an earlier one)
         if self._rich_lines:
             below, self._rich_lines = _lines_below(buf, start, end, self._rich_lines)
         if positions or below:
@@ -209,14 +210,17 @@ class LineScanner:
                 line_end = end if newline < 0 else newline
                 next_line = line_end + 1
                 raw = buf[line_start:line_end]
-                if not below and _RICH_HEAD in raw:  # rich's exception line: its next lines end it
+                if _RICH_HEAD in raw:  # rich's exception line: its next lines end it
                     below, self._rich_lines = _lines_below(buf, next_line, end, _rich_lines_after(raw, 0, len(raw), 0))
+                    head = line_start
                 text = raw.decode("utf-8", "surrogateescape")
                 if text[-1:] == "\r":
                     text = text[:-1]
                 names_at, parens_at, forms = hints.line(line_start, line_end, raw)
                 before = ""
-                if forced or _node_line(forms, raw):
+                if forced and head >= 0 and not _node_line(forms, raw):
+                    before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
+                elif forced or _node_line(forms, raw):
                     above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
                     if line_start - start < NODE_CONTEXT:
                         above = self._previous + above
@@ -258,9 +262,11 @@ def _lines_below(buf: bytes, start: int, end: int, left: int) -> tuple[list[int]
     starts: list[int] = []
     at = start
     while left and at < end:
-        starts.append(at)
         newline = buf.find(b"\n", at, end)
         line_end = end if newline < 0 else newline
+        if buf.find(_RICH_HEAD, at, line_end) >= 0:
+            return starts, 0  # another exception line: a candidate, which reads its own next lines
+        starts.append(at)
         left = _rich_lines_after(buf, at, line_end, left)
         at = line_end + 1
     return starts, left

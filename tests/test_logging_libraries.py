@@ -152,6 +152,16 @@ def test_a_part_that_starts_inside_a_wrapped_exception_line_reads_it(engine: str
     assert [(f.code, f.request_id) for h in hits for f in h.findings] == [("InvalidParameter", WRAPPED[2][10:])]
 
 
+def test_rich_exception_lines_one_after_another_are_not_joined(engine: str) -> None:
+    """A wrapped line ends where another begins: each reads its own lines (and one without its
+    request ID, which the SDK always prints, is a line cut short: no error is made up from it)."""
+    cut_short = "TencentCloudSDKException: [TencentCloudSDKException] code:AuthFailure message:denied"
+    text = "\n".join([cut_short, cut_short, *WRAPPED]) + "\n"
+    want = [("InvalidParameter", "the value is bad", WRAPPED[2][10:])]
+    assert [(f.code, f.message, f.request_id) for f in EX.find(text)] == want
+    assert [(f.code, f.message, f.request_id) for h in scan_bytes(text.encode()) for f in h.findings] == want
+
+
 def test_grep_reports_a_wrapped_exception_line_on_its_last_line(run: Runner, engine: str) -> None:
     text = "2024-05-14 08:00:01 [error    ] decrypt failed\n" + "\n".join(WRAPPED) + "\nnext record\n"
     result = run("grep", "--json", input=text.encode())
