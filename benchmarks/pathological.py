@@ -60,6 +60,8 @@ def cases(size_mb: float) -> list[tuple[str, str, Callable[[], bytes]]]:
         (FLOOD, "1 MB of 'AuthFailure.'", lambda: b"AuthFailure." * (MB // 12)),
         (FLOOD, "1 MB of '[TencentCloudSDKException] code:'", lambda: b"[TencentCloudSDKException] code:" * (MB // 32)),
         (FLOOD, "1 MB of '(10630)'", lambda: b"(10630)" * (MB // 7)),
+        # rich's exception line (its next lines are read, up to its request ID), repeated.
+        (FLOOD, "1 MB of 'TencentCloudSDKException: '", lambda: b"TencentCloudSDKException: " * (MB // 26)),
     ]
 
 

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cached_property
+from itertools import pairwise
 from typing import Final, NamedTuple
 
 from .envelopes import AUTO, NONE, WRAP_FIRST, Opened, may_wrap, open_text
@@ -35,12 +36,14 @@ from .forms import (
     JAVA_SDK,
     JAVA_SDK_OLD,
     LEGACY_JSON,
+    LEGACY_MESSAGE,
     LOCATED,
     MAX_FINDINGS,
     MAX_NAME,
     NODE_SDK,
     PYTHON_SDK,
     PYTHON_SDK_REPR,
+    RICH_HEAD,
     SDK_TEXT_FORMS,
     Finding,
     Form,
@@ -209,6 +212,11 @@ class Extractor:
                 return whole
         taken = _Spans()
         found: list[Finding] = []
+        if RICH_HEAD in text or (before and RICH_HEAD in before[-WRAPPED_WINDOW:]):
+            # An exception line that rich wrapped at its width: read whole, reported on its last line.
+            for inner, span_start, span_end in self._rich_wrapped(text, before):
+                taken.add(span_start, span_end)
+                found.extend(inner)
         if '"locals"' in text:  # structlog's dict_tracebacks: a frame's variables are no occurrences
             for start, end in _locals_spans(text):
                 taken.add(start, end)
@@ -292,7 +300,61 @@ class Extractor:
         if len(found) < 2:
             return found
         found.sort(key=_start)
-        return _once_a_line(text, _own_request_ids(text, found))[:MAX_FINDINGS]
+        return _once_a_record(text, _once_a_line(text, _own_request_ids(text, found)))[:MAX_FINDINGS]
+
+    def _rich_wrapped(self, text: str, before: str) -> Iterator[tuple[list[Finding], int, int]]:
+        """The exception lines that rich wrapped at its width (structlog's console renderer, and
+        RichHandler's traceback, at 80 columns; an ExceptionGroup's boxes): rich writes the class's
+        bare name, `TencentCloudSDKException: [TencentCloudSDKException] code:...`, and breaks it
+        over lines of the same indentation (and box) up to the line of its ` requestId:`. Each is
+        read whole, its lines joined as rich broke them, and reported on that last line (the code,
+        which stands above, has an empty span there at the `requestId:`); the part of it in `text`
+        is given with its findings, to be read no further. `before`: the lines above `text`
+        (grep's), so that grep, a line at a time, reads what parse reads."""
+        # The lines of `before` (which ends with the newline above `text`) that a wrapped line that
+        # reaches `text` can begin on: within WRAPPED_WINDOW characters.
+        window = before[-WRAPPED_WINDOW - 1 :]
+        lines = window.split("\n")[:-1] if window else []
+        if len(window) < len(before) and lines:
+            lines = lines[1:]  # a line cut by the window
+        lines = lines[-MAX_WRAPPED_LINES:]
+        offset = -sum(len(line) + 1 for line in lines)  # where each line starts, relative to `text`
+        starts: list[int] = []
+        for line in lines:
+            starts.append(offset)
+            offset += len(line) + 1
+        for line in text.split("\n"):
+            starts.append(offset)
+            lines.append(line)
+            offset += len(line) + 1
+        index = 0
+        while index < len(lines):
+            prefix, content = _box_content(lines[index])
+            if not _is_rich_head(content):
+                index += 1
+                continue
+            contents = [content]
+            last = index
+            size = len(lines[index])
+            while "requestId:" not in contents[-1] and last + 1 < len(lines) and len(contents) < MAX_WRAPPED_LINES:
+                next_prefix, next_content = _box_content(lines[last + 1])
+                size += len(lines[last + 1]) + 1
+                if next_prefix != prefix or not next_content or size > WRAPPED_WINDOW or RICH_HEAD in next_content:
+                    break  # another paragraph, or another error
+                last += 1
+                contents.append(next_content)
+            block_start, block_end = starts[index], starts[last] + len(lines[last])
+            if block_end > 0:  # some of it is in `text`
+                inner: list[Finding] = []
+                if last > index and "requestId:" in contents[-1]:
+                    at = starts[last] + lines[last].find("requestId:")
+                    # A request ID that rich folded onto the next line (RichHandler's column at 80
+                    # is narrower than one) is cut: no request ID, rather than a wrong one.
+                    cut = " " not in contents[-1] and len(contents[-1]) >= max(len(c) for c in contents)
+                    inner = [f._replace(start=at, end=at, request_id=None if cut else f.request_id)
+                             for f in self.find(_unwrap(contents))]
+                yield inner, max(0, block_start), block_end
+            index = last + 1
 
     def _opened(self, opened: Opened) -> list[Finding]:
         """The findings of an unwrapped text, placed in the original one; those of a cut line's
@@ -349,6 +411,42 @@ class Extractor:
                 inner = [f._replace(start=places[f.start], end=places[f.end]) for f in self.find(decoded)]
                 yield inner, quote, end
             at = text.find(opening, _past(skip, text, end))
+
+
+MAX_WRAPPED_LINES: Final = 32  # lines of one exception line that rich wrapped
+WRAPPED_WINDOW: Final = 4096  # characters of them, indentation, padding and boxes included
+
+
+def _box_content(line: str) -> tuple[str, str]:
+    """The indentation (and box border) of a line of rich's output, and its content (without the
+    padding and right border after it). String methods: a regex with a lazy middle tried each end."""
+    body = line.lstrip(" \t")
+    if body.startswith("\u2502 "):
+        body = body[2:]
+    prefix = line[: len(line) - len(body)]
+    content = body.rstrip(" \t\r")
+    if content.endswith("\u2502"):
+        content = content[:-1].rstrip(" \t")
+    return prefix, content
+
+
+def _is_rich_head(content: str) -> bool:
+    """Whether a line is rich's exception line of an SDK error that goes on below: the class's bare
+    name (Python's traceback writes its module too), alone or before the SDK's text, no request ID."""
+    if not content.startswith(RICH_HEAD) or "requestId:" in content:
+        return False
+    rest = content[len(RICH_HEAD) :]
+    return not rest or rest.startswith(" [TencentCloudSDKException]")
+
+
+def _unwrap(contents: list[str]) -> str:
+    """The lines of a wrapped text joined as rich broke them: at a space, which it drops, or inside a
+    word longer than the width, which it folds (a line that is one word and fills the width)."""
+    width = max(len(c) for c in contents)
+    joined = [contents[0]]
+    for previous, content in pairwise(contents):
+        joined.append(content if " " not in previous and len(previous) >= width else " " + content)
+    return "".join(joined)
 
 
 def _past(unwanted: re.Pattern[str] | None, text: str, pos: int) -> int:
@@ -440,6 +538,63 @@ def _once_a_line(text: str, found: list[Finding]) -> list[Finding]:
             seen[key] = len(kept)
         kept.append(finding)
     return [f for f in kept if f is not None]
+
+
+def _once_a_record(text: str, found: list[Finding]) -> list[Finding]:
+    """One finding per error of a JSON record (a line that is a `{...}`): python-json-logger's
+    `exc_info` and `error` fields, a Sentry-like event's `message`, `exception` and `extra` name the
+    same error, without a request ID too (the same code and message). A field of its own that
+    names the code (`"code": "InvalidParameter"`) is that error, as is a legacy message that is
+    the module code of an SDK error beside it (`"message": "(10630) ..."` of a Node error object).
+    Linear: each line's findings once, each stretch between them once."""
+    if len(found) < 2:
+        return found
+    kept: list[Finding] = []
+    for line in _by_line(text, found):
+        details = {f.module_code for f in line if f.module_code is not None and f.form in (BARE_CODE, NODE_SDK)}
+        if len(line) < 2 or not (details or _is_record(text, line[0].start)):
+            kept.extend(line)
+            continue
+        record = _is_record(text, line[0].start)
+        seen: set[tuple[str, str | None]] = set()  # the record's errors: (code, message)
+        # The codes of its errors in an SDK's own form, and the names their legacy codes came with
+        # (code_desc), each with its request ID: a name in a field of its own is one of them.
+        named = {(n, f.request_id) for f in line if f.form != BARE_CODE for n in (f.code, f.code_desc) if n}
+        for finding in line:
+            if finding.form == LEGACY_MESSAGE and finding.module_code in details:
+                continue
+            if record:
+                if finding.form == BARE_CODE and (
+                    (finding.code, finding.request_id) in named
+                    or (finding.request_id is None and any(name == finding.code for name, _ in named))
+                ):
+                    continue
+                key = (finding.code, finding.message)
+                if finding.request_id is None and key in seen:
+                    continue
+                seen.add(key)
+            kept.append(finding)
+    return kept
+
+
+def _by_line(text: str, found: list[Finding]) -> Iterator[list[Finding]]:
+    """The findings (sorted by start), a list per line."""
+    line: list[Finding] = []
+    previous = 0
+    for finding in found:
+        if line and "\n" in text[previous : finding.start]:
+            yield line
+            line = []
+        line.append(finding)
+        previous = max(previous, finding.start)
+    if line:
+        yield line
+
+
+def _is_record(text: str, pos: int) -> bool:
+    """Whether the line that holds `pos` is a JSON record: its first character other than a blank is `{`."""
+    start = text.rfind("\n", 0, pos) + 1
+    return text[start : start + 64].lstrip().startswith("{")
 
 
 class _Spans:
@@ -559,7 +714,15 @@ _SOURCE_START = re.compile(
     r"(?:[ \t]+\u2502(?=[ \t]))*"
     r"[ \t]+"
 )
-_ANNOTATION = re.compile(r"[ \t\u2502]*\u2514 ")  # loguru's diagnose: `│   └ value` under a source line
+# loguru's diagnose: `│   └ value` under a source line; `|   -> value` where its sink cannot encode `└`
+# (an ASCII stream or file), after the indentation of the source line above it.
+_ANNOTATION = re.compile(r"[ \t\u2502]*\u2514 |[ \t|\u2502]{4,}-> ")
+# Inside rich's traceback box (`│ ... │`) stand frame headers, numbered source lines and locals
+# panels, never an error that happened: a numbered line (`│ ❱ 30 │ ...`, `│   28 │ ...`), a line
+# of a locals panel below the source (`│ │ code = '...' │ │`), or one beside it (the line ends
+# with the panel's border and the box's: `│ ...source... │ e = TencentCloudSDKException(...) │ │`).
+_RICH_BOX_LINE = re.compile(r"[ \t]*\u2502 (?:\u2502 |(?:\u2771|[ \t])[ \t]*[0-9]{1,7} \u2502)")
+_RICH_NESTED_END = re.compile(r"\u2502[ \t]*\u2502[ \t]*$")
 _BOX_END = re.compile(r"[ \t]*\u2502[ \t]*$")  # rich's right border
 _STATEMENT = re.compile(
     r"(?:(?:raise|return|yield|await|assert|throw)\s+|(?:const |let |var )?[\w.\[\]]+\s*[-+*/|]?=\s*)?"
@@ -576,6 +739,7 @@ _ERROR_CALL = re.compile(r"[A-Za-z_$][\w.$]*(?:Exception|Error)\(")
 _SOURCE_FIRST: Final = frozenset(" \t|\u2502->\u2771\u25140123456789")
 _DIGITS: Final = frozenset("0123456789")
 _LINE_NUMBER = re.compile(r"[0-9]{1,7}[ \t]")
+_BOX_INDENT: Final = 64  # how far in rich's box may begin (RichHandler indents it by its columns)
 MAX_SOURCE_LINE: Final = 1024  # a longer line is no line of program source that a traceback quotes
 
 
@@ -592,6 +756,10 @@ def _is_source_line(text: str, line_start: int) -> bool:
     line_end = _line_end(text, line_start)
     if _ANNOTATION.match(text, line_start, line_end):
         return True  # loguru's `└ 'InvalidParameterValue'`: a variable's value, under its source line
+    if "\u2502" in text[line_start : line_start + _BOX_INDENT] and (
+        _RICH_BOX_LINE.match(text, line_start, line_end) or _RICH_NESTED_END.search(text, line_start, line_end)
+    ):
+        return True  # rich's traceback box: its source lines and its locals, `│ │ code = '...' │ │`
     if line_end - line_start > MAX_SOURCE_LINE:
         return False
     indent = _SOURCE_START.match(text, line_start, line_end)

@@ -144,6 +144,7 @@ _NODE_HEADERS: Final = (
     _lazy(r"(?:^|\s)[A-Za-z_$][\w$]*(?:Exception|Error): (.*?)(?: \{)?\r?$"),
 )
 _NODE_STACK = _lazy(r"^[ \t]+at .*$")
+_NODE_SDK_HEADER = _lazy(r"TencentCloudSDK[\w$]* \[[A-Za-z_$][\w$]*\]: $")
 _NODE_PROPERTY = _lazy(r"^([ \t]+)[A-Za-z_$][\w$]*: ")
 # A Python literal as repr() prints it: a string or bytes in either quote style, or None.
 _PY_LITERAL = r"""(?:[bBrRuU]{0,2}'(?:[^'\\\n]|\\.){0,65536}'|[bBrRuU]{0,2}"(?:[^"\\\n]|\\.){0,65536}"|None)"""
@@ -480,7 +481,7 @@ def _with_node_object(finding: Finding, before: str) -> Finding:
         if _NODE_STACK.match(lines[index]) is not None:
             index -= 1
         message = _node_message(lines, index, max(stop, index - NODE_MESSAGE_LINES))
-    return finding._replace(message=message[:WINDOW] if message else None, request_id=rid)
+    return with_module_code(finding._replace(message=message[:WINDOW] if message else None, request_id=rid))
 
 
 NODE_MESSAGE_LINES: Final = 32  # lines of a message with newlines, above an error's stack
@@ -543,6 +544,12 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
     start, end = match.span(1)
     body_start = match.end()
     quoted = match.start() > 0 and text[match.start() - 1] == '"'
+    if not quoted and text.endswith("]: ", 0, match.start()) and _NODE_SDK_HEADER.search(
+        text, max(_line_start(text, match.start()), match.start() - 128), match.start()
+    ):
+        # The message of a Node SDK error (`TencentCloudSDKHttpException [Error]: (10630) ...`):
+        # the error's `code:` line below reports it, the legacy code as its module code.
+        return None
     line_end = _line_end(text, body_start)
     stop = text.find('"', body_start, line_end) if quoted else -1
     message = text[body_start : stop if stop >= 0 else line_end].strip()
@@ -616,14 +623,18 @@ def _legacy_json_plain(match: re.Match[str], text: str) -> Finding | None:
 
 
 def _bare_code(match: re.Match[str], text: str) -> Finding | None:
-    error = _error_object(text, match.start(), match.group(0))
-    if error is not None:  # a logged error object: pino's `err`, winston's record, JSON.stringify(err)
+    found = _error_object(text, match.start(), match.group(0))
+    if found is not None:  # a logged error object: pino's `err`, winston's record, JSON.stringify(err)
+        error, brace = found
         message, rid = error.get("message"), error.get("requestId")
-        return Finding(
+        if message is None:  # winston's simple(): `error: CMK is disabled. {"code":...}`, the message before
+            simple = _WINSTON_SIMPLE.fullmatch(text, _line_start(text, brace), brace)
+            message = simple.group(1) if simple is not None else None
+        return with_module_code(Finding(
             code=match.group(0), form=BARE_CODE, start=match.start(), end=match.end(),
             message=message[:WINDOW] if isinstance(message, str) else None,
             request_id=_request_id_token(rid) if isinstance(rid, str) else _request_id_near(text, match.end()),
-        )
+        ))
     after = text[match.end() : _line_end(text, match.end())]
     message = _AFTER_NAME.match(after)
     return Finding(
@@ -633,15 +644,29 @@ def _bare_code(match: re.Match[str], text: str) -> Finding | None:
 
 
 _AFTER_NAME = _lazy(r"\s*(?::|-|,)\s+(\S.*)")  # `Code: message`, `Code - message`
+# winston's simple() format: `level: message {"metadata":...}`, with npm's and syslog's levels.
+_WINSTON_SIMPLE = _lazy(
+    r"(?:error|warn|info|http|verbose|debug|silly|emerg|alert|crit|warning|notice): (\S.*?) "
+)
+
+
+def with_module_code(finding: Finding) -> Finding:
+    """An SDK error whose message is a legacy one (`(10630) key is not existed`: an API 3.0 body
+    that carried a legacy module's message) keeps the SDK's code; the legacy code is its detail
+    (`module_code`, which the catalogue explains), the message the text after it."""
+    legacy = _LEGACY_AT_START.match(finding.message) if finding.message and finding.message[:1] == "(" else None
+    if legacy is None or ascii_number(legacy.group(1)) is None:
+        return finding
+    return finding._replace(module_code=int(legacy.group(1)), message=legacy.group(2).strip() or None)
 _CODE_KEY_BEFORE = _lazy(r'"code"\s*:\s*"$')
 _DECODER: Final = json.JSONDecoder()
 MAX_BRACES: Final = 8  # braces tried, going back from a `"code":"X"`, for the object that holds it
 
 
-def _error_object(text: str, start: int, code: str) -> dict[str, Any] | None:
+def _error_object(text: str, start: int, code: str) -> tuple[dict[str, Any], int] | None:
     """The JSON object on this line whose `"code"` is the code at `start` (a Node error as pino,
-    winston or JSON.stringify log it, its message and requestId beside the code), else None.
-    Read within the line and WINDOW, from at most MAX_BRACES braces before the code."""
+    winston or JSON.stringify log it, its message and requestId beside the code), and where it
+    opens, else None. Read within the line and WINDOW, from at most MAX_BRACES braces before the code."""
     if _CODE_KEY_BEFORE.search(text, max(0, start - 16), start) is None:
         return None
     line_start, line_end = _line_start(text, start), _line_end(text, start)
@@ -655,7 +680,7 @@ def _error_object(text: str, start: int, code: str) -> dict[str, Any] | None:
         except (ValueError, RecursionError):
             continue
         if isinstance(doc, dict) and doc.get("code") == code:
-            return doc
+            return doc, brace
     return None
 
 
@@ -837,6 +862,12 @@ LOCATORS: Final = {
     # it hangs on the rarest, and a line of 1 MB of `"code":` then costs no more than plain text.
     LEGACY_JSON: rb'[4-6][0-9]{3}"?' + _SPACE + rb',' + _SPACE + rb'"message"',
 }
+# Not a form: rich's exception line (`TencentCloudSDKException: [TencentCloudSDKException] ...`,
+# the class's bare name), which rich wraps at its width: the scanner reads the lines below it, up
+# to its request ID, and the extractor reads the last of them with the lines above it.
+RICH_WRAPPED: Final = "rich-wrapped"
+RICH_HEAD: Final = "TencentCloudSDKException:"
+LOCATORS[RICH_WRAPPED] = rb"TencentCloudSDKException:"
 LOCATED: Final = frozenset(LOCATORS)
 
 

@@ -16,8 +16,8 @@ from typing import BinaryIO, Final, NamedTuple, cast
 
 from .engines import Candidates, Engine
 from .envelopes import AUTO, check, may_continue, partial_above
-from .extract import Extractor
-from .forms import LOCATORS, NODE_CONTEXT, NODE_SDK, Finding
+from .extract import MAX_WRAPPED_LINES, Extractor
+from .forms import LOCATORS, NODE_CONTEXT, NODE_SDK, RICH_HEAD, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 
@@ -28,6 +28,7 @@ BLOCK_SIZE: Final = 1 << 20
 # At least BLOCK_SIZE: a line inside one read is never cut.
 LINE_LIMIT: Final = 64 << 20
 _NODE_CODE: Final = b"code: '"  # a line of Node's inspected error: the lines above it are read too
+_RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
 
 
 class Hit(NamedTuple):
@@ -108,6 +109,9 @@ class LineScanner:
         self._line_number = 0  # lines completed so far
         # The end of what was scanned: the lines above a line, where Node's error object begins.
         self._previous = b""
+        # Lines still to read below rich's exception line (`TencentCloudSDKException: ...` without its
+        # request ID: rich wrapped it), whatever the engine says of them: they end the error.
+        self._rich_lines = 0
 
     def feed(self, chunk: bytes) -> list[Hit]:
         """Scan the lines that `chunk` completes; keep its unfinished tail for the next call."""
@@ -145,14 +149,16 @@ class LineScanner:
         self._line_number += 1
         if cut and not self.cut_line:
             self.cut_line = self._line_number
-        if not (found.structured or found.names or found.crowded or found.parens):
+        below_rich = self._rich_lines > 0
+        self._rich_lines = _rich_lines_after(line, 0, len(line), self._rich_lines)
+        if not (found.structured or found.names or found.crowded or found.parens or below_rich):
             self._previous = lines_above(self._previous, line, 0, len(line))
             return
         text = line.decode("utf-8", "surrogateescape")
         if text.endswith("\r"):
             text = text[:-1]
         hints = _Hints(found).line(0, len(line), line)
-        wanted = _node_line(hints[2], line) or (
+        wanted = below_rich or _node_line(hints[2], line) or (
             self._envelope != "none" and may_continue(line) and partial_above(self._previous, 0, len(self._previous)))
         before = _decode(self._previous) if wanted else ""
         self._previous = lines_above(self._previous, line, 0, len(line))
@@ -165,6 +171,8 @@ class LineScanner:
         (what Node's error object above a line may need; at most NODE_CONTEXT bytes are kept)."""
         self._line_number = lines_before
         self._previous = above[-NODE_CONTEXT:]
+        # rich's exception line may go on in this part: its next lines are read (at worst for nothing).
+        self._rich_lines = MAX_WRAPPED_LINES if _RICH_HEAD in above[-NODE_CONTEXT:] else 0
 
     @property
     def lines_done(self) -> int:
@@ -190,23 +198,39 @@ class LineScanner:
         envelope = self._envelope
         cuts = envelope != "none"  # a line may continue a record cut short above it (envelopes.py)
         positions = found.structured + found.names + found.crowded + found.parens
-        if positions:
+        below: list[int] = []  # line starts below rich's exception line, read whatever the engine says
+        head = -1  # where rich's exception line starts in this block (-1: in an earlier one)
+        if self._rich_lines:
+            below, self._rich_lines = _lines_below(buf, start, end, self._rich_lines)
+        if positions or below:
             positions.sort()
             hints = _Hints(found)
-            for pos in positions:
-                if pos < next_line:
+            pending = iter(positions)
+            pos = next(pending, -1)
+            while pos >= 0 or below:
+                if below and (pos < 0 or below[0] <= pos):  # a line's start comes before its positions
+                    at, forced = below.pop(0), True
+                else:
+                    at, forced = pos, False
+                    pos = next(pending, -1)
+                if at < next_line:
                     continue
-                line_start = buf.rfind(b"\n", start, pos) + 1 or start
-                newline = buf.find(b"\n", pos, end)
+                line_start = buf.rfind(b"\n", start, at) + 1 or start
+                newline = buf.find(b"\n", at, end)
                 line_end = end if newline < 0 else newline
                 next_line = line_end + 1
                 raw = buf[line_start:line_end]
+                if _RICH_HEAD in raw:  # rich's exception line: its next lines end it
+                    below, self._rich_lines = _lines_below(buf, next_line, end, _rich_lines_after(raw, 0, len(raw), 0))
+                    head = line_start
                 text = raw.decode("utf-8", "surrogateescape")
                 if text[-1:] == "\r":
                     text = text[:-1]
                 names_at, parens_at, forms = hints.line(line_start, line_end, raw)
                 before = ""
-                if _node_line(forms, raw) or (cuts and may_continue(raw) and (
+                if forced and head >= 0 and not _node_line(forms, raw):
+                    before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
+                elif forced or _node_line(forms, raw) or (cuts and may_continue(raw) and (
                         partial_above(buf, start, line_start) if line_start > start
                         else partial_above(self._previous, 0, len(self._previous)))):
                     above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
@@ -232,6 +256,32 @@ def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
     without its newline (the input's last line, or a long line, Search._blocks): it is added."""
     ended = b"" if buf.endswith(b"\n", start, end) else b"\n"
     return (previous + buf[max(start, end - NODE_CONTEXT) : end] + ended)[-NODE_CONTEXT:]
+
+
+def _rich_lines_after(raw: bytes, start: int, end: int, left: int) -> int:
+    """The lines still to read below the line `raw[start:end]` (`left` were, above it): MAX_WRAPPED_LINES
+    after rich's exception line without its request ID, none after a line with one."""
+    if raw.find(_RICH_HEAD, start, end) >= 0:
+        return 0 if raw.find(b"requestId:", start, end) >= 0 else MAX_WRAPPED_LINES
+    if left and raw.find(b"requestId:", start, end) >= 0:
+        return 0
+    return max(left - 1, 0)
+
+
+def _lines_below(buf: bytes, start: int, end: int, left: int) -> tuple[list[int], int]:
+    """The starts of the next `left` lines of `buf[start:end]`, up to the first with a request ID (the
+    end of a wrapped exception line), and how many are left to read in the next block."""
+    starts: list[int] = []
+    at = start
+    while left and at < end:
+        newline = buf.find(b"\n", at, end)
+        line_end = end if newline < 0 else newline
+        if buf.find(_RICH_HEAD, at, line_end) >= 0:
+            return starts, 0  # another exception line: a candidate, which reads its own next lines
+        starts.append(at)
+        left = _rich_lines_after(buf, at, line_end, left)
+        at = line_end + 1
+    return starts, left
 
 
 def _node_line(forms: frozenset[str] | None, raw: bytes) -> bool:

@@ -1,0 +1,292 @@
+"""Errors as real logging libraries write them (issue 20, classes 2 to 6): one finding per error, with
+its exact code, message and request ID, alike in `grep --json`, `grep --format plain` and `parse`.
+
+The captures in tests/data/captures are the libraries' real output (the version in each file's name)
+of a real SDK error against a loopback fake KMS (see tests/data/captures/README.md)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+
+from kmserr.extract import Extractor
+from kmserr.matcher import Matcher
+from kmserr.scan import LineScanner, scan_bytes
+
+from .conftest import Runner, feed_in_pieces
+
+CAPTURES = Path(__file__).parent / "data" / "captures"
+EX = Extractor()
+DISABLED = ("ResourceUnavailable.CmkDisabled", "CMK is disabled.", "7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c")
+LEGACY_RID = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d"
+# An API 3.0 body whose Message is a legacy one: the Node SDK's code, the legacy code as its module code.
+NODE_LEGACY = ("InvalidParameter", "key is not existed", LEGACY_RID, 10630)
+Found = tuple[str, str | None, str | None]
+
+
+def parse(run: Runner, text: str) -> list[dict[str, object]]:
+    result = run("parse", "--format", "json", input=text.encode())
+    assert result.exit_code == 0, result.output
+    found: list[dict[str, object]] = json.loads(result.stdout)
+    return found
+
+
+def grep(run: Runner, text: str) -> list[dict[str, object]]:
+    result = run("grep", "--json", input=text.encode())
+    return [m for line in result.stdout.splitlines() for m in json.loads(line)["matches"]]
+
+
+def grep_plain(run: Runner, text: str) -> list[str]:
+    """The codes of `grep --format plain`: each line, a tab, `kmserr: ` and its errors joined by ` | `."""
+    result = run("grep", "--format", "plain", input=text.encode())
+    notes = [line.rpartition("\tkmserr: ")[2] for line in result.stdout.splitlines()]
+    return [error.split(" ", 1)[0] for note in notes for error in note.split(" | ")]
+
+
+def read(name: str) -> str:
+    return (CAPTURES / name).read_text(encoding="utf-8")
+
+
+def check_everywhere(run: Runner, text: str, want: list[tuple[object, ...]]) -> None:
+    """Both readers see exactly `want`: (code, message, request ID) or, with a fourth, the module code."""
+    width = len(want[0]) if want else 3
+    for found in (parse(run, text), grep(run, text)):
+        got = [(m["code"], m["message"], m["request_id"], m["module_code"])[:width] for m in found]
+        assert got == want
+    # The plain note names the catalogue entry that explains the error: the module code's, if it has one.
+    assert grep_plain(run, text) == [str(w[3]) if len(w) > 3 and w[3] is not None else w[0] for w in want]
+
+
+# Class 2: rich's traceback box. Its numbered source lines and its locals panels (below the source,
+# or beside it at 200 columns) are variables, not occurrences.
+def test_structlog_console_locals_beside_the_source_are_no_occurrences(run: Runner, engine: str) -> None:
+    text = read("structlog-26.1.0-rich-15.0.0-console-200.txt")
+    assert "│ ❱ 372 │" in text and "code = 'ResourceUnavailable.CmkDisabled'" in text
+    check_everywhere(run, text, [DISABLED])
+
+
+def test_rich_handler_locals_panel_lines_are_no_occurrences(run: Runner, engine: str) -> None:
+    text = read("rich-15.0.0-handler-locals-80.txt")
+    lines = text.splitlines()
+    result = run("grep", "--json", input=text.encode())
+    hit_lines = [lines[json.loads(line)["line_number"] - 1] for line in result.stdout.splitlines()]
+    assert hit_lines  # the exception's own lines, after the box
+    assert not any("\u2502" in line for line in hit_lines)
+
+
+@pytest.mark.parametrize("line", [
+    "│ │ code = 'InvalidParameter'                                                │ │",
+    "│ │    e = TencentCloudSDKException('InvalidParameter', '(10630) key is not  │ │",
+    "                             │ │ message = '(10630) key is not existed'                   │      │",
+    "│ │            │   │   │   'Code': 'ResourceUnavailable.CmkDisabled',        │ │",
+    "│   28 │   │   │   client = kms_client.KmsClient(cred)   │     code = 'ClientNetworkError'          │ │",
+    "│      \"ap-guangzhou\", ClientProfile(httpProfile=hp))  │     code = 'ClientNetworkError'        │ │",
+    "│ ❱ 118 │   │   │   raise TencentCloudSDKException(\"ClientNetworkError\", str(e))   ╰──────────╯ │",
+])
+def test_lines_of_richs_box_are_no_occurrences(line: str) -> None:
+    assert EX.find(line) == []
+
+
+def test_an_error_in_richs_exception_group_box_is_an_occurrence() -> None:
+    # rich draws an ExceptionGroup's sub-exception in a box of its own: its message is the error.
+    line = ("│ ValueError: [TencentCloudSDKException] code:InvalidParameter message:bad requestId:"
+            "7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c │")
+    assert [(f.code, f.request_id) for f in EX.find(line)] == [("InvalidParameter", "7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c")]
+
+
+LONG = ("FailedOperation.DecryptError", "The ciphertext could not be decrypted because the CMK kms-3f9a1c2e that "
+        "encrypted it is pending deletion and cannot be used.", "5d2c9e7a-1b3f-4c6d-8e0a-2f4b6d8c0e1a")
+
+
+# Class 2: the exception's line, which rich wraps at its width, is read whole (grep from the lines
+# above its last line, as parse reads it): the exact message and request ID, once.
+@pytest.mark.parametrize(("capture", "want"), [
+    ("structlog-26.1.0-rich-15.0.0-console-80.txt", [LONG]),  # `[TencentCloudSDKException] ` alone on its line
+    ("rich-15.0.0-handler-200.txt", [("10630", "key is not existed", LEGACY_RID)]),  # RichHandler's column
+    ("rich-15.0.0-exception-group-80.txt", [DISABLED, LONG]),  # inside the boxes of an ExceptionGroup
+])
+def test_an_exception_line_that_rich_wrapped_is_read_whole(
+    run: Runner, engine: str, capture: str, want: list[tuple[object, ...]]
+) -> None:
+    check_everywhere(run, read(capture), want)
+
+
+def test_a_request_id_that_rich_folded_is_not_reported_cut(run: Runner, engine: str) -> None:
+    # RichHandler at 80 columns: its column (34 characters) folds the code and the request ID.
+    text = read("rich-15.0.0-handler-80.txt")
+    assert "code:ResourceUnavailable.CmkDisabl " in text and "requestId:7c0e4b1a-2d3f-4e5a-8b6c- " in text
+    check_everywhere(run, text, [(DISABLED[0], DISABLED[1], None)])
+
+
+WRAPPED = [
+    "TencentCloudSDKException: [TencentCloudSDKException] ",
+    "code:InvalidParameter message:the value is bad ",
+    "requestId:7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c",
+]
+
+
+@pytest.mark.parametrize("sizes", [[1], [7, 300], [4096], [1 << 20]])
+def test_a_wrapped_exception_line_read_in_pieces_is_read_whole(engine: str, sizes: list[int]) -> None:
+    """Reads that end inside the wrapped lines (a slow pipe, a live log): the same error."""
+    data = read("structlog-26.1.0-rich-15.0.0-console-80.txt").encode()
+    hits = feed_in_pieces(LineScanner(Matcher.for_extractor(Extractor())), data, sizes)
+    assert [(f.code, f.message, f.request_id) for h in hits for f in h.findings] == [LONG]
+
+
+def test_a_part_that_starts_inside_a_wrapped_exception_line_reads_it(engine: str) -> None:
+    """`grep -j`: a part that begins between rich's exception line and its request ID (resumed
+    with the bytes above it) reads the error as one scanner does."""
+    data = "\n".join(WRAPPED).encode() + b"\n"
+    cut = data.index(b"code:")
+    scanner = LineScanner(Matcher.for_extractor(Extractor()))
+    scanner.resume(1, data[:cut])
+    hits = scanner.feed(data[cut:]) + scanner.finish()
+    assert [(f.code, f.request_id) for h in hits for f in h.findings] == [("InvalidParameter", WRAPPED[2][10:])]
+
+
+def test_rich_exception_lines_one_after_another_are_not_joined(engine: str) -> None:
+    """A wrapped line ends where another begins: each reads its own lines (and one without its
+    request ID, which the SDK always prints, is a line cut short: no error is made up from it)."""
+    cut_short = "TencentCloudSDKException: [TencentCloudSDKException] code:AuthFailure message:denied"
+    text = "\n".join([cut_short, cut_short, *WRAPPED]) + "\n"
+    want = [("InvalidParameter", "the value is bad", WRAPPED[2][10:])]
+    assert [(f.code, f.message, f.request_id) for f in EX.find(text)] == want
+    assert [(f.code, f.message, f.request_id) for h in scan_bytes(text.encode()) for f in h.findings] == want
+
+
+def test_grep_reports_a_wrapped_exception_line_on_its_last_line(run: Runner, engine: str) -> None:
+    text = "2024-05-14 08:00:01 [error    ] decrypt failed\n" + "\n".join(WRAPPED) + "\nnext record\n"
+    result = run("grep", "--json", input=text.encode())
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(d["line_number"], [(m["code"], m["message"], m["request_id"]) for m in d["matches"]]) for d in lines] == [
+        (4, [("InvalidParameter", "the value is bad", "7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c")])
+    ]
+
+
+def test_a_line_like_rich_continuation_without_richs_head_is_read_alone() -> None:
+    # The .NET SDK's text at a line's start, with no rich exception line above: its own error.
+    assert [f.code for f in EX.find(WRAPPED[1])] == ["InvalidParameter"]
+    assert [f.code for f in EX.find(WRAPPED[1], before="some other line\n")] == ["InvalidParameter"]
+
+
+def test_pythons_own_traceback_line_with_a_newline_keeps_it() -> None:
+    # Python's traceback names the exception's module: no rich wrapping, the newline is the message's.
+    text = ("tencentcloud.common.exception.tencent_cloud_sdk_exception.TencentCloudSDKException: "
+            "[TencentCloudSDKException] code:InvalidParameter message:line one\nline two requestId:r-1234567890")
+    assert [(f.code, f.message) for f in EX.find(text)] == [("InvalidParameter", "line one\nline two")]
+
+
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz.,()'", min_size=1, max_size=12)
+
+
+@given(
+    words=st.lists(WORDS, min_size=1, max_size=40), width=st.integers(min_value=60, max_value=200),
+    boxed=st.booleans(), code=st.sampled_from(["InvalidParameter", "ResourceUnavailable.CmkDisabled"]),
+)
+def test_any_width_that_rich_wraps_at_reads_the_same_error(words: list[str], width: int, boxed: bool, code: str) -> None:
+    """rich's own wrapping (a line of the console, or a box as an ExceptionGroup's), at any width:
+    the code, message and request ID of the SDK's text, alike a line at a time and whole."""
+    message, rid = " ".join(words), "7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c"
+    line = f"TencentCloudSDKException: [TencentCloudSDKException] code:{code} message:{message} requestId:{rid}"
+    console = Console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False)
+    console.print(Panel(Text(line)) if boxed else Text(line))
+    text = "2024-05-14 08:00:01 [error    ] decrypt failed\n" + console.file.getvalue() + "next\n"  # type: ignore[attr-defined]
+    want = [(code, message, rid)]
+    assert [(f.code, f.message, f.request_id) for f in EX.find(text)] == want
+    assert [(f.code, f.message, f.request_id) for hit in scan_bytes(text.encode()) for f in hit.findings] == want
+
+
+# Class 3: loguru's diagnose notes, drawn `->` and `|` where the sink cannot encode `└` and `│`.
+def test_loguru_ascii_diagnose_notes_are_variables(run: Runner, engine: str) -> None:
+    text = read("loguru-0.7.3-diagnose-ascii.txt")
+    assert "-> 'ResourceUnavailable.CmkDisabled'" in text
+    check_everywhere(run, text, [DISABLED])
+
+
+@pytest.mark.parametrize("line", [
+    "          |                        -> 'ResourceUnavailable.CmkDisabled'",
+    "          -> TencentCloudSDKException('ResourceUnavailable.CmkDisabled', 'CMK is disabled.', 'x-1')",
+    "    │  -> 'ResourceUnavailable.CmkDisabled'",
+])
+def test_loguru_arrow_notes_are_no_occurrences(line: str) -> None:
+    assert EX.find(line) == []
+
+
+def test_an_arrow_in_ordinary_text_is_still_read() -> None:
+    assert [f.code for f in EX.find("retry -> AuthFailure.SignatureFailure")] == ["AuthFailure.SignatureFailure"]
+
+
+# Class 4: one record, one error, with or without a request ID.
+REFUSED_START = "HTTPConnectionPool(host='127.0.0.1', port="
+REFUSED_END = "[Errno 111] Connection refused\"))"
+
+
+@pytest.mark.parametrize("capture", [
+    "python-json-logger-4.2.0-refused.txt",  # exc_info, "error" and "code" fields
+    "sentry-like-event-refused.txt",  # message, exception.values and extra.traceback
+    "loguru-0.7.3-serialize-ascii-refused.txt",  # "text" and "record"
+])
+def test_a_record_that_names_an_error_without_request_id_twice_is_one_error(
+    run: Runner, engine: str, capture: str
+) -> None:
+    text = read(capture)
+    for found in (parse(run, text), grep(run, text)):
+        assert [(m["code"], m["request_id"]) for m in found] == [("ClientNetworkError", None)]
+        message = str(found[0]["message"])
+        assert message.startswith(REFUSED_START) and message.endswith(REFUSED_END)
+    assert grep_plain(run, text) == ["ClientNetworkError"]
+
+
+def test_a_code_field_beside_the_sdks_legacy_text_is_the_same_error(run: Runner, engine: str) -> None:
+    # python-json-logger with `extra={"error": str(e), "code": e.get_code()}`: the Python SDK's text
+    # of a legacy message reads as the module code (its code_desc the SDK's code).
+    text = read("python-json-logger-4.2.0-legacy.txt")
+    assert '"code": "InvalidParameter"' in text
+    check_everywhere(run, text, [("10630", "key is not existed", LEGACY_RID)])
+
+
+def test_two_errors_without_request_id_outside_a_record_stay_two() -> None:
+    line = "TencentCloudSDKException('AuthFailure', 'denied', None); TencentCloudSDKException('AuthFailure', 'denied', None)"
+    assert len(EX.find(line)) == 2
+
+
+def test_a_record_with_two_different_errors_keeps_both() -> None:
+    rid = DISABLED[2]
+    line = json.dumps({"code": "AuthFailure", "error": f"[TencentCloudSDKException] code:InvalidParameter message:bad requestId:{rid}"})
+    assert [f.code for f in EX.find(line)] == ["AuthFailure", "InvalidParameter"]
+
+
+# Class 5: winston's simple() format, the message before the metadata.
+def test_winston_simple_reads_the_message_before_the_metadata(run: Runner, engine: str) -> None:
+    check_everywhere(run, read("winston-3.19.0-simple.txt"), [DISABLED])
+
+
+def test_winston_simple_needs_a_level_before_the_message() -> None:
+    line = 'something: CMK is disabled. {"code":"ResourceUnavailable.CmkDisabled","requestId":"r-12345678"}'
+    assert [(f.code, f.message) for f in EX.find(line)] == [("ResourceUnavailable.CmkDisabled", None)]
+
+
+# Class 6: a legacy message inside a Node SDK error object is that error's detail, not a second error.
+@pytest.mark.parametrize("capture", [
+    "pino-10.4.0-legacy.txt",
+    "bunyan-2.0.5-legacy.txt",  # no message in bunyan's err: the code and request ID
+    "winston-3.19.0-json-legacy.txt",
+    "winston-3.19.0-simple-legacy.txt",
+    "node-sdk-4.1.313-console-error-legacy.txt",
+])
+def test_a_legacy_message_in_a_node_error_is_its_module_code(run: Runner, engine: str, capture: str) -> None:
+    text = read(capture)
+    want = [NODE_LEGACY] if "bunyan" not in capture else [("InvalidParameter", None, LEGACY_RID, None)]
+    check_everywhere(run, text, want)
+
+
+def test_a_legacy_message_outside_a_node_header_is_still_an_error() -> None:
+    assert [f.code for f in EX.find("Decrypt failed: (10630) key is not existed")] == ["10630"]
