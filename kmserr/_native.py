@@ -184,6 +184,7 @@ def _unpack(buf: bytes, raw: bytes) -> list[Line]:
                 None if module == _NONE else module,
                 None if error == _NONE else error,
                 None if ds == _NONE else buf[ds:de].decode(),
+                None,  # envelope: a line in one is Python's to read (native/src/reader.rs: in_envelope)
             ))
             append((start, end, (finding,)))
         else:

@@ -4,7 +4,13 @@ use std::time::{Duration, Instant};
 fn main() {
     let path = std::env::args().nth(1).unwrap();
     let buf = std::fs::read(&path).unwrap();
-    let names: Vec<Vec<u8>> = std::env::args().nth(2).unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(|s| s.as_bytes().to_vec()).collect();
+    let names: Vec<Vec<u8>> = std::env::args()
+        .nth(2)
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
     let mut core = kmserr_native::Core::new(&names, Default::default());
     let lits = kmserr_native::scan::Literals::new(&names);
     let (mut a, mut b) = (Duration::MAX, Duration::MAX);

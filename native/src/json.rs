@@ -28,7 +28,9 @@ pub fn value_end(b: &[u8], i: usize) -> Result<usize, JsonError> {
 }
 
 fn value(b: &[u8], i: usize, depth: usize) -> Result<usize, JsonError> {
-    let Some(&c) = b.get(i) else { return Err(JsonError::Invalid) };
+    let Some(&c) = b.get(i) else {
+        return Err(JsonError::Invalid);
+    };
     match c {
         b'"' => string(b, i + 1),
         b'{' => object(b, i + 1, depth + 1),
@@ -47,11 +49,15 @@ fn value(b: &[u8], i: usize, depth: usize) -> Result<usize, JsonError> {
 /// it makes it invalid, as in Python.
 fn string(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
     loop {
-        let Some(&c) = b.get(i) else { return Err(JsonError::Invalid) };
+        let Some(&c) = b.get(i) else {
+            return Err(JsonError::Invalid);
+        };
         match c {
             b'"' => return Ok(i + 1),
             b'\\' => {
-                let Some(&e) = b.get(i + 1) else { return Err(JsonError::Invalid) };
+                let Some(&e) = b.get(i + 1) else {
+                    return Err(JsonError::Invalid);
+                };
                 match e {
                     b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
                     b'u' => {
@@ -162,7 +168,10 @@ mod tests {
 
     #[test]
     fn reads_what_python_reads() {
-        assert_eq!(ok(r#"{"a": [1, 2.5e3, -0, NaN, -Infinity], "b": {}}x"#), Some(46));
+        assert_eq!(
+            ok(r#"{"a": [1, 2.5e3, -0, NaN, -Infinity], "b": {}}x"#),
+            Some(46)
+        );
         assert_eq!(ok(r#"{"a":1,}"#), None);
         assert_eq!(ok("{\"a\":\"\t\"}"), None);
         assert_eq!(ok(r#"{"a":01}"#), None);

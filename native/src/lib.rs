@@ -39,7 +39,11 @@ impl Core {
     /// A core for these names' literals (`kmserr.forms.name_literals(matcher.names)`) and the words
     /// the forms know (see `reader::Words`).
     pub fn new(names: &[Vec<u8>], words: reader::Words) -> Core {
-        Core { literals: Literals::new(names), words, out: Vec::new() }
+        Core {
+            literals: Literals::new(names),
+            words,
+            out: Vec::new(),
+        }
     }
 
     /// A core from tagged lines: `L:literal`, `K:known family`, `H:head`, `D:dotted head`, `N:name`.
@@ -51,9 +55,15 @@ impl Core {
             match tag {
                 Some(b'L') => literals.push(word),
                 Some(b'K') => words.known.push(word),
-                Some(b'H') => { words.heads.insert(word); }
-                Some(b'D') => { words.dotted.insert(word); }
-                Some(b'N') => { words.names.insert(word); }
+                Some(b'H') => {
+                    words.heads.insert(word);
+                }
+                Some(b'D') => {
+                    words.dotted.insert(word);
+                }
+                Some(b'N') => {
+                    words.names.insert(word);
+                }
                 _ => {}
             }
         }
@@ -65,7 +75,11 @@ impl Core {
         self.out.clear();
         for ls in self.literals.candidate_lines(buf, start, end) {
             let le = line_end(buf, ls, end);
-            let text_end = if le > ls && buf[le - 1] == b'\r' { le - 1 } else { le };
+            let text_end = if le > ls && buf[le - 1] == b'\r' {
+                le - 1
+            } else {
+                le
+            };
             let line = &buf[ls..text_end];
             let result = if line.len() > MAX_LINE {
                 Err(Declined)
@@ -78,7 +92,13 @@ impl Core {
     }
 }
 
-fn push(out: &mut Vec<u64>, buf: &[u8], ls: usize, le: usize, result: Result<Vec<Finding>, Declined>) {
+fn push(
+    out: &mut Vec<u64>,
+    buf: &[u8],
+    ls: usize,
+    le: usize,
+    result: Result<Vec<Finding>, Declined>,
+) {
     let mut rec = [NONE; RECORD];
     rec[0] = ls as u64;
     rec[1] = le as u64;
@@ -172,10 +192,21 @@ pub unsafe extern "C" fn kmserr_native_free(core: *mut Core) {
 #[no_mangle]
 #[allow(unsafe_code)]
 pub unsafe extern "C" fn kmserr_native_read(
-    core: *mut Core, buf: *const u8, len: usize, start: usize, end: usize, out: *mut *const u64,
+    core: *mut Core,
+    buf: *const u8,
+    len: usize,
+    start: usize,
+    end: usize,
+    out: *mut *const u64,
     out_words: *mut usize,
 ) -> i32 {
-    if core.is_null() || out.is_null() || out_words.is_null() || (buf.is_null() && len != 0) || start > end || end > len {
+    if core.is_null()
+        || out.is_null()
+        || out_words.is_null()
+        || (buf.is_null() && len != 0)
+        || start > end
+        || end > len
+    {
         return -1;
     }
     // SAFETY: checked non-null above; the caller guarantees the rest (see # Safety).
@@ -202,7 +233,8 @@ mod tests {
     use super::*;
 
     fn read(line: &str) -> Vec<u64> {
-        let mut core = Core::from_tagged(b"L:AuthFailure\nL:InvalidParameter\nK:AuthFailure\nH:AuthFailure");
+        let mut core =
+            Core::from_tagged(b"L:AuthFailure\nL:InvalidParameter\nK:AuthFailure\nH:AuthFailure");
         core.read(line.as_bytes(), 0, line.len()).to_vec()
     }
 

@@ -64,7 +64,12 @@ pub const MAX_LINE: usize = 4000;
 /// alone outside the text a form explained would be a finding of its own.
 pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
     precheck(b)?;
-    let mut r = Reader { b, taken: Vec::new(), found: Vec::new(), json: Vec::new() };
+    let mut r = Reader {
+        b,
+        taken: Vec::new(),
+        found: Vec::new(),
+        json: Vec::new(),
+    };
     r.quoted(names, words)?;
     r.sdk_text(&words.known)?;
     r.cpp()?;
@@ -76,7 +81,11 @@ pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
     r.legacy()?;
     r.legacy_json()?;
     // Names standing alone come last: any literal of a name outside the text explained may be one.
-    let free: Vec<Span> = names.iter().copied().filter(|&(s, e)| !r.overlaps(s, e)).collect();
+    let free: Vec<Span> = names
+        .iter()
+        .copied()
+        .filter(|&(s, e)| !r.overlaps(s, e))
+        .collect();
     if !free.is_empty() {
         r.bare(&free, words)?;
     }
@@ -95,7 +104,8 @@ fn precheck(b: &[u8]) -> R<()> {
     // means escapes (JSON's, Python's) that the extractor unescapes.
     let mut odd = 0u8;
     for &c in b {
-        odd |= u8::from((c < 0x20 && c != b'\t') || c == 0x7f || c == b'\\') | (u8::from(c >= 0x80) << 1);
+        odd |= u8::from((c < 0x20 && c != b'\t') || c == 0x7f || c == b'\\')
+            | (u8::from(c >= 0x80) << 1);
     }
     if odd & 1 != 0 {
         return Err(Declined);
@@ -124,11 +134,55 @@ fn precheck(b: &[u8]) -> R<()> {
     if contains(b, b"\"locals\"") || b.starts_with(b"code: '") {
         return Err(Declined);
     }
+    // A line a platform's envelope may hold (`envelopes.open_line` under --envelope auto): Python
+    // unwraps it. rich's exception line (`TencentCloudSDKException: [...]`, wrapped below) and a
+    // Node SDK error's first line (`TencentCloudSDKHttpException [Error]: (10630) ...`, reported
+    // on its `code:` line) are Python's too.
+    if in_envelope(b) || contains(b, b"TencentCloudSDKException:") || contains(b, b"Exception [") {
+        return Err(Declined);
+    }
     let sdk = count(b, b"TencentCloudSDK");
     if sdk > 1 || (sdk == 1 && contains(b, b"='")) {
         return Err(Declined); // several SDK errors, or SDK text in a Python repr's quotes
     }
     Ok(())
+}
+
+/// Whether `envelopes.open_line(line, AUTO)` may open the line (a superset): Docker's and
+/// journald's JSON records, a CRI or rsyslog line after an RFC 3339 time (`envelopes.may_wrap`:
+/// a lower-case word or a digit after the time), RFC 5424 and RFC 3164 syslog.
+fn in_envelope(b: &[u8]) -> bool {
+    const MONTHS: [&[u8]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    match b.first() {
+        None => false,
+        Some(b'{') => {
+            b.starts_with(b"{\"log\":\"")
+                || (contains(b, b"\"MESSAGE\"")
+                    && (contains(b, b"\"__REALTIME_TIMESTAMP\"") || contains(b, b"\"__CURSOR\"")))
+        }
+        Some(b'<') => b.get(1).is_some_and(u8::is_ascii_digit),
+        Some(0x1e) => true,
+        Some(c) if c.is_ascii_digit() => {
+            // As Python reads it, in characters: `line.find(" ", 19, 42)`, then the next one lower
+            // case or a digit (`str.islower`, `str.isdigit`: Unicode's; a non-ASCII one is let be).
+            let Ok(text) = std::str::from_utf8(&b[..b.len().min(43 * 4)])
+                .or_else(|e| std::str::from_utf8(&b[..e.valid_up_to()]))
+            else {
+                return true;
+            };
+            let chars: Vec<char> = text.chars().take(43).collect();
+            match (19..chars.len().min(42)).find(|&i| chars[i] == ' ') {
+                Some(i) => chars.get(i + 1).is_some_and(|&c| {
+                    !c.is_ascii() || c.is_ascii_lowercase() || c.is_ascii_digit()
+                }),
+                None => false,
+            }
+        }
+        Some(_) => b.len() >= 4 && b[3] == b' ' && MONTHS.iter().any(|m| b.starts_with(m)),
+    }
 }
 
 struct Reader<'a> {
@@ -145,7 +199,10 @@ impl Reader<'_> {
 
     /// The span that holds `pos`, if any (`_Spans.end_of`).
     fn holding(&self, pos: usize) -> Option<Span> {
-        self.taken.iter().copied().find(|&(ts, te)| ts <= pos && pos < te)
+        self.taken
+            .iter()
+            .copied()
+            .find(|&(ts, te)| ts <= pos && pos < te)
     }
 
     fn take(&mut self, span: Span, finding: Finding) {
@@ -160,14 +217,20 @@ impl Reader<'_> {
     /// backslash reaches here, so a value is the text between two quotes, unescaped as it stands.
     fn quoted(&mut self, names: &[Span], words: &Words) -> R<()> {
         let b = self.b;
-        let Some(t) = find(b, b"TencentCloudSDK", 0) else { return Ok(()) };
+        let Some(t) = find(b, b"TencentCloudSDK", 0) else {
+            return Ok(());
+        };
         if !b.contains(&b'"') {
             return Ok(());
         }
         let mut pos = 0;
         loop {
-            let Some(open) = find(b, b"\"", pos) else { return Err(Declined) };
-            let Some(close) = find(b, b"\"", open + 1) else { return Err(Declined) };
+            let Some(open) = find(b, b"\"", pos) else {
+                return Err(Declined);
+            };
+            let Some(close) = find(b, b"\"", open + 1) else {
+                return Err(Declined);
+            };
             if t < open {
                 return Err(Declined); // the SDK text stands outside the values
             }
@@ -185,14 +248,21 @@ impl Reader<'_> {
                 return Err(Declined);
             }
             let (vs, ve) = (open + 1, close);
-            let inner: Vec<Span> = names.iter().filter(|&&(s, e)| s >= vs && e <= ve).map(|&(s, e)| (s - vs, e - vs)).collect();
+            let inner: Vec<Span> = names
+                .iter()
+                .filter(|&&(s, e)| s >= vs && e <= ve)
+                .map(|&(s, e)| (s - vs, e - vs))
+                .collect();
             let found = read_line(&b[vs..ve], &inner, words)?;
             self.taken.push((open, close + 1));
             for f in found {
                 let shift = |x: Option<Span>| x.map(|(s, e)| (s + vs, e + vs));
                 self.found.push(Finding {
-                    code: (f.code.0 + vs, f.code.1 + vs), message: shift(f.message), request_id: shift(f.request_id),
-                    code_desc: shift(f.code_desc), ..f
+                    code: (f.code.0 + vs, f.code.1 + vs),
+                    message: shift(f.message),
+                    request_id: shift(f.request_id),
+                    code_desc: shift(f.code_desc),
+                    ..f
                 });
             }
             return Ok(());
@@ -201,7 +271,9 @@ impl Reader<'_> {
 
     fn sdk_text(&mut self, heads: &[Vec<u8>]) -> R<()> {
         let b = self.b;
-        let Some(t) = find(b, b"TencentCloudSDK", 0) else { return Ok(()) };
+        let Some(t) = find(b, b"TencentCloudSDK", 0) else {
+            return Ok(());
+        };
         if self.holding(t).is_some() {
             return Ok(()); // read in its quotes: the extractor goes on after them
         }
@@ -233,8 +305,15 @@ impl Reader<'_> {
     /// no second error's head after the code, the span to the request ID's last place.
     #[allow(clippy::too_many_arguments)]
     fn sdk_finding(
-        &mut self, form: u64, start: usize, code: Span, message: Option<Span>, rid: Option<Span>,
-        empty_is_none: bool, ended_by_rid: bool, allow_request_id_eq: bool,
+        &mut self,
+        form: u64,
+        start: usize,
+        code: Span,
+        message: Option<Span>,
+        rid: Option<Span>,
+        empty_is_none: bool,
+        ended_by_rid: bool,
+        allow_request_id_eq: bool,
     ) -> R<()> {
         let b = self.b;
         let end = b.len();
@@ -248,7 +327,9 @@ impl Reader<'_> {
             }
         }
         let rest = &b[code.1..end];
-        if contains(rest, b"TencentCloudSDK") || contains(rest, b"code:") || contains(rest, b"Code: ")
+        if contains(rest, b"TencentCloudSDK")
+            || contains(rest, b"code:")
+            || contains(rest, b"Code: ")
             || (!allow_request_id_eq && contains(rest, b"RequestId="))
         {
             return Err(Declined); // `next_error`: a second error's head ends the message there
@@ -263,7 +344,13 @@ impl Reader<'_> {
             return Err(Declined); // WRAPPERS: an API 3.0 body quoted in the message
         }
         let finding = Finding {
-            form, code, message, request_id: rid, code_desc: None, module_code: None, error_code: None,
+            form,
+            code,
+            message,
+            request_id: rid,
+            code_desc: None,
+            module_code: None,
+            error_code: None,
         };
         self.take((start.min(code.0), span_end), finding);
         Ok(())
@@ -297,7 +384,11 @@ impl Reader<'_> {
                 ((ms, rstrip(b, ms, label)), request_id_token(b, s, e))
             }
         };
-        let message = if &b[message.0..message.1] == b"None" { None } else { Some(message) };
+        let message = if &b[message.0..message.1] == b"None" {
+            None
+        } else {
+            Some(message)
+        };
         let rid = self.bracketed(rid, message)?;
         self.sdk_finding(PYTHON_SDK, t, (c0, c1), message, rid, false, true, false)
     }
@@ -329,7 +420,11 @@ impl Reader<'_> {
     fn java_sdk(&mut self, t: usize) -> R<()> {
         let b = self.b;
         let c0 = t + b"TencentCloudSDKException]code: ".len();
-        let c1 = c0 + b[c0..].iter().take_while(|&&c| c != b' ' && c != b'\t' && c < 0x80).count();
+        let c1 = c0
+            + b[c0..]
+                .iter()
+                .take_while(|&&c| c != b' ' && c != b'\t' && c < 0x80)
+                .count();
         if b.get(c1).is_some_and(|&c| c >= 0x80) || !b[c1..].starts_with(b" message:") {
             return Err(Declined);
         }
@@ -342,7 +437,16 @@ impl Reader<'_> {
         }
         let (message, rid) = self.split_request_id(ms, me, b" requestId:");
         let rid = self.bracketed(rid, Some(message))?;
-        self.sdk_finding(JAVA_SDK, t - 1, (c0, c1), Some(message), rid, true, true, false)
+        self.sdk_finding(
+            JAVA_SDK,
+            t - 1,
+            (c0, c1),
+            Some(message),
+            rid,
+            true,
+            true,
+            false,
+        )
     }
 
     /// JAVA_SDK_OLD: `[TencentCloudSDKException]message:Code-message requestId:R`, a code that looks
@@ -353,7 +457,11 @@ impl Reader<'_> {
         if !b.get(c0).is_some_and(u8::is_ascii_alphabetic) {
             return Err(Declined);
         }
-        let c1 = c0 + b[c0..].iter().take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.').count();
+        let c1 = c0
+            + b[c0..]
+                .iter()
+                .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+                .count();
         if b.get(c1) != Some(&b'-') {
             return Err(Declined); // a Unicode letter goes on with `\w`, or no `-`
         }
@@ -364,7 +472,16 @@ impl Reader<'_> {
         }
         let (message, rid) = self.split_request_id(c1 + 1, b.len(), b" requestId:");
         let rid = self.bracketed(rid, Some(message))?;
-        self.sdk_finding(JAVA_SDK_OLD, t - 1, (c0, c1), Some(message), rid, true, true, false)
+        self.sdk_finding(
+            JAVA_SDK_OLD,
+            t - 1,
+            (c0, c1),
+            Some(message),
+            rid,
+            true,
+            true,
+            false,
+        )
     }
 
     /// GO_SDK: `[TencentCloudSDKError] Code=C, Message=M, RequestId=R`.
@@ -375,8 +492,18 @@ impl Reader<'_> {
         if !b[c1..].starts_with(b", Message=") {
             return Err(Declined);
         }
-        let (message, rid) = self.split_request_id(c1 + b", Message=".len(), b.len(), b", RequestId=");
-        self.sdk_finding(GO_SDK, t - 1, (c0, c1), Some(message), rid, true, true, true)
+        let (message, rid) =
+            self.split_request_id(c1 + b", Message=".len(), b.len(), b", RequestId=");
+        self.sdk_finding(
+            GO_SDK,
+            t - 1,
+            (c0, c1),
+            Some(message),
+            rid,
+            true,
+            true,
+            true,
+        )
     }
 
     /// CPP_SDK: `RequestId=R, ErrorCode=C, ErrorMessage=M`, the first place its regex matches.
@@ -405,7 +532,16 @@ impl Reader<'_> {
             let message = strip(b, c1 + b", ErrorMessage=".len(), b.len());
             let (rs, re) = strip(b, r0, r1);
             let rid = (!no_value(&b[rs..re])).then_some((rs, re));
-            return self.sdk_finding(CPP_SDK, at, (c0, c1), Some(message), rid, true, false, false);
+            return self.sdk_finding(
+                CPP_SDK,
+                at,
+                (c0, c1),
+                Some(message),
+                rid,
+                true,
+                false,
+                false,
+            );
         }
         Ok(())
     }
@@ -461,7 +597,16 @@ impl Reader<'_> {
                     }
                 }
             }
-            return self.sdk_finding(DOTNET_SDK, at, (s, e), Some(message), rid, true, true, false);
+            return self.sdk_finding(
+                DOTNET_SDK,
+                at,
+                (s, e),
+                Some(message),
+                rid,
+                true,
+                true,
+                false,
+            );
         }
         Ok(())
     }
@@ -489,7 +634,12 @@ impl Reader<'_> {
             let message = json_string_value(b, b"\"Message\"", ls, le);
             let rid = api3_request_id(b, ls, le).filter(|&(s, e)| !no_value(&b[s..e]));
             let finding = Finding {
-                form: API3_JSON, code, message, request_id: rid, code_desc: None, module_code: None,
+                form: API3_JSON,
+                code,
+                message,
+                request_id: rid,
+                code_desc: None,
+                module_code: None,
                 error_code: None,
             };
             let span = self.body_span((q, mend), code)?;
@@ -512,9 +662,18 @@ impl Reader<'_> {
                 continue;
             }
             let quoted = p > 0 && b[p - 1] == b'"';
-            let stop = if quoted { find(&b[..b.len()], b"\"", mend) } else { None };
+            let stop = if quoted {
+                find(&b[..b.len()], b"\"", mend)
+            } else {
+                None
+            };
             let message = strip(b, mend, stop.unwrap_or(b.len()));
-            let (bs, be) = if quoted { self.json_object(p, digits.1)? } else { None }.unwrap_or((0, b.len()));
+            let (bs, be) = if quoted {
+                self.json_object(p, digits.1)?
+            } else {
+                None
+            }
+            .unwrap_or((0, b.len()));
             let mut form = LEGACY_MESSAGE;
             let mut error_code = None;
             let mut code_desc = None;
@@ -526,10 +685,19 @@ impl Reader<'_> {
                 }
             }
             let finding = Finding {
-                form, code: digits, message: Some(message), request_id: request_id_near(b),
-                code_desc, module_code: Some(parse_u64(&b[digits.0..digits.1])), error_code,
+                form,
+                code: digits,
+                message: Some(message),
+                request_id: request_id_near(b),
+                code_desc,
+                module_code: Some(parse_u64(&b[digits.0..digits.1])),
+                error_code,
             };
-            let span = if form == LEGACY_JSON { self.body_span((p, mend), digits)? } else { (p, mend) };
+            let span = if form == LEGACY_JSON {
+                self.body_span((p, mend), digits)?
+            } else {
+                (p, mend)
+            };
             self.take(span, finding);
         }
         Ok(())
@@ -549,9 +717,17 @@ impl Reader<'_> {
                 if !self.overlaps(k, mend) {
                     let (bs, be) = self.json_object(code.0, code.1)?.unwrap_or((0, b.len()));
                     let finding = Finding {
-                        form: LEGACY_JSON, code, message: if message.0 == message.1 { None } else { Some(message) },
-                        request_id: request_id_near(b), code_desc: json_string_value(b, b"\"codeDesc\"", bs, be),
-                        module_code: None, error_code: Some(parse_u64(&b[code.0..code.1])),
+                        form: LEGACY_JSON,
+                        code,
+                        message: if message.0 == message.1 {
+                            None
+                        } else {
+                            Some(message)
+                        },
+                        request_id: request_id_near(b),
+                        code_desc: json_string_value(b, b"\"codeDesc\"", bs, be),
+                        module_code: None,
+                        error_code: Some(parse_u64(&b[code.0..code.1])),
                     };
                     let span = self.body_span((k, mend), code)?;
                     self.take(span, finding);
@@ -609,8 +785,13 @@ impl Reader<'_> {
             }
         }
         let finding = Finding {
-            form: BARE_CODE, code: (s, e), message, request_id: request_id_near(b), code_desc: None,
-            module_code: None, error_code: None,
+            form: BARE_CODE,
+            code: (s, e),
+            message,
+            request_id: request_id_near(b),
+            code_desc: None,
+            module_code: None,
+            error_code: None,
         };
         self.take((s, e), finding);
         Ok(())
@@ -642,10 +823,16 @@ fn bare_token(b: &[u8], s: usize, e: usize, words: &Words) -> R<bool> {
         return Err(Declined); // a word may end before a lone dot; a long one the scan skips
     }
     let mut known = false;
-    for (k, c) in token.iter().copied().enumerate().chain(std::iter::once((token.len(), b'.'))) {
+    for (k, c) in token
+        .iter()
+        .copied()
+        .enumerate()
+        .chain(std::iter::once((token.len(), b'.')))
+    {
         if c == b'.' {
             let word = &token[..k];
-            known |= words.heads.contains(word) || words.names.contains(word)
+            known |= words.heads.contains(word)
+                || words.names.contains(word)
                 || (words.dotted.contains(word) && k < token.len());
         }
     }
@@ -674,7 +861,9 @@ impl Reader<'_> {
         let mut found = None;
         let mut brace = start;
         for _ in 0..8 {
-            let Some(x) = rfind(b, b"{", 0, brace) else { break };
+            let Some(x) = rfind(b, b"{", 0, brace) else {
+                break;
+            };
             brace = x;
             let value = match self.json.iter().find(|(at, _)| *at == brace) {
                 Some(&(_, v)) => v,
@@ -817,7 +1006,11 @@ fn legacy_at(b: &[u8], p: usize) -> R<Option<(Span, usize)>> {
         }
     };
     let a = p + 2 + n;
-    let spaced = if b.get(a) == Some(&b' ') { letter_at(b, a + 1) } else { Some(false) };
+    let spaced = if b.get(a) == Some(&b' ') {
+        letter_at(b, a + 1)
+    } else {
+        Some(false)
+    };
     let (after, end) = match spaced {
         Some(true) => (Some(true), a + 1),
         Some(false) => (letter_at(b, a), a),
@@ -884,7 +1077,11 @@ fn legacy_json_code(b: &[u8], lo: usize, hi: usize) -> Option<u64> {
         if w.get(i) == Some(&b'"') {
             i += 1;
         }
-        let n = w[i.min(hi)..].iter().take(6).take_while(|c| c.is_ascii_digit()).count();
+        let n = w[i.min(hi)..]
+            .iter()
+            .take(6)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if n > 0 {
             return Some(parse_u64(&w[i..i + n]));
         }
@@ -923,10 +1120,16 @@ fn request_id_near(b: &[u8]) -> Option<Span> {
 
 fn request_id_at(b: &[u8], mut i: usize) -> Option<Span> {
     let n = b.len();
-    if matches!(b.get(i), Some(b' ' | b'_' | b'-')) && b.get(i + 1..i + 3).is_some_and(|w| w.eq_ignore_ascii_case(b"id")) {
+    if matches!(b.get(i), Some(b' ' | b'_' | b'-'))
+        && b.get(i + 1..i + 3)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"id"))
+    {
         i += 1;
     }
-    if !b.get(i..i + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"id")) {
+    if !b
+        .get(i..i + 2)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"id"))
+    {
         return None;
     }
     i += 2;
@@ -938,13 +1141,18 @@ fn request_id_at(b: &[u8], mut i: usize) -> Option<Span> {
         return None;
     }
     i = skip_ws(b, i + 1, n);
-    if matches!(b.get(i), Some(b'"' | b'\'')) && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) {
+    if matches!(b.get(i), Some(b'"' | b'\'')) && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+    {
         i += 1;
     }
     if !b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
         return None;
     }
-    let run = b[i + 1..].iter().take(63).take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-').count();
+    let run = b[i + 1..]
+        .iter()
+        .take(63)
+        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-')
+        .count();
     (run >= 7).then_some((i, i + 1 + run))
 }
 
@@ -962,7 +1170,11 @@ fn request_id_token(b: &[u8], mut s: usize, mut e: usize) -> Option<Span> {
     if s >= e || !b[s].is_ascii_alphanumeric() {
         return None;
     }
-    let run = b[s + 1..e].iter().take(127).take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-').count();
+    let run = b[s + 1..e]
+        .iter()
+        .take(127)
+        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        .count();
     let span = (s, s + 1 + run);
     (!no_value(&b[span.0..span.1])).then_some(span)
 }
@@ -983,13 +1195,20 @@ fn dotnet_request_id(b: &[u8], at: usize) -> R<Option<Span>> {
         i += 1;
     }
     i = skip_ws(b, i, b.len());
-    let n = b[i..].iter().take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-').count();
+    let n = b[i..]
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-')
+        .count();
     if !(8..=64).contains(&n) {
         return Ok(None);
     }
     let mut j = i + n;
     while j < b.len() {
-        if !(matches!(b[j], b'.' | b',' | b';' | b':' | b'"' | b'\'' | b'}' | b']' | b')') || space_at(b, j)) {
+        if !(matches!(
+            b[j],
+            b'.' | b',' | b';' | b':' | b'"' | b'\'' | b'}' | b']' | b')'
+        ) || space_at(b, j))
+        {
             return Ok(None);
         }
         j += char_len(b[j]);
@@ -999,7 +1218,10 @@ fn dotnet_request_id(b: &[u8], at: usize) -> R<Option<Span>> {
 
 /// `_clean`'s values that mean none (the text holds no spaces here).
 fn no_value(v: &[u8]) -> bool {
-    v.is_empty() || [&b"none"[..], b"null", b"nil", b"undefined"].iter().any(|w| v.eq_ignore_ascii_case(w))
+    v.is_empty()
+        || [&b"none"[..], b"null", b"nil", b"undefined"]
+            .iter()
+            .any(|w| v.eq_ignore_ascii_case(w))
 }
 
 fn parse_u64(d: &[u8]) -> u64 {
@@ -1019,7 +1241,10 @@ fn char_len(first: u8) -> usize {
 
 fn char_at(b: &[u8], i: usize) -> char {
     let n = char_len(b[i]).min(b.len() - i);
-    std::str::from_utf8(&b[i..i + n]).ok().and_then(|s| s.chars().next()).unwrap_or('\u{fffd}')
+    std::str::from_utf8(&b[i..i + n])
+        .ok()
+        .and_then(|s| s.chars().next())
+        .unwrap_or('\u{fffd}')
 }
 
 fn char_before(b: &[u8], i: usize) -> (char, usize) {
@@ -1119,7 +1344,9 @@ fn is_non_word(c: char) -> bool {
 
 /// `(?=[^\W\d_])` at `i`: a letter; None when the character's class is not known here.
 fn letter_at(b: &[u8], i: usize) -> Option<bool> {
-    let Some(&c) = b.get(i) else { return Some(false) };
+    let Some(&c) = b.get(i) else {
+        return Some(false);
+    };
     if c < 0x80 {
         return Some(c.is_ascii_alphabetic());
     }

@@ -20,7 +20,7 @@ pub const FORM_LITERALS: &[&[u8]] = &[
     b"\"Code\"",        // API 3.0 bodies
     b"\\\"Code\\\"",    // API 3.0 bodies inside JSON strings
     b"\"code\"",        // legacy bodies
-    b"\"message\"",     // legacy bodies as Hyperscan's locator sees them (checked: digits before it)
+    b"\"message\"", // legacy bodies as Hyperscan's locator sees them (checked: digits before it)
 ];
 const MESSAGE_KEY: usize = 8; // the index of `"message"` above
 
@@ -52,13 +52,22 @@ impl Literals {
     pub fn new(names: &[Vec<u8>]) -> Literals {
         let mut patterns: Vec<Vec<u8>> = FORM_LITERALS.iter().map(|p| p.to_vec()).collect();
         let first_name = patterns.len();
-        patterns.extend(names.iter().filter(|n| !n.is_empty() && !n.contains(&b'\n')).cloned());
+        patterns.extend(
+            names
+                .iter()
+                .filter(|n| !n.is_empty() && !n.contains(&b'\n'))
+                .cloned(),
+        );
         let long = patterns.iter().filter(|p| p.len() >= 4);
         let stride = long.map(|p| p.len() - 3).min().unwrap_or(1).clamp(1, 64);
         // Sampled every `stride` bytes, an occurrence of a literal is seen at one of `stride`
         // consecutive offsets of it whatever its place: only those grams are indexed (the rarest
         // window of them: fewer bitmap hits on ordinary text).
-        let bits = if patterns.len() * stride > 4096 { BIG_BITS } else { BITS };
+        let bits = if patterns.len() * stride > 4096 {
+            BIG_BITS
+        } else {
+            BITS
+        };
         let mut buckets = vec![Vec::new(); 1 << bits];
         let mut bitmap = vec![0u64; (1 << bits) / 64];
         let mut short = Vec::new();
@@ -67,15 +76,29 @@ impl Literals {
                 short.push(id);
                 continue;
             }
-            let window = (0..=p.len() - 3 - stride).max_by_key(|&j| (rarity(&p[j..j + stride + 3]), usize::MAX - j)).unwrap_or(0);
+            let window = (0..=p.len() - 3 - stride)
+                .max_by_key(|&j| (rarity(&p[j..j + stride + 3]), usize::MAX - j))
+                .unwrap_or(0);
             for off in window..window + stride {
                 let gram = gram_at(p, off);
                 let h = hash(gram, bits);
                 bitmap[h / 64] |= 1 << (h % 64);
-                buckets[h].push(Gram { gram, literal: id as u32, offset: off as u32 });
+                buckets[h].push(Gram {
+                    gram,
+                    literal: id as u32,
+                    offset: off as u32,
+                });
             }
         }
-        Literals { patterns, first_name, buckets, bitmap, bits, stride, short }
+        Literals {
+            patterns,
+            first_name,
+            buckets,
+            bitmap,
+            bits,
+            stride,
+            short,
+        }
     }
 
     /// Whether literal `id` stands at `q` in `buf[start:end]` and counts there.
@@ -97,7 +120,13 @@ impl Literals {
     }
 
     /// The sampling loop, four samples a turn, the bitmap a fixed-size array (no bounds checks).
-    fn sampled<const WORDS: usize>(&self, buf: &[u8], start: usize, from: usize, end: usize) -> Option<usize> {
+    fn sampled<const WORDS: usize>(
+        &self,
+        buf: &[u8],
+        start: usize,
+        from: usize,
+        end: usize,
+    ) -> Option<usize> {
         let bitmap: &[u64; WORDS] = self.bitmap.as_slice().try_into().expect("bitmap size");
         let shift = 32 - self.bits;
         let stride = self.stride;
@@ -223,7 +252,10 @@ impl Literals {
 
 /// How rarely ordinary text holds these bytes: lower-case letters and spaces are common.
 fn rarity(window: &[u8]) -> usize {
-    window.iter().filter(|c| !(c.is_ascii_lowercase() || **c == b' ')).count()
+    window
+        .iter()
+        .filter(|c| !(c.is_ascii_lowercase() || **c == b' '))
+        .count()
 }
 
 fn hash(g: u32, bits: u32) -> usize {
@@ -260,7 +292,9 @@ fn legacy_locator_before(buf: &[u8], start: usize, q: usize) -> bool {
     if j > start && buf[j - 1] == b'"' {
         j -= 1;
     }
-    j >= start + 4 && matches!(buf[j - 4], b'4'..=b'6') && buf[j - 3..j].iter().all(u8::is_ascii_digit)
+    j >= start + 4
+        && matches!(buf[j - 4], b'4'..=b'6')
+        && buf[j - 3..j].iter().all(u8::is_ascii_digit)
 }
 
 /// Where the line holding `q` starts (not before `start`).
