@@ -352,11 +352,13 @@ ENVELOPES = OUT / "envelopes"  # a folder per platform, a file per producer's ou
 
 
 def producer_cases() -> list[Case]:
-    """API 3.0 errors with a request ID, and a legacy `(10630)` message under an API 3.0 code."""
+    """API 3.0 errors with a request ID, a legacy `(10630)` message under an API 3.0 code, and a
+    refused connection (the Python SDK's ClientNetworkError: no request ID; Node's error: no code)."""
     return [
         api3_case("cmk-disabled", "ResourceUnavailable.CmkDisabled", "CMK is disabled."),
         api3_case("throttled", "RequestLimitExceeded", "Your request rate exceeds the limit, please retry later."),
         api3_case("legacy-in-message", "InvalidParameter", "(10630) key is not existed"),
+        Case("refused", refused=True),
     ]
 
 
@@ -505,21 +507,25 @@ client.Decrypt({ CiphertextBlob: "eA==" }).then(() => console.log("no error"), (
 });
 '''
 
-# Each library's fixture files: file name, the form the script runs, COLUMNS (rich draws 80 columns
-# wide off a terminal, and as wide as COLUMNS says).
-PY_PRODUCER_FORMS: Final[dict[str, list[tuple[str, str, str | None]]]] = {
-    "python-json-logger": [("exc-info", "json-logger-exc-info", None), ("field", "json-logger-field", None),
-                           ("long", "json-logger-long", None)],
-    "structlog": [("json", "structlog-json", None), ("json-dict-tracebacks", "structlog-json-dict", None),
-                  ("console-80", "structlog-console", None), ("console-200", "structlog-console", "200")],
-    "loguru": [("text", "loguru-text", None), ("serialize", "loguru-serialize", None)],
-    "rich": [("handler-80", "rich", None), ("handler-200", "rich", "200"),
-             ("handler-locals-80", "rich-locals", None), ("handler-locals-200", "rich-locals", "200")],
-    "sentry-like": [("event", "sentry-event", None)],
-    "python-sdk": [("log-exception", "log-exception", None), ("async-log-exception", "sdk-async-log-exception", None),
-                   ("async-traceback", "sdk-async-traceback", None), ("common-client-str", "sdk-common-str", None),
-                   ("common-client-log-exception", "sdk-common-log-exception", None),
-                   ("debug-log", "sdk-debug-log", None), ("print-bad-bytes", "print-bad-bytes", None)],
+# Each library's fixture files: file name, the form the script runs, its environment. rich draws 80
+# columns wide off a terminal, and as wide as COLUMNS says; loguru draws its diagnose notes with `|`
+# and `->` on a stream that cannot encode `│` and `└` (PYTHONIOENCODING=ascii stands for one).
+WIDE: Final = {"COLUMNS": "200"}
+ASCII: Final = {"PYTHONIOENCODING": "ascii"}
+PY_PRODUCER_FORMS: Final[dict[str, list[tuple[str, str, dict[str, str]]]]] = {
+    "python-json-logger": [("exc-info", "json-logger-exc-info", {}), ("field", "json-logger-field", {}),
+                           ("long", "json-logger-long", {})],
+    "structlog": [("json", "structlog-json", {}), ("json-dict-tracebacks", "structlog-json-dict", {}),
+                  ("console-80", "structlog-console", {}), ("console-200", "structlog-console", WIDE)],
+    "loguru": [("text", "loguru-text", {}), ("serialize", "loguru-serialize", {}),
+               ("text-ascii", "loguru-text", ASCII), ("serialize-ascii", "loguru-serialize", ASCII)],
+    "rich": [("handler-80", "rich", {}), ("handler-200", "rich", WIDE),
+             ("handler-locals-80", "rich-locals", {}), ("handler-locals-200", "rich-locals", WIDE)],
+    "sentry-like": [("event", "sentry-event", {})],
+    "python-sdk": [("log-exception", "log-exception", {}), ("async-log-exception", "sdk-async-log-exception", {}),
+                   ("async-traceback", "sdk-async-traceback", {}), ("common-client-str", "sdk-common-str", {}),
+                   ("common-client-log-exception", "sdk-common-log-exception", {}),
+                   ("debug-log", "sdk-debug-log", {}), ("print-bad-bytes", "print-bad-bytes", {})],
 }
 BOXED: Final = ("structlog-console", "rich", "rich-locals")  # drawn to a width: paths are left as they were
 NODE_PRODUCER_FORMS: Final[dict[str, list[str]]] = {
@@ -558,32 +564,36 @@ def python_producers(fake: FakeKms, python: str, norich: str | None, all_cases: 
         "sentry-like": f"sentry-like-event-python-{pyver}",
         "python-sdk": f"python-sdk-kms-{kms}-common-{common}-python-{pyver}",
     }
-    plan = [(key, folders[key], stem, form, columns, python)
-            for key, forms in PY_PRODUCER_FORMS.items() for stem, form, columns in forms]
+    plan = [(key, folders[key], stem, form, extra, python)
+            for key, forms in PY_PRODUCER_FORMS.items() for stem, form, extra in forms]
     if norich:
         plan.append(("structlog-without-rich", f"structlog-{py_version(norich, 'structlog')[0]}-without-rich",
-                     "console", "structlog-console", None, norich))
+                     "console", "structlog-console", {}, norich))
     captured: Captured = {}
     with tempfile.TemporaryDirectory() as folder:
         script, truth = Path(folder, "app.py"), Path(folder, "truth.json")
         script.write_text(PY_PRODUCER)
-        for key, name, stem, form, columns, program in plan:
+        for key, name, stem, form, extra, program in plan:
             prefixes = subprocess.run([program, "-c", "import sys; print(sys.prefix, sys.base_prefix)"],
                                       capture_output=True, text=True, check=True).stdout.split()
             outputs = []
             for case in all_cases:
                 truth.unlink(missing_ok=True)
                 env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "FORCE_COLOR")}
-                env.update({"COLUMNS": columns} if columns else {})
+                env.update(extra)
                 done = subprocess.run([program, str(script), str(fake.port_for(case)), form, str(TIMEOUT), str(truth)],
                                       capture_output=True, env=env, timeout=60, cwd=folder)
                 text = (done.stdout + done.stderr).decode("utf-8", "surrogateescape")
                 if form not in BOXED or program == norich:  # no path of this machine
                     text = text.replace(str(script), "/app/app.py").replace(prefixes[0], "/app/venv")
                     text = text.replace(prefixes[1], "/usr/local")
-                held = json.loads(truth.read_text())
-                # One exception, logged once: one occurrence, as the exception held it.
-                outputs.append(Output(case, text, [Error(held["code"], held["message"], held["request_id"])]))
+                # One exception, logged once: one occurrence, as the exception held it. None where the
+                # SDK raised no TencentCloudSDKException (the async client lets httpx.ConnectError
+                # through), nor from the debug log, which shows a reply's body and no exception.
+                held = json.loads(truth.read_text()) if truth.exists() else None
+                found = held is not None and (form != "sdk-debug-log" or case.code is not None)
+                errors = [Error(held["code"], held["message"], held["request_id"])] if held and found else []
+                outputs.append(Output(case, text, errors))
             captured[key, stem] = (name, outputs)
     write_captured(captured, exclude=frozenset({("python-sdk", "print-bad-bytes")}))  # not UTF-8: only inside journald
     return captured
@@ -612,7 +622,8 @@ def node_producers(fake: FakeKms, modules: Path, all_cases: list[Case]) -> Captu
                     # The SDK's error of an API 3.0 body: its code, message and request ID; bunyan's
                     # error serializer keeps message, name, stack and code, not the request ID.
                     rid = None if form == "bunyan" else case.request_id
-                    outputs.append(Output(case, text.replace(folder, "/app"), [Error(case.code, case.message, rid)]))
+                    errors = [Error(case.code, case.message, rid)] if case.code else []  # see node_expected
+                    outputs.append(Output(case, text.replace(folder, "/app"), errors))
                 captured[library, form] = (name, outputs)
     write_captured(captured)
     return captured
