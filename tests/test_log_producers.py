@@ -13,6 +13,7 @@ app's line has none. Each fixture is checked in grep --json, grep --format plain
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,57 @@ def test_every_producer_and_envelope_is_captured() -> None:
     assert all(any(expected_of(path).values()) for path in FIXTURES)
 
 
+ENVELOPE_FIXTURES = [path for path in FIXTURES if path.parent.parent.name == "envelopes"]
+SYSLOG = {
+    "syslog-rfc5424": re.compile(r"<\d+>1 \S+ \S+ \S+ \S+ \S+ (?:-|(?:\[[^\]]*\])+) (.*)"),
+    "syslog-rfc3164": re.compile(r"<\d+>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s\[]+\[\d+\]: (.*)"),
+}
+
+
+def unwrap(platform: str, records: list[str]) -> list[str]:
+    """The app's lines inside one case's records, as the platform's own reader gives them back."""
+    if platform == "docker-json-file":  # a record without "\n" is continued by the next
+        return "".join(json.loads(record)["log"] for record in records).removesuffix("\n").split("\n")
+    if platform == "kubernetes-cri":
+        lines, partial = [], ""
+        for record in records:
+            _, _, tag, content = record.split(" ", 3)
+            partial += content
+            if tag == "F":
+                lines.append(partial)
+                partial = ""
+        return lines
+    if platform == "journald-json":
+        messages = [json.loads(record)["MESSAGE"] for record in records]
+        return [m if isinstance(m, str) else bytes(m).decode("utf-8", "surrogateescape") for m in messages]
+    found = [SYSLOG[platform].fullmatch(record) for record in records]
+    assert all(found), records
+    return [match.group(1) for match in found if match]
+
+
+@pytest.mark.parametrize("path", ENVELOPE_FIXTURES, ids=[i for i in IDS if i.startswith("envelopes/")])
+def test_envelopes_hold_the_producers_lines(path: Path) -> None:
+    """Each envelope fixture holds its producer's captured lines exactly, as the platform writes them."""
+    platform, about = path.parent.name, answers_of(path)["about"]
+    producer = CLIENTS / "producers" / f"{about[path.stem]}.txt"
+    # The last case's text ends with the file's final newline.
+    records = {name: text.removesuffix("\n").split("\n") for name, (_, _, text) in sections(path).items()}
+    for name, lines in records.items():
+        unwrapped = unwrap(platform, lines)
+        if producer.exists():
+            assert unwrapped == sections(producer)[name][2].removesuffix("\n").split("\n"), name
+        else:  # the app's bytes that are not UTF-8: only journald's byte array holds them
+            assert any("\udcff" in line for line in unwrapped), name
+    if platform == "docker-json-file":  # Go's escaping, and pieces of 16 KiB at most
+        assert not any(c in line for lines in records.values() for line in lines for c in "<>&")
+        assert all(len(json.loads(line)["log"].encode()) <= 16384 for lines in records.values() for line in lines)
+    if platform == "kubernetes-cri":
+        assert all(len(line.split(" ", 3)[3].encode()) <= 16384 for lines in records.values() for line in lines)
+
+
 @pytest.mark.parametrize("path", FIXTURES, ids=IDS)
 def test_parse(run: Runner, path: Path) -> None:
+    """parse of each case's text: each error once, with its code, message and request ID (json and plain)."""
     got: dict[str, list[Expected]] = {}
     plain: dict[str, list[Expected]] = {}
     for name, (_, _, text) in sections(path).items():
@@ -66,6 +116,7 @@ def test_parse(run: Runner, path: Path) -> None:
 
 @pytest.mark.parametrize("path", FIXTURES, ids=IDS)
 def test_grep_json(run: Runner, engine: str, path: Path) -> None:
+    """grep --json: each case's errors on the lines of its case, once each, with code, message and request ID."""
     records = grep_records(run, path)
     got = {name: [(m["code"], m["message"], m["request_id"])
                   for r in records if first <= r["line_number"] <= last for m in r["matches"]]
