@@ -23,9 +23,15 @@ CLIENTS = DATA / "clients"
 Expected = tuple[str | None, str | None, str | None]  # code, message, request ID
 
 
-def fixtures() -> list[tuple[Path, str]]:
+def client_folders(root: Path = CLIENTS) -> list[Path]:
+    """The fixture folders under root: those with an expected.json (producers/ and envelopes/ hold
+    their own, checked by test_log_producers.py)."""
+    return sorted(p for p in root.iterdir() if (p / "expected.json").is_file())
+
+
+def fixtures(root: Path = CLIENTS) -> list[tuple[Path, str]]:
     found = []
-    for folder in sorted(p for p in CLIENTS.iterdir() if p.is_dir()):
+    for folder in client_folders(root):
         answers = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
         found += [(folder / f"{form}.txt", form) for form in sorted(answers["expected"])]
     return found
@@ -55,7 +61,7 @@ def sections(path: Path) -> dict[str, tuple[int, int, str]]:
 
 
 def test_every_client_is_captured() -> None:
-    clients = {p.name.split("-")[0] for p in CLIENTS.iterdir() if p.is_dir()}
+    clients = {p.name.split("-")[0] for p in client_folders()}
     assert clients == {"python", "tccli", "node"}
     assert len(FIXTURES) >= 15
 
