@@ -303,6 +303,7 @@ def prefilter_patterns(names: Iterable[str] = ()) -> Prefilter:
         rb"ode[\"=:]",  # "code": "Code": code: Code= ErrorCode= code: '...'
         rb"Exception\]message:",  # Java SDK before 3.1.120
         rb"SDKException[(:]",  # the Python SDK's repr; rich's exception line (forms.RICH_WRAPPED)
+        rb'"MESSAGE" ?: ?\[',  # journald's MESSAGE as bytes (forms.JOURNALD_BYTES)
     ]
     # (10630) and a letter (any non-ASCII byte may begin one): the form checks the rest.
     parens = [rb"\(\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff]"]

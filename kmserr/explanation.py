@@ -8,6 +8,7 @@ from typing import Final, NamedTuple, cast
 from .catalogue import RETRY_WORDS, Entry
 from .controls import terminal_safe
 from .forms import (
+    _LEGACY_AT_START,
     EXCEPTION,
     PYTHON_SDK,
     Finding,
@@ -107,7 +108,10 @@ _PYTHON_FORMATS: Final = frozenset((PYTHON_SDK, EXCEPTION))
 def resolve(finding: Finding, registry: Registry) -> Entry | None:
     """Find the catalogue entry a finding refers to: the module code first, then the code name."""
     if finding.module_code is not None:
-        return registry.module_entry(finding.module_code)
+        entry = registry.module_entry(finding.module_code)
+        if entry is not None or finding.code.isdigit():
+            return entry
+        # An SDK's code whose legacy detail the catalogue does not know: the SDK's code explains it.
     return registry.get(finding.code)
 
 
@@ -160,11 +164,12 @@ def explain_finding(finding: Finding, registry: Registry) -> Explanation:
         agrees: bool | None = None
         # A Chinese message (the request's Language was zh-CN) cannot be compared with the
         # documented English one: nothing to say, rather than "differs".
+        said = _legacy_text(finding)
         if (
-            entry is not None and entry.message is not None and finding.message
-            and not (entry.message.isascii() and _has_cjk(finding.message))
+            entry is not None and entry.message is not None and said
+            and not (entry.message.isascii() and _has_cjk(said))
         ):
-            agrees = message_agrees(entry, finding.message)
+            agrees = message_agrees(entry, said)
         family = fallback(finding, registry) if entry is None else None
         known = (entry, agrees, family)
         if len(finding.message or "") <= _CACHED_MESSAGE:
@@ -172,6 +177,16 @@ def explain_finding(finding: Finding, registry: Registry) -> Explanation:
                 _MEANINGS.clear()
             _MEANINGS[key] = known
     return Explanation(finding, *known)
+
+
+def _legacy_text(finding: Finding) -> str | None:
+    """The message as the catalogue words it: an SDK's message `(10630) key is not existed` says
+    `key is not existed` of its legacy code."""
+    message = finding.message
+    if finding.module_code is None or not message or message.lstrip()[:1] != "(":
+        return message
+    legacy = _LEGACY_AT_START.match(message)
+    return legacy.group(2).strip() if legacy is not None else message
 
 
 def _has_cjk(text: str) -> bool:

@@ -287,18 +287,15 @@ _REQUEST_ID_SHAPE = _lazy(r"[0-9A-Za-z][0-9A-Za-z_-]{0,127}")
 
 
 def with_legacy_message(finding: Finding) -> Finding:
-    """A message that is itself `(10010) text` (a legacy body through the Go SDK) names the module code."""
-    if finding.message is None:
+    """An SDK error whose message is a legacy one (`(10630) key is not existed`: an API 3.0 answer
+    that carried a legacy module's message, printed by any SDK) is one error: the SDK's code, its
+    message as the SDK holds it, and the legacy code as its detail (`module_code`, which the
+    catalogue explains; `error_code` is the catalogue's)."""
+    message = finding.message
+    legacy = _LEGACY_AT_START.match(message) if message and message.lstrip()[:1] == "(" else None
+    if legacy is None or ascii_number(legacy.group(1)) is None:
         return finding
-    legacy = _LEGACY_AT_START.match(finding.message)
-    if legacy is None:
-        return finding
-    return finding._replace(
-        code=legacy.group(1),
-        message=legacy.group(2).strip() or None,
-        module_code=int(legacy.group(1)),
-        code_desc=finding.code,
-    )
+    return finding._replace(module_code=int(legacy.group(1)))
 
 
 def _sdk(
@@ -481,7 +478,7 @@ def _with_node_object(finding: Finding, before: str) -> Finding:
         if _NODE_STACK.match(lines[index]) is not None:
             index -= 1
         message = _node_message(lines, index, max(stop, index - NODE_MESSAGE_LINES))
-    return with_module_code(finding._replace(message=message[:WINDOW] if message else None, request_id=rid))
+    return with_legacy_message(finding._replace(message=message[:WINDOW] if message else None, request_id=rid))
 
 
 NODE_MESSAGE_LINES: Final = 32  # lines of a message with newlines, above an error's stack
@@ -630,7 +627,7 @@ def _bare_code(match: re.Match[str], text: str) -> Finding | None:
         if message is None:  # winston's simple(): `error: CMK is disabled. {"code":...}`, the message before
             simple = _WINSTON_SIMPLE.fullmatch(text, _line_start(text, brace), brace)
             message = simple.group(1) if simple is not None else None
-        return with_module_code(Finding(
+        return with_legacy_message(Finding(
             code=match.group(0), form=BARE_CODE, start=match.start(), end=match.end(),
             message=message[:WINDOW] if isinstance(message, str) else None,
             request_id=_request_id_token(rid) if isinstance(rid, str) else _request_id_near(text, match.end()),
@@ -650,14 +647,6 @@ _WINSTON_SIMPLE = _lazy(
 )
 
 
-def with_module_code(finding: Finding) -> Finding:
-    """An SDK error whose message is a legacy one (`(10630) key is not existed`: an API 3.0 body
-    that carried a legacy module's message) keeps the SDK's code; the legacy code is its detail
-    (`module_code`, which the catalogue explains), the message the text after it."""
-    legacy = _LEGACY_AT_START.match(finding.message) if finding.message and finding.message[:1] == "(" else None
-    if legacy is None or ascii_number(legacy.group(1)) is None:
-        return finding
-    return finding._replace(module_code=int(legacy.group(1)), message=legacy.group(2).strip() or None)
 _CODE_KEY_BEFORE = _lazy(r'"code"\s*:\s*"$')
 _DECODER: Final = json.JSONDecoder()
 MAX_BRACES: Final = 8  # braces tried, going back from a `"code":"X"`, for the object that holds it
@@ -868,6 +857,11 @@ LOCATORS: Final = {
 RICH_WRAPPED: Final = "rich-wrapped"
 RICH_HEAD: Final = "TencentCloudSDKException:"
 LOCATORS[RICH_WRAPPED] = rb"TencentCloudSDKException:"
+# Not a form either: a journald entry whose MESSAGE is an array of byte values (not valid UTF-8),
+# where no form's literal stands as text; envelopes.py reads it.
+JOURNALD_BYTES: Final = "journald-bytes"
+LOCATORS[JOURNALD_BYTES] = rb'"MESSAGE" ?: ?\['
+
 LOCATED: Final = frozenset(LOCATORS)
 
 

@@ -53,7 +53,10 @@ def test_retryable_errors() -> None:
 
 def test_a_legacy_message_through_an_sdk() -> None:
     info = explain(PythonSdkLike("InvalidParameter", "(10010)lacked of required parameters", None))
-    assert (info.code, info.finding.module_code, info.finding.code_desc) == ("10010", 10010, "InvalidParameter")
+    # One error: the SDK's code and message, the legacy code its detail, which the catalogue explains.
+    assert (info.code, info.finding.module_code, info.message) == (
+        "InvalidParameter", 10010, "(10010)lacked of required parameters")
+    assert info.entry is not None and info.entry.code == "10010"
     assert info.message_agrees is True
 
 
@@ -149,9 +152,10 @@ def test_an_unknown_module_code_falls_back_to_the_gateway_code_or_code_desc() ->
     info = explain({"code": 5100, "message": "(100005)zoneId不正确"})
     assert (info.known, info.family and info.family.code, info.retry) == (False, "5100", "idempotent")
     assert info.description and "module codes are product-scoped" in info.description
-    # A legacy body through the Go SDK: its codeDesc is the code, the module code is in the message.
+    # A legacy body through the Go SDK: the SDK's code explains a module code the catalogue lacks.
     desc = explain("[TencentCloudSDKError] Code=InvalidParameter, Message=(100005)zoneId不正确")
-    assert desc.family is not None and desc.family.code == "InvalidParameter"
+    assert (desc.code, desc.finding.module_code) == ("InvalidParameter", 100005)
+    assert desc.entry is not None and desc.entry.code == "InvalidParameter"
     assert explain("(100005) incorrect zoneId").family is None  # nothing to fall back to
 
 

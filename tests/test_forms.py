@@ -72,7 +72,7 @@ FORMS = [
     Case(f"[TencentCloudSDKError] Code=ResourceUnavailable.CmkNotFound, Message=The CMK does not exist., RequestId={RID}",
          "ResourceUnavailable.CmkNotFound", RID, "go-sdk"),
     Case("[TencentCloudSDKError] Code=InvalidParameter, Message=(10010)lacked of required parameters",
-         "10010", None, "go-sdk"),
+         "InvalidParameter", None, "go-sdk"),
     Case(f"[TencentCloudSDKError] Code=AuthFailure, Message=x, RequestId=%!d(string={RID})", "AuthFailure", RID, "go-sdk"),
     # Ruby
     Case("TencentCloud::Common::TencentCloudSDKException ([TencentCloudSDKError] Code=ResourceUnavailable.CmkDisabled, "

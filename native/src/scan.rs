@@ -21,6 +21,8 @@ pub const FORM_LITERALS: &[&[u8]] = &[
     b"\\\"Code\\\"",    // API 3.0 bodies inside JSON strings
     b"\"code\"",        // legacy bodies
     b"\"message\"", // legacy bodies as Hyperscan's locator sees them (checked: digits before it)
+    b"\"MESSAGE\":[", // journald's MESSAGE as bytes (forms.JOURNALD_BYTES): Python reads such a line
+    b"\"MESSAGE\": [",
 ];
 const MESSAGE_KEY: usize = 8; // the index of `"message"` above
 
