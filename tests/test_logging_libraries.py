@@ -44,11 +44,16 @@ def grep(run: Runner, text: str) -> list[dict[str, object]]:
     return [m for line in result.stdout.splitlines() for m in json.loads(line)["matches"]]
 
 
-def grep_plain(run: Runner, text: str) -> list[str]:
-    """The codes of `grep --format plain`: each line, a tab, `kmserr: ` and its errors joined by ` | `."""
+def grep_notes(run: Runner, text: str) -> list[str]:
+    """What `grep --format plain` says of each error: each line, a tab, `kmserr: ` and its errors joined by ` | `."""
     result = run("grep", "--format", "plain", input=text.encode())
     notes = [line.rpartition("\tkmserr: ")[2] for line in result.stdout.splitlines()]
-    return [error.split(" ", 1)[0] for note in notes for error in note.split(" | ")]
+    return [error for note in notes for error in note.split(" | ")]
+
+
+def grep_plain(run: Runner, text: str) -> list[str]:
+    """The codes of `grep --format plain`, as the log wrote them."""
+    return [error.split(" ", 1)[0] for error in grep_notes(run, text)]
 
 
 def read(name: str) -> str:
@@ -61,8 +66,13 @@ def check_everywhere(run: Runner, text: str, want: list[tuple[object, ...]]) -> 
     for found in (parse(run, text), grep(run, text)):
         got = [(m["code"], m["message"], m["request_id"], m["module_code"])[:width] for m in found]
         assert got == want
-    # The plain note names the catalogue entry that explains the error: the module code's, if it has one.
-    assert grep_plain(run, text) == [str(w[3]) if len(w) > 3 and w[3] is not None else w[0] for w in want]
+    # The plain note gives the code as the log wrote it, and the entry that explains it beside it:
+    # the module code's, if it has one (`InvalidParameter (10630)`).
+    assert grep_plain(run, text) == [w[0] for w in want]
+    notes = grep_notes(run, text)
+    for w, shown in zip(want, notes, strict=True):
+        if len(w) > 3 and w[3] is not None:
+            assert shown.startswith(f"{w[0]} ({w[3]}) "), shown
 
 
 # Class 2: rich's traceback box. Its numbered source lines and its locals panels (below the source,

@@ -250,7 +250,9 @@ def note(item: Explanation, style: Style | None = None) -> Note:
     if advice.retry is None:
         return Note(item.finding.code, None, False, None, f"({what})")
     entry = item.entry
-    code = entry.code if entry is not None else item.finding.code
+    code = item.finding.code  # as the log wrote it; the entry that explains it, when it is another
+    if entry is not None and entry.code != code:
+        code = f"{code} ({entry.code})"  # `InvalidParameter (10630)`: an SDK error with a legacy message
     # A team's advice in place of kmserr's is marked where it is read (docs/team-catalogues.md).
     team = f"; overridden by {entry.origin}" if entry is not None and style.overrides(entry) else ""
     return Note(code, f"retry: {advice.retry_label()}{team}", advice.retryable, advice.action or "",

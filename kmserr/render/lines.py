@@ -96,7 +96,7 @@ class LinePrinter:
         long, so that a line of hundreds of MiB is not copied once more to be written."""
         tail = b""
         if self._annotate:
-            key = tuple([(id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items])
+            key = tuple([(id(i.entry), id(i.family), _written(i)) for i in items])
             tail = self._notes.get(key, b"")
             if not tail:
                 tail = b"\t" + plain_field(annotation(items, self._style)).encode(self._encoding, self._errors)
@@ -129,7 +129,7 @@ class LinePrinter:
             prefix += f"{dim}{hit.line_number}{reset}:"
         tail = "\n"
         if self._annotate:
-            key = tuple([(id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items])
+            key = tuple([(id(i.entry), id(i.family), _written(i)) for i in items])
             shown_note = self._shown.get(key)
             if shown_note is None:
                 shown_note = "  " + self._verdicts(items) + "\n"
@@ -212,3 +212,9 @@ def _cells(word: str) -> int:
 
 
 _PIECE: Final = 1 << 20  # a longer line is escaped and written in pieces of this many characters
+
+
+def _written(item: Explanation) -> str | None:
+    """The code as the log wrote it, where the annotation shows it beside (or without) an entry's."""
+    entry = item.entry
+    return item.finding.code if entry is None or entry.code != item.finding.code else None
