@@ -369,8 +369,9 @@ def open_text(text: str, before: str = "", envelope: str = AUTO) -> Opened | Non
         if index + 1 < len(lines) and not (record is not None and record.partial):
             pieces.append("\n")
             at += 1
-    # The lines above matter to a Node error's code line only (and to a cut line, done above).
-    inner_before = _join_above(above) if "code: '" in text else ""
+    # The lines above, given for a Node error's code line or the lines of an exception line that
+    # rich wrapped (a cut line's are done above), as the app wrote them.
+    inner_before = _join_above(above) if above else ""
     return Opened("".join(pieces), inner_before, len(head), records)
 
 

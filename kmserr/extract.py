@@ -350,7 +350,9 @@ class Extractor:
                     at = starts[last] + lines[last].find("requestId:")
                     # A request ID that rich folded onto the next line (RichHandler's column at 80
                     # is narrower than one) is cut: no request ID, rather than a wrong one.
-                    cut = " " not in contents[-1] and len(contents[-1]) >= max(len(c) for c in contents)
+                    # Not when what it holds is a whole request ID (a UUID): the widest line, not a folded one.
+                    cut = (" " not in contents[-1] and len(contents[-1]) >= max(len(c) for c in contents)
+                           and _UUID.search(contents[-1]) is None)
                     inner = [f._replace(start=at, end=at, request_id=None if cut else f.request_id)
                              for f in self.find(_unwrap(contents))]
                 yield inner, max(0, block_start), block_end
@@ -414,6 +416,7 @@ class Extractor:
 
 
 MAX_WRAPPED_LINES: Final = 32  # lines of one exception line that rich wrapped
+_UUID: Final = re.compile(r"requestId:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 WRAPPED_WINDOW: Final = 4096  # characters of them, indentation, padding and boxes included
 
 
@@ -743,12 +746,17 @@ _BOX_INDENT: Final = 64  # how far in rich's box may begin (RichHandler indents 
 MAX_SOURCE_LINE: Final = 1024  # a longer line is no line of program source that a traceback quotes
 
 
+_LOGURU_RECORD: Final = "Record was: {"  # loguru's `--- Logging error in Loguru Handler #1 ---` report
+
+
 def _is_source_line(text: str, line_start: int) -> bool:
     """Whether the line is program source quoted by a traceback (decided from the line alone, as
     grep reads one line at a time): indented, a statement or call, with a variable or call among
     its arguments (`raise TencentCloudSDKException("ClientNetworkError", str(e))`). A repr printed
     with literal arguments only (`TencentCloudSDKException('X', 'msg', 'id')`) is an occurrence."""
     first = text[line_start : line_start + 1]
+    if first == "R" and text.startswith(_LOGURU_RECORD, line_start):
+        return True  # loguru's report of a record its sink could not write: the traceback below tells the error
     if first not in _SOURCE_FIRST:
         return False  # neither an indented line nor a gutter: what almost every log line starts with
     if first in _DIGITS and _LINE_NUMBER.match(text, line_start) is None:
