@@ -9,13 +9,13 @@ decides. So every engine selects the same lines, and the cost per byte stays tha
 from __future__ import annotations
 
 import os
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import BinaryIO, Final, NamedTuple
 
-from .engines import Candidates, Engine
+from .core import BlockCore, block_core, node_line
+from .engines import Engine
 from .extract import Extractor
-from .forms import LOCATORS, NODE_CONTEXT, NODE_SDK, Finding
+from .forms import NODE_CONTEXT, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 
@@ -25,7 +25,6 @@ BLOCK_SIZE: Final = 1 << 20
 # about twice this. Real log lines stay far below it (journald cuts at 48 KiB, Docker at 16 KiB).
 # At least BLOCK_SIZE: a line inside one read is never cut.
 LINE_LIMIT: Final = 64 << 20
-_NODE_CODE: Final = b"code: '"  # a line of Node's inspected error: the lines above it are read too
 
 
 class Hit(NamedTuple):
@@ -93,7 +92,9 @@ class LineScanner:
         if isinstance(matcher, Extractor):
             matcher = Matcher.for_extractor(matcher)
         self._extractor = matcher.extractor
-        self._engine = engine or matcher.engine  # an engine given must look for the extractor's names
+        # The block core reads the candidate lines (compiled, or Python's fast path): an engine
+        # given must look for the extractor's names.
+        self._core: BlockCore = block_core(matcher, engine)
         # Counting newlines is a pass over every byte, as costly as the scan itself: skip it
         # when nobody will read the line numbers (Hit.line_number is then 0).
         self._count_lines = count_lines
@@ -135,22 +136,11 @@ class LineScanner:
         joined, then the bytes and their decoded text.
         """
         line, cut = self._carry.take(last)
-        found = self._engine.candidates(line, 0, len(line))
-        self._line_number += 1
         if cut and not self.cut_line:
-            self.cut_line = self._line_number
-        if not (found.structured or found.names or found.crowded or found.parens):
-            self._previous = lines_above(self._previous, line, 0, len(line))
-            return
-        text = line.decode("utf-8", "surrogateescape")
-        if text.endswith("\r"):
-            text = text[:-1]
-        hints = _Hints(found).line(0, len(line), line)
-        before = _decode(self._previous) if _node_line(hints[2], line) else ""
-        self._previous = lines_above(self._previous, line, 0, len(line))
-        findings = self._extractor.find(text, *hints, before=before)
-        if findings:
-            hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
+            self.cut_line = self._line_number + 1
+        self._scan(line, 0, len(line), hits)
+        if not self._count_lines:
+            self._line_number += 1  # counted for `cut_line` even when line numbers are not
 
     def resume(self, lines_before: int, above: bytes) -> None:
         """Start in the middle of an input: after `lines_before` lines, which end with `above`
@@ -172,43 +162,32 @@ class LineScanner:
         return list(zip(starts, hits, strict=True))
 
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit], starts: list[int] | None = None) -> None:
-        """Check the candidate lines of `buf[start:end]`, which holds whole lines only."""
-        found = self._engine.candidates(buf, start, end)
+        """Take the error lines of `buf[start:end]`, which holds whole lines only, from the block core."""
         counting = self._count_lines
         number = self._line_number
         counted_to = start
-        next_line = start  # lines before this offset are already decided
         find = self._extractor.find
-        positions = found.structured + found.names + found.crowded + found.parens
-        if positions:
-            positions.sort()
-            hints = _Hints(found)
-            for pos in positions:
-                if pos < next_line:
-                    continue
-                line_start = buf.rfind(b"\n", start, pos) + 1 or start
-                newline = buf.find(b"\n", pos, end)
-                line_end = end if newline < 0 else newline
-                next_line = line_end + 1
-                raw = buf[line_start:line_end]
-                text = raw.decode("utf-8", "surrogateescape")
-                if text[-1:] == "\r":
-                    text = text[:-1]
-                names_at, parens_at, forms = hints.line(line_start, line_end, raw)
+        for line_start, line_end, findings in self._core.read(buf, start, end):
+            raw = buf[line_start:line_end]
+            text = raw.decode("utf-8", "surrogateescape")
+            if text[-1:] == "\r":
+                text = text[:-1]
+            if findings is None:  # not read by the core: the full extractor, with the lines above it
                 before = ""
-                if _node_line(forms, raw):
+                if node_line(None, raw):
                     above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
                     if line_start - start < NODE_CONTEXT:
                         above = self._previous + above
                     before = _decode(above)
-                findings = find(text, names_at, parens_at, forms, before)
-                if findings:
-                    if counting:
-                        number += buf.count(b"\n", counted_to, line_start)
-                        counted_to = line_start
-                    hits.append(Hit(number + 1 if counting else 0, raw, text, tuple(findings)))
-                    if starts is not None:
-                        starts.append(line_start)
+                findings = tuple(find(text, before=before))
+                if not findings:
+                    continue
+            if counting:
+                number += buf.count(b"\n", counted_to, line_start)
+                counted_to = line_start
+            hits.append(Hit(number + 1 if counting else 0, raw, text, findings))
+            if starts is not None:
+                starts.append(line_start)
         if counting:
             self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
         self._previous = lines_above(self._previous, buf, start, end)
@@ -222,80 +201,11 @@ def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
     return (previous + buf[max(start, end - NODE_CONTEXT) : end] + ended)[-NODE_CONTEXT:]
 
 
-def _node_line(forms: frozenset[str] | None, raw: bytes) -> bool:
-    """Whether a line may be the code line of Node's inspected error (Hyperscan's locators know)."""
-    return NODE_SDK in forms if forms is not None else _NODE_CODE in raw
-
-
 def _decode(data: bytes) -> str:
     """Text of bytes as grep reads them (undecodable bytes kept as surrogates, line ends as `\n`)."""
     text = data.decode("utf-8", "surrogateescape")
     # Looked for first: replace() costs twice the decoding even when there is nothing to replace.
     return text.replace("\r\n", "\n") if "\r" in text else text
-
-
-_FORM_NAMES: Final = tuple(LOCATORS)
-# The located forms of a line, by the kinds its prefilter reported: a handful of combinations.
-_FORM_SETS: dict[tuple[int, ...], frozenset[str]] = {}
-
-
-class _Hints:
-    """What the prefilter says of each line of one block, for `Extractor.find`: where names and
-    legacy codes may be (None: too many to list, look at the whole line), and which located forms
-    it holds (None: not known, look for them all). Sorted once a block, bisected once a line."""
-
-    def __init__(self, found: Candidates) -> None:
-        self._names, self._crowded, self._parens = sorted(found.names), sorted(found.crowded), sorted(found.parens)
-        self._located: tuple[int, ...] | None = None
-        self._kinds: tuple[int, ...] = ()
-        if found.kinds is not None:  # Hyperscan learns the forms even of a line whose scan it cut short
-            located = sorted(zip(found.structured, found.kinds, strict=True))
-            self._located = tuple(at for at, _ in located)
-            self._kinds = tuple(kind for _, kind in located)
-
-    def line(
-        self, line_start: int, line_end: int, raw: bytes
-    ) -> tuple[list[int] | None, list[int] | None, frozenset[str] | None]:
-        """The hints for the line `raw`, which stands at `line_start:line_end` of the block."""
-        forms: frozenset[str] | None = None
-        if self._located is not None:
-            first = bisect_left(self._located, line_start)
-            kinds = self._kinds[first : bisect_right(self._located, line_end, first)]
-            forms = _FORM_SETS.get(kinds)
-            if forms is None:
-                forms = frozenset(_FORM_NAMES[kind] for kind in kinds)
-                if len(_FORM_SETS) < 4096:
-                    _FORM_SETS[kinds] = forms
-        crowded = self._crowded
-        if crowded:
-            at = bisect_left(crowded, line_start)
-            if at < len(crowded) and crowded[at] <= line_end:
-                return None, None, forms
-        return (
-            _positions_in(self._names, line_start, line_end, raw),
-            _positions_in(self._parens, line_start, line_end, raw),
-            forms,
-        )
-
-
-def _positions_in(positions: list[int], line_start: int, line_end: int, raw: bytes) -> list[int]:
-    """The sorted positions inside a line, as offsets into its decoded text."""
-    if not positions:
-        return []
-    first = bisect_left(positions, line_start)
-    last = bisect_left(positions, line_end, first)
-    if first == last:
-        return []
-    inside = [p - line_start for p in positions[first:last]]
-    if not raw.isascii():
-        # Byte offsets to character offsets, decoding each stretch once: linear in the line.
-        chars, previous, converted = 0, 0, []
-        for p in inside:
-            chars += len(raw[previous:p].decode("utf-8", "surrogateescape"))
-            previous = p
-            converted.append(chars)
-        inside = converted
-    return inside
 
 
 def _matcher(extractor: Extractor | Matcher | None, registry: Registry | None) -> Matcher:

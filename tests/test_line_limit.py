@@ -19,7 +19,7 @@ from kmserr.search import Search
 
 from .conftest import Runner, feed_in_pieces
 
-pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
 
 LIMIT = 256
 BLOCK = 64
