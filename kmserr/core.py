@@ -16,29 +16,32 @@ agree, else that signature is always read in full. Nothing is cached by a line's
 from __future__ import annotations
 
 import os
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
 from .extract import _is_source_line
 from .forms import (
     _API3_CODE,
     _LEGACY,
+    API3_JSON,
+    LEGACY_JSON,
+    LEGACY_MESSAGE,
     LOCATORS,
     NODE_SDK,
+    WINDOW,
     Finding,
     _api3_json,
+    _clean,
     _legacy_json_bodies,
     _legacy_json_plain,
     _legacy_message,
     _python_sdk,
     _python_sdk_matches,
-    next_error,
+    _request_id_near,
 )
 
 if TYPE_CHECKING:
-    import re
-
     from .engines import Candidates, Engine
     from .extract import Extractor
     from .matcher import Matcher
@@ -113,31 +116,22 @@ class PythonCore:
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         found = self._engine.candidates(buf, start, end)
-        positions = found.structured + found.names + found.crowded + found.parens
-        if not positions:
+        if not (found.structured or found.names or found.crowded or found.parens):
             return []
-        positions.sort()
-        hints = Hints(found)
         find = self._extractor.find
-        fast = self._fast
+        fast = self._read_fast if self._fast else None
         lines: list[Line] = []
-        next_line = start  # lines before this offset are already decided
-        for pos in positions:
-            if pos < next_line:
-                continue
-            line_start = buf.rfind(b"\n", start, pos) + 1 or start
-            newline = buf.find(b"\n", pos, end)
-            line_end = end if newline < 0 else newline
-            next_line = line_end + 1
+        for line_start, line_end, names_at, parens_at, forms in _candidate_lines(buf, start, end, found):
             raw = buf[line_start:line_end]
-            names_at, parens_at, forms = hints.line(line_start, line_end, raw)
             if node_line(forms, raw):
                 lines.append((line_start, line_end, None))  # the lines above it are the searcher's
                 continue
             text = raw.decode("utf-8", "surrogateescape")
             if text[-1:] == "\r":
                 text = text[:-1]
-            findings = self._read_fast(text, names_at, parens_at, forms) if fast else None
+            if names_at is not None and not raw.isascii():
+                names_at, parens_at = _chars(raw, names_at), _chars(raw, parens_at or [])
+            findings = fast(text, names_at, parens_at, forms) if fast is not None else None
             if findings is None:
                 findings = tuple(find(text, names_at, parens_at, forms))
             if findings:
@@ -201,16 +195,28 @@ def _python_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     """`[TencentCloudSDKException] code:X message:M requestId:R`, alone in its line, no quotes around."""
     if (
         parens_at or '"' in text or "='" in text or text.count("SDK") != 1 or text.count("code:") != 1
-        or "Code: " in text or "ErrorCode=" in text or "code: '" in text
+        or "Code: " in text or "ErrorCode=" in text or "RequestId=" in text
     ):
-        return None
+        return None  # with these, no other error can begin in its message (`next_error` finds none)
     match = next(_python_sdk_matches(text), None)
     if match is None:
         return None
     finding = _python_sdk(match, text)
-    if finding is None or next_error(text, finding.end, match.end()) >= 0:
+    if finding is None:
         return None
     return finding, *_surely_explained(match, finding)
+
+
+# An API 3.0 response as the SDKs and the API print it, all of it valid JSON (no escapes, no
+# control characters): then each of its three objects is whole, and `json_object` finds one that
+# holds the whole response, so the `"Error"`, `"Message"` and `"RequestId"` it reads are these.
+_S: Final = r"[ \t]*"  # JSON's blanks within a line
+_API3_BODY: Final = re.compile(
+    r"\{" + _S + r'"Response"' + _S + ":" + _S + r"\{" + _S + r'"Error"' + _S + ":" + _S + r"\{" + _S
+    + r'"Code"' + _S + ":" + _S + r'"([A-Za-z][A-Za-z0-9_.]*)"' + _S + "," + _S
+    + r'"Message"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}" + _S + "," + _S
+    + r'"RequestId"' + _S + ":" + _S + r'"([^"\s\x00-\x1f]*)"' + _S + r"\}" + _S + r"\}"
+)
 
 
 def _api3_line(text: str, parens_at: Sequence[int]) -> _Read | None:
@@ -218,6 +224,13 @@ def _api3_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     if parens_at or text.count('"Code"') != 1 or '"code"' in text or "code:" in text or "Code: " in text \
             or "ErrorCode=" in text:
         return None
+    if text.count('"Error"') == 1 and text.count('"Message"') == 1 and text.count('"RequestId"') == 1:
+        body = _API3_BODY.search(text)
+        if body is not None:
+            start, end = body.span(1)
+            read = Finding(code=body.group(1), form=API3_JSON, start=start, end=end, message=body.group(2),
+                           request_id=_clean(body.group(3)))
+            return read, body.start(), body.end()
     match = _API3_CODE.search(text)
     if match is None:
         return None
@@ -229,18 +242,63 @@ def _api3_line(text: str, parens_at: Sequence[int]) -> _Read | None:
 
 def _legacy_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     """One legacy code, `(10630) message`, plain or in a legacy body's message."""
-    if len(parens_at) != 1:
+    if len(parens_at) != 1 or len(text) > WINDOW:
         return None
     match = _LEGACY.match(text, parens_at[0])
     if match is None:
         return None
-    finding = _legacy_message(match, text)
-    if finding is None:
+    if '"code"' in text:  # maybe in a legacy body
+        read = _legacy_body(text, match)
+        if read is not None:
+            return read
+        finding = _legacy_message(match, text)
+        if finding is None:
+            return None
+        low, high = _surely_explained(match, finding)
+        if any(m.start() >= high or m.end() <= low for m in _legacy_json_bodies(text)):
+            return None  # a legacy body that does not hold this code: maybe an error of its own
+        return finding, low, high
+    # As `_legacy_message` reads it when no body can hold it: the message to the closing quote
+    # (quoted) or to the line's end, and a request ID from the line (a short one: WINDOW).
+    code = match.group(1)
+    start, end = match.span(1)
+    body_start = match.end()
+    if match.start() and text[match.start() - 1] == '"':
+        stop = text.find('"', body_start)
+        message = text[body_start : stop if stop >= 0 else len(text)].strip()
+    else:
+        message = text[body_start:].strip()
+    rid = _request_id_near(text, body_start) if "request" in text.lower() else None
+    finding = Finding(code=code, form=LEGACY_MESSAGE, start=start, end=end, message=message, request_id=rid,
+                      module_code=int(code))
+    return finding, match.start(), body_start
+
+
+# A legacy body as the API printed it, all of it valid JSON, its message a legacy code's:
+# `{"code": 4000, "message": "(10010) lacked of required parameters", "codeDesc": "InvalidParameter"}`.
+_LEGACY_BODY: Final = re.compile(
+    r"\{" + _S + r'"code"' + _S + ":" + _S + r"(0|[1-9][0-9]{0,5})" + _S + "," + _S
+    + r'"message"' + _S + ":" + _S + r'"(\([^"\\\x00-\x1f]{0,4096})"' + _S + "," + _S
+    + r'"codeDesc"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}"
+)
+
+
+def _legacy_body(text: str, match: re.Match[str]) -> _Read | None:
+    """The legacy code `match` in the message of a legacy body, as `_legacy_message` reads it: the
+    body is whole, so `json_object` finds one that holds it, and its keys are the line's only ones."""
+    if text.count('"code"') != 1 or text.count('"codeDesc"') != 1:
         return None
-    low, high = _surely_explained(match, finding)
-    if '"code"' in text and any(m.start() >= high or m.end() <= low for m in _legacy_json_bodies(text)):
-        return None  # a legacy body that does not hold this code: maybe an error of its own
-    return finding, low, high
+    body = _LEGACY_BODY.search(text)
+    if body is None or body.start(2) != match.start():
+        return None
+    code = match.group(1)
+    start, end = match.span(1)
+    finding = Finding(
+        code=code, form=LEGACY_JSON, start=start, end=end, message=text[match.end() : body.end(2)].strip(),
+        request_id=_request_id_near(text, match.end()) if "request" in text.lower() else None,
+        module_code=int(code), error_code=int(body.group(1)), code_desc=body.group(3),
+    )
+    return finding, body.start(), body.end()
 
 
 def _legacy_json_line(text: str, parens_at: Sequence[int]) -> _Read | None:
@@ -275,60 +333,70 @@ def node_line(forms: frozenset[str] | None, raw: bytes) -> bool:
     return NODE_SDK in forms if forms is not None else _NODE_CODE in raw
 
 
-class Hints:
-    """What the prefilter says of each line of one block, for `Extractor.find`: where names and
-    legacy codes may be (None: too many to list, look at the whole line), and which located forms
-    it holds (None: not known, look for them all). Sorted once a block, bisected once a line."""
-
-    def __init__(self, found: Candidates) -> None:
-        self._names, self._crowded, self._parens = sorted(found.names), sorted(found.crowded), sorted(found.parens)
-        self._located: tuple[int, ...] | None = None
-        self._kinds: tuple[int, ...] = ()
-        if found.kinds is not None:  # Hyperscan learns the forms even of a line whose scan it cut short
-            located = sorted(zip(found.structured, found.kinds, strict=True))
-            self._located = tuple(at for at, _ in located)
-            self._kinds = tuple(kind for _, kind in located)
-
-    def line(
-        self, line_start: int, line_end: int, raw: bytes
-    ) -> tuple[list[int] | None, list[int] | None, frozenset[str] | None]:
-        """The hints for the line `raw`, which stands at `line_start:line_end` of the block."""
-        forms: frozenset[str] | None = None
-        if self._located is not None:
-            first = bisect_left(self._located, line_start)
-            kinds = self._kinds[first : bisect_right(self._located, line_end, first)]
-            forms = _FORM_SETS.get(kinds)
-            if forms is None:
-                forms = frozenset(_FORM_NAMES[kind] for kind in kinds)
-                if len(_FORM_SETS) < 4096:
-                    _FORM_SETS[kinds] = forms
-        crowded = self._crowded
-        if crowded:
-            at = bisect_left(crowded, line_start)
-            if at < len(crowded) and crowded[at] <= line_end:
-                return None, None, forms
-        return (
-            _positions_in(self._names, line_start, line_end, raw),
-            _positions_in(self._parens, line_start, line_end, raw),
-            forms,
-        )
+# What each candidate position is, in the low bits of its event (position << 8 | tag): a block's
+# candidates sorted once as plain ints, in C, then walked once.
+_NAME, _CROWDED, _PAREN, _UNKNOWN_FORM = 253, 254, 255, 252
 
 
-def _positions_in(positions: list[int], line_start: int, line_end: int, raw: bytes) -> list[int]:
-    """The sorted positions inside a line, as offsets into its decoded text."""
-    if not positions:
-        return []
-    first = bisect_left(positions, line_start)
-    last = bisect_left(positions, line_end, first)
-    if first == last:
-        return []
-    inside = [p - line_start for p in positions[first:last]]
-    if not raw.isascii():
-        # Byte offsets to character offsets, decoding each stretch once: linear in the line.
-        chars, previous, converted = 0, 0, []
-        for p in inside:
-            chars += len(raw[previous:p].decode("utf-8", "surrogateescape"))
-            previous = p
-            converted.append(chars)
-        inside = converted
-    return inside
+def _candidate_lines(
+    buf: bytes, start: int, end: int, found: Candidates,
+) -> Iterator[tuple[int, int, list[int] | None, list[int] | None, frozenset[str] | None]]:
+    """Each candidate line of the block: its span, where names and legacy codes may be in it
+    (byte offsets in the line; None when it is crowded: look at the whole line), and which
+    located forms it holds (None: not known, look for them all)."""
+    kinds = found.kinds
+    if kinds is not None:
+        events = [at << 8 | kind for at, kind in zip(found.structured, kinds, strict=True)]
+    else:
+        events = [at << 8 | _UNKNOWN_FORM for at in found.structured]
+    events += [at << 8 | _NAME for at in found.names]
+    events += [at << 8 | _CROWDED for at in found.crowded]
+    events += [at << 8 | _PAREN for at in found.parens]
+    events.sort()
+    line_end = -1
+    line_start = 0
+    names: list[int] | None = []
+    parens: list[int] | None = []
+    located: list[int] = []
+    for event in events:
+        at, tag = event >> 8, event & 255
+        if at > line_end:
+            if line_end >= 0:
+                yield line_start, line_end, names, parens, _forms(located) if kinds is not None else None
+            line_start = buf.rfind(b"\n", start, at) + 1 or start
+            newline = buf.find(b"\n", at, end)
+            line_end = end if newline < 0 else newline
+            names, parens, located = [], [], []
+        if tag == _NAME:
+            if names is not None:
+                names.append(at - line_start)
+        elif tag == _PAREN:
+            if parens is not None:
+                parens.append(at - line_start)
+        elif tag == _CROWDED:
+            names = parens = None
+        elif tag != _UNKNOWN_FORM:
+            located.append(tag)
+    if line_end >= 0:
+        yield line_start, line_end, names, parens, _forms(located) if kinds is not None else None
+
+
+def _forms(kinds: list[int]) -> frozenset[str]:
+    """The located forms of a line, by the kinds its prefilter reported (in the order it reported them)."""
+    key = tuple(kinds)
+    forms = _FORM_SETS.get(key)
+    if forms is None:
+        forms = frozenset(_FORM_NAMES[kind] for kind in kinds)
+        if len(_FORM_SETS) < 4096:
+            _FORM_SETS[key] = forms
+    return forms
+
+
+def _chars(raw: bytes, positions: list[int]) -> list[int]:
+    """Byte offsets in a line as offsets into its decoded text, each stretch decoded once: linear in the line."""
+    chars, previous, converted = 0, 0, []
+    for p in positions:
+        chars += len(raw[previous:p].decode("utf-8", "surrogateescape"))
+        previous = p
+        converted.append(chars)
+    return converted
