@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
-from .extract import _is_source_line
+from .extract import _SOURCE_FIRST, _is_source_line
 from .forms import (
     _API3_CODE,
     _LEGACY,
@@ -156,8 +156,10 @@ class PythonCore:
         finding, low, high = got
         if any(not low <= p < high for p in names_at):
             return None  # a name outside the error's own text: maybe an error of its own
-        if _is_source_line(text, 0):
-            return None
+        first = text[:1]
+        if first in _SOURCE_FIRST and (first not in _DIGITS or text[:8].lstrip(_DIGITS)[:1] in _BLANKS) \
+                and _is_source_line(text, 0):
+            return None  # a traceback's source line (the checks before: `_is_source_line`'s first two, inline)
         key = (signature, finding.code)
         if key not in self._checked:
             full = tuple(self._extractor.find(text, names_at, parens_at, forms))
@@ -171,6 +173,8 @@ class PythonCore:
 
 
 _CHECKED_MAX: Final = 65536
+_DIGITS: Final = "0123456789"
+_BLANKS: Final = (" ", "\t")
 # A fast reading: the finding, and the stretch of the line it surely explains (names inside are its own).
 _Read = tuple[Finding, int, int]
 _Reader = Callable[[str, Sequence[int]], "_Read | None"]

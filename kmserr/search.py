@@ -202,8 +202,8 @@ class Search:
                     self._take(hit, items, name)
                     if self._files_only:
                         break
-            if kept and self._sink is not None:
-                self._sink.flush()  # a live stream is shown as soon as its lines are read
+            if self._sink is not None and (kept or context is not None):
+                self._sink.flush()  # a live stream is shown as soon as its lines are read (context too)
             if self._files_only and lines:
                 break
         return lines

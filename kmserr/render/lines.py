@@ -40,22 +40,39 @@ class LinePrinter:
         self._line_numbers = line_numbers
         self._annotate = annotate
         # The annotation of each combination of codes, computed once (entries live as long as the run).
-        self._notes: dict[tuple[object, ...], bytes] = {}
+        self._notes: dict[object, bytes] = {}
+        # What a block printed, written at once at `flush` (the searcher flushes after each block
+        # that printed): a write per line costs more than the line's own work.
+        self._pending: list[bytes] = []
+        self._put = self._pending.append
 
     def flush(self) -> None:
+        self._drain()
         self._out.flush()
+
+    def _drain(self) -> None:
+        """Write what is held, in one write."""
+        if self._pending:
+            self._out.write(b"".join(self._pending))
+            self._pending.clear()
+
+    def _write_all(self, pieces: tuple[bytes, ...] | Iterator[bytes]) -> None:
+        """A long line's pieces, written as they come, after what is held: never joined into one copy."""
+        self._drain()
+        for piece in pieces:
+            self._out.write(piece)
 
     def context_break(self) -> None:
         """The separator between groups of context lines, as grep prints it."""
         if self._fmt != "json":
-            self._out.write(b"--\n")
+            self._put(b"--\n")
 
     def context(self, number: int, line: bytes, filename: str) -> None:
         """A line printed around a match (-A/-B/-C), marked as grep marks them."""
         if self._fmt == "json":
             from .json import context_line
 
-            self._out.write(context_line(number, line, filename))
+            self._put(context_line(number, line, filename))
             return
         prefix = b""
         if self._with_filename:
@@ -65,22 +82,26 @@ class LinePrinter:
         if self._fmt == "table":
             safe = terminal_safe(line.decode("utf-8", "surrogateescape")).encode(self._encoding, self._errors)
             dim, reset = (b"\x1b[2m", b"\x1b[0m") if self._style.color else (b"", b"")
-            self._out.write(dim + prefix + safe + reset + b"\n")
+            self._put(dim + prefix + safe + reset + b"\n")
         else:
-            self._out.write(prefix + line + b"\n")
+            self._put(prefix + line + b"\n")
 
     def matched(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
         if self._fmt == "json":
             from .json import matched_pieces
 
-            for piece in matched_pieces(hit, items, filename, self._style):  # a long line in pieces
-                self._out.write(piece)
+            pieces: tuple[bytes, ...] | Iterator[bytes] = matched_pieces(hit, items, filename, self._style)
         elif self._fmt == "table":
-            for piece in self._terminal(hit, items, filename):
-                self._out.write(piece)
+            pieces = self._terminal(hit, items, filename)
         else:
-            for piece in self._plain(hit, items, filename):
-                self._out.write(piece)
+            pieces = self._plain(hit, items, filename)
+            if len(pieces) == 1:
+                self._put(pieces[0])
+                return
+        if len(hit.text) > _PIECE or len(hit.line) > 65536:
+            self._write_all(pieces)  # a long line in pieces
+        else:
+            self._pending.extend(pieces)
 
     def _prefix(self, hit: Hit, filename: str) -> bytes:
         parts = []
@@ -95,12 +116,19 @@ class LinePrinter:
         long, so that a line of hundreds of MiB is not copied once more to be written."""
         tail = b""
         if self._annotate:
-            key = tuple([(id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items])
+            key: object
+            if len(items) == 1:  # most lines: no list and tuple built for the key
+                item = items[0]
+                key = (id(item.entry), id(item.family), item.entry is None and item.finding.code)
+            else:
+                key = tuple([(id(i.entry), id(i.family), i.entry is None and i.finding.code) for i in items])
             tail = self._notes.get(key, b"")
             if not tail:
                 tail = b"\t" + plain_field(annotation(items, self._style)).encode(self._encoding, self._errors)
                 if len(self._notes) < 4096:
                     self._notes[key] = tail
+        if not (self._with_filename or self._line_numbers):
+            return (hit.line + tail + b"\n",) if len(hit.line) <= 65536 else (hit.line, tail + b"\n")
         prefix = self._prefix(hit, filename)
         if len(hit.line) > 65536:
             return (prefix, hit.line, tail + b"\n")
