@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
-from .extract import _SOURCE_FIRST, _is_source_line
+from .extract import _SOURCE_FIRST, _form_span, _is_source_line
 from .forms import (
     _API3_CODE,
     _LEGACY,
@@ -107,10 +107,14 @@ class PythonCore:
 
     name = "python"
 
-    def __init__(self, extractor: Extractor, engine: Engine, *, fast: bool | None = None) -> None:
+    def __init__(self, extractor: Extractor, engine: Engine, *, fast: bool | None = None, check: bool = True) -> None:
+        """`fast`: whether to read common lines by the fast path (FAST_PATH); `check`: whether the
+        first line of each (signature, code) is read in full too (tests turn it off, to see the fast
+        path's own readings)."""
         self._extractor = extractor
         self._engine = engine
         self._fast = FAST_PATH if fast is None else fast
+        self._check = check
         self._checked: set[tuple[object, ...]] = set()  # (signature, code): read both ways once, agreed
         self._full: set[tuple[object, ...]] = set()  # signatures whose fast reading disagreed once
 
@@ -161,7 +165,7 @@ class PythonCore:
                 and _is_source_line(text, 0):
             return None  # a traceback's source line (the checks before: `_is_source_line`'s first two, inline)
         key = (signature, finding.code)
-        if key not in self._checked:
+        if self._check and key not in self._checked:
             full = tuple(self._extractor.find(text, names_at, parens_at, forms))
             if full != (finding,):
                 self._full.add(signature)
@@ -208,7 +212,7 @@ def _python_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     finding = _python_sdk(match, text)
     if finding is None:
         return None
-    return finding, *_surely_explained(match, finding)
+    return finding, *_form_span(match, finding)  # it ends at the request ID: what follows is no part of it
 
 
 # An API 3.0 response as the SDKs and the API print it, all of it valid JSON (no escapes, no
@@ -320,7 +324,8 @@ def _legacy_json_line(text: str, parens_at: Sequence[int]) -> _Read | None:
 
 
 def _surely_explained(match: re.Match[str], finding: Finding) -> tuple[int, int]:
-    """Text the extractor counts as this finding's whatever else it adds (`_form_span` only widens it)."""
+    """Text the extractor counts as this finding's whatever else it adds (`_form_span` only widens
+    it, but for the forms that end at their request ID: ENDED_BY_REQUEST_ID)."""
     return min(match.start(), finding.start), max(match.end(), finding.end)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from ..controls import terminal_safe
 from . import Style, annotation, plain_field
@@ -45,6 +45,11 @@ class LinePrinter:
         # that printed): a write per line costs more than the line's own work.
         self._pending: list[bytes] = []
         self._put = self._pending.append
+        self._json: Any = None
+        if fmt == "json":
+            from . import json  # the JSON printer's module, looked up once, not at each line
+
+            self._json = json
 
     def flush(self) -> None:
         self._drain()
@@ -88,9 +93,11 @@ class LinePrinter:
 
     def matched(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
         if self._fmt == "json":
-            from .json import matched_pieces
-
-            pieces: tuple[bytes, ...] | Iterator[bytes] = matched_pieces(hit, items, filename, self._style)
+            json = self._json
+            if len(hit.text) <= json.PIECE:
+                self._put(json.matched_line(hit, items, filename, self._style))
+                return
+            pieces: tuple[bytes, ...] | Iterator[bytes] = json.matched_pieces(hit, items, filename, self._style)
         elif self._fmt == "table":
             pieces = self._terminal(hit, items, filename)
         else:
