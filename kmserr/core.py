@@ -24,6 +24,7 @@ from .extract import _SOURCE_FIRST, _form_span, _is_source_line
 from .forms import (
     _API3_CODE,
     _LEGACY,
+    _REQUEST_ID_ANYWHERE,
     API3_JSON,
     LEGACY_JSON,
     LEGACY_MESSAGE,
@@ -38,7 +39,6 @@ from .forms import (
     _legacy_message,
     _python_sdk,
     _python_sdk_matches,
-    _request_id_near,
 )
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ class PythonCore:
         if got is None:
             return None
         finding, low, high = got
-        if any(not low <= p < high for p in names_at):
+        if names_at and (names_at[0] < low or names_at[-1] >= high):  # sorted: the first and last tell
             return None  # a name outside the error's own text: maybe an error of its own
         first = text[:1]
         if first in _SOURCE_FIRST and (first not in _DIGITS or text[:8].lstrip(_DIGITS)[:1] in _BLANKS) \
@@ -276,9 +276,8 @@ def _legacy_line(text: str, parens_at: Sequence[int]) -> _Read | None:
         message = text[body_start : stop if stop >= 0 else len(text)].strip()
     else:
         message = text[body_start:].strip()
-    rid = _request_id_near(text, body_start) if "request" in text.lower() else None
-    finding = Finding(code=code, form=LEGACY_MESSAGE, start=start, end=end, message=message, request_id=rid,
-                      module_code=int(code))
+    finding = Finding(code=code, form=LEGACY_MESSAGE, start=start, end=end, message=message,
+                      request_id=_request_id_in(text), module_code=int(code))
     return finding, match.start(), body_start
 
 
@@ -303,7 +302,7 @@ def _legacy_body(text: str, match: re.Match[str]) -> _Read | None:
     start, end = match.span(1)
     finding = Finding(
         code=code, form=LEGACY_JSON, start=start, end=end, message=text[match.end() : body.end(2)].strip(),
-        request_id=_request_id_near(text, match.end()) if "request" in text.lower() else None,
+        request_id=_request_id_in(text),
         module_code=int(code), error_code=int(body.group(1)), code_desc=body.group(3),
     )
     return finding, body.start(), body.end()
@@ -321,6 +320,19 @@ def _legacy_json_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     if finding is None:
         return None
     return finding, *_surely_explained(match, finding)
+
+
+def _request_id_in(text: str) -> str | None:
+    """`_request_id_near` for a line of WINDOW characters at most (its window is then the whole
+    line), without its generator: the first request ID found from a `request`, lower-cased."""
+    lowered = text.lower()
+    at = lowered.find("request")
+    while at >= 0:
+        found = _REQUEST_ID_ANYWHERE.match(text, at, len(text))
+        if found is not None:
+            return _clean(found.group(1))
+        at = lowered.find("request", at + 7)
+    return None
 
 
 def _surely_explained(match: re.Match[str], finding: Finding) -> tuple[int, int]:

@@ -196,6 +196,11 @@ class Search:
             if context is not None:
                 context.block(buf, start, end, first_number, kept)
                 lines += len(kept)
+            elif self._sink is not None and not self._files_only:
+                matched = self._sink.matched  # the common case, without `_take`'s questions per line
+                for _, hit, items in kept:
+                    matched(hit, items, name)
+                lines += len(kept)
             else:
                 for _, hit, items in kept:
                     lines += 1
@@ -410,7 +415,11 @@ class Search:
         return True
 
     def _explain(self, hit: Hit) -> list[Explanation]:
-        items = [explain_finding(f, self.registry) for f in hit.findings]
+        registry = self.registry
+        if len(hit.findings) == 1:  # most lines: no list built only to be filtered
+            item = explain_finding(hit.findings[0], registry)
+            return [item] if not self._only.active or self._only.keep(item) else []
+        items = [explain_finding(f, registry) for f in hit.findings]
         return [i for i in items if self._only.keep(i)] if self._only.active else items
 
     def _take(self, hit: Hit, items: list[Explanation], name: str) -> None:
