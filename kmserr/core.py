@@ -232,7 +232,8 @@ def _api3_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     if parens_at or text.count('"Code"') != 1 or '"code"' in text or "code:" in text or "Code: " in text \
             or "ErrorCode=" in text:
         return None
-    if text.count('"Error"') == 1 and text.count('"Message"') == 1 and text.count('"RequestId"') == 1:
+    if len(text) <= WINDOW and text.count('"Error"') == 1 and text.count('"Message"') == 1 \
+            and text.count('"RequestId"') == 1:  # longer: `json_object` may read a part of it only
         body = _API3_BODY.search(text)
         if body is not None:
             start, end = body.span(1)
