@@ -183,3 +183,19 @@ def test_a_json_record_is_written_as_json_line_writes_it(lines: list[str], name:
             items = [explain_finding(f, registry) for f in hit.findings]
             record = json_printer.matched_record(hit, items, name, style)
             assert json_printer.matched_line(hit, items, name, style) == json_line(record)
+
+
+@pytest.mark.parametrize("message", ["m" * 4000, "m" * 4096, "m" * 4097])
+@pytest.mark.parametrize("before", [0, 100, 5000])
+def test_long_lines_are_read_as_the_full_extractor_reads_them(message: str, before: int) -> None:
+    """Around WINDOW (4096 characters) the extractor reads a part of a line: the fast path must too."""
+    body = f'{{"Response": {{"Error": {{"Code": "InvalidParameter", "Message": "{message}"}}, "RequestId": "r-1"}}}}'
+    lines = [
+        "x" * before + body + " tail",
+        "x" * before + f"[TencentCloudSDKException] code:LimitExceeded message:{message} requestId:r-2",
+        "x" * before + f"(10630) {message} request_id=abcdefgh12",
+        "x" * before + f'{{"code": 4000, "message": "(10630){message}", "codeDesc": "KmsKeyNotExist"}}',
+    ]
+    data = "\n".join(lines).encode() + b"\n"
+    matcher = matcher_for(default_registry())
+    assert _hits(data, matcher, fast=True) == _hits(data, matcher, fast=False)
