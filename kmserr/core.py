@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from .extract import Extractor
     from .matcher import Matcher
 
-ENV: Final = "KMSERR_NO_EXTENSIONS"  # set (to anything but "" or "0"): pure Python, as aio-libs do
+ENV: Final = "KMSERR_NO_EXTENSIONS"  # set (to anything but ""): pure Python, as aio-libs do
 # Tests set it False to compare the fast path with the full extractor on every line.
 FAST_PATH = True
 
@@ -75,7 +75,7 @@ class NativeClass(Protocol):
 
 def native_class() -> NativeClass | None:
     """The compiled core's class, if it built and loaded and KMSERR_NO_EXTENSIONS does not turn it off."""
-    if os.environ.get(ENV, "") not in ("", "0"):
+    if os.environ.get(ENV):
         return None
     try:
         from . import _native  # type: ignore[attr-defined,unused-ignore]  # optional: written by the build

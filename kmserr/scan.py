@@ -180,8 +180,8 @@ class LineScanner:
                         above = self._previous + above
                     before = _decode(above)
                 findings = tuple(find(text, before=before))
-                if not findings:
-                    continue
+            if not findings:
+                continue  # a candidate without an error (a core may list it)
             if counting:
                 number += buf.count(b"\n", counted_to, line_start)
                 counted_to = line_start

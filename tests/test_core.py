@@ -135,15 +135,31 @@ class _Declining:
         return [(line_start, line_end, None) for line_start, line_end, _ in self._python.read(buf, start, end)]
 
 
+class _Listing(_Declining):
+    """A compiled core that lists every line of a block: those without an error with no findings."""
+
+    def read(self, buf: bytes, start: int, end: int) -> list[core.Line]:
+        read = {line_start: line for line in self._python.read(buf, start, end) for line_start in line[:1]}
+        lines: list[core.Line] = []
+        at = start
+        while at < end:
+            newline = buf.find(b"\n", at, end)
+            line_end = end if newline < 0 else newline
+            lines.append(read.get(at, (at, line_end, ())))
+            at = line_end + 1
+        return lines
+
+
+@pytest.mark.parametrize("compiled", [_Declining, _Listing])
 def test_lines_a_core_hands_back_are_read_by_the_full_extractor(
-    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiled: type[_Declining],
 ) -> None:
     log = tmp_path / "app.log"
     log.write_bytes(b"".join(path.read_bytes() + b"\n" for path in _fixture_files()))
     monkeypatch.setenv(core.ENV, "1")
     python = [run("grep", *options, str(log)).stdout_bytes for options in ([], ["--json", "-B", "2"])]
     monkeypatch.delenv(core.ENV)
-    monkeypatch.setattr(core, "native_class", lambda: _Declining)
+    monkeypatch.setattr(core, "native_class", lambda: compiled)
     assert run("--version").stdout.endswith(", core: native)\n")
     assert [run("grep", *options, str(log)).stdout_bytes for options in ([], ["--json", "-B", "2"])] == python
 
