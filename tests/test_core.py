@@ -215,3 +215,13 @@ def test_long_lines_are_read_as_the_full_extractor_reads_them(message: str, befo
     data = "\n".join(lines).encode() + b"\n"
     matcher = matcher_for(default_registry())
     assert _hits(data, matcher, fast=True) == _hits(data, matcher, fast=False)
+
+
+def test_a_line_a_core_lists_without_findings_is_no_hit() -> None:
+    matcher = matcher_for(default_registry())
+    data = b"".join(path.read_bytes() + b"\n" for path in _fixture_files())
+    scanner = LineScanner(matcher)
+    scanner._core = _Listing(matcher)  # type: ignore[attr-defined]
+    hits = scanner.feed(data) + scanner.finish()
+    assert hits == _hits(data, matcher, fast=False)
+    assert all(hit.findings for hit in hits)
