@@ -164,14 +164,24 @@ def test_lines_a_core_hands_back_are_read_by_the_full_extractor(
     assert [run("grep", *options, str(log)).stdout_bytes for options in ([], ["--json", "-B", "2"])] == python
 
 
+def _install_native(monkeypatch: pytest.MonkeyPatch, module: object) -> None:
+    """Stand `module` in for kmserr._native, whether the real one was imported or not."""
+    import sys
+
+    import kmserr
+
+    monkeypatch.setitem(sys.modules, "kmserr._native", module)
+    monkeypatch.setattr(kmserr, "_native", module, raising=False)
+    monkeypatch.delenv(core.ENV, raising=False)
+
+
 def test_no_extensions_turns_a_loaded_compiled_core_off(monkeypatch: pytest.MonkeyPatch) -> None:
     class Loaded:
         @staticmethod
         def load() -> type:
             return _Declining
 
-    monkeypatch.setitem(__import__("sys").modules, "kmserr._native", Loaded)
-    monkeypatch.delenv(core.ENV, raising=False)
+    _install_native(monkeypatch, Loaded)
     assert core.core_name() == "native"
     assert isinstance(core.block_core(matcher_for(default_registry())), _Declining)
     monkeypatch.setenv(core.ENV, "1")
@@ -185,8 +195,7 @@ def test_a_compiled_core_that_fails_to_load_leaves_python(monkeypatch: pytest.Mo
         def load() -> type:
             raise OSError("wrong ELF class")
 
-    monkeypatch.setitem(__import__("sys").modules, "kmserr._native", Broken)
-    monkeypatch.delenv(core.ENV, raising=False)
+    _install_native(monkeypatch, Broken)
     assert core.core_name() == "python"
 
 
