@@ -94,11 +94,11 @@ def core_name() -> str:
 
 
 def block_core(matcher: Matcher, engine: Engine | None = None) -> BlockCore:
-    """The core for a matcher: the compiled one when it loaded (and no other engine is asked for),
-    else the Python one, with `engine` or the matcher's."""
+    """The core for a matcher: the compiled one when it loaded (unless an engine other than the
+    matcher's is asked for: a test's), else the Python one, with `engine` or the matcher's."""
     native = native_class()
-    if native is not None and engine is None:
-        return native.from_matcher(matcher)
+    if native is not None and (engine is None or engine is matcher.engine):
+        return native.from_matcher(matcher)  # it finds its candidates itself, whatever the engine
     return PythonCore(matcher.extractor, engine or matcher.engine)
 
 

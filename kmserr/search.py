@@ -94,6 +94,17 @@ class _Lines(Protocol):
     def lines_done(self) -> int: ...
 
 
+class _PlainSink(Sink, Protocol):
+    """A sink that prints a matched line as its bytes and a tail worked out from its explanations."""
+
+    def tail(self, items: Sequence[Explanation]) -> bytes: ...
+
+    def matched_with_tail(self, hit: Hit, tail: bytes, name: str) -> None: ...
+
+
+_TAILS: Final = 65536  # tails held by their errors' meanings (each a few hundred bytes)
+
+
 class Seen(NamedTuple):
     """How often a code occurred, and the timestamps of its first and last lines, where they have one."""
 
@@ -141,6 +152,7 @@ class Search:
         self._jobs = jobs if hasattr(os, "fork") else 1
         self._printer, self._out = printer, out
         self.seen: dict[str, Seen] = {}
+        self._tails: dict[object, bytes] = {}  # plain output: the tail of a line's errors (`_plain_block`)
         self._seen_bytes = 0  # what `seen` holds, as counted against SUMMARY_BYTES
         # While a file is searched in parts, a part that outgrows SUMMARY_BYTES says so only here
         # (its codes beyond it are not those one process would count apart): searched again, whole.
@@ -187,7 +199,12 @@ class Search:
         if (self._before or self._after) and self._sink is not None and not self._files_only:
             context = _Context(self._before, self._after, self._sink, name)
         lines = 0
+        sink = self._sink
+        plain = context is None and not self._files_only and not self._only.active and getattr(sink, "plain", False)
         for buf, start, end in blocks:
+            if plain:
+                lines += self._plain_block(scanner.scan_lines(buf, start, end), name)
+                continue
             first_number = scanner.lines_done + 1
             kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
                     if (items := self._explain(hit))]
@@ -212,6 +229,34 @@ class Search:
             if self._files_only and lines:
                 break
         return lines
+
+    def _plain_block(self, hits: list[tuple[int, Hit]], name: str) -> int:
+        """Print a block's hits in plain output (no filter, no context): each line's bytes and the
+        tail of its errors, which depends on their meanings alone, so it is worked out once per
+        (code, module code, gateway code, codeDesc, form) of its errors (`explain_finding`'s key but
+        the message, which only says whether the message agrees), not by explaining every line."""
+        if not hits:
+            return 0
+        self.matched = True
+        sink = cast("_PlainSink", self._sink)
+        tails = self._tails
+        write = sink.matched_with_tail
+        for _, hit in hits:
+            findings = hit.findings
+            if len(findings) == 1:
+                f = findings[0]
+                key: object = (f.code, f.module_code, f.error_code, f.code_desc, f.form)
+            else:
+                key = tuple([(f.code, f.module_code, f.error_code, f.code_desc, f.form) for f in findings])
+            tail = tails.get(key)
+            if tail is None:
+                tail = sink.tail(self._explain(hit))
+                if len(tails) >= _TAILS:
+                    tails.clear()
+                tails[key] = tail
+            write(hit, tail, name)
+        sink.flush()  # a live stream is shown as soon as its lines are read
+        return len(hits)
 
     def _parallel(self) -> bool:
         """Whether parts of an input may be searched in several processes: no context to carry

@@ -118,6 +118,27 @@ class LinePrinter:
             parts.append(b"%d:" % hit.line_number)
         return b"".join(parts)
 
+    @property
+    def plain(self) -> bool:
+        """Whether each matched line is printed as its bytes and a tail that depends on its errors'
+        meanings alone (`tail`, `matched_with_tail`): what a searcher may cache by code."""
+        return self._fmt not in ("json", "table")
+
+    def tail(self, items: Sequence[Explanation]) -> bytes:
+        """What follows a matched line's bytes in plain output: a tab and the annotation (or nothing)."""
+        if not self._annotate:
+            return b""
+        return b"\t" + plain_field(annotation(items, self._style)).encode(self._encoding, self._errors)
+
+    def matched_with_tail(self, hit: Hit, tail: bytes, filename: str) -> None:
+        """A matched line in plain output, its tail given (`tail` of its explanations)."""
+        if len(hit.line) > 65536:
+            self._write_all((self._prefix(hit, filename), hit.line, tail + b"\n"))
+        elif self._with_filename or self._line_numbers:
+            self._put(self._prefix(hit, filename) + hit.line + tail + b"\n")
+        else:
+            self._put(hit.line + tail + b"\n")
+
     def _plain(self, hit: Hit, items: Sequence[Explanation], filename: str) -> tuple[bytes, ...]:
         """The line's bytes as they were, then a tab and the annotation; in pieces when the line is
         long, so that a line of hundreds of MiB is not copied once more to be written."""
