@@ -201,9 +201,19 @@ class Search:
         lines = 0
         sink = self._sink
         plain = context is None and not self._files_only and not self._only.active and getattr(sink, "plain", False)
+        # -c and -l without a filter: a line is kept if it holds an error, nothing to explain.
+        counted = sink is None and self._timeline is None and not self._codes and not self._only.active
         for buf, start, end in blocks:
             if plain:
                 lines += self._plain_block(scanner.scan_lines(buf, start, end), name)
+                continue
+            if counted:
+                found = len(scanner.scan_lines(buf, start, end))
+                if found:
+                    self.matched = True
+                    lines += 1 if self._files_only else found
+                if self._files_only and lines:
+                    break
                 continue
             first_number = scanner.lines_done + 1
             kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
