@@ -3,6 +3,7 @@ a compiled core is used when it loads, and a core that hands lines back still gi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -234,3 +235,14 @@ def test_a_line_a_core_lists_without_findings_is_no_hit() -> None:
     hits = scanner.feed(data) + scanner.finish()
     assert hits == _hits(data, matcher, fast=False)
     assert all(hit.findings for hit in hits)
+
+
+def test_a_body_logged_as_a_json_string_is_read_unescaped_by_every_engine(run: Runner) -> None:
+    """Hyperscan's locators see no `"Code"` in `\\"Code\\"`: the extractor reads quoted values anyway,
+    as it does without a prefilter (`re`), and as it does for quoted SDK text."""
+    line = ('{"body": "{\\"Response\\": {\\"Error\\": {\\"Code\\": \\"ResourceUnavailable.CmkDisabled\\", '
+            '\\"Message\\": \\"CMK is disabled.\\"}, \\"RequestId\\": \\"7241dd4f\\"}}"}\n')
+    [record] = [json.loads(r) for r in run("grep", "--json", input=line).stdout.splitlines()]
+    [match] = record["matches"]
+    assert (match["code"], match["format"], match["message"]) == (
+        "ResourceUnavailable.CmkDisabled", "api3-json", "CMK is disabled.")
