@@ -78,25 +78,43 @@ def matched_line(hit: Hit, items: Sequence[Explanation], filename: str, style: S
 
 
 def _match_parts(parts: list[str], hit: Hit, item: Explanation, style: Style) -> None:
-    """One match of `matched_record`, as json.dumps writes it, into `parts`."""
+    """One match of `matched_record`, as json.dumps writes it, into `parts`: what lies between the
+    message, the request ID and the span is the same for every match of one meaning (`_MEANINGS`)."""
     found, entry, family = item.finding, item.entry, item.family
+    key = (found.code, found.module_code, found.error_code, found.code_desc, found.form,
+           id(entry), id(family), item.message_agrees, id(style))
+    known = _MEANINGS.get(key)
+    if known is None or known[0] is not entry or known[1] is not family or known[2] is not style:
+        known = (entry, family, style, *_meaning_parts(item, style))
+        if len(_MEANINGS) >= 4096:
+            _MEANINGS.clear()
+        _MEANINGS[key] = known
     start, end = hit.byte_span(found)
+    parts += [known[3], _text(found.message), known[4], _text(found.request_id), known[5],
+              str(start), ', "end": ', str(end), "}"]
+
+
+def _meaning_parts(item: Explanation, style: Style) -> tuple[str, str, str]:
+    """A match's record but its message, request ID and span, in the three pieces around them."""
+    found, entry, family = item.finding, item.entry, item.family
     module_code = found.module_code if found.module_code is not None else entry and entry.module_code
     error_code = found.error_code if found.error_code is not None else entry and entry.error_code
     known = _entry_parts(entry, style) if entry is not None else _NO_ENTRY
-    parts += [
-        '{"code": ', _text(found.code),
-        ', "module_code": ', _scalar(module_code), ', "error_code": ', _scalar(error_code),
-        ', "message": ', _text(found.message), ', "description": ', known[0],
-        ', "request_id": ', _text(found.request_id), ', "format": ', _text(found.form),
-        ', "code_desc": ', _text(found.code_desc),
-        ', "in_catalogue": ', "true" if entry is not None else "false",
-        ', "message_agrees": ', _scalar(item.message_agrees),
-        ', "family": ', _entry_parts(family, style)[1] if family is not None else "null",
-        ', "entry": ', known[2], ', "start": ', str(start), ', "end": ', str(end), "}",
-    ]
+    return (
+        "".join(['{"code": ', _text(found.code), ', "module_code": ', _scalar(module_code),
+                 ', "error_code": ', _scalar(error_code), ', "message": ']),
+        ', "description": ' + known[0] + ', "request_id": ',
+        "".join([', "format": ', _text(found.form), ', "code_desc": ', _text(found.code_desc),
+                 ', "in_catalogue": ', "true" if entry is not None else "false",
+                 ', "message_agrees": ', _scalar(item.message_agrees),
+                 ', "family": ', _entry_parts(family, style)[1] if family is not None else "null",
+                 ', "entry": ', known[2], ', "start": ']),
+    )
 
 
+# The pieces of a match's record by its meaning (code, module code, gateway code, codeDesc, form,
+# entry, family, whether the message agrees), each kept with the objects whose ids its key holds.
+_MEANINGS: dict[tuple[object, ...], tuple[Any, Any, Style, str, str, str]] = {}
 _NO_ENTRY: Final = ("null", "null", "null")
 
 
