@@ -406,6 +406,7 @@ class Search:
                 self._sink.flush()
                 output.seek(0)
                 shutil.copyfileobj(output, self._out, BLOCK_SIZE)
+                self._out.flush()  # shown now: the next read may wait on a live stream
             return int(lines)
         finally:
             part.close()
