@@ -246,13 +246,14 @@ def note_overrides(entries: Iterable[Entry]) -> None:
 def _version(ctx: click.Context, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
+    from .core import core_name
     from .engines import EngineError, engine_name
 
     try:
         engine = engine_name()
     except EngineError as exc:
         raise InputError(str(exc)) from None
-    click.echo(f"kmserr {__version__} (engine: {engine})")
+    click.echo(f"kmserr {__version__} (engine: {engine}, core: {core_name()})")
     ctx.exit(FOUND)
 
 

@@ -221,9 +221,10 @@ class Extractor:
             for start, end in _locals_spans(text):
                 taken.add(start, end)
         tried, quoted_form = self._plan(forms)
-        # A pass less when the locators saw no quoted form; but SDK text is read in its quotes
-        # whatever follows it (no locator sees `message:解密失败`), as without a prefilter.
-        quoting = quoted_form or "TencentCloudSDK" in text
+        # A pass less when the locators saw no quoted form; but SDK text and API 3.0 bodies are
+        # read in their quotes whatever follows them (no locator sees `message:解密失败`, nor the
+        # escaped `\"Code\"` of a body logged as a JSON string), as without a prefilter.
+        quoting = quoted_form or "TencentCloudSDK" in text or '\\"Code\\"' in text
         if quoting and ("TencentCloudSDK" in text or '\\"Code\\"' in text) and '"' in text:
             # SDK text quoted in a JSON or logfmt record is read inside its quotes, unescaped, and
             # only there: the record's `"}` is no part of a request ID, its `\"` no quote.

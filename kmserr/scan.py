@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import functools
 import os
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, Final, NamedTuple, cast
 
-from .engines import Candidates, Engine
-from .envelopes import AUTO, check, may_continue, partial_above
+from .core import BlockCore, block_core, node_line
+from .engines import Engine
+from .envelopes import AUTO, NONE, check, may_continue, partial_above
 from .extract import MAX_WRAPPED_LINES, Extractor
-from .forms import LOCATORS, NODE_CONTEXT, NODE_SDK, RICH_HEAD, Finding
+from .forms import NODE_CONTEXT, RICH_HEAD, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 
@@ -27,8 +27,6 @@ BLOCK_SIZE: Final = 1 << 20
 # about twice this. Real log lines stay far below it (journald cuts at 48 KiB, Docker at 16 KiB).
 # At least BLOCK_SIZE: a line inside one read is never cut.
 LINE_LIMIT: Final = 64 << 20
-_NODE_CODE: Final = b"code: '"  # a line of Node's inspected error: the lines above it are read too
-_RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
 
 
 class Hit(NamedTuple):
@@ -99,18 +97,20 @@ class LineScanner:
         if isinstance(matcher, Extractor):
             matcher = Matcher.for_extractor(matcher)
         self._extractor = matcher.extractor
-        self._engine = engine or matcher.engine  # an engine given must look for the extractor's names
+        # The block core reads the candidate lines (compiled, or Python's fast path): an engine
+        # given must look for the extractor's names.
+        self._envelope = check(envelope)  # the platform envelope lines are read in (envelopes.py)
+        self._core: BlockCore = block_core(matcher, engine, self._envelope)
         # Counting newlines is a pass over every byte, as costly as the scan itself: skip it
         # when nobody will read the line numbers (Hit.line_number is then 0).
         self._count_lines = count_lines
-        self._envelope = check(envelope)  # the platform envelope lines are read in (envelopes.py)
         self._carry = Carry()  # pieces of the unfinished last line, never re-joined per block
         self.cut_line = 0  # the number of the first line cut at LINE_LIMIT, if any (see `Carry`)
         self._line_number = 0  # lines completed so far
         # The end of what was scanned: the lines above a line, where Node's error object begins.
         self._previous = b""
         # Lines still to read below rich's exception line (`TencentCloudSDKException: ...` without its
-        # request ID: rich wrapped it), whatever the engine says of them: they end the error.
+        # request ID: rich wrapped it), whatever the core says of them: they end the error.
         self._rich_lines = 0
 
     def feed(self, chunk: bytes) -> list[Hit]:
@@ -145,26 +145,11 @@ class LineScanner:
         joined, then the bytes and their decoded text.
         """
         line, cut = self._carry.take(last)
-        found = self._engine.candidates(line, 0, len(line))
-        self._line_number += 1
         if cut and not self.cut_line:
-            self.cut_line = self._line_number
-        below_rich = self._rich_lines > 0
-        self._rich_lines = _rich_lines_after(line, 0, len(line), self._rich_lines)
-        if not (found.structured or found.names or found.crowded or found.parens or below_rich):
-            self._previous = lines_above(self._previous, line, 0, len(line))
-            return
-        text = line.decode("utf-8", "surrogateescape")
-        if text.endswith("\r"):
-            text = text[:-1]
-        hints = _Hints(found).line(0, len(line), line)
-        wanted = below_rich or _node_line(hints[2], line) or (
-            self._envelope != "none" and may_continue(line) and partial_above(self._previous, 0, len(self._previous)))
-        before = _decode(self._previous) if wanted else ""
-        self._previous = lines_above(self._previous, line, 0, len(line))
-        findings = self._extractor.find(text, *hints, before=before, envelope=self._envelope)
-        if findings:
-            hits.append(Hit(self._line_number if self._count_lines else 0, line, text, tuple(findings)))
+            self.cut_line = self._line_number + 1
+        self._scan(line, 0, len(line), hits)
+        if not self._count_lines:
+            self._line_number += 1  # counted for `cut_line` even when line numbers are not
 
     def resume(self, lines_before: int, above: bytes) -> None:
         """Start in the middle of an input: after `lines_before` lines, which end with `above`
@@ -188,63 +173,61 @@ class LineScanner:
         return list(zip(starts, hits, strict=True))
 
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit], starts: list[int] | None = None) -> None:
-        """Check the candidate lines of `buf[start:end]`, which holds whole lines only."""
-        found = self._engine.candidates(buf, start, end)
+        """Take the error lines of `buf[start:end]`, which holds whole lines only, from the block core;
+        the lines below rich's exception line, up to its request ID, are read whatever it says."""
         counting = self._count_lines
         number = self._line_number
         counted_to = start
-        next_line = start  # lines before this offset are already decided
         find = self._extractor.find
         envelope = self._envelope
-        cuts = envelope != "none"  # a line may continue a record cut short above it (envelopes.py)
-        positions = found.structured + found.names + found.crowded + found.parens
-        below: list[int] = []  # line starts below rich's exception line, read whatever the engine says
+        cuts = envelope != NONE  # a line may continue a record cut short above it (envelopes.py)
+        listed = iter(self._core.read(buf, start, end))
+        line = next(listed, None)
+        below: list[int] = []  # line starts below rich's exception line
         head = -1  # where rich's exception line starts in this block (-1: in an earlier one)
         if self._rich_lines:
             below, self._rich_lines = _lines_below(buf, start, end, self._rich_lines)
-        if positions or below:
-            positions.sort()
-            hints = _Hints(found)
-            pending = iter(positions)
-            pos = next(pending, -1)
-            while pos >= 0 or below:
-                if below and (pos < 0 or below[0] <= pos):  # a line's start comes before its positions
-                    at, forced = below.pop(0), True
-                else:
-                    at, forced = pos, False
-                    pos = next(pending, -1)
-                if at < next_line:
-                    continue
-                line_start = buf.rfind(b"\n", start, at) + 1 or start
-                newline = buf.find(b"\n", at, end)
+        next_line = start  # lines before this offset are done
+        while line is not None or below:
+            findings: tuple[Finding, ...] | None
+            if below and (line is None or below[0] <= line[0]):
+                line_start, forced, findings = below.pop(0), True, None
+                newline = buf.find(b"\n", line_start, end)
                 line_end = end if newline < 0 else newline
-                next_line = line_end + 1
-                raw = buf[line_start:line_end]
-                if _RICH_HEAD in raw:  # rich's exception line: its next lines end it
-                    below, self._rich_lines = _lines_below(buf, next_line, end, _rich_lines_after(raw, 0, len(raw), 0))
-                    head = line_start
-                text = raw.decode("utf-8", "surrogateescape")
-                if text[-1:] == "\r":
-                    text = text[:-1]
-                names_at, parens_at, forms = hints.line(line_start, line_end, raw)
+            else:
+                assert line is not None
+                (line_start, line_end, findings), forced = line, False
+                line = next(listed, None)
+            if line_start < next_line:
+                continue
+            next_line = line_end + 1
+            raw = buf[line_start:line_end]
+            if _RICH_HEAD in raw:  # rich's exception line: its next lines end it
+                below, self._rich_lines = _lines_below(buf, next_line, end, _rich_lines_after(raw, 0, len(raw), 0))
+                head, findings = line_start, None
+            text = raw.decode("utf-8", "surrogateescape")
+            if text[-1:] == "\r":
+                text = text[:-1]
+            if findings is None:  # not read by the core: the full extractor, with the lines above it
                 before = ""
-                if forced and head >= 0 and not _node_line(forms, raw):
+                if forced and head >= 0 and not node_line(None, raw):
                     before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
-                elif forced or _node_line(forms, raw) or (cuts and may_continue(raw) and (
+                elif forced or node_line(None, raw) or (cuts and may_continue(raw) and (
                         partial_above(buf, start, line_start) if line_start > start
                         else partial_above(self._previous, 0, len(self._previous)))):
                     above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
                     if line_start - start < NODE_CONTEXT:
                         above = self._previous + above
                     before = _decode(above)
-                findings = find(text, names_at, parens_at, forms, before, envelope)
-                if findings:
-                    if counting:
-                        number += buf.count(b"\n", counted_to, line_start)
-                        counted_to = line_start
-                    hits.append(Hit(number + 1 if counting else 0, raw, text, tuple(findings)))
-                    if starts is not None:
-                        starts.append(line_start)
+                findings = tuple(find(text, before=before, envelope=envelope))
+            if not findings:
+                continue  # a candidate without an error (a core may list it)
+            if counting:
+                number += buf.count(b"\n", counted_to, line_start)
+                counted_to = line_start
+            hits.append(Hit(number + 1 if counting else 0, raw, text, findings))
+            if starts is not None:
+                starts.append(line_start)
         if counting:
             self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
         self._previous = lines_above(self._previous, buf, start, end)
@@ -256,6 +239,9 @@ def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
     without its newline (the input's last line, or a long line, Search._blocks): it is added."""
     ended = b"" if buf.endswith(b"\n", start, end) else b"\n"
     return (previous + buf[max(start, end - NODE_CONTEXT) : end] + ended)[-NODE_CONTEXT:]
+
+
+_RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
 
 
 def _rich_lines_after(raw: bytes, start: int, end: int, left: int) -> int:
@@ -284,80 +270,11 @@ def _lines_below(buf: bytes, start: int, end: int, left: int) -> tuple[list[int]
     return starts, left
 
 
-def _node_line(forms: frozenset[str] | None, raw: bytes) -> bool:
-    """Whether a line may be the code line of Node's inspected error (Hyperscan's locators know)."""
-    return NODE_SDK in forms if forms is not None else _NODE_CODE in raw
-
-
 def _decode(data: bytes) -> str:
     """Text of bytes as grep reads them (undecodable bytes kept as surrogates, line ends as `\n`)."""
     text = data.decode("utf-8", "surrogateescape")
     # Looked for first: replace() costs twice the decoding even when there is nothing to replace.
     return text.replace("\r\n", "\n") if "\r" in text else text
-
-
-_FORM_NAMES: Final = tuple(LOCATORS)
-# The located forms of a line, by the kinds its prefilter reported: a handful of combinations.
-_FORM_SETS: dict[tuple[int, ...], frozenset[str]] = {}
-
-
-class _Hints:
-    """What the prefilter says of each line of one block, for `Extractor.find`: where names and
-    legacy codes may be (None: too many to list, look at the whole line), and which located forms
-    it holds (None: not known, look for them all). Sorted once a block, bisected once a line."""
-
-    def __init__(self, found: Candidates) -> None:
-        self._names, self._crowded, self._parens = sorted(found.names), sorted(found.crowded), sorted(found.parens)
-        self._located: tuple[int, ...] | None = None
-        self._kinds: tuple[int, ...] = ()
-        if found.kinds is not None:  # Hyperscan learns the forms even of a line whose scan it cut short
-            located = sorted(zip(found.structured, found.kinds, strict=True))
-            self._located = tuple(at for at, _ in located)
-            self._kinds = tuple(kind for _, kind in located)
-
-    def line(
-        self, line_start: int, line_end: int, raw: bytes
-    ) -> tuple[list[int] | None, list[int] | None, frozenset[str] | None]:
-        """The hints for the line `raw`, which stands at `line_start:line_end` of the block."""
-        forms: frozenset[str] | None = None
-        if self._located is not None:
-            first = bisect_left(self._located, line_start)
-            kinds = self._kinds[first : bisect_right(self._located, line_end, first)]
-            forms = _FORM_SETS.get(kinds)
-            if forms is None:
-                forms = frozenset(_FORM_NAMES[kind] for kind in kinds)
-                if len(_FORM_SETS) < 4096:
-                    _FORM_SETS[kinds] = forms
-        crowded = self._crowded
-        if crowded:
-            at = bisect_left(crowded, line_start)
-            if at < len(crowded) and crowded[at] <= line_end:
-                return None, None, forms
-        return (
-            _positions_in(self._names, line_start, line_end, raw),
-            _positions_in(self._parens, line_start, line_end, raw),
-            forms,
-        )
-
-
-def _positions_in(positions: list[int], line_start: int, line_end: int, raw: bytes) -> list[int]:
-    """The sorted positions inside a line, as offsets into its decoded text."""
-    if not positions:
-        return []
-    first = bisect_left(positions, line_start)
-    last = bisect_left(positions, line_end, first)
-    if first == last:
-        return []
-    inside = [p - line_start for p in positions[first:last]]
-    if not raw.isascii():
-        # Byte offsets to character offsets, decoding each stretch once: linear in the line.
-        chars, previous, converted = 0, 0, []
-        for p in inside:
-            chars += len(raw[previous:p].decode("utf-8", "surrogateescape"))
-            previous = p
-            converted.append(chars)
-        inside = converted
-    return inside
 
 
 def _matcher(extractor: Extractor | Matcher | None, registry: Registry | None) -> Matcher:

@@ -96,6 +96,17 @@ class _Lines(Protocol):
     def lines_done(self) -> int: ...
 
 
+class _PlainSink(Sink, Protocol):
+    """A sink that prints a matched line as its bytes and a tail worked out from its explanations."""
+
+    def tail(self, items: Sequence[Explanation]) -> bytes: ...
+
+    def matched_with_tail(self, hit: Hit, tail: bytes, name: str) -> None: ...
+
+
+_TAILS: Final = 65536  # tails held by their errors' meanings (each a few hundred bytes)
+
+
 class Seen(NamedTuple):
     """How often a code occurred, and the timestamps of its first and last lines, where they have one."""
 
@@ -145,6 +156,7 @@ class Search:
         self._jobs = min(jobs, JOBS_PER_CORE * default_jobs()) if hasattr(os, "fork") else 1
         self._printer, self._out = printer, out
         self.seen: dict[str, Seen] = {}
+        self._tails: dict[object, bytes] = {}  # plain output: the tail of a line's errors (`_plain_block`)
         self._seen_bytes = 0  # what `seen` holds, as counted against SUMMARY_BYTES
         # What `seen` may hold: SUMMARY_BYTES, shared by the parts of a file searched at once (one
         # budget for the run: 8 parts held 8 times as much, 727 MB for 850,000 distinct codes).
@@ -194,7 +206,22 @@ class Search:
         if (self._before or self._after) and self._sink is not None and not self._files_only:
             context = _Context(self._before, self._after, self._sink, name)
         lines = 0
+        sink = self._sink
+        plain = context is None and not self._files_only and not self._only.active and getattr(sink, "plain", False)
+        # -c and -l without a filter: a line is kept if it holds an error, nothing to explain.
+        counted = sink is None and self._timeline is None and not self._codes and not self._only.active
         for buf, start, end in blocks:
+            if plain:
+                lines += self._plain_block(scanner.scan_lines(buf, start, end), name)
+                continue
+            if counted:
+                found = len(scanner.scan_lines(buf, start, end))
+                if found:
+                    self.matched = True
+                    lines += 1 if self._files_only else found
+                if self._files_only and lines:
+                    break
+                continue
             first_number = scanner.lines_done + 1
             kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
                     if (items := self._explain(hit))]
@@ -203,17 +230,50 @@ class Search:
             if context is not None:
                 context.block(buf, start, end, first_number, kept)
                 lines += len(kept)
+            elif self._sink is not None and not self._files_only:
+                matched = self._sink.matched  # the common case, without `_take`'s questions per line
+                for _, hit, items in kept:
+                    matched(hit, items, name)
+                lines += len(kept)
             else:
                 for _, hit, items in kept:
                     lines += 1
                     self._take(hit, items, name)
                     if self._files_only:
                         break
-            if kept and self._sink is not None:
-                self._sink.flush()  # a live stream is shown as soon as its lines are read
+            if self._sink is not None and (kept or context is not None):
+                self._sink.flush()  # a live stream is shown as soon as its lines are read (context too)
             if self._files_only and lines:
                 break
         return lines
+
+    def _plain_block(self, hits: list[tuple[int, Hit]], name: str) -> int:
+        """Print a block's hits in plain output (no filter, no context): each line's bytes and the
+        tail of its errors, which depends on their meanings alone, so it is worked out once per
+        (code, module code, gateway code, codeDesc, form) of its errors (`explain_finding`'s key but
+        the message, which only says whether the message agrees), not by explaining every line."""
+        if not hits:
+            return 0
+        self.matched = True
+        sink = cast("_PlainSink", self._sink)
+        tails = self._tails
+        write = sink.matched_with_tail
+        for _, hit in hits:
+            findings = hit.findings
+            if len(findings) == 1:
+                f = findings[0]
+                key: object = (f.code, f.module_code, f.error_code, f.code_desc, f.form)
+            else:
+                key = tuple([(f.code, f.module_code, f.error_code, f.code_desc, f.form) for f in findings])
+            tail = tails.get(key)
+            if tail is None:
+                tail = sink.tail(self._explain(hit))
+                if len(tails) >= _TAILS:
+                    tails.clear()
+                tails[key] = tail
+            write(hit, tail, name)
+        sink.flush()  # a live stream is shown as soon as its lines are read
+        return len(hits)
 
     def _parallel(self) -> bool:
         """Whether parts of an input may be searched in several processes: no context to carry
@@ -378,6 +438,7 @@ class Search:
                 self._sink.flush()
                 output.seek(0)
                 shutil.copyfileobj(output, self._out, BLOCK_SIZE)
+                self._out.flush()  # shown now: the next read may wait on a live stream
             return int(lines)
         finally:
             part.close()
@@ -442,7 +503,11 @@ class Search:
         return True
 
     def _explain(self, hit: Hit) -> list[Explanation]:
-        items = [explain_finding(f, self.registry) for f in hit.findings]
+        registry = self.registry
+        if len(hit.findings) == 1:  # most lines: no list built only to be filtered
+            item = explain_finding(hit.findings[0], registry)
+            return [item] if not self._only.active or self._only.keep(item) else []
+        items = [explain_finding(f, registry) for f in hit.findings]
         return [i for i in items if self._only.keep(i)] if self._only.active else items
 
     def _take(self, hit: Hit, items: list[Explanation], name: str) -> None:

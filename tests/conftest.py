@@ -63,6 +63,56 @@ def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     return name
 
 
+CORES = ["python", "native"]
+REQUIRE_NATIVE = "KMSERR_REQUIRE_NATIVE"
+
+
+def native_loaded() -> bool:
+    """Whether the compiled core built and loads here (KMSERR_NO_EXTENSIONS aside)."""
+    import os
+
+    from kmserr import core
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(core.ENV, raising=False)
+        return os.environ.get(core.ENV) is None and core.native_class() is not None
+
+
+@pytest.fixture(params=CORES)
+def core(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test once per block core: the compiled one must give what the Python one gives.
+    Without the compiled core its runs are deselected (see pytest_collection_modifyitems), and
+    fail when KMSERR_REQUIRE_NATIVE=1 says it must be there."""
+    from kmserr import core as cores
+
+    name: str = request.param
+    if name == "python":
+        monkeypatch.setenv(cores.ENV, "1")
+        return name
+    monkeypatch.delenv(cores.ENV, raising=False)
+    if cores.native_class() is None:
+        pytest.fail("KMSERR_REQUIRE_NATIVE=1, yet the compiled core did not load (kmserr._native.load())")
+    return name
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the runs on the compiled core when it did not load (unless it is required): said once."""
+    import os
+
+    if os.environ.get(REQUIRE_NATIVE) == "1" or native_loaded():
+        return
+    native = [i for i in items if getattr(i, "callspec", None) is not None
+              and i.callspec.params.get("core") == "native"]  # type: ignore[attr-defined]
+    if not native:
+        return
+    items[:] = [i for i in items if i not in set(native)]
+    config.hook.pytest_deselected(items=native)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"kmserr: the compiled core did not load: {len(native)} runs on it deselected "
+                            f"(set {REQUIRE_NATIVE}=1 to make them fail instead)")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep the catalogue cache of the test run out of the user's cache folder."""

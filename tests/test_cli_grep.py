@@ -10,7 +10,7 @@ import pytest
 
 from .conftest import Runner
 
-pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
 
 LOG = (
     b"08:00:00 INFO start\n"

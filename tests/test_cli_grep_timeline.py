@@ -14,7 +14,7 @@ import pytest
 
 from .conftest import Runner
 
-pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
 
 THROTTLED = "[TencentCloudSDKException] code:RequestLimitExceeded message:request limit exceeded requestId:r-{}"
 NOT_FOUND = 'kms: "message": "(10630) key is not existed"'

@@ -52,14 +52,21 @@ def test_top_level_help_lists_commands_in_use_order_with_whole_summaries(monkeyp
     assert "Exit status: 0 found, 1 not found, 2 usage or input error." in result.stdout
 
 
-def test_version_names_the_engine(run: Runner, engine: str) -> None:
+def test_version_names_the_engine_and_the_core(run: Runner, engine: str, core: str) -> None:
     result = run("--version")
-    assert result.stdout == f"kmserr {__version__} (engine: {engine})\n"
+    assert result.stdout == f"kmserr {__version__} (engine: {engine}, core: {core})\n"
 
 
-def test_version_default_engine_is_hyperscan_where_installed(run: Runner) -> None:
+def test_version_default_engine_is_hyperscan_where_installed(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KMSERR_NO_EXTENSIONS", "1")
     expected = "hyperscan" if find_spec("hyperscan") else "re"
-    assert run("--version").stdout == f"kmserr {__version__} (engine: {expected})\n"
+    assert run("--version").stdout == f"kmserr {__version__} (engine: {expected}, core: python)\n"
+
+
+@pytest.mark.parametrize("value", ["1", "yes"])
+def test_no_extensions_forces_the_python_core(run: Runner, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("KMSERR_NO_EXTENSIONS", value)
+    assert run("--version").stdout.endswith(", core: python)\n")
 
 
 def test_unknown_engine_is_an_input_error(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:

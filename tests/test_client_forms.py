@@ -13,6 +13,8 @@ from kmserr.scan import LineScanner
 
 from .conftest import Runner, feed_in_pieces
 
+pytestmark = pytest.mark.usefixtures("core")  # every test here runs on both block cores
+
 EX = Extractor()
 RID = "0a1b2c3d-1111-4222-8333-444455556666"
 SDK = "[TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:CMK is disabled."

@@ -19,6 +19,8 @@ import pytest
 
 from .conftest import DATA, Runner
 
+pytestmark = pytest.mark.usefixtures("core")  # every test here runs on both block cores
+
 CLIENTS = DATA / "clients"
 Expected = tuple[str | None, str | None, str | None]  # code, message, request ID
 

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from kmserr.extract import Extractor
 from kmserr.scan import scan_bytes
 
+pytestmark = pytest.mark.usefixtures("core")  # every test here runs on both block cores
+
 CODES = ("AuthFailure.SignatureExpire", "InternalError", "ResourceUnavailable.CmkDisabled",
          "InvalidParameterValue.InvalidKeyId", "LimitExceeded.CmkLimitExceeded", "FailedOperation.DecryptError")
 # Each SDK's text form, as its exception prints: {c} the code, {m} the message, {r} the request ID.

@@ -12,7 +12,7 @@ from kmserr import explain_text
 
 from .conftest import DATA, Runner
 
-pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
 
 
 @dataclass(frozen=True)

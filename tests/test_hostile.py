@@ -10,6 +10,8 @@ import pytest
 
 from .conftest import Runner
 
+pytestmark = pytest.mark.usefixtures("core")  # every test here runs on both block cores
+
 MARKUP = "[bold red]boom[/] [link=file:///etc/passwd]x[/link]"
 CONTROLS = ["\x1b[2J", "\x1b]0;owned\x07", "\x1b]8;;http://evil\x07click\x1b]8;;\x07", "ab\bc", "hid\rden"]
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # anything but tab and newline

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from benchmarks.loggen import write
 from kmserr.search import SPLIT_MIN
 
-pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from kmserr.search import Search
 
 from .conftest import Runner, feed_in_pieces
 
-pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
 
 LIMIT = 256
 BLOCK = 64
@@ -166,7 +166,9 @@ def test_the_terminal_printer_writes_a_long_line_in_pieces_with_the_same_bytes(m
         out = io.BytesIO()
         writes: list[bytes] = []
         monkeypatch.setattr(out, "write", writes.append)
-        lines.LinePrinter(out, "table", Style(color=True), with_filename=True, line_numbers=True).matched(hit, items, "a.log")
+        printer = lines.LinePrinter(out, "table", Style(color=True), with_filename=True, line_numbers=True)
+        printer.matched(hit, items, "a.log")
+        printer.flush()
         return writes
 
     [whole] = written()

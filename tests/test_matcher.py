@@ -13,7 +13,7 @@ from kmserr.matcher import Matcher, matcher_for
 
 from .test_team_catalogues import TEAM
 
-pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
 
 LOG = b"ok\n2026-01-01 charge failed: PaymentFailure.CardDeclined\n(10630) key is not existed\n"
 

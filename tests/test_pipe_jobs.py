@@ -30,7 +30,7 @@ from kmserr.render import Style, line_printer
 from kmserr.scan import BLOCK_SIZE
 from kmserr.search import BATCH, Search
 
-pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
 
 ERROR = b'call failed {"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad"}}}'
 

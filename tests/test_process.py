@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
 
 KMSERR = [sys.executable, "-m", "kmserr"]
 ERROR_LINE = b'2024-05-14T08:00:00.016Z ERROR kms: "message": "(10630) key is not existed"\n'

@@ -23,6 +23,8 @@ from kmserr.search import Search
 from .test_engines import CROWDS, CUT
 from .test_forms import all_cases
 
+pytestmark = pytest.mark.usefixtures("core")  # every test here runs on both block cores
+
 EX = matcher_for(default_registry()).extractor
 FORMS = [c.text.encode() for c in all_cases() if "\n" not in c.text]
 DECOYS = [b"processed batch (4821) items", b"(010) 12345678", b'{"code":0,"message":""}', b"the code: is here",

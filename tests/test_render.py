@@ -68,6 +68,7 @@ def _hit_output(fmt: str, data: bytes, **options: bool) -> bytes:
     writer = LinePrinter(out, fmt, Style(), **options)
     for hit in scan_bytes(data, registry=registry):
         writer.matched(hit, [explain_finding(f, registry) for f in hit.findings], "app.log")
+    writer.flush()  # a sink writes what it was given by its flush at the latest
     return out.getvalue()
 
 

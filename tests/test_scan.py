@@ -16,7 +16,7 @@ from kmserr.scan import LineScanner, scan_bytes, scan_stream
 
 from .conftest import feed_in_pieces
 
-pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
 
 EX = Extractor()
 

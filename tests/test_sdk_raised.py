@@ -21,6 +21,8 @@ from kmserr import explain
 from .conftest import Runner
 from .test_sdk_real import Answers, call, client, server  # noqa: F401 - `server` is a fixture used here
 
+pytestmark = pytest.mark.usefixtures("core")  # every test here runs on both block cores
+
 ANSWERS = [
     ("text/html", b"<html><body>Proxy login</body></html>", "JSONDecodeError", "Expecting value"),
     ("application/json", b"", "JSONDecodeError", "Expecting value"),

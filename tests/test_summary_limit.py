@@ -13,7 +13,7 @@ from kmserr.search import Search
 
 from .conftest import Runner
 
-pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
 
 
 def api3_line(code: str, message: str = "details", stamp: str = "2024-05-14T08:00:00Z") -> bytes:

@@ -13,6 +13,8 @@ from click.testing import CliRunner, Result
 
 from kmserr.cli import cli
 
+pytestmark = pytest.mark.usefixtures("core")  # every test here runs on both block cores
+
 TEAM = """
 [categories]
 payments = "The payments service refused the request"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Any, Final
+from json import encoder as json_encoder
+from typing import IO, TYPE_CHECKING, Any, Final, cast
 
 from ..controls import json_safe
 from . import Style, entry_record, explanation_record, json_line, json_name, json_str, json_text
@@ -44,21 +45,151 @@ def summary(rows: Sequence[Row], out: IO[str], style: Style) -> None:
     out.write(json_text(records))
 
 
-def matched_line(hit: Hit, items: Sequence[Explanation], filename: str, style: Style) -> bytes:
-    """One matched line of grep as a JSON Lines record, each match with its byte span."""
+def matched_record(hit: Hit, items: Sequence[Explanation], filename: str, style: Style) -> dict[str, Any]:
+    """One matched line of grep as a JSON Lines record, each match with its byte span (`matched_line`
+    writes it as `json_line` would, faster)."""
     matches = []
     for item in items:
         start, end = hit.byte_span(item.finding)
         matches.append({**explanation_record(item, style), "start": start, "end": end})
     record: dict[str, Any] = {**json_name(filename), "line_number": hit.line_number, "line": json_str(hit.text)}
+    base64 = _line_base64(hit)
+    if base64 is not None:
+        record["line_base64"] = base64
+    record["matches"] = matches
+    return record
+
+
+def _line_base64(hit: Hit) -> str | None:
+    """The line's bytes in base64 when they are not valid UTF-8 (its text then holds U+FFFD)."""
+    if hit.line.isascii():
+        return None
     try:
         hit.line.decode("utf-8")
     except UnicodeDecodeError:
         import base64  # only for lines that are not valid UTF-8
 
-        record["line_base64"] = base64.b64encode(hit.line).decode("ascii")
-    record["matches"] = matches
-    return json_line(record)
+        return base64.b64encode(hit.line).decode("ascii")
+    return None
+
+
+def matched_line(hit: Hit, items: Sequence[Explanation], filename: str, style: Style) -> bytes:
+    """`json_line(matched_record(...))`, byte for byte, assembled from parts: what depends on a
+    catalogue entry alone (most of a record) is serialized once per entry, the rest per line."""
+    base64 = _line_base64(hit)
+    parts = [_file_part(filename), ', "line_number": ', str(hit.line_number), ', "line": ', _text(hit.text)]
+    if base64 is not None:
+        parts += [', "line_base64": "', base64, '"']
+    parts.append(', "matches": [')
+    for index, item in enumerate(items):
+        if index:
+            parts.append(", ")
+        _match_parts(parts, hit, item, style)
+    parts.append("]}\n")
+    return "".join(parts).encode("utf-8")
+
+
+def _match_parts(parts: list[str], hit: Hit, item: Explanation, style: Style) -> None:
+    """One match of `matched_record`, as json.dumps writes it, into `parts`: what lies between the
+    message, the request ID and the span is the same for every match of one meaning (`_MEANINGS`)."""
+    found, entry, family = item.finding, item.entry, item.family
+    key = (found.code, found.module_code, found.error_code, found.code_desc, found.form,
+           id(entry), id(family), item.message_agrees, id(style))
+    known = _MEANINGS.get(key)
+    if known is None or known[0] is not entry or known[1] is not family or known[2] is not style:
+        known = (entry, family, style, *_meaning_parts(item, style))
+        if len(_MEANINGS) >= 4096:
+            _MEANINGS.clear()
+        _MEANINGS[key] = known
+    start, end = hit.byte_span(found)
+    parts += [known[3], _text(found.message), known[4], _text(found.request_id), known[5],
+              str(start), ', "end": ', str(end), "}"]
+
+
+def _meaning_parts(item: Explanation, style: Style) -> tuple[str, str, str]:
+    """A match's record but its message, request ID and span, in the three pieces around them."""
+    found, entry, family = item.finding, item.entry, item.family
+    module_code = found.module_code if found.module_code is not None else entry and entry.module_code
+    error_code = found.error_code if found.error_code is not None else entry and entry.error_code
+    known = _entry_parts(entry, style) if entry is not None else _NO_ENTRY
+    return (
+        "".join(['{"code": ', _text(found.code), ', "module_code": ', _scalar(module_code),
+                 ', "error_code": ', _scalar(error_code), ', "message": ']),
+        ', "description": ' + known[0] + ', "request_id": ',
+        "".join([', "format": ', _text(found.form), ', "code_desc": ', _text(found.code_desc),
+                 ', "in_catalogue": ', "true" if entry is not None else "false",
+                 ', "message_agrees": ', _scalar(item.message_agrees),
+                 ', "family": ', _entry_parts(family, style)[1] if family is not None else "null",
+                 ', "entry": ', known[2], ', "start": ']),
+    )
+
+
+# The pieces of a match's record by its meaning (code, module code, gateway code, codeDesc, form,
+# entry, family, whether the message agrees), each kept with the objects whose ids its key holds.
+_MEANINGS: dict[tuple[object, ...], tuple[Any, Any, Style, str, str, str]] = {}
+_NO_ENTRY: Final = ("null", "null", "null")
+
+
+def _text(value: str | None) -> str:
+    """A string of the input as json.dumps writes it (through `json_str`), escaped by `json_safe`."""
+    if value is None:
+        return "null"
+    if value.isascii():  # no undecodable byte, nothing json_safe escapes but DEL
+        encoded = _string(value)
+        return encoded if "\x7f" not in encoded else json_safe(encoded)
+    return json_safe(_string(value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")))
+
+
+_string: Final = json_encoder.encode_basestring  # json.dumps's own, for ensure_ascii=False
+
+
+def _scalar(value: object) -> str:
+    """None, a bool or an int as json.dumps writes it."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return int.__repr__(cast(int, value))
+
+
+# What a record holds of an entry (its description, as a family, as the entry), serialized once
+# per entry and style; each kept with the entry and style themselves, so their ids stay theirs.
+_ENTRIES: dict[tuple[int, int], tuple[Entry, Style, tuple[str, str, str]]] = {}
+_FILES: dict[str, str] = {}
+
+
+def _entry_parts(entry: Entry, style: Style) -> tuple[str, str, str]:
+    key = (id(entry), id(style))
+    known = _ENTRIES.get(key)
+    if known is not None and known[0] is entry and known[1] is style:
+        return known[2]
+    import json
+
+    description = style.description(entry)
+    parts = (
+        _text(description),
+        json_safe(json.dumps({"code": entry.code, "description": description}, ensure_ascii=False)),
+        json_safe(json.dumps(entry_record(entry, style), ensure_ascii=False)),
+    )
+    if len(_ENTRIES) >= 4096:
+        _ENTRIES.clear()
+    _ENTRIES[key] = (entry, style, parts)
+    return parts
+
+
+def _file_part(filename: str) -> str:
+    """`{"file": ...` (and `"file_base64"` for a name that is not UTF-8), once per file."""
+    known = _FILES.get(filename)
+    if known is None:
+        import json
+
+        known = json_safe(json.dumps(json_name(filename), ensure_ascii=False))[:-1]
+        if len(_FILES) >= 4096:
+            _FILES.clear()
+        _FILES[filename] = known
+    return known
 
 
 PIECE: Final = 1 << 20  # a longer line is written in pieces of about this many characters

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from ..controls import terminal_safe
 from . import Style, annotation, note, plain_field
@@ -40,23 +40,45 @@ class LinePrinter:
         self._line_numbers = line_numbers
         self._annotate = annotate
         # The annotation of each combination of codes, computed once (entries live as long as the run).
-        self._notes: dict[tuple[object, ...], bytes] = {}
+        self._notes: dict[object, bytes] = {}
         self._shown: dict[tuple[object, ...], str] = {}  # the same, as a terminal shows it
+        # What a block printed, written at once at `flush` (the searcher flushes after each block
+        # that printed): a write per line costs more than the line's own work.
+        self._pending: list[bytes] = []
+        self._put = self._pending.append
+        self._json: Any = None
+        if fmt == "json":
+            from . import json  # the JSON printer's module, looked up once, not at each line
+
+            self._json = json
 
     def flush(self) -> None:
+        self._drain()
         self._out.flush()
+
+    def _drain(self) -> None:
+        """Write what is held, in one write."""
+        if self._pending:
+            self._out.write(b"".join(self._pending))
+            self._pending.clear()
+
+    def _write_all(self, pieces: tuple[bytes, ...] | Iterator[bytes]) -> None:
+        """A long line's pieces, written as they come, after what is held: never joined into one copy."""
+        self._drain()
+        for piece in pieces:
+            self._out.write(piece)
 
     def context_break(self) -> None:
         """The separator between groups of context lines, as grep prints it."""
         if self._fmt != "json":
-            self._out.write(b"--\n")
+            self._put(b"--\n")
 
     def context(self, number: int, line: bytes, filename: str) -> None:
         """A line printed around a match (-A/-B/-C), marked as grep marks them."""
         if self._fmt == "json":
             from .json import context_line
 
-            self._out.write(context_line(number, line, filename))
+            self._put(context_line(number, line, filename))
             return
         prefix = b""
         if self._with_filename:
@@ -66,22 +88,28 @@ class LinePrinter:
         if self._fmt == "table":
             safe = terminal_safe(line.decode("utf-8", "surrogateescape")).encode(self._encoding, self._errors)
             dim, reset = (b"\x1b[2m", b"\x1b[0m") if self._style.color else (b"", b"")
-            self._out.write(dim + prefix + safe + reset + b"\n")
+            self._put(dim + prefix + safe + reset + b"\n")
         else:
-            self._out.write(prefix + line + b"\n")
+            self._put(prefix + line + b"\n")
 
     def matched(self, hit: Hit, items: Sequence[Explanation], filename: str) -> None:
         if self._fmt == "json":
-            from .json import matched_pieces
-
-            for piece in matched_pieces(hit, items, filename, self._style):  # a long line in pieces
-                self._out.write(piece)
+            json = self._json
+            if len(hit.text) <= json.PIECE:
+                self._put(json.matched_line(hit, items, filename, self._style))
+                return
+            pieces: tuple[bytes, ...] | Iterator[bytes] = json.matched_pieces(hit, items, filename, self._style)
         elif self._fmt == "table":
-            for piece in self._terminal(hit, items, filename):
-                self._out.write(piece)
+            pieces = self._terminal(hit, items, filename)
         else:
-            for piece in self._plain(hit, items, filename):
-                self._out.write(piece)
+            pieces = self._plain(hit, items, filename)
+            if len(pieces) == 1:
+                self._put(pieces[0])
+                return
+        if len(hit.text) > _PIECE or len(hit.line) > 65536:
+            self._write_all(pieces)  # a long line in pieces
+        else:
+            self._pending.extend(pieces)
 
     def _prefix(self, hit: Hit, filename: str) -> bytes:
         parts = []
@@ -91,17 +119,45 @@ class LinePrinter:
             parts.append(b"%d:" % hit.line_number)
         return b"".join(parts)
 
+    @property
+    def plain(self) -> bool:
+        """Whether each matched line is printed as its bytes and a tail that depends on its errors'
+        meanings alone (`tail`, `matched_with_tail`): what a searcher may cache by code."""
+        return self._fmt not in ("json", "table")
+
+    def tail(self, items: Sequence[Explanation]) -> bytes:
+        """What follows a matched line's bytes in plain output: a tab and the annotation (or nothing)."""
+        if not self._annotate:
+            return b""
+        return b"\t" + plain_field(annotation(items, self._style)).encode(self._encoding, self._errors)
+
+    def matched_with_tail(self, hit: Hit, tail: bytes, filename: str) -> None:
+        """A matched line in plain output, its tail given (`tail` of its explanations)."""
+        if len(hit.line) > 65536:
+            self._write_all((self._prefix(hit, filename), hit.line, tail + b"\n"))
+        elif self._with_filename or self._line_numbers:
+            self._put(self._prefix(hit, filename) + hit.line + tail + b"\n")
+        else:
+            self._put(hit.line + tail + b"\n")
+
     def _plain(self, hit: Hit, items: Sequence[Explanation], filename: str) -> tuple[bytes, ...]:
         """The line's bytes as they were, then a tab and the annotation; in pieces when the line is
         long, so that a line of hundreds of MiB is not copied once more to be written."""
         tail = b""
         if self._annotate:
-            key = tuple([(id(i.entry), id(i.family), _written(i)) for i in items])
+            key: object
+            if len(items) == 1:  # most lines: no list and tuple built for the key
+                item = items[0]
+                key = (id(item.entry), id(item.family), _written(item))
+            else:
+                key = tuple([(id(i.entry), id(i.family), _written(i)) for i in items])
             tail = self._notes.get(key, b"")
             if not tail:
                 tail = b"\t" + plain_field(annotation(items, self._style)).encode(self._encoding, self._errors)
                 if len(self._notes) < 4096:
                     self._notes[key] = tail
+        if not (self._with_filename or self._line_numbers):
+            return (hit.line + tail + b"\n",) if len(hit.line) <= 65536 else (hit.line, tail + b"\n")
         prefix = self._prefix(hit, filename)
         if len(hit.line) > 65536:
             return (prefix, hit.line, tail + b"\n")

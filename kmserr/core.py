@@ -1,0 +1,436 @@
+"""Which block core runs: the compiled one if it loaded, else Python; one interface for both.
+
+A block core reads a block of whole lines and says which lines carry errors and what they are:
+the searcher calls it once a block, never once a line (a call into compiled code costs about a
+microsecond). The Python core is the reference: the compiled one (`_native`, optional) must
+give the same findings, or hand a line back (None) for the full extractor to read.
+
+The Python core's fast path: most error lines of an incident log are one error in one of a few
+common forms (the Python SDK's text, an API 3.0 body, a legacy `(10630) message` or body). Such
+a line is read by its form's own regex and builder alone, after a few `in` tests prove that no
+other form, name or legacy code on the line could add to it or take it over; anything else goes
+through `Extractor.find`. The first line of each (signature, code) goes through both, which must
+agree, else that signature is always read in full. Nothing is cached by a line's content.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Final, Protocol
+
+from .envelopes import AUTO, NONE, WRAP_FIRST, may_wrap
+from .extract import _LOGURU_RECORD, _SOURCE_FIRST, _form_span, _is_source_line
+from .forms import (
+    _API3_CODE,
+    _LEGACY,
+    _REQUEST_ID_ANYWHERE,
+    API3_JSON,
+    LEGACY_JSON,
+    LEGACY_MESSAGE,
+    LOCATORS,
+    NODE_SDK,
+    WINDOW,
+    Finding,
+    _api3_json,
+    _clean,
+    _legacy_json_bodies,
+    _legacy_json_plain,
+    _legacy_message,
+    _python_sdk,
+    _python_sdk_matches,
+)
+
+if TYPE_CHECKING:
+    from .engines import Candidates, Engine
+    from .extract import Extractor
+    from .matcher import Matcher
+
+ENV: Final = "KMSERR_NO_EXTENSIONS"  # set (to anything but ""): pure Python, as aio-libs do
+# Tests set it False to compare the fast path with the full extractor on every line.
+FAST_PATH = True
+
+# A candidate line of a block: where it starts, where it ends (without its newline), and its
+# findings, or None: this core did not read it (the caller gives it to `Extractor.find`).
+Line = tuple[int, int, "tuple[Finding, ...] | None"]
+
+
+class BlockCore(Protocol):
+    """What both cores do: the candidate lines of a block of whole lines, in order."""
+
+    name: str  # "native" | "python"
+
+    def read(self, buf: bytes, start: int, end: int) -> list[Line]:
+        """Candidate lines of `buf[start:end]` (whole lines), in order: (line start, line end without
+        its newline, findings exactly as `Extractor.find` gives them for the line's text, or None:
+        not read here, the caller gives the line to the full extractor). Lines not listed hold no error."""
+        ...
+
+
+class NativeClass(Protocol):
+    """The compiled core's class, as `_native.load()` returns it."""
+
+    def from_matcher(self, matcher: Matcher) -> BlockCore: ...
+
+
+def native_class() -> NativeClass | None:
+    """The compiled core's class, if it built and loaded and KMSERR_NO_EXTENSIONS does not turn it off."""
+    if os.environ.get(ENV):
+        return None
+    try:
+        from . import _native  # type: ignore[attr-defined,unused-ignore]  # optional: written by the build
+    except ImportError:
+        return None
+    try:
+        loaded: NativeClass | None = _native.load()
+    except Exception:  # a library that does not load (another platform's, a broken build): Python runs
+        return None
+    return loaded
+
+
+def core_name() -> str:
+    """Which core a search runs now: "native" or "python" (`kmserr --version` says it)."""
+    return "native" if native_class() is not None else "python"
+
+
+def block_core(matcher: Matcher, engine: Engine | None = None, envelope: str = AUTO) -> BlockCore:
+    """The core for a matcher: the compiled one when it loaded (unless an engine other than the
+    matcher's is asked for: a test's; or an envelope named by `--envelope`, which the compiled core
+    does not know: it hands back the lines that `auto` may open), else the Python one, with `engine`
+    or the matcher's."""
+    native = native_class()
+    if native is not None and (engine is None or engine is matcher.engine) and envelope in (AUTO, NONE):
+        return native.from_matcher(matcher)  # it finds its candidates itself, whatever the engine
+    return PythonCore(matcher.extractor, engine or matcher.engine, envelope=envelope)
+
+
+class PythonCore:
+    """The block core in Python: the engine's candidates, each line read by the fast path or in full."""
+
+    name = "python"
+
+    def __init__(
+        self, extractor: Extractor, engine: Engine, *, fast: bool | None = None, check: bool = True,
+        envelope: str = AUTO,
+    ) -> None:
+        """`fast`: whether to read common lines by the fast path (FAST_PATH); `check`: whether the
+        first line of each (signature, code) is read in full too (tests turn it off, to see the fast
+        path's own readings)."""
+        self._extractor = extractor
+        self._engine = engine
+        self._envelope = envelope
+        self._fast = FAST_PATH if fast is None else fast
+        self._check = check
+        self._checked: set[tuple[object, ...]] = set()  # (signature, code): read both ways once, agreed
+        self._full: set[tuple[object, ...]] = set()  # signatures whose fast reading disagreed once
+
+    def read(self, buf: bytes, start: int, end: int) -> list[Line]:
+        found = self._engine.candidates(buf, start, end)
+        if not (found.structured or found.names or found.crowded or found.parens):
+            return []
+        find = self._extractor.find
+        fast = self._read_fast if self._fast else None
+        lines: list[Line] = []
+        for line_start, line_end, names_at, parens_at, forms in _candidate_lines(buf, start, end, found):
+            raw = buf[line_start:line_end]
+            if node_line(forms, raw):
+                lines.append((line_start, line_end, None))  # the lines above it are the searcher's
+                continue
+            text = raw.decode("utf-8", "surrogateescape")
+            if text[-1:] == "\r":
+                text = text[:-1]
+            if names_at is not None and not raw.isascii():
+                names_at, parens_at = _chars(raw, names_at), _chars(raw, parens_at or [])
+            findings = fast(text, names_at, parens_at, forms) if fast is not None else None
+            if findings is None:
+                findings = tuple(find(text, names_at, parens_at, forms, envelope=self._envelope))
+            if findings:
+                lines.append((line_start, line_end, findings))
+        return lines
+
+    def _read_fast(
+        self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
+    ) -> tuple[Finding, ...] | None:
+        """The line's findings by the fast path, or None when it does not apply."""
+        if names_at is None or parens_at is None or "\\" in text or '"locals"' in text:
+            return None  # crowded, escaped or structlog's frames: the full extractor's work
+        envelope = self._envelope
+        if envelope != NONE and text[:1] in WRAP_FIRST and (envelope != AUTO or may_wrap(text)):
+            return None  # a line a platform's envelope may hold: unwrapped by the full extractor
+        if text.startswith(_LOGURU_RECORD):
+            return None  # loguru's report of a record it could not write (`_is_source_line`)
+        reader = _reader(text, parens_at)
+        if reader is None:
+            return None
+        signature = (reader, forms, bool(names_at), len(parens_at))
+        if signature in self._full:
+            return None
+        got = reader(text, parens_at)
+        if got is None:
+            return None
+        finding, low, high = got
+        if names_at and (names_at[0] < low or names_at[-1] >= high):  # sorted: the first and last tell
+            return None  # a name outside the error's own text: maybe an error of its own
+        first = text[:1]
+        if first in _SOURCE_FIRST and (first not in _DIGITS or text[:8].lstrip(_DIGITS)[:1] in _BLANKS) \
+                and _is_source_line(text, 0):
+            return None  # a traceback's source line (the checks before: `_is_source_line`'s first two, inline)
+        key = (signature, finding.code)
+        if self._check and key not in self._checked:
+            full = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
+            if full != (finding,):
+                self._full.add(signature)
+                return full
+            if len(self._checked) >= _CHECKED_MAX:
+                self._checked.clear()
+            self._checked.add(key)
+        return (finding,)
+
+
+_CHECKED_MAX: Final = 65536
+_DIGITS: Final = "0123456789"
+_BLANKS: Final = (" ", "\t")
+# A fast reading: the finding, and the stretch of the line it surely explains (names inside are its own).
+_Read = tuple[Finding, int, int]
+_Reader = Callable[[str, Sequence[int]], "_Read | None"]
+
+
+def _reader(text: str, parens_at: Sequence[int]) -> _Reader | None:
+    """Which fast reader may read the line, from the literals in it; None: none may."""
+    if "SDK" in text:
+        return _python_sdk_line if "SDKException] code:" in text else None
+    if '"Code"' in text:
+        return _api3_line
+    if "code:" in text or "Code: " in text or "ErrorCode=" in text:
+        return None  # .NET's, Node's, C++'s or `Code: X, Message: Y`: the full extractor's
+    if parens_at:
+        return _legacy_line
+    if '"message"' in text:
+        return _legacy_json_line
+    return None
+
+
+def _python_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
+    """`[TencentCloudSDKException] code:X message:M requestId:R`, alone in its line, no quotes around."""
+    if (
+        parens_at or '"' in text or "='" in text or text.count("SDK") != 1 or text.count("code:") != 1
+        or "Code: " in text or "ErrorCode=" in text or "RequestId=" in text
+    ):
+        return None  # with these, no other error can begin in its message (`next_error` finds none)
+    match = next(_python_sdk_matches(text), None)
+    if match is None:
+        return None
+    finding = _python_sdk(match, text)
+    if finding is None:
+        return None
+    return finding, *_form_span(match, finding)  # it ends at the request ID: what follows is no part of it
+
+
+# An API 3.0 response as the SDKs and the API print it, all of it valid JSON (no escapes, no
+# control characters): then each of its three objects is whole, and `json_object` finds one that
+# holds the whole response, so the `"Error"`, `"Message"` and `"RequestId"` it reads are these.
+_S: Final = r"[ \t]*"  # JSON's blanks within a line
+_API3_BODY: Final = re.compile(
+    r"\{" + _S + r'"Response"' + _S + ":" + _S + r"\{" + _S + r'"Error"' + _S + ":" + _S + r"\{" + _S
+    + r'"Code"' + _S + ":" + _S + r'"([A-Za-z][A-Za-z0-9_.]*)"' + _S + "," + _S
+    + r'"Message"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}" + _S + "," + _S
+    + r'"RequestId"' + _S + ":" + _S + r'"([^"\s\x00-\x1f]*)"' + _S + r"\}" + _S + r"\}"
+)
+
+
+def _api3_line(text: str, parens_at: Sequence[int]) -> _Read | None:
+    """An API 3.0 body: one `"Code"`, and no other form's literal in the line."""
+    if parens_at or text.count('"Code"') != 1 or '"code"' in text or "code:" in text or "Code: " in text \
+            or "ErrorCode=" in text:
+        return None
+    if len(text) <= WINDOW and text.count('"Error"') == 1 and text.count('"Message"') == 1 \
+            and text.count('"RequestId"') == 1:  # longer: `json_object` may read a part of it only
+        body = _API3_BODY.search(text)
+        if body is not None:
+            start, end = body.span(1)
+            read = Finding(code=body.group(1), form=API3_JSON, start=start, end=end, message=body.group(2),
+                           request_id=_clean(body.group(3)))
+            return read, body.start(), body.end()
+    match = _API3_CODE.search(text)
+    if match is None:
+        return None
+    finding = _api3_json(match, text)
+    if finding is None:
+        return None
+    return finding, *_surely_explained(match, finding)
+
+
+def _legacy_line(text: str, parens_at: Sequence[int]) -> _Read | None:
+    """One legacy code, `(10630) message`, plain or in a legacy body's message."""
+    if len(parens_at) != 1 or len(text) > WINDOW:
+        return None
+    match = _LEGACY.match(text, parens_at[0])
+    if match is None:
+        return None
+    if '"code"' in text:  # maybe in a legacy body
+        read = _legacy_body(text, match)
+        if read is not None:
+            return read
+        finding = _legacy_message(match, text)
+        if finding is None:
+            return None
+        low, high = _surely_explained(match, finding)
+        if any(m.start() >= high or m.end() <= low for m in _legacy_json_bodies(text)):
+            return None  # a legacy body that does not hold this code: maybe an error of its own
+        return finding, low, high
+    # As `_legacy_message` reads it when no body can hold it: the message to the closing quote
+    # (quoted) or to the line's end, and a request ID from the line (a short one: WINDOW).
+    code = match.group(1)
+    start, end = match.span(1)
+    body_start = match.end()
+    if match.start() and text[match.start() - 1] == '"':
+        stop = text.find('"', body_start)
+        message = text[body_start : stop if stop >= 0 else len(text)].strip()
+    else:
+        message = text[body_start:].strip()
+    finding = Finding(code=code, form=LEGACY_MESSAGE, start=start, end=end, message=message,
+                      request_id=_request_id_in(text), module_code=int(code))
+    return finding, match.start(), body_start
+
+
+# A legacy body as the API printed it, all of it valid JSON, its message a legacy code's:
+# `{"code": 4000, "message": "(10010) lacked of required parameters", "codeDesc": "InvalidParameter"}`.
+_LEGACY_BODY: Final = re.compile(
+    r"\{" + _S + r'"code"' + _S + ":" + _S + r"(0|[1-9][0-9]{0,5})" + _S + "," + _S
+    + r'"message"' + _S + ":" + _S + r'"(\([^"\\\x00-\x1f]{0,4096})"' + _S + "," + _S
+    + r'"codeDesc"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}"
+)
+
+
+def _legacy_body(text: str, match: re.Match[str]) -> _Read | None:
+    """The legacy code `match` in the message of a legacy body, as `_legacy_message` reads it: the
+    body is whole, so `json_object` finds one that holds it, and its keys are the line's only ones."""
+    if text.count('"code"') != 1 or text.count('"codeDesc"') != 1:
+        return None
+    body = _LEGACY_BODY.search(text)
+    if body is None or body.start(2) != match.start():
+        return None
+    code = match.group(1)
+    start, end = match.span(1)
+    finding = Finding(
+        code=code, form=LEGACY_JSON, start=start, end=end, message=text[match.end() : body.end(2)].strip(),
+        request_id=_request_id_in(text),
+        module_code=int(code), error_code=int(body.group(1)), code_desc=body.group(3),
+    )
+    return finding, body.start(), body.end()
+
+
+def _legacy_json_line(text: str, parens_at: Sequence[int]) -> _Read | None:
+    """One legacy body without a module code: `{"code": 4000, "message": "..."}`."""
+    if parens_at or '"code"' not in text:
+        return None
+    bodies = _legacy_json_bodies(text)
+    match = next(bodies, None)
+    if match is None or next(bodies, None) is not None:
+        return None
+    finding = _legacy_json_plain(match, text)
+    if finding is None:
+        return None
+    return finding, *_surely_explained(match, finding)
+
+
+def _request_id_in(text: str) -> str | None:
+    """`_request_id_near` for a line of WINDOW characters at most (its window is then the whole
+    line), without its generator: the first request ID found from a `request`, lower-cased."""
+    lowered = text.lower()
+    at = lowered.find("request")
+    while at >= 0:
+        found = _REQUEST_ID_ANYWHERE.match(text, at, len(text))
+        if found is not None:
+            return _clean(found.group(1))
+        at = lowered.find("request", at + 7)
+    return None
+
+
+def _surely_explained(match: re.Match[str], finding: Finding) -> tuple[int, int]:
+    """Text the extractor counts as this finding's whatever else it adds (`_form_span` only widens
+    it, but for the forms that end at their request ID: ENDED_BY_REQUEST_ID)."""
+    return min(match.start(), finding.start), max(match.end(), finding.end)
+
+
+# ---------------------------------------------------------------- hints from the prefilter
+
+_NODE_CODE: Final = b"code: '"  # a line of Node's inspected error: the lines above it are read too
+_FORM_NAMES: Final = tuple(LOCATORS)
+# The located forms of a line, by the kinds its prefilter reported: a handful of combinations.
+_FORM_SETS: dict[tuple[int, ...], frozenset[str]] = {}
+
+
+def node_line(forms: frozenset[str] | None, raw: bytes) -> bool:
+    """Whether a line may be the code line of Node's inspected error (Hyperscan's locators know)."""
+    return NODE_SDK in forms if forms is not None else _NODE_CODE in raw
+
+
+# What each candidate position is, in the low bits of its event (position << 8 | tag): a block's
+# candidates sorted once as plain ints, in C, then walked once.
+_NAME, _CROWDED, _PAREN, _UNKNOWN_FORM = 253, 254, 255, 252
+
+
+def _candidate_lines(
+    buf: bytes, start: int, end: int, found: Candidates,
+) -> Iterator[tuple[int, int, list[int] | None, list[int] | None, frozenset[str] | None]]:
+    """Each candidate line of the block: its span, where names and legacy codes may be in it
+    (byte offsets in the line; None when it is crowded: look at the whole line), and which
+    located forms it holds (None: not known, look for them all)."""
+    kinds = found.kinds
+    if kinds is not None:
+        events = [at << 8 | kind for at, kind in zip(found.structured, kinds, strict=True)]
+    else:
+        events = [at << 8 | _UNKNOWN_FORM for at in found.structured]
+    events += [at << 8 | _NAME for at in found.names]
+    events += [at << 8 | _CROWDED for at in found.crowded]
+    events += [at << 8 | _PAREN for at in found.parens]
+    events.sort()
+    line_end = -1
+    line_start = 0
+    names: list[int] | None = []
+    parens: list[int] | None = []
+    located: list[int] = []
+    for event in events:
+        at, tag = event >> 8, event & 255
+        if at > line_end:
+            if line_end >= 0:
+                yield line_start, line_end, names, parens, _forms(located) if kinds is not None else None
+            line_start = buf.rfind(b"\n", start, at) + 1 or start
+            newline = buf.find(b"\n", at, end)
+            line_end = end if newline < 0 else newline
+            names, parens, located = [], [], []
+        if tag == _NAME:
+            if names is not None:
+                names.append(at - line_start)
+        elif tag == _PAREN:
+            if parens is not None:
+                parens.append(at - line_start)
+        elif tag == _CROWDED:
+            names = parens = None
+        elif tag != _UNKNOWN_FORM:
+            located.append(tag)
+    if line_end >= 0:
+        yield line_start, line_end, names, parens, _forms(located) if kinds is not None else None
+
+
+def _forms(kinds: list[int]) -> frozenset[str]:
+    """The located forms of a line, by the kinds its prefilter reported (in the order it reported them)."""
+    key = tuple(kinds)
+    forms = _FORM_SETS.get(key)
+    if forms is None:
+        forms = frozenset(_FORM_NAMES[kind] for kind in kinds)
+        if len(_FORM_SETS) < 4096:
+            _FORM_SETS[key] = forms
+    return forms
+
+
+def _chars(raw: bytes, positions: list[int]) -> list[int]:
+    """Byte offsets in a line as offsets into its decoded text, each stretch decoded once: linear in the line."""
+    chars, previous, converted = 0, 0, []
+    for p in positions:
+        chars += len(raw[previous:p].decode("utf-8", "surrogateescape"))
+        previous = p
+        converted.append(chars)
+    return converted

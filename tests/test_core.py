@@ -1,0 +1,248 @@
+"""The block cores: the Python core's fast path reads what the full extractor reads, line for line;
+a compiled core is used when it loads, and a core that hands lines back still gives the same output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kmserr import core, default_registry
+from kmserr.explanation import explain_finding
+from kmserr.matcher import Matcher, matcher_for
+from kmserr.render import Style, json_line
+from kmserr.render import json as json_printer
+from kmserr.scan import Hit, LineScanner
+
+from .conftest import DATA, Runner
+
+pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
+
+# Pieces of the common forms and of what may stand around them or break them: a line is any mix.
+_CODES = ["ResourceUnavailable.CmkDisabled", "AuthFailure.SignatureExpire", "InvalidParameter", "LimitExceeded",
+          "FailedOperation.X", "Bogus.Code", "KmsKeyNotExist", "none", ""]
+_LEGACY_CODES = ["10630", "10650", "100004", "598120", "4000", "12", "1234567"]
+_MESSAGES = ["key is not existed", "The CMK is disabled.", "参数错误", "m (10630) x", "a \"q\" b", "x\\\"y",
+             "requestId:abc", "RequestId=1", "code:AuthFailure message:x", "Code: A, Message: b", "None", "",
+             "\u2028", "\x7f", "é", "AuthFailure.X here", "(10010)lacked", "[request id:rid-9]"]
+_RIDS = ["ef9d7f37-69c5-4f8b-acd6-8998e5e3d467", "None", "", "%!d(string=abc-123)", "rid\"}", "x y"]
+
+
+@st.composite
+def _error(draw: st.DrawFn) -> str:
+    code, legacy = draw(st.sampled_from(_CODES)), draw(st.sampled_from(_LEGACY_CODES))
+    message, rid = draw(st.sampled_from(_MESSAGES)), draw(st.sampled_from(_RIDS))
+    blank, comma = draw(st.sampled_from(["", " ", "\t"])), draw(st.sampled_from([",", ", "]))
+    number = draw(st.sampled_from(["4000", "5000", "0", "04000", '"4000"']))
+    forms = [
+        f'{{"Response":{blank}{{"Error":{blank}{{"Code":{blank}"{code}"{comma}"Message":{blank}"{message}"}}'
+        f'{comma}"RequestId":{blank}"{rid}"}}}}',
+        f'{{"Response": {{"Error": {{"Code": "{code}", "Message": "{message}"}}}}}}',
+        f"[TencentCloudSDKException] code:{code} message:{message} requestId:{rid}",
+        f"({legacy}){blank}{message}",
+        f'"message": "({legacy}) {message}"',
+        f'{{"code":{blank}{number}{comma}'
+        f'"message":{blank}"({legacy}){message}"{comma}"codeDesc":{blank}"{code}"}}',
+        f'{{"code": 4000, "message": "{message}"}}',
+        code, f"code: '{code}'", "    raise TencentCloudSDKException(code, msg)",
+    ]
+    return draw(st.sampled_from(forms))
+
+
+_AROUND = st.sampled_from(["2024-05-14T08:00:00.012Z ERROR [8e2d] kms-client: ", "", "  ", "12 ", "x=\"",
+                           " region=ap-guangzhou", " request_id=abcdef12", "\"}", " {", "\xff", " AuthFailure", " ", "\t"])
+LINE = st.lists(st.one_of(_error(), _AROUND), min_size=1, max_size=5).map("".join)
+
+
+def _hits(data: bytes, matcher: Matcher, *, fast: bool, check: bool = False) -> list[Hit]:
+    """The hits of the Python core; by default without the first reading of each (signature, code)
+    in full, so that a fast reading that differs is seen."""
+    scanner = LineScanner(matcher)
+    scanner._core = core.PythonCore(matcher.extractor, matcher.engine, fast=fast, check=check)  # type: ignore[attr-defined]
+    return scanner.feed(data) + scanner.finish()
+
+
+@settings(max_examples=300)  # many forms, and what breaks each: more examples than the profile's
+@given(st.lists(LINE, min_size=1, max_size=8))
+def test_the_fast_path_reads_what_the_full_extractor_reads(lines: list[str]) -> None:
+    data = "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
+    matcher = matcher_for(default_registry())
+    assert _hits(data, matcher, fast=True) == _hits(data, matcher, fast=False)
+
+
+def _fixture_files() -> Iterator[Path]:
+    for path in sorted(DATA.rglob("*")):
+        if path.is_file():
+            yield path
+
+
+def test_the_fast_path_reads_every_fixture_as_the_full_extractor(engine: str) -> None:
+    matcher = matcher_for(default_registry())
+    files = list(_fixture_files())
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        # Each line twice: the second time its (signature, code) is known, and read by the fast path alone.
+        data = data + b"\n" + data
+        assert _hits(data, matcher, fast=True) == _hits(data, matcher, fast=False), path
+
+
+def test_a_fast_reading_that_disagrees_sends_its_signature_to_the_full_extractor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def wrong(text: str, parens_at: object) -> tuple[object, int, int]:
+        finding = core.Finding(code="Wrong", form="legacy-message", start=0, end=5)
+        return finding, 0, len(text)
+
+    monkeypatch.setattr(core, "_legacy_line", wrong)
+    matcher = matcher_for(default_registry())
+    data = b"a (10630) key is not existed\nb (10650) key is disabled\n" * 3
+    hits = _hits(data, matcher, fast=True, check=True)
+    assert [h.findings[0].code for h in hits] == ["10630", "10650"] * 3
+    assert hits == _hits(data, matcher, fast=False)
+
+
+def test_grep_output_is_the_same_with_and_without_the_fast_path(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(b"".join(path.read_bytes() + b"\n" for path in _fixture_files()))
+    outputs = []
+    for fast in (True, False):
+        monkeypatch.setattr(core, "FAST_PATH", fast)
+        outputs.append([run("grep", *options, str(log)).stdout_bytes
+                        for options in ([], ["--json"], ["-n", "-C", "1"], ["--summary"], ["-c"])])
+    assert outputs[0] == outputs[1]
+    assert all(outputs[0])
+
+
+class _Declining:
+    """A compiled core that reads no line itself: each candidate is handed back to the extractor."""
+
+    name = "native"
+
+    def __init__(self, matcher: Matcher) -> None:
+        self._python = core.PythonCore(matcher.extractor, matcher.engine, fast=False)
+
+    @classmethod
+    def from_matcher(cls, matcher: Matcher) -> _Declining:
+        return cls(matcher)
+
+    def read(self, buf: bytes, start: int, end: int) -> list[core.Line]:
+        return [(line_start, line_end, None) for line_start, line_end, _ in self._python.read(buf, start, end)]
+
+
+class _Listing(_Declining):
+    """A compiled core that lists every line of a block: those without an error with no findings."""
+
+    def read(self, buf: bytes, start: int, end: int) -> list[core.Line]:
+        read = {line_start: line for line in self._python.read(buf, start, end) for line_start in line[:1]}
+        lines: list[core.Line] = []
+        at = start
+        while at < end:
+            newline = buf.find(b"\n", at, end)
+            line_end = end if newline < 0 else newline
+            lines.append(read.get(at, (at, line_end, ())))
+            at = line_end + 1
+        return lines
+
+
+@pytest.mark.parametrize("compiled", [_Declining, _Listing])
+def test_lines_a_core_hands_back_are_read_by_the_full_extractor(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiled: type[_Declining],
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(b"".join(path.read_bytes() + b"\n" for path in _fixture_files()))
+    monkeypatch.setenv(core.ENV, "1")
+    python = [run("grep", *options, str(log)).stdout_bytes for options in ([], ["--json", "-B", "2"])]
+    monkeypatch.delenv(core.ENV)
+    monkeypatch.setattr(core, "native_class", lambda: compiled)
+    assert run("--version").stdout.endswith(", core: native)\n")
+    assert [run("grep", *options, str(log)).stdout_bytes for options in ([], ["--json", "-B", "2"])] == python
+
+
+def _install_native(monkeypatch: pytest.MonkeyPatch, module: object) -> None:
+    """Stand `module` in for kmserr._native, whether the real one was imported or not."""
+    import sys
+
+    import kmserr
+
+    monkeypatch.setitem(sys.modules, "kmserr._native", module)
+    monkeypatch.setattr(kmserr, "_native", module, raising=False)
+    monkeypatch.delenv(core.ENV, raising=False)
+
+
+def test_no_extensions_turns_a_loaded_compiled_core_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Loaded:
+        @staticmethod
+        def load() -> type:
+            return _Declining
+
+    _install_native(monkeypatch, Loaded)
+    assert core.core_name() == "native"
+    assert isinstance(core.block_core(matcher_for(default_registry())), _Declining)
+    monkeypatch.setenv(core.ENV, "1")
+    assert core.core_name() == "python"
+    assert isinstance(core.block_core(matcher_for(default_registry())), core.PythonCore)
+
+
+def test_a_compiled_core_that_fails_to_load_leaves_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        @staticmethod
+        def load() -> type:
+            raise OSError("wrong ELF class")
+
+    _install_native(monkeypatch, Broken)
+    assert core.core_name() == "python"
+
+
+@given(st.lists(LINE, min_size=1, max_size=4), st.sampled_from(["app.log", "caf\udce9.log", "a\u2028b"]))
+def test_a_json_record_is_written_as_json_line_writes_it(lines: list[str], name: str) -> None:
+    registry = default_registry()
+    data = "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
+    for style in (Style(), Style(lang="zh", registry=registry)):
+        for hit in _hits(data, matcher_for(registry), fast=True):
+            items = [explain_finding(f, registry) for f in hit.findings]
+            record = json_printer.matched_record(hit, items, name, style)
+            assert json_printer.matched_line(hit, items, name, style) == json_line(record)
+
+
+@pytest.mark.parametrize("message", ["m" * 4000, "m" * 4096, "m" * 4097])
+@pytest.mark.parametrize("before", [0, 100, 5000])
+def test_long_lines_are_read_as_the_full_extractor_reads_them(message: str, before: int) -> None:
+    """Around WINDOW (4096 characters) the extractor reads a part of a line: the fast path must too."""
+    body = f'{{"Response": {{"Error": {{"Code": "InvalidParameter", "Message": "{message}"}}, "RequestId": "r-1"}}}}'
+    lines = [
+        "x" * before + body + " tail",
+        "x" * before + f"[TencentCloudSDKException] code:LimitExceeded message:{message} requestId:r-2",
+        "x" * before + f"(10630) {message} request_id=abcdefgh12",
+        "x" * before + f'{{"code": 4000, "message": "(10630){message}", "codeDesc": "KmsKeyNotExist"}}',
+    ]
+    data = "\n".join(lines).encode() + b"\n"
+    matcher = matcher_for(default_registry())
+    assert _hits(data, matcher, fast=True) == _hits(data, matcher, fast=False)
+
+
+def test_a_line_a_core_lists_without_findings_is_no_hit() -> None:
+    matcher = matcher_for(default_registry())
+    data = b"".join(path.read_bytes() + b"\n" for path in _fixture_files())
+    scanner = LineScanner(matcher)
+    scanner._core = _Listing(matcher)  # type: ignore[attr-defined]
+    hits = scanner.feed(data) + scanner.finish()
+    assert hits == _hits(data, matcher, fast=False)
+    assert all(hit.findings for hit in hits)
+
+
+def test_a_body_logged_as_a_json_string_is_read_unescaped_by_every_engine(run: Runner) -> None:
+    """Hyperscan's locators see no `"Code"` in `\\"Code\\"`: the extractor reads quoted values anyway,
+    as it does without a prefilter (`re`), and as it does for quoted SDK text."""
+    line = ('{"body": "{\\"Response\\": {\\"Error\\": {\\"Code\\": \\"ResourceUnavailable.CmkDisabled\\", '
+            '\\"Message\\": \\"CMK is disabled.\\"}, \\"RequestId\\": \\"7241dd4f\\"}}"}\n')
+    [record] = [json.loads(r) for r in run("grep", "--json", input=line).stdout.splitlines()]
+    [match] = record["matches"]
+    assert (match["code"], match["format"], match["message"]) == (
+        "ResourceUnavailable.CmkDisabled", "api3-json", "CMK is disabled.")
