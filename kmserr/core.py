@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
-from .envelopes import AUTO, NONE, WRAP_FIRST, may_wrap
+from .envelopes import AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
 from .extract import _LOGURU_RECORD, _SOURCE_FIRST, _form_span, _is_source_line
 from .forms import (
     _API3_CODE,
@@ -31,6 +31,7 @@ from .forms import (
     LEGACY_MESSAGE,
     LOCATORS,
     NODE_SDK,
+    RICH_HEAD,
     WINDOW,
     Finding,
     _api3_json,
@@ -134,8 +135,10 @@ class PythonCore:
         lines: list[Line] = []
         for line_start, line_end, names_at, parens_at, forms in _candidate_lines(buf, start, end, found):
             raw = buf[line_start:line_end]
-            if node_line(forms, raw):
-                lines.append((line_start, line_end, None))  # the lines above it are the searcher's
+            if node_line(forms, raw) or _RICH_HEAD in raw or (self._envelope != NONE and may_continue(raw)):
+                # Node's error object, rich's wrapped exception line, a record that may continue
+                # one cut short: the lines around it are the searcher's.
+                lines.append((line_start, line_end, None))
                 continue
             text = raw.decode("utf-8", "surrogateescape")
             if text[-1:] == "\r":
@@ -189,6 +192,7 @@ class PythonCore:
 
 
 _CHECKED_MAX: Final = 65536
+_RICH_HEAD: Final = RICH_HEAD.encode()
 _DIGITS: Final = "0123456789"
 _BLANKS: Final = (" ", "\t")
 # A fast reading: the finding, and the stretch of the line it surely explains (names inside are its own).

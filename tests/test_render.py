@@ -132,6 +132,7 @@ def _terminal(data: bytes, color: bool) -> bytes:
     writer = LinePrinter(out, "table", Style(color=color))
     for hit in scan_bytes(data, registry=registry):
         writer.matched(hit, [explain_finding(f, registry) for f in hit.findings], "app.log")
+    writer.flush()  # a block's lines are written at once, at its flush
     return out.getvalue()
 
 
@@ -168,6 +169,7 @@ def test_grep_terminal_annotation_wraps_at_the_width() -> None:
         writer = LinePrinter(out, "table", Style(width=width))
         for hit in scan_bytes(SOMETHING_NEW + b"\n", registry=registry):
             writer.matched(hit, [explain_finding(f, registry) for f in hit.findings], "app.log")
+        writer.flush()
         note = out.getvalue().decode().splitlines()[1:]
         assert all(len(line) <= width for line in note)
         assert " ".join(" ".join(note).split()).startswith("↳ kmserr: FailedOperation.SomethingNew [retry: yes")

@@ -8,7 +8,7 @@ from json import encoder as json_encoder
 from typing import IO, TYPE_CHECKING, Any, Final, cast
 
 from ..controls import json_safe
-from . import Style, entry_record, explanation_record, json_line, json_name, json_str, json_text
+from . import Style, entry_record, explanation_record, json_line, json_name, json_str, json_text, verdict_record
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -93,7 +93,7 @@ def _match_parts(parts: list[str], hit: Hit, item: Explanation, style: Style) ->
     """One match of `matched_record`, as json.dumps writes it, into `parts`: what lies between the
     message, the request ID and the span is the same for every match of one meaning (`_MEANINGS`)."""
     found, entry, family = item.finding, item.entry, item.family
-    key = (found.code, found.module_code, found.error_code, found.code_desc, found.form,
+    key = (found.code, found.module_code, found.error_code, found.code_desc, found.form, found.envelope,
            id(entry), id(family), item.message_agrees, id(style))
     known = _MEANINGS.get(key)
     if known is None or known[0] is not entry or known[1] is not family or known[2] is not style:
@@ -116,12 +116,20 @@ def _meaning_parts(item: Explanation, style: Style) -> tuple[str, str, str]:
         "".join(['{"code": ', _text(found.code), ', "module_code": ', _scalar(module_code),
                  ', "error_code": ', _scalar(error_code), ', "message": ']),
         ', "description": ' + known[0] + ', "request_id": ',
-        "".join([', "format": ', _text(found.form), ', "code_desc": ', _text(found.code_desc),
+        "".join([', "format": ', _text(found.form), ', "envelope": ', _text(found.envelope),
+                 ', "code_desc": ', _text(found.code_desc),
                  ', "in_catalogue": ', "true" if entry is not None else "false",
                  ', "message_agrees": ', _scalar(item.message_agrees),
                  ', "family": ', _entry_parts(family, style)[1] if family is not None else "null",
-                 ', "entry": ', known[2], ', "start": ']),
+                 ", ", _verdict_part(item, style), ', "entry": ', known[2], ', "start": ']),
     )
+
+
+def _verdict_part(item: Explanation, style: Style) -> str:
+    """The advice's keys (`verdict_record`), as json.dumps writes them inside the record."""
+    import json
+
+    return json_safe(json.dumps(verdict_record(item, style), ensure_ascii=False))[1:-1]
 
 
 # The pieces of a match's record by its meaning (code, module code, gateway code, codeDesc, form,
