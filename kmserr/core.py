@@ -101,9 +101,21 @@ def block_core(matcher: Matcher, engine: Engine | None = None, envelope: str = A
     does not know: it hands back the lines that `auto` may open), else the Python one, with `engine`
     or the matcher's."""
     native = native_class()
+    key: tuple[object, ...]
     if native is not None and (engine is None or engine is matcher.engine) and envelope in (AUTO, NONE):
-        return native.from_matcher(matcher)  # it finds its candidates itself, whatever the engine
-    return PythonCore(matcher.extractor, engine or matcher.engine, envelope=envelope)
+        key = (native,)  # it finds its candidates itself, whatever the engine
+    else:
+        key = (engine or matcher.engine, envelope)
+    # Built once per matcher: a search in batches makes a scanner a batch, and the compiled core's
+    # tables cost milliseconds to build (its free, in a finalizer, is no place for Ctrl-C either).
+    built = matcher.cores.get(key)
+    if built is None:
+        if native is not None and len(key) == 1:
+            built = native.from_matcher(matcher)
+        else:
+            built = PythonCore(matcher.extractor, engine or matcher.engine, envelope=envelope)
+        matcher.cores[key] = built
+    return built
 
 
 class PythonCore:

@@ -18,6 +18,7 @@ from .registry import Registry
 
 if TYPE_CHECKING:
     from .catalogue import Entry
+    from .core import BlockCore
     from .engines import Engine
 
 _KNOWN_SDK_NAMES: Final = frozenset((*FAMILIES, *DOTTED_ONLY_FAMILIES))
@@ -30,6 +31,7 @@ class Matcher:
         self.names: tuple[str, ...] = tuple(names)
         self.extractor = Extractor(self.names)
         self._engines: dict[str, Engine] = {}
+        self.cores: dict[tuple[object, ...], BlockCore] = {}  # core.block_core's, by core, engine and envelope
 
     @classmethod
     def for_extractor(cls, extractor: Extractor) -> Matcher:
@@ -38,6 +40,7 @@ class Matcher:
         matcher.names = extractor.names
         matcher.extractor = extractor
         matcher._engines = {}
+        matcher.cores = {}
         return matcher
 
     # Built when a scan first needs it (`explain_text` needs only the extractor, and Hyperscan's

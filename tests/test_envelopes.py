@@ -285,8 +285,11 @@ def test_api3_body_keeps_message_and_request_id(wrapper: str) -> None:
 
 
 def test_none_reads_the_line_as_it_stands() -> None:
+    """No envelope opened: the escaped body is read inside its JSON string, as any such record's is
+    (`\\"Code\\"`), and the finding names no envelope."""
     found = read(docker(API3_BODY) + "\n", envelope="none")
-    assert [(f[0], f[1], f[4]) for f in found] == [("ResourceUnavailable.CmkDisabled", None, None)]
+    assert [(f[0], f[3], f[4]) for f in found] == [("ResourceUnavailable.CmkDisabled", "api3-json", None)]
+    assert [f[:4] for f in found] == [f[:4] for f in read(docker(API3_BODY) + "\n")]
 
 
 def node_block(case: str = "cmk-disabled") -> list[str]:
