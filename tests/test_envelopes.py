@@ -18,6 +18,7 @@ from kmserr.envelopes import open_line, partial_above
 from kmserr.extract import Extractor
 from kmserr.forms import Finding
 from kmserr.scan import scan_bytes
+from scripts.capture_clients import go_escape
 
 from .conftest import DATA, Runner
 
@@ -34,26 +35,7 @@ JSON_RECORD = json.dumps({"level": "error", "msg": "Decrypt failed", "error": SD
 # -- the envelopes, written as the platforms write them ---------------------------------------
 
 
-def moby_string(data: bytes) -> str:
-    """A JSON string as moby's json-file driver writes one (jsonlogbytes.go): `<>&` as `\\u003c`...,
-    controls as `\\u00XX` but `\\n` and `\\r`, bytes that are not UTF-8 as `\\ufffd`, U+2028/9 escaped."""
-    out = ['"']
-    text = data.decode("utf-8", "replace")
-    for char in text:
-        if char in '\\"':
-            out.append("\\" + char)
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\r":
-            out.append("\\r")
-        elif ord(char) < 0x20 or char in "<>&":
-            out.append(f"\\u00{ord(char):02x}")
-        elif char in "\u2028\u2029":
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
+moby_string = go_escape  # the capture script's port of moby's escaper: one copy of it
 
 
 def docker(line: str, stream: str = "stderr", time: str = TIME, cut: int = 16 * 1024) -> str:
