@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # runs the benchmark itself, on generated logs
+
 SCRIPT = Path(__file__).parent.parent / "benchmarks" / "incident.py"
 
 

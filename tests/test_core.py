@@ -66,6 +66,7 @@ def _hits(data: bytes, matcher: Matcher, *, fast: bool, check: bool = False) -> 
     return scanner.feed(data) + scanner.finish()
 
 
+@pytest.mark.slow
 @settings(max_examples=300)  # many forms, and what breaks each: more examples than the profile's
 @given(st.lists(LINE, min_size=1, max_size=8))
 def test_the_fast_path_reads_what_the_full_extractor_reads(lines: list[str]) -> None:
@@ -106,6 +107,7 @@ def test_a_fast_reading_that_disagrees_sends_its_signature_to_the_full_extractor
     assert hits == _hits(data, matcher, fast=False)
 
 
+@pytest.mark.slow
 def test_grep_output_is_the_same_with_and_without_the_fast_path(
     run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -151,6 +153,7 @@ class _Listing(_Declining):
         return lines
 
 
+@pytest.mark.slow  # every fixture, searched four times
 @pytest.mark.parametrize("compiled", [_Declining, _Listing])
 def test_lines_a_core_hands_back_are_read_by_the_full_extractor(
     run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiled: type[_Declining],

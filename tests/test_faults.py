@@ -331,6 +331,7 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
+@pytest.mark.slow  # a real process interrupted at each of 35 moments
 def test_interrupted_at_any_moment_of_start_up_ends_with_130_and_no_output(tmp_path: Path) -> None:
     log = tmp_path / "app.log"
     log.write_bytes(ERROR)

@@ -11,7 +11,8 @@ from benchmarks.loggen import DECOY_KINDS, ERROR_KINDS, lines, write
 
 from .conftest import Runner
 
-pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
+# Every test here runs with both engines and both cores, on generated logs (benchmark-shaped: slow).
+pytestmark = [pytest.mark.usefixtures("engine", "core"), pytest.mark.slow]
 
 OPTIONS = {"size": 1 << 20, "match_rate": 0.05, "decoy_rate": 0.05, "invalid_rate": 0.01, "long_line": 1 << 16}
 

@@ -17,6 +17,8 @@ from benchmarks.incident_log import DENSITIES, KINDS, STORMS, write
 
 from .conftest import Runner
 
+pytestmark = pytest.mark.slow  # benchmark-shaped: logs generated and searched by real processes
+
 MIB = 1 << 20
 
 

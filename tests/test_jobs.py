@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from benchmarks.loggen import write
 from kmserr.search import SPLIT_MIN
 
-pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
+# Every test here runs with both engines and both cores, on files past SPLIT_MIN (benchmark-shaped: slow).
+pytestmark = [pytest.mark.usefixtures("engine", "core"), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

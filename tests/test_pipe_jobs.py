@@ -30,7 +30,8 @@ from kmserr.render import Style, line_printer
 from kmserr.scan import BLOCK_SIZE
 from kmserr.search import BATCH, Search
 
-pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
+# Every test here runs with both engines and both cores, on streams of megabytes (benchmark-shaped: slow).
+pytestmark = [pytest.mark.usefixtures("engine", "core"), pytest.mark.slow]
 
 ERROR = b'call failed {"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad"}}}'
 

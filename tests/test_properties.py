@@ -96,6 +96,7 @@ def test_grep_selects_exactly_the_reference_lines(data: bytes, sizes: list[int])
         assert sink.lines == expected, engine
 
 
+@pytest.mark.slow
 @given(text=st.text())
 def test_the_library_never_raises_on_any_text(text: str) -> None:
     for item in explain_text(text):
@@ -104,6 +105,7 @@ def test_the_library_never_raises_on_any_text(text: str) -> None:
     scan_bytes(text.encode("utf-8", "surrogatepass"), EX)
 
 
+@pytest.mark.slow
 @given(data=st.binary())
 def test_the_library_never_raises_on_any_bytes(data: bytes) -> None:
     for hit in scan_bytes(data, EX):

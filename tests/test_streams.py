@@ -68,6 +68,7 @@ def test_the_locales_are_what_they_claim(locale_env: dict[str, str], tmp_path: P
     assert shown.split()[0].replace("-", "").replace("_", "") in {"utf8", "iso88591", "latin1", "ascii"}
 
 
+@pytest.mark.slow  # a real process in every locale, for every output
 def test_undecodable_bytes_pass_through_every_output(locale_env: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / os.fsdecode(ODD_NAME)).write_bytes(ERROR)
     (tmp_path / "b.log").write_bytes(ERROR)
