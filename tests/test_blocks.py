@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import pickle
 import random
@@ -61,7 +62,7 @@ def in_ranges(path: Path, cuts: list[int]) -> tuple[list[kmserr.Hit], int]:
     hits: list[kmserr.Hit] = []
     lines = 0
     with path.open("rb") as file:
-        for start, end in zip(bounds, bounds[1:], strict=False):
+        for start, end in itertools.pairwise(bounds):
             block = scan_range(file, start, end, lines_before=lines)
             hits += block.hits
             lines += block.lines
@@ -153,7 +154,7 @@ def test_summary_and_timeline_are_grep_s(run: Runner, tmp_path: Path) -> None:
 
 def _pieces(draw_cuts: list[int], hits: list[kmserr.Hit]) -> list[list[kmserr.Hit]]:
     bounds = [0, *sorted(c % (len(hits) + 1) for c in draw_cuts), len(hits)]
-    return [hits[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [hits[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def _merge_in(order: list[int], parts: list[object]) -> object:
