@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any, Final, TypeVar, cast
 
-from .blocks import Block, Summary, Timeline, json_records, renumber, scan_range, scan_whole
+from .blocks import Block, Summary, Timeline, json_records, scan_range, scan_whole
 from .envelopes import AUTO, check
 
 if TYPE_CHECKING:
@@ -38,11 +38,14 @@ def read_errors(
     envelope = check(envelope)
     shared = _shared(registry)
     parts = []
-    for _, name, blocks in _blocks(urlpath, blocksize, shared, envelope, storage_options):
+    for _, name, pieces in _pieces(urlpath, blocksize, storage_options):
         before: Any = 0
-        for _, block in blocks:
-            parts.append(delayed(_records, pure=True)(block, before, name, shared, lang))
-            before = delayed(_lines_after, pure=True)(before, block)
+        for piece in pieces:
+            # Scanned and turned into records in one task (hits never travel), numbered from the
+            # piece's first line; then moved on by the lines before it, a chain of small tasks.
+            scanned = delayed(_records_of, pure=True)(piece, name, shared, lang, envelope)
+            parts.append(delayed(_renumbered, pure=True)(scanned, before))
+            before = delayed(_lines_after, pure=True)(before, scanned)
     bag = _module("dask.bag")
     return cast("dask.bag.Bag", bag.from_delayed(parts) if parts else bag.from_sequence([], npartitions=1))
 
@@ -56,9 +59,8 @@ def summary(
     envelope = check(envelope)
     now = datetime.now(timezone.utc)  # one moment for every part: a syslog time's year is read against it
     shared = _shared(registry)
-    parts = [delayed(_summary_of, pure=True)(block, (index, start), shared, now, envelope)
-             for index, _, blocks in _blocks(urlpath, blocksize, shared, envelope, storage_options)
-             for start, block in blocks]
+    parts = [delayed(_summary_of, pure=True)(piece, (index, piece[2]), shared, now, envelope)
+             for index, _, pieces in _pieces(urlpath, blocksize, storage_options) for piece in pieces]
     whole = _compute(parts, lambda: Summary(registry, now=now, envelope=envelope))
     return whole.records(lang)
 
@@ -72,9 +74,8 @@ def timeline(
     envelope = check(envelope)
     now = datetime.now(timezone.utc)
     shared = _shared(registry)
-    parts = [delayed(_timeline_of, pure=True)(block, bucket, now, envelope)
-             for _, _, blocks in _blocks(urlpath, blocksize, shared, envelope, storage_options)
-             for _, block in blocks]
+    parts = [delayed(_timeline_of, pure=True)(piece, shared, bucket, now, envelope)
+             for _, _, pieces in _pieces(urlpath, blocksize, storage_options) for piece in pieces]
     whole = _compute(parts, lambda: Timeline(bucket, now=now, envelope=envelope))
     return whole.records()
 
@@ -95,22 +96,22 @@ def _shared(registry: Registry | None) -> Any:
     return delayed(registry, name=f"kmserr-registry-{uuid.uuid4().hex}")
 
 
-def _blocks(
-    urlpath: str | Sequence[str], blocksize: int | str, registry: Any, envelope: str,
-    storage_options: dict[str, Any] | None,
-) -> Iterator[tuple[int, str, list[tuple[int, Any]]]]:
-    """Each file's index, name (as grep would print it) and delayed blocks, each with its offset."""
-    delayed = _module("dask").delayed
+Piece = tuple[Any, str, int, "int | None"]  # filesystem, path, start, end (None: the whole file, decompressed)
+
+
+def _pieces(
+    urlpath: str | Sequence[str], blocksize: int | str, storage_options: dict[str, Any] | None,
+) -> Iterator[tuple[int, str, list[Piece]]]:
+    """Each file's index, name (as grep would print it) and pieces: its ranges, or itself whole."""
     size = _module("dask.utils").parse_bytes(blocksize) if isinstance(blocksize, str) else int(blocksize)
     if size < 1:
         raise ValueError(f"blocksize {blocksize!r}: must be at least one byte")
     for index, (fs, path, name) in enumerate(_files(urlpath, storage_options)):
         if path.lower().endswith(_COMPRESSED):
-            yield index, name, [(0, delayed(_scan_compressed, pure=True)(fs, path, registry, envelope))]
+            yield index, name, [(fs, path, 0, None)]
             continue
         length = fs.size(path) or 0
-        yield index, name, [(start, delayed(_scan_part, pure=True)(fs, path, start, start + size, registry, envelope))
-                            for start in range(0, max(length, 1), size)]
+        yield index, name, [(fs, path, start, start + size) for start in range(0, max(length, 1), size)]
 
 
 def _files(urlpath: str | Sequence[str], storage_options: dict[str, Any] | None) -> Iterator[tuple[Any, str, str]]:
@@ -133,14 +134,14 @@ def _files(urlpath: str | Sequence[str], storage_options: dict[str, Any] | None)
             yield fs, path, name
 
 
-def _scan_part(fs: Any, path: str, start: int, end: int, registry: Registry | None, envelope: str) -> Block:
+def _scan(piece: Piece, registry: Registry | None, envelope: str) -> Block:
+    """A piece's hits: a range with the bytes above it, or a compressed file read to its end."""
+    fs, path, start, end = piece
     with fs.open(path, "rb") as file:
-        return scan_range(file, start, end, registry=registry, envelope=envelope)
-
-
-def _scan_compressed(fs: Any, path: str, registry: Registry | None, envelope: str) -> Block:
-    with fs.open(path, "rb") as raw, _decompressed(path, raw) as stream:
-        return scan_whole(stream, registry=registry, envelope=envelope)
+        if end is not None:
+            return scan_range(file, start, end, registry=registry, envelope=envelope)
+        with _decompressed(path, file) as stream:
+            return scan_whole(stream, registry=registry, envelope=envelope)
 
 
 def _decompressed(path: str, raw: IO[bytes]) -> IO[bytes]:
@@ -159,21 +160,39 @@ def _decompressed(path: str, raw: IO[bytes]) -> IO[bytes]:
     return cast(IO[bytes], lzma.LZMAFile(raw, "rb"))
 
 
-def _records(block: Block, before: int, name: str, registry: Registry | None, lang: str | None) -> list[dict[str, Any]]:
-    return json_records(renumber(block, before).hits, name, registry=registry, lang=lang)
+class _Records(list):  # type: ignore[type-arg]  # of dicts
+    """A piece's records in a list of another type, which `distributed` pickles whole: a plain
+    list it serializes item by item, nested dicts too (gathering 5,519 records took 1.3 s, so 0.13 s)."""
+
+    lines = 0  # the piece's lines
 
 
-def _lines_after(before: int, block: Block) -> int:
-    return before + block.lines
+def _records_of(piece: Piece, name: str, registry: Registry | None, lang: str | None, envelope: str) -> _Records:
+    block = _scan(piece, registry, envelope)
+    records = _Records(json_records(block.hits, name, registry=registry, lang=lang))
+    records.lines = block.lines
+    return records
 
 
-def _summary_of(block: Block, order: tuple[int, int], registry: Registry | None, now: datetime,
+def _renumbered(records: _Records, before: int) -> _Records:
+    """The records as numbered after `before` lines (new dicts: a task's input is not changed)."""
+    if not before:
+        return records
+    return _Records({**record, "line_number": record["line_number"] + before} for record in records)
+
+
+def _lines_after(before: int, records: _Records) -> int:
+    return before + records.lines
+
+
+def _summary_of(piece: Piece, order: tuple[int, int], registry: Registry | None, now: datetime,
                 envelope: str) -> Summary:
-    return Summary.of(block.hits, order, registry=registry, now=now, envelope=envelope)
+    return Summary.of(_scan(piece, registry, envelope).hits, order, registry=registry, now=now, envelope=envelope)
 
 
-def _timeline_of(block: Block, bucket: int | str | None, now: datetime, envelope: str) -> Timeline:
-    return Timeline.of(block.hits, bucket, now=now, envelope=envelope)
+def _timeline_of(piece: Piece, registry: Registry | None, bucket: int | str | None, now: datetime,
+                 envelope: str) -> Timeline:
+    return Timeline.of(_scan(piece, registry, envelope).hits, bucket, now=now, envelope=envelope)
 
 
 def _merge(first: T, second: T) -> T:
