@@ -5,8 +5,8 @@
     python benchmarks/dask_compare.py --size-mb 200 --scheduler cluster --runs 2
 
 For `--json`, `--summary` and `--timeline --bucket 1m`, times the command (`kmserr grep -j2 ...`,
-its output to a file) and the same result computed by kmserr.dask with 2 workers, best of
---runs each, and prints the ratio Dask / command (below 1: Dask is faster). Each result of Dask
+its output to a file) and the same result computed by kmserr.dask with 2 workers (`--json` twice:
+the bag's `.compute()`, and its partitions computed as they are, then chained), best of --runs each, and prints the ratio Dask / command (below 1: Dask is faster). Each result of Dask
 is checked equal to the command's. `--scheduler processes` is Dask's own process pool (no
 `distributed`; its start is in each run); `cluster` a `distributed.LocalCluster` of 2 one-thread
 workers, started once (its start is printed apart); `threads` Dask's thread pool. Not run by the tests.
@@ -15,6 +15,7 @@ workers, started once (its start is printed apart); `threads` Dask's thread pool
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -77,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         config = dask.config.set(scheduler=options.scheduler, num_workers=2)
     tasks: list[tuple[str, list[str], Callable[[], Any], Callable[[str], Any]]] = [
         ("--json", ["--json"], lambda: kd.read_errors(str(path), blocksize=options.blocksize).compute(),
+         lambda text: [json.loads(line) for line in text.splitlines()]),
+        ("--json, by partition", ["--json"], lambda: list(itertools.chain.from_iterable(
+            dask.compute(*kd.read_errors(str(path), blocksize=options.blocksize).to_delayed()))),
          lambda text: [json.loads(line) for line in text.splitlines()]),
         ("--summary", ["--summary", "--format", "json"], lambda: kd.summary(str(path), blocksize=options.blocksize),
          json.loads),
