@@ -73,11 +73,11 @@ def timeline(
     delayed = _module("dask").delayed
     envelope = check(envelope)
     now = datetime.now(timezone.utc)
+    empty = Timeline(bucket, now=now, envelope=envelope)  # a bucket size that is not one fails here, not in a task
     shared = _shared(registry)
     parts = [delayed(_timeline_of, pure=True)(piece, shared, bucket, now, envelope)
              for _, _, pieces in _pieces(urlpath, blocksize, storage_options) for piece in pieces]
-    whole = _compute(parts, lambda: Timeline(bucket, now=now, envelope=envelope))
-    return whole.records()
+    return _compute(parts, lambda: empty).records()
 
 
 def _module(name: str) -> Any:

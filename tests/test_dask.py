@@ -144,3 +144,8 @@ def test_an_empty_input_has_no_rows(tmp_path: Path) -> None:
 def test_a_block_size_must_be_positive(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="blocksize"):
         kd.summary(str(tmp_path), blocksize=0)
+
+
+def test_a_bucket_size_is_checked_before_any_task(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="bucket size"):
+        kd.timeline(str(tmp_path / "not-there.log"), bucket="5 minutes")
