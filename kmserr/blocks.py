@@ -78,8 +78,8 @@ def scan_range(
     if first >= end:
         return Block([], 0, first, first)
     file.seek(max(0, first - NODE_CONTEXT))
-    above = file.read(first - max(0, first - NODE_CONTEXT))
-    pieces = [file.read(end - first)]
+    above = _read(file, first - max(0, first - NODE_CONTEXT))
+    pieces = [_read(file, end - first)]
     if pieces[0].endswith(b"\n") or len(pieces[0]) < end - first:
         data = pieces[0]
     else:  # the range's last line goes on past its end: read to its newline
@@ -92,6 +92,19 @@ def scan_range(
         data = b"".join(pieces)
     return scan_block(data, above=above, lines_before=lines_before, start=first, registry=registry,
                       matcher=matcher, envelope=envelope)
+
+
+def _read(file: IO[bytes], size: int) -> bytes:
+    """`size` bytes, fewer only at the end of the file (a raw file's read may return fewer)."""
+    data = file.read(size)
+    if len(data) == size or not data:
+        return data
+    pieces = [data]
+    got = len(data)
+    while got < size and (piece := file.read(size - got)):
+        pieces.append(piece)
+        got += len(piece)
+    return b"".join(pieces)
 
 
 def _line_start(file: IO[bytes], at: int) -> int:

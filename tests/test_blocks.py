@@ -113,6 +113,19 @@ def test_a_range_starts_at_the_first_line_that_starts_in_it(tmp_path: Path) -> N
     assert scan_range(path, 7, 8)[1:] == (0, 8, 8)
 
 
+class _Trickle(io.BytesIO):
+    """A file whose reads return at most 100 bytes, as a raw file or a socket may."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        return super().read(100 if size is None or size < 0 else min(size, 100))
+
+
+def test_a_range_is_read_whole_from_a_file_whose_reads_return_less() -> None:
+    block = scan_range(_Trickle(LOG), 0, len(LOG) // 2)
+    assert block.hits == [h for h in whole(LOG) if h.line_number <= block.lines]
+    assert block.end > len(LOG) // 2
+
+
 def test_scan_whole_reads_a_stream_as_one_block() -> None:
     block = scan_whole(io.BytesIO(LOG))
     assert block == Block(whole(LOG), LOG.count(b"\n") + 1, 0, len(LOG))
