@@ -84,7 +84,13 @@ def _module(name: str) -> Any:
     """A module of dask or fsspec, imported when first used (dask's own types are partial)."""
     import importlib
 
-    return importlib.import_module(name)
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or exc.name.partition(".")[0] not in ("dask", "fsspec"):
+            raise
+        raise ModuleNotFoundError(f"kmserr.dask needs {exc.name.partition('.')[0]}: pip install 'kmserr[dask]'",
+                                  name=exc.name) from None
 
 
 def _shared(registry: Registry | None) -> Any:

@@ -149,3 +149,11 @@ def test_a_block_size_must_be_positive(tmp_path: Path) -> None:
 def test_a_bucket_size_is_checked_before_any_task(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="bucket size"):
         kd.timeline(str(tmp_path / "not-there.log"), bucket="5 minutes")
+
+
+def test_without_dask_it_says_which_extra_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dask", None)  # as if dask were not installed
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'kmserr\[dask\]'"):
+        kd.summary(str(tmp_path))
