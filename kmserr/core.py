@@ -20,8 +20,18 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
-from .envelopes import AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
-from .extract import _LOGURU_RECORD, _SOURCE_FIRST, _form_span, _is_source_line
+from .envelopes import _DOCKER_HEAD, AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
+from .extract import (
+    _LOGURU_RECORD,
+    _SOURCE_FIRST,
+    _UNWANTED_VALUES,
+    _closing,
+    _form_span,
+    _is_source_line,
+    _is_value,
+    _past,
+    _unescape_with_places,
+)
 from .forms import (
     _API3_CODE,
     _LEGACY,
@@ -168,10 +178,11 @@ class PythonCore:
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
     ) -> tuple[Finding, ...] | None:
         """The line's findings by the fast path, or None when it does not apply."""
-        if names_at is None or parens_at is None or "\\" in text or '"locals"' in text:
-            return None  # crowded, escaped or structlog's frames: the full extractor's work
+        if names_at is None or parens_at is None or '"locals"' in text:
+            return None  # crowded or structlog's frames: the full extractor's work
         envelope = self._envelope
-        if envelope != NONE and text[:1] in WRAP_FIRST and (envelope != AUTO or may_wrap(text)):
+        if envelope != NONE and text[:1] in WRAP_FIRST and (envelope != AUTO or may_wrap(text)) \
+                and not (envelope == AUTO and _app_record(text)):
             return None  # a line a platform's envelope may hold: unwrapped by the full extractor
         if text.startswith(_LOGURU_RECORD):
             return None  # loguru's report of a record it could not write (`_is_source_line`)
@@ -214,6 +225,9 @@ _Reader = Callable[[str, Sequence[int]], "_Read | None"]
 
 def _reader(text: str, parens_at: Sequence[int]) -> _Reader | None:
     """Which fast reader may read the line, from the literals in it; None: none may."""
+    if "\\" in text or ('"' in text and "SDK" in text):
+        # Escaped text, or SDK text that may stand in a record's quoted value: read unescaped there.
+        return _quoted_sdk_line if "SDKException] code:" in text and '"' in text else None
     if "SDK" in text:
         return _python_sdk_line if "SDKException] code:" in text else None
     if '"Code"' in text:
@@ -241,6 +255,84 @@ def _python_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     if finding is None:
         return None
     return finding, *_form_span(match, finding)  # it ends at the request ID: what follows is no part of it
+
+
+def _app_record(text: str) -> bool:
+    """Whether a `{` line is an app's own JSON record, which `open_line` (AUTO) opens no envelope of:
+    neither Docker's head nor journald's MESSAGE (the two it tries) is in it."""
+    return text[:1] == "{" and not text.startswith(_DOCKER_HEAD) and '"MESSAGE"' not in text
+
+
+# Literals of the forms that may begin outside the quoted value of SDK text (the gates of the SDK
+# text forms, API 3.0 and legacy bodies, Python's `key='...'`): with none there, every match of a
+# form outside the value would overlap it (`Extractor.find` skips those) or begins inside it.
+_OUTSIDE_LITERALS: Final = ("SDK", "code:", "Code: ", "ErrorCode=", '"Code"', '"code"', "='")
+
+
+def _quoted_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
+    """The Python SDK's text in one quoted value of a JSON or logfmt record, escapes and all
+    (`{"level":"error","error":"[TencentCloudSDKException] code:X message:M requestId:R"}`): read
+    unescaped and placed in the line, as `Extractor._quoted` reads it, when nothing outside the
+    value can add an error. The value is paired as `_read_values` pairs it (the same regex)."""
+    if len(text) > WINDOW or "\n" in text or text.count("TencentCloudSDK") != 1 or '\\"Code\\"' in text:
+        return None  # one wanted value at most, read within the bounds `_read_values` needs none of
+    quote = text.find('"', _past(_UNWANTED_VALUES, text, 0))
+    end = _closing(text, '"', quote + 1, len(text)) if quote >= 0 else -1
+    if end < 0 or text.find("TencentCloudSDK", quote, end) < 0 or not _is_value(text, quote):
+        return None  # unclosed, or no record's value: read as it stands, by the full extractor
+    for at in parens_at:
+        if at < quote or at >= end:
+            return None  # a legacy code outside the value: maybe an error of its own
+    outside = text[:quote] + "\n" + text[end:]
+    for literal in _OUTSIDE_LITERALS:
+        if literal in outside:
+            return None
+    raw = text[quote + 1 : end - 1]
+    if "\\" in raw:
+        decoded, places = _unescape_with_places(raw, quote + 1)
+        finding = _sdk_text(decoded)
+        if finding is None:
+            return None
+        finding = finding._replace(start=places[finding.start], end=places[finding.end])
+    else:
+        finding = _sdk_text(raw)
+        if finding is None:
+            return None
+        finding = finding._replace(start=finding.start + quote + 1, end=finding.end + quote + 1)
+    return finding, quote, end  # the value is the finding's: names and codes inside it are its own
+
+
+_INERT: Final = re.compile(r'[^A-Z("\\]*')  # no name, legacy code, quoted key or escape can begin here
+
+
+def _sdk_text(text: str) -> Finding | None:
+    """The Python SDK's error that a quoted value holds, exactly as `Extractor.find` reads the
+    value's unescaped text (every form tried, no prefilter): None unless it is the only error there."""
+    if "\n" in text and text.strip()[:1] == "{":
+        return None  # a whole JSON document (`_whole_json`)
+    if text[:1] in WRAP_FIRST and may_wrap(text):
+        return None  # the value in an envelope of its own
+    if (
+        text.count("SDK") != 1 or text.count("code:") != 1 or "Code: " in text or "ErrorCode=" in text
+        or "RequestId=" in text or '"Code"' in text or '\\"Code\\"' in text or "='" in text
+        or RICH_HEAD in text or '"locals"' in text
+    ):
+        return None  # with these, another error may begin in the message, or a body in it
+    head = text.find("TencentCloudSDK")
+    if '"' in text[:head]:
+        return None  # a value quoted in the value may hold the SDK text: read there
+    match = next(_python_sdk_matches(text), None)
+    if match is None:
+        return None
+    finding = _python_sdk(match, text)
+    if finding is None:
+        return None
+    low, high = _form_span(match, finding)
+    if _INERT.fullmatch(text, 0, low) is None or _INERT.fullmatch(text, high) is None:
+        return None  # text around the error's own: maybe a name or a legacy code of its own
+    if _is_source_line(text, text.rfind("\n", 0, match.start()) + 1):
+        return None  # a traceback's source line: no occurrence
+    return finding
 
 
 # An API 3.0 response as the SDKs and the API print it, all of it valid JSON (no escapes, no
