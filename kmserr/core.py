@@ -302,7 +302,9 @@ def _quoted_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     return finding, quote, end  # the value is the finding's: names and codes inside it are its own
 
 
-_INERT: Final = re.compile(r'[^A-Z("\\]*')  # no name, legacy code, quoted key or escape can begin here
+# Text in which no name, legacy code or quoted key can begin (a name begins with a capital that no
+# word character stands before: not the `I` of `requestId`).
+_INERT: Final = re.compile(r'(?:[^A-Z("]|(?<=\w)Id)*')
 
 
 def _sdk_text(text: str) -> Finding | None:
