@@ -255,7 +255,7 @@ def test_a_body_logged_as_a_json_string_is_read_unescaped_by_every_engine(run: R
 # --- JSON-lines records: SDK text in a string value, escaped --------------------------------------
 
 
-@given(st.lists(jsonl.record(), min_size=1, max_size=6))
+@given(st.lists(jsonl.records, min_size=1, max_size=6))
 def test_the_fast_path_reads_json_lines_records_as_the_full_extractor(lines: list[str]) -> None:
     data = jsonl.line_bytes(lines)
     matcher = matcher_for(default_registry())
