@@ -41,6 +41,7 @@ from .forms import (
     LEGACY_MESSAGE,
     LOCATORS,
     NODE_SDK,
+    PYTHON_SDK,
     RICH_HEAD,
     WINDOW,
     Finding,
@@ -248,6 +249,9 @@ def _python_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
         or "Code: " in text or "ErrorCode=" in text or "RequestId=" in text
     ):
         return None  # with these, no other error can begin in its message (`next_error` finds none)
+    common = _sdk_common(text)
+    if common is not None:
+        return common
     match = next(_python_sdk_matches(text), None)
     if match is None:
         return None
@@ -255,6 +259,34 @@ def _python_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     if finding is None:
         return None
     return finding, *_form_span(match, finding)  # it ends at the request ID: what follows is no part of it
+
+
+# The Python SDK's text as it is most often printed: a code of one word, and the line ending with a
+# request ID of `_REQUEST_ID_SHAPE` after the last ` requestId:` (no blank or `:` in it, so that
+# only the last label can match before the end).
+_PY_COMMON: Final = re.compile(
+    r"\[TencentCloudSDKException\] code:([A-Za-z][A-Za-z0-9_.]*) message:(.*)"
+    r" requestId:([0-9A-Za-z][0-9A-Za-z_-]{0,127})\Z"
+)
+_NO_VALUES: Final = frozenset({"none", "null", "nil", "undefined"})  # `_clean`'s, but ""
+
+
+def _sdk_common(text: str) -> _Read | None:
+    """`_python_sdk` and `_form_span` in one regex, for the common line of WINDOW characters at
+    most whose one SDK error ends it (the callers saw to that): the code and message as
+    `_sdk_message` reads them, the ID as `_request_id_token` gives it, the span to the line's end."""
+    if len(text) > WINDOW:
+        return None
+    match = _PY_COMMON.search(text)
+    if match is None:
+        return None
+    code, message, rid = match.groups()
+    message = message.rstrip()
+    if message == "None" or message.lstrip()[:1] == "(" or code.casefold() in _NO_VALUES \
+            or rid.casefold() in _NO_VALUES:
+        return None  # no message, a legacy one (`with_legacy_message`), no code, no ID: read in full
+    start, end = match.span(1)
+    return Finding(code, PYTHON_SDK, start, end, message, rid), match.start() + 1, len(text)
 
 
 def _app_record(text: str) -> bool:
@@ -323,6 +355,13 @@ def _sdk_text(text: str) -> Finding | None:
     head = text.find("TencentCloudSDK")
     if '"' in text[:head]:
         return None  # a value quoted in the value may hold the SDK text: read there
+    common = _sdk_common(text)
+    if common is not None:
+        read, low, _ = common  # it ends the text
+        head = low - 1
+        if _INERT.fullmatch(text, 0, head) is None or _is_source_line(text, text.rfind("\n", 0, head) + 1):
+            return None
+        return read
     match = next(_python_sdk_matches(text), None)
     if match is None:
         return None

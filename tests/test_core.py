@@ -287,3 +287,18 @@ def test_a_json_lines_record_is_read_by_the_fast_path(error: str) -> None:
     finally:
         monkey.undo()
     assert calls == []
+
+
+@pytest.mark.parametrize("tail", [
+    "message:m requestId:416beca5-e58e-4642", "message:None requestId:r-12345678", "message: (10630) key requestId:r-1",
+    "message:m \u2028\t requestId:r-1", "message:m requestId:a requestId:b", "message:m requestId:none",
+    "message:m requestId:UNDEFINED", "message:m requestId:" + "r" * 130, "message:m requestId:r-1.",
+    "message:m requestId:r-1 requestId:", "message: requestId:r_1", "message:m requestId:-r",
+])
+@pytest.mark.parametrize("code", ["InvalidParameter", "Null", "A.b_c", "x"])
+@pytest.mark.parametrize("around", ["2024 ERROR a: [{}", '{{"level":"error","error":"[{}"}}', 'e="x [{}"'])
+def test_the_common_python_sdk_text_is_read_as_the_full_extractor_reads_it(tail: str, code: str, around: str) -> None:
+    line = around.format(f"TencentCloudSDKException] code:{code} {tail}")
+    data = line.encode() + b"\n"
+    matcher = matcher_for(default_registry())
+    assert _hits(data, matcher, fast=True) == _hits(data, matcher, fast=False)
