@@ -386,6 +386,13 @@ _API3_BODY: Final = re.compile(
     + r'"Message"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}" + _S + "," + _S
     + r'"RequestId"' + _S + ":" + _S + r'"([^"\s\x00-\x1f]*)"' + _S + r"\}" + _S + r"\}"
 )
+# The same without its `"Response"` (the SDKs' `{"Error": {...}, "RequestId": "..."}`): groups alike.
+_API3_ERROR_BODY: Final = re.compile(
+    r"\{" + _S + r'"Error"' + _S + ":" + _S + r"\{" + _S
+    + r'"Code"' + _S + ":" + _S + r'"([A-Za-z][A-Za-z0-9_.]*)"' + _S + "," + _S
+    + r'"Message"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}" + _S + "," + _S
+    + r'"RequestId"' + _S + ":" + _S + r'"([^"\s\x00-\x1f]*)"' + _S + r"\}"
+)
 
 
 def _api3_line(text: str, parens_at: Sequence[int]) -> _Read | None:
@@ -395,7 +402,7 @@ def _api3_line(text: str, parens_at: Sequence[int]) -> _Read | None:
         return None
     if len(text) <= WINDOW and text.count('"Error"') == 1 and text.count('"Message"') == 1 \
             and text.count('"RequestId"') == 1:  # longer: `json_object` may read a part of it only
-        body = _API3_BODY.search(text)
+        body = _API3_BODY.search(text) if '"Response"' in text else _API3_ERROR_BODY.search(text)
         if body is not None:
             start, end = body.span(1)
             read = Finding(code=body.group(1), form=API3_JSON, start=start, end=end, message=body.group(2),
