@@ -302,3 +302,18 @@ def test_the_common_python_sdk_text_is_read_as_the_full_extractor_reads_it(tail:
     data = line.encode() + b"\n"
     matcher = matcher_for(default_registry())
     assert _hits(data, matcher, fast=True) == _hits(data, matcher, fast=False)
+
+
+@pytest.mark.parametrize("body", [
+    '{"Error":{"Code":"InvalidParameter","Message":"The parameter Plaintext is invalid."},"RequestId":"061b2c6e-f3bd"}',
+    '{"Error": {"Code": "InternalError", "Message": "m, requestId feefb794-3166-45a2"}, "RequestId": "70fa9362-d3cf"}',
+    '{"Error":{"Code":"A.B","Message":"see AuthFailure (10630)"},"RequestId":"None"}',
+    '{"Error":{"Code":"A.B","Message":"x"},"RequestId":""} {"code": 4000, "message": "y"}',
+    '{"resp": {"Error":{"Code":"A.B","Message":"x"},"RequestId":"r-1"}, "k": "LimitExceeded"}',
+    '{"Error":{"Code":"A.B","Message":"x"},"RequestId":"r-1"',
+])
+@pytest.mark.parametrize("before", ["2024 ERROR a: Decrypt response ", "", "{ ", "AuthFailure "])
+def test_an_api3_body_without_its_response_key_is_read_as_the_full_extractor_reads_it(body: str, before: str) -> None:
+    data = (before + body).encode() + b"\n"
+    matcher = matcher_for(default_registry())
+    assert _hits(data, matcher, fast=True) == _hits(data, matcher, fast=False)
