@@ -271,13 +271,14 @@ _PY_COMMON: Final = re.compile(
 _NO_VALUES: Final = frozenset({"none", "null", "nil", "undefined"})  # `_clean`'s, but ""
 
 
-def _sdk_common(text: str) -> _Read | None:
-    """`_python_sdk` and `_form_span` in one regex, for the common line of WINDOW characters at
-    most whose one SDK error ends it (the callers saw to that): the code and message as
-    `_sdk_message` reads them, the ID as `_request_id_token` gives it, the span to the line's end."""
-    if len(text) > WINDOW:
+def _sdk_common(text: str, pos: int = 0, endpos: int | None = None) -> _Read | None:
+    """`_python_sdk` and `_form_span` in one regex, for the common text of WINDOW characters at
+    most (`text[pos:endpos]`) whose one SDK error ends it (the callers saw to that): the code and
+    message as `_sdk_message` reads them, the ID as `_request_id_token` gives it, the span to its end."""
+    endpos = len(text) if endpos is None else endpos
+    if endpos - pos > WINDOW:
         return None
-    match = _PY_COMMON.search(text)
+    match = _PY_COMMON.search(text, pos, endpos)
     if match is None:
         return None
     code, message, rid = match.groups()
@@ -286,7 +287,7 @@ def _sdk_common(text: str) -> _Read | None:
             or rid.casefold() in _NO_VALUES:
         return None  # no message, a legacy one (`with_legacy_message`), no code, no ID: read in full
     start, end = match.span(1)
-    return Finding(code, PYTHON_SDK, start, end, message, rid), match.start() + 1, len(text)
+    return Finding(code, PYTHON_SDK, start, end, message, rid), match.start() + 1, endpos
 
 
 def _app_record(text: str) -> bool:
@@ -295,42 +296,53 @@ def _app_record(text: str) -> bool:
     return text[:1] == "{" and not text.startswith(_DOCKER_HEAD) and '"MESSAGE"' not in text
 
 
-# Literals of the forms that may begin outside the quoted value of SDK text (the gates of the SDK
-# text forms, API 3.0 and legacy bodies, Python's `key='...'`): with none there, every match of a
-# form outside the value would overlap it (`Extractor.find` skips those) or begins inside it.
-_OUTSIDE_LITERALS: Final = ("SDK", "code:", "Code: ", "ErrorCode=", '"Code"', '"code"', "='")
-
-
 def _quoted_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     """The Python SDK's text in one quoted value of a JSON or logfmt record, escapes and all
     (`{"level":"error","error":"[TencentCloudSDKException] code:X message:M requestId:R"}`): read
     unescaped and placed in the line, as `Extractor._quoted` reads it, when nothing outside the
-    value can add an error. The value is paired as `_read_values` pairs it (the same regex)."""
-    if len(text) > WINDOW or "\n" in text or text.count("TencentCloudSDK") != 1 or '\\"Code\\"' in text:
-        return None  # one wanted value at most, read within the bounds `_read_values` needs none of
-    quote = text.find('"', _past(_UNWANTED_VALUES, text, 0))
-    end = _closing(text, '"', quote + 1, len(text)) if quote >= 0 else -1
-    if end < 0 or text.find("TencentCloudSDK", quote, end) < 0 or not _is_value(text, quote):
+    value can add an error. The value is paired as `_read_values` pairs it."""
+    if (
+        len(text) > WINDOW or "\n" in text or text.count("SDK") != 1 or text.count("code:") != 1
+        or "Code: " in text or "ErrorCode=" in text or "RequestId=" in text or '"Code"' in text
+        or '"code"' in text or "='" in text
+    ):
+        # One SDK error, and no other form's literal anywhere (`_OUTSIDE_LITERALS`; the value's own
+        # text then holds none of `_sdk_text`'s either), read within the bounds `_read_values` needs.
+        return None
+    head = text.find("TencentCloudSDK")
+    escaped = "\\" in text
+    if escaped and ('\\"Code\\"' in text or "\\" in text[:head]):
+        if '\\"Code\\"' in text:
+            return None  # another value `_quoted` reads
+        quote = text.find('"', _past(_UNWANTED_VALUES, text, 0))
+    else:  # the values before it pair as plain quotes, as the regex pairs them: it is in one if they are odd
+        quote = text.rfind('"', 0, head) if text.count('"', 0, head) % 2 else -1
+    if quote < 0:
+        return None
+    end = _closing(text, '"', quote + 1, len(text)) if escaped else text.find('"', quote + 1) + 1
+    if end <= 0 or not quote < head < end or not _is_value(text, quote):
         return None  # unclosed, or no record's value: read as it stands, by the full extractor
     for at in parens_at:
         if at < quote or at >= end:
             return None  # a legacy code outside the value: maybe an error of its own
-    outside = text[:quote] + "\n" + text[end:]
-    for literal in _OUTSIDE_LITERALS:
-        if literal in outside:
-            return None
+    if head == quote + 2 and text[quote + 1] == "[" and (not escaped or text.find("\\", quote, end) < 0):
+        # The value is the SDK's text, as it is most often logged, without escapes: read in place.
+        common = _sdk_common(text, quote + 1, end - 1)
+        if common is not None:
+            return common[0], quote, end
     raw = text[quote + 1 : end - 1]
-    if "\\" in raw:
+    if escaped and "\\" in raw:
         decoded, places = _unescape_with_places(raw, quote + 1)
         finding = _sdk_text(decoded)
         if finding is None:
             return None
-        finding = finding._replace(start=places[finding.start], end=places[finding.end])
+        start, stop = places[finding.start], places[finding.end]
     else:
         finding = _sdk_text(raw)
         if finding is None:
             return None
-        finding = finding._replace(start=finding.start + quote + 1, end=finding.end + quote + 1)
+        start, stop = finding.start + quote + 1, finding.end + quote + 1
+    finding = Finding(finding.code, finding.form, start, stop, *finding[4:])
     return finding, quote, end  # the value is the finding's: names and codes inside it are its own
 
 
