@@ -589,6 +589,30 @@ def _python_sdk_matches(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
         at = text.find(_PY_SDK_LITERAL, at + 1)
 
 
+def _coded_matches(
+    regex: re.Pattern[str], head: str, label: str,
+) -> Callable[[str, int], Iterator[re.Match[str]]]:
+    """A finder for a form written `{head}CODE{label}MESSAGE` whose code is one word (no space, `:`
+    or `,`: neither the head nor the label can stand inside it), tried from its label, the rarer
+    literal: only the last head before a label can start a match, and none before the label before
+    it. A line of 20 MB of `code:` costs a search for ` message:`, not a regex at each `code:`."""
+    def finder(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        low = pos  # where the next match may start: after the last one, and after the last label
+        at = text.find(label, pos)
+        while at >= 0:
+            start = text.rfind(head, low, at)
+            match = regex.match(text, start) if start >= 0 else None
+            if match is not None:
+                yield match
+                low = match.end()
+                at = text.find(label, low)
+                continue
+            low = max(low, at + 1)
+            at = text.find(label, at + 1)
+
+    return finder
+
+
 _PY_SDK_LITERAL: Final = "TencentCloudSDKException] code:"
 _PY_SDK_CODE_REACH: Final = 16 * (MAX_NAME + 1)  # a code of 16 words at most (the SDK's sentences)
 
@@ -884,8 +908,8 @@ FORMS: Final = (
     Form(JAVA_SDK_OLD, "SDKException]message:", _finditer(_JAVA_SDK_OLD), _java_sdk_old),
     Form(GO_SDK, "SDKError] Code=", _finditer(_GO_SDK), _go_sdk),
     Form(CPP_SDK, "ErrorCode=", _finditer(_CPP_SDK), _cpp_sdk),
-    Form(DOTNET_SDK, "code:", _finditer(_DOTNET_SDK), _dotnet_sdk),
-    Form(CODE_MESSAGE, "Code: ", _finditer(_CODE_MESSAGE), _code_message),
+    Form(DOTNET_SDK, "code:", _coded_matches(_DOTNET_SDK, "code:", " message:"), _dotnet_sdk),
+    Form(CODE_MESSAGE, "Code: ", _coded_matches(_CODE_MESSAGE, "Code: ", ", Message: "), _code_message),
     Form(NODE_SDK, "code: '", _finditer(_NODE_CODE), _node_code),
     Form(API3_JSON, '"Code"', _finditer(_API3_CODE), _api3_json),
     Form(LEGACY_MESSAGE, "(", _finditer(_LEGACY), _legacy_message),

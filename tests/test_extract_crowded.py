@@ -1,0 +1,67 @@
+"""Crowded and hostile lines: each form's finder tries its regex only where a match can start, and
+finds exactly what the regex's own finditer finds."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kmserr import forms
+from kmserr.extract import Extractor
+from kmserr.forms import CODE_MESSAGE, DOTNET_SDK, FORMS
+
+FINDERS = {form.name: form.finder for form in FORMS}
+
+DOTNET_PIECES = ["code:", "xcode:", "]code:", "AuthFailure", "X.Y", "é", " message:", " ", "m", ",", ":",
+                 "requestId: r-1234567890", "\n", "code:A message:"]
+CODE_MESSAGE_PIECES = ["Code: ", ".Code: ", "xCode: ", "AuthFailure", "X.Y", "é", ", Message: ", ", ", " ", "m",
+                       ":", ", RequestId: r-1", "\n", "Code: A, Message: "]
+
+
+@given(st.lists(st.sampled_from(DOTNET_PIECES), max_size=30), st.integers(0, 40))
+def test_the_dotnet_finder_finds_what_its_regex_finds(pieces: list[str], pos: int) -> None:
+    text = "".join(pieces)
+    expected = [m.span() for m in forms._DOTNET_SDK.finditer(text, pos)]
+    assert [m.span() for m in FINDERS[DOTNET_SDK](text, pos)] == expected
+
+
+@given(st.lists(st.sampled_from(CODE_MESSAGE_PIECES), max_size=30), st.integers(0, 40))
+def test_the_code_message_finder_finds_what_its_regex_finds(pieces: list[str], pos: int) -> None:
+    text = "".join(pieces)
+    expected = [m.span() for m in forms._CODE_MESSAGE.finditer(text, pos)]
+    assert [m.span() for m in FINDERS[CODE_MESSAGE](text, pos)] == expected
+
+
+class Counting:
+    """A pattern that counts the places its `match` is tried at."""
+
+    def __init__(self, real: re.Pattern[str]) -> None:
+        self.real, self.calls = real, 0
+
+    def match(self, text: str, pos: int = 0, endpos: int = 2**62) -> re.Match[str] | None:
+        self.calls += 1
+        return self.real.match(text, pos, endpos)
+
+
+def test_a_flood_of_code_heads_tries_the_regex_once_a_label() -> None:
+    """20 MB of `code:` cost a regex attempt at each `code:` (3.3 x an ordinary line of its size):
+    now one at the last `code:` before each ` message:`, and none where no ` message:` follows."""
+    dotnet = Counting(forms._DOTNET_SDK)
+    finder = forms._coded_matches(dotnet, "code:", " message:")  # type: ignore[arg-type]
+    assert list(finder("code:" * 30000, 0)) == []
+    assert dotnet.calls == 0
+    [match] = finder("code:" * 30000 + "AuthFailure message:boom\n" + " code:" * 100 + " message:", 0)
+    assert match.group(1) == "AuthFailure" and dotnet.calls == 2
+    code_message = Counting(forms._CODE_MESSAGE)
+    finder = forms._coded_matches(code_message, "Code: ", ", Message: ")  # type: ignore[arg-type]
+    assert list(finder("Code: " * 30000 + ", Message: " * 3, 0)) == []
+    assert code_message.calls == 1  # the labels after the first have no head after the label before
+
+
+def test_a_line_flooded_with_heads_keeps_its_errors() -> None:
+    line = "code:" * 20000 + "code:AuthFailure message:denied requestId:r-1234567890 " + "Code: " * 20000 + \
+        "Code: InternalError, Message: boom"
+    found = Extractor().find(line)
+    assert [(f.code, f.form) for f in found] == [("AuthFailure", DOTNET_SDK), ("InternalError", CODE_MESSAGE)]
