@@ -278,16 +278,28 @@ class Extractor:
                     source = sources[line_start] = _is_source_line(text, line_start)
                 if source:  # a traceback's source line quotes codes; it is no occurrence
                     continue
-                finding = build(match, text)
-                if finding is None:
-                    continue
-                if form in SDK_TEXT_FORMS:  # read up to the next error on the line, not past it
-                    at = next_error(text, finding.end, match.end())
-                    cut = SDK_TEXT_FORMS[form].match(text, match.start(), at) if at >= 0 else None
-                    shorter = build(cut, text[:at]) if cut is not None else None
-                    if cut is not None and shorter is not None:
-                        match, finding = cut, shorter
-                        pending = iter(finder(text, at))  # the next error is its own
+                group = CODE_GROUPS.get(form)
+                at = next_error(text, match.end(group), match.end()) if group is not None else -1
+                cut = SDK_TEXT_FORMS[form].match(text, match.start(), at) if at >= 0 else None
+                if cut is not None:
+                    # Read up to the next error on the line, not past it; built once, from the text
+                    # before that error (its code is the match's: so is whether it is one at all).
+                    finding = build(cut, text[:at])
+                    if finding is None:
+                        continue
+                    match = cut
+                    pending = iter(finder(text, at))  # the next error is its own
+                else:
+                    finding = build(match, text)
+                    if finding is None:
+                        continue
+                    if form == PYTHON_SDK_REPR:  # its code's end is the builder's to say
+                        at = next_error(text, finding.end, match.end())
+                        cut = SDK_TEXT_FORMS[form].match(text, match.start(), at) if at >= 0 else None
+                        shorter = build(cut, text[:at]) if cut is not None else None
+                        if cut is not None and shorter is not None:
+                            match, finding = cut, shorter
+                            pending = iter(finder(text, at))
                 if form == NODE_SDK:
                     finding = _with_node_object(finding, before + text[: text.find("code:", match.start())])
                 span_start, span_end = _form_span(match, finding)
@@ -786,6 +798,12 @@ def _is_source_line(text: str, line_start: int) -> bool:
     callee = _CALLEE.match(rest)
     arguments = _ERROR_CALL.sub("(", rest[callee.end() :] if callee else rest)  # a repr inside: `{'e': X('A')}`
     return any(word not in _NOT_VARIABLES for word in _WORD.findall(arguments))
+
+
+# The forms of an SDK's text whose builder takes the code from this group of the match, as it
+# stands (`_sdk`): where the code ends, and so where the next error may begin, before building.
+CODE_GROUPS: Final = {PYTHON_SDK: 1, JAVA_SDK: 1, JAVA_SDK_OLD: 1, GO_SDK: 1, CPP_SDK: 2, DOTNET_SDK: 1,
+                      CODE_MESSAGE: 1}
 
 
 # Forms whose message may quote an API 3.0 error body: the Python SDK's ServerNetworkError holds a

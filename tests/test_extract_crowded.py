@@ -97,3 +97,13 @@ def test_the_regex_of_names_with_one_tail_a_letter_finds_what_a_tail_a_word_foun
     expected = [m.span() for m in _per_word_tails(heads, dotted, names).finditer(text)]
     assert [m.span() for m in _bare_pattern(heads, dotted, names).finditer(text)] == expected
     assert len(_bare_pattern(heads, dotted, {f"Team{n}.Reason{n}" for n in range(2000)}).pattern) < 40_000  # 76 KB before
+
+
+@given(st.text(alphabet=st.sampled_from("a\t\n\r\\’é x"), max_size=40))
+def test_a_plain_field_escapes_as_one_table_would(text: str) -> None:
+    """plain_field escapes by a str.replace a separator (a table through str.translate read a text
+    that is not ASCII a character at a time: 1.8 ms for the annotation of a line of 100 errors)."""
+    from kmserr.render import plain_field
+
+    table = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"})
+    assert plain_field(text) == text.translate(table)
