@@ -12,6 +12,7 @@ import ast
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import Any, Final, NamedTuple, cast
 
 
@@ -729,6 +730,15 @@ def _request_id_near(text: str, pos: int) -> str | None:
 def _request_ids(text: str, low: int, high: int) -> Iterator[str]:
     """The request IDs of `text[low:high]` in order: found by a literal, then read by the regex,
     so that there is no scan per position."""
+    if len(text) <= LOWERED_ONCE and text.isascii():  # lower() keeps every place: lowered once a text
+        lowered = _lowered(text)
+        at = lowered.find("request", low, high)
+        while at >= 0:
+            found = _REQUEST_ID_ANYWHERE.match(text, at, high)
+            if found:
+                yield found.group(1)
+            at = lowered.find("request", at + 7, high)
+        return
     window = text[low:high].lower()
     at = window.find("request")
     while at >= 0:
@@ -736,6 +746,19 @@ def _request_ids(text: str, low: int, high: int) -> Iterator[str]:
         if found:
             yield found.group(1)
         at = window.find("request", at + 7)
+
+
+LOWERED_ONCE: Final = 4 * WINDOW  # a longer text is lowered a window at a time (a few errors in 64 MB)
+_last_lowered: tuple[str, str] = ("", "")  # the last text `_lowered` lowered, and its lowered copy
+
+
+def _lowered(text: str) -> str:
+    """A text lowered once for all its errors (a line of 100 lowered the 8 KB around each of them)."""
+    global _last_lowered
+    last = _last_lowered  # one tuple, replaced whole: a thread sees a text with its own copy
+    if last[0] is not text:
+        last = _last_lowered = (text, text.lower())
+    return last[1]
 
 
 def _own_request_id(text: str, start: int, pos: int) -> str | None:
@@ -765,16 +788,17 @@ def next_error(text: str, start: int, end: int) -> int:
     (` | `, `; `) are left out of the first one's text."""
     # Each head holds one of these: found by str.find first, so that a message without any (the
     # common case) costs no regex, which would try its alternatives at every position.
-    first = -1
-    for literal in _HEAD_LITERALS:
-        at = text.find(literal, start, end)
-        if at >= 0 and (first < 0 or at < first):
+    first = end
+    for literal in _HEAD_LITERALS:  # each searched only up to the earliest found so far
+        at = text.find(literal, start, first + len(literal) - 1)
+        if at >= 0:
             first = at
-    if first < 0:
+    if first == end:
         return -1
+    confirm = _any_sdk_text().match  # whether any form's regex matches there: one call, not one a form
     for head in ERROR_HEAD.finditer(text, max(start, first - 1), end):
         at = head.start()
-        if any(regex.match(text, p) for regex in SDK_TEXT_FORMS.values() for p in (at, at + 1)):
+        if confirm(text, at) or confirm(text, at + 1):
             return before_separators(text, start, at)
     return -1
 
@@ -921,3 +945,10 @@ SDK_TEXT_FORMS: Final = {
     PYTHON_SDK: _PY_SDK, PYTHON_SDK_REPR: _PY_REPR, JAVA_SDK: _JAVA_SDK, JAVA_SDK_OLD: _JAVA_SDK_OLD,
     GO_SDK: _GO_SDK, CPP_SDK: _CPP_SDK, DOTNET_SDK: _DOTNET_SDK, CODE_MESSAGE: _CODE_MESSAGE,
 }
+
+
+@lru_cache(maxsize=1)
+def _any_sdk_text() -> re.Pattern[str]:
+    """Their regexes as one alternation, which matches at a place where any of them does (built at
+    its first use, as each of them is)."""
+    return re.compile("|".join(f"(?:{regex.pattern})" for regex in SDK_TEXT_FORMS.values()))

@@ -107,3 +107,43 @@ def test_a_plain_field_escapes_as_one_table_would(text: str) -> None:
 
     table = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"})
     assert plain_field(text) == text.translate(table)
+
+
+RID_PIECES = ["request", "Request", "REQUEST", "request_id: r-12345678", "RequestId=abcdef0123", "requestId:0011223344",
+              " ", "=", ":", "x", "\n", "İ", "é"]
+
+
+@given(st.lists(st.sampled_from(RID_PIECES), max_size=20), st.integers(0, 60), st.integers(0, 60))
+def test_request_ids_read_from_a_text_lowered_once_are_those_of_each_window(pieces: list[str], low: int,
+                                                                            size: int) -> None:
+    """An ASCII text is lowered once for all its errors, where each lowered the 8 KB around it."""
+    text = "".join(pieces)
+    high = min(len(text), low + size)
+    window = text[low:high].lower()
+    expected, at = [], window.find("request")
+    while at >= 0:
+        found = forms._REQUEST_ID_ANYWHERE.match(text, low + at, high)
+        if found:
+            expected.append(found.group(1))
+        at = window.find("request", at + 7)
+    assert list(forms._request_ids(text, low, high)) == expected
+
+
+HEAD_PIECES = ["[TencentCloudSDKException] code:", "TencentCloudSDKException] code:", "[TencentCloudSDKError] Code=",
+               "RequestId=r, ErrorCode=", "code:", "Code: ", "X", ", Message: ", " message:", ", Message=", " ", "; ",
+               " | ", "[", "m", "TencentCloudSDKException(", "'A'", ")", "ErrorMessage=", "\\"]
+
+
+@given(st.lists(st.sampled_from(HEAD_PIECES), max_size=24), st.integers(0, 30), st.integers(0, 200))
+def test_the_next_error_is_where_any_form_s_regex_confirms_a_head(pieces: list[str], start: int, size: int) -> None:
+    """next_error searches its literals only up to the earliest found, and confirms a head by one
+    alternation of the forms' regexes: the place that each regex, tried in turn, gave."""
+    text = "".join(pieces)
+    end = min(len(text), start + size)
+    expected = -1
+    for head in forms.ERROR_HEAD.finditer(text, start, end):
+        at = head.start()
+        if any(regex.match(text, p) for regex in forms.SDK_TEXT_FORMS.values() for p in (at, at + 1)):
+            expected = forms.before_separators(text, start, at)
+            break
+    assert forms.next_error(text, start, end) == expected
