@@ -614,6 +614,25 @@ def _coded_matches(
     return finder
 
 
+def _legacy_matches(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+    """Legacy codes, looked for from their `)` (`(10630) ...`): a `)` after 3, 5 or 6 digits and a
+    `(`, before a letter, found at C speed; the regex tried only at the `(` of each. A regex that
+    began at each `(` tried every one of a line of 20 MB of `(` (2.4 x an ordinary line)."""
+    done = pos  # where the last match ended: the next starts there or after
+    for close in _LEGACY_CLOSE.finditer(text, pos):
+        at = close.start()
+        paren = at - 4 if text[at - 4] == "(" else at - 6 if text[at - 6] == "(" else at - 7
+        if paren >= done:
+            match = _LEGACY.match(text, paren)
+            if match is not None:
+                yield match
+                done = match.end()
+
+
+# What ends a legacy code, the regex's `)` and after it, with the digits and the `(` before it.
+_LEGACY_CLOSE = _lazy(r"\)(?:(?<=\([0-9]{3}\))|(?<=\([0-9]{5}\))|(?<=\([0-9]{6}\)))[ ]?(?=[^\W\d_])")
+
+
 _PY_SDK_LITERAL: Final = "TencentCloudSDKException] code:"
 _PY_SDK_CODE_REACH: Final = 16 * (MAX_NAME + 1)  # a code of 16 words at most (the SDK's sentences)
 
@@ -936,7 +955,7 @@ FORMS: Final = (
     Form(CODE_MESSAGE, "Code: ", _coded_matches(_CODE_MESSAGE, "Code: ", ", Message: "), _code_message),
     Form(NODE_SDK, "code: '", _finditer(_NODE_CODE), _node_code),
     Form(API3_JSON, '"Code"', _finditer(_API3_CODE), _api3_json),
-    Form(LEGACY_MESSAGE, "(", _finditer(_LEGACY), _legacy_message),
+    Form(LEGACY_MESSAGE, "(", _legacy_matches, _legacy_message),
     Form(LEGACY_JSON, '"code"', _legacy_json_bodies, _legacy_json_plain),
 )
 # The forms of an SDK's text whose message runs on to its line's end (`message:(.{0,4096})`), and
