@@ -209,3 +209,20 @@ def test_a_line_of_near_miss_team_names_compiles_no_regex_of_every_name() -> Non
     assert list(bare.scan(line + " " + names[7])) != []
     assert "_pattern" not in vars(bare)  # the cached_property was never asked
     assert [m.group() for m in bare.scan(line + " " + names[7])] == [names[7]]
+
+
+@given(st.text(st.sampled_from("Ab9._é解"), min_size=0, max_size=260))
+def test_the_dotnet_locator_sees_a_code_of_any_length_the_form_reads(tail: str) -> None:
+    """The .NET SDK's locator bounds its code to 200 bytes before ` message:` (so that Hyperscan
+    hangs it on ` message:`, where `\\S*` ran from each of 20 MB of `code:`), or takes a longer
+    one whole: every code that the form reads, of any length in bytes, is located."""
+    from kmserr.engines import HyperscanEngine, prefilter_patterns
+
+    line = f"x code:A{tail} message:denied"
+    assert [f.form for f in Extractor().find(line)] == [DOTNET_SDK]
+    locator = re.compile(dict(prefilter_patterns().located)[DOTNET_SDK])
+    assert locator.search(line.encode()) is not None
+    prefilter = prefilter_patterns()
+    engine = HyperscanEngine([p for _, p in prefilter.located], prefilter.parens, prefilter.standalone)
+    data = line.encode() + b"\n"
+    assert engine.candidates(data, 0, len(data)).structured != []
