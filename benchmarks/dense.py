@@ -9,7 +9,8 @@ size whose every line carries 100 errors in the usual forms (legacy `(10630)`, J
 exceptions, names standing alone), each with its own request ID; times `kmserr grep FILE > OUT`
 on both, best of --runs in interleaved rounds, with both engines, and compares seconds per byte.
 
-Target (issue 11): the dense log at most 2x the time per byte of the ordinary one.
+Target (issue 19, point 3; issue 11 asked 2x): the dense log at most 3x the time per byte of the
+ordinary one.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def main() -> int:
         print(f"{engine}: dense {times['dense'].best:.3f} s ({lines} lines of {args.per_line} errors), "
               f"ordinary {times['ordinary'].best:.3f} s", flush=True)
         targets.append(Target(f"{args.per_line} errors a line vs ordinary log, per byte ({engine})",
-                              per_byte["dense"] / per_byte["ordinary"], 2.0, "x",
+                              per_byte["dense"] / per_byte["ordinary"], 3.0, "x",
                               f"{times['dense'].noise} vs {times['ordinary'].noise}",
                               f"KMSERR_ENGINE={engine} kmserr grep DENSE > OUT  /  kmserr grep ORDINARY > OUT ({size_mb:g} MiB each)"))
     dense.unlink()

@@ -13,7 +13,8 @@ ratio is that of the scanning alone, per line. Team-code cases load a generated 
 --catalog (the schema of tests/test_team_catalogues.py).
 
 Targets (issue 11): each hostile line within 2x an ordinary line of its size, literal floods
-included (8 MB of `ClientError `; a 256 KB line of near-miss names with 2,000 team codes);
+included (8 MB of `ClientError `; a 256 KB line of near-miss names with 2,000 team codes; issue 19:
+20 MB of `code:`);
 start-up linear in the number of team codes: the time per code with the most codes (20,000)
 within 2x that with the fewest (the start-up without a team file subtracted; first run, with an
 empty cache, and cached runs alike).
@@ -82,6 +83,7 @@ def main() -> int:
     folder = args.folder or Path(tempfile.mkdtemp(prefix="kmserr-hostile-"))
     folder.mkdir(parents=True, exist_ok=True)
     flood = 2 * MB if args.quick else 8 * MB
+    heads = 4 * MB if args.quick else 20 * MB
     team_counts = (500, 2000, 5000) if args.quick else (2000, 5000, 20000)
     kmserr = kmserr_shell()
 
@@ -94,6 +96,8 @@ def main() -> int:
         (f"{flood // MB} MB of '(10630)'", lambda: (b"(10630)" * (flood // 7 + 1))[:flood], 0),
         (f"{flood // MB} MB of '\"code\":'", lambda: (b'"code":' * (flood // 7 + 1))[:flood], 0),
         (f"{flood // MB} MB of '('", lambda: b"(" * flood, 0),
+        # issue 19: the .NET SDK's head, which its form's regex was tried at, each of them.
+        (f"{heads // MB} MB of 'code:'", lambda: (b"code:" * (heads // 5 + 1))[:heads], 0),
         ("256 KB of near-miss team names, 2,000 team codes", lambda: near_misses(256_000, 2000), 2000),
     ]
     one_line = folder / "one.log"

@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cached_property
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Final, NamedTuple
 
 from .envelopes import AUTO, NONE, WRAP_FIRST, Opened, may_wrap, open_text
@@ -73,19 +73,62 @@ class _BareCodes:
         self._dotted_heads = frozenset(DOTTED_ONLY_FAMILIES)
         self._names = frozenset(named - set(DOTTED_ONLY_FAMILIES) - self._heads)
         self._all_heads = self._heads | self._dotted_heads | frozenset(n.partition(".")[0] for n in self._names)
+        # Every word that the regex of names starts a match with (a dotted-only family without its dot).
+        self._words = self._heads | self._dotted_heads | frozenset(n for n in self._names if len(n) <= MAX_NAME)
+        self._depth = max(word.count(".") + 1 for word in self._words)  # the most segments a word has
+        self._narrowed: dict[frozenset[str], re.Pattern[str]] = {}
+        # Identifiers probed, and how many before the regex of every name pays for its compiling
+        # (about 50 us a word; probing costs about 1 us an identifier more than that regex's search).
+        self._probed, self._budget = 0, PROBED_PER_WORD * len(self._words)
 
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
-        """Every identifier that `_accept` takes, as one regex (built when a crowded line first needs it)."""
+        """Every identifier that `_accept` takes, as one regex (0.1 s to compile for 2,000 team codes:
+        built only once probing has cost as much, or where the words have too many dots to probe)."""
         return _bare_pattern(self._heads, self._dotted_heads, self._names)
 
+    @cached_property
+    def _probe(self) -> re.Pattern[str] | None:
+        """The identifiers that may be code names, with their first one to `_depth` segments (None:
+        the words have too many segments to probe for)."""
+        return _probe_pattern(self._words, self._depth) if self._depth <= MAX_PROBED_SEGMENTS else None
+
     def scan(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
-        """Every code name of the text, lazily (`find` stops at MAX_FINDINGS): one pass of a regex that
-        rejects at C speed what cannot be a code, so that a line of 8 MB of `ClientError ` costs no
-        Python per identifier."""
-        for token in self._pattern.finditer(text, pos):
-            if token.end() - token.start() <= MAX_NAME:
-                yield token
+        """Every code name of the text, lazily (`find` stops at MAX_FINDINGS), a stretch at a time.
+        The identifiers of a stretch that may be names, with their first segments, come from one
+        regex that names no name (C speed) and meet the known words in a set (C speed); where none
+        is one, the stretch holds no name, and where some are, a regex of those words alone finds
+        the names, as the regex of every name would. So a line of near-miss team names costs no
+        Python per identifier and, until it has cost as much, no regex of every name is compiled."""
+        probe = self._probe
+        for low, high in _stretches(text, pos):
+            if probe is None or self._probed >= self._budget:
+                for token in self._pattern.finditer(text, low):  # the rest of the text, in one search
+                    if token.end() - token.start() <= MAX_NAME:
+                        yield token
+                return
+            found = probe.findall(text, low, high)
+            if not found:
+                continue
+            self._probed += len(found)
+            hits = self._words.intersection(chain.from_iterable(found) if self._depth > 1 else found)
+            if not hits:
+                continue
+            for token in self._narrowed_pattern(frozenset(hits)).finditer(text, low, high):
+                if token.end() - token.start() <= MAX_NAME:
+                    yield token
+
+    def _narrowed_pattern(self, words: frozenset[str]) -> re.Pattern[str]:
+        """The regex of these of the words alone: a match from a place ends where the identifier does,
+        whichever word it went through, so it finds what the regex of every name finds wherever no
+        other word stands."""
+        pattern = self._narrowed.get(words)
+        if pattern is None:
+            pattern = _bare_pattern(self._heads & words, self._dotted_heads & words, self._names & words)
+            if len(self._narrowed) >= MAX_NARROWED:
+                self._narrowed.clear()
+            self._narrowed[words] = pattern
+        return pattern
 
     def at(self, text: str, positions: Iterable[int]) -> list[re.Match[str]]:
         """Look only at the identifiers around these positions, where a prefilter saw a name's literal."""
@@ -142,18 +185,61 @@ _NOT_AFTER: Final = r"(?![\w-]|\.[A-Za-z0-9])"
 _NOT_BEFORE: Final = r"(?<![\w.\\/-].)"  # after the first letter: the regex keeps a first-letter prefilter
 
 
+MAX_PROBED_SEGMENTS: Final = 8  # words with more dots: the regex of every name (probing them costs a group each)
+MAX_NARROWED: Final = 256  # regexes of some of the words, kept by the words
+PROBED_PER_WORD: Final = 64  # identifiers probed a word known, before the regex of every name is compiled
+STRETCH: Final = 65536  # characters of a line probed at once: a flood of names costs memory by the stretch
+# Where a stretch may end: a character that neither an identifier nor what stands after a name can hold.
+_STRETCH_END = re.compile(r"[^\w.\-]")
+
+
+def _stretches(text: str, pos: int) -> Iterator[tuple[int, int]]:
+    """`text[pos:]` cut into stretches of about STRETCH characters, each ended before a character that
+    no identifier holds, so that every regex reads in a stretch what it reads in the whole text."""
+    while pos < len(text):
+        end = _STRETCH_END.search(text, pos + STRETCH) if len(text) - pos > STRETCH else None
+        high = end.start() if end is not None else len(text)
+        yield pos, high
+        pos = high
+
+
+PROBED_PREFIX: Final = 4  # characters of a word that a probed identifier must begin with
+
+
+def _probe_pattern(words: Iterable[str], depth: int) -> re.Pattern[str]:
+    """Identifiers that begin as one of the words does (PROBED_PREFIX characters), not after a
+    letter, digit, `_`, `.`, `\\`, `/`, `-` and not followed by what may not follow a name, as findall
+    gives them: their first one, two, ... `depth` segments (the whole of them with fewer). Every
+    place where the regex of names starts a match starts one, and ends where it ends."""
+    trie = word_trie({word[:PROBED_PREFIX]: {""} for word in words})
+    # Each alternative begins with its first letter (so that re looks for places by a set of them),
+    # and looks ahead at the rest of the prefix.
+    firsts = "|".join(re.escape(first) + _NOT_BEFORE + (f"(?={rest})" if (rest := _trie_regex(trie[first])) else "")
+                      for first in sorted(trie))
+    # Each run of letters and digits is read whole (what follows it is none of them), so that an
+    # identifier the regex refuses is given up at once, not shortened a character at a time.
+    inner = "((?:" + firsts + ")[A-Za-z0-9]*(?![A-Za-z0-9]))"
+    for _ in range(depth - 1):
+        inner = "(" + inner + _SEGMENT + "?)"
+    return re.compile(inner + _SEGMENT + "{0," + str(MAX_NAME // 2) + "}" + _NOT_AFTER)
+
+
+_SEGMENT: Final = r"(?:\.[A-Za-z0-9]+(?![A-Za-z0-9]))"
+
+
 def _bare_pattern(heads: Iterable[str], dotted_heads: Iterable[str], names: Iterable[str]) -> re.Pattern[str]:
     """One regex for the code names standing alone: the known words as a trie (Python's re tries an
     alternation's branches one by one), each checked for what stands before it right after its first
-    letter, so that the search only tries positions where a known word's first letter stands."""
-    words: dict[str, set[str]] = {}
-    for word in (*heads, *names):
-        if len(word) <= MAX_NAME:
-            words.setdefault(word, set()).add(_TAIL)
-    for word in dotted_heads:
-        words.setdefault(word + ".", set()).add(_DOTTED_TAIL)
-    trie = word_trie(words)
-    branches = [re.escape(first) + _NOT_BEFORE + _trie_regex(trie[first]) for first in sorted(trie)]
+    letter, so that the search only tries positions where a known word's first letter stands. The
+    dotted sub-codes after a word are one tail after each first letter's trie, not one a word: a
+    match from a place ends where the identifier does, whichever word it went through (2,000 team
+    codes with a tail each: 47 KB of regex where there were 98 KB)."""
+    plain = word_trie({word: {""} for word in (*heads, *names) if len(word) <= MAX_NAME})
+    dotted = word_trie({word + ".": {""} for word in dotted_heads})
+    # Each alternative begins with its first letter, so that re finds the places to try by a set of
+    # first letters (an alternative that began with a group would make it try every place).
+    branches = [re.escape(first) + _NOT_BEFORE + _trie_regex(trie[first]) + tail
+                for trie, tail in ((plain, _TAIL), (dotted, _DOTTED_TAIL)) for first in sorted(trie)]
     return re.compile("(?:" + "|".join(branches) + ")" + _NOT_AFTER if branches else r"(?!)")
 
 
@@ -277,16 +363,28 @@ class Extractor:
                     source = sources[line_start] = _is_source_line(text, line_start)
                 if source:  # a traceback's source line quotes codes; it is no occurrence
                     continue
-                finding = build(match, text)
-                if finding is None:
-                    continue
-                if form in SDK_TEXT_FORMS:  # read up to the next error on the line, not past it
-                    at = next_error(text, finding.end, match.end())
-                    cut = SDK_TEXT_FORMS[form].match(text, match.start(), at) if at >= 0 else None
-                    shorter = build(cut, text[:at]) if cut is not None else None
-                    if cut is not None and shorter is not None:
-                        match, finding = cut, shorter
-                        pending = iter(finder(text, at))  # the next error is its own
+                group = CODE_GROUPS.get(form)
+                at = next_error(text, match.end(group), match.end()) if group is not None else -1
+                cut = SDK_TEXT_FORMS[form].match(text, match.start(), at) if at >= 0 else None
+                if cut is not None:
+                    # Read up to the next error on the line, not past it; built once, from the text
+                    # before that error (its code is the match's: so is whether it is one at all).
+                    finding = build(cut, text[:at])
+                    if finding is None:
+                        continue
+                    match = cut
+                    pending = iter(finder(text, at))  # the next error is its own
+                else:
+                    finding = build(match, text)
+                    if finding is None:
+                        continue
+                    if form == PYTHON_SDK_REPR:  # its code's end is the builder's to say
+                        at = next_error(text, finding.end, match.end())
+                        cut = SDK_TEXT_FORMS[form].match(text, match.start(), at) if at >= 0 else None
+                        shorter = build(cut, text[:at]) if cut is not None else None
+                        if cut is not None and shorter is not None:
+                            match, finding = cut, shorter
+                            pending = iter(finder(text, at))
                 if form == NODE_SDK:
                     finding = _with_node_object(finding, before + text[: text.find("code:", match.start())])
                 span_start, span_end = _form_span(match, finding)
@@ -785,6 +883,12 @@ def _is_source_line(text: str, line_start: int) -> bool:
     callee = _CALLEE.match(rest)
     arguments = _ERROR_CALL.sub("(", rest[callee.end() :] if callee else rest)  # a repr inside: `{'e': X('A')}`
     return any(word not in _NOT_VARIABLES for word in _WORD.findall(arguments))
+
+
+# The forms of an SDK's text whose builder takes the code from this group of the match, as it
+# stands (`_sdk`): where the code ends, and so where the next error may begin, before building.
+CODE_GROUPS: Final = {PYTHON_SDK: 1, JAVA_SDK: 1, JAVA_SDK_OLD: 1, GO_SDK: 1, CPP_SDK: 2, DOTNET_SDK: 1,
+                      CODE_MESSAGE: 1}
 
 
 # Forms whose message may quote an API 3.0 error body: the Python SDK's ServerNetworkError holds a

@@ -12,6 +12,7 @@ import ast
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import Any, Final, NamedTuple, cast
 
 
@@ -589,6 +590,49 @@ def _python_sdk_matches(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
         at = text.find(_PY_SDK_LITERAL, at + 1)
 
 
+def _coded_matches(
+    regex: re.Pattern[str], head: str, label: str,
+) -> Callable[[str, int], Iterator[re.Match[str]]]:
+    """A finder for a form written `{head}CODE{label}MESSAGE` whose code is one word (no space, `:`
+    or `,`: neither the head nor the label can stand inside it), tried from its label, the rarer
+    literal: only the last head before a label can start a match, and none before the label before
+    it. A line of 20 MB of `code:` costs a search for ` message:`, not a regex at each `code:`."""
+    def finder(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        low = pos  # where the next match may start: after the last one, and after the last label
+        at = text.find(label, pos)
+        while at >= 0:
+            start = text.rfind(head, low, at)
+            match = regex.match(text, start) if start >= 0 else None
+            if match is not None:
+                yield match
+                low = match.end()
+                at = text.find(label, low)
+                continue
+            low = max(low, at + 1)
+            at = text.find(label, at + 1)
+
+    return finder
+
+
+def _legacy_matches(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+    """Legacy codes, looked for from their `)` (`(10630) ...`): a `)` after 3, 5 or 6 digits and a
+    `(`, before a letter, found at C speed; the regex tried only at the `(` of each. A regex that
+    began at each `(` tried every one of a line of 20 MB of `(` (2.4 x an ordinary line)."""
+    done = pos  # where the last match ended: the next starts there or after
+    for close in _LEGACY_CLOSE.finditer(text, pos):
+        at = close.start()
+        paren = at - 4 if text[at - 4] == "(" else at - 6 if text[at - 6] == "(" else at - 7
+        if paren >= done:
+            match = _LEGACY.match(text, paren)
+            if match is not None:
+                yield match
+                done = match.end()
+
+
+# What ends a legacy code, the regex's `)` and after it, with the digits and the `(` before it.
+_LEGACY_CLOSE = _lazy(r"\)(?:(?<=\([0-9]{3}\))|(?<=\([0-9]{5}\))|(?<=\([0-9]{6}\)))[ ]?(?=[^\W\d_])")
+
+
 _PY_SDK_LITERAL: Final = "TencentCloudSDKException] code:"
 _PY_SDK_CODE_REACH: Final = 16 * (MAX_NAME + 1)  # a code of 16 words at most (the SDK's sentences)
 
@@ -705,6 +749,15 @@ def _request_id_near(text: str, pos: int) -> str | None:
 def _request_ids(text: str, low: int, high: int) -> Iterator[str]:
     """The request IDs of `text[low:high]` in order: found by a literal, then read by the regex,
     so that there is no scan per position."""
+    if len(text) <= LOWERED_ONCE and text.isascii():  # lower() keeps every place: lowered once a text
+        lowered = _lowered(text)
+        at = lowered.find("request", low, high)
+        while at >= 0:
+            found = _REQUEST_ID_ANYWHERE.match(text, at, high)
+            if found:
+                yield found.group(1)
+            at = lowered.find("request", at + 7, high)
+        return
     window = text[low:high].lower()
     at = window.find("request")
     while at >= 0:
@@ -712,6 +765,19 @@ def _request_ids(text: str, low: int, high: int) -> Iterator[str]:
         if found:
             yield found.group(1)
         at = window.find("request", at + 7)
+
+
+LOWERED_ONCE: Final = 4 * WINDOW  # a longer text is lowered a window at a time (a few errors in 64 MB)
+_last_lowered: tuple[str, str] = ("", "")  # the last text `_lowered` lowered, and its lowered copy
+
+
+def _lowered(text: str) -> str:
+    """A text lowered once for all its errors (a line of 100 lowered the 8 KB around each of them)."""
+    global _last_lowered
+    last = _last_lowered  # one tuple, replaced whole: a thread sees a text with its own copy
+    if last[0] is not text:
+        last = _last_lowered = (text, text.lower())
+    return last[1]
 
 
 def _own_request_id(text: str, start: int, pos: int) -> str | None:
@@ -741,16 +807,17 @@ def next_error(text: str, start: int, end: int) -> int:
     (` | `, `; `) are left out of the first one's text."""
     # Each head holds one of these: found by str.find first, so that a message without any (the
     # common case) costs no regex, which would try its alternatives at every position.
-    first = -1
-    for literal in _HEAD_LITERALS:
-        at = text.find(literal, start, end)
-        if at >= 0 and (first < 0 or at < first):
+    first = end
+    for literal in _HEAD_LITERALS:  # each searched only up to the earliest found so far
+        at = text.find(literal, start, first + len(literal) - 1)
+        if at >= 0:
             first = at
-    if first < 0:
+    if first == end:
         return -1
+    confirm = _any_sdk_text().match  # whether any form's regex matches there: one call, not one a form
     for head in ERROR_HEAD.finditer(text, max(start, first - 1), end):
         at = head.start()
-        if any(regex.match(text, p) for regex in SDK_TEXT_FORMS.values() for p in (at, at + 1)):
+        if confirm(text, at) or confirm(text, at + 1):
             return before_separators(text, start, at)
     return -1
 
@@ -843,7 +910,9 @@ LOCATORS: Final = {
     JAVA_SDK_OLD: rb"\[TencentCloudSDKException\]message:[A-Za-z]",
     GO_SDK: rb"\[TencentCloudSDKError\] Code=[^,\n]*, Message=",
     CPP_SDK: rb"RequestId=[^,\n]*, ErrorCode=[^,\n]*, ErrorMessage=",
-    DOTNET_SDK: rb"code:[A-Za-z]\S* message:",
+    # Its code in at most 200 bytes before ` message:`, or longer: bounded, so that Hyperscan hangs
+    # it on ` message:`, where `\S*` made it run from each of a line of 20 MB of `code:` (22 ns a byte).
+    DOTNET_SDK: rb"code:[A-Za-z](?:[^\s:]{0,200} message:|[^\s:]{201})",
     CODE_MESSAGE: rb"Code: [A-Za-z]\S*, Message: ",
     NODE_SDK: rb"code: '",
     API3_JSON: rb'"Code"[^"\n]*"[A-Za-z]',
@@ -884,11 +953,11 @@ FORMS: Final = (
     Form(JAVA_SDK_OLD, "SDKException]message:", _finditer(_JAVA_SDK_OLD), _java_sdk_old),
     Form(GO_SDK, "SDKError] Code=", _finditer(_GO_SDK), _go_sdk),
     Form(CPP_SDK, "ErrorCode=", _finditer(_CPP_SDK), _cpp_sdk),
-    Form(DOTNET_SDK, "code:", _finditer(_DOTNET_SDK), _dotnet_sdk),
-    Form(CODE_MESSAGE, "Code: ", _finditer(_CODE_MESSAGE), _code_message),
+    Form(DOTNET_SDK, "code:", _coded_matches(_DOTNET_SDK, "code:", " message:"), _dotnet_sdk),
+    Form(CODE_MESSAGE, "Code: ", _coded_matches(_CODE_MESSAGE, "Code: ", ", Message: "), _code_message),
     Form(NODE_SDK, "code: '", _finditer(_NODE_CODE), _node_code),
     Form(API3_JSON, '"Code"', _finditer(_API3_CODE), _api3_json),
-    Form(LEGACY_MESSAGE, "(", _finditer(_LEGACY), _legacy_message),
+    Form(LEGACY_MESSAGE, "(", _legacy_matches, _legacy_message),
     Form(LEGACY_JSON, '"code"', _legacy_json_bodies, _legacy_json_plain),
 )
 # The forms of an SDK's text whose message runs on to its line's end (`message:(.{0,4096})`), and
@@ -897,3 +966,10 @@ SDK_TEXT_FORMS: Final = {
     PYTHON_SDK: _PY_SDK, PYTHON_SDK_REPR: _PY_REPR, JAVA_SDK: _JAVA_SDK, JAVA_SDK_OLD: _JAVA_SDK_OLD,
     GO_SDK: _GO_SDK, CPP_SDK: _CPP_SDK, DOTNET_SDK: _DOTNET_SDK, CODE_MESSAGE: _CODE_MESSAGE,
 }
+
+
+@lru_cache(maxsize=1)
+def _any_sdk_text() -> re.Pattern[str]:
+    """Their regexes as one alternation, which matches at a place where any of them does (built at
+    its first use, as each of them is)."""
+    return re.compile("|".join(f"(?:{regex.pattern})" for regex in SDK_TEXT_FORMS.values()))
