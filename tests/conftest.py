@@ -25,6 +25,18 @@ settings.register_profile("long", max_examples=3000, deadline=None, suppress_hea
 settings.load_profile("ci")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Run the whole suite on every core (pytest-xdist's `-n auto`): it is mostly subprocess and
+    file work, and one process leaves a core idle. Only the whole suite: a file or test named on
+    the command line runs in one process, as workers take a second or two to start. Set here, not
+    in addopts, so that `-n N` either way, `-n0` and `-p no:xdist` (xdist unloaded) all still work."""
+    if (config.pluginmanager.has_plugin("xdist") and not hasattr(config, "workerinput")
+            and config.getoption("numprocesses", None) is None
+            and config.args_source == pytest.Config.ArgsSource.TESTPATHS):
+        config.option.numprocesses = "auto"
+
+
 @dataclass(frozen=True)
 class ReferenceRow:
     error_code: int
@@ -118,6 +130,25 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep the catalogue cache of the test run out of the user's cache folder."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KMSERR_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def compiled_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Where PYTHONDONTWRITEBYTECODE is set (some CI images set it), each of the suite's hundreds of
+    `python -m kmserr` processes compiles kmserr, Click and Rich from source again: twice the CPU
+    of the command itself. Their bytecode goes to a folder of the test run instead (shared by
+    xdist's workers), written once and read by every later process; the checkout is not written."""
+    import os
+
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
+        yield
+        return
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "pycache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("PYTHONDONTWRITEBYTECODE")
+        patch.setenv("PYTHONPYCACHEPREFIX", str(folder))
         yield
 
 
