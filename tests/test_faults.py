@@ -349,6 +349,29 @@ def test_interrupted_at_any_moment_of_start_up_ends_with_130_and_no_output(tmp_p
     assert interrupted >= 10
 
 
+# The console script's lines again, with a signal sent while Python tears the process down: after
+# the command returned, in an atexit callback (as in threading's shutdown or a last flush).
+_SIGNAL_AT_EXIT = """
+import atexit, os, signal, sys
+from kmserr.__main__ import main
+def late():
+    os.kill(os.getpid(), int(sys.argv[1]))
+    sum(range(1000))  # Python code after the signal: its handler runs here
+atexit.register(late)
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize(("sig", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, -signal.SIGTERM)], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_while_the_process_ends_prints_no_traceback(sig: int, status: int) -> None:
+    """Once the command is done its raising handlers give way to the quiet ones: the output is
+    whole, standard error empty, the status 130 (Ctrl-C) or death by SIGTERM, as a shell expects."""
+    result = subprocess.run([sys.executable, "-c", _SIGNAL_AT_EXIT, str(int(sig)), "lookup", "10630", "--format", "plain"],
+                            capture_output=True, timeout=60)
+    assert (result.returncode, result.stderr) == (status, b"")
+    assert result.stdout.startswith(b"10630\t4530\t") and result.stdout.endswith(b"\n")
+
+
 def test_interrupted_prints_not_even_an_empty_line() -> None:
     proc = subprocess.Popen([*KMSERR, "grep"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None
