@@ -372,6 +372,21 @@ def test_a_signal_while_the_process_ends_prints_no_traceback(sig: int, status: i
     assert result.stdout.startswith(b"10630\t4530\t") and result.stdout.endswith(b"\n")
 
 
+def test_the_command_s_entry_imports_nothing_before_ctrl_c_is_handled() -> None:
+    """Before `main` sets the quiet handler, a Ctrl-C is Python's KeyboardInterrupt and its traceback:
+    kmserr's part of that window is importing `kmserr` and `kmserr.__main__`, and it loads no other
+    module (not even `__future__`, which `from __future__ import annotations` reads from disk)."""
+    import kmserr
+
+    probe = ("import os, sys; before = set(sys.modules); import kmserr.__main__; "
+             "print(' '.join(sorted(set(sys.modules) - before)))")
+    root = str(Path(kmserr.__file__).parent.parent)
+    # -S: without site, whose own imports (os, and what .pth files import) would hide the entry's.
+    result = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": root}, timeout=60)
+    assert result.stdout.split() == ["kmserr", "kmserr.__main__"]
+
+
 def test_interrupted_prints_not_even_an_empty_line() -> None:
     proc = subprocess.Popen([*KMSERR, "grep"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None
