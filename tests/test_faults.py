@@ -372,6 +372,23 @@ def test_a_signal_while_the_process_ends_prints_no_traceback(sig: int, status: i
     assert result.stdout.startswith(b"10630\t4530\t") and result.stdout.endswith(b"\n")
 
 
+@pytest.mark.parametrize("entry", [KMSERR, [str(Path(sys.executable).parent / "kmserr")]], ids=["python -m", "script"])
+def test_standard_input_a_folder_stops_python_before_kmserr_runs(tmp_path: Path, entry: list[str]) -> None:
+    """Pinned as it is, not as we want it (one line, status 2): CPython checks that standard input is
+    no folder while it sets up sys.stdin (Python/pylifecycle.c, init_sys_streams), before `site`
+    reads any .pth file, so no code of kmserr, nor any file an installer writes, runs first. The
+    day a Python lets a program answer, this fails, and kmserr should say it itself
+    (SECURITY.md, docs/commands.md)."""
+    folder = os.open(tmp_path, os.O_RDONLY)
+    try:
+        result = subprocess.run([*entry, "grep"], stdin=folder, capture_output=True, timeout=60)
+    finally:
+        os.close(folder)
+    assert (result.returncode, result.stdout) == (1, b"")
+    assert b"Fatal Python error: init_sys_streams: <stdin> is a directory, cannot continue" in result.stderr
+    assert b"kmserr" not in result.stderr  # not a line of kmserr's code ran
+
+
 def test_the_command_s_entry_imports_nothing_before_ctrl_c_is_handled() -> None:
     """Before `main` sets the quiet handler, a Ctrl-C is Python's KeyboardInterrupt and its traceback:
     kmserr's part of that window is importing `kmserr` and `kmserr.__main__`, and it loads no other
