@@ -152,12 +152,22 @@ def compiled_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def config_homes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of the run for every test's empty config home."""
+    return tmp_path_factory.mktemp("config")
+
+
 @pytest.fixture(autouse=True)
-def stable_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def stable_terminal(monkeypatch: pytest.MonkeyPatch, config_homes: Path) -> Iterator[None]:
+    import tempfile
+
     for name in ("NO_COLOR", "FORCE_COLOR", "KMSERR_ENGINE", "LC_ALL", "LC_MESSAGES", "KMSERR_CATALOG"):
         monkeypatch.delenv(name, raising=False)
-    # The user's own team catalogues must not change what the tests see.
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    # The user's own team catalogues must not change what the tests see: an empty config home of
+    # each test's own. Made by mkdtemp in one folder: tmp_path_factory.mktemp lists every folder
+    # of the run to number the next, which over the suite's thousands of tests costs seconds.
+    monkeypatch.setenv("XDG_CONFIG_HOME", tempfile.mkdtemp(dir=config_homes))
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("LANG", "C.UTF-8")
