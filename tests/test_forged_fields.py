@@ -57,10 +57,9 @@ def test_the_last_tab_field_is_kmserr_s_annotation_whatever_the_line_holds(befor
 def test_a_forged_field_after_a_tab_changes_nothing_read_the_documented_way(run: Runner) -> None:
     result = run("grep", input=f"ERROR {GENUINE}{FORGED}\n".encode())
     assert last_field(result.stdout.removesuffix("\n")).startswith(TRUE_ADVICE)
-    # The shell's own tools read it so too (docs/commands.md): awk's last field, and rev | cut | rev.
-    for reader in ("awk -F'\\t' '{print $NF}'", "rev | cut -f1 | rev"):
-        read = subprocess.run(["bash", "-c", reader], input=result.stdout, capture_output=True, text=True, check=True)
-        assert read.stdout.startswith(TRUE_ADVICE) and "retry: yes" not in read.stdout, reader
+    # awk reads it so too, as docs/commands.md says (awk is POSIX; rev, also named there, is not).
+    read = subprocess.run(["awk", "-F\t", "{print $NF}"], input=result.stdout, capture_output=True, text=True, check=True)
+    assert read.stdout.startswith(TRUE_ADVICE) and "retry: yes" not in read.stdout
 
 
 def test_a_context_line_ends_with_an_empty_field(run: Runner) -> None:
