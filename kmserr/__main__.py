@@ -1,7 +1,7 @@
 """`python -m kmserr` and the `kmserr` command: Ctrl-C is handled before anything heavy is imported."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: it imports the __future__ module, from disk, before the
+# handler is set (a Ctrl-C then is a traceback); the one annotation that needs it is a string.
 import os
 
 try:  # the C module that Python's start-up has loaded already: `signal` would import enum first
@@ -19,7 +19,7 @@ def _interrupted_early(signum: int, frame: object) -> None:
     os._exit(130)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: "Sequence[str] | None" = None) -> None:
     """Run kmserr; a Ctrl-C at any moment ends it with 130 and no output, as a shell expects."""
     try:  # noqa: SIM105 (contextlib would be one more import before Ctrl-C is handled)
         signal.signal(signal.SIGINT, _interrupted_early)

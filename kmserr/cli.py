@@ -858,11 +858,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ImportError:  # pragma: no cover - an interpreter without it
         import signal
 
-    with contextlib.suppress(ValueError, OSError):  # not the main thread, or a platform without it
-        signal.signal(signal.SIGTERM, _on_sigterm)
-        signal.signal(signal.SIGINT, _on_sigint)
     status = FOUND
+    before_term = before_int = None
     try:
+        # Inside the try: a signal the moment after its handler is set is caught below.
+        with contextlib.suppress(ValueError, OSError):  # not the main thread, or a platform without it
+            before_term = signal.signal(signal.SIGTERM, _on_sigterm)
+            before_int = signal.signal(signal.SIGINT, _on_sigint)
         streams.prepare()
         status = _run(argv)
         sys.stdout.flush()
@@ -878,6 +880,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         _silence_stdout()
         _note(f"kmserr: {exc.strerror or exc}")
         status = TROUBLE
+    finally:
+        # Done: the handlers that raise give way to those before them (the command's, which end the
+        # process quietly: kmserr/__main__.py), so that a signal while Python tears down (atexit,
+        # threads' shutdown) prints no traceback. Inline, not a function: no check for a signal
+        # between the last handler and the restored one.
+        if before_int is not None:
+            signal.signal(signal.SIGINT, before_int)
+        if before_term is not None:
+            signal.signal(signal.SIGTERM, before_term)
     sys.exit(status)
 
 

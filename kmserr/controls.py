@@ -1,10 +1,12 @@
 """Characters that can drive a terminal or deceive its reader, and how they are shown instead.
 
-Control characters (C0 but tab, DEL, C1) make a terminal act: clear the screen, set its title,
-open a link. Format characters (Unicode category Cf: bidi overrides such as U+202E and isolates
-such as U+2066, zero-width spaces and joiners, the BOM) and line and paragraph separators (Zl, Zp)
-print as nothing, or reorder what follows, so that one code looks like another. Undecodable input
-bytes are kept as lone surrogates by `surrogateescape`. All of these are shown as escapes.
+Control characters (C0, DEL, C1) make a terminal act: clear the screen, set its title, open a
+link; a tab is shown as `\\t` too, so that a log line's own tab and the text after it (a forged
+`kmserr: ... [retry: yes]`) cannot pass for kmserr's layout. Format characters (Unicode category
+Cf: bidi overrides such as U+202E and isolates such as U+2066, zero-width spaces and joiners, the
+BOM) and line and paragraph separators (Zl, Zp) print as nothing, or reorder what follows, so that
+one code looks like another. Undecodable input bytes are kept as lone surrogates by
+`surrogateescape`. All of these are shown as escapes.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ _BLANK: Final = "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2800\u3164\u
 _OTHER_SPACES: Final = "\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
 _CONTROLS: Final = f"\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff{_FORMAT}{_BLANK}"  # all of C0 but tab
 _PATTERNS: Final = {
-    "unsafe": f"[{_CONTROLS}]",
+    "unsafe": f"[\t{_CONTROLS}]",
     "in names": f"[\t{_CONTROLS}{_OTHER_SPACES}]",  # a name holds no tab, nor a space that is not " "
     "characters": f"[\x00-\x08\x0a-\x1f\x7f-\x9f{_FORMAT}{_BLANK}]",  # the unsafe ones but undecodable bytes
     # What JSON must escape besides what json.dumps does: it leaves C1 controls, DEL, format
@@ -55,11 +57,16 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
+def _terminal_escape(match: re.Match[str]) -> str:
+    return "\\t" if match.group(0) == "\t" else _escape(match)
+
+
 def terminal_safe(text: str) -> str:
-    """Show control and invisible characters, and undecodable bytes, as escapes (`\\x1b`, `\\u202e`)."""
+    """Show tabs, control and invisible characters, and undecodable bytes, as escapes (`\\t`,
+    `\\x1b`, `\\u202e`): what a terminal shows is then the text's own characters, one for one."""
     if text.isascii() and text.isprintable():  # nothing to show (the usual case): no pattern compiled (0.8 ms)
         return text
-    return _pattern("unsafe").sub(_escape, text)
+    return _pattern("unsafe").sub(_terminal_escape, text)
 
 
 def characters_safe(text: str) -> str:

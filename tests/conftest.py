@@ -25,6 +25,18 @@ settings.register_profile("long", max_examples=3000, deadline=None, suppress_hea
 settings.load_profile("ci")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Run the whole suite on every core (pytest-xdist's `-n auto`): it is mostly subprocess and
+    file work, and one process leaves a core idle. Only the whole suite: a file or test named on
+    the command line runs in one process, as workers take a second or two to start. Set here, not
+    in addopts, so that `-n N` either way, `-n0` and `-p no:xdist` (xdist unloaded) all still work."""
+    if (config.pluginmanager.has_plugin("xdist") and not hasattr(config, "workerinput")
+            and config.getoption("numprocesses", None) is None
+            and config.args_source == pytest.Config.ArgsSource.TESTPATHS):
+        config.option.numprocesses = "auto"
+
+
 @dataclass(frozen=True)
 class ReferenceRow:
     error_code: int
@@ -121,12 +133,41 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def compiled_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Where PYTHONDONTWRITEBYTECODE is set (some CI images set it), each of the suite's hundreds of
+    `python -m kmserr` processes compiles kmserr, Click and Rich from source again: twice the CPU
+    of the command itself. Their bytecode goes to a folder of the test run instead (shared by
+    xdist's workers), written once and read by every later process; the checkout is not written."""
+    import os
+
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
+        yield
+        return
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "pycache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("PYTHONDONTWRITEBYTECODE")
+        patch.setenv("PYTHONPYCACHEPREFIX", str(folder))
+        yield
+
+
+@pytest.fixture(scope="session")
+def config_homes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of the run for every test's empty config home."""
+    return tmp_path_factory.mktemp("config")
+
+
 @pytest.fixture(autouse=True)
-def stable_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def stable_terminal(monkeypatch: pytest.MonkeyPatch, config_homes: Path) -> Iterator[None]:
+    import tempfile
+
     for name in ("NO_COLOR", "FORCE_COLOR", "KMSERR_ENGINE", "LC_ALL", "LC_MESSAGES", "KMSERR_CATALOG"):
         monkeypatch.delenv(name, raising=False)
-    # The user's own team catalogues must not change what the tests see.
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    # The user's own team catalogues must not change what the tests see: an empty config home of
+    # each test's own. Made by mkdtemp in one folder: tmp_path_factory.mktemp lists every folder
+    # of the run to number the next, which over the suite's thousands of tests costs seconds.
+    monkeypatch.setenv("XDG_CONFIG_HOME", tempfile.mkdtemp(dir=config_homes))
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("LANG", "C.UTF-8")

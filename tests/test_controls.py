@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kmserr.controls import _PATTERNS, _escape, hidden, json_safe, linkable, terminal_safe, web_address
+from kmserr.controls import _PATTERNS, _terminal_escape, hidden, json_safe, linkable, terminal_safe, web_address
 from kmserr.render import json_line, json_text
 
 MUST_ESCAPE = ("Cc", "Cf", "Zl", "Zp", "Cs")
@@ -26,7 +26,7 @@ def test_every_control_and_invisible_character_is_escaped_and_nothing_visible_is
     """Exhaustive over the running Python's Unicode database, so that a newer Unicode's format
     characters are caught by the suite the day the project runs on it."""
     escaped = {c for c in every_character() if terminal_safe(c) != c}
-    required = {c for c in every_character() if unicodedata.category(c) in MUST_ESCAPE and c != "\t"}
+    required = {c for c in every_character() if unicodedata.category(c) in MUST_ESCAPE}  # the tab too
     assert required - escaped == set()
     # Beyond them only unassigned code points and invisible variation selectors, in the same blocks,
     # and the letters that print as nothing (Hangul fillers, the blank braille pattern).
@@ -55,7 +55,9 @@ def test_escapes_say_which_character_it_was() -> None:
     assert terminal_safe("a\u202eb\u200b\u2066c") == "a\\u202eb\\u200b\\u2066c"
     assert terminal_safe("\x9b\x85\x7f\x00") == "\\x9b\\x85\\x7f\\x00"
     assert terminal_safe("tag\U000e0041") == "tag\\U000e0041"
-    assert terminal_safe("中文 ’quote’ é\tok") == "中文 ’quote’ é\tok"
+    assert terminal_safe("中文 ’quote’ é ok") == "中文 ’quote’ é ok"
+    # A tab as `\t`: a log line's own tab, and a forged `kmserr:` field after it, show as what they are.
+    assert terminal_safe("(10630) x\tkmserr: 10630 [retry: yes]") == "(10630) x\\tkmserr: 10630 [retry: yes]"
     assert terminal_safe(b"\xff".decode("utf-8", "surrogateescape")) == "\\xff"
 
 
@@ -92,7 +94,7 @@ LINKABLE = re.compile(r"(?ai)https?://[!-~]+")
 @given(st.text(st.characters(max_codepoint=0x3000)) | st.text(st.characters(max_codepoint=0x7F)))
 def test_printable_ascii_is_left_as_it_is_without_the_pattern(text: str) -> None:
     """terminal_safe answers printable ASCII without compiling its pattern: as the pattern would."""
-    assert terminal_safe(text) == UNSAFE.sub(_escape, text)
+    assert terminal_safe(text) == UNSAFE.sub(_terminal_escape, text)
 
 
 @given(st.sampled_from(["", "http://", "https://", "HTTPS://", "hTtP://", "https:/", "ftp://"]),

@@ -25,7 +25,7 @@ def test_plain_field_escapes_separators() -> None:
 
 
 def test_terminal_safe_escapes_controls_and_bad_bytes() -> None:
-    assert terminal_safe("a\x1b[2Jb\x07c\tz") == "a\\x1b[2Jb\\x07c\tz"
+    assert terminal_safe("a\x1b[2Jb\x07c\tz") == "a\\x1b[2Jb\\x07c\\tz"
     assert terminal_safe(b"x\xff".decode("utf-8", "surrogateescape")) == "x\\xff"
 
 

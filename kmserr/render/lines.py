@@ -89,6 +89,10 @@ class LinePrinter:
             safe = terminal_safe(line.decode("utf-8", "surrogateescape")).encode(self._encoding, self._errors)
             dim, reset = (b"\x1b[2m", b"\x1b[0m") if self._style.color else (b"", b"")
             self._put(dim + prefix + safe + reset + b"\n")
+        elif self._annotate:
+            # An empty last field: what a script reads as kmserr's annotation (the last tab-separated
+            # field) is never the context line's own text, whatever tabs it holds.
+            self._put(prefix + line + b"\t\n")
         else:
             self._put(prefix + line + b"\n")
 

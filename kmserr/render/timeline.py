@@ -116,7 +116,7 @@ def chart_text(counts: Counts, style: Style, marks: tuple[str, ...] | None = Non
         lines.append(f"{label} {''.join(bar)}{' ' * (room - drawn)} {count:>{number},}")
     legend = []
     for i, name in enumerate(names):
-        name_shown = _fit(terminal_safe(name).replace("\t", "\\t"), width - 16)  # a tab would break the line up
+        name_shown = _fit(terminal_safe(name), width - 16)  # a tab is shown as \t: raw, it would break the line up
         legend.append(f"{_paint(marks[i % len(marks)], i, style.color)} {name_shown} ({sum(r[i] for r in rows):,})")
     lines += _wrapped(legend, width)
     return "\n".join(lines) + "\n"
