@@ -42,6 +42,7 @@ LIBRARY: Final = "_kmserr_native"  # the module name setuptools-rust builds the 
 ABI: Final = 3  # the record layout this module reads (native/src/lib.rs: ABI)
 RECORD: Final = 16
 NO_ERROR, ONE_ERROR, NOT_READ = 0, 1, 2
+TAILS: Final = 4096  # tails a search's table holds (a few hundred bytes each); lines of other keys stay holes
 _NONE: Final = (1 << 64) - 1
 # By the native form id (native/src/reader.rs).
 _FORMS: Final = (
@@ -49,6 +50,9 @@ _FORMS: Final = (
 )
 
 Line = tuple[int, int, "tuple[Finding, ...] | None"]
+# A line `assemble` left to Python: where it goes in the output, line start and end, line number,
+# the slot of its tail (-1: none), findings (None: not read here).
+Hole = tuple[int, int, int, int, int, "tuple[Finding, ...] | None"]
 
 _library: ctypes.CDLL | None = None
 _loaded = False
@@ -83,6 +87,19 @@ def _open() -> ctypes.CDLL | None:
         lib.kmserr_native_read.restype = ctypes.c_int
         lib.kmserr_native_read.argtypes = [
             ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t,
+            ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
+        ]
+        lib.kmserr_tails_new.restype = ctypes.c_void_p
+        lib.kmserr_tails_new.argtypes = [ctypes.c_size_t]
+        lib.kmserr_tails_free.restype = None
+        lib.kmserr_tails_free.argtypes = [ctypes.c_void_p]
+        lib.kmserr_tails_put.restype = ctypes.c_int
+        lib.kmserr_tails_put.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]
+        lib.kmserr_native_assemble.restype = ctypes.c_int
+        lib.kmserr_native_assemble.argtypes = [
+            ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t,
+            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32, ctypes.c_uint64,
+            ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_size_t),
             ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
         ]
     except (OSError, AttributeError):
@@ -131,6 +148,44 @@ class NativeCore:
         if handle:
             self._lib.kmserr_native_free(handle)
 
+    def tails(self, limit: int = TAILS) -> Tails:
+        """A table of tails for one search's plain output (`assemble`)."""
+        return Tails(self._lib, limit)
+
+    def assemble(
+        self, buf: bytes, start: int, end: int, tails: Tails, prefix: bytes, *, count: bool, show_numbers: bool,
+        lines_before: int,
+    ) -> tuple[bytes, int, list[Hole]] | None:
+        """grep's plain output of the lines of buf[start:end] (whole lines) whose tails `tails` holds,
+        each `prefix` (`name:` or empty), `N:` with `show_numbers`, its bytes, its tail and a newline;
+        how many lines that is; and the holes: the other lines that may print, each with where it
+        goes in that output, line start and end, its line number (`lines_before` lines before the
+        block; 0 when not `count`ed), the slot its tail goes in (`Tails.put`; -1: none) and its
+        findings (None: not read here, as `read`).
+        None: the block holds rich's exception line, and is not assembled (search it with `read`)."""
+        if not 0 <= start <= end <= len(buf):
+            raise ValueError(f"block {start}:{end} is outside a buffer of {len(buf)} bytes")
+        data = buf if isinstance(buf, bytes) else bytes(buf)
+        out, out_len, holes, words = ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_void_p(), ctypes.c_size_t()
+        out_lines = ctypes.c_size_t()
+        flags = (1 if count else 0) | (2 if show_numbers else 0)
+        with self._lock, tails.lock:  # the output lives in the table until its next call
+            status = self._lib.kmserr_native_assemble(
+                self._handle, tails.handle, data, len(data), start, end, prefix, len(prefix), flags, lines_before,
+                ctypes.byref(out), ctypes.byref(out_len), ctypes.byref(out_lines), ctypes.byref(holes),
+                ctypes.byref(words),
+            )
+            if status < 0:
+                raise NativeError(f"the native core refused block {start}:{end}")
+            if status:
+                return None
+            written = ctypes.string_at(out.value, out_len.value) if out.value and out_len.value else b""
+            raw = ctypes.string_at(holes.value, words.value * 8) if holes.value and words.value else b""
+        found: list[Hole] = []
+        for offset, number, slot, *record in _HOLES.iter_unpack(raw):
+            found.append((offset, record[0], record[1], number, -1 if slot == _NONE else slot, _findings(data, record)))
+        return written, out_lines.value, found
+
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         """The candidate lines of buf[start:end] (whole lines), in order: (line start, line end
         without its newline, findings). Findings are what `Extractor.find` gives for the line's
@@ -165,6 +220,47 @@ def _tagged(extractor: Extractor) -> bytes:
 
 
 _RECORDS: Final = struct.Struct(f"={RECORD}Q")
+_HOLES: Final = struct.Struct(f"={3 + RECORD}Q")
+
+
+class Tails:
+    """A search's tails in the compiled core (`NativeCore.assemble`): its printer's, not the core's,
+    which searches with other printers share."""
+
+    def __init__(self, lib: ctypes.CDLL, limit: int) -> None:
+        handle = lib.kmserr_tails_new(limit)
+        if not handle:
+            raise NativeError("the native core could not make a table of tails")
+        self._lib = lib
+        self.handle: int = handle
+        self.lock = threading.Lock()
+
+    def __del__(self) -> None:
+        handle, self.handle = getattr(self, "handle", 0), 0
+        if handle:
+            self._lib.kmserr_tails_free(handle)
+
+    def put(self, slot: int, tail: bytes) -> None:
+        """The tail of the last assembled block's hole `slot` (kept while the table has room)."""
+        with self.lock:
+            if self._lib.kmserr_tails_put(self.handle, slot, tail, len(tail)) != 0:
+                raise NativeError(f"the native core has no hole {slot} in its last block")
+
+
+def _findings(buf: bytes, record: list[int] | tuple[int, ...]) -> tuple[Finding, ...] | None:
+    """A record's findings (RECORD words, native/src/lib.rs): None when the line was not read."""
+    _, _, status, form, first, last, cs, ce, ms, me, rs, re_, ds, de, module, error = record
+    if status != ONE_ERROR:
+        return None if status == NOT_READ else ()
+    return (tuple.__new__(Finding, (  # Finding's fields in order, without NamedTuple's keyword handling
+        buf[cs:ce].decode(), _FORMS[form], first, last,
+        None if ms == _NONE else buf[ms:me].decode(),
+        None if rs == _NONE else buf[rs:re_].decode(),
+        None if module == _NONE else module,
+        None if error == _NONE else error,
+        None if ds == _NONE else buf[ds:de].decode(),
+        None,  # envelope: a line in one is Python's to read (native/src/reader.rs: in_envelope)
+    )),)
 
 
 def _unpack(buf: bytes, raw: bytes) -> list[Line]:

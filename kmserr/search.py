@@ -33,6 +33,7 @@ from .scan import BLOCK_SIZE, Carry, Hit, LineScanner, lines_above
 from .timestamps import find as find_timestamp
 
 if TYPE_CHECKING:
+    from . import _native
     from .timeline import Timeline
 
 STDIN = "-"
@@ -103,8 +104,12 @@ class _PlainSink(Sink, Protocol):
 
     def matched_with_tail(self, hit: Hit, tail: bytes, name: str) -> None: ...
 
+    def assembled(self, data: bytes) -> None: ...
+
 
 _TAILS: Final = 65536  # tails held by their errors' meanings (each a few hundred bytes)
+# Tests set it False to compare the plain output the compiled core assembles with Python's.
+ASSEMBLE = True
 
 
 class Seen(NamedTuple):
@@ -157,6 +162,7 @@ class Search:
         self._printer, self._out = printer, out
         self.seen: dict[str, Seen] = {}
         self._tails: dict[object, bytes] = {}  # plain output: the tail of a line's errors (`_plain_block`)
+        self._native_tails: _native.Tails | None = None  # the same, in the compiled core (`_layout`)
         self._seen_bytes = 0  # what `seen` holds, as counted against SUMMARY_BYTES
         # What `seen` may hold: SUMMARY_BYTES, shared by the parts of a file searched at once (one
         # budget for the run: 8 parts held 8 times as much, 727 MB for 850,000 distinct codes).
@@ -210,9 +216,15 @@ class Search:
         plain = context is None and not self._files_only and not self._only.active and getattr(sink, "plain", False)
         # -c and -l without a filter: a line is kept if it holds an error, nothing to explain.
         counted = sink is None and self._timeline is None and not self._codes and not self._only.active
+        layout = self._layout(scanner, name) if plain else None
         for buf, start, end in blocks:
             if plain:
-                lines += self._plain_block(scanner.scan_lines(buf, start, end), name)
+                assembled = None if layout is None else scanner.assemble(
+                    buf, start, end, layout[0], layout[1], show_numbers=layout[2])
+                if assembled is not None:
+                    lines += self._plain_assembled(*assembled, name)
+                else:
+                    lines += self._plain_block(scanner.scan_lines(buf, start, end), name)
                 continue
             if counted:
                 found = len(scanner.scan_lines(buf, start, end))
@@ -247,6 +259,64 @@ class Search:
                 break
         return lines
 
+    def _layout(self, scanner: LineScanner, name: str) -> tuple[_native.Tails, bytes, bool] | None:
+        """What the compiled core needs to assemble plain output (`_plain_assembled`): the search's
+        table of tails, the prefix of each line (`name:` or empty), whether `N:` follows it. None
+        when it cannot: Python's core, or a sink that does not say how it prints a line."""
+        core = scanner.core
+        sink = self._sink
+        prefix = getattr(sink, "line_prefix", None)
+        if not ASSEMBLE or not hasattr(core, "assemble") or prefix is None:
+            return None
+        layout: tuple[bytes, bool] | None = prefix(name)
+        if layout is None:
+            return None
+        if self._native_tails is None:
+            self._native_tails = cast("_native.NativeCore", core).tails()
+        return self._native_tails, *layout
+
+    def _plain_assembled(self, data: bytes, written: int, holes: list[tuple[int, Hit, int]], name: str) -> int:
+        """Print a block's plain output as the compiled core assembled it, with the lines it left
+        (`LineScanner.assemble`) put in their places; the tails worked out for them are given to
+        the core's table, so that the next lines with their errors' meanings are written there."""
+        if not data and not holes:
+            return 0
+        self.matched = True
+        sink = cast("_PlainSink", self._sink)
+        write, put = sink.matched_with_tail, sink.assembled
+        tails = self._native_tails
+        assert tails is not None
+        at = 0
+        for offset, hit, slot in holes:
+            if offset > at:
+                put(data[at:offset])
+                at = offset
+            tail = self._tail(sink, hit)
+            if slot >= 0:
+                tails.put(slot, tail)
+            write(hit, tail, name)
+        if at < len(data):
+            put(data[at:] if at else data)
+        sink.flush()  # a live stream is shown as soon as its lines are read
+        return written + len(holes)
+
+    def _tail(self, sink: _PlainSink, hit: Hit) -> bytes:
+        """The tail of a line's errors in plain output, worked out once per key (`_plain_block`)."""
+        findings = hit.findings
+        if len(findings) == 1:
+            f = findings[0]
+            key: object = (f.code, f.module_code, f.error_code, f.code_desc, f.form)
+        else:
+            key = tuple([(f.code, f.module_code, f.error_code, f.code_desc, f.form) for f in findings])
+        tails = self._tails
+        tail = tails.get(key)
+        if tail is None:
+            tail = sink.tail(self._explain(hit))
+            if len(tails) >= _TAILS:
+                tails.clear()
+            tails[key] = tail
+        return tail
+
     def _plain_block(self, hits: list[tuple[int, Hit]], name: str) -> int:
         """Print a block's hits in plain output (no filter, no context): each line's bytes and the
         tail of its errors, which depends on their meanings alone, so it is worked out once per
@@ -256,22 +326,10 @@ class Search:
             return 0
         self.matched = True
         sink = cast("_PlainSink", self._sink)
-        tails = self._tails
+        tail = functools.partial(self._tail, sink)
         write = sink.matched_with_tail
         for _, hit in hits:
-            findings = hit.findings
-            if len(findings) == 1:
-                f = findings[0]
-                key: object = (f.code, f.module_code, f.error_code, f.code_desc, f.form)
-            else:
-                key = tuple([(f.code, f.module_code, f.error_code, f.code_desc, f.form) for f in findings])
-            tail = tails.get(key)
-            if tail is None:
-                tail = sink.tail(self._explain(hit))
-                if len(tails) >= _TAILS:
-                    tails.clear()
-                tails[key] = tail
-            write(hit, tail, name)
+            write(hit, tail(hit), name)
         sink.flush()  # a live stream is shown as soon as its lines are read
         return len(hits)
 

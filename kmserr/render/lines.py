@@ -140,6 +140,18 @@ class LinePrinter:
         else:
             self._put(hit.line + tail + b"\n")
 
+    def line_prefix(self, filename: str) -> tuple[bytes, bool] | None:
+        """How plain output begins a matched line, for a compiled core that writes lines itself:
+        the prefix (`name:` with -H, else empty) and whether the line number follows (`N:`);
+        None: not plain output."""
+        if not self.plain:
+            return None
+        return (os.fsencode(filename) + b":" if self._with_filename else b""), self._line_numbers
+
+    def assembled(self, data: bytes) -> None:
+        """Matched lines as `matched_with_tail` would have written them, assembled elsewhere."""
+        self._put(data)
+
     def _plain(self, hit: Hit, items: Sequence[Explanation], filename: str) -> tuple[bytes, ...]:
         """The line's bytes as they were, then a tab and the annotation; in pieces when the line is
         long, so that a line of hundreds of MiB is not copied once more to be written."""

@@ -51,6 +51,7 @@ pub struct Tails {
     pending: Vec<Vec<u8>>, // the keys of the last block's holes, by slot
     key: Vec<u8>,
     pub out: Vec<u8>,
+    pub written: usize, // lines in `out`
     pub holes: Vec<u64>,
 }
 
@@ -63,6 +64,7 @@ impl Tails {
             pending: Vec::new(),
             key: Vec::new(),
             out: Vec::new(),
+            written: 0,
             holes: Vec::new(),
         }
     }
@@ -96,6 +98,7 @@ impl Tails {
         layout: &Layout,
     ) -> Assembled {
         self.out.clear();
+        self.written = 0;
         self.holes.clear();
         self.pending.clear();
         let mut number = layout.lines_before;
@@ -104,6 +107,7 @@ impl Tails {
             let (le, result) = core.read_one(buf, ls, end);
             if contains(&buf[ls..le], RICH_HEAD) {
                 self.out.clear();
+                self.written = 0;
                 self.holes.clear();
                 self.pending.clear();
                 return Assembled::Declined;
@@ -132,6 +136,7 @@ impl Tails {
                         self.out.extend_from_slice(&buf[ls..le]);
                         self.out.extend_from_slice(tail);
                         self.out.push(b'\n');
+                        self.written += 1;
                         continue;
                     }
                 }

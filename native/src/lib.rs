@@ -291,7 +291,7 @@ pub unsafe extern "C" fn kmserr_tails_put(
 }
 
 /// Assemble the plain output of `buf[start:end]` (`Tails::assemble`): `*out`/`*out_len` get the
-/// bytes written, `*holes`/`*hole_words` the holes (HOLE u64 words each); both owned by the table,
+/// bytes written (`*out_lines` lines), `*holes`/`*hole_words` the holes (HOLE u64 words each); both owned by the table,
 /// valid until its next call. `prefix` is `name:` or empty; `flags` bit 0: count lines, bit 1:
 /// show line numbers; `lines_before`: lines before the block. Returns 0, 1 when the block is
 /// declined (Python searches it as before), or -1 for bad arguments or a panic.
@@ -314,6 +314,7 @@ pub unsafe extern "C" fn kmserr_native_assemble(
     lines_before: u64,
     out: *mut *const u8,
     out_len: *mut usize,
+    out_lines: *mut usize,
     holes: *mut *const u64,
     hole_words: *mut usize,
 ) -> i32 {
@@ -321,6 +322,7 @@ pub unsafe extern "C" fn kmserr_native_assemble(
         || tails.is_null()
         || out.is_null()
         || out_len.is_null()
+        || out_lines.is_null()
         || holes.is_null()
         || hole_words.is_null()
         || (buf.is_null() && len != 0)
@@ -354,6 +356,7 @@ pub unsafe extern "C" fn kmserr_native_assemble(
             unsafe {
                 *out = tails.out.as_ptr();
                 *out_len = tails.out.len();
+                *out_lines = tails.written;
                 *holes = tails.holes.as_ptr();
                 *hole_words = tails.holes.len();
             }
