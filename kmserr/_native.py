@@ -148,9 +148,9 @@ class NativeCore:
         if handle:
             self._lib.kmserr_native_free(handle)
 
-    def tails(self, limit: int = TAILS) -> Tails:
-        """A table of tails for one search's plain output (`assemble`)."""
-        return Tails(self._lib, limit)
+    def tails(self, limit: int | None = None) -> Tails:
+        """A table of tails for one search's plain output (`assemble`), of TAILS entries by default."""
+        return Tails(self._lib, TAILS if limit is None else limit)
 
     def assemble(
         self, buf: bytes, start: int, end: int, tails: Tails, prefix: bytes, *, count: bool, show_numbers: bool,

@@ -1,0 +1,157 @@
+"""grep's plain output assembled by the compiled core (`LineScanner.assemble`) against Python's.
+
+The compiled core writes the matched lines whose tails a search's table holds and leaves the
+others to Python; the output must be the same byte for byte as Python's path gives, with either
+core: line numbers, file names, lines read in Python, keys met for the first time, a full table,
+CRLF, invalid UTF-8 and a last line without its newline included.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from kmserr import _native, core, search
+from kmserr.registry import default_registry
+from kmserr.render import Style, line_printer
+from kmserr.render.lines import LinePrinter
+from kmserr.search import Search
+from tests.test_native import DATA, _core_class, form_line
+
+Grepped = tuple[bytes, list[tuple[str, int]], bool]
+
+
+def grep(path: Path, *, names: bool = False, numbers: bool = False, annotate: bool = True) -> Grepped:
+    """`kmserr grep` of one file in plain output, as the CLI builds it: output, lines per input, matched."""
+    out = io.BytesIO()
+    sink = line_printer(out, "plain", Style(), with_filename=names, line_numbers=numbers, annotate=annotate,
+                        encoding="utf-8")
+    problems: list[str] = []
+    run = Search(default_registry(), sink, lambda path, problem: problems.append(problem), count_lines=numbers, jobs=1)
+    run.search(str(path))
+    sink.flush()
+    assert not problems
+    return out.getvalue(), run.lines_per_input, run.matched
+
+
+def three_ways(monkeypatch: pytest.MonkeyPatch, path: Path, **options: bool) -> Grepped:
+    """The output assembled by the compiled core, asserted equal to the compiled core's without
+    assembly and to pure Python's; returned."""
+    _core_class()  # stops (or fails with KMSERR_REQUIRE_NATIVE) where the native core is not built
+    assembled = grep(path, **options)
+    with monkeypatch.context() as m:
+        m.setattr(search, "ASSEMBLE", False)
+        assert grep(path, **options) == assembled
+    with monkeypatch.context() as m:
+        m.setenv(core.ENV, "1")
+        assert grep(path, **options) == assembled
+    return assembled
+
+
+# --- blocks built from the real forms, and lines around them ------------------------------------------
+
+ordinary = st.sampled_from([
+    b"2024-05-14T08:00:00.063Z INFO kms-client: Encrypt ok (12 ms)",
+    b"", b"\xff\xfe not utf-8 (10630) x", b"\xe5\xaf\x86 (10630)message bad",
+    b"ERROR TencentCloudSDKException: [AuthFailure] wrapped by rich",
+    b"  code: 'AuthFailure',",
+    b'{"log":"[TencentCloudSDKException] code:AuthFailure message:m requestId:r\\n","stream":"stderr"}',
+])
+lines = st.one_of(form_line().map(lambda line: line.encode("utf-8", "surrogatepass")), ordinary)
+blocks = st.lists(st.tuples(lines, st.sampled_from([b"\n", b"\r\n"])), min_size=1, max_size=12)
+
+
+@given(blocks, st.booleans(), st.booleans(), st.booleans(), st.sampled_from([0, 1, 3, 4096]),
+       st.sampled_from([64, 512, 1 << 20]), st.integers(1, 3))
+@example(blocks=[(b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r", b"\r\n")] * 3,
+         ended=False, names=True, numbers=True, limit=4096, block=1 << 20, times=2)
+def test_assembled_as_python_prints(
+    tmp_path_factory: pytest.TempPathFactory, blocks: list[tuple[bytes, bytes]], ended: bool, names: bool,
+    numbers: bool, limit: int, block: int, times: int,
+) -> None:
+    """A file of these lines `times` over (keys met again in later blocks), read `block` bytes at a
+    time, with a table of `limit` tails (0: every line a hole)."""
+    data = b"".join(line + eol for line, eol in blocks) * times
+    if not ended:
+        data = data.rstrip(b"\r\n")
+    path = tmp_path_factory.mktemp("assemble") / "a.log"
+    path.write_bytes(data)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(search, "BLOCK_SIZE", block)
+        monkeypatch.setattr(_native, "TAILS", limit)
+        three_ways(monkeypatch, path, names=names, numbers=numbers)
+
+
+def test_every_fixture_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [p for p in sorted(DATA.rglob("*")) if p.is_file()]
+    assert len(files) > 10
+    printed = 0
+    for path in files:
+        printed += len(three_ways(monkeypatch, path)[0])
+        three_ways(monkeypatch, path, names=True, numbers=True)
+    assert printed > 10_000
+
+
+def test_without_annotations(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "a.log"
+    path.write_bytes(b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r\n" * 3)
+    out = three_ways(monkeypatch, path, annotate=False, numbers=True)[0]
+    assert out == b"".join(b"%d:x [TencentCloudSDKException] code:AuthFailure message:m requestId:r\n" % n
+                           for n in (1, 2, 3))
+
+
+def test_the_core_writes_the_lines_of_known_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """After the first line of a key, the lines with its key are written by the compiled core, not Python."""
+    _core_class()
+    line = b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r"
+    path = tmp_path / "a.log"
+    path.write_bytes(b"\nok\n".join([line] * 50) + b"\n")
+    assembled: list[bytes] = []
+    rendered: list[bytes] = []
+    monkeypatch.setattr(LinePrinter, "assembled", lambda self, data: assembled.append(data))
+    monkeypatch.setattr(LinePrinter, "matched_with_tail", lambda self, hit, tail, name: rendered.append(hit.line))
+    monkeypatch.setattr(search, "BLOCK_SIZE", 80)  # a line a block: the first one's tail is known at the next
+    grep(path, names=True, numbers=True)
+    assert rendered == [line]
+    written = b"".join(assembled).split(b"\n")
+    assert written.pop() == b""
+    assert len(written) == 49
+    for number, printed in enumerate(written, 1):
+        assert printed.startswith(b"%s:%d:%s\tkmserr: AuthFailure " % (bytes(path), 2 * number + 1, line))
+
+
+def test_a_rich_exception_line_is_searched_by_python(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """rich wraps the exception's line; the lines below it are read with it, whatever the core says."""
+    path = tmp_path / "a.log"
+    path.write_bytes(
+        b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r\n"
+        b"TencentCloudSDKException: [TencentCloudSDKException] code:InvalidParameter message:The\n"
+        b"parameter is wrong requestId:abc-1\n"
+    )
+    out = three_ways(monkeypatch, path, numbers=True)[0]
+    assert out.count(b"\n") >= 2
+
+
+def test_a_table_takes_tails_only_for_its_holes() -> None:
+    native = _core_class()
+    from kmserr.matcher import matcher_for
+
+    built = native.from_matcher(matcher_for(default_registry()))
+    tails = built.tails()
+    line = b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r\n"
+    got = built.assemble(line, 0, len(line), tails, b"", count=True, show_numbers=False, lines_before=7)
+    assert got is not None
+    data, written, holes = got
+    assert (data, written) == (b"", 0)
+    [(offset, start, end, number, slot, findings)] = holes
+    assert (offset, start, end, number, slot) == (0, 0, len(line) - 1, 8, 0)
+    assert findings is not None and findings[0].code == "AuthFailure"
+    with pytest.raises(_native.NativeError):
+        tails.put(1, b"\tno such hole")
+    tails.put(0, b"\tT")
+    assert built.assemble(line, 0, len(line), tails, b"f:", count=True, show_numbers=True, lines_before=7) == (
+        b"f:8:" + line[:-1] + b"\tT\n", 1, [])
