@@ -154,21 +154,22 @@ class NativeCore:
 
     def assemble(
         self, buf: bytes, start: int, end: int, tails: Tails, prefix: bytes, *, count: bool, show_numbers: bool,
-        lines_before: int,
+        lines_before: int, count_only: bool = False,
     ) -> tuple[bytes, int, list[Hole]] | None:
         """grep's plain output of the lines of buf[start:end] (whole lines) whose tails `tails` holds,
         each `prefix` (`name:` or empty), `N:` with `show_numbers`, its bytes, its tail and a newline;
         how many lines that is; and the holes: the other lines that may print, each with where it
         goes in that output, line start and end, its line number (`lines_before` lines before the
         block; 0 when not `count`ed), the slot its tail goes in (`Tails.put`; -1: none) and its
-        findings (None: not read here, as `read`).
+        findings (None: not read here, as `read`). With `count_only`, nothing is written: the
+        lines read here with an error are only counted (grep -c), and the holes are the lines not read.
         None: the block holds rich's exception line, and is not assembled (search it with `read`)."""
         if not 0 <= start <= end <= len(buf):
             raise ValueError(f"block {start}:{end} is outside a buffer of {len(buf)} bytes")
         data = buf if isinstance(buf, bytes) else bytes(buf)
         out, out_len, holes, words = ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_void_p(), ctypes.c_size_t()
         out_lines = ctypes.c_size_t()
-        flags = (1 if count else 0) | (2 if show_numbers else 0)
+        flags = (1 if count else 0) | (2 if show_numbers else 0) | (4 if count_only else 0)
         with self._lock, tails.lock:  # the output lives in the table until its next call
             status = self._lib.kmserr_native_assemble(
                 self._handle, tails.handle, data, len(data), start, end, prefix, len(prefix), flags, lines_before,

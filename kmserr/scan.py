@@ -258,18 +258,20 @@ class LineScanner:
         self._previous = lines_above(self._previous, buf, start, end)
 
     def assemble(
-        self, buf: bytes, start: int, end: int, tails: Tails, prefix: bytes, *, show_numbers: bool,
+        self, buf: bytes, start: int, end: int, tails: Tails, prefix: bytes = b"", *, show_numbers: bool = False,
+        count_only: bool = False,
     ) -> Assembled | None:
         """grep's plain output of the error lines of `buf[start:end]` (whole lines), assembled by the
         compiled core where `tails` holds their tails (`NativeCore.assemble`), and the lines it left:
         each with where it goes in that output, its Hit, and the slot of its tail (-1: none). None:
         this block is not assembled (not the compiled core, rich's exception line in it or above
-        it): search it with `scan_lines`."""
+        it): search it with `scan_lines`. With `count_only` nothing is written: the count is that of
+        the lines the core read with an error (grep -c), and the lines left are those it did not read."""
         assemble = getattr(self._core, "assemble", None)
         if assemble is None or self._rich_lines:
             return None
         got = assemble(buf, start, end, tails, prefix, count=self._count_lines, show_numbers=show_numbers,
-                       lines_before=self._line_number)
+                       lines_before=self._line_number, count_only=count_only)
         if got is None:
             return None
         data, written, holes = got

@@ -217,6 +217,7 @@ class Search:
         # -c and -l without a filter: a line is kept if it holds an error, nothing to explain.
         counted = sink is None and self._timeline is None and not self._codes and not self._only.active
         layout = self._layout(scanner, name) if plain else None
+        tails = self._table(scanner) if counted else None
         for buf, start, end in blocks:
             if plain:
                 assembled = None if layout is None else scanner.assemble(
@@ -227,7 +228,9 @@ class Search:
                     lines += self._plain_block(scanner.scan_lines(buf, start, end), name)
                 continue
             if counted:
-                found = len(scanner.scan_lines(buf, start, end))
+                assembled = None if tails is None else scanner.assemble(buf, start, end, tails, count_only=True)
+                found = len(scanner.scan_lines(buf, start, end)) if assembled is None else \
+                    assembled[1] + len(assembled[2])
                 if found:
                     self.matched = True
                     lines += 1 if self._files_only else found
@@ -263,17 +266,21 @@ class Search:
         """What the compiled core needs to assemble plain output (`_plain_assembled`): the search's
         table of tails, the prefix of each line (`name:` or empty), whether `N:` follows it. None
         when it cannot: Python's core, or a sink that does not say how it prints a line."""
-        core = scanner.core
-        sink = self._sink
-        prefix = getattr(sink, "line_prefix", None)
-        if not ASSEMBLE or not hasattr(core, "assemble") or prefix is None:
+        prefix = getattr(self._sink, "line_prefix", None)
+        layout: tuple[bytes, bool] | None = None if prefix is None else prefix(name)
+        tails = self._table(scanner)
+        if layout is None or tails is None:
             return None
-        layout: tuple[bytes, bool] | None = prefix(name)
-        if layout is None:
+        return tails, *layout
+
+    def _table(self, scanner: LineScanner) -> _native.Tails | None:
+        """The search's table in the compiled core, if it runs: plain output's tails, the buffers -c counts with."""
+        core = scanner.core
+        if not ASSEMBLE or not hasattr(core, "assemble"):
             return None
         if self._native_tails is None:
             self._native_tails = cast("_native.NativeCore", core).tails()
-        return self._native_tails, *layout
+        return self._native_tails
 
     def _plain_assembled(self, data: bytes, written: int, holes: list[tuple[int, Hit, int]], name: str) -> int:
         """Print a block's plain output as the compiled core assembled it, with the lines it left

@@ -19,6 +19,7 @@ from kmserr import _native, core, search
 from kmserr.registry import default_registry
 from kmserr.render import Style, line_printer
 from kmserr.render.lines import LinePrinter
+from kmserr.scan import LineScanner
 from kmserr.search import Search
 from tests.test_native import DATA, _core_class, form_line
 
@@ -38,17 +39,31 @@ def grep(path: Path, *, names: bool = False, numbers: bool = False, annotate: bo
     return out.getvalue(), run.lines_per_input, run.matched
 
 
+def count(path: Path, *, files_only: bool = False) -> Grepped:
+    """`kmserr grep -c` (or -l) of one file: nothing printed, lines per input, matched."""
+    problems: list[str] = []
+    run = Search(default_registry(), None, lambda path, problem: problems.append(problem), count_lines=False,
+                 files_only=files_only, count_codes=False, jobs=1)
+    run.search(str(path))
+    assert not problems
+    return b"", run.lines_per_input, run.matched
+
+
 def three_ways(monkeypatch: pytest.MonkeyPatch, path: Path, **options: bool) -> Grepped:
-    """The output assembled by the compiled core, asserted equal to the compiled core's without
-    assembly and to pure Python's; returned."""
+    """The output assembled by the compiled core (and its -c and -l counts), asserted equal to the
+    compiled core's without assembly and to pure Python's; returned."""
     _core_class()  # stops (or fails with KMSERR_REQUIRE_NATIVE) where the native core is not built
     assembled = grep(path, **options)
+    counted = count(path), count(path, files_only=True)
     with monkeypatch.context() as m:
         m.setattr(search, "ASSEMBLE", False)
         assert grep(path, **options) == assembled
+        assert (count(path), count(path, files_only=True)) == counted
     with monkeypatch.context() as m:
         m.setenv(core.ENV, "1")
         assert grep(path, **options) == assembled
+        assert (count(path), count(path, files_only=True)) == counted
+    assert counted[0][1] == assembled[1]  # as many lines counted as printed
     return assembled
 
 
@@ -117,6 +132,12 @@ def test_the_core_writes_the_lines_of_known_keys(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(search, "BLOCK_SIZE", 80)  # a line a block: the first one's tail is known at the next
     grep(path, names=True, numbers=True)
     assert rendered == [line]
+
+    def scanned(*args: object) -> None:
+        raise AssertionError("-c counts in the compiled core")
+
+    monkeypatch.setattr(LineScanner, "scan_lines", scanned)
+    assert count(path)[1] == [(str(path), 50)]
     written = b"".join(assembled).split(b"\n")
     assert written.pop() == b""
     assert len(written) == 49

@@ -35,6 +35,8 @@ pub struct Layout<'a> {
     pub count: bool,
     /// Lines before the block.
     pub lines_before: u64,
+    /// Only count the lines read with an error (grep -c): nothing written, no tails asked for.
+    pub count_only: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -124,6 +126,10 @@ impl Tails {
             } else {
                 0
             };
+            if found.is_some() && layout.count_only {
+                self.written += 1;
+                continue;
+            }
             let mut slot = NONE;
             if let Some(f) = found.filter(|_| le - ls <= LONG_LINE) {
                 {
@@ -197,6 +203,7 @@ mod tests {
             show_numbers: true,
             count: true,
             lines_before: 10,
+            count_only: false,
         }
     }
 
@@ -236,6 +243,23 @@ mod tests {
         assert!(tails.is_empty());
         tails.assemble(&core, buf, 0, buf.len(), &layout(b""));
         assert_eq!(tails.holes.len(), HOLE);
+    }
+
+    #[test]
+    fn counting_writes_nothing() {
+        let (core, mut tails) = (core(), Tails::new(16));
+        let buf = format!("{SDK}ok\n{SDK}(10630)x \\ y\n");
+        let buf = buf.as_bytes();
+        let layout = Layout {
+            count_only: true,
+            ..layout(b"")
+        };
+        assert_eq!(
+            tails.assemble(&core, buf, 0, buf.len(), &layout),
+            Assembled::Done
+        );
+        assert_eq!((tails.out.len(), tails.written), (0, 2));
+        assert_eq!(tails.holes.len(), HOLE); // the escaped line: Python's to read
     }
 
     #[test]

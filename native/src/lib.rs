@@ -293,7 +293,8 @@ pub unsafe extern "C" fn kmserr_tails_put(
 /// Assemble the plain output of `buf[start:end]` (`Tails::assemble`): `*out`/`*out_len` get the
 /// bytes written (`*out_lines` lines), `*holes`/`*hole_words` the holes (HOLE u64 words each); both owned by the table,
 /// valid until its next call. `prefix` is `name:` or empty; `flags` bit 0: count lines, bit 1:
-/// show line numbers; `lines_before`: lines before the block. Returns 0, 1 when the block is
+/// show line numbers, bit 2: count the lines read with an error only (`*out_lines`), writing
+/// nothing; `lines_before`: lines before the block. Returns 0, 1 when the block is
 /// declined (Python searches it as before), or -1 for bad arguments or a panic.
 ///
 /// # Safety
@@ -345,6 +346,7 @@ pub unsafe extern "C" fn kmserr_native_assemble(
         prefix,
         count: flags & 1 != 0,
         show_numbers: flags & 2 != 0,
+        count_only: flags & 4 != 0,
         lines_before,
     };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
