@@ -34,6 +34,7 @@ from .forms import (
 )
 
 if TYPE_CHECKING:
+    from .catalogue import Entry
     from .extract import Extractor
     from .matcher import Matcher
 
@@ -51,8 +52,10 @@ _FORMS: Final = (
 
 Line = tuple[int, int, "tuple[Finding, ...] | None"]
 # A line `assemble` left to Python: where it goes in the output, line start and end, line number,
-# the slot of its tail (-1: none), findings (None: not read here).
-Hole = tuple[int, int, int, int, int, "tuple[Finding, ...] | None"]
+# the slot of its tail (-1: none), in JSON how its message agrees as the core reads it (-1: not
+# known, else an index of AGREES), findings (None: not read here).
+Hole = tuple[int, int, int, int, int, int, "tuple[Finding, ...] | None"]
+AGREES: Final = (None, False, True)  # `Explanation.message_agrees` by the native core's index
 
 _library: ctypes.CDLL | None = None
 _loaded = False
@@ -95,6 +98,11 @@ def _open() -> ctypes.CDLL | None:
         lib.kmserr_tails_free.argtypes = [ctypes.c_void_p]
         lib.kmserr_tails_put.restype = ctypes.c_int
         lib.kmserr_tails_put.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]
+        lib.kmserr_tails_put_json.restype = ctypes.c_int
+        lib.kmserr_tails_put_json.argtypes = [
+            ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t,
+            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t,
+        ]
         lib.kmserr_native_assemble.restype = ctypes.c_int
         lib.kmserr_native_assemble.argtypes = [
             ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t,
@@ -154,8 +162,8 @@ class NativeCore:
 
     def assemble(
         self, buf: bytes, start: int, end: int, tails: Tails, prefix: bytes, *, count: bool, show_numbers: bool,
-        lines_before: int, count_only: bool = False,
-    ) -> tuple[bytes, int, list[Hole]] | None:
+        lines_before: int, count_only: bool = False, json: bool = False,
+    ) -> tuple[memoryview, int, list[Hole]] | None:
         """grep's plain output of the lines of buf[start:end] (whole lines) whose tails `tails` holds,
         each `prefix` (`name:` or empty), `N:` with `show_numbers`, its bytes, its tail and a newline;
         how many lines that is; and the holes: the other lines that may print, each with where it
@@ -163,13 +171,14 @@ class NativeCore:
         block; 0 when not `count`ed), the slot its tail goes in (`Tails.put`; -1: none) and its
         findings (None: not read here, as `read`). With `count_only`, nothing is written: the
         lines read here with an error are only counted (grep -c), and the holes are the lines not read.
-        None: the block holds rich's exception line, and is not assembled (search it with `read`)."""
+        None: the block holds rich's exception line, and is not assembled (search it with `read`).
+        The output is a view of the table's own buffer, valid until its next call: write it out first."""
         if not 0 <= start <= end <= len(buf):
             raise ValueError(f"block {start}:{end} is outside a buffer of {len(buf)} bytes")
         data = buf if isinstance(buf, bytes) else bytes(buf)
         out, out_len, holes, words = ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_void_p(), ctypes.c_size_t()
         out_lines = ctypes.c_size_t()
-        flags = (1 if count else 0) | (2 if show_numbers else 0) | (4 if count_only else 0)
+        flags = (1 if count else 0) | (2 if show_numbers else 0) | (4 if count_only else 0) | (8 if json else 0)
         with self._lock, tails.lock:  # the output lives in the table until its next call
             status = self._lib.kmserr_native_assemble(
                 self._handle, tails.handle, data, len(data), start, end, prefix, len(prefix), flags, lines_before,
@@ -180,11 +189,14 @@ class NativeCore:
                 raise NativeError(f"the native core refused block {start}:{end}")
             if status:
                 return None
-            written = ctypes.string_at(out.value, out_len.value) if out.value and out_len.value else b""
+            # Not copied: the caller writes it out before the table's next call (`Search._plain_assembled`).
+            written = memoryview((ctypes.c_char * out_len.value).from_address(out.value)).cast("B") \
+                if out.value and out_len.value else memoryview(b"")
             raw = ctypes.string_at(holes.value, words.value * 8) if holes.value and words.value else b""
         found: list[Hole] = []
-        for offset, number, slot, *record in _HOLES.iter_unpack(raw):
-            found.append((offset, record[0], record[1], number, -1 if slot == _NONE else slot, _findings(data, record)))
+        for offset, number, slot, agrees, *record in _HOLES.iter_unpack(raw):
+            found.append((offset, record[0], record[1], number, -1 if slot == _NONE else slot,
+                          -1 if agrees == _NONE else agrees, _findings(data, record)))
         return written, out_lines.value, found
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
@@ -221,7 +233,7 @@ def _tagged(extractor: Extractor) -> bytes:
 
 
 _RECORDS: Final = struct.Struct(f"={RECORD}Q")
-_HOLES: Final = struct.Struct(f"={3 + RECORD}Q")
+_HOLES: Final = struct.Struct(f"={4 + RECORD}Q")
 
 
 class Tails:
@@ -241,11 +253,39 @@ class Tails:
         if handle:
             self._lib.kmserr_tails_free(handle)
 
+    def put_json(self, slot: int, rule: bytes | None, agrees: bool | None, parts: tuple[bytes, bytes, bytes]) -> None:
+        """What the last assembled block's hole `slot` needs in JSON: its meaning's rule
+        (`agree_rule`; None: its lines are Python's to render from now on), and the three parts of
+        a match's record (`render.json._meaning_parts`) for one agreement."""
+        with self.lock:
+            status = self._lib.kmserr_tails_put_json(
+                self.handle, slot, rule, len(rule or b""), AGREES.index(agrees), parts[0], len(parts[0]),
+                parts[1], len(parts[1]), parts[2], len(parts[2]),
+            )
+            if status != 0:
+                raise NativeError(f"the native core has no hole {slot} in its last block, or cannot read its rule")
+
     def put(self, slot: int, tail: bytes) -> None:
         """The tail of the last assembled block's hole `slot` (kept while the table has room)."""
         with self.lock:
             if self._lib.kmserr_tails_put(self.handle, slot, tail, len(tail)) != 0:
                 raise NativeError(f"the native core has no hole {slot} in its last block")
+
+
+def agree_rule(entry: Entry | None) -> bytes:
+    """How the native core tells whether a message agrees with `entry`'s (`registry.message_agrees`,
+    as `explanation.explain_finding` asks it): `N` (nothing to compare: None), or `C` and the
+    normalised documented message and each template's text before and after `%s`, length-prefixed."""
+    from .registry import _normalise
+
+    if entry is None or entry.message is None:
+        return b"N"
+    strings = [_normalise(entry.message)]
+    for template in entry.message_templates:
+        head, _, tail = _normalise(template.replace("%s", "\x00")).partition("\x00")
+        strings += [head, tail]
+    encoded = [text.encode("utf-8", "surrogatepass") for text in strings]
+    return b"C" + b"".join(struct.pack("<I", len(e)) + e for e in encoded)
 
 
 def _findings(buf: bytes, record: list[int] | tuple[int, ...]) -> tuple[Finding, ...] | None:

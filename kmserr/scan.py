@@ -56,8 +56,9 @@ def _encoded_length(text: str, start: int, end: int) -> int:
 
 
 # A block's plain output as the compiled core assembled it, how many lines that is, and the lines
-# it left to Python: where each goes in that output, its hit, the slot of its tail in the table (-1: none).
-Assembled = tuple[bytes, int, list[tuple[int, Hit, int]]]
+# it left to Python: where each goes in that output, its hit, the slot of its tail in the table (-1:
+# none), in JSON how its message agrees as the core reads it (-1: not known; `_native.AGREES`).
+Assembled = tuple[memoryview, int, list[tuple[int, Hit, int, int]]]
 
 
 class Carry:
@@ -259,27 +260,29 @@ class LineScanner:
 
     def assemble(
         self, buf: bytes, start: int, end: int, tails: Tails, prefix: bytes = b"", *, show_numbers: bool = False,
-        count_only: bool = False,
+        count_only: bool = False, json: bool = False,
     ) -> Assembled | None:
         """grep's plain output of the error lines of `buf[start:end]` (whole lines), assembled by the
         compiled core where `tails` holds their tails (`NativeCore.assemble`), and the lines it left:
         each with where it goes in that output, its Hit, and the slot of its tail (-1: none). None:
         this block is not assembled (not the compiled core, rich's exception line in it or above
         it): search it with `scan_lines`. With `count_only` nothing is written: the count is that of
-        the lines the core read with an error (grep -c), and the lines left are those it did not read."""
+        the lines the core read with an error (grep -c), and the lines left are those it did not read.
+        With `json` the lines are JSON Lines records, `prefix` their `{"file": ...` part. The output
+        is a view of the table's buffer, valid until its next call."""
         assemble = getattr(self._core, "assemble", None)
         if assemble is None or self._rich_lines:
             return None
         got = assemble(buf, start, end, tails, prefix, count=self._count_lines, show_numbers=show_numbers,
-                       lines_before=self._line_number, count_only=count_only)
+                       lines_before=self._line_number, count_only=count_only, json=json)
         if got is None:
             return None
         data, written, holes = got
-        left: list[tuple[int, Hit, int]] = []
-        for offset, line_start, line_end, number, slot, findings in holes:
+        left: list[tuple[int, Hit, int, int]] = []
+        for offset, line_start, line_end, number, slot, agrees, findings in holes:
             read = self._line(buf, start, line_start, line_end, findings)
             if read is not None:
-                left.append((offset, Hit(number, *read), slot))
+                left.append((offset, Hit(number, *read), slot, agrees))
         self._done(buf, start, end)
         return data, written, left
 

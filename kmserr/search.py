@@ -104,7 +104,15 @@ class _PlainSink(Sink, Protocol):
 
     def matched_with_tail(self, hit: Hit, tail: bytes, name: str) -> None: ...
 
-    def assembled(self, data: bytes) -> None: ...
+    def assembled(self, data: memoryview) -> None: ...
+
+
+class _JsonSink(Sink, Protocol):
+    """A sink that prints JSON Lines the compiled core may assemble (`render.lines.LinePrinter`)."""
+
+    def json_parts(self, item: Explanation) -> tuple[bytes, bytes, bytes]: ...
+
+    def assembled(self, data: memoryview) -> None: ...
 
 
 _TAILS: Final = 65536  # tails held by their errors' meanings (each a few hundred bytes)
@@ -218,6 +226,10 @@ class Search:
         counted = sink is None and self._timeline is None and not self._codes and not self._only.active
         layout = self._layout(scanner, name) if plain else None
         tails = self._table(scanner) if counted else None
+        # JSON Lines of every match (no filter, no context): records assembled by the compiled core too.
+        json = None
+        if context is None and not plain and not self._files_only and not self._only.active and sink is not None:
+            json = self._json_layout(scanner, name)
         for buf, start, end in blocks:
             if plain:
                 assembled = None if layout is None else scanner.assemble(
@@ -237,6 +249,11 @@ class Search:
                 if self._files_only and lines:
                     break
                 continue
+            if json is not None:
+                assembled = scanner.assemble(buf, start, end, json[0], json[1], json=True)
+                if assembled is not None:
+                    lines += self._json_assembled(*assembled, name)
+                    continue
             first_number = scanner.lines_done + 1
             kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
                     if (items := self._explain(hit))]
@@ -282,7 +299,52 @@ class Search:
             self._native_tails = cast("_native.NativeCore", core).tails()
         return self._native_tails
 
-    def _plain_assembled(self, data: bytes, written: int, holes: list[tuple[int, Hit, int]], name: str) -> int:
+    def _json_layout(self, scanner: LineScanner, name: str) -> tuple[_native.Tails, bytes] | None:
+        """What the compiled core needs to assemble JSON Lines (`_json_assembled`): the search's
+        table, each record's `{"file": ...` part. None when it cannot (as `_layout`)."""
+        prefix = getattr(self._sink, "json_prefix", None)
+        file_part: bytes | None = None if prefix is None else prefix(name)
+        tails = self._table(scanner)
+        if file_part is None or tails is None:
+            return None
+        return tails, file_part
+
+    def _json_assembled(
+        self, data: memoryview, written: int, holes: list[tuple[int, Hit, int, int]], name: str,
+    ) -> int:
+        """Print a block's JSON Lines as the compiled core assembled them, with the lines it left
+        put in their places; what their records' matches are made of is given to the core's table
+        (by meaning and by whether the message agrees), so that it writes the next such lines."""
+        if not data and not holes:
+            return 0
+        from . import _native  # loaded already: the compiled core runs
+
+        self.matched = True
+        sink = cast("_JsonSink", self._sink)
+        tails = self._native_tails
+        assert tails is not None
+        at = 0
+        for offset, hit, slot, agrees in holes:
+            if offset > at:
+                sink.assembled(data[at:offset])
+                at = offset
+            items = self._explain(hit)
+            sink.matched(hit, items, name)
+            if slot >= 0 and len(items) == 1:
+                item = items[0]
+                if agrees >= 0 and _native.AGREES[agrees] != item.message_agrees:
+                    # The core reads this meaning's messages otherwise than Python: they are Python's.
+                    tails.put_json(slot, None, None, (b"", b"", b""))
+                else:
+                    tails.put_json(slot, _native.agree_rule(item.entry), item.message_agrees, sink.json_parts(item))
+        if at < len(data):
+            sink.assembled(data[at:])
+        sink.flush()  # `data` is written before the table's next call
+        return written + len(holes)
+
+    def _plain_assembled(
+        self, data: memoryview, written: int, holes: list[tuple[int, Hit, int, int]], name: str,
+    ) -> int:
         """Print a block's plain output as the compiled core assembled it, with the lines it left
         (`LineScanner.assemble`) put in their places; the tails worked out for them are given to
         the core's table, so that the next lines with their errors' meanings are written there."""
@@ -294,7 +356,7 @@ class Search:
         tails = self._native_tails
         assert tails is not None
         at = 0
-        for offset, hit, slot in holes:
+        for offset, hit, slot, _ in holes:
             if offset > at:
                 put(data[at:offset])
                 at = offset
@@ -303,8 +365,8 @@ class Search:
                 tails.put(slot, tail)
             write(hit, tail, name)
         if at < len(data):
-            put(data[at:] if at else data)
-        sink.flush()  # a live stream is shown as soon as its lines are read
+            put(data[at:])
+        sink.flush()  # a live stream is shown as soon as its lines are read (and `data` is written before it goes)
         return written + len(holes)
 
     def _tail(self, sink: _PlainSink, hit: Hit) -> bytes:

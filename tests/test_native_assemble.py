@@ -26,13 +26,16 @@ from tests.test_native import DATA, _core_class, form_line
 Grepped = tuple[bytes, list[tuple[str, int]], bool]
 
 
-def grep(path: Path, *, names: bool = False, numbers: bool = False, annotate: bool = True) -> Grepped:
-    """`kmserr grep` of one file in plain output, as the CLI builds it: output, lines per input, matched."""
+def grep(path: Path, *, names: bool = False, numbers: bool = False, annotate: bool = True, json: bool = False
+         ) -> Grepped:
+    """`kmserr grep` of one file in plain output (or --json), as the CLI builds it: output, lines per
+    input, matched."""
     out = io.BytesIO()
-    sink = line_printer(out, "plain", Style(), with_filename=names, line_numbers=numbers, annotate=annotate,
-                        encoding="utf-8")
+    sink = line_printer(out, "json" if json else "plain", Style(), with_filename=names, line_numbers=numbers,
+                        annotate=annotate, encoding="utf-8")
     problems: list[str] = []
-    run = Search(default_registry(), sink, lambda path, problem: problems.append(problem), count_lines=numbers, jobs=1)
+    run = Search(default_registry(), sink, lambda path, problem: problems.append(problem),
+                 count_lines=numbers or json, jobs=1)
     run.search(str(path))
     sink.flush()
     assert not problems
@@ -50,18 +53,21 @@ def count(path: Path, *, files_only: bool = False) -> Grepped:
 
 
 def three_ways(monkeypatch: pytest.MonkeyPatch, path: Path, **options: bool) -> Grepped:
-    """The output assembled by the compiled core (and its -c and -l counts), asserted equal to the
+    """The output assembled by the compiled core (and its --json, -c and -l), asserted equal to the
     compiled core's without assembly and to pure Python's; returned."""
     _core_class()  # stops (or fails with KMSERR_REQUIRE_NATIVE) where the native core is not built
     assembled = grep(path, **options)
+    json = grep(path, json=True)
     counted = count(path), count(path, files_only=True)
     with monkeypatch.context() as m:
         m.setattr(search, "ASSEMBLE", False)
         assert grep(path, **options) == assembled
+        assert grep(path, json=True) == json
         assert (count(path), count(path, files_only=True)) == counted
     with monkeypatch.context() as m:
         m.setenv(core.ENV, "1")
         assert grep(path, **options) == assembled
+        assert grep(path, json=True) == json
         assert (count(path), count(path, files_only=True)) == counted
     assert counted[0][1] == assembled[1]  # as many lines counted as printed
     return assembled
@@ -101,6 +107,59 @@ def test_assembled_as_python_prints(
         three_ways(monkeypatch, path, names=names, numbers=numbers)
 
 
+# --- messages that agree with the catalogue's, or nearly -------------------------------------------
+
+_DOCUMENTED = [e for e in default_registry().entries if e.message and e.module_code is not None]
+_MUTATIONS = [
+    lambda m: m, str.upper, lambda m: m.replace(" ", "  \t"), lambda m: f"'{m}'", lambda m: f"{m}.",
+    lambda m: f" {m} ", lambda m: m[: len(m) // 2], lambda m: f"`{m}` (trace 7)", lambda m: f"x{m}",
+    lambda m: f"{m} 密钥", lambda m: f"密钥{m}", lambda m: m.replace("e", "é"), lambda m: f"\u3000{m}",
+]
+
+
+@st.composite
+def documented_line(draw: st.DrawFn) -> bytes:
+    entry = draw(st.sampled_from(_DOCUMENTED))
+    word = draw(st.sampled_from(["KeyId", "", " ", "a b", "(10630)", "KeyId in", "密钥"]))
+    message = draw(st.sampled_from([entry.message or "", *(t.replace("%s", word) for t in entry.message_templates)]))
+    message = draw(st.sampled_from(_MUTATIONS))(message)
+    module, sp = entry.module_code, draw(st.sampled_from(["", " ", "  "]))
+    line = draw(st.sampled_from([
+        f"request rejected: ({module}){sp}{message} action=Decrypt",
+        f'kms: returned {{"code": 4000, "message": "({module}){sp}{message}", "codeDesc": "InvalidParameter"}}',
+        f"raised [TencentCloudSDKException] code:InvalidParameter message:({module}){sp}{message} requestId:r-1",
+        f"raised [TencentCloudSDKException] code:{module} message:{message} requestId:r-1",
+        f'kms: {{"Response": {{"Error": {{"Code": "{module}", "Message": "{message}"}}, "RequestId": "r-2"}}}}',
+    ]))
+    return line.encode("utf-8", "surrogatepass")
+
+
+@given(st.lists(documented_line(), min_size=1, max_size=10), st.integers(1, 2))
+def test_messages_agree_as_python_says(tmp_path_factory: pytest.TempPathFactory, lines: list[bytes], times: int) -> None:
+    """--json's `message_agrees`, read by the compiled core from the catalogue's messages and templates."""
+    path = tmp_path_factory.mktemp("agree") / "a.log"
+    path.write_bytes(b"\n".join(lines * times) + b"\n")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(search, "BLOCK_SIZE", 256)  # the tables learn in early blocks, read in later ones
+        three_ways(monkeypatch, path)
+
+
+def test_agreeing_and_disagreeing_messages(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "a.log"
+    lines = [b"request rejected: (10320)NO SUCH  parameter 'KeyId' action=Decrypt",
+             b"request rejected: (10320)no such thing action=Decrypt",
+             b"request rejected: (10320)no such parameter action=Decrypt",
+             b"request rejected: (10320)no such parameter action=Encrypt"]
+    path.write_bytes(b"\n".join(lines * 3) + b"\n")
+    monkeypatch.setattr(search, "BLOCK_SIZE", 64)  # a line a block: from the second, the compiled core writes them
+    out = three_ways(monkeypatch, path)[0]
+    import json
+
+    agrees = [json.loads(line)["matches"][0]["message_agrees"] for line in grep(path, json=True)[0].splitlines()]
+    assert agrees == [True, False, True, True] * 3
+    assert out.count(b"\n") == 12
+
+
 def test_every_fixture_file(monkeypatch: pytest.MonkeyPatch) -> None:
     files = [p for p in sorted(DATA.rglob("*")) if p.is_file()]
     assert len(files) > 10
@@ -127,7 +186,7 @@ def test_the_core_writes_the_lines_of_known_keys(monkeypatch: pytest.MonkeyPatch
     path.write_bytes(b"\nok\n".join([line] * 50) + b"\n")
     assembled: list[bytes] = []
     rendered: list[bytes] = []
-    monkeypatch.setattr(LinePrinter, "assembled", lambda self, data: assembled.append(data))
+    monkeypatch.setattr(LinePrinter, "assembled", lambda self, data: assembled.append(bytes(data)))
     monkeypatch.setattr(LinePrinter, "matched_with_tail", lambda self, hit, tail, name: rendered.append(hit.line))
     monkeypatch.setattr(search, "BLOCK_SIZE", 80)  # a line a block: the first one's tail is known at the next
     grep(path, names=True, numbers=True)
@@ -168,8 +227,8 @@ def test_a_table_takes_tails_only_for_its_holes() -> None:
     assert got is not None
     data, written, holes = got
     assert (data, written) == (b"", 0)
-    [(offset, start, end, number, slot, findings)] = holes
-    assert (offset, start, end, number, slot) == (0, 0, len(line) - 1, 8, 0)
+    [(offset, start, end, number, slot, agrees, findings)] = holes
+    assert (offset, start, end, number, slot, agrees) == (0, 0, len(line) - 1, 8, 0, -1)
     assert findings is not None and findings[0].code == "AuthFailure"
     with pytest.raises(_native.NativeError):
         tails.put(1, b"\tno such hole")

@@ -25,6 +25,7 @@ fn main() {
         count: false,
         lines_before: 0,
         count_only: false,
+        json: false,
     };
     let (mut a, mut b) = (Duration::MAX, Duration::MAX);
     let (mut holes, mut out) = (0, 0);

@@ -290,11 +290,56 @@ pub unsafe extern "C" fn kmserr_tails_put(
     }
 }
 
+/// Give what the last block's hole `slot` needs in JSON (`Tails::put_json`): its meaning's rule
+/// (`rule_len` bytes; a null `rule`: Python renders its lines), the agreement `agrees` the parts
+/// are for, and the three parts. Returns 0, or -1 for a slot the last block did not give, a rule
+/// it cannot read, bad arguments or a panic.
+///
+/// # Safety
+/// `tails` must be a live table used by one thread at a time; each pointer must point to its
+/// length in bytes (or be null with length 0; `rule` may be null).
+#[no_mangle]
+#[allow(unsafe_code, clippy::too_many_arguments)]
+pub unsafe extern "C" fn kmserr_tails_put_json(
+    tails: *mut Tails,
+    slot: usize,
+    rule: *const u8,
+    rule_len: usize,
+    agrees: usize,
+    a: *const u8,
+    a_len: usize,
+    b: *const u8,
+    b_len: usize,
+    c: *const u8,
+    c_len: usize,
+) -> i32 {
+    if tails.is_null()
+        || (a.is_null() && a_len != 0)
+        || (b.is_null() && b_len != 0)
+        || (c.is_null() && c_len != 0)
+    {
+        return -1;
+    }
+    // SAFETY: checked non-null above; the caller guarantees the rest (see # Safety).
+    let (tails, rule, parts) = unsafe {
+        let rule = (!rule.is_null()).then(|| bytes_of(rule, rule_len));
+        let parts = [bytes_of(a, a_len), bytes_of(b, b_len), bytes_of(c, c_len)];
+        (&mut *tails, rule, parts)
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        tails.put_json(slot, rule, agrees, parts)
+    })) {
+        Ok(true) => 0,
+        _ => -1,
+    }
+}
+
 /// Assemble the plain output of `buf[start:end]` (`Tails::assemble`): `*out`/`*out_len` get the
 /// bytes written (`*out_lines` lines), `*holes`/`*hole_words` the holes (HOLE u64 words each); both owned by the table,
 /// valid until its next call. `prefix` is `name:` or empty; `flags` bit 0: count lines, bit 1:
 /// show line numbers, bit 2: count the lines read with an error only (`*out_lines`), writing
-/// nothing; `lines_before`: lines before the block. Returns 0, 1 when the block is
+/// nothing, bit 3: JSON Lines (`prefix` is then each record's `{"file": ...`); `lines_before`:
+/// lines before the block. Returns 0, 1 when the block is
 /// declined (Python searches it as before), or -1 for bad arguments or a panic.
 ///
 /// # Safety
@@ -347,6 +392,7 @@ pub unsafe extern "C" fn kmserr_native_assemble(
         count: flags & 1 != 0,
         show_numbers: flags & 2 != 0,
         count_only: flags & 4 != 0,
+        json: flags & 8 != 0,
         lines_before,
     };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
