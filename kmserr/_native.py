@@ -274,8 +274,9 @@ class Tails:
 
 def agree_rule(entry: Entry | None) -> bytes:
     """How the native core tells whether a message agrees with `entry`'s (`registry.message_agrees`,
-    as `explanation.explain_finding` asks it): `N` (nothing to compare: None), or `C` and the
-    normalised documented message and each template's text before and after `%s`, length-prefixed."""
+    as `explanation.explain_finding` asks it): `N` (nothing to compare: None), or `A` (an ASCII
+    message) or `C`, then the normalised documented message and each template's text before and
+    after `%s`, length-prefixed."""
     from .registry import _normalise
 
     if entry is None or entry.message is None:
@@ -285,7 +286,7 @@ def agree_rule(entry: Entry | None) -> bytes:
         head, _, tail = _normalise(template.replace("%s", "\x00")).partition("\x00")
         strings += [head, tail]
     encoded = [text.encode("utf-8", "surrogatepass") for text in strings]
-    return b"C" + b"".join(struct.pack("<I", len(e)) + e for e in encoded)
+    return (b"A" if entry.message.isascii() else b"C") + b"".join(struct.pack("<I", len(e)) + e for e in encoded)
 
 
 def _findings(buf: bytes, record: list[int] | tuple[int, ...]) -> tuple[Finding, ...] | None:

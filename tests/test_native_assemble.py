@@ -9,6 +9,7 @@ CRLF, invalid UTF-8 and a last line without its newline included.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from kmserr import _native, core, search
 from kmserr.registry import default_registry
 from kmserr.render import Style, line_printer
 from kmserr.render.lines import LinePrinter
-from kmserr.scan import LineScanner
+from kmserr.explanation import Explanation
+from kmserr.scan import Hit, LineScanner
 from kmserr.search import Search
 from tests.test_native import DATA, _core_class, form_line
 
@@ -158,6 +160,29 @@ def test_agreeing_and_disagreeing_messages(monkeypatch: pytest.MonkeyPatch, tmp_
     agrees = [json.loads(line)["matches"][0]["message_agrees"] for line in grep(path, json=True)[0].splitlines()]
     assert agrees == [True, False, True, True] * 3
     assert out.count(b"\n") == 12
+
+
+def test_chinese_messages_are_not_compared(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A Chinese message is not compared with the catalogue's English one: the compiled core knows
+    it (None) and writes the second such line itself; a third, in English, agrees (a new part)."""
+    path = tmp_path / "a.log"
+    path.write_bytes("".join(f"x raised [TencentCloudSDKException] code:10320 message:{m} requestId:r-{n}\n"
+                             for n, m in enumerate(["参数不存在", "参数不存在了", "no such parameter"])).encode())
+    monkeypatch.setattr(search, "BLOCK_SIZE", 40)
+    three_ways(monkeypatch, path)
+    rendered: list[int] = []
+    matched = LinePrinter.matched
+
+    def spy(self: LinePrinter, hit: Hit, items: Sequence[Explanation], name: str) -> None:
+        rendered.append(hit.line_number)
+        matched(self, hit, items, name)
+
+    monkeypatch.setattr(LinePrinter, "matched", spy)
+    import json
+
+    out = grep(path, json=True)[0]
+    assert [json.loads(line)["matches"][0]["message_agrees"] for line in out.splitlines()] == [None, None, True]
+    assert rendered == [1, 3]
 
 
 def test_every_fixture_file(monkeypatch: pytest.MonkeyPatch) -> None:
