@@ -17,10 +17,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from kmserr import _native, core, search
+from kmserr.explanation import Explanation
 from kmserr.registry import default_registry
 from kmserr.render import Style, line_printer
 from kmserr.render.lines import LinePrinter
-from kmserr.explanation import Explanation
 from kmserr.scan import Hit, LineScanner
 from kmserr.search import Search
 from tests.test_native import DATA, _core_class, form_line
