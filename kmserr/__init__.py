@@ -10,6 +10,17 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from .blocks import (
+        Block,
+        Summary,
+        Timeline,
+        json_line,
+        json_record,
+        json_records,
+        scan_block,
+        scan_range,
+        scan_whole,
+    )
     from .catalogue import Catalogue, CatalogueError, Entry, Link
     from .explanation import Explanation, explain, explain_finding, explain_text
     from .extract import Extractor
@@ -23,6 +34,15 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "__version__": "version",
+    "Block": "blocks",
+    "Summary": "blocks",
+    "Timeline": "blocks",
+    "json_line": "blocks",
+    "json_record": "blocks",
+    "json_records": "blocks",
+    "scan_block": "blocks",
+    "scan_range": "blocks",
+    "scan_whole": "blocks",
     "Catalogue": "catalogue",
     "CatalogueError": "catalogue",
     "Entry": "catalogue",
@@ -48,6 +68,7 @@ _WHERE = {
 }
 
 __all__ = [
+    "Block",
     "Catalogue",
     "CatalogueError",
     "Entry",
@@ -61,15 +82,23 @@ __all__ = [
     "Matcher",
     "Registry",
     "Retryer",
+    "Summary",
+    "Timeline",
     "__version__",
     "default_registry",
     "explain",
     "explain_finding",
     "explain_text",
+    "json_line",
+    "json_record",
+    "json_records",
     "load_registry",
     "message_agrees",
+    "scan_block",
     "scan_bytes",
+    "scan_range",
     "scan_stream",
+    "scan_whole",
     "should_retry",
 ]
 

@@ -744,12 +744,10 @@ def grep(
         if report == "count":
             render.REPORTS[report](run.lines_per_input, _text_out(), show_names)
         elif report == "summary":
-            from .render.summary import Row, row
+            from .render.summary import ranked
 
-            ranked = sorted(run.seen.items(), key=lambda kv: (-kv[1].times, kv[0]))
-            other = "codes first seen beyond what --summary holds, counted together"
-            rows = [row(code, s.times, s.example, s.first, s.last, style) if code != OTHER_CODES else
-                    Row(code, s.times, other, s.first, s.last) for code, s in ranked]
+            rows = ranked(((code, s.times, s.example, s.first, s.last) for code, s in run.seen.items()), style,
+                          OTHER_CODES)
             render.REPORTS[report](rows, fmt, _text_out(fmt), style)
         elif counter is not None:
             _render_timeline(counter, fmt, style)

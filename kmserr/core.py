@@ -20,8 +20,18 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
-from .envelopes import AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
-from .extract import _LOGURU_RECORD, _SOURCE_FIRST, _form_span, _is_source_line
+from .envelopes import _DOCKER_HEAD, AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
+from .extract import (
+    _LOGURU_RECORD,
+    _SOURCE_FIRST,
+    _UNWANTED_VALUES,
+    _closing,
+    _form_span,
+    _is_source_line,
+    _is_value,
+    _past,
+    _unescape_with_places,
+)
 from .forms import (
     _API3_CODE,
     _LEGACY,
@@ -31,6 +41,7 @@ from .forms import (
     LEGACY_MESSAGE,
     LOCATORS,
     NODE_SDK,
+    PYTHON_SDK,
     RICH_HEAD,
     WINDOW,
     Finding,
@@ -168,10 +179,11 @@ class PythonCore:
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
     ) -> tuple[Finding, ...] | None:
         """The line's findings by the fast path, or None when it does not apply."""
-        if names_at is None or parens_at is None or "\\" in text or '"locals"' in text:
-            return None  # crowded, escaped or structlog's frames: the full extractor's work
+        if names_at is None or parens_at is None or '"locals"' in text:
+            return None  # crowded or structlog's frames: the full extractor's work
         envelope = self._envelope
-        if envelope != NONE and text[:1] in WRAP_FIRST and (envelope != AUTO or may_wrap(text)):
+        if envelope != NONE and text[:1] in WRAP_FIRST and (envelope != AUTO or may_wrap(text)) \
+                and not (envelope == AUTO and _app_record(text)):
             return None  # a line a platform's envelope may hold: unwrapped by the full extractor
         if text.startswith(_LOGURU_RECORD):
             return None  # loguru's report of a record it could not write (`_is_source_line`)
@@ -214,6 +226,9 @@ _Reader = Callable[[str, Sequence[int]], "_Read | None"]
 
 def _reader(text: str, parens_at: Sequence[int]) -> _Reader | None:
     """Which fast reader may read the line, from the literals in it; None: none may."""
+    if "\\" in text or ('"' in text and "SDK" in text):
+        # Escaped text, or SDK text that may stand in a record's quoted value: read unescaped there.
+        return _quoted_sdk_line if "SDKException] code:" in text and '"' in text else None
     if "SDK" in text:
         return _python_sdk_line if "SDKException] code:" in text else None
     if '"Code"' in text:
@@ -234,6 +249,9 @@ def _python_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
         or "Code: " in text or "ErrorCode=" in text or "RequestId=" in text
     ):
         return None  # with these, no other error can begin in its message (`next_error` finds none)
+    common = _sdk_common(text)
+    if common is not None:
+        return common
     match = next(_python_sdk_matches(text), None)
     if match is None:
         return None
@@ -241,6 +259,133 @@ def _python_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     if finding is None:
         return None
     return finding, *_form_span(match, finding)  # it ends at the request ID: what follows is no part of it
+
+
+# The Python SDK's text as it is most often printed: a code of one word, and the line ending with a
+# request ID of `_REQUEST_ID_SHAPE` after the last ` requestId:` (no blank or `:` in it, so that
+# only the last label can match before the end).
+_PY_COMMON: Final = re.compile(
+    r"\[TencentCloudSDKException\] code:([A-Za-z][A-Za-z0-9_.]*) message:(.*)"
+    r" requestId:([0-9A-Za-z][0-9A-Za-z_-]{0,127})\Z"
+)
+_NO_VALUES: Final = frozenset({"none", "null", "nil", "undefined"})  # `_clean`'s, but ""
+
+
+def _sdk_common(text: str, pos: int = 0, endpos: int | None = None) -> _Read | None:
+    """`_python_sdk` and `_form_span` in one regex, for the common text of WINDOW characters at
+    most (`text[pos:endpos]`) whose one SDK error ends it (the callers saw to that): the code and
+    message as `_sdk_message` reads them, the ID as `_request_id_token` gives it, the span to its end."""
+    endpos = len(text) if endpos is None else endpos
+    if endpos - pos > WINDOW:
+        return None
+    match = _PY_COMMON.search(text, pos, endpos)
+    if match is None:
+        return None
+    code, message, rid = match.groups()
+    message = message.rstrip()
+    if message == "None" or message.lstrip()[:1] == "(" or code.casefold() in _NO_VALUES \
+            or rid.casefold() in _NO_VALUES:
+        return None  # no message, a legacy one (`with_legacy_message`), no code, no ID: read in full
+    start, end = match.span(1)
+    return Finding(code, PYTHON_SDK, start, end, message, rid), match.start() + 1, endpos
+
+
+def _app_record(text: str) -> bool:
+    """Whether a `{` line is an app's own JSON record, which `open_line` (AUTO) opens no envelope of:
+    neither Docker's head nor journald's MESSAGE (the two it tries) is in it."""
+    return text[:1] == "{" and not text.startswith(_DOCKER_HEAD) and '"MESSAGE"' not in text
+
+
+def _quoted_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
+    """The Python SDK's text in one quoted value of a JSON or logfmt record, escapes and all
+    (`{"level":"error","error":"[TencentCloudSDKException] code:X message:M requestId:R"}`): read
+    unescaped and placed in the line, as `Extractor._quoted` reads it, when nothing outside the
+    value can add an error. The value is paired as `_read_values` pairs it."""
+    if (
+        len(text) > WINDOW or "\n" in text or text.count("SDK") != 1 or text.count("code:") != 1
+        or "Code: " in text or "ErrorCode=" in text or "RequestId=" in text or '"Code"' in text
+        or '"code"' in text or "='" in text
+    ):
+        # One SDK error, and no other form's literal anywhere (`_OUTSIDE_LITERALS`; the value's own
+        # text then holds none of `_sdk_text`'s either), read within the bounds `_read_values` needs.
+        return None
+    head = text.find("TencentCloudSDK")
+    escaped = "\\" in text
+    if escaped and ('\\"Code\\"' in text or "\\" in text[:head]):
+        if '\\"Code\\"' in text:
+            return None  # another value `_quoted` reads
+        quote = text.find('"', _past(_UNWANTED_VALUES, text, 0))
+    else:  # the values before it pair as plain quotes, as the regex pairs them: it is in one if they are odd
+        quote = text.rfind('"', 0, head) if text.count('"', 0, head) % 2 else -1
+    if quote < 0:
+        return None
+    end = _closing(text, '"', quote + 1, len(text)) if escaped else text.find('"', quote + 1) + 1
+    if end <= 0 or not quote < head < end or not _is_value(text, quote):
+        return None  # unclosed, or no record's value: read as it stands, by the full extractor
+    for at in parens_at:
+        if at < quote or at >= end:
+            return None  # a legacy code outside the value: maybe an error of its own
+    if head == quote + 2 and text[quote + 1] == "[" and (not escaped or text.find("\\", quote, end) < 0):
+        # The value is the SDK's text, as it is most often logged, without escapes: read in place.
+        common = _sdk_common(text, quote + 1, end - 1)
+        if common is not None:
+            return common[0], quote, end
+    raw = text[quote + 1 : end - 1]
+    if escaped and "\\" in raw:
+        decoded, places = _unescape_with_places(raw, quote + 1)
+        finding = _sdk_text(decoded)
+        if finding is None:
+            return None
+        start, stop = places[finding.start], places[finding.end]
+    else:
+        finding = _sdk_text(raw)
+        if finding is None:
+            return None
+        start, stop = finding.start + quote + 1, finding.end + quote + 1
+    finding = Finding(finding.code, finding.form, start, stop, *finding[4:])
+    return finding, quote, end  # the value is the finding's: names and codes inside it are its own
+
+
+# Text in which no name, legacy code or quoted key can begin (a name begins with a capital that no
+# word character stands before: not the `I` of `requestId`).
+_INERT: Final = re.compile(r'(?:[^A-Z("]|(?<=\w)Id)*')
+
+
+def _sdk_text(text: str) -> Finding | None:
+    """The Python SDK's error that a quoted value holds, exactly as `Extractor.find` reads the
+    value's unescaped text (every form tried, no prefilter): None unless it is the only error there."""
+    if "\n" in text and text.strip()[:1] == "{":
+        return None  # a whole JSON document (`_whole_json`)
+    if text[:1] in WRAP_FIRST and may_wrap(text):
+        return None  # the value in an envelope of its own
+    if (
+        text.count("SDK") != 1 or text.count("code:") != 1 or "Code: " in text or "ErrorCode=" in text
+        or "RequestId=" in text or '"Code"' in text or '\\"Code\\"' in text or "='" in text
+        or RICH_HEAD in text or '"locals"' in text
+    ):
+        return None  # with these, another error may begin in the message, or a body in it
+    head = text.find("TencentCloudSDK")
+    if '"' in text[:head]:
+        return None  # a value quoted in the value may hold the SDK text: read there
+    common = _sdk_common(text)
+    if common is not None:
+        read, low, _ = common  # it ends the text
+        head = low - 1
+        if _INERT.fullmatch(text, 0, head) is None or _is_source_line(text, text.rfind("\n", 0, head) + 1):
+            return None
+        return read
+    match = next(_python_sdk_matches(text), None)
+    if match is None:
+        return None
+    finding = _python_sdk(match, text)
+    if finding is None:
+        return None
+    low, high = _form_span(match, finding)
+    if _INERT.fullmatch(text, 0, low) is None or _INERT.fullmatch(text, high) is None:
+        return None  # text around the error's own: maybe a name or a legacy code of its own
+    if _is_source_line(text, text.rfind("\n", 0, match.start()) + 1):
+        return None  # a traceback's source line: no occurrence
+    return finding
 
 
 # An API 3.0 response as the SDKs and the API print it, all of it valid JSON (no escapes, no
@@ -253,6 +398,13 @@ _API3_BODY: Final = re.compile(
     + r'"Message"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}" + _S + "," + _S
     + r'"RequestId"' + _S + ":" + _S + r'"([^"\s\x00-\x1f]*)"' + _S + r"\}" + _S + r"\}"
 )
+# The same without its `"Response"` (the SDKs' `{"Error": {...}, "RequestId": "..."}`): groups alike.
+_API3_ERROR_BODY: Final = re.compile(
+    r"\{" + _S + r'"Error"' + _S + ":" + _S + r"\{" + _S
+    + r'"Code"' + _S + ":" + _S + r'"([A-Za-z][A-Za-z0-9_.]*)"' + _S + "," + _S
+    + r'"Message"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}" + _S + "," + _S
+    + r'"RequestId"' + _S + ":" + _S + r'"([^"\s\x00-\x1f]*)"' + _S + r"\}"
+)
 
 
 def _api3_line(text: str, parens_at: Sequence[int]) -> _Read | None:
@@ -262,7 +414,7 @@ def _api3_line(text: str, parens_at: Sequence[int]) -> _Read | None:
         return None
     if len(text) <= WINDOW and text.count('"Error"') == 1 and text.count('"Message"') == 1 \
             and text.count('"RequestId"') == 1:  # longer: `json_object` may read a part of it only
-        body = _API3_BODY.search(text)
+        body = _API3_BODY.search(text) if '"Response"' in text else _API3_ERROR_BODY.search(text)
         if body is not None:
             start, end = body.span(1)
             read = Finding(code=body.group(1), form=API3_JSON, start=start, end=end, message=body.group(2),

@@ -7,10 +7,11 @@ neither is built on its own, only this object, from one registry (or one list of
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
+from .cache import digest
 from .engines import prefilter_patterns
 from .extract import Extractor
 from .forms import DOTTED_ONLY_FAMILIES, FAMILIES
@@ -56,11 +57,35 @@ class Matcher:
             built = self._engines[name] = select_engine(prefilter_patterns(self.names))
         return built
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle the names only: a Hyperscan database and the block cores do not pickle, and a
+        worker that unpickles a registry's matcher takes its own cached one (`matcher_for`)."""
+        if type(self.extractor) is Extractor and self.extractor.names == self.names:
+            return _matcher_for_names, (self.names,)
+        return Matcher.for_extractor, (self.extractor,)  # a custom extractor pickles as it can
 
-@lru_cache(maxsize=8)
+
 def matcher_for(registry: Registry) -> Matcher:
-    """Build the matcher once per registry: it finds the registry's code names standing alone too."""
-    return Matcher(code_names(registry))
+    """Build the matcher once per registry content: it finds the registry's code names standing
+    alone too. Keyed by the names (what the matcher is built from), not the object: a registry
+    unpickled in each task of a cluster shares one matcher, and one engine, per process."""
+    return _matcher_for_names(tuple(code_names(registry)))
+
+
+def _matcher_for_names(names: tuple[str, ...]) -> Matcher:
+    """The matcher of these names, built once per process and thread (`_built`, keyed by their
+    digest): a Hyperscan database scans with one scratch space, which two threads (Dask's
+    threaded scheduler) must not share."""
+    key = (digest("\0".join(names).encode("utf-8", "surrogatepass")), threading.get_ident())
+    matcher = _built.get(key)
+    if matcher is None:
+        if len(_built) >= 32:
+            _built.pop(next(iter(_built)))  # the oldest: a process rarely has more than one or two catalogues
+        matcher = _built[key] = Matcher(names)
+    return matcher
+
+
+_built: dict[tuple[bytes, int], Matcher] = {}
 
 
 def code_names(registry: Registry) -> list[str]:

@@ -11,15 +11,19 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, BinaryIO, Final, NamedTuple, cast
 
 from .core import BlockCore, block_core, node_line
 from .engines import Engine
 from .envelopes import AUTO, NONE, check, may_continue, partial_above
+from .envelopes import stamp as line_stamp
 from .extract import MAX_WRAPPED_LINES, Extractor
 from .forms import NODE_CONTEXT, RICH_HEAD, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
+from .timestamps import Stamp
+from .timestamps import find as find_timestamp
 
 if TYPE_CHECKING:
     from ._native import Tails
@@ -47,6 +51,13 @@ class Hit(NamedTuple):
             return finding.start, finding.end
         start = _encoded_length(self.text, 0, finding.start)
         return start, start + _encoded_length(self.text, finding.start, finding.end)
+
+    def stamp(self, now: datetime | None = None, envelope: str = AUTO) -> Stamp | None:
+        """The line's time as --summary and --timeline read it: a line read in an envelope has the
+        envelope's time when the app's line has none (`now`: the moment a syslog time's year is read against)."""
+        if any(f.envelope for f in self.findings):
+            return line_stamp(self.line, now, envelope)
+        return find_timestamp(self.line, now)
 
 
 def _encoded_length(text: str, start: int, end: int) -> int:

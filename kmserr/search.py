@@ -24,13 +24,11 @@ from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
 
 from . import parallel, scan
 from .envelopes import AUTO, check
-from .envelopes import stamp as line_stamp
 from .explanation import Explanation, explain_finding
 from .forms import NODE_CONTEXT, Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
 from .scan import BLOCK_SIZE, Carry, Hit, LineScanner, lines_above
-from .timestamps import find as find_timestamp
 
 if TYPE_CHECKING:
     from . import _native
@@ -643,9 +641,7 @@ class Search:
             return
         if self._timeline is None and not self._codes:
             return  # -c: the lines are counted by the caller
-        # A line read in an envelope has the envelope's time when the app's line has none.
-        enveloped = any(f.envelope for f in hit.findings)
-        stamp = line_stamp(hit.line, self._now, self._envelope) if enveloped else find_timestamp(hit.line, self._now)
+        stamp = hit.stamp(self._now, self._envelope)  # the envelope's time where the app's line has none
         if self._timeline is not None:
             self._timeline.add(stamp.when if stamp else None, (item.finding.code for item in items))
             return

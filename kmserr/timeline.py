@@ -136,6 +136,28 @@ class Timeline:
         buckets = {start: dict(self._buckets[start]) for start in sorted(self._buckets)}
         return Counts(self._size, buckets, self.unplaced, self._requested)
 
+    def merge(self, other: Timeline) -> None:
+        """Add the counts of another timeline of the same bucket size and maximum (a part of the
+        same input). Whatever order parts are added and merged in, the result is the same: the
+        smallest size of the chain (each dividing the next) that holds all their buckets within
+        the maximum, as one timeline fed every line would have. Merge before `counts()`, which
+        coarsens an unrequested size to the span it has seen."""
+        if other._requested != self._requested or other._max != self._max:
+            raise ValueError("only timelines of the same bucket size and maximum merge")
+        if other._size > self._size:
+            self._merge(other._size)
+        size = self._size
+        for start, counts in other._buckets.items():
+            key = start - start % size
+            held = self._buckets.get(key)
+            if held is None:
+                self._buckets[key] = Counter(counts)
+            else:
+                held.update(counts)
+        self.unplaced += other.unplaced
+        if len(self._buckets) > self._max:
+            self._merge(self._larger(size))
+
     def _larger(self, size: int) -> int:
         """The next size to merge into: the next nice one, or twice the size the user gave."""
         return size * 2 if self._requested is not None else next_nice_size(size)

@@ -18,6 +18,7 @@ from kmserr.render import Style, json_line
 from kmserr.render import json as json_printer
 from kmserr.scan import Hit, LineScanner
 
+from . import jsonl
 from .conftest import DATA, Runner
 
 pytestmark = pytest.mark.usefixtures("engine")  # every test here runs with both engines
@@ -249,3 +250,70 @@ def test_a_body_logged_as_a_json_string_is_read_unescaped_by_every_engine(run: R
     [match] = record["matches"]
     assert (match["code"], match["format"], match["message"]) == (
         "ResourceUnavailable.CmkDisabled", "api3-json", "CMK is disabled.")
+
+
+# --- JSON-lines records: SDK text in a string value, escaped --------------------------------------
+
+
+@given(st.lists(jsonl.records, min_size=1, max_size=6))
+def test_the_fast_path_reads_json_lines_records_as_the_full_extractor(lines: list[str]) -> None:
+    data = jsonl.line_bytes(lines)
+    matcher = matcher_for(default_registry())
+    assert _hits(data, matcher, fast=True) == _hits(data, matcher, fast=False)
+
+
+@pytest.mark.parametrize("error", [
+    "[TencentCloudSDKException] code:FailedOperation.DecryptError message:\\u89e3\\u5bc6\\u5931\\u8d25 keyId=k-1 "
+    "requestId:416beca5-e58e-4642-a2f2-83af5292b173",
+    "[TencentCloudSDKException] code:InvalidParameter message:bad \\\"KeyId\\\"\\n\\\\ x requestId:r-12345678",
+    "[TencentCloudSDKException] code:LimitExceeded message:CMK数量超过限制 (99155 keys). requestId:r-12345678",
+    "[TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:\\ud83d\\ude00 \\ud800 requestId:r-1",
+])
+def test_a_json_lines_record_is_read_by_the_fast_path(error: str) -> None:
+    """The fast path reads the common JSON-lines record itself (escapes and all), where the full
+    extractor read it before; what it reads is what the full extractor reads."""
+    line = ('{"time":"2024-05-14T08:00:01.127Z","level":"error","logger":"auth-proxy","request_id":"1e36af7c458a96b5",'
+            f'"msg":"SignByAsymmetricKey failed","error":"{error}","region":"ap-chengdu"}}')
+    matcher = matcher_for(default_registry())
+    python = core.PythonCore(matcher.extractor, matcher.engine, check=False)
+    [(_, _, findings)] = python.read(line.encode(), 0, len(line.encode()))
+    full = matcher.extractor.find(line)
+    assert findings == tuple(full) and len(full) == 1
+    calls: list[str] = []
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(matcher.extractor, "find", lambda text, *args, **kwargs: calls.append(text) or [])
+    try:
+        python.read(line.encode(), 0, len(line.encode()))
+    finally:
+        monkey.undo()
+    assert calls == []
+
+
+@pytest.mark.parametrize("tail", [
+    "message:m requestId:416beca5-e58e-4642", "message:None requestId:r-12345678", "message: (10630) key requestId:r-1",
+    "message:m \u2028\t requestId:r-1", "message:m requestId:a requestId:b", "message:m requestId:none",
+    "message:m requestId:UNDEFINED", "message:m requestId:" + "r" * 130, "message:m requestId:r-1.",
+    "message:m requestId:r-1 requestId:", "message: requestId:r_1", "message:m requestId:-r",
+])
+@pytest.mark.parametrize("code", ["InvalidParameter", "Null", "A.b_c", "x"])
+@pytest.mark.parametrize("around", ["2024 ERROR a: [{}", '{{"level":"error","error":"[{}"}}', 'e="x [{}"'])
+def test_the_common_python_sdk_text_is_read_as_the_full_extractor_reads_it(tail: str, code: str, around: str) -> None:
+    line = around.format(f"TencentCloudSDKException] code:{code} {tail}")
+    data = line.encode() + b"\n"
+    matcher = matcher_for(default_registry())
+    assert _hits(data, matcher, fast=True) == _hits(data, matcher, fast=False)
+
+
+@pytest.mark.parametrize("body", [
+    '{"Error":{"Code":"InvalidParameter","Message":"The parameter Plaintext is invalid."},"RequestId":"061b2c6e-f3bd"}',
+    '{"Error": {"Code": "InternalError", "Message": "m, requestId feefb794-3166-45a2"}, "RequestId": "70fa9362-d3cf"}',
+    '{"Error":{"Code":"A.B","Message":"see AuthFailure (10630)"},"RequestId":"None"}',
+    '{"Error":{"Code":"A.B","Message":"x"},"RequestId":""} {"code": 4000, "message": "y"}',
+    '{"resp": {"Error":{"Code":"A.B","Message":"x"},"RequestId":"r-1"}, "k": "LimitExceeded"}',
+    '{"Error":{"Code":"A.B","Message":"x"},"RequestId":"r-1"',
+])
+@pytest.mark.parametrize("before", ["2024 ERROR a: Decrypt response ", "", "{ ", "AuthFailure "])
+def test_an_api3_body_without_its_response_key_is_read_as_the_full_extractor_reads_it(body: str, before: str) -> None:
+    data = (before + body).encode() + b"\n"
+    matcher = matcher_for(default_registry())
+    assert _hits(data, matcher, fast=True) == _hits(data, matcher, fast=False)

@@ -11,9 +11,13 @@ call it makes (`stamina.retry(on=predicate, attempts=n)`), so there the predicat
 from __future__ import annotations
 
 import functools
+import gzip
 import inspect
+import io
 import json
 import logging
+import pickle
+import random
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -168,6 +172,109 @@ def an_envelope(example: Block) -> None:
     assert run(example)["found"] == [("10630", "cri")]
 
 
+def _grep(*args: str) -> str:
+    from click.testing import CliRunner
+
+    from kmserr.cli import cli
+
+    return CliRunner().invoke(cli, ["grep", *args], catch_exceptions=False).stdout
+
+
+def _logs(folder: Path) -> list[str]:
+    """Two logs of a few ranges each, and a rotated one, with a Node SDK error across 1 MiB."""
+    from benchmarks.loggen import write
+
+    from .test_blocks import node_error
+
+    (folder / "logs").mkdir()
+    data = io.BytesIO()
+    write(data, size=(1 << 20) - 150, match_rate=0.05, decoy_rate=0.05, invalid_rate=0.01, seed=5)
+    (folder / "app.log").write_bytes(data.getvalue() + node_error(1) + data.getvalue())
+    (folder / "logs" / "app.log").write_bytes((folder / "app.log").read_bytes())
+    (folder / "logs" / "app.log.1.gz").write_bytes(gzip.compress(node_error(2) * 50))
+    return ["logs/app.log", "logs/app.log.1.gz"]
+
+
+def the_block_api(example: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    _logs(tmp_path)
+    names = run(example)
+    assert len(names["ranges"]) == 3
+    assert names["records"] == [json.loads(line) for line in _grep("--json", "app.log").splitlines()]
+    assert any(r["matches"][0]["message"] == "The CMK 1 is disabled." for r in names["records"])
+    assert names["summary"].records() == json.loads(_grep("--summary", "--format", "json", "app.log"))
+    printed = _grep("--timeline", "--bucket", "1m", "--format", "json", "app.log").splitlines()
+    assert names["timeline"].records() == [json.loads(line) for line in printed]
+    assert capsys.readouterr().out == f"{len(names['records'])} {names['summary'].records()[0]['code']} {json.loads(printed[0])}\n"
+
+
+def kmserr_on_dask(example: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                   capsys: pytest.CaptureFixture[str]) -> None:
+    import dask
+
+    monkeypatch.chdir(tmp_path)
+    files = _logs(tmp_path)
+    with dask.config.set(scheduler="synchronous"):
+        names = run(example)
+        records = names["errors"].compute()
+    assert records == [json.loads(line) for line in _grep("--json", *files).splitlines()]
+    assert names["rows"] == json.loads(_grep("--summary", "--format", "json", *files))
+    printed = _grep("--timeline", "--bucket", "1m", "--format", "json", *files)
+    assert names["per_minute"] == [json.loads(line) for line in printed.splitlines()]
+    assert capsys.readouterr().out == f"{len(records)} {records[0]['matches'][0]['code']}\n"
+
+
+class _Rdd:
+    """The RDD calls of docs/distributed.md's Spark example, run in this process in order."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self._items = items
+
+    def map(self, f: Callable[[Any], Any]) -> _Rdd:
+        return _Rdd([f(item) for item in pickle.loads(pickle.dumps(self._items))])  # Spark pickles rows
+
+    def flatMap(self, f: Callable[[Any], Any]) -> _Rdd:
+        return _Rdd([out for item in self._items for out in f(item)])
+
+    def collect(self) -> list[Any]:
+        return list(self._items)
+
+    def reduce(self, f: Callable[[Any, Any], Any]) -> Any:
+        items = pickle.loads(pickle.dumps(self._items))  # each partial is pickled to the driver
+        random.Random(0).shuffle(items)  # partitions reduce in no set order
+        return functools.reduce(f, items)
+
+
+class _Spark:
+    """`spark.read.format("binaryFile").load(glob)`: a row (path, content) per file, in path order."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self.read = self
+
+    def format(self, name: str) -> _Spark:
+        assert name == "binaryFile"
+        return self
+
+    def load(self, pattern: str) -> Any:
+        from types import SimpleNamespace
+
+        rows = [SimpleNamespace(path=str(p), content=bytearray(p.read_bytes()))
+                for p in sorted(self._folder.glob(pattern))]
+        return SimpleNamespace(rdd=_Rdd(rows))
+
+
+def kmserr_on_spark(example: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    files = [str(tmp_path / f) for f in _logs(tmp_path)]
+    names = run(example, spark=_Spark(tmp_path))
+    assert names["records"] == [json.loads(line) for line in _grep("--json", *files).splitlines()]
+    assert names["summary"].records() == json.loads(_grep("--summary", "--format", "json", *files))
+    printed = _grep("--timeline", "--bucket", "1m", "--format", "json", *files)
+    assert names["timeline"].records() == [json.loads(line) for line in printed.splitlines()]
+
+
 # The marker each example holds -> what runs it and checks what it did.
 RUNNERS: dict[str, Callable[..., None]] = {
     "explain(err)": explain_in_an_except,
@@ -176,6 +283,9 @@ RUNNERS: dict[str, Callable[..., None]] = {
     "import stamina": the_stamina_predicate,
     "scan_stream(": the_rest_of_the_library,
     "f.envelope": an_envelope,
+    "scan_range(": the_block_api,
+    "kmserr.dask.": kmserr_on_dask,
+    "binaryFile": kmserr_on_spark,
 }
 
 

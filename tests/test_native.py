@@ -35,6 +35,8 @@ from kmserr.forms import (
 from kmserr.matcher import Matcher, matcher_for
 from kmserr.registry import default_registry
 
+from . import jsonl
+
 DATA = Path(__file__).parent / "data"
 REQUIRED = bool(os.environ.get("KMSERR_REQUIRE_NATIVE"))
 TEAM_NAMES = ("KmsTeam.Quota", "Q9", "XyZ.Thing")  # short and odd names: the search must still see them
@@ -310,3 +312,14 @@ def test_findings_are_findings(core: _native.NativeCore) -> None:
     [(_, _, found)] = core.read(buf, 0, len(buf))
     assert found == (Finding(code="10630", form=LEGACY_MESSAGE, start=22, end=27, message="key is not existed",
                              module_code=10630),)
+
+
+# --- JSON-lines records: SDK text in a string value, escaped --------------------------------------
+
+
+@given(st.lists(st.tuples(jsonl.records, st.sampled_from(["\n", "\r\n"])), min_size=1, max_size=6))
+def test_json_lines_records(core: _native.NativeCore, matcher: Matcher, lines: list[tuple[str, str]]) -> None:
+    """Escapes of every kind, odd keys, two errors, long values, invalid UTF-8: each line read as
+    `Extractor.find` reads it, or handed back."""
+    buf = "".join(line + eol for line, eol in lines).encode("utf-8", "surrogateescape")
+    check_block(core, matcher.extractor, buf)

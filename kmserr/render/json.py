@@ -34,7 +34,12 @@ def explanations(items: Sequence[Explanation], out: IO[str], style: Style) -> No
 
 def summary(rows: Sequence[Row], out: IO[str], style: Style) -> None:
     """grep's --summary as one JSON array; `advice_from` names the family whose advice it is."""
-    records = [
+    out.write(json_text(summary_records(rows)))
+
+
+def summary_records(rows: Sequence[Row]) -> list[dict[str, Any]]:
+    """The records of `summary`'s array, as Python values (kmserr.blocks.Summary gives them too)."""
+    return [
         {
             "code": json_str(r.code), "count": r.times, "message": json_str(r.meaning),
             "first_seen": r.first, "last_seen": r.last, "retry": r.retry, "retryable": r.retry not in (None, "no"),
@@ -42,7 +47,6 @@ def summary(rows: Sequence[Row], out: IO[str], style: Style) -> None:
         }
         for r in rows
     ]
-    out.write(json_text(records))
 
 
 def matched_record(hit: Hit, items: Sequence[Explanation], filename: str, style: Style) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 from . import Style, meaning, verdict
@@ -32,6 +32,18 @@ def row(code: str, times: int, example: Explanation, first: str | None, last: st
     advice = verdict(example, style)
     return Row(code, times, meaning(example, style), first, last, advice.retry, advice.action, advice.category,
                advice.advice_from, advice.family_mark)
+
+
+OTHER_MEANING = "codes first seen beyond what --summary holds, counted together"
+
+
+def ranked(seen: Iterable[tuple[str, int, Explanation, str | None, str | None]], style: Style,
+           other: str | None = None) -> list[Row]:
+    """The rows --summary prints, most frequent first (ties by code), from (code, times, example,
+    first, last); the row of `other` (codes counted together past the summary's budget) says so."""
+    ordered = sorted(seen, key=lambda s: (-s[1], s[0]))
+    return [row(code, times, example, first, last, style) if code != other else
+            Row(code, times, OTHER_MEANING, first, last) for code, times, example, first, last in ordered]
 
 
 def report(rows: Sequence[Row], fmt: str, out: IO[str], style: Style) -> None:

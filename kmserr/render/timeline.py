@@ -7,9 +7,9 @@ none was seen; the chart a bar per bucket, stacked by code.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
-from typing import IO, Final
+from typing import IO, Any, Final
 
 from ..controls import terminal_safe
 from ..timeline import Counts, bucket_text, size_text
@@ -26,9 +26,14 @@ def unplaced_text(count: int) -> str:
 
 
 def _json(counts: Counts, out: IO[str], style: Style) -> None:
-    for row in counts.rows():
-        record = {"bucket": bucket_text(row.bucket), "code": _text(row.code), "count": row.errors}
+    for record in json_records(counts):
         out.write(json_line(record).decode("utf-8"))
+
+
+def json_records(counts: Counts) -> Iterator[dict[str, Any]]:
+    """The records `--timeline --format json` prints, one a line (kmserr.blocks.Timeline gives them too)."""
+    for row in counts.rows():
+        yield {"bucket": bucket_text(row.bucket), "code": _text(row.code), "count": row.errors}
 
 
 def _csv(counts: Counts, out: IO[str], style: Style) -> None:

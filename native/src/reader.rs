@@ -39,6 +39,9 @@ pub struct Words {
     pub heads: std::collections::HashSet<Vec<u8>>,
     pub dotted: std::collections::HashSet<Vec<u8>>,
     pub names: std::collections::HashSet<Vec<u8>>,
+    /// Whether the caller takes findings read unescaped (`Finding::unescaped`): then SDK text in a
+    /// quoted value with escapes in it is read; else a line with a backslash is handed back.
+    pub unescape: bool,
 }
 
 /// A span of the line, as byte offsets.
@@ -54,6 +57,10 @@ pub struct Finding {
     pub code_desc: Option<Span>,
     pub module_code: Option<u64>,
     pub error_code: Option<u64>,
+    /// SDK text read unescaped from a quoted value (`\uXXXX`, `\"`, ...; only when
+    /// `Words::unescape`): then `message`, `request_id` and `code_desc` are spans of this text,
+    /// not of the line (`code`, which no escape is in, stays a span of the line).
+    pub unescaped: Option<Vec<u8>>,
 }
 
 /// A line longer than this is handed back: every window of forms.py (WINDOW = 4096 characters
@@ -63,14 +70,17 @@ pub const MAX_LINE: usize = 4000;
 /// Where the literals of code names stand in the line (the caller finds them): a name standing
 /// alone outside the text a form explained would be a finding of its own.
 pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
-    precheck(b)?;
+    let escaped = precheck(b)?;
+    if escaped && !words.unescape {
+        return Err(Declined);
+    }
     let mut r = Reader {
         b,
         taken: Vec::new(),
         found: Vec::new(),
         json: Vec::new(),
     };
-    r.quoted(names, words)?;
+    r.quoted(names, words, escaped)?;
     r.sdk_text(&words.known)?;
     r.cpp()?;
     r.dotnet()?;
@@ -95,8 +105,9 @@ pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
     Ok(r.found)
 }
 
-/// What makes a whole line one that this reader does not read.
-fn precheck(b: &[u8]) -> R<()> {
+/// What makes a whole line one that this reader does not read; Ok(whether it holds a backslash:
+/// escapes, read only in the quoted value that holds SDK text, see `Reader::quoted`).
+fn precheck(b: &[u8]) -> R<bool> {
     if b.len() > MAX_LINE || std::str::from_utf8(b).is_err() {
         return Err(Declined);
     }
@@ -104,8 +115,9 @@ fn precheck(b: &[u8]) -> R<()> {
     // means escapes (JSON's, Python's) that the extractor unescapes.
     let mut odd = 0u8;
     for &c in b {
-        odd |= u8::from((c < 0x20 && c != b'\t') || c == 0x7f || c == b'\\')
-            | (u8::from(c >= 0x80) << 1);
+        odd |= u8::from((c < 0x20 && c != b'\t') || c == 0x7f)
+            | (u8::from(c >= 0x80) << 1)
+            | (u8::from(c == b'\\') << 2);
     }
     if odd & 1 != 0 {
         return Err(Declined);
@@ -145,7 +157,7 @@ fn precheck(b: &[u8]) -> R<()> {
     if sdk > 1 || (sdk == 1 && contains(b, b"='")) {
         return Err(Declined); // several SDK errors, or SDK text in a Python repr's quotes
     }
-    Ok(())
+    Ok(odd & 4 != 0)
 }
 
 /// Whether `envelopes.open_line(line, AUTO)` may open the line (a superset): Docker's and
@@ -210,25 +222,31 @@ impl Reader<'_> {
         self.found.push(finding);
     }
 
-    /// The SDK text forms that begin with `[TencentCloudSDK...]` (one a line, without quotes).
     /// SDK text in a record's quoted value (`{"msg": "[TencentCloudSDKException] code:..."}`), which
     /// the extractor reads alone (`Extractor._quoted`): values paired from the line's start, the one
-    /// that holds the SDK text read as a line of its own if a key or `=` stands before it. No
-    /// backslash reaches here, so a value is the text between two quotes, unescaped as it stands.
-    fn quoted(&mut self, names: &[Span], words: &Words) -> R<()> {
+    /// that holds the SDK text read as a line of its own if a key or `=` stands before it. With
+    /// `escaped` (the line holds a backslash) every backslash must stand in that value, which is
+    /// read unescaped as `_unescape_with_places` reads it (`unescape`); the values before it hold
+    /// none, so they pair as plain quotes, as the extractor's regex pairs them.
+    fn quoted(&mut self, names: &[Span], words: &Words, escaped: bool) -> R<()> {
         let b = self.b;
         let Some(t) = find(b, b"TencentCloudSDK", 0) else {
-            return Ok(());
+            return if escaped { Err(Declined) } else { Ok(()) };
         };
         if !b.contains(&b'"') {
-            return Ok(());
+            return if escaped { Err(Declined) } else { Ok(()) };
         }
         let mut pos = 0;
         loop {
             let Some(open) = find(b, b"\"", pos) else {
                 return Err(Declined);
             };
-            let Some(close) = find(b, b"\"", open + 1) else {
+            let close = if escaped {
+                closing(b, open + 1)
+            } else {
+                find(b, b"\"", open + 1)
+            };
+            let Some(close) = close else {
                 return Err(Declined);
             };
             if t < open {
@@ -248,6 +266,12 @@ impl Reader<'_> {
                 return Err(Declined);
             }
             let (vs, ve) = (open + 1, close);
+            if escaped {
+                if b[..vs].contains(&b'\\') || b[ve..].contains(&b'\\') {
+                    return Err(Declined); // escapes outside the value: read as they stand, by Python
+                }
+                return self.unescaped(names, words, (open, close));
+            }
             let inner: Vec<Span> = names
                 .iter()
                 .filter(|&&(s, e)| s >= vs && e <= ve)
@@ -267,6 +291,38 @@ impl Reader<'_> {
             }
             return Ok(());
         }
+    }
+
+    /// The value between the quotes at `open` and `close`, read unescaped (`Extractor._quoted`):
+    /// its findings, their codes placed back in the line (`places[f.start]`), their text kept in
+    /// the unescaped value (`Finding::unescaped`).
+    fn unescaped(&mut self, names: &[Span], words: &Words, (open, close): Span) -> R<()> {
+        let (vs, ve) = (open + 1, close);
+        let (text, places) = unescape(&self.b[vs..ve], vs)?;
+        // The literals of names in the value, placed in the unescaped text: no escape makes a
+        // name's character (`unescape` refuses those), so each stands there as in the line.
+        let mut inner = Vec::new();
+        for &(s, e) in names.iter().filter(|&&(s, e)| s >= vs && e <= ve) {
+            let at = places.partition_point(|&p| p < s);
+            if places.get(at) != Some(&s) || places.get(at + (e - s)) != Some(&e) {
+                return Err(Declined);
+            }
+            inner.push((at, at + (e - s)));
+        }
+        let found = read_line(&text, &inner, words)?;
+        self.taken.push((open, close + 1));
+        for f in found {
+            let (cs, ce) = f.code;
+            if f.unescaped.is_some() || places[ce] - places[cs] != ce - cs {
+                return Err(Declined); // unescaped twice, or an escape in the code
+            }
+            self.found.push(Finding {
+                code: (places[cs], places[ce]),
+                unescaped: Some(text.clone()),
+                ..f
+            });
+        }
+        Ok(())
     }
 
     fn sdk_text(&mut self, heads: &[Vec<u8>]) -> R<()> {
@@ -351,6 +407,7 @@ impl Reader<'_> {
             code_desc: None,
             module_code: None,
             error_code: None,
+            unescaped: None,
         };
         self.take((start.min(code.0), span_end), finding);
         Ok(())
@@ -641,6 +698,7 @@ impl Reader<'_> {
                 code_desc: None,
                 module_code: None,
                 error_code: None,
+                unescaped: None,
             };
             let span = self.body_span((q, mend), code)?;
             self.take(span, finding);
@@ -692,6 +750,7 @@ impl Reader<'_> {
                 code_desc,
                 module_code: Some(parse_u64(&b[digits.0..digits.1])),
                 error_code,
+                unescaped: None,
             };
             let span = if form == LEGACY_JSON {
                 self.body_span((p, mend), digits)?
@@ -728,6 +787,7 @@ impl Reader<'_> {
                         code_desc: json_string_value(b, b"\"codeDesc\"", bs, be),
                         module_code: None,
                         error_code: Some(parse_u64(&b[code.0..code.1])),
+                        unescaped: None,
                     };
                     let span = self.body_span((k, mend), code)?;
                     self.take(span, finding);
@@ -792,6 +852,7 @@ impl Reader<'_> {
             code_desc: None,
             module_code: None,
             error_code: None,
+            unescaped: None,
         };
         self.take((s, e), finding);
         Ok(())
@@ -1360,6 +1421,81 @@ fn letter_at(b: &[u8], i: usize) -> Option<bool> {
     }
 }
 
+/// Where the quote that closes a value begun at `start` ends (its index), as `_closing` finds
+/// it: the first `"` that an even number of backslashes (none, or escaped ones) stands before.
+fn closing(b: &[u8], start: usize) -> Option<usize> {
+    let mut at = find(b, b"\"", start)?;
+    loop {
+        let mut before = at;
+        while before > start && b[before - 1] == b'\\' {
+            before -= 1;
+        }
+        if (at - before) % 2 == 0 {
+            return Some(at);
+        }
+        at = find(b, b"\"", at + 1)?;
+    }
+}
+
+/// A quoted value's text unescaped as `kmserr.extract._unescape_with_places` unescapes it
+/// (JSON's escapes and Python's: `\xHH`, `\uHHHH`, `\UHHHHHHHH`, `\n` and the other letters of
+/// `_ESCAPED`, any other character for itself), as UTF-8, and for each of its bytes (and its end)
+/// where it stands in the line (the escape's first byte for the bytes an escape gives). Declined
+/// where Python's text could not be UTF-8 or could differ from this reading: a surrogate (Python
+/// keeps `\ud83d\ude00` as two lone halves), a code point past U+10FFFF (kept as written), and an
+/// ASCII letter, digit or dot made by an escape (a code name's literal the caller did not see).
+fn unescape(raw: &[u8], at: usize) -> R<(Vec<u8>, Vec<usize>)> {
+    let mut text = Vec::with_capacity(raw.len());
+    let mut places = Vec::with_capacity(raw.len() + 1);
+    let hex = |from: usize, n: usize| -> Option<u32> {
+        let digits = raw.get(from..from + n)?;
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] != b'\\' || i + 1 == raw.len() {
+            text.push(raw[i]);
+            places.push(at + i);
+            i += 1;
+            continue;
+        }
+        let (point, length) = match raw[i + 1] {
+            b'x' if hex(i + 2, 2).is_some() => (hex(i + 2, 2).unwrap_or(0), 4),
+            b'u' if hex(i + 2, 4).is_some() => (hex(i + 2, 4).unwrap_or(0), 6),
+            b'U' if hex(i + 2, 8).is_some() => (hex(i + 2, 8).unwrap_or(0), 10),
+            b'n' => (0x0a, 2),
+            b't' => (0x09, 2),
+            b'r' => (0x0d, 2),
+            b'b' => (0x08, 2),
+            b'f' => (0x0c, 2),
+            b'a' => (0x07, 2),
+            b'v' => (0x0b, 2),
+            b'0' => (0x00, 2),
+            _ => {
+                let c = char_at(raw, i + 1);
+                (u32::from(c), 1 + c.len_utf8())
+            }
+        };
+        let Some(c) = char::from_u32(point) else {
+            return Err(Declined); // a surrogate, or past U+10FFFF
+        };
+        if c.is_ascii_alphanumeric() || c == '.' {
+            return Err(Declined);
+        }
+        let mut utf8 = [0u8; 4];
+        for &byte in c.encode_utf8(&mut utf8).as_bytes() {
+            text.push(byte);
+            places.push(at + i);
+        }
+        i += length;
+    }
+    places.push(at + raw.len());
+    Ok((text, places))
+}
+
 // --- searching --------------------------------------------------------------------------------
 
 pub fn find(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
@@ -1420,4 +1556,70 @@ fn count(b: &[u8], pat: &[u8]) -> usize {
 /// Characters before byte offset `i` (a Finding's offsets count characters).
 pub fn char_offset(b: &[u8], i: usize) -> usize {
     b[..i].iter().filter(|&&c| (c & 0xc0) != 0x80).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(unescape: bool) -> Words {
+        let mut words = Words {
+            unescape,
+            ..Words::default()
+        };
+        words.heads.insert(b"FailedOperation".to_vec());
+        words.known.push(b"FailedOperation".to_vec());
+        words
+    }
+
+    const RECORD: &str = r#"{"level":"error","msg":"GetPublicKey failed","error":"[TencentCloudSDKException] code:FailedOperation.DecryptError message:\u89e3\u5bc6\u5931\u8d25 \/k requestId:416beca5-e58e","region":"ap-chengdu"}"#;
+
+    #[test]
+    fn reads_sdk_text_unescaped_in_a_quoted_value() {
+        let b = RECORD.as_bytes();
+        let code = find(b, b"FailedOperation.DecryptError", 0).unwrap();
+        let names = [(code, code + "FailedOperation".len())];
+        let [f] = &read_line(b, &names, &words(true)).unwrap()[..] else {
+            panic!("one finding");
+        };
+        assert_eq!(f.code, (code, code + "FailedOperation.DecryptError".len()));
+        let text = f.unescaped.as_deref().unwrap();
+        let (ms, me) = f.message.unwrap();
+        assert_eq!(&text[ms..me], "解密失败 /k".as_bytes());
+        let (rs, re) = f.request_id.unwrap();
+        assert_eq!(&text[rs..re], b"416beca5-e58e");
+        assert_eq!(read_line(b, &names, &words(false)), Err(Declined));
+    }
+
+    #[test]
+    fn declines_what_python_would_unescape_otherwise() {
+        for message in [
+            r"\ud83d\ude00",     // a surrogate pair: two lone halves in Python's text
+            r"\U00110000",       // past U+10FFFF: kept as written
+            r"\u0041uthFailure", // a name's letter made by an escape
+            r"\x41",
+            r"a\\b", // a backslash in the text
+        ] {
+            let line = RECORD.replace(r"\u89e3", message);
+            assert_eq!(
+                read_line(line.as_bytes(), &[], &words(true)),
+                Err(Declined),
+                "{message}"
+            );
+        }
+        let outside = RECORD.replace("GetPublicKey failed", r"a\tb");
+        assert_eq!(
+            read_line(outside.as_bytes(), &[], &words(true)),
+            Err(Declined)
+        );
+    }
+
+    #[test]
+    fn unescapes_as_python_does() {
+        let (text, places) = unescape(br#"a\u00e9\"\/\n\U0001F600\xe9"#, 10).unwrap();
+        assert_eq!(text, "a\u{e9}\"/\n\u{1f600}\u{e9}".as_bytes());
+        assert_eq!(places[..4], [10, 11, 11, 17]);
+        assert_eq!(places.len(), text.len() + 1);
+        assert_eq!(unescape(br"\u12", 0), Err(Declined)); // `u`, then digits: a letter by an escape
+    }
 }
