@@ -471,6 +471,8 @@ impl Tails {
                     }
                     slot = self.pending.len() as u64;
                     self.pending.push(self.key.clone());
+                } else if f.unescaped.is_some() {
+                    // Its message is not the line's text: Python writes its record.
                 } else if let Some(text) = json_plain(line) {
                     match self.json.get(&self.key[..]) {
                         Some(Meaning::Python) => {} // Python's to render, always
@@ -533,7 +535,8 @@ fn key_of(key: &mut Vec<u8>, f: &Finding, line: &[u8]) {
     key.extend_from_slice(code);
     if let Some((a, b)) = f.code_desc {
         key.push(1);
-        key.extend_from_slice(&line[a..b]);
+        // Read unescaped (`Finding::unescaped`): the code stays a span of the line, the rest of that text.
+        key.extend_from_slice(&f.unescaped.as_deref().unwrap_or(line)[a..b]);
     } else {
         key.push(0);
     }
