@@ -642,6 +642,7 @@ mod tests {
             code_desc: None,
             module_code,
             error_code: None,
+            unescaped: None,
         };
         (f, line)
     }
