@@ -677,6 +677,18 @@ mod tests {
     }
 
     #[test]
+    fn a_code_description_read_unescaped_is_keyed_by_its_text() {
+        let (mut f, line) = message("m", None);
+        f.code_desc = Some((0, 2));
+        let (mut plain, mut unescaped) = (Vec::new(), Vec::new());
+        key_of(&mut plain, &f, &line);
+        f.unescaped = Some(b"KeyNotExist".to_vec());
+        key_of(&mut unescaped, &f, &line);
+        assert!(plain.ends_with(b"\x01x "));
+        assert!(unescaped.ends_with(b"\x01Ke"));
+    }
+
+    #[test]
     fn rules_from_python() {
         assert!(matches!(Rule::from_bytes(b"N"), Some(Rule::Nothing)));
         let r = Rule::from_bytes(b"A\x02\0\0\0ab\x01\0\0\0c\0\0\0\0").unwrap();
