@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, BinaryIO, Final, NamedTuple, cast
 
-from .core import BlockCore, block_core, node_line
+from .core import BlockCore, PythonCore, block_core, node_line
 from .engines import Engine
 from .envelopes import AUTO, NONE, check, may_continue, partial_above
 from .envelopes import stamp as line_stamp
@@ -65,6 +65,10 @@ def _encoded_length(text: str, start: int, end: int) -> int:
     step = 1 << 20
     return sum(len(text[at : min(at + step, end)].encode("utf-8", "surrogateescape")) for at in range(start, end, step))
 
+
+# The longest line the compiled core hands back that Python's block core reads again (`_read_again`
+# copies it); a longer one goes to the full extractor.
+_AGAIN_MAX: Final = 65536
 
 # A block's plain output as the compiled core assembled it, how many lines that is, and the lines
 # it left to Python: where each goes in that output, its hit, the slot of its tail in the table (-1:
@@ -121,6 +125,7 @@ class LineScanner:
         # given must look for the extractor's names.
         self._envelope = check(envelope)  # the platform envelope lines are read in (envelopes.py)
         self._core: BlockCore = block_core(matcher, engine, self._envelope)
+        self._matcher = matcher
         # Counting newlines is a pass over every byte, as costly as the scan itself: skip it
         # when nobody will read the line numbers (Hit.line_number is then 0).
         self._count_lines = count_lines
@@ -289,13 +294,36 @@ class LineScanner:
         if got is None:
             return None
         data, written, holes = got
+        unread = [(line_start, line_end) for _, line_start, line_end, _, _, _, findings in holes
+                  if findings is None and line_end - line_start <= _AGAIN_MAX]
+        again = self._read_again(buf, unread) if unread else {}
         left: list[tuple[int, Hit, int, int]] = []
         for offset, line_start, line_end, number, slot, agrees, findings in holes:
+            if findings is None and line_end - line_start <= _AGAIN_MAX:
+                findings = again.get(line_start, ())  # not listed by Python's core: no error
             read = self._line(buf, start, line_start, line_end, findings)
             if read is not None:
                 left.append((offset, Hit(number, *read), slot, agrees))
         self._done(buf, start, end)
         return data, written, left
+
+    def _read_again(self, buf: bytes, lines: list[tuple[int, int]]) -> dict[int, tuple[Finding, ...] | None]:
+        """The lines the compiled core handed back, read by Python's block core (its fast path, the
+        common forms in JSON-lines records among them), all in one block: their findings by line
+        start, or None where that core hands a line back too (the full extractor reads it, with
+        the lines above it). A line not in the result holds no error."""
+        key = ("read again", self._envelope)
+        python = self._matcher.cores.get(key)
+        if python is None:
+            python = self._matcher.cores[key] = PythonCore(self._extractor, self._matcher.engine,
+                                                           envelope=self._envelope)
+        joined = b"\n".join([buf[line_start:line_end] for line_start, line_end in lines]) + b"\n"
+        where: dict[int, int] = {}
+        at = 0
+        for line_start, line_end in lines:
+            where[at] = line_start
+            at += line_end - line_start + 1
+        return {where[line_start]: findings for line_start, _, findings in python.read(joined, 0, len(joined))}
 
 
 def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
