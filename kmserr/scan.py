@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, BinaryIO, Final, NamedTuple, cast
 
-from .core import BlockCore, PythonCore, block_core, node_line
+from .core import BlockCore, Line, PythonCore, block_core, node_line
 from .engines import Engine
 from .envelopes import AUTO, NONE, check, may_continue, partial_above
 from .envelopes import stamp as line_stamp
@@ -208,7 +208,10 @@ class LineScanner:
         counting = self._count_lines
         number = self._line_number
         counted_to = start
-        listed = iter(self._core.read(buf, start, end))
+        candidates = self._core.read(buf, start, end)
+        if self._core.name == "native":
+            candidates = self._with_read_again(buf, candidates)
+        listed = iter(candidates)
         line = next(listed, None)
         below: list[int] = []  # line starts below rich's exception line
         head = -1  # where rich's exception line starts in this block (-1: in an earlier one)
@@ -306,6 +309,17 @@ class LineScanner:
                 left.append((offset, Hit(number, *read), slot, agrees))
         self._done(buf, start, end)
         return data, written, left
+
+    def _with_read_again(self, buf: bytes, lines: list[Line]) -> list[Line]:
+        """The compiled core's lines, those it handed back read again by Python's block core (`_read_again`)."""
+        unread = [(line_start, line_end) for line_start, line_end, findings in lines
+                  if findings is None and line_end - line_start <= _AGAIN_MAX]
+        if not unread:
+            return lines
+        again = self._read_again(buf, unread)
+        return [(line_start, line_end, again.get(line_start, ()))
+                if findings is None and line_end - line_start <= _AGAIN_MAX else (line_start, line_end, findings)
+                for line_start, line_end, findings in lines]
 
     def _read_again(self, buf: bytes, lines: list[tuple[int, int]]) -> dict[int, tuple[Finding, ...] | None]:
         """The lines the compiled core handed back, read by Python's block core (its fast path, the
