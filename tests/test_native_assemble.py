@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from kmserr import _native, core, search
 from kmserr.explanation import Explanation
+from kmserr.extract import Extractor
 from kmserr.registry import default_registry
 from kmserr.render import Style, line_printer
 from kmserr.render.lines import LinePrinter
@@ -183,6 +185,28 @@ def test_chinese_messages_are_not_compared(monkeypatch: pytest.MonkeyPatch, tmp_
     out = grep(path, json=True)[0]
     assert [json.loads(line)["matches"][0]["message_agrees"] for line in out.splitlines()] == [None, None, True]
     assert rendered == [1, 3]
+
+
+def test_lines_handed_back_are_read_by_pythons_fast_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """JSON-lines records whose SDK text has escapes, which the compiled core hands back, are read
+    again by Python's block core in one go: the full extractor reads the first of their kind only."""
+    _core_class()
+    path = tmp_path / "a.log"
+    path.write_bytes(b"".join(
+        b'{"level":"error","msg":"[TencentCloudSDKException] code:AuthFailure message:\\u5bc6 %d requestId:r-%d"}\n'
+        % (n, n) for n in range(40)))
+    expected = three_ways(monkeypatch, path, numbers=True)
+    calls: list[str] = []
+    find = Extractor.find
+
+    def counted(self: Extractor, text: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(text)
+        return find(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Extractor, "find", counted)
+    assert grep(path, numbers=True) == expected
+    assert expected[0].count(b"\n") == 40
+    assert len(calls) <= 2
 
 
 def test_every_fixture_file(monkeypatch: pytest.MonkeyPatch) -> None:
