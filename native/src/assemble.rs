@@ -259,7 +259,24 @@ fn normalise(text: &[u8]) -> Vec<u8> {
         .iter()
         .rposition(|&c| c != b' ' && c != b'.')
         .map_or(start, |i| i + 1);
-    out[start..end].to_vec()
+    out.truncate(end);
+    out.drain(..start);
+    out
+}
+
+/// A number in decimal, as Python's `str` of an int writes it (without `fmt`'s machinery).
+fn decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// Text that `json_plain` let through, as json.dumps writes a string with ensure_ascii off
@@ -308,7 +325,9 @@ fn json_line(
     [a, b, c]: [&Vec<u8>; 3],
 ) {
     out.extend_from_slice(file);
-    let _ = write!(out, ", \"line_number\": {number}, \"line\": ");
+    out.extend_from_slice(b", \"line_number\": ");
+    decimal(out, number);
+    out.extend_from_slice(b", \"line\": ");
     json_text(out, text);
     out.extend_from_slice(b", \"matches\": [");
     out.extend_from_slice(a);
@@ -316,7 +335,10 @@ fn json_line(
     out.extend_from_slice(b);
     json_span(out, text, f.request_id);
     out.extend_from_slice(c);
-    let _ = writeln!(out, "{}, \"end\": {}}}]}}", f.code.0, f.code.1);
+    decimal(out, f.code.0 as u64);
+    out.extend_from_slice(b", \"end\": ");
+    decimal(out, f.code.1 as u64);
+    out.extend_from_slice(b"}]}\n");
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -461,7 +483,8 @@ impl Tails {
                     if let Some(tail) = self.map.get(&self.key[..]) {
                         self.out.extend_from_slice(layout.prefix);
                         if layout.show_numbers {
-                            let _ = write!(self.out, "{line_number}:");
+                            decimal(&mut self.out, line_number);
+                            self.out.push(b':');
                         }
                         self.out.extend_from_slice(line);
                         self.out.extend_from_slice(tail);
@@ -686,6 +709,16 @@ mod tests {
         key_of(&mut unescaped, &f, &line);
         assert!(plain.ends_with(b"\x01x "));
         assert!(unescaped.ends_with(b"\x01Ke"));
+    }
+
+    #[test]
+    fn decimals() {
+        let mut out = Vec::new();
+        for n in [0, 7, 10, 1234567890, u64::MAX] {
+            decimal(&mut out, n);
+            out.push(b' ');
+        }
+        assert_eq!(out, format!("0 7 10 1234567890 {} ", u64::MAX).as_bytes());
     }
 
     #[test]
