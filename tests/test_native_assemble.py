@@ -107,6 +107,7 @@ def test_assembled_as_python_prints(
     path.write_bytes(data)
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(search, "BLOCK_SIZE", block)
+        monkeypatch.setattr(search, "WARM", 100)  # the first block cut after its first lines
         monkeypatch.setattr(_native, "TAILS", limit)
         three_ways(monkeypatch, path, names=names, numbers=numbers)
 
@@ -145,6 +146,7 @@ def test_messages_agree_as_python_says(tmp_path_factory: pytest.TempPathFactory,
     path.write_bytes(b"\n".join(lines * times) + b"\n")
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(search, "BLOCK_SIZE", 256)  # the tables learn in early blocks, read in later ones
+        monkeypatch.setattr(search, "WARM", 40)
         three_ways(monkeypatch, path)
 
 
@@ -207,6 +209,24 @@ def test_lines_handed_back_are_read_by_pythons_fast_path(monkeypatch: pytest.Mon
     assert grep(path, numbers=True) == expected
     assert expected[0].count(b"\n") == 40
     assert len(calls) <= 2
+
+
+def test_the_first_block_is_cut_after_its_first_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """In one block, the lines after the first WARM bytes are written by the compiled core, with
+    what Python taught it from the first ones."""
+    _core_class()
+    line = b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r"
+    path = tmp_path / "a.log"
+    path.write_bytes(b"ok\n" + b"\n".join([line] * 50))  # no final newline
+    monkeypatch.setattr(search, "WARM", 100)
+    expected = three_ways(monkeypatch, path, numbers=True)
+    rendered: list[int] = []
+    monkeypatch.setattr(LinePrinter, "matched_with_tail", lambda self, hit, tail, name: rendered.append(hit.line_number))
+    grep(path, numbers=True)
+    assert rendered == [2, 3]  # the lines of the first 100 bytes and the one that ends beyond them
+    printed = expected[0].splitlines()
+    assert len(printed) == 50
+    assert printed[-1].startswith(b"51:" + line + b"\tkmserr: AuthFailure ")
 
 
 def test_every_fixture_file(monkeypatch: pytest.MonkeyPatch) -> None:
