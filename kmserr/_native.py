@@ -34,6 +34,7 @@ from .forms import (
 )
 
 if TYPE_CHECKING:
+    from .catalogue import Entry
     from .extract import Extractor
     from .matcher import Matcher
 
@@ -42,6 +43,7 @@ LIBRARY: Final = "_kmserr_native"  # the module name setuptools-rust builds the 
 ABI: Final = 3  # the record layout this module reads (native/src/lib.rs: ABI)
 RECORD: Final = 16
 NO_ERROR, ONE_ERROR, NOT_READ = 0, 1, 2
+TAILS: Final = 4096  # tails a search's table holds (a few hundred bytes each); lines of other keys stay holes
 _NONE: Final = (1 << 64) - 1
 # By the native form id (native/src/reader.rs).
 _FORMS: Final = (
@@ -49,6 +51,11 @@ _FORMS: Final = (
 )
 
 Line = tuple[int, int, "tuple[Finding, ...] | None"]
+# A line `assemble` left to Python: where it goes in the output, line start and end, line number,
+# the slot of its tail (-1: none), in JSON how its message agrees as the core reads it (-1: not
+# known, else an index of AGREES), findings (None: not read here).
+Hole = tuple[int, int, int, int, int, int, "tuple[Finding, ...] | None"]
+AGREES: Final = (None, False, True)  # `Explanation.message_agrees` by the native core's index
 
 _library: ctypes.CDLL | None = None
 _loaded = False
@@ -83,6 +90,24 @@ def _open() -> ctypes.CDLL | None:
         lib.kmserr_native_read.restype = ctypes.c_int
         lib.kmserr_native_read.argtypes = [
             ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t,
+            ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
+        ]
+        lib.kmserr_tails_new.restype = ctypes.c_void_p
+        lib.kmserr_tails_new.argtypes = [ctypes.c_size_t]
+        lib.kmserr_tails_free.restype = None
+        lib.kmserr_tails_free.argtypes = [ctypes.c_void_p]
+        lib.kmserr_tails_put.restype = ctypes.c_int
+        lib.kmserr_tails_put.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]
+        lib.kmserr_tails_put_json.restype = ctypes.c_int
+        lib.kmserr_tails_put_json.argtypes = [
+            ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t,
+            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t,
+        ]
+        lib.kmserr_native_assemble.restype = ctypes.c_int
+        lib.kmserr_native_assemble.argtypes = [
+            ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t,
+            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32, ctypes.c_uint64,
+            ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_size_t),
             ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
         ]
     except (OSError, AttributeError):
@@ -131,6 +156,49 @@ class NativeCore:
         if handle:
             self._lib.kmserr_native_free(handle)
 
+    def tails(self, limit: int | None = None) -> Tails:
+        """A table of tails for one search's plain output (`assemble`), of TAILS entries by default."""
+        return Tails(self._lib, TAILS if limit is None else limit)
+
+    def assemble(
+        self, buf: bytes, start: int, end: int, tails: Tails, prefix: bytes, *, count: bool, show_numbers: bool,
+        lines_before: int, count_only: bool = False, json: bool = False,
+    ) -> tuple[memoryview, int, list[Hole]] | None:
+        """grep's plain output of the lines of buf[start:end] (whole lines) whose tails `tails` holds,
+        each `prefix` (`name:` or empty), `N:` with `show_numbers`, its bytes, its tail and a newline;
+        how many lines that is; and the holes: the other lines that may print, each with where it
+        goes in that output, line start and end, its line number (`lines_before` lines before the
+        block; 0 when not `count`ed), the slot its tail goes in (`Tails.put`; -1: none) and its
+        findings (None: not read here, as `read`). With `count_only`, nothing is written: the
+        lines read here with an error are only counted (grep -c), and the holes are the lines not read.
+        None: the block holds rich's exception line, and is not assembled (search it with `read`).
+        The output is a view of the table's own buffer, valid until its next call: write it out first."""
+        if not 0 <= start <= end <= len(buf):
+            raise ValueError(f"block {start}:{end} is outside a buffer of {len(buf)} bytes")
+        data = buf if isinstance(buf, bytes) else bytes(buf)
+        out, out_len, holes, words = ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_void_p(), ctypes.c_size_t()
+        out_lines = ctypes.c_size_t()
+        flags = (1 if count else 0) | (2 if show_numbers else 0) | (4 if count_only else 0) | (8 if json else 0)
+        with self._lock, tails.lock:  # the output lives in the table until its next call
+            status = self._lib.kmserr_native_assemble(
+                self._handle, tails.handle, data, len(data), start, end, prefix, len(prefix), flags, lines_before,
+                ctypes.byref(out), ctypes.byref(out_len), ctypes.byref(out_lines), ctypes.byref(holes),
+                ctypes.byref(words),
+            )
+            if status < 0:
+                raise NativeError(f"the native core refused block {start}:{end}")
+            if status:
+                return None
+            # Not copied: the caller writes it out before the table's next call (`Search._plain_assembled`).
+            written = memoryview((ctypes.c_char * out_len.value).from_address(out.value)).cast("B") \
+                if out.value and out_len.value else memoryview(b"")
+            raw = ctypes.string_at(holes.value, words.value * 8) if holes.value and words.value else b""
+        found: list[Hole] = []
+        for offset, number, slot, agrees, *record in _HOLES.iter_unpack(raw):
+            found.append((offset, record[0], record[1], number, -1 if slot == _NONE else slot,
+                          -1 if agrees == _NONE else agrees, _findings(data, record)))
+        return written, out_lines.value, found
+
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         """The candidate lines of buf[start:end] (whole lines), in order: (line start, line end
         without its newline, findings). Findings are what `Extractor.find` gives for the line's
@@ -165,6 +233,76 @@ def _tagged(extractor: Extractor) -> bytes:
 
 
 _RECORDS: Final = struct.Struct(f"={RECORD}Q")
+_HOLES: Final = struct.Struct(f"={4 + RECORD}Q")
+
+
+class Tails:
+    """A search's tails in the compiled core (`NativeCore.assemble`): its printer's, not the core's,
+    which searches with other printers share."""
+
+    def __init__(self, lib: ctypes.CDLL, limit: int) -> None:
+        handle = lib.kmserr_tails_new(limit)
+        if not handle:
+            raise NativeError("the native core could not make a table of tails")
+        self._lib = lib
+        self.handle: int = handle
+        self.lock = threading.Lock()
+
+    def __del__(self) -> None:
+        handle, self.handle = getattr(self, "handle", 0), 0
+        if handle:
+            self._lib.kmserr_tails_free(handle)
+
+    def put_json(self, slot: int, rule: bytes | None, agrees: bool | None, parts: tuple[bytes, bytes, bytes]) -> None:
+        """What the last assembled block's hole `slot` needs in JSON: its meaning's rule
+        (`agree_rule`; None: its lines are Python's to render from now on), and the three parts of
+        a match's record (`render.json._meaning_parts`) for one agreement."""
+        with self.lock:
+            status = self._lib.kmserr_tails_put_json(
+                self.handle, slot, rule, len(rule or b""), AGREES.index(agrees), parts[0], len(parts[0]),
+                parts[1], len(parts[1]), parts[2], len(parts[2]),
+            )
+            if status != 0:
+                raise NativeError(f"the native core has no hole {slot} in its last block, or cannot read its rule")
+
+    def put(self, slot: int, tail: bytes) -> None:
+        """The tail of the last assembled block's hole `slot` (kept while the table has room)."""
+        with self.lock:
+            if self._lib.kmserr_tails_put(self.handle, slot, tail, len(tail)) != 0:
+                raise NativeError(f"the native core has no hole {slot} in its last block")
+
+
+def agree_rule(entry: Entry | None) -> bytes:
+    """How the native core tells whether a message agrees with `entry`'s (`registry.message_agrees`,
+    as `explanation.explain_finding` asks it): `N` (nothing to compare: None), or `A` (an ASCII
+    message) or `C`, then the normalised documented message and each template's text before and
+    after `%s`, length-prefixed."""
+    from .registry import _normalise
+
+    if entry is None or entry.message is None:
+        return b"N"
+    strings = [_normalise(entry.message)]
+    for template in entry.message_templates:
+        head, _, tail = _normalise(template.replace("%s", "\x00")).partition("\x00")
+        strings += [head, tail]
+    encoded = [text.encode("utf-8", "surrogatepass") for text in strings]
+    return (b"A" if entry.message.isascii() else b"C") + b"".join(struct.pack("<I", len(e)) + e for e in encoded)
+
+
+def _findings(buf: bytes, record: list[int] | tuple[int, ...]) -> tuple[Finding, ...] | None:
+    """A record's findings (RECORD words, native/src/lib.rs): None when the line was not read."""
+    _, _, status, form, first, last, cs, ce, ms, me, rs, re_, ds, de, module, error = record
+    if status != ONE_ERROR:
+        return None if status == NOT_READ else ()
+    return (tuple.__new__(Finding, (  # Finding's fields in order, without NamedTuple's keyword handling
+        buf[cs:ce].decode(), _FORMS[form], first, last,
+        None if ms == _NONE else buf[ms:me].decode(),
+        None if rs == _NONE else buf[rs:re_].decode(),
+        None if module == _NONE else module,
+        None if error == _NONE else error,
+        None if ds == _NONE else buf[ds:de].decode(),
+        None,  # envelope: a line in one is Python's to read (native/src/reader.rs: in_envelope)
+    )),)
 
 
 def _unpack(buf: bytes, raw: bytes) -> list[Line]:

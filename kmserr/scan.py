@@ -12,9 +12,9 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import BinaryIO, Final, NamedTuple, cast
+from typing import TYPE_CHECKING, BinaryIO, Final, NamedTuple, cast
 
-from .core import BlockCore, block_core, node_line
+from .core import BlockCore, Line, PythonCore, block_core, node_line
 from .engines import Engine
 from .envelopes import AUTO, NONE, check, may_continue, partial_above
 from .envelopes import stamp as line_stamp
@@ -24,6 +24,9 @@ from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 from .timestamps import Stamp
 from .timestamps import find as find_timestamp
+
+if TYPE_CHECKING:
+    from ._native import Tails
 
 BLOCK_SIZE: Final = 1 << 20
 # The longest line searched whole: beyond it a line is searched and printed in its first LINE_LIMIT
@@ -61,6 +64,16 @@ def _encoded_length(text: str, start: int, end: int) -> int:
     """The length in bytes of `text[start:end]`, encoded a MiB at a time: a long line is not copied whole."""
     step = 1 << 20
     return sum(len(text[at : min(at + step, end)].encode("utf-8", "surrogateescape")) for at in range(start, end, step))
+
+
+# The longest line the compiled core hands back that Python's block core reads again (`_read_again`
+# copies it); a longer one goes to the full extractor.
+_AGAIN_MAX: Final = 65536
+
+# A block's plain output as the compiled core assembled it, how many lines that is, and the lines
+# it left to Python: where each goes in that output, its hit, the slot of its tail in the table (-1:
+# none), in JSON how its message agrees as the core reads it (-1: not known; `_native.AGREES`).
+Assembled = tuple[memoryview, int, list[tuple[int, Hit, int, int]]]
 
 
 class Carry:
@@ -112,6 +125,7 @@ class LineScanner:
         # given must look for the extractor's names.
         self._envelope = check(envelope)  # the platform envelope lines are read in (envelopes.py)
         self._core: BlockCore = block_core(matcher, engine, self._envelope)
+        self._matcher = matcher
         # Counting newlines is a pass over every byte, as costly as the scan itself: skip it
         # when nobody will read the line numbers (Hit.line_number is then 0).
         self._count_lines = count_lines
@@ -171,6 +185,11 @@ class LineScanner:
         self._rich_lines = MAX_WRAPPED_LINES if _RICH_HEAD in above[-NODE_CONTEXT:] else 0
 
     @property
+    def core(self) -> BlockCore:
+        """The block core this scanner reads with."""
+        return self._core
+
+    @property
     def lines_done(self) -> int:
         """How many lines were scanned so far (counted only with `count_lines`)."""
         return self._line_number
@@ -189,10 +208,10 @@ class LineScanner:
         counting = self._count_lines
         number = self._line_number
         counted_to = start
-        find = self._extractor.find
-        envelope = self._envelope
-        cuts = envelope != NONE  # a line may continue a record cut short above it (envelopes.py)
-        listed = iter(self._core.read(buf, start, end))
+        candidates = self._core.read(buf, start, end)
+        if self._core.name == "native":
+            candidates = self._with_read_again(buf, candidates)
+        listed = iter(candidates)
         line = next(listed, None)
         below: list[int] = []  # line starts below rich's exception line
         head = -1  # where rich's exception line starts in this block (-1: in an earlier one)
@@ -212,36 +231,113 @@ class LineScanner:
             if line_start < next_line:
                 continue
             next_line = line_end + 1
-            raw = buf[line_start:line_end]
-            if _RICH_HEAD in raw:  # rich's exception line: its next lines end it
-                below, self._rich_lines = _lines_below(buf, next_line, end, _rich_lines_after(raw, 0, len(raw), 0))
+            if buf.find(_RICH_HEAD, line_start, line_end) >= 0:  # rich's exception line: its next lines end it
+                left = _rich_lines_after(buf, line_start, line_end, 0)
+                below, self._rich_lines = _lines_below(buf, next_line, end, left)
                 head, findings = line_start, None
-            text = raw.decode("utf-8", "surrogateescape")
-            if text[-1:] == "\r":
-                text = text[:-1]
-            if findings is None:  # not read by the core: the full extractor, with the lines above it
-                before = ""
-                if forced and head >= 0 and not node_line(None, raw):
-                    before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
-                elif forced or node_line(None, raw) or (cuts and may_continue(raw) and (
-                        partial_above(buf, start, line_start) if line_start > start
-                        else partial_above(self._previous, 0, len(self._previous)))):
-                    above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
-                    if line_start - start < NODE_CONTEXT:
-                        above = self._previous + above
-                    before = _decode(above)
-                findings = tuple(find(text, before=before, envelope=envelope))
-            if not findings:
+            read = self._line(buf, start, line_start, line_end, findings, forced, head)
+            if read is None:
                 continue  # a candidate without an error (a core may list it)
             if counting:
                 number += buf.count(b"\n", counted_to, line_start)
                 counted_to = line_start
-            hits.append(Hit(number + 1 if counting else 0, raw, text, findings))
+            hits.append(Hit(number + 1 if counting else 0, *read))
             if starts is not None:
                 starts.append(line_start)
-        if counting:
+        self._done(buf, start, end)
+
+    def _line(
+        self, buf: bytes, start: int, line_start: int, line_end: int, findings: tuple[Finding, ...] | None,
+        forced: bool = False, head: int = -1,
+    ) -> tuple[bytes, str, tuple[Finding, ...]] | None:
+        """One line of a block (`buf[start:]`) that the core listed, or one below rich's exception line
+        (`forced`; `head`: where that line starts in this block, -1: in an earlier one): its bytes,
+        text and findings (those the core gave, else the full extractor's), or None: no error."""
+        raw = buf[line_start:line_end]
+        text = raw.decode("utf-8", "surrogateescape")
+        if text[-1:] == "\r":
+            text = text[:-1]
+        if findings is None:  # not read by the core: the full extractor, with the lines above it
+            before = ""
+            if forced and head >= 0 and not node_line(None, raw):
+                before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
+            elif forced or node_line(None, raw) or (self._envelope != NONE and may_continue(raw) and (
+                    partial_above(buf, start, line_start) if line_start > start
+                    else partial_above(self._previous, 0, len(self._previous)))):
+                above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
+                if line_start - start < NODE_CONTEXT:
+                    above = self._previous + above
+                before = _decode(above)
+            findings = tuple(self._extractor.find(text, before=before, envelope=self._envelope))
+        return (raw, text, findings) if findings else None
+
+    def _done(self, buf: bytes, start: int, end: int) -> None:
+        """Count the lines of a block searched, and keep its end for the lines above the next one."""
+        if self._count_lines:
             self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
         self._previous = lines_above(self._previous, buf, start, end)
+
+    def assemble(
+        self, buf: bytes, start: int, end: int, tails: Tails, prefix: bytes = b"", *, show_numbers: bool = False,
+        count_only: bool = False, json: bool = False,
+    ) -> Assembled | None:
+        """grep's plain output of the error lines of `buf[start:end]` (whole lines), assembled by the
+        compiled core where `tails` holds their tails (`NativeCore.assemble`), and the lines it left:
+        each with where it goes in that output, its Hit, and the slot of its tail (-1: none). None:
+        this block is not assembled (not the compiled core, rich's exception line in it or above
+        it): search it with `scan_lines`. With `count_only` nothing is written: the count is that of
+        the lines the core read with an error (grep -c), and the lines left are those it did not read.
+        With `json` the lines are JSON Lines records, `prefix` their `{"file": ...` part. The output
+        is a view of the table's buffer, valid until its next call."""
+        assemble = getattr(self._core, "assemble", None)
+        if assemble is None or self._rich_lines:
+            return None
+        got = assemble(buf, start, end, tails, prefix, count=self._count_lines, show_numbers=show_numbers,
+                       lines_before=self._line_number, count_only=count_only, json=json)
+        if got is None:
+            return None
+        data, written, holes = got
+        unread = [(line_start, line_end) for _, line_start, line_end, _, _, _, findings in holes
+                  if findings is None and line_end - line_start <= _AGAIN_MAX]
+        again = self._read_again(buf, unread) if unread else {}
+        left: list[tuple[int, Hit, int, int]] = []
+        for offset, line_start, line_end, number, slot, agrees, findings in holes:
+            if findings is None and line_end - line_start <= _AGAIN_MAX:
+                findings = again.get(line_start, ())  # not listed by Python's core: no error
+            read = self._line(buf, start, line_start, line_end, findings)
+            if read is not None:
+                left.append((offset, Hit(number, *read), slot, agrees))
+        self._done(buf, start, end)
+        return data, written, left
+
+    def _with_read_again(self, buf: bytes, lines: list[Line]) -> list[Line]:
+        """The compiled core's lines, those it handed back read again by Python's block core (`_read_again`)."""
+        unread = [(line_start, line_end) for line_start, line_end, findings in lines
+                  if findings is None and line_end - line_start <= _AGAIN_MAX]
+        if not unread:
+            return lines
+        again = self._read_again(buf, unread)
+        return [(line_start, line_end, again.get(line_start, ()))
+                if findings is None and line_end - line_start <= _AGAIN_MAX else (line_start, line_end, findings)
+                for line_start, line_end, findings in lines]
+
+    def _read_again(self, buf: bytes, lines: list[tuple[int, int]]) -> dict[int, tuple[Finding, ...] | None]:
+        """The lines the compiled core handed back, read by Python's block core (its fast path, the
+        common forms in JSON-lines records among them), all in one block: their findings by line
+        start, or None where that core hands a line back too (the full extractor reads it, with
+        the lines above it). A line not in the result holds no error."""
+        key = ("read again", self._envelope)
+        python = self._matcher.cores.get(key)
+        if python is None:
+            python = self._matcher.cores[key] = PythonCore(self._extractor, self._matcher.engine,
+                                                           envelope=self._envelope)
+        joined = b"\n".join([buf[line_start:line_end] for line_start, line_end in lines]) + b"\n"
+        where: dict[int, int] = {}
+        at = 0
+        for line_start, line_end in lines:
+            where[at] = line_start
+            at += line_end - line_start + 1
+        return {where[line_start]: findings for line_start, _, findings in python.read(joined, 0, len(joined))}
 
 
 def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:

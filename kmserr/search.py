@@ -31,6 +31,7 @@ from .registry import Registry
 from .scan import BLOCK_SIZE, Carry, Hit, LineScanner, lines_above
 
 if TYPE_CHECKING:
+    from . import _native
     from .timeline import Timeline
 
 STDIN = "-"
@@ -101,8 +102,20 @@ class _PlainSink(Sink, Protocol):
 
     def matched_with_tail(self, hit: Hit, tail: bytes, name: str) -> None: ...
 
+    def assembled(self, data: memoryview) -> None: ...
+
+
+class _JsonSink(Sink, Protocol):
+    """A sink that prints JSON Lines the compiled core may assemble (`render.lines.LinePrinter`)."""
+
+    def json_parts(self, item: Explanation) -> tuple[bytes, bytes, bytes]: ...
+
+    def assembled(self, data: memoryview) -> None: ...
+
 
 _TAILS: Final = 65536  # tails held by their errors' meanings (each a few hundred bytes)
+# Tests set it False to compare the plain output the compiled core assembles with Python's.
+ASSEMBLE = True
 
 
 class Seen(NamedTuple):
@@ -155,6 +168,7 @@ class Search:
         self._printer, self._out = printer, out
         self.seen: dict[str, Seen] = {}
         self._tails: dict[object, bytes] = {}  # plain output: the tail of a line's errors (`_plain_block`)
+        self._native_tails: _native.Tails | None = None  # the same, in the compiled core (`_layout`)
         self._seen_bytes = 0  # what `seen` holds, as counted against SUMMARY_BYTES
         # What `seen` may hold: SUMMARY_BYTES, shared by the parts of a file searched at once (one
         # budget for the run: 8 parts held 8 times as much, 727 MB for 850,000 distinct codes).
@@ -208,18 +222,38 @@ class Search:
         plain = context is None and not self._files_only and not self._only.active and getattr(sink, "plain", False)
         # -c and -l without a filter: a line is kept if it holds an error, nothing to explain.
         counted = sink is None and self._timeline is None and not self._codes and not self._only.active
+        layout = self._layout(scanner, name) if plain else None
+        tails = self._table(scanner) if counted else None
+        # JSON Lines of every match (no filter, no context): records assembled by the compiled core too.
+        json = None
+        if context is None and not plain and not self._files_only and not self._only.active and sink is not None:
+            json = self._json_layout(scanner, name)
+        if layout is not None or json is not None:
+            blocks = _warm(blocks)
         for buf, start, end in blocks:
             if plain:
-                lines += self._plain_block(scanner.scan_lines(buf, start, end), name)
+                assembled = None if layout is None else scanner.assemble(
+                    buf, start, end, layout[0], layout[1], show_numbers=layout[2])
+                if assembled is not None:
+                    lines += self._plain_assembled(*assembled, name)
+                else:
+                    lines += self._plain_block(scanner.scan_lines(buf, start, end), name)
                 continue
             if counted:
-                found = len(scanner.scan_lines(buf, start, end))
+                assembled = None if tails is None else scanner.assemble(buf, start, end, tails, count_only=True)
+                found = len(scanner.scan_lines(buf, start, end)) if assembled is None else \
+                    assembled[1] + len(assembled[2])
                 if found:
                     self.matched = True
                     lines += 1 if self._files_only else found
                 if self._files_only and lines:
                     break
                 continue
+            if json is not None:
+                assembled = scanner.assemble(buf, start, end, json[0], json[1], json=True)
+                if assembled is not None:
+                    lines += self._json_assembled(*assembled, name)
+                    continue
             first_number = scanner.lines_done + 1
             kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
                     if (items := self._explain(hit))]
@@ -245,6 +279,113 @@ class Search:
                 break
         return lines
 
+    def _layout(self, scanner: LineScanner, name: str) -> tuple[_native.Tails, bytes, bool] | None:
+        """What the compiled core needs to assemble plain output (`_plain_assembled`): the search's
+        table of tails, the prefix of each line (`name:` or empty), whether `N:` follows it. None
+        when it cannot: Python's core, or a sink that does not say how it prints a line."""
+        prefix = getattr(self._sink, "line_prefix", None)
+        layout: tuple[bytes, bool] | None = None if prefix is None else prefix(name)
+        tails = self._table(scanner)
+        if layout is None or tails is None:
+            return None
+        return tails, *layout
+
+    def _table(self, scanner: LineScanner) -> _native.Tails | None:
+        """The search's table in the compiled core, if it runs: plain output's tails, the buffers -c counts with."""
+        core = scanner.core
+        if not ASSEMBLE or not hasattr(core, "assemble"):
+            return None
+        if self._native_tails is None:
+            self._native_tails = cast("_native.NativeCore", core).tails()
+        return self._native_tails
+
+    def _json_layout(self, scanner: LineScanner, name: str) -> tuple[_native.Tails, bytes] | None:
+        """What the compiled core needs to assemble JSON Lines (`_json_assembled`): the search's
+        table, each record's `{"file": ...` part. None when it cannot (as `_layout`)."""
+        prefix = getattr(self._sink, "json_prefix", None)
+        file_part: bytes | None = None if prefix is None else prefix(name)
+        tails = self._table(scanner)
+        if file_part is None or tails is None:
+            return None
+        return tails, file_part
+
+    def _json_assembled(
+        self, data: memoryview, written: int, holes: list[tuple[int, Hit, int, int]], name: str,
+    ) -> int:
+        """Print a block's JSON Lines as the compiled core assembled them, with the lines it left
+        put in their places; what their records' matches are made of is given to the core's table
+        (by meaning and by whether the message agrees), so that it writes the next such lines."""
+        if not data and not holes:
+            return 0
+        from . import _native  # loaded already: the compiled core runs
+
+        self.matched = True
+        sink = cast("_JsonSink", self._sink)
+        tails = self._native_tails
+        assert tails is not None
+        at = 0
+        for offset, hit, slot, agrees in holes:
+            if offset > at:
+                sink.assembled(data[at:offset])
+                at = offset
+            items = self._explain(hit)
+            sink.matched(hit, items, name)
+            if slot >= 0 and len(items) == 1:
+                item = items[0]
+                if agrees >= 0 and _native.AGREES[agrees] != item.message_agrees:
+                    # The core reads this meaning's messages otherwise than Python: they are Python's.
+                    tails.put_json(slot, None, None, (b"", b"", b""))
+                else:
+                    tails.put_json(slot, _native.agree_rule(item.entry), item.message_agrees, sink.json_parts(item))
+        if at < len(data):
+            sink.assembled(data[at:])
+        sink.flush()  # `data` is written before the table's next call
+        return written + len(holes)
+
+    def _plain_assembled(
+        self, data: memoryview, written: int, holes: list[tuple[int, Hit, int, int]], name: str,
+    ) -> int:
+        """Print a block's plain output as the compiled core assembled it, with the lines it left
+        (`LineScanner.assemble`) put in their places; the tails worked out for them are given to
+        the core's table, so that the next lines with their errors' meanings are written there."""
+        if not data and not holes:
+            return 0
+        self.matched = True
+        sink = cast("_PlainSink", self._sink)
+        write, put = sink.matched_with_tail, sink.assembled
+        tails = self._native_tails
+        assert tails is not None
+        at = 0
+        for offset, hit, slot, _ in holes:
+            if offset > at:
+                put(data[at:offset])
+                at = offset
+            tail = self._tail(sink, hit)
+            if slot >= 0:
+                tails.put(slot, tail)
+            write(hit, tail, name)
+        if at < len(data):
+            put(data[at:])
+        sink.flush()  # a live stream is shown as soon as its lines are read (and `data` is written before it goes)
+        return written + len(holes)
+
+    def _tail(self, sink: _PlainSink, hit: Hit) -> bytes:
+        """The tail of a line's errors in plain output, worked out once per key (`_plain_block`)."""
+        findings = hit.findings
+        if len(findings) == 1:
+            f = findings[0]
+            key: object = (f.code, f.module_code, f.error_code, f.code_desc, f.form)
+        else:
+            key = tuple([(f.code, f.module_code, f.error_code, f.code_desc, f.form) for f in findings])
+        tails = self._tails
+        tail = tails.get(key)
+        if tail is None:
+            tail = sink.tail(self._explain(hit))
+            if len(tails) >= _TAILS:
+                tails.clear()
+            tails[key] = tail
+        return tail
+
     def _plain_block(self, hits: list[tuple[int, Hit]], name: str) -> int:
         """Print a block's hits in plain output (no filter, no context): each line's bytes and the
         tail of its errors, which depends on their meanings alone, so it is worked out once per
@@ -254,22 +395,10 @@ class Search:
             return 0
         self.matched = True
         sink = cast("_PlainSink", self._sink)
-        tails = self._tails
+        tail = functools.partial(self._tail, sink)
         write = sink.matched_with_tail
         for _, hit in hits:
-            findings = hit.findings
-            if len(findings) == 1:
-                f = findings[0]
-                key: object = (f.code, f.module_code, f.error_code, f.code_desc, f.form)
-            else:
-                key = tuple([(f.code, f.module_code, f.error_code, f.code_desc, f.form) for f in findings])
-            tail = tails.get(key)
-            if tail is None:
-                tail = sink.tail(self._explain(hit))
-                if len(tails) >= _TAILS:
-                    tails.clear()
-                tails[key] = tail
-            write(hit, tail, name)
+            write(hit, tail(hit), name)
         sink.flush()  # a live stream is shown as soon as its lines are read
         return len(hits)
 
@@ -547,6 +676,24 @@ class Search:
     def _fail(self, path: str, problem: str) -> None:
         self._on_error(path, problem)
         self.failed = True
+
+
+WARM: Final = 64 << 10  # the first lines of an input assembled alone, so that the table learns early
+
+
+def _warm(blocks: Iterable[tuple[bytes, int, int]]) -> Iterator[tuple[bytes, int, int]]:
+    """The blocks, the first cut after about WARM bytes: the compiled core learns the tails of an
+    input's first lines from Python (a hole each), then writes their like in the rest of the block
+    itself, where a whole first block was Python's for every line whose meaning it had not met."""
+    first = True
+    for buf, start, end in blocks:
+        if first and end - start > 2 * WARM:
+            cut = buf.find(b"\n", start + WARM, end) + 1
+            if 0 < cut < end:
+                yield buf, start, cut
+                start = cut
+        first = False
+        yield buf, start, end
 
 
 class _Outgrown(Exception):

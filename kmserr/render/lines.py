@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final, cast
 
 from ..controls import terminal_safe
 from . import Style, annotation, note, plain_field
@@ -143,6 +143,36 @@ class LinePrinter:
             self._put(self._prefix(hit, filename) + hit.line + tail + b"\n")
         else:
             self._put(hit.line + tail + b"\n")
+
+    def line_prefix(self, filename: str) -> tuple[bytes, bool] | None:
+        """How plain output begins a matched line, for a compiled core that writes lines itself:
+        the prefix (`name:` with -H, else empty) and whether the line number follows (`N:`);
+        None: not plain output."""
+        if not self.plain:
+            return None
+        return (os.fsencode(filename) + b":" if self._with_filename else b""), self._line_numbers
+
+    def json_prefix(self, filename: str) -> bytes | None:
+        """How a JSON Lines record begins (`{"file": ...`), for a compiled core that writes records
+        itself; None: not JSON."""
+        if self._fmt != "json":
+            return None
+        return cast(str, self._json._file_part(filename)).encode("utf-8")
+
+    def json_parts(self, item: Explanation) -> tuple[bytes, bytes, bytes]:
+        """A match's JSON record but its message, request ID and span, in the three pieces around
+        them (`render.json.matched_line`), for a compiled core that writes records itself."""
+        first, middle, last = self._json._meaning_parts(item, self._style)
+        return first.encode("utf-8"), middle.encode("utf-8"), last.encode("utf-8")
+
+    def assembled(self, data: memoryview) -> None:
+        """Matched lines as `matched_with_tail` or `matched` would have written them, assembled
+        elsewhere: a view of another's buffer, written (large) or copied (small) before this returns."""
+        if len(data) >= 65536:
+            self._drain()
+            self._out.write(data)  # no copy made
+        else:
+            self._put(bytes(data))
 
     def _plain(self, hit: Hit, items: Sequence[Explanation], filename: str) -> tuple[bytes, ...]:
         """The line's bytes as they were, then a tab and the annotation; in pieces when the line is

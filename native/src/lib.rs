@@ -10,10 +10,12 @@
 //! the core's box into a pointer and back.
 #![deny(unsafe_code)]
 
+pub mod assemble;
 pub mod json;
 pub mod reader;
 pub mod scan;
 
+use assemble::{Assembled, Layout, Tails};
 use reader::{char_offset, read_line, Declined, Finding, Span, MAX_LINE};
 use scan::{line_end, Literals};
 
@@ -74,21 +76,33 @@ impl Core {
     pub fn read(&mut self, buf: &[u8], start: usize, end: usize) -> &[u64] {
         self.out.clear();
         for ls in self.literals.candidate_lines(buf, start, end) {
-            let le = line_end(buf, ls, end);
-            let text_end = if le > ls && buf[le - 1] == b'\r' {
-                le - 1
-            } else {
-                le
-            };
-            let line = &buf[ls..text_end];
-            let result = if line.len() > MAX_LINE {
-                Err(Declined)
-            } else {
-                read_line(line, &self.literals.names_in(line), &self.words)
-            };
+            let (le, result) = self.read_one(buf, ls, end);
             push(&mut self.out, buf, ls, le, result);
         }
         &self.out
+    }
+
+    /// The candidate line starting at `ls`: its end (without its newline, a `\r` kept) and its
+    /// findings, as `read` gives them (shared with `assemble`, so the two cannot read apart).
+    fn read_one(
+        &self,
+        buf: &[u8],
+        ls: usize,
+        end: usize,
+    ) -> (usize, Result<Vec<Finding>, Declined>) {
+        let le = line_end(buf, ls, end);
+        let text_end = if le > ls && buf[le - 1] == b'\r' {
+            le - 1
+        } else {
+            le
+        };
+        let line = &buf[ls..text_end];
+        let result = if line.len() > MAX_LINE {
+            Err(Declined)
+        } else {
+            read_line(line, &self.literals.names_in(line), &self.words)
+        };
+        (le, result)
     }
 }
 
@@ -223,6 +237,182 @@ pub unsafe extern "C" fn kmserr_native_read(
                 *out_words = words;
             }
             0
+        }
+        Err(_) => -1,
+    }
+}
+
+/// A new tail table of at most `limit` entries (`assemble::Tails`), for one search; free it with
+/// `kmserr_tails_free`. Null on a panic.
+#[no_mangle]
+#[allow(unsafe_code)] // no_mangle: the exported symbol that ctypes looks up
+pub extern "C" fn kmserr_tails_new(limit: usize) -> *mut Tails {
+    match std::panic::catch_unwind(|| Tails::new(limit)) {
+        Ok(tails) => Box::into_raw(Box::new(tails)),
+        Err(_) => std::ptr::null_mut(),
+    }
+}
+
+/// Free a table made by `kmserr_tails_new` (null is ignored).
+///
+/// # Safety
+/// `tails` must come from `kmserr_tails_new` and not be used afterwards.
+#[no_mangle]
+#[allow(unsafe_code)]
+pub unsafe extern "C" fn kmserr_tails_free(tails: *mut Tails) {
+    if !tails.is_null() {
+        // SAFETY: the pointer came from Box::into_raw in kmserr_tails_new, and is freed once.
+        drop(unsafe { Box::from_raw(tails) });
+    }
+}
+
+/// Give the tail of the last block's hole `slot` (`Tails::put`). Returns 0, or -1 for a slot the
+/// last block did not give, bad arguments or a panic.
+///
+/// # Safety
+/// `tails` must be a live table used by one thread at a time; `tail` must point to `len` bytes.
+#[no_mangle]
+#[allow(unsafe_code)]
+pub unsafe extern "C" fn kmserr_tails_put(
+    tails: *mut Tails,
+    slot: usize,
+    tail: *const u8,
+    len: usize,
+) -> i32 {
+    if tails.is_null() || (tail.is_null() && len != 0) {
+        return -1;
+    }
+    // SAFETY: checked non-null above; the caller guarantees the rest (see # Safety).
+    let (tails, tail) = unsafe { (&mut *tails, bytes_of(tail, len)) };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tails.put(slot, tail))) {
+        Ok(true) => 0,
+        _ => -1,
+    }
+}
+
+/// Give what the last block's hole `slot` needs in JSON (`Tails::put_json`): its meaning's rule
+/// (`rule_len` bytes; a null `rule`: Python renders its lines), the agreement `agrees` the parts
+/// are for, and the three parts. Returns 0, or -1 for a slot the last block did not give, a rule
+/// it cannot read, bad arguments or a panic.
+///
+/// # Safety
+/// `tails` must be a live table used by one thread at a time; each pointer must point to its
+/// length in bytes (or be null with length 0; `rule` may be null).
+#[no_mangle]
+#[allow(unsafe_code, clippy::too_many_arguments)]
+pub unsafe extern "C" fn kmserr_tails_put_json(
+    tails: *mut Tails,
+    slot: usize,
+    rule: *const u8,
+    rule_len: usize,
+    agrees: usize,
+    a: *const u8,
+    a_len: usize,
+    b: *const u8,
+    b_len: usize,
+    c: *const u8,
+    c_len: usize,
+) -> i32 {
+    if tails.is_null()
+        || (a.is_null() && a_len != 0)
+        || (b.is_null() && b_len != 0)
+        || (c.is_null() && c_len != 0)
+    {
+        return -1;
+    }
+    // SAFETY: checked non-null above; the caller guarantees the rest (see # Safety).
+    let (tails, rule, parts) = unsafe {
+        let rule = (!rule.is_null()).then(|| bytes_of(rule, rule_len));
+        let parts = [bytes_of(a, a_len), bytes_of(b, b_len), bytes_of(c, c_len)];
+        (&mut *tails, rule, parts)
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        tails.put_json(slot, rule, agrees, parts)
+    })) {
+        Ok(true) => 0,
+        _ => -1,
+    }
+}
+
+/// Assemble the plain output of `buf[start:end]` (`Tails::assemble`): `*out`/`*out_len` get the
+/// bytes written (`*out_lines` lines), `*holes`/`*hole_words` the holes (HOLE u64 words each); both owned by the table,
+/// valid until its next call. `prefix` is `name:` or empty; `flags` bit 0: count lines, bit 1:
+/// show line numbers, bit 2: count the lines read with an error only (`*out_lines`), writing
+/// nothing, bit 3: JSON Lines (`prefix` is then each record's `{"file": ...`); `lines_before`:
+/// lines before the block. Returns 0, 1 when the block is
+/// declined (Python searches it as before), or -1 for bad arguments or a panic.
+///
+/// # Safety
+/// `core` and `tails` must be live and used by one thread at a time; `buf` must point to `len`
+/// readable bytes and `prefix` to `prefix_len`; the four out pointers must be writable.
+#[no_mangle]
+#[allow(unsafe_code, clippy::too_many_arguments)]
+pub unsafe extern "C" fn kmserr_native_assemble(
+    core: *const Core,
+    tails: *mut Tails,
+    buf: *const u8,
+    len: usize,
+    start: usize,
+    end: usize,
+    prefix: *const u8,
+    prefix_len: usize,
+    flags: u32,
+    lines_before: u64,
+    out: *mut *const u8,
+    out_len: *mut usize,
+    out_lines: *mut usize,
+    holes: *mut *const u64,
+    hole_words: *mut usize,
+) -> i32 {
+    if core.is_null()
+        || tails.is_null()
+        || out.is_null()
+        || out_len.is_null()
+        || out_lines.is_null()
+        || holes.is_null()
+        || hole_words.is_null()
+        || (buf.is_null() && len != 0)
+        || (prefix.is_null() && prefix_len != 0)
+        || start > end
+        || end > len
+    {
+        return -1;
+    }
+    // SAFETY: checked non-null above; the caller guarantees the rest (see # Safety).
+    let (core, tails, bytes, prefix) = unsafe {
+        (
+            &*core,
+            &mut *tails,
+            bytes_of(buf, len),
+            bytes_of(prefix, prefix_len),
+        )
+    };
+    let layout = Layout {
+        prefix,
+        count: flags & 1 != 0,
+        show_numbers: flags & 2 != 0,
+        count_only: flags & 4 != 0,
+        json: flags & 8 != 0,
+        lines_before,
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        tails.assemble(core, bytes, start, end, &layout)
+    }));
+    match result {
+        Ok(done) => {
+            // SAFETY: the pointers were checked non-null and are writable per the contract.
+            unsafe {
+                *out = tails.out.as_ptr();
+                *out_len = tails.out.len();
+                *out_lines = tails.written;
+                *holes = tails.holes.as_ptr();
+                *hole_words = tails.holes.len();
+            }
+            if done == Assembled::Done {
+                0
+            } else {
+                1
+            }
         }
         Err(_) => -1,
     }

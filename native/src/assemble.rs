@@ -1,0 +1,766 @@
+//! grep's plain output of a block, assembled here: Python touches only the lines left as holes.
+//!
+//! `kmserr.search.Search._plain_block` prints each matched line as its prefix (`name:` with -H,
+//! `N:` with -n), its bytes, a tail that depends on its errors' meanings alone (the key below)
+//! and a newline. A search keeps the tails it has worked out in a `Tails` table of its own (a
+//! core is shared by searches with different printers); a line read here whose key is in the
+//! table is written out here. Every other line of the block that may print is a hole: a line
+//! this core did not read (Python's extractor reads it), or a key the table does not hold yet
+//! (Python works its tail out once and `put`s it). A block with rich's exception line, whose next
+//! lines Python reads whatever the core says, is not assembled at all (`Assembled::Declined`).
+#![forbid(unsafe_code)]
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use crate::reader::{contains, Finding};
+use crate::scan::memchr;
+use crate::{push, Core, NONE, RECORD};
+
+/// rich's exception line (`kmserr.forms.RICH_HEAD`): the lines below it are Python's to read.
+pub const RICH_HEAD: &[u8] = b"TencentCloudSDKException:";
+/// A longer line is a hole: Python writes it in pieces (`LinePrinter.matched_with_tail`).
+pub const LONG_LINE: usize = 65536;
+/// Words of a hole: where it goes in the output, its line number (0 when not counted), the slot
+/// its tail goes in (`Tails::put`, `Tails::put_json`; NONE: none), in JSON whether its message
+/// agrees as this core reads it (`Rule::agrees`; NONE: not known), then the line's record.
+pub const HOLE: usize = 4 + RECORD;
+
+/// How a block's matched lines are written.
+pub struct Layout<'a> {
+    /// `name:` with -H, else empty.
+    pub prefix: &'a [u8],
+    /// Whether `N:` follows the prefix (-n).
+    pub show_numbers: bool,
+    /// Whether lines are counted (else every line number is 0, as `LineScanner` has it).
+    pub count: bool,
+    /// Lines before the block.
+    pub lines_before: u64,
+    /// Only count the lines read with an error (grep -c): nothing written, no tails asked for.
+    pub count_only: bool,
+    /// JSON Lines (`render.json.matched_line`): `prefix` is the record's `{"file": ...` part.
+    pub json: bool,
+}
+
+/// Whether a message agrees with the catalogue's (`kmserr.registry.message_agrees`), by how a
+/// meaning's entry documents it; `agrees` gives the index of `Meaning::Known`'s parts: 0 None
+/// (nothing to compare), 1 False, 2 True (`Explanation.message_agrees`).
+pub enum Rule {
+    /// No entry, or an entry without a message: None.
+    Nothing,
+    /// The entry's message, and its templates' text around `%s`, normalised (`registry._normalise`);
+    /// whether the message is ASCII (a Chinese message cannot be compared with it).
+    Compare {
+        ascii: bool,
+        documented: Vec<u8>,
+        templates: Vec<(Vec<u8>, Vec<u8>)>,
+    },
+}
+
+/// What a search knows of a meaning's JSON: Python renders its lines, or its rule and the three
+/// parts of a match's record around the message, the request ID and the span, by agreement.
+pub enum Meaning {
+    Python,
+    Known {
+        rule: Rule,
+        parts: Box<[Option<[Vec<u8>; 3]>; 3]>,
+    },
+}
+
+/// `str.isspace()` of an ASCII character, as `\s` of a str regex and `strip()` see it.
+fn space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f)
+}
+
+fn strip(mut b: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = b {
+        if !space(*first) {
+            break;
+        }
+        b = rest;
+    }
+    while let [rest @ .., last] = b {
+        if !space(*last) {
+            break;
+        }
+        b = rest;
+    }
+    b
+}
+
+const COMPARED: usize = 1024; // registry._COMPARED
+
+impl Rule {
+    /// From Python's bytes (`_native.agree_rule`): `N`, or `A` (an ASCII message) or `C` then
+    /// length-prefixed (u32 LE) strings: the documented message, then each template's head and tail.
+    pub fn from_bytes(b: &[u8]) -> Option<Rule> {
+        match b.split_first()? {
+            (b'N', []) => Some(Rule::Nothing),
+            (&kind @ (b'A' | b'C'), mut rest) => {
+                let mut strings = Vec::new();
+                while !rest.is_empty() {
+                    let n = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+                    strings.push(rest.get(4..4 + n)?.to_vec());
+                    rest = &rest[4 + n..];
+                }
+                if strings.len() % 2 != 1 {
+                    return None;
+                }
+                let documented = strings.remove(0);
+                let mut templates = Vec::new();
+                let mut pairs = strings.into_iter();
+                while let (Some(head), Some(tail)) = (pairs.next(), pairs.next()) {
+                    templates.push((head, tail));
+                }
+                Some(Rule::Compare {
+                    ascii: kind == b'A',
+                    documented,
+                    templates,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the finding's message agrees: 0 None, 1 False, 2 True; None: not known here (a
+    /// message with other characters than ASCII and Chinese: Python's to tell).
+    pub fn agrees(&self, f: &Finding, line: &[u8]) -> Option<usize> {
+        let Rule::Compare {
+            ascii,
+            documented,
+            templates,
+        } = self
+        else {
+            return Some(0);
+        };
+        let Some(said) = said(f, line)? else {
+            return Some(0);
+        };
+        if !said.is_ascii() {
+            // `explain_finding`: a Chinese message is not compared with an ASCII one.
+            return (*ascii && has_cjk(said)).then_some(0);
+        }
+        Some(compare(said, documented, templates))
+    }
+}
+
+/// `registry.message_agrees` of an ASCII message: 1 False, 2 True.
+fn compare(said: &[u8], documented: &[u8], templates: &[(Vec<u8>, Vec<u8>)]) -> usize {
+    let given = normalise(&said[..said.len().min(COMPARED)]);
+    if given.is_empty() {
+        return 1;
+    }
+    if !documented.is_empty() && given.starts_with(documented) {
+        return 2;
+    }
+    for (head, tail) in templates {
+        // `head\s*\S.*?\s*tail` matched at the start: the \S is the first non-space after
+        // the head, and the tail is anywhere after it.
+        let Some(rest) = given.strip_prefix(&head[..]) else {
+            continue;
+        };
+        let Some(first) = rest.iter().position(|&c| c != b' ') else {
+            continue;
+        };
+        if tail.is_empty() || crate::reader::find(rest, tail, first + 1).is_some() {
+            return 2;
+        }
+    }
+    1
+}
+
+/// Whether `explanation._has_cjk` holds of UTF-8 text: a CJK or full-width character in its
+/// first `_CACHED_MESSAGE` characters.
+fn has_cjk(text: &[u8]) -> bool {
+    std::str::from_utf8(text).is_ok_and(|t| {
+        t.chars().take(512).any(|c| {
+            ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c)
+        })
+    })
+}
+
+/// `explanation._legacy_text`: the message, without the legacy code that begins it when the
+/// finding has a module code; Some(None) when there is none or it is empty (nothing to compare);
+/// None: not known here (a message of more than ASCII with a module code: Unicode's blanks).
+fn said<'a>(f: &Finding, line: &'a [u8]) -> Option<Option<&'a [u8]>> {
+    let Some((a, b)) = f.message else {
+        return Some(None);
+    };
+    let message = &line[a..b];
+    if f.module_code.is_some() && !message.is_ascii() {
+        return None;
+    }
+    let mut said = message;
+    let lead = message.iter().take_while(|&&c| space(c)).count();
+    if f.module_code.is_some() && message.get(lead) == Some(&b'(') {
+        // forms._LEGACY_AT_START: `\s*\(([0-9]{3,6})\)\s?(.*)`, then strip()
+        let digits = message[lead + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let close = lead + 1 + digits;
+        if (3..=6).contains(&digits) && message.get(close) == Some(&b')') {
+            let mut at = close + 1;
+            if message.get(at).is_some_and(|&c| space(c)) {
+                at += 1;
+            }
+            said = strip(&message[at..]);
+        }
+    }
+    Some((!said.is_empty()).then_some(said))
+}
+
+/// The line's text (its `\r` dropped) when json.dumps writes it as it is, but for its ASCII
+/// escapes, and `controls.json_safe` escapes none of it (`render.json._text`): ASCII but DEL, and
+/// characters of the blocks where Chinese text and its punctuation stand; else None.
+fn json_plain(line: &[u8]) -> Option<&[u8]> {
+    let text = line.strip_suffix(b"\r").unwrap_or(line);
+    if text.iter().all(|&c| c < 0x7f) {
+        return Some(text);
+    }
+    let decoded = std::str::from_utf8(text).ok()?;
+    decoded
+        .chars()
+        .all(|c| {
+            matches!(c as u32,
+                0..=0x7e | 0xa0..=0xac | 0xae..=0x2ff | 0x2010..=0x2027 | 0x2030..=0x205e
+                | 0x3000..=0x3163 | 0x3165..=0x9fff | 0xff00..=0xff9f)
+        })
+        .then_some(text)
+}
+
+/// `registry._normalise` of ASCII text: lower case, no quotes, blanks as one space, no spaces or
+/// dots at either end.
+fn normalise(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut blank = false;
+    for &c in text {
+        if matches!(c, b'"' | b'\'' | b'`') {
+            continue;
+        }
+        if space(c) {
+            blank = true;
+            continue;
+        }
+        if blank {
+            out.push(b' ');
+            blank = false;
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    if blank {
+        out.push(b' ');
+    }
+    let start = out
+        .iter()
+        .position(|&c| c != b' ' && c != b'.')
+        .unwrap_or(out.len());
+    let end = out
+        .iter()
+        .rposition(|&c| c != b' ' && c != b'.')
+        .map_or(start, |i| i + 1);
+    out.truncate(end);
+    out.drain(..start);
+    out
+}
+
+/// A number in decimal, as Python's `str` of an int writes it (without `fmt`'s machinery).
+fn decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// Text that `json_plain` let through, as json.dumps writes a string with ensure_ascii off
+/// (`json.encoder.encode_basestring`).
+fn json_text(out: &mut Vec<u8>, text: &[u8]) {
+    out.push(b'"');
+    let mut run = 0; // the start of the bytes not yet written, which need no escape
+    for (i, &c) in text.iter().enumerate() {
+        if c >= 0x20 && c != b'"' && c != b'\\' {
+            continue;
+        }
+        out.extend_from_slice(&text[run..i]);
+        run = i + 1;
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            0..=0x1f => {
+                let _ = write!(out, "\\u{c:04x}");
+            }
+            _ => out.push(c),
+        }
+    }
+    out.extend_from_slice(&text[run..]);
+    out.push(b'"');
+}
+
+fn json_span(out: &mut Vec<u8>, line: &[u8], span: Option<(usize, usize)>) {
+    match span {
+        Some((a, b)) => json_text(out, &line[a..b]),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// One record of `render.json.matched_line`, of an ASCII line with one match.
+fn json_line(
+    out: &mut Vec<u8>,
+    file: &[u8],
+    number: u64,
+    text: &[u8],
+    f: &Finding,
+    [a, b, c]: [&Vec<u8>; 3],
+) {
+    out.extend_from_slice(file);
+    out.extend_from_slice(b", \"line_number\": ");
+    decimal(out, number);
+    out.extend_from_slice(b", \"line\": ");
+    json_text(out, text);
+    out.extend_from_slice(b", \"matches\": [");
+    out.extend_from_slice(a);
+    json_span(out, text, f.message);
+    out.extend_from_slice(b);
+    json_span(out, text, f.request_id);
+    out.extend_from_slice(c);
+    decimal(out, f.code.0 as u64);
+    out.extend_from_slice(b", \"end\": ");
+    decimal(out, f.code.1 as u64);
+    out.extend_from_slice(b"}]}\n");
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Assembled {
+    Done,
+    /// The block holds rich's exception line: nothing was written, Python searches it as before.
+    Declined,
+}
+
+/// A search's tails by key, bounded; the output and holes of the last block.
+pub struct Tails {
+    map: HashMap<Vec<u8>, Vec<u8>>,
+    json: HashMap<Vec<u8>, Meaning>,
+    limit: usize,
+    pending: Vec<Vec<u8>>, // the keys of the last block's holes, by slot
+    key: Vec<u8>,
+    pub out: Vec<u8>,
+    pub written: usize, // lines in `out`
+    pub holes: Vec<u64>,
+}
+
+impl Tails {
+    /// A table of at most `limit` tails: once full, lines with other keys stay holes.
+    pub fn new(limit: usize) -> Tails {
+        Tails {
+            map: HashMap::new(),
+            json: HashMap::new(),
+            limit,
+            pending: Vec::new(),
+            key: Vec::new(),
+            out: Vec::new(),
+            written: 0,
+            holes: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The tail of the key of the last block's hole `slot`; false for a slot it did not give.
+    pub fn put(&mut self, slot: usize, tail: &[u8]) -> bool {
+        let Some(key) = self.pending.get(slot) else {
+            return false;
+        };
+        if self.map.len() < self.limit && !self.map.contains_key(key) {
+            self.map.insert(key.clone(), tail.to_vec());
+        }
+        true
+    }
+
+    /// What the last block's hole `slot` needs in JSON: its meaning's rule (`Rule::from_bytes`;
+    /// None: Python renders its lines from now on) and the parts for one agreement (0 None,
+    /// 1 False, 2 True: `Rule::agrees`); false for a slot it did not give, or a rule it cannot read.
+    pub fn put_json(
+        &mut self,
+        slot: usize,
+        rule: Option<&[u8]>,
+        agrees: usize,
+        parts: [&[u8]; 3],
+    ) -> bool {
+        let Some(key) = self.pending.get(slot) else {
+            return false;
+        };
+        let Some(rule) = rule else {
+            if let Some(meaning) = self.json.get_mut(key) {
+                *meaning = Meaning::Python;
+            } else if self.json.len() < self.limit {
+                self.json.insert(key.clone(), Meaning::Python);
+            }
+            return true;
+        };
+        if agrees > 2 {
+            return false;
+        }
+        if !self.json.contains_key(key) {
+            let Some(rule) = Rule::from_bytes(rule) else {
+                return false;
+            };
+            if self.json.len() >= self.limit {
+                return true;
+            }
+            let parts = Box::new([None, None, None]);
+            self.json
+                .insert(key.clone(), Meaning::Known { rule, parts });
+        }
+        if let Some(Meaning::Known { parts: known, .. }) = self.json.get_mut(key) {
+            known[agrees].get_or_insert_with(|| parts.map(|p| p.to_vec()));
+        }
+        true
+    }
+
+    /// Write the matched lines of `buf[start:end]` (whole lines) into `out`, leaving holes.
+    pub fn assemble(
+        &mut self,
+        core: &Core,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        layout: &Layout,
+    ) -> Assembled {
+        self.out.clear();
+        self.written = 0;
+        self.holes.clear();
+        self.pending.clear();
+        let mut number = layout.lines_before;
+        let mut counted_to = start;
+        for ls in core.literals.candidate_lines(buf, start, end) {
+            let (le, result) = core.read_one(buf, ls, end);
+            if contains(&buf[ls..le], RICH_HEAD) {
+                self.out.clear();
+                self.written = 0;
+                self.holes.clear();
+                self.pending.clear();
+                return Assembled::Declined;
+            }
+            let found = match &result {
+                Ok(found) if found.is_empty() => continue, // a candidate without an error
+                Ok(found) => Some(&found[0]),
+                Err(_) => None,
+            };
+            let line_number = if layout.count {
+                number += newlines(buf, counted_to, ls);
+                counted_to = ls;
+                number + 1
+            } else {
+                0
+            };
+            if found.is_some() && layout.count_only {
+                self.written += 1;
+                continue;
+            }
+            let (mut slot, mut agrees) = (NONE, NONE);
+            if let Some(f) = found.filter(|_| le - ls <= LONG_LINE) {
+                let line = &buf[ls..le];
+                key_of(&mut self.key, f, line);
+                if !layout.json {
+                    if let Some(tail) = self.map.get(&self.key[..]) {
+                        self.out.extend_from_slice(layout.prefix);
+                        if layout.show_numbers {
+                            decimal(&mut self.out, line_number);
+                            self.out.push(b':');
+                        }
+                        self.out.extend_from_slice(line);
+                        self.out.extend_from_slice(tail);
+                        self.out.push(b'\n');
+                        self.written += 1;
+                        continue;
+                    }
+                    slot = self.pending.len() as u64;
+                    self.pending.push(self.key.clone());
+                } else if f.unescaped.is_some() {
+                    // Its message is not the line's text: Python writes its record.
+                } else if let Some(text) = json_plain(line) {
+                    match self.json.get(&self.key[..]) {
+                        Some(Meaning::Python) => {} // Python's to render, always
+                        Some(Meaning::Known { rule, parts }) => {
+                            if let Some(v) = rule.agrees(f, text) {
+                                if let Some([a, b, c]) = &parts[v] {
+                                    let parts = [a, b, c];
+                                    json_line(
+                                        &mut self.out,
+                                        layout.prefix,
+                                        line_number,
+                                        text,
+                                        f,
+                                        parts,
+                                    );
+                                    self.written += 1;
+                                    continue;
+                                }
+                                agrees = v as u64;
+                            }
+                            slot = self.pending.len() as u64;
+                            self.pending.push(self.key.clone());
+                        }
+                        None => {
+                            slot = self.pending.len() as u64;
+                            self.pending.push(self.key.clone());
+                        }
+                    }
+                }
+            }
+            self.holes
+                .extend_from_slice(&[self.out.len() as u64, line_number, slot, agrees]);
+            push(&mut self.holes, buf, ls, le, result);
+        }
+        Assembled::Done
+    }
+}
+
+/// The newlines of `buf[from:to]`.
+fn newlines(buf: &[u8], from: usize, to: usize) -> u64 {
+    let mut n = 0;
+    let mut pos = from;
+    while let Some(at) = memchr(b'\n', buf, pos, to) {
+        n += 1;
+        pos = at + 1;
+    }
+    n
+}
+
+/// A finding's key, as `Search._plain_block` keys a line of one error: (code, module code,
+/// gateway error code, codeDesc, form); text fields by their bytes (Python's are their UTF-8
+/// decoding, one to one).
+fn key_of(key: &mut Vec<u8>, f: &Finding, line: &[u8]) {
+    key.clear();
+    key.extend_from_slice(&f.form.to_le_bytes());
+    key.extend_from_slice(&f.module_code.unwrap_or(NONE).to_le_bytes());
+    key.extend_from_slice(&f.error_code.unwrap_or(NONE).to_le_bytes());
+    let code = &line[f.code.0..f.code.1];
+    key.extend_from_slice(&(code.len() as u64).to_le_bytes());
+    key.extend_from_slice(code);
+    if let Some((a, b)) = f.code_desc {
+        key.push(1);
+        // Read unescaped (`Finding::unescaped`): the code stays a span of the line, the rest of that text.
+        key.extend_from_slice(&f.unescaped.as_deref().unwrap_or(line)[a..b]);
+    } else {
+        key.push(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn core() -> Core {
+        Core::from_tagged(b"L:AuthFailure\nL:InvalidParameter\nK:AuthFailure\nH:AuthFailure")
+    }
+
+    const SDK: &str = "x [TencentCloudSDKException] code:AuthFailure message:m requestId:r-1\n";
+
+    fn layout(prefix: &[u8]) -> Layout<'_> {
+        Layout {
+            prefix,
+            show_numbers: true,
+            count: true,
+            lines_before: 10,
+            count_only: false,
+            json: false,
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_holes_then_written_here() {
+        let (core, mut tails) = (core(), Tails::new(16));
+        let buf = format!("ok\n{SDK}ok\n{SDK}");
+        let buf = buf.as_bytes();
+        assert_eq!(
+            tails.assemble(&core, buf, 0, buf.len(), &layout(b"f:")),
+            Assembled::Done
+        );
+        assert!(tails.out.is_empty());
+        assert_eq!(tails.holes.len(), 2 * HOLE);
+        assert_eq!(
+            (tails.holes[1], tails.holes[2], tails.holes[3]),
+            (12, 0, NONE)
+        );
+        assert_eq!((tails.holes[HOLE + 1], tails.holes[HOLE + 2]), (14, 1));
+        assert!(tails.put(0, b"\tT"));
+        assert!(!tails.put(2, b"\tT"));
+        assert_eq!(
+            tails.assemble(&core, buf, 0, buf.len(), &layout(b"f:")),
+            Assembled::Done
+        );
+        assert!(tails.holes.is_empty());
+        let line = SDK.trim_end();
+        assert_eq!(
+            tails.out,
+            format!("f:12:{line}\tT\nf:14:{line}\tT\n").as_bytes()
+        );
+    }
+
+    #[test]
+    fn a_full_table_leaves_holes() {
+        let (core, mut tails) = (core(), Tails::new(0));
+        let buf = SDK.as_bytes();
+        tails.assemble(&core, buf, 0, buf.len(), &layout(b""));
+        assert!(tails.put(0, b"\tT"));
+        assert!(tails.is_empty());
+        tails.assemble(&core, buf, 0, buf.len(), &layout(b""));
+        assert_eq!(tails.holes.len(), HOLE);
+    }
+
+    #[test]
+    fn counting_writes_nothing() {
+        let (core, mut tails) = (core(), Tails::new(16));
+        let buf = format!("{SDK}ok\n{SDK}(10630)x \\ y\n");
+        let buf = buf.as_bytes();
+        let layout = Layout {
+            count_only: true,
+            ..layout(b"")
+        };
+        assert_eq!(
+            tails.assemble(&core, buf, 0, buf.len(), &layout),
+            Assembled::Done
+        );
+        assert_eq!((tails.out.len(), tails.written), (0, 2));
+        assert_eq!(tails.holes.len(), HOLE); // the escaped line: Python's to read
+    }
+
+    fn rule(ascii: bool, documented: &str, templates: &[(&str, &str)]) -> Rule {
+        Rule::Compare {
+            ascii,
+            documented: documented.as_bytes().to_vec(),
+            templates: templates
+                .iter()
+                .map(|(h, t)| (h.as_bytes().to_vec(), t.as_bytes().to_vec()))
+                .collect(),
+        }
+    }
+
+    fn message(text: &str, module_code: Option<u64>) -> (Finding, Vec<u8>) {
+        let line = format!("x message:{text}").into_bytes();
+        let f = Finding {
+            form: 0,
+            code: (0, 1),
+            message: Some((10, line.len())),
+            request_id: None,
+            code_desc: None,
+            module_code,
+            error_code: None,
+            unescaped: None,
+        };
+        (f, line)
+    }
+
+    #[test]
+    fn messages_agree_as_the_registry_says() {
+        let r = rule(true, "no such parameter", &[("no such parameter ", "")]);
+        let agrees = |text: &str, module| {
+            let (f, line) = message(text, module);
+            r.agrees(&f, &line)
+        };
+        assert_eq!(agrees("No  such 'parameter' KeyId", None), Some(2));
+        assert_eq!(agrees(" ..no such parameter.", None), Some(2));
+        assert_eq!(agrees("no such thing", None), Some(1));
+        assert_eq!(agrees("(10320) no such parameter", Some(10320)), Some(2));
+        assert_eq!(agrees("(10320) no such parameter", None), Some(1)); // no module code: as said
+        assert_eq!(agrees("(10320)  ", Some(10320)), Some(0)); // nothing said
+        assert_eq!(agrees("  ", None), Some(1)); // said, but blank
+        assert_eq!(agrees("参数不存在", None), Some(0)); // Chinese: not compared
+        assert_eq!(agrees("paramétre", None), None); // Python's to tell
+        assert_eq!(agrees("(10320) 参数不存在", Some(10320)), None);
+        let template = rule(true, "x", &[("cannot find parameter ", " in uri")]);
+        let (f, line) = message("cannot find parameter KeyId in uri", None);
+        assert_eq!(template.agrees(&f, &line), Some(2));
+        let (f, line) = message("cannot find parameter  in uri", None);
+        assert_eq!(template.agrees(&f, &line), Some(1));
+        let chinese = rule(false, "参数", &[]);
+        let (f, line) = message("参数不存在", None);
+        assert_eq!(chinese.agrees(&f, &line), None);
+        let (f, line) = message("x", None);
+        assert_eq!(Rule::Nothing.agrees(&f, &line), Some(0));
+    }
+
+    #[test]
+    fn a_code_description_read_unescaped_is_keyed_by_its_text() {
+        let (mut f, line) = message("m", None);
+        f.code_desc = Some((0, 2));
+        let (mut plain, mut unescaped) = (Vec::new(), Vec::new());
+        key_of(&mut plain, &f, &line);
+        f.unescaped = Some(b"KeyNotExist".to_vec());
+        key_of(&mut unescaped, &f, &line);
+        assert!(plain.ends_with(b"\x01x "));
+        assert!(unescaped.ends_with(b"\x01Ke"));
+    }
+
+    #[test]
+    fn decimals() {
+        let mut out = Vec::new();
+        for n in [0, 7, 10, 1234567890, u64::MAX] {
+            decimal(&mut out, n);
+            out.push(b' ');
+        }
+        assert_eq!(out, format!("0 7 10 1234567890 {} ", u64::MAX).as_bytes());
+    }
+
+    #[test]
+    fn rules_from_python() {
+        assert!(matches!(Rule::from_bytes(b"N"), Some(Rule::Nothing)));
+        let r = Rule::from_bytes(b"A\x02\0\0\0ab\x01\0\0\0c\0\0\0\0").unwrap();
+        let Rule::Compare {
+            ascii,
+            documented,
+            templates,
+        } = r
+        else {
+            panic!("a comparison");
+        };
+        assert!(ascii);
+        assert_eq!(documented, b"ab");
+        assert_eq!(templates, vec![(b"c".to_vec(), Vec::new())]);
+        assert!(Rule::from_bytes(b"A\x09\0\0\0ab").is_none());
+        assert!(Rule::from_bytes(b"A\x01\0\0\0a\x01\0\0\0b").is_none());
+        assert!(Rule::from_bytes(b"X").is_none());
+    }
+
+    #[test]
+    fn json_text_as_json_dumps() {
+        let mut out = Vec::new();
+        json_text(&mut out, b"a\"b\\c\td\x01\x08\x0c\n\r\xe5\xaf\x86");
+        assert_eq!(out, b"\"a\\\"b\\\\c\\td\\u0001\\b\\f\\n\\r\xe5\xaf\x86\"");
+        assert_eq!(json_plain(b"ok\r"), Some(&b"ok"[..]));
+        assert_eq!(json_plain(b"\xe5\xaf\x86"), Some(&b"\xe5\xaf\x86"[..]));
+        assert_eq!(json_plain(b"a\x7f"), None);
+        assert_eq!(json_plain(b"a\xe2\x80\xae"), None); // U+202E: json_safe escapes it
+        assert_eq!(json_plain(b"a\xff"), None);
+    }
+
+    #[test]
+    fn rich_blocks_are_declined() {
+        let (core, mut tails) = (core(), Tails::new(16));
+        let buf = format!("{SDK}TencentCloudSDKException: [AuthFailure] wrapped\n");
+        let buf = buf.as_bytes();
+        assert_eq!(
+            tails.assemble(&core, buf, 0, buf.len(), &layout(b"")),
+            Assembled::Declined
+        );
+    }
+}

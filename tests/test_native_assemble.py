@@ -1,0 +1,306 @@
+"""grep's plain output assembled by the compiled core (`LineScanner.assemble`) against Python's.
+
+The compiled core writes the matched lines whose tails a search's table holds and leaves the
+others to Python; the output must be the same byte for byte as Python's path gives, with either
+core: line numbers, file names, lines read in Python, keys met for the first time, a full table,
+CRLF, invalid UTF-8 and a last line without its newline included.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from kmserr import _native, core, search
+from kmserr.explanation import Explanation
+from kmserr.extract import Extractor
+from kmserr.registry import default_registry
+from kmserr.render import Style, line_printer
+from kmserr.render.lines import LinePrinter
+from kmserr.scan import Hit, LineScanner
+from kmserr.search import Search
+from tests.test_native import DATA, _core_class, form_line
+
+Grepped = tuple[bytes, list[tuple[str, int]], bool]
+
+
+def grep(path: Path, *, names: bool = False, numbers: bool = False, annotate: bool = True, json: bool = False
+         ) -> Grepped:
+    """`kmserr grep` of one file in plain output (or --json), as the CLI builds it: output, lines per
+    input, matched."""
+    out = io.BytesIO()
+    sink = line_printer(out, "json" if json else "plain", Style(), with_filename=names, line_numbers=numbers,
+                        annotate=annotate, encoding="utf-8")
+    problems: list[str] = []
+    run = Search(default_registry(), sink, lambda path, problem: problems.append(problem),
+                 count_lines=numbers or json, jobs=1)
+    run.search(str(path))
+    sink.flush()
+    assert not problems
+    return out.getvalue(), run.lines_per_input, run.matched
+
+
+def count(path: Path, *, files_only: bool = False) -> Grepped:
+    """`kmserr grep -c` (or -l) of one file: nothing printed, lines per input, matched."""
+    problems: list[str] = []
+    run = Search(default_registry(), None, lambda path, problem: problems.append(problem), count_lines=False,
+                 files_only=files_only, count_codes=False, jobs=1)
+    run.search(str(path))
+    assert not problems
+    return b"", run.lines_per_input, run.matched
+
+
+def three_ways(monkeypatch: pytest.MonkeyPatch, path: Path, **options: bool) -> Grepped:
+    """The output assembled by the compiled core (and its --json, -c and -l), asserted equal to the
+    compiled core's without assembly and to pure Python's; returned."""
+    _core_class()  # stops (or fails with KMSERR_REQUIRE_NATIVE) where the native core is not built
+    assembled = grep(path, **options)
+    json = grep(path, json=True)
+    counted = count(path), count(path, files_only=True)
+    with monkeypatch.context() as m:
+        m.setattr(search, "ASSEMBLE", False)
+        assert grep(path, **options) == assembled
+        assert grep(path, json=True) == json
+        assert (count(path), count(path, files_only=True)) == counted
+    with monkeypatch.context() as m:
+        m.setenv(core.ENV, "1")
+        assert grep(path, **options) == assembled
+        assert grep(path, json=True) == json
+        assert (count(path), count(path, files_only=True)) == counted
+    assert counted[0][1] == assembled[1]  # as many lines counted as printed
+    return assembled
+
+
+# --- blocks built from the real forms, and lines around them ------------------------------------------
+
+ordinary = st.sampled_from([
+    b"2024-05-14T08:00:00.063Z INFO kms-client: Encrypt ok (12 ms)",
+    b"", b"\xff\xfe not utf-8 (10630) x", b"\xe5\xaf\x86 (10630)message bad",
+    b"ERROR TencentCloudSDKException: [AuthFailure] wrapped by rich",
+    b"  code: 'AuthFailure',",
+    b'{"log":"[TencentCloudSDKException] code:AuthFailure message:m requestId:r\\n","stream":"stderr"}',
+])
+lines = st.one_of(form_line().map(lambda line: line.encode("utf-8", "surrogatepass")), ordinary)
+blocks = st.lists(st.tuples(lines, st.sampled_from([b"\n", b"\r\n"])), min_size=1, max_size=12)
+
+
+@given(blocks, st.booleans(), st.booleans(), st.booleans(), st.sampled_from([0, 1, 3, 4096]),
+       st.sampled_from([64, 512, 1 << 20]), st.integers(1, 3))
+@example(blocks=[(b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r", b"\r\n")] * 3,
+         ended=False, names=True, numbers=True, limit=4096, block=1 << 20, times=2)
+def test_assembled_as_python_prints(
+    tmp_path_factory: pytest.TempPathFactory, blocks: list[tuple[bytes, bytes]], ended: bool, names: bool,
+    numbers: bool, limit: int, block: int, times: int,
+) -> None:
+    """A file of these lines `times` over (keys met again in later blocks), read `block` bytes at a
+    time, with a table of `limit` tails (0: every line a hole)."""
+    data = b"".join(line + eol for line, eol in blocks) * times
+    if not ended:
+        data = data.rstrip(b"\r\n")
+    path = tmp_path_factory.mktemp("assemble") / "a.log"
+    path.write_bytes(data)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(search, "BLOCK_SIZE", block)
+        monkeypatch.setattr(search, "WARM", 100)  # the first block cut after its first lines
+        monkeypatch.setattr(_native, "TAILS", limit)
+        three_ways(monkeypatch, path, names=names, numbers=numbers)
+
+
+# --- messages that agree with the catalogue's, or nearly -------------------------------------------
+
+_DOCUMENTED = [e for e in default_registry().entries if e.message and e.module_code is not None]
+_MUTATIONS = [
+    lambda m: m, str.upper, lambda m: m.replace(" ", "  \t"), lambda m: f"'{m}'", lambda m: f"{m}.",
+    lambda m: f" {m} ", lambda m: m[: len(m) // 2], lambda m: f"`{m}` (trace 7)", lambda m: f"x{m}",
+    lambda m: f"{m} 密钥", lambda m: f"密钥{m}", lambda m: m.replace("e", "é"), lambda m: f"\u3000{m}",
+]
+
+
+@st.composite
+def documented_line(draw: st.DrawFn) -> bytes:
+    entry = draw(st.sampled_from(_DOCUMENTED))
+    word = draw(st.sampled_from(["KeyId", "", " ", "a b", "(10630)", "KeyId in", "密钥"]))
+    message = draw(st.sampled_from([entry.message or "", *(t.replace("%s", word) for t in entry.message_templates)]))
+    message = draw(st.sampled_from(_MUTATIONS))(message)
+    module, sp = entry.module_code, draw(st.sampled_from(["", " ", "  "]))
+    line = draw(st.sampled_from([
+        f"request rejected: ({module}){sp}{message} action=Decrypt",
+        f'kms: returned {{"code": 4000, "message": "({module}){sp}{message}", "codeDesc": "InvalidParameter"}}',
+        f"raised [TencentCloudSDKException] code:InvalidParameter message:({module}){sp}{message} requestId:r-1",
+        f"raised [TencentCloudSDKException] code:{module} message:{message} requestId:r-1",
+        f'kms: {{"Response": {{"Error": {{"Code": "{module}", "Message": "{message}"}}, "RequestId": "r-2"}}}}',
+    ]))
+    return line.encode("utf-8", "surrogatepass")
+
+
+@given(st.lists(documented_line(), min_size=1, max_size=10), st.integers(1, 2))
+def test_messages_agree_as_python_says(tmp_path_factory: pytest.TempPathFactory, lines: list[bytes], times: int) -> None:
+    """--json's `message_agrees`, read by the compiled core from the catalogue's messages and templates."""
+    path = tmp_path_factory.mktemp("agree") / "a.log"
+    path.write_bytes(b"\n".join(lines * times) + b"\n")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(search, "BLOCK_SIZE", 256)  # the tables learn in early blocks, read in later ones
+        monkeypatch.setattr(search, "WARM", 40)
+        three_ways(monkeypatch, path)
+
+
+def test_agreeing_and_disagreeing_messages(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "a.log"
+    lines = [b"request rejected: (10320)NO SUCH  parameter 'KeyId' action=Decrypt",
+             b"request rejected: (10320)no such thing action=Decrypt",
+             b"request rejected: (10320)no such parameter action=Decrypt",
+             b"request rejected: (10320)no such parameter action=Encrypt"]
+    path.write_bytes(b"\n".join(lines * 3) + b"\n")
+    monkeypatch.setattr(search, "BLOCK_SIZE", 64)  # a line a block: from the second, the compiled core writes them
+    out = three_ways(monkeypatch, path)[0]
+    import json
+
+    agrees = [json.loads(line)["matches"][0]["message_agrees"] for line in grep(path, json=True)[0].splitlines()]
+    assert agrees == [True, False, True, True] * 3
+    assert out.count(b"\n") == 12
+
+
+def test_chinese_messages_are_not_compared(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A Chinese message is not compared with the catalogue's English one: the compiled core knows
+    it (None) and writes the second such line itself; a third, in English, agrees (a new part)."""
+    path = tmp_path / "a.log"
+    path.write_bytes("".join(f"x raised [TencentCloudSDKException] code:10320 message:{m} requestId:r-{n}\n"
+                             for n, m in enumerate(["参数不存在", "参数不存在了", "no such parameter"])).encode())
+    monkeypatch.setattr(search, "BLOCK_SIZE", 40)
+    three_ways(monkeypatch, path)
+    rendered: list[int] = []
+    matched = LinePrinter.matched
+
+    def spy(self: LinePrinter, hit: Hit, items: Sequence[Explanation], name: str) -> None:
+        rendered.append(hit.line_number)
+        matched(self, hit, items, name)
+
+    monkeypatch.setattr(LinePrinter, "matched", spy)
+    import json
+
+    out = grep(path, json=True)[0]
+    assert [json.loads(line)["matches"][0]["message_agrees"] for line in out.splitlines()] == [None, None, True]
+    assert rendered == [1, 3]
+
+
+def test_lines_handed_back_are_read_by_pythons_fast_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """JSON-lines records whose SDK text has escapes, which the compiled core hands back, are read
+    again by Python's block core in one go: the full extractor reads the first of their kind only."""
+    _core_class()
+    path = tmp_path / "a.log"
+    path.write_bytes(b"".join(
+        b'{"level":"error","msg":"[TencentCloudSDKException] code:AuthFailure message:\\u5bc6 %d requestId:r-%d"}\n'
+        % (n, n) for n in range(40)))
+    expected = three_ways(monkeypatch, path, numbers=True)
+    calls: list[str] = []
+    find = Extractor.find
+
+    def counted(self: Extractor, text: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(text)
+        return find(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Extractor, "find", counted)
+    assert grep(path, numbers=True) == expected
+    assert expected[0].count(b"\n") == 40
+    assert len(calls) <= 2
+
+
+def test_the_first_block_is_cut_after_its_first_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """In one block, the lines after the first WARM bytes are written by the compiled core, with
+    what Python taught it from the first ones."""
+    _core_class()
+    line = b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r"
+    path = tmp_path / "a.log"
+    path.write_bytes(b"ok\n" + b"\n".join([line] * 50))  # no final newline
+    monkeypatch.setattr(search, "WARM", 100)
+    expected = three_ways(monkeypatch, path, numbers=True)
+    rendered: list[int] = []
+    monkeypatch.setattr(LinePrinter, "matched_with_tail", lambda self, hit, tail, name: rendered.append(hit.line_number))
+    grep(path, numbers=True)
+    assert rendered == [2, 3]  # the lines of the first 100 bytes and the one that ends beyond them
+    printed = expected[0].splitlines()
+    assert len(printed) == 50
+    assert printed[-1].startswith(b"51:" + line + b"\tkmserr: AuthFailure ")
+
+
+def test_every_fixture_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [p for p in sorted(DATA.rglob("*")) if p.is_file()]
+    assert len(files) > 10
+    printed = 0
+    for path in files:
+        printed += len(three_ways(monkeypatch, path)[0])
+        three_ways(monkeypatch, path, names=True, numbers=True)
+    assert printed > 10_000
+
+
+def test_without_annotations(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "a.log"
+    path.write_bytes(b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r\n" * 3)
+    out = three_ways(monkeypatch, path, annotate=False, numbers=True)[0]
+    assert out == b"".join(b"%d:x [TencentCloudSDKException] code:AuthFailure message:m requestId:r\n" % n
+                           for n in (1, 2, 3))
+
+
+def test_the_core_writes_the_lines_of_known_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """After the first line of a key, the lines with its key are written by the compiled core, not Python."""
+    _core_class()
+    line = b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r"
+    path = tmp_path / "a.log"
+    path.write_bytes(b"\nok\n".join([line] * 50) + b"\n")
+    assembled: list[bytes] = []
+    rendered: list[bytes] = []
+    monkeypatch.setattr(LinePrinter, "assembled", lambda self, data: assembled.append(bytes(data)))
+    monkeypatch.setattr(LinePrinter, "matched_with_tail", lambda self, hit, tail, name: rendered.append(hit.line))
+    monkeypatch.setattr(search, "BLOCK_SIZE", 80)  # a line a block: the first one's tail is known at the next
+    grep(path, names=True, numbers=True)
+    assert rendered == [line]
+
+    def scanned(*args: object) -> None:
+        raise AssertionError("-c counts in the compiled core")
+
+    monkeypatch.setattr(LineScanner, "scan_lines", scanned)
+    assert count(path)[1] == [(str(path), 50)]
+    written = b"".join(assembled).split(b"\n")
+    assert written.pop() == b""
+    assert len(written) == 49
+    for number, printed in enumerate(written, 1):
+        assert printed.startswith(b"%s:%d:%s\tkmserr: AuthFailure " % (bytes(path), 2 * number + 1, line))
+
+
+def test_a_rich_exception_line_is_searched_by_python(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """rich wraps the exception's line; the lines below it are read with it, whatever the core says."""
+    path = tmp_path / "a.log"
+    path.write_bytes(
+        b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r\n"
+        b"TencentCloudSDKException: [TencentCloudSDKException] code:InvalidParameter message:The\n"
+        b"parameter is wrong requestId:abc-1\n"
+    )
+    out = three_ways(monkeypatch, path, numbers=True)[0]
+    assert out.count(b"\n") >= 2
+
+
+def test_a_table_takes_tails_only_for_its_holes() -> None:
+    native = _core_class()
+    from kmserr.matcher import matcher_for
+
+    built = native.from_matcher(matcher_for(default_registry()))
+    tails = built.tails()
+    line = b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r\n"
+    got = built.assemble(line, 0, len(line), tails, b"", count=True, show_numbers=False, lines_before=7)
+    assert got is not None
+    data, written, holes = got
+    assert (data, written) == (b"", 0)
+    [(offset, start, end, number, slot, agrees, findings)] = holes
+    assert (offset, start, end, number, slot, agrees) == (0, 0, len(line) - 1, 8, 0, -1)
+    assert findings is not None and findings[0].code == "AuthFailure"
+    with pytest.raises(_native.NativeError):
+        tails.put(1, b"\tno such hole")
+    tails.put(0, b"\tT")
+    assert built.assemble(line, 0, len(line), tails, b"f:", count=True, show_numbers=True, lines_before=7) == (
+        b"f:8:" + line[:-1] + b"\tT\n", 1, [])
