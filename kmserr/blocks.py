@@ -20,7 +20,7 @@ and last lines in reading order), each piece's `order` says where it lies: any c
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import IO, Any, Final, NamedTuple, cast
 
@@ -74,11 +74,12 @@ def scan_range(
         with open(file, "rb") as opened:
             return scan_range(opened, start, end, lines_before=lines_before, registry=registry,
                               matcher=matcher, envelope=envelope)
-    first = _line_start(file, start)
+    read_at = _read_at(file)
+    first = line_start(read_at, start)
     if first >= end:
         return Block([], 0, first, first)
-    file.seek(max(0, first - NODE_CONTEXT))
-    above = _read(file, first - max(0, first - NODE_CONTEXT))
+    above = bytes_above(read_at, first)
+    file.seek(first)
     pieces = [_read(file, end - first)]
     if pieces[0].endswith(b"\n") or len(pieces[0]) < end - first:
         data = pieces[0]
@@ -107,20 +108,41 @@ def _read(file: IO[bytes], size: int) -> bytes:
     return b"".join(pieces)
 
 
-def _line_start(file: IO[bytes], at: int) -> int:
-    """The first offset from `at` on where a line starts (the file's size when none does)."""
+ReadAt = Callable[[int, int], bytes]
+"""Read `size` bytes of an input at `offset` (os.pread's arguments after the descriptor)."""
+
+
+def line_start(read_at: ReadAt, at: int) -> int:
+    """The first offset from `at` on where a line starts (the input's size when none does): where a
+    range cut anywhere begins. `grep -j` cuts a file at these too (a range a process)."""
     if at <= 0:
         return 0
-    file.seek(at - 1)
     offset = at - 1
     while True:
-        piece = file.read(_PROBE)
+        piece = read_at(_PROBE, offset)
         if not piece:
             return offset
         newline = piece.find(b"\n")
         if newline >= 0:
             return offset + newline + 1
         offset += len(piece)
+
+
+def bytes_above(read_at: ReadAt, start: int) -> bytes:
+    """What the lines from `start` on may need of those above them (a Node SDK error's object, rich's
+    wrapped exception line): the last NODE_CONTEXT bytes before it. `grep -j` starts its ranges so."""
+    low = max(0, start - NODE_CONTEXT)
+    return read_at(start - low, low)
+
+
+def _read_at(file: IO[bytes]) -> ReadAt:
+    """`ReadAt` for a file that seeks."""
+
+    def read_at(size: int, offset: int) -> bytes:
+        file.seek(offset)
+        return _read(file, size)
+
+    return read_at
 
 
 def scan_whole(

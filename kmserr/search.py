@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
 from . import parallel, scan
 from .envelopes import AUTO, check
 from .explanation import Explanation, explain_finding
-from .forms import NODE_CONTEXT, Finding, ascii_number
+from .forms import Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
 from .scan import BLOCK_SIZE, Carry, Hit, LineScanner, lines_above
@@ -480,7 +480,9 @@ class Search:
         scanner = self._scanner()
         if start:
             lines_before = _count_lines(fd, start) if self.count_lines else 0
-            scanner.resume(lines_before, os.pread(fd, min(start, NODE_CONTEXT), start - min(start, NODE_CONTEXT)))
+            from .blocks import bytes_above  # the block API's own start of a range (kmserr.blocks)
+
+            scanner.resume(lines_before, bytes_above(functools.partial(os.pread, fd), start))
         return self._run(self._blocks(cast(IO[bytes], _Range(fd, start, end)), path, scanner), name, scanner)
 
     def _batches(self, path: str, stream: IO[bytes]) -> bool:
@@ -919,17 +921,13 @@ def _line_bounds(fd: int, size: int, parts: int) -> list[int]:
     """Offsets that cut a file into about `parts` equal ranges of at least PART_MIN bytes, each
     moved on to a line's start. The cuts stop at the end: once no newline follows a cut, none of
     the later cuts has one either (a 256 MiB line was read again for every part)."""
+    from .blocks import line_start  # where the block API starts a range cut anywhere (kmserr.blocks)
+
     parts = max(1, min(parts, size // PART_MIN))
     bounds = [0]
+    read_at = functools.partial(os.pread, fd)
     for part in range(1, parts):
-        at = max(size * part // parts, bounds[-1])
-        while at < size:
-            piece = os.pread(fd, 65536, at)
-            newline = piece.find(b"\n")
-            if newline >= 0:
-                at += newline + 1
-                break
-            at += len(piece) or size
+        at = line_start(read_at, max(size * part // parts, bounds[-1]))
         if at >= size:
             break
         if bounds[-1] < at:
