@@ -312,7 +312,18 @@ pub fn line_end(buf: &[u8], q: usize, end: usize) -> usize {
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-fn has_byte(word: u64, needle: u64) -> u64 {
+/// `c` in every byte of a word.
+pub fn splat(c: u8) -> u64 {
+    LO.wrapping_mul(u64::from(c))
+}
+
+/// The eight bytes at `i`, little-endian.
+pub fn word_at(buf: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(buf[i..i + 8].try_into().expect("eight bytes"))
+}
+
+/// The high bit of each byte equal to `needle`'s (and maybe of a byte above one: check each).
+pub fn has_byte(word: u64, needle: u64) -> u64 {
     let x = word ^ needle;
     x.wrapping_sub(LO) & !x & HI
 }
