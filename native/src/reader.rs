@@ -1506,6 +1506,9 @@ pub fn find(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
     if n == 1 {
         return crate::scan::memchr(pat[0], b, from, b.len());
     }
+    if lacks_a_pair(b, pat) {
+        return None;
+    }
     // Eight places a turn: a place is a candidate when the pattern's first and last bytes both
     // stand there (one word loaded at each), so common first bytes (`"`, `c`) rarely reach the
     // comparison. `has_byte` may flag a byte above a true one: every candidate is compared whole.
@@ -1525,6 +1528,75 @@ pub fn find(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
         i += 8;
     }
     (i..=b.len() - n).find(|&at| same(&b[at..at + n], pat))
+}
+
+/// The byte pairs of the line being read (`read_line_indexed`): most of the literals that the
+/// reader asks about are in no line, and a literal with a pair the line lacks is not in any
+/// part of it, so `find` answers without scanning. `lo..hi` is where the line stands in memory:
+/// a slice inside it is a part of the line (which cannot change while it is borrowed); any other
+/// slice (unescaped text, another line) is searched as it is.
+struct Pairs {
+    lo: usize,
+    hi: usize,
+    bits: [u64; 64],
+}
+
+thread_local! {
+    static PAIRS: std::cell::RefCell<Pairs> =
+        const { std::cell::RefCell::new(Pairs { lo: 0, hi: 0, bits: [0; 64] }) };
+}
+
+fn pair(a: u8, b: u8) -> usize {
+    ((usize::from(a) << 4) ^ usize::from(b)) & 0xfff
+}
+
+/// Forgets the line's pairs when the line's reading ends, even by a panic.
+struct PairsOf;
+
+impl PairsOf {
+    fn line(b: &[u8]) -> PairsOf {
+        PAIRS.with(|p| {
+            let mut p = p.borrow_mut();
+            p.bits = [0; 64];
+            for w in b.windows(2) {
+                let h = pair(w[0], w[1]);
+                p.bits[h >> 6] |= 1 << (h & 63);
+            }
+            p.lo = b.as_ptr() as usize;
+            p.hi = p.lo + b.len();
+        });
+        PairsOf
+    }
+}
+
+impl Drop for PairsOf {
+    fn drop(&mut self) {
+        PAIRS.with(|p| {
+            let mut p = p.borrow_mut();
+            (p.lo, p.hi) = (0, 0);
+        });
+    }
+}
+
+/// Whether `b` is part of the line being read and `pat` (two bytes or more) has a pair it lacks.
+fn lacks_a_pair(b: &[u8], pat: &[u8]) -> bool {
+    let lo = b.as_ptr() as usize;
+    PAIRS.with(|p| {
+        let p = p.borrow();
+        p.lo < p.hi
+            && p.lo <= lo
+            && lo + b.len() <= p.hi
+            && pat.windows(2).any(|w| {
+                let h = pair(w[0], w[1]);
+                p.bits[h >> 6] & (1 << (h & 63)) == 0
+            })
+    })
+}
+
+/// `read_line`, the line's byte pairs indexed first (`Pairs`): what `Core` calls for each line.
+pub fn read_line_indexed(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
+    let _pairs = PairsOf::line(b);
+    read_line(b, names, words)
 }
 
 /// Whether two slices of one length are equal, compared inline (the patterns are short: a call
@@ -1642,6 +1714,24 @@ mod tests {
                 b"ab\"c\x01\x81"[(*seed >> 33) as usize % 6]
             })
             .collect()
+    }
+
+    #[test]
+    fn find_in_an_indexed_line_agrees_with_a_plain_search() {
+        let mut seed = 11u64;
+        for round in 0..3000 {
+            let line = haystack(&mut seed, round % 90);
+            let _pairs = PairsOf::line(&line);
+            let pat = haystack(&mut seed, 2 + round % 4);
+            for (lo, from) in [(0, 0), (round % 7, 0), (0, round % 13)] {
+                let part = &line[lo.min(line.len())..];
+                let plain = (from..part.len()).find(|&i| part[i..].starts_with(&pat));
+                assert_eq!(find(part, &pat, from), plain, "{part:?} {pat:?} {from}");
+            }
+            let other = haystack(&mut seed, round % 40); // not the line: searched as it is
+            let plain = (0..other.len()).find(|&i| other[i..].starts_with(&pat));
+            assert_eq!(find(&other, &pat, 0), plain);
+        }
     }
 
     #[test]
