@@ -108,18 +108,14 @@ pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
 /// What makes a whole line one that this reader does not read; Ok(whether it holds a backslash:
 /// escapes, read only in the quoted value that holds SDK text, see `Reader::quoted`).
 fn precheck(b: &[u8]) -> R<bool> {
-    if b.len() > MAX_LINE || std::str::from_utf8(b).is_err() {
+    if b.len() > MAX_LINE {
         return Err(Declined);
     }
     // Control characters are spaces to Python's `\s` and `strip()` (\x1c-\x1f too); a backslash
     // means escapes (JSON's, Python's) that the extractor unescapes.
-    let mut odd = 0u8;
-    for &c in b {
-        odd |= u8::from((c < 0x20 && c != b'\t') || c == 0x7f)
-            | (u8::from(c >= 0x80) << 1)
-            | (u8::from(c == b'\\') << 2);
-    }
-    if odd & 1 != 0 {
+    let odd = odd_bytes(b);
+    // An ASCII line is UTF-8: only a line with a byte >= 0x80 is validated.
+    if odd & 1 != 0 || (odd & 2 != 0 && std::str::from_utf8(b).is_err()) {
         return Err(Declined);
     }
     // Characters that case-insensitive matching or lower() treat specially (İ ı ſ K).
@@ -158,6 +154,34 @@ fn precheck(b: &[u8]) -> R<bool> {
         return Err(Declined); // several SDK errors, or SDK text in a Python repr's quotes
     }
     Ok(odd & 4 != 0)
+}
+
+/// What odd bytes `b` holds: bit 0 a control character (not a tab), bit 1 a byte >= 0x80, bit 2
+/// a backslash; eight bytes a turn (`precheck` asks about every byte of each line).
+fn odd_bytes(b: &[u8]) -> u8 {
+    const M7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `x` that is zero, exactly (no borrow between bytes).
+    let zero = |x: u64| !(((x & M7) + M7) | x) & HI;
+    let splat = crate::scan::splat;
+    let (mut control, mut high, mut backslash) = (0u64, 0u64, 0u64);
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+        // Below 0x20: adding 0x60 to the low seven bits leaves the high bit clear.
+        let below = !((w & M7) + splat(0x60)) & !w & HI;
+        control |= (below & !zero(w ^ splat(b'\t'))) | zero(w ^ splat(0x7f));
+        high |= w & HI;
+        backslash |= zero(w ^ splat(b'\\'));
+    }
+    let mut odd =
+        u8::from(control != 0) | (u8::from(high != 0) << 1) | (u8::from(backslash != 0) << 2);
+    for &c in words.remainder() {
+        odd |= u8::from((c < 0x20 && c != b'\t') || c == 0x7f)
+            | (u8::from(c >= 0x80) << 1)
+            | (u8::from(c == b'\\') << 2);
+    }
+    odd
 }
 
 /// Whether `envelopes.open_line(line, AUTO)` may open the line (a superset): Docker's and
@@ -1557,11 +1581,16 @@ impl PairsOf {
     fn line(b: &[u8]) -> PairsOf {
         PAIRS.with(|p| {
             let mut p = p.borrow_mut();
-            p.bits = [0; 64];
-            for w in b.windows(2) {
-                let h = pair(w[0], w[1]);
-                p.bits[h >> 6] |= 1 << (h & 63);
+            let mut bits = [0u64; 64];
+            if let Some((&first, rest)) = b.split_first() {
+                let mut prev = first;
+                for &c in rest {
+                    let h = pair(prev, c);
+                    bits[h >> 6] |= 1 << (h & 63);
+                    prev = c;
+                }
             }
+            p.bits = bits;
             p.lo = b.as_ptr() as usize;
             p.hi = p.lo + b.len();
         });
@@ -1710,7 +1739,9 @@ mod tests {
     fn haystack(seed: &mut u64, len: usize) -> Vec<u8> {
         (0..len)
             .map(|_| {
-                *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                *seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 b"ab\"c\x01\x81"[(*seed >> 33) as usize % 6]
             })
             .collect()
@@ -1735,14 +1766,30 @@ mod tests {
     }
 
     #[test]
+    fn odd_bytes_agree_with_a_byte_at_a_time_reading() {
+        for c in 0..=255u8 {
+            for at in 0..20 {
+                let mut b = vec![b'a'; 20];
+                b[at] = c;
+                let plain = u8::from((c < 0x20 && c != b'\t') || c == 0x7f)
+                    | (u8::from(c >= 0x80) << 1)
+                    | (u8::from(c == b'\\') << 2);
+                assert_eq!(odd_bytes(&b), plain, "{c} at {at}");
+                b[(at + 3) % 20] = b'\t';
+                b[(at + 9) % 20] = 0x81;
+                assert_eq!(odd_bytes(&b) & !2, plain & !2, "{c} at {at} with a tab");
+            }
+        }
+    }
+
+    #[test]
     fn find_agrees_with_a_plain_search() {
         let mut seed = 7u64;
         for round in 0..4000 {
             let b = haystack(&mut seed, round % 70);
             let pat = haystack(&mut seed, 1 + round % 5);
             for from in 0..=b.len() + 1 {
-                let plain = (from..b.len())
-                    .find(|&i| b[i..].starts_with(&pat));
+                let plain = (from..b.len()).find(|&i| b[i..].starts_with(&pat));
                 assert_eq!(find(&b, &pat, from), plain, "{b:?} {pat:?} {from}");
             }
         }
