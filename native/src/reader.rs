@@ -1639,9 +1639,12 @@ pub fn rfind(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
     if pat.is_empty() || hi < lo || hi - lo < pat.len() {
         return None;
     }
+    if lacks_a_pair(&b[lo..hi], pat) {
+        return None;
+    }
     let mut at = hi - pat.len();
     loop {
-        if &b[at..at + pat.len()] == pat {
+        if b[at] == pat[0] && same(&b[at..at + pat.len()], pat) {
             return Some(at);
         }
         if at == lo {
@@ -1652,12 +1655,31 @@ pub fn rfind(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
 }
 
 fn find_ascii_ci(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
-    if from >= b.len() || b.len() - from < pat.len() {
+    let n = pat.len();
+    if n == 0 || from >= b.len() || b.len() - from < n {
         return None;
     }
-    let first = pat[0].to_ascii_lowercase();
-    (from..=b.len() - pat.len())
-        .find(|&i| b[i] | 0x20 == first && b[i..i + pat.len()].eq_ignore_ascii_case(pat))
+    // As `find`, the first and last bytes tested eight places a turn, letters folded by `| 0x20`
+    // (which folds nothing else onto a lower-case letter but its upper case).
+    use crate::scan::{has_byte, splat, word_at};
+    let fold = splat(0x20);
+    let (first, last) = (splat(pat[0] | 0x20), splat(pat[n - 1] | 0x20));
+    let mut i = from;
+    while i + n - 1 + 8 <= b.len() {
+        let w1 = word_at(b, i) | fold;
+        let w2 = word_at(b, i + n - 1) | fold;
+        let mut m = has_byte(w1, first) & has_byte(w2, last);
+        while m != 0 {
+            let at = i + (m.trailing_zeros() / 8) as usize;
+            if b[at..at + n].eq_ignore_ascii_case(pat) {
+                return Some(at);
+            }
+            m &= m - 1;
+        }
+        i += 8;
+    }
+    let first = pat[0] | 0x20;
+    (i..=b.len() - n).find(|&i| b[i] | 0x20 == first && b[i..i + n].eq_ignore_ascii_case(pat))
 }
 
 pub fn contains(b: &[u8], pat: &[u8]) -> bool {
@@ -1778,6 +1800,33 @@ mod tests {
                 b[(at + 3) % 20] = b'\t';
                 b[(at + 9) % 20] = 0x81;
                 assert_eq!(odd_bytes(&b) & !2, plain & !2, "{c} at {at} with a tab");
+            }
+        }
+    }
+
+    #[test]
+    fn searches_agree_with_plain_ones() {
+        let mut seed = 5u64;
+        for round in 0..3000 {
+            let mut b = haystack(&mut seed, round % 70);
+            for c in b.iter_mut().filter(|c| **c == b'c') {
+                *c = if round % 2 == 0 { b'C' } else { b'r' }; // R r C c: folding is tested
+            }
+            let line = b.clone();
+            let _pairs = (round % 3 == 0).then(|| PairsOf::line(&line));
+            let b = if round % 3 == 0 { &line[..] } else { &b[..] };
+            let pat = haystack(&mut seed, 1 + round % 5);
+            for from in 0..=b.len() + 1 {
+                let plain = (from..b.len()).find(|&i| {
+                    b.len() - i >= pat.len() && b[i..i + pat.len()].eq_ignore_ascii_case(&pat)
+                });
+                assert_eq!(find_ascii_ci(b, &pat, from), plain, "{b:?} {pat:?} {from}");
+                let hi = b.len() - from.min(b.len()) / 2;
+                let lo = from.min(hi);
+                let plain = (lo..hi)
+                    .rev()
+                    .find(|&i| hi - i >= pat.len() && b[i..].starts_with(&pat));
+                assert_eq!(rfind(b, &pat, lo, hi), plain, "{b:?} {pat:?} {lo} {hi}");
             }
         }
     }
