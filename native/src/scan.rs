@@ -268,65 +268,6 @@ impl Literals {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_in_finds_every_place_of_every_name() {
-        // With short names (stride 1, and one searched for alone) and without (stride 8).
-        for n in [5, 2] {
-            names_in_agrees(n);
-        }
-    }
-
-    fn names_in_agrees(n: usize) {
-        let names: Vec<Vec<u8>> = [
-            &b"AuthFailure"[..],
-            b"Unauthorized",
-            b"Kms",
-            b"ResourceNotFound.Key",
-            b"Fail",
-        ]
-        .iter()
-        .take(n)
-        .map(|n| n.to_vec())
-        .collect();
-        let lits = Literals::new(&names);
-        let mut seed = 3u64;
-        for round in 0..2000 {
-            let mut line = Vec::new();
-            for _ in 0..round % 12 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let k = (seed >> 33) as usize;
-                match k % 4 {
-                    0 => line.extend_from_slice(&names[k / 4 % names.len()]),
-                    1 => line.extend_from_slice(b" \"Code\": "),
-                    2 => line.extend_from_slice(&b"xyzAuthFail"[..1 + k / 4 % 10]),
-                    _ => line.push(b"ab:"[k / 4 % 3]),
-                }
-            }
-            let mut plain = Vec::new();
-            for n in &names {
-                for i in 0..line.len() {
-                    if line[i..].starts_with(n) {
-                        plain.push((i, i + n.len()));
-                    }
-                }
-            }
-            plain.sort_unstable();
-            assert_eq!(
-                lits.names_in(&line),
-                plain,
-                "{}",
-                String::from_utf8_lossy(&line)
-            );
-        }
-    }
-}
-
 /// How rarely ordinary text holds these bytes: lower-case letters and spaces are common.
 fn rarity(window: &[u8]) -> usize {
     window
@@ -430,4 +371,63 @@ pub fn memrchr(c: u8, buf: &[u8], start: usize, to: usize) -> Option<usize> {
         i -= 8;
     }
     (start..i).rev().find(|&j| buf[j] == c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_finds_every_place_of_every_name() {
+        // With short names (stride 1, and one searched for alone) and without (stride 8).
+        for n in [5, 2] {
+            names_in_agrees(n);
+        }
+    }
+
+    fn names_in_agrees(n: usize) {
+        let names: Vec<Vec<u8>> = [
+            &b"AuthFailure"[..],
+            b"Unauthorized",
+            b"Kms",
+            b"ResourceNotFound.Key",
+            b"Fail",
+        ]
+        .iter()
+        .take(n)
+        .map(|n| n.to_vec())
+        .collect();
+        let lits = Literals::new(&names);
+        let mut seed = 3u64;
+        for round in 0..2000 {
+            let mut line = Vec::new();
+            for _ in 0..round % 12 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let k = (seed >> 33) as usize;
+                match k % 4 {
+                    0 => line.extend_from_slice(&names[k / 4 % names.len()]),
+                    1 => line.extend_from_slice(b" \"Code\": "),
+                    2 => line.extend_from_slice(&b"xyzAuthFail"[..1 + k / 4 % 10]),
+                    _ => line.push(b"ab:"[k / 4 % 3]),
+                }
+            }
+            let mut plain = Vec::new();
+            for n in &names {
+                for i in 0..line.len() {
+                    if line[i..].starts_with(n) {
+                        plain.push((i, i + n.len()));
+                    }
+                }
+            }
+            plain.sort_unstable();
+            assert_eq!(
+                lits.names_in(&line),
+                plain,
+                "{}",
+                String::from_utf8_lossy(&line)
+            );
+        }
+    }
 }
