@@ -16,7 +16,7 @@ pub mod reader;
 pub mod scan;
 
 use assemble::{Assembled, Layout, Tails};
-use reader::{char_offset, read_line, Declined, Finding, Span, MAX_LINE};
+use reader::{char_offset, read_line_indexed, Declined, Finding, Span, MAX_LINE};
 use scan::{line_end, Literals};
 
 /// Words of one record: line start, line end (without its newline; a `\r` before it is kept),
@@ -100,7 +100,7 @@ impl Core {
         let result = if line.len() > MAX_LINE {
             Err(Declined)
         } else {
-            read_line(line, &self.literals.names_in(line), &self.words)
+            read_line_indexed(line, &self.literals.names_in(line), &self.words)
         };
         (le, result)
     }

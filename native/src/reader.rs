@@ -108,18 +108,14 @@ pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
 /// What makes a whole line one that this reader does not read; Ok(whether it holds a backslash:
 /// escapes, read only in the quoted value that holds SDK text, see `Reader::quoted`).
 fn precheck(b: &[u8]) -> R<bool> {
-    if b.len() > MAX_LINE || std::str::from_utf8(b).is_err() {
+    if b.len() > MAX_LINE {
         return Err(Declined);
     }
     // Control characters are spaces to Python's `\s` and `strip()` (\x1c-\x1f too); a backslash
     // means escapes (JSON's, Python's) that the extractor unescapes.
-    let mut odd = 0u8;
-    for &c in b {
-        odd |= u8::from((c < 0x20 && c != b'\t') || c == 0x7f)
-            | (u8::from(c >= 0x80) << 1)
-            | (u8::from(c == b'\\') << 2);
-    }
-    if odd & 1 != 0 {
+    let odd = odd_bytes(b);
+    // An ASCII line is UTF-8: only a line with a byte >= 0x80 is validated.
+    if odd & 1 != 0 || (odd & 2 != 0 && std::str::from_utf8(b).is_err()) {
         return Err(Declined);
     }
     // Characters that case-insensitive matching or lower() treat specially (İ ı ſ K).
@@ -158,6 +154,34 @@ fn precheck(b: &[u8]) -> R<bool> {
         return Err(Declined); // several SDK errors, or SDK text in a Python repr's quotes
     }
     Ok(odd & 4 != 0)
+}
+
+/// What odd bytes `b` holds: bit 0 a control character (not a tab), bit 1 a byte >= 0x80, bit 2
+/// a backslash; eight bytes a turn (`precheck` asks about every byte of each line).
+fn odd_bytes(b: &[u8]) -> u8 {
+    const M7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `x` that is zero, exactly (no borrow between bytes).
+    let zero = |x: u64| !(((x & M7) + M7) | x) & HI;
+    let splat = crate::scan::splat;
+    let (mut control, mut high, mut backslash) = (0u64, 0u64, 0u64);
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+        // Below 0x20: adding 0x60 to the low seven bits leaves the high bit clear.
+        let below = !((w & M7) + splat(0x60)) & !w & HI;
+        control |= (below & !zero(w ^ splat(b'\t'))) | zero(w ^ splat(0x7f));
+        high |= w & HI;
+        backslash |= zero(w ^ splat(b'\\'));
+    }
+    let mut odd =
+        u8::from(control != 0) | (u8::from(high != 0) << 1) | (u8::from(backslash != 0) << 2);
+    for &c in words.remainder() {
+        odd |= u8::from((c < 0x20 && c != b'\t') || c == 0x7f)
+            | (u8::from(c >= 0x80) << 1)
+            | (u8::from(c == b'\\') << 2);
+    }
+    odd
 }
 
 /// Whether `envelopes.open_line(line, AUTO)` may open the line (a superset): Docker's and
@@ -1499,18 +1523,115 @@ fn unescape(raw: &[u8], at: usize) -> R<(Vec<u8>, Vec<usize>)> {
 // --- searching --------------------------------------------------------------------------------
 
 pub fn find(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
-    if pat.is_empty() || from >= b.len() || b.len() - from < pat.len() {
+    let n = pat.len();
+    if n == 0 || from >= b.len() || b.len() - from < n {
         return None;
     }
-    let last = b.len() - pat.len();
-    let mut i = from;
-    while let Some(at) = crate::scan::memchr(pat[0], b, i, last + 1) {
-        if &b[at..at + pat.len()] == pat {
-            return Some(at);
-        }
-        i = at + 1;
+    if n == 1 {
+        return crate::scan::memchr(pat[0], b, from, b.len());
     }
-    None
+    if lacks_a_pair(b, pat) {
+        return None;
+    }
+    // Eight places a turn: a place is a candidate when the pattern's first and last bytes both
+    // stand there (one word loaded at each), so common first bytes (`"`, `c`) rarely reach the
+    // comparison. `has_byte` may flag a byte above a true one: every candidate is compared whole.
+    let (first, last) = (crate::scan::splat(pat[0]), crate::scan::splat(pat[n - 1]));
+    let mut i = from;
+    while i + n - 1 + 8 <= b.len() {
+        let w1 = crate::scan::word_at(b, i);
+        let w2 = crate::scan::word_at(b, i + n - 1);
+        let mut m = crate::scan::has_byte(w1, first) & crate::scan::has_byte(w2, last);
+        while m != 0 {
+            let at = i + (m.trailing_zeros() / 8) as usize;
+            if same(&b[at..at + n], pat) {
+                return Some(at);
+            }
+            m &= m - 1;
+        }
+        i += 8;
+    }
+    (i..=b.len() - n).find(|&at| same(&b[at..at + n], pat))
+}
+
+/// The byte pairs of the line being read (`read_line_indexed`): most of the literals that the
+/// reader asks about are in no line, and a literal with a pair the line lacks is not in any
+/// part of it, so `find` answers without scanning. `lo..hi` is where the line stands in memory:
+/// a slice inside it is a part of the line (which cannot change while it is borrowed); any other
+/// slice (unescaped text, another line) is searched as it is.
+struct Pairs {
+    lo: usize,
+    hi: usize,
+    bits: [u64; 64],
+}
+
+thread_local! {
+    static PAIRS: std::cell::RefCell<Pairs> =
+        const { std::cell::RefCell::new(Pairs { lo: 0, hi: 0, bits: [0; 64] }) };
+}
+
+fn pair(a: u8, b: u8) -> usize {
+    ((usize::from(a) << 4) ^ usize::from(b)) & 0xfff
+}
+
+/// Forgets the line's pairs when the line's reading ends, even by a panic.
+struct PairsOf;
+
+impl PairsOf {
+    fn line(b: &[u8]) -> PairsOf {
+        PAIRS.with(|p| {
+            let mut p = p.borrow_mut();
+            let mut bits = [0u64; 64];
+            if let Some((&first, rest)) = b.split_first() {
+                let mut prev = first;
+                for &c in rest {
+                    let h = pair(prev, c);
+                    bits[h >> 6] |= 1 << (h & 63);
+                    prev = c;
+                }
+            }
+            p.bits = bits;
+            p.lo = b.as_ptr() as usize;
+            p.hi = p.lo + b.len();
+        });
+        PairsOf
+    }
+}
+
+impl Drop for PairsOf {
+    fn drop(&mut self) {
+        PAIRS.with(|p| {
+            let mut p = p.borrow_mut();
+            (p.lo, p.hi) = (0, 0);
+        });
+    }
+}
+
+/// Whether `b` is part of the line being read and `pat` (two bytes or more) has a pair it lacks.
+fn lacks_a_pair(b: &[u8], pat: &[u8]) -> bool {
+    let lo = b.as_ptr() as usize;
+    PAIRS.with(|p| {
+        let p = p.borrow();
+        p.lo < p.hi
+            && p.lo <= lo
+            && lo + b.len() <= p.hi
+            && pat.windows(2).any(|w| {
+                let h = pair(w[0], w[1]);
+                p.bits[h >> 6] & (1 << (h & 63)) == 0
+            })
+    })
+}
+
+/// `read_line`, the line's byte pairs indexed first (`Pairs`): what `Core` calls for each line.
+pub fn read_line_indexed(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
+    let _pairs = PairsOf::line(b);
+    read_line(b, names, words)
+}
+
+/// Whether two slices of one length are equal, compared inline (the patterns are short: a call
+/// to memcmp costs more than the comparison).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// The last occurrence of `pat` that lies wholly in `b[lo:hi]`.
@@ -1518,9 +1639,12 @@ pub fn rfind(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
     if pat.is_empty() || hi < lo || hi - lo < pat.len() {
         return None;
     }
+    if lacks_a_pair(&b[lo..hi], pat) {
+        return None;
+    }
     let mut at = hi - pat.len();
     loop {
-        if &b[at..at + pat.len()] == pat {
+        if b[at] == pat[0] && same(&b[at..at + pat.len()], pat) {
             return Some(at);
         }
         if at == lo {
@@ -1531,12 +1655,31 @@ pub fn rfind(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
 }
 
 fn find_ascii_ci(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
-    if from >= b.len() || b.len() - from < pat.len() {
+    let n = pat.len();
+    if n == 0 || from >= b.len() || b.len() - from < n {
         return None;
     }
-    let first = pat[0].to_ascii_lowercase();
-    (from..=b.len() - pat.len())
-        .find(|&i| b[i] | 0x20 == first && b[i..i + pat.len()].eq_ignore_ascii_case(pat))
+    // As `find`, the first and last bytes tested eight places a turn, letters folded by `| 0x20`
+    // (which folds nothing else onto a lower-case letter but its upper case).
+    use crate::scan::{has_byte, splat, word_at};
+    let fold = splat(0x20);
+    let (first, last) = (splat(pat[0] | 0x20), splat(pat[n - 1] | 0x20));
+    let mut i = from;
+    while i + n - 1 + 8 <= b.len() {
+        let w1 = word_at(b, i) | fold;
+        let w2 = word_at(b, i + n - 1) | fold;
+        let mut m = has_byte(w1, first) & has_byte(w2, last);
+        while m != 0 {
+            let at = i + (m.trailing_zeros() / 8) as usize;
+            if b[at..at + n].eq_ignore_ascii_case(pat) {
+                return Some(at);
+            }
+            m &= m - 1;
+        }
+        i += 8;
+    }
+    let first = pat[0] | 0x20;
+    (i..=b.len() - n).find(|&i| b[i] | 0x20 == first && b[i..i + n].eq_ignore_ascii_case(pat))
 }
 
 pub fn contains(b: &[u8], pat: &[u8]) -> bool {
@@ -1612,6 +1755,93 @@ mod tests {
             read_line(outside.as_bytes(), &[], &words(true)),
             Err(Declined)
         );
+    }
+
+    /// A pseudo-random haystack over a few bytes, so that patterns stand in it often.
+    fn haystack(seed: &mut u64, len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                *seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                b"ab\"c\x01\x81"[(*seed >> 33) as usize % 6]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn find_in_an_indexed_line_agrees_with_a_plain_search() {
+        let mut seed = 11u64;
+        for round in 0..3000 {
+            let line = haystack(&mut seed, round % 90);
+            let _pairs = PairsOf::line(&line);
+            let pat = haystack(&mut seed, 2 + round % 4);
+            for (lo, from) in [(0, 0), (round % 7, 0), (0, round % 13)] {
+                let part = &line[lo.min(line.len())..];
+                let plain = (from..part.len()).find(|&i| part[i..].starts_with(&pat));
+                assert_eq!(find(part, &pat, from), plain, "{part:?} {pat:?} {from}");
+            }
+            let other = haystack(&mut seed, round % 40); // not the line: searched as it is
+            let plain = (0..other.len()).find(|&i| other[i..].starts_with(&pat));
+            assert_eq!(find(&other, &pat, 0), plain);
+        }
+    }
+
+    #[test]
+    fn odd_bytes_agree_with_a_byte_at_a_time_reading() {
+        for c in 0..=255u8 {
+            for at in 0..20 {
+                let mut b = vec![b'a'; 20];
+                b[at] = c;
+                let plain = u8::from((c < 0x20 && c != b'\t') || c == 0x7f)
+                    | (u8::from(c >= 0x80) << 1)
+                    | (u8::from(c == b'\\') << 2);
+                assert_eq!(odd_bytes(&b), plain, "{c} at {at}");
+                b[(at + 3) % 20] = b'\t';
+                b[(at + 9) % 20] = 0x81;
+                assert_eq!(odd_bytes(&b) & !2, plain & !2, "{c} at {at} with a tab");
+            }
+        }
+    }
+
+    #[test]
+    fn searches_agree_with_plain_ones() {
+        let mut seed = 5u64;
+        for round in 0..3000 {
+            let mut b = haystack(&mut seed, round % 70);
+            for c in b.iter_mut().filter(|c| **c == b'c') {
+                *c = if round % 2 == 0 { b'C' } else { b'r' }; // R r C c: folding is tested
+            }
+            let line = b.clone();
+            let _pairs = (round % 3 == 0).then(|| PairsOf::line(&line));
+            let b = if round % 3 == 0 { &line[..] } else { &b[..] };
+            let pat = haystack(&mut seed, 1 + round % 5);
+            for from in 0..=b.len() + 1 {
+                let plain = (from..b.len()).find(|&i| {
+                    b.len() - i >= pat.len() && b[i..i + pat.len()].eq_ignore_ascii_case(&pat)
+                });
+                assert_eq!(find_ascii_ci(b, &pat, from), plain, "{b:?} {pat:?} {from}");
+                let hi = b.len() - from.min(b.len()) / 2;
+                let lo = from.min(hi);
+                let plain = (lo..hi)
+                    .rev()
+                    .find(|&i| hi - i >= pat.len() && b[i..].starts_with(&pat));
+                assert_eq!(rfind(b, &pat, lo, hi), plain, "{b:?} {pat:?} {lo} {hi}");
+            }
+        }
+    }
+
+    #[test]
+    fn find_agrees_with_a_plain_search() {
+        let mut seed = 7u64;
+        for round in 0..4000 {
+            let b = haystack(&mut seed, round % 70);
+            let pat = haystack(&mut seed, 1 + round % 5);
+            for from in 0..=b.len() + 1 {
+                let plain = (from..b.len()).find(|&i| b[i..].starts_with(&pat));
+                assert_eq!(find(&b, &pat, from), plain, "{b:?} {pat:?} {from}");
+            }
+        }
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub struct Literals {
     bits: u32,
     stride: usize,
     short: Vec<usize>, // literals of fewer than 4 bytes, searched for one by one
+    /// The names' literals alone, for `names_in`: sampled at their own (longer) stride, with no
+    /// form literal's grams to walk past in lines that hold forms (every candidate line does).
+    names: Option<Box<Literals>>,
 }
 
 fn gram_at(b: &[u8], i: usize) -> u32 {
@@ -60,6 +63,15 @@ impl Literals {
                 .filter(|n| !n.is_empty() && !n.contains(&b'\n'))
                 .cloned(),
         );
+        let names = Literals::index(patterns[first_name..].to_vec(), 0);
+        Literals {
+            names: Some(Box::new(names)),
+            ..Literals::index(patterns, first_name)
+        }
+    }
+
+    /// The index of these literals, names from `first_name` on.
+    fn index(patterns: Vec<Vec<u8>>, first_name: usize) -> Literals {
         let long = patterns.iter().filter(|p| p.len() >= 4);
         let stride = long.map(|p| p.len() - 3).min().unwrap_or(1).clamp(1, 64);
         // Sampled every `stride` bytes, an occurrence of a literal is seen at one of `stride`
@@ -100,6 +112,7 @@ impl Literals {
             bits,
             stride,
             short,
+            names: None,
         }
     }
 
@@ -217,6 +230,9 @@ impl Literals {
     /// Where the names' literals stand in `line`: sampled as the block is, every occurrence of a
     /// literal shows at one sampled position of its indexed window.
     pub fn names_in(&self, line: &[u8]) -> Vec<(usize, usize)> {
+        if let Some(names) = &self.names {
+            return names.names_in(line);
+        }
         let mut found = Vec::new();
         let mut p = 0;
         while p + 4 <= line.len() {
@@ -312,7 +328,18 @@ pub fn line_end(buf: &[u8], q: usize, end: usize) -> usize {
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-fn has_byte(word: u64, needle: u64) -> u64 {
+/// `c` in every byte of a word.
+pub fn splat(c: u8) -> u64 {
+    LO.wrapping_mul(u64::from(c))
+}
+
+/// The eight bytes at `i`, little-endian.
+pub fn word_at(buf: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(buf[i..i + 8].try_into().expect("eight bytes"))
+}
+
+/// The high bit of each byte equal to `needle`'s (and maybe of a byte above one: check each).
+pub fn has_byte(word: u64, needle: u64) -> u64 {
     let x = word ^ needle;
     x.wrapping_sub(LO) & !x & HI
 }
@@ -344,4 +371,63 @@ pub fn memrchr(c: u8, buf: &[u8], start: usize, to: usize) -> Option<usize> {
         i -= 8;
     }
     (start..i).rev().find(|&j| buf[j] == c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_finds_every_place_of_every_name() {
+        // With short names (stride 1, and one searched for alone) and without (stride 8).
+        for n in [5, 2] {
+            names_in_agrees(n);
+        }
+    }
+
+    fn names_in_agrees(n: usize) {
+        let names: Vec<Vec<u8>> = [
+            &b"AuthFailure"[..],
+            b"Unauthorized",
+            b"Kms",
+            b"ResourceNotFound.Key",
+            b"Fail",
+        ]
+        .iter()
+        .take(n)
+        .map(|n| n.to_vec())
+        .collect();
+        let lits = Literals::new(&names);
+        let mut seed = 3u64;
+        for round in 0..2000 {
+            let mut line = Vec::new();
+            for _ in 0..round % 12 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let k = (seed >> 33) as usize;
+                match k % 4 {
+                    0 => line.extend_from_slice(&names[k / 4 % names.len()]),
+                    1 => line.extend_from_slice(b" \"Code\": "),
+                    2 => line.extend_from_slice(&b"xyzAuthFail"[..1 + k / 4 % 10]),
+                    _ => line.push(b"ab:"[k / 4 % 3]),
+                }
+            }
+            let mut plain = Vec::new();
+            for n in &names {
+                for i in 0..line.len() {
+                    if line[i..].starts_with(n) {
+                        plain.push((i, i + n.len()));
+                    }
+                }
+            }
+            plain.sort_unstable();
+            assert_eq!(
+                lits.names_in(&line),
+                plain,
+                "{}",
+                String::from_utf8_lossy(&line)
+            );
+        }
+    }
 }
