@@ -307,24 +307,4 @@ def _findings(buf: bytes, record: list[int] | tuple[int, ...]) -> tuple[Finding,
 
 def _unpack(buf: bytes, raw: bytes) -> list[Line]:
     """The records (RECORD native-endian u64 words each, native/src/lib.rs) as lines with Findings."""
-    lines: list[Line] = []
-    append = lines.append
-    make = tuple.__new__  # Finding's fields in order, without NamedTuple's keyword handling
-    forms = _FORMS
-    for start, end, status, form, first, last, cs, ce, ms, me, rs, re_, ds, de, module, error in _RECORDS.iter_unpack(
-        raw
-    ):
-        if status == ONE_ERROR:
-            finding = make(Finding, (
-                buf[cs:ce].decode(), forms[form], first, last,
-                None if ms == _NONE else buf[ms:me].decode(),
-                None if rs == _NONE else buf[rs:re_].decode(),
-                None if module == _NONE else module,
-                None if error == _NONE else error,
-                None if ds == _NONE else buf[ds:de].decode(),
-                None,  # envelope: a line in one is Python's to read (native/src/reader.rs: in_envelope)
-            ))
-            append((start, end, (finding,)))
-        else:
-            append((start, end, None if status == NOT_READ else ()))
-    return lines
+    return [(record[0], record[1], _findings(buf, record)) for record in _RECORDS.iter_unpack(raw)]

@@ -252,13 +252,20 @@ def _python_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     common = _sdk_common(text)
     if common is not None:
         return common
+    read = _sdk_first(text)
+    if read is None:
+        return None
+    match, finding = read
+    return finding, *_form_span(match, finding)  # it ends at the request ID: what follows is no part of it
+
+
+def _sdk_first(text: str) -> tuple[re.Match[str], Finding] | None:
+    """The first Python SDK error of the text as the full extractor reads it, and its match."""
     match = next(_python_sdk_matches(text), None)
     if match is None:
         return None
     finding = _python_sdk(match, text)
-    if finding is None:
-        return None
-    return finding, *_form_span(match, finding)  # it ends at the request ID: what follows is no part of it
+    return None if finding is None else (match, finding)
 
 
 # The Python SDK's text as it is most often printed: a code of one word, and the line ending with a
@@ -374,12 +381,10 @@ def _sdk_text(text: str) -> Finding | None:
         if _INERT.fullmatch(text, 0, head) is None or _is_source_line(text, text.rfind("\n", 0, head) + 1):
             return None
         return read
-    match = next(_python_sdk_matches(text), None)
-    if match is None:
+    first = _sdk_first(text)
+    if first is None:
         return None
-    finding = _python_sdk(match, text)
-    if finding is None:
-        return None
+    match, finding = first
     low, high = _form_span(match, finding)
     if _INERT.fullmatch(text, 0, low) is None or _INERT.fullmatch(text, high) is None:
         return None  # text around the error's own: maybe a name or a legacy code of its own
