@@ -94,17 +94,22 @@ def fork(work: Work) -> Forked:
     with contextlib.ExitStack() as undo:  # what was made is let go again when a later step fails
         output = undo.enter_context(tempfile.TemporaryFile())
         result = undo.enter_context(tempfile.TemporaryFile())
-        pid = os.fork()
-        if pid == 0:
-            _child(work, output, result)
+        held = _hold_stops()
+        try:
+            pid = os.fork()
+            if pid == 0:
+                _child(work, output, result, held)
+        finally:
+            _release_stops(held)  # the parent's: a Ctrl-C that came meanwhile is raised here
         undo.pop_all()
     return Forked(pid, output, result)
 
 
-def _child(work: Work, output: IO[bytes], result: IO[bytes]) -> NoReturn:
+def _child(work: Work, output: IO[bytes], result: IO[bytes], held: frozenset[int] | None) -> NoReturn:
     """The child: search its part, leave the result in the files, vanish without running the caller's code."""
     status = 0
     try:
+        _release_stops(held)  # inside the try: a SIGTERM or Ctrl-C from now on ends the child here
         _away_from_standard_streams()
         work(output, result)
     except BaseException:  # Ctrl-C included: a child must never return into the caller's code
@@ -162,19 +167,21 @@ class Worker:
 
     def __init__(self, work: BatchWork, others: Iterable[int]) -> None:
         fds: list[int] = []
+        held = None
         try:
             fds += os.pipe()
             fds += os.pipe()
+            held = _hold_stops()
             self.pid = os.fork()
         except OSError:  # no descriptors or processes left: nothing made is kept
+            _release_stops(held)
             for fd in fds:
                 os.close(fd)
             raise
         tasks, self._tasks, self.results, results = fds
         if self.pid == 0:
-            for fd in (self._tasks, self.results, *others):  # the other workers' pipes: their ends must end
-                os.close(fd)
-            _serve(work, tasks, results)
+            _serve(work, tasks, results, (self._tasks, self.results, *others), held)
+        _release_stops(held)  # the parent's: a Ctrl-C that came meanwhile is raised here
         os.close(tasks)
         os.close(results)
         for fd in (self._tasks, self.results):
@@ -248,10 +255,13 @@ class Pool:
             worker.stop()
 
 
-def _serve(work: BatchWork, tasks: int, results: int) -> NoReturn:
+def _serve(work: BatchWork, tasks: int, results: int, others: Sequence[int], held: frozenset[int] | None) -> NoReturn:
     """A worker's life: search each batch sent until the end of the task pipe, then vanish."""
     status = 0
     try:
+        for fd in others:  # the parent's ends and the other workers' pipes: their ends must end
+            os.close(fd)
+        _release_stops(held)  # inside the try: a SIGTERM or Ctrl-C from now on ends the worker here
         _away_from_standard_streams()
         while True:
             try:
@@ -264,6 +274,24 @@ def _serve(work: BatchWork, tasks: int, results: int) -> NoReturn:
     except BaseException:  # Ctrl-C included: a child must never return into the caller's code
         status = 2
     os._exit(status)
+
+
+_STOPS: Final = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def _hold_stops() -> frozenset[int] | None:
+    """Hold Ctrl-C and SIGTERM back while a child is forked: in the child they would be raised in
+    the caller's code, between the fork and the child's own `try` (a worker stopped at that
+    moment ran the parent's search on). Returns the signals held before (None: none can be held)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return frozenset(signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS))
+
+
+def _release_stops(held: frozenset[int] | None) -> None:
+    """Let the held signals through again (those that came meanwhile are delivered now)."""
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS - held)
 
 
 def _away_from_standard_streams() -> None:
