@@ -151,32 +151,45 @@ def fallback(finding: Finding, registry: Registry) -> Entry | None:
 
 
 def explain_finding(finding: Finding, registry: Registry) -> Explanation:
-    # Logs repeat the same few errors: what a (code, module code, message) means is worked out once.
-    # The registry itself: an id can be reused. What a fallback reads (the gateway code, codeDesc,
-    # the form) is part of the key: `TypeError` means a wrapped exception only from the Python SDK.
+    # Logs repeat the same few errors: what a (code, module code) means is worked out once. The
+    # registry itself: an id can be reused. What a fallback reads (the gateway code, codeDesc, the
+    # form) is part of the key: `TypeError` means a wrapped exception only from the Python SDK.
+    # The message is not: it only says whether it agrees, and messages differ line by line (IDs).
     key = (
-        registry, finding.code, finding.module_code, finding.message,
-        finding.error_code, finding.code_desc, finding.form in _PYTHON_FORMATS,
+        registry, finding.code, finding.module_code, finding.error_code, finding.code_desc,
+        finding.form in _PYTHON_FORMATS,
     )
-    known = _MEANINGS.get(key) if len(finding.message or "") <= _CACHED_MESSAGE else None
+    known = _MEANINGS.get(key)
     if known is None:
         entry = resolve(finding, registry)
-        agrees: bool | None = None
+        known = (entry, fallback(finding, registry) if entry is None else None)
+        if len(_MEANINGS) >= _MEANINGS_MAX:
+            _MEANINGS.clear()
+        _MEANINGS[key] = known
+    entry, family = known
+    agrees: bool | None = None
+    if entry is not None and entry.message is not None:
         # A Chinese message (the request's Language was zh-CN) cannot be compared with the
         # documented English one: nothing to say, rather than "differs".
         said = _legacy_text(finding)
-        if (
-            entry is not None and entry.message is not None and said
-            and not (entry.message.isascii() and _has_cjk(said))
-        ):
-            agrees = message_agrees(entry, said)
-        family = fallback(finding, registry) if entry is None else None
-        known = (entry, agrees, family)
-        if len(finding.message or "") <= _CACHED_MESSAGE:
-            if len(_MEANINGS) >= _MEANINGS_MAX:
-                _MEANINGS.clear()
-            _MEANINGS[key] = known
-    return Explanation(finding, *known)
+        if said and not (entry.message.isascii() and _has_cjk(said)):
+            agrees = _agrees(entry, said)
+    return Explanation(finding, entry, agrees, family)
+
+
+def _agrees(entry: Entry, said: str) -> bool:
+    """`message_agrees`, kept for the messages that repeat (a legacy code's own words)."""
+    if len(said) > _CACHED_MESSAGE:
+        return message_agrees(entry, said)
+    key = (id(entry), said)
+    known = _AGREES.get(key)
+    if known is not None and known[0] is entry:  # the entry itself kept: its id stays its own
+        return known[1]
+    agrees = message_agrees(entry, said)
+    if len(_AGREES) >= _MEANINGS_MAX:
+        _AGREES.clear()
+    _AGREES[key] = (entry, agrees)
+    return agrees
 
 
 def _legacy_text(finding: Finding) -> str | None:
@@ -193,8 +206,9 @@ def _has_cjk(text: str) -> bool:
     return any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text[:_CACHED_MESSAGE])
 
 
-_MeaningKey = tuple[Registry, str, int | None, str | None, int | None, str | None, bool]
-_MEANINGS: dict[_MeaningKey, tuple[Entry | None, bool | None, Entry | None]] = {}
+_MeaningKey = tuple[Registry, str, int | None, int | None, str | None, bool]
+_MEANINGS: dict[_MeaningKey, tuple[Entry | None, Entry | None]] = {}
+_AGREES: dict[tuple[int, str], tuple[Entry, bool]] = {}  # whether a message agrees with an entry's
 _MEANINGS_MAX = 65536
 _CACHED_MESSAGE = 512  # longer messages are rare and would make the cache hold large strings
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import kmserr
 from kmserr import explain
@@ -165,3 +167,39 @@ def test_the_retry_words_are_those_of_every_output() -> None:
 
     assert set(RETRY_WORDS) == set(RETRY_VALUES)
     assert all(retry_text(value) == words for value, words in RETRY_WORDS.items())
+
+
+_CODES = ("10630", "10650", "ResourceUnavailable.CmkDisabled", "InvalidParameter", "FailedOperation.SomethingNew",
+          "NoSuchCode", "TypeError")
+_MESSAGES = ("key is not existed", "key is disabled", "The CMK has been disabled.", "解密失败", "(10630) key is not existed",
+             "", "no such parameter KeyId", "Invalid parameter.")
+
+
+def _uncached(finding: kmserr.Finding, registry: kmserr.Registry) -> tuple[object, object, object]:
+    """What explain_finding says of a finding, worked out from the registry with no cache."""
+    from kmserr.explanation import _has_cjk, _legacy_text, fallback, resolve
+    from kmserr.registry import message_agrees
+
+    entry = resolve(finding, registry)
+    said = _legacy_text(finding)
+    agrees = None
+    if entry is not None and entry.message is not None and said and not (entry.message.isascii() and _has_cjk(said)):
+        agrees = message_agrees(entry, said)
+    return entry, agrees, fallback(finding, registry) if entry is None else None
+
+
+@given(st.lists(st.tuples(st.sampled_from(_CODES), st.sampled_from(_MESSAGES) | st.text(max_size=30),
+                          st.sampled_from(["python-sdk", "legacy-message", "api3-json"]),
+                          st.none() | st.sampled_from([10630, 10650, 99999])), min_size=1, max_size=12))
+def test_explaining_many_findings_in_turn_is_explaining_each_alone(
+    findings: list[tuple[str, str, str, int | None]],
+) -> None:
+    """The meanings kept across findings (by code, never by message) never change an answer: each
+    finding's entry, family and message agreement are those worked out for it alone."""
+    from kmserr.explanation import explain_finding
+
+    registry = kmserr.default_registry()
+    for code, message, form, module in findings:
+        finding = kmserr.Finding(code=code, form=form, start=0, end=len(code), message=message, module_code=module)
+        got = explain_finding(finding, registry)
+        assert (got.entry, got.message_agrees, got.family) == _uncached(finding, registry)
