@@ -593,7 +593,7 @@ class Search:
                 before_read()
             try:
                 chunk: bytes = read(BLOCK_SIZE)
-            except _READ_ERRORS as exc:  # an unreadable file, a corrupt or truncated archive
+            except _read_errors() as exc:  # an unreadable file, a corrupt or truncated archive
                 self._fail(path, _describe(exc))
                 chunk = b""
             first = chunk.find(b"\n")
@@ -991,14 +991,13 @@ def open_input(path: str) -> IO[bytes]:
 
 
 def _read_errors() -> tuple[type[Exception], ...]:
-    """What reading a file or an archive can raise: lzma and zlib have errors of their own."""
+    """What reading a file or an archive can raise: lzma and zlib have errors of their own. Asked
+    only when a read raises (an `except` clause is evaluated then), so that a grep of plain files
+    does not import lzma."""
     import lzma
     import zlib
 
     return (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error)
-
-
-_READ_ERRORS: Final = _read_errors()
 
 
 def _size(count: int) -> str:
