@@ -665,7 +665,6 @@ def grep(
       kmserr grep --json app.log | jq .matches[0].code
       kmserr grep --timeline --bucket 5m --code RequestLimitExceeded app.log
     """
-    from .engines import EngineError
     from .search import OTHER_CODES, Filter, Search, default_jobs
 
     if as_json:
@@ -734,8 +733,12 @@ def grep(
             timeline=counter,
             envelope=envelope,
         )
-    except EngineError as exc:
-        raise InputError(str(exc)) from None
+    except Exception as exc:
+        from .engines import EngineError  # here: a search on the compiled core needs no engine module
+
+        if isinstance(exc, EngineError):
+            raise InputError(str(exc)) from None
+        raise
     try:
         for path in paths:
             run.search(path)
