@@ -313,11 +313,62 @@ class _Command(click.Command):
         return self._kmserr_help
 
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, long_options(self.get_params(ctx), args, ctx.allow_interspersed_args))
+
     def get_short_help_str(self, limit: int = 45) -> str:
         """The docstring's whole first line: Click cuts it at `limit` characters, mid-sentence."""
         if self.short_help:
             return self.short_help
         return (self.help or "").strip().split("\n", 1)[0].strip()
+
+
+def long_options(params: Iterable[click.Parameter], args: list[str], interspersed: bool = True) -> list[str]:
+    """Short options as their long names (`-nj1` as `--line-number --jobs 1`), which Click reads
+    alike: it reads every option as a long one first, and a short one's failure there costs 2 ms of
+    every start that has one (difflib for the error's suggestions, gettext's locale for its
+    message, and the error is then dropped). What this cannot read for certain stays as typed, for
+    Click to read or to refuse in its own words: an unknown letter, a short option without its
+    value, an option of several values, and everything after `--` or (without `interspersed`: a
+    group's arguments) from the first operand on."""
+    flags: dict[str, str] = {}
+    valued: dict[str, str] = {}
+    for param in params:
+        if not isinstance(param, click.Option):
+            continue
+        if param.nargs != 1 or getattr(param, "_flag_needs_value", False):
+            return args  # a value that may be absent, or several: read as typed
+        for names in (param.opts, param.secondary_opts):
+            long = next((name for name in names if name[:2] == "--"), None)
+            for name in names:
+                (flags if param.is_flag or param.count else valued)[name] = long or name
+    out: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--" or (not interspersed and (arg == "-" or arg[:1] != "-")):
+            return [*out, arg, *rest]
+        if arg == "-" or arg[:1] != "-" or arg[:2] == "--":
+            out.append(arg)
+            if arg in valued:  # the next argument is its value, whatever it looks like
+                out.extend(value for value in (next(rest, None),) if value is not None)
+            continue
+        read: list[str] = []
+        for at in range(1, len(arg)):
+            name = "-" + arg[at]
+            if name in flags:
+                read.append(flags[name])
+                continue
+            value = None
+            if name in valued:
+                value = arg[at + 1 :] or next(rest, None)
+            if value is None:  # Click says what is wrong, with the option as it was typed
+                out.append(arg)
+            else:
+                out += [*read, valued[name], value]
+            break
+        else:
+            out += read
+    return out
 
 
 # The order people use them in, not the alphabet's: look up a code, explain a message, search logs.
@@ -665,7 +716,6 @@ def grep(
       kmserr grep --json app.log | jq .matches[0].code
       kmserr grep --timeline --bucket 5m --code RequestLimitExceeded app.log
     """
-    from .engines import EngineError
     from .search import OTHER_CODES, Filter, Search, default_jobs
 
     if as_json:
@@ -734,8 +784,12 @@ def grep(
             timeline=counter,
             envelope=envelope,
         )
-    except EngineError as exc:
-        raise InputError(str(exc)) from None
+    except Exception as exc:
+        from .engines import EngineError  # here: a search on the compiled core needs no engine module
+
+        if isinstance(exc, EngineError):
+            raise InputError(str(exc)) from None
+        raise
     try:
         for path in paths:
             run.search(path)

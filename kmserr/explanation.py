@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Final, NamedTuple, cast
 
 from .catalogue import RETRY_WORDS, Entry
@@ -225,6 +224,8 @@ def explain(error: object, registry: Registry | None = None) -> Explanation:
     finding = _from_object(error)
     if finding is None:
         if isinstance(error, dict):
+            import json  # here: grep explains findings, never a dict
+
             try:
                 text = json.dumps(error, ensure_ascii=False, default=str)
             except (ValueError, RecursionError):  # an int of 5,000 digits, a dict nested 5,000 deep

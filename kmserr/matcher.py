@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
 from .cache import digest
-from .engines import prefilter_patterns
 from .extract import Extractor
 from .forms import DOTTED_ONLY_FAMILIES, FAMILIES
 from .registry import Registry
@@ -49,7 +48,7 @@ class Matcher:
     @property
     def engine(self) -> Engine:
         """Hyperscan where installed, unless KMSERR_ENGINE says otherwise (EngineError when unusable)."""
-        from .engines import engine_name, select_engine
+        from .engines import engine_name, prefilter_patterns, select_engine  # the compiled core needs none
 
         name = engine_name()
         built = self._engines.get(name)

@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, BinaryIO, Final, NamedTuple, cast
 
 from .core import BlockCore, Line, PythonCore, block_core, node_line
-from .engines import Engine
 from .envelopes import AUTO, NONE, check, may_continue, partial_above
 from .envelopes import stamp as line_stamp
 from .extract import MAX_WRAPPED_LINES, Extractor
@@ -27,6 +26,7 @@ from .timestamps import find as find_timestamp
 
 if TYPE_CHECKING:
     from ._native import Tails
+    from .engines import Engine
 
 BLOCK_SIZE: Final = 1 << 20
 # The longest line searched whole: beyond it a line is searched and printed in its first LINE_LIMIT

@@ -12,8 +12,6 @@ import functools
 import io
 import itertools
 import os
-import select
-import shutil
 import stat
 import struct
 import sys
@@ -566,6 +564,8 @@ class Search:
             if self._sink is not None and self._out is not None:
                 self._sink.flush()
                 output.seek(0)
+                import shutil  # here: with bz2 and lzma, 2 ms of every grep's start, for -j's merge only
+
                 shutil.copyfileobj(output, self._out, BLOCK_SIZE)
                 self._out.flush()  # shown now: the next read may wait on a live stream
             return int(lines)
@@ -593,7 +593,7 @@ class Search:
                 before_read()
             try:
                 chunk: bytes = read(BLOCK_SIZE)
-            except _READ_ERRORS as exc:  # an unreadable file, a corrupt or truncated archive
+            except _read_errors() as exc:  # an unreadable file, a corrupt or truncated archive
                 self._fail(path, _describe(exc))
                 chunk = b""
             first = chunk.find(b"\n")
@@ -852,6 +852,8 @@ class _Batches:
         while self.queue:
             head = self.queue[0][0]
             if head.done >= 0:  # a worker's: wait until it is searched or more input comes
+                import select  # here: a pipe's batches only
+
                 ready = select.select([self._fd, head.done], [], [])[0]
                 if head.done in ready:
                     head.finished(wait=True)
@@ -989,14 +991,13 @@ def open_input(path: str) -> IO[bytes]:
 
 
 def _read_errors() -> tuple[type[Exception], ...]:
-    """What reading a file or an archive can raise: lzma and zlib have errors of their own."""
+    """What reading a file or an archive can raise: lzma and zlib have errors of their own. Asked
+    only when a read raises (an `except` clause is evaluated then), so that a grep of plain files
+    does not import lzma."""
     import lzma
     import zlib
 
     return (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error)
-
-
-_READ_ERRORS: Final = _read_errors()
 
 
 def _size(count: int) -> str:

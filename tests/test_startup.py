@@ -144,3 +144,42 @@ def test_grep_of_an_empty_file_compiles_none_of_the_forms(tmp_path: Path, engine
     assert len(lazy) > 30
     assert set(found["compiled"]) & lazy == set()
     assert "kmserr.timeline" not in found["modules"] and "kmserr.search" in found["modules"]
+
+
+@pytest.fixture(scope="module")
+def grep_one_error(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """`kmserr grep -nj1` of a log with one error line among others, as a user runs it."""
+    folder = tmp_path_factory.mktemp("grep")
+    log = folder / "app.log"
+    log.write_bytes(b"2024-05-14 08:00:01 starting\n2024-05-14 08:00:02 (10630) key is not existed\nbye\n")
+    found = probe(folder, "grep", "-nj1", str(log))
+    assert "kmserr.search" in found["modules"]  # the probe ran the search
+    return found
+
+
+# Each was imported by every `kmserr grep`, for work that only some greps do (issue 19).
+@pytest.mark.parametrize(("module", "why"), [
+    ("shutil", "search copies a -j part's output with it; shutil imports bz2 and lzma (2 ms)"),
+    ("lzma", "only a .xz input, or the error of reading one, needs lzma"),
+    ("bz2", "only a .bz2 input needs bz2"),
+    ("tempfile", "only a forked -j part writes temporary files (with random, 1.5 ms)"),
+    ("dataclasses", "parallel's parts are plain classes"),
+    ("signal", "the Python module makes IntEnums of every signal: the C module `_signal` is enough"),
+    ("select", "only -j's batches of a pipe wait on several descriptors"),
+    ("locale", "Click's error for a short option read as a long one asked gettext (-j1, -n, -C2)"),
+    ("difflib", "the same error's suggestions of long options"),
+    ("kmserr.timeline", "a grep without --timeline counts no time buckets"),
+    ("rich", "plain output needs no Rich"),
+])
+def test_grep_does_not_import(grep_one_error: dict[str, Any], module: str, why: str) -> None:
+    assert module not in grep_one_error["modules"], why
+
+
+def test_grep_without_times_compiles_no_timestamp_pattern(grep_one_error: dict[str, Any]) -> None:
+    """Plain output reads no line's time: timestamps.py compiles its patterns for --timeline,
+    --summary and the envelopes that carry a time (1.3 ms)."""
+    from kmserr import timestamps
+
+    sources = {timestamps._CLOCK, timestamps._ISO, timestamps._CLF, timestamps._SYSLOG, timestamps._EPOCH_KEY}
+    assert {repr(pattern) for pattern in sources} & set(grep_one_error["compiled"]) == set()
+    assert len(sources) == 5
