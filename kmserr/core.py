@@ -155,13 +155,17 @@ class PythonCore:
             return []
         find = self._extractor.find
         fast = self._read_fast if self._fast else None
+        envelope = self._envelope
+        opened = envelope != NONE
         lines: list[Line] = []
+        append = lines.append
         for line_start, line_end, names_at, parens_at, forms in _candidate_lines(buf, start, end, found):
             raw = buf[line_start:line_end]
-            if node_line(forms, raw) or _RICH_HEAD in raw or (self._envelope != NONE and may_continue(raw)):
+            if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) or _RICH_HEAD in raw \
+                    or (opened and _may_continue(raw)):
                 # Node's error object, rich's wrapped exception line, a record that may continue
                 # one cut short: the lines around it are the searcher's.
-                lines.append((line_start, line_end, None))
+                append((line_start, line_end, None))
                 continue
             text = raw.decode("utf-8", "surrogateescape")
             if text[-1:] == "\r":
@@ -170,24 +174,55 @@ class PythonCore:
                 names_at, parens_at = _chars(raw, names_at), _chars(raw, parens_at or [])
             findings = fast(text, names_at, parens_at, forms) if fast is not None else None
             if findings is None:
-                findings = tuple(find(text, names_at, parens_at, forms, envelope=self._envelope))
+                findings = tuple(find(text, names_at, parens_at, forms, envelope=envelope))
             if findings:
-                lines.append((line_start, line_end, findings))
+                append((line_start, line_end, findings))
         return lines
 
     def _read_fast(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
     ) -> tuple[Finding, ...] | None:
-        """The line's findings by the fast path, or None when it does not apply."""
-        if names_at is None or parens_at is None or '"locals"' in text:
-            return None  # crowded or structlog's frames: the full extractor's work
-        envelope = self._envelope
-        if envelope != NONE and text[:1] in WRAP_FIRST and (envelope != AUTO or may_wrap(text)) \
-                and not (envelope == AUTO and _app_record(text)):
-            return None  # a line a platform's envelope may hold: unwrapped by the full extractor
-        if text.startswith(_LOGURU_RECORD):
+        """The line's findings by the fast path, or None when it does not apply (one function: the
+        checks a line needs before its reader, inline, cost less than the calls between them)."""
+        if names_at is None or parens_at is None:
+            return None  # crowded: the full extractor's work
+        first = text[:1]
+        if first in WRAP_FIRST:
+            envelope = self._envelope
+            if envelope != NONE:  # a line a platform's envelope may hold: unwrapped by the full extractor
+                if envelope != AUTO:
+                    return None
+                if first == "{":  # an app's own JSON record, unless Docker's head or journald's MESSAGE is in it
+                    if text.startswith(_DOCKER_HEAD) or '"MESSAGE"' in text:
+                        return None
+                elif may_wrap(text):
+                    return None
+        elif first == "R" and text.startswith(_LOGURU_RECORD):
             return None  # loguru's report of a record it could not write (`_is_source_line`)
-        reader = _reader(text, parens_at)
+        if '"locals"' in text:
+            return None  # structlog's frames
+        # Which reader may read the line, from the literals in it (escaped text, or SDK text that
+        # may stand in a record's quoted value, is read unescaped there).
+        reader: _Reader | None
+        if "\\" in text:
+            reader = _quoted_sdk_line if "SDKException] code:" in text and '"' in text else None
+        elif '"' in text:
+            if "SDK" in text:
+                reader = _quoted_sdk_line if "SDKException] code:" in text else None
+            elif '"Code"' in text:
+                reader = _api3_line
+            elif "code:" in text or "Code: " in text or "ErrorCode=" in text:
+                reader = None  # .NET's, Node's, C++'s or `Code: X, Message: Y`: the full extractor's
+            elif parens_at:
+                reader = _legacy_line
+            else:
+                reader = _legacy_json_line if '"message"' in text else None
+        elif "SDK" in text:
+            reader = _plain_sdk_line if "SDKException] code:" in text else None
+        elif "code:" in text or "Code: " in text or "ErrorCode=" in text:
+            reader = None
+        else:
+            reader = _legacy_line if parens_at else None
         if reader is None:
             return None
         signature = (reader, forms, bool(names_at), len(parens_at))
@@ -199,7 +234,6 @@ class PythonCore:
         finding, low, high = got
         if names_at and (names_at[0] < low or names_at[-1] >= high):  # sorted: the first and last tell
             return None  # a name outside the error's own text: maybe an error of its own
-        first = text[:1]
         if first in _SOURCE_FIRST and (first not in _DIGITS or text[:8].lstrip(_DIGITS)[:1] in _BLANKS) \
                 and _is_source_line(text, 0):
             return None  # a traceback's source line (the checks before: `_is_source_line`'s first two, inline)
@@ -215,6 +249,17 @@ class PythonCore:
         return (finding,)
 
 
+def _may_continue(raw: bytes) -> bool:
+    """`may_continue`, its common answers first: a line that begins with neither a digit nor `{`
+    or `\\x1e`, a digit without ` std` where CRI's stream stands, `{"` but Docker's or journald's head."""
+    first = raw[:1]
+    if first.isdigit():
+        return raw.find(b" std", 19, 40) >= 0 and may_continue(raw)
+    if first == b"{":
+        return raw.startswith((b'{"log":"', b'{"__')) if raw[1:2] == b'"' else may_continue(raw)
+    return first == b"\x1e"
+
+
 _CHECKED_MAX: Final = 65536
 _RICH_HEAD: Final = RICH_HEAD.encode()
 _DIGITS: Final = "0123456789"
@@ -224,28 +269,11 @@ _Read = tuple[Finding, int, int]
 _Reader = Callable[[str, Sequence[int]], "_Read | None"]
 
 
-def _reader(text: str, parens_at: Sequence[int]) -> _Reader | None:
-    """Which fast reader may read the line, from the literals in it; None: none may."""
-    if "\\" in text or ('"' in text and "SDK" in text):
-        # Escaped text, or SDK text that may stand in a record's quoted value: read unescaped there.
-        return _quoted_sdk_line if "SDKException] code:" in text and '"' in text else None
-    if "SDK" in text:
-        return _python_sdk_line if "SDKException] code:" in text else None
-    if '"Code"' in text:
-        return _api3_line
-    if "code:" in text or "Code: " in text or "ErrorCode=" in text:
-        return None  # .NET's, Node's, C++'s or `Code: X, Message: Y`: the full extractor's
-    if parens_at:
-        return _legacy_line
-    if '"message"' in text:
-        return _legacy_json_line
-    return None
-
-
-def _python_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
-    """`[TencentCloudSDKException] code:X message:M requestId:R`, alone in its line, no quotes around."""
+def _plain_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
+    """`[TencentCloudSDKException] code:X message:M requestId:R`, alone in its line, in a line its
+    caller saw no quote or backslash in."""
     if (
-        parens_at or '"' in text or "='" in text or text.count("SDK") != 1 or text.count("code:") != 1
+        parens_at or "='" in text or text.count("SDK") != 1 or text.count("code:") != 1
         or "Code: " in text or "ErrorCode=" in text or "RequestId=" in text
     ):
         return None  # with these, no other error can begin in its message (`next_error` finds none)
