@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
@@ -153,10 +154,13 @@ class PythonCore:
         found = self._engine.candidates(buf, start, end)
         if not (found.structured or found.names or found.crowded or found.parens):
             return []
-        find = self._extractor.find
-        fast = self._read_fast if self._fast else None
         envelope = self._envelope
         opened = envelope != NONE
+        # The Python SDK's text, plain (`plain`) or in a record's quoted value (`quoted`), is read a
+        # batch at a time (`_read_batch`): each holds (its place in `lines`, text, names, parens, forms).
+        batching = self._fast and envelope in (AUTO, NONE)
+        plain: list[_Held] = []
+        quoted: list[_Held] = []
         lines: list[Line] = []
         append = lines.append
         for line_start, line_end, names_at, parens_at, forms in _candidate_lines(buf, start, end, found):
@@ -172,12 +176,112 @@ class PythonCore:
                 text = text[:-1]
             if names_at is not None and not raw.isascii():
                 names_at, parens_at = _chars(raw, names_at), _chars(raw, parens_at or [])
-            findings = fast(text, names_at, parens_at, forms) if fast is not None else None
-            if findings is None:
-                findings = tuple(find(text, names_at, parens_at, forms, envelope=envelope))
+            if batching and parens_at is not None and names_at is not None and len(text) <= WINDOW \
+                    and "SDKException] code:" in text and "\\" not in text:
+                first = text[:1]
+                if first == "R" or (first in WRAP_FIRST and opened and (
+                        text.startswith(_DOCKER_HEAD) if first == "{" else may_wrap(text))):
+                    pass  # in a platform's envelope, maybe, or loguru's record: read alone
+                elif '"' in text:
+                    quoted.append((len(lines), text, names_at, parens_at, forms))
+                    append((line_start, line_end, None))
+                    continue
+                elif not parens_at:
+                    plain.append((len(lines), text, names_at, parens_at, forms))
+                    append((line_start, line_end, None))
+                    continue
+            findings = self._read_one(text, names_at, parens_at, forms)
             if findings:
                 append((line_start, line_end, findings))
+        if plain or quoted:
+            if plain:
+                self._read_batch(plain, lines, quoted=False)
+            if quoted:
+                self._read_batch(quoted, lines, quoted=True)
+            lines = [line for line in lines if line[2] is None or line[2]]
         return lines
+
+    def _read_one(
+        self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
+    ) -> tuple[Finding, ...]:
+        """One line's findings: by the fast path where it applies, else by the full extractor."""
+        findings = self._read_fast(text, names_at, parens_at, forms) if self._fast else None
+        if findings is None:
+            findings = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
+        return findings
+
+    def _read_batch(self, held: list[_Held], lines: list[Line], *, quoted: bool) -> None:
+        """Read a block's lines of the Python SDK's text (`quoted`: each in a record's quoted value)
+        in one batch, as `_plain_sdk_line` or `_quoted_sdk_line` read each: the checks that no other
+        form's literal stands in a line are made once over the batch's text joined (the common
+        answer: none does), then one regex finds every line's error. A line the batch cannot vouch
+        for is read alone (`_read_one`), and so is each line of a batch that a literal stands in."""
+        joined = "\n".join([h[1] for h in held])
+        count = len(held)
+        # One SDK error and one `code:` a line (each has one): no other error can begin in its
+        # message (`next_error` finds none), nor a platform's or structlog's record hold it.
+        clean = joined.count("SDK") == count and joined.count("code:") == count and "='" not in joined \
+            and "Code: " not in joined and "ErrorCode=" not in joined and "RequestId=" not in joined
+        if clean and quoted:
+            clean = '"Code"' not in joined and '"code"' not in joined and '"locals"' not in joined \
+                and '"MESSAGE"' not in joined
+        if not clean:
+            for place, text, names_at, parens_at, forms in held:
+                line_start, line_end, _ = lines[place]
+                lines[place] = (line_start, line_end, self._read_one(text, names_at, parens_at, forms))
+            return
+        read: list[bool] = [False] * count
+        offsets: list[int] = []
+        at = 0
+        for h in held:
+            offsets.append(at)
+            at += len(h[1]) + 1
+        reader: _Reader = _quoted_sdk_line if quoted else _plain_sdk_line
+        checked, full_sigs, check = self._checked, self._full, self._check
+        for match in (_QUOTED_SDK_LINES if quoted else _PLAIN_SDK_LINES).finditer(joined):
+            index = bisect_right(offsets, match.start()) - 1
+            place, text, names_at, parens_at, forms = held[index]
+            off = offsets[index]
+            code, message, rid = match.groups()
+            message = message.rstrip()
+            if message == "None" or message.lstrip()[:1] == "(" or code.casefold() in _NO_VALUES \
+                    or rid.casefold() in _NO_VALUES:
+                continue  # no message, a legacy one, no code, no ID: read alone
+            if quoted:
+                low, high = match.start() - off, match.end() - off  # the value, quotes and all
+                if text.count('"', 0, low) % 2 or not _is_value(text, low) or high - low - 2 > WINDOW:
+                    continue  # no record's value, as `_read_values` pairs them
+                if parens_at and (parens_at[0] < low or parens_at[-1] >= high):
+                    continue  # a legacy code outside the value: maybe an error of its own
+            else:
+                low, high = match.start() + 1 - off, len(text)
+            if names_at and (names_at[0] < low or names_at[-1] >= high):
+                continue  # a name outside the error's own text: maybe an error of its own
+            first = text[:1]
+            if first in _SOURCE_FIRST and (first not in _DIGITS or text[:8].lstrip(_DIGITS)[:1] in _BLANKS) \
+                    and _is_source_line(text, 0):
+                continue  # a traceback's source line
+            signature = (reader, forms, bool(names_at), len(parens_at))
+            if signature in full_sigs:
+                continue
+            finding = Finding(code, PYTHON_SDK, match.start(1) - off, match.end(1) - off, message, rid)
+            key = (signature, code)
+            if check and key not in checked:
+                full = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
+                if full != (finding,):
+                    full_sigs.add(signature)
+                    continue
+                if len(checked) >= _CHECKED_MAX:
+                    checked.clear()
+                checked.add(key)
+            line_start, line_end, _ = lines[place]
+            lines[place] = (line_start, line_end, (finding,))
+            read[index] = True
+        for index, done in enumerate(read):
+            if not done:
+                place, text, names_at, parens_at, forms = held[index]
+                line_start, line_end, _ = lines[place]
+                lines[place] = (line_start, line_end, self._read_one(text, names_at, parens_at, forms))
 
     def _read_fast(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
@@ -267,6 +371,8 @@ _BLANKS: Final = (" ", "\t")
 # A fast reading: the finding, and the stretch of the line it surely explains (names inside are its own).
 _Read = tuple[Finding, int, int]
 _Reader = Callable[[str, Sequence[int]], "_Read | None"]
+# A line held for a batch: its place in the block's lines, its text, names, legacy codes and forms.
+_Held = tuple[int, str, list[int], list[int], "frozenset[str] | None"]
 
 
 def _plain_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
@@ -304,6 +410,13 @@ _PY_COMMON: Final = re.compile(
     r" requestId:([0-9A-Za-z][0-9A-Za-z_-]{0,127})\Z"
 )
 _NO_VALUES: Final = frozenset({"none", "null", "nil", "undefined"})  # `_clean`'s, but ""
+# The same, for lines joined by newlines (`_read_batch`), each line's error ending it; and in a
+# record's quoted value without escapes, which it is the whole of (the quotes around it matched).
+_PLAIN_SDK_LINES: Final = re.compile(_PY_COMMON.pattern.replace(r"\Z", "$"), re.MULTILINE)
+_QUOTED_SDK_LINES: Final = re.compile(
+    r'"\[TencentCloudSDKException\] code:([A-Za-z][A-Za-z0-9_.]*) message:([^"\n]*)'
+    r' requestId:([0-9A-Za-z][0-9A-Za-z_-]{0,127})"'
+)
 
 
 def _sdk_common(text: str, pos: int = 0, endpos: int | None = None) -> _Read | None:
