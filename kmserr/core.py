@@ -19,7 +19,7 @@ import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 
 from .envelopes import _DOCKER_HEAD, AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
 from .extract import (
@@ -48,6 +48,7 @@ from .forms import (
     Finding,
     _api3_json,
     _clean,
+    _lazy,
     _legacy_json_bodies,
     _legacy_json_plain,
     _legacy_message,
@@ -156,11 +157,10 @@ class PythonCore:
             return []
         envelope = self._envelope
         opened = envelope != NONE
-        # The Python SDK's text, plain (`plain`) or in a record's quoted value (`quoted`), is read a
-        # batch at a time (`_read_batch`): each holds (its place in `lines`, text, names, parens, forms).
+        # The lines of the common forms are read a batch of a kind at a time (`_read_batch`), each
+        # held as (its place in `lines`, text, names, legacy codes, forms); the others one by one.
         batching = self._fast and envelope in (AUTO, NONE)
-        plain: list[_Held] = []
-        quoted: list[_Held] = []
+        batches: list[list[_Held]] = [[] for _ in _BATCHES]
         lines: list[Line] = []
         append = lines.append
         for line_start, line_end, names_at, parens_at, forms in _candidate_lines(buf, start, end, found):
@@ -177,27 +177,21 @@ class PythonCore:
             if names_at is not None and not raw.isascii():
                 names_at, parens_at = _chars(raw, names_at), _chars(raw, parens_at or [])
             if batching and parens_at is not None and names_at is not None and len(text) <= WINDOW \
-                    and "SDKException] code:" in text and "\\" not in text:
-                first = text[:1]
-                if first == "R" or (first in WRAP_FIRST and opened and (
-                        text.startswith(_DOCKER_HEAD) if first == "{" else may_wrap(text))):
-                    pass  # in a platform's envelope, maybe, or loguru's record: read alone
-                elif '"' in text:
-                    quoted.append((len(lines), text, names_at, parens_at, forms))
-                    append((line_start, line_end, None))
-                    continue
-                elif not parens_at:
-                    plain.append((len(lines), text, names_at, parens_at, forms))
+                    and "\\" not in text:
+                kind = _batch_kind(text, parens_at, opened)
+                if kind >= 0:
+                    batches[kind].append((len(lines), text, names_at, parens_at, forms))
                     append((line_start, line_end, None))
                     continue
             findings = self._read_one(text, names_at, parens_at, forms)
             if findings:
                 append((line_start, line_end, findings))
-        if plain or quoted:
-            if plain:
-                self._read_batch(plain, lines, quoted=False)
-            if quoted:
-                self._read_batch(quoted, lines, quoted=True)
+        held = False
+        for kind, batch in enumerate(batches):
+            if batch:
+                self._read_batch(kind, batch, lines)
+                held = True
+        if held:
             lines = [line for line in lines if line[2] is None or line[2]]
         return lines
 
@@ -210,51 +204,44 @@ class PythonCore:
             findings = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
         return findings
 
-    def _read_batch(self, held: list[_Held], lines: list[Line], *, quoted: bool) -> None:
-        """Read a block's lines of the Python SDK's text (`quoted`: each in a record's quoted value)
-        in one batch, as `_plain_sdk_line` or `_quoted_sdk_line` read each: the checks that no other
-        form's literal stands in a line are made once over the batch's text joined (the common
-        answer: none does), then one regex finds every line's error. A line the batch cannot vouch
-        for is read alone (`_read_one`), and so is each line of a batch that a literal stands in."""
+    def _read_batch(self, kind: int, held: list[_Held], lines: list[Line]) -> None:
+        """Read a block's lines of one common form (`_batch_kind`) in one batch, as the form's reader
+        (`_Batch.reader`) reads each: the checks that no other form's literal stands in a line are
+        made once over the batch's text joined (the common answer: none does), then one regex finds
+        every line's error. A line the batch cannot vouch for is read alone (`_read_one`), and so is
+        each line of a batch that a literal stands in."""
+        batch = _BATCHES[kind]
         joined = "\n".join([h[1] for h in held])
         count = len(held)
-        # One SDK error and one `code:` a line (each has one): no other error can begin in its
-        # message (`next_error` finds none), nor a platform's or structlog's record hold it.
-        clean = joined.count("SDK") == count and joined.count("code:") == count and "='" not in joined \
-            and "Code: " not in joined and "ErrorCode=" not in joined and "RequestId=" not in joined
-        if clean and quoted:
-            clean = '"Code"' not in joined and '"code"' not in joined and '"locals"' not in joined \
-                and '"MESSAGE"' not in joined
-        if not clean:
-            for place, text, names_at, parens_at, forms in held:
+        once = [literal for literal in batch.once if joined.count(literal) != count]
+        absent = [literal for literal in batch.absent if literal in joined]
+        if once or absent:  # the lines that hold them are read alone, the others joined again
+            alone = [h for h in held if any(h[1].count(literal) != 1 for literal in once)
+                     or any(literal in h[1] for literal in absent)]
+            for place, text, names_at, parens_at, forms in alone:
                 line_start, line_end, _ = lines[place]
                 lines[place] = (line_start, line_end, self._read_one(text, names_at, parens_at, forms))
-            return
+            if len(alone) == count:
+                return
+            kept = {h[0] for h in alone}
+            held = [h for h in held if h[0] not in kept]
+            joined = "\n".join([h[1] for h in held])
+            count = len(held)
         read: list[bool] = [False] * count
         offsets: list[int] = []
         at = 0
         for h in held:
             offsets.append(at)
             at += len(h[1]) + 1
-        reader: _Reader = _quoted_sdk_line if quoted else _plain_sdk_line
+        reader, build = batch.reader, batch.build
         checked, full_sigs, check = self._checked, self._full, self._check
-        for match in (_QUOTED_SDK_LINES if quoted else _PLAIN_SDK_LINES).finditer(joined):
+        for match in batch.lines.finditer(joined):
             index = bisect_right(offsets, match.start()) - 1
             place, text, names_at, parens_at, forms = held[index]
-            off = offsets[index]
-            code, message, rid = match.groups()
-            message = message.rstrip()
-            if message == "None" or message.lstrip()[:1] == "(" or code.casefold() in _NO_VALUES \
-                    or rid.casefold() in _NO_VALUES:
-                continue  # no message, a legacy one, no code, no ID: read alone
-            if quoted:
-                low, high = match.start() - off, match.end() - off  # the value, quotes and all
-                if text.count('"', 0, low) % 2 or not _is_value(text, low) or high - low - 2 > WINDOW:
-                    continue  # no record's value, as `_read_values` pairs them
-                if parens_at and (parens_at[0] < low or parens_at[-1] >= high):
-                    continue  # a legacy code outside the value: maybe an error of its own
-            else:
-                low, high = match.start() + 1 - off, len(text)
+            got = build(match, offsets[index], text, parens_at)
+            if got is None:
+                continue  # read alone
+            finding, low, high = got
             if names_at and (names_at[0] < low or names_at[-1] >= high):
                 continue  # a name outside the error's own text: maybe an error of its own
             first = text[:1]
@@ -264,8 +251,7 @@ class PythonCore:
             signature = (reader, forms, bool(names_at), len(parens_at))
             if signature in full_sigs:
                 continue
-            finding = Finding(code, PYTHON_SDK, match.start(1) - off, match.end(1) - off, message, rid)
-            key = (signature, code)
+            key = (signature, finding.code)
             if check and key not in checked:
                 full = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
                 if full != (finding,):
@@ -412,8 +398,8 @@ _PY_COMMON: Final = re.compile(
 _NO_VALUES: Final = frozenset({"none", "null", "nil", "undefined"})  # `_clean`'s, but ""
 # The same, for lines joined by newlines (`_read_batch`), each line's error ending it; and in a
 # record's quoted value without escapes, which it is the whole of (the quotes around it matched).
-_PLAIN_SDK_LINES: Final = re.compile(_PY_COMMON.pattern.replace(r"\Z", "$"), re.MULTILINE)
-_QUOTED_SDK_LINES: Final = re.compile(
+_PLAIN_SDK_LINES: Final = _lazy(_PY_COMMON.pattern.replace(r"\Z", "$"), re.MULTILINE)
+_QUOTED_SDK_LINES: Final = _lazy(
     r'"\[TencentCloudSDKException\] code:([A-Za-z][A-Za-z0-9_.]*) message:([^"\n]*)'
     r' requestId:([0-9A-Za-z][0-9A-Za-z_-]{0,127})"'
 )
@@ -666,6 +652,140 @@ def _surely_explained(match: re.Match[str], finding: Finding) -> tuple[int, int]
     """Text the extractor counts as this finding's whatever else it adds (`_form_span` only widens
     it, but for the forms that end at their request ID: ENDED_BY_REQUEST_ID)."""
     return min(match.start(), finding.start), max(match.end(), finding.end)
+
+
+# ---------------------------------------------------------------- batches of a block's lines
+
+def _batch_kind(text: str, parens_at: list[int], opened: bool) -> int:
+    """Which batch of `_BATCHES` a line of WINDOW characters at most, without a backslash, goes to
+    (by the literals its reader is chosen by, as `_read_fast` chooses), or -1: read alone."""
+    first = text[:1]
+    if first == "R" or (first in WRAP_FIRST and opened and (
+            text.startswith(_DOCKER_HEAD) if first == "{" else may_wrap(text))):
+        return -1  # in a platform's envelope, maybe, or loguru's record
+    if "SDKException] code:" in text:
+        if '"' in text:
+            return _QUOTED_SDK
+        return -1 if parens_at else _PLAIN_SDK
+    if "SDK" in text:
+        return -1
+    if '"Code"' in text:
+        if parens_at:
+            return -1
+        return _API3_RESPONSE if '"Response"' in text else _API3_ERROR
+    if len(parens_at) == 1:
+        return _LEGACY_IN_BODY if '"code"' in text else _LEGACY_PLAIN
+    return -1
+
+
+_Build = Callable[[re.Match[str], int, str, list[int]], "_Read | None"]
+
+
+class _Batch(NamedTuple):
+    """A kind of line read a batch at a time: the literals each of its lines holds once (`once`)
+    and none holds (`absent`: with these, the reader would not read it, or something else could
+    begin in it), the regex that finds each line's error in the lines joined, the finding built
+    from its match (None: read alone), and the reader whose signature the readings share."""
+
+    once: tuple[str, ...]
+    absent: tuple[str, ...]
+    lines: re.Pattern[str]
+    build: _Build
+    reader: _Reader
+
+
+def _sdk_checked(code: str, message: str, rid: str) -> str | None:
+    """`_sdk_common`'s checks of what it read: the message, or None: read alone."""
+    message = message.rstrip()
+    if message == "None" or message.lstrip()[:1] == "(" or code.casefold() in _NO_VALUES \
+            or rid.casefold() in _NO_VALUES:
+        return None  # no message, a legacy one (`with_legacy_message`), no code, no ID
+    return message
+
+
+def _build_plain_sdk(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
+    """`_plain_sdk_line`'s reading, by `_sdk_common`: the line ends with the error."""
+    code, message, rid = match.groups()
+    checked = _sdk_checked(code, message, rid)
+    if checked is None:
+        return None
+    return Finding(code, PYTHON_SDK, match.start(1) - off, match.end(1) - off, checked, rid), \
+        match.start() + 1 - off, len(text)
+
+
+def _build_quoted_sdk(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
+    """`_quoted_sdk_line`'s reading of a value without escapes that is the SDK's text: the value
+    opens where the quotes before it pair (an even number before it) and is a record's value."""
+    low, high = match.start() - off, match.end() - off  # the value, quotes and all
+    if text.count('"', 0, low) % 2 or not _is_value(text, low) or high - low - 2 > WINDOW:
+        return None
+    if parens_at and (parens_at[0] < low or parens_at[-1] >= high):
+        return None  # a legacy code outside the value: maybe an error of its own
+    code, message, rid = match.groups()
+    checked = _sdk_checked(code, message, rid)
+    if checked is None:
+        return None
+    return Finding(code, PYTHON_SDK, match.start(1) - off, match.end(1) - off, checked, rid), low, high
+
+
+def _build_api3(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
+    """`_api3_line`'s reading of a whole body."""
+    finding = Finding(code=match.group(1), form=API3_JSON, start=match.start(1) - off, end=match.end(1) - off,
+                      message=match.group(2), request_id=_clean(match.group(3)))
+    return finding, match.start() - off, match.end() - off
+
+
+def _build_legacy_plain(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
+    """`_legacy_line`'s reading of a legacy code that no body can hold."""
+    at = match.start() - off
+    if at != parens_at[0]:
+        return None  # not where the prefilter saw it (`_legacy_line` tries only there)
+    code = match.group(1)
+    body_start = match.end() - off
+    if at and text[at - 1] == '"':
+        stop = text.find('"', body_start)
+        message = text[body_start : stop if stop >= 0 else len(text)].strip()
+    else:
+        message = text[body_start:].strip()
+    finding = Finding(code=code, form=LEGACY_MESSAGE, start=match.start(1) - off, end=match.end(1) - off,
+                      message=message, request_id=_request_id_in(text), module_code=int(code))
+    return finding, at, body_start
+
+
+def _build_legacy_body(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
+    """`_legacy_body`'s reading: the body's message begins with the legacy code the prefilter saw."""
+    if match.start(2) - off != parens_at[0]:
+        return None
+    legacy = _LEGACY.match(text, parens_at[0])
+    if legacy is None:
+        return None
+    code = legacy.group(1)
+    start, end = legacy.span(1)
+    finding = Finding(
+        code=code, form=LEGACY_JSON, start=start, end=end,
+        message=text[legacy.end() : match.end(2) - off].strip(), request_id=_request_id_in(text),
+        module_code=int(code), error_code=int(match.group(1)), code_desc=match.group(3),
+    )
+    return finding, match.start() - off, match.end() - off
+
+
+# What no line of a batch holds: what `_read_fast` reads with first (structlog's frames, journald's
+# MESSAGE in a `{` record), what sends a line elsewhere before its reader, what its reader refuses.
+_NOT_BEFORE: Final = ('"locals"', '"MESSAGE"')
+_SDK_ABSENT: Final = (*_NOT_BEFORE, "='", "Code: ", "ErrorCode=", "RequestId=")
+_OTHER_CODES: Final = (*_NOT_BEFORE, "code:", "Code: ", "ErrorCode=")
+_PLAIN_SDK, _QUOTED_SDK, _API3_RESPONSE, _API3_ERROR, _LEGACY_PLAIN, _LEGACY_IN_BODY = range(6)
+_BATCHES: Final = (
+    _Batch(("SDK", "code:"), _SDK_ABSENT, _PLAIN_SDK_LINES, _build_plain_sdk, _plain_sdk_line),
+    _Batch(("SDK", "code:"), (*_SDK_ABSENT, '"Code"', '"code"'), _QUOTED_SDK_LINES, _build_quoted_sdk,
+           _quoted_sdk_line),
+    _Batch(('"Code"', '"Error"', '"Message"', '"RequestId"'), (*_OTHER_CODES, '"code"'), _API3_BODY, _build_api3,
+           _api3_line),
+    _Batch(('"Code"', '"Error"', '"Message"', '"RequestId"'), (*_OTHER_CODES, '"code"'), _API3_ERROR_BODY,
+           _build_api3, _api3_line),
+    _Batch((), (*_OTHER_CODES, '"Code"'), _LEGACY, _build_legacy_plain, _legacy_line),
+    _Batch(('"code"', '"codeDesc"'), (*_OTHER_CODES, '"Code"'), _LEGACY_BODY, _build_legacy_body, _legacy_line),
+)
 
 
 # ---------------------------------------------------------------- hints from the prefilter
