@@ -218,6 +218,9 @@ class LineScanner:
         if self._rich_lines:
             below, self._rich_lines = _lines_below(buf, start, end, self._rich_lines)
         next_line = start  # lines before this offset are done
+        # Python's core lists rich's exception line without findings: a line it read is no such line.
+        python = self._core.name == "python"
+        decode = bytes.decode
         while line is not None or below:
             findings: tuple[Finding, ...] | None
             if below and (line is None or below[0] <= line[0]):
@@ -231,13 +234,22 @@ class LineScanner:
             if line_start < next_line:
                 continue
             next_line = line_end + 1
-            if buf.find(_RICH_HEAD, line_start, line_end) >= 0:  # rich's exception line: its next lines end it
-                left = _rich_lines_after(buf, line_start, line_end, 0)
-                below, self._rich_lines = _lines_below(buf, next_line, end, left)
-                head, findings = line_start, None
-            read = self._line(buf, start, line_start, line_end, findings, forced, head)
-            if read is None:
-                continue  # a candidate without an error (a core may list it)
+            if findings is not None and python:  # read by Python's core: its bytes and text are the hit's
+                if not findings:
+                    continue
+                raw = buf[line_start:line_end]
+                text = decode(raw, "utf-8", "surrogateescape")
+                read: tuple[bytes, str, tuple[Finding, ...]] = (
+                    raw, text[:-1] if text[-1:] == "\r" else text, findings)
+            else:
+                if buf.find(_RICH_HEAD, line_start, line_end) >= 0:  # rich's exception line: its next lines end it
+                    left = _rich_lines_after(buf, line_start, line_end, 0)
+                    below, self._rich_lines = _lines_below(buf, next_line, end, left)
+                    head, findings = line_start, None
+                got = self._line(buf, start, line_start, line_end, findings, forced, head)
+                if got is None:
+                    continue  # a candidate without an error (a core may list it)
+                read = got
             if counting:
                 number += buf.count(b"\n", counted_to, line_start)
                 counted_to = line_start
