@@ -15,6 +15,7 @@ agree, else that signature is always read in full. Nothing is cached by a line's
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from bisect import bisect_right
@@ -679,6 +680,9 @@ def _batch_kind(text: str, parens_at: list[int], opened: bool) -> int:
 
 
 _Build = Callable[[re.Match[str], int, str, list[int]], "_Read | None"]
+# A Finding from all its fields in order, without the keyword handling of its constructor (a
+# microsecond a line where lines are read in batches).
+_finding: Final = functools.partial(tuple.__new__, Finding)
 
 
 class _Batch(NamedTuple):
@@ -709,8 +713,8 @@ def _build_plain_sdk(match: re.Match[str], off: int, text: str, parens_at: list[
     checked = _sdk_checked(code, message, rid)
     if checked is None:
         return None
-    return Finding(code, PYTHON_SDK, match.start(1) - off, match.end(1) - off, checked, rid), \
-        match.start() + 1 - off, len(text)
+    return _finding((code, PYTHON_SDK, match.start(1) - off, match.end(1) - off, checked, rid, None, None, None,
+                     None)), match.start() + 1 - off, len(text)
 
 
 def _build_quoted_sdk(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
@@ -725,13 +729,14 @@ def _build_quoted_sdk(match: re.Match[str], off: int, text: str, parens_at: list
     checked = _sdk_checked(code, message, rid)
     if checked is None:
         return None
-    return Finding(code, PYTHON_SDK, match.start(1) - off, match.end(1) - off, checked, rid), low, high
+    return _finding((code, PYTHON_SDK, match.start(1) - off, match.end(1) - off, checked, rid, None, None, None,
+                     None)), low, high
 
 
 def _build_api3(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
     """`_api3_line`'s reading of a whole body."""
-    finding = Finding(code=match.group(1), form=API3_JSON, start=match.start(1) - off, end=match.end(1) - off,
-                      message=match.group(2), request_id=_clean(match.group(3)))
+    finding = _finding((match.group(1), API3_JSON, match.start(1) - off, match.end(1) - off, match.group(2),
+                        _clean(match.group(3)), None, None, None, None))
     return finding, match.start() - off, match.end() - off
 
 
@@ -747,8 +752,8 @@ def _build_legacy_plain(match: re.Match[str], off: int, text: str, parens_at: li
         message = text[body_start : stop if stop >= 0 else len(text)].strip()
     else:
         message = text[body_start:].strip()
-    finding = Finding(code=code, form=LEGACY_MESSAGE, start=match.start(1) - off, end=match.end(1) - off,
-                      message=message, request_id=_request_id_in(text), module_code=int(code))
+    finding = _finding((code, LEGACY_MESSAGE, match.start(1) - off, match.end(1) - off, message,
+                        _request_id_in(text), int(code), None, None, None))
     return finding, at, body_start
 
 
