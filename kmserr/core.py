@@ -161,7 +161,9 @@ class PythonCore:
         # The lines of the common forms are read a batch of a kind at a time (`_read_batch`), each
         # held as (its place in `lines`, text, names, legacy codes, forms); the others one by one.
         batching = self._fast and envelope in (AUTO, NONE)
-        batches: list[list[_Held]] = [[] for _ in _BATCHES]
+        # A batch of each kind for ASCII lines and one for the others: one line of another script
+        # makes a joined text of four bytes a character, where checks and regexes run slower.
+        batches: list[list[_Held]] = [[] for _ in range(2 * len(_BATCHES))]
         lines: list[Line] = []
         append = lines.append
         for line_start, line_end, names_at, parens_at, forms in _candidate_lines(buf, start, end, found):
@@ -175,24 +177,26 @@ class PythonCore:
             text = raw.decode("utf-8", "surrogateescape")
             if text[-1:] == "\r":
                 text = text[:-1]
-            if names_at is not None and not raw.isascii():
+            ascii = raw.isascii()
+            if names_at is not None and not ascii:
                 names_at, parens_at = _chars(raw, names_at), _chars(raw, parens_at or [])
             if batching and parens_at is not None and names_at is not None and len(text) <= WINDOW \
                     and "\\" not in text:
                 kind = _batch_kind(text, parens_at, opened)
                 if kind >= 0:
-                    batches[kind].append((len(lines), text, names_at, parens_at, forms))
+                    held = (len(lines), text, names_at, parens_at, forms)
+                    batches[kind if ascii else kind + len(_BATCHES)].append(held)
                     append((line_start, line_end, None))
                     continue
             findings = self._read_one(text, names_at, parens_at, forms)
             if findings:
                 append((line_start, line_end, findings))
-        held = False
+        batched = False
         for kind, batch in enumerate(batches):
             if batch:
-                self._read_batch(kind, batch, lines)
-                held = True
-        if held:
+                self._read_batch(kind % len(_BATCHES), batch, lines)
+                batched = True
+        if batched:
             lines = [line for line in lines if line[2] is None or line[2]]
         return lines
 
@@ -596,12 +600,19 @@ def _legacy_line(text: str, parens_at: Sequence[int]) -> _Read | None:
 
 
 # A legacy body as the API printed it, all of it valid JSON, its message a legacy code's:
-# `{"code": 4000, "message": "(10010) lacked of required parameters", "codeDesc": "InvalidParameter"}`.
+# `{"code": 4000, "message": "(10010) lacked of required parameters", "codeDesc": "InvalidParameter"}`,
+# its code a number or a string of one (`"4000"`: its quotes paired, `_quotes_paired`).
 _LEGACY_BODY: Final = re.compile(
-    r"\{" + _S + r'"code"' + _S + ":" + _S + r"(0|[1-9][0-9]{0,5})" + _S + "," + _S
+    r"\{" + _S + r'"code"' + _S + ":" + _S + r'"?(0|[1-9][0-9]{0,5})"?' + _S + "," + _S
     + r'"message"' + _S + ":" + _S + r'"(\([^"\\\x00-\x1f]{0,4096})"' + _S + "," + _S
     + r'"codeDesc"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}"
 )
+
+
+def _quotes_paired(body: re.Match[str], off: int, text: str) -> bool:
+    """Whether a legacy body's code (`_LEGACY_BODY`'s first group) is a number or a whole string."""
+    start, end = body.span(1)
+    return (text[start - off - 1] == '"') == (text[end - off] == '"')
 
 
 def _legacy_body(text: str, match: re.Match[str]) -> _Read | None:
@@ -610,7 +621,7 @@ def _legacy_body(text: str, match: re.Match[str]) -> _Read | None:
     if text.count('"code"') != 1 or text.count('"codeDesc"') != 1:
         return None
     body = _LEGACY_BODY.search(text)
-    if body is None or body.start(2) != match.start():
+    if body is None or body.start(2) != match.start() or not _quotes_paired(body, 0, text):
         return None
     code = match.group(1)
     start, end = match.span(1)
@@ -759,7 +770,7 @@ def _build_legacy_plain(match: re.Match[str], off: int, text: str, parens_at: li
 
 def _build_legacy_body(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
     """`_legacy_body`'s reading: the body's message begins with the legacy code the prefilter saw."""
-    if match.start(2) - off != parens_at[0]:
+    if match.start(2) - off != parens_at[0] or not _quotes_paired(match, off, text):
         return None
     legacy = _LEGACY.match(text, parens_at[0])
     if legacy is None:
