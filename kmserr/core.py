@@ -20,6 +20,7 @@ import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
+from itertools import accumulate
 from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 
 from .envelopes import _DOCKER_HEAD, AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
@@ -233,11 +234,7 @@ class PythonCore:
             joined = "\n".join([h[1] for h in held])
             count = len(held)
         read: list[bool] = [False] * count
-        offsets: list[int] = []
-        at = 0
-        for h in held:
-            offsets.append(at)
-            at += len(h[1]) + 1
+        offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))  # where each line starts in `joined`
         reader, build = batch.reader, batch.build
         checked, full_sigs, check = self._checked, self._full, self._check
         for match in batch.lines.finditer(joined):
@@ -254,7 +251,7 @@ class PythonCore:
                     and _is_source_line(text, 0):
                 continue  # a traceback's source line
             signature = (reader, forms, bool(names_at), len(parens_at))
-            if signature in full_sigs:
+            if full_sigs and signature in full_sigs:
                 continue
             key = (signature, finding.code)
             if check and key not in checked:
