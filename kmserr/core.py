@@ -11,6 +11,12 @@ a line is read by its form's own regex and builder alone, after a few `in` tests
 other form, name or legacy code on the line could add to it or take it over; anything else goes
 through `Extractor.find`. The first line of each (signature, code) goes through both, which must
 agree, else that signature is always read in full. Nothing is cached by a line's content.
+
+A block's lines of the common forms are read a form at a time (`_read_batch`): the lines of a form
+are joined, the `in` tests that each line's reader makes (no other form's literal in it) are made
+once over the joined text, and one regex finds every line's error; a line a batch cannot vouch for
+goes to its reader alone. A line costs a few Python operations that way, where each `in` and each
+call cost about as much as the line's own reading.
 """
 
 from __future__ import annotations
