@@ -224,23 +224,31 @@ class PythonCore:
         each line of a batch that a literal stands in."""
         batch = _BATCHES[kind]
         joined = "\n".join([h[1] for h in held])
+        offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))  # where each line starts in `joined`
         count = len(held)
         once = [literal for literal in batch.once if joined.count(literal) != count]
         absent = [literal for literal in batch.absent if literal in joined]
         if once or absent:  # the lines that hold them are read alone, the others joined again
-            alone = [h for h in held if any(h[1].count(literal) != 1 for literal in once)
-                     or any(literal in h[1] for literal in absent)]
-            for place, text, names_at, parens_at, forms in alone:
+            alone: set[int] = set()
+            for literal in absent:  # found where they stand: the lines without them cost nothing
+                at = joined.find(literal)
+                while at >= 0:
+                    index = bisect_right(offsets, at) - 1
+                    alone.add(index)
+                    at = joined.find(literal, offsets[index + 1])
+            for literal in once:
+                alone.update([index for index, h in enumerate(held) if h[1].count(literal) != 1])
+            for index in alone:
+                place, text, names_at, parens_at, forms = held[index]
                 line_start, line_end, _ = lines[place]
                 lines[place] = (line_start, line_end, self._read_one(text, names_at, parens_at, forms))
             if len(alone) == count:
                 return
-            kept = {h[0] for h in alone}
-            held = [h for h in held if h[0] not in kept]
+            held = [h for index, h in enumerate(held) if index not in alone]
             joined = "\n".join([h[1] for h in held])
+            offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))
             count = len(held)
         read: list[bool] = [False] * count
-        offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))  # where each line starts in `joined`
         reader, build = batch.reader, batch.build
         checked, full_sigs, check = self._checked, self._full, self._check
         for match in batch.lines.finditer(joined):
@@ -675,9 +683,16 @@ def _batch_kind(text: str, parens_at: list[int], opened: bool) -> int:
     """Which batch of `_BATCHES` a line of WINDOW characters at most, without a backslash, goes to
     (by the literals its reader is chosen by, as `_read_fast` chooses), or -1: read alone."""
     first = text[:1]
-    if first == "R" or (first in WRAP_FIRST and opened and (
-            text.startswith(_DOCKER_HEAD) if first == "{" else may_wrap(text))):
-        return -1  # in a platform's envelope, maybe, or loguru's record
+    if first in WRAP_FIRST and opened:
+        if first.isdigit():  # `may_wrap`'s test, inline: after a time, a host's word or CRI's stream
+            blank = text.find(" ", 19, 42)
+            word = text[blank + 1 : blank + 2] if blank >= 0 else ""
+            if word.islower() or word.isdigit():
+                return -1
+        elif text.startswith(_DOCKER_HEAD) if first == "{" else may_wrap(text):
+            return -1  # in a platform's envelope, maybe
+    elif first == "R":
+        return -1  # loguru's record, maybe
     if "SDKException] code:" in text:
         if '"' in text:
             return _QUOTED_SDK
@@ -735,7 +750,8 @@ def _build_quoted_sdk(match: re.Match[str], off: int, text: str, parens_at: list
     """`_quoted_sdk_line`'s reading of a value without escapes that is the SDK's text: the value
     opens where the quotes before it pair (an even number before it) and is a record's value."""
     low, high = match.start() - off, match.end() - off  # the value, quotes and all
-    if text.count('"', 0, low) % 2 or not _is_value(text, low) or high - low - 2 > WINDOW:
+    if text.count('"', 0, low) % 2 or not ((low and text[low - 1] in ":=") or _is_value(text, low)) \
+            or high - low - 2 > WINDOW:
         return None
     if parens_at and (parens_at[0] < low or parens_at[-1] >= high):
         return None  # a legacy code outside the value: maybe an error of its own
