@@ -407,14 +407,15 @@ def _sdk_first(text: str) -> tuple[re.Match[str], Finding] | None:
 # The Python SDK's text as it is most often printed: a code of one word, and the line ending with a
 # request ID of `_REQUEST_ID_SHAPE` after the last ` requestId:` (no blank or `:` in it, so that
 # only the last label can match before the end).
-_PY_COMMON: Final = re.compile(
+_PY_COMMON_SOURCE: Final = (
     r"\[TencentCloudSDKException\] code:([A-Za-z][A-Za-z0-9_.]*) message:(.*)"
     r" requestId:([0-9A-Za-z][0-9A-Za-z_-]{0,127})\Z"
 )
+_PY_COMMON: Final = _lazy(_PY_COMMON_SOURCE)
 _NO_VALUES: Final = frozenset({"none", "null", "nil", "undefined"})  # `_clean`'s, but ""
 # The same, for lines joined by newlines (`_read_batch`), each line's error ending it; and in a
 # record's quoted value without escapes, which it is the whole of (the quotes around it matched).
-_PLAIN_SDK_LINES: Final = _lazy(_PY_COMMON.pattern.replace(r"\Z", "$"), re.MULTILINE)
+_PLAIN_SDK_LINES: Final = _lazy(_PY_COMMON_SOURCE.replace(r"\Z", "$"), re.MULTILINE)
 _QUOTED_SDK_LINES: Final = _lazy(
     r'"\[TencentCloudSDKException\] code:([A-Za-z][A-Za-z0-9_.]*) message:([^"\n]*)'
     r' requestId:([0-9A-Za-z][0-9A-Za-z_-]{0,127})"'
@@ -498,7 +499,7 @@ def _quoted_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
 
 # Text in which no name, legacy code or quoted key can begin (a name begins with a capital that no
 # word character stands before: not the `I` of `requestId`).
-_INERT: Final = re.compile(r'(?:[^A-Z("]|(?<=\w)Id)*')
+_INERT: Final = _lazy(r'(?:[^A-Z("]|(?<=\w)Id)*')
 
 
 def _sdk_text(text: str) -> Finding | None:
@@ -540,14 +541,14 @@ def _sdk_text(text: str) -> Finding | None:
 # control characters): then each of its three objects is whole, and `json_object` finds one that
 # holds the whole response, so the `"Error"`, `"Message"` and `"RequestId"` it reads are these.
 _S: Final = r"[ \t]*"  # JSON's blanks within a line
-_API3_BODY: Final = re.compile(
+_API3_BODY: Final = _lazy(
     r"\{" + _S + r'"Response"' + _S + ":" + _S + r"\{" + _S + r'"Error"' + _S + ":" + _S + r"\{" + _S
     + r'"Code"' + _S + ":" + _S + r'"([A-Za-z][A-Za-z0-9_.]*)"' + _S + "," + _S
     + r'"Message"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}" + _S + "," + _S
     + r'"RequestId"' + _S + ":" + _S + r'"([^"\s\x00-\x1f]*)"' + _S + r"\}" + _S + r"\}"
 )
 # The same without its `"Response"` (the SDKs' `{"Error": {...}, "RequestId": "..."}`): groups alike.
-_API3_ERROR_BODY: Final = re.compile(
+_API3_ERROR_BODY: Final = _lazy(
     r"\{" + _S + r'"Error"' + _S + ":" + _S + r"\{" + _S
     + r'"Code"' + _S + ":" + _S + r'"([A-Za-z][A-Za-z0-9_.]*)"' + _S + "," + _S
     + r'"Message"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}" + _S + "," + _S
@@ -613,7 +614,7 @@ def _legacy_line(text: str, parens_at: Sequence[int]) -> _Read | None:
 # A legacy body as the API printed it, all of it valid JSON, its message a legacy code's:
 # `{"code": 4000, "message": "(10010) lacked of required parameters", "codeDesc": "InvalidParameter"}`,
 # its code a number or a string of one (`"4000"`: its quotes paired, `_quotes_paired`).
-_LEGACY_BODY: Final = re.compile(
+_LEGACY_BODY: Final = _lazy(
     r"\{" + _S + r'"code"' + _S + ":" + _S + r'"?(0|[1-9][0-9]{0,5})"?' + _S + "," + _S
     + r'"message"' + _S + ":" + _S + r'"(\([^"\\\x00-\x1f]{0,4096})"' + _S + "," + _S
     + r'"codeDesc"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}"
