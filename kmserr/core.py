@@ -65,7 +65,7 @@ from .forms import (
 )
 
 if TYPE_CHECKING:
-    from .engines import Candidates, Engine
+    from .engines import Candidates, Engine, Guard
     from .extract import Extractor
     from .matcher import Matcher
 
@@ -157,6 +157,8 @@ class PythonCore:
         self._fast = FAST_PATH if fast is None else fast
         self._check = check
         self._checked: set[tuple[object, ...]] = set()  # (signature, code): read both ways once, agreed
+        # With Hyperscan, a batch's literals are looked for in one pass of it (`_guards`).
+        self._hyperscan = engine.name == "hyperscan"
         self._full: set[tuple[object, ...]] = set()  # signatures whose fast reading disagreed once
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
@@ -226,10 +228,16 @@ class PythonCore:
         joined = "\n".join([h[1] for h in held])
         offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))  # where each line starts in `joined`
         count = len(held)
-        once = [literal for literal in batch.once if joined.count(literal) != count]
-        absent = [literal for literal in batch.absent if literal in joined]
-        if once or absent:  # the lines that hold them are read alone, the others joined again
-            alone: set[int] = set()
+        guard = _guards()[kind] if self._hyperscan and joined.isascii() else None
+        if guard is not None:  # one pass of Hyperscan: where a literal stands (ASCII: its bytes are its text)
+            ends = guard.hits(joined.encode("ascii"))
+            once, absent = [], []
+        else:
+            ends = []
+            once = [literal for literal in batch.once if joined.count(literal) != count]
+            absent = [literal for literal in batch.absent if literal in joined]
+        if ends or once or absent:  # the lines that hold them are read alone, the others joined again
+            alone: set[int] = {bisect_right(offsets, end - 1) - 1 for end in ends}
             for literal in absent:  # found where they stand: the lines without them cost nothing
                 at = joined.find(literal)
                 while at >= 0:
@@ -803,6 +811,15 @@ def _build_legacy_body(match: re.Match[str], off: int, text: str, parens_at: lis
         module_code=int(code), error_code=int(match.group(1)), code_desc=match.group(3),
     )
     return finding, match.start() - off, match.end() - off
+
+
+@functools.cache
+def _guards() -> list[Guard]:
+    """Each batch's literals as one Hyperscan database (built at the first batch of a run, loaded
+    from the cache in a few milliseconds: compiled, tens)."""
+    from .engines import Guard  # engines imports Hyperscan: only where it runs
+
+    return [Guard(batch.absent, batch.once) for batch in _BATCHES]
 
 
 # What no line of a batch holds: what `_read_fast` reads with first (structlog's frames, journald's

@@ -346,6 +346,8 @@ _ALONE = [
     _BATCHED[2].replace('"level"', '"locals":{},"level"'),
     _BATCHED[3].replace('"Message"', '"Error":"x","Message"'),
     _BATCHED[4] + " code:LimitExceeded message:x",
+    _BATCHED[4] + ' {"code": 4000, "message": "y"}',
+    _BATCHED[2][:-1] + ',"resp":{"code": 4000, "message": "y"}}',
     _BATCHED[5].replace('"msg"', '"e2":"(10630) b","msg"'),
     _BATCHED[6].replace("EnableKey failed", "AuthFailure.SignatureExpire failed"),
     _BATCHED[7].replace("4530", '"4530"'),
