@@ -228,16 +228,20 @@ class PythonCore:
         joined = "\n".join([h[1] for h in held])
         offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))  # where each line starts in `joined`
         count = len(held)
-        guard = _guards()[kind] if self._hyperscan and joined.isascii() else None
-        if guard is not None:  # one pass of Hyperscan: where a literal stands (ASCII: its bytes are its text)
-            ends = guard.hits(joined.encode("ascii"))
-            once, absent = [], []
+        once: list[str] = []
+        absent: list[str] = []
+        alone: set[int] = set()
+        if self._hyperscan:  # one pass of Hyperscan, over the text's bytes (ASCII literals: the same hits)
+            if joined.isascii():
+                data, starts = joined.encode("ascii"), offsets
+            else:
+                data = joined.encode("utf-8", "surrogateescape")
+                starts = list(accumulate([len(h[1].encode("utf-8", "surrogateescape")) + 1 for h in held], initial=0))
+            alone = {bisect_right(starts, end - 1) - 1 for end in _guards()[kind].hits(data)}
         else:
-            ends = []
             once = [literal for literal in batch.once if joined.count(literal) != count]
             absent = [literal for literal in batch.absent if literal in joined]
-        if ends or once or absent:  # the lines that hold them are read alone, the others joined again
-            alone: set[int] = {bisect_right(offsets, end - 1) - 1 for end in ends}
+        if alone or once or absent:  # the lines that hold them are read alone, the others joined again
             for literal in absent:  # found where they stand: the lines without them cost nothing
                 at = joined.find(literal)
                 while at >= 0:

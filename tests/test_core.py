@@ -342,6 +342,8 @@ _BATCHED = [
 # Lines of the same forms, each holding what its batch cannot vouch for: each is read alone.
 _ALONE = [
     _BATCHED[0] + " Code: AuthFailure, Message: again",
+    _BATCHED[1] + " Code: AuthFailure, Message: 再次",
+    _BATCHED[3].replace("does not exist.", 'does not exist. {"code": 4000, "message": "不"}'),
     _BATCHED[0].replace("message:An internal", "message:(10630) key"),
     _BATCHED[2].replace('"level"', '"locals":{},"level"'),
     _BATCHED[3].replace('"Message"', '"Error":"x","Message"'),
