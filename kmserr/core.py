@@ -11,14 +11,23 @@ a line is read by its form's own regex and builder alone, after a few `in` tests
 other form, name or legacy code on the line could add to it or take it over; anything else goes
 through `Extractor.find`. The first line of each (signature, code) goes through both, which must
 agree, else that signature is always read in full. Nothing is cached by a line's content.
+
+A block's lines of the common forms are read a form at a time (`_read_batch`): the lines of a form
+are joined, the `in` tests that each line's reader makes (no other form's literal in it) are made
+once over the joined text, and one regex finds every line's error; a line a batch cannot vouch for
+goes to its reader alone. A line costs a few Python operations that way, where each `in` and each
+call cost about as much as the line's own reading.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Final, Protocol
+from itertools import accumulate
+from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 
 from .envelopes import _DOCKER_HEAD, AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
 from .extract import (
@@ -47,6 +56,7 @@ from .forms import (
     Finding,
     _api3_json,
     _clean,
+    _lazy,
     _legacy_json_bodies,
     _legacy_json_plain,
     _legacy_message,
@@ -55,7 +65,7 @@ from .forms import (
 )
 
 if TYPE_CHECKING:
-    from .engines import Candidates, Engine
+    from .engines import Candidates, Engine, Guard
     from .extract import Extractor
     from .matcher import Matcher
 
@@ -147,47 +157,190 @@ class PythonCore:
         self._fast = FAST_PATH if fast is None else fast
         self._check = check
         self._checked: set[tuple[object, ...]] = set()  # (signature, code): read both ways once, agreed
+        # With Hyperscan, a batch's literals are looked for in one pass of it (`_guards`).
+        self._hyperscan = engine.name == "hyperscan"
         self._full: set[tuple[object, ...]] = set()  # signatures whose fast reading disagreed once
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         found = self._engine.candidates(buf, start, end)
         if not (found.structured or found.names or found.crowded or found.parens):
             return []
-        find = self._extractor.find
-        fast = self._read_fast if self._fast else None
+        envelope = self._envelope
+        opened = envelope != NONE
+        # The lines of the common forms are read a batch of a kind at a time (`_read_batch`), each
+        # held as (its place in `lines`, text, names, legacy codes, forms); the others one by one.
+        batching = self._fast and envelope in (AUTO, NONE)
+        # A batch of each kind for ASCII lines and one for the others: one line of another script
+        # makes a joined text of four bytes a character, where checks and regexes run slower.
+        batches: list[list[_Held]] = [[] for _ in range(2 * len(_BATCHES))]
         lines: list[Line] = []
+        append = lines.append
         for line_start, line_end, names_at, parens_at, forms in _candidate_lines(buf, start, end, found):
             raw = buf[line_start:line_end]
-            if node_line(forms, raw) or _RICH_HEAD in raw or (self._envelope != NONE and may_continue(raw)):
+            if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) or _RICH_HEAD in raw \
+                    or (opened and _may_continue(raw)):
                 # Node's error object, rich's wrapped exception line, a record that may continue
                 # one cut short: the lines around it are the searcher's.
-                lines.append((line_start, line_end, None))
+                append((line_start, line_end, None))
                 continue
             text = raw.decode("utf-8", "surrogateescape")
             if text[-1:] == "\r":
                 text = text[:-1]
-            if names_at is not None and not raw.isascii():
+            ascii = raw.isascii()
+            if names_at is not None and not ascii:
                 names_at, parens_at = _chars(raw, names_at), _chars(raw, parens_at or [])
-            findings = fast(text, names_at, parens_at, forms) if fast is not None else None
-            if findings is None:
-                findings = tuple(find(text, names_at, parens_at, forms, envelope=self._envelope))
+            if batching and parens_at is not None and names_at is not None and len(text) <= WINDOW \
+                    and "\\" not in text:
+                kind = _batch_kind(text, parens_at, opened)
+                if kind >= 0:
+                    held = (len(lines), text, names_at, parens_at, forms)
+                    batches[kind if ascii else kind + len(_BATCHES)].append(held)
+                    append((line_start, line_end, None))
+                    continue
+            findings = self._read_one(text, names_at, parens_at, forms)
             if findings:
-                lines.append((line_start, line_end, findings))
+                append((line_start, line_end, findings))
+        batched = False
+        for kind, batch in enumerate(batches):
+            if batch:
+                self._read_batch(kind % len(_BATCHES), batch, lines)
+                batched = True
+        if batched:
+            lines = [line for line in lines if line[2] is None or line[2]]
         return lines
+
+    def _read_one(
+        self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
+    ) -> tuple[Finding, ...]:
+        """One line's findings: by the fast path where it applies, else by the full extractor."""
+        findings = self._read_fast(text, names_at, parens_at, forms) if self._fast else None
+        if findings is None:
+            findings = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
+        return findings
+
+    def _read_batch(self, kind: int, held: list[_Held], lines: list[Line]) -> None:
+        """Read a block's lines of one common form (`_batch_kind`) in one batch, as the form's reader
+        (`_Batch.reader`) reads each: the checks that no other form's literal stands in a line are
+        made once over the batch's text joined (the common answer: none does), then one regex finds
+        every line's error. A line the batch cannot vouch for is read alone (`_read_one`), and so is
+        each line of a batch that a literal stands in."""
+        batch = _BATCHES[kind]
+        joined = "\n".join([h[1] for h in held])
+        offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))  # where each line starts in `joined`
+        count = len(held)
+        once: list[str] = []
+        absent: list[str] = []
+        alone: set[int] = set()
+        if self._hyperscan:  # one pass of Hyperscan, over the text's bytes (ASCII literals: the same hits)
+            if joined.isascii():
+                data, starts = joined.encode("ascii"), offsets
+            else:
+                data = joined.encode("utf-8", "surrogateescape")
+                starts = list(accumulate([len(h[1].encode("utf-8", "surrogateescape")) + 1 for h in held], initial=0))
+            alone = {bisect_right(starts, end - 1) - 1 for end in _guards()[kind].hits(data)}
+        else:
+            once = [literal for literal in batch.once if joined.count(literal) != count]
+            absent = [literal for literal in batch.absent if literal in joined]
+        if alone or once or absent:  # the lines that hold them are read alone, the others joined again
+            for literal in absent:  # found where they stand: the lines without them cost nothing
+                at = joined.find(literal)
+                while at >= 0:
+                    index = bisect_right(offsets, at) - 1
+                    alone.add(index)
+                    at = joined.find(literal, offsets[index + 1])
+            for literal in once:
+                alone.update([index for index, h in enumerate(held) if h[1].count(literal) != 1])
+            for index in alone:
+                place, text, names_at, parens_at, forms = held[index]
+                line_start, line_end, _ = lines[place]
+                lines[place] = (line_start, line_end, self._read_one(text, names_at, parens_at, forms))
+            if len(alone) == count:
+                return
+            held = [h for index, h in enumerate(held) if index not in alone]
+            joined = "\n".join([h[1] for h in held])
+            offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))
+            count = len(held)
+        read: list[bool] = [False] * count
+        reader, build = batch.reader, batch.build
+        checked, full_sigs, check = self._checked, self._full, self._check
+        for match in batch.lines.finditer(joined):
+            index = bisect_right(offsets, match.start()) - 1
+            place, text, names_at, parens_at, forms = held[index]
+            got = build(match, offsets[index], text, parens_at)
+            if got is None:
+                continue  # read alone
+            finding, low, high = got
+            if names_at and (names_at[0] < low or names_at[-1] >= high):
+                continue  # a name outside the error's own text: maybe an error of its own
+            first = text[:1]
+            if first in _SOURCE_FIRST and (first not in _DIGITS or text[:8].lstrip(_DIGITS)[:1] in _BLANKS) \
+                    and _is_source_line(text, 0):
+                continue  # a traceback's source line
+            signature = (reader, forms, bool(names_at), len(parens_at))
+            if full_sigs and signature in full_sigs:
+                continue
+            key = (signature, finding.code)
+            if check and key not in checked:
+                full = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
+                if full != (finding,):
+                    full_sigs.add(signature)
+                    continue
+                if len(checked) >= _CHECKED_MAX:
+                    checked.clear()
+                checked.add(key)
+            line_start, line_end, _ = lines[place]
+            lines[place] = (line_start, line_end, (finding,))
+            read[index] = True
+        for index, done in enumerate(read):
+            if not done:
+                place, text, names_at, parens_at, forms = held[index]
+                line_start, line_end, _ = lines[place]
+                lines[place] = (line_start, line_end, self._read_one(text, names_at, parens_at, forms))
 
     def _read_fast(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
     ) -> tuple[Finding, ...] | None:
-        """The line's findings by the fast path, or None when it does not apply."""
-        if names_at is None or parens_at is None or '"locals"' in text:
-            return None  # crowded or structlog's frames: the full extractor's work
-        envelope = self._envelope
-        if envelope != NONE and text[:1] in WRAP_FIRST and (envelope != AUTO or may_wrap(text)) \
-                and not (envelope == AUTO and _app_record(text)):
-            return None  # a line a platform's envelope may hold: unwrapped by the full extractor
-        if text.startswith(_LOGURU_RECORD):
+        """The line's findings by the fast path, or None when it does not apply (one function: the
+        checks a line needs before its reader, inline, cost less than the calls between them)."""
+        if names_at is None or parens_at is None:
+            return None  # crowded: the full extractor's work
+        first = text[:1]
+        if first in WRAP_FIRST:
+            envelope = self._envelope
+            if envelope != NONE:  # a line a platform's envelope may hold: unwrapped by the full extractor
+                if envelope != AUTO:
+                    return None
+                if first == "{":  # an app's own JSON record, unless Docker's head or journald's MESSAGE is in it
+                    if text.startswith(_DOCKER_HEAD) or '"MESSAGE"' in text:
+                        return None
+                elif may_wrap(text):
+                    return None
+        elif first == "R" and text.startswith(_LOGURU_RECORD):
             return None  # loguru's report of a record it could not write (`_is_source_line`)
-        reader = _reader(text, parens_at)
+        if '"locals"' in text:
+            return None  # structlog's frames
+        # Which reader may read the line, from the literals in it (escaped text, or SDK text that
+        # may stand in a record's quoted value, is read unescaped there).
+        reader: _Reader | None
+        if "\\" in text:
+            reader = _quoted_sdk_line if "SDKException] code:" in text and '"' in text else None
+        elif '"' in text:
+            if "SDK" in text:
+                reader = _quoted_sdk_line if "SDKException] code:" in text else None
+            elif '"Code"' in text:
+                reader = _api3_line
+            elif "code:" in text or "Code: " in text or "ErrorCode=" in text:
+                reader = None  # .NET's, Node's, C++'s or `Code: X, Message: Y`: the full extractor's
+            elif parens_at:
+                reader = _legacy_line
+            else:
+                reader = _legacy_json_line if '"message"' in text else None
+        elif "SDK" in text:
+            reader = _plain_sdk_line if "SDKException] code:" in text else None
+        elif "code:" in text or "Code: " in text or "ErrorCode=" in text:
+            reader = None
+        else:
+            reader = _legacy_line if parens_at else None
         if reader is None:
             return None
         signature = (reader, forms, bool(names_at), len(parens_at))
@@ -199,7 +352,6 @@ class PythonCore:
         finding, low, high = got
         if names_at and (names_at[0] < low or names_at[-1] >= high):  # sorted: the first and last tell
             return None  # a name outside the error's own text: maybe an error of its own
-        first = text[:1]
         if first in _SOURCE_FIRST and (first not in _DIGITS or text[:8].lstrip(_DIGITS)[:1] in _BLANKS) \
                 and _is_source_line(text, 0):
             return None  # a traceback's source line (the checks before: `_is_source_line`'s first two, inline)
@@ -215,6 +367,17 @@ class PythonCore:
         return (finding,)
 
 
+def _may_continue(raw: bytes) -> bool:
+    """`may_continue`, its common answers first: a line that begins with neither a digit nor `{`
+    or `\\x1e`, a digit without ` std` where CRI's stream stands, `{"` but Docker's or journald's head."""
+    first = raw[:1]
+    if first.isdigit():
+        return raw.find(b" std", 19, 40) >= 0 and may_continue(raw)
+    if first == b"{":
+        return raw.startswith((b'{"log":"', b'{"__')) if raw[1:2] == b'"' else may_continue(raw)
+    return first == b"\x1e"
+
+
 _CHECKED_MAX: Final = 65536
 _RICH_HEAD: Final = RICH_HEAD.encode()
 _DIGITS: Final = "0123456789"
@@ -222,30 +385,15 @@ _BLANKS: Final = (" ", "\t")
 # A fast reading: the finding, and the stretch of the line it surely explains (names inside are its own).
 _Read = tuple[Finding, int, int]
 _Reader = Callable[[str, Sequence[int]], "_Read | None"]
+# A line held for a batch: its place in the block's lines, its text, names, legacy codes and forms.
+_Held = tuple[int, str, list[int], list[int], "frozenset[str] | None"]
 
 
-def _reader(text: str, parens_at: Sequence[int]) -> _Reader | None:
-    """Which fast reader may read the line, from the literals in it; None: none may."""
-    if "\\" in text or ('"' in text and "SDK" in text):
-        # Escaped text, or SDK text that may stand in a record's quoted value: read unescaped there.
-        return _quoted_sdk_line if "SDKException] code:" in text and '"' in text else None
-    if "SDK" in text:
-        return _python_sdk_line if "SDKException] code:" in text else None
-    if '"Code"' in text:
-        return _api3_line
-    if "code:" in text or "Code: " in text or "ErrorCode=" in text:
-        return None  # .NET's, Node's, C++'s or `Code: X, Message: Y`: the full extractor's
-    if parens_at:
-        return _legacy_line
-    if '"message"' in text:
-        return _legacy_json_line
-    return None
-
-
-def _python_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
-    """`[TencentCloudSDKException] code:X message:M requestId:R`, alone in its line, no quotes around."""
+def _plain_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
+    """`[TencentCloudSDKException] code:X message:M requestId:R`, alone in its line, in a line its
+    caller saw no quote or backslash in."""
     if (
-        parens_at or '"' in text or "='" in text or text.count("SDK") != 1 or text.count("code:") != 1
+        parens_at or "='" in text or text.count("SDK") != 1 or text.count("code:") != 1
         or "Code: " in text or "ErrorCode=" in text or "RequestId=" in text
     ):
         return None  # with these, no other error can begin in its message (`next_error` finds none)
@@ -271,11 +419,19 @@ def _sdk_first(text: str) -> tuple[re.Match[str], Finding] | None:
 # The Python SDK's text as it is most often printed: a code of one word, and the line ending with a
 # request ID of `_REQUEST_ID_SHAPE` after the last ` requestId:` (no blank or `:` in it, so that
 # only the last label can match before the end).
-_PY_COMMON: Final = re.compile(
+_PY_COMMON_SOURCE: Final = (
     r"\[TencentCloudSDKException\] code:([A-Za-z][A-Za-z0-9_.]*) message:(.*)"
     r" requestId:([0-9A-Za-z][0-9A-Za-z_-]{0,127})\Z"
 )
+_PY_COMMON: Final = _lazy(_PY_COMMON_SOURCE)
 _NO_VALUES: Final = frozenset({"none", "null", "nil", "undefined"})  # `_clean`'s, but ""
+# The same, for lines joined by newlines (`_read_batch`), each line's error ending it; and in a
+# record's quoted value without escapes, which it is the whole of (the quotes around it matched).
+_PLAIN_SDK_LINES: Final = _lazy(_PY_COMMON_SOURCE.replace(r"\Z", "$"), re.MULTILINE)
+_QUOTED_SDK_LINES: Final = _lazy(
+    r'"\[TencentCloudSDKException\] code:([A-Za-z][A-Za-z0-9_.]*) message:([^"\n]*)'
+    r' requestId:([0-9A-Za-z][0-9A-Za-z_-]{0,127})"'
+)
 
 
 def _sdk_common(text: str, pos: int = 0, endpos: int | None = None) -> _Read | None:
@@ -355,7 +511,7 @@ def _quoted_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
 
 # Text in which no name, legacy code or quoted key can begin (a name begins with a capital that no
 # word character stands before: not the `I` of `requestId`).
-_INERT: Final = re.compile(r'(?:[^A-Z("]|(?<=\w)Id)*')
+_INERT: Final = _lazy(r'(?:[^A-Z("]|(?<=\w)Id)*')
 
 
 def _sdk_text(text: str) -> Finding | None:
@@ -397,14 +553,14 @@ def _sdk_text(text: str) -> Finding | None:
 # control characters): then each of its three objects is whole, and `json_object` finds one that
 # holds the whole response, so the `"Error"`, `"Message"` and `"RequestId"` it reads are these.
 _S: Final = r"[ \t]*"  # JSON's blanks within a line
-_API3_BODY: Final = re.compile(
+_API3_BODY: Final = _lazy(
     r"\{" + _S + r'"Response"' + _S + ":" + _S + r"\{" + _S + r'"Error"' + _S + ":" + _S + r"\{" + _S
     + r'"Code"' + _S + ":" + _S + r'"([A-Za-z][A-Za-z0-9_.]*)"' + _S + "," + _S
     + r'"Message"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}" + _S + "," + _S
     + r'"RequestId"' + _S + ":" + _S + r'"([^"\s\x00-\x1f]*)"' + _S + r"\}" + _S + r"\}"
 )
 # The same without its `"Response"` (the SDKs' `{"Error": {...}, "RequestId": "..."}`): groups alike.
-_API3_ERROR_BODY: Final = re.compile(
+_API3_ERROR_BODY: Final = _lazy(
     r"\{" + _S + r'"Error"' + _S + ":" + _S + r"\{" + _S
     + r'"Code"' + _S + ":" + _S + r'"([A-Za-z][A-Za-z0-9_.]*)"' + _S + "," + _S
     + r'"Message"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}" + _S + "," + _S
@@ -468,12 +624,19 @@ def _legacy_line(text: str, parens_at: Sequence[int]) -> _Read | None:
 
 
 # A legacy body as the API printed it, all of it valid JSON, its message a legacy code's:
-# `{"code": 4000, "message": "(10010) lacked of required parameters", "codeDesc": "InvalidParameter"}`.
-_LEGACY_BODY: Final = re.compile(
-    r"\{" + _S + r'"code"' + _S + ":" + _S + r"(0|[1-9][0-9]{0,5})" + _S + "," + _S
+# `{"code": 4000, "message": "(10010) lacked of required parameters", "codeDesc": "InvalidParameter"}`,
+# its code a number or a string of one (`"4000"`: its quotes paired, `_quotes_paired`).
+_LEGACY_BODY: Final = _lazy(
+    r"\{" + _S + r'"code"' + _S + ":" + _S + r'"?(0|[1-9][0-9]{0,5})"?' + _S + "," + _S
     + r'"message"' + _S + ":" + _S + r'"(\([^"\\\x00-\x1f]{0,4096})"' + _S + "," + _S
     + r'"codeDesc"' + _S + ":" + _S + r'"([^"\\\x00-\x1f]{0,4096})"' + _S + r"\}"
 )
+
+
+def _quotes_paired(body: re.Match[str], off: int, text: str) -> bool:
+    """Whether a legacy body's code (`_LEGACY_BODY`'s first group) is a number or a whole string."""
+    start, end = body.span(1)
+    return (text[start - off - 1] == '"') == (text[end - off] == '"')
 
 
 def _legacy_body(text: str, match: re.Match[str]) -> _Read | None:
@@ -482,7 +645,7 @@ def _legacy_body(text: str, match: re.Match[str]) -> _Read | None:
     if text.count('"code"') != 1 or text.count('"codeDesc"') != 1:
         return None
     body = _LEGACY_BODY.search(text)
-    if body is None or body.start(2) != match.start():
+    if body is None or body.start(2) != match.start() or not _quotes_paired(body, 0, text):
         return None
     code = match.group(1)
     start, end = match.span(1)
@@ -525,6 +688,161 @@ def _surely_explained(match: re.Match[str], finding: Finding) -> tuple[int, int]
     """Text the extractor counts as this finding's whatever else it adds (`_form_span` only widens
     it, but for the forms that end at their request ID: ENDED_BY_REQUEST_ID)."""
     return min(match.start(), finding.start), max(match.end(), finding.end)
+
+
+# ---------------------------------------------------------------- batches of a block's lines
+
+def _batch_kind(text: str, parens_at: list[int], opened: bool) -> int:
+    """Which batch of `_BATCHES` a line of WINDOW characters at most, without a backslash, goes to
+    (by the literals its reader is chosen by, as `_read_fast` chooses), or -1: read alone."""
+    first = text[:1]
+    if first in WRAP_FIRST and opened:
+        if first.isdigit():  # `may_wrap`'s test, inline: after a time, a host's word or CRI's stream
+            blank = text.find(" ", 19, 42)
+            word = text[blank + 1 : blank + 2] if blank >= 0 else ""
+            if word.islower() or word.isdigit():
+                return -1
+        elif text.startswith(_DOCKER_HEAD) if first == "{" else may_wrap(text):
+            return -1  # in a platform's envelope, maybe
+    elif first == "R":
+        return -1  # loguru's record, maybe
+    if "SDKException] code:" in text:
+        if '"' in text:
+            return _QUOTED_SDK
+        return -1 if parens_at else _PLAIN_SDK
+    if "SDK" in text:
+        return -1
+    if '"Code"' in text:
+        if parens_at:
+            return -1
+        return _API3_RESPONSE if '"Response"' in text else _API3_ERROR
+    if len(parens_at) == 1:
+        return _LEGACY_IN_BODY if '"code"' in text else _LEGACY_PLAIN
+    return -1
+
+
+_Build = Callable[[re.Match[str], int, str, list[int]], "_Read | None"]
+# A Finding from all its fields in order, without the keyword handling of its constructor (a
+# microsecond a line where lines are read in batches).
+_finding: Final = functools.partial(tuple.__new__, Finding)
+
+
+class _Batch(NamedTuple):
+    """A kind of line read a batch at a time: the literals each of its lines holds once (`once`)
+    and none holds (`absent`: with these, the reader would not read it, or something else could
+    begin in it), the regex that finds each line's error in the lines joined, the finding built
+    from its match (None: read alone), and the reader whose signature the readings share."""
+
+    once: tuple[str, ...]
+    absent: tuple[str, ...]
+    lines: re.Pattern[str]
+    build: _Build
+    reader: _Reader
+
+
+def _sdk_checked(code: str, message: str, rid: str) -> str | None:
+    """`_sdk_common`'s checks of what it read: the message, or None: read alone."""
+    message = message.rstrip()
+    if message == "None" or message.lstrip()[:1] == "(" or code.casefold() in _NO_VALUES \
+            or rid.casefold() in _NO_VALUES:
+        return None  # no message, a legacy one (`with_legacy_message`), no code, no ID
+    return message
+
+
+def _build_plain_sdk(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
+    """`_plain_sdk_line`'s reading, by `_sdk_common`: the line ends with the error."""
+    code, message, rid = match.groups()
+    checked = _sdk_checked(code, message, rid)
+    if checked is None:
+        return None
+    return _finding((code, PYTHON_SDK, match.start(1) - off, match.end(1) - off, checked, rid, None, None, None,
+                     None)), match.start() + 1 - off, len(text)
+
+
+def _build_quoted_sdk(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
+    """`_quoted_sdk_line`'s reading of a value without escapes that is the SDK's text: the value
+    opens where the quotes before it pair (an even number before it) and is a record's value."""
+    low, high = match.start() - off, match.end() - off  # the value, quotes and all
+    if text.count('"', 0, low) % 2 or not ((low and text[low - 1] in ":=") or _is_value(text, low)) \
+            or high - low - 2 > WINDOW:
+        return None
+    if parens_at and (parens_at[0] < low or parens_at[-1] >= high):
+        return None  # a legacy code outside the value: maybe an error of its own
+    code, message, rid = match.groups()
+    checked = _sdk_checked(code, message, rid)
+    if checked is None:
+        return None
+    return _finding((code, PYTHON_SDK, match.start(1) - off, match.end(1) - off, checked, rid, None, None, None,
+                     None)), low, high
+
+
+def _build_api3(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
+    """`_api3_line`'s reading of a whole body."""
+    finding = _finding((match.group(1), API3_JSON, match.start(1) - off, match.end(1) - off, match.group(2),
+                        _clean(match.group(3)), None, None, None, None))
+    return finding, match.start() - off, match.end() - off
+
+
+def _build_legacy_plain(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
+    """`_legacy_line`'s reading of a legacy code that no body can hold."""
+    at = match.start() - off
+    if at != parens_at[0]:
+        return None  # not where the prefilter saw it (`_legacy_line` tries only there)
+    code = match.group(1)
+    body_start = match.end() - off
+    if at and text[at - 1] == '"':
+        stop = text.find('"', body_start)
+        message = text[body_start : stop if stop >= 0 else len(text)].strip()
+    else:
+        message = text[body_start:].strip()
+    finding = _finding((code, LEGACY_MESSAGE, match.start(1) - off, match.end(1) - off, message,
+                        _request_id_in(text), int(code), None, None, None))
+    return finding, at, body_start
+
+
+def _build_legacy_body(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
+    """`_legacy_body`'s reading: the body's message begins with the legacy code the prefilter saw."""
+    if match.start(2) - off != parens_at[0] or not _quotes_paired(match, off, text):
+        return None
+    legacy = _LEGACY.match(text, parens_at[0])
+    if legacy is None:
+        return None
+    code = legacy.group(1)
+    start, end = legacy.span(1)
+    finding = Finding(
+        code=code, form=LEGACY_JSON, start=start, end=end,
+        message=text[legacy.end() : match.end(2) - off].strip(), request_id=_request_id_in(text),
+        module_code=int(code), error_code=int(match.group(1)), code_desc=match.group(3),
+    )
+    return finding, match.start() - off, match.end() - off
+
+
+@functools.cache
+def _guards() -> list[Guard]:
+    """Each batch's literals as one Hyperscan database (built at the first batch of a run, loaded
+    from the cache in a few milliseconds: compiled, tens)."""
+    from .engines import Guard  # engines imports Hyperscan: only where it runs
+
+    return [Guard(batch.absent, batch.once) for batch in _BATCHES]
+
+
+# What no line of a batch holds: what `_read_fast` reads with first (structlog's frames, journald's
+# MESSAGE in a `{` record), what sends a line elsewhere before its reader, what its reader refuses.
+_NOT_BEFORE: Final = ('"locals"', '"MESSAGE"')
+_SDK_ABSENT: Final = (*_NOT_BEFORE, "='", "Code: ", "ErrorCode=", "RequestId=")
+_OTHER_CODES: Final = (*_NOT_BEFORE, "code:", "Code: ", "ErrorCode=")
+_PLAIN_SDK, _QUOTED_SDK, _API3_RESPONSE, _API3_ERROR, _LEGACY_PLAIN, _LEGACY_IN_BODY = range(6)
+_BATCHES: Final = (
+    _Batch(("SDK", "code:"), _SDK_ABSENT, _PLAIN_SDK_LINES, _build_plain_sdk, _plain_sdk_line),
+    _Batch(("SDK", "code:"), (*_SDK_ABSENT, '"Code"', '"code"'), _QUOTED_SDK_LINES, _build_quoted_sdk,
+           _quoted_sdk_line),
+    _Batch(('"Code"', '"Error"', '"Message"', '"RequestId"'), (*_OTHER_CODES, '"code"'), _API3_BODY, _build_api3,
+           _api3_line),
+    _Batch(('"Code"', '"Error"', '"Message"', '"RequestId"'), (*_OTHER_CODES, '"code"'), _API3_ERROR_BODY,
+           _build_api3, _api3_line),
+    _Batch((), (*_OTHER_CODES, '"Code"'), _LEGACY, _build_legacy_plain, _legacy_line),
+    _Batch(('"code"', '"codeDesc"'), (*_OTHER_CODES, '"Code"'), _LEGACY_BODY, _build_legacy_body, _legacy_line),
+)
 
 
 # ---------------------------------------------------------------- hints from the prefilter

@@ -238,6 +238,31 @@ class HyperscanEngine:
         return hits
 
 
+class Guard:
+    """Where any of some literals stands in a text, and where one of others stands twice in a line:
+    one pass of Hyperscan for them all, which calls back only where one is (most texts: nowhere)."""
+
+    def __init__(self, absent: Sequence[str], once: Sequence[str]) -> None:
+        import hyperscan
+
+        patterns = [re.escape(literal.encode("ascii")) for literal in absent]
+        patterns += [re.escape(literal.encode("ascii")) + rb"[^\n]*" + re.escape(literal.encode("ascii"))
+                     for literal in once]
+        self._database: Any = HyperscanEngine._database(hyperscan, patterns)
+
+    def hits(self, data: bytes) -> list[int]:
+        """Where the matches in `data` end (one past their last byte), in the order found."""
+        found: list[int] = []
+        add = found.append
+
+        def on_match(pattern: int, first: int, to: int, flags: int, context: object) -> bool:
+            add(to)
+            return False
+
+        self._database.scan(data, match_event_handler=on_match)
+        return found
+
+
 def _digest(data: bytes) -> str:
     """A short name for a set of patterns (the cache checks the patterns themselves, whole)."""
     import zlib

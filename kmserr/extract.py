@@ -779,16 +779,40 @@ def _is_value(text: str, quote: int) -> bool:
     return before.endswith((":", "="))
 
 
-def _unescape_with_places(raw: str, at: int) -> tuple[str, list[int]]:
+class Places:
+    """Where each character of an unescaped text stands in the escaped one, by runs of consecutive
+    places (one between escapes, one for each escape): a line's value is read without a list of
+    a number for each of its characters."""
+
+    __slots__ = ("_firsts", "_length", "_starts")
+
+    def __init__(self, starts: list[int], firsts: list[int], length: int) -> None:
+        self._starts, self._firsts, self._length = starts, firsts, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: int) -> int:
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        run = bisect_right(self._starts, index) - 1
+        return self._firsts[run] + index - self._starts[run]
+
+
+def _unescape_with_places(raw: str, at: int) -> tuple[str, Places]:
     """A JSON or Python string's text unescaped, and where each of its
     characters (and its end) stands in the escaped text that begins at `at`: findings inside are
     reported at their place in the line."""
     pieces: list[str] = []
-    places: list[int] = []
+    starts: list[int] = []  # the places as runs: where each run begins among them, and its first place
+    firsts: list[int] = []
+    count = 0
     done = 0
     for escape in _ESCAPE.finditer(raw):
         pieces.append(raw[done : escape.start()])
-        places.extend(range(at + done, at + escape.start()))
+        starts.append(count)
+        firsts.append(at + done)
+        count += escape.start() - done
         *hex_groups, char = escape.groups()
         hex_digits = next((h for h in hex_groups if h), None)
         number = int(hex_digits, 16) if hex_digits else 0
@@ -796,11 +820,14 @@ def _unescape_with_places(raw: str, at: int) -> tuple[str, list[int]]:
             pieces.append(chr(number))
         else:
             pieces.append(_ESCAPED.get(char, char) if char else escape.group())
-        places.append(at + escape.start())
+        starts.append(count)  # the escape: one place, whatever it stands for
+        firsts.append(at + escape.start())
+        count += 1
         done = escape.end()
     pieces.append(raw[done:])
-    places.extend(range(at + done, at + len(raw) + 1))
-    return "".join(pieces), places
+    starts.append(count)
+    firsts.append(at + done)
+    return "".join(pieces), Places(starts, firsts, count + len(raw) - done + 1)
 
 
 # A line of program source, as a traceback quotes it (Python's `  File "...", line N` frames,

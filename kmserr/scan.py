@@ -66,6 +66,9 @@ def _encoded_length(text: str, start: int, end: int) -> int:
     return sum(len(text[at : min(at + step, end)].encode("utf-8", "surrogateescape")) for at in range(start, end, step))
 
 
+# A Hit from its fields in order, without its constructor's call (a line's share of a block's hits).
+_hit: Final = functools.partial(tuple.__new__, Hit)
+
 # The longest line the compiled core hands back that Python's block core reads again (`_read_again`
 # copies it); a longer one goes to the full extractor.
 _AGAIN_MAX: Final = 65536
@@ -211,6 +214,23 @@ class LineScanner:
         candidates = self._core.read(buf, start, end)
         if self._core.name == "native":
             candidates = self._with_read_again(buf, candidates)
+        elif not self._rich_lines and self._core.name == "python" and all(line[2] for line in candidates):
+            # Python's core read every line, each with an error, none of them rich's exception line
+            # (it lists those without findings) and none twice: each is a hit as it stands.
+            decode, hit = bytes.decode, _hit
+            for line_start, line_end, errors in candidates:
+                raw = buf[line_start:line_end]
+                text = decode(raw, "utf-8", "surrogateescape")
+                if text[-1:] == "\r":
+                    text = text[:-1]
+                if counting:
+                    number += buf.count(b"\n", counted_to, line_start)
+                    counted_to = line_start
+                hits.append(hit((number + 1 if counting else 0, raw, text, errors)))
+                if starts is not None:
+                    starts.append(line_start)
+            self._done(buf, start, end)
+            return
         listed = iter(candidates)
         line = next(listed, None)
         below: list[int] = []  # line starts below rich's exception line
@@ -218,6 +238,9 @@ class LineScanner:
         if self._rich_lines:
             below, self._rich_lines = _lines_below(buf, start, end, self._rich_lines)
         next_line = start  # lines before this offset are done
+        # Python's core lists rich's exception line without findings: a line it read is no such line.
+        python = self._core.name == "python"
+        decode = bytes.decode
         while line is not None or below:
             findings: tuple[Finding, ...] | None
             if below and (line is None or below[0] <= line[0]):
@@ -231,13 +254,22 @@ class LineScanner:
             if line_start < next_line:
                 continue
             next_line = line_end + 1
-            if buf.find(_RICH_HEAD, line_start, line_end) >= 0:  # rich's exception line: its next lines end it
-                left = _rich_lines_after(buf, line_start, line_end, 0)
-                below, self._rich_lines = _lines_below(buf, next_line, end, left)
-                head, findings = line_start, None
-            read = self._line(buf, start, line_start, line_end, findings, forced, head)
-            if read is None:
-                continue  # a candidate without an error (a core may list it)
+            if findings is not None and python:  # read by Python's core: its bytes and text are the hit's
+                if not findings:
+                    continue
+                raw = buf[line_start:line_end]
+                text = decode(raw, "utf-8", "surrogateescape")
+                read: tuple[bytes, str, tuple[Finding, ...]] = (
+                    raw, text[:-1] if text[-1:] == "\r" else text, findings)
+            else:
+                if buf.find(_RICH_HEAD, line_start, line_end) >= 0:  # rich's exception line: its next lines end it
+                    left = _rich_lines_after(buf, line_start, line_end, 0)
+                    below, self._rich_lines = _lines_below(buf, next_line, end, left)
+                    head, findings = line_start, None
+                got = self._line(buf, start, line_start, line_end, findings, forced, head)
+                if got is None:
+                    continue  # a candidate without an error (a core may list it)
+                read = got
             if counting:
                 number += buf.count(b"\n", counted_to, line_start)
                 counted_to = line_start

@@ -112,6 +112,7 @@ class _JsonSink(Sink, Protocol):
 
 
 _TAILS: Final = 65536  # tails held by their errors' meanings (each a few hundred bytes)
+_LONG_LINE: Final = 65536  # a longer line the sink writes in pieces (`matched_with_tail`), never joined
 # Tests set it False to compare the plain output the compiled core assembles with Python's.
 ASSEMBLE = True
 
@@ -388,15 +389,49 @@ class Search:
         """Print a block's hits in plain output (no filter, no context): each line's bytes and the
         tail of its errors, which depends on their meanings alone, so it is worked out once per
         (code, module code, gateway code, codeDesc, form) of its errors (`explain_finding`'s key but
-        the message, which only says whether the message agrees), not by explaining every line."""
+        the message, which only says whether the message agrees), not by explaining every line.
+        Where the sink says how it begins a line (`line_prefix`), the block's output is assembled
+        here and handed over at once, as the compiled core's is (`_plain_assembled`)."""
         if not hits:
             return 0
         self.matched = True
         sink = cast("_PlainSink", self._sink)
-        tail = functools.partial(self._tail, sink)
-        write = sink.matched_with_tail
+        tails = self._tails
+        line_prefix = getattr(sink, "line_prefix", None)
+        layout: tuple[bytes, bool] | None = None if line_prefix is None else line_prefix(name)
+        if layout is None:
+            write = sink.matched_with_tail
+            for _, hit in hits:
+                write(hit, self._tail(sink, hit), name)
+            sink.flush()  # a live stream is shown as soon as its lines are read
+            return len(hits)
+        prefix, numbers = layout
+        out: list[bytes] = []
+        put = out.append
         for _, hit in hits:
-            write(hit, tail(hit), name)
+            findings = hit.findings
+            if len(findings) == 1:
+                f = findings[0]
+                tail = tails.get((f.code, f.module_code, f.error_code, f.code_desc, f.form))
+            else:
+                tail = None
+            if tail is None:
+                tail = self._tail(sink, hit)
+            line = hit.line
+            if len(line) > _LONG_LINE:  # written in pieces by the sink, never copied whole
+                sink.assembled(memoryview(b"".join(out)))
+                out.clear()
+                sink.matched_with_tail(hit, tail, name)
+                continue
+            if numbers:
+                put(b"%s%d:" % (prefix, hit.line_number))
+            elif prefix:
+                put(prefix)
+            put(line)
+            put(tail)
+            put(b"\n")
+        if out:
+            sink.assembled(memoryview(b"".join(out)))
         sink.flush()  # a live stream is shown as soon as its lines are read
         return len(hits)
 

@@ -317,3 +317,71 @@ def test_an_api3_body_without_its_response_key_is_read_as_the_full_extractor_rea
     data = (before + body).encode() + b"\n"
     matcher = matcher_for(default_registry())
     assert _hits(data, matcher, fast=True) == _hits(data, matcher, fast=False)
+
+
+# --- a block's common lines, read a batch of a form at a time -----------------------------------
+
+_BATCHED = [
+    "2024-05-14T08:00:00.016Z ERROR [3d37e094] kms-client: EnableKey raised [TencentCloudSDKException] "
+    "code:InternalError message:An internal error occurred, requestId ef895e4f. requestId:8ba6a3c7-e9bb-4f5d",
+    "2024-05-14T08:00:00.026Z ERROR [637e9da4] kms-client: ImportKeyMaterial raised [TencentCloudSDKException] "
+    "code:FailedOperation.DecryptError message:解密失败 keyId=e344 requestId:3e4cac57-d1a1-4006",
+    '{"time":"2024-05-14T08:00:00.016Z","level":"error","msg":"SignByAsymmetricKey failed","error":'
+    '"[TencentCloudSDKException] code:ResourceUnavailable.KeyPendingDelete message:Key k-1 is pending deletion. '
+    'requestId:a61b85e7-75aa-4128","region":"ap-singapore"}',
+    '2024-05-14T08:00:00.078Z ERROR [6915c046] kms-client: GenerateDataKey response {"Response":{"Error":'
+    '{"Code":"ResourceUnavailable.CmkNotFound","Message":"The CMK cd21 does not exist."},"RequestId":"ca7b3f2b-7f7d"}}',
+    '2024-05-14T08:00:00.287Z ERROR [1faa73ae] kms-client: DisableKey response {"Error":{"Code":"InternalError",'
+    '"Message":"An internal error occurred, requestId feefb794-3166."},"RequestId":"70fa9362-d3cf-4a40"}',
+    '{"time":"2024-05-14T08:00:00.058Z","level":"error","request_id":"1fefa91ce540f04f","msg":"GetPublicKey failed",'
+    '"error":"(10280) action is not existed","region":"ap-hongkong"}',
+    '2024-05-14T08:00:00.630Z ERROR [d3ea8278] kms-client: EnableKey failed keyId=f03f "message": "(10630) key is not existed"',
+    '2024-05-14T08:00:00.007Z ERROR [e3099417] kms-client: legacy DisableKey returned {"code": 4530, "message": '
+    '"(10280) action is not existed", "codeDesc": "KeyNotExist"}',
+]
+# Lines of the same forms, each holding what its batch cannot vouch for: each is read alone.
+_ALONE = [
+    _BATCHED[0] + " Code: AuthFailure, Message: again",
+    _BATCHED[1] + " Code: AuthFailure, Message: 再次",
+    _BATCHED[3].replace("does not exist.", 'does not exist. {"code": 4000, "message": "不"}'),
+    _BATCHED[0].replace("message:An internal", "message:(10630) key"),
+    _BATCHED[2].replace('"level"', '"locals":{},"level"'),
+    _BATCHED[3].replace('"Message"', '"Error":"x","Message"'),
+    _BATCHED[4] + " code:LimitExceeded message:x",
+    _BATCHED[4] + ' {"code": 4000, "message": "y"}',
+    _BATCHED[2][:-1] + ',"resp":{"code": 4000, "message": "y"}}',
+    _BATCHED[5].replace('"msg"', '"e2":"(10630) b","msg"'),
+    _BATCHED[6].replace("EnableKey failed", "AuthFailure.SignatureExpire failed"),
+    _BATCHED[7].replace("4530", '"4530"'),
+    "    " + _BATCHED[0].split("raised ")[1],
+    '2024-05-14T08:00:00.016Z ERROR e="a "' + _BATCHED[2].split('"error":')[1].split(',"region"')[0] + " AuthFailure",
+    '2024-05-14T08:00:00.016Z ERROR a="b: ' + _BATCHED[2].split('"error":')[1].split(',"region"')[0],
+]
+
+
+@pytest.mark.parametrize("order", ["grouped", "mixed"])
+def test_a_block_of_common_lines_is_read_in_batches_as_the_full_extractor_reads_it(order: str) -> None:
+    """A block's lines of the common forms are read a form at a time (`PythonCore._read_batch`): each
+    reads as the full extractor reads it, a line holding what would break its batch is read alone,
+    and the full extractor is given none of the common lines."""
+    common = [line for line in _BATCHED for _ in range(4)] if order == "grouped" else _BATCHED * 4
+    lines = [*common[:13], *_ALONE, *common[13:]]
+    data = "\n".join(lines).encode() + b"\n"
+    matcher = matcher_for(default_registry())
+    python = core.PythonCore(matcher.extractor, matcher.engine, check=False)
+    read = python.read(data, 0, len(data))
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line.encode()) + 1)
+    got = {data.count(b"\n", 0, start): findings for start, _, findings in read}
+    assert got == {n: tuple(matcher.extractor.find(line)) for n, line in enumerate(lines)}
+    calls: list[str] = []
+    monkey = pytest.MonkeyPatch()
+    full = matcher.extractor.find
+    monkey.setattr(matcher.extractor, "find", lambda text, *args, **kwargs: calls.append(text) or full(text, *args, **kwargs))
+    try:
+        again = python.read(data, 0, len(data))
+    finally:
+        monkey.undo()
+    assert again == read
+    assert set(calls) & set(_ALONE) and not set(calls) & set(_BATCHED)  # (and the values it reads inside)

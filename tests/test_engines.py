@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kmserr.engines import EngineError, HyperscanEngine, RegexEngine, engine_name, prefilter_patterns, select_engine
+from kmserr.engines import (
+    EngineError,
+    Guard,
+    HyperscanEngine,
+    RegexEngine,
+    engine_name,
+    prefilter_patterns,
+    select_engine,
+)
 from kmserr.extract import Extractor
 from kmserr.forms import FAMILIES, GO_SDK, LEGACY_JSON
 from kmserr.scan import LineScanner
@@ -230,3 +238,11 @@ def test_engines_agree_on_team_names_that_hold_a_family(parts: list[bytes], size
     lines = data.split(b"\n")
     library = [line for line in lines if TEAM_EXTRACTOR.find(line.decode("utf-8", "surrogateescape").removesuffix("\r"))]
     assert [hit.line for hit in expected] == library
+
+
+def test_a_guard_finds_the_literals_absent_from_a_batch_and_those_twice_in_a_line() -> None:
+    guard = Guard(["='", '"Code"'], ["SDK"])
+    data = b'a SDK b SDK\nSDK x\nc=\'d\' SDK\n{"Code": 1} SDK\nSDK SDK SDK'
+    lines = [data.count(b"\n", 0, end - 1) for end in guard.hits(data)]
+    assert sorted(set(lines)) == [0, 2, 3, 4]
+    assert guard.hits(b"SDK a\nb SDK\n") == []

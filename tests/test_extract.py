@@ -273,3 +273,27 @@ def test_a_flood_of_the_python_sdk_prefix_without_a_message_tries_no_regex(monke
     flood = "[TencentCloudSDKException] code:" * 30000 + ' "message": "(10630) key is not existed"'
     assert [f.code for f in Extractor().find(flood)] == ["10630"]
     assert calls == []
+
+
+def _places_listed(raw: str, at: int) -> list[int]:
+    """Where each unescaped character stands, as a list of a number for each (how they were kept)."""
+    places: list[int] = []
+    done = 0
+    for escape in extract._ESCAPE.finditer(raw):
+        places.extend(range(at + done, at + escape.start()))
+        places.append(at + escape.start())
+        done = escape.end()
+    places.extend(range(at + done, at + len(raw) + 1))
+    return places
+
+
+@given(st.lists(st.sampled_from(["a", "é", "\\n", "\\\\", '\\"', "\\u89e3", "\\x41", "\\U0001F600", "\\UFFFFFFFF",
+                                 "\\q", "\\", "code:X", " "]), max_size=12).map("".join), st.integers(0, 50))
+def test_each_unescaped_character_is_placed_where_it_stands_escaped(raw: str, at: int) -> None:
+    """The places of an unescaped value, kept as runs, are those of a number for each character."""
+    _, places = extract._unescape_with_places(raw, at)
+    listed = _places_listed(raw, at)
+    assert len(places) == len(listed)
+    assert [places[i] for i in range(len(listed))] == listed
+    with pytest.raises(IndexError):
+        places[len(listed)]
