@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Final, NamedTuple
 
+from .forms import _lazy
 from .timestamps import Stamp
 from .timestamps import find as find_timestamp
 
@@ -60,18 +61,18 @@ class Record(NamedTuple):
 
 # Kubernetes CRI (kubelet, containerd, CRI-O; podman's k8s-file): RFC 3339 time, stream, P or F.
 _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
-_CRI = re.compile(r"(" + _RFC3339 + r") (stdout|stderr) ([PF])(?: |$)")
+_CRI = _lazy(r"(" + _RFC3339 + r") (stdout|stderr) ([PF])(?: |$)")
 # RFC 5424: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]. A value in
 # structured data may hold `]` and `"` escaped with a backslash; each alternative starts apart.
 _SD_ELEMENT = r'\[[^\]"\\ ]+(?: [^= \]"]+="(?:[^"\\]|\\.)*")*\]'
-_RFC5424 = re.compile(
+_RFC5424 = _lazy(
     r"<\d{1,3}>1 (\S+) \S+ \S+ \S+ \S+ (-|(?:" + _SD_ELEMENT + r")+)(?: \ufeff?|$)"
 )
 # RFC 3164 and rsyslog's files: [<PRI>]TIME HOST TAG[PID]: MSG, TIME as `Oct 11 22:14:15` or RFC 3339.
 _BSD_TIME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d"
 # An app's own `TIME LEVEL logger: message` is no syslog line: a log level is no host name.
 _LEVEL = r"(?!(?i:trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit|severe|panic) )"
-_RFC3164 = re.compile(
+_RFC3164 = _lazy(
     r"(?:<\d{1,3}>)?(" + _BSD_TIME + "|" + _RFC3339 + r") " + _LEVEL
     + r"[^\s\[\]]+ [^\s:\[\]]{1,64}(?:\[\d{1,10}\])?:(?: |$)"
 )
@@ -80,7 +81,7 @@ _MONTHS: Final = frozenset(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Au
 
 _DOCKER_HEAD: Final = '{"log":"'
 _STRING = json.decoder.scanstring  # type: ignore[attr-defined]  # C's JSON string reader
-_MESSAGE_KEY = re.compile(r'"MESSAGE"\s*:\s*')
+_MESSAGE_KEY = _lazy(r'"MESSAGE"\s*:\s*')
 
 
 # What a line in an envelope can begin with: most lines begin otherwise, and cost one set lookup.
@@ -230,7 +231,7 @@ def _syslog(line: str) -> Record | None:
 # -- places: where a character of the app's text stands in the line ---------------------------
 
 # One JSON escape a character: a surrogate pair (one character once read), `\uXXXX`, `\x`.
-_JSON_ESCAPE = re.compile(
+_JSON_ESCAPE = _lazy(
     r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.DOTALL
 )
 

@@ -50,6 +50,7 @@ from .forms import (
     _bare_code,
     _clean,
     _json_unescape,
+    _lazy,
     _legacy_message,
     _line_end,
     _line_start,
@@ -190,7 +191,7 @@ MAX_NARROWED: Final = 256  # regexes of some of the words, kept by the words
 PROBED_PER_WORD: Final = 64  # identifiers probed a word known, before the regex of every name is compiled
 STRETCH: Final = 65536  # characters of a line probed at once: a flood of names costs memory by the stretch
 # Where a stretch may end: a character that neither an identifier nor what stands after a name can hold.
-_STRETCH_END = re.compile(r"[^\w.\-]")
+_STRETCH_END = _lazy(r"[^\w.\-]")
 
 
 def _stretches(text: str, pos: int) -> Iterator[tuple[int, int]]:
@@ -515,7 +516,7 @@ class Extractor:
 
 
 MAX_WRAPPED_LINES: Final = 32  # lines of one exception line that rich wrapped
-_UUID: Final = re.compile(r"requestId:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID: Final = _lazy(r"requestId:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 WRAPPED_WINDOW: Final = 4096  # characters of them, indentation, padding and boxes included
 
 
@@ -762,14 +763,14 @@ def _form_span(match: re.Match[str], finding: Finding) -> tuple[int, int]:
 # character after it, no newline in a value. Plain characters, then each `T` or escape followed by
 # plain characters again: one way to match a value, so that one that fails (unclosed, or wanted) is
 # given back in linear time (`(?:[^"]+|T)*` took exponential time).
-_UNWANTED_VALUES = re.compile(
+_UNWANTED_VALUES = _lazy(
     r'(?:[^"]*"[^"\\\nT]*(?:(?:T(?!encentCloudSDK)|\\(?!"Code\\"|TencentCloudSDK)[^\n])[^"\\\nT]*)*")*'
 )
 MAX_QUOTED: Final = 64  # quoted values read unescaped, a text: a hostile line costs no more than that
 MAX_VALUES: Final = 4096  # quoted values paired, a text; the rest of a line is read as it stands
 MAX_VALUE: Final = 65536  # a longer value ends the pairing: the rest is read as it stands
 # JSON's escapes and Python's (a str's repr, double-quoted when it holds a `'`): `\x07` is no JSON.
-_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
+_ESCAPE = _lazy(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
 _ESCAPED: Final = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "a": "\a", "v": "\v", "0": "\0"}
 
 
@@ -836,7 +837,7 @@ def _unescape_with_places(raw: str, at: int) -> tuple[str, Places]:
 # Before the source itself: ExceptionGroup's `  | ` gutters and rich's `│` box; a marker of the
 # failing line (pytest's `>`, IPython's `---->`, rich's `❱`); IPython's and rich's line numbers;
 # rich's `│` indent guides. Then the indentation that every traceback gives a source line.
-_SOURCE_START = re.compile(
+_SOURCE_START = _lazy(
     r"(?:[ \t]*[|\u2502](?=[ \t]))*"
     r"(?:[ \t]*(?:-*>|\u2771)(?=[ \t]))?"
     r"(?:[ \t]*[0-9]{1,7}(?=[ \t]))?"
@@ -845,29 +846,29 @@ _SOURCE_START = re.compile(
 )
 # loguru's diagnose: `│   └ value` under a source line; `|   -> value` where its sink cannot encode `└`
 # (an ASCII stream or file), after the indentation of the source line above it.
-_ANNOTATION = re.compile(r"[ \t\u2502]*\u2514 |[ \t|\u2502]{4,}-> ")
+_ANNOTATION = _lazy(r"[ \t\u2502]*\u2514 |[ \t|\u2502]{4,}-> ")
 # Inside rich's traceback box (`│ ... │`) stand frame headers, numbered source lines and locals
 # panels, never an error that happened: a numbered line (`│ ❱ 30 │ ...`, `│   28 │ ...`), a line
 # of a locals panel below the source (`│ │ code = '...' │ │`), or one beside it (the line ends
 # with the panel's border and the box's: `│ ...source... │ e = TencentCloudSDKException(...) │ │`).
-_RICH_BOX_LINE = re.compile(r"[ \t]*\u2502 (?:\u2502 |(?:\u2771|[ \t])[ \t]*[0-9]{1,7} \u2502)")
-_RICH_NESTED_END = re.compile(r"\u2502[ \t]*\u2502[ \t]*$")
-_BOX_END = re.compile(r"[ \t]*\u2502[ \t]*$")  # rich's right border
-_STATEMENT = re.compile(
+_RICH_BOX_LINE = _lazy(r"[ \t]*\u2502 (?:\u2502 |(?:\u2771|[ \t])[ \t]*[0-9]{1,7} \u2502)")
+_RICH_NESTED_END = _lazy(r"\u2502[ \t]*\u2502[ \t]*$")
+_BOX_END = _lazy(r"[ \t]*\u2502[ \t]*$")  # rich's right border
+_STATEMENT = _lazy(
     r"(?:(?:raise|return|yield|await|assert|throw)\s+|(?:const |let |var )?[\w.\[\]]+\s*[-+*/|]?=\s*)?"
     r"(?:new\s+)?[A-Za-z_$][\w.$]*\(|[bBrRuU]{0,2}[\"'][^\n]*[\"']\s*[,)]"
 )
-_KEYWORD = re.compile(r"(?:raise|return|yield|await|assert|throw)\s|(?:const |let |var )?[\w.\[\]]+\s*[-+*/|]?=(?!=)")
-_LITERALS = re.compile(r"[bBrRuUfF]{0,2}'(?:[^'\\\n]|\\.)*'" r'|[bBrRuUfF]{0,2}"(?:[^"\\\n]|\\.)*"')
+_KEYWORD = _lazy(r"(?:raise|return|yield|await|assert|throw)\s|(?:const |let |var )?[\w.\[\]]+\s*[-+*/|]?=(?!=)")
+_LITERALS = _lazy(r"[bBrRuUfF]{0,2}'(?:[^'\\\n]|\\.)*'" r'|[bBrRuUfF]{0,2}"(?:[^"\\\n]|\\.)*"')
 _NOT_VARIABLES: Final = frozenset({"None", "True", "False", "null", "true", "false", "undefined", "new",
                                     "code", "message", "requestId"})
-_CALLEE = re.compile(r"(?:new\s+)?[A-Za-z_$][\w.$]*\(")
-_WORD = re.compile(r"(?<![\w'])[A-Za-z_$][\w$]*")
-_ERROR_CALL = re.compile(r"[A-Za-z_$][\w.$]*(?:Exception|Error)\(")
+_CALLEE = _lazy(r"(?:new\s+)?[A-Za-z_$][\w.$]*\(")
+_WORD = _lazy(r"(?<![\w'])[A-Za-z_$][\w$]*")
+_ERROR_CALL = _lazy(r"[A-Za-z_$][\w.$]*(?:Exception|Error)\(")
 # What a line that _SOURCE_START or _ANNOTATION matches can begin with.
 _SOURCE_FIRST: Final = frozenset(" \t|\u2502->\u2771\u25140123456789")
 _DIGITS: Final = frozenset("0123456789")
-_LINE_NUMBER = re.compile(r"[0-9]{1,7}[ \t]")
+_LINE_NUMBER = _lazy(r"[0-9]{1,7}[ \t]")
 _BOX_INDENT: Final = 64  # how far in rich's box may begin (RichHandler indents it by its columns)
 MAX_SOURCE_LINE: Final = 1024  # a longer line is no line of program source that a traceback quotes
 
@@ -925,7 +926,7 @@ WRAPPERS: Final = frozenset({PYTHON_SDK, PYTHON_SDK_REPR, JAVA_SDK, JAVA_SDK_OLD
 
 
 # The Python SDK quotes a reply's body as bytes: `b'{...}'`, with Python's escapes.
-_BYTES_LITERAL = re.compile(r"""[bB](?:'(?:[^'\\\n]|\\.){0,65536}'|"(?:[^"\\\n]|\\.){0,65536}")""")
+_BYTES_LITERAL = _lazy(r"""[bB](?:'(?:[^'\\\n]|\\.){0,65536}'|"(?:[^"\\\n]|\\.){0,65536}")""")
 
 
 # The forms that SDK text quoted in a record (or an escaped API 3.0 body) makes a locator find.
@@ -1005,7 +1006,7 @@ def _error_object_in(doc: dict[str, object], depth: int = 0) -> Finding | None:
 MAX_KEYS: Final = 64  # keys of an object looked into
 
 
-_LOCALS_KEY = re.compile(r'"locals"\s*:\s*\{')
+_LOCALS_KEY = _lazy(r'"locals"\s*:\s*\{')
 
 
 def _locals_spans(text: str) -> Iterator[tuple[int, int]]:

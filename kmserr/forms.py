@@ -208,7 +208,13 @@ def _fewest_literals(words: set[str]) -> list[str]:
     if not words:
         return []
     if len(words) <= PAIRWISE_WORDS:
-        return sorted(w for w in words if not any(len(v) < len(w) and v in w for v in words))
+        # Shortest first, each asked only of the words kept before it: a word that holds a dropped
+        # word holds the kept word inside that one too (a third of the pairs' 0.7 ms, every grep).
+        kept: list[str] = []
+        for word in sorted(words, key=len):
+            if not any(shorter in word for shorter in kept):
+                kept.append(word)
+        return sorted(kept)
     # Whether another word stands inside a word, asked of one regex of them all (C speed), not of
     # each pair: 20,000 team codes took 45 s.
     other = re.compile(_trie_regex(word_trie({w: {""} for w in words})))

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
 
 from . import parallel, scan
-from .envelopes import AUTO, check
+from .envelopes import AUTO, NONE, check
 from .explanation import Explanation, explain_finding
 from .forms import Finding, ascii_number
 from .matcher import matcher_for
@@ -30,6 +30,7 @@ from .scan import BLOCK_SIZE, Carry, Hit, LineScanner, lines_above
 
 if TYPE_CHECKING:
     from . import _native
+    from .engines import Engine
     from .timeline import Timeline
 
 STDIN = "-"
@@ -149,9 +150,16 @@ class Search:
     ) -> None:
         self.registry = registry
         self.matcher = matcher_for(registry)
-        # Built now: an engine that cannot be used is an error before any input is read.
-        self.engine = self.matcher.engine
         self._envelope = check(envelope)  # the platform envelope lines are read in (envelopes.py)
+        # An engine that cannot be used is an error before any input is read; it is built now only
+        # where Python's core runs: the compiled core finds its own candidates (the lines it hands
+        # back build it then, `LineScanner._read_again`).
+        from .core import native_class
+        from .engines import engine_name
+
+        engine_name()
+        self.engine: Engine | None = None if native_class() is not None and self._envelope in (AUTO, NONE) \
+            else self.matcher.engine
         self._sink = sink  # None: only count (--count, --summary)
         self._on_error = on_error
         self._only = only or Filter()

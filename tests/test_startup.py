@@ -183,3 +183,13 @@ def test_grep_without_times_compiles_no_timestamp_pattern(grep_one_error: dict[s
     sources = {timestamps._CLOCK, timestamps._ISO, timestamps._CLF, timestamps._SYSLOG, timestamps._EPOCH_KEY}
     assert {repr(pattern) for pattern in sources} & set(grep_one_error["compiled"]) == set()
     assert len(sources) == 5
+
+
+def test_only_pythons_core_builds_an_engine(tmp_path: Path, core: str) -> None:
+    """The compiled core finds its own candidates: a grep whose lines it reads all (here an empty
+    file) neither imports Hyperscan nor builds an engine (5 ms of every start); Python's core does."""
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    found = probe(tmp_path, "grep", "-j1", str(empty))
+    assert "kmserr.search" in found["modules"]
+    assert ("hyperscan" in found["modules"]) is (core == "python")
