@@ -11,6 +11,7 @@ from .forms import (
     EXCEPTION,
     PYTHON_SDK,
     Finding,
+    _lazy,
     ascii_number,
     body_finding,
     with_legacy_message,
@@ -202,7 +203,11 @@ def _legacy_text(finding: Finding) -> str | None:
 
 
 def _has_cjk(text: str) -> bool:
-    return any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text[:_CACHED_MESSAGE])
+    """Whether the message's start holds CJK text (by one search: an ASCII message, the most, by none)."""
+    return not text.isascii() and _CJK.search(text, 0, _CACHED_MESSAGE) is not None
+
+
+_CJK: Final = _lazy("[\u3000-\u9fff\uff00-\uffef]")
 
 
 _MeaningKey = tuple[Registry, str, int | None, int | None, str | None, bool]

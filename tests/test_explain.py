@@ -203,3 +203,13 @@ def test_explaining_many_findings_in_turn_is_explaining_each_alone(
         finding = kmserr.Finding(code=code, form=form, start=0, end=len(code), message=message, module_code=module)
         got = explain_finding(finding, registry)
         assert (got.entry, got.message_agrees, got.family) == _uncached(finding, registry)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x10FFFF), max_size=700)
+       | st.text(alphabet="ab 解密失败\u3000\u9fff\uff00\uffef\u2fff\ua000", max_size=700))
+def test_a_messages_cjk_is_seen_in_its_first_512_characters(text: str) -> None:
+    """A Chinese message is not compared with an English one: CJK in the first 512 characters,
+    and there only (the search stands for a scan of each character, 9 steps a message)."""
+    from kmserr.explanation import _has_cjk
+
+    assert _has_cjk(text) == any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text[:512])
