@@ -51,7 +51,13 @@ impl Core {
     /// A core from tagged lines: `L:literal`, `K:known family`, `H:head`, `D:dotted head`, `N:name`.
     pub fn from_tagged(tagged: &[u8]) -> Core {
         let mut literals = Vec::new();
-        let mut words = reader::Words::default();
+        // SDK text in a quoted value with escapes is read (`Words::unescape`): a line whose key the
+        // table knows is written by `assemble`; its record says "not read" (`push`), as the
+        // unescaped text is not in the buffer the record's spans point into.
+        let mut words = reader::Words {
+            unescape: true,
+            ..reader::Words::default()
+        };
         for line in tagged.split(|&c| c == b'\n') {
             let (tag, word) = (line.first(), line.get(2..).unwrap_or_default().to_vec());
             match tag {
@@ -123,6 +129,8 @@ fn push(
         }
     };
     match result {
+        // Read unescaped: the message, request ID and description are not spans of the line.
+        Ok(found) if found.iter().any(|f| f.unescaped.is_some()) => rec[2] = NOT_READ,
         Err(Declined) => rec[2] = NOT_READ,
         Ok(found) if found.is_empty() => rec[2] = NO_ERROR,
         Ok(found) => {
@@ -439,6 +447,40 @@ mod tests {
     #[test]
     fn ordinary_lines_are_no_candidates() {
         assert!(read("2024 INFO all good (Pool.java:90)\nnext line\n").is_empty());
+    }
+
+    const ESCAPED: &str = r#"{"msg":"[TencentCloudSDKException] code:AuthFailure message:\u5bc6 \/k requestId:r-1"}"#;
+
+    #[test]
+    fn records_read_unescaped_are_handed_back_by_read() {
+        // Their text is not in the buffer: `read`'s spans could not point at it.
+        let r = read(&format!("{ESCAPED}\n"));
+        assert_eq!(r.len(), RECORD);
+        assert_eq!(r[2], NOT_READ);
+    }
+
+    #[test]
+    fn records_read_unescaped_are_written_once_their_key_is_known() {
+        let core =
+            Core::from_tagged(b"L:AuthFailure\nL:InvalidParameter\nK:AuthFailure\nH:AuthFailure");
+        let mut tails = Tails::new(16);
+        let buf = format!("{ESCAPED}\n{ESCAPED}\n");
+        let buf = buf.as_bytes();
+        let layout = Layout {
+            prefix: b"",
+            show_numbers: false,
+            count: false,
+            lines_before: 0,
+            count_only: false,
+            json: false,
+        };
+        tails.assemble(&core, buf, 0, buf.len(), &layout);
+        assert_eq!(tails.holes.len(), 2 * assemble::HOLE);
+        assert_eq!(tails.holes[4 + 2], NOT_READ); // Python reads the first of its key
+        assert!(tails.put(0, b"\tT"));
+        tails.assemble(&core, buf, 0, buf.len(), &layout);
+        assert!(tails.holes.is_empty());
+        assert_eq!(tails.out, format!("{ESCAPED}\tT\n{ESCAPED}\tT\n").as_bytes());
     }
 
     #[test]
