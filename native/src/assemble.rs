@@ -452,7 +452,8 @@ impl Tails {
         let mut counted_to = start;
         for ls in core.literals.candidate_lines(buf, start, end) {
             let (le, result) = core.read_one(buf, ls, end);
-            if contains(&buf[ls..le], RICH_HEAD) {
+            // A line read holds no RICH_HEAD (`reader::precheck` declines it): only others are searched.
+            if result.is_err() && contains(&buf[ls..le], RICH_HEAD) {
                 self.out.clear();
                 self.written = 0;
                 self.holes.clear();

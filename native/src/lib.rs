@@ -449,7 +449,8 @@ mod tests {
         assert!(read("2024 INFO all good (Pool.java:90)\nnext line\n").is_empty());
     }
 
-    const ESCAPED: &str = r#"{"msg":"[TencentCloudSDKException] code:AuthFailure message:\u5bc6 \/k requestId:r-1"}"#;
+    const ESCAPED: &str =
+        r#"{"msg":"[TencentCloudSDKException] code:AuthFailure message:\u5bc6 \/k requestId:r-1"}"#;
 
     #[test]
     fn records_read_unescaped_are_handed_back_by_read() {
@@ -480,7 +481,10 @@ mod tests {
         assert!(tails.put(0, b"\tT"));
         tails.assemble(&core, buf, 0, buf.len(), &layout);
         assert!(tails.holes.is_empty());
-        assert_eq!(tails.out, format!("{ESCAPED}\tT\n{ESCAPED}\tT\n").as_bytes());
+        assert_eq!(
+            tails.out,
+            format!("{ESCAPED}\tT\n{ESCAPED}\tT\n").as_bytes()
+        );
     }
 
     #[test]
