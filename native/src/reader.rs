@@ -1631,15 +1631,27 @@ pub const INDEXED: &[&[u8]] = &[
     b"\xe2\x84\xaa",
 ];
 
-/// What the index is built from, once: a bitmap of the literals' first two bytes (every place
-/// of a line is tested against it), those two bytes and the literals that begin with them (to
-/// compare where it says yes), and tables from a literal's address or text to its number (`id`).
+/// What the index is built from, once: for each literal the place of its rarest two bytes in it
+/// (its anchor: ordinary text holds few of them), a bitmap of the anchors (every place of a line
+/// is tested against it), each anchor and the literals that hold it (to compare where it says
+/// yes), and tables from a literal's address or text to its number (`id`).
 struct Table {
     starts: Box<[u64; 1024]>,
-    by_pair: Vec<(u16, u32)>, // first two bytes, a bit for each literal that begins with them
+    by_pair: Vec<(u16, u32)>, // an anchor, a bit for each literal whose anchor it is
+    anchor: [usize; 32],      // where each literal's anchor stands in it
     slots: [u8; 256],         // literal number + 1 by `slot` of its text, open addressing; 0: empty
     at: [usize; 64],          // each literal's address by `address_slot` (0: none)
     at_id: [u8; 64],
+}
+
+/// How rarely ordinary text (log lines, JSON) holds a byte.
+fn rarity(c: u8) -> usize {
+    match c {
+        b'a'..=b'z' | b' ' => 0,
+        b'"' | b',' | b'0'..=b'9' => 1,
+        b':' | b'A'..=b'Z' => 2,
+        _ => 3,
+    }
 }
 
 /// Two bytes as one number, as a little-endian word holds them (`IndexOf::line` reads eight a turn).
@@ -1664,12 +1676,17 @@ impl Table {
         let mut t = Table {
             starts: Box::new([0; 1024]),
             by_pair: Vec::new(),
+            anchor: [0; 32],
             slots: [0; 256],
             at: [0; 64],
             at_id: [0; 64],
         };
         for (id, lit) in INDEXED.iter().enumerate() {
-            let h = pair(lit[0], lit[1]);
+            let k = (0..lit.len() - 1)
+                .max_by_key(|&k| (rarity(lit[k]) + rarity(lit[k + 1]), usize::MAX - k))
+                .unwrap_or(0);
+            t.anchor[id] = k;
+            let h = pair(lit[k], lit[k + 1]);
             t.starts[h >> 6] |= 1 << (h & 63);
             match t.by_pair.iter_mut().find(|(p, _)| usize::from(*p) == h) {
                 Some((_, ids)) => *ids |= 1 << id,
@@ -1715,7 +1732,7 @@ fn table() -> &'static Table {
     TABLE.get_or_init(Table::new)
 }
 
-/// Every place of every indexed literal in the line being read (`read_line_indexed`), in order.
+/// Every place of every indexed literal in the line being read (`read_line_indexed`).
 /// `lo..hi` is where the line stands in memory: a slice inside it is a part of the line (which
 /// cannot change while it is borrowed); any other slice (unescaped text, another line) is
 /// searched as it is.
@@ -1724,7 +1741,7 @@ struct LineIndex {
     hi: usize,
     present: u64,           // a bit for each literal the line holds
     first: [u32; 64],       // each literal's first place in the line
-    places: Vec<(u32, u8)>, // (place, literal) for every place, by place
+    places: Vec<(u32, u8)>, // (place, literal) for every place; one literal's in order
 }
 
 thread_local! {
@@ -1766,13 +1783,18 @@ impl IndexOf {
                     let id = ids.trailing_zeros() as usize;
                     ids &= ids - 1;
                     let lit = INDEXED[id];
-                    if b.len() - i >= lit.len() && same(&b[i..i + lit.len()], lit) {
+                    // Where the literal begins if its anchor stands at `i`: the places of one
+                    // literal come in order (those of different ones need not).
+                    let Some(q) = i.checked_sub(t.anchor[id]) else {
+                        continue;
+                    };
+                    if b.len() - q >= lit.len() && same(&b[q..q + lit.len()], lit) {
                         let bit = 1u64 << id;
                         if x.present & bit == 0 {
                             x.present |= bit;
-                            x.first[id] = i as u32;
+                            x.first[id] = q as u32;
                         }
-                        x.places.push((i as u32, id as u8));
+                        x.places.push((q as u32, id as u8));
                     }
                 }
             };
