@@ -70,12 +70,14 @@ pub const MAX_LINE: usize = 4000;
 /// Where the literals of code names stand in the line (the caller finds them): a name standing
 /// alone outside the text a form explained would be a finding of its own.
 pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
-    let escaped = precheck(b)?;
+    let odd = precheck(b)?;
+    let escaped = odd & 4 != 0;
     if escaped && !words.unescape {
         return Err(Declined);
     }
     let mut r = Reader {
         b,
+        quote: odd & 8 != 0,
         taken: Vec::new(),
         found: Vec::new(),
         json: Vec::new(),
@@ -107,7 +109,7 @@ pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
 
 /// What makes a whole line one that this reader does not read; Ok(whether it holds a backslash:
 /// escapes, read only in the quoted value that holds SDK text, see `Reader::quoted`).
-fn precheck(b: &[u8]) -> R<bool> {
+fn precheck(b: &[u8]) -> R<u8> {
     if b.len() > MAX_LINE {
         return Err(Declined);
     }
@@ -153,18 +155,19 @@ fn precheck(b: &[u8]) -> R<bool> {
     if sdk > 1 || (sdk == 1 && contains(b, b"='")) {
         return Err(Declined); // several SDK errors, or SDK text in a Python repr's quotes
     }
-    Ok(odd & 4 != 0)
+    Ok(odd)
 }
 
 /// What odd bytes `b` holds: bit 0 a control character (not a tab), bit 1 a byte >= 0x80, bit 2
-/// a backslash; eight bytes a turn (`precheck` asks about every byte of each line).
+/// a backslash, bit 3 a double quote; eight bytes a turn (`precheck` asks about every byte of
+/// each line).
 fn odd_bytes(b: &[u8]) -> u8 {
     const M7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HI: u64 = 0x8080_8080_8080_8080;
     // The high bit of each byte of `x` that is zero, exactly (no borrow between bytes).
     let zero = |x: u64| !(((x & M7) + M7) | x) & HI;
     let splat = crate::scan::splat;
-    let (mut control, mut high, mut backslash) = (0u64, 0u64, 0u64);
+    let (mut control, mut high, mut backslash, mut quote) = (0u64, 0u64, 0u64, 0u64);
     let mut words = b.chunks_exact(8);
     for w in &mut words {
         let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
@@ -173,13 +176,17 @@ fn odd_bytes(b: &[u8]) -> u8 {
         control |= (below & !zero(w ^ splat(b'\t'))) | zero(w ^ splat(0x7f));
         high |= w & HI;
         backslash |= zero(w ^ splat(b'\\'));
+        quote |= zero(w ^ splat(b'"'));
     }
-    let mut odd =
-        u8::from(control != 0) | (u8::from(high != 0) << 1) | (u8::from(backslash != 0) << 2);
+    let mut odd = u8::from(control != 0)
+        | (u8::from(high != 0) << 1)
+        | (u8::from(backslash != 0) << 2)
+        | (u8::from(quote != 0) << 3);
     for &c in words.remainder() {
         odd |= u8::from((c < 0x20 && c != b'\t') || c == 0x7f)
             | (u8::from(c >= 0x80) << 1)
-            | (u8::from(c == b'\\') << 2);
+            | (u8::from(c == b'\\') << 2)
+            | (u8::from(c == b'"') << 3);
     }
     odd
 }
@@ -233,6 +240,7 @@ fn in_envelope(b: &[u8]) -> bool {
 
 struct Reader<'a> {
     b: &'a [u8],
+    quote: bool, // whether `b` holds a `"` (`odd_bytes`)
     taken: Vec<Span>,
     found: Vec<Finding>,
     json: Vec<(usize, Result<usize, JsonError>)>, // values read from a brace: a body is read once
@@ -267,7 +275,7 @@ impl Reader<'_> {
         let Some(t) = find(b, b"TencentCloudSDK", 0) else {
             return if escaped { Err(Declined) } else { Ok(()) };
         };
-        if !b.contains(&b'"') {
+        if !self.quote {
             return if escaped { Err(Declined) } else { Ok(()) };
         }
         let mut pos = 0;
@@ -367,7 +375,7 @@ impl Reader<'_> {
         if self.holding(t).is_some() {
             return Ok(()); // read in its quotes: the extractor goes on after them
         }
-        if b.contains(&b'"') {
+        if self.quote {
             return Err(Declined);
         }
         if t == 0 || b[t - 1] != b'[' {
@@ -2127,7 +2135,8 @@ mod tests {
                 b[at] = c;
                 let plain = u8::from((c < 0x20 && c != b'\t') || c == 0x7f)
                     | (u8::from(c >= 0x80) << 1)
-                    | (u8::from(c == b'\\') << 2);
+                    | (u8::from(c == b'\\') << 2)
+                    | (u8::from(c == b'"') << 3);
                 assert_eq!(odd_bytes(&b), plain, "{c} at {at}");
                 b[(at + 3) % 20] = b'\t';
                 b[(at + 9) % 20] = 0x81;
