@@ -215,18 +215,33 @@ fn said<'a>(f: &Finding, line: &'a [u8]) -> Option<Option<&'a [u8]>> {
 /// characters of the blocks where Chinese text and its punctuation stand; else None.
 fn json_plain(line: &[u8]) -> Option<&[u8]> {
     let text = line.strip_suffix(b"\r").unwrap_or(line);
+    plain_chars(text).then_some(text)
+}
+
+/// Whether json.dumps writes `text` as it is but for its ASCII escapes, and `json_safe` escapes
+/// none of it (`json_plain`).
+fn plain_chars(text: &[u8]) -> bool {
     if text.iter().all(|&c| c < 0x7f) {
-        return Some(text);
+        return true;
     }
-    let decoded = std::str::from_utf8(text).ok()?;
-    decoded
-        .chars()
-        .all(|c| {
+    std::str::from_utf8(text).is_ok_and(|decoded| {
+        decoded.chars().all(|c| {
             matches!(c as u32,
                 0..=0x7e | 0xa0..=0xac | 0xae..=0x2ff | 0x2010..=0x2027 | 0x2030..=0x205e
                 | 0x3000..=0x3163 | 0x3165..=0x9fff | 0xff00..=0xff9f)
         })
-        .then_some(text)
+    })
+}
+
+/// Whether a finding read unescaped has a message and request ID that `json_plain` lets through
+/// (json.dumps and `json_safe` write them as they are, but for their ASCII escapes); true of one
+/// read from the line itself, whose line `json_plain` asks about.
+fn fields_plain(f: &Finding) -> bool {
+    let Some(text) = f.unescaped.as_deref() else {
+        return true;
+    };
+    let plain = |span: Option<(usize, usize)>| span.is_none_or(|(a, b)| plain_chars(&text[a..b]));
+    plain(f.message) && plain(f.request_id)
 }
 
 /// `registry._normalise` of ASCII text: lower case, no quotes, blanks as one space, no spaces or
@@ -320,7 +335,7 @@ fn json_line(
     out: &mut Vec<u8>,
     file: &[u8],
     number: u64,
-    text: &[u8],
+    (text, fields): (&[u8], &[u8]),
     f: &Finding,
     [a, b, c]: [&Vec<u8>; 3],
 ) {
@@ -331,9 +346,9 @@ fn json_line(
     json_text(out, text);
     out.extend_from_slice(b", \"matches\": [");
     out.extend_from_slice(a);
-    json_span(out, text, f.message);
+    json_span(out, fields, f.message);
     out.extend_from_slice(b);
-    json_span(out, text, f.request_id);
+    json_span(out, fields, f.request_id);
     out.extend_from_slice(c);
     decimal(out, f.code.0 as u64);
     out.extend_from_slice(b", \"end\": ");
@@ -495,20 +510,20 @@ impl Tails {
                     }
                     slot = self.pending.len() as u64;
                     self.pending.push(self.key.clone());
-                } else if f.unescaped.is_some() {
-                    // Its message is not the line's text: Python writes its record.
-                } else if let Some(text) = json_plain(line) {
+                } else if let Some(text) = json_plain(line).filter(|_| fields_plain(f)) {
+                    // The message and request ID: spans of the line, or of the text read unescaped.
+                    let fields = f.unescaped.as_deref().unwrap_or(text);
                     match self.json.get(&self.key[..]) {
                         Some(Meaning::Python) => {} // Python's to render, always
                         Some(Meaning::Known { rule, parts }) => {
-                            if let Some(v) = rule.agrees(f, text) {
+                            if let Some(v) = rule.agrees(f, fields) {
                                 if let Some([a, b, c]) = &parts[v] {
                                     let parts = [a, b, c];
                                     json_line(
                                         &mut self.out,
                                         layout.prefix,
                                         line_number,
-                                        text,
+                                        (text, fields),
                                         f,
                                         parts,
                                     );

@@ -488,6 +488,35 @@ mod tests {
     }
 
     #[test]
+    fn json_records_of_text_read_unescaped_carry_its_message() {
+        let core =
+            Core::from_tagged(b"L:AuthFailure\nL:InvalidParameter\nK:AuthFailure\nH:AuthFailure");
+        let mut tails = Tails::new(16);
+        let buf = format!("{ESCAPED}\n");
+        let buf = buf.as_bytes();
+        let layout = Layout {
+            prefix: b"{F",
+            show_numbers: false,
+            count: true,
+            lines_before: 0,
+            count_only: false,
+            json: true,
+        };
+        tails.assemble(&core, buf, 0, buf.len(), &layout);
+        assert_eq!(tails.holes.len(), assemble::HOLE);
+        assert!(tails.put_json(0, Some(b"N"), 0, [b"<A>", b"<B>", b"<C>"]));
+        tails.assemble(&core, buf, 0, buf.len(), &layout);
+        assert!(tails.holes.is_empty());
+        let line = ESCAPED.replace('\\', "\\\\").replace('"', "\\\"");
+        let code = ESCAPED.find("AuthFailure").unwrap();
+        let expected = format!(
+            "{{F, \"line_number\": 1, \"line\": \"{line}\", \"matches\": [<A>\"密 /k\"<B>\"r-1\"<C>{code}, \"end\": {}}}]}}\n",
+            code + 11
+        );
+        assert_eq!(String::from_utf8_lossy(&tails.out), expected);
+    }
+
+    #[test]
     fn huge_lines_are_handed_back() {
         let line = "Code: ".repeat(100_000);
         let r = read(&line);
