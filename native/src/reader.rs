@@ -1645,10 +1645,10 @@ pub const INDEXED: &[&[u8]] = &[
 /// yes), and tables from a literal's address or text to its number (`id`).
 struct Table {
     starts: Box<[u64; 1024]>,
-    by_pair: Vec<(u16, u32)>, // an anchor, a bit for each literal whose anchor it is
-    anchor: [usize; 32],      // where each literal's anchor stands in it
-    slots: [u8; 256],         // literal number + 1 by `slot` of its text, open addressing; 0: empty
-    at: [usize; 64],          // each literal's address by `address_slot` (0: none)
+    by_pair: Box<[u32; 4096]>, // by `fold` of an anchor: a bit for each literal anchored there
+    anchor: [usize; 32],       // where each literal's anchor stands in it
+    slots: [u8; 256], // literal number + 1 by `slot` of its text, open addressing; 0: empty
+    at: [usize; 64],  // each literal's address by `address_slot` (0: none)
     at_id: [u8; 64],
 }
 
@@ -1667,6 +1667,11 @@ fn pair(a: u8, b: u8) -> usize {
     usize::from(a) | usize::from(b) << 8
 }
 
+/// An anchor's place in `Table::by_pair`: anchors that share one are all compared.
+fn fold(h: usize) -> usize {
+    (h ^ (h >> 4)) & 0xfff
+}
+
 fn slot(pat: &[u8]) -> usize {
     (pat.len() * 31
         + usize::from(pat[0]) * 7
@@ -1683,7 +1688,7 @@ impl Table {
     fn new() -> Table {
         let mut t = Table {
             starts: Box::new([0; 1024]),
-            by_pair: Vec::new(),
+            by_pair: Box::new([0; 4096]),
             anchor: [0; 32],
             slots: [0; 256],
             at: [0; 64],
@@ -1696,10 +1701,7 @@ impl Table {
             t.anchor[id] = k;
             let h = pair(lit[k], lit[k + 1]);
             t.starts[h >> 6] |= 1 << (h & 63);
-            match t.by_pair.iter_mut().find(|(p, _)| usize::from(*p) == h) {
-                Some((_, ids)) => *ids |= 1 << id,
-                None => t.by_pair.push((h as u16, 1 << id)),
-            }
+            t.by_pair[fold(h)] |= 1 << id;
             let mut at = slot(lit);
             while t.slots[at] != 0 {
                 at = (at + 1) & 255;
@@ -1782,11 +1784,7 @@ impl IndexOf {
                 if !hit(h) {
                     return;
                 }
-                let mut ids = t
-                    .by_pair
-                    .iter()
-                    .find(|(p, _)| usize::from(*p) == h)
-                    .map_or(0, |x| x.1);
+                let mut ids = t.by_pair[fold(h)];
                 while ids != 0 {
                     let id = ids.trailing_zeros() as usize;
                     ids &= ids - 1;
@@ -1913,6 +1911,9 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 pub fn rfind(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
     if pat.is_empty() || hi < lo || hi - lo < pat.len() {
         return None;
+    }
+    if pat.len() == 1 {
+        return crate::scan::memrchr(pat[0], b, lo, hi);
     }
     if let Some(answer) = indexed_rfind(b, pat, lo, hi) {
         return answer;
