@@ -669,7 +669,7 @@ impl Reader<'_> {
                 continue;
             }
             let mut e = s;
-            while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_' || b[e] == b'.') {
+            while e < b.len() && CLASS[usize::from(b[e])] & CODE_WORD != 0 {
                 e += 1;
             }
             if b.get(e).is_some_and(|&c| c >= 0x80) {
