@@ -1805,18 +1805,18 @@ impl IndexOf {
                 }
             };
             // The pairs at eight places a turn from one word (and the byte after it), tested
-            // together: most turns have no place where a literal may begin.
+            // together: most turns have no place where a literal may begin; the others compare
+            // only where one may.
             let mut i = 0;
             while i + 9 <= b.len() {
                 let w = crate::scan::word_at(b, i);
                 let last = (w >> 56) as usize | usize::from(b[i + 8]) << 8;
-                let any = (0..7).fold(hit(last), |any, k| {
-                    any | hit((w >> (8 * k)) as usize & 0xffff)
+                let mut hits = (0..7).fold(u32::from(hit(last)) << 7, |hits, k| {
+                    hits | u32::from(hit((w >> (8 * k)) as usize & 0xffff)) << k
                 });
-                if any {
-                    for k in 0..8 {
-                        record(i + k);
-                    }
+                while hits != 0 {
+                    record(i + hits.trailing_zeros() as usize);
+                    hits &= hits - 1;
                 }
                 i += 8;
             }
