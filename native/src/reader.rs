@@ -1601,7 +1601,7 @@ pub fn find(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
         }
         i += 8;
     }
-    (i..=b.len() - n).find(|&at| same(&b[at..at + n], pat))
+    (i..=b.len() - n).find(|&at| b[at] == pat[0] && same(&b[at..at + n], pat))
 }
 
 /// The literals this reader searches a line for (`find`, `rfind`, `contains`, `count`): each one's
