@@ -221,7 +221,13 @@ fn json_plain(line: &[u8]) -> Option<&[u8]> {
 /// Whether json.dumps writes `text` as it is but for its ASCII escapes, and `json_safe` escapes
 /// none of it (`json_plain`).
 fn plain_chars(text: &[u8]) -> bool {
-    if text.iter().all(|&c| c < 0x7f) {
+    // ASCII but DEL, eight bytes a turn (most lines), before any decoding.
+    let mut words = text.chunks_exact(8);
+    let odd = words.by_ref().fold(0, |odd, w| {
+        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+        odd | (w & 0x8080_8080_8080_8080) | has_byte(w, splat(0x7f))
+    });
+    if odd == 0 && words.remainder().iter().all(|&c| c < 0x7f) {
         return true;
     }
     std::str::from_utf8(text).is_ok_and(|decoded| {
@@ -812,6 +818,13 @@ mod tests {
         assert_eq!(json_plain(b"a\x7f"), None);
         assert_eq!(json_plain(b"a\xe2\x80\xae"), None); // U+202E: json_safe escapes it
         assert_eq!(json_plain(b"a\xff"), None);
+        for at in 0..20 {
+            for c in [0x7f, 0x80, 0xff, 0x7e, 0x00] {
+                let mut text = vec![b'a'; 20];
+                text[at] = c;
+                assert_eq!(plain_chars(&text), c < 0x7f, "{c} at {at}");
+            }
+        }
     }
 
     #[test]
