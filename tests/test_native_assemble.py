@@ -368,8 +368,8 @@ def test_a_table_takes_tails_only_for_its_holes() -> None:
     line = b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r\n"
     got = built.assemble(line, 0, len(line), tails, b"", count=True, show_numbers=False, lines_before=7)
     assert got is not None
-    data, written, holes = got
-    assert (data, written) == (b"", 0)
+    data, written, holes, newlines = got
+    assert (data, written, newlines) == (b"", 0, 1)
     [(offset, start, end, number, slot, agrees, findings)] = holes
     assert (offset, start, end, number, slot, agrees) == (0, 0, len(line) - 1, 8, 0, -1)
     assert findings is not None and findings[0].code == "AuthFailure"
@@ -377,4 +377,7 @@ def test_a_table_takes_tails_only_for_its_holes() -> None:
         tails.put(1, b"\tno such hole")
     tails.put(0, b"\tT")
     assert built.assemble(line, 0, len(line), tails, b"f:", count=True, show_numbers=True, lines_before=7) == (
-        b"f:8:" + line[:-1] + b"\tT\n", 1, [])
+        b"f:8:" + line[:-1] + b"\tT\n", 1, [], 1)
+    two = b"ok\n" + line + b"ok\n\nlast"  # newlines before, between and after the lines read; no last one
+    assert built.assemble(two, 0, len(two), tails, b"", count=True, show_numbers=False, lines_before=0)[3] == 4
+    assert built.assemble(two, 0, len(two), tails, b"", count=False, show_numbers=False, lines_before=0)[3] == 0

@@ -393,6 +393,9 @@ pub struct Tails {
     pub out: Vec<u8>,
     pub written: usize, // lines in `out`
     pub holes: Vec<u64>,
+    /// The newlines of the last block, when its lines are counted (`Layout::count`; else 0):
+    /// Python need not count them again.
+    pub newlines: u64,
 }
 
 impl Tails {
@@ -407,6 +410,7 @@ impl Tails {
             out: Vec::new(),
             written: 0,
             holes: Vec::new(),
+            newlines: 0,
         }
     }
 
@@ -483,6 +487,7 @@ impl Tails {
         self.written = 0;
         self.holes.clear();
         self.pending.clear();
+        self.newlines = 0;
         let mut number = layout.lines_before;
         let mut counted_to = start;
         for ls in core.literals.candidate_lines(buf, start, end) {
@@ -565,6 +570,9 @@ impl Tails {
             self.holes
                 .extend_from_slice(&[self.out.len() as u64, line_number, slot, agrees]);
             push(&mut self.holes, buf, ls, le, result);
+        }
+        if layout.count {
+            self.newlines = number - layout.lines_before + newlines(buf, counted_to, end);
         }
         Assembled::Done
     }

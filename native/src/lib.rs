@@ -24,7 +24,7 @@ use scan::{line_end, Literals};
 /// message's, request ID's and code description's byte spans (absolute), module code, error code.
 pub const RECORD: usize = 16;
 /// The layout's version: `_native.py` refuses a library whose layout it does not know.
-pub const ABI: u32 = 3;
+pub const ABI: u32 = 4;
 
 pub const NO_ERROR: u64 = 0;
 pub const ONE_ERROR: u64 = 1;
@@ -344,7 +344,7 @@ pub unsafe extern "C" fn kmserr_tails_put_json(
 
 /// Assemble the plain output of `buf[start:end]` (`Tails::assemble`): `*out`/`*out_len` get the
 /// bytes written (`*out_lines` lines), `*holes`/`*hole_words` the holes (HOLE u64 words each); both owned by the table,
-/// valid until its next call. `prefix` is `name:` or empty; `flags` bit 0: count lines, bit 1:
+/// valid until its next call; `*out_newlines` the newlines of `buf[start:end]` when lines are counted (else 0). `prefix` is `name:` or empty; `flags` bit 0: count lines, bit 1:
 /// show line numbers, bit 2: count the lines read with an error only (`*out_lines`), writing
 /// nothing, bit 3: JSON Lines (`prefix` is then each record's `{"file": ...`); `lines_before`:
 /// lines before the block. Returns 0, 1 when the block is
@@ -371,6 +371,7 @@ pub unsafe extern "C" fn kmserr_native_assemble(
     out_lines: *mut usize,
     holes: *mut *const u64,
     hole_words: *mut usize,
+    out_newlines: *mut u64,
 ) -> i32 {
     if core.is_null()
         || tails.is_null()
@@ -379,6 +380,7 @@ pub unsafe extern "C" fn kmserr_native_assemble(
         || out_lines.is_null()
         || holes.is_null()
         || hole_words.is_null()
+        || out_newlines.is_null()
         || (buf.is_null() && len != 0)
         || (prefix.is_null() && prefix_len != 0)
         || start > end
@@ -415,6 +417,7 @@ pub unsafe extern "C" fn kmserr_native_assemble(
                 *out_lines = tails.written;
                 *holes = tails.holes.as_ptr();
                 *hole_words = tails.holes.len();
+                *out_newlines = tails.newlines;
             }
             if done == Assembled::Done {
                 0
