@@ -24,17 +24,44 @@ fn ws(b: &[u8], mut i: usize) -> usize {
 
 /// The end of the JSON value that starts at `i` (no whitespace skipped before it).
 pub fn value_end(b: &[u8], i: usize) -> Result<usize, JsonError> {
-    value(b, i, 0)
+    value_end_knowing(b, i, &[]).0
 }
 
-fn value(b: &[u8], i: usize, depth: usize) -> Result<usize, JsonError> {
+/// What reading a value that starts at a brace gave (`value_end_knowing`): the brace, the
+/// result, and the deepest nesting the reading reached (1: the object's own level).
+pub type Known = (usize, Result<usize, JsonError>, usize);
+
+/// `value_end`, and the deepest nesting it reached; an object at a brace of `known` (values of the
+/// same text read before, on their own) is not read again where it nests, when its nesting there
+/// stays within MAX_DEPTH (so that it ends, or fails, where it did on its own).
+pub fn value_end_knowing(b: &[u8], i: usize, known: &[Known]) -> (Result<usize, JsonError>, usize) {
+    let mut ctx = Ctx { known, max: 0 };
+    let end = value(b, i, 0, &mut ctx);
+    (end, ctx.max)
+}
+
+struct Ctx<'k> {
+    known: &'k [Known],
+    max: usize,
+}
+
+fn value(b: &[u8], i: usize, depth: usize, ctx: &mut Ctx) -> Result<usize, JsonError> {
     let Some(&c) = b.get(i) else {
         return Err(JsonError::Invalid);
     };
     match c {
         b'"' => string(b, i + 1),
-        b'{' => object(b, i + 1, depth + 1),
-        b'[' => array(b, i + 1, depth + 1),
+        b'{' => {
+            // Read on its own, its levels were 1..=max; here they are depth+1..=depth+max.
+            if let Some(&(_, end, max)) = ctx.known.iter().find(|k| k.0 == i) {
+                if end == Err(JsonError::TooDeep) || max + depth <= MAX_DEPTH {
+                    ctx.max = ctx.max.max(max + depth);
+                    return end;
+                }
+            }
+            object(b, i + 1, depth + 1, ctx)
+        }
+        b'[' => array(b, i + 1, depth + 1, ctx),
         b'n' if b[i..].starts_with(b"null") => Ok(i + 4),
         b't' if b[i..].starts_with(b"true") => Ok(i + 4),
         b'f' if b[i..].starts_with(b"false") => Ok(i + 5),
@@ -88,7 +115,8 @@ fn string(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
     }
 }
 
-fn object(b: &[u8], i: usize, depth: usize) -> Result<usize, JsonError> {
+fn object(b: &[u8], i: usize, depth: usize, ctx: &mut Ctx) -> Result<usize, JsonError> {
+    ctx.max = ctx.max.max(depth);
     if depth > MAX_DEPTH {
         return Err(JsonError::TooDeep);
     }
@@ -104,7 +132,7 @@ fn object(b: &[u8], i: usize, depth: usize) -> Result<usize, JsonError> {
         if b.get(i) != Some(&b':') {
             return Err(JsonError::Invalid);
         }
-        i = ws(b, value(b, ws(b, i + 1), depth)?);
+        i = ws(b, value(b, ws(b, i + 1), depth, ctx)?);
         match b.get(i) {
             Some(b'}') => return Ok(i + 1),
             Some(b',') => i = ws(b, i + 1),
@@ -113,7 +141,8 @@ fn object(b: &[u8], i: usize, depth: usize) -> Result<usize, JsonError> {
     }
 }
 
-fn array(b: &[u8], i: usize, depth: usize) -> Result<usize, JsonError> {
+fn array(b: &[u8], i: usize, depth: usize, ctx: &mut Ctx) -> Result<usize, JsonError> {
+    ctx.max = ctx.max.max(depth);
     if depth > MAX_DEPTH {
         return Err(JsonError::TooDeep);
     }
@@ -122,7 +151,7 @@ fn array(b: &[u8], i: usize, depth: usize) -> Result<usize, JsonError> {
         return Ok(i + 1);
     }
     loop {
-        i = ws(b, value(b, i, depth)?);
+        i = ws(b, value(b, i, depth, ctx)?);
         match b.get(i) {
             Some(b']') => return Ok(i + 1),
             Some(b',') => i = ws(b, i + 1),
@@ -193,6 +222,48 @@ mod tests {
         assert_eq!(ok("1e5"), Some(3));
         assert_eq!(ok("1ex"), Some(1));
         assert_eq!(value_end(&[b'['; 1000], 0), Err(JsonError::TooDeep));
+    }
+
+    #[test]
+    fn values_known_on_their_own_end_where_they_do_when_read_again() {
+        // Every brace of a text read on its own first; then each read again knowing the others,
+        // as `Reader::json_object` reads the braces before a code from the inside out.
+        let mut seed = 3u64;
+        let pieces: [&[u8]; 10] = [
+            b"{", b"}", b"\"a\":", b"[", b"]", b",", b"1", b"\"x\"", b" ", b"{\"k\":",
+        ];
+        for round in 0..4000 {
+            let mut text = Vec::new();
+            if round % 50 == 0 {
+                // Near MAX_DEPTH: known inner objects must not hide nesting that is too deep.
+                let n = MAX_DEPTH - 3 + round / 50 % 7;
+                text.extend(std::iter::repeat(&b"{\"k\":"[..]).take(n).flatten());
+                text.extend_from_slice(b"{}");
+                text.extend(std::iter::repeat(b'}').take(n));
+            }
+            for _ in 0..round % 30 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let braces: Vec<usize> = (0..text.len()).filter(|&i| text[i] == b'{').collect();
+            let mut known = Vec::new();
+            for &brace in braces.iter().rev() {
+                let (end, max) = value_end_knowing(&text, brace, &known);
+                assert_eq!(
+                    end,
+                    value_end(&text, brace),
+                    "{:?} at {brace}",
+                    String::from_utf8_lossy(&text)
+                );
+                if end != Err(JsonError::TooDeep) {
+                    // The depth a value reached, as known for the next: as read on its own.
+                    assert_eq!(max, value_end_knowing(&text, brace, &[]).1, "at {brace}");
+                }
+                known.push((brace, end, max));
+            }
+        }
     }
 
     #[test]

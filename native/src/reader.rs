@@ -11,7 +11,7 @@
 //! Positions are byte offsets into the line; a Finding's character offsets are counted at the end.
 #![forbid(unsafe_code)]
 
-use crate::json::{value_end, JsonError};
+use crate::json::{value_end_knowing, JsonError, Known};
 
 /// The line is not read here: Python's full extractor reads it.
 #[derive(Debug, PartialEq, Eq)]
@@ -243,7 +243,7 @@ struct Reader<'a> {
     quote: bool, // whether `b` holds a `"` (`odd_bytes`)
     taken: Vec<Span>,
     found: Vec<Finding>,
-    json: Vec<(usize, Result<usize, JsonError>)>, // values read from a brace: a body is read once
+    json: Vec<Known>, // values read from a brace: a body is read once, and once inside another
 }
 
 impl Reader<'_> {
@@ -968,11 +968,11 @@ impl Reader<'_> {
                 break;
             };
             brace = x;
-            let value = match self.json.iter().find(|(at, _)| *at == brace) {
-                Some(&(_, v)) => v,
+            let value = match self.json.iter().find(|(at, _, _)| *at == brace) {
+                Some(&(_, v, _)) => v,
                 None => {
-                    let v = value_end(b, brace);
-                    self.json.push((brace, v));
+                    let (v, max) = value_end_knowing(b, brace, &self.json);
+                    self.json.push((brace, v, max));
                     v
                 }
             };
