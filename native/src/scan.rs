@@ -49,6 +49,12 @@ pub struct Literals {
     names: Option<Box<Literals>>,
 }
 
+/// Whether two slices of one length are equal, compared inline (literals are short: a call to
+/// memcmp costs more than the comparison).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 fn gram_at(b: &[u8], i: usize) -> u32 {
     // One bounds check for the four bytes (four indexings cost a third of the candidate search).
     u32::from_le_bytes(b[i..i + 4].try_into().expect("four bytes"))
@@ -120,7 +126,7 @@ impl Literals {
     /// Whether literal `id` stands at `q` in `buf[start:end]` and counts there.
     fn at(&self, buf: &[u8], start: usize, end: usize, id: usize, q: usize) -> bool {
         let p = &self.patterns[id];
-        if q < start || q + p.len() > end || &buf[q..q + p.len()] != p.as_slice() {
+        if q < start || q + p.len() > end || !same(&buf[q..q + p.len()], p) {
             return false;
         }
         id != MESSAGE_KEY || legacy_locator_before(buf, start, q)
@@ -244,7 +250,7 @@ impl Literals {
                     let (id, off) = (e.literal as usize, e.offset as usize);
                     if e.gram == g && id >= self.first_name && p >= off {
                         let (q, n) = (p - off, self.patterns[id].len());
-                        if q + n <= line.len() && line[q..q + n] == self.patterns[id][..] {
+                        if q + n <= line.len() && same(&line[q..q + n], &self.patterns[id]) {
                             found.push((q, q + n));
                         }
                     }
