@@ -78,9 +78,9 @@ pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
     let mut r = Reader {
         b,
         quote: odd & 8 != 0,
-        taken: Vec::new(),
+        taken: Spans::default(),
         found: Vec::new(),
-        json: Vec::new(),
+        json: Bodies::default(),
     };
     r.quoted(names, words, escaped)?;
     r.sdk_text(&words.known)?;
@@ -101,10 +101,68 @@ pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
     if !free.is_empty() {
         r.bare(&free, words)?;
     }
-    if r.found.len() > 1 {
+    if r.found.len() > 1 || r.taken.overflow {
         return Err(Declined); // several errors: ordering, request IDs shared on a line (Python)
     }
     Ok(r.found)
+}
+
+/// The spans of the text explained (no allocation a line): a line read here has one or two; one
+/// with more than SPANS holds several errors, and is declined (`overflow`).
+#[derive(Default)]
+struct Spans {
+    at: [Span; SPANS],
+    len: usize,
+    overflow: bool,
+}
+
+const SPANS: usize = 4;
+
+impl Spans {
+    fn push(&mut self, span: Span) {
+        match self.at.get_mut(self.len) {
+            Some(slot) => {
+                *slot = span;
+                self.len += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, Span> {
+        self.at[..self.len].iter()
+    }
+}
+
+/// The JSON values read from a brace of the line (`Reader::json_object`), the first BODIES of
+/// them (no allocation a line): a later one is read again when asked for.
+struct Bodies {
+    at: [Known; BODIES],
+    len: usize,
+}
+
+const BODIES: usize = 8;
+
+impl Default for Bodies {
+    fn default() -> Bodies {
+        Bodies {
+            at: [(0, Ok(0), 0); BODIES],
+            len: 0,
+        }
+    }
+}
+
+impl Bodies {
+    fn known(&self) -> &[Known] {
+        &self.at[..self.len]
+    }
+
+    fn push(&mut self, body: Known) {
+        if let Some(slot) = self.at.get_mut(self.len) {
+            *slot = body;
+            self.len += 1;
+        }
+    }
 }
 
 /// What makes a whole line one that this reader does not read; Ok(whether it holds a backslash:
@@ -241,9 +299,9 @@ fn in_envelope(b: &[u8]) -> bool {
 struct Reader<'a> {
     b: &'a [u8],
     quote: bool, // whether `b` holds a `"` (`odd_bytes`)
-    taken: Vec<Span>,
+    taken: Spans,
     found: Vec<Finding>,
-    json: Vec<Known>, // values read from a brace: a body is read once, and once inside another
+    json: Bodies, // values read from a brace: a body is read once, and once inside another
 }
 
 impl Reader<'_> {
@@ -968,10 +1026,10 @@ impl Reader<'_> {
                 break;
             };
             brace = x;
-            let value = match self.json.iter().find(|(at, _, _)| *at == brace) {
+            let value = match self.json.known().iter().find(|(at, _, _)| *at == brace) {
                 Some(&(_, v, _)) => v,
                 None => {
-                    let (v, max) = value_end_knowing(b, brace, &self.json);
+                    let (v, max) = value_end_knowing(b, brace, self.json.known());
                     self.json.push((brace, v, max));
                     v
                 }
