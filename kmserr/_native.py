@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 ENV: Final = "KMSERR_NO_EXTENSIONS"
 LIBRARY: Final = "_kmserr_native"  # the module name setuptools-rust builds the cdylib as
-ABI: Final = 3  # the record layout this module reads (native/src/lib.rs: ABI)
+ABI: Final = 4  # the record layout this module reads (native/src/lib.rs: ABI)
 RECORD: Final = 16
 NO_ERROR, ONE_ERROR, NOT_READ = 0, 1, 2
 TAILS: Final = 4096  # tails a search's table holds (a few hundred bytes each); lines of other keys stay holes
@@ -108,7 +108,7 @@ def _open() -> ctypes.CDLL | None:
             ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t,
             ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32, ctypes.c_uint64,
             ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_size_t),
-            ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
+            ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_uint64),
         ]
     except (OSError, AttributeError):
         return None
@@ -163,7 +163,7 @@ class NativeCore:
     def assemble(
         self, buf: bytes, start: int, end: int, tails: Tails, prefix: bytes, *, count: bool, show_numbers: bool,
         lines_before: int, count_only: bool = False, json: bool = False,
-    ) -> tuple[memoryview, int, list[Hole]] | None:
+    ) -> tuple[memoryview, int, list[Hole], int] | None:
         """grep's plain output of the lines of buf[start:end] (whole lines) whose tails `tails` holds,
         each `prefix` (`name:` or empty), `N:` with `show_numbers`, its bytes, its tail and a newline;
         how many lines that is; and the holes: the other lines that may print, each with where it
@@ -171,19 +171,20 @@ class NativeCore:
         block; 0 when not `count`ed), the slot its tail goes in (`Tails.put`; -1: none) and its
         findings (None: not read here, as `read`). With `count_only`, nothing is written: the
         lines read here with an error are only counted (grep -c), and the holes are the lines not read.
+        Last, the newlines of buf[start:end] when `count` (else 0), which the caller need not count.
         None: the block holds rich's exception line, and is not assembled (search it with `read`).
         The output is a view of the table's own buffer, valid until its next call: write it out first."""
         if not 0 <= start <= end <= len(buf):
             raise ValueError(f"block {start}:{end} is outside a buffer of {len(buf)} bytes")
         data = buf if isinstance(buf, bytes) else bytes(buf)
         out, out_len, holes, words = ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_void_p(), ctypes.c_size_t()
-        out_lines = ctypes.c_size_t()
+        out_lines, newlines = ctypes.c_size_t(), ctypes.c_uint64()
         flags = (1 if count else 0) | (2 if show_numbers else 0) | (4 if count_only else 0) | (8 if json else 0)
         with self._lock, tails.lock:  # the output lives in the table until its next call
             status = self._lib.kmserr_native_assemble(
                 self._handle, tails.handle, data, len(data), start, end, prefix, len(prefix), flags, lines_before,
                 ctypes.byref(out), ctypes.byref(out_len), ctypes.byref(out_lines), ctypes.byref(holes),
-                ctypes.byref(words),
+                ctypes.byref(words), ctypes.byref(newlines),
             )
             if status < 0:
                 raise NativeError(f"the native core refused block {start}:{end}")
@@ -197,7 +198,7 @@ class NativeCore:
         for offset, number, slot, agrees, *record in _HOLES.iter_unpack(raw):
             found.append((offset, record[0], record[1], number, -1 if slot == _NONE else slot,
                           -1 if agrees == _NONE else agrees, _findings(data, record)))
-        return written, out_lines.value, found
+        return written, out_lines.value, found, newlines.value
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         """The candidate lines of buf[start:end] (whole lines), in order: (line start, line end

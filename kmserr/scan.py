@@ -303,10 +303,13 @@ class LineScanner:
             findings = tuple(self._extractor.find(text, before=before, envelope=self._envelope))
         return (raw, text, findings) if findings else None
 
-    def _done(self, buf: bytes, start: int, end: int) -> None:
-        """Count the lines of a block searched, and keep its end for the lines above the next one."""
+    def _done(self, buf: bytes, start: int, end: int, newlines: int | None = None) -> None:
+        """Count the lines of a block searched (its `newlines`, when the compiled core counted
+        them), and keep its end for the lines above the next one."""
         if self._count_lines:
-            self._line_number += buf.count(b"\n", start, end) + (0 if buf.endswith(b"\n", start, end) else 1)
+            if newlines is None:
+                newlines = buf.count(b"\n", start, end)
+            self._line_number += newlines + (0 if buf.endswith(b"\n", start, end) else 1)
         self._previous = lines_above(self._previous, buf, start, end)
 
     def assemble(
@@ -328,7 +331,7 @@ class LineScanner:
                        lines_before=self._line_number, count_only=count_only, json=json)
         if got is None:
             return None
-        data, written, holes = got
+        data, written, holes, newlines = got
         unread = [(line_start, line_end) for _, line_start, line_end, _, _, _, findings in holes
                   if findings is None and line_end - line_start <= _AGAIN_MAX]
         again = self._read_again(buf, unread) if unread else {}
@@ -339,7 +342,7 @@ class LineScanner:
             read = self._line(buf, start, line_start, line_end, findings)
             if read is not None:
                 left.append((offset, Hit(number, *read), slot, agrees))
-        self._done(buf, start, end)
+        self._done(buf, start, end, newlines)
         return data, written, left
 
     def _with_read_again(self, buf: bytes, lines: list[Line]) -> list[Line]:

@@ -25,6 +25,7 @@ from kmserr.render import Style, line_printer
 from kmserr.render.lines import LinePrinter
 from kmserr.scan import Hit, LineScanner
 from kmserr.search import Search
+from tests import jsonl
 from tests.test_native import DATA, _core_class, form_line
 
 Grepped = tuple[bytes, list[tuple[str, int]], bool]
@@ -211,6 +212,79 @@ def test_lines_handed_back_are_read_by_pythons_fast_path(monkeypatch: pytest.Mon
     assert len(calls) <= 2
 
 
+def test_escaped_records_are_written_by_the_core(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """JSON-lines records whose SDK text has `\\uXXXX` escapes (Chinese messages under json.dumps'
+    ensure_ascii) are read unescaped by the compiled core: after the first of their key, it writes
+    them, and Python neither reads nor renders them."""
+    _core_class()
+    path = tmp_path / "a.log"
+    path.write_bytes(b"".join(
+        b'{"level":"error","msg":"[TencentCloudSDKException] code:FailedOperation.DecryptError '
+        b'message:\\u89e3\\u5bc6\\u5931\\u8d25 \\/k%d requestId:r-%d","region":"ap-chengdu"}\n' % (n, n)
+        for n in range(40)))
+    expected = three_ways(monkeypatch, path, numbers=True)
+    assert expected[0].count(b"\n") == 40
+    rendered: list[int] = []
+    read_again: list[int] = []
+    again = LineScanner._read_again
+
+    def counted(self: LineScanner, buf: bytes, lines: list[tuple[int, int]]) -> Any:
+        read_again.append(len(lines))
+        return again(self, buf, lines)
+
+    monkeypatch.setattr(LineScanner, "_read_again", counted)
+    monkeypatch.setattr(search, "WARM", 100)  # the first line alone, then the rest in one block
+    monkeypatch.setattr(LinePrinter, "matched_with_tail", lambda self, hit, tail, name: rendered.append(hit.line_number))
+    grep(path, numbers=True)
+    assert rendered == [1]
+    assert read_again == [1]
+    json = grep(path, json=True)
+    explained: list[int] = []
+    explain = Search._explain
+
+    def counted_explain(self: Search, hit: Hit) -> Any:
+        explained.append(hit.line_number)
+        return explain(self, hit)
+
+    monkeypatch.setattr(Search, "_explain", counted_explain)
+    assert grep(path, json=True) == json
+    assert json[0].count(b"\n") == 40
+    assert explained == [1]  # --json too: the core writes the records after the first
+
+
+@given(st.lists(st.tuples(jsonl.records, st.sampled_from([b"\n", b"\r\n"])), min_size=1, max_size=6),
+       st.booleans(), st.integers(1, 3))
+def test_records_assembled_as_python_prints(
+    tmp_path_factory: pytest.TempPathFactory, records: list[tuple[str, bytes]], numbers: bool, times: int,
+) -> None:
+    """JSON-lines records (escapes of every kind, odd keys, two errors): the output the compiled
+    core assembles, reading SDK text unescaped, is Python's, keys met again included."""
+    data = b"".join(line.encode("utf-8", "surrogateescape") + eol for line, eol in records) * times
+    path = tmp_path_factory.mktemp("records") / "a.log"
+    path.write_bytes(data)
+    _core_class()
+
+    def json_or_error() -> object:
+        # --json of a message with a lone surrogate (`\\ud83d` alone) fails on either core
+        # (render.json._text), a matter of its own: then both must fail alike.
+        try:
+            return grep(path, json=True)
+        except UnicodeError as exc:
+            return type(exc)
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(search, "WARM", 100)
+        assembled, counted, json = grep(path, numbers=numbers), count(path), json_or_error()
+        monkeypatch.setattr(search, "ASSEMBLE", False)
+        assert grep(path, numbers=numbers) == assembled
+        assert count(path) == counted
+        assert json_or_error() == json
+        monkeypatch.setenv(core.ENV, "1")
+        assert grep(path, numbers=numbers) == assembled
+        assert count(path) == counted
+        assert json_or_error() == json
+
+
 def test_the_first_block_is_cut_after_its_first_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """In one block, the lines after the first WARM bytes are written by the compiled core, with
     what Python taught it from the first ones."""
@@ -294,8 +368,8 @@ def test_a_table_takes_tails_only_for_its_holes() -> None:
     line = b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r\n"
     got = built.assemble(line, 0, len(line), tails, b"", count=True, show_numbers=False, lines_before=7)
     assert got is not None
-    data, written, holes = got
-    assert (data, written) == (b"", 0)
+    data, written, holes, newlines = got
+    assert (data, written, newlines) == (b"", 0, 1)
     [(offset, start, end, number, slot, agrees, findings)] = holes
     assert (offset, start, end, number, slot, agrees) == (0, 0, len(line) - 1, 8, 0, -1)
     assert findings is not None and findings[0].code == "AuthFailure"
@@ -303,4 +377,7 @@ def test_a_table_takes_tails_only_for_its_holes() -> None:
         tails.put(1, b"\tno such hole")
     tails.put(0, b"\tT")
     assert built.assemble(line, 0, len(line), tails, b"f:", count=True, show_numbers=True, lines_before=7) == (
-        b"f:8:" + line[:-1] + b"\tT\n", 1, [])
+        b"f:8:" + line[:-1] + b"\tT\n", 1, [], 1)
+    two = b"ok\n" + line + b"ok\n\nlast"  # newlines before, between and after the lines read; no last one
+    assert built.assemble(two, 0, len(two), tails, b"", count=True, show_numbers=False, lines_before=0)[3] == 4
+    assert built.assemble(two, 0, len(two), tails, b"", count=False, show_numbers=False, lines_before=0)[3] == 0

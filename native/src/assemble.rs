@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use crate::reader::{contains, Finding};
-use crate::scan::memchr;
+use crate::scan::{has_byte, memchr, splat, word_at};
 use crate::{push, Core, NONE, RECORD};
 
 /// rich's exception line (`kmserr.forms.RICH_HEAD`): the lines below it are Python's to read.
@@ -215,18 +215,39 @@ fn said<'a>(f: &Finding, line: &'a [u8]) -> Option<Option<&'a [u8]>> {
 /// characters of the blocks where Chinese text and its punctuation stand; else None.
 fn json_plain(line: &[u8]) -> Option<&[u8]> {
     let text = line.strip_suffix(b"\r").unwrap_or(line);
-    if text.iter().all(|&c| c < 0x7f) {
-        return Some(text);
+    plain_chars(text).then_some(text)
+}
+
+/// Whether json.dumps writes `text` as it is but for its ASCII escapes, and `json_safe` escapes
+/// none of it (`json_plain`).
+fn plain_chars(text: &[u8]) -> bool {
+    // ASCII but DEL, eight bytes a turn (most lines), before any decoding.
+    let mut words = text.chunks_exact(8);
+    let odd = words.by_ref().fold(0, |odd, w| {
+        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+        odd | (w & 0x8080_8080_8080_8080) | has_byte(w, splat(0x7f))
+    });
+    if odd == 0 && words.remainder().iter().all(|&c| c < 0x7f) {
+        return true;
     }
-    let decoded = std::str::from_utf8(text).ok()?;
-    decoded
-        .chars()
-        .all(|c| {
+    std::str::from_utf8(text).is_ok_and(|decoded| {
+        decoded.chars().all(|c| {
             matches!(c as u32,
                 0..=0x7e | 0xa0..=0xac | 0xae..=0x2ff | 0x2010..=0x2027 | 0x2030..=0x205e
                 | 0x3000..=0x3163 | 0x3165..=0x9fff | 0xff00..=0xff9f)
         })
-        .then_some(text)
+    })
+}
+
+/// Whether a finding read unescaped has a message and request ID that `json_plain` lets through
+/// (json.dumps and `json_safe` write them as they are, but for their ASCII escapes); true of one
+/// read from the line itself, whose line `json_plain` asks about.
+fn fields_plain(f: &Finding) -> bool {
+    let Some(text) = f.unescaped.as_deref() else {
+        return true;
+    };
+    let plain = |span: Option<(usize, usize)>| span.map_or(true, |(a, b)| plain_chars(&text[a..b]));
+    plain(f.message) && plain(f.request_id)
 }
 
 /// `registry._normalise` of ASCII text: lower case, no quotes, blanks as one space, no spaces or
@@ -284,10 +305,24 @@ fn decimal(out: &mut Vec<u8>, mut n: u64) {
 fn json_text(out: &mut Vec<u8>, text: &[u8]) {
     out.push(b'"');
     let mut run = 0; // the start of the bytes not yet written, which need no escape
-    for (i, &c) in text.iter().enumerate() {
+    let mut i = 0;
+    while i < text.len() {
+        // Eight bytes a turn where none needs an escape (the tests flag no byte that needs none
+        // but may flag one above a byte that does: then byte by byte).
+        if i + 8 <= text.len() {
+            let w = word_at(text, i);
+            let control = w.wrapping_sub(splat(0x20)) & !w & 0x8080_8080_8080_8080;
+            if (has_byte(w, splat(b'"')) | has_byte(w, splat(b'\\')) | control) == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        let c = text[i];
+        i += 1;
         if c >= 0x20 && c != b'"' && c != b'\\' {
             continue;
         }
+        let i = i - 1;
         out.extend_from_slice(&text[run..i]);
         run = i + 1;
         match c {
@@ -320,7 +355,7 @@ fn json_line(
     out: &mut Vec<u8>,
     file: &[u8],
     number: u64,
-    text: &[u8],
+    (text, fields): (&[u8], &[u8]),
     f: &Finding,
     [a, b, c]: [&Vec<u8>; 3],
 ) {
@@ -331,9 +366,9 @@ fn json_line(
     json_text(out, text);
     out.extend_from_slice(b", \"matches\": [");
     out.extend_from_slice(a);
-    json_span(out, text, f.message);
+    json_span(out, fields, f.message);
     out.extend_from_slice(b);
-    json_span(out, text, f.request_id);
+    json_span(out, fields, f.request_id);
     out.extend_from_slice(c);
     decimal(out, f.code.0 as u64);
     out.extend_from_slice(b", \"end\": ");
@@ -358,6 +393,9 @@ pub struct Tails {
     pub out: Vec<u8>,
     pub written: usize, // lines in `out`
     pub holes: Vec<u64>,
+    /// The newlines of the last block, when its lines are counted (`Layout::count`; else 0):
+    /// Python need not count them again.
+    pub newlines: u64,
 }
 
 impl Tails {
@@ -372,6 +410,7 @@ impl Tails {
             out: Vec::new(),
             written: 0,
             holes: Vec::new(),
+            newlines: 0,
         }
     }
 
@@ -448,11 +487,13 @@ impl Tails {
         self.written = 0;
         self.holes.clear();
         self.pending.clear();
+        self.newlines = 0;
         let mut number = layout.lines_before;
         let mut counted_to = start;
         for ls in core.literals.candidate_lines(buf, start, end) {
             let (le, result) = core.read_one(buf, ls, end);
-            if contains(&buf[ls..le], RICH_HEAD) {
+            // A line read holds no RICH_HEAD (`reader::precheck` declines it): only others are searched.
+            if result.is_err() && contains(&buf[ls..le], RICH_HEAD) {
                 self.out.clear();
                 self.written = 0;
                 self.holes.clear();
@@ -494,20 +535,20 @@ impl Tails {
                     }
                     slot = self.pending.len() as u64;
                     self.pending.push(self.key.clone());
-                } else if f.unescaped.is_some() {
-                    // Its message is not the line's text: Python writes its record.
-                } else if let Some(text) = json_plain(line) {
+                } else if let Some(text) = json_plain(line).filter(|_| fields_plain(f)) {
+                    // The message and request ID: spans of the line, or of the text read unescaped.
+                    let fields = f.unescaped.as_deref().unwrap_or(text);
                     match self.json.get(&self.key[..]) {
                         Some(Meaning::Python) => {} // Python's to render, always
                         Some(Meaning::Known { rule, parts }) => {
-                            if let Some(v) = rule.agrees(f, text) {
+                            if let Some(v) = rule.agrees(f, fields) {
                                 if let Some([a, b, c]) = &parts[v] {
                                     let parts = [a, b, c];
                                     json_line(
                                         &mut self.out,
                                         layout.prefix,
                                         line_number,
-                                        text,
+                                        (text, fields),
                                         f,
                                         parts,
                                     );
@@ -529,6 +570,9 @@ impl Tails {
             self.holes
                 .extend_from_slice(&[self.out.len() as u64, line_number, slot, agrees]);
             push(&mut self.holes, buf, ls, le, result);
+        }
+        if layout.count {
+            self.newlines = number - layout.lines_before + newlines(buf, counted_to, end);
         }
         Assembled::Done
     }
@@ -742,6 +786,37 @@ mod tests {
     }
 
     #[test]
+    fn json_text_escapes_what_a_byte_at_a_time_reading_escapes() {
+        for special in [
+            b'"', b'\\', b'\n', 0x00, 0x1f, b'\t', 0x7f, 0x80, b' ', b'a',
+        ] {
+            for at in 0..40 {
+                for len in [at + 1, at + 2, at + 9, 48] {
+                    let mut text = vec![b'x'; len];
+                    text[at] = special;
+                    text[(at * 7) % len] = b'"';
+                    let mut plain = vec![b'"'];
+                    for &c in &text {
+                        match c {
+                            b'"' => plain.extend_from_slice(b"\\\""),
+                            b'\\' => plain.extend_from_slice(b"\\\\"),
+                            b'\n' => plain.extend_from_slice(b"\\n"),
+                            b'\t' => plain.extend_from_slice(b"\\t"),
+                            0x00 => plain.extend_from_slice(b"\\u0000"),
+                            0x1f => plain.extend_from_slice(b"\\u001f"),
+                            _ => plain.push(c),
+                        }
+                    }
+                    plain.push(b'"');
+                    let mut out = Vec::new();
+                    json_text(&mut out, &text);
+                    assert_eq!(out, plain, "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn json_text_as_json_dumps() {
         let mut out = Vec::new();
         json_text(&mut out, b"a\"b\\c\td\x01\x08\x0c\n\r\xe5\xaf\x86");
@@ -751,6 +826,13 @@ mod tests {
         assert_eq!(json_plain(b"a\x7f"), None);
         assert_eq!(json_plain(b"a\xe2\x80\xae"), None); // U+202E: json_safe escapes it
         assert_eq!(json_plain(b"a\xff"), None);
+        for at in 0..20 {
+            for c in [0x7f, 0x80, 0xff, 0x7e, 0x00] {
+                let mut text = vec![b'a'; 20];
+                text[at] = c;
+                assert_eq!(plain_chars(&text), c < 0x7f, "{c} at {at}");
+            }
+        }
     }
 
     #[test]

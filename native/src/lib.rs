@@ -24,7 +24,7 @@ use scan::{line_end, Literals};
 /// message's, request ID's and code description's byte spans (absolute), module code, error code.
 pub const RECORD: usize = 16;
 /// The layout's version: `_native.py` refuses a library whose layout it does not know.
-pub const ABI: u32 = 3;
+pub const ABI: u32 = 4;
 
 pub const NO_ERROR: u64 = 0;
 pub const ONE_ERROR: u64 = 1;
@@ -51,7 +51,13 @@ impl Core {
     /// A core from tagged lines: `L:literal`, `K:known family`, `H:head`, `D:dotted head`, `N:name`.
     pub fn from_tagged(tagged: &[u8]) -> Core {
         let mut literals = Vec::new();
-        let mut words = reader::Words::default();
+        // SDK text in a quoted value with escapes is read (`Words::unescape`): a line whose key the
+        // table knows is written by `assemble`; its record says "not read" (`push`), as the
+        // unescaped text is not in the buffer the record's spans point into.
+        let mut words = reader::Words {
+            unescape: true,
+            ..reader::Words::default()
+        };
         for line in tagged.split(|&c| c == b'\n') {
             let (tag, word) = (line.first(), line.get(2..).unwrap_or_default().to_vec());
             match tag {
@@ -123,6 +129,8 @@ fn push(
         }
     };
     match result {
+        // Read unescaped: the message, request ID and description are not spans of the line.
+        Ok(found) if found.iter().any(|f| f.unescaped.is_some()) => rec[2] = NOT_READ,
         Err(Declined) => rec[2] = NOT_READ,
         Ok(found) if found.is_empty() => rec[2] = NO_ERROR,
         Ok(found) => {
@@ -336,7 +344,7 @@ pub unsafe extern "C" fn kmserr_tails_put_json(
 
 /// Assemble the plain output of `buf[start:end]` (`Tails::assemble`): `*out`/`*out_len` get the
 /// bytes written (`*out_lines` lines), `*holes`/`*hole_words` the holes (HOLE u64 words each); both owned by the table,
-/// valid until its next call. `prefix` is `name:` or empty; `flags` bit 0: count lines, bit 1:
+/// valid until its next call; `*out_newlines` the newlines of `buf[start:end]` when lines are counted (else 0). `prefix` is `name:` or empty; `flags` bit 0: count lines, bit 1:
 /// show line numbers, bit 2: count the lines read with an error only (`*out_lines`), writing
 /// nothing, bit 3: JSON Lines (`prefix` is then each record's `{"file": ...`); `lines_before`:
 /// lines before the block. Returns 0, 1 when the block is
@@ -363,6 +371,7 @@ pub unsafe extern "C" fn kmserr_native_assemble(
     out_lines: *mut usize,
     holes: *mut *const u64,
     hole_words: *mut usize,
+    out_newlines: *mut u64,
 ) -> i32 {
     if core.is_null()
         || tails.is_null()
@@ -371,6 +380,7 @@ pub unsafe extern "C" fn kmserr_native_assemble(
         || out_lines.is_null()
         || holes.is_null()
         || hole_words.is_null()
+        || out_newlines.is_null()
         || (buf.is_null() && len != 0)
         || (prefix.is_null() && prefix_len != 0)
         || start > end
@@ -407,6 +417,7 @@ pub unsafe extern "C" fn kmserr_native_assemble(
                 *out_lines = tails.written;
                 *holes = tails.holes.as_ptr();
                 *hole_words = tails.holes.len();
+                *out_newlines = tails.newlines;
             }
             if done == Assembled::Done {
                 0
@@ -439,6 +450,73 @@ mod tests {
     #[test]
     fn ordinary_lines_are_no_candidates() {
         assert!(read("2024 INFO all good (Pool.java:90)\nnext line\n").is_empty());
+    }
+
+    const ESCAPED: &str =
+        r#"{"msg":"[TencentCloudSDKException] code:AuthFailure message:\u5bc6 \/k requestId:r-1"}"#;
+
+    #[test]
+    fn records_read_unescaped_are_handed_back_by_read() {
+        // Their text is not in the buffer: `read`'s spans could not point at it.
+        let r = read(&format!("{ESCAPED}\n"));
+        assert_eq!(r.len(), RECORD);
+        assert_eq!(r[2], NOT_READ);
+    }
+
+    #[test]
+    fn records_read_unescaped_are_written_once_their_key_is_known() {
+        let core =
+            Core::from_tagged(b"L:AuthFailure\nL:InvalidParameter\nK:AuthFailure\nH:AuthFailure");
+        let mut tails = Tails::new(16);
+        let buf = format!("{ESCAPED}\n{ESCAPED}\n");
+        let buf = buf.as_bytes();
+        let layout = Layout {
+            prefix: b"",
+            show_numbers: false,
+            count: false,
+            lines_before: 0,
+            count_only: false,
+            json: false,
+        };
+        tails.assemble(&core, buf, 0, buf.len(), &layout);
+        assert_eq!(tails.holes.len(), 2 * assemble::HOLE);
+        assert_eq!(tails.holes[4 + 2], NOT_READ); // Python reads the first of its key
+        assert!(tails.put(0, b"\tT"));
+        tails.assemble(&core, buf, 0, buf.len(), &layout);
+        assert!(tails.holes.is_empty());
+        assert_eq!(
+            tails.out,
+            format!("{ESCAPED}\tT\n{ESCAPED}\tT\n").as_bytes()
+        );
+    }
+
+    #[test]
+    fn json_records_of_text_read_unescaped_carry_its_message() {
+        let core =
+            Core::from_tagged(b"L:AuthFailure\nL:InvalidParameter\nK:AuthFailure\nH:AuthFailure");
+        let mut tails = Tails::new(16);
+        let buf = format!("{ESCAPED}\n");
+        let buf = buf.as_bytes();
+        let layout = Layout {
+            prefix: b"{F",
+            show_numbers: false,
+            count: true,
+            lines_before: 0,
+            count_only: false,
+            json: true,
+        };
+        tails.assemble(&core, buf, 0, buf.len(), &layout);
+        assert_eq!(tails.holes.len(), assemble::HOLE);
+        assert!(tails.put_json(0, Some(b"N"), 0, [b"<A>", b"<B>", b"<C>"]));
+        tails.assemble(&core, buf, 0, buf.len(), &layout);
+        assert!(tails.holes.is_empty());
+        let line = ESCAPED.replace('\\', "\\\\").replace('"', "\\\"");
+        let code = ESCAPED.find("AuthFailure").unwrap();
+        let expected = format!(
+            "{{F, \"line_number\": 1, \"line\": \"{line}\", \"matches\": [<A>\"密 /k\"<B>\"r-1\"<C>{code}, \"end\": {}}}]}}\n",
+            code + 11
+        );
+        assert_eq!(String::from_utf8_lossy(&tails.out), expected);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! Positions are byte offsets into the line; a Finding's character offsets are counted at the end.
 #![forbid(unsafe_code)]
 
-use crate::json::{value_end, JsonError};
+use crate::json::{value_end_knowing, JsonError, Known};
 
 /// The line is not read here: Python's full extractor reads it.
 #[derive(Debug, PartialEq, Eq)]
@@ -70,15 +70,17 @@ pub const MAX_LINE: usize = 4000;
 /// Where the literals of code names stand in the line (the caller finds them): a name standing
 /// alone outside the text a form explained would be a finding of its own.
 pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
-    let escaped = precheck(b)?;
+    let odd = precheck(b)?;
+    let escaped = odd & 4 != 0;
     if escaped && !words.unescape {
         return Err(Declined);
     }
     let mut r = Reader {
         b,
-        taken: Vec::new(),
+        quote: odd & 8 != 0,
+        taken: Spans::default(),
         found: Vec::new(),
-        json: Vec::new(),
+        json: Bodies::default(),
     };
     r.quoted(names, words, escaped)?;
     r.sdk_text(&words.known)?;
@@ -99,15 +101,73 @@ pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
     if !free.is_empty() {
         r.bare(&free, words)?;
     }
-    if r.found.len() > 1 {
+    if r.found.len() > 1 || r.taken.overflow {
         return Err(Declined); // several errors: ordering, request IDs shared on a line (Python)
     }
     Ok(r.found)
 }
 
+/// The spans of the text explained (no allocation a line): a line read here has one or two; one
+/// with more than SPANS holds several errors, and is declined (`overflow`).
+#[derive(Default)]
+struct Spans {
+    at: [Span; SPANS],
+    len: usize,
+    overflow: bool,
+}
+
+const SPANS: usize = 4;
+
+impl Spans {
+    fn push(&mut self, span: Span) {
+        match self.at.get_mut(self.len) {
+            Some(slot) => {
+                *slot = span;
+                self.len += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, Span> {
+        self.at[..self.len].iter()
+    }
+}
+
+/// The JSON values read from a brace of the line (`Reader::json_object`), the first BODIES of
+/// them (no allocation a line): a later one is read again when asked for.
+struct Bodies {
+    at: [Known; BODIES],
+    len: usize,
+}
+
+const BODIES: usize = 8;
+
+impl Default for Bodies {
+    fn default() -> Bodies {
+        Bodies {
+            at: [(0, Ok(0), 0); BODIES],
+            len: 0,
+        }
+    }
+}
+
+impl Bodies {
+    fn known(&self) -> &[Known] {
+        &self.at[..self.len]
+    }
+
+    fn push(&mut self, body: Known) {
+        if let Some(slot) = self.at.get_mut(self.len) {
+            *slot = body;
+            self.len += 1;
+        }
+    }
+}
+
 /// What makes a whole line one that this reader does not read; Ok(whether it holds a backslash:
 /// escapes, read only in the quoted value that holds SDK text, see `Reader::quoted`).
-fn precheck(b: &[u8]) -> R<bool> {
+fn precheck(b: &[u8]) -> R<u8> {
     if b.len() > MAX_LINE {
         return Err(Declined);
     }
@@ -153,18 +213,19 @@ fn precheck(b: &[u8]) -> R<bool> {
     if sdk > 1 || (sdk == 1 && contains(b, b"='")) {
         return Err(Declined); // several SDK errors, or SDK text in a Python repr's quotes
     }
-    Ok(odd & 4 != 0)
+    Ok(odd)
 }
 
 /// What odd bytes `b` holds: bit 0 a control character (not a tab), bit 1 a byte >= 0x80, bit 2
-/// a backslash; eight bytes a turn (`precheck` asks about every byte of each line).
+/// a backslash, bit 3 a double quote; eight bytes a turn (`precheck` asks about every byte of
+/// each line).
 fn odd_bytes(b: &[u8]) -> u8 {
     const M7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HI: u64 = 0x8080_8080_8080_8080;
     // The high bit of each byte of `x` that is zero, exactly (no borrow between bytes).
     let zero = |x: u64| !(((x & M7) + M7) | x) & HI;
     let splat = crate::scan::splat;
-    let (mut control, mut high, mut backslash) = (0u64, 0u64, 0u64);
+    let (mut control, mut high, mut backslash, mut quote) = (0u64, 0u64, 0u64, 0u64);
     let mut words = b.chunks_exact(8);
     for w in &mut words {
         let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
@@ -173,13 +234,17 @@ fn odd_bytes(b: &[u8]) -> u8 {
         control |= (below & !zero(w ^ splat(b'\t'))) | zero(w ^ splat(0x7f));
         high |= w & HI;
         backslash |= zero(w ^ splat(b'\\'));
+        quote |= zero(w ^ splat(b'"'));
     }
-    let mut odd =
-        u8::from(control != 0) | (u8::from(high != 0) << 1) | (u8::from(backslash != 0) << 2);
+    let mut odd = u8::from(control != 0)
+        | (u8::from(high != 0) << 1)
+        | (u8::from(backslash != 0) << 2)
+        | (u8::from(quote != 0) << 3);
     for &c in words.remainder() {
         odd |= u8::from((c < 0x20 && c != b'\t') || c == 0x7f)
             | (u8::from(c >= 0x80) << 1)
-            | (u8::from(c == b'\\') << 2);
+            | (u8::from(c == b'\\') << 2)
+            | (u8::from(c == b'"') << 3);
     }
     odd
 }
@@ -204,6 +269,16 @@ fn in_envelope(b: &[u8]) -> bool {
         Some(c) if c.is_ascii_digit() => {
             // As Python reads it, in characters: `line.find(" ", 19, 42)`, then the next one lower
             // case or a digit (`str.islower`, `str.isdigit`: Unicode's; a non-ASCII one is let be).
+            let head = &b[..b.len().min(43)];
+            if head.is_ascii() {
+                // A character a byte: no decoding, nothing collected.
+                return match (19..head.len().min(42)).find(|&i| head[i] == b' ') {
+                    Some(i) => head
+                        .get(i + 1)
+                        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+                    None => false,
+                };
+            }
             let Ok(text) = std::str::from_utf8(&b[..b.len().min(43 * 4)])
                 .or_else(|e| std::str::from_utf8(&b[..e.valid_up_to()]))
             else {
@@ -223,9 +298,10 @@ fn in_envelope(b: &[u8]) -> bool {
 
 struct Reader<'a> {
     b: &'a [u8],
-    taken: Vec<Span>,
+    quote: bool, // whether `b` holds a `"` (`odd_bytes`)
+    taken: Spans,
     found: Vec<Finding>,
-    json: Vec<(usize, Result<usize, JsonError>)>, // values read from a brace: a body is read once
+    json: Bodies, // values read from a brace: a body is read once, and once inside another
 }
 
 impl Reader<'_> {
@@ -257,7 +333,7 @@ impl Reader<'_> {
         let Some(t) = find(b, b"TencentCloudSDK", 0) else {
             return if escaped { Err(Declined) } else { Ok(()) };
         };
-        if !b.contains(&b'"') {
+        if !self.quote {
             return if escaped { Err(Declined) } else { Ok(()) };
         }
         let mut pos = 0;
@@ -357,7 +433,7 @@ impl Reader<'_> {
         if self.holding(t).is_some() {
             return Ok(()); // read in its quotes: the extractor goes on after them
         }
-        if b.contains(&b'"') {
+        if self.quote {
             return Err(Declined);
         }
         if t == 0 || b[t - 1] != b'[' {
@@ -541,7 +617,7 @@ impl Reader<'_> {
         let c1 = c0
             + b[c0..]
                 .iter()
-                .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+                .take_while(|&&c| CLASS[usize::from(c)] & CODE_WORD != 0)
                 .count();
         if b.get(c1) != Some(&b'-') {
             return Err(Declined); // a Unicode letter goes on with `\w`, or no `-`
@@ -651,7 +727,7 @@ impl Reader<'_> {
                 continue;
             }
             let mut e = s;
-            while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_' || b[e] == b'.') {
+            while e < b.len() && CLASS[usize::from(b[e])] & CODE_WORD != 0 {
                 e += 1;
             }
             if b.get(e).is_some_and(|&c| c >= 0x80) {
@@ -950,11 +1026,11 @@ impl Reader<'_> {
                 break;
             };
             brace = x;
-            let value = match self.json.iter().find(|(at, _)| *at == brace) {
-                Some(&(_, v)) => v,
+            let value = match self.json.known().iter().find(|(at, _, _)| *at == brace) {
+                Some(&(_, v, _)) => v,
                 None => {
-                    let v = value_end(b, brace);
-                    self.json.push((brace, v));
+                    let (v, max) = value_end_knowing(b, brace, self.json.known());
+                    self.json.push((brace, v, max));
                     v
                 }
             };
@@ -1236,7 +1312,7 @@ fn request_id_at(b: &[u8], mut i: usize) -> Option<Span> {
     let run = b[i + 1..]
         .iter()
         .take(63)
-        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-')
+        .take_while(|&&c| CLASS[usize::from(c)] & ID_DASH != 0)
         .count();
     (run >= 7).then_some((i, i + 1 + run))
 }
@@ -1258,7 +1334,7 @@ fn request_id_token(b: &[u8], mut s: usize, mut e: usize) -> Option<Span> {
     let run = b[s + 1..e]
         .iter()
         .take(127)
-        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        .take_while(|&&c| CLASS[usize::from(c)] & ID_TOKEN != 0)
         .count();
     let span = (s, s + 1 + run);
     (!no_value(&b[span.0..span.1])).then_some(span)
@@ -1282,7 +1358,7 @@ fn dotnet_request_id(b: &[u8], at: usize) -> R<Option<Span>> {
     i = skip_ws(b, i, b.len());
     let n = b[i..]
         .iter()
-        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-')
+        .take_while(|&&c| CLASS[usize::from(c)] & ID_DASH != 0)
         .count();
     if !(8..=64).contains(&n) {
         return Ok(None);
@@ -1315,6 +1391,27 @@ fn parse_u64(d: &[u8]) -> u64 {
 
 // --- characters -------------------------------------------------------------------------------
 
+/// Classes of bytes by a table (one load, no branch for each test the class makes).
+const ID_TOKEN: u8 = 1; // [0-9A-Za-z_-]
+const ID_DASH: u8 = 2; // [0-9A-Za-z-]
+const CODE_WORD: u8 = 4; // [0-9A-Za-z_.]
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() {
+            t[c] = ID_TOKEN | ID_DASH | CODE_WORD;
+        }
+        c += 1;
+    }
+    t[b'_' as usize] = ID_TOKEN | CODE_WORD;
+    t[b'-' as usize] = ID_TOKEN | ID_DASH;
+    t[b'.' as usize] = CODE_WORD;
+    t
+};
+
 fn char_len(first: u8) -> usize {
     match first {
         0..=0x7f => 1,
@@ -1325,6 +1422,9 @@ fn char_len(first: u8) -> usize {
 }
 
 fn char_at(b: &[u8], i: usize) -> char {
+    if b[i] < 0x80 {
+        return b[i] as char; // most characters: no UTF-8 decoding
+    }
     let n = char_len(b[i]).min(b.len() - i);
     std::str::from_utf8(&b[i..i + n])
         .ok()
@@ -1397,6 +1497,10 @@ fn strip(b: &[u8], s: usize, e: usize) -> Span {
 
 /// The byte offset `n` characters after `i` (or the end).
 fn fwd_chars(b: &[u8], mut i: usize, n: usize) -> usize {
+    let ascii = b.len().min(i.saturating_add(n));
+    if b.get(i..ascii).is_some_and(|w| w.iter().all(|&c| c < 0x80)) {
+        return ascii; // a character a byte
+    }
     for _ in 0..n {
         if i >= b.len() {
             break;
@@ -1408,6 +1512,10 @@ fn fwd_chars(b: &[u8], mut i: usize, n: usize) -> usize {
 
 /// The byte offset `n` characters before `i` (or 0).
 fn back_chars(b: &[u8], mut i: usize, n: usize) -> usize {
+    let ascii = i.saturating_sub(n);
+    if b[ascii..i].iter().all(|&c| c < 0x80) {
+        return ascii; // a character a byte
+    }
     for _ in 0..n {
         if i == 0 {
             break;
@@ -1530,8 +1638,8 @@ pub fn find(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
     if n == 1 {
         return crate::scan::memchr(pat[0], b, from, b.len());
     }
-    if lacks_a_pair(b, pat) {
-        return None;
+    if let Some(answer) = indexed_find(b, pat, from) {
+        return answer;
     }
     // Eight places a turn: a place is a candidate when the pattern's first and last bytes both
     // stand there (one word loaded at each), so common first bytes (`"`, `c`) rarely reach the
@@ -1551,80 +1659,303 @@ pub fn find(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
         }
         i += 8;
     }
-    (i..=b.len() - n).find(|&at| same(&b[at..at + n], pat))
+    (i..=b.len() - n).find(|&at| b[at] == pat[0] && same(&b[at..at + n], pat))
 }
 
-/// The byte pairs of the line being read (`read_line_indexed`): most of the literals that the
-/// reader asks about are in no line, and a literal with a pair the line lacks is not in any
-/// part of it, so `find` answers without scanning. `lo..hi` is where the line stands in memory:
-/// a slice inside it is a part of the line (which cannot change while it is borrowed); any other
-/// slice (unescaped text, another line) is searched as it is.
-struct Pairs {
+/// The literals this reader searches a line for (`find`, `rfind`, `contains`, `count`): each one's
+/// every place in the line is found in one pass before the line is read (`LineIndex`), and a
+/// search for one of them is answered from that. Any other pattern is searched as it is.
+pub const INDEXED: &[&[u8]] = &[
+    b"TencentCloudSDK",
+    b"TencentCloudSDKException:",
+    b"Exception [",
+    b"ErrorCode=",
+    b"RequestId=",
+    b", RequestId=",
+    b"code:",
+    b"Code: ",
+    b"='",
+    b"\"locals\"",
+    b"\"MESSAGE\"",
+    b"\"__REALTIME_TIMESTAMP\"",
+    b"\"__CURSOR\"",
+    b"\"Code\"",
+    b"\"code\"",
+    b"\"message\"",
+    b"\"Message\"",
+    b"\"Error\"",
+    b"\"RequestId\"",
+    b"\"codeDesc\"",
+    b" requestId:",
+    b"requestId",
+    b"[request id:",
+    b" cause:",
+    b"..",
+    b"\xc4\xb0",
+    b"\xc4\xb1",
+    b"\xc5\xbf",
+    b"\xe2\x84\xaa",
+];
+
+/// What the index is built from, once: for each literal the place of its rarest two bytes in it
+/// (its anchor: ordinary text holds few of them), a bitmap of the anchors (every place of a line
+/// is tested against it), each anchor and the literals that hold it (to compare where it says
+/// yes), and tables from a literal's address or text to its number (`id`).
+struct Table {
+    starts: Box<[u64; 1024]>,
+    by_pair: Box<[u32; 4096]>, // by `fold` of an anchor: a bit for each literal anchored there
+    anchor: [usize; 32],       // where each literal's anchor stands in it
+    slots: [u8; 256], // literal number + 1 by `slot` of its text, open addressing; 0: empty
+    at: [usize; 64],  // each literal's address by `address_slot` (0: none)
+    at_id: [u8; 64],
+}
+
+/// How rarely ordinary text (log lines, JSON) holds a byte.
+fn rarity(c: u8) -> usize {
+    match c {
+        b'a'..=b'z' | b' ' => 0,
+        b'"' | b',' | b'0'..=b'9' => 1,
+        b':' | b'A'..=b'Z' => 2,
+        _ => 3,
+    }
+}
+
+/// Two bytes as one number, as a little-endian word holds them (`IndexOf::line` reads eight a turn).
+fn pair(a: u8, b: u8) -> usize {
+    usize::from(a) | usize::from(b) << 8
+}
+
+/// An anchor's place in `Table::by_pair`: anchors that share one are all compared.
+fn fold(h: usize) -> usize {
+    (h ^ (h >> 4)) & 0xfff
+}
+
+fn slot(pat: &[u8]) -> usize {
+    (pat.len() * 31
+        + usize::from(pat[0]) * 7
+        + usize::from(pat[pat.len() - 1]) * 3
+        + usize::from(pat[1]))
+        & 255
+}
+
+fn address_slot(address: usize) -> usize {
+    (address ^ (address >> 6)) & 63
+}
+
+impl Table {
+    fn new() -> Table {
+        let mut t = Table {
+            starts: Box::new([0; 1024]),
+            by_pair: Box::new([0; 4096]),
+            anchor: [0; 32],
+            slots: [0; 256],
+            at: [0; 64],
+            at_id: [0; 64],
+        };
+        for (id, lit) in INDEXED.iter().enumerate() {
+            let k = (0..lit.len() - 1)
+                .max_by_key(|&k| (rarity(lit[k]) + rarity(lit[k + 1]), usize::MAX - k))
+                .unwrap_or(0);
+            t.anchor[id] = k;
+            let h = pair(lit[k], lit[k + 1]);
+            t.starts[h >> 6] |= 1 << (h & 63);
+            t.by_pair[fold(h)] |= 1 << id;
+            let mut at = slot(lit);
+            while t.slots[at] != 0 {
+                at = (at + 1) & 255;
+            }
+            t.slots[at] = id as u8 + 1;
+            let a = address_slot(lit.as_ptr() as usize);
+            if t.at[a] == 0 {
+                (t.at[a], t.at_id[a]) = (lit.as_ptr() as usize, id as u8);
+            }
+        }
+        t
+    }
+
+    /// The number of an indexed literal with this text, if it is one: by its address when it is
+    /// the very literal of `INDEXED` (static: its text cannot change), else by its text.
+    fn id(&self, pat: &[u8]) -> Option<usize> {
+        if pat.len() < 2 {
+            return None;
+        }
+        let address = pat.as_ptr() as usize;
+        let a = address_slot(address);
+        if self.at[a] == address && INDEXED[usize::from(self.at_id[a])].len() == pat.len() {
+            return Some(usize::from(self.at_id[a]));
+        }
+        let mut at = slot(pat);
+        loop {
+            let id = usize::from(self.slots[at]).checked_sub(1)?;
+            if same(INDEXED[id], pat) {
+                return Some(id);
+            }
+            at = (at + 1) & 255;
+        }
+    }
+}
+
+fn table() -> &'static Table {
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    TABLE.get_or_init(Table::new)
+}
+
+/// Every place of every indexed literal in the line being read (`read_line_indexed`).
+/// `lo..hi` is where the line stands in memory: a slice inside it is a part of the line (which
+/// cannot change while it is borrowed); any other slice (unescaped text, another line) is
+/// searched as it is.
+struct LineIndex {
     lo: usize,
     hi: usize,
-    bits: [u64; 64],
+    present: u64,           // a bit for each literal the line holds
+    first: [u32; 64],       // each literal's first place in the line
+    places: Vec<(u32, u8)>, // (place, literal) for every place; one literal's in order
 }
 
 thread_local! {
-    static PAIRS: std::cell::RefCell<Pairs> =
-        const { std::cell::RefCell::new(Pairs { lo: 0, hi: 0, bits: [0; 64] }) };
+    static INDEX: std::cell::RefCell<LineIndex> = const {
+        std::cell::RefCell::new(LineIndex { lo: 0, hi: 0, present: 0, first: [0; 64], places: Vec::new() })
+    };
 }
 
-fn pair(a: u8, b: u8) -> usize {
-    ((usize::from(a) << 4) ^ usize::from(b)) & 0xfff
-}
+/// Forgets the line's index when the line's reading ends, even by a panic.
+struct IndexOf;
 
-/// Forgets the line's pairs when the line's reading ends, even by a panic.
-struct PairsOf;
-
-impl PairsOf {
-    fn line(b: &[u8]) -> PairsOf {
-        PAIRS.with(|p| {
-            let mut p = p.borrow_mut();
-            let mut bits = [0u64; 64];
-            if let Some((&first, rest)) = b.split_first() {
-                let mut prev = first;
-                for &c in rest {
-                    let h = pair(prev, c);
-                    bits[h >> 6] |= 1 << (h & 63);
-                    prev = c;
-                }
+impl IndexOf {
+    fn line(b: &[u8]) -> IndexOf {
+        let t = table();
+        INDEX.with(|x| {
+            let mut x = x.borrow_mut();
+            x.places.clear();
+            x.present = 0;
+            (x.lo, x.hi) = (0, 0);
+            if b.len() > u32::MAX as usize {
+                return; // not indexed: every search scans
             }
-            p.bits = bits;
-            p.lo = b.as_ptr() as usize;
-            p.hi = p.lo + b.len();
+            let x = &mut *x;
+            let hit = |h: usize| t.starts[h >> 6] & (1 << (h & 63)) != 0;
+            let mut record = |i: usize| {
+                let Some(&[first, second]) = b.get(i..i + 2) else {
+                    return;
+                };
+                let h = pair(first, second);
+                if !hit(h) {
+                    return;
+                }
+                let mut ids = t.by_pair[fold(h)];
+                while ids != 0 {
+                    let id = ids.trailing_zeros() as usize;
+                    ids &= ids - 1;
+                    let lit = INDEXED[id];
+                    // Where the literal begins if its anchor stands at `i`: the places of one
+                    // literal come in order (those of different ones need not).
+                    let Some(q) = i.checked_sub(t.anchor[id]) else {
+                        continue;
+                    };
+                    if b.len() - q >= lit.len() && same(&b[q..q + lit.len()], lit) {
+                        let bit = 1u64 << id;
+                        if x.present & bit == 0 {
+                            x.present |= bit;
+                            x.first[id] = q as u32;
+                        }
+                        x.places.push((q as u32, id as u8));
+                    }
+                }
+            };
+            // The pairs at eight places a turn from one word (and the byte after it), tested
+            // together: most turns have no place where a literal may begin; the others compare
+            // only where one may.
+            let mut i = 0;
+            while i + 9 <= b.len() {
+                let w = crate::scan::word_at(b, i);
+                let last = (w >> 56) as usize | usize::from(b[i + 8]) << 8;
+                let mut hits = (0..7).fold(u32::from(hit(last)) << 7, |hits, k| {
+                    hits | u32::from(hit((w >> (8 * k)) as usize & 0xffff)) << k
+                });
+                while hits != 0 {
+                    record(i + hits.trailing_zeros() as usize);
+                    hits &= hits - 1;
+                }
+                i += 8;
+            }
+            while i + 1 < b.len() {
+                record(i);
+                i += 1;
+            }
+            x.lo = b.as_ptr() as usize;
+            x.hi = x.lo + b.len();
         });
-        PairsOf
+        IndexOf
     }
 }
 
-impl Drop for PairsOf {
+impl Drop for IndexOf {
     fn drop(&mut self) {
-        PAIRS.with(|p| {
-            let mut p = p.borrow_mut();
-            (p.lo, p.hi) = (0, 0);
+        INDEX.with(|x| {
+            let mut x = x.borrow_mut();
+            (x.lo, x.hi) = (0, 0);
         });
     }
 }
 
-/// Whether `b` is part of the line being read and `pat` (two bytes or more) has a pair it lacks.
-fn lacks_a_pair(b: &[u8], pat: &[u8]) -> bool {
+/// `find(b, pat, from)` answered from the line's index: None when `b` is not part of the line
+/// being read or `pat` is not indexed (search it), else Some of the answer.
+fn indexed_find(b: &[u8], pat: &[u8], from: usize) -> Option<Option<usize>> {
     let lo = b.as_ptr() as usize;
-    PAIRS.with(|p| {
-        let p = p.borrow();
-        p.lo < p.hi
-            && p.lo <= lo
-            && lo + b.len() <= p.hi
-            && pat.windows(2).any(|w| {
-                let h = pair(w[0], w[1]);
-                p.bits[h >> 6] & (1 << (h & 63)) == 0
-            })
+    INDEX.with(|x| {
+        let x = x.borrow();
+        if !(x.lo < x.hi && x.lo <= lo && lo + b.len() <= x.hi) {
+            return None;
+        }
+        let id = table().id(pat)?;
+        let off = lo - x.lo; // where `b` starts in the line
+        let (want, end) = (off + from, off + b.len());
+        if x.present & (1 << id) == 0 {
+            return Some(None);
+        }
+        let first = x.first[id] as usize;
+        let at = if first >= want {
+            Some(first)
+        } else {
+            x.places
+                .iter()
+                .find(|&&(p, i)| usize::from(i) == id && p as usize >= want)
+                .map(|&(p, _)| p as usize)
+        };
+        Some(at.filter(|&q| q + pat.len() <= end).map(|q| q - off))
     })
 }
 
-/// `read_line`, the line's byte pairs indexed first (`Pairs`): what `Core` calls for each line.
+/// `rfind(b, pat, lo, hi)` answered from the line's index, as `indexed_find`.
+fn indexed_rfind(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<Option<usize>> {
+    let start = b.as_ptr() as usize;
+    INDEX.with(|x| {
+        let x = x.borrow();
+        if !(x.lo < x.hi && x.lo <= start && start + b.len() <= x.hi) {
+            return None;
+        }
+        let id = table().id(pat)?;
+        if x.present & (1 << id) == 0 {
+            return Some(None);
+        }
+        let off = start - x.lo;
+        let (want, end) = (off + lo, off + hi);
+        Some(
+            x.places
+                .iter()
+                .rev()
+                .find(|&&(p, i)| {
+                    usize::from(i) == id && p as usize >= want && p as usize + pat.len() <= end
+                })
+                .map(|&(p, _)| p as usize - off),
+        )
+    })
+}
+
+/// `read_line`, every place of the indexed literals in the line found first (`LineIndex`): what
+/// `Core` calls for each line.
 pub fn read_line_indexed(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
-    let _pairs = PairsOf::line(b);
+    let _index = IndexOf::line(b);
     read_line(b, names, words)
 }
 
@@ -1639,8 +1970,11 @@ pub fn rfind(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
     if pat.is_empty() || hi < lo || hi - lo < pat.len() {
         return None;
     }
-    if lacks_a_pair(&b[lo..hi], pat) {
-        return None;
+    if pat.len() == 1 {
+        return crate::scan::memrchr(pat[0], b, lo, hi);
+    }
+    if let Some(answer) = indexed_rfind(b, pat, lo, hi) {
+        return answer;
     }
     let mut at = hi - pat.len();
     loop {
@@ -1769,22 +2103,87 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn find_in_an_indexed_line_agrees_with_a_plain_search() {
-        let mut seed = 11u64;
-        for round in 0..3000 {
-            let line = haystack(&mut seed, round % 90);
-            let _pairs = PairsOf::line(&line);
-            let pat = haystack(&mut seed, 2 + round % 4);
-            for (lo, from) in [(0, 0), (round % 7, 0), (0, round % 13)] {
-                let part = &line[lo.min(line.len())..];
-                let plain = (from..part.len()).find(|&i| part[i..].starts_with(&pat));
-                assert_eq!(find(part, &pat, from), plain, "{part:?} {pat:?} {from}");
+    /// A line of pieces of the indexed literals (cut, whole, overlapping) and odd bytes.
+    fn literal_line(seed: &mut u64, pieces: usize) -> Vec<u8> {
+        let mut line = Vec::new();
+        for _ in 0..pieces {
+            *seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let k = (*seed >> 33) as usize;
+            let lit = INDEXED[k % INDEXED.len()];
+            match k / 64 % 4 {
+                0 => line.extend_from_slice(&lit[..1 + k / 256 % lit.len()]),
+                1 => line.extend_from_slice(&lit[k / 256 % lit.len()..]),
+                2 => line.push(b"\" ab\xc4"[k / 256 % 5]),
+                _ => line.extend_from_slice(lit),
             }
-            let other = haystack(&mut seed, round % 40); // not the line: searched as it is
-            let plain = (0..other.len()).find(|&i| other[i..].starts_with(&pat));
-            assert_eq!(find(&other, &pat, 0), plain);
         }
+        line
+    }
+
+    #[test]
+    fn searches_in_an_indexed_line_agree_with_plain_ones() {
+        let mut seed = 11u64;
+        for round in 0..1500 {
+            let line = literal_line(&mut seed, round % 14);
+            let _index = IndexOf::line(&line);
+            for pat in INDEXED {
+                for lo in [0, round % 7, round % 23] {
+                    let part = &line[lo.min(line.len())..];
+                    for from in [0, 1, round % 5, round % 31, part.len() / 2] {
+                        let plain = (from..part.len()).find(|&i| part[i..].starts_with(pat));
+                        assert_eq!(find(part, pat, from), plain, "{part:?} {pat:?} {from}");
+                        let hi = part.len() - from.min(part.len()) / 3;
+                        let plain = (from.min(hi)..hi)
+                            .rev()
+                            .find(|&i| hi - i >= pat.len() && part[i..].starts_with(pat));
+                        assert_eq!(
+                            rfind(part, pat, from.min(hi), hi),
+                            plain,
+                            "{part:?} {pat:?}"
+                        );
+                    }
+                    let plain = (0..part.len())
+                        .filter(|&i| part[i..].starts_with(pat))
+                        .count();
+                    assert_eq!(count(part, pat), plain);
+                }
+            }
+            let other = literal_line(&mut seed, round % 9); // not the line: searched as it is
+            for pat in INDEXED {
+                let plain = (0..other.len()).find(|&i| other[i..].starts_with(pat));
+                assert_eq!(find(&other, pat, 0), plain);
+            }
+        }
+    }
+
+    #[test]
+    fn byte_classes_are_their_tests() {
+        for c in 0..=255u8 {
+            let class = CLASS[usize::from(c)];
+            assert_eq!(
+                class & ID_TOKEN != 0,
+                c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+            );
+            assert_eq!(class & ID_DASH != 0, c.is_ascii_alphanumeric() || c == b'-');
+            assert_eq!(
+                class & CODE_WORD != 0,
+                c.is_ascii_alphanumeric() || c == b'_' || c == b'.'
+            );
+        }
+    }
+
+    #[test]
+    fn every_indexed_literal_has_its_own_number() {
+        let t = table();
+        for (id, pat) in INDEXED.iter().enumerate() {
+            assert!(pat.len() >= 2);
+            assert_eq!(t.id(pat), Some(id));
+        }
+        assert!(INDEXED.len() <= 32); // `by_pair`'s bits
+        assert_eq!(t.id(b"TencentCloud"), None);
+        assert_eq!(t.id(b"code;"), None);
     }
 
     #[test]
@@ -1795,7 +2194,8 @@ mod tests {
                 b[at] = c;
                 let plain = u8::from((c < 0x20 && c != b'\t') || c == 0x7f)
                     | (u8::from(c >= 0x80) << 1)
-                    | (u8::from(c == b'\\') << 2);
+                    | (u8::from(c == b'\\') << 2)
+                    | (u8::from(c == b'"') << 3);
                 assert_eq!(odd_bytes(&b), plain, "{c} at {at}");
                 b[(at + 3) % 20] = b'\t';
                 b[(at + 9) % 20] = 0x81;
@@ -1813,7 +2213,7 @@ mod tests {
                 *c = if round % 2 == 0 { b'C' } else { b'r' }; // R r C c: folding is tested
             }
             let line = b.clone();
-            let _pairs = (round % 3 == 0).then(|| PairsOf::line(&line));
+            let _index = (round % 3 == 0).then(|| IndexOf::line(&line));
             let b = if round % 3 == 0 { &line[..] } else { &b[..] };
             let pat = haystack(&mut seed, 1 + round % 5);
             for from in 0..=b.len() + 1 {
