@@ -627,7 +627,7 @@ def check(ctx: click.Context, files: tuple[str, ...], fmt: str | None) -> None:
     if fmt == "json":
         records = [{"file": p.path, "line": p.line, "column": p.column, "message": p.message} for p in problems]
         # A file name's undecodable bytes would make the document invalid UTF-8: U+FFFD instead.
-        out.write(render.json_text(records).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+        out.write(streams.valid_text(render.json_text(records)))
     else:
         # Key names and paths come from the files: their controls are shown, never obeyed; into a
         # pipe a file name's undecodable bytes go as they are, so that the name still opens the file.

@@ -810,6 +810,8 @@ def _unescape_with_places(raw: str, at: int) -> tuple[str, Places]:
     count = 0
     done = 0
     for escape in _ESCAPE.finditer(raw):
+        if escape.start() < done:  # the low half of a surrogate pair, read with its high half
+            continue
         pieces.append(raw[done : escape.start()])
         starts.append(count)
         firsts.append(at + done)
@@ -817,14 +819,23 @@ def _unescape_with_places(raw: str, at: int) -> tuple[str, Places]:
         *hex_groups, char = escape.groups()
         hex_digits = next((h for h in hex_groups if h), None)
         number = int(hex_digits, 16) if hex_digits else 0
+        end = escape.end()
+        if 0xD800 <= number <= 0xDBFF and escape.group(2):
+            # `\ud83d\ude00` is one character to JSON (and to Python's `\u` escapes in a JSON
+            # string): json.loads joins the halves, and so must this, or the text holds two lone
+            # surrogates where the writer meant one emoji. A half alone stays as json.loads keeps it.
+            low = _ESCAPE.match(raw, end)
+            if low is not None and low.group(2) and 0xDC00 <= (second := int(low.group(2), 16)) <= 0xDFFF:
+                number = 0x10000 + ((number - 0xD800) << 10) + (second - 0xDC00)
+                end = low.end()
         if hex_digits and number <= 0x10FFFF:
             pieces.append(chr(number))
         else:
             pieces.append(_ESCAPED.get(char, char) if char else escape.group())
-        starts.append(count)  # the escape: one place, whatever it stands for
+        starts.append(count)  # the escape (a pair's two): one place, whatever it stands for
         firsts.append(at + escape.start())
         count += 1
-        done = escape.end()
+        done = end
     pieces.append(raw[done:])
     starts.append(count)
     firsts.append(at + done)

@@ -44,6 +44,13 @@ def _pass_bytes_escape_text(exc: UnicodeError) -> tuple[str | bytes, int]:
 codecs.register_error(ERRORS, _pass_bytes_escape_text)
 
 
+def valid_text(text: str) -> str:
+    """Text that any UTF-8 reader takes (JSON, CSV, a record): an undecodable input byte as U+FFFD
+    (the raw line is kept elsewhere), any other lone surrogate (a JSON or Python escape `\\ud83d`
+    without its pair, which json.loads and kmserr's unescaping keep) as that escape's text."""
+    return text.encode("utf-8", ERRORS).decode("utf-8", "replace")
+
+
 class _Closed(io.BufferedIOBase):
     """Stands for a standard stream whose descriptor was closed (`kmserr ... >&-`, `<&-`):
     using it is an error with a name, as with any failed read or write."""

@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple
 
 from ..controls import json_safe
 from ..controls import terminal_safe as terminal_safe  # where the commands have always found it
+from ..streams import valid_text
 
 if TYPE_CHECKING:  # at run time these stay unimported: `lookup` needs none of them
     from ..catalogue import Entry
@@ -131,7 +132,7 @@ def json_str(text: str | None) -> str | None:
     """Undecodable input bytes become U+FFFD in JSON text; the raw line is kept elsewhere."""
     if text is None:
         return None
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return valid_text(text)
 
 
 def json_name(filename: str) -> dict[str, str | None]:

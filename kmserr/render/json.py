@@ -8,6 +8,7 @@ from json import encoder as json_encoder
 from typing import IO, TYPE_CHECKING, Any, Final, cast
 
 from ..controls import json_safe
+from ..streams import valid_text
 from . import Style, entry_record, explanation_record, json_line, json_name, json_str, json_text, verdict_record
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def _text(value: str | None) -> str:
     if value.isascii():  # no undecodable byte, nothing json_safe escapes but DEL
         encoded = _string(value)
         return encoded if "\x7f" not in encoded else json_safe(encoded)
-    return json_safe(_string(value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")))
+    return json_safe(_string(valid_text(value)))
 
 
 _string: Final = json_encoder.encode_basestring  # json.dumps's own, for ensure_ascii=False

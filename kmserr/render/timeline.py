@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import IO, Any, Final
 
 from ..controls import terminal_safe
+from ..streams import valid_text
 from ..timeline import Counts, bucket_text, size_text
 from . import Style, json_line, plain_field
 
@@ -171,7 +172,7 @@ def _time_form(starts: list[int], size: int) -> tuple[str, str]:
 
 def _text(code: str) -> str:
     """A code for JSON and CSV: undecodable input bytes as U+FFFD."""
-    return code.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return valid_text(code)
 
 
 RENDERERS: Final[dict[str, Callable[[Counts, IO[str], Style], None]]] = {
