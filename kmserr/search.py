@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .timeline import Timeline
 
 STDIN = "-"
+ENGINE_ENV: Final = "KMSERR_ENGINE"  # engines.ENV: engines.py is imported only where Python's core runs
 STDIN_NAME = "(standard input)"
 OnError = Callable[[str, str], None]
 # --summary holds what it prints of each distinct code, and at most this many bytes of them
@@ -155,11 +156,13 @@ class Search:
         # where Python's core runs: the compiled core finds its own candidates (the lines it hands
         # back build it then, `LineScanner._read_again`).
         from .core import native_class
-        from .engines import engine_name
 
-        engine_name()
-        self.engine: Engine | None = None if native_class() is not None and self._envelope in (AUTO, NONE) \
-            else self.matcher.engine
+        native = native_class() is not None and self._envelope in (AUTO, NONE)
+        if native and os.environ.get(ENGINE_ENV, "").strip():
+            from .engines import engine_name  # a forced engine is checked even where it may not run
+
+            engine_name()
+        self.engine: Engine | None = None if native else self.matcher.engine
         self._sink = sink  # None: only count (--count, --summary)
         self._on_error = on_error
         self._only = only or Filter()

@@ -195,6 +195,7 @@ def test_only_pythons_core_builds_an_engine(tmp_path: Path, core: str) -> None:
     found = probe(tmp_path, "grep", "-j1", str(empty))
     assert "kmserr.search" in found["modules"]
     assert ("hyperscan" in found["modules"]) is (core == "python")
+    assert ("kmserr.engines" in found["modules"]) is (core == "python")  # 1 ms: engine_name looks for Hyperscan
 
 
 def test_a_grep_process_keeps_its_start_up_out_of_collections(grep_one_error: dict[str, Any], tmp_path: Path) -> None:
