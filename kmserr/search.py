@@ -21,12 +21,12 @@ from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
 
 from . import parallel, scan
-from .envelopes import AUTO, NONE, check
 from .explanation import Explanation, explain_finding
 from .forms import Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
-from .scan import BLOCK_SIZE, Carry, Hit, LineScanner, lines_above
+from .scan import AUTO, BLOCK_SIZE, NONE, Carry, Hit, LineScanner, lines_above, native_class
+from .scan import check_envelope as check
 
 if TYPE_CHECKING:
     from . import _native
@@ -155,8 +155,6 @@ class Search:
         # An engine that cannot be used is an error before any input is read; it is built now only
         # where Python's core runs: the compiled core finds its own candidates (the lines it hands
         # back build it then, `LineScanner._read_again`).
-        from .core import native_class
-
         native = native_class() is not None and self._envelope in (AUTO, NONE)
         if native and os.environ.get(ENGINE_ENV, "").strip():
             from .engines import engine_name  # a forced engine is checked even where it may not run

@@ -198,6 +198,24 @@ def test_only_pythons_core_builds_an_engine(tmp_path: Path, core: str) -> None:
     assert ("kmserr.engines" in found["modules"]) is (core == "python")  # 1 ms: engine_name looks for Hyperscan
 
 
+def test_the_compiled_core_imports_no_extractor_for_lines_it_reads(tmp_path: Path, core: str) -> None:
+    """The compiled core is built from the names (what they tell it cached): a grep whose lines it
+    reads all imports neither Python's core nor the extractor and the envelopes (3 ms); Python's
+    core needs them all."""
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    modules = set(probe(tmp_path, "grep", "-j1", str(empty))["modules"])
+    assert "kmserr.search" in modules
+    for module in ("kmserr.core", "kmserr.extract", "kmserr.envelopes", "kmserr.timestamps"):
+        assert (module in modules) is (core == "python"), module
+
+
+def test_the_names_written_out_for_start_up_agree() -> None:
+    from kmserr import core, envelopes, scan
+
+    assert (scan.AUTO, scan.NONE, scan.NO_EXTENSIONS) == (envelopes.AUTO, envelopes.NONE, core.ENV)
+
+
 def test_a_grep_process_keeps_its_start_up_out_of_collections(grep_one_error: dict[str, Any], tmp_path: Path) -> None:
     """What start-up made lives to the end: a grep process freezes it before searching and
     collects young objects less often (5% of a pure Python search went to collections); a host
