@@ -20,17 +20,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
 
-from . import parallel, scan
-from .explanation import Explanation, explain_finding
+from . import scan
 from .forms import Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
 from .scan import AUTO, BLOCK_SIZE, NONE, Carry, Hit, LineScanner, lines_above, native_class
 from .scan import check_envelope as check
 
+# parallel.py (-j's parts) and explanation.py (a hit's meaning) are imported where they are first
+# needed: a grep of a log without errors, or one whose lines the compiled core prints, needs neither.
 if TYPE_CHECKING:
-    from . import _native
+    from . import _native, parallel
     from .engines import Engine
+    from .explanation import Explanation
     from .timeline import Timeline
 
 STDIN = "-"
@@ -467,6 +469,8 @@ class Search:
         """Search a file's ranges, cut at line ends, in parallel: this process the first, a forked
         child each other one; the children's output and counts are taken in order, so the result
         is the same byte for byte as one process's."""
+        from . import parallel
+
         fd = stream.fileno()
         ranges = list(itertools.pairwise(_line_bounds(fd, os.fstat(fd).st_size, self._jobs)))
         parts: deque[tuple[parallel.Forked, int, int]] = deque()
@@ -676,6 +680,8 @@ class Search:
         return True
 
     def _explain(self, hit: Hit) -> list[Explanation]:
+        from .explanation import explain_finding  # loaded: a lookup in sys.modules, not an import
+
         registry = self.registry
         if len(hit.findings) == 1:  # most lines: no list built only to be filtered
             item = explain_finding(hit.findings[0], registry)
@@ -862,6 +868,8 @@ class _Batches:
         self._offset = 0
         # Batches searched or being searched, not yet written, in input order, each with what to
         # say of its lines if its worker dies.
+        from . import parallel
+
         self.queue: deque[tuple[parallel.Part, str]] = deque()
         self.workers = parallel.Pool(search._jobs - 1, functools.partial(search._search_sent, name))
         self.kept = 0
@@ -890,6 +898,8 @@ class _Batches:
     def waiting(self) -> None:
         """Before a read: when it would wait, search what was read and write every batch read so far,
         waiting for their workers unless more input comes first."""
+        from . import parallel
+
         if not (self._pending or self.queue) or parallel.readable(self._fd):
             return
         self._dispatch(self._worker())
@@ -937,6 +947,8 @@ class _Batches:
         if not self.queue:
             self.kept += search()
             return
+        from . import parallel
+
         part = parallel.Here(io.BytesIO(), io.BytesIO())
         self._search._part(search, part.output, part.result)
         self.queue.append((part, lost))

@@ -208,6 +208,8 @@ def test_the_compiled_core_imports_no_extractor_for_lines_it_reads(tmp_path: Pat
     assert "kmserr.search" in modules
     for module in ("kmserr.core", "kmserr.extract", "kmserr.envelopes", "kmserr.timestamps"):
         assert (module in modules) is (core == "python"), module
+    # Neither core: -j1 forks no part, and a log without errors has no meaning to explain.
+    assert not {"kmserr.parallel", "kmserr.explanation"} & modules
 
 
 def test_the_names_written_out_for_start_up_agree() -> None:
