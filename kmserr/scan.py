@@ -81,6 +81,10 @@ _hit: Final = functools.partial(tuple.__new__, Hit)
 # copies it); a longer one goes to the full extractor.
 _AGAIN_MAX: Final = 65536
 
+# The lines the compiled core hands back that a scanner reads with the full extractor before it builds
+# Python's block core to read them: a few cost less that way, many more.
+_AGAIN_AFTER: Final = 16
+
 # A block's plain output as the compiled core assembled it, how many lines that is, and the lines
 # it left to Python: where each goes in that output, its hit, the slot of its tail in the table (-1:
 # none), in JSON how its message agrees as the core reads it (-1: not known; `_native.AGREES`).
@@ -147,6 +151,7 @@ class LineScanner:
         # Lines still to read below rich's exception line (`TencentCloudSDKException: ...` without its
         # request ID: rich wrapped it), whatever the core says of them: they end the error.
         self._rich_lines = 0
+        self._handed_back = 0  # lines the compiled core handed back, read again (`_read_again`)
 
     def feed(self, chunk: bytes) -> list[Hit]:
         """Scan the lines that `chunk` completes; keep its unfinished tail for the next call."""
@@ -306,13 +311,13 @@ class LineScanner:
         if text[-1:] == "\r":
             text = text[:-1]
         if findings is None:  # not read by the core: the full extractor, with the lines above it
-            from .core import node_line
             from .envelopes import may_continue, partial_above
 
             before = ""
-            if forced and head >= 0 and not node_line(None, raw):
+            node = _NODE_CODE in raw  # core.node_line(None, raw)
+            if forced and head >= 0 and not node:
                 before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
-            elif forced or node_line(None, raw) or (self._envelope != NONE and may_continue(raw) and (
+            elif forced or node or (self._envelope != NONE and may_continue(raw) and (
                     partial_above(buf, start, line_start) if line_start > start
                     else partial_above(self._previous, 0, len(self._previous)))):
                 above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
@@ -383,6 +388,12 @@ class LineScanner:
         key = ("read again", self._envelope)
         python = self._matcher.cores.get(key)
         if python is None:
+            # The first few go to the full extractor (`_line`), which that core agrees with: an
+            # incident log's compiled core hands back a line or two, and Python's core needs an
+            # engine (Hyperscan's import and database) and its patterns compiled, 8 ms of start-up.
+            self._handed_back += len(lines)
+            if self._handed_back <= _AGAIN_AFTER:
+                return dict.fromkeys([line_start for line_start, _ in lines])
             from .core import PythonCore
 
             python = self._matcher.cores[key] = PythonCore(self._extractor, self._matcher.engine,
@@ -447,6 +458,7 @@ def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
     return (previous + buf[max(start, end - NODE_CONTEXT) : end] + ended)[-NODE_CONTEXT:]
 
 
+_NODE_CODE: Final = b"code: '"  # core._NODE_CODE (tests/test_startup.py checks): core.py is not imported for it
 _RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
 
 

@@ -368,3 +368,27 @@ def test_a_core_from_names_builds_no_extractor_and_reads_as_one_from_it(
 def test_the_made_by_files_are_there() -> None:
     """A name in _SOURCES that is not a file would turn the cache off without a word."""
     assert _native._made_by()
+
+
+def test_lines_handed_back_are_read_alike_before_and_after_pythons_core_is_built(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first lines the compiled core hands back go to the full extractor, later ones to Python's
+    block core (built then: its engine costs more than a few lines): the same hits either way."""
+    from kmserr import scan
+
+    _core_class()
+    line = (b'{"level":"error","error":"[TencentCloudSDKException] code:InvalidParameterValue message:'
+            b'\\u5bc6\\u6587 requestId:df630af6-8ce5-4ef7-a248-37c37f187539"}\n')
+    buf = line * (scan._AGAIN_AFTER + 40)
+    compiled = Matcher(matcher.names)
+    scanner = scan.LineScanner(compiled)
+    assert scanner.core.name == "native"
+    first = scanner.feed(line * 3)
+    assert ("read again", "auto") not in compiled.cores  # three lines: the full extractor's
+    hits = first + scanner.feed(buf)
+    assert ("read again", "auto") in compiled.cores
+    monkeypatch.setenv(_native.ENV, "1")
+    python = scan.LineScanner(Matcher(matcher.names)).feed(line * 3 + buf)
+    assert [h[1:] for h in hits] == [h[1:] for h in python] and len(hits) == len(buf) // len(line) + 3
+    assert hits[0].findings[0].code == "InvalidParameterValue"
