@@ -247,14 +247,15 @@ def tagged_names(names: tuple[str, ...]) -> bytes:
 
     made_by = _made_by()
     data = made_by + b"\0" + "\0".join(names).encode("utf-8", "surrogatepass")
-    cached = cache.load("tagged", data, kind="native") if made_by else None
+    name = f"tagged {cache.digest(data).hex()[:16]}"  # a file for each catalogue, as Hyperscan's databases
+    cached = cache.load(name, data, kind="native") if made_by else None
     if isinstance(cached, bytes):
         return cached
     from .extract import Extractor
 
     tagged = _tagged(Extractor(names))
     if made_by:
-        cache.store("tagged", data, tagged, kind="native")
+        cache.store(name, data, tagged, kind="native")
     return tagged
 
 
