@@ -384,7 +384,8 @@ class LineScanner:
         """The lines the compiled core handed back, read by Python's block core (its fast path, the
         common forms in JSON-lines records among them), all in one block: their findings by line
         start, or None where that core hands a line back too (the full extractor reads it, with
-        the lines above it). A line not in the result holds no error."""
+        the lines above it). A line not in the result holds no error. The first _AGAIN_AFTER
+        lines of a scanner are all None: the full extractor reads them."""
         key = ("read again", self._envelope)
         python = self._matcher.cores.get(key)
         if python is None:

@@ -156,7 +156,7 @@ class Search:
         self._envelope = check(envelope)  # the platform envelope lines are read in (envelopes.py)
         # An engine that cannot be used is an error before any input is read; it is built now only
         # where Python's core runs: the compiled core finds its own candidates (the lines it hands
-        # back build it then, `LineScanner._read_again`).
+        # back build it then, beyond the first few: `LineScanner._read_again`).
         native = native_class() is not None and self._envelope in (AUTO, NONE)
         if native and os.environ.get(ENGINE_ENV, "").strip():
             from .engines import engine_name  # a forced engine is checked even where it may not run
