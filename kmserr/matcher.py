@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
 from .cache import digest
-from .extract import Extractor
 from .forms import DOTTED_ONLY_FAMILIES, FAMILIES
 from .registry import Registry
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from .catalogue import Entry
     from .core import BlockCore
     from .engines import Engine
+    from .extract import Extractor
 
 _KNOWN_SDK_NAMES: Final = frozenset((*FAMILIES, *DOTTED_ONLY_FAMILIES))
 
@@ -29,7 +29,7 @@ class Matcher:
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self.names: tuple[str, ...] = tuple(names)
-        self.extractor = Extractor(self.names)
+        self._extractor: Extractor | None = None  # built when a line needs it (`extractor`)
         self._engines: dict[str, Engine] = {}
         self.cores: dict[tuple[object, ...], BlockCore] = {}  # core.block_core's, by core, engine and envelope
 
@@ -38,10 +38,30 @@ class Matcher:
         """A matcher around an extractor built alone: its engine is built from the extractor's names."""
         matcher = cls.__new__(cls)
         matcher.names = extractor.names
-        matcher.extractor = extractor
+        matcher._extractor = extractor
         matcher._engines = {}
         matcher.cores = {}
         return matcher
+
+    @property
+    def extractor(self) -> Extractor:
+        """The extractor of the names, built at first use: the compiled core's grep needs it (and
+        extract.py, envelopes.py, 3 ms of imports) only for a line it hands back."""
+        built = self._extractor
+        if built is None:
+            from .extract import Extractor
+
+            built = self._extractor = Extractor(self.names)
+        return built
+
+    @property
+    def custom(self) -> bool:
+        """Whether the extractor was given (`for_extractor`) rather than built from the names."""
+        if self._extractor is None:
+            return False
+        from .extract import Extractor
+
+        return type(self._extractor) is not Extractor or self._extractor.names != self.names
 
     # Built when a scan first needs it (`explain_text` needs only the extractor, and Hyperscan's
     # database costs milliseconds to load), once per engine: KMSERR_ENGINE is read at each scan.
@@ -59,7 +79,7 @@ class Matcher:
     def __reduce__(self) -> tuple[object, ...]:
         """Pickle the names only: a Hyperscan database and the block cores do not pickle, and a
         worker that unpickles a registry's matcher takes its own cached one (`matcher_for`)."""
-        if type(self.extractor) is Extractor and self.extractor.names == self.names:
+        if not self.custom:
             return _matcher_for_names, (self.names,)
         return Matcher.for_extractor, (self.extractor,)  # a custom extractor pickles as it can
 

@@ -14,19 +14,23 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, BinaryIO, Final, NamedTuple, cast
 
-from .core import BlockCore, Line, PythonCore, block_core, node_line
-from .envelopes import AUTO, NONE, check, may_continue, partial_above
-from .envelopes import stamp as line_stamp
-from .extract import MAX_WRAPPED_LINES, Extractor
 from .forms import NODE_CONTEXT, RICH_HEAD, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
-from .timestamps import Stamp
-from .timestamps import find as find_timestamp
 
+# core.py, extract.py, envelopes.py and timestamps.py (3 ms of imports) are imported where a line
+# needs them: the compiled core's grep of lines it reads all needs none of them.
 if TYPE_CHECKING:
     from ._native import Tails
+    from .core import BlockCore, Line, NativeClass
     from .engines import Engine
+    from .extract import Extractor
+    from .timestamps import Stamp
+
+# envelopes.AUTO and NONE, written out so that a grep imports envelopes.py only where a line needs
+# it (tests/test_startup.py checks that they agree).
+AUTO: Final = "auto"
+NONE: Final = "none"
 
 BLOCK_SIZE: Final = 1 << 20
 # The longest line searched whole: beyond it a line is searched and printed in its first LINE_LIMIT
@@ -56,8 +60,12 @@ class Hit(NamedTuple):
         """The line's time as --summary and --timeline read it: a line read in an envelope has the
         envelope's time when the app's line has none (`now`: the moment a syslog time's year is read against)."""
         if any(f.envelope for f in self.findings):
-            return line_stamp(self.line, now, envelope)
-        return find_timestamp(self.line, now)
+            from .envelopes import stamp
+
+            return stamp(self.line, now, envelope)
+        from .timestamps import find
+
+        return find(self.line, now)
 
 
 def _encoded_length(text: str, start: int, end: int) -> int:
@@ -72,6 +80,10 @@ _hit: Final = functools.partial(tuple.__new__, Hit)
 # The longest line the compiled core hands back that Python's block core reads again (`_read_again`
 # copies it); a longer one goes to the full extractor.
 _AGAIN_MAX: Final = 65536
+
+# The lines the compiled core hands back that a scanner reads with the full extractor before it builds
+# Python's block core to read them: a few cost less that way, many more.
+_AGAIN_AFTER: Final = 16
 
 # A block's plain output as the compiled core assembled it, how many lines that is, and the lines
 # it left to Python: where each goes in that output, its hit, the slot of its tail in the table (-1:
@@ -121,13 +133,12 @@ class LineScanner:
         self, matcher: Matcher | Extractor, engine: Engine | None = None, *, count_lines: bool = True,
         envelope: str = AUTO,
     ) -> None:
-        if isinstance(matcher, Extractor):
+        if not isinstance(matcher, Matcher):
             matcher = Matcher.for_extractor(matcher)
-        self._extractor = matcher.extractor
         # The block core reads the candidate lines (compiled, or Python's fast path): an engine
         # given must look for the extractor's names.
-        self._envelope = check(envelope)  # the platform envelope lines are read in (envelopes.py)
-        self._core: BlockCore = block_core(matcher, engine, self._envelope)
+        self._envelope = check_envelope(envelope)  # the platform envelope lines are read in (envelopes.py)
+        self._core: BlockCore = _block_core(matcher, engine, self._envelope)
         self._matcher = matcher
         # Counting newlines is a pass over every byte, as costly as the scan itself: skip it
         # when nobody will read the line numbers (Hit.line_number is then 0).
@@ -140,6 +151,7 @@ class LineScanner:
         # Lines still to read below rich's exception line (`TencentCloudSDKException: ...` without its
         # request ID: rich wrapped it), whatever the core says of them: they end the error.
         self._rich_lines = 0
+        self._handed_back = 0  # lines the compiled core handed back, read again (`_read_again`)
 
     def feed(self, chunk: bytes) -> list[Hit]:
         """Scan the lines that `chunk` completes; keep its unfinished tail for the next call."""
@@ -185,7 +197,16 @@ class LineScanner:
         self._line_number = lines_before
         self._previous = above[-NODE_CONTEXT:]
         # rich's exception line may go on in this part: its next lines are read (at worst for nothing).
-        self._rich_lines = MAX_WRAPPED_LINES if _RICH_HEAD in above[-NODE_CONTEXT:] else 0
+        self._rich_lines = 0
+        if _RICH_HEAD in above[-NODE_CONTEXT:]:
+            from .extract import MAX_WRAPPED_LINES
+
+            self._rich_lines = MAX_WRAPPED_LINES
+
+    @property
+    def _extractor(self) -> Extractor:
+        """The full extractor, for the lines the block core hands back (built at the first)."""
+        return self._matcher.extractor
 
     @property
     def core(self) -> BlockCore:
@@ -290,10 +311,13 @@ class LineScanner:
         if text[-1:] == "\r":
             text = text[:-1]
         if findings is None:  # not read by the core: the full extractor, with the lines above it
+            from .envelopes import may_continue, partial_above
+
             before = ""
-            if forced and head >= 0 and not node_line(None, raw):
+            node = _NODE_CODE in raw  # core.node_line(None, raw)
+            if forced and head >= 0 and not node:
                 before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
-            elif forced or node_line(None, raw) or (self._envelope != NONE and may_continue(raw) and (
+            elif forced or node or (self._envelope != NONE and may_continue(raw) and (
                     partial_above(buf, start, line_start) if line_start > start
                     else partial_above(self._previous, 0, len(self._previous)))):
                 above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
@@ -360,10 +384,19 @@ class LineScanner:
         """The lines the compiled core handed back, read by Python's block core (its fast path, the
         common forms in JSON-lines records among them), all in one block: their findings by line
         start, or None where that core hands a line back too (the full extractor reads it, with
-        the lines above it). A line not in the result holds no error."""
+        the lines above it). A line not in the result holds no error. The first _AGAIN_AFTER
+        lines of a scanner are all None: the full extractor reads them."""
         key = ("read again", self._envelope)
         python = self._matcher.cores.get(key)
         if python is None:
+            # The first few go to the full extractor (`_line`), which that core agrees with: an
+            # incident log's compiled core hands back a line or two, and Python's core needs an
+            # engine (Hyperscan's import and database) and its patterns compiled, 8 ms of start-up.
+            self._handed_back += len(lines)
+            if self._handed_back <= _AGAIN_AFTER:
+                return dict.fromkeys([line_start for line_start, _ in lines])
+            from .core import PythonCore
+
             python = self._matcher.cores[key] = PythonCore(self._extractor, self._matcher.engine,
                                                            envelope=self._envelope)
         joined = b"\n".join([buf[line_start:line_end] for line_start, line_end in lines]) + b"\n"
@@ -375,6 +408,49 @@ class LineScanner:
         return {where[line_start]: findings for line_start, _, findings in python.read(joined, 0, len(joined))}
 
 
+def check_envelope(envelope: str) -> str:
+    """`envelopes.check`, without importing envelopes.py for the two names every grep may give."""
+    if envelope in (AUTO, NONE):
+        return envelope
+    from .envelopes import check
+
+    return check(envelope)
+
+
+def native_class() -> NativeClass | None:
+    """`core.native_class`: the compiled core's class, if it loaded and is not turned off; asked
+    here so that a grep on it imports no core.py (nor what that imports, 3 ms)."""
+    if os.environ.get(NO_EXTENSIONS):
+        return None
+    try:
+        from . import _native
+    except ImportError:  # pragma: no cover - a copy of kmserr without its loader
+        return None
+    try:
+        loaded: NativeClass | None = _native.load()
+    except Exception:  # a library that does not load (another platform's, a broken build): Python runs
+        return None
+    return loaded
+
+
+NO_EXTENSIONS: Final = "KMSERR_NO_EXTENSIONS"  # core.ENV
+
+
+def _block_core(matcher: Matcher, engine: Engine | None, envelope: str) -> BlockCore:
+    """`core.block_core`: the compiled core's own here (under core.block_core's key, so that both
+    build it once per matcher), all the others there."""
+    native = native_class() if engine is None and envelope in (AUTO, NONE) else None
+    if native is None:
+        from .core import block_core
+
+        return block_core(matcher, engine, envelope)
+    key = (native,)
+    built = matcher.cores.get(key)
+    if built is None:
+        built = matcher.cores[key] = native.from_matcher(matcher)
+    return built
+
+
 def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
     """The last NODE_CONTEXT bytes of what was read, `previous` then the whole lines of
     `buf[start:end]`: what Node's error object above the next line may need. A block may end
@@ -383,6 +459,7 @@ def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
     return (previous + buf[max(start, end - NODE_CONTEXT) : end] + ended)[-NODE_CONTEXT:]
 
 
+_NODE_CODE: Final = b"code: '"  # core._NODE_CODE (tests/test_startup.py checks): core.py is not imported for it
 _RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
 
 
@@ -390,6 +467,8 @@ def _rich_lines_after(raw: bytes, start: int, end: int, left: int) -> int:
     """The lines still to read below the line `raw[start:end]` (`left` were, above it): MAX_WRAPPED_LINES
     after rich's exception line without its request ID, none after a line with one."""
     if raw.find(_RICH_HEAD, start, end) >= 0:
+        from .extract import MAX_WRAPPED_LINES
+
         return 0 if raw.find(b"requestId:", start, end) >= 0 else MAX_WRAPPED_LINES
     if left and raw.find(b"requestId:", start, end) >= 0:
         return 0

@@ -20,20 +20,23 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
 
-from . import parallel, scan
-from .envelopes import AUTO, NONE, check
-from .explanation import Explanation, explain_finding
+from . import scan
 from .forms import Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
-from .scan import BLOCK_SIZE, Carry, Hit, LineScanner, lines_above
+from .scan import AUTO, BLOCK_SIZE, NONE, Carry, Hit, LineScanner, lines_above, native_class
+from .scan import check_envelope as check
 
+# parallel.py (-j's parts) and explanation.py (a hit's meaning) are imported where they are first
+# needed: a grep of a log without errors, or one whose lines the compiled core prints, needs neither.
 if TYPE_CHECKING:
-    from . import _native
+    from . import _native, parallel
     from .engines import Engine
+    from .explanation import Explanation
     from .timeline import Timeline
 
 STDIN = "-"
+ENGINE_ENV: Final = "KMSERR_ENGINE"  # engines.ENV: engines.py is imported only where Python's core runs
 STDIN_NAME = "(standard input)"
 OnError = Callable[[str, str], None]
 # --summary holds what it prints of each distinct code, and at most this many bytes of them
@@ -153,13 +156,13 @@ class Search:
         self._envelope = check(envelope)  # the platform envelope lines are read in (envelopes.py)
         # An engine that cannot be used is an error before any input is read; it is built now only
         # where Python's core runs: the compiled core finds its own candidates (the lines it hands
-        # back build it then, `LineScanner._read_again`).
-        from .core import native_class
-        from .engines import engine_name
+        # back build it then, beyond the first few: `LineScanner._read_again`).
+        native = native_class() is not None and self._envelope in (AUTO, NONE)
+        if native and os.environ.get(ENGINE_ENV, "").strip():
+            from .engines import engine_name  # a forced engine is checked even where it may not run
 
-        engine_name()
-        self.engine: Engine | None = None if native_class() is not None and self._envelope in (AUTO, NONE) \
-            else self.matcher.engine
+            engine_name()
+        self.engine: Engine | None = None if native else self.matcher.engine
         self._sink = sink  # None: only count (--count, --summary)
         self._on_error = on_error
         self._only = only or Filter()
@@ -466,6 +469,8 @@ class Search:
         """Search a file's ranges, cut at line ends, in parallel: this process the first, a forked
         child each other one; the children's output and counts are taken in order, so the result
         is the same byte for byte as one process's."""
+        from . import parallel
+
         fd = stream.fileno()
         ranges = list(itertools.pairwise(_line_bounds(fd, os.fstat(fd).st_size, self._jobs)))
         parts: deque[tuple[parallel.Forked, int, int]] = deque()
@@ -675,6 +680,8 @@ class Search:
         return True
 
     def _explain(self, hit: Hit) -> list[Explanation]:
+        from .explanation import explain_finding  # loaded: a lookup in sys.modules, not an import
+
         registry = self.registry
         if len(hit.findings) == 1:  # most lines: no list built only to be filtered
             item = explain_finding(hit.findings[0], registry)
@@ -861,6 +868,8 @@ class _Batches:
         self._offset = 0
         # Batches searched or being searched, not yet written, in input order, each with what to
         # say of its lines if its worker dies.
+        from . import parallel
+
         self.queue: deque[tuple[parallel.Part, str]] = deque()
         self.workers = parallel.Pool(search._jobs - 1, functools.partial(search._search_sent, name))
         self.kept = 0
@@ -889,6 +898,8 @@ class _Batches:
     def waiting(self) -> None:
         """Before a read: when it would wait, search what was read and write every batch read so far,
         waiting for their workers unless more input comes first."""
+        from . import parallel
+
         if not (self._pending or self.queue) or parallel.readable(self._fd):
             return
         self._dispatch(self._worker())
@@ -936,6 +947,8 @@ class _Batches:
         if not self.queue:
             self.kept += search()
             return
+        from . import parallel
+
         part = parallel.Here(io.BytesIO(), io.BytesIO())
         self._search._part(search, part.output, part.result)
         self.queue.append((part, lost))

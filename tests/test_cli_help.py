@@ -69,7 +69,11 @@ def test_no_extensions_forces_the_python_core(run: Runner, monkeypatch: pytest.M
     assert run("--version").stdout.endswith(", core: python)\n")
 
 
-def test_unknown_engine_is_an_input_error(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_engine_is_an_input_error(run: Runner, monkeypatch: pytest.MonkeyPatch, core: str) -> None:
+    """On either core: the compiled one runs no engine, yet a misspelt one is still an error."""
+    from kmserr import engines, search
+
+    assert search.ENGINE_ENV == engines.ENV
     monkeypatch.setenv("KMSERR_ENGINE", "pcre")
     for args in (["--version"], ["grep"]):
         result = run(*args, input=b"")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kmserr import core, default_registry
+from kmserr import core, default_registry, scan
 from kmserr.explanation import explain_finding
 from kmserr.matcher import Matcher, matcher_for
 from kmserr.render import Style, json_line
@@ -165,6 +165,7 @@ def test_lines_a_core_hands_back_are_read_by_the_full_extractor(
     python = [run("grep", *options, str(log)).stdout_bytes for options in ([], ["--json", "-B", "2"])]
     monkeypatch.delenv(core.ENV)
     monkeypatch.setattr(core, "native_class", lambda: compiled)
+    monkeypatch.setattr(scan, "native_class", lambda: compiled)  # the grep on it asks there (no core.py)
     assert run("--version").stdout.endswith(", core: native)\n")
     assert [run("grep", *options, str(log)).stdout_bytes for options in ([], ["--json", "-B", "2"])] == python
 

@@ -323,3 +323,71 @@ def test_json_lines_records(core: _native.NativeCore, matcher: Matcher, lines: l
     `Extractor.find` reads it, or handed back."""
     buf = "".join(line + eol for line, eol in lines).encode("utf-8", "surrogateescape")
     check_block(core, matcher.extractor, buf)
+
+
+# --- built from the names: what they tell the core, cached ----------------------------------------
+
+
+def _lines(tagged: bytes) -> set[bytes]:
+    return set(tagged.split(b"\n"))  # the order of a set's words varies with the process
+
+
+def test_the_names_tell_the_core_what_their_extractor_would(
+    matcher: Matcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cached or not, `tagged_names` is `_tagged` of the names' own extractor; a cache file left by
+    other files (an edit of extract.py, an upgrade) is not used."""
+    monkeypatch.setenv("KMSERR_CACHE_DIR", str(tmp_path / "cache"))
+    expected = _lines(_native._tagged(Extractor(matcher.names)))
+    fewer = matcher.names[:-1]
+    assert _lines(_native.tagged_names(matcher.names)) == expected
+    assert _lines(_native.tagged_names(fewer)) == _lines(_native._tagged(Extractor(fewer)))
+    assert len(list((tmp_path / "cache").glob("native-*.bin"))) == 2  # a file for each catalogue
+    calls: list[int] = []
+    real = _native._tagged
+    monkeypatch.setattr(_native, "_tagged", lambda extractor: calls.append(1) or real(extractor))
+    assert _lines(_native.tagged_names(matcher.names)) == expected and calls == []  # from the cache
+    monkeypatch.setattr(_native, "_made_by", lambda: b"other files")
+    assert _lines(_native.tagged_names(matcher.names)) == expected and calls == [1]
+
+
+def test_a_core_from_names_builds_no_extractor_and_reads_as_one_from_it(
+    matcher: Matcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KMSERR_CACHE_DIR", str(tmp_path / "cache"))
+    built = _core_class()
+    _native.tagged_names(matcher.names)  # fills the cache
+    fresh = Matcher(matcher.names)
+    from_names = built.from_matcher(fresh)
+    assert fresh._extractor is None
+    buf = b"".join(path.read_bytes() + b"\n" for path in sorted(DATA.glob("*.txt")))
+    assert from_names.read(buf, 0, len(buf)) == built(Extractor(matcher.names)).read(buf, 0, len(buf))
+
+
+def test_the_made_by_files_are_there() -> None:
+    """A name in _SOURCES that is not a file would turn the cache off without a word."""
+    assert _native._made_by()
+
+
+def test_lines_handed_back_are_read_alike_before_and_after_pythons_core_is_built(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first lines the compiled core hands back go to the full extractor, later ones to Python's
+    block core (built then: its engine costs more than a few lines): the same hits either way."""
+    from kmserr import scan
+
+    _core_class()
+    line = (b'{"level":"error","error":"[TencentCloudSDKException] code:InvalidParameterValue message:'
+            b'\\u5bc6\\u6587 requestId:df630af6-8ce5-4ef7-a248-37c37f187539"}\n')
+    buf = line * (scan._AGAIN_AFTER + 40)
+    compiled = Matcher(matcher.names)
+    scanner = scan.LineScanner(compiled)
+    assert scanner.core.name == "native"
+    first = scanner.feed(line * 3)
+    assert ("read again", "auto") not in compiled.cores  # three lines: the full extractor's
+    hits = first + scanner.feed(buf)
+    assert ("read again", "auto") in compiled.cores
+    monkeypatch.setenv(_native.ENV, "1")
+    python = scan.LineScanner(Matcher(matcher.names)).feed(line * 3 + buf)
+    assert [h[1:] for h in hits] == [h[1:] for h in python] and len(hits) == len(buf) // len(line) + 3
+    assert hits[0].findings[0].code == "InvalidParameterValue"

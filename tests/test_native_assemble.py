@@ -192,7 +192,8 @@ def test_chinese_messages_are_not_compared(monkeypatch: pytest.MonkeyPatch, tmp_
 
 def test_lines_handed_back_are_read_by_pythons_fast_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """JSON-lines records whose SDK text has escapes, which the compiled core hands back, are read
-    again by Python's block core in one go: the full extractor reads the first of their kind only."""
+    again by Python's block core in one go (more of them than scan._AGAIN_AFTER): the full extractor
+    reads the first of their kind only."""
     _core_class()
     path = tmp_path / "a.log"
     path.write_bytes(b"".join(

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.loggen import write
-from kmserr import default_registry, search
+from kmserr import default_registry, parallel, search
 from kmserr.render import Style, line_printer
 from kmserr.scan import BLOCK_SIZE
 from kmserr.search import BATCH, Search
@@ -285,7 +285,7 @@ def test_any_reads_give_one_process_output(
         monkeypatch.setattr(search, "BATCH", 120)
         monkeypatch.setattr(search, "BLOCK_SIZE", 60)
         answers = iter(ready * 100)
-        monkeypatch.setattr(search.parallel, "readable", lambda fd: next(answers, True))
+        monkeypatch.setattr(parallel, "readable", lambda fd: next(answers, True))
         for jobs in (2, 3):
             assert _search_stdin(monkeypatch, pieces, fd_source.fileno(), jobs, numbers=numbers, count=count) == one
 

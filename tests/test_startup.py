@@ -195,6 +195,41 @@ def test_only_pythons_core_builds_an_engine(tmp_path: Path, core: str) -> None:
     found = probe(tmp_path, "grep", "-j1", str(empty))
     assert "kmserr.search" in found["modules"]
     assert ("hyperscan" in found["modules"]) is (core == "python")
+    assert ("kmserr.engines" in found["modules"]) is (core == "python")  # 1 ms: engine_name looks for Hyperscan
+
+
+def test_the_compiled_core_imports_no_extractor_for_lines_it_reads(tmp_path: Path, core: str) -> None:
+    """The compiled core is built from the names (what they tell it cached): a grep whose lines it
+    reads all imports neither Python's core nor the extractor and the envelopes (3 ms); Python's
+    core needs them all."""
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    modules = set(probe(tmp_path, "grep", "-j1", str(empty))["modules"])
+    assert "kmserr.search" in modules
+    for module in ("kmserr.core", "kmserr.extract", "kmserr.envelopes", "kmserr.timestamps"):
+        assert (module in modules) is (core == "python"), module
+    # Neither core: -j1 forks no part, and a log without errors has no meaning to explain.
+    assert not {"kmserr.parallel", "kmserr.explanation"} & modules
+
+
+def test_the_names_written_out_for_start_up_agree() -> None:
+    from kmserr import core, envelopes, scan
+
+    assert (scan.AUTO, scan.NONE, scan.NO_EXTENSIONS) == (envelopes.AUTO, envelopes.NONE, core.ENV)
+    assert scan._NODE_CODE == core._NODE_CODE
+
+
+def test_a_line_the_compiled_core_hands_back_needs_no_engine(tmp_path: Path, core: str) -> None:
+    """The first lines it hands back go to the full extractor: Python's block core for them would
+    need an engine (Hyperscan, 5 ms) and core.py. (A JSON-lines record with escaped CJK is one.)"""
+    log = tmp_path / "app.log"
+    log.write_bytes(b'{"level":"error","error":"[TencentCloudSDKException] code:InvalidParameterValue'
+                    b' message:\\u5bc6\\u6587 requestId:df630af6-8ce5-4ef7-a248-37c37f187539"}\n')
+    found = probe(tmp_path, "grep", "-j1", str(log))
+    modules = set(found["modules"])
+    assert "kmserr.extract" in modules
+    for module in ("kmserr.core", "kmserr.engines", "hyperscan"):
+        assert (module in modules) is (core == "python"), module
 
 
 def test_a_grep_process_keeps_its_start_up_out_of_collections(grep_one_error: dict[str, Any], tmp_path: Path) -> None:
