@@ -103,9 +103,11 @@ def matched_block(
     encoding, not one a line); a hit of more than one match or a long line is yielded with its
     explanations (`explain`), in its place, for `matched`. What a match means is rendered once
     (`_meaning_parts`) and kept in `meanings`, which the caller keeps for one registry (`explain_one`
-    explains a finding with it) and this style. A meaning whose entry has no message is not explained
-    line by line: its messages never agree or disagree (`explain_finding`), so the rest is the same."""
+    explains a finding with it) and this style: the first line of a meaning is explained, the others
+    only asked whether their message agrees with its entry (`message_agreement`)."""
     file_part = _file_part(filename).encode("utf-8")
+    from ..explanation import message_agreement as agreement
+
     string, piece, run, record = _string, PIECE, _RUN, _RECORD
     parts: list[bytes] = []
     for _, hit in hits:
@@ -122,20 +124,20 @@ def matched_block(
         found = findings[0]
         key = (found.code, found.module_code, found.error_code, found.code_desc, found.form, found.envelope)
         known = meanings.get(key)
+        item = None
         if known is None:
             item = explain_one(found)
             entry = item.entry
-            # [pieces by whether the message agrees, whether it may agree (the entry has a message)]
-            known = [{}, entry is not None and entry.message is not None]
+            # [pieces by whether the message agrees, the entry if it has a message to agree with]
+            known = [{}, entry if entry is not None and entry.message is not None else None]
             if len(meanings) >= 4096:
                 meanings.clear()
             meanings[key] = known
             agrees = item.message_agrees
-        elif known[1]:
-            item = explain_one(found)
-            agrees = item.message_agrees
+        elif known[1] is not None:
+            agrees = agreement(found, known[1])
         else:
-            item, agrees = None, None
+            agrees = None
         pieces = known[0].get(agrees)
         if pieces is None:
             made = _meaning_parts(item or explain_one(found), style)
@@ -156,11 +158,12 @@ def matched_block(
         if text.isascii():  # one byte a character, no undecodable byte: no base64, no offsets to convert
             line = string(text)
             start, end = found.start, found.end
+        elif (base64 := _line_base64(hit)) is None:  # UTF-8: no undecodable byte to replace, spans by encoding
+            line = json_safe(string(text))
+            start = len(text[: found.start].encode("utf-8"))
+            end = start + len(text[found.start : found.end].encode("utf-8"))
         else:
-            line = _text(text)
-            base64 = _line_base64(hit)
-            if base64 is not None:
-                line += ', "line_base64": "' + base64 + '"'
+            line = _text(text) + ', "line_base64": "' + base64 + '"'
             start, end = hit.byte_span(found)
         if "\x7f" in line:
             line = json_safe(line)
