@@ -185,6 +185,15 @@ _RUN: Final = 64
 def _match_parts(parts: list[str], hit: Hit, item: Explanation, style: Style) -> None:
     """One match of `matched_record`, as json.dumps writes it, into `parts`: what lies between the
     message, the request ID and the span is the same for every match of one meaning (`_MEANINGS`)."""
+    found = item.finding
+    known = known_parts(item, style)
+    start, end = hit.byte_span(found)
+    parts += [known[0], _text(found.message), known[1], _text(found.request_id), known[2],
+              str(start), ', "end": ', str(end), "}"]
+
+
+def known_parts(item: Explanation, style: Style) -> tuple[str, str, str]:
+    """`_meaning_parts`, worked out once per meaning and style (`_MEANINGS`)."""
     found, entry, family = item.finding, item.entry, item.family
     key = (found.code, found.module_code, found.error_code, found.code_desc, found.form, found.envelope,
            id(entry), id(family), item.message_agrees, id(style))
@@ -194,9 +203,7 @@ def _match_parts(parts: list[str], hit: Hit, item: Explanation, style: Style) ->
         if len(_MEANINGS) >= 4096:
             _MEANINGS.clear()
         _MEANINGS[key] = known
-    start, end = hit.byte_span(found)
-    parts += [known[3], _text(found.message), known[4], _text(found.request_id), known[5],
-              str(start), ', "end": ', str(end), "}"]
+    return known[3], known[4], known[5]
 
 
 def _meaning_parts(item: Explanation, style: Style) -> tuple[str, str, str]:

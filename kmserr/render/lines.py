@@ -173,7 +173,7 @@ class LinePrinter:
     def json_parts(self, item: Explanation) -> tuple[bytes, bytes, bytes]:
         """A match's JSON record but its message, request ID and span, in the three pieces around
         them (`render.json.matched_line`), for a compiled core that writes records itself."""
-        first, middle, last = self._json._meaning_parts(item, self._style)
+        first, middle, last = self._json.known_parts(item, self._style)
         return first.encode("utf-8"), middle.encode("utf-8"), last.encode("utf-8")
 
     def assembled(self, data: memoryview) -> None:
