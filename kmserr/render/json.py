@@ -108,7 +108,7 @@ def matched_block(
     file_part = _file_part(filename).encode("utf-8")
     from ..explanation import message_agreement as agreement
 
-    string, piece, run, record = _string, PIECE, _RUN, _RECORD
+    string, piece, run, record, span = _string, PIECE, _RUN * 7, _RECORD, _SPAN
     parts: list[bytes] = []
     for _, hit in hits:
         if len(parts) >= run:
@@ -167,14 +167,16 @@ def matched_block(
             start, end = hit.byte_span(found)
         if "\x7f" in line:
             line = json_safe(line)
-        parts.append(record % (file_part, hit.line_number, line.encode("utf-8"),
-                               pieces[0], said, pieces[1], asked, pieces[2], start, end))
+        # The pieces of the meaning are not copied here, only by the join of the run.
+        parts += [record % (file_part, hit.line_number, line.encode("utf-8")), pieces[0], said, pieces[1], asked,
+                  pieces[2], span % (start, end)]
     if parts:
         yield b"".join(parts)
 
 
-# `matched_line` of one match, from its parts as bytes.
-_RECORD: Final = b'%s, "line_number": %d, "line": %s, "matches": [%s%s%s%s%s%d, "end": %d}]}\n'
+# `matched_line` of one match, from its parts as bytes: up to the match, the match's span and the end.
+_RECORD: Final = b'%s, "line_number": %d, "line": %s, "matches": ['
+_SPAN: Final = b'%d, "end": %d}]}\n'
 
 
 # The records of a run of lines joined at once (64 lines): a few hundred KiB, reused by the
