@@ -73,3 +73,17 @@ def test_a_meaning_is_rendered_once_by_whether_its_message_agrees() -> None:
     assert by_block == by_line
     agrees = [json.loads(line)["matches"][0]["message_agrees"] for line in by_block.splitlines()[:4]]
     assert agrees[2:] == [True, False]
+
+
+def test_an_agreement_rule_is_its_entrys_own_however_often_asked() -> None:
+    from kmserr import _native
+
+    entries = [e for e in default_registry().entries if e.message is not None]
+    first = entries[0]
+    other = first._replace(message="quite other words", message_templates=())
+    assert _native.agree_rule(first) == _native.agree_rule(first)
+    assert _native.agree_rule(other) != _native.agree_rule(first)
+    assert b"quite other words" in _native.agree_rule(other)
+    assert _native.agree_rule(first._replace(message=None)) == b"N"
+    _native._RULES[id(other)] = (first, b"A")  # another entry's, once at this id: not this one's
+    assert b"quite other words" in _native.agree_rule(other)
