@@ -322,16 +322,26 @@ def agree_rule(entry: Entry | None) -> bytes:
     as `explanation.explain_finding` asks it): `N` (nothing to compare: None), or `A` (an ASCII
     message) or `C`, then the normalised documented message and each template's text before and
     after `%s`, length-prefixed."""
-    from .registry import _normalise
-
     if entry is None or entry.message is None:
         return b"N"
+    known = _RULES.get(id(entry))
+    if known is not None and known[0] is entry:  # the entry itself kept: its id stays its own
+        return known[1]
+    from .registry import _normalise
+
     strings = [_normalise(entry.message)]
     for template in entry.message_templates:
         head, _, tail = _normalise(template.replace("%s", "\x00")).partition("\x00")
         strings += [head, tail]
     encoded = [text.encode("utf-8", "surrogatepass") for text in strings]
-    return (b"A" if entry.message.isascii() else b"C") + b"".join(struct.pack("<I", len(e)) + e for e in encoded)
+    rule = (b"A" if entry.message.isascii() else b"C") + b"".join(struct.pack("<I", len(e)) + e for e in encoded)
+    if len(_RULES) >= 4096:
+        _RULES.clear()
+    _RULES[id(entry)] = (entry, rule)
+    return rule
+
+
+_RULES: dict[int, tuple[Entry, bytes]] = {}  # `agree_rule` by entry: asked again at each hole of its meanings
 
 
 def _findings(buf: bytes, record: list[int] | tuple[int, ...]) -> tuple[Finding, ...] | None:

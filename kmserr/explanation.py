@@ -167,14 +167,20 @@ def explain_finding(finding: Finding, registry: Registry) -> Explanation:
             _MEANINGS.clear()
         _MEANINGS[key] = known
     entry, family = known
-    agrees: bool | None = None
-    if entry is not None and entry.message is not None:
-        # A Chinese message (the request's Language was zh-CN) cannot be compared with the
-        # documented English one: nothing to say, rather than "differs".
-        said = _legacy_text(finding)
-        if said and not (entry.message.isascii() and _has_cjk(said)):
-            agrees = _agrees(entry, said)
-    return Explanation(finding, entry, agrees, family)
+    return Explanation(finding, entry, message_agreement(finding, entry), family)
+
+
+def message_agreement(finding: Finding, entry: Entry | None) -> bool | None:
+    """`Explanation.message_agrees` of a finding explained by `entry`: None when there is nothing to
+    compare (no entry, no documented message, nothing said); a renderer that knows the entry asks this alone."""
+    if entry is None or entry.message is None:
+        return None
+    # A Chinese message (the request's Language was zh-CN) cannot be compared with the
+    # documented English one: nothing to say, rather than "differs".
+    said = _legacy_text(finding)
+    if said and not (entry.message.isascii() and _has_cjk(said)):
+        return _agrees(entry, said)
+    return None
 
 
 def _agrees(entry: Entry, said: str) -> bool:

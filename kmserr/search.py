@@ -178,6 +178,8 @@ class Search:
         self._printer, self._out = printer, out
         self.seen: dict[str, Seen] = {}
         self._tails: dict[object, bytes] = {}  # plain output: the tail of a line's errors (`_plain_block`)
+        # JSON Lines in Python: what each meaning's matches are made of (`render.json.matched_block`).
+        self._json_meanings: dict[object, object] = {}
         self._native_tails: _native.Tails | None = None  # the same, in the compiled core (`_layout`)
         self._seen_bytes = 0  # what `seen` holds, as counted against SUMMARY_BYTES
         # What `seen` may hold: SUMMARY_BYTES, shared by the parts of a file searched at once (one
@@ -236,8 +238,14 @@ class Search:
         tails = self._table(scanner) if counted else None
         # JSON Lines of every match (no filter, no context): records assembled by the compiled core too.
         json = None
+        # JSON Lines of every match in Python, a block at a time (`render.lines.LinePrinter.matched_json`).
+        json_block = None
         if context is None and not plain and not self._files_only and not self._only.active and sink is not None:
             json = self._json_layout(scanner, name)
+            prefix = getattr(sink, "json_prefix", None)
+            if prefix is not None and prefix(name) is not None:
+                json_block = getattr(sink, "matched_json", None)
+        explain_one = functools.partial(explain_finding, registry=self.registry)
         if layout is not None or json is not None:
             blocks = _warm(blocks)
         for buf, start, end in blocks:
@@ -264,6 +272,14 @@ class Search:
                 if assembled is not None:
                     lines += self._json_assembled(*assembled, name)
                     continue
+            if json_block is not None:
+                hits = scanner.scan_lines(buf, start, end)
+                if hits:
+                    self.matched = True
+                    json_block(hits, self._explain, explain_one, name, self._json_meanings)
+                    lines += len(hits)
+                    cast("Sink", sink).flush()  # a live stream is shown as soon as its lines are read
+                continue
             first_number = scanner.lines_done + 1
             kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
                     if (items := self._explain(hit))]

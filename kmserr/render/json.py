@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from json import encoder as json_encoder
 from typing import IO, TYPE_CHECKING, Any, Final, cast
 
@@ -14,6 +14,7 @@ from . import Style, entry_record, explanation_record, json_line, json_name, jso
 if TYPE_CHECKING:
     from ..catalogue import Entry
     from ..explanation import Explanation
+    from ..forms import Finding
     from ..scan import Hit
     from .summary import Row
 
@@ -94,9 +95,107 @@ def matched_line(hit: Hit, items: Sequence[Explanation], filename: str, style: S
     return "".join(parts).encode("utf-8")
 
 
+def matched_block(
+    hits: Iterable[tuple[int, Hit]], explain: Callable[[Hit], Sequence[Explanation]],
+    explain_one: Callable[[Finding], Explanation], filename: str, style: Style, meanings: dict[Any, Any],
+) -> Iterator[tuple[Hit, Sequence[Explanation]] | bytes]:
+    """`matched_line` of each hit, byte for byte, a run of lines as one `bytes` (one join and one
+    encoding, not one a line); a hit of more than one match or a long line is yielded with its
+    explanations (`explain`), in its place, for `matched`. What a match means is rendered once
+    (`_meaning_parts`) and kept in `meanings`, which the caller keeps for one registry (`explain_one`
+    explains a finding with it) and this style: the first line of a meaning is explained, the others
+    only asked whether their message agrees with its entry (`message_agreement`)."""
+    file_part = _file_part(filename).encode("utf-8")
+    from ..explanation import message_agreement as agreement
+
+    string, piece, run, record, span = _string, PIECE, _RUN * 7, _RECORD, _SPAN
+    parts: list[bytes] = []
+    for _, hit in hits:
+        if len(parts) >= run:
+            yield b"".join(parts)
+            parts = []
+        findings, text = hit.findings, hit.text
+        if len(findings) != 1 or len(text) > piece:
+            if parts:
+                yield b"".join(parts)
+                parts = []
+            yield hit, explain(hit)
+            continue
+        found = findings[0]
+        key = (found.code, found.module_code, found.error_code, found.code_desc, found.form, found.envelope)
+        known = meanings.get(key)
+        item = None
+        if known is None:
+            item = explain_one(found)
+            entry = item.entry
+            # [pieces by whether the message agrees, the entry if it has a message to agree with]
+            known = [{}, entry if entry is not None and entry.message is not None else None]
+            if len(meanings) >= 4096:
+                meanings.clear()
+            meanings[key] = known
+            agrees = item.message_agrees
+        elif known[1] is not None:
+            agrees = agreement(found, known[1])
+        else:
+            agrees = None
+        pieces = known[0].get(agrees)
+        if pieces is None:
+            made = _meaning_parts(item or explain_one(found), style)
+            pieces = known[0][agrees] = tuple(p.encode("utf-8") for p in made)
+        message, request_id = found.message, found.request_id
+        if message is None:
+            said = b"null"
+        elif message.isascii() and "\x7f" not in message:
+            said = string(message).encode("utf-8")
+        else:
+            said = _text(message).encode("utf-8")
+        if request_id is None:
+            asked = b"null"
+        elif request_id.isascii() and "\x7f" not in request_id:
+            asked = string(request_id).encode("utf-8")
+        else:
+            asked = _text(request_id).encode("utf-8")
+        if text.isascii():  # one byte a character, no undecodable byte: no base64, no offsets to convert
+            line = string(text)
+            start, end = found.start, found.end
+        elif (base64 := _line_base64(hit)) is None:  # UTF-8: no undecodable byte to replace, spans by encoding
+            line = json_safe(string(text))
+            start = len(text[: found.start].encode("utf-8"))
+            end = start + len(text[found.start : found.end].encode("utf-8"))
+        else:
+            line = _text(text) + ', "line_base64": "' + base64 + '"'
+            start, end = hit.byte_span(found)
+        if "\x7f" in line:
+            line = json_safe(line)
+        # The pieces of the meaning are not copied here, only by the join of the run.
+        parts += [record % (file_part, hit.line_number, line.encode("utf-8")), pieces[0], said, pieces[1], asked,
+                  pieces[2], span % (start, end)]
+    if parts:
+        yield b"".join(parts)
+
+
+# `matched_line` of one match, from its parts as bytes: up to the match, the match's span and the end.
+_RECORD: Final = b'%s, "line_number": %d, "line": %s, "matches": ['
+_SPAN: Final = b'%d, "end": %d}]}\n'
+
+
+# The records of a run of lines joined at once (64 lines): a few hundred KiB, reused by the
+# allocator, where a block's MiBs would be fresh pages for the kernel to clear each time.
+_RUN: Final = 64
+
+
 def _match_parts(parts: list[str], hit: Hit, item: Explanation, style: Style) -> None:
     """One match of `matched_record`, as json.dumps writes it, into `parts`: what lies between the
     message, the request ID and the span is the same for every match of one meaning (`_MEANINGS`)."""
+    found = item.finding
+    known = known_parts(item, style)
+    start, end = hit.byte_span(found)
+    parts += [known[0], _text(found.message), known[1], _text(found.request_id), known[2],
+              str(start), ', "end": ', str(end), "}"]
+
+
+def known_parts(item: Explanation, style: Style) -> tuple[str, str, str]:
+    """`_meaning_parts`, worked out once per meaning and style (`_MEANINGS`)."""
     found, entry, family = item.finding, item.entry, item.family
     key = (found.code, found.module_code, found.error_code, found.code_desc, found.form, found.envelope,
            id(entry), id(family), item.message_agrees, id(style))
@@ -106,9 +205,7 @@ def _match_parts(parts: list[str], hit: Hit, item: Explanation, style: Style) ->
         if len(_MEANINGS) >= 4096:
             _MEANINGS.clear()
         _MEANINGS[key] = known
-    start, end = hit.byte_span(found)
-    parts += [known[3], _text(found.message), known[4], _text(found.request_id), known[5],
-              str(start), ', "end": ', str(end), "}"]
+    return known[3], known[4], known[5]
 
 
 def _meaning_parts(item: Explanation, style: Style) -> tuple[str, str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final, cast
 
 from ..controls import terminal_safe
@@ -11,6 +11,7 @@ from . import Style, annotation, note, plain_field
 
 if TYPE_CHECKING:
     from ..explanation import Explanation
+    from ..forms import Finding
     from ..scan import Hit
 
 
@@ -159,10 +160,20 @@ class LinePrinter:
             return None
         return cast(str, self._json._file_part(filename)).encode("utf-8")
 
+    def matched_json(self, hits: Iterable[tuple[int, Hit]], explain: Callable[[Hit], Sequence[Explanation]],
+                     explain_one: Callable[[Finding], Explanation], filename: str, meanings: dict[Any, Any]) -> None:
+        """Matched lines as `matched` writes them in JSON, a block of hits at a time
+        (`render.json.matched_block`): what each match means is rendered once, not once a line."""
+        for done in self._json.matched_block(hits, explain, explain_one, filename, self._style, meanings):
+            if isinstance(done, bytes):
+                self.assembled(memoryview(done))
+            else:
+                self.matched(done[0], done[1], filename)
+
     def json_parts(self, item: Explanation) -> tuple[bytes, bytes, bytes]:
         """A match's JSON record but its message, request ID and span, in the three pieces around
         them (`render.json.matched_line`), for a compiled core that writes records itself."""
-        first, middle, last = self._json._meaning_parts(item, self._style)
+        first, middle, last = self._json.known_parts(item, self._style)
         return first.encode("utf-8"), middle.encode("utf-8"), last.encode("utf-8")
 
     def assembled(self, data: memoryview) -> None:

@@ -1,0 +1,89 @@
+"""grep --json a block at a time (`render.json.matched_block`) writes what `matched_line` writes, line by line."""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kmserr import default_registry
+from kmserr.explanation import Explanation, explain_finding
+from kmserr.matcher import matcher_for
+from kmserr.render import Style
+from kmserr.render.lines import LinePrinter
+from kmserr.scan import Hit, LineScanner
+
+from .conftest import DATA
+from .test_core import LINE
+
+_NAMES = st.sampled_from(["app.log", "caf\udce9.log", "a\u2028b"])
+
+
+def _hits(data: bytes) -> list[tuple[int, Hit]]:
+    return [(0, hit) for hit in LineScanner(matcher_for(default_registry())).feed(data)]
+
+
+def _both(hits: list[tuple[int, Hit]], name: str, style: Style) -> tuple[bytes, bytes]:
+    """The records of `hits` by `matched` a line at a time, and by `matched_json` a block at a time
+    (twice: the second time every meaning is known)."""
+    registry = default_registry()
+
+    def explain(hit: Hit) -> list[Explanation]:
+        return [explain_finding(f, registry) for f in hit.findings]
+
+    one, block = io.BytesIO(), io.BytesIO()
+    by_line, by_block = LinePrinter(one, "json", style), LinePrinter(block, "json", style)
+    meanings: dict[object, object] = {}
+    for _ in range(2):
+        for _, hit in hits:
+            by_line.matched(hit, explain(hit), name)
+        by_block.matched_json(hits, explain, functools.partial(explain_finding, registry=registry), name, meanings)
+    by_line.flush()
+    by_block.flush()
+    return one.getvalue(), block.getvalue()
+
+
+@given(st.lists(LINE, min_size=1, max_size=8), _NAMES)
+def test_a_block_of_records_is_its_lines_records(lines: list[str], name: str) -> None:
+    data = "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
+    hits = _hits(data)
+    for style in (Style(), Style(lang="zh", registry=default_registry())):
+        by_line, by_block = _both(hits, name, style)
+        assert by_block == by_line
+
+
+def test_every_fixture_is_written_as_line_by_line() -> None:
+    data = b"".join(path.read_bytes() + b"\n" for path in sorted(DATA.rglob("*")) if path.is_file())
+    hits = _hits(data)
+    assert len(hits) > 100
+    by_line, by_block = _both(hits, "app.log", Style())
+    assert by_block == by_line
+    assert by_block.count(b"\n") == 2 * len(hits)
+
+
+def test_a_meaning_is_rendered_once_by_whether_its_message_agrees() -> None:
+    data = (b"[TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:The CMK is disabled. requestId:r1\n"
+            b"[TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:something else requestId:r2\n"
+            b"(10630) key is not existed\n(10630) other words\n")
+    hits = _hits(data)
+    by_line, by_block = _both(hits, "app.log", Style())
+    assert by_block == by_line
+    agrees = [json.loads(line)["matches"][0]["message_agrees"] for line in by_block.splitlines()[:4]]
+    assert agrees[2:] == [True, False]
+
+
+def test_an_agreement_rule_is_its_entrys_own_however_often_asked() -> None:
+    from kmserr import _native
+
+    entries = [e for e in default_registry().entries if e.message is not None]
+    first = entries[0]
+    other = first._replace(message="quite other words", message_templates=())
+    assert _native.agree_rule(first) == _native.agree_rule(first)
+    assert _native.agree_rule(other) != _native.agree_rule(first)
+    assert b"quite other words" in _native.agree_rule(other)
+    assert _native.agree_rule(first._replace(message=None)) == b"N"
+    _native._RULES[id(other)] = (first, b"A")  # another entry's, once at this id: not this one's
+    assert b"quite other words" in _native.agree_rule(other)
