@@ -22,7 +22,6 @@ call cost about as much as the line's own reading.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
@@ -63,13 +62,14 @@ from .forms import (
     _python_sdk,
     _python_sdk_matches,
 )
+from .scan import NO_EXTENSIONS, native_class  # there: a grep on the compiled core imports no core.py
 
 if TYPE_CHECKING:
     from .engines import Candidates, Engine, Guard
     from .extract import Extractor
     from .matcher import Matcher
 
-ENV: Final = "KMSERR_NO_EXTENSIONS"  # set (to anything but ""): pure Python, as aio-libs do
+ENV: Final = NO_EXTENSIONS  # set (to anything but ""): pure Python, as aio-libs do
 # Tests set it False to compare the fast path with the full extractor on every line.
 FAST_PATH = True
 
@@ -94,21 +94,6 @@ class NativeClass(Protocol):
     """The compiled core's class, as `_native.load()` returns it."""
 
     def from_matcher(self, matcher: Matcher) -> BlockCore: ...
-
-
-def native_class() -> NativeClass | None:
-    """The compiled core's class, if it built and loaded and KMSERR_NO_EXTENSIONS does not turn it off."""
-    if os.environ.get(ENV):
-        return None
-    try:
-        from . import _native  # type: ignore[attr-defined,unused-ignore]  # optional: written by the build
-    except ImportError:
-        return None
-    try:
-        loaded: NativeClass | None = _native.load()
-    except Exception:  # a library that does not load (another platform's, a broken build): Python runs
-        return None
-    return loaded
 
 
 def core_name() -> str:

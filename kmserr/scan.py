@@ -418,8 +418,8 @@ def check_envelope(envelope: str) -> str:
 
 
 def native_class() -> NativeClass | None:
-    """`core.native_class`: the compiled core's class, if it loaded and is not turned off; asked
-    here so that a grep on it imports no core.py (nor what that imports, 3 ms)."""
+    """The compiled core's class, if it built and loaded and KMSERR_NO_EXTENSIONS does not turn it
+    off; here, not in core.py, so that a grep on it imports no core.py (nor what that imports, 3 ms)."""
     if os.environ.get(NO_EXTENSIONS):
         return None
     try:
@@ -433,7 +433,7 @@ def native_class() -> NativeClass | None:
     return loaded
 
 
-NO_EXTENSIONS: Final = "KMSERR_NO_EXTENSIONS"  # core.ENV
+NO_EXTENSIONS: Final = "KMSERR_NO_EXTENSIONS"  # set (to anything but ""): pure Python, as aio-libs do
 
 
 def _block_core(matcher: Matcher, engine: Engine | None, envelope: str) -> BlockCore:

@@ -245,7 +245,6 @@ class Search:
             prefix = getattr(sink, "json_prefix", None)
             if prefix is not None and prefix(name) is not None:
                 json_block = getattr(sink, "matched_json", None)
-        explain_one = functools.partial(explain_finding, registry=self.registry)
         if layout is not None or json is not None:
             blocks = _warm(blocks)
         for buf, start, end in blocks:
@@ -275,8 +274,11 @@ class Search:
             if json_block is not None:
                 hits = scanner.scan_lines(buf, start, end)
                 if hits:
+                    from .explanation import explain_finding  # a lookup in sys.modules after the first
+
                     self.matched = True
-                    json_block(hits, self._explain, explain_one, name, self._json_meanings)
+                    json_block(hits, self._explain, functools.partial(explain_finding, registry=self.registry),
+                               name, self._json_meanings)
                     lines += len(hits)
                     cast("Sink", sink).flush()  # a live stream is shown as soon as its lines are read
                 continue
