@@ -162,9 +162,14 @@ class PythonCore:
         self._full: set[tuple[object, ...]] = set()  # signatures whose fast reading disagreed once
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
+        return self.read_texts(buf, start, end)[0]
+
+    def read_texts(self, buf: bytes, start: int, end: int) -> tuple[list[Line], list[str | None]]:
+        """`read`'s lines, and beside each the text it was read as (None: not decoded here), which
+        the scanner's hit then holds: a line decoded once, not again for its hit."""
         found = self._engine.candidates(buf, start, end)
         if not (found.structured or found.names or found.crowded or found.parens):
-            return []
+            return [], []
         envelope = self._envelope
         opened = envelope != NONE
         # The lines of the common forms are read a batch of a kind at a time (`_read_batch`), each
@@ -174,7 +179,8 @@ class PythonCore:
         # makes a joined text of four bytes a character, where checks and regexes run slower.
         batches: list[list[_Held]] = [[] for _ in range(2 * len(_BATCHES))]
         lines: list[Line] = []
-        append = lines.append
+        texts: list[str | None] = []
+        append, keep = lines.append, texts.append
         for line_start, line_end, names_at, parens_at, forms in _candidate_lines(buf, start, end, found):
             raw = buf[line_start:line_end]
             if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) or _RICH_HEAD in raw \
@@ -182,6 +188,7 @@ class PythonCore:
                 # Node's error object, rich's wrapped exception line, a record that may continue
                 # one cut short: the lines around it are the searcher's.
                 append((line_start, line_end, None))
+                keep(None)
                 continue
             text = raw.decode("utf-8", "surrogateescape")
             if text[-1:] == "\r":
@@ -196,18 +203,22 @@ class PythonCore:
                     held = (len(lines), text, names_at, parens_at, forms)
                     batches[kind if ascii else kind + len(_BATCHES)].append(held)
                     append((line_start, line_end, None))
+                    keep(text)
                     continue
             findings = self._read_one(text, names_at, parens_at, forms)
             if findings:
                 append((line_start, line_end, findings))
+                keep(text)
         batched = False
         for kind, batch in enumerate(batches):
             if batch:
                 self._read_batch(kind % len(_BATCHES), batch, lines)
                 batched = True
         if batched:
-            lines = [line for line in lines if line[2] is None or line[2]]
-        return lines
+            kept = [index for index, line in enumerate(lines) if line[2] is None or line[2]]
+            if len(kept) < len(lines):
+                lines, texts = [lines[index] for index in kept], [texts[index] for index in kept]
+        return lines, texts
 
     def _read_one(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
