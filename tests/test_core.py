@@ -409,3 +409,18 @@ def test_the_python_core_gives_each_line_it_read_with_the_text_it_read() -> None
         if findings is not None:
             assert text == block[start:end].decode().removesuffix("\r")
     assert texts[-1] is None  # rich's exception line: handed back, not decoded
+
+
+def test_a_batched_line_that_holds_no_error_is_not_listed() -> None:
+    """A line of a common form's batch that its batch hands to the full extractor, which finds no
+    error there (no code: `code:None`), is left out of the core's lines, as `read` promises."""
+    matcher = matcher_for(default_registry())
+    python = core.PythonCore(matcher.extractor, matcher.engine)
+    block = (
+        b"2024-05-14T08:00:00Z ERROR a: [TencentCloudSDKException] code:None message:boom requestId:r-1\n"
+        b"2024-05-14T08:00:00Z ERROR a: [TencentCloudSDKException] code:InternalError message:boom requestId:r-2\n"
+    )
+    assert matcher.extractor.find(block.decode().splitlines()[0]) == []
+    lines = python.read(block, 0, len(block))
+    assert [findings for _, _, findings in lines if not findings] == []
+    assert [[f.code for f in findings or ()] for _, _, findings in lines] == [["InternalError"]]
