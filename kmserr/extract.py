@@ -772,10 +772,12 @@ MAX_VALUE: Final = 65536  # a longer value ends the pairing: the rest is read as
 # JSON's escapes and Python's (a str's repr, double-quoted when it holds a `'`): `\x07` is no JSON.
 _ESCAPE = _lazy(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
 # The same, with a run of two or more `\uXXXX` escapes that are no surrogates first (CJK text in a
-# JSON record): a run is read at once, each of its escapes one place, as `_ESCAPE` reads them one by one.
+# JSON record): a run is read at once, each of its escapes one place, as `_ESCAPE` reads them one by
+# one. The backslash stands outside the alternatives: a pattern that begins with a literal is
+# searched for at C speed (one that begins with an alternation is tried at every character).
 _ESCAPE_OR_RUN = _lazy(
-    r"(?P<run>(?:\\u(?![dD][89a-fA-F])[0-9a-fA-F]{4}){2,})"
-    r"|\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))",
+    r"\\(?:(?P<run>u(?![dD][89a-fA-F])[0-9a-fA-F]{4}(?:\\u(?![dD][89a-fA-F])[0-9a-fA-F]{4})+)"
+    r"|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))",
     re.DOTALL,
 )
 _ESCAPED: Final = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "a": "\a", "v": "\v", "0": "\0"}
@@ -825,8 +827,8 @@ def _unescape_with_places(raw: str, at: int) -> tuple[str, Places]:
         count += escape.start() - done
         run, *hex_groups, char = escape.groups()
         if run is not None:  # `\uXXXX` escapes, each one place six characters after the last
-            length = len(run) // 6
-            pieces.append(run.encode("ascii").decode("unicode_escape"))
+            length = (escape.end() - escape.start()) // 6
+            pieces.append(escape.group().encode("ascii").decode("unicode_escape"))
             starts.extend(range(count, count + length))
             firsts.extend(range(at + escape.start(), at + escape.end(), 6))
             count += length
