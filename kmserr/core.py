@@ -147,19 +147,25 @@ class PythonCore:
         self._full: set[tuple[object, ...]] = set()  # signatures whose fast reading disagreed once
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
+        return self.read_texts(buf, start, end)[0]
+
+    def read_texts(self, buf: bytes, start: int, end: int) -> tuple[list[Line], list[str | None]]:
+        """`read`'s lines, and beside each the text it was read as (None: not decoded here), which
+        the scanner's hit then holds: a line decoded once, not again for its hit."""
         found = self._engine.candidates(buf, start, end)
         if not (found.structured or found.names or found.crowded or found.parens):
-            return []
+            return [], []
         envelope = self._envelope
         opened = envelope != NONE
         # The lines of the common forms are read a batch of a kind at a time (`_read_batch`), each
-        # held as (its place in `lines`, text, names, legacy codes, forms); the others one by one.
+        # held as `_Held`; the others one by one.
         batching = self._fast and envelope in (AUTO, NONE)
         # A batch of each kind for ASCII lines and one for the others: one line of another script
         # makes a joined text of four bytes a character, where checks and regexes run slower.
         batches: list[list[_Held]] = [[] for _ in range(2 * len(_BATCHES))]
         lines: list[Line] = []
-        append = lines.append
+        texts: list[str | None] = []
+        append, keep = lines.append, texts.append
         for line_start, line_end, names_at, parens_at, forms in _candidate_lines(buf, start, end, found):
             raw = buf[line_start:line_end]
             if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) or _RICH_HEAD in raw \
@@ -167,6 +173,7 @@ class PythonCore:
                 # Node's error object, rich's wrapped exception line, a record that may continue
                 # one cut short: the lines around it are the searcher's.
                 append((line_start, line_end, None))
+                keep(None)
                 continue
             text = raw.decode("utf-8", "surrogateescape")
             if text[-1:] == "\r":
@@ -178,21 +185,24 @@ class PythonCore:
                     and "\\" not in text:
                 kind = _batch_kind(text, parens_at, opened)
                 if kind >= 0:
-                    held = (len(lines), text, names_at, parens_at, forms)
+                    held = (len(lines), text, names_at, parens_at, forms, line_start, line_end)
                     batches[kind if ascii else kind + len(_BATCHES)].append(held)
                     append((line_start, line_end, None))
+                    keep(text)
                     continue
             findings = self._read_one(text, names_at, parens_at, forms)
             if findings:
                 append((line_start, line_end, findings))
-        batched = False
+                keep(text)
+        emptied = False  # whether a batch's line read alone holds no error after all
         for kind, batch in enumerate(batches):
             if batch:
-                self._read_batch(kind % len(_BATCHES), batch, lines)
-                batched = True
-        if batched:
-            lines = [line for line in lines if line[2] is None or line[2]]
-        return lines
+                emptied = self._read_batch(kind % len(_BATCHES), batch, lines) or emptied
+        if emptied:
+            kept = [index for index, line in enumerate(lines) if line[2] is None or line[2]]
+            if len(kept) < len(lines):
+                lines, texts = [lines[index] for index in kept], [texts[index] for index in kept]
+        return lines, texts
 
     def _read_one(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
@@ -203,12 +213,12 @@ class PythonCore:
             findings = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
         return findings
 
-    def _read_batch(self, kind: int, held: list[_Held], lines: list[Line]) -> None:
+    def _read_batch(self, kind: int, held: list[_Held], lines: list[Line]) -> bool:
         """Read a block's lines of one common form (`_batch_kind`) in one batch, as the form's reader
         (`_Batch.reader`) reads each: the checks that no other form's literal stands in a line are
         made once over the batch's text joined (the common answer: none does), then one regex finds
         every line's error. A line the batch cannot vouch for is read alone (`_read_one`), and so is
-        each line of a batch that a literal stands in."""
+        each line of a batch that a literal stands in. Whether a line read alone held no error."""
         batch = _BATCHES[kind]
         joined = "\n".join([h[1] for h in held])
         offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))  # where each line starts in `joined`
@@ -216,6 +226,7 @@ class PythonCore:
         once: list[str] = []
         absent: list[str] = []
         alone: set[int] = set()
+        emptied = False
         if self._hyperscan:  # one pass of Hyperscan, over the text's bytes (ASCII literals: the same hits)
             if joined.isascii():
                 data, starts = joined.encode("ascii"), offsets
@@ -236,21 +247,23 @@ class PythonCore:
             for literal in once:
                 alone.update([index for index, h in enumerate(held) if h[1].count(literal) != 1])
             for index in alone:
-                place, text, names_at, parens_at, forms = held[index]
-                line_start, line_end, _ = lines[place]
-                lines[place] = (line_start, line_end, self._read_one(text, names_at, parens_at, forms))
+                place, text, names_at, parens_at, forms, line_start, line_end = held[index]
+                findings = self._read_one(text, names_at, parens_at, forms)
+                lines[place] = (line_start, line_end, findings)
+                emptied = emptied or not findings
             if len(alone) == count:
-                return
+                return emptied
             held = [h for index, h in enumerate(held) if index not in alone]
             joined = "\n".join([h[1] for h in held])
             offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))
             count = len(held)
         read: list[bool] = [False] * count
+        done = 0
         reader, build = batch.reader, batch.build
         checked, full_sigs, check = self._checked, self._full, self._check
         for match in batch.lines.finditer(joined):
             index = bisect_right(offsets, match.start()) - 1
-            place, text, names_at, parens_at, forms = held[index]
+            place, text, names_at, parens_at, forms, line_start, line_end = held[index]
             got = build(match, offsets[index], text, parens_at)
             if got is None:
                 continue  # read alone
@@ -273,14 +286,17 @@ class PythonCore:
                 if len(checked) >= _CHECKED_MAX:
                     checked.clear()
                 checked.add(key)
-            line_start, line_end, _ = lines[place]
             lines[place] = (line_start, line_end, (finding,))
             read[index] = True
-        for index, done in enumerate(read):
-            if not done:
-                place, text, names_at, parens_at, forms = held[index]
-                line_start, line_end, _ = lines[place]
-                lines[place] = (line_start, line_end, self._read_one(text, names_at, parens_at, forms))
+            done += 1
+        if done < count:
+            for index, was_read in enumerate(read):
+                if not was_read:
+                    place, text, names_at, parens_at, forms, line_start, line_end = held[index]
+                    findings = self._read_one(text, names_at, parens_at, forms)
+                    lines[place] = (line_start, line_end, findings)
+                    emptied = emptied or not findings
+        return emptied
 
     def _read_fast(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
@@ -370,8 +386,9 @@ _BLANKS: Final = (" ", "\t")
 # A fast reading: the finding, and the stretch of the line it surely explains (names inside are its own).
 _Read = tuple[Finding, int, int]
 _Reader = Callable[[str, Sequence[int]], "_Read | None"]
-# A line held for a batch: its place in the block's lines, its text, names, legacy codes and forms.
-_Held = tuple[int, str, list[int], list[int], "frozenset[str] | None"]
+# A line held for a batch: its place in the block's lines, its text, names, legacy codes, forms, and
+# where it starts and ends in the block.
+_Held = tuple[int, str, list[int], list[int], "frozenset[str] | None", int, int]
 
 
 def _plain_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:

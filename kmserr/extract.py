@@ -771,6 +771,15 @@ MAX_VALUES: Final = 4096  # quoted values paired, a text; the rest of a line is 
 MAX_VALUE: Final = 65536  # a longer value ends the pairing: the rest is read as it stands
 # JSON's escapes and Python's (a str's repr, double-quoted when it holds a `'`): `\x07` is no JSON.
 _ESCAPE = _lazy(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
+# The same, with a run of two or more `\uXXXX` escapes that are no surrogates first (CJK text in a
+# JSON record): a run is read at once, each of its escapes one place, as `_ESCAPE` reads them one by
+# one. The backslash stands outside the alternatives: a pattern that begins with a literal is
+# searched for at C speed (one that begins with an alternation is tried at every character).
+_ESCAPE_OR_RUN = _lazy(
+    r"\\(?:(?P<run>u(?![dD][89a-fA-F])[0-9a-fA-F]{4}(?:\\u(?![dD][89a-fA-F])[0-9a-fA-F]{4})+)"
+    r"|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))",
+    re.DOTALL,
+)
 _ESCAPED: Final = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "a": "\a", "v": "\v", "0": "\0"}
 
 
@@ -809,18 +818,26 @@ def _unescape_with_places(raw: str, at: int) -> tuple[str, Places]:
     firsts: list[int] = []
     count = 0
     done = 0
-    for escape in _ESCAPE.finditer(raw):
+    for escape in _ESCAPE_OR_RUN.finditer(raw):
         if escape.start() < done:  # the low half of a surrogate pair, read with its high half
             continue
         pieces.append(raw[done : escape.start()])
         starts.append(count)
         firsts.append(at + done)
         count += escape.start() - done
-        *hex_groups, char = escape.groups()
+        run, *hex_groups, char = escape.groups()
+        if run is not None:  # `\uXXXX` escapes, each one place six characters after the last
+            length = (escape.end() - escape.start()) // 6
+            pieces.append(escape.group().encode("ascii").decode("unicode_escape"))
+            starts.extend(range(count, count + length))
+            firsts.extend(range(at + escape.start(), at + escape.end(), 6))
+            count += length
+            done = escape.end()
+            continue
         hex_digits = next((h for h in hex_groups if h), None)
         number = int(hex_digits, 16) if hex_digits else 0
         end = escape.end()
-        if 0xD800 <= number <= 0xDBFF and escape.group(2):
+        if 0xD800 <= number <= 0xDBFF and escape.group(3):
             # `\ud83d\ude00` is one character to JSON (and to Python's `\u` escapes in a JSON
             # string): json.loads joins the halves, and so must this, or the text holds two lone
             # surrogates where the writer meant one emoji. A half alone stays as json.loads keeps it.

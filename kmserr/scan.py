@@ -232,18 +232,23 @@ class LineScanner:
         counting = self._count_lines
         number = self._line_number
         counted_to = start
-        candidates = self._core.read(buf, start, end)
+        texts: list[str | None] | None = None
+        if isinstance(self._core, PythonCore):
+            candidates, texts = self._core.read_texts(buf, start, end)
+        else:
+            candidates = self._core.read(buf, start, end)
         if self._core.name == "native":
             candidates = self._with_read_again(buf, candidates)
         elif not self._rich_lines and self._core.name == "python" and all(line[2] for line in candidates):
             # Python's core read every line, each with an error, none of them rich's exception line
             # (it lists those without findings) and none twice: each is a hit as it stands.
             decode, hit = bytes.decode, _hit
-            for line_start, line_end, errors in candidates:
+            for (line_start, line_end, errors), text in zip(candidates, texts or [None] * len(candidates), strict=True):
                 raw = buf[line_start:line_end]
-                text = decode(raw, "utf-8", "surrogateescape")
-                if text[-1:] == "\r":
-                    text = text[:-1]
+                if text is None:
+                    text = decode(raw, "utf-8", "surrogateescape")
+                    if text[-1:] == "\r":
+                        text = text[:-1]
                 if counting:
                     number += buf.count(b"\n", counted_to, line_start)
                     counted_to = line_start

@@ -386,3 +386,42 @@ def test_a_block_of_common_lines_is_read_in_batches_as_the_full_extractor_reads_
         monkey.undo()
     assert again == read
     assert set(calls) & set(_ALONE) and not set(calls) & set(_BATCHED)  # (and the values it reads inside)
+
+
+def test_the_python_core_gives_each_line_it_read_with_the_text_it_read() -> None:
+    """The scanner's hits take a line's text from the core (`read_texts`): it must be the line's
+    bytes decoded, without a carriage return, for every kind of line (batched, alone, handed back)."""
+    matcher = matcher_for(default_registry())
+    python = core.PythonCore(matcher.extractor, matcher.engine)
+    block = "\n".join([
+        "2024-05-14T08:00:00Z ERROR a: [TencentCloudSDKException] code:InternalError message:boom requestId:r-1\r",
+        '{"level":"error","error":"[TencentCloudSDKException] code:InvalidParameter message:\\u89e3\\u5bc6 requestId:r-2"}',
+        '2024-05-14T08:00:00Z ERROR a: {"Response": {"Error": {"Code": "InvalidParameter", "Message": "参数"}, '
+        '"RequestId": "r-3"}}',
+        "2024-05-14T08:00:00Z ERROR a: (10630) key is not existed",
+        "no error here, AuthFailure without a dot",
+        "TencentCloudSDKException: [TencentCloudSDKException] code:InternalError message:wrapped",
+        "",
+    ]).encode()
+    lines, texts = python.read_texts(block, 0, len(block))
+    assert lines == python.read(block, 0, len(block))
+    assert len(lines) == len(texts) >= 5
+    for (start, end, findings), text in zip(lines, texts, strict=True):
+        if findings is not None:
+            assert text == block[start:end].decode().removesuffix("\r")
+    assert texts[-1] is None  # rich's exception line: handed back, not decoded
+
+
+def test_a_batched_line_that_holds_no_error_is_not_listed() -> None:
+    """A line of a common form's batch that its batch hands to the full extractor, which finds no
+    error there (no code: `code:None`), is left out of the core's lines, as `read` promises."""
+    matcher = matcher_for(default_registry())
+    python = core.PythonCore(matcher.extractor, matcher.engine)
+    block = (
+        b"2024-05-14T08:00:00Z ERROR a: [TencentCloudSDKException] code:None message:boom requestId:r-1\n"
+        b"2024-05-14T08:00:00Z ERROR a: [TencentCloudSDKException] code:InternalError message:boom requestId:r-2\n"
+    )
+    assert matcher.extractor.find(block.decode().splitlines()[0]) == []
+    lines = python.read(block, 0, len(block))
+    assert [findings for _, _, findings in lines if not findings] == []
+    assert [[f.code for f in findings or ()] for _, _, findings in lines] == [["InternalError"]]

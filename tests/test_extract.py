@@ -287,7 +287,7 @@ def _places_listed(raw: str, at: int) -> list[int]:
     return places
 
 
-@given(st.lists(st.sampled_from(["a", "é", "\\n", "\\\\", '\\"', "\\u89e3", "\\x41", "\\U0001F600", "\\UFFFFFFFF",
+@given(st.lists(st.sampled_from(["a", "é", "\\n", "\\\\", '\\"', "\\u89e3", "\\u5BC6", "\\u00e9", "\\x41", "\\U0001F600", "\\UFFFFFFFF",
                                  "\\q", "\\", "code:X", " "]), max_size=12).map("".join), st.integers(0, 50))
 def test_each_unescaped_character_is_placed_where_it_stands_escaped(raw: str, at: int) -> None:
     """The places of an unescaped value, kept as runs, are those of a number for each character."""
