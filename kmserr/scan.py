@@ -22,7 +22,7 @@ from .registry import Registry, default_registry
 # needs them: the compiled core's grep of lines it reads all needs none of them.
 if TYPE_CHECKING:
     from ._native import Tails
-    from .core import BlockCore, Line, NativeClass
+    from .core import BlockCore, Line, NativeClass, PythonCore
     from .engines import Engine
     from .extract import Extractor
     from .timestamps import Stamp
@@ -233,8 +233,8 @@ class LineScanner:
         number = self._line_number
         counted_to = start
         texts: list[str | None] | None = None
-        if isinstance(self._core, PythonCore):
-            candidates, texts = self._core.read_texts(buf, start, end)
+        if self._core.name == "python":  # (core.py is not imported where the compiled core runs)
+            candidates, texts = cast("PythonCore", self._core).read_texts(buf, start, end)
         else:
             candidates = self._core.read(buf, start, end)
         if self._core.name == "native":
