@@ -142,19 +142,7 @@ def matched_block(
         if pieces is None:
             made = _meaning_parts(item or explain_one(found), style)
             pieces = known[0][agrees] = tuple(p.encode("utf-8") for p in made)
-        message, request_id = found.message, found.request_id
-        if message is None:
-            said = b"null"
-        elif message.isascii() and "\x7f" not in message:
-            said = string(message).encode("utf-8")
-        else:
-            said = _text(message).encode("utf-8")
-        if request_id is None:
-            asked = b"null"
-        elif request_id.isascii() and "\x7f" not in request_id:
-            asked = string(request_id).encode("utf-8")
-        else:
-            asked = _text(request_id).encode("utf-8")
+        said, asked = _value(found.message), _value(found.request_id)
         if text.isascii():  # one byte a character, no undecodable byte: no base64, no offsets to convert
             line = string(text)
             start, end = found.start, found.end
@@ -238,6 +226,15 @@ def _verdict_part(item: Explanation, style: Style) -> str:
 # entry, family, whether the message agrees), each kept with the objects whose ids its key holds.
 _MEANINGS: dict[tuple[object, ...], tuple[Any, Any, Style, str, str, str]] = {}
 _NO_ENTRY: Final = ("null", "null", "null")
+
+
+def _value(value: str | None) -> bytes:
+    """`_text(value)` as UTF-8, an ASCII value without DEL (the most) by json.dumps's own escaping alone."""
+    if value is None:
+        return b"null"
+    if value.isascii() and "\x7f" not in value:
+        return _string(value).encode("utf-8")
+    return _text(value).encode("utf-8")
 
 
 def _text(value: str | None) -> str:
