@@ -752,7 +752,7 @@ WARM: Final = 16 << 10  # the first piece of an input assembled alone, so that t
 
 
 def _warm(blocks: Iterable[tuple[bytes, int, int]]) -> Iterator[tuple[bytes, int, int]]:
-    """The blocks, the first ones cut in pieces of WARM bytes, then twice that, and so on: the
+    """The blocks, the first cut in pieces of WARM bytes, then twice that, and so on: the
     compiled core learns the meanings of an input's first lines from Python (a hole each), then
     writes their like in the next pieces itself, where a whole block was Python's for every line
     whose meaning it had not met yet (the same meaning a hole again each time in one block)."""
