@@ -55,8 +55,11 @@ fn main() {
             for slot in 0..n {
                 if layout.json {
                     for agrees in 0..3 {
-                        let parts = [&b"{\"code\": "[..], b", \"request_id\": ", b", \"start\": "];
-                        tails.put_json(slot, Some(b"A\x01\0\0\0x"), agrees, parts);
+                        let big =
+                            vec![b'x'; std::env::var("BIG").map_or(1200, |v| v.parse().unwrap())];
+                        let parts = [&b"{\"code\": "[..], b", \"request_id\": ", &big[..]];
+                        let rule = std::env::var("RULE").map_or(b"A\x01\0\0\0x".to_vec(), String::into_bytes);
+                        tails.put_json(slot, Some(&rule), agrees, parts);
                     }
                 } else {
                     tails.put(slot, b"\ttail");

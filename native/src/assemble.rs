@@ -146,7 +146,11 @@ impl Rule {
 
 /// `registry.message_agrees` of an ASCII message: 1 False, 2 True.
 fn compare(said: &[u8], documented: &[u8], templates: &[(Vec<u8>, Vec<u8>)]) -> usize {
-    let given = normalise(&said[..said.len().min(COMPARED)]);
+    let said = &said[..said.len().min(COMPARED)];
+    if begins_with(said, documented) {
+        return 2; // most messages: their first words read, nothing made
+    }
+    let given = normalise(said);
     if given.is_empty() {
         return 1;
     }
@@ -210,16 +214,9 @@ fn said<'a>(f: &Finding, line: &'a [u8]) -> Option<Option<&'a [u8]>> {
     Some((!said.is_empty()).then_some(said))
 }
 
-/// The line's text (its `\r` dropped) when json.dumps writes it as it is, but for its ASCII
-/// escapes, and `controls.json_safe` escapes none of it (`render.json._text`): ASCII but DEL, and
-/// characters of the blocks where Chinese text and its punctuation stand; else None.
-fn json_plain(line: &[u8]) -> Option<&[u8]> {
-    let text = line.strip_suffix(b"\r").unwrap_or(line);
-    plain_chars(text).then_some(text)
-}
-
-/// Whether json.dumps writes `text` as it is but for its ASCII escapes, and `json_safe` escapes
-/// none of it (`json_plain`).
+/// Whether json.dumps writes `text` (a line without its `\r`) as it is but for its ASCII escapes,
+/// and `controls.json_safe` escapes none of it (`render.json._text`): ASCII but DEL, and
+/// characters of the blocks where Chinese text and its punctuation stand.
 fn plain_chars(text: &[u8]) -> bool {
     // ASCII but DEL, eight bytes a turn (most lines), before any decoding.
     let mut words = text.chunks_exact(8);
@@ -239,15 +236,51 @@ fn plain_chars(text: &[u8]) -> bool {
     })
 }
 
-/// Whether a finding read unescaped has a message and request ID that `json_plain` lets through
+/// Whether a finding read unescaped has a message and request ID that `plain_chars` lets through
 /// (json.dumps and `json_safe` write them as they are, but for their ASCII escapes); true of one
-/// read from the line itself, whose line `json_plain` asks about.
+/// read from the line itself, whose line `plain_chars` is asked about.
 fn fields_plain(f: &Finding) -> bool {
     let Some(text) = f.unescaped.as_deref() else {
         return true;
     };
     let plain = |span: Option<(usize, usize)>| span.map_or(true, |(a, b)| plain_chars(&text[a..b]));
     plain(f.message) && plain(f.request_id)
+}
+
+/// Whether `normalise(text)` starts with `documented` (normalised, not empty), read only as far
+/// as it takes: the spaces and dots that `normalise` trims at the end cannot be part of it.
+fn begins_with(text: &[u8], documented: &[u8]) -> bool {
+    let (mut k, mut blank, mut started) = (0, false, false);
+    // The next character of normalise's output: Some(whether `documented` is matched) once known.
+    let mut next = |c: u8| {
+        if !started && (c == b' ' || c == b'.') {
+            return None;
+        }
+        started = true;
+        if documented.get(k) != Some(&c) {
+            return Some(false);
+        }
+        k += 1;
+        (k == documented.len()).then_some(true)
+    };
+    for &c in text {
+        if matches!(c, b'"' | b'\'' | b'`') {
+            continue;
+        }
+        if space(c) {
+            blank = true;
+            continue;
+        }
+        if std::mem::take(&mut blank) {
+            if let Some(done) = next(b' ') {
+                return done;
+            }
+        }
+        if let Some(done) = next(c.to_ascii_lowercase()) {
+            return done;
+        }
+    }
+    false
 }
 
 /// `registry._normalise` of ASCII text: lower case, no quotes, blanks as one space, no spaces or
@@ -300,49 +333,89 @@ fn decimal(out: &mut Vec<u8>, mut n: u64) {
     out.extend_from_slice(&digits[at..]);
 }
 
-/// Text that `json_plain` let through, as json.dumps writes a string with ensure_ascii off
+/// Text that `plain_chars` let through, as json.dumps writes a string with ensure_ascii off
 /// (`json.encoder.encode_basestring`).
 fn json_text(out: &mut Vec<u8>, text: &[u8]) {
+    json_string(out, text, true);
+}
+
+/// `json_text` of text, eight bytes a turn; unless `checked`, the text is asked `plain_chars`
+/// at its first byte above ASCII but DEL: false (`out` part written) where it is not plain.
+fn json_string(out: &mut Vec<u8>, text: &[u8], mut checked: bool) -> bool {
+    out.reserve(text.len() + 2);
     out.push(b'"');
-    let mut run = 0; // the start of the bytes not yet written, which need no escape
     let mut i = 0;
-    while i < text.len() {
-        // Eight bytes a turn where none needs an escape. The tests flag no byte that needs none, but
-        // may flag one above a byte that does: the lowest flag is a byte that does, go straight to it.
-        if i + 8 <= text.len() {
-            let w = word_at(text, i);
-            let control = w.wrapping_sub(splat(0x20)) & !w & 0x8080_8080_8080_8080;
-            let flags = has_byte(w, splat(b'"')) | has_byte(w, splat(b'\\')) | control;
-            if flags == 0 {
-                i += 8;
-                continue;
-            }
-            i += (flags.trailing_zeros() / 8) as usize;
-        }
-        let c = text[i];
-        i += 1;
-        if c >= 0x20 && c != b'"' && c != b'\\' {
+    while i + 8 <= text.len() {
+        // The eight bytes are copied whatever they hold, then cut at the first that needs a
+        // look (exactly flagged): the runs between escapes are short in logs of JSON.
+        let w = word_at(text, i);
+        out.extend_from_slice(&text[i..i + 8]);
+        let flags = special(w);
+        if flags == 0 {
+            i += 8;
             continue;
         }
-        let i = i - 1;
-        out.extend_from_slice(&text[run..i]);
-        run = i + 1;
-        match c {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            0..=0x1f => {
-                let _ = write!(out, "\\u{c:04x}");
+        let at = (flags.trailing_zeros() / 8) as usize;
+        out.truncate(out.len() - 8 + at);
+        i += at;
+        if !escape(out, text, i, &mut checked) {
+            return false;
+        }
+        i += 1;
+    }
+    while i < text.len() {
+        if special(u64::from(text[i])) == 0 {
+            out.push(text[i]);
+        } else if !escape(out, text, i, &mut checked) {
+            return false;
+        }
+        i += 1;
+    }
+    out.push(b'"');
+    true
+}
+
+/// The high bit of each byte of `w` that json.dumps escapes (`"`, `\\`, a control character) or
+/// that is not ASCII but DEL, and of no other byte.
+fn special(w: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low = w & LOW7; // each byte below 0x80: the sums below carry into no other byte
+    let control = !(w | (low + splat(0x60))) & HIGH; // below 0x20
+    let high = (w | (low + splat(0x01))) & HIGH; // 0x7f and above
+    let equal = |c: u8| {
+        let x = w ^ splat(c);
+        !(((x & LOW7) + LOW7) | x) & HIGH
+    };
+    control | high | equal(b'"') | equal(b'\\')
+}
+
+/// A flagged byte (`special`) of `text` written: its escape, or itself above ASCII once the text
+/// is known plain (`checked`); false where it is not.
+fn escape(out: &mut Vec<u8>, text: &[u8], i: usize, checked: &mut bool) -> bool {
+    let c = text[i];
+    match c {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        0..=0x1f => {
+            let _ = write!(out, "\\u{c:04x}");
+        }
+        _ => {
+            if !*checked {
+                if !plain_chars(text) {
+                    return false;
+                }
+                *checked = true;
             }
-            _ => out.push(c),
+            out.push(c);
         }
     }
-    out.extend_from_slice(&text[run..]);
-    out.push(b'"');
+    true
 }
 
 fn json_span(out: &mut Vec<u8>, line: &[u8], span: Option<(usize, usize)>) {
@@ -352,20 +425,23 @@ fn json_span(out: &mut Vec<u8>, line: &[u8], span: Option<(usize, usize)>) {
     }
 }
 
-/// One record of `render.json.matched_line`, of an ASCII line with one match.
+/// One record of `render.json.matched_line`, of a line with one match: (the `{"file": ...` part,
+/// line number, the line's text, the text its spans are of, which `fields_plain` let through).
+/// The line is checked as it is escaped (`plain_chars`): false (the record unfinished) where
+/// json.dumps or `controls.json_safe` would change it.
 fn json_line(
     out: &mut Vec<u8>,
-    file: &[u8],
-    number: u64,
-    (text, fields): (&[u8], &[u8]),
+    (file, number, text, fields): (&[u8], u64, &[u8], &[u8]),
     f: &Finding,
     [a, b, c]: [&Vec<u8>; 3],
-) {
+) -> bool {
     out.extend_from_slice(file);
     out.extend_from_slice(b", \"line_number\": ");
     decimal(out, number);
     out.extend_from_slice(b", \"line\": ");
-    json_text(out, text);
+    if !json_string(out, text, false) {
+        return false;
+    }
     out.extend_from_slice(b", \"matches\": [");
     out.extend_from_slice(a);
     json_span(out, fields, f.message);
@@ -376,6 +452,7 @@ fn json_line(
     out.extend_from_slice(b", \"end\": ");
     decimal(out, f.code.1 as u64);
     out.extend_from_slice(b"}]}\n");
+    true
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -537,35 +614,36 @@ impl Tails {
                     }
                     slot = self.pending.len() as u64;
                     self.pending.push(self.key.clone());
-                } else if let Some(text) = json_plain(line).filter(|_| fields_plain(f)) {
+                } else if fields_plain(f) {
+                    let text = line.strip_suffix(b"\r").unwrap_or(line);
                     // The message and request ID: spans of the line, or of the text read unescaped.
                     let fields = f.unescaped.as_deref().unwrap_or(text);
-                    match self.json.get(&self.key[..]) {
-                        Some(Meaning::Python) => {} // Python's to render, always
-                        Some(Meaning::Known { rule, parts }) => {
-                            if let Some(v) = rule.agrees(f, fields) {
-                                if let Some([a, b, c]) = &parts[v] {
-                                    let parts = [a, b, c];
-                                    json_line(
-                                        &mut self.out,
-                                        layout.prefix,
-                                        line_number,
-                                        (text, fields),
-                                        f,
-                                        parts,
-                                    );
-                                    self.written += 1;
-                                    continue;
+                    // Some(agrees): a hole whose record Python teaches the table (`put_json`); None:
+                    // a hole that stays Python's.
+                    let teach = match self.json.get(&self.key[..]) {
+                        Some(Meaning::Python) => None, // Python's to render, always
+                        None => Some(NONE),
+                        Some(Meaning::Known { rule, parts }) => match rule.agrees(f, fields) {
+                            None => Some(NONE),
+                            Some(v) => match &parts[v] {
+                                None => Some(v as u64),
+                                Some([a, b, c]) => {
+                                    let mark = self.out.len();
+                                    let record = (layout.prefix, line_number, text, fields);
+                                    if json_line(&mut self.out, record, f, [a, b, c]) {
+                                        self.written += 1;
+                                        continue;
+                                    }
+                                    self.out.truncate(mark);
+                                    None // json.dumps or `json_safe` would change it: Python's
                                 }
-                                agrees = v as u64;
-                            }
-                            slot = self.pending.len() as u64;
-                            self.pending.push(self.key.clone());
-                        }
-                        None => {
-                            slot = self.pending.len() as u64;
-                            self.pending.push(self.key.clone());
-                        }
+                            },
+                        },
+                    };
+                    if let Some(v) = teach.filter(|_| plain_chars(text)) {
+                        slot = self.pending.len() as u64;
+                        self.pending.push(self.key.clone());
+                        agrees = v;
                     }
                 }
             }
@@ -758,6 +836,55 @@ mod tests {
     }
 
     #[test]
+    fn a_documented_beginning_as_normalise_reads_it() {
+        let texts = [
+            "No  such 'parameter' KeyId",
+            " ..no such parameter.",
+            "no such",
+            "no such parameter",
+            "no such parameters",
+            "  . \"No\"\tSUCH parameter",
+            ".",
+            "",
+            "no such  parameter x",
+            "no such\nparameter",
+            "no. such parameter",
+            "`no` such parameter.. .",
+        ];
+        for documented in ["no such parameter", "no", "no such parameter x", "n"] {
+            for text in texts {
+                let given = normalise(text.as_bytes());
+                assert_eq!(
+                    begins_with(text.as_bytes(), documented.as_bytes()),
+                    given.starts_with(documented.as_bytes()),
+                    "{text:?} {documented:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn special_bytes_are_flagged_exactly() {
+        let wanted = |c: u8| c < 0x20 || c == b'"' || c == b'\\' || c >= 0x7f;
+        for c in 0..=255u8 {
+            for other in [b'a', 0x00, 0x7f, 0xff, b'"', 0x1f, 0x20, 0x80] {
+                for at in 0..8 {
+                    let mut bytes = [other; 8];
+                    bytes[at] = c;
+                    let flags = special(u64::from_le_bytes(bytes));
+                    for (k, &b) in bytes.iter().enumerate() {
+                        assert_eq!(
+                            flags >> (8 * k) & 0xff,
+                            if wanted(b) { 0x80 } else { 0 },
+                            "{bytes:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn decimals() {
         let mut out = Vec::new();
         for n in [0, 7, 10, 1234567890, u64::MAX] {
@@ -793,7 +920,7 @@ mod tests {
             b'"', b'\\', b'\n', 0x00, 0x1f, b'\t', 0x7f, 0x80, b' ', b'a',
         ] {
             for at in 0..40 {
-                for len in [at + 1, at + 2, at + 9, 48] {
+                for len in [at + 1, at + 2, at + 9, at + 17, 48] {
                     let mut text = vec![b'x'; len];
                     text[at] = special;
                     text[(at * 7) % len] = b'"';
@@ -813,6 +940,15 @@ mod tests {
                     let mut out = Vec::new();
                     json_text(&mut out, &text);
                     assert_eq!(out, plain, "{text:?}");
+                    // Checked as it is escaped: the same where the text is plain.
+                    let mut checked = Vec::new();
+                    let is_plain = plain_chars(&text);
+                    assert_eq!(
+                        json_string(&mut checked, &text, false),
+                        is_plain,
+                        "{text:?}"
+                    );
+                    assert!(!is_plain || checked == plain, "{text:?}");
                 }
             }
         }
@@ -823,11 +959,25 @@ mod tests {
         let mut out = Vec::new();
         json_text(&mut out, b"a\"b\\c\td\x01\x08\x0c\n\r\xe5\xaf\x86");
         assert_eq!(out, b"\"a\\\"b\\\\c\\td\\u0001\\b\\f\\n\\r\xe5\xaf\x86\"");
-        assert_eq!(json_plain(b"ok\r"), Some(&b"ok"[..]));
-        assert_eq!(json_plain(b"\xe5\xaf\x86"), Some(&b"\xe5\xaf\x86"[..]));
-        assert_eq!(json_plain(b"a\x7f"), None);
-        assert_eq!(json_plain(b"a\xe2\x80\xae"), None); // U+202E: json_safe escapes it
-        assert_eq!(json_plain(b"a\xff"), None);
+        for (text, plain) in [
+            (
+                &b"\xe5\xaf\x86 \"key\" \xe5\xaf\x86\xe9\x92\xa5 not found \\ ok"[..],
+                true,
+            ),
+            (b"0123456789abcdef \xe2\x80\xae", false), // U+202E: json_safe escapes it
+            (b"0123456789 \x7f", false),
+            (b"\xe5\xaf", false),
+        ] {
+            let (mut checked, mut escaped) = (Vec::new(), Vec::new());
+            assert_eq!(json_string(&mut checked, text, false), plain, "{text:?}");
+            json_text(&mut escaped, text);
+            assert!(!plain || checked == escaped, "{text:?}");
+        }
+        assert!(plain_chars(b"ok"));
+        assert!(plain_chars(b"\xe5\xaf\x86"));
+        assert!(!plain_chars(b"a\x7f"));
+        assert!(!plain_chars(b"a\xe2\x80\xae")); // U+202E: json_safe escapes it
+        assert!(!plain_chars(b"a\xff"));
         for at in 0..20 {
             for c in [0x7f, 0x80, 0xff, 0x7e, 0x00] {
                 let mut text = vec![b'a'; 20];
