@@ -234,6 +234,7 @@ class Search:
         plain = context is None and not self._files_only and not self._only.active and getattr(sink, "plain", False)
         # -c and -l without a filter: a line is kept if it holds an error, nothing to explain.
         counted = sink is None and self._timeline is None and not self._codes and not self._only.active
+        summary = sink is None and self._timeline is None and self._codes and not self._files_only
         layout = self._layout(scanner, name) if plain else None
         tails = self._table(scanner) if counted else None
         # JSON Lines of every match (no filter, no context): records assembled by the compiled core too.
@@ -281,6 +282,12 @@ class Search:
                                name, self._json_meanings)
                     lines += len(hits)
                     cast("Sink", sink).flush()  # a live stream is shown as soon as its lines are read
+                continue
+            if summary:
+                found = self._summarize(scanner.scan_lines(buf, start, end))
+                if found:
+                    self.matched = True
+                lines += found
                 continue
             first_number = scanner.lines_done + 1
             kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
@@ -728,6 +735,52 @@ class Search:
                 self.seen[code] = Seen(1, when, when, kept if code == item.finding.code else _other_codes(kept))
             else:
                 self.seen[code] = Seen(earlier.times + 1, earlier.first or when, when or earlier.last, earlier.example)
+
+    def _summarize(self, hits: list[tuple[int, Hit]]) -> int:
+        """--summary of a block's lines (the lines kept): each code's count, and a line's time read
+        only where it can change what is shown. A code met before is counted and its lines held;
+        at the block's end its first time is read from them forward while it has none, its last
+        from the block's end back, where `_take` read every line's time (a third of the work)."""
+        seen, only, held = self.seen, self._only, dict[str, list[Hit]]()
+        kept = 0
+        for _, hit in hits:
+            if only.active:
+                items = self._explain(hit)
+                codes = [item.finding.code for item in items]
+            else:
+                items = None
+                codes = [f.code for f in hit.findings]
+            if not codes:
+                continue
+            kept += 1
+            if all(code in seen for code in codes):
+                for code in codes:
+                    held.setdefault(code, []).append(hit)
+                continue
+            # A code first met (or past SUMMARY_BYTES): its row is made where the order says.
+            self._summarize_held(held)
+            held.clear()
+            self._take(hit, self._explain(hit) if items is None else items, "")
+        self._summarize_held(held)
+        return kept
+
+    def _summarize_held(self, held: dict[str, list[Hit]]) -> None:
+        """Count the lines held for codes met before, as `_take` would have one at a time."""
+        seen, now, envelope = self.seen, self._now, self._envelope
+        for code, lines in held.items():
+            earlier = seen[code]
+            first, last = earlier.first, None
+            for hit in lines:
+                if first:
+                    break
+                stamp = hit.stamp(now, envelope)
+                first = first or (stamp.text if stamp else None)
+            for hit in reversed(lines):
+                stamp = hit.stamp(now, envelope)
+                if stamp and stamp.text:
+                    last = stamp.text
+                    break
+            seen[code] = Seen(earlier.times + len(lines), first, last or earlier.last, earlier.example)
 
     def _slot(self, code: str) -> tuple[str, Seen | None]:
         """Where --summary counts a code: its own row, or OTHER_CODES once SUMMARY_BYTES are held
