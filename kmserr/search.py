@@ -741,10 +741,10 @@ class Search:
         only where it can change what is shown. A code met before is counted and its lines held;
         at the block's end its first time is read from them forward while it has none, its last
         from the block's end back, where `_take` read every line's time (a third of the work)."""
-        seen, only, held = self.seen, self._only, dict[str, list[Hit]]()
+        seen, active, held = self.seen, self._only.active, dict[str, list[Hit]]()
         kept = 0
         for _, hit in hits:
-            if only.active:
+            if active:
                 items = self._explain(hit)
                 codes = [item.finding.code for item in items]
             else:
