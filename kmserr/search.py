@@ -235,6 +235,7 @@ class Search:
         # -c and -l without a filter: a line is kept if it holds an error, nothing to explain.
         counted = sink is None and self._timeline is None and not self._codes and not self._only.active
         summary = sink is None and self._timeline is None and self._codes and not self._files_only
+        timed = sink is None and self._timeline is not None and not self._files_only
         layout = self._layout(scanner, name) if plain else None
         tails = self._table(scanner) if counted else None
         # JSON Lines of every match (no filter, no context): records assembled by the compiled core too.
@@ -283,8 +284,9 @@ class Search:
                     lines += len(hits)
                     cast("Sink", sink).flush()  # a live stream is shown as soon as its lines are read
                 continue
-            if summary:
-                found = self._summarize(scanner.scan_lines(buf, start, end))
+            if summary or timed:
+                hits = scanner.scan_lines(buf, start, end)
+                found = self._summarize(hits) if summary else self._time(hits)
                 if found:
                     self.matched = True
                 lines += found
@@ -762,6 +764,21 @@ class Search:
             held.clear()
             self._take(hit, self._explain(hit) if items is None else items, "")
         self._summarize_held(held)
+        return kept
+
+    def _time(self, hits: list[tuple[int, Hit]]) -> int:
+        """--timeline of a block's lines (the lines kept): each line's errors counted at its time,
+        explained only where a filter asks which count."""
+        timeline, now, envelope, active = cast("Timeline", self._timeline), self._now, self._envelope, self._only.active
+        add = timeline.add
+        kept = 0
+        for _, hit in hits:
+            codes = [item.finding.code for item in self._explain(hit)] if active else [f.code for f in hit.findings]
+            if not codes:
+                continue
+            kept += 1
+            stamp = hit.stamp(now, envelope)  # the envelope's time where the app's line has none
+            add(stamp.when if stamp else None, codes)
         return kept
 
     def _summarize_held(self, held: dict[str, list[Hit]]) -> None:
