@@ -227,10 +227,19 @@ class Search:
     def _run(self, blocks: Iterable[tuple[bytes, int, int]], name: str, scanner: LineScanner) -> int:
         """Search blocks of whole lines to their end (to the first match with -l): the number of lines kept."""
         context = None
-        if (self._before or self._after) and self._sink is not None and not self._files_only:
-            context = _Context(self._before, self._after, self._sink, name)
-        lines = 0
         sink = self._sink
+        # Context around plain lines with no filter: each matched line printed with the tail of its
+        # errors' meanings (`_tail`), not explained line by line.
+        lean = not self._only.active and getattr(sink, "plain", False)
+        if (self._before or self._after) and sink is not None and not self._files_only:
+            psink = cast("_PlainSink", sink)
+
+            def with_tail(hit: Hit, _: Sequence[Explanation]) -> None:
+                psink.matched_with_tail(hit, self._tail(psink, hit), name)
+
+            context = _Context(self._before, self._after, sink, name,
+                               with_tail if lean else functools.partial(_matched, sink, name=name))
+        lines = 0
         plain = context is None and not self._files_only and not self._only.active and getattr(sink, "plain", False)
         # -c and -l without a filter: a line is kept if it holds an error, nothing to explain.
         counted = sink is None and self._timeline is None and not self._codes and not self._only.active
@@ -292,8 +301,11 @@ class Search:
                 lines += found
                 continue
             first_number = scanner.lines_done + 1
-            kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
-                    if (items := self._explain(hit))]
+            if context is not None and lean:
+                kept = [(at, hit, _UNEXPLAINED) for at, hit in scanner.scan_lines(buf, start, end)]
+            else:
+                kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
+                        if (items := self._explain(hit))]
             if kept:
                 self.matched = True
             if context is not None:
@@ -846,6 +858,13 @@ def _other_codes(example: Explanation) -> Explanation:
     return example._replace(finding=finding, entry=None, family=None, message_agrees=None)
 
 
+_UNEXPLAINED: Final[list[Explanation]] = []  # a line whose printer works out its errors' meanings itself
+
+
+def _matched(sink: Sink, hit: Hit, items: list[Explanation], *, name: str) -> None:
+    sink.matched(hit, items, name)
+
+
 class _Context:
     """grep's -B/-A over blocks of whole lines: the lines around each match are found from its
     offset, by searching back and forth for newlines, so the cost is that of the lines printed.
@@ -853,9 +872,11 @@ class _Context:
     The lines of earlier blocks that a later match may need (-B) are held as whole blocks'
     tails, never split; those beyond NUM lines are let go."""
 
-    def __init__(self, before: int, after: int, sink: Sink, name: str) -> None:
+    def __init__(
+        self, before: int, after: int, sink: Sink, name: str, matched: Callable[[Hit, list[Explanation]], None],
+    ) -> None:
         self._before, self._after = before, after
-        self._sink, self._name = sink, name
+        self._sink, self._name, self._matched = sink, name, matched
         self._last = 0  # the number of the last line printed
         self._left = 0  # lines still to print after the last match
         # Unprinted lines of earlier blocks: (number of the first, buffer, start, end, line count).
@@ -877,7 +898,7 @@ class _Context:
                 self._sink.context_break()
             for offset, line in enumerate(held):
                 self._sink.context(first + offset, line, self._name)
-            self._sink.matched(hit, items, self._name)
+            self._matched(hit, items)
             self._held.clear()
             self._held_lines = 0
             self._last, self._left = hit.line_number, self._after
