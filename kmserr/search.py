@@ -178,6 +178,7 @@ class Search:
         self._printer, self._out = printer, out
         self.seen: dict[str, Seen] = {}
         self._tails: dict[object, bytes] = {}  # plain output: the tail of a line's errors (`_plain_block`)
+        self._keeps: dict[object, bool] = {}  # whether the filter keeps an error of a meaning (`_kept`)
         # JSON Lines in Python: what each meaning's matches are made of (`render.json.matched_block`).
         self._json_meanings: dict[object, object] = {}
         self._native_tails: _native.Tails | None = None  # the same, in the compiled core (`_layout`)
@@ -240,12 +241,12 @@ class Search:
             context = _Context(self._before, self._after, sink, name,
                                with_tail if lean else functools.partial(_matched, sink, name=name))
         lines = 0
-        plain = context is None and not self._files_only and not self._only.active and getattr(sink, "plain", False)
+        plain = context is None and not self._files_only and getattr(sink, "plain", False)
         # -c and -l without a filter: a line is kept if it holds an error, nothing to explain.
         counted = sink is None and self._timeline is None and not self._codes and not self._only.active
         summary = sink is None and self._timeline is None and self._codes and not self._files_only
         timed = sink is None and self._timeline is not None and not self._files_only
-        layout = self._layout(scanner, name) if plain else None
+        layout = self._layout(scanner, name) if plain and not self._only.active else None
         tails = self._table(scanner) if counted else None
         # JSON Lines of every match (no filter, no context): records assembled by the compiled core too.
         json = None
@@ -265,7 +266,8 @@ class Search:
                 if assembled is not None:
                     lines += self._plain_assembled(*assembled, name)
                 else:
-                    lines += self._plain_block(scanner.scan_lines(buf, start, end), name)
+                    hits = scanner.scan_lines(buf, start, end)
+                    lines += self._plain_block(self._kept(hits) if self._only.active else hits, name)
                 continue
             if counted:
                 assembled = None if tails is None else scanner.assemble(buf, start, end, tails, count_only=True)
@@ -434,6 +436,27 @@ class Search:
                 tails.clear()
             tails[key] = tail
         return tail
+
+    def _kept(self, hits: list[tuple[int, Hit]]) -> list[tuple[int, Hit]]:
+        """The lines with an error that a filter keeps: whether it keeps one depends on its meaning
+        alone, so it is asked once per meaning (the tail of a line tells of the errors kept alone:
+        `_tail` explains it through the filter)."""
+        from .explanation import explain_finding
+
+        keeps, keep, registry = self._keeps, self._only.keep, self.registry
+        kept: list[tuple[int, Hit]] = []
+        for at, hit in hits:
+            for f in hit.findings:
+                key = (f.code, f.module_code, f.error_code, f.code_desc, f.form)
+                wanted = keeps.get(key)
+                if wanted is None:
+                    if len(keeps) >= _TAILS:
+                        keeps.clear()
+                    wanted = keeps[key] = keep(explain_finding(f, registry))
+                if wanted:
+                    kept.append((at, hit))
+                    break
+        return kept
 
     def _plain_block(self, hits: list[tuple[int, Hit]], name: str) -> int:
         """Print a block's hits in plain output (no filter, no context): each line's bytes and the

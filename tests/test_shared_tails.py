@@ -1,5 +1,6 @@
-"""-A/-B/-C in plain output print a matched line with the tail of its errors' meanings, worked out
-once per meaning (`Search._tail`): the same bytes as explaining each line for its printer."""
+"""Plain output with -A/-B/-C or a filter prints a matched line with the tail of its errors'
+meanings, worked out once per meaning (`Search._tail`; a filter's verdict too, `Search._kept`):
+the same bytes as explaining each line for its printer."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from kmserr import render, search
 from kmserr.render.groups import FileGroups
+from kmserr.render.lines import LinePrinter
 
 from .conftest import Runner
 
@@ -39,6 +41,7 @@ def _grep(paths: list[Path], options: list[str], *, explained: bool) -> bytes:
         monkeypatch.setattr(search, "BLOCK_SIZE", 64)  # context across blocks too
         if explained:  # each matched line explained for the printer, as before tails were shared
             monkeypatch.setattr(FileGroups, "plain", property(lambda self: False))
+            monkeypatch.setattr(LinePrinter, "plain", property(lambda self: False))
         result = RUN("grep", "-j1", *options, *map(str, paths))
     assert result.exit_code in (0, 1), result.output
     return result.stdout_bytes
@@ -57,6 +60,27 @@ def test_context_lines_print_the_tails_explaining_would(
         path.write_bytes(b"\n".join(content) + b"\n")
         paths.append(path)
     assert _grep(paths, options, explained=False) == _grep(paths, options, explained=True)
+
+
+FILTERS = st.lists(
+    st.sampled_from([("--code", "AuthFailure"), ("--code", "10630"), ("--code", "InternalError"),
+                     ("--category", "key-state"), ("--retryable",), ("--not-retryable",), ("--unknown",)]),
+    min_size=1, max_size=3,
+).map(lambda chosen: [word for option in chosen for word in option])
+
+
+@given(files=st.lists(st.lists(st.sampled_from(LINES), max_size=25), min_size=1, max_size=2),
+       filters=FILTERS, options=st.lists(st.sampled_from(["-n", "-H", "--no-annotate", "-C1"]), max_size=2))
+def test_filtered_lines_print_the_tails_explaining_would(
+    tmp_path_factory: pytest.TempPathFactory, files: list[list[bytes]], filters: list[str], options: list[str],
+) -> None:
+    folder = tmp_path_factory.mktemp("filtered")
+    paths = []
+    for index, content in enumerate(files):
+        path = folder / f"app{index}.log"
+        path.write_bytes(b"\n".join(content) + b"\n")
+        paths.append(path)
+    assert _grep(paths, [*filters, *options], explained=False) == _grep(paths, [*filters, *options], explained=True)
 
 
 def test_the_printer_is_plain_text_only() -> None:
