@@ -242,12 +242,12 @@ class Search:
                                with_tail if lean else functools.partial(_matched, sink, name=name))
         lines = 0
         plain = context is None and not self._files_only and getattr(sink, "plain", False)
-        # -c and -l without a filter: a line is kept if it holds an error, nothing to explain.
-        counted = sink is None and self._timeline is None and not self._codes and not self._only.active
+        # -c and -l: a line is kept if it holds an error (with a filter, one it keeps), nothing to explain.
+        counted = sink is None and self._timeline is None and not self._codes
         summary = sink is None and self._timeline is None and self._codes and not self._files_only
         timed = sink is None and self._timeline is not None and not self._files_only
         layout = self._layout(scanner, name) if plain and not self._only.active else None
-        tails = self._table(scanner) if counted else None
+        tails = self._table(scanner) if counted and not self._only.active else None
         # JSON Lines of every match (no filter, no context): records assembled by the compiled core too.
         json = None
         # JSON Lines of every match in Python, a block at a time (`render.lines.LinePrinter.matched_json`).
@@ -271,8 +271,11 @@ class Search:
                 continue
             if counted:
                 assembled = None if tails is None else scanner.assemble(buf, start, end, tails, count_only=True)
-                found = len(scanner.scan_lines(buf, start, end)) if assembled is None else \
-                    assembled[1] + len(assembled[2])
+                if assembled is not None:
+                    found = assembled[1] + len(assembled[2])
+                else:
+                    hits = scanner.scan_lines(buf, start, end)
+                    found = len(self._kept(hits) if self._only.active else hits)
                 if found:
                     self.matched = True
                     lines += 1 if self._files_only else found
@@ -438,25 +441,22 @@ class Search:
         return tail
 
     def _kept(self, hits: list[tuple[int, Hit]]) -> list[tuple[int, Hit]]:
-        """The lines with an error that a filter keeps: whether it keeps one depends on its meaning
-        alone, so it is asked once per meaning (the tail of a line tells of the errors kept alone:
-        `_tail` explains it through the filter)."""
-        from .explanation import explain_finding
+        """The lines with an error that the filter keeps (the tail of a line tells of the errors
+        kept alone: `_tail` explains it through the filter)."""
+        wanted = self._wanted
+        return [(at, hit) for at, hit in hits if any(wanted(f) for f in hit.findings)]
 
-        keeps, keep, registry = self._keeps, self._only.keep, self.registry
-        kept: list[tuple[int, Hit]] = []
-        for at, hit in hits:
-            for f in hit.findings:
-                key = (f.code, f.module_code, f.error_code, f.code_desc, f.form)
-                wanted = keeps.get(key)
-                if wanted is None:
-                    if len(keeps) >= _TAILS:
-                        keeps.clear()
-                    wanted = keeps[key] = keep(explain_finding(f, registry))
-                if wanted:
-                    kept.append((at, hit))
-                    break
-        return kept
+    def _wanted(self, f: Finding) -> bool:
+        """Whether the filter keeps an error: asked once per meaning, on which alone it depends."""
+        key = (f.code, f.module_code, f.error_code, f.code_desc, f.form)
+        wanted = self._keeps.get(key)
+        if wanted is None:
+            from .explanation import explain_finding
+
+            if len(self._keeps) >= _TAILS:
+                self._keeps.clear()
+            wanted = self._keeps[key] = self._only.keep(explain_finding(f, self.registry))
+        return wanted
 
     def _plain_block(self, hits: list[tuple[int, Hit]], name: str) -> int:
         """Print a block's hits in plain output (no filter, no context): each line's bytes and the
@@ -778,15 +778,10 @@ class Search:
         only where it can change what is shown. A code met before is counted and its lines held;
         at the block's end its first time is read from them forward while it has none, its last
         from the block's end back, where `_take` read every line's time (a third of the work)."""
-        seen, active, held = self.seen, self._only.active, dict[str, list[Hit]]()
+        seen, active, wanted, held = self.seen, self._only.active, self._wanted, dict[str, list[Hit]]()
         kept = 0
         for _, hit in hits:
-            if active:
-                items = self._explain(hit)
-                codes = [item.finding.code for item in items]
-            else:
-                items = None
-                codes = [f.code for f in hit.findings]
+            codes = [f.code for f in hit.findings if wanted(f)] if active else [f.code for f in hit.findings]
             if not codes:
                 continue
             kept += 1
@@ -797,7 +792,7 @@ class Search:
             # A code first met (or past SUMMARY_BYTES): its row is made where the order says.
             self._summarize_held(held)
             held.clear()
-            self._take(hit, self._explain(hit) if items is None else items, "")
+            self._take(hit, self._explain(hit), "")
         self._summarize_held(held)
         return kept
 
@@ -805,10 +800,11 @@ class Search:
         """--timeline of a block's lines (the lines kept): each line's errors counted at its time,
         explained only where a filter asks which count."""
         timeline, now, envelope, active = cast("Timeline", self._timeline), self._now, self._envelope, self._only.active
+        wanted = self._wanted
         add = timeline.add
         kept = 0
         for _, hit in hits:
-            codes = [item.finding.code for item in self._explain(hit)] if active else [f.code for f in hit.findings]
+            codes = [f.code for f in hit.findings if wanted(f)] if active else [f.code for f in hit.findings]
             if not codes:
                 continue
             kept += 1

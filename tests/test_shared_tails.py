@@ -5,6 +5,7 @@ the same bytes as explaining each line for its printer."""
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,17 @@ def test_filtered_lines_print_the_tails_explaining_would(
         path.write_bytes(b"\n".join(content) + b"\n")
         paths.append(path)
     assert _grep(paths, [*filters, *options], explained=False) == _grep(paths, [*filters, *options], explained=True)
+
+
+@given(content=st.lists(st.sampled_from(LINES), max_size=40), filters=FILTERS)
+def test_a_filtered_count_is_the_lines_printed(
+    tmp_path_factory: pytest.TempPathFactory, content: list[bytes], filters: list[str],
+) -> None:
+    path = tmp_path_factory.mktemp("counted") / "app.log"
+    path.write_bytes(b"\n".join(content) + b"\n")
+    printed = _grep([path], filters, explained=True).count(b"\n")
+    assert _grep([path], ["-c", *filters], explained=False) == b"%d\n" % printed
+    assert _grep([path], ["-l", *filters], explained=False) == (os.fsencode(path) + b"\n" if printed else b"")
 
 
 def test_the_printer_is_plain_text_only() -> None:
