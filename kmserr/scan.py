@@ -60,12 +60,23 @@ class Hit(NamedTuple):
         """The line's time as --summary and --timeline read it: a line read in an envelope has the
         envelope's time when the app's line has none (`now`: the moment a syslog time's year is read against)."""
         if any(f.envelope for f in self.findings):
-            from .envelopes import stamp
+            return _stamps().envelope(self.line, now, envelope)
+        return _stamps().find(self.line, now)
 
-            return stamp(self.line, now, envelope)
-        from .timestamps import find
 
-        return find(self.line, now)
+class _Stamps(NamedTuple):
+    find: Callable[[bytes, datetime | None], Stamp | None]
+    envelope: Callable[[bytes, datetime | None, str], Stamp | None]
+
+
+@functools.cache
+def _stamps() -> _Stamps:
+    """How a line's time is read, imported at the first line asked (--summary, --timeline), not at
+    start-up, nor at every line (an import statement costs a lookup each time it runs)."""
+    from .envelopes import stamp
+    from .timestamps import find
+
+    return _Stamps(find, stamp)
 
 
 def _encoded_length(text: str, start: int, end: int) -> int:
