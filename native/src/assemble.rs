@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use crate::reader::{contains, Finding};
-use crate::scan::{has_byte, memchr, splat, word_at};
+use crate::scan::{splat, word_at};
 use crate::{push, Core, NONE, RECORD};
 
 /// rich's exception line (`kmserr.forms.RICH_HEAD`): the lines below it are Python's to read.
@@ -221,19 +221,43 @@ fn plain_chars(text: &[u8]) -> bool {
     // ASCII but DEL, eight bytes a turn (most lines), before any decoding.
     let mut words = text.chunks_exact(8);
     let odd = words.by_ref().fold(0, |odd, w| {
-        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
-        odd | (w & 0x8080_8080_8080_8080) | has_byte(w, splat(0x7f))
+        odd | above(u64::from_le_bytes(w.try_into().expect("eight bytes")))
     });
     if odd == 0 && words.remainder().iter().all(|&c| c < 0x7f) {
         return true;
     }
-    std::str::from_utf8(text).is_ok_and(|decoded| {
-        decoded.chars().all(|c| {
-            matches!(c as u32,
-                0..=0x7e | 0xa0..=0xac | 0xae..=0x2ff | 0x2010..=0x2027 | 0x2030..=0x205e
-                | 0x3000..=0x3163 | 0x3165..=0x9fff | 0xff00..=0xff9f)
-        })
-    })
+    if std::str::from_utf8(text).is_err() {
+        return false;
+    }
+    // Valid UTF-8: each character above ASCII decoded from its bytes, the ASCII ones skipped
+    // eight at a time (`str::chars` costs a few times more on a line of mostly ASCII).
+    let mut i = 0;
+    while i < text.len() {
+        if i + 8 <= text.len() && above(word_at(text, i)) == 0 {
+            i += 8;
+            continue;
+        }
+        let c = text[i];
+        let (point, n) = match c {
+            0..=0x7f => (u32::from(c), 1),
+            0xc0..=0xdf => (u32::from(c & 0x1f) << 6 | u32::from(text[i + 1] & 0x3f), 2),
+            0xe0..=0xef => (
+                u32::from(c & 0x0f) << 12
+                    | u32::from(text[i + 1] & 0x3f) << 6
+                    | u32::from(text[i + 2] & 0x3f),
+                3,
+            ),
+            _ => (0x10000, 4), // beyond the ranges below
+        };
+        if !matches!(point,
+            0..=0x7e | 0xa0..=0xac | 0xae..=0x2ff | 0x2010..=0x2027 | 0x2030..=0x205e
+            | 0x3000..=0x3163 | 0x3165..=0x9fff | 0xff00..=0xff9f)
+        {
+            return false;
+        }
+        i += n;
+    }
+    true
 }
 
 /// Whether a finding read unescaped has a message and request ID that `plain_chars` lets through
@@ -347,10 +371,15 @@ fn json_string(out: &mut Vec<u8>, text: &[u8], mut checked: bool) -> bool {
     let mut i = 0;
     while i + 8 <= text.len() {
         // The eight bytes are copied whatever they hold, then cut at the first that needs a
-        // look (exactly flagged): the runs between escapes are short in logs of JSON.
+        // look (exactly flagged): the runs between escapes are short in logs of JSON. Once the
+        // text is known plain, the bytes above ASCII need none.
         let w = word_at(text, i);
         out.extend_from_slice(&text[i..i + 8]);
-        let flags = special(w);
+        let flags = if checked {
+            escaped(w)
+        } else {
+            escaped(w) | above(w)
+        };
         if flags == 0 {
             i += 8;
             continue;
@@ -358,13 +387,16 @@ fn json_string(out: &mut Vec<u8>, text: &[u8], mut checked: bool) -> bool {
         let at = (flags.trailing_zeros() / 8) as usize;
         out.truncate(out.len() - 8 + at);
         i += at;
-        if !escape(out, text, i, &mut checked) {
+        if text[i] == b'"' {
+            out.extend_from_slice(b"\\\""); // most escapes, in JSON bodies
+        } else if !escape(out, text, i, &mut checked) {
             return false;
         }
         i += 1;
     }
     while i < text.len() {
-        if special(u64::from(text[i])) == 0 {
+        let w = u64::from(text[i]);
+        if escaped(w) | above(w) == 0 {
             out.push(text[i]);
         } else if !escape(out, text, i, &mut checked) {
             return false;
@@ -375,23 +407,30 @@ fn json_string(out: &mut Vec<u8>, text: &[u8], mut checked: bool) -> bool {
     true
 }
 
-/// The high bit of each byte of `w` that json.dumps escapes (`"`, `\\`, a control character) or
-/// that is not ASCII but DEL, and of no other byte.
-fn special(w: u64) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `w` that json.dumps escapes (`"`, `\`, a control character),
+/// and of no other byte.
+#[inline(always)]
+fn escaped(w: u64) -> u64 {
     let low = w & LOW7; // each byte below 0x80: the sums below carry into no other byte
     let control = !(w | (low + splat(0x60))) & HIGH; // below 0x20
-    let high = (w | (low + splat(0x01))) & HIGH; // 0x7f and above
     let equal = |c: u8| {
         let x = w ^ splat(c);
         !(((x & LOW7) + LOW7) | x) & HIGH
     };
-    control | high | equal(b'"') | equal(b'\\')
+    control | equal(b'"') | equal(b'\\')
 }
 
-/// A flagged byte (`special`) of `text` written: its escape, or itself above ASCII once the text
-/// is known plain (`checked`); false where it is not.
+/// The high bit of each byte of `w` that is not ASCII but DEL (0x7f and above), and of no other.
+#[inline(always)]
+fn above(w: u64) -> u64 {
+    (w | ((w & LOW7) + splat(0x01))) & HIGH
+}
+
+/// A flagged byte (`escaped`, `above`) of `text` written: its escape, or itself above ASCII once
+/// the text is known plain (`checked`); false where it is not.
 fn escape(out: &mut Vec<u8>, text: &[u8], i: usize, checked: &mut bool) -> bool {
     let c = text[i];
     match c {
@@ -658,15 +697,16 @@ impl Tails {
     }
 }
 
-/// The newlines of `buf[from:to]`.
+/// The newlines of `buf[from:to]`, eight bytes a turn.
 fn newlines(buf: &[u8], from: usize, to: usize) -> u64 {
+    let bytes = &buf[from..to];
+    let mut words = bytes.chunks_exact(8);
     let mut n = 0;
-    let mut pos = from;
-    while let Some(at) = memchr(b'\n', buf, pos, to) {
-        n += 1;
-        pos = at + 1;
+    for w in words.by_ref() {
+        let x = u64::from_le_bytes(w.try_into().expect("eight bytes")) ^ splat(b'\n');
+        n += u64::from((!(((x & LOW7) + LOW7) | x) & HIGH).count_ones()); // exactly its zero bytes
     }
-    n
+    n + words.remainder().iter().filter(|&&c| c == b'\n').count() as u64
 }
 
 /// A finding's key, as `Search._plain_block` keys a line of one error: (code, module code,
@@ -871,7 +911,8 @@ mod tests {
                 for at in 0..8 {
                     let mut bytes = [other; 8];
                     bytes[at] = c;
-                    let flags = special(u64::from_le_bytes(bytes));
+                    let w = u64::from_le_bytes(bytes);
+                    let flags = escaped(w) | above(w);
                     for (k, &b) in bytes.iter().enumerate() {
                         assert_eq!(
                             flags >> (8 * k) & 0xff,
@@ -880,6 +921,39 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_characters_as_their_code_points_say() {
+        let plain = |c: char| {
+            matches!(c as u32,
+                0..=0x7e | 0xa0..=0xac | 0xae..=0x2ff | 0x2010..=0x2027 | 0x2030..=0x205e
+                | 0x3000..=0x3163 | 0x3165..=0x9fff | 0xff00..=0xff9f)
+        };
+        let chars = [
+            'a', '\x7f', '\u{9f}', '\u{a0}', '\u{ac}', '\u{ad}', 'é', '\u{2ff}', '\u{300}',
+            '\u{2028}', '\u{202e}', '\u{2030}', '\u{205f}', '。', '\u{3164}', '密', '\u{9fff}',
+            '\u{a000}', '\u{ff9f}', '\u{ffa0}', '😀', '\u{feff}',
+        ];
+        for c in chars {
+            for at in 0..12 {
+                let mut text: String = "0123456789ab".into();
+                text.insert(at, c);
+                let want = text.chars().all(plain);
+                assert_eq!(plain_chars(text.as_bytes()), want, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn newlines_counted() {
+        let text = b"a\nb\n\n\xff\x8a\n0123456789\n\n\n\x0b\x09x\n";
+        for from in 0..text.len() {
+            for to in from..=text.len() {
+                let count = text[from..to].iter().filter(|&&c| c == b'\n').count() as u64;
+                assert_eq!(newlines(text, from, to), count, "{from}..{to}");
             }
         }
     }
