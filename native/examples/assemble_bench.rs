@@ -35,7 +35,8 @@ fn main() {
     };
     let (mut c, mut a, mut b) = (Duration::MAX, Duration::MAX, Duration::MAX);
     let (mut lines, mut holes, mut out) = (0, 0, 0);
-    for _ in 0..15 {
+    let iterations = std::env::var("ITER").map_or(15, |v| v.parse().unwrap());
+    for _ in 0..iterations {
         let t = Instant::now();
         lines = 0;
         for &(s, e) in &blocks {
@@ -58,7 +59,8 @@ fn main() {
                         let big =
                             vec![b'x'; std::env::var("BIG").map_or(1200, |v| v.parse().unwrap())];
                         let parts = [&b"{\"code\": "[..], b", \"request_id\": ", &big[..]];
-                        let rule = std::env::var("RULE").map_or(b"A\x01\0\0\0x".to_vec(), String::into_bytes);
+                        let rule = std::env::var("RULE")
+                            .map_or(b"A\x01\0\0\0x".to_vec(), String::into_bytes);
                         tails.put_json(slot, Some(&rule), agrees, parts);
                     }
                 } else {

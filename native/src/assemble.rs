@@ -342,7 +342,8 @@ fn normalise(text: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A number in decimal, as Python's `str` of an int writes it (without `fmt`'s machinery).
+/// A number in decimal, as Python's `str` of an int writes it (without `fmt`'s machinery, and
+/// without a call to copy its few digits).
 fn decimal(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
@@ -354,7 +355,10 @@ fn decimal(out: &mut Vec<u8>, mut n: u64) {
             break;
         }
     }
-    out.extend_from_slice(&digits[at..]);
+    out.reserve(digits.len());
+    for &d in &digits[at..] {
+        out.push(d);
+    }
 }
 
 /// Text that `plain_chars` let through, as json.dumps writes a string with ensure_ascii off
