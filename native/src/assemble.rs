@@ -703,14 +703,20 @@ impl Tails {
 
 /// The newlines of `buf[from:to]`, eight bytes a turn.
 fn newlines(buf: &[u8], from: usize, to: usize) -> u64 {
-    let bytes = &buf[from..to];
-    let mut words = bytes.chunks_exact(8);
     let mut n = 0;
-    for w in words.by_ref() {
-        let x = u64::from_le_bytes(w.try_into().expect("eight bytes")) ^ splat(b'\n');
-        n += u64::from((!(((x & LOW7) + LOW7) | x) & HIGH).count_ones()); // exactly its zero bytes
+    // A count a byte lane, summed every 255 words (before a lane can overflow): one add a word.
+    for part in buf[from..to].chunks(8 * 255) {
+        let mut words = part.chunks_exact(8);
+        let mut lanes = 0u64;
+        for w in words.by_ref() {
+            let x = u64::from_le_bytes(w.try_into().expect("eight bytes")) ^ splat(b'\n');
+            lanes += (!(((x & LOW7) + LOW7) | x) & HIGH) >> 7; // 1 in the lane of each zero byte
+        }
+        let pairs = (lanes & 0x00ff_00ff_00ff_00ff) + ((lanes >> 8) & 0x00ff_00ff_00ff_00ff);
+        n += pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48;
+        n += words.remainder().iter().filter(|&&c| c == b'\n').count() as u64;
     }
-    n + words.remainder().iter().filter(|&&c| c == b'\n').count() as u64
+    n
 }
 
 /// A finding's key, as `Search._plain_block` keys a line of one error: (code, module code,
@@ -947,6 +953,19 @@ mod tests {
                 text.insert(at, c);
                 let want = text.chars().all(plain);
                 assert_eq!(plain_chars(text.as_bytes()), want, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn newlines_counted_in_long_runs() {
+        for len in [0, 7, 8, 2039, 2040, 2041, 4080, 4081, 10000] {
+            for every in [1, 2, 3, 9] {
+                let text: Vec<u8> = (0..len)
+                    .map(|i| if i % every == 0 { b'\n' } else { b'x' })
+                    .collect();
+                let count = text.iter().filter(|&&c| c == b'\n').count() as u64;
+                assert_eq!(newlines(&text, 0, len), count, "{len} {every}");
             }
         }
     }
