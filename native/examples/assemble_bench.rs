@@ -1,7 +1,9 @@
 //! A timing of plain output assembly alone: `cargo run --release --example assemble_bench LOG TAGGED`
 //! (TAGGED: `kmserr._native._tagged(extractor)`'s bytes): the candidate search, the read, then the
-//! assembly with every tail known; best of 15, in 1 MiB blocks as the searcher reads. With
-//! `JSON` set in the environment, JSON Lines records (with stand-in parts) are assembled.
+//! assembly with every tail known; best of 15 (`ITER`), in 1 MiB blocks as the searcher reads.
+//! With `JSON` set in the environment, JSON Lines records (with stand-in parts) are assembled: the
+//! entry's part `BIG` bytes (1200, as the catalogue's), every meaning's agreement rule `RULE`
+//! (`_native.agree_rule`'s bytes; `N`: nothing to compare).
 use kmserr_native::assemble::{Layout, Tails, HOLE};
 use std::time::{Duration, Instant};
 fn main() {
