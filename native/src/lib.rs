@@ -11,6 +11,7 @@
 #![deny(unsafe_code)]
 
 pub mod assemble;
+pub mod crowded;
 pub mod json;
 pub mod reader;
 pub mod scan;
@@ -22,13 +23,16 @@ use scan::{line_end, Literals};
 /// Words of one record: line start, line end (without its newline; a `\r` before it is kept),
 /// status, then the finding: form, start and end (characters into the line's text), the code's,
 /// message's, request ID's and code description's byte spans (absolute), module code, error code.
+/// A line of several errors (`read` only; MANY) is a record whose form word is their number N,
+/// then N records of ONE_ERROR, one a finding, in the order `Extractor.find` gives them.
 pub const RECORD: usize = 16;
 /// The layout's version: `_native.py` refuses a library whose layout it does not know.
-pub const ABI: u32 = 4;
+pub const ABI: u32 = 5;
 
 pub const NO_ERROR: u64 = 0;
 pub const ONE_ERROR: u64 = 1;
 pub const NOT_READ: u64 = 2;
+pub const MANY: u64 = 3;
 pub const NONE: u64 = u64::MAX;
 
 pub struct Core {
@@ -83,7 +87,18 @@ impl Core {
         self.out.clear();
         for ls in self.literals.candidate_lines(buf, start, end) {
             let (le, result) = self.read_one(buf, ls, end);
-            push(&mut self.out, buf, ls, le, result);
+            match result {
+                Ok(found) if found.len() > 1 && found.iter().all(|f| f.unescaped.is_none()) => {
+                    let mut head = [NONE; RECORD];
+                    (head[0], head[1], head[2]) = (ls as u64, le as u64, MANY);
+                    head[3] = found.len() as u64;
+                    self.out.extend_from_slice(&head);
+                    for f in found {
+                        push(&mut self.out, buf, ls, le, Ok(vec![f]));
+                    }
+                }
+                result => push(&mut self.out, buf, ls, le, result),
+            }
         }
         &self.out
     }
@@ -108,6 +123,10 @@ impl Core {
         } else {
             read_line_indexed(line, &self.literals.names_in(line), &self.words)
         };
+        // A line of several errors, or a long one: read as a crowded line, where it can be.
+        let result = result.or_else(|Declined| {
+            crowded::read_crowded(line, || self.literals.names_in(line), &self.words)
+        });
         (le, result)
     }
 }
@@ -133,6 +152,8 @@ fn push(
         Ok(found) if found.iter().any(|f| f.unescaped.is_some()) => rec[2] = NOT_READ,
         Err(Declined) => rec[2] = NOT_READ,
         Ok(found) if found.is_empty() => rec[2] = NO_ERROR,
+        // A record holds one finding: a line of several is Python's to read (`read` writes it as MANY).
+        Ok(found) if found.len() > 1 => rec[2] = NOT_READ,
         Ok(found) => {
             let f = &found[0];
             let line = &buf[ls..le];

@@ -1,0 +1,824 @@
+//! A line crowded with errors, read as `kmserr.extract.Extractor.find` reads it.
+//!
+//! `reader::read_line` reads a line of one error, of at most `MAX_LINE` bytes. A line of many
+//! errors (an incident's batch log: a hundred legacy codes, API 3.0 bodies, Python and Go SDK
+//! text and names standing alone on one line, each with its own request ID) was handed back to
+//! Python whole. This reader follows the extractor's own steps on such a line, literally: the forms
+//! in priority order over the whole text, each form's finder and the text already explained
+//! (`_Spans`, bisected as Python bisects it), an SDK error's text cut at the next error's head
+//! (`next_error`, `before_separators`), every window of WINDOW characters around a code (where a
+//! line is longer than a window, a request ID is looked for only within the window around its
+//! error, and `_line_start` is a place inside the line), the request IDs shared on a line
+//! (`_own_request_ids`, `_once_a_line`), and MAX_FINDINGS. It reads printable ASCII only (a
+//! character a byte, so Python's offsets are these) and the forms that crowd such lines: legacy
+//! messages, API 3.0 bodies, the Python and Go SDKs' text and code names standing alone. Anything
+//! else that the extractor would act on (another form's gate, SDK text inside quotes, escapes, a
+//! line that a traceback or an envelope may hold) makes it give up: `Err(Declined)`.
+#![forbid(unsafe_code)]
+
+use crate::json::{value_end, JsonError};
+use crate::reader::{
+    api3_code_at, api3_request_id, bare_token, contains, error_key, find, find_ascii_ci,
+    in_envelope, legacy_at, no_value, request_id_token, rfind, Declined, Finding, Span, Words,
+    API3_JSON, BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
+};
+
+type R<T> = Result<T, Declined>;
+
+/// A longer line is handed back (assemble writes a line longer than LONG_LINE in Python anyway).
+pub const CROWDED_LINE: usize = 65536;
+const WINDOW: usize = 4096; // forms.WINDOW
+const MAX_FINDINGS: usize = 100; // forms.MAX_FINDINGS
+const MAX_MESSAGE: usize = 65536; // forms.MAX_MESSAGE
+const PY_REACH: usize = 16 * (128 + 1); // forms._PY_SDK_CODE_REACH
+const PY_LITERAL: usize = 31; // "TencentCloudSDKException] code:"
+const GO_LITERAL: usize = 27; // "TencentCloudSDKError] Code="
+
+/// What the extractor acts on that this reader does not read: the gates of the other forms, rich's
+/// exception line, structlog's frames, a Node SDK error's first line, a bracketed request ID.
+const DECLINED: &[&[u8]] = &[
+    b"\"locals\"",
+    b"TencentCloudSDKException:",
+    b"Exception [",
+    b"SDKException(",
+    b"SDKException]code: ",
+    b"SDKException]message:",
+    b"ErrorCode=",
+    b"Code: ",
+    b"code: '",
+    b"\"code\"",
+    b"[request id:",
+    b"]: (",
+];
+
+/// An SDK error's head: `[TencentCloudSDKException] code:` or `[TencentCloudSDKError] Code=`.
+struct Head {
+    form: u64,
+    h: usize,     // its `[`, where ERROR_HEAD matches
+    start: usize, // where its form's regex match starts
+    c0: usize,    // the code
+    ce: usize,
+    ms: usize, // the message (the regex's last group)
+}
+
+impl Head {
+    /// Where ERROR_HEAD's match at it ends (`[TencentCloudSDK` and `Exception` or `Error`).
+    fn head_end(&self) -> usize {
+        self.h + if self.form == PYTHON_SDK { 25 } else { 21 }
+    }
+}
+
+/// `_Spans`: sorted starts, their ends beside them, asked by bisection as Python asks.
+#[derive(Default)]
+struct Spans {
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+}
+
+impl Spans {
+    fn overlaps(&self, s: usize, e: usize) -> bool {
+        let at = self.starts.partition_point(|&v| v < e);
+        at > 0 && self.ends[at - 1] > s
+    }
+
+    fn next_start(&self, pos: usize) -> Option<usize> {
+        let at = self.starts.partition_point(|&v| v <= pos);
+        self.starts.get(at).copied()
+    }
+
+    fn end_of(&self, pos: usize) -> Option<usize> {
+        let at = self.starts.partition_point(|&v| v <= pos);
+        (at > 0 && self.ends[at - 1] > pos).then(|| self.ends[at - 1])
+    }
+
+    fn add(&mut self, s: usize, e: usize) {
+        let at = self.starts.partition_point(|&v| v < s);
+        self.starts.insert(at, s);
+        self.ends.insert(at, e);
+    }
+}
+
+struct Line<'a> {
+    b: &'a [u8],
+    taken: Spans,
+    found: Vec<Finding>,
+    /// Each `request` (any case) of the line, and the ID `_REQUEST_ID_ANYWHERE` reads there
+    /// without an end (None: no match there); found once a line, when first asked.
+    rids: Option<Vec<(usize, Option<Span>)>>,
+}
+
+/// The findings of a crowded line, as `Extractor.find(text)` gives them (`names`: the spans of the
+/// names' literals in it, asked for only once the line is one this reader may read).
+pub fn read_crowded(
+    b: &[u8],
+    names: impl FnOnce() -> Vec<Span>,
+    words: &Words,
+) -> R<Vec<Finding>> {
+    precheck(b)?;
+    let heads = heads(b)?;
+    let mut line = Line {
+        b,
+        taken: Spans::default(),
+        found: Vec::new(),
+        rids: None,
+    };
+    // In FORMS' order; each returns Ok(false) once MAX_FINDINGS are found.
+    let _ = line.python_sdk(&heads)?
+        && line.go_sdk(&heads)?
+        && line.api3()?
+        && line.legacy()?
+        && line.bare(names(), words)?;
+    let mut found = line.found;
+    if found.len() < 2 {
+        return Ok(found);
+    }
+    found.sort_by_key(|f| f.code.0);
+    own_request_ids(b, &mut found);
+    let mut found = once_a_line(b, found);
+    found.truncate(MAX_FINDINGS);
+    Ok(found)
+}
+
+/// What makes the whole line one this reader does not read.
+fn precheck(b: &[u8]) -> R<()> {
+    if b.is_empty() || b.len() > CROWDED_LINE {
+        return Err(Declined);
+    }
+    // Printable ASCII: a character a byte, `\s` a space; no escapes, no control characters.
+    if b.iter().any(|&c| !(0x20..0x7f).contains(&c) || c == b'\\') {
+        return Err(Declined);
+    }
+    // A line that a traceback's source line may be (`_is_source_line` at the line's start), or a
+    // JSON record (`_once_a_record`), or loguru's report of a record.
+    match b[0] {
+        b' ' | b'|' | b'-' | b'>' | b'{' => return Err(Declined),
+        c if c.is_ascii_digit() => {
+            let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n <= 7 && b.get(n) == Some(&b' ') {
+                return Err(Declined);
+            }
+        }
+        _ => {}
+    }
+    if b.starts_with(b"Record was: {") || in_envelope(b) {
+        return Err(Declined);
+    }
+    if DECLINED.iter().any(|pat| contains(b, pat)) {
+        return Err(Declined);
+    }
+    if contains(b, b"TencentCloudSDK") {
+        if contains(b, b"='") {
+            return Err(Declined); // a Python repr's quotes (`_python_quoted`)
+        }
+        // `_quoted`: values paired from the line's start; SDK text inside one is read alone.
+        let mut pos = 0;
+        while let Some(open) = find(b, b"\"", pos) {
+            let Some(close) = find(b, b"\"", open + 1) else {
+                break;
+            };
+            if find(&b[..close], b"TencentCloudSDK", open + 1).is_some() {
+                return Err(Declined);
+            }
+            pos = close + 1;
+        }
+    }
+    Ok(())
+}
+
+/// Every SDK error's head in the line, in order; Err where `TencentCloudSDK` or `code:` stands
+/// otherwise than in a head whose form's regex matches there as this reader reads it.
+fn heads(b: &[u8]) -> R<Vec<Head>> {
+    let n = b.len();
+    let mut heads = Vec::new();
+    let mut pos = 0;
+    while let Some(t) = find(b, b"TencentCloudSDK", pos) {
+        pos = t + 1;
+        if t == 0 || b[t - 1] != b'[' {
+            return Err(Declined);
+        }
+        let rest = &b[t..];
+        if rest.starts_with(b"TencentCloudSDKException] code:") {
+            // `(\S*(?: \S+){0,15}?) message:`, tried where ` message:` is within reach: a code
+            // of one word here (no space before the first ` message:`).
+            let c0 = t + PY_LITERAL;
+            let s = find(b, b" message:", c0).ok_or(Declined)?;
+            if s - c0 > PY_REACH || b[c0..s].contains(&b' ') || no_value(&b[c0..s]) {
+                return Err(Declined);
+            }
+            heads.push(Head {
+                form: PYTHON_SDK,
+                h: t - 1,
+                start: t,
+                c0,
+                ce: s,
+                ms: s + 9,
+            });
+        } else if rest.starts_with(b"TencentCloudSDKError] Code=") {
+            let c0 = t + GO_LITERAL;
+            let mut ce = c0;
+            while ce < n && b[ce] != b',' && b[ce] != b' ' {
+                ce += 1;
+            }
+            if !b[ce..].starts_with(b", Message=") || no_value(&b[c0..ce]) {
+                return Err(Declined);
+            }
+            heads.push(Head {
+                form: GO_SDK,
+                h: t - 1,
+                start: t - 1,
+                c0,
+                ce,
+                ms: ce + 10,
+            });
+        } else {
+            return Err(Declined);
+        }
+    }
+    // Every `code:` is a Python SDK head's: then the .NET form finds nothing that is not explained,
+    // and ERROR_HEAD's `code:X message:` stands only where its head stands first.
+    let mut pos = 0;
+    while let Some(k) = find(b, b"code:", pos) {
+        pos = k + 1;
+        let at = heads.partition_point(|h| h.c0 < k + 5);
+        if !heads
+            .get(at)
+            .is_some_and(|h| h.form == PYTHON_SDK && h.c0 == k + 5)
+        {
+            return Err(Declined);
+        }
+    }
+    Ok(heads)
+}
+
+/// `_line_start` on a line: WINDOW characters back at most.
+fn window_start(pos: usize) -> usize {
+    pos.saturating_sub(WINDOW)
+}
+
+/// `_is_source_line(text, _line_start(text, pos))` where the line's own start is no source line
+/// (`precheck`): inside a long line, a window's start can still begin loguru's report or its
+/// `    -> value` annotation; what follows such a place is longer than MAX_SOURCE_LINE.
+fn source_at(b: &[u8], pos: usize) -> bool {
+    let ls = window_start(pos);
+    if ls == 0 {
+        return false;
+    }
+    if b[ls..].starts_with(b"Record was: {") {
+        return true;
+    }
+    let run = b[ls..]
+        .iter()
+        .take(WINDOW)
+        .take_while(|&&c| c == b' ' || c == b'|')
+        .count();
+    run >= 4 && ls + run + 3 <= (ls + WINDOW).min(b.len()) && b[ls + run..].starts_with(b"-> ")
+}
+
+/// `before_separators`.
+fn before_separators(b: &[u8], start: usize, mut at: usize) -> usize {
+    if at > start && matches!(b[at - 1], b'[' | b'\\') {
+        at -= 1;
+    }
+    while at > start && matches!(b[at - 1], b' ' | b'\t' | b'|' | b'/' | b';' | b',') {
+        at -= 1;
+    }
+    at
+}
+
+/// `next_error(text, start, end)`: before the first SDK head whose ERROR_HEAD match lies in
+/// `b[start:end]` (every head here is confirmed by its form's regex), or None.
+fn next_error(b: &[u8], heads: &[Head], start: usize, end: usize) -> Option<usize> {
+    let at = heads.partition_point(|h| h.h < start);
+    let head = heads.get(at).filter(|h| h.head_end() <= end)?;
+    Some(before_separators(b, start, head.h))
+}
+
+fn rstrip(b: &[u8], s: usize, mut e: usize) -> usize {
+    while e > s && b[e - 1] == b' ' {
+        e -= 1;
+    }
+    e
+}
+
+fn strip(b: &[u8], mut s: usize, e: usize) -> Span {
+    while s < e && b[s] == b' ' {
+        s += 1;
+    }
+    (s, rstrip(b, s, e))
+}
+
+/// `find` of a pattern lying wholly in `b[from:to]`.
+fn find_in(b: &[u8], pat: &[u8], from: usize, to: usize) -> Option<usize> {
+    find(&b[..to.min(b.len())], pat, from)
+}
+
+/// The first space-separated word of `b[s:e]` stripped (`.strip().split(" ", 1)[0]`), as a
+/// request ID's token, read by `_request_id_token`.
+fn token_id(b: &[u8], s: usize, e: usize) -> Option<Span> {
+    let (s, e) = strip(b, s, e);
+    let end = b[s..e].iter().position(|&c| c == b' ').map_or(e, |k| s + k);
+    request_id_token(b, s, end)
+}
+
+/// `with_legacy_message`: the module code of a message that begins with a legacy code.
+fn legacy_module(b: &[u8], message: Option<Span>) -> Option<u64> {
+    let (s, e) = message?;
+    let (s, _) = strip(b, s, e);
+    if b.get(s) != Some(&b'(') || s >= e {
+        return None;
+    }
+    let digits = b[s + 1..e].iter().take_while(|c| c.is_ascii_digit()).count();
+    if !(3..=6).contains(&digits) || b.get(s + 1 + digits) != Some(&b')') || s + 1 + digits >= e {
+        return None;
+    }
+    Some(
+        b[s + 1..s + 1 + digits]
+            .iter()
+            .fold(0, |n, &c| n * 10 + u64::from(c - b'0')),
+    )
+}
+
+/// `_REQUEST_ID_ANYWHERE.match` at a `request` (any case), without an end: the ID's span.
+fn rid_at(b: &[u8], a: usize) -> Option<Span> {
+    let n = b.len();
+    let id = |i: usize| b.get(i..i + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"id"));
+    let mut i = a + 7;
+    if i < n && matches!(b[i], b' ' | b'_' | b'-') && id(i + 1) {
+        i += 1;
+    }
+    if !id(i) {
+        return None;
+    }
+    i += 2;
+    if i < n && matches!(b[i], b'"' | b'\'') {
+        i += 1;
+    }
+    while i < n && b[i] == b' ' {
+        i += 1;
+    }
+    if !(i < n && matches!(b[i], b':' | b'=')) {
+        return None;
+    }
+    i += 1;
+    while i < n && b[i] == b' ' {
+        i += 1;
+    }
+    if i < n && matches!(b[i], b'"' | b'\'') {
+        i += 1;
+    }
+    if !(i < n && b[i].is_ascii_alphanumeric()) {
+        return None;
+    }
+    let run = b[i + 1..]
+        .iter()
+        .take(63)
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+        .count();
+    (run >= 7).then_some((i, i + 1 + run))
+}
+
+impl Line<'_> {
+    fn push(&mut self, span: Span, f: Finding) -> bool {
+        self.taken.add(span.0, span.1);
+        self.found.push(f);
+        self.found.len() < MAX_FINDINGS
+    }
+
+    /// `_request_id_near(text, pos)`: the first request ID within the window around `pos`.
+    fn rid_near(&mut self, pos: usize) -> Option<Span> {
+        let b = self.b;
+        let rids = self.rids.get_or_insert_with(|| {
+            let mut all = Vec::new();
+            let mut at = 0;
+            while let Some(a) = find_ascii_ci(b, b"request", at) {
+                all.push((a, rid_at(b, a)));
+                at = a + 7;
+            }
+            all
+        });
+        let (low, high) = (window_start(pos), (pos + WINDOW).min(b.len()));
+        let first = rids.partition_point(|&(a, _)| a < low);
+        for &(a, id) in &rids[first..] {
+            if a + 7 > high {
+                break;
+            }
+            let Some((s, e)) = id else { continue };
+            if e <= high || s + 8 <= high {
+                let span = (s, e.min(high));
+                return (!no_value(&b[span.0..span.1])).then_some(span);
+            }
+        }
+        None
+    }
+
+    /// PYTHON_SDK: `_python_sdk_matches`, cut at the next error (`next_error`), `_sdk_message`.
+    fn python_sdk(&mut self, heads: &[Head]) -> R<bool> {
+        let b = self.b;
+        let n = b.len();
+        let mut pos = 0; // where the finder goes on from
+        for head in heads.iter().filter(|h| h.form == PYTHON_SDK) {
+            let mend = n.min(head.ms + WINDOW);
+            // A head the finder steps over (across the end of the last one's window) is left to
+            // the .NET form; nor is an SDK error on a window's source line read here.
+            if head.start < pos
+                || self.taken.overlaps(head.start, mend)
+                || source_at(b, head.start)
+            {
+                return Err(Declined);
+            }
+            // Cut at the next error: built from the text before it (`text[:at]`).
+            let (text_end, group_end) = match next_error(b, heads, head.ce, mend) {
+                Some(e) => {
+                    pos = e;
+                    (e, e.min(head.ms + WINDOW))
+                }
+                None => {
+                    pos = mend;
+                    (n, mend)
+                }
+            };
+            let ms = head.ms;
+            let limit = text_end.min(ms + MAX_MESSAGE);
+            let stop = find_in(b, b"TencentCloudSDK", ms, limit).unwrap_or(limit);
+            let (message, rid) = match rfind(b, b" requestId:", ms, stop) {
+                None => ((ms, rstrip(b, ms, stop.min(ms + WINDOW))), None),
+                Some(label) => {
+                    let rid = token_id(b, label + 11, stop.min(label + 256));
+                    let end = if label - ms > WINDOW { ms + WINDOW } else { label };
+                    ((ms, rstrip(b, ms, end)), rid)
+                }
+            };
+            let message = (&b[message.0..message.1] != b"None").then_some(message);
+            let mut end = group_end.max(head.ce);
+            if let Some((rs, re)) = rid {
+                if let Some(at) = rfind(b, &b[rs..re], head.ce, end) {
+                    end = at + (re - rs);
+                }
+            }
+            if find_in(b, b"\"Code\"", head.ce, end).is_some() {
+                return Err(Declined); // a body quoted in its message (WRAPPERS)
+            }
+            let f = Finding {
+                form: PYTHON_SDK,
+                code: (head.c0, head.ce),
+                message,
+                request_id: rid,
+                code_desc: None,
+                module_code: legacy_module(b, message),
+                error_code: None,
+                unescaped: None,
+            };
+            if !self.push((head.start, end), f) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// GO_SDK: its finditer, cut before text explained already and at the next error.
+    fn go_sdk(&mut self, heads: &[Head]) -> R<bool> {
+        let b = self.b;
+        let n = b.len();
+        let gos: Vec<&Head> = heads.iter().filter(|h| h.form == GO_SDK).collect();
+        let mut pos = 0; // where the finder goes on from
+        let mut next = 0;
+        loop {
+            while next < gos.len() && gos[next].h < pos {
+                next += 1;
+            }
+            let Some(&g) = gos.get(next) else {
+                return Ok(true);
+            };
+            next += 1;
+            let mut mend = n.min(g.ms + WINDOW);
+            let mut cut = false;
+            if self.taken.overlaps(g.h, mend) {
+                if let Some(inside) = self.taken.end_of(g.h) {
+                    pos = inside;
+                    continue;
+                }
+                let limit = self.taken.next_start(g.h).ok_or(Declined)?;
+                pos = limit;
+                let end = before_separators(b, g.h, limit);
+                if g.ms > end {
+                    continue;
+                }
+                mend = end.min(g.ms + WINDOW);
+                cut = true;
+            }
+            if source_at(b, g.h) {
+                return Err(Declined);
+            }
+            let group_end = match next_error(b, heads, g.ce, mend) {
+                Some(e) => {
+                    pos = e;
+                    e.min(g.ms + WINDOW)
+                }
+                None => {
+                    if !cut {
+                        pos = mend;
+                    }
+                    mend
+                }
+            };
+            // `_split_request_id(message, ", RequestId=")`
+            let (message, rid) = match rfind(b, b", RequestId=", g.ms, group_end) {
+                None => ((g.ms, rstrip(b, g.ms, group_end)), None),
+                Some(label) => (
+                    (g.ms, rstrip(b, g.ms, label)),
+                    token_id(b, label + 12, group_end),
+                ),
+            };
+            let message = (message.1 > message.0).then_some(message);
+            let mut end = group_end.max(g.ce);
+            if let Some((rs, re)) = rid {
+                if let Some(at) = rfind(b, &b[rs..re], g.ce, end) {
+                    end = at + (re - rs);
+                }
+            }
+            if find_in(b, b"\"Code\"", g.ce, end).is_some() {
+                return Err(Declined);
+            }
+            let f = Finding {
+                form: GO_SDK,
+                code: (g.c0, g.ce),
+                message,
+                request_id: rid,
+                code_desc: None,
+                module_code: legacy_module(b, message),
+                error_code: None,
+                unescaped: None,
+            };
+            if !self.push((g.h, end), f) {
+                return Ok(false);
+            }
+        }
+    }
+
+    /// forms.json_object(text, start, end), within the windows around `start` and `end`.
+    fn json_object(&self, start: usize, end: usize) -> R<Option<Span>> {
+        let b = self.b;
+        let (low, high) = (window_start(start), (end + WINDOW).min(b.len()));
+        let w = &b[..high];
+        if find(w, b"}", end).is_none() {
+            return Ok(None);
+        }
+        let mut found = None;
+        let mut brace = start;
+        for _ in 0..8 {
+            let Some(x) = rfind(b, b"{", low, brace) else {
+                break;
+            };
+            brace = x;
+            match value_end(w, brace) {
+                Err(JsonError::Invalid) => continue,
+                Err(JsonError::TooDeep) => return Err(Declined),
+                Ok(e) if e < end => break,
+                Ok(e) => found = Some((brace, e)),
+            }
+        }
+        Ok(found)
+    }
+
+    /// API3_JSON: `_API3_CODE`'s finditer, `_api3_json`, and the body's span.
+    fn api3(&mut self) -> R<bool> {
+        let b = self.b;
+        let n = b.len();
+        let mut pos = 0;
+        while let Some(q) = find(b, b"\"Code\"", pos) {
+            let Some(((cs, ce), mend)) = api3_code_at(b, q) else {
+                pos = q + 1;
+                continue;
+            };
+            pos = mend;
+            if find_in(b, b"\"Code\"", q + 1, n).is_some_and(|k| k < mend) {
+                return Err(Declined); // a `"Code"` inside the match: finditer skips it
+            }
+            if self.taken.overlaps(q, mend) || source_at(b, q) {
+                continue;
+            }
+            let low = window_start(q);
+            if error_key(b, low, q).is_none() {
+                continue;
+            }
+            let (bs, be) = self
+                .json_object(q, mend)?
+                .unwrap_or((low, n.min(mend + WINDOW)));
+            if error_key(b, bs, q).is_none() {
+                continue;
+            }
+            let message = json_string(b, b"\"Message\"", bs, be);
+            let rid = api3_request_id(b, bs, be).filter(|&(s, e)| !no_value(&b[s..e]));
+            let span = match self.json_object(cs, ce)? {
+                Some((s, e)) => (q.min(s), mend.max(e)),
+                None => {
+                    let brace = find_in(b, b"{", window_start(q), q);
+                    let close = rfind(b, b"}", mend, n.min(mend + WINDOW));
+                    (brace.unwrap_or(q), close.map_or(mend, |c| c + 1))
+                }
+            };
+            let f = Finding {
+                form: API3_JSON,
+                code: (cs, ce),
+                message,
+                request_id: rid,
+                code_desc: None,
+                module_code: None,
+                error_code: None,
+                unescaped: None,
+            };
+            if !self.push(span, f) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// LEGACY_MESSAGE: each `(` where `_LEGACY` matches, `_legacy_message` (no `"code"` here).
+    fn legacy(&mut self) -> R<bool> {
+        let b = self.b;
+        let n = b.len();
+        let mut pos = 0;
+        while let Some(p) = find(b, b"(", pos) {
+            pos = p + 1;
+            let Some(((cs, ce), mend)) = legacy_at(b, p)? else {
+                continue;
+            };
+            if self.taken.overlaps(p, mend) || source_at(b, p) {
+                continue;
+            }
+            let quoted = p > 0 && b[p - 1] == b'"';
+            let high = n.min(mend + WINDOW);
+            let stop = if quoted {
+                find_in(b, b"\"", mend, high)
+            } else {
+                None
+            };
+            let message = strip(b, mend, stop.unwrap_or(high));
+            let module = b[cs..ce]
+                .iter()
+                .fold(0, |n, &c| n * 10 + u64::from(c - b'0'));
+            let f = Finding {
+                form: LEGACY_MESSAGE,
+                code: (cs, ce),
+                message: Some(message),
+                request_id: self.rid_near(mend),
+                code_desc: None,
+                module_code: Some(module),
+                error_code: None,
+                unescaped: None,
+            };
+            if !self.push((p, mend), f) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// BARE_CODE: the identifiers that hold a name's literal and `_BareCodes` takes, outside the
+    /// text explained; `_bare_code` (no `"code"` here: no logged error object).
+    fn bare(&mut self, mut names: Vec<Span>, words: &Words) -> R<bool> {
+        let b = self.b;
+        let n = b.len();
+        names.sort_unstable();
+        let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'.';
+        let mut tokens = Vec::new();
+        let mut done = 0;
+        for (fs, fe) in names {
+            if fs < done {
+                continue;
+            }
+            let mut s = fs;
+            while s > 0 && ident(b[s - 1]) {
+                s -= 1;
+            }
+            let mut e = fe;
+            while e < n && ident(b[e]) {
+                e += 1;
+            }
+            done = e;
+            if bare_token(b, s, e, words)? {
+                tokens.push((s, e));
+            }
+        }
+        for (s, e) in tokens {
+            if self.taken.overlaps(s, e) || source_at(b, s) {
+                continue;
+            }
+            // `_AFTER_NAME`: `\s*(?::|-|,)\s+(\S.*)` in the window after the name.
+            let high = n.min(e + WINDOW);
+            let mut i = e;
+            while i < high && b[i] == b' ' {
+                i += 1;
+            }
+            let mut message = None;
+            if i < high && matches!(b[i], b':' | b'-' | b',') {
+                let mut j = i + 1;
+                while j < high && b[j] == b' ' {
+                    j += 1;
+                }
+                if j > i + 1 && j < high {
+                    message = Some((j, rstrip(b, j, high)));
+                }
+            }
+            let f = Finding {
+                form: BARE_CODE,
+                code: (s, e),
+                message,
+                request_id: self.rid_near(e),
+                code_desc: None,
+                module_code: None,
+                error_code: None,
+                unescaped: None,
+            };
+            if !self.push((s, e), f) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// `KEY\s*:\s*"((?:[^"\\\n]|\\.){0,4096})"` searched in `b[lo:hi]` (no backslash here).
+fn json_string(b: &[u8], key: &[u8], lo: usize, hi: usize) -> Option<Span> {
+    let w = &b[..hi];
+    let mut pos = lo;
+    while let Some(k) = find(w, key, pos) {
+        pos = k + 1;
+        let mut i = k + key.len();
+        while i < hi && w[i] == b' ' {
+            i += 1;
+        }
+        if w.get(i) != Some(&b':') {
+            continue;
+        }
+        i += 1;
+        while i < hi && w[i] == b' ' {
+            i += 1;
+        }
+        if w.get(i) != Some(&b'"') {
+            continue;
+        }
+        if let Some(close) = find(w, b"\"", i + 1) {
+            if close - (i + 1) <= WINDOW {
+                return Some((i + 1, close));
+            }
+        }
+    }
+    None
+}
+
+/// The forms that print an error's request ID in its own text (extract.OWN_REQUEST_ID).
+fn owns(form: u64) -> bool {
+    matches!(form, PYTHON_SDK | GO_SDK | API3_JSON)
+}
+
+/// `_own_request_ids`: an error that takes its ID from the window around it does not take one
+/// that another error printed as its own, where both windows start at the same place.
+fn own_request_ids(b: &[u8], found: &mut [Finding]) {
+    use std::collections::HashMap;
+    let text = |s: Span| &b[s.0..s.1];
+    let mut owned: HashMap<(usize, &[u8]), Vec<&[u8]>> = HashMap::new();
+    for f in found.iter().filter(|f| owns(f.form)) {
+        if let Some(rid) = f.request_id {
+            owned
+                .entry((window_start(f.code.0), text(rid)))
+                .or_default()
+                .push(text(f.code));
+        }
+    }
+    if owned.is_empty() {
+        return;
+    }
+    for f in found.iter_mut().filter(|f| !owns(f.form)) {
+        if let Some(rid) = f.request_id {
+            if let Some(codes) = owned.get(&(window_start(f.code.0), text(rid))) {
+                if !codes.contains(&text(f.code)) {
+                    f.request_id = None;
+                }
+            }
+        }
+    }
+}
+
+/// `_once_a_line`: one finding per (code, request ID) on the line; the SDK's own text of an error
+/// replaces a name of it standing alone found before.
+fn once_a_line(b: &[u8], found: Vec<Finding>) -> Vec<Finding> {
+    use std::collections::HashMap;
+    let mut kept: Vec<Option<Finding>> = Vec::with_capacity(found.len());
+    let mut seen: HashMap<(&[u8], &[u8]), usize> = HashMap::new();
+    for f in found {
+        if let Some((rs, re)) = f.request_id {
+            let key = (&b[f.code.0..f.code.1], &b[rs..re]);
+            if let Some(&at) = seen.get(&key) {
+                match &kept[at] {
+                    Some(earlier) if !owns(earlier.form) && owns(f.form) => kept[at] = None,
+                    _ => continue,
+                }
+            }
+            seen.insert(key, kept.len());
+        }
+        kept.push(Some(f));
+    }
+    kept.into_iter().flatten().collect()
+}
