@@ -20,8 +20,6 @@ from kmserr import _native
 from kmserr.extract import Extractor
 from kmserr.forms import (
     API3_JSON,
-    MAX_FINDINGS,
-    WINDOW,
     BARE_CODE,
     CPP_SDK,
     DOTNET_SDK,
@@ -31,7 +29,9 @@ from kmserr.forms import (
     JAVA_SDK_OLD,
     LEGACY_JSON,
     LEGACY_MESSAGE,
+    MAX_FINDINGS,
     PYTHON_SDK,
+    WINDOW,
     Finding,
 )
 from kmserr.matcher import Matcher, matcher_for
