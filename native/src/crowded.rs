@@ -109,11 +109,7 @@ struct Line<'a> {
 
 /// The findings of a crowded line, as `Extractor.find(text)` gives them (`names`: the spans of the
 /// names' literals in it, asked for only once the line is one this reader may read).
-pub fn read_crowded(
-    b: &[u8],
-    names: impl FnOnce() -> Vec<Span>,
-    words: &Words,
-) -> R<Vec<Finding>> {
+pub fn read_crowded(b: &[u8], names: impl FnOnce() -> Vec<Span>, words: &Words) -> R<Vec<Finding>> {
     precheck(b)?;
     let heads = heads(b)?;
     let mut line = Line {
@@ -327,7 +323,10 @@ fn legacy_module(b: &[u8], message: Option<Span>) -> Option<u64> {
     if b.get(s) != Some(&b'(') || s >= e {
         return None;
     }
-    let digits = b[s + 1..e].iter().take_while(|c| c.is_ascii_digit()).count();
+    let digits = b[s + 1..e]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
     if !(3..=6).contains(&digits) || b.get(s + 1 + digits) != Some(&b')') || s + 1 + digits >= e {
         return None;
     }
@@ -341,7 +340,10 @@ fn legacy_module(b: &[u8], message: Option<Span>) -> Option<u64> {
 /// `_REQUEST_ID_ANYWHERE.match` at a `request` (any case), without an end: the ID's span.
 fn rid_at(b: &[u8], a: usize) -> Option<Span> {
     let n = b.len();
-    let id = |i: usize| b.get(i..i + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"id"));
+    let id = |i: usize| {
+        b.get(i..i + 2)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"id"))
+    };
     let mut i = a + 7;
     if i < n && matches!(b[i], b' ' | b'_' | b'-') && id(i + 1) {
         i += 1;
@@ -420,9 +422,7 @@ impl Line<'_> {
             let mend = n.min(head.ms + WINDOW);
             // A head the finder steps over (across the end of the last one's window) is left to
             // the .NET form; nor is an SDK error on a window's source line read here.
-            if head.start < pos
-                || self.taken.overlaps(head.start, mend)
-                || source_at(b, head.start)
+            if head.start < pos || self.taken.overlaps(head.start, mend) || source_at(b, head.start)
             {
                 return Err(Declined);
             }
@@ -444,7 +444,11 @@ impl Line<'_> {
                 None => ((ms, rstrip(b, ms, stop.min(ms + WINDOW))), None),
                 Some(label) => {
                     let rid = token_id(b, label + 11, stop.min(label + 256));
-                    let end = if label - ms > WINDOW { ms + WINDOW } else { label };
+                    let end = if label - ms > WINDOW {
+                        ms + WINDOW
+                    } else {
+                        label
+                    };
                     ((ms, rstrip(b, ms, end)), rid)
                 }
             };
@@ -821,4 +825,106 @@ fn once_a_line(b: &[u8], found: Vec<Finding>) -> Vec<Finding> {
         kept.push(Some(f));
     }
     kept.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words() -> Words {
+        let mut words = Words::default();
+        for head in ["AuthFailure", "InternalError"] {
+            words.heads.insert(head.as_bytes().to_vec());
+        }
+        words
+    }
+
+    /// The literals' spans as the candidate search gives them: every place of each family.
+    fn read(line: &str) -> R<Vec<(String, u64, Option<String>)>> {
+        let b = line.as_bytes();
+        let names = || {
+            let mut spans = Vec::new();
+            for word in ["AuthFailure", "InternalError"] {
+                let mut pos = 0;
+                while let Some(at) = find(b, word.as_bytes(), pos) {
+                    spans.push((at, at + word.len()));
+                    pos = at + 1;
+                }
+            }
+            spans
+        };
+        let text = |s: Span| String::from_utf8_lossy(&b[s.0..s.1]).into_owned();
+        Ok(read_crowded(b, names, &words())?
+            .into_iter()
+            .map(|f| (text(f.code), f.form, f.request_id.map(text)))
+            .collect())
+    }
+
+    fn found(code: &str, form: u64, rid: Option<&str>) -> (String, u64, Option<String>) {
+        (code.to_string(), form, rid.map(str::to_string))
+    }
+
+    #[test]
+    fn a_request_id_printed_by_an_error_is_not_taken_by_another_in_the_same_window() {
+        let line = "b: (10630) x requestId=abcdef12 ; [TencentCloudSDKException] code:AuthFailure \
+                    message:m requestId:abcdef12";
+        assert_eq!(
+            read(line),
+            Ok(vec![
+                found("10630", LEGACY_MESSAGE, None),
+                found("AuthFailure", PYTHON_SDK, Some("abcdef12")),
+            ])
+        );
+    }
+
+    #[test]
+    fn past_a_window_an_error_keeps_the_request_id_near_it() {
+        // The windows of the SDK error and of the legacy code after it start apart (`_line_start`).
+        let line = format!(
+            "b: (10630) x ; {} ; [TencentCloudSDKException] code:AuthFailure message:m \
+             requestId:abcdef12 ; (10650) z",
+            "y".repeat(5000)
+        );
+        assert_eq!(
+            read(&line),
+            Ok(vec![
+                found("10630", LEGACY_MESSAGE, None),
+                found("AuthFailure", PYTHON_SDK, Some("abcdef12")),
+                found("10650", LEGACY_MESSAGE, Some("abcdef12")),
+            ])
+        );
+    }
+
+    #[test]
+    fn the_sdks_text_of_an_error_replaces_its_name_standing_alone() {
+        let line = "b: InternalError ; [TencentCloudSDKError] Code=InternalError, Message=m, \
+                    RequestId=abcdef12, ; (10630) x";
+        assert_eq!(
+            read(line),
+            Ok(vec![
+                found("InternalError", GO_SDK, Some("abcdef12")),
+                found("10630", LEGACY_MESSAGE, None),
+            ])
+        );
+    }
+
+    #[test]
+    fn no_more_than_max_findings() {
+        let line = format!("b: {}", vec!["(10630) x"; 150].join(" ; "));
+        assert_eq!(read(&line).map(|f| f.len()), Ok(MAX_FINDINGS));
+    }
+
+    #[test]
+    fn what_it_does_not_read_is_declined() {
+        for line in [
+            "b: (10630) x \\ (10650) y",                         // an escape
+            "b: (10630) x ; (10650) 密",                         // more than ASCII
+            "b: (10630) x ; Code: AuthFailure, Message: m",      // another form
+            "b: x=\"[TencentCloudSDKError] Code=A, Message=m\"", // SDK text in quotes
+            "b: TencentCloudSDKError ; (10630) x",               // not a head
+            "    (10630) x ; (10650) y",                         // a traceback's source line, maybe
+        ] {
+            assert_eq!(read(line), Err(Declined), "{line}");
+        }
+    }
 }
