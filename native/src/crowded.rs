@@ -36,19 +36,16 @@ const GO_LITERAL: usize = 27; // "TencentCloudSDKError] Code="
 
 /// What the extractor acts on that this reader does not read: the gates of the other forms, rich's
 /// exception line, structlog's frames, a Node SDK error's first line, a bracketed request ID.
-const DECLINED: &[&[u8]] = &[
-    b"\"locals\"",
-    b"TencentCloudSDKException:",
-    b"Exception [",
-    b"SDKException(",
-    b"SDKException]code: ",
-    b"SDKException]message:",
-    b"ErrorCode=",
-    b"Code: ",
-    b"code: '",
-    b"\"code\"",
-    b"[request id:",
-    b"]: (",
+/// (Every `TencentCloudSDK` stands in a head this reader reads, `heads`: the other SDK forms' gates
+/// and rich's line need not be looked for; a Node SDK error's first line, `...Exception [Error]:
+/// (10630) ...`, is seen where the legacy code is, `Line::legacy`.)
+const DECLINED: &[&[u8]] = &[b"\"locals\"", b"[request id:"];
+/// And these, found from the `ode` they share: one search for four.
+const DECLINED_ODE: &[(&[u8], usize)] = &[
+    (b"ErrorCode=", 6),
+    (b"Code: ", 1),
+    (b"code: '", 1),
+    (b"\"code\"", 2),
 ];
 
 /// An SDK error's head: `[TencentCloudSDKException] code:` or `[TencentCloudSDKError] Code=`.
@@ -105,18 +102,55 @@ struct Line<'a> {
     /// Each `request` (any case) of the line, and the ID `_REQUEST_ID_ANYWHERE` reads there
     /// without an end (None: no match there); found once a line, when first asked.
     rids: Option<Vec<(usize, Option<Span>)>>,
+    /// Where the JSON values read from a brace end (`json_object` reads a body more than once).
+    values: FxMap<usize, usize>,
 }
+
+/// A hash of words at a time (FxHash's), for the small maps of one line: SipHash was a tenth of a
+/// crowded line's time. A line's keys are at most MAX_FINDINGS, so colliding ones cost little.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        }
+        let mut last = [0u8; 8];
+        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.add(u64::from_le_bytes(last) ^ bytes.len() as u64);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
 /// The findings of a crowded line, as `Extractor.find(text)` gives them (`names`: the spans of the
 /// names' literals in it, asked for only once the line is one this reader may read).
 pub fn read_crowded(b: &[u8], names: impl FnOnce() -> Vec<Span>, words: &Words) -> R<Vec<Finding>> {
     precheck(b)?;
     let heads = heads(b)?;
+    quoted_heads(b, &heads)?;
     let mut line = Line {
         b,
         taken: Spans::default(),
         found: Vec::new(),
         rids: None,
+        values: FxMap::default(),
     };
     // In FORMS' order; each returns Ok(false) once MAX_FINDINGS are found.
     let _ = line.python_sdk(&heads)?
@@ -162,20 +196,37 @@ fn precheck(b: &[u8]) -> R<()> {
     if DECLINED.iter().any(|pat| contains(b, pat)) {
         return Err(Declined);
     }
-    if contains(b, b"TencentCloudSDK") {
-        if contains(b, b"='") {
-            return Err(Declined); // a Python repr's quotes (`_python_quoted`)
+    let mut pos = 0;
+    while let Some(k) = find(b, b"ode", pos) {
+        pos = k + 1;
+        if DECLINED_ODE
+            .iter()
+            .any(|&(pat, at)| k >= at && b[k - at..].starts_with(pat))
+        {
+            return Err(Declined);
         }
-        // `_quoted`: values paired from the line's start; SDK text inside one is read alone.
-        let mut pos = 0;
-        while let Some(open) = find(b, b"\"", pos) {
-            let Some(close) = find(b, b"\"", open + 1) else {
-                break;
-            };
-            if find(&b[..close], b"TencentCloudSDK", open + 1).is_some() {
-                return Err(Declined);
-            }
-            pos = close + 1;
+    }
+    Ok(())
+}
+
+/// What makes SDK text a line where the extractor reads it otherwise: in a quoted value (`_quoted`:
+/// values paired from the line's start, the one that holds SDK text read alone; a head stands in
+/// one where an odd number of quotes stands before it and one closes it after), or beside a Python
+/// repr's `='` (`_python_quoted`).
+fn quoted_heads(b: &[u8], heads: &[Head]) -> R<()> {
+    if heads.is_empty() {
+        return Ok(());
+    }
+    if contains(b, b"='") {
+        return Err(Declined);
+    }
+    let mut quotes = 0;
+    let mut from = 0;
+    for head in heads {
+        quotes += b[from..head.h].iter().filter(|&&c| c == b'"').count();
+        from = head.h;
+        if quotes % 2 == 1 && b[head.h..].contains(&b'"') {
+            return Err(Declined);
         }
     }
     Ok(())
@@ -316,6 +367,23 @@ fn token_id(b: &[u8], s: usize, e: usize) -> Option<Span> {
     request_id_token(b, s, end)
 }
 
+/// `_form_span` of an SDK error that ends with its request ID: the last place of the ID's text in
+/// `b[from:end]`, looked for only after the ID itself where the ID stands there.
+fn span_end(b: &[u8], rid: Option<Span>, from: usize, end: usize) -> usize {
+    let Some((rs, re)) = rid else {
+        return end;
+    };
+    let at = if from <= rs && re <= end {
+        rfind(b, &b[rs..re], rs + 1, end).unwrap_or(rs)
+    } else {
+        match rfind(b, &b[rs..re], from, end) {
+            Some(at) => at,
+            None => return end,
+        }
+    };
+    at + (re - rs)
+}
+
 /// `with_legacy_message`: the module code of a message that begins with a legacy code.
 fn legacy_module(b: &[u8], message: Option<Span>) -> Option<u64> {
     let (s, e) = message?;
@@ -390,11 +458,14 @@ impl Line<'_> {
     fn rid_near(&mut self, pos: usize) -> Option<Span> {
         let b = self.b;
         let rids = self.rids.get_or_insert_with(|| {
+            // From its `quest` (`q` is rare in text; `r` and `t` are everywhere).
             let mut all = Vec::new();
-            let mut at = 0;
-            while let Some(a) = find_ascii_ci(b, b"request", at) {
-                all.push((a, rid_at(b, a)));
-                at = a + 7;
+            let mut at = 2;
+            while let Some(q) = find_ascii_ci(b, b"quest", at) {
+                at = q + 5;
+                if b[q - 2..q].eq_ignore_ascii_case(b"re") {
+                    all.push((q - 2, rid_at(b, q - 2)));
+                }
             }
             all
         });
@@ -453,12 +524,7 @@ impl Line<'_> {
                 }
             };
             let message = (&b[message.0..message.1] != b"None").then_some(message);
-            let mut end = group_end.max(head.ce);
-            if let Some((rs, re)) = rid {
-                if let Some(at) = rfind(b, &b[rs..re], head.ce, end) {
-                    end = at + (re - rs);
-                }
-            }
+            let end = span_end(b, rid, head.ce, group_end.max(head.ce));
             if find_in(b, b"\"Code\"", head.ce, end).is_some() {
                 return Err(Declined); // a body quoted in its message (WRAPPERS)
             }
@@ -534,12 +600,7 @@ impl Line<'_> {
                 ),
             };
             let message = (message.1 > message.0).then_some(message);
-            let mut end = group_end.max(g.ce);
-            if let Some((rs, re)) = rid {
-                if let Some(at) = rfind(b, &b[rs..re], g.ce, end) {
-                    end = at + (re - rs);
-                }
-            }
+            let end = span_end(b, rid, g.ce, group_end.max(g.ce));
             if find_in(b, b"\"Code\"", g.ce, end).is_some() {
                 return Err(Declined);
             }
@@ -560,7 +621,7 @@ impl Line<'_> {
     }
 
     /// forms.json_object(text, start, end), within the windows around `start` and `end`.
-    fn json_object(&self, start: usize, end: usize) -> R<Option<Span>> {
+    fn json_object(&mut self, start: usize, end: usize) -> R<Option<Span>> {
         let b = self.b;
         let (low, high) = (window_start(start), (end + WINDOW).min(b.len()));
         let w = &b[..high];
@@ -574,7 +635,18 @@ impl Line<'_> {
                 break;
             };
             brace = x;
-            match value_end(w, brace) {
+            // A value read before, that ended within this window, ends there again.
+            let value = match self.values.get(&brace) {
+                Some(&e) if e <= high => Ok(e),
+                _ => {
+                    let value = value_end(w, brace);
+                    if let Ok(e) = value {
+                        self.values.insert(brace, e);
+                    }
+                    value
+                }
+            };
+            match value {
                 Err(JsonError::Invalid) => continue,
                 Err(JsonError::TooDeep) => return Err(Declined),
                 Ok(e) if e < end => break,
@@ -588,14 +660,13 @@ impl Line<'_> {
     fn api3(&mut self) -> R<bool> {
         let b = self.b;
         let n = b.len();
-        let mut pos = 0;
-        while let Some(q) = find(b, b"\"Code\"", pos) {
+        let mut next = find(b, b"\"Code\"", 0);
+        while let Some(q) = next {
+            next = find(b, b"\"Code\"", q + 1);
             let Some(((cs, ce), mend)) = api3_code_at(b, q) else {
-                pos = q + 1;
                 continue;
             };
-            pos = mend;
-            if find_in(b, b"\"Code\"", q + 1, n).is_some_and(|k| k < mend) {
+            if next.is_some_and(|k| k < mend) {
                 return Err(Declined); // a `"Code"` inside the match: finditer skips it
             }
             if self.taken.overlaps(q, mend) || source_at(b, q) {
@@ -652,6 +723,9 @@ impl Line<'_> {
                 continue;
             }
             let quoted = p > 0 && b[p - 1] == b'"';
+            if !quoted && b[..p].ends_with(b"]: ") {
+                return Err(Declined); // maybe a Node SDK error's first line (`_NODE_SDK_HEADER`)
+            }
             let high = n.min(mend + WINDOW);
             let stop = if quoted {
                 find_in(b, b"\"", mend, high)
@@ -701,7 +775,8 @@ impl Line<'_> {
                 e += 1;
             }
             done = e;
-            if bare_token(b, s, e, words)? {
+            // A name in text explained is no finding, whatever it is (and it is not asked about).
+            if !self.taken.overlaps(s, e) && bare_token(b, s, e, words)? {
                 tokens.push((s, e));
             }
         }
@@ -780,9 +855,9 @@ fn owns(form: u64) -> bool {
 /// `_own_request_ids`: an error that takes its ID from the window around it does not take one
 /// that another error printed as its own, where both windows start at the same place.
 fn own_request_ids(b: &[u8], found: &mut [Finding]) {
-    use std::collections::HashMap;
     let text = |s: Span| &b[s.0..s.1];
-    let mut owned: HashMap<(usize, &[u8]), Vec<&[u8]>> = HashMap::new();
+    let mut owned: FxMap<(usize, &[u8]), Vec<&[u8]>> = FxMap::default();
+    owned.reserve(found.len());
     for f in found.iter().filter(|f| owns(f.form)) {
         if let Some(rid) = f.request_id {
             owned
@@ -808,9 +883,9 @@ fn own_request_ids(b: &[u8], found: &mut [Finding]) {
 /// `_once_a_line`: one finding per (code, request ID) on the line; the SDK's own text of an error
 /// replaces a name of it standing alone found before.
 fn once_a_line(b: &[u8], found: Vec<Finding>) -> Vec<Finding> {
-    use std::collections::HashMap;
     let mut kept: Vec<Option<Finding>> = Vec::with_capacity(found.len());
-    let mut seen: HashMap<(&[u8], &[u8]), usize> = HashMap::new();
+    let mut seen: FxMap<(&[u8], &[u8]), usize> = FxMap::default();
+    seen.reserve(kept.capacity());
     for f in found {
         if let Some((rs, re)) = f.request_id {
             let key = (&b[f.code.0..f.code.1], &b[rs..re]);

@@ -93,8 +93,13 @@ impl Core {
                     (head[0], head[1], head[2]) = (ls as u64, le as u64, MANY);
                     head[3] = found.len() as u64;
                     self.out.extend_from_slice(&head);
-                    for f in found {
-                        push(&mut self.out, buf, ls, le, Ok(vec![f]));
+                    // A crowded line is ASCII: a finding's characters are its bytes.
+                    let ascii = buf[ls..le].is_ascii();
+                    for f in &found {
+                        let mut rec = [NONE; RECORD];
+                        (rec[0], rec[1]) = (ls as u64, le as u64);
+                        record(&mut rec, &buf[ls..le], ls, f, ascii);
+                        self.out.extend_from_slice(&rec);
                     }
                 }
                 result => push(&mut self.out, buf, ls, le, result),
@@ -141,12 +146,6 @@ fn push(
     let mut rec = [NONE; RECORD];
     rec[0] = ls as u64;
     rec[1] = le as u64;
-    let span = |s: Option<Span>, rec: &mut [u64; RECORD], at: usize| {
-        if let Some((a, b)) = s {
-            rec[at] = (ls + a) as u64;
-            rec[at + 1] = (ls + b) as u64;
-        }
-    };
     match result {
         // Read unescaped: the message, request ID and description are not spans of the line.
         Ok(found) if found.iter().any(|f| f.unescaped.is_some()) => rec[2] = NOT_READ,
@@ -154,22 +153,34 @@ fn push(
         Ok(found) if found.is_empty() => rec[2] = NO_ERROR,
         // A record holds one finding: a line of several is Python's to read (`read` writes it as MANY).
         Ok(found) if found.len() > 1 => rec[2] = NOT_READ,
-        Ok(found) => {
-            let f = &found[0];
-            let line = &buf[ls..le];
-            rec[2] = ONE_ERROR;
-            rec[3] = f.form;
-            rec[4] = char_offset(line, f.code.0) as u64;
-            rec[5] = rec[4] + char_offset(&line[f.code.0..], f.code.1 - f.code.0) as u64;
-            span(Some(f.code), &mut rec, 6);
-            span(f.message, &mut rec, 8);
-            span(f.request_id, &mut rec, 10);
-            span(f.code_desc, &mut rec, 12);
-            rec[14] = f.module_code.unwrap_or(NONE);
-            rec[15] = f.error_code.unwrap_or(NONE);
-        }
+        Ok(found) => record(&mut rec, &buf[ls..le], ls, &found[0], false),
     }
     out.extend_from_slice(&rec);
+}
+
+/// A finding's words of a record (ONE_ERROR) of the line `line` at `ls`; `ascii`: the line is
+/// known to be ASCII (its characters are its bytes, not counted).
+fn record(rec: &mut [u64; RECORD], line: &[u8], ls: usize, f: &Finding, ascii: bool) {
+    let span = |s: Option<Span>, rec: &mut [u64; RECORD], at: usize| {
+        if let Some((a, b)) = s {
+            rec[at] = (ls + a) as u64;
+            rec[at + 1] = (ls + b) as u64;
+        }
+    };
+    rec[2] = ONE_ERROR;
+    rec[3] = f.form;
+    if ascii {
+        (rec[4], rec[5]) = (f.code.0 as u64, f.code.1 as u64);
+    } else {
+        rec[4] = char_offset(line, f.code.0) as u64;
+        rec[5] = rec[4] + char_offset(&line[f.code.0..], f.code.1 - f.code.0) as u64;
+    }
+    span(Some(f.code), rec, 6);
+    span(f.message, rec, 8);
+    span(f.request_id, rec, 10);
+    span(f.code_desc, rec, 12);
+    rec[14] = f.module_code.unwrap_or(NONE);
+    rec[15] = f.error_code.unwrap_or(NONE);
 }
 
 // --- the C boundary ---------------------------------------------------------------------------

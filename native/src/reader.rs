@@ -1976,16 +1976,29 @@ pub fn rfind(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
     if let Some(answer) = indexed_rfind(b, pat, lo, hi) {
         return answer;
     }
-    let mut at = hi - pat.len();
-    loop {
-        if b[at] == pat[0] && same(&b[at..at + pat.len()], pat) {
-            return Some(at);
+    // As `find`, backwards: eight places a turn, each a candidate where the pattern's first and
+    // last bytes both stand (a crowded line's request ID is looked for from 4 KB after it).
+    let n = pat.len();
+    let (first, last) = (crate::scan::splat(pat[0]), crate::scan::splat(pat[n - 1]));
+    let mut top = hi - n + 1; // the places left to try are lo..top
+    while top >= lo + 8 && top + n - 1 <= b.len() {
+        let i = top - 8;
+        let w1 = crate::scan::word_at(b, i);
+        let w2 = crate::scan::word_at(b, i + n - 1);
+        let mut m = crate::scan::has_byte(w1, first) & crate::scan::has_byte(w2, last);
+        while m != 0 {
+            let k = 63 - m.leading_zeros() as usize; // the highest flagged byte: the last place first
+            let at = i + k / 8;
+            if same(&b[at..at + n], pat) {
+                return Some(at);
+            }
+            m &= !(0xff << (k / 8 * 8));
         }
-        if at == lo {
-            return None;
-        }
-        at -= 1;
+        top = i;
     }
+    (lo..top)
+        .rev()
+        .find(|&at| b[at] == pat[0] && same(&b[at..at + n], pat))
 }
 
 pub(crate) fn find_ascii_ci(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
