@@ -18,9 +18,9 @@
 
 use crate::json::{value_end, JsonError};
 use crate::reader::{
-    api3_code_at, api3_request_id, bare_token, contains, error_key, find, find_ascii_ci,
-    in_envelope, legacy_at, no_value, request_id_token, rfind, Declined, Finding, Span, Words,
-    API3_JSON, BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
+    api3_code_at, api3_request_id, bare_token, error_key, find, find_ascii_ci, in_envelope,
+    indexed_id, legacy_at, literal_places, no_value, request_id_token, rfind, Declined, Finding,
+    Span, Words, API3_JSON, BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
 };
 
 type R<T> = Result<T, Declined>;
@@ -39,13 +39,13 @@ const GO_LITERAL: usize = 27; // "TencentCloudSDKError] Code="
 /// (Every `TencentCloudSDK` stands in a head this reader reads, `heads`: the other SDK forms' gates
 /// and rich's line need not be looked for; a Node SDK error's first line, `...Exception [Error]:
 /// (10630) ...`, is seen where the legacy code is, `Line::legacy`.)
-const DECLINED: &[&[u8]] = &[b"\"locals\"", b"[request id:"];
-/// And these, found from the `ode` they share: one search for four.
-const DECLINED_ODE: &[(&[u8], usize)] = &[
-    (b"ErrorCode=", 6),
-    (b"Code: ", 1),
-    (b"code: '", 1),
-    (b"\"code\"", 2),
+const DECLINED: &[&[u8]] = &[
+    b"\"locals\"",
+    b"[request id:",
+    b"ErrorCode=",
+    b"Code: ",
+    b"code: '",
+    b"\"code\"",
 ];
 
 /// An SDK error's head: `[TencentCloudSDKException] code:` or `[TencentCloudSDKError] Code=`.
@@ -100,8 +100,9 @@ struct Line<'a> {
     taken: Spans,
     found: Vec<Finding>,
     /// Each `request` (any case) of the line, and the ID `_REQUEST_ID_ANYWHERE` reads there
-    /// without an end (None: no match there); found once a line, when first asked.
-    rids: Option<Vec<(usize, Option<Span>)>>,
+    /// without an end (Some(None): no match there; None: not read yet); found once a line.
+    #[allow(clippy::type_complexity)]
+    rids: Option<Vec<(usize, Option<Option<Span>>)>>,
     /// Where the JSON values read from a brace end (`json_object` reads a body more than once).
     values: FxMap<usize, usize>,
 }
@@ -143,8 +144,12 @@ type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault
 /// names' literals in it, asked for only once the line is one this reader may read).
 pub fn read_crowded(b: &[u8], names: impl FnOnce() -> Vec<Span>, words: &Words) -> R<Vec<Finding>> {
     precheck(b)?;
-    let heads = heads(b)?;
-    quoted_heads(b, &heads)?;
+    let literals = Literals::of(b);
+    if DECLINED.iter().any(|pat| literals.has(pat)) {
+        return Err(Declined);
+    }
+    let heads = heads(b, &literals)?;
+    quoted_heads(b, &heads, &literals)?;
     let mut line = Line {
         b,
         taken: Spans::default(),
@@ -162,11 +167,21 @@ pub fn read_crowded(b: &[u8], names: impl FnOnce() -> Vec<Span>, words: &Words) 
     if found.len() < 2 {
         return Ok(found);
     }
-    found.sort_by_key(|f| f.code.0);
+    // In order of place, stably (`found.sort(key=_start)`): their numbers sorted, and the findings
+    // moved once, into the result (a finding is a hundred bytes, a line a hundred findings).
+    let mut order: Vec<(usize, u32)> = (0..found.len() as u32)
+        .map(|i| (found[i as usize].code.0, i))
+        .collect();
+    order.sort_unstable();
+    let order: Vec<usize> = order.into_iter().map(|(_, i)| i as usize).collect();
     own_request_ids(b, &mut found);
-    let mut found = once_a_line(b, found);
-    found.truncate(MAX_FINDINGS);
-    Ok(found)
+    let kept = once_a_line(b, &found, &order);
+    let mut slots: Vec<Option<Finding>> = found.into_iter().map(Some).collect();
+    Ok(kept
+        .into_iter()
+        .take(MAX_FINDINGS)
+        .filter_map(|i| slots[i].take())
+        .collect())
 }
 
 /// What makes the whole line one this reader does not read.
@@ -193,31 +208,48 @@ fn precheck(b: &[u8]) -> R<()> {
     if b.starts_with(b"Record was: {") || in_envelope(b) {
         return Err(Declined);
     }
-    if DECLINED.iter().any(|pat| contains(b, pat)) {
-        return Err(Declined);
-    }
-    let mut pos = 0;
-    while let Some(k) = find(b, b"ode", pos) {
-        pos = k + 1;
-        if DECLINED_ODE
-            .iter()
-            .any(|&(pat, at)| k >= at && b[k - at..].starts_with(pat))
-        {
-            return Err(Declined);
-        }
-    }
     Ok(())
+}
+
+/// Where the literals this reader looks for stand (`reader::INDEXED`: one pass over the line).
+struct Literals {
+    present: u64,
+    places: Vec<(u32, u8)>,
+}
+
+impl Literals {
+    fn of(b: &[u8]) -> Literals {
+        let (present, places) = literal_places(b);
+        Literals { present, places }
+    }
+
+    fn id(pat: &[u8]) -> usize {
+        indexed_id(pat).expect("an indexed literal")
+    }
+
+    fn has(&self, pat: &[u8]) -> bool {
+        self.present & (1 << Literals::id(pat)) != 0
+    }
+
+    /// Every place of `pat`, in order.
+    fn places<'a>(&'a self, pat: &[u8]) -> impl Iterator<Item = usize> + 'a {
+        let id = Literals::id(pat) as u8;
+        self.places
+            .iter()
+            .filter(move |&&(_, i)| i == id)
+            .map(|&(p, _)| p as usize)
+    }
 }
 
 /// What makes SDK text a line where the extractor reads it otherwise: in a quoted value (`_quoted`:
 /// values paired from the line's start, the one that holds SDK text read alone; a head stands in
 /// one where an odd number of quotes stands before it and one closes it after), or beside a Python
 /// repr's `='` (`_python_quoted`).
-fn quoted_heads(b: &[u8], heads: &[Head]) -> R<()> {
+fn quoted_heads(b: &[u8], heads: &[Head], literals: &Literals) -> R<()> {
     if heads.is_empty() {
         return Ok(());
     }
-    if contains(b, b"='") {
+    if literals.has(b"='") {
         return Err(Declined);
     }
     let mut quotes = 0;
@@ -234,12 +266,10 @@ fn quoted_heads(b: &[u8], heads: &[Head]) -> R<()> {
 
 /// Every SDK error's head in the line, in order; Err where `TencentCloudSDK` or `code:` stands
 /// otherwise than in a head whose form's regex matches there as this reader reads it.
-fn heads(b: &[u8]) -> R<Vec<Head>> {
+fn heads(b: &[u8], literals: &Literals) -> R<Vec<Head>> {
     let n = b.len();
     let mut heads = Vec::new();
-    let mut pos = 0;
-    while let Some(t) = find(b, b"TencentCloudSDK", pos) {
-        pos = t + 1;
+    for t in literals.places(b"TencentCloudSDK") {
         if t == 0 || b[t - 1] != b'[' {
             return Err(Declined);
         }
@@ -283,9 +313,7 @@ fn heads(b: &[u8]) -> R<Vec<Head>> {
     }
     // Every `code:` is a Python SDK head's: then the .NET form finds nothing that is not explained,
     // and ERROR_HEAD's `code:X message:` stands only where its head stands first.
-    let mut pos = 0;
-    while let Some(k) = find(b, b"code:", pos) {
-        pos = k + 1;
+    for k in literals.places(b"code:") {
         let at = heads.partition_point(|h| h.c0 < k + 5);
         if !heads
             .get(at)
@@ -464,18 +492,21 @@ impl Line<'_> {
             while let Some(q) = find_ascii_ci(b, b"quest", at) {
                 at = q + 5;
                 if b[q - 2..q].eq_ignore_ascii_case(b"re") {
-                    all.push((q - 2, rid_at(b, q - 2)));
+                    all.push((q - 2, None));
                 }
             }
             all
         });
         let (low, high) = (window_start(pos), (pos + WINDOW).min(b.len()));
         let first = rids.partition_point(|&(a, _)| a < low);
-        for &(a, id) in &rids[first..] {
-            if a + 7 > high {
+        for (a, id) in &mut rids[first..] {
+            if *a + 7 > high {
                 break;
             }
-            let Some((s, e)) = id else { continue };
+            // Read when first asked about: most windows ask only about their first.
+            let Some((s, e)) = *id.get_or_insert_with(|| rid_at(b, *a)) else {
+                continue;
+            };
             if e <= high || s + 8 <= high {
                 let span = (s, e.min(high));
                 return (!no_value(&b[span.0..span.1])).then_some(span);
@@ -880,24 +911,26 @@ fn own_request_ids(b: &[u8], found: &mut [Finding]) {
     }
 }
 
-/// `_once_a_line`: one finding per (code, request ID) on the line; the SDK's own text of an error
-/// replaces a name of it standing alone found before.
-fn once_a_line(b: &[u8], found: Vec<Finding>) -> Vec<Finding> {
-    let mut kept: Vec<Option<Finding>> = Vec::with_capacity(found.len());
+/// `_once_a_line` of the findings in `order`: which of them are kept, in order. One per (code,
+/// request ID) on the line; the SDK's own text of an error replaces a name of it standing alone
+/// found before.
+fn once_a_line(b: &[u8], found: &[Finding], order: &[usize]) -> Vec<usize> {
+    let mut kept: Vec<Option<usize>> = Vec::with_capacity(order.len());
     let mut seen: FxMap<(&[u8], &[u8]), usize> = FxMap::default();
-    seen.reserve(kept.capacity());
-    for f in found {
+    seen.reserve(order.len());
+    for &i in order {
+        let f = &found[i];
         if let Some((rs, re)) = f.request_id {
             let key = (&b[f.code.0..f.code.1], &b[rs..re]);
             if let Some(&at) = seen.get(&key) {
-                match &kept[at] {
-                    Some(earlier) if !owns(earlier.form) && owns(f.form) => kept[at] = None,
+                match kept[at] {
+                    Some(earlier) if !owns(found[earlier].form) && owns(f.form) => kept[at] = None,
                     _ => continue,
                 }
             }
             seen.insert(key, kept.len());
         }
-        kept.push(Some(f));
+        kept.push(Some(i));
     }
     kept.into_iter().flatten().collect()
 }
