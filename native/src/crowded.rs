@@ -19,8 +19,8 @@
 use crate::json::{value_end, JsonError};
 use crate::reader::{
     api3_code_at, api3_request_id, bare_token, error_key, find, find_ascii_ci, in_envelope,
-    indexed_id, legacy_at, literal_places, no_value, request_id_token, rfind, Declined, Finding,
-    Span, Words, API3_JSON, BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
+    legacy_at, no_value, request_id_token, rfind, Declined, Finding, Span, Words, API3_JSON,
+    BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
 };
 
 type R<T> = Result<T, Declined>;
@@ -34,19 +34,12 @@ const PY_REACH: usize = 16 * (128 + 1); // forms._PY_SDK_CODE_REACH
 const PY_LITERAL: usize = 31; // "TencentCloudSDKException] code:"
 const GO_LITERAL: usize = 27; // "TencentCloudSDKError] Code="
 
-/// What the extractor acts on that this reader does not read: the gates of the other forms, rich's
-/// exception line, structlog's frames, a Node SDK error's first line, a bracketed request ID.
-/// (Every `TencentCloudSDK` stands in a head this reader reads, `heads`: the other SDK forms' gates
-/// and rich's line need not be looked for; a Node SDK error's first line, `...Exception [Error]:
-/// (10630) ...`, is seen where the legacy code is, `Line::legacy`.)
-const DECLINED: &[&[u8]] = &[
-    b"\"locals\"",
-    b"[request id:",
-    b"ErrorCode=",
-    b"Code: ",
-    b"code: '",
-    b"\"code\"",
-];
+// What the extractor acts on that this reader does not read (`Literals::of` declines a line that
+// holds one): the gates of the other forms (`"code"`, `ErrorCode=`, `Code: `, `code: '`),
+// structlog's frames (`"locals"`) and a bracketed request ID (`[request id:`). Every
+// `TencentCloudSDK` stands in a head this reader reads (`heads`): the other SDK forms' gates and
+// rich's line need not be looked for; a Node SDK error's first line, `...Exception [Error]:
+// (10630) ...`, is seen where the legacy code is (`Line::legacy`).
 
 /// An SDK error's head: `[TencentCloudSDKException] code:` or `[TencentCloudSDKError] Code=`.
 struct Head {
@@ -144,12 +137,9 @@ type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault
 /// names' literals in it, asked for only once the line is one this reader may read).
 pub fn read_crowded(b: &[u8], names: impl FnOnce() -> Vec<Span>, words: &Words) -> R<Vec<Finding>> {
     precheck(b)?;
-    let literals = Literals::of(b);
-    if DECLINED.iter().any(|pat| literals.has(pat)) {
-        return Err(Declined);
-    }
+    let literals = Literals::of(b)?;
     let heads = heads(b, &literals)?;
-    quoted_heads(b, &heads, &literals)?;
+    quoted_heads(&heads, &literals)?;
     let mut line = Line {
         b,
         taken: Spans::default(),
@@ -189,10 +179,6 @@ fn precheck(b: &[u8]) -> R<()> {
     if b.is_empty() || b.len() > CROWDED_LINE {
         return Err(Declined);
     }
-    // Printable ASCII: a character a byte, `\s` a space; no escapes, no control characters.
-    if b.iter().any(|&c| !(0x20..0x7f).contains(&c) || c == b'\\') {
-        return Err(Declined);
-    }
     // A line that a traceback's source line may be (`_is_source_line` at the line's start), or a
     // JSON record (`_once_a_record`), or loguru's report of a record.
     match b[0] {
@@ -211,33 +197,67 @@ fn precheck(b: &[u8]) -> R<()> {
     Ok(())
 }
 
-/// Where the literals this reader looks for stand (`reader::INDEXED`: one pass over the line).
+/// What one pass over the line finds (`Literals::of`): every `TencentCloudSDK` with the quotes
+/// before it, every `code:`, whether `='` stands in it, its quotes.
+#[derive(Default)]
 struct Literals {
-    present: u64,
-    places: Vec<(u32, u8)>,
+    sdk: Vec<(usize, usize)>,
+    code: Vec<usize>,
+    repr: bool,
+    quotes: usize,
 }
 
+/// Bytes by what `Literals::of` does at them: 0 nothing, 1 decline (not printable ASCII, or a
+/// backslash), else the first byte of a literal looked for there.
+static KIND: [u8; 256] = {
+    let mut t = [1u8; 256];
+    let mut c = 0x20;
+    while c < 0x7f {
+        t[c] = 0;
+        c += 1;
+    }
+    t[b'\\' as usize] = 1;
+    t[b'"' as usize] = 2;
+    t[b'[' as usize] = 3;
+    t[b'E' as usize] = 4;
+    t[b'C' as usize] = 5;
+    t[b'c' as usize] = 6;
+    t[b'T' as usize] = 7;
+    t[b'=' as usize] = 8;
+    t
+};
+
 impl Literals {
-    fn of(b: &[u8]) -> Literals {
-        let (present, places) = literal_places(b);
-        Literals { present, places }
-    }
-
-    fn id(pat: &[u8]) -> usize {
-        indexed_id(pat).expect("an indexed literal")
-    }
-
-    fn has(&self, pat: &[u8]) -> bool {
-        self.present & (1 << Literals::id(pat)) != 0
-    }
-
-    /// Every place of `pat`, in order.
-    fn places<'a>(&'a self, pat: &[u8]) -> impl Iterator<Item = usize> + 'a {
-        let id = Literals::id(pat) as u8;
-        self.places
-            .iter()
-            .filter(move |&&(_, i)| i == id)
-            .map(|&(p, _)| p as usize)
+    /// One pass: printable ASCII only (a character a byte, `\s` a space, no escapes), none of
+    /// DECLINED, and the places the heads and the quotes around them are read from.
+    fn of(b: &[u8]) -> R<Literals> {
+        let mut found = Literals::default();
+        for (i, &c) in b.iter().enumerate() {
+            let rest = &b[i..];
+            match KIND[usize::from(c)] {
+                0 => {}
+                2 => {
+                    if rest.starts_with(b"\"locals\"") || rest.starts_with(b"\"code\"") {
+                        return Err(Declined);
+                    }
+                    found.quotes += 1;
+                }
+                3 if rest.starts_with(b"[request id:") => return Err(Declined),
+                4 if rest.starts_with(b"ErrorCode=") => return Err(Declined),
+                5 if rest.starts_with(b"Code: ") => return Err(Declined),
+                6 if rest.starts_with(b"code:") => {
+                    if rest.starts_with(b"code: '") {
+                        return Err(Declined);
+                    }
+                    found.code.push(i);
+                }
+                7 if rest.starts_with(b"TencentCloudSDK") => found.sdk.push((i, found.quotes)),
+                8 if rest.starts_with(b"='") => found.repr = true,
+                1 => return Err(Declined),
+                _ => {}
+            }
+        }
+        Ok(found)
     }
 }
 
@@ -245,19 +265,15 @@ impl Literals {
 /// values paired from the line's start, the one that holds SDK text read alone; a head stands in
 /// one where an odd number of quotes stands before it and one closes it after), or beside a Python
 /// repr's `='` (`_python_quoted`).
-fn quoted_heads(b: &[u8], heads: &[Head], literals: &Literals) -> R<()> {
+fn quoted_heads(heads: &[Head], literals: &Literals) -> R<()> {
     if heads.is_empty() {
         return Ok(());
     }
-    if literals.has(b"='") {
+    if literals.repr {
         return Err(Declined);
     }
-    let mut quotes = 0;
-    let mut from = 0;
-    for head in heads {
-        quotes += b[from..head.h].iter().filter(|&&c| c == b'"').count();
-        from = head.h;
-        if quotes % 2 == 1 && b[head.h..].contains(&b'"') {
+    for &(_, quotes) in &literals.sdk {
+        if quotes % 2 == 1 && quotes < literals.quotes {
             return Err(Declined);
         }
     }
@@ -269,7 +285,7 @@ fn quoted_heads(b: &[u8], heads: &[Head], literals: &Literals) -> R<()> {
 fn heads(b: &[u8], literals: &Literals) -> R<Vec<Head>> {
     let n = b.len();
     let mut heads = Vec::new();
-    for t in literals.places(b"TencentCloudSDK") {
+    for &(t, _) in &literals.sdk {
         if t == 0 || b[t - 1] != b'[' {
             return Err(Declined);
         }
@@ -313,7 +329,7 @@ fn heads(b: &[u8], literals: &Literals) -> R<Vec<Head>> {
     }
     // Every `code:` is a Python SDK head's: then the .NET form finds nothing that is not explained,
     // and ERROR_HEAD's `code:X message:` stands only where its head stands first.
-    for k in literals.places(b"code:") {
+    for &k in &literals.code {
         let at = heads.partition_point(|h| h.c0 < k + 5);
         if !heads
             .get(at)

@@ -1689,7 +1689,6 @@ pub const INDEXED: &[&[u8]] = &[
     b" requestId:",
     b"requestId",
     b"[request id:",
-    b"code: '",
     b" cause:",
     b"..",
     b"\xc4\xb0",
@@ -1822,30 +1821,9 @@ thread_local! {
 /// Forgets the line's index when the line's reading ends, even by a panic.
 struct IndexOf;
 
-/// Every place of every `INDEXED` literal in `b`, in one pass, as `read_line_indexed` finds them: a
-/// bit for each literal the line holds (by `indexed_id`), and (place, literal) for every place,
-/// one literal's in order. A crowded line asks once for what its checks would search it for.
-pub(crate) fn literal_places(b: &[u8]) -> (u64, Vec<(u32, u8)>) {
-    let mut x = LineIndex {
-        lo: 0,
-        hi: 0,
-        present: 0,
-        first: [0; 64],
-        places: Vec::new(),
-    };
-    if b.len() <= u32::MAX as usize {
-        index_into(b, &mut x);
-    }
-    (x.present, x.places)
-}
-
-/// The number of an `INDEXED` literal (its bit in `literal_places`).
-pub(crate) fn indexed_id(pat: &[u8]) -> Option<usize> {
-    table().id(pat)
-}
-
 impl IndexOf {
     fn line(b: &[u8]) -> IndexOf {
+        let t = table();
         INDEX.with(|x| {
             let mut x = x.borrow_mut();
             x.places.clear();
@@ -1854,65 +1832,60 @@ impl IndexOf {
             if b.len() > u32::MAX as usize {
                 return; // not indexed: every search scans
             }
-            index_into(b, &mut x);
+            let x = &mut *x;
+            let hit = |h: usize| t.starts[h >> 6] & (1 << (h & 63)) != 0;
+            let mut record = |i: usize| {
+                let Some(&[first, second]) = b.get(i..i + 2) else {
+                    return;
+                };
+                let h = pair(first, second);
+                if !hit(h) {
+                    return;
+                }
+                let mut ids = t.by_pair[fold(h)];
+                while ids != 0 {
+                    let id = ids.trailing_zeros() as usize;
+                    ids &= ids - 1;
+                    let lit = INDEXED[id];
+                    // Where the literal begins if its anchor stands at `i`: the places of one
+                    // literal come in order (those of different ones need not).
+                    let Some(q) = i.checked_sub(t.anchor[id]) else {
+                        continue;
+                    };
+                    if b.len() - q >= lit.len() && same(&b[q..q + lit.len()], lit) {
+                        let bit = 1u64 << id;
+                        if x.present & bit == 0 {
+                            x.present |= bit;
+                            x.first[id] = q as u32;
+                        }
+                        x.places.push((q as u32, id as u8));
+                    }
+                }
+            };
+            // The pairs at eight places a turn from one word (and the byte after it), tested
+            // together: most turns have no place where a literal may begin; the others compare
+            // only where one may.
+            let mut i = 0;
+            while i + 9 <= b.len() {
+                let w = crate::scan::word_at(b, i);
+                let last = (w >> 56) as usize | usize::from(b[i + 8]) << 8;
+                let mut hits = (0..7).fold(u32::from(hit(last)) << 7, |hits, k| {
+                    hits | u32::from(hit((w >> (8 * k)) as usize & 0xffff)) << k
+                });
+                while hits != 0 {
+                    record(i + hits.trailing_zeros() as usize);
+                    hits &= hits - 1;
+                }
+                i += 8;
+            }
+            while i + 1 < b.len() {
+                record(i);
+                i += 1;
+            }
             x.lo = b.as_ptr() as usize;
             x.hi = x.lo + b.len();
         });
         IndexOf
-    }
-}
-
-/// The places of the indexed literals in `b`, into `x` (emptied before).
-fn index_into(b: &[u8], x: &mut LineIndex) {
-    let t = table();
-    let hit = |h: usize| t.starts[h >> 6] & (1 << (h & 63)) != 0;
-    let mut record = |i: usize| {
-        let Some(&[first, second]) = b.get(i..i + 2) else {
-            return;
-        };
-        let h = pair(first, second);
-        if !hit(h) {
-            return;
-        }
-        let mut ids = t.by_pair[fold(h)];
-        while ids != 0 {
-            let id = ids.trailing_zeros() as usize;
-            ids &= ids - 1;
-            let lit = INDEXED[id];
-            // Where the literal begins if its anchor stands at `i`: the places of one
-            // literal come in order (those of different ones need not).
-            let Some(q) = i.checked_sub(t.anchor[id]) else {
-                continue;
-            };
-            if b.len() - q >= lit.len() && same(&b[q..q + lit.len()], lit) {
-                let bit = 1u64 << id;
-                if x.present & bit == 0 {
-                    x.present |= bit;
-                    x.first[id] = q as u32;
-                }
-                x.places.push((q as u32, id as u8));
-            }
-        }
-    };
-    // The pairs at eight places a turn from one word (and the byte after it), tested
-    // together: most turns have no place where a literal may begin; the others compare
-    // only where one may.
-    let mut i = 0;
-    while i + 9 <= b.len() {
-        let w = crate::scan::word_at(b, i);
-        let last = (w >> 56) as usize | usize::from(b[i + 8]) << 8;
-        let mut hits = (0..7).fold(u32::from(hit(last)) << 7, |hits, k| {
-            hits | u32::from(hit((w >> (8 * k)) as usize & 0xffff)) << k
-        });
-        while hits != 0 {
-            record(i + hits.trailing_zeros() as usize);
-            hits &= hits - 1;
-        }
-        i += 8;
-    }
-    while i + 1 < b.len() {
-        record(i);
-        i += 1;
     }
 }
 
