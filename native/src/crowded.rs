@@ -207,57 +207,77 @@ struct Literals {
     quotes: usize,
 }
 
-/// Bytes by what `Literals::of` does at them: 0 nothing, 1 decline (not printable ASCII, or a
-/// backslash), else the first byte of a literal looked for there.
-static KIND: [u8; 256] = {
-    let mut t = [1u8; 256];
-    let mut c = 0x20;
-    while c < 0x7f {
-        t[c] = 0;
-        c += 1;
-    }
-    t[b'\\' as usize] = 1;
-    t[b'"' as usize] = 2;
-    t[b'[' as usize] = 3;
-    t[b'E' as usize] = 4;
-    t[b'C' as usize] = 5;
-    t[b'c' as usize] = 6;
-    t[b'T' as usize] = 7;
-    t[b'=' as usize] = 8;
-    t
-};
-
 impl Literals {
     /// One pass: printable ASCII only (a character a byte, `\s` a space, no escapes), none of
-    /// DECLINED, and the places the heads and the quotes around them are read from.
+    /// the gates declined, and the places the heads and the quotes around them are read from.
+    /// Eight bytes a turn: each literal is looked for from a byte of it that few words hold (`"`,
+    /// `:`, `=`, the `K` that ends `TencentCloudSDK`), and most turns hold none of them.
     fn of(b: &[u8]) -> R<Literals> {
+        use crate::scan::{has_byte, splat, word_at};
+        const HI: u64 = 0x8080_8080_8080_8080;
         let mut found = Literals::default();
-        for (i, &c) in b.iter().enumerate() {
-            let rest = &b[i..];
-            match KIND[usize::from(c)] {
-                0 => {}
-                2 => {
-                    if rest.starts_with(b"\"locals\"") || rest.starts_with(b"\"code\"") {
-                        return Err(Declined);
-                    }
-                    found.quotes += 1;
-                }
-                3 if rest.starts_with(b"[request id:") => return Err(Declined),
-                4 if rest.starts_with(b"ErrorCode=") => return Err(Declined),
-                5 if rest.starts_with(b"Code: ") => return Err(Declined),
-                6 if rest.starts_with(b"code:") => {
-                    if rest.starts_with(b"code: '") {
-                        return Err(Declined);
-                    }
-                    found.code.push(i);
-                }
-                7 if rest.starts_with(b"TencentCloudSDK") => found.sdk.push((i, found.quotes)),
-                8 if rest.starts_with(b"='") => found.repr = true,
-                1 => return Err(Declined),
-                _ => {}
+        let mut i = 0;
+        while i + 8 <= b.len() {
+            let w = word_at(b, i);
+            // Below 0x20 (as `reader::odd_bytes` tests it), 0x7f and above, and the anchors.
+            let below = !((w & !HI) + splat(0x60)) & !w & HI;
+            let mut m = below
+                | (w & HI)
+                | has_byte(w, splat(0x7f))
+                | has_byte(w, splat(b'\\'))
+                | has_byte(w, splat(b'"'))
+                | has_byte(w, splat(b':'))
+                | has_byte(w, splat(b'='))
+                | has_byte(w, splat(b'K'));
+            while m != 0 {
+                found.at(b, i + (m.trailing_zeros() / 8) as usize)?;
+                m &= m - 1;
             }
+            i += 8;
+        }
+        while i < b.len() {
+            found.at(b, i)?;
+            i += 1;
         }
         Ok(found)
+    }
+
+    /// What the byte at `i` says (any byte may be asked about: the others say nothing).
+    fn at(&mut self, b: &[u8], i: usize) -> R<()> {
+        let c = b[i];
+        let ends = |pat: &[u8]| i + 1 >= pat.len() && &b[i + 1 - pat.len()..=i] == pat;
+        match c {
+            0..=0x1f | 0x7f.. | b'\\' => return Err(Declined),
+            b'"' => {
+                let rest = &b[i..];
+                if rest.starts_with(b"\"locals\"") || rest.starts_with(b"\"code\"") {
+                    return Err(Declined);
+                }
+                self.quotes += 1;
+            }
+            b':' => {
+                if ends(b"[request id:") {
+                    return Err(Declined);
+                }
+                if ends(b"code:") {
+                    if b[i + 1..].starts_with(b" '") {
+                        return Err(Declined);
+                    }
+                    self.code.push(i - 4);
+                } else if ends(b"Code:") && b.get(i + 1) == Some(&b' ') {
+                    return Err(Declined);
+                }
+            }
+            b'=' => {
+                if ends(b"ErrorCode=") {
+                    return Err(Declined);
+                }
+                self.repr |= b.get(i + 1) == Some(&b'\'');
+            }
+            b'K' if ends(b"TencentCloudSDK") => self.sdk.push((i - 14, self.quotes)),
+            _ => {}
+        }
+        Ok(())
     }
 }
 
