@@ -199,7 +199,8 @@ fn precheck(b: &[u8]) -> R<u8> {
         }
         _ => {}
     }
-    if contains(b, b"\"locals\"") || b.starts_with(b"code: '") {
+    // loguru's report of a record its sink could not write (`_is_source_line`): no occurrence.
+    if contains(b, b"\"locals\"") || b.starts_with(b"code: '") || b.starts_with(b"Record was: {") {
         return Err(Declined);
     }
     // A line a platform's envelope may hold (`envelopes.open_line` under --envelope auto): Python
