@@ -63,6 +63,9 @@ impl Head {
 struct Spans {
     starts: Vec<usize>,
     ends: Vec<usize>,
+    /// Whether a span was added over another (a body's braces around text explained before):
+    /// then the bisection is no longer the spans' union, and the line is declined.
+    nested: bool,
 }
 
 impl Spans {
@@ -82,6 +85,8 @@ impl Spans {
     }
 
     fn add(&mut self, s: usize, e: usize) {
+        // Exact while no span nests in another: the last span that starts before `e` ends last.
+        self.nested |= self.overlaps(s, e);
         let at = self.starts.partition_point(|&v| v < s);
         self.starts.insert(at, s);
         self.ends.insert(at, e);
@@ -134,8 +139,12 @@ impl Fx {
 type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
 /// The findings of a crowded line, as `Extractor.find(text)` gives them (`names`: the spans of the
-/// names' literals in it, asked for only once the line is one this reader may read).
-pub fn read_crowded(b: &[u8], names: impl FnOnce() -> Vec<Span>, words: &Words) -> R<Vec<Finding>> {
+/// names' literals in a part of it, asked about the parts that no form explained).
+pub fn read_crowded(
+    b: &[u8],
+    names: impl Fn(&[u8]) -> Vec<Span>,
+    words: &Words,
+) -> R<Vec<Finding>> {
     precheck(b)?;
     let literals = Literals::of(b)?;
     let heads = heads(b, &literals)?;
@@ -152,7 +161,10 @@ pub fn read_crowded(b: &[u8], names: impl FnOnce() -> Vec<Span>, words: &Words) 
         && line.go_sdk(&heads)?
         && line.api3()?
         && line.legacy()?
-        && line.bare(names(), words)?;
+        && line.bare(names, words)?;
+    if line.taken.nested {
+        return Err(Declined);
+    }
     let mut found = line.found;
     if found.len() < 2 {
         return Ok(found);
@@ -822,10 +834,34 @@ impl Line<'_> {
 
     /// BARE_CODE: the identifiers that hold a name's literal and `_BareCodes` takes, outside the
     /// text explained; `_bare_code` (no `"code"` here: no logged error object).
-    fn bare(&mut self, mut names: Vec<Span>, words: &Words) -> R<bool> {
+    fn bare(&mut self, names_in: impl Fn(&[u8]) -> Vec<Span>, words: &Words) -> R<bool> {
         let b = self.b;
         let n = b.len();
-        names.sort_unstable();
+        // The literals in the text no form explained: a name that overlaps that text is no finding
+        // (`taken.overlaps`), so the literals inside it need not be found. (Where spans nest, the
+        // bisection's answers are not the union's: the line is declined, whatever is found here.)
+        if self.taken.nested {
+            return Err(Declined);
+        }
+        let mut names = Vec::new();
+        let mut free = 0;
+        for (&s, &e) in self.taken.starts.iter().zip(&self.taken.ends) {
+            if s > free {
+                names.extend(
+                    names_in(&b[free..s])
+                        .into_iter()
+                        .map(|(a, z)| (a + free, z + free)),
+                );
+            }
+            free = free.max(e);
+        }
+        if free < n {
+            names.extend(
+                names_in(&b[free..])
+                    .into_iter()
+                    .map(|(a, z)| (a + free, z + free)),
+            );
+        }
         let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'.';
         let mut tokens = Vec::new();
         let mut done = 0;
@@ -986,15 +1022,16 @@ mod tests {
     /// The literals' spans as the candidate search gives them: every place of each family.
     fn read(line: &str) -> R<Vec<(String, u64, Option<String>)>> {
         let b = line.as_bytes();
-        let names = || {
+        let names = |part: &[u8]| {
             let mut spans = Vec::new();
             for word in ["AuthFailure", "InternalError"] {
                 let mut pos = 0;
-                while let Some(at) = find(b, word.as_bytes(), pos) {
+                while let Some(at) = find(part, word.as_bytes(), pos) {
                     spans.push((at, at + word.len()));
                     pos = at + 1;
                 }
             }
+            spans.sort_unstable();
             spans
         };
         let text = |s: Span| String::from_utf8_lossy(&b[s.0..s.1]).into_owned();

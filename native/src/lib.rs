@@ -130,7 +130,7 @@ impl Core {
         };
         // A line of several errors, or a long one: read as a crowded line, where it can be.
         let result = result.or_else(|Declined| {
-            crowded::read_crowded(line, || self.literals.names_in(line), &self.words)
+            crowded::read_crowded(line, |part| self.literals.names_in(part), &self.words)
         });
         (le, result)
     }
