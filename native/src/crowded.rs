@@ -18,9 +18,9 @@
 
 use crate::json::{value_end, JsonError};
 use crate::reader::{
-    api3_code_at, api3_request_id, bare_token, error_key, find, find_ascii_ci, in_envelope,
-    legacy_at, no_value, request_id_token, rfind, Declined, Finding, Span, Words, API3_JSON,
-    BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
+    api3_code_at, api3_request_id, bare_token, error_key, find, in_envelope, legacy_at, no_value,
+    request_id_token, rfind, Declined, Finding, Span, Words, API3_JSON, BARE_CODE, GO_SDK,
+    LEGACY_MESSAGE, PYTHON_SDK,
 };
 
 type R<T> = Result<T, Declined>;
@@ -98,9 +98,8 @@ struct Line<'a> {
     taken: Spans,
     found: Vec<Finding>,
     /// Each `request` (any case) of the line, and the ID `_REQUEST_ID_ANYWHERE` reads there
-    /// without an end (Some(None): no match there; None: not read yet); found once a line.
-    #[allow(clippy::type_complexity)]
-    rids: Option<Vec<(usize, Option<Option<Span>>)>>,
+    /// without an end (Some(None): no match there; None: not read yet).
+    rids: Vec<(usize, Option<Option<Span>>)>,
     /// Where the JSON values read from a brace end (`json_object` reads a body more than once).
     values: FxMap<usize, usize>,
 }
@@ -152,8 +151,8 @@ pub fn read_crowded(
     let mut line = Line {
         b,
         taken: Spans::default(),
-        found: Vec::new(),
-        rids: None,
+        found: Vec::with_capacity(MAX_FINDINGS),
+        rids: literals.requests.iter().map(|&at| (at, None)).collect(),
         values: FxMap::default(),
     };
     // In FORMS' order; each returns Ok(false) once MAX_FINDINGS are found.
@@ -210,10 +209,11 @@ fn precheck(b: &[u8]) -> R<()> {
 }
 
 /// What one pass over the line finds (`Literals::of`): every `TencentCloudSDK` with the quotes
-/// before it, every `code:`, whether `='` stands in it, its quotes.
+/// before it, every `request` (any case), every `code:`, whether `='` stands in it, its quotes.
 #[derive(Default)]
 struct Literals {
     sdk: Vec<(usize, usize)>,
+    requests: Vec<usize>,
     code: Vec<usize>,
     repr: bool,
     quotes: usize,
@@ -240,7 +240,9 @@ impl Literals {
                 | has_byte(w, splat(b'"'))
                 | has_byte(w, splat(b':'))
                 | has_byte(w, splat(b'='))
-                | has_byte(w, splat(b'K'));
+                | has_byte(w, splat(b'K'))
+                | has_byte(w, splat(b'q'))
+                | has_byte(w, splat(b'Q'));
             while m != 0 {
                 found.at(b, i + (m.trailing_zeros() / 8) as usize)?;
                 m &= m - 1;
@@ -287,6 +289,14 @@ impl Literals {
                 self.repr |= b.get(i + 1) == Some(&b'\'');
             }
             b'K' if ends(b"TencentCloudSDK") => self.sdk.push((i - 14, self.quotes)),
+            // `request` in any case, from its `q` (rare in text; `r` and `t` are everywhere).
+            b'q' | b'Q'
+                if i >= 2
+                    && b[i - 2..].len() >= 7
+                    && b[i - 2..i + 5].eq_ignore_ascii_case(b"request") =>
+            {
+                self.requests.push(i - 2);
+            }
             _ => {}
         }
         Ok(())
@@ -533,18 +543,7 @@ impl Line<'_> {
     /// `_request_id_near(text, pos)`: the first request ID within the window around `pos`.
     fn rid_near(&mut self, pos: usize) -> Option<Span> {
         let b = self.b;
-        let rids = self.rids.get_or_insert_with(|| {
-            // From its `quest` (`q` is rare in text; `r` and `t` are everywhere).
-            let mut all = Vec::new();
-            let mut at = 2;
-            while let Some(q) = find_ascii_ci(b, b"quest", at) {
-                at = q + 5;
-                if b[q - 2..q].eq_ignore_ascii_case(b"re") {
-                    all.push((q - 2, None));
-                }
-            }
-            all
-        });
+        let rids = &mut self.rids;
         let (low, high) = (window_start(pos), (pos + WINDOW).min(b.len()));
         let first = rids.partition_point(|&(a, _)| a < low);
         for (a, id) in &mut rids[first..] {
