@@ -18,7 +18,7 @@
 
 use crate::json::{value_end, JsonError};
 use crate::reader::{
-    api3_code_at, api3_request_id, bare_token, error_key, find, in_envelope, legacy_at, no_value,
+    api3_code_at, api3_request_id, bare_token, find, in_envelope, legacy_at, no_value,
     request_id_token, rfind, Declined, Finding, Span, Words, API3_JSON, BARE_CODE, GO_SDK,
     LEGACY_MESSAGE, PYTHON_SDK,
 };
@@ -100,6 +100,9 @@ struct Line<'a> {
     /// Each `request` (any case) of the line, and the ID `_REQUEST_ID_ANYWHERE` reads there
     /// without an end (Some(None): no match there; None: not read yet).
     rids: Vec<(usize, Option<Option<Span>>)>,
+    /// Every `"Code"` and `"Error"` of the line (`Literals::of`).
+    codes: Vec<usize>,
+    errors: Vec<usize>,
     /// Where the JSON values read from a brace end (`json_object` reads a body more than once).
     values: FxMap<usize, usize>,
 }
@@ -145,7 +148,7 @@ pub fn read_crowded(
     words: &Words,
 ) -> R<Vec<Finding>> {
     precheck(b)?;
-    let literals = Literals::of(b)?;
+    let mut literals = Literals::of(b)?;
     let heads = heads(b, &literals)?;
     quoted_heads(&heads, &literals)?;
     let mut line = Line {
@@ -153,6 +156,8 @@ pub fn read_crowded(
         taken: Spans::default(),
         found: Vec::with_capacity(MAX_FINDINGS),
         rids: literals.requests.iter().map(|&at| (at, None)).collect(),
+        codes: std::mem::take(&mut literals.codes),
+        errors: std::mem::take(&mut literals.errors),
         values: FxMap::default(),
     };
     // In FORMS' order; each returns Ok(false) once MAX_FINDINGS are found.
@@ -209,11 +214,14 @@ fn precheck(b: &[u8]) -> R<()> {
 }
 
 /// What one pass over the line finds (`Literals::of`): every `TencentCloudSDK` with the quotes
-/// before it, every `request` (any case), every `code:`, whether `='` stands in it, its quotes.
+/// before it, every `request` (any case), `code:`, `"Code"` and `"Error"`, whether `='` stands
+/// in it, its quotes.
 #[derive(Default)]
 struct Literals {
     sdk: Vec<(usize, usize)>,
     requests: Vec<usize>,
+    codes: Vec<usize>,  // `"Code"`
+    errors: Vec<usize>, // `"Error"`
     code: Vec<usize>,
     repr: bool,
     quotes: usize,
@@ -266,6 +274,11 @@ impl Literals {
                 let rest = &b[i..];
                 if rest.starts_with(b"\"locals\"") || rest.starts_with(b"\"code\"") {
                     return Err(Declined);
+                }
+                if rest.starts_with(b"\"Code\"") {
+                    self.codes.push(i);
+                } else if rest.starts_with(b"\"Error\"") {
+                    self.errors.push(i);
                 }
                 self.quotes += 1;
             }
@@ -734,13 +747,38 @@ impl Line<'_> {
         Ok(found)
     }
 
+    /// `_ERROR_KEY.search(text, lo, hi)`: `"Error"\s*:\s*\{` wholly in `b[lo:hi]`.
+    fn error_key(&self, lo: usize, hi: usize) -> Option<usize> {
+        let b = self.b;
+        let first = self.errors.partition_point(|&k| k < lo);
+        for &k in &self.errors[first..] {
+            if k + 7 > hi {
+                break;
+            }
+            let mut i = k + 7;
+            while i < hi && b[i] == b' ' {
+                i += 1;
+            }
+            if i < hi && b[i] == b':' {
+                i += 1;
+                while i < hi && b[i] == b' ' {
+                    i += 1;
+                }
+                if i < hi && b[i] == b'{' {
+                    return Some(k);
+                }
+            }
+        }
+        None
+    }
+
     /// API3_JSON: `_API3_CODE`'s finditer, `_api3_json`, and the body's span.
     fn api3(&mut self) -> R<bool> {
         let b = self.b;
         let n = b.len();
-        let mut next = find(b, b"\"Code\"", 0);
-        while let Some(q) = next {
-            next = find(b, b"\"Code\"", q + 1);
+        let codes = std::mem::take(&mut self.codes);
+        for (k, &q) in codes.iter().enumerate() {
+            let next = codes.get(k + 1).copied();
             let Some(((cs, ce), mend)) = api3_code_at(b, q) else {
                 continue;
             };
@@ -751,13 +789,13 @@ impl Line<'_> {
                 continue;
             }
             let low = window_start(q);
-            if error_key(b, low, q).is_none() {
+            if self.error_key(low, q).is_none() {
                 continue;
             }
             let (bs, be) = self
                 .json_object(q, mend)?
                 .unwrap_or((low, n.min(mend + WINDOW)));
-            if error_key(b, bs, q).is_none() {
+            if self.error_key(bs, q).is_none() {
                 continue;
             }
             let message = json_string(b, b"\"Message\"", bs, be);
