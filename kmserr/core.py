@@ -26,7 +26,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
-from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 from .envelopes import _DOCKER_HEAD, AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
 from .extract import (
@@ -76,6 +76,17 @@ FAST_PATH = True
 # A candidate line of a block: where it starts, where it ends (without its newline), and its
 # findings, or None: this core did not read it (the caller gives it to `Extractor.find`).
 Line = tuple[int, int, "tuple[Finding, ...] | None"]
+
+
+# The findings of a line that `PythonCore.read_texts(codes=True)` read for plain output's tail alone:
+# its `tail_key` stands beside it. Not empty, so that it counts as a line with an error.
+KEYED: Final = (Finding(code="", form="", start=0, end=0),)
+
+
+def tail_key(finding: Finding) -> tuple[str, int | None, int | None, str | None, str]:
+    """What plain output's tail of a line with this one error depends on (`Search._tail`'s key):
+    not its message or request ID, which the tail does not show."""
+    return finding.code, finding.module_code, finding.error_code, finding.code_desc, finding.form
 
 
 class BlockCore(Protocol):
@@ -149,9 +160,14 @@ class PythonCore:
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         return self.read_texts(buf, start, end)[0]
 
-    def read_texts(self, buf: bytes, start: int, end: int) -> tuple[list[Line], list[str | None]]:
+    def read_texts(
+        self, buf: bytes, start: int, end: int, *, codes: bool = False,
+    ) -> tuple[list[Line], list[str | None]]:
         """`read`'s lines, and beside each the text it was read as (None: not decoded here), which
-        the scanner's hit then holds: a line decoded once, not again for its hit."""
+        the scanner's hit then holds: a line decoded once, not again for its hit. With `codes`
+        (plain output, whose tail shows only what `tail_key` holds), a common line read in a batch
+        is listed with KEYED as its findings, and beside it its `tail_key` in place of its text: no
+        `Finding` is kept for it, nor a `Hit` made of it."""
         found = self._engine.candidates(buf, start, end)
         if not (found.structured or found.names or found.crowded or found.parens):
             return [], []
@@ -197,7 +213,7 @@ class PythonCore:
         emptied = False  # whether a batch's line read alone holds no error after all
         for kind, batch in enumerate(batches):
             if batch:
-                emptied = self._read_batch(kind % len(_BATCHES), batch, lines) or emptied
+                emptied = self._read_batch(kind % len(_BATCHES), batch, lines, texts if codes else None) or emptied
         if emptied:
             kept = [index for index, line in enumerate(lines) if line[2] is None or line[2]]
             if len(kept) < len(lines):
@@ -213,12 +229,14 @@ class PythonCore:
             findings = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
         return findings
 
-    def _read_batch(self, kind: int, held: list[_Held], lines: list[Line]) -> bool:
+    def _read_batch(self, kind: int, held: list[_Held], lines: list[Line], keys: list[Any] | None = None) -> bool:
         """Read a block's lines of one common form (`_batch_kind`) in one batch, as the form's reader
         (`_Batch.reader`) reads each: the checks that no other form's literal stands in a line are
         made once over the batch's text joined (the common answer: none does), then one regex finds
         every line's error. A line the batch cannot vouch for is read alone (`_read_one`), and so is
-        each line of a batch that a literal stands in. Whether a line read alone held no error."""
+        each line of a batch that a literal stands in. Whether a line read alone held no error.
+        With `keys` (`read_texts`' texts, with `codes`), a line read here is listed as KEYED, its
+        `tail_key` at its place in `keys`."""
         batch = _BATCHES[kind]
         joined = "\n".join([h[1] for h in held])
         offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))  # where each line starts in `joined`
@@ -286,7 +304,11 @@ class PythonCore:
                 if len(checked) >= _CHECKED_MAX:
                     checked.clear()
                 checked.add(key)
-            lines[place] = (line_start, line_end, (finding,))
+            if keys is None:
+                lines[place] = (line_start, line_end, (finding,))
+            else:
+                lines[place] = (line_start, line_end, KEYED)
+                keys[place] = (finding.code, finding.module_code, finding.error_code, finding.code_desc, finding.form)
             read[index] = True
             done += 1
         if done < count:
