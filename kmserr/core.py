@@ -156,6 +156,9 @@ class PythonCore:
         # With Hyperscan, a batch's literals are looked for in one pass of it (`_guards`).
         self._hyperscan = engine.name == "hyperscan"
         self._full: set[tuple[object, ...]] = set()  # signatures whose fast reading disagreed once
+        # For plain output's tails (`_key_batch`): by signature, what a line's key depends on, read
+        # both ways once and agreed, and the key.
+        self._known: dict[tuple[object, ...], dict[object, tuple[object, ...]]] = {}
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         return self.read_texts(buf, start, end)[0]
@@ -276,6 +279,9 @@ class PythonCore:
             offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))
             count = len(held)
         read: list[bool] = [False] * count
+        if keys is not None:
+            done = self._key_batch(batch, held, joined, offsets, lines, keys, read)
+            return self._read_unread(held, lines, read, done, count) or emptied
         done = 0
         reader, build = batch.reader, batch.build
         checked, full_sigs, check = self._checked, self._full, self._check
@@ -304,13 +310,14 @@ class PythonCore:
                 if len(checked) >= _CHECKED_MAX:
                     checked.clear()
                 checked.add(key)
-            if keys is None:
-                lines[place] = (line_start, line_end, (finding,))
-            else:
-                lines[place] = (line_start, line_end, KEYED)
-                keys[place] = (finding.code, finding.module_code, finding.error_code, finding.code_desc, finding.form)
+            lines[place] = (line_start, line_end, (finding,))
             read[index] = True
             done += 1
+        return self._read_unread(held, lines, read, done, count) or emptied
+
+    def _read_unread(self, held: list[_Held], lines: list[Line], read: list[bool], done: int, count: int) -> bool:
+        """Read alone the lines of a batch its regex did not read: whether one of them held no error."""
+        emptied = False
         if done < count:
             for index, was_read in enumerate(read):
                 if not was_read:
@@ -319,6 +326,59 @@ class PythonCore:
                     lines[place] = (line_start, line_end, findings)
                     emptied = emptied or not findings
         return emptied
+
+    def _key_batch(
+        self, batch: _Batch, held: list[_Held], joined: str, offsets: list[int], lines: list[Line], keys: list[Any],
+        read: list[bool],
+    ) -> int:
+        """`_read_batch`'s reading of the lines its literals allow, each for its tail's key alone
+        (`_Batch.key`): the first line of each (signature, what its key depends on) is built and
+        read by the full extractor too, which must agree, as `_read_batch` checks each (signature,
+        code); the others are looked up. How many lines were read."""
+        done = 0
+        reader, keyer, build = batch.reader, batch.key, batch.build
+        known, full_sigs, check = self._known, self._full, self._check
+        for match in batch.lines.finditer(joined):
+            index = bisect_right(offsets, match.start()) - 1
+            place, text, names_at, parens_at, forms, line_start, line_end = held[index]
+            off = offsets[index]
+            got = keyer(match, off, text, parens_at)
+            if got is None:
+                continue  # read alone
+            ident, low, high = got
+            if names_at and (names_at[0] < low or names_at[-1] >= high):
+                continue  # a name outside the error's own text: maybe an error of its own
+            first = text[:1]
+            if first in _SOURCE_FIRST and (first not in _DIGITS or text[:8].lstrip(_DIGITS)[:1] in _BLANKS) \
+                    and _is_source_line(text, 0):
+                continue  # a traceback's source line
+            signature = (reader, forms, bool(names_at), len(parens_at))
+            if full_sigs and signature in full_sigs:
+                continue
+            seen = known.get(signature)
+            key = None if seen is None else seen.get(ident)
+            if key is None:
+                built = build(match, off, text, parens_at)
+                if built is None:  # the keyer refuses what its builder refuses: never, but read alone then
+                    continue
+                finding = built[0]
+                if check:
+                    full = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
+                    if full != (finding,):
+                        full_sigs.add(signature)
+                        continue
+                key = tail_key(finding)
+                if seen is None:
+                    if len(known) >= _CHECKED_MAX:
+                        known.clear()
+                    seen = known[signature] = {}
+                if len(seen) < _CHECKED_MAX:
+                    seen[ident] = key
+            lines[place] = (line_start, line_end, KEYED)
+            keys[place] = key
+            read[index] = True
+            done += 1
+        return done
 
     def _read_fast(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
@@ -762,6 +822,7 @@ class _Batch(NamedTuple):
     lines: re.Pattern[str]
     build: _Build
     reader: _Reader
+    key: _Keyer
 
 
 def _sdk_checked(code: str, message: str, rid: str) -> str | None:
@@ -841,6 +902,58 @@ def _build_legacy_body(match: re.Match[str], off: int, text: str, parens_at: lis
     return finding, match.start() - off, match.end() - off
 
 
+# What a batch's line is read as for plain output's tail alone (`_key_batch`): what of its match
+# its tail's key depends on (for one signature, the same gives the same `tail_key`), and the
+# stretch of the line it surely explains; None where its builder gives None (read alone).
+_KeyRead = tuple[object, int, int]
+_Keyer = Callable[[re.Match[str], int, str, list[int]], "_KeyRead | None"]
+
+
+def _key_plain_sdk(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _KeyRead | None:
+    """`_build_plain_sdk`'s reading, its code alone."""
+    code, message, rid = match.groups()
+    if _sdk_checked(code, message, rid) is None:
+        return None
+    return code, match.start() + 1 - off, len(text)
+
+
+def _key_quoted_sdk(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _KeyRead | None:
+    """`_build_quoted_sdk`'s reading, its code alone."""
+    low, high = match.start() - off, match.end() - off
+    if text.count('"', 0, low) % 2 or not ((low and text[low - 1] in ":=") or _is_value(text, low)) \
+            or high - low - 2 > WINDOW:
+        return None
+    if parens_at and (parens_at[0] < low or parens_at[-1] >= high):
+        return None
+    code, message, rid = match.groups()
+    if _sdk_checked(code, message, rid) is None:
+        return None
+    return code, low, high
+
+
+def _key_api3(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _KeyRead | None:
+    """`_build_api3`'s reading, its code alone."""
+    return match.group(1), match.start() - off, match.end() - off
+
+
+def _key_legacy_plain(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _KeyRead | None:
+    """`_build_legacy_plain`'s reading, its code alone (its module code is the code's number)."""
+    at = match.start() - off
+    if at != parens_at[0]:
+        return None
+    return match.group(1), at, match.end() - off
+
+
+def _key_legacy_body(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _KeyRead | None:
+    """`_build_legacy_body`'s reading, its legacy code, gateway code and codeDesc alone."""
+    if match.start(2) - off != parens_at[0] or not _quotes_paired(match, off, text):
+        return None
+    legacy = _LEGACY.match(text, parens_at[0])
+    if legacy is None:
+        return None
+    return (legacy.group(1), match.group(1), match.group(3)), match.start() - off, match.end() - off
+
+
 @functools.cache
 def _guards() -> list[Guard]:
     """Each batch's literals as one Hyperscan database (built at the first batch of a run, loaded
@@ -857,15 +970,16 @@ _SDK_ABSENT: Final = (*_NOT_BEFORE, "='", "Code: ", "ErrorCode=", "RequestId=")
 _OTHER_CODES: Final = (*_NOT_BEFORE, "code:", "Code: ", "ErrorCode=")
 _PLAIN_SDK, _QUOTED_SDK, _API3_RESPONSE, _API3_ERROR, _LEGACY_PLAIN, _LEGACY_IN_BODY = range(6)
 _BATCHES: Final = (
-    _Batch(("SDK", "code:"), _SDK_ABSENT, _PLAIN_SDK_LINES, _build_plain_sdk, _plain_sdk_line),
+    _Batch(("SDK", "code:"), _SDK_ABSENT, _PLAIN_SDK_LINES, _build_plain_sdk, _plain_sdk_line, _key_plain_sdk),
     _Batch(("SDK", "code:"), (*_SDK_ABSENT, '"Code"', '"code"'), _QUOTED_SDK_LINES, _build_quoted_sdk,
-           _quoted_sdk_line),
+           _quoted_sdk_line, _key_quoted_sdk),
     _Batch(('"Code"', '"Error"', '"Message"', '"RequestId"'), (*_OTHER_CODES, '"code"'), _API3_BODY, _build_api3,
-           _api3_line),
+           _api3_line, _key_api3),
     _Batch(('"Code"', '"Error"', '"Message"', '"RequestId"'), (*_OTHER_CODES, '"code"'), _API3_ERROR_BODY,
-           _build_api3, _api3_line),
-    _Batch((), (*_OTHER_CODES, '"Code"'), _LEGACY, _build_legacy_plain, _legacy_line),
-    _Batch(('"code"', '"codeDesc"'), (*_OTHER_CODES, '"Code"'), _LEGACY_BODY, _build_legacy_body, _legacy_line),
+           _build_api3, _api3_line, _key_api3),
+    _Batch((), (*_OTHER_CODES, '"Code"'), _LEGACY, _build_legacy_plain, _legacy_line, _key_legacy_plain),
+    _Batch(('"code"', '"codeDesc"'), (*_OTHER_CODES, '"Code"'), _LEGACY_BODY, _build_legacy_body, _legacy_line,
+           _key_legacy_body),
 )
 
 
