@@ -26,7 +26,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol, cast
 
 from .envelopes import _DOCKER_HEAD, AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
 from .extract import (
@@ -185,34 +185,66 @@ class PythonCore:
         lines: list[Line] = []
         texts: list[str | None] = []
         append, keep = lines.append, texts.append
-        for line_start, line_end, names_at, parens_at, forms in _candidate_lines(buf, start, end, found):
-            raw = buf[line_start:line_end]
-            if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) or _RICH_HEAD in raw \
-                    or (opened and _may_continue(raw)):
-                # Node's error object, rich's wrapped exception line, a record that may continue
-                # one cut short: the lines around it are the searcher's.
-                append((line_start, line_end, None))
-                keep(None)
-                continue
-            text = raw.decode("utf-8", "surrogateescape")
-            if text[-1:] == "\r":
-                text = text[:-1]
-            ascii = raw.isascii()
-            if names_at is not None and not ascii:
-                names_at, parens_at = _chars(raw, names_at), _chars(raw, parens_at or [])
-            if batching and parens_at is not None and names_at is not None and len(text) <= WINDOW \
-                    and "\\" not in text:
-                kind = _batch_kind(text, parens_at, opened)
-                if kind >= 0:
-                    held = (len(lines), text, names_at, parens_at, forms, line_start, line_end)
-                    batches[kind if ascii else kind + len(_BATCHES)].append(held)
-                    append((line_start, line_end, None))
-                    keep(text)
-                    continue
-            findings = self._read_one(text, names_at, parens_at, forms)
-            if findings:
-                append((line_start, line_end, findings))
-                keep(text)
+        # The candidate lines of the block, as `_candidate_lines` groups its hits, each read in turn:
+        # written out here, where a generator and its tuples cost a tenth of a line's reading.
+        kinds = found.kinds
+        events = _events(found)
+        events.append((end + 1) << 8 | _UNKNOWN_FORM)  # past every line: it ends the last one
+        line_start, line_end = 0, -1
+        names_at: list[int] | None = []
+        parens_at: list[int] | None = []
+        located: list[int] = []
+        form_sets, rfind, find, n_batches = _FORM_SETS, buf.rfind, buf.find, len(_BATCHES)
+        for event in events:
+            at = event >> 8
+            if at > line_end:
+                if line_end >= 0:  # the line before is whole: read it
+                    forms = None if kinds is None else (form_sets.get(tuple(located)) or _forms(located))
+                    raw = buf[line_start:line_end]
+                    if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) or _RICH_HEAD in raw \
+                            or (opened and _may_continue(raw)):
+                        # Node's error object, rich's wrapped exception line, a record that may continue
+                        # one cut short: the lines around it are the searcher's.
+                        append((line_start, line_end, None))
+                        keep(None)
+                    else:
+                        text = raw.decode("utf-8", "surrogateescape")
+                        if text[-1:] == "\r":
+                            text = text[:-1]
+                        ascii = raw.isascii()
+                        if names_at is not None and not ascii:
+                            names_at, parens_at = _chars(raw, names_at), _chars(raw, parens_at or [])
+                        kind = -1
+                        if batching and parens_at is not None and names_at is not None and len(text) <= WINDOW \
+                                and "\\" not in text:
+                            kind = _batch_kind(text, parens_at, opened)
+                        if kind >= 0:
+                            held = (len(lines), text, names_at, parens_at, forms, line_start, line_end)
+                            batches[kind if ascii else kind + n_batches].append(cast("_Held", held))
+                            append((line_start, line_end, None))
+                            keep(text)
+                        else:
+                            findings = self._read_one(text, names_at, parens_at, forms)
+                            if findings:
+                                append((line_start, line_end, findings))
+                                keep(text)
+                if at > end:
+                    break
+                line_start = rfind(b"\n", start, at) + 1 or start
+                newline = find(b"\n", at, end)
+                line_end = end if newline < 0 else newline
+                names_at, parens_at, located = [], [], []
+            tag = event & 255
+            if tag == _NAME:
+                if names_at is not None:
+                    names_at.append(at - line_start)
+            elif tag == _PAREN:
+                if parens_at is not None:
+                    parens_at.append(at - line_start)
+            elif tag == _CROWDED:
+                names_at = parens_at = None
+            elif tag != _UNKNOWN_FORM:
+                located.append(tag)
         emptied = False  # whether a batch's line read alone holds no error after all
         for kind, batch in enumerate(batches):
             if batch:
@@ -1008,14 +1040,7 @@ def _candidate_lines(
     (byte offsets in the line; None when it is crowded: look at the whole line), and which
     located forms it holds (None: not known, look for them all)."""
     kinds = found.kinds
-    if kinds is not None:
-        events = [at << 8 | kind for at, kind in zip(found.structured, kinds, strict=True)]
-    else:
-        events = [at << 8 | _UNKNOWN_FORM for at in found.structured]
-    events += [at << 8 | _NAME for at in found.names]
-    events += [at << 8 | _CROWDED for at in found.crowded]
-    events += [at << 8 | _PAREN for at in found.parens]
-    events.sort()
+    events = _events(found)
     line_end = -1
     line_start = 0
     names: list[int] | None = []
@@ -1042,6 +1067,21 @@ def _candidate_lines(
             located.append(tag)
     if line_end >= 0:
         yield line_start, line_end, names, parens, _forms(located) if kinds is not None else None
+
+
+def _events(found: Candidates) -> list[int]:
+    """A block's candidates as events (position << 8 | tag), sorted: in a line's order, its kinds
+    of hit in the order the prefilter reported them."""
+    kinds = found.kinds
+    if kinds is not None:
+        events = [at << 8 | kind for at, kind in zip(found.structured, kinds, strict=True)]
+    else:
+        events = [at << 8 | _UNKNOWN_FORM for at in found.structured]
+    events += [at << 8 | _NAME for at in found.names]
+    events += [at << 8 | _CROWDED for at in found.crowded]
+    events += [at << 8 | _PAREN for at in found.parens]
+    events.sort()
+    return events
 
 
 def _forms(kinds: list[int]) -> frozenset[str]:
