@@ -195,14 +195,22 @@ class PythonCore:
         parens_at: list[int] | None = []
         located: list[int] = []
         form_sets, rfind, find, n_batches = _FORM_SETS, buf.rfind, buf.find, len(_BATCHES)
+        rich = buf.find(_RICH_HEAD, start, end) >= 0  # rich's exception line: looked for in a line only if in the block
         for event in events:
             at = event >> 8
             if at > line_end:
                 if line_end >= 0:  # the line before is whole: read it
-                    forms = None if kinds is None else (form_sets.get(tuple(located)) or _forms(located))
+                    forms = None
+                    if kinds is not None:
+                        forms = form_sets.get(tuple(located))
+                        if forms is None:
+                            forms = _forms(located)
                     raw = buf[line_start:line_end]
-                    if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) or _RICH_HEAD in raw \
-                            or (opened and _may_continue(raw)):
+                    first = raw[:1]
+                    if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) \
+                            or (rich and _RICH_HEAD in raw) \
+                            or (opened and (raw.find(b" std", 19, 40) >= 0 if first.isdigit() else first in _BRACE_RS)
+                                and _may_continue(raw)):
                         # Node's error object, rich's wrapped exception line, a record that may continue
                         # one cut short: the lines around it are the searcher's.
                         append((line_start, line_end, None))
@@ -494,6 +502,7 @@ def _may_continue(raw: bytes) -> bool:
 
 
 _CHECKED_MAX: Final = 65536
+_BRACE_RS: Final = (b"{", b"\x1e")  # the first bytes but digits of a line that `may_continue` may say yes to
 _RICH_HEAD: Final = RICH_HEAD.encode()
 _DIGITS: Final = "0123456789"
 _BLANKS: Final = (" ", "\t")
