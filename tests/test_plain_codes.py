@@ -22,6 +22,7 @@ from kmserr import core, search
 from kmserr.registry import default_registry
 from kmserr.render import Style, line_printer
 from kmserr.search import Search
+from tests.conftest import ENGINES
 from tests.test_native import DATA, form_line
 
 
@@ -39,11 +40,12 @@ def grep(path: Path, *, names: bool = False, numbers: bool = False, annotate: bo
     return out.getvalue(), run.matched
 
 
-def three_ways(path: Path, **options: bool) -> bytes:
-    """Pure Python's plain output of lines read for their tails, asserted equal to that of their
-    findings and to the full extractor's; returned."""
+def three_ways(path: Path, engine: str = "hyperscan", **options: bool) -> bytes:
+    """Pure Python's plain output of lines read for their tails (with this engine), asserted equal
+    to that of their findings and to the full extractor's; returned."""
     with pytest.MonkeyPatch.context() as m:
         m.setenv(core.ENV, "1")
+        m.setenv("KMSERR_ENGINE", engine)
         keyed = grep(path, **options)
         m.setattr(search, "CODES_ONLY", False)
         assert grep(path, **options) == keyed
@@ -68,12 +70,12 @@ blocks = st.lists(st.tuples(lines, st.sampled_from([b"\n", b"\r\n"])), min_size=
 
 
 @given(blocks, st.booleans(), st.booleans(), st.booleans(), st.sampled_from([64, 512, 1 << 20]),
-       st.integers(1, 3))
+       st.integers(1, 3), st.sampled_from(ENGINES))
 @example(blocks=[(b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r", b"\r\n")] * 3,
-         ended=False, names=True, numbers=True, block=1 << 20, times=2)
+         ended=False, names=True, numbers=True, block=1 << 20, times=2, engine="hyperscan")
 def test_lines_read_for_their_tails_print_as_their_findings(
     tmp_path_factory: pytest.TempPathFactory, blocks: list[tuple[bytes, bytes]], ended: bool, names: bool,
-    numbers: bool, block: int, times: int,
+    numbers: bool, block: int, times: int, engine: str,
 ) -> None:
     """A file of these lines `times` over (keys met again in later blocks), read `block` bytes at a time."""
     data = b"".join(line + eol for line, eol in blocks) * times
@@ -83,28 +85,30 @@ def test_lines_read_for_their_tails_print_as_their_findings(
     path.write_bytes(data)
     with pytest.MonkeyPatch.context() as m:
         m.setattr(search, "BLOCK_SIZE", block)
-        three_ways(path, names=names, numbers=numbers)
+        three_ways(path, engine, names=names, numbers=numbers)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("numbers", [False, True])
-def test_every_fixture(tmp_path: Path, numbers: bool) -> None:
+def test_every_fixture(tmp_path: Path, numbers: bool, engine: str) -> None:
     """Every file in tests/data, each whole and all of them in one file (their keys met again)."""
     files = [p for p in sorted(DATA.rglob("*")) if p.is_file()]
     for path in files:
-        three_ways(path, numbers=numbers)
+        three_ways(path, engine, numbers=numbers)
     joined = tmp_path / "all.log"
     joined.write_bytes(b"\n".join(p.read_bytes() for p in files) * 2)
-    assert three_ways(joined, names=True, numbers=numbers)
+    assert three_ways(joined, engine, names=True, numbers=numbers)
 
 
-def test_an_incident_log(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_incident_log(tmp_path: Path, engine: str) -> None:
     """An incident log (half its lines errors, of the common forms and others): most of its lines
     are read for their tails alone, and print as their findings do."""
     out = io.BytesIO()
     write(out, 256 << 10, 0.5, 7, "mixed")
     path = tmp_path / "incident.log"
     path.write_bytes(out.getvalue())
-    printed = three_ways(path, numbers=True)
+    printed = three_ways(path, engine, numbers=True)
     assert printed.count(b"\n") > 500
 
 
