@@ -17,6 +17,11 @@ are joined, the `in` tests that each line's reader makes (no other form's litera
 once over the joined text, and one regex finds every line's error; a line a batch cannot vouch for
 goes to its reader alone. A line costs a few Python operations that way, where each `in` and each
 call cost about as much as the line's own reading.
+
+For plain output (`read_texts(codes=True)`), whose tail shows only each error's code, module
+code, gateway code, codeDesc and form (`tail_key`), a batch's line is read for that key alone
+(`_key_batch`): the regex's groups that the key depends on are looked up by signature, and only
+the first line of each is built as a `Finding` and read by the full extractor, which must agree.
 """
 
 from __future__ import annotations
