@@ -124,3 +124,16 @@ def test_a_key_let_go_is_worked_out_again(tmp_path: Path, monkeypatch: pytest.Mo
     printed = three_ways(path)
     assert printed.count(b"\n") == 15
     assert printed.count(b"AuthFailure") == 8  # in each line and its tail
+
+
+@pytest.mark.parametrize("numbers", [False, True])
+def test_a_long_line_among_common_ones(tmp_path: Path, numbers: bool) -> None:
+    """A line longer than the sink writes whole (`search._LONG_LINE`), between common lines of a
+    block: written by the sink in its place, the lines around it assembled."""
+    common = b"a [TencentCloudSDKException] code:AuthFailure message:m requestId:r\n"
+    long = b"x" * 70000 + b" (10630) lacked of required parameters\n"
+    path = tmp_path / "a.log"
+    path.write_bytes(common * 2 + long + common * 2)
+    printed = three_ways(path, numbers=numbers)
+    assert printed.count(b"\n") == 5
+    assert printed.splitlines()[2].startswith(b"3:x" if numbers else b"xxx")
