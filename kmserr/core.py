@@ -31,7 +31,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol, cast
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 from .envelopes import _DOCKER_HEAD, AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
 from .extract import (
@@ -227,16 +227,17 @@ class PythonCore:
                         ascii = raw.isascii()
                         if names_at is not None and not ascii:
                             names_at, parens_at = _chars(raw, names_at), _chars(raw, parens_at or [])
-                        kind = -1
+                        alone = True
                         if batching and parens_at is not None and names_at is not None and len(text) <= WINDOW \
                                 and "\\" not in text:
                             kind = _batch_kind(text, parens_at, opened)
-                        if kind >= 0:
-                            held = (len(lines), text, names_at, parens_at, forms, line_start, line_end)
-                            batches[kind if ascii else kind + n_batches].append(cast("_Held", held))
-                            append((line_start, line_end, None))
-                            keep(text)
-                        else:
+                            if kind >= 0:
+                                held: _Held = (len(lines), text, names_at, parens_at, forms, line_start, line_end)
+                                batches[kind if ascii else kind + n_batches].append(held)
+                                append((line_start, line_end, None))
+                                keep(text)
+                                alone = False
+                        if alone:
                             findings = self._read_one(text, names_at, parens_at, forms)
                             if findings:
                                 append((line_start, line_end, findings))
