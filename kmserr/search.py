@@ -24,7 +24,7 @@ from . import scan
 from .forms import Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
-from .scan import AUTO, BLOCK_SIZE, NONE, Carry, Hit, LineScanner, lines_above, native_class
+from .scan import AUTO, BLOCK_SIZE, NONE, Carry, Hit, Keyed, LineScanner, lines_above, native_class
 from .scan import check_envelope as check
 
 # parallel.py (-j's parts) and explanation.py (a hit's meaning) are imported where they are first
@@ -119,6 +119,9 @@ _TAILS: Final = 65536  # tails held by their errors' meanings (each a few hundre
 _LONG_LINE: Final = 65536  # a longer line the sink writes in pieces (`matched_with_tail`), never joined
 # Tests set it False to compare the plain output the compiled core assembles with Python's.
 ASSEMBLE = True
+# Tests set it False to compare plain output of lines read for their tails alone (`LineScanner.scan_plain`)
+# with that of their findings.
+CODES_ONLY = True
 
 
 class Seen(NamedTuple):
@@ -248,6 +251,9 @@ class Search:
         timed = sink is None and self._timeline is not None and not self._files_only
         layout = self._layout(scanner, name) if plain and not self._only.active else None
         tails = self._table(scanner) if counted and not self._only.active else None
+        # Plain output Python assembles (the sink says how a line begins), no filter: its common
+        # lines read for their tails alone.
+        codes = plain and not self._only.active and getattr(sink, "line_prefix", None) is not None
         # JSON Lines of every match (no filter, no context): records assembled by the compiled core too.
         json = None
         # JSON Lines of every match in Python, a block at a time (`render.lines.LinePrinter.matched_json`).
@@ -266,8 +272,12 @@ class Search:
                 if assembled is not None:
                     lines += self._plain_assembled(*assembled, name)
                 else:
+                    if CODES_ONLY and codes:
+                        lines += self._plain_block(scanner.scan_plain(buf, start, end), name)
+                        continue
                     hits = scanner.scan_lines(buf, start, end)
-                    lines += self._plain_block(self._kept(hits) if self._only.active else hits, name)
+                    shown = self._kept(hits) if self._only.active else hits
+                    lines += self._plain_block([hit for _, hit in shown], name)
                 continue
             if counted:
                 assembled = None if tails is None else scanner.assemble(buf, start, end, tails, count_only=True)
@@ -458,11 +468,21 @@ class Search:
             wanted = self._keeps[key] = self._only.keep(explain_finding(f, self.registry))
         return wanted
 
-    def _plain_block(self, hits: list[tuple[int, Hit]], name: str) -> int:
+    def _keyed_tail(self, sink: _PlainSink, key: tuple[object, ...]) -> bytes:
+        """The tail of a line read for it alone (`LineScanner.scan_plain`), whose key the table let go:
+        worked out again from a finding of that key (the tail shows nothing else of it)."""
+        code, module_code, error_code, code_desc, form = key
+        finding = Finding(code=cast(str, code), form=cast(str, form), start=0, end=0,
+                          module_code=cast("int | None", module_code), error_code=cast("int | None", error_code),
+                          code_desc=cast("str | None", code_desc))
+        return self._tail(sink, Hit(0, b"", "", (finding,)))
+
+    def _plain_block(self, hits: Sequence[Hit | Keyed], name: str) -> int:
         """Print a block's hits in plain output (no filter, no context): each line's bytes and the
         tail of its errors, which depends on their meanings alone, so it is worked out once per
         (code, module code, gateway code, codeDesc, form) of its errors (`explain_finding`'s key but
         the message, which only says whether the message agrees), not by explaining every line.
+        A line read for its tail alone (`Keyed`: `LineScanner.scan_plain`) comes with that key.
         Where the sink says how it begins a line (`line_prefix`), the block's output is assembled
         here and handed over at once, as the compiled core's is (`_plain_assembled`)."""
         if not hits:
@@ -474,30 +494,39 @@ class Search:
         layout: tuple[bytes, bool] | None = None if line_prefix is None else line_prefix(name)
         if layout is None:
             write = sink.matched_with_tail
-            for _, hit in hits:
+            for hit in hits:
+                assert type(hit) is Hit  # keyed lines are asked for only where a prefix is known
                 write(hit, self._tail(sink, hit), name)
             sink.flush()  # a live stream is shown as soon as its lines are read
             return len(hits)
         prefix, numbers = layout
         out: list[bytes] = []
         put = out.append
-        for _, hit in hits:
-            findings = hit.findings
-            if len(findings) == 1:
-                f = findings[0]
-                tail = tails.get((f.code, f.module_code, f.error_code, f.code_desc, f.form))
+        get = tails.get
+        for item in hits:
+            if type(item) is Hit:
+                hit = item
+                findings = hit.findings
+                if len(findings) == 1:
+                    f = findings[0]
+                    tail = get((f.code, f.module_code, f.error_code, f.code_desc, f.form))
+                else:
+                    tail = None
+                if tail is None:
+                    tail = self._tail(sink, hit)
+                line, number = hit.line, hit.line_number
+                if len(line) > _LONG_LINE:  # written in pieces by the sink, never copied whole
+                    sink.assembled(memoryview(b"".join(out)))
+                    out.clear()
+                    sink.matched_with_tail(hit, tail, name)
+                    continue
             else:
-                tail = None
-            if tail is None:
-                tail = self._tail(sink, hit)
-            line = hit.line
-            if len(line) > _LONG_LINE:  # written in pieces by the sink, never copied whole
-                sink.assembled(memoryview(b"".join(out)))
-                out.clear()
-                sink.matched_with_tail(hit, tail, name)
-                continue
+                line, number, key = cast("Keyed", item)
+                tail = get(key)
+                if tail is None:
+                    tail = self._keyed_tail(sink, key)
             if numbers:
-                put(b"%s%d:" % (prefix, hit.line_number))
+                put(b"%s%d:" % (prefix, number))
             elif prefix:
                 put(prefix)
             put(line)
