@@ -283,9 +283,11 @@ class Search:
                 assembled = None if tails is None else scanner.assemble(buf, start, end, tails, count_only=True)
                 if assembled is not None:
                     found = assembled[1] + len(assembled[2])
-                else:
-                    hits = scanner.scan_lines(buf, start, end)
-                    found = len(self._kept(hits) if self._only.active else hits)
+                elif self._only.active:
+                    found = len(self._kept(scanner.scan_lines(buf, start, end)))
+                else:  # Python's core: common lines read for their tails' keys alone, no findings made
+                    read = scanner.scan_plain if CODES_ONLY else scanner.scan_lines
+                    found = len(read(buf, start, end))
                 if found:
                     self.matched = True
                     lines += 1 if self._files_only else found

@@ -40,6 +40,13 @@ def grep(path: Path, *, names: bool = False, numbers: bool = False, annotate: bo
     return out.getvalue(), run.matched
 
 
+def count(path: Path) -> int:
+    """`kmserr grep -c` of one file: the lines with errors, counted from the same reading."""
+    run = Search(default_registry(), None, lambda path, problem: None, count_lines=False, jobs=1, count_codes=False)
+    run.search(str(path))
+    return run.lines_per_input[-1][1]
+
+
 def three_ways(path: Path, engine: str = "hyperscan", **options: bool) -> bytes:
     """Pure Python's plain output of lines read for their tails (with this engine), asserted equal
     to that of their findings and to the full extractor's; returned."""
@@ -47,8 +54,10 @@ def three_ways(path: Path, engine: str = "hyperscan", **options: bool) -> bytes:
         m.setenv(core.ENV, "1")
         m.setenv("KMSERR_ENGINE", engine)
         keyed = grep(path, **options)
+        assert count(path) == keyed[0].count(b"\n")  # -c reads as plain output does
         m.setattr(search, "CODES_ONLY", False)
         assert grep(path, **options) == keyed
+        assert count(path) == keyed[0].count(b"\n")
         m.setattr(core, "FAST_PATH", False)
         assert grep(path, **options) == keyed
     return keyed[0]
