@@ -60,12 +60,23 @@ class Hit(NamedTuple):
         """The line's time as --summary and --timeline read it: a line read in an envelope has the
         envelope's time when the app's line has none (`now`: the moment a syslog time's year is read against)."""
         if any(f.envelope for f in self.findings):
-            from .envelopes import stamp
+            return _stamps().envelope(self.line, now, envelope)
+        return _stamps().find(self.line, now)
 
-            return stamp(self.line, now, envelope)
-        from .timestamps import find
 
-        return find(self.line, now)
+class _Stamps(NamedTuple):
+    find: Callable[[bytes, datetime | None], Stamp | None]
+    envelope: Callable[[bytes, datetime | None, str], Stamp | None]
+
+
+@functools.cache
+def _stamps() -> _Stamps:
+    """How a line's time is read, imported at the first line asked (--summary, --timeline), not at
+    start-up, nor at every line (an import statement costs a lookup each time it runs)."""
+    from .envelopes import stamp
+    from .timestamps import find
+
+    return _Stamps(find, stamp)
 
 
 def _encoded_length(text: str, start: int, end: int) -> int:
@@ -76,6 +87,10 @@ def _encoded_length(text: str, start: int, end: int) -> int:
 
 # A Hit from its fields in order, without its constructor's call (a line's share of a block's hits).
 _hit: Final = functools.partial(tuple.__new__, Hit)
+
+# A line Python's core read for plain output alone (`LineScanner.scan_plain`): its bytes, its
+# number (0 when not counted), its tail's key (`core.tail_key`).
+Keyed = tuple[bytes, int, tuple[object, ...]]
 
 # The longest line the compiled core hands back that Python's block core reads again (`_read_again`
 # copies it); a longer one goes to the full extractor.
@@ -226,6 +241,41 @@ class LineScanner:
         starts: list[int] = []
         self._scan(buf, start, end, hits, starts)
         return list(zip(starts, hits, strict=True))
+
+    def scan_plain(self, buf: bytes, start: int, end: int) -> list[Hit | Keyed]:
+        """The error lines of `buf[start:end]` (whole lines) for plain output: as `scan_lines`' hits,
+        but a common line that Python's core read in a batch as (its bytes, its number, its tail's
+        key: `core.tail_key`), with no `Finding` or `Hit` made (`PythonCore.read_texts`' `codes`)."""
+        if self._core.name != "python" or self._rich_lines:
+            return [hit for _, hit in self.scan_lines(buf, start, end)]
+        candidates, texts = cast("PythonCore", self._core).read_texts(buf, start, end, codes=True)
+        if not all(line[2] for line in candidates):
+            # rich's exception line, Node's code line, a record that may continue: their lines are
+            # read with those around them, by `_scan` (which reads the block again, keeping findings).
+            return [hit for _, hit in self.scan_lines(buf, start, end)]
+        from .core import KEYED  # imported already: Python's core runs
+
+        out: list[Hit | Keyed] = []
+        put = out.append
+        counting = self._count_lines
+        number = self._line_number
+        counted_to = start
+        hit = _hit
+        for (line_start, line_end, errors), text in zip(candidates, texts, strict=True):
+            if counting:
+                number += buf.count(b"\n", counted_to, line_start)
+                counted_to = line_start
+            if errors is KEYED:
+                put((buf[line_start:line_end], number + 1 if counting else 0, cast("tuple[object, ...]", text)))
+                continue
+            raw = buf[line_start:line_end]
+            if text is None:
+                text = raw.decode("utf-8", "surrogateescape")
+                if text[-1:] == "\r":
+                    text = text[:-1]
+            put(hit((number + 1 if counting else 0, raw, text, errors)))
+        self._done(buf, start, end)
+        return out
 
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit], starts: list[int] | None = None) -> None:
         """Take the error lines of `buf[start:end]`, which holds whole lines only, from the block core;

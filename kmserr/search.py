@@ -24,7 +24,7 @@ from . import scan
 from .forms import Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
-from .scan import AUTO, BLOCK_SIZE, NONE, Carry, Hit, LineScanner, lines_above, native_class
+from .scan import AUTO, BLOCK_SIZE, NONE, Carry, Hit, Keyed, LineScanner, lines_above, native_class
 from .scan import check_envelope as check
 
 # parallel.py (-j's parts) and explanation.py (a hit's meaning) are imported where they are first
@@ -119,6 +119,9 @@ _TAILS: Final = 65536  # tails held by their errors' meanings (each a few hundre
 _LONG_LINE: Final = 65536  # a longer line the sink writes in pieces (`matched_with_tail`), never joined
 # Tests set it False to compare the plain output the compiled core assembles with Python's.
 ASSEMBLE = True
+# Tests set it False to compare plain output of lines read for their tails alone (`LineScanner.scan_plain`)
+# with that of their findings.
+CODES_ONLY = True
 
 
 class Seen(NamedTuple):
@@ -178,6 +181,7 @@ class Search:
         self._printer, self._out = printer, out
         self.seen: dict[str, Seen] = {}
         self._tails: dict[object, bytes] = {}  # plain output: the tail of a line's errors (`_plain_block`)
+        self._keeps: dict[object, bool] = {}  # whether the filter keeps an error of a meaning (`_kept`)
         # JSON Lines in Python: what each meaning's matches are made of (`render.json.matched_block`).
         self._json_meanings: dict[object, object] = {}
         self._native_tails: _native.Tails | None = None  # the same, in the compiled core (`_layout`)
@@ -227,15 +231,29 @@ class Search:
     def _run(self, blocks: Iterable[tuple[bytes, int, int]], name: str, scanner: LineScanner) -> int:
         """Search blocks of whole lines to their end (to the first match with -l): the number of lines kept."""
         context = None
-        if (self._before or self._after) and self._sink is not None and not self._files_only:
-            context = _Context(self._before, self._after, self._sink, name)
-        lines = 0
         sink = self._sink
-        plain = context is None and not self._files_only and not self._only.active and getattr(sink, "plain", False)
-        # -c and -l without a filter: a line is kept if it holds an error, nothing to explain.
-        counted = sink is None and self._timeline is None and not self._codes and not self._only.active
-        layout = self._layout(scanner, name) if plain else None
-        tails = self._table(scanner) if counted else None
+        # Context around plain lines with no filter: each matched line printed with the tail of its
+        # errors' meanings (`_tail`), not explained line by line.
+        lean = not self._only.active and getattr(sink, "plain", False)
+        if (self._before or self._after) and sink is not None and not self._files_only:
+            psink = cast("_PlainSink", sink)
+
+            def with_tail(hit: Hit, _: Sequence[Explanation]) -> None:
+                psink.matched_with_tail(hit, self._tail(psink, hit), name)
+
+            context = _Context(self._before, self._after, sink, name,
+                               with_tail if lean else functools.partial(_matched, sink, name=name))
+        lines = 0
+        plain = context is None and not self._files_only and getattr(sink, "plain", False)
+        # -c and -l: a line is kept if it holds an error (with a filter, one it keeps), nothing to explain.
+        counted = sink is None and self._timeline is None and not self._codes
+        summary = sink is None and self._timeline is None and self._codes and not self._files_only
+        timed = sink is None and self._timeline is not None and not self._files_only
+        layout = self._layout(scanner, name) if plain and not self._only.active else None
+        tails = self._table(scanner) if counted and not self._only.active else None
+        # Plain output Python assembles (the sink says how a line begins), no filter: its common
+        # lines read for their tails alone.
+        codes = plain and not self._only.active and getattr(sink, "line_prefix", None) is not None
         # JSON Lines of every match (no filter, no context): records assembled by the compiled core too.
         json = None
         # JSON Lines of every match in Python, a block at a time (`render.lines.LinePrinter.matched_json`).
@@ -254,12 +272,22 @@ class Search:
                 if assembled is not None:
                     lines += self._plain_assembled(*assembled, name)
                 else:
-                    lines += self._plain_block(scanner.scan_lines(buf, start, end), name)
+                    if CODES_ONLY and codes:
+                        lines += self._plain_block(scanner.scan_plain(buf, start, end), name)
+                        continue
+                    hits = scanner.scan_lines(buf, start, end)
+                    shown = self._kept(hits) if self._only.active else hits
+                    lines += self._plain_block([hit for _, hit in shown], name)
                 continue
             if counted:
                 assembled = None if tails is None else scanner.assemble(buf, start, end, tails, count_only=True)
-                found = len(scanner.scan_lines(buf, start, end)) if assembled is None else \
-                    assembled[1] + len(assembled[2])
+                if assembled is not None:
+                    found = assembled[1] + len(assembled[2])
+                elif self._only.active:
+                    found = len(self._kept(scanner.scan_lines(buf, start, end)))
+                else:  # Python's core: common lines read for their tails' keys alone, no findings made
+                    read = scanner.scan_plain if CODES_ONLY else scanner.scan_lines
+                    found = len(read(buf, start, end))
                 if found:
                     self.matched = True
                     lines += 1 if self._files_only else found
@@ -282,9 +310,19 @@ class Search:
                     lines += len(hits)
                     cast("Sink", sink).flush()  # a live stream is shown as soon as its lines are read
                 continue
+            if summary or timed:
+                hits = scanner.scan_lines(buf, start, end)
+                found = self._summarize(hits) if summary else self._time(hits)
+                if found:
+                    self.matched = True
+                lines += found
+                continue
             first_number = scanner.lines_done + 1
-            kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
-                    if (items := self._explain(hit))]
+            if context is not None and lean:
+                kept = [(at, hit, _UNEXPLAINED) for at, hit in scanner.scan_lines(buf, start, end)]
+            else:
+                kept = [(at, hit, items) for at, hit in scanner.scan_lines(buf, start, end)
+                        if (items := self._explain(hit))]
             if kept:
                 self.matched = True
             if context is not None:
@@ -431,11 +469,39 @@ class Search:
             self._tails[key] = tail
         return tail
 
-    def _plain_block(self, hits: list[tuple[int, Hit]], name: str) -> int:
+    def _kept(self, hits: list[tuple[int, Hit]]) -> list[tuple[int, Hit]]:
+        """The lines with an error that the filter keeps (the tail of a line tells of the errors
+        kept alone: `_tail` explains it through the filter)."""
+        wanted = self._wanted
+        return [(at, hit) for at, hit in hits if any(wanted(f) for f in hit.findings)]
+
+    def _wanted(self, f: Finding) -> bool:
+        """Whether the filter keeps an error: asked once per meaning, on which alone it depends."""
+        key = (f.code, f.module_code, f.error_code, f.code_desc, f.form)
+        wanted = self._keeps.get(key)
+        if wanted is None:
+            from .explanation import explain_finding
+
+            if len(self._keeps) >= _TAILS:
+                self._keeps.clear()
+            wanted = self._keeps[key] = self._only.keep(explain_finding(f, self.registry))
+        return wanted
+
+    def _keyed_tail(self, sink: _PlainSink, key: tuple[object, ...]) -> bytes:
+        """The tail of a line read for it alone (`LineScanner.scan_plain`), whose key the table let go:
+        worked out again from a finding of that key (the tail shows nothing else of it)."""
+        code, module_code, error_code, code_desc, form = key
+        finding = Finding(code=cast(str, code), form=cast(str, form), start=0, end=0,
+                          module_code=cast("int | None", module_code), error_code=cast("int | None", error_code),
+                          code_desc=cast("str | None", code_desc))
+        return self._tail(sink, Hit(0, b"", "", (finding,)))
+
+    def _plain_block(self, hits: Sequence[Hit | Keyed], name: str) -> int:
         """Print a block's hits in plain output (no filter, no context): each line's bytes and the
         tail of its errors, which depends on their meanings alone, so it is worked out once per
         (code, module code, gateway code, codeDesc, form) of its errors (`explain_finding`'s key but
         the message, which only says whether the message agrees), not by explaining every line.
+        A line read for its tail alone (`Keyed`: `LineScanner.scan_plain`) comes with that key.
         Where the sink says how it begins a line (`line_prefix`), the block's output is assembled
         here and handed over at once, as the compiled core's is (`_plain_assembled`)."""
         if not hits:
@@ -447,30 +513,39 @@ class Search:
         layout: tuple[bytes, bool] | None = None if line_prefix is None else line_prefix(name)
         if layout is None:
             write = sink.matched_with_tail
-            for _, hit in hits:
+            for hit in hits:
+                assert type(hit) is Hit  # keyed lines are asked for only where a prefix is known
                 write(hit, self._tail(sink, hit), name)
             sink.flush()  # a live stream is shown as soon as its lines are read
             return len(hits)
         prefix, numbers = layout
         out: list[bytes] = []
         put = out.append
-        for _, hit in hits:
-            findings = hit.findings
-            if len(findings) == 1:
-                f = findings[0]
-                tail = tails.get((f.code, f.module_code, f.error_code, f.code_desc, f.form))
+        get = tails.get
+        for item in hits:
+            if type(item) is Hit:
+                hit = item
+                findings = hit.findings
+                if len(findings) == 1:
+                    f = findings[0]
+                    tail = get((f.code, f.module_code, f.error_code, f.code_desc, f.form))
+                else:
+                    tail = None
+                if tail is None:
+                    tail = self._tail(sink, hit)
+                line, number = hit.line, hit.line_number
+                if len(line) > _LONG_LINE:  # written in pieces by the sink, never copied whole
+                    sink.assembled(memoryview(b"".join(out)))
+                    out.clear()
+                    sink.matched_with_tail(hit, tail, name)
+                    continue
             else:
-                tail = None
-            if tail is None:
-                tail = self._tail(sink, hit)
-            line = hit.line
-            if len(line) > _LONG_LINE:  # written in pieces by the sink, never copied whole
-                sink.assembled(memoryview(b"".join(out)))
-                out.clear()
-                sink.matched_with_tail(hit, tail, name)
-                continue
+                line, number, key = cast("Keyed", item)
+                tail = get(key)
+                if tail is None:
+                    tail = self._keyed_tail(sink, key)
             if numbers:
-                put(b"%s%d:" % (prefix, hit.line_number))
+                put(b"%s%d:" % (prefix, number))
             elif prefix:
                 put(prefix)
             put(line)
@@ -746,6 +821,63 @@ class Search:
             else:
                 self.seen[code] = Seen(earlier.times + 1, earlier.first or when, when or earlier.last, earlier.example)
 
+    def _summarize(self, hits: list[tuple[int, Hit]]) -> int:
+        """--summary of a block's lines (the lines kept): each code's count, and a line's time read
+        only where it can change what is shown. A code met before is counted and its lines held;
+        at the block's end its first time is read from them forward while it has none, its last
+        from the block's end back, where `_take` read every line's time (a third of the work)."""
+        seen, active, wanted, held = self.seen, self._only.active, self._wanted, dict[str, list[Hit]]()
+        kept = 0
+        for _, hit in hits:
+            codes = [f.code for f in hit.findings if wanted(f)] if active else [f.code for f in hit.findings]
+            if not codes:
+                continue
+            kept += 1
+            if all(code in seen for code in codes):
+                for code in codes:
+                    held.setdefault(code, []).append(hit)
+                continue
+            # A code first met (or past SUMMARY_BYTES): its row is made where the order says.
+            self._summarize_held(held)
+            held.clear()
+            self._take(hit, self._explain(hit), "")
+        self._summarize_held(held)
+        return kept
+
+    def _time(self, hits: list[tuple[int, Hit]]) -> int:
+        """--timeline of a block's lines (the lines kept): each line's errors counted at its time,
+        explained only where a filter asks which count."""
+        timeline, now, envelope, active = cast("Timeline", self._timeline), self._now, self._envelope, self._only.active
+        wanted = self._wanted
+        add = timeline.add
+        kept = 0
+        for _, hit in hits:
+            codes = [f.code for f in hit.findings if wanted(f)] if active else [f.code for f in hit.findings]
+            if not codes:
+                continue
+            kept += 1
+            stamp = hit.stamp(now, envelope)  # the envelope's time where the app's line has none
+            add(stamp.when if stamp else None, codes)
+        return kept
+
+    def _summarize_held(self, held: dict[str, list[Hit]]) -> None:
+        """Count the lines held for codes met before, as `_take` would have one at a time."""
+        seen, now, envelope = self.seen, self._now, self._envelope
+        for code, lines in held.items():
+            earlier = seen[code]
+            first, last = earlier.first, None
+            for hit in lines:
+                if first:
+                    break
+                stamp = hit.stamp(now, envelope)
+                first = first or (stamp.text if stamp else None)
+            for hit in reversed(lines):
+                stamp = hit.stamp(now, envelope)
+                if stamp and stamp.text:
+                    last = stamp.text
+                    break
+            seen[code] = Seen(earlier.times + len(lines), first, last or earlier.last, earlier.example)
+
     def _slot(self, code: str) -> tuple[str, Seen | None]:
         """Where --summary counts a code: its own row, or OTHER_CODES once SUMMARY_BYTES are held
         (said once); with what it holds so far (None: a row to make)."""
@@ -793,6 +925,13 @@ def _other_codes(example: Explanation) -> Explanation:
     return example._replace(finding=finding, entry=None, family=None, message_agrees=None)
 
 
+_UNEXPLAINED: Final[list[Explanation]] = []  # a line whose printer works out its errors' meanings itself
+
+
+def _matched(sink: Sink, hit: Hit, items: list[Explanation], *, name: str) -> None:
+    sink.matched(hit, items, name)
+
+
 class _Context:
     """grep's -B/-A over blocks of whole lines: the lines around each match are found from its
     offset, by searching back and forth for newlines, so the cost is that of the lines printed.
@@ -800,9 +939,11 @@ class _Context:
     The lines of earlier blocks that a later match may need (-B) are held as whole blocks'
     tails, never split; those beyond NUM lines are let go."""
 
-    def __init__(self, before: int, after: int, sink: Sink, name: str) -> None:
+    def __init__(
+        self, before: int, after: int, sink: Sink, name: str, matched: Callable[[Hit, list[Explanation]], None],
+    ) -> None:
         self._before, self._after = before, after
-        self._sink, self._name = sink, name
+        self._sink, self._name, self._matched = sink, name, matched
         self._last = 0  # the number of the last line printed
         self._left = 0  # lines still to print after the last match
         # Unprinted lines of earlier blocks: (number of the first, buffer, start, end, line count).
@@ -824,7 +965,7 @@ class _Context:
                 self._sink.context_break()
             for offset, line in enumerate(held):
                 self._sink.context(first + offset, line, self._name)
-            self._sink.matched(hit, items, self._name)
+            self._matched(hit, items)
             self._held.clear()
             self._held_lines = 0
             self._last, self._left = hit.line_number, self._after

@@ -115,7 +115,8 @@ class Timeline:
         if when is None:
             self.unplaced += 1
             return
-        second = (when - _EPOCH) // timedelta(seconds=1)
+        since = when - _EPOCH  # whole seconds, floored: a timedelta's seconds and microseconds are never negative
+        second = since.days * 86400 + since.seconds
         start = second - second % self._size
         counts = self._buckets.get(start)
         if counts is None:
@@ -123,7 +124,11 @@ class Timeline:
             if len(self._buckets) > self._max:
                 self._merge(self._larger(self._size))
                 counts = self._buckets[second - second % self._size]
-        counts.update(codes)
+        if isinstance(codes, list | tuple) and len(codes) == 1:  # most lines: no Counter.update
+            code = codes[0]
+            counts[code] = counts.get(code, 0) + 1
+        else:
+            counts.update(codes)
 
     def counts(self) -> Counts:
         """The counts so far, in buckets of the size given, or else of a nice size for their span."""

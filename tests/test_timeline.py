@@ -122,3 +122,15 @@ def test_every_error_counted_once_in_bounded_buckets(events: list[tuple[int, str
     for second, code in events:
         start = START + second
         assert counts.buckets[start - start % counts.size][code] > 0
+
+
+@given(st.datetimes(timezones=st.just(timezone.utc)), st.integers(1, 7200),
+       st.lists(st.sampled_from(["A", "B"]), min_size=1, max_size=3), st.sampled_from([list, tuple, iter]))
+def test_a_moment_falls_in_the_bucket_that_holds_its_second(
+    when: datetime, size: int, codes: list[str], kind: type,
+) -> None:
+    """Before 1970 as after, to the microsecond: the second floored, each code counted once a time."""
+    timeline = Timeline(size)
+    timeline.add(when, kind(codes))
+    second = (when - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(seconds=1)
+    assert timeline.counts().buckets == {second - second % size: {code: codes.count(code) for code in codes}}

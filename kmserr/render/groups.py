@@ -34,6 +34,18 @@ class FileGroups:
         self._enter(name)
         self._sink.context(number, line, name)
 
+    @property
+    def plain(self) -> bool:
+        """Whether the printer's matched lines are their bytes and a tail (`LinePrinter.plain`)."""
+        return bool(getattr(self._sink, "plain", False))
+
+    def tail(self, items: Sequence[Explanation]) -> bytes:
+        return bytes(self._sink.tail(items))
+
+    def matched_with_tail(self, hit: Hit, tail: bytes, name: str) -> None:
+        self._enter(name)
+        self._sink.matched_with_tail(hit, tail, name)
+
     def context_break(self) -> None:
         self._sink.context_break()
 
