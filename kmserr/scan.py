@@ -21,7 +21,7 @@ from .registry import Registry, default_registry
 # core.py, extract.py, envelopes.py and timestamps.py (3 ms of imports) are imported where a line
 # needs them: the compiled core's grep of lines it reads all needs none of them.
 if TYPE_CHECKING:
-    from ._native import Tails
+    from ._native import Hole, NativeCore, Tails
     from .core import BlockCore, Line, NativeClass, PythonCore
     from .engines import Engine
     from .extract import Extractor
@@ -102,7 +102,8 @@ _AGAIN_AFTER: Final = 16
 
 # A block's plain output as the compiled core assembled it, how many lines that is, and the lines
 # it left to Python: where each goes in that output, its hit, the slot of its tail in the table (-1:
-# none), in JSON how its message agrees as the core reads it (-1: not known; `_native.AGREES`).
+# none), in JSON how its message agrees as the core reads it (-1: not known; `_native.AGREES`); in
+# plain output, for a line of several errors, how many slots from its slot on hold their tails.
 Assembled = tuple[memoryview, int, list[tuple[int, Hit, int, int]]]
 
 
@@ -411,6 +412,8 @@ class LineScanner:
         if got is None:
             return None
         data, written, holes, newlines = got
+        if not json and not count_only:
+            holes = [self._crowded(buf, hole) for hole in holes]
         unread = [(line_start, line_end) for _, line_start, line_end, _, _, _, findings in holes
                   if findings is None and line_end - line_start <= _AGAIN_MAX]
         again = self._read_again(buf, unread) if unread else {}
@@ -423,6 +426,18 @@ class LineScanner:
                 left.append((offset, Hit(number, *read), slot, agrees))
         self._done(buf, start, end, newlines)
         return data, written, left
+
+    def _crowded(self, buf: bytes, hole: Hole) -> Hole:
+        """A hole of plain output that is a line of several errors the core read (its slots' count
+        where JSON's agreement stands, 2 or more) with the findings the core read it with, asked for
+        alone (`read` gives several a line): Python need not read its hundred errors again."""
+        offset, line_start, line_end, number, slot, count, findings = hole
+        if findings is not None or count < 2:
+            return hole
+        read = cast("NativeCore", self._core).read(buf, line_start, line_end)
+        if len(read) == 1 and read[0][0] == line_start and read[0][2] is not None and len(read[0][2]) == count:
+            return offset, line_start, line_end, number, slot, count, read[0][2]
+        return hole
 
     def _with_read_again(self, buf: bytes, lines: list[Line]) -> list[Line]:
         """The compiled core's lines, those it handed back read again by Python's block core (`_read_again`)."""

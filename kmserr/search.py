@@ -422,13 +422,17 @@ class Search:
         tails = self._native_tails
         assert tails is not None
         at = 0
-        for offset, hit, slot, _ in holes:
+        for offset, hit, slot, count in holes:
             if offset > at:
                 put(data[at:offset])
                 at = offset
             tail = self._tail(sink, hit)
-            if slot >= 0:
+            if slot >= 0 and count < 0:
                 tails.put(slot, tail)
+            elif slot >= 0 and count == len(hit.findings):
+                # A line of several errors: the tail of each, which the core joins as `annotation` does.
+                for index, finding in enumerate(hit.findings):
+                    tails.put(slot + index, self._finding_tail(sink, finding))
             write(hit, tail, name)
         if at < len(data):
             put(data[at:])
@@ -450,6 +454,19 @@ class Search:
             if len(tails) >= _TAILS:
                 tails.clear()
             tails[key] = tail
+        return tail
+
+    def _finding_tail(self, sink: _PlainSink, finding: Finding) -> bytes:
+        """The tail of one error, as a line of it alone has it (`_tail`'s key)."""
+        key = (finding.code, finding.module_code, finding.error_code, finding.code_desc, finding.form)
+        tail = self._tails.get(key)
+        if tail is None:
+            from .explanation import explain_finding  # loaded: a lookup in sys.modules, not an import
+
+            tail = sink.tail([explain_finding(finding, self.registry)])
+            if len(self._tails) >= _TAILS:
+                self._tails.clear()
+            self._tails[key] = tail
         return tail
 
     def _kept(self, hits: list[tuple[int, Hit]]) -> list[tuple[int, Hit]]:
