@@ -227,6 +227,7 @@ class Pool:
     """Up to `size` workers, started as batches need them; none outlives `stop`."""
 
     def __init__(self, size: int, work: BatchWork) -> None:
+        keep_freed_memory()  # before the workers are forked: they inherit it
         self._size, self._work = size, work
         self._workers: list[Worker] = []
         self._starts = True
@@ -255,6 +256,31 @@ class Pool:
         """End every worker, busy or not (the search ended, or stopped early)."""
         for worker in self._workers:
             worker.stop()
+
+
+# glibc's mallopt parameters (malloc.h) and the size both are set to: above a batch and its output
+# (BATCH, 4 MiB, and a block), below what a process may well hold anyway.
+_M_TRIM_THRESHOLD: Final = -1
+_M_MMAP_THRESHOLD: Final = -3
+_KEEP: Final = 32 << 20
+
+
+def keep_freed_memory() -> bool:
+    """Keep the memory of freed batches for the next ones (glibc only; False where it is not set).
+
+    By default glibc gives a batch's megabytes back to the kernel when the batch is freed (the top
+    of the heap is trimmed beyond twice the last large block, and blocks above a moving threshold
+    are mapped apart), so every batch's bytes are faulted in again page by page: 100,000 page faults
+    and a third of -j's system time for a 512 MiB stream. Up to 32 MiB freed stays in the process."""
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (ImportError, OSError, AttributeError):  # not glibc (musl, macOS): their allocators differ
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    return bool(mallopt(_M_MMAP_THRESHOLD, _KEEP)) and bool(mallopt(_M_TRIM_THRESHOLD, _KEEP))
 
 
 def _serve(work: BatchWork, tasks: int, results: int, others: Sequence[int], held: frozenset[int] | None) -> NoReturn:
