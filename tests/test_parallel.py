@@ -5,6 +5,14 @@ from __future__ import annotations
 import platform
 import subprocess
 import sys
+from collections.abc import Iterator
+from typing import IO
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kmserr import parallel
 
 # Batches of a few MiB made and freed, as a worker's and the reading process's are: the page
 # faults of the loop, with glibc's defaults and with the memory kept (argv[1] == "keep").
@@ -39,3 +47,44 @@ def test_freed_batches_are_not_faulted_in_again() -> None:
     # (about 100,000); kept, only the first round's pages are new.
     assert default > 40_000
     assert kept < 10_000
+
+
+def echo(start: bytes, lines: bytes, output: IO[bytes], result: IO[bytes]) -> None:
+    """A worker's search that gives back what it was given: its lines, and its start as counts."""
+    output.write(lines)
+    result.write(start)
+
+
+@pytest.fixture
+def worker() -> Iterator[parallel.Worker]:
+    made = parallel.Worker(echo, [])
+    yield made
+    made.stop()
+
+
+@settings(max_examples=25, deadline=None)
+@given(pieces=st.lists(st.binary(max_size=3000), min_size=1, max_size=8), start=st.binary(max_size=64))
+def test_a_worker_is_given_a_batch_whole_and_lines_stay_apart(pieces: list[bytes], start: bytes) -> None:
+    # Blocks as `Search._blocks` gives them, a line cut at a block's end among them: each block
+    # without a newline at its end reaches the worker with one, and nothing else changes.
+    made = parallel.Worker(echo, [])
+    try:
+        for _ in range(2):  # the same worker and the same shared memory, for a second batch
+            padded = [b"<" + piece + b">" for piece in pieces]  # the block's bounds, not its buffer's
+            sent = made.send(start, [(piece, 1, len(piece) - 1) for piece in padded])
+            assert sent is not None
+            assert sent.finished(wait=True)
+            want = b"".join(piece if piece.endswith(b"\n") else piece + b"\n" for piece in pieces)
+            assert sent.output.read() == want
+            assert sent.result.read() == start
+    finally:
+        made.stop()
+
+
+def test_a_batch_larger_than_the_shared_memory_is_left_to_the_caller(worker: parallel.Worker) -> None:
+    block = b"x" * (parallel.SHARED // 2) + b"\n"
+    assert worker.send(b"", [(block, 0, len(block)), (block, 0, len(block))]) is None
+    assert worker.alive and worker.busy is None  # still there for the next batch, which fits
+    sent = worker.send(b"", [(block, 0, len(block))])
+    assert sent is not None and sent.finished(wait=True)
+    assert sent.output.read() == block
