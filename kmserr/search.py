@@ -607,6 +607,8 @@ class Search:
         when its process died before it could say (killed, out of memory, no room for its output)."""
         import pickle
 
+        from . import parallel
+
         part.finished(wait=True)
         output, result = part.output, part.result
         try:
@@ -629,10 +631,7 @@ class Search:
                                            later.last or earlier.last, earlier.example)
             if self._sink is not None and self._out is not None:
                 self._sink.flush()
-                output.seek(0)
-                import shutil  # here: with bz2 and lzma, 2 ms of every grep's start, for -j's merge only
-
-                shutil.copyfileobj(output, self._out, BLOCK_SIZE)
+                parallel.copy(output, self._out)
                 self._out.flush()  # shown now: the next read may wait on a live stream
             return int(lines)
         finally:

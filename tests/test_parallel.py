@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import os
 import platform
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO
 
 import pytest
@@ -88,3 +93,61 @@ def test_a_batch_larger_than_the_shared_memory_is_left_to_the_caller(worker: par
     sent = worker.send(b"", [(block, 0, len(block))])
     assert sent is not None and sent.finished(wait=True)
     assert sent.output.read() == block
+
+
+@pytest.fixture
+def part_output(tmp_path: Path) -> Iterator[tuple[IO[bytes], bytes]]:
+    """A part's output as a forked child leaves it: a temporary file written through another object."""
+    data = b"".join(b"line %d\tkmserr: AuthFailure\n" % n for n in range(100_000))  # 3 MiB, more than a copy's step
+    with tempfile.TemporaryFile() as output:
+        with open(os.dup(output.fileno()), "wb") as child:
+            child.write(data)
+        yield output, data
+
+
+@pytest.mark.parametrize("mode", ["wb", "ab"])
+def test_a_parts_output_is_copied_whole_after_what_was_written_before(
+    part_output: tuple[IO[bytes], bytes], tmp_path: Path, mode: str
+) -> None:
+    output, data = part_output
+    target = tmp_path / "out"
+    target.write_bytes(b"earlier\n" if mode == "ab" else b"")
+    with target.open(mode) as out:
+        out.write(b"buffered\n")  # not flushed yet: it must come before the part's output
+        parallel.copy(output, out)
+        out.write(b"after\n")
+    assert target.read_bytes() == (b"earlier\n" if mode == "ab" else b"") + b"buffered\n" + data + b"after\n"
+
+
+def test_a_parts_output_goes_through_a_pipe(part_output: tuple[IO[bytes], bytes]) -> None:
+    output, data = part_output
+    read, write = os.pipe()
+    got: list[bytes] = []
+
+    def drain() -> None:
+        with open(read, "rb") as source:
+            got.append(source.read())
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    with open(write, "wb") as out:
+        parallel.copy(output, out)
+    reader.join()
+    assert got == [data]
+
+
+def test_a_parts_output_to_a_closed_pipe_says_so(part_output: tuple[IO[bytes], bytes]) -> None:
+    output, _ = part_output
+    read, write = os.pipe()
+    os.close(read)
+    with open(write, "wb") as out, pytest.raises(BrokenPipeError):
+        parallel.copy(output, out)
+        out.flush()
+
+
+def test_a_parts_output_in_memory_or_to_memory(part_output: tuple[IO[bytes], bytes]) -> None:
+    output, data = part_output
+    into = io.BytesIO()
+    parallel.copy(output, into)  # no descriptor to send to
+    parallel.copy(io.BytesIO(b"a batch's output\n"), into)  # a worker's batch, already in memory
+    assert into.getvalue() == data + b"a batch's output\n"
