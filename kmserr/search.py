@@ -495,9 +495,9 @@ class Search:
         seen_before, seen_bytes_before = dict(self.seen), self._seen_bytes
         self._parts_quiet, self._outgrown = True, False  # the children inherit it
         self._budget = SUMMARY_BYTES // len(ranges)  # and their share of the budget
-        # Made before the children: they inherit its block core, built once per matcher, which
-        # each built again after the fork (2 to 6 ms of every part, with the faults of its pages).
-        first = self._scanner()
+        # A scanner made before the children, for its block core (built once per matcher, kept by
+        # it): they inherit the core, which each built again after the fork (2 to 6 ms a part).
+        self._scanner()
         try:
             try:
                 for start, end in ranges[1:]:
@@ -508,7 +508,7 @@ class Search:
                 parts.clear()
                 ranges = [(0, ranges[-1][1])]
             try:
-                lines = self._range(path, name, fd, *ranges[0], scanner=first)
+                lines = self._range(path, name, fd, *ranges[0])
             except _Outgrown:
                 lines = 0
             self._budget = SUMMARY_BYTES
@@ -542,9 +542,9 @@ class Search:
             return f"lines {_count_lines(fd, start) + 1} to {_count_lines(fd, end)} ({where})"
         return f"the lines of {where}"
 
-    def _range(self, path: str, name: str, fd: int, start: int, end: int, scanner: LineScanner | None = None) -> int:
-        """Search the lines of `fd` from byte `start` (a line's start) to `end` (with `scanner`, a new one)."""
-        scanner = scanner or self._scanner()
+    def _range(self, path: str, name: str, fd: int, start: int, end: int) -> int:
+        """Search the lines of `fd` from byte `start` (a line's start) to `end`."""
+        scanner = self._scanner()
         if start:
             lines_before = _count_lines(fd, start) if self.count_lines else 0
             from .blocks import bytes_above  # the block API's own start of a range (kmserr.blocks)
