@@ -490,14 +490,14 @@ class Search:
         from . import parallel
 
         fd = stream.fileno()
+        # A scanner made before the children, for its block core (built once per matcher, kept by
+        # it): they inherit the core, which each built again after the fork (2 to 6 ms a part).
+        self._scanner()
         ranges = list(itertools.pairwise(_line_bounds(fd, os.fstat(fd).st_size, self._jobs)))
         parts: deque[tuple[parallel.Forked, int, int]] = deque()
         seen_before, seen_bytes_before = dict(self.seen), self._seen_bytes
         self._parts_quiet, self._outgrown = True, False  # the children inherit it
         self._budget = SUMMARY_BYTES // len(ranges)  # and their share of the budget
-        # A scanner made before the children, for its block core (built once per matcher, kept by
-        # it): they inherit the core, which each built again after the fork (2 to 6 ms a part).
-        self._scanner()
         try:
             try:
                 for start, end in ranges[1:]:
@@ -568,6 +568,7 @@ class Search:
         """Search standard input in batches of whole lines as they are read: workers search the
         batches of a fast stream, this process the others, and each batch's output is written in
         input order; what was read is searched and shown before a read that would wait."""
+        self._scanner()  # for its block core, built once per matcher: the workers forked later inherit it
         batches = _Batches(self, path, name, stream.fileno())
         try:
             for buf, start, end in self._blocks(stream, path, batches, before_read=batches.waiting):
