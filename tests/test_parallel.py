@@ -151,3 +151,37 @@ def test_a_parts_output_in_memory_or_to_memory(part_output: tuple[IO[bytes], byt
     parallel.copy(output, into)  # no descriptor to send to
     parallel.copy(io.BytesIO(b"a batch's output\n"), into)  # a worker's batch, already in memory
     assert into.getvalue() == data + b"a batch's output\n"
+
+
+# A part's temporary file made in a fresh process, with TMPDIR as given: whether tempfile was
+# imported, whether the file has no name, whether its data reads back, and its device.
+TEMPORARY = """
+import os, sys
+from kmserr import parallel
+with parallel._temporary_file() as made:
+    made.write(b"a part's output")
+    made.flush()
+    made.seek(0)
+    print("tempfile" in sys.modules, os.fstat(made.fileno()).st_nlink, made.read().decode(), os.fstat(made.fileno()).st_dev)
+"""
+
+
+def temporary(tmpdir: str) -> tuple[str, ...]:
+    env = {**os.environ, "TMPDIR": tmpdir}
+    run = subprocess.run([sys.executable, "-c", TEMPORARY], capture_output=True, text=True, env=env, check=True)
+    imported, links, *words, device = run.stdout.split()
+    return imported, links, " ".join(words), device
+
+
+def test_a_parts_file_is_made_where_tempfile_would_make_it(tmp_path: Path) -> None:
+    imported, links, read, device = temporary(str(tmp_path))
+    assert (links, read, device) == ("0", "a part's output", str(tmp_path.stat().st_dev))
+    # Where Linux makes files with no name, tempfile (4 ms) is not imported for them.
+    assert imported == ("False" if hasattr(os, "O_TMPFILE") else "True")
+
+
+def test_a_tmpdir_that_is_no_folder_is_left_to_tempfile(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_bytes(b"")
+    imported, links, read, _ = temporary(str(not_a_folder))  # tempfile tries its next folder
+    assert (imported, links, read) == ("True", "0", "a part's output")
