@@ -16,6 +16,7 @@ import io
 import os
 import struct
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Final, NoReturn, Protocol
 
@@ -184,10 +185,15 @@ def end(parts: Iterable[Forked]) -> None:
 # searched into an output and a result, as `Work` does.
 BatchWork = Callable[[bytes, bytes, IO[bytes], IO[bytes]], None]
 _LENGTHS: Final = struct.Struct("<QQ")  # a message: the lengths of its two parts, then the parts
-_SIZE: Final = struct.Struct("<Q")  # a batch's second part: the size of its lines in the shared memory
+_SLOT: Final = struct.Struct("<QQ")  # a batch's second part: where its lines are in the shared memory, their size
 # The most a batch sent to a worker holds: search.BATCH and a block beyond it, and room for the
 # newlines put after long lines (the caller searches a larger one itself).
 SHARED: Final = 6 << 20
+# The batches a worker holds at once: the one it searches and the next, which waits in its pipe,
+# so that it never waits for this process to notice that it is done and fill a batch again (a
+# worker searched 55% of a stream where it could search half, and 30% of 64 MiB). Each has a slot
+# of SHARED bytes of the shared memory.
+AHEAD: Final = 2
 
 
 class Sent:
@@ -202,11 +208,14 @@ class Sent:
     @property
     def done(self) -> int:
         """Readable once the worker sends the result (or ends)."""
-        return -1 if self.ended else self.worker.results
+        return -1 if self.ended or not self.worker.alive else self.worker.results
 
     def finished(self, *, wait: bool) -> bool:
         """Whether the result is here; with `wait`, wait for it. Taken whole at once, so that the
-        worker never waits on this process to read it."""
+        worker never waits on this process to read it. The worker's batches are taken in the order
+        they were sent (its results come so): this one is its oldest not taken."""
+        if not self.ended and not self.worker.alive:  # it died with an earlier batch: nothing more comes
+            self.ended = True
         if not self.ended and (wait or readable(self.worker.results)):
             self.ended = True
             try:
@@ -215,7 +224,7 @@ class Sent:
                 self.worker.stop()
             else:
                 self.output, self.result = io.BytesIO(output), io.BytesIO(result)
-                self.worker.busy = None
+                self.worker.taken()
         return self.ended
 
     def close(self) -> None:
@@ -234,7 +243,7 @@ class Worker:
         try:
             # The batch's lines: written here, read there, never copied through a pipe (its two
             # copies, one each side, were a fifth of -j's CPU from a pipe). Anonymous, so shared.
-            self._lines = mmap.mmap(-1, SHARED)
+            self._lines = mmap.mmap(-1, SHARED * AHEAD)
             fds += os.pipe()
             fds += os.pipe()
             held = _hold_stops()
@@ -254,7 +263,8 @@ class Worker:
         os.close(results)
         for fd in (self._tasks, self.results):
             _widen(fd)
-        self.busy: Sent | None = None
+        self.sent: deque[Sent] = deque()  # its batches not yet taken back, oldest first
+        self._slot = 0  # the slot of the shared memory the next batch is written to
         self.alive = True
 
     @property
@@ -262,13 +272,23 @@ class Worker:
         """This process's ends of the worker's pipes (a worker forked later closes them)."""
         return self._tasks, self.results
 
+    @property
+    def free(self) -> bool:
+        """Whether it can be sent a batch now: fewer than AHEAD of its batches are not taken back."""
+        return self.alive and len(self.sent) < AHEAD
+
+    def taken(self) -> None:
+        """Its oldest batch is taken back: its slot may be written again."""
+        self.sent.popleft()
+
     def send(self, start: bytes, blocks: Sequence[tuple[bytes, int, int]]) -> Sent | None:
-        """Send a batch of whole lines, of up to SHARED bytes; None when the worker is gone or the
-        batch is larger (the caller searches it)."""
-        lines, at = self._lines, 0
+        """Send a batch of whole lines, of up to SHARED bytes, to a free worker; None when the
+        worker is gone or the batch is larger (the caller searches it)."""
+        lines, base = self._lines, self._slot * SHARED  # a slot no batch not yet taken back is in
+        at = base
         for buf, begin, end in blocks:
             ended = buf.endswith(b"\n", begin, end)  # not: a long line, the input's last (lines stay apart)
-            if at + end - begin + (not ended) > SHARED:
+            if at - base + end - begin + (not ended) > SHARED:
                 return None
             lines[at : at + end - begin] = memoryview(buf)[begin:end]
             at += end - begin
@@ -276,12 +296,13 @@ class Worker:
                 lines[at] = ord("\n")
                 at += 1
         try:
-            _write_message(self._tasks, [start], [_SIZE.pack(at)])
+            _write_message(self._tasks, [start], [_SLOT.pack(base, at - base)])
         except OSError:  # it died between two batches
             self.stop()
             return None
-        self.busy = Sent(self)
-        return self.busy
+        self._slot = (self._slot + 1) % AHEAD
+        self.sent.append(Sent(self))
+        return self.sent[-1]
 
     def stop(self) -> None:
         """End the worker and reap it, once."""
@@ -306,22 +327,26 @@ class Pool:
         self._starts = True
 
     def idle(self) -> Worker | None:
-        """A worker with nothing to do (one is started if fewer than `size` run), or None."""
+        """A worker for a batch, or None: one with nothing to do, else a new one if fewer than
+        `size` run, else one still searching that can hold the batch next (AHEAD)."""
+        ahead = None
         for worker in self._workers:
-            if worker.alive and worker.busy is not None:
-                worker.busy.finished(wait=False)  # its result taken, it is free again
-            if worker.alive and worker.busy is None:
+            if worker.alive and not worker.free:
+                worker.sent[0].finished(wait=False)  # its oldest result taken, it is free again
+            if worker.alive and not worker.sent:
                 return worker
+            if ahead is None and worker.free:
+                ahead = worker
         if not all(worker.alive for worker in self._workers):  # one died: what it had is said lost, no more start
             self._workers = [worker for worker in self._workers if worker.alive]
             self._starts = False
         if not self._starts or len(self._workers) >= self._size:
-            return None
+            return ahead
         try:
             worker = Worker(self._work, [fd for other in self._workers for fd in other.fds])
         except OSError:  # no more processes or descriptors: the caller searches alone
             self._starts = False
-            return None
+            return ahead
         self._workers.append(worker)
         return worker
 
@@ -373,8 +398,8 @@ def _serve(
             except EOFError:
                 break
             output, result = io.BytesIO(), io.BytesIO()
-            (length,) = _SIZE.unpack(size)
-            work(start, lines[:length], output, result)  # bytes: the searches read bytes, the core too
+            at, length = _SLOT.unpack(size)
+            work(start, lines[at : at + length], output, result)  # bytes: the searches read bytes, the core too
             _write_message(results, [output.getbuffer()], [result.getbuffer()])
     except BaseException:  # Ctrl-C included: a child must never return into the caller's code
         status = 2

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -89,7 +90,7 @@ def test_a_worker_is_given_a_batch_whole_and_lines_stay_apart(pieces: list[bytes
 def test_a_batch_larger_than_the_shared_memory_is_left_to_the_caller(worker: parallel.Worker) -> None:
     block = b"x" * (parallel.SHARED // 2) + b"\n"
     assert worker.send(b"", [(block, 0, len(block)), (block, 0, len(block))]) is None
-    assert worker.alive and worker.busy is None  # still there for the next batch, which fits
+    assert worker.free and not worker.sent  # still there for the next batch, which fits
     sent = worker.send(b"", [(block, 0, len(block))])
     assert sent is not None and sent.finished(wait=True)
     assert sent.output.read() == block
@@ -185,3 +186,40 @@ def test_a_tmpdir_that_is_no_folder_is_left_to_tempfile(tmp_path: Path) -> None:
     not_a_folder.write_bytes(b"")
     imported, links, read, _ = temporary(str(not_a_folder))  # tempfile tries its next folder
     assert (imported, links, read) == ("True", "0", "a part's output")
+
+
+def test_a_worker_is_sent_its_next_batch_while_it_searches_one(worker: parallel.Worker) -> None:
+    batches = [b"first batch\n", b"second batch\n", b"third batch\n"]
+    first = worker.send(b"1", [(batches[0], 0, len(batches[0]))])
+    second = worker.send(b"2", [(batches[1], 0, len(batches[1]))])
+    assert first is not None and second is not None
+    assert not worker.free  # AHEAD batches not taken back: the pool gives it no more
+    assert first.finished(wait=True) and worker.free
+    third = worker.send(b"3", [(batches[2], 0, len(batches[2]))])  # into the first one's slot
+    assert third is not None
+    assert second.finished(wait=True) and third.finished(wait=True)
+    assert [(sent.output.read(), sent.result.read()) for sent in (first, second, third)] == \
+        list(zip(batches, [b"1", b"2", b"3"], strict=True))
+
+
+def stuck(start: bytes, lines: bytes, output: IO[bytes], result: IO[bytes]) -> None:
+    """A worker's search that never ends (until the worker is killed)."""
+    time.sleep(600)
+
+
+def test_a_worker_that_dies_with_batches_ahead_loses_each() -> None:
+    import signal
+
+    worker = parallel.Worker(stuck, [])
+    try:
+        line = b"a line\n"
+        sent = [worker.send(b"", [(line, 0, len(line))]) for _ in range(parallel.AHEAD)]
+        os.kill(worker.pid, signal.SIGKILL)
+        for each in sent:
+            assert each is not None
+            assert each.finished(wait=True)
+            assert each.result.read() == b""  # nothing came back: `Search._merge` says which lines are lost
+            assert each.done == -1  # nothing to wait for
+        assert not worker.alive and not worker.free
+    finally:
+        worker.stop()
