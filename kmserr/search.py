@@ -582,6 +582,9 @@ class Search:
         from . import parallel
 
         fd = stream.fileno()
+        # A scanner made before the children, for its block core (built once per matcher, kept by
+        # it): they inherit the core, which each built again after the fork (2 to 6 ms a part).
+        self._scanner()
         ranges = list(itertools.pairwise(_line_bounds(fd, os.fstat(fd).st_size, self._jobs)))
         parts: deque[tuple[parallel.Forked, int, int]] = deque()
         seen_before, seen_bytes_before = dict(self.seen), self._seen_bytes
@@ -657,6 +660,7 @@ class Search:
         """Search standard input in batches of whole lines as they are read: workers search the
         batches of a fast stream, this process the others, and each batch's output is written in
         input order; what was read is searched and shown before a read that would wait."""
+        self._scanner()  # for its block core, built once per matcher: the workers forked later inherit it
         batches = _Batches(self, path, name, stream.fileno())
         try:
             for buf, start, end in self._blocks(stream, path, batches, before_read=batches.waiting):
@@ -699,6 +703,8 @@ class Search:
         when its process died before it could say (killed, out of memory, no room for its output)."""
         import pickle
 
+        from . import parallel
+
         part.finished(wait=True)
         output, result = part.output, part.result
         try:
@@ -721,10 +727,7 @@ class Search:
                                            later.last or earlier.last, earlier.example)
             if self._sink is not None and self._out is not None:
                 self._sink.flush()
-                output.seek(0)
-                import shutil  # here: with bz2 and lzma, 2 ms of every grep's start, for -j's merge only
-
-                shutil.copyfileobj(output, self._out, BLOCK_SIZE)
+                parallel.copy(output, self._out)
                 self._out.flush()  # shown now: the next read may wait on a live stream
             return int(lines)
         finally:
