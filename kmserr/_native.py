@@ -40,9 +40,9 @@ if TYPE_CHECKING:
 
 ENV: Final = "KMSERR_NO_EXTENSIONS"
 LIBRARY: Final = "_kmserr_native"  # the module name setuptools-rust builds the cdylib as
-ABI: Final = 4  # the record layout this module reads (native/src/lib.rs: ABI)
+ABI: Final = 5  # the record layout this module reads (native/src/lib.rs: ABI)
 RECORD: Final = 16
-NO_ERROR, ONE_ERROR, NOT_READ = 0, 1, 2
+NO_ERROR, ONE_ERROR, NOT_READ, MANY = 0, 1, 2, 3
 TAILS: Final = 4096  # tails a search's table holds (a few hundred bytes each); lines of other keys stay holes
 _NONE: Final = (1 << 64) - 1
 # By the native form id (native/src/reader.rs).
@@ -53,7 +53,8 @@ _FORMS: Final = (
 Line = tuple[int, int, "tuple[Finding, ...] | None"]
 # A line `assemble` left to Python: where it goes in the output, line start and end, line number,
 # the slot of its tail (-1: none), in JSON how its message agrees as the core reads it (-1: not
-# known, else an index of AGREES), findings (None: not read here).
+# known, else an index of AGREES), findings (None: not read here). A line of several errors in plain
+# output has one slot for each, from its slot on, and their number where JSON has the agreement.
 Hole = tuple[int, int, int, int, int, int, "tuple[Finding, ...] | None"]
 AGREES: Final = (None, False, True)  # `Explanation.message_agrees` by the native core's index
 
@@ -361,5 +362,16 @@ def _findings(buf: bytes, record: list[int] | tuple[int, ...]) -> tuple[Finding,
 
 
 def _unpack(buf: bytes, raw: bytes) -> list[Line]:
-    """The records (RECORD native-endian u64 words each, native/src/lib.rs) as lines with Findings."""
-    return [(record[0], record[1], _findings(buf, record)) for record in _RECORDS.iter_unpack(raw)]
+    """The records (RECORD native-endian u64 words each, native/src/lib.rs) as lines with Findings:
+    a line of several errors is a MANY record (their number in its form word), then one each."""
+    records = _RECORDS.iter_unpack(raw)
+    lines: list[Line] = []
+    for record in records:
+        if record[2] == MANY:
+            found: list[Finding] = []
+            for _ in range(record[3]):
+                found.extend(_findings(buf, next(records)) or ())
+            lines.append((record[0], record[1], tuple(found)))
+        else:
+            lines.append((record[0], record[1], _findings(buf, record)))
+    return lines

@@ -17,6 +17,11 @@ are joined, the `in` tests that each line's reader makes (no other form's litera
 once over the joined text, and one regex finds every line's error; a line a batch cannot vouch for
 goes to its reader alone. A line costs a few Python operations that way, where each `in` and each
 call cost about as much as the line's own reading.
+
+For plain output (`read_texts(codes=True)`), whose tail shows only each error's code, module
+code, gateway code, codeDesc and form (`tail_key`), a batch's line is read for that key alone
+(`_key_batch`): the regex's groups that the key depends on are looked up by signature, and only
+the first line of each is built as a `Finding` and read by the full extractor, which must agree.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
-from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 from .envelopes import _DOCKER_HEAD, AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
 from .extract import (
@@ -76,6 +81,17 @@ FAST_PATH = True
 # A candidate line of a block: where it starts, where it ends (without its newline), and its
 # findings, or None: this core did not read it (the caller gives it to `Extractor.find`).
 Line = tuple[int, int, "tuple[Finding, ...] | None"]
+
+
+# The findings of a line that `PythonCore.read_texts(codes=True)` read for plain output's tail alone:
+# its `tail_key` stands beside it. Not empty, so that it counts as a line with an error.
+KEYED: Final = (Finding(code="", form="", start=0, end=0),)
+
+
+def tail_key(finding: Finding) -> tuple[str, int | None, int | None, str | None, str]:
+    """What plain output's tail of a line with this one error depends on (`Search._tail`'s key):
+    not its message or request ID, which the tail does not show."""
+    return finding.code, finding.module_code, finding.error_code, finding.code_desc, finding.form
 
 
 class BlockCore(Protocol):
@@ -145,13 +161,21 @@ class PythonCore:
         # With Hyperscan, a batch's literals are looked for in one pass of it (`_guards`).
         self._hyperscan = engine.name == "hyperscan"
         self._full: set[tuple[object, ...]] = set()  # signatures whose fast reading disagreed once
+        # For plain output's tails (`_key_batch`): by signature, what a line's key depends on, read
+        # both ways once and agreed, and the key.
+        self._known: dict[tuple[object, ...], dict[object, tuple[object, ...]]] = {}
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         return self.read_texts(buf, start, end)[0]
 
-    def read_texts(self, buf: bytes, start: int, end: int) -> tuple[list[Line], list[str | None]]:
+    def read_texts(
+        self, buf: bytes, start: int, end: int, *, codes: bool = False,
+    ) -> tuple[list[Line], list[str | None]]:
         """`read`'s lines, and beside each the text it was read as (None: not decoded here), which
-        the scanner's hit then holds: a line decoded once, not again for its hit."""
+        the scanner's hit then holds: a line decoded once, not again for its hit. With `codes`
+        (plain output, whose tail shows only what `tail_key` holds), a common line read in a batch
+        is listed with KEYED as its findings, and beside it its `tail_key` in place of its text: no
+        `Finding` is kept for it, nor a `Hit` made of it."""
         found = self._engine.candidates(buf, start, end)
         if not (found.structured or found.names or found.crowded or found.parens):
             return [], []
@@ -166,38 +190,79 @@ class PythonCore:
         lines: list[Line] = []
         texts: list[str | None] = []
         append, keep = lines.append, texts.append
-        for line_start, line_end, names_at, parens_at, forms in _candidate_lines(buf, start, end, found):
-            raw = buf[line_start:line_end]
-            if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) or _RICH_HEAD in raw \
-                    or (opened and _may_continue(raw)):
-                # Node's error object, rich's wrapped exception line, a record that may continue
-                # one cut short: the lines around it are the searcher's.
-                append((line_start, line_end, None))
-                keep(None)
-                continue
-            text = raw.decode("utf-8", "surrogateescape")
-            if text[-1:] == "\r":
-                text = text[:-1]
-            ascii = raw.isascii()
-            if names_at is not None and not ascii:
-                names_at, parens_at = _chars(raw, names_at), _chars(raw, parens_at or [])
-            if batching and parens_at is not None and names_at is not None and len(text) <= WINDOW \
-                    and "\\" not in text:
-                kind = _batch_kind(text, parens_at, opened)
-                if kind >= 0:
-                    held = (len(lines), text, names_at, parens_at, forms, line_start, line_end)
-                    batches[kind if ascii else kind + len(_BATCHES)].append(held)
-                    append((line_start, line_end, None))
-                    keep(text)
-                    continue
-            findings = self._read_one(text, names_at, parens_at, forms)
-            if findings:
-                append((line_start, line_end, findings))
-                keep(text)
+        # The candidate lines of the block, as `_candidate_lines` groups its hits, each read in turn:
+        # written out here, where a generator and its tuples cost a tenth of a line's reading.
+        kinds = found.kinds
+        events = _events(found)
+        events.append((end + 1) << 8 | _UNKNOWN_FORM)  # past every line: it ends the last one
+        line_start, line_end = 0, -1
+        names_at: list[int] | None = []
+        parens_at: list[int] | None = []
+        located: list[int] = []
+        form_sets, rfind, find, n_batches = _FORM_SETS, buf.rfind, buf.find, len(_BATCHES)
+        rich = buf.find(_RICH_HEAD, start, end) >= 0  # rich's exception line: looked for in a line only if in the block
+        for event in events:
+            at = event >> 8
+            if at > line_end:
+                if line_end >= 0:  # the line before is whole: read it
+                    forms = None
+                    if kinds is not None:
+                        forms = form_sets.get(tuple(located))
+                        if forms is None:
+                            forms = _forms(located)
+                    raw = buf[line_start:line_end]
+                    first = raw[:1]
+                    if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) \
+                            or (rich and _RICH_HEAD in raw) \
+                            or (opened and (raw.find(b" std", 19, 40) >= 0 if first.isdigit() else first in _BRACE_RS)
+                                and _may_continue(raw)):
+                        # Node's error object, rich's wrapped exception line, a record that may continue
+                        # one cut short: the lines around it are the searcher's.
+                        append((line_start, line_end, None))
+                        keep(None)
+                    else:
+                        text = raw.decode("utf-8", "surrogateescape")
+                        if text[-1:] == "\r":
+                            text = text[:-1]
+                        ascii = raw.isascii()
+                        if names_at is not None and not ascii:
+                            names_at, parens_at = _chars(raw, names_at), _chars(raw, parens_at or [])
+                        alone = True
+                        if batching and parens_at is not None and names_at is not None and len(text) <= WINDOW \
+                                and "\\" not in text:
+                            kind = _batch_kind(text, parens_at, opened)
+                            if kind >= 0:
+                                held: _Held = (len(lines), text, names_at, parens_at, forms, line_start, line_end)
+                                batches[kind if ascii else kind + n_batches].append(held)
+                                append((line_start, line_end, None))
+                                keep(text)
+                                alone = False
+                        if alone:
+                            findings = self._read_one(text, names_at, parens_at, forms)
+                            if findings:
+                                append((line_start, line_end, findings))
+                                keep(text)
+                if at > end:
+                    break
+                line_start = rfind(b"\n", start, at) + 1 or start
+                newline = find(b"\n", at, end)
+                line_end = end if newline < 0 else newline
+                names_at, parens_at, located = [], [], []
+            tag = event & 255
+            if tag == _NAME:
+                if names_at is not None:
+                    names_at.append(at - line_start)
+            elif tag == _PAREN:
+                if parens_at is not None:
+                    parens_at.append(at - line_start)
+            elif tag == _CROWDED:
+                names_at = parens_at = None
+            elif tag != _UNKNOWN_FORM:
+                located.append(tag)
         emptied = False  # whether a batch's line read alone holds no error after all
         for kind, batch in enumerate(batches):
             if batch:
-                emptied = self._read_batch(kind % len(_BATCHES), batch, lines) or emptied
+                emptied = self._read_batch(kind % len(_BATCHES), batch, lines, texts if codes else None) or emptied
         if emptied:
             kept = [index for index, line in enumerate(lines) if line[2] is None or line[2]]
             if len(kept) < len(lines):
@@ -213,12 +278,14 @@ class PythonCore:
             findings = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
         return findings
 
-    def _read_batch(self, kind: int, held: list[_Held], lines: list[Line]) -> bool:
+    def _read_batch(self, kind: int, held: list[_Held], lines: list[Line], keys: list[Any] | None = None) -> bool:
         """Read a block's lines of one common form (`_batch_kind`) in one batch, as the form's reader
         (`_Batch.reader`) reads each: the checks that no other form's literal stands in a line are
         made once over the batch's text joined (the common answer: none does), then one regex finds
         every line's error. A line the batch cannot vouch for is read alone (`_read_one`), and so is
-        each line of a batch that a literal stands in. Whether a line read alone held no error."""
+        each line of a batch that a literal stands in. Whether a line read alone held no error.
+        With `keys` (`read_texts`' texts, with `codes`), a line read here is listed as KEYED, its
+        `tail_key` at its place in `keys`."""
         batch = _BATCHES[kind]
         joined = "\n".join([h[1] for h in held])
         offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))  # where each line starts in `joined`
@@ -258,6 +325,9 @@ class PythonCore:
             offsets = list(accumulate([len(h[1]) + 1 for h in held], initial=0))
             count = len(held)
         read: list[bool] = [False] * count
+        if keys is not None:
+            done = self._key_batch(batch, held, joined, offsets, lines, keys, read)
+            return self._read_unread(held, lines, read, done, count) or emptied
         done = 0
         reader, build = batch.reader, batch.build
         checked, full_sigs, check = self._checked, self._full, self._check
@@ -289,6 +359,11 @@ class PythonCore:
             lines[place] = (line_start, line_end, (finding,))
             read[index] = True
             done += 1
+        return self._read_unread(held, lines, read, done, count) or emptied
+
+    def _read_unread(self, held: list[_Held], lines: list[Line], read: list[bool], done: int, count: int) -> bool:
+        """Read alone the lines of a batch its regex did not read: whether one of them held no error."""
+        emptied = False
         if done < count:
             for index, was_read in enumerate(read):
                 if not was_read:
@@ -297,6 +372,59 @@ class PythonCore:
                     lines[place] = (line_start, line_end, findings)
                     emptied = emptied or not findings
         return emptied
+
+    def _key_batch(
+        self, batch: _Batch, held: list[_Held], joined: str, offsets: list[int], lines: list[Line], keys: list[Any],
+        read: list[bool],
+    ) -> int:
+        """`_read_batch`'s reading of the lines its literals allow, each for its tail's key alone
+        (`_Batch.key`): the first line of each (signature, what its key depends on) is built and
+        read by the full extractor too, which must agree, as `_read_batch` checks each (signature,
+        code); the others are looked up. How many lines were read."""
+        done = 0
+        reader, keyer, build = batch.reader, batch.key, batch.build
+        known, full_sigs, check = self._known, self._full, self._check
+        for match in batch.lines.finditer(joined):
+            index = bisect_right(offsets, match.start()) - 1
+            place, text, names_at, parens_at, forms, line_start, line_end = held[index]
+            off = offsets[index]
+            got = keyer(match, off, text, parens_at)
+            if got is None:
+                continue  # read alone
+            ident, low, high = got
+            if names_at and (names_at[0] < low or names_at[-1] >= high):
+                continue  # a name outside the error's own text: maybe an error of its own
+            first = text[:1]
+            if first in _SOURCE_FIRST and (first not in _DIGITS or text[:8].lstrip(_DIGITS)[:1] in _BLANKS) \
+                    and _is_source_line(text, 0):
+                continue  # a traceback's source line
+            signature = (reader, forms, bool(names_at), len(parens_at))
+            if full_sigs and signature in full_sigs:
+                continue
+            seen = known.get(signature)
+            key = None if seen is None else seen.get(ident)
+            if key is None:
+                built = build(match, off, text, parens_at)
+                if built is None:  # the keyer refuses what its builder refuses: never, but read alone then
+                    continue
+                finding = built[0]
+                if check:
+                    full = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
+                    if full != (finding,):
+                        full_sigs.add(signature)
+                        continue
+                key = tail_key(finding)
+                if seen is None:
+                    if len(known) >= _CHECKED_MAX:
+                        known.clear()
+                    seen = known[signature] = {}
+                if len(seen) < _CHECKED_MAX:
+                    seen[ident] = key
+            lines[place] = (line_start, line_end, KEYED)
+            keys[place] = key
+            read[index] = True
+            done += 1
+        return done
 
     def _read_fast(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
@@ -380,6 +508,7 @@ def _may_continue(raw: bytes) -> bool:
 
 
 _CHECKED_MAX: Final = 65536
+_BRACE_RS: Final = (b"{", b"\x1e")  # the first bytes but digits of a line that `may_continue` may say yes to
 _RICH_HEAD: Final = RICH_HEAD.encode()
 _DIGITS: Final = "0123456789"
 _BLANKS: Final = (" ", "\t")
@@ -740,6 +869,7 @@ class _Batch(NamedTuple):
     lines: re.Pattern[str]
     build: _Build
     reader: _Reader
+    key: _Keyer
 
 
 def _sdk_checked(code: str, message: str, rid: str) -> str | None:
@@ -819,6 +949,58 @@ def _build_legacy_body(match: re.Match[str], off: int, text: str, parens_at: lis
     return finding, match.start() - off, match.end() - off
 
 
+# What a batch's line is read as for plain output's tail alone (`_key_batch`): what of its match
+# its tail's key depends on (for one signature, the same gives the same `tail_key`), and the
+# stretch of the line it surely explains; None where its builder gives None (read alone).
+_KeyRead = tuple[object, int, int]
+_Keyer = Callable[[re.Match[str], int, str, list[int]], "_KeyRead | None"]
+
+
+def _key_plain_sdk(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _KeyRead | None:
+    """`_build_plain_sdk`'s reading, its code alone."""
+    code, message, rid = match.groups()
+    if _sdk_checked(code, message, rid) is None:
+        return None
+    return code, match.start() + 1 - off, len(text)
+
+
+def _key_quoted_sdk(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _KeyRead | None:
+    """`_build_quoted_sdk`'s reading, its code alone."""
+    low, high = match.start() - off, match.end() - off
+    if text.count('"', 0, low) % 2 or not ((low and text[low - 1] in ":=") or _is_value(text, low)) \
+            or high - low - 2 > WINDOW:
+        return None
+    if parens_at and (parens_at[0] < low or parens_at[-1] >= high):
+        return None
+    code, message, rid = match.groups()
+    if _sdk_checked(code, message, rid) is None:
+        return None
+    return code, low, high
+
+
+def _key_api3(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _KeyRead | None:
+    """`_build_api3`'s reading, its code alone."""
+    return match.group(1), match.start() - off, match.end() - off
+
+
+def _key_legacy_plain(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _KeyRead | None:
+    """`_build_legacy_plain`'s reading, its code alone (its module code is the code's number)."""
+    at = match.start() - off
+    if at != parens_at[0]:
+        return None
+    return match.group(1), at, match.end() - off
+
+
+def _key_legacy_body(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _KeyRead | None:
+    """`_build_legacy_body`'s reading, its legacy code, gateway code and codeDesc alone."""
+    if match.start(2) - off != parens_at[0] or not _quotes_paired(match, off, text):
+        return None
+    legacy = _LEGACY.match(text, parens_at[0])
+    if legacy is None:
+        return None
+    return (legacy.group(1), match.group(1), match.group(3)), match.start() - off, match.end() - off
+
+
 @functools.cache
 def _guards() -> list[Guard]:
     """Each batch's literals as one Hyperscan database (built at the first batch of a run, loaded
@@ -835,15 +1017,16 @@ _SDK_ABSENT: Final = (*_NOT_BEFORE, "='", "Code: ", "ErrorCode=", "RequestId=")
 _OTHER_CODES: Final = (*_NOT_BEFORE, "code:", "Code: ", "ErrorCode=")
 _PLAIN_SDK, _QUOTED_SDK, _API3_RESPONSE, _API3_ERROR, _LEGACY_PLAIN, _LEGACY_IN_BODY = range(6)
 _BATCHES: Final = (
-    _Batch(("SDK", "code:"), _SDK_ABSENT, _PLAIN_SDK_LINES, _build_plain_sdk, _plain_sdk_line),
+    _Batch(("SDK", "code:"), _SDK_ABSENT, _PLAIN_SDK_LINES, _build_plain_sdk, _plain_sdk_line, _key_plain_sdk),
     _Batch(("SDK", "code:"), (*_SDK_ABSENT, '"Code"', '"code"'), _QUOTED_SDK_LINES, _build_quoted_sdk,
-           _quoted_sdk_line),
+           _quoted_sdk_line, _key_quoted_sdk),
     _Batch(('"Code"', '"Error"', '"Message"', '"RequestId"'), (*_OTHER_CODES, '"code"'), _API3_BODY, _build_api3,
-           _api3_line),
+           _api3_line, _key_api3),
     _Batch(('"Code"', '"Error"', '"Message"', '"RequestId"'), (*_OTHER_CODES, '"code"'), _API3_ERROR_BODY,
-           _build_api3, _api3_line),
-    _Batch((), (*_OTHER_CODES, '"Code"'), _LEGACY, _build_legacy_plain, _legacy_line),
-    _Batch(('"code"', '"codeDesc"'), (*_OTHER_CODES, '"Code"'), _LEGACY_BODY, _build_legacy_body, _legacy_line),
+           _build_api3, _api3_line, _key_api3),
+    _Batch((), (*_OTHER_CODES, '"Code"'), _LEGACY, _build_legacy_plain, _legacy_line, _key_legacy_plain),
+    _Batch(('"code"', '"codeDesc"'), (*_OTHER_CODES, '"Code"'), _LEGACY_BODY, _build_legacy_body, _legacy_line,
+           _key_legacy_body),
 )
 
 
@@ -872,14 +1055,7 @@ def _candidate_lines(
     (byte offsets in the line; None when it is crowded: look at the whole line), and which
     located forms it holds (None: not known, look for them all)."""
     kinds = found.kinds
-    if kinds is not None:
-        events = [at << 8 | kind for at, kind in zip(found.structured, kinds, strict=True)]
-    else:
-        events = [at << 8 | _UNKNOWN_FORM for at in found.structured]
-    events += [at << 8 | _NAME for at in found.names]
-    events += [at << 8 | _CROWDED for at in found.crowded]
-    events += [at << 8 | _PAREN for at in found.parens]
-    events.sort()
+    events = _events(found)
     line_end = -1
     line_start = 0
     names: list[int] | None = []
@@ -906,6 +1082,21 @@ def _candidate_lines(
             located.append(tag)
     if line_end >= 0:
         yield line_start, line_end, names, parens, _forms(located) if kinds is not None else None
+
+
+def _events(found: Candidates) -> list[int]:
+    """A block's candidates as events (position << 8 | tag), sorted: in a line's order, its kinds
+    of hit in the order the prefilter reported them."""
+    kinds = found.kinds
+    if kinds is not None:
+        events = [at << 8 | kind for at, kind in zip(found.structured, kinds, strict=True)]
+    else:
+        events = [at << 8 | _UNKNOWN_FORM for at in found.structured]
+    events += [at << 8 | _NAME for at in found.names]
+    events += [at << 8 | _CROWDED for at in found.crowded]
+    events += [at << 8 | _PAREN for at in found.parens]
+    events.sort()
+    return events
 
 
 def _forms(kinds: list[int]) -> frozenset[str]:

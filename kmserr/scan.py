@@ -21,7 +21,7 @@ from .registry import Registry, default_registry
 # core.py, extract.py, envelopes.py and timestamps.py (3 ms of imports) are imported where a line
 # needs them: the compiled core's grep of lines it reads all needs none of them.
 if TYPE_CHECKING:
-    from ._native import Tails
+    from ._native import Hole, NativeCore, Tails
     from .core import BlockCore, Line, NativeClass, PythonCore
     from .engines import Engine
     from .extract import Extractor
@@ -88,6 +88,10 @@ def _encoded_length(text: str, start: int, end: int) -> int:
 # A Hit from its fields in order, without its constructor's call (a line's share of a block's hits).
 _hit: Final = functools.partial(tuple.__new__, Hit)
 
+# A line Python's core read for plain output alone (`LineScanner.scan_plain`): its bytes, its
+# number (0 when not counted), its tail's key (`core.tail_key`).
+Keyed = tuple[bytes, int, tuple[object, ...]]
+
 # The longest line the compiled core hands back that Python's block core reads again (`_read_again`
 # copies it); a longer one goes to the full extractor.
 _AGAIN_MAX: Final = 65536
@@ -98,7 +102,8 @@ _AGAIN_AFTER: Final = 16
 
 # A block's plain output as the compiled core assembled it, how many lines that is, and the lines
 # it left to Python: where each goes in that output, its hit, the slot of its tail in the table (-1:
-# none), in JSON how its message agrees as the core reads it (-1: not known; `_native.AGREES`).
+# none), in JSON how its message agrees as the core reads it (-1: not known; `_native.AGREES`); in
+# plain output, for a line of several errors, how many slots from its slot on hold their tails.
 Assembled = tuple[memoryview, int, list[tuple[int, Hit, int, int]]]
 
 
@@ -237,6 +242,41 @@ class LineScanner:
         self._scan(buf, start, end, hits, starts)
         return list(zip(starts, hits, strict=True))
 
+    def scan_plain(self, buf: bytes, start: int, end: int) -> list[Hit | Keyed]:
+        """The error lines of `buf[start:end]` (whole lines) for plain output: as `scan_lines`' hits,
+        but a common line that Python's core read in a batch as (its bytes, its number, its tail's
+        key: `core.tail_key`), with no `Finding` or `Hit` made (`PythonCore.read_texts`' `codes`)."""
+        if self._core.name != "python" or self._rich_lines:
+            return [hit for _, hit in self.scan_lines(buf, start, end)]
+        candidates, texts = cast("PythonCore", self._core).read_texts(buf, start, end, codes=True)
+        if not all(line[2] for line in candidates):
+            # rich's exception line, Node's code line, a record that may continue: their lines are
+            # read with those around them, by `_scan` (which reads the block again, keeping findings).
+            return [hit for _, hit in self.scan_lines(buf, start, end)]
+        from .core import KEYED  # imported already: Python's core runs
+
+        out: list[Hit | Keyed] = []
+        put = out.append
+        counting = self._count_lines
+        number = self._line_number
+        counted_to = start
+        hit = _hit
+        for (line_start, line_end, errors), text in zip(candidates, texts, strict=True):
+            if counting:
+                number += buf.count(b"\n", counted_to, line_start)
+                counted_to = line_start
+            if errors is KEYED:
+                put((buf[line_start:line_end], number + 1 if counting else 0, cast("tuple[object, ...]", text)))
+                continue
+            raw = buf[line_start:line_end]
+            if text is None:
+                text = raw.decode("utf-8", "surrogateescape")
+                if text[-1:] == "\r":
+                    text = text[:-1]
+            put(hit((number + 1 if counting else 0, raw, text, errors)))
+        self._done(buf, start, end)
+        return out
+
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit], starts: list[int] | None = None) -> None:
         """Take the error lines of `buf[start:end]`, which holds whole lines only, from the block core;
         the lines below rich's exception line, up to its request ID, are read whatever it says."""
@@ -372,6 +412,8 @@ class LineScanner:
         if got is None:
             return None
         data, written, holes, newlines = got
+        if not json and not count_only:
+            holes = [self._crowded(buf, hole) for hole in holes]
         unread = [(line_start, line_end) for _, line_start, line_end, _, _, _, findings in holes
                   if findings is None and line_end - line_start <= _AGAIN_MAX]
         again = self._read_again(buf, unread) if unread else {}
@@ -384,6 +426,18 @@ class LineScanner:
                 left.append((offset, Hit(number, *read), slot, agrees))
         self._done(buf, start, end, newlines)
         return data, written, left
+
+    def _crowded(self, buf: bytes, hole: Hole) -> Hole:
+        """A hole of plain output that is a line of several errors the core read (its slots' count
+        where JSON's agreement stands, 2 or more) with the findings the core read it with, asked for
+        alone (`read` gives several a line): Python need not read its hundred errors again."""
+        offset, line_start, line_end, number, slot, count, findings = hole
+        if findings is not None or count < 2:
+            return hole
+        read = cast("NativeCore", self._core).read(buf, line_start, line_end)
+        if len(read) == 1 and read[0][0] == line_start and read[0][2] is not None and len(read[0][2]) == count:
+            return offset, line_start, line_end, number, slot, count, read[0][2]
+        return hole
 
     def _with_read_again(self, buf: bytes, lines: list[Line]) -> list[Line]:
         """The compiled core's lines, those it handed back read again by Python's block core (`_read_again`)."""

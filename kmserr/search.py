@@ -24,7 +24,7 @@ from . import scan
 from .forms import Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
-from .scan import AUTO, BLOCK_SIZE, NONE, Carry, Hit, LineScanner, lines_above, native_class
+from .scan import AUTO, BLOCK_SIZE, NONE, Carry, Hit, Keyed, LineScanner, lines_above, native_class
 from .scan import check_envelope as check
 
 # parallel.py (-j's parts) and explanation.py (a hit's meaning) are imported where they are first
@@ -119,6 +119,9 @@ _TAILS: Final = 65536  # tails held by their errors' meanings (each a few hundre
 _LONG_LINE: Final = 65536  # a longer line the sink writes in pieces (`matched_with_tail`), never joined
 # Tests set it False to compare the plain output the compiled core assembles with Python's.
 ASSEMBLE = True
+# Tests set it False to compare plain output of lines read for their tails alone (`LineScanner.scan_plain`)
+# with that of their findings.
+CODES_ONLY = True
 
 
 class Seen(NamedTuple):
@@ -248,6 +251,9 @@ class Search:
         timed = sink is None and self._timeline is not None and not self._files_only
         layout = self._layout(scanner, name) if plain and not self._only.active else None
         tails = self._table(scanner) if counted and not self._only.active else None
+        # Plain output Python assembles (the sink says how a line begins), no filter: its common
+        # lines read for their tails alone.
+        codes = plain and not self._only.active and getattr(sink, "line_prefix", None) is not None
         # JSON Lines of every match (no filter, no context): records assembled by the compiled core too.
         json = None
         # JSON Lines of every match in Python, a block at a time (`render.lines.LinePrinter.matched_json`).
@@ -266,16 +272,22 @@ class Search:
                 if assembled is not None:
                     lines += self._plain_assembled(*assembled, name)
                 else:
+                    if CODES_ONLY and codes:
+                        lines += self._plain_block(scanner.scan_plain(buf, start, end), name)
+                        continue
                     hits = scanner.scan_lines(buf, start, end)
-                    lines += self._plain_block(self._kept(hits) if self._only.active else hits, name)
+                    shown = self._kept(hits) if self._only.active else hits
+                    lines += self._plain_block([hit for _, hit in shown], name)
                 continue
             if counted:
                 assembled = None if tails is None else scanner.assemble(buf, start, end, tails, count_only=True)
                 if assembled is not None:
                     found = assembled[1] + len(assembled[2])
-                else:
-                    hits = scanner.scan_lines(buf, start, end)
-                    found = len(self._kept(hits) if self._only.active else hits)
+                elif self._only.active:
+                    found = len(self._kept(scanner.scan_lines(buf, start, end)))
+                else:  # Python's core: common lines read for their tails' keys alone, no findings made
+                    read = scanner.scan_plain if CODES_ONLY else scanner.scan_lines
+                    found = len(read(buf, start, end))
                 if found:
                     self.matched = True
                     lines += 1 if self._files_only else found
@@ -410,13 +422,17 @@ class Search:
         tails = self._native_tails
         assert tails is not None
         at = 0
-        for offset, hit, slot, _ in holes:
+        for offset, hit, slot, count in holes:
             if offset > at:
                 put(data[at:offset])
                 at = offset
             tail = self._tail(sink, hit)
-            if slot >= 0:
+            if slot >= 0 and count < 0:
                 tails.put(slot, tail)
+            elif slot >= 0 and count == len(hit.findings):
+                # A line of several errors: the tail of each, which the core joins as `annotation` does.
+                for index, finding in enumerate(hit.findings):
+                    tails.put(slot + index, self._finding_tail(sink, finding))
             write(hit, tail, name)
         if at < len(data):
             put(data[at:])
@@ -440,6 +456,19 @@ class Search:
             tails[key] = tail
         return tail
 
+    def _finding_tail(self, sink: _PlainSink, finding: Finding) -> bytes:
+        """The tail of one error, as a line of it alone has it (`_tail`'s key)."""
+        key = (finding.code, finding.module_code, finding.error_code, finding.code_desc, finding.form)
+        tail = self._tails.get(key)
+        if tail is None:
+            from .explanation import explain_finding  # loaded: a lookup in sys.modules, not an import
+
+            tail = sink.tail([explain_finding(finding, self.registry)])
+            if len(self._tails) >= _TAILS:
+                self._tails.clear()
+            self._tails[key] = tail
+        return tail
+
     def _kept(self, hits: list[tuple[int, Hit]]) -> list[tuple[int, Hit]]:
         """The lines with an error that the filter keeps (the tail of a line tells of the errors
         kept alone: `_tail` explains it through the filter)."""
@@ -458,11 +487,21 @@ class Search:
             wanted = self._keeps[key] = self._only.keep(explain_finding(f, self.registry))
         return wanted
 
-    def _plain_block(self, hits: list[tuple[int, Hit]], name: str) -> int:
+    def _keyed_tail(self, sink: _PlainSink, key: tuple[object, ...]) -> bytes:
+        """The tail of a line read for it alone (`LineScanner.scan_plain`), whose key the table let go:
+        worked out again from a finding of that key (the tail shows nothing else of it)."""
+        code, module_code, error_code, code_desc, form = key
+        finding = Finding(code=cast(str, code), form=cast(str, form), start=0, end=0,
+                          module_code=cast("int | None", module_code), error_code=cast("int | None", error_code),
+                          code_desc=cast("str | None", code_desc))
+        return self._tail(sink, Hit(0, b"", "", (finding,)))
+
+    def _plain_block(self, hits: Sequence[Hit | Keyed], name: str) -> int:
         """Print a block's hits in plain output (no filter, no context): each line's bytes and the
         tail of its errors, which depends on their meanings alone, so it is worked out once per
         (code, module code, gateway code, codeDesc, form) of its errors (`explain_finding`'s key but
         the message, which only says whether the message agrees), not by explaining every line.
+        A line read for its tail alone (`Keyed`: `LineScanner.scan_plain`) comes with that key.
         Where the sink says how it begins a line (`line_prefix`), the block's output is assembled
         here and handed over at once, as the compiled core's is (`_plain_assembled`)."""
         if not hits:
@@ -474,30 +513,39 @@ class Search:
         layout: tuple[bytes, bool] | None = None if line_prefix is None else line_prefix(name)
         if layout is None:
             write = sink.matched_with_tail
-            for _, hit in hits:
+            for hit in hits:
+                assert type(hit) is Hit  # keyed lines are asked for only where a prefix is known
                 write(hit, self._tail(sink, hit), name)
             sink.flush()  # a live stream is shown as soon as its lines are read
             return len(hits)
         prefix, numbers = layout
         out: list[bytes] = []
         put = out.append
-        for _, hit in hits:
-            findings = hit.findings
-            if len(findings) == 1:
-                f = findings[0]
-                tail = tails.get((f.code, f.module_code, f.error_code, f.code_desc, f.form))
+        get = tails.get
+        for item in hits:
+            if type(item) is Hit:
+                hit = item
+                findings = hit.findings
+                if len(findings) == 1:
+                    f = findings[0]
+                    tail = get((f.code, f.module_code, f.error_code, f.code_desc, f.form))
+                else:
+                    tail = None
+                if tail is None:
+                    tail = self._tail(sink, hit)
+                line, number = hit.line, hit.line_number
+                if len(line) > _LONG_LINE:  # written in pieces by the sink, never copied whole
+                    sink.assembled(memoryview(b"".join(out)))
+                    out.clear()
+                    sink.matched_with_tail(hit, tail, name)
+                    continue
             else:
-                tail = None
-            if tail is None:
-                tail = self._tail(sink, hit)
-            line = hit.line
-            if len(line) > _LONG_LINE:  # written in pieces by the sink, never copied whole
-                sink.assembled(memoryview(b"".join(out)))
-                out.clear()
-                sink.matched_with_tail(hit, tail, name)
-                continue
+                line, number, key = cast("Keyed", item)
+                tail = get(key)
+                if tail is None:
+                    tail = self._keyed_tail(sink, key)
             if numbers:
-                put(b"%s%d:" % (prefix, hit.line_number))
+                put(b"%s%d:" % (prefix, number))
             elif prefix:
                 put(prefix)
             put(line)
@@ -534,6 +582,9 @@ class Search:
         from . import parallel
 
         fd = stream.fileno()
+        # A scanner made before the children, for its block core (built once per matcher, kept by
+        # it): they inherit the core, which each built again after the fork (2 to 6 ms a part).
+        self._scanner()
         ranges = list(itertools.pairwise(_line_bounds(fd, os.fstat(fd).st_size, self._jobs)))
         parts: deque[tuple[parallel.Forked, int, int]] = deque()
         seen_before, seen_bytes_before = dict(self.seen), self._seen_bytes
@@ -609,6 +660,7 @@ class Search:
         """Search standard input in batches of whole lines as they are read: workers search the
         batches of a fast stream, this process the others, and each batch's output is written in
         input order; what was read is searched and shown before a read that would wait."""
+        self._scanner()  # for its block core, built once per matcher: the workers forked later inherit it
         batches = _Batches(self, path, name, stream.fileno())
         try:
             for buf, start, end in self._blocks(stream, path, batches, before_read=batches.waiting):
@@ -651,6 +703,8 @@ class Search:
         when its process died before it could say (killed, out of memory, no room for its output)."""
         import pickle
 
+        from . import parallel
+
         part.finished(wait=True)
         output, result = part.output, part.result
         try:
@@ -673,10 +727,7 @@ class Search:
                                            later.last or earlier.last, earlier.example)
             if self._sink is not None and self._out is not None:
                 self._sink.flush()
-                output.seek(0)
-                import shutil  # here: with bz2 and lzma, 2 ms of every grep's start, for -j's merge only
-
-                shutil.copyfileobj(output, self._out, BLOCK_SIZE)
+                parallel.copy(output, self._out)
                 self._out.flush()  # shown now: the next read may wait on a live stream
             return int(lines)
         finally:

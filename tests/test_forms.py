@@ -7,8 +7,11 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kmserr import explain_text
+from kmserr.forms import Finding
 
 from .conftest import DATA, Runner
 
@@ -194,3 +197,25 @@ def test_json_keys_of_the_first_version_stay(run: Runner) -> None:
 )
 def test_look_alikes_are_not_errors(text: str) -> None:
     assert explain_text(text) == []
+
+
+@given(st.lists(st.sampled_from(["junk", "Error [Error]: old", "    at old (x.js:1:1)", "  requestId: 'old',"]), max_size=5),
+       st.integers(0, 40), st.integers(0, 70), st.integers(0, 70), st.integers(0, 70), st.sampled_from(["  ", "    "]))
+def test_a_node_object_is_read_from_the_lines_it_may_reach_alone(
+    junk: list[str], message_lines: int, stack: int, properties: int, rid_at: int, indent: str,
+) -> None:
+    """Only the last NODE_LOOKBACK lines and the two around them are split (forms._NODE_SPLIT):
+    whatever the sizes of the message, stack and properties, the same message and request ID are
+    read as when every line is split."""
+    from kmserr import forms
+
+    lines = [*junk, "TencentCloudSDKHttpException [Error]: The CMK is disabled.",
+             *(f"line {n} of the message" for n in range(message_lines)),
+             *(f"    at f{n} (x.js:{n}:1)" for n in range(stack)), "    at last (x.js:9:9) {",
+             *(f"{indent}requestId: 'r-{n}'," if n == rid_at else f"{indent}prop{n}: {n}," for n in range(properties))]
+    finding = Finding(code="ResourceUnavailable.CmkDisabled", form="node-sdk", start=9, end=40)
+    before = "\n".join(lines) + "\n" + indent
+    read = forms._with_node_object(finding, before)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(forms, "_NODE_SPLIT", -1)  # every line split
+        assert forms._with_node_object(finding, before) == read

@@ -187,3 +187,24 @@ def test_a_killed_part_is_named_and_searched_here(big_log: Path, forks: list[int
     assert outputs[0] == outputs[1]
     assert len(notes) == 2 and all(re.fullmatch(r"a search process ended before it searched lines \d+ to \d+ "
                                                 r"\(bytes \d+ to \d+\); this process searched them", n) for n in notes)
+
+
+def test_the_parts_inherit_the_block_core_built_before_the_fork(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kmserr import default_registry, parallel, search
+    from kmserr.render import Style, line_printer
+
+    out = io.BytesIO()
+    printer = lambda into: line_printer(into, "plain", Style())  # noqa: E731
+    run = search.Search(default_registry(), printer(out), lambda path, problem: None, jobs=2, printer=printer, out=out)
+    run.matcher.cores.clear()  # as in a process that has searched nothing yet
+    cores_at_fork: list[int] = []
+    real_fork = parallel.fork
+
+    def fork(work: parallel.Work) -> parallel.Forked:
+        cores_at_fork.append(len(run.matcher.cores))
+        return real_fork(work)
+
+    monkeypatch.setattr(parallel, "fork", fork)
+    run.search(str(big_log))
+    assert cores_at_fork == [1]  # one part forked, with the core that every part's scanner takes
+    assert out.getvalue() == grep("-j1", str(big_log)).stdout

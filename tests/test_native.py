@@ -29,7 +29,9 @@ from kmserr.forms import (
     JAVA_SDK_OLD,
     LEGACY_JSON,
     LEGACY_MESSAGE,
+    MAX_FINDINGS,
     PYTHON_SDK,
+    WINDOW,
     Finding,
 )
 from kmserr.matcher import Matcher, matcher_for
@@ -265,15 +267,92 @@ def test_an_error_beside_a_name_in_a_path_is_read(core: _native.NativeCore, matc
 @pytest.mark.parametrize("line", [
     '{"msg": "[TencentCloudSDKException] code:AuthFailure message:\\"m\\" requestId:r"}',  # escapes in a record
     "    raise TencentCloudSDKException(code, msg)",  # a traceback's source line
-    "a: (10630) one (10650) two",  # two errors on a line
+    "Record was: { (10630) x",  # loguru's report of a record: no occurrence
     "  code: 'ResourceNotFound',",  # Node's property line: it needs the lines above
-    "a: AuthFailure and InternalError standing alone",
-    "a: (10630) x AuthFailure",  # a legacy code and a name standing alone
+    "a: (10630) x AuthFailure 密钥",  # several errors, a character of more than a byte
+    "a: (10630) x [TencentCloudSDKException]code: AuthFailure message:m",  # several errors, a form not read
 ])
 def test_unusual_lines_are_handed_back(core: _native.NativeCore, line: str) -> None:
     buf = line.encode() + b"\n"
     [(_, _, found)] = core.read(buf, 0, len(buf))
     assert found is None
+
+
+# --- lines crowded with errors ---------------------------------------------------------------------
+
+API3_CODES = ("ResourceUnavailable.CmkDisabled", "AuthFailure.SignatureFailure", "InvalidParameterValue.InvalidKeyId",
+              "LimitExceeded.CmkLimitExceeded", "FailedOperation.DecryptError", "RequestLimitExceeded", "InternalError")
+DENSE_FORMS = (  # benchmarks/dense.py's
+    '"message": "({legacy}) key is not existed"',
+    '{{"Error":{{"Code":"{api3}","Message":"{message}"}},"RequestId":"{rid}"}}',
+    "[TencentCloudSDKException] code:{api3} message:{message} requestId:{rid}",
+    "[TencentCloudSDKError] Code={api3}, Message={message}, RequestId={rid},",
+    "{api3}",
+)
+CROWDED_FORMS = (
+    *DENSE_FORMS,
+    "({legacy}) {message}",
+    '{{"Response": {{"Error": {{"Code": "{api3}", "Message": "{message}"}}, "RequestId": "{rid}"}}}}',
+    "[TencentCloudSDKException] code:{api3} message:{message}",
+    "[TencentCloudSDKError] Code={api3}, Message={message}",
+    "{api3}: {message}", "{api3} - {message}", "request_id={rid}", "RequestId: {rid}",
+    "{filler}", "Record was: {{ {api3}", "|    -> {api3}", "{api3}.", "x.{api3}",
+)
+
+
+@st.composite
+def crowded_line(draw: st.DrawFn) -> str:
+    """A line of many errors in the forms that crowd incident logs, some far apart (past WINDOW)."""
+    def item(form: str) -> str:
+        return form.format(
+            legacy=draw(st.sampled_from(["10630", "10010", "100", "1000", "106300"])),
+            api3=draw(st.sampled_from([*API3_CODES, "ClientError", "KmsTeam.Quota", "none", "Unknown.Code"])),
+            message=draw(st.sampled_from(["failed", "", "None", "(10650) inner", "x requestId:abc-123456",
+                                          "a, RequestId=zz", "see AuthFailure", "key; gone"])),
+            rid=draw(st.sampled_from([f"{draw(st.integers(0, 2**128)):032x}", "", "undefined", "abc", "r-1"])),
+            filler="y" * draw(st.sampled_from([1, 500, WINDOW - 40, WINDOW, 2 * WINDOW])),
+        )
+
+    forms = draw(st.lists(st.sampled_from(CROWDED_FORMS), min_size=2, max_size=130))
+    separator = draw(st.sampled_from([" ; ", " | ", ", ", " ", ";"]))
+    head = draw(st.sampled_from(["2024-05-14T08:00:00.000Z ERROR [91b7] batch: ", "batch: ", ""]))
+    return head + separator.join(item(form) for form in forms)
+
+
+@given(st.lists(crowded_line(), min_size=1, max_size=3))
+@example(["batch: " + " ; ".join(["InternalError"] * 101)])
+def test_lines_crowded_with_errors(core: _native.NativeCore, matcher: Matcher, lines: list[str]) -> None:
+    buf = "".join(line + "\n" for line in lines).encode()
+    check_block(core, matcher.extractor, buf)
+
+
+def _dense_lines(count: int, per_line: int, seed: int) -> bytes:
+    """Lines as benchmarks/dense.py writes them: `per_line` errors each, each with its own request ID."""
+    import random
+
+    rng = random.Random(seed)
+    lines = []
+    for number in range(count):
+        parts = [f"2024-05-14T08:00:{number % 60:02d}.000Z ERROR [{rng.getrandbits(64):016x}] batch:"]
+        parts += [rng.choice(DENSE_FORMS).format(legacy=rng.choice(["10630", "10010", "10650", "10250"]),
+                                                 api3=rng.choice(API3_CODES), message="failed",
+                                                 rid=f"{rng.getrandbits(128):032x}") for _ in range(per_line)]
+        lines.append(" ; ".join(parts) + "\n")
+    return "".join(lines).encode()
+
+
+@pytest.mark.parametrize(("per_line", "seed"), [(2, 1), (10, 2), (100, 3), (100, 4), (140, 5)])
+def test_the_dense_benchmarks_lines_are_read_natively(
+    core: _native.NativeCore, matcher: Matcher, per_line: int, seed: int
+) -> None:
+    """Each line read here, as the extractor reads it: windows, request IDs shared, MAX_FINDINGS."""
+    buf = _dense_lines(20, per_line, seed)
+    records = core.read(buf, 0, len(buf))
+    assert len(records) == 20
+    for line_start, line_end, found in records:
+        assert found is not None
+        assert list(found) == matcher.extractor.find(_text(buf[line_start:line_end]))
+        assert 1 <= len(found) <= MAX_FINDINGS
 
 
 # --- hostile input: no crash, no hang -------------------------------------------------------------
@@ -289,7 +368,7 @@ def test_unusual_lines_are_handed_back(core: _native.NativeCore, line: str) -> N
 ])
 def test_hostile_blocks(core: _native.NativeCore, matcher: Matcher, buf: bytes) -> None:
     records = core.read(buf, 0, len(buf))
-    assert all(found is None or len(found) <= 1 for _, _, found in records)
+    assert all(found is None or len(found) <= MAX_FINDINGS for _, _, found in records)
     if len(buf) < 1 << 20:
         check_block(core, matcher.extractor, buf)
 

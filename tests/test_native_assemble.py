@@ -26,7 +26,7 @@ from kmserr.render.lines import LinePrinter
 from kmserr.scan import Hit, LineScanner
 from kmserr.search import Search
 from tests import jsonl
-from tests.test_native import DATA, _core_class, form_line
+from tests.test_native import DATA, _core_class, _dense_lines, crowded_line, form_line
 
 Grepped = tuple[bytes, list[tuple[str, int]], bool]
 
@@ -111,6 +111,49 @@ def test_assembled_as_python_prints(
         monkeypatch.setattr(search, "WARM", 100)  # the first block cut after its first lines
         monkeypatch.setattr(_native, "TAILS", limit)
         three_ways(monkeypatch, path, names=names, numbers=numbers)
+
+
+@given(st.lists(st.one_of(crowded_line().map(str.encode), lines), min_size=1, max_size=6), st.booleans(),
+       st.sampled_from([0, 3, 4096]), st.sampled_from([512, 1 << 20]), st.integers(1, 3))
+def test_crowded_lines_assembled_as_python_prints(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[bytes], numbers: bool, limit: int, block: int, times: int,
+) -> None:
+    """Lines of many errors, their tails joined by the compiled core from each error's, as Python joins them."""
+    path = tmp_path_factory.mktemp("assemble") / "a.log"
+    path.write_bytes(b"".join(line + b"\n" for line in lines) * times)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(search, "BLOCK_SIZE", block)
+        monkeypatch.setattr(search, "WARM", 100)
+        monkeypatch.setattr(_native, "TAILS", limit)
+        three_ways(monkeypatch, path, numbers=numbers)
+
+
+def test_the_core_writes_crowded_lines_once_it_knows_their_errors(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A line of 100 errors is Python's until the table holds the tail of each of its errors; then the
+    compiled core writes it, as Python would have."""
+    _core_class()
+    data = _dense_lines(200, 100, 7)
+    path = tmp_path / "a.log"
+    path.write_bytes(data)
+    rendered: list[bytes] = []
+    original = LinePrinter.matched_with_tail
+
+    def spy(self: LinePrinter, hit: Hit, tail: bytes, name: str) -> None:
+        rendered.append(hit.line)
+        original(self, hit, tail, name)
+
+    def read(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("Python reads no line the compiled core read")
+
+    monkeypatch.setattr(LinePrinter, "matched_with_tail", spy)
+    with monkeypatch.context() as m:
+        m.setattr(Extractor, "find", read)
+        grep(path, numbers=True)
+    assert 1 <= len(rendered) <= 20  # the first lines teach the table every error's tail
+    out = three_ways(monkeypatch, path, numbers=True)[0]
+    assert out.count(b"\n") == 200
 
 
 # --- messages that agree with the catalogue's, or nearly -------------------------------------------

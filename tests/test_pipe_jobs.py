@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import IO
@@ -297,6 +297,29 @@ def test_workers_search_the_batches(monkeypatch: pytest.MonkeyPatch, stream_log:
         assert not forks
         many = _search_stdin(monkeypatch, [data], source.fileno(), 3)
     assert len(forks) == 2  # -j3: two workers, started once, this process the third
+    assert many == one
+
+
+def test_the_workers_inherit_the_block_core_built_before_them(
+    monkeypatch: pytest.MonkeyPatch, stream_log: Path, forks: list[int]
+) -> None:
+    from kmserr import matcher
+
+    data = stream_log.read_bytes()
+    with stream_log.open("rb") as source:
+        one = _search_stdin(monkeypatch, [data], source.fileno(), 1)
+        built = matcher.matcher_for(default_registry()).cores
+        built.clear()  # as in a process that has searched nothing yet
+        cores_at_fork: list[int] = []
+        real_worker = parallel.Worker
+
+        def worker(work: parallel.BatchWork, others: Iterable[int]) -> parallel.Worker:
+            cores_at_fork.append(len(built))
+            return real_worker(work, others)
+
+        monkeypatch.setattr(parallel, "Worker", worker)
+        many = _search_stdin(monkeypatch, [data], source.fileno(), 2)
+    assert cores_at_fork == [1] and len(forks) == 1  # one worker, forked with the core every batch's scanner takes
     assert many == one
 
 

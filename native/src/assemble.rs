@@ -622,10 +622,10 @@ impl Tails {
                 self.pending.clear();
                 return Assembled::Declined;
             }
-            let found = match &result {
+            let (found, crowded) = match &result {
                 Ok(found) if found.is_empty() => continue, // a candidate without an error
-                Ok(found) => Some(&found[0]),
-                Err(_) => None,
+                Ok(found) => (Some(&found[0]), found.len() > 1),
+                Err(_) => (None, false),
             };
             let line_number = if layout.count {
                 number += newlines(buf, counted_to, ls);
@@ -639,7 +639,22 @@ impl Tails {
                 continue;
             }
             let (mut slot, mut agrees) = (NONE, NONE);
-            if let Some(f) = found.filter(|_| le - ls <= LONG_LINE) {
+            if crowded {
+                // Several errors (`crowded`): plain output only, their tails joined; in JSON a hole.
+                if let (false, Ok(all)) = (layout.json || le - ls > LONG_LINE, &result) {
+                    let line = &buf[ls..le];
+                    if self.crowded_line(all, line, layout, line_number) {
+                        continue;
+                    }
+                    // Python's tail for each of its errors, in slots slot.. (`agrees`: how many).
+                    slot = self.pending.len() as u64;
+                    agrees = all.len() as u64;
+                    for f in all {
+                        key_of(&mut self.key, f, line);
+                        self.pending.push(self.key.clone());
+                    }
+                }
+            } else if let Some(f) = found.filter(|_| le - ls <= LONG_LINE) {
                 let line = &buf[ls..le];
                 key_of(&mut self.key, f, line);
                 if !layout.json {
@@ -698,6 +713,49 @@ impl Tails {
             self.newlines = number - layout.lines_before + newlines(buf, counted_to, end);
         }
         Assembled::Done
+    }
+}
+
+impl Tails {
+    /// Write a line of several errors whose keys the table all holds: its tail is theirs joined,
+    /// as `render.annotation` joins their notes (`\tkmserr: A | B`); false (nothing written)
+    /// where one is missing, or a tail is not of that shape (then Python writes the line).
+    fn crowded_line(&mut self, all: &[Finding], line: &[u8], layout: &Layout, number: u64) -> bool {
+        const HEAD: &[u8] = b"\tkmserr: ";
+        let mark = self.out.len();
+        self.out.extend_from_slice(layout.prefix);
+        if layout.show_numbers {
+            decimal(&mut self.out, number);
+            self.out.push(b':');
+        }
+        self.out.extend_from_slice(line);
+        let mut empty = false;
+        for (i, f) in all.iter().enumerate() {
+            key_of(&mut self.key, f, line);
+            let tail = self.map.get(&self.key[..]).map(Vec::as_slice);
+            let ok = match tail {
+                Some(t) if i == 0 => {
+                    empty = t.is_empty();
+                    (empty || t.starts_with(HEAD)).then_some(t)
+                }
+                Some(t) if empty => t.is_empty().then_some(t),
+                Some(t) => t.strip_prefix(HEAD).map(|rest| {
+                    self.out.extend_from_slice(b" | ");
+                    rest
+                }),
+                None => None,
+            };
+            match ok {
+                Some(t) => self.out.extend_from_slice(t),
+                None => {
+                    self.out.truncate(mark);
+                    return false;
+                }
+            }
+        }
+        self.out.push(b'\n');
+        self.written += 1;
+        true
     }
 }
 

@@ -11,6 +11,7 @@
 #![deny(unsafe_code)]
 
 pub mod assemble;
+pub mod crowded;
 pub mod json;
 pub mod reader;
 pub mod scan;
@@ -22,13 +23,16 @@ use scan::{line_end, Literals};
 /// Words of one record: line start, line end (without its newline; a `\r` before it is kept),
 /// status, then the finding: form, start and end (characters into the line's text), the code's,
 /// message's, request ID's and code description's byte spans (absolute), module code, error code.
+/// A line of several errors (`read` only; MANY) is a record whose form word is their number N,
+/// then N records of ONE_ERROR, one a finding, in the order `Extractor.find` gives them.
 pub const RECORD: usize = 16;
 /// The layout's version: `_native.py` refuses a library whose layout it does not know.
-pub const ABI: u32 = 4;
+pub const ABI: u32 = 5;
 
 pub const NO_ERROR: u64 = 0;
 pub const ONE_ERROR: u64 = 1;
 pub const NOT_READ: u64 = 2;
+pub const MANY: u64 = 3;
 pub const NONE: u64 = u64::MAX;
 
 pub struct Core {
@@ -83,7 +87,23 @@ impl Core {
         self.out.clear();
         for ls in self.literals.candidate_lines(buf, start, end) {
             let (le, result) = self.read_one(buf, ls, end);
-            push(&mut self.out, buf, ls, le, result);
+            match result {
+                Ok(found) if found.len() > 1 && found.iter().all(|f| f.unescaped.is_none()) => {
+                    let mut head = [NONE; RECORD];
+                    (head[0], head[1], head[2]) = (ls as u64, le as u64, MANY);
+                    head[3] = found.len() as u64;
+                    self.out.extend_from_slice(&head);
+                    // A crowded line is ASCII: a finding's characters are its bytes.
+                    let ascii = buf[ls..le].is_ascii();
+                    for f in &found {
+                        let mut rec = [NONE; RECORD];
+                        (rec[0], rec[1]) = (ls as u64, le as u64);
+                        record(&mut rec, &buf[ls..le], ls, f, ascii);
+                        self.out.extend_from_slice(&rec);
+                    }
+                }
+                result => push(&mut self.out, buf, ls, le, result),
+            }
         }
         &self.out
     }
@@ -108,6 +128,10 @@ impl Core {
         } else {
             read_line_indexed(line, &self.literals.names_in(line), &self.words)
         };
+        // A line of several errors, or a long one: read as a crowded line, where it can be.
+        let result = result.or_else(|Declined| {
+            crowded::read_crowded(line, |part| self.literals.names_in(part), &self.words)
+        });
         (le, result)
     }
 }
@@ -122,33 +146,41 @@ fn push(
     let mut rec = [NONE; RECORD];
     rec[0] = ls as u64;
     rec[1] = le as u64;
+    match result {
+        // Read unescaped: the message, request ID and description are not spans of the line.
+        Ok(found) if found.iter().any(|f| f.unescaped.is_some()) => rec[2] = NOT_READ,
+        Err(Declined) => rec[2] = NOT_READ,
+        Ok(found) if found.is_empty() => rec[2] = NO_ERROR,
+        // A record holds one finding: a line of several is Python's to read (`read` writes it as MANY).
+        Ok(found) if found.len() > 1 => rec[2] = NOT_READ,
+        Ok(found) => record(&mut rec, &buf[ls..le], ls, &found[0], false),
+    }
+    out.extend_from_slice(&rec);
+}
+
+/// A finding's words of a record (ONE_ERROR) of the line `line` at `ls`; `ascii`: the line is
+/// known to be ASCII (its characters are its bytes, not counted).
+fn record(rec: &mut [u64; RECORD], line: &[u8], ls: usize, f: &Finding, ascii: bool) {
     let span = |s: Option<Span>, rec: &mut [u64; RECORD], at: usize| {
         if let Some((a, b)) = s {
             rec[at] = (ls + a) as u64;
             rec[at + 1] = (ls + b) as u64;
         }
     };
-    match result {
-        // Read unescaped: the message, request ID and description are not spans of the line.
-        Ok(found) if found.iter().any(|f| f.unescaped.is_some()) => rec[2] = NOT_READ,
-        Err(Declined) => rec[2] = NOT_READ,
-        Ok(found) if found.is_empty() => rec[2] = NO_ERROR,
-        Ok(found) => {
-            let f = &found[0];
-            let line = &buf[ls..le];
-            rec[2] = ONE_ERROR;
-            rec[3] = f.form;
-            rec[4] = char_offset(line, f.code.0) as u64;
-            rec[5] = rec[4] + char_offset(&line[f.code.0..], f.code.1 - f.code.0) as u64;
-            span(Some(f.code), &mut rec, 6);
-            span(f.message, &mut rec, 8);
-            span(f.request_id, &mut rec, 10);
-            span(f.code_desc, &mut rec, 12);
-            rec[14] = f.module_code.unwrap_or(NONE);
-            rec[15] = f.error_code.unwrap_or(NONE);
-        }
+    rec[2] = ONE_ERROR;
+    rec[3] = f.form;
+    if ascii {
+        (rec[4], rec[5]) = (f.code.0 as u64, f.code.1 as u64);
+    } else {
+        rec[4] = char_offset(line, f.code.0) as u64;
+        rec[5] = rec[4] + char_offset(&line[f.code.0..], f.code.1 - f.code.0) as u64;
     }
-    out.extend_from_slice(&rec);
+    span(Some(f.code), rec, 6);
+    span(f.message, rec, 8);
+    span(f.request_id, rec, 10);
+    span(f.code_desc, rec, 12);
+    rec[14] = f.module_code.unwrap_or(NONE);
+    rec[15] = f.error_code.unwrap_or(NONE);
 }
 
 // --- the C boundary ---------------------------------------------------------------------------

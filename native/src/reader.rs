@@ -199,7 +199,8 @@ fn precheck(b: &[u8]) -> R<u8> {
         }
         _ => {}
     }
-    if contains(b, b"\"locals\"") || b.starts_with(b"code: '") {
+    // loguru's report of a record its sink could not write (`_is_source_line`): no occurrence.
+    if contains(b, b"\"locals\"") || b.starts_with(b"code: '") || b.starts_with(b"Record was: {") {
         return Err(Declined);
     }
     // A line a platform's envelope may hold (`envelopes.open_line` under --envelope auto): Python
@@ -252,7 +253,7 @@ fn odd_bytes(b: &[u8]) -> u8 {
 /// Whether `envelopes.open_line(line, AUTO)` may open the line (a superset): Docker's and
 /// journald's JSON records, a CRI or rsyslog line after an RFC 3339 time (`envelopes.may_wrap`:
 /// a lower-case word or a digit after the time), RFC 5424 and RFC 3164 syslog.
-fn in_envelope(b: &[u8]) -> bool {
+pub(crate) fn in_envelope(b: &[u8]) -> bool {
     const MONTHS: [&[u8]; 12] = [
         b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
         b"Dec",
@@ -963,7 +964,7 @@ impl Reader<'_> {
 /// and dots): only at its start, where a word the extractor knows begins after a character that
 /// `_NOT_BEFORE` lets through, runs on by dotted sub-codes to its end, and `_NOT_AFTER` holds.
 /// Err when a Unicode character or an odd identifier leaves it open.
-fn bare_token(b: &[u8], s: usize, e: usize, words: &Words) -> R<bool> {
+pub(crate) fn bare_token(b: &[u8], s: usize, e: usize, words: &Words) -> R<bool> {
     if !b[s].is_ascii_alphabetic() {
         return Ok(false); // no word starts with a digit or a dot; later places follow a letter or dot
     }
@@ -1063,7 +1064,7 @@ impl Reader<'_> {
 }
 
 /// `_API3_CODE` at `"Code"` (at `q`): `"Code"\s*:\s*"([A-Za-z][A-Za-z0-9_.]*)"`.
-fn api3_code_at(b: &[u8], q: usize) -> Option<(Span, usize)> {
+pub(crate) fn api3_code_at(b: &[u8], q: usize) -> Option<(Span, usize)> {
     let mut i = skip_ws(b, q + 6, b.len());
     if b.get(i) != Some(&b':') {
         return None;
@@ -1081,7 +1082,7 @@ fn api3_code_at(b: &[u8], q: usize) -> Option<(Span, usize)> {
 }
 
 /// `_ERROR_KEY.search(text, lo, hi)`: `"Error"\s*:\s*\{`.
-fn error_key(b: &[u8], lo: usize, hi: usize) -> Option<usize> {
+pub(crate) fn error_key(b: &[u8], lo: usize, hi: usize) -> Option<usize> {
     let w = &b[..hi];
     let mut pos = lo;
     while let Some(k) = find(w, b"\"Error\"", pos) {
@@ -1120,7 +1121,7 @@ fn json_string_value(b: &[u8], key: &[u8], lo: usize, hi: usize) -> Option<Span>
 }
 
 /// `_API3_REQUEST_ID`: `"RequestId"\s*:\s*"([^"\s]*)"` searched in `b[lo:hi]`.
-fn api3_request_id(b: &[u8], lo: usize, hi: usize) -> Option<Span> {
+pub(crate) fn api3_request_id(b: &[u8], lo: usize, hi: usize) -> Option<Span> {
     let w = &b[..hi];
     let mut pos = lo;
     while let Some(k) = find(w, b"\"RequestId\"", pos) {
@@ -1146,7 +1147,7 @@ fn api3_request_id(b: &[u8], lo: usize, hi: usize) -> Option<Span> {
 
 /// `_LEGACY` at a `(`: `\((?<![\w.(]\()([0-9]{3}|[0-9]{5,6})\)[ ]?(?=[^\W\d_])`; the digits' span
 /// and where the match ends. Err when a Unicode character decides it.
-fn legacy_at(b: &[u8], p: usize) -> R<Option<(Span, usize)>> {
+pub(crate) fn legacy_at(b: &[u8], p: usize) -> R<Option<(Span, usize)>> {
     let n = b[p + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
     if !matches!(n, 3 | 5 | 6) || b.get(p + 1 + n) != Some(&b')') {
         return Ok(None);
@@ -1319,7 +1320,7 @@ fn request_id_at(b: &[u8], mut i: usize) -> Option<Span> {
 
 /// `_request_id_token`: the ID inside what a format printed around it (Go's `%!d(string=ID)`,
 /// quotes and brackets before it), `[0-9A-Za-z][0-9A-Za-z_-]{0,127}`, unless it says none.
-fn request_id_token(b: &[u8], mut s: usize, mut e: usize) -> Option<Span> {
+pub(crate) fn request_id_token(b: &[u8], mut s: usize, mut e: usize) -> Option<Span> {
     const GO: &[u8] = b"%!d(string=";
     if e - s > GO.len() && b[s..e].starts_with(GO) && b[e - 1] == b')' {
         s += GO.len();
@@ -1378,7 +1379,7 @@ fn dotnet_request_id(b: &[u8], at: usize) -> R<Option<Span>> {
 }
 
 /// `_clean`'s values that mean none (the text holds no spaces here).
-fn no_value(v: &[u8]) -> bool {
+pub(crate) fn no_value(v: &[u8]) -> bool {
     v.is_empty()
         || [&b"none"[..], b"null", b"nil", b"undefined"]
             .iter()
@@ -1976,19 +1977,32 @@ pub fn rfind(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
     if let Some(answer) = indexed_rfind(b, pat, lo, hi) {
         return answer;
     }
-    let mut at = hi - pat.len();
-    loop {
-        if b[at] == pat[0] && same(&b[at..at + pat.len()], pat) {
-            return Some(at);
+    // As `find`, backwards: eight places a turn, each a candidate where the pattern's first and
+    // last bytes both stand (a crowded line's request ID is looked for from 4 KB after it).
+    let n = pat.len();
+    let (first, last) = (crate::scan::splat(pat[0]), crate::scan::splat(pat[n - 1]));
+    let mut top = hi - n + 1; // the places left to try are lo..top
+    while top >= lo + 8 && top + n - 1 <= b.len() {
+        let i = top - 8;
+        let w1 = crate::scan::word_at(b, i);
+        let w2 = crate::scan::word_at(b, i + n - 1);
+        let mut m = crate::scan::has_byte(w1, first) & crate::scan::has_byte(w2, last);
+        while m != 0 {
+            let k = 63 - m.leading_zeros() as usize; // the highest flagged byte: the last place first
+            let at = i + k / 8;
+            if same(&b[at..at + n], pat) {
+                return Some(at);
+            }
+            m &= !(0xff << (k / 8 * 8));
         }
-        if at == lo {
-            return None;
-        }
-        at -= 1;
+        top = i;
     }
+    (lo..top)
+        .rev()
+        .find(|&at| b[at] == pat[0] && same(&b[at..at + n], pat))
 }
 
-fn find_ascii_ci(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
+pub(crate) fn find_ascii_ci(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
     let n = pat.len();
     if n == 0 || from >= b.len() || b.len() - from < n {
         return None;

@@ -1,0 +1,1148 @@
+//! A line crowded with errors, read as `kmserr.extract.Extractor.find` reads it.
+//!
+//! `reader::read_line` reads a line of one error, of at most `MAX_LINE` bytes. A line of many
+//! errors (an incident's batch log: a hundred legacy codes, API 3.0 bodies, Python and Go SDK
+//! text and names standing alone on one line, each with its own request ID) was handed back to
+//! Python whole. This reader follows the extractor's own steps on such a line, literally: the forms
+//! in priority order over the whole text, each form's finder and the text already explained
+//! (`_Spans`, bisected as Python bisects it), an SDK error's text cut at the next error's head
+//! (`next_error`, `before_separators`), every window of WINDOW characters around a code (where a
+//! line is longer than a window, a request ID is looked for only within the window around its
+//! error, and `_line_start` is a place inside the line), the request IDs shared on a line
+//! (`_own_request_ids`, `_once_a_line`), and MAX_FINDINGS. It reads printable ASCII only (a
+//! character a byte, so Python's offsets are these) and the forms that crowd such lines: legacy
+//! messages, API 3.0 bodies, the Python and Go SDKs' text and code names standing alone. Anything
+//! else that the extractor would act on (another form's gate, SDK text inside quotes, escapes, a
+//! line that a traceback or an envelope may hold) makes it give up: `Err(Declined)`.
+#![forbid(unsafe_code)]
+
+use crate::json::{value_end, JsonError};
+use crate::reader::{
+    api3_code_at, api3_request_id, bare_token, find, in_envelope, legacy_at, no_value,
+    request_id_token, rfind, Declined, Finding, Span, Words, API3_JSON, BARE_CODE, GO_SDK,
+    LEGACY_MESSAGE, PYTHON_SDK,
+};
+
+type R<T> = Result<T, Declined>;
+
+/// A longer line is handed back (assemble writes a line longer than LONG_LINE in Python anyway).
+pub const CROWDED_LINE: usize = 65536;
+const WINDOW: usize = 4096; // forms.WINDOW
+const MAX_FINDINGS: usize = 100; // forms.MAX_FINDINGS
+const MAX_MESSAGE: usize = 65536; // forms.MAX_MESSAGE
+const PY_REACH: usize = 16 * (128 + 1); // forms._PY_SDK_CODE_REACH
+const PY_LITERAL: usize = 31; // "TencentCloudSDKException] code:"
+const GO_LITERAL: usize = 27; // "TencentCloudSDKError] Code="
+
+// What the extractor acts on that this reader does not read (`Literals::of` declines a line that
+// holds one): the gates of the other forms (`"code"`, `ErrorCode=`, `Code: `, `code: '`),
+// structlog's frames (`"locals"`) and a bracketed request ID (`[request id:`). Every
+// `TencentCloudSDK` stands in a head this reader reads (`heads`): the other SDK forms' gates and
+// rich's line need not be looked for; a Node SDK error's first line, `...Exception [Error]:
+// (10630) ...`, is seen where the legacy code is (`Line::legacy`).
+
+/// An SDK error's head: `[TencentCloudSDKException] code:` or `[TencentCloudSDKError] Code=`.
+struct Head {
+    form: u64,
+    h: usize,     // its `[`, where ERROR_HEAD matches
+    start: usize, // where its form's regex match starts
+    c0: usize,    // the code
+    ce: usize,
+    ms: usize, // the message (the regex's last group)
+}
+
+impl Head {
+    /// Where ERROR_HEAD's match at it ends (`[TencentCloudSDK` and `Exception` or `Error`).
+    fn head_end(&self) -> usize {
+        self.h + if self.form == PYTHON_SDK { 25 } else { 21 }
+    }
+}
+
+/// `_Spans`: sorted starts, their ends beside them, asked by bisection as Python asks.
+#[derive(Default)]
+struct Spans {
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    /// Whether a span was added over another (a body's braces around text explained before):
+    /// then the bisection is no longer the spans' union, and the line is declined.
+    nested: bool,
+}
+
+impl Spans {
+    fn overlaps(&self, s: usize, e: usize) -> bool {
+        let at = self.starts.partition_point(|&v| v < e);
+        at > 0 && self.ends[at - 1] > s
+    }
+
+    fn next_start(&self, pos: usize) -> Option<usize> {
+        let at = self.starts.partition_point(|&v| v <= pos);
+        self.starts.get(at).copied()
+    }
+
+    fn end_of(&self, pos: usize) -> Option<usize> {
+        let at = self.starts.partition_point(|&v| v <= pos);
+        (at > 0 && self.ends[at - 1] > pos).then(|| self.ends[at - 1])
+    }
+
+    fn add(&mut self, s: usize, e: usize) {
+        // Exact while no span nests in another: the last span that starts before `e` ends last.
+        self.nested |= self.overlaps(s, e);
+        let at = self.starts.partition_point(|&v| v < s);
+        self.starts.insert(at, s);
+        self.ends.insert(at, e);
+    }
+}
+
+struct Line<'a> {
+    b: &'a [u8],
+    taken: Spans,
+    found: Vec<Finding>,
+    /// Each `request` (any case) of the line, and the ID `_REQUEST_ID_ANYWHERE` reads there
+    /// without an end (Some(None): no match there; None: not read yet).
+    rids: Vec<(usize, Option<Option<Span>>)>,
+    /// Every `"Code"` and `"Error"` of the line (`Literals::of`).
+    codes: Vec<usize>,
+    errors: Vec<usize>,
+    /// Where the JSON values read from a brace end (`json_object` reads a body more than once).
+    values: FxMap<usize, usize>,
+}
+
+/// A hash of words at a time (FxHash's), for the small maps of one line: SipHash was a tenth of a
+/// crowded line's time. A line's keys are at most MAX_FINDINGS, so colliding ones cost little.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        }
+        let mut last = [0u8; 8];
+        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.add(u64::from_le_bytes(last) ^ bytes.len() as u64);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+
+/// The findings of a crowded line, as `Extractor.find(text)` gives them (`names`: the spans of the
+/// names' literals in a part of it, asked about the parts that no form explained).
+pub fn read_crowded(
+    b: &[u8],
+    names: impl Fn(&[u8]) -> Vec<Span>,
+    words: &Words,
+) -> R<Vec<Finding>> {
+    precheck(b)?;
+    let mut literals = Literals::of(b)?;
+    let heads = heads(b, &literals)?;
+    quoted_heads(&heads, &literals)?;
+    let mut line = Line {
+        b,
+        taken: Spans::default(),
+        found: Vec::with_capacity(MAX_FINDINGS),
+        rids: literals.requests.iter().map(|&at| (at, None)).collect(),
+        codes: std::mem::take(&mut literals.codes),
+        errors: std::mem::take(&mut literals.errors),
+        values: FxMap::default(),
+    };
+    // In FORMS' order; each returns Ok(false) once MAX_FINDINGS are found.
+    let _ = line.python_sdk(&heads)?
+        && line.go_sdk(&heads)?
+        && line.api3()?
+        && line.legacy()?
+        && line.bare(names, words)?;
+    if line.taken.nested {
+        return Err(Declined);
+    }
+    let mut found = line.found;
+    if found.len() < 2 {
+        return Ok(found);
+    }
+    // In order of place, stably (`found.sort(key=_start)`): their numbers sorted, and the findings
+    // moved once, into the result (a finding is a hundred bytes, a line a hundred findings).
+    let mut order: Vec<(usize, u32)> = (0..found.len() as u32)
+        .map(|i| (found[i as usize].code.0, i))
+        .collect();
+    order.sort_unstable();
+    let order: Vec<usize> = order.into_iter().map(|(_, i)| i as usize).collect();
+    own_request_ids(b, &mut found);
+    let kept = once_a_line(b, &found, &order);
+    let mut slots: Vec<Option<Finding>> = found.into_iter().map(Some).collect();
+    Ok(kept
+        .into_iter()
+        .take(MAX_FINDINGS)
+        .filter_map(|i| slots[i].take())
+        .collect())
+}
+
+/// What makes the whole line one this reader does not read.
+fn precheck(b: &[u8]) -> R<()> {
+    if b.is_empty() || b.len() > CROWDED_LINE {
+        return Err(Declined);
+    }
+    // A line that a traceback's source line may be (`_is_source_line` at the line's start), or a
+    // JSON record (`_once_a_record`), or loguru's report of a record.
+    match b[0] {
+        b' ' | b'|' | b'-' | b'>' | b'{' => return Err(Declined),
+        c if c.is_ascii_digit() => {
+            let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n <= 7 && b.get(n) == Some(&b' ') {
+                return Err(Declined);
+            }
+        }
+        _ => {}
+    }
+    if b.starts_with(b"Record was: {") || in_envelope(b) {
+        return Err(Declined);
+    }
+    Ok(())
+}
+
+/// What one pass over the line finds (`Literals::of`): every `TencentCloudSDK` with the quotes
+/// before it, every `request` (any case), `code:`, `"Code"` and `"Error"`, whether `='` stands
+/// in it, its quotes.
+#[derive(Default)]
+struct Literals {
+    sdk: Vec<(usize, usize)>,
+    requests: Vec<usize>,
+    codes: Vec<usize>,  // `"Code"`
+    errors: Vec<usize>, // `"Error"`
+    code: Vec<usize>,
+    repr: bool,
+    quotes: usize,
+}
+
+impl Literals {
+    /// One pass: printable ASCII only (a character a byte, `\s` a space, no escapes), none of
+    /// the gates declined, and the places the heads and the quotes around them are read from.
+    /// Eight bytes a turn: each literal is looked for from a byte of it that few words hold (`"`,
+    /// `:`, `=`, the `K` that ends `TencentCloudSDK`), and most turns hold none of them.
+    fn of(b: &[u8]) -> R<Literals> {
+        use crate::scan::{has_byte, splat, word_at};
+        const HI: u64 = 0x8080_8080_8080_8080;
+        let mut found = Literals::default();
+        let mut i = 0;
+        while i + 8 <= b.len() {
+            let w = word_at(b, i);
+            // Below 0x20 (as `reader::odd_bytes` tests it), 0x7f and above, and the anchors.
+            let below = !((w & !HI) + splat(0x60)) & !w & HI;
+            let mut m = below
+                | (w & HI)
+                | has_byte(w, splat(0x7f))
+                | has_byte(w, splat(b'\\'))
+                | has_byte(w, splat(b'"'))
+                | has_byte(w, splat(b':'))
+                | has_byte(w, splat(b'='))
+                | has_byte(w, splat(b'K'))
+                | has_byte(w, splat(b'q'))
+                | has_byte(w, splat(b'Q'));
+            while m != 0 {
+                found.at(b, i + (m.trailing_zeros() / 8) as usize)?;
+                m &= m - 1;
+            }
+            i += 8;
+        }
+        while i < b.len() {
+            found.at(b, i)?;
+            i += 1;
+        }
+        Ok(found)
+    }
+
+    /// What the byte at `i` says (any byte may be asked about: the others say nothing).
+    fn at(&mut self, b: &[u8], i: usize) -> R<()> {
+        let c = b[i];
+        let ends = |pat: &[u8]| i + 1 >= pat.len() && &b[i + 1 - pat.len()..=i] == pat;
+        match c {
+            0..=0x1f | 0x7f.. | b'\\' => return Err(Declined),
+            b'"' => {
+                let rest = &b[i..];
+                if rest.starts_with(b"\"locals\"") || rest.starts_with(b"\"code\"") {
+                    return Err(Declined);
+                }
+                if rest.starts_with(b"\"Code\"") {
+                    self.codes.push(i);
+                } else if rest.starts_with(b"\"Error\"") {
+                    self.errors.push(i);
+                }
+                self.quotes += 1;
+            }
+            b':' => {
+                if ends(b"[request id:") {
+                    return Err(Declined);
+                }
+                if ends(b"code:") {
+                    if b[i + 1..].starts_with(b" '") {
+                        return Err(Declined);
+                    }
+                    self.code.push(i - 4);
+                } else if ends(b"Code:") && b.get(i + 1) == Some(&b' ') {
+                    return Err(Declined);
+                }
+            }
+            b'=' => {
+                if ends(b"ErrorCode=") {
+                    return Err(Declined);
+                }
+                self.repr |= b.get(i + 1) == Some(&b'\'');
+            }
+            b'K' if ends(b"TencentCloudSDK") => self.sdk.push((i - 14, self.quotes)),
+            // `request` in any case, from its `q` (rare in text; `r` and `t` are everywhere).
+            b'q' | b'Q'
+                if i >= 2
+                    && b[i - 2..].len() >= 7
+                    && b[i - 2..i + 5].eq_ignore_ascii_case(b"request") =>
+            {
+                self.requests.push(i - 2);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// What makes SDK text a line where the extractor reads it otherwise: in a quoted value (`_quoted`:
+/// values paired from the line's start, the one that holds SDK text read alone; a head stands in
+/// one where an odd number of quotes stands before it and one closes it after), or beside a Python
+/// repr's `='` (`_python_quoted`).
+fn quoted_heads(heads: &[Head], literals: &Literals) -> R<()> {
+    if heads.is_empty() {
+        return Ok(());
+    }
+    if literals.repr {
+        return Err(Declined);
+    }
+    for &(_, quotes) in &literals.sdk {
+        if quotes % 2 == 1 && quotes < literals.quotes {
+            return Err(Declined);
+        }
+    }
+    Ok(())
+}
+
+/// Every SDK error's head in the line, in order; Err where `TencentCloudSDK` or `code:` stands
+/// otherwise than in a head whose form's regex matches there as this reader reads it.
+fn heads(b: &[u8], literals: &Literals) -> R<Vec<Head>> {
+    let n = b.len();
+    let mut heads = Vec::new();
+    for &(t, _) in &literals.sdk {
+        if t == 0 || b[t - 1] != b'[' {
+            return Err(Declined);
+        }
+        let rest = &b[t..];
+        if rest.starts_with(b"TencentCloudSDKException] code:") {
+            // `(\S*(?: \S+){0,15}?) message:`, tried where ` message:` is within reach: a code
+            // of one word here (no space before the first ` message:`).
+            let c0 = t + PY_LITERAL;
+            let s = find(b, b" message:", c0).ok_or(Declined)?;
+            if s - c0 > PY_REACH || b[c0..s].contains(&b' ') || no_value(&b[c0..s]) {
+                return Err(Declined);
+            }
+            heads.push(Head {
+                form: PYTHON_SDK,
+                h: t - 1,
+                start: t,
+                c0,
+                ce: s,
+                ms: s + 9,
+            });
+        } else if rest.starts_with(b"TencentCloudSDKError] Code=") {
+            let c0 = t + GO_LITERAL;
+            let mut ce = c0;
+            while ce < n && b[ce] != b',' && b[ce] != b' ' {
+                ce += 1;
+            }
+            if !b[ce..].starts_with(b", Message=") || no_value(&b[c0..ce]) {
+                return Err(Declined);
+            }
+            heads.push(Head {
+                form: GO_SDK,
+                h: t - 1,
+                start: t - 1,
+                c0,
+                ce,
+                ms: ce + 10,
+            });
+        } else {
+            return Err(Declined);
+        }
+    }
+    // Every `code:` is a Python SDK head's: then the .NET form finds nothing that is not explained,
+    // and ERROR_HEAD's `code:X message:` stands only where its head stands first.
+    for &k in &literals.code {
+        let at = heads.partition_point(|h| h.c0 < k + 5);
+        if !heads
+            .get(at)
+            .is_some_and(|h| h.form == PYTHON_SDK && h.c0 == k + 5)
+        {
+            return Err(Declined);
+        }
+    }
+    Ok(heads)
+}
+
+/// `_line_start` on a line: WINDOW characters back at most.
+fn window_start(pos: usize) -> usize {
+    pos.saturating_sub(WINDOW)
+}
+
+/// `_is_source_line(text, _line_start(text, pos))` where the line's own start is no source line
+/// (`precheck`): inside a long line, a window's start can still begin loguru's report or its
+/// `    -> value` annotation; what follows such a place is longer than MAX_SOURCE_LINE.
+fn source_at(b: &[u8], pos: usize) -> bool {
+    let ls = window_start(pos);
+    if ls == 0 {
+        return false;
+    }
+    if b[ls..].starts_with(b"Record was: {") {
+        return true;
+    }
+    let run = b[ls..]
+        .iter()
+        .take(WINDOW)
+        .take_while(|&&c| c == b' ' || c == b'|')
+        .count();
+    run >= 4 && ls + run + 3 <= (ls + WINDOW).min(b.len()) && b[ls + run..].starts_with(b"-> ")
+}
+
+/// `before_separators`.
+fn before_separators(b: &[u8], start: usize, mut at: usize) -> usize {
+    if at > start && matches!(b[at - 1], b'[' | b'\\') {
+        at -= 1;
+    }
+    while at > start && matches!(b[at - 1], b' ' | b'\t' | b'|' | b'/' | b';' | b',') {
+        at -= 1;
+    }
+    at
+}
+
+/// `next_error(text, start, end)`: before the first SDK head whose ERROR_HEAD match lies in
+/// `b[start:end]` (every head here is confirmed by its form's regex), or None.
+fn next_error(b: &[u8], heads: &[Head], start: usize, end: usize) -> Option<usize> {
+    let at = heads.partition_point(|h| h.h < start);
+    let head = heads.get(at).filter(|h| h.head_end() <= end)?;
+    Some(before_separators(b, start, head.h))
+}
+
+fn rstrip(b: &[u8], s: usize, mut e: usize) -> usize {
+    while e > s && b[e - 1] == b' ' {
+        e -= 1;
+    }
+    e
+}
+
+fn strip(b: &[u8], mut s: usize, e: usize) -> Span {
+    while s < e && b[s] == b' ' {
+        s += 1;
+    }
+    (s, rstrip(b, s, e))
+}
+
+/// `find` of a pattern lying wholly in `b[from:to]`.
+fn find_in(b: &[u8], pat: &[u8], from: usize, to: usize) -> Option<usize> {
+    find(&b[..to.min(b.len())], pat, from)
+}
+
+/// The first space-separated word of `b[s:e]` stripped (`.strip().split(" ", 1)[0]`), as a
+/// request ID's token, read by `_request_id_token`.
+fn token_id(b: &[u8], s: usize, e: usize) -> Option<Span> {
+    let (s, e) = strip(b, s, e);
+    let end = b[s..e].iter().position(|&c| c == b' ').map_or(e, |k| s + k);
+    request_id_token(b, s, end)
+}
+
+/// `_form_span` of an SDK error that ends with its request ID: the last place of the ID's text in
+/// `b[from:end]`, looked for only after the ID itself where the ID stands there.
+fn span_end(b: &[u8], rid: Option<Span>, from: usize, end: usize) -> usize {
+    let Some((rs, re)) = rid else {
+        return end;
+    };
+    let at = if from <= rs && re <= end {
+        rfind(b, &b[rs..re], rs + 1, end).unwrap_or(rs)
+    } else {
+        match rfind(b, &b[rs..re], from, end) {
+            Some(at) => at,
+            None => return end,
+        }
+    };
+    at + (re - rs)
+}
+
+/// `with_legacy_message`: the module code of a message that begins with a legacy code.
+fn legacy_module(b: &[u8], message: Option<Span>) -> Option<u64> {
+    let (s, e) = message?;
+    let (s, _) = strip(b, s, e);
+    if b.get(s) != Some(&b'(') || s >= e {
+        return None;
+    }
+    let digits = b[s + 1..e]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if !(3..=6).contains(&digits) || b.get(s + 1 + digits) != Some(&b')') || s + 1 + digits >= e {
+        return None;
+    }
+    Some(
+        b[s + 1..s + 1 + digits]
+            .iter()
+            .fold(0, |n, &c| n * 10 + u64::from(c - b'0')),
+    )
+}
+
+/// `_REQUEST_ID_ANYWHERE.match` at a `request` (any case), without an end: the ID's span.
+fn rid_at(b: &[u8], a: usize) -> Option<Span> {
+    let n = b.len();
+    let id = |i: usize| {
+        b.get(i..i + 2)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"id"))
+    };
+    let mut i = a + 7;
+    if i < n && matches!(b[i], b' ' | b'_' | b'-') && id(i + 1) {
+        i += 1;
+    }
+    if !id(i) {
+        return None;
+    }
+    i += 2;
+    if i < n && matches!(b[i], b'"' | b'\'') {
+        i += 1;
+    }
+    while i < n && b[i] == b' ' {
+        i += 1;
+    }
+    if !(i < n && matches!(b[i], b':' | b'=')) {
+        return None;
+    }
+    i += 1;
+    while i < n && b[i] == b' ' {
+        i += 1;
+    }
+    if i < n && matches!(b[i], b'"' | b'\'') {
+        i += 1;
+    }
+    if !(i < n && b[i].is_ascii_alphanumeric()) {
+        return None;
+    }
+    let run = b[i + 1..]
+        .iter()
+        .take(63)
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+        .count();
+    (run >= 7).then_some((i, i + 1 + run))
+}
+
+impl Line<'_> {
+    fn push(&mut self, span: Span, f: Finding) -> bool {
+        self.taken.add(span.0, span.1);
+        self.found.push(f);
+        self.found.len() < MAX_FINDINGS
+    }
+
+    /// `_request_id_near(text, pos)`: the first request ID within the window around `pos`.
+    fn rid_near(&mut self, pos: usize) -> Option<Span> {
+        let b = self.b;
+        let rids = &mut self.rids;
+        let (low, high) = (window_start(pos), (pos + WINDOW).min(b.len()));
+        let first = rids.partition_point(|&(a, _)| a < low);
+        for (a, id) in &mut rids[first..] {
+            if *a + 7 > high {
+                break;
+            }
+            // Read when first asked about: most windows ask only about their first.
+            let Some((s, e)) = *id.get_or_insert_with(|| rid_at(b, *a)) else {
+                continue;
+            };
+            if e <= high || s + 8 <= high {
+                let span = (s, e.min(high));
+                return (!no_value(&b[span.0..span.1])).then_some(span);
+            }
+        }
+        None
+    }
+
+    /// PYTHON_SDK: `_python_sdk_matches`, cut at the next error (`next_error`), `_sdk_message`.
+    fn python_sdk(&mut self, heads: &[Head]) -> R<bool> {
+        let b = self.b;
+        let n = b.len();
+        let mut pos = 0; // where the finder goes on from
+        for head in heads.iter().filter(|h| h.form == PYTHON_SDK) {
+            let mend = n.min(head.ms + WINDOW);
+            // A head the finder steps over (across the end of the last one's window) is left to
+            // the .NET form; nor is an SDK error on a window's source line read here.
+            if head.start < pos || self.taken.overlaps(head.start, mend) || source_at(b, head.start)
+            {
+                return Err(Declined);
+            }
+            // Cut at the next error: built from the text before it (`text[:at]`).
+            let (text_end, group_end) = match next_error(b, heads, head.ce, mend) {
+                Some(e) => {
+                    pos = e;
+                    (e, e.min(head.ms + WINDOW))
+                }
+                None => {
+                    pos = mend;
+                    (n, mend)
+                }
+            };
+            let ms = head.ms;
+            let limit = text_end.min(ms + MAX_MESSAGE);
+            let stop = find_in(b, b"TencentCloudSDK", ms, limit).unwrap_or(limit);
+            let (message, rid) = match rfind(b, b" requestId:", ms, stop) {
+                None => ((ms, rstrip(b, ms, stop.min(ms + WINDOW))), None),
+                Some(label) => {
+                    let rid = token_id(b, label + 11, stop.min(label + 256));
+                    let end = if label - ms > WINDOW {
+                        ms + WINDOW
+                    } else {
+                        label
+                    };
+                    ((ms, rstrip(b, ms, end)), rid)
+                }
+            };
+            let message = (&b[message.0..message.1] != b"None").then_some(message);
+            let end = span_end(b, rid, head.ce, group_end.max(head.ce));
+            if find_in(b, b"\"Code\"", head.ce, end).is_some() {
+                return Err(Declined); // a body quoted in its message (WRAPPERS)
+            }
+            let f = Finding {
+                form: PYTHON_SDK,
+                code: (head.c0, head.ce),
+                message,
+                request_id: rid,
+                code_desc: None,
+                module_code: legacy_module(b, message),
+                error_code: None,
+                unescaped: None,
+            };
+            if !self.push((head.start, end), f) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// GO_SDK: its finditer, cut before text explained already and at the next error.
+    fn go_sdk(&mut self, heads: &[Head]) -> R<bool> {
+        let b = self.b;
+        let n = b.len();
+        let gos: Vec<&Head> = heads.iter().filter(|h| h.form == GO_SDK).collect();
+        let mut pos = 0; // where the finder goes on from
+        let mut next = 0;
+        loop {
+            while next < gos.len() && gos[next].h < pos {
+                next += 1;
+            }
+            let Some(&g) = gos.get(next) else {
+                return Ok(true);
+            };
+            next += 1;
+            let mut mend = n.min(g.ms + WINDOW);
+            let mut cut = false;
+            if self.taken.overlaps(g.h, mend) {
+                if let Some(inside) = self.taken.end_of(g.h) {
+                    pos = inside;
+                    continue;
+                }
+                let limit = self.taken.next_start(g.h).ok_or(Declined)?;
+                pos = limit;
+                let end = before_separators(b, g.h, limit);
+                if g.ms > end {
+                    continue;
+                }
+                mend = end.min(g.ms + WINDOW);
+                cut = true;
+            }
+            if source_at(b, g.h) {
+                return Err(Declined);
+            }
+            let group_end = match next_error(b, heads, g.ce, mend) {
+                Some(e) => {
+                    pos = e;
+                    e.min(g.ms + WINDOW)
+                }
+                None => {
+                    if !cut {
+                        pos = mend;
+                    }
+                    mend
+                }
+            };
+            // `_split_request_id(message, ", RequestId=")`
+            let (message, rid) = match rfind(b, b", RequestId=", g.ms, group_end) {
+                None => ((g.ms, rstrip(b, g.ms, group_end)), None),
+                Some(label) => (
+                    (g.ms, rstrip(b, g.ms, label)),
+                    token_id(b, label + 12, group_end),
+                ),
+            };
+            let message = (message.1 > message.0).then_some(message);
+            let end = span_end(b, rid, g.ce, group_end.max(g.ce));
+            if find_in(b, b"\"Code\"", g.ce, end).is_some() {
+                return Err(Declined);
+            }
+            let f = Finding {
+                form: GO_SDK,
+                code: (g.c0, g.ce),
+                message,
+                request_id: rid,
+                code_desc: None,
+                module_code: legacy_module(b, message),
+                error_code: None,
+                unescaped: None,
+            };
+            if !self.push((g.h, end), f) {
+                return Ok(false);
+            }
+        }
+    }
+
+    /// forms.json_object(text, start, end), within the windows around `start` and `end`.
+    fn json_object(&mut self, start: usize, end: usize) -> R<Option<Span>> {
+        let b = self.b;
+        let (low, high) = (window_start(start), (end + WINDOW).min(b.len()));
+        let w = &b[..high];
+        if find(w, b"}", end).is_none() {
+            return Ok(None);
+        }
+        let mut found = None;
+        let mut brace = start;
+        for _ in 0..8 {
+            let Some(x) = rfind(b, b"{", low, brace) else {
+                break;
+            };
+            brace = x;
+            // A value read before, that ended within this window, ends there again.
+            let value = match self.values.get(&brace) {
+                Some(&e) if e <= high => Ok(e),
+                _ => {
+                    let value = value_end(w, brace);
+                    if let Ok(e) = value {
+                        self.values.insert(brace, e);
+                    }
+                    value
+                }
+            };
+            match value {
+                Err(JsonError::Invalid) => continue,
+                Err(JsonError::TooDeep) => return Err(Declined),
+                Ok(e) if e < end => break,
+                Ok(e) => found = Some((brace, e)),
+            }
+        }
+        Ok(found)
+    }
+
+    /// `_ERROR_KEY.search(text, lo, hi)`: `"Error"\s*:\s*\{` wholly in `b[lo:hi]`.
+    fn error_key(&self, lo: usize, hi: usize) -> Option<usize> {
+        let b = self.b;
+        let first = self.errors.partition_point(|&k| k < lo);
+        for &k in &self.errors[first..] {
+            if k + 7 > hi {
+                break;
+            }
+            let mut i = k + 7;
+            while i < hi && b[i] == b' ' {
+                i += 1;
+            }
+            if i < hi && b[i] == b':' {
+                i += 1;
+                while i < hi && b[i] == b' ' {
+                    i += 1;
+                }
+                if i < hi && b[i] == b'{' {
+                    return Some(k);
+                }
+            }
+        }
+        None
+    }
+
+    /// API3_JSON: `_API3_CODE`'s finditer, `_api3_json`, and the body's span.
+    fn api3(&mut self) -> R<bool> {
+        let b = self.b;
+        let n = b.len();
+        let codes = std::mem::take(&mut self.codes);
+        for (k, &q) in codes.iter().enumerate() {
+            let next = codes.get(k + 1).copied();
+            let Some(((cs, ce), mend)) = api3_code_at(b, q) else {
+                continue;
+            };
+            if next.is_some_and(|k| k < mend) {
+                return Err(Declined); // a `"Code"` inside the match: finditer skips it
+            }
+            if self.taken.overlaps(q, mend) || source_at(b, q) {
+                continue;
+            }
+            let low = window_start(q);
+            if self.error_key(low, q).is_none() {
+                continue;
+            }
+            let (bs, be) = self
+                .json_object(q, mend)?
+                .unwrap_or((low, n.min(mend + WINDOW)));
+            if self.error_key(bs, q).is_none() {
+                continue;
+            }
+            let message = json_string(b, b"\"Message\"", bs, be);
+            let rid = api3_request_id(b, bs, be).filter(|&(s, e)| !no_value(&b[s..e]));
+            let span = match self.json_object(cs, ce)? {
+                Some((s, e)) => (q.min(s), mend.max(e)),
+                None => {
+                    let brace = find_in(b, b"{", window_start(q), q);
+                    let close = rfind(b, b"}", mend, n.min(mend + WINDOW));
+                    (brace.unwrap_or(q), close.map_or(mend, |c| c + 1))
+                }
+            };
+            let f = Finding {
+                form: API3_JSON,
+                code: (cs, ce),
+                message,
+                request_id: rid,
+                code_desc: None,
+                module_code: None,
+                error_code: None,
+                unescaped: None,
+            };
+            if !self.push(span, f) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// LEGACY_MESSAGE: each `(` where `_LEGACY` matches, `_legacy_message` (no `"code"` here).
+    fn legacy(&mut self) -> R<bool> {
+        let b = self.b;
+        let n = b.len();
+        let mut pos = 0;
+        while let Some(p) = find(b, b"(", pos) {
+            pos = p + 1;
+            let Some(((cs, ce), mend)) = legacy_at(b, p)? else {
+                continue;
+            };
+            if self.taken.overlaps(p, mend) || source_at(b, p) {
+                continue;
+            }
+            let quoted = p > 0 && b[p - 1] == b'"';
+            if !quoted && b[..p].ends_with(b"]: ") {
+                return Err(Declined); // maybe a Node SDK error's first line (`_NODE_SDK_HEADER`)
+            }
+            let high = n.min(mend + WINDOW);
+            let stop = if quoted {
+                find_in(b, b"\"", mend, high)
+            } else {
+                None
+            };
+            let message = strip(b, mend, stop.unwrap_or(high));
+            let module = b[cs..ce]
+                .iter()
+                .fold(0, |n, &c| n * 10 + u64::from(c - b'0'));
+            let f = Finding {
+                form: LEGACY_MESSAGE,
+                code: (cs, ce),
+                message: Some(message),
+                request_id: self.rid_near(mend),
+                code_desc: None,
+                module_code: Some(module),
+                error_code: None,
+                unescaped: None,
+            };
+            if !self.push((p, mend), f) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// BARE_CODE: the identifiers that hold a name's literal and `_BareCodes` takes, outside the
+    /// text explained; `_bare_code` (no `"code"` here: no logged error object).
+    fn bare(&mut self, names_in: impl Fn(&[u8]) -> Vec<Span>, words: &Words) -> R<bool> {
+        let b = self.b;
+        let n = b.len();
+        // The literals in the text no form explained: a name that overlaps that text is no finding
+        // (`taken.overlaps`), so the literals inside it need not be found. (Where spans nest, the
+        // bisection's answers are not the union's: the line is declined, whatever is found here.)
+        if self.taken.nested {
+            return Err(Declined);
+        }
+        let mut names = Vec::new();
+        let mut free = 0;
+        for (&s, &e) in self.taken.starts.iter().zip(&self.taken.ends) {
+            if s > free {
+                names.extend(
+                    names_in(&b[free..s])
+                        .into_iter()
+                        .map(|(a, z)| (a + free, z + free)),
+                );
+            }
+            free = free.max(e);
+        }
+        if free < n {
+            names.extend(
+                names_in(&b[free..])
+                    .into_iter()
+                    .map(|(a, z)| (a + free, z + free)),
+            );
+        }
+        let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'.';
+        let mut tokens = Vec::new();
+        let mut done = 0;
+        for (fs, fe) in names {
+            if fs < done {
+                continue;
+            }
+            let mut s = fs;
+            while s > 0 && ident(b[s - 1]) {
+                s -= 1;
+            }
+            let mut e = fe;
+            while e < n && ident(b[e]) {
+                e += 1;
+            }
+            done = e;
+            // A name in text explained is no finding, whatever it is (and it is not asked about).
+            if !self.taken.overlaps(s, e) && bare_token(b, s, e, words)? {
+                tokens.push((s, e));
+            }
+        }
+        for (s, e) in tokens {
+            if self.taken.overlaps(s, e) || source_at(b, s) {
+                continue;
+            }
+            // `_AFTER_NAME`: `\s*(?::|-|,)\s+(\S.*)` in the window after the name.
+            let high = n.min(e + WINDOW);
+            let mut i = e;
+            while i < high && b[i] == b' ' {
+                i += 1;
+            }
+            let mut message = None;
+            if i < high && matches!(b[i], b':' | b'-' | b',') {
+                let mut j = i + 1;
+                while j < high && b[j] == b' ' {
+                    j += 1;
+                }
+                if j > i + 1 && j < high {
+                    message = Some((j, rstrip(b, j, high)));
+                }
+            }
+            let f = Finding {
+                form: BARE_CODE,
+                code: (s, e),
+                message,
+                request_id: self.rid_near(e),
+                code_desc: None,
+                module_code: None,
+                error_code: None,
+                unescaped: None,
+            };
+            if !self.push((s, e), f) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// `KEY\s*:\s*"((?:[^"\\\n]|\\.){0,4096})"` searched in `b[lo:hi]` (no backslash here).
+fn json_string(b: &[u8], key: &[u8], lo: usize, hi: usize) -> Option<Span> {
+    let w = &b[..hi];
+    let mut pos = lo;
+    while let Some(k) = find(w, key, pos) {
+        pos = k + 1;
+        let mut i = k + key.len();
+        while i < hi && w[i] == b' ' {
+            i += 1;
+        }
+        if w.get(i) != Some(&b':') {
+            continue;
+        }
+        i += 1;
+        while i < hi && w[i] == b' ' {
+            i += 1;
+        }
+        if w.get(i) != Some(&b'"') {
+            continue;
+        }
+        if let Some(close) = find(w, b"\"", i + 1) {
+            if close - (i + 1) <= WINDOW {
+                return Some((i + 1, close));
+            }
+        }
+    }
+    None
+}
+
+/// The forms that print an error's request ID in its own text (extract.OWN_REQUEST_ID).
+fn owns(form: u64) -> bool {
+    matches!(form, PYTHON_SDK | GO_SDK | API3_JSON)
+}
+
+/// `_own_request_ids`: an error that takes its ID from the window around it does not take one
+/// that another error printed as its own, where both windows start at the same place.
+fn own_request_ids(b: &[u8], found: &mut [Finding]) {
+    let text = |s: Span| &b[s.0..s.1];
+    let mut owned: FxMap<(usize, &[u8]), Vec<&[u8]>> = FxMap::default();
+    owned.reserve(found.len());
+    for f in found.iter().filter(|f| owns(f.form)) {
+        if let Some(rid) = f.request_id {
+            owned
+                .entry((window_start(f.code.0), text(rid)))
+                .or_default()
+                .push(text(f.code));
+        }
+    }
+    if owned.is_empty() {
+        return;
+    }
+    for f in found.iter_mut().filter(|f| !owns(f.form)) {
+        if let Some(rid) = f.request_id {
+            if let Some(codes) = owned.get(&(window_start(f.code.0), text(rid))) {
+                if !codes.contains(&text(f.code)) {
+                    f.request_id = None;
+                }
+            }
+        }
+    }
+}
+
+/// `_once_a_line` of the findings in `order`: which of them are kept, in order. One per (code,
+/// request ID) on the line; the SDK's own text of an error replaces a name of it standing alone
+/// found before.
+fn once_a_line(b: &[u8], found: &[Finding], order: &[usize]) -> Vec<usize> {
+    let mut kept: Vec<Option<usize>> = Vec::with_capacity(order.len());
+    let mut seen: FxMap<(&[u8], &[u8]), usize> = FxMap::default();
+    seen.reserve(order.len());
+    for &i in order {
+        let f = &found[i];
+        if let Some((rs, re)) = f.request_id {
+            let key = (&b[f.code.0..f.code.1], &b[rs..re]);
+            if let Some(&at) = seen.get(&key) {
+                match kept[at] {
+                    Some(earlier) if !owns(found[earlier].form) && owns(f.form) => kept[at] = None,
+                    _ => continue,
+                }
+            }
+            seen.insert(key, kept.len());
+        }
+        kept.push(Some(i));
+    }
+    kept.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words() -> Words {
+        let mut words = Words::default();
+        for head in ["AuthFailure", "InternalError"] {
+            words.heads.insert(head.as_bytes().to_vec());
+        }
+        words
+    }
+
+    /// The literals' spans as the candidate search gives them: every place of each family.
+    fn read(line: &str) -> R<Vec<(String, u64, Option<String>)>> {
+        let b = line.as_bytes();
+        let names = |part: &[u8]| {
+            let mut spans = Vec::new();
+            for word in ["AuthFailure", "InternalError"] {
+                let mut pos = 0;
+                while let Some(at) = find(part, word.as_bytes(), pos) {
+                    spans.push((at, at + word.len()));
+                    pos = at + 1;
+                }
+            }
+            spans.sort_unstable();
+            spans
+        };
+        let text = |s: Span| String::from_utf8_lossy(&b[s.0..s.1]).into_owned();
+        Ok(read_crowded(b, names, &words())?
+            .into_iter()
+            .map(|f| (text(f.code), f.form, f.request_id.map(text)))
+            .collect())
+    }
+
+    fn found(code: &str, form: u64, rid: Option<&str>) -> (String, u64, Option<String>) {
+        (code.to_string(), form, rid.map(str::to_string))
+    }
+
+    #[test]
+    fn a_request_id_printed_by_an_error_is_not_taken_by_another_in_the_same_window() {
+        let line = "b: (10630) x requestId=abcdef12 ; [TencentCloudSDKException] code:AuthFailure \
+                    message:m requestId:abcdef12";
+        assert_eq!(
+            read(line),
+            Ok(vec![
+                found("10630", LEGACY_MESSAGE, None),
+                found("AuthFailure", PYTHON_SDK, Some("abcdef12")),
+            ])
+        );
+    }
+
+    #[test]
+    fn past_a_window_an_error_keeps_the_request_id_near_it() {
+        // The windows of the SDK error and of the legacy code after it start apart (`_line_start`).
+        let line = format!(
+            "b: (10630) x ; {} ; [TencentCloudSDKException] code:AuthFailure message:m \
+             requestId:abcdef12 ; (10650) z",
+            "y".repeat(5000)
+        );
+        assert_eq!(
+            read(&line),
+            Ok(vec![
+                found("10630", LEGACY_MESSAGE, None),
+                found("AuthFailure", PYTHON_SDK, Some("abcdef12")),
+                found("10650", LEGACY_MESSAGE, Some("abcdef12")),
+            ])
+        );
+    }
+
+    #[test]
+    fn the_sdks_text_of_an_error_replaces_its_name_standing_alone() {
+        let line = "b: InternalError ; [TencentCloudSDKError] Code=InternalError, Message=m, \
+                    RequestId=abcdef12, ; (10630) x";
+        assert_eq!(
+            read(line),
+            Ok(vec![
+                found("InternalError", GO_SDK, Some("abcdef12")),
+                found("10630", LEGACY_MESSAGE, None),
+            ])
+        );
+    }
+
+    #[test]
+    fn no_more_than_max_findings() {
+        let line = format!("b: {}", vec!["(10630) x"; 150].join(" ; "));
+        assert_eq!(read(&line).map(|f| f.len()), Ok(MAX_FINDINGS));
+    }
+
+    #[test]
+    fn what_it_does_not_read_is_declined() {
+        for line in [
+            "b: (10630) x \\ (10650) y",                         // an escape
+            "b: (10630) x ; (10650) 密",                         // more than ASCII
+            "b: (10630) x ; Code: AuthFailure, Message: m",      // another form
+            "b: x=\"[TencentCloudSDKError] Code=A, Message=m\"", // SDK text in quotes
+            "b: TencentCloudSDKError ; (10630) x",               // not a head
+            "    (10630) x ; (10650) y",                         // a traceback's source line, maybe
+        ] {
+            assert_eq!(read(line), Err(Declined), "{line}");
+        }
+    }
+}
