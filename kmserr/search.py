@@ -900,21 +900,24 @@ class Search:
         self.failed = True
 
 
-WARM: Final = 64 << 10  # the first lines of an input assembled alone, so that the table learns early
+WARM: Final = 16 << 10  # the first piece of an input assembled alone, so that the table learns early
 
 
 def _warm(blocks: Iterable[tuple[bytes, int, int]]) -> Iterator[tuple[bytes, int, int]]:
-    """The blocks, the first cut after about WARM bytes: the compiled core learns the tails of an
-    input's first lines from Python (a hole each), then writes their like in the rest of the block
-    itself, where a whole first block was Python's for every line whose meaning it had not met."""
-    first = True
+    """The blocks, the first cut in pieces of WARM bytes, then twice that, and so on: the
+    compiled core learns the meanings of an input's first lines from Python (a hole each), then
+    writes their like in the next pieces itself, where a whole block was Python's for every line
+    whose meaning it had not met yet (the same meaning a hole again each time in one block)."""
+    size = WARM
     for buf, start, end in blocks:
-        if first and end - start > 2 * WARM:
-            cut = buf.find(b"\n", start + WARM, end) + 1
-            if 0 < cut < end:
-                yield buf, start, cut
-                start = cut
-        first = False
+        while size < BLOCK_SIZE and end - start > 2 * size:
+            cut = buf.find(b"\n", start + size, end) + 1
+            if not 0 < cut < end:
+                break
+            yield buf, start, cut
+            start = cut
+            size *= 2
+        size = BLOCK_SIZE
         yield buf, start, end
 
 

@@ -174,7 +174,8 @@ def test_a_flood_of_parentheses_tries_the_legacy_regex_nowhere(monkeypatch: pyte
 
 BARE_PIECES = ["AuthFailure", "AuthFailure.Sub", "ClientError", "ClientError.X", "Team1Failure.Reason1", "Team1Failure",
                "Team1Failure.Reason1.Deep", "Team1Failure.Reason", "Team2Failure.Reason2", "team1failure.reason1", "x",
-               "_", "-", ".", "/", " ", "é", "2", "Tea", "AuthFailures", "InternalError", "\n", "; "]
+               "_", "-", ".", "/", " ", "é", "2", "Tea", "AuthFailures", "InternalError", "\n", "; ", "(", "\\", '"',
+               "。", "\t", "=", "x.", "AuthFailure-"]
 
 
 @given(st.lists(st.sampled_from(BARE_PIECES), max_size=40), st.integers(0, 30), st.integers(0, 400),
@@ -209,6 +210,23 @@ def test_a_line_of_near_miss_team_names_compiles_no_regex_of_every_name() -> Non
     assert list(bare.scan(line + " " + names[7])) != []
     assert "_pattern" not in vars(bare)  # the cached_property was never asked
     assert [m.group() for m in bare.scan(line + " " + names[7])] == [names[7]]
+
+
+def test_near_miss_names_read_again_and_again_compile_no_regex_of_every_name() -> None:
+    """Probing a stretch that holds no known word costs less than the regex of every name would
+    (after a space, its separators made spaces): only the identifiers of stretches with a known
+    word count toward compiling that regex, as many near-miss lines as there may be."""
+    from kmserr import extract
+
+    names = [f"Team{n:05d}Failure.Reason{n:05d}" for n in range(50)]
+    bare = extract._BareCodes(names)
+    bare._budget = 100
+    line = "; ".join(f"x{n}y {n[:-3]} ({n.replace('Reason', 'Reasom')}) {n}-Extra _{n}_" for n in names)
+    for _ in range(20):
+        assert list(bare.scan(line)) == []
+    assert "_pattern" not in vars(bare)  # the cached_property was never asked
+    assert [m.group() for m in bare.scan(line + "\t" + names[7] + "\n")] == [names[7]]
+    assert [m.group() for m in bare.scan("解 " + names[3] + " " + line)] == [names[3]]  # not ASCII: as before
 
 
 @given(st.text(st.sampled_from("Ab9._é解"), min_size=0, max_size=260))

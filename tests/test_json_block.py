@@ -6,6 +6,7 @@ import functools
 import io
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -87,3 +88,36 @@ def test_an_agreement_rule_is_its_entrys_own_however_often_asked() -> None:
     assert _native.agree_rule(first._replace(message=None)) == b"N"
     _native._RULES[id(other)] = (first, b"A")  # another entry's, once at this id: not this one's
     assert b"quite other words" in _native.agree_rule(other)
+
+
+def test_the_advice_is_rendered_once_per_entry_family_and_style(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Meanings that differ in form or message but share an entry (or a family's advice) share its
+    advice's JSON, rendered once; each record still holds the advice `verdict_record` gives."""
+    from kmserr.render import json as render_json
+
+    asked: list[str] = []
+    original = render_json.verdict_record
+
+    def counted(item: Explanation, style: Style | None = None) -> dict[str, object]:
+        asked.append(item.finding.code)
+        return original(item, style)
+
+    monkeypatch.setattr(render_json, "verdict_record", counted)
+    monkeypatch.setattr(render_json, "_VERDICTS", {})
+    monkeypatch.setattr(render_json, "_MEANINGS", {})
+    data = (b"[TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:The CMK is disabled. requestId:r1\n"
+            b"[TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:something else requestId:r2\n"
+            b'{"Response": {"Error": {"Code": "ResourceUnavailable.CmkDisabled", "Message": "x"}, "RequestId": "r3"}}\n'
+            b"[TencentCloudSDKException] code:FailedOperation.NoSuchThing message:m requestId:r4\n"
+            b"[TencentCloudSDKException] code:FailedOperation.OtherThing message:m requestId:r5\n")
+    hits = _hits(data)
+    styles = (Style(), Style(lang="zh", registry=default_registry()))
+    for style in styles:
+        by_line, by_block = _both(hits, "app.log", style)
+        assert by_block == by_line
+        for line, (_, hit) in zip(by_line.splitlines()[: len(hits)], hits, strict=True):  # the first pass
+            wanted = original(explain_finding(hit.findings[0], default_registry()), style)
+            match = json.loads(line)["matches"][0]
+            assert {key: match[key] for key in wanted} == wanted
+    # one for the entry, one for the family's advice, in each style
+    assert asked == ["ResourceUnavailable.CmkDisabled", "FailedOperation.NoSuchThing"] * len(styles)

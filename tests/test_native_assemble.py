@@ -347,6 +347,35 @@ def test_the_first_block_is_cut_after_its_first_lines(monkeypatch: pytest.Monkey
     assert printed[-1].startswith(b"51:" + line + b"\tkmserr: AuthFailure ")
 
 
+def test_the_first_block_is_cut_in_growing_pieces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A meaning first met after the first WARM bytes is Python's to print in the piece where it
+    first appears, not on every line of the rest of the block: the pieces grow from WARM bytes."""
+    _core_class()
+    first = b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r"
+    later = b"x [TencentCloudSDKException] code:InvalidParameter message:m requestId:r"
+    path = tmp_path / "a.log"
+    path.write_bytes(b"\n".join([first] * 2 + [later] * 60) + b"\n")
+    monkeypatch.setattr(search, "WARM", 100)
+    plain = three_ways(monkeypatch, path, numbers=True)[0]
+    json = grep(path, json=True)[0]
+    for method in ("matched_with_tail", "matched"):  # how Python prints a line in plain output, in JSON
+        printed: list[int] = []
+        original = getattr(LinePrinter, method)
+
+        def counted(self: LinePrinter, hit: Hit, *rest: Any, original: Any = original, printed: list[int] = printed
+                    ) -> None:
+            printed.append(hit.line_number)
+            original(self, hit, *rest)
+
+        with monkeypatch.context() as m:
+            m.setattr(LinePrinter, method, counted)
+            assert grep(path, numbers=True, json=method == "matched")[0] == (json if method == "matched" else plain)
+        # the lines of the first 100 bytes, then the three of `later` in the next 200 (not its 60)
+        assert printed == [1, 2, 3, 4, 5], method
+    pieces = list(search._warm([(path.read_bytes(), 0, path.stat().st_size)]))
+    assert [(start, end) for _, start, end in pieces] == [(0, 136), (136, 355), (355, 793), (793, 1596), (1596, 4516)]
+
+
 def test_every_fixture_file(monkeypatch: pytest.MonkeyPatch) -> None:
     files = [p for p in sorted(DATA.rglob("*")) if p.is_file()]
     assert len(files) > 10

@@ -216,10 +216,28 @@ def _meaning_parts(item: Explanation, style: Style) -> tuple[str, str, str]:
 
 
 def _verdict_part(item: Explanation, style: Style) -> str:
-    """The advice's keys (`verdict_record`), as json.dumps writes them inside the record."""
+    """The advice's keys (`verdict_record`), as json.dumps writes them inside the record: once per
+    entry, family and style, not once per meaning (`render.verdict` reads nothing else of a match
+    but, for a family's advice, whether its code is dotted under the family's)."""
+    entry, family = item.entry, item.family
+    dotted = None if entry is not None or family is None else \
+        item.finding.code.casefold().startswith(family.code.casefold() + ".")
+    key = (id(entry), id(family), id(style), dotted)
+    known = _VERDICTS.get(key)
+    if known is not None and known[0] is entry and known[1] is family and known[2] is style:
+        return known[3]
     import json
 
-    return json_safe(json.dumps(verdict_record(item, style), ensure_ascii=False))[1:-1]
+    part = json_safe(json.dumps(verdict_record(item, style), ensure_ascii=False))[1:-1]
+    if len(_VERDICTS) >= 4096:
+        _VERDICTS.clear()
+    _VERDICTS[key] = (entry, family, style, part)
+    return part
+
+
+# `_verdict_part` by entry, family, style and whether the code is dotted under its family, each
+# kept with the objects whose ids its key holds.
+_VERDICTS: dict[tuple[int, int, int, bool | None], tuple[Any, Any, Style, str]] = {}
 
 
 # The pieces of a match's record by its meaning (code, module code, gateway code, codeDesc, form,

@@ -1,7 +1,9 @@
 //! A timing of plain output assembly alone: `cargo run --release --example assemble_bench LOG TAGGED`
 //! (TAGGED: `kmserr._native._tagged(extractor)`'s bytes): the candidate search, the read, then the
-//! assembly with every tail known; best of 15, in 1 MiB blocks as the searcher reads. With
-//! `JSON` set in the environment, JSON Lines records (with stand-in parts) are assembled.
+//! assembly with every tail known; best of 15 (`ITER`), in 1 MiB blocks as the searcher reads.
+//! With `JSON` set in the environment, JSON Lines records (with stand-in parts) are assembled: the
+//! entry's part `BIG` bytes (1200, as the catalogue's), every meaning's agreement rule `RULE`
+//! (`_native.agree_rule`'s bytes; `N`: nothing to compare).
 use kmserr_native::assemble::{Layout, Tails, HOLE};
 use std::time::{Duration, Instant};
 fn main() {
@@ -35,7 +37,8 @@ fn main() {
     };
     let (mut c, mut a, mut b) = (Duration::MAX, Duration::MAX, Duration::MAX);
     let (mut lines, mut holes, mut out) = (0, 0, 0);
-    for _ in 0..15 {
+    let iterations = std::env::var("ITER").map_or(15, |v| v.parse().unwrap());
+    for _ in 0..iterations {
         let t = Instant::now();
         lines = 0;
         for &(s, e) in &blocks {
@@ -55,8 +58,12 @@ fn main() {
             for slot in 0..n {
                 if layout.json {
                     for agrees in 0..3 {
-                        let parts = [&b"{\"code\": "[..], b", \"request_id\": ", b", \"start\": "];
-                        tails.put_json(slot, Some(b"A\x01\0\0\0x"), agrees, parts);
+                        let big =
+                            vec![b'x'; std::env::var("BIG").map_or(1200, |v| v.parse().unwrap())];
+                        let parts = [&b"{\"code\": "[..], b", \"request_id\": ", &big[..]];
+                        let rule = std::env::var("RULE")
+                            .map_or(b"A\x01\0\0\0x".to_vec(), String::into_bytes);
+                        tails.put_json(slot, Some(&rule), agrees, parts);
                     }
                 } else {
                     tails.put(slot, b"\ttail");

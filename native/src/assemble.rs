@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use crate::reader::{contains, Finding};
-use crate::scan::{has_byte, memchr, splat, word_at};
+use crate::scan::{splat, word_at};
 use crate::{push, Core, NONE, RECORD};
 
 /// rich's exception line (`kmserr.forms.RICH_HEAD`): the lines below it are Python's to read.
@@ -146,7 +146,11 @@ impl Rule {
 
 /// `registry.message_agrees` of an ASCII message: 1 False, 2 True.
 fn compare(said: &[u8], documented: &[u8], templates: &[(Vec<u8>, Vec<u8>)]) -> usize {
-    let given = normalise(&said[..said.len().min(COMPARED)]);
+    let said = &said[..said.len().min(COMPARED)];
+    if begins_with(said, documented) {
+        return 2; // most messages: their first words read, nothing made
+    }
+    let given = normalise(said);
     if given.is_empty() {
         return 1;
     }
@@ -210,44 +214,97 @@ fn said<'a>(f: &Finding, line: &'a [u8]) -> Option<Option<&'a [u8]>> {
     Some((!said.is_empty()).then_some(said))
 }
 
-/// The line's text (its `\r` dropped) when json.dumps writes it as it is, but for its ASCII
-/// escapes, and `controls.json_safe` escapes none of it (`render.json._text`): ASCII but DEL, and
-/// characters of the blocks where Chinese text and its punctuation stand; else None.
-fn json_plain(line: &[u8]) -> Option<&[u8]> {
-    let text = line.strip_suffix(b"\r").unwrap_or(line);
-    plain_chars(text).then_some(text)
-}
-
-/// Whether json.dumps writes `text` as it is but for its ASCII escapes, and `json_safe` escapes
-/// none of it (`json_plain`).
+/// Whether json.dumps writes `text` (a line without its `\r`) as it is but for its ASCII escapes,
+/// and `controls.json_safe` escapes none of it (`render.json._text`): ASCII but DEL, and
+/// characters of the blocks where Chinese text and its punctuation stand.
 fn plain_chars(text: &[u8]) -> bool {
     // ASCII but DEL, eight bytes a turn (most lines), before any decoding.
     let mut words = text.chunks_exact(8);
     let odd = words.by_ref().fold(0, |odd, w| {
-        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
-        odd | (w & 0x8080_8080_8080_8080) | has_byte(w, splat(0x7f))
+        odd | above(u64::from_le_bytes(w.try_into().expect("eight bytes")))
     });
     if odd == 0 && words.remainder().iter().all(|&c| c < 0x7f) {
         return true;
     }
-    std::str::from_utf8(text).is_ok_and(|decoded| {
-        decoded.chars().all(|c| {
-            matches!(c as u32,
-                0..=0x7e | 0xa0..=0xac | 0xae..=0x2ff | 0x2010..=0x2027 | 0x2030..=0x205e
-                | 0x3000..=0x3163 | 0x3165..=0x9fff | 0xff00..=0xff9f)
-        })
-    })
+    if std::str::from_utf8(text).is_err() {
+        return false;
+    }
+    // Valid UTF-8: each character above ASCII decoded from its bytes, the ASCII ones skipped
+    // eight at a time (`str::chars` costs a few times more on a line of mostly ASCII).
+    let mut i = 0;
+    while i < text.len() {
+        if i + 8 <= text.len() && above(word_at(text, i)) == 0 {
+            i += 8;
+            continue;
+        }
+        let c = text[i];
+        let (point, n) = match c {
+            0..=0x7f => (u32::from(c), 1),
+            0xc0..=0xdf => (u32::from(c & 0x1f) << 6 | u32::from(text[i + 1] & 0x3f), 2),
+            0xe0..=0xef => (
+                u32::from(c & 0x0f) << 12
+                    | u32::from(text[i + 1] & 0x3f) << 6
+                    | u32::from(text[i + 2] & 0x3f),
+                3,
+            ),
+            _ => (0x10000, 4), // beyond the ranges below
+        };
+        if !matches!(point,
+            0..=0x7e | 0xa0..=0xac | 0xae..=0x2ff | 0x2010..=0x2027 | 0x2030..=0x205e
+            | 0x3000..=0x3163 | 0x3165..=0x9fff | 0xff00..=0xff9f)
+        {
+            return false;
+        }
+        i += n;
+    }
+    true
 }
 
-/// Whether a finding read unescaped has a message and request ID that `json_plain` lets through
+/// Whether a finding read unescaped has a message and request ID that `plain_chars` lets through
 /// (json.dumps and `json_safe` write them as they are, but for their ASCII escapes); true of one
-/// read from the line itself, whose line `json_plain` asks about.
+/// read from the line itself, whose line `plain_chars` is asked about.
 fn fields_plain(f: &Finding) -> bool {
     let Some(text) = f.unescaped.as_deref() else {
         return true;
     };
     let plain = |span: Option<(usize, usize)>| span.map_or(true, |(a, b)| plain_chars(&text[a..b]));
     plain(f.message) && plain(f.request_id)
+}
+
+/// Whether `normalise(text)` starts with `documented` (normalised, not empty), read only as far
+/// as it takes: the spaces and dots that `normalise` trims at the end cannot be part of it.
+fn begins_with(text: &[u8], documented: &[u8]) -> bool {
+    let (mut k, mut blank, mut started) = (0, false, false);
+    // The next character of normalise's output: Some(whether `documented` is matched) once known.
+    let mut next = |c: u8| {
+        if !started && (c == b' ' || c == b'.') {
+            return None;
+        }
+        started = true;
+        if documented.get(k) != Some(&c) {
+            return Some(false);
+        }
+        k += 1;
+        (k == documented.len()).then_some(true)
+    };
+    for &c in text {
+        if matches!(c, b'"' | b'\'' | b'`') {
+            continue;
+        }
+        if space(c) {
+            blank = true;
+            continue;
+        }
+        if std::mem::take(&mut blank) {
+            if let Some(done) = next(b' ') {
+                return done;
+            }
+        }
+        if let Some(done) = next(c.to_ascii_lowercase()) {
+            return done;
+        }
+    }
+    false
 }
 
 /// `registry._normalise` of ASCII text: lower case, no quotes, blanks as one space, no spaces or
@@ -285,7 +342,8 @@ fn normalise(text: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A number in decimal, as Python's `str` of an int writes it (without `fmt`'s machinery).
+/// A number in decimal, as Python's `str` of an int writes it (without `fmt`'s machinery, and
+/// without a call to copy its few digits).
 fn decimal(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
@@ -297,52 +355,110 @@ fn decimal(out: &mut Vec<u8>, mut n: u64) {
             break;
         }
     }
-    out.extend_from_slice(&digits[at..]);
+    out.reserve(digits.len());
+    for &d in &digits[at..] {
+        out.push(d);
+    }
 }
 
-/// Text that `json_plain` let through, as json.dumps writes a string with ensure_ascii off
+/// Text that `plain_chars` let through, as json.dumps writes a string with ensure_ascii off
 /// (`json.encoder.encode_basestring`).
 fn json_text(out: &mut Vec<u8>, text: &[u8]) {
+    json_string(out, text, true);
+}
+
+/// `json_text` of text, eight bytes a turn; unless `checked`, the text is asked `plain_chars`
+/// at its first byte above ASCII but DEL: false (`out` part written) where it is not plain.
+fn json_string(out: &mut Vec<u8>, text: &[u8], mut checked: bool) -> bool {
+    out.reserve(text.len() + 2);
     out.push(b'"');
-    let mut run = 0; // the start of the bytes not yet written, which need no escape
     let mut i = 0;
-    while i < text.len() {
-        // Eight bytes a turn where none needs an escape. The tests flag no byte that needs none, but
-        // may flag one above a byte that does: the lowest flag is a byte that does, go straight to it.
-        if i + 8 <= text.len() {
-            let w = word_at(text, i);
-            let control = w.wrapping_sub(splat(0x20)) & !w & 0x8080_8080_8080_8080;
-            let flags = has_byte(w, splat(b'"')) | has_byte(w, splat(b'\\')) | control;
-            if flags == 0 {
-                i += 8;
-                continue;
-            }
-            i += (flags.trailing_zeros() / 8) as usize;
-        }
-        let c = text[i];
-        i += 1;
-        if c >= 0x20 && c != b'"' && c != b'\\' {
+    while i + 8 <= text.len() {
+        // The eight bytes are copied whatever they hold, then cut at the first that needs a
+        // look (exactly flagged): the runs between escapes are short in logs of JSON. Once the
+        // text is known plain, the bytes above ASCII need none.
+        let w = word_at(text, i);
+        out.extend_from_slice(&text[i..i + 8]);
+        let flags = if checked {
+            escaped(w)
+        } else {
+            escaped(w) | above(w)
+        };
+        if flags == 0 {
+            i += 8;
             continue;
         }
-        let i = i - 1;
-        out.extend_from_slice(&text[run..i]);
-        run = i + 1;
-        match c {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            0..=0x1f => {
-                let _ = write!(out, "\\u{c:04x}");
+        let at = (flags.trailing_zeros() / 8) as usize;
+        out.truncate(out.len() - 8 + at);
+        i += at;
+        if text[i] == b'"' {
+            out.extend_from_slice(b"\\\""); // most escapes, in JSON bodies
+        } else if !escape(out, text, i, &mut checked) {
+            return false;
+        }
+        i += 1;
+    }
+    while i < text.len() {
+        let w = u64::from(text[i]);
+        if escaped(w) | above(w) == 0 {
+            out.push(text[i]);
+        } else if !escape(out, text, i, &mut checked) {
+            return false;
+        }
+        i += 1;
+    }
+    out.push(b'"');
+    true
+}
+
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `w` that json.dumps escapes (`"`, `\`, a control character),
+/// and of no other byte.
+#[inline(always)]
+fn escaped(w: u64) -> u64 {
+    let low = w & LOW7; // each byte below 0x80: the sums below carry into no other byte
+    let control = !(w | (low + splat(0x60))) & HIGH; // below 0x20
+    let equal = |c: u8| {
+        let x = w ^ splat(c);
+        !(((x & LOW7) + LOW7) | x) & HIGH
+    };
+    control | equal(b'"') | equal(b'\\')
+}
+
+/// The high bit of each byte of `w` that is not ASCII but DEL (0x7f and above), and of no other.
+#[inline(always)]
+fn above(w: u64) -> u64 {
+    (w | ((w & LOW7) + splat(0x01))) & HIGH
+}
+
+/// A flagged byte (`escaped`, `above`) of `text` written: its escape, or itself above ASCII once
+/// the text is known plain (`checked`); false where it is not.
+fn escape(out: &mut Vec<u8>, text: &[u8], i: usize, checked: &mut bool) -> bool {
+    let c = text[i];
+    match c {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        0..=0x1f => {
+            let _ = write!(out, "\\u{c:04x}");
+        }
+        _ => {
+            if !*checked {
+                if !plain_chars(text) {
+                    return false;
+                }
+                *checked = true;
             }
-            _ => out.push(c),
+            out.push(c);
         }
     }
-    out.extend_from_slice(&text[run..]);
-    out.push(b'"');
+    true
 }
 
 fn json_span(out: &mut Vec<u8>, line: &[u8], span: Option<(usize, usize)>) {
@@ -352,20 +468,23 @@ fn json_span(out: &mut Vec<u8>, line: &[u8], span: Option<(usize, usize)>) {
     }
 }
 
-/// One record of `render.json.matched_line`, of an ASCII line with one match.
+/// One record of `render.json.matched_line`, of a line with one match: (the `{"file": ...` part,
+/// line number, the line's text, the text its spans are of, which `fields_plain` let through).
+/// The line is checked as it is escaped (`plain_chars`): false (the record unfinished) where
+/// json.dumps or `controls.json_safe` would change it.
 fn json_line(
     out: &mut Vec<u8>,
-    file: &[u8],
-    number: u64,
-    (text, fields): (&[u8], &[u8]),
+    (file, number, text, fields): (&[u8], u64, &[u8], &[u8]),
     f: &Finding,
     [a, b, c]: [&Vec<u8>; 3],
-) {
+) -> bool {
     out.extend_from_slice(file);
     out.extend_from_slice(b", \"line_number\": ");
     decimal(out, number);
     out.extend_from_slice(b", \"line\": ");
-    json_text(out, text);
+    if !json_string(out, text, false) {
+        return false;
+    }
     out.extend_from_slice(b", \"matches\": [");
     out.extend_from_slice(a);
     json_span(out, fields, f.message);
@@ -376,6 +495,7 @@ fn json_line(
     out.extend_from_slice(b", \"end\": ");
     decimal(out, f.code.1 as u64);
     out.extend_from_slice(b"}]}\n");
+    true
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -552,35 +672,36 @@ impl Tails {
                     }
                     slot = self.pending.len() as u64;
                     self.pending.push(self.key.clone());
-                } else if let Some(text) = json_plain(line).filter(|_| fields_plain(f)) {
+                } else if fields_plain(f) {
+                    let text = line.strip_suffix(b"\r").unwrap_or(line);
                     // The message and request ID: spans of the line, or of the text read unescaped.
                     let fields = f.unescaped.as_deref().unwrap_or(text);
-                    match self.json.get(&self.key[..]) {
-                        Some(Meaning::Python) => {} // Python's to render, always
-                        Some(Meaning::Known { rule, parts }) => {
-                            if let Some(v) = rule.agrees(f, fields) {
-                                if let Some([a, b, c]) = &parts[v] {
-                                    let parts = [a, b, c];
-                                    json_line(
-                                        &mut self.out,
-                                        layout.prefix,
-                                        line_number,
-                                        (text, fields),
-                                        f,
-                                        parts,
-                                    );
-                                    self.written += 1;
-                                    continue;
+                    // Some(agrees): a hole whose record Python teaches the table (`put_json`); None:
+                    // a hole that stays Python's.
+                    let teach = match self.json.get(&self.key[..]) {
+                        Some(Meaning::Python) => None, // Python's to render, always
+                        None => Some(NONE),
+                        Some(Meaning::Known { rule, parts }) => match rule.agrees(f, fields) {
+                            None => Some(NONE),
+                            Some(v) => match &parts[v] {
+                                None => Some(v as u64),
+                                Some([a, b, c]) => {
+                                    let mark = self.out.len();
+                                    let record = (layout.prefix, line_number, text, fields);
+                                    if json_line(&mut self.out, record, f, [a, b, c]) {
+                                        self.written += 1;
+                                        continue;
+                                    }
+                                    self.out.truncate(mark);
+                                    None // json.dumps or `json_safe` would change it: Python's
                                 }
-                                agrees = v as u64;
-                            }
-                            slot = self.pending.len() as u64;
-                            self.pending.push(self.key.clone());
-                        }
-                        None => {
-                            slot = self.pending.len() as u64;
-                            self.pending.push(self.key.clone());
-                        }
+                            },
+                        },
+                    };
+                    if let Some(v) = teach.filter(|_| plain_chars(text)) {
+                        slot = self.pending.len() as u64;
+                        self.pending.push(self.key.clone());
+                        agrees = v;
                     }
                 }
             }
@@ -638,13 +759,20 @@ impl Tails {
     }
 }
 
-/// The newlines of `buf[from:to]`.
+/// The newlines of `buf[from:to]`, eight bytes a turn.
 fn newlines(buf: &[u8], from: usize, to: usize) -> u64 {
     let mut n = 0;
-    let mut pos = from;
-    while let Some(at) = memchr(b'\n', buf, pos, to) {
-        n += 1;
-        pos = at + 1;
+    // A count a byte lane, summed every 255 words (before a lane can overflow): one add a word.
+    for part in buf[from..to].chunks(8 * 255) {
+        let mut words = part.chunks_exact(8);
+        let mut lanes = 0u64;
+        for w in words.by_ref() {
+            let x = u64::from_le_bytes(w.try_into().expect("eight bytes")) ^ splat(b'\n');
+            lanes += (!(((x & LOW7) + LOW7) | x) & HIGH) >> 7; // 1 in the lane of each zero byte
+        }
+        let pairs = (lanes & 0x00ff_00ff_00ff_00ff) + ((lanes >> 8) & 0x00ff_00ff_00ff_00ff);
+        n += pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48;
+        n += words.remainder().iter().filter(|&&c| c == b'\n').count() as u64;
     }
     n
 }
@@ -816,6 +944,102 @@ mod tests {
     }
 
     #[test]
+    fn a_documented_beginning_as_normalise_reads_it() {
+        let texts = [
+            "No  such 'parameter' KeyId",
+            " ..no such parameter.",
+            "no such",
+            "no such parameter",
+            "no such parameters",
+            "  . \"No\"\tSUCH parameter",
+            ".",
+            "",
+            "no such  parameter x",
+            "no such\nparameter",
+            "no. such parameter",
+            "`no` such parameter.. .",
+        ];
+        for documented in ["no such parameter", "no", "no such parameter x", "n"] {
+            for text in texts {
+                let given = normalise(text.as_bytes());
+                assert_eq!(
+                    begins_with(text.as_bytes(), documented.as_bytes()),
+                    given.starts_with(documented.as_bytes()),
+                    "{text:?} {documented:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn special_bytes_are_flagged_exactly() {
+        let wanted = |c: u8| c < 0x20 || c == b'"' || c == b'\\' || c >= 0x7f;
+        for c in 0..=255u8 {
+            for other in [b'a', 0x00, 0x7f, 0xff, b'"', 0x1f, 0x20, 0x80] {
+                for at in 0..8 {
+                    let mut bytes = [other; 8];
+                    bytes[at] = c;
+                    let w = u64::from_le_bytes(bytes);
+                    let flags = escaped(w) | above(w);
+                    for (k, &b) in bytes.iter().enumerate() {
+                        assert_eq!(
+                            flags >> (8 * k) & 0xff,
+                            if wanted(b) { 0x80 } else { 0 },
+                            "{bytes:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_characters_as_their_code_points_say() {
+        let plain = |c: char| {
+            matches!(c as u32,
+                0..=0x7e | 0xa0..=0xac | 0xae..=0x2ff | 0x2010..=0x2027 | 0x2030..=0x205e
+                | 0x3000..=0x3163 | 0x3165..=0x9fff | 0xff00..=0xff9f)
+        };
+        let chars = [
+            'a', '\x7f', '\u{9f}', '\u{a0}', '\u{ac}', '\u{ad}', 'é', '\u{2ff}', '\u{300}',
+            '\u{2028}', '\u{202e}', '\u{2030}', '\u{205f}', '。', '\u{3164}', '密', '\u{9fff}',
+            '\u{a000}', '\u{ff9f}', '\u{ffa0}', '😀', '\u{feff}',
+        ];
+        for c in chars {
+            for at in 0..12 {
+                let mut text: String = "0123456789ab".into();
+                text.insert(at, c);
+                let want = text.chars().all(plain);
+                assert_eq!(plain_chars(text.as_bytes()), want, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn newlines_counted_in_long_runs() {
+        for len in [0, 7, 8, 2039, 2040, 2041, 4080, 4081, 10000] {
+            for every in [1, 2, 3, 9] {
+                let text: Vec<u8> = (0..len)
+                    .map(|i| if i % every == 0 { b'\n' } else { b'x' })
+                    .collect();
+                let count = text.iter().filter(|&&c| c == b'\n').count() as u64;
+                assert_eq!(newlines(&text, 0, len), count, "{len} {every}");
+            }
+        }
+    }
+
+    #[test]
+    fn newlines_counted() {
+        let text = b"a\nb\n\n\xff\x8a\n0123456789\n\n\n\x0b\x09x\n";
+        for from in 0..text.len() {
+            for to in from..=text.len() {
+                let count = text[from..to].iter().filter(|&&c| c == b'\n').count() as u64;
+                assert_eq!(newlines(text, from, to), count, "{from}..{to}");
+            }
+        }
+    }
+
+    #[test]
     fn decimals() {
         let mut out = Vec::new();
         for n in [0, 7, 10, 1234567890, u64::MAX] {
@@ -851,7 +1075,7 @@ mod tests {
             b'"', b'\\', b'\n', 0x00, 0x1f, b'\t', 0x7f, 0x80, b' ', b'a',
         ] {
             for at in 0..40 {
-                for len in [at + 1, at + 2, at + 9, 48] {
+                for len in [at + 1, at + 2, at + 9, at + 17, 48] {
                     let mut text = vec![b'x'; len];
                     text[at] = special;
                     text[(at * 7) % len] = b'"';
@@ -871,6 +1095,15 @@ mod tests {
                     let mut out = Vec::new();
                     json_text(&mut out, &text);
                     assert_eq!(out, plain, "{text:?}");
+                    // Checked as it is escaped: the same where the text is plain.
+                    let mut checked = Vec::new();
+                    let is_plain = plain_chars(&text);
+                    assert_eq!(
+                        json_string(&mut checked, &text, false),
+                        is_plain,
+                        "{text:?}"
+                    );
+                    assert!(!is_plain || checked == plain, "{text:?}");
                 }
             }
         }
@@ -881,11 +1114,25 @@ mod tests {
         let mut out = Vec::new();
         json_text(&mut out, b"a\"b\\c\td\x01\x08\x0c\n\r\xe5\xaf\x86");
         assert_eq!(out, b"\"a\\\"b\\\\c\\td\\u0001\\b\\f\\n\\r\xe5\xaf\x86\"");
-        assert_eq!(json_plain(b"ok\r"), Some(&b"ok"[..]));
-        assert_eq!(json_plain(b"\xe5\xaf\x86"), Some(&b"\xe5\xaf\x86"[..]));
-        assert_eq!(json_plain(b"a\x7f"), None);
-        assert_eq!(json_plain(b"a\xe2\x80\xae"), None); // U+202E: json_safe escapes it
-        assert_eq!(json_plain(b"a\xff"), None);
+        for (text, plain) in [
+            (
+                &b"\xe5\xaf\x86 \"key\" \xe5\xaf\x86\xe9\x92\xa5 not found \\ ok"[..],
+                true,
+            ),
+            (b"0123456789abcdef \xe2\x80\xae", false), // U+202E: json_safe escapes it
+            (b"0123456789 \x7f", false),
+            (b"\xe5\xaf", false),
+        ] {
+            let (mut checked, mut escaped) = (Vec::new(), Vec::new());
+            assert_eq!(json_string(&mut checked, text, false), plain, "{text:?}");
+            json_text(&mut escaped, text);
+            assert!(!plain || checked == escaped, "{text:?}");
+        }
+        assert!(plain_chars(b"ok"));
+        assert!(plain_chars(b"\xe5\xaf\x86"));
+        assert!(!plain_chars(b"a\x7f"));
+        assert!(!plain_chars(b"a\xe2\x80\xae")); // U+202E: json_safe escapes it
+        assert!(!plain_chars(b"a\xff"));
         for at in 0..20 {
             for c in [0x7f, 0x80, 0xff, 0x7e, 0x00] {
                 let mut text = vec![b'a'; 20];
