@@ -10,9 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kmserr import default_registry
+from kmserr.controls import json_safe
 from kmserr.explanation import Explanation, explain_finding
 from kmserr.matcher import matcher_for
 from kmserr.render import Style
+from kmserr.render import json as json_printer
 from kmserr.render.lines import LinePrinter
 from kmserr.scan import Hit, LineScanner
 
@@ -87,3 +89,29 @@ def test_an_agreement_rule_is_its_entrys_own_however_often_asked() -> None:
     assert _native.agree_rule(first._replace(message=None)) == b"N"
     _native._RULES[id(other)] = (first, b"A")  # another entry's, once at this id: not this one's
     assert b"quite other words" in _native.agree_rule(other)
+
+
+def test_a_del_in_a_line_its_message_or_request_id_is_escaped_as_line_by_line() -> None:
+    data = (b'{"Response": {"Error": {"Code": "InvalidParameter", "Message": "a\x7fb"}, "RequestId": "r\x7f1"}}\n'
+            b"x\x7f (10630) key is not existed\n"
+            b"[TencentCloudSDKException] code:InvalidParameter message:plain requestId:r2\n")
+    hits = _hits(data)
+    by_line, by_block = _both(hits, "app.log", Style())
+    assert by_block == by_line
+    assert b"\x7f" not in by_block
+    assert by_block.count(b'"r\\u007f1"') == 2  # the request ID's, written twice
+    assert by_block.count(b"\\u007f") == 2 * 5  # the line's and message's, the request ID's, the next line's
+
+
+def test_every_character_json_safe_escapes_begins_with_a_byte_the_check_keeps() -> None:
+    from kmserr.controls import _pattern
+
+    escaped = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and _pattern("json").match(chr(c))]
+    assert len(escaped) > 4000
+    assert not [c for c in escaped if not c.encode().translate(None, json_printer._json_safe_rest())]
+    assert json_printer._safe_utf8("参数错误 café “q”") == "参数错误 café “q”".encode()
+
+
+@given(st.text(st.characters(blacklist_categories=["Cs"])))
+def test_text_is_safe_encoded_as_json_safe_encodes_it(text: str) -> None:
+    assert json_printer._safe_utf8(text) == json_safe(text).encode("utf-8")
