@@ -42,7 +42,7 @@ def _both(hits: list[tuple[int, Hit]], name: str, style: Style) -> tuple[bytes, 
     for _ in range(2):
         for _, hit in hits:
             by_line.matched(hit, explain(hit), name)
-        by_block.matched_json(hits, explain, functools.partial(explain_finding, registry=registry), name, meanings)
+        by_block.matched_json([hit for _, hit in hits], explain, functools.partial(explain_finding, registry=registry), name, meanings)
     by_line.flush()
     by_block.flush()
     return one.getvalue(), block.getvalue()

@@ -97,7 +97,7 @@ def matched_line(hit: Hit, items: Sequence[Explanation], filename: str, style: S
 
 
 def matched_block(
-    hits: Iterable[tuple[int, Hit]], explain: Callable[[Hit], Sequence[Explanation]],
+    hits: Iterable[Hit], explain: Callable[[Hit], Sequence[Explanation]],
     explain_one: Callable[[Finding], Explanation], filename: str, style: Style, meanings: dict[Any, Any],
 ) -> Iterator[tuple[Hit, Sequence[Explanation]] | bytes]:
     """`matched_line` of each hit, byte for byte, a run of lines as one `bytes` (one join and one
@@ -116,7 +116,7 @@ def matched_block(
 
     string, piece, run, record, span, unknown = _string, PIECE, _RUN * 7, _RECORD, _SPAN, _UNKNOWN
     parts: list[bytes] = []
-    for _, hit in hits:
+    for hit in hits:
         if len(parts) >= run:
             yield _run(parts)
             parts = []
