@@ -105,7 +105,7 @@ def matched_block(
     explanations (`explain`), in its place, for `matched`. What a match means is rendered once
     (`_meaning_parts`) and kept in `meanings`, which the caller keeps for one registry (`explain_one`
     explains a finding with it) and this style: the first line of a meaning is explained, the others
-    only asked whether their message agrees with its entry (`message_agreement`), once a message.
+    only asked whether their message agrees with its entry (`message_agreement`), once a message in a block.
 
     A line's values are escaped as json.dumps escapes them, DEL but: what it leaves raw of what
     `json_safe` escapes is DEL alone in ASCII (the pieces of a meaning, the file's part and a
@@ -114,7 +114,8 @@ def matched_block(
     file_part = _file_part(filename).encode("utf-8")
     from ..explanation import message_agreement as agreement
 
-    string, piece, run, record, span, unknown = _string, PIECE, _RUN * 7, _RECORD, _SPAN, _UNKNOWN
+    string, piece, run, record, span = _string, PIECE, _RUN * 7, _RECORD, _SPAN
+    block = object()  # what a meaning knows of its messages, it knows for this block only (`_said`)
     parts: list[bytes] = []
     for hit in hits:
         if len(parts) >= run:
@@ -130,46 +131,51 @@ def matched_block(
         found = findings[0]
         code, form, start, end, message, request_id, module_code, error_code, code_desc, envelope = found
         known = meanings.get((code, module_code, error_code, code_desc, form, envelope))
-        item = None
         if known is None:
             item = explain_one(found)
             entry = item.entry
-            # [pieces by whether the message agrees, the entry if it has a message to agree with,
-            #  whether each message agrees]: the same meaning, the same answer for the same message.
-            known = [{}, entry if entry is not None and entry.message is not None else None, {}]
+            # [pieces by whether the message agrees, the entry if it has a message to agree with, the
+            #  block whose messages the next holds, by message: its value and its match's pieces]
+            known = [{}, entry if entry is not None and entry.message is not None else None, block, {}]
             if len(meanings) >= 4096:
                 meanings.clear()
             meanings[(code, module_code, error_code, code_desc, form, envelope)] = known
-            agrees = item.message_agrees
-        elif known[1] is not None:
-            agrees = known[2].get(message, unknown)
-            if agrees is unknown:
-                agrees = agreement(found, known[1])
-                if len(known[2]) >= 4096:
-                    known[2].clear()
-                known[2][message] = agrees
+            said = _said(known, found, item.message_agrees, style, explain_one)
         else:
-            agrees = None
-        pieces = known[0].get(agrees)
-        if pieces is None:
-            made = _meaning_parts(item or explain_one(found), style)
-            pieces = known[0][agrees] = tuple(p.encode("utf-8") for p in made)
+            if known[2] is not block:  # kept for a block at most: as many as its lines
+                known[2], known[3] = block, {}
+            said = known[3].get(message)
+            if said is None:
+                said = _said(known, found, None if known[1] is None else agreement(found, known[1]), style, explain_one)
+        pieces = said[1]
         if text.isascii():  # one byte a character, no undecodable byte: no base64, no offsets to convert
             line = string(text).encode("utf-8")
         else:
             line, start, end = _line_part(hit, found)
         # The pieces of the meaning are not copied here, only by the join of the run.
         parts += [
-            record % (file_part, number, line), pieces[0],
-            b"null" if message is None else string(message).encode("utf-8") if message.isascii()
-            else _safe_utf8(_string(valid_text(message))),
-            pieces[1],
+            record % (file_part, number, line), pieces[0], said[0], pieces[1],
             b"null" if request_id is None else string(request_id).encode("utf-8") if request_id.isascii()
             else _safe_utf8(_string(valid_text(request_id))),
             pieces[2], span % (start, end),
         ]
     if parts:
         yield _run(parts)
+
+
+def _said(
+    known: list[Any], found: Finding, agrees: bool | None, style: Style, explain_one: Callable[[Finding], Explanation],
+) -> tuple[bytes, tuple[bytes, ...]]:
+    """A message's value in a record and the pieces of its match around it (by whether it agrees
+    with its entry), kept in its meaning's `known` for the lines after it in the block."""
+    pieces = known[0].get(agrees)
+    if pieces is None:
+        pieces = known[0][agrees] = tuple(p.encode("utf-8") for p in _meaning_parts(explain_one(found), style))
+    message = found.message
+    value = b"null" if message is None else _string(message).encode("utf-8") if message.isascii() \
+        else _safe_utf8(_string(valid_text(message)))
+    said = known[3][message] = (value, pieces)
+    return said
 
 
 def _run(parts: list[bytes]) -> bytes:
@@ -221,8 +227,6 @@ def _json_safe_rest() -> bytes:
                 leads.update(range(mark | max(low, first) >> shift, (mark | min(high, last) >> shift) + 1))
     return bytes(sorted(set(range(256)) - leads))
 
-
-_UNKNOWN: Final = object()  # not yet known whether a message agrees
 
 # `matched_line` of one match, from its parts as bytes: up to the match, the match's span and the end.
 _RECORD: Final = b'%s, "line_number": %d, "line": %s, "matches": ['
