@@ -941,11 +941,8 @@ def _build_legacy_body(match: re.Match[str], off: int, text: str, parens_at: lis
         return None
     code = legacy.group(1)
     start, end = legacy.span(1)
-    finding = Finding(
-        code=code, form=LEGACY_JSON, start=start, end=end,
-        message=text[legacy.end() : match.end(2) - off].strip(), request_id=_request_id_in(text),
-        module_code=int(code), error_code=int(match.group(1)), code_desc=match.group(3),
-    )
+    finding = _finding((code, LEGACY_JSON, start, end, text[legacy.end() : match.end(2) - off].strip(),
+                        _request_id_in(text), int(code), int(match.group(1)), match.group(3), None))
     return finding, match.start() - off, match.end() - off
 
 

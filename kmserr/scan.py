@@ -242,6 +242,12 @@ class LineScanner:
         self._scan(buf, start, end, hits, starts)
         return list(zip(starts, hits, strict=True))
 
+    def scan_hits(self, buf: bytes, start: int, end: int) -> list[Hit]:
+        """`scan_lines`' hits alone, without where their lines start (--json's records need none)."""
+        hits: list[Hit] = []
+        self._scan(buf, start, end, hits)
+        return hits
+
     def scan_plain(self, buf: bytes, start: int, end: int) -> list[Hit | Keyed]:
         """The error lines of `buf[start:end]` (whole lines) for plain output: as `scan_lines`' hits,
         but a common line that Python's core read in a batch as (its bytes, its number, its tail's

@@ -11,9 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kmserr import default_registry
+from kmserr.controls import json_safe
 from kmserr.explanation import Explanation, explain_finding
 from kmserr.matcher import matcher_for
 from kmserr.render import Style
+from kmserr.render import json as json_printer
 from kmserr.render.lines import LinePrinter
 from kmserr.scan import Hit, LineScanner
 
@@ -41,7 +43,7 @@ def _both(hits: list[tuple[int, Hit]], name: str, style: Style) -> tuple[bytes, 
     for _ in range(2):
         for _, hit in hits:
             by_line.matched(hit, explain(hit), name)
-        by_block.matched_json(hits, explain, functools.partial(explain_finding, registry=registry), name, meanings)
+        by_block.matched_json([hit for _, hit in hits], explain, functools.partial(explain_finding, registry=registry), name, meanings)
     by_line.flush()
     by_block.flush()
     return one.getvalue(), block.getvalue()
@@ -121,3 +123,29 @@ def test_the_advice_is_rendered_once_per_entry_family_and_style(monkeypatch: pyt
             assert {key: match[key] for key in wanted} == wanted
     # one for the entry, one for the family's advice, in each style
     assert asked == ["ResourceUnavailable.CmkDisabled", "FailedOperation.NoSuchThing"] * len(styles)
+
+
+def test_a_del_in_a_line_its_message_or_request_id_is_escaped_as_line_by_line() -> None:
+    data = (b'{"Response": {"Error": {"Code": "InvalidParameter", "Message": "a\x7fb"}, "RequestId": "r\x7f1"}}\n'
+            b"x\x7f (10630) key is not existed\n"
+            b"[TencentCloudSDKException] code:InvalidParameter message:plain requestId:r2\n")
+    hits = _hits(data)
+    by_line, by_block = _both(hits, "app.log", Style())
+    assert by_block == by_line
+    assert b"\x7f" not in by_block
+    assert by_block.count(b'"r\\u007f1"') == 2  # the request ID's, written twice
+    assert by_block.count(b"\\u007f") == 2 * 5  # the line's and message's, the request ID's, the next line's
+
+
+def test_every_character_json_safe_escapes_begins_with_a_byte_the_check_keeps() -> None:
+    from kmserr.controls import _pattern
+
+    escaped = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and _pattern("json").match(chr(c))]
+    assert len(escaped) > 4000
+    assert not [c for c in escaped if not c.encode().translate(None, json_printer._json_safe_rest())]
+    assert json_printer._safe_utf8("参数错误 café “q”") == "参数错误 café “q”".encode()
+
+
+@given(st.text(st.characters(blacklist_categories=["Cs"])))
+def test_text_is_safe_encoded_as_json_safe_encodes_it(text: str) -> None:
+    assert json_printer._safe_utf8(text) == json_safe(text).encode("utf-8")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from json import encoder as json_encoder
 from typing import IO, TYPE_CHECKING, Any, Final, cast
 
-from ..controls import json_safe
+from ..controls import _pattern, json_safe
 from ..streams import valid_text
 from . import Style, entry_record, explanation_record, json_line, json_name, json_str, json_text, verdict_record
 
@@ -96,7 +97,7 @@ def matched_line(hit: Hit, items: Sequence[Explanation], filename: str, style: S
 
 
 def matched_block(
-    hits: Iterable[tuple[int, Hit]], explain: Callable[[Hit], Sequence[Explanation]],
+    hits: Iterable[Hit], explain: Callable[[Hit], Sequence[Explanation]],
     explain_one: Callable[[Finding], Explanation], filename: str, style: Style, meanings: dict[Any, Any],
 ) -> Iterator[tuple[Hit, Sequence[Explanation]] | bytes]:
     """`matched_line` of each hit, byte for byte, a run of lines as one `bytes` (one join and one
@@ -104,62 +105,127 @@ def matched_block(
     explanations (`explain`), in its place, for `matched`. What a match means is rendered once
     (`_meaning_parts`) and kept in `meanings`, which the caller keeps for one registry (`explain_one`
     explains a finding with it) and this style: the first line of a meaning is explained, the others
-    only asked whether their message agrees with its entry (`message_agreement`)."""
+    only asked whether their message agrees with its entry (`message_agreement`), once a message in a block.
+
+    A line's values are escaped as json.dumps escapes them, DEL but: what it leaves raw of what
+    `json_safe` escapes is DEL alone in ASCII (the pieces of a meaning, the file's part and a
+    value that is not ASCII are escaped already), so a run holding a DEL byte has them replaced
+    at once (UTF-8 writes no other character with that byte)."""
     file_part = _file_part(filename).encode("utf-8")
     from ..explanation import message_agreement as agreement
 
     string, piece, run, record, span = _string, PIECE, _RUN * 7, _RECORD, _SPAN
+    block = object()  # what a meaning knows of its messages, it knows for this block only (`_said`)
     parts: list[bytes] = []
-    for _, hit in hits:
+    for hit in hits:
         if len(parts) >= run:
-            yield b"".join(parts)
+            yield _run(parts)
             parts = []
-        findings, text = hit.findings, hit.text
+        number, _, text, findings = hit
         if len(findings) != 1 or len(text) > piece:
             if parts:
-                yield b"".join(parts)
+                yield _run(parts)
                 parts = []
             yield hit, explain(hit)
             continue
         found = findings[0]
-        key = (found.code, found.module_code, found.error_code, found.code_desc, found.form, found.envelope)
-        known = meanings.get(key)
-        item = None
+        code, form, start, end, message, request_id, module_code, error_code, code_desc, envelope = found
+        known = meanings.get((code, module_code, error_code, code_desc, form, envelope))
         if known is None:
             item = explain_one(found)
             entry = item.entry
-            # [pieces by whether the message agrees, the entry if it has a message to agree with]
-            known = [{}, entry if entry is not None and entry.message is not None else None]
+            # [pieces by whether the message agrees, the entry if it has a message to agree with, the
+            #  block whose messages the next holds, by message: its value and its match's pieces]
+            known = [{}, entry if entry is not None and entry.message is not None else None, block, {}]
             if len(meanings) >= 4096:
                 meanings.clear()
-            meanings[key] = known
-            agrees = item.message_agrees
-        elif known[1] is not None:
-            agrees = agreement(found, known[1])
+            meanings[(code, module_code, error_code, code_desc, form, envelope)] = known
+            said = _said(known, found, item.message_agrees, style, explain_one)
         else:
-            agrees = None
-        pieces = known[0].get(agrees)
-        if pieces is None:
-            made = _meaning_parts(item or explain_one(found), style)
-            pieces = known[0][agrees] = tuple(p.encode("utf-8") for p in made)
-        said, asked = _value(found.message), _value(found.request_id)
+            if known[2] is not block:  # kept for a block at most: as many as its lines
+                known[2], known[3] = block, {}
+            said = known[3].get(message)
+            if said is None:
+                said = _said(known, found, None if known[1] is None else agreement(found, known[1]), style, explain_one)
+        pieces = said[1]
         if text.isascii():  # one byte a character, no undecodable byte: no base64, no offsets to convert
-            line = string(text)
-            start, end = found.start, found.end
-        elif (base64 := _line_base64(hit)) is None:  # UTF-8: no undecodable byte to replace, spans by encoding
-            line = json_safe(string(text))
-            start = len(text[: found.start].encode("utf-8"))
-            end = start + len(text[found.start : found.end].encode("utf-8"))
+            line = string(text).encode("utf-8")
         else:
-            line = _text(text) + ', "line_base64": "' + base64 + '"'
-            start, end = hit.byte_span(found)
-        if "\x7f" in line:
-            line = json_safe(line)
+            line, start, end = _line_part(hit, found)
         # The pieces of the meaning are not copied here, only by the join of the run.
-        parts += [record % (file_part, hit.line_number, line.encode("utf-8")), pieces[0], said, pieces[1], asked,
-                  pieces[2], span % (start, end)]
+        parts += [
+            record % (file_part, number, line), pieces[0], said[0], pieces[1],
+            b"null" if request_id is None else string(request_id).encode("utf-8") if request_id.isascii()
+            else _safe_utf8(_string(valid_text(request_id))),
+            pieces[2], span % (start, end),
+        ]
     if parts:
-        yield b"".join(parts)
+        yield _run(parts)
+
+
+def _said(
+    known: list[Any], found: Finding, agrees: bool | None, style: Style, explain_one: Callable[[Finding], Explanation],
+) -> tuple[bytes, tuple[bytes, ...]]:
+    """A message's value in a record and the pieces of its match around it (by whether it agrees
+    with its entry), kept in its meaning's `known` for the lines after it in the block."""
+    pieces = known[0].get(agrees)
+    if pieces is None:
+        pieces = known[0][agrees] = tuple(p.encode("utf-8") for p in _meaning_parts(explain_one(found), style))
+    message = found.message
+    value = b"null" if message is None else _string(message).encode("utf-8") if message.isascii() \
+        else _safe_utf8(_string(valid_text(message)))
+    said = known[3][message] = (value, pieces)
+    return said
+
+
+def _run(parts: list[bytes]) -> bytes:
+    """A run of records joined, its DEL bytes (raw in ASCII values) escaped as `json_safe` escapes them."""
+    joined = b"".join(parts)
+    return joined.replace(b"\x7f", b"\\u007f") if b"\x7f" in joined else joined
+
+
+def _line_part(hit: Hit, found: Finding) -> tuple[bytes, int, int]:
+    """The `"line"` value of a line that is not ASCII (and its `"line_base64"` where it is not
+    UTF-8), and the span of its match in bytes."""
+    text = hit.text
+    if (base64 := _line_base64(hit)) is None:  # UTF-8: no undecodable byte to replace, spans by encoding
+        start = len(text[: found.start].encode("utf-8"))
+        end = start + len(text[found.start : found.end].encode("utf-8"))
+        return _safe_utf8(_string(text)), start, end
+    start, end = hit.byte_span(found)
+    return (_text(text) + ', "line_base64": "' + base64 + '"').encode("utf-8"), start, end
+
+
+def _safe_utf8(encoded: str) -> bytes:
+    """`json_safe(encoded).encode("utf-8")` of text without lone surrogates: its UTF-8 bytes as they
+    are when none of them begins a character that `json_safe` escapes (CJK text, accents: most text
+    that is not ASCII), which one pass over the bytes tells (`_json_safe_rest`), where `json_safe`'s
+    pattern costs some 20 ns a character."""
+    data = encoded.encode("utf-8")
+    if not data.translate(None, _json_safe_rest()):
+        return data
+    return json_safe(encoded).encode("utf-8")
+
+
+@functools.cache
+def _json_safe_rest() -> bytes:
+    """The bytes that begin no character `json_safe` escapes in UTF-8: deleted from a text's bytes,
+    they leave nothing when it has none of those (the lead bytes of its pattern's characters, read
+    from the pattern's class of characters and ranges)."""
+    leads: set[int] = set()
+    members = _pattern("json").pattern[1:-1]
+    at = 0
+    while at < len(members):
+        low = high = ord(members[at])
+        if members[at + 1 : at + 2] == "-" and at + 2 < len(members):
+            high = ord(members[at + 2])
+            at += 2
+        at += 1
+        for first, last, shift, mark in ((0, 0x7F, 0, 0), (0x80, 0x7FF, 6, 0xC0), (0x800, 0xFFFF, 12, 0xE0),
+                                         (0x10000, 0x10FFFF, 18, 0xF0)):
+            if low <= last and high >= first:  # the lead byte grows with the code point, one length at a time
+                leads.update(range(mark | max(low, first) >> shift, (mark | min(high, last) >> shift) + 1))
+    return bytes(sorted(set(range(256)) - leads))
 
 
 # `matched_line` of one match, from its parts as bytes: up to the match, the match's span and the end.
@@ -244,15 +310,6 @@ _VERDICTS: dict[tuple[int, int, int, bool | None], tuple[Any, Any, Style, str]] 
 # entry, family, whether the message agrees), each kept with the objects whose ids its key holds.
 _MEANINGS: dict[tuple[object, ...], tuple[Any, Any, Style, str, str, str]] = {}
 _NO_ENTRY: Final = ("null", "null", "null")
-
-
-def _value(value: str | None) -> bytes:
-    """`_text(value)` as UTF-8, an ASCII value without DEL (the most) by json.dumps's own escaping alone."""
-    if value is None:
-        return b"null"
-    if value.isascii() and "\x7f" not in value:
-        return _string(value).encode("utf-8")
-    return _text(value).encode("utf-8")
 
 
 def _text(value: str | None) -> str:

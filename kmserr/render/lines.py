@@ -160,7 +160,7 @@ class LinePrinter:
             return None
         return cast(str, self._json._file_part(filename)).encode("utf-8")
 
-    def matched_json(self, hits: Iterable[tuple[int, Hit]], explain: Callable[[Hit], Sequence[Explanation]],
+    def matched_json(self, hits: Iterable[Hit], explain: Callable[[Hit], Sequence[Explanation]],
                      explain_one: Callable[[Finding], Explanation], filename: str, meanings: dict[Any, Any]) -> None:
         """Matched lines as `matched` writes them in JSON, a block of hits at a time
         (`render.json.matched_block`): what each match means is rendered once, not once a line."""
