@@ -215,10 +215,32 @@ def _fewest_literals(words: set[str]) -> list[str]:
             if not any(shorter in word for shorter in kept):
                 kept.append(word)
         return sorted(kept)
+    lengths = sorted({len(w) for w in words})
+    slices = sum(len(w) - n + 1 for w in words for n in lengths if n < len(w))
+    if slices <= SLICES_PER_CHARACTER * sum(map(len, words)):
+        return _holding_none(words, lengths)
     # Whether another word stands inside a word, asked of one regex of them all (C speed), not of
     # each pair: 20,000 team codes took 45 s.
     other = re.compile(_trie_regex(word_trie({w: {""} for w in words})))
     return sorted(w for w in words if not (other.search(w, 1) or other.match(w, 0, len(w) - 1)))
+
+
+# Looking up a slice of a word in the set of words costs about 0.17 µs, compiling the regex of
+# them all 1.6 to 2 µs per character: up to this many slices (of every length a word has) per
+# character, the slices cost less. 2,000 team codes: 270,000 slices, 44 ms against 86 ms;
+# 20,000: 0.48 s against 1.1 s.
+SLICES_PER_CHARACTER: Final = 8
+
+
+def _holding_none(words: set[str], lengths: list[int]) -> list[str]:
+    """`_fewest_literals` by slices: a word is dropped when a slice of it shorter than itself, of a
+    length some word has, is a word."""
+    kept = []
+    for word in words:
+        size = len(word)
+        if not any(word[at : at + n] in words for n in lengths if n < size for at in range(size - n + 1)):
+            kept.append(word)
+    return sorted(kept)
 
 
 def name_starts(names: Iterable[str]) -> tuple[list[str], list[str]]:

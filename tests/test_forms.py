@@ -219,3 +219,19 @@ def test_a_node_object_is_read_from_the_lines_it_may_reach_alone(
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(forms, "_NODE_SPLIT", -1)  # every line split
         assert forms._with_node_object(finding, before) == read
+
+
+@given(st.sets(st.text("abAB.", min_size=1, max_size=8), max_size=40))
+def test_the_fewest_literals_are_the_words_holding_no_other_one(words: set[str]) -> None:
+    """By slices or by the regex of them all (`SLICES_PER_CHARACTER` picks), the words kept are
+    those in which no other word stands, as asking each pair says."""
+    from kmserr import forms
+
+    wanted = sorted(w for w in words if not any(u != w and u in w for u in words))
+    lengths = sorted({len(w) for w in words})
+    assert forms._holding_none(words, lengths) == wanted
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(forms, "PAIRWISE_WORDS", 0)
+        for share in (0, 10**9):  # the regex, then the slices
+            monkeypatch.setattr(forms, "SLICES_PER_CHARACTER", share)
+            assert forms._fewest_literals(words) == wanted
