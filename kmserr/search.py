@@ -829,10 +829,10 @@ class Search:
         only where it can change what is shown. A code met before is counted and its lines held;
         at the block's end its first time is read from them forward while it has none, its last
         from the block's end back, where `_take` read every line's time (a third of the work)."""
-        seen, active, wanted, held = self.seen, self._only.active, self._wanted, dict[str, list[Hit]]()
+        seen, counted, held = self.seen, self._counted, dict[str, list[Hit]]()
         kept = 0
         for _, hit in hits:
-            codes = [f.code for f in hit.findings if wanted(f)] if active else [f.code for f in hit.findings]
+            codes = counted(hit)
             if not codes:
                 continue
             kept += 1
@@ -850,18 +850,24 @@ class Search:
     def _time(self, hits: list[tuple[int, Hit]]) -> int:
         """--timeline of a block's lines (the lines kept): each line's errors counted at its time,
         explained only where a filter asks which count."""
-        timeline, now, envelope, active = cast("Timeline", self._timeline), self._now, self._envelope, self._only.active
-        wanted = self._wanted
-        add = timeline.add
+        now, envelope, counted = self._now, self._envelope, self._counted
+        add = cast("Timeline", self._timeline).add
         kept = 0
         for _, hit in hits:
-            codes = [f.code for f in hit.findings if wanted(f)] if active else [f.code for f in hit.findings]
+            codes = counted(hit)
             if not codes:
                 continue
             kept += 1
             stamp = hit.stamp(now, envelope)  # the envelope's time where the app's line has none
             add(stamp.when if stamp else None, codes)
         return kept
+
+    def _counted(self, hit: Hit) -> list[str]:
+        """The codes of a line's errors that count: all, or those the filter keeps."""
+        if self._only.active:
+            wanted = self._wanted
+            return [f.code for f in hit.findings if wanted(f)]
+        return [f.code for f in hit.findings]
 
     def _summarize_held(self, held: dict[str, list[Hit]]) -> None:
         """Count the lines held for codes met before, as `_take` would have one at a time."""

@@ -18,9 +18,9 @@
 
 use crate::json::{value_end, JsonError};
 use crate::reader::{
-    api3_code_at, api3_request_id, bare_token, find, in_envelope, legacy_at, no_value,
-    request_id_token, rfind, Declined, Finding, Span, Words, API3_JSON, BARE_CODE, GO_SDK,
-    LEGACY_MESSAGE, PYTHON_SDK,
+    api3_code_at, api3_request_id, bare_token, find, identifier_around, in_envelope, legacy_at,
+    no_value, request_id_token, rfind, Declined, Finding, Span, Words, API3_JSON, BARE_CODE,
+    GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
 };
 
 type R<T> = Result<T, Declined>;
@@ -484,6 +484,26 @@ fn span_end(b: &[u8], rid: Option<Span>, from: usize, end: usize) -> usize {
 }
 
 /// `with_legacy_message`: the module code of a message that begins with a legacy code.
+/// An SDK error's finding: its message's legacy code, if it starts with one, is its module code.
+fn sdk_finding(
+    b: &[u8],
+    form: u64,
+    code: Span,
+    message: Option<Span>,
+    rid: Option<Span>,
+) -> Finding {
+    Finding {
+        form,
+        code,
+        message,
+        request_id: rid,
+        code_desc: None,
+        module_code: legacy_module(b, message),
+        error_code: None,
+        unescaped: None,
+    }
+}
+
 fn legacy_module(b: &[u8], message: Option<Span>) -> Option<u64> {
     let (s, e) = message?;
     let (s, _) = strip(b, s, e);
@@ -619,16 +639,7 @@ impl Line<'_> {
             if find_in(b, b"\"Code\"", head.ce, end).is_some() {
                 return Err(Declined); // a body quoted in its message (WRAPPERS)
             }
-            let f = Finding {
-                form: PYTHON_SDK,
-                code: (head.c0, head.ce),
-                message,
-                request_id: rid,
-                code_desc: None,
-                module_code: legacy_module(b, message),
-                error_code: None,
-                unescaped: None,
-            };
+            let f = sdk_finding(b, PYTHON_SDK, (head.c0, head.ce), message, rid);
             if !self.push((head.start, end), f) {
                 return Ok(false);
             }
@@ -695,16 +706,7 @@ impl Line<'_> {
             if find_in(b, b"\"Code\"", g.ce, end).is_some() {
                 return Err(Declined);
             }
-            let f = Finding {
-                form: GO_SDK,
-                code: (g.c0, g.ce),
-                message,
-                request_id: rid,
-                code_desc: None,
-                module_code: legacy_module(b, message),
-                error_code: None,
-                unescaped: None,
-            };
+            let f = sdk_finding(b, GO_SDK, (g.c0, g.ce), message, rid);
             if !self.push((g.h, end), f) {
                 return Ok(false);
             }
@@ -899,21 +901,13 @@ impl Line<'_> {
                     .map(|(a, z)| (a + free, z + free)),
             );
         }
-        let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'.';
         let mut tokens = Vec::new();
         let mut done = 0;
         for (fs, fe) in names {
             if fs < done {
                 continue;
             }
-            let mut s = fs;
-            while s > 0 && ident(b[s - 1]) {
-                s -= 1;
-            }
-            let mut e = fe;
-            while e < n && ident(b[e]) {
-                e += 1;
-            }
+            let (s, e) = identifier_around(b, fs, fe);
             done = e;
             // A name in text explained is no finding, whatever it is (and it is not asked about).
             if !self.taken.overlaps(s, e) && bare_token(b, s, e, words)? {

@@ -905,21 +905,13 @@ impl Reader<'_> {
     /// `_BareCodes`' pattern matches whole: a family or known name, then dotted sub-codes.
     fn bare(&mut self, free: &[Span], words: &Words) -> R<()> {
         let b = self.b;
-        let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'.';
         let mut matched: Option<Span> = None;
         let mut done = 0; // the identifiers before this have been looked at
         for &(fs, fe) in free {
             if fs < done {
                 continue;
             }
-            let mut s = fs;
-            while s > 0 && ident(b[s - 1]) {
-                s -= 1;
-            }
-            let mut e = fe;
-            while e < b.len() && ident(b[e]) {
-                e += 1;
-            }
+            let (s, e) = identifier_around(b, fs, fe);
             done = e;
             if bare_token(b, s, e, words)? {
                 if matched.is_some() {
@@ -958,6 +950,21 @@ impl Reader<'_> {
         self.take((s, e), finding);
         Ok(())
     }
+}
+
+/// The identifier (letters, digits, dots) that holds the literal at `fs..fe`: where a name that
+/// stands alone would begin and end.
+pub(crate) fn identifier_around(b: &[u8], fs: usize, fe: usize) -> Span {
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'.';
+    let mut s = fs;
+    while s > 0 && ident(b[s - 1]) {
+        s -= 1;
+    }
+    let mut e = fe;
+    while e < b.len() && ident(b[e]) {
+        e += 1;
+    }
+    (s, e)
 }
 
 /// Whether `_BareCodes`' pattern matches the identifier `b[s:e]` (a maximal run of letters, digits
