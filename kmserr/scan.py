@@ -460,7 +460,9 @@ class LineScanner:
         start, or None where that core hands a line back too (the full extractor reads it, with
         the lines above it). A line not in the result holds no error. The first _AGAIN_AFTER
         lines of a scanner are all None: the full extractor reads them."""
-        key = ("read again", self._envelope)
+        # By the engine asked for too (engines.ENV, read without importing engines.py): the matcher
+        # outlives a change of it (tests), and its engine is one of each.
+        key = ("read again", os.environ.get("KMSERR_ENGINE", "").strip().lower(), self._envelope)
         python = self._matcher.cores.get(key)
         short = [(line_start, line_end) for line_start, line_end in lines if line_end - line_start <= _AGAIN_MAX]
         found: dict[int, tuple[Finding, ...] | None] = {}

@@ -463,9 +463,10 @@ def test_lines_handed_back_are_read_alike_before_and_after_pythons_core_is_built
     scanner = scan.LineScanner(compiled)
     assert scanner.core.name == "native"
     first = scanner.feed(line * 3)
-    assert ("read again", "auto") not in compiled.cores  # three lines: the full extractor's
+    again = [key for key in compiled.cores if key[0] == "read again"]
+    assert not again  # three lines: the full extractor's
     hits = first + scanner.feed(buf)
-    assert ("read again", "auto") in compiled.cores
+    assert len([key for key in compiled.cores if key[0] == "read again"]) == 1
     monkeypatch.setenv(_native.ENV, "1")
     python = scan.LineScanner(Matcher(matcher.names)).feed(line * 3 + buf)
     assert [h[1:] for h in hits] == [h[1:] for h in python] and len(hits) == len(buf) // len(line) + 3
