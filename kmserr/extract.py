@@ -119,8 +119,11 @@ class _BareCodes:
                 # re tries a pattern at each place where a known word's first letter stands (each
                 # capital of a line of near-miss names, 4.8 ms for 256 KB); here only where a space
                 # does, a place a literal search finds: the separators made spaces first (C speed).
+                # Runs of separators made one space: a flood of them (8 MB of `(`) would have the
+                # probe tried at each (what follows a name reads a space or the end alike).
                 before = " " if low == 0 or _SEPARATOR.match(text, low - 1) else "x"
-                found = self._spaced.findall(before + stretch.translate(_SEPARATORS))
+                spaced = stretch.translate(_SEPARATORS)
+                found = self._spaced.findall(before + (" " if spaced[:1] == " " else "") + " ".join(spaced.split()))
             else:
                 found = probe.findall(text, low, high)
             if not found:
