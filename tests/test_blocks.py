@@ -69,27 +69,21 @@ def in_ranges(path: Path, cuts: list[int]) -> tuple[list[kmserr.Hit], int]:
     return hits, lines
 
 
+@pytest.fixture(scope="module")
+def log_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The log in a file, written once per module: Hypothesis reuses no function fixtures, and
+    pytest's own temporary folders are removed after a few runs, where a `mkdtemp` stayed."""
+    path = tmp_path_factory.mktemp("blocks") / "log"
+    path.write_bytes(LOG)
+    return path
+
+
 @given(st.lists(st.integers(min_value=0, max_value=len(LOG)), max_size=12))
-def test_ranges_cut_anywhere_add_up_to_the_whole(cuts: list[int]) -> None:
-    path = _log_path()
-    hits, lines = in_ranges(path, cuts)
+def test_ranges_cut_anywhere_add_up_to_the_whole(log_path: Path, cuts: list[int]) -> None:
+    hits, lines = in_ranges(log_path, cuts)
     assert hits == whole(LOG)
     assert lines == LOG.count(b"\n") + 1
     assert any(f.message == "The CMK 7 is disabled." for h in hits for f in h.findings)
-
-
-_PATH: list[Path] = []
-
-
-def _log_path() -> Path:
-    """The log in a file, written once per session (Hypothesis reuses no function fixtures)."""
-    if not _PATH:
-        import tempfile
-
-        folder = Path(tempfile.mkdtemp(prefix="kmserr-blocks-"))
-        (folder / "log").write_bytes(LOG)
-        _PATH.append(folder / "log")
-    return _PATH[0]
 
 
 def test_a_range_without_its_lines_above_loses_the_node_message() -> None:
