@@ -578,10 +578,13 @@ def _box_content(line: str) -> tuple[str, str]:
 def _is_rich_head(content: str) -> bool:
     """Whether a line is rich's exception line of an SDK error that goes on below: the class's bare
     name (Python's traceback writes its module too), alone or before the SDK's text, no request ID."""
-    if not content.startswith(RICH_HEAD) or "requestId:" in content:
+    if not content.startswith(RICH_HEAD):
         return False
-    rest = content[len(RICH_HEAD) :]
-    return not rest or rest.startswith(" [TencentCloudSDKException]")
+    # What follows the name first, the request ID last: a line flooded with the name (1 MB of
+    # `TencentCloudSDKException: `) is neither copied nor searched through (2 ms of its 14).
+    if len(content) > len(RICH_HEAD) and not content.startswith(" [TencentCloudSDKException]", len(RICH_HEAD)):
+        return False
+    return "requestId:" not in content
 
 
 def _unwrap(contents: list[str]) -> str:
