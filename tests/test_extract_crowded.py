@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kmserr import forms
@@ -333,3 +333,31 @@ def test_rich_s_exception_line_is_told_as_before(content: str) -> None:
     from kmserr.extract import _is_rich_head
 
     assert _is_rich_head(content) == _former_rich_head(content)
+
+
+PROBE_WORDS = [["Team00001Failure.Reason00001", "Team00002Failure", "AuthFailure", "ClientError"],
+               ["Pay.Card.Deep", "Pay", "Z9.Z9"], ["A", "Ab.Cd"]]
+
+
+# Words and what may follow a run or a segment of them: few, so that every pair of them comes up.
+PROBE_PIECES = ["Team00001Failure", ".Reason00001", "Team00002Failure", "AuthFailure", "ClientError", "Pay", ".Card",
+                ".Deep", "Z9", ".Z9", "A", "Ab", ".Cd", ".", "_", "-", " ", "/", "\\", "x", "9", "(", "é"]
+
+
+@settings(max_examples=400)
+@given(st.sampled_from(PROBE_WORDS), st.lists(st.sampled_from(PROBE_PIECES), max_size=30).map("".join), st.booleans())
+def test_the_possessive_probe_finds_what_the_probe_that_gives_back_finds(words: list[str], text: str, spaced: bool) -> None:
+    """Runs and segments taken whole (re's possessive quantifiers, Python 3.11): no shorter run
+    nor fewer segments could have matched, as `_NOT_AFTER` refuses what follows them."""
+    from kmserr import extract
+
+    depth = max(word.count(".") + 1 for word in words)
+    plain = extract._probe_pattern(words, depth, spaced=spaced, possessive=False)
+    if not extract.POSSESSIVE:  # Python 3.10: re has no possessive quantifiers, and the probe none
+        assert extract._probe_pattern(words, depth, spaced=spaced).pattern == plain.pattern
+        return
+    possessive = extract._probe_pattern(words, depth, spaced=spaced, possessive=True)
+    assert possessive.pattern != plain.pattern
+    if spaced:
+        text = " " + " ".join(text.translate(extract._SEPARATORS).split())
+    assert possessive.findall(text) == plain.findall(text)
