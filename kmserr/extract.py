@@ -265,6 +265,21 @@ def _probe_pattern(
     return re.compile((" " if spaced else "") + inner + tail + _NOT_AFTER)
 
 
+# What most forms' gates hold: over a long text that lacks it, those gates are not looked for one
+# by one, each a pass over the text (0.4 ms a MB; 1 MB of `TencentCloudSDKException: `: 10 of 12).
+GATE_PARTS: Final = ("ode",)
+LONG_TEXT: Final = 65536  # characters: in a shorter text, looking for the part first would cost more than it saves
+
+
+def _gates_in(tried: tuple[Form, ...], text: str) -> tuple[Form, ...]:
+    """The forms tried, less those whose gates hold a part of GATE_PARTS that the text lacks: one
+    search for the part where it spares two for the gates or more."""
+    for part in GATE_PARTS:
+        if sum(part in form.gate for form in tried) > 1 and part not in text:
+            tried = tuple(form for form in tried if part not in form.gate)
+    return tried
+
+
 POSSESSIVE: Final = sys.version_info >= (3, 11)  # re's possessive quantifiers (`*+`, `?+`, `{m,n}+`)
 
 
@@ -381,6 +396,8 @@ class Extractor:
                     taken.add(value_start, value_end)
                     found.extend(inner)
         sources: dict[int, bool] = {}  # line start: whether the line is program source
+        if len(text) > LONG_TEXT:
+            tried = _gates_in(tried, text)
         for form, gate, finder, build in tried:
             if gate not in text:
                 continue

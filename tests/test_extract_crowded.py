@@ -4,7 +4,7 @@ finds exactly what the regex's own finditer finds."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -361,3 +361,48 @@ def test_the_possessive_probe_finds_what_the_probe_that_gives_back_finds(words: 
     if spaced:
         text = " " + " ".join(text.translate(extract._SEPARATORS).split())
     assert possessive.findall(text) == plain.findall(text)
+
+
+class _AskedText(str):
+    """A text that records what is looked for in it."""
+
+    asked: ClassVar[list[str]] = []
+    __hash__ = str.__hash__
+
+    def __contains__(self, part: object) -> bool:
+        _AskedText.asked.append(str(part))
+        return str.__contains__(self, part)  # type: ignore[operator]  # as str's own
+
+
+def test_a_long_text_without_what_most_gates_hold_is_not_searched_for_each_of_them() -> None:
+    """1 MB of `TencentCloudSDKException: ` (pathological.py, with Hyperscan 2x an ordinary line):
+    ten forms' gates hold `ode`, each a pass over the text; one pass for `ode` spares them."""
+    flood = "TencentCloudSDKException: " * 40_000 + ' "message": "(10630) key is not existed"'
+    _AskedText.asked = []
+    found = Extractor().find(_AskedText(flood))
+    assert [f.code for f in found] == ["10630"]
+    assert "ode" in _AskedText.asked
+    assert not [part for part in _AskedText.asked if "ode" in part and part != "ode"]
+
+
+GATE_PIECES = ["TencentCloudSDKException: ", "[TencentCloudSDKException] code:AuthFailure message:x requestId:r ",
+               '{"Error":{"Code":"AuthFailure","Message":"m"}} ', '"code": 10630 ', "(10630) key is not existed ",
+               "ErrorCode=AuthFailure ", "Code: AuthFailure ", "code: 'AuthFailure' ", "SDKException(", "x ", "\n",
+               "AuthFailure.Sub ", "co", "de", "ode", ": "]
+
+
+@given(st.lists(st.sampled_from(GATE_PIECES), max_size=20).map("".join))
+def test_forms_spared_their_gates_find_what_asking_each_gate_finds(text: str) -> None:
+    """Over a long text (here any), the forms whose gates hold a part the text lacks are left out
+    before their gates are asked: the same findings as asking each gate."""
+    from kmserr import extract
+
+    extractor = Extractor()
+    saved = extract.LONG_TEXT
+    try:
+        extract.LONG_TEXT = 10**9
+        asked_each = extractor.find(text)
+        extract.LONG_TEXT = 0
+        assert extractor.find(text) == asked_each
+    finally:
+        extract.LONG_TEXT = saved
