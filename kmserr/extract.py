@@ -221,13 +221,18 @@ PROBED_PER_WORD: Final = 64  # identifiers probed a word known, before the regex
 STRETCH: Final = 65536  # characters of a line probed at once: a flood of names costs memory by the stretch
 # Where a stretch may end: a character that neither an identifier nor what stands after a name can hold.
 _STRETCH_END = _lazy(r"[^\w.\-]")
+# The same over ASCII: a set of bytes, where `\w` asks Unicode of each character (a run of 1 MB of
+# digits: 4.7 ms against 12). What it stops at outside ASCII may be a letter: `_STRETCH_END` says.
+_ASCII_STRETCH_END = _lazy(r"[^A-Za-z0-9_.\-]")
 
 
 def _stretches(text: str, pos: int) -> Iterator[tuple[int, int]]:
     """`text[pos:]` cut into stretches of about STRETCH characters, each ended before a character that
     no identifier holds, so that every regex reads in a stretch what it reads in the whole text."""
     while pos < len(text):
-        end = _STRETCH_END.search(text, pos + STRETCH) if len(text) - pos > STRETCH else None
+        end = _ASCII_STRETCH_END.search(text, pos + STRETCH) if len(text) - pos > STRETCH else None
+        if end is not None and not end.group().isascii():
+            end = _STRETCH_END.search(text, end.start())
         high = end.start() if end is not None else len(text)
         yield pos, high
         pos = high
