@@ -111,7 +111,10 @@ class _BareCodes:
         regex that names no name (C speed) and meet the known words in a set (C speed); where none
         is one, the stretch holds no name, and where some are, a regex of those words alone finds
         the names, as the regex of every name would. So a line of near-miss team names costs no
-        Python per identifier and, until it has cost as much, no regex of every name is compiled."""
+        Python per identifier and, until it has cost as much, no regex of every name is compiled.
+        Before the probe, an ASCII stretch is cut into pieces (`_PIECES`) met with the words' last
+        segments in a set: where none stands, no word does, and the probe is not run (it is run
+        first again after a stretch where it met a word, which cutting would only cost more)."""
         probe = self._probe
         for low, high in _stretches(text, pos):
             if probe is None or self._probed >= self._budget:
@@ -616,7 +619,7 @@ def _is_rich_head(content: str) -> bool:
     if not content.startswith(RICH_HEAD):
         return False
     # What follows the name first, the request ID last: a line flooded with the name (1 MB of
-    # `TencentCloudSDKException: `) is neither copied nor searched through (2 ms of its 14).
+    # `TencentCloudSDKException: `) is neither copied nor searched through (0.8 ms of its 14).
     if len(content) > len(RICH_HEAD) and not content.startswith(" [TencentCloudSDKException]", len(RICH_HEAD)):
         return False
     return "requestId:" not in content
