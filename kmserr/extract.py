@@ -113,8 +113,8 @@ class _BareCodes:
         the names, as the regex of every name would. So a line of near-miss team names costs no
         Python per identifier and, until it has cost as much, no regex of every name is compiled.
         Before the probe, an ASCII stretch is cut into pieces (`_PIECES`) met with the words' last
-        segments in a set: where none stands, no word does, and the probe is not run (it is run
-        first again after a stretch where it met a word, which cutting would only cost more)."""
+        segments in a set: where none stands, no word does, and the probe is not run (after a
+        stretch where the probe met a word, the next is probed uncut: cutting would only add)."""
         probe = self._probe
         for low, high in _stretches(text, pos):
             if probe is None or self._probed >= self._budget:
