@@ -4,10 +4,10 @@ finds exactly what the regex's own finditer finds."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kmserr import forms
@@ -198,24 +198,76 @@ BARE_PIECES = ["AuthFailure", "AuthFailure.Sub", "ClientError", "ClientError.X",
 
 
 @given(st.lists(st.sampled_from(BARE_PIECES), max_size=40), st.integers(0, 30), st.integers(0, 400),
-       st.sampled_from([8, 32, 65536]))
+       st.sampled_from([8, 32, 65536]), st.booleans())
 def test_names_standing_alone_found_by_probing_are_those_of_the_regex_of_every_name(
-    pieces: list[str], pos: int, budget: int, stretch: int,
+    pieces: list[str], pos: int, budget: int, stretch: int, cut_first: bool,
 ) -> None:
     """Probed identifiers met with the known words in a set, then a regex of the words met (and,
     once probing has cost as much, the regex of every name): what the regex of every name finds,
-    stretch by stretch included."""
+    stretch by stretch included, whether the stretch is first cut into pieces for the words' last
+    segments or not (`_cut_first`, which each stretch's finding changes: read twice)."""
     from kmserr import extract
 
     bare = extract._BareCodes(["Team1Failure.Reason1", "Team2Failure.Reason2", "InvalidParameter.Team"])
     bare._budget = budget
+    bare._cut_first = cut_first
     text = "".join(pieces)
     expected = [m.span() for m in bare._pattern.finditer(text, pos) if m.end() - m.start() <= extract.MAX_NAME]
     saved, extract.STRETCH = extract.STRETCH, stretch
     try:
         assert [m.span() for m in bare.scan(text, pos)] == expected
+        assert [m.span() for m in bare.scan(text, pos)] == expected
     finally:
         extract.STRETCH = saved
+
+
+# A team's codes, the near misses of them (glued to letters, cut short, a letter changed, lower
+# case, hyphenated, in a path), families, sub-codes and separators of every kind.
+TEAM = ["Team00001Failure.Reason00001", "Team00002Failure.Reason00002", "Team00002Failure", "Pay.Card", "Z9"]
+NEAR_PIECES = [*TEAM, "x", "y", "_", "-", "-Extra", ".", ".Sub", "..", " ", "  ", "\t", "/", "\\", "(", ")", "'", ",",
+               "Team00001Failure.Reason000", "Team00001Failure.Reasom00001", "team00001failure.reason00001",
+               "Reason00001", "Reason00002", "Card", "Pay", "AuthFailure", "AuthFailure.Team", "ClientError.Own",
+               "ClientError", "é", "9", "\n", "Z", "Z9.Z9"]
+
+
+@given(st.lists(st.sampled_from(NEAR_PIECES), max_size=60), st.booleans())
+def test_near_miss_lines_cut_into_pieces_give_the_names_the_probe_gives(pieces: list[str], cut_first: bool) -> None:
+    """A stretch where no word's last segment stands whole is passed over without the probe: on
+    lines of team codes, their near misses and separators, what the regex of every name finds."""
+    from kmserr import extract
+
+    bare = extract._BareCodes(TEAM)
+    bare._cut_first = cut_first
+    text = "".join(pieces)
+    expected = [m.span() for m in bare._pattern.finditer(text) if m.end() - m.start() <= extract.MAX_NAME]
+    assert [m.span() for m in bare.scan(text)] == expected
+
+
+def test_a_line_of_near_miss_team_names_is_not_probed(engine: str) -> None:
+    """256 KB of near-miss team names (hostile.py's): the probe took 4 ms a line with 2,000 team
+    codes, where cutting the line into pieces and meeting them with the codes' last segments in a
+    set takes about 1.2 ms. No near miss is a finding; the code after them is, with either engine."""
+    from kmserr.scan import scan_bytes
+
+    names = [f"Team{n:05d}Failure.Reason{n:05d}" for n in range(2000)]
+    extractor = Extractor(names)
+    bare = extractor._bare
+    probed: list[str] = []
+    real = bare._spaced
+
+    class Spy:
+        def findall(self, text: str) -> list[Any]:
+            probed.append(text)
+            return real.findall(text)
+
+    bare.__dict__["_spaced"] = Spy()  # the cached property's value, for this extractor alone
+    line = " ".join(f"x{n}y {n[:-3]} _{n}_ {n}-Extra {n.lower()} {n.replace('Reason', 'Reasom')}"
+                    for n in (names * 4)[:1800])
+    assert len(line) > 256_000
+    assert extractor.find(line) == []
+    assert probed == []
+    hits = scan_bytes((line + " " + names[7] + "\n").encode(), extractor)
+    assert [[f.code for f in hit.findings] for hit in hits] == [[names[7]]]
 
 
 def test_a_line_of_near_miss_team_names_compiles_no_regex_of_every_name() -> None:
@@ -263,3 +315,140 @@ def test_the_dotnet_locator_sees_a_code_of_any_length_the_form_reads(tail: str) 
     engine = HyperscanEngine([p for _, p in prefilter.located], prefilter.parens, prefilter.standalone)
     data = line.encode() + b"\n"
     assert engine.candidates(data, 0, len(data)).structured != []
+
+
+def _former_rich_head(content: str) -> bool:
+    """`_is_rich_head` as it was: the request ID looked for first, the rest copied."""
+    if not content.startswith(forms.RICH_HEAD) or "requestId:" in content:
+        return False
+    rest = content[len(forms.RICH_HEAD) :]
+    return not rest or rest.startswith(" [TencentCloudSDKException]")
+
+
+@given(st.lists(st.sampled_from(["TencentCloudSDKException:", " [TencentCloudSDKException]", " ", "requestId:",
+                                 " code:AuthFailure", "x", "[", "TencentCloudSDKException: "]), max_size=8).map("".join))
+def test_rich_s_exception_line_is_told_as_before(content: str) -> None:
+    """What follows the class's name is asked before the request ID is looked for, and not copied:
+    1 MB of `TencentCloudSDKException: ` cost 2 ms more (pathological.py); the answers are the same."""
+    from kmserr.extract import _is_rich_head
+
+    assert _is_rich_head(content) == _former_rich_head(content)
+
+
+PROBE_WORDS = [["Team00001Failure.Reason00001", "Team00002Failure", "AuthFailure", "ClientError"],
+               ["Pay.Card.Deep", "Pay", "Z9.Z9"], ["A", "Ab.Cd"]]
+
+
+# Words and what may follow a run or a segment of them: few, so that every pair of them comes up.
+PROBE_PIECES = ["Team00001Failure", ".Reason00001", "Team00002Failure", "AuthFailure", "ClientError", "Pay", ".Card",
+                ".Deep", "Z9", ".Z9", "A", "Ab", ".Cd", ".", "_", "-", " ", "/", "\\", "x", "9", "(", "é"]
+
+
+@settings(max_examples=400)
+@given(st.sampled_from(PROBE_WORDS), st.lists(st.sampled_from(PROBE_PIECES), max_size=30).map("".join), st.booleans())
+def test_the_possessive_probe_finds_what_the_probe_that_gives_back_finds(words: list[str], text: str, spaced: bool) -> None:
+    """Runs and segments taken whole (re's possessive quantifiers, Python 3.11): no shorter run
+    nor fewer segments could have matched, as `_NOT_AFTER` refuses what follows them."""
+    from kmserr import extract
+
+    depth = max(word.count(".") + 1 for word in words)
+    plain = extract._probe_pattern(words, depth, spaced=spaced, possessive=False)
+    if not extract.POSSESSIVE:  # Python 3.10: re has no possessive quantifiers, and the probe none
+        assert extract._probe_pattern(words, depth, spaced=spaced).pattern == plain.pattern
+        return
+    possessive = extract._probe_pattern(words, depth, spaced=spaced, possessive=True)
+    assert possessive.pattern != plain.pattern
+    if spaced:
+        text = " " + " ".join(text.translate(extract._SEPARATORS).split())
+    assert possessive.findall(text) == plain.findall(text)
+
+
+class _AskedText(str):
+    """A text that records what is looked for in it."""
+
+    asked: ClassVar[list[str]] = []
+    __hash__ = str.__hash__
+
+    def __contains__(self, part: object) -> bool:
+        _AskedText.asked.append(str(part))
+        return str.__contains__(self, part)  # type: ignore[operator]  # as str's own
+
+
+def test_a_long_text_without_what_most_gates_hold_is_not_searched_for_each_of_them() -> None:
+    """1 MB of `TencentCloudSDKException: ` (pathological.py, with Hyperscan 2x an ordinary line):
+    ten forms' gates hold `ode`, each a pass over the text; one pass for `ode` spares them."""
+    flood = "TencentCloudSDKException: " * 40_000 + ' "message": "(10630) key is not existed"'
+    _AskedText.asked = []
+    found = Extractor().find(_AskedText(flood))
+    assert [f.code for f in found] == ["10630"]
+    assert "ode" in _AskedText.asked
+    assert not [part for part in _AskedText.asked if "ode" in part and part != "ode"]
+
+
+GATE_PIECES = ["TencentCloudSDKException: ", "[TencentCloudSDKException] code:AuthFailure message:x requestId:r ",
+               '{"Error":{"Code":"AuthFailure","Message":"m"}} ', '"code": 10630 ', "(10630) key is not existed ",
+               "ErrorCode=AuthFailure ", "Code: AuthFailure ", "code: 'AuthFailure' ", "SDKException(", "x ", "\n",
+               "AuthFailure.Sub ", "co", "de", "ode", ": "]
+
+
+@given(st.lists(st.sampled_from(GATE_PIECES), max_size=20).map("".join))
+def test_forms_spared_their_gates_find_what_asking_each_gate_finds(text: str) -> None:
+    """Over a long text (here any), the forms whose gates hold a part the text lacks are left out
+    before their gates are asked: the same findings as asking each gate."""
+    from kmserr import extract
+
+    extractor = Extractor()
+    saved = extract.LONG_TEXT
+    try:
+        extract.LONG_TEXT = 10**9
+        asked_each = extractor.find(text)
+        extract.LONG_TEXT = 0
+        assert extractor.find(text) == asked_each
+    finally:
+        extract.LONG_TEXT = saved
+
+
+def _former_stretches(text: str, pos: int, size: int) -> list[tuple[int, int]]:
+    """`_stretches` as it was: each end found by the regex that asks Unicode of every character."""
+    found = []
+    while pos < len(text):
+        end = re.compile(r"[^\w.\-]").search(text, pos + size) if len(text) - pos > size else None
+        high = end.start() if end is not None else len(text)
+        found.append((pos, high))
+        pos = high
+    return found
+
+
+@given(st.lists(st.sampled_from(["1", "a", "Z", "_", ".", "-", " ", "(", "é", "解", "—", "\u00a0", "٣", "x" * 20]),
+                max_size=60).map("".join), st.integers(0, 10), st.sampled_from([1, 3, 8]))
+def test_stretches_end_where_they_ended_when_unicode_was_asked_of_every_character(text: str, pos: int, size: int) -> None:
+    """A stretch's end is looked for among ASCII bytes first, and asked of Unicode only where the
+    search stopped outside ASCII (a letter, a digit of another script, or a separator)."""
+    from kmserr import extract
+
+    saved, extract.STRETCH = extract.STRETCH, size
+    try:
+        assert list(extract._stretches(text, pos)) == _former_stretches(text, pos, size)
+    finally:
+        extract.STRETCH = saved
+
+
+def test_a_run_of_ascii_digits_is_not_asked_of_unicode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'(' and 1 MB of digits (pathological.py): its stretch's end took 12 ms to find, letter by
+    Unicode letter; among ASCII bytes, 4.7 ms. The names after it are found as before."""
+    from kmserr import extract
+
+    asked: list[int] = []
+    unicode_end = extract._STRETCH_END
+
+    class Spy:
+        def search(self, text: str, pos: int) -> re.Match[str] | None:
+            asked.append(pos)
+            return unicode_end.search(text, pos)
+
+    monkeypatch.setattr(extract, "_STRETCH_END", Spy())
+    line = "(" + "1" * 200_000 + " AuthFailure.Sub x"
+    assert [m.group() for m in Extractor()._bare.scan(line)] == ["AuthFailure.Sub"]
+    assert asked == []
+    assert [m.group() for m in Extractor()._bare.scan("解" * 70_000 + " AuthFailure.Sub")] == ["AuthFailure.Sub"]
+    assert asked != []  # outside ASCII, Unicode is asked
