@@ -16,7 +16,8 @@
 //! line that a traceback or an envelope may hold) makes it give up: `Err(Declined)`.
 #![forbid(unsafe_code)]
 
-use crate::json::{value_end, JsonError};
+use crate::fx::{fx_hash, FxMap};
+use crate::json::{value_end_knowing, JsonError, Known};
 use crate::reader::{
     api3_code_at, api3_request_id, bare_token, find, identifier_around, in_envelope, legacy_at,
     no_value, request_id_token, rfind, Declined, Finding, Span, Words, API3_JSON, BARE_CODE,
@@ -103,42 +104,13 @@ struct Line<'a> {
     /// Every `"Code"` and `"Error"` of the line (`Literals::of`).
     codes: Vec<usize>,
     errors: Vec<usize>,
-    /// Where the JSON values read from a brace end (`json_object` reads a body more than once).
-    values: FxMap<usize, usize>,
+    /// Where the JSON values read from a brace end, and how deep they nest (`json_object` reads
+    /// a body more than once, and an outer body holds the inner one read before).
+    values: FxMap<usize, (usize, usize)>,
+    /// Every `{` and `}` of the line (`Literals::of`): `json_object` steps through them.
+    braces: Vec<usize>,
+    closes: Vec<usize>,
 }
-
-/// A hash of words at a time (FxHash's), for the small maps of one line: SipHash was a tenth of a
-/// crowded line's time. A line's keys are at most MAX_FINDINGS, so colliding ones cost little.
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-impl std::hash::Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
-        }
-        let mut last = [0u8; 8];
-        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.add(u64::from_le_bytes(last) ^ bytes.len() as u64);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl Fx {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
 /// The findings of a crowded line, as `Extractor.find(text)` gives them (`names`: the spans of the
 /// names' literals in a part of it, asked about the parts that no form explained).
@@ -159,6 +131,8 @@ pub fn read_crowded(
         codes: std::mem::take(&mut literals.codes),
         errors: std::mem::take(&mut literals.errors),
         values: FxMap::default(),
+        braces: std::mem::take(&mut literals.braces),
+        closes: std::mem::take(&mut literals.closes),
     };
     // In FORMS' order; each returns Ok(false) once MAX_FINDINGS are found.
     let _ = line.python_sdk(&heads)?
@@ -223,6 +197,8 @@ struct Literals {
     codes: Vec<usize>,  // `"Code"`
     errors: Vec<usize>, // `"Error"`
     code: Vec<usize>,
+    braces: Vec<usize>, // `{`
+    closes: Vec<usize>, // `}`
     repr: bool,
     quotes: usize,
 }
@@ -250,7 +226,9 @@ impl Literals {
                 | has_byte(w, splat(b'='))
                 | has_byte(w, splat(b'K'))
                 | has_byte(w, splat(b'q'))
-                | has_byte(w, splat(b'Q'));
+                | has_byte(w, splat(b'Q'))
+                | has_byte(w, splat(b'{'))
+                | has_byte(w, splat(b'}'));
             while m != 0 {
                 found.at(b, i + (m.trailing_zeros() / 8) as usize)?;
                 m &= m - 1;
@@ -302,6 +280,8 @@ impl Literals {
                 self.repr |= b.get(i + 1) == Some(&b'\'');
             }
             b'K' if ends(b"TencentCloudSDK") => self.sdk.push((i - 14, self.quotes)),
+            b'{' => self.braces.push(i),
+            b'}' => self.closes.push(i),
             // `request` in any case, from its `q` (rare in text; `r` and `t` are everywhere).
             b'q' | b'Q'
                 if i >= 2
@@ -713,28 +693,38 @@ impl Line<'_> {
         }
     }
 
-    /// forms.json_object(text, start, end), within the windows around `start` and `end`.
+    /// forms.json_object(text, start, end), within the windows around `start` and `end`: the
+    /// braces before `start` tried from the nearest back (`rfind`), at most eight of them.
     fn json_object(&mut self, start: usize, end: usize) -> R<Option<Span>> {
         let b = self.b;
         let (low, high) = (window_start(start), (end + WINDOW).min(b.len()));
         let w = &b[..high];
-        if find(w, b"}", end).is_none() {
+        // `find(w, "}", end)`: a `}` in w[end:].
+        let close = self.closes.partition_point(|&c| c < end);
+        if !self.closes.get(close).is_some_and(|&c| c < high) {
             return Ok(None);
         }
         let mut found = None;
-        let mut brace = start;
+        // The values read from the braces tried here, which an outer one holds: not read again.
+        let mut known: Vec<Known> = Vec::new();
+        let mut next = self.braces.partition_point(|&x| x < start);
         for _ in 0..8 {
-            let Some(x) = rfind(b, b"{", low, brace) else {
+            if next == 0 || self.braces[next - 1] < low {
                 break;
-            };
-            brace = x;
+            }
+            next -= 1;
+            let brace = self.braces[next];
             // A value read before, that ended within this window, ends there again.
             let value = match self.values.get(&brace) {
-                Some(&e) if e <= high => Ok(e),
+                Some(&(e, max)) if e <= high => {
+                    known.push((brace, Ok(e), max));
+                    Ok(e)
+                }
                 _ => {
-                    let value = value_end(w, brace);
+                    let (value, max) = value_end_knowing(w, brace, &known);
                     if let Ok(e) = value {
-                        self.values.insert(brace, e);
+                        self.values.insert(brace, (e, max));
+                        known.push((brace, value, max));
                     }
                     value
                 }
@@ -988,54 +978,106 @@ fn owns(form: u64) -> bool {
 
 /// `_own_request_ids`: an error that takes its ID from the window around it does not take one
 /// that another error printed as its own, where both windows start at the same place.
+/// The owners are sorted by a hash of their key (a line holds a hundred: a map cost more than
+/// the rest of the step); a finding that takes an ID compares the owners of its hash alone.
 fn own_request_ids(b: &[u8], found: &mut [Finding]) {
     let text = |s: Span| &b[s.0..s.1];
-    let mut owned: FxMap<(usize, &[u8]), Vec<&[u8]>> = FxMap::default();
-    owned.reserve(found.len());
-    for f in found.iter().filter(|f| owns(f.form)) {
-        if let Some(rid) = f.request_id {
-            owned
-                .entry((window_start(f.code.0), text(rid)))
-                .or_default()
-                .push(text(f.code));
+    let key = |f: &Finding, rid: Span| fx_hash(&[&window_start(f.code.0).to_le_bytes(), text(rid)]);
+    let mut owned: Vec<(u64, usize)> = Vec::with_capacity(found.len());
+    for (i, f) in found.iter().enumerate() {
+        if let Some(rid) = f.request_id.filter(|_| owns(f.form)) {
+            owned.push((key(f, rid), i));
         }
     }
     if owned.is_empty() {
         return;
     }
-    for f in found.iter_mut().filter(|f| !owns(f.form)) {
-        if let Some(rid) = f.request_id {
-            if let Some(codes) = owned.get(&(window_start(f.code.0), text(rid))) {
-                if !codes.contains(&text(f.code)) {
-                    f.request_id = None;
-                }
+    owned.sort_unstable();
+    for k in 0..found.len() {
+        let f = &found[k];
+        let Some(rid) = f.request_id.filter(|_| !owns(f.form)) else {
+            continue;
+        };
+        let h = key(f, rid);
+        let (ws, id, code) = (window_start(f.code.0), text(rid), text(f.code));
+        let (mut same_key, mut same_code) = (false, false);
+        for &(_, o) in owned[owned.partition_point(|&(x, _)| x < h)..]
+            .iter()
+            .take_while(|&&(x, _)| x == h)
+        {
+            let g = &found[o];
+            if window_start(g.code.0) == ws && g.request_id.map(text) == Some(id) {
+                same_key = true;
+                same_code |= text(g.code) == code;
             }
+        }
+        if same_key && !same_code {
+            found[k].request_id = None;
         }
     }
 }
 
 /// `_once_a_line` of the findings in `order`: which of them are kept, in order. One per (code,
 /// request ID) on the line; the SDK's own text of an error replaces a name of it standing alone
-/// found before.
+/// found before. Of the findings of one key, the first is kept where it is the SDK's own text
+/// (`owns`), else the first that is, else the first: the findings grouped by a hash of their key
+/// (sorted, as a map cost more than the rest of the step), each group split by the key itself.
 fn once_a_line(b: &[u8], found: &[Finding], order: &[usize]) -> Vec<usize> {
-    let mut kept: Vec<Option<usize>> = Vec::with_capacity(order.len());
-    let mut seen: FxMap<(&[u8], &[u8]), usize> = FxMap::default();
-    seen.reserve(order.len());
-    for &i in order {
-        let f = &found[i];
-        if let Some((rs, re)) = f.request_id {
-            let key = (&b[f.code.0..f.code.1], &b[rs..re]);
-            if let Some(&at) = seen.get(&key) {
-                match kept[at] {
-                    Some(earlier) if !owns(found[earlier].form) && owns(f.form) => kept[at] = None,
-                    _ => continue,
+    let key_of = |f: &Finding| {
+        f.request_id
+            .map(|(rs, re)| (&b[f.code.0..f.code.1], &b[rs..re]))
+    };
+    // (hash of the key, place in `order`) of each finding with a request ID.
+    let mut keyed: Vec<(u64, usize)> = Vec::with_capacity(order.len());
+    for (at, &i) in order.iter().enumerate() {
+        if let Some((code, rid)) = key_of(&found[i]) {
+            keyed.push((fx_hash(&[code, rid]), at));
+        }
+    }
+    keyed.sort_unstable();
+    let mut dropped = vec![false; order.len()];
+    let mut group = 0;
+    while group < keyed.len() {
+        let h = keyed[group].0;
+        let end = group + keyed[group..].iter().take_while(|&&(x, _)| x == h).count();
+        if end - group > 1 {
+            // In order of place within the group (sorted by it); keys compared, as hashes may collide.
+            let members = &keyed[group..end];
+            for (m, &(_, first)) in members.iter().enumerate() {
+                if dropped[first] {
+                    continue;
+                }
+                let key = key_of(&found[order[first]]);
+                let same: Vec<usize> = members[m..]
+                    .iter()
+                    .map(|&(_, at)| at)
+                    .filter(|&at| !dropped[at] && key_of(&found[order[at]]) == key)
+                    .collect();
+                let keep = same
+                    .iter()
+                    .copied()
+                    .find(|&at| owns(found[order[at]].form))
+                    .filter(|_| !owns(found[order[first]].form))
+                    .unwrap_or(first);
+                for at in same {
+                    dropped[at] = at != keep;
+                }
+                // `keep` must not be dropped as a later `first`'s member: it is not, as every
+                // member of its key is settled here and skipped from now on.
+                dropped[keep] = false;
+                if keep != first {
+                    dropped[first] = true;
                 }
             }
-            seen.insert(key, kept.len());
         }
-        kept.push(Some(i));
+        group = end;
     }
-    kept.into_iter().flatten().collect()
+    order
+        .iter()
+        .zip(&dropped)
+        .filter(|&(_, &d)| !d)
+        .map(|(&i, _)| i)
+        .collect()
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 
 pub mod assemble;
 pub mod crowded;
+pub mod fx;
 pub mod json;
 pub mod reader;
 pub mod scan;

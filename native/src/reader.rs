@@ -36,9 +36,11 @@ pub const BARE_CODE: u64 = 9;
 #[derive(Default, Clone)]
 pub struct Words {
     pub known: Vec<Vec<u8>>,
-    pub heads: std::collections::HashSet<Vec<u8>>,
-    pub dotted: std::collections::HashSet<Vec<u8>>,
-    pub names: std::collections::HashSet<Vec<u8>>,
+    // Fx: a set of the catalogue's words, asked about each word of a line (SipHash was a fifth of
+    // `bare_token`); what a line holds only asks, it adds nothing.
+    pub heads: crate::fx::FxSet<Vec<u8>>,
+    pub dotted: crate::fx::FxSet<Vec<u8>>,
+    pub names: crate::fx::FxSet<Vec<u8>>,
     /// Whether the caller takes findings read unescaped (`Finding::unescaped`): then SDK text in a
     /// quoted value with escapes in it is read; else a line with a backslash is handed back.
     pub unescape: bool,
