@@ -16,12 +16,13 @@
 //! line that a traceback or an envelope may hold) makes it give up: `Err(Declined)`.
 #![forbid(unsafe_code)]
 
-use crate::fx::{fx_hash, FxMap};
+use crate::fx::fx_hash;
 use crate::json::{value_end_knowing, JsonError, Known};
+// No index of a crowded line is made (`read_line_indexed`'s): its searches scan.
 use crate::reader::{
-    api3_code_at, api3_request_id, bare_token, find, identifier_around, in_envelope, legacy_at,
-    no_value, request_id_token, rfind, Declined, Finding, Span, Words, API3_JSON, BARE_CODE,
-    GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
+    api3_code_at, api3_request_id, bare_token, find_scan as find, identifier_around, in_envelope,
+    legacy_at, no_value, request_id_token, rfind_scan as rfind, Declined, Finding, Span, Words,
+    API3_JSON, BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
 };
 
 type R<T> = Result<T, Declined>;
@@ -104,9 +105,9 @@ struct Line<'a> {
     /// Every `"Code"` and `"Error"` of the line (`Literals::of`).
     codes: Vec<usize>,
     errors: Vec<usize>,
-    /// Where the JSON values read from a brace end, and how deep they nest (`json_object` reads
-    /// a body more than once, and an outer body holds the inner one read before).
-    values: FxMap<usize, (usize, usize)>,
+    /// Where the JSON value read from each brace of `braces` ends, and how deep it nests
+    /// (`json_object` reads a body more than once, and an outer body holds the inner one read before).
+    values: Vec<Option<(usize, usize)>>,
     /// Every `{` and `}` of the line (`Literals::of`): `json_object` steps through them.
     braces: Vec<usize>,
     closes: Vec<usize>,
@@ -125,12 +126,16 @@ pub fn read_crowded(
     quoted_heads(&heads, &literals)?;
     let mut line = Line {
         b,
-        taken: Spans::default(),
+        taken: Spans {
+            starts: Vec::with_capacity(MAX_FINDINGS),
+            ends: Vec::with_capacity(MAX_FINDINGS),
+            nested: false,
+        },
         found: Vec::with_capacity(MAX_FINDINGS),
         rids: literals.requests.iter().map(|&at| (at, None)).collect(),
         codes: std::mem::take(&mut literals.codes),
         errors: std::mem::take(&mut literals.errors),
-        values: FxMap::default(),
+        values: vec![None; literals.braces.len()],
         braces: std::mem::take(&mut literals.braces),
         closes: std::mem::take(&mut literals.closes),
     };
@@ -211,7 +216,18 @@ impl Literals {
     fn of(b: &[u8]) -> R<Literals> {
         use crate::scan::{has_byte, splat, word_at};
         const HI: u64 = 0x8080_8080_8080_8080;
-        let mut found = Literals::default();
+        // Room for a crowded line's literals at once (each vector grew by doubling, a tenth of the time).
+        let room = b.len() / 128 + 8;
+        let mut found = Literals {
+            sdk: Vec::with_capacity(room),
+            requests: Vec::with_capacity(room),
+            codes: Vec::with_capacity(room),
+            errors: Vec::with_capacity(room),
+            code: Vec::with_capacity(room),
+            braces: Vec::with_capacity(room),
+            closes: Vec::with_capacity(room),
+            ..Literals::default()
+        };
         let mut i = 0;
         while i + 8 <= b.len() {
             let w = word_at(b, i);
@@ -243,48 +259,52 @@ impl Literals {
     }
 
     /// What the byte at `i` says (any byte may be asked about: the others say nothing).
+    /// Each literal is told by the byte beside its anchor first (a hundred quotes a line, most of
+    /// them no key's): the comparisons of a whole literal are few.
+    #[inline]
     fn at(&mut self, b: &[u8], i: usize) -> R<()> {
         let c = b[i];
         let ends = |pat: &[u8]| i + 1 >= pat.len() && &b[i + 1 - pat.len()..=i] == pat;
+        let before = if i > 0 { b[i - 1] } else { 0 };
         match c {
             0..=0x1f | 0x7f.. | b'\\' => return Err(Declined),
             b'"' => {
                 let rest = &b[i..];
-                if rest.starts_with(b"\"locals\"") || rest.starts_with(b"\"code\"") {
-                    return Err(Declined);
-                }
-                if rest.starts_with(b"\"Code\"") {
-                    self.codes.push(i);
-                } else if rest.starts_with(b"\"Error\"") {
-                    self.errors.push(i);
+                match b.get(i + 1) {
+                    Some(b'l') if rest.starts_with(b"\"locals\"") => return Err(Declined),
+                    Some(b'c') if rest.starts_with(b"\"code\"") => return Err(Declined),
+                    Some(b'C') if rest.starts_with(b"\"Code\"") => self.codes.push(i),
+                    Some(b'E') if rest.starts_with(b"\"Error\"") => self.errors.push(i),
+                    _ => {}
                 }
                 self.quotes += 1;
             }
-            b':' => {
-                if ends(b"[request id:") {
-                    return Err(Declined);
-                }
-                if ends(b"code:") {
+            b':' => match before {
+                b'd' if ends(b"[request id:") => return Err(Declined),
+                b'e' if ends(b"code:") => {
                     if b[i + 1..].starts_with(b" '") {
                         return Err(Declined);
                     }
                     self.code.push(i - 4);
-                } else if ends(b"Code:") && b.get(i + 1) == Some(&b' ') {
-                    return Err(Declined);
                 }
-            }
+                b'e' if ends(b"Code:") && b.get(i + 1) == Some(&b' ') => return Err(Declined),
+                _ => {}
+            },
             b'=' => {
-                if ends(b"ErrorCode=") {
+                if before == b'e' && ends(b"ErrorCode=") {
                     return Err(Declined);
                 }
                 self.repr |= b.get(i + 1) == Some(&b'\'');
             }
-            b'K' if ends(b"TencentCloudSDK") => self.sdk.push((i - 14, self.quotes)),
+            b'K' if before == b'D' && ends(b"TencentCloudSDK") => {
+                self.sdk.push((i - 14, self.quotes))
+            }
             b'{' => self.braces.push(i),
             b'}' => self.closes.push(i),
             // `request` in any case, from its `q` (rare in text; `r` and `t` are everywhere).
             b'q' | b'Q'
                 if i >= 2
+                    && b[i - 2] | 0x20 == b'r'
                     && b[i - 2..].len() >= 7
                     && b[i - 2..i + 5].eq_ignore_ascii_case(b"request") =>
             {
@@ -319,7 +339,7 @@ fn quoted_heads(heads: &[Head], literals: &Literals) -> R<()> {
 /// otherwise than in a head whose form's regex matches there as this reader reads it.
 fn heads(b: &[u8], literals: &Literals) -> R<Vec<Head>> {
     let n = b.len();
-    let mut heads = Vec::new();
+    let mut heads = Vec::with_capacity(literals.sdk.len());
     for &(t, _) in &literals.sdk {
         if t == 0 || b[t - 1] != b'[' {
             return Err(Declined);
@@ -706,7 +726,8 @@ impl Line<'_> {
         }
         let mut found = None;
         // The values read from the braces tried here, which an outer one holds: not read again.
-        let mut known: Vec<Known> = Vec::new();
+        let mut known: [Known; 8] = [(0, Ok(0), 0); 8];
+        let mut read = 0;
         let mut next = self.braces.partition_point(|&x| x < start);
         for _ in 0..8 {
             if next == 0 || self.braces[next - 1] < low {
@@ -715,16 +736,18 @@ impl Line<'_> {
             next -= 1;
             let brace = self.braces[next];
             // A value read before, that ended within this window, ends there again.
-            let value = match self.values.get(&brace) {
-                Some(&(e, max)) if e <= high => {
-                    known.push((brace, Ok(e), max));
+            let value = match self.values[next] {
+                Some((e, max)) if e <= high => {
+                    known[read] = (brace, Ok(e), max);
+                    read += 1;
                     Ok(e)
                 }
                 _ => {
-                    let (value, max) = value_end_knowing(w, brace, &known);
+                    let (value, max) = value_end_knowing(w, brace, &known[..read]);
                     if let Ok(e) = value {
-                        self.values.insert(brace, (e, max));
-                        known.push((brace, value, max));
+                        self.values[next] = Some((e, max));
+                        known[read] = (brace, value, max);
+                        read += 1;
                     }
                     value
                 }

@@ -1651,6 +1651,19 @@ pub fn find(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
     if let Some(answer) = indexed_find(b, pat, from) {
         return answer;
     }
+    find_scan(b, pat, from)
+}
+
+/// `find` without the line's index: where no index is made (a crowded line), asking it costs
+/// more than the search.
+pub fn find_scan(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
+    let n = pat.len();
+    if n == 0 || from >= b.len() || b.len() - from < n {
+        return None;
+    }
+    if n == 1 {
+        return crate::scan::memchr(pat[0], b, from, b.len());
+    }
     // Eight places a turn: a place is a candidate when the pattern's first and last bytes both
     // stand there (one word loaded at each), so common first bytes (`"`, `c`) rarely reach the
     // comparison. `has_byte` may flag a byte above a true one: every candidate is compared whole.
@@ -1985,6 +1998,17 @@ pub fn rfind(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
     }
     if let Some(answer) = indexed_rfind(b, pat, lo, hi) {
         return answer;
+    }
+    rfind_scan(b, pat, lo, hi)
+}
+
+/// `rfind` without the line's index (as `find_scan`).
+pub fn rfind_scan(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
+    if pat.is_empty() || hi < lo || hi - lo < pat.len() {
+        return None;
+    }
+    if pat.len() == 1 {
+        return crate::scan::memrchr(pat[0], b, lo, hi);
     }
     // As `find`, backwards: eight places a turn, each a candidate where the pattern's first and
     // last bytes both stand (a crowded line's request ID is looked for from 4 KB after it).
