@@ -20,9 +20,9 @@ use crate::fx::fx_hash;
 use crate::json::{value_end_knowing, JsonError, Known};
 // No index of a crowded line is made (`read_line_indexed`'s): its searches scan.
 use crate::reader::{
-    api3_code_at, api3_request_id, bare_token, find_scan as find, identifier_around, in_envelope,
-    legacy_at, no_value, request_id_token, rfind_scan as rfind, Declined, Finding, Span, Words,
-    API3_JSON, BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
+    api3_code_at, api3_request_id_at, bare_token, find_scan as find, identifier_around,
+    in_envelope, legacy_at, no_value, request_id_token, rfind_scan as rfind, Declined, Finding,
+    Span, Words, API3_JSON, BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
 };
 
 type R<T> = Result<T, Declined>;
@@ -567,6 +567,39 @@ fn rid_at(b: &[u8], a: usize) -> Option<Span> {
 }
 
 impl Line<'_> {
+    /// `rfind(b, label, lo, hi)` for a label that holds `request` (any case) at `at`: asked of the
+    /// line's `request`s (`Literals::of`), every place the label can stand.
+    fn rfind_request(&self, label: &[u8], at: usize, lo: usize, hi: usize) -> Option<usize> {
+        let b = self.b;
+        let tail = label.len() - at; // from `request` to the label's end
+        let last = self.rids.partition_point(|&(r, _)| r + tail <= hi);
+        self.rids[..last]
+            .iter()
+            .rev()
+            .map(|&(r, _)| r)
+            .take_while(|&r| r >= lo + at)
+            .find(|&r| &b[r - at..r + tail] == label)
+            .map(|r| r - at)
+    }
+
+    /// `find_in(b, "\"Code\"", lo, hi).is_some()`, asked of the line's `"Code"`s.
+    fn code_key_in(&self, lo: usize, hi: usize) -> bool {
+        let at = self.codes.partition_point(|&q| q < lo);
+        self.codes.get(at).is_some_and(|&q| q + 6 <= hi)
+    }
+
+    /// `reader::api3_request_id(b, lo, hi)`, each `"RequestId"` taken from the line's `request`s.
+    fn api3_request_id(&self, lo: usize, hi: usize) -> Option<Span> {
+        let b = self.b;
+        let first = self.rids.partition_point(|&(r, _)| r < lo + 1);
+        self.rids[first..]
+            .iter()
+            .map(|&(r, _)| r - 1)
+            .take_while(|&k| k + 11 <= hi)
+            .filter(|&k| &b[k..k + 11] == b"\"RequestId\"")
+            .find_map(|k| api3_request_id_at(&b[..hi], k))
+    }
+
     fn push(&mut self, span: Span, f: Finding) -> bool {
         self.taken.add(span.0, span.1);
         self.found.push(f);
@@ -621,8 +654,14 @@ impl Line<'_> {
             };
             let ms = head.ms;
             let limit = text_end.min(ms + MAX_MESSAGE);
-            let stop = find_in(b, b"TencentCloudSDK", ms, limit).unwrap_or(limit);
-            let (message, rid) = match rfind(b, b" requestId:", ms, stop) {
+            // Every `TencentCloudSDK` of the line stands in a head (`heads`).
+            let next = heads.partition_point(|h| h.h + 1 < ms);
+            let stop = heads
+                .get(next)
+                .map(|h| h.h + 1)
+                .filter(|&t| t + 15 <= limit)
+                .unwrap_or(limit);
+            let (message, rid) = match self.rfind_request(b" requestId:", 1, ms, stop) {
                 None => ((ms, rstrip(b, ms, stop.min(ms + WINDOW))), None),
                 Some(label) => {
                     let rid = token_id(b, label + 11, stop.min(label + 256));
@@ -636,7 +675,7 @@ impl Line<'_> {
             };
             let message = (&b[message.0..message.1] != b"None").then_some(message);
             let end = span_end(b, rid, head.ce, group_end.max(head.ce));
-            if find_in(b, b"\"Code\"", head.ce, end).is_some() {
+            if self.code_key_in(head.ce, end) {
                 return Err(Declined); // a body quoted in its message (WRAPPERS)
             }
             let f = sdk_finding(b, PYTHON_SDK, (head.c0, head.ce), message, rid);
@@ -694,7 +733,7 @@ impl Line<'_> {
                 }
             };
             // `_split_request_id(message, ", RequestId=")`
-            let (message, rid) = match rfind(b, b", RequestId=", g.ms, group_end) {
+            let (message, rid) = match self.rfind_request(b", RequestId=", 2, g.ms, group_end) {
                 None => ((g.ms, rstrip(b, g.ms, group_end)), None),
                 Some(label) => (
                     (g.ms, rstrip(b, g.ms, label)),
@@ -703,7 +742,7 @@ impl Line<'_> {
             };
             let message = (message.1 > message.0).then_some(message);
             let end = span_end(b, rid, g.ce, group_end.max(g.ce));
-            if find_in(b, b"\"Code\"", g.ce, end).is_some() {
+            if self.code_key_in(g.ce, end) {
                 return Err(Declined);
             }
             let f = sdk_finding(b, GO_SDK, (g.c0, g.ce), message, rid);
@@ -814,7 +853,9 @@ impl Line<'_> {
                 continue;
             }
             let message = json_string(b, b"\"Message\"", bs, be);
-            let rid = api3_request_id(b, bs, be).filter(|&(s, e)| !no_value(&b[s..e]));
+            let rid = self
+                .api3_request_id(bs, be)
+                .filter(|&(s, e)| !no_value(&b[s..e]));
             let span = match self.json_object(cs, ce)? {
                 Some((s, e)) => (q.min(s), mend.max(e)),
                 None => {

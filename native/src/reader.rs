@@ -1135,23 +1135,29 @@ pub(crate) fn api3_request_id(b: &[u8], lo: usize, hi: usize) -> Option<Span> {
     let mut pos = lo;
     while let Some(k) = find(w, b"\"RequestId\"", pos) {
         pos = k + 1;
-        let i = skip_ws(w, k + 11, hi);
-        if w.get(i) != Some(&b':') {
-            continue;
-        }
-        let j = skip_ws(w, i + 1, hi);
-        if w.get(j) != Some(&b'"') {
-            continue;
-        }
-        let mut e = j + 1;
-        while e < hi && w[e] != b'"' && !space_at(w, e) {
-            e += char_len(w[e]);
-        }
-        if w.get(e) == Some(&b'"') {
-            return Some((j + 1, e));
+        if let Some(span) = api3_request_id_at(w, k) {
+            return Some(span);
         }
     }
     None
+}
+
+/// The ID after the `"RequestId"` at `k` of `w`, where `_API3_REQUEST_ID` matches there.
+pub(crate) fn api3_request_id_at(w: &[u8], k: usize) -> Option<Span> {
+    let hi = w.len();
+    let i = skip_ws(w, k + 11, hi);
+    if w.get(i) != Some(&b':') {
+        return None;
+    }
+    let j = skip_ws(w, i + 1, hi);
+    if w.get(j) != Some(&b'"') {
+        return None;
+    }
+    let mut e = j + 1;
+    while e < hi && w[e] != b'"' && !space_at(w, e) {
+        e += char_len(w[e]);
+    }
+    (w.get(e) == Some(&b'"')).then_some((j + 1, e))
 }
 
 /// `_LEGACY` at a `(`: `\((?<![\w.(]\()([0-9]{3}|[0-9]{5,6})\)[ ]?(?=[^\W\d_])`; the digits' span
