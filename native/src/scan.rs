@@ -44,6 +44,8 @@ pub struct Literals {
     bits: u32,
     stride: usize,
     short: Vec<usize>, // literals of fewer than 4 bytes, searched for one by one
+    /// The length of the shortest name's literal: a shorter text holds none (usize::MAX: no name).
+    shortest_name: usize,
     /// The names' literals alone, for `names_in`: sampled at their own (longer) stride, with no
     /// form literal's grams to walk past in lines that hold forms (every candidate line does).
     names: Option<Box<Literals>>,
@@ -111,7 +113,13 @@ impl Literals {
                 });
             }
         }
+        let shortest_name = patterns[first_name.min(patterns.len())..]
+            .iter()
+            .map(Vec::len)
+            .min()
+            .unwrap_or(usize::MAX);
         Literals {
+            shortest_name,
             patterns,
             first_name,
             buckets,
@@ -237,6 +245,10 @@ impl Literals {
     /// Where the names' literals stand in `line`: sampled as the block is, every occurrence of a
     /// literal shows at one sampled position of its indexed window.
     pub fn names_in(&self, line: &[u8]) -> Vec<(usize, usize)> {
+        // A crowded line asks of each part between its errors: most are ` ; `.
+        if line.len() < self.shortest_name {
+            return Vec::new();
+        }
         if let Some(names) = &self.names {
             return names.names_in(line);
         }
