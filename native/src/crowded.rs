@@ -208,14 +208,28 @@ struct Literals {
     quotes: usize,
 }
 
+/// Whether `Literals::of` asks `at` about a byte: below 0x20 (as `reader::odd_bytes` tests it),
+/// 0x7f and above, a backslash, and the anchors of the literals.
+#[inline(always)]
+fn flagged(c: u8) -> bool {
+    (c < 0x20)
+        | (c >= 0x7f)
+        | (c == b'\\')
+        | (c == b'"')
+        | (c == b':')
+        | (c == b'=')
+        | (c == b'K')
+        | (c | 0x20 == b'q')
+        | (c == b'{')
+        | (c == b'}')
+}
+
 impl Literals {
     /// One pass: printable ASCII only (a character a byte, `\s` a space, no escapes), none of
     /// the gates declined, and the places the heads and the quotes around them are read from.
     /// Eight bytes a turn: each literal is looked for from a byte of it that few words hold (`"`,
     /// `:`, `=`, the `K` that ends `TencentCloudSDK`), and most turns hold none of them.
     fn of(b: &[u8]) -> R<Literals> {
-        use crate::scan::{has_byte, splat, word_at};
-        const HI: u64 = 0x8080_8080_8080_8080;
         // Room for a crowded line's literals at once (each vector grew by doubling, a tenth of the time).
         let room = b.len() / 128 + 8;
         let mut found = Literals {
@@ -229,27 +243,31 @@ impl Literals {
             ..Literals::default()
         };
         let mut i = 0;
-        while i + 8 <= b.len() {
-            let w = word_at(b, i);
-            // Below 0x20 (as `reader::odd_bytes` tests it), 0x7f and above, and the anchors.
-            let below = !((w & !HI) + splat(0x60)) & !w & HI;
-            let mut m = below
-                | (w & HI)
-                | has_byte(w, splat(0x7f))
-                | has_byte(w, splat(b'\\'))
-                | has_byte(w, splat(b'"'))
-                | has_byte(w, splat(b':'))
-                | has_byte(w, splat(b'='))
-                | has_byte(w, splat(b'K'))
-                | has_byte(w, splat(b'q'))
-                | has_byte(w, splat(b'Q'))
-                | has_byte(w, splat(b'{'))
-                | has_byte(w, splat(b'}'));
+        // Sixteen bytes a turn, a bit a byte: written so that the compiler makes it a few vector
+        // compares (SSE2), a third of the work of eight bytes a turn in a word.
+        while i + 16 <= b.len() {
+            let chunk: &[u8; 16] = b[i..i + 16].try_into().expect("sixteen bytes");
+            let mut flags = [0u8; 16];
+            for (f, &c) in flags.iter_mut().zip(chunk) {
+                *f = u8::from(flagged(c));
+            }
+            let (lo, hi) = (
+                u64::from_le_bytes(flags[..8].try_into().expect("eight bytes")),
+                u64::from_le_bytes(flags[8..].try_into().expect("eight bytes")),
+            );
+            if lo | hi == 0 {
+                i += 16;
+                continue;
+            }
+            // A byte's 0 or 1 to its bit: the product gathers the eight in its top byte.
+            const GATHER: u64 = 0x0102_0408_1020_4080;
+            let mut m =
+                ((lo.wrapping_mul(GATHER) >> 56) | ((hi.wrapping_mul(GATHER) >> 56) << 8)) as u32;
             while m != 0 {
-                found.at(b, i + (m.trailing_zeros() / 8) as usize)?;
+                found.at(b, i + m.trailing_zeros() as usize)?;
                 m &= m - 1;
             }
-            i += 8;
+            i += 16;
         }
         while i < b.len() {
             found.at(b, i)?;
