@@ -152,20 +152,17 @@ pub fn read_crowded(
     if found.len() < 2 {
         return Ok(found);
     }
-    // In order of place, stably (`found.sort(key=_start)`): their numbers sorted, and the findings
-    // moved once, into the result (a finding is a hundred bytes, a line a hundred findings).
-    let mut order: Vec<(usize, u32)> = (0..found.len() as u32)
-        .map(|i| (found[i as usize].code.0, i))
-        .collect();
-    order.sort_unstable();
-    let order: Vec<usize> = order.into_iter().map(|(_, i)| i as usize).collect();
+    // In order of place, stably (`found.sort(key=_start)`): their numbers sorted (a stable sort
+    // merges the runs of the forms, each found in order), and the findings copied once, into the
+    // result (a finding is a hundred bytes, a line a hundred findings).
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&i| found[i].code.0);
     own_request_ids(b, &mut found);
     let kept = once_a_line(b, &found, &order);
-    let mut slots: Vec<Option<Finding>> = found.into_iter().map(Some).collect();
     Ok(kept
         .into_iter()
         .take(MAX_FINDINGS)
-        .filter_map(|i| slots[i].take())
+        .map(|i| found[i].clone())
         .collect())
 }
 
@@ -212,8 +209,7 @@ struct Literals {
 /// 0x7f and above, a backslash, and the anchors of the literals.
 #[inline(always)]
 fn flagged(c: u8) -> bool {
-    (c < 0x20)
-        | (c >= 0x7f)
+    !(0x20..0x7f).contains(&c)
         | (c == b'\\')
         | (c == b'"')
         | (c == b':')
@@ -279,7 +275,7 @@ impl Literals {
     /// What the byte at `i` says (any byte may be asked about: the others say nothing).
     /// Each literal is told by the byte beside its anchor first (a hundred quotes a line, most of
     /// them no key's): the comparisons of a whole literal are few.
-    #[inline]
+    #[inline(always)]
     fn at(&mut self, b: &[u8], i: usize) -> R<()> {
         let c = b[i];
         let ends = |pat: &[u8]| i + 1 >= pat.len() && &b[i + 1 - pat.len()..=i] == pat;
