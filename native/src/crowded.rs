@@ -1101,60 +1101,65 @@ fn own_request_ids(b: &[u8], found: &mut [Finding]) {
 /// (`owns`), else the first that is, else the first: the findings grouped by a hash of their key
 /// (sorted, as a map cost more than the rest of the step), each group split by the key itself.
 fn once_a_line(b: &[u8], found: &[Finding], order: &[usize]) -> Vec<usize> {
-    let key_of = |f: &Finding| {
+    const PLACE: u64 = 0x7f; // the low bits of an entry: its place in `order` (MAX_FINDINGS < 128)
+    debug_assert!(order.len() <= MAX_FINDINGS);
+    let key_of = |at: usize| {
+        let f = &found[order[at]];
         f.request_id
             .map(|(rs, re)| (&b[f.code.0..f.code.1], &b[rs..re]))
     };
-    // (hash of the key, place in `order`) of each finding with a request ID.
-    let mut keyed: Vec<(u64, usize)> = Vec::with_capacity(order.len());
-    for (at, &i) in order.iter().enumerate() {
-        if let Some((code, rid)) = key_of(&found[i]) {
-            keyed.push((fx_hash(&[code, rid]), at));
+    // The hash of each key above the finding's place: one sort groups the keys, in order of place.
+    let mut keyed: Vec<u64> = Vec::with_capacity(order.len());
+    for at in 0..order.len() {
+        if let Some((code, rid)) = key_of(at) {
+            keyed.push((fx_hash(&[code, rid]) & !PLACE) | at as u64);
         }
     }
     keyed.sort_unstable();
-    let mut dropped = vec![false; order.len()];
+    let mut dropped = 0u128; // by place
     let mut group = 0;
     while group < keyed.len() {
-        let h = keyed[group].0;
-        let end = group + keyed[group..].iter().take_while(|&&(x, _)| x == h).count();
-        if end - group > 1 {
-            // In order of place within the group (sorted by it); keys compared, as hashes may collide.
-            let members = &keyed[group..end];
-            for (m, &(_, first)) in members.iter().enumerate() {
-                if dropped[first] {
-                    continue;
-                }
-                let key = key_of(&found[order[first]]);
-                let same: Vec<usize> = members[m..]
+        let h = keyed[group] & !PLACE;
+        let end = group
+            + keyed[group..]
+                .iter()
+                .take_while(|&&x| x & !PLACE == h)
+                .count();
+        let members = &keyed[group..end];
+        for (m, &x) in members.iter().enumerate().take(members.len() - 1) {
+            let first = (x & PLACE) as usize;
+            if dropped & (1 << first) != 0 {
+                continue;
+            }
+            // The rest of the group of the same key (hashes may collide): the first is kept if
+            // it is the SDK's own text, else the first that is, else the first.
+            let key = key_of(first);
+            let same = || {
+                members[m + 1..]
                     .iter()
-                    .map(|&(_, at)| at)
-                    .filter(|&at| !dropped[at] && key_of(&found[order[at]]) == key)
-                    .collect();
-                let keep = same
-                    .iter()
-                    .copied()
+                    .map(|&y| (y & PLACE) as usize)
+                    .filter(move |&at| dropped & (1 << at) == 0 && key_of(at) == key)
+            };
+            let keep = if owns(found[order[first]].form) {
+                first
+            } else {
+                same()
                     .find(|&at| owns(found[order[at]].form))
-                    .filter(|_| !owns(found[order[first]].form))
-                    .unwrap_or(first);
-                for at in same {
-                    dropped[at] = at != keep;
-                }
-                // `keep` must not be dropped as a later `first`'s member: it is not, as every
-                // member of its key is settled here and skipped from now on.
-                dropped[keep] = false;
-                if keep != first {
-                    dropped[first] = true;
+                    .unwrap_or(first)
+            };
+            let mut drop = 0u128;
+            for at in same().chain([first]) {
+                if at != keep {
+                    drop |= 1 << at;
                 }
             }
+            dropped |= drop;
         }
         group = end;
     }
-    order
-        .iter()
-        .zip(&dropped)
-        .filter(|&(_, &d)| !d)
-        .map(|(&i, _)| i)
+    (0..order.len())
+        .filter(|&at| dropped & (1 << at) == 0)
+        .map(|at| order[at])
         .collect()
 }
 

@@ -1000,9 +1000,10 @@ pub(crate) fn bare_token(b: &[u8], s: usize, e: usize, words: &Words) -> R<bool>
         .enumerate()
         .chain(std::iter::once((token.len(), b'.')))
     {
-        if c == b'.' {
+        if c == b'.' && !known {
+            // Once known, the longer words need not be asked about (three sets each).
             let word = &token[..k];
-            known |= words.heads.contains(word)
+            known = words.heads.contains(word)
                 || words.names.contains(word)
                 || (words.dotted.contains(word) && k < token.len());
         }
