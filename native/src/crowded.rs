@@ -152,11 +152,9 @@ pub fn read_crowded(
     if found.len() < 2 {
         return Ok(found);
     }
-    // In order of place, stably (`found.sort(key=_start)`): their numbers sorted (a stable sort
-    // merges the runs of the forms, each found in order), and the findings copied once, into the
-    // result (a finding is a hundred bytes, a line a hundred findings).
-    let mut order: Vec<usize> = (0..found.len()).collect();
-    order.sort_by_key(|&i| found[i].code.0);
+    // In order of place, stably (`found.sort(key=_start)`): their numbers in that order, and the
+    // findings copied once, into the result (a finding is a hundred bytes, a line a hundred findings).
+    let order = in_order(&found);
     own_request_ids(b, &mut found);
     let kept = once_a_line(b, &found, &order);
     Ok(kept
@@ -164,6 +162,39 @@ pub fn read_crowded(
         .take(MAX_FINDINGS)
         .map(|i| found[i].clone())
         .collect())
+}
+
+/// The numbers of the findings in order of place, stably: each form finds its errors in order,
+/// so the findings are a few runs in order, merged here (ties to the earlier run, as a stable sort
+/// has them); more runs than forms, which no form gives, are sorted.
+fn in_order(found: &[Finding]) -> Vec<usize> {
+    let at = |i: usize| found[i].code.0;
+    let mut runs: Vec<(usize, usize)> = Vec::with_capacity(8); // (next, end) of each run
+    let mut start = 0;
+    for i in 1..=found.len() {
+        if i == found.len() || at(i) < at(i - 1) {
+            runs.push((start, i));
+            start = i;
+        }
+    }
+    let mut order = Vec::with_capacity(found.len());
+    if runs.len() > 8 {
+        order.extend(0..found.len());
+        order.sort_by_key(|&i| at(i));
+        return order;
+    }
+    while order.len() < found.len() {
+        let mut best: Option<usize> = None;
+        for (r, &(next, end)) in runs.iter().enumerate() {
+            if next < end && best.map_or(true, |b| at(next) < at(runs[b].0)) {
+                best = Some(r);
+            }
+        }
+        let r = best.expect("a run with findings left");
+        order.push(runs[r].0);
+        runs[r].0 += 1;
+    }
+    order
 }
 
 /// What makes the whole line one this reader does not read.
