@@ -846,6 +846,26 @@ mod tests {
     }
 
     #[test]
+    fn the_memo_gives_the_maps_tail_whatever_shares_its_slot() {
+        let mut map = HashMap::new();
+        map.insert(b"key a".to_vec(), b"tail a".to_vec());
+        map.insert(b"key b".to_vec(), b"tail b".to_vec());
+        // One slot: every key shares it.
+        let mut memo = vec![(Vec::new(), Vec::new()); 1];
+        for key in [
+            &b"key a"[..],
+            b"key b",
+            b"key a",
+            b"key c",
+            b"key a",
+            b"key b",
+        ] {
+            let want = map.get(key).map(Vec::as_slice);
+            assert_eq!(tail_of(&mut memo, &map, key), want);
+        }
+    }
+
+    #[test]
     fn unknown_keys_are_holes_then_written_here() {
         let (core, mut tails) = (core(), Tails::new(16));
         let buf = format!("ok\n{SDK}ok\n{SDK}");

@@ -1276,6 +1276,147 @@ mod tests {
         );
     }
 
+    /// A small random generator for the tests below (no crates).
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+    }
+
+    /// Findings of random forms at random places of `b` (codes and request IDs among few texts),
+    /// in a few runs in order of place, as the forms find them.
+    fn random_findings(rng: &mut Rng, b: &[u8]) -> Vec<Finding> {
+        let mut found = Vec::new();
+        for _ in 0..1 + rng.below(5) {
+            let mut at = rng.below(40);
+            for _ in 0..rng.below(25) {
+                at += 1 + rng.below(60) * rng.below(2);
+                if at + 40 > b.len() {
+                    break;
+                }
+                let code = (at, at + 2 + rng.below(2));
+                let rid = (rng.below(4) > 0).then(|| {
+                    let s = 5000 + rng.below(4) * 8;
+                    (s, s + 8)
+                });
+                let forms = [PYTHON_SDK, GO_SDK, API3_JSON, LEGACY_MESSAGE, BARE_CODE];
+                found.push(Finding {
+                    form: forms[rng.below(forms.len())],
+                    code,
+                    message: None,
+                    request_id: rid,
+                    code_desc: None,
+                    module_code: None,
+                    error_code: None,
+                    unescaped: None,
+                });
+            }
+        }
+        found.truncate(MAX_FINDINGS);
+        found
+    }
+
+    /// `_once_a_line` as Python writes it: a map of the keys seen.
+    fn once_a_line_by_map(b: &[u8], found: &[Finding], order: &[usize]) -> Vec<usize> {
+        let mut kept: Vec<Option<usize>> = Vec::new();
+        let mut seen: std::collections::HashMap<(&[u8], &[u8]), usize> = Default::default();
+        for &i in order {
+            let f = &found[i];
+            if let Some((rs, re)) = f.request_id {
+                let key = (&b[f.code.0..f.code.1], &b[rs..re]);
+                if let Some(&at) = seen.get(&key) {
+                    match kept[at] {
+                        Some(e) if !owns(found[e].form) && owns(f.form) => kept[at] = None,
+                        _ => continue,
+                    }
+                }
+                seen.insert(key, kept.len());
+            }
+            kept.push(Some(i));
+        }
+        kept.into_iter().flatten().collect()
+    }
+
+    /// `_own_request_ids` as Python writes it: a map of the IDs each window's owners print.
+    fn own_request_ids_by_map(b: &[u8], found: &mut [Finding]) {
+        let text = |s: Span| b[s.0..s.1].to_vec();
+        let mut owned: std::collections::HashMap<(usize, Vec<u8>), Vec<Vec<u8>>> =
+            Default::default();
+        for f in found.iter().filter(|f| owns(f.form)) {
+            if let Some(rid) = f.request_id {
+                owned
+                    .entry((window_start(f.code.0), text(rid)))
+                    .or_default()
+                    .push(text(f.code));
+            }
+        }
+        for f in found.iter_mut().filter(|f| !owns(f.form)) {
+            if let Some(rid) = f.request_id {
+                if let Some(codes) = owned.get(&(window_start(f.code.0), text(rid))) {
+                    if !codes.contains(&text(f.code)) {
+                        f.request_id = None;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_steps_after_the_forms_agree_with_their_plain_writing() {
+        // Few distinct texts: codes and request IDs repeat, so keys and windows are shared.
+        let b: Vec<u8> = (0..6000).map(|i| b"abAB"[(i * 7 / 3) % 4]).collect();
+        let mut rng = Rng(7);
+        for _ in 0..3000 {
+            let found = random_findings(&mut rng, &b);
+            let mut order: Vec<usize> = (0..found.len()).collect();
+            order.sort_by_key(|&i| found[i].code.0);
+            assert_eq!(in_order(&found), order);
+            let (mut ours, mut theirs) = (found.clone(), found);
+            own_request_ids(&b, &mut ours);
+            own_request_ids_by_map(&b, &mut theirs);
+            assert_eq!(ours, theirs);
+            assert_eq!(
+                once_a_line(&b, &ours, &order),
+                once_a_line_by_map(&b, &ours, &order)
+            );
+        }
+    }
+
+    #[test]
+    fn a_labels_place_from_the_lines_requests_is_rfinds() {
+        let line = "x requestId:a1 RequestId=b ; , RequestId=c2 REQUESTID: requestid requestId:zz , Request";
+        let b = line.as_bytes();
+        let literals = Literals::of(b).expect("read");
+        let l = Line {
+            b,
+            taken: Spans::default(),
+            found: Vec::new(),
+            rids: literals.requests.iter().map(|&at| (at, None)).collect(),
+            codes: Vec::new(),
+            errors: Vec::new(),
+            values: Vec::new(),
+            braces: Vec::new(),
+            closes: Vec::new(),
+        };
+        for (label, at) in [(&b" requestId:"[..], 1), (&b", RequestId="[..], 2)] {
+            for lo in 0..b.len() {
+                for hi in lo..=b.len() {
+                    assert_eq!(
+                        l.rfind_request(label, at, lo, hi),
+                        rfind(b, label, lo, hi),
+                        "{lo} {hi}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn no_more_than_max_findings() {
         let line = format!("b: {}", vec!["(10630) x"; 150].join(" ; "));
