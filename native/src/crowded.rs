@@ -168,7 +168,8 @@ pub fn read_crowded(
 /// so the findings are a few runs in order, merged here (ties to the earlier run, as a stable sort
 /// has them); more runs than forms, which no form gives, are sorted.
 fn in_order(found: &[Finding]) -> Vec<usize> {
-    let at = |i: usize| found[i].code.0;
+    let places: Vec<usize> = found.iter().map(|f| f.code.0).collect(); // side by side, not a finding apart
+    let at = |i: usize| places[i];
     let mut runs: Vec<(usize, usize)> = Vec::with_capacity(8); // (next, end) of each run
     let mut start = 0;
     for i in 1..=found.len() {
