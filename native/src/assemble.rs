@@ -615,8 +615,8 @@ impl Tails {
         self.newlines = 0;
         let mut number = layout.lines_before;
         let mut counted_to = start;
-        for ls in core.literals.candidate_lines(buf, start, end) {
-            let (le, result) = core.read_one(buf, ls, end);
+        for (ls, le) in core.literals.candidate_lines(buf, start, end) {
+            let result = core.read_one(buf, ls, le);
             // A line read holds no RICH_HEAD (`reader::precheck` declines it): only others are searched.
             if result.is_err() && contains(&buf[ls..le], RICH_HEAD) {
                 self.out.clear();
