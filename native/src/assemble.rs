@@ -508,6 +508,8 @@ pub enum Assembled {
 /// A search's tails by key, bounded; the output and holes of the last block.
 pub struct Tails {
     map: HashMap<Vec<u8>, Vec<u8>>,
+    /// The tails asked for last, by a slot of their key's hash (`tail_of`).
+    memo: Vec<(Vec<u8>, Vec<u8>)>,
     json: HashMap<Vec<u8>, Meaning>,
     limit: usize,
     pending: Vec<Vec<u8>>, // the keys of the last block's holes, by slot
@@ -525,6 +527,7 @@ impl Tails {
     pub fn new(limit: usize) -> Tails {
         Tails {
             map: HashMap::new(),
+            memo: vec![(Vec::new(), Vec::new()); MEMO],
             json: HashMap::new(),
             limit,
             pending: Vec::new(),
@@ -612,8 +615,8 @@ impl Tails {
         self.newlines = 0;
         let mut number = layout.lines_before;
         let mut counted_to = start;
-        for ls in core.literals.candidate_lines(buf, start, end) {
-            let (le, result) = core.read_one(buf, ls, end);
+        for (ls, le) in core.literals.candidate_lines(buf, start, end) {
+            let result = core.read_one(buf, ls, le);
             // A line read holds no RICH_HEAD (`reader::precheck` declines it): only others are searched.
             if result.is_err() && contains(&buf[ls..le], RICH_HEAD) {
                 self.out.clear();
@@ -658,7 +661,7 @@ impl Tails {
                 let line = &buf[ls..le];
                 key_of(&mut self.key, f, line);
                 if !layout.json {
-                    if let Some(tail) = self.map.get(&self.key[..]) {
+                    if let Some(tail) = tail_of(&mut self.memo, &self.map, &self.key) {
                         self.out.extend_from_slice(layout.prefix);
                         if layout.show_numbers {
                             decimal(&mut self.out, line_number);
@@ -732,7 +735,7 @@ impl Tails {
         let mut empty = false;
         for (i, f) in all.iter().enumerate() {
             key_of(&mut self.key, f, line);
-            let tail = self.map.get(&self.key[..]).map(Vec::as_slice);
+            let tail = tail_of(&mut self.memo, &self.map, &self.key);
             let ok = match tail {
                 Some(t) if i == 0 => {
                     empty = t.is_empty();
@@ -757,6 +760,30 @@ impl Tails {
         self.written += 1;
         true
     }
+}
+
+const MEMO: usize = 256;
+
+/// The tail of `key` in `map`, asked of a small memo in front of it first: SipHash and the map's
+/// probe, once a finding, were a tenth of a crowded line's output. The memo's FxHash only picks a
+/// slot and the key is compared whole there, so keys that collide cost a lookup in the map (which
+/// keeps SipHash: its keys come from the log), never a wrong tail; and the map never changes a
+/// tail it holds, so one remembered stays right. An empty key is never asked (`key_of`).
+fn tail_of<'a>(
+    memo: &'a mut [(Vec<u8>, Vec<u8>)],
+    map: &HashMap<Vec<u8>, Vec<u8>>,
+    key: &[u8],
+) -> Option<&'a [u8]> {
+    let slot = (crate::fx::fx_hash(&[key]) >> 56) as usize % memo.len();
+    let (known, tail) = &mut memo[slot];
+    if known.as_slice() != key {
+        let found = map.get(key)?;
+        known.clear();
+        known.extend_from_slice(key);
+        tail.clear();
+        tail.extend_from_slice(found);
+    }
+    Some(tail.as_slice())
 }
 
 /// The newlines of `buf[from:to]`, eight bytes a turn.
@@ -815,6 +842,26 @@ mod tests {
             lines_before: 10,
             count_only: false,
             json: false,
+        }
+    }
+
+    #[test]
+    fn the_memo_gives_the_maps_tail_whatever_shares_its_slot() {
+        let mut map = HashMap::new();
+        map.insert(b"key a".to_vec(), b"tail a".to_vec());
+        map.insert(b"key b".to_vec(), b"tail b".to_vec());
+        // One slot: every key shares it.
+        let mut memo = vec![(Vec::new(), Vec::new()); 1];
+        for key in [
+            &b"key a"[..],
+            b"key b",
+            b"key a",
+            b"key c",
+            b"key a",
+            b"key b",
+        ] {
+            let want = map.get(key).map(Vec::as_slice);
+            assert_eq!(tail_of(&mut memo, &map, key), want);
         }
     }
 

@@ -16,11 +16,13 @@
 //! line that a traceback or an envelope may hold) makes it give up: `Err(Declined)`.
 #![forbid(unsafe_code)]
 
-use crate::json::{value_end, JsonError};
+use crate::fx::fx_hash;
+use crate::json::{value_end_knowing, JsonError, Known};
+// No index of a crowded line is made (`read_line_indexed`'s): its searches scan.
 use crate::reader::{
-    api3_code_at, api3_request_id, bare_token, find, identifier_around, in_envelope, legacy_at,
-    no_value, request_id_token, rfind, Declined, Finding, Span, Words, API3_JSON, BARE_CODE,
-    GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
+    api3_code_at, api3_request_id_at, bare_token, find_scan as find, identifier_around,
+    in_envelope, legacy_at, no_value, request_id_token, rfind_scan as rfind, Declined, Finding,
+    Span, Words, API3_JSON, BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
 };
 
 type R<T> = Result<T, Declined>;
@@ -103,42 +105,13 @@ struct Line<'a> {
     /// Every `"Code"` and `"Error"` of the line (`Literals::of`).
     codes: Vec<usize>,
     errors: Vec<usize>,
-    /// Where the JSON values read from a brace end (`json_object` reads a body more than once).
-    values: FxMap<usize, usize>,
+    /// Where the JSON value read from each brace of `braces` ends, and how deep it nests
+    /// (`json_object` reads a body more than once, and an outer body holds the inner one read before).
+    values: Vec<Option<(usize, usize)>>,
+    /// Every `{` and `}` of the line (`Literals::of`): `json_object` steps through them.
+    braces: Vec<usize>,
+    closes: Vec<usize>,
 }
-
-/// A hash of words at a time (FxHash's), for the small maps of one line: SipHash was a tenth of a
-/// crowded line's time. A line's keys are at most MAX_FINDINGS, so colliding ones cost little.
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-impl std::hash::Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
-        }
-        let mut last = [0u8; 8];
-        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.add(u64::from_le_bytes(last) ^ bytes.len() as u64);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl Fx {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
 /// The findings of a crowded line, as `Extractor.find(text)` gives them (`names`: the spans of the
 /// names' literals in a part of it, asked about the parts that no form explained).
@@ -153,12 +126,18 @@ pub fn read_crowded(
     quoted_heads(&heads, &literals)?;
     let mut line = Line {
         b,
-        taken: Spans::default(),
+        taken: Spans {
+            starts: Vec::with_capacity(MAX_FINDINGS),
+            ends: Vec::with_capacity(MAX_FINDINGS),
+            nested: false,
+        },
         found: Vec::with_capacity(MAX_FINDINGS),
         rids: literals.requests.iter().map(|&at| (at, None)).collect(),
         codes: std::mem::take(&mut literals.codes),
         errors: std::mem::take(&mut literals.errors),
-        values: FxMap::default(),
+        values: vec![None; literals.braces.len()],
+        braces: std::mem::take(&mut literals.braces),
+        closes: std::mem::take(&mut literals.closes),
     };
     // In FORMS' order; each returns Ok(false) once MAX_FINDINGS are found.
     let _ = line.python_sdk(&heads)?
@@ -173,21 +152,50 @@ pub fn read_crowded(
     if found.len() < 2 {
         return Ok(found);
     }
-    // In order of place, stably (`found.sort(key=_start)`): their numbers sorted, and the findings
-    // moved once, into the result (a finding is a hundred bytes, a line a hundred findings).
-    let mut order: Vec<(usize, u32)> = (0..found.len() as u32)
-        .map(|i| (found[i as usize].code.0, i))
-        .collect();
-    order.sort_unstable();
-    let order: Vec<usize> = order.into_iter().map(|(_, i)| i as usize).collect();
+    // In order of place, stably (`found.sort(key=_start)`): their numbers in that order, and the
+    // findings copied once, into the result (a finding is a hundred bytes, a line a hundred findings).
+    let order = in_order(&found);
     own_request_ids(b, &mut found);
     let kept = once_a_line(b, &found, &order);
-    let mut slots: Vec<Option<Finding>> = found.into_iter().map(Some).collect();
     Ok(kept
         .into_iter()
         .take(MAX_FINDINGS)
-        .filter_map(|i| slots[i].take())
+        .map(|i| found[i].clone())
         .collect())
+}
+
+/// The numbers of the findings in order of place, stably: each form finds its errors in order,
+/// so the findings are a few runs in order, merged here (ties to the earlier run, as a stable sort
+/// has them); more runs than forms, which no form gives, are sorted.
+fn in_order(found: &[Finding]) -> Vec<usize> {
+    let places: Vec<usize> = found.iter().map(|f| f.code.0).collect(); // side by side, not a finding apart
+    let at = |i: usize| places[i];
+    let mut runs: Vec<(usize, usize)> = Vec::with_capacity(8); // (next, end) of each run
+    let mut start = 0;
+    for i in 1..=found.len() {
+        if i == found.len() || at(i) < at(i - 1) {
+            runs.push((start, i));
+            start = i;
+        }
+    }
+    let mut order = Vec::with_capacity(found.len());
+    if runs.len() > 8 {
+        order.extend(0..found.len());
+        order.sort_by_key(|&i| at(i));
+        return order;
+    }
+    while order.len() < found.len() {
+        let mut best: Option<usize> = None;
+        for (r, &(next, end)) in runs.iter().enumerate() {
+            if next < end && best.map_or(true, |b| at(next) < at(runs[b].0)) {
+                best = Some(r);
+            }
+        }
+        let r = best.expect("a run with findings left");
+        order.push(runs[r].0);
+        runs[r].0 += 1;
+    }
+    order
 }
 
 /// What makes the whole line one this reader does not read.
@@ -223,8 +231,25 @@ struct Literals {
     codes: Vec<usize>,  // `"Code"`
     errors: Vec<usize>, // `"Error"`
     code: Vec<usize>,
+    braces: Vec<usize>, // `{`
+    closes: Vec<usize>, // `}`
     repr: bool,
     quotes: usize,
+}
+
+/// Whether `Literals::of` asks `at` about a byte: below 0x20 (as `reader::odd_bytes` tests it),
+/// 0x7f and above, a backslash, and the anchors of the literals.
+#[inline(always)]
+fn flagged(c: u8) -> bool {
+    !(0x20..0x7f).contains(&c)
+        | (c == b'\\')
+        | (c == b'"')
+        | (c == b':')
+        | (c == b'=')
+        | (c == b'K')
+        | (c | 0x20 == b'q')
+        | (c == b'{')
+        | (c == b'}')
 }
 
 impl Literals {
@@ -233,29 +258,44 @@ impl Literals {
     /// Eight bytes a turn: each literal is looked for from a byte of it that few words hold (`"`,
     /// `:`, `=`, the `K` that ends `TencentCloudSDK`), and most turns hold none of them.
     fn of(b: &[u8]) -> R<Literals> {
-        use crate::scan::{has_byte, splat, word_at};
-        const HI: u64 = 0x8080_8080_8080_8080;
-        let mut found = Literals::default();
+        // Room for a crowded line's literals at once (each vector grew by doubling, a tenth of the time).
+        let room = b.len() / 128 + 8;
+        let mut found = Literals {
+            sdk: Vec::with_capacity(room),
+            requests: Vec::with_capacity(room),
+            codes: Vec::with_capacity(room),
+            errors: Vec::with_capacity(room),
+            code: Vec::with_capacity(room),
+            braces: Vec::with_capacity(room),
+            closes: Vec::with_capacity(room),
+            ..Literals::default()
+        };
         let mut i = 0;
-        while i + 8 <= b.len() {
-            let w = word_at(b, i);
-            // Below 0x20 (as `reader::odd_bytes` tests it), 0x7f and above, and the anchors.
-            let below = !((w & !HI) + splat(0x60)) & !w & HI;
-            let mut m = below
-                | (w & HI)
-                | has_byte(w, splat(0x7f))
-                | has_byte(w, splat(b'\\'))
-                | has_byte(w, splat(b'"'))
-                | has_byte(w, splat(b':'))
-                | has_byte(w, splat(b'='))
-                | has_byte(w, splat(b'K'))
-                | has_byte(w, splat(b'q'))
-                | has_byte(w, splat(b'Q'));
+        // Sixteen bytes a turn, a bit a byte: written so that the compiler makes it a few vector
+        // compares (SSE2), a third of the work of eight bytes a turn in a word.
+        while i + 16 <= b.len() {
+            let chunk: &[u8; 16] = b[i..i + 16].try_into().expect("sixteen bytes");
+            let mut flags = [0u8; 16];
+            for (f, &c) in flags.iter_mut().zip(chunk) {
+                *f = u8::from(flagged(c));
+            }
+            let (lo, hi) = (
+                u64::from_le_bytes(flags[..8].try_into().expect("eight bytes")),
+                u64::from_le_bytes(flags[8..].try_into().expect("eight bytes")),
+            );
+            if lo | hi == 0 {
+                i += 16;
+                continue;
+            }
+            // A byte's 0 or 1 to its bit: the product gathers the eight in its top byte.
+            const GATHER: u64 = 0x0102_0408_1020_4080;
+            let mut m =
+                ((lo.wrapping_mul(GATHER) >> 56) | ((hi.wrapping_mul(GATHER) >> 56) << 8)) as u32;
             while m != 0 {
-                found.at(b, i + (m.trailing_zeros() / 8) as usize)?;
+                found.at(b, i + m.trailing_zeros() as usize)?;
                 m &= m - 1;
             }
-            i += 8;
+            i += 16;
         }
         while i < b.len() {
             found.at(b, i)?;
@@ -265,46 +305,52 @@ impl Literals {
     }
 
     /// What the byte at `i` says (any byte may be asked about: the others say nothing).
+    /// Each literal is told by the byte beside its anchor first (a hundred quotes a line, most of
+    /// them no key's): the comparisons of a whole literal are few.
+    #[inline(always)]
     fn at(&mut self, b: &[u8], i: usize) -> R<()> {
         let c = b[i];
         let ends = |pat: &[u8]| i + 1 >= pat.len() && &b[i + 1 - pat.len()..=i] == pat;
+        let before = if i > 0 { b[i - 1] } else { 0 };
         match c {
             0..=0x1f | 0x7f.. | b'\\' => return Err(Declined),
             b'"' => {
                 let rest = &b[i..];
-                if rest.starts_with(b"\"locals\"") || rest.starts_with(b"\"code\"") {
-                    return Err(Declined);
-                }
-                if rest.starts_with(b"\"Code\"") {
-                    self.codes.push(i);
-                } else if rest.starts_with(b"\"Error\"") {
-                    self.errors.push(i);
+                match b.get(i + 1) {
+                    Some(b'l') if rest.starts_with(b"\"locals\"") => return Err(Declined),
+                    Some(b'c') if rest.starts_with(b"\"code\"") => return Err(Declined),
+                    Some(b'C') if rest.starts_with(b"\"Code\"") => self.codes.push(i),
+                    Some(b'E') if rest.starts_with(b"\"Error\"") => self.errors.push(i),
+                    _ => {}
                 }
                 self.quotes += 1;
             }
-            b':' => {
-                if ends(b"[request id:") {
-                    return Err(Declined);
-                }
-                if ends(b"code:") {
+            b':' => match before {
+                b'd' if ends(b"[request id:") => return Err(Declined),
+                b'e' if ends(b"code:") => {
                     if b[i + 1..].starts_with(b" '") {
                         return Err(Declined);
                     }
                     self.code.push(i - 4);
-                } else if ends(b"Code:") && b.get(i + 1) == Some(&b' ') {
-                    return Err(Declined);
                 }
-            }
+                b'e' if ends(b"Code:") && b.get(i + 1) == Some(&b' ') => return Err(Declined),
+                _ => {}
+            },
             b'=' => {
-                if ends(b"ErrorCode=") {
+                if before == b'e' && ends(b"ErrorCode=") {
                     return Err(Declined);
                 }
                 self.repr |= b.get(i + 1) == Some(&b'\'');
             }
-            b'K' if ends(b"TencentCloudSDK") => self.sdk.push((i - 14, self.quotes)),
+            b'K' if before == b'D' && ends(b"TencentCloudSDK") => {
+                self.sdk.push((i - 14, self.quotes))
+            }
+            b'{' => self.braces.push(i),
+            b'}' => self.closes.push(i),
             // `request` in any case, from its `q` (rare in text; `r` and `t` are everywhere).
             b'q' | b'Q'
                 if i >= 2
+                    && b[i - 2] | 0x20 == b'r'
                     && b[i - 2..].len() >= 7
                     && b[i - 2..i + 5].eq_ignore_ascii_case(b"request") =>
             {
@@ -339,7 +385,7 @@ fn quoted_heads(heads: &[Head], literals: &Literals) -> R<()> {
 /// otherwise than in a head whose form's regex matches there as this reader reads it.
 fn heads(b: &[u8], literals: &Literals) -> R<Vec<Head>> {
     let n = b.len();
-    let mut heads = Vec::new();
+    let mut heads = Vec::with_capacity(literals.sdk.len());
     for &(t, _) in &literals.sdk {
         if t == 0 || b[t - 1] != b'[' {
             return Err(Declined);
@@ -567,6 +613,39 @@ fn rid_at(b: &[u8], a: usize) -> Option<Span> {
 }
 
 impl Line<'_> {
+    /// `rfind(b, label, lo, hi)` for a label that holds `request` (any case) at `at`: asked of the
+    /// line's `request`s (`Literals::of`), every place the label can stand.
+    fn rfind_request(&self, label: &[u8], at: usize, lo: usize, hi: usize) -> Option<usize> {
+        let b = self.b;
+        let tail = label.len() - at; // from `request` to the label's end
+        let last = self.rids.partition_point(|&(r, _)| r + tail <= hi);
+        self.rids[..last]
+            .iter()
+            .rev()
+            .map(|&(r, _)| r)
+            .take_while(|&r| r >= lo + at)
+            .find(|&r| &b[r - at..r + tail] == label)
+            .map(|r| r - at)
+    }
+
+    /// `find_in(b, "\"Code\"", lo, hi).is_some()`, asked of the line's `"Code"`s.
+    fn code_key_in(&self, lo: usize, hi: usize) -> bool {
+        let at = self.codes.partition_point(|&q| q < lo);
+        self.codes.get(at).is_some_and(|&q| q + 6 <= hi)
+    }
+
+    /// `reader::api3_request_id(b, lo, hi)`, each `"RequestId"` taken from the line's `request`s.
+    fn api3_request_id(&self, lo: usize, hi: usize) -> Option<Span> {
+        let b = self.b;
+        let first = self.rids.partition_point(|&(r, _)| r < lo + 1);
+        self.rids[first..]
+            .iter()
+            .map(|&(r, _)| r - 1)
+            .take_while(|&k| k + 11 <= hi)
+            .filter(|&k| &b[k..k + 11] == b"\"RequestId\"")
+            .find_map(|k| api3_request_id_at(&b[..hi], k))
+    }
+
     fn push(&mut self, span: Span, f: Finding) -> bool {
         self.taken.add(span.0, span.1);
         self.found.push(f);
@@ -621,8 +700,14 @@ impl Line<'_> {
             };
             let ms = head.ms;
             let limit = text_end.min(ms + MAX_MESSAGE);
-            let stop = find_in(b, b"TencentCloudSDK", ms, limit).unwrap_or(limit);
-            let (message, rid) = match rfind(b, b" requestId:", ms, stop) {
+            // Every `TencentCloudSDK` of the line stands in a head (`heads`).
+            let next = heads.partition_point(|h| h.h + 1 < ms);
+            let stop = heads
+                .get(next)
+                .map(|h| h.h + 1)
+                .filter(|&t| t + 15 <= limit)
+                .unwrap_or(limit);
+            let (message, rid) = match self.rfind_request(b" requestId:", 1, ms, stop) {
                 None => ((ms, rstrip(b, ms, stop.min(ms + WINDOW))), None),
                 Some(label) => {
                     let rid = token_id(b, label + 11, stop.min(label + 256));
@@ -636,7 +721,7 @@ impl Line<'_> {
             };
             let message = (&b[message.0..message.1] != b"None").then_some(message);
             let end = span_end(b, rid, head.ce, group_end.max(head.ce));
-            if find_in(b, b"\"Code\"", head.ce, end).is_some() {
+            if self.code_key_in(head.ce, end) {
                 return Err(Declined); // a body quoted in its message (WRAPPERS)
             }
             let f = sdk_finding(b, PYTHON_SDK, (head.c0, head.ce), message, rid);
@@ -694,7 +779,7 @@ impl Line<'_> {
                 }
             };
             // `_split_request_id(message, ", RequestId=")`
-            let (message, rid) = match rfind(b, b", RequestId=", g.ms, group_end) {
+            let (message, rid) = match self.rfind_request(b", RequestId=", 2, g.ms, group_end) {
                 None => ((g.ms, rstrip(b, g.ms, group_end)), None),
                 Some(label) => (
                     (g.ms, rstrip(b, g.ms, label)),
@@ -703,7 +788,7 @@ impl Line<'_> {
             };
             let message = (message.1 > message.0).then_some(message);
             let end = span_end(b, rid, g.ce, group_end.max(g.ce));
-            if find_in(b, b"\"Code\"", g.ce, end).is_some() {
+            if self.code_key_in(g.ce, end) {
                 return Err(Declined);
             }
             let f = sdk_finding(b, GO_SDK, (g.c0, g.ce), message, rid);
@@ -713,28 +798,41 @@ impl Line<'_> {
         }
     }
 
-    /// forms.json_object(text, start, end), within the windows around `start` and `end`.
+    /// forms.json_object(text, start, end), within the windows around `start` and `end`: the
+    /// braces before `start` tried from the nearest back (`rfind`), at most eight of them.
     fn json_object(&mut self, start: usize, end: usize) -> R<Option<Span>> {
         let b = self.b;
         let (low, high) = (window_start(start), (end + WINDOW).min(b.len()));
         let w = &b[..high];
-        if find(w, b"}", end).is_none() {
+        // `find(w, "}", end)`: a `}` in w[end:].
+        let close = self.closes.partition_point(|&c| c < end);
+        if !self.closes.get(close).is_some_and(|&c| c < high) {
             return Ok(None);
         }
         let mut found = None;
-        let mut brace = start;
+        // The values read from the braces tried here, which an outer one holds: not read again.
+        let mut known: [Known; 8] = [(0, Ok(0), 0); 8];
+        let mut read = 0;
+        let mut next = self.braces.partition_point(|&x| x < start);
         for _ in 0..8 {
-            let Some(x) = rfind(b, b"{", low, brace) else {
+            if next == 0 || self.braces[next - 1] < low {
                 break;
-            };
-            brace = x;
+            }
+            next -= 1;
+            let brace = self.braces[next];
             // A value read before, that ended within this window, ends there again.
-            let value = match self.values.get(&brace) {
-                Some(&e) if e <= high => Ok(e),
+            let value = match self.values[next] {
+                Some((e, max)) if e <= high => {
+                    known[read] = (brace, Ok(e), max);
+                    read += 1;
+                    Ok(e)
+                }
                 _ => {
-                    let value = value_end(w, brace);
+                    let (value, max) = value_end_knowing(w, brace, &known[..read]);
                     if let Ok(e) = value {
-                        self.values.insert(brace, e);
+                        self.values[next] = Some((e, max));
+                        known[read] = (brace, value, max);
+                        read += 1;
                     }
                     value
                 }
@@ -801,7 +899,9 @@ impl Line<'_> {
                 continue;
             }
             let message = json_string(b, b"\"Message\"", bs, be);
-            let rid = api3_request_id(b, bs, be).filter(|&(s, e)| !no_value(&b[s..e]));
+            let rid = self
+                .api3_request_id(bs, be)
+                .filter(|&(s, e)| !no_value(&b[s..e]));
             let span = match self.json_object(cs, ce)? {
                 Some((s, e)) => (q.min(s), mend.max(e)),
                 None => {
@@ -988,54 +1088,111 @@ fn owns(form: u64) -> bool {
 
 /// `_own_request_ids`: an error that takes its ID from the window around it does not take one
 /// that another error printed as its own, where both windows start at the same place.
+/// The owners are sorted by a hash of their key (a line holds a hundred: a map cost more than
+/// the rest of the step); a finding that takes an ID compares the owners of its hash alone.
 fn own_request_ids(b: &[u8], found: &mut [Finding]) {
     let text = |s: Span| &b[s.0..s.1];
-    let mut owned: FxMap<(usize, &[u8]), Vec<&[u8]>> = FxMap::default();
-    owned.reserve(found.len());
-    for f in found.iter().filter(|f| owns(f.form)) {
-        if let Some(rid) = f.request_id {
-            owned
-                .entry((window_start(f.code.0), text(rid)))
-                .or_default()
-                .push(text(f.code));
+    let key = |f: &Finding, rid: Span| fx_hash(&[&window_start(f.code.0).to_le_bytes(), text(rid)]);
+    let mut owned: Vec<(u64, usize)> = Vec::with_capacity(found.len());
+    for (i, f) in found.iter().enumerate() {
+        if let Some(rid) = f.request_id.filter(|_| owns(f.form)) {
+            owned.push((key(f, rid), i));
         }
     }
     if owned.is_empty() {
         return;
     }
-    for f in found.iter_mut().filter(|f| !owns(f.form)) {
-        if let Some(rid) = f.request_id {
-            if let Some(codes) = owned.get(&(window_start(f.code.0), text(rid))) {
-                if !codes.contains(&text(f.code)) {
-                    f.request_id = None;
-                }
+    owned.sort_unstable();
+    for k in 0..found.len() {
+        let f = &found[k];
+        let Some(rid) = f.request_id.filter(|_| !owns(f.form)) else {
+            continue;
+        };
+        let h = key(f, rid);
+        let (ws, id, code) = (window_start(f.code.0), text(rid), text(f.code));
+        let (mut same_key, mut same_code) = (false, false);
+        for &(_, o) in owned[owned.partition_point(|&(x, _)| x < h)..]
+            .iter()
+            .take_while(|&&(x, _)| x == h)
+        {
+            let g = &found[o];
+            if window_start(g.code.0) == ws && g.request_id.map(text) == Some(id) {
+                same_key = true;
+                same_code |= text(g.code) == code;
             }
+        }
+        if same_key && !same_code {
+            found[k].request_id = None;
         }
     }
 }
 
 /// `_once_a_line` of the findings in `order`: which of them are kept, in order. One per (code,
 /// request ID) on the line; the SDK's own text of an error replaces a name of it standing alone
-/// found before.
+/// found before. Of the findings of one key, the first is kept where it is the SDK's own text
+/// (`owns`), else the first that is, else the first: the findings grouped by a hash of their key
+/// (sorted, as a map cost more than the rest of the step), each group split by the key itself.
 fn once_a_line(b: &[u8], found: &[Finding], order: &[usize]) -> Vec<usize> {
-    let mut kept: Vec<Option<usize>> = Vec::with_capacity(order.len());
-    let mut seen: FxMap<(&[u8], &[u8]), usize> = FxMap::default();
-    seen.reserve(order.len());
-    for &i in order {
-        let f = &found[i];
-        if let Some((rs, re)) = f.request_id {
-            let key = (&b[f.code.0..f.code.1], &b[rs..re]);
-            if let Some(&at) = seen.get(&key) {
-                match kept[at] {
-                    Some(earlier) if !owns(found[earlier].form) && owns(f.form) => kept[at] = None,
-                    _ => continue,
+    const PLACE: u64 = 0x7f; // the low bits of an entry: its place in `order` (MAX_FINDINGS < 128)
+    debug_assert!(order.len() <= MAX_FINDINGS);
+    let key_of = |at: usize| {
+        let f = &found[order[at]];
+        f.request_id
+            .map(|(rs, re)| (&b[f.code.0..f.code.1], &b[rs..re]))
+    };
+    // The hash of each key above the finding's place: one sort groups the keys, in order of place.
+    let mut keyed: Vec<u64> = Vec::with_capacity(order.len());
+    for at in 0..order.len() {
+        if let Some((code, rid)) = key_of(at) {
+            keyed.push((fx_hash(&[code, rid]) & !PLACE) | at as u64);
+        }
+    }
+    keyed.sort_unstable();
+    let mut dropped = 0u128; // by place
+    let mut group = 0;
+    while group < keyed.len() {
+        let h = keyed[group] & !PLACE;
+        let end = group
+            + keyed[group..]
+                .iter()
+                .take_while(|&&x| x & !PLACE == h)
+                .count();
+        let members = &keyed[group..end];
+        for (m, &x) in members.iter().enumerate().take(members.len() - 1) {
+            let first = (x & PLACE) as usize;
+            if dropped & (1 << first) != 0 {
+                continue;
+            }
+            // The rest of the group of the same key (hashes may collide): the first is kept if
+            // it is the SDK's own text, else the first that is, else the first.
+            let key = key_of(first);
+            let same = || {
+                members[m + 1..]
+                    .iter()
+                    .map(|&y| (y & PLACE) as usize)
+                    .filter(move |&at| dropped & (1 << at) == 0 && key_of(at) == key)
+            };
+            let keep = if owns(found[order[first]].form) {
+                first
+            } else {
+                same()
+                    .find(|&at| owns(found[order[at]].form))
+                    .unwrap_or(first)
+            };
+            let mut drop = 0u128;
+            for at in same().chain([first]) {
+                if at != keep {
+                    drop |= 1 << at;
                 }
             }
-            seen.insert(key, kept.len());
+            dropped |= drop;
         }
-        kept.push(Some(i));
+        group = end;
     }
-    kept.into_iter().flatten().collect()
+    (0..order.len())
+        .filter(|&at| dropped & (1 << at) == 0)
+        .map(|at| order[at])
+        .collect()
 }
 
 #[cfg(test)]
@@ -1118,6 +1275,147 @@ mod tests {
                 found("10630", LEGACY_MESSAGE, None),
             ])
         );
+    }
+
+    /// A small random generator for the tests below (no crates).
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+    }
+
+    /// Findings of random forms at random places of `b` (codes and request IDs among few texts),
+    /// in a few runs in order of place, as the forms find them.
+    fn random_findings(rng: &mut Rng, b: &[u8]) -> Vec<Finding> {
+        let mut found = Vec::new();
+        for _ in 0..1 + rng.below(5) {
+            let mut at = rng.below(40);
+            for _ in 0..rng.below(25) {
+                at += 1 + rng.below(60) * rng.below(2);
+                if at + 40 > b.len() {
+                    break;
+                }
+                let code = (at, at + 2 + rng.below(2));
+                let rid = (rng.below(4) > 0).then(|| {
+                    let s = 5000 + rng.below(4) * 8;
+                    (s, s + 8)
+                });
+                let forms = [PYTHON_SDK, GO_SDK, API3_JSON, LEGACY_MESSAGE, BARE_CODE];
+                found.push(Finding {
+                    form: forms[rng.below(forms.len())],
+                    code,
+                    message: None,
+                    request_id: rid,
+                    code_desc: None,
+                    module_code: None,
+                    error_code: None,
+                    unescaped: None,
+                });
+            }
+        }
+        found.truncate(MAX_FINDINGS);
+        found
+    }
+
+    /// `_once_a_line` as Python writes it: a map of the keys seen.
+    fn once_a_line_by_map(b: &[u8], found: &[Finding], order: &[usize]) -> Vec<usize> {
+        let mut kept: Vec<Option<usize>> = Vec::new();
+        let mut seen: std::collections::HashMap<(&[u8], &[u8]), usize> = Default::default();
+        for &i in order {
+            let f = &found[i];
+            if let Some((rs, re)) = f.request_id {
+                let key = (&b[f.code.0..f.code.1], &b[rs..re]);
+                if let Some(&at) = seen.get(&key) {
+                    match kept[at] {
+                        Some(e) if !owns(found[e].form) && owns(f.form) => kept[at] = None,
+                        _ => continue,
+                    }
+                }
+                seen.insert(key, kept.len());
+            }
+            kept.push(Some(i));
+        }
+        kept.into_iter().flatten().collect()
+    }
+
+    /// `_own_request_ids` as Python writes it: a map of the IDs each window's owners print.
+    fn own_request_ids_by_map(b: &[u8], found: &mut [Finding]) {
+        let text = |s: Span| b[s.0..s.1].to_vec();
+        let mut owned: std::collections::HashMap<(usize, Vec<u8>), Vec<Vec<u8>>> =
+            Default::default();
+        for f in found.iter().filter(|f| owns(f.form)) {
+            if let Some(rid) = f.request_id {
+                owned
+                    .entry((window_start(f.code.0), text(rid)))
+                    .or_default()
+                    .push(text(f.code));
+            }
+        }
+        for f in found.iter_mut().filter(|f| !owns(f.form)) {
+            if let Some(rid) = f.request_id {
+                if let Some(codes) = owned.get(&(window_start(f.code.0), text(rid))) {
+                    if !codes.contains(&text(f.code)) {
+                        f.request_id = None;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_steps_after_the_forms_agree_with_their_plain_writing() {
+        // Few distinct texts: codes and request IDs repeat, so keys and windows are shared.
+        let b: Vec<u8> = (0..6000).map(|i| b"abAB"[(i * 7 / 3) % 4]).collect();
+        let mut rng = Rng(7);
+        for _ in 0..3000 {
+            let found = random_findings(&mut rng, &b);
+            let mut order: Vec<usize> = (0..found.len()).collect();
+            order.sort_by_key(|&i| found[i].code.0);
+            assert_eq!(in_order(&found), order);
+            let (mut ours, mut theirs) = (found.clone(), found);
+            own_request_ids(&b, &mut ours);
+            own_request_ids_by_map(&b, &mut theirs);
+            assert_eq!(ours, theirs);
+            assert_eq!(
+                once_a_line(&b, &ours, &order),
+                once_a_line_by_map(&b, &ours, &order)
+            );
+        }
+    }
+
+    #[test]
+    fn a_labels_place_from_the_lines_requests_is_rfinds() {
+        let line = "x requestId:a1 RequestId=b ; , RequestId=c2 REQUESTID: requestid requestId:zz , Request";
+        let b = line.as_bytes();
+        let literals = Literals::of(b).expect("read");
+        let l = Line {
+            b,
+            taken: Spans::default(),
+            found: Vec::new(),
+            rids: literals.requests.iter().map(|&at| (at, None)).collect(),
+            codes: Vec::new(),
+            errors: Vec::new(),
+            values: Vec::new(),
+            braces: Vec::new(),
+            closes: Vec::new(),
+        };
+        for (label, at) in [(&b" requestId:"[..], 1), (&b", RequestId="[..], 2)] {
+            for lo in 0..b.len() {
+                for hi in lo..=b.len() {
+                    assert_eq!(
+                        l.rfind_request(label, at, lo, hi),
+                        rfind(b, label, lo, hi),
+                        "{lo} {hi}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -12,13 +12,14 @@
 
 pub mod assemble;
 pub mod crowded;
+pub mod fx;
 pub mod json;
 pub mod reader;
 pub mod scan;
 
 use assemble::{Assembled, Layout, Tails};
 use reader::{char_offset, read_line_indexed, Declined, Finding, Span, MAX_LINE};
-use scan::{line_end, Literals};
+use scan::Literals;
 
 /// Words of one record: line start, line end (without its newline; a `\r` before it is kept),
 /// status, then the finding: form, start and end (characters into the line's text), the code's,
@@ -85,8 +86,8 @@ impl Core {
     /// The candidate lines of `buf[start:end]` (whole lines), as records in `self.out`.
     pub fn read(&mut self, buf: &[u8], start: usize, end: usize) -> &[u64] {
         self.out.clear();
-        for ls in self.literals.candidate_lines(buf, start, end) {
-            let (le, result) = self.read_one(buf, ls, end);
+        for (ls, le) in self.literals.candidate_lines(buf, start, end) {
+            let result = self.read_one(buf, ls, le);
             match result {
                 Ok(found) if found.len() > 1 && found.iter().all(|f| f.unescaped.is_none()) => {
                     let mut head = [NONE; RECORD];
@@ -108,15 +109,10 @@ impl Core {
         &self.out
     }
 
-    /// The candidate line starting at `ls`: its end (without its newline, a `\r` kept) and its
-    /// findings, as `read` gives them (shared with `assemble`, so the two cannot read apart).
-    fn read_one(
-        &self,
-        buf: &[u8],
-        ls: usize,
-        end: usize,
-    ) -> (usize, Result<Vec<Finding>, Declined>) {
-        let le = line_end(buf, ls, end);
+    /// The findings of the candidate line `buf[ls:le]` (`le`: its newline, or the block's end; a
+    /// `\r` before it is dropped), as `read` gives them (shared with `assemble`, so the two
+    /// cannot read apart).
+    fn read_one(&self, buf: &[u8], ls: usize, le: usize) -> Result<Vec<Finding>, Declined> {
         let text_end = if le > ls && buf[le - 1] == b'\r' {
             le - 1
         } else {
@@ -129,10 +125,9 @@ impl Core {
             read_line_indexed(line, &self.literals.names_in(line), &self.words)
         };
         // A line of several errors, or a long one: read as a crowded line, where it can be.
-        let result = result.or_else(|Declined| {
+        result.or_else(|Declined| {
             crowded::read_crowded(line, |part| self.literals.names_in(part), &self.words)
-        });
-        (le, result)
+        })
     }
 }
 

@@ -36,9 +36,11 @@ pub const BARE_CODE: u64 = 9;
 #[derive(Default, Clone)]
 pub struct Words {
     pub known: Vec<Vec<u8>>,
-    pub heads: std::collections::HashSet<Vec<u8>>,
-    pub dotted: std::collections::HashSet<Vec<u8>>,
-    pub names: std::collections::HashSet<Vec<u8>>,
+    // Fx: a set of the catalogue's words, asked about each word of a line (SipHash was a fifth of
+    // `bare_token`); what a line holds only asks, it adds nothing.
+    pub heads: crate::fx::FxSet<Vec<u8>>,
+    pub dotted: crate::fx::FxSet<Vec<u8>>,
+    pub names: crate::fx::FxSet<Vec<u8>>,
     /// Whether the caller takes findings read unescaped (`Finding::unescaped`): then SDK text in a
     /// quoted value with escapes in it is read; else a line with a backslash is handed back.
     pub unescape: bool,
@@ -998,9 +1000,10 @@ pub(crate) fn bare_token(b: &[u8], s: usize, e: usize, words: &Words) -> R<bool>
         .enumerate()
         .chain(std::iter::once((token.len(), b'.')))
     {
-        if c == b'.' {
+        if c == b'.' && !known {
+            // Once known, the longer words need not be asked about (three sets each).
             let word = &token[..k];
-            known |= words.heads.contains(word)
+            known = words.heads.contains(word)
                 || words.names.contains(word)
                 || (words.dotted.contains(word) && k < token.len());
         }
@@ -1133,23 +1136,29 @@ pub(crate) fn api3_request_id(b: &[u8], lo: usize, hi: usize) -> Option<Span> {
     let mut pos = lo;
     while let Some(k) = find(w, b"\"RequestId\"", pos) {
         pos = k + 1;
-        let i = skip_ws(w, k + 11, hi);
-        if w.get(i) != Some(&b':') {
-            continue;
-        }
-        let j = skip_ws(w, i + 1, hi);
-        if w.get(j) != Some(&b'"') {
-            continue;
-        }
-        let mut e = j + 1;
-        while e < hi && w[e] != b'"' && !space_at(w, e) {
-            e += char_len(w[e]);
-        }
-        if w.get(e) == Some(&b'"') {
-            return Some((j + 1, e));
+        if let Some(span) = api3_request_id_at(w, k) {
+            return Some(span);
         }
     }
     None
+}
+
+/// The ID after the `"RequestId"` at `k` of `w`, where `_API3_REQUEST_ID` matches there.
+pub(crate) fn api3_request_id_at(w: &[u8], k: usize) -> Option<Span> {
+    let hi = w.len();
+    let i = skip_ws(w, k + 11, hi);
+    if w.get(i) != Some(&b':') {
+        return None;
+    }
+    let j = skip_ws(w, i + 1, hi);
+    if w.get(j) != Some(&b'"') {
+        return None;
+    }
+    let mut e = j + 1;
+    while e < hi && w[e] != b'"' && !space_at(w, e) {
+        e += char_len(w[e]);
+    }
+    (w.get(e) == Some(&b'"')).then_some((j + 1, e))
 }
 
 /// `_LEGACY` at a `(`: `\((?<![\w.(]\()([0-9]{3}|[0-9]{5,6})\)[ ]?(?=[^\W\d_])`; the digits' span
@@ -1649,6 +1658,19 @@ pub fn find(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
     if let Some(answer) = indexed_find(b, pat, from) {
         return answer;
     }
+    find_scan(b, pat, from)
+}
+
+/// `find` without the line's index: where no index is made (a crowded line), asking it costs
+/// more than the search.
+pub fn find_scan(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
+    let n = pat.len();
+    if n == 0 || from >= b.len() || b.len() - from < n {
+        return None;
+    }
+    if n == 1 {
+        return crate::scan::memchr(pat[0], b, from, b.len());
+    }
     // Eight places a turn: a place is a candidate when the pattern's first and last bytes both
     // stand there (one word loaded at each), so common first bytes (`"`, `c`) rarely reach the
     // comparison. `has_byte` may flag a byte above a true one: every candidate is compared whole.
@@ -1983,6 +2005,17 @@ pub fn rfind(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
     }
     if let Some(answer) = indexed_rfind(b, pat, lo, hi) {
         return answer;
+    }
+    rfind_scan(b, pat, lo, hi)
+}
+
+/// `rfind` without the line's index (as `find_scan`).
+pub fn rfind_scan(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
+    if pat.is_empty() || hi < lo || hi - lo < pat.len() {
+        return None;
+    }
+    if pat.len() == 1 {
+        return crate::scan::memrchr(pat[0], b, lo, hi);
     }
     // As `find`, backwards: eight places a turn, each a candidate where the pattern's first and
     // last bytes both stand (a crowded line's request ID is looked for from 4 KB after it).

@@ -44,6 +44,8 @@ pub struct Literals {
     bits: u32,
     stride: usize,
     short: Vec<usize>, // literals of fewer than 4 bytes, searched for one by one
+    /// The length of the shortest name's literal: a shorter text holds none (usize::MAX: no name).
+    shortest_name: usize,
     /// The names' literals alone, for `names_in`: sampled at their own (longer) stride, with no
     /// form literal's grams to walk past in lines that hold forms (every candidate line does).
     names: Option<Box<Literals>>,
@@ -111,7 +113,13 @@ impl Literals {
                 });
             }
         }
+        let shortest_name = patterns[first_name.min(patterns.len())..]
+            .iter()
+            .map(Vec::len)
+            .min()
+            .unwrap_or(usize::MAX);
         Literals {
+            shortest_name,
             patterns,
             first_name,
             buckets,
@@ -196,24 +204,38 @@ impl Literals {
         None
     }
 
-    /// The lines of `buf[start:end]` (whole lines) that may hold an error: each line's start, in order.
-    pub fn candidate_lines(&self, buf: &[u8], start: usize, end: usize) -> Vec<usize> {
+    /// The lines of `buf[start:end]` (whole lines) that may hold an error, in order: each line's
+    /// start and end (its newline, or `end`), which the reader need not look for again.
+    pub fn candidate_lines(&self, buf: &[u8], start: usize, end: usize) -> Vec<(usize, usize)> {
         let mut lines = Vec::new();
         let mut from = start;
         while let Some(q) = self.first_hit(buf, start, from, end) {
-            let ls = line_start(buf, start, q);
-            lines.push(ls);
-            from = line_end(buf, q, end) + 1;
+            let le = line_end(buf, q, end);
+            lines.push((line_start(buf, start, q), le));
+            from = le + 1;
             if from >= end {
                 break;
             }
         }
         let mut more = Vec::new();
         let mut pos = start;
+        let mut listed = 0; // the lines found above not passed yet
         while let Some(q) = memchr(b')', buf, pos, end) {
+            // A `)` in a line found above: the rest of that line adds nothing (a crowded line
+            // holds a hundred, and each was a search for the line's end).
+            while listed < lines.len() && lines[listed].1 <= q {
+                listed += 1;
+            }
+            if let Some(&(ls, le)) = lines.get(listed) {
+                if ls <= q {
+                    pos = le + 1;
+                    continue;
+                }
+            }
             if closes_legacy_code(buf, start, end, q) {
-                more.push(line_start(buf, start, q));
-                pos = line_end(buf, q, end) + 1;
+                let le = line_end(buf, q, end);
+                more.push((line_start(buf, start, q), le));
+                pos = le + 1;
             } else {
                 pos = q + 1;
             }
@@ -222,8 +244,9 @@ impl Literals {
             let p = &self.patterns[id];
             let mut pos = start;
             while let Some(q) = crate::reader::find(&buf[..end], p, pos) {
-                more.push(line_start(buf, start, q));
-                pos = line_end(buf, q, end) + 1;
+                let le = line_end(buf, q, end);
+                more.push((line_start(buf, start, q), le));
+                pos = le + 1;
             }
         }
         if !more.is_empty() {
@@ -237,6 +260,10 @@ impl Literals {
     /// Where the names' literals stand in `line`: sampled as the block is, every occurrence of a
     /// literal shows at one sampled position of its indexed window.
     pub fn names_in(&self, line: &[u8]) -> Vec<(usize, usize)> {
+        // A crowded line asks of each part between its errors: most are ` ; `.
+        if line.len() < self.shortest_name {
+            return Vec::new();
+        }
         if let Some(names) = &self.names {
             return names.names_in(line);
         }
