@@ -31,7 +31,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol, cast
 
 from .envelopes import _DOCKER_HEAD, AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
 from .extract import (
@@ -60,6 +60,7 @@ from .forms import (
     Finding,
     _api3_json,
     _clean,
+    _Lazy,
     _lazy,
     _legacy_json_bodies,
     _legacy_json_plain,
@@ -164,19 +165,22 @@ class PythonCore:
         # For plain output's tails (`_key_batch`): by signature, what a line's key depends on, read
         # both ways once and agreed, and the key.
         self._known: dict[tuple[object, ...], dict[object, tuple[object, ...]]] = {}
+        # Lines a regex vouches for (`vouch`): by (form, code), the key of their tail, or (): refused.
+        self._vouched: dict[tuple[str, bytes], tuple[object, ...]] = {}
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         return self.read_texts(buf, start, end)[0]
 
     def read_texts(
-        self, buf: bytes, start: int, end: int, *, codes: bool = False,
+        self, buf: bytes, start: int, end: int, *, codes: bool = False, find_in: bytes | None = None,
     ) -> tuple[list[Line], list[str | None]]:
         """`read`'s lines, and beside each the text it was read as (None: not decoded here), which
         the scanner's hit then holds: a line decoded once, not again for its hit. With `codes`
         (plain output, whose tail shows only what `tail_key` holds), a common line read in a batch
         is listed with KEYED as its findings, and beside it its `tail_key` in place of its text: no
-        `Finding` is kept for it, nor a `Hit` made of it."""
-        found = self._engine.candidates(buf, start, end)
+        `Finding` is kept for it, nor a `Hit` made of it. `find_in`: where to look for candidates
+        instead of `buf`, the same bytes but for lines blanked (`blank`): those are not read here."""
+        found = self._engine.candidates(buf if find_in is None else find_in, start, end)
         if not (found.structured or found.names or found.crowded or found.parens):
             return [], []
         envelope = self._envelope
@@ -425,6 +429,79 @@ class PythonCore:
             read[index] = True
             done += 1
         return done
+
+    def vouch(self, buf: bytes, start: int, end: int) -> list[Vouched]:
+        """The lines of `buf[start:end]` (whole lines) that a common form's regex vouches for, in
+        order: the line matches it whole, so that it holds that one error and nothing else that the
+        full extractor would read (`_V_PLAIN_SDK`, `_V_QUOTED_SDK`, `_V_API3` with `_Vouchers`
+        and `_message_inert`), and its tail's key is known by its form and code alone. The first
+        line of each (form, code) is read by the full extractor too, which must agree, else that
+        code's lines of that form are left to `read_texts`. Each (start, end, key)."""
+        if not (VOUCH and self._fast and self._envelope in (AUTO, NONE)):
+            return []
+        checks = _vouchers(self._extractor.names)
+        time_head, outside, json_head, json_tail = checks
+        known = self._vouched
+        found: list[Vouched] = []
+        put = found.append
+        rfind, find = buf.rfind, buf.find
+        for match in _V_PLAIN_SDK.finditer(buf, start, end):
+            at, line_end = match.span()
+            line_start = rfind(b"\n", start, at) + 1 or start
+            if line_end - line_start > WINDOW or time_head(buf, line_start, at) is None \
+                    or find(b"code", line_start, at) >= 0 or not _message_inert(match.group(2)):
+                continue
+            code = match.group(1)
+            key = known.get((PYTHON_SDK, code))
+            if key is None:
+                key = self._vouch_first(buf, line_start, line_end, PYTHON_SDK, code)
+            if key:
+                put((line_start, line_end, key))
+        for match in _V_QUOTED_SDK.finditer(buf, start, end):
+            at, high = match.span()
+            line_start = rfind(b"\n", start, at) + 1 or start
+            newline = find(b"\n", high, end)
+            line_end = end if newline < 0 else newline
+            if line_end - line_start > WINDOW or json_head(buf, line_start, at) is None \
+                    or json_tail(buf, high, line_end) is None or find(b"code", line_start, at) >= 0 \
+                    or find(b"code", high, line_end) >= 0 or not _message_inert(match.group(2)):
+                continue
+            code = match.group(1)
+            key = known.get((PYTHON_SDK, code))
+            if key is None:
+                key = self._vouch_first(buf, line_start, line_end, PYTHON_SDK, code)
+            if key:
+                put((line_start, line_end, key))
+        for match in _V_API3.finditer(buf, start, end):
+            at, high = match.span()
+            line_start = rfind(b"\n", start, at) + 1 or start
+            newline = find(b"\n", high, end)
+            line_end = end if newline < 0 else newline
+            if line_end - line_start > WINDOW or time_head(buf, line_start, at) is None \
+                    or outside(buf, high, line_end) is None or find(b"code", line_start, at) >= 0 \
+                    or find(b"code", high, line_end) >= 0 or not _message_inert(match.group(3)):
+                continue
+            code = match.group(2)
+            key = known.get((API3_JSON, code))
+            if key is None:
+                key = self._vouch_first(buf, line_start, line_end, API3_JSON, code)
+            if key:
+                put((line_start, line_end, key))
+        found.sort()
+        return found
+
+    def _vouch_first(self, buf: bytes, line_start: int, line_end: int, form: str, code: bytes) -> tuple[object, ...]:
+        """The key of the first vouched line of a (form, code), if the full extractor reads the line
+        as that one error: else () (that code's lines of that form are never vouched for)."""
+        text = buf[line_start:line_end].decode("utf-8", "surrogateescape")
+        key: tuple[object, ...] = (code.decode("ascii"), None, None, None, form)
+        full = self._extractor.find(text, envelope=self._envelope)
+        if len(full) != 1 or tail_key(full[0]) != key:
+            key = ()
+        if len(self._vouched) >= _CHECKED_MAX:
+            self._vouched.clear()
+        self._vouched[form, code] = key
+        return key
 
     def _read_fast(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
@@ -1115,3 +1192,106 @@ def _chars(raw: bytes, positions: list[int]) -> list[int]:
         previous = p
         converted.append(chars)
     return converted
+
+
+# ---------------------------------------------------------------- lines a regex vouches for
+
+def _lazy_bytes(pattern: bytes, flags: int = 0) -> re.Pattern[bytes]:
+    """A bytes pattern compiled at its first use (`forms._lazy`'s, for bytes)."""
+    return cast("re.Pattern[bytes]", _Lazy(pattern, flags))  # type: ignore[arg-type]  # _Lazy compiles either
+
+
+# Tests set it False to read every line by the batches and the full extractor (`PythonCore.vouch`).
+VOUCH = True
+
+# What a line's text outside its error may hold: neither a quote nor a backslash, no parenthesis
+# (a legacy code's, as either engine finds it), no `=` (`='`, `ErrorCode=`, `RequestId=`), no
+# carriage return; a capital only where none of `stop` begins (the code names' literals, `SDK`,
+# `Code`, `ErrorCode`, `RequestId`, `MESSAGE`): then no name, legacy code or other form stands there.
+_OUT_CHARS: Final = rb'[^\n\r"\\()=A-Z]'
+
+
+def _outside(stop: bytes) -> bytes:
+    """A run of text outside an error, for `_OUT_CHARS` and the capitals that begin none of `stop`."""
+    return rb"(?:" + _OUT_CHARS + rb"++|(?!" + stop + rb")[A-Z])*+"
+
+
+# A line in no platform's envelope, which no traceback quotes: an RFC 3339 time, a blank, then a
+# capital (a level, not CRI's stream or a host: `may_wrap` and `may_continue` say no), or an app's
+# JSON record (`{"`, not Docker's `{"log":"`, nor journald's `{"__`).
+_TIME_HEAD: Final = (
+    rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})? (?=[A-Z])"
+)
+# The message's first byte: not a blank (`lstrip`: no Unicode space begins with these) nor `(` (a
+# legacy message, `with_legacy_message`), and no `None` (no message: `_sdk_checked`).
+_MESSAGE_FIRST: Final = rb"(?!None[^!-~])[!-'*-~\xe4-\xe9]"
+_CODE: Final = rb"([A-Za-z][A-Za-z0-9_.]*)"
+_RID: Final = rb"(?!(?i:none|null|nil|undefined)(?![0-9A-Za-z_-]))[0-9A-Za-z][0-9A-Za-z_-]{0,127}"
+# Each common form from its literal to where it ends, its code the first group (`_PY_COMMON_SOURCE`,
+# `_QUOTED_SDK_LINES`, `_API3_BODY` and `_API3_ERROR_BODY` as bytes, with the checks above).
+_V_PLAIN_SDK: Final = _lazy_bytes(
+    rb"\[TencentCloudSDKException\] code:" + _CODE + rb" message:(" + _MESSAGE_FIRST + rb'[^\n\r"\\]*)'
+    rb" requestId:" + _RID + rb"$", re.MULTILINE)
+_V_QUOTED_SDK: Final = _lazy_bytes(
+    rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:(" + _MESSAGE_FIRST + rb'[^\n\r"\\]*)'
+    rb' requestId:' + _RID + rb'"')
+_B: Final = rb"[ \t]*"
+_V_API3: Final = _lazy_bytes(
+    rb"\{" + _B + rb'(?:("Response")' + _B + rb":" + _B + rb"\{" + _B + rb")?" + rb'"Error"' + _B + rb":" + _B
+    + rb"\{" + _B + rb'"Code"' + _B + rb":" + _B + rb'"([A-Za-z][A-Za-z0-9_.]*)"' + _B + rb"," + _B
+    + rb'"Message"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096})"' + _B + rb"\}" + _B + rb"," + _B
+    + rb'"RequestId"' + _B + rb":" + _B + rb'"[!#-\[\]-~]*"' + _B + rb"\}(?(1)" + _B + rb"\})")
+
+_DIGIT_PAREN: Final = _lazy_bytes(rb"\)(?<=[0-9]\))")  # where either engine may see a legacy code's `)`
+_SPACES: Final = b" " * (WINDOW + 1)
+# A vouched line: where it starts and ends (without its newline) in the block, and its tail's key.
+Vouched = tuple[int, int, tuple[object, ...]]
+
+
+def _message_inert(message: bytes) -> bool:
+    """Whether a message holds nothing that another form, `next_error` or `_batch_kind` would read
+    (another SDK text, `code:`, `Code: `, `ErrorCode=`, `RequestId=`, `='`, or a legacy code's `)`)."""
+    return not (b"SDK" in message or b"code" in message or b"Code" in message or b"='" in message
+                or b"RequestId=" in message or (b")" in message and _DIGIT_PAREN.search(message) is not None))
+
+
+class _Vouchers(NamedTuple):
+    """The regexes that check a vouched line's text outside its error, for one set of code names."""
+
+    time_head: Callable[[bytes, int, int], re.Match[bytes] | None]  # a timed line's head, fullmatch
+    outside: Callable[[bytes, int, int], re.Match[bytes] | None]  # plain text after a body, fullmatch
+    json_head: Callable[[bytes, int, int], re.Match[bytes] | None]  # a JSON record up to its value's `:`
+    json_tail: Callable[[bytes, int, int], re.Match[bytes] | None]  # the record after its value
+
+
+@functools.lru_cache(maxsize=8)
+def _vouchers(names: tuple[str, ...]) -> _Vouchers:
+    """`_Vouchers` for the code names an extractor knows: a capital outside an error may begin none
+    of their literals (`name_literals`, as the engines look for them), nor `SDK`, `Code`,
+    `ErrorCode`, `RequestId`, `MESSAGE`."""
+    from .forms import _trie_regex, name_literals, word_trie
+
+    words = {*name_literals(names), "SDK", "Code", "ErrorCode", "RequestId", "MESSAGE"}
+    stop = _trie_regex(word_trie({w: {""} for w in words})).encode("ascii")
+    outside = _outside(stop)
+    string = rb'"(?!locals"|code")' + outside + rb'"'
+    parts = rb"(?:" + string + rb"|" + _OUT_CHARS + rb"++|(?!" + stop + rb")[A-Z])*+"
+    return _Vouchers(
+        re.compile(_TIME_HEAD + outside).fullmatch,
+        re.compile(outside).fullmatch,
+        re.compile(rb'\{(?!"log":")' + parts + rb"(?<=:)").fullmatch,
+        re.compile(parts).fullmatch,
+    )
+
+
+def blank(buf: bytes, lines: list[Vouched]) -> bytes:
+    """`buf` with these lines' bytes made spaces (their places kept): no engine finds a candidate there."""
+    pieces: list[bytes] = []
+    put = pieces.append
+    at = 0
+    for line_start, line_end, _ in lines:
+        put(buf[at:line_start])
+        put(_SPACES[: line_end - line_start])
+        at = line_end
+    put(buf[at:])
+    return b"".join(pieces)
