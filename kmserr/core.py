@@ -166,7 +166,7 @@ class PythonCore:
         # both ways once and agreed, and the key.
         self._known: dict[tuple[object, ...], dict[object, tuple[object, ...]]] = {}
         # Lines a regex vouches for (`vouch`): by (form, code), the key of their tail, or (): refused.
-        self._vouched: dict[tuple[str, bytes], tuple[object, ...]] = {}
+        self._vouched: dict[tuple[str, object], tuple[object, ...]] = {}
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         return self.read_texts(buf, start, end)[0]
@@ -440,7 +440,7 @@ class PythonCore:
         if not (VOUCH and self._fast and self._envelope in (AUTO, NONE)):
             return []
         checks = _vouchers(self._extractor.names)
-        time_head, outside, json_head, json_tail = checks
+        time_head, outside, json_head, json_tail, json_open, json_rest = checks
         known = self._vouched
         found: list[Vouched] = []
         put = found.append
@@ -487,20 +487,68 @@ class PythonCore:
                 key = self._vouch_first(buf, line_start, line_end, API3_JSON, code)
             if key:
                 put((line_start, line_end, key))
+        for match in _V_LEGACY.finditer(buf, start, end):
+            # A legacy code and its message, the line's only one (`_legacy_line`), in a timed line or
+            # in a JSON record's value, where it begins the value (`_legacy_message` reads it to the quote).
+            at, high = match.span()
+            line_start = rfind(b"\n", start, at) + 1 or start
+            newline = find(b"\n", high, end)
+            line_end = end if newline < 0 else newline
+            if line_end - line_start > WINDOW or find(b"code", line_start, line_end) >= 0:
+                continue
+            if buf[at - 1 : at] == b'"':
+                if json_open(buf, line_start, at) is None or json_rest(buf, high, line_end) is None:
+                    continue
+            elif time_head(buf, line_start, at) is None or outside(buf, high, line_end) is None \
+                    or buf.endswith(b"]: ", line_start, at):  # Node's header (`_legacy_message`)
+                continue
+            code = match.group(1)
+            key = known.get((LEGACY_MESSAGE, code))
+            if key is None:
+                key = self._vouch_first(buf, line_start, line_end, LEGACY_MESSAGE, code)
+            if key:
+                put((line_start, line_end, key))
+        for match in _V_LEGACY_BODY.finditer(buf, start, end):
+            at, high = match.span()
+            line_start = rfind(b"\n", start, at) + 1 or start
+            newline = find(b"\n", high, end)
+            line_end = end if newline < 0 else newline
+            message, desc = match.group(4, 5)
+            if line_end - line_start > WINDOW or time_head(buf, line_start, at) is None \
+                    or outside(buf, high, line_end) is None or find(b"code", line_start, at) >= 0 \
+                    or find(b"code", high, line_end) >= 0 or not _message_inert(message) or not _message_inert(desc) \
+                    or b"(" in message or b"(" in desc:
+                continue
+            ident = match.group(1, 2, 3, 5)
+            key = known.get((LEGACY_JSON, ident))
+            if key is None:
+                key = self._vouch_first(buf, line_start, line_end, LEGACY_JSON, ident)
+            if key:
+                put((line_start, line_end, key))
         found.sort()
         return found
 
-    def _vouch_first(self, buf: bytes, line_start: int, line_end: int, form: str, code: bytes) -> tuple[object, ...]:
-        """The key of the first vouched line of a (form, code), if the full extractor reads the line
-        as that one error: else () (that code's lines of that form are never vouched for)."""
+    def _vouch_first(
+        self, buf: bytes, line_start: int, line_end: int, form: str, ident: bytes | tuple[bytes | None, ...],
+    ) -> tuple[object, ...]:
+        """The key of the first vouched line of a (form, what its key depends on: its code; a legacy
+        body's codes and codeDesc), if the full extractor reads the line as that one error: else ()
+        (those lines of that form are never vouched for)."""
         text = buf[line_start:line_end].decode("utf-8", "surrogateescape")
-        key: tuple[object, ...] = (code.decode("ascii"), None, None, None, form)
+        key: tuple[object, ...]
+        if isinstance(ident, tuple):  # a legacy body's: its gateway code (quoted or not), legacy code, codeDesc
+            quoted, number, legacy, desc = ident
+            key = (cast(bytes, legacy).decode("ascii"), int(cast(bytes, legacy)), int(cast(bytes, quoted or number)),
+                   cast(bytes, desc).decode("utf-8", "surrogateescape"), form)
+        else:
+            name = ident.decode("ascii")
+            key = (name, int(name) if form == LEGACY_MESSAGE else None, None, None, form)
         full = self._extractor.find(text, envelope=self._envelope)
         if len(full) != 1 or tail_key(full[0]) != key:
             key = ()
         if len(self._vouched) >= _CHECKED_MAX:
             self._vouched.clear()
-        self._vouched[form, code] = key
+        self._vouched[form, ident] = key
         return key
 
     def _read_fast(
@@ -1205,15 +1253,16 @@ def _lazy_bytes(pattern: bytes, flags: int = 0) -> re.Pattern[bytes]:
 VOUCH = True
 
 # What a line's text outside its error may hold: neither a quote nor a backslash, no parenthesis
-# (a legacy code's, as either engine finds it), no `=` (`='`, `ErrorCode=`, `RequestId=`), no
-# carriage return; a capital only where none of `stop` begins (the code names' literals, `SDK`,
-# `Code`, `ErrorCode`, `RequestId`, `MESSAGE`): then no name, legacy code or other form stands there.
+# (a legacy code's, as either engine finds it), no `=` before a quote (`='`), no carriage return;
+# a capital only where none of `stop` begins (the code names' literals, `SDK`, `Code`, `ErrorCode`,
+# `RequestId`, `MESSAGE`): then no name, legacy code or other form stands there.
 _OUT_CHARS: Final = rb'[^\n\r"\\()=A-Z]'
 
 
 def _outside(stop: bytes) -> bytes:
-    """A run of text outside an error, for `_OUT_CHARS` and the capitals that begin none of `stop`."""
-    return rb"(?:" + _OUT_CHARS + rb"++|(?!" + stop + rb")[A-Z])*+"
+    """A run of text outside an error, for `_OUT_CHARS`, an `=` before no quote, and the capitals
+    that begin none of `stop`."""
+    return rb"(?:" + _OUT_CHARS + rb"++|=(?![\"'])|(?!" + stop + rb")[A-Z])*+"
 
 
 # A line in no platform's envelope, which no traceback quotes: an RFC 3339 time, a blank, then a
@@ -1235,7 +1284,16 @@ _V_PLAIN_SDK: Final = _lazy_bytes(
 _V_QUOTED_SDK: Final = _lazy_bytes(
     rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:(" + _MESSAGE_FIRST + rb'[^\n\r"\\]*)'
     rb' requestId:' + _RID + rb'"')
+# A legacy code (`_LEGACY`, as bytes: a letter after it, where `_LEGACY` takes any, is an ASCII one;
+# before it no word character of any script, no `.` or `(`).
+_V_LEGACY: Final = _lazy_bytes(rb"\((?<![A-Za-z0-9_.(\x80-\xff]\()([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])")
 _B: Final = rb"[ \t]*"
+# A legacy body (`_LEGACY_BODY`, as bytes), its code a number or a whole string, its message a legacy
+# code's (`_V_LEGACY`'s): groups the gateway code (either), the legacy code, the message, the codeDesc.
+_V_LEGACY_BODY: Final = _lazy_bytes(
+    rb"\{" + _B + rb'"code"' + _B + rb":" + _B + rb'(?:"(0|[1-9][0-9]{0,5})"|(0|[1-9][0-9]{0,5}))' + _B + rb"," + _B
+    + rb'"message"' + _B + rb":" + _B + rb'"\(([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])([^"\\\x00-\x1f]{0,4000})"' + _B
+    + rb"," + _B + rb'"codeDesc"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096})"' + _B + rb"\}")
 _V_API3: Final = _lazy_bytes(
     rb"\{" + _B + rb'(?:("Response")' + _B + rb":" + _B + rb"\{" + _B + rb")?" + rb'"Error"' + _B + rb":" + _B
     + rb"\{" + _B + rb'"Code"' + _B + rb":" + _B + rb'"([A-Za-z][A-Za-z0-9_.]*)"' + _B + rb"," + _B
@@ -1262,6 +1320,8 @@ class _Vouchers(NamedTuple):
     outside: Callable[[bytes, int, int], re.Match[bytes] | None]  # plain text after a body, fullmatch
     json_head: Callable[[bytes, int, int], re.Match[bytes] | None]  # a JSON record up to its value's `:`
     json_tail: Callable[[bytes, int, int], re.Match[bytes] | None]  # the record after its value
+    json_open: Callable[[bytes, int, int], re.Match[bytes] | None]  # a JSON record up to its value's quote
+    json_rest: Callable[[bytes, int, int], re.Match[bytes] | None]  # a value's rest, its quote, the record
 
 
 @functools.lru_cache(maxsize=8)
@@ -1275,12 +1335,14 @@ def _vouchers(names: tuple[str, ...]) -> _Vouchers:
     stop = _trie_regex(word_trie({w: {""} for w in words})).encode("ascii")
     outside = _outside(stop)
     string = rb'"(?!locals"|code")' + outside + rb'"'
-    parts = rb"(?:" + string + rb"|" + _OUT_CHARS + rb"++|(?!" + stop + rb")[A-Z])*+"
+    parts = rb"(?:" + string + rb"|" + _OUT_CHARS + rb"++|=(?![\"'])|(?!" + stop + rb")[A-Z])*+"
     return _Vouchers(
         re.compile(_TIME_HEAD + outside).fullmatch,
         re.compile(outside).fullmatch,
         re.compile(rb'\{(?!"log":")' + parts + rb"(?<=:)").fullmatch,
         re.compile(parts).fullmatch,
+        re.compile(rb'\{(?!"log":")' + parts + rb'(?<=:)"').fullmatch,
+        re.compile(outside + rb'"' + parts).fullmatch,
     )
 
 

@@ -2,7 +2,8 @@
 as the full extractor reads them.
 
 Plain output and `-c` in pure Python take a common line whose whole text one regex matches
-(`core._V_PLAIN_SDK`, `_V_QUOTED_SDK`, `_V_API3`, with `_vouchers` for the text around the error)
+(`core._V_PLAIN_SDK`, `_V_QUOTED_SDK`, `_V_API3`, `_V_LEGACY`, `_V_LEGACY_BODY`, with `_vouchers`
+for the text around the error)
 without the engine's candidates, the batches or a `Finding`. The differential tests compare that
 output with the one of the same files with vouching off (`core.VOUCH`) and with the full extractor
 of every line (`core.FAST_PATH` off): on lines of the common forms mutated by what may change their
@@ -35,6 +36,10 @@ COMMON = (
     '{"time":"2024-05-14T08:00:00.016Z","level":"error","msg":"Encrypt failed","error":"' + SDK + '","region":"x"}',
     HEAD + 'response {"Response": {"Error": {"Code": "<code>", "Message": "<message>"}, "RequestId": "<rid>"}}',
     HEAD + 'response {"Error":{"Code":"<code>","Message":"<message>"},"RequestId":"<rid>"}',
+    HEAD + "request rejected: (10630)<message> action=Decrypt <code> <rid>",
+    '{"time":"2024-05-14T08:00:00.016Z","level":"error","msg":"x","error":"(10630) <message> <code>","id":"<rid>"}',
+    HEAD + 'returned {"code": 4000, "message": "(10630)<message>", "codeDesc": "<code>"} <rid>',
+    HEAD + 'returned {"code":"4100","message":"(10010) <message>","codeDesc":"<code>"}',
 )
 
 
@@ -116,7 +121,7 @@ def test_mutated_common_lines(
     """Mutated lines of one code, after a clean line of each form of it (so that the code's check
     by the full extractor passes first, and the mutated lines are the regexes' alone to judge)."""
     code, lines = drawn
-    clean = "".join(fill(form, code, "The CMK is disabled.", "r-1") + "\n" for form in COMMON)
+    clean = "".join(fill(form, name, "The CMK is disabled.", "r-1") + "\n" for name in (code, "q") for form in COMMON)
     data = (clean + "".join(line + eol for line, eol in lines)).encode("utf-8", "surrogateescape")
     path = tmp_path_factory.mktemp("vouch") / "a.log"
     path.write_bytes(data * 2)  # each (form, code) met again once checked
@@ -142,7 +147,9 @@ def test_the_common_forms_are_vouched_for() -> None:
     nothing vouched); with a name before it, a second error or a quote in its message, it is not."""
     matcher = matcher_for(default_registry())
     reader = PythonCore(matcher.extractor, matcher.engine)
-    lines = [fill(form, "AuthFailure", "The CMK is disabled.", "r-1") for form in COMMON]
+    # (a legacy message's text is outside its error: a name there would be an error of its own)
+    lines = [fill(form, "AuthFailure" if "Code" in form or "code:" in form or "codeDesc" in form else "q",
+                  "The CMK is disabled.", "r-1") for form in COMMON]
     lines += [
         HEAD.replace("Encrypt", "InternalError") + "raised " + fill(SDK, "AuthFailure", "m", "r"),
         HEAD + "raised " + fill(SDK, "AuthFailure", "see code:X message:y", "r"),
@@ -154,9 +161,13 @@ def test_the_common_forms_are_vouched_for() -> None:
     buf = "\n".join(lines).encode() + b"\n"
     vouched = reader.vouch(buf, 0, len(buf))
     forms = ["python-sdk", "python-sdk", "api3-json", "api3-json"]
-    assert [key for _, _, key in vouched] == [("AuthFailure", None, None, None, form) for form in forms]
+    assert [key for _, _, key in vouched] == [
+        *[("AuthFailure", None, None, None, form) for form in forms],
+        ("10630", 10630, None, None, "legacy-message"), ("10630", 10630, None, None, "legacy-message"),
+        ("10630", 10630, 4000, "AuthFailure", "legacy-json"), ("10010", 10010, 4100, "AuthFailure", "legacy-json"),
+    ]
     starts = [0, *[i + 1 for i, byte in enumerate(buf) if byte == ord("\n")]]
-    assert [(s, e) for s, e, _ in vouched] == [(starts[i], starts[i + 1] - 1) for i in range(4)]
+    assert [(s, e) for s, e, _ in vouched] == [(starts[i], starts[i + 1] - 1) for i in range(len(COMMON))]
 
 
 def test_a_code_the_full_extractor_reads_otherwise_is_not_vouched_for(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,11 +186,11 @@ def test_a_code_the_full_extractor_reads_otherwise_is_not_vouched_for(monkeypatc
 def test_each_spoiler_at_each_place(tmp_path: Path, engine: str) -> None:
     """Each spoiler and each message put at each place of each common form (the line's start, before
     the error, in its code, message and request ID, its end), after a clean line of each form: one file."""
-    lines = [fill(form, code, "The CMK is disabled.", "r-1") for form in COMMON for code in ("AuthFailure", "Q9")]
+    lines = [fill(form, code, "The CMK is disabled.", "r-1") for form in COMMON for code in ("AuthFailure", "Q9", "q")]
     for form in COMMON:
         marked = fill(form, "Auth<c>Failure", "The <m>CMK", "r-<r>1")
         for spoiler in (*SPOILERS, *MESSAGES):
-            for place in (0, form.index("<") - 8, marked.index("<c>"), marked.index("<m>"), marked.index("<r>"),
+            for place in (0, max(0, form.index("<") - 8), *[marked.index(m) for m in ("<c>", "<m>", "<r>") if m in marked],
                           len(marked)):
                 line = marked[:place] + spoiler + marked[place:]
                 lines.append(line.replace("<c>", "").replace("<m>", "").replace("<r>", ""))
