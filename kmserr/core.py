@@ -1254,15 +1254,20 @@ VOUCH = True
 
 # What a line's text outside its error may hold: neither a quote nor a backslash, no parenthesis
 # (a legacy code's, as either engine finds it), no `=` before a quote (`='`), no carriage return;
-# a capital only where none of `stop` begins (the code names' literals, `SDK`, `Code`, `ErrorCode`,
-# `RequestId`, `MESSAGE`): then no name, legacy code or other form stands there.
-_OUT_CHARS: Final = rb'[^\n\r"\\()=A-Z]'
+# a capital that begins one of `stop` (the code names' literals, `SDK`, `Code`, `ErrorCode`,
+# `RequestId`, `MESSAGE`) only where none of them begins: then no name, legacy code or other form
+# stands there. The other capitals are in the run (a lookahead at each costs as much as the run).
 
 
-def _outside(stop: bytes) -> bytes:
-    """A run of text outside an error, for `_OUT_CHARS`, an `=` before no quote, and the capitals
-    that begin none of `stop`."""
-    return rb"(?:" + _OUT_CHARS + rb"++|=(?![\"'])|(?!" + stop + rb")[A-Z])*+"
+def _outside_parts(stop: bytes, starts: bytes) -> tuple[bytes, bytes]:
+    """What a run of text outside an error is made of (`_outside`), and where it stops."""
+    chars = rb'[^\n\r"\\()=' + starts + rb"]"
+    return rb"(?:" + chars + rb"++|=(?![\"'])|(?!" + stop + rb")[" + starts + rb"])", chars
+
+
+def _outside(stop: bytes, starts: bytes) -> bytes:
+    """A run of text outside an error."""
+    return _outside_parts(stop, starts)[0] + rb"*+"
 
 
 # A line in no platform's envelope, which no traceback quotes: an RFC 3339 time, a blank, then a
@@ -1272,18 +1277,21 @@ _TIME_HEAD: Final = (
     rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})? (?=[A-Z])"
 )
 # The message's first byte: not a blank (`lstrip`: no Unicode space begins with these) nor `(` (a
-# legacy message, `with_legacy_message`), and no `None` (no message: `_sdk_checked`).
-_MESSAGE_FIRST: Final = rb"(?!None[^!-~])[!-'*-~\xe4-\xe9]"
+# legacy message, `with_legacy_message`), nor a quote or backslash; and no `None` (no message:
+# `_sdk_checked`).
+_MESSAGE_FIRST: Final = rb"(?!None[^!-~])[!#-'*-\[\]-~\xe4-\xe9]"
 _CODE: Final = rb"([A-Za-z][A-Za-z0-9_.]*)"
 _RID: Final = rb"(?!(?i:none|null|nil|undefined)(?![0-9A-Za-z_-]))[0-9A-Za-z][0-9A-Za-z_-]{0,127}"
 # Each common form from its literal to where it ends, its code the first group (`_PY_COMMON_SOURCE`,
 # `_QUOTED_SDK_LINES`, `_API3_BODY` and `_API3_ERROR_BODY` as bytes, with the checks above).
+# A message runs to the one ` requestId:` that the ID and the error's end follow (the ID holds no
+# blank): read word by word, never given back (no quote after it: a record's value, tried once).
 _V_PLAIN_SDK: Final = _lazy_bytes(
-    rb"\[TencentCloudSDKException\] code:" + _CODE + rb" message:(" + _MESSAGE_FIRST + rb'[^\n\r"\\]*)'
-    rb" requestId:" + _RID + rb"$", re.MULTILINE)
+    rb"\[(?<!\"\[)TencentCloudSDKException\] code:" + _CODE + rb" message:(" + _MESSAGE_FIRST
+    + rb'(?:[^\n\r"\\ ]++| (?!requestId:' + _RID + rb"$))*+) requestId:" + _RID + rb"$", re.MULTILINE)
 _V_QUOTED_SDK: Final = _lazy_bytes(
-    rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:(" + _MESSAGE_FIRST + rb'[^\n\r"\\]*)'
-    rb' requestId:' + _RID + rb'"')
+    rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:(" + _MESSAGE_FIRST
+    + rb'(?:[^\n\r"\\ ]++| (?!requestId:' + _RID + rb'"))*+) requestId:' + _RID + rb'"')
 # A legacy code (`_LEGACY`, as bytes: a letter after it, where `_LEGACY` takes any, is an ASCII one;
 # before it no word character of any script, no `.` or `(`).
 _V_LEGACY: Final = _lazy_bytes(rb"\((?<![A-Za-z0-9_.(\x80-\xff]\()([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])")
@@ -1333,9 +1341,11 @@ def _vouchers(names: tuple[str, ...]) -> _Vouchers:
 
     words = {*name_literals(names), "SDK", "Code", "ErrorCode", "RequestId", "MESSAGE"}
     stop = _trie_regex(word_trie({w: {""} for w in words})).encode("ascii")
-    outside = _outside(stop)
+    starts = "".join(sorted({w[0] for w in words})).encode("ascii")  # capitals all: `_CODE_NAME`
+    outside = _outside(stop, starts)
     string = rb'"(?!locals"|code")' + outside + rb'"'
-    parts = rb"(?:" + string + rb"|" + _OUT_CHARS + rb"++|=(?![\"'])|(?!" + stop + rb")[A-Z])*+"
+    unit = _outside_parts(stop, starts)[0]
+    parts = rb"(?:" + string + rb"|" + unit + rb")*+"
     return _Vouchers(
         re.compile(_TIME_HEAD + outside).fullmatch,
         re.compile(outside).fullmatch,

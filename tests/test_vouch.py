@@ -61,7 +61,8 @@ codes = st.sampled_from(["AuthFailure", "InternalError", "ResourceUnavailable.Cm
 MESSAGES = ("The CMK is disabled.", "解密失败 keyId=k-1", "None", "None.", "(10630) bad", " spaced",
                             "CMK数量超过限制 (4975 keys in ap).", "limit: 107 calls (2) max", "m", "x='y'", "Nonesuch", "see code:X message:y",
                             "Code: X, Message: y", "a [TencentCloudSDKException] code:Y message:z", "b (10630) c",
-                            "RequestId=r, ErrorCode=X, ErrorMessage=y", "kms.(10630) d")
+                            "RequestId=r, ErrorCode=X, ErrorMessage=y", "kms.(10630) d", '"q" x', "\\u6570 x", "\u3000x",
+            "requestId:r-2 x", "x requestId:None y")
 messages = st.sampled_from(MESSAGES)
 rids = st.sampled_from(["ef895e4f-1e90-445d-a870-a6eb1669d50e", "abc", "None", "undefined", "nil-1", "r_1"])
 
