@@ -18,6 +18,12 @@ once over the joined text, and one regex finds every line's error; a line a batc
 goes to its reader alone. A line costs a few Python operations that way, where each `in` and each
 call cost about as much as the line's own reading.
 
+For plain output and `-c`, a block's common lines are first looked for by one regex per form that
+must match a line's whole text (`vouch`): the error, and around it nothing that the full extractor
+would read (no name, legacy code, other form's literal, quote, escape or envelope). Such a line is
+its tail's key by its form and code alone, with no candidate, batch or `Finding`; the block's other
+lines are read as below, the vouched ones made blanks for the engine (`blank`).
+
 For plain output (`read_texts(codes=True)`), whose tail shows only each error's code, module
 code, gateway code, codeDesc and form (`tail_key`), a batch's line is read for that key alone
 (`_key_batch`): the regex's groups that the key depends on are looked up by signature, and only
@@ -1356,12 +1362,15 @@ def _vouchers(names: tuple[str, ...]) -> _Vouchers:
     )
 
 
-def blank(buf: bytes, lines: list[Vouched]) -> bytes:
-    """`buf` with these lines' bytes made spaces (their places kept): no engine finds a candidate there."""
+def blank(buf: bytes, lines: list[Vouched]) -> bytes | None:
+    """`buf` with these lines' bytes made spaces (their places kept): no engine finds a candidate
+    there. None if two of them overlap (no two forms' regexes vouch for one line: never)."""
     pieces: list[bytes] = []
     put = pieces.append
     at = 0
     for line_start, line_end, _ in lines:
+        if line_start < at:
+            return None
         put(buf[at:line_start])
         put(_SPACES[: line_end - line_start])
         at = line_end

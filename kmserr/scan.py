@@ -260,8 +260,10 @@ class LineScanner:
 
         core = cast("PythonCore", self._core)
         vouched = core.vouch(buf, start, end)
-        candidates, texts = core.read_texts(buf, start, end, codes=True,
-                                            find_in=blank(buf, vouched) if vouched else None)
+        blanked = blank(buf, vouched) if vouched else None
+        if blanked is None:
+            vouched = []
+        candidates, texts = core.read_texts(buf, start, end, codes=True, find_in=blanked)
         if not all(line[2] for line in candidates):
             # rich's exception line, Node's code line, a record that may continue: their lines are
             # read with those around them, by `_scan` (which reads the block again, keeping findings).

@@ -199,3 +199,11 @@ def test_each_spoiler_at_each_place(tmp_path: Path, engine: str) -> None:
     path.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape") + b"\n")
     printed = three_ways(path, engine, numbers=True)
     assert printed.count(b"\n") > len(lines) // 2
+
+
+def test_blanked_lines_keep_their_places() -> None:
+    """Vouched lines are made spaces, every byte kept in its place; lines that overlap (no two forms
+    vouch for one line) give None, and the block is read as if none were vouched for."""
+    key = ("AuthFailure", None, None, None, "python-sdk")
+    assert core.blank(b"ab\ncde\nf\n", [(0, 2, key), (3, 6, key)]) == b"  \n   \nf\n"
+    assert core.blank(b"ab\ncde\nf\n", [(0, 4, key), (3, 6, key)]) is None
