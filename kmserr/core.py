@@ -1363,8 +1363,9 @@ def _vouchers(names: tuple[str, ...]) -> _Vouchers:
 
 
 def blank(buf: bytes, lines: list[Vouched]) -> bytes | None:
-    """`buf` with these lines' bytes made spaces (their places kept): no engine finds a candidate
-    there. None if two of them overlap (no two forms' regexes vouch for one line: never)."""
+    """A copy of `buf` (a block's buffer) with these lines' bytes made spaces, their places kept: no
+    engine finds a candidate there. None if two of them overlap (no two forms' regexes vouch for
+    one line: never)."""
     pieces: list[bytes] = []
     put = pieces.append
     at = 0

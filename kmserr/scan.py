@@ -253,7 +253,9 @@ class LineScanner:
     def scan_plain(self, buf: bytes, start: int, end: int) -> list[Hit | Keyed]:
         """The error lines of `buf[start:end]` (whole lines) for plain output: as `scan_lines`' hits,
         but a common line that Python's core read in a batch as (its bytes, its number, its tail's
-        key: `core.tail_key`), with no `Finding` or `Hit` made (`PythonCore.read_texts`' `codes`)."""
+        key: `core.tail_key`), with no `Finding` or `Hit` made (`PythonCore.read_texts`' `codes`); a
+        line that a form's regex vouches for whole (`PythonCore.vouch`) so too, before any candidate
+        is looked for (the engine looks in the block with those lines blanked)."""
         if self._core.name != "python" or self._rich_lines:
             return [hit for _, hit in self.scan_lines(buf, start, end)]
         from .core import KEYED, blank  # imported already: Python's core runs
