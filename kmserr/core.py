@@ -450,11 +450,10 @@ class PythonCore:
         known = self._vouched
         found: list[Vouched] = []
         put = found.append
-        rfind, find = buf.rfind, buf.find
-        for match in _V_PLAIN_SDK.finditer(buf, start, end):
-            at, line_end = match.span()
-            line_start = rfind(b"\n", start, at) + 1 or start
-            if line_end - line_start > WINDOW or time_head(buf, line_start, at) is None \
+        find = buf.find
+        for match, line_start, line_end in _first_in_lines(_V_PLAIN_SDK, buf, start, end):
+            at = match.start()
+            if time_head(buf, line_start, at) is None \
                     or find(b"code", line_start, at) >= 0 or not _message_inert(match.group(2)):
                 continue
             code = match.group(1)
@@ -463,12 +462,9 @@ class PythonCore:
                 key = self._vouch_first(buf, line_start, line_end, PYTHON_SDK, code)
             if key:
                 put((line_start, line_end, key))
-        for match in _V_QUOTED_SDK.finditer(buf, start, end):
+        for match, line_start, line_end in _first_in_lines(_V_QUOTED_SDK, buf, start, end):
             at, high = match.span()
-            line_start = rfind(b"\n", start, at) + 1 or start
-            newline = find(b"\n", high, end)
-            line_end = end if newline < 0 else newline
-            if line_end - line_start > WINDOW or json_head(buf, line_start, at) is None \
+            if json_head(buf, line_start, at) is None \
                     or json_tail(buf, high, line_end) is None or find(b"code", line_start, at) >= 0 \
                     or find(b"code", high, line_end) >= 0 or not _message_inert(match.group(2)):
                 continue
@@ -478,12 +474,9 @@ class PythonCore:
                 key = self._vouch_first(buf, line_start, line_end, PYTHON_SDK, code)
             if key:
                 put((line_start, line_end, key))
-        for match in _V_API3.finditer(buf, start, end):
+        for match, line_start, line_end in _first_in_lines(_V_API3, buf, start, end):
             at, high = match.span()
-            line_start = rfind(b"\n", start, at) + 1 or start
-            newline = find(b"\n", high, end)
-            line_end = end if newline < 0 else newline
-            if line_end - line_start > WINDOW or time_head(buf, line_start, at) is None \
+            if time_head(buf, line_start, at) is None \
                     or outside(buf, high, line_end) is None or find(b"code", line_start, at) >= 0 \
                     or find(b"code", high, line_end) >= 0 or not _message_inert(match.group(3)):
                 continue
@@ -493,14 +486,11 @@ class PythonCore:
                 key = self._vouch_first(buf, line_start, line_end, API3_JSON, code)
             if key:
                 put((line_start, line_end, key))
-        for match in _V_LEGACY.finditer(buf, start, end):
+        for match, line_start, line_end in _first_in_lines(_V_LEGACY, buf, start, end):
             # A legacy code and its message, the line's only one (`_legacy_line`), in a timed line or
             # in a JSON record's value, where it begins the value (`_legacy_message` reads it to the quote).
             at, high = match.span()
-            line_start = rfind(b"\n", start, at) + 1 or start
-            newline = find(b"\n", high, end)
-            line_end = end if newline < 0 else newline
-            if line_end - line_start > WINDOW or find(b"code", line_start, line_end) >= 0:
+            if find(b"code", line_start, line_end) >= 0:
                 continue
             if buf[at - 1 : at] == b'"':
                 if json_open(buf, line_start, at) is None or json_rest(buf, high, line_end) is None:
@@ -514,13 +504,10 @@ class PythonCore:
                 key = self._vouch_first(buf, line_start, line_end, LEGACY_MESSAGE, code)
             if key:
                 put((line_start, line_end, key))
-        for match in _V_LEGACY_BODY.finditer(buf, start, end):
+        for match, line_start, line_end in _first_in_lines(_V_LEGACY_BODY, buf, start, end):
             at, high = match.span()
-            line_start = rfind(b"\n", start, at) + 1 or start
-            newline = find(b"\n", high, end)
-            line_end = end if newline < 0 else newline
             message, desc = match.group(4, 5)
-            if line_end - line_start > WINDOW or time_head(buf, line_start, at) is None \
+            if time_head(buf, line_start, at) is None \
                     or outside(buf, high, line_end) is None or find(b"code", line_start, at) >= 0 \
                     or find(b"code", high, line_end) >= 0 or not _message_inert(message) or not _message_inert(desc) \
                     or b"(" in message or b"(" in desc:
@@ -1291,25 +1278,28 @@ _RID: Final = rb"(?!(?i:none|null|nil|undefined)(?![0-9A-Za-z_-]))[0-9A-Za-z][0-
 # Each common form from its literal to where it ends, its code the first group (`_PY_COMMON_SOURCE`,
 # `_QUOTED_SDK_LINES`, `_API3_BODY` and `_API3_ERROR_BODY` as bytes, with the checks above).
 # A message runs to the one ` requestId:` that the ID and the error's end follow (the ID holds no
-# blank): read word by word, never given back (no quote after it: a record's value, tried once).
+# blank): read word by word, never given back, nor beyond another SDK text (so that a line of them
+# is read once, not once from each). Each regex begins with a literal of two bytes or more, which
+# `re` skips to at C speed (a flood of `(`, `{` or `[` is not tried at each byte).
 _V_PLAIN_SDK: Final = _lazy_bytes(
-    rb"\[(?<!\"\[)TencentCloudSDKException\] code:" + _CODE + rb" message:(" + _MESSAGE_FIRST
-    + rb'(?:[^\n\r"\\ ]++| (?!requestId:' + _RID + rb"$))*+) requestId:" + _RID + rb"$", re.MULTILINE)
+    rb"\[TencentCloudSDKException\] code:" + _CODE + rb" message:(" + _MESSAGE_FIRST
+    + rb'(?:[^\n\r"\\ \[]++| (?!requestId:' + _RID + rb"$)|\[(?!TencentCloudSDK))*+) requestId:" + _RID + rb"$",
+    re.MULTILINE)
 _V_QUOTED_SDK: Final = _lazy_bytes(
     rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:(" + _MESSAGE_FIRST
     + rb'(?:[^\n\r"\\ ]++| (?!requestId:' + _RID + rb'"))*+) requestId:' + _RID + rb'"')
-# A legacy code (`_LEGACY`, as bytes: a letter after it, where `_LEGACY` takes any, is an ASCII one;
-# before it no word character of any script, no `.` or `(`).
-_V_LEGACY: Final = _lazy_bytes(rb"\((?<![A-Za-z0-9_.(\x80-\xff]\()([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])")
+# A legacy code of five digits from 1 (`_LEGACY`, as bytes: a letter after it, where `_LEGACY` takes
+# any, is an ASCII one; before it no word character of any script, no `.` or `(`).
+_V_LEGACY: Final = _lazy_bytes(rb"\((1[0-9]{4})\)(?<![A-Za-z0-9_.(\x80-\xff]\(1[0-9]{4}\)) ?(?=[A-Za-z])")
 _B: Final = rb"[ \t]*"
 # A legacy body (`_LEGACY_BODY`, as bytes), its code a number or a whole string, its message a legacy
 # code's (`_V_LEGACY`'s): groups the gateway code (either), the legacy code, the message, the codeDesc.
 _V_LEGACY_BODY: Final = _lazy_bytes(
-    rb"\{" + _B + rb'"code"' + _B + rb":" + _B + rb'(?:"(0|[1-9][0-9]{0,5})"|(0|[1-9][0-9]{0,5}))' + _B + rb"," + _B
+    rb'\{"code"' + _B + rb":" + _B + rb'(?:"(0|[1-9][0-9]{0,5})"|(0|[1-9][0-9]{0,5}))' + _B + rb"," + _B
     + rb'"message"' + _B + rb":" + _B + rb'"\(([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])([^"\\\x00-\x1f]{0,4000})"' + _B
     + rb"," + _B + rb'"codeDesc"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096})"' + _B + rb"\}")
 _V_API3: Final = _lazy_bytes(
-    rb"\{" + _B + rb'(?:("Response")' + _B + rb":" + _B + rb"\{" + _B + rb")?" + rb'"Error"' + _B + rb":" + _B
+    rb'\{"(?:(Response)"' + _B + rb":" + _B + rb"\{" + _B + rb'")?' + rb'Error"' + _B + rb":" + _B
     + rb"\{" + _B + rb'"Code"' + _B + rb":" + _B + rb'"([A-Za-z][A-Za-z0-9_.]*)"' + _B + rb"," + _B
     + rb'"Message"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096})"' + _B + rb"\}" + _B + rb"," + _B
     + rb'"RequestId"' + _B + rb":" + _B + rb'"[!#-\[\]-~]*"' + _B + rb"\}(?(1)" + _B + rb"\})")
@@ -1377,3 +1367,26 @@ def blank(buf: bytes, lines: list[Vouched]) -> bytes | None:
         at = line_end
     put(buf[at:])
     return b"".join(pieces)
+
+
+def _first_in_lines(
+    pattern: re.Pattern[bytes], buf: bytes, start: int, end: int,
+) -> Iterator[tuple[re.Match[bytes], int, int]]:
+    """The first match of a vouching regex in each line of `buf[start:end]` that it matches, with the
+    line's start and end, in lines of WINDOW bytes at most: the rest of its line is not searched (a
+    line's second error is no line a regex vouches for), nor is a longer line, so that a line of
+    100,000 legacy codes or SDK texts costs one search, not one from each."""
+    search, find, rfind = pattern.search, buf.find, buf.rfind
+    pos = start
+    while True:
+        match = search(buf, pos, end)
+        if match is None:
+            return
+        at, high = match.span()
+        newline = find(b"\n", high, end)
+        line_end = end if newline < 0 else newline
+        pos = line_end + 1
+        newline = rfind(b"\n", max(start, at - WINDOW), at)
+        line_start = newline + 1 if newline >= 0 else start
+        if line_end - line_start <= WINDOW and (newline >= 0 or at - WINDOW <= start):
+            yield match, line_start, line_end
