@@ -207,3 +207,19 @@ def test_blanked_lines_keep_their_places() -> None:
     key = ("AuthFailure", None, None, None, "python-sdk")
     assert core.blank(b"ab\ncde\nf\n", [(0, 2, key), (3, 6, key)]) == b"  \n   \nf\n"
     assert core.blank(b"ab\ncde\nf\n", [(0, 4, key), (3, 6, key)]) is None
+
+
+def test_a_block_without_common_lines_pauses_vouching() -> None:
+    """After a block of 64 KB or more with fewer vouched lines than one per 4 KB, the next
+    `_VOUCH_PAUSE` blocks are left to `read_texts` (the regexes cost more than the engine there);
+    then a block is looked at again. A small block (a line a read cut) pauses nothing."""
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    common = (fill(COMMON[0], "AuthFailure", "m", "r-1") + "\n").encode()
+    ordinary = b"2024-05-14T08:00:00.016Z INFO [5b69] kms-client: Encrypt ok (12 ms)\n" * 1000
+    assert reader.vouch(ordinary[:200], 0, 200) == []
+    assert len(reader.vouch(common, 0, len(common))) == 1
+    assert reader.vouch(ordinary + common, 0, len(ordinary) + len(common)) != []  # one in 69 KB: paused after
+    for _ in range(core._VOUCH_PAUSE):
+        assert reader.vouch(common, 0, len(common)) == []
+    assert len(reader.vouch(common, 0, len(common))) == 1
