@@ -1257,6 +1257,7 @@ VOUCH = True
 _VOUCHED_BYTES: Final = 12
 _VOUCH_PAUSE: Final = 15
 _PAUSE_AFTER: Final = 1 << 16
+_STOP_PREFIX: Final = 4
 
 # What a line's text outside its error may hold: neither a quote nor a backslash, no parenthesis
 # (a legacy code's, as either engine finds it), no `=` before a quote (`='`), no carriage return;
@@ -1345,10 +1346,12 @@ class _Vouchers(NamedTuple):
 def _vouchers(names: tuple[str, ...]) -> _Vouchers:
     """`_Vouchers` for the code names an extractor knows: a capital outside an error may begin none
     of their literals (`name_literals`, as the engines look for them), nor `SDK`, `Code`,
-    `ErrorCode`, `RequestId`, `MESSAGE`."""
+    `ErrorCode`, `RequestId`, `MESSAGE` (nor what begins as one of them does)."""
     from .forms import _trie_regex, name_literals, word_trie
 
-    words = {*name_literals(names), "SDK", "Code", "ErrorCode", "RequestId", "MESSAGE"}
+    # Each word by its first _STOP_PREFIX characters, which every place it stands begins with: a trie
+    # of thousands of team codes' whole names took 0.4 s to compile, of their beginnings milliseconds.
+    words = {w[:_STOP_PREFIX] for w in (*name_literals(names), "SDK", "Code", "ErrorCode", "RequestId", "MESSAGE")}
     stop = _trie_regex(word_trie({w: {""} for w in words})).encode("ascii")
     starts = "".join(sorted({w[0] for w in words})).encode("ascii")  # capitals all: `_CODE_NAME`
     outside = _outside(stop, starts)
