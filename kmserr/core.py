@@ -440,8 +440,9 @@ class PythonCore:
     def vouch(self, buf: bytes, start: int, end: int) -> list[Vouched]:
         """The lines of `buf[start:end]` (whole lines) that a common form's regex vouches for, in
         order: the line matches it whole, so that it holds that one error and nothing else that the
-        full extractor would read (`_V_PLAIN_SDK`, `_V_QUOTED_SDK`, `_V_API3` with `_Vouchers`
-        and `_message_inert`), and its tail's key is known by its form and code alone. The first
+        full extractor would read (`_V_PLAIN_SDK`, `_V_QUOTED_SDK`, `_V_API3`, `_V_LEGACY`,
+        `_V_LEGACY_BODY`, each line's first match, with `_Vouchers` and `_message_inert`), and its
+        tail's key is known by its form and code alone (a legacy body's: its codes and codeDesc). The first
         line of each (form, code) is read by the full extractor too, which must agree, else that
         code's lines of that form are left to `read_texts`. Each (start, end, key)."""
         if not (VOUCH and self._fast and self._envelope in (AUTO, NONE)):
