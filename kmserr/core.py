@@ -18,6 +18,12 @@ once over the joined text, and one regex finds every line's error; a line a batc
 goes to its reader alone. A line costs a few Python operations that way, where each `in` and each
 call cost about as much as the line's own reading.
 
+For plain output and `-c`, a block's common lines are first looked for by one regex per form that
+must match a line's whole text (`vouch`): the error, and around it nothing that the full extractor
+would read (no name, legacy code, other form's literal, quote, escape or envelope). Such a line is
+its tail's key by its form and code alone, with no candidate, batch or `Finding`; the block's other
+lines are read as below, the vouched ones made blanks for the engine (`blank`).
+
 For plain output (`read_texts(codes=True)`), whose tail shows only each error's code, module
 code, gateway code, codeDesc and form (`tail_key`), a batch's line is read for that key alone
 (`_key_batch`): the regex's groups that the key depends on are looked up by signature, and only
@@ -31,7 +37,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol, cast
 
 from .envelopes import _DOCKER_HEAD, AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
 from .extract import (
@@ -60,6 +66,7 @@ from .forms import (
     Finding,
     _api3_json,
     _clean,
+    _Lazy,
     _lazy,
     _legacy_json_bodies,
     _legacy_json_plain,
@@ -164,19 +171,23 @@ class PythonCore:
         # For plain output's tails (`_key_batch`): by signature, what a line's key depends on, read
         # both ways once and agreed, and the key.
         self._known: dict[tuple[object, ...], dict[object, tuple[object, ...]]] = {}
+        # Lines a regex vouches for (`vouch`): by (form, code), the key of their tail, or (): refused.
+        self._vouched: dict[tuple[str, object], tuple[object, ...]] = {}
+        self._vouch_pause = 0  # how many blocks more `vouch` leaves alone
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         return self.read_texts(buf, start, end)[0]
 
     def read_texts(
-        self, buf: bytes, start: int, end: int, *, codes: bool = False,
+        self, buf: bytes, start: int, end: int, *, codes: bool = False, find_in: bytes | None = None,
     ) -> tuple[list[Line], list[str | None]]:
         """`read`'s lines, and beside each the text it was read as (None: not decoded here), which
         the scanner's hit then holds: a line decoded once, not again for its hit. With `codes`
         (plain output, whose tail shows only what `tail_key` holds), a common line read in a batch
         is listed with KEYED as its findings, and beside it its `tail_key` in place of its text: no
-        `Finding` is kept for it, nor a `Hit` made of it."""
-        found = self._engine.candidates(buf, start, end)
+        `Finding` is kept for it, nor a `Hit` made of it. `find_in`: where to look for candidates
+        instead of `buf`, the same bytes but for lines blanked (`blank`): those are not read here."""
+        found = self._engine.candidates(buf if find_in is None else find_in, start, end)
         if not (found.structured or found.names or found.crowded or found.parens):
             return [], []
         envelope = self._envelope
@@ -425,6 +436,120 @@ class PythonCore:
             read[index] = True
             done += 1
         return done
+
+    def vouch(self, buf: bytes, start: int, end: int) -> list[Vouched]:
+        """The lines of `buf[start:end]` (whole lines) that a common form's regex vouches for, in
+        order: the line matches it whole, so that it holds that one error and nothing else that the
+        full extractor would read (`_V_PLAIN_SDK`, `_V_QUOTED_SDK`, `_V_API3`, `_V_LEGACY`,
+        `_V_LEGACY_BODY`, each line's first match, with `_Vouchers` and `_message_inert`), and its
+        tail's key is known by its form and code alone (a legacy body's: its codes and codeDesc). The first
+        line of each (form, code) is read by the full extractor too, which must agree, else that
+        code's lines of that form are left to `read_texts`. Each (start, end, key)."""
+        if not (VOUCH and self._fast and self._envelope in (AUTO, NONE)):
+            return []
+        if self._vouch_pause:  # a block before had few common lines: the next few are read as before
+            self._vouch_pause -= 1
+            return []
+        checks = _vouchers(self._extractor.names)
+        time_head, outside, json_head, json_tail, json_open, json_rest = checks
+        known = self._vouched
+        found: list[Vouched] = []
+        put = found.append
+        find = buf.find
+        for match, line_start, line_end in _first_in_lines(_V_PLAIN_SDK, buf, start, end):
+            at = match.start()
+            if time_head(buf, line_start, at) is None \
+                    or find(b"code", line_start, at) >= 0 or not _message_inert(match.group(2)):
+                continue
+            code = match.group(1)
+            key = known.get((PYTHON_SDK, code))
+            if key is None:
+                key = self._vouch_first(buf, line_start, line_end, PYTHON_SDK, code)
+            if key:
+                put((line_start, line_end, key))
+        for match, line_start, line_end in _first_in_lines(_V_QUOTED_SDK, buf, start, end):
+            at, high = match.span()
+            if json_head(buf, line_start, at) is None \
+                    or json_tail(buf, high, line_end) is None or find(b"code", line_start, at) >= 0 \
+                    or find(b"code", high, line_end) >= 0 or not _message_inert(match.group(2)):
+                continue
+            code = match.group(1)
+            key = known.get((PYTHON_SDK, code))
+            if key is None:
+                key = self._vouch_first(buf, line_start, line_end, PYTHON_SDK, code)
+            if key:
+                put((line_start, line_end, key))
+        for match, line_start, line_end in _first_in_lines(_V_API3, buf, start, end):
+            at, high = match.span()
+            if time_head(buf, line_start, at) is None \
+                    or outside(buf, high, line_end) is None or find(b"code", line_start, at) >= 0 \
+                    or find(b"code", high, line_end) >= 0 or not _message_inert(match.group(3)):
+                continue
+            code = match.group(2)
+            key = known.get((API3_JSON, code))
+            if key is None:
+                key = self._vouch_first(buf, line_start, line_end, API3_JSON, code)
+            if key:
+                put((line_start, line_end, key))
+        for match, line_start, line_end in _first_in_lines(_V_LEGACY, buf, start, end):
+            # A legacy code and its message, the line's only one (`_legacy_line`), in a timed line or
+            # in a JSON record's value, where it begins the value (`_legacy_message` reads it to the quote).
+            at, high = match.span()
+            if find(b"code", line_start, line_end) >= 0:
+                continue
+            if buf[at - 1 : at] == b'"':
+                if json_open(buf, line_start, at) is None or json_rest(buf, high, line_end) is None:
+                    continue
+            elif time_head(buf, line_start, at) is None or outside(buf, high, line_end) is None \
+                    or buf.endswith(b"]: ", line_start, at):  # Node's header (`_legacy_message`)
+                continue
+            code = match.group(1)
+            key = known.get((LEGACY_MESSAGE, code))
+            if key is None:
+                key = self._vouch_first(buf, line_start, line_end, LEGACY_MESSAGE, code)
+            if key:
+                put((line_start, line_end, key))
+        for match, line_start, line_end in _first_in_lines(_V_LEGACY_BODY, buf, start, end):
+            at, high = match.span()
+            message, desc = match.group(4, 5)
+            if time_head(buf, line_start, at) is None \
+                    or outside(buf, high, line_end) is None or find(b"code", line_start, at) >= 0 \
+                    or find(b"code", high, line_end) >= 0 or not _message_inert(message) or not _message_inert(desc) \
+                    or b"(" in message or b"(" in desc:
+                continue
+            ident = match.group(1, 2, 3, 5)
+            key = known.get((LEGACY_JSON, ident))
+            if key is None:
+                key = self._vouch_first(buf, line_start, line_end, LEGACY_JSON, ident)
+            if key:
+                put((line_start, line_end, key))
+        found.sort()
+        if end - start >= _PAUSE_AFTER and len(found) << _VOUCHED_BYTES < end - start:
+            self._vouch_pause = _VOUCH_PAUSE
+        return found
+
+    def _vouch_first(
+        self, buf: bytes, line_start: int, line_end: int, form: str, ident: bytes | tuple[bytes | None, ...],
+    ) -> tuple[object, ...]:
+        """The key of the first vouched line of a (form, what its key depends on: its code; a legacy
+        body's codes and codeDesc), if the full extractor reads the line as that one error: else ()
+        (those lines of that form are never vouched for)."""
+        text = buf[line_start:line_end].decode("utf-8", "surrogateescape")
+        key: tuple[object, ...]
+        if isinstance(ident, tuple):  # a legacy body's: its gateway code (quoted or not), legacy code, codeDesc
+            quoted, number, legacy, desc = ident
+            key = (cast(bytes, legacy).decode("ascii"), int(cast(bytes, legacy)), int(cast(bytes, quoted or number)),
+                   cast(bytes, desc).decode("utf-8", "surrogateescape"), form)
+        else:
+            name = ident.decode("ascii")
+            key = (name, int(name) if form == LEGACY_MESSAGE else None, None, None, form)
+        full = self._extractor.find(text, envelope=self._envelope)
+        if len(full) != 1 or tail_key(full[0]) != key:
+            key = ()
+        if len(self._vouched) >= _CHECKED_MAX:
+            self._vouched.clear()
+        self._vouched[form, ident] = key
+        return key
 
     def _read_fast(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
@@ -1115,3 +1240,170 @@ def _chars(raw: bytes, positions: list[int]) -> list[int]:
         previous = p
         converted.append(chars)
     return converted
+
+
+# ---------------------------------------------------------------- lines a regex vouches for
+
+def _lazy_bytes(pattern: bytes, flags: int = 0) -> re.Pattern[bytes]:
+    """A bytes pattern compiled at its first use (`forms._lazy`'s, for bytes)."""
+    return cast("re.Pattern[bytes]", _Lazy(pattern, flags))  # type: ignore[arg-type]  # _Lazy compiles either
+
+
+# Tests set it False to read every line by the batches and the full extractor (`PythonCore.vouch`).
+VOUCH = True
+# The regexes cost ~1.8 ns a byte of a block without errors, where the engine costs 0.7: a block with
+# fewer vouched lines than one per 2 ** _VOUCHED_BYTES bytes (an ordinary log, a hostile line) has
+# the next _VOUCH_PAUSE blocks read as before, then one looked at again (an incident log: every block).
+# Not after a block under _PAUSE_AFTER bytes: the line a read cut, read alone between two blocks.
+_VOUCHED_BYTES: Final = 12
+_VOUCH_PAUSE: Final = 15
+_PAUSE_AFTER: Final = 1 << 16
+_STOP_PREFIX: Final = 4
+
+# What a line's text outside its error may hold: neither a quote nor a backslash, no parenthesis
+# (a legacy code's, as either engine finds it), no `=` before a quote (`='`), no carriage return;
+# a capital that begins one of `stop` (the code names' literals, `SDK`, `Code`, `ErrorCode`,
+# `RequestId`, `MESSAGE`) only where none of them begins: then no name, legacy code or other form
+# stands there. The other capitals are in the run (a lookahead at each costs as much as the run).
+
+
+def _outside_parts(stop: bytes, starts: bytes) -> tuple[bytes, bytes]:
+    """What a run of text outside an error is made of (`_outside`), and where it stops."""
+    chars = rb'[^\n\r"\\()=' + starts + rb"]"
+    return rb"(?:" + chars + rb"++|=(?![\"'])|(?!" + stop + rb")[" + starts + rb"])", chars
+
+
+def _outside(stop: bytes, starts: bytes) -> bytes:
+    """A run of text outside an error."""
+    return _outside_parts(stop, starts)[0] + rb"*+"
+
+
+# A line in no platform's envelope, which no traceback quotes: an RFC 3339 time, a blank, then a
+# capital (a level, not CRI's stream or a host: `may_wrap` and `may_continue` say no), or an app's
+# JSON record (`{"`, not Docker's `{"log":"`, nor journald's `{"__`).
+_TIME_HEAD: Final = (
+    rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})? (?=[A-Z])"
+)
+# The message's first byte: not a blank (`lstrip`: no Unicode space begins with these) nor `(` (a
+# legacy message, `with_legacy_message`), nor a quote or backslash; and no `None` (no message:
+# `_sdk_checked`).
+_MESSAGE_FIRST: Final = rb"(?!None[^!-~])[!#-'*-\[\]-~\xe4-\xe9]"
+_CODE: Final = rb"([A-Za-z][A-Za-z0-9_.]*)"
+_RID: Final = rb"(?!(?i:none|null|nil|undefined)(?![0-9A-Za-z_-]))[0-9A-Za-z][0-9A-Za-z_-]{0,127}"
+# Each common form from its literal to where it ends, its code the first group (`_PY_COMMON_SOURCE`,
+# `_QUOTED_SDK_LINES`, `_API3_BODY` and `_API3_ERROR_BODY` as bytes, with the checks above).
+# A message runs to the one ` requestId:` that the ID and the error's end follow (the ID holds no
+# blank): read word by word, never given back, nor beyond another SDK text (so that a line of them
+# is read once, not once from each). Each regex begins with a literal of two bytes or more, which
+# `re` skips to at C speed (a flood of `(`, `{` or `[` is not tried at each byte).
+_V_PLAIN_SDK: Final = _lazy_bytes(
+    rb"\[TencentCloudSDKException\] code:" + _CODE + rb" message:(" + _MESSAGE_FIRST
+    + rb'(?:[^\n\r"\\ \[]++| (?!requestId:' + _RID + rb"$)|\[(?!TencentCloudSDK))*+) requestId:" + _RID + rb"$",
+    re.MULTILINE)
+_V_QUOTED_SDK: Final = _lazy_bytes(
+    rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:(" + _MESSAGE_FIRST
+    + rb'(?:[^\n\r"\\ ]++| (?!requestId:' + _RID + rb'"))*+) requestId:' + _RID + rb'"')
+# A legacy code of five digits from 1 (`_LEGACY`, as bytes: a letter after it, where `_LEGACY` takes
+# any, is an ASCII one; before it no word character of any script, no `.` or `(`).
+_V_LEGACY: Final = _lazy_bytes(rb"\((1[0-9]{4})\)(?<![A-Za-z0-9_.(\x80-\xff]\(1[0-9]{4}\)) ?(?=[A-Za-z])")
+_B: Final = rb"[ \t]*"
+# A legacy body (`_LEGACY_BODY`, as bytes), its code a number or a whole string, its message a legacy
+# code's (`_V_LEGACY`'s): groups the gateway code (either), the legacy code, the message, the codeDesc.
+_V_LEGACY_BODY: Final = _lazy_bytes(
+    rb'\{"code"' + _B + rb":" + _B + rb'(?:"(0|[1-9][0-9]{0,5})"|(0|[1-9][0-9]{0,5}))' + _B + rb"," + _B
+    + rb'"message"' + _B + rb":" + _B + rb'"\(([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])([^"\\\x00-\x1f]{0,4000})"' + _B
+    + rb"," + _B + rb'"codeDesc"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096})"' + _B + rb"\}")
+_V_API3: Final = _lazy_bytes(
+    rb'\{"(?:(Response)"' + _B + rb":" + _B + rb"\{" + _B + rb'")?' + rb'Error"' + _B + rb":" + _B
+    + rb"\{" + _B + rb'"Code"' + _B + rb":" + _B + rb'"([A-Za-z][A-Za-z0-9_.]*)"' + _B + rb"," + _B
+    + rb'"Message"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096})"' + _B + rb"\}" + _B + rb"," + _B
+    + rb'"RequestId"' + _B + rb":" + _B + rb'"[!#-\[\]-~]*"' + _B + rb"\}(?(1)" + _B + rb"\})")
+
+_DIGIT_PAREN: Final = _lazy_bytes(rb"\)(?<=[0-9]\))")  # where either engine may see a legacy code's `)`
+_SPACES: Final = b" " * (WINDOW + 1)
+# A vouched line: where it starts and ends (without its newline) in the block, and its tail's key.
+Vouched = tuple[int, int, tuple[object, ...]]
+
+
+def _message_inert(message: bytes) -> bool:
+    """Whether a message holds nothing that another form, `next_error` or `_batch_kind` would read
+    (another SDK text, `code:`, `Code: `, `ErrorCode=`, `RequestId=`, `='`, or a legacy code's `)`)."""
+    return not (b"SDK" in message or b"code" in message or b"Code" in message or b"='" in message
+                or b"RequestId=" in message or (b")" in message and _DIGIT_PAREN.search(message) is not None))
+
+
+class _Vouchers(NamedTuple):
+    """The regexes that check a vouched line's text outside its error, for one set of code names."""
+
+    time_head: Callable[[bytes, int, int], re.Match[bytes] | None]  # a timed line's head, fullmatch
+    outside: Callable[[bytes, int, int], re.Match[bytes] | None]  # plain text after a body, fullmatch
+    json_head: Callable[[bytes, int, int], re.Match[bytes] | None]  # a JSON record up to its value's `:`
+    json_tail: Callable[[bytes, int, int], re.Match[bytes] | None]  # the record after its value
+    json_open: Callable[[bytes, int, int], re.Match[bytes] | None]  # a JSON record up to its value's quote
+    json_rest: Callable[[bytes, int, int], re.Match[bytes] | None]  # a value's rest, its quote, the record
+
+
+@functools.lru_cache(maxsize=8)
+def _vouchers(names: tuple[str, ...]) -> _Vouchers:
+    """`_Vouchers` for the code names an extractor knows: a capital outside an error may begin none
+    of their literals (`name_literals`, as the engines look for them), nor `SDK`, `Code`,
+    `ErrorCode`, `RequestId`, `MESSAGE` (nor what begins as one of them does)."""
+    from .forms import _trie_regex, name_literals, word_trie
+
+    # Each word by its first _STOP_PREFIX characters, which every place it stands begins with: a trie
+    # of thousands of team codes' whole names took 0.4 s to compile, of their beginnings milliseconds.
+    words = {w[:_STOP_PREFIX] for w in (*name_literals(names), "SDK", "Code", "ErrorCode", "RequestId", "MESSAGE")}
+    stop = _trie_regex(word_trie({w: {""} for w in words})).encode("ascii")
+    starts = "".join(sorted({w[0] for w in words})).encode("ascii")  # capitals all: `_CODE_NAME`
+    outside = _outside(stop, starts)
+    string = rb'"(?!locals"|code")' + outside + rb'"'
+    unit = _outside_parts(stop, starts)[0]
+    parts = rb"(?:" + string + rb"|" + unit + rb")*+"
+    return _Vouchers(
+        re.compile(_TIME_HEAD + outside).fullmatch,
+        re.compile(outside).fullmatch,
+        re.compile(rb'\{(?!"log":")' + parts + rb"(?<=:)").fullmatch,
+        re.compile(parts).fullmatch,
+        re.compile(rb'\{(?!"log":")' + parts + rb'(?<=:)"').fullmatch,
+        re.compile(outside + rb'"' + parts).fullmatch,
+    )
+
+
+def blank(buf: bytes, lines: list[Vouched]) -> bytes | None:
+    """A copy of `buf` (a block's buffer) with these lines' bytes made spaces, their places kept: no
+    engine finds a candidate there. None if two of them overlap (no two forms' regexes vouch for
+    one line: never)."""
+    pieces: list[bytes] = []
+    put = pieces.append
+    at = 0
+    for line_start, line_end, _ in lines:
+        if line_start < at:
+            return None
+        put(buf[at:line_start])
+        put(_SPACES[: line_end - line_start])
+        at = line_end
+    put(buf[at:])
+    return b"".join(pieces)
+
+
+def _first_in_lines(
+    pattern: re.Pattern[bytes], buf: bytes, start: int, end: int,
+) -> Iterator[tuple[re.Match[bytes], int, int]]:
+    """The first match of a vouching regex in each line of `buf[start:end]` that it matches, with the
+    line's start and end, in lines of WINDOW bytes at most: the rest of its line is not searched (a
+    line's second error is no line a regex vouches for), nor is a longer line, so that a line of
+    100,000 legacy codes or SDK texts costs one search, not one from each."""
+    search, find, rfind = pattern.search, buf.find, buf.rfind
+    pos = start
+    while True:
+        match = search(buf, pos, end)
+        if match is None:
+            return
+        at, high = match.span()
+        newline = find(b"\n", high, end)
+        line_end = end if newline < 0 else newline
+        pos = line_end + 1
+        newline = rfind(b"\n", max(start, at - WINDOW), at)
+        line_start = newline + 1 if newline >= 0 else start
+        if line_end - line_start <= WINDOW and (newline >= 0 or at - WINDOW <= start):
+            yield match, line_start, line_end

@@ -12,7 +12,7 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, BinaryIO, Final, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
 
 from .forms import NODE_CONTEXT, RICH_HEAD, Finding
 from .matcher import Matcher, matcher_for
@@ -253,16 +253,28 @@ class LineScanner:
     def scan_plain(self, buf: bytes, start: int, end: int) -> list[Hit | Keyed]:
         """The error lines of `buf[start:end]` (whole lines) for plain output: as `scan_lines`' hits,
         but a common line that Python's core read in a batch as (its bytes, its number, its tail's
-        key: `core.tail_key`), with no `Finding` or `Hit` made (`PythonCore.read_texts`' `codes`)."""
+        key: `core.tail_key`), with no `Finding` or `Hit` made (`PythonCore.read_texts`' `codes`); a
+        line that a form's regex vouches for whole (`PythonCore.vouch`) so too, before any candidate
+        is looked for (the engine looks in the block with those lines blanked)."""
         if self._core.name != "python" or self._rich_lines:
             return [hit for _, hit in self.scan_lines(buf, start, end)]
-        candidates, texts = cast("PythonCore", self._core).read_texts(buf, start, end, codes=True)
+        from .core import KEYED, blank  # imported already: Python's core runs
+
+        core = cast("PythonCore", self._core)
+        vouched = core.vouch(buf, start, end)
+        blanked = blank(buf, vouched) if vouched else None
+        if blanked is None:
+            vouched = []
+        candidates, texts = core.read_texts(buf, start, end, codes=True, find_in=blanked)
         if not all(line[2] for line in candidates):
             # rich's exception line, Node's code line, a record that may continue: their lines are
             # read with those around them, by `_scan` (which reads the block again, keeping findings).
             return [hit for _, hit in self.scan_lines(buf, start, end)]
-        from .core import KEYED  # imported already: Python's core runs
-
+        if vouched:  # each line in order (they start at different places: their tuples compare by that alone)
+            merged: list[tuple[Line, Any]] = sorted([
+                *zip(candidates, texts, strict=True),
+                *[((line_start, line_end, KEYED), key) for line_start, line_end, key in vouched]])
+            candidates, texts = [line for line, _ in merged], [text for _, text in merged]
         out: list[Hit | Keyed] = []
         put = out.append
         counting = self._count_lines

@@ -1,0 +1,225 @@
+"""Lines a regex vouches for (`PythonCore.vouch`): read by their form and code alone, they must print
+as the full extractor reads them.
+
+Plain output and `-c` in pure Python take a common line whose whole text one regex matches
+(`core._V_PLAIN_SDK`, `_V_QUOTED_SDK`, `_V_API3`, `_V_LEGACY`, `_V_LEGACY_BODY`, with `_vouchers`
+for the text around the error)
+without the engine's candidates, the batches or a `Finding`. The differential tests compare that
+output with the one of the same files with vouching off (`core.VOUCH`) and with the full extractor
+of every line (`core.FAST_PATH` off): on lines of the common forms mutated by what may change their
+reading (another error, a name or a legacy code beside it, quotes, escapes, envelopes, near-miss
+names, long lines, other scripts), and on every fixture in tests/data.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from kmserr import core, search
+from kmserr.core import PythonCore
+from kmserr.matcher import matcher_for
+from kmserr.registry import default_registry
+from kmserr.render import Style, line_printer
+from kmserr.search import Search
+from tests.conftest import ENGINES
+from tests.test_native import DATA
+
+HEAD = "2024-05-14T08:00:00.016Z ERROR [3d37e09e463d47fd] kms-client: Encrypt "
+SDK = "[TencentCloudSDKException] code:<code> message:<message> requestId:<rid>"
+COMMON = (
+    HEAD + "raised " + SDK,
+    '{"time":"2024-05-14T08:00:00.016Z","level":"error","msg":"Encrypt failed","error":"' + SDK + '","region":"x"}',
+    HEAD + 'response {"Response": {"Error": {"Code": "<code>", "Message": "<message>"}, "RequestId": "<rid>"}}',
+    HEAD + 'response {"Error":{"Code":"<code>","Message":"<message>"},"RequestId":"<rid>"}',
+    HEAD + "request rejected: (10630)<message> action=Decrypt <code> <rid>",
+    '{"time":"2024-05-14T08:00:00.016Z","level":"error","msg":"x","error":"(10630) <message> <code>","id":"<rid>"}',
+    HEAD + 'returned {"code": 4000, "message": "(10630)<message>", "codeDesc": "<code>"} <rid>',
+    HEAD + 'returned {"code":"4100","message":"(10010) <message>","codeDesc":"<code>"}',
+)
+
+
+def fill(form: str, code: str, message: str, rid: str) -> str:
+    """A line of a form with its code, message and request ID."""
+    return form.replace("<code>", code).replace("<message>", message).replace("<rid>", rid)
+
+# What may change a line's reading, put anywhere in it.
+SPOILERS = (
+    "InternalError", "AuthFailure.SignatureFailure", "ResourceUnavailable", "InvalidParameterValue", "Internal",
+    "(10630) key gone", "(100)x", "1) y", "(x1) y", "(49757 keys)", '"', '"code"', '"Code"', '"locals"', '"MESSAGE"',
+    "\\", "\\u6570", "\\n", "SDK", "TencentCloudSDKException: ", "[TencentCloudSDKException] code:X message:y",
+    "code:", "code: 'X',", "Code: X, Message: y", "ErrorCode=", "RequestId=", "='", "=", "\r", "\t", " ", "None",
+    "(", ")", "{", "}", "[", "]", ":", "解密失败", "\u3000", "\xa0", "é", "\x1c", "\x00", "\udcff", "requestId:",
+    " requestId:None", "message:", '{"log":"', "Record was: {", "│ ", "  ", "R", "Jan 1 ", "<13>", "x" * 4100,
+)
+codes = st.sampled_from(["AuthFailure", "InternalError", "ResourceUnavailable.CmkDisabled", "KmsTeam.Quota", "none",
+                         "Null", "Q9", "InvalidParameterValue.InvalidKeyId", "ClientError"])
+MESSAGES = ("The CMK is disabled.", "解密失败 keyId=k-1", "None", "None.", "(10630) bad", " spaced",
+                            "CMK数量超过限制 (4975 keys in ap).", "limit: 107 calls (2) max", "m", "x='y'", "Nonesuch", "see code:X message:y",
+                            "Code: X, Message: y", "a [TencentCloudSDKException] code:Y message:z", "b (10630) c",
+                            "RequestId=r, ErrorCode=X, ErrorMessage=y", "kms.(10630) d", '"q" x', "\\u6570 x", "\u3000x",
+            "requestId:r-2 x", "x requestId:None y")
+messages = st.sampled_from(MESSAGES)
+rids = st.sampled_from(["ef895e4f-1e90-445d-a870-a6eb1669d50e", "abc", "None", "undefined", "nil-1", "r_1"])
+
+
+@st.composite
+def common_line(draw: st.DrawFn, code: str) -> str:
+    """A line of a common form with this code, maybe mutated: a spoiler put at some place, its head changed."""
+    line = fill(draw(st.sampled_from(COMMON)), code, draw(messages), draw(rids))
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.integers(0, len(line)))
+        line = line[:at] + draw(st.sampled_from(SPOILERS)) + line[at:]
+    if draw(st.booleans()):
+        line = draw(st.sampled_from(["", "2024-05-14T08:00:00Z stdout F ", "12 ", "x ", "  ", "Jan  1 host: "])) \
+            + line[draw(st.sampled_from([0, 25, len(HEAD)])):]
+    return line
+
+
+def grep(path: Path, *, numbers: bool) -> tuple[bytes, int]:
+    """Pure Python's plain output of a file (file names and line numbers), and `-c`'s count, read by
+    new block cores (a core keeps the (form, code)s it refused to vouch for: a test's lines are judged
+    by the regexes, not by what an earlier test's lines refused)."""
+    matcher_for(default_registry()).cores.clear()
+    out = io.BytesIO()
+    sink = line_printer(out, "plain", Style(), with_filename=True, line_numbers=numbers, annotate=True,
+                        encoding="utf-8")
+    run = Search(default_registry(), sink, lambda path, problem: None, count_lines=numbers, jobs=1)
+    run.search(str(path))
+    sink.flush()
+    counted = Search(default_registry(), None, lambda path, problem: None, count_lines=False, jobs=1,
+                     count_codes=False)
+    counted.search(str(path))
+    assert counted.lines_per_input[-1][1] == out.getvalue().count(b"\n")
+    return out.getvalue(), counted.lines_per_input[-1][1]
+
+
+def three_ways(path: Path, engine: str, *, numbers: bool = False) -> bytes:
+    """The output with vouching, asserted equal to that without it and to the full extractor's."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv(core.ENV, "1")
+        m.setenv("KMSERR_ENGINE", engine)
+        vouched = grep(path, numbers=numbers)
+        m.setattr(core, "VOUCH", False)
+        assert grep(path, numbers=numbers) == vouched
+        m.setattr(core, "FAST_PATH", False)
+        assert grep(path, numbers=numbers) == vouched
+    return vouched[0]
+
+
+@given(codes.flatmap(lambda code: st.tuples(st.just(code), st.lists(
+           st.tuples(common_line(code), st.sampled_from(["\n", "\r\n"])), min_size=1, max_size=10))),
+       st.sampled_from([64, 1 << 20]), st.sampled_from(ENGINES), st.booleans())
+@example(("AuthFailure", [(fill(COMMON[0], "AuthFailure", "m", "r"), "\n")] * 2), 1 << 20, "hyperscan", True)
+def test_mutated_common_lines(
+    tmp_path_factory: pytest.TempPathFactory, drawn: tuple[str, list[tuple[str, str]]], block: int, engine: str,
+    numbers: bool,
+) -> None:
+    """Mutated lines of one code, after a clean line of each form of it (so that the code's check
+    by the full extractor passes first, and the mutated lines are the regexes' alone to judge)."""
+    code, lines = drawn
+    clean = "".join(fill(form, name, "The CMK is disabled.", "r-1") + "\n" for name in (code, "q") for form in COMMON)
+    data = (clean + "".join(line + eol for line, eol in lines)).encode("utf-8", "surrogateescape")
+    path = tmp_path_factory.mktemp("vouch") / "a.log"
+    path.write_bytes(data * 2)  # each (form, code) met again once checked
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(search, "BLOCK_SIZE", block)
+        three_ways(path, engine, numbers=numbers)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("numbers", [False, True])
+def test_every_fixture(tmp_path: Path, engine: str, numbers: bool) -> None:
+    """Every file in tests/data, each whole and all of them in one file."""
+    files = [p for p in sorted(DATA.rglob("*")) if p.is_file()]
+    for path in files:
+        three_ways(path, engine, numbers=numbers)
+    joined = tmp_path / "all.log"
+    joined.write_bytes(b"\n".join(p.read_bytes() for p in files) * 2)
+    three_ways(joined, engine, numbers=numbers)
+
+
+def test_the_common_forms_are_vouched_for() -> None:
+    """Each common form, as logged, is vouched for with its key (the tests above would pass with
+    nothing vouched); with a name before it, a second error or a quote in its message, it is not."""
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    # (a legacy message's text is outside its error: a name there would be an error of its own)
+    lines = [fill(form, "AuthFailure" if "Code" in form or "code:" in form or "codeDesc" in form else "q",
+                  "The CMK is disabled.", "r-1") for form in COMMON]
+    lines += [
+        HEAD.replace("Encrypt", "InternalError") + "raised " + fill(SDK, "AuthFailure", "m", "r"),
+        HEAD + "raised " + fill(SDK, "AuthFailure", "see code:X message:y", "r"),
+        HEAD + "raised " + fill(SDK, "AuthFailure", "a (10630) b", "r"),
+        HEAD + "raised " + fill(SDK, "AuthFailure", 'say "hi"', "r"),
+        fill(COMMON[1].replace('"region":"x"', '"region":"InternalError"'), "AuthFailure", "m", "r"),
+        '{"log":"' + fill(COMMON[1], "AuthFailure", "m", "r")[1:],
+    ]
+    buf = "\n".join(lines).encode() + b"\n"
+    vouched = reader.vouch(buf, 0, len(buf))
+    forms = ["python-sdk", "python-sdk", "api3-json", "api3-json"]
+    assert [key for _, _, key in vouched] == [
+        *[("AuthFailure", None, None, None, form) for form in forms],
+        ("10630", 10630, None, None, "legacy-message"), ("10630", 10630, None, None, "legacy-message"),
+        ("10630", 10630, 4000, "AuthFailure", "legacy-json"), ("10010", 10010, 4100, "AuthFailure", "legacy-json"),
+    ]
+    starts = [0, *[i + 1 for i, byte in enumerate(buf) if byte == ord("\n")]]
+    assert [(s, e) for s, e, _ in vouched] == [(starts[i], starts[i + 1] - 1) for i in range(len(COMMON))]
+
+
+def test_a_code_the_full_extractor_reads_otherwise_is_not_vouched_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first line of each (form, code) is read by the full extractor too: where it disagrees,
+    none of that code's lines of that form is vouched for."""
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    monkeypatch.setattr(reader, "_extractor", type("Blind", (), {"names": matcher.extractor.names,
+                                                                  "find": staticmethod(lambda *a, **k: [])})())
+    buf = (fill(COMMON[0], "AuthFailure", "m", "r") + "\n").encode() * 3
+    assert reader.vouch(buf, 0, len(buf)) == []
+    assert reader._vouched == {("python-sdk", b"AuthFailure"): ()}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_each_spoiler_at_each_place(tmp_path: Path, engine: str) -> None:
+    """Each spoiler and each message put at each place of each common form (the line's start, before
+    the error, in its code, message and request ID, its end), after a clean line of each form: one file."""
+    lines = [fill(form, code, "The CMK is disabled.", "r-1") for form in COMMON for code in ("AuthFailure", "Q9", "q")]
+    for form in COMMON:
+        marked = fill(form, "Auth<c>Failure", "The <m>CMK", "r-<r>1")
+        for spoiler in (*SPOILERS, *MESSAGES):
+            for place in (0, max(0, form.index("<") - 8), *[marked.index(m) for m in ("<c>", "<m>", "<r>") if m in marked],
+                          len(marked)):
+                line = marked[:place] + spoiler + marked[place:]
+                lines.append(line.replace("<c>", "").replace("<m>", "").replace("<r>", ""))
+    path = tmp_path / "a.log"
+    path.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape") + b"\n")
+    printed = three_ways(path, engine, numbers=True)
+    assert printed.count(b"\n") > len(lines) // 2
+
+
+def test_blanked_lines_keep_their_places() -> None:
+    """Vouched lines are made spaces, every byte kept in its place; lines that overlap (no two forms
+    vouch for one line) give None, and the block is read as if none were vouched for."""
+    key = ("AuthFailure", None, None, None, "python-sdk")
+    assert core.blank(b"ab\ncde\nf\n", [(0, 2, key), (3, 6, key)]) == b"  \n   \nf\n"
+    assert core.blank(b"ab\ncde\nf\n", [(0, 4, key), (3, 6, key)]) is None
+
+
+def test_a_block_without_common_lines_pauses_vouching() -> None:
+    """After a block of 64 KB or more with fewer vouched lines than one per 4 KB, the next
+    `_VOUCH_PAUSE` blocks are left to `read_texts` (the regexes cost more than the engine there);
+    then a block is looked at again. A small block (a line a read cut) pauses nothing."""
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    common = (fill(COMMON[0], "AuthFailure", "m", "r-1") + "\n").encode()
+    ordinary = b"2024-05-14T08:00:00.016Z INFO [5b69] kms-client: Encrypt ok (12 ms)\n" * 1000
+    assert reader.vouch(ordinary[:200], 0, 200) == []
+    assert len(reader.vouch(common, 0, len(common))) == 1
+    assert reader.vouch(ordinary + common, 0, len(ordinary) + len(common)) != []  # one in 69 KB: paused after
+    for _ in range(core._VOUCH_PAUSE):
+        assert reader.vouch(common, 0, len(common)) == []
+    assert len(reader.vouch(common, 0, len(common))) == 1
