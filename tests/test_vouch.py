@@ -223,3 +223,25 @@ def test_a_block_without_common_lines_pauses_vouching() -> None:
     for _ in range(core._VOUCH_PAUSE):
         assert reader.vouch(common, 0, len(common)) == []
     assert len(reader.vouch(common, 0, len(common))) == 1
+
+
+def test_a_block_of_long_lines_is_not_searched(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines longer than WINDOW on average (a flood of `(10630)`) hold no line a regex vouches for:
+    no regex searches them, where each would try its literal's every place; the block is read as
+    before, and a common line in a block of short lines still vouched for."""
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    searched: list[int] = []
+    real = core._first_in_lines
+
+    def counting(pattern: object, buf: bytes, start: int, end: int) -> object:
+        searched.append(end - start)
+        return real(pattern, buf, start, end)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(core, "_first_in_lines", counting)
+    common = (fill(COMMON[0], "AuthFailure", "m", "r-1") + "\n").encode()
+    flood = (b"(10630)" * 2000)[: core.WINDOW * 3] + b"\n"
+    assert reader.vouch(flood + common, 0, len(flood) + len(common)) == []
+    assert searched == []
+    assert len(reader.vouch(common, 0, len(common))) == 1
+    assert searched
