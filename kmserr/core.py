@@ -460,42 +460,36 @@ class PythonCore:
         known = self._vouched
         found: list[Vouched] = []
         put = found.append
+
+        def vouched(form: str, ident: bytes | tuple[bytes | None, ...], line_start: int, line_end: int) -> None:
+            """The line is vouched for if its (form, ident) was, or its full reading agrees now."""
+            key = known.get((form, ident))
+            if key is None:
+                key = self._vouch_first(buf, line_start, line_end, form, ident)
+            if key:
+                put((line_start, line_end, key))
+
         find = buf.find
         for match, line_start, line_end in _first_in_lines(_V_PLAIN_SDK, buf, start, end):
             at = match.start()
             if time_head(buf, line_start, at) is None \
                     or find(b"code", line_start, at) >= 0 or not _message_inert(match.group(2)):
                 continue
-            code = match.group(1)
-            key = known.get((PYTHON_SDK, code))
-            if key is None:
-                key = self._vouch_first(buf, line_start, line_end, PYTHON_SDK, code)
-            if key:
-                put((line_start, line_end, key))
+            vouched(PYTHON_SDK, match.group(1), line_start, line_end)
         for match, line_start, line_end in _first_in_lines(_V_QUOTED_SDK, buf, start, end):
             at, high = match.span()
             if json_head(buf, line_start, at) is None \
                     or json_tail(buf, high, line_end) is None or find(b"code", line_start, at) >= 0 \
                     or find(b"code", high, line_end) >= 0 or not _message_inert(match.group(2)):
                 continue
-            code = match.group(1)
-            key = known.get((PYTHON_SDK, code))
-            if key is None:
-                key = self._vouch_first(buf, line_start, line_end, PYTHON_SDK, code)
-            if key:
-                put((line_start, line_end, key))
+            vouched(PYTHON_SDK, match.group(1), line_start, line_end)
         for match, line_start, line_end in _first_in_lines(_V_API3, buf, start, end):
             at, high = match.span()
             if time_head(buf, line_start, at) is None \
                     or outside(buf, high, line_end) is None or find(b"code", line_start, at) >= 0 \
                     or find(b"code", high, line_end) >= 0 or not _message_inert(match.group(3)):
                 continue
-            code = match.group(2)
-            key = known.get((API3_JSON, code))
-            if key is None:
-                key = self._vouch_first(buf, line_start, line_end, API3_JSON, code)
-            if key:
-                put((line_start, line_end, key))
+            vouched(API3_JSON, match.group(2), line_start, line_end)
         for match, line_start, line_end in _first_in_lines(_V_LEGACY, buf, start, end):
             # A legacy code and its message, the line's only one (`_legacy_line`), in a timed line or
             # in a JSON record's value, where it begins the value (`_legacy_message` reads it to the quote).
@@ -508,12 +502,7 @@ class PythonCore:
             elif time_head(buf, line_start, at) is None or outside(buf, high, line_end) is None \
                     or buf.endswith(b"]: ", line_start, at):  # Node's header (`_legacy_message`)
                 continue
-            code = match.group(1)
-            key = known.get((LEGACY_MESSAGE, code))
-            if key is None:
-                key = self._vouch_first(buf, line_start, line_end, LEGACY_MESSAGE, code)
-            if key:
-                put((line_start, line_end, key))
+            vouched(LEGACY_MESSAGE, match.group(1), line_start, line_end)
         for match, line_start, line_end in _first_in_lines(_V_LEGACY_BODY, buf, start, end):
             at, high = match.span()
             message, desc = match.group(4, 5)
@@ -522,12 +511,7 @@ class PythonCore:
                     or find(b"code", high, line_end) >= 0 or not _message_inert(message) or not _message_inert(desc) \
                     or b"(" in message or b"(" in desc:
                 continue
-            ident = match.group(1, 2, 3, 5)
-            key = known.get((LEGACY_JSON, ident))
-            if key is None:
-                key = self._vouch_first(buf, line_start, line_end, LEGACY_JSON, ident)
-            if key:
-                put((line_start, line_end, key))
+            vouched(LEGACY_JSON, match.group(1, 2, 3, 5), line_start, line_end)
         found.sort()
         if end - start >= _PAUSE_AFTER and len(found) << _VOUCHED_BYTES < end - start:
             self._vouch_pause = _VOUCH_PAUSE

@@ -173,10 +173,9 @@ def test_a_flood_of_parentheses_tries_the_legacy_regex_nowhere(monkeypatch: pyte
     assert match.group(1) == "10630" and legacy.calls == 1
 
 
-def test_a_flood_of_separators_is_probed_as_one_space() -> None:
-    """Names are probed for after a space once a stretch's separators are spaces: 8 MB of `(` made
-    8 MB of spaces, the probe tried at each (2.6 x an ordinary line's time); a run is one space."""
-    bare = Extractor()._bare
+def _spy_on_probe(bare: Any) -> list[str]:
+    """The texts that `bare`'s spaced probe is run on, from now on (the cached property's value is
+    replaced for this extractor alone)."""
     probed: list[str] = []
     real = bare._spaced
 
@@ -185,7 +184,15 @@ def test_a_flood_of_separators_is_probed_as_one_space() -> None:
             probed.append(text)
             return real.findall(text)
 
-    bare.__dict__["_spaced"] = Spy()  # the cached property's value, for this extractor alone
+    bare.__dict__["_spaced"] = Spy()
+    return probed
+
+
+def test_a_flood_of_separators_is_probed_as_one_space() -> None:
+    """Names are probed for after a space once a stretch's separators are spaces: 8 MB of `(` made
+    8 MB of spaces, the probe tried at each (2.6 x an ordinary line's time); a run is one space."""
+    bare = Extractor()._bare
+    probed = _spy_on_probe(bare)
     names = [m.group() for m in bare.scan("(" * 100_000 + " ; AuthFailure.Sub " + "\t" * 50_000 + "x")]
     assert names == ["AuthFailure.Sub"]
     assert probed and max(map(len, probed)) < 40
@@ -252,15 +259,7 @@ def test_a_line_of_near_miss_team_names_is_not_probed(engine: str) -> None:
     names = [f"Team{n:05d}Failure.Reason{n:05d}" for n in range(2000)]
     extractor = Extractor(names)
     bare = extractor._bare
-    probed: list[str] = []
-    real = bare._spaced
-
-    class Spy:
-        def findall(self, text: str) -> list[Any]:
-            probed.append(text)
-            return real.findall(text)
-
-    bare.__dict__["_spaced"] = Spy()  # the cached property's value, for this extractor alone
+    probed = _spy_on_probe(bare)
     line = " ".join(f"x{n}y {n[:-3]} _{n}_ {n}-Extra {n.lower()} {n.replace('Reason', 'Reasom')}"
                     for n in (names * 4)[:1800])
     assert len(line) > 256_000
