@@ -44,6 +44,7 @@ from .extract import (
     _LOGURU_RECORD,
     _SOURCE_FIRST,
     _UNWANTED_VALUES,
+    POSSESSIVE,
     _closing,
     _form_span,
     _is_source_line,
@@ -445,8 +446,8 @@ class PythonCore:
         tail's key is known by its form and code alone (a legacy body's: its codes and codeDesc). The first
         line of each (form, code) is read by the full extractor too, which must agree, else that
         code's lines of that form are left to `read_texts`. Each (start, end, key)."""
-        if not (VOUCH and self._fast and self._envelope in (AUTO, NONE)):
-            return []
+        if not (VOUCH and POSSESSIVE and self._fast and self._envelope in (AUTO, NONE)):
+            return []  # the vouching regexes need re's possessive quantifiers (extract.POSSESSIVE)
         if self._vouch_pause:  # a block before had few common lines: the next few are read as before
             self._vouch_pause -= 1
             return []

@@ -288,7 +288,11 @@ def _gates_in(tried: tuple[Form, ...], text: str) -> tuple[Form, ...]:
     return tried
 
 
-POSSESSIVE: Final = sys.version_info >= (3, 11)  # re's possessive quantifiers (`*+`, `?+`, `{m,n}+`)
+# re's possessive quantifiers (`*+`, `?+`, `{m,n}+`): new in Python 3.11, and wrong where the
+# repeated part backtracks until CPython 3.11.5 (gh-106052, gh-100061: Debian 12's 3.11.2 reads
+# `Name..Reason` as `Name.`); PyPy's still miss their minimum (pypy/pypy#5504). Elsewhere the
+# patterns that would take them are written without (the probe) or not used (core.py's vouching).
+POSSESSIVE: Final = sys.implementation.name == "cpython" and sys.version_info >= (3, 11, 5)
 
 
 # What `_NOT_BEFORE` refuses before a name; every other ASCII character made a space for `_spaced`

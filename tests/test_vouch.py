@@ -47,6 +47,20 @@ def fill(form: str, code: str, message: str, rid: str) -> str:
     """A line of a form with its code, message and request ID."""
     return form.replace("<code>", code).replace("<message>", message).replace("<rid>", rid)
 
+
+def vouching_is_off_here() -> bool:
+    """Whether this Python's re lacks sound possessive quantifiers (`core.POSSESSIVE`: before
+    CPython 3.11.5, on PyPy), where nothing is vouched for: then it checks that a common line of
+    each form is not, and the caller's checks of vouching have nothing to check."""
+    if core.POSSESSIVE:
+        return False
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    buf = "".join(fill(form, "AuthFailure", "m", "r-1") + "\n" for form in COMMON).encode()
+    assert reader.vouch(buf, 0, len(buf)) == []
+    return True
+
+
 # What may change a line's reading, put anywhere in it.
 SPOILERS = (
     "InternalError", "AuthFailure.SignatureFailure", "ResourceUnavailable", "InvalidParameterValue", "Internal",
@@ -146,6 +160,8 @@ def test_every_fixture(tmp_path: Path, engine: str, numbers: bool) -> None:
 def test_the_common_forms_are_vouched_for() -> None:
     """Each common form, as logged, is vouched for with its key (the tests above would pass with
     nothing vouched); with a name before it, a second error or a quote in its message, it is not."""
+    if vouching_is_off_here():
+        return
     matcher = matcher_for(default_registry())
     reader = PythonCore(matcher.extractor, matcher.engine)
     # (a legacy message's text is outside its error: a name there would be an error of its own)
@@ -174,6 +190,8 @@ def test_the_common_forms_are_vouched_for() -> None:
 def test_a_code_the_full_extractor_reads_otherwise_is_not_vouched_for(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first line of each (form, code) is read by the full extractor too: where it disagrees,
     none of that code's lines of that form is vouched for."""
+    if vouching_is_off_here():
+        return
     matcher = matcher_for(default_registry())
     reader = PythonCore(matcher.extractor, matcher.engine)
     monkeypatch.setattr(reader, "_extractor", type("Blind", (), {"names": matcher.extractor.names,
@@ -213,6 +231,8 @@ def test_a_block_without_common_lines_pauses_vouching() -> None:
     """After a block of 64 KB or more with fewer vouched lines than one per 4 KB, the next
     `_VOUCH_PAUSE` blocks are left to `read_texts` (the regexes cost more than the engine there);
     then a block is looked at again. A small block (a line a read cut) pauses nothing."""
+    if vouching_is_off_here():
+        return
     matcher = matcher_for(default_registry())
     reader = PythonCore(matcher.extractor, matcher.engine)
     common = (fill(COMMON[0], "AuthFailure", "m", "r-1") + "\n").encode()
@@ -229,6 +249,8 @@ def test_a_block_of_long_lines_is_not_searched(monkeypatch: pytest.MonkeyPatch) 
     """Lines longer than WINDOW on average (a flood of `(10630)`) hold no line a regex vouches for:
     no regex searches them, where each would try its literal's every place; the block is read as
     before, and a common line in a block of short lines still vouched for."""
+    if vouching_is_off_here():
+        return
     matcher = matcher_for(default_registry())
     reader = PythonCore(matcher.extractor, matcher.engine)
     searched: list[int] = []
