@@ -539,14 +539,8 @@ fn sdk_finding(
     rid: Option<Span>,
 ) -> Finding {
     Finding {
-        form,
-        code,
-        message,
-        request_id: rid,
-        code_desc: None,
         module_code: legacy_module(b, message),
-        error_code: None,
-        unescaped: None,
+        ..Finding::new(form, code, message, rid)
     }
 }
 
@@ -910,16 +904,7 @@ impl Line<'_> {
                     (brace.unwrap_or(q), close.map_or(mend, |c| c + 1))
                 }
             };
-            let f = Finding {
-                form: API3_JSON,
-                code: (cs, ce),
-                message,
-                request_id: rid,
-                code_desc: None,
-                module_code: None,
-                error_code: None,
-                unescaped: None,
-            };
+            let f = Finding::new(API3_JSON, (cs, ce), message, rid);
             if !self.push(span, f) {
                 return Ok(false);
             }
@@ -955,14 +940,8 @@ impl Line<'_> {
                 .iter()
                 .fold(0, |n, &c| n * 10 + u64::from(c - b'0'));
             let f = Finding {
-                form: LEGACY_MESSAGE,
-                code: (cs, ce),
-                message: Some(message),
-                request_id: self.rid_near(mend),
-                code_desc: None,
                 module_code: Some(module),
-                error_code: None,
-                unescaped: None,
+                ..Finding::new(LEGACY_MESSAGE, (cs, ce), Some(message), self.rid_near(mend))
             };
             if !self.push((p, mend), f) {
                 return Ok(false);
@@ -1034,16 +1013,7 @@ impl Line<'_> {
                     message = Some((j, rstrip(b, j, high)));
                 }
             }
-            let f = Finding {
-                form: BARE_CODE,
-                code: (s, e),
-                message,
-                request_id: self.rid_near(e),
-                code_desc: None,
-                module_code: None,
-                error_code: None,
-                unescaped: None,
-            };
+            let f = Finding::new(BARE_CODE, (s, e), message, self.rid_near(e));
             if !self.push((s, e), f) {
                 return Ok(false);
             }
@@ -1307,16 +1277,7 @@ mod tests {
                     (s, s + 8)
                 });
                 let forms = [PYTHON_SDK, GO_SDK, API3_JSON, LEGACY_MESSAGE, BARE_CODE];
-                found.push(Finding {
-                    form: forms[rng.below(forms.len())],
-                    code,
-                    message: None,
-                    request_id: rid,
-                    code_desc: None,
-                    module_code: None,
-                    error_code: None,
-                    unescaped: None,
-                });
+                found.push(Finding::new(forms[rng.below(forms.len())], code, None, rid));
             }
         }
         found.truncate(MAX_FINDINGS);

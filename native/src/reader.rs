@@ -65,6 +65,23 @@ pub struct Finding {
     pub unescaped: Option<Vec<u8>>,
 }
 
+impl Finding {
+    /// A finding of its form, code, message and request ID alone: no codeDesc, module or
+    /// gateway code, read from the line itself (most forms' findings).
+    pub fn new(form: u64, code: Span, message: Option<Span>, request_id: Option<Span>) -> Finding {
+        Finding {
+            form,
+            code,
+            message,
+            request_id,
+            code_desc: None,
+            module_code: None,
+            error_code: None,
+            unescaped: None,
+        }
+    }
+}
+
 /// A line longer than this is handed back: every window of forms.py (WINDOW = 4096 characters
 /// around a code) then covers the whole line, which this reader assumes.
 pub const MAX_LINE: usize = 4000;
@@ -502,16 +519,7 @@ impl Reader<'_> {
         if find(&b[..span_end], b"\"Code\"", code.1).is_some() {
             return Err(Declined); // WRAPPERS: an API 3.0 body quoted in the message
         }
-        let finding = Finding {
-            form,
-            code,
-            message,
-            request_id: rid,
-            code_desc: None,
-            module_code: None,
-            error_code: None,
-            unescaped: None,
-        };
+        let finding = Finding::new(form, code, message, rid);
         self.take((start.min(code.0), span_end), finding);
         Ok(())
     }
@@ -793,16 +801,7 @@ impl Reader<'_> {
             }
             let message = json_string_value(b, b"\"Message\"", ls, le);
             let rid = api3_request_id(b, ls, le).filter(|&(s, e)| !no_value(&b[s..e]));
-            let finding = Finding {
-                form: API3_JSON,
-                code,
-                message,
-                request_id: rid,
-                code_desc: None,
-                module_code: None,
-                error_code: None,
-                unescaped: None,
-            };
+            let finding = Finding::new(API3_JSON, code, message, rid);
             let span = self.body_span((q, mend), code)?;
             self.take(span, finding);
         }
@@ -939,16 +938,7 @@ impl Reader<'_> {
                 message = Some((j, rstrip(b, j, b.len())));
             }
         }
-        let finding = Finding {
-            form: BARE_CODE,
-            code: (s, e),
-            message,
-            request_id: request_id_near(b),
-            code_desc: None,
-            module_code: None,
-            error_code: None,
-            unescaped: None,
-        };
+        let finding = Finding::new(BARE_CODE, (s, e), message, request_id_near(b));
         self.take((s, e), finding);
         Ok(())
     }
