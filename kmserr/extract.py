@@ -381,7 +381,7 @@ class Extractor:
                 return whole
         taken = _Spans()
         found: list[Finding] = []
-        if RICH_HEAD in text or (before and RICH_HEAD in before[-WRAPPED_WINDOW:]):
+        if RICH_HEAD in text or (before and before.find(RICH_HEAD, len(before) - WRAPPED_WINDOW) >= 0):  # no copy
             # An exception line that rich wrapped at its width: read whole, reported on its last line.
             for inner, span_start, span_end in self._rich_wrapped(text, before):
                 taken.add(span_start, span_end)

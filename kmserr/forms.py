@@ -140,9 +140,11 @@ _NODE_CODE = _lazy(r"^[ \t]*code: '([^'\n]*)',?[ \t]*\r?$", re.MULTILINE)
 _NODE_REQUEST_ID = _lazy(r"^[ \t]*requestId: '([^'\n]*)',?[ \t]*\r?$")
 # Node's util.inspect of an error: `Name [Error]: message` (after any prefix), then stack lines,
 # the last ending in ` {`, then one property a line.
+# The header's message runs to the line's end, less a ` {` that opens the object (`_node_message`):
+# read greedily and cut in Python, where a lazy `(.*?)(?: \{)?$` tried its tail at every character.
 _NODE_HEADERS: Final = (
-    _lazy(r"(?:^|\s)[A-Za-z_$][\w$]* \[[A-Za-z_$][\w$]*\]: (.*?)(?: \{)?\r?$"),
-    _lazy(r"(?:^|\s)[A-Za-z_$][\w$]*(?:Exception|Error): (.*?)(?: \{)?\r?$"),
+    _lazy(r"(?:^|\s)[A-Za-z_$][\w$]* \[[A-Za-z_$][\w$]*\]: (.*)"),
+    _lazy(r"(?:^|\s)[A-Za-z_$][\w$]*(?:Exception|Error): (.*)"),
 )
 _NODE_STACK = _lazy(r"^[ \t]+at .*$")
 _NODE_SDK_HEADER = _lazy(r"TencentCloudSDK[\w$]* \[[A-Za-z_$][\w$]*\]: $")
@@ -527,8 +529,9 @@ def _node_message(lines: list[str], index: int, stop: int) -> str | None:
         for pattern in _NODE_HEADERS:
             got = pattern.search(header)
             if got is not None:
+                first = got.group(1)
                 rest = [line.rstrip("\r") for line in lines[at + 1 : index + 1]]
-                return "\n".join([got.group(1), *rest]).strip() or None
+                return "\n".join([first[:-2] if first.endswith(" {") else first, *rest]).strip() or None
     return None
 
 
