@@ -502,8 +502,8 @@ def _with_node_object(finding: Finding, before: str) -> Finding:
     while index > stop:  # the properties, up to the line that opens the object
         line = lines[index].rstrip("\r")
         prop = _NODE_PROPERTY.match(line)
-        if prop is None or prop.group(1) != indent:
-            break
+        if prop is None or prop.group(1) != indent or line.startswith("code:", prop.end(1)):
+            break  # an object holds one `code`: a second one above is another object's (or a flood's)
         got = _NODE_REQUEST_ID.match(line)
         if got is not None and rid is None:
             rid = _clean(got.group(1))

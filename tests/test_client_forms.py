@@ -199,6 +199,16 @@ def test_node_without_a_stack_and_an_object_of_another_error(run: Runner, engine
     assert parse(run, text) == grep(run, text) == [("InternalError", "second", None)]
 
 
+def test_a_node_code_line_reads_no_object_past_another_code_line(run: Runner, engine: str) -> None:
+    # util.inspect writes an object's `code` once: a second `code:` line above, at the same
+    # indentation, is another object's, and a flood of such lines is read a line at a time (each
+    # walked up to 64 lines above it before: 150 x an ordinary log).
+    text = ("TencentCloudSDKHttpException [Error]: first\n    at x (a.js:1:1) {\n"
+            f"  requestId: '{RID}',\n  code: 'InternalError',\n  code: 'ResourceUnavailable.CmkDisabled'\n}}\n")
+    want = [("InternalError", "first", RID), ("ResourceUnavailable.CmkDisabled", None, None)]
+    assert parse(run, text) == grep(run, text) == want
+
+
 def test_node_error_nested_in_a_logged_object(run: Runner, engine: str) -> None:
     # console.log({ err }): the same object, indented one level deeper, after a key.
     nested = "{\n" + "".join("  " + line + "\n" for line in NODE.splitlines()).replace(
