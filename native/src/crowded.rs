@@ -487,11 +487,19 @@ fn find_in(b: &[u8], pat: &[u8], from: usize, to: usize) -> Option<usize> {
 
 /// The first space-separated word of `b[s:e]` stripped (`.strip().split(" ", 1)[0]`), as a
 /// request ID's token, read by `_request_id_token`.
+/// The token's class holds no space, so it ends at the word's end whether or not that end is
+/// found first; only Go's `%!d(string=...)`, which is unwrapped by its last byte, needs it.
 fn token_id(b: &[u8], s: usize, e: usize) -> Option<Span> {
     let (s, e) = strip(b, s, e);
+    if !b[s..e].starts_with(GO_WRAPPED) {
+        return request_id_token(b, s, e);
+    }
     let end = b[s..e].iter().position(|&c| c == b' ').map_or(e, |k| s + k);
     request_id_token(b, s, end)
 }
+
+/// How Go's SDK prints a request ID it formats as a number (`reader::request_id_token` unwraps it).
+const GO_WRAPPED: &[u8] = b"%!d(string=";
 
 /// `_form_span` of an SDK error that ends with its request ID: the last place of the ID's text in
 /// `b[from:end]`, looked for only after the ID itself where the ID stands there.
@@ -1307,6 +1315,38 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_tokens_id_is_read_as_from_its_first_word() {
+        // As `.strip().split(" ", 1)[0]` then `_request_id_token`, on words of the bytes that matter.
+        let parts: [&[u8]; 10] = [
+            b" ",
+            b"ab12cd34",
+            b"%!d(string=",
+            b")",
+            b"'",
+            b"\"",
+            b"-",
+            b"_x",
+            b"none",
+            b"9",
+        ];
+        let mut rng = Rng(11);
+        for _ in 0..20000 {
+            let mut b = Vec::new();
+            for _ in 0..rng.below(7) {
+                b.extend_from_slice(parts[rng.below(parts.len())]);
+            }
+            let (s, e) = strip(&b, 0, b.len());
+            let end = b[s..e].iter().position(|&c| c == b' ').map_or(e, |k| s + k);
+            assert_eq!(
+                token_id(&b, 0, b.len()),
+                request_id_token(&b, s, end),
+                "{:?}",
+                String::from_utf8_lossy(&b)
+            );
         }
     }
 
