@@ -88,8 +88,10 @@ impl Spans {
 
     fn add(&mut self, s: usize, e: usize) {
         // Exact while no span nests in another: the last span that starts before `e` ends last.
-        self.nested |= self.overlaps(s, e);
+        // `overlaps(s, e)` from the place of `s`: the starts in [s, e) are few (none, unless nested).
         let at = self.starts.partition_point(|&v| v < s);
+        let to_e = at + self.starts[at..].iter().take_while(|&&v| v < e).count();
+        self.nested |= to_e > 0 && self.ends[to_e - 1] > s;
         self.starts.insert(at, s);
         self.ends.insert(at, e);
     }
@@ -1315,6 +1317,22 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn spans_added_tell_a_nesting_as_overlaps_does() {
+        let mut rng = Rng(5);
+        for _ in 0..3000 {
+            let (mut ours, mut nested) = (Spans::default(), false);
+            for _ in 0..1 + rng.below(30) {
+                let s = rng.below(200);
+                let e = s + rng.below(3) * rng.below(20);
+                nested |= ours.overlaps(s, e);
+                ours.add(s, e);
+                assert_eq!(ours.nested, nested);
+            }
+            assert!(ours.starts.windows(2).all(|w| w[0] <= w[1]));
         }
     }
 
