@@ -1053,7 +1053,12 @@ fn owns(form: u64) -> bool {
 /// the rest of the step); a finding that takes an ID compares the owners of its hash alone.
 fn own_request_ids(b: &[u8], found: &mut [Finding]) {
     let text = |s: Span| &b[s.0..s.1];
-    let key = |f: &Finding, rid: Span| fx_hash(&[&window_start(f.code.0).to_le_bytes(), text(rid)]);
+    // Past the first window a window's start is its error's own place: that alone keys it (its
+    // owners' IDs are compared below, as any key's are); the first window's, by the ID's text.
+    let key = |f: &Finding, rid: Span| match window_start(f.code.0) {
+        0 => fx_hash(&[text(rid)]),
+        start => start as u64,
+    };
     let mut owned: Vec<(u64, usize)> = Vec::with_capacity(found.len());
     for (i, f) in found.iter().enumerate() {
         if let Some(rid) = f.request_id.filter(|_| owns(f.form)) {
