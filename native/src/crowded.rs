@@ -16,7 +16,6 @@
 //! line that a traceback or an envelope may hold) makes it give up: `Err(Declined)`.
 #![forbid(unsafe_code)]
 
-use crate::fx::fx_hash;
 use crate::json::{value_end_knowing, JsonError, Known};
 // No index of a crowded line is made (`read_line_indexed`'s): its searches scan.
 use crate::reader::{
@@ -1056,7 +1055,7 @@ fn own_request_ids(b: &[u8], found: &mut [Finding]) {
     // Past the first window a window's start is its error's own place: that alone keys it (its
     // owners' IDs are compared below, as any key's are); the first window's, by the ID's text.
     let key = |f: &Finding, rid: Span| match window_start(f.code.0) {
-        0 => fx_hash(&[text(rid)]),
+        0 => sketch(&[text(rid)]),
         start => start as u64,
     };
     let mut owned: Vec<(u64, usize)> = Vec::with_capacity(found.len());
@@ -1093,6 +1092,25 @@ fn own_request_ids(b: &[u8], found: &mut [Finding]) {
     }
 }
 
+/// A word that equal texts share, for keys that only group texts compared afterwards: each text's
+/// length and its first and last eight bytes, mixed as FxHash mixes (hashing whole request IDs
+/// was most of the keys' cost, and IDs differ in their first bytes).
+fn sketch(texts: &[&[u8]]) -> u64 {
+    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    let mut h = 0;
+    for t in texts {
+        let n = t.len();
+        let (first, last) = if n >= 8 {
+            let word = |s: &[u8]| u64::from_le_bytes(s.try_into().expect("eight bytes"));
+            (word(&t[..8]), word(&t[n - 8..]))
+        } else {
+            (t.iter().fold(0u64, |w, &c| (w << 8) | u64::from(c)), 0)
+        };
+        h = mix(mix(mix(h, n as u64), first), last);
+    }
+    h
+}
+
 /// `_once_a_line` of the findings in `order`: which of them are kept, in order. One per (code,
 /// request ID) on the line; the SDK's own text of an error replaces a name of it standing alone
 /// found before. Of the findings of one key, the first is kept where it is the SDK's own text
@@ -1110,7 +1128,7 @@ fn once_a_line(b: &[u8], found: &[Finding], order: &[usize]) -> Vec<usize> {
     let mut keyed: Vec<u64> = Vec::with_capacity(order.len());
     for at in 0..order.len() {
         if let Some((code, rid)) = key_of(at) {
-            keyed.push((fx_hash(&[code, rid]) & !PLACE) | at as u64);
+            keyed.push((sketch(&[code, rid]) & !PLACE) | at as u64);
         }
     }
     keyed.sort_unstable();
