@@ -1147,9 +1147,10 @@ pub(crate) fn api3_request_id_at(w: &[u8], k: usize) -> Option<Span> {
     let mut e = j + 1;
     loop {
         // Printable ASCII but a quote: a character a byte, and no space (an ID's every byte).
-        while e < hi && matches!(w[e], 0x21..=0x7e) && w[e] != b'"' {
-            e += 1;
-        }
+        e += w[e.min(hi)..hi]
+            .iter()
+            .position(|&c| !matches!(c, 0x21..=0x7e) || c == b'"')
+            .unwrap_or(hi - e.min(hi));
         if e >= hi || w[e] == b'"' || space_at(w, e) {
             break;
         }
