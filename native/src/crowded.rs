@@ -951,7 +951,7 @@ impl Line<'_> {
         if self.taken.nested {
             return Err(Declined);
         }
-        let mut names = Vec::new();
+        let mut names = Vec::with_capacity(MAX_FINDINGS); // room for a crowded line's names at once
         let mut free = 0;
         for (&s, &e) in self.taken.starts.iter().zip(&self.taken.ends) {
             if s > free {
@@ -970,7 +970,7 @@ impl Line<'_> {
                     .map(|(a, z)| (a + free, z + free)),
             );
         }
-        let mut tokens = Vec::new();
+        let mut tokens = Vec::with_capacity(names.len());
         let mut done = 0;
         for (fs, fe) in names {
             if fs < done {
