@@ -9,7 +9,16 @@ import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from kmserr.forms import API3_JSON, LEGACY_JSON, LEGACY_MESSAGE, PYTHON_SDK, WINDOW, _trie_regex, name_literals, word_trie
+from kmserr.forms import (
+    API3_JSON,
+    LEGACY_JSON,
+    LEGACY_MESSAGE,
+    PYTHON_SDK,
+    WINDOW,
+    _trie_regex,
+    name_literals,
+    word_trie,
+)
 
 _STOP_PREFIX = 4
 
