@@ -174,8 +174,6 @@ class PythonCore:
         self._known: dict[tuple[object, ...], dict[object, tuple[object, ...]]] = {}
         # Lines a regex vouches for (`vouch`): by (form, code), the key of their tail, or (): refused.
         self._vouched: dict[tuple[str, object], tuple[object, ...]] = {}
-        # The same for --json (`_vouched_finding`): whether a (form, code)'s first line's finding agreed.
-        self._vouched_findings: dict[tuple[str, object], bool] = {}
         self._vouch_pause = 0  # how many blocks more `vouch` leaves alone
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
@@ -440,17 +438,14 @@ class PythonCore:
             done += 1
         return done
 
-    def vouch(self, buf: bytes, start: int, end: int, *, findings: bool = False) -> list[Vouched]:
+    def vouch(self, buf: bytes, start: int, end: int) -> list[Vouched]:
         """The lines of `buf[start:end]` (whole lines) that a common form's regex vouches for, in
         order: the line matches it whole, so that it holds that one error and nothing else that the
         full extractor would read (`_Vouchers`: each form's regex from its literal to the line's end,
         the first in each line, and the text before it; `_message_inert`), and its tail's key is
         known by its form and code alone (a legacy body's: its codes and codeDesc). The first line of
         each (form, code) is read by the full extractor too, which must agree, else that code's lines
-        of that form are left to `read_texts`. Each (start, end, key).
-
-        With `findings` (--json), each (start, end, its `Finding`: `_vouched_finding`), the first
-        of each (form, code) read by the full extractor too, which must agree."""
+        of that form are left to `read_texts`. Each (start, end, key)."""
         if not (VOUCH and POSSESSIVE and self._fast and self._envelope in (AUTO, NONE)):
             return []  # the vouching regexes need re's possessive quantifiers (extract.POSSESSIVE)
         if self._vouch_pause:  # a block before had few common lines: the next few are read as before
@@ -502,11 +497,11 @@ class PythonCore:
                 elif kind == 3:
                     # A legacy code and its message, the line's only one (`_legacy_line`), in a timed
                     # line or in a JSON record's value, where it begins the value (`_legacy_message`
-                    # reads it to the quote): group 3 (empty) is the timed line's end.
+                    # reads it to the quote): group 2 (empty) is the timed line's end.
                     if buf[at - 1] == 34:  # (b'"')
-                        if match.lastindex == 3 or json_open(buf, line_start, at) is None:
+                        if match.lastindex == 2 or json_open(buf, line_start, at) is None:
                             continue
-                    elif match.lastindex != 3 or time_head(buf, line_start, at) is None \
+                    elif match.lastindex != 2 or time_head(buf, line_start, at) is None \
                             or buf.endswith(b"]: ", line_start, at):  # Node's header (`_legacy_message`)
                         continue
                     form, ident = LEGACY_MESSAGE, match[1]
@@ -519,68 +514,12 @@ class PythonCore:
                 key = get((form, ident))
                 if key is None:
                     key = self._vouch_first(buf, line_start, line_end, form, ident)
-                if not key:
-                    continue
-                if findings:
-                    read = self._vouched_finding(buf, match, kind, line_start, line_end, form, ident)
-                    if read is None:
-                        continue
-                    key = read
-                put((line_start, line_end, key))
+                if key:
+                    put((line_start, line_end, key))
         found.sort()
         if end - start >= _PAUSE_AFTER and len(found) << _VOUCHED_BYTES < end - start:
             self._vouch_pause = _VOUCH_PAUSE
         return found
-
-    def _vouched_finding(
-        self, buf: bytes, match: re.Match[bytes], kind: int, line_start: int, line_end: int, form: str,
-        ident: bytes | tuple[bytes | None, ...],
-    ) -> Finding | None:
-        """The finding of a line `vouch` vouched for, of the Python SDK's text (`kind` 0, 1: groups
-        code, where its message begins, its `requestId:`, its ID), an API 3.0 body (2: code, message,
-        request ID), a legacy code (3) or body (4), as the batches build it (`_build_plain_sdk`,
-        `_build_api3`, `_build_legacy_plain`, `_build_legacy_body`); the first of each (form, code)
-        read by the full extractor too, which must agree, else None for those."""
-        raw = buf[line_start:line_end]
-        module_code = error_code = code_desc = None
-        if kind == 2:
-            code_group = 2
-            message = match[3].decode("utf-8", "surrogateescape")
-            rid = _clean(match[4].decode("ascii"))
-        elif kind < 2:
-            code_group = 1
-            message = buf[match.start(2) : match.start(3) - 1].decode("utf-8", "surrogateescape").rstrip()
-            rid = match[4].decode("ascii")
-        else:  # a legacy code (3: its message to the line's end or the value's quote), a legacy body (4)
-            text = raw.decode("utf-8", "surrogateescape")
-            rid = _request_id_in(text)
-            if kind == 3:
-                code_group = 1
-                body = match.start(2)
-                message = buf[body : line_end if match.lastindex == 3 else buf.find(b'"', body)]\
-                    .decode("utf-8", "surrogateescape").strip()
-            else:
-                code_group = 3
-                message = match[4].decode("utf-8", "surrogateescape").strip()
-                error_code = int(match[1] or match[2])
-                code_desc = match[5].decode("utf-8", "surrogateescape")
-            module_code = int(match[code_group])
-        low, high = match.span(code_group)
-        low -= line_start
-        if raw.isascii():
-            high -= line_start
-        else:  # in characters of the line's text (the code, ASCII, is as long in both)
-            high = (low := len(raw[:low].decode("utf-8", "surrogateescape"))) + high - match.start(code_group)
-        finding = _finding((match[code_group].decode("ascii"), form, low, high, message, rid, module_code, error_code,
-                            code_desc, None))
-        agrees = self._vouched_findings.get((form, ident))
-        if agrees is None:
-            full = self._extractor.find(raw.decode("utf-8", "surrogateescape"), envelope=self._envelope)
-            agrees = len(full) == 1 and full[0] == finding
-            if len(self._vouched_findings) >= _CHECKED_MAX:
-                self._vouched_findings.clear()
-            self._vouched_findings[form, ident] = agrees
-        return finding if agrees else None
 
     def _vouch_first(
         self, buf: bytes, line_start: int, line_end: int, form: str, ident: bytes | tuple[bytes | None, ...],
@@ -1357,11 +1296,11 @@ _EOL: Final = rb"(?![^\n])"  # the line's end: its newline, or the end of what i
 # (`_tailed`) the text after it to the line's end. A message runs to the one ` requestId:` that the
 # ID and the error's end follow (the ID holds no blank nor quote: there is one such).
 _V_PLAIN_SDK: Final = (
-    rb"\[TencentCloudSDKException\] code:" + _CODE + rb" message:" + _MESSAGE_FIRST + rb'()[^\n\r"\\]* (requestId:)('
-    + _RID + rb")" + _EOL)
+    rb"\[TencentCloudSDKException\] code:" + _CODE + rb" message:" + _MESSAGE_FIRST + rb'()[^\n\r"\\]* (requestId:)'
+    + _RID + _EOL)
 _V_QUOTED_SDK: Final = (
-    rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:" + _MESSAGE_FIRST + rb'()[^\n\r"\\]* (requestId:)('
-    + _RID + rb')"')
+    rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:" + _MESSAGE_FIRST + rb'()[^\n\r"\\]* (requestId:)'
+    + _RID + rb'"')
 # A legacy code of five digits from 1 (`_LEGACY`, as bytes: a letter after it, where `_LEGACY` takes
 # any, is an ASCII one; before it no word character of any script, no `.` or `(`).
 _V_LEGACY: Final = rb"\((1[0-9]{4})\)(?<![A-Za-z0-9_.(\x80-\xff]\(1[0-9]{4}\)) ?(?=[A-Za-z])"
@@ -1376,7 +1315,7 @@ _V_API3: Final = (
     rb'\{"(?:(Response)"' + _B + rb":" + _B + rb"\{" + _B + rb'")?' + rb'Error"' + _B + rb":" + _B
     + rb"\{" + _B + rb'"Code"' + _B + rb":" + _B + rb'"([A-Za-z][A-Za-z0-9_.]*)"' + _B + rb"," + _B
     + rb'"Message"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096})"' + _B + rb"\}" + _B + rb"," + _B
-    + rb'"RequestId"' + _B + rb":" + _B + rb'"([!#-\[\]-~]*)"' + _B + rb"\}(?(1)" + _B + rb"\})")
+    + rb'"RequestId"' + _B + rb":" + _B + rb'"[!#-\[\]-~]*"' + _B + rb"\}(?(1)" + _B + rb"\})")
 
 _DIGIT_PAREN: Final = _lazy_bytes(rb"\)(?<=[0-9]\))")  # where either engine may see a legacy code's `)`
 _SPACES: Final = b" " * (WINDOW + 1)
@@ -1402,7 +1341,7 @@ class _Vouchers(NamedTuple):
     plain_sdk: _Matches  # `_V_PLAIN_SDK`
     quoted_sdk: _Matches  # `_V_QUOTED_SDK`, then the record's rest
     api3: _Matches  # `_V_API3`, then plain text
-    legacy: _Matches  # `_V_LEGACY`, its end (group 2), then plain text (group 3: empty) or a value's rest and the record's
+    legacy: _Matches  # `_V_LEGACY`, then plain text (group 2: empty) or a value's rest and the record's
     legacy_body: _Matches  # `_V_LEGACY_BODY`, then plain text
     time_head: _Match  # a timed line's head, fullmatch
     json_head: _Match  # a JSON record up to its value's `:`
@@ -1429,7 +1368,7 @@ def _vouchers(names: tuple[str, ...]) -> _Vouchers:
         re.compile(_V_PLAIN_SDK).finditer,
         re.compile(_V_QUOTED_SDK + parts + _EOL).finditer,
         re.compile(_V_API3 + outside + _EOL).finditer,
-        re.compile(_V_LEGACY + rb"()" + outside + rb'(?:()' + _EOL + rb'|"' + parts + _EOL + rb")").finditer,
+        re.compile(_V_LEGACY + outside + rb'(?:()' + _EOL + rb'|"' + parts + _EOL + rb")").finditer,
         re.compile(_V_LEGACY_BODY + outside + _EOL).finditer,
         re.compile(_TIME_HEAD + outside).fullmatch,
         re.compile(rb'\{(?!"log":")' + parts + rb"(?<=:)").fullmatch,

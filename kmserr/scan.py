@@ -250,48 +250,6 @@ class LineScanner:
         self._scan(buf, start, end, hits)
         return hits
 
-    def scan_json(self, buf: bytes, start: int, end: int) -> list[Hit]:
-        """`scan_hits`' hits, for --json: a line that a form's regex vouches for whole read by it,
-        its finding built from the regex's groups (`PythonCore.vouch`'s `findings`), before any
-        candidate is looked for (the engine looks in the block with those lines blanked)."""
-        if self._core.name != "python" or self._rich_lines:
-            return self.scan_hits(buf, start, end)
-        from .core import blank  # imported already: Python's core runs
-
-        core = cast("PythonCore", self._core)
-        vouched = core.vouch(buf, start, end, findings=True)
-        blanked = blank(buf, vouched) if vouched else None
-        if blanked is None:
-            return self.scan_hits(buf, start, end)
-        candidates, texts = core.read_texts(buf, start, end, find_in=blanked)
-        if not all(line[2] for line in candidates):
-            # rich's exception line, Node's code line, a record that may continue: their lines are
-            # read with those around them, by `_scan` (which reads the block again).
-            return self.scan_hits(buf, start, end)
-        # each line in order (they start at different places: their tuples compare by that alone)
-        merged: list[tuple[Line, str | None]] = sorted([
-            *zip(candidates, texts, strict=True),
-            *[((line_start, line_end, (cast(Finding, finding),)), None) for line_start, line_end, finding in vouched]])
-        out: list[Hit] = []
-        put = out.append
-        counting = self._count_lines
-        number = self._line_number
-        counted_to = start
-        hit = _hit
-        decode = bytes.decode
-        for (line_start, line_end, errors), text in merged:
-            if counting:
-                number += buf.count(b"\n", counted_to, line_start)
-                counted_to = line_start
-            raw = buf[line_start:line_end]
-            if text is None:
-                text = decode(raw, "utf-8", "surrogateescape")
-                if text[-1:] == "\r":
-                    text = text[:-1]
-            put(hit((number + 1 if counting else 0, raw, text, errors)))
-        self._done(buf, start, end)
-        return out
-
     def scan_plain(self, buf: bytes, start: int, end: int) -> list[Hit | Keyed]:
         """The error lines of `buf[start:end]` (whole lines) for plain output: as `scan_lines`' hits,
         but a common line that Python's core read in a batch as (its bytes, its number, its tail's
