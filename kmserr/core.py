@@ -1288,13 +1288,15 @@ _TIME_HEAD: Final = (
 # its ` requestId:` does, found from the line's end back at C speed (`re` skips to each blank there),
 # where a group around it would have `re` try each byte.
 _MESSAGE_FIRST: Final = rb"(?!None[^!-~])(?=[!#-'*-\[\]-~\xe4-\xe9])"
-_CODE: Final = rb"([A-Za-z][A-Za-z0-9_.]*)"
-_RID: Final = rb"(?!(?i:none|null|nil|undefined)(?![0-9A-Za-z_-]))[0-9A-Za-z][0-9A-Za-z_-]{0,127}"
+_CODE: Final = rb"([A-Za-z][A-Za-z0-9_.]*+)"
+_RID: Final = rb"(?!(?i:none|null|nil|undefined)(?![0-9A-Za-z_-]))[0-9A-Za-z][0-9A-Za-z_-]{0,127}+"
 _EOL: Final = rb"(?![^\n])"  # the line's end: its newline, or the end of what is searched
 # Each common form from its literal to where it ends, its code the first group (`_PY_COMMON_SOURCE`,
 # `_QUOTED_SDK_LINES`, `_API3_BODY` and `_API3_ERROR_BODY` as bytes, with the checks above), then
-# (`_tailed`) the text after it to the line's end. A message runs to the one ` requestId:` that the
-# ID and the error's end follow (the ID holds no blank nor quote: there is one such).
+# the text after it to the line's end; possessive where what follows cannot be what was given back
+# (a line of another form is then refused at once, not after trying each shorter code or ID). A
+# message runs to the one ` requestId:` that the ID and the error's end follow (the ID holds no
+# blank nor quote: there is one such).
 _V_PLAIN_SDK: Final = (
     rb"\[TencentCloudSDKException\] code:" + _CODE + rb" message:" + _MESSAGE_FIRST + rb'()[^\n\r"\\]* (requestId:)'
     + _RID + _EOL)
@@ -1304,18 +1306,18 @@ _V_QUOTED_SDK: Final = (
 # A legacy code of five digits from 1 (`_LEGACY`, as bytes: a letter after it, where `_LEGACY` takes
 # any, is an ASCII one; before it no word character of any script, no `.` or `(`).
 _V_LEGACY: Final = rb"\((1[0-9]{4})\)(?<![A-Za-z0-9_.(\x80-\xff]\(1[0-9]{4}\)) ?(?=[A-Za-z])"
-_B: Final = rb"[ \t]*"
+_B: Final = rb"[ \t]*+"
 # A legacy body (`_LEGACY_BODY`, as bytes), its code a number or a whole string, its message a legacy
 # code's (`_V_LEGACY`'s): groups the gateway code (either), the legacy code, the message, the codeDesc.
 _V_LEGACY_BODY: Final = (
     rb'\{"code"' + _B + rb":" + _B + rb'(?:"(0|[1-9][0-9]{0,5})"|(0|[1-9][0-9]{0,5}))' + _B + rb"," + _B
-    + rb'"message"' + _B + rb":" + _B + rb'"\(([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])([^"\\\x00-\x1f]{0,4000})"' + _B
-    + rb"," + _B + rb'"codeDesc"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096})"' + _B + rb"\}")
+    + rb'"message"' + _B + rb":" + _B + rb'"\(([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])([^"\\\x00-\x1f]{0,4000}+)"' + _B
+    + rb"," + _B + rb'"codeDesc"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096}+)"' + _B + rb"\}")
 _V_API3: Final = (
     rb'\{"(?:(Response)"' + _B + rb":" + _B + rb"\{" + _B + rb'")?' + rb'Error"' + _B + rb":" + _B
-    + rb"\{" + _B + rb'"Code"' + _B + rb":" + _B + rb'"([A-Za-z][A-Za-z0-9_.]*)"' + _B + rb"," + _B
-    + rb'"Message"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096})"' + _B + rb"\}" + _B + rb"," + _B
-    + rb'"RequestId"' + _B + rb":" + _B + rb'"[!#-\[\]-~]*"' + _B + rb"\}(?(1)" + _B + rb"\})")
+    + rb"\{" + _B + rb'"Code"' + _B + rb":" + _B + rb'"([A-Za-z][A-Za-z0-9_.]*+)"' + _B + rb"," + _B
+    + rb'"Message"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096}+)"' + _B + rb"\}" + _B + rb"," + _B
+    + rb'"RequestId"' + _B + rb":" + _B + rb'"[!#-\[\]-~]*+"' + _B + rb"\}(?(1)" + _B + rb"\})")
 
 _DIGIT_PAREN: Final = _lazy_bytes(rb"\)(?<=[0-9]\))")  # where either engine may see a legacy code's `)`
 _SPACES: Final = b" " * (WINDOW + 1)

@@ -285,7 +285,10 @@ def selected_now(buf: bytes, start: int, end: int) -> list[tuple[int, int, objec
 
 
 def selected_before(buf: bytes, start: int, end: int) -> list[tuple[int, int, object]]:
-    """The same lines as the five regexes of before picked them (tests/vouch_reference.py)."""
+    """The same lines as the five regexes of before picked them (tests/vouch_reference.py), in a
+    block whose lines are WINDOW bytes long at most on average (`vouch` looks in no other)."""
+    if buf.count(b"\n", start, end) * core.WINDOW < end - start:
+        return []
     names = matcher_for(default_registry()).extractor.names
     return [(line_start, line_end, (form, ident))
             for line_start, line_end, form, ident in vouch_reference.selected(names, buf, start, end)]
