@@ -473,10 +473,11 @@ class PythonCore:
         for kind, matches in enumerate((plain_sdk, quoted_sdk, api3, legacy, legacy_body)):
             for match in matches(buf, start, end):
                 at, line_end = match.span()
-                newline = rfind(b"\n", max(start, at - WINDOW), at)
+                low = at - WINDOW
+                newline = rfind(b"\n", low if low > start else start, at)
                 if newline >= 0:
                     line_start = newline + 1
-                elif at - WINDOW <= start:
+                elif low <= start:
                     line_start = start
                 else:
                     continue
@@ -1276,6 +1277,13 @@ def _outside(stop: bytes, starts: bytes) -> bytes:
     return _outside_parts(stop, starts)[0] + rb"*+"
 
 
+def _unrolled(stop: bytes, starts: bytes) -> bytes:
+    """`_outside`, unrolled: the bytes that need no check, then each that does with those after it
+    (a step of `re` a byte that needs a check, where `_outside` takes two; 10% less a timed head)."""
+    chars = _outside_parts(stop, starts)[1] + rb"*+"
+    return chars + rb"(?:(?:=(?![\"'])|(?!" + stop + rb")[" + starts + rb"]|c(?!ode))" + chars + rb")*+"
+
+
 # A line in no platform's envelope, which no traceback quotes: an RFC 3339 time, a blank, then a
 # capital (a level, not CRI's stream or a host: `may_wrap` and `may_continue` say no), or an app's
 # JSON record (`{"`, not Docker's `{"log":"`, nor journald's `{"__`).
@@ -1374,7 +1382,7 @@ def _vouchers(names: tuple[str, ...]) -> _Vouchers:
         re.compile(_V_API3 + outside + _EOL).finditer,
         re.compile(_V_LEGACY + outside + rb'(?:()' + _EOL + rb'|"' + parts + _EOL + rb")").finditer,
         re.compile(_V_LEGACY_BODY + outside + _EOL).finditer,
-        re.compile(_TIME_HEAD + outside).fullmatch,
+        re.compile(_TIME_HEAD + _unrolled(stop, starts)).fullmatch,
         re.compile(rb'\{(?!"log":")' + parts + rb"(?<=:)").fullmatch,
         re.compile(rb'\{(?!"log":")' + parts + rb'(?<=:)"').fullmatch,
     )
