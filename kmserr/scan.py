@@ -12,7 +12,7 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
+from typing import TYPE_CHECKING, BinaryIO, Final, NamedTuple, cast
 
 from .forms import NODE_CONTEXT, RICH_HEAD, Finding
 from .matcher import Matcher, matcher_for
@@ -270,30 +270,39 @@ class LineScanner:
             # rich's exception line, Node's code line, a record that may continue: their lines are
             # read with those around them, by `_scan` (which reads the block again, keeping findings).
             return [hit for _, hit in self.scan_lines(buf, start, end)]
-        if vouched:  # each line in order (they start at different places: their tuples compare by that alone)
-            merged: list[tuple[Line, Any]] = sorted([
-                *zip(candidates, texts, strict=True),
-                *[((line_start, line_end, KEYED), key) for line_start, line_end, key in vouched]])
-            candidates, texts = [line for line, _ in merged], [text for _, text in merged]
         out: list[Hit | Keyed] = []
         put = out.append
         counting = self._count_lines
         number = self._line_number
         counted_to = start
         hit = _hit
-        for (line_start, line_end, errors), text in zip(candidates, texts, strict=True):
+        # The vouched lines and the others (few), each in its place: the others before a vouched
+        # line are put first (they start at different places).
+        others = zip(candidates, texts, strict=True)
+        other = next(others, None)
+        stop = (end + 1, 0, ())
+        for line_start, line_end, key in (*vouched, stop):
+            while other is not None and other[0][0] < line_start:
+                (other_start, other_end, errors), text = other
+                if counting:
+                    number += buf.count(b"\n", counted_to, other_start)
+                    counted_to = other_start
+                raw = buf[other_start:other_end]
+                if errors is KEYED:
+                    put((raw, number + 1 if counting else 0, cast("tuple[object, ...]", text)))
+                else:
+                    if text is None:
+                        text = raw.decode("utf-8", "surrogateescape")
+                        if text[-1:] == "\r":
+                            text = text[:-1]
+                    put(hit((number + 1 if counting else 0, raw, text, errors)))
+                other = next(others, None)
+            if line_start > end:
+                break
             if counting:
                 number += buf.count(b"\n", counted_to, line_start)
                 counted_to = line_start
-            if errors is KEYED:
-                put((buf[line_start:line_end], number + 1 if counting else 0, cast("tuple[object, ...]", text)))
-                continue
-            raw = buf[line_start:line_end]
-            if text is None:
-                text = raw.decode("utf-8", "surrogateescape")
-                if text[-1:] == "\r":
-                    text = text[:-1]
-            put(hit((number + 1 if counting else 0, raw, text, errors)))
+            put((buf[line_start:line_end], number + 1 if counting else 0, key))
         self._done(buf, start, end)
         return out
 

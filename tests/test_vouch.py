@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given
@@ -26,6 +27,7 @@ from kmserr.matcher import matcher_for
 from kmserr.registry import default_registry
 from kmserr.render import Style, line_printer
 from kmserr.search import Search
+from tests import vouch_reference
 from tests.conftest import ENGINES
 from tests.test_native import DATA
 
@@ -254,16 +256,80 @@ def test_a_block_of_long_lines_is_not_searched(monkeypatch: pytest.MonkeyPatch) 
     matcher = matcher_for(default_registry())
     reader = PythonCore(matcher.extractor, matcher.engine)
     searched: list[int] = []
-    real = core._first_in_lines
+    real = core._vouchers(matcher.extractor.names)
 
-    def counting(pattern: object, buf: bytes, start: int, end: int) -> object:
-        searched.append(end - start)
-        return real(pattern, buf, start, end)  # type: ignore[arg-type]
+    def counting(finditer: Any) -> Any:
+        def wrapped(buf: bytes, start: int, end: int) -> Any:
+            searched.append(end - start)
+            return finditer(buf, start, end)
+        return wrapped
 
-    monkeypatch.setattr(core, "_first_in_lines", counting)
+    spied = real._replace(**{name: counting(getattr(real, name))
+                             for name in ("plain_sdk", "quoted_sdk", "api3", "legacy", "legacy_body")})
+    monkeypatch.setattr(core, "_vouchers", lambda names: spied)
     common = (fill(COMMON[0], "AuthFailure", "m", "r-1") + "\n").encode()
     flood = (b"(10630)" * 2000)[: core.WINDOW * 3] + b"\n"
     assert reader.vouch(flood + common, 0, len(flood) + len(common)) == []
     assert searched == []
     assert len(reader.vouch(common, 0, len(common))) == 1
     assert searched
+
+
+def selected_now(buf: bytes, start: int, end: int) -> list[tuple[int, int, object]]:
+    """The lines `PythonCore.vouch` picks in `buf[start:end]`, each with its (form, what its key
+    depends on), before the full extractor's check of each (form, code), which is left out here."""
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    reader._vouch_first = lambda buf, line_start, line_end, form, ident: (form, ident)  # type: ignore[method-assign]
+    return [(line_start, line_end, key) for line_start, line_end, key in reader.vouch(buf, start, end)]
+
+
+def selected_before(buf: bytes, start: int, end: int) -> list[tuple[int, int, object]]:
+    """The same lines as the five regexes of before picked them (tests/vouch_reference.py), in a
+    block whose lines are WINDOW bytes long at most on average (`vouch` looks in no other)."""
+    if buf.count(b"\n", start, end) * core.WINDOW < end - start:
+        return []
+    names = matcher_for(default_registry()).extractor.names
+    return [(line_start, line_end, (form, ident))
+            for line_start, line_end, form, ident in vouch_reference.selected(names, buf, start, end)]
+
+
+def spoiled_lines() -> list[str]:
+    """Each spoiler and each message at each place of each common form, and clean lines of each."""
+    lines = [fill(form, code, "The CMK is disabled.", "r-1") for form in COMMON for code in ("AuthFailure", "Q9", "q")]
+    for form in COMMON:
+        marked = fill(form, "Auth<c>Failure", "The <m>CMK", "r-<r>1")
+        for spoiler in (*SPOILERS, *MESSAGES):
+            for place in (0, max(0, form.index("<") - 8), *[marked.index(m) for m in ("<c>", "<m>", "<r>") if m in marked],
+                          len(marked)):
+                line = marked[:place] + spoiler + marked[place:]
+                lines.append(line.replace("<c>", "").replace("<m>", "").replace("<r>", ""))
+    return lines
+
+
+def test_the_same_lines_as_the_five_regexes_of_before() -> None:
+    """The regexes that run to each line's end pick the lines the five regexes and their checks of
+    before picked, with the same forms and codes: every spoiler at every place of every form, in
+    one block, the first line with no newline before it and the last with none after it."""
+    if vouching_is_off_here():
+        return
+    buf = "\n".join(spoiled_lines()).encode("utf-8", "surrogateescape")
+    now = selected_now(buf, 0, len(buf))
+    assert now == selected_before(buf, 0, len(buf))
+    assert len(now) > 100
+    second = buf.index(b"\n") + 1
+    assert selected_now(buf, second, len(buf) - 9) == selected_before(buf, second, len(buf) - 9)
+
+
+@given(st.lists(st.tuples(codes.flatmap(common_line), st.sampled_from(["\n", "\r\n", ""])), min_size=1, max_size=12),
+       st.integers(0, 40))
+def test_the_same_lines_as_before_on_mutated_lines(lines: list[tuple[str, str]], cut: int) -> None:
+    """The same on Hypothesis's mutated lines of the common forms, run together or not, the block
+    cut anywhere (a line with no newline at its end, a block that begins in a line)."""
+    if vouching_is_off_here():
+        return
+    buf = "".join(line + eol for line, eol in lines).encode("utf-8", "surrogateescape")
+    assert selected_now(buf, 0, len(buf)) == selected_before(buf, 0, len(buf))
+    start, end = min(cut, len(buf)), max(0, len(buf) - cut)
+    if start <= end:
+        assert selected_now(buf, start, end) == selected_before(buf, start, end)
