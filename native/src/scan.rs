@@ -34,6 +34,8 @@ const ODE_BYTES: &[u8] = b"ode";
 /// with `ode` looked for beside.
 const MAX_FIXED_STRIDE: usize = 3;
 const BIG_BITS: u32 = 20; // when the names' grams would fill the small bitmap
+/// The bits of a hash the buckets drop: sixteen hashes a bucket (4,096 buckets for 132 grams).
+const COARSE: u32 = 4;
 
 #[derive(Clone, Copy)]
 struct Gram {
@@ -45,7 +47,11 @@ struct Gram {
 pub struct Literals {
     patterns: Vec<Vec<u8>>,
     first_name: usize,
-    buckets: Vec<Vec<Gram>>,
+    /// The indexed grams by hash, those of the hashes `h` with one `h >> COARSE` in
+    /// `grams[starts[h >> COARSE]..]` up to the next start (one small table of offsets, not a
+    /// vector a hash: 1.5 MB of those, written at start-up, were 2 ms of it).
+    grams: Vec<Gram>,
+    starts: Vec<u32>,
     bitmap: Vec<u64>,
     bits: u32,
     stride: usize,
@@ -120,7 +126,7 @@ impl Literals {
         } else {
             BITS
         };
-        let mut buckets = vec![Vec::new(); 1 << bits];
+        let mut grams: Vec<(usize, Gram)> = Vec::new();
         let mut bitmap = vec![0u64; (1 << bits) / 64];
         let mut short = Vec::new();
         for (id, p) in patterns.iter().enumerate() {
@@ -138,13 +144,26 @@ impl Literals {
                 let gram = gram_at(p, off);
                 let h = hash(gram, bits);
                 bitmap[h / 64] |= 1 << (h % 64);
-                buckets[h].push(Gram {
-                    gram,
-                    literal: id as u32,
-                    offset: off as u32,
-                });
+                let (literal, offset) = (id as u32, off as u32);
+                grams.push((
+                    h,
+                    Gram {
+                        gram,
+                        literal,
+                        offset,
+                    },
+                ));
             }
         }
+        grams.sort_by_key(|&(h, _)| h); // stable: a hash's grams in the order they were indexed
+        let mut starts = vec![0u32; (1 << (bits - COARSE)) + 1];
+        for &(h, _) in &grams {
+            starts[(h >> COARSE) + 1] += 1;
+        }
+        for i in 0..1 << (bits - COARSE) {
+            starts[i + 1] += starts[i];
+        }
+        let grams = grams.into_iter().map(|(_, g)| g).collect();
         let shortest_name = patterns[first_name.min(patterns.len())..]
             .iter()
             .map(Vec::len)
@@ -154,7 +173,8 @@ impl Literals {
             shortest_name,
             patterns,
             first_name,
-            buckets,
+            grams,
+            starts,
             bitmap,
             bits,
             stride,
@@ -162,6 +182,12 @@ impl Literals {
             ode,
             names: None,
         }
+    }
+
+    /// The grams indexed under hash `h`, and others (their grams are compared).
+    fn bucket(&self, h: usize) -> &[Gram] {
+        let i = h >> COARSE;
+        &self.grams[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 
     /// Whether literal `id` stands at `q` in `buf[start:end]` and counts there.
@@ -334,7 +360,7 @@ impl Literals {
         if self.bitmap[h / 64] & (1 << (h % 64)) == 0 {
             return None;
         }
-        for e in &self.buckets[h] {
+        for e in self.bucket(h) {
             if e.gram == g {
                 let off = e.offset as usize;
                 if p >= start + off && self.at(buf, start, end, e.literal as usize, p - off) {
@@ -414,7 +440,7 @@ impl Literals {
             let g = gram_at(line, p);
             let h = hash(g, self.bits);
             if self.bitmap[h / 64] & (1 << (h % 64)) != 0 {
-                for e in &self.buckets[h] {
+                for e in self.bucket(h) {
                     let (id, off) = (e.literal as usize, e.offset as usize);
                     if e.gram == g && id >= self.first_name && p >= off {
                         let (q, n) = (p - off, self.patterns[id].len());
