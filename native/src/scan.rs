@@ -199,7 +199,8 @@ impl Literals {
         id != MESSAGE_KEY || legacy_locator_before(buf, start, q)
     }
 
-    /// The first hit in `buf[from:end]` at a sampled position (`start` bounds where literals begin).
+    /// The first hit in `buf[from:end]` at a sampled position (`start` bounds where literals
+    /// begin); where the stride has its own loop (`fixed_stride`), a legacy code's `)` too.
     fn first_hit(&self, buf: &[u8], start: usize, from: usize, end: usize) -> Option<usize> {
         if self.bits == BITS {
             self.sampled::<{ 1 << (BITS - 6) }>(buf, start, from, end)
@@ -230,6 +231,15 @@ impl Literals {
         }
     }
 
+    /// Whether `sampled` has a loop of its own for this stride (`sampled_by`), which finds the
+    /// lines of legacy codes too.
+    fn fixed_stride(&self) -> bool {
+        matches!(
+            (self.stride, self.ode.is_empty()),
+            (4..=6, false) | (1..=3, true)
+        )
+    }
+
     /// `sampled` for a stride of `S`: the samples that fit a window of 32 bytes, read once, each
     /// a bit of the turn's mask at its offset; with `ODE`, each offset that starts `ode` too.
     /// Only the offsets whose bit is set are verified, in order.
@@ -256,7 +266,8 @@ impl Literals {
                 samples |= (((bitmap[(h >> 6) % WORDS] >> (h & 63)) & 1) as u32) << k;
             }
             let flags = if ODE { ode_flags(w) } else { [0; 4] };
-            if samples == 0 && flags.iter().all(|&f| f == 0) {
+            let closes = legacy_flags(w);
+            if samples == 0 && (0..4).all(|k| flags[k] | closes[k] == 0) {
                 p += advance;
                 continue;
             }
@@ -267,9 +278,14 @@ impl Literals {
                 samples &= samples - 1;
             }
             let odes = gather(flags) & ((1u64 << advance) - 1);
-            let mut any = hits | odes;
+            // A legacy code's `)` one after its flag's offset: verified at the flag's.
+            let closes = gather(closes) & ((1u64 << advance) - 1);
+            let mut any = hits | odes | closes;
             while any != 0 {
                 let i = any.trailing_zeros() as usize;
+                if closes >> i & 1 != 0 && closes_legacy_code(hay, start, end, p + i + 1) {
+                    return Some(p + i + 1);
+                }
                 if hits >> i & 1 != 0 {
                     if let Some(q) = self.verify(hay, start, end, p + i) {
                         return Some(q);
@@ -284,9 +300,12 @@ impl Literals {
             }
             p += advance;
         }
-        // The tail: samples as the turns place them, every offset for `ode`.
+        // The tail: samples as the turns place them, every offset for `ode` and legacy codes.
         let mut next = p;
         while p < end {
+            if hay[p] == b')' && closes_legacy_code(hay, start, end, p) {
+                return Some(p);
+            }
             if p == next {
                 if p + 4 <= end {
                     if let Some(q) = self.verify(hay, start, end, p) {
@@ -385,7 +404,7 @@ impl Literals {
             }
         }
         let mut more = Vec::new();
-        let mut pos = start;
+        let mut pos = if self.fixed_stride() { end } else { start }; // those found legacy codes
         let mut listed = 0; // the lines found above not passed yet
         while let Some(q) = memchr(b')', buf, pos, end) {
             // A `)` in a line found above: the rest of that line adds nothing (a crowded line
@@ -476,6 +495,19 @@ fn ode_flags(w: &[u8; 34]) -> [u64; 4] {
     let mut flags = [0u8; 32];
     for (i, f) in flags.iter_mut().enumerate() {
         *f = u8::from(w[i] == b'o') & u8::from(w[i + 1] == b'd') & u8::from(w[i + 2] == b'e');
+    }
+    let word =
+        |k: usize| u64::from_le_bytes(flags[k * 8..k * 8 + 8].try_into().expect("eight bytes"));
+    [word(0), word(1), word(2), word(3)]
+}
+
+/// A byte for each of the first 32 offsets of `w`, 1 where a digit stands before a `)` (a
+/// legacy code may close after it: `closes_legacy_code`), as `ode_flags`.
+#[inline(always)]
+fn legacy_flags(w: &[u8; 34]) -> [u64; 4] {
+    let mut flags = [0u8; 32];
+    for (i, f) in flags.iter_mut().enumerate() {
+        *f = u8::from(w[i].wrapping_sub(b'0') < 10) & u8::from(w[i + 1] == b')');
     }
     let word =
         |k: usize| u64::from_le_bytes(flags[k * 8..k * 8 + 8].try_into().expect("eight bytes"));
