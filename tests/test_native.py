@@ -84,6 +84,8 @@ def check_block(core: _native.NativeCore, extractor: Extractor, buf: bytes, star
         assert line_start == start or buf[line_start - 1 : line_start] == b"\n"
         assert b"\n" not in buf[line_start:line_end]
         assert line_end == end or buf[line_end : line_end + 1] == b"\n"
+        if found is None:  # handed back: read alone where the core read it unescaped (`_line`)
+            found = core.read_unescaped(buf, line_start, line_end)
         if found is not None:
             text = _text(buf[line_start:line_end])
             assert list(found) == extractor.find(text), text
@@ -402,6 +404,26 @@ def test_json_lines_records(core: _native.NativeCore, matcher: Matcher, lines: l
     `Extractor.find` reads it, or handed back."""
     buf = "".join(line + eol for line, eol in lines).encode("utf-8", "surrogateescape")
     check_block(core, matcher.extractor, buf)
+
+
+def test_a_line_read_unescaped_is_given_alone(core: _native.NativeCore, matcher: Matcher) -> None:
+    """`read` hands back SDK text read unescaped from a JSON string (its spans would point at text
+    that is not in the block); `read_unescaped` gives that line's finding as the extractor does, its
+    message unescaped, and None for a line the core did not read so."""
+    escaped = (b'{"time":"t","error":"[TencentCloudSDKException] code:InvalidParameterValue.InvalidCiphertext'
+               b' message:\\u5bc6\\u6587 \\/x requestId:df630af6-8ce5-4ef7-a248-37c37f187539","region":"r"}')
+    buf = b"x\n" + escaped + b"\r\n" + b"  code: 'AuthFailure',\n"
+    line_start = buf.index(b"{")
+    (_, line_end, found), = [r for r in core.read(buf, 0, len(buf)) if r[0] == line_start]
+    assert found is None and buf[line_end - 1 : line_end] == b"\r"
+    read = core.read_unescaped(buf, line_start, line_end)
+    assert read is not None and list(read) == matcher.extractor.find(escaped.decode())
+    assert (read[0].code, read[0].message) == ("InvalidParameterValue.InvalidCiphertext", "密文 /x")
+    node = buf.index(b"  code")
+    assert core.read_unescaped(buf, node, len(buf) - 1) is None
+    assert core.read_unescaped(buf, 0, 1) is None
+    with pytest.raises(ValueError, match="outside"):
+        core.read_unescaped(buf, 0, len(buf) + 1)
 
 
 # --- built from the names: what they tell the core, cached ----------------------------------------

@@ -252,15 +252,30 @@ def test_the_names_written_out_for_start_up_agree() -> None:
 
 def test_a_line_the_compiled_core_hands_back_needs_no_engine(tmp_path: Path, core: str) -> None:
     """The first lines it hands back go to the full extractor: Python's block core for them would
-    need an engine (Hyperscan, 5 ms) and core.py. (A JSON-lines record with escaped CJK is one.)"""
+    need an engine (Hyperscan, 5 ms) and core.py. (A Node error object is one.)"""
     log = tmp_path / "app.log"
-    log.write_bytes(b'{"level":"error","error":"[TencentCloudSDKException] code:InvalidParameterValue'
-                    b' message:\\u5bc6\\u6587 requestId:df630af6-8ce5-4ef7-a248-37c37f187539"}\n')
+    log.write_bytes(b"TencentCloudSDKHttpException [Error]: The CMK is disabled.\n"
+                    b"  code: 'ResourceUnavailable.CmkDisabled',\n  requestId: 'r-1'\n}\n")
     found = probe(tmp_path, "grep", "-j1", str(log))
     modules = set(found["modules"])
     assert "kmserr.extract" in modules
     for module in ("kmserr.core", "kmserr.engines", "hyperscan"):
         assert (module in modules) is (core == "python"), module
+
+
+def test_a_line_the_compiled_core_read_unescaped_needs_no_extractor(tmp_path: Path, core: str) -> None:
+    """SDK text the compiled core read unescaped from a JSON string (escaped CJK) is handed back, as
+    its spans cannot point at that text, then asked for alone (`NativeCore.read_unescaped`): the
+    extractor, its modules and patterns (6 ms) are Python's core's alone."""
+    log = tmp_path / "app.log"
+    log.write_bytes(b'{"level":"error","error":"[TencentCloudSDKException] code:InvalidParameterValue'
+                    b' message:\\u5bc6\\u6587 requestId:df630af6-8ce5-4ef7-a248-37c37f187539"}\n')
+    found = probe(tmp_path, "grep", "-j1", str(log))
+    assert "kmserr.search" in found["modules"]
+    assert ("kmserr.extract" in found["modules"]) is (core == "python")
+    done = subprocess.run([sys.executable, "-m", "kmserr", "grep", "-j1", str(log)], capture_output=True, check=True,
+                          env={**os.environ, "KMSERR_CACHE_DIR": str(tmp_path / "cache")})
+    assert done.stdout.startswith(log.read_bytes()[:-1] + b"\tkmserr: InvalidParameterValue ")
 
 
 def test_a_grep_process_keeps_its_start_up_out_of_collections(grep_one_error: dict[str, Any], tmp_path: Path) -> None:
