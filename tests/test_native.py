@@ -426,6 +426,36 @@ def test_a_line_read_unescaped_is_given_alone(core: _native.NativeCore, matcher:
         core.read_unescaped(buf, 0, len(buf) + 1)
 
 
+def test_only_short_lines_with_an_escape_are_asked_for_alone(matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line handed back is asked for alone (`read_unescaped`) only where it may have been read
+    unescaped: a line the core declined (no escape in it: several errors on a line) or a long one
+    would be read once more for nothing (a 256 KB line of near-miss names took twice as long)."""
+    from kmserr import scan
+
+    _core_class()
+    asked: list[bytes] = []
+    real = _native.NativeCore.read_unescaped
+
+    def spy(self: _native.NativeCore, buf: bytes, start: int, end: int) -> tuple[Finding, ...] | None:
+        asked.append(buf[start:end])
+        return real(self, buf, start, end)
+
+    monkeypatch.setattr(_native.NativeCore, "read_unescaped", spy)
+    escaped = (b'{"level":"error","error":"[TencentCloudSDKException] code:InvalidParameterValue message:'
+               b'\\u5bc6\\u6587 requestId:df630af6-8ce5-4ef7-a248-37c37f187539"}')
+    several = "a: (10630) x AuthFailure 密钥".encode()  # declined: several errors, a character of more than a byte
+    block = b"\n".join([escaped, several, escaped]) + b"\n"
+    hits = scan.LineScanner(Matcher(matcher.names)).feed(block)
+    assert asked == [escaped, escaped]
+    long = escaped[:-2] + b" x" * scan._AGAIN_MAX + b'"}'
+    read = scan.LineScanner(Matcher(matcher.names))._line(long, 0, 0, len(long), None)
+    assert asked == [escaped, escaped]  # the long line: the full extractor's
+    assert read is not None and list(read[2]) == matcher.extractor.find(long.decode())
+    monkeypatch.setenv(_native.ENV, "1")
+    python = scan.LineScanner(Matcher(matcher.names)).feed(block)
+    assert [h[1:] for h in hits] == [h[1:] for h in python] and len(hits) == 3
+
+
 # --- built from the names: what they tell the core, cached ----------------------------------------
 
 
