@@ -28,7 +28,7 @@ const MESSAGE_KEY: usize = 8; // the index of `"message"` above
 
 const BITS: u32 = 16;
 /// Form literals shorter than this that hold `ode` are found by it, not sampled (see `index`).
-const ODE_SPLIT: usize = 9;
+const ODE_SPLIT: usize = 9; // eight bytes at most: each compared as a word (`verify_ode`)
 const ODE_BYTES: &[u8] = b"ode";
 /// The strides `sampled` has a loop of its own for: 1 to 3 with every literal sampled, 4 to 6
 /// with `ode` looked for beside.
@@ -36,6 +36,15 @@ const MAX_FIXED_STRIDE: usize = 3;
 const BIG_BITS: u32 = 20; // when the names' grams would fill the small bitmap
 /// The bits of a hash the buckets drop: sixteen hashes a bucket (4,096 buckets for 132 grams).
 const COARSE: u32 = 4;
+
+/// A form literal found by its `ode` (`Literals::index`): eight bytes at most, compared as one word.
+#[derive(Clone, Copy)]
+struct OdeLiteral {
+    id: usize,
+    off: usize, // where `ode` stands in it
+    word: u64,  // its bytes, little-endian
+    mask: u64,  // the bytes of the word that are its
+}
 
 #[derive(Clone, Copy)]
 struct Gram {
@@ -56,8 +65,8 @@ pub struct Literals {
     bits: u32,
     stride: usize,
     short: Vec<usize>, // literals of fewer than 4 bytes, searched for one by one
-    /// Form literals found by their `ode` (literal, where `ode` stands in it), not sampled.
-    ode: Vec<(u32, u32)>,
+    /// Form literals found by their `ode`, not sampled.
+    ode: Vec<OdeLiteral>,
     /// The length of the shortest name's literal: a shorter text holds none (usize::MAX: no name).
     shortest_name: usize,
     /// The names' literals alone, for `names_in`: sampled at their own (longer) stride, with no
@@ -169,6 +178,20 @@ impl Literals {
             .map(Vec::len)
             .min()
             .unwrap_or(usize::MAX);
+        let ode: Vec<OdeLiteral> = ode
+            .iter()
+            .map(|&(id, off)| {
+                let p = &patterns[id as usize];
+                let mut word = [0u8; 8];
+                word[..p.len()].copy_from_slice(p); // ODE_SPLIT: eight bytes at most
+                OdeLiteral {
+                    id: id as usize,
+                    off: off as usize,
+                    word: u64::from_le_bytes(word),
+                    mask: u64::MAX >> (8 * (8 - p.len())),
+                }
+            })
+            .collect();
         Literals {
             shortest_name,
             patterns,
@@ -324,12 +347,23 @@ impl Literals {
         None
     }
 
-    /// The `ode` literal that stands around the `ode` at `p`, if one does.
+    /// The `ode` literal that stands around the `ode` at `p`, if one does: each (eight bytes at
+    /// most) compared as one word where eight bytes fit before `end` (a flood of `code:` asks
+    /// at each of its words).
     fn verify_ode(&self, buf: &[u8], start: usize, end: usize, p: usize) -> Option<usize> {
-        for &(id, off) in &self.ode {
-            let off = off as usize;
-            if p >= start + off && self.at(buf, start, end, id as usize, p - off) {
-                return Some(p - off);
+        for lit in &self.ode {
+            if p < start + lit.off {
+                continue;
+            }
+            let q = p - lit.off;
+            let found = match buf.get(q..q + 8) {
+                Some(w) if q + 8 <= end => {
+                    u64::from_le_bytes(w.try_into().expect("eight bytes")) & lit.mask == lit.word
+                }
+                _ => self.at(buf, start, end, lit.id, q),
+            };
+            if found {
+                return Some(q);
             }
         }
         None
