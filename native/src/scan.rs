@@ -6,7 +6,9 @@
 //! names' literals (`kmserr.forms.name_literals`). The literals are found by sampling the block
 //! every `stride` bytes (the shortest literal's length less 3): each occurrence of a literal
 //! covers a sampled position with one of its 4-byte grams, which a bitmap rejects in one test
-//! almost everywhere; `)` by a word-at-a-time search. A line with a hit is a candidate, and the
+//! almost everywhere. The forms' shortest literals (`"code"`, `Code: `...) each hold `ode`, which
+//! is looked for at every byte instead (the stride 6, not 3), and a digit before `)` too, 32 bytes
+//! a turn in vector compares the compiler makes. A line with a hit is a candidate, and the
 //! search goes on from the next line.
 #![forbid(unsafe_code)]
 
@@ -105,7 +107,7 @@ impl Literals {
     /// The index of these literals, names from `first_name` on.
     fn index(patterns: Vec<Vec<u8>>, first_name: usize) -> Literals {
         // The forms' shortest literals (`"code"`, `Code: `...) would make the stride 3: each holds
-        // `ode`, which is looked for at every byte instead (`ode_mask`), when that doubles the stride.
+        // `ode`, which is looked for at every byte instead (`ode_flags`), when that doubles the stride.
         let mut ode: Vec<(u32, u32)> = patterns[..first_name]
             .iter()
             .enumerate()
