@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 ENV: Final = "KMSERR_NO_EXTENSIONS"
 LIBRARY: Final = "_kmserr_native"  # the module name setuptools-rust builds the cdylib as
-ABI: Final = 5  # the record layout this module reads (native/src/lib.rs: ABI)
+ABI: Final = 6  # the record layout this module reads (native/src/lib.rs: ABI)
 RECORD: Final = 16
 NO_ERROR, ONE_ERROR, NOT_READ, MANY = 0, 1, 2, 3
 TAILS: Final = 4096  # tails a search's table holds (a few hundred bytes each); lines of other keys stay holes
@@ -92,6 +92,11 @@ def _open() -> ctypes.CDLL | None:
         lib.kmserr_native_read.argtypes = [
             ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t,
             ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
+        ]
+        lib.kmserr_native_read_unescaped.restype = ctypes.c_int
+        lib.kmserr_native_read_unescaped.argtypes = [
+            ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t,
+            ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
         ]
         lib.kmserr_tails_new.restype = ctypes.c_void_p
         lib.kmserr_tails_new.argtypes = [ctypes.c_size_t]
@@ -225,6 +230,39 @@ class NativeCore:
                 raise NativeError(f"the native core refused block {start}:{end}")
             raw = ctypes.string_at(out.value, words.value * 8) if out.value and words.value else b""
         return _unpack(data, raw)
+
+    def read_unescaped(self, buf: bytes, start: int, end: int) -> tuple[Finding, ...] | None:
+        """The finding of the line buf[start:end] (without its newline) where the core read it
+        unescaped (SDK text in a quoted value with escapes: `read` and `assemble` hand such lines
+        back, as their spans point into the block), as `Extractor.find` gives it. None: not such
+        a line, the full extractor reads it (its imports and patterns: 6 ms for an incident log's
+        first such line)."""
+        if not 0 <= start <= end <= len(buf):
+            raise ValueError(f"line {start}:{end} is outside a buffer of {len(buf)} bytes")
+        data = buf if isinstance(buf, bytes) else bytes(buf)
+        record = (ctypes.c_uint64 * RECORD)()
+        text, length = ctypes.c_void_p(), ctypes.c_size_t()
+        with self._lock:  # the text lives in the core until its next call
+            status = self._lib.kmserr_native_read_unescaped(
+                self._handle, data, len(data), start, end, record, ctypes.byref(text), ctypes.byref(length)
+            )
+            if status < 0:
+                raise NativeError(f"the native core refused line {start}:{end}")
+            if status == 0:
+                return None
+            raw = ctypes.string_at(text.value, length.value) if text.value and length.value else b""
+        _, _, _, form, first, last, cs, ce, ms, me, rs, re_, ds, de, module, error = record
+        try:
+            return (Finding(
+                data[cs:ce].decode(), _FORMS[form], first, last,
+                None if ms == _NONE else raw[ms:me].decode(),
+                None if rs == _NONE else raw[rs:re_].decode(),
+                None if module == _NONE else module,
+                None if error == _NONE else error,
+                None if ds == _NONE else raw[ds:de].decode(),
+            ),)
+        except UnicodeDecodeError:  # the line holds bytes that are not UTF-8: Python's to read
+            return None
 
 
 def _tagged(extractor: Extractor) -> bytes:

@@ -409,7 +409,14 @@ class LineScanner:
                 if line_start - start < NODE_CONTEXT:
                     above = self._previous + above
                 before = _decode(above)
-            findings = tuple(self._extractor.find(text, before=before, envelope=self._envelope))
+            # A line the compiled core read unescaped (SDK text in a JSON string) and handed back
+            # only as its spans cannot point at that text: read alone, it needs no extractor. Only
+            # a line with an escape, not a long one: the others it declined, and would read again.
+            unescaped = getattr(self._core, "read_unescaped", None)
+            read = unescaped(buf, line_start, line_end) if (
+                unescaped is not None and not before and b"\\" in raw and len(raw) <= _AGAIN_MAX) else None
+            findings = read if read is not None else \
+                tuple(self._extractor.find(text, before=before, envelope=self._envelope))
         return (raw, text, findings) if findings else None
 
     def _done(self, buf: bytes, start: int, end: int, newlines: int | None = None) -> None:

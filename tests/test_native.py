@@ -84,6 +84,8 @@ def check_block(core: _native.NativeCore, extractor: Extractor, buf: bytes, star
         assert line_start == start or buf[line_start - 1 : line_start] == b"\n"
         assert b"\n" not in buf[line_start:line_end]
         assert line_end == end or buf[line_end : line_end + 1] == b"\n"
+        if found is None:  # handed back: read alone where the core read it unescaped (`_line`)
+            found = core.read_unescaped(buf, line_start, line_end)
         if found is not None:
             text = _text(buf[line_start:line_end])
             assert list(found) == extractor.find(text), text
@@ -402,6 +404,56 @@ def test_json_lines_records(core: _native.NativeCore, matcher: Matcher, lines: l
     `Extractor.find` reads it, or handed back."""
     buf = "".join(line + eol for line, eol in lines).encode("utf-8", "surrogateescape")
     check_block(core, matcher.extractor, buf)
+
+
+def test_a_line_read_unescaped_is_given_alone(core: _native.NativeCore, matcher: Matcher) -> None:
+    """`read` hands back SDK text read unescaped from a JSON string (its spans would point at text
+    that is not in the block); `read_unescaped` gives that line's finding as the extractor does, its
+    message unescaped, and None for a line the core did not read so."""
+    escaped = (b'{"time":"t","error":"[TencentCloudSDKException] code:InvalidParameterValue.InvalidCiphertext'
+               b' message:\\u5bc6\\u6587 \\/x requestId:df630af6-8ce5-4ef7-a248-37c37f187539","region":"r"}')
+    buf = b"x\n" + escaped + b"\r\n" + b"  code: 'AuthFailure',\n"
+    line_start = buf.index(b"{")
+    (_, line_end, found), = [r for r in core.read(buf, 0, len(buf)) if r[0] == line_start]
+    assert found is None and buf[line_end - 1 : line_end] == b"\r"
+    read = core.read_unescaped(buf, line_start, line_end)
+    assert read is not None and list(read) == matcher.extractor.find(escaped.decode())
+    assert (read[0].code, read[0].message) == ("InvalidParameterValue.InvalidCiphertext", "密文 /x")
+    node = buf.index(b"  code")
+    assert core.read_unescaped(buf, node, len(buf) - 1) is None
+    assert core.read_unescaped(buf, 0, 1) is None
+    with pytest.raises(ValueError, match="outside"):
+        core.read_unescaped(buf, 0, len(buf) + 1)
+
+
+def test_only_short_lines_with_an_escape_are_asked_for_alone(matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line handed back is asked for alone (`read_unescaped`) only where it may have been read
+    unescaped: a line the core declined (no escape in it: several errors on a line) or a long one
+    would be read once more for nothing (a 256 KB line of near-miss names took twice as long)."""
+    from kmserr import scan
+
+    _core_class()
+    asked: list[bytes] = []
+    real = _native.NativeCore.read_unescaped
+
+    def spy(self: _native.NativeCore, buf: bytes, start: int, end: int) -> tuple[Finding, ...] | None:
+        asked.append(buf[start:end])
+        return real(self, buf, start, end)
+
+    monkeypatch.setattr(_native.NativeCore, "read_unescaped", spy)
+    escaped = (b'{"level":"error","error":"[TencentCloudSDKException] code:InvalidParameterValue message:'
+               b'\\u5bc6\\u6587 requestId:df630af6-8ce5-4ef7-a248-37c37f187539"}')
+    several = "a: (10630) x AuthFailure 密钥".encode()  # declined: several errors, a character of more than a byte
+    block = b"\n".join([escaped, several, escaped]) + b"\n"
+    hits = scan.LineScanner(Matcher(matcher.names)).feed(block)
+    assert asked == [escaped, escaped]
+    long = escaped[:-2] + b" x" * scan._AGAIN_MAX + b'"}'
+    read = scan.LineScanner(Matcher(matcher.names))._line(long, 0, 0, len(long), None)
+    assert asked == [escaped, escaped]  # the long line: the full extractor's
+    assert read is not None and list(read[2]) == matcher.extractor.find(long.decode())
+    monkeypatch.setenv(_native.ENV, "1")
+    python = scan.LineScanner(Matcher(matcher.names)).feed(block)
+    assert [h[1:] for h in hits] == [h[1:] for h in python] and len(hits) == 3
 
 
 # --- built from the names: what they tell the core, cached ----------------------------------------

@@ -19,7 +19,7 @@ import pytest
 # Records what running kmserr imports and compiles after `import click` (which the benchmark's
 # reference pays too), through the same entry point as the `kmserr` script.
 PROBE = """\
-import json, re, sys
+import re, sys
 compiled = []
 _compile = re.compile
 
@@ -36,9 +36,10 @@ try:
     main(sys.argv[2:])
 except SystemExit:
     pass
+modules, made = sorted(set(sys.modules) - before), compiled[already:]
 with open(sys.argv[1], "w", encoding="utf-8") as out:
-    import gc
-    json.dump({"modules": sorted(set(sys.modules) - before), "compiled": compiled[already:],
+    import gc, json  # after what kmserr did is taken: whether it imported json is part of it
+    json.dump({"modules": modules, "compiled": made,
                "frozen": gc.get_freeze_count(), "threshold": gc.get_threshold()}, out)
 """
 
@@ -177,6 +178,23 @@ def test_grep_does_not_import(grep_one_error: dict[str, Any], module: str, why: 
     assert module not in grep_one_error["modules"], why
 
 
+def test_forms_decodes_json_when_a_line_first_needs_it() -> None:
+    """forms.py imports json at its first JSON value (`_decoder`), not at import: in a process where
+    nothing imported it, an escaped message and a logged error object are still read."""
+    script = """\
+import sys
+from kmserr import forms
+assert "json" not in sys.modules
+text = 'failed: {"code":"ResourceUnavailable.CmkDisabled","message":"CMK \\\\u5df2\\\\u7981\\\\u7528","requestId":"r-1"}'
+start = text.index("ResourceUnavailable")
+error, brace = forms._error_object(text, start, "ResourceUnavailable.CmkDisabled")
+print(forms._json_unescape("key \\\\u5b58\\\\u5728"), error["message"], error["requestId"], brace, "json" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True, encoding="utf-8",
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert done.stdout.split() == ["key", "\u5b58\u5728", "CMK", "\u5df2\u7981\u7528", "r-1", "8", "True"]
+
+
 def test_grep_without_times_compiles_no_timestamp_pattern(grep_one_error: dict[str, Any]) -> None:
     """Plain output reads no line's time: timestamps.py compiles its patterns for --timeline,
     --summary and the envelopes that carry a time (1.3 ms)."""
@@ -212,6 +230,19 @@ def test_the_compiled_core_imports_no_extractor_for_lines_it_reads(tmp_path: Pat
     assert not {"kmserr.parallel", "kmserr.explanation"} & modules
 
 
+def test_the_compiled_core_imports_no_json_for_lines_it_reads(tmp_path: Path, core: str) -> None:
+    """forms.py decodes JSON where a line needs it (`_decoder`): json compiles its patterns at import
+    (1.6 ms of every start), and a grep whose lines the compiled core reads, JSON bodies among them,
+    needs none of it; Python's core reads them with json."""
+    log = tmp_path / "app.log"
+    log.write_bytes(b'2024-05-14 08:00:02 (10630) key is not existed\n'
+                    b'resp {"Response":{"Error":{"Code":"ResourceUnavailable.CmkDisabled","Message":"x"},'
+                    b'"RequestId":"r-1"}}\nbye\n')
+    found = probe(tmp_path, "grep", "-j1", str(log))
+    assert "kmserr.search" in found["modules"]
+    assert ("json" in found["modules"]) is (core == "python")
+
+
 def test_the_names_written_out_for_start_up_agree() -> None:
     from kmserr import core, envelopes, scan
 
@@ -221,15 +252,30 @@ def test_the_names_written_out_for_start_up_agree() -> None:
 
 def test_a_line_the_compiled_core_hands_back_needs_no_engine(tmp_path: Path, core: str) -> None:
     """The first lines it hands back go to the full extractor: Python's block core for them would
-    need an engine (Hyperscan, 5 ms) and core.py. (A JSON-lines record with escaped CJK is one.)"""
+    need an engine (Hyperscan, 5 ms) and core.py. (A Node error object is one.)"""
     log = tmp_path / "app.log"
-    log.write_bytes(b'{"level":"error","error":"[TencentCloudSDKException] code:InvalidParameterValue'
-                    b' message:\\u5bc6\\u6587 requestId:df630af6-8ce5-4ef7-a248-37c37f187539"}\n')
+    log.write_bytes(b"TencentCloudSDKHttpException [Error]: The CMK is disabled.\n"
+                    b"  code: 'ResourceUnavailable.CmkDisabled',\n  requestId: 'r-1'\n}\n")
     found = probe(tmp_path, "grep", "-j1", str(log))
     modules = set(found["modules"])
     assert "kmserr.extract" in modules
     for module in ("kmserr.core", "kmserr.engines", "hyperscan"):
         assert (module in modules) is (core == "python"), module
+
+
+def test_a_line_the_compiled_core_read_unescaped_needs_no_extractor(tmp_path: Path, core: str) -> None:
+    """SDK text the compiled core read unescaped from a JSON string (escaped CJK) is handed back, as
+    its spans cannot point at that text, then asked for alone (`NativeCore.read_unescaped`): the
+    extractor, its modules and patterns (6 ms) are Python's core's alone."""
+    log = tmp_path / "app.log"
+    log.write_bytes(b'{"level":"error","error":"[TencentCloudSDKException] code:InvalidParameterValue'
+                    b' message:\\u5bc6\\u6587 requestId:df630af6-8ce5-4ef7-a248-37c37f187539"}\n')
+    found = probe(tmp_path, "grep", "-j1", str(log))
+    assert "kmserr.search" in found["modules"]
+    assert ("kmserr.extract" in found["modules"]) is (core == "python")
+    done = subprocess.run([sys.executable, "-m", "kmserr", "grep", "-j1", str(log)], capture_output=True, check=True,
+                          env={**os.environ, "KMSERR_CACHE_DIR": str(tmp_path / "cache")})
+    assert done.stdout.startswith(log.read_bytes()[:-1] + b"\tkmserr: InvalidParameterValue ")
 
 
 def test_a_grep_process_keeps_its_start_up_out_of_collections(grep_one_error: dict[str, Any], tmp_path: Path) -> None:

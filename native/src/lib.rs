@@ -28,7 +28,7 @@ use scan::Literals;
 /// then N records of ONE_ERROR, one a finding, in the order `Extractor.find` gives them.
 pub const RECORD: usize = 16;
 /// The layout's version: `_native.py` refuses a library whose layout it does not know.
-pub const ABI: u32 = 5;
+pub const ABI: u32 = 6;
 
 pub const NO_ERROR: u64 = 0;
 pub const ONE_ERROR: u64 = 1;
@@ -40,6 +40,8 @@ pub struct Core {
     literals: Literals,
     words: reader::Words,
     out: Vec<u64>,
+    /// The text of the last `kmserr_native_read_unescaped`, which its caller reads.
+    text: Vec<u8>,
 }
 
 impl Core {
@@ -50,6 +52,7 @@ impl Core {
             literals: Literals::new(names),
             words,
             out: Vec::new(),
+            text: Vec::new(),
         }
     }
 
@@ -107,6 +110,33 @@ impl Core {
             }
         }
         &self.out
+    }
+
+    /// The one finding of the line `buf[ls:le]` where it was read unescaped (SDK text in a quoted
+    /// value with escapes: `Finding::unescaped`), which `read` and `assemble` hand back (their
+    /// records' spans point into the block): its record, the code's span absolute as `read`
+    /// gives it, the message's, request ID's and description's spans of the text, which is
+    /// returned beside it. None: the line is not such a line (the full extractor reads it).
+    pub fn read_unescaped(
+        &self,
+        buf: &[u8],
+        ls: usize,
+        le: usize,
+    ) -> Option<([u64; RECORD], Vec<u8>)> {
+        let mut found = self.read_one(buf, ls, le).ok()?;
+        if found.len() != 1 {
+            return None;
+        }
+        let f = found.pop()?;
+        let text = f.unescaped.clone()?;
+        let mut rec = [NONE; RECORD];
+        (rec[0], rec[1]) = (ls as u64, le as u64);
+        record(&mut rec, &buf[ls..le], ls, &f, false);
+        for (at, span) in [(8, f.message), (10, f.request_id), (12, f.code_desc)] {
+            let (a, b) = span.map_or((NONE, NONE), |(a, b)| (a as u64, b as u64));
+            (rec[at], rec[at + 1]) = (a, b);
+        }
+        Some((rec, text))
     }
 
     /// The findings of the candidate line `buf[ls:le]` (`le`: its newline, or the block's end; a
@@ -273,6 +303,62 @@ pub unsafe extern "C" fn kmserr_native_read(
             }
             0
         }
+        Err(_) => -1,
+    }
+}
+
+/// Read the line `buf[start:end]` (without its newline) as `Core::read_unescaped`: its record in
+/// `record` (RECORD words) and, in `*text` and `*text_len`, the text its message, request ID and
+/// description are spans of (owned by the core's `text`, valid until the next call). Returns 1,
+/// 0 when the line holds no single finding read unescaped, or -1 for bad arguments or a panic.
+///
+/// # Safety
+/// `core` must be a live core used by one thread at a time; `buf` must point to `len` readable
+/// bytes; `record` to RECORD writable words; `text` and `text_len` must be writable.
+#[no_mangle]
+#[allow(unsafe_code)]
+pub unsafe extern "C" fn kmserr_native_read_unescaped(
+    core: *mut Core,
+    buf: *const u8,
+    len: usize,
+    start: usize,
+    end: usize,
+    record: *mut u64,
+    text: *mut *const u8,
+    text_len: *mut usize,
+) -> i32 {
+    if core.is_null()
+        || record.is_null()
+        || text.is_null()
+        || text_len.is_null()
+        || (buf.is_null() && len != 0)
+        || start > end
+        || end > len
+    {
+        return -1;
+    }
+    // SAFETY: checked non-null above; the caller guarantees the rest (see # Safety).
+    let (core, bytes) = unsafe { (&mut *core, bytes_of(buf, len)) };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match core.read_unescaped(bytes, start, end) {
+            Some((rec, unescaped)) => {
+                core.text = unescaped;
+                Some(rec)
+            }
+            None => None,
+        }
+    }));
+    match result {
+        Ok(Some(rec)) => {
+            // SAFETY: the pointers were checked non-null; `record` holds RECORD words per the contract.
+            unsafe {
+                std::ptr::copy_nonoverlapping(rec.as_ptr(), record, RECORD);
+                *text = core.text.as_ptr();
+                *text_len = core.text.len();
+            }
+            1
+        }
+        Ok(None) => 0,
         Err(_) => -1,
     }
 }
@@ -481,6 +567,34 @@ mod tests {
 
     const ESCAPED: &str =
         r#"{"msg":"[TencentCloudSDKException] code:AuthFailure message:\u5bc6 \/k requestId:r-1"}"#;
+
+    #[test]
+    fn a_line_read_unescaped_is_given_alone_with_its_text() {
+        let core =
+            Core::from_tagged(b"L:AuthFailure\nL:InvalidParameter\nK:AuthFailure\nH:AuthFailure");
+        let line = format!("x {ESCAPED}");
+        let (rec, text) = core.read_unescaped(line.as_bytes(), 0, line.len()).unwrap();
+        let span = |at: usize| &text[rec[at] as usize..rec[at + 1] as usize];
+        assert_eq!((rec[0], rec[1], rec[2]), (0, line.len() as u64, ONE_ERROR));
+        assert_eq!(
+            &line.as_bytes()[rec[6] as usize..rec[7] as usize],
+            b"AuthFailure"
+        );
+        assert_eq!(rec[4] as usize, line.find("AuthFailure").unwrap()); // characters: the line is ASCII
+        assert_eq!(span(8), "\u{5bc6} /k".as_bytes());
+        assert_eq!(span(10), b"r-1");
+        assert_eq!((rec[12], rec[13]), (NONE, NONE));
+        // A line read from its own bytes, one of two errors, or none: the full extractor's.
+        let plain = "[TencentCloudSDKException] code:AuthFailure message:m requestId:r-1";
+        let two = format!("{ESCAPED} {ESCAPED}");
+        for other in [plain, &two, "nothing"] {
+            assert!(
+                core.read_unescaped(other.as_bytes(), 0, other.len())
+                    .is_none(),
+                "{other}"
+            );
+        }
+    }
 
     #[test]
     fn records_read_unescaped_are_handed_back_by_read() {

@@ -6,7 +6,9 @@
 //! names' literals (`kmserr.forms.name_literals`). The literals are found by sampling the block
 //! every `stride` bytes (the shortest literal's length less 3): each occurrence of a literal
 //! covers a sampled position with one of its 4-byte grams, which a bitmap rejects in one test
-//! almost everywhere; `)` by a word-at-a-time search. A line with a hit is a candidate, and the
+//! almost everywhere. The forms' shortest literals (`"code"`, `Code: `...) each hold `ode`, which
+//! is looked for at every byte instead (the stride 6, not 3), and a digit before `)` too, 32 bytes
+//! a turn in vector compares the compiler makes. A line with a hit is a candidate, and the
 //! search goes on from the next line.
 #![forbid(unsafe_code)]
 
@@ -27,7 +29,24 @@ pub const FORM_LITERALS: &[&[u8]] = &[
 const MESSAGE_KEY: usize = 8; // the index of `"message"` above
 
 const BITS: u32 = 16;
+/// Form literals shorter than this that hold `ode` are found by it, not sampled (see `index`).
+const ODE_SPLIT: usize = 9; // eight bytes at most: each compared as a word (`verify_ode`)
+const ODE_BYTES: &[u8] = b"ode";
+/// The strides `sampled` has a loop of its own for: 1 to 3 with every literal sampled, 4 to 6
+/// with `ode` looked for beside.
+const MAX_FIXED_STRIDE: usize = 3;
 const BIG_BITS: u32 = 20; // when the names' grams would fill the small bitmap
+/// The bits of a hash the buckets drop: sixteen hashes a bucket (4,096 buckets for 132 grams).
+const COARSE: u32 = 4;
+
+/// A form literal found by its `ode` (`Literals::index`): eight bytes at most, compared as one word.
+#[derive(Clone, Copy)]
+struct OdeLiteral {
+    id: usize,
+    off: usize, // where `ode` stands in it
+    word: u64,  // its bytes, little-endian
+    mask: u64,  // the bytes of the word that are its
+}
 
 #[derive(Clone, Copy)]
 struct Gram {
@@ -39,11 +58,17 @@ struct Gram {
 pub struct Literals {
     patterns: Vec<Vec<u8>>,
     first_name: usize,
-    buckets: Vec<Vec<Gram>>,
+    /// The indexed grams by hash, those of the hashes `h` with one `h >> COARSE` in
+    /// `grams[starts[h >> COARSE]..]` up to the next start (one small table of offsets, not a
+    /// vector a hash: 1.5 MB of those, written at start-up, were 2 ms of it).
+    grams: Vec<Gram>,
+    starts: Vec<u32>,
     bitmap: Vec<u64>,
     bits: u32,
     stride: usize,
     short: Vec<usize>, // literals of fewer than 4 bytes, searched for one by one
+    /// Form literals found by their `ode`, not sampled.
+    ode: Vec<OdeLiteral>,
     /// The length of the shortest name's literal: a shorter text holds none (usize::MAX: no name).
     shortest_name: usize,
     /// The names' literals alone, for `names_in`: sampled at their own (longer) stride, with no
@@ -81,8 +106,29 @@ impl Literals {
 
     /// The index of these literals, names from `first_name` on.
     fn index(patterns: Vec<Vec<u8>>, first_name: usize) -> Literals {
-        let long = patterns.iter().filter(|p| p.len() >= 4);
-        let stride = long.map(|p| p.len() - 3).min().unwrap_or(1).clamp(1, 64);
+        // The forms' shortest literals (`"code"`, `Code: `...) would make the stride 3: each holds
+        // `ode`, which is looked for at every byte instead (`ode_flags`), when that doubles the stride.
+        let mut ode: Vec<(u32, u32)> = patterns[..first_name]
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.len() < ODE_SPLIT)
+            .filter_map(|(id, p)| {
+                Some((id as u32, p.windows(3).position(|w| w == ODE_BYTES)? as u32))
+            })
+            .collect();
+        let stride_of = |ode: &[(u32, u32)]| {
+            let long = (0..patterns.len()).filter(|&id| {
+                patterns[id].len() >= 4 && !ode.iter().any(|&(o, _)| o as usize == id)
+            });
+            long.map(|id| patterns[id].len() - 3)
+                .min()
+                .unwrap_or(1)
+                .clamp(1, 64)
+        };
+        if stride_of(&ode) <= MAX_FIXED_STRIDE {
+            ode.clear(); // the names keep the stride short: sampled with the rest
+        }
+        let stride = stride_of(&ode);
         // Sampled every `stride` bytes, an occurrence of a literal is seen at one of `stride`
         // consecutive offsets of it whatever its place: only those grams are indexed (the rarest
         // window of them: fewer bitmap hits on ordinary text).
@@ -91,12 +137,15 @@ impl Literals {
         } else {
             BITS
         };
-        let mut buckets = vec![Vec::new(); 1 << bits];
+        let mut grams: Vec<(usize, Gram)> = Vec::new();
         let mut bitmap = vec![0u64; (1 << bits) / 64];
         let mut short = Vec::new();
         for (id, p) in patterns.iter().enumerate() {
             if p.len() < 4 {
                 short.push(id);
+                continue;
+            }
+            if ode.iter().any(|&(o, _)| o as usize == id) {
                 continue;
             }
             let window = (0..=p.len() - 3 - stride)
@@ -106,29 +155,64 @@ impl Literals {
                 let gram = gram_at(p, off);
                 let h = hash(gram, bits);
                 bitmap[h / 64] |= 1 << (h % 64);
-                buckets[h].push(Gram {
-                    gram,
-                    literal: id as u32,
-                    offset: off as u32,
-                });
+                let (literal, offset) = (id as u32, off as u32);
+                grams.push((
+                    h,
+                    Gram {
+                        gram,
+                        literal,
+                        offset,
+                    },
+                ));
             }
         }
+        grams.sort_by_key(|&(h, _)| h); // stable: a hash's grams in the order they were indexed
+        let mut starts = vec![0u32; (1 << (bits - COARSE)) + 1];
+        for &(h, _) in &grams {
+            starts[(h >> COARSE) + 1] += 1;
+        }
+        for i in 0..1 << (bits - COARSE) {
+            starts[i + 1] += starts[i];
+        }
+        let grams = grams.into_iter().map(|(_, g)| g).collect();
         let shortest_name = patterns[first_name.min(patterns.len())..]
             .iter()
             .map(Vec::len)
             .min()
             .unwrap_or(usize::MAX);
+        let ode: Vec<OdeLiteral> = ode
+            .iter()
+            .map(|&(id, off)| {
+                let p = &patterns[id as usize];
+                let mut word = [0u8; 8];
+                word[..p.len()].copy_from_slice(p); // ODE_SPLIT: eight bytes at most
+                OdeLiteral {
+                    id: id as usize,
+                    off: off as usize,
+                    word: u64::from_le_bytes(word),
+                    mask: u64::MAX >> (8 * (8 - p.len())),
+                }
+            })
+            .collect();
         Literals {
             shortest_name,
             patterns,
             first_name,
-            buckets,
+            grams,
+            starts,
             bitmap,
             bits,
             stride,
             short,
+            ode,
             names: None,
         }
+    }
+
+    /// The grams indexed under hash `h`, and others (their grams are compared).
+    fn bucket(&self, h: usize) -> &[Gram] {
+        let i = h >> COARSE;
+        &self.grams[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 
     /// Whether literal `id` stands at `q` in `buf[start:end]` and counts there.
@@ -140,7 +224,8 @@ impl Literals {
         id != MESSAGE_KEY || legacy_locator_before(buf, start, q)
     }
 
-    /// The first hit in `buf[from:end]` at a sampled position (`start` bounds where literals begin).
+    /// The first hit in `buf[from:end]` at a sampled position (`start` bounds where literals
+    /// begin); where the stride has its own loop (`fixed_stride`), a legacy code's `)` too.
     fn first_hit(&self, buf: &[u8], start: usize, from: usize, end: usize) -> Option<usize> {
         if self.bits == BITS {
             self.sampled::<{ 1 << (BITS - 6) }>(buf, start, from, end)
@@ -149,8 +234,145 @@ impl Literals {
         }
     }
 
-    /// The sampling loop, four samples a turn, the bitmap a fixed-size array (no bounds checks).
+    /// The sampling loop, the bitmap a fixed-size array (no bounds checks). The forms' literals
+    /// make the stride 3 at most (`"code"`): each stride has its own loop, whose samples the
+    /// compiler places in one 32-byte window (the general loop's bounds checks and spills cost
+    /// three times its tests).
     fn sampled<const WORDS: usize>(
+        &self,
+        buf: &[u8],
+        start: usize,
+        from: usize,
+        end: usize,
+    ) -> Option<usize> {
+        match (self.stride, self.ode.is_empty()) {
+            (6, false) => self.sampled_by::<WORDS, 6, true>(buf, start, from, end),
+            (5, false) => self.sampled_by::<WORDS, 5, true>(buf, start, from, end),
+            (4, false) => self.sampled_by::<WORDS, 4, true>(buf, start, from, end),
+            (3, true) => self.sampled_by::<WORDS, 3, false>(buf, start, from, end),
+            (2, true) => self.sampled_by::<WORDS, 2, false>(buf, start, from, end),
+            (1, true) => self.sampled_by::<WORDS, 1, false>(buf, start, from, end),
+            _ => self.sampled_any::<WORDS>(buf, start, from, end),
+        }
+    }
+
+    /// Whether `sampled` has a loop of its own for this stride (`sampled_by`), which finds the
+    /// lines of legacy codes too.
+    fn fixed_stride(&self) -> bool {
+        matches!(
+            (self.stride, self.ode.is_empty()),
+            (4..=6, false) | (1..=3, true)
+        )
+    }
+
+    /// `sampled` for a stride of `S`: the samples that fit a window of 32 bytes, read once, each
+    /// a bit of the turn's mask at its offset; with `ODE`, each offset that starts `ode` too.
+    /// Only the offsets whose bit is set are verified, in order.
+    fn sampled_by<const WORDS: usize, const S: usize, const ODE: bool>(
+        &self,
+        buf: &[u8],
+        start: usize,
+        from: usize,
+        end: usize,
+    ) -> Option<usize> {
+        const WINDOW: usize = 32;
+        let turn = (WINDOW - 4) / S + 1; // samples whose four bytes lie in the window
+        let advance = turn * S; // at most 32: the offsets of a turn's `ode` need 34 bytes
+        let bitmap: &[u64; WORDS] = self.bitmap.as_slice().try_into().expect("bitmap size");
+        let shift = 32 - self.bits;
+        let hay = &buf[..end];
+        let mut p = from;
+        while p + WINDOW + 2 <= end {
+            let w: &[u8; WINDOW + 2] = hay[p..p + WINDOW + 2].try_into().expect("a window");
+            let mut samples = 0u32;
+            for k in 0..turn {
+                let g = u32::from_le_bytes([w[k * S], w[k * S + 1], w[k * S + 2], w[k * S + 3]]);
+                let h = (g.wrapping_mul(0x9E37_79B1) >> shift) as usize;
+                samples |= (((bitmap[(h >> 6) % WORDS] >> (h & 63)) & 1) as u32) << k;
+            }
+            let flags = if ODE { ode_flags(w) } else { [0; 4] };
+            let closes = legacy_flags(w);
+            if samples == 0 && (0..4).all(|k| flags[k] | closes[k] == 0) {
+                p += advance;
+                continue;
+            }
+            // Rare: each offset to verify, in order.
+            let mut hits = 0u64;
+            while samples != 0 {
+                hits |= 1 << (samples.trailing_zeros() as usize * S);
+                samples &= samples - 1;
+            }
+            let odes = gather(flags) & ((1u64 << advance) - 1);
+            // A legacy code's `)` one after its flag's offset: verified at the flag's.
+            let closes = gather(closes) & ((1u64 << advance) - 1);
+            let mut any = hits | odes | closes;
+            while any != 0 {
+                let i = any.trailing_zeros() as usize;
+                if closes >> i & 1 != 0 && closes_legacy_code(hay, start, end, p + i + 1) {
+                    return Some(p + i + 1);
+                }
+                if hits >> i & 1 != 0 {
+                    if let Some(q) = self.verify(hay, start, end, p + i) {
+                        return Some(q);
+                    }
+                }
+                if odes >> i & 1 != 0 {
+                    if let Some(q) = self.verify_ode(hay, start, end, p + i) {
+                        return Some(q);
+                    }
+                }
+                any &= any - 1;
+            }
+            p += advance;
+        }
+        // The tail: samples as the turns place them, every offset for `ode` and legacy codes.
+        let mut next = p;
+        while p < end {
+            if hay[p] == b')' && closes_legacy_code(hay, start, end, p) {
+                return Some(p);
+            }
+            if p == next {
+                if p + 4 <= end {
+                    if let Some(q) = self.verify(hay, start, end, p) {
+                        return Some(q);
+                    }
+                }
+                next += S;
+            }
+            if ODE && hay[p..].starts_with(ODE_BYTES) {
+                if let Some(q) = self.verify_ode(hay, start, end, p) {
+                    return Some(q);
+                }
+            }
+            p += 1;
+        }
+        None
+    }
+
+    /// The `ode` literal that stands around the `ode` at `p`, if one does: each (eight bytes at
+    /// most) compared as one word where eight bytes fit before `end` (a flood of `code:` asks
+    /// at each of its words).
+    fn verify_ode(&self, buf: &[u8], start: usize, end: usize, p: usize) -> Option<usize> {
+        for lit in &self.ode {
+            if p < start + lit.off {
+                continue;
+            }
+            let q = p - lit.off;
+            let found = match buf.get(q..q + 8) {
+                Some(w) if q + 8 <= end => {
+                    u64::from_le_bytes(w.try_into().expect("eight bytes")) & lit.mask == lit.word
+                }
+                _ => self.at(buf, start, end, lit.id, q),
+            };
+            if found {
+                return Some(q);
+            }
+        }
+        None
+    }
+
+    /// The sampling loop for any stride, four samples a turn.
+    fn sampled_any<const WORDS: usize>(
         &self,
         buf: &[u8],
         start: usize,
@@ -193,7 +415,7 @@ impl Literals {
         if self.bitmap[h / 64] & (1 << (h % 64)) == 0 {
             return None;
         }
-        for e in &self.buckets[h] {
+        for e in self.bucket(h) {
             if e.gram == g {
                 let off = e.offset as usize;
                 if p >= start + off && self.at(buf, start, end, e.literal as usize, p - off) {
@@ -218,7 +440,7 @@ impl Literals {
             }
         }
         let mut more = Vec::new();
-        let mut pos = start;
+        let mut pos = if self.fixed_stride() { end } else { start }; // those found legacy codes
         let mut listed = 0; // the lines found above not passed yet
         while let Some(q) = memchr(b')', buf, pos, end) {
             // A `)` in a line found above: the rest of that line adds nothing (a crowded line
@@ -273,7 +495,7 @@ impl Literals {
             let g = gram_at(line, p);
             let h = hash(g, self.bits);
             if self.bitmap[h / 64] & (1 << (h % 64)) != 0 {
-                for e in &self.buckets[h] {
+                for e in self.bucket(h) {
                     let (id, off) = (e.literal as usize, e.offset as usize);
                     if e.gram == g && id >= self.first_name && p >= off {
                         let (q, n) = (p - off, self.patterns[id].len());
@@ -300,6 +522,41 @@ impl Literals {
         found.dedup();
         found
     }
+}
+
+/// A byte for each of the first 32 offsets of `w`, 1 where `ode` starts there, in four words:
+/// written so that the compiler makes it a few vector compares (SSE2).
+#[inline(always)]
+fn ode_flags(w: &[u8; 34]) -> [u64; 4] {
+    let mut flags = [0u8; 32];
+    for (i, f) in flags.iter_mut().enumerate() {
+        *f = u8::from(w[i] == b'o') & u8::from(w[i + 1] == b'd') & u8::from(w[i + 2] == b'e');
+    }
+    let word =
+        |k: usize| u64::from_le_bytes(flags[k * 8..k * 8 + 8].try_into().expect("eight bytes"));
+    [word(0), word(1), word(2), word(3)]
+}
+
+/// A byte for each of the first 32 offsets of `w`, 1 where a digit stands before a `)` (a
+/// legacy code may close after it: `closes_legacy_code`), as `ode_flags`.
+#[inline(always)]
+fn legacy_flags(w: &[u8; 34]) -> [u64; 4] {
+    let mut flags = [0u8; 32];
+    for (i, f) in flags.iter_mut().enumerate() {
+        *f = u8::from(w[i].wrapping_sub(b'0') < 10) & u8::from(w[i + 1] == b')');
+    }
+    let word =
+        |k: usize| u64::from_le_bytes(flags[k * 8..k * 8 + 8].try_into().expect("eight bytes"));
+    [word(0), word(1), word(2), word(3)]
+}
+
+/// The bytes of `ode_flags` (each 0 or 1) as the bits of one mask: the product gathers a word's
+/// eight in its top byte.
+fn gather(flags: [u64; 4]) -> u64 {
+    const GATHER: u64 = 0x0102_0408_1020_4080;
+    flags.iter().enumerate().fold(0, |m, (k, &f)| {
+        m | (f.wrapping_mul(GATHER) >> 56) << (8 * k)
+    })
 }
 
 /// How rarely ordinary text holds these bytes: lower-case letters and spaces are common.
@@ -456,6 +713,107 @@ mod tests {
                         "{buf:?} {from} {end}"
                     );
                 }
+            }
+        }
+    }
+
+    /// The candidate lines as a plain search finds them: every line where a literal counts at
+    /// some place (`at`), a legacy code closes, or a short literal stands.
+    fn plain_candidates(
+        lits: &Literals,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+    ) -> Vec<(usize, usize)> {
+        let mut lines = Vec::new();
+        let mut ls = start;
+        while ls < end {
+            let le = memchr(b'\n', buf, ls, end).unwrap_or(end);
+            let hit = (ls..le).any(|q| {
+                (0..lits.patterns.len()).any(|id| lits.at(buf, start, end, id, q))
+                    || (buf[q] == b')' && closes_legacy_code(buf, start, end, q))
+            });
+            if hit {
+                lines.push((ls, le));
+            }
+            ls = le + 1;
+        }
+        lines
+    }
+
+    #[test]
+    fn candidate_lines_are_those_of_a_plain_search() {
+        // Long names (stride 6, `ode` looked for apart), a short one (stride 3 or less, every
+        // literal sampled), a name of two bytes (searched for alone), and none.
+        let sets: [&[&[u8]]; 5] = [
+            &[b"AuthFailure", b"ResourceNotFound.Key", b"InternalError"],
+            &[b"AuthFailure", b"Kms.Fail"],
+            &[b"Quota", b"Limit"],
+            &[b"AuthFailure", b"Ok"],
+            &[],
+        ];
+        let pieces: &[&[u8]] = &[
+            b"TencentCloudSDK",
+            b"ErrorCode=",
+            b" message:",
+            b"code: '",
+            b"Code: ",
+            b"\"Code\"",
+            b"\\\"Code\\\"",
+            b"\"code\"",
+            b"\"message\"",
+            b"4100\", \"message\"",
+            b"\"MESSAGE\":[",
+            b"\"MESSAGE\": [",
+            b"ode",
+            b"od",
+            b"Cod",
+            b"\"Cod",
+            b"code:",
+            b"(10280) x",
+            b"9)a",
+            b")",
+            b"\n",
+            b"\n",
+            b"AuthFailure",
+            b"AuthFail",
+            b"Kms.Fail",
+            b"Quota",
+            b"Limi",
+            b"Ok",
+            b"decode",
+            b" ",
+            b"x",
+            b"\xe5\xaf",
+            b"\"",
+        ];
+        let mut seed = 11u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for (round, set) in (0..1500).zip(sets.iter().cycle()) {
+            let names: Vec<Vec<u8>> = set.iter().map(|n| n.to_vec()).collect();
+            let lits = Literals::new(&names);
+            let mut buf = Vec::new();
+            for _ in 0..next(60) {
+                let piece = pieces[next(pieces.len())];
+                buf.extend_from_slice(piece);
+                for _ in 0..next(8) {
+                    buf.push(b"abcdeo x"[next(8)]);
+                }
+            }
+            let len = buf.len();
+            for (start, end) in [(0, len), (next(len + 1), len), (0, next(len + 1))] {
+                let (start, end) = (start.min(end), end.max(start));
+                assert_eq!(
+                    lits.candidate_lines(&buf, start, end),
+                    plain_candidates(&lits, &buf, start, end),
+                    "round {round} {start}:{end} {}",
+                    String::from_utf8_lossy(&buf)
+                );
             }
         }
     }
