@@ -416,3 +416,68 @@ def stamp(line: bytes, now: datetime | None = None, envelope: str = AUTO) -> Sta
             return None
         return Stamp(when.isoformat().replace("+00:00", "Z"), when)
     return find_timestamp(record.time.encode("ascii", "replace"), now)
+
+
+# -- simple records: read by the block cores' fast paths ----------------------------------------
+
+# A CRI record whole in its line (`F`), and dockerd's compact json-file record of a whole line (its
+# `log` ends with `\n`) whose other escapes each stand for one character on the same line (no `\n`,
+# `\r` or `\u`): as bytes, so that a block core tells them without decoding the line.
+_CRI_WHOLE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) std(?:out|err) F(?: |$)")
+_DOCKER_WHOLE = re.compile(
+    rb'\{"log":"((?:[^"\\\x00-\x1f]|\\["\\/bft])*)\\n","stream":"std(?:out|err)","time":"[^"\\\x00-\x1f]*"\}'
+)
+
+
+class Simple(NamedTuple):
+    """A line whose record is simple (`simple`): what its app wrote, as bytes, and where that
+    stands in the line's text (-1: escaped, placed by `place_simple` with the record read again)."""
+
+    kind: str
+    inner: bytes
+    shift: int
+
+
+def simple(raw: bytes, envelope: str = AUTO) -> Simple | None:
+    """The record of a line (bytes, without its newline) when `open_line` opens it as a whole line
+    whose text reads as one line of the same bytes or their JSON unescaping, else None: a CRI `F`
+    record, or dockerd's compact record of a line without `\\n`, `\\r` or `\\u` inside. Whether a
+    partial record above continues into it is the caller's to ask (`partial_above`)."""
+    if raw.endswith(b"\r"):  # the line's text, as the scanner reads it, ends before it
+        raw = raw[:-1]
+    first = raw[:1]
+    if first == b"{":
+        if envelope not in (AUTO, DOCKER) or len(raw) > MAX_ENVELOPE:
+            return None
+        match = _DOCKER_WHOLE.fullmatch(raw)
+        if match is None:
+            return None
+        value = match.group(1)
+        if b"\\" not in value:
+            return Simple(DOCKER, value, len(_DOCKER_HEAD))
+        text = value.decode("utf-8", "surrogateescape")
+        return Simple(DOCKER, _STRING(text + '"', 0)[0].encode("utf-8", "surrogateescape"), -1)
+    if envelope not in (AUTO, CRI) or not first.isdigit():
+        return None
+    match = _CRI_WHOLE.match(raw)
+    if match is None:
+        return None
+    inner = raw[match.end() :]
+    if inner.endswith(b"\r"):  # read as the scanner reads a line: its last `\r` would go
+        return None
+    return Simple(CRI, inner, match.end())
+
+
+def place_simple(line: str, record: Simple, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]] | None:
+    """Where each span of a simple record's text stands in `line` (its text), as `Opened.place`
+    places it; None when the line does not open as that record after all."""
+    shift = record.shift
+    # A verbatim text's characters stand each at its place (Docker's last one is followed by `\n`,
+    # where an empty span at the text's end would be placed: the record is read again for that).
+    if shift >= 0 and (record.kind == CRI or all(start < end for start, end in spans)):
+        return [(shift + start, shift + max(end, start + 1)) for start, end in spans]
+    opened = open_line(line, record.kind)
+    if opened is None or opened.partial:
+        return None
+    placed = Opened(opened.text, "", 0, [(0, 0, line, opened)]).place(spans)
+    return [(start, end) for start, end, _ in placed]

@@ -265,7 +265,7 @@ class LineScanner:
         blanked = blank(buf, vouched) if vouched else None
         if blanked is None:
             vouched = []
-        candidates, texts = core.read_texts(buf, start, end, codes=True, find_in=blanked)
+        candidates, texts = core.read_texts(buf, start, end, codes=True, find_in=blanked, above=self._previous)
         if not all(line[2] for line in candidates):
             # rich's exception line, Node's code line, a record that may continue: their lines are
             # read with those around them, by `_scan` (which reads the block again, keeping findings).
@@ -305,11 +305,11 @@ class LineScanner:
         counted_to = start
         texts: list[str | None] | None = None
         if self._core.name == "python":  # (core.py is not imported where the compiled core runs)
-            candidates, texts = cast("PythonCore", self._core).read_texts(buf, start, end)
+            candidates, texts = cast("PythonCore", self._core).read_texts(buf, start, end, above=self._previous)
         else:
             candidates = self._core.read(buf, start, end)
         if self._core.name == "native":
-            candidates = self._with_read_again(buf, candidates)
+            candidates = self._with_read_again(buf, candidates, start)
         elif not self._rich_lines and self._core.name == "python" and all(line[2] for line in candidates):
             # Python's core read every line, each with an error, none of them rich's exception line
             # (it lists those without findings) and none twice: each is a hit as it stands.
@@ -435,7 +435,7 @@ class LineScanner:
         if not json and not count_only:
             holes = [self._crowded(buf, hole) for hole in holes]
         unread = [(line_start, line_end) for _, line_start, line_end, _, _, _, findings in holes if findings is None]
-        again = self._read_again(buf, unread) if unread else {}
+        again = self._read_again(buf, unread, start) if unread else {}
         left: list[tuple[int, Hit, int, int]] = []
         for offset, line_start, line_end, number, slot, agrees, findings in holes:
             if findings is None:
@@ -458,20 +458,23 @@ class LineScanner:
             return offset, line_start, line_end, number, slot, count, read[0][2]
         return hole
 
-    def _with_read_again(self, buf: bytes, lines: list[Line]) -> list[Line]:
+    def _with_read_again(self, buf: bytes, lines: list[Line], start: int) -> list[Line]:
         """The compiled core's lines, those it handed back read again by Python's block core (`_read_again`)."""
         unread = [(line_start, line_end) for line_start, line_end, findings in lines if findings is None]
         if not unread:
             return lines
-        again = self._read_again(buf, unread)
+        again = self._read_again(buf, unread, start)
         return [(start, end, again.get(start, ()) if findings is None else findings) for start, end, findings in lines]
 
-    def _read_again(self, buf: bytes, lines: list[tuple[int, int]]) -> dict[int, tuple[Finding, ...] | None]:
+    def _read_again(
+        self, buf: bytes, lines: list[tuple[int, int]], start: int,
+    ) -> dict[int, tuple[Finding, ...] | None]:
         """The lines the compiled core handed back, read by Python's block core (its fast path, the
         common forms in JSON-lines records among them), all in one block: their findings by line
         start, or None where that core hands a line back too (the full extractor reads it, with
         the lines above it). A line not in the result holds no error. The first _AGAIN_AFTER
-        lines of a scanner are all None: the full extractor reads them."""
+        lines of a scanner are all None: the full extractor reads them. `start`: where the block
+        begins in `buf` (a record there may continue one cut above it, in the block before)."""
         # By the engine asked for too (engines.ENV, read without importing engines.py): the matcher
         # outlives a change of it (tests), and its engine is one of each.
         key = ("read again", os.environ.get("KMSERR_ENGINE", "").strip().lower(), self._envelope)
@@ -481,6 +484,19 @@ class LineScanner:
         if len(short) < len(lines) and not _long_lines_hinted():
             found = {line_start: None for line_start, line_end in lines if line_end - line_start > _AGAIN_MAX}
             lines = short
+        if self._envelope != NONE:
+            # A record a cut one above continues is the full extractor's, with the lines above it:
+            # joined among others, Python's core would see another line above it.
+            from .core import _may_continue
+            from .envelopes import partial_above
+
+            cut = {line for line in lines if _may_continue(buf[line[0] : line[0] + 64])
+                   and (partial_above(buf, start, line[0]) if line[0] > start
+                        else partial_above(self._previous, 0, len(self._previous)))}
+            if cut:
+                found.update(dict.fromkeys([line_start for line_start, _ in cut], None))
+                lines = [line for line in lines if line not in cut]
+                short = [line for line in short if line not in cut]
         if python is None:
             # The first few go to the full extractor (`_line`), which that core agrees with: an
             # incident log's compiled core hands back a line or two, and Python's core needs an
