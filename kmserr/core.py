@@ -47,9 +47,6 @@ from .envelopes import (
     Simple,
     may_continue,
     may_wrap,
-    partial_above,
-    place_simple,
-    simple,
 )
 from .extract import (
     _LOGURU_RECORD,
@@ -87,6 +84,7 @@ from .forms import (
     _python_sdk_matches,
 )
 from .scan import NO_EXTENSIONS, native_class  # there: a grep on the compiled core imports no core.py
+from .unwrap import Unwrapper, joined
 
 if TYPE_CHECKING:
     from .engines import Candidates, Engine, Guard
@@ -189,11 +187,9 @@ class PythonCore:
         # Lines a regex vouches for (`vouch`): by (form, code), the key of their tail, or (): refused.
         self._vouched: dict[tuple[str, object], tuple[object, ...]] = {}
         self._vouch_pause = 0  # how many blocks more `vouch` leaves alone
-        # Lines in a simple envelope (`_read_wrapped`): the core that reads them unwrapped, the
-        # (envelope, tails) read both ways once and agreed, the envelopes whose reading disagreed once.
+        # Lines in a simple envelope (`_read_wrapped`): the core that reads them unwrapped, and how.
         self._inner: PythonCore | None = None
-        self._unwrapped: set[tuple[object, ...]] = set()
-        self._unwrap_off: set[str] = set()
+        self._unwrapper = Unwrapper(extractor, envelope, check=check)
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         return self.read_texts(buf, start, end)[0]
@@ -257,10 +253,7 @@ class PythonCore:
                             and _may_continue(raw):
                         # A record that may continue one cut short: the searcher's, with the lines above
                         # it, unless it is a simple one (`_read_wrapped`) below no cut record.
-                        if unwrapping and (record := simple(raw, envelope)) is not None \
-                                and record.kind not in self._unwrap_off \
-                                and not (partial_above(buf, start, line_start) if line_start > start
-                                         else partial_above(above, 0, len(above))):
+                        if unwrapping and (record := self._unwrapper.record(buf, start, line_start, line_end, above)):
                             wrapped.append((len(lines), raw, record))
                         append((line_start, line_end, None))
                         keep(None)
@@ -319,28 +312,21 @@ class PythonCore:
                       codes: bool) -> bool:
         """Read the lines in a simple envelope (`envelopes.simple`) as the full extractor reads them,
         unwrapped: their apps' lines joined in a block of their own, which a core of no envelope
-        reads (its batches and fast path), each one's findings placed back in its line and named
-        with its envelope. The first line of each (envelope, tails) is read whole by the full
-        extractor too, which must agree, else that envelope's lines are the searcher's again. A
+        reads (its batches and fast path), each one's findings placed back (`unwrap.Unwrapper`). A
         line whose unwrapped text holds no error is listed without findings: whether one is."""
         inner = self._inner
         if inner is None:
             inner = self._inner = PythonCore(self._extractor, self._engine, fast=self._fast, check=self._check,
                                              envelope=NONE)
-        joined = b"\n".join([record.inner for _, _, record in wrapped]) + b"\n"
-        where: dict[int, int] = {}  # an unwrapped line's start in `joined`: its index in `wrapped`
-        at = 0
-        for index, (_, _, record) in enumerate(wrapped):
-            where[at] = index
-            at += len(record.inner) + 1
-        got, got_texts = inner.read_texts(joined, 0, len(joined), codes=codes)
+        block, where = joined([record for _, _, record in wrapped])
+        got, got_texts = inner.read_texts(block, 0, len(block), codes=codes)
         found: list[tuple[tuple[Finding, ...] | None, Any]] = [((), None)] * len(wrapped)
         for (at, _, findings), text in zip(got, got_texts, strict=True):
             found[where[at]] = (findings, text)
         emptied = False
-        checked, off, check = self._unwrapped, self._unwrap_off, self._check
+        unwrapper = self._unwrapper
         for (place, raw, record), (findings, key) in zip(wrapped, found, strict=True):
-            if findings is None or record.kind in off:
+            if findings is None:
                 continue  # left to the searcher
             line_start, line_end, _ = lines[place]
             if not findings:
@@ -348,33 +334,11 @@ class PythonCore:
                 emptied = True
                 continue
             keyed = findings is KEYED
-            text = None
-            if not keyed:
-                text = raw.decode("utf-8", "surrogateescape")
-                if text[-1:] == "\r":
-                    text = text[:-1]
-                spans = place_simple(text, record, [(f.start, f.end) for f in findings])
-                if spans is None:
-                    continue
-                kind = record.kind
-                findings = tuple([f._replace(start=begin, end=stop, envelope=kind)
-                                  for f, (begin, stop) in zip(findings, spans, strict=True)])
-            if check:
-                tails = (record.kind, key if keyed else tuple([tail_key(f) for f in findings]))
-                if tails not in checked:
-                    if text is None:
-                        text = raw.decode("utf-8", "surrogateescape")
-                        text = text[:-1] if text[-1:] == "\r" else text
-                    full = tuple(self._extractor.find(text, envelope=self._envelope))
-                    if (len(full) != 1 or tail_key(full[0]) != key) if keyed else full != findings:
-                        off.add(record.kind)
-                        continue
-                    if len(checked) >= _CHECKED_MAX:
-                        checked.clear()
-                    checked.add(tails)
-            lines[place] = (line_start, line_end, findings)
-            if keyed:
-                texts[place] = key
+            placed = unwrapper.placed(raw, record, findings, key if keyed else None)
+            if placed is not None:
+                lines[place] = (line_start, line_end, placed)
+                if keyed:
+                    texts[place] = key
         return emptied
 
     def _read_one(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Final, NamedTuple
@@ -425,7 +425,7 @@ def stamp(line: bytes, now: datetime | None = None, envelope: str = AUTO) -> Sta
 # `\r` or `\u`): as bytes, so that a block core tells them without decoding the line.
 _CRI_WHOLE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) std(?:out|err) F(?: |$)")
 _DOCKER_WHOLE = re.compile(
-    rb'\{"log":"((?:[^"\\\x00-\x1f]|\\["\\/bft])*)\\n","stream":"std(?:out|err)","time":"[^"\\\x00-\x1f]*"\}'
+    rb'\{"log":"([^"\\\x00-\x1f]*(?:\\["\\/bft][^"\\\x00-\x1f]*)*)\\n","stream":"std(?:out|err)","time":"[^"\\\x00-\x1f]*"\}'
 )
 
 
@@ -476,8 +476,33 @@ def place_simple(line: str, record: Simple, spans: Sequence[tuple[int, int]]) ->
     # where an empty span at the text's end would be placed: the record is read again for that).
     if shift >= 0 and (record.kind == CRI or all(start < end for start, end in spans)):
         return [(shift + start, shift + max(end, start + 1)) for start, end in spans]
-    opened = open_line(line, record.kind)
-    if opened is None or opened.partial:
-        return None
-    placed = Opened(opened.text, "", 0, [(0, 0, line, opened)]).place(spans)
-    return [(start, end) for start, end, _ in placed]
+    if shift >= 0:  # an empty span at the text's end: where `places` puts it
+        opened = open_line(line, record.kind)
+        if opened is None or opened.partial:
+            return None
+        placed = Opened(opened.text, "", 0, [(0, 0, line, opened)]).place(spans)
+        return [(start, end) for start, end, _ in placed]
+    # Docker's text with escapes of two characters each (`simple`), the last its `\n`: a position
+    # on an escape stands there, two wide; one after k escapes k characters further (`places`).
+    head = len(_DOCKER_HEAD)
+    close = line.rfind('","stream":"')
+    escapes: list[int] = []
+    at = line.find("\\", head, close)
+    while at >= 0:
+        escapes.append(at)
+        at = line.find("\\", at + 2, close)
+    inner = [at - head - index for index, at in enumerate(escapes)]  # each escape's place in the text
+    size = inner[-1]
+
+    def where(position: int) -> tuple[int, int]:
+        before = bisect_left(inner, position)
+        if before < len(inner) and inner[before] == position:
+            return escapes[before], 2
+        return head + position + before, 1
+
+    result: list[tuple[int, int]] = []
+    for start, end in spans:
+        begin, _ = where(start)
+        stop, width = where(max(min(end, size) - 1, start))
+        result.append((begin, max(stop + width, begin)))
+    return result

@@ -24,8 +24,10 @@ if TYPE_CHECKING:
     from ._native import Hole, NativeCore, Tails
     from .core import BlockCore, Line, NativeClass, PythonCore
     from .engines import Engine
+    from .envelopes import Simple
     from .extract import Extractor
     from .timestamps import Stamp
+    from .unwrap import Unwrapper
 
 # envelopes.AUTO and NONE, written out so that a grep imports envelopes.py only where a line needs
 # it (tests/test_startup.py checks that they agree).
@@ -170,6 +172,7 @@ class LineScanner:
         # request ID: rich wrapped it), whatever the core says of them: they end the error.
         self._rich_lines = 0
         self._handed_back = 0  # lines the compiled core handed back, read again (`_read_again`)
+        self._unwrapper: Unwrapper | None = None  # those of them in simple envelopes (`_unwrap_again`)
 
     def feed(self, chunk: bytes) -> list[Hit]:
         """Scan the lines that `chunk` completes; keep its unfinished tail for the next call."""
@@ -484,6 +487,10 @@ class LineScanner:
         if len(short) < len(lines) and not _long_lines_hinted():
             found = {line_start: None for line_start, line_end in lines if line_end - line_start > _AGAIN_MAX}
             lines = short
+        if self._envelope != NONE and self._core.name == "native":
+            unwrapped, lines = self._unwrap_again(buf, lines, start)
+            found.update(unwrapped)
+            short = [(line_start, line_end) for line_start, line_end in lines if line_end - line_start <= _AGAIN_MAX]
         if self._envelope != NONE:
             # A record a cut one above continues is the full extractor's, with the lines above it:
             # joined among others, Python's core would see another line above it.
@@ -521,6 +528,42 @@ class LineScanner:
                 if line_end - line_start > _AGAIN_MAX:  # where it stands: a long line is not copied
                     found.update((at, findings) for at, _, findings in python.read(buf, line_start, line_end))
         return found
+
+    def _unwrap_again(
+        self, buf: bytes, lines: list[tuple[int, int]], start: int,
+    ) -> tuple[dict[int, tuple[Finding, ...] | None], list[tuple[int, int]]]:
+        """The lines the compiled core handed back that are simple records (`unwrap.Unwrapper`), read
+        by it unwrapped, in a block of their own: their findings by line start (a line not there
+        holds no error), and the lines left to read as before (those it hands back again among them)."""
+        from .core import UNWRAP
+        from .unwrap import Unwrapper, joined
+
+        if not UNWRAP:
+            return {}, lines
+        unwrapper = self._unwrapper
+        if unwrapper is None:
+            unwrapper = self._unwrapper = Unwrapper(self._extractor, self._envelope)
+        wrapped: list[tuple[int, int, Simple]] = []
+        left: list[tuple[int, int]] = []
+        for line_start, line_end in lines:
+            record = unwrapper.record(buf, start, line_start, line_end, self._previous)
+            if record is None:
+                left.append((line_start, line_end))
+            else:
+                wrapped.append((line_start, line_end, record))
+        if not wrapped:
+            return {}, lines
+        block, where = joined([record for _, _, record in wrapped])
+        found: dict[int, tuple[Finding, ...] | None] = {}
+        for at, _, findings in self._core.read(block, 0, len(block)):
+            line_start, line_end, record = wrapped[where[at]]
+            placed = unwrapper.placed(buf[line_start:line_end], record, findings) if findings is not None else None
+            if placed is None:
+                left.append((line_start, line_end))  # read as before
+            else:
+                found[line_start] = placed
+        left.sort()
+        return found, left
 
 
 def _long_lines_hinted() -> bool:
