@@ -422,10 +422,13 @@ def stamp(line: bytes, now: datetime | None = None, envelope: str = AUTO) -> Sta
 
 # A CRI record whole in its line (`F`), and dockerd's compact json-file record of a whole line (its
 # `log` ends with `\n`) whose other escapes each stand for one character on the same line (no `\n`,
-# `\r` or `\u`): as bytes, so that a block core tells them without decoding the line.
+# `\r`, nor half a surrogate pair: moby writes `<`, `>`, `&` and control characters as `\u00XX`):
+# as bytes, so that a block core tells them without decoding the line.
+_ONE_CHAR_U = rb"u(?![dD][89a-fA-F])(?!000[aAdD])[0-9a-fA-F]{4}"
 _CRI_WHOLE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) std(?:out|err) F(?: |$)")
 _DOCKER_WHOLE = re.compile(
-    rb'\{"log":"([^"\\\x00-\x1f]*(?:\\["\\/bft][^"\\\x00-\x1f]*)*)\\n","stream":"std(?:out|err)","time":"[^"\\\x00-\x1f]*"\}'
+    rb'\{"log":"([^"\\\x00-\x1f]*(?:\\(?:["\\/bft]|' + _ONE_CHAR_U + rb')[^"\\\x00-\x1f]*)*)\\n",'
+    rb'"stream":"std(?:out|err)","time":"[^"\\\x00-\x1f]*"\}'
 )
 
 
@@ -441,7 +444,7 @@ class Simple(NamedTuple):
 def simple(raw: bytes, envelope: str = AUTO) -> Simple | None:
     """The record of a line (bytes, without its newline) when `open_line` opens it as a whole line
     whose text reads as one line of the same bytes or their JSON unescaping, else None: a CRI `F`
-    record, or dockerd's compact record of a line without `\\n`, `\\r` or `\\u` inside. Whether a
+    record, or dockerd's compact record of a line without `\\n`, `\\r` or a surrogate inside. Whether a
     partial record above continues into it is the caller's to ask (`partial_above`)."""
     if raw.endswith(b"\r"):  # the line's text, as the scanner reads it, ends before it
         raw = raw[:-1]
@@ -470,7 +473,8 @@ def simple(raw: bytes, envelope: str = AUTO) -> Simple | None:
 
 def place_simple(line: str, record: Simple, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]] | None:
     """Where each span of a simple record's text stands in `line` (its text), as `Opened.place`
-    places it; None when the line does not open as that record after all."""
+    places it; None when the line does not open as that record after all, or a span of Docker's
+    text holds an escape or follows one that ends with a letter or digit."""
     shift = record.shift
     # A verbatim text's characters stand each at its place (Docker's last one is followed by `\n`,
     # where an empty span at the text's end would be placed: the record is read again for that).
@@ -482,26 +486,41 @@ def place_simple(line: str, record: Simple, spans: Sequence[tuple[int, int]]) ->
             return None
         placed = Opened(opened.text, "", 0, [(0, 0, line, opened)]).place(spans)
         return [(start, end) for start, end, _ in placed]
-    # Docker's text with escapes of two characters each (`simple`), the last its `\n`: a position
-    # on an escape stands there, two wide; one after k escapes k characters further (`places`).
+    # Docker's text with escapes of one character each (`simple`: two or six long), the last its
+    # `\n`: a position on an escape stands there, as wide; one past escapes further by their
+    # lengths but one each (`places`).
     head = len(_DOCKER_HEAD)
     close = line.rfind('","stream":"')
     escapes: list[int] = []
+    widths: list[int] = []
+    inner: list[int] = []  # each escape's place in the text
+    longer = [0]  # how much longer the escapes before each are than their characters
     at = line.find("\\", head, close)
     while at >= 0:
+        width = 6 if line[at + 1] == "u" else 2
         escapes.append(at)
-        at = line.find("\\", at + 2, close)
-    inner = [at - head - index for index, at in enumerate(escapes)]  # each escape's place in the text
+        widths.append(width)
+        inner.append(at - head - longer[-1])
+        longer.append(longer[-1] + width - 1)
+        at = line.find("\\", at + width, close)
     size = inner[-1]
 
     def where(position: int) -> tuple[int, int]:
         before = bisect_left(inner, position)
         if before < len(inner) and inner[before] == position:
-            return escapes[before], 2
-        return head + position + before, 1
+            return escapes[before], widths[before]
+        return head + position + longer[before], 1
 
     result: list[tuple[int, int]] = []
     for start, end in spans:
+        # A span that holds an escape, or follows one that ends with a letter or digit (`\t`,
+        # `\u003c`), is no text the engines see as it is read (they search the line as written):
+        # the searcher's, as before.
+        first = bisect_left(inner, start - 1)
+        if first < len(inner) and inner[first] < max(end, start + 1) and (
+                inner[first] >= start or line[escapes[first] + widths[first] - 1].isalnum()
+                or (first + 1 < len(inner) and inner[first + 1] < end)):
+            return None
         begin, _ = where(start)
         stop, width = where(max(min(end, size) - 1, start))
         result.append((begin, max(stop + width, begin)))
