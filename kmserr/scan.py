@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
@@ -431,7 +432,8 @@ class LineScanner:
         if assemble is None or self._rich_lines:
             return None
         got = assemble(buf, start, end, tails, prefix, count=self._count_lines, show_numbers=show_numbers,
-                       lines_before=self._line_number, count_only=count_only, json=json)
+                       lines_before=self._line_number, count_only=count_only, json=json,
+                       unwrap=self._envelope == AUTO and _unwrap())
         if got is None:
             return None
         data, written, holes, newlines = got
@@ -443,6 +445,8 @@ class LineScanner:
         for offset, line_start, line_end, number, slot, agrees, findings in holes:
             if findings is None:
                 findings = again.get(line_start, ())  # not listed by Python's core: no error
+            elif not json and findings and buf[line_start : line_start + 1].isdigit() and self._envelope == AUTO:
+                findings = _in_cri(buf[line_start:line_end], findings)
             read = self._line(buf, start, line_start, line_end, findings)
             if read is not None:
                 left.append((offset, Hit(number, *read), slot, agrees))
@@ -564,6 +568,23 @@ class LineScanner:
                 found[line_start] = placed
         left.sort()
         return found, left
+
+
+def _unwrap() -> bool:
+    """`core.UNWRAP` (tests turn it off), read without importing core.py where it is not."""
+    core = sys.modules.get("kmserr.core")
+    return core is None or bool(getattr(core, "UNWRAP", True))
+
+
+def _in_cri(raw: bytes, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """The findings of a line the compiled core read in plain output, named with its envelope where
+    it read a simple CRI record's text (native/src/envelope.rs): its tail shows none, its hit does."""
+    from .envelopes import CRI, simple
+
+    record = simple(raw)
+    if record is None or record.kind != CRI:
+        return findings
+    return tuple([f._replace(envelope=CRI) for f in findings])
 
 
 def _long_lines_hinted() -> bool:

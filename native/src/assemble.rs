@@ -520,6 +520,8 @@ pub struct Tails {
     /// The newlines of the last block, when its lines are counted (`Layout::count`; else 0):
     /// Python need not count them again.
     pub newlines: u64,
+    /// Whether a simple CRI record is read as the line it holds (`envelope.rs`; --envelope auto).
+    pub unwrap: bool,
 }
 
 impl Tails {
@@ -536,6 +538,7 @@ impl Tails {
             written: 0,
             holes: Vec::new(),
             newlines: 0,
+            unwrap: false,
         }
     }
 
@@ -616,7 +619,13 @@ impl Tails {
         let mut number = layout.lines_before;
         let mut counted_to = start;
         for (ls, le) in core.literals.candidate_lines(buf, start, end) {
-            let result = core.read_one(buf, ls, le);
+            // In plain output (and -c) a simple CRI record is read as the line it holds
+            // (`envelope.rs`): its tail shows no envelope, nor where its code stands.
+            let result = if layout.json || !self.unwrap {
+                core.read_one(buf, ls, le)
+            } else {
+                core.read_enveloped(buf, start, ls, le)
+            };
             // A line read holds no RICH_HEAD (`reader::precheck` declines it): only others are searched.
             if result.is_err() && contains(&buf[ls..le], RICH_HEAD) {
                 self.out.clear();

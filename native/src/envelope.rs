@@ -1,0 +1,176 @@
+//! Lines in a simple platform envelope, read in plain output as the app's lines they hold
+//! (`envelopes.simple`, `unwrap.py`): a Kubernetes CRI `F` record below no record cut short is
+//! read as the text after its head, its findings placed back by the head's length (the head is
+//! ASCII: a byte a character). Python's `Extractor.find` reads such a line so (`_opened`): the
+//! app's line alone, each finding shifted. Every other line is read as it stands (an envelope's
+//! is declined by `reader::precheck`, and Python reads it).
+
+use crate::reader::{contains, Declined, Finding};
+use crate::Core;
+
+/// The length of a CRI `F` record's head, `TIME (stdout|stderr) F ` (`envelopes._CRI_WHOLE`:
+/// `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d) std(out|err) F( |$)`).
+pub(crate) fn cri_head(b: &[u8]) -> Option<usize> {
+    let digits = |at: usize, n: usize| {
+        b.get(at..at + n)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    let byte = |at: usize, c: u8| b.get(at) == Some(&c);
+    if !(digits(0, 4)
+        && byte(4, b'-')
+        && digits(5, 2)
+        && byte(7, b'-')
+        && digits(8, 2)
+        && byte(10, b'T'))
+        || !(digits(11, 2) && byte(13, b':') && digits(14, 2) && byte(16, b':') && digits(17, 2))
+    {
+        return None;
+    }
+    let mut at = 19;
+    if byte(at, b'.') {
+        let n = b[at + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if !(1..=9).contains(&n) {
+            return None;
+        }
+        at += 1 + n;
+    }
+    if byte(at, b'Z') {
+        at += 1;
+    } else if (byte(at, b'+') || byte(at, b'-'))
+        && digits(at + 1, 2)
+        && byte(at + 3, b':')
+        && digits(at + 4, 2)
+    {
+        at += 6;
+    } else {
+        return None;
+    }
+    let rest = &b[at..];
+    let stream = if rest.starts_with(b" stdout F") || rest.starts_with(b" stderr F") {
+        at + 9
+    } else {
+        return None;
+    };
+    match b.get(stream) {
+        None => Some(stream),
+        Some(b' ') => Some(stream + 1),
+        Some(_) => None,
+    }
+}
+
+/// Whether the line above `buf[ls..]` (in `buf[start..ls]`) may be a record cut short, continued
+/// by this one: `envelopes.partial_above`, or more (a CRI head with ` P `, any Docker record but
+/// one whose `log` ends with `\n` before its stream or time, journald's `_LINE_BREAK`). The
+/// block's first line may be: its line above is Python's to see.
+pub(crate) fn cut_above(buf: &[u8], start: usize, ls: usize) -> bool {
+    if ls <= start {
+        return true;
+    }
+    let end = ls - 1; // the newline that ends the line above
+    let from = buf[start..end]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(start, |i| start + i + 1);
+    let above = &buf[from..end];
+    match above.first() {
+        Some(c) if c.is_ascii_digit() => contains(&above[..above.len().min(48)], b" P "),
+        Some(b'{') if above.starts_with(b"{\"log\":\"") => {
+            let tail = &above[above.len().saturating_sub(512)..];
+            let at = rfind(tail, b"\",\"stream\":\"").or_else(|| rfind(tail, b"\",\"time\":\""));
+            at.is_some_and(|at| !tail[..at].ends_with(b"\\n"))
+        }
+        Some(b'{' | 0x1e) => contains(above, b"\"_LINE_BREAK\""),
+        _ => false,
+    }
+}
+
+fn rfind(b: &[u8], pat: &[u8]) -> Option<usize> {
+    b.windows(pat.len()).rposition(|w| w == pat)
+}
+
+impl Core {
+    /// The findings of the candidate line `buf[ls:le]` of a block `buf[start..]` as `read_one`
+    /// gives them, a simple CRI record's read in the text it holds and placed in the line.
+    pub(crate) fn read_enveloped(
+        &self,
+        buf: &[u8],
+        start: usize,
+        ls: usize,
+        le: usize,
+    ) -> Result<Vec<Finding>, Declined> {
+        let text_end = if le > ls && buf[le - 1] == b'\r' {
+            le - 1
+        } else {
+            le
+        };
+        let line = &buf[ls..text_end];
+        let head = match cri_head(line) {
+            Some(head) => head,
+            None => return self.read_one(buf, ls, le),
+        };
+        let inner = &line[head..];
+        // A text that ends with `\r` reads otherwise alone (its `\r` would go); Node's code line
+        // and a cut record's end are read with the lines above them: Python's.
+        if inner.ends_with(b"\r") || contains(inner, b"code: '") || cut_above(buf, start, ls) {
+            return Err(Declined);
+        }
+        let mut found = self.read_one(buf, ls + head, le)?;
+        let shift = |s: &mut (usize, usize)| *s = (s.0 + head, s.1 + head);
+        for f in &mut found {
+            shift(&mut f.code);
+            if f.unescaped.is_none() {
+                // Spans of the line (else of the text read unescaped, which stay).
+                for s in [&mut f.message, &mut f.request_id, &mut f.code_desc]
+                    .into_iter()
+                    .flatten()
+                {
+                    shift(s);
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cri_heads() {
+        let t = b"2024-05-14T08:00:00.123456789Z stderr F x";
+        assert_eq!(cri_head(t), Some(t.len() - 1));
+        assert_eq!(cri_head(b"2024-05-14T08:00:00Z stdout F"), Some(29));
+        assert_eq!(cri_head(b"2024-05-14T08:00:00+05:30 stdout F y"), Some(35));
+        for no in [
+            &b"2024-05-14T08:00:00.123456789Z stderr P x"[..],
+            b"2024-05-14T08:00:00.1234567890Z stderr F x",
+            b"2024-05-14T08:00:00. stderr F x",
+            b"2024-05-14T08:00:00 stderr F x",
+            b"2024-05-14T08:00:00Z stdin F x",
+            b"2024-05-14T08:00:00Z stderr Fx",
+            b"2024-05-14 08:00:00Z stderr F x",
+            b"2024-05-14T08:00Z stderr F x",
+        ] {
+            assert_eq!(cri_head(no), None, "{}", String::from_utf8_lossy(no));
+        }
+    }
+
+    #[test]
+    fn cut_records_above() {
+        let block = b"2024-05-14T08:00:00Z stderr P a\n2024-05-14T08:00:00Z stderr F b\n";
+        assert!(cut_above(block, 0, 0));
+        assert!(cut_above(block, 0, 32));
+        let block = b"2024-05-14T08:00:00Z stderr F a\n2024-05-14T08:00:00Z stderr F b\n";
+        assert!(!cut_above(block, 0, 32));
+        let docker = b"{\"log\":\"a\",\"stream\":\"stderr\",\"time\":\"t\"}\nx\n";
+        assert!(cut_above(docker, 0, docker.len() - 2));
+        let docker = b"{\"log\":\"a\\n\",\"stream\":\"stderr\",\"time\":\"t\"}\nx\n";
+        assert!(!cut_above(docker, 0, docker.len() - 2));
+        let journald = b"{\"MESSAGE\":\"a\",\"_LINE_BREAK\":\"line-max\"}\nx\n";
+        assert!(cut_above(journald, 0, journald.len() - 2));
+    }
+}
