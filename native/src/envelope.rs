@@ -87,6 +87,74 @@ pub(crate) fn cut_above(buf: &[u8], start: usize, ls: usize) -> bool {
     }
 }
 
+/// An escape of a Docker record's `log`: its place in the text unescaped, in the line, its length.
+type Escape = (usize, usize, usize);
+
+/// dockerd's compact record of a whole line (`envelopes._DOCKER_WHOLE`): its `log` value
+/// unescaped, and each escape's place in that text, place in the line and length (the last is
+/// the value's `\n`); None when the record is not one (another key order, `attrs`, a `\n` or
+/// `\r` inside the value, half a surrogate pair, a control character).
+pub(crate) fn docker_text(b: &[u8]) -> Option<(Vec<u8>, Vec<Escape>)> {
+    const HEAD: &[u8] = b"{\"log\":\"";
+    if !b.starts_with(HEAD) {
+        return None;
+    }
+    let mut text = Vec::with_capacity(b.len());
+    let mut escapes = Vec::new();
+    let mut at = HEAD.len();
+    loop {
+        let c = *b.get(at)?;
+        match c {
+            b'"' | 0..=0x1f => return None, // the value ends without its `\n`, or a control character
+            b'\\' => {
+                let e = *b.get(at + 1)?;
+                let (ch, width) = match e {
+                    b'"' | b'\\' | b'/' => (u32::from(e), 2),
+                    b'b' => (8, 2),
+                    b'f' => (12, 2),
+                    b't' => (9, 2),
+                    b'u' => {
+                        let hex = b.get(at + 2..at + 6)?;
+                        if !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return None;
+                        }
+                        let v = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+                        if (0xd800..0xe000).contains(&v) || v == 10 || v == 13 {
+                            return None;
+                        }
+                        (v, 6)
+                    }
+                    b'n' => {
+                        escapes.push((text.len(), at, 2));
+                        return docker_tail(&b[at + 2..]).then_some((text, escapes));
+                    }
+                    _ => return None,
+                };
+                escapes.push((text.len(), at, width));
+                let mut utf8 = [0u8; 4];
+                text.extend_from_slice(char::from_u32(ch)?.encode_utf8(&mut utf8).as_bytes());
+                at += width;
+            }
+            _ => {
+                text.push(c);
+                at += 1;
+            }
+        }
+    }
+}
+
+/// Whether `b` is the rest of a compact record after its `log`'s `\n`:
+/// `","stream":"std(out|err)","time":"[^"\\\x00-\x1f]*"}`.
+fn docker_tail(b: &[u8]) -> bool {
+    let rest = b
+        .strip_prefix(b"\",\"stream\":\"stdout\",\"time\":\"")
+        .or_else(|| b.strip_prefix(b"\",\"stream\":\"stderr\",\"time\":\""));
+    match rest.and_then(|rest| rest.strip_suffix(b"\"}")) {
+        Some(time) => time.iter().all(|&c| c != b'"' && c != b'\\' && c >= 0x20),
+        None => false,
+    }
+}
+
 fn rfind(b: &[u8], pat: &[u8]) -> Option<usize> {
     b.windows(pat.len()).rposition(|w| w == pat)
 }
@@ -107,6 +175,12 @@ impl Core {
             le
         };
         let line = &buf[ls..text_end];
+        if line.first() == Some(&b'{') {
+            return match docker_text(line) {
+                Some((text, escapes)) => self.read_docker(buf, start, ls, text, &escapes),
+                None => self.read_one(buf, ls, le),
+            };
+        }
         let head = match cri_head(line) {
             Some(head) => head,
             None => return self.read_one(buf, ls, le),
@@ -135,6 +209,49 @@ impl Core {
     }
 }
 
+impl Core {
+    /// The finding of a simple Docker record (`docker_text`: its text, its escapes) as Python
+    /// reads it: its text's, the code placed in the line, the rest spans of that text
+    /// (`Finding::unescaped`). Declined: several errors, a code at an escape or after one that
+    /// ends with a letter or digit (`envelopes.place_simple`: the engines search the line as
+    /// written, and Python leaves such a line to them), a cut record above, Node's code line.
+    fn read_docker(
+        &self,
+        buf: &[u8],
+        start: usize,
+        ls: usize,
+        text: Vec<u8>,
+        escapes: &[Escape],
+    ) -> Result<Vec<Finding>, Declined> {
+        if contains(&text, b"code: '") || cut_above(buf, start, ls) {
+            return Err(Declined);
+        }
+        let mut found = self.read_one(&text, 0, text.len())?;
+        if found.len() > 1 {
+            return Err(Declined);
+        }
+        let line = &buf[ls..];
+        for f in &mut found {
+            let (a, b) = f.code;
+            let mut longer = 0; // how much longer the escapes before `a` are than their characters
+            for &(place, raw, width) in escapes {
+                let ends_alnum = line[raw + width - 1].is_ascii_alphanumeric();
+                if place + 1 >= a && place < b.max(a + 1) && (place >= a || ends_alnum) {
+                    return Err(Declined);
+                }
+                if place < a {
+                    longer += width - 1;
+                }
+            }
+            f.code = (8 + a + longer, 8 + b + longer);
+            if f.unescaped.is_none() {
+                f.unescaped = Some(text.clone());
+            }
+        }
+        Ok(found)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +273,30 @@ mod tests {
             b"2024-05-14T08:00Z stderr F x",
         ] {
             assert_eq!(cri_head(no), None, "{}", String::from_utf8_lossy(no));
+        }
+    }
+
+    #[test]
+    fn docker_records() {
+        let (text, escapes) =
+            docker_text(b"{\"log\":\"a\\\"b\\u003c\\t\\n\",\"stream\":\"stderr\",\"time\":\"t\"}")
+                .unwrap();
+        assert_eq!(text, b"a\"b<\t");
+        assert_eq!(escapes, vec![(1, 9, 2), (3, 12, 6), (4, 18, 2), (5, 20, 2)]);
+        for no in [
+            &b"{\"log\":\"a\",\"stream\":\"stderr\",\"time\":\"t\"}"[..],
+            b"{\"log\":\"a\\nb\\n\",\"stream\":\"stderr\",\"time\":\"t\"}",
+            b"{\"log\":\"a\\r\\n\",\"stream\":\"stderr\",\"time\":\"t\"}",
+            b"{\"log\":\"a\\u000d\\n\",\"stream\":\"stderr\",\"time\":\"t\"}",
+            b"{\"log\":\"a\\ud83d\\n\",\"stream\":\"stderr\",\"time\":\"t\"}",
+            b"{\"log\":\"a\\x\\n\",\"stream\":\"stderr\",\"time\":\"t\"}",
+            b"{\"log\":\"a\tb\\n\",\"stream\":\"stderr\",\"time\":\"t\"}",
+            b"{\"log\":\"a\\n\",\"stream\":\"stdin\",\"time\":\"t\"}",
+            b"{\"log\":\"a\\n\",\"stream\":\"stderr\",\"time\":\"t\",\"attrs\":{}}",
+            b"{\"log\":\"a\\n\",\"stream\":\"stderr\",\"time\":\"t\\\"\"}",
+            b"{\"log\":\"a\\n\",\"time\":\"t\",\"stream\":\"stderr\"}",
+        ] {
+            assert_eq!(docker_text(no), None, "{}", String::from_utf8_lossy(no));
         }
     }
 
