@@ -216,6 +216,7 @@ class PythonCore:
         # Lines in a simple envelope (Docker's, CRI's), read unwrapped a block at a time (`_read_wrapped`).
         unwrapping = self._fast and UNWRAP and opened
         wrapped: list[tuple[int, bytes, Simple]] = []
+        unwrap = self._unwrapper.record
         # A batch of each kind for ASCII lines and one for the others: one line of another script
         # makes a joined text of four bytes a character, where checks and regexes run slower.
         batches: list[list[_Held]] = [[] for _ in range(2 * len(_BATCHES))]
@@ -250,10 +251,11 @@ class PythonCore:
                         append((line_start, line_end, None))
                         keep(None)
                     elif opened and (raw.find(b" std", 19, 40) >= 0 if first.isdigit() else first in _BRACE_RS) \
-                            and _may_continue(raw):
+                            and ((record := unwrap(raw, buf, start, line_start, above) if unwrapping else None)
+                                 or _may_continue(raw)):
                         # A record that may continue one cut short: the searcher's, with the lines above
                         # it, unless it is a simple one (`_read_wrapped`) below no cut record.
-                        if unwrapping and (record := self._unwrapper.record(buf, start, line_start, line_end, above)):
+                        if record is not None:
                             wrapped.append((len(lines), raw, record))
                         append((line_start, line_end, None))
                         keep(None)
@@ -319,10 +321,16 @@ class PythonCore:
             inner = self._inner = PythonCore(self._extractor, self._engine, fast=self._fast, check=self._check,
                                              envelope=NONE)
         block, where = joined([record for _, _, record in wrapped])
-        got, got_texts = inner.read_texts(block, 0, len(block), codes=codes)
+        # For plain output's tails, the lines a regex vouches for first, as `LineScanner.scan_plain` does.
+        vouched = inner.vouch(block, 0, len(block)) if codes else []
+        blanked = blank(block, vouched) if vouched else None
+        got, got_texts = inner.read_texts(block, 0, len(block), codes=codes, find_in=blanked)
         found: list[tuple[tuple[Finding, ...] | None, Any]] = [((), None)] * len(wrapped)
         for (at, _, findings), text in zip(got, got_texts, strict=True):
             found[where[at]] = (findings, text)
+        if blanked is not None:
+            for at, _, key in vouched:
+                found[where[at]] = (KEYED, key)
         emptied = False
         unwrapper = self._unwrapper
         for (place, raw, record), (findings, key) in zip(wrapped, found, strict=True):

@@ -550,7 +550,7 @@ class LineScanner:
         wrapped: list[tuple[int, int, Simple]] = []
         left: list[tuple[int, int]] = []
         for line_start, line_end in lines:
-            record = unwrapper.record(buf, start, line_start, line_end, self._previous)
+            record = unwrapper.record(buf[line_start:line_end], buf, start, line_start, self._previous)
             if record is None:
                 left.append((line_start, line_end))
             else:

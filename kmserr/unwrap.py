@@ -43,10 +43,10 @@ class Unwrapper:
         self._checked: set[tuple[str, object]] = set()  # (envelope, tails) read both ways once, agreed
         self.off: set[str] = set()  # envelopes whose reading disagreed once: the searcher's again
 
-    def record(self, buf: bytes, start: int, line_start: int, line_end: int, above: bytes) -> Simple | None:
-        """The simple record of a line of `buf[start:]` (`above`: what was read before `start`), or
-        None: the line is the searcher's (Node's code line, rich's exception line, a cut record's end)."""
-        raw = buf[line_start:line_end]
+    def record(self, raw: bytes, buf: bytes, start: int, line_start: int, above: bytes) -> Simple | None:
+        """The simple record of a line `raw` that starts at `line_start` in `buf[start:]` (`above`:
+        what was read before `start`), or None: the line is the searcher's (Node's code line, rich's
+        exception line, a cut record's end)."""
         record = simple(raw, self._envelope)
         if record is None or record.kind in self.off or _NODE_CODE in raw or _RICH_HEAD in raw:
             return None

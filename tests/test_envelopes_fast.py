@@ -19,7 +19,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kmserr import core, envelopes, unwrap
+from kmserr import core, envelopes, search, unwrap
+from kmserr import core as core_module
 from kmserr.envelopes import Opened, open_line, place_simple, simple
 from kmserr.extract import Extractor
 from kmserr.matcher import matcher_for
@@ -242,3 +243,52 @@ def test_a_named_envelope_is_simple_only_in_its_own() -> None:
     assert simple(dockerd("x").encode(), envelopes.CRI) is None
     assert simple(f"{TIME} stderr F x".encode(), envelopes.DOCKER) is None
     assert simple(f"{TIME} stderr F x".encode(), envelopes.CRI) == envelopes.Simple("cri", b"x", len(TIME) + 10)
+
+
+@pytest.mark.parametrize("wrap", ["cri", "dockerd", "docker"])
+def test_both_cores_read_simple_records_themselves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, core: str,
+                                                   wrap: str) -> None:
+    """In plain output the compiled core writes simple records' lines itself (native/src/envelope.rs):
+    Python renders only the first line of each tail; on either core the full extractor reads only
+    the first of each (envelope, tails). With the path off, Python reads each line."""
+    import io
+
+    from kmserr.render import Style, line_printer
+    from kmserr.render.lines import LinePrinter
+    from kmserr.search import Search
+
+    opened: list[str] = []
+    real = Extractor._opened
+    monkeypatch.setattr(Extractor, "_opened", lambda self, o: opened.append(o.text) or real(self, o))
+    rendered: list[int] = []
+    matched = LinePrinter.matched_with_tail
+    monkeypatch.setattr(LinePrinter, "matched_with_tail",
+                        lambda self, hit, tail, name: rendered.append(1) or matched(self, hit, tail, name))
+    lines = [line for n in range(100) for line in (fill(COMMON[0], "AuthFailure", f"The CMK {n} is off.", f"r-{n}"),
+                                                   fill(COMMON[2], "InternalError", f'a <b> & "c{n}"', f"r-{n}"))]
+    monkeypatch.setattr(search, "WARM", 100)  # the first line alone, then pieces twice as long
+    path = tmp_path / "a.log"
+    path.write_bytes(wrapped(lines, wrap))
+
+    def grep() -> bytes:
+        matcher_for(default_registry()).cores.clear()
+        out = io.BytesIO()
+        sink = line_printer(out, "plain", Style(), with_filename=False, line_numbers=False, annotate=True,
+                            encoding="utf-8")
+        Search(default_registry(), sink, lambda path, problem: None, count_lines=False, jobs=1).search(str(path))
+        sink.flush()
+        return out.getvalue()
+
+    fast = grep()
+    assert fast.count(b"\n") == 200
+    assert len(opened) <= 2  # each (envelope, tails) checked once
+    if core == "native":
+        # The first lines, until the table knows each tail, and each piece's first line (its line
+        # above, in the piece before, is Python's to see: `_warm` cuts 11 pieces here).
+        assert len(rendered) <= 2 + 11
+    opened.clear()
+    rendered.clear()
+    monkeypatch.setattr(core_module, "UNWRAP", False)
+    assert grep() == fast
+    assert len(opened) >= 100
+    assert len(rendered) == (200 if core == "native" else 0)
