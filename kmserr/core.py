@@ -43,6 +43,7 @@ from .envelopes import (
     _DOCKER_HEAD,
     AUTO,
     NONE,
+    SYSLOG_FIRST,
     WRAP_FIRST,
     Simple,
     may_continue,
@@ -257,6 +258,11 @@ class PythonCore:
                         # it, unless it is a simple one (`_read_wrapped`) below no cut record.
                         if record is not None:
                             wrapped.append((len(lines), raw, record))
+                        append((line_start, line_end, None))
+                        keep(None)
+                    elif unwrapping and first in SYSLOG_FIRST \
+                            and (record := unwrap(raw, buf, start, line_start, above)) is not None:
+                        wrapped.append((len(lines), raw, record))  # a syslog line: read unwrapped too
                         append((line_start, line_end, None))
                         keep(None)
                     else:

@@ -7,7 +7,9 @@ CRI files (`<time> <stream> <P|F> <line>`) and syslog (RFC 5424 with structured 
 with or without its `<PRI>`, and the ISO-dated form rsyslog writes). A record that holds part of
 a line (CRI's `P`, a Docker record without its `\\n`, journald's `_LINE_BREAK=line-max`) is read
 with the next record, as one line. Detection looks at a line's first characters only, so that an
-ordinary line costs a comparison or two.
+ordinary line costs a comparison or two. A simple record (`simple`: a whole line in CRI's or
+dockerd's compact record, a syslog line) is told from its bytes, for the block cores' fast paths
+(unwrap.py), and its findings placed without opening it again (`place_simple`).
 """
 
 from __future__ import annotations
@@ -444,8 +446,9 @@ class Simple(NamedTuple):
 def simple(raw: bytes, envelope: str = AUTO) -> Simple | None:
     """The record of a line (bytes, without its newline) when `open_line` opens it as a whole line
     whose text reads as one line of the same bytes or their JSON unescaping, else None: a CRI `F`
-    record, or dockerd's compact record of a line without `\\n`, `\\r` or a surrogate inside. Whether a
-    partial record above continues into it is the caller's to ask (`partial_above`)."""
+    record, dockerd's compact record of a line without `\\n`, `\\r` or a surrogate inside, a syslog
+    line that begins with `<PRI>` or a month (`SYSLOG_FIRST`). Whether a partial record above
+    continues into it is the caller's to ask (`partial_above`)."""
     if raw.endswith(b"\r"):  # the line's text, as the scanner reads it, ends before it
         raw = raw[:-1]
     first = raw[:1]
@@ -460,6 +463,8 @@ def simple(raw: bytes, envelope: str = AUTO) -> Simple | None:
             return Simple(DOCKER, value, len(_DOCKER_HEAD))
         text = value.decode("utf-8", "surrogateescape")
         return Simple(DOCKER, _STRING(text + '"', 0)[0].encode("utf-8", "surrogateescape"), -1)
+    if first in SYSLOG_FIRST:
+        return _simple_syslog(raw, envelope)
     if envelope not in (AUTO, CRI) or not first.isdigit():
         return None
     match = _CRI_WHOLE.match(raw)
@@ -471,6 +476,27 @@ def simple(raw: bytes, envelope: str = AUTO) -> Simple | None:
     return Simple(CRI, inner, match.end())
 
 
+# The first bytes of a syslog line that `simple` reads (`<PRI>`, RFC 3164's month): rsyslog's
+# ISO-dated lines begin as an app's own timed lines do, and are left to the full extractor.
+SYSLOG_FIRST: Final = frozenset([b"<", *[c.encode() for c in _MONTH_INITIALS]])
+
+
+def _simple_syslog(raw: bytes, envelope: str) -> Simple | None:
+    """A syslog line that begins with `<PRI>` or a month (`simple`): its message is the rest of the line."""
+    if envelope not in (AUTO, SYSLOG):
+        return None
+    if not (raw[1:2].isdigit() if raw[:1] == b"<" else raw[3:4] == b" " and raw[:3].decode("latin-1") in _MONTHS):
+        return None
+    line = raw.decode("utf-8", "surrogateescape")
+    record = open_line(line, envelope)
+    if record is None or record.kind != SYSLOG:
+        return None
+    inner = line[record.start :].encode("utf-8", "surrogateescape")
+    if inner.endswith(b"\r"):
+        return None
+    return Simple(SYSLOG, inner, record.start)
+
+
 def place_simple(line: str, record: Simple, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]] | None:
     """Where each span of a simple record's text stands in `line` (its text), as `Opened.place`
     places it; None when the line does not open as that record after all, or a span of Docker's
@@ -478,7 +504,7 @@ def place_simple(line: str, record: Simple, spans: Sequence[tuple[int, int]]) ->
     shift = record.shift
     # A verbatim text's characters stand each at its place (Docker's last one is followed by `\n`,
     # where an empty span at the text's end would be placed: the record is read again for that).
-    if shift >= 0 and (record.kind == CRI or all(start < end for start, end in spans)):
+    if shift >= 0 and (record.kind != DOCKER or all(start < end for start, end in spans)):
         return [(shift + start, shift + max(end, start + 1)) for start, end in spans]
     if shift >= 0:  # an empty span at the text's end: where `places` puts it
         opened = open_line(line, record.kind)
