@@ -498,10 +498,9 @@ class LineScanner:
         if self._envelope != NONE:
             # A record a cut one above continues is the full extractor's, with the lines above it:
             # joined among others, Python's core would see another line above it.
-            from .core import _may_continue
-            from .envelopes import partial_above
+            from .envelopes import may_continue, partial_above
 
-            cut = {line for line in lines if _may_continue(buf[line[0] : line[0] + 64])
+            cut = {line for line in lines if may_continue(buf[line[0] : line[0] + 64])
                    and (partial_above(buf, start, line[0]) if line[0] > start
                         else partial_above(self._previous, 0, len(self._previous)))}
             if cut:
@@ -539,10 +538,9 @@ class LineScanner:
         """The lines the compiled core handed back that are simple records (`unwrap.Unwrapper`), read
         by it unwrapped, in a block of their own: their findings by line start (a line not there
         holds no error), and the lines left to read as before (those it hands back again among them)."""
-        from .core import UNWRAP
-        from .unwrap import Unwrapper, joined
+        from .unwrap import Unwrapper, joined  # not core.py: a few lines handed back need no engine
 
-        if not UNWRAP:
+        if not _unwrap():
             return {}, lines
         unwrapper = self._unwrapper
         if unwrapper is None:
