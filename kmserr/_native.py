@@ -179,7 +179,7 @@ class NativeCore:
         findings (None: not read here, as `read`). With `count_only`, nothing is written: the
         lines read here with an error are only counted (grep -c), and the holes are the lines not read.
         Last, the newlines of buf[start:end] when `count` (else 0), which the caller need not count.
-        `unwrap` (--envelope auto): a simple CRI record is read as the line it holds, but in JSON.
+        `unwrap` (--envelope auto): a simple CRI or Docker record is read as the line it holds.
         None: the block holds rich's exception line, and is not assembled (search it with `read`).
         The output is a view of the table's own buffer, valid until its next call: write it out first."""
         if not 0 <= start <= end <= len(buf):

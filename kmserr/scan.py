@@ -445,7 +445,7 @@ class LineScanner:
         for offset, line_start, line_end, number, slot, agrees, findings in holes:
             if findings is None:
                 findings = again.get(line_start, ())  # not listed by Python's core: no error
-            elif not json and findings and buf[line_start : line_start + 1].isdigit() and self._envelope == AUTO:
+            elif findings and buf[line_start : line_start + 1].isdigit() and self._envelope == AUTO:
                 findings = _in_cri(buf[line_start:line_end], findings)
             read = self._line(buf, start, line_start, line_end, findings)
             if read is not None:
@@ -575,8 +575,8 @@ def _unwrap() -> bool:
 
 
 def _in_cri(raw: bytes, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    """The findings of a line the compiled core read in plain output, named with its envelope where
-    it read a simple CRI record's text (native/src/envelope.rs): its tail shows none, its hit does."""
+    """The findings of a line the compiled core assembled, named with its envelope where it read a
+    simple CRI record's text (native/src/envelope.rs: its findings are the line's, unnamed)."""
     from .envelopes import CRI, simple
 
     record = simple(raw)

@@ -8,6 +8,11 @@
 use crate::reader::{contains, Declined, Finding};
 use crate::Core;
 
+/// The envelope a line was read in (`Core::read_enveloped`), as the assembly keys a line's meaning.
+pub(crate) const NO_ENVELOPE: u8 = 0;
+pub(crate) const CRI: u8 = 1;
+pub(crate) const DOCKER: u8 = 2;
+
 /// The length of a CRI `F` record's head, `TIME (stdout|stderr) F ` (`envelopes._CRI_WHOLE`:
 /// `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d) std(out|err) F( |$)`).
 pub(crate) fn cri_head(b: &[u8]) -> Option<usize> {
@@ -161,14 +166,29 @@ fn rfind(b: &[u8], pat: &[u8]) -> Option<usize> {
 
 impl Core {
     /// The findings of the candidate line `buf[ls:le]` of a block `buf[start..]` as `read_one`
-    /// gives them, a simple CRI record's read in the text it holds and placed in the line.
+    /// gives them, a simple record's read in the text it holds and placed in the line; and the
+    /// envelope it was read in (NO_ENVELOPE, CRI, DOCKER: a finding's, which JSON shows).
     pub(crate) fn read_enveloped(
         &self,
         buf: &[u8],
         start: usize,
         ls: usize,
         le: usize,
-    ) -> Result<Vec<Finding>, Declined> {
+    ) -> (u8, Result<Vec<Finding>, Declined>) {
+        match self.read_in_envelope(buf, start, ls, le) {
+            Some((kind, found)) => (kind, found),
+            None => (NO_ENVELOPE, self.read_one(buf, ls, le)),
+        }
+    }
+
+    /// `read_enveloped`'s reading of a simple record; None: the line is no simple record.
+    fn read_in_envelope(
+        &self,
+        buf: &[u8],
+        start: usize,
+        ls: usize,
+        le: usize,
+    ) -> Option<(u8, Result<Vec<Finding>, Declined>)> {
         let text_end = if le > ls && buf[le - 1] == b'\r' {
             le - 1
         } else {
@@ -176,22 +196,20 @@ impl Core {
         };
         let line = &buf[ls..text_end];
         if line.first() == Some(&b'{') {
-            return match docker_text(line) {
-                Some((text, escapes)) => self.read_docker(buf, start, ls, text, &escapes),
-                None => self.read_one(buf, ls, le),
-            };
+            let (text, escapes) = docker_text(line)?;
+            return Some((DOCKER, self.read_docker(buf, start, ls, text, &escapes)));
         }
-        let head = match cri_head(line) {
-            Some(head) => head,
-            None => return self.read_one(buf, ls, le),
-        };
+        let head = cri_head(line)?;
         let inner = &line[head..];
         // A text that ends with `\r` reads otherwise alone (its `\r` would go); Node's code line
         // and a cut record's end are read with the lines above them: Python's.
         if inner.ends_with(b"\r") || contains(inner, b"code: '") || cut_above(buf, start, ls) {
-            return Err(Declined);
+            return Some((CRI, Err(Declined)));
         }
-        let mut found = self.read_one(buf, ls + head, le)?;
+        let mut found = match self.read_one(buf, ls + head, le) {
+            Ok(found) => found,
+            Err(declined) => return Some((CRI, Err(declined))),
+        };
         let shift = |s: &mut (usize, usize)| *s = (s.0 + head, s.1 + head);
         for f in &mut found {
             shift(&mut f.code);
@@ -205,7 +223,7 @@ impl Core {
                 }
             }
         }
-        Ok(found)
+        Some((CRI, Ok(found)))
     }
 }
 
