@@ -425,7 +425,8 @@ def stamp(line: bytes, now: datetime | None = None, envelope: str = AUTO) -> Sta
 # A CRI record whole in its line (`F`), and dockerd's compact json-file record of a whole line (its
 # `log` ends with `\n`) whose other escapes each stand for one character on the same line (no `\n`,
 # `\r`, nor half a surrogate pair: moby writes `<`, `>`, `&` and control characters as `\u00XX`):
-# as bytes, so that a block core tells them without decoding the line.
+# as bytes, so that a block core tells them without decoding the line (native/src/envelope.rs
+# reads the same records).
 _ONE_CHAR_U = rb"u(?![dD][89a-fA-F])(?!000[aAdD])[0-9a-fA-F]{4}"
 _CRI_WHOLE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) std(?:out|err) F(?: |$)")
 _DOCKER_WHOLE = re.compile(

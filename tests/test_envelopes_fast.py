@@ -206,9 +206,11 @@ def test_property_places_are_the_full_extractors(head: str, code: str, tail: str
                  '{"log":' + json.dumps(app + "\n", ensure_ascii=ascii) + ',"stream":"stdout","time":"t"}'):
         raw = line.encode("utf-8", "surrogateescape")
         record = simple(raw)
+        line = line.removesuffix("\r")  # as the scanner reads the line
         opened = open_line(line)
         if record is None:
             continue
+        assert record.kind != "docker" or envelopes._DOCKER_WHOLE.fullmatch(raw) is not None
         assert opened is not None and not opened.partial
         assert record.inner == opened.text.encode("utf-8", "surrogateescape")
         size = len(opened.text)
@@ -294,3 +296,20 @@ def test_both_cores_read_simple_records_themselves(tmp_path: Path, monkeypatch: 
     assert grep() == fast
     assert len(opened) >= 100
     assert len(rendered) == (200 if core == "native" else 0)
+
+
+@given(st.lists(st.sampled_from(['\\"', "\\\\", "\\/", "\\t", "\\b", "\\u003c", "\\u000a", "\\ud83d", "\\ude00",
+                                 "\\n", "\\r", "\\x", "a", "é", '"', "\t", "\\"]), max_size=8),
+       st.sampled_from(['\\n","stream":"stderr","time":"t"}', '","stream":"stderr","time":"t"}',
+                        '\\n","stream":"stdin","time":"t"}', '\\n","stream":"stdout","time":"t\\"x"}']))
+def test_property_docker_records_simple_only_as_the_regex_says(pieces: list[str], tail: str) -> None:
+    """`simple` reads a Docker record (C's JSON string reader, a regex of its tail) only where
+    `_DOCKER_WHOLE` matches it whole, and then as `open_line` reads it."""
+    line = '{"log":"' + "".join(pieces) + tail
+    raw = line.encode("utf-8", "surrogateescape")
+    record = simple(raw)
+    if record is not None:
+        assert envelopes._DOCKER_WHOLE.fullmatch(raw) is not None
+        opened = open_line(line)
+        assert opened is not None and not opened.partial
+        assert record.inner == opened.text.encode("utf-8", "surrogateescape")
