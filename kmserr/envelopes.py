@@ -448,11 +448,14 @@ def simple(raw: bytes, envelope: str = AUTO) -> Simple | None:
     """The record of a line (bytes, without its newline) when `open_line` opens it as a whole line
     whose text reads as one line of the same bytes or their JSON unescaping, else None: a CRI `F`
     record, dockerd's compact record of a line without `\\n`, `\\r` or a surrogate inside, a syslog
-    line that begins with `<PRI>` or a month (`SYSLOG_FIRST`). Whether a partial record above
-    continues into it is the caller's to ask (`partial_above`)."""
+    line that begins with `<PRI>` or a month (`SYSLOG_FIRST`), a journald entry whose MESSAGE is a
+    string of one line. Whether a partial record above continues into it is the caller's to ask
+    (`partial_above`)."""
     if raw.endswith(b"\r"):  # the line's text, as the scanner reads it, ends before it
         raw = raw[:-1]
     first = raw[:1]
+    if first == b"\x1e" or (first == b"{" and not raw.startswith(b'{"log":"')):
+        return _simple_journald(raw, envelope)
     if first == b"{":
         if envelope not in (AUTO, DOCKER) or len(raw) > MAX_ENVELOPE:
             return None
@@ -498,6 +501,21 @@ def _simple_syslog(raw: bytes, envelope: str) -> Simple | None:
     return Simple(SYSLOG, inner, record.start)
 
 
+def _simple_journald(raw: bytes, envelope: str) -> Simple | None:
+    """A journald entry whose MESSAGE is a string of one line, not cut (`simple`): opened as
+    `open_line` opens it (its JSON read whole), its text placed by `place_simple` from the record."""
+    if envelope not in (AUTO, JOURNALD) or b'"MESSAGE"' not in raw:
+        return None
+    record = open_line(raw.decode("utf-8", "surrogateescape"), envelope)
+    if record is None or record.kind != JOURNALD or record.partial or record.raw or "\n" in record.text \
+            or record.text.endswith("\r"):
+        return None
+    try:
+        return Simple(JOURNALD, record.text.encode("utf-8", "surrogateescape"), -1)
+    except UnicodeEncodeError:  # half a surrogate pair, escaped: no bytes of a line
+        return None
+
+
 def place_simple(line: str, record: Simple, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]] | None:
     """Where each span of a simple record's text stands in `line` (its text), as `Opened.place`
     places it; None when the line does not open as that record after all, or a span of Docker's
@@ -507,11 +525,17 @@ def place_simple(line: str, record: Simple, spans: Sequence[tuple[int, int]]) ->
     # where an empty span at the text's end would be placed: the record is read again for that).
     if shift >= 0 and (record.kind != DOCKER or all(start < end for start, end in spans)):
         return [(shift + start, shift + max(end, start + 1)) for start, end in spans]
-    if shift >= 0:  # an empty span at the text's end: where `places` puts it
+    if shift >= 0 or record.kind == JOURNALD:  # placed as the full extractor places them
         opened = open_line(line, record.kind)
-        if opened is None or opened.partial:
+        if opened is None or opened.partial or opened.raw:
             return None
         placed = Opened(opened.text, "", 0, [(0, 0, line, opened)]).place(spans)
+        if shift < 0:  # escaped: the engines must see each span as the text has it (Docker's rule, below)
+            text = opened.text
+            for (start, end), (begin, stop, _) in zip(spans, placed, strict=True):
+                if line[begin:stop] != text[start:end] or (
+                        start > 0 and begin > 0 and line[begin - 1] != text[start - 1] and line[begin - 1].isalnum()):
+                    return None
         return [(start, end) for start, end, _ in placed]
     # Docker's text with escapes of one character each (`simple`: two or six long), the last its
     # `\n`: a position on an escape stands there, as wide; one past escapes further by their

@@ -3,12 +3,12 @@
 The full extractor reads a line in an envelope (envelopes.py) by unwrapping it, reading the app's
 line, and placing each finding back in the line, named with its envelope: some 145 us a line, on
 either core, where the app's own line costs a few. A simple record (`envelopes.simple`: a CRI `F`
-line, dockerd's compact record of a whole line, a syslog line with `<PRI>` or a month first, below
-no cut record) unwraps to one line of bytes: a block core reads a block of those (its batches, fast
-path or compiled reader) and the findings are placed here (`Unwrapper.placed`). The first line of
-each (envelope, tails) is read by the full extractor too, which must agree, else that envelope's
-lines are left to it again. In plain output and `-c` the compiled core reads CRI and Docker
-records itself (native/src/envelope.rs).
+line, dockerd's compact record of a whole line, a syslog line with `<PRI>` or a month first, a
+journald entry whose MESSAGE is one line, below no cut record) unwraps to one line of bytes: a
+block core reads a block of those (its batches, fast path or compiled reader) and the findings are
+placed here (`Unwrapper.placed`). The first line of each (envelope, tails) is read by the full
+extractor too, which must agree, else that envelope's lines are left to it again. The compiled
+core reads CRI and Docker records itself in plain output, `-c` and JSON (native/src/envelope.rs).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Lines in a simple envelope read by the block cores' fast paths (kmserr/unwrap.py): a CRI `F` record,
-dockerd's compact record of a whole line, a syslog line with `<PRI>` or a month first, below no cut record. They must print exactly as the full
+dockerd's compact record of a whole line, a syslog line with `<PRI>` or a month first, a journald entry
+whose MESSAGE is one line, below no cut record. They must print exactly as the full
 extractor reads them (`Extractor.find` on the wrapped line, with the lines above it).
 
 The differential tests compare `kmserr grep` (plain, `-c`, `--json`) on both cores with that path on
@@ -108,7 +109,7 @@ def test_mutated_lines_in_every_envelope(
         same_both_ways(Runner(), path, m, ((), ("--json",)))
 
 
-@pytest.mark.parametrize("wrap", ["cri", "dockerd", "docker", "rfc5424", "rfc3164", "mixed"])
+@pytest.mark.parametrize("wrap", ["cri", "dockerd", "docker", "rfc5424", "rfc3164", "journald", "mixed"])
 def test_every_fixture_in_each_envelope(tmp_path: Path, run: Runner, monkeypatch: pytest.MonkeyPatch,
                                         wrap: str) -> None:
     """Every line of every file in tests/data in an envelope, in one file (and the fixtures of
@@ -156,13 +157,13 @@ def test_the_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(env, "1")
     line = fill(COMMON[0], "AuthFailure", "The CMK is disabled.", "r-1")
     body = fill(COMMON[2], "InternalError", 'a <b> & "c"', "r-2")
-    for wrap in ("cri", "dockerd", "docker", "rfc5424", "rfc3164"):
+    for wrap in ("cri", "dockerd", "docker", "rfc5424", "rfc3164", "journald"):
         calls.clear()
         matcher_for(default_registry()).cores.clear()
         data = wrapped([line, body] * 50, wrap)
         hits = scan_bytes(data)
         assert len(hits) == 100
-        kind = "docker" if "docker" in wrap else "syslog" if wrap.startswith("rfc") else "cri"
+        kind = "docker" if "docker" in wrap else "syslog" if wrap.startswith("rfc") else wrap
         assert {f.envelope for h in hits for f in h.findings} == {kind}
         assert len(calls) == 2, wrap  # each (envelope, tails) checked once
     left = [
