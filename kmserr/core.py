@@ -214,7 +214,8 @@ class PythonCore:
         # The lines of the common forms are read a batch of a kind at a time (`_read_batch`), each
         # held as `_Held`; the others one by one.
         batching = self._fast and envelope in (AUTO, NONE)
-        # Lines in a simple envelope (Docker's, CRI's), read unwrapped a block at a time (`_read_wrapped`).
+        # Lines in a simple envelope (CRI, Docker, syslog, journald), read unwrapped a block at a time
+        # (`_read_wrapped`).
         unwrapping = self._fast and UNWRAP and opened
         wrapped: list[tuple[int, bytes, Simple]] = []
         unwrap = self._unwrapper.record
