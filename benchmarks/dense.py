@@ -7,7 +7,10 @@
 Writes an ordinary generated log (benchmarks/loggen.py, 1% error lines) and a log of the same
 size whose every line carries 100 errors in the usual forms (legacy `(10630)`, JSON bodies, SDK
 exceptions, names standing alone), each with its own request ID; times `kmserr grep FILE > OUT`
-on both, best of --runs in interleaved rounds, with both engines, and compares seconds per byte.
+on both, best of --runs in interleaved rounds, with both engines, and compares CPU seconds (of the
+process tree, as issue 19's targets are stated) per byte. Wall time is shown, not compared: the
+dense log's 3x larger output is flushed to disk while the next command runs, and on a shared
+machine that made the engine timed first read up to 1.5x worse than the other.
 
 Target (issue 19, point 3; issue 11 asked 2x): the dense log at most 3x the time per byte of the
 ordinary one.
@@ -23,7 +26,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from common import Target, best_of, child_env, kmserr_shell, make_log, report, warm
+from common import Target, best_of_cpu, child_env, kmserr_shell, make_log, report, warm
 
 MIB = 1 << 20
 FORMS = (
@@ -77,14 +80,16 @@ def main() -> int:
     targets = []
     for engine in ("hyperscan", "re"):
         env = child_env(KMSERR_ENGINE=engine)
-        times = best_of({
+        timings = best_of_cpu({
             "dense": (f"{kmserr} grep {shlex.quote(str(dense))} > {out}", env),
             "ordinary": (f"{kmserr} grep {shlex.quote(str(ordinary))} > {out}", env),
         }, args.runs)
+        times = {name: cpu for name, (_, cpu) in timings.items()}
         per_byte = {name: times[name].best / os.path.getsize(path) for name, path in (("dense", dense), ("ordinary", ordinary))}
-        print(f"{engine}: dense {times['dense'].best:.3f} s ({lines} lines of {args.per_line} errors), "
-              f"ordinary {times['ordinary'].best:.3f} s", flush=True)
-        targets.append(Target(f"{args.per_line} errors a line vs ordinary log, per byte ({engine})",
+        print(f"{engine}: dense {times['dense'].best:.3f} s CPU, {timings['dense'][0].best:.3f} s wall "
+              f"({lines} lines of {args.per_line} errors); ordinary {times['ordinary'].best:.3f} s CPU, "
+              f"{timings['ordinary'][0].best:.3f} s wall", flush=True)
+        targets.append(Target(f"{args.per_line} errors a line vs ordinary log, CPU per byte ({engine})",
                               per_byte["dense"] / per_byte["ordinary"], 3.0, "x",
                               f"{times['dense'].noise} vs {times['ordinary'].noise}",
                               f"KMSERR_ENGINE={engine} kmserr grep DENSE > OUT  /  kmserr grep ORDINARY > OUT ({size_mb:g} MiB each)"))

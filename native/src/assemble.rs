@@ -775,7 +775,9 @@ impl Tails {
     }
 }
 
-const MEMO: usize = 256;
+// Slots enough that a line's few dozen keys rarely share one (with 256, two or three pairs of a
+// crowded line's keys did, and took turns in the map a finding at a time).
+const MEMO: usize = 4096;
 
 /// The tail of `key` in `map`, asked of a small memo in front of it first: SipHash and the map's
 /// probe, once a finding, were a tenth of a crowded line's output. The memo's FxHash only picks a
@@ -787,7 +789,7 @@ fn tail_of<'a>(
     map: &HashMap<Vec<u8>, Vec<u8>>,
     key: &[u8],
 ) -> Option<&'a [u8]> {
-    let slot = (crate::fx::fx_hash(&[key]) >> 56) as usize % memo.len();
+    let slot = (crate::fx::fx_hash(&[key]) >> 40) as usize % memo.len();
     let (known, tail) = &mut memo[slot];
     if known.as_slice() != key {
         let found = map.get(key)?;

@@ -16,7 +16,6 @@
 //! line that a traceback or an envelope may hold) makes it give up: `Err(Declined)`.
 #![forbid(unsafe_code)]
 
-use crate::fx::fx_hash;
 use crate::json::{value_end_knowing, JsonError, Known};
 // No index of a crowded line is made (`read_line_indexed`'s): its searches scan.
 use crate::reader::{
@@ -88,8 +87,10 @@ impl Spans {
 
     fn add(&mut self, s: usize, e: usize) {
         // Exact while no span nests in another: the last span that starts before `e` ends last.
-        self.nested |= self.overlaps(s, e);
+        // `overlaps(s, e)` from the place of `s`: the starts in [s, e) are few (none, unless nested).
         let at = self.starts.partition_point(|&v| v < s);
+        let to_e = at + self.starts[at..].iter().take_while(|&&v| v < e).count();
+        self.nested |= to_e > 0 && self.ends[to_e - 1] > s;
         self.starts.insert(at, s);
         self.ends.insert(at, e);
     }
@@ -164,38 +165,19 @@ pub fn read_crowded(
         .collect())
 }
 
-/// The numbers of the findings in order of place, stably: each form finds its errors in order,
-/// so the findings are a few runs in order, merged here (ties to the earlier run, as a stable sort
-/// has them); more runs than forms, which no form gives, are sorted.
+/// The numbers of the findings in order of place, stably: each as a word, its place above its
+/// number (MAX_FINDINGS < 128), so that one sort of words puts ties in the order found, as a
+/// stable sort has them (a merge of the forms' runs cost twice as much).
 fn in_order(found: &[Finding]) -> Vec<usize> {
-    let places: Vec<usize> = found.iter().map(|f| f.code.0).collect(); // side by side, not a finding apart
-    let at = |i: usize| places[i];
-    let mut runs: Vec<(usize, usize)> = Vec::with_capacity(8); // (next, end) of each run
-    let mut start = 0;
-    for i in 1..=found.len() {
-        if i == found.len() || at(i) < at(i - 1) {
-            runs.push((start, i));
-            start = i;
-        }
-    }
-    let mut order = Vec::with_capacity(found.len());
-    if runs.len() > 8 {
-        order.extend(0..found.len());
-        order.sort_by_key(|&i| at(i));
-        return order;
-    }
-    while order.len() < found.len() {
-        let mut best: Option<usize> = None;
-        for (r, &(next, end)) in runs.iter().enumerate() {
-            if next < end && best.map_or(true, |b| at(next) < at(runs[b].0)) {
-                best = Some(r);
-            }
-        }
-        let r = best.expect("a run with findings left");
-        order.push(runs[r].0);
-        runs[r].0 += 1;
-    }
-    order
+    const NUMBER: u64 = 0x7f;
+    debug_assert!(found.len() <= MAX_FINDINGS);
+    let mut keyed: Vec<u64> = found
+        .iter()
+        .enumerate()
+        .map(|(i, f)| ((f.code.0 as u64) << 7) | i as u64)
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|k| (k & NUMBER) as usize).collect()
 }
 
 /// What makes the whole line one this reader does not read.
@@ -506,11 +488,19 @@ fn find_in(b: &[u8], pat: &[u8], from: usize, to: usize) -> Option<usize> {
 
 /// The first space-separated word of `b[s:e]` stripped (`.strip().split(" ", 1)[0]`), as a
 /// request ID's token, read by `_request_id_token`.
+/// The token's class holds no space, so it ends at the word's end whether or not that end is
+/// found first; only Go's `%!d(string=...)`, which is unwrapped by its last byte, needs it.
 fn token_id(b: &[u8], s: usize, e: usize) -> Option<Span> {
     let (s, e) = strip(b, s, e);
+    if !b[s..e].starts_with(GO_WRAPPED) {
+        return request_id_token(b, s, e);
+    }
     let end = b[s..e].iter().position(|&c| c == b' ').map_or(e, |k| s + k);
     request_id_token(b, s, end)
 }
+
+/// How Go's SDK prints a request ID it formats as a number (`reader::request_id_token` unwraps it).
+const GO_WRAPPED: &[u8] = b"%!d(string=";
 
 /// `_form_span` of an SDK error that ends with its request ID: the last place of the ID's text in
 /// `b[from:end]`, looked for only after the ID itself where the ID stands there.
@@ -961,7 +951,7 @@ impl Line<'_> {
         if self.taken.nested {
             return Err(Declined);
         }
-        let mut names = Vec::new();
+        let mut names = Vec::with_capacity(MAX_FINDINGS); // room for a crowded line's names at once
         let mut free = 0;
         for (&s, &e) in self.taken.starts.iter().zip(&self.taken.ends) {
             if s > free {
@@ -980,7 +970,7 @@ impl Line<'_> {
                     .map(|(a, z)| (a + free, z + free)),
             );
         }
-        let mut tokens = Vec::new();
+        let mut tokens = Vec::with_capacity(names.len());
         let mut done = 0;
         for (fs, fe) in names {
             if fs < done {
@@ -1062,7 +1052,12 @@ fn owns(form: u64) -> bool {
 /// the rest of the step); a finding that takes an ID compares the owners of its hash alone.
 fn own_request_ids(b: &[u8], found: &mut [Finding]) {
     let text = |s: Span| &b[s.0..s.1];
-    let key = |f: &Finding, rid: Span| fx_hash(&[&window_start(f.code.0).to_le_bytes(), text(rid)]);
+    // Past the first window a window's start is its error's own place: that alone keys it (its
+    // owners' IDs are compared below, as any key's are); the first window's, by the ID's text.
+    let key = |f: &Finding, rid: Span| match window_start(f.code.0) {
+        0 => sketch(&[text(rid)]),
+        start => start as u64,
+    };
     let mut owned: Vec<(u64, usize)> = Vec::with_capacity(found.len());
     for (i, f) in found.iter().enumerate() {
         if let Some(rid) = f.request_id.filter(|_| owns(f.form)) {
@@ -1097,6 +1092,25 @@ fn own_request_ids(b: &[u8], found: &mut [Finding]) {
     }
 }
 
+/// A word that equal texts share, for keys that only group texts compared afterwards: each text's
+/// length and its first and last eight bytes, mixed as FxHash mixes (hashing whole request IDs
+/// was most of the keys' cost, and IDs differ in their first bytes).
+fn sketch(texts: &[&[u8]]) -> u64 {
+    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    let mut h = 0;
+    for t in texts {
+        let n = t.len();
+        let (first, last) = if n >= 8 {
+            let word = |s: &[u8]| u64::from_le_bytes(s.try_into().expect("eight bytes"));
+            (word(&t[..8]), word(&t[n - 8..]))
+        } else {
+            (t.iter().fold(0u64, |w, &c| (w << 8) | u64::from(c)), 0)
+        };
+        h = mix(mix(mix(h, n as u64), first), last);
+    }
+    h
+}
+
 /// `_once_a_line` of the findings in `order`: which of them are kept, in order. One per (code,
 /// request ID) on the line; the SDK's own text of an error replaces a name of it standing alone
 /// found before. Of the findings of one key, the first is kept where it is the SDK's own text
@@ -1114,7 +1128,7 @@ fn once_a_line(b: &[u8], found: &[Finding], order: &[usize]) -> Vec<usize> {
     let mut keyed: Vec<u64> = Vec::with_capacity(order.len());
     for at in 0..order.len() {
         if let Some((code, rid)) = key_of(at) {
-            keyed.push((fx_hash(&[code, rid]) & !PLACE) | at as u64);
+            keyed.push((sketch(&[code, rid]) & !PLACE) | at as u64);
         }
     }
     keyed.sort_unstable();
@@ -1326,6 +1340,54 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn spans_added_tell_a_nesting_as_overlaps_does() {
+        let mut rng = Rng(5);
+        for _ in 0..3000 {
+            let (mut ours, mut nested) = (Spans::default(), false);
+            for _ in 0..1 + rng.below(30) {
+                let s = rng.below(200);
+                let e = s + rng.below(3) * rng.below(20);
+                nested |= ours.overlaps(s, e);
+                ours.add(s, e);
+                assert_eq!(ours.nested, nested);
+            }
+            assert!(ours.starts.windows(2).all(|w| w[0] <= w[1]));
+        }
+    }
+
+    #[test]
+    fn a_tokens_id_is_read_as_from_its_first_word() {
+        // As `.strip().split(" ", 1)[0]` then `_request_id_token`, on words of the bytes that matter.
+        let parts: [&[u8]; 10] = [
+            b" ",
+            b"ab12cd34",
+            b"%!d(string=",
+            b")",
+            b"'",
+            b"\"",
+            b"-",
+            b"_x",
+            b"none",
+            b"9",
+        ];
+        let mut rng = Rng(11);
+        for _ in 0..20000 {
+            let mut b = Vec::new();
+            for _ in 0..rng.below(7) {
+                b.extend_from_slice(parts[rng.below(parts.len())]);
+            }
+            let (s, e) = strip(&b, 0, b.len());
+            let end = b[s..e].iter().position(|&c| c == b' ').map_or(e, |k| s + k);
+            assert_eq!(
+                token_id(&b, 0, b.len()),
+                request_id_token(&b, s, end),
+                "{:?}",
+                String::from_utf8_lossy(&b)
+            );
         }
     }
 
