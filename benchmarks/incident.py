@@ -4,6 +4,7 @@
     python benchmarks/incident.py                        # 32 MiB a density, best of 3
     python benchmarks/incident.py --quick                # 16 MiB, 1% and 50%, best of 2
     python benchmarks/incident.py --densities 10%,50% --size-mb 64 --json > results.json
+    python benchmarks/incident.py --densities 10%,50% --envelope cri   # as Kubernetes stores it
 
 For each density, writes a log with benchmarks/incident_log.py (the Python SDK's text, API 3.0
 bodies, JSON-lines records, legacy codes; every line its own time and request ID), warms the page
@@ -116,6 +117,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, help="timed runs per command; the best counts (3; quick 2)")
     parser.add_argument("--quick", action="store_true", help="smaller and fewer: a check that it runs")
     parser.add_argument("--shape", choices=sorted(incident_log.STORMS), default="mixed", help="which codes (mixed)")
+    parser.add_argument("--envelope", choices=incident_log.ENVELOPES, default="none",
+                        help="each line in a platform's envelope, as a platform stores the log (none)")
     parser.add_argument("--kmserr", help="the kmserr command to run, as a shell word list (this environment's)")
     parser.add_argument("--cores", default="default,python",
                         help="default (what loads), python (KMSERR_NO_EXTENSIONS=1), or both (default,python)")
@@ -174,13 +177,16 @@ def main() -> int:
     by_density: dict[float, dict[str, Row]] = {}
     failed_checks: list[str] = []
     for density in densities:
-        log = folder / f"incident-{size_mb:g}-{density_text(density).replace('%', 'pc')}.log"
+        wrapped = "" if args.envelope == "none" else f"-{args.envelope}"
+        log = folder / f"incident-{size_mb:g}-{density_text(density).replace('%', 'pc')}{wrapped}.log"
         size = int(size_mb * MIB)
         settings: dict[str, object] = {"size_mb": size_mb, "density": density, "shape": args.shape, "seed": 1,
                                        "generator": 1}
+        if args.envelope != "none":
+            settings["envelope"] = args.envelope
 
         def write(out: BinaryIO, progress: Progress, density: float = density, size: int = size) -> dict[str, object]:
-            return incident_log.write(out, size, density, 1, args.shape, progress)
+            return incident_log.write(out, size, density, 1, args.shape, progress, envelope=args.envelope)
 
         stats = cached_log(log, settings, size, write)
         size_read, error_lines = cast(int, stats["bytes"]) / MIB, cast(int, stats["matching_lines"])

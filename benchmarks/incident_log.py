@@ -12,6 +12,9 @@ not existed`, legacy JSON bodies). --shape says which codes: `mixed` (the codes 
 benchmarks/loggen.py, evenly), or a storm where one code dominates (nine error lines in ten):
 `throttling` (RequestLimitExceeded, legacy 10250) or `disabled` (ResourceUnavailable.CmkDisabled,
 legacy 10650). The other lines are loggen's ordinary lines and a few of its look-alikes.
+--envelope puts each line in a platform's envelope, as a platform stores the log (`docker`:
+dockerd's json-file record; `cri`: Kubernetes' `TIME stderr F line`; `journald`: `journalctl -o
+json`; `rfc5424`, `rfc3164`: syslog): the same lines, --size-mb counting them unwrapped.
 
 No two lines are alike, as in a real log: each has its own time and request ID, and each error
 its own message fill, key ID and request ID. The same arguments always give the same bytes;
@@ -102,9 +105,37 @@ def renderers(picker: Picker) -> dict[str, Callable[[random.Random, bytes, int],
     }
 
 
+ENVELOPES = ("none", "docker", "cri", "journald", "rfc5424", "rfc3164")
+
+
+def wrap(envelope: str, line: bytes, now: bytes, number: int) -> bytes:
+    """The line as `envelope` stores it (`now`: its time, `2024-05-14T08:00:00.004Z`; `number`: its
+    place in the log, for journald's cursor and the nanoseconds)."""
+    if envelope == "none":
+        return line
+    nanos = b"%s%06dZ" % (now[:-1], number % 1000000)
+    text = line.decode("utf-8", "surrogateescape")
+    if envelope == "docker":
+        log = json.dumps(text + "\n", separators=(",", ":"), ensure_ascii=False)
+        return b'{"log":%s,"stream":"stderr","time":"%s"}' % (log.encode("utf-8", "surrogateescape"), nanos)
+    if envelope == "cri":
+        return b"%s stderr F %s" % (nanos, line)
+    if envelope == "journald":
+        micros = 1715673600000000 + number * 1000
+        message = json.dumps(text, ensure_ascii=False).encode("utf-8", "surrogateescape")
+        return (b'{"__CURSOR":"s=6f1c0e9b;i=%x","__REALTIME_TIMESTAMP":"%d","PRIORITY":"3",'
+                b'"_HOSTNAME":"node-1","SYSLOG_IDENTIFIER":"kms-app","_PID":"4242","MESSAGE":%s}' % (number, micros, message))
+    if envelope == "rfc5424":
+        return b'<11>1 %s node-1 kms-app 4242 - [meta@32473 stream="stderr"] %s' % (now, line)
+    if envelope == "rfc3164":
+        return b"<11>May 14 %s node-1 kms-app[4242]: %s" % (now[11:19], line)
+    raise ValueError(f"unknown envelope {envelope!r}")
+
+
 def lines(size: int, density: float, seed: int, shape: str = "mixed",
-          codes: Counter[str] | None = None) -> Iterator[tuple[str, bytes]]:
-    """Yield (kind, line without its newline) until about `size` bytes; `codes` counts error lines by code."""
+          codes: Counter[str] | None = None, envelope: str = "none") -> Iterator[tuple[str, bytes]]:
+    """Yield (kind, line without its newline) until about `size` bytes (unwrapped); `codes` counts
+    error lines by code; each line in `envelope` (`wrap`)."""
     rng = random.Random(seed)
     # loggen's pool of ordinary bodies; a small log needs fewer (a line is over 100 bytes)
     ordinary = [loggen._ordinary(rng).encode() for _ in range(min(loggen.POOL, size // 100 + 1))]
@@ -118,6 +149,7 @@ def lines(size: int, density: float, seed: int, shape: str = "mixed",
     tick = loggen.Clock().tick
     getrandbits = rng.getrandbits
     written = 0
+    number = 0
     while written < size:
         x = getrandbits(64)
         now = tick(x & 7)
@@ -135,14 +167,15 @@ def lines(size: int, density: float, seed: int, shape: str = "mixed",
             kind = "ordinary"
             line = b"%s %s [%016x] %s" % (now, levels[x >> 19 & 3], rid, ordinary[(x >> 3 & 0x7FFF) % len(ordinary)])
         written += len(line) + 1
-        yield kind, line
+        yield kind, wrap(envelope, line, now, number) if envelope != "none" else line
+        number += 1
 
 
 def write(out: BinaryIO, size: int, density: float, seed: int = 1, shape: str = "mixed",
-          progress: Callable[[int], None] | None = None) -> dict[str, object]:
+          progress: Callable[[int], None] | None = None, envelope: str = "none") -> dict[str, object]:
     """Write the log; return exact counts: error lines in all, by kind and by code, look-alikes, lines."""
     codes: Counter[str] = Counter()
-    counts, written = loggen.write_lines(out, lines(size, density, seed, shape, codes), progress)
+    counts, written = loggen.write_lines(out, lines(size, density, seed, shape, codes, envelope), progress)
     errors = sum(counts[kind] for kind, _ in KINDS)
     return {
         "bytes": written,
@@ -169,12 +202,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--density", type=_density, default=0.5, help="share of error lines: 0.5 or 50%% (0.5)")
     parser.add_argument("--shape", choices=sorted(STORMS), default="mixed", help="which codes (mixed)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--envelope", choices=ENVELOPES, default="none",
+                        help="each line in a platform's envelope (none: the app's lines as written)")
     parser.add_argument("-o", "--output", help="output file (default: standard output)")
     parser.add_argument("--stats", action="store_true", help="print exact counts as JSON on standard error")
     args = parser.parse_args(argv)
     out = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
     try:
-        stats = write(out, int(args.size_mb * loggen.MIB), args.density, args.seed, args.shape)
+        stats = write(out, int(args.size_mb * loggen.MIB), args.density, args.seed, args.shape,
+                      envelope=args.envelope)
         out.flush()
     except BrokenPipeError:
         return 0

@@ -174,7 +174,7 @@ class NativeCore:
 
     def assemble(
         self, buf: bytes, start: int, end: int, tails: Tails, prefix: bytes, *, count: bool, show_numbers: bool,
-        lines_before: int, count_only: bool = False, json: bool = False,
+        lines_before: int, count_only: bool = False, json: bool = False, unwrap: bool = False,
     ) -> tuple[memoryview, int, list[Hole], int] | None:
         """grep's plain output of the lines of buf[start:end] (whole lines) whose tails `tails` holds,
         each `prefix` (`name:` or empty), `N:` with `show_numbers`, its bytes, its tail and a newline;
@@ -184,6 +184,7 @@ class NativeCore:
         findings (None: not read here, as `read`). With `count_only`, nothing is written: the
         lines read here with an error are only counted (grep -c), and the holes are the lines not read.
         Last, the newlines of buf[start:end] when `count` (else 0), which the caller need not count.
+        `unwrap` (--envelope auto): a simple CRI or Docker record is read as the line it holds.
         None: the block holds rich's exception line, and is not assembled (search it with `read`).
         The output is a view of the table's own buffer, valid until its next call: write it out first."""
         if not 0 <= start <= end <= len(buf):
@@ -191,7 +192,8 @@ class NativeCore:
         data = buf if isinstance(buf, bytes) else bytes(buf)
         out, out_len, holes, words = ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_void_p(), ctypes.c_size_t()
         out_lines, newlines = ctypes.c_size_t(), ctypes.c_uint64()
-        flags = (1 if count else 0) | (2 if show_numbers else 0) | (4 if count_only else 0) | (8 if json else 0)
+        flags = (1 if count else 0) | (2 if show_numbers else 0) | (4 if count_only else 0) | (8 if json else 0) \
+            | (16 if unwrap else 0)
         with self._lock, tails.lock:  # the output lives in the table until its next call
             status = self._lib.kmserr_native_assemble(
                 self._handle, tails.handle, data, len(data), start, end, prefix, len(prefix), flags, lines_before,

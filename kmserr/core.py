@@ -39,7 +39,16 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol, cast
 
-from .envelopes import _DOCKER_HEAD, AUTO, NONE, WRAP_FIRST, may_continue, may_wrap
+from .envelopes import (
+    _DOCKER_HEAD,
+    AUTO,
+    NONE,
+    SYSLOG_FIRST,
+    WRAP_FIRST,
+    Simple,
+    may_continue,
+    may_wrap,
+)
 from .extract import (
     _LOGURU_RECORD,
     _SOURCE_FIRST,
@@ -76,6 +85,7 @@ from .forms import (
     _python_sdk_matches,
 )
 from .scan import NO_EXTENSIONS, native_class  # there: a grep on the compiled core imports no core.py
+from .unwrap import Unwrapper, joined
 
 if TYPE_CHECKING:
     from .engines import Candidates, Engine, Guard
@@ -85,6 +95,9 @@ if TYPE_CHECKING:
 ENV: Final = NO_EXTENSIONS  # set (to anything but ""): pure Python, as aio-libs do
 # Tests set it False to compare the fast path with the full extractor on every line.
 FAST_PATH = True
+# Tests set it False to compare the reading of lines in simple envelopes (`PythonCore._read_wrapped`)
+# with the searcher's (the full extractor's, with the lines above).
+UNWRAP = True
 
 # A candidate line of a block: where it starts, where it ends (without its newline), and its
 # findings, or None: this core did not read it (the caller gives it to `Extractor.find`).
@@ -175,19 +188,24 @@ class PythonCore:
         # Lines a regex vouches for (`vouch`): by (form, code), the key of their tail, or (): refused.
         self._vouched: dict[tuple[str, object], tuple[object, ...]] = {}
         self._vouch_pause = 0  # how many blocks more `vouch` leaves alone
+        # Lines in a simple envelope (`_read_wrapped`): the core that reads them unwrapped, and how.
+        self._inner: PythonCore | None = None
+        self._unwrapper = Unwrapper(extractor, envelope, check=check)
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         return self.read_texts(buf, start, end)[0]
 
     def read_texts(
         self, buf: bytes, start: int, end: int, *, codes: bool = False, find_in: bytes | None = None,
+        above: bytes = b"",
     ) -> tuple[list[Line], list[str | None]]:
         """`read`'s lines, and beside each the text it was read as (None: not decoded here), which
         the scanner's hit then holds: a line decoded once, not again for its hit. With `codes`
         (plain output, whose tail shows only what `tail_key` holds), a common line read in a batch
         is listed with KEYED as its findings, and beside it its `tail_key` in place of its text: no
         `Finding` is kept for it, nor a `Hit` made of it. `find_in`: where to look for candidates
-        instead of `buf`, the same bytes but for lines blanked (`blank`): those are not read here."""
+        instead of `buf`, the same bytes but for lines blanked (`blank`): those are not read here.
+        `above`: what was read before `buf[start:]` (its last line: whether a record there is cut)."""
         found = self._engine.candidates(buf if find_in is None else find_in, start, end)
         if not (found.structured or found.names or found.crowded or found.parens):
             return [], []
@@ -196,6 +214,11 @@ class PythonCore:
         # The lines of the common forms are read a batch of a kind at a time (`_read_batch`), each
         # held as `_Held`; the others one by one.
         batching = self._fast and envelope in (AUTO, NONE)
+        # Lines in a simple envelope (CRI, Docker, syslog, journald), read unwrapped a block at a time
+        # (`_read_wrapped`).
+        unwrapping = self._fast and UNWRAP and opened
+        wrapped: list[tuple[int, bytes, Simple]] = []
+        unwrap = self._unwrapper.record
         # A batch of each kind for ASCII lines and one for the others: one line of another script
         # makes a joined text of four bytes a character, where checks and regexes run slower.
         batches: list[list[_Held]] = [[] for _ in range(2 * len(_BATCHES))]
@@ -225,11 +248,22 @@ class PythonCore:
                     raw = buf[line_start:line_end]
                     first = raw[:1]
                     if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) \
-                            or (rich and _RICH_HEAD in raw) \
-                            or (opened and (raw.find(b" std", 19, 40) >= 0 if first.isdigit() else first in _BRACE_RS)
-                                and _may_continue(raw)):
-                        # Node's error object, rich's wrapped exception line, a record that may continue
-                        # one cut short: the lines around it are the searcher's.
+                            or (rich and _RICH_HEAD in raw):
+                        # Node's error object, rich's wrapped exception line: the lines around it are the searcher's.
+                        append((line_start, line_end, None))
+                        keep(None)
+                    elif opened and (raw.find(b" std", 19, 40) >= 0 if first.isdigit() else first in _BRACE_RS) \
+                            and ((record := unwrap(raw, buf, start, line_start, above) if unwrapping else None)
+                                 or _may_continue(raw)):
+                        # A record that may continue one cut short: the searcher's, with the lines above
+                        # it, unless it is a simple one (`_read_wrapped`) below no cut record.
+                        if record is not None:
+                            wrapped.append((len(lines), raw, record))
+                        append((line_start, line_end, None))
+                        keep(None)
+                    elif unwrapping and first in SYSLOG_FIRST \
+                            and (record := unwrap(raw, buf, start, line_start, above)) is not None:
+                        wrapped.append((len(lines), raw, record))  # a syslog line: read unwrapped too
                         append((line_start, line_end, None))
                         keep(None)
                     else:
@@ -275,11 +309,52 @@ class PythonCore:
         for kind, batch in enumerate(batches):
             if batch:
                 emptied = self._read_batch(kind % len(_BATCHES), batch, lines, texts if codes else None) or emptied
+        if wrapped:
+            emptied = self._read_wrapped(wrapped, lines, texts, codes) or emptied
         if emptied:
             kept = [index for index, line in enumerate(lines) if line[2] is None or line[2]]
             if len(kept) < len(lines):
                 lines, texts = [lines[index] for index in kept], [texts[index] for index in kept]
         return lines, texts
+
+    def _read_wrapped(self, wrapped: list[tuple[int, bytes, Simple]], lines: list[Line], texts: list[Any],
+                      codes: bool) -> bool:
+        """Read the lines in a simple envelope (`envelopes.simple`) as the full extractor reads them,
+        unwrapped: their apps' lines joined in a block of their own, which a core of no envelope
+        reads (its batches and fast path), each one's findings placed back (`unwrap.Unwrapper`). A
+        line whose unwrapped text holds no error is listed without findings: whether one is."""
+        inner = self._inner
+        if inner is None:
+            inner = self._inner = PythonCore(self._extractor, self._engine, fast=self._fast, check=self._check,
+                                             envelope=NONE)
+        block, where = joined([record for _, _, record in wrapped])
+        # For plain output's tails, the lines a regex vouches for first, as `LineScanner.scan_plain` does.
+        vouched = inner.vouch(block, 0, len(block)) if codes else []
+        blanked = blank(block, vouched) if vouched else None
+        got, got_texts = inner.read_texts(block, 0, len(block), codes=codes, find_in=blanked)
+        found: list[tuple[tuple[Finding, ...] | None, Any]] = [((), None)] * len(wrapped)
+        for (at, _, findings), text in zip(got, got_texts, strict=True):
+            found[where[at]] = (findings, text)
+        if blanked is not None:
+            for at, _, key in vouched:
+                found[where[at]] = (KEYED, key)
+        emptied = False
+        unwrapper = self._unwrapper
+        for (place, raw, record), (findings, key) in zip(wrapped, found, strict=True):
+            if findings is None:
+                continue  # left to the searcher
+            line_start, line_end, _ = lines[place]
+            if not findings:
+                lines[place] = (line_start, line_end, ())
+                emptied = True
+                continue
+            keyed = findings is KEYED
+            placed = unwrapper.placed(raw, record, findings, key if keyed else None)
+            if placed is not None:
+                lines[place] = (line_start, line_end, placed)
+                if keyed:
+                    texts[place] = key
+        return emptied
 
     def _read_one(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,

@@ -7,14 +7,16 @@ CRI files (`<time> <stream> <P|F> <line>`) and syslog (RFC 5424 with structured 
 with or without its `<PRI>`, and the ISO-dated form rsyslog writes). A record that holds part of
 a line (CRI's `P`, a Docker record without its `\\n`, journald's `_LINE_BREAK=line-max`) is read
 with the next record, as one line. Detection looks at a line's first characters only, so that an
-ordinary line costs a comparison or two.
+ordinary line costs a comparison or two. A simple record (`simple`: a whole line in CRI's or
+dockerd's compact record, a syslog line) is told from its bytes, for the block cores' fast paths
+(unwrap.py), and its findings placed without opening it again (`place_simple`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Final, NamedTuple
@@ -416,3 +418,161 @@ def stamp(line: bytes, now: datetime | None = None, envelope: str = AUTO) -> Sta
             return None
         return Stamp(when.isoformat().replace("+00:00", "Z"), when)
     return find_timestamp(record.time.encode("ascii", "replace"), now)
+
+
+# -- simple records: read by the block cores' fast paths ----------------------------------------
+
+# A CRI record whole in its line (`F`), and dockerd's compact json-file record of a whole line (its
+# `log` ends with `\n`) whose other escapes each stand for one character on the same line (no `\n`,
+# `\r`, nor half a surrogate pair: moby writes `<`, `>`, `&` and control characters as `\u00XX`):
+# as bytes, so that a block core tells them without decoding the line (native/src/envelope.rs
+# reads the same records).
+_ONE_CHAR_U = rb"u(?![dD][89a-fA-F])(?!000[aAdD])[0-9a-fA-F]{4}"
+_CRI_WHOLE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) std(?:out|err) F(?: |$)")
+_DOCKER_WHOLE = re.compile(
+    rb'\{"log":"([^"\\\x00-\x1f]*(?:\\(?:["\\/bft]|' + _ONE_CHAR_U + rb')[^"\\\x00-\x1f]*)*)\\n",'
+    rb'"stream":"std(?:out|err)","time":"[^"\\\x00-\x1f]*"\}'
+)
+
+
+class Simple(NamedTuple):
+    """A line whose record is simple (`simple`): what its app wrote, as bytes, and where that
+    stands in the line's text (-1: escaped, placed by `place_simple` with the record read again)."""
+
+    kind: str
+    inner: bytes
+    shift: int
+
+
+def simple(raw: bytes, envelope: str = AUTO) -> Simple | None:
+    """The record of a line (bytes, without its newline) when `open_line` opens it as a whole line
+    whose text reads as one line of the same bytes or their JSON unescaping, else None: a CRI `F`
+    record, dockerd's compact record of a line without `\\n`, `\\r` or a surrogate inside, a syslog
+    line that begins with `<PRI>` or a month (`SYSLOG_FIRST`), a journald entry whose MESSAGE is a
+    string of one line. Whether a partial record above continues into it is the caller's to ask
+    (`partial_above`)."""
+    if raw.endswith(b"\r"):  # the line's text, as the scanner reads it, ends before it
+        raw = raw[:-1]
+    first = raw[:1]
+    if first == b"\x1e" or (first == b"{" and not raw.startswith(b'{"log":"')):
+        return _simple_journald(raw, envelope)
+    if first == b"{":
+        if envelope not in (AUTO, DOCKER) or len(raw) > MAX_ENVELOPE:
+            return None
+        match = _DOCKER_WHOLE.fullmatch(raw)
+        if match is None:
+            return None
+        value = match.group(1)
+        if b"\\" not in value:
+            return Simple(DOCKER, value, len(_DOCKER_HEAD))
+        text = value.decode("utf-8", "surrogateescape")
+        return Simple(DOCKER, _STRING(text + '"', 0)[0].encode("utf-8", "surrogateescape"), -1)
+    if first in SYSLOG_FIRST:
+        return _simple_syslog(raw, envelope)
+    if envelope not in (AUTO, CRI) or not first.isdigit():
+        return None
+    match = _CRI_WHOLE.match(raw)
+    if match is None:
+        return None
+    inner = raw[match.end() :]
+    if inner.endswith(b"\r"):  # read as the scanner reads a line: its last `\r` would go
+        return None
+    return Simple(CRI, inner, match.end())
+
+
+# The first bytes of a syslog line that `simple` reads (`<PRI>`, RFC 3164's month): rsyslog's
+# ISO-dated lines begin as an app's own timed lines do, and are left to the full extractor.
+SYSLOG_FIRST: Final = frozenset([b"<", *[c.encode() for c in _MONTH_INITIALS]])
+
+
+def _simple_syslog(raw: bytes, envelope: str) -> Simple | None:
+    """A syslog line that begins with `<PRI>` or a month (`simple`): its message is the rest of the line."""
+    if envelope not in (AUTO, SYSLOG):
+        return None
+    if not (raw[1:2].isdigit() if raw[:1] == b"<" else raw[3:4] == b" " and raw[:3].decode("latin-1") in _MONTHS):
+        return None
+    line = raw.decode("utf-8", "surrogateescape")
+    record = open_line(line, envelope)
+    if record is None or record.kind != SYSLOG:
+        return None
+    inner = line[record.start :].encode("utf-8", "surrogateescape")
+    if inner.endswith(b"\r"):
+        return None
+    return Simple(SYSLOG, inner, record.start)
+
+
+def _simple_journald(raw: bytes, envelope: str) -> Simple | None:
+    """A journald entry whose MESSAGE is a string of one line, not cut (`simple`): opened as
+    `open_line` opens it (its JSON read whole), its text placed by `place_simple` from the record."""
+    if envelope not in (AUTO, JOURNALD) or b'"MESSAGE"' not in raw:
+        return None
+    record = open_line(raw.decode("utf-8", "surrogateescape"), envelope)
+    if record is None or record.kind != JOURNALD or record.partial or record.raw or "\n" in record.text \
+            or record.text.endswith("\r"):
+        return None
+    try:
+        return Simple(JOURNALD, record.text.encode("utf-8", "surrogateescape"), -1)
+    except UnicodeEncodeError:  # half a surrogate pair, escaped: no bytes of a line
+        return None
+
+
+def place_simple(line: str, record: Simple, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]] | None:
+    """Where each span of a simple record's text stands in `line` (its text), as `Opened.place`
+    places it; None when the line does not open as that record after all, or a span of Docker's
+    text holds an escape or follows one that ends with a letter or digit."""
+    shift = record.shift
+    # A verbatim text's characters stand each at its place (Docker's last one is followed by `\n`,
+    # where an empty span at the text's end would be placed: the record is read again for that).
+    if shift >= 0 and (record.kind != DOCKER or all(start < end for start, end in spans)):
+        return [(shift + start, shift + max(end, start + 1)) for start, end in spans]
+    if shift >= 0 or record.kind == JOURNALD:  # placed as the full extractor places them
+        opened = open_line(line, record.kind)
+        if opened is None or opened.partial or opened.raw:
+            return None
+        placed = Opened(opened.text, "", 0, [(0, 0, line, opened)]).place(spans)
+        if shift < 0:  # escaped: the engines must see each span as the text has it (Docker's rule, below)
+            text = opened.text
+            for (start, end), (begin, stop, _) in zip(spans, placed, strict=True):
+                if line[begin:stop] != text[start:end] or (
+                        start > 0 and begin > 0 and line[begin - 1] != text[start - 1] and line[begin - 1].isalnum()):
+                    return None
+        return [(start, end) for start, end, _ in placed]
+    # Docker's text with escapes of one character each (`simple`: two or six long), the last its
+    # `\n`: a position on an escape stands there, as wide; one past escapes further by their
+    # lengths but one each (`places`).
+    head = len(_DOCKER_HEAD)
+    close = line.rfind('","stream":"')
+    escapes: list[int] = []
+    widths: list[int] = []
+    inner: list[int] = []  # each escape's place in the text
+    longer = [0]  # how much longer the escapes before each are than their characters
+    at = line.find("\\", head, close)
+    while at >= 0:
+        width = 6 if line[at + 1] == "u" else 2
+        escapes.append(at)
+        widths.append(width)
+        inner.append(at - head - longer[-1])
+        longer.append(longer[-1] + width - 1)
+        at = line.find("\\", at + width, close)
+    size = inner[-1]
+
+    def where(position: int) -> tuple[int, int]:
+        before = bisect_left(inner, position)
+        if before < len(inner) and inner[before] == position:
+            return escapes[before], widths[before]
+        return head + position + longer[before], 1
+
+    result: list[tuple[int, int]] = []
+    for start, end in spans:
+        # A span that holds an escape, or follows one that ends with a letter or digit (`\t`,
+        # `\u003c`), is no text the engines see as it is read (they search the line as written):
+        # the searcher's, as before.
+        first = bisect_left(inner, start - 1)
+        if first < len(inner) and inner[first] < max(end, start + 1) and (
+                inner[first] >= start or line[escapes[first] + widths[first] - 1].isalnum()
+                or (first + 1 < len(inner) and inner[first + 1] < end)):
+            return None
+        begin, _ = where(start)
+        stop, width = where(max(min(end, size) - 1, start))
+        result.append((begin, max(stop + width, begin)))
+    return result

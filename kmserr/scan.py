@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, BinaryIO, Final, NamedTuple, cast
@@ -24,8 +25,10 @@ if TYPE_CHECKING:
     from ._native import Hole, NativeCore, Tails
     from .core import BlockCore, Line, NativeClass, PythonCore
     from .engines import Engine
+    from .envelopes import Simple
     from .extract import Extractor
     from .timestamps import Stamp
+    from .unwrap import Unwrapper
 
 # envelopes.AUTO and NONE, written out so that a grep imports envelopes.py only where a line needs
 # it (tests/test_startup.py checks that they agree).
@@ -170,6 +173,7 @@ class LineScanner:
         # request ID: rich wrapped it), whatever the core says of them: they end the error.
         self._rich_lines = 0
         self._handed_back = 0  # lines the compiled core handed back, read again (`_read_again`)
+        self._unwrapper: Unwrapper | None = None  # those of them in simple envelopes (`_unwrap_again`)
 
     def feed(self, chunk: bytes) -> list[Hit]:
         """Scan the lines that `chunk` completes; keep its unfinished tail for the next call."""
@@ -265,7 +269,7 @@ class LineScanner:
         blanked = blank(buf, vouched) if vouched else None
         if blanked is None:
             vouched = []
-        candidates, texts = core.read_texts(buf, start, end, codes=True, find_in=blanked)
+        candidates, texts = core.read_texts(buf, start, end, codes=True, find_in=blanked, above=self._previous)
         if not all(line[2] for line in candidates):
             # rich's exception line, Node's code line, a record that may continue: their lines are
             # read with those around them, by `_scan` (which reads the block again, keeping findings).
@@ -314,11 +318,11 @@ class LineScanner:
         counted_to = start
         texts: list[str | None] | None = None
         if self._core.name == "python":  # (core.py is not imported where the compiled core runs)
-            candidates, texts = cast("PythonCore", self._core).read_texts(buf, start, end)
+            candidates, texts = cast("PythonCore", self._core).read_texts(buf, start, end, above=self._previous)
         else:
             candidates = self._core.read(buf, start, end)
         if self._core.name == "native":
-            candidates = self._with_read_again(buf, candidates)
+            candidates = self._with_read_again(buf, candidates, start)
         elif not self._rich_lines and self._core.name == "python" and all(line[2] for line in candidates):
             # Python's core read every line, each with an error, none of them rich's exception line
             # (it lists those without findings) and none twice: each is a hit as it stands.
@@ -444,18 +448,21 @@ class LineScanner:
         if assemble is None or self._rich_lines:
             return None
         got = assemble(buf, start, end, tails, prefix, count=self._count_lines, show_numbers=show_numbers,
-                       lines_before=self._line_number, count_only=count_only, json=json)
+                       lines_before=self._line_number, count_only=count_only, json=json,
+                       unwrap=self._envelope == AUTO and _unwrap())
         if got is None:
             return None
         data, written, holes, newlines = got
         if not json and not count_only:
             holes = [self._crowded(buf, hole) for hole in holes]
         unread = [(line_start, line_end) for _, line_start, line_end, _, _, _, findings in holes if findings is None]
-        again = self._read_again(buf, unread) if unread else {}
+        again = self._read_again(buf, unread, start) if unread else {}
         left: list[tuple[int, Hit, int, int]] = []
         for offset, line_start, line_end, number, slot, agrees, findings in holes:
             if findings is None:
                 findings = again.get(line_start, ())  # not listed by Python's core: no error
+            elif findings and buf[line_start : line_start + 1].isdigit() and self._envelope == AUTO:
+                findings = _in_cri(buf[line_start:line_end], findings)
             read = self._line(buf, start, line_start, line_end, findings)
             if read is not None:
                 left.append((offset, Hit(number, *read), slot, agrees))
@@ -474,20 +481,23 @@ class LineScanner:
             return offset, line_start, line_end, number, slot, count, read[0][2]
         return hole
 
-    def _with_read_again(self, buf: bytes, lines: list[Line]) -> list[Line]:
+    def _with_read_again(self, buf: bytes, lines: list[Line], start: int) -> list[Line]:
         """The compiled core's lines, those it handed back read again by Python's block core (`_read_again`)."""
         unread = [(line_start, line_end) for line_start, line_end, findings in lines if findings is None]
         if not unread:
             return lines
-        again = self._read_again(buf, unread)
+        again = self._read_again(buf, unread, start)
         return [(start, end, again.get(start, ()) if findings is None else findings) for start, end, findings in lines]
 
-    def _read_again(self, buf: bytes, lines: list[tuple[int, int]]) -> dict[int, tuple[Finding, ...] | None]:
+    def _read_again(
+        self, buf: bytes, lines: list[tuple[int, int]], start: int,
+    ) -> dict[int, tuple[Finding, ...] | None]:
         """The lines the compiled core handed back, read by Python's block core (its fast path, the
         common forms in JSON-lines records among them), all in one block: their findings by line
         start, or None where that core hands a line back too (the full extractor reads it, with
         the lines above it). A line not in the result holds no error. The first _AGAIN_AFTER
-        lines of a scanner are all None: the full extractor reads them."""
+        lines of a scanner are all None: the full extractor reads them. `start`: where the block
+        begins in `buf` (a record there may continue one cut above it, in the block before)."""
         # By the engine asked for too (engines.ENV, read without importing engines.py): the matcher
         # outlives a change of it (tests), and its engine is one of each.
         key = ("read again", os.environ.get("KMSERR_ENGINE", "").strip().lower(), self._envelope)
@@ -497,6 +507,22 @@ class LineScanner:
         if len(short) < len(lines) and not _long_lines_hinted():
             found = {line_start: None for line_start, line_end in lines if line_end - line_start > _AGAIN_MAX}
             lines = short
+        if self._envelope != NONE and self._core.name == "native":
+            unwrapped, lines = self._unwrap_again(buf, lines, start)
+            found.update(unwrapped)
+            short = [(line_start, line_end) for line_start, line_end in lines if line_end - line_start <= _AGAIN_MAX]
+        if self._envelope != NONE:
+            # A record a cut one above continues is the full extractor's, with the lines above it:
+            # joined among others, Python's core would see another line above it.
+            from .envelopes import may_continue, partial_above
+
+            cut = {line for line in lines if may_continue(buf[line[0] : line[0] + 64])
+                   and (partial_above(buf, start, line[0]) if line[0] > start
+                        else partial_above(self._previous, 0, len(self._previous)))}
+            if cut:
+                found.update(dict.fromkeys([line_start for line_start, _ in cut], None))
+                lines = [line for line in lines if line not in cut]
+                short = [line for line in short if line not in cut]
         if python is None:
             # The first few go to the full extractor (`_line`), which that core agrees with: an
             # incident log's compiled core hands back a line or two, and Python's core needs an
@@ -521,6 +547,58 @@ class LineScanner:
                 if line_end - line_start > _AGAIN_MAX:  # where it stands: a long line is not copied
                     found.update((at, findings) for at, _, findings in python.read(buf, line_start, line_end))
         return found
+
+    def _unwrap_again(
+        self, buf: bytes, lines: list[tuple[int, int]], start: int,
+    ) -> tuple[dict[int, tuple[Finding, ...] | None], list[tuple[int, int]]]:
+        """The lines the compiled core handed back that are simple records (`unwrap.Unwrapper`), read
+        by it unwrapped, in a block of their own: their findings by line start (a line not there
+        holds no error), and the lines left to read as before (those it hands back again among them)."""
+        from .unwrap import Unwrapper, joined  # not core.py: a few lines handed back need no engine
+
+        if not _unwrap():
+            return {}, lines
+        unwrapper = self._unwrapper
+        if unwrapper is None:
+            unwrapper = self._unwrapper = Unwrapper(self._extractor, self._envelope)
+        wrapped: list[tuple[int, int, Simple]] = []
+        left: list[tuple[int, int]] = []
+        for line_start, line_end in lines:
+            record = unwrapper.record(buf[line_start:line_end], buf, start, line_start, self._previous)
+            if record is None:
+                left.append((line_start, line_end))
+            else:
+                wrapped.append((line_start, line_end, record))
+        if not wrapped:
+            return {}, lines
+        block, where = joined([record for _, _, record in wrapped])
+        found: dict[int, tuple[Finding, ...] | None] = {}
+        for at, _, findings in self._core.read(block, 0, len(block)):
+            line_start, line_end, record = wrapped[where[at]]
+            placed = unwrapper.placed(buf[line_start:line_end], record, findings) if findings is not None else None
+            if placed is None:
+                left.append((line_start, line_end))  # read as before
+            else:
+                found[line_start] = placed
+        left.sort()
+        return found, left
+
+
+def _unwrap() -> bool:
+    """`core.UNWRAP` (tests turn it off), read without importing core.py where it is not."""
+    core = sys.modules.get("kmserr.core")
+    return core is None or bool(getattr(core, "UNWRAP", True))
+
+
+def _in_cri(raw: bytes, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """The findings of a line the compiled core assembled, named with its envelope where it read a
+    simple CRI record's text (native/src/envelope.rs: its findings are the line's, unnamed)."""
+    from .envelopes import CRI, simple
+
+    record = simple(raw)
+    if record is None or record.kind != CRI:
+        return findings
+    return tuple([f._replace(envelope=CRI) for f in findings])
 
 
 def _long_lines_hinted() -> bool:

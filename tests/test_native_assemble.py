@@ -303,9 +303,9 @@ def test_escaped_records_are_written_by_the_core(monkeypatch: pytest.MonkeyPatch
     read_again: list[int] = []
     again = LineScanner._read_again
 
-    def counted(self: LineScanner, buf: bytes, lines: list[tuple[int, int]]) -> Any:
+    def counted(self: LineScanner, buf: bytes, lines: list[tuple[int, int]], start: int) -> Any:
         read_again.append(len(lines))
-        return again(self, buf, lines)
+        return again(self, buf, lines, start)
 
     monkeypatch.setattr(LineScanner, "_read_again", counted)
     monkeypatch.setattr(search, "WARM", 100)  # the first line alone, then the rest in one block

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use crate::envelope::NO_ENVELOPE;
 use crate::reader::{contains, Finding};
 use crate::scan::{splat, word_at};
 use crate::{push, Core, NONE, RECORD};
@@ -520,6 +521,8 @@ pub struct Tails {
     /// The newlines of the last block, when its lines are counted (`Layout::count`; else 0):
     /// Python need not count them again.
     pub newlines: u64,
+    /// Whether a simple record is read as the line it holds (`envelope.rs`; --envelope auto).
+    pub unwrap: bool,
 }
 
 impl Tails {
@@ -536,6 +539,7 @@ impl Tails {
             written: 0,
             holes: Vec::new(),
             newlines: 0,
+            unwrap: false,
         }
     }
 
@@ -616,7 +620,13 @@ impl Tails {
         let mut number = layout.lines_before;
         let mut counted_to = start;
         for (ls, le) in core.literals.candidate_lines(buf, start, end) {
-            let result = core.read_one(buf, ls, le);
+            // A simple record is read as the line it holds (`envelope.rs`), its envelope part of
+            // its meaning's key (JSON shows it; a plain tail does not, and is the same).
+            let (envelope, result) = if self.unwrap {
+                core.read_enveloped(buf, start, ls, le)
+            } else {
+                (NO_ENVELOPE, core.read_one(buf, ls, le))
+            };
             // A line read holds no RICH_HEAD (`reader::precheck` declines it): only others are searched.
             if result.is_err() && contains(&buf[ls..le], RICH_HEAD) {
                 self.out.clear();
@@ -660,6 +670,9 @@ impl Tails {
             } else if let Some(f) = found.filter(|_| le - ls <= LONG_LINE) {
                 let line = &buf[ls..le];
                 key_of(&mut self.key, f, line);
+                if envelope != NO_ENVELOPE {
+                    self.key.push(envelope);
+                }
                 if !layout.json {
                     if let Some(tail) = tail_of(&mut self.memo, &self.map, &self.key) {
                         self.out.extend_from_slice(layout.prefix);

@@ -12,6 +12,7 @@
 
 pub mod assemble;
 pub mod crowded;
+pub mod envelope;
 pub mod fx;
 pub mod json;
 pub mod reader;
@@ -518,6 +519,7 @@ pub unsafe extern "C" fn kmserr_native_assemble(
         json: flags & 8 != 0,
         lines_before,
     };
+    tails.unwrap = flags & 16 != 0;
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         tails.assemble(core, bytes, start, end, &layout)
     }));
