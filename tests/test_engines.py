@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -21,7 +22,7 @@ from kmserr.extract import Extractor
 from kmserr.forms import FAMILIES, GO_SDK, LEGACY_JSON
 from kmserr.scan import LineScanner
 
-from .conftest import feed_in_pieces
+from .conftest import Runner, feed_in_pieces
 from .test_forms import all_cases
 
 EX = Extractor()
@@ -32,6 +33,7 @@ LOCATED = [pattern for _, pattern in PREFILTER.located]
 FRAGMENTS = [c.text.encode() for c in all_cases()] + [f" {name} ".encode() for name in FAMILIES] + [
     b"(4821) items", b"(010) 12345678", b'{"code":0}', b"code: ", b"Code=", b"(12345", b"AuthFailure",
     b"ClientError", b"\xff\xfe", b"\r", b"\x00", b"\n", b"\r\n", b"   ", b"ResourceUnavailableException",
+    b'{"body":"{\\"Error\\":{\\"Code\\":\\"KmsTeam.Quota\\",\\"Message\\":\\"x\\"},\\"RequestId\\":\\"r\\"}"}',
 ]
 
 
@@ -86,6 +88,25 @@ def test_the_legacy_json_locator_sees_every_spacing_the_form_reads(parts: tuple[
     assert locator.search(line.encode()) is not None
     for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
         assert hits(engine, line.encode() + b"\n", [64]) == [(1, line.encode(), [str(code)])]
+
+
+@given(st.from_regex(r"[A-Za-z][A-Za-z0-9_.]{0,30}", fullmatch=True), st.sampled_from(["", " "]))
+def test_an_escaped_api3_body_is_located_whatever_its_code(code: str, space: str) -> None:
+    # A body logged as a JSON string (`\"Code\"`) is read unescaped by the extractor; its locator
+    # must see it too, or a code no name literal finds (a team's own) is lost with Hyperscan.
+    body = json.dumps({"Response": {"Error": {"Code": code, "Message": "failed"}, "RequestId": "r-1"}})
+    line = json.dumps({"msg": "call failed", "body": body}, separators=(",", ":" + space))
+    found = EX.find(line)
+    assert [f.code for f in found] == [code]
+    for engine in (RegexEngine(STRUCTURED, CLOSING, NAMES), HyperscanEngine(LOCATED, PARENS, STANDALONE)):
+        assert hits(engine, line.encode() + b"\n", [64]) == [(1, line.encode(), [code])]
+
+
+def test_an_escaped_body_with_a_teams_code_is_found_by_both_cores(run: Runner, core: str, engine: str) -> None:
+    body = json.dumps({"Response": {"Error": {"Code": "KmsTeam.Quota", "Message": "x"}, "RequestId": "r-1"}})
+    line = json.dumps({"msg": "call failed", "body": body})
+    result = run("grep", "-c", input=("2024-05-14T08:00:00Z INFO ok\n" * 4 + line + "\n") * 50)
+    assert (result.exit_code, result.stdout) == (0, "50\n")
 
 
 def test_forcing_and_refusing(monkeypatch: pytest.MonkeyPatch) -> None:
