@@ -190,7 +190,7 @@ class PythonCore:
         self._vouch_pause = 0  # how many blocks more `vouch` leaves alone
         # Lines in a simple envelope (`_read_wrapped`): the core that reads them unwrapped, and how.
         self._inner: PythonCore | None = None
-        self._unwrapper = Unwrapper(extractor, envelope, check=check)
+        self._unwrapper = Unwrapper(lambda: extractor, envelope, check=check)
 
     def read(self, buf: bytes, start: int, end: int) -> list[Line]:
         return self.read_texts(buf, start, end)[0]

@@ -560,7 +560,7 @@ class LineScanner:
             return {}, lines
         unwrapper = self._unwrapper
         if unwrapper is None:
-            unwrapper = self._unwrapper = Unwrapper(self._extractor, self._envelope)
+            unwrapper = self._unwrapper = Unwrapper(lambda: self._extractor, self._envelope)
         wrapped: list[tuple[int, int, Simple]] = []
         left: list[tuple[int, int]] = []
         for line_start, line_end in lines:
@@ -593,6 +593,8 @@ def _unwrap() -> bool:
 def _in_cri(raw: bytes, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
     """The findings of a line the compiled core assembled, named with its envelope where it read a
     simple CRI record's text (native/src/envelope.rs: its findings are the line's, unnamed)."""
+    if raw.find(b" std", 19, 48) < 0:  # no CRI stream after a time: envelopes.py (and json) not imported
+        return findings
     from .envelopes import CRI, simple
 
     record = simple(raw)

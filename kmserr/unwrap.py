@@ -13,6 +13,7 @@ core reads CRI and Docker records itself in plain output, `-c` and JSON (native/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from .envelopes import Simple, partial_above, place_simple, simple
@@ -38,8 +39,11 @@ def _tails(f: Finding) -> Tails:
 class Unwrapper:
     """Which lines of a block are simple records, and their findings placed back, checked once."""
 
-    def __init__(self, extractor: Extractor, envelope: str, *, check: bool = True) -> None:
-        self._extractor = extractor
+    def __init__(self, extractor: Callable[[], Extractor], envelope: str, *, check: bool = True) -> None:
+        # The extractor is built at the first check: a grep whose few handed-back records the
+        # compiled core reads unwrapped needs neither it nor its patterns (6 ms of start-up).
+        self._make_extractor = extractor
+        self._extractor: Extractor | None = None
         self._envelope = envelope
         self._check = check
         self._checked: set[tuple[str, object]] = set()  # (envelope, tails) read both ways once, agreed
@@ -73,6 +77,8 @@ class Unwrapper:
         if self._check and CHECK:
             tails = (record.kind, key if key is not None else tuple([_tails(f) for f in findings]))
             if tails not in self._checked:
+                if self._extractor is None:
+                    self._extractor = self._make_extractor()
                 full = tuple(self._extractor.find(text if text is not None else _text(raw), envelope=self._envelope))
                 if (len(full) != 1 or _tails(full[0]) != key) if key is not None else full != findings:
                     self.off.add(record.kind)

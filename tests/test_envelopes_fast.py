@@ -186,7 +186,7 @@ def test_a_reading_the_full_extractor_disputes_turns_the_path_off(monkeypatch: p
     otherwise, that envelope's lines are the searcher's again (and read as it reads them)."""
     monkeypatch.setenv(core.ENV, "1")
     matcher_for(default_registry()).cores.clear()
-    checker = unwrap.Unwrapper(Extractor(), "auto")
+    checker = unwrap.Unwrapper(Extractor, "auto")
     monkeypatch.setattr(checker, "_extractor", type("Blind", (), {"find": staticmethod(lambda *a, **k: [])})())
     line = fill(COMMON[0], "AuthFailure", "m", "r")
     raw = cri(line).encode()
