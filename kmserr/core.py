@@ -531,7 +531,7 @@ class PythonCore:
             # still search them, at each of its literal's places (8 MB of `(10630)`: 11 ms a
             # regex, 16% of the line's cost), where counting the newlines costs 0.3 ns a byte.
             return []
-        plain_sdk, quoted_sdk, api3, legacy, legacy_body, time_head, json_head, json_open = \
+        plain_sdk, quoted_sdk, api3, legacy, legacy_body, time_head, json_head, json_open, time_open = \
             _vouchers(self._extractor.names)
         known = self._vouched
         get = known.get
@@ -575,8 +575,9 @@ class PythonCore:
                     # line or in a JSON record's value, where it begins the value (`_legacy_message`
                     # reads it to the quote): group 2 (empty) is the timed line's end.
                     if buf[at - 1] == 34:  # (b'"')
-                        if match.lastindex == 2 or json_open(buf, line_start, at) is None:
-                            continue
+                        if match.lastindex == 2 or (json_open(buf, line_start, at) is None
+                                                    and time_open(buf, line_start, at) is None):
+                            continue  # a value's quote, in a JSON record or a timed line (`"message": "`)
                     elif match.lastindex != 2 or time_head(buf, line_start, at) is None \
                             or buf.endswith(b"]: ", line_start, at):  # Node's header (`_legacy_message`)
                         continue
@@ -1386,9 +1387,9 @@ _V_PLAIN_SDK: Final = (
 _V_QUOTED_SDK: Final = (
     rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:" + _MESSAGE_FIRST + rb'()[^\n\r"\\]* (requestId:)'
     + _RID + rb'"')
-# A legacy code of five digits from 1 (`_LEGACY`, as bytes: a letter after it, where `_LEGACY` takes
+# A legacy code of 3, 5 or 6 digits (`_LEGACY`, as bytes: a letter after it, where `_LEGACY` takes
 # any, is an ASCII one; before it no word character of any script, no `.` or `(`).
-_V_LEGACY: Final = rb"\((1[0-9]{4})\)(?<![A-Za-z0-9_.(\x80-\xff]\(1[0-9]{4}\)) ?(?=[A-Za-z])"
+_V_LEGACY: Final = rb"\((?<![A-Za-z0-9_.(\x80-\xff]\()([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])"
 _B: Final = rb"[ \t]*+"
 # A legacy body (`_LEGACY_BODY`, as bytes), its code a number or a whole string, its message a legacy
 # code's (`_V_LEGACY`'s): groups the gateway code (either), the legacy code, the message, the codeDesc.
@@ -1433,6 +1434,7 @@ class _Vouchers(NamedTuple):
     time_head: _Match  # a timed line's head, fullmatch
     json_head: _Match  # a JSON record up to its value's `:`
     json_open: _Match  # a JSON record up to its value's quote
+    time_open: _Match  # a timed line up to a value's quote (`key": "`, `key: "`), its strings in quotes
 
 
 @functools.lru_cache(maxsize=8)
@@ -1460,6 +1462,7 @@ def _vouchers(names: tuple[str, ...]) -> _Vouchers:
         re.compile(_TIME_HEAD + _unrolled(stop, starts)).fullmatch,
         re.compile(rb'\{(?!"log":")' + parts + rb"(?<=:)").fullmatch,
         re.compile(rb'\{(?!"log":")' + parts + rb'(?<=:)"').fullmatch,
+        re.compile(_TIME_HEAD + parts + rb'(?:(?<=:)|(?<=: ))"').fullmatch,
     )
 
 

@@ -42,6 +42,9 @@ COMMON = (
     '{"time":"2024-05-14T08:00:00.016Z","level":"error","msg":"x","error":"(10630) <message> <code>","id":"<rid>"}',
     HEAD + 'returned {"code": 4000, "message": "(10630)<message>", "codeDesc": "<code>"} <rid>',
     HEAD + 'returned {"code":"4100","message":"(10010) <message>","codeDesc":"<code>"}',
+    HEAD + 'failed keyId=k-1 "message": "(10630) <message>" <code> <rid>',
+    HEAD + 'failed "message":"(100004)<message>" <code> <rid>',
+    HEAD + "request rejected: (100004) <message> action=Decrypt <code> <rid>",
 )
 
 
@@ -184,6 +187,9 @@ def test_the_common_forms_are_vouched_for() -> None:
         *[("AuthFailure", None, None, None, form) for form in forms],
         ("10630", 10630, None, None, "legacy-message"), ("10630", 10630, None, None, "legacy-message"),
         ("10630", 10630, 4000, "AuthFailure", "legacy-json"), ("10010", 10010, 4100, "AuthFailure", "legacy-json"),
+        # a legacy message quoted in a timed line (`"message": "(...`), codes of six digits
+        ("10630", 10630, None, None, "legacy-message"), ("100004", 100004, None, None, "legacy-message"),
+        ("100004", 100004, None, None, "legacy-message"),
     ]
     starts = [0, *[i + 1 for i, byte in enumerate(buf) if byte == ord("\n")]]
     assert [(s, e) for s, e, _ in vouched] == [(starts[i], starts[i + 1] - 1) for i in range(len(COMMON))]

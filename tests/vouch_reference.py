@@ -45,7 +45,7 @@ _V_PLAIN_SDK = re.compile(
 _V_QUOTED_SDK = re.compile(
     rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:(" + _MESSAGE_FIRST
     + rb'(?:[^\n\r"\\ ]++| (?!requestId:' + _RID + rb'"))*+) requestId:' + _RID + rb'"')
-_V_LEGACY = re.compile(rb"\((1[0-9]{4})\)(?<![A-Za-z0-9_.(\x80-\xff]\(1[0-9]{4}\)) ?(?=[A-Za-z])")
+_V_LEGACY = re.compile(rb"\((?<![A-Za-z0-9_.(\x80-\xff]\()([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])")
 _B = rb"[ \t]*"
 _V_LEGACY_BODY = re.compile(
     rb'\{"code"' + _B + rb":" + _B + rb'(?:"(0|[1-9][0-9]{0,5})"|(0|[1-9][0-9]{0,5}))' + _B + rb"," + _B
@@ -74,6 +74,7 @@ class _Vouchers(NamedTuple):
     json_tail: _Check
     json_open: _Check
     json_rest: _Check
+    time_open: _Check  # a timed line up to a value's quote (`"message": "`): the quoted legacy message
 
 
 @functools.lru_cache(maxsize=8)
@@ -92,6 +93,7 @@ def _vouchers(names: tuple[str, ...]) -> _Vouchers:
         re.compile(parts).fullmatch,
         re.compile(rb'\{(?!"log":")' + parts + rb'(?<=:)"').fullmatch,
         re.compile(outside + rb'"' + parts).fullmatch,
+        re.compile(_TIME_HEAD + parts + rb'(?:(?<=:)|(?<=: ))"').fullmatch,
     )
 
 
@@ -120,7 +122,7 @@ Selected = tuple[int, int, str, "bytes | tuple[bytes | None, ...]"]
 def selected(names: tuple[str, ...], buf: bytes, start: int, end: int) -> list[Selected]:
     """The lines of `buf[start:end]` that the five regexes vouched for, sorted: (start, end, form,
     what the key depends on), before the full extractor's check of each (form, code)."""
-    time_head, outside, json_head, json_tail, json_open, json_rest = _vouchers(names)
+    time_head, outside, json_head, json_tail, json_open, json_rest, time_open = _vouchers(names)
     found: list[Selected] = []
     find = buf.find
     for match, line_start, line_end in _first_in_lines(_V_PLAIN_SDK, buf, start, end):
@@ -148,7 +150,8 @@ def selected(names: tuple[str, ...], buf: bytes, start: int, end: int) -> list[S
         if find(b"code", line_start, line_end) >= 0:
             continue
         if buf[at - 1 : at] == b'"':
-            if json_open(buf, line_start, at) is None or json_rest(buf, high, line_end) is None:
+            if (json_open(buf, line_start, at) is None and time_open(buf, line_start, at) is None) \
+                    or json_rest(buf, high, line_end) is None:
                 continue
         elif time_head(buf, line_start, at) is None or outside(buf, high, line_end) is None \
                 or buf.endswith(b"]: ", line_start, at):
