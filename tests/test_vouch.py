@@ -213,14 +213,7 @@ def test_a_code_the_full_extractor_reads_otherwise_is_not_vouched_for(monkeypatc
 def test_each_spoiler_at_each_place(tmp_path: Path, engine: str) -> None:
     """Each spoiler and each message put at each place of each common form (the line's start, before
     the error, in its code, message and request ID, its end), after a clean line of each form: one file."""
-    lines = [fill(form, code, "The CMK is disabled.", "r-1") for form in COMMON for code in ("AuthFailure", "Q9", "q")]
-    for form in COMMON:
-        marked = fill(form, "Auth<c>Failure", "The <m>CMK", "r-<r>1")
-        for spoiler in (*SPOILERS, *MESSAGES):
-            for place in (0, max(0, form.index("<") - 8), *[marked.index(m) for m in ("<c>", "<m>", "<r>") if m in marked],
-                          len(marked)):
-                line = marked[:place] + spoiler + marked[place:]
-                lines.append(line.replace("<c>", "").replace("<m>", "").replace("<r>", ""))
+    lines = spoiled_lines()
     path = tmp_path / "a.log"
     path.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape") + b"\n")
     printed = three_ways(path, engine, numbers=True)
