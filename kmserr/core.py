@@ -236,6 +236,7 @@ class PythonCore:
         located: list[int] = []
         form_sets, rfind, find, n_batches = _FORM_SETS, buf.rfind, buf.find, len(_BATCHES)
         rich = buf.find(_RICH_HEAD, start, end) >= 0  # rich's exception line: looked for in a line only if in the block
+        coloured = buf.find(b"\x1b", start, end) >= 0  # a terminal's colours: the full extractor reads them (ansi.py)
         for event in events:
             at = event >> 8
             if at > line_end:
@@ -248,8 +249,9 @@ class PythonCore:
                     raw = buf[line_start:line_end]
                     first = raw[:1]
                     if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) \
-                            or (rich and _RICH_HEAD in raw):
-                        # Node's error object, rich's wrapped exception line: the lines around it are the searcher's.
+                            or (rich and _RICH_HEAD in raw) or (coloured and b"\x1b" in raw):
+                        # Node's error object, rich's wrapped exception line, a coloured line: the
+                        # searcher's, read with the lines around it.
                         append((line_start, line_end, None))
                         keep(None)
                     elif opened and (raw.find(b" std", 19, 40) >= 0 if first.isdigit() else first in _BRACE_RS) \
@@ -523,6 +525,8 @@ class PythonCore:
         of that form are left to `read_texts`. Each (start, end, key)."""
         if not (VOUCH and POSSESSIVE and self._fast and self._envelope in (AUTO, NONE)):
             return []  # the vouching regexes need re's possessive quantifiers (extract.POSSESSIVE)
+        if buf.find(b"\x1b", start, end) >= 0:
+            return []  # a terminal's colours: the full extractor reads those lines without them (ansi.py)
         if self._vouch_pause:  # a block before had few common lines: the next few are read as before
             self._vouch_pause -= 1
             return []

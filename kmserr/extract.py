@@ -16,6 +16,8 @@ from functools import cached_property
 from itertools import chain, pairwise
 from typing import Final, NamedTuple
 
+from .ansi import ESC, uncolour
+from .ansi import strip as strip_colour
 from .envelopes import AUTO, NONE, WRAP_FIRST, Opened, may_wrap, open_text
 from .forms import (
     _API3_CODE,
@@ -375,6 +377,8 @@ class Extractor:
             opened = open_text(text, before, envelope)
             if opened is not None:
                 return self._opened(opened)
+        if ESC in text or (before and ESC in before):
+            return self._uncoloured(text, before, envelope)
         if "\n" in text:
             whole = _whole_json(text)
             if whole is not None:
@@ -542,6 +546,13 @@ class Extractor:
                 yield inner, max(0, block_start), block_end
             index = last + 1
 
+    def _uncoloured(self, text: str, before: str, envelope: str) -> list[Finding]:
+        """The findings of a text coloured for a terminal, read as the terminal shows it (and the
+        lines above it so), placed back in it: ansi.py."""
+        plain = uncolour(text)
+        found = self.find(plain.text, before=strip_colour(before), envelope=envelope)
+        return [f._replace(start=start, end=end) for f in found for start, end in (plain.place(f.start, f.end),)]
+
     def _opened(self, opened: Opened) -> list[Finding]:
         """The findings of an unwrapped text, placed in the original one; those of a cut line's
         start above are left to that line (grep reported them there)."""
@@ -702,11 +713,13 @@ def _own_request_ids(text: str, found: list[Finding]) -> list[Finding]:
     return kept
 
 
-def _once_a_line(text: str, found: list[Finding]) -> list[Finding]:
+def _once_a_line(text: str, found: list[Finding], *, lines: bool = True) -> list[Finding]:
     """One finding per error on a line: a record that repeats an error in several fields (loguru's
     serialize: its "text" and its "record"; `f"{e.code}: {e}"`) names the same code and request
     ID; the first is kept, unless a later one is the SDK's own text of it (OWN_REQUEST_ID), which
     says more than a name standing alone. Without a request ID two findings are two errors.
+    Without `lines`, once in the whole text: a record of several lines in one line of a platform's
+    (journald's MESSAGE holds a log line and its traceback, whose last line repeats the error).
     Linear: each stretch between findings once."""
     if len(found) < 2:
         return found
@@ -714,7 +727,7 @@ def _once_a_line(text: str, found: list[Finding]) -> list[Finding]:
     seen: dict[tuple[str, str], int] = {}  # (code, request ID): where in `kept`
     previous = 0
     for finding in found:
-        if "\n" in text[previous : finding.start]:
+        if lines and "\n" in text[previous : finding.start]:
             seen.clear()
         previous = max(previous, finding.start)
         if finding.request_id is not None:

@@ -220,7 +220,7 @@ class LineScanner:
         self._previous = above[-NODE_CONTEXT:]
         # rich's exception line may go on in this part: its next lines are read (at worst for nothing).
         self._rich_lines = 0
-        if _RICH_HEAD in above[-NODE_CONTEXT:]:
+        if _coloured_head(above, max(len(above) - NODE_CONTEXT, 0), len(above)):
             from .extract import MAX_WRAPPED_LINES
 
             self._rich_lines = MAX_WRAPPED_LINES
@@ -260,7 +260,7 @@ class LineScanner:
         key: `core.tail_key`), with no `Finding` or `Hit` made (`PythonCore.read_texts`' `codes`); a
         line that a form's regex vouches for whole (`PythonCore.vouch`) so too, before any candidate
         is looked for (the engine looks in the block with those lines blanked)."""
-        if self._core.name != "python" or self._rich_lines:
+        if self._core.name != "python" or self._rich_lines or buf.find(_ESC, start, end) >= 0:
             return [hit for _, hit in self.scan_lines(buf, start, end)]
         from .core import KEYED, blank  # imported already: Python's core runs
 
@@ -317,11 +317,16 @@ class LineScanner:
         number = self._line_number
         counted_to = start
         texts: list[str | None] | None = None
-        if self._core.name == "python":  # (core.py is not imported where the compiled core runs)
+        coloured = buf.find(_ESC, start, end) >= 0
+        if coloured:
+            candidates = self._coloured(buf, start, end)
+        elif self._core.name == "python":  # (core.py is not imported where the compiled core runs)
             candidates, texts = cast("PythonCore", self._core).read_texts(buf, start, end, above=self._previous)
         else:
             candidates = self._core.read(buf, start, end)
-        if self._core.name == "native":
+        if coloured:
+            pass  # read again already, where the compiled core handed lines back
+        elif self._core.name == "native":
             candidates = self._with_read_again(buf, candidates, start)
         elif not self._rich_lines and self._core.name == "python" and all(line[2] for line in candidates):
             # Python's core read every line, each with an error, none of them rich's exception line
@@ -372,7 +377,7 @@ class LineScanner:
                 read: tuple[bytes, str, tuple[Finding, ...]] = (
                     raw, text[:-1] if text[-1:] == "\r" else text, findings)
             else:
-                if buf.find(_RICH_HEAD, line_start, line_end) >= 0:  # rich's exception line: its next lines end it
+                if _coloured_head(buf, line_start, line_end):  # rich's exception line: its next lines end it
                     left = _rich_lines_after(buf, line_start, line_end, 0)
                     below, self._rich_lines = _lines_below(buf, next_line, end, left)
                     head, findings = line_start, None
@@ -404,6 +409,10 @@ class LineScanner:
 
             before = ""
             node = _NODE_CODE in raw  # core.node_line(None, raw)
+            if not node and b"\x1b" in raw:  # coloured: `code: \x1b[32m'...'` (util.inspect's colours)
+                from .ansi import strip
+
+                node = "code: '" in strip(text)
             if forced and head >= 0 and not node:
                 before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
             elif forced or node or (self._envelope != NONE and may_continue(raw) and (
@@ -445,7 +454,7 @@ class LineScanner:
         With `json` the lines are JSON Lines records, `prefix` their `{"file": ...` part. The output
         is a view of the table's buffer, valid until its next call."""
         assemble = getattr(self._core, "assemble", None)
-        if assemble is None or self._rich_lines:
+        if assemble is None or self._rich_lines or buf.find(_ESC, start, end) >= 0:
             return None
         got = assemble(buf, start, end, tails, prefix, count=self._count_lines, show_numbers=show_numbers,
                        lines_before=self._line_number, count_only=count_only, json=json,
@@ -480,6 +489,35 @@ class LineScanner:
         if len(read) == 1 and read[0][0] == line_start and read[0][2] is not None and len(read[0][2]) == count:
             return offset, line_start, line_end, number, slot, count, read[0][2]
         return hole
+
+    def _coloured(self, buf: bytes, start: int, end: int) -> list[Line]:
+        """The candidate lines of a block coloured for a terminal (ansi.py), read as the terminal
+        shows them: the block without its colours is read by the block core (its reading of the
+        coloured bytes would miss a literal that a colour cuts: rich's `co\x1b[1;92mde:C\x1b[0mlient...`),
+        and its findings placed back in each line; a line it hands back is the full extractor's,
+        which reads it so too."""
+        from .ansi import strip_bytes, uncolour
+
+        plain = strip_bytes(buf[start:end])  # its newlines kept: its Nth line is the block's
+        if self._core.name == "python":
+            listed = cast("PythonCore", self._core).read_texts(plain, 0, len(plain), above=self._previous)[0]
+        else:
+            listed = self._with_read_again(plain, self._core.read(plain, 0, len(plain)), 0)
+        lines: list[Line] = []
+        at, plain_at = start, 0
+        for line_start, _, findings in listed:
+            for _ in range(plain.count(b"\n", plain_at, line_start)):
+                at = buf.find(b"\n", at, end) + 1
+            plain_at = line_start
+            newline = buf.find(b"\n", at, end)
+            line_end = end if newline < 0 else newline
+            if findings:
+                text = buf[at:line_end].decode("utf-8", "surrogateescape")
+                spans = uncolour(text[:-1] if text[-1:] == "\r" else text)
+                findings = tuple([f._replace(start=first, end=last) for f in findings
+                                  for first, last in (spans.place(f.start, f.end),)])
+            lines.append((at, line_end, findings))
+        return lines
 
     def _with_read_again(self, buf: bytes, lines: list[Line], start: int) -> list[Line]:
         """The compiled core's lines, those it handed back read again by Python's block core (`_read_again`)."""
@@ -666,11 +704,29 @@ def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
 
 _NODE_CODE: Final = b"code: '"  # core._NODE_CODE (tests/test_startup.py checks): core.py is not imported for it
 _RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
+_ESC: Final = b"\x1b"  # a terminal's colours (ansi.py): a block with them is read by `_coloured`
+
+
+def _shown(buf: bytes, start: int, end: int) -> tuple[bytes, int, int]:
+    """The line `buf[start:end]` as a terminal shows it (ansi.py): itself, or a copy without its colours."""
+    if buf.find(_ESC, start, end) < 0:
+        return buf, start, end
+    from .ansi import strip_bytes
+
+    shown = strip_bytes(buf[start:end])
+    return shown, 0, len(shown)
+
+
+def _coloured_head(buf: bytes, start: int, end: int) -> bool:
+    """Whether a coloured line is rich's exception line once its colours are gone (ansi.py)."""
+    shown, start, end = _shown(buf, start, end)
+    return shown.find(_RICH_HEAD, start, end) >= 0
 
 
 def _rich_lines_after(raw: bytes, start: int, end: int, left: int) -> int:
     """The lines still to read below the line `raw[start:end]` (`left` were, above it): MAX_WRAPPED_LINES
     after rich's exception line without its request ID, none after a line with one."""
+    raw, start, end = _shown(raw, start, end)
     if raw.find(_RICH_HEAD, start, end) >= 0:
         from .extract import MAX_WRAPPED_LINES
 
@@ -688,7 +744,7 @@ def _lines_below(buf: bytes, start: int, end: int, left: int) -> tuple[list[int]
     while left and at < end:
         newline = buf.find(b"\n", at, end)
         line_end = end if newline < 0 else newline
-        if buf.find(_RICH_HEAD, at, line_end) >= 0:
+        if _coloured_head(buf, at, line_end):
             return starts, 0  # another exception line: a candidate, which reads its own next lines
         starts.append(at)
         left = _rich_lines_after(buf, at, line_end, left)

@@ -1,0 +1,135 @@
+"""Lines coloured for a terminal are read as the terminal shows them (kmserr/ansi.py).
+
+A service whose output goes to a terminal (`docker run -t`, a pod with `tty: true`, FORCE_COLOR)
+logs with ANSI escape sequences, a token at a time, inside codes and keywords too (rich's
+`co\\x1b[1;92mde:C\\x1b[0mlientNetworkError`). tests/data/clients/producers/*-tty and *-colour hold
+real captures (checked with the others in test_log_producers.py); here: any fixture coloured at
+random places gives, on both cores and engines, the findings of the same text uncoloured, placed
+on the coloured line's own characters, and the line comes out as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kmserr.ansi import strip, strip_bytes, uncolour
+from kmserr.extract import Extractor
+
+from .conftest import Runner
+from .test_clients import CLIENTS
+
+SEQUENCES = [
+    "\x1b[0m", "\x1b[31m", "\x1b[1;91m", "\x1b[2;36m", "\x1b[38;5;208m", "\x1b[38;2;10;20;30m", "\x1b[K",
+    "\x1b]8;;file:///tmp/app.py\x1b\\", "\x1b]8;;\x07", "\x1b(B", "\x1bM",
+]
+sequences = st.sampled_from(SEQUENCES)
+# Text that holds no ESC of its own (a sequence's own bytes are the only ESC in a coloured line).
+plain_text = st.text(st.characters(blacklist_characters="\x1b", blacklist_categories=("Cs",)), max_size=60)
+
+
+def colour(text: str, rng: random.Random, rate: float = 0.15) -> str:
+    """`text` with sequences put between its characters at random (not inside one it has)."""
+    out = []
+    for piece in re.split("(\x1b[^m\\\x07]*[m\\\x07])", text):  # the -tty fixtures' own sequences kept whole
+        if piece.startswith("\x1b"):
+            out.append(piece)
+            continue
+        for char in piece:
+            if char != "\n" and rng.random() < rate:
+                out.append(rng.choice(SEQUENCES))
+            out.append(char)
+    return "".join(out)
+
+
+@given(st.lists(st.tuples(plain_text, st.lists(sequences, max_size=3)), max_size=8))
+def test_uncolour_gives_the_text_and_where_each_character_stands(parts: list[tuple[str, list[str]]]) -> None:
+    coloured = "".join("".join(seqs) + text for text, seqs in parts)
+    plain = "".join(text for text, _ in parts)
+    got = uncolour(coloured)
+    assert got.text == plain == strip(coloured)
+    assert strip_bytes(coloured.encode("utf-8", "surrogatepass")) == plain.encode("utf-8", "surrogatepass")
+    for index, char in enumerate(plain):
+        first, last = got.place(index, index + 1)
+        assert coloured[first:last] == char
+    for start in range(len(plain) + 1):
+        for end in range(start, min(len(plain), start + 6) + 1):
+            first, last = got.place(start, end)
+            assert strip(coloured[first:last]) == plain[start:end]
+
+
+@pytest.mark.parametrize("line", ["\x1b[31", "abc\x1b", "\x1b]8;;http://x", "a\x1b[1;2"])
+def test_a_sequence_cut_by_the_line_end_is_no_text(line: str) -> None:
+    assert strip(line) == line.split("\x1b")[0]
+
+
+def producer_texts() -> list[Path]:
+    return sorted((CLIENTS / "producers").glob("*/*.txt"))
+
+
+@pytest.mark.parametrize("path", producer_texts(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_the_extractor_reads_a_coloured_text_as_its_text(path: Path) -> None:
+    extractor = Extractor()
+    text = path.read_text(encoding="utf-8")
+    coloured = colour(text, random.Random(path.name))
+    want = extractor.find(text)
+    got = extractor.find(coloured)
+    assert [f._replace(start=0, end=0) for f in got] == [f._replace(start=0, end=0) for f in want]
+    assert [strip(coloured[f.start : f.end]) for f in got] == [text[f.start : f.end] for f in want]
+
+
+def records(run: Runner, path: Path, *options: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in run("grep", "--json", *options, str(path)).stdout.splitlines()]
+
+
+def meanings(found: list[dict[str, Any]]) -> list[tuple[int, list[dict[str, Any]]]]:
+    """Each record's line number and errors, but where they stand (`spans`)."""
+    return [(r["line_number"], [{k: v for k, v in m.items() if k not in ("start", "end")} for m in r["matches"]])
+            for r in found]
+
+
+def spans(found: list[dict[str, Any]]) -> list[str]:
+    """The text of each error's span (a span of the line's UTF-8 bytes), without colours."""
+    return [strip(r["line"].encode()[m["start"] : m["end"]].decode()) for r in found for m in r["matches"]]
+
+
+INCIDENT = [
+    '2024-05-14T08:00:00.012Z ERROR [8e2d] Decrypt response {"Response": {"Error": {"Code": '
+    '"ResourceUnavailable.CmkDisabled", "Message": "The CMK is disabled."}, "RequestId": "d443781c"}}',
+    "2024-05-14T08:00:00.027Z WARN  [2c59] request rejected: (10630)key is not existed action=DescribeKey",
+    "2024-05-14T08:00:01.000Z INFO  served in 12ms",
+    "2024-05-14T08:00:01.500Z ERROR [aa01] [TencentCloudSDKException] code:AuthFailure.SignatureFailure "
+    "message:The provided credentials could not be validated. requestId:5c0e9d4c",
+    '{"level":"error","message":"[TencentCloudSDKException] code:InternalError message:boom requestId:r-1"}',
+    "2024-05-14T08:00:02.000Z ERROR [TencentCloudSDKError] Code=LimitExceeded.CmkLimitExceeded, Message=x, RequestId=r2,",
+]
+
+
+@pytest.mark.parametrize("path", [*producer_texts(), None], ids=lambda p: f"{p.parent.name}/{p.stem}" if p else "incident")
+def test_grep_reads_coloured_lines_as_uncoloured_ones(
+    run: Runner, core: str, engine: str, path: Path | None, tmp_path: Path,
+) -> None:
+    """Every line of a fixture (or of an incident log: the block cores' fast paths) coloured at
+    random: the same lines, errors, messages and request IDs as without colours; each line as it
+    was; `-c` and plain output's codes alike."""
+    text = path.read_text(encoding="utf-8") if path else "\n".join(INCIDENT * 300) + "\n"
+    plain_file, coloured_file = tmp_path / "plain.log", tmp_path / "coloured.log"
+    plain_file.write_text(text, encoding="utf-8")
+    coloured = colour(text, random.Random(str(path)))
+    coloured_file.write_text(coloured, encoding="utf-8")
+    want, got = records(run, plain_file), records(run, coloured_file)
+    assert meanings(got) == meanings(want)
+    assert spans(got) == spans(want)
+    lines = coloured.split("\n")
+    assert all(r["line"] == lines[r["line_number"] - 1] for r in got)
+    assert run("grep", "-c", str(coloured_file)).stdout == run("grep", "-c", str(plain_file)).stdout
+    codes = [re.sub(r".*\tkmserr: ", "", line) for line in run("grep", str(coloured_file)).stdout.splitlines()]
+    assert codes == [re.sub(r".*\tkmserr: ", "", line) for line in run("grep", str(plain_file)).stdout.splitlines()]
+
