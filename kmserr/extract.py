@@ -973,8 +973,9 @@ _SOURCE_START = _lazy(
     r"[ \t]+"
 )
 # loguru's diagnose: `│   └ value` under a source line; `|   -> value` where its sink cannot encode `└`
-# (an ASCII stream or file), after the indentation of the source line above it.
-_ANNOTATION = _lazy(r"[ \t\u2502]*\u2514 |[ \t|\u2502]{4,}-> ")
+# (an ASCII stream or file), after the indentation of the source line above it (and, in an
+# ExceptionGroup's frames, after its `  | ` gutters).
+_ANNOTATION = _lazy(r"[ \t|\u2502]*\u2514 |[ \t|\u2502]{4,}-> ")
 # Inside rich's traceback box (`│ ... │`) stand frame headers, numbered source lines and locals
 # panels, never an error that happened: a numbered line (`│ ❱ 30 │ ...`, `│   28 │ ...`), a line
 # of a locals panel below the source (`│ │ code = '...' │ │`), or one beside it (the line ends
