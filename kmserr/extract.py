@@ -557,6 +557,8 @@ class Extractor:
         """The findings of an unwrapped text, placed in the original one; those of a cut line's
         start above are left to that line (grep reported them there)."""
         found = [f for f in self.find(opened.text, before=opened.before, envelope=NONE) if f.start >= opened.skip]
+        if "\n" in opened.text:  # a record of several lines, in one line of the platform's
+            found = _once_a_line(opened.text, found, lines=False)
         places = opened.place([(f.start, f.end) for f in found])
         return [f._replace(start=start, end=end, envelope=kind)
                 for f, (start, end, kind) in zip(found, places, strict=True)]
