@@ -563,9 +563,14 @@ class PythonCore:
                         continue
                     form, ident = PYTHON_SDK, match[1]
                 elif kind == 1:  # the same in a JSON record's value, from its quote
-                    if json_head(buf, line_start, at) is None or not inert(buf[match.start(2) : match.start(3) - 1]):
+                    low = match.start(2)
+                    if low >= 0:
+                        high, form = match.start(3) - 1, PYTHON_SDK
+                    else:  # its message with escapes: its first line of each code checked apart (`_ESCAPED`)
+                        low, high, form = match.start(4), match.start(5) - 1, _ESCAPED
+                    if json_head(buf, line_start, at) is None or not inert(buf[low:high]):
                         continue
-                    form, ident = PYTHON_SDK, match[1]
+                    ident = match[1]
                 elif kind == 2:
                     if time_head(buf, line_start, at) is None or not inert(match[3]):
                         continue
@@ -612,7 +617,8 @@ class PythonCore:
                    cast(bytes, desc).decode("utf-8", "surrogateescape"), form)
         else:
             name = ident.decode("ascii")
-            key = (name, int(name) if form == LEGACY_MESSAGE else None, None, None, form)
+            key = (name, int(name) if form == LEGACY_MESSAGE else None, None, None,
+                   PYTHON_SDK if form == _ESCAPED else form)
         full = self._extractor.find(text, envelope=self._envelope)
         if len(full) != 1 or tail_key(full[0]) != key:
             key = ()
@@ -1384,9 +1390,18 @@ _EOL: Final = rb"(?![^\n])"  # the line's end: its newline, or the end of what i
 _V_PLAIN_SDK: Final = (
     rb"\[TencentCloudSDKException\] code:" + _CODE + rb" message:" + _MESSAGE_FIRST + rb'()[^\n\r"\\]* (requestId:)'
     + _RID + _EOL)
+# A JSON escape of a CJK ideograph (U+4000 to U+9FFF) or of `、` and `。` (U+3001, U+3002), as a
+# message's non-ASCII text is often logged in a JSON string: unescaped, it is such a character, which
+# the message may hold as it stands (no ASCII word of `_message_inert`'s can begin, end or run
+# across it, and `\u` and hex digits make none).
+_V_ESCAPE: Final = rb"\\u(?:[4-9][0-9a-fA-F]{3}|300[12])"
+# The quoted SDK text: its message as the plain text's (groups 2 and 3), or, where that fails, with
+# escapes of `_V_ESCAPE` (groups 4 and 5: up to its last escape, possessive, then to its last
+# ` requestId:`, which no escape follows: the ID holds none).
 _V_QUOTED_SDK: Final = (
-    rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:" + _MESSAGE_FIRST + rb'()[^\n\r"\\]* (requestId:)'
-    + _RID + rb'"')
+    rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:(?:" + _MESSAGE_FIRST + rb'()[^\n\r"\\]* (requestId:)'
+    + rb"|(?!None[^!-~])(?=[!#-'*-\[\]-~\xe4-\xe9]|" + _V_ESCAPE + rb')()(?:[^\n\r"\\]*+' + _V_ESCAPE
+    + rb')++[^\n\r"\\]* (requestId:))' + _RID + rb'"')
 # A legacy code of 3, 5 or 6 digits (`_LEGACY`, as bytes: a letter after it, where `_LEGACY` takes
 # any, is an ASCII one; before it no word character of any script, no `.` or `(`).
 _V_LEGACY: Final = rb"\((?<![A-Za-z0-9_.(\x80-\xff]\()([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])"
@@ -1405,6 +1420,9 @@ _V_API3: Final = (
 
 _DIGIT_PAREN: Final = _lazy_bytes(rb"\)(?<=[0-9]\))")  # where either engine may see a legacy code's `)`
 _SPACES: Final = b" " * (WINDOW + 1)
+# The quoted SDK text with escapes in its message, as `vouch` and `_vouch_first` keep its (form, code)
+# apart: the full extractor reads the first line of each code with them too.
+_ESCAPED: Final = PYTHON_SDK + "\\u"
 # A vouched line: where it starts and ends (without its newline) in the block, and its tail's key.
 Vouched = tuple[int, int, tuple[object, ...]]
 

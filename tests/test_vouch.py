@@ -194,6 +194,28 @@ def test_the_common_forms_are_vouched_for() -> None:
     assert [(s, e) for s, e, _ in vouched] == [(starts[i], starts[i + 1] - 1) for i in range(len(COMMON))]
 
 
+def test_a_message_with_escaped_ideographs_is_vouched_for(tmp_path: Path) -> None:
+    """The SDK's text in a JSON string whose message holds escapes of CJK ideographs or `。` (as JSON
+    loggers write non-ASCII text) is vouched for, its first line of each code read by the full
+    extractor apart from those without escapes; any other escape leaves the line to the extractor."""
+    if vouching_is_off_here():
+        return
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    good = ["\\u89e3\\u5bc6\\u5931\\u8d25 keyId=k-1", "CMK\\u6570\\u91cf (4 keys)\\u3002", "\\u9650 x \\u9650"]
+    bad = ["\\u0041 x", "x\\n y", "\\u3000x", 'x \\u89e3\\"', "\\ud83d\\ude00 x", "\\u89e3 code:X", "\\u89e3 (10630) y"]
+    lines = [fill(COMMON[1], "AuthFailure", message, "r-1") for message in (*good, *bad)]
+    buf = "\n".join(lines).encode() + b"\n"
+    vouched = reader.vouch(buf, 0, len(buf))
+    starts = [0, *[i + 1 for i, byte in enumerate(buf) if byte == ord("\n")]]
+    assert vouched == [(starts[i], starts[i + 1] - 1, ("AuthFailure", None, None, None, "python-sdk"))
+                       for i in range(len(good))]
+    assert set(reader._vouched) == {("python-sdk\\u", b"AuthFailure")}
+    path = tmp_path / "a.log"
+    path.write_bytes(buf * 2)
+    assert three_ways(path, "re").count(b"\n") == 2 * len(lines)
+
+
 def test_a_code_the_full_extractor_reads_otherwise_is_not_vouched_for(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first line of each (form, code) is read by the full extractor too: where it disagrees,
     none of that code's lines of that form is vouched for."""
