@@ -1365,9 +1365,10 @@ def _strings(stop: bytes, starts: bytes) -> bytes:
 
 # A line in no platform's envelope, which no traceback quotes: an RFC 3339 time, a blank, then a
 # capital (a level, not CRI's stream or a host: `may_wrap` and `may_continue` say no), or an app's
-# JSON record (`{"`, not Docker's `{"log":"`, nor journald's `{"__`).
+# JSON record (`{"`, not Docker's `{"log":"`, nor journald's `{"__`). Possessive: what follows
+# each optional part (a zone, a blank) cannot begin as it does, so nothing given back could match.
 _TIME_HEAD: Final = (
-    rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})? (?=[A-Z])"
+    rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9}+)?+(?:Z|[+-][0-9]{2}:[0-9]{2})?+ (?=[A-Z])"
 )
 # The message's first byte: not a blank (`lstrip`: no Unicode space begins with these) nor `(` (a
 # legacy message, `with_legacy_message`), nor a quote or backslash; and no `None` (no message:
@@ -1429,10 +1430,12 @@ Vouched = tuple[int, int, tuple[object, ...]]
 def _message_inert(message: bytes) -> bool:
     """Whether a message holds nothing that another form, `next_error` or `_batch_kind` would read
     (another SDK text, `code`, `Code`, `='`, `RequestId=`, or a legacy code's `)`)."""
-    # (`find`, where `in` costs 2.5 times as much on bytes: it asks for the needle's buffer)
+    # (`find`, where `in` costs 2.5 times as much on bytes: it asks for the needle's buffer; `ode`
+    # and `=` first, which most messages lack: four finds, not six, 0.3 us less a message)
     find = message.find
-    return find(b"SDK") < 0 and find(b"code") < 0 and find(b"Code") < 0 and find(b"='") < 0 \
-        and find(b"RequestId=") < 0 and (find(b")") < 0 or _DIGIT_PAREN.search(message) is None)
+    return find(b"SDK") < 0 and (find(b"ode") < 0 or (find(b"code") < 0 and find(b"Code") < 0)) \
+        and (find(b"=") < 0 or (find(b"='") < 0 and find(b"RequestId=") < 0)) \
+        and (find(b")") < 0 or _DIGIT_PAREN.search(message) is None)
 
 
 _Match = Callable[[bytes, int, int], "re.Match[bytes] | None"]
