@@ -216,6 +216,22 @@ def test_a_message_with_escaped_ideographs_is_vouched_for(tmp_path: Path) -> Non
     assert three_ways(path, "re").count(b"\n") == 2 * len(lines)
 
 
+def test_a_level_is_one_step_only_where_no_name_can_begin_in_it() -> None:
+    """A timed line's level (`ERROR`) is read in one step, not a check at each capital, unless a code
+    name's literal could begin in it: a team's `ERRORS.Quota` makes `ERROR` a name's beginning there,
+    and the line's head is then refused, as the check at each capital refuses it."""
+    if vouching_is_off_here():
+        return
+    head = HEAD.encode()
+    assert core._vouchers(("AuthFailure",)).time_head(head) is not None
+    assert b"(?:ERROR|" in core._vouchers(("AuthFailure",)).time_head.__self__.pattern  # type: ignore[attr-defined]
+    team = core._vouchers(("ERRORS.Quota",))
+    assert b"ERROR|" not in team.time_head.__self__.pattern  # type: ignore[attr-defined]
+    assert team.time_head(head) is None
+    assert team.time_head(head.replace(b"ERROR", b"INFO")) is not None
+    assert team.time_head(head.replace(b"ERROR", b"ERRORS")) is None
+
+
 def test_a_code_the_full_extractor_reads_otherwise_is_not_vouched_for(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first line of each (form, code) is read by the full extractor too: where it disagrees,
     none of that code's lines of that form is vouched for."""
