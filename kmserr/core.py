@@ -1397,10 +1397,11 @@ _V_PLAIN_SDK: Final = (
     rb"\[TencentCloudSDKException\](?<!\"\[TencentCloudSDKException\]) code:" + _CODE + rb" message:" + _MESSAGE_FIRST
     + rb'()[^\n\r"\\]* (requestId:)' + _RID + _EOL)
 # A JSON escape of a CJK ideograph (U+4000 to U+9FFF) or of `、` and `。` (U+3001, U+3002), as a
-# message's non-ASCII text is often logged in a JSON string: unescaped, it is such a character, which
-# the message may hold as it stands (no ASCII word of `_message_inert`'s can begin, end or run
-# across it, and `\u` and hex digits make none).
-_V_ESCAPE: Final = rb"\\u(?:[4-9][0-9a-fA-F]{3}|300[12])"
+# message's non-ASCII text is often logged in a JSON string (Python's `json`: lower-case hex):
+# unescaped, it is such a character, which the message may hold as it stands (no ASCII word of
+# `_message_inert`'s can begin, end or run across it, `\u` and hex digits make none, and no
+# capital in it can begin a name's literal that the text unescaped does not hold).
+_V_ESCAPE: Final = rb"\\u(?:[4-9][0-9a-f]{3}|300[12])"
 # The quoted SDK text: its message as the plain text's (groups 2 and 3), or, where that fails, with
 # escapes of `_V_ESCAPE` (groups 4 and 5: up to its last escape, possessive, then to its last
 # ` requestId:`, which no escape follows: the ID holds none).

@@ -195,15 +195,16 @@ def test_the_common_forms_are_vouched_for() -> None:
 
 
 def test_a_message_with_escaped_ideographs_is_vouched_for(tmp_path: Path) -> None:
-    """The SDK's text in a JSON string whose message holds escapes of CJK ideographs or `。` (as JSON
-    loggers write non-ASCII text) is vouched for, its first line of each code read by the full
-    extractor apart from those without escapes; any other escape leaves the line to the extractor."""
+    """The SDK's text in a JSON string whose message holds escapes of CJK ideographs or `。` (as
+    Python's json writes non-ASCII text: lower-case hex) is vouched for, its first line of each code
+    read by the full extractor apart from those without escapes; any other escape (upper-case hex,
+    where a name's literal may begin: `\u4DCAuthFailure`) leaves the line to the extractor."""
     if vouching_is_off_here():
         return
     matcher = matcher_for(default_registry())
     reader = PythonCore(matcher.extractor, matcher.engine)
     good = ["\\u89e3\\u5bc6\\u5931\\u8d25 keyId=k-1", "CMK\\u6570\\u91cf (4 keys)\\u3002", "\\u9650 x \\u9650"]
-    bad = ["\\u0041 x", "x\\n y", "\\u3000x", 'x \\u89e3\\"', "\\ud83d\\ude00 x", "\\u89e3 code:X", "\\u89e3 (10630) y"]
+    bad = ["\\u0041 x", "\\u4DCAuthFailure x", "x\\n y", "\\u3000x", 'x \\u89e3\\"', "\\ud83d\\ude00 x", "\\u89e3 code:X", "\\u89e3 (10630) y"]
     lines = [fill(COMMON[1], "AuthFailure", message, "r-1") for message in (*good, *bad)]
     buf = "\n".join(lines).encode() + b"\n"
     vouched = reader.vouch(buf, 0, len(buf))

@@ -43,7 +43,7 @@ _V_PLAIN_SDK = re.compile(
     + rb'(?:[^\n\r"\\ \[]++| (?!requestId:' + _RID + rb"$)|\[(?!TencentCloudSDK))*+) requestId:" + _RID + rb"$",
     re.MULTILINE)
 # In a JSON string the message may hold escapes of CJK ideographs and of `、` `。` (core._V_ESCAPE).
-_ESCAPE = rb"\\u(?:[4-9][0-9a-fA-F]{3}|300[12])"
+_ESCAPE = rb"\\u(?:[4-9][0-9a-f]{3}|300[12])"
 _V_QUOTED_SDK = re.compile(
     rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:((?!None[^!-~])(?:[!#-'*-\[\]-~\xe4-\xe9]|(?="
     + _ESCAPE + rb'))(?:[^\n\r"\\ ]++|' + _ESCAPE + rb'| (?!requestId:' + _RID + rb'"))*+) requestId:' + _RID + rb'"')
