@@ -530,10 +530,13 @@ class PythonCore:
         if self._vouch_pause:  # a block before had few common lines: the next few are read as before
             self._vouch_pause -= 1
             return []
-        if buf.count(b"\n", start, end) * WINDOW < end - start:
+        need = -(-(end - start) // WINDOW)  # newlines, for lines of WINDOW bytes at most on average
+        if buf.count(b"\n", start, min(end, start + need * _LINE_GUESS)) < need \
+                and buf.count(b"\n", start, end) < need:
             # Lines longer than WINDOW on average, which no regex vouches for: each regex would
             # still search them, at each of its literal's places (8 MB of `(10630)`: 11 ms a
-            # regex, 16% of the line's cost), where counting the newlines costs 0.3 ns a byte.
+            # regex, 16% of the line's cost), where counting the newlines costs 0.3 ns a byte
+            # (the block's first eighth holds them in most logs: a count of the whole is the rest).
             return []
         plain_sdk, quoted_sdk, api3, legacy, legacy_body, time_head, json_head, json_open, time_open = \
             _vouchers(self._extractor.names)
@@ -567,9 +570,14 @@ class PythonCore:
                         continue
                     form, ident = PYTHON_SDK, match[1]
                 elif kind == 1:  # the same in a JSON record's value, from its quote
-                    if json_head(buf, line_start, at) is None or not inert(buf[match.start(2) : match.start(3) - 1]):
+                    low = match.start(2)
+                    if low >= 0:
+                        high, form = match.start(3) - 1, PYTHON_SDK
+                    else:  # its message with escapes: its first line of each code checked apart (`_ESCAPED`)
+                        low, high, form = match.start(4), match.start(5) - 1, _ESCAPED
+                    if json_head(buf, line_start, at) is None or not inert(buf[low:high]):
                         continue
-                    form, ident = PYTHON_SDK, match[1]
+                    ident = match[1]
                 elif kind == 2:
                     if time_head(buf, line_start, at) is None or not inert(match[3]):
                         continue
@@ -616,7 +624,8 @@ class PythonCore:
                    cast(bytes, desc).decode("utf-8", "surrogateescape"), form)
         else:
             name = ident.decode("ascii")
-            key = (name, int(name) if form == LEGACY_MESSAGE else None, None, None, form)
+            key = (name, int(name) if form == LEGACY_MESSAGE else None, None, None,
+                   PYTHON_SDK if form == _ESCAPED else form)
         full = self._extractor.find(text, envelope=self._envelope)
         if len(full) != 1 or tail_key(full[0]) != key:
             key = ()
@@ -1333,6 +1342,7 @@ _VOUCHED_BYTES: Final = 12
 _VOUCH_PAUSE: Final = 15
 _PAUSE_AFTER: Final = 1 << 16
 _STOP_PREFIX: Final = 4
+_LINE_GUESS: Final = WINDOW // 8  # `vouch` counts newlines in this many bytes a line it needs first
 
 # A vouched line is found by its form's regex, which begins with the form's literal (so that `re`
 # skips to it at C speed: a flood of `(`, `{` or `[` is not tried at each byte) and runs to the
@@ -1346,30 +1356,30 @@ _STOP_PREFIX: Final = 4
 # each costs as much as the run).
 
 
-def _outside_parts(stop: bytes, starts: bytes) -> tuple[bytes, bytes]:
-    """What a run of text outside an error is made of (`_outside`), and where it stops."""
-    chars = rb'[^\n\r"\\()=c' + starts + rb"]"
-    return rb"(?:" + chars + rb"++|=(?![\"'])|(?!" + stop + rb")[" + starts + rb"]|c(?!ode))", chars
+def _outside(stop: bytes, starts: bytes, also: bytes = b"") -> bytes:
+    """A run of text outside an error, unrolled: the bytes that need no check, then each that does
+    with those after it (a step of `re` a byte that needs a check, where a choice of a run or a
+    checked byte took two: 10% less a timed head, 30% less a JSON record's). `also`: one more kind
+    of step, and `|` (a quoted string, `_strings`)."""
+    chars = rb'[^\n\r"\\()=c' + starts + rb"]*+"
+    return chars + rb"(?:(?:" + also + rb"=(?![\"'])|c(?!ode)|(?!" + stop + rb")[" + starts + rb"])" + chars + rb")*+"
 
 
-def _outside(stop: bytes, starts: bytes) -> bytes:
-    """A run of text outside an error."""
-    return _outside_parts(stop, starts)[0] + rb"*+"
-
-
-def _unrolled(stop: bytes, starts: bytes) -> bytes:
-    """`_outside`, unrolled: the bytes that need no check, then each that does with those after it
-    (a step of `re` a byte that needs a check, where `_outside` takes two; 10% less a timed head)."""
-    chars = _outside_parts(stop, starts)[1] + rb"*+"
-    return chars + rb"(?:(?:=(?![\"'])|(?!" + stop + rb")[" + starts + rb"]|c(?!ode))" + chars + rb")*+"
+def _strings(stop: bytes, starts: bytes) -> bytes:
+    """A run of text outside an error, its quoted strings whole (but `"locals"` and `"code"`):
+    the text of a JSON record around its values, or of a timed line before a quoted value."""
+    return _outside(stop, starts, rb'"(?!locals"|code")' + _outside(stop, starts) + rb'"|')
 
 
 # A line in no platform's envelope, which no traceback quotes: an RFC 3339 time, a blank, then a
 # capital (a level, not CRI's stream or a host: `may_wrap` and `may_continue` say no), or an app's
-# JSON record (`{"`, not Docker's `{"log":"`, nor journald's `{"__`).
+# JSON record (`{"`, not Docker's `{"log":"`, nor journald's `{"__`). Possessive: what follows
+# each optional part (a zone, a blank) cannot begin as it does, so nothing given back could match.
 _TIME_HEAD: Final = (
-    rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})? (?=[A-Z])"
+    rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9}+)?+(?:Z|[+-][0-9]{2}:[0-9]{2})?+ (?=[A-Z])"
 )
+# The levels a timed line's head may take in one step (`_vouchers`).
+_LEVELS: Final = (b"ERROR", b"WARNING", b"WARN", b"INFO", b"DEBUG", b"FATAL", b"TRACE", b"CRITICAL")
 # The message's first byte: not a blank (`lstrip`: no Unicode space begins with these) nor `(` (a
 # legacy message, `with_legacy_message`), nor a quote or backslash; and no `None` (no message:
 # `_sdk_checked`). A lookahead: the message is told by where it begins (an empty group) and where
@@ -1385,12 +1395,24 @@ _EOL: Final = rb"(?![^\n])"  # the line's end: its newline, or the end of what i
 # (a line of another form is then refused at once, not after trying each shorter code or ID). A
 # message runs to the one ` requestId:` that the ID and the error's end follow (the ID holds no
 # blank nor quote: there is one such).
+# The plain text is not tried where a quote stands before it (the quoted text's: its head's check
+# refuses a quote, but the regex first ran to the line's end and back: 0.4 us a quoted line).
 _V_PLAIN_SDK: Final = (
-    rb"\[TencentCloudSDKException\] code:" + _CODE + rb" message:" + _MESSAGE_FIRST + rb'()[^\n\r"\\]* (requestId:)'
-    + _RID + _EOL)
+    rb"\[TencentCloudSDKException\](?<!\"\[TencentCloudSDKException\]) code:" + _CODE + rb" message:" + _MESSAGE_FIRST
+    + rb'()[^\n\r"\\]* (requestId:)' + _RID + _EOL)
+# A JSON escape of a CJK ideograph (U+4000 to U+9FFF) or of `、` and `。` (U+3001, U+3002), as a
+# message's non-ASCII text is often logged in a JSON string (Python's `json`: lower-case hex):
+# unescaped, it is such a character, which the message may hold as it stands (no ASCII word of
+# `_message_inert`'s can begin, end or run across it, `\u` and hex digits make none, and no
+# capital in it can begin a name's literal that the text unescaped does not hold).
+_V_ESCAPE: Final = rb"\\u(?:[4-9][0-9a-f]{3}|300[12])"
+# The quoted SDK text: its message as the plain text's (groups 2 and 3), or, where that fails, with
+# escapes of `_V_ESCAPE` (groups 4 and 5: up to its last escape, possessive, then to its last
+# ` requestId:`, which no escape follows: the ID holds none).
 _V_QUOTED_SDK: Final = (
-    rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:" + _MESSAGE_FIRST + rb'()[^\n\r"\\]* (requestId:)'
-    + _RID + rb'"')
+    rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:(?:" + _MESSAGE_FIRST + rb'()[^\n\r"\\]* (requestId:)'
+    + rb"|(?!None[^!-~])(?=[!#-'*-\[\]-~\xe4-\xe9]|" + _V_ESCAPE + rb')()(?:[^\n\r"\\]*+' + _V_ESCAPE
+    + rb')++[^\n\r"\\]* (requestId:))' + _RID + rb'"')
 # A legacy code of 3, 5 or 6 digits (`_LEGACY`, as bytes: a letter after it, where `_LEGACY` takes
 # any, is an ASCII one; before it no word character of any script, no `.` or `(`).
 _V_LEGACY: Final = rb"\((?<![A-Za-z0-9_.(\x80-\xff]\()([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])"
@@ -1409,6 +1431,9 @@ _V_API3: Final = (
 
 _DIGIT_PAREN: Final = _lazy_bytes(rb"\)(?<=[0-9]\))")  # where either engine may see a legacy code's `)`
 _SPACES: Final = b" " * (WINDOW + 1)
+# The quoted SDK text with escapes in its message, as `vouch` and `_vouch_first` keep its (form, code)
+# apart: the full extractor reads the first line of each code with them too.
+_ESCAPED: Final = PYTHON_SDK + "\\u"
 # A vouched line: where it starts and ends (without its newline) in the block, and its tail's key.
 Vouched = tuple[int, int, tuple[object, ...]]
 
@@ -1416,10 +1441,12 @@ Vouched = tuple[int, int, tuple[object, ...]]
 def _message_inert(message: bytes) -> bool:
     """Whether a message holds nothing that another form, `next_error` or `_batch_kind` would read
     (another SDK text, `code`, `Code`, `='`, `RequestId=`, or a legacy code's `)`)."""
-    # (`find`, where `in` costs 2.5 times as much on bytes: it asks for the needle's buffer)
+    # (`find`, where `in` costs 2.5 times as much on bytes: it asks for the needle's buffer; `ode`
+    # and `=` first, which most messages lack: four finds, not six, 0.3 us less a message)
     find = message.find
-    return find(b"SDK") < 0 and find(b"code") < 0 and find(b"Code") < 0 and find(b"='") < 0 \
-        and find(b"RequestId=") < 0 and (find(b")") < 0 or _DIGIT_PAREN.search(message) is None)
+    return find(b"SDK") < 0 and (find(b"ode") < 0 or (find(b"code") < 0 and find(b"Code") < 0)) \
+        and (find(b"=") < 0 or (find(b"='") < 0 and find(b"RequestId=") < 0)) \
+        and (find(b")") < 0 or _DIGIT_PAREN.search(message) is None)
 
 
 _Match = Callable[[bytes, int, int], "re.Match[bytes] | None"]
@@ -1454,19 +1481,23 @@ def _vouchers(names: tuple[str, ...]) -> _Vouchers:
     stop = _trie_regex(word_trie({w: {""} for w in words})).encode("ascii")
     starts = "".join(sorted({w[0] for w in words})).encode("ascii")  # capitals all: `_CODE_NAME`
     outside = _outside(stop, starts)
-    string = rb'"(?!locals"|code")' + outside + rb'"'
-    unit = _outside_parts(stop, starts)[0]
-    parts = rb"(?:" + string + rb"|" + unit + rb")*+"
+    parts = _strings(stop, starts)
+    # A timed line's level in one step where the run would take a step at each capital (`ERROR`:
+    # five, 0.3 us), if the run takes it whole, a blank after it (nothing that could begin at one
+    # of its capitals runs on over a blank).
+    run = re.compile(outside).fullmatch
+    levels = b"|".join(level for level in _LEVELS if run(level + b" "))
+    head = _TIME_HEAD + rb"(?:(?:" + levels + rb")(?= ))?+" if levels else _TIME_HEAD
     return _Vouchers(
         re.compile(_V_PLAIN_SDK).finditer,
         re.compile(_V_QUOTED_SDK + parts + _EOL).finditer,
         re.compile(_V_API3 + outside + _EOL).finditer,
         re.compile(_V_LEGACY + outside + rb'(?:()' + _EOL + rb'|"' + parts + _EOL + rb")").finditer,
         re.compile(_V_LEGACY_BODY + outside + _EOL).finditer,
-        re.compile(_TIME_HEAD + _unrolled(stop, starts)).fullmatch,
+        re.compile(head + outside).fullmatch,
         re.compile(rb'\{(?!"log":")' + parts + rb"(?<=:)").fullmatch,
         re.compile(rb'\{(?!"log":")' + parts + rb'(?<=:)"').fullmatch,
-        re.compile(_TIME_HEAD + parts + rb'(?:(?<=:)|(?<=: ))"').fullmatch,
+        re.compile(head + parts + rb'(?:(?<=:)|(?<=: ))"').fullmatch,
     )
 
 

@@ -523,7 +523,7 @@ class Search:
         put = out.append
         get = tails.get
         for item in hits:
-            if type(item) is Hit:
+            if isinstance(item, Hit):  # (not `cast` in the other branch: a call a line)
                 hit = item
                 findings = hit.findings
                 if len(findings) == 1:
@@ -540,7 +540,7 @@ class Search:
                     sink.matched_with_tail(hit, tail, name)
                     continue
             else:
-                line, number, key = cast("Keyed", item)
+                line, number, key = item
                 tail = get(key)
                 if tail is None:
                     tail = self._keyed_tail(sink, key)

@@ -194,6 +194,45 @@ def test_the_common_forms_are_vouched_for() -> None:
     assert [(s, e) for s, e, _ in vouched] == [(starts[i], starts[i + 1] - 1) for i in range(len(COMMON))]
 
 
+def test_a_message_with_escaped_ideographs_is_vouched_for(tmp_path: Path) -> None:
+    """The SDK's text in a JSON string whose message holds escapes of CJK ideographs or `。` (as
+    Python's json writes non-ASCII text: lower-case hex) is vouched for, its first line of each code
+    read by the full extractor apart from those without escapes; any other escape (upper-case hex,
+    where a name's literal may begin: `\u4DCAuthFailure`) leaves the line to the extractor."""
+    if vouching_is_off_here():
+        return
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    good = ["\\u89e3\\u5bc6\\u5931\\u8d25 keyId=k-1", "CMK\\u6570\\u91cf (4 keys)\\u3002", "\\u9650 x \\u9650"]
+    bad = ["\\u0041 x", "\\u4DCAuthFailure x", "x\\n y", "\\u3000x", 'x \\u89e3\\"', "\\ud83d\\ude00 x", "\\u89e3 code:X", "\\u89e3 (10630) y"]
+    lines = [fill(COMMON[1], "AuthFailure", message, "r-1") for message in (*good, *bad)]
+    buf = "\n".join(lines).encode() + b"\n"
+    vouched = reader.vouch(buf, 0, len(buf))
+    starts = [0, *[i + 1 for i, byte in enumerate(buf) if byte == ord("\n")]]
+    assert vouched == [(starts[i], starts[i + 1] - 1, ("AuthFailure", None, None, None, "python-sdk"))
+                       for i in range(len(good))]
+    assert set(reader._vouched) == {("python-sdk\\u", b"AuthFailure")}
+    path = tmp_path / "a.log"
+    path.write_bytes(buf * 2)
+    assert three_ways(path, "re").count(b"\n") == 2 * len(lines)
+
+
+def test_a_level_is_one_step_only_where_no_name_can_begin_in_it() -> None:
+    """A timed line's level (`ERROR`) is read in one step, not a check at each capital, unless a code
+    name's literal could begin in it: a team's `ERRORS.Quota` makes `ERROR` a name's beginning there,
+    and the line's head is then refused, as the check at each capital refuses it."""
+    if vouching_is_off_here():
+        return
+    head = HEAD.encode()
+    assert core._vouchers(("AuthFailure",)).time_head(head) is not None
+    assert b"(?:ERROR|" in core._vouchers(("AuthFailure",)).time_head.__self__.pattern  # type: ignore[attr-defined]
+    team = core._vouchers(("ERRORS.Quota",))
+    assert b"ERROR|" not in team.time_head.__self__.pattern  # type: ignore[attr-defined]
+    assert team.time_head(head) is None
+    assert team.time_head(head.replace(b"ERROR", b"INFO")) is not None
+    assert team.time_head(head.replace(b"ERROR", b"ERRORS")) is None
+
+
 def test_a_code_the_full_extractor_reads_otherwise_is_not_vouched_for(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first line of each (form, code) is read by the full extractor too: where it disagrees,
     none of that code's lines of that form is vouched for."""

@@ -42,9 +42,11 @@ _V_PLAIN_SDK = re.compile(
     rb"\[TencentCloudSDKException\] code:" + _CODE + rb" message:(" + _MESSAGE_FIRST
     + rb'(?:[^\n\r"\\ \[]++| (?!requestId:' + _RID + rb"$)|\[(?!TencentCloudSDK))*+) requestId:" + _RID + rb"$",
     re.MULTILINE)
+# In a JSON string the message may hold escapes of CJK ideographs and of `、` `。` (core._V_ESCAPE).
+_ESCAPE = rb"\\u(?:[4-9][0-9a-f]{3}|300[12])"
 _V_QUOTED_SDK = re.compile(
-    rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:(" + _MESSAGE_FIRST
-    + rb'(?:[^\n\r"\\ ]++| (?!requestId:' + _RID + rb'"))*+) requestId:' + _RID + rb'"')
+    rb'"\[TencentCloudSDKException\] code:' + _CODE + rb" message:((?!None[^!-~])(?:[!#-'*-\[\]-~\xe4-\xe9]|(?="
+    + _ESCAPE + rb'))(?:[^\n\r"\\ ]++|' + _ESCAPE + rb'| (?!requestId:' + _RID + rb'"))*+) requestId:' + _RID + rb'"')
 _V_LEGACY = re.compile(rb"\((?<![A-Za-z0-9_.(\x80-\xff]\()([0-9]{3}|[0-9]{5,6})\) ?(?=[A-Za-z])")
 _B = rb"[ \t]*"
 _V_LEGACY_BODY = re.compile(
@@ -137,7 +139,9 @@ def selected(names: tuple[str, ...], buf: bytes, start: int, end: int) -> list[S
                 or json_tail(buf, high, line_end) is None or find(b"code", line_start, at) >= 0 \
                 or find(b"code", high, line_end) >= 0 or not _message_inert(match.group(2)):
             continue
-        found.append((line_start, line_end, PYTHON_SDK, match.group(1)))
+        # (a message with escapes: its (form, code) kept apart, as `vouch` keeps it)
+        found.append((line_start, line_end, PYTHON_SDK + "\\u" if b"\\" in match.group(2) else PYTHON_SDK,
+                      match.group(1)))
     for match, line_start, line_end in _first_in_lines(_V_API3, buf, start, end):
         at, high = match.span()
         if time_head(buf, line_start, at) is None \
