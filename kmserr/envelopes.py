@@ -7,10 +7,11 @@ CRI files (`<time> <stream> <P|F> <line>`) and syslog (RFC 5424 with structured 
 with or without its `<PRI>`, and the ISO-dated form rsyslog writes). A record that holds part of
 a line (CRI's `P`, a Docker record without its `\\n`, journald's `_LINE_BREAK=line-max`) is read
 with the next record, as one line (grep reads a record with at most MAX_JOINED records of its
-line above it, so that a chain of tiny records costs a bounded time a record). Detection looks at a line's first characters only, so that an
-ordinary line costs a comparison or two. A simple record (`simple`: a whole line in CRI's or
-dockerd's compact record, a syslog line) is told from its bytes, for the block cores' fast paths
-(unwrap.py), and its findings placed without opening it again (`place_simple`).
+line above it, so that a chain of tiny records costs a bounded time a record). Detection looks
+at a line's first characters only, so that an ordinary line costs a comparison or two. A simple
+record (`simple`: a whole line in CRI's or dockerd's compact record, a syslog line) is told from
+its bytes, for the block cores' fast paths (unwrap.py), and its findings placed without opening
+it again (`place_simple`).
 """
 
 from __future__ import annotations
