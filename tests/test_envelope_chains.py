@@ -39,17 +39,24 @@ def readings(data: bytes) -> list[tuple[int, list[tuple[str, int, int, str | Non
             for hit in scan_bytes(data)]
 
 
+TINY = {
+    "cri": (f"{TIME} stdout P (10630) key ", f"{TIME} stdout F AuthFailure end"),
+    "docker": (f'{{"log":"(10630) key ","stream":"stdout","time":"{TIME}"}}',
+               f'{{"log":"AuthFailure end\\n","stream":"stdout","time":"{TIME}"}}'),
+}
+
+
 @pytest.mark.usefixtures("core", "engine")
-def test_a_run_of_tiny_records_reports_each_code_once(run: Runner, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", list(TINY))
+def test_a_run_of_tiny_records_reports_each_code_once(run: Runner, tmp_path: Path, kind: str) -> None:
     """300 records of `(10630) key ` and a last one: each record's code on its own line, once (the
     joined text held 300 codes, and the records past its 100th were reported with none)."""
-    chain = f"{TIME} stdout P (10630) key \n" * 300 + f"{TIME} stdout F AuthFailure end\n"
+    line, last = TINY[kind]
     path = tmp_path / "chain.log"
-    path.write_text(chain, encoding="utf-8")
+    path.write_text(f"{line}\n" * 300 + f"{last}\n", encoding="utf-8")
     assert grep(run, path, "-c") == "301\n"
     records = [json.loads(line) for line in grep(run, path, "--json", "-n").splitlines()]
     assert [r["line_number"] for r in records] == list(range(1, 302))
-    line = f"{TIME} stdout P (10630) key "
     for record in records[:-1]:
         assert [(m["code"], m["start"], m["end"]) for m in record["matches"]] == [
             ("10630", line.index("(") + 1, line.index(")"))]
