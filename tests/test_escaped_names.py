@@ -11,10 +11,11 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kmserr.extract import Extractor
+from kmserr.forms import NODE_CONTEXT
 from kmserr.matcher import matcher_for
 from kmserr.registry import default_registry
 from tests.conftest import Runner
@@ -81,6 +82,8 @@ def test_a_name_after_a_tab_in_a_docker_record(run: Runner, tmp_path: Path) -> N
 @given(lines=st.lists(st.tuples(st.sampled_from(list(WRAPS)), st.sampled_from(["", "ArchiveKey", "x ", "a\\\\"]),
                                 st.sampled_from(ESCAPES), st.sampled_from(PAYLOADS)), min_size=1, max_size=6),
        copies=st.sampled_from([1, 20]))
+@example(lines=[("docker-cut", "", "\\t", "code:InternalError message:boom"), ("docker", "", "\\t", "InternalError: boom")],
+         copies=1)  # the cut record's message runs on into the next: one error, on the first line
 # The core and engine fixtures set an environment variable, the same for every example.
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_grep_finds_what_parse_finds_after_an_escape(
@@ -90,5 +93,13 @@ def test_grep_finds_what_parse_finds_after_an_escape(
     written = [WRAPS[wrap](before + escape + payload) for wrap, before, escape, payload in lines] * copies
     path = tmp_path_factory.mktemp("escaped") / "a.log"
     path.write_text("".join(line + "\n" for line in written), encoding="utf-8")
-    expected = {n: codes for n, line in enumerate(written, 1) if (codes := parse_codes(line))}
+    # Each line as the full extractor reads it with the lines above it (a record without its `\n`
+    # is read with the next, its codes reported where they start).
+    expected: dict[int, list[str]] = {}
+    above = ""
+    for n, line in enumerate(written, 1):
+        codes = [f.code for f in EX.find(line, before=above[-NODE_CONTEXT:])]
+        if codes:
+            expected[n] = codes
+        above += line + "\n"
     assert grep_codes(run, path) == expected
