@@ -6,7 +6,8 @@
 
 Each case is one input file: a hostile line that ends with an error, repeated to about
 --volume-mb (fewer copies when one takes seconds), and the reference is ordinary log lines of the
-same size ending with the same error, to --volume-mb. Both are timed as
+same size ending with the same error, to --volume-mb (or the case's own: a chain of CRI records
+against its lines unwrapped). Both are timed as
 `kmserr grep --no-annotate FILE > OUT` (CPU of the process tree), best of --runs in interleaved
 rounds, with each engine; the start-up is subtracted from both, so that the ratio is that of the
 scanning alone, per line. The start-up is timed on a file of one error line and one ordinary line
@@ -18,7 +19,7 @@ load a generated team catalogue with --catalog (the schema of tests/test_team_ca
 
 Targets (issue 11): each hostile line within 2x an ordinary line of its size, literal floods
 included (8 MB of `ClientError `; a 256 KB line of near-miss names with 2,000 team codes; issue 19:
-20 MB of `code:`);
+20 MB of `code:`; a line in 5,000 tiny CRI `P` records, against the same lines unwrapped);
 start-up linear in the number of team codes: the time per code with the most codes (20,000)
 within 2x that with the fewest (the start-up without a team file subtracted; first run, with an
 empty cache, and cached runs alike).
@@ -39,6 +40,8 @@ from common import Target, Timing, best_of_cpu, child_env, kmserr_shell, report,
 MB = 1_000_000
 START_LINE = 70_000  # an ordinary line over the 64 KiB that the compiled core hands back (scan.py's _AGAIN_MAX)
 ERROR = b' "message": "(10630) key is not existed"\n'
+CRI_HEAD = b"2024-05-14T08:00:00.000000001Z stdout P "
+CRI_PIECE = CRI_HEAD + b"(10630) key \n"
 ORDINARY = b"INFO user-svc: GET /api/v1/items/8812 200 14ms ip=10.1.2.3 ua=Go-http-client/1.1 bytes=512 "
 
 
@@ -92,13 +95,15 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     flood = 2 * MB if args.quick else 8 * MB
     heads = 4 * MB if args.quick else 20 * MB
+    chain = 1000 if args.quick else 5000
     team_counts = (500, 2000, 5000) if args.quick else (2000, 5000, 20000)
     kmserr = kmserr_shell()
 
     teams = {n: folder / f"team-{n}.toml" for n in (2000, *team_counts)}
     for n, path in teams.items():
         path.write_text(team_toml(n), encoding="utf-8")
-    cases: list[tuple[str, Callable[[], bytes], int]] = [  # (name, hostile text, team codes loaded)
+    # (name, hostile text, team codes loaded[, its reference: ordinary lines of its size else])
+    cases: list[tuple[str, Callable[[], bytes], int] | tuple[str, Callable[[], bytes], int, Callable[[bytes], bytes]]] = [
         (f"{flood // MB} MB of 'ClientError '", lambda: (b"ClientError " * (flood // 12 + 1))[:flood], 0),
         (f"{flood // MB} MB of 'AuthFailure.'", lambda: (b"AuthFailure." * (flood // 12 + 1))[:flood], 0),
         (f"{flood // MB} MB of '(10630)'", lambda: (b"(10630)" * (flood // 7 + 1))[:flood], 0),
@@ -107,6 +112,9 @@ def main() -> int:
         # issue 19: the .NET SDK's head, which its form's regex was tried at, each of them.
         (f"{heads // MB} MB of 'code:'", lambda: (b"code:" * (heads // 5 + 1))[:heads], 0),
         ("256 KB of near-miss team names, 2,000 team codes", lambda: near_misses(256_000, 2000), 2000),
+        # A line written in many tiny pieces: each CRI `P` record is read with the records above it
+        # (their number bounded); against the same lines unwrapped.
+        (f"{chain:,} tiny CRI P records", lambda: CRI_PIECE * chain, 0, lambda text: text.replace(CRI_HEAD, b"")),
     ]
     if args.case:
         cases = [case for case in cases if any(part in case[0] for part in args.case)]
@@ -122,7 +130,7 @@ def main() -> int:
     targets: list[Target] = []
     for engine in ("hyperscan", "re"):
         env = child_env(KMSERR_ENGINE=engine)
-        for name, make, team in cases:
+        for name, make, team, *own in cases:
             hostile, reference = folder / "hostile.log", folder / "ordinary.log"
             text = make()
             catalog = f"--catalog {shlex.quote(str(teams[team]))} " if team else ""
@@ -134,7 +142,8 @@ def main() -> int:
             volume = max(1, int(args.volume_mb * MB) // len(text))
             copies = max(1, min(volume, int(args.budget / max(probe, 0.01))))
             hostile.write_bytes((text + ERROR) * copies)
-            reference.write_bytes((ordinary(len(text)) + ERROR) * volume)  # always the full volume: a steady reference
+            # Always the full volume: a steady reference.
+            reference.write_bytes(((own[0](text) if own else ordinary(len(text))) + ERROR) * volume)
             times: dict[str, Timing] = {label: timing[1] for label, timing in best_of_cpu({
                 "start": (command.format(long_start), env),
                 "ordinary": (command.format(reference), env),
@@ -152,7 +161,8 @@ def main() -> int:
                   f"start-up {start:.3f} s; error found: {'(10630)' in hits.decode(errors='replace')}", flush=True)
             targets.append(Target(f"{name} ({engine})", ratio, 2.0, "x",
                                   f"{times['hostile'].noise} vs {times['ordinary'].noise}{shaky}",
-                                  f"KMSERR_ENGINE={engine} kmserr grep --no-annotate {catalog.split(' ')[0] + ' TEAM ' if team else ''}HOSTILE / ORDINARY, minus start-up"))
+                                  f"KMSERR_ENGINE={engine} kmserr grep --no-annotate {catalog.split(' ')[0] + ' TEAM ' if team else ''}HOSTILE / "
+                                  f"{'UNWRAPPED' if own else 'ORDINARY'}, minus start-up"))
 
     # Start-up with team codes: cold (an empty cache) and warm, per code.
     for label, cold in (() if args.case else (("first run, empty cache", True), ("cached", False))):

@@ -316,8 +316,11 @@ class Prefilter(NamedTuple):
 
 
 # What may stand before a code name standing alone: the line's start, or any byte but those that
-# `_BareCodes` refuses there (a letter, digit, `_`, `.`, `\`, `/`, `-`). Every scan starts at a line.
-_NAME_START: Final = rb"(?:^|[^A-Za-z0-9_.\\/\-])"
+# `_BareCodes` refuses there (a letter, digit, `_`, `.`, `\`, `/`, `-`), or a JSON escape that ends
+# with a letter or digit (`\t`, `\n`, `\u003c`): in a Docker `log` or journald `MESSAGE` the name
+# is read unescaped, after a tab or a newline. Every scan starts at a line. (`\\tName`, an escaped
+# backslash and a `t`, hits too: the extractor, which counts the backslashes, says no.)
+_NAME_START: Final = rb"(?:^|[^A-Za-z0-9_.\\/\-]|\\[bfnrt]|\\u[0-9A-Fa-f]{4})"
 
 
 def prefilter_patterns(names: Iterable[str] = ()) -> Prefilter:

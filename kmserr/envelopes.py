@@ -6,10 +6,12 @@ JSON-escaped), `journalctl -o json` (`MESSAGE`, a string or an array of byte val
 CRI files (`<time> <stream> <P|F> <line>`) and syslog (RFC 5424 with structured data, RFC 3164
 with or without its `<PRI>`, and the ISO-dated form rsyslog writes). A record that holds part of
 a line (CRI's `P`, a Docker record without its `\\n`, journald's `_LINE_BREAK=line-max`) is read
-with the next record, as one line. Detection looks at a line's first characters only, so that an
-ordinary line costs a comparison or two. A simple record (`simple`: a whole line in CRI's or
-dockerd's compact record, a syslog line) is told from its bytes, for the block cores' fast paths
-(unwrap.py), and its findings placed without opening it again (`place_simple`).
+with the next record, as one line (grep reads a record with at most MAX_JOINED records of its
+line above it, so that a chain of tiny records costs a bounded time a record). Detection looks
+at a line's first characters only, so that an ordinary line costs a comparison or two. A simple
+record (`simple`: a whole line in CRI's or dockerd's compact record, a syslog line) is told from
+its bytes, for the block cores' fast paths (unwrap.py), and its findings placed without opening
+it again (`place_simple`).
 """
 
 from __future__ import annotations
@@ -353,13 +355,16 @@ def open_text(text: str, before: str = "", envelope: str = AUTO) -> Opened | Non
         opened = [open_line(line, envelope) for line in lines]
         if not any(opened):
             return None
-    above = _open_above(before, envelope) if before else []
-    # A cut line above, continued by the text's first record: read with it, as one line.
-    prefix: list[str] = []
+    above = _open_above(before, envelope) if before else _NO_LINES
+    texts, ends, cuts, kinds = above
+    # A cut line above, continued by the text's first record: read with it, as one line, its last
+    # MAX_JOINED records at most (a chain of tiny records read whole at each of them was quadratic).
+    kept = len(texts)  # the lines above that are not joined to the text
     first = opened[0]
-    while above and above[-1][1] and first is not None and first.kind == above[-1][2]:
-        prefix.insert(0, above.pop()[0])
-    head = "".join(prefix)
+    while kept and cuts[kept - 1] and first is not None and first.kind == kinds[kept - 1] \
+            and len(texts) - kept < MAX_JOINED:
+        kept -= 1
+    head = "".join(texts[kept:])
     pieces: list[str] = [head]
     records: list[tuple[int, int, str, Record | None]] = []
     at, original = len(head), 0
@@ -373,30 +378,98 @@ def open_text(text: str, before: str = "", envelope: str = AUTO) -> Opened | Non
             pieces.append("\n")
             at += 1
     # The lines above, given for a Node error's code line or the lines of an exception line that
-    # rich wrapped (a cut line's are done above), as the app wrote them.
-    inner_before = _join_above(above) if above else ""
+    # rich wrapped (a cut line's are done above), as the app wrote them; the records of a chain
+    # above the ones joined end a line of their own.
+    inner_before = "".join(ends[:kept])
+    if kept < len(texts) and kept and cuts[kept - 1]:
+        inner_before += "\n"
     return Opened("".join(pieces), inner_before, len(head), records)
 
 
-def _open_above(before: str, envelope: str) -> list[tuple[str, bool, str | None]]:
-    """The lines above, each as (its app text, whether cut, its envelope); the last piece of
-    `before` (the start of the current line, when it does not end with a newline) is left out."""
-    lines = before.split("\n")
-    lines.pop()
-    result: list[tuple[str, bool, str | None]] = []
+# A cut line's records joined above the one read: a chain of records of 4 KiB or more (kubelet,
+# containerd and dockerd cut at 16 KiB, conmon at 8 KiB) never holds more than this in the 16 KiB of
+# lines above that grep gives a line, so it reads as it always did; a chain of tiny records (a
+# producer that writes a line in many pieces) is read in windows of that many, each code still
+# reported once, on the record it starts in.
+MAX_JOINED: Final = 4
+
+
+class _Above(NamedTuple):
+    """The lines above a line, opened: each one's app text, that text as the lines above the app's
+    line hold it (ended unless cut), whether cut, and its envelope."""
+
+    texts: list[str]
+    ends: list[str]
+    cuts: list[bool]
+    kinds: list[str | None]
+
+
+_NO_LINES: Final = _Above([], [], [], [])
+# The last lines above opened (`before`, envelope, lines): grep gives each line of a run the 16 KiB
+# above it, that of the line before but a line further on; the lines in both are not opened again.
+_last: tuple[str, str, _Above] | None = None
+_ALIGN_TRIES: Final = 3  # places tried where the last window's last line may stand (repeated lines)
+
+
+def _open_above(before: str, envelope: str) -> _Above:
+    """The lines above, opened (`_Above`); the last piece of `before` (the start of the current
+    line, when it does not end with a newline) is left out."""
+    global _last
+    last = _last
+    got = _open_again(before, envelope, last) if last is not None and last[1] == envelope else None
+    if got is None:
+        got = _open_lines(before.split("\n")[:-1], envelope)
+    _last = (before, envelope, got)
+    return got
+
+
+def _open_again(before: str, envelope: str, last: tuple[str, str, _Above]) -> _Above | None:
+    """`_open_above` of `before` from the lines opened last time, when `before` is a later window of
+    the same text (it begins with the end of the last one, from a line's start on): only its first
+    line and the lines after the last window's are opened. None: it is not."""
+    old, _, above = last
+    if not old.endswith("\n"):
+        return None
+    end = before.rfind("\n")  # the last line of `before` ends there (what follows is no line)
+    if before.startswith(old):  # the window grew (the first lines of a block)
+        same = len(old)
+    else:  # it moved on: the last window's last line is in it, the text before that the same
+        tail = old[old.rfind("\n", 0, len(old) - 1) + 1 :]
+        at = before.rfind(tail, 0, end + 1)
+        for _ in range(_ALIGN_TRIES):
+            if at < 0 or old.endswith(before[: at + len(tail)]):
+                break
+            at = before.rfind(tail, 0, at + len(tail) - 1)
+        else:
+            return None
+        if at < 0:
+            return None
+        same = at + len(tail)
+    shift = len(old) - same  # before[p] == old[p + shift] for p < same
+    first_end = before.find("\n")
+    if first_end >= same - 1:
+        return None
+    index = old.count("\n", 0, first_end + 1 + shift)  # the last window's line at before's second line
+    if index >= len(above.texts):
+        return None
+    head = _open_lines([before[:first_end]], envelope)
+    new = _open_lines(before[same:end].split("\n") if end >= same else [], envelope)
+    return _Above(head.texts + above.texts[index:] + new.texts, head.ends + above.ends[index:] + new.ends,
+                  head.cuts + above.cuts[index:] + new.cuts, head.kinds + above.kinds[index:] + new.kinds)
+
+
+def _open_lines(lines: list[str], envelope: str) -> _Above:
+    """Each of `lines` opened (`_Above`)."""
+    got = _Above([], [], [], [])
     for line in lines:
         line = line[:-1] if line.endswith("\r") else line
         record = open_line(line, envelope) if may_wrap(line) else None
-        if record is None:
-            result.append((line, False, None))
-        else:
-            result.append((record.text, record.partial, record.kind))
-    return result
-
-
-def _join_above(above: list[tuple[str, bool, str | None]]) -> str:
-    """The lines above as the app wrote them: cut records joined to the next, each line ended."""
-    return "".join(text if cut else text + "\n" for text, cut, _ in above)
+        text, cut, kind = (line, False, None) if record is None else (record.text, record.partial, record.kind)
+        got.texts.append(text)
+        got.ends.append(text if cut else text + "\n")
+        got.cuts.append(cut)
+        got.kinds.append(kind)
+    return got
 
 
 # -- the envelope's time ------------------------------------------------------------------------

@@ -1,0 +1,130 @@
+"""A line cut in many records (CRI `P`, Docker without `\\n`): each record is read with at most
+MAX_JOINED records of its line above it, and the lines above are opened once across a run of lines.
+
+A run of tiny records (a producer that writes a line in many pieces) re-read every record of the
+16 KiB above at each record: quadratic, and codes past the joined text's 100th finding were lost.
+Chains of records of 4 KiB or more (what runtimes write: 16 KiB, conmon 8 KiB) read as before.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kmserr import envelopes
+from kmserr.matcher import matcher_for
+from kmserr.registry import default_registry
+from kmserr.scan import scan_bytes
+from tests.conftest import Runner
+from tests.test_envelopes import SDK_LINE, cri, docker
+from tests.test_native import DATA
+
+TIME = "2024-05-14T08:00:00.000000001Z"
+
+
+def grep(run: Runner, path: Path, *args: str) -> str:
+    matcher_for(default_registry()).cores.clear()  # a core keeps what it checked: built anew
+    result = run("grep", "-j1", *args, str(path))
+    assert result.exit_code == 0
+    return result.stdout
+
+
+def readings(data: bytes) -> list[tuple[int, list[tuple[str, int, int, str | None, str | None]]]]:
+    return [(hit.line_number, [(f.code, f.start, f.end, f.message, f.request_id) for f in hit.findings])
+            for hit in scan_bytes(data)]
+
+
+TINY = {
+    "cri": (f"{TIME} stdout P (10630) key ", f"{TIME} stdout F AuthFailure end"),
+    "docker": (f'{{"log":"(10630) key ","stream":"stdout","time":"{TIME}"}}',
+               f'{{"log":"AuthFailure end\\n","stream":"stdout","time":"{TIME}"}}'),
+}
+
+
+@pytest.mark.usefixtures("core", "engine")
+@pytest.mark.parametrize("kind", list(TINY))
+def test_a_run_of_tiny_records_reports_each_code_once(run: Runner, tmp_path: Path, kind: str) -> None:
+    """300 records of `(10630) key ` and a last one: each record's code on its own line, once (the
+    joined text held 300 codes, and the records past its 100th were reported with none)."""
+    line, last = TINY[kind]
+    path = tmp_path / "chain.log"
+    path.write_text(f"{line}\n" * 300 + f"{last}\n", encoding="utf-8")
+    assert grep(run, path, "-c") == "301\n"
+    records = [json.loads(line) for line in grep(run, path, "--json", "-n").splitlines()]
+    assert [r["line_number"] for r in records] == list(range(1, 302))
+    for record in records[:-1]:
+        assert [(m["code"], m["start"], m["end"]) for m in record["matches"]] == [
+            ("10630", line.index("(") + 1, line.index(")"))]
+    assert [m["code"] for m in records[-1]["matches"]] == ["AuthFailure"]
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("wrap", [cri, docker])
+@pytest.mark.parametrize("size", [4096, 8192, 16 * 1024])
+def test_chains_of_runtime_sized_records_read_as_without_a_bound(
+    monkeypatch: pytest.MonkeyPatch, wrap: object, size: int,
+) -> None:
+    """Records of 4 KiB or more: the 16 KiB above a record holds fewer than MAX_JOINED of them, so
+    the bound changes nothing (codes across the cuts, bodies split between records)."""
+    rng = random.Random(size)
+    fixture = [line for line in (DATA / "real-samples.txt").read_text(encoding="utf-8").split("\n") if line.strip()]
+    lines = []
+    for _ in range(6):
+        parts = rng.sample(fixture, min(len(fixture), 400))
+        lines.append(" ".join(parts)[: 9 * size])
+    assert callable(wrap)
+    data = ("\n".join(wrap(line, cut=size) for line in lines) + "\n").encode("utf-8", "surrogateescape")
+    bounded = readings(data)
+    assert sum(len(found) for _, found in bounded) > 50
+    monkeypatch.setattr(envelopes, "MAX_JOINED", 1 << 30)
+    assert readings(data) == bounded
+
+
+@pytest.mark.usefixtures("engine")
+@given(cuts=st.lists(st.integers(1, 400), min_size=1, max_size=envelopes.MAX_JOINED), which=st.integers(0, 2))
+@settings(max_examples=40, deadline=None)
+def test_chains_within_the_bound_read_as_without_it(cuts: list[int], which: int) -> None:
+    """A line in at most MAX_JOINED + 1 records, cut anywhere: read as if every record above were joined."""
+    line = [SDK_LINE, json.dumps({"level": "error", "error": SDK_LINE}),
+            '{"Response":{"Error":{"Code":"ResourceUnavailable.CmkDisabled","Message":"CMK off."},"RequestId":"r-1"}}'][which]
+    bounds = sorted({min(cut, len(line) - 1) for cut in cuts if cut < len(line)})
+    pieces = [line[a:b] for a, b in zip([0, *bounds], [*bounds, len(line)], strict=True)]
+    records = [f"{TIME} stderr P {piece}" for piece in pieces[:-1]] + [f"{TIME} stderr F {pieces[-1]}"]
+    data = ("ordinary line\n" + "\n".join(records) + "\n").encode()
+    bounded = readings(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(envelopes, "MAX_JOINED", 1 << 30)
+        assert readings(data) == bounded
+
+
+LINES = st.sampled_from([
+    f"{TIME} stdout P (10630) key ", f"{TIME} stderr F tail", "plain line", "", "\r", "x\r",
+    '{"log":"half","stream":"stderr","time":"t"}', '{"log":"whole\\n","stream":"stderr","time":"t"}',
+    "2024-05-14T08:00:00Z ERROR app: (10630)", "<165>1 2003-10-11T22:14:15.003Z host app 1 ID - msg",
+])
+
+
+@given(lines=st.lists(LINES, min_size=1, max_size=40),
+       windows=st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 2000)), min_size=1, max_size=12),
+       envelope=st.sampled_from([envelopes.AUTO, envelopes.CRI]))
+@settings(max_examples=300, deadline=None)
+def test_lines_above_opened_again_as_opened_afresh(
+    lines: list[str], windows: list[tuple[int, int]], envelope: str,
+) -> None:
+    """The lines above reused from the last window (repeated lines, windows that grow, move on, go
+    back or start inside a line) are those that opening every line of the window gives."""
+    text = "\n".join(lines) + "\n"
+    for a, b in windows:
+        start, end = sorted((a % (len(text) + 1), b % (len(text) + 1)))
+        before = text[start:end]
+        assert envelopes._open_above(before, envelope) == envelopes._open_lines(before.split("\n")[:-1], envelope)
+    # And a window that moves down a line at a time, as grep gives it.
+    starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+    for end in starts:
+        before = text[max(0, end - 120) : end]
+        assert envelopes._open_above(before, envelope) == envelopes._open_lines(before.split("\n")[:-1], envelope)
