@@ -229,7 +229,23 @@ def _syslog(line: str) -> Record | None:
         return None
     start = match.end()
     time = match.group(1)
-    return Record(SYSLOG, line[start:], start, len(line), False, None if time == "-" else time)
+    text = line[start:]
+    if "#0" in text and _RSYSLOG_ESCAPE.search(text):
+        return Record(SYSLOG, _RSYSLOG_ESCAPE.sub(_control, text), start, len(line), False,
+                      None if time == "-" else time, escaped=True)
+    return Record(SYSLOG, text, start, len(line), False, None if time == "-" else time)
+
+
+# rsyslog writes a message's control characters as `#` and three octal digits (its
+# $EscapeControlCharactersOnReceive, on by default): a record of several lines, as SysLogHandler
+# sends `logger.exception`'s message and traceback, is one line of `#012`s. It is read as the app
+# wrote it, its lines its own (a traceback's source lines are no errors). Only a line feed or a
+# tab makes it so: a `#0..` of the app's own ("issue #012") is rarely both those and this.
+_RSYSLOG_ESCAPE = _lazy(r"#0(?:1[12])")
+
+
+def _control(escape: re.Match[str]) -> str:
+    return "\n" if escape.group() == "#012" else "\t"
 
 
 # -- places: where a character of the app's text stands in the line ---------------------------
@@ -254,7 +270,8 @@ def places(line: str, record: Record, positions: Sequence[int]) -> dict[int, tup
     inner = 0  # the text's position at `raw`
     raw = record.start
     index = 0
-    for escape in _JSON_ESCAPE.finditer(line, record.start, record.end):
+    escapes = _RSYSLOG_ESCAPE if record.kind == SYSLOG else _JSON_ESCAPE
+    for escape in escapes.finditer(line, record.start, record.end):
         run = escape.start() - raw  # characters as written, up to this escape
         while index < len(wanted) and wanted[index] < inner + run:
             found[wanted[index]] = (raw + wanted[index] - inner, 1)
@@ -568,6 +585,8 @@ def _simple_syslog(raw: bytes, envelope: str) -> Simple | None:
     record = open_line(line, envelope)
     if record is None or record.kind != SYSLOG:
         return None
+    if record.escaped:
+        return None  # rsyslog's `#012`s: a record of several lines, the full extractor's
     inner = line[record.start :].encode("utf-8", "surrogateescape")
     if inner.endswith(b"\r"):
         return None

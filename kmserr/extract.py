@@ -557,8 +557,12 @@ class Extractor:
         """The findings of an unwrapped text, placed in the original one; those of a cut line's
         start above are left to that line (grep reported them there)."""
         found = [f for f in self.find(opened.text, before=opened.before, envelope=NONE) if f.start >= opened.skip]
-        if "\n" in opened.text:  # a record of several lines, in one line of the platform's
-            found = _once_a_line(opened.text, found, lines=False)
+        if len(found) > 1 and "\n" in opened.text:  # a record of several lines, in one line of the platform's
+            firsts = [record[0] for record in opened.records]
+            by_record: dict[int, list[Finding]] = {}
+            for finding in found:
+                by_record.setdefault(bisect_right(firsts, finding.start), []).append(finding)
+            found = [f for record in by_record.values() for f in _once_a_line(opened.text, record, lines=False)]
         places = opened.place([(f.start, f.end) for f in found])
         return [f._replace(start=start, end=end, envelope=kind)
                 for f, (start, end, kind) in zip(found, places, strict=True)]
@@ -721,7 +725,8 @@ def _once_a_line(text: str, found: list[Finding], *, lines: bool = True) -> list
     ID; the first is kept, unless a later one is the SDK's own text of it (OWN_REQUEST_ID), which
     says more than a name standing alone. Without a request ID two findings are two errors.
     Without `lines`, once in the whole text: a record of several lines in one line of a platform's
-    (journald's MESSAGE holds a log line and its traceback, whose last line repeats the error).
+    (journald's MESSAGE, rsyslog's `#012`s: a log line and its traceback, whose last line repeats
+    the error), and as in a JSON record, without a request ID too (the same code and message).
     Linear: each stretch between findings once."""
     if len(found) < 2:
         return found
@@ -732,8 +737,8 @@ def _once_a_line(text: str, found: list[Finding], *, lines: bool = True) -> list
         if lines and "\n" in text[previous : finding.start]:
             seen.clear()
         previous = max(previous, finding.start)
-        if finding.request_id is not None:
-            key = (finding.code, finding.request_id)
+        if finding.request_id is not None or not (lines or finding.message is None):
+            key = (finding.code, finding.request_id if finding.request_id is not None else "\n" + str(finding.message))
             at = seen.get(key)
             if at is not None:
                 earlier = kept[at]

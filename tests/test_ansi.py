@@ -133,15 +133,3 @@ def test_grep_reads_coloured_lines_as_uncoloured_ones(
     codes = [re.sub(r".*\tkmserr: ", "", line) for line in run("grep", str(coloured_file)).stdout.splitlines()]
     assert codes == [re.sub(r".*\tkmserr: ", "", line) for line in run("grep", str(plain_file)).stdout.splitlines()]
 
-
-def test_one_record_of_several_lines_names_its_error_once(run: Runner, core: str, engine: str) -> None:
-    """A journald entry whose MESSAGE holds a log line and its traceback (real: JournalHandler and
-    `logger.exception("...: %s", e)`): the traceback's last line repeats the error, same code and
-    request ID, in the same line of the platform's: one error, as on any line (docs/forms.md)."""
-    path = CLIENTS.parent / "captures" / "journald-logger-exception.json"
-    found = [(m["code"], m["message"], m["request_id"]) for r in records(run, path) for m in r["matches"]]
-    assert found == [("ResourceUnavailable.CmkDisabled", "CMK is disabled.", "438b48d3-9cd4-4a2e-9cf1-493166b7ebf6")]
-    parsed = json.loads(run("parse", "--format", "json", input=path.read_bytes()).stdout)
-    assert [(p["code"], p["request_id"]) for p in parsed] == [found[0][::2]]
-    summary = json.loads(run("grep", "--summary", "--json", str(path)).stdout)
-    assert [(s["code"], s["count"]) for s in summary] == [("ResourceUnavailable.CmkDisabled", 1)]
