@@ -648,12 +648,18 @@ def _is_rich_head(content: str) -> bool:
 
 def _unwrap(contents: list[str]) -> str:
     """The lines of a wrapped text joined as rich broke them: at a space, which it drops, or inside a
-    word longer than the width, which it folds (a line that is one word and fills the width)."""
+    word longer than the width, which it folds (a line that is one word and fills the width). A
+    word that fills the width exactly was not folded where the SDK's text goes on with one of its
+    keys (`[TencentCloudSDKException]` then `code:...` at 60 columns): a space stood there."""
     width = max(len(c) for c in contents)
     joined = [contents[0]]
     for previous, content in pairwise(contents):
-        joined.append(content if " " not in previous and len(previous) >= width else " " + content)
+        folded = " " not in previous and len(previous) >= width and not content.startswith(_SDK_KEYS)
+        joined.append(content if folded else " " + content)
     return "".join(joined)
+
+
+_SDK_KEYS: Final = ("code:", "message:", "requestId:")  # the Python SDK's text: each after a space
 
 
 def _past(unwanted: re.Pattern[str] | None, text: str, pos: int) -> int:

@@ -297,3 +297,15 @@ def test_each_unescaped_character_is_placed_where_it_stands_escaped(raw: str, at
     assert [places[i] for i in range(len(listed))] == listed
     with pytest.raises(IndexError):
         places[len(listed)]
+
+
+def test_rich_at_60_columns_breaks_after_a_tag_that_fills_its_width() -> None:
+    """RichHandler at 60 columns (real output): `[TencentCloudSDKException]` fills the width, and
+    rich broke the line at the space after it: the SDK's text goes on with `code:` (no fold)."""
+    pad = " " * 20
+    lines = [f"{pad}{text:<40}" for text in (
+        "TencentCloudSDKException:", "[TencentCloudSDKException]", "code:ResourceUnavailable.C",
+        "mkDisabled message:CMK is", "disabled.", "requestId:b2d62d1a-0c5f-47", "a7-bf86-6554d9c6172a")]
+    (found,) = Extractor().find(lines[5], before="\n".join(lines[:5]) + "\n")
+    assert (found.code, found.form, found.message) == ("ResourceUnavailable.CmkDisabled", "python-sdk", "CMK is disabled.")
+    assert found.request_id is None  # folded onto the next line: cut, rather than wrong
