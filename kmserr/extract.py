@@ -879,12 +879,13 @@ def _is_value(text: str, quote: int) -> bool:
 class Places:
     """Where each character of an unescaped text stands in the escaped one, by runs of consecutive
     places (one between escapes, one for each escape): a line's value is read without a list of
-    a number for each of its characters."""
+    a number for each of its characters. The runs of a JSON string are listed when first asked
+    for (`_json_runs`): most values read unescaped are asked for a place or none."""
 
-    __slots__ = ("_firsts", "_length", "_starts")
+    __slots__ = ("_firsts", "_length", "_raw", "_starts")
 
-    def __init__(self, starts: list[int], firsts: list[int], length: int) -> None:
-        self._starts, self._firsts, self._length = starts, firsts, length
+    def __init__(self, starts: list[int], firsts: list[int], length: int, raw: str = "") -> None:
+        self._starts, self._firsts, self._length, self._raw = starts, firsts, length, raw
 
     def __len__(self) -> int:
         return self._length
@@ -892,14 +893,50 @@ class Places:
     def __getitem__(self, index: int) -> int:
         if not 0 <= index < self._length:
             raise IndexError(index)
+        if self._raw:  # a JSON string's, not listed yet
+            self._starts, self._firsts = _json_runs(self._raw, self._firsts[0])
+            self._raw = ""
         run = bisect_right(self._starts, index) - 1
         return self._firsts[run] + index - self._starts[run]
+
+
+# Each escape of a valid JSON string, a surrogate pair that json.loads joins as one (high, then low).
+_JSON_ESCAPE = _lazy(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_STRING_DECODER: Final = json.JSONDecoder(strict=False)  # control characters in a string, as the loop took them
+
+
+def _json_runs(raw: str, at: int) -> tuple[list[int], list[int]]:
+    """The runs of places (`Places`) of a valid JSON string's text: one for each escape (one place,
+    whatever it stands for) and one for the text after it."""
+    starts, firsts = [0], [at]
+    count = 0  # places before the escape: the characters unescaped so far
+    done = 0  # where the escaped text after the last escape begins
+    for escape in _JSON_ESCAPE.finditer(raw):
+        begin = escape.start()
+        count += begin - done
+        done = escape.end()
+        starts += (count, count + 1)
+        firsts += (at + begin, at + done)
+        count += 1
+    return starts, firsts
 
 
 def _unescape_with_places(raw: str, at: int) -> tuple[str, Places]:
     """A JSON or Python string's text unescaped, and where each of its
     characters (and its end) stands in the escaped text that begins at `at`: findings inside are
-    reported at their place in the line."""
+    reported at their place in the line. A valid JSON string is read by json's C decoder, and its
+    places listed only when asked for; any other (Python's escapes, a lone `\\`) as `_unescape_slowly`."""
+    if "\\" not in raw:
+        return raw, Places([0], [at], len(raw) + 1)
+    try:
+        text = _STRING_DECODER.decode('"' + raw + '"')
+    except ValueError:  # no one JSON string: Python's `\x07`, `\'`, `\U0001F600`; a `"` inside (a repr's)
+        return _unescape_slowly(raw, at)
+    return text, Places([0], [at], len(text) + 1, raw)
+
+
+def _unescape_slowly(raw: str, at: int) -> tuple[str, Places]:
+    """`_unescape_with_places` of any string, JSON's escapes and Python's, an escape at a time."""
     pieces: list[str] = []
     starts: list[int] = []  # the places as runs: where each run begins among them, and its first place
     firsts: list[int] = []

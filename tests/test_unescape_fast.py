@@ -1,0 +1,60 @@
+"""`_unescape_with_places` reads a JSON string with json's C scanner and lists its places only when
+asked: it must agree, character for character and place for place, with the escape-at-a-time
+reading it replaced (tests/unescape_reference.py), on JSON strings and on Python's escapes alike."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from kmserr import extract
+
+from .unescape_reference import unescape_with_places as reference
+
+
+def _agree(raw: str, at: int) -> None:
+    text, places = extract._unescape_with_places(raw, at)
+    expected_text, expected_places = reference(raw, at)
+    assert text == expected_text
+    assert len(places) == len(expected_places)
+    assert [places[i] for i in range(len(places))] == expected_places
+    with pytest.raises(IndexError):
+        places[len(places)]
+
+
+@given(st.text(st.characters(), max_size=60), st.booleans(), st.integers(0, 100))
+@example("\ud83d\ude00 \ud83d x\ude00", True, 0)  # a pair, and halves alone (json.dumps escapes them)
+@example("a/b\\c\"d\n\t\x00\x7f\u2502", True, 3)
+def test_a_json_string_is_read_as_the_reference_reads_it(text: str, ascii_only: bool, at: int) -> None:
+    """Any text as json.dumps writes it, with and without ensure_ascii (surrogates included)."""
+    _agree(json.dumps(text, ensure_ascii=ascii_only)[1:-1], at)
+
+
+# Pieces of escaped text: JSON's escapes (`\/` among them), surrogate halves in any order, CJK
+# runs, Python's escapes that no JSON string holds, a lone backslash, a quote, bad hex.
+PIECES = ["a", "é", "\u2502", " ", '"', "'", "\\", "\\n", "\\\\", '\\"', "\\/", "\\b", "\\f", "\\r", "\\t",
+          "\\u89e3", "\\u5BC6", "\\u00e9", "\\ud83d", "\\uDE00", "\\udbff", "\\udc00", "\\u12G4", "\\u",
+          "\\x41", "\\x4", "\\U0001F600", "\\UFFFFFFFF", "\\q", "\\'", "\\0", "\\a", "\\v", "\n"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=16).map("".join), st.integers(0, 50))
+@example("\\ud83d\\ude00\\u89e3\\u5bc6", 0)
+@example("\\ud83d\\ud83d\\ude00!", 1)
+@example("tail\\", 0)  # a lone backslash at the end: no JSON string
+@example('say "hi"\\n', 0)  # a quote inside: a Python repr's, no one JSON string
+def test_any_escaped_text_is_read_as_the_reference_reads_it(raw: str, at: int) -> None:
+    _agree(raw, at)
+
+
+def test_a_json_string_is_placed_only_when_asked() -> None:
+    """The C scanner's text at once; the places of its escapes once a place is asked for."""
+    raw = "code:X message:\\u89e3\\u5bc6 \\\"q\\\" requestId:r"
+    text, places = extract._unescape_with_places(raw, 10)
+    assert text == 'code:X message:解密 "q" requestId:r'
+    assert places[text.index("解")] == 10 + raw.index("\\u89e3")
+    assert places[text.index("密")] == 10 + raw.index("\\u5bc6")
+    assert places[text.index("q")] == 10 + raw.index("q")
+    assert places[len(text)] == 10 + len(raw)
