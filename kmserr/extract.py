@@ -13,7 +13,7 @@ import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cached_property
-from itertools import chain, pairwise
+from itertools import accumulate, chain, pairwise, repeat
 from typing import Final, NamedTuple
 
 from .envelopes import AUTO, NONE, WRAP_FIRST, Opened, may_wrap, open_text
@@ -849,9 +849,16 @@ def _form_span(match: re.Match[str], finding: Finding) -> tuple[int, int]:
 # `\"Code\"` (what `_quoted` wants): paired as `_read_values` pairs them, a backslash escaping the
 # character after it, no newline in a value. Plain characters, then each `T` or escape followed by
 # plain characters again: one way to match a value, so that one that fails (unclosed, or wanted) is
-# given back in linear time (`(?:[^"]+|T)*` took exponential time).
-_UNWANTED_VALUES = _lazy(
+# given back in linear time (`(?:[^"]+|T)*` took exponential time). Where re has possessive
+# quantifiers, a value's runs are never given back a character at a time (what follows each is none
+# of its characters: a `"`, a `T` or a backslash), and a long wanted value fails in the time it took
+# to read (a traceback of 1.4 KB: 5 us, where giving it back took 50).
+_UNWANTED_VALUES_PLAIN: Final = (
     r'(?:[^"]*"[^"\\\nT]*(?:(?:T(?!encentCloudSDK)|\\(?!"Code\\"|TencentCloudSDK)[^\n])[^"\\\nT]*)*")*'
+)
+_UNWANTED_VALUES = _lazy(
+    r'(?:[^"]*+"[^"\\\nT]*+(?:(?:T(?!encentCloudSDK)|\\(?!"Code\\"|TencentCloudSDK)[^\n])[^"\\\nT]*+)*+")*'
+    if POSSESSIVE else _UNWANTED_VALUES_PLAIN
 )
 MAX_QUOTED: Final = 64  # quoted values read unescaped, a text: a hostile line costs no more than that
 MAX_VALUES: Final = 4096  # quoted values paired, a text; the rest of a line is read as it stands
@@ -879,8 +886,8 @@ def _is_value(text: str, quote: int) -> bool:
 class Places:
     """Where each character of an unescaped text stands in the escaped one, by runs of consecutive
     places (one between escapes, one for each escape): a line's value is read without a list of
-    a number for each of its characters. The runs of a JSON string are listed when first asked
-    for (`_json_runs`): most values read unescaped are asked for a place or none."""
+    a number for each of its characters. A JSON string's are worked out when first asked for, at
+    C speed (`_json_escapes`): most values read unescaped are asked for two places or none."""
 
     __slots__ = ("_firsts", "_length", "_raw", "_starts")
 
@@ -893,32 +900,27 @@ class Places:
     def __getitem__(self, index: int) -> int:
         if not 0 <= index < self._length:
             raise IndexError(index)
-        if self._raw:  # a JSON string's, not listed yet
-            self._starts, self._firsts = _json_runs(self._raw, self._firsts[0])
+        if self._raw:  # a JSON string's, not worked out yet
+            self._starts, self._firsts = _json_escapes(self._raw, self._firsts[0])
             self._raw = ""
         run = bisect_right(self._starts, index) - 1
         return self._firsts[run] + index - self._starts[run]
 
 
-# Each escape of a valid JSON string, a surrogate pair that json.loads joins as one (high, then low).
-_JSON_ESCAPE = _lazy(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.DOTALL)
+# Each escape of a valid JSON string (a surrogate pair that json.loads joins as one: high, then low),
+# captured: `split` gives the text between escapes and the escapes, in turn.
+_JSON_ESCAPE = _lazy(r"(\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.))", re.DOTALL)
 _STRING_DECODER: Final = json.JSONDecoder(strict=False)  # control characters in a string, as the loop took them
 
 
-def _json_runs(raw: str, at: int) -> tuple[list[int], list[int]]:
+def _json_escapes(raw: str, at: int) -> tuple[list[int], list[int]]:
     """The runs of places (`Places`) of a valid JSON string's text: one for each escape (one place,
-    whatever it stands for) and one for the text after it."""
-    starts, firsts = [0], [at]
-    count = 0  # places before the escape: the characters unescaped so far
-    done = 0  # where the escaped text after the last escape begins
-    for escape in _JSON_ESCAPE.finditer(raw):
-        begin = escape.start()
-        count += begin - done
-        done = escape.end()
-        starts += (count, count + 1)
-        firsts += (at + begin, at + done)
-        count += 1
-    return starts, firsts
+    whatever it stands for) and one for the text after it. From the lengths of the pieces that
+    one `split` cuts, summed by `accumulate`: no Python per escape."""
+    lengths = list(map(len, _JSON_ESCAPE.split(raw)))  # text, escape, text, ..., text
+    firsts = list(accumulate(lengths, initial=at))  # where each piece begins in the escaped text
+    lengths[1::2] = repeat(1, len(lengths) // 2)  # an escape is one place
+    return list(accumulate(lengths, initial=0)), firsts
 
 
 def _unescape_with_places(raw: str, at: int) -> tuple[str, Places]:

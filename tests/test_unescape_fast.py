@@ -5,6 +5,7 @@ reading it replaced (tests/unescape_reference.py), on JSON strings and on Python
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import example, given
@@ -58,3 +59,18 @@ def test_a_json_string_is_placed_only_when_asked() -> None:
     assert places[text.index("密")] == 10 + raw.index("\\u5bc6")
     assert places[text.index("q")] == 10 + raw.index("q")
     assert places[len(text)] == 10 + len(raw)
+
+
+VALUE_PIECES = ['"', "\\", '\\"', "T", "TencentCloudSDK", '\\"Code\\"', "\\TencentCloudSDK", "\n", "a", ": ", "{", "}"]
+
+
+@given(st.lists(st.sampled_from(VALUE_PIECES), max_size=30).map("".join), st.integers(0, 5))
+@example('{"a": "b", "e": "x TencentCloudSDK y"}', 0)
+@example('"a\\"b" "c\\\\" "T\\Tx" "unclosed', 0)
+def test_unwanted_values_are_paired_as_without_possessive_quantifiers(text: str, pos: int) -> None:
+    """The possessive regex (Python 3.11.5 and later) gives back nothing that the plain one could
+    have matched with: both pair the same run of values."""
+    plain = re.compile(extract._UNWANTED_VALUES_PLAIN)
+    expected = plain.match(text, pos)
+    got = extract._UNWANTED_VALUES.match(text, pos)
+    assert (got.end() if got else None) == (expected.end() if expected else None)
