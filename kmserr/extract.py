@@ -13,7 +13,8 @@ import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cached_property
-from itertools import accumulate, chain, pairwise, repeat
+from itertools import accumulate, chain, compress, count, pairwise, repeat
+from operator import contains
 from typing import Final, NamedTuple
 
 from .envelopes import AUTO, NONE, WRAP_FIRST, Opened, may_wrap, open_text
@@ -105,7 +106,21 @@ class _BareCodes:
         identifier is matched, not looked behind for (`_probe_pattern`)."""
         return _probe_pattern(self._words, self._depth, spaced=True)
 
-    def scan(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+    def outside(self, text: str, spans: Iterable[tuple[int, int]]) -> Iterator[re.Match[str]]:
+        """`scan` of the text but these spans (sorted, apart: text that forms explained, where
+        `find` takes no name): a span that begins and ends with a separator (a value's quotes, a
+        brace, a line) is not read, as no name can stand across its edges; any other is read as
+        `scan` reads it. A JSON record's long values (tracebacks) are then read once, not twice."""
+        pos = 0
+        for start, end in spans:
+            if not (_SEPARATOR.match(text, start) and _SEPARATOR.match(text, end - 1)):
+                continue  # read with the text around it
+            if start > pos:
+                yield from self.scan(text, pos, start)
+            pos = end
+        yield from self.scan(text, pos)
+
+    def scan(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
         """Every code name of the text, lazily (`find` stops at MAX_FINDINGS), a stretch at a time.
         The identifiers of a stretch that may be names, with their first segments, come from one
         regex that names no name (C speed) and meet the known words in a set (C speed); where none
@@ -116,9 +131,10 @@ class _BareCodes:
         segments in a set: where none stands, no word does, and the probe is not run (after a
         stretch where the probe met a word, the next is probed uncut: cutting would only add)."""
         probe = self._probe
-        for low, high in _stretches(text, pos):
+        endpos = len(text) if endpos is None else endpos
+        for low, high in _stretches(text, pos, endpos):
             if probe is None or self._probed >= self._budget:
-                for token in self._pattern.finditer(text, low):  # the rest of the text, in one search
+                for token in self._pattern.finditer(text, low, endpos):  # the rest, in one search
                     if token.end() - token.start() <= MAX_NAME:
                         yield token
                 return
@@ -229,14 +245,14 @@ _STRETCH_END = _lazy(r"[^\w.\-]")
 _ASCII_STRETCH_END = _lazy(r"[^A-Za-z0-9_.\-]")
 
 
-def _stretches(text: str, pos: int) -> Iterator[tuple[int, int]]:
-    """`text[pos:]` cut into stretches of about STRETCH characters, each ended before a character that
-    no identifier holds, so that every regex reads in a stretch what it reads in the whole text."""
-    while pos < len(text):
-        end = _ASCII_STRETCH_END.search(text, pos + STRETCH) if len(text) - pos > STRETCH else None
+def _stretches(text: str, pos: int, endpos: int) -> Iterator[tuple[int, int]]:
+    """`text[pos:endpos]` cut into stretches of about STRETCH characters, each ended before a character
+    that no identifier holds, so that every regex reads in a stretch what it reads in the whole text."""
+    while pos < endpos:
+        end = _ASCII_STRETCH_END.search(text, pos + STRETCH, endpos) if endpos - pos > STRETCH else None
         if end is not None and not end.group().isascii():
-            end = _STRETCH_END.search(text, end.start())
-        high = end.start() if end is not None else len(text)
+            end = _STRETCH_END.search(text, end.start(), endpos)
+        high = end.start() if end is not None else endpos
         yield pos, high
         pos = high
 
@@ -421,6 +437,8 @@ class Extractor:
                 matches: Iterable[re.Match[str]] = self._bare.at(text, free)
             elif build is _legacy_message and parens_at is not None:
                 matches = [m for p in parens_at if (m := _LEGACY.match(text, p)) is not None]
+            elif build is _bare_code and taken:
+                matches = self._bare.outside(text, taken.spans())  # names in them would be passed over
             else:
                 matches = finder(text, 0)
             pending = iter(matches)
@@ -502,20 +520,18 @@ class Extractor:
         if len(window) < len(before) and lines:
             lines = lines[1:]  # a line cut by the window
         lines = lines[-MAX_WRAPPED_LINES:]
-        offset = -sum(len(line) + 1 for line in lines)  # where each line starts, relative to `text`
-        starts: list[int] = []
-        for line in lines:
-            starts.append(offset)
-            offset += len(line) + 1
-        for line in text.split("\n"):
-            starts.append(offset)
-            lines.append(line)
-            offset += len(line) + 1
-        index = 0
-        while index < len(lines):
+        offset = -sum(map(len, lines)) - len(lines)  # where the first line starts, relative to `text`
+        lines += text.split("\n")
+        # Where each line starts, summed at C speed; and the lines that may be heads, picked at C
+        # speed: a traceback's 40 lines hold one, if any, and no other is looked into.
+        starts = list(accumulate(map((1).__add__, map(len, lines)), initial=offset))
+        index = 0  # lines before this were read with a head above them
+        for head in compress(count(), map(contains, lines, repeat(RICH_HEAD))):
+            if head < index:
+                continue
+            index = head
             prefix, content = _box_content(lines[index])
             if not _is_rich_head(content):
-                index += 1
                 continue
             contents = [content]
             last = index
@@ -810,6 +826,9 @@ class _Spans:
         """Where the span that holds `pos` ends (-1: none holds it)."""
         at = bisect_right(self._starts, pos)
         return self._ends[at - 1] if at > 0 and self._ends[at - 1] > pos else -1
+
+    def spans(self) -> list[tuple[int, int]]:
+        return list(zip(self._starts, self._ends, strict=True))
 
     def covers(self, pos: int) -> bool:
         at = bisect_right(self._starts, pos)
