@@ -245,14 +245,15 @@ _STRETCH_END = _lazy(r"[^\w.\-]")
 _ASCII_STRETCH_END = _lazy(r"[^A-Za-z0-9_.\-]")
 
 
-def _stretches(text: str, pos: int, endpos: int) -> Iterator[tuple[int, int]]:
+def _stretches(text: str, pos: int, endpos: int | None = None) -> Iterator[tuple[int, int]]:
     """`text[pos:endpos]` cut into stretches of about STRETCH characters, each ended before a character
     that no identifier holds, so that every regex reads in a stretch what it reads in the whole text."""
+    endpos = len(text) if endpos is None else endpos
     while pos < endpos:
         end = _ASCII_STRETCH_END.search(text, pos + STRETCH, endpos) if endpos - pos > STRETCH else None
         if end is not None and not end.group().isascii():
-            end = _STRETCH_END.search(text, end.start(), endpos)
-        high = end.start() if end is not None else endpos
+            end = _STRETCH_END.search(text, end.start())
+        high = min(end.start(), endpos) if end is not None else endpos
         yield pos, high
         pos = high
 

@@ -1,6 +1,6 @@
 """The unescaping of quoted values as kmserr did it before json's C scanner read JSON strings: an
 escape at a time, every place listed. Kept as the reference that `extract._unescape_with_places`
-must agree with (tests/test_unescape_fast.py), character for character and place for place."""
+must agree with (tests/test_fast_readers.py), character for character and place for place."""
 
 import re
 

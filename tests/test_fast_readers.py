@@ -1,6 +1,8 @@
-"""`_unescape_with_places` reads a JSON string with json's C scanner and lists its places only when
-asked: it must agree, character for character and place for place, with the escape-at-a-time
-reading it replaced (tests/unescape_reference.py), on JSON strings and on Python's escapes alike."""
+"""The fast readers of JSON records against what they replaced (tests/unescape_reference.py), or
+against the slow path they skip: `_unescape_with_places` (json's C decoder, places asked for
+lazily), `_closing` (one regex), `_UNWANTED_VALUES` (possessive quantifiers) and
+`_BareCodes.outside` (spans that forms explained, not read twice). Each must agree with the slow
+reading, character for character and place for place."""
 
 from __future__ import annotations
 
@@ -85,3 +87,24 @@ def test_a_closing_quote_is_found_as_counted_back(text: str, mark: str, start: i
     """Read forward, escapes whole, as the backward count of backslashes before each quote reads it."""
     start, limit = min(start, len(text)), min(max(limit, start), len(text))
     assert extract._closing(text, mark, start, limit) == closing_reference(text, mark, start, limit)
+
+
+NAME_PIECES = ["AuthFailure", "InvalidParameter.X", "ResourceUnavailable.CmkDisabled", "ClientError.Net", "TeamCode",
+               "x", "a.b", "/", "\\", "-", "_", ".", " ", '"', "'", "{", "}", "\n", "é", "解", "(10630)", "code:"]
+
+
+@given(st.lists(st.sampled_from(NAME_PIECES), max_size=40).map("".join), st.data(), st.booleans())
+@example('{"a": "AuthFailure"}AuthFailure', None, False)
+@example('x"AuthFailure"', None, True)
+def test_names_outside_spans_are_those_a_whole_scan_finds_outside_them(text: str, data: st.DataObject | None,
+                                                                      probed: bool) -> None:
+    """`_BareCodes.outside` skips spans edged by separators; what it finds is what a scan of the whole
+    text finds outside every span, whether the names are probed for or searched by their regex."""
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(text)), max_size=8))) if data is not None else [1, 19]
+    spans = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if a < b and b <= len(text)]
+    bare = extract.Extractor(["TeamCode"])._bare
+    if not probed:
+        bare._probed = bare._budget  # the regex of every name from the first stretch on
+    whole = [m.span() for m in bare.scan(text) if not any(m.start() < b and a < m.end() for a, b in spans)]
+    outside = [m.span() for m in bare.outside(text, spans) if not any(m.start() < b and a < m.end() for a, b in spans)]
+    assert outside == whole
