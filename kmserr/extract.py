@@ -679,17 +679,16 @@ def _past(unwanted: re.Pattern[str] | None, text: str, pos: int) -> int:
 def _closing(text: str, mark: str, start: int, limit: int) -> int:
     """Where the quote that closes a value begun at `start` ends, else -1: the first `mark` in
     `text[start:limit]` that an even number of backslashes (none, or escaped ones) stands before.
-    Read forward, each backslash with the character after it, by one regex (C speed): a
-    traceback's value holds tens of `\\"`, which a backward count per quote paid in Python."""
-    closed = _CLOSINGS[mark].match(text, start, limit)
-    return closed.end() if closed is not None else -1
-
-
-# A value's characters up to its closing quote: runs without a backslash, each escape taken whole.
-_CLOSINGS: Final = {
-    mark: _lazy(rf"[^{mark}\\]*{plus}(?:\\.[^{mark}\\]*{plus})*{plus}{mark}", re.DOTALL)
-    for mark in ('"', "'") for plus in ("+" if POSSESSIVE else "",)
-}
+    Found by `str.find`: a regex that begins with a lookbehind tries every character in Python."""
+    at = text.find(mark, start, limit)
+    while at >= 0:
+        before = at
+        while before > start and text[before - 1] == "\\":
+            before -= 1
+        if (at - before) % 2 == 0:
+            return at + 1
+        at = text.find(mark, at + 1, limit)
+    return -1
 
 
 class _Plan(NamedTuple):

@@ -1,6 +1,6 @@
 """The fast readers of JSON records against what they replaced (tests/unescape_reference.py), or
 against the slow path they skip: `_unescape_with_places` (json's C decoder, places asked for
-lazily), `_closing` (one regex), `_UNWANTED_VALUES` (possessive quantifiers) and
+lazily), `_UNWANTED_VALUES` (possessive quantifiers) and
 `_BareCodes.outside` (spans that forms explained, not read twice). Each must agree with the slow
 reading, character for character and place for place."""
 
@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from kmserr import extract
 
-from .unescape_reference import closing as closing_reference
 from .unescape_reference import unescape_with_places as reference
 
 
@@ -77,16 +76,6 @@ def test_unwanted_values_are_paired_as_without_possessive_quantifiers(text: str,
     expected = plain.match(text, pos)
     got = extract._UNWANTED_VALUES.match(text, pos)
     assert (got.end() if got else None) == (expected.end() if expected else None)
-
-
-@given(st.lists(st.sampled_from(['"', "'", "\\", "\n", "a", "é", " "]), max_size=30).map("".join),
-       st.sampled_from(['"', "'"]), st.integers(0, 6), st.integers(0, 40))
-@example('a\\"b\\\\"c', '"', 0, 99)
-@example('x\\', '"', 0, 99)
-def test_a_closing_quote_is_found_as_counted_back(text: str, mark: str, start: int, limit: int) -> None:
-    """Read forward, escapes whole, as the backward count of backslashes before each quote reads it."""
-    start, limit = min(start, len(text)), min(max(limit, start), len(text))
-    assert extract._closing(text, mark, start, limit) == closing_reference(text, mark, start, limit)
 
 
 NAME_PIECES = ["AuthFailure", "InvalidParameter.X", "ResourceUnavailable.CmkDisabled", "ClientError.Net", "TeamCode",

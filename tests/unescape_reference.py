@@ -65,15 +65,3 @@ def unescape_with_places(raw: str, at: int) -> tuple[str, list[int]]:
         places.append(firsts[run] + index - starts[run])
     return "".join(pieces), places
 
-
-def closing(text: str, mark: str, start: int, limit: int) -> int:
-    """Where the quote that closes a value begun at `start` ends, else -1, counted back per quote."""
-    at = text.find(mark, start, limit)
-    while at >= 0:
-        before = at
-        while before > start and text[before - 1] == "\\":
-            before -= 1
-        if (at - before) % 2 == 0:
-            return at + 1
-        at = text.find(mark, at + 1, limit)
-    return -1
