@@ -113,7 +113,7 @@ class _BareCodes:
         `scan` reads it. A JSON record's long values (tracebacks) are then read once, not twice."""
         pos = 0
         for start, end in spans:
-            if not (_SEPARATOR.match(text, start) and _SEPARATOR.match(text, end - 1)):
+            if end - start < SKIPPED_SPAN or not (_SEPARATOR.match(text, start) and _SEPARATOR.match(text, end - 1)):
                 continue  # read with the text around it
             if start > pos:
                 yield from self.scan(text, pos, start)
@@ -234,6 +234,7 @@ _NOT_AFTER: Final = r"(?![\w-]|\.[A-Za-z0-9])"
 _NOT_BEFORE: Final = r"(?<![\w.\\/-].)"  # after the first letter: the regex keeps a first-letter prefilter
 
 
+SKIPPED_SPAN: Final = 512  # characters: a shorter span is read with the text around it (a scan costs as much to begin)
 MAX_PROBED_SEGMENTS: Final = 8  # words with more dots: the regex of every name (probing them costs a group each)
 MAX_NARROWED: Final = 256  # regexes of some of the words, kept by the words
 PROBED_PER_WORD: Final = 64  # identifiers probed a word known, before the regex of every name is compiled

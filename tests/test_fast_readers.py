@@ -95,5 +95,23 @@ def test_names_outside_spans_are_those_a_whole_scan_finds_outside_them(text: str
     if not probed:
         bare._probed = bare._budget  # the regex of every name from the first stretch on
     whole = [m.span() for m in bare.scan(text) if not any(m.start() < b and a < m.end() for a, b in spans)]
-    outside = [m.span() for m in bare.outside(text, spans) if not any(m.start() < b and a < m.end() for a, b in spans)]
+    saved, extract.SKIPPED_SPAN = extract.SKIPPED_SPAN, 1  # every span may be skipped, however short
+    try:
+        outside = [m.span() for m in bare.outside(text, spans)
+                   if not any(m.start() < b and a < m.end() for a, b in spans)]
+    finally:
+        extract.SKIPPED_SPAN = saved
     assert outside == whole
+
+
+def test_a_span_that_begins_inside_a_name_is_read_with_the_name() -> None:
+    """`FailedOperation.AuthFailure` with its last segment explained: no `FailedOperation` cut short."""
+    text = "x FailedOperation.AuthFailure y"
+    spans = [(text.index("AuthFailure"), text.index(" y"))]
+    bare = extract.Extractor()._bare
+    saved, extract.SKIPPED_SPAN = extract.SKIPPED_SPAN, 1
+    try:
+        outside = [m.group() for m in bare.outside(text, spans)]
+    finally:
+        extract.SKIPPED_SPAN = saved
+    assert outside == [m.group() for m in bare.scan(text)] == ["FailedOperation.AuthFailure"]
