@@ -439,7 +439,7 @@ class Extractor:
                 matches: Iterable[re.Match[str]] = self._bare.at(text, free)
             elif build is _legacy_message and parens_at is not None:
                 matches = [m for p in parens_at if (m := _LEGACY.match(text, p)) is not None]
-            elif build is _bare_code and taken:
+            elif build is _bare_code and taken and len(text) > SKIPPED_SPAN:
                 matches = self._bare.outside(text, taken.spans())  # names in them would be passed over
             else:
                 matches = finder(text, 0)
