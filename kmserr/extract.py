@@ -13,7 +13,8 @@ import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import cached_property
-from itertools import chain, pairwise
+from itertools import accumulate, chain, compress, count, pairwise, repeat
+from operator import contains
 from typing import Final, NamedTuple
 
 from .ansi import ESC, uncolour
@@ -107,7 +108,21 @@ class _BareCodes:
         identifier is matched, not looked behind for (`_probe_pattern`)."""
         return _probe_pattern(self._words, self._depth, spaced=True)
 
-    def scan(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+    def outside(self, text: str, spans: Iterable[tuple[int, int]]) -> Iterator[re.Match[str]]:
+        """`scan` of the text but these spans (sorted, apart: text that forms explained, where
+        `find` takes no name): a span that begins and ends with a separator (a value's quotes, a
+        brace, a line) is not read, as no name can stand across its edges; any other is read as
+        `scan` reads it. A JSON record's long values (tracebacks) are then read once, not twice."""
+        pos = 0
+        for start, end in spans:
+            if end - start < SKIPPED_SPAN or not (_SEPARATOR.match(text, start) and _SEPARATOR.match(text, end - 1)):
+                continue  # read with the text around it
+            if start > pos:
+                yield from self.scan(text, pos, start)
+            pos = end
+        yield from self.scan(text, pos)
+
+    def scan(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
         """Every code name of the text, lazily (`find` stops at MAX_FINDINGS), a stretch at a time.
         The identifiers of a stretch that may be names, with their first segments, come from one
         regex that names no name (C speed) and meet the known words in a set (C speed); where none
@@ -118,9 +133,10 @@ class _BareCodes:
         segments in a set: where none stands, no word does, and the probe is not run (after a
         stretch where the probe met a word, the next is probed uncut: cutting would only add)."""
         probe = self._probe
-        for low, high in _stretches(text, pos):
+        endpos = len(text) if endpos is None else endpos
+        for low, high in _stretches(text, pos, endpos):
             if probe is None or self._probed >= self._budget:
-                for token in self._pattern.finditer(text, low):  # the rest of the text, in one search
+                for token in self._pattern.finditer(text, low, endpos):  # the rest, in one search
                     if token.end() - token.start() <= MAX_NAME:
                         yield token
                 return
@@ -220,6 +236,7 @@ _NOT_AFTER: Final = r"(?![\w-]|\.[A-Za-z0-9])"
 _NOT_BEFORE: Final = r"(?<![\w.\\/-].)"  # after the first letter: the regex keeps a first-letter prefilter
 
 
+SKIPPED_SPAN: Final = 512  # characters: a shorter span is read with the text around it (a scan costs as much to begin)
 MAX_PROBED_SEGMENTS: Final = 8  # words with more dots: the regex of every name (probing them costs a group each)
 MAX_NARROWED: Final = 256  # regexes of some of the words, kept by the words
 PROBED_PER_WORD: Final = 64  # identifiers probed a word known, before the regex of every name is compiled
@@ -231,14 +248,15 @@ _STRETCH_END = _lazy(r"[^\w.\-]")
 _ASCII_STRETCH_END = _lazy(r"[^A-Za-z0-9_.\-]")
 
 
-def _stretches(text: str, pos: int) -> Iterator[tuple[int, int]]:
-    """`text[pos:]` cut into stretches of about STRETCH characters, each ended before a character that
-    no identifier holds, so that every regex reads in a stretch what it reads in the whole text."""
-    while pos < len(text):
-        end = _ASCII_STRETCH_END.search(text, pos + STRETCH) if len(text) - pos > STRETCH else None
+def _stretches(text: str, pos: int, endpos: int | None = None) -> Iterator[tuple[int, int]]:
+    """`text[pos:endpos]` cut into stretches of about STRETCH characters, each ended before a character
+    that no identifier holds, so that every regex reads in a stretch what it reads in the whole text."""
+    endpos = len(text) if endpos is None else endpos
+    while pos < endpos:
+        end = _ASCII_STRETCH_END.search(text, pos + STRETCH, endpos) if endpos - pos > STRETCH else None
         if end is not None and not end.group().isascii():
             end = _STRETCH_END.search(text, end.start())
-        high = end.start() if end is not None else len(text)
+        high = min(end.start(), endpos) if end is not None else endpos
         yield pos, high
         pos = high
 
@@ -425,6 +443,8 @@ class Extractor:
                 matches: Iterable[re.Match[str]] = self._bare.at(text, free)
             elif build is _legacy_message and parens_at is not None:
                 matches = [m for p in parens_at if (m := _LEGACY.match(text, p)) is not None]
+            elif build is _bare_code and taken and len(text) > SKIPPED_SPAN:
+                matches = self._bare.outside(text, taken.spans())  # names in them would be passed over
             else:
                 matches = finder(text, 0)
             pending = iter(matches)
@@ -502,24 +522,24 @@ class Extractor:
         # The lines of `before` (which ends with the newline above `text`) that a wrapped line that
         # reaches `text` can begin on: within WRAPPED_WINDOW characters.
         window = before[-WRAPPED_WINDOW - 1 :]
+        if not (_may_head(text) or _may_head(window)):
+            return  # Python's traceback names the class with its module: no line of rich's
         lines = window.split("\n")[:-1] if window else []
         if len(window) < len(before) and lines:
             lines = lines[1:]  # a line cut by the window
         lines = lines[-MAX_WRAPPED_LINES:]
-        offset = -sum(len(line) + 1 for line in lines)  # where each line starts, relative to `text`
-        starts: list[int] = []
-        for line in lines:
-            starts.append(offset)
-            offset += len(line) + 1
-        for line in text.split("\n"):
-            starts.append(offset)
-            lines.append(line)
-            offset += len(line) + 1
-        index = 0
-        while index < len(lines):
+        offset = -sum(map(len, lines)) - len(lines)  # where the first line starts, relative to `text`
+        lines += text.split("\n")
+        # Where each line starts, summed at C speed; and the lines that may be heads, picked at C
+        # speed: a traceback's 40 lines hold one, if any, and no other is looked into.
+        starts = list(accumulate(map((1).__add__, map(len, lines)), initial=offset))
+        index = 0  # lines before this were read with a head above them
+        for head in compress(count(), map(contains, lines, repeat(RICH_HEAD))):
+            if head < index:
+                continue
+            index = head
             prefix, content = _box_content(lines[index])
             if not _is_rich_head(content):
-                index += 1
                 continue
             contents = [content]
             last = index
@@ -632,6 +652,18 @@ def _box_content(line: str) -> tuple[str, str]:
     if content.endswith("\u2502"):
         content = content[:-1].rstrip(" \t")
     return prefix, content
+
+
+def _may_head(text: str) -> bool:
+    """Whether a line of the text may be rich's exception line (`_is_rich_head`): RICH_HEAD after
+    its indentation and box alone (`_box_content`). Its first RICH_HEAD a line, linear in the text."""
+    at = text.find(RICH_HEAD)
+    while at >= 0:
+        if text[text.rfind("\n", 0, at) + 1 : at].lstrip(" \t") in ("", "\u2502 "):
+            return True
+        end = text.find("\n", at)
+        at = text.find(RICH_HEAD, end) if end >= 0 else -1
+    return False
 
 
 def _is_rich_head(content: str) -> bool:
@@ -837,6 +869,9 @@ class _Spans:
         at = bisect_right(self._starts, pos)
         return self._ends[at - 1] if at > 0 and self._ends[at - 1] > pos else -1
 
+    def spans(self) -> list[tuple[int, int]]:
+        return list(zip(self._starts, self._ends, strict=True))
+
     def covers(self, pos: int) -> bool:
         at = bisect_right(self._starts, pos)
         return at > 0 and self._ends[at - 1] > pos
@@ -875,9 +910,16 @@ def _form_span(match: re.Match[str], finding: Finding) -> tuple[int, int]:
 # `\"Code\"` (what `_quoted` wants): paired as `_read_values` pairs them, a backslash escaping the
 # character after it, no newline in a value. Plain characters, then each `T` or escape followed by
 # plain characters again: one way to match a value, so that one that fails (unclosed, or wanted) is
-# given back in linear time (`(?:[^"]+|T)*` took exponential time).
-_UNWANTED_VALUES = _lazy(
+# given back in linear time (`(?:[^"]+|T)*` took exponential time). Where re has possessive
+# quantifiers, a value's runs are never given back a character at a time (what follows each is none
+# of its characters: a `"`, a `T` or a backslash), and a long wanted value fails in the time it took
+# to read (a traceback of 1.4 KB: 5 us, where giving it back took 50).
+_UNWANTED_VALUES_PLAIN: Final = (
     r'(?:[^"]*"[^"\\\nT]*(?:(?:T(?!encentCloudSDK)|\\(?!"Code\\"|TencentCloudSDK)[^\n])[^"\\\nT]*)*")*'
+)
+_UNWANTED_VALUES = _lazy(
+    r'(?:[^"]*+"[^"\\\nT]*+(?:(?:T(?!encentCloudSDK)|\\(?!"Code\\"|TencentCloudSDK)[^\n])[^"\\\nT]*+)*+")*'
+    if POSSESSIVE else _UNWANTED_VALUES_PLAIN
 )
 MAX_QUOTED: Final = 64  # quoted values read unescaped, a text: a hostile line costs no more than that
 MAX_VALUES: Final = 4096  # quoted values paired, a text; the rest of a line is read as it stands
@@ -905,12 +947,13 @@ def _is_value(text: str, quote: int) -> bool:
 class Places:
     """Where each character of an unescaped text stands in the escaped one, by runs of consecutive
     places (one between escapes, one for each escape): a line's value is read without a list of
-    a number for each of its characters."""
+    a number for each of its characters. A JSON string's are worked out when first asked for, at
+    C speed (`_json_escapes`): most values read unescaped are asked for two places or none."""
 
-    __slots__ = ("_firsts", "_length", "_starts")
+    __slots__ = ("_firsts", "_length", "_raw", "_starts")
 
-    def __init__(self, starts: list[int], firsts: list[int], length: int) -> None:
-        self._starts, self._firsts, self._length = starts, firsts, length
+    def __init__(self, starts: list[int], firsts: list[int], length: int, raw: str = "") -> None:
+        self._starts, self._firsts, self._length, self._raw = starts, firsts, length, raw
 
     def __len__(self) -> int:
         return self._length
@@ -918,14 +961,45 @@ class Places:
     def __getitem__(self, index: int) -> int:
         if not 0 <= index < self._length:
             raise IndexError(index)
+        if self._raw:  # a JSON string's, not worked out yet
+            self._starts, self._firsts = _json_escapes(self._raw, self._firsts[0])
+            self._raw = ""
         run = bisect_right(self._starts, index) - 1
         return self._firsts[run] + index - self._starts[run]
+
+
+# Each escape of a valid JSON string (a surrogate pair that json.loads joins as one: high, then low),
+# captured: `split` gives the text between escapes and the escapes, in turn.
+_JSON_ESCAPE = _lazy(r"(\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.))", re.DOTALL)
+_STRING_DECODER: Final = json.JSONDecoder(strict=False)  # control characters in a string, as the loop took them
+
+
+def _json_escapes(raw: str, at: int) -> tuple[list[int], list[int]]:
+    """The runs of places (`Places`) of a valid JSON string's text: one for each escape (one place,
+    whatever it stands for) and one for the text after it. From the lengths of the pieces that
+    one `split` cuts, summed by `accumulate`: no Python per escape."""
+    lengths = list(map(len, _JSON_ESCAPE.split(raw)))  # text, escape, text, ..., text
+    firsts = list(accumulate(lengths, initial=at))  # where each piece begins in the escaped text
+    lengths[1::2] = repeat(1, len(lengths) // 2)  # an escape is one place
+    return list(accumulate(lengths, initial=0)), firsts
 
 
 def _unescape_with_places(raw: str, at: int) -> tuple[str, Places]:
     """A JSON or Python string's text unescaped, and where each of its
     characters (and its end) stands in the escaped text that begins at `at`: findings inside are
-    reported at their place in the line."""
+    reported at their place in the line. A valid JSON string is read by json's C decoder, and its
+    places listed only when asked for; any other (Python's escapes, a lone `\\`) as `_unescape_slowly`."""
+    if "\\" not in raw:
+        return raw, Places([0], [at], len(raw) + 1)
+    try:
+        text = _STRING_DECODER.decode('"' + raw + '"')
+    except ValueError:  # no one JSON string: Python's `\x07`, `\'`, `\U0001F600`; a `"` inside (a repr's)
+        return _unescape_slowly(raw, at)
+    return text, Places([0], [at], len(text) + 1, raw)
+
+
+def _unescape_slowly(raw: str, at: int) -> tuple[str, Places]:
+    """`_unescape_with_places` of any string, JSON's escapes and Python's, an escape at a time."""
     pieces: list[str] = []
     starts: list[int] = []  # the places as runs: where each run begins among them, and its first place
     firsts: list[int] = []

@@ -35,7 +35,7 @@ class _Lazy:
         return getattr(compiled, name)
 
 
-_PATTERN_METHODS: Final = ("search", "match", "fullmatch", "finditer", "findall", "sub", "pattern", "flags")
+_PATTERN_METHODS: Final = ("search", "match", "fullmatch", "finditer", "findall", "split", "sub", "pattern", "flags")
 
 
 def _finditer(pattern: re.Pattern[str]) -> Callable[[str, int], Iterator[re.Match[str]]]:
