@@ -1,5 +1,5 @@
-"""The fast readers of JSON records against what they replaced (tests/unescape_reference.py), or
-against the slow path they skip: `_unescape_with_places` (json's C decoder, places asked for
+"""The fast readers of JSON records against the slow path they skip (the reading they replaced,
+still what reads Python's escapes: `extract._unescape_slowly`): `_unescape_with_places` (json's C decoder, places asked for
 lazily), `_UNWANTED_VALUES` (possessive quantifiers) and
 `_BareCodes.outside` (spans that forms explained, not read twice). Each must agree with the slow
 reading, character for character and place for place."""
@@ -15,7 +15,11 @@ from hypothesis import strategies as st
 
 from kmserr import extract
 
-from .unescape_reference import unescape_with_places as reference
+
+def reference(raw: str, at: int) -> tuple[str, list[int]]:
+    """The slow reading's text, and the place of each of its characters and of its end, listed."""
+    text, places = extract._unescape_slowly(raw, at)
+    return text, [places[i] for i in range(len(places))]
 
 
 def _agree(raw: str, at: int) -> None:
