@@ -761,7 +761,9 @@ def _once_a_line(text: str, found: list[Finding], *, lines: bool = True) -> list
     """One finding per error on a line: a record that repeats an error in several fields (loguru's
     serialize: its "text" and its "record"; `f"{e.code}: {e}"`) names the same code and request
     ID; the first is kept, unless a later one is the SDK's own text of it (OWN_REQUEST_ID), which
-    says more than a name standing alone. Without a request ID two findings are two errors.
+    says more than a name standing alone. Without a request ID two findings are two errors. In a
+    text of several lines (`parse`'s), a traceback's last line that raises an error a line above
+    told (the same code and request ID; without one, the same code and message) is that error.
     Without `lines`, once in the whole text: a record of several lines in one line of a platform's
     (journald's MESSAGE, rsyslog's `#012`s: a log line and its traceback, whose last line repeats
     the error), and as in a JSON record, without a request ID too (the same code and message).
@@ -770,11 +772,20 @@ def _once_a_line(text: str, found: list[Finding], *, lines: bool = True) -> list
         return found
     kept: list[Finding | None] = []  # None: a finding that a later one of the same error replaced
     seen: dict[tuple[str, str], int] = {}  # (code, request ID): where in `kept`
+    told: set[tuple[str, str | None]] = set()  # the errors of this line (`lines`): (code, request ID or message)
+    above: set[tuple[str, str | None]] = set()  # and those of the lines above
     previous = 0
     for finding in found:
         if lines and "\n" in text[previous : finding.start]:
+            above |= told
             seen.clear()
+            told.clear()
         previous = max(previous, finding.start)
+        if lines:
+            error = (finding.code, finding.request_id or (None if finding.message is None else "\n" + finding.message))
+            if error[1] is not None and error in above and _RAISED.match(text, text.rfind("\n", 0, finding.start) + 1):
+                continue  # a traceback's last line: the error a log line above told (`logger.exception`)
+            told.add(error)
         if finding.request_id is not None or not (lines or finding.message is None):
             key = (finding.code, finding.request_id if finding.request_id is not None else "\n" + str(finding.message))
             at = seen.get(key)
@@ -786,6 +797,11 @@ def _once_a_line(text: str, found: list[Finding], *, lines: bool = True) -> list
             seen[key] = len(kept)
         kept.append(finding)
     return [f for f in kept if f is not None]
+
+
+# A traceback's last line, an exception raised: its class with its module, as Python's traceback
+# writes it, or bare, as rich does (the SDK's, or one that wraps it: `raise X(f"...: {e}") from e`).
+_RAISED = _lazy(r"(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*: ")
 
 
 def _once_a_record(text: str, found: list[Finding]) -> list[Finding]:

@@ -65,3 +65,16 @@ def test_an_rsyslog_escape_is_placed_where_it_is_written() -> None:
     placed = places(line, record, [at, record.text.index("\n"), record.text.index("\t")])
     assert line[placed[at][0] : placed[at][0] + len("InternalError")] == "InternalError"
     assert [line[s : s + w] for s, w in (placed[record.text.index("\n")], placed[record.text.index("\t")])] == ["#012", "#011"]
+
+
+def test_parse_of_a_logged_exception_names_its_error_once(run: Runner) -> None:
+    """`logger.exception("Decrypt failed: %s", e)` (real): the log line tells the error, the
+    traceback's last line raises it again; `parse` of the record gives it once (a refused connection,
+    with no request ID, by its code and message). grep prints both lines, as grep does."""
+    text = (CAPTURES / "python-logging-exception-message.log").read_text(encoding="utf-8")
+    heads = [at for at in range(len(text)) if text.startswith("2026-12-05 ", at) and (at == 0 or text[at - 1] == "\n")]
+    records_ = [text[a:b] for a, b in zip(heads, [*heads[1:], len(text)], strict=True)]
+    assert len(records_) == 4
+    found = [[(p["code"], p["request_id"]) for p in json.loads(run("parse", "--format", "json", input=r).stdout)]
+             for r in records_]
+    assert found == [[(code, rid)] for code, _, rid in RSYSLOG_ERRORS]
