@@ -263,6 +263,11 @@ class PythonCore:
                             wrapped.append((len(lines), raw, record))
                         append((line_start, line_end, None))
                         keep(None)
+                    elif opened and first in SYSLOG_FIRST and b"#0" in raw and _RSYSLOG_ESCAPE.search(raw):
+                        # rsyslog's `#012`s, `#033`s: a record of several lines, or coloured (a
+                        # Node error object's `code: #033[32m'...'`): the searcher's, with the lines above.
+                        append((line_start, line_end, None))
+                        keep(None)
                     elif unwrapping and first in SYSLOG_FIRST \
                             and (record := unwrap(raw, buf, start, line_start, above)) is not None:
                         wrapped.append((len(lines), raw, record))  # a syslog line: read unwrapped too
@@ -718,6 +723,7 @@ def _may_continue(raw: bytes) -> bool:
 _CHECKED_MAX: Final = 65536
 _BRACE_RS: Final = (b"{", b"\x1e")  # the first bytes but digits of a line that `may_continue` may say yes to
 _RICH_HEAD: Final = RICH_HEAD.encode()
+_RSYSLOG_ESCAPE: Final = re.compile(rb"#0(?:1[12]|33)")  # envelopes._RSYSLOG_ESCAPE, as bytes
 _DIGITS: Final = "0123456789"
 _BLANKS: Final = (" ", "\t")
 # A fast reading: the finding, and the stretch of the line it surely explains (names inside are its own).

@@ -239,13 +239,15 @@ def _syslog(line: str) -> Record | None:
 # rsyslog writes a message's control characters as `#` and three octal digits (its
 # $EscapeControlCharactersOnReceive, on by default): a record of several lines, as SysLogHandler
 # sends `logger.exception`'s message and traceback, is one line of `#012`s. It is read as the app
-# wrote it, its lines its own (a traceback's source lines are no errors). Only a line feed or a
-# tab makes it so: a `#0..` of the app's own ("issue #012") is rarely both those and this.
-_RSYSLOG_ESCAPE = _lazy(r"#0(?:1[12])")
+# wrote it, its lines its own (a traceback's source lines are no errors), its colours (ESC) read as
+# a terminal shows them (ansi.py). Only a line feed, a tab and ESC are read so: a `#0..` of the
+# app's own ("issue #012") is rarely one of those.
+_RSYSLOG_ESCAPE = _lazy(r"#0(?:1[12]|33)")
+_CONTROLS: Final = {"#012": "\n", "#011": "\t", "#033": "\x1b"}
 
 
 def _control(escape: re.Match[str]) -> str:
-    return "\n" if escape.group() == "#012" else "\t"
+    return _CONTROLS[escape.group()]
 
 
 # -- places: where a character of the app's text stands in the line ---------------------------

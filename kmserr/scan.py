@@ -444,10 +444,11 @@ class LineScanner:
 
             before = ""
             node = _NODE_CODE in raw  # core.node_line(None, raw)
-            if not node and b"\x1b" in raw:  # coloured: `code: \x1b[32m'...'` (util.inspect's colours)
-                from .ansi import strip
-
-                node = "code: '" in strip(text)
+            if not node and ((b"code: " in raw and (b"\x1b" in raw or b"\\u001b" in raw or b"#033" in raw))
+                             or (raw[:1] == b"{" and any(key in raw for key in _JOURNALD_BYTES))):
+                # coloured: `code: \x1b[32m'...'` (util.inspect's colours), in an envelope too, or
+                # in a journald MESSAGE of bytes (journald keeps control characters so)
+                node = True
             if forced and head >= 0 and not node:
                 before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
             elif forced or node or (self._envelope != NONE and may_continue(raw) and (
@@ -739,6 +740,8 @@ def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
 
 _NODE_CODE: Final = b"code: '"  # core._NODE_CODE (tests/test_startup.py checks): core.py is not imported for it
 _RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
+# A journald MESSAGE of bytes (forms.LOCATORS[JOURNALD_BYTES]: `"MESSAGE" ?: ?\[`).
+_JOURNALD_BYTES: Final = (b'"MESSAGE":[', b'"MESSAGE": [', b'"MESSAGE" :[', b'"MESSAGE" : [')
 _ESC: Final = b"\x1b"  # a terminal's colours (ansi.py): a block with them is read by `_coloured`
 
 

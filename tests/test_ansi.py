@@ -133,3 +133,36 @@ def test_grep_reads_coloured_lines_as_uncoloured_ones(
     codes = [re.sub(r".*\tkmserr: ", "", line) for line in run("grep", str(coloured_file)).stdout.splitlines()]
     assert codes == [re.sub(r".*\tkmserr: ", "", line) for line in run("grep", str(plain_file)).stdout.splitlines()]
 
+
+
+def _journald(line: str) -> str:
+    """journalctl -o json's entry: MESSAGE as bytes where the line holds a control character."""
+    raw = line.encode()
+    message: object = list(raw) if any(b < 32 and b != 9 for b in raw) else line
+    return json.dumps({"__REALTIME_TIMESTAMP": "1715673600123456", "_TRANSPORT": "stdout", "SYSLOG_IDENTIFIER": "app",
+                       "MESSAGE": message}, separators=(",", ":"), ensure_ascii=False)
+
+
+ENVELOPES = {
+    "docker": lambda line: json.dumps({"log": line + "\n", "stream": "stderr", "time": "2024-05-14T08:00:00.000000001Z"},
+                                      separators=(",", ":"), ensure_ascii=False),  # ESC as \u001b
+    "cri": lambda line: "2024-05-14T08:00:00.000000001Z stderr F " + line,  # ESC as it is
+    "journald": _journald,  # ESC in MESSAGE's bytes
+    "syslog": lambda line: "May 14 08:00:00 node-1 app[42]: " + line.replace("\x1b", "#033"),  # rsyslog's escape
+}
+
+
+@pytest.mark.parametrize("envelope", sorted(ENVELOPES))
+@pytest.mark.parametrize("form", ["console-error", "inspect-colours"])
+def test_a_coloured_node_error_in_an_envelope(run: Runner, core: str, engine: str, envelope: str, form: str,
+                                              tmp_path: Path) -> None:
+    """Node's error object coloured (real capture), each line in a platform's envelope, ESC as the
+    platform keeps it: each error with its message and request ID, read from the object's lines."""
+    folder = CLIENTS / "producers" / "node-console-sdk-4.1.313-node-v20.20.2-tty"
+    lines = [line for line in (folder / f"{form}.txt").read_text(encoding="utf-8").split("\n") if line and line[0] != "#"]
+    wrapped = tmp_path / "wrapped.log"
+    wrapped.write_text("\n".join(ENVELOPES[envelope](line) for line in lines) + "\n", encoding="utf-8")
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))["expected"][form]
+    want = [(e["code"], e["message"], e["request_id"]) for case in expected.values() for e in case]
+    got = [(m["code"], m["message"], m["request_id"]) for r in records(run, wrapped) for m in r["matches"]]
+    assert got == want
