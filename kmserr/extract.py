@@ -801,7 +801,9 @@ def _once_a_line(text: str, found: list[Finding], *, lines: bool = True) -> list
 
 # A traceback's last line, an exception raised: its class with its module, as Python's traceback
 # writes it, or bare, as rich does (the SDK's, or one that wraps it: `raise X(f"...: {e}") from e`).
-_RAISED = _lazy(r"(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*: ")
+# A class, not a log line's `retry: ` or `ERROR: `: a module's (`pkg.mod.Name`) or a bare name of
+# an exception's kind (Python writes `__main__`'s and builtins' bare).
+_RAISED = _lazy(r"(?:(?:[A-Za-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt|Group)): ")
 
 
 def _once_a_record(text: str, found: list[Finding]) -> list[Finding]:

@@ -444,11 +444,15 @@ class LineScanner:
 
             before = ""
             node = _NODE_CODE in raw  # core.node_line(None, raw)
-            if not node and ((b"code: " in raw and (b"\x1b" in raw or b"\\u001b" in raw or b"#033" in raw))
-                             or (raw[:1] == b"{" and any(key in raw for key in _JOURNALD_BYTES))):
-                # coloured: `code: \x1b[32m'...'` (util.inspect's colours), in an envelope too, or
-                # in a journald MESSAGE of bytes (journald keeps control characters so)
-                node = True
+            if not node:  # coloured: `code: \x1b[32m'...'` (util.inspect's colours), in an envelope too
+                if b"\x1b" in raw:
+                    from .ansi import strip
+
+                    node = "code: '" in strip(text)
+                elif b"\\u001b" in raw or b"#033" in raw:  # Docker's, rsyslog's ESC
+                    node = b"code: " in raw
+                else:  # or in a journald MESSAGE of bytes (journald keeps control characters so)
+                    node = raw[:1] == b"{" and any(key in raw for key in _JOURNALD_BYTES)
             if forced and head >= 0 and not node:
                 before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
             elif forced or node or (self._envelope != NONE and may_continue(raw) and (
