@@ -412,7 +412,9 @@ class LineScanner:
                 read: tuple[bytes, str, tuple[Finding, ...]] = (
                     raw, text[:-1] if text[-1:] == "\r" else text, findings)
             else:
-                if _coloured_head(buf, line_start, line_end):  # rich's exception line: its next lines end it
+                # rich's exception line (its colours looked through only in a coloured block): its next lines end it
+                if (_coloured_head(buf, line_start, line_end) if coloured
+                        else buf.find(_RICH_HEAD, line_start, line_end) >= 0):
                     left = _rich_lines_after(buf, line_start, line_end, 0)
                     below, self._rich_lines = _lines_below(buf, next_line, end, left)
                     head, findings = line_start, None
