@@ -150,7 +150,11 @@ _NODE_HEADERS: Final = (
 )
 _NODE_STACK = _lazy(r"^[ \t]+at .*$")
 _NODE_SDK_HEADER = _lazy(r"TencentCloudSDK[\w$]* \[[A-Za-z_$][\w$]*\]: $")
-_NODE_PROPERTY = _lazy(r"^([ \t]+)[A-Za-z_$][\w$]*: ")
+# A property as util.inspect prints it; `[stack]: ` and `[message]: ` where it shows hidden ones
+# (`console.error("%o", err)`), whose strings run on over lines of their own (`'...' +`).
+_NODE_PROPERTY = _lazy(r"^([ \t]+)(?:[A-Za-z_$][\w$]*|\[[A-Za-z_$][\w$]*\]): ")
+_NODE_CONTINUED = _lazy(r"[ \t]+'")
+_NODE_HIDDEN = _lazy(r"[ \t]+\[(?:stack|message)\]: '(?:[A-Za-z_$][\w$.]*(?: \[[A-Za-z_$][\w$]*\])?: )?")
 # A Python literal as repr() prints it: a string or bytes in either quote style, or None.
 _PY_LITERAL = r"""(?:[bBrRuU]{0,2}'(?:[^'\\\n]|\\.){0,65536}'|[bBrRuU]{0,2}"(?:[^"\\\n]|\\.){0,65536}"|None)"""
 _PY_KEY = r"(?:(code|message|requestId)\s*=\s*)?"
@@ -503,6 +507,9 @@ def _with_node_object(finding: Finding, before: str) -> Finding:
     stop = max(-1, index - NODE_LOOKBACK)
     while index > stop:  # the properties, up to the line that opens the object
         line = lines[index].rstrip("\r")
+        if line.startswith(indent) and _NODE_CONTINUED.match(line, len(indent)) is not None and len(indent) > 0:
+            index -= 1  # a string property's line after its first, deeper (`    '    at ...\\n' +`)
+            continue
         prop = _NODE_PROPERTY.match(line)
         if prop is None or prop.group(1) != indent or line.startswith("code:", prop.end(1)):
             break  # an object holds one `code`: a second one above is another object's (or a flood's)
@@ -587,6 +594,10 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
         # The message of a Node SDK error (`TencentCloudSDKHttpException [Error]: (10630) ...`):
         # the error's `code:` line below reports it, the legacy code as its module code.
         return None
+    if not quoted and text.find("]: '", max(0, match.start() - 128), match.start()) >= 0 and _NODE_HIDDEN.fullmatch(
+        text, _line_start(text, match.start()), match.start()
+    ):
+        return None  # the same message in util.inspect's hidden `[stack]` and `[message]`: the header's
     line_end = _line_end(text, body_start)
     stop = text.find('"', body_start, line_end) if quoted else -1
     message = text[body_start : stop if stop >= 0 else line_end].strip()
@@ -710,11 +721,22 @@ def _bare_code(match: re.Match[str], text: str) -> Finding | None:
         if message is None:  # winston's simple(): `error: CMK is disabled. {"code":...}`, the message before
             simple = _WINSTON_SIMPLE.fullmatch(text, _line_start(text, brace), brace)
             message = simple.group(1) if simple is not None else None
-        return with_legacy_message(Finding(
+        if message is None and isinstance(error.get("stack"), str):
+            # winston's errors({stack: true}) with logstash() or metadata(): the message is not
+            # beside the code, the stack is (`Error: CMK is disabled.\n    at ...`).
+            message = _stack_message(error["stack"])
+        finding = with_legacy_message(Finding(
             code=match.group(0), form=BARE_CODE, start=match.start(), end=match.end(),
             message=message[:WINDOW] if isinstance(message, str) else None,
             request_id=_request_id_token(rid) if isinstance(rid, str) else _request_id_near(text, match.end()),
         ))
+        if finding.module_code is None and finding.message is not None:
+            # The app's words before the SDK's message (winston's splat: `Decrypt failed: %s`):
+            # a legacy code after them is still this error's, not one more on the line.
+            legacy = _LEGACY_AFTER_WORDS.match(finding.message)
+            if legacy is not None and ascii_number(legacy.group(1)) is not None:
+                finding = finding._replace(module_code=int(legacy.group(1)))
+        return finding
     after = text[match.end() : _line_end(text, match.end())]
     message = _AFTER_NAME.match(after)
     return Finding(
@@ -724,6 +746,22 @@ def _bare_code(match: re.Match[str], text: str) -> Finding | None:
 
 
 _AFTER_NAME = _lazy(r"\s*(?::|-|,)\s+(\S.*)")  # `Code: message`, `Code - message`
+
+
+_LEGACY_AFTER_WORDS = _lazy(r"[^(\n]{1,200}?: \(([0-9]{3,6})\) ")
+
+
+def _stack_message(stack: str) -> str | None:
+    """The message in a JavaScript error's `stack`: its first lines (`Name: message`, a message of
+    several lines included), up to the first frame; None when it names the error only."""
+    frame = _STACK_FRAME.search(stack, 0, WINDOW)
+    head = _STACK_HEAD.match(stack, 0, frame.start() if frame is not None else min(len(stack), WINDOW))
+    return head.group(1) if head is not None and head.group(1).strip() else None
+
+
+_STACK_FRAME = _lazy(r"\n[ \t]+at ")
+# `Error: message`, `TypeError: message`, `TencentCloudSDKHttpException [Error]: message`.
+_STACK_HEAD = _lazy(r"[A-Za-z_$][\w$.]*(?: \[[A-Za-z_$][\w$]*\])?: (.*)", re.DOTALL)
 # winston's simple() format: `level: message {"metadata":...}`, with npm's and syslog's levels.
 _WINSTON_SIMPLE = _lazy(
     r"(?:error|warn|info|http|verbose|debug|silly|emerg|alert|crit|warning|notice): (\S.*?) "

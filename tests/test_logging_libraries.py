@@ -300,3 +300,63 @@ def test_a_legacy_message_in_a_node_error_is_its_module_code(run: Runner, engine
 
 def test_a_legacy_message_outside_a_node_header_is_still_an_error() -> None:
     assert [f.code for f in EX.find("Decrypt failed: (10630) key is not existed")] == ["10630"]
+
+
+@given(
+    name=st.sampled_from(["Error", "TypeError", "TencentCloudSDKHttpException [Error]"]),
+    message=st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60).filter(
+        lambda m: m.strip() and "\n" not in m and "\r" not in m),
+    nested=st.sampled_from(["@fields", "metadata", "err"]),
+)
+def test_a_winston_records_stack_gives_its_message(name: str, message: str, nested: str) -> None:
+    """winston's errors({stack: true}) with logstash() or metadata() puts the code, request ID and
+    stack in an object of their own, the message out of it: the stack's first line holds it, and a
+    legacy code in it is that error's, not a second one."""
+    stack = f"{name}: {message}\n    at Client.parseResponse (/app/abstract_client.js:268:37)"
+    record = {nested: {"code": "InvalidParameter", "requestId": "fe8f784b-03df-410a-bd57-97fc5223bc06",
+                       "stack": stack}, "@timestamp": "2026-12-05T09:32:02.616Z"}
+    found = Extractor().find(json.dumps(record, ensure_ascii=False))
+    assert [(f.code, f.message, f.request_id) for f in found] == [
+        ("InvalidParameter", message, "fe8f784b-03df-410a-bd57-97fc5223bc06")]
+
+
+@pytest.mark.parametrize(("stack", "message"), [
+    ("Error\n    at f (/app/a.js:1:1)", None),  # an error without a message names its class only
+    ("Error: first line\nsecond line\n    at f (/app/a.js:1:1)", "first line\nsecond line"),
+    ("Error: (10630) key is not existed", "(10630) key is not existed"),  # no frames at all
+])
+def test_a_stacks_message_is_its_text_up_to_the_first_frame(stack: str, message: str | None) -> None:
+    line = json.dumps({"metadata": {"code": "InvalidParameter", "requestId": "r-1", "stack": stack}})
+    assert [f.message for f in Extractor().find(line) if f.code == "InvalidParameter"] == [message]
+
+
+def test_util_inspects_hidden_stack_and_message_are_the_errors_own(run: Runner, engine: str) -> None:
+    """`console.error("%o", err)` prints an error's hidden `[stack]` and `[message]` between its
+    stack and its `code:`: the message is read from the header above them, and the legacy code
+    they repeat is no error of its own."""
+    lines = [
+        "Decrypt failed TencentCloudSDKHttpException [Error]: (10630) key is not existed",
+        "    at Client.parseResponse (/app/abstract_client.js:268:37) {",
+        "  [stack]: 'Error: (10630) key is not existed\\n' +",
+        "    '    at Client.parseResponse (/app/abstract_client.js:268:37)',",
+        "  [message]: '(10630) key is not existed',",
+        "  requestId: '182065d1-45fb-41e2-a766-b6d5e4755cff',",
+        "  traceId: '',",
+        "  code: 'InvalidParameter'",
+        "}",
+    ]
+    result = run("grep", "--json", "-", input="\n".join(lines) + "\n")
+    found = [(r["line_number"], m["code"], m["message"], m["request_id"])
+             for r in map(json.loads, result.stdout.splitlines()) for m in r["matches"]]
+    assert found == [(8, "InvalidParameter", "(10630) key is not existed", "182065d1-45fb-41e2-a766-b6d5e4755cff")]
+
+
+@pytest.mark.parametrize("words", ["Decrypt failed", "kms: decrypt of key kms-abc failed"])
+def test_a_legacy_code_after_the_apps_words_is_the_errors_own(words: str) -> None:
+    """winston's splat (`logger.error("Decrypt failed: %s", err.message, {code, requestId})`) puts
+    the app's words before the SDK's message: its legacy code is the error beside it, not a second."""
+    line = (f'error: {words}: (10630) key is not existed '
+            '{"code":"InvalidParameter","requestId":"f1d18f0c-ef6d-48ae-82dd-361cd176604b"}')
+    found = Extractor().find(line)
+    assert [(f.code, f.module_code, f.request_id) for f in found] == [
+        ("InvalidParameter", 10630, "f1d18f0c-ef6d-48ae-82dd-361cd176604b")]
