@@ -953,6 +953,8 @@ def _legacy_line(text: str, parens_at: Sequence[int]) -> _Read | None:
         if any(m.start() >= high or m.end() <= low for m in _legacy_json_bodies(text)):
             return None  # a legacy body that does not hold this code: maybe an error of its own
         return finding, low, high
+    if text.find("]: '", 0, match.start()) >= 0:
+        return None  # maybe a Node error's header or hidden property (`[message]: '(10630) ...`): read in full
     # As `_legacy_message` reads it when no body can hold it: the message to the closing quote
     # (quoted) or to the line's end, and a request ID from the line (a short one: WINDOW).
     code = match.group(1)
@@ -1132,8 +1134,8 @@ def _build_api3(match: re.Match[str], off: int, text: str, parens_at: list[int])
 def _build_legacy_plain(match: re.Match[str], off: int, text: str, parens_at: list[int]) -> _Read | None:
     """`_legacy_line`'s reading of a legacy code that no body can hold."""
     at = match.start() - off
-    if at != parens_at[0]:
-        return None  # not where the prefilter saw it (`_legacy_line` tries only there)
+    if at != parens_at[0] or text.find("]: '", 0, at) >= 0:
+        return None  # not where the prefilter saw it (`_legacy_line` tries only there), or maybe Node's
     code = match.group(1)
     body_start = match.end() - off
     if at and text[at - 1] == '"':
