@@ -30,6 +30,7 @@ from .explanation import Explanation, explain_finding
 from .forms import NODE_CONTEXT, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
+from .repeats import Repeats
 from .scan import BLOCK_SIZE, Hit, LineScanner
 
 _PROBE: Final = 1 << 16  # read at a time while looking for a line's end past a range's edge
@@ -235,8 +236,12 @@ class Summary:
         return summary
 
     def add(self, hits: Iterable[Hit], order: Any = ()) -> None:
-        """Count the hits of one piece, in their order; `order` is the piece's place in reading order."""
+        """Count the hits of one piece, in their order; `order` is the piece's place in reading order.
+        An error the piece tells again (its request ID) is counted once, as grep --summary counts it
+        (kmserr.repeats); pieces merged do not know each other's."""
+        once = Repeats().once
         for index, hit in enumerate(hits):
+            hit = once(hit)
             key = (order, index)
             stamp = hit.stamp(self.now, self.envelope)
             when = None if stamp is None else (key, stamp.text)
@@ -304,10 +309,11 @@ class Timeline(_timeline.Timeline):
         return made
 
     def add_hits(self, hits: Iterable[Hit]) -> None:
-        """Count each hit's errors at its line's time, as --timeline does."""
+        """Count each hit's errors at its line's time, as --timeline does (an error told again once)."""
+        once = Repeats().once
         for hit in hits:
             stamp = hit.stamp(self.now, self.envelope)
-            self.add(None if stamp is None else stamp.when, (finding.code for finding in hit.findings))
+            self.add(None if stamp is None else stamp.when, (finding.code for finding in once(hit).findings))
 
     def records(self) -> list[dict[str, Any]]:
         """The records `grep --timeline --format json` prints, one a line (after every merge)."""

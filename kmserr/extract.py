@@ -783,7 +783,7 @@ def _once_a_line(text: str, found: list[Finding], *, lines: bool = True) -> list
         previous = max(previous, finding.start)
         if lines:
             error = (finding.code, finding.request_id or (None if finding.message is None else "\n" + finding.message))
-            if error[1] is not None and error in above and _RAISED.match(text, text.rfind("\n", 0, finding.start) + 1):
+            if error[1] is not None and error in above and RAISED.match(text, text.rfind("\n", 0, finding.start) + 1):
                 continue  # a traceback's last line: the error a log line above told (`logger.exception`)
             told.add(error)
         if finding.request_id is not None or not (lines or finding.message is None):
@@ -803,7 +803,7 @@ def _once_a_line(text: str, found: list[Finding], *, lines: bool = True) -> list
 # writes it, or bare, as rich does (the SDK's, or one that wraps it: `raise X(f"...: {e}") from e`).
 # A class, not a log line's `retry: ` or `ERROR: `: a module's (`pkg.mod.Name`) or a bare name of
 # an exception's kind (Python writes `__main__`'s and builtins' bare).
-_RAISED = _lazy(r"(?:(?:[A-Za-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt|Group)): ")
+RAISED = _lazy(r"(?:(?:[A-Za-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt|Group)): ")
 
 
 def _once_a_record(text: str, found: list[Finding]) -> list[Finding]:

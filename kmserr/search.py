@@ -24,6 +24,7 @@ from . import scan
 from .forms import Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
+from .repeats import Repeats
 from .scan import AUTO, BLOCK_SIZE, NONE, Carry, Hit, Keyed, LineScanner, lines_above, native_class
 from .scan import check_envelope as check
 
@@ -194,6 +195,7 @@ class Search:
         self._parts_quiet = False
         self._outgrown = False
         self._path = ""  # the input being searched, for notes
+        self._repeats = Repeats()
         self.lines_per_input: list[tuple[str, int]] = []
         self.failed = False
         # Set at the first match, before it is written: a reader that goes away while it is
@@ -204,6 +206,7 @@ class Search:
         """Search one input ("-" is standard input); a problem with it is reported, not raised."""
         name = STDIN_NAME if path == STDIN else path
         self._path = path
+        self._repeats = Repeats()  # an error a file tells again is counted once (--summary, --timeline)
         try:
             stream = open_input(path)
         except OSError as exc:
@@ -829,9 +832,10 @@ class Search:
         only where it can change what is shown. A code met before is counted and its lines held;
         at the block's end its first time is read from them forward while it has none, its last
         from the block's end back, where `_take` read every line's time (a third of the work)."""
-        seen, counted, held = self.seen, self._counted, dict[str, list[Hit]]()
+        seen, counted, held, once = self.seen, self._counted, dict[str, list[Hit]](), self._repeats.once
         kept = 0
         for _, hit in hits:
+            hit = once(hit)
             codes = counted(hit)
             if not codes:
                 continue
@@ -850,11 +854,11 @@ class Search:
     def _time(self, hits: list[tuple[int, Hit]]) -> int:
         """--timeline of a block's lines (the lines kept): each line's errors counted at its time,
         explained only where a filter asks which count."""
-        now, envelope, counted = self._now, self._envelope, self._counted
+        now, envelope, counted, once = self._now, self._envelope, self._counted, self._repeats.once
         add = cast("Timeline", self._timeline).add
         kept = 0
         for _, hit in hits:
-            codes = counted(hit)
+            codes = counted(once(hit))
             if not codes:
                 continue
             kept += 1

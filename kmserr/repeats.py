@@ -1,0 +1,88 @@
+"""One error, one count: the error a traceback's last line raises, told a few lines above.
+
+`logger.exception("Decrypt failed: %s", e)` writes the error twice: in its log line and in its
+traceback's last line (`tencentcloud...TencentCloudSDKException: [TencentCloudSDKException] ...`);
+a wrapping exception (`raise DecryptError(f"...: {e}") from e`) and rich's console do likewise.
+grep prints every such line, as it must; `--summary` and `--timeline` count errors, so a
+traceback's last line (Python's, indented by rich) that raises an error a line just above told is
+not counted again: the same code and request ID (a chain's cause and wrapper too); without a
+request ID, the same code and message told by a log line, not by another traceback (two
+tracebacks that raise `code:JSONDecodeError ... requestId:None` are two errors). Only there: the
+same request ID on two ordinary lines counts twice, as logs that repeat one canned error body
+(load tests, generators) expect.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Final
+
+from .forms import Finding
+from .scan import Hit
+
+_INDENTED: Final = " \t_"  # a first character of a traceback's last line that is no letter (`_raises`)
+# How many lines with errors below the line that told an error its traceback's last line may be
+# (the log line, the cause's last line, a wrapper's: a chain of exceptions is a few).
+NEAR: Final = 16
+
+
+class Repeats:
+    """The last lines with errors of a file, for the tracebacks below them: only a traceback's
+    last line looks back at them (a line's cost otherwise: a look at its first character)."""
+
+    def __init__(self) -> None:
+        self._recent: deque[Hit] = deque(maxlen=NEAR)
+
+    def once(self, hit: Hit) -> Hit:
+        """The line with the errors it raises again taken out (itself when none was)."""
+        recent, first = self._recent, hit.text[:1]
+        if not (first.isalpha() or first in _INDENTED) or not recent or not _raises(hit.text):
+            recent.append(hit)  # most lines: a time, a record's `{` or a level's `[` first
+            return hit
+        kept = [finding for finding in hit.findings if not _told(finding, recent)]
+        recent.append(hit)  # with all its errors: a chain's wrapper raises what its cause did
+        return hit if len(kept) == len(hit.findings) else hit._replace(findings=tuple(kept))
+
+
+def _told(finding: Finding, recent: deque[Hit]) -> bool:
+    """Whether a line above told the error: the same code and request ID (any line: a request ID is
+    one request's); without one, the same code and message told by a log line, not by a traceback
+    (two tracebacks that raise `code:JSONDecodeError ... requestId:None` are two errors)."""
+    code, request_id, message = finding.code, finding.request_id, finding.message
+    if request_id is None and message is None:
+        return False
+    for earlier in recent:
+        for told in earlier.findings:
+            if told.code != code or told.request_id != request_id:
+                continue
+            if request_id is not None:
+                return True
+            if told.message == message and not _raises(earlier.text):
+                return True
+    return False
+
+
+def _raises(text: str) -> bool:
+    """Whether a line is a traceback's last line: an exception's class, then `: ` (after rich's indentation)."""
+    first = text[:1]
+    if first in (" ", "\t"):
+        start = len(text) - len(text.lstrip(" \t"))
+        first = text[start : start + 1]
+    else:
+        start = 0
+    if not (first.isalpha() or first == "_"):  # a time, a record's `{`, a level's `[`: most lines
+        return False
+    return _raised().match(text, start) is not None
+
+
+def _raised() -> Any:
+    """extract's pattern of a raised exception's line, imported when first needed (grep's start does not)."""
+    global _RAISED
+    if _RAISED is None:
+        from .extract import RAISED
+
+        _RAISED = RAISED
+    return _RAISED
+
+
+_RAISED: Any = None

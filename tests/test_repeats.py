@@ -1,0 +1,90 @@
+"""--summary and --timeline count an error once where a traceback's last line raises it again
+(kmserr.repeats), and only there: grep prints every line; two tracebacks, and ordinary lines that
+repeat a request ID, are counted as they are."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import kmserr
+from kmserr.blocks import Summary, Timeline
+
+from .conftest import Runner
+
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
+
+CAPTURES = Path(__file__).parent / "data" / "captures"
+RID = "438b48d3-9cd4-4a2e-9cf1-493166b7ebf6"
+SDK = "[TencentCloudSDKException] code:{code} message:{message} requestId:{rid}"
+RAISED = "tencentcloud.common.exception.tencent_cloud_sdk_exception.TencentCloudSDKException: "
+FRAMES = ('Traceback (most recent call last):\n  File "/app/kms.py", line 372, in _check_error\n'
+          "    raise TencentCloudSDKException(code, message, reqid)\n")
+
+
+def summary(run: Runner, text: str) -> dict[str, int]:
+    rows = json.loads(run("grep", "--summary", "--json", "-", input=text.encode()).stdout)
+    return {row["code"]: row["count"] for row in rows}
+
+
+def timeline(run: Runner, text: str) -> Counter[str]:
+    printed = run("grep", "--timeline", "--format", "json", "-", input=text.encode()).stdout
+    counts: Counter[str] = Counter()
+    for record in map(json.loads, printed.splitlines()):
+        counts[record["code"]] += record["count"]
+    return +counts
+
+
+@pytest.mark.parametrize(("capture", "lines", "timed"), [
+    ("python-logging-exception-message.log", 8, True),  # the log line and the traceback's last, each
+    # The cause's last line and the wrapper's, each; tracebacks' lines have no time to count them at.
+    ("python-logging-chained-exception.log", 8, False),
+])
+def test_an_error_that_a_traceback_raises_again_counts_once(run: Runner, capture: str, lines: int, timed: bool) -> None:
+    text = (CAPTURES / capture).read_text(encoding="utf-8")
+    assert run("grep", "-c", "-", input=text.encode()).stdout.strip() == str(lines)
+    counts = summary(run, text)
+    want = {"ResourceUnavailable.CmkDisabled": 1, "InvalidParameter": 1, "FailedOperation.DecryptError": 1}
+    assert {code: n for code, n in counts.items() if code in want} == want
+    assert timeline(run, text) == (Counter(counts) if timed else Counter())
+
+
+def test_a_network_error_without_request_id_told_by_the_log_line_counts_once(run: Runner) -> None:
+    message = "HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded"
+    error = SDK.format(code="ClientNetworkError", message=message, rid="None")
+    text = f"2026-12-05 09:37:41,277 ERROR app Decrypt failed: {error}\n{FRAMES}{RAISED}{error}\n"
+    assert summary(run, text) == {"ClientNetworkError": 1}
+
+
+def test_two_tracebacks_that_raise_the_same_error_without_request_id_are_two(run: Runner) -> None:
+    error = SDK.format(code="JSONDecodeError", message="Expecting value: line 1 column 1 (char 0)", rid="None")
+    text = f"2026-12-05 09:00:00,000 ERROR app call failed\n{FRAMES}{RAISED}{error}\n" * 2
+    assert summary(run, text) == {"JSONDecodeError": 2}
+
+
+def test_ordinary_lines_with_one_request_id_each_count(run: Runner) -> None:
+    """A log that repeats one canned error body (a load test's, a generator's) is not folded."""
+    error = SDK.format(code="ResourceUnavailable.CmkDisabled", message="CMK is disabled.", rid=RID)
+    text = "".join(f"2026-12-05 09:00:{n:02d},000 ERROR app {error}\n" for n in range(30))
+    assert summary(run, text) == {"ResourceUnavailable.CmkDisabled": 30}
+
+
+def test_a_traceback_far_below_its_log_line_counts_again(run: Runner) -> None:
+    """The log line is remembered for the few lines with errors a traceback spans, no more."""
+    error = SDK.format(code="ResourceUnavailable.CmkDisabled", message="CMK is disabled.", rid=RID)
+    between = "".join(f"2026-12-05 09:00:00,000 WARN app (10630) key is not existed {n}\n" for n in range(20))
+    text = f"2026-12-05 09:00:00,000 ERROR app failed: {error}\n{between}{FRAMES}{RAISED}{error}\n"
+    assert summary(run, text) == {"ResourceUnavailable.CmkDisabled": 2, "10630": 20}
+
+
+def test_the_librarys_summary_and_timeline_count_as_grep(run: Runner) -> None:
+    text = (CAPTURES / "python-logging-exception-message.log").read_text(encoding="utf-8")
+    hits = kmserr.scan_bytes(text.encode())
+    assert {r["code"]: r["count"] for r in Summary.of(hits).records()} == summary(run, text)
+    made: Counter[str] = Counter()
+    for record in Timeline.of(hits).records():
+        made[record["code"]] += record["count"]
+    assert +made == timeline(run, text)
