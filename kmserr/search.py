@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
 
 from . import scan
-from .forms import Finding, ascii_number
+from .forms import NODE_CONTEXT, Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
 from .repeats import Repeats
@@ -640,12 +640,27 @@ class Search:
     def _range(self, path: str, name: str, fd: int, start: int, end: int) -> int:
         """Search the lines of `fd` from byte `start` (a line's start) to `end`."""
         scanner = self._scanner()
+        self._repeats = Repeats()
         if start:
             lines_before = _count_lines(fd, start) if self.count_lines else 0
             from .blocks import bytes_above  # the block API's own start of a range (kmserr.blocks)
 
-            scanner.resume(lines_before, bytes_above(functools.partial(os.pread, fd), start))
+            above = bytes_above(functools.partial(os.pread, fd), start)
+            scanner.resume(lines_before, above)
+            self._repeats = self._repeats_above(above)
         return self._run(self._blocks(cast(IO[bytes], _Range(fd, start, end)), path, scanner), name, scanner)
+
+    def _repeats_above(self, above: bytes) -> Repeats:
+        """What a part of a file counts once (kmserr.repeats), knowing the errors of the lines above
+        it as one process would: a traceback's last line at a part's start repeats its log line's."""
+        repeats = Repeats()
+        if self._sink is not None or not (self._codes or self._timeline is not None) or not above:
+            return repeats  # grep's lines and -c count every line
+        if len(above) >= NODE_CONTEXT:  # cut from a longer text: its first line may be a part of one
+            above = above[above.find(b"\n") + 1 :]
+        for hit in scan.scan_bytes(above, self.matcher, envelope=self._envelope):
+            repeats.once(hit)
+        return repeats
 
     def _batches(self, path: str, stream: IO[bytes]) -> bool:
         """Whether to search standard input in batches of lines, several processes at once."""
@@ -677,6 +692,7 @@ class Search:
         """A worker's search of a batch sent to it: its start (`_START`, then the bytes above it) and its lines."""
         (lines_before,) = _START.unpack_from(start)
         scanner = self._scanner(lines_before, start[_START.size :])
+        self._repeats = self._repeats_above(start[_START.size :])
         self._part(functools.partial(self._run, [(lines, 0, len(lines))], name, scanner), output, result)
 
     def _part(self, search: Callable[[], int], output: IO[bytes], result: IO[bytes]) -> None:

@@ -88,3 +88,22 @@ def test_the_librarys_summary_and_timeline_count_as_grep(run: Runner) -> None:
     for record in Timeline.of(hits).records():
         made[record["code"]] += record["count"]
     assert +made == timeline(run, text)
+
+
+@pytest.mark.parametrize("jobs", ["2", "3"])
+def test_parts_of_a_file_count_as_one_process(run: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                              jobs: str) -> None:
+    """-j cuts a file anywhere, between a log line and its traceback's last line too: each part
+    knows the errors of the lines above it, and counts as -j1."""
+    from kmserr import search
+
+    monkeypatch.setattr(search, "SPLIT_MIN", 0)
+    monkeypatch.setattr(search, "PART_MIN", 1)
+    text = (CAPTURES / "python-logging-exception-message.log").read_text(encoding="utf-8")
+    log = tmp_path / "app.log"
+    log.write_text(text * 7, encoding="utf-8")
+    for option in ("--summary", "--timeline"):
+        one = run("grep", "-j1", option, "--format", "json", str(log))
+        many = run("grep", "-j", jobs, option, "--format", "json", str(log))
+        assert (many.exit_code, many.stdout, many.stderr) == (one.exit_code, one.stdout, one.stderr)
+    assert summary(run, text * 7)["ResourceUnavailable.CmkDisabled"] == 7
