@@ -64,6 +64,30 @@ def scan_block(
     return Block(hits, scanner.lines_done - lines_before, start, start + len(data))
 
 
+def hits_above(
+    file: str | os.PathLike[str] | IO[bytes], start: int, *, registry: Registry | None = None,
+    matcher: Matcher | None = None, envelope: str = AUTO,
+) -> list[Hit]:
+    """The error lines in the NODE_CONTEXT bytes above the line that holds offset `start`: what a
+    `Summary` or `Timeline` of a range is told of them (`above`), so that a traceback's last line at
+    the range's start that raises its log line's error again counts once, as one whole pass counts."""
+    if isinstance(file, (str, os.PathLike)):
+        with open(file, "rb") as opened:
+            return hits_above(opened, start, registry=registry, matcher=matcher, envelope=envelope)
+    read_at = _read_at(file)
+    return scan_above(bytes_above(read_at, line_start(read_at, start)), _matcher(matcher, registry), envelope)
+
+
+def scan_above(above: bytes, matcher: Matcher, envelope: str = AUTO) -> list[Hit]:
+    """The error lines of `bytes_above`'s bytes, less the first when they are cut from a longer text."""
+    if len(above) >= NODE_CONTEXT:
+        above = above[above.find(b"\n") + 1 :]
+    if not above:
+        return []
+    scanner = LineScanner(matcher, envelope=envelope)
+    return [hit for _, hit in scanner.scan_lines(above, 0, len(above))] + scanner.finish()
+
+
 def scan_range(
     file: str | os.PathLike[str] | IO[bytes], start: int, end: int, *, lines_before: int = 0,
     registry: Registry | None = None, matcher: Matcher | None = None, envelope: str = AUTO,
@@ -229,17 +253,18 @@ class Summary:
 
     @classmethod
     def of(cls, hits: Iterable[Hit], order: Any = (), *, registry: Registry | None = None,
-           now: datetime | None = None, envelope: str = AUTO) -> Summary:
+           now: datetime | None = None, envelope: str = AUTO, above: Iterable[Hit] = ()) -> Summary:
         """The summary of a piece's hits; `order` says where the piece lies in reading order."""
         summary = cls(registry, now=now, envelope=envelope)
-        summary.add(hits, order)
+        summary.add(hits, order, above=above)
         return summary
 
-    def add(self, hits: Iterable[Hit], order: Any = ()) -> None:
+    def add(self, hits: Iterable[Hit], order: Any = (), *, above: Iterable[Hit] = ()) -> None:
         """Count the hits of one piece, in their order; `order` is the piece's place in reading order.
-        An error the piece tells again (its request ID) is counted once, as grep --summary counts it
-        (kmserr.repeats); pieces merged do not know each other's."""
-        once = Repeats().once
+        An error that a traceback's last line raises again counts once, as grep --summary counts it
+        (kmserr.repeats): `above`, the hits of the lines above the piece (`hits_above`), are not
+        counted, only remembered for that."""
+        once = Repeats.after(above).once
         for index, hit in enumerate(hits):
             hit = once(hit)
             key = (order, index)
@@ -302,15 +327,16 @@ class Timeline(_timeline.Timeline):
 
     @classmethod
     def of(cls, hits: Iterable[Hit], bucket: int | str | None = None, *, now: datetime | None = None,
-           envelope: str = AUTO) -> Timeline:
+           envelope: str = AUTO, above: Iterable[Hit] = ()) -> Timeline:
         """The timeline of a piece's hits."""
         made = cls(bucket, now=now, envelope=envelope)
-        made.add_hits(hits)
+        made.add_hits(hits, above=above)
         return made
 
-    def add_hits(self, hits: Iterable[Hit]) -> None:
-        """Count each hit's errors at its line's time, as --timeline does (an error told again once)."""
-        once = Repeats().once
+    def add_hits(self, hits: Iterable[Hit], *, above: Iterable[Hit] = ()) -> None:
+        """Count each hit's errors at its line's time, as --timeline does (an error raised again
+        once; `above` as `Summary.add` has it)."""
+        once = Repeats.after(above).once
         for hit in hits:
             stamp = hit.stamp(self.now, self.envelope)
             self.add(None if stamp is None else stamp.when, (finding.code for finding in once(hit).findings))

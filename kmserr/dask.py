@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any, Final, TypeVar, cast
 
-from .blocks import Block, Summary, Timeline, json_records, scan_range, scan_whole
+from .blocks import Block, Summary, Timeline, hits_above, json_records, scan_range, scan_whole
 from .envelopes import AUTO, check
 
 if TYPE_CHECKING:
     import dask.bag
 
     from .registry import Registry
+    from .scan import Hit
 
 _COMPRESSED: Final = (".gz", ".bz2", ".xz", ".lzma")  # as the command reads them (search.open_input)
 _GLOB: Final = frozenset("*?[")
@@ -193,12 +194,23 @@ def _lines_after(before: int, records: _Records) -> int:
 
 def _summary_of(piece: Piece, order: tuple[int, int], registry: Registry | None, now: datetime,
                 envelope: str) -> Summary:
-    return Summary.of(_scan(piece, registry, envelope).hits, order, registry=registry, now=now, envelope=envelope)
+    return Summary.of(_scan(piece, registry, envelope).hits, order, registry=registry, now=now, envelope=envelope,
+                      above=_above(piece, registry, envelope))
 
 
 def _timeline_of(piece: Piece, registry: Registry | None, bucket: int | str | None, now: datetime,
                  envelope: str) -> Timeline:
-    return Timeline.of(_scan(piece, registry, envelope).hits, bucket, now=now, envelope=envelope)
+    return Timeline.of(_scan(piece, registry, envelope).hits, bucket, now=now, envelope=envelope,
+                       above=_above(piece, registry, envelope))
+
+
+def _above(piece: Piece, registry: Registry | None, envelope: str) -> list[Hit]:
+    """The error lines just above a range (`blocks.hits_above`): a traceback's repeat at its start counts once."""
+    fs, path, start, end = piece
+    if end is None or start == 0:
+        return []
+    with fs.open(path, "rb") as file:
+        return hits_above(file, start, registry=registry, envelope=envelope)
 
 
 def _merge(first: T, second: T) -> T:

@@ -15,6 +15,7 @@ same request ID on two ordinary lines counts twice, as logs that repeat one cann
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from typing import Any, Final
 
 from .forms import Finding
@@ -32,6 +33,13 @@ class Repeats:
 
     def __init__(self) -> None:
         self._recent: deque[Hit] = deque(maxlen=NEAR)
+
+    @classmethod
+    def after(cls, above: Iterable[Hit]) -> Repeats:
+        """Repeats that know the lines above a part of a file (the last NEAR of them count)."""
+        repeats = cls()
+        repeats._recent.extend(above)
+        return repeats
 
     def once(self, hit: Hit) -> Hit:
         """The line with the errors it raises again taken out (itself when none was)."""

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Final, NamedTuple, Protocol, cast
 
 from . import scan
-from .forms import NODE_CONTEXT, Finding, ascii_number
+from .forms import Finding, ascii_number
 from .matcher import matcher_for
 from .registry import Registry
 from .repeats import Repeats
@@ -653,14 +653,11 @@ class Search:
     def _repeats_above(self, above: bytes) -> Repeats:
         """What a part of a file counts once (kmserr.repeats), knowing the errors of the lines above
         it as one process would: a traceback's last line at a part's start repeats its log line's."""
-        repeats = Repeats()
         if self._sink is not None or not (self._codes or self._timeline is not None) or not above:
-            return repeats  # grep's lines and -c count every line
-        if len(above) >= NODE_CONTEXT:  # cut from a longer text: its first line may be a part of one
-            above = above[above.find(b"\n") + 1 :]
-        for hit in scan.scan_bytes(above, self.matcher, envelope=self._envelope):
-            repeats.once(hit)
-        return repeats
+            return Repeats()  # grep's lines and -c count every line
+        from .blocks import scan_above
+
+        return Repeats.after(scan_above(above, self.matcher, self._envelope))
 
     def _batches(self, path: str, stream: IO[bytes]) -> bool:
         """Whether to search standard input in batches of lines, several processes at once."""

@@ -107,3 +107,23 @@ def test_parts_of_a_file_count_as_one_process(run: Runner, monkeypatch: pytest.M
         many = run("grep", "-j", jobs, option, "--format", "json", str(log))
         assert (many.exit_code, many.stdout, many.stderr) == (one.exit_code, one.stdout, one.stderr)
     assert summary(run, text * 7)["ResourceUnavailable.CmkDisabled"] == 7
+
+
+def test_pieces_that_know_the_lines_above_them_add_up_to_the_whole(tmp_path: Path) -> None:
+    """The block API's pieces, each cut anywhere and told the error lines above it (`hits_above`),
+    count as grep counts the whole file: a traceback's last line at a piece's start included."""
+    text = (CAPTURES / "python-logging-exception-message.log").read_bytes() * 3
+    log = tmp_path / "app.log"
+    log.write_bytes(text)
+    whole = {r["code"]: r["count"] for r in Summary.of(kmserr.scan_bytes(text)).records()}
+    for size in (97, 1000, 4096):
+        starts = range(0, len(text), size)
+        summary = Summary()
+        timeline = Timeline("1m")
+        for index, start in enumerate(starts):
+            hits = kmserr.scan_range(log, start, start + size).hits
+            above = kmserr.hits_above(log, start) if start else []
+            summary.merge(Summary.of(hits, index, above=above))
+            timeline.merge(Timeline.of(hits, "1m", above=above))
+        assert {r["code"]: r["count"] for r in summary.records()} == whole, size
+        assert timeline.records() == Timeline.of(kmserr.scan_bytes(text), "1m").records(), size
