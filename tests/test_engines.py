@@ -267,3 +267,13 @@ def test_a_guard_finds_the_literals_absent_from_a_batch_and_those_twice_in_a_lin
     lines = [data.count(b"\n", 0, end - 1) for end in guard.hits(data)]
     assert sorted(set(lines)) == [0, 2, 3, 4]
     assert guard.hits(b"SDK a\nb SDK\n") == []
+
+
+def test_a_name_after_many_unclosed_bodies_is_found() -> None:
+    """Found by Hypothesis: 51 bodies that never close each claim the line from its start; their
+    spans, of one start, hid each other from the bisections, names inside them were taken for
+    errors, and the findings' cap was reached before the real name at the end."""
+    line = b'{"Error":{"Code":"AuthFailure","Message":"' * 51 + b" AuthFailure.SignatureFailure\n"
+    want = [(1, [("AuthFailure", "api3-json", 18, "{", None), ("AuthFailure.SignatureFailure", "bare-code", 2143, None, None)])]
+    assert findings(RegexEngine(STRUCTURED, CLOSING, NAMES), line, [len(line)]) == want
+    assert findings(HyperscanEngine(LOCATED, PARENS, STANDALONE), line, [len(line)]) == want

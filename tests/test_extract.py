@@ -309,3 +309,19 @@ def test_rich_at_60_columns_breaks_after_a_tag_that_fills_its_width() -> None:
     (found,) = Extractor().find(lines[5], before="\n".join(lines[:5]) + "\n")
     assert (found.code, found.form, found.message) == ("ResourceUnavailable.CmkDisabled", "python-sdk", "CMK is disabled.")
     assert found.request_id is None  # folded onto the next line: cut, rather than wrong
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)), max_size=30), st.integers(0, 90))
+def test_spans_answer_as_the_positions_they_cover(added: list[tuple[int, int]], pos: int) -> None:
+    """`_Spans` (text already explained) against the set of positions its spans cover, whatever
+    order and overlap they are added in."""
+    from kmserr.extract import _Spans
+
+    spans, covered = _Spans(), set[int]()
+    for start, length in added:
+        spans.add(start, start + length)
+        covered.update(range(start, start + length))
+    assert spans.covers(pos) == (pos in covered)
+    assert spans.overlaps(pos, pos + 5) == any(p in covered for p in range(pos, pos + 5))
+    starts = [start for start, _ in spans.spans()]
+    assert starts == sorted(starts) and all(e > s for s, e in spans.spans())
