@@ -72,6 +72,7 @@ from .forms import (
     NODE_SDK,
     PYTHON_SDK,
     RICH_HEAD,
+    RICH_LOG_MARK,
     WINDOW,
     Finding,
     _api3_json,
@@ -84,7 +85,7 @@ from .forms import (
     _python_sdk,
     _python_sdk_matches,
 )
-from .scan import NO_EXTENSIONS, native_class  # there: a grep on the compiled core imports no core.py
+from .scan import NO_EXTENSIONS, native_class, rich_head  # there: a grep on the compiled core imports no core.py
 from .unwrap import Unwrapper, joined
 
 if TYPE_CHECKING:
@@ -236,6 +237,8 @@ class PythonCore:
         located: list[int] = []
         form_sets, rfind, find, n_batches = _FORM_SETS, buf.rfind, buf.find, len(_BATCHES)
         rich = buf.find(_RICH_HEAD, start, end) >= 0  # rich's exception line: looked for in a line only if in the block
+        # A RichHandler record the SDK's text is wrapped in (`scan.rich_head`): its mark, no request ID after it.
+        logged = buf.find(_RICH_LOG_MARK, start, end) >= 0
         coloured = buf.find(b"\x1b", start, end) >= 0  # a terminal's colours: the full extractor reads them (ansi.py)
         for event in events:
             at = event >> 8
@@ -249,7 +252,9 @@ class PythonCore:
                     raw = buf[line_start:line_end]
                     first = raw[:1]
                     if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) \
-                            or (rich and _RICH_HEAD in raw) or (coloured and b"\x1b" in raw):
+                            or (rich and _RICH_HEAD in raw) or (coloured and b"\x1b" in raw) \
+                            or (logged and (first == b" " or (_RICH_LOG_MARK in raw and b"requestId:" not in raw))
+                                and rich_head(buf, line_start, line_end, start)):
                         # Node's error object, rich's wrapped exception line, a coloured line: the
                         # searcher's, read with the lines around it.
                         append((line_start, line_end, None))
@@ -723,6 +728,7 @@ def _may_continue(raw: bytes) -> bool:
 _CHECKED_MAX: Final = 65536
 _BRACE_RS: Final = (b"{", b"\x1e")  # the first bytes but digits of a line that `may_continue` may say yes to
 _RICH_HEAD: Final = RICH_HEAD.encode()
+_RICH_LOG_MARK: Final = RICH_LOG_MARK.encode()
 _RSYSLOG_ESCAPE: Final = re.compile(rb"#0(?:1[12]|33)")  # envelopes._RSYSLOG_ESCAPE, as bytes
 _DIGITS: Final = "0123456789"
 _BLANKS: Final = (" ", "\t")

@@ -48,6 +48,7 @@ from .forms import (
     PYTHON_SDK,
     PYTHON_SDK_REPR,
     RICH_HEAD,
+    RICH_LOG_MARK,
     SDK_TEXT_FORMS,
     Finding,
     Form,
@@ -65,6 +66,9 @@ from .forms import (
     body_finding,
     json_object,
     next_error,
+    rich_log_column,
+    rich_log_marked,
+    rich_log_message,
     word_trie,
 )
 
@@ -403,7 +407,8 @@ class Extractor:
                 return whole
         taken = _Spans()
         found: list[Finding] = []
-        if RICH_HEAD in text or (before and before.find(RICH_HEAD, len(before) - WRAPPED_WINDOW) >= 0):  # no copy
+        if RICH_HEAD in text or (before and before.find(RICH_HEAD, len(before) - WRAPPED_WINDOW) >= 0) \
+                or RICH_LOG_MARK in text or (before and before.find(RICH_LOG_MARK, len(before) - WRAPPED_WINDOW) >= 0):
             # An exception line that rich wrapped at its width: read whole, reported on its last line.
             for inner, span_start, span_end in self._rich_wrapped(text, before):
                 taken.add(span_start, span_end)
@@ -522,8 +527,12 @@ class Extractor:
         # The lines of `before` (which ends with the newline above `text`) that a wrapped line that
         # reaches `text` can begin on: within WRAPPED_WINDOW characters.
         window = before[-WRAPPED_WINDOW - 1 :]
+        logged = RICH_LOG_MARK in text or RICH_LOG_MARK in window
         if not (_may_head(text) or _may_head(window)):
-            return  # Python's traceback names the class with its module: no line of rich's
+            if not logged:
+                return  # Python's traceback names the class with its module: no line of rich's
+            if not (rich_log_marked(window) or rich_log_marked(text)):
+                return  # the SDK's text on one line, as most lines hold it
         lines = window.split("\n")[:-1] if window else []
         if len(window) < len(before) and lines:
             lines = lines[1:]  # a line cut by the window
@@ -534,13 +543,22 @@ class Extractor:
         # speed: a traceback's 40 lines hold one, if any, and no other is looked into.
         starts = list(accumulate(map((1).__add__, map(len, lines)), initial=offset))
         index = 0  # lines before this were read with a head above them
-        for head in compress(count(), map(contains, lines, repeat(RICH_HEAD))):
+        heads: Iterable[int] = compress(count(), map(contains, lines, repeat(RICH_HEAD)))
+        records: set[int] = set()  # RichHandler's records that the SDK's text goes on in (`_rich_log_record`)
+        if logged:
+            marked = compress(count(), map(contains, lines, repeat(RICH_LOG_MARK)))
+            records = {first for at in marked if (first := _rich_log_record(lines, at)) >= 0}
+            heads = sorted({*heads, *records})
+        for head in heads:
             if head < index:
                 continue
             index = head
             prefix, content = _box_content(lines[index])
             if not _is_rich_head(content):
-                continue
+                if index not in records:
+                    continue
+                column = rich_log_column(lines[index])  # the record's message, from its column on
+                prefix, content = " " * column, rich_log_message(lines[index], column)
             contents = [content]
             last = index
             size = len(lines[index])
@@ -678,6 +696,35 @@ def _is_rich_head(content: str) -> bool:
     return "requestId:" not in content
 
 
+def _rich_log_record(lines: list[str], at: int) -> int:
+    """The first line of the RichHandler record whose message holds the SDK's mark on line `at`
+    and goes on below it (the SDK's text wrapped at the message's column), else -1: the line itself,
+    or up to MAX_RECORD_LINES above it, each indented to that column."""
+    line = lines[at]
+    if "requestId:" in line:
+        return -1  # the SDK's text ends on it
+    column = rich_log_column(line)
+    if column:
+        first = at
+    else:
+        column = len(line) - len(line.lstrip(" "))
+        if not column:
+            return -1
+        first = next((i for i in range(at - 1, max(at - MAX_RECORD_LINES, 0) - 1, -1)
+                      if not lines[i].startswith(" " * column) or lines[i][column : column + 1] in ("", " ")), -1)
+        if first < 0 or rich_log_column(lines[first]) != column:
+            return -1
+    if not rich_log_message(lines[first], column):
+        return -1
+    if at + 1 >= len(lines):
+        return first  # nothing below it is known yet (grep's line): the SDK's text goes on there
+    below = lines[at + 1]
+    return first if below.startswith(" " * column) and below[column : column + 1] not in ("", " ") else -1
+
+
+MAX_RECORD_LINES: Final = 8  # lines of a RichHandler record's message above the line with the SDK's mark
+
+
 def _unwrap(contents: list[str]) -> str:
     """The lines of a wrapped text joined as rich broke them: at a space, which it drops, or inside a
     word longer than the width, which it folds (a line that is one word and fills the width). A
@@ -783,7 +830,7 @@ def _once_a_line(text: str, found: list[Finding], *, lines: bool = True) -> list
         previous = max(previous, finding.start)
         if lines:
             error = (finding.code, finding.request_id or (None if finding.message is None else "\n" + finding.message))
-            if error[1] is not None and error in above and RAISED.match(text, text.rfind("\n", 0, finding.start) + 1):
+            if error[1] is not None and error in above and raised_again(text, finding):
                 continue  # a traceback's last line: the error a log line above told (`logger.exception`)
             told.add(error)
         if finding.request_id is not None or not (lines or finding.message is None):
@@ -803,7 +850,14 @@ def _once_a_line(text: str, found: list[Finding], *, lines: bool = True) -> list
 # writes it, or bare, as rich does (the SDK's, or one that wraps it: `raise X(f"...: {e}") from e`).
 # A class, not a log line's `retry: ` or `ERROR: `: a module's (`pkg.mod.Name`) or a bare name of
 # an exception's kind (Python writes `__main__`'s and builtins' bare).
-RAISED = _lazy(r"(?:(?:[A-Za-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt|Group)): ")
+RAISED = _lazy(r"[ \t]*(?:(?:[A-Za-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt|Group)): ")
+
+
+def raised_again(text: str, finding: Finding) -> bool:
+    """Whether a finding may tell again an error told above: on a traceback's last line (RAISED),
+    or read from a text that rich wrapped (its exception line, or a RichHandler record's message:
+    reported with an empty span on its last line), which is one of the two where rich logs both."""
+    return finding.start == finding.end or RAISED.match(text, text.rfind("\n", 0, finding.start) + 1) is not None
 
 
 def _once_a_record(text: str, found: list[Finding]) -> list[Finding]:

@@ -1014,6 +1014,37 @@ LOCATORS: Final = {
 RICH_WRAPPED: Final = "rich-wrapped"
 RICH_HEAD: Final = "TencentCloudSDKException:"
 LOCATORS[RICH_WRAPPED] = rb"TencentCloudSDKException:"
+# rich's log record of an SDK error (RichHandler: `logger.exception("Decrypt failed: %s", e)`), its
+# message wrapped at the message's column: the first line ends with the SDK's mark (then padding
+# and the record's `file.py:NN` on the right), the error's text on the lines below, as far as its
+# request ID. Read as rich's exception line is (`extract.Extractor._rich_wrapped`).
+RICH_LOG_MARK: Final = "[TencentCloudSDKException]"
+# A RichHandler record's first line: its time (left blank when the last record's was the same),
+# its level, the message from the column after it.
+RICH_LOG_RECORD: Final = _lazy(r"(?:\[[^\]\n]{1,64}\] +| *)(?:CRITICAL|ERROR|WARNING|INFO|DEBUG|NOTSET) +(?=\S)")
+_RICH_LOG_OPEN = _lazy(r"\[TencentCloudSDKException\](?![^\n]*requestId:)")
+
+
+def rich_log_marked(text: str) -> bool:
+    """Whether a line of `text` holds the SDK's mark (`RICH_LOG_MARK`) without the request ID that
+    ends the SDK's text after it: where a RichHandler record's SDK text may go on below."""
+    return _RICH_LOG_OPEN.search(text) is not None
+
+
+def rich_log_column(line: str) -> int:
+    """Where a RichHandler record's first line's message starts (0: not such a line)."""
+    record = RICH_LOG_RECORD.match(line)
+    return record.end() if record is not None else 0
+
+
+def rich_log_message(line: str, column: int) -> str:
+    """A RichHandler record's first line's message: from `column`, without the `file.py:NN` on the right."""
+    content = line[column:].rstrip(" \t\r")
+    path = _RICH_LOG_PATH.search(content)
+    return (content[: path.start()] if path is not None else content).rstrip(" \t")
+
+
+_RICH_LOG_PATH = _lazy(r" +(?:\S+\.py|<\w+>):\d+$")
 # Not a form either: a journald entry whose MESSAGE is an array of byte values (not valid UTF-8),
 # where no form's literal stands as text; envelopes.py reads it.
 JOURNALD_BYTES: Final = "journald-bytes"

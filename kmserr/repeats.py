@@ -21,7 +21,7 @@ from typing import Any, Final
 from .forms import Finding
 from .scan import Hit
 
-_INDENTED: Final = " \t_"  # a first character of a traceback's last line that is no letter (`_raises`)
+_INDENTED: Final = " \t_"  # a first character of a line that raises again that is no letter (`_raises`)
 # How many lines with errors below the line that told an error its traceback's last line may be
 # (the log line, the cause's last line, a wrapper's: a chain of exceptions is a few).
 NEAR: Final = 16
@@ -44,7 +44,7 @@ class Repeats:
     def once(self, hit: Hit) -> Hit:
         """The line with the errors it raises again taken out (itself when none was)."""
         recent, first = self._recent, hit.text[:1]
-        if not (first.isalpha() or first in _INDENTED) or not recent or not _raises(hit.text):
+        if not (first.isalpha() or first in _INDENTED) or not recent or not _raises(hit):
             recent.append(hit)  # most lines: a time, a record's `{` or a level's `[` first
             return hit
         kept = [finding for finding in hit.findings if not _told(finding, recent)]
@@ -65,17 +65,21 @@ def _told(finding: Finding, recent: deque[Hit]) -> bool:
                 continue
             if request_id is not None:
                 return True
-            if told.message == message and not _raises(earlier.text):
+            if told.message == message and not _raises(earlier):
                 return True
     return False
 
 
-def _raises(text: str) -> bool:
-    """Whether a line is a traceback's last line: an exception's class, then `: ` (after rich's indentation)."""
+def _raises(hit: Hit) -> bool:
+    """Whether a line raises an error again: a traceback's last line (an exception's class, then `: `,
+    after rich's indentation), or the last line of a text rich wrapped (`extract.raised_again`)."""
+    text = hit.text
     first = text[:1]
     if first in (" ", "\t"):
         start = len(text) - len(text.lstrip(" \t"))
         first = text[start : start + 1]
+        if any(f.start == f.end for f in hit.findings):
+            return True
     else:
         start = 0
     if not (first.isalpha() or first == "_"):  # a time, a record's `{`, a level's `[`: most lines

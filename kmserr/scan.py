@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
 
-from .forms import NODE_CONTEXT, RICH_HEAD, Finding
+from .forms import NODE_CONTEXT, RICH_HEAD, RICH_LOG_MARK, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 
@@ -413,11 +413,15 @@ class LineScanner:
                     raw, text[:-1] if text[-1:] == "\r" else text, findings)
             else:
                 # rich's exception line (its colours looked through only in a coloured block): its next lines end it
-                if (_coloured_head(buf, line_start, line_end) if coloured
-                        else buf.find(_RICH_HEAD, line_start, line_end) >= 0):
+                if not forced and (_coloured_head(buf, line_start, line_end) if coloured
+                                   else rich_head(buf, line_start, line_end, start)):
                     left = _rich_lines_after(buf, line_start, line_end, 0)
+                    if not left and buf.find(_RICH_HEAD, line_start, line_end) < 0:
+                        # A RichHandler record's: read with its first lines, which may stand above.
+                        left = _record_lines_after(buf, line_start, line_end)
+                        forced = True
                     below, self._rich_lines = _lines_below(buf, next_line, end, left)
-                    head, findings = line_start, None
+                    head, findings = _record_start(buf, start, line_start), None
                 got = self._line(buf, start, line_start, line_end, findings, forced, head)
                 if got is None:
                     continue  # a candidate without an error (a core may list it)
@@ -746,6 +750,7 @@ def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
 
 _NODE_CODE: Final = b"code: '"  # core._NODE_CODE (tests/test_startup.py checks): core.py is not imported for it
 _RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
+_RICH_LOG_MARK: Final = RICH_LOG_MARK.encode()  # and a RichHandler record's (`rich_head`)
 # A journald MESSAGE of bytes (forms.LOCATORS[JOURNALD_BYTES]: `"MESSAGE" ?: ?\[`).
 _JOURNALD_BYTES: Final = (b'"MESSAGE":[', b'"MESSAGE": [', b'"MESSAGE" :[', b'"MESSAGE" : [')
 _ESC: Final = b"\x1b"  # a terminal's colours (ansi.py): a block with them is read by `_coloured`
@@ -767,6 +772,43 @@ def _coloured_head(buf: bytes, start: int, end: int) -> bool:
     return shown.find(_RICH_HEAD, start, end) >= 0
 
 
+def rich_head(buf: bytes, start: int, end: int, block: int = 0) -> bool:
+    """Whether a line is rich's exception line, or the first with the SDK's text of a RichHandler
+    record that wrapped it (`logger.exception("...: %s", e)`): indented to the record's message, its
+    mark (RICH_LOG_MARK, no request ID after it) on the line or on one of the few above it, within
+    `buf[block:]` (`extract._rich_log_record` decides, with the lines around). Only an indented line
+    looks back: a time or a record's `{` first is neither."""
+    if buf.find(_RICH_HEAD, start, end) >= 0:
+        return True
+    if not buf.startswith(b" ", start) and buf.find(_RICH_LOG_MARK, start, end) < 0:
+        return False
+    from .extract import MAX_RECORD_LINES
+
+    at, line_end = start, end
+    for _ in range(MAX_RECORD_LINES):
+        mark = buf.find(_RICH_LOG_MARK, at, line_end)
+        if mark >= 0:
+            return buf.find(b"requestId:", mark, line_end) < 0
+        if at <= block or not buf.startswith(b" ", at):
+            return False
+        line_end = at - 1
+        at = buf.rfind(b"\n", block, line_end) + 1 or block
+    return False
+
+
+def _record_start(buf: bytes, start: int, line_start: int) -> int:
+    """Where the lines to read with rich's line at `line_start` begin: MAX_RECORD_LINES above it
+    (a RichHandler record's first lines), within the block."""
+    from .extract import MAX_RECORD_LINES
+
+    at = line_start
+    for _ in range(MAX_RECORD_LINES):
+        if at <= start:
+            return start
+        at = buf.rfind(b"\n", start, at - 1) + 1 or start
+    return at
+
+
 def _rich_lines_after(raw: bytes, start: int, end: int, left: int) -> int:
     """The lines still to read below the line `raw[start:end]` (`left` were, above it): MAX_WRAPPED_LINES
     after rich's exception line without its request ID, none after a line with one."""
@@ -778,6 +820,14 @@ def _rich_lines_after(raw: bytes, start: int, end: int, left: int) -> int:
     if left and raw.find(b"requestId:", start, end) >= 0:
         return 0
     return max(left - 1, 0)
+
+
+def _record_lines_after(buf: bytes, start: int, end: int) -> int:
+    """The lines to read below a RichHandler record's line that holds the SDK's text (`rich_head`):
+    MAX_WRAPPED_LINES up to its request ID, none when it is on this line."""
+    from .extract import MAX_WRAPPED_LINES
+
+    return 0 if buf.find(b"requestId:", start, end) >= 0 else MAX_WRAPPED_LINES
 
 
 def _lines_below(buf: bytes, start: int, end: int, left: int) -> tuple[list[int], int]:

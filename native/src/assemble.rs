@@ -14,12 +14,37 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use crate::envelope::NO_ENVELOPE;
-use crate::reader::{contains, Finding};
+use crate::reader::{contains, find, Finding};
 use crate::scan::{splat, word_at};
 use crate::{push, Core, NONE, RECORD};
 
 /// rich's exception line (`kmserr.forms.RICH_HEAD`): the lines below it are Python's to read.
 pub const RICH_HEAD: &[u8] = b"TencentCloudSDKException:";
+/// The SDK's mark that a RichHandler record wraps its text after (`kmserr.forms.RICH_LOG_MARK`).
+const RICH_LOG_MARK: &[u8] = b"[TencentCloudSDKException]";
+/// Lines of a RichHandler record above the line with its mark (`kmserr.extract.MAX_RECORD_LINES`).
+const MAX_RECORD_LINES: usize = 8;
+
+/// Whether Python reads the line `buf[ls..le]` with the RichHandler record above it
+/// (`kmserr.scan.rich_head`): the line, or one of the indented lines just above it, holds the
+/// SDK's mark with no request ID after it (the SDK's text wrapped at the record's column).
+fn rich_record_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
+    if buf.get(ls) != Some(&b' ') && !contains(&buf[ls..le], RICH_LOG_MARK) {
+        return false; // only an indented line looks back: a time or a record's `{` first is neither
+    }
+    let (mut at, mut end) = (ls, le);
+    for _ in 0..MAX_RECORD_LINES {
+        if let Some(mark) = find(&buf[at..end], RICH_LOG_MARK, 0) {
+            return !contains(&buf[at + mark..end], b"requestId:");
+        }
+        if at <= start || buf[at] != b' ' {
+            return false;
+        }
+        end = at - 1;
+        at = buf[start..end].iter().rposition(|&c| c == b'\n').map_or(start, |p| start + p + 1);
+    }
+    false
+}
 /// A longer line is a hole: Python writes it in pieces (`LinePrinter.matched_with_tail`).
 pub const LONG_LINE: usize = 65536;
 /// Words of a hole: where it goes in the output, its line number (0 when not counted), the slot
@@ -628,7 +653,7 @@ impl Tails {
                 (NO_ENVELOPE, core.read_one(buf, ls, le))
             };
             // A line read holds no RICH_HEAD (`reader::precheck` declines it): only others are searched.
-            if result.is_err() && contains(&buf[ls..le], RICH_HEAD) {
+            if (result.is_err() && contains(&buf[ls..le], RICH_HEAD)) || rich_record_line(buf, start, ls, le) {
                 self.out.clear();
                 self.written = 0;
                 self.holes.clear();

@@ -1,0 +1,112 @@
+"""A RichHandler record whose message holds the SDK's text (`logger.exception("Decrypt failed: %s", e)`,
+`logger.error(..., e)`): rich wraps the message at its column, after the SDK's mark or within its
+text; the error is read whole from the record's lines, reported on the line of its request ID, as
+rich's exception line is. Printed here by the real rich and the real SDK exception, at the widths
+rich is used at, and read on both cores with both engines."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.logging import RichHandler
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+import kmserr
+
+from .conftest import Runner
+
+pytestmark = pytest.mark.usefixtures("engine", "core")  # every test here runs with both engines and both cores
+
+CAPTURES = Path(__file__).parent / "data" / "captures"
+RIDS = [f"7c0e4b1a-7f39-4a4b-9e0a-3b8a1c2d4e{n:02d}" for n in range(3)]
+ERRORS = [
+    ("ResourceUnavailable.CmkDisabled", "CMK is disabled."),
+    ("InvalidParameter", "(10630) key is not existed"),
+    ("FailedOperation.DecryptError", "密钥 'kms-abc' <disabled> & \"quoted\""),
+]
+
+
+def rich_log(width: int, *, traceback: bool, words: str = "Decrypt failed") -> str:
+    """What RichHandler prints for three SDK errors logged with their text in the message."""
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=False, color_system=None)
+    logger = logging.getLogger(f"kmserr-rich-{width}-{traceback}-{len(words)}")
+    logger.handlers[:] = [RichHandler(console=console, rich_tracebacks=True)]
+    logger.propagate = False
+    for (code, message), rid in zip(ERRORS, RIDS, strict=True):
+        try:
+            raise TencentCloudSDKException(code, message, rid)
+        except TencentCloudSDKException as e:
+            (logger.exception if traceback else logger.error)(f"{words}: %s", e)
+    return out.getvalue()
+
+
+def grep_findings(run: Runner, text: str) -> list[tuple[str, str | None, str | None]]:
+    printed = run("grep", "--json", "-", input=text.encode()).stdout
+    return [(m["code"], m["message"], m["request_id"]) for r in map(json.loads, printed.splitlines())
+            for m in r["matches"]]
+
+
+def summary(run: Runner, text: str) -> dict[str, int]:
+    rows = json.loads(run("grep", "--summary", "--json", "-", input=text.encode()).stdout)
+    return {row["code"]: row["count"] for row in rows}
+
+
+@pytest.mark.parametrize("width", [100, 120, 160, 200])
+@pytest.mark.parametrize("traceback", [False, True])
+def test_a_records_sdk_text_is_read_whole(run: Runner, width: int, traceback: bool) -> None:
+    text = rich_log(width, traceback=traceback)
+    want = [(code, message, rid) for (code, message), rid in zip(ERRORS, RIDS, strict=True)]
+    # With its traceback, each error is told twice: by the record, then by rich's exception line.
+    assert grep_findings(run, text) == [f for f in want for _ in range(2 if traceback else 1)]
+    assert summary(run, text) == {code: 1 for code, _ in ERRORS}
+    library = [(f.code, f.message, f.request_id) for hit in kmserr.scan_bytes(text.encode()) for f in hit.findings]
+    assert library == grep_findings(run, text)
+    plain = run("grep", "-n", "-", input=text.encode()).stdout
+    assert all("requestId:" in line.split("\t")[0] for line in plain.splitlines())
+
+
+def test_a_request_id_rich_folded_at_80_columns_is_cut_not_wrong(run: Runner) -> None:
+    """At 80 columns the record's message column is narrower than a request ID: rich folds it, and
+    it is reported as none rather than as its first part (as for rich's exception line)."""
+    found = grep_findings(run, rich_log(80, traceback=False))
+    assert found == [(code, message, None) for code, message in ERRORS]
+
+
+@settings(max_examples=25, deadline=None)
+@given(width=st.integers(90, 220), words=st.text(st.sampled_from("abcdefgh ."), min_size=1, max_size=70).map(
+    lambda w: w.strip(" ") or "x"))
+def test_any_width_and_words_read_the_same_errors(width: int, words: str) -> None:
+    """Whatever rich wrapped where (the SDK's mark at a line's end, `code:` on the record's first
+    line, the message over lines), each error is read whole; a request ID that rich folded (a
+    message column narrower than it, below ~110 columns) is none, never a part of it."""
+    text = rich_log(width, traceback=False, words=words).encode()
+    found = [(f.code, f.message, f.request_id) for hit in kmserr.scan_bytes(text) for f in hit.findings]
+    assert [(code, message) for code, message, _ in found] == ERRORS
+    assert all(rid in (want, None) for (_, _, rid), want in zip(found, RIDS, strict=True))
+    if width >= 110:
+        assert [rid for _, _, rid in found] == RIDS
+
+
+@pytest.mark.parametrize("width", [90, 115, 117, 140])
+def test_both_cores_and_the_library_agree_at_any_width(run: Runner, width: int) -> None:
+    text = rich_log(width, traceback=True)
+    library = [(f.code, f.message, f.request_id) for hit in kmserr.scan_bytes(text.encode()) for f in hit.findings]
+    assert grep_findings(run, text) == library
+    assert [code for code, _, _ in library] == [code for code, _ in ERRORS for _ in range(2)]
+
+
+def test_the_captured_record_is_read_whole(run: Runner) -> None:
+    text = (CAPTURES / "rich-15.0.0-handler-message-120.txt").read_text(encoding="utf-8")
+    assert grep_findings(run, text) == [
+        ("ResourceUnavailable.CmkDisabled", "CMK is disabled.", RIDS[0]),
+        ("ResourceUnavailable.CmkDisabled", "CMK is disabled.", RIDS[0]),
+    ]
+    assert summary(run, text) == {"ResourceUnavailable.CmkDisabled": 1}
