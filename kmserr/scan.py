@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .envelopes import Simple
     from .extract import Extractor
     from .timestamps import Stamp
-    from .unwrap import Unwrapper
+    from .unwrap import Chains, Unwrapper
 
 # envelopes.AUTO and NONE, written out so that a grep imports envelopes.py only where a line needs
 # it (tests/test_startup.py checks that they agree).
@@ -205,6 +205,7 @@ class LineScanner:
         self._rich_lines = 0
         self._handed_back = 0  # lines the compiled core handed back, read again (`_read_again`)
         self._unwrapper: Unwrapper | None = None  # those of them in simple envelopes (`_unwrap_again`)
+        self._chains: Chains | None = None  # records of a cut line, read a window at a time (unwrap.py)
 
     def feed(self, chunk: bytes) -> list[Hit]:
         """Scan the lines that `chunk` completes; keep its unfinished tail for the next call."""
@@ -418,7 +419,7 @@ class LineScanner:
                     left = _rich_lines_after(buf, line_start, line_end, 0)
                     below, self._rich_lines = _lines_below(buf, next_line, end, left)
                     head, findings = line_start, None
-                got = self._line(buf, start, line_start, line_end, findings, forced, head)
+                got = self._line(buf, start, line_start, line_end, findings, forced, head, end)
                 if got is None:
                     continue  # a candidate without an error (a core may list it)
                 read = got
@@ -432,7 +433,7 @@ class LineScanner:
 
     def _line(
         self, buf: bytes, start: int, line_start: int, line_end: int, findings: tuple[Finding, ...] | None,
-        forced: bool = False, head: int = -1,
+        forced: bool = False, head: int = -1, end: int = -1,
     ) -> tuple[bytes, str, tuple[Finding, ...]] | None:
         """One line of a block (`buf[start:]`) that the core listed, or one below rich's exception line
         (`forced`; `head`: where that line starts in this block, -1: in an earlier one): its bytes,
@@ -444,6 +445,12 @@ class LineScanner:
         if findings is None:  # not read by the core: the full extractor, with the lines above it
             from .envelopes import may_continue, partial_above
 
+            # A record of a line cut in several (unwrap.Chains): read in a window of its chain, once.
+            chained = not forced and end >= 0 and self._envelope != NONE and may_continue(raw)
+            if chained and self._chains is not None:
+                known = self._chains.known(buf, start, end, line_start)
+                if known is not None:
+                    return (raw, text, known) if known else None
             before = ""
             node = _NODE_CODE in raw  # core.node_line(None, raw)
             if not node:  # coloured: `code: \x1b[32m'...'` (util.inspect's colours), in an envelope too
@@ -464,6 +471,14 @@ class LineScanner:
                 if line_start - start < NODE_CONTEXT:
                     above = self._previous + above
                 before = _decode(above)
+            if chained and not node and (before or partial_above(buf, line_start, line_end)):
+                if self._chains is None:
+                    from .unwrap import Chains
+
+                    self._chains = Chains(self._envelope)
+                got = self._chains.read(self._extractor, buf, start, end, line_start, line_end, text, before)
+                if got is not None:
+                    return (raw, text, got) if got else None
             # A line the compiled core read unescaped (SDK text in a JSON string) and handed back
             # only as its spans cannot point at that text: read alone, it needs no extractor. Only
             # a line with an escape, not a long one: the others it declined, and would read again.
@@ -514,7 +529,7 @@ class LineScanner:
                 findings = again.get(line_start, ())  # not listed by Python's core: no error
             elif findings and buf[line_start : line_start + 1].isdigit() and self._envelope == AUTO:
                 findings = _in_cri(buf[line_start:line_end], findings)
-            read = self._line(buf, start, line_start, line_end, findings)
+            read = self._line(buf, start, line_start, line_end, findings, end=end)
             if read is not None:
                 left.append((offset, Hit(number, *read), slot, agrees))
         self._done(buf, start, end, newlines)

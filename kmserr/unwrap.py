@@ -13,11 +13,12 @@ core reads CRI and Docker records itself in plain output, `-c` and JSON (native/
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
-from .envelopes import Simple, partial_above, place_simple, simple
-from .forms import Finding
+from .envelopes import Record, Simple, partial_above, place_simple, simple
+from .forms import MAX_FINDINGS, Finding
 
 if TYPE_CHECKING:
     from .extract import Extractor
@@ -103,3 +104,118 @@ def _text(raw: bytes) -> str:
     """A line's text as the scanner reads it."""
     text = raw.decode("utf-8", "surrogateescape")
     return text[:-1] if text[-1:] == "\r" else text
+
+
+# -- chains of cut records: read in windows, each record once --------------------------------------
+
+# A window reports at most this many records of a chain, of at most REPORT_CHARS characters (a
+# record at least), and reads LOOK_CHARS characters of the records below them (at most
+# LOOK_RECORDS records), so that an error cut by a record's end keeps its message and request ID:
+# a chain of tiny records costs its reading once and a half, not MAX_JOINED + 1 times. A window
+# whose reading reaches MAX_FINDINGS reports half as many records.
+REPORT_RECORDS: Final = 48
+REPORT_CHARS: Final = 4096
+LOOK_RECORDS: Final = 24
+LOOK_CHARS: Final = 2048
+_CHAINED: Final = frozenset(("cri", "docker"))  # envelopes.CRI, DOCKER (journald's line-max: read as before)
+
+
+class Chains:
+    """The findings of the records of a chain (a line cut in several: CRI's `P`s and their `F`,
+    Docker's records without `\\n`), read a window at a time (`read`) and kept for the records
+    below the first one in a block (`known`): each finding on the record it starts in."""
+
+    def __init__(self, envelope: str) -> None:
+        self._envelope = envelope
+        self._block: tuple[bytes, int, int] | None = None  # the block the records kept are in
+        self._known: dict[int, tuple[Finding, ...]] = {}  # line start: its findings
+        self._report = REPORT_RECORDS
+
+    def known(self, buf: bytes, start: int, end: int, line_start: int) -> tuple[Finding, ...] | None:
+        """The findings of the record at `line_start` when a window read it, else None."""
+        block = self._block
+        if block is None or block[0] is not buf or block[1] != start or block[2] != end:
+            return None
+        return self._known.get(line_start)
+
+    def read(self, extractor: Extractor, buf: bytes, start: int, end: int, line_start: int, line_end: int,
+             text: str, before: str) -> tuple[Finding, ...] | None:
+        """The findings of the record `text` at `buf[line_start:line_end]` in the block `buf[start:end]`,
+        read with the records above it that `before` holds (as `Extractor.find` reads them) and those
+        of its chain below it; the findings of those below kept (`known`). None: the line is not cut
+        (or is a chain's end), or a window holds a record of several lines: `Extractor.find`'s."""
+        from .envelopes import NONE, Opened, may_continue, may_wrap, open_line, open_text
+
+        envelope = self._envelope
+        opened = open_text(text, before, envelope)
+        if opened is None or len(opened.records) != 1:
+            return None
+        first = opened.records[0][3]
+        if first is None or not first.partial or first.kind not in _CHAINED:
+            return None
+        block = self._block
+        if block is None or block[0] is not buf or block[1] != start or block[2] != end:
+            self._block = (buf, start, end)
+            self._known = {}
+        # The chain below: each line a record of the same envelope that the one above continues (the
+        # scanner would read it with the lines above: `may_continue`, `partial_above`).
+        below: list[tuple[int, str, Record]] = []
+        at, last = line_end + 1, first
+        wanted = self._report - 1 + LOOK_RECORDS
+        while last.partial and at < end and len(below) < wanted:
+            newline = buf.find(b"\n", at, end)
+            stop = end if newline < 0 else newline
+            raw = buf[at:stop]
+            if not may_continue(raw) or not partial_above(buf, start, at) or _NODE_CODE in raw \
+                    or (b"code: " in raw and (b"\x1b" in raw or b"\\u001b" in raw)):
+                break  # Node's error object: read with the lines above it, as the scanner reads it
+            line = _text(raw)
+            record = open_line(line, envelope) if may_wrap(line) else None
+            if record is None or record.kind != last.kind:
+                break
+            below.append((at, line, record))
+            at, last = stop + 1, record
+        while True:
+            report = 1  # the records reported: this one and those below it within the bounds
+            size = len(first.text)
+            while report - 1 < len(below) and report < self._report:
+                size += len(below[report - 1][2].text)
+                if size > REPORT_CHARS:
+                    break
+                report += 1
+            pieces = [opened.text]
+            records = list(opened.records)
+            place = len(opened.text)
+            for _, line, record in below[: report - 1]:
+                records.append((place, 0, line, record))
+                pieces.append(record.text)
+                place += len(record.text)
+            limit = place  # findings from here on are the records' below the window
+            look = 0
+            for _, _, record in below[report - 1 : report - 1 + LOOK_RECORDS]:
+                if look >= LOOK_CHARS:
+                    break
+                pieces.append(record.text[: LOOK_CHARS - look])
+                look += len(record.text)
+            joined = "".join(pieces)
+            if "\n" in joined:
+                return None  # a record of several lines: read as the extractor reads it
+            every = extractor.find(joined, before=opened.before, envelope=NONE)
+            found = [f for f in every if opened.skip <= f.start < limit]
+            if len(every) < MAX_FINDINGS or report == 1:
+                break
+            self._report = max(1, report // 2)
+        # A code that a cut runs through is no finding of its record: read alone, as a core that
+        # lists the lines that may hold an error reads it, it holds none (or another).
+        starts = [record[0] for record in records]
+        ends = [at + len(record.text) for at, _, _, record in records if record is not None]
+        found = [f for f in found if f.end <= ends[bisect_right(starts, f.start) - 1]]
+        placed = Opened(joined, opened.before, opened.skip, records).place([(f.start, f.end) for f in found])
+        by_record: list[list[Finding]] = [[] for _ in records]
+        for finding, (begin, stop, kind) in zip(found, placed, strict=True):
+            by_record[bisect_right(starts, finding.start) - 1].append(
+                finding._replace(start=begin, end=stop, envelope=kind))
+        known = self._known
+        for (at, _, _), findings in zip(below[: report - 1], by_record[1:], strict=True):
+            known[at] = tuple(findings)
+        return tuple(by_record[0])
