@@ -111,13 +111,20 @@ def _text(raw: bytes) -> str:
 # A window reports at most this many records of a chain, of at most REPORT_CHARS characters (a
 # record at least), and reads LOOK_CHARS characters of the records below them (at most
 # LOOK_RECORDS records), so that an error cut by a record's end keeps its message and request ID:
-# a chain of tiny records costs its reading once and a half, not MAX_JOINED + 1 times. A window
+# a chain of tiny records costs its reading about 1.3 times, not MAX_JOINED + 1 times. A window
 # whose reading reaches MAX_FINDINGS reports half as many records.
-REPORT_RECORDS: Final = 48
-REPORT_CHARS: Final = 4096
-LOOK_RECORDS: Final = 24
+REPORT_RECORDS: Final = 72
+REPORT_CHARS: Final = 16384
+# The records above a window's first one that it reads (at most MAX_JOINED): those the 16 KiB above
+# it hold (`Extractor.find`'s), or, in the same block, as many as CONTEXT_CHARS characters hold, the
+# one right above it at least (a record of 16 KiB: a JSON record's fields on both sides of a cut
+# name the same error once).
+CONTEXT_CHARS: Final = 16384
+LOOK_RECORDS: Final = 18
 LOOK_CHARS: Final = 2048
 _CHAINED: Final = frozenset(("cri", "docker"))  # envelopes.CRI, DOCKER (journald's line-max: read as before)
+
+Below = tuple[int, str, "Record"]  # a record below a cut one: its line's start, its line, itself
 
 
 class Chains:
@@ -129,6 +136,7 @@ class Chains:
         self._envelope = envelope
         self._block: tuple[bytes, int, int] | None = None  # the block the records kept are in
         self._known: dict[int, tuple[Finding, ...]] = {}  # line start: its findings
+        self._next: dict[int, Below | None] = {}  # line start: the record below it that continues it, if any
         self._report = REPORT_RECORDS
 
     def known(self, buf: bytes, start: int, end: int, line_start: int) -> tuple[Finding, ...] | None:
@@ -144,37 +152,25 @@ class Chains:
         read with the records above it that `before` holds (as `Extractor.find` reads them) and those
         of its chain below it; the findings of those below kept (`known`). None: the line is not cut
         (or is a chain's end), or a window holds a record of several lines: `Extractor.find`'s."""
-        from .envelopes import NONE, Opened, may_continue, may_wrap, open_line, open_text
+        from .envelopes import NONE, Opened, open_text
 
-        envelope = self._envelope
-        opened = open_text(text, before, envelope)
+        opened = open_text(text, before, self._envelope)
         if opened is None or len(opened.records) != 1:
             return None
         first = opened.records[0][3]
-        if first is None or not first.partial or first.kind not in _CHAINED:
+        if first is None or first.kind not in _CHAINED:
             return None
+        head = self._above(buf, start, line_start, first)
+        if len(head) > opened.skip:
+            opened = Opened(head + first.text, "", len(head), [(len(head), 0, text, first)])
+        elif not first.partial:
+            return None  # a chain's last record, below the records `Extractor.find` joins to it
         block = self._block
         if block is None or block[0] is not buf or block[1] != start or block[2] != end:
             self._block = (buf, start, end)
             self._known = {}
-        # The chain below: each line a record of the same envelope that the one above continues (the
-        # scanner would read it with the lines above: `may_continue`, `partial_above`).
-        below: list[tuple[int, str, Record]] = []
-        at, last = line_end + 1, first
-        wanted = self._report - 1 + LOOK_RECORDS
-        while last.partial and at < end and len(below) < wanted:
-            newline = buf.find(b"\n", at, end)
-            stop = end if newline < 0 else newline
-            raw = buf[at:stop]
-            if not may_continue(raw) or not partial_above(buf, start, at) or _NODE_CODE in raw \
-                    or (b"code: " in raw and (b"\x1b" in raw or b"\\u001b" in raw)):
-                break  # Node's error object: read with the lines above it, as the scanner reads it
-            line = _text(raw)
-            record = open_line(line, envelope) if may_wrap(line) else None
-            if record is None or record.kind != last.kind:
-                break
-            below.append((at, line, record))
-            at, last = stop + 1, record
+            self._next = {}
+        below = self._below(buf, start, end, line_start, first, self._report - 1 + LOOK_RECORDS)
         while True:
             report = 1  # the records reported: this one and those below it within the bounds
             size = len(first.text)
@@ -201,7 +197,6 @@ class Chains:
             if "\n" in joined:
                 return None  # a record of several lines: read as the extractor reads it
             every = extractor.find(joined, before=opened.before, envelope=NONE)
-            found = [f for f in every if opened.skip <= f.start < limit]
             if len(every) < MAX_FINDINGS or report == 1:
                 break
             self._report = max(1, report // 2)
@@ -209,7 +204,10 @@ class Chains:
         # lists the lines that may hold an error reads it, it holds none (or another).
         starts = [record[0] for record in records]
         ends = [at + len(record.text) for at, _, _, record in records if record is not None]
-        found = [f for f in found if f.end <= ends[bisect_right(starts, f.start) - 1]]
+        found = []
+        for finding in every:
+            if opened.skip <= finding.start < limit and finding.end <= ends[bisect_right(starts, finding.start) - 1]:
+                found.append(finding)
         placed = Opened(joined, opened.before, opened.skip, records).place([(f.start, f.end) for f in found])
         by_record: list[list[Finding]] = [[] for _ in records]
         for finding, (begin, stop, kind) in zip(found, placed, strict=True):
@@ -219,3 +217,56 @@ class Chains:
         for (at, _, _), findings in zip(below[: report - 1], by_record[1:], strict=True):
             known[at] = tuple(findings)
         return tuple(by_record[0])
+
+    def _above(self, buf: bytes, start: int, line_start: int, first: Record) -> str:
+        """The texts of the records of the chain above `first` (at `line_start`) in the block, joined:
+        at most MAX_JOINED, as many as CONTEXT_CHARS characters hold, the one right above at least."""
+        from . import envelopes
+
+        texts: list[str] = []
+        size, at = 0, line_start
+        while at > start and len(texts) < envelopes.MAX_JOINED and partial_above(buf, start, at):
+            top = buf.rfind(b"\n", start, at - 1) + 1 or start
+            line = _text(buf[top : at - 1])
+            record = envelopes.open_line(line, self._envelope) if envelopes.may_wrap(line) else None
+            if record is None or record.kind != first.kind or not record.partial \
+                    or (texts and size + len(record.text) > CONTEXT_CHARS):
+                break
+            texts.append(record.text)
+            size += len(record.text)
+            at = top
+        return "".join(reversed(texts))
+
+    def _below(self, buf: bytes, start: int, end: int, line_start: int, first: Record, most: int) -> list[Below]:
+        """The records of the chain below the one at `line_start`, at most `most`: each line a
+        record of the same envelope that the one above continues, as the scanner would read it
+        with the lines above (`may_continue`, `partial_above`), each opened once in a block."""
+        from .envelopes import DOCKER, may_continue, may_wrap, open_line
+
+        below: list[Below] = []
+        known = self._next
+        at, last = line_start, first
+        while last.partial and len(below) < most:
+            if at in known:
+                got = known[at]
+            else:
+                got = known[at] = None
+                stop = buf.find(b"\n", at, end)
+                following = end if stop < 0 else stop + 1
+                if following < end:
+                    newline = buf.find(b"\n", following, end)
+                    raw = buf[following : end if newline < 0 else newline]
+                    # Node's error object is read with the lines above it, as the scanner reads it;
+                    # Docker's `\\n` escaped is no cut (`partial_above`'s bytes say so).
+                    if may_continue(raw) and _NODE_CODE not in raw \
+                            and not (b"code: " in raw and (b"\x1b" in raw or b"\\u001b" in raw)) \
+                            and (last.kind != DOCKER or partial_above(buf, start, following)):
+                        line = _text(raw)
+                        record = open_line(line, self._envelope) if may_wrap(line) else None
+                        if record is not None and record.kind == last.kind:
+                            got = known[at] = (following, line, record)
+            if got is None:
+                break
+            below.append(got)
+            at, last = got[0], got[2]
+        return below

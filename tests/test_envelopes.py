@@ -4,6 +4,7 @@ JSON entry, a Kubernetes CRI record or a syslog line reads exactly as the app's 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -398,6 +399,8 @@ def app_lines(draw: st.DrawFn) -> str:
 def test_property_wrapping_changes_nothing_read(app: str, wrapper: str) -> None:
     alone = read(app + "\n")
     assume(alone)
+    # rsyslog writes a tab, a line feed and ESC as `#011`, `#012`, `#033`: an app's own is read so too.
+    assume(kind_of(wrapper) != "syslog" or not re.search("#0(?:1[12]|33)", app))
     wrapped = read(WRAPPERS[wrapper](app) + "\n")
     assert bare(wrapped) == bare(alone)
     assert all(f[4] == kind_of(wrapper) for f in wrapped)
