@@ -462,23 +462,28 @@ class LineScanner:
                     node = b"code: " in raw
                 else:  # or in a journald MESSAGE of bytes (journald keeps control characters so)
                     node = raw[:1] == b"{" and any(key in raw for key in _JOURNALD_BYTES)
-            if forced and head >= 0 and not node:
-                before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
-            elif forced or node or (self._envelope != NONE and may_continue(raw) and (
-                    partial_above(buf, start, line_start) if line_start > start
-                    else partial_above(self._previous, 0, len(self._previous)))):
-                above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
-                if line_start - start < NODE_CONTEXT:
-                    above = self._previous + above
-                before = _decode(above)
-            if chained and not node and (before or partial_above(buf, line_start, line_end)):
+            cut = not forced and not node and self._envelope != NONE and may_continue(raw) and (
+                partial_above(buf, start, line_start) if line_start > start
+                else partial_above(self._previous, 0, len(self._previous)))
+
+            def above() -> str:
+                """The lines above, as the full extractor reads a line with them."""
+                lines = buf[max(start, line_start - NODE_CONTEXT) : line_start]
+                return _decode(self._previous + lines if line_start - start < NODE_CONTEXT else lines)
+
+            if chained and not node and (cut or partial_above(buf, line_start, line_end)):
                 if self._chains is None:
                     from .unwrap import Chains
 
                     self._chains = Chains(self._envelope)
-                got = self._chains.read(self._extractor, buf, start, end, line_start, line_end, text, before)
+                got = self._chains.read(self._extractor, buf, start, end, line_start, line_end, text,
+                                        above if cut else str, self._core)
                 if got is not None:
                     return (raw, text, got) if got else None
+            if forced and head >= 0 and not node:
+                before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
+            elif forced or node or cut:
+                before = above()
             # A line the compiled core read unescaped (SDK text in a JSON string) and handed back
             # only as its spans cannot point at that text: read alone, it needs no extractor. Only
             # a line with an escape, not a long one: the others it declined, and would read again.

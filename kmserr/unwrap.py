@@ -21,6 +21,7 @@ from .envelopes import Record, Simple, partial_above, place_simple, simple
 from .forms import MAX_FINDINGS, Finding
 
 if TYPE_CHECKING:
+    from .core import BlockCore
     from .extract import Extractor
 
 # Tests set it False to see the placed findings alone, unchecked by the full extractor.
@@ -147,24 +148,30 @@ class Chains:
         return self._known.get(line_start)
 
     def read(self, extractor: Extractor, buf: bytes, start: int, end: int, line_start: int, line_end: int,
-             text: str, before: str) -> tuple[Finding, ...] | None:
+             text: str, before: Callable[[], str], core: BlockCore | None = None) -> tuple[Finding, ...] | None:
         """The findings of the record `text` at `buf[line_start:line_end]` in the block `buf[start:end]`,
-        read with the records above it that `before` holds (as `Extractor.find` reads them) and those
-        of its chain below it; the findings of those below kept (`known`). None: the line is not cut
-        (or is a chain's end), or a window holds a record of several lines: `Extractor.find`'s."""
-        from .envelopes import NONE, Opened, open_text
+        read with the records of its chain above it (those in the block, else those `before()`, the
+        lines above as the scanner gives them, holds: as `Extractor.find` reads them) and below it;
+        the findings of those below kept (`known`); each window read by `core` where it reads it. None: the line is not cut (or is a chain's end
+        below the records `Extractor.find` joins to it), or a window holds a record of several
+        lines: `Extractor.find`'s."""
+        from .envelopes import NONE, WRAP_FIRST, Opened, open_line, open_text
 
-        opened = open_text(text, before, self._envelope)
-        if opened is None or len(opened.records) != 1:
-            return None
-        first = opened.records[0][3]
+        first = open_line(text, self._envelope)
         if first is None or first.kind not in _CHAINED:
             return None
-        head = self._above(buf, start, line_start, first)
-        if len(head) > opened.skip:
+        head, whole = self._above(buf, start, line_start, first)
+        if head and whole:  # the records above, read in the block: all that can be joined
             opened = Opened(head + first.text, "", len(head), [(len(head), 0, text, first)])
-        elif not first.partial:
-            return None  # a chain's last record, below the records `Extractor.find` joins to it
+        else:
+            got = open_text(text, before(), self._envelope)
+            if got is None or len(got.records) != 1 or got.records[0][3] != first:
+                return None
+            opened = got
+            if len(head) > opened.skip:
+                opened = Opened(head + first.text, "", len(head), [(len(head), 0, text, first)])
+            elif not first.partial and not opened.skip:
+                return None  # a whole line: `Extractor.find`'s
         block = self._block
         if block is None or block[0] is not buf or block[1] != start or block[2] != end:
             self._block = (buf, start, end)
@@ -196,7 +203,16 @@ class Chains:
             joined = "".join(pieces)
             if "\n" in joined:
                 return None  # a record of several lines: read as the extractor reads it
-            every = extractor.find(joined, before=opened.before, envelope=NONE)
+            every = None
+            if core is not None and not opened.before and joined[:1] not in WRAP_FIRST and "\x1b" not in joined \
+                    and not joined.endswith("\r"):
+                # A block core reads a line as `Extractor.find` does, where it can (the common forms
+                # of a dense line: the compiled core's), and says so; else the line is the extractor's.
+                data = joined.encode("utf-8", "surrogateescape")
+                lines = core.read(data + b"\n", 0, len(data) + 1)
+                every = list(lines[0][2]) if lines and lines[0][2] is not None else [] if not lines else None
+            if every is None:
+                every = extractor.find(joined, before=opened.before, envelope=NONE)
             if len(every) < MAX_FINDINGS or report == 1:
                 break
             self._report = max(1, report // 2)
@@ -218,14 +234,19 @@ class Chains:
             known[at] = tuple(findings)
         return tuple(by_record[0])
 
-    def _above(self, buf: bytes, start: int, line_start: int, first: Record) -> str:
+    def _above(self, buf: bytes, start: int, line_start: int, first: Record) -> tuple[str, bool]:
         """The texts of the records of the chain above `first` (at `line_start`) in the block, joined:
-        at most MAX_JOINED, as many as CONTEXT_CHARS characters hold, the one right above at least."""
+        at most MAX_JOINED, as many as CONTEXT_CHARS characters hold, the one right above at least;
+        and whether that is all of them that can be joined (False: the chain may go on above the block)."""
         from . import envelopes
 
         texts: list[str] = []
         size, at = 0, line_start
-        while at > start and len(texts) < envelopes.MAX_JOINED and partial_above(buf, start, at):
+        while len(texts) < envelopes.MAX_JOINED:
+            if at <= start:
+                return "".join(reversed(texts)), False
+            if not partial_above(buf, start, at):
+                break
             top = buf.rfind(b"\n", start, at - 1) + 1 or start
             line = _text(buf[top : at - 1])
             record = envelopes.open_line(line, self._envelope) if envelopes.may_wrap(line) else None
@@ -235,7 +256,7 @@ class Chains:
             texts.append(record.text)
             size += len(record.text)
             at = top
-        return "".join(reversed(texts))
+        return "".join(reversed(texts)), True
 
     def _below(self, buf: bytes, start: int, end: int, line_start: int, first: Record, most: int) -> list[Below]:
         """The records of the chain below the one at `line_start`, at most `most`: each line a
