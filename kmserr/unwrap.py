@@ -152,9 +152,9 @@ class Chains:
         """The findings of the record `text` at `buf[line_start:line_end]` in the block `buf[start:end]`,
         read with the records of its chain above it (those in the block, else those `before()`, the
         lines above as the scanner gives them, holds: as `Extractor.find` reads them) and below it;
-        the findings of those below kept (`known`); each window read by `core` where it reads it. None: the line is not cut (or is a chain's end
-        below the records `Extractor.find` joins to it), or a window holds a record of several
-        lines: `Extractor.find`'s."""
+        the findings of those below kept (`known`); each window read by `core` where it can. None:
+        the line is not cut (or is a chain's end below the records `Extractor.find` joins to it), or
+        a window holds a record of several lines: `Extractor.find`'s."""
         from .envelopes import NONE, WRAP_FIRST, Opened, open_line, open_text
 
         first = open_line(text, self._envelope)
@@ -217,18 +217,29 @@ class Chains:
                 break
             self._report = max(1, report // 2)
         # A code that a cut runs through is no finding of its record: read alone, as a core that
-        # lists the lines that may hold an error reads it, it holds none (or another).
+        # lists the lines that may hold an error reads it, it holds none (or another). Verbatim text
+        # (CRI's) is placed by its shift, escaped text (Docker's) by `Opened.place`, as `find` places it.
         starts = [record[0] for record in records]
-        ends = [at + len(record.text) for at, _, _, record in records if record is not None]
-        found = []
-        for finding in every:
-            if opened.skip <= finding.start < limit and finding.end <= ends[bisect_right(starts, finding.start) - 1]:
-                found.append(finding)
-        placed = Opened(joined, opened.before, opened.skip, records).place([(f.start, f.end) for f in found])
         by_record: list[list[Finding]] = [[] for _ in records]
-        for finding, (begin, stop, kind) in zip(found, placed, strict=True):
-            by_record[bisect_right(starts, finding.start) - 1].append(
-                finding._replace(start=begin, end=stop, envelope=kind))
+        escaped: list[tuple[int, Finding]] = []
+        for finding in every:
+            if not opened.skip <= finding.start < limit:
+                continue
+            index = bisect_right(starts, finding.start) - 1
+            inner, _, _, holder = records[index]
+            if holder is None or finding.end > inner + len(holder.text):
+                continue
+            if holder.escaped or holder.raw:
+                escaped.append((index, finding))
+                continue
+            begin = finding.start - inner
+            last = max(min(finding.end - inner, len(holder.text)) - 1, begin)
+            by_record[index].append(finding._replace(start=holder.start + begin, end=holder.start + last + 1,
+                                                     envelope=holder.kind))
+        if escaped:
+            placed = Opened(joined, opened.before, opened.skip, records).place([(f.start, f.end) for _, f in escaped])
+            for (index, finding), (begin, stop, kind) in zip(escaped, placed, strict=True):
+                by_record[index].append(finding._replace(start=begin, end=stop, envelope=kind))
         known = self._known
         for (at, _, _), findings in zip(below[: report - 1], by_record[1:], strict=True):
             known[at] = tuple(findings)
@@ -261,8 +272,8 @@ class Chains:
     def _below(self, buf: bytes, start: int, end: int, line_start: int, first: Record, most: int) -> list[Below]:
         """The records of the chain below the one at `line_start`, at most `most`: each line a
         record of the same envelope that the one above continues, as the scanner would read it
-        with the lines above (`may_continue`, `partial_above`), each opened once in a block."""
-        from .envelopes import DOCKER, may_continue, may_wrap, open_line
+        with the lines above (`partial_above`), each opened once in a block."""
+        from .envelopes import DOCKER, open_line
 
         below: list[Below] = []
         known = self._next
@@ -278,12 +289,12 @@ class Chains:
                     newline = buf.find(b"\n", following, end)
                     raw = buf[following : end if newline < 0 else newline]
                     # Node's error object is read with the lines above it, as the scanner reads it;
-                    # Docker's `\\n` escaped is no cut (`partial_above`'s bytes say so).
-                    if may_continue(raw) and _NODE_CODE not in raw \
-                            and not (b"code: " in raw and (b"\x1b" in raw or b"\\u001b" in raw)) \
+                    # Docker's `\\n` escaped is no cut (`partial_above`'s bytes say so). A line that
+                    # opens as a CRI or Docker record is one that `may_continue` and `may_wrap` let by.
+                    if _NODE_CODE not in raw and not (b"code: " in raw and (b"\x1b" in raw or b"\\u001b" in raw)) \
                             and (last.kind != DOCKER or partial_above(buf, start, following)):
                         line = _text(raw)
-                        record = open_line(line, self._envelope) if may_wrap(line) else None
+                        record = open_line(line, self._envelope)
                         if record is not None and record.kind == last.kind:
                             got = known[at] = (following, line, record)
             if got is None:
