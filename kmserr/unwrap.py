@@ -208,9 +208,13 @@ class Chains:
                     and not joined.endswith("\r"):
                 # A block core reads a line as `Extractor.find` does, where it can (the common forms
                 # of a dense line: the compiled core's), and says so; else the line is the extractor's.
-                data = joined.encode("utf-8", "surrogateescape")
-                lines = core.read(data + b"\n", 0, len(data) + 1)
-                every = list(lines[0][2]) if lines and lines[0][2] is not None else [] if not lines else None
+                try:
+                    data = joined.encode("utf-8", "surrogateescape")
+                except UnicodeEncodeError:  # half a surrogate pair, escaped in Docker's JSON: no bytes
+                    data = None
+                lines = core.read(data + b"\n", 0, len(data) + 1) if data is not None else None
+                if lines is not None:
+                    every = list(lines[0][2]) if lines and lines[0][2] is not None else [] if not lines else None
             if every is None:
                 every = extractor.find(joined, before=opened.before, envelope=NONE)
             if len(every) < MAX_FINDINGS or report == 1:

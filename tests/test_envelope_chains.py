@@ -218,3 +218,15 @@ def test_a_cut_line_reads_as_joined(cuts: list[int], which: int) -> None:
     matcher_for(default_registry()).cores.clear()
     got = readings(("ordinary line\n" + "\n".join(records) + "\n").encode())
     assert [(n - 2, found) for n, found in got] == joined_reading(records)
+
+
+@pytest.mark.usefixtures("core", "engine")
+def test_a_docker_chain_with_half_a_surrogate_pair_escaped() -> None:
+    """A cut Docker record whose `log` holds `\\ud800` (half a surrogate pair, no bytes of UTF-8):
+    its window is read by the extractor, as a record of it alone would be; no error raised."""
+    records = [f'{{"log":"(10630) key \\ud800 x","stream":"stderr","time":"{TIME}"}}',
+               f'{{"log":"more (10631) y\\n","stream":"stderr","time":"{TIME}"}}']
+    matcher_for(default_registry()).cores.clear()
+    got = readings(("\n".join(records) + "\n").encode())
+    assert [(n, [(code, start, end) for code, start, end, _, _ in found]) for n, found in got] == [
+        (1, [("10630", 9, 14)]), (2, [("10631", 14, 19)])]
