@@ -112,16 +112,16 @@ def _text(raw: bytes) -> str:
 # A window reports at most this many records of a chain, of at most REPORT_CHARS characters (a
 # record at least), and reads LOOK_CHARS characters of the records below them (at most
 # LOOK_RECORDS records), so that an error cut by a record's end keeps its message and request ID:
-# a chain of tiny records costs its reading about 1.3 times, not MAX_JOINED + 1 times. A window
+# a chain of tiny records costs its reading about 1.15 times, not MAX_JOINED + 1 times. A window
 # whose reading reaches MAX_FINDINGS reports half as many records.
-REPORT_RECORDS: Final = 72
+REPORT_RECORDS: Final = 84
 REPORT_CHARS: Final = 16384
 # The records above a window's first one that it reads (at most MAX_JOINED): those the 16 KiB above
 # it hold (`Extractor.find`'s), or, in the same block, as many as CONTEXT_CHARS characters hold, the
 # one right above it at least (a record of 16 KiB: a JSON record's fields on both sides of a cut
 # name the same error once).
 CONTEXT_CHARS: Final = 16384
-LOOK_RECORDS: Final = 18
+LOOK_RECORDS: Final = 8
 LOOK_CHARS: Final = 2048
 _CHAINED: Final = frozenset(("cri", "docker"))  # envelopes.CRI, DOCKER (journald's line-max: read as before)
 
@@ -204,10 +204,11 @@ class Chains:
             if "\n" in joined:
                 return None  # a record of several lines: read as the extractor reads it
             every = None
-            if core is not None and not opened.before and joined[:1] not in WRAP_FIRST and "\x1b" not in joined \
-                    and not joined.endswith("\r"):
-                # A block core reads a line as `Extractor.find` does, where it can (the common forms
-                # of a dense line: the compiled core's), and says so; else the line is the extractor's.
+            if core is not None and core.name == "native" and not opened.before and joined[:1] not in WRAP_FIRST \
+                    and "\x1b" not in joined and not joined.endswith("\r"):
+                # The compiled core reads a line as `Extractor.find` does, where it can (the common
+                # forms of a dense line), and says so; else the line is the extractor's (Python's core
+                # would give this crowded line to it, after looking for its candidates).
                 try:
                     data = joined.encode("utf-8", "surrogateescape")
                 except UnicodeEncodeError:  # half a surrogate pair, escaped in Docker's JSON: no bytes
