@@ -20,7 +20,8 @@ load a generated team catalogue with --catalog (the schema of tests/test_team_ca
 Targets (issue 11): each hostile line within 2x an ordinary line of its size, literal floods
 included (8 MB of `ClientError `; a 256 KB line of near-miss names with 2,000 team codes; issue 19:
 20 MB of `code:`); a line in 5,000 tiny CRI `P` records against the same lines unwrapped is held
-to it too, and does not meet it (each record is read by the full extractor: docs/performance.md);
+to it too, and does not meet it (its records are read a window at a time, once and a bit, but each
+is a line of its own handed back to Python, where the unwrapped lines are read by the block core);
 start-up linear in the number of team codes: the time per code with the most codes (20,000)
 within 2x that with the fewest (the start-up without a team file subtracted; first run, with an
 empty cache, and cached runs alike).

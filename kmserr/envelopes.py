@@ -6,8 +6,9 @@ JSON-escaped), `journalctl -o json` (`MESSAGE`, a string or an array of byte val
 CRI files (`<time> <stream> <P|F> <line>`) and syslog (RFC 5424 with structured data, RFC 3164
 with or without its `<PRI>`, and the ISO-dated form rsyslog writes). A record that holds part of
 a line (CRI's `P`, a Docker record without its `\\n`, journald's `_LINE_BREAK=line-max`) is read
-with the next record, as one line (grep reads a record with at most MAX_JOINED records of its
-line above it, so that a chain of tiny records costs a bounded time a record). Detection looks
+with the next record, as one line (grep reads a chain of CRI or Docker records a window at a time,
+each record with at most MAX_JOINED records of its line above it and those below it in its window:
+unwrap.Chains; so that a chain of tiny records costs a bounded time a record). Detection looks
 at a line's first characters only, so that an ordinary line costs a comparison or two. A simple
 record (`simple`: a whole line in CRI's or dockerd's compact record, a syslog line) is told from
 its bytes, for the block cores' fast paths (unwrap.py), and its findings placed without opening
@@ -406,10 +407,10 @@ def open_text(text: str, before: str = "", envelope: str = AUTO) -> Opened | Non
 
 
 # A cut line's records joined above the one read: a chain of records of 4 KiB or more (kubelet,
-# containerd and dockerd cut at 16 KiB, conmon at 8 KiB) never holds more than this in the 16 KiB of
-# lines above that grep gives a line, so it reads as it always did; a chain of tiny records (a
-# producer that writes a line in many pieces) is read in windows of that many, each code still
-# reported once, on the record it starts in.
+# containerd and dockerd cut at 16 KiB, conmon at 8 KiB) never holds more than this in 16 KiB; a
+# chain of tiny records (a producer that writes a line in many pieces) is read in windows
+# (unwrap.Chains), each with at most this many records above its first, each code reported once,
+# on the record that holds it.
 MAX_JOINED: Final = 4
 
 

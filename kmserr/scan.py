@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
 
-from .forms import NODE_CONTEXT, RICH_HEAD, RICH_LOG_MARK, Finding
+from .forms import NODE_CONTEXT, RICH_HEAD, RICH_LOG_MARK, RICH_LOG_RECORD, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .envelopes import Simple
     from .extract import Extractor
     from .timestamps import Stamp
-    from .unwrap import Unwrapper
+    from .unwrap import Chains, Unwrapper
 
 # envelopes.AUTO and NONE, written out so that a grep imports envelopes.py only where a line needs
 # it (tests/test_startup.py checks that they agree).
@@ -205,6 +205,7 @@ class LineScanner:
         self._rich_lines = 0
         self._handed_back = 0  # lines the compiled core handed back, read again (`_read_again`)
         self._unwrapper: Unwrapper | None = None  # those of them in simple envelopes (`_unwrap_again`)
+        self._chains: Chains | None = None  # records of a cut line, read a window at a time (unwrap.py)
 
     def feed(self, chunk: bytes) -> list[Hit]:
         """Scan the lines that `chunk` completes; keep its unfinished tail for the next call."""
@@ -422,7 +423,7 @@ class LineScanner:
                         forced = True
                     below, self._rich_lines = _lines_below(buf, next_line, end, left)
                     head, findings = _record_start(buf, start, line_start), None
-                got = self._line(buf, start, line_start, line_end, findings, forced, head)
+                got = self._line(buf, start, line_start, line_end, findings, forced, head, end)
                 if got is None:
                     continue  # a candidate without an error (a core may list it)
                 read = got
@@ -436,7 +437,7 @@ class LineScanner:
 
     def _line(
         self, buf: bytes, start: int, line_start: int, line_end: int, findings: tuple[Finding, ...] | None,
-        forced: bool = False, head: int = -1,
+        forced: bool = False, head: int = -1, end: int = -1,
     ) -> tuple[bytes, str, tuple[Finding, ...]] | None:
         """One line of a block (`buf[start:]`) that the core listed, or one below rich's exception line
         (`forced`; `head`: where that line starts in this block, -1: in an earlier one): its bytes,
@@ -448,6 +449,12 @@ class LineScanner:
         if findings is None:  # not read by the core: the full extractor, with the lines above it
             from .envelopes import may_continue, partial_above
 
+            # A record of a line cut in several (unwrap.Chains): read in a window of its chain, once.
+            chained = not forced and end >= 0 and self._envelope != NONE and may_continue(raw)
+            if chained and self._chains is not None:
+                known = self._chains.known(buf, start, end, line_start)
+                if known is not None:
+                    return (raw, text, known) if known else None
             before = ""
             node = _NODE_CODE in raw  # core.node_line(None, raw)
             if not node:  # coloured: `code: \x1b[32m'...'` (util.inspect's colours), in an envelope too
@@ -459,15 +466,28 @@ class LineScanner:
                     node = b"code: " in raw
                 else:  # or in a journald MESSAGE of bytes (journald keeps control characters so)
                     node = raw[:1] == b"{" and any(key in raw for key in _JOURNALD_BYTES)
+            cut = not forced and not node and self._envelope != NONE and may_continue(raw) and (
+                partial_above(buf, start, line_start) if line_start > start
+                else partial_above(self._previous, 0, len(self._previous)))
+
+            def above() -> str:
+                """The lines above, as the full extractor reads a line with them."""
+                lines = buf[max(start, line_start - NODE_CONTEXT) : line_start]
+                return _decode(self._previous + lines if line_start - start < NODE_CONTEXT else lines)
+
+            if chained and not node and (cut or partial_above(buf, line_start, line_end)):
+                if self._chains is None:
+                    from .unwrap import Chains
+
+                    self._chains = Chains(self._envelope)
+                got = self._chains.read(self._extractor, buf, start, end, line_start, line_end, text,
+                                        above if cut else str, self._core)
+                if got is not None:
+                    return (raw, text, got) if got else None
             if forced and head >= 0 and not node:
                 before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
-            elif forced or node or (self._envelope != NONE and may_continue(raw) and (
-                    partial_above(buf, start, line_start) if line_start > start
-                    else partial_above(self._previous, 0, len(self._previous)))):
-                above = buf[max(start, line_start - NODE_CONTEXT) : line_start]
-                if line_start - start < NODE_CONTEXT:
-                    above = self._previous + above
-                before = _decode(above)
+            elif forced or node or cut:
+                before = above()
             # A line the compiled core read unescaped (SDK text in a JSON string) and handed back
             # only as its spans cannot point at that text: read alone, it needs no extractor. Only
             # a line with an escape, not a long one: the others it declined, and would read again.
@@ -518,7 +538,7 @@ class LineScanner:
                 findings = again.get(line_start, ())  # not listed by Python's core: no error
             elif findings and buf[line_start : line_start + 1].isdigit() and self._envelope == AUTO:
                 findings = _in_cri(buf[line_start:line_end], findings)
-            read = self._line(buf, start, line_start, line_end, findings)
+            read = self._line(buf, start, line_start, line_end, findings, end=end)
             if read is not None:
                 left.append((offset, Hit(number, *read), slot, agrees))
         self._done(buf, start, end, newlines)
@@ -774,21 +794,27 @@ def _coloured_head(buf: bytes, start: int, end: int) -> bool:
 
 def rich_head(buf: bytes, start: int, end: int, block: int = 0) -> bool:
     """Whether a line is rich's exception line, or the first with the SDK's text of a RichHandler
-    record that wrapped it (`logger.exception("...: %s", e)`): indented to the record's message, its
-    mark (RICH_LOG_MARK, no request ID after it) on the line or on one of the few above it, within
-    `buf[block:]` (`extract._rich_log_record` decides, with the lines around). Only an indented line
-    looks back: a time or a record's `{` first is neither."""
+    record that wrapped it (`logger.exception("...: %s", e)`): the record's first line (its time and
+    level) or a line indented to its message below it, the SDK's mark (RICH_LOG_MARK, no request ID
+    after it) on it or on one of the few lines above it, within `buf[block:]`
+    (`extract._rich_log_record` decides, with the lines around). Only an indented line looks back:
+    a time or a record's `{` first is neither."""
     if buf.find(_RICH_HEAD, start, end) >= 0:
         return True
     if not buf.startswith(b" ", start) and buf.find(_RICH_LOG_MARK, start, end) < 0:
         return False
     from .extract import MAX_RECORD_LINES
 
-    at, line_end = start, end
-    for _ in range(MAX_RECORD_LINES):
-        mark = buf.find(_RICH_LOG_MARK, at, line_end)
-        if mark >= 0:
-            return buf.find(b"requestId:", mark, line_end) < 0
+    at, line_end, marked = start, end, False
+    for _ in range(2 * MAX_RECORD_LINES):  # up to the mark's line, then up to the record's first
+        if not marked:
+            mark = buf.find(_RICH_LOG_MARK, at, line_end)
+            if mark >= 0:
+                if buf.find(b"requestId:", mark, line_end) >= 0:
+                    return False  # the SDK's text ends on its line
+                marked = True
+        if marked and RICH_LOG_RECORD.match(buf[at : min(line_end, at + 160)].decode("utf-8", "replace")):
+            return True
         if at <= block or not buf.startswith(b" ", at):
             return False
         line_end = at - 1

@@ -13,13 +13,15 @@ core reads CRI and Docker records itself in plain output, `-c` and JSON (native/
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
-from .envelopes import Simple, partial_above, place_simple, simple
-from .forms import Finding
+from .envelopes import Record, Simple, partial_above, place_simple, simple
+from .forms import MAX_FINDINGS, Finding
 
 if TYPE_CHECKING:
+    from .core import BlockCore
     from .extract import Extractor
 
 # Tests set it False to see the placed findings alone, unchecked by the full extractor.
@@ -103,3 +105,205 @@ def _text(raw: bytes) -> str:
     """A line's text as the scanner reads it."""
     text = raw.decode("utf-8", "surrogateescape")
     return text[:-1] if text[-1:] == "\r" else text
+
+
+# -- chains of cut records: read in windows, each record once --------------------------------------
+
+# A window reports at most this many records of a chain, of at most REPORT_CHARS characters (a
+# record at least), and reads LOOK_CHARS characters of the records below them (at most
+# LOOK_RECORDS records), so that an error cut by a record's end keeps its message and request ID:
+# a chain of tiny records costs its reading about 1.15 times, not MAX_JOINED + 1 times. A window
+# whose reading reaches MAX_FINDINGS reports half as many records.
+REPORT_RECORDS: Final = 84
+REPORT_CHARS: Final = 16384
+# The records above a window's first one that it reads (at most MAX_JOINED): those the 16 KiB above
+# it hold (`Extractor.find`'s), or, in the same block, as many as CONTEXT_CHARS characters hold, the
+# one right above it at least (a record of 16 KiB: a JSON record's fields on both sides of a cut
+# name the same error once).
+CONTEXT_CHARS: Final = 16384
+LOOK_RECORDS: Final = 8
+LOOK_CHARS: Final = 2048
+_CHAINED: Final = frozenset(("cri", "docker"))  # envelopes.CRI, DOCKER (journald's line-max: read as before)
+
+Below = tuple[int, str, "Record"]  # a record below a cut one: its line's start, its line, itself
+
+
+class Chains:
+    """The findings of the records of a chain (a line cut in several: CRI's `P`s and their `F`,
+    Docker's records without `\\n`), read a window at a time (`read`) and kept for the records
+    below the first one in a block (`known`): each finding on the record it starts in."""
+
+    def __init__(self, envelope: str) -> None:
+        self._envelope = envelope
+        self._block: tuple[bytes, int, int] | None = None  # the block the records kept are in
+        self._known: dict[int, tuple[Finding, ...]] = {}  # line start: its findings
+        self._next: dict[int, Below | None] = {}  # line start: the record below it that continues it, if any
+        self._report = REPORT_RECORDS
+
+    def known(self, buf: bytes, start: int, end: int, line_start: int) -> tuple[Finding, ...] | None:
+        """The findings of the record at `line_start` when a window read it, else None."""
+        block = self._block
+        if block is None or block[0] is not buf or block[1] != start or block[2] != end:
+            return None
+        return self._known.get(line_start)
+
+    def read(self, extractor: Extractor, buf: bytes, start: int, end: int, line_start: int, line_end: int,
+             text: str, before: Callable[[], str], core: BlockCore | None = None) -> tuple[Finding, ...] | None:
+        """The findings of the record `text` at `buf[line_start:line_end]` in the block `buf[start:end]`,
+        read with the records of its chain above it (those in the block, else those `before()`, the
+        lines above as the scanner gives them, holds: as `Extractor.find` reads them) and below it;
+        the findings of those below kept (`known`); each window read by `core` where it can. None:
+        the line is not cut (or is a chain's end below the records `Extractor.find` joins to it), or
+        a window holds a record of several lines: `Extractor.find`'s."""
+        from .envelopes import NONE, WRAP_FIRST, Opened, open_line, open_text
+
+        first = open_line(text, self._envelope)
+        if first is None or first.kind not in _CHAINED:
+            return None
+        head, whole = self._above(buf, start, line_start, first)
+        if head and whole:  # the records above, read in the block: all that can be joined
+            opened = Opened(head + first.text, "", len(head), [(len(head), 0, text, first)])
+        else:
+            got = open_text(text, before(), self._envelope)
+            if got is None or len(got.records) != 1 or got.records[0][3] != first:
+                return None
+            opened = got
+            if len(head) > opened.skip:
+                opened = Opened(head + first.text, "", len(head), [(len(head), 0, text, first)])
+            elif not first.partial and not opened.skip:
+                return None  # a whole line: `Extractor.find`'s
+        block = self._block
+        if block is None or block[0] is not buf or block[1] != start or block[2] != end:
+            self._block = (buf, start, end)
+            self._known = {}
+            self._next = {}
+        below = self._below(buf, start, end, line_start, first, self._report - 1 + LOOK_RECORDS)
+        while True:
+            report = 1  # the records reported: this one and those below it within the bounds
+            size = len(first.text)
+            while report - 1 < len(below) and report < self._report:
+                size += len(below[report - 1][2].text)
+                if size > REPORT_CHARS:
+                    break
+                report += 1
+            pieces = [opened.text]
+            records = list(opened.records)
+            place = len(opened.text)
+            for _, line, record in below[: report - 1]:
+                records.append((place, 0, line, record))
+                pieces.append(record.text)
+                place += len(record.text)
+            limit = place  # findings from here on are the records' below the window
+            look = 0
+            for _, _, record in below[report - 1 : report - 1 + LOOK_RECORDS]:
+                if look >= LOOK_CHARS:
+                    break
+                pieces.append(record.text[: LOOK_CHARS - look])
+                look += len(record.text)
+            joined = "".join(pieces)
+            if "\n" in joined:
+                return None  # a record of several lines: read as the extractor reads it
+            every = None
+            if core is not None and core.name == "native" and not opened.before and joined[:1] not in WRAP_FIRST \
+                    and "\x1b" not in joined and not joined.endswith("\r"):
+                # The compiled core reads a line as `Extractor.find` does, where it can (the common
+                # forms of a dense line), and says so; else the line is the extractor's (Python's core
+                # would give this crowded line to it, after looking for its candidates).
+                try:
+                    data = joined.encode("utf-8", "surrogateescape")
+                except UnicodeEncodeError:  # half a surrogate pair, escaped in Docker's JSON: no bytes
+                    data = None
+                lines = core.read(data + b"\n", 0, len(data) + 1) if data is not None else None
+                if lines is not None:
+                    every = list(lines[0][2]) if lines and lines[0][2] is not None else [] if not lines else None
+            if every is None:
+                every = extractor.find(joined, before=opened.before, envelope=NONE)
+            if len(every) < MAX_FINDINGS or report == 1:
+                break
+            self._report = max(1, report // 2)
+        # A code that a cut runs through is no finding of its record: read alone, as a core that
+        # lists the lines that may hold an error reads it, it holds none (or another). Verbatim text
+        # (CRI's) is placed by its shift, escaped text (Docker's) by `Opened.place`, as `find` places it.
+        starts = [record[0] for record in records]
+        by_record: list[list[Finding]] = [[] for _ in records]
+        escaped: list[tuple[int, Finding]] = []
+        for finding in every:
+            if not opened.skip <= finding.start < limit:
+                continue
+            index = bisect_right(starts, finding.start) - 1
+            inner, _, _, holder = records[index]
+            if holder is None or finding.end > inner + len(holder.text):
+                continue
+            if holder.escaped or holder.raw:
+                escaped.append((index, finding))
+                continue
+            begin = finding.start - inner
+            last = max(min(finding.end - inner, len(holder.text)) - 1, begin)
+            by_record[index].append(finding._replace(start=holder.start + begin, end=holder.start + last + 1,
+                                                     envelope=holder.kind))
+        if escaped:
+            placed = Opened(joined, opened.before, opened.skip, records).place([(f.start, f.end) for _, f in escaped])
+            for (index, finding), (begin, stop, kind) in zip(escaped, placed, strict=True):
+                by_record[index].append(finding._replace(start=begin, end=stop, envelope=kind))
+        known = self._known
+        for (at, _, _), findings in zip(below[: report - 1], by_record[1:], strict=True):
+            known[at] = tuple(findings)
+        return tuple(by_record[0])
+
+    def _above(self, buf: bytes, start: int, line_start: int, first: Record) -> tuple[str, bool]:
+        """The texts of the records of the chain above `first` (at `line_start`) in the block, joined:
+        at most MAX_JOINED, as many as CONTEXT_CHARS characters hold, the one right above at least;
+        and whether that is all of them that can be joined (False: the chain may go on above the block)."""
+        from . import envelopes
+
+        texts: list[str] = []
+        size, at = 0, line_start
+        while len(texts) < envelopes.MAX_JOINED:
+            if at <= start:
+                return "".join(reversed(texts)), False
+            if not partial_above(buf, start, at):
+                break
+            top = buf.rfind(b"\n", start, at - 1) + 1 or start
+            line = _text(buf[top : at - 1])
+            record = envelopes.open_line(line, self._envelope) if envelopes.may_wrap(line) else None
+            if record is None or record.kind != first.kind or not record.partial \
+                    or (texts and size + len(record.text) > CONTEXT_CHARS):
+                break
+            texts.append(record.text)
+            size += len(record.text)
+            at = top
+        return "".join(reversed(texts)), True
+
+    def _below(self, buf: bytes, start: int, end: int, line_start: int, first: Record, most: int) -> list[Below]:
+        """The records of the chain below the one at `line_start`, at most `most`: each line a
+        record of the same envelope that the one above continues, as the scanner would read it
+        with the lines above (`partial_above`), each opened once in a block."""
+        from .envelopes import DOCKER, open_line
+
+        below: list[Below] = []
+        known = self._next
+        at, last = line_start, first
+        while last.partial and len(below) < most:
+            if at in known:
+                got = known[at]
+            else:
+                got = known[at] = None
+                stop = buf.find(b"\n", at, end)
+                following = end if stop < 0 else stop + 1
+                if following < end:
+                    newline = buf.find(b"\n", following, end)
+                    raw = buf[following : end if newline < 0 else newline]
+                    # Node's error object is read with the lines above it, as the scanner reads it;
+                    # Docker's `\\n` escaped is no cut (`partial_above`'s bytes say so). A line that
+                    # opens as a CRI or Docker record is one that `may_continue` and `may_wrap` let by.
+                    if _NODE_CODE not in raw and not (b"code: " in raw and (b"\x1b" in raw or b"\\u001b" in raw)) \
+                            and (last.kind != DOCKER or partial_above(buf, start, following)):
+                        line = _text(raw)
+                        record = open_line(line, self._envelope)
+                        if record is not None and record.kind == last.kind:
+                            got = known[at] = (following, line, record)
+            if got is None:
+                break
+            below.append(got)
+            at, last = got[0], got[2]
+        return below

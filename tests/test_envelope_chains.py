@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kmserr import envelopes
@@ -21,7 +21,7 @@ from kmserr.matcher import matcher_for
 from kmserr.registry import default_registry
 from kmserr.scan import scan_bytes
 from tests.conftest import Runner
-from tests.test_envelopes import SDK_LINE, cri, docker
+from tests.test_envelopes import RID, SDK_LINE, cri, docker
 from tests.test_native import DATA
 
 TIME = "2024-05-14T08:00:00.000000001Z"
@@ -128,3 +128,114 @@ def test_lines_above_opened_again_as_opened_afresh(
     for end in starts:
         before = text[max(0, end - 120) : end]
         assert envelopes._open_above(before, envelope) == envelopes._open_lines(before.split("\n")[:-1], envelope)
+
+
+@pytest.mark.usefixtures("core", "engine")
+@pytest.mark.parametrize("wrap", [cri, docker])
+def test_an_error_across_a_16_KiB_cut_keeps_its_message_and_request_id(wrap: object) -> None:
+    """A runtime's cut (16,384 bytes) inside an SDK error's message: the error is reported on the
+    record that holds its code, with the message's tail and the request ID of the record below
+    (read alone, the record gave the message's head and no request ID)."""
+    assert callable(wrap)
+    pad = "x" * (16 * 1024 - SDK_LINE.index("message:") - 12)
+    records = wrap(f"{pad} {SDK_LINE} tail", cut=16 * 1024).split("\n")
+    assert len(records) == 2 and records[0].endswith("message:CMK" if wrap is cri else 'message:CMK","stream":"stderr","time":"2024-05-14T08:00:00.123456789Z"}')
+    matcher_for(default_registry()).cores.clear()
+    data = ("ordinary line\n" + "\n".join(records) + "\n").encode()
+    assert [(n, [(f.code, f.message, f.request_id) for f in found]) for n, found in ((h.line_number, h.findings) for h in scan_bytes(data))] == [
+        (2, [("ResourceUnavailable.CmkDisabled", "CMK is disabled.", RID)])]
+
+
+@pytest.mark.usefixtures("core", "engine")
+@pytest.mark.parametrize("wrap", [cri, docker])
+def test_a_json_record_cut_at_16_KiB_names_its_error_once(wrap: object) -> None:
+    """A JSON record (python-json-logger: `message` and `exc_info`) that names one error on both
+    sides of a 16 KiB cut is one error, as the record read whole is (it counted twice)."""
+    assert callable(wrap)
+    traceback = ("Traceback (most recent call last):\n  File \"app.py\", line 3, in <module>\n"
+                 f"tencentcloud.common.exception.tencent_cloud_sdk_exception.TencentCloudSDKException: {SDK_LINE}")
+    fields = {"message": f"Decrypt failed: {SDK_LINE}", "exc_info": traceback}
+    whole = json.dumps(fields)
+    cut = json.dumps({"message": fields["message"], "pad": "y" * (16 * 1024 - 200), "exc_info": traceback})
+    records = wrap(cut, cut=16 * 1024).split("\n")
+    assert len(records) == 2 and RID in records[0] and RID in records[1]
+    matcher_for(default_registry()).cores.clear()
+    alone = readings(f"{whole}\n".encode())
+    assert len(alone) == 1 and len(alone[0][1]) == 1
+    got = readings(("\n".join(records) + "\n").encode())
+    assert [(n, [(code, rid) for code, _, _, _, rid in found]) for n, found in got] == [
+        (1, [("ResourceUnavailable.CmkDisabled", RID)])]
+
+
+@pytest.mark.usefixtures("core", "engine")
+def test_a_long_chain_of_records_of_two_codes_reports_each(run: Runner, tmp_path: Path) -> None:
+    """Records of two codes each: a window of them reaches MAX_FINDINGS and reports fewer records;
+    every record still has both its codes, once."""
+    piece = "(10630) key (10631) key "
+    path = tmp_path / "chain.log"
+    path.write_text(f"{TIME} stdout P {piece}\n" * 400 + f"{TIME} stdout F end\n", encoding="utf-8")
+    records = [json.loads(line) for line in grep(run, path, "--json", "-n").splitlines()]
+    assert [r["line_number"] for r in records] == list(range(1, 401))
+    head = len(f"{TIME} stdout P ")
+    for record in records:
+        assert [(m["code"], m["start"], m["end"]) for m in record["matches"]] == [
+            ("10630", head + 1, head + 6), ("10631", head + 13, head + 18)]
+
+
+def joined_reading(lines: list[str]) -> list[tuple[int, list[tuple[str, int, int, str | None, str | None]]]]:
+    """A model of a chain's reading: the CRI records' texts joined, read as one line, each code
+    reported on the record that holds it whole, placed by the record's head: a legacy code with
+    what makes it one, its parenthesis and the first letter of its message (`(10630) k`: a record
+    of `(10630` or `(10630)` alone holds no legacy code its own reading lists)."""
+    from kmserr.extract import Extractor
+
+    records = [envelopes.open_line(line) for line in lines]
+    assert all(record is not None for record in records)
+    texts = [record.text for record in records if record is not None]
+    starts = [sum(map(len, texts[:i])) for i in range(len(texts))]
+    found: dict[int, list[tuple[str, int, int, str | None, str | None]]] = {}
+    joined = "".join(texts)
+    for f in Extractor().find(joined, envelope=envelopes.NONE):
+        i = max(n for n, at in enumerate(starts) if at <= f.start)
+        record = records[i]
+        assert record is not None
+        end = f.end
+        if joined[f.start - 1 : f.start] == "(" and joined[f.end : f.end + 1] == ")":
+            end = f.end + (3 if joined[f.end + 1 : f.end + 2] == " " else 2)
+        if end <= starts[i] + len(texts[i]):
+            shift = record.start - starts[i]
+            found.setdefault(i, []).append((f.code, f.start + shift, f.end + shift, f.message, f.request_id))
+    return sorted(found.items())
+
+
+@pytest.mark.usefixtures("core", "engine")
+@given(cuts=st.lists(st.integers(1, 400), min_size=1, max_size=envelopes.MAX_JOINED), which=st.integers(0, 3))
+@example(cuts=[6], which=3)  # `(10630`: no legacy code in the first record
+@example(cuts=[7], which=3)  # `(10630)`: nor here
+@example(cuts=[9], which=3)  # `(10630) k`: here
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_cut_line_reads_as_joined(cuts: list[int], which: int) -> None:
+    """A line in at most MAX_JOINED + 1 CRI records, cut anywhere (in a code, a message, a request
+    ID): each record's findings are those of the line read joined that start in it, its code whole
+    there, with the message and request ID that follow the cut; on both cores."""
+    line = [SDK_LINE, json.dumps({"level": "error", "error": SDK_LINE}),
+            '{"Response":{"Error":{"Code":"ResourceUnavailable.CmkDisabled","Message":"CMK off."},"RequestId":"r-1"}}',
+            f"(10630) key is not existed; {SDK_LINE} and InvalidParameter after it"][which]
+    bounds = sorted({min(cut, len(line) - 1) for cut in cuts if cut < len(line)})
+    pieces = [line[a:b] for a, b in zip([0, *bounds], [*bounds, len(line)], strict=True)]
+    records = [f"{TIME} stderr P {piece}" for piece in pieces[:-1]] + [f"{TIME} stderr F {pieces[-1]}"]
+    matcher_for(default_registry()).cores.clear()
+    got = readings(("ordinary line\n" + "\n".join(records) + "\n").encode())
+    assert [(n - 2, found) for n, found in got] == joined_reading(records)
+
+
+@pytest.mark.usefixtures("core", "engine")
+def test_a_docker_chain_with_half_a_surrogate_pair_escaped() -> None:
+    """A cut Docker record whose `log` holds `\\ud800` (half a surrogate pair, no bytes of UTF-8):
+    its window is read by the extractor, as a record of it alone would be; no error raised."""
+    records = [f'{{"log":"(10630) key \\ud800 x","stream":"stderr","time":"{TIME}"}}',
+               f'{{"log":"more (10631) y\\n","stream":"stderr","time":"{TIME}"}}']
+    matcher_for(default_registry()).cores.clear()
+    got = readings(("\n".join(records) + "\n").encode())
+    assert [(n, [(code, start, end) for code, start, end, _, _ in found]) for n, found in got] == [
+        (1, [("10630", 9, 14)]), (2, [("10631", 14, 19)])]

@@ -4,6 +4,7 @@ JSON entry, a Kubernetes CRI record or a syslog line reads exactly as the app's 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -302,14 +303,15 @@ def test_whole_node_capture_in_docker_and_cri() -> None:
 @pytest.mark.parametrize("wrap", [docker, cri])
 def test_a_cut_line_is_read_whole(wrap: Callable[..., str]) -> None:
     """Docker and CRI cut a line at 16 KiB: the records are read as one line; each code is
-    reported on the record that holds it, with what follows in the next records."""
+    reported on the record that holds it, with what follows in the next records (its message's
+    tail and request ID: the record was read alone, its message cut short and no request ID)."""
     app = f"[TencentCloudSDKException] code:ResourceUnavailable.CmkDisabled message:{'x' * 40} requestId:{RID}"
     cut = app.index("message:") + 20
     records = wrap(app, cut=cut).split("\n")
     assert len(records) == 2
     hits = scan_bytes(("\n".join(records) + "\n").encode())
     assert [(h.line_number, [(f.code, f.message, f.request_id) for f in h.findings]) for h in hits] == [
-        (1, [("ResourceUnavailable.CmkDisabled", "x" * 12, None)]),  # the first record, alone so far
+        (1, [("ResourceUnavailable.CmkDisabled", "x" * 40, RID)]),
     ]
     # A body whose `"Error"` key is in the record above its code: read together, as one line.
     body_cut = API3_BODY.index('"Code"')
@@ -397,6 +399,8 @@ def app_lines(draw: st.DrawFn) -> str:
 def test_property_wrapping_changes_nothing_read(app: str, wrapper: str) -> None:
     alone = read(app + "\n")
     assume(alone)
+    # rsyslog writes a tab, a line feed and ESC as `#011`, `#012`, `#033`: an app's own is read so too.
+    assume(kind_of(wrapper) != "syslog" or not re.search("#0(?:1[12]|33)", app))
     wrapped = read(WRAPPERS[wrapper](app) + "\n")
     assert bare(wrapped) == bare(alone)
     assert all(f[4] == kind_of(wrapper) for f in wrapped)

@@ -8,12 +8,14 @@ is a backslash and `tInternalError` once read: no name, for both.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from kmserr.envelopes import NONE, open_line
 from kmserr.extract import Extractor
 from kmserr.forms import NODE_CONTEXT
 from kmserr.matcher import matcher_for
@@ -93,13 +95,32 @@ def test_grep_finds_what_parse_finds_after_an_escape(
     written = [WRAPS[wrap](before + escape + payload) for wrap, before, escape, payload in lines] * copies
     path = tmp_path_factory.mktemp("escaped") / "a.log"
     path.write_text("".join(line + "\n" for line in written), encoding="utf-8")
-    # Each line as the full extractor reads it with the lines above it (a record without its `\n`
-    # is read with the next, its codes reported where they start).
+    assert grep_codes(run, path) == expected_codes(written)
+
+
+def expected_codes(written: list[str]) -> dict[int, list[str]]:
+    """Each line's codes as the full extractor reads it with the lines above it; a line cut in
+    records (a Docker record without its `\\n`, and those below that continue it) read joined, as
+    one line, each code reported on the record that holds it whole."""
+    records = [open_line(line) for line in written]
     expected: dict[int, list[str]] = {}
-    above = ""
-    for n, line in enumerate(written, 1):
-        codes = [f.code for f in EX.find(line, before=above[-NODE_CONTEXT:])]
-        if codes:
-            expected[n] = codes
-        above += line + "\n"
-    assert grep_codes(run, path) == expected
+    above, n = "", 0
+    while n < len(written):
+        last = n  # the chain's last record
+        while (record := records[last]) is not None and record.partial and last + 1 < len(written) \
+                and (below := records[last + 1]) is not None and below.kind == record.kind:
+            last += 1
+        if last == n:
+            codes = [f.code for f in EX.find(written[n], before=above[-NODE_CONTEXT:])]
+            if codes:
+                expected[n + 1] = codes
+        else:
+            texts = [r.text for r in records[n : last + 1] if r is not None]
+            starts = [sum(map(len, texts[:i])) for i in range(len(texts))]
+            for f in EX.find("".join(texts), envelope=NONE):
+                i = bisect_right(starts, f.start) - 1
+                if f.end <= starts[i] + len(texts[i]):
+                    expected.setdefault(n + i + 1, []).append(f.code)
+        above += "".join(line + "\n" for line in written[n : last + 1])
+        n = last + 1
+    return expected
