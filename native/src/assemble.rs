@@ -26,16 +26,25 @@ const RICH_LOG_MARK: &[u8] = b"[TencentCloudSDKException]";
 const MAX_RECORD_LINES: usize = 8;
 
 /// Whether Python reads the line `buf[ls..le]` with the RichHandler record above it
-/// (`kmserr.scan.rich_head`): the line, or one of the indented lines just above it, holds the
-/// SDK's mark with no request ID after it (the SDK's text wrapped at the record's column).
+/// (`kmserr.scan.rich_head`): the SDK's mark with no request ID after it on the line or on one of
+/// the indented lines just above it, and the record's first line (its time and level) there or
+/// above, within `buf[start..]` (the SDK's text wrapped at the record's column).
 fn rich_record_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
     if buf.get(ls) != Some(&b' ') && !contains(&buf[ls..le], RICH_LOG_MARK) {
         return false; // only an indented line looks back: a time or a record's `{` first is neither
     }
-    let (mut at, mut end) = (ls, le);
-    for _ in 0..MAX_RECORD_LINES {
-        if let Some(mark) = find(&buf[at..end], RICH_LOG_MARK, 0) {
-            return !contains(&buf[at + mark..end], b"requestId:");
+    let (mut at, mut end, mut marked) = (ls, le, false);
+    for _ in 0..2 * MAX_RECORD_LINES {
+        if !marked {
+            if let Some(mark) = find(&buf[at..end], RICH_LOG_MARK, 0) {
+                if contains(&buf[at + mark..end], b"requestId:") {
+                    return false; // the SDK's text ends on its line
+                }
+                marked = true;
+            }
+        }
+        if marked && record_first_line(&buf[at..end]) {
+            return true;
         }
         if at <= start || buf[at] != b' ' {
             return false;
@@ -44,6 +53,24 @@ fn rich_record_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
         at = buf[start..end].iter().rposition(|&c| c == b'\n').map_or(start, |p| start + p + 1);
     }
     false
+}
+
+/// Whether a line begins as a RichHandler record's first line (`kmserr.forms.RICH_LOG_RECORD`):
+/// its time in brackets (or blanks), then its level and a space.
+fn record_first_line(line: &[u8]) -> bool {
+    let mut i = 0;
+    if line.first() == Some(&b'[') {
+        match line.iter().take(66).position(|&c| c == b']') {
+            Some(p) if line.get(p + 1) == Some(&b' ') => i = p + 1,
+            _ => return false,
+        }
+    }
+    while line.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    [&b"CRITICAL"[..], b"ERROR", b"WARNING", b"INFO", b"DEBUG", b"NOTSET"]
+        .iter()
+        .any(|level| line[i..].starts_with(level) && line.get(i + level.len()) == Some(&b' '))
 }
 /// A longer line is a hole: Python writes it in pieces (`LinePrinter.matched_with_tail`).
 pub const LONG_LINE: usize = 65536;
@@ -1238,5 +1265,23 @@ mod tests {
             tails.assemble(&core, buf, 0, buf.len(), &layout(b"")),
             Assembled::Declined
         );
+    }
+
+    #[test]
+    fn rich_handler_records_are_declined_and_other_marks_are_not() {
+        let record = "[12/05/26 13:01:57] ERROR    Decrypt failed: [TencentCloudSDKException]   app.py:15\n";
+        let below = "                             code:AuthFailure message:m\n";
+        let folded = "[12/05/26 13:01:57] ERROR    Decrypt failed:   app.py:15\n                             [TencentCloudSDKException]\n";
+        for text in [format!("{record}{below}"), format!("{folded}{below}")] {
+            assert!(rich_record_line(text.as_bytes(), 0, text.len() - below.len(), text.len() - 1), "{text}");
+        }
+        // A cut Docker record holds the mark without its request ID: a chain's, not rich's.
+        let docker = "{\"log\":\"[TencentCloudSDKException] code:AuthFailure message:m\",\"stream\":\"stderr\"}\n";
+        assert!(!rich_record_line(docker.as_bytes(), 0, 0, docker.len() - 1));
+        let indented = format!("x [TencentCloudSDKException]\n{below}");
+        let ls = indented.len() - below.len();
+        assert!(!rich_record_line(indented.as_bytes(), 0, ls, indented.len() - 1));
+        assert!(record_first_line(b"                    ERROR    x"));
+        assert!(!record_first_line(b"[x]ERROR x"));
     }
 }
