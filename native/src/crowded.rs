@@ -19,9 +19,9 @@
 use crate::json::{value_end_knowing, JsonError, Known};
 // No index of a crowded line is made (`read_line_indexed`'s): its searches scan.
 use crate::reader::{
-    api3_code_at, api3_request_id_at, bare_token, find_scan as find, identifier_around,
+    api3_code_at, api3_request_id_at, bare_token, class_run, find_scan as find, identifier_around,
     in_envelope, legacy_at, no_value, request_id_token, rfind_scan as rfind, Declined, Finding,
-    Span, Words, API3_JSON, BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
+    Span, Words, API3_JSON, ID_DASH, BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
 };
 
 type R<T> = Result<T, Declined>;
@@ -588,11 +588,7 @@ fn rid_at(b: &[u8], a: usize) -> Option<Span> {
     if !(i < n && b[i].is_ascii_alphanumeric()) {
         return None;
     }
-    let run = b[i + 1..]
-        .iter()
-        .take(63)
-        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
-        .count();
+    let run = class_run(b, i + 1, i + 64, ID_DASH);
     (run >= 7).then_some((i, i + 1 + run))
 }
 
