@@ -156,7 +156,7 @@ pub fn read_crowded(
     // In order of place, stably (`found.sort(key=_start)`): their numbers in that order, and the
     // findings copied once, into the result (a finding is a hundred bytes, a line a hundred findings).
     let order = in_order(&found);
-    own_request_ids(b, &mut found);
+    own_request_ids(b, &mut found, &order);
     let kept = once_a_line(b, &found, &order);
     Ok(kept
         .into_iter()
@@ -1043,43 +1043,60 @@ fn owns(form: u64) -> bool {
 }
 
 /// `_own_request_ids`: an error that takes its ID from the window around it does not take one
-/// that another error printed as its own, where both windows start at the same place.
-/// The owners are sorted by a hash of their key (a line holds a hundred: a map cost more than
-/// the rest of the step); a finding that takes an ID compares the owners of its hash alone.
-fn own_request_ids(b: &[u8], found: &mut [Finding]) {
+/// that another error printed as its own, where both windows start at the same place (`order`:
+/// the findings' numbers in order of place). Past the first window a window's start is its error's
+/// own place: only an owner at that very place (its neighbours in `order`) can share it. In the
+/// first window every window starts at 0: the owners there are told apart by a sketch of their ID,
+/// compared with each finding's before its text is (a sort of them and a bisection a finding, as
+/// before, were a twentieth of a crowded line's reading).
+fn own_request_ids(b: &[u8], found: &mut [Finding], order: &[usize]) {
     let text = |s: Span| &b[s.0..s.1];
-    // Past the first window a window's start is its error's own place: that alone keys it (its
-    // owners' IDs are compared below, as any key's are); the first window's, by the ID's text.
-    let key = |f: &Finding, rid: Span| match window_start(f.code.0) {
-        0 => sketch(&[text(rid)]),
-        start => start as u64,
-    };
-    let mut owned: Vec<(u64, usize)> = Vec::with_capacity(found.len());
+    debug_assert!(found.len() <= MAX_FINDINGS && order.len() == found.len());
+    let mut first: Vec<(u64, usize)> = Vec::with_capacity(found.len());
+    let mut any = false;
     for (i, f) in found.iter().enumerate() {
         if let Some(rid) = f.request_id.filter(|_| owns(f.form)) {
-            owned.push((key(f, rid), i));
+            any = true;
+            if window_start(f.code.0) == 0 {
+                first.push((sketch(&[text(rid)]), i));
+            }
         }
     }
-    if owned.is_empty() {
+    if !any {
         return;
     }
-    owned.sort_unstable();
+    let mut place = [0u8; MAX_FINDINGS]; // each finding's place in `order`
+    for (at, &i) in order.iter().enumerate() {
+        place[i] = at as u8;
+    }
     for k in 0..found.len() {
         let f = &found[k];
         let Some(rid) = f.request_id.filter(|_| !owns(f.form)) else {
             continue;
         };
-        let h = key(f, rid);
-        let (ws, id, code) = (window_start(f.code.0), text(rid), text(f.code));
+        let (id, code) = (text(rid), text(f.code));
         let (mut same_key, mut same_code) = (false, false);
-        for &(_, o) in owned[owned.partition_point(|&(x, _)| x < h)..]
-            .iter()
-            .take_while(|&&(x, _)| x == h)
-        {
-            let g = &found[o];
-            if window_start(g.code.0) == ws && g.request_id.map(text) == Some(id) {
+        let mut compare = |g: &Finding| {
+            if owns(g.form) && g.request_id.map(text) == Some(id) {
                 same_key = true;
                 same_code |= text(g.code) == code;
+            }
+        };
+        if window_start(f.code.0) == 0 {
+            let h = sketch(&[id]);
+            for &(x, o) in &first {
+                if x == h {
+                    compare(&found[o]);
+                }
+            }
+        } else {
+            let at = usize::from(place[k]);
+            let here = f.code.0;
+            for &o in order[..at].iter().rev().take_while(|&&o| found[o].code.0 == here) {
+                compare(&found[o]);
+            }
+            for &o in order[at + 1..].iter().take_while(|&&o| found[o].code.0 == here) {
+                compare(&found[o]);
             }
         }
         if same_key && !same_code {
@@ -1110,68 +1127,52 @@ fn sketch(texts: &[&[u8]]) -> u64 {
 /// `_once_a_line` of the findings in `order`: which of them are kept, in order. One per (code,
 /// request ID) on the line; the SDK's own text of an error replaces a name of it standing alone
 /// found before. Of the findings of one key, the first is kept where it is the SDK's own text
-/// (`owns`), else the first that is, else the first: the findings grouped by a hash of their key
-/// (sorted, as a map cost more than the rest of the step), each group split by the key itself.
+/// (`owns`), else the first that is, else the first: the findings in order, each key's kept one
+/// found in a small open table by a sketch of the key, then compared whole (a sort of the sketches
+/// grouped them before: a tenth of the line's reading went to the sort and the steps after it).
 fn once_a_line(b: &[u8], found: &[Finding], order: &[usize]) -> Vec<usize> {
-    const PLACE: u64 = 0x7f; // the low bits of an entry: its place in `order` (MAX_FINDINGS < 128)
+    const SLOTS: usize = 256; // more than twice MAX_FINDINGS: probes stay short
+    const EMPTY: u8 = u8::MAX;
     debug_assert!(order.len() <= MAX_FINDINGS);
-    let key_of = |at: usize| {
-        let f = &found[order[at]];
+    let key_of = |f: &Finding| {
         f.request_id
             .map(|(rs, re)| (&b[f.code.0..f.code.1], &b[rs..re]))
     };
-    // The hash of each key above the finding's place: one sort groups the keys, in order of place.
-    let mut keyed: Vec<u64> = Vec::with_capacity(order.len());
-    for at in 0..order.len() {
-        if let Some((code, rid)) = key_of(at) {
-            keyed.push((sketch(&[code, rid]) & !PLACE) | at as u64);
-        }
-    }
-    keyed.sort_unstable();
-    let mut dropped = 0u128; // by place
-    let mut group = 0;
-    while group < keyed.len() {
-        let h = keyed[group] & !PLACE;
-        let end = group
-            + keyed[group..]
-                .iter()
-                .take_while(|&&x| x & !PLACE == h)
-                .count();
-        let members = &keyed[group..end];
-        for (m, &x) in members.iter().enumerate().take(members.len() - 1) {
-            let first = (x & PLACE) as usize;
-            if dropped & (1 << first) != 0 {
-                continue;
-            }
-            // The rest of the group of the same key (hashes may collide): the first is kept if
-            // it is the SDK's own text, else the first that is, else the first.
-            let key = key_of(first);
-            let same = || {
-                members[m + 1..]
-                    .iter()
-                    .map(|&y| (y & PLACE) as usize)
-                    .filter(move |&at| dropped & (1 << at) == 0 && key_of(at) == key)
-            };
-            let keep = if owns(found[order[first]].form) {
-                first
-            } else {
-                same()
-                    .find(|&at| owns(found[order[at]].form))
-                    .unwrap_or(first)
-            };
-            let mut drop = 0u128;
-            for at in same().chain([first]) {
-                if at != keep {
-                    drop |= 1 << at;
+    let mut table = [(0u64, EMPTY); SLOTS]; // a key's sketch, and its kept finding's place in `kept`
+    let mut kept: Vec<usize> = Vec::with_capacity(order.len());
+    let mut dropped = 0u128; // by place in `kept`
+    'findings: for &i in order {
+        let f = &found[i];
+        if let Some(key) = key_of(f) {
+            let h = sketch(&[key.0, key.1]);
+            let mut slot = (h >> 56) as usize % SLOTS;
+            loop {
+                let (x, at) = table[slot];
+                if at == EMPTY {
+                    table[slot] = (h, kept.len() as u8);
+                    break;
                 }
+                let e = kept[usize::from(at)];
+                if x == h && key_of(&found[e]) == Some(key) {
+                    if owns(found[e].form) || !owns(f.form) {
+                        continue 'findings; // the kept one stays
+                    }
+                    dropped |= 1 << at;
+                    table[slot].1 = kept.len() as u8;
+                    break;
+                }
+                slot = (slot + 1) % SLOTS;
             }
-            dropped |= drop;
         }
-        group = end;
+        kept.push(i);
     }
-    (0..order.len())
-        .filter(|&at| dropped & (1 << at) == 0)
-        .map(|at| order[at])
+    if dropped == 0 {
+        return kept;
+    }
+    kept.into_iter()
+        .enumerate()
+        .filter(|&(at, _)| dropped & (1 << at) == 0)
+        .map(|(_, i)| i)
         .collect()
 }
 
@@ -1398,7 +1399,7 @@ mod tests {
             order.sort_by_key(|&i| found[i].code.0);
             assert_eq!(in_order(&found), order);
             let (mut ours, mut theirs) = (found.clone(), found);
-            own_request_ids(&b, &mut ours);
+            own_request_ids(&b, &mut ours, &order);
             own_request_ids_by_map(&b, &mut theirs);
             assert_eq!(ours, theirs);
             assert_eq!(
