@@ -21,7 +21,7 @@ use crate::json::{value_end_knowing, JsonError, Known};
 use crate::reader::{
     api3_code_at, api3_request_id_at, bare_token, class_run, find_scan as find, identifier_around,
     in_envelope, legacy_at, no_value, request_id_token, rfind_scan as rfind, Declined, Finding,
-    Span, Words, API3_JSON, ID_DASH, BARE_CODE, GO_SDK, LEGACY_MESSAGE, PYTHON_SDK,
+    Span, Words, API3_JSON, BARE_CODE, GO_SDK, ID_DASH, LEGACY_MESSAGE, PYTHON_SDK,
 };
 
 type R<T> = Result<T, Declined>;
@@ -1092,10 +1092,17 @@ fn own_request_ids(b: &[u8], found: &mut [Finding], order: &[usize]) {
         } else {
             let at = usize::from(place[k]);
             let here = f.code.0;
-            for &o in order[..at].iter().rev().take_while(|&&o| found[o].code.0 == here) {
+            for &o in order[..at]
+                .iter()
+                .rev()
+                .take_while(|&&o| found[o].code.0 == here)
+            {
                 compare(&found[o]);
             }
-            for &o in order[at + 1..].iter().take_while(|&&o| found[o].code.0 == here) {
+            for &o in order[at + 1..]
+                .iter()
+                .take_while(|&&o| found[o].code.0 == here)
+            {
                 compare(&found[o]);
             }
         }

@@ -639,16 +639,10 @@ pub fn has_byte(word: u64, needle: u64) -> u64 {
 pub fn memchr(c: u8, buf: &[u8], from: usize, end: usize) -> Option<usize> {
     let needle = LO.wrapping_mul(u64::from(c));
     let mut i = from;
-    // Thirty-two bytes a turn where none is `c` (one branch for four words), then a word at a time.
+    // Thirty-two bytes a turn where none is `c` (one branch for them), then a word at a time.
     while i + 32 <= end {
         let w: &[u8; 32] = buf[i..i + 32].try_into().expect("thirty-two bytes");
-        let word =
-            |k: usize| u64::from_le_bytes(w[k * 8..k * 8 + 8].try_into().expect("eight bytes"));
-        let any = has_byte(word(0), needle)
-            | has_byte(word(1), needle)
-            | has_byte(word(2), needle)
-            | has_byte(word(3), needle);
-        if any != 0 {
+        if w.iter().fold(false, |any, &x| any | (x == c)) {
             break;
         }
         i += 32;
