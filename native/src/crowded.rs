@@ -59,40 +59,52 @@ impl Head {
     }
 }
 
-/// `_Spans`: sorted starts, their ends beside them, asked by bisection as Python asks.
+/// `_Spans`: sorted starts, each with its end, asked by bisection as Python asks.
 #[derive(Default)]
 struct Spans {
-    starts: Vec<usize>,
-    ends: Vec<usize>,
+    spans: Vec<Span>,
     /// Whether a span was added over another (a body's braces around text explained before):
     /// then the bisection is no longer the spans' union, and the line is declined.
     nested: bool,
+    /// The place after the span added last: a form adds its spans in order, a few of the other
+    /// forms' between two of them, so the next one's place is looked for from there first.
+    hint: usize,
 }
 
 impl Spans {
     fn overlaps(&self, s: usize, e: usize) -> bool {
-        let at = self.starts.partition_point(|&v| v < e);
-        at > 0 && self.ends[at - 1] > s
+        let at = self.spans.partition_point(|&(v, _)| v < e);
+        at > 0 && self.spans[at - 1].1 > s
     }
 
     fn next_start(&self, pos: usize) -> Option<usize> {
-        let at = self.starts.partition_point(|&v| v <= pos);
-        self.starts.get(at).copied()
+        let at = self.spans.partition_point(|&(v, _)| v <= pos);
+        self.spans.get(at).map(|&(v, _)| v)
     }
 
     fn end_of(&self, pos: usize) -> Option<usize> {
-        let at = self.starts.partition_point(|&v| v <= pos);
-        (at > 0 && self.ends[at - 1] > pos).then(|| self.ends[at - 1])
+        let at = self.spans.partition_point(|&(v, _)| v <= pos);
+        (at > 0 && self.spans[at - 1].1 > pos).then(|| self.spans[at - 1].1)
     }
 
     fn add(&mut self, s: usize, e: usize) {
+        let spans = &self.spans;
+        // The first span that starts at `s` or after (`partition_point`): from the hint, where the
+        // span before it starts before `s`, a few steps on; else by bisection before it.
+        let mut at = self.hint.min(spans.len());
+        if at > 0 && spans[at - 1].0 >= s {
+            at = spans[..at].partition_point(|&(v, _)| v < s);
+        } else {
+            while at < spans.len() && spans[at].0 < s {
+                at += 1;
+            }
+        }
         // Exact while no span nests in another: the last span that starts before `e` ends last.
         // `overlaps(s, e)` from the place of `s`: the starts in [s, e) are few (none, unless nested).
-        let at = self.starts.partition_point(|&v| v < s);
-        let to_e = at + self.starts[at..].iter().take_while(|&&v| v < e).count();
-        self.nested |= to_e > 0 && self.ends[to_e - 1] > s;
-        self.starts.insert(at, s);
-        self.ends.insert(at, e);
+        let to_e = at + spans[at..].iter().take_while(|&&(v, _)| v < e).count();
+        self.nested |= to_e > 0 && spans[to_e - 1].1 > s;
+        self.spans.insert(at, (s, e));
+        self.hint = at + 1;
     }
 }
 
@@ -128,9 +140,8 @@ pub fn read_crowded(
     let mut line = Line {
         b,
         taken: Spans {
-            starts: Vec::with_capacity(MAX_FINDINGS),
-            ends: Vec::with_capacity(MAX_FINDINGS),
-            nested: false,
+            spans: Vec::with_capacity(MAX_FINDINGS),
+            ..Spans::default()
         },
         found: Vec::with_capacity(MAX_FINDINGS),
         rids: literals.requests.iter().map(|&at| (at, None)).collect(),
@@ -949,7 +960,7 @@ impl Line<'_> {
         }
         let mut names = Vec::with_capacity(MAX_FINDINGS); // room for a crowded line's names at once
         let mut free = 0;
-        for (&s, &e) in self.taken.starts.iter().zip(&self.taken.ends) {
+        for &(s, e) in &self.taken.spans {
             if s > free {
                 names.extend(
                     names_in(&b[free..s])
@@ -1352,14 +1363,23 @@ mod tests {
         let mut rng = Rng(5);
         for _ in 0..3000 {
             let (mut ours, mut nested) = (Spans::default(), false);
+            let mut bisected: Vec<Span> = Vec::new(); // each span put where bisection puts it
+            let mut s = rng.below(200);
             for _ in 0..1 + rng.below(30) {
-                let s = rng.below(200);
+                // Runs in order (as a form adds them), and jumps back (as the next form's first).
+                s = if rng.below(3) == 0 {
+                    rng.below(200)
+                } else {
+                    s + rng.below(15)
+                };
                 let e = s + rng.below(3) * rng.below(20);
                 nested |= ours.overlaps(s, e);
                 ours.add(s, e);
                 assert_eq!(ours.nested, nested);
+                bisected.insert(bisected.partition_point(|&(v, _)| v < s), (s, e));
+                assert_eq!(ours.spans, bisected);
             }
-            assert!(ours.starts.windows(2).all(|w| w[0] <= w[1]));
+            assert!(ours.spans.windows(2).all(|w| w[0].0 <= w[1].0));
         }
     }
 
