@@ -1376,10 +1376,16 @@ mod tests {
     fn a_comma_or_space_is_found_as_a_byte_at_a_time() {
         let mut rng = Rng(9);
         for _ in 0..3000 {
-            let b: Vec<u8> = (0..rng.below(40)).map(|_| b"a, -+\x80"[rng.below(6)]).collect();
+            let b: Vec<u8> = (0..rng.below(40))
+                .map(|_| b"a, -+\x80"[rng.below(6)])
+                .collect();
             for from in 0..=b.len() {
                 let plain = (from..b.len()).find(|&i| b[i] == b',' || b[i] == b' ');
-                assert_eq!(comma_or_space(&b, from), plain.unwrap_or(b.len()), "{b:?} {from}");
+                assert_eq!(
+                    comma_or_space(&b, from),
+                    plain.unwrap_or(b.len()),
+                    "{b:?} {from}"
+                );
             }
         }
     }
