@@ -485,11 +485,23 @@ fn before_separators(b: &[u8], start: usize, mut at: usize) -> usize {
 }
 
 /// `next_error(text, start, end)`: before the first SDK head whose ERROR_HEAD match lies in
-/// `b[start:end]` (every head here is confirmed by its form's regex), or None.
-fn next_error(b: &[u8], heads: &[Head], start: usize, end: usize) -> Option<usize> {
-    let at = heads.partition_point(|h| h.h < start);
+/// `b[start:end]` (every head here is confirmed by its form's regex), or None. The heads before
+/// `from` start before `start` (the caller's own head and those before it): the first head at
+/// `start` or after is looked for from there, a step or two, not by bisection.
+fn next_error(b: &[u8], heads: &[Head], from: usize, start: usize, end: usize) -> Option<usize> {
+    let at = first_head_from(heads, from, start);
     let head = heads.get(at).filter(|h| h.head_end() <= end)?;
     Some(before_separators(b, start, head.h))
+}
+
+/// `heads.partition_point(|h| h.h < pos)`, where every head before `from` starts before `pos`.
+fn first_head_from(heads: &[Head], from: usize, pos: usize) -> usize {
+    debug_assert!(heads[..from.min(heads.len())].iter().all(|h| h.h < pos));
+    let mut at = from.min(heads.len());
+    while at < heads.len() && heads[at].h < pos {
+        at += 1;
+    }
+    at
 }
 
 fn rstrip(b: &[u8], s: usize, mut e: usize) -> usize {
@@ -684,7 +696,11 @@ impl Line<'_> {
         let b = self.b;
         let n = b.len();
         let mut pos = 0; // where the finder goes on from
-        for head in heads.iter().filter(|h| h.form == PYTHON_SDK) {
+        for (k, head) in heads
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.form == PYTHON_SDK)
+        {
             let mend = n.min(head.ms + WINDOW);
             // A head the finder steps over (across the end of the last one's window) is left to
             // the .NET form; nor is an SDK error on a window's source line read here.
@@ -693,7 +709,7 @@ impl Line<'_> {
                 return Err(Declined);
             }
             // Cut at the next error: built from the text before it (`text[:at]`).
-            let (text_end, group_end) = match next_error(b, heads, head.ce, mend) {
+            let (text_end, group_end) = match next_error(b, heads, k + 1, head.ce, mend) {
                 Some(e) => {
                     pos = e;
                     (e, e.min(head.ms + WINDOW))
@@ -706,7 +722,7 @@ impl Line<'_> {
             let ms = head.ms;
             let limit = text_end.min(ms + MAX_MESSAGE);
             // Every `TencentCloudSDK` of the line stands in a head (`heads`).
-            let next = heads.partition_point(|h| h.h + 1 < ms);
+            let next = first_head_from(heads, k + 1, ms - 1); // `h.h + 1 < ms`
             let stop = heads
                 .get(next)
                 .map(|h| h.h + 1)
@@ -741,14 +757,19 @@ impl Line<'_> {
     fn go_sdk(&mut self, heads: &[Head]) -> R<bool> {
         let b = self.b;
         let n = b.len();
-        let gos: Vec<&Head> = heads.iter().filter(|h| h.form == GO_SDK).collect();
+        // Each with its place among the heads (`next_error` looks for the next one from there).
+        let gos: Vec<(usize, &Head)> = heads
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.form == GO_SDK)
+            .collect();
         let mut pos = 0; // where the finder goes on from
         let mut next = 0;
         loop {
-            while next < gos.len() && gos[next].h < pos {
+            while next < gos.len() && gos[next].1.h < pos {
                 next += 1;
             }
-            let Some(&g) = gos.get(next) else {
+            let Some(&(k, g)) = gos.get(next) else {
                 return Ok(true);
             };
             next += 1;
@@ -771,7 +792,7 @@ impl Line<'_> {
             if source_at(b, g.h) {
                 return Err(Declined);
             }
-            let group_end = match next_error(b, heads, g.ce, mend) {
+            let group_end = match next_error(b, heads, k + 1, g.ce, mend) {
                 Some(e) => {
                     pos = e;
                     e.min(g.ms + WINDOW)
