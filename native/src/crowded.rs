@@ -126,11 +126,12 @@ struct Line<'a> {
     closes: Vec<usize>,
 }
 
-/// The findings of a crowded line, as `Extractor.find(text)` gives them (`names`: the spans of the
-/// names' literals in a part of it, asked about the parts that no form explained).
+/// The findings of a crowded line, as `Extractor.find(text)` gives them (`names(part, offset,
+/// out)`: puts in `out` the spans of the names' literals in a part of it, moved by `offset`,
+/// asked about the parts that no form explained).
 pub fn read_crowded(
     b: &[u8],
-    names: impl Fn(&[u8]) -> Vec<Span>,
+    names: impl Fn(&[u8], usize, &mut Vec<Span>),
     words: &Words,
 ) -> R<Vec<Finding>> {
     precheck(b)?;
@@ -984,7 +985,7 @@ impl Line<'_> {
 
     /// BARE_CODE: the identifiers that hold a name's literal and `_BareCodes` takes, outside the
     /// text explained; `_bare_code` (no `"code"` here: no logged error object).
-    fn bare(&mut self, names_in: impl Fn(&[u8]) -> Vec<Span>, words: &Words) -> R<bool> {
+    fn bare(&mut self, names_in: impl Fn(&[u8], usize, &mut Vec<Span>), words: &Words) -> R<bool> {
         let b = self.b;
         let n = b.len();
         // The literals in the text no form explained: a name that overlaps that text is no finding
@@ -997,20 +998,12 @@ impl Line<'_> {
         let mut free = 0;
         for &(s, e) in &self.taken.spans {
             if s > free {
-                names.extend(
-                    names_in(&b[free..s])
-                        .into_iter()
-                        .map(|(a, z)| (a + free, z + free)),
-                );
+                names_in(&b[free..s], free, &mut names);
             }
             free = free.max(e);
         }
         if free < n {
-            names.extend(
-                names_in(&b[free..])
-                    .into_iter()
-                    .map(|(a, z)| (a + free, z + free)),
-            );
+            names_in(&b[free..], free, &mut names);
         }
         let mut tokens = Vec::with_capacity(names.len());
         let mut done = 0;
@@ -1244,17 +1237,17 @@ mod tests {
     /// The literals' spans as the candidate search gives them: every place of each family.
     fn read(line: &str) -> R<Vec<(String, u64, Option<String>)>> {
         let b = line.as_bytes();
-        let names = |part: &[u8]| {
+        let names = |part: &[u8], offset: usize, out: &mut Vec<Span>| {
             let mut spans = Vec::new();
             for word in ["AuthFailure", "InternalError"] {
                 let mut pos = 0;
                 while let Some(at) = find(part, word.as_bytes(), pos) {
-                    spans.push((at, at + word.len()));
+                    spans.push((at + offset, at + word.len() + offset));
                     pos = at + 1;
                 }
             }
             spans.sort_unstable();
-            spans
+            out.extend(spans);
         };
         let text = |s: Span| String::from_utf8_lossy(&b[s.0..s.1]).into_owned();
         Ok(read_crowded(b, names, &words())?
