@@ -633,6 +633,8 @@ fn rid_at(b: &[u8], a: usize) -> Option<Span> {
 impl Line<'_> {
     /// `rfind(b, label, lo, hi)` for a label that holds `request` (any case) at `at`: asked of the
     /// line's `request`s (`Literals::of`), every place the label can stand.
+    // Inlined: each caller's label is a constant, so its comparison is a word or two, not memcmp.
+    #[inline(always)]
     fn rfind_request(&self, label: &[u8], at: usize, lo: usize, hi: usize) -> Option<usize> {
         let b = self.b;
         let tail = label.len() - at; // from `request` to the label's end
