@@ -115,6 +115,8 @@ struct Line<'a> {
     /// Each `request` (any case) of the line, and the ID `_REQUEST_ID_ANYWHERE` reads there
     /// without an end (Some(None): no match there; None: not read yet).
     rids: Vec<(usize, Option<Option<Span>>)>,
+    /// Where `rid_near` found the first `request` of its window last.
+    rid_hint: usize,
     /// Every `"Code"` and `"Error"` of the line (`Literals::of`).
     codes: Vec<usize>,
     errors: Vec<usize>,
@@ -146,6 +148,7 @@ pub fn read_crowded(
         },
         found: Vec::with_capacity(MAX_FINDINGS),
         rids: literals.requests.iter().map(|&at| (at, None)).collect(),
+        rid_hint: 0,
         codes: std::mem::take(&mut literals.codes),
         errors: std::mem::take(&mut literals.errors),
         values: vec![None; literals.braces.len()],
@@ -677,7 +680,17 @@ impl Line<'_> {
         let b = self.b;
         let rids = &mut self.rids;
         let (low, high) = (window_start(pos), (pos + WINDOW).min(b.len()));
-        let first = rids.partition_point(|&(a, _)| a < low);
+        // The first `request` at `low` or after: a form asks in order of place, so from the
+        // answer before, a few steps on (by bisection where `low` went back).
+        let mut first = self.rid_hint.min(rids.len());
+        if first > 0 && rids[first - 1].0 >= low {
+            first = rids[..first].partition_point(|&(a, _)| a < low);
+        } else {
+            while first < rids.len() && rids[first].0 < low {
+                first += 1;
+            }
+        }
+        self.rid_hint = first;
         for (a, id) in &mut rids[first..] {
             if *a + 7 > high {
                 break;
@@ -1494,6 +1507,7 @@ mod tests {
             taken: Spans::default(),
             found: Vec::new(),
             rids: literals.requests.iter().map(|&at| (at, None)).collect(),
+            rid_hint: 0,
             codes: Vec::new(),
             errors: Vec::new(),
             values: Vec::new(),
@@ -1509,6 +1523,46 @@ mod tests {
                         "{lo} {hi}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_request_id_near_is_found_from_the_last_answer_as_from_none() {
+        // Long lines (windows start inside them), places asked in runs forward and jumps back.
+        let mut rng = Rng(13);
+        for _ in 0..200 {
+            let mut line = String::new();
+            while line.len() < 12000 {
+                match rng.below(4) {
+                    0 => line.push_str(&format!(" requestId={:08x}", rng.below(1 << 30))),
+                    1 => line.push_str(" request x"),
+                    _ => line.push_str(&"y".repeat(rng.below(900))),
+                }
+            }
+            let b = line.as_bytes();
+            let literals = Literals::of(b).expect("read");
+            let fresh = || Line {
+                b,
+                taken: Spans::default(),
+                found: Vec::new(),
+                rids: literals.requests.iter().map(|&at| (at, None)).collect(),
+                rid_hint: 0,
+                codes: Vec::new(),
+                errors: Vec::new(),
+                values: Vec::new(),
+                braces: Vec::new(),
+                closes: Vec::new(),
+            };
+            let mut asked = fresh();
+            let mut pos = rng.below(b.len());
+            for _ in 0..60 {
+                pos = if rng.below(4) == 0 {
+                    rng.below(b.len())
+                } else {
+                    (pos + rng.below(700)).min(b.len() - 1)
+                };
+                assert_eq!(asked.rid_near(pos), fresh().rid_near(pos), "{pos}");
             }
         }
     }
