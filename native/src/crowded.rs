@@ -391,8 +391,10 @@ fn heads(b: &[u8], literals: &Literals) -> R<Vec<Head>> {
             // `(\S*(?: \S+){0,15}?) message:`, tried where ` message:` is within reach: a code
             // of one word here (no space before the first ` message:`).
             let c0 = t + PY_LITERAL;
-            let s = find(b, b" message:", c0).ok_or(Declined)?;
-            if s - c0 > PY_REACH || b[c0..s].contains(&b' ') || no_value(&b[c0..s]) {
+            // The first ` message:` is at the first space, or the code would hold a space: the
+            // space is looked for, and ` message:` at it.
+            let s = crate::scan::memchr(b' ', b, c0, b.len()).ok_or(Declined)?;
+            if !b[s..].starts_with(b" message:") || s - c0 > PY_REACH || no_value(&b[c0..s]) {
                 return Err(Declined);
             }
             heads.push(Head {
@@ -1568,6 +1570,18 @@ mod tests {
     }
 
     #[test]
+    fn a_python_sdk_error_beside_others_is_read() {
+        let line = "b: [TencentCloudSDKException] code:AuthFailure message:m requestId:abcdef12 ; (10630) x";
+        assert_eq!(
+            read(line),
+            Ok(vec![
+                found("AuthFailure", PYTHON_SDK, Some("abcdef12")),
+                found("10630", LEGACY_MESSAGE, None),
+            ])
+        );
+    }
+
+    #[test]
     fn no_more_than_max_findings() {
         let line = format!("b: {}", vec!["(10630) x"; 150].join(" ; "));
         assert_eq!(read(&line).map(|f| f.len()), Ok(MAX_FINDINGS));
@@ -1582,6 +1596,11 @@ mod tests {
             "b: x=\"[TencentCloudSDKError] Code=A, Message=m\"", // SDK text in quotes
             "b: TencentCloudSDKError ; (10630) x",               // not a head
             "    (10630) x ; (10650) y",                         // a traceback's source line, maybe
+            // A Python SDK error whose code would hold a space, or has no ` message:` after it.
+            "b: [TencentCloudSDKException] code:Auth Failure message:m ; (10630) x",
+            "b: [TencentCloudSDKException] code:AuthFailure  message:m ; (10630) x",
+            "b: [TencentCloudSDKException] code:AuthFailure message;m ; (10630) x",
+            "b: (10630) x ; [TencentCloudSDKException] code:AuthFailure",
         ] {
             assert_eq!(read(line), Err(Declined), "{line}");
         }
