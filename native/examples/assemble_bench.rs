@@ -65,9 +65,12 @@ fn main() {
                             .map_or(b"A\x01\0\0\0x".to_vec(), String::into_bytes);
                         tails.put_json(slot, Some(&rule), agrees, parts);
                     }
-                } else {
-                    tails.put(slot, b"\ttail");
                 }
+            }
+            // Every slot, a crowded line's one a finding too (its tails joined: `\tkmserr: ` each).
+            let mut slot = 0;
+            while !layout.json && tails.put(slot, b"\tkmserr: tail") {
+                slot += 1;
             }
             holes += n;
             out += tails.out.len();

@@ -157,7 +157,11 @@ impl Core {
         };
         // A line of several errors, or a long one: read as a crowded line, where it can be.
         result.or_else(|Declined| {
-            crowded::read_crowded(line, |part| self.literals.names_in(part), &self.words)
+            crowded::read_crowded(
+                line,
+                |part, offset, out| self.literals.names_into(part, offset, out),
+                &self.words,
+            )
         })
     }
 }

@@ -1075,9 +1075,7 @@ pub(crate) fn api3_code_at(b: &[u8], q: usize) -> Option<(Span, usize)> {
     }
     let s = i + 1;
     let mut e = s + 1;
-    while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_' || b[e] == b'.') {
-        e += 1;
-    }
+    e += class_run(b, e, b.len(), CODE_WORD);
     (b.get(e) == Some(&b'"')).then_some(((s, e), e + 1))
 }
 
@@ -1147,16 +1145,40 @@ pub(crate) fn api3_request_id_at(w: &[u8], k: usize) -> Option<Span> {
     let mut e = j + 1;
     loop {
         // Printable ASCII but a quote: a character a byte, and no space (an ID's every byte).
-        e += w[e.min(hi)..hi]
-            .iter()
-            .position(|&c| !matches!(c, 0x21..=0x7e) || c == b'"')
-            .unwrap_or(hi - e.min(hi));
+        e += unquoted_run(w, e.min(hi));
         if e >= hi || w[e] == b'"' || space_at(w, e) {
             break;
         }
         e += char_len(w[e]);
     }
     (w.get(e) == Some(&b'"')).then_some((j + 1, e))
+}
+
+/// How many bytes of `b` from `i` are printable ASCII but a quote (0x21..=0x7e, no `"`): eight a
+/// turn, each byte's range told by its word's adds (an API 3.0 request ID's 32 characters were a
+/// comparison and a branch each).
+fn unquoted_run(b: &[u8], from: usize) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let splat = |c: u8| 0x0101_0101_0101_0101u64.wrapping_mul(u64::from(c));
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+        let w7 = w & LOW7; // no add below carries across bytes
+        let below = !w7.wrapping_add(splat(0x80 - 0x21)) & HIGH;
+        let delete = w7.wrapping_add(splat(0x01)) & HIGH; // 0x7f
+        let quote = crate::scan::has_byte(w7, splat(b'"'));
+        let out = (w & HIGH) | below | delete | quote;
+        if out != 0 {
+            // `has_byte` may flag a byte above a true one: the lowest flagged byte is one.
+            return i - from + (out.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && matches!(b[i], 0x21..=0x7e) && b[i] != b'"' {
+        i += 1;
+    }
+    i - from
 }
 
 /// `_LEGACY` at a `(`: `\((?<![\w.(]\()([0-9]{3}|[0-9]{5,6})\)[ ]?(?=[^\W\d_])`; the digits' span
@@ -1324,11 +1346,7 @@ fn request_id_at(b: &[u8], mut i: usize) -> Option<Span> {
     if !b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
         return None;
     }
-    let run = b[i + 1..]
-        .iter()
-        .take(63)
-        .take_while(|&&c| CLASS[usize::from(c)] & ID_DASH != 0)
-        .count();
+    let run = class_run(b, i + 1, i + 64, ID_DASH);
     (run >= 7).then_some((i, i + 1 + run))
 }
 
@@ -1346,11 +1364,7 @@ pub(crate) fn request_id_token(b: &[u8], mut s: usize, mut e: usize) -> Option<S
     if s >= e || !b[s].is_ascii_alphanumeric() {
         return None;
     }
-    let run = b[s + 1..e]
-        .iter()
-        .take(127)
-        .take_while(|&&c| CLASS[usize::from(c)] & ID_TOKEN != 0)
-        .count();
+    let run = class_run(b, s + 1, e.min(s + 128), ID_TOKEN);
     let span = (s, s + 1 + run);
     (!no_value(&b[span.0..span.1])).then_some(span)
 }
@@ -1408,7 +1422,7 @@ fn parse_u64(d: &[u8]) -> u64 {
 
 /// Classes of bytes by a table (one load, no branch for each test the class makes).
 const ID_TOKEN: u8 = 1; // [0-9A-Za-z_-]
-const ID_DASH: u8 = 2; // [0-9A-Za-z-]
+pub(crate) const ID_DASH: u8 = 2; // [0-9A-Za-z-]
 const CODE_WORD: u8 = 4; // [0-9A-Za-z_.]
 
 static CLASS: [u8; 256] = {
@@ -1426,6 +1440,50 @@ static CLASS: [u8; 256] = {
     t[b'.' as usize] = CODE_WORD;
     t
 };
+
+/// How many bytes of `b[from:to]` (`to` at most `b.len()`) are of `class` (ID_TOKEN, ID_DASH or
+/// CODE_WORD), from `from` on: eight a turn, each byte's class told by its word's adds (a request ID's
+/// 32 characters were a table's load and a branch each, a tenth of a crowded line's reading).
+#[inline]
+pub(crate) fn class_run(b: &[u8], from: usize, to: usize, class: u8) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let splat = |c: u8| 0x0101_0101_0101_0101u64.wrapping_mul(u64::from(c));
+    // The high bit of each byte in [lo, hi], of a word's low seven bits (no add carries across bytes).
+    let within = |w7: u64, lo: u8, hi: u8| {
+        (w7.wrapping_add(splat(0x80 - lo)) & !w7.wrapping_add(splat(0x7f - hi))) & HIGH
+    };
+    let (underscore, dash, dot) = (
+        class & (ID_TOKEN | CODE_WORD) != 0,
+        class & (ID_TOKEN | ID_DASH) != 0,
+        class & CODE_WORD != 0,
+    );
+    let to = to.min(b.len());
+    let mut i = from;
+    while i + 8 <= to {
+        let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+        let w7 = w & LOW7;
+        let mut inside = within(w7, b'0', b'9') | within(w7, b'A', b'Z') | within(w7, b'a', b'z');
+        if underscore {
+            inside |= within(w7, b'_', b'_');
+        }
+        if dash {
+            inside |= within(w7, b'-', b'-');
+        }
+        if dot {
+            inside |= within(w7, b'.', b'.');
+        }
+        let outside = !(inside & !w) & HIGH; // a byte of 0x80 and above is of no class
+        if outside != 0 {
+            return i - from + (outside.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < to && CLASS[usize::from(b[i])] & class != 0 {
+        i += 1;
+    }
+    i - from
+}
 
 fn char_len(first: u8) -> usize {
     match first {
@@ -1674,6 +1732,11 @@ pub fn find_scan(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
     // comparison. `has_byte` may flag a byte above a true one: every candidate is compared whole.
     let (first, last) = (crate::scan::splat(pat[0]), crate::scan::splat(pat[n - 1]));
     let mut i = from;
+    // Sixteen places a turn while none is a candidate: one vector compare of each end (SSE2,
+    // as the compiler makes this fold), a third of the words' instructions; then the words'.
+    while i + n - 1 + 16 <= b.len() && !candidates16(b, i, pat) {
+        i += 16;
+    }
     while i + n - 1 + 8 <= b.len() {
         let w1 = crate::scan::word_at(b, i);
         let w2 = crate::scan::word_at(b, i + n - 1);
@@ -1688,6 +1751,21 @@ pub fn find_scan(b: &[u8], pat: &[u8], from: usize) -> Option<usize> {
         i += 8;
     }
     (i..=b.len() - n).find(|&at| b[at] == pat[0] && same(&b[at..at + n], pat))
+}
+
+/// Whether any of the sixteen places from `i` holds `pat`'s first byte, and its last byte where
+/// it would end (`pat` of two bytes or more; `b` holds `i + pat.len() + 15` bytes): written so that
+/// the compiler makes it two vector compares.
+#[inline(always)]
+fn candidates16(b: &[u8], i: usize, pat: &[u8]) -> bool {
+    let n = pat.len();
+    let (f, l) = (pat[0], pat[n - 1]);
+    let heads: &[u8; 16] = b[i..i + 16].try_into().expect("sixteen bytes");
+    let tails: &[u8; 16] = b[i + n - 1..i + n + 15].try_into().expect("sixteen bytes");
+    heads
+        .iter()
+        .zip(tails)
+        .fold(false, |any, (&x, &y)| any | ((x == f) & (y == l)))
 }
 
 /// The literals this reader searches a line for (`find`, `rfind`, `contains`, `count`): each one's
@@ -2020,6 +2098,9 @@ pub fn rfind_scan(b: &[u8], pat: &[u8], lo: usize, hi: usize) -> Option<usize> {
     let n = pat.len();
     let (first, last) = (crate::scan::splat(pat[0]), crate::scan::splat(pat[n - 1]));
     let mut top = hi - n + 1; // the places left to try are lo..top
+    while top >= lo + 16 && top + n - 1 <= b.len() && !candidates16(b, top - 16, pat) {
+        top -= 16;
+    }
     while top >= lo + 8 && top + n - 1 <= b.len() {
         let i = top - 8;
         let w1 = crate::scan::word_at(b, i);
@@ -2263,6 +2344,97 @@ mod tests {
                 class & CODE_WORD != 0,
                 c.is_ascii_alphanumeric() || c == b'_' || c == b'.'
             );
+        }
+    }
+
+    #[test]
+    fn scans_agree_with_plain_searches() {
+        // Lines of a few bytes, so that patterns' ends and near misses stand everywhere, up to
+        // and across every turn's sixteen places.
+        let mut seed = 3u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..3000 {
+            let line: Vec<u8> = (0..next(90)).map(|_| b"abcab\"x"[next(7)]).collect();
+            let pat: Vec<u8> = (0..2 + next(4)).map(|_| b"abc\"x"[next(5)]).collect();
+            let n = pat.len();
+            for from in [0, 1, next(40), next(90)] {
+                let plain = (from..line.len()).find(|&i| line[i..].starts_with(&pat));
+                assert_eq!(
+                    find_scan(&line, &pat, from),
+                    plain,
+                    "{line:?} {pat:?} {from}"
+                );
+                let hi = line.len().saturating_sub(next(20)).max(from);
+                let plain = (from..hi)
+                    .rev()
+                    .find(|&i| i + n <= hi && line[i..].starts_with(&pat));
+                assert_eq!(
+                    rfind_scan(&line, &pat, from, hi),
+                    plain,
+                    "{line:?} {pat:?} {from} {hi}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unquoted_runs_are_counted_as_a_byte_at_a_time() {
+        let edges = [
+            0u8, b' ', b'!', b'"', b'#', b'a', b'~', 0x7f, 0x80, 0xa2, 0xff,
+        ];
+        for &odd in &edges {
+            for at in 0..20 {
+                let mut line = b"a1!#~zAZ09-_.".repeat(2);
+                line.insert(at, odd);
+                for from in [0, 1, 5] {
+                    let plain = line[from..]
+                        .iter()
+                        .take_while(|&&c| matches!(c, 0x21..=0x7e) && c != b'"')
+                        .count();
+                    assert_eq!(unquoted_run(&line, from), plain, "{line:?} {from}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn class_runs_are_counted_as_a_byte_at_a_time() {
+        // Every byte beside every class's edges (and 0x80 and above, which a run of the low seven
+        // bits would take), each at every place of a word.
+        let edges: Vec<u8> = (0..=255u8)
+            .filter(|&c| {
+                let near = |x: u8| c.abs_diff(x) <= 1;
+                c >= 0x7e
+                    || [b'-', b'.', b'0', b'9', b'A', b'Z', b'_', b'a', b'z']
+                        .iter()
+                        .any(|&x| near(x))
+            })
+            .collect();
+        for class in [ID_TOKEN, ID_DASH, CODE_WORD] {
+            for &odd in &edges {
+                for at in 0..20 {
+                    let mut line = b"a1B2-c_3.Dz09AZaz".repeat(2);
+                    line.insert(at, odd);
+                    for from in [0, 1, 3] {
+                        for to in [line.len(), at + 1, 9, 40] {
+                            let plain = line[from..to.min(line.len()).max(from)]
+                                .iter()
+                                .take_while(|&&c| CLASS[usize::from(c)] & class != 0)
+                                .count();
+                            assert_eq!(
+                                class_run(&line, from, to, class),
+                                plain,
+                                "{line:?} {class} {from} {to}"
+                            );
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -482,14 +482,23 @@ impl Literals {
     /// Where the names' literals stand in `line`: sampled as the block is, every occurrence of a
     /// literal shows at one sampled position of its indexed window.
     pub fn names_in(&self, line: &[u8]) -> Vec<(usize, usize)> {
-        // A crowded line asks of each part between its errors: most are ` ; `.
+        let mut found = Vec::new();
+        self.names_into(line, 0, &mut found);
+        found
+    }
+
+    /// `names_in(line)`, each span moved by `offset`, put after what `out` holds (a crowded line
+    /// asks of each part between its errors: a vector of each, and its copy, cost more than the scan).
+    pub fn names_into(&self, line: &[u8], offset: usize, out: &mut Vec<(usize, usize)>) {
+        // Most parts between a crowded line's errors are ` ; `.
         if line.len() < self.shortest_name {
-            return Vec::new();
+            return;
         }
         if let Some(names) = &self.names {
-            return names.names_in(line);
+            return names.names_into(line, offset, out);
         }
-        let mut found = Vec::new();
+        let first = out.len();
+        let found = out;
         let mut p = 0;
         while p + 4 <= line.len() {
             let g = gram_at(line, p);
@@ -500,7 +509,7 @@ impl Literals {
                     if e.gram == g && id >= self.first_name && p >= off {
                         let (q, n) = (p - off, self.patterns[id].len());
                         if q + n <= line.len() && same(&line[q..q + n], &self.patterns[id]) {
-                            found.push((q, q + n));
+                            found.push((q + offset, q + n + offset));
                         }
                     }
                 }
@@ -514,13 +523,20 @@ impl Literals {
             let p = &self.patterns[id];
             let mut pos = 0;
             while let Some(q) = crate::reader::find(line, p, pos) {
-                found.push((q, q + p.len()));
+                found.push((q + offset, q + p.len() + offset));
                 pos = q + 1;
             }
         }
-        found.sort_unstable();
-        found.dedup();
-        found
+        // This part's spans sorted, each once (`dedup` of the part alone).
+        found[first..].sort_unstable();
+        let mut kept = first;
+        for at in first..found.len() {
+            if kept == first || found[at] != found[kept - 1] {
+                found[kept] = found[at];
+                kept += 1;
+            }
+        }
+        found.truncate(kept);
     }
 }
 
@@ -639,16 +655,10 @@ pub fn has_byte(word: u64, needle: u64) -> u64 {
 pub fn memchr(c: u8, buf: &[u8], from: usize, end: usize) -> Option<usize> {
     let needle = LO.wrapping_mul(u64::from(c));
     let mut i = from;
-    // Thirty-two bytes a turn where none is `c` (one branch for four words), then a word at a time.
+    // Thirty-two bytes a turn where none is `c` (one branch for them), then a word at a time.
     while i + 32 <= end {
         let w: &[u8; 32] = buf[i..i + 32].try_into().expect("thirty-two bytes");
-        let word =
-            |k: usize| u64::from_le_bytes(w[k * 8..k * 8 + 8].try_into().expect("eight bytes"));
-        let any = has_byte(word(0), needle)
-            | has_byte(word(1), needle)
-            | has_byte(word(2), needle)
-            | has_byte(word(3), needle);
-        if any != 0 {
+        if w.iter().fold(false, |any, &x| any | (x == c)) {
             break;
         }
         i += 32;
@@ -869,6 +879,11 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(&line)
             );
+            // Put after what the vector holds, moved by the part's place.
+            let mut out = vec![(0, 1)];
+            lits.names_into(&line, 7, &mut out);
+            let moved = plain.iter().map(|&(s, e)| (s + 7, e + 7));
+            assert_eq!(out, [(0, 1)].into_iter().chain(moved).collect::<Vec<_>>());
         }
     }
 }
