@@ -50,7 +50,10 @@ fn rich_record_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
             return false;
         }
         end = at - 1;
-        at = buf[start..end].iter().rposition(|&c| c == b'\n').map_or(start, |p| start + p + 1);
+        at = buf[start..end]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(start, |p| start + p + 1);
     }
     false
 }
@@ -68,9 +71,16 @@ fn record_first_line(line: &[u8]) -> bool {
     while line.get(i) == Some(&b' ') {
         i += 1;
     }
-    [&b"CRITICAL"[..], b"ERROR", b"WARNING", b"INFO", b"DEBUG", b"NOTSET"]
-        .iter()
-        .any(|level| line[i..].starts_with(level) && line.get(i + level.len()) == Some(&b' '))
+    [
+        &b"CRITICAL"[..],
+        b"ERROR",
+        b"WARNING",
+        b"INFO",
+        b"DEBUG",
+        b"NOTSET",
+    ]
+    .iter()
+    .any(|level| line[i..].starts_with(level) && line.get(i + level.len()) == Some(&b' '))
 }
 /// A longer line is a hole: Python writes it in pieces (`LinePrinter.matched_with_tail`).
 pub const LONG_LINE: usize = 65536;
@@ -680,7 +690,9 @@ impl Tails {
                 (NO_ENVELOPE, core.read_one(buf, ls, le))
             };
             // A line read holds no RICH_HEAD (`reader::precheck` declines it): only others are searched.
-            if (result.is_err() && contains(&buf[ls..le], RICH_HEAD)) || rich_record_line(buf, start, ls, le) {
+            if (result.is_err() && contains(&buf[ls..le], RICH_HEAD))
+                || rich_record_line(buf, start, ls, le)
+            {
                 self.out.clear();
                 self.written = 0;
                 self.holes.clear();
@@ -1269,18 +1281,27 @@ mod tests {
 
     #[test]
     fn rich_handler_records_are_declined_and_other_marks_are_not() {
-        let record = "[12/05/26 13:01:57] ERROR    Decrypt failed: [TencentCloudSDKException]   app.py:15\n";
+        let record =
+            "[12/05/26 13:01:57] ERROR    Decrypt failed: [TencentCloudSDKException]   app.py:15\n";
         let below = "                             code:AuthFailure message:m\n";
         let folded = "[12/05/26 13:01:57] ERROR    Decrypt failed:   app.py:15\n                             [TencentCloudSDKException]\n";
         for text in [format!("{record}{below}"), format!("{folded}{below}")] {
-            assert!(rich_record_line(text.as_bytes(), 0, text.len() - below.len(), text.len() - 1), "{text}");
+            assert!(
+                rich_record_line(text.as_bytes(), 0, text.len() - below.len(), text.len() - 1),
+                "{text}"
+            );
         }
         // A cut Docker record holds the mark without its request ID: a chain's, not rich's.
         let docker = "{\"log\":\"[TencentCloudSDKException] code:AuthFailure message:m\",\"stream\":\"stderr\"}\n";
         assert!(!rich_record_line(docker.as_bytes(), 0, 0, docker.len() - 1));
         let indented = format!("x [TencentCloudSDKException]\n{below}");
         let ls = indented.len() - below.len();
-        assert!(!rich_record_line(indented.as_bytes(), 0, ls, indented.len() - 1));
+        assert!(!rich_record_line(
+            indented.as_bytes(),
+            0,
+            ls,
+            indented.len() - 1
+        ));
         assert!(record_first_line(b"                    ERROR    x"));
         assert!(!record_first_line(b"[x]ERROR x"));
     }
