@@ -187,6 +187,9 @@ class PythonCore:
         self._known: dict[tuple[object, ...], dict[object, tuple[object, ...]]] = {}
         # Lines a regex vouches for (`vouch`): by (form, code), the key of their tail, or (): refused.
         self._vouched: dict[tuple[str, object], tuple[object, ...]] = {}
+        # The same for --json (`vouch`'s `json`): by key, whether the full extractor's finding of the
+        # first such line was the one read from its match.
+        self._vouched_json: dict[tuple[object, ...], bool] = {}
         self._vouch_pause = 0  # how many blocks more `vouch` leaves alone
         # Lines in a simple envelope (`_read_wrapped`): the core that reads them unwrapped, and how.
         self._inner: PythonCore | None = None
@@ -527,7 +530,21 @@ class PythonCore:
         the first in each line, and the text before it; `_message_inert`), and its tail's key is
         known by its form and code alone (a legacy body's: its codes and codeDesc). The first line of
         each (form, code) is read by the full extractor too, which must agree, else that code's lines
-        of that form are left to `read_texts`. Each (start, end, key)."""
+        of that form are left to `read_texts`. Each (start, end, key).
+
+        With `json` (grep --json), each is a `VouchedJson` instead: also the rest of its one
+        `Finding`, read from the match (`_json_detail`), for a line of printable ASCII only (where
+        bytes are characters and JSON escapes nothing but `"`); the first line of each (form, code)
+        is read by the full extractor too, which must give that `Finding`, else those lines are left
+        to `read_texts`."""
+        return cast("list[Vouched]", self._vouch(buf, start, end, False))
+
+    def vouch_json(self, buf: bytes, start: int, end: int) -> list[VouchedJson]:
+        """`vouch`'s lines for --json, each a `VouchedJson`."""
+        return cast("list[VouchedJson]", self._vouch(buf, start, end, True))
+
+    def _vouch(self, buf: bytes, start: int, end: int, json: bool) -> list[Any]:
+        """`vouch`, or `vouch_json` with `json`."""
         if not (VOUCH and POSSESSIVE and self._fast and self._envelope in (AUTO, NONE)):
             return []  # the vouching regexes need re's possessive quantifiers (extract.POSSESSIVE)
         if buf.find(b"\x1b", start, end) >= 0:
@@ -547,9 +564,10 @@ class PythonCore:
             _vouchers(self._extractor.names)
         known = self._vouched
         get = known.get
+        json_known = self._vouched_json.get
         inert = _message_inert
         rfind = buf.rfind
-        found: list[Vouched] = []
+        found: list[Any] = []
         put = found.append
         # Each form's matches, each from its literal to its line's end (a match that its line's
         # text after the error fails is no match: a later one in that line then has the literal
@@ -578,6 +596,8 @@ class PythonCore:
                     low = match.start(2)
                     if low >= 0:
                         high, form = match.start(3) - 1, PYTHON_SDK
+                    elif json:  # its message unescaped: read by `read_texts`
+                        continue
                     else:  # its message with escapes: its first line of each code checked apart (`_ESCAPED`)
                         low, high, form = match.start(4), match.start(5) - 1, _ESCAPED
                     if json_head(buf, line_start, at) is None or not inert(buf[low:high]):
@@ -609,6 +629,16 @@ class PythonCore:
                 if key is None:
                     key = self._vouch_first(buf, line_start, line_end, form, ident)
                 if key:
+                    if json:
+                        detail = _json_detail(kind, match, buf, line_start, line_end, key)
+                        if detail is None:
+                            continue  # read by `read_texts`
+                        agreed = json_known(key)
+                        if agreed is None:
+                            agreed = self._json_first(buf, line_start, line_end, key, detail)
+                        if agreed:
+                            put(detail)
+                        continue
                     put((line_start, line_end, key))
         found.sort()
         if end - start >= _PAUSE_AFTER and len(found) << _VOUCHED_BYTES < end - start:
@@ -638,6 +668,17 @@ class PythonCore:
             self._vouched.clear()
         self._vouched[form, ident] = key
         return key
+
+    def _json_first(self, buf: bytes, line_start: int, line_end: int, key: tuple[object, ...],
+                    detail: VouchedJson) -> bool:
+        """Whether the full extractor reads the first vouched line of a key (`vouch`'s `json`) as the
+        one `Finding` its match gives (`json_finding`); kept for the lines of that key after it."""
+        text = detail[8] or buf[line_start:line_end].decode("ascii")
+        agreed = tuple(self._extractor.find(text, envelope=self._envelope)) == (json_finding(detail),)
+        if len(self._vouched_json) >= _CHECKED_MAX:
+            self._vouched_json.clear()
+        self._vouched_json[key] = agreed
+        return agreed
 
     def _read_fast(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,
@@ -1435,7 +1476,7 @@ _V_API3: Final = (
     rb'\{"(?:(Response)"' + _B + rb":" + _B + rb"\{" + _B + rb'")?' + rb'Error"' + _B + rb":" + _B
     + rb"\{" + _B + rb'"Code"' + _B + rb":" + _B + rb'"([A-Za-z][A-Za-z0-9_.]*+)"' + _B + rb"," + _B
     + rb'"Message"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096}+)"' + _B + rb"\}" + _B + rb"," + _B
-    + rb'"RequestId"' + _B + rb":" + _B + rb'"[!#-\[\]-~]*+"' + _B + rb"\}(?(1)" + _B + rb"\})")
+    + rb'"RequestId"' + _B + rb":" + _B + rb'"([!#-\[\]-~]*+)"' + _B + rb"\}(?(1)" + _B + rb"\})")
 
 _DIGIT_PAREN: Final = _lazy_bytes(rb"\)(?<=[0-9]\))")  # where either engine may see a legacy code's `)`
 _SPACES: Final = b" " * (WINDOW + 1)
@@ -1444,6 +1485,81 @@ _SPACES: Final = b" " * (WINDOW + 1)
 _ESCAPED: Final = PYTHON_SDK + "\\u"
 # A vouched line: where it starts and ends (without its newline) in the block, and its tail's key.
 Vouched = tuple[int, int, tuple[object, ...]]
+
+
+# A vouched line for --json (`PythonCore.vouch_json`): where it starts and ends in the block, its
+# tail's key (`tail_key`: code, module code, gateway code, codeDesc, form), its bytes, where its code
+# starts and ends in them, its message and its request ID (None: none) in UTF-8 as its one `Finding`
+# holds them, and its text: None where the line is printable ASCII (its bytes are its characters, and
+# JSON escapes nothing but `"` there), else the line decoded (valid UTF-8 only).
+VouchedJson = tuple[int, int, tuple[object, ...], bytes, int, int, "bytes | None", "bytes | None", "str | None"]
+# Printable ASCII: what a line of `VouchedJson` without a text is made of, as `bytes.translate` deletes it.
+_PRINTABLE: Final = bytes(range(0x20, 0x7F))
+_NO_RID: Final = frozenset({b"none", b"null", b"nil", b"undefined"})  # `forms._NO_VALUE` but the empty
+
+
+def _json_detail(
+    kind: int, match: re.Match[bytes], buf: bytes, line_start: int, line_end: int, key: tuple[object, ...],
+) -> VouchedJson | None:
+    """A vouched line's `VouchedJson`, its message and request ID read from its form's match as its
+    builder reads them from the text (`forms._python_sdk`, `_api3_json`, `_legacy_message`); None
+    where the line is not valid UTF-8 (JSON adds its bytes in base64)."""
+    raw = buf[line_start:line_end]
+    text: str | None = None
+    if raw.translate(None, _PRINTABLE):  # another script, or control characters: the text's rules
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    rid: bytes | None
+    message: bytes | None
+    if kind <= 1:  # the Python SDK's text (`_sdk_message`): the message to its last ` requestId:`, then the ID
+        code_start, code_end = match.span(1)
+        label = match.start(3)
+        message = buf[match.start(2) : label - 1]
+        message = message.rstrip() if text is None else message.decode("utf-8").rstrip().encode("utf-8")
+        rid_start = label + 10  # (len(b"requestId:"))
+        rid = buf[rid_start:line_end] if kind == 0 else buf[rid_start : buf.find(b'"', rid_start, line_end)]
+    elif kind == 2:  # an API 3.0 body: its message as it stands (no escape), its ID unless none
+        code_start, code_end = match.span(2)
+        message, rid = match[3], match[4]
+        if not rid or rid.lower() in _NO_RID:
+            rid = None
+    else:  # a legacy code and its message, to the value's quote or the line's end; an ID anywhere
+        code_start, code_end = match.span(1 if kind == 3 else 3)
+        body = code_end + 1
+        if buf[body] == 32:  # (b" ")
+            body += 1
+        if kind == 4:
+            stop = match.end(4)
+        elif buf[match.start() - 1] == 34:  # (b'"'): in a value, to its quote
+            stop = buf.find(b'"', body, line_end)
+        else:
+            stop = line_end
+        message = buf[body:stop]
+        message = message.strip() if text is None else message.decode("utf-8").strip().encode("utf-8")
+        rid = None
+        # `_request_id_near`, on the line's own text, where `request` stands in it (in any case: no
+        # character but ASCII lowers to an ASCII letter of it)
+        if raw.lower().find(b"request") >= 0:
+            from .forms import _request_id_near
+
+            found = _request_id_near(raw.decode("utf-8") if text is None else text, 0)
+            rid = None if found is None else found.encode("utf-8")
+    return (line_start, line_end, key, raw, code_start - line_start, code_end - line_start, message, rid, text)
+
+
+def json_finding(detail: VouchedJson) -> Finding:
+    """The one `Finding` of a line of `VouchedJson`, as the full extractor gives it."""
+    _, _, key, raw, code_start, code_end, message, rid, text = detail
+    code, module_code, error_code, code_desc, form = key
+    if text is not None and not text.isascii():  # characters, not bytes
+        code_start, code_end = len(raw[:code_start].decode("utf-8")), len(raw[:code_end].decode("utf-8"))
+    return Finding(
+        code=cast(str, code), form=cast(str, form), start=code_start, end=code_end,
+        message=None if message is None else message.decode("utf-8"),
+        request_id=None if rid is None else rid.decode("utf-8"), module_code=cast("int | None", module_code),
+        error_code=cast("int | None", error_code), code_desc=cast("str | None", code_desc))
 
 
 def _message_inert(message: bytes) -> bool:
@@ -1509,14 +1625,15 @@ def _vouchers(names: tuple[str, ...]) -> _Vouchers:
     )
 
 
-def blank(buf: bytes, lines: list[Vouched]) -> bytes | None:
+def blank(buf: bytes, lines: Sequence[Vouched | VouchedJson]) -> bytes | None:
     """A copy of `buf` (a block's buffer) with these lines' bytes made spaces, their places kept: no
     engine finds a candidate there. None if two of them overlap (no two forms' regexes vouch for
     one line: never)."""
     pieces: list[bytes] = []
     put = pieces.append
     at = 0
-    for line_start, line_end, _ in lines:
+    for line in lines:
+        line_start, line_end = line[0], line[1]
         if line_start < at:
             return None
         put(buf[at:line_start])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
 
@@ -94,6 +94,13 @@ _hit: Final = functools.partial(tuple.__new__, Hit)
 # A line Python's core read for plain output alone (`LineScanner.scan_plain`): its bytes, its
 # number (0 when not counted), its tail's key (`core.tail_key`).
 Keyed = tuple[bytes, int, tuple[object, ...]]
+
+# A line Python's core vouched for with its one error (`LineScanner.scan_json`): its number (0 when
+# not counted), its bytes, its tail's key (`core.tail_key`), where its code starts and ends in them,
+# its message and request ID (None: none) in UTF-8, its text (None: printable ASCII; `core.VouchedJson`).
+JsonLine = tuple[int, bytes, tuple[object, ...], int, int, "bytes | None", "bytes | None", "str | None"]
+# What ends `scan_json`'s vouched lines: past every line.
+_NO_MORE: Final = (1 << 62, 0, (), b"", 0, 0, None, None, None)
 
 # The longest line the compiled core hands back that Python's block core reads again among others
 # (`_read_again` copies them into one block); a longer one is read where it stands, and has that
@@ -342,6 +349,58 @@ class LineScanner:
                 number += buf.count(b"\n", counted_to, line_start)
                 counted_to = line_start
             put((buf[line_start:line_end], number + 1 if counting else 0, key))
+        self._done(buf, start, end)
+        return out
+
+    def scan_json(self, buf: bytes, start: int, end: int) -> Sequence[Hit | JsonLine]:
+        """The error lines of `buf[start:end]` (whole lines) for --json: as `scan_hits`' hits, but a
+        line that a form's regex vouches for whole, with its one error's message and request ID read
+        from the match (`PythonCore.vouch_json`), as a `JsonLine`, with no `Finding` or `Hit` made;
+        the engine looks for the other lines' candidates in the block with those lines blanked."""
+        if self._core.name != "python" or self._rich_lines or buf.find(_ESC, start, end) >= 0:
+            return self.scan_hits(buf, start, end)
+        from .core import blank  # imported already: Python's core runs
+
+        core = cast("PythonCore", self._core)
+        vouched = core.vouch_json(buf, start, end)
+        if not vouched:
+            return self.scan_hits(buf, start, end)
+        blanked = blank(buf, vouched)
+        if blanked is None:
+            return self.scan_hits(buf, start, end)
+        candidates, texts = core.read_texts(buf, start, end, find_in=blanked, above=self._previous)
+        if not all(line[2] for line in candidates):
+            # rich's exception line, Node's code line, a record that may continue: their lines are
+            # read with those around them, by `_scan` (which reads the block again).
+            return self.scan_hits(buf, start, end)
+        out: list[Hit | JsonLine] = []
+        put = out.append
+        counting = self._count_lines
+        number = self._line_number
+        counted_to = start
+        hit = _hit
+        # The vouched lines and the others (few), each in its place, as `scan_plain` puts them.
+        others = zip(candidates, texts, strict=True)
+        other = next(others, None)
+        for line_start, _, key, raw, code_start, code_end, message, rid, vouched_text in (*vouched, _NO_MORE):
+            while other is not None and other[0][0] < line_start:
+                (other_start, other_end, errors), text = other
+                if counting:
+                    number += buf.count(b"\n", counted_to, other_start)
+                    counted_to = other_start
+                other_raw = buf[other_start:other_end]
+                if text is None:
+                    text = other_raw.decode("utf-8", "surrogateescape")
+                    if text[-1:] == "\r":
+                        text = text[:-1]
+                put(hit((number + 1 if counting else 0, other_raw, text, errors)))
+                other = next(others, None)
+            if line_start > end:
+                break
+            if counting:
+                number += buf.count(b"\n", counted_to, line_start)
+                counted_to = line_start
+            put((number + 1 if counting else 0, raw, key, code_start, code_end, message, rid, vouched_text))
         self._done(buf, start, end)
         return out
 

@@ -303,7 +303,7 @@ class Search:
                     lines += self._json_assembled(*assembled, name)
                     continue
             if json_block is not None:
-                found_hits = scanner.scan_hits(buf, start, end)
+                found_hits = scanner.scan_json(buf, start, end)
                 if found_hits:
                     from .explanation import explain_finding  # a lookup in sys.modules after the first
 

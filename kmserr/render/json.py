@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..catalogue import Entry
     from ..explanation import Explanation
     from ..forms import Finding
-    from ..scan import Hit
+    from ..scan import Hit, JsonLine
     from .summary import Row
 
 
@@ -97,7 +97,7 @@ def matched_line(hit: Hit, items: Sequence[Explanation], filename: str, style: S
 
 
 def matched_block(
-    hits: Iterable[Hit], explain: Callable[[Hit], Sequence[Explanation]],
+    hits: Iterable[Hit | JsonLine], explain: Callable[[Hit], Sequence[Explanation]],
     explain_one: Callable[[Finding], Explanation], filename: str, style: Style, meanings: dict[Any, Any],
 ) -> Iterator[tuple[Hit, Sequence[Explanation]] | bytes]:
     """`matched_line` of each hit, byte for byte, a run of lines as one `bytes` (one join and one
@@ -110,17 +110,59 @@ def matched_block(
     A line's values are escaped as json.dumps escapes them, DEL but: what it leaves raw of what
     `json_safe` escapes is DEL alone in ASCII (the pieces of a meaning, the file's part and a
     value that is not ASCII are escaped already), so a run holding a DEL byte has them replaced
-    at once (UTF-8 writes no other character with that byte)."""
+    at once (UTF-8 writes no other character with that byte).
+
+    A line Python's core vouched for (`scan.JsonLine`: printable ASCII, one error, its message and
+    request ID read from its form's match) is written from its bytes, with no `Finding` made but for
+    the first of its meaning and whether its message agrees (`_vouched_parts`)."""
     file_part = _file_part(filename).encode("utf-8")
     from ..explanation import message_agreement as agreement
 
     string, piece, run, record, span = _string, PIECE, _RUN * 7, _RECORD, _SPAN
+    ascii_record, tuple_type = _ASCII_RECORD, tuple
     block = object()  # what a meaning knows of its messages, it knows for this block only (`_said`)
     parts: list[bytes] = []
-    for hit in hits:
+    for item in hits:
         if len(parts) >= run:
             yield _run(parts)
             parts = []
+        if type(item) is tuple_type:  # a vouched line (`scan.JsonLine`)
+            vouched = cast("JsonLine", item)
+            at, raw, key, low, high, said_bytes, rid, text = vouched
+            known = meanings.get(key)
+            if known is None:
+                known = _vouched_meaning(meanings, vouched, explain_one, block)
+            entry = known[1]
+            if entry is None:
+                agrees = None
+            else:  # by message, for the meaning (a legacy code's message is most often its own words)
+                agrees = known[4].get(said_bytes, _UNKNOWN)
+                if agrees is _UNKNOWN:
+                    agrees = agreement(_json_finding(vouched), entry)
+                    if len(known[4]) < 4096:
+                        known[4][said_bytes] = agrees
+            pieces = known[0].get(agrees)
+            if pieces is None:
+                pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
+            if text is None:
+                # Printable ASCII: json.dumps escapes `"` and `\` alone (`\` stands in no vouched line
+                # but an escaped message's, which is not vouched for here: looked for all the same).
+                if b"\\" in raw:
+                    raw = raw.replace(b"\\", b"\\\\")
+                # No message or request ID that a vouching regex reads holds either.
+                parts += [
+                    ascii_record % (file_part, at, raw.replace(b'"', b'\\"')), pieces[0],
+                    b"null" if said_bytes is None else b'"%s"' % said_bytes, pieces[1],
+                    b"null" if rid is None else b'"%s"' % rid, pieces[2], span % (low, high),
+                ]
+            else:  # valid UTF-8, as `_line_part` and `_said` write it
+                parts += [
+                    record % (file_part, at, _utf8_string(text)), pieces[0],
+                    b"null" if said_bytes is None else _utf8_string(said_bytes.decode("utf-8")), pieces[1],
+                    b"null" if rid is None else _utf8_string(rid.decode("utf-8")), pieces[2], span % (low, high),
+                ]
+            continue
+        hit = cast("Hit", item)
         number, _, text, findings = hit
         if len(findings) != 1 or len(text) > piece:
             if parts:
@@ -132,15 +174,9 @@ def matched_block(
         code, form, start, end, message, request_id, module_code, error_code, code_desc, envelope = found
         known = meanings.get((code, module_code, error_code, code_desc, form, envelope))
         if known is None:
-            item = explain_one(found)
-            entry = item.entry
-            # [pieces by whether the message agrees, the entry if it has a message to agree with, the
-            #  block whose messages the next holds, by message: its value and its match's pieces]
-            known = [{}, entry if entry is not None and entry.message is not None else None, block, {}]
-            if len(meanings) >= 4096:
-                meanings.clear()
-            meanings[(code, module_code, error_code, code_desc, form, envelope)] = known
-            said = _said(known, found, item.message_agrees, style, explain_one)
+            first = explain_one(found)
+            known = _meaning(meanings, (code, module_code, error_code, code_desc, form, envelope), first, block)
+            said = _said(known, found, first.message_agrees, style, explain_one)
         else:
             if known[2] is not block:  # kept for a block at most: as many as its lines
                 known[2], known[3] = block, {}
@@ -161,6 +197,59 @@ def matched_block(
         ]
     if parts:
         yield _run(parts)
+
+
+def _meaning(meanings: dict[Any, Any], key: tuple[object, ...], item: Explanation, block: object) -> list[Any]:
+    """What `matched_block` keeps of a meaning (its first match explained: `item`), kept by `key`."""
+    entry = item.entry
+    # [pieces by whether the message agrees, the entry if it has a message to agree with, the
+    #  block whose messages the next holds, by message: its value and its match's pieces; by a
+    #  vouched line's message: whether it agrees (`matched_block`)]
+    known = [{}, entry if entry is not None and entry.message is not None else None, block, {}, {}]
+    if len(meanings) >= 4096:
+        meanings.clear()
+    meanings[key] = known
+    return known
+
+
+def _json_finding(line: JsonLine) -> Finding:
+    """The one `Finding` of a vouched line (`core.json_finding`)."""
+    from ..core import json_finding  # imported already: Python's core vouched for the line
+
+    _, raw, key, start, end, message, rid, text = line
+    return json_finding((0, 0, key, raw, start, end, message, rid, text))
+
+
+def _utf8_string(text: str) -> bytes:
+    """A string of valid UTF-8 text as a record holds it: `_string`, then `_safe_utf8` (DEL aside: `_run`)."""
+    return _string(text).encode("utf-8") if text.isascii() else _safe_utf8(_string(text))
+
+
+_UNKNOWN: Final = object()  # not known yet
+
+
+def _vouched_meaning(
+    meanings: dict[Any, Any], line: JsonLine, explain_one: Callable[[Finding], Explanation], block: object,
+) -> list[Any]:
+    """What `matched_block` keeps of a vouched line's meaning, the one of its `Finding`'s meaning key
+    (a meaning met in a `Hit` first is the same), kept by its tail's key too (`core.tail_key`: the
+    meaning key but the envelope, which is none)."""
+    found = _json_finding(line)
+    full = (found.code, found.module_code, found.error_code, found.code_desc, found.form, found.envelope)
+    known = meanings.get(full)
+    if known is None:
+        known = _meaning(meanings, full, explain_one(found), block)
+    meanings[line[2]] = known
+    return cast("list[Any]", known)
+
+
+def _vouched_parts(
+    known: list[Any], line: JsonLine, agrees: bool | None, style: Style, explain_one: Callable[[Finding], Explanation],
+) -> tuple[bytes, ...]:
+    """The pieces of a vouched line's match (`_said`'s), by whether its message agrees."""
+    item = explain_one(_json_finding(line))
+    pieces = known[0][agrees] = tuple(p.encode("utf-8") for p in _meaning_parts(item, style))
+    return pieces
 
 
 def _said(
@@ -230,6 +319,7 @@ def _json_safe_rest() -> bytes:
 
 # `matched_line` of one match, from its parts as bytes: up to the match, the match's span and the end.
 _RECORD: Final = b'%s, "line_number": %d, "line": %s, "matches": ['
+_ASCII_RECORD: Final = b'%s, "line_number": %d, "line": "%s", "matches": ['  # the line's text escaped already
 _SPAN: Final = b'%d, "end": %d}]}\n'
 
 

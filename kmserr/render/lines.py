@@ -12,7 +12,7 @@ from . import Style, annotation, note, plain_field
 if TYPE_CHECKING:
     from ..explanation import Explanation
     from ..forms import Finding
-    from ..scan import Hit
+    from ..scan import Hit, JsonLine
 
 
 class LinePrinter:
@@ -160,7 +160,7 @@ class LinePrinter:
             return None
         return cast(str, self._json._file_part(filename)).encode("utf-8")
 
-    def matched_json(self, hits: Iterable[Hit], explain: Callable[[Hit], Sequence[Explanation]],
+    def matched_json(self, hits: Iterable[Hit | JsonLine], explain: Callable[[Hit], Sequence[Explanation]],
                      explain_one: Callable[[Finding], Explanation], filename: str, meanings: dict[Any, Any]) -> None:
         """Matched lines as `matched` writes them in JSON, a block of hits at a time
         (`render.json.matched_block`): what each match means is rendered once, not once a line."""
