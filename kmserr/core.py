@@ -1496,6 +1496,8 @@ VouchedJson = tuple[int, int, tuple[object, ...], bytes, int, int, "bytes | None
 # Printable ASCII: what a line of `VouchedJson` without a text is made of, as `bytes.translate` deletes it.
 _PRINTABLE: Final = bytes(range(0x20, 0x7F))
 _NO_RID: Final = frozenset({b"none", b"null", b"nil", b"undefined"})  # `forms._NO_VALUE` but the empty
+# `forms._REQUEST_ID_ANYWHERE` as bytes, for printable ASCII (where `\s` and the cases are ASCII's alike).
+_RID_NEAR: Final = _lazy_bytes(rb"request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})", re.IGNORECASE)
 
 
 def _json_detail(
@@ -1541,11 +1543,17 @@ def _json_detail(
         rid = None
         # `_request_id_near`, on the line's own text, where `request` stands in it (in any case: no
         # character but ASCII lowers to an ASCII letter of it)
-        if raw.lower().find(b"request") >= 0:
-            from .forms import _request_id_near
+        at = raw.lower().find(b"request")
+        if at >= 0:
+            if text is None:  # printable ASCII: its regex as bytes, from there (`_request_ids`: the first)
+                near = _RID_NEAR.search(raw, at)
+                if near is not None and near[1].lower() not in _NO_RID:
+                    rid = near[1]
+            else:
+                from .forms import _request_id_near
 
-            found = _request_id_near(raw.decode("utf-8") if text is None else text, 0)
-            rid = None if found is None else found.encode("utf-8")
+                found = _request_id_near(text, 0)
+                rid = None if found is None else found.encode("utf-8")
     return (line_start, line_end, key, raw, code_start - line_start, code_end - line_start, message, rid, text)
 
 

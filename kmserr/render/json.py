@@ -118,16 +118,22 @@ def matched_block(
     file_part = _file_part(filename).encode("utf-8")
     from ..explanation import message_agreement as agreement
 
-    string, piece, run, record, span = _string, PIECE, _RUN * 7, _RECORD, _SPAN
-    ascii_record, tuple_type = _ASCII_RECORD, tuple
+    string, piece, run, record, span = _string, PIECE, _RUN, _RECORD, _SPAN
+    # A vouched line's record up to its match, but its number and line (printable ASCII, escaped).
+    head = file_part.replace(b"%", b"%%") + b', "line_number": %d, "line": "%s", "matches": ['
+    tuple_type, (plain, cjk) = tuple, _plain_utf8()
     block = object()  # what a meaning knows of its messages, it knows for this block only (`_said`)
     parts: list[bytes] = []
+    count = 0  # the lines in `parts`
+    item: Any  # a `Hit` or a `JsonLine` (no `cast` a line: a call each)
     for item in hits:
-        if len(parts) >= run:
+        if count >= run:
             yield _run(parts)
-            parts = []
+            parts.clear()
+            count = 0
+        count += 1
         if type(item) is tuple_type:  # a vouched line (`scan.JsonLine`)
-            vouched = cast("JsonLine", item)
+            vouched: JsonLine = item
             at, raw, key, low, high, said_bytes, rid, text = vouched
             known = meanings.get(key)
             if known is None:
@@ -141,19 +147,34 @@ def matched_block(
                     agrees = agreement(_json_finding(vouched), entry)
                     if len(known[4]) < 4096:
                         known[4][said_bytes] = agrees
+            if said_bytes is not None and (text is None or (not raw.translate(None, plain) and cjk not in raw)):
+                # Printable ASCII, or UTF-8 with no control character and nothing `json_safe` escapes
+                # (`_plain_utf8`): its bytes as a record holds them, but `"` and `\`.
+                # The pieces of its meaning with the quotes around the message and request ID (`_quoted`).
+                made = known[5].get(agrees)
+                if made is None:
+                    pieces = known[0].get(agrees)
+                    if pieces is None:
+                        pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
+                    made = known[5][agrees] = _quoted(pieces)
+                # (`\` stands in no vouched line but an escaped message's, which is not vouched for
+                # here: looked for all the same.) No message or request ID that a vouching regex reads
+                # holds either.
+                if b"\\" in raw:
+                    raw = raw.replace(b"\\", b"\\\\")
+                if rid is None:
+                    parts += [head % (at, raw.replace(b'"', b'\\"')), made[0], said_bytes, made[3], span % (low, high)]
+                else:
+                    parts += [head % (at, raw.replace(b'"', b'\\"')), made[0], said_bytes, made[1], rid, made[2],
+                              span % (low, high)]
+                continue
             pieces = known[0].get(agrees)
             if pieces is None:
                 pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
-            if text is None:
-                # Printable ASCII: json.dumps escapes `"` and `\` alone (`\` stands in no vouched line
-                # but an escaped message's, which is not vouched for here: looked for all the same).
-                if b"\\" in raw:
-                    raw = raw.replace(b"\\", b"\\\\")
-                # No message or request ID that a vouching regex reads holds either.
+            if text is None:  # (no message)
                 parts += [
-                    ascii_record % (file_part, at, raw.replace(b'"', b'\\"')), pieces[0],
-                    b"null" if said_bytes is None else b'"%s"' % said_bytes, pieces[1],
-                    b"null" if rid is None else b'"%s"' % rid, pieces[2], span % (low, high),
+                    record % (file_part, at, string(raw.decode("ascii")).encode("ascii")), pieces[0], b"null",
+                    pieces[1], b"null" if rid is None else b'"%s"' % rid, pieces[2], span % (low, high),
                 ]
             else:  # valid UTF-8, as `_line_part` and `_said` write it
                 parts += [
@@ -162,12 +183,13 @@ def matched_block(
                     b"null" if rid is None else _utf8_string(rid.decode("utf-8")), pieces[2], span % (low, high),
                 ]
             continue
-        hit = cast("Hit", item)
+        hit: Hit = item
         number, _, text, findings = hit
         if len(findings) != 1 or len(text) > piece:
             if parts:
                 yield _run(parts)
-                parts = []
+                parts.clear()
+                count = 0
             yield hit, explain(hit)
             continue
         found = findings[0]
@@ -199,13 +221,22 @@ def matched_block(
         yield _run(parts)
 
 
+def _quoted(pieces: tuple[bytes, ...]) -> tuple[bytes, bytes, bytes, bytes]:
+    """A meaning's pieces (`_meaning_parts`) with the quotes of a message and a request ID that
+    need no escape: before the message, between it and the request ID, after it, and between
+    the message and a request ID that is null, up to the span."""
+    first, middle, last = pieces
+    return first + b'"', b'"' + middle + b'"', b'"' + last, b'"' + middle + b"null" + last
+
+
 def _meaning(meanings: dict[Any, Any], key: tuple[object, ...], item: Explanation, block: object) -> list[Any]:
     """What `matched_block` keeps of a meaning (its first match explained: `item`), kept by `key`."""
     entry = item.entry
     # [pieces by whether the message agrees, the entry if it has a message to agree with, the
     #  block whose messages the next holds, by message: its value and its match's pieces; by a
-    #  vouched line's message: whether it agrees (`matched_block`)]
-    known = [{}, entry if entry is not None and entry.message is not None else None, block, {}, {}]
+    #  vouched line's message: whether it agrees (`matched_block`),
+    #  and by that, the pieces of its vouched lines' records (`_quoted`)]
+    known = [{}, entry if entry is not None and entry.message is not None else None, block, {}, {}, {}]
     if len(meanings) >= 4096:
         meanings.clear()
     meanings[key] = known
@@ -297,6 +328,17 @@ def _safe_utf8(encoded: str) -> bytes:
 
 
 @functools.cache
+def _plain_utf8() -> tuple[bytes, bytes]:
+    """The bytes of UTF-8 text that a record holds as they are (but `"` and `\\`): printable ASCII,
+    those that begin no character `json_safe` escapes (`_json_safe_rest`) or continue one, and the
+    lead byte of U+3000 to U+3FFF (CJK punctuation: `。`), of which `json_safe` escapes one character,
+    whose bytes are the second (a text holds them or not: one more search)."""
+    kept = bytes(range(0x20, 0x7F)) + bytes(b for b in _json_safe_rest() if b >= 0x80) + b"\xe3"
+    (escaped,) = _pattern("json").findall("".join(map(chr, range(0x3000, 0x4000))))
+    return kept, escaped.encode("utf-8")
+
+
+@functools.cache
 def _json_safe_rest() -> bytes:
     """The bytes that begin no character `json_safe` escapes in UTF-8: deleted from a text's bytes,
     they leave nothing when it has none of those (the lead bytes of its pattern's characters, read
@@ -319,7 +361,6 @@ def _json_safe_rest() -> bytes:
 
 # `matched_line` of one match, from its parts as bytes: up to the match, the match's span and the end.
 _RECORD: Final = b'%s, "line_number": %d, "line": %s, "matches": ['
-_ASCII_RECORD: Final = b'%s, "line_number": %d, "line": "%s", "matches": ['  # the line's text escaped already
 _SPAN: Final = b'%d, "end": %d}]}\n'
 
 
