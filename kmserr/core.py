@@ -187,9 +187,9 @@ class PythonCore:
         self._known: dict[tuple[object, ...], dict[object, tuple[object, ...]]] = {}
         # Lines a regex vouches for (`vouch`): by (form, code), the key of their tail, or (): refused.
         self._vouched: dict[tuple[str, object], tuple[object, ...]] = {}
-        # The same for --json (`vouch`'s `json`): by key, whether the full extractor's finding of the
-        # first such line was the one read from its match.
-        self._vouched_json: dict[tuple[object, ...], bool] = {}
+        # The same for --json (`vouch_json`): by (form, code), whether the full extractor's finding of
+        # the first such line was the one read from its match.
+        self._vouched_json: dict[tuple[str, object], bool] = {}
         self._vouch_pause = 0  # how many blocks more `vouch` leaves alone
         # Lines in a simple envelope (`_read_wrapped`): the core that reads them unwrapped, and how.
         self._inner: PythonCore | None = None
@@ -596,8 +596,6 @@ class PythonCore:
                     low = match.start(2)
                     if low >= 0:
                         high, form = match.start(3) - 1, PYTHON_SDK
-                    elif json:  # its message unescaped: read by `read_texts`
-                        continue
                     else:  # its message with escapes: its first line of each code checked apart (`_ESCAPED`)
                         low, high, form = match.start(4), match.start(5) - 1, _ESCAPED
                     if json_head(buf, line_start, at) is None or not inert(buf[low:high]):
@@ -633,9 +631,9 @@ class PythonCore:
                         detail = _json_detail(kind, match, buf, line_start, line_end, key)
                         if detail is None:
                             continue  # read by `read_texts`
-                        agreed = json_known(key)
+                        agreed = json_known((form, ident))
                         if agreed is None:
-                            agreed = self._json_first(buf, line_start, line_end, key, detail)
+                            agreed = self._json_first(buf, line_start, line_end, (form, ident), detail)
                         if agreed:
                             put(detail)
                         continue
@@ -669,10 +667,10 @@ class PythonCore:
         self._vouched[form, ident] = key
         return key
 
-    def _json_first(self, buf: bytes, line_start: int, line_end: int, key: tuple[object, ...],
+    def _json_first(self, buf: bytes, line_start: int, line_end: int, key: tuple[str, object],
                     detail: VouchedJson) -> bool:
-        """Whether the full extractor reads the first vouched line of a key (`vouch`'s `json`) as the
-        one `Finding` its match gives (`json_finding`); kept for the lines of that key after it."""
+        """Whether the full extractor reads the first vouched line of a (form, code) (`vouch_json`) as
+        the one `Finding` its match gives (`json_finding`); kept for the lines of that (form, code)."""
         text = detail[8] or buf[line_start:line_end].decode("ascii")
         agreed = tuple(self._extractor.find(text, envelope=self._envelope)) == (json_finding(detail),)
         if len(self._vouched_json) >= _CHECKED_MAX:
@@ -1517,9 +1515,16 @@ def _json_detail(
     message: bytes | None
     if kind <= 1:  # the Python SDK's text (`_sdk_message`): the message to its last ` requestId:`, then the ID
         code_start, code_end = match.span(1)
-        label = match.start(3)
-        message = buf[match.start(2) : label - 1]
-        message = message.rstrip() if text is None else message.decode("utf-8").rstrip().encode("utf-8")
+        low = match.start(2)
+        if low >= 0:
+            label = match.start(3)
+            message = buf[low : label - 1]
+            message = message.rstrip() if text is None else message.decode("utf-8").rstrip().encode("utf-8")
+        else:  # in a JSON string, with escapes of ideographs (`_V_ESCAPE`): unescaped, as the text is read
+            from .forms import _json_unescape
+
+            label = match.start(5)
+            message = _json_unescape(buf[match.start(4) : label - 1].decode("utf-8")).rstrip().encode("utf-8")
         rid_start = label + 10  # (len(b"requestId:"))
         rid = buf[rid_start:line_end] if kind == 0 else buf[rid_start : buf.find(b'"', rid_start, line_end)]
     elif kind == 2:  # an API 3.0 body: its message as it stands (no escape), its ID unless none

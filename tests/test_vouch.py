@@ -98,10 +98,11 @@ def common_line(draw: st.DrawFn, code: str) -> str:
     return line
 
 
-def grep(path: Path, *, numbers: bool) -> tuple[bytes, int]:
-    """Pure Python's plain output of a file (file names and line numbers), and `-c`'s count, read by
-    new block cores (a core keeps the (form, code)s it refused to vouch for: a test's lines are judged
-    by the regexes, not by what an earlier test's lines refused)."""
+def grep(path: Path, *, numbers: bool) -> tuple[bytes, int, bytes]:
+    """Pure Python's plain output of a file (file names and line numbers), `-c`'s count and the
+    output of `--json` (lines a regex vouches for written from its match: `PythonCore.vouch_json`),
+    read by new block cores (a core keeps the (form, code)s it refused to vouch for: a test's lines
+    are judged by the regexes, not by what an earlier test's lines refused)."""
     matcher_for(default_registry()).cores.clear()
     out = io.BytesIO()
     sink = line_printer(out, "plain", Style(), with_filename=True, line_numbers=numbers, annotate=True,
@@ -113,7 +114,13 @@ def grep(path: Path, *, numbers: bool) -> tuple[bytes, int]:
                      count_codes=False)
     counted.search(str(path))
     assert counted.lines_per_input[-1][1] == out.getvalue().count(b"\n")
-    return out.getvalue(), counted.lines_per_input[-1][1]
+    matcher_for(default_registry()).cores.clear()
+    json = io.BytesIO()
+    sink = line_printer(json, "json", Style(), with_filename=True, line_numbers=True, annotate=True, encoding="utf-8")
+    Search(default_registry(), sink, lambda path, problem: None, jobs=1).search(str(path))
+    sink.flush()
+    assert json.getvalue().count(b"\n") == counted.lines_per_input[-1][1]
+    return out.getvalue(), counted.lines_per_input[-1][1], json.getvalue()
 
 
 def three_ways(path: Path, engine: str, *, numbers: bool = False) -> bytes:
