@@ -14,6 +14,7 @@ names, long lines, other scripts), and on every fixture in tests/data.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -381,3 +382,40 @@ def test_the_same_lines_as_before_on_mutated_lines(lines: list[tuple[str, str]],
     start, end = min(cut, len(buf)), max(0, len(buf) - cut)
     if start <= end:
         assert selected_now(buf, start, end) == selected_before(buf, start, end)
+
+
+# Messages and request IDs whose reading from a vouching match differs from the text's where a step
+# of it is left out: blanks at their ends (ASCII, tabs, other scripts'), control characters, DEL,
+# what `json_safe` escapes, `request` in a message (a legacy line's request ID is read anywhere).
+JSON_MESSAGES = ("The CMK is disabled.", "trailing  ", "tab\tin", "end\t", "wide\u3000", "解密失败。", "解密失败 ",
+                 "x\xa0", "\u3164x", "del\x7fx", "request parameters", "request_id: abcdefgh-1", "x requestid=undefined",
+                 "RequestId: 12345678", "“quoted”", "\x1cx\x1c", "é ", "x request-id=abcdefg", "request_id:'abc-12345'")
+JSON_RIDS = ("ef895e4f-1e90-445d-a870-a6eb1669d50e", "abc", "undefined", "null", "", "r_1", "NONE")
+
+
+def test_json_records_of_vouched_lines_are_the_full_extractors(tmp_path: Path) -> None:
+    """--json of lines a regex vouches for (`PythonCore.vouch_json`: message, request ID and span read
+    from the match) is that of the full extractor's findings, for each common form with messages and
+    request IDs whose reading differs where a step of it is left out; most lines vouched for."""
+    lines = [fill(form, code, message, rid) for code in ("AuthFailure", "q") for form in COMMON
+             for message in JSON_MESSAGES for rid in JSON_RIDS]
+    data = "\n".join(lines).encode() + b"\n"
+    path = tmp_path / "a.log"
+    path.write_bytes(data)
+    for engine in ENGINES:
+        three_ways(path, engine, numbers=True)
+    if vouching_is_off_here():
+        return
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    vouched = reader.vouch_json(data, 0, len(data))
+    assert len(vouched) > len(lines) // 3
+    assert {detail[8] is None for detail in vouched} == {True, False}  # printable ASCII, and not
+
+
+def test_a_legacy_lines_request_id_is_read_by_the_extractors_regex_as_bytes() -> None:
+    """`core._RID_NEAR` is `forms._REQUEST_ID_ANYWHERE` as bytes (printable ASCII reads alike)."""
+    from kmserr import forms
+
+    assert core._RID_NEAR.pattern == forms._REQUEST_ID_ANYWHERE.pattern.encode("ascii")
+    assert core._RID_NEAR.flags & re.IGNORECASE and forms._REQUEST_ID_ANYWHERE.flags & re.IGNORECASE
