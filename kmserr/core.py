@@ -1548,10 +1548,13 @@ def _json_detail(
         rid = None
         # `_request_id_near`, on the line's own text, where `request` stands in it (in any case: no
         # character but ASCII lowers to an ASCII letter of it)
-        at = raw.lower().find(b"request")
+        lowered = raw.lower()
+        at = lowered.find(b"request")
         if at >= 0:
-            if text is None:  # printable ASCII: its regex as bytes, from there (`_request_ids`: the first)
-                near = _RID_NEAR.search(raw, at)
+            if text is None:  # printable ASCII: its regex as bytes, at each `request` (`_request_ids`: the first)
+                near = _RID_NEAR.match(raw, at)
+                while near is None and (at := lowered.find(b"request", at + 7)) >= 0:
+                    near = _RID_NEAR.match(raw, at)
                 if near is not None and near[1].lower() not in _NO_RID:
                     rid = near[1]
             else:
