@@ -187,9 +187,9 @@ class PythonCore:
         self._known: dict[tuple[object, ...], dict[object, tuple[object, ...]]] = {}
         # Lines a regex vouches for (`vouch`): by (form, code), the key of their tail, or (): refused.
         self._vouched: dict[tuple[str, object], tuple[object, ...]] = {}
-        # The same for --json (`vouch_json`): by (form, code), whether the full extractor's finding of
-        # the first such line was the one read from its match.
-        self._vouched_json: dict[tuple[str, object], bool] = {}
+        # The same for --json (`vouch_json`), where the full extractor's finding of the first such line
+        # must be the one read from its match too (`_json_first`).
+        self._vouched_json: dict[tuple[str, object], tuple[object, ...]] = {}
         self._vouch_pause = 0  # how many blocks more `vouch` leaves alone
         # Lines in a simple envelope (`_read_wrapped`): the core that reads them unwrapped, and how.
         self._inner: PythonCore | None = None
@@ -562,9 +562,7 @@ class PythonCore:
             return []
         plain_sdk, quoted_sdk, api3, legacy, legacy_body, time_head, json_head, json_open, time_open = \
             _vouchers(self._extractor.names)
-        known = self._vouched
-        get = known.get
-        json_known = self._vouched_json.get
+        get = self._vouched_json.get if json else self._vouched.get
         inert = _message_inert
         rfind = buf.rfind
         found: list[Any] = []
@@ -625,16 +623,12 @@ class PythonCore:
                     form, ident = LEGACY_JSON, match.group(1, 2, 3, 5)
                 key = get((form, ident))
                 if key is None:
-                    key = self._vouch_first(buf, line_start, line_end, form, ident)
+                    key = self._json_first(buf, line_start, line_end, form, ident, kind, match) if json \
+                        else self._vouch_first(buf, line_start, line_end, form, ident)
                 if key:
                     if json:
                         detail = _json_detail(kind, match, buf, line_start, line_end, key)
-                        if detail is None:
-                            continue  # read by `read_texts`
-                        agreed = json_known((form, ident))
-                        if agreed is None:
-                            agreed = self._json_first(buf, line_start, line_end, (form, ident), detail)
-                        if agreed:
+                        if detail is not None:  # else read by `read_texts`
                             put(detail)
                         continue
                     put((line_start, line_end, key))
@@ -667,16 +661,28 @@ class PythonCore:
         self._vouched[form, ident] = key
         return key
 
-    def _json_first(self, buf: bytes, line_start: int, line_end: int, key: tuple[str, object],
-                    detail: VouchedJson) -> bool:
-        """Whether the full extractor reads the first vouched line of a (form, code) (`vouch_json`) as
-        the one `Finding` its match gives (`json_finding`); kept for the lines of that (form, code)."""
-        text = detail[8] or buf[line_start:line_end].decode("ascii")
-        agreed = tuple(self._extractor.find(text, envelope=self._envelope)) == (json_finding(detail),)
+    def _json_first(
+        self, buf: bytes, line_start: int, line_end: int, form: str, ident: bytes | tuple[bytes | None, ...],
+        kind: int, match: re.Match[bytes],
+    ) -> tuple[object, ...]:
+        """`_vouch_first` for --json (`vouch_json`): the key of the first vouched line of a (form, what
+        its key depends on), if the full extractor reads the line as the one `Finding` its match
+        gives (`json_finding`): else () (those lines are never vouched for). Not kept where the line
+        is not one `_json_detail` reads (its next line of that key is the first then)."""
+        key = self._vouched.get((form, ident))
+        if key is None:
+            key = self._vouch_first(buf, line_start, line_end, form, ident)
+        if key:
+            detail = _json_detail(kind, match, buf, line_start, line_end, key)
+            if detail is None:
+                return key
+            text = detail[8] or buf[line_start:line_end].decode("ascii")
+            if tuple(self._extractor.find(text, envelope=self._envelope)) != (json_finding(detail),):
+                key = ()
         if len(self._vouched_json) >= _CHECKED_MAX:
             self._vouched_json.clear()
-        self._vouched_json[key] = agreed
-        return agreed
+        self._vouched_json[form, ident] = key
+        return key
 
     def _read_fast(
         self, text: str, names_at: list[int] | None, parens_at: list[int] | None, forms: frozenset[str] | None,

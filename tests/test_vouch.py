@@ -419,3 +419,28 @@ def test_a_legacy_lines_request_id_is_read_by_the_extractors_regex_as_bytes() ->
 
     assert core._RID_NEAR.pattern == forms._REQUEST_ID_ANYWHERE.pattern.encode("ascii")
     assert core._RID_NEAR.flags & re.IGNORECASE and forms._REQUEST_ID_ANYWHERE.flags & re.IGNORECASE
+
+
+def test_a_line_whose_finding_the_full_extractor_reads_otherwise_is_not_vouched_for_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """For --json the first line of each (form, code) must be read by the full extractor as the one
+    `Finding` its match gives, message and request ID too: where only its key agrees, none of those
+    lines is vouched for (`vouch_json`), while plain output's `vouch` still takes them."""
+    if vouching_is_off_here():
+        return
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    real = matcher.extractor.find
+
+    def other_message(*args: Any, **kwargs: Any) -> list[Any]:
+        return [finding._replace(message="else") for finding in real(*args, **kwargs)]
+
+    monkeypatch.setattr(reader, "_extractor", type("Other", (), {"names": matcher.extractor.names,
+                                                                  "find": staticmethod(other_message)})())
+    buf = (fill(COMMON[0], "AuthFailure", "m", "r") + "\n").encode() * 3
+    assert reader.vouch_json(buf, 0, len(buf)) == []
+    assert reader._vouched_json == {("python-sdk", b"AuthFailure"): ()}
+    assert len(reader.vouch(buf, 0, len(buf))) == 3
+    fresh = PythonCore(matcher.extractor, matcher.engine)
+    assert [detail[6:8] for detail in fresh.vouch_json(buf, 0, len(buf))] == [(b"m", b"r")] * 3
