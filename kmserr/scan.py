@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from itertools import accumulate, chain, repeat
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
 
 from .forms import NODE_CONTEXT, RICH_HEAD, Finding
@@ -23,7 +24,7 @@ from .registry import Registry, default_registry
 # needs them: the compiled core's grep of lines it reads all needs none of them.
 if TYPE_CHECKING:
     from ._native import Hole, NativeCore, Tails
-    from .core import BlockCore, Line, NativeClass, PythonCore, Vouched
+    from .core import BlockCore, Line, NativeClass, PythonCore, Vouched, VouchedJson
     from .engines import Engine
     from .envelopes import Simple
     from .extract import Extractor
@@ -94,13 +95,6 @@ _hit: Final = functools.partial(tuple.__new__, Hit)
 # A line Python's core read for plain output alone (`LineScanner.scan_plain`): its bytes, its
 # number (0 when not counted), its tail's key (`core.tail_key`).
 Keyed = tuple[bytes, int, tuple[object, ...]]
-
-# A line Python's core vouched for with its one error (`LineScanner.scan_json`): its number (0 when
-# not counted), its bytes, its tail's key (`core.tail_key`), where its code starts and ends in them,
-# its message and request ID (None: none) in UTF-8, its text (None: printable ASCII; `core.VouchedJson`).
-JsonLine = tuple[int, bytes, tuple[object, ...], int, int, "bytes | None", "bytes | None", "str | None"]
-# What ends `scan_json`'s vouched lines: past every line.
-_NO_MORE: Final = (1 << 62, 0, (), b"", 0, 0, None, None, None)
 
 # The longest line the compiled core hands back that Python's block core reads again among others
 # (`_read_again` copies them into one block); a longer one is read where it stands, and has that
@@ -352,57 +346,56 @@ class LineScanner:
         self._done(buf, start, end)
         return out
 
-    def scan_json(self, buf: bytes, start: int, end: int) -> Sequence[Hit | JsonLine]:
+    def scan_json(self, buf: bytes, start: int, end: int) -> tuple[Sequence[Hit | VouchedJson], Sequence[int] | None]:
         """The error lines of `buf[start:end]` (whole lines) for --json: as `scan_hits`' hits, but a
         line that a form's regex vouches for whole, with its one error's message and request ID read
-        from the match (`PythonCore.vouch_json`), as a `JsonLine`, with no `Finding` or `Hit` made;
-        the engine looks for the other lines' candidates in the block with those lines blanked."""
+        from the match (`PythonCore.vouch_json`), as its `core.VouchedJson`, with no `Finding` or
+        `Hit` made; the engine looks for the other lines' candidates in the block with those lines
+        blanked. Beside them, each line's number (None: the hits alone, each with its own)."""
         if self._core.name != "python" or self._rich_lines or buf.find(_ESC, start, end) >= 0:
-            return self.scan_hits(buf, start, end)
+            return self.scan_hits(buf, start, end), None
         from .core import blank  # imported already: Python's core runs
 
         core = cast("PythonCore", self._core)
         vouched = core.vouch_json(buf, start, end)
         if not vouched:
-            return self.scan_hits(buf, start, end)
+            return self.scan_hits(buf, start, end), None
         blanked = blank(buf, vouched)
         if blanked is None:
-            return self.scan_hits(buf, start, end)
+            return self.scan_hits(buf, start, end), None
         candidates, texts = core.read_texts(buf, start, end, find_in=blanked, above=self._previous)
         if not all(line[2] for line in candidates):
             # rich's exception line, Node's code line, a record that may continue: their lines are
             # read with those around them, by `_scan` (which reads the block again).
-            return self.scan_hits(buf, start, end)
-        out: list[Hit | JsonLine] = []
-        put = out.append
-        counting = self._count_lines
-        number = self._line_number
-        counted_to = start
-        hit = _hit
-        # The vouched lines and the others (few), each in its place, as `scan_plain` puts them.
-        others = zip(candidates, texts, strict=True)
-        other = next(others, None)
-        for line_start, _, key, raw, code_start, code_end, message, rid, vouched_text in (*vouched, _NO_MORE):
-            while other is not None and other[0][0] < line_start:
-                (other_start, other_end, errors), text = other
-                if counting:
-                    number += buf.count(b"\n", counted_to, other_start)
-                    counted_to = other_start
-                other_raw = buf[other_start:other_end]
-                if text is None:
-                    text = other_raw.decode("utf-8", "surrogateescape")
-                    if text[-1:] == "\r":
-                        text = text[:-1]
-                put(hit((number + 1 if counting else 0, other_raw, text, errors)))
-                other = next(others, None)
-            if line_start > end:
-                break
-            if counting:
-                number += buf.count(b"\n", counted_to, line_start)
-                counted_to = line_start
-            put((number + 1 if counting else 0, raw, key, code_start, code_end, message, rid, vouched_text))
+            return self.scan_hits(buf, start, end), None
+        out: list[Any] = vouched
+        starts = [line[0] for line in vouched]
+        places: list[int] = []
+        if candidates:  # the others (few), each put in its place, from the last (as `_keyed_lines` does)
+            from bisect import bisect_left
+
+            places = [bisect_left(starts, line[0]) for line in candidates]
+            out = list(vouched)
+            for place, line, text in zip(reversed(places), reversed(candidates), reversed(texts), strict=True):
+                out.insert(place, (line, text))
+                starts.insert(place, line[0])
+        # Each line's number: the newlines before it, counted from the line before (in C: no loop here).
+        numbers: list[int] = [0] * len(out)
+        if self._count_lines:
+            numbers = list(accumulate(map(buf.count, repeat(b"\n"), chain((start,), starts), starts),
+                                      initial=self._line_number + 1))
+            del numbers[0]
+        for index, place in enumerate(places):
+            place += index  # (the others before it are in `out` too)
+            (line_start, line_end, errors), text = out[place]
+            raw = buf[line_start:line_end]
+            if text is None:
+                text = raw.decode("utf-8", "surrogateescape")
+                if text[-1:] == "\r":
+                    text = text[:-1]
+            out[place] = _hit((numbers[place], raw, text, errors))
         self._done(buf, start, end)
-        return out
+        return out, numbers
 
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit], starts: list[int] | None = None) -> None:
         """Take the error lines of `buf[start:end]`, which holds whole lines only, from the block core;

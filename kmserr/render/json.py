@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import repeat
 from json import encoder as json_encoder
 from typing import IO, TYPE_CHECKING, Any, Final, cast
 
@@ -14,9 +15,10 @@ from . import Style, entry_record, explanation_record, json_line, json_name, jso
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
+    from ..core import VouchedJson
     from ..explanation import Explanation
     from ..forms import Finding
-    from ..scan import Hit, JsonLine
+    from ..scan import Hit
     from .summary import Row
 
 
@@ -97,8 +99,9 @@ def matched_line(hit: Hit, items: Sequence[Explanation], filename: str, style: S
 
 
 def matched_block(
-    hits: Iterable[Hit | JsonLine], explain: Callable[[Hit], Sequence[Explanation]],
+    hits: Iterable[Hit | VouchedJson], explain: Callable[[Hit], Sequence[Explanation]],
     explain_one: Callable[[Finding], Explanation], filename: str, style: Style, meanings: dict[Any, Any],
+    numbers: Iterable[int] | None = None,
 ) -> Iterator[tuple[Hit, Sequence[Explanation]] | bytes]:
     """`matched_line` of each hit, byte for byte, a run of lines as one `bytes` (one join and one
     encoding, not one a line); a hit of more than one match or a long line is yielded with its
@@ -112,9 +115,10 @@ def matched_block(
     value that is not ASCII are escaped already), so a run holding a DEL byte has them replaced
     at once (UTF-8 writes no other character with that byte).
 
-    A line Python's core vouched for (`scan.JsonLine`: printable ASCII, one error, its message and
-    request ID read from its form's match) is written from its bytes, with no `Finding` made but for
-    the first of its meaning and whether its message agrees (`_vouched_parts`)."""
+    A line Python's core vouched for (`core.VouchedJson`: valid UTF-8, one error, its message and
+    request ID read from its form's match), its number beside it in `numbers`, is written from its
+    bytes, with no `Finding` made but for the first of its meaning and of each message of a meaning
+    that has one to agree with (`_vouched_parts`)."""
     file_part = _file_part(filename).encode("utf-8")
     from ..explanation import message_agreement as agreement
 
@@ -125,16 +129,16 @@ def matched_block(
     block = object()  # what a meaning knows of its messages, it knows for this block only (`_said`)
     parts: list[bytes] = []
     count = 0  # the lines in `parts`
-    item: Any  # a `Hit` or a `JsonLine` (no `cast` a line: a call each)
-    for item in hits:
+    item: Any  # a `Hit` or a `VouchedJson` (no `cast` a line: a call each)
+    for item, at in zip(hits, repeat(0) if numbers is None else numbers, strict=False):  # (repeat: endless)
         if count >= run:
             yield _run(parts)
             parts.clear()
             count = 0
         count += 1
-        if type(item) is tuple_type:  # a vouched line (`scan.JsonLine`)
-            vouched: JsonLine = item
-            at, raw, key, low, high, said_bytes, rid, text = vouched
+        if type(item) is tuple_type:  # a vouched line (`core.VouchedJson`)
+            vouched: VouchedJson = item
+            _, _, key, raw, low, high, said_bytes, rid, text = vouched
             known = meanings.get(key)
             if known is None:
                 known = _vouched_meaning(meanings, vouched, explain_one, block)
@@ -243,12 +247,11 @@ def _meaning(meanings: dict[Any, Any], key: tuple[object, ...], item: Explanatio
     return known
 
 
-def _json_finding(line: JsonLine) -> Finding:
+def _json_finding(line: VouchedJson) -> Finding:
     """The one `Finding` of a vouched line (`core.json_finding`)."""
     from ..core import json_finding  # imported already: Python's core vouched for the line
 
-    _, raw, key, start, end, message, rid, text = line
-    return json_finding((0, 0, key, raw, start, end, message, rid, text))
+    return json_finding(line)
 
 
 def _utf8_string(text: str) -> bytes:
@@ -260,7 +263,7 @@ _UNKNOWN: Final = object()  # not known yet
 
 
 def _vouched_meaning(
-    meanings: dict[Any, Any], line: JsonLine, explain_one: Callable[[Finding], Explanation], block: object,
+    meanings: dict[Any, Any], line: VouchedJson, explain_one: Callable[[Finding], Explanation], block: object,
 ) -> list[Any]:
     """What `matched_block` keeps of a vouched line's meaning, the one of its `Finding`'s meaning key
     (a meaning met in a `Hit` first is the same), kept by its tail's key too (`core.tail_key`: the
@@ -275,7 +278,8 @@ def _vouched_meaning(
 
 
 def _vouched_parts(
-    known: list[Any], line: JsonLine, agrees: bool | None, style: Style, explain_one: Callable[[Finding], Explanation],
+    known: list[Any], line: VouchedJson, agrees: bool | None, style: Style,
+    explain_one: Callable[[Finding], Explanation],
 ) -> tuple[bytes, ...]:
     """The pieces of a vouched line's match (`_said`'s), by whether its message agrees."""
     item = explain_one(_json_finding(line))
