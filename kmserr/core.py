@@ -24,6 +24,11 @@ would read (no name, legacy code, other form's literal, quote, escape or envelop
 its tail's key by its form and code alone, with no candidate, batch or `Finding`; the block's other
 lines are read as below, the vouched ones made blanks for the engine (`blank`).
 
+For --json, the lines a regex vouches for are read so too (`vouch_json`), their message, request
+ID and span taken from the match: the record of such a line is its bytes and its meaning's pieces,
+with no `Finding` made but for the first line of each (form, code), which the full extractor reads
+too and must read as the same `Finding`.
+
 For plain output (`read_texts(codes=True)`), whose tail shows only each error's code, module
 code, gateway code, codeDesc and form (`tail_key`), a batch's line is read for that key alone
 (`_key_batch`): the regex's groups that the key depends on are looked up by signature, and only
@@ -530,17 +535,15 @@ class PythonCore:
         the first in each line, and the text before it; `_message_inert`), and its tail's key is
         known by its form and code alone (a legacy body's: its codes and codeDesc). The first line of
         each (form, code) is read by the full extractor too, which must agree, else that code's lines
-        of that form are left to `read_texts`. Each (start, end, key).
-
-        With `json` (grep --json), each is a `VouchedJson` instead: also the rest of its one
-        `Finding`, read from the match (`_json_detail`), for a line of printable ASCII only (where
-        bytes are characters and JSON escapes nothing but `"`); the first line of each (form, code)
-        is read by the full extractor too, which must give that `Finding`, else those lines are left
-        to `read_texts`."""
+        of that form are left to `read_texts`. Each (start, end, key)."""
         return cast("list[Vouched]", self._vouch(buf, start, end, False))
 
     def vouch_json(self, buf: bytes, start: int, end: int) -> list[VouchedJson]:
-        """`vouch`'s lines for --json, each a `VouchedJson`."""
+        """`vouch`'s lines for grep --json, each a `VouchedJson`: also the rest of its one `Finding`
+        (message, request ID, span), read from the match as the form's builder reads it from the
+        text (`_json_detail`), for a line of valid UTF-8. The first line of each (form, code) is
+        read by the full extractor too, which must give that `Finding` (`_json_first`), else those
+        lines are left to `read_texts`."""
         return cast("list[VouchedJson]", self._vouch(buf, start, end, True))
 
     def _vouch(self, buf: bytes, start: int, end: int, json: bool) -> list[Any]:
