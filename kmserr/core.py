@@ -590,7 +590,9 @@ class PythonCore:
                 if line_end - line_start > WINDOW:
                     continue
                 if kind == 0:  # the Python SDK's text, its message from where it begins to its `requestId:`
-                    if time_head(buf, line_start, at) is None or not inert(buf[match.start(2) : match.start(3) - 1]):
+                    label = match.start(3)
+                    message = buf[match.start(2) : label - 1]
+                    if time_head(buf, line_start, at) is None or not inert(message):
                         continue
                     form, ident = PYTHON_SDK, match[1]
                 elif kind == 1:  # the same in a JSON record's value, from its quote
@@ -599,13 +601,15 @@ class PythonCore:
                         high, form = match.start(3) - 1, PYTHON_SDK
                     else:  # its message with escapes: its first line of each code checked apart (`_ESCAPED`)
                         low, high, form = match.start(4), match.start(5) - 1, _ESCAPED
-                    if json_head(buf, line_start, at) is None or not inert(buf[low:high]):
+                    message = buf[low:high]
+                    if json_head(buf, line_start, at) is None or not inert(message):
                         continue
-                    ident = match[1]
+                    ident, label = match[1], high + 1
                 elif kind == 2:
-                    if time_head(buf, line_start, at) is None or not inert(match[3]):
+                    message = match[3]
+                    if time_head(buf, line_start, at) is None or not inert(message):
                         continue
-                    form, ident = API3_JSON, match[2]
+                    form, ident, label = API3_JSON, match[2], -1
                 elif kind == 3:
                     # A legacy code and its message, the line's only one (`_legacy_line`), in a timed
                     # line or in a JSON record's value, where it begins the value (`_legacy_message`
@@ -617,20 +621,20 @@ class PythonCore:
                     elif match.lastindex != 2 or time_head(buf, line_start, at) is None \
                             or buf.endswith(b"]: ", line_start, at):  # Node's header (`_legacy_message`)
                         continue
-                    form, ident = LEGACY_MESSAGE, match[1]
+                    form, ident, message, label = LEGACY_MESSAGE, match[1], b"", -1
                 else:
                     message, desc = match.group(4, 5)
                     if time_head(buf, line_start, at) is None or not inert(message) or not inert(desc) \
                             or message.find(b"(") >= 0 or desc.find(b"(") >= 0:
                         continue
-                    form, ident = LEGACY_JSON, match.group(1, 2, 3, 5)
+                    form, ident, label = LEGACY_JSON, match.group(1, 2, 3, 5), -1
                 key = get((form, ident))
                 if key is None:
-                    key = self._json_first(buf, line_start, line_end, form, ident, kind, match) if json \
-                        else self._vouch_first(buf, line_start, line_end, form, ident)
+                    key = self._json_first(buf, line_start, line_end, form, ident, (kind, match, message, label)) \
+                        if json else self._vouch_first(buf, line_start, line_end, form, ident)
                 if key:
                     if json:
-                        detail = _json_detail(kind, match, buf, line_start, line_end, key)
+                        detail = _json_detail(kind, match, message, label, buf, line_start, line_end, key)
                         if detail is not None:  # else read by `read_texts`
                             put(detail)
                         continue
@@ -666,17 +670,19 @@ class PythonCore:
 
     def _json_first(
         self, buf: bytes, line_start: int, line_end: int, form: str, ident: bytes | tuple[bytes | None, ...],
-        kind: int, match: re.Match[bytes],
+        read: tuple[int, re.Match[bytes], bytes, int],
     ) -> tuple[object, ...]:
         """`_vouch_first` for --json (`vouch_json`): the key of the first vouched line of a (form, what
         its key depends on), if the full extractor reads the line as the one `Finding` its match
         gives (`json_finding`): else () (those lines are never vouched for). Not kept where the line
-        is not one `_json_detail` reads (its next line of that key is the first then)."""
+        is not one `_json_detail` reads (its next line of that key is the first then). `read`: its
+        form's kind, match, message and label, as `_json_detail` takes them."""
         key = self._vouched.get((form, ident))
         if key is None:
             key = self._vouch_first(buf, line_start, line_end, form, ident)
         if key:
-            detail = _json_detail(kind, match, buf, line_start, line_end, key)
+            kind, match, message, label = read
+            detail = _json_detail(kind, match, message, label, buf, line_start, line_end, key)
             if detail is None:
                 return key
             text = detail[8] or buf[line_start:line_end].decode("ascii")
@@ -1508,11 +1514,14 @@ _RID_NEAR: Final = _lazy_bytes(rb"request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za
 
 
 def _json_detail(
-    kind: int, match: re.Match[bytes], buf: bytes, line_start: int, line_end: int, key: tuple[object, ...],
+    kind: int, match: re.Match[bytes], message: bytes, label: int, buf: bytes, line_start: int, line_end: int,
+    key: tuple[object, ...],
 ) -> VouchedJson | None:
     """A vouched line's `VouchedJson`, its message and request ID read from its form's match as its
     builder reads them from the text (`forms._python_sdk`, `_api3_json`, `_legacy_message`); None
-    where the line is not valid UTF-8 (JSON adds its bytes in base64)."""
+    where the line is not valid UTF-8 (JSON adds its bytes in base64). `message`: its message as
+    `PythonCore.vouch` checked it (an SDK's to its `requestId:`, at `label`; an API 3.0 body's; a
+    legacy body's; none of a legacy message), not stripped nor unescaped."""
     raw = buf[line_start:line_end]
     text: str | None = None
     if raw.translate(None, _PRINTABLE):  # another script, or control characters: the text's rules
@@ -1521,38 +1530,26 @@ def _json_detail(
         except UnicodeDecodeError:
             return None
     rid: bytes | None
-    message: bytes | None
     if kind <= 1:  # the Python SDK's text (`_sdk_message`): the message to its last ` requestId:`, then the ID
         code_start, code_end = match.span(1)
-        low = match.start(2)
-        if low >= 0:
-            label = match.start(3)
-            message = buf[low : label - 1]
-            message = message.rstrip() if text is None else message.decode("utf-8").rstrip().encode("utf-8")
-        else:  # in a JSON string, with escapes of ideographs (`_V_ESCAPE`): unescaped, as the text is read
-            from .forms import _json_unescape
+        if kind == 1 and match.start(2) < 0:  # in a JSON string, with escapes of ideographs (`_V_ESCAPE`):
+            from .forms import _json_unescape  # unescaped, as the text is read
 
-            label = match.start(5)
-            message = _json_unescape(buf[match.start(4) : label - 1].decode("utf-8")).rstrip().encode("utf-8")
+            message = _json_unescape(message.decode("utf-8")).rstrip().encode("utf-8")
+        else:
+            message = message.rstrip() if text is None else message.decode("utf-8").rstrip().encode("utf-8")
         rid_start = label + 10  # (len(b"requestId:"))
         rid = buf[rid_start:line_end] if kind == 0 else buf[rid_start : buf.find(b'"', rid_start, line_end)]
     elif kind == 2:  # an API 3.0 body: its message as it stands (no escape), its ID unless none
         code_start, code_end = match.span(2)
-        message, rid = match[3], match[4]
+        rid = match[4]
         if not rid or rid.lower() in _NO_RID:
             rid = None
     else:  # a legacy code and its message, to the value's quote or the line's end; an ID anywhere
         code_start, code_end = match.span(1 if kind == 3 else 3)
-        body = code_end + 1
-        if buf[body] == 32:  # (b" ")
-            body += 1
-        if kind == 4:
-            stop = match.end(4)
-        elif buf[match.start() - 1] == 34:  # (b'"'): in a value, to its quote
-            stop = buf.find(b'"', body, line_end)
-        else:
-            stop = line_end
-        message = buf[body:stop]
+        if kind == 3:  # after the code's `) `, to the value's quote or the line's end
+            body = code_end + 2 if buf[code_end + 1] == 32 else code_end + 1  # (b" ")
+            message = buf[body : buf.find(b'"', body, line_end) if buf[match.start() - 1] == 34 else line_end]
         message = message.strip() if text is None else message.decode("utf-8").strip().encode("utf-8")
         rid = None
         # `_request_id_near`, on the line's own text, where `request` stands in it (in any case: no
