@@ -14,6 +14,7 @@ names, long lines, other scripts), and on every fixture in tests/data.
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -116,12 +117,13 @@ def grep(path: Path, *, numbers: bool) -> tuple[bytes, int, bytes]:
     counted.search(str(path))
     assert counted.lines_per_input[-1][1] == out.getvalue().count(b"\n")
     matcher_for(default_registry()).cores.clear()
-    json = io.BytesIO()
-    sink = line_printer(json, "json", Style(), with_filename=True, line_numbers=True, annotate=True, encoding="utf-8")
+    records = io.BytesIO()
+    sink = line_printer(records, "json", Style(), with_filename=True, line_numbers=True, annotate=True,
+                        encoding="utf-8")
     Search(default_registry(), sink, lambda path, problem: None, jobs=1).search(str(path))
     sink.flush()
-    assert json.getvalue().count(b"\n") == counted.lines_per_input[-1][1]
-    return out.getvalue(), counted.lines_per_input[-1][1], json.getvalue()
+    assert records.getvalue().count(b"\n") == counted.lines_per_input[-1][1]
+    return out.getvalue(), counted.lines_per_input[-1][1], records.getvalue()
 
 
 def three_ways(path: Path, engine: str, *, numbers: bool = False) -> bytes:
@@ -444,3 +446,38 @@ def test_a_line_whose_finding_the_full_extractor_reads_otherwise_is_not_vouched_
     assert len(reader.vouch(buf, 0, len(buf))) == 3
     fresh = PythonCore(matcher.extractor, matcher.engine)
     assert [detail[6:8] for detail in fresh.vouch_json(buf, 0, len(buf))] == [(b"m", b"r")] * 3
+
+
+@pytest.mark.parametrize("count_lines", [False, True])
+def test_json_lines_of_a_block_keep_their_order_and_numbers(tmp_path: Path, count_lines: bool) -> None:
+    """Vouched lines and the lines `read_texts` reads between them (in no common form) are written
+    in the file's order, each with its number (0 where lines are not counted), as with vouching off;
+    blocks cut mid-file keep counting."""
+    lines = []
+    for index in range(60):
+        lines.append(fill(COMMON[index % len(COMMON)], "AuthFailure", f"m {index}", f"r-{index}"))
+        if index % 7 == 0:
+            lines.append("ordinary line")
+        if index % 5 == 0:
+            lines.append(f"2024-05-14T08:00:00Z ERROR Code: InternalError, Message: m {index}")
+    path = tmp_path / "a.log"
+    path.write_bytes("\n".join(lines).encode() + b"\n")
+
+    def json_out() -> bytes:
+        matcher_for(default_registry()).cores.clear()
+        out = io.BytesIO()
+        sink = line_printer(out, "json", Style(), with_filename=True, line_numbers=True, annotate=True,
+                            encoding="utf-8")
+        Search(default_registry(), sink, lambda path, problem: None, jobs=1, count_lines=count_lines).search(str(path))
+        sink.flush()
+        return out.getvalue()
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv(core.ENV, "1")
+        m.setattr(search, "BLOCK_SIZE", 2048)
+        vouched = json_out()
+        m.setattr(core, "VOUCH", False)
+        assert json_out() == vouched
+    numbers = [record["line_number"] for record in map(json.loads, vouched.splitlines())]
+    assert len(numbers) > 60
+    assert numbers == (sorted(numbers) if count_lines else [0] * len(numbers))
