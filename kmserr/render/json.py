@@ -161,9 +161,8 @@ def matched_block(
                     if pieces is None:
                         pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
                     made = known[5][agrees] = _quoted(pieces)
-                # (`\` stands in no vouched line but an escaped message's, which is not vouched for
-                # here: looked for all the same.) No message or request ID that a vouching regex reads
-                # holds either.
+                # (`\` stands in a vouched line only in an escaped message's `\uXXXX`.) No message or
+                # request ID that a vouching regex reads holds `"` or `\`.
                 if b"\\" in raw:
                     raw = raw.replace(b"\\", b"\\\\")
                 if rid is None:
