@@ -24,6 +24,11 @@ would read (no name, legacy code, other form's literal, quote, escape or envelop
 its tail's key by its form and code alone, with no candidate, batch or `Finding`; the block's other
 lines are read as below, the vouched ones made blanks for the engine (`blank`).
 
+For --json, the lines a regex vouches for are read so too (`vouch_json`), their message, request
+ID and span taken from the match: the record of such a line is its bytes and its meaning's pieces,
+with no `Finding` made but for the first line of each (form, code), which the full extractor reads
+too and must read as the same `Finding`.
+
 For plain output (`read_texts(codes=True)`), whose tail shows only each error's code, module
 code, gateway code, codeDesc and form (`tail_key`), a batch's line is read for that key alone
 (`_key_batch`): the regex's groups that the key depends on are looked up by signature, and only
@@ -188,6 +193,9 @@ class PythonCore:
         self._known: dict[tuple[object, ...], dict[object, tuple[object, ...]]] = {}
         # Lines a regex vouches for (`vouch`): by (form, code), the key of their tail, or (): refused.
         self._vouched: dict[tuple[str, object], tuple[object, ...]] = {}
+        # The same for --json (`vouch_json`), where the full extractor's finding of the first such line
+        # must be the one read from its match too (`_json_first`).
+        self._vouched_json: dict[tuple[str, object], tuple[object, ...]] = {}
         self._vouch_pause = 0  # how many blocks more `vouch` leaves alone
         # Lines in a simple envelope (`_read_wrapped`): the core that reads them unwrapped, and how.
         self._inner: PythonCore | None = None
@@ -533,6 +541,18 @@ class PythonCore:
         known by its form and code alone (a legacy body's: its codes and codeDesc). The first line of
         each (form, code) is read by the full extractor too, which must agree, else that code's lines
         of that form are left to `read_texts`. Each (start, end, key)."""
+        return cast("list[Vouched]", self._vouch(buf, start, end, False))
+
+    def vouch_json(self, buf: bytes, start: int, end: int) -> list[VouchedJson]:
+        """`vouch`'s lines for grep --json, each a `VouchedJson`: also the rest of its one `Finding`
+        (message, request ID, span), read from the match as the form's builder reads it from the
+        text (`_json_detail`), for a line of valid UTF-8. The first line of each (form, code) is
+        read by the full extractor too, which must give that `Finding` (`_json_first`), else those
+        lines are left to `read_texts`."""
+        return cast("list[VouchedJson]", self._vouch(buf, start, end, True))
+
+    def _vouch(self, buf: bytes, start: int, end: int, json: bool) -> list[Any]:
+        """`vouch`, or `vouch_json` with `json`."""
         if not (VOUCH and POSSESSIVE and self._fast and self._envelope in (AUTO, NONE)):
             return []  # the vouching regexes need re's possessive quantifiers (extract.POSSESSIVE)
         if buf.find(b"\x1b", start, end) >= 0:
@@ -550,11 +570,10 @@ class PythonCore:
             return []
         plain_sdk, quoted_sdk, api3, legacy, legacy_body, time_head, json_head, json_open, time_open = \
             _vouchers(self._extractor.names)
-        known = self._vouched
-        get = known.get
+        get = self._vouched_json.get if json else self._vouched.get
         inert = _message_inert
         rfind = buf.rfind
-        found: list[Vouched] = []
+        found: list[Any] = []
         put = found.append
         # Each form's matches, each from its literal to its line's end (a match that its line's
         # text after the error fails is no match: a later one in that line then has the literal
@@ -576,7 +595,9 @@ class PythonCore:
                 if line_end - line_start > WINDOW:
                     continue
                 if kind == 0:  # the Python SDK's text, its message from where it begins to its `requestId:`
-                    if time_head(buf, line_start, at) is None or not inert(buf[match.start(2) : match.start(3) - 1]):
+                    label = match.start(3)
+                    message = buf[match.start(2) : label - 1]
+                    if time_head(buf, line_start, at) is None or not inert(message):
                         continue
                     form, ident = PYTHON_SDK, match[1]
                 elif kind == 1:  # the same in a JSON record's value, from its quote
@@ -585,13 +606,15 @@ class PythonCore:
                         high, form = match.start(3) - 1, PYTHON_SDK
                     else:  # its message with escapes: its first line of each code checked apart (`_ESCAPED`)
                         low, high, form = match.start(4), match.start(5) - 1, _ESCAPED
-                    if json_head(buf, line_start, at) is None or not inert(buf[low:high]):
+                    message = buf[low:high]
+                    if json_head(buf, line_start, at) is None or not inert(message):
                         continue
-                    ident = match[1]
+                    ident, label = match[1], high + 1
                 elif kind == 2:
-                    if time_head(buf, line_start, at) is None or not inert(match[3]):
+                    message = match[3]
+                    if time_head(buf, line_start, at) is None or not inert(message):
                         continue
-                    form, ident = API3_JSON, match[2]
+                    form, ident, label = API3_JSON, match[2], -1
                 elif kind == 3:
                     # A legacy code and its message, the line's only one (`_legacy_line`), in a timed
                     # line or in a JSON record's value, where it begins the value (`_legacy_message`
@@ -603,17 +626,23 @@ class PythonCore:
                     elif match.lastindex != 2 or time_head(buf, line_start, at) is None \
                             or buf.endswith(b"]: ", line_start, at):  # Node's header (`_legacy_message`)
                         continue
-                    form, ident = LEGACY_MESSAGE, match[1]
+                    form, ident, message, label = LEGACY_MESSAGE, match[1], b"", -1
                 else:
                     message, desc = match.group(4, 5)
                     if time_head(buf, line_start, at) is None or not inert(message) or not inert(desc) \
                             or message.find(b"(") >= 0 or desc.find(b"(") >= 0:
                         continue
-                    form, ident = LEGACY_JSON, match.group(1, 2, 3, 5)
+                    form, ident, label = LEGACY_JSON, match.group(1, 2, 3, 5), -1
                 key = get((form, ident))
                 if key is None:
-                    key = self._vouch_first(buf, line_start, line_end, form, ident)
+                    key = self._json_first(buf, line_start, line_end, form, ident, (kind, match, message, label)) \
+                        if json else self._vouch_first(buf, line_start, line_end, form, ident)
                 if key:
+                    if json:
+                        detail = _json_detail(kind, match, message, label, buf, line_start, line_end, key)
+                        if detail is not None:  # else read by `read_texts`
+                            put(detail)
+                        continue
                     put((line_start, line_end, key))
         found.sort()
         if end - start >= _PAUSE_AFTER and len(found) << _VOUCHED_BYTES < end - start:
@@ -642,6 +671,31 @@ class PythonCore:
         if len(self._vouched) >= _CHECKED_MAX:
             self._vouched.clear()
         self._vouched[form, ident] = key
+        return key
+
+    def _json_first(
+        self, buf: bytes, line_start: int, line_end: int, form: str, ident: bytes | tuple[bytes | None, ...],
+        read: tuple[int, re.Match[bytes], bytes, int],
+    ) -> tuple[object, ...]:
+        """`_vouch_first` for --json (`vouch_json`): the key of the first vouched line of a (form, what
+        its key depends on), if the full extractor reads the line as the one `Finding` its match
+        gives (`json_finding`): else () (those lines are never vouched for). Not kept where the line
+        is not one `_json_detail` reads (its next line of that key is the first then). `read`: its
+        form's kind, match, message and label, as `_json_detail` takes them."""
+        key = self._vouched.get((form, ident))
+        if key is None:
+            key = self._vouch_first(buf, line_start, line_end, form, ident)
+        if key:
+            kind, match, message, label = read
+            detail = _json_detail(kind, match, message, label, buf, line_start, line_end, key)
+            if detail is None:
+                return key
+            text = detail[8] or buf[line_start:line_end].decode("ascii")
+            if tuple(self._extractor.find(text, envelope=self._envelope)) != (json_finding(detail),):
+                key = ()
+        if len(self._vouched_json) >= _CHECKED_MAX:
+            self._vouched_json.clear()
+        self._vouched_json[form, ident] = key
         return key
 
     def _read_fast(
@@ -1441,7 +1495,7 @@ _V_API3: Final = (
     rb'\{"(?:(Response)"' + _B + rb":" + _B + rb"\{" + _B + rb'")?' + rb'Error"' + _B + rb":" + _B
     + rb"\{" + _B + rb'"Code"' + _B + rb":" + _B + rb'"([A-Za-z][A-Za-z0-9_.]*+)"' + _B + rb"," + _B
     + rb'"Message"' + _B + rb":" + _B + rb'"([^"\\\x00-\x1f]{0,4096}+)"' + _B + rb"\}" + _B + rb"," + _B
-    + rb'"RequestId"' + _B + rb":" + _B + rb'"[!#-\[\]-~]*+"' + _B + rb"\}(?(1)" + _B + rb"\})")
+    + rb'"RequestId"' + _B + rb":" + _B + rb'"([!#-\[\]-~]*+)"' + _B + rb"\}(?(1)" + _B + rb"\})")
 
 _DIGIT_PAREN: Final = _lazy_bytes(rb"\)(?<=[0-9]\))")  # where either engine may see a legacy code's `)`
 _SPACES: Final = b" " * (WINDOW + 1)
@@ -1450,6 +1504,90 @@ _SPACES: Final = b" " * (WINDOW + 1)
 _ESCAPED: Final = PYTHON_SDK + "\\u"
 # A vouched line: where it starts and ends (without its newline) in the block, and its tail's key.
 Vouched = tuple[int, int, tuple[object, ...]]
+
+
+# A vouched line for --json (`PythonCore.vouch_json`): where it starts and ends in the block, its
+# tail's key (`tail_key`: code, module code, gateway code, codeDesc, form), its bytes, where its code
+# starts and ends in them, its message and its request ID (None: none) in UTF-8 as its one `Finding`
+# holds them, and its text: None where the line is printable ASCII (its bytes are its characters, and
+# JSON escapes nothing but `"` there), else the line decoded (valid UTF-8 only).
+VouchedJson = tuple[int, int, tuple[object, ...], bytes, int, int, "bytes | None", "bytes | None", "str | None"]
+# Printable ASCII: what a line of `VouchedJson` without a text is made of, as `bytes.translate` deletes it.
+_PRINTABLE: Final = bytes(range(0x20, 0x7F))
+_NO_RID: Final = frozenset({b"none", b"null", b"nil", b"undefined"})  # `forms._NO_VALUE` but the empty
+# `forms._REQUEST_ID_ANYWHERE` as bytes, for printable ASCII (where `\s` and the cases are ASCII's alike).
+_RID_NEAR: Final = _lazy_bytes(rb"request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})", re.IGNORECASE)
+
+
+def _json_detail(
+    kind: int, match: re.Match[bytes], message: bytes, label: int, buf: bytes, line_start: int, line_end: int,
+    key: tuple[object, ...],
+) -> VouchedJson | None:
+    """A vouched line's `VouchedJson`, its message and request ID read from its form's match as its
+    builder reads them from the text (`forms._python_sdk`, `_api3_json`, `_legacy_message`); None
+    where the line is not valid UTF-8 (JSON adds its bytes in base64). `message`: its message as
+    `PythonCore.vouch` checked it (an SDK's to its `requestId:`, at `label`; an API 3.0 body's; a
+    legacy body's; none of a legacy message), not stripped nor unescaped."""
+    raw = buf[line_start:line_end]
+    text: str | None = None
+    if raw.translate(None, _PRINTABLE):  # another script, or control characters: the text's rules
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    rid: bytes | None
+    if kind <= 1:  # the Python SDK's text (`_sdk_message`): the message to its last ` requestId:`, then the ID
+        code_start, code_end = match.span(1)
+        if kind == 1 and match.start(2) < 0:  # in a JSON string, with escapes of ideographs (`_V_ESCAPE`):
+            from .forms import _json_unescape  # unescaped, as the text is read
+
+            message = _json_unescape(message.decode("utf-8")).rstrip().encode("utf-8")
+        else:
+            message = message.rstrip() if text is None else message.decode("utf-8").rstrip().encode("utf-8")
+        rid_start = label + 10  # (len(b"requestId:"))
+        rid = buf[rid_start:line_end] if kind == 0 else buf[rid_start : buf.find(b'"', rid_start, line_end)]
+    elif kind == 2:  # an API 3.0 body: its message as it stands (no escape), its ID unless none
+        code_start, code_end = match.span(2)
+        rid = match[4]
+        if not rid or rid.lower() in _NO_RID:
+            rid = None
+    else:  # a legacy code and its message, to the value's quote or the line's end; an ID anywhere
+        code_start, code_end = match.span(1 if kind == 3 else 3)
+        if kind == 3:  # after the code's `) `, to the value's quote or the line's end
+            body = code_end + 2 if buf[code_end + 1] == 32 else code_end + 1  # (b" ")
+            message = buf[body : buf.find(b'"', body, line_end) if buf[match.start() - 1] == 34 else line_end]
+        message = message.strip() if text is None else message.decode("utf-8").strip().encode("utf-8")
+        rid = None
+        # `_request_id_near`, on the line's own text, where `request` stands in it (in any case: no
+        # character but ASCII lowers to an ASCII letter of it)
+        lowered = raw.lower()
+        at = lowered.find(b"request")
+        if at >= 0:
+            if text is None:  # printable ASCII: its regex as bytes, at each `request` (`_request_ids`: the first)
+                near = _RID_NEAR.match(raw, at)
+                while near is None and (at := lowered.find(b"request", at + 7)) >= 0:
+                    near = _RID_NEAR.match(raw, at)
+                if near is not None and near[1].lower() not in _NO_RID:
+                    rid = near[1]
+            else:
+                from .forms import _request_id_near
+
+                found = _request_id_near(text, 0)
+                rid = None if found is None else found.encode("utf-8")
+    return (line_start, line_end, key, raw, code_start - line_start, code_end - line_start, message, rid, text)
+
+
+def json_finding(detail: VouchedJson) -> Finding:
+    """The one `Finding` of a line of `VouchedJson`, as the full extractor gives it."""
+    _, _, key, raw, code_start, code_end, message, rid, text = detail
+    code, module_code, error_code, code_desc, form = key
+    if text is not None and not text.isascii():  # characters, not bytes
+        code_start, code_end = len(raw[:code_start].decode("utf-8")), len(raw[:code_end].decode("utf-8"))
+    return Finding(
+        code=cast(str, code), form=cast(str, form), start=code_start, end=code_end,
+        message=None if message is None else message.decode("utf-8"),
+        request_id=None if rid is None else rid.decode("utf-8"), module_code=cast("int | None", module_code),
+        error_code=cast("int | None", error_code), code_desc=cast("str | None", code_desc))
 
 
 def _message_inert(message: bytes) -> bool:
@@ -1515,14 +1653,15 @@ def _vouchers(names: tuple[str, ...]) -> _Vouchers:
     )
 
 
-def blank(buf: bytes, lines: list[Vouched]) -> bytes | None:
+def blank(buf: bytes, lines: Sequence[Vouched | VouchedJson]) -> bytes | None:
     """A copy of `buf` (a block's buffer) with these lines' bytes made spaces, their places kept: no
     engine finds a candidate there. None if two of them overlap (no two forms' regexes vouch for
     one line: never)."""
     pieces: list[bytes] = []
     put = pieces.append
     at = 0
-    for line_start, line_end, _ in lines:
+    for line in lines:
+        line_start, line_end = line[0], line[1]
         if line_start < at:
             return None
         put(buf[at:line_start])

@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from itertools import accumulate, chain, repeat
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
 
 from .forms import NODE_CONTEXT, RICH_HEAD, RICH_LOG_MARK, RICH_LOG_RECORD, Finding
@@ -23,7 +24,7 @@ from .registry import Registry, default_registry
 # needs them: the compiled core's grep of lines it reads all needs none of them.
 if TYPE_CHECKING:
     from ._native import Hole, NativeCore, Tails
-    from .core import BlockCore, Line, NativeClass, PythonCore, Vouched
+    from .core import BlockCore, Line, NativeClass, PythonCore, Vouched, VouchedJson
     from .engines import Engine
     from .envelopes import Simple
     from .extract import Extractor
@@ -345,6 +346,57 @@ class LineScanner:
             put((buf[line_start:line_end], number + 1 if counting else 0, key))
         self._done(buf, start, end)
         return out
+
+    def scan_json(self, buf: bytes, start: int, end: int) -> tuple[Sequence[Hit | VouchedJson], Sequence[int] | None]:
+        """The error lines of `buf[start:end]` (whole lines) for --json: as `scan_hits`' hits, but a
+        line that a form's regex vouches for whole, with its one error's message and request ID read
+        from the match (`PythonCore.vouch_json`), as its `core.VouchedJson`, with no `Finding` or
+        `Hit` made; the engine looks for the other lines' candidates in the block with those lines
+        blanked. Beside them, each line's number (None: the hits alone, each with its own)."""
+        if self._core.name != "python" or self._rich_lines or buf.find(_ESC, start, end) >= 0:
+            return self.scan_hits(buf, start, end), None
+        from .core import blank  # imported already: Python's core runs
+
+        core = cast("PythonCore", self._core)
+        vouched = core.vouch_json(buf, start, end)
+        if not vouched:
+            return self.scan_hits(buf, start, end), None
+        blanked = blank(buf, vouched)
+        if blanked is None:
+            return self.scan_hits(buf, start, end), None
+        candidates, texts = core.read_texts(buf, start, end, find_in=blanked, above=self._previous)
+        if not all(line[2] for line in candidates):
+            # rich's exception line, Node's code line, a record that may continue: their lines are
+            # read with those around them, by `_scan` (which reads the block again).
+            return self.scan_hits(buf, start, end), None
+        out: list[Any] = vouched
+        starts = [line[0] for line in vouched]
+        places: list[int] = []
+        if candidates:  # the others (few), each put in its place, from the last (as `_keyed_lines` does)
+            from bisect import bisect_left
+
+            places = [bisect_left(starts, line[0]) for line in candidates]
+            out = list(vouched)
+            for place, line, text in zip(reversed(places), reversed(candidates), reversed(texts), strict=True):
+                out.insert(place, (line, text))
+                starts.insert(place, line[0])
+        # Each line's number: the newlines before it, counted from the line before (in C: no loop here).
+        numbers: list[int] = [0] * len(out)
+        if self._count_lines:
+            numbers = list(accumulate(map(buf.count, repeat(b"\n"), chain((start,), starts), starts),
+                                      initial=self._line_number + 1))
+            del numbers[0]
+        for index, place in enumerate(places):
+            place += index  # (the others before it are in `out` too)
+            (line_start, line_end, errors), text = out[place]
+            raw = buf[line_start:line_end]
+            if text is None:
+                text = raw.decode("utf-8", "surrogateescape")
+                if text[-1:] == "\r":
+                    text = text[:-1]
+            out[place] = _hit((numbers[place], raw, text, errors))
+        self._done(buf, start, end)
+        return out, numbers
 
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit], starts: list[int] | None = None) -> None:
         """Take the error lines of `buf[start:end]`, which holds whole lines only, from the block core;

@@ -303,13 +303,13 @@ class Search:
                     lines += self._json_assembled(*assembled, name)
                     continue
             if json_block is not None:
-                found_hits = scanner.scan_hits(buf, start, end)
+                found_hits, numbers = scanner.scan_json(buf, start, end)
                 if found_hits:
                     from .explanation import explain_finding  # a lookup in sys.modules after the first
 
                     self.matched = True
                     json_block(found_hits, self._explain, functools.partial(explain_finding, registry=self.registry),
-                               name, self._json_meanings)
+                               name, self._json_meanings, numbers)
                     lines += len(found_hits)
                     cast("Sink", sink).flush()  # a live stream is shown as soon as its lines are read
                 continue

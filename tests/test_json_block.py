@@ -149,3 +149,45 @@ def test_every_character_json_safe_escapes_begins_with_a_byte_the_check_keeps() 
 @given(st.text(st.characters(blacklist_categories=["Cs"])))
 def test_text_is_safe_encoded_as_json_safe_encodes_it(text: str) -> None:
     assert json_printer._safe_utf8(text) == json_safe(text).encode("utf-8")
+
+
+def test_every_character_json_safe_escapes_is_told_by_the_vouched_lines_check() -> None:
+    """A vouched line's bytes are written as they are (`matched_block`) only where `_plain_utf8`'s
+    bytes are all it holds and not the one character of U+3000 to U+3FFF that `json_safe` escapes:
+    each character it escapes is told so, control characters too; CJK text and its punctuation not."""
+    from kmserr.controls import _pattern
+
+    kept, escaped_cjk = json_printer._plain_utf8()
+    escaped = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and _pattern("json").match(chr(c))]
+    escaped += [chr(c) for c in range(0x20)]
+    assert [c for c in escaped if not c.encode().translate(None, kept) and escaped_cjk not in c.encode()] == []
+    assert "\u3164".encode() == escaped_cjk
+    assert not "参数错误。、 café \u3000x".encode().translate(None, kept)
+
+
+def test_a_vouched_lines_record_is_the_full_extractors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines of the common forms, vouched for (`core.VouchedJson`) or not, written by `matched_block`
+    are the records of `matched_line`: printable ASCII, CJK, control characters, a DEL."""
+    from kmserr import core
+    from kmserr.core import PythonCore
+
+    monkeypatch.setenv(core.ENV, "1")
+    lines = [
+        "2024-05-14T08:00:00.016Z ERROR [3d37] kms: Encrypt raised [TencentCloudSDKException] "
+        + f"code:InternalError message:{message} requestId:ef895e4f-1e90"
+        for message in ("An internal error.", "解密失败。", "tab\there", "del\x7f", "filler\u3164", "say “q”")
+    ] + ['{"time":"2024-05-14T08:00:00.016Z","error":"(10630) key is not existed","request_id":"abcdef123"}']
+    data = "\n".join(lines).encode() + b"\n"
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    vouched = reader.vouch_json(data, 0, len(data))
+    if not core.POSSESSIVE:  # no vouching here (before CPython 3.11.5)
+        assert vouched == []
+        return
+    assert len(vouched) == len(lines)
+    explain_one = functools.partial(explain_finding, registry=default_registry())
+    written = b"".join(d for d in json_printer.matched_block(vouched, lambda hit: [], explain_one, "app.log", Style(),
+                                                              {}, range(1, len(lines) + 1)) if isinstance(d, bytes))
+    expected = b"".join(json_printer.matched_line(hit, [explain_one(f) for f in hit.findings], "app.log", Style())
+                        for hit in LineScanner(matcher).feed(data))
+    assert written == expected

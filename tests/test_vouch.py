@@ -14,6 +14,8 @@ names, long lines, other scripts), and on every fixture in tests/data.
 from __future__ import annotations
 
 import io
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -98,10 +100,11 @@ def common_line(draw: st.DrawFn, code: str) -> str:
     return line
 
 
-def grep(path: Path, *, numbers: bool) -> tuple[bytes, int]:
-    """Pure Python's plain output of a file (file names and line numbers), and `-c`'s count, read by
-    new block cores (a core keeps the (form, code)s it refused to vouch for: a test's lines are judged
-    by the regexes, not by what an earlier test's lines refused)."""
+def grep(path: Path, *, numbers: bool) -> tuple[bytes, int, bytes]:
+    """Pure Python's plain output of a file (file names and line numbers), `-c`'s count and the
+    output of `--json` (lines a regex vouches for written from its match: `PythonCore.vouch_json`),
+    read by new block cores (a core keeps the (form, code)s it refused to vouch for: a test's lines
+    are judged by the regexes, not by what an earlier test's lines refused)."""
     matcher_for(default_registry()).cores.clear()
     out = io.BytesIO()
     sink = line_printer(out, "plain", Style(), with_filename=True, line_numbers=numbers, annotate=True,
@@ -113,7 +116,14 @@ def grep(path: Path, *, numbers: bool) -> tuple[bytes, int]:
                      count_codes=False)
     counted.search(str(path))
     assert counted.lines_per_input[-1][1] == out.getvalue().count(b"\n")
-    return out.getvalue(), counted.lines_per_input[-1][1]
+    matcher_for(default_registry()).cores.clear()
+    records = io.BytesIO()
+    sink = line_printer(records, "json", Style(), with_filename=True, line_numbers=True, annotate=True,
+                        encoding="utf-8")
+    Search(default_registry(), sink, lambda path, problem: None, jobs=1).search(str(path))
+    sink.flush()
+    assert records.getvalue().count(b"\n") == counted.lines_per_input[-1][1]
+    return out.getvalue(), counted.lines_per_input[-1][1], records.getvalue()
 
 
 def three_ways(path: Path, engine: str, *, numbers: bool = False) -> bytes:
@@ -374,3 +384,100 @@ def test_the_same_lines_as_before_on_mutated_lines(lines: list[tuple[str, str]],
     start, end = min(cut, len(buf)), max(0, len(buf) - cut)
     if start <= end:
         assert selected_now(buf, start, end) == selected_before(buf, start, end)
+
+
+# Messages and request IDs whose reading from a vouching match differs from the text's where a step
+# of it is left out: blanks at their ends (ASCII, tabs, other scripts'), control characters, DEL,
+# what `json_safe` escapes, `request` in a message (a legacy line's request ID is read anywhere).
+JSON_MESSAGES = ("The CMK is disabled.", "trailing  ", "tab\tin", "end\t", "wide\u3000", "解密失败。", "解密失败 ",
+                 "x\xa0", "\u3164x", "del\x7fx", "request parameters", "request_id: abcdefgh-1", "x requestid=undefined",
+                 "RequestId: 12345678", "“quoted”", "\x1cx\x1c", "é ", "x request-id=abcdefg", "request_id:'abc-12345'")
+JSON_RIDS = ("ef895e4f-1e90-445d-a870-a6eb1669d50e", "abc", "undefined", "null", "", "r_1", "NONE")
+
+
+def test_json_records_of_vouched_lines_are_the_full_extractors(tmp_path: Path) -> None:
+    """--json of lines a regex vouches for (`PythonCore.vouch_json`: message, request ID and span read
+    from the match) is that of the full extractor's findings, for each common form with messages and
+    request IDs whose reading differs where a step of it is left out; most lines vouched for."""
+    lines = [fill(form, code, message, rid) for code in ("AuthFailure", "q") for form in COMMON
+             for message in JSON_MESSAGES for rid in JSON_RIDS]
+    data = "\n".join(lines).encode() + b"\n"
+    path = tmp_path / "a.log"
+    path.write_bytes(data)
+    for engine in ENGINES:
+        three_ways(path, engine, numbers=True)
+    if vouching_is_off_here():
+        return
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    vouched = reader.vouch_json(data, 0, len(data))
+    assert len(vouched) > len(lines) // 3
+    assert {detail[8] is None for detail in vouched} == {True, False}  # printable ASCII, and not
+
+
+def test_a_legacy_lines_request_id_is_read_by_the_extractors_regex_as_bytes() -> None:
+    """`core._RID_NEAR` is `forms._REQUEST_ID_ANYWHERE` as bytes (printable ASCII reads alike)."""
+    from kmserr import forms
+
+    assert core._RID_NEAR.pattern == forms._REQUEST_ID_ANYWHERE.pattern.encode("ascii")
+    assert core._RID_NEAR.flags & re.IGNORECASE and forms._REQUEST_ID_ANYWHERE.flags & re.IGNORECASE
+
+
+def test_a_line_whose_finding_the_full_extractor_reads_otherwise_is_not_vouched_for_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """For --json the first line of each (form, code) must be read by the full extractor as the one
+    `Finding` its match gives, message and request ID too: where only its key agrees, none of those
+    lines is vouched for (`vouch_json`), while plain output's `vouch` still takes them."""
+    if vouching_is_off_here():
+        return
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    real = matcher.extractor.find
+
+    def other_message(*args: Any, **kwargs: Any) -> list[Any]:
+        return [finding._replace(message="else") for finding in real(*args, **kwargs)]
+
+    monkeypatch.setattr(reader, "_extractor", type("Other", (), {"names": matcher.extractor.names,
+                                                                  "find": staticmethod(other_message)})())
+    buf = (fill(COMMON[0], "AuthFailure", "m", "r") + "\n").encode() * 3
+    assert reader.vouch_json(buf, 0, len(buf)) == []
+    assert reader._vouched_json == {("python-sdk", b"AuthFailure"): ()}
+    assert len(reader.vouch(buf, 0, len(buf))) == 3
+    fresh = PythonCore(matcher.extractor, matcher.engine)
+    assert [detail[6:8] for detail in fresh.vouch_json(buf, 0, len(buf))] == [(b"m", b"r")] * 3
+
+
+@pytest.mark.parametrize("count_lines", [False, True])
+def test_json_lines_of_a_block_keep_their_order_and_numbers(tmp_path: Path, count_lines: bool) -> None:
+    """Vouched lines and the lines `read_texts` reads between them (in no common form) are written
+    in the file's order, each with its number (0 where lines are not counted), as with vouching off;
+    blocks cut mid-file keep counting."""
+    lines = []
+    for index in range(60):
+        lines.append(fill(COMMON[index % len(COMMON)], "AuthFailure", f"m {index}", f"r-{index}"))
+        if index % 7 == 0:
+            lines.append("ordinary line")
+        if index % 5 == 0:
+            lines.append(f"2024-05-14T08:00:00Z ERROR Code: InternalError, Message: m {index}")
+    path = tmp_path / "a.log"
+    path.write_bytes("\n".join(lines).encode() + b"\n")
+
+    def json_out() -> bytes:
+        matcher_for(default_registry()).cores.clear()
+        out = io.BytesIO()
+        sink = line_printer(out, "json", Style(), with_filename=True, line_numbers=True, annotate=True,
+                            encoding="utf-8")
+        Search(default_registry(), sink, lambda path, problem: None, jobs=1, count_lines=count_lines).search(str(path))
+        sink.flush()
+        return out.getvalue()
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv(core.ENV, "1")
+        m.setattr(search, "BLOCK_SIZE", 2048)
+        vouched = json_out()
+        m.setattr(core, "VOUCH", False)
+        assert json_out() == vouched
+    numbers = [record["line_number"] for record in map(json.loads, vouched.splitlines())]
+    assert len(numbers) > 60
+    assert numbers == (sorted(numbers) if count_lines else [0] * len(numbers))

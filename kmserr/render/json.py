@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import repeat
 from json import encoder as json_encoder
 from typing import IO, TYPE_CHECKING, Any, Final, cast
 
@@ -14,6 +15,7 @@ from . import Style, entry_record, explanation_record, json_line, json_name, jso
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
+    from ..core import VouchedJson
     from ..explanation import Explanation
     from ..forms import Finding
     from ..scan import Hit
@@ -97,8 +99,9 @@ def matched_line(hit: Hit, items: Sequence[Explanation], filename: str, style: S
 
 
 def matched_block(
-    hits: Iterable[Hit], explain: Callable[[Hit], Sequence[Explanation]],
+    hits: Iterable[Hit | VouchedJson], explain: Callable[[Hit], Sequence[Explanation]],
     explain_one: Callable[[Finding], Explanation], filename: str, style: Style, meanings: dict[Any, Any],
+    numbers: Iterable[int] | None = None,
 ) -> Iterator[tuple[Hit, Sequence[Explanation]] | bytes]:
     """`matched_line` of each hit, byte for byte, a run of lines as one `bytes` (one join and one
     encoding, not one a line); a hit of more than one match or a long line is yielded with its
@@ -110,37 +113,95 @@ def matched_block(
     A line's values are escaped as json.dumps escapes them, DEL but: what it leaves raw of what
     `json_safe` escapes is DEL alone in ASCII (the pieces of a meaning, the file's part and a
     value that is not ASCII are escaped already), so a run holding a DEL byte has them replaced
-    at once (UTF-8 writes no other character with that byte)."""
+    at once (UTF-8 writes no other character with that byte).
+
+    A line Python's core vouched for (`core.VouchedJson`: valid UTF-8, one error, its message and
+    request ID read from its form's match), its number beside it in `numbers`, is written from its
+    bytes, with no `Finding` made but for the first of its meaning and of each message of a meaning
+    that has one to agree with (`_vouched_parts`)."""
     file_part = _file_part(filename).encode("utf-8")
     from ..explanation import message_agreement as agreement
 
-    string, piece, run, record, span = _string, PIECE, _RUN * 7, _RECORD, _SPAN
+    string, piece, run, record, span = _string, PIECE, _RUN, _RECORD, _SPAN
+    # A vouched line's record up to its match, but its number and line (printable ASCII, escaped).
+    head = file_part.replace(b"%", b"%%") + b', "line_number": %d, "line": "%s", "matches": ['
+    tuple_type, (plain, cjk) = tuple, _plain_utf8()
     block = object()  # what a meaning knows of its messages, it knows for this block only (`_said`)
     parts: list[bytes] = []
-    for hit in hits:
-        if len(parts) >= run:
+    count = 0  # the lines in `parts`
+    item: Any  # a `Hit` or a `VouchedJson` (no `cast` a line: a call each)
+    for item, at in zip(hits, repeat(0) if numbers is None else numbers, strict=False):  # (repeat: endless)
+        if count >= run:
             yield _run(parts)
-            parts = []
+            parts.clear()
+            count = 0
+        count += 1
+        if type(item) is tuple_type:  # a vouched line (`core.VouchedJson`)
+            vouched: VouchedJson = item
+            _, _, key, raw, low, high, said_bytes, rid, text = vouched
+            known = meanings.get(key)
+            if known is None:
+                known = _vouched_meaning(meanings, vouched, explain_one, block)
+            entry = known[1]
+            if entry is None:
+                agrees = None
+            else:  # by message, for the meaning (a legacy code's message is most often its own words)
+                agrees = known[4].get(said_bytes, _UNKNOWN)
+                if agrees is _UNKNOWN:
+                    agrees = agreement(_json_finding(vouched), entry)
+                    if len(known[4]) < 4096:
+                        known[4][said_bytes] = agrees
+            if said_bytes is not None and (text is None or (not raw.translate(None, plain) and cjk not in raw)):
+                # Printable ASCII, or UTF-8 with no control character and nothing `json_safe` escapes
+                # (`_plain_utf8`): its bytes as a record holds them, but `"` and `\`.
+                # The pieces of its meaning with the quotes around the message and request ID (`_quoted`).
+                made = known[5].get(agrees)
+                if made is None:
+                    pieces = known[0].get(agrees)
+                    if pieces is None:
+                        pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
+                    made = known[5][agrees] = _quoted(pieces)
+                # (`\` stands in a vouched line only in an escaped message's `\uXXXX`.) No message or
+                # request ID that a vouching regex reads holds `"` or `\`.
+                if b"\\" in raw:
+                    raw = raw.replace(b"\\", b"\\\\")
+                if rid is None:
+                    parts += [head % (at, raw.replace(b'"', b'\\"')), made[0], said_bytes, made[3], span % (low, high)]
+                else:
+                    parts += [head % (at, raw.replace(b'"', b'\\"')), made[0], said_bytes, made[1], rid, made[2],
+                              span % (low, high)]
+                continue
+            pieces = known[0].get(agrees)
+            if pieces is None:
+                pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
+            if text is None:  # (no message)
+                parts += [
+                    record % (file_part, at, string(raw.decode("ascii")).encode("ascii")), pieces[0], b"null",
+                    pieces[1], b"null" if rid is None else b'"%s"' % rid, pieces[2], span % (low, high),
+                ]
+            else:  # valid UTF-8, as `_line_part` and `_said` write it
+                parts += [
+                    record % (file_part, at, _utf8_string(text)), pieces[0],
+                    b"null" if said_bytes is None else _utf8_string(said_bytes.decode("utf-8")), pieces[1],
+                    b"null" if rid is None else _utf8_string(rid.decode("utf-8")), pieces[2], span % (low, high),
+                ]
+            continue
+        hit: Hit = item
         number, _, text, findings = hit
         if len(findings) != 1 or len(text) > piece:
             if parts:
                 yield _run(parts)
-                parts = []
+                parts.clear()
+                count = 0
             yield hit, explain(hit)
             continue
         found = findings[0]
         code, form, start, end, message, request_id, module_code, error_code, code_desc, envelope = found
         known = meanings.get((code, module_code, error_code, code_desc, form, envelope))
         if known is None:
-            item = explain_one(found)
-            entry = item.entry
-            # [pieces by whether the message agrees, the entry if it has a message to agree with, the
-            #  block whose messages the next holds, by message: its value and its match's pieces]
-            known = [{}, entry if entry is not None and entry.message is not None else None, block, {}]
-            if len(meanings) >= 4096:
-                meanings.clear()
-            meanings[(code, module_code, error_code, code_desc, form, envelope)] = known
-            said = _said(known, found, item.message_agrees, style, explain_one)
+            first = explain_one(found)
+            known = _meaning(meanings, (code, module_code, error_code, code_desc, form, envelope), first, block)
+            said = _said(known, found, first.message_agrees, style, explain_one)
         else:
             if known[2] is not block:  # kept for a block at most: as many as its lines
                 known[2], known[3] = block, {}
@@ -161,6 +222,68 @@ def matched_block(
         ]
     if parts:
         yield _run(parts)
+
+
+def _quoted(pieces: tuple[bytes, ...]) -> tuple[bytes, bytes, bytes, bytes]:
+    """A meaning's pieces (`_meaning_parts`) with the quotes of a message and a request ID that
+    need no escape: before the message, between it and the request ID, after it, and between
+    the message and a request ID that is null, up to the span."""
+    first, middle, last = pieces
+    return first + b'"', b'"' + middle + b'"', b'"' + last, b'"' + middle + b"null" + last
+
+
+def _meaning(meanings: dict[Any, Any], key: tuple[object, ...], item: Explanation, block: object) -> list[Any]:
+    """What `matched_block` keeps of a meaning (its first match explained: `item`), kept by `key`."""
+    entry = item.entry
+    # [pieces by whether the message agrees, the entry if it has a message to agree with, the
+    #  block whose messages the next holds, by message: its value and its match's pieces; by a
+    #  vouched line's message: whether it agrees (`matched_block`),
+    #  and by that, the pieces of its vouched lines' records (`_quoted`)]
+    known = [{}, entry if entry is not None and entry.message is not None else None, block, {}, {}, {}]
+    if len(meanings) >= 4096:
+        meanings.clear()
+    meanings[key] = known
+    return known
+
+
+def _json_finding(line: VouchedJson) -> Finding:
+    """The one `Finding` of a vouched line (`core.json_finding`)."""
+    from ..core import json_finding  # imported already: Python's core vouched for the line
+
+    return json_finding(line)
+
+
+def _utf8_string(text: str) -> bytes:
+    """A string of valid UTF-8 text as a record holds it: `_string`, then `_safe_utf8` (DEL aside: `_run`)."""
+    return _string(text).encode("utf-8") if text.isascii() else _safe_utf8(_string(text))
+
+
+_UNKNOWN: Final = object()  # not known yet
+
+
+def _vouched_meaning(
+    meanings: dict[Any, Any], line: VouchedJson, explain_one: Callable[[Finding], Explanation], block: object,
+) -> list[Any]:
+    """What `matched_block` keeps of a vouched line's meaning, the one of its `Finding`'s meaning key
+    (a meaning met in a `Hit` first is the same), kept by its tail's key too (`core.tail_key`: the
+    meaning key but the envelope, which is none)."""
+    found = _json_finding(line)
+    full = (found.code, found.module_code, found.error_code, found.code_desc, found.form, found.envelope)
+    known = meanings.get(full)
+    if known is None:
+        known = _meaning(meanings, full, explain_one(found), block)
+    meanings[line[2]] = known
+    return cast("list[Any]", known)
+
+
+def _vouched_parts(
+    known: list[Any], line: VouchedJson, agrees: bool | None, style: Style,
+    explain_one: Callable[[Finding], Explanation],
+) -> tuple[bytes, ...]:
+    """The pieces of a vouched line's match (`_said`'s), by whether its message agrees."""
+    item = explain_one(_json_finding(line))
+    pieces = known[0][agrees] = tuple(p.encode("utf-8") for p in _meaning_parts(item, style))
+    return pieces
 
 
 def _said(
@@ -205,6 +328,17 @@ def _safe_utf8(encoded: str) -> bytes:
     if not data.translate(None, _json_safe_rest()):
         return data
     return json_safe(encoded).encode("utf-8")
+
+
+@functools.cache
+def _plain_utf8() -> tuple[bytes, bytes]:
+    """The bytes of UTF-8 text that a record holds as they are (but `"` and `\\`): printable ASCII,
+    those that begin no character `json_safe` escapes (`_json_safe_rest`) or continue one, and the
+    lead byte of U+3000 to U+3FFF (CJK punctuation: `。`), of which `json_safe` escapes one character,
+    whose bytes are the second (a text holds them or not: one more search)."""
+    kept = bytes(range(0x20, 0x7F)) + bytes(b for b in _json_safe_rest() if b >= 0x80) + b"\xe3"
+    (escaped,) = _pattern("json").findall("".join(map(chr, range(0x3000, 0x4000))))
+    return kept, escaped.encode("utf-8")
 
 
 @functools.cache

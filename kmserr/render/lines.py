@@ -10,6 +10,7 @@ from ..controls import terminal_safe
 from . import Style, annotation, note, plain_field
 
 if TYPE_CHECKING:
+    from ..core import VouchedJson
     from ..explanation import Explanation
     from ..forms import Finding
     from ..scan import Hit
@@ -160,11 +161,13 @@ class LinePrinter:
             return None
         return cast(str, self._json._file_part(filename)).encode("utf-8")
 
-    def matched_json(self, hits: Iterable[Hit], explain: Callable[[Hit], Sequence[Explanation]],
-                     explain_one: Callable[[Finding], Explanation], filename: str, meanings: dict[Any, Any]) -> None:
+    def matched_json(self, hits: Iterable[Hit | VouchedJson], explain: Callable[[Hit], Sequence[Explanation]],
+                     explain_one: Callable[[Finding], Explanation], filename: str, meanings: dict[Any, Any],
+                     numbers: Iterable[int] | None = None) -> None:
         """Matched lines as `matched` writes them in JSON, a block of hits at a time
-        (`render.json.matched_block`): what each match means is rendered once, not once a line."""
-        for done in self._json.matched_block(hits, explain, explain_one, filename, self._style, meanings):
+        (`render.json.matched_block`; `numbers`: those of vouched lines, `LineScanner.scan_json`):
+        what each match means is rendered once, not once a line."""
+        for done in self._json.matched_block(hits, explain, explain_one, filename, self._style, meanings, numbers):
             if isinstance(done, bytes):
                 self.assembled(memoryview(done))
             else:
