@@ -86,6 +86,8 @@ def test_a_name_after_a_tab_in_a_docker_record(run: Runner, tmp_path: Path) -> N
        copies=st.sampled_from([1, 20]))
 @example(lines=[("docker-cut", "", "\\t", "code:InternalError message:boom"), ("docker", "", "\\t", "InternalError: boom")],
          copies=1)  # the cut record's message runs on into the next: one error, on the first line
+@example(lines=[("docker-cut", "", "\\n", "AuthFailure.SignatureFailure"), ("docker", "ArchiveKey", "\\t", "InternalError: boom")],
+         copies=1)  # a chain with a newline in it: each record read alone, with the lines above
 # The core and engine fixtures set an environment variable, the same for every example.
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_grep_finds_what_parse_finds_after_an_escape(
@@ -101,7 +103,8 @@ def test_grep_finds_what_parse_finds_after_an_escape(
 def expected_codes(written: list[str]) -> dict[int, list[str]]:
     """Each line's codes as the full extractor reads it with the lines above it; a line cut in
     records (a Docker record without its `\\n`, and those below that continue it) read joined, as
-    one line, each code reported on the record that holds it whole."""
+    one line, each code reported on the record that holds it whole (but a chain with a newline in
+    it, each record read with the lines above, as before chains were read joined)."""
     records = [open_line(line) for line in written]
     expected: dict[int, list[str]] = {}
     above, n = "", 0
@@ -110,12 +113,16 @@ def expected_codes(written: list[str]) -> dict[int, list[str]]:
         while (record := records[last]) is not None and record.partial and last + 1 < len(written) \
                 and (below := records[last + 1]) is not None and below.kind == record.kind:
             last += 1
-        if last == n:
-            codes = [f.code for f in EX.find(written[n], before=above[-NODE_CONTEXT:])]
-            if codes:
-                expected[n + 1] = codes
+        texts = [r.text for r in records[n : last + 1] if r is not None]
+        if last == n or "\n" in "".join(texts):
+            # A line alone, or a chain that holds a newline (no runtime's: Docker cuts a line at
+            # its `\n`): each record read with the lines above it, as `Extractor.find` reads it.
+            for i in range(n, last + 1):
+                codes = [f.code for f in EX.find(written[i], before=(above + "".join(
+                    line + "\n" for line in written[n:i]))[-NODE_CONTEXT:])]
+                if codes:
+                    expected[i + 1] = codes
         else:
-            texts = [r.text for r in records[n : last + 1] if r is not None]
             starts = [sum(map(len, texts[:i])) for i in range(len(texts))]
             for f in EX.find("".join(texts), envelope=NONE):
                 i = bisect_right(starts, f.start) - 1
