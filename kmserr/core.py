@@ -90,7 +90,12 @@ from .forms import (
     _python_sdk,
     _python_sdk_matches,
 )
-from .scan import NO_EXTENSIONS, native_class, rich_head  # there: a grep on the compiled core imports no core.py
+from .scan import (  # there: a grep on the compiled core imports no core.py
+    NO_EXTENSIONS,
+    native_class,
+    rich_head,
+    rich_marks_open,
+)
 from .unwrap import Unwrapper, joined
 
 if TYPE_CHECKING:
@@ -246,7 +251,7 @@ class PythonCore:
         form_sets, rfind, find, n_batches = _FORM_SETS, buf.rfind, buf.find, len(_BATCHES)
         rich = buf.find(_RICH_HEAD, start, end) >= 0  # rich's exception line: looked for in a line only if in the block
         # A RichHandler record the SDK's text is wrapped in (`scan.rich_head`): its mark, no request ID after it.
-        logged = buf.find(_RICH_LOG_MARK, start, end) >= 0
+        logged = rich_marks_open(buf, start, end)
         coloured = buf.find(b"\x1b", start, end) >= 0  # a terminal's colours: the full extractor reads them (ansi.py)
         for event in events:
             at = event >> 8

@@ -23,6 +23,8 @@ from .registry import Registry, default_registry
 # core.py, extract.py, envelopes.py and timestamps.py (3 ms of imports) are imported where a line
 # needs them: the compiled core's grep of lines it reads all needs none of them.
 if TYPE_CHECKING:
+    import re
+
     from ._native import Hole, NativeCore, Tails
     from .core import BlockCore, Line, NativeClass, PythonCore, Vouched, VouchedJson
     from .engines import Engine
@@ -406,6 +408,9 @@ class LineScanner:
         counted_to = start
         texts: list[str | None] | None = None
         coloured = buf.find(_ESC, start, end) >= 0
+        # Whether a RichHandler record may wrap the SDK's text here: its mark without a request ID
+        # after it on its line, once a block (a look at each line of a block of SDK errors cost 1 us).
+        logged = rich_marks_open(buf, start, end)
         if coloured:
             candidates = self._coloured(buf, start, end)
         elif self._core.name == "python":  # (core.py is not imported where the compiled core runs)
@@ -467,7 +472,8 @@ class LineScanner:
             else:
                 # rich's exception line (its colours looked through only in a coloured block): its next lines end it
                 if not forced and (_coloured_head(buf, line_start, line_end) if coloured
-                                   else rich_head(buf, line_start, line_end, start)):
+                                   else buf.find(_RICH_HEAD, line_start, line_end) >= 0
+                                   or (logged and rich_head(buf, line_start, line_end, start))):
                     left = _rich_lines_after(buf, line_start, line_end, 0)
                     if not left and buf.find(_RICH_HEAD, line_start, line_end) < 0:
                         # A RichHandler record's: read with its first lines, which may stand above.
@@ -842,6 +848,20 @@ def _coloured_head(buf: bytes, start: int, end: int) -> bool:
     """Whether a coloured line is rich's exception line once its colours are gone (ansi.py)."""
     shown, start, end = _shown(buf, start, end)
     return shown.find(_RICH_HEAD, start, end) >= 0
+
+
+def rich_marks_open(buf: bytes, start: int, end: int) -> bool:
+    """Whether a line of `buf[start:end]` holds the SDK's mark (RICH_LOG_MARK) without a request ID
+    after it: only then may a RichHandler record have wrapped the SDK's text (`rich_head`)."""
+    return buf.find(_RICH_LOG_MARK, start, end) >= 0 and _open_mark().search(buf, start, end) is not None
+
+
+@functools.cache
+def _open_mark() -> re.Pattern[bytes]:
+    """RICH_LOG_MARK without `requestId:` after it on its line (forms.rich_log_marked's, in bytes)."""
+    import re
+
+    return re.compile(re.escape(_RICH_LOG_MARK) + rb"(?![^\n]*requestId:)")
 
 
 def rich_head(buf: bytes, start: int, end: int, block: int = 0) -> bool:
