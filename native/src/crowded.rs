@@ -1321,18 +1321,7 @@ mod tests {
         );
     }
 
-    /// A small random generator for the tests below (no crates).
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((self.0 >> 33) % n as u64) as usize
-        }
-    }
+    use crate::Rng;
 
     /// Findings of random forms at random places of `b` (codes and request IDs among few texts),
     /// in a few runs in order of place, as the forms find them.
@@ -1499,12 +1488,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_labels_place_from_the_lines_requests_is_rfinds() {
-        let line = "x requestId:a1 RequestId=b ; , RequestId=c2 REQUESTID: requestid requestId:zz , Request";
-        let b = line.as_bytes();
-        let literals = Literals::of(b).expect("read");
-        let l = Line {
+    /// A line as `read_crowded` begins it: nothing found yet, its request labels unread.
+    fn line_of<'a>(b: &'a [u8], literals: &Literals) -> Line<'a> {
+        Line {
             b,
             taken: Spans::default(),
             found: Vec::new(),
@@ -1515,7 +1501,15 @@ mod tests {
             values: Vec::new(),
             braces: Vec::new(),
             closes: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn a_labels_place_from_the_lines_requests_is_rfinds() {
+        let line = "x requestId:a1 RequestId=b ; , RequestId=c2 REQUESTID: requestid requestId:zz , Request";
+        let b = line.as_bytes();
+        let literals = Literals::of(b).expect("read");
+        let l = line_of(b, &literals);
         for (label, at) in [(&b" requestId:"[..], 1), (&b", RequestId="[..], 2)] {
             for lo in 0..b.len() {
                 for hi in lo..=b.len() {
@@ -1544,18 +1538,7 @@ mod tests {
             }
             let b = line.as_bytes();
             let literals = Literals::of(b).expect("read");
-            let fresh = || Line {
-                b,
-                taken: Spans::default(),
-                found: Vec::new(),
-                rids: literals.requests.iter().map(|&at| (at, None)).collect(),
-                rid_hint: 0,
-                codes: Vec::new(),
-                errors: Vec::new(),
-                values: Vec::new(),
-                braces: Vec::new(),
-                closes: Vec::new(),
-            };
+            let fresh = || line_of(b, &literals);
             let mut asked = fresh();
             let mut pos = rng.below(b.len());
             for _ in 0..60 {

@@ -548,6 +548,21 @@ pub unsafe extern "C" fn kmserr_native_assemble(
     }
 }
 
+/// A small random generator for the tests (no crates): a linear congruential one.
+#[cfg(test)]
+pub(crate) struct Rng(pub u64);
+
+#[cfg(test)]
+impl Rng {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2351,13 +2351,8 @@ mod tests {
     fn scans_agree_with_plain_searches() {
         // Lines of a few bytes, so that patterns' ends and near misses stand everywhere, up to
         // and across every turn's sixteen places.
-        let mut seed = 3u64;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut rng = crate::Rng(3);
+        let mut next = |n: usize| rng.below(n);
         for _ in 0..3000 {
             let line: Vec<u8> = (0..next(90)).map(|_| b"abcab\"x"[next(7)]).collect();
             let pat: Vec<u8> = (0..2 + next(4)).map(|_| b"abc\"x"[next(5)]).collect();

@@ -797,13 +797,8 @@ mod tests {
             b"\xe5\xaf",
             b"\"",
         ];
-        let mut seed = 11u64;
-        let mut next = |n: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % n
-        };
+        let mut rng = crate::Rng(11);
+        let mut next = |n: usize| rng.below(n);
         for (round, set) in (0..1500).zip(sets.iter().cycle()) {
             let names: Vec<Vec<u8>> = set.iter().map(|n| n.to_vec()).collect();
             let lits = Literals::new(&names);
