@@ -16,7 +16,7 @@ from datetime import datetime
 from itertools import accumulate, chain, repeat
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
 
-from .forms import NODE_CONTEXT, RICH_HEAD, RICH_LOG_MARK, RICH_LOG_RECORD, Finding
+from .forms import NODE_CONTEXT, RICH_HEAD, RICH_LOG_MARK, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 
@@ -867,31 +867,48 @@ def _open_mark() -> re.Pattern[bytes]:
 def rich_head(buf: bytes, start: int, end: int, block: int = 0) -> bool:
     """Whether a line is rich's exception line, or the first with the SDK's text of a RichHandler
     record that wrapped it (`logger.exception("...: %s", e)`): the record's first line (its time and
-    level) or a line indented to its message below it, the SDK's mark (RICH_LOG_MARK, no request ID
-    after it) on it or on one of the few lines above it, within `buf[block:]`
-    (`extract._rich_log_record` decides, with the lines around). Only an indented line looks back:
-    a time or a record's `{` first is neither."""
+    level), or a line indented to its message below it within MAX_RECORD_LINES, with the SDK's mark
+    (RICH_LOG_MARK) and no request ID after it on a line from the record's first to this one, within
+    `buf[block:]` (`extract._rich_log_record` decides, with the lines around). Only an indented line
+    looks back: a time or a record's `{` first is neither."""
     if buf.find(_RICH_HEAD, start, end) >= 0:
         return True
     if not buf.startswith(b" ", start) and buf.find(_RICH_LOG_MARK, start, end) < 0:
         return False
     from .extract import MAX_RECORD_LINES
 
-    at, line_end, marked = start, end, False
-    for _ in range(2 * MAX_RECORD_LINES):  # up to the mark's line, then up to the record's first
-        if not marked:
-            mark = buf.find(_RICH_LOG_MARK, at, line_end)
-            if mark >= 0:
-                if buf.find(b"requestId:", mark, line_end) >= 0:
-                    return False  # the SDK's text ends on its line
-                marked = True
-        if marked and RICH_LOG_RECORD.match(buf[at : min(line_end, at + 160)].decode("utf-8", "replace")):
-            return True
+    at, line_end = start, end
+    for _ in range(MAX_RECORD_LINES + 1):  # up to the record's first line, by bytes alone
+        if _record_first(buf, at, line_end):
+            break
         if at <= block or not buf.startswith(b" ", at):
             return False
         line_end = at - 1
         at = buf.rfind(b"\n", block, line_end) + 1 or block
-    return False
+    else:
+        return False
+    mark = buf.find(_RICH_LOG_MARK, at, end)
+    if mark < 0:
+        return False
+    mark_end = buf.find(b"\n", mark, end)
+    return buf.find(b"requestId:", mark, end if mark_end < 0 else mark_end) < 0
+
+
+_LEVELS: Final = tuple(level + b" " for level in (b"CRITICAL", b"ERROR", b"WARNING", b"INFO", b"DEBUG", b"NOTSET"))
+
+
+def _record_first(buf: bytes, start: int, end: int) -> bool:
+    """Whether `buf[start:end]` begins as a RichHandler record's first line (forms.RICH_LOG_RECORD):
+    its time in brackets, or blanks, then its level; by bytes alone (the lines of a crowd of indented
+    SDK texts are each looked at so)."""
+    at = start
+    if buf.startswith(b"[", at):
+        close = buf.find(b"] ", at, min(end, at + 66))
+        if close < 0:
+            return False
+        at = close + 1
+    head = buf[at : min(end, at + 96)]
+    return head.lstrip(b" ").startswith(_LEVELS)
 
 
 def _record_start(buf: bytes, start: int, line_start: int) -> int:
