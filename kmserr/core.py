@@ -1631,11 +1631,10 @@ def json_finding(detail: VouchedJson) -> Finding:
     code, module_code, error_code, code_desc, form = key
     if text is not None and not text.isascii():  # characters, not bytes
         code_start, code_end = len(raw[:code_start].decode("utf-8")), len(raw[:code_end].decode("utf-8"))
-    return Finding(
-        code=cast(str, code), form=cast(str, form), start=code_start, end=code_end,
-        message=None if message is None else message.decode("utf-8"),
-        request_id=None if rid is None else rid.decode("utf-8"), module_code=cast("int | None", module_code),
-        error_code=cast("int | None", error_code), code_desc=cast("str | None", code_desc))
+    # (by place, not name: 0.7 us less, once for each message a meaning's entry has to agree with)
+    return Finding(cast(str, code), cast(str, form), code_start, code_end,
+                   None if message is None else message.decode("utf-8"), None if rid is None else rid.decode("utf-8"),
+                   cast("int | None", module_code), cast("int | None", error_code), cast("str | None", code_desc))
 
 
 def _message_inert(message: bytes) -> bool:

@@ -130,6 +130,7 @@ def matched_block(
     parts: list[bytes] = []
     count = 0  # the lines in `parts`
     item: Any  # a `Hit` or a `VouchedJson` (no `cast` a line: a call each)
+    finding_of: Callable[[VouchedJson], Finding] | None = None  # `core.json_finding`, once needed
     for item, at in zip(hits, repeat(0) if numbers is None else numbers, strict=False):  # (repeat: endless)
         if count >= run:
             yield _run(parts)
@@ -148,7 +149,9 @@ def matched_block(
             else:  # by message, for the meaning (a legacy code's message is most often its own words)
                 agrees = known[4].get(said_bytes, _UNKNOWN)
                 if agrees is _UNKNOWN:
-                    agrees = agreement(_json_finding(vouched), entry)
+                    if finding_of is None:  # (an import a message cost 1.6 us: once a block)
+                        finding_of = _finding_of()
+                    agrees = agreement(finding_of(vouched), entry)
                     if len(known[4]) < 4096:
                         known[4][said_bytes] = agrees
             if said_bytes is not None and (text is None or (not raw.translate(None, plain) and cjk not in raw)):
@@ -247,9 +250,14 @@ def _meaning(meanings: dict[Any, Any], key: tuple[object, ...], item: Explanatio
 
 def _json_finding(line: VouchedJson) -> Finding:
     """The one `Finding` of a vouched line (`core.json_finding`)."""
+    return _finding_of()(line)
+
+
+def _finding_of() -> Callable[[VouchedJson], Finding]:
+    """`core.json_finding`, imported where a vouched line needs it (not where the compiled core runs)."""
     from ..core import json_finding  # imported already: Python's core vouched for the line
 
-    return json_finding(line)
+    return json_finding
 
 
 def _utf8_string(text: str) -> bytes:
