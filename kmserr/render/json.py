@@ -149,9 +149,14 @@ def matched_block(
             else:  # by message, for the meaning (a legacy code's message is most often its own words)
                 agrees = known[4].get(said_bytes, _UNKNOWN)
                 if agrees is _UNKNOWN:
-                    if finding_of is None:  # (an import a message cost 1.6 us: once a block)
-                        finding_of = _finding_of()
-                    agrees = agreement(finding_of(vouched), entry)
+                    prefix = known[6]
+                    if prefix is not None and said_bytes is not None and said_bytes.startswith(prefix) \
+                            and said_bytes.isascii():  # (`_agreeing_prefix`: 12 us less a message)
+                        agrees = True
+                    else:
+                        if finding_of is None:  # (an import a message cost 1.6 us: once a block)
+                            finding_of = _finding_of()
+                        agrees = agreement(finding_of(vouched), entry)
                     if len(known[4]) < 4096:
                         known[4][said_bytes] = agrees
             if said_bytes is not None and (text is None or (not raw.translate(None, plain) and cjk not in raw)):
@@ -240,12 +245,29 @@ def _meaning(meanings: dict[Any, Any], key: tuple[object, ...], item: Explanatio
     # [pieces by whether the message agrees, the entry if it has a message to agree with, the
     #  block whose messages the next holds, by message: its value and its match's pieces; by a
     #  vouched line's message: whether it agrees (`matched_block`),
-    #  and by that, the pieces of its vouched lines' records (`_quoted`)]
-    known = [{}, entry if entry is not None and entry.message is not None else None, block, {}, {}, {}]
+    #  and by that, the pieces of its vouched lines' records (`_quoted`),
+    #  what a vouched line's message that agrees for sure begins with (`_agreeing_prefix`)]
+    known = [{}, entry if entry is not None and entry.message is not None else None, block, {}, {}, {},
+             _agreeing_prefix(entry)]
     if len(meanings) >= 4096:
         meanings.clear()
     meanings[key] = known
     return known
+
+
+def _agreeing_prefix(entry: Entry | None) -> bytes | None:
+    """The entry's message as bytes, where a message of printable ASCII that begins with it agrees
+    with it for sure (`message_agreement`, asked of messages that most often hold IDs and differ
+    line by line, cost 12 us): ASCII, its first character a letter or digit (no blank, nor the
+    `(` of a legacy code that `_legacy_text` reads), no longer than `message_agrees` compares.
+    Its words normalised (case folded, quotes dropped, blanks made one, ` .` stripped at the ends)
+    then begin those of the message, and hold its letter or digit: not empty. None: ask."""
+    from ..registry import _COMPARED
+
+    message = None if entry is None else entry.message
+    if message is None or not message.isascii() or not message[:1].isalnum() or len(message) > _COMPARED:
+        return None
+    return message.encode("ascii")
 
 
 def _json_finding(line: VouchedJson) -> Finding:
