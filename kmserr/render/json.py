@@ -125,6 +125,9 @@ def matched_block(
     string, piece, run, record, span = _string, PIECE, _RUN, _RECORD, _SPAN
     # A vouched line's record up to its match, but its number and line (printable ASCII, escaped).
     head = file_part.replace(b"%", b"%%") + b', "line_number": %d, "line": "%s", "matches": ['
+    # A vouched line's span is held (`held`: its start, -1: none) and written with the next line's
+    # head in one format (`joint`) where that line is vouched for too: a format a line, not two.
+    joint, held, held_end = span + head, -1, 0
     tuple_type, (plain, cjk) = tuple, _plain_utf8()
     block = object()  # what a meaning knows of its messages, it knows for this block only (`_said`)
     parts: list[bytes] = []
@@ -133,6 +136,9 @@ def matched_block(
     finding_of: Callable[[VouchedJson], Finding] | None = None  # `core.json_finding`, once needed
     for item, at in zip(hits, repeat(0) if numbers is None else numbers, strict=False):  # (repeat: endless)
         if count >= run:
+            if held >= 0:
+                parts.append(span % (held, held_end))
+                held = -1
             yield _run(parts)
             parts.clear()
             count = 0
@@ -173,11 +179,16 @@ def matched_block(
                 # request ID that a vouching regex reads holds `"` or `\`. A replace that finds nothing
                 # costs 50 ns, where asking first (`in`: 0.2 us on bytes) cost more than it saved.
                 line = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
+                line = head % (at, line) if held < 0 else joint % (held, held_end, at, line)
                 if rid is None:
-                    parts += [head % (at, line), made[0], said_bytes, made[3], span % (low, high)]
+                    parts += [line, made[0], said_bytes, made[3]]
                 else:
-                    parts += [head % (at, line), made[0], said_bytes, made[1], rid, made[2], span % (low, high)]
+                    parts += [line, made[0], said_bytes, made[1], rid, made[2]]
+                held, held_end = low, high
                 continue
+            if held >= 0:
+                parts.append(span % (held, held_end))
+                held = -1
             pieces = known[0].get(agrees)
             if pieces is None:
                 pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
@@ -193,6 +204,9 @@ def matched_block(
                     b"null" if rid is None else _utf8_string(rid.decode("utf-8")), pieces[2], span % (low, high),
                 ]
             continue
+        if held >= 0:
+            parts.append(span % (held, held_end))
+            held = -1
         hit: Hit = item
         number, _, text, findings = hit
         if len(findings) != 1 or len(text) > piece:
@@ -227,6 +241,8 @@ def matched_block(
             else _safe_utf8(_string(valid_text(request_id))),
             pieces[2], span % (start, end),
         ]
+    if held >= 0:
+        parts.append(span % (held, held_end))
     if parts:
         yield _run(parts)
 
