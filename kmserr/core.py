@@ -82,6 +82,7 @@ from .forms import (
     Finding,
     _api3_json,
     _clean,
+    _json_unescape,
     _Lazy,
     _lazy,
     _legacy_json_bodies,
@@ -89,6 +90,7 @@ from .forms import (
     _legacy_message,
     _python_sdk,
     _python_sdk_matches,
+    _request_id_near,
 )
 from .scan import (  # there: a grep on the compiled core imports no core.py
     NO_EXTENSIONS,
@@ -1587,8 +1589,6 @@ def _json_detail(
     if kind <= 1:  # the Python SDK's text (`_sdk_message`): the message to its last ` requestId:`, then the ID
         code_start, code_end = match.span(1)
         if kind == 1 and match.start(2) < 0:  # in a JSON string, with escapes of ideographs (`_V_ESCAPE`):
-            from .forms import _json_unescape  # unescaped, as the text is read
-
             message = _json_unescape(message.decode("utf-8")).rstrip().encode("utf-8")
         else:
             message = message.rstrip() if text is None else message.decode("utf-8").rstrip().encode("utf-8")
@@ -1618,8 +1618,6 @@ def _json_detail(
                 if near is not None and near[1].lower() not in _NO_RID:
                     rid = near[1]
             else:
-                from .forms import _request_id_near
-
                 found = _request_id_near(text, 0)
                 rid = None if found is None else found.encode("utf-8")
     return (line_start, line_end, key, raw, code_start - line_start, code_end - line_start, message, rid, text)
