@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kmserr import default_registry
+from kmserr.catalogue import Entry
 from kmserr.controls import json_safe
 from kmserr.explanation import Explanation, explain_finding
 from kmserr.matcher import matcher_for
@@ -191,3 +192,31 @@ def test_a_vouched_lines_record_is_the_full_extractors(monkeypatch: pytest.Monke
     expected = b"".join(json_printer.matched_line(hit, [explain_one(f) for f in hit.findings], "app.log", Style())
                         for hit in LineScanner(matcher).feed(data))
     assert written == expected
+
+
+_PREFIXED = [(entry, prefix) for entry in default_registry().entries
+             if (prefix := json_printer._agreeing_prefix(entry)) is not None]
+
+
+@given(st.sampled_from(_PREFIXED), st.text(st.characters(max_codepoint=0x7F), max_size=40),
+       st.sampled_from([None, 10630, 4000]))
+def test_a_message_that_begins_with_its_entrys_agrees_as_message_agreement_says(
+    pair: tuple[Entry, bytes], rest: str, module_code: int | None,
+) -> None:
+    """`_agreeing_prefix`: a vouched line's message of ASCII that begins with it is one that
+    `message_agreement` says agrees (the renderer answers for it without asking)."""
+    from kmserr.explanation import message_agreement
+    from kmserr.forms import Finding
+
+    entry, prefix = pair
+    message = prefix.decode("ascii") + rest
+    finding = Finding("X", "legacy-message", 0, 1, message, None, module_code)
+    assert message_agreement(finding, entry) is True
+
+
+def test_an_entry_message_is_a_sure_prefix_only_where_it_begins_with_a_letter_or_digit() -> None:
+    """Not where a blank, `(` or a quote begins it (`_legacy_text` and the normalising read those)."""
+    entry = default_registry().entries[0]
+    assert json_printer._agreeing_prefix(entry._replace(message="key is disabled")) == b"key is disabled"
+    for message in (" key", "(10630) key", '"key"', "\u5bc6\u94a5", None, "k" * 2000):
+        assert json_printer._agreeing_prefix(entry._replace(message=message)) is None

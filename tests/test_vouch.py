@@ -413,6 +413,11 @@ def test_json_records_of_vouched_lines_are_the_full_extractors(tmp_path: Path) -
     vouched = reader.vouch_json(data, 0, len(data))
     assert len(vouched) > len(lines) // 3
     assert {detail[8] is None for detail in vouched} == {True, False}  # printable ASCII, and not
+    # Each line's reading, not only the first of its (form, code) that `_json_first` checks: those
+    # of printable ASCII are read in `_vouch` itself, the others by `_json_detail`.
+    for detail in vouched:
+        text = detail[8] or detail[3].decode("ascii")
+        assert tuple(matcher.extractor.find(text)) == (core.json_finding(detail),), text
 
 
 def test_a_legacy_lines_request_id_is_read_by_the_extractors_regex_as_bytes() -> None:
