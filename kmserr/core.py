@@ -92,12 +92,7 @@ from .forms import (
     _python_sdk_matches,
     _request_id_near,
 )
-from .scan import (  # there: a grep on the compiled core imports no core.py
-    NO_EXTENSIONS,
-    native_class,
-    rich_head,
-    rich_marks_open,
-)
+from .scan import NO_EXTENSIONS, native_class, rich_head  # there: a grep on the compiled core imports no core.py
 from .unwrap import Unwrapper, joined
 
 if TYPE_CHECKING:
@@ -252,8 +247,6 @@ class PythonCore:
         located: list[int] = []
         form_sets, rfind, find, n_batches = _FORM_SETS, buf.rfind, buf.find, len(_BATCHES)
         rich = buf.find(_RICH_HEAD, start, end) >= 0  # rich's exception line: looked for in a line only if in the block
-        # A RichHandler record the SDK's text is wrapped in (`scan.rich_head`): its mark, no request ID after it.
-        logged = rich_marks_open(buf, start, end)
         coloured = buf.find(b"\x1b", start, end) >= 0  # a terminal's colours: the full extractor reads them (ansi.py)
         for event in events:
             at = event >> 8
@@ -268,7 +261,7 @@ class PythonCore:
                     first = raw[:1]
                     if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) \
                             or (rich and _RICH_HEAD in raw) or (coloured and b"\x1b" in raw) \
-                            or (logged and (first == b" " or (_RICH_LOG_MARK in raw and b"requestId:" not in raw))
+                            or ((first == b" " or (_RICH_LOG_MARK in raw and b"requestId:" not in raw))
                                 and rich_head(buf, line_start, line_end, start)):
                         # Node's error object, rich's wrapped exception line, a coloured line: the
                         # searcher's, read with the lines around it.

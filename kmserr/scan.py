@@ -409,8 +409,9 @@ class LineScanner:
         texts: list[str | None] | None = None
         coloured = buf.find(_ESC, start, end) >= 0
         # Whether a RichHandler record may wrap the SDK's text here: its mark without a request ID
-        # after it on its line, once a block (a look at each line of a block of SDK errors cost 1 us).
-        logged = rich_marks_open(buf, start, end)
+        # after it on its line, looked for once a block, when a line the core did not read asks
+        # (a look at each line of a block of SDK errors cost 1 us; the look 25 ms a 32 MiB log).
+        logged: bool | None = None
         if coloured:
             candidates = self._coloured(buf, start, end)
         elif self._core.name == "python":  # (core.py is not imported where the compiled core runs)
@@ -473,7 +474,8 @@ class LineScanner:
                 # rich's exception line (its colours looked through only in a coloured block): its next lines end it
                 if not forced and (_coloured_head(buf, line_start, line_end) if coloured
                                    else buf.find(_RICH_HEAD, line_start, line_end) >= 0
-                                   or (logged and rich_head(buf, line_start, line_end, start))):
+                                   or ((logged := rich_marks_open(buf, start, end) if logged is None else logged)
+                                       and rich_head(buf, line_start, line_end, start))):
                     left = _rich_lines_after(buf, line_start, line_end, 0)
                     if not left and buf.find(_RICH_HEAD, line_start, line_end) < 0:
                         # A RichHandler record's: read with its first lines, which may stand above.
