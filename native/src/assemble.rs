@@ -407,8 +407,44 @@ fn normalise(text: &[u8]) -> Vec<u8> {
 }
 
 /// A number in decimal, as Python's `str` of an int writes it (without `fmt`'s machinery, and
-/// without a call to copy its few digits).
-fn decimal(out: &mut Vec<u8>, mut n: u64) {
+/// without a call to copy its few digits): below 10^8 (line numbers, spans), two digits a step
+/// into one word, written whole and cut back to its digits.
+fn decimal(out: &mut Vec<u8>, n: u64) {
+    let mut m = match u32::try_from(n) {
+        Ok(m) if m < 100_000_000 => m,
+        _ => return long_decimal(out, n),
+    };
+    // The digits found last (the first of the number) go in the word's lowest bytes.
+    let (mut word, mut digits) = (0u64, 0);
+    while m >= 100 {
+        word = word << 16 | u64::from(PAIRS[(m % 100) as usize]);
+        m /= 100;
+        digits += 2;
+    }
+    if m >= 10 {
+        word = word << 16 | u64::from(PAIRS[m as usize]);
+        digits += 2;
+    } else {
+        word = word << 8 | u64::from(b'0' + m as u8);
+        digits += 1;
+    }
+    out.extend_from_slice(&word.to_le_bytes());
+    out.truncate(out.len() - 8 + digits);
+}
+
+/// The two digits of 0 to 99, the first in the low byte.
+const PAIRS: [u16; 100] = {
+    let mut pairs = [0u16; 100];
+    let mut i = 0;
+    while i < 100 {
+        pairs[i] = (b'0' + (i / 10) as u8) as u16 | ((b'0' + (i % 10) as u8) as u16) << 8;
+        i += 1;
+    }
+    pairs
+};
+
+/// `decimal` of a number of more than eight digits, a digit at a time.
+fn long_decimal(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -419,10 +455,7 @@ fn decimal(out: &mut Vec<u8>, mut n: u64) {
             break;
         }
     }
-    out.reserve(digits.len());
-    for &d in &digits[at..] {
-        out.push(d);
-    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// Text that `plain_chars` let through, as json.dumps writes a string with ensure_ascii off
@@ -1156,11 +1189,19 @@ mod tests {
     #[test]
     fn decimals() {
         let mut out = Vec::new();
-        for n in [0, 7, 10, 1234567890, u64::MAX] {
+        let mut want = String::new();
+        let mut numbers = vec![u64::MAX, u64::from(u32::MAX), 1 << 32];
+        for p in 0..20u32 {
+            let power = 10u64.pow(p);
+            numbers.extend([power - 1, power, power + 1, power * 7 + 3]);
+        }
+        numbers.extend((0..2000).map(|n| n * 37));
+        for n in numbers {
             decimal(&mut out, n);
             out.push(b' ');
+            want += &format!("{n} ");
         }
-        assert_eq!(out, format!("0 7 10 1234567890 {} ", u64::MAX).as_bytes());
+        assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 
     #[test]
