@@ -629,7 +629,10 @@ pub struct Tails {
     map: HashMap<Vec<u8>, Vec<u8>>,
     /// The tails asked for last, by a slot of their key's hash (`tail_of`).
     memo: Vec<(Vec<u8>, Vec<u8>)>,
-    json: HashMap<Vec<u8>, Meaning>,
+    /// JSON's meanings by key: their index in `meanings`, asked of a memo first (`meaning_of`).
+    json: HashMap<Vec<u8>, usize>,
+    meanings: Vec<Meaning>,
+    json_memo: Vec<(Vec<u8>, usize)>,
     limit: usize,
     pending: Vec<Vec<u8>>, // the keys of the last block's holes, by slot
     key: Vec<u8>,
@@ -650,6 +653,8 @@ impl Tails {
             map: HashMap::new(),
             memo: vec![(Vec::new(), Vec::new()); MEMO],
             json: HashMap::new(),
+            meanings: Vec::new(),
+            json_memo: vec![(Vec::new(), 0); MEMO],
             limit,
             pending: Vec::new(),
             key: Vec::new(),
@@ -694,28 +699,33 @@ impl Tails {
             return false;
         };
         let Some(rule) = rule else {
-            if let Some(meaning) = self.json.get_mut(key) {
-                *meaning = Meaning::Python;
+            if let Some(&i) = self.json.get(key) {
+                self.meanings[i] = Meaning::Python;
             } else if self.json.len() < self.limit {
-                self.json.insert(key.clone(), Meaning::Python);
+                self.json.insert(key.clone(), self.meanings.len());
+                self.meanings.push(Meaning::Python);
             }
             return true;
         };
         if agrees > 2 {
             return false;
         }
-        if !self.json.contains_key(key) {
-            let Some(rule) = Rule::from_bytes(rule) else {
-                return false;
-            };
-            if self.json.len() >= self.limit {
-                return true;
+        let i = match self.json.get(key) {
+            Some(&i) => i,
+            None => {
+                let Some(rule) = Rule::from_bytes(rule) else {
+                    return false;
+                };
+                if self.json.len() >= self.limit {
+                    return true;
+                }
+                let parts = Box::new([None, None, None]);
+                self.json.insert(key.clone(), self.meanings.len());
+                self.meanings.push(Meaning::Known { rule, parts });
+                self.meanings.len() - 1
             }
-            let parts = Box::new([None, None, None]);
-            self.json
-                .insert(key.clone(), Meaning::Known { rule, parts });
-        }
-        if let Some(Meaning::Known { parts: known, .. }) = self.json.get_mut(key) {
+        };
+        if let Meaning::Known { parts: known, .. } = &mut self.meanings[i] {
             known[agrees].get_or_insert_with(|| parts.map(|p| p.to_vec()));
         }
         true
@@ -814,7 +824,8 @@ impl Tails {
                     let fields = f.unescaped.as_deref().unwrap_or(text);
                     // Some(agrees): a hole whose record Python teaches the table (`put_json`); None:
                     // a hole that stays Python's.
-                    let teach = match self.json.get(&self.key[..]) {
+                    let meaning = meaning_of(&mut self.json_memo, &self.json, &self.key);
+                    let teach = match meaning.map(|i| &self.meanings[i]) {
                         Some(Meaning::Python) => None, // Python's to render, always
                         None => Some(NONE),
                         Some(Meaning::Known { rule, parts }) => match rule.agrees(f, fields) {
@@ -921,6 +932,24 @@ fn tail_of<'a>(
     Some(tail.as_slice())
 }
 
+/// The index of `key`'s meaning in `map`, asked of a memo in front of it first, as `tail_of` asks
+/// for a tail (SipHash and the map's probe were a twentieth of `--json`'s own work); an index
+/// never changes, so one remembered stays right (an empty key is never asked: `key_of`).
+fn meaning_of(
+    memo: &mut [(Vec<u8>, usize)],
+    map: &HashMap<Vec<u8>, usize>,
+    key: &[u8],
+) -> Option<usize> {
+    let slot = (crate::fx::fx_hash(&[key]) >> 40) as usize % memo.len();
+    let (known, index) = &mut memo[slot];
+    if known.as_slice() != key {
+        *index = *map.get(key)?;
+        known.clear();
+        known.extend_from_slice(key);
+    }
+    Some(*index)
+}
+
 /// The newlines of `buf[from:to]`.
 fn newlines(buf: &[u8], from: usize, to: usize) -> u64 {
     crate::lanes::count(&buf[from..to], b'\n')
@@ -984,6 +1013,24 @@ mod tests {
         ] {
             let want = map.get(key).map(Vec::as_slice);
             assert_eq!(tail_of(&mut memo, &map, key), want);
+        }
+    }
+
+    #[test]
+    fn the_meanings_memo_gives_the_maps_index_whatever_shares_its_slot() {
+        let mut map = HashMap::new();
+        map.insert(b"key a".to_vec(), 3);
+        map.insert(b"key b".to_vec(), 5);
+        let mut memo = vec![(Vec::new(), 0); 1];
+        for key in [
+            &b"key a"[..],
+            b"key b",
+            b"key a",
+            b"key c",
+            b"key a",
+            b"key b",
+        ] {
+            assert_eq!(meaning_of(&mut memo, &map, key), map.get(key).copied());
         }
     }
 
