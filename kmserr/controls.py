@@ -88,6 +88,8 @@ def json_safe(encoded: str) -> str:
 
     These characters can only stand inside JSON strings (the rest of JSON is ASCII), where an
     escape means the same character to every JSON reader."""
+    if encoded.isascii() and "\x7f" not in encoded:  # of ASCII it escapes DEL alone: no pattern read (20 ns a char)
+        return encoded
     return _pattern("json").sub(_json_escape, encoded)
 
 

@@ -75,6 +75,8 @@ def test_json_escapes_c1_and_bidi_characters() -> None:
         '"\\u009b\\u009d\\u202e\\u2028\\udb40\\udc41"'
     )
     assert json_safe('"中文 é"') == '"中文 é"'
+    assert json_safe('"a\x7fb"') == '"a\\u007fb"'  # DEL, the one ASCII character it escapes
+    assert json_safe('"a\x7f\x85"') == '"a\\u007f\\u0085"'
 
 
 def test_links_and_names() -> None:

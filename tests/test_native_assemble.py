@@ -349,6 +349,7 @@ def test_records_assembled_as_python_prints(
 
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(search, "WARM", 100)
+        monkeypatch.setattr(search, "JSON_PIECE", 150)  # --json's records assembled a few lines at a time
         assembled, counted, json = grep(path, numbers=numbers), count(path), json_or_error()
         monkeypatch.setattr(search, "ASSEMBLE", False)
         assert grep(path, numbers=numbers) == assembled
@@ -376,6 +377,33 @@ def test_the_first_block_is_cut_after_its_first_lines(monkeypatch: pytest.Monkey
     printed = expected[0].splitlines()
     assert len(printed) == 50
     assert printed[-1].startswith(b"51:" + line + b"\tkmserr: AuthFailure ")
+
+
+def test_json_is_assembled_a_piece_at_a_time(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """--json's records are assembled JSON_PIECE bytes (whole lines) at a time, each piece written
+    before the next is assembled: the output is the same as in one block, line numbers included."""
+    _core_class()
+    line = b"x [TencentCloudSDKException] code:AuthFailure message:m requestId:r"
+    path = tmp_path / "a.log"
+    path.write_bytes(b"\n".join([b"ok", *[line] * 40, b"ok"] * 3))  # no final newline
+    whole = grep(path, json=True)
+    assert whole[0].count(b"\n") == 120
+    pieces: list[tuple[int, int]] = []
+    assemble = LineScanner.assemble
+
+    def counted(self: LineScanner, buf: bytes, start: int, end: int, *rest: Any, **options: Any) -> Any:
+        if options.get("json"):
+            pieces.append((start, end))
+        return assemble(self, buf, start, end, *rest, **options)
+
+    monkeypatch.setattr(LineScanner, "assemble", counted)
+    monkeypatch.setattr(search, "JSON_PIECE", 500)
+    three_ways(monkeypatch, path, numbers=True)  # the same output by every path, in pieces or not
+    pieces.clear()
+    assert grep(path, json=True) == whole
+    assert len(pieces) > 10
+    assert sum(end - start for start, end in pieces) == path.stat().st_size  # every line once
+    assert all(end - start <= 500 + len(line) + 1 for start, end in pieces)
 
 
 def test_the_first_block_is_cut_in_growing_pieces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

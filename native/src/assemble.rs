@@ -14,8 +14,9 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use crate::envelope::NO_ENVELOPE;
+use crate::lanes::{above, flags16};
 use crate::reader::{contains, find, Finding};
-use crate::scan::{splat, word_at};
+use crate::scan::word_at;
 use crate::{push, Core, NONE, RECORD};
 
 /// rich's exception line (`kmserr.forms.RICH_HEAD`): the lines below it are Python's to read.
@@ -406,8 +407,44 @@ fn normalise(text: &[u8]) -> Vec<u8> {
 }
 
 /// A number in decimal, as Python's `str` of an int writes it (without `fmt`'s machinery, and
-/// without a call to copy its few digits).
-fn decimal(out: &mut Vec<u8>, mut n: u64) {
+/// without a call to copy its few digits): below 10^8 (line numbers, spans), two digits a step
+/// into one word, written whole and cut back to its digits.
+fn decimal(out: &mut Vec<u8>, n: u64) {
+    let mut m = match u32::try_from(n) {
+        Ok(m) if m < 100_000_000 => m,
+        _ => return long_decimal(out, n),
+    };
+    // The digits found last (the first of the number) go in the word's lowest bytes.
+    let (mut word, mut digits) = (0u64, 0);
+    while m >= 100 {
+        word = word << 16 | u64::from(PAIRS[(m % 100) as usize]);
+        m /= 100;
+        digits += 2;
+    }
+    if m >= 10 {
+        word = word << 16 | u64::from(PAIRS[m as usize]);
+        digits += 2;
+    } else {
+        word = word << 8 | u64::from(b'0' + m as u8);
+        digits += 1;
+    }
+    out.extend_from_slice(&word.to_le_bytes());
+    out.truncate(out.len() - 8 + digits);
+}
+
+/// The two digits of 0 to 99, the first in the low byte.
+const PAIRS: [u16; 100] = {
+    let mut pairs = [0u16; 100];
+    let mut i = 0;
+    while i < 100 {
+        pairs[i] = (b'0' + (i / 10) as u8) as u16 | ((b'0' + (i % 10) as u8) as u16) << 8;
+        i += 1;
+    }
+    pairs
+};
+
+/// `decimal` of a number of more than eight digits, a digit at a time.
+fn long_decimal(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -418,10 +455,7 @@ fn decimal(out: &mut Vec<u8>, mut n: u64) {
             break;
         }
     }
-    out.reserve(digits.len());
-    for &d in &digits[at..] {
-        out.push(d);
-    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// Text that `plain_chars` let through, as json.dumps writes a string with ensure_ascii off
@@ -430,70 +464,92 @@ fn json_text(out: &mut Vec<u8>, text: &[u8]) {
     json_string(out, text, true);
 }
 
-/// `json_text` of text, eight bytes a turn; unless `checked`, the text is asked `plain_chars`
-/// at its first byte above ASCII but DEL: false (`out` part written) where it is not plain.
+/// `json_text` of text, sixteen bytes a turn (`lanes::flags16`); unless `checked`, the text is
+/// asked `plain_chars` at its first byte above ASCII but DEL: false (`out` part written) where
+/// it is not plain.
 fn json_string(out: &mut Vec<u8>, text: &[u8], mut checked: bool) -> bool {
     out.reserve(text.len() + 2);
     out.push(b'"');
-    let mut i = 0;
-    while i + 8 <= text.len() {
-        // The eight bytes are copied whatever they hold, then cut at the first that needs a
-        // look (exactly flagged): the runs between escapes are short in logs of JSON. Once the
-        // text is known plain, the bytes above ASCII need none.
-        let w = word_at(text, i);
-        out.extend_from_slice(&text[i..i + 8]);
-        let flags = if checked {
-            escaped(w)
+    let mut at = 0;
+    while at < text.len() {
+        // Sixteen bytes copied whatever they hold (the last fewer), then cut back at the first
+        // that needs a look, if one does (most do not: the runs between escapes are long but
+        // in JSON bodies).
+        let rest = text.len() - at;
+        let (flags, len) = if rest >= 16 {
+            let chunk: &[u8; 16] = text[at..at + 16].try_into().expect("sixteen bytes");
+            out.extend_from_slice(chunk);
+            (flags16(chunk, checked), 16)
         } else {
-            escaped(w) | above(w)
+            // The last bytes: the sixteen that end the text (or the few there are, padded), the
+            // flags of those before `at` shifted out.
+            let mut window = [b' '; 16];
+            let end = text.len();
+            if end >= 16 {
+                window.copy_from_slice(&text[end - 16..]);
+            } else {
+                window[16 - end..].copy_from_slice(text);
+            }
+            out.extend_from_slice(&text[at..]);
+            (flags16(&window, checked) >> (16 - rest), rest)
         };
-        if flags == 0 {
-            i += 8;
-            continue;
-        }
-        let at = (flags.trailing_zeros() / 8) as usize;
-        out.truncate(out.len() - 8 + at);
-        i += at;
-        if text[i] == b'"' {
-            out.extend_from_slice(b"\\\""); // most escapes, in JSON bodies
-        } else if !escape(out, text, i, &mut checked) {
+        if flags != 0 && !escapes(out, text, at, len, flags, &mut checked) {
             return false;
         }
-        i += 1;
-    }
-    while i < text.len() {
-        let w = u64::from(text[i]);
-        if escaped(w) | above(w) == 0 {
-            out.push(text[i]);
-        } else if !escape(out, text, i, &mut checked) {
-            return false;
-        }
-        i += 1;
+        at += len;
     }
     out.push(b'"');
     true
 }
 
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `w` that json.dumps escapes (`"`, `\`, a control character),
-/// and of no other byte.
-#[inline(always)]
-fn escaped(w: u64) -> u64 {
-    let low = w & LOW7; // each byte below 0x80: the sums below carry into no other byte
-    let control = !(w | (low + splat(0x60))) & HIGH; // below 0x20
-    let equal = |c: u8| {
-        let x = w ^ splat(c);
-        !(((x & LOW7) + LOW7) | x) & HIGH
-    };
-    control | equal(b'"') | equal(b'\\')
+/// The flagged bytes (`flags`, bit k for byte `at + k`) of the `len` bytes at `at` just copied to
+/// `out` as they are: cut back to the first, then each one's escape and the run after it (a
+/// byte above ASCII flagged before the text was known plain needs no escape: it is written).
+fn escapes(
+    out: &mut Vec<u8>,
+    text: &[u8],
+    at: usize,
+    len: usize,
+    mut flags: u32,
+    checked: &mut bool,
+) -> bool {
+    let mut k = flags.trailing_zeros() as usize;
+    out.truncate(out.len() - len + k);
+    loop {
+        flags &= flags - 1; // k's
+        let next = if flags == 0 {
+            len
+        } else {
+            flags.trailing_zeros() as usize
+        };
+        if matches!(text[at + k], b'"' | b'\\') {
+            // Most escapes (a JSON body's quotes): a backslash, then the run from the byte itself.
+            out.push(b'\\');
+            run(out, text, at + k, at + next);
+        } else {
+            if !escape(out, text, at + k, checked) {
+                return false;
+            }
+            run(out, text, at + k + 1, at + next);
+        }
+        if flags == 0 {
+            return true;
+        }
+        k = next;
+    }
 }
 
-/// The high bit of each byte of `w` that is not ASCII but DEL (0x7f and above), and of no other.
+/// `text[from..to]` (at most sixteen bytes) appended: sixteen copied and the rest cut off where
+/// the text has them (a copy of a known size, not a call to copy a few bytes).
 #[inline(always)]
-fn above(w: u64) -> u64 {
-    (w | ((w & LOW7) + splat(0x01))) & HIGH
+fn run(out: &mut Vec<u8>, text: &[u8], from: usize, to: usize) {
+    match text.get(from..from + 16) {
+        Some(sixteen) => {
+            out.extend_from_slice(sixteen);
+            out.truncate(out.len() - 16 + (to - from));
+        }
+        None => out.extend_from_slice(&text[from..to]),
+    }
 }
 
 /// A flagged byte (`escaped`, `above`) of `text` written: its escape, or itself above ASCII once
@@ -573,7 +629,10 @@ pub struct Tails {
     map: HashMap<Vec<u8>, Vec<u8>>,
     /// The tails asked for last, by a slot of their key's hash (`tail_of`).
     memo: Vec<(Vec<u8>, Vec<u8>)>,
-    json: HashMap<Vec<u8>, Meaning>,
+    /// JSON's meanings by key: their index in `meanings`, asked of a memo first (`meaning_of`).
+    json: HashMap<Vec<u8>, usize>,
+    meanings: Vec<Meaning>,
+    json_memo: Vec<(Vec<u8>, usize)>,
     limit: usize,
     pending: Vec<Vec<u8>>, // the keys of the last block's holes, by slot
     key: Vec<u8>,
@@ -594,6 +653,8 @@ impl Tails {
             map: HashMap::new(),
             memo: vec![(Vec::new(), Vec::new()); MEMO],
             json: HashMap::new(),
+            meanings: Vec::new(),
+            json_memo: vec![(Vec::new(), 0); MEMO],
             limit,
             pending: Vec::new(),
             key: Vec::new(),
@@ -638,28 +699,33 @@ impl Tails {
             return false;
         };
         let Some(rule) = rule else {
-            if let Some(meaning) = self.json.get_mut(key) {
-                *meaning = Meaning::Python;
+            if let Some(&i) = self.json.get(key) {
+                self.meanings[i] = Meaning::Python;
             } else if self.json.len() < self.limit {
-                self.json.insert(key.clone(), Meaning::Python);
+                self.json.insert(key.clone(), self.meanings.len());
+                self.meanings.push(Meaning::Python);
             }
             return true;
         };
         if agrees > 2 {
             return false;
         }
-        if !self.json.contains_key(key) {
-            let Some(rule) = Rule::from_bytes(rule) else {
-                return false;
-            };
-            if self.json.len() >= self.limit {
-                return true;
+        let i = match self.json.get(key) {
+            Some(&i) => i,
+            None => {
+                let Some(rule) = Rule::from_bytes(rule) else {
+                    return false;
+                };
+                if self.json.len() >= self.limit {
+                    return true;
+                }
+                let parts = Box::new([None, None, None]);
+                self.json.insert(key.clone(), self.meanings.len());
+                self.meanings.push(Meaning::Known { rule, parts });
+                self.meanings.len() - 1
             }
-            let parts = Box::new([None, None, None]);
-            self.json
-                .insert(key.clone(), Meaning::Known { rule, parts });
-        }
-        if let Some(Meaning::Known { parts: known, .. }) = self.json.get_mut(key) {
+        };
+        if let Meaning::Known { parts: known, .. } = &mut self.meanings[i] {
             known[agrees].get_or_insert_with(|| parts.map(|p| p.to_vec()));
         }
         true
@@ -758,7 +824,8 @@ impl Tails {
                     let fields = f.unescaped.as_deref().unwrap_or(text);
                     // Some(agrees): a hole whose record Python teaches the table (`put_json`); None:
                     // a hole that stays Python's.
-                    let teach = match self.json.get(&self.key[..]) {
+                    let meaning = meaning_of(&mut self.json_memo, &self.json, &self.key);
+                    let teach = match meaning.map(|i| &self.meanings[i]) {
                         Some(Meaning::Python) => None, // Python's to render, always
                         None => Some(NONE),
                         Some(Meaning::Known { rule, parts }) => match rule.agrees(f, fields) {
@@ -865,22 +932,27 @@ fn tail_of<'a>(
     Some(tail.as_slice())
 }
 
-/// The newlines of `buf[from:to]`, eight bytes a turn.
-fn newlines(buf: &[u8], from: usize, to: usize) -> u64 {
-    let mut n = 0;
-    // A count a byte lane, summed every 255 words (before a lane can overflow): one add a word.
-    for part in buf[from..to].chunks(8 * 255) {
-        let mut words = part.chunks_exact(8);
-        let mut lanes = 0u64;
-        for w in words.by_ref() {
-            let x = u64::from_le_bytes(w.try_into().expect("eight bytes")) ^ splat(b'\n');
-            lanes += (!(((x & LOW7) + LOW7) | x) & HIGH) >> 7; // 1 in the lane of each zero byte
-        }
-        let pairs = (lanes & 0x00ff_00ff_00ff_00ff) + ((lanes >> 8) & 0x00ff_00ff_00ff_00ff);
-        n += pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48;
-        n += words.remainder().iter().filter(|&&c| c == b'\n').count() as u64;
+/// The index of `key`'s meaning in `map`, asked of a memo in front of it first, as `tail_of` asks
+/// for a tail (SipHash and the map's probe were a twentieth of `--json`'s own work); an index
+/// never changes, so one remembered stays right (an empty key is never asked: `key_of`).
+fn meaning_of(
+    memo: &mut [(Vec<u8>, usize)],
+    map: &HashMap<Vec<u8>, usize>,
+    key: &[u8],
+) -> Option<usize> {
+    let slot = (crate::fx::fx_hash(&[key]) >> 40) as usize % memo.len();
+    let (known, index) = &mut memo[slot];
+    if known.as_slice() != key {
+        *index = *map.get(key)?;
+        known.clear();
+        known.extend_from_slice(key);
     }
-    n
+    Some(*index)
+}
+
+/// The newlines of `buf[from:to]`.
+fn newlines(buf: &[u8], from: usize, to: usize) -> u64 {
+    crate::lanes::count(&buf[from..to], b'\n')
 }
 
 /// A finding's key, as `Search._plain_block` keys a line of one error: (code, module code,
@@ -941,6 +1013,24 @@ mod tests {
         ] {
             let want = map.get(key).map(Vec::as_slice);
             assert_eq!(tail_of(&mut memo, &map, key), want);
+        }
+    }
+
+    #[test]
+    fn the_meanings_memo_gives_the_maps_index_whatever_shares_its_slot() {
+        let mut map = HashMap::new();
+        map.insert(b"key a".to_vec(), 3);
+        map.insert(b"key b".to_vec(), 5);
+        let mut memo = vec![(Vec::new(), 0); 1];
+        for key in [
+            &b"key a"[..],
+            b"key b",
+            b"key a",
+            b"key c",
+            b"key a",
+            b"key b",
+        ] {
+            assert_eq!(meaning_of(&mut memo, &map, key), map.get(key).copied());
         }
     }
 
@@ -1098,28 +1188,6 @@ mod tests {
     }
 
     #[test]
-    fn special_bytes_are_flagged_exactly() {
-        let wanted = |c: u8| c < 0x20 || c == b'"' || c == b'\\' || c >= 0x7f;
-        for c in 0..=255u8 {
-            for other in [b'a', 0x00, 0x7f, 0xff, b'"', 0x1f, 0x20, 0x80] {
-                for at in 0..8 {
-                    let mut bytes = [other; 8];
-                    bytes[at] = c;
-                    let w = u64::from_le_bytes(bytes);
-                    let flags = escaped(w) | above(w);
-                    for (k, &b) in bytes.iter().enumerate() {
-                        assert_eq!(
-                            flags >> (8 * k) & 0xff,
-                            if wanted(b) { 0x80 } else { 0 },
-                            "{bytes:?}"
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
     fn plain_characters_as_their_code_points_say() {
         let plain = |c: char| {
             matches!(c as u32,
@@ -1168,11 +1236,19 @@ mod tests {
     #[test]
     fn decimals() {
         let mut out = Vec::new();
-        for n in [0, 7, 10, 1234567890, u64::MAX] {
+        let mut want = String::new();
+        let mut numbers = vec![u64::MAX, u64::from(u32::MAX), 1 << 32];
+        for p in 0..20u32 {
+            let power = 10u64.pow(p);
+            numbers.extend([power - 1, power, power + 1, power * 7 + 3]);
+        }
+        numbers.extend((0..2000).map(|n| n * 37));
+        for n in numbers {
             decimal(&mut out, n);
             out.push(b' ');
+            want += &format!("{n} ");
         }
-        assert_eq!(out, format!("0 7 10 1234567890 {} ", u64::MAX).as_bytes());
+        assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 
     #[test]
@@ -1231,6 +1307,78 @@ mod tests {
                     );
                     assert!(!is_plain || checked == plain, "{text:?}");
                 }
+            }
+        }
+    }
+
+    /// json.dumps of a string (ensure_ascii off) a byte at a time, as `encode_basestring` writes it.
+    fn dumps(text: &[u8]) -> Vec<u8> {
+        let mut out = vec![b'"'];
+        for &c in text {
+            match c {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0c => out.extend_from_slice(b"\\f"),
+                0..=0x1f => out.extend_from_slice(format!("\\u{c:04x}").as_bytes()),
+                _ => out.push(c),
+            }
+        }
+        out.push(b'"');
+        out
+    }
+
+    #[test]
+    fn random_texts_escaped_as_json_dumps_escapes_them() {
+        // Pieces of log text: runs of plain ASCII, JSON bodies' quotes, escapes, controls, DEL,
+        // Chinese, a character json_safe escapes (U+202E), a byte that is not UTF-8.
+        let pieces: [&[u8]; 14] = [
+            b"a",
+            b"key 0123456789",
+            b"\"",
+            b"\\",
+            b"\\\"",
+            b"\n",
+            b"\t",
+            b"\x01",
+            b"\x1f",
+            b"\x7f",
+            "密钥".as_bytes(),
+            "。".as_bytes(),
+            "\u{202e}".as_bytes(),
+            b"\xff",
+        ];
+        let mut seed = 11u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..200_000 {
+            let mut text = Vec::new();
+            let count = next(24);
+            for _ in 0..count {
+                // Mostly plain: the pieces after the first two, one time in four.
+                let piece = if next(4) == 0 {
+                    next(pieces.len())
+                } else {
+                    next(2)
+                };
+                text.extend_from_slice(pieces[piece]);
+            }
+            let want = dumps(&text);
+            let plain = plain_chars(&text);
+            let mut out = b"x".to_vec();
+            assert_eq!(json_string(&mut out, &text, false), plain, "{text:?}");
+            if plain {
+                assert_eq!(out[1..], want[..], "{text:?}");
+                out.truncate(1);
+                json_text(&mut out, &text);
+                assert_eq!(out[1..], want[..], "{text:?}");
             }
         }
     }

@@ -7,7 +7,8 @@
 //!
 //! All the parsing is safe Rust (`scan`, `reader` and `json` forbid `unsafe`). The only unsafe
 //! code is the C boundary at the end of this file: turning the caller's pointers into slices and
-//! the core's box into a pointer and back.
+//! the core's box into a pointer and back; and `lanes`' SSE2 intrinsics, which read no memory
+//! (unsafe functions only before Rust 1.87).
 #![deny(unsafe_code)]
 
 pub mod assemble;
@@ -15,6 +16,7 @@ pub mod crowded;
 pub mod envelope;
 pub mod fx;
 pub mod json;
+pub mod lanes;
 pub mod reader;
 pub mod scan;
 
