@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache, lru_cache
-from typing import Final, NamedTuple
+from functools import cache
+from typing import NamedTuple
 
 from . import catalogue
 from .catalogue import Catalogue, Entry
@@ -407,33 +407,25 @@ def message_agrees(entry: Entry, text: str) -> bool:
     if entry.message is None:
         return True
     given = _normalise(text[:_COMPARED])
+    documented = [_normalise(entry.message)]
     if not given:
         return False
-    documented, templates = _documented(entry.message, tuple(entry.message_templates))
-    return bool(documented and given.startswith(documented)) or any(t.match(given) for t in templates)
-
-
-@lru_cache(maxsize=4096)
-def _documented(message: str, templates: tuple[str, ...]) -> tuple[str, tuple[re.Pattern[str], ...]]:
-    """An entry's documented message normalised and its templates compiled, once: a log's messages
-    vary (a filled-in parameter, a request ID), so each is compared afresh against them."""
-    compiled = []
-    for template in templates:
+    if any(given.startswith(d) for d in documented if d):
+        return True
+    for template in entry.message_templates:
         head, _, tail = _normalise(template.replace("%s", "\x00")).partition("\x00")
-        compiled.append(re.compile(re.escape(head) + r"\s*\S.*?\s*" + re.escape(tail)))
-    return _normalise(message), tuple(compiled)
+        pattern = re.escape(head) + r"\s*\S.*?\s*" + re.escape(tail)
+        if re.match(pattern, given):
+            return True
+    return False
 
 
 _COMPARED = 1024  # documented messages are short: more of a log's text adds nothing but time
 
 
 def _normalise(message: str) -> str:
-    stripped = _QUOTES.sub("", message.casefold())
-    return _SPACES.sub(" ", stripped).strip(" .")
-
-
-_QUOTES: Final = re.compile(r"[\"'`]")
-_SPACES: Final = re.compile(r"\s+")
+    stripped = re.sub(r"[\"'`]", "", message.casefold())
+    return re.sub(r"\s+", " ", stripped).strip(" .")
 
 
 @cache
