@@ -384,10 +384,12 @@ class LineScanner:
                 starts.insert(place, line[0])
         # Each line's number: the newlines before it, counted from the line before (in C: no loop here).
         numbers: list[int] = [0] * len(out)
+        newlines = None  # the block's, for `_done`: those before its last line with an error, and after
         if self._count_lines:
             numbers = list(accumulate(map(buf.count, repeat(b"\n"), chain((start,), starts), starts),
                                       initial=self._line_number + 1))
             del numbers[0]
+            newlines = numbers[-1] - self._line_number - 1 + buf.count(b"\n", starts[-1], end)
         for index, place in enumerate(places):
             place += index  # (the others before it are in `out` too)
             (line_start, line_end, errors), text = out[place]
@@ -397,7 +399,7 @@ class LineScanner:
                 if text[-1:] == "\r":
                     text = text[:-1]
             out[place] = _hit((numbers[place], raw, text, errors))
-        self._done(buf, start, end)
+        self._done(buf, start, end, newlines)
         return out, numbers
 
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit], starts: list[int] | None = None) -> None:
