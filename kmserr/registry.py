@@ -433,12 +433,9 @@ def _normalise(message: str) -> str:
     """Case folded, without quotes, each run of blanks one space (as `\\s+`: `str.split` and `re`
     both ask `Py_UNICODE_ISSPACE`), ` .` stripped at the ends."""
     folded = message.casefold()
-    if '"' in folded or "'" in folded or "`" in folded:
-        folded = _QUOTES.sub("", folded)
+    if '"' in folded or "'" in folded or "`" in folded:  # (compiled where first needed: not by a lookup)
+        folded = re.sub(r"[\"'`]", "", folded)
     return " ".join(folded.split()).strip(" .")
-
-
-_QUOTES = re.compile(r"[\"'`]")
 
 
 @cache
