@@ -131,7 +131,7 @@ def matched_block(
     tuple_type, (plain, cjk) = tuple, _plain_utf8()
     block = object()  # what a meaning knows of its messages, it knows for this block only (`_said`)
     # A vouched line's pieces (`_quoted`) where its meaning has no message to agree with, by its
-    # tail's key (`core.VouchedJson`'s; a `Hit`'s item there is its text, never a key).
+    # tail's key (`core.VouchedJson`'s).
     simple = meanings.get(_SIMPLE)
     if simple is None:
         simple = meanings[_SIMPLE] = {}
@@ -149,18 +149,18 @@ def matched_block(
             yield _run(parts)
             parts.clear()
         for item, at in zip(hits[begin : begin + run], numbers[begin : begin + run], strict=True):
-            made = simple_get(item[2])
-            if made is not None and item[8] is None and item[6] is not None:  # (as below, in fewer steps)
-                _, _, _, raw, low, high, said_bytes, rid, _ = item
-                line = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
-                line = head % (at, line) if held < 0 else joint % (held, held_end, at, line)
-                if rid is None:
-                    parts += [line, made[0], said_bytes, made[3]]
-                else:
-                    parts += [line, made[0], said_bytes, made[1], rid, made[2]]
-                held, held_end = low, high
-                continue
             if type(item) is tuple_type:  # a vouched line (`core.VouchedJson`)
+                made = simple_get(item[2])
+                if made is not None and item[8] is None and item[6] is not None:  # (as below, in fewer steps)
+                    _, _, _, raw, low, high, said_bytes, rid, _ = item
+                    line = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
+                    line = head % (at, line) if held < 0 else joint % (held, held_end, at, line)
+                    if rid is None:
+                        parts += [line, made[0], said_bytes, made[3]]
+                    else:
+                        parts += [line, made[0], said_bytes, made[1], rid, made[2]]
+                    held, held_end = low, high
+                    continue
                 vouched: VouchedJson = item
                 _, _, key, raw, low, high, said_bytes, rid, text = vouched
                 known = meanings.get(key)
