@@ -647,7 +647,8 @@ class PythonCore:
                     # `VouchedJson` here, as `_json_detail` reads it (a call and its checks cost
                     # 0.4 us a line more); the others by `_json_detail`.
                     raw = buf[line_start:line_end]
-                    if not raw.translate(None, printable):
+                    other = raw.translate(None, printable)  # what is not printable ASCII in it
+                    if not other:
                         if kind <= 1:
                             if form != escaped:  # (an escaped message is unescaped: `_json_detail`)
                                 rid_start = label + 10  # (len(b"requestId:"))
@@ -684,7 +685,8 @@ class PythonCore:
                             put((line_start, line_end, key, raw, code_start - line_start, code_end - line_start,
                                  message.strip(), rid, None))
                             continue
-                    detail = _json_detail(kind, match, message, label, buf, line_start, line_end, key)
+                    detail = _json_detail(kind, match, message, label, buf, line_start, line_end, key,
+                                          raw if other else None)
                     if detail is not None:  # else read by `read_texts`
                         put(detail)
         found.sort()
@@ -1564,16 +1566,17 @@ _RID_NEAR: Final = _lazy_bytes(rb"request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za
 
 def _json_detail(
     kind: int, match: re.Match[bytes], message: bytes, label: int, buf: bytes, line_start: int, line_end: int,
-    key: tuple[object, ...],
+    key: tuple[object, ...], other: bytes | None = None,
 ) -> VouchedJson | None:
     """A vouched line's `VouchedJson`, its message and request ID read from its form's match as its
     builder reads them from the text (`forms._python_sdk`, `_api3_json`, `_legacy_message`); None
     where the line is not valid UTF-8 (JSON adds its bytes in base64). `message`: its message as
     `PythonCore.vouch` checked it (an SDK's to its `requestId:`, at `label`; an API 3.0 body's; a
-    legacy body's; none of a legacy message), not stripped nor unescaped."""
-    raw = buf[line_start:line_end]
+    legacy body's; none of a legacy message), not stripped nor unescaped. `other`: the line's bytes
+    where `vouch_json` found them not printable ASCII."""
+    raw = buf[line_start:line_end] if other is None else other
     text: str | None = None
-    if raw.translate(None, _PRINTABLE):  # another script, or control characters: the text's rules
+    if other is not None or raw.translate(None, _PRINTABLE):  # another script, or control characters: the text's rules
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:

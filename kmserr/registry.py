@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from . import catalogue
@@ -407,25 +407,35 @@ def message_agrees(entry: Entry, text: str) -> bool:
     if entry.message is None:
         return True
     given = _normalise(text[:_COMPARED])
-    documented = [_normalise(entry.message)]
     if not given:
         return False
-    if any(given.startswith(d) for d in documented if d):
+    documented, templates = _documented(entry.message, tuple(entry.message_templates))
+    if documented and given.startswith(documented):
         return True
-    for template in entry.message_templates:
-        head, _, tail = _normalise(template.replace("%s", "\x00")).partition("\x00")
-        pattern = re.escape(head) + r"\s*\S.*?\s*" + re.escape(tail)
-        if re.match(pattern, given):
-            return True
-    return False
+    return any(template.match(given) for template in templates)
 
 
 _COMPARED = 1024  # documented messages are short: more of a log's text adds nothing but time
 
 
+@lru_cache(maxsize=4096)
+def _documented(message: str, templates: tuple[str, ...]) -> tuple[str, tuple[re.Pattern[str], ...]]:
+    """An entry's message normalised and its templates' patterns (`message_agrees`), made once per
+    entry: a log holds many messages of one code, each its own (an ID in it), each compared."""
+    patterns = []
+    for template in templates:
+        head, _, tail = _normalise(template.replace("%s", "\x00")).partition("\x00")
+        patterns.append(re.compile(re.escape(head) + r"\s*\S.*?\s*" + re.escape(tail)))
+    return _normalise(message), tuple(patterns)
+
+
 def _normalise(message: str) -> str:
-    stripped = re.sub(r"[\"'`]", "", message.casefold())
-    return re.sub(r"\s+", " ", stripped).strip(" .")
+    """Case folded, without quotes, each run of blanks one space (as `\\s+`: `str.split` and `re`
+    both ask `Py_UNICODE_ISSPACE`), ` .` stripped at the ends."""
+    folded = message.casefold()
+    if '"' in folded or "'" in folded or "`" in folded:  # (compiled where first needed: not by a lookup)
+        folded = re.sub(r"[\"'`]", "", folded)
+    return " ".join(folded.split()).strip(" .")
 
 
 @cache

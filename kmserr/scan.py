@@ -372,7 +372,9 @@ class LineScanner:
             # read with those around them, by `_scan` (which reads the block again).
             return self.scan_hits(buf, start, end), None
         out: list[Any] = vouched
+        counting = self._count_lines
         starts = [line[0] for line in vouched]
+        ends = [line[1] for line in vouched] if counting else []
         places: list[int] = []
         if candidates:  # the others (few), each put in its place, from the last (as `_keyed_lines` does)
             from bisect import bisect_left
@@ -382,12 +384,17 @@ class LineScanner:
             for place, line, text in zip(reversed(places), reversed(candidates), reversed(texts), strict=True):
                 out.insert(place, (line, text))
                 starts.insert(place, line[0])
-        # Each line's number: the newlines before it, counted from the line before (in C: no loop here).
+                if counting:
+                    ends.insert(place, line[1])
+        # Each line's number: the newlines before it, counted from the end of the line before (no line
+        # holds one, and the lines with errors hold most of an incident log's bytes), in C: no loop here.
         numbers: list[int] = [0] * len(out)
-        if self._count_lines:
-            numbers = list(accumulate(map(buf.count, repeat(b"\n"), chain((start,), starts), starts),
+        newlines = None  # the block's, for `_done`: those before its last line with an error, and after
+        if counting:
+            numbers = list(accumulate(map(buf.count, repeat(b"\n"), chain((start,), ends), starts),
                                       initial=self._line_number + 1))
             del numbers[0]
+            newlines = numbers[-1] - self._line_number - 1 + buf.count(b"\n", ends[-1], end)
         for index, place in enumerate(places):
             place += index  # (the others before it are in `out` too)
             (line_start, line_end, errors), text = out[place]
@@ -397,7 +404,7 @@ class LineScanner:
                 if text[-1:] == "\r":
                     text = text[:-1]
             out[place] = _hit((numbers[place], raw, text, errors))
-        self._done(buf, start, end)
+        self._done(buf, start, end, newlines)
         return out, numbers
 
     def _scan(self, buf: bytes, start: int, end: int, hits: list[Hit], starts: list[int] | None = None) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kmserr import Registry, default_registry, message_agrees
-from kmserr.registry import UnknownFilter
+from kmserr.registry import UnknownFilter, _normalise
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +133,26 @@ def test_message_agreement(registry: Registry, code: str, message: str, agrees: 
     entry = registry.get(code)
     assert entry is not None
     assert message_agrees(entry, message) is agrees
+
+
+# Blanks of every kind (`\\s` and `str.split` both ask `Py_UNICODE_ISSPACE`), quotes, dots, case.
+_MESSAGE_PARTS = st.sampled_from(["key", "İ", "ß", " ", "\t", "\n", "\x0b", "\x1c", "\x85", "\xa0", "\u3000",
+                                  "\u2028", "\u200b", "\ufeff", ".", "'", '"', "`", "x. ", "密钥"])
+
+
+@given(st.lists(_MESSAGE_PARTS, max_size=12).map("".join) | st.text(max_size=12))
+def test_a_message_is_normalised_as_by_its_regexes(message: str) -> None:
+    """`_normalise` (quotes dropped only where one stands, blanks by `str.split`) is what its two
+    regexes made of a message: case folded, no quote, each run of blanks one space, ` .` stripped."""
+    assert _normalise(message) == re.sub(r"\s+", " ", re.sub(r"[\"'`]", "", message.casefold())).strip(" .")
+
+
+def test_an_entrys_templates_are_read_however_it_holds_them(registry: Registry) -> None:
+    """Templates in a list (an entry made by hand) agree as in the catalogue's tuple."""
+    entry = next(e for e in registry.entries if e.message_templates)
+    said = entry.message_templates[0].replace("%s", "KeyId")
+    assert message_agrees(entry, said) is True
+    assert message_agrees(entry._replace(message_templates=list(entry.message_templates)), said) is True
 
 
 def test_filter_keeps_the_entries_that_pass_every_filter() -> None:

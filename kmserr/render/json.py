@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import repeat
+from collections.abc import Callable, Iterator, Sequence
 from json import encoder as json_encoder
 from typing import IO, TYPE_CHECKING, Any, Final, cast
 
@@ -99,9 +98,9 @@ def matched_line(hit: Hit, items: Sequence[Explanation], filename: str, style: S
 
 
 def matched_block(
-    hits: Iterable[Hit | VouchedJson], explain: Callable[[Hit], Sequence[Explanation]],
+    hits: Sequence[Hit | VouchedJson], explain: Callable[[Hit], Sequence[Explanation]],
     explain_one: Callable[[Finding], Explanation], filename: str, style: Style, meanings: dict[Any, Any],
-    numbers: Iterable[int] | None = None,
+    numbers: Sequence[int] | None = None,
 ) -> Iterator[tuple[Hit, Sequence[Explanation]] | bytes]:
     """`matched_line` of each hit, byte for byte, a run of lines as one `bytes` (one join and one
     encoding, not one a line); a hit of more than one match or a long line is yielded with its
@@ -118,7 +117,8 @@ def matched_block(
     A line Python's core vouched for (`core.VouchedJson`: valid UTF-8, one error, its message and
     request ID read from its form's match), its number beside it in `numbers`, is written from its
     bytes, with no `Finding` made but for the first of its meaning and of each message of a meaning
-    that has one to agree with (`_vouched_parts`)."""
+    that has one to agree with (`_vouched_parts`). Where its meaning has no message to agree with
+    and it is printable ASCII, the pieces of its record are found by its tail's key alone (`simple`)."""
     file_part = _file_part(filename).encode("utf-8")
     from ..explanation import message_agreement as agreement
 
@@ -130,117 +130,138 @@ def matched_block(
     joint, held, held_end = span + head, -1, 0
     tuple_type, (plain, cjk) = tuple, _plain_utf8()
     block = object()  # what a meaning knows of its messages, it knows for this block only (`_said`)
+    # A vouched line's pieces (`_quoted`) where its meaning has no message to agree with, by its
+    # tail's key (`core.VouchedJson`'s).
+    simple = meanings.get(_SIMPLE)
+    if simple is None:
+        simple = meanings[_SIMPLE] = {}
+    simple_get = simple.get
     parts: list[bytes] = []
-    count = 0  # the lines in `parts`
     item: Any  # a `Hit` or a `VouchedJson` (no `cast` a line: a call each)
     finding_of: Callable[[VouchedJson], Finding] | None = None  # `core.json_finding`, once needed
-    for item, at in zip(hits, repeat(0) if numbers is None else numbers, strict=False):  # (repeat: endless)
-        if count >= run:
+    if numbers is None:
+        numbers = [0] * len(hits)
+    for begin in range(0, len(hits), run):
+        if parts:
             if held >= 0:
                 parts.append(span % (held, held_end))
                 held = -1
             yield _run(parts)
             parts.clear()
-            count = 0
-        count += 1
-        if type(item) is tuple_type:  # a vouched line (`core.VouchedJson`)
-            vouched: VouchedJson = item
-            _, _, key, raw, low, high, said_bytes, rid, text = vouched
-            known = meanings.get(key)
-            if known is None:
-                known = _vouched_meaning(meanings, vouched, explain_one, block)
-            entry = known[1]
-            if entry is None:
-                agrees = None
-            else:  # by message, for the meaning (a legacy code's message is most often its own words)
-                agrees = known[4].get(said_bytes, _UNKNOWN)
-                if agrees is _UNKNOWN:
-                    prefix = known[6]
-                    if prefix is not None and said_bytes is not None and said_bytes.startswith(prefix) \
-                            and said_bytes.isascii():  # (`_agreeing_prefix`: 12 us less a message)
-                        agrees = True
+        for item, at in zip(hits[begin : begin + run], numbers[begin : begin + run], strict=True):
+            if type(item) is tuple_type:  # a vouched line (`core.VouchedJson`)
+                made = simple_get(item[2])
+                if made is not None and item[8] is None and item[6] is not None:  # (as below, in fewer steps)
+                    _, _, _, raw, low, high, said_bytes, rid, _ = item
+                    line = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
+                    line = head % (at, line) if held < 0 else joint % (held, held_end, at, line)
+                    if rid is None:
+                        parts += [line, made[0], said_bytes, made[3]]
                     else:
-                        if finding_of is None:  # (an import a message cost 1.6 us: once a block)
-                            finding_of = _finding_of()
-                        agrees = agreement(finding_of(vouched), entry)
-                    if len(known[4]) < 4096:
-                        known[4][said_bytes] = agrees
-            if said_bytes is not None and (text is None or (not raw.translate(None, plain) and cjk not in raw)):
-                # Printable ASCII, or UTF-8 with no control character and nothing `json_safe` escapes
-                # (`_plain_utf8`): its bytes as a record holds them, but `"` and `\`.
-                # The pieces of its meaning with the quotes around the message and request ID (`_quoted`).
-                made = known[5].get(agrees)
-                if made is None:
-                    pieces = known[0].get(agrees)
-                    if pieces is None:
-                        pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
-                    made = known[5][agrees] = _quoted(pieces)
-                # (`\` stands in a vouched line only in an escaped message's `\uXXXX`.) No message or
-                # request ID that a vouching regex reads holds `"` or `\`. A replace that finds nothing
-                # costs 50 ns, where asking first (`in`: 0.2 us on bytes) cost more than it saved.
-                line = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
-                line = head % (at, line) if held < 0 else joint % (held, held_end, at, line)
-                if rid is None:
-                    parts += [line, made[0], said_bytes, made[3]]
-                else:
-                    parts += [line, made[0], said_bytes, made[1], rid, made[2]]
-                held, held_end = low, high
+                        parts += [line, made[0], said_bytes, made[1], rid, made[2]]
+                    held, held_end = low, high
+                    continue
+                vouched: VouchedJson = item
+                _, _, key, raw, low, high, said_bytes, rid, text = vouched
+                known = meanings.get(key)
+                if known is None:
+                    known = _vouched_meaning(meanings, vouched, explain_one, block)
+                entry = known[1]
+                if entry is None:
+                    agrees = None
+                else:  # by message, for the meaning (a legacy code's message is most often its own words)
+                    agrees = known[4].get(said_bytes, _UNKNOWN)
+                    if agrees is _UNKNOWN:
+                        prefix = known[6]
+                        if prefix is not None and said_bytes is not None and said_bytes.startswith(prefix) \
+                                and said_bytes.isascii():  # (`_agreeing_prefix`: 12 us less a message)
+                            agrees = True
+                        else:
+                            if finding_of is None:  # (an import a message cost 1.6 us: once a block)
+                                finding_of = _finding_of()
+                            agrees = agreement(finding_of(vouched), entry)
+                        if len(known[4]) < 4096:
+                            known[4][said_bytes] = agrees
+                if said_bytes is not None and (text is None or (not raw.translate(None, plain) and cjk not in raw)):
+                    # Printable ASCII, or UTF-8 with no control character and nothing `json_safe` escapes
+                    # (`_plain_utf8`): its bytes as a record holds them, but `"` and `\`.
+                    # The pieces of its meaning with the quotes around the message and request ID (`_quoted`).
+                    made = known[5].get(agrees)
+                    if made is None:
+                        pieces = known[0].get(agrees)
+                        if pieces is None:
+                            pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
+                        made = known[5][agrees] = _quoted(pieces)
+                    if entry is None and text is None:
+                        if len(simple) >= 4096:
+                            simple.clear()
+                        simple[key] = made
+                    # (`\` stands in a vouched line only in an escaped message's `\uXXXX`.) No message or
+                    # request ID that a vouching regex reads holds `"` or `\`. A replace that finds nothing
+                    # costs 50 ns, where asking first (`in`: 0.2 us on bytes) cost more than it saved.
+                    line = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
+                    line = head % (at, line) if held < 0 else joint % (held, held_end, at, line)
+                    if rid is None:
+                        parts += [line, made[0], said_bytes, made[3]]
+                    else:
+                        parts += [line, made[0], said_bytes, made[1], rid, made[2]]
+                    held, held_end = low, high
+                    continue
+                if held >= 0:
+                    parts.append(span % (held, held_end))
+                    held = -1
+                pieces = known[0].get(agrees)
+                if pieces is None:
+                    pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
+                if text is None:  # (no message)
+                    parts += [
+                        record % (file_part, at, string(raw.decode("ascii")).encode("ascii")), pieces[0], b"null",
+                        pieces[1], b"null" if rid is None else b'"%s"' % rid, pieces[2], span % (low, high),
+                    ]
+                else:  # valid UTF-8, as `_line_part` and `_said` write it
+                    parts += [
+                        record % (file_part, at, _utf8_string(text)), pieces[0],
+                        b"null" if said_bytes is None else _utf8_string(said_bytes.decode("utf-8")), pieces[1],
+                        b"null" if rid is None else _utf8_string(rid.decode("utf-8")), pieces[2], span % (low, high),
+                    ]
                 continue
             if held >= 0:
                 parts.append(span % (held, held_end))
                 held = -1
-            pieces = known[0].get(agrees)
-            if pieces is None:
-                pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
-            if text is None:  # (no message)
-                parts += [
-                    record % (file_part, at, string(raw.decode("ascii")).encode("ascii")), pieces[0], b"null",
-                    pieces[1], b"null" if rid is None else b'"%s"' % rid, pieces[2], span % (low, high),
-                ]
-            else:  # valid UTF-8, as `_line_part` and `_said` write it
-                parts += [
-                    record % (file_part, at, _utf8_string(text)), pieces[0],
-                    b"null" if said_bytes is None else _utf8_string(said_bytes.decode("utf-8")), pieces[1],
-                    b"null" if rid is None else _utf8_string(rid.decode("utf-8")), pieces[2], span % (low, high),
-                ]
-            continue
-        if held >= 0:
-            parts.append(span % (held, held_end))
-            held = -1
-        hit: Hit = item
-        number, _, text, findings = hit
-        if len(findings) != 1 or len(text) > piece:
-            if parts:
-                yield _run(parts)
-                parts.clear()
-                count = 0
-            yield hit, explain(hit)
-            continue
-        found = findings[0]
-        code, form, start, end, message, request_id, module_code, error_code, code_desc, envelope = found
-        known = meanings.get((code, module_code, error_code, code_desc, form, envelope))
-        if known is None:
-            first = explain_one(found)
-            known = _meaning(meanings, (code, module_code, error_code, code_desc, form, envelope), first, block)
-            said = _said(known, found, first.message_agrees, style, explain_one)
-        else:
-            if known[2] is not block:  # kept for a block at most: as many as its lines
-                known[2], known[3] = block, {}
-            said = known[3].get(message)
-            if said is None:
-                said = _said(known, found, None if known[1] is None else agreement(found, known[1]), style, explain_one)
-        pieces = said[1]
-        if text.isascii():  # one byte a character, no undecodable byte: no base64, no offsets to convert
-            line = string(text).encode("utf-8")
-        else:
-            line, start, end = _line_part(hit, found)
-        # The pieces of the meaning are not copied here, only by the join of the run.
-        parts += [
-            record % (file_part, number, line), pieces[0], said[0], pieces[1],
-            b"null" if request_id is None else string(request_id).encode("utf-8") if request_id.isascii()
-            else _safe_utf8(_string(valid_text(request_id))),
-            pieces[2], span % (start, end),
-        ]
+            hit: Hit = item
+            number, _, text, findings = hit
+            if len(findings) != 1 or len(text) > piece:
+                if parts:
+                    yield _run(parts)
+                    parts.clear()
+                yield hit, explain(hit)
+                continue
+            found = findings[0]
+            code, form, start, end, message, request_id, module_code, error_code, code_desc, envelope = found
+            known = meanings.get((code, module_code, error_code, code_desc, form, envelope))
+            if known is None:
+                first = explain_one(found)
+                known = _meaning(meanings, (code, module_code, error_code, code_desc, form, envelope), first, block)
+                said = _said(known, found, first.message_agrees, style, explain_one)
+            else:
+                if known[2] is not block:  # kept for a block at most: as many as its lines
+                    known[2], known[3] = block, {}
+                said = known[3].get(message)
+                if said is None:
+                    said = _said(known, found, None if known[1] is None else agreement(found, known[1]), style,
+                                 explain_one)
+            pieces = said[1]
+            if text.isascii():  # one byte a character, no undecodable byte: no base64, no offsets to convert
+                line = string(text).encode("utf-8")
+            else:
+                line, start, end = _line_part(hit, found)
+            # The pieces of the meaning are not copied here, only by the join of the run.
+            parts += [
+                record % (file_part, number, line), pieces[0], said[0], pieces[1],
+                b"null" if request_id is None else string(request_id).encode("utf-8") if request_id.isascii()
+                else _safe_utf8(_string(valid_text(request_id))),
+                pieces[2], span % (start, end),
+            ]
     if held >= 0:
         parts.append(span % (held, held_end))
     if parts:
@@ -304,6 +325,7 @@ def _utf8_string(text: str) -> bytes:
 
 
 _UNKNOWN: Final = object()  # not known yet
+_SIMPLE: Final = object()  # `matched_block`'s key in `meanings`: the pieces of meanings with no message to agree with
 
 
 def _vouched_meaning(

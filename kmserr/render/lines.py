@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final, cast
 
 from ..controls import terminal_safe
@@ -161,9 +161,9 @@ class LinePrinter:
             return None
         return cast(str, self._json._file_part(filename)).encode("utf-8")
 
-    def matched_json(self, hits: Iterable[Hit | VouchedJson], explain: Callable[[Hit], Sequence[Explanation]],
+    def matched_json(self, hits: Sequence[Hit | VouchedJson], explain: Callable[[Hit], Sequence[Explanation]],
                      explain_one: Callable[[Finding], Explanation], filename: str, meanings: dict[Any, Any],
-                     numbers: Iterable[int] | None = None) -> None:
+                     numbers: Sequence[int] | None = None) -> None:
         """Matched lines as `matched` writes them in JSON, a block of hits at a time
         (`render.json.matched_block`; `numbers`: those of vouched lines, `LineScanner.scan_json`):
         what each match means is rendered once, not once a line."""
