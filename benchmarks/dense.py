@@ -76,14 +76,16 @@ def main() -> int:
     lines = dense_log(dense, int(size_mb * MIB), args.per_line)
     warm(ordinary)
     warm(dense)
-    kmserr, out = kmserr_shell(), shlex.quote(str(folder / "out"))
+    kmserr = kmserr_shell()
+    outs = {name: folder / f"out-{name}" for name in ("dense", "ordinary")}
+    out = {name: shlex.quote(str(path)) for name, path in outs.items()}
     targets = []
     for engine in ("hyperscan", "re"):
         env = child_env(KMSERR_ENGINE=engine)
         timings = best_of_cpu({
-            "dense": (f"{kmserr} grep {shlex.quote(str(dense))} > {out}", env),
-            "ordinary": (f"{kmserr} grep {shlex.quote(str(ordinary))} > {out}", env),
-        }, args.runs)
+            "dense": (f"{kmserr} grep {shlex.quote(str(dense))} > {out['dense']}", env),
+            "ordinary": (f"{kmserr} grep {shlex.quote(str(ordinary))} > {out['ordinary']}", env),
+        }, args.runs, outs)  # each run writes a new file: none frees the dense log's 800 MB of output
         times = {name: cpu for name, (_, cpu) in timings.items()}
         per_byte = {name: times[name].best / os.path.getsize(path) for name, path in (("dense", dense), ("ordinary", ordinary))}
         print(f"{engine}: dense {times['dense'].best:.3f} s CPU, {timings['dense'][0].best:.3f} s wall "
@@ -94,6 +96,8 @@ def main() -> int:
                               f"{times['dense'].noise} vs {times['ordinary'].noise}",
                               f"KMSERR_ENGINE={engine} kmserr grep DENSE > OUT  /  kmserr grep ORDINARY > OUT ({size_mb:g} MiB each)"))
     dense.unlink()
+    for path in outs.values():
+        path.unlink(missing_ok=True)
     if args.folder is None:  # a temporary folder: nothing in it is reused, and logs are big
         shutil.rmtree(folder)
     print()

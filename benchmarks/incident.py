@@ -199,7 +199,7 @@ def main() -> int:
         say(f"\n{density_text(density)} errors: {log.name}, {size_read:.1f} MiB, "
             f"{stats['lines']} lines, {stats['matching_lines']} error lines; {len(commands)} commands x {runs} runs")
         try:
-            times = best_of_cpu(commands, runs)
+            times = best_of_cpu(commands, runs, outs)
         except subprocess.CalledProcessError as exc:  # exit 2 or more: an error, not "no line matched"
             print(f"incident.py: exit status {exc.returncode} from: {exc.cmd}", file=sys.stderr)
             if args.folder is None:
