@@ -626,7 +626,8 @@ class PythonCore:
                                                     and time_open(buf, line_start, at) is None):
                             continue  # a value's quote, in a JSON record or a timed line (`"message": "`)
                     elif match.lastindex != 2 or time_head(buf, line_start, at) is None \
-                            or buf.endswith(b"]: ", line_start, at):  # Node's header (`_legacy_message`)
+                            or buf.endswith(b"]: ", line_start, at) \
+                            or buf[at - 1] == 39:  # Node's header; a single-quoted repr's string (`_legacy_message`)
                         continue
                     form, ident, message, label = LEGACY_MESSAGE, match[1], b"", -1
                 else:
@@ -1040,6 +1041,9 @@ def _api3_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     return finding, *_surely_explained(match, finding)
 
 
+_QUOTES: Final = ('"', "'")  # what a legacy message's string may open with, and ends at
+
+
 def _legacy_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     """One legacy code, `(10630) message`, plain or in a legacy body's message."""
     if len(parens_at) != 1 or len(text) > WINDOW:
@@ -1065,8 +1069,9 @@ def _legacy_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     code = match.group(1)
     start, end = match.span(1)
     body_start = match.end()
-    if match.start() and text[match.start() - 1] == '"':
-        stop = text.find('"', body_start)
+    quote = text[match.start() - 1] if match.start() else ""
+    if quote in _QUOTES:  # (a single-quoted repr's string ends at its quote too)
+        stop = text.find(quote, body_start)
         message = text[body_start : stop if stop >= 0 else len(text)].strip()
     else:
         message = text[body_start:].strip()
@@ -1243,8 +1248,9 @@ def _build_legacy_plain(match: re.Match[str], off: int, text: str, parens_at: li
         return None  # not where the prefilter saw it (`_legacy_line` tries only there), or maybe Node's
     code = match.group(1)
     body_start = match.end() - off
-    if at and text[at - 1] == '"':
-        stop = text.find('"', body_start)
+    quote = text[at - 1] if at else ""
+    if quote in _QUOTES:  # (a single-quoted repr's string ends at its quote too: `_legacy_message`)
+        stop = text.find(quote, body_start)
         message = text[body_start : stop if stop >= 0 else len(text)].strip()
     else:
         message = text[body_start:].strip()

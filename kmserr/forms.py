@@ -599,7 +599,11 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
     ):
         return None  # the same message in util.inspect's hidden `[stack]` and `[message]`: the header's
     line_end = _line_end(text, body_start)
-    stop = text.find('"', body_start, line_end) if quoted else -1
+    # A single-quoted string is Python's repr or Node's util.inspect of a body (`{'code': 4000,
+    # 'message': '(10630) key is not existed', ...}`): it ends at the next `'` (either writes a
+    # string holding one in double quotes, or escapes it), not at the line's end.
+    single = not quoted and match.start() > 0 and text[match.start() - 1] == "'"
+    stop = text.find('"' if quoted else "'", body_start, line_end) if quoted or single else -1
     message = text[body_start : stop if stop >= 0 else line_end].strip()
     line_start = _line_start(text, match.start())
     body_start, body_end = (json_object(text, match.start(), end) if quoted else None) or (line_start, line_end)

@@ -291,3 +291,32 @@ def test_json_names_a_file_that_is_not_utf8(run: Runner, tmp_path: Path) -> None
     assert {base64.b64decode(r["file_base64"]) for r in records} == {os.fsencode(path)}
     plain = run("grep", "-H", "--no-annotate", str(path))
     assert plain.stdout_bytes.startswith(os.fsencode(path) + b":")
+
+
+# What winston 3.19.0's prettyPrint() (Node's util.inspect) printed for a logged legacy body.
+WINSTON_PRETTY = """{
+  message: 'legacy failed',
+  body: {
+    code: 4000,
+    message: '(10630) key is not existed',
+    codeDesc: 'KeyNotExist'
+  },
+  level: 'error'
+}
+"""
+
+
+def test_a_legacy_message_in_single_quotes_ends_at_its_quote(run: Runner, tmp_path: Path) -> None:
+    # Python's repr of a legacy body (`logger.error("resp: %s", body)`), in timed lines (the fast
+    # paths' kind: the first read in full, the rest vouched for) and alone; Node's util.inspect.
+    body = {"code": 4000, "message": "(10630) key is not existed", "codeDesc": "KeyNotExist"}
+    lines = [f"2024-05-14T08:00:0{i}.007Z ERROR [r{i}] kms: resp: {body}" for i in range(5)]
+    lines += [f"x = {body['message']!r} at load", "    message: '(10010)lacked of required parameters',"]
+    path = tmp_path / "repr.log"
+    path.write_text("\n".join(lines) + "\n" + WINSTON_PRETTY, encoding="utf-8")
+    records = [json.loads(line) for line in run("grep", "--json", str(path)).stdout.splitlines()]
+    got = [(m["code"], m["message"]) for r in records for m in r["matches"]]
+    assert got == [("10630", "key is not existed")] * 6 + [("10010", "lacked of required parameters"),
+                                                           ("10630", "key is not existed")]
+    plain = run("grep", "--no-annotate", str(path)).stdout.splitlines()
+    assert plain == [*lines, "    message: '(10630) key is not existed',"]

@@ -975,6 +975,9 @@ impl Line<'_> {
             if self.taken.overlaps(p, mend) || source_at(b, p) {
                 continue;
             }
+            if p > 0 && b[p - 1] == b'\'' {
+                return Err(Declined); // a single-quoted repr's string, read to its quote (`_legacy_message`)
+            }
             let quoted = p > 0 && b[p - 1] == b'"';
             if !quoted && b[..p].ends_with(b"]: ") {
                 return Err(Declined); // maybe a Node SDK error's first line (`_NODE_SDK_HEADER`)

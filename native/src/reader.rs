@@ -821,6 +821,9 @@ impl Reader<'_> {
             if self.overlaps(p, mend) {
                 continue;
             }
+            if p > 0 && b[p - 1] == b'\'' {
+                return Err(Declined); // a single-quoted repr's string, read to its quote (`_legacy_message`)
+            }
             let quoted = p > 0 && b[p - 1] == b'"';
             let stop = if quoted {
                 find(&b[..b.len()], b"\"", mend)
