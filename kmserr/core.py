@@ -1044,6 +1044,16 @@ def _api3_line(text: str, parens_at: Sequence[int]) -> _Read | None:
 _QUOTES: Final = ('"', "'")  # what a legacy message's string may open with, and ends at
 
 
+def _plain_message(text: str, at: int, body_start: int) -> str:
+    """A legacy code's message where no body holds it, as `_legacy_message` reads it: to the quote
+    that opened it (a JSON value's, or a single-quoted repr's string), else to the line's end."""
+    quote = text[at - 1] if at else ""
+    if quote in _QUOTES:
+        stop = text.find(quote, body_start)
+        return text[body_start : stop if stop >= 0 else len(text)].strip()
+    return text[body_start:].strip()
+
+
 def _legacy_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     """One legacy code, `(10630) message`, plain or in a legacy body's message."""
     if len(parens_at) != 1 or len(text) > WINDOW:
@@ -1069,12 +1079,7 @@ def _legacy_line(text: str, parens_at: Sequence[int]) -> _Read | None:
     code = match.group(1)
     start, end = match.span(1)
     body_start = match.end()
-    quote = text[match.start() - 1] if match.start() else ""
-    if quote in _QUOTES:  # (a single-quoted repr's string ends at its quote too)
-        stop = text.find(quote, body_start)
-        message = text[body_start : stop if stop >= 0 else len(text)].strip()
-    else:
-        message = text[body_start:].strip()
+    message = _plain_message(text, match.start(), body_start)
     finding = Finding(code=code, form=LEGACY_MESSAGE, start=start, end=end, message=message,
                       request_id=_request_id_in(text), module_code=int(code))
     return finding, match.start(), body_start
@@ -1248,12 +1253,7 @@ def _build_legacy_plain(match: re.Match[str], off: int, text: str, parens_at: li
         return None  # not where the prefilter saw it (`_legacy_line` tries only there), or maybe Node's
     code = match.group(1)
     body_start = match.end() - off
-    quote = text[at - 1] if at else ""
-    if quote in _QUOTES:  # (a single-quoted repr's string ends at its quote too: `_legacy_message`)
-        stop = text.find(quote, body_start)
-        message = text[body_start : stop if stop >= 0 else len(text)].strip()
-    else:
-        message = text[body_start:].strip()
+    message = _plain_message(text, at, body_start)
     finding = _finding((code, LEGACY_MESSAGE, match.start(1) - off, match.end(1) - off, message,
                         _request_id_in(text), int(code), None, None, None))
     return finding, at, body_start
