@@ -74,10 +74,28 @@ class RegexEngine:
         closing: list[int] = []
         for pattern in self._closing:
             _collect(pattern, buf, start, end, closing, hits.crowded, NAMES_PER_LINE, once=False)
-        hits.parens.extend(p for at in closing if (p := buf.rfind(b"(", max(start, at - 7), at)) >= 0)
+        hits.parens.extend(p for at in closing if (p := _legacy_start(buf, start, at)) >= 0)
         for pattern in self._names:
             _collect(pattern, buf, start, end, hits.names, hits.crowded, NAMES_PER_LINE, once=False)
         return hits
+
+
+# The heads after which a record's text begins, in the envelopes whose records a long line is cut
+# into (CRI's `P`/`F`, Docker's `log`): a legacy code there may have its "(" in the record above.
+_RECORD_HEADS: Final = (b" P ", b" F ", b'"log":"')
+
+
+def _legacy_start(buf: bytes, start: int, at: int) -> int:
+    """Where the legacy code whose ")" is at `at` may start: its "(" at most 7 bytes before, in its
+    line; else, where its digits begin a cut line's next record, their first digit (the "(" ends the
+    record above: the line is read with it); else -1."""
+    p = buf.rfind(b"(", max(start, at - 7), at)
+    if p >= 0 and buf.find(b"\n", p, at) < 0:
+        return p
+    digits = at
+    while digits > start and at - digits < 7 and 48 <= buf[digits - 1] <= 57:
+        digits -= 1
+    return digits if 3 <= at - digits <= 6 and buf.endswith(_RECORD_HEADS, max(start, digits - 7), digits) else -1
 
 
 def _collect(
@@ -204,8 +222,10 @@ class HyperscanEngine:
                 return True  # stop; the extractor looks at this whole line itself
             if pattern < first_name:
                 # Where the legacy code starts: its "(" stands at most 10 bytes before the match's end
-                # (Hyperscan could report it, but tracking starts slows every scan down).
-                parens.append(buf.rfind(b"(", max(0, at - 10), at))
+                # (Hyperscan could report it, but tracking starts slows every scan down); a code at
+                # a record's start has its "(" in the record above: the line is a candidate all the same.
+                paren = buf.rfind(b"(", max(0, at - 10), at)
+                parens.append(paren if paren >= 0 else at - 1)
             else:
                 names.append(at)
             return False
@@ -334,7 +354,9 @@ def prefilter_patterns(names: Iterable[str] = ()) -> Prefilter:
         rb'"MESSAGE" ?: ?\[',  # journald's MESSAGE as bytes (forms.JOURNALD_BYTES)
     ]
     # (10630) and a letter (any non-ASCII byte may begin one): the form checks the rest.
-    parens = [rb"\(\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff]"]
+    parens = [rb"\(\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff]",
+              # the same at the start of a record's text, its "(" at the end of the record above
+              rb'(?: [PF] |"log":")\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff]']
     closing = [rb"\)(?<=[0-9]\)) ?[A-Za-z\x80-\xff]"]  # wider: the extractor reads the digits
     names = list(names)
     # Hyperscan checks what stands before a family at no cost, where a flood of `AuthFailure.` would

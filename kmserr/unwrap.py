@@ -128,6 +128,15 @@ _CHAINED: Final = frozenset(("cri", "docker"))  # envelopes.CRI, DOCKER (journal
 Below = tuple[int, str, "Record"]  # a record below a cut one: its line's start, its line, itself
 
 
+def _whole_to(text: str, finding: Finding) -> int:
+    """Where what makes `finding` one ends in `text`: its code's end; for a legacy code, the first
+    letter of its message (`(10630) k`), which the prefilters of both cores look for."""
+    end = finding.end
+    if text[finding.start - 1 : finding.start] == "(" and text[end : end + 1] == ")":
+        return end + (3 if text[end + 1 : end + 2] == " " else 2)
+    return end
+
+
 class Chains:
     """The findings of the records of a chain (a line cut in several: CRI's `P`s and their `F`,
     Docker's records without `\\n`), read a window at a time (`read`) and kept for the records
@@ -222,7 +231,10 @@ class Chains:
                 break
             self._report = max(1, report // 2)
         # A code that a cut runs through is no finding of its record: read alone, as a core that
-        # lists the lines that may hold an error reads it, it holds none (or another). Verbatim text
+        # lists the lines that may hold an error reads it, it holds none (or another); nor is a legacy
+        # code cut before the first letter of its message (`(10630) ` | `key`): read alone, no core
+        # lists it (their prefilters ask for that letter), and whether it was listed for another
+        # error in its record must not decide whether it is reported. Verbatim text
         # (CRI's) is placed by its shift, escaped text (Docker's) by `Opened.place`, as `find` places it.
         starts = [record[0] for record in records]
         by_record: list[list[Finding]] = [[] for _ in records]
@@ -232,7 +244,7 @@ class Chains:
                 continue
             index = bisect_right(starts, finding.start) - 1
             inner, _, _, holder = records[index]
-            if holder is None or finding.end > inner + len(holder.text):
+            if holder is None or _whole_to(joined, finding) > inner + len(holder.text):
                 continue
             if holder.escaped or holder.raw:
                 escaped.append((index, finding))

@@ -209,10 +209,13 @@ def joined_reading(lines: list[str]) -> list[tuple[int, list[tuple[str, int, int
 
 
 @pytest.mark.usefixtures("core", "engine")
-@given(cuts=st.lists(st.integers(1, 400), min_size=1, max_size=envelopes.MAX_JOINED), which=st.integers(0, 3))
+@given(cuts=st.lists(st.integers(1, 400), min_size=1, max_size=envelopes.MAX_JOINED), which=st.integers(0, 4))
 @example(cuts=[6], which=3)  # `(10630`: no legacy code in the first record
 @example(cuts=[7], which=3)  # `(10630)`: nor here
 @example(cuts=[9], which=3)  # `(10630) k`: here
+@example(cuts=[1, 9], which=3)  # `(` | `10630) k`: in the second (Python's prefilter asked for its "(")
+@example(cuts=[8, 41], which=4)  # `4) incorrect ... (10630) ` | `key`: none (the "4)" had it listed)
+@example(cuts=[3, 18], which=4)  # `x (` | `100004) incorre`: in the second
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_cut_line_reads_as_joined(cuts: list[int], which: int) -> None:
     """A line in at most MAX_JOINED + 1 CRI records, cut anywhere (in a code, a message, a request
@@ -220,7 +223,8 @@ def test_a_cut_line_reads_as_joined(cuts: list[int], which: int) -> None:
     there, with the message and request ID that follow the cut; on both cores."""
     line = [SDK_LINE, json.dumps({"level": "error", "error": SDK_LINE}),
             '{"Response":{"Error":{"Code":"ResourceUnavailable.CmkDisabled","Message":"CMK off."},"RequestId":"r-1"}}',
-            f"(10630) key is not existed; {SDK_LINE} and InvalidParameter after it"][which]
+            f"(10630) key is not existed; {SDK_LINE} and InvalidParameter after it",
+            "x (100004) incorrect projectId y (10630) key is not existed"][which]
     bounds = sorted({min(cut, len(line) - 1) for cut in cuts if cut < len(line)})
     pieces = [line[a:b] for a, b in zip([0, *bounds], [*bounds, len(line)], strict=True)]
     records = [f"{TIME} stderr P {piece}" for piece in pieces[:-1]] + [f"{TIME} stderr F {pieces[-1]}"]
