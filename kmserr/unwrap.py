@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from .envelopes import Record, Simple, partial_above, place_simple, simple
-from .forms import MAX_FINDINGS, Finding
+from .forms import MAX_FINDINGS, WINDOW, Finding
 
 if TYPE_CHECKING:
     from .core import BlockCore
@@ -116,13 +116,19 @@ def _text(raw: bytes) -> str:
 # whose reading reaches MAX_FINDINGS reports half as many records.
 REPORT_RECORDS: Final = 84
 REPORT_CHARS: Final = 16384
+# Only records shorter than this share a window: a record as runtimes cut them (conmon's 8 KiB,
+# containerd's and moby's 16 KiB) is read in a window of its own, with the records above and below
+# it that it alone decides. Shared, its error read another context and another message (even another
+# form) whichever record of the window a core happened to ask for first, and the cores' prefilters
+# ask for different ones.
+SHARED_MAX: Final = 1024
+LOOK_CHARS: Final = 2 * WINDOW  # a message read to WINDOW characters, and the request ID after it
 # The records above a window's first one that it reads (at most MAX_JOINED): those the 16 KiB above
 # it hold (`Extractor.find`'s), or, in the same block, as many as CONTEXT_CHARS characters hold, the
 # one right above it at least (a record of 16 KiB: a JSON record's fields on both sides of a cut
 # name the same error once).
 CONTEXT_CHARS: Final = 16384
 LOOK_RECORDS: Final = 8
-LOOK_CHARS: Final = 2048
 _CHAINED: Final = frozenset(("cri", "docker"))  # envelopes.CRI, DOCKER (journald's line-max: read as before)
 
 Below = tuple[int, str, "Record"]  # a record below a cut one: its line's start, its line, itself
@@ -190,9 +196,10 @@ class Chains:
         while True:
             report = 1  # the records reported: this one and those below it within the bounds
             size = len(first.text)
-            while report - 1 < len(below) and report < self._report:
+            shared = size < SHARED_MAX
+            while shared and report - 1 < len(below) and report < self._report:
                 size += len(below[report - 1][2].text)
-                if size > REPORT_CHARS:
+                if size > REPORT_CHARS or len(below[report - 1][2].text) >= SHARED_MAX:
                     break
                 report += 1
             pieces = [opened.text]
