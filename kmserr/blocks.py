@@ -31,7 +31,7 @@ from .forms import NODE_CONTEXT, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 from .repeats import Repeats
-from .scan import BLOCK_SIZE, Hit, LineScanner
+from .scan import BLOCK_SIZE, CHAIN_MOST, Hit, LineScanner, cut_record
 
 _PROBE: Final = 1 << 16  # read at a time while looking for a line's end past a range's edge
 
@@ -104,18 +104,9 @@ def scan_range(
     if first >= end:
         return Block([], 0, first, first)
     above = bytes_above(read_at, first)
+    last = line_start(read_at, end)  # where the next range begins: past its last line, and a chain
     file.seek(first)
-    pieces = [_read(file, end - first)]
-    if pieces[0].endswith(b"\n") or len(pieces[0]) < end - first:
-        data = pieces[0]
-    else:  # the range's last line goes on past its end: read to its newline
-        while True:
-            piece = file.read(_PROBE)
-            newline = piece.find(b"\n")
-            pieces.append(piece if newline < 0 else piece[: newline + 1])
-            if newline >= 0 or not piece:
-                break
-        data = b"".join(pieces)
+    data = _read(file, last - first)
     return scan_block(data, above=above, lines_before=lines_before, start=first, registry=registry,
                       matcher=matcher, envelope=envelope)
 
@@ -138,8 +129,31 @@ ReadAt = Callable[[int, int], bytes]
 
 
 def line_start(read_at: ReadAt, at: int) -> int:
-    """The first offset from `at` on where a line starts (the input's size when none does): where a
-    range cut anywhere begins. `grep -j` cuts a file at these too (a range a process)."""
+    """The first offset from `at` on where a line starts (the input's size when none does), below
+    no record of a chain of cut records (`scan.chain_end`: a record's error reads the records below
+    it): where a range cut anywhere begins. `grep -j` cuts a file at these too (a range a process)."""
+    start = _next_line(read_at, at)
+    for _ in range(CHAIN_MOST):
+        back = min(start, _LINE_ABOVE)
+        above = read_at(back, start - back)
+        if not above.endswith(b"\n"):
+            break
+        begin = above.rfind(b"\n", 0, len(above) - 1) + 1
+        if (begin == 0 and start > _LINE_ABOVE) or not cut_record(above, begin, len(above) - 1):
+            break  # (a line above longer than what was read: no record a runtime cuts)
+        following = _next_line(read_at, start + 1)
+        if following <= start:
+            break  # the input's end
+        start = following
+    return start
+
+
+# The bytes above a cut read for its line above: a runtime's record of 16 KiB, escaped by Docker.
+_LINE_ABOVE: Final = 128 << 10
+
+
+def _next_line(read_at: ReadAt, at: int) -> int:
+    """The first offset from `at` on where a line starts (the input's size when none does)."""
     if at <= 0:
         return 0
     offset = at - 1

@@ -115,6 +115,54 @@ _AGAIN_AFTER: Final = 16
 Assembled = tuple[memoryview, int, list[tuple[int, Hit, int, int]]]
 
 
+# How many records a cut is moved on past, to the end of a chain of cut records: 64 of a
+# runtime's 16 KiB (a line of 1 MiB); a longer chain is cut where this leaves it.
+CHAIN_MOST: Final = 64
+
+
+def chain_end(buf: bytes, floor: int, cut: int, end: int) -> int:
+    """Where to cut `buf[floor:end]` at or after the line start `cut` so that no chain of cut records
+    is split: a record's findings read the records below it (unwrap.Chains), which a piece's end
+    would hide; and where an input is cut depends on the core (`search._warm`, `search._pieces`),
+    on -j and on Dask's partitions (`blocks.line_start`)."""
+    for _ in range(CHAIN_MOST):
+        if not floor < cut < end or not cut_record(buf, buf.rfind(b"\n", floor, cut - 1) + 1 or floor, cut - 1):
+            break
+        cut = buf.find(b"\n", cut, end) + 1 or end
+    return cut
+
+
+def chain_start(buf: bytes, floor: int, end: int) -> int:
+    """Where the chain of cut records that `buf[floor:end]` (whole lines) ends with begins, its last
+    record continued by lines not read yet (CHAIN_MOST records at most); `end` when its last line
+    is no such record."""
+    at = end
+    for _ in range(CHAIN_MOST):
+        if at <= floor:
+            break
+        top = buf.rfind(b"\n", floor, at - 1) + 1 or floor
+        if not cut_record(buf, top, at - 1):
+            break
+        at = top
+    return at
+
+
+def cut_record(buf: bytes, start: int, end: int) -> bool:
+    """Whether the line `buf[start:end]` may be a record continued by the next line: a CRI `P`
+    record or a Docker record whose `log` has no `\\n` (envelopes.partial_above's bytes, more
+    loosely: a yes only moves a cut on; the envelopes are not imported where the compiled core runs)."""
+    first = buf[start : start + 1]
+    if first.isdigit():
+        return buf.find(b" P ", start, min(end, start + 48)) >= 0
+    if first == b"{" and buf.startswith(b'{"log":"', start):
+        tail = max(start, end - 512)
+        at = buf.rfind(b'","stream":"', tail, end)
+        if at < 0:
+            at = buf.rfind(b'","time":"', tail, end)
+        return at >= 0 and not buf.endswith(b"\\n", tail, at)
+    return False
+
+
 class Carry:
     """The pieces of a line that reads cut, held up to LINE_LIMIT bytes; the rest is let go."""
 

@@ -765,8 +765,13 @@ class Search:
         # read1 returns what a pipe holds now instead of waiting for a full block: live streams.
         read = getattr(stream, "read1", stream.read)
         carry = Carry()
-        done = carried_from = 0  # bytes read before this read; where the carried line starts
+        done = carried_from = 0  # bytes read before this read's chunk; where the carried line starts
         noted = False
+        # A chain of cut records (CRI's `P`s, Docker's records without `\n`) that a read ended
+        # before its last record, held with what followed it and searched with the next read: a
+        # record's error reads the records below it (unwrap.Chains), and a stream's reads end
+        # anywhere (a file and the same bytes through a pipe gave it other messages).
+        held = b""
         while True:
             if before_read is not None:
                 before_read()
@@ -775,6 +780,9 @@ class Search:
             except _read_errors() as exc:  # an unreadable file, a corrupt or truncated archive
                 self._fail(path, _describe(exc))
                 chunk = b""
+            ended = not chunk
+            if held:
+                chunk, held = held + chunk, b""
             first = chunk.find(b"\n")
             start = 0
             if carry and (first >= 0 or not chunk):
@@ -782,9 +790,13 @@ class Search:
                 if carry.cut and not noted:  # said before the line is printed, or at once from /dev/zero
                     noted = self._note_cut(path, scanner, carried_from)
                 line, _ = carry.take(b"")
-                yield line, 0, len(line)
+                if not ended and len(line) <= HOLD_MOST and scan.cut_record(line, 0, len(line)):
+                    # A record of a chain that the last read cut: read with the records after it.
+                    chunk, first, done = line + chunk[first:], len(line), carried_from
+                else:
+                    yield line, 0, len(line)
+                    start = first + 1
                 del line  # not held while later reads are searched (nor in a worker forked meanwhile)
-                start = first + 1
             if not chunk:
                 return
             if first < 0:
@@ -796,6 +808,13 @@ class Search:
                     noted = self._note_cut(path, scanner, carried_from)
                 continue
             last = chunk.rfind(b"\n") + 1
+            chain = last if ended else scan.chain_start(chunk, start, last)
+            if chain < last and len(chunk) - chain <= HOLD_MOST:
+                if chain > start:
+                    yield chunk, start, chain
+                held = chunk[chain:]
+                done += chain
+                continue
             if last > start:
                 yield chunk, start, last
             if last < len(chunk):
@@ -939,6 +958,9 @@ def _warm(blocks: Iterable[tuple[bytes, int, int]]) -> Iterator[tuple[bytes, int
             cut = buf.find(b"\n", start + size, end) + 1
             if not 0 < cut < end:
                 break
+            cut = scan.chain_end(buf, start, cut, end)
+            if cut >= end:
+                break
             yield buf, start, cut
             start = cut
             size *= 2
@@ -958,6 +980,9 @@ def _pieces(blocks: Iterable[tuple[bytes, int, int]], size: int) -> Iterator[tup
         while end - start > size:
             cut = buf.find(b"\n", start + size - 1, end) + 1
             if not 0 < cut < end:
+                break
+            cut = scan.chain_end(buf, start, cut, end)
+            if cut >= end:
                 break
             yield buf, start, cut
             start = cut
@@ -1068,6 +1093,9 @@ class _Context:
             self._held_lines -= self._held.popleft()[4]
 
 
+# At most this much of a stream is held for a chain of cut records whose end a read has not
+# reached (`Search._blocks`): scan.CHAIN_MOST records of a runtime's 16 KiB and a block after them.
+HOLD_MOST: Final = scan.CHAIN_MOST * (16 << 10) + BLOCK_SIZE
 SPLIT_MIN: Final = 16 << 20  # a smaller file is searched before the processes for its parts would start
 PART_MIN: Final = 4 << 20  # a file is cut in parts of at least this size: more would cost more than they save
 # -j is bounded by the cores: `-j1000` forked 999 processes at once, 8.7 times slower than -j2.

@@ -86,6 +86,31 @@ def test_ranges_cut_anywhere_add_up_to_the_whole(log_path: Path, cuts: list[int]
     assert any(f.message == "The CMK 7 is disabled." for h in hits for f in h.findings)
 
 
+def _chain_log() -> bytes:
+    """Ordinary lines, a line in conmon's CRI records of 8 KiB whose legacy message runs from the
+    first record into the second, and ordinary lines."""
+    words = " ".join(random.Random(5).choice(["lorem", "ipsum", "x=1"]) for _ in range(3000))
+    line = words[:7000] + " (10630) key is not existed " + words[:2000] + " MARKER " + words[:9000]
+    records = [line[at : at + 8192] for at in range(0, len(line), 8192)]
+    cri = [f"2024-05-14T08:00:00.123456789Z stderr {'F' if i == len(records) - 1 else 'P'} {r}"
+           for i, r in enumerate(records)]
+    return ("ordinary\n" * 50 + "\n".join(cri) + "\n" + "ordinary\n" * 50).encode()
+
+
+@pytest.mark.parametrize("cut", [0, 1, 2])  # in the first record, the second, the third
+def test_a_range_cut_in_a_chain_of_cut_records_leaves_it_whole(tmp_path: Path, cut: int) -> None:
+    """A range's cut inside a line cut in records (`grep -j`'s parts, Dask's partitions) hid the
+    records below it from the one above (its legacy message ended at the record's end) and read
+    the records below it without those above: the chain is left whole to the range it starts in."""
+    data = _chain_log()
+    path = tmp_path / "chain.log"
+    path.write_bytes(data)
+    at = data.index(b" stderr ") + cut * 8233 + 100
+    hits, lines = in_ranges(path, [at])
+    assert hits == whole(data) and lines == data.count(b"\n")
+    assert [(f.code, "MARKER" in (f.message or "")) for h in hits for f in h.findings] == [("10630", True)]
+
+
 def test_a_range_without_its_lines_above_loses_the_node_message() -> None:
     error = node_error(3)
     code_line = error.index(b"  code:")

@@ -9,6 +9,7 @@ Chains of records of 4 KiB or more (what runtimes write: 16 KiB, conmon 8 KiB) r
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -243,3 +244,86 @@ def test_a_docker_chain_with_half_a_surrogate_pair_escaped() -> None:
     got = readings(("\n".join(records) + "\n").encode())
     assert [(n, [(code, start, end) for code, start, end, _, _ in found]) for n, found in got] == [
         (1, [("10630", 9, 14)]), (2, [("10631", 14, 19)])]
+
+
+def _words(rng: random.Random, chars: int) -> str:
+    """Filler of about `chars` characters, with `1) g`: a legacy code's `)` to the compiled core's
+    prefilter (any digit), none to Python's (3 to 6 digits after a `(`)."""
+    words: list[str] = []
+    while sum(map(len, words)) + len(words) < chars:
+        words.append(rng.choice(["lorem", "ipsum", "step 1) go", "x=1", "(abc)", "error:"]))
+    return " ".join(words)
+
+
+def _findings(run: Runner, path: Path) -> list[tuple[str, int, int, str | None, str | None, str]]:
+    return [(m["code"], m["start"], m["end"], m["message"], m["request_id"], m["format"])
+            for line in grep(run, path, "--json").splitlines() for m in json.loads(line)["matches"]]
+
+
+@pytest.mark.usefixtures("core", "engine")
+def test_a_records_error_does_not_depend_on_which_records_a_core_lists(run: Runner, tmp_path: Path) -> None:
+    """conmon's records of 8 KiB (a generated JSON line of 26 KB in four): a record's error is read
+    with the records above it that it alone decides. The last two records shared a window, read
+    with the context above the window's first record; the compiled core listed that one (its
+    prefilter takes `1) g`), Python's did not, and the last record's JSON-escaped error read as a
+    legacy JSON body with its request ID on one core (the JSON record's start in reach) and as a
+    name and two legacy messages on the other."""
+    whole = DATA / "chains" / "conmon-8k-json-record.log"
+    lines = whole.read_text(encoding="utf-8").splitlines()
+    assert [len(line.encode()) for line in lines[1:5]] == [8232, 8232, 8232, 1745]
+    alone = tmp_path / "alone.log"
+    alone.write_text("\n".join(lines[2:]) + "\n", encoding="utf-8")  # the JSON record's start gone
+    last = _findings(run, whole)[-3:]
+    assert last == _findings(run, alone)[-3:]
+    assert [(code, message, request_id, form) for code, _, _, message, request_id, form in last] == [
+        ("InvalidParameter", None, None, "bare-code"), ("10630", "key is not existed\\", None, "legacy-message"),
+        ("100004", "incorrect projectId\\", None, "legacy-message")]
+
+
+@pytest.mark.usefixtures("core", "engine")
+def test_a_chain_is_not_cut_by_the_pieces_a_core_reads(run: Runner, tmp_path: Path) -> None:
+    """The compiled core reads an input's first 16 KiB alone, then 32 KiB (`search._warm`), and
+    --json's output in pieces: a cut between two records of a chain hid the second from the first,
+    whose legacy message ended at the cut on that core alone."""
+    rng = random.Random(3)
+    message = "(10630) key is not existed " + _words(rng, 2000) + " MARKER " + _words(rng, 500)
+    line = _words(rng, 5000) + " " + message
+    records = cri(line, cut=6200).split("\n")
+    assert "MARKER" not in records[0] and "(10630)" in records[0]
+    path = tmp_path / "chain.log"
+    above = "ordinary line of the log\n" * (12000 // 25)  # the first piece's cut falls in the chain
+    path.write_text(above + "\n".join(records) + "\n" + "ordinary line of the log\n" * 800, encoding="utf-8")
+    found = _findings(run, path)
+    assert [code for code, *_ in found] == ["10630"]
+    assert "MARKER" in (found[0][3] or "")
+
+
+@pytest.mark.parametrize("core", ["native", "python"])
+def test_a_chain_read_from_a_stream_in_pieces_reads_as_from_a_file(tmp_path: Path, core: str) -> None:
+    """A live stream's reads end anywhere: a JSON record in conmon's 8 KiB CRI records written 3,000
+    bytes at a time was searched a read at a time, a record cut by a read alone (the carried line)
+    or without the records below it, and an error lost its request ID and gained a second finding.
+    The records of a chain that a read has not ended are held for the next read."""
+    import subprocess
+    import sys
+    import time
+
+    path = DATA / "chains" / "cri-8k-json-record.log"
+    data = path.read_bytes()
+    env = {key: value for key, value in os.environ.items() if key != "KMSERR_NO_EXTENSIONS"}
+    if core == "python":
+        env["KMSERR_NO_EXTENSIONS"] = "1"
+    command = [sys.executable, "-m", "kmserr", "grep", "--json", "-j1"]
+    from_file = subprocess.run([*command, str(path)], capture_output=True, check=True, env=env).stdout
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    assert proc.stdin is not None
+    for at in range(0, len(data), 3000):
+        proc.stdin.write(data[at : at + 3000])
+        proc.stdin.flush()
+        time.sleep(0.01)
+    streamed, _ = proc.communicate()
+    assert proc.returncode == 0
+    matches = [json.loads(line)["matches"] for line in streamed.splitlines()]
+    assert matches == [json.loads(line)["matches"] for line in from_file.splitlines()]
+    assert [m["code"] for m in matches[2]] == ["100004", "ResourceUnavailable.CmkDisabled", "10630"]
+    assert matches[2][0]["request_id"] == "92fc6a36-1111-2222-3333-d87bfdc8c0a8"
