@@ -920,7 +920,7 @@ fn tail_of<'a>(
     map: &HashMap<Vec<u8>, Vec<u8>>,
     key: &[u8],
 ) -> Option<&'a [u8]> {
-    let slot = (crate::fx::fx_hash(&[key]) >> 40) as usize % memo.len();
+    let slot = memo_slot(key, memo.len());
     let (known, tail) = &mut memo[slot];
     if known.as_slice() != key {
         let found = map.get(key)?;
@@ -940,7 +940,7 @@ fn meaning_of(
     map: &HashMap<Vec<u8>, usize>,
     key: &[u8],
 ) -> Option<usize> {
-    let slot = (crate::fx::fx_hash(&[key]) >> 40) as usize % memo.len();
+    let slot = memo_slot(key, memo.len());
     let (known, index) = &mut memo[slot];
     if known.as_slice() != key {
         *index = *map.get(key)?;
@@ -948,6 +948,13 @@ fn meaning_of(
         known.extend_from_slice(key);
     }
     Some(*index)
+}
+
+/// The slot of `key` in a memo of `len` slots, a power of two (a mask, not a division: the
+/// division was a tenth of `tail_of`, once a finding of a crowded line).
+fn memo_slot(key: &[u8], len: usize) -> usize {
+    debug_assert!(len.is_power_of_two());
+    (crate::fx::fx_hash(&[key]) >> 40) as usize & (len - 1)
 }
 
 /// The newlines of `buf[from:to]`.
