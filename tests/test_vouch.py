@@ -313,7 +313,7 @@ def test_a_block_of_long_lines_is_not_searched(monkeypatch: pytest.MonkeyPatch) 
 
     spied = real._replace(**{name: counting(getattr(real, name))
                              for name in ("plain_sdk", "quoted_sdk", "api3", "legacy", "legacy_body")})
-    monkeypatch.setattr(core, "_vouchers", lambda names: spied)
+    monkeypatch.setattr(core, "_vouchers", lambda names, json=False: spied)
     common = (fill(COMMON[0], "AuthFailure", "m", "r-1") + "\n").encode()
     flood = (b"(10630)" * 2000)[: core.WINDOW * 3] + b"\n"
     assert reader.vouch(flood + common, 0, len(flood) + len(common)) == []
