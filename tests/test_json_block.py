@@ -164,6 +164,9 @@ def test_every_character_json_safe_escapes_is_told_by_the_vouched_lines_check() 
     assert [c for c in escaped if not c.encode().translate(None, kept) and escaped_cjk not in c.encode()] == []
     assert "\u3164".encode() == escaped_cjk
     assert not "参数错误。、 café \u3000x".encode().translate(None, kept)
+    table, also = json_printer._plain_table()  # the same bytes, as `matched_block` asks
+    assert also == escaped_cjk
+    assert [b for b in range(256) if bytes([b]).translate(table) != bytes([b])] == sorted(set(range(256)) - set(kept))
 
 
 def test_a_vouched_lines_record_is_the_full_extractors(monkeypatch: pytest.MonkeyPatch) -> None:
