@@ -1565,7 +1565,7 @@ Vouched = tuple[int, int, tuple[object, ...]]
 # control character but DEL (`_without_controls`: its bytes are its characters, and JSON escapes
 # nothing but `"` and `\` there, and DEL, which `render.json._run` escapes), else the line decoded
 # (valid UTF-8 only).
-VouchedJson = tuple[int, int, tuple[object, ...], bytes, int, int, "bytes | None", "bytes | None", "str | None"]
+VouchedJson = tuple[int, int, tuple[object, ...], bytes, int, int, bytes, "bytes | None", "str | None"]
 _NO_RID: Final = frozenset({b"none", b"null", b"nil", b"undefined"})  # `forms._NO_VALUE` but the empty
 # `forms._REQUEST_ID_ANYWHERE` as bytes, for printable ASCII (where `\s` and the cases are ASCII's alike).
 _RID_NEAR: Final = _lazy_bytes(rb"request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})", re.IGNORECASE)
@@ -1635,7 +1635,7 @@ def json_finding(detail: VouchedJson) -> Finding:
         code_start, code_end = len(raw[:code_start].decode("utf-8")), len(raw[:code_end].decode("utf-8"))
     # (by place, not name: 0.7 us less, once for each message a meaning's entry has to agree with)
     return Finding(cast(str, code), cast(str, form), code_start, code_end,
-                   None if message is None else message.decode("utf-8"), None if rid is None else rid.decode("utf-8"),
+                   message.decode("utf-8"), None if rid is None else rid.decode("utf-8"),
                    cast("int | None", module_code), cast("int | None", error_code), cast("str | None", code_desc))
 
 

@@ -152,7 +152,7 @@ def matched_block(
         for item, at in zip(hits[begin : begin + run], numbers[begin : begin + run], strict=True):
             if type(item) is tuple_type:  # a vouched line (`core.VouchedJson`)
                 made = simple_get(item[2])
-                if made is not None and item[8] is None and item[6] is not None:  # (as below, in fewer steps)
+                if made is not None and item[8] is None:  # (as below, in fewer steps)
                     _, _, _, raw, low, high, said_bytes, rid, _ = item
                     line = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
                     line = head % (at, line) if held < 0 else joint % (decimal[held], decimal[held_end], at, line)
@@ -174,7 +174,7 @@ def matched_block(
                     agrees = known[4].get(said_bytes, _UNKNOWN)
                     if agrees is _UNKNOWN:
                         prefix = known[6]
-                        if prefix is not None and said_bytes is not None and said_bytes.startswith(prefix) \
+                        if prefix is not None and said_bytes.startswith(prefix) \
                                 and said_bytes.isascii():  # (`_agreeing_prefix`: 12 us less a message)
                             agrees = True
                         else:
@@ -183,7 +183,7 @@ def matched_block(
                             agrees = agreement(finding_of(vouched), entry)
                         if len(known[4]) < 4096:
                             known[4][said_bytes] = agrees
-                if said_bytes is not None and (text is None or (raw.translate(plain) == raw and cjk not in raw)):
+                if text is None or (raw.translate(plain) == raw and cjk not in raw):
                     # Printable ASCII, or UTF-8 with no control character and nothing `json_safe` escapes
                     # (`_plain_utf8`, `_plain_table`): its bytes as a record holds them, but `"` and `\`.
                     # The pieces of its meaning with the quotes around the message and request ID (`_quoted`).
@@ -214,17 +214,12 @@ def matched_block(
                 pieces = known[0].get(agrees)
                 if pieces is None:
                     pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
-                if text is None:  # (no message)
-                    parts += [
-                        record % (file_part, at, string(raw.decode("ascii")).encode("ascii")), pieces[0], b"null",
-                        pieces[1], b"null" if rid is None else b'"%s"' % rid, pieces[2], span % (low, high),
-                    ]
-                else:  # valid UTF-8, as `_line_part` and `_said` write it
-                    parts += [
-                        record % (file_part, at, _utf8_string(text)), pieces[0],
-                        b"null" if said_bytes is None else _utf8_string(said_bytes.decode("utf-8")), pieces[1],
-                        b"null" if rid is None else _utf8_string(rid.decode("utf-8")), pieces[2], span % (low, high),
-                    ]
+                # Valid UTF-8 with a character that `json_safe` escapes, as `_line_part` and `_said` write it.
+                parts += [
+                    record % (file_part, at, _utf8_string(text)), pieces[0], _utf8_string(said_bytes.decode("utf-8")),
+                    pieces[1], b"null" if rid is None else _utf8_string(rid.decode("utf-8")), pieces[2],
+                    span % (low, high),
+                ]
                 continue
             if held >= 0:
                 parts.append(span % (held, held_end))
