@@ -661,7 +661,7 @@ class PythonCore:
                                 continue
                         elif kind == 2:
                             rid = match[4]
-                            if not rid or rid.lower() in no_rid:
+                            if not rid or (len(rid) <= _NO_RID_LONGEST and rid.lower() in no_rid):
                                 rid = None
                             put((line_start, line_end, key, raw, match.start(2) - line_start,
                                  match.end(2) - line_start, message, rid, None))
@@ -1567,6 +1567,7 @@ Vouched = tuple[int, int, tuple[object, ...]]
 # (valid UTF-8 only).
 VouchedJson = tuple[int, int, tuple[object, ...], bytes, int, int, bytes, "bytes | None", "str | None"]
 _NO_RID: Final = frozenset({b"none", b"null", b"nil", b"undefined"})  # `forms._NO_VALUE` but the empty
+_NO_RID_LONGEST: Final = max(map(len, _NO_RID))  # a longer ID (most: a UUID) is not lowered to be asked
 # `forms._REQUEST_ID_ANYWHERE` as bytes, for printable ASCII (where `\s` and the cases are ASCII's alike).
 _RID_NEAR: Final = _lazy_bytes(rb"request[ _-]?id[\"']?\s*[:=]\s*[\"']?([0-9A-Za-z][0-9A-Za-z-]{7,63})", re.IGNORECASE)
 
@@ -1601,7 +1602,7 @@ def _json_detail(
     elif kind == 2:  # an API 3.0 body: its message as it stands (no escape), its ID unless none
         code_start, code_end = match.span(2)
         rid = match[4]
-        if not rid or rid.lower() in _NO_RID:
+        if not rid or (len(rid) <= _NO_RID_LONGEST and rid.lower() in _NO_RID):
             rid = None
     else:  # a legacy code and its message, to the value's quote or the line's end; an ID anywhere
         code_start, code_end = match.span(1 if kind == 3 else 3)
