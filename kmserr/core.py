@@ -647,14 +647,18 @@ class PythonCore:
                     # Printable ASCII (its bytes are its text: ASCII, which --json's regexes vouch
                     # for without a control character) of the forms most lines hold: its
                     # `VouchedJson` here, as `_json_detail` reads it (a call and its checks cost
-                    # 0.4 us a line more); the others by `_json_detail`.
+                    # 0.4 us a line more); the others by `_json_detail`. Its bytes as a record holds
+                    # them: its quotes escaped where its form has any (a backslash stands in none of
+                    # these: the regexes refuse it but in an escaped message), not one replace a
+                    # line more.
                     raw = buf[line_start:line_end]
                     ascii_line = raw.isascii()
                     if ascii_line:
                         if kind <= 1:
                             if form != escaped:  # (an escaped message is unescaped: `_json_detail`)
                                 rid_start = label + 10  # (len(b"requestId:"))
-                                put((line_start, line_end, key, raw, match.start(1) - line_start,
+                                put((line_start, line_end, key, raw if kind == 0 else raw.replace(b'"', b'\\"'),
+                                     match.start(1) - line_start,
                                      match.end(1) - line_start, message.rstrip(),
                                      buf[rid_start:line_end] if kind == 0
                                      else buf[rid_start : buf.find(b'"', rid_start, line_end)], None))
@@ -663,7 +667,7 @@ class PythonCore:
                             rid = match[4]
                             if not rid or (len(rid) <= _NO_RID_LONGEST and rid.lower() in no_rid):
                                 rid = None
-                            put((line_start, line_end, key, raw, match.start(2) - line_start,
+                            put((line_start, line_end, key, raw.replace(b'"', b'\\"'), match.start(2) - line_start,
                                  match.end(2) - line_start, message, rid, None))
                             continue
                         else:  # a legacy code's, its request ID anywhere (`_request_id_near`, its first)
@@ -684,6 +688,8 @@ class PythonCore:
                                         rid = near[1]
                                     break
                                 near_at = lowered.find(b"request", near_at + 7)
+                            if kind == 4 or buf[at - 1] == 34:  # (a timed line's legacy message: no quote)
+                                raw = raw.replace(b'"', b'\\"')
                             put((line_start, line_end, key, raw, code_start - line_start, code_end - line_start,
                                  message.strip(), rid, None))
                             continue
@@ -1564,7 +1570,8 @@ Vouched = tuple[int, int, tuple[object, ...]]
 # holds them, and its text: None where the line is ASCII, which --json's regexes vouch for without a
 # control character but DEL (`_without_controls`: its bytes are its characters, and JSON escapes
 # nothing but `"` and `\` there, and DEL, which `render.json._run` escapes), else the line decoded
-# (valid UTF-8 only).
+# (valid UTF-8 only). Its bytes, where it is ASCII, as a record's `"line"` holds them: `"` and `\`
+# escaped (its code's place is in the line's own bytes).
 VouchedJson = tuple[int, int, tuple[object, ...], bytes, int, int, bytes, "bytes | None", "str | None"]
 _NO_RID: Final = frozenset({b"none", b"null", b"nil", b"undefined"})  # `forms._NO_VALUE` but the empty
 _NO_RID_LONGEST: Final = max(map(len, _NO_RID))  # a longer ID (most: a UUID) is not lowered to be asked
@@ -1625,6 +1632,8 @@ def _json_detail(
             else:
                 found = _request_id_near(text, 0)
                 rid = None if found is None else found.encode("utf-8")
+    if text is None:  # as a record holds it (`VouchedJson`)
+        raw = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
     return (line_start, line_end, key, raw, code_start - line_start, code_end - line_start, message, rid, text)
 
 
