@@ -164,11 +164,15 @@ def test_every_character_json_safe_escapes_is_told_by_the_vouched_lines_check() 
     assert [c for c in escaped if not c.encode().translate(None, kept) and escaped_cjk not in c.encode()] == []
     assert "\u3164".encode() == escaped_cjk
     assert not "参数错误。、 café \u3000x".encode().translate(None, kept)
+    table, also = json_printer._plain_table()  # the same bytes, as `matched_block` asks
+    assert also == escaped_cjk
+    assert [b for b in range(256) if bytes([b]).translate(table) != bytes([b])] == sorted(set(range(256)) - set(kept))
 
 
 def test_a_vouched_lines_record_is_the_full_extractors(monkeypatch: pytest.MonkeyPatch) -> None:
     """Lines of the common forms, vouched for (`core.VouchedJson`) or not, written by `matched_block`
-    are the records of `matched_line`: printable ASCII, CJK, control characters, a DEL."""
+    are the records of `matched_line`: printable ASCII, CJK, a DEL, U+3164 (a control character is
+    never vouched for: `test_no_line_with_a_control_character_is_vouched_for`)."""
     from kmserr import core
     from kmserr.core import PythonCore
 
@@ -176,7 +180,7 @@ def test_a_vouched_lines_record_is_the_full_extractors(monkeypatch: pytest.Monke
     lines = [
         "2024-05-14T08:00:00.016Z ERROR [3d37] kms: Encrypt raised [TencentCloudSDKException] "
         + f"code:InternalError message:{message} requestId:ef895e4f-1e90"
-        for message in ("An internal error.", "解密失败。", "tab\there", "del\x7f", "filler\u3164", "say “q”")
+        for message in ("An internal error.", "解密失败。", "del\x7f", "filler\u3164", "say “q”")
     ] + ['{"time":"2024-05-14T08:00:00.016Z","error":"(10630) key is not existed","request_id":"abcdef123"}']
     data = "\n".join(lines).encode() + b"\n"
     matcher = matcher_for(default_registry())
@@ -192,6 +196,33 @@ def test_a_vouched_lines_record_is_the_full_extractors(monkeypatch: pytest.Monke
     expected = b"".join(json_printer.matched_line(hit, [explain_one(f) for f in hit.findings], "app.log", Style())
                         for hit in LineScanner(matcher).feed(data))
     assert written == expected
+
+
+def test_no_line_with_a_control_character_is_vouched_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--json's regexes vouch for no line with a control character (a tab in a message, a record's
+    text or between a body's keys; DEL aside), so a vouched line of ASCII is printable ASCII, which
+    `matched_block` writes as it is but `"` and `\\` (`core._without_controls`); plain output's do."""
+    from kmserr import core
+    from kmserr.core import PythonCore
+
+    monkeypatch.setenv(core.ENV, "1")
+    sdk = "2024-05-14T08:00:00.016Z ERROR [3d37] kms: Encrypt raised [TencentCloudSDKException] " \
+        "code:InternalError message:{} requestId:ef895e4f-1e90"
+    body = '2024-05-14T08:00:00.016Z ERROR [3d37] kms: {{"Error":{{"Code":"InvalidParameter",{}"Message":"m"}},' \
+        '"RequestId":"ef895e4f-1e90"}}'
+    controls = [sdk.format("tab\there"), sdk.format("bell\x07"), body.format(" ") + "\tafter", body.format("\t"),
+                sdk.replace("kms:", "kms:\x1f")]
+    fine = [sdk.format("An internal error."), sdk.format("del\x7f"), body.format(" ")]
+    matcher = matcher_for(default_registry())
+    reader = PythonCore(matcher.extractor, matcher.engine)
+    for line in controls + fine:
+        data = line.encode() + b"\n"
+        vouched = reader.vouch_json(data, 0, len(data))
+        if not core.POSSESSIVE:  # no vouching here (before CPython 3.11.5)
+            assert vouched == []
+            continue
+        assert len(vouched) == (line in fine), line
+        assert len(reader.vouch(data, 0, len(data))) == 1, line
 
 
 _PREFIXED = [(entry, prefix) for entry in default_registry().entries

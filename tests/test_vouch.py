@@ -313,7 +313,7 @@ def test_a_block_of_long_lines_is_not_searched(monkeypatch: pytest.MonkeyPatch) 
 
     spied = real._replace(**{name: counting(getattr(real, name))
                              for name in ("plain_sdk", "quoted_sdk", "api3", "legacy", "legacy_body")})
-    monkeypatch.setattr(core, "_vouchers", lambda names: spied)
+    monkeypatch.setattr(core, "_vouchers", lambda names, json=False: spied)
     common = (fill(COMMON[0], "AuthFailure", "m", "r-1") + "\n").encode()
     flood = (b"(10630)" * 2000)[: core.WINDOW * 3] + b"\n"
     assert reader.vouch(flood + common, 0, len(flood) + len(common)) == []
@@ -416,8 +416,13 @@ def test_json_records_of_vouched_lines_are_the_full_extractors(tmp_path: Path) -
     # Each line's reading, not only the first of its (form, code) that `_json_first` checks: those
     # of printable ASCII are read in `_vouch` itself, the others by `_json_detail`.
     for detail in vouched:
-        text = detail[8] or detail[3].decode("ascii")
+        text = detail[8] or data[detail[0] : detail[1]].decode("ascii")
         assert tuple(matcher.extractor.find(text)) == (core.json_finding(detail),), text
+        if detail[8] is None:  # a line of ASCII as a record's "line" holds it
+            assert detail[3] == json.dumps(text, ensure_ascii=False)[1:-1].encode("ascii"), text
+        else:
+            assert detail[3] == data[detail[0] : detail[1]]
+    assert any(b'\\"' in detail[3] for detail in vouched)
 
 
 def test_a_legacy_lines_request_id_is_read_by_the_extractors_regex_as_bytes() -> None:

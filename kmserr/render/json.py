@@ -126,9 +126,10 @@ def matched_block(
     # A vouched line's record up to its match, but its number and line (printable ASCII, escaped).
     head = file_part.replace(b"%", b"%%") + b', "line_number": %d, "line": "%s", "matches": ['
     # A vouched line's span is held (`held`: its start, -1: none) and written with the next line's
-    # head in one format (`joint`) where that line is vouched for too: a format a line, not two.
-    joint, held, held_end = span + head, -1, 0
-    tuple_type, (plain, cjk) = tuple, _plain_utf8()
+    # head in one format (`joint`) where that line is vouched for too: a format a line, not two; its
+    # numbers (no more than WINDOW) as `decimal` writes them, not formatted each time (0.3 us a line).
+    joint, held, held_end, decimal = _SPAN_TEXT + head, -1, 0, _decimals()
+    tuple_type, (plain, cjk) = tuple, _plain_table()
     block = object()  # what a meaning knows of its messages, it knows for this block only (`_said`)
     # A vouched line's pieces (`_quoted`) where its meaning has no message to agree with, by its
     # tail's key (`core.VouchedJson`'s).
@@ -151,10 +152,9 @@ def matched_block(
         for item, at in zip(hits[begin : begin + run], numbers[begin : begin + run], strict=True):
             if type(item) is tuple_type:  # a vouched line (`core.VouchedJson`)
                 made = simple_get(item[2])
-                if made is not None and item[8] is None and item[6] is not None:  # (as below, in fewer steps)
-                    _, _, _, raw, low, high, said_bytes, rid, _ = item
-                    line = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
-                    line = head % (at, line) if held < 0 else joint % (held, held_end, at, line)
+                if made is not None and item[8] is None:  # (as below, in fewer steps)
+                    _, _, _, line, low, high, said_bytes, rid, _ = item  # (its line escaped: ASCII)
+                    line = head % (at, line) if held < 0 else joint % (decimal[held], decimal[held_end], at, line)
                     if rid is None:
                         parts += [line, made[0], said_bytes, made[3]]
                     else:
@@ -173,7 +173,7 @@ def matched_block(
                     agrees = known[4].get(said_bytes, _UNKNOWN)
                     if agrees is _UNKNOWN:
                         prefix = known[6]
-                        if prefix is not None and said_bytes is not None and said_bytes.startswith(prefix) \
+                        if prefix is not None and said_bytes.startswith(prefix) \
                                 and said_bytes.isascii():  # (`_agreeing_prefix`: 12 us less a message)
                             agrees = True
                         else:
@@ -182,9 +182,9 @@ def matched_block(
                             agrees = agreement(finding_of(vouched), entry)
                         if len(known[4]) < 4096:
                             known[4][said_bytes] = agrees
-                if said_bytes is not None and (text is None or (not raw.translate(None, plain) and cjk not in raw)):
+                if text is None or (raw.translate(plain) == raw and cjk not in raw):
                     # Printable ASCII, or UTF-8 with no control character and nothing `json_safe` escapes
-                    # (`_plain_utf8`): its bytes as a record holds them, but `"` and `\`.
+                    # (`_plain_utf8`, `_plain_table`): its bytes as a record holds them, but `"` and `\`.
                     # The pieces of its meaning with the quotes around the message and request ID (`_quoted`).
                     made = known[5].get(agrees)
                     if made is None:
@@ -196,11 +196,12 @@ def matched_block(
                         if len(simple) >= 4096:
                             simple.clear()
                         simple[key] = made
-                    # (`\` stands in a vouched line only in an escaped message's `\uXXXX`.) No message or
-                    # request ID that a vouching regex reads holds `"` or `\`. A replace that finds nothing
-                    # costs 50 ns, where asking first (`in`: 0.2 us on bytes) cost more than it saved.
-                    line = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
-                    line = head % (at, line) if held < 0 else joint % (held, held_end, at, line)
+                    # A line of ASCII is escaped already (`core.VouchedJson`). (`\` stands in a vouched line
+                    # only in an escaped message's `\uXXXX`.) No message or request ID that a vouching regex
+                    # reads holds `"` or `\`. A replace that finds nothing costs 50 ns, where asking first
+                    # (`in`: 0.2 us on bytes) cost more than it saved.
+                    line = raw if text is None else raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
+                    line = head % (at, line) if held < 0 else joint % (decimal[held], decimal[held_end], at, line)
                     if rid is None:
                         parts += [line, made[0], said_bytes, made[3]]
                     else:
@@ -213,17 +214,12 @@ def matched_block(
                 pieces = known[0].get(agrees)
                 if pieces is None:
                     pieces = _vouched_parts(known, vouched, agrees, style, explain_one)
-                if text is None:  # (no message)
-                    parts += [
-                        record % (file_part, at, string(raw.decode("ascii")).encode("ascii")), pieces[0], b"null",
-                        pieces[1], b"null" if rid is None else b'"%s"' % rid, pieces[2], span % (low, high),
-                    ]
-                else:  # valid UTF-8, as `_line_part` and `_said` write it
-                    parts += [
-                        record % (file_part, at, _utf8_string(text)), pieces[0],
-                        b"null" if said_bytes is None else _utf8_string(said_bytes.decode("utf-8")), pieces[1],
-                        b"null" if rid is None else _utf8_string(rid.decode("utf-8")), pieces[2], span % (low, high),
-                    ]
+                # Valid UTF-8 with a character that `json_safe` escapes, as `_line_part` and `_said` write it.
+                parts += [
+                    record % (file_part, at, _utf8_string(text)), pieces[0], _utf8_string(said_bytes.decode("utf-8")),
+                    pieces[1], b"null" if rid is None else _utf8_string(rid.decode("utf-8")), pieces[2],
+                    span % (low, high),
+                ]
                 continue
             if held >= 0:
                 parts.append(span % (held, held_end))
@@ -409,6 +405,16 @@ def _plain_utf8() -> tuple[bytes, bytes]:
 
 
 @functools.cache
+def _plain_table() -> tuple[bytes, bytes]:
+    """`_plain_utf8` as a table of `bytes.translate` that leaves its bytes as they are and changes the
+    others (a text's bytes translated are the same when they are all its: no copy made), and the
+    second: a translation by a table reads a byte in a step, where deleting `_plain_utf8`'s 200 bytes
+    first made a table of them (4,000 instructions a line of another script)."""
+    kept, escaped = _plain_utf8()
+    return bytes(b if b in kept else (b + 1) % 256 for b in range(256)), escaped
+
+
+@functools.cache
 def _json_safe_rest() -> bytes:
     """The bytes that begin no character `json_safe` escapes in UTF-8: deleted from a text's bytes,
     they leave nothing when it has none of those (the lead bytes of its pattern's characters, read
@@ -432,6 +438,15 @@ def _json_safe_rest() -> bytes:
 # `matched_line` of one match, from its parts as bytes: up to the match, the match's span and the end.
 _RECORD: Final = b'%s, "line_number": %d, "line": %s, "matches": ['
 _SPAN: Final = b'%d, "end": %d}]}\n'
+_SPAN_TEXT: Final = b'%s, "end": %s}]}\n'  # (with `_decimals`' numbers)
+
+
+@functools.cache
+def _decimals() -> tuple[bytes, ...]:
+    """The numbers up to WINDOW in decimal: a vouched line's span (no longer than WINDOW) by index."""
+    from ..forms import WINDOW
+
+    return tuple(b"%d" % number for number in range(WINDOW + 1))
 
 
 # The records of a run of lines joined at once (64 lines): a few hundred KiB, reused by the
