@@ -55,6 +55,7 @@ from .envelopes import (
     may_wrap,
 )
 from .extract import (
+    _ESCAPED_LEGACY,
     _LOGURU_RECORD,
     _SOURCE_FIRST,
     _UNWANTED_VALUES,
@@ -932,9 +933,9 @@ def _quoted_sdk_line(text: str, parens_at: Sequence[int]) -> _Read | None:
         return None
     head = text.find("TencentCloudSDK")
     escaped = "\\" in text
-    if escaped and ('\\"Code\\"' in text or "\\" in text[:head]):
-        if '\\"Code\\"' in text:
-            return None  # another value `_quoted` reads
+    if escaped and ('\\"Code\\"' in text or _ESCAPED_LEGACY in text or "\\" in text[:head]):
+        if '\\"Code\\"' in text or _ESCAPED_LEGACY in text:
+            return None  # another value `_quoted` reads (an escaped body or legacy message)
         quote = text.find('"', _past(_UNWANTED_VALUES, text, 0))
     else:  # the values before it pair as plain quotes, as the regex pairs them: it is in one if they are odd
         quote = text.rfind('"', 0, head) if text.count('"', 0, head) % 2 else -1
@@ -981,7 +982,8 @@ def _sdk_text(text: str) -> Finding | None:
         return None  # the value in an envelope of its own
     if (
         text.count("SDK") != 1 or text.count("code:") != 1 or "Code: " in text or "ErrorCode=" in text
-        or "RequestId=" in text or '"Code"' in text or '\\"Code\\"' in text or "='" in text
+        or "RequestId=" in text or '"Code"' in text or '\\"Code\\"' in text or _ESCAPED_LEGACY in text
+        or "='" in text
         or RICH_HEAD in text or '"locals"' in text
     ):
         return None  # with these, another error may begin in the message, or a body in it

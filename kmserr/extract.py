@@ -59,6 +59,7 @@ from .forms import (
     _legacy_message,
     _line_end,
     _line_start,
+    _request_id_near,
     _token_at,
     _trie_regex,
     _with_node_object,
@@ -420,8 +421,12 @@ class Extractor:
         # A pass less when the locators saw no quoted form; but SDK text and API 3.0 bodies are
         # read in their quotes whatever follows them (no locator sees `message:解密失败`, nor the
         # escaped `\"Code\"` of a body logged as a JSON string), as without a prefilter.
-        quoting = quoted_form or "TencentCloudSDK" in text or '\\"Code\\"' in text
-        if quoting and ("TencentCloudSDK" in text or '\\"Code\\"' in text) and '"' in text:
+        # So is a legacy body or message escaped in a record's value (`"msg": "resp: {\"code\":4000,
+        # \"message\":\"(10630) ...\"}"`: `logger.error("resp: %s", json.dumps(body))` in a JSON
+        # formatter): its text unescaped is read, a legacy body's codeDesc and all.
+        quoting = quoted_form or "TencentCloudSDK" in text or '\\"Code\\"' in text or _ESCAPED_LEGACY in text
+        if quoting and ("TencentCloudSDK" in text or '\\"Code\\"' in text or _ESCAPED_LEGACY in text) \
+                and '"' in text:
             # SDK text quoted in a JSON or logfmt record is read inside its quotes, unescaped, and
             # only there: the record's `"}` is no part of a request ID, its `\"` no quote.
             for inner, value_start, value_end in self._quoted(text):
@@ -606,13 +611,21 @@ class Extractor:
                 for f, (start, end, kind) in zip(found, places, strict=True)]
 
     def _quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
-        """Each quoted value that holds SDK text: its findings, read unescaped and placed in
-        `text`, and its span (quotes included). Values are paired from the text's start, as a
-        JSON or logfmt reader pairs them, in one pass; an unclosed quote ends the reading."""
+        """Each quoted value that holds SDK text (or an escaped body or legacy message): its
+        findings, read unescaped and placed in `text`, and its span (quotes included). Values are
+        paired from the text's start, as a JSON or logfmt reader pairs them, in one pass; an
+        unclosed quote ends the reading."""
         def wanted(raw: str, quote: int) -> bool:
-            return ("TencentCloudSDK" in raw or '\\"Code\\"' in raw) and _is_value(text, quote)
+            return ("TencentCloudSDK" in raw or '\\"Code\\"' in raw or _escaped_legacy(raw)) and _is_value(text, quote)
 
-        return self._read_values(text, '"', 0, wanted, _UNWANTED_VALUES)
+        for inner, start, end in self._read_values(text, '"', 0, wanted, _UNWANTED_VALUES):
+            if any(f.request_id is None and f.form in _LEGACY_FORMS for f in inner) \
+                    and "TencentCloudSDK" not in text[start:end] and '\\"Code\\"' not in text[start:end]:
+                # A legacy error takes its request ID from the line around it (the record's own
+                # `"requestId"`), as it did standing there, when its value names none.
+                inner = [f._replace(request_id=_request_id_near(text, f.end))
+                         if f.request_id is None and f.form in _LEGACY_FORMS else f for f in inner]
+            yield inner, start, end
 
     def _python_quoted(self, text: str) -> Iterator[tuple[list[Finding], int, int]]:
         """Each `key='...'` value (a Python str's repr) that holds SDK text with escapes in it: its
@@ -984,21 +997,37 @@ def _form_span(match: re.Match[str], finding: Finding) -> tuple[int, int]:
     return (start, end)
 
 
-# Double-quoted values, each with what comes before it, that hold neither `TencentCloudSDK` nor
-# `\"Code\"` (what `_quoted` wants): paired as `_read_values` pairs them, a backslash escaping the
-# character after it, no newline in a value. Plain characters, then each `T` or escape followed by
-# plain characters again: one way to match a value, so that one that fails (unclosed, or wanted) is
-# given back in linear time (`(?:[^"]+|T)*` took exponential time). Where re has possessive
+# Double-quoted values, each with what comes before it, that hold none of `TencentCloudSDK`,
+# `\"Code\"` and `\"(` (what `_quoted` wants): paired as `_read_values` pairs them, a backslash
+# escaping the character after it, no newline in a value. Plain characters, then each `T` or escape
+# followed by plain characters again: one way to match a value, so that one that fails (unclosed, or
+# wanted) is given back in linear time (`(?:[^"]+|T)*` took exponential time). Where re has possessive
 # quantifiers, a value's runs are never given back a character at a time (what follows each is none
 # of its characters: a `"`, a `T` or a backslash), and a long wanted value fails in the time it took
 # to read (a traceback of 1.4 KB: 5 us, where giving it back took 50).
 _UNWANTED_VALUES_PLAIN: Final = (
-    r'(?:[^"]*"[^"\\\nT]*(?:(?:T(?!encentCloudSDK)|\\(?!"Code\\"|TencentCloudSDK)[^\n])[^"\\\nT]*)*")*'
+    r'(?:[^"]*"[^"\\\nT]*(?:(?:T(?!encentCloudSDK)|\\(?!"Code\\"|"\(|TencentCloudSDK)[^\n])[^"\\\nT]*)*")*'
 )
 _UNWANTED_VALUES = _lazy(
-    r'(?:[^"]*+"[^"\\\nT]*+(?:(?:T(?!encentCloudSDK)|\\(?!"Code\\"|TencentCloudSDK)[^\n])[^"\\\nT]*+)*+")*'
+    r'(?:[^"]*+"[^"\\\nT]*+(?:(?:T(?!encentCloudSDK)|\\(?!"Code\\"|"\(|TencentCloudSDK)[^\n])[^"\\\nT]*+)*+")*'
     if POSSESSIVE else _UNWANTED_VALUES_PLAIN
 )
+# An escaped quote before a legacy code (`\"(10630) ...`): a legacy message or body in a value.
+_ESCAPED_LEGACY: Final = '\\"('
+_LEGACY_FORMS: Final = (LEGACY_MESSAGE, LEGACY_JSON)
+
+
+def _escaped_legacy(raw: str) -> bool:
+    """Whether an escaped quote in `raw` opens a legacy code as it stands (`\\"(10630) key`): what
+    the engines locate in the line, so that grep reads what parse reads (not `\\"(10630) \\\\u5bc6`)."""
+    at = raw.find(_ESCAPED_LEGACY)
+    while at >= 0:
+        if _LEGACY.match(raw, at + 2) is not None:
+            return True
+        at = raw.find(_ESCAPED_LEGACY, at + 2)
+    return False
+
+
 MAX_QUOTED: Final = 64  # quoted values read unescaped, a text: a hostile line costs no more than that
 MAX_VALUES: Final = 4096  # quoted values paired, a text; the rest of a line is read as it stands
 MAX_VALUE: Final = 65536  # a longer value ends the pairing: the rest is read as it stands

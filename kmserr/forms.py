@@ -604,7 +604,15 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
     # string holding one in double quotes, or escapes it), not at the line's end.
     single = not quoted and match.start() > 0 and text[match.start() - 1] == "'"
     stop = text.find('"' if quoted else "'", body_start, line_end) if quoted or single else -1
-    message = text[body_start : stop if stop >= 0 else line_end].strip()
+    escaped = quoted and _escaped_quote(text, match.start() - 1)
+    if escaped:
+        # An escaped string (`\"(10630) key is not existed\"`: a body logged inside a JSON string,
+        # outside any value `Extractor._quoted` reads) ends at its quote without the `\` escaping it.
+        quoted = False  # no body of this line's own JSON; unescaped once below
+    message = text[body_start : stop if stop >= 0 else line_end]
+    if escaped and stop >= 0:
+        message = _json_unescape(message[: len(message) - _backslashes(text, stop)])
+    message = message.strip()
     line_start = _line_start(text, match.start())
     body_start, body_end = (json_object(text, match.start(), end) if quoted else None) or (line_start, line_end)
     code = _LEGACY_JSON_CODE.search(text, body_start, body_end)
@@ -619,6 +627,19 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
         message=_json_unescape(message) if quoted else message, request_id=_request_id_near(text, match.end()),
         module_code=int(match.group(1)), error_code=error_code, code_desc=code_desc,
     )
+
+
+def _backslashes(text: str, at: int) -> int:
+    """How many backslashes stand right before `text[at]`."""
+    before = at
+    while before > 0 and text[before - 1] == "\\":
+        before -= 1
+    return at - before
+
+
+def _escaped_quote(text: str, at: int) -> bool:
+    """Whether the quote at `at` is escaped: an odd number of backslashes before it."""
+    return _backslashes(text, at) % 2 == 1
 
 
 def _python_sdk_matches(text: str, pos: int = 0) -> Iterator[re.Match[str]]:

@@ -320,3 +320,45 @@ def test_a_legacy_message_in_single_quotes_ends_at_its_quote(run: Runner, tmp_pa
                                                            ("10630", "key is not existed")]
     plain = run("grep", "--no-annotate", str(path)).stdout.splitlines()
     assert plain == [*lines, "    message: '(10630) key is not existed',"]
+
+
+def _json_record(message: str, ensure_ascii: bool = True, **fields: object) -> str:
+    """A JSON formatter's line for `logger.error("resp: %s", json.dumps(body))`: python-json-logger
+    and structlog's JSONRenderer (json.dumps), pino and winston's json() (JSON.stringify: no
+    `ensure_ascii`) escape the body's quotes in the record's string."""
+    return json.dumps({"level": "error", "msg": message, **fields}, ensure_ascii=ensure_ascii)
+
+
+def test_a_legacy_body_logged_in_a_json_string_reads_as_unescaped(run: Runner, tmp_path: Path) -> None:
+    # The escaped body read as the body: legacy-json with its codeDesc, not a legacy message ending
+    # in the `\` of its escaped quote; the record's own request ID kept; loguru's serialize=True
+    # record, which holds the message twice, one error; an escaped string that is no record's value
+    # ends at its quote; the body unescaped on its own line reads the same.
+    body = {"code": 4000, "message": "(10630) key is not existed", "codeDesc": "KeyNotExist"}
+    cjk = {"code": 4000, "message": "(10630) 密钥不存在", "codeDesc": "KeyNotExist"}
+    resp = f"resp: {json.dumps(body)}"
+    loguru = {"text": f"2024-05-14 08:00:00.007 | ERROR    | app:main:12 - {resp}\n",
+              "record": {"level": {"name": "ERROR", "no": 40}, "message": resp}}
+    lines = [
+        _json_record(resp),
+        _json_record(f"resp: {json.dumps(body, separators=(',', ':'))}", requestId="7c0e4b1a-2d3f-4e5a"),
+        _json_record(f"resp: {json.dumps(cjk, ensure_ascii=False)}", ensure_ascii=False),
+        json.dumps(loguru),
+        'plain \\"(10630) key is not existed\\" tail',
+        json.dumps(body),
+    ]
+    path = tmp_path / "escaped.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    records = [json.loads(line) for line in run("grep", "--json", str(path)).stdout.splitlines()]
+    got = [(m["code"], m["format"], m["message"], m["code_desc"], m["error_code"], m["request_id"])
+           for r in records for m in r["matches"]]
+    body_read = ("10630", "legacy-json", "key is not existed", "KeyNotExist", 4000)
+    assert got == [
+        (*body_read, None), (*body_read, "7c0e4b1a-2d3f-4e5a"),
+        ("10630", "legacy-json", "密钥不存在", "KeyNotExist", 4000, None), (*body_read, None),
+        ("10630", "legacy-message", "key is not existed", None, 4530, None), (*body_read, None),
+    ]
+    # The code's span is the `10630` of the line as written.
+    assert {lines[r["line_number"] - 1][m["start"] : m["end"]] for r in records for m in r["matches"]} == {"10630"}
+    plain = run("grep", "--no-annotate", str(path)).stdout.splitlines()
+    assert plain == lines
