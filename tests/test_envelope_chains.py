@@ -276,8 +276,8 @@ def test_a_records_error_does_not_depend_on_which_records_a_core_lists(run: Runn
     last = _findings(run, whole)[-3:]
     assert last == _findings(run, alone)[-3:]
     assert [(code, message, request_id, form) for code, _, _, message, request_id, form in last] == [
-        ("InvalidParameter", None, None, "bare-code"), ("10630", "key is not existed\\", None, "legacy-message"),
-        ("100004", "incorrect projectId\\", None, "legacy-message")]
+        ("InvalidParameter", None, None, "bare-code"), ("10630", "key is not existed", None, "legacy-message"),
+        ("100004", "incorrect projectId", None, "legacy-message")]
 
 
 @pytest.mark.usefixtures("core", "engine")
