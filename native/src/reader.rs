@@ -229,6 +229,9 @@ fn precheck(b: &[u8]) -> R<u8> {
     if in_envelope(b) || contains(b, b"TencentCloudSDKException:") || contains(b, b"Exception [") {
         return Err(Declined);
     }
+    if goes_on_below(b) {
+        return Err(Declined);
+    }
     let sdk = count(b, b"TencentCloudSDK");
     if sdk > 1 || (sdk == 1 && contains(b, b"='")) {
         return Err(Declined); // several SDK errors, or SDK text in a Python repr's quotes
@@ -272,6 +275,20 @@ fn odd_bytes(b: &[u8]) -> u8 {
 /// Whether `envelopes.open_line(line, AUTO)` may open the line (a superset): Docker's and
 /// journald's JSON records, a CRI or rsyslog line after an RFC 3339 time (`envelopes.may_wrap`:
 /// a lower-case word or a digit after the time), RFC 5424 and RFC 3164 syslog.
+/// A record's line whose error goes on below it (`scan.pretty_line`, its lines that are not
+/// indented): bunyan's CLI (`err.code=X`, the message below), a stack's header or pino-pretty's
+/// record line with a legacy message (`Error: (10630) ...`, `[time] ERROR (42): (10630) ...`, the
+/// code below). Python reads them with the lines below.
+pub(crate) fn goes_on_below(b: &[u8]) -> bool {
+    if contains(b, b": (") {
+        // one search of most lines for the three headers
+        return contains(b, b"Error: (")
+            || contains(b, b"Exception: (")
+            || (b.first() == Some(&b'[') && contains(b, b"): ("));
+    }
+    contains(b, b"err.code=")
+}
+
 pub(crate) fn in_envelope(b: &[u8]) -> bool {
     const MONTHS: [&[u8]; 12] = [
         b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
