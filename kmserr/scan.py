@@ -900,8 +900,8 @@ def pretty_line(raw: bytes) -> bool:
     or pino-pretty's record line with a legacy message (`Error: (10630) ...`, `ERROR (42): (10630)`)."""
     if raw[:1] in _INDENT:
         return b'"code":' in raw or _PRETTY_LEGACY.search(raw) is not None
-    if b": (" in raw:  # one search of most lines for the three headers
-        return b"Error: (" in raw or b"Exception: (" in raw or (raw[:1] == b"[" and b"): (" in raw)
+    if b": (" in raw and (b"Error: (" in raw or b"Exception: (" in raw or (raw[:1] == b"[" and b"): (" in raw)):
+        return True  # one search of most lines for the three headers
     return b"err.code=" in raw
 
 

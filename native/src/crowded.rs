@@ -162,8 +162,8 @@ pub fn read_crowded(
         && line.api3()?
         && line.legacy()?
         && line.bare(names, words)?;
-    if line.taken.nested {
-        return Err(Declined);
+    if line.taken.nested || goes_on_below(b, &line.found) {
+        return Err(Declined); // an error that goes on below: Python's, with the lines below
     }
     let mut found = line.found;
     if found.len() < 2 {
@@ -213,7 +213,7 @@ fn precheck(b: &[u8]) -> R<()> {
         }
         _ => {}
     }
-    if b.starts_with(b"Record was: {") || in_envelope(b) || goes_on_below(b) {
+    if b.starts_with(b"Record was: {") || in_envelope(b) {
         return Err(Declined);
     }
     Ok(())
