@@ -17,7 +17,7 @@ from datetime import datetime
 from itertools import accumulate, chain, repeat
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
 
-from .forms import NODE_AFTER, NODE_CONTEXT, RICH_HEAD, RICH_LOG_MARK, Finding
+from .forms import NODE_AFTER, NODE_BELOW, NODE_CONTEXT, RICH_HEAD, RICH_LOG_MARK, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 
@@ -126,6 +126,18 @@ def chain_end(buf: bytes, floor: int, cut: int, end: int) -> int:
     on -j and on Dask's partitions (`blocks.line_start`)."""
     for _ in range(CHAIN_MOST):
         if not floor < cut < end or not cut_record(buf, buf.rfind(b"\n", floor, cut - 1) + 1 or floor, cut - 1):
+            break
+        cut = buf.find(b"\n", cut, end) + 1 or end
+    return cut
+
+
+def object_end(buf: bytes, cut: int, end: int) -> int:
+    """Where to cut `buf[:end]` at or after the line start `cut` so that no pretty-printed object is
+    split (NODE_BELOW lines at most): a code's line reads its object's lines below it, which a
+    piece's end would hide (`search._warm`, `search._pieces`); an object's lines but its first and
+    last are indented."""
+    for _ in range(NODE_BELOW):
+        if not cut < end or buf[cut : cut + 1] not in _INDENT:
             break
         cut = buf.find(b"\n", cut, end) + 1 or end
     return cut

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from kmserr import search
 from kmserr.extract import Extractor
 from kmserr.matcher import Matcher
 from kmserr.scan import LineScanner
@@ -130,3 +131,22 @@ def test_util_inspects_strings_in_each_quote_style() -> None:
     after = "    message: `it's \"bad\"`,\n    requestId: \"9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d\"\n  }\n}"
     found = Extractor().find("    code: 'InvalidParameter',", before="{\n  err: {\n", after=after)
     assert [(f.code, f.message, f.request_id) for f in found] == [("InvalidParameter", "it's \"bad\"", LEGACY_RID)]
+
+
+@pytest.mark.parametrize("json_lines", [False, True])
+def test_an_object_is_not_split_where_grep_cuts_its_input_in_pieces(run: Runner, core: str, json_lines: bool) -> None:
+    # grep cuts an input's first block in pieces (16 KiB, 32 KiB, ...; --json 256 KiB): never
+    # inside an object, whose lines below its code's would be hidden from it (its legacy message
+    # then an error of its own).
+    obj = b"{" + read("winston-3.19.0-pretty-print-meta").split(b"}\n{")[1] + b"}\n"
+    assert b"(10630)" in obj
+    code_line = obj.index(b"    code:")
+    for size in (search.WARM, search.JSON_PIECE):
+        filler = b"plain line of an app\n" * ((size - code_line - 10) // 21)
+        data = filler + b"x" * (size - len(filler) - code_line - 5) + b"\n" + obj + filler * 3  # cut if > 2 pieces
+        assert data.index(b"    code:") < size < data.index(b"    message:")
+        if json_lines:
+            assert errors(grep(run, data)) == [("InvalidParameter", "(10630) key is not existed", LEGACY_RID)], size
+        else:
+            lines = run("grep", "--format", "plain", input=data).stdout.splitlines()
+            assert len(lines) == 1 and "kmserr: InvalidParameter (10630) " in lines[0], size
