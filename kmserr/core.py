@@ -93,7 +93,9 @@ from .forms import (
     _python_sdk_matches,
     _request_id_near,
 )
-from .scan import NO_EXTENSIONS, native_class, rich_head  # there: a grep on the compiled core imports no core.py
+
+# NO_EXTENSIONS and native_class live in scan.py: a grep on the compiled core imports no core.py
+from .scan import NO_EXTENSIONS, native_class, pretty_line, rich_head
 from .unwrap import Unwrapper, joined
 
 if TYPE_CHECKING:
@@ -261,11 +263,11 @@ class PythonCore:
                     raw = buf[line_start:line_end]
                     first = raw[:1]
                     if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) \
-                            or (rich and _RICH_HEAD in raw) or (coloured and b"\x1b" in raw) \
+                            or pretty_line(raw) or (rich and _RICH_HEAD in raw) or (coloured and b"\x1b" in raw) \
                             or ((first == b" " or (_RICH_LOG_MARK in raw and b"requestId:" not in raw))
                                 and rich_head(buf, line_start, line_end, start)):
-                        # Node's error object, rich's wrapped exception line, a coloured line: the
-                        # searcher's, read with the lines around it.
+                        # Node's error object (or a pretty-printed one's line), rich's wrapped exception
+                        # line, a coloured line: the searcher's, read with the lines around it.
                         append((line_start, line_end, None))
                         keep(None)
                     elif opened and (raw.find(b" std", 19, 40) >= 0 if first.isdigit() else first in _BRACE_RS) \

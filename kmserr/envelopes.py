@@ -75,8 +75,9 @@ _RFC5424 = _lazy(
 )
 # RFC 3164 and rsyslog's files: [<PRI>]TIME HOST TAG[PID]: MSG, TIME as `Oct 11 22:14:15` or RFC 3339.
 _BSD_TIME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d"
-# An app's own `TIME LEVEL logger: message` is no syslog line: a log level is no host name.
-_LEVEL = r"(?!(?i:trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit|severe|panic) )"
+# An app's own `TIME LEVEL logger: message` is no syslog line: a log level is no host name, nor is
+# one with its colon (winston's printf `${timestamp} ${level}: ${message}`).
+_LEVEL = r"(?!(?i:trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit|severe|panic)[ :])"
 _RFC3164 = _lazy(
     r"(?:<\d{1,3}>)?(" + _BSD_TIME + "|" + _RFC3339 + r") " + _LEVEL
     + r"[^\s\[\]]+ [^\s:\[\]]{1,64}(?:\[\d{1,10}\])?:(?: |$)"
@@ -476,6 +477,12 @@ def _open_again(before: str, envelope: str, last: tuple[str, str, _Above]) -> _A
     new = _open_lines(before[same:end].split("\n") if end >= same else [], envelope)
     return _Above(head.texts + above.texts[index:] + new.texts, head.ends + above.ends[index:] + new.ends,
                   head.cuts + above.cuts[index:] + new.cuts, head.kinds + above.kinds[index:] + new.kinds)
+
+
+def open_below(after: str, envelope: str, lines: int) -> str:
+    """The first `lines` lines of `after` (the lines below a line in an envelope), each opened as
+    the app wrote it: where a pretty-printed object's code line reads the rest of its object."""
+    return "".join(_open_lines(after.split("\n", lines)[:lines], envelope).ends)
 
 
 def _open_lines(lines: list[str], envelope: str) -> _Above:

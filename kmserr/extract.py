@@ -19,7 +19,7 @@ from typing import Final, NamedTuple
 
 from .ansi import ESC, uncolour
 from .ansi import strip as strip_colour
-from .envelopes import AUTO, NONE, WRAP_FIRST, Opened, may_wrap, open_text
+from .envelopes import AUTO, NONE, WRAP_FIRST, Opened, may_wrap, open_below, open_text
 from .forms import (
     _API3_CODE,
     _API3_MESSAGE,
@@ -44,6 +44,8 @@ from .forms import (
     LOCATED,
     MAX_FINDINGS,
     MAX_NAME,
+    NODE_AFTER,
+    NODE_BELOW,
     NODE_SDK,
     PYTHON_SDK,
     PYTHON_SDK_REPR,
@@ -65,11 +67,16 @@ from .forms import (
     _with_node_object,
     before_separators,
     body_finding,
+    bunyan_message,
+    in_coded_object,
     json_object,
+    legacy_of_a_coded_stack,
     next_error,
+    pretty_json_code,
     rich_log_column,
     rich_log_marked,
     rich_log_message,
+    stack_json_message,
     word_trie,
 )
 
@@ -385,6 +392,7 @@ class Extractor:
         forms: Container[str] | None = None,
         before: str = "",
         envelope: str = AUTO,
+        after: str = "",
     ) -> list[Finding]:
         """Return every error in `text`, in order of position; never raises on any string.
 
@@ -392,14 +400,16 @@ class Extractor:
         code names stand; `parens_at`, where legacy codes may start; `forms`, which structured forms
         its locators (LOCATORS) found in the text. Then only those are looked at, so that a line
         full of `(` or of `"code":` costs no more than a line of ordinary text. `before` is the text
-        that came before (grep gives the lines above a line): where Node's error object begins.
+        that came before (grep gives the lines above a line): where Node's error object begins;
+        `after`, the text that comes after (grep gives the lines below, within its block): where a
+        pretty-printed object's other properties may stand (`_in_pretty_objects`).
         A line in a platform's envelope (`envelope`: AUTO, NONE or one of ENVELOPES) is read as
         the app wrote it, its findings placed back in `text` and named with their envelope.
         """
         if envelope != NONE and text[:1] in WRAP_FIRST and (envelope != AUTO or may_wrap(text)):
             opened = open_text(text, before, envelope)
             if opened is not None:
-                return self._opened(opened)
+                return self._opened(opened, open_below(after, envelope, NODE_BELOW) if after else "")
         if ESC in text or (before and ESC in before):
             return self._uncoloured(text, before, envelope)
         if "\n" in text:
@@ -505,7 +515,9 @@ class Extractor:
                             match, finding = cut, shorter
                             pending = iter(finder(text, at))
                 if form == NODE_SDK:
-                    finding = _with_node_object(finding, before + text[: text.find("code:", match.start())])
+                    below = text.find("\n", match.end())
+                    finding = _with_node_object(finding, before + text[: text.find("code:", match.start())],
+                                                after if below < 0 else text[below + 1 : below + 2 + NODE_AFTER])
                 span_start, span_end = _form_span(match, finding)
                 taken.add(span_start, span_end)
                 found.append(finding)
@@ -515,6 +527,8 @@ class Extractor:
                     break
             if len(found) >= MAX_FINDINGS:
                 break
+        if found and (" " in text or "\t" in text) and any(f.form in _PRETTY_FORMS for f in found):
+            found = _in_pretty_objects(text, found, before, after)
         if len(found) < 2:
             return found
         found.sort(key=_start)
@@ -596,10 +610,11 @@ class Extractor:
         found = self.find(plain.text, before=strip_colour(before), envelope=envelope)
         return [f._replace(start=start, end=end) for f in found for start, end in (plain.place(f.start, f.end),)]
 
-    def _opened(self, opened: Opened) -> list[Finding]:
+    def _opened(self, opened: Opened, after: str = "") -> list[Finding]:
         """The findings of an unwrapped text, placed in the original one; those of a cut line's
-        start above are left to that line (grep reported them there)."""
-        found = [f for f in self.find(opened.text, before=opened.before, envelope=NONE) if f.start >= opened.skip]
+        start above are left to that line (grep reported them there). `after`: the lines below, opened."""
+        found = [f for f in self.find(opened.text, before=opened.before, envelope=NONE, after=after)
+                 if f.start >= opened.skip]
         if len(found) > 1 and "\n" in opened.text:  # a record of several lines, in one line of the platform's
             firsts = [record[0] for record in opened.records]
             by_record: dict[int, list[Finding]] = {}
@@ -665,6 +680,41 @@ class Extractor:
                 inner = [f._replace(start=places[f.start], end=places[f.end]) for f in self.find(decoded)]
                 yield inner, quote, end
             at = text.find(opening, _past(skip, text, end))
+
+
+_PRETTY_FORMS: Final = frozenset({BARE_CODE, LEGACY_MESSAGE})
+
+
+def _in_pretty_objects(text: str, found: list[Finding], before: str, after: str) -> list[Finding]:
+    """The findings on indented lines of pretty-printed objects, read with the object's other lines
+    (`before` and `after` those of `text`): a code alone on its JSON line with the object's message
+    and request ID (`pretty_json_code`); a legacy code in an object with a code of a name left to
+    that code's line (`in_coded_object`), which reports it as its `module_code`."""
+    kept = []
+    for finding in found:
+        line_start = _line_start(text, finding.start)
+        indented = text[line_start : line_start + 1] in (" ", "\t")
+        bunyan = finding.form == BARE_CODE and text.endswith("err.code=", 0, finding.start)
+        header = finding.form == LEGACY_MESSAGE and (
+            text.endswith("Error: (", 0, finding.start) or text.endswith("Exception: (", 0, finding.start)
+            or text.endswith("): (", 0, finding.start))
+        if finding.form not in _PRETTY_FORMS or not (indented or bunyan or header):
+            kept.append(finding)
+            continue
+        line_end = _line_end(text, finding.end)
+        above = text[max(0, line_start - NODE_AFTER) : line_start]
+        if line_start < NODE_AFTER:
+            above = before + above
+        below = text[line_end + 1 : line_end + 2 + NODE_AFTER] if line_end < len(text) else after
+        line = text[line_start:line_end]
+        if finding.form == BARE_CODE:
+            finding = bunyan_message(finding, line, line_start, below) if bunyan else pretty_json_code(
+                finding, line, line_start, above, below)
+            kept.append(stack_json_message(finding, line, line_start, above) if indented else finding)
+        elif not (in_coded_object(line, above, below) if indented else False) and not legacy_of_a_coded_stack(
+                line, finding.start - 1 - line_start, above, below):
+            kept.append(finding)
+    return kept
 
 
 MAX_WRAPPED_LINES: Final = 32  # lines of one exception line that rich wrapped

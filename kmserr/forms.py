@@ -494,11 +494,253 @@ NODE_CONTEXT: Final = NODE_LOOKBACK * 256  # characters above a Node code line t
 _NODE_SPLIT = NODE_LOOKBACK + 2
 
 
-def _with_node_object(finding: Finding, before: str) -> Finding:
+def _with_node_object(finding: Finding, before: str, after: str = "") -> Finding:
     """The message and request ID of the Node error whose `code: '...'` line this is: util.inspect
     prints the other properties (requestId first) on the lines above it, up to the stack's last
-    line (`    at ... {`), and the message on the first line (`Name [Error]: message`). Only the
-    lines above are read, so that grep, which reads a line at a time, reads the same as parse."""
+    line (`    at ... {`), and the message on the first line (`Name [Error]: message`). A plain
+    object (winston's prettyPrint(), `console.log({ code, message, requestId })`) may hold them
+    below: `after`, the lines below the code line (grep: within its block), are read for the
+    properties of the same object (`pretty_siblings`) that the lines above did not give."""
+    found = _node_object_above(finding, before)
+    if found.message is None or found.request_id is None:
+        lines = before[-NODE_CONTEXT:].rsplit("\n", NODE_BELOW + 1)
+        indent = lines.pop()
+        siblings = pretty_siblings(lines[::-1], _lines_below(after), indent)
+        message, rid = _pretty_text(siblings.get("message")), _pretty_text(siblings.get("requestId"))
+        found = with_legacy_message(found._replace(
+            message=found.message if found.message is not None else (message[:WINDOW] if message else None),
+            request_id=found.request_id if found.request_id is not None else _clean(rid)))
+    return found
+
+
+# Lines below a code line read for the other properties of its object, and characters of them
+# (grep reads them within the block that holds the line: a stream's object is read as it came).
+NODE_BELOW: Final = 32
+NODE_AFTER: Final = NODE_BELOW * 256
+
+# One property a line of a pretty-printed object: util.inspect's `key: value` or JSON's `"key": value`
+# (JSON.stringify(x, null, 2), pino-pretty), after the object's indentation.
+_PRETTY_PROPERTY = _lazy(r'([ \t]+)(?:"([A-Za-z_$][\w$]*)"|([A-Za-z_$][\w$]*)): ?(.*?)\r?')
+_PRETTY_CLOSE = _lazy(r"[}\]],?\r?")
+_PRETTY_CONTINUED = _lazy(r"[ \t]*(?:'|\"|`)")
+
+
+def pretty_siblings(above: list[str], below: list[str], indent: str) -> dict[str, tuple[bool, list[str]]]:
+    """The properties at `indent` of the pretty-printed object whose property line stands between
+    `above` (nearest first) and `below` (nearest first): each key's (whether it was quoted: JSON,
+    its value's text and the lines that continue it, `'...' +`). Deeper lines (a nested value, a
+    string's further lines, pino-pretty's stack) are passed over; a line of less indentation or of
+    another shape ends the object, as does a second `code` (another object's)."""
+    found: dict[str, tuple[bool, list[str]]] = {}
+    if not indent or indent.strip(" \t"):
+        return found
+    deeper = (indent + " ", indent + "\t")
+    for lines in (above, below):
+        for at, line in enumerate(lines):
+            if line.startswith(deeper) or (line.startswith(indent) and _PRETTY_CLOSE.fullmatch(line, len(indent))):
+                continue  # a nested value's lines, and its closing brace
+            prop = _PRETTY_PROPERTY.fullmatch(line)
+            if prop is None or prop.group(1) != indent:
+                break
+            key = prop.group(2) or prop.group(3)
+            if key == "code" or key in found:
+                break
+            value = [prop.group(4)]
+            if lines is below:
+                for more in lines[at + 1 :]:
+                    if not value[-1].endswith(" +") or not more.startswith(deeper) or not _PRETTY_CONTINUED.match(more):
+                        break
+                    value.append(more.strip(" \t\r"))
+            found[key] = (prop.group(2) is not None, value)
+    return found
+
+
+def _lines_below(after: str) -> list[str]:
+    """The first NODE_BELOW lines of `after` (a last one cut by NODE_AFTER is left out)."""
+    if not after:
+        return []
+    lines = after[: NODE_AFTER + 1].split("\n", NODE_BELOW)[:NODE_BELOW]
+    if len(after) > NODE_AFTER and len(lines) < NODE_BELOW:
+        lines.pop()
+    return lines
+
+
+_PRETTY_JSON_CODE = _lazy(r'([ \t]+)"code": "([^"\\\n]*)",?\r?')
+
+
+def pretty_json_code(finding: Finding, line: str, offset: int, before: str, after: str) -> Finding:
+    """A code standing alone on its line of a pretty-printed JSON object (`JSON.stringify(err, null,
+    2)`, pino-pretty: `    "code": "InvalidParameter",`), with the `message` and `requestId` of the
+    same object, above it or below (`pretty_siblings`); else the finding as it was. `offset`: where
+    the line starts in the text the finding was found in."""
+    got = _PRETTY_JSON_CODE.fullmatch(line)
+    if got is None or got.span(2) != (finding.start - offset, finding.end - offset):
+        return finding
+    siblings = pretty_siblings(_lines_above(before), _lines_below(after), got.group(1))
+    message, rid = _pretty_text(siblings.get("message")), _pretty_text(siblings.get("requestId"))
+    if message is None and isinstance(stack := _pretty_text(siblings.get("stack")), str):
+        message = _stack_message(stack)
+    return with_legacy_message(finding._replace(
+        message=finding.message if finding.message is not None else (message[:WINDOW] if message else None),
+        request_id=finding.request_id if finding.request_id is not None else _clean(rid)))
+
+
+def _lines_above(before: str) -> list[str]:
+    """The last NODE_BELOW lines of `before` (which ends with a newline), nearest first."""
+    lines = before[-NODE_AFTER:].rsplit("\n", NODE_BELOW + 1)[::-1]
+    return lines[1 : NODE_BELOW + 1]
+
+
+def in_coded_object(line: str, before: str, after: str) -> bool:
+    """Whether a line of a pretty-printed object (a property, or a line of one's value) is in an
+    object that has a `code` of a name (`code: 'InvalidParameter'`, `"code": "..."`): its legacy
+    code (`message: '(10630) key is not existed'`, the stack's first line) is that error's detail,
+    which the code's line reports (`module_code`), not an error of its own."""
+    if line[:1] not in (" ", "\t"):
+        return False
+    above = _lines_above(before)
+    depth = len(line) - len(line.lstrip(" \t"))
+    if above and len(above[0]) - len(above[0].lstrip(" \t")) >= depth:
+        prop = _PRETTY_PROPERTY.fullmatch(line)  # a property, below one of its object's
+    else:  # a line of a value, or the object's first property: a property's owns it if it holds none
+        owner = _PRETTY_PROPERTY.fullmatch(above[0]) if above else None
+        if owner is not None and owner.group(4).strip() in ("", "{", "["):
+            prop, above = owner, above[1:]
+        else:
+            prop = _PRETTY_PROPERTY.fullmatch(line)
+    if prop is None:
+        return False
+    indent = prop.group(1)
+    deeper = (indent + " ", indent + "\t")
+    for lines in (above, _lines_below(after)):
+        for upper in lines:
+            if upper.startswith(deeper) or (upper.startswith(indent) and _PRETTY_CLOSE.fullmatch(upper, len(indent))):
+                continue
+            sibling = _PRETTY_PROPERTY.fullmatch(upper)
+            if sibling is None or sibling.group(1) != indent:
+                break
+            if (sibling.group(2) or sibling.group(3)) == "code":
+                code = _pretty_text((sibling.group(2) is not None, [sibling.group(4)]))
+                return code is not None and _CODE_NAME.fullmatch(code) is not None
+    return False
+
+
+# bunyan's CLI: `[time] ERROR: app/pid on host: msg (keyId=..., err.code=X)`, then the error's stack
+# indented by four (`    Error: CMK is disabled.` / `        at ...`).
+_BUNYAN_CODE_BEFORE: Final = "err.code="
+_BUNYAN_STACK_HEAD = _lazy(r"    [A-Za-z_$][\w$.]*(?: \[[A-Za-z_$][\w$]*\])?: (.*?)\r?")
+_STACK_LINE = _lazy(r"[ \t]+at \S")
+
+
+def bunyan_message(finding: Finding, line: str, offset: int, after: str) -> Finding:
+    """The message of a code that bunyan's CLI printed as `err.code=X` on a record's first line: the
+    stack's first lines below it (`    Error: message`, a message of several lines included)."""
+    if finding.message is not None or not line.endswith(_BUNYAN_CODE_BEFORE, 0, finding.start - offset):
+        return finding
+    below = _lines_below(after)
+    head = _BUNYAN_STACK_HEAD.fullmatch(below[0]) if below else None
+    if head is None:
+        return finding
+    message = [head.group(1)]
+    for more in below[1:]:
+        if _STACK_LINE.match(more) is not None:
+            return with_legacy_message(finding._replace(message="\n".join(message)[:WINDOW] or None))
+        message.append(more.rstrip("\r").removeprefix("    "))
+    return finding  # no frame below within NODE_BELOW lines: no stack of this record's
+
+
+def stack_json_message(finding: Finding, line: str, offset: int, before: str) -> Finding:
+    """The message of a code in a JSON object at the end of an error's stack (winston's printf of
+    `${stack} ${JSON.stringify(meta)}`): the stack's first line above, `Error: message`."""
+    if finding.message is not None or _STACK_LINE.match(line) is None:
+        return finding
+    brace = line.rfind(" {", 0, finding.start - offset)
+    if brace < 0 or '"' in line[:brace]:
+        return finding
+    lines = before[-NODE_CONTEXT:].rsplit("\n", NODE_MESSAGE_LINES + 2)[:-1]
+    index = len(lines)
+    while index > 0 and _STACK_LINE.match(lines[index - 1]) is not None:
+        index -= 1
+    for at in range(index - 1, -1, -1):
+        header = _STACK_HEADER.search(lines[at].rstrip("\r"))
+        if header is not None:
+            message = "\n".join([header.group(1), *(upper.rstrip("\r") for upper in lines[at + 1 : index])]).strip()
+            return with_legacy_message(finding._replace(message=message[:WINDOW] or None))
+    return finding
+
+
+# A stack's first line, after what a log line prints before it: `Error: message`, `TypeError: ...`,
+# `TencentCloudSDKHttpException [Error]: ...`.
+_STACK_HEADER = _lazy(r"(?:^|\s)(?:[A-Za-z_$][\w$]*)?(?:Exception|Error)(?: \[[A-Za-z_$][\w$]*\])?: (.*)")
+
+
+def legacy_of_a_coded_stack(line: str, start: int, above: str, after: str) -> bool:
+    """Whether a legacy code at `start` of `line` is the message of an error whose code a record
+    prints on a line of its own: bunyan's CLI (the record's first line above holds `err.code=X`),
+    pino-pretty (the record's line `[time] ERROR (pid): (10630) ...`, its `err` object below), or a
+    stack header (`Error: (10630) ...`) whose last frame ends with a JSON object with a `"code"`
+    (winston's printf of `${stack} ${JSON.stringify(meta)}`). That code's line reports it."""
+    if line.startswith("    ") and _BUNYAN_STACK_HEAD.fullmatch(line) is not None:
+        upper = _lines_above(above)[:1]
+        at = upper[0].rfind(_BUNYAN_CODE_BEFORE) if upper else -1
+        return at >= 0 and _CODE_NAME.match(upper[0], at + len(_BUNYAN_CODE_BEFORE)) is not None
+    if _PINO_PRETTY_HEAD.fullmatch(line, 0, start) is not None:
+        for below in _lines_below(after):  # its properties below, four spaces in: `    err: {`, ...
+            if below.startswith("["):
+                return False  # the next record
+            code = _PRETTY_JSON_CODE.fullmatch(below)
+            if code is not None and len(code.group(1)) > 4 and _CODE_NAME.fullmatch(code.group(2)) is not None:
+                return True
+        return False
+    if not (line.endswith("Error: ", 0, start) or line.endswith("Exception: ", 0, start)):
+        return False
+    for below in _lines_below(after):
+        if _STACK_LINE.match(below) is None:
+            continue
+        brace = below.rfind(" {")
+        if brace >= 0 and _STACK_CODE.search(below, brace) is not None:
+            return True
+        if brace >= 0 and below.rstrip("\r").endswith("}"):
+            return False
+    return False
+
+
+# pino-pretty's record line: `[time] LEVEL (pid): msg`, `[time] LEVEL (pid on host): msg`.
+_PINO_PRETTY_HEAD = _lazy(r"\[[^\]\n]{1,64}\] [A-Z]{4,6} \([^)\n]{1,128}\): ")
+_STACK_CODE = _lazy(r'"code":"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*"')
+
+
+def _pretty_text(value: tuple[bool, list[str]] | None) -> str | None:
+    """A property's string value as the program held it: a JSON string, or util.inspect's string
+    literal (`'...'`, its pieces joined with ` +` over lines); None if it is no string."""
+    if value is None:
+        return None
+    quoted, pieces = value
+    text = []
+    for piece in pieces:
+        piece = piece.rstrip(",").removesuffix(" +").rstrip(",")
+        if len(piece) < 2 or piece[0] not in "'\"`" or piece[-1] != piece[0]:
+            return None
+        if quoted:
+            try:
+                got = _decoder().decode(piece)
+            except ValueError:
+                return None
+        else:  # util.inspect's escapes are Python's; a string with both quotes is in backticks
+            inner = piece[1:-1]
+            triple = piece[0] == "`" and "'''" not in inner and inner[-1:] != "'"
+            literal = "'''" + inner + "'''" if triple else piece
+            got = _python_literal(literal)
+            if got is literal:
+                return None
+        if not isinstance(got, str):
+            return None
+        text.append(got)
+    return "".join(text)
+
+
+def _node_object_above(finding: Finding, before: str) -> Finding:
+    """`_with_node_object` from the lines above the code line alone, as util.inspect prints an error."""
     lines = before[-NODE_CONTEXT:].rsplit("\n", _NODE_SPLIT)
     indent = lines.pop()  # the start of the code's own line: its indentation (deeper when nested)
     rid: str | None = None
@@ -539,7 +781,9 @@ def _node_message(lines: list[str], index: int, stop: int) -> str | None:
             got = pattern.search(header)
             if got is not None:
                 first = got.group(1)
-                rest = [line.rstrip("\r") for line in lines[at + 1 : index + 1]]
+                # A nested error's lines are indented as its header is (`console.log({ err })`).
+                pad = header[: len(header) - len(header.lstrip(" \t"))]
+                rest = [line.rstrip("\r").removeprefix(pad) for line in lines[at + 1 : index + 1]]
                 return "\n".join([first[:-2] if first.endswith(" {") else first, *rest]).strip() or None
     return None
 

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from itertools import accumulate, chain, repeat
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
 
-from .forms import NODE_CONTEXT, RICH_HEAD, RICH_LOG_MARK, Finding
+from .forms import NODE_AFTER, NODE_BELOW, NODE_CONTEXT, RICH_HEAD, RICH_LOG_MARK, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 
 # core.py, extract.py, envelopes.py and timestamps.py (3 ms of imports) are imported where a line
 # needs them: the compiled core's grep of lines it reads all needs none of them.
 if TYPE_CHECKING:
-    import re
-
     from ._native import Hole, NativeCore, Tails
     from .core import BlockCore, Line, NativeClass, PythonCore, Vouched, VouchedJson
     from .engines import Engine
@@ -127,6 +126,18 @@ def chain_end(buf: bytes, floor: int, cut: int, end: int) -> int:
     on -j and on Dask's partitions (`blocks.line_start`)."""
     for _ in range(CHAIN_MOST):
         if not floor < cut < end or not cut_record(buf, buf.rfind(b"\n", floor, cut - 1) + 1 or floor, cut - 1):
+            break
+        cut = buf.find(b"\n", cut, end) + 1 or end
+    return cut
+
+
+def object_end(buf: bytes, cut: int, end: int) -> int:
+    """Where to cut `buf[:end]` at or after the line start `cut` so that no pretty-printed object is
+    split (NODE_BELOW lines at most): a code's line reads its object's lines below it, which a
+    piece's end would hide (`search._warm`, `search._pieces`); an object's lines but its first and
+    last are indented."""
+    for _ in range(NODE_BELOW):
+        if not cut < end or buf[cut : cut + 1] not in _INDENT:
             break
         cut = buf.find(b"\n", cut, end) + 1 or end
     return cut
@@ -570,8 +581,13 @@ class LineScanner:
                 known = self._chains.known(buf, start, end, line_start)
                 if known is not None:
                     return (raw, text, known) if known else None
-            before = ""
-            node = _NODE_CODE in raw  # core.node_line(None, raw)
+            before = after = ""
+            node = _NODE_CODE in raw or pretty_line(raw)  # core.node_line(None, raw)
+            if not node and self._envelope != NONE and raw[:1] in _WRAPPED_FIRST:
+                from .envelopes import simple
+
+                record = simple(raw, self._envelope)  # a pretty-printed object's line in an envelope
+                node = record is not None and pretty_line(record.inner)
             if not node:  # coloured: `code: \x1b[32m'...'` (util.inspect's colours), in an envelope too
                 if b"\x1b" in raw:
                     from .ansi import strip
@@ -603,6 +619,8 @@ class LineScanner:
                 before = _decode(buf[max(head, line_start - NODE_CONTEXT) : line_start])  # from rich's line down
             elif forced or node or cut:
                 before = above()
+            if node and end > line_end:  # a pretty-printed object's lines below, within the block
+                after = _decode(buf[line_end + 1 : min(end, line_end + 2 + NODE_AFTER)])
             # A line the compiled core read unescaped (SDK text in a JSON string) and handed back
             # only as its spans cannot point at that text: read alone, it needs no extractor. Only
             # a line with an escape, not a long one: the others it declined, and would read again.
@@ -610,7 +628,7 @@ class LineScanner:
             read = unescaped(buf, line_start, line_end) if (
                 unescaped is not None and not before and b"\\" in raw and len(raw) <= _AGAIN_MAX) else None
             findings = read if read is not None else \
-                tuple(self._extractor.find(text, before=before, envelope=self._envelope))
+                tuple(self._extractor.find(text, before=before, envelope=self._envelope, after=after))
         return (raw, text, findings) if findings else None
 
     def _done(self, buf: bytes, start: int, end: int, newlines: int | None = None) -> None:
@@ -884,6 +902,24 @@ def lines_above(previous: bytes, buf: bytes, start: int, end: int) -> bytes:
 
 
 _NODE_CODE: Final = b"code: '"  # core._NODE_CODE (tests/test_startup.py checks): core.py is not imported for it
+
+
+def pretty_line(raw: bytes) -> bool:
+    """Whether a line may be one of a pretty-printed object's that is read with the lines around it
+    (extract._in_pretty_objects): indented, a JSON code (`    "code": "X",`, a stack's last frame
+    `    at ... {"code":"X"}`) or a legacy code (`  message: '(10630) ...'`, pino-pretty's stack line
+    `      Error: (10630) ...`); or a record's first line with bunyan's `err.code=`, a stack's header
+    or pino-pretty's record line with a legacy message (`Error: (10630) ...`, `ERROR (42): (10630)`)."""
+    if raw[:1] in _INDENT:
+        return b'"code":' in raw or _PRETTY_LEGACY.search(raw) is not None
+    if b": (" in raw and (b"Error: (" in raw or b"Exception: (" in raw or (raw[:1] == b"[" and b"): (" in raw)):
+        return True  # one search of most lines for the three headers
+    return b"err.code=" in raw
+
+
+_INDENT: Final = (b" ", b"\t")
+_WRAPPED_FIRST: Final = frozenset(bytes([c]) for c in b"{0123456789")  # Docker's record, CRI's
+_PRETTY_LEGACY: Final = re.compile(rb"\([0-9]{3}")
 _RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
 _RICH_LOG_MARK: Final = RICH_LOG_MARK.encode()  # and a RichHandler record's (`rich_head`)
 # A journald MESSAGE of bytes (forms.LOCATORS[JOURNALD_BYTES]: `"MESSAGE" ?: ?\[`).

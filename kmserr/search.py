@@ -958,7 +958,7 @@ def _warm(blocks: Iterable[tuple[bytes, int, int]]) -> Iterator[tuple[bytes, int
             cut = buf.find(b"\n", start + size, end) + 1
             if not 0 < cut < end:
                 break
-            cut = scan.chain_end(buf, start, cut, end)
+            cut = scan.object_end(buf, scan.chain_end(buf, start, cut, end), end)
             if cut >= end:
                 break
             yield buf, start, cut
@@ -981,7 +981,7 @@ def _pieces(blocks: Iterable[tuple[bytes, int, int]], size: int) -> Iterator[tup
             cut = buf.find(b"\n", start + size - 1, end) + 1
             if not 0 < cut < end:
                 break
-            cut = scan.chain_end(buf, start, cut, end)
+            cut = scan.object_end(buf, scan.chain_end(buf, start, cut, end), end)
             if cut >= end:
                 break
             yield buf, start, cut

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 from .envelopes import Record, Simple, partial_above, place_simple, simple
 from .forms import MAX_FINDINGS, WINDOW, Finding
+from .scan import pretty_line
 
 if TYPE_CHECKING:
     from .core import BlockCore
@@ -53,11 +54,12 @@ class Unwrapper:
 
     def record(self, raw: bytes, buf: bytes, start: int, line_start: int, above: bytes) -> Simple | None:
         """The simple record of a line `raw` that starts at `line_start` in `buf[start:]` (`above`:
-        what was read before `start`), or None: the line is the searcher's (Node's code line, rich's
-        exception line, a cut record's end)."""
+        what was read before `start`), or None: the line is the searcher's (Node's code line, a
+        pretty-printed object's line, rich's exception line, a cut record's end)."""
         record = simple(raw, self._envelope)
-        if record is None or record.kind in self.off or _NODE_CODE in raw or _RICH_HEAD in raw:
-            return None
+        if record is None or record.kind in self.off or _NODE_CODE in raw or _RICH_HEAD in raw \
+                or pretty_line(record.inner):
+            return None  # read with the lines around it
         if partial_above(buf, start, line_start) if line_start > start else partial_above(above, 0, len(above)):
             return None
         return record

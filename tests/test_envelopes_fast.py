@@ -148,9 +148,9 @@ def test_the_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     real = Extractor._opened
 
-    def spy(self: Extractor, opened: Opened) -> object:
+    def spy(self: Extractor, opened: Opened, *below: str) -> object:
         calls.append(opened.text)
-        return real(self, opened)
+        return real(self, opened, *below)
 
     monkeypatch.setattr(Extractor, "_opened", spy)
     for env in (core.ENV,):
@@ -264,7 +264,7 @@ def test_both_cores_read_simple_records_themselves(tmp_path: Path, monkeypatch: 
 
     opened: list[str] = []
     real = Extractor._opened
-    monkeypatch.setattr(Extractor, "_opened", lambda self, o: opened.append(o.text) or real(self, o))
+    monkeypatch.setattr(Extractor, "_opened", lambda self, o, *below: opened.append(o.text) or real(self, o, *below))
     rendered: list[int] = []
     matched = LinePrinter.matched_with_tail
     monkeypatch.setattr(LinePrinter, "matched_with_tail",

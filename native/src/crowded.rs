@@ -19,9 +19,10 @@
 use crate::json::{value_end_knowing, JsonError, Known};
 // No index of a crowded line is made (`read_line_indexed`'s): its searches scan.
 use crate::reader::{
-    api3_code_at, api3_request_id_at, bare_token, class_run, find_scan as find, identifier_around,
-    in_envelope, legacy_at, no_value, request_id_token, rfind_scan as rfind, Declined, Finding,
-    Span, Words, API3_JSON, BARE_CODE, GO_SDK, ID_DASH, LEGACY_MESSAGE, PYTHON_SDK,
+    api3_code_at, api3_request_id_at, bare_token, class_run, find_scan as find, goes_on_below,
+    identifier_around, in_envelope, legacy_at, no_value, request_id_token, rfind_scan as rfind,
+    Declined, Finding, Span, Words, API3_JSON, BARE_CODE, GO_SDK, ID_DASH, LEGACY_MESSAGE,
+    PYTHON_SDK,
 };
 
 type R<T> = Result<T, Declined>;
@@ -161,8 +162,8 @@ pub fn read_crowded(
         && line.api3()?
         && line.legacy()?
         && line.bare(names, words)?;
-    if line.taken.nested {
-        return Err(Declined);
+    if line.taken.nested || goes_on_below(b, &line.found) {
+        return Err(Declined); // an error that goes on below: Python's, with the lines below
     }
     let mut found = line.found;
     if found.len() < 2 {

@@ -120,8 +120,9 @@ pub fn read_line(b: &[u8], names: &[Span], words: &Words) -> R<Vec<Finding>> {
     if !free.is_empty() {
         r.bare(&free, words)?;
     }
-    if r.found.len() > 1 || r.taken.overflow {
-        return Err(Declined); // several errors: ordering, request IDs shared on a line (Python)
+    if r.found.len() > 1 || r.taken.overflow || goes_on_below(b, &r.found) {
+        // several errors: ordering, request IDs shared on a line; an error that goes on below (Python)
+        return Err(Declined);
     }
     Ok(r.found)
 }
@@ -272,6 +273,26 @@ fn odd_bytes(b: &[u8]) -> u8 {
 /// Whether `envelopes.open_line(line, AUTO)` may open the line (a superset): Docker's and
 /// journald's JSON records, a CRI or rsyslog line after an RFC 3339 time (`envelopes.may_wrap`:
 /// a lower-case word or a digit after the time), RFC 5424 and RFC 3164 syslog.
+/// Whether a finding of a line is one whose error goes on below it (`extract._in_pretty_objects`
+/// on a line that is not indented): a legacy code after a stack's header or pino-pretty's record
+/// line (`Error: (10630) ...`, `[time] ERROR (42): (10630) ...`, the SDK's code below), or a name
+/// after bunyan's `err.code=` (its message below). Python reads such a line with the lines below.
+/// Asked of the findings, not of the line: no search of every line.
+pub(crate) fn goes_on_below(b: &[u8], found: &[Finding]) -> bool {
+    found.iter().any(|f| {
+        let at = f.code.0;
+        if f.form == LEGACY_MESSAGE && at > 0 && b[at - 1] == b'(' {
+            let head = &b[..at - 1];
+            head.ends_with(b": ")
+                && (head.ends_with(b"Error: ")
+                    || head.ends_with(b"Exception: ")
+                    || (b[0] == b'[' && head.ends_with(b"): ")))
+        } else {
+            f.form == BARE_CODE && b[..at].ends_with(b"err.code=")
+        }
+    })
+}
+
 pub(crate) fn in_envelope(b: &[u8]) -> bool {
     const MONTHS: [&[u8]; 12] = [
         b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
@@ -2183,6 +2204,36 @@ mod tests {
         words.heads.insert(b"FailedOperation".to_vec());
         words.known.push(b"FailedOperation".to_vec());
         words
+    }
+
+    #[test]
+    fn lines_whose_error_goes_on_below_are_pythons() {
+        // `extract._in_pretty_objects`' lines that are not indented.
+        let w = words(false);
+        let names = |b: &[u8]| -> Vec<Span> {
+            let at = find(b, b"FailedOperation", 0).map_or(vec![], |s| vec![(s, s + 15)]);
+            at
+        };
+        for line in [
+            &b"[2026-12-06T00:41:25.802Z] ERROR: app/42 on vm: Decrypt failed (err.code=FailedOperation)"[..],
+            b"2026-12-06T00:41:19.333Z error: Error: (10630) key is not existed",
+            b"TencentCloudSDKHttpException: (10630) key is not existed",
+            b"[00:41:23.088] ERROR (8937): (10630) key is not existed",
+        ] {
+            assert_eq!(read_line(line, &names(line), &w), Err(Declined), "{}", String::from_utf8_lossy(line));
+        }
+        for line in [
+            &b"08:00:00 ERROR kms: (10630) key is not existed"[..],
+            b"error: (10630) key is not existed",
+            b"ERROR (8937): (10630) key is not existed",
+            b"error.code=FailedOperation happened",
+        ] {
+            assert!(
+                read_line(line, &names(line), &w).is_ok(),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
     }
 
     #[test]
