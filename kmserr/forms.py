@@ -1290,7 +1290,9 @@ LOCATORS[RICH_WRAPPED] = rb"TencentCloudSDKException:"
 RICH_LOG_MARK: Final = "[TencentCloudSDKException]"
 # A RichHandler record's first line: its time (left blank when the last record's was the same),
 # its level, the message from the column after it.
-RICH_LOG_RECORD: Final = _lazy(r"(?:\[[^\]\n]{1,64}\] +| *)(?:CRITICAL|ERROR|WARNING|INFO|DEBUG|NOTSET) +(?=\S)")
+# (RichHandler pads its level to 8 columns: `ERROR    `; an app's own `ERROR [trace] ...` line is none.)
+RICH_LOG_RECORD: Final = _lazy(
+    r"(?:\[[^\]\n]{1,64}\] +| *)(?:CRITICAL|ERROR   |WARNING |INFO    |DEBUG   |NOTSET  ) +(?=\S)")
 _RICH_LOG_OPEN = _lazy(r"\[TencentCloudSDKException\](?![^\n]*requestId:)")
 
 

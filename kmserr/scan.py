@@ -987,7 +987,9 @@ def rich_head(buf: bytes, start: int, end: int, block: int = 0) -> bool:
     return buf.find(b"requestId:", mark, end if mark_end < 0 else mark_end) < 0
 
 
-_LEVELS: Final = tuple(level + b" " for level in (b"CRITICAL", b"ERROR", b"WARNING", b"INFO", b"DEBUG", b"NOTSET"))
+# RichHandler's levels, padded to 8 columns and a blank (forms.RICH_LOG_RECORD).
+_LEVELS: Final = tuple(
+    level.ljust(8) + b" " for level in (b"CRITICAL", b"ERROR", b"WARNING", b"INFO", b"DEBUG", b"NOTSET"))
 
 
 def _record_first(buf: bytes, start: int, end: int) -> bool:

@@ -110,3 +110,14 @@ def test_the_captured_record_is_read_whole(run: Runner) -> None:
         ("ResourceUnavailable.CmkDisabled", "CMK is disabled.", RIDS[0]),
     ]
     assert summary(run, text) == {"ResourceUnavailable.CmkDisabled": 1}
+
+
+@pytest.mark.parametrize("head", ["ERROR ", "2024-05-14 08:00:00 ERROR [3d37] ", "[svc] WARNING "])
+def test_an_apps_own_level_line_with_sdk_text_cut_short_is_an_error(run: Runner, head: str) -> None:
+    """An app's own line (a level and one blank, not RichHandler's level padded to 8 columns) with
+    the SDK's text and no request ID (a shipper's length limit cut it): taken for a RichHandler
+    record whose request ID rich wrapped below, none came, and the error was lost on both cores
+    (found by Hypothesis)."""
+    text = (f"{head}kms: [TencentCloudSDKException] code:AuthFailure message:The CMK is disabled. req\n"
+            "an ordinary line after it\n")
+    assert grep_findings(run, text) == [("AuthFailure", "The CMK is disabled. req", None)]
