@@ -92,6 +92,8 @@ from .forms import (
     _python_sdk,
     _python_sdk_matches,
     _request_id_near,
+    in_string,
+    string_message,
 )
 
 # NO_EXTENSIONS and native_class live in scan.py: a grep on the compiled core imports no core.py
@@ -630,8 +632,9 @@ class PythonCore:
                             continue  # a value's quote, in a JSON record or a timed line (`"message": "`)
                     elif match.lastindex != 2 or time_head(buf, line_start, at) is None \
                             or buf.endswith(b"]: ", line_start, at) \
-                            or buf[at - 1] == 39:  # Node's header; a single-quoted repr's string (`_legacy_message`)
-                        continue
+                            or buf[at - 1] == 39 or buf.find(b'"', line_start, at) >= 0:
+                        continue  # Node's header; a single-quoted repr's string, a string opened before it
+                                  # (`_legacy_message` reads each to its quote)
                     form, ident, message, label = LEGACY_MESSAGE, match[1], b"", -1
                 else:
                     message, desc = match.group(4, 5)
@@ -1062,6 +1065,8 @@ def _plain_message(text: str, at: int, body_start: int) -> str:
     if quote in _QUOTES:
         stop = text.find(quote, body_start)
         return text[body_start : stop if stop >= 0 else len(text)].strip()
+    if in_string(text, 0, at):  # inside a string opened before it (`"message": "failed: (10630) ..."`)
+        return string_message(text, body_start, len(text))
     return text[body_start:].strip()
 
 

@@ -849,6 +849,11 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
     single = not quoted and match.start() > 0 and text[match.start() - 1] == "'"
     stop = text.find('"' if quoted else "'", body_start, line_end) if quoted or single else -1
     escaped = quoted and _escaped_quote(text, match.start() - 1)
+    if not quoted and not single and in_string(text, _line_start(text, match.start()), match.start()):
+        # Inside a string opened before it on its line (a JSON record's `"message": "decrypt failed:
+        # (10630) ..."`, logfmt's `msg="..."`): the message ends at the string's quote, unescaped,
+        # not with the record's `", "levelname": ...}`.
+        return _string_finding(match, text, string_message(text, body_start, line_end))
     if escaped:
         # An escaped string (`\"(10630) key is not existed\"`: a body logged inside a JSON string,
         # outside any value `Extractor._quoted` reads) ends at its quote without the `\` escaping it.
@@ -871,6 +876,33 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
         message=_json_unescape(message) if quoted else message, request_id=_request_id_near(text, match.end()),
         module_code=int(match.group(1)), error_code=error_code, code_desc=code_desc,
     )
+
+
+def in_string(text: str, line_start: int, at: int) -> bool:
+    """Whether `text[at]` stands inside a double-quoted string opened before it on its line: an odd
+    number of quotes (none escaped) from the line's start."""
+    count = 0
+    quote = text.find('"', line_start, at)
+    while quote >= 0:
+        count += not _escaped_quote(text, quote)
+        quote = text.find('"', quote + 1, at)
+    return count % 2 == 1
+
+
+def string_message(text: str, body_start: int, line_end: int) -> str:
+    """A legacy message inside a double-quoted string: to the string's closing quote (the line's end
+    if none), unescaped as JSON escapes it."""
+    stop = text.find('"', body_start, line_end)
+    while stop >= 0 and _escaped_quote(text, stop):
+        stop = text.find('"', stop + 1, line_end)
+    return _json_unescape(text[body_start : stop if stop >= 0 else line_end]).strip()
+
+
+def _string_finding(match: re.Match[str], text: str, message: str) -> Finding:
+    """A legacy code inside a string, with its message (`string_message`)."""
+    start, end = match.span(1)
+    return Finding(code=match.group(1), form=LEGACY_MESSAGE, start=start, end=end, message=message,
+                   request_id=_request_id_near(text, match.end()), module_code=int(match.group(1)))
 
 
 def _backslashes(text: str, at: int) -> int:

@@ -322,6 +322,25 @@ def test_a_legacy_message_in_single_quotes_ends_at_its_quote(run: Runner, tmp_pa
     assert plain == [*lines, "    message: '(10630) key is not existed',"]
 
 
+def test_a_legacy_message_inside_a_string_ends_at_its_quote(run: Runner, tmp_path: Path) -> None:
+    # An app's own message in a JSON record (python-json-logger's `"message"`, structlog's `"event"`,
+    # pino's `"msg"`) or logfmt's `msg="..."`, the legacy code after words of its own: the message
+    # ran on to the line's end (`key is not existed", "levelname": "ERROR", ...}`). Timed lines too
+    # (the fast paths' kind), and quotes paired before it (no string around it: to the line's end).
+    lines = [json.dumps({"message": f"decrypt {i} failed: (10630) key is not existed", "levelname": "ERROR"})
+             for i in range(3)]
+    lines += [f'2024-05-14T08:00:0{i}.007Z level=error msg="decrypt failed: (10630) key is not existed" n={i}'
+              for i in range(3)]
+    lines += [json.dumps({"msg": 'said "no": (10010) lacked of required parameters \\ x', "n": 1}),
+              '2024-05-14T08:00:09.007Z ERROR "kms" said (10630) key is not existed, retrying']
+    path = tmp_path / "strings.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    records = [json.loads(line) for line in run("grep", "--json", str(path)).stdout.splitlines()]
+    assert [(m["code"], m["message"]) for r in records for m in r["matches"]] == [
+        *[("10630", "key is not existed")] * 6, ("10010", "lacked of required parameters \\ x"),
+        ("10630", "key is not existed, retrying")]
+
+
 def _json_record(message: str, ensure_ascii: bool = True, **fields: object) -> str:
     """A JSON formatter's line for `logger.error("resp: %s", json.dumps(body))`: python-json-logger
     and structlog's JSONRenderer (json.dumps), pino and winston's json() (JSON.stringify: no

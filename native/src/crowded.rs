@@ -980,6 +980,9 @@ impl Line<'_> {
                 return Err(Declined); // a single-quoted repr's string, read to its quote (`_legacy_message`)
             }
             let quoted = p > 0 && b[p - 1] == b'"';
+            if !quoted && b[..p].contains(&b'"') {
+                return Err(Declined); // maybe inside a string opened before it, read to its quote (`in_string`)
+            }
             if !quoted && b[..p].ends_with(b"]: ") {
                 return Err(Declined); // maybe a Node SDK error's first line (`_NODE_SDK_HEADER`)
             }

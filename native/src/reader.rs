@@ -846,6 +846,9 @@ impl Reader<'_> {
                 return Err(Declined); // a single-quoted repr's string, read to its quote (`_legacy_message`)
             }
             let quoted = p > 0 && b[p - 1] == b'"';
+            if !quoted && b[..p].contains(&b'"') {
+                return Err(Declined); // maybe inside a string opened before it, read to its quote (`in_string`)
+            }
             let stop = if quoted {
                 find(&b[..b.len()], b"\"", mend)
             } else {
