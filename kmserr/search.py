@@ -955,10 +955,7 @@ def _warm(blocks: Iterable[tuple[bytes, int, int]]) -> Iterator[tuple[bytes, int
     size = WARM
     for buf, start, end in blocks:
         while size < BLOCK_SIZE and end - start > 2 * size:
-            cut = buf.find(b"\n", start + size, end) + 1
-            if not 0 < cut < end:
-                break
-            cut = scan.object_end(buf, scan.chain_end(buf, start, cut, end), end)
+            cut = _piece_end(buf, start, start + size, end)
             if cut >= end:
                 break
             yield buf, start, cut
@@ -978,15 +975,22 @@ def _pieces(blocks: Iterable[tuple[bytes, int, int]], size: int) -> Iterator[tup
     """The blocks cut in pieces of `size` bytes or a little more (whole lines), as `_warm` cuts them."""
     for buf, start, end in blocks:
         while end - start > size:
-            cut = buf.find(b"\n", start + size - 1, end) + 1
-            if not 0 < cut < end:
-                break
-            cut = scan.object_end(buf, scan.chain_end(buf, start, cut, end), end)
+            cut = _piece_end(buf, start, start + size - 1, end)
             if cut >= end:
                 break
             yield buf, start, cut
             start = cut
         yield buf, start, end
+
+
+def _piece_end(buf: bytes, start: int, at: int, end: int) -> int:
+    """Where a piece of `buf[start:end]` cut near `at` ends: the next line's start, moved on past a
+    chain of cut records and a pretty-printed object (a record's or a code's line reads the lines
+    below it); `end` where no line starts before it."""
+    cut = buf.find(b"\n", at, end) + 1
+    if not 0 < cut < end:
+        return end
+    return scan.object_end(buf, scan.chain_end(buf, start, cut, end), end)
 
 
 class _Outgrown(Exception):
