@@ -19,11 +19,13 @@ ESC: Final = "\x1b"
 # ECMA-48: a control sequence (CSI: `ESC [`, parameters, intermediates, a final byte: colours and
 # cursor moves), an operating system command (OSC: `ESC ]` to BEL or ST: rich's hyperlinks), or
 # ESC with intermediates and a final byte (a character set's choice, `ESC (B`; a lone `ESC M`).
-# A sequence cut short by the line's end is taken to there: none of it is text.
+# A sequence cut short by the line's end is taken to there: none of it is text. A blank is an
+# intermediate only before the final byte (`ESC SP F`): a stray ESC before ` (10630) key is not
+# existed` took the blank, the `(` and the `1` for a sequence and the legacy code was lost.
 _SEQUENCE: Final = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*(?:[@-~]|(?=\n)|\Z)"  # CSI
     r"|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"  # OSC
-    r"|[ -/]*[0-~]?)"  # the others
+    r"| [0-~]|[!-/]{0,2}[0-~]?)"  # the others
 )
 _SEQUENCE_BYTES: Final = re.compile(_SEQUENCE.pattern.encode())
 
