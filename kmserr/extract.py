@@ -44,6 +44,7 @@ from .forms import (
     LOCATED,
     MAX_FINDINGS,
     MAX_NAME,
+    MAX_WRAPPED_LINES,
     NODE_AFTER,
     NODE_BELOW,
     NODE_SDK,
@@ -52,6 +53,7 @@ from .forms import (
     RICH_HEAD,
     RICH_LOG_MARK,
     SDK_TEXT_FORMS,
+    WRAPPED_WINDOW,
     Finding,
     Form,
     _bare_code,
@@ -410,8 +412,8 @@ class Extractor:
             opened = open_text(text, before, envelope)
             if opened is not None:
                 return self._opened(opened, open_below(after, envelope, NODE_BELOW) if after else "")
-        if ESC in text or (before and ESC in before):
-            return self._uncoloured(text, before, envelope)
+        if ESC in text or (before and ESC in before) or (after and ESC in after):
+            return self._uncoloured(text, before, envelope, after)
         if "\n" in text:
             whole = _whole_json(text)
             if whole is not None:
@@ -421,7 +423,7 @@ class Extractor:
         if RICH_HEAD in text or (before and before.find(RICH_HEAD, len(before) - WRAPPED_WINDOW) >= 0) \
                 or RICH_LOG_MARK in text or (before and before.find(RICH_LOG_MARK, len(before) - WRAPPED_WINDOW) >= 0):
             # An exception line that rich wrapped at its width: read whole, reported on its last line.
-            for inner, span_start, span_end in self._rich_wrapped(text, before):
+            for inner, span_start, span_end in self._rich_wrapped(text, before, after):
                 taken.add(span_start, span_end)
                 found.extend(inner)
         if '"locals"' in text:  # structlog's dict_tracebacks: a frame's variables are no occurrences
@@ -534,7 +536,7 @@ class Extractor:
         found.sort(key=_start)
         return _once_a_record(text, _once_a_line(text, _own_request_ids(text, found)))[:MAX_FINDINGS]
 
-    def _rich_wrapped(self, text: str, before: str) -> Iterator[tuple[list[Finding], int, int]]:
+    def _rich_wrapped(self, text: str, before: str, after: str = "") -> Iterator[tuple[list[Finding], int, int]]:
         """The exception lines that rich wrapped at its width (structlog's console renderer, and
         RichHandler's traceback, at 80 columns; an ExceptionGroup's boxes): rich writes the class's
         bare name, `TencentCloudSDKException: [TencentCloudSDKException] code:...`, and breaks it
@@ -542,7 +544,10 @@ class Extractor:
         read whole, its lines joined as rich broke them, and reported on that last line (the code,
         which stands above, has an empty span there at the `requestId:`); the part of it in `text`
         is given with its findings, to be read no further. `before`: the lines above `text`
-        (grep's), so that grep, a line at a time, reads what parse reads."""
+        (grep's), so that grep, a line at a time, reads what parse reads; `after`: the lines below
+        it (grep's, within its block). Where the lines end before its ` requestId:` (the next
+        line is another paragraph, or none follows: a message with a newline, a text cut short),
+        it is reported on its last line as far as it goes, rather than lost."""
         # The lines of `before` (which ends with the newline above `text`) that a wrapped line that
         # reaches `text` can begin on: within WRAPPED_WINDOW characters.
         window = before[-WRAPPED_WINDOW - 1 :]
@@ -558,6 +563,8 @@ class Extractor:
         lines = lines[-MAX_WRAPPED_LINES:]
         offset = -sum(map(len, lines)) - len(lines)  # where the first line starts, relative to `text`
         lines += text.split("\n")
+        if after:  # the lines below, as far as a wrapped line reaches (a cut last one ends it no sooner)
+            lines += after[:WRAPPED_WINDOW].split("\n")[:MAX_WRAPPED_LINES]
         # Where each line starts, summed at C speed; and the lines that may be heads, picked at C
         # speed: a traceback's 40 lines hold one, if any, and no other is looked into.
         starts = list(accumulate(map((1).__add__, map(len, lines)), initial=offset))
@@ -591,7 +598,18 @@ class Extractor:
             block_start, block_end = starts[index], starts[last] + len(lines[last])
             if block_end > 0:  # some of it is in `text`
                 inner: list[Finding] = []
-                if last > index and "requestId:" in contents[-1]:
+                if block_end > len(text):
+                    pass  # it ends below `text` (in `after`): reported there
+                elif "requestId:" not in contents[-1]:
+                    # Its lines end before its request ID: what it holds, on its last line (the code,
+                    # where it stands on that line; else an empty span at the line's text).
+                    joined = _unwrap(contents)
+                    skip = len(RICH_HEAD) if joined.startswith(RICH_HEAD) else 0  # the class's name: read past it
+                    found = self.find(joined[skip:])
+                    at = starts[last] + len(prefix) + (skip if last == index else 0)
+                    inner = [f._replace(start=f.start + at, end=f.end + at) if last == index
+                             else f._replace(start=at, end=at) for f in found]
+                elif last > index:
                     at = starts[last] + lines[last].find("requestId:")
                     # A request ID that rich folded onto the next line (RichHandler's column at 80
                     # is narrower than one) is cut: no request ID, rather than a wrong one.
@@ -600,14 +618,14 @@ class Extractor:
                            and _UUID.search(contents[-1]) is None)
                     inner = [f._replace(start=at, end=at, request_id=None if cut else f.request_id)
                              for f in self.find(_unwrap(contents))]
-                yield inner, max(0, block_start), block_end
+                yield inner, max(0, block_start), min(block_end, len(text))
             index = last + 1
 
-    def _uncoloured(self, text: str, before: str, envelope: str) -> list[Finding]:
+    def _uncoloured(self, text: str, before: str, envelope: str, after: str = "") -> list[Finding]:
         """The findings of a text coloured for a terminal, read as the terminal shows it (and the
-        lines above it so), placed back in it: ansi.py."""
+        lines above and below it so), placed back in it: ansi.py."""
         plain = uncolour(text)
-        found = self.find(plain.text, before=strip_colour(before), envelope=envelope)
+        found = self.find(plain.text, before=strip_colour(before), envelope=envelope, after=strip_colour(after))
         return [f._replace(start=start, end=end) for f in found for start, end in (plain.place(f.start, f.end),)]
 
     def _opened(self, opened: Opened, after: str = "") -> list[Finding]:
@@ -717,9 +735,7 @@ def _in_pretty_objects(text: str, found: list[Finding], before: str, after: str)
     return kept
 
 
-MAX_WRAPPED_LINES: Final = 32  # lines of one exception line that rich wrapped
 _UUID: Final = _lazy(r"requestId:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-WRAPPED_WINDOW: Final = 4096  # characters of them, indentation, padding and boxes included
 
 
 def _box_content(line: str) -> tuple[str, str]:
@@ -761,8 +777,8 @@ def _is_rich_head(content: str) -> bool:
 
 def _rich_log_record(lines: list[str], at: int) -> int:
     """The first line of the RichHandler record whose message holds the SDK's mark on line `at`
-    and goes on below it (the SDK's text wrapped at the message's column), else -1: the line itself,
-    or up to MAX_RECORD_LINES above it, each indented to that column."""
+    without its request ID (the SDK's text wrapped at the message's column, or cut short), else -1:
+    the line itself, or up to MAX_RECORD_LINES above it, each indented to that column."""
     line = lines[at]
     if "requestId:" in line:
         return -1  # the SDK's text ends on it
@@ -779,10 +795,9 @@ def _rich_log_record(lines: list[str], at: int) -> int:
             return -1
     if not rich_log_message(lines[first], column):
         return -1
-    if at + 1 >= len(lines):
-        return first  # nothing below it is known yet (grep's line): the SDK's text goes on there
-    below = lines[at + 1]
-    return first if below.startswith(" " * column) and below[column : column + 1] not in ("", " ") else -1
+    # Whether the SDK's text goes on below or not (a text cut short, a message with a newline),
+    # the record's message is read from its column, without rich's `file.py:NN` on the right.
+    return first
 
 
 MAX_RECORD_LINES: Final = 8  # lines of a RichHandler record's message above the line with the SDK's mark

@@ -1314,6 +1314,8 @@ LOCATORS: Final = {
 # to its request ID, and the extractor reads the last of them with the lines above it.
 RICH_WRAPPED: Final = "rich-wrapped"
 RICH_HEAD: Final = "TencentCloudSDKException:"
+MAX_WRAPPED_LINES: Final = 32  # lines of one exception line that rich wrapped
+WRAPPED_WINDOW: Final = 4096  # characters of them, indentation, padding and boxes included
 LOCATORS[RICH_WRAPPED] = rb"TencentCloudSDKException:"
 # rich's log record of an SDK error (RichHandler: `logger.exception("Decrypt failed: %s", e)`), its
 # message wrapped at the message's column: the first line ends with the SDK's mark (then padding

@@ -17,7 +17,16 @@ from datetime import datetime
 from itertools import accumulate, chain, repeat
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
 
-from .forms import NODE_AFTER, NODE_BELOW, NODE_CONTEXT, RICH_HEAD, RICH_LOG_MARK, Finding
+from .forms import (
+    MAX_WRAPPED_LINES,
+    NODE_AFTER,
+    NODE_BELOW,
+    NODE_CONTEXT,
+    RICH_HEAD,
+    RICH_LOG_MARK,
+    WRAPPED_WINDOW,
+    Finding,
+)
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 
@@ -158,6 +167,54 @@ def chain_start(buf: bytes, floor: int, end: int) -> int:
     return at
 
 
+def wrapped_end(buf: bytes, start: int, cut: int, end: int) -> int:
+    """Where to cut `buf[start:end]` at or after the line start `cut` so that rich's wrapped text
+    open above it (`open_wrapped`) is not split: past its line with `requestId:`, MAX_WRAPPED_LINES
+    lines at most (`search._warm`, `search._pieces`: a piece's last line is read as the end)."""
+    if not start < cut < end or open_wrapped(buf, max(start, cut - WRAPPED_WINDOW), cut) >= cut:
+        return cut
+    for _ in range(MAX_WRAPPED_LINES):
+        line_end = buf.find(b"\n", cut, end)
+        if line_end < 0:
+            return end
+        found = buf.find(b"requestId:", cut, line_end) >= 0
+        cut = line_end + 1
+        if found or cut >= end:
+            break
+    return cut
+
+
+def open_wrapped(buf: bytes, start: int, end: int) -> int:
+    """Where rich's wrapped text that `buf[start:end]` (whole lines) ends with begins, its request
+    ID not read yet (rich's exception line, or the first lines of a RichHandler record whose line
+    holds the SDK's mark): `end` when it ends otherwise. A block reader holds it for its next read,
+    so that it is read with the lines below it: they say where it ends (`extract.Extractor._rich_wrapped`)."""
+    low = max(start, end - WRAPPED_WINDOW)
+    if buf.find(_ESC, low, end) >= 0:  # coloured: as a terminal shows it, whose lines are the same
+        low = buf.find(b"\n", low - 1, end) + 1 if low > start else low
+        shown, _, _ = _shown(buf, low, end)
+        lines = shown.count(b"\n")
+        if lines != buf.count(b"\n", low, end):
+            return end  # (a sequence that holds a newline: no line told apart)
+        at = open_wrapped(shown, 0, len(shown))
+        if at >= len(shown):
+            return end
+        for _ in range(shown.count(b"\n", at)):  # as many lines up from the end
+            end = buf.rfind(b"\n", low, end - 1) + 1 or low
+        return end
+    held = end
+    for literal in (_RICH_HEAD, _RICH_LOG_MARK):  # rich's exception line (its mark may stand below it), a record's
+        at = buf.rfind(literal, low, end)
+        if at < 0 or buf.find(b"requestId:", at, end) >= 0:
+            continue
+        line = buf.rfind(b"\n", start, at) + 1 or start
+        line_end = buf.find(b"\n", at, end)
+        if rich_head(buf, line, end if line_end < 0 else line_end, start):
+            # A record's with its first lines above it (its time and level), which tell its message's column.
+            held = min(held, line if literal is _RICH_HEAD else _record_start(buf, start, line))
+    return held
+
+
 def cut_record(buf: bytes, start: int, end: int) -> bool:
     """Whether the line `buf[start:end]` may be a record continued by the next line: a CRI `P`
     record or a Docker record whose `log` has no `\\n` (envelopes.partial_above's bytes, more
@@ -258,6 +315,7 @@ class LineScanner:
         # when nobody will read the line numbers (Hit.line_number is then 0).
         self._count_lines = count_lines
         self._carry = Carry()  # pieces of the unfinished last line, never re-joined per block
+        self._held = b""  # rich's wrapped text that a piece ended with (`open_wrapped`), and what followed it
         self.cut_line = 0  # the number of the first line cut at LINE_LIMIT, if any (see `Carry`)
         self._line_number = 0  # lines completed so far
         # The end of what was scanned: the lines above a line, where Node's error object begins.
@@ -271,6 +329,11 @@ class LineScanner:
 
     def feed(self, chunk: bytes) -> list[Hit]:
         """Scan the lines that `chunk` completes; keep its unfinished tail for the next call."""
+        return self._feed(chunk, final=False)
+
+    def _feed(self, chunk: bytes, *, final: bool) -> list[Hit]:
+        if self._held:
+            chunk, self._held = self._held + chunk, b""
         first = chunk.find(b"\n")
         if first < 0:
             self._carry.add(chunk)
@@ -278,29 +341,36 @@ class LineScanner:
         hits: list[Hit] = []
         start = 0
         if self._carry:
-            self._scan_line(hits, chunk[:first])
-            start = first + 1
+            line, cut = self._carry.take(chunk[:first])
+            if not final and not cut and len(line) <= _HOLD_MOST and open_wrapped(line, 0, len(line)) < len(line):
+                chunk, first = line + chunk[first:], len(line)  # rich's wrapped text: held below with the rest
+            else:
+                self._scan_line(hits, line, cut)
+                start = first + 1
         last = chunk.rfind(b"\n") + 1
+        held = last if final else open_wrapped(chunk, start, last)
+        if held < last and len(chunk) - held <= _HOLD_MOST:
+            last, self._held = held, chunk[held:]  # read with the lines below it, at the next piece
         if last > start:
             self._scan(chunk, start, last, hits)
-        if last < len(chunk):
+        if last < len(chunk) and not self._held:
             self._carry.add(chunk[last:])
         return hits
 
     def finish(self) -> list[Hit]:
-        """Scan the last line when the input does not end with a newline."""
-        hits: list[Hit] = []
+        """Scan the last line when the input does not end with a newline (and rich's wrapped text
+        held at the end: nothing more comes below it)."""
+        hits = self._feed(b"", final=True) if self._held else []
         if self._carry:
-            self._scan_line(hits, b"")
+            self._scan_line(hits, *self._carry.take(b""))
         return hits
 
-    def _scan_line(self, hits: list[Hit], last: bytes) -> None:
-        """Scan the carried pieces as one whole line, joined once and never copied again.
+    def _scan_line(self, hits: list[Hit], line: bytes, cut: bool) -> None:
+        """Scan the carried pieces, joined as one whole line (`Carry.take`), never copied again.
 
         A line longer than a block costs its size twice at most: the pieces while they are
         joined, then the bytes and their decoded text.
         """
-        line, cut = self._carry.take(last)
         if cut and not self.cut_line:
             self.cut_line = self._line_number + 1
         self._scan(line, 0, len(line), hits)
@@ -315,8 +385,6 @@ class LineScanner:
         # rich's exception line may go on in this part: its next lines are read (at worst for nothing).
         self._rich_lines = 0
         if _coloured_head(above, max(len(above) - NODE_CONTEXT, 0), len(above)):
-            from .extract import MAX_WRAPPED_LINES
-
             self._rich_lines = MAX_WRAPPED_LINES
 
     @property
@@ -621,6 +689,10 @@ class LineScanner:
                 before = above()
             if node and end > line_end:  # a pretty-printed object's lines below, within the block
                 after = _decode(buf[line_end + 1 : min(end, line_end + 2 + NODE_AFTER)])
+            elif (forced or head >= 0) and end > line_end:
+                # rich's wrapped text: the lines below say where it ends (the block's last line is
+                # its end: a block reader holds a block's open wrapped text for the next read).
+                            after = _decode(buf[line_end + 1 : min(end, line_end + 2 + WRAPPED_WINDOW)])
             # A line the compiled core read unescaped (SDK text in a JSON string) and handed back
             # only as its spans cannot point at that text: read alone, it needs no extractor. Only
             # a line with an escape, not a long one: the others it declined, and would read again.
@@ -920,6 +992,7 @@ def pretty_line(raw: bytes) -> bool:
 _INDENT: Final = (b" ", b"\t")
 _WRAPPED_FIRST: Final = frozenset(bytes([c]) for c in b"{0123456789")  # Docker's record, CRI's
 _PRETTY_LEGACY: Final = re.compile(rb"\([0-9]{3}")
+_HOLD_MOST: Final = 1 << 20  # bytes a scanner holds at most for rich's wrapped text (`LineScanner.feed`)
 _RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
 _RICH_LOG_MARK: Final = RICH_LOG_MARK.encode()  # and a RichHandler record's (`rich_head`)
 # A journald MESSAGE of bytes (forms.LOCATORS[JOURNALD_BYTES]: `"MESSAGE" ?: ?\[`).
@@ -1024,8 +1097,6 @@ def _rich_lines_after(raw: bytes, start: int, end: int, left: int) -> int:
     after rich's exception line without its request ID, none after a line with one."""
     raw, start, end = _shown(raw, start, end)
     if raw.find(_RICH_HEAD, start, end) >= 0:
-        from .extract import MAX_WRAPPED_LINES
-
         return 0 if raw.find(b"requestId:", start, end) >= 0 else MAX_WRAPPED_LINES
     if left and raw.find(b"requestId:", start, end) >= 0:
         return 0
@@ -1035,8 +1106,6 @@ def _rich_lines_after(raw: bytes, start: int, end: int, left: int) -> int:
 def _record_lines_after(buf: bytes, start: int, end: int) -> int:
     """The lines to read below a RichHandler record's line that holds the SDK's text (`rich_head`):
     MAX_WRAPPED_LINES up to its request ID, none when it is on this line."""
-    from .extract import MAX_WRAPPED_LINES
-
     return 0 if buf.find(b"requestId:", start, end) >= 0 else MAX_WRAPPED_LINES
 
 

@@ -790,8 +790,10 @@ class Search:
                 if carry.cut and not noted:  # said before the line is printed, or at once from /dev/zero
                     noted = self._note_cut(path, scanner, carried_from)
                 line, _ = carry.take(b"")
-                if not ended and len(line) <= HOLD_MOST and scan.cut_record(line, 0, len(line)):
-                    # A record of a chain that the last read cut: read with the records after it.
+                if not ended and len(line) <= HOLD_MOST and (
+                        scan.cut_record(line, 0, len(line)) or scan.open_wrapped(line, 0, len(line)) < len(line)):
+                    # A record of a chain that the last read cut (or rich's wrapped text): read with
+                    # the records (lines) after it.
                     chunk, first, done = line + chunk[first:], len(line), carried_from
                 else:
                     yield line, 0, len(line)
@@ -808,7 +810,9 @@ class Search:
                     noted = self._note_cut(path, scanner, carried_from)
                 continue
             last = chunk.rfind(b"\n") + 1
-            chain = last if ended else scan.chain_start(chunk, start, last)
+            # So is rich's wrapped text whose request ID a read has not reached: the lines below it
+            # say where it ends (the block's last line is its end).
+            chain = last if ended else min(scan.chain_start(chunk, start, last), scan.open_wrapped(chunk, start, last))
             if chain < last and len(chunk) - chain <= HOLD_MOST:
                 if chain > start:
                     yield chunk, start, chain
@@ -985,12 +989,12 @@ def _pieces(blocks: Iterable[tuple[bytes, int, int]], size: int) -> Iterator[tup
 
 def _piece_end(buf: bytes, start: int, at: int, end: int) -> int:
     """Where a piece of `buf[start:end]` cut near `at` ends: the next line's start, moved on past a
-    chain of cut records and a pretty-printed object (a record's or a code's line reads the lines
-    below it); `end` where no line starts before it."""
+    chain of cut records, rich's wrapped text and a pretty-printed object (a record's, rich's or a
+    code's line reads the lines below it); `end` where no line starts before it."""
     cut = buf.find(b"\n", at, end) + 1
     if not 0 < cut < end:
         return end
-    return scan.object_end(buf, scan.chain_end(buf, start, cut, end), end)
+    return scan.object_end(buf, scan.wrapped_end(buf, start, scan.chain_end(buf, start, cut, end), end), end)
 
 
 class _Outgrown(Exception):

@@ -121,3 +121,100 @@ def test_an_apps_own_level_line_with_sdk_text_cut_short_is_an_error(run: Runner,
     text = (f"{head}kms: [TencentCloudSDKException] code:AuthFailure message:The CMK is disabled. req\n"
             "an ordinary line after it\n")
     assert grep_findings(run, text) == [("AuthFailure", "The CMK is disabled. req", None)]
+
+
+def padded_log(error: TencentCloudSDKException, *, cut: int | None = None) -> str:
+    """What logging's `%(levelname)-8s` format prints (pytest's log format begins so: RichHandler's
+    padded level, without rich), for an error logged with its text, cut at `cut` characters."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(levelname)-8s %(name)s:%(filename)s:%(lineno)d %(message)s"))
+    logger = logging.getLogger(f"kmserr-padded-{cut}")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.error("Decrypt failed: %s", str(error)[:cut])
+    logger.info("next request")
+    return out.getvalue()
+
+
+def test_a_padded_level_records_sdk_text_with_a_newline_is_an_error(run: Runner) -> None:
+    """The SDK's message holds a newline: its request ID stands on a line of its own at the margin,
+    not at the message's column. Taken for a RichHandler record whose text rich wraps below, the
+    error was lost (grep and parse, both cores)."""
+    text = padded_log(TencentCloudSDKException("InternalError", "backend said:\nupstream timeout", RIDS[0]))
+    assert text.splitlines()[0].startswith("ERROR    ")
+    assert grep_findings(run, text) == [("InternalError", "backend said:", None)]
+    parsed = json.loads(run("parse", "--format", "json", text).stdout)
+    assert [(m["code"], m["message"]) for m in parsed] == [("InternalError", "backend said:")]
+
+
+@pytest.mark.parametrize("cut", [80, 90, 101, 110])
+def test_a_padded_level_records_sdk_text_cut_short_is_an_error(run: Runner, cut: int) -> None:
+    """A message cut short (a formatter's `%(message).Ns`, a shipper's limit) before its request ID."""
+    error = TencentCloudSDKException("ResourceUnavailable.CmkDisabled", "CMK is disabled by its owner.", RIDS[1])
+    text = padded_log(error, cut=cut)
+    assert "requestId:" not in text
+    message = str(error)[:cut].partition(" message:")[2].strip()
+    assert message
+    assert grep_findings(run, text) == [("ResourceUnavailable.CmkDisabled", message, None)]
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+def test_a_rich_handler_records_sdk_text_cut_short_is_an_error(run: Runner, width: int) -> None:
+    """RichHandler itself, its message (the SDK's text cut before its request ID) wrapped or not:
+    the error, once, without rich's `file.py:NN` in its message."""
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=False, color_system=None)
+    logger = logging.getLogger(f"kmserr-rich-cut-{width}")
+    logger.handlers[:] = [RichHandler(console=console)]
+    logger.propagate = False
+    error = TencentCloudSDKException("ResourceUnavailable.CmkDisabled", "CMK is disabled.", RIDS[2])
+    logger.error("Decrypt failed: %s", str(error).partition(" requestId:")[0])
+    logger.info("next request")
+    found = grep_findings(run, out.getvalue())
+    assert found == [("ResourceUnavailable.CmkDisabled", "CMK is disabled.", None)]
+    assert kmserr.scan_bytes(out.getvalue().encode())[0].findings[0].message == "CMK is disabled."
+
+
+@pytest.mark.parametrize("lines", [
+    # rich's exception line cut short, the input's last line
+    ["TencentCloudSDKException: [TencentCloudSDKException] code:InternalError message:backend"],
+    # in an ExceptionGroup's box, wrapped, the box closed before a request ID
+    ["\u2502 TencentCloudSDKException: [TencentCloudSDKException] code:InternalError message:backend  \u2502",
+     "\u2502 gone                                                                                   \u2502",
+     "\u2570\u2500\u2500\u2500\u2500\u256f"],
+])
+def test_richs_exception_line_that_ends_before_its_request_id_is_an_error(run: Runner, lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    message = "backend gone" if len(lines) > 1 else "backend"
+    assert grep_findings(run, text) == [("InternalError", message, None)]
+    parsed = json.loads(run("parse", "--format", "json", text).stdout)
+    assert [(m["code"], m["message"], m["request_id"]) for m in parsed] == [("InternalError", message, None)]
+
+
+@pytest.mark.parametrize("core", ["native", "python"])
+def test_a_live_stream_waits_for_the_lines_below_richs_wrapped_text(core: str) -> None:
+    """`tail -f | kmserr grep`: rich's exception line arrives, then (a read later) the line with its
+    request ID. It is read with that line, once, not reported cut short at the first read's end."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = {key: value for key, value in os.environ.items() if key != "KMSERR_NO_EXTENSIONS"}
+    if core == "python":
+        env["KMSERR_NO_EXTENSIONS"] = "1"
+    proc = subprocess.Popen([sys.executable, "-m", "kmserr", "grep", "--json"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, env=env)
+    assert proc.stdin is not None
+    for piece in ("decrypt failed\nTencentCloudSDKException: [TencentCloudSDKException] code:InternalError ",
+                  "message:backend\n", "said no requestId:" + RIDS[0] + "\n",
+                  "TencentCloudSDKException: [TencentCloudSDKException] code:AuthFailure message:cut\n"):
+        proc.stdin.write(piece.encode())
+        proc.stdin.flush()
+        time.sleep(0.2)
+    printed, _ = proc.communicate()
+    assert proc.returncode == 0
+    found = [(m["code"], m["message"], m["request_id"]) for r in map(json.loads, printed.splitlines())
+             for m in r["matches"]]
+    assert found == [("InternalError", "backend said no", RIDS[0]), ("AuthFailure", "cut", None)]
