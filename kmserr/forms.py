@@ -857,6 +857,10 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
     single = not quoted and match.start() > 0 and text[match.start() - 1] == "'"
     stop = text.find('"' if quoted else "'", body_start, line_end) if quoted or single else -1
     escaped = quoted and _escaped_quote(text, match.start() - 1)
+    while quoted and not escaped and stop >= 0 and _escaped_quote(text, stop):
+        # A JSON string ends at its closing quote, not at an escaped one inside it (`"(10630) key
+        # \"k1\" gone"` read as `key \`); an escaped string (below) ends at its first.
+        stop = text.find('"', stop + 1, line_end)
     if not quoted and not single and in_string(text, _line_start(text, match.start()), match.start()):
         # Inside a string opened before it on its line (a JSON record's `"message": "decrypt failed:
         # (10630) ..."`, logfmt's `msg="..."`): the message ends at the string's quote, unescaped,
@@ -869,7 +873,7 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
     message = text[body_start : stop if stop >= 0 else line_end]
     if escaped and stop >= 0:
         message = _json_unescape(message[: len(message) - _backslashes(text, stop)])
-    message = message.strip()
+    message = (_json_unescape(message) if quoted else message).strip()  # stripped as it reads unescaped
     line_start = _line_start(text, match.start())
     body_start, body_end = (json_object(text, match.start(), end) if quoted else None) or (line_start, line_end)
     code = _LEGACY_JSON_CODE.search(text, body_start, body_end)
@@ -881,7 +885,7 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
         code_desc = _json_unescape(desc.group(1)) if desc else None
     return Finding(
         code=match.group(1), form=fmt, start=start, end=end,
-        message=_json_unescape(message) if quoted else message, request_id=_request_id_near(text, match.end()),
+        message=message, request_id=_request_id_near(text, match.end()),
         module_code=int(match.group(1)), error_code=error_code, code_desc=code_desc,
     )
 
