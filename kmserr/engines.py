@@ -353,11 +353,12 @@ def prefilter_patterns(names: Iterable[str] = ()) -> Prefilter:
         rb"SDKException[(:]",  # the Python SDK's repr; rich's exception line (forms.RICH_WRAPPED)
         rb'"MESSAGE" ?: ?\[',  # journald's MESSAGE as bytes (forms.JOURNALD_BYTES)
     ]
-    # (10630) and a letter (any non-ASCII byte may begin one): the form checks the rest.
-    parens = [rb"\(\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff]",
+    # (10630) and a letter (any non-ASCII byte may begin one), or a backslash (a JSON string's
+    # escape of one, `\u5bc6`, escaped again in an envelope's string): the form checks the rest.
+    parens = [rb"\(\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff\\]",
               # the same at the start of a record's text, its "(" at the end of the record above
-              rb'(?: [PF] |"log":")\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff]']
-    closing = [rb"\)(?<=[0-9]\)) ?[A-Za-z\x80-\xff]"]  # wider: the extractor reads the digits
+              rb'(?: [PF] |"log":")\d{3}(?:\d{2,3})?\) ?[A-Za-z\x80-\xff\\]']
+    closing = [rb"\)(?<=[0-9]\)) ?[A-Za-z\x80-\xff\\]"]  # wider: the extractor reads the digits
     names = list(names)
     # Hyperscan checks what stands before a family at no cost, where a flood of `AuthFailure.` would
     # otherwise call back into Python at each one; not before each team code: 2,000 such patterns

@@ -27,6 +27,7 @@ from .forms import (
     _CODE_NAME,
     _ERROR_KEY,
     _LEGACY,
+    _LEGACY_UNCHECKED,
     _NAME_CHARS,
     API3_JSON,
     BARE_CODE,
@@ -70,8 +71,10 @@ from .forms import (
     before_separators,
     body_finding,
     bunyan_message,
+    escaped_letter,
     in_coded_object,
     json_object,
+    legacy_match,
     legacy_of_a_coded_stack,
     next_error,
     pretty_json_code,
@@ -464,7 +467,7 @@ class Extractor:
                     continue
                 matches: Iterable[re.Match[str]] = self._bare.at(text, free)
             elif build is _legacy_message and parens_at is not None:
-                matches = [m for p in parens_at if (m := _LEGACY.match(text, p)) is not None]
+                matches = [m for p in parens_at if (m := legacy_match(text, p)) is not None]
             elif build is _bare_code and taken and len(text) > SKIPPED_SPAN:
                 matches = self._bare.outside(text, taken.spans())  # names in them would be passed over
             else:
@@ -1083,12 +1086,16 @@ _LEGACY_FORMS: Final = (LEGACY_MESSAGE, LEGACY_JSON)
 
 
 def _escaped_legacy(raw: str) -> bool:
-    """Whether an escaped quote in `raw` opens a legacy code as it stands (`\\"(10630) key`): what
-    the engines locate in the line, so that grep reads what parse reads (not `\\"(10630) \\\\u5bc6`)."""
+    """Whether an escaped quote in `raw` opens a legacy code as it stands (`\\"(10630) key`), or
+    before an escaped letter (`\\"(10630) \\\\u5bc6`, escaped once more in the value): what the
+    engines locate in the line, so that grep reads what parse reads."""
     at = raw.find(_ESCAPED_LEGACY)
     while at >= 0:
         if _LEGACY.match(raw, at + 2) is not None:
             return True
+        escaped = _LEGACY_UNCHECKED.match(raw, at + 2)
+        if escaped is not None and (escaped_letter(raw, escaped.end()) or escaped_letter(raw, escaped.end(), 2)):
+            return True  # its message's first letter escaped (`\"(10630) \\u5bc6`): the body dumped with ensure_ascii
         at = raw.find(_ESCAPED_LEGACY, at + 2)
     return False
 

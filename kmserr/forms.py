@@ -115,6 +115,14 @@ _LEGACY = _lazy(
     # digits only (`\d` would take `(١٠٦٣٠)`, which int() reads as 10630 and no byte prefilter sees).
     r"\((?<![\w.(]\()([0-9]{3}|[0-9]{5,6})\)[ ]?(?=[^\W\d_])"
 )
+# `_LEGACY` without its lookbehind, and before a backslash too: in a JSON string, an escape may
+# stand before the code or begin its message (json.dumps's default, ensure_ascii, writes a fullwidth
+# colon and `密钥` so: `\\uff1a(10630) \\u5bc6\\u94a5`). `legacy_match` reads the characters the
+# escapes stand for, as `_LEGACY` reads them unescaped.
+_LEGACY_UNCHECKED = _lazy(r"\(([0-9]{3}|[0-9]{5,6})\)[ ]?(?=[^\W\d_]|\\)")
+_NOT_BEFORE_LEGACY = _lazy(r"[\w.(]")  # `_LEGACY`'s lookbehind: no code after one of these
+_LETTER = _lazy(r"[^\W\d_]")  # a letter as `_LEGACY` wants one after a code
+_HEX4 = _lazy(r"[0-9A-Fa-f]{4}")
 _LEGACY_AT_START = _lazy(r"\s*\(([0-9]{3,6})\)\s?(.*)", re.DOTALL)
 _JSON_STRING = r'"((?:[^"\\\n]|\\.){0,4096})"'
 _LEGACY_JSON_CODE = _lazy(r'"code"\s*:\s*"?([0-9]{1,6})"?')
@@ -849,6 +857,10 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
     single = not quoted and match.start() > 0 and text[match.start() - 1] == "'"
     stop = text.find('"' if quoted else "'", body_start, line_end) if quoted or single else -1
     escaped = quoted and _escaped_quote(text, match.start() - 1)
+    while quoted and not escaped and stop >= 0 and _escaped_quote(text, stop):
+        # A JSON string ends at its closing quote, not at an escaped one inside it (`"(10630) key
+        # \"k1\" gone"` read as `key \`); an escaped string (below) ends at its first.
+        stop = text.find('"', stop + 1, line_end)
     if not quoted and not single and in_string(text, _line_start(text, match.start()), match.start()):
         # Inside a string opened before it on its line (a JSON record's `"message": "decrypt failed:
         # (10630) ..."`, logfmt's `msg="..."`): the message ends at the string's quote, unescaped,
@@ -861,7 +873,7 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
     message = text[body_start : stop if stop >= 0 else line_end]
     if escaped and stop >= 0:
         message = _json_unescape(message[: len(message) - _backslashes(text, stop)])
-    message = message.strip()
+    message = (_json_unescape(message) if quoted else message).strip()  # stripped as it reads unescaped
     line_start = _line_start(text, match.start())
     body_start, body_end = (json_object(text, match.start(), end) if quoted else None) or (line_start, line_end)
     code = _LEGACY_JSON_CODE.search(text, body_start, body_end)
@@ -873,20 +885,44 @@ def _legacy_message(match: re.Match[str], text: str) -> Finding | None:
         code_desc = _json_unescape(desc.group(1)) if desc else None
     return Finding(
         code=match.group(1), form=fmt, start=start, end=end,
-        message=_json_unescape(message) if quoted else message, request_id=_request_id_near(text, match.end()),
+        message=message, request_id=_request_id_near(text, match.end()),
         module_code=int(match.group(1)), error_code=error_code, code_desc=code_desc,
     )
 
 
 def in_string(text: str, line_start: int, at: int) -> bool:
     """Whether `text[at]` stands inside a double-quoted string opened before it on its line: an odd
-    number of quotes (none escaped) from the line's start."""
-    count = 0
-    quote = text.find('"', line_start, at)
+    number of quotes (none escaped) from the line's start. Counted on from the last call's places
+    where it asks of the same text further on (`_counted`)."""
+    global _counted
+    last, low, low_odd, high, high_odd = _counted
+    if last is not text or line_start < low or at < high:
+        low = high = line_start
+        low_odd = high_odd = False
+    # Two places move on through the text, each with whether an odd number of quotes stands
+    # between the first line start asked of and it: the string is open where they differ.
+    low_odd ^= _odd_quotes(text, low, line_start)
+    high_odd ^= _odd_quotes(text, high, at)
+    _counted = (text, line_start, low_odd, at, high_odd)
+    return low_odd != high_odd
+
+
+# Where `in_string` last counted to: its text, its line start and whether an odd number of quotes
+# stood before it, its place and the same. A line's legacy codes are asked of in order, each with
+# the start of its window (WINDOW before it, on a long line): a line of 100,000 codes that are in no
+# string, among quotes (`"" (123) \u0041 ...`, each code read as an escaped letter's), is counted
+# once, not a window a code.
+_counted: tuple[str, int, bool, int, bool] = ("", -1, False, -1, False)
+
+
+def _odd_quotes(text: str, start: int, end: int) -> bool:
+    """Whether an odd number of unescaped quotes stands in `text[start:end]`."""
+    odd = False
+    quote = text.find('"', start, end)
     while quote >= 0:
-        count += not _escaped_quote(text, quote)
-        quote = text.find('"', quote + 1, at)
-    return count % 2 == 1
+        odd ^= not _escaped_quote(text, quote)
+        quote = text.find('"', quote + 1, end)
+    return odd
 
 
 def string_message(text: str, body_start: int, line_end: int) -> str:
@@ -965,6 +1001,69 @@ def _coded_matches(
     return finder
 
 
+def legacy_match(text: str, at: int) -> re.Match[str] | None:
+    """`_LEGACY` at the `(` at `at`; or, in a double-quoted string, a code that a `\\uXXXX` escape
+    stands before or begins the message of (`"...\\uff1a(10630) \\u5bc6..."`): the code the
+    string unescaped holds, read so by `_legacy_message`, which unescapes its message."""
+    match = _LEGACY.match(text, at)
+    if match is not None:
+        return match
+    match = _LEGACY_UNCHECKED.match(text, at)
+    if match is None:
+        return None
+    after = text.startswith("\\", match.end())
+    if after and not escaped_letter(text, match.end()):
+        return None  # `\\n`, `\\u0000`, `\\\\u5bc6`: no letter begins the message
+    before = escaped_before(text, at)
+    if before is None and not after:
+        return None  # no escape either side: `_LEGACY` refused it as it stands
+    if _NOT_BEFORE_LEGACY.match(text[at - 1 : at] if before is None else before) is not None:
+        return None  # `.(10630)`, `\\u5931(10630)` (失): a word's character, `.` or `(` stands before it
+    if text[at - 1 : at] == '"' or in_string(text, _line_start(text, at), at):
+        return match
+    return None  # no string's escape: the text holds a backslash there
+
+
+def escaped_before(text: str, at: int) -> str | None:
+    """The character that a `\\uXXXX` escape (a surrogate pair's two) ending at `at` stands for, or
+    None where none ends there (an escaped backslash before the `u` is none)."""
+    low = _unit_before(text, at)
+    if low < 0:
+        return None
+    if 0xDC00 <= low < 0xE000:
+        high = _unit_before(text, at - 6)
+        if 0xD800 <= high < 0xDC00:
+            return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    return chr(low)
+
+
+def _unit_before(text: str, at: int) -> int:
+    """The code unit of the `\\uXXXX` escape that ends at `at` (an odd number of backslashes before
+    its `u`), else -1."""
+    if at < 6 or text[at - 5] != "u" or _HEX4.fullmatch(text, at - 4, at) is None:
+        return -1
+    if _backslashes(text, at - 5) % 2 == 0:
+        return -1  # `\\\\u5bc6`: an escaped backslash, then the text `u5bc6`
+    return int(text[at - 4 : at], 16)
+
+
+def escaped_letter(text: str, at: int, slashes: int = 1) -> bool:
+    """Whether the JSON escape at `at` (`\\u5bc6`, or a surrogate pair's two), each `u` after
+    `slashes` backslashes (2: escaped again, in a string inside a string), is of a letter."""
+    lead = "\\" * slashes + "u"
+
+    def unit(pos: int) -> int:
+        if not text.startswith(lead, pos) or _HEX4.match(text, pos + len(lead)) is None:
+            return -1
+        return int(text[pos + len(lead) : pos + len(lead) + 4], 16)
+
+    first = unit(at)
+    if 0xD800 <= first < 0xDC00:  # a high surrogate: the letter is the pair's (`\\ud835\\udc00`)
+        low = unit(at + len(lead) + 4)
+        first = 0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00) if 0xDC00 <= low < 0xE000 else -1
+    return first >= 0 and not 0xDC00 <= first < 0xE000 and _LETTER.match(chr(first)) is not None
+
+
 def _legacy_matches(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
     """Legacy codes, looked for from their `)` (`(10630) ...`): a `)` after 3, 5 or 6 digits and a
     `(`, before a letter, found at C speed; the regex tried only at the `(` of each. A regex that
@@ -974,14 +1073,15 @@ def _legacy_matches(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
         at = close.start()
         paren = at - 4 if text[at - 4] == "(" else at - 6 if text[at - 6] == "(" else at - 7
         if paren >= done:
-            match = _LEGACY.match(text, paren)
+            match = legacy_match(text, paren)
             if match is not None:
                 yield match
                 done = match.end()
 
 
-# What ends a legacy code, the regex's `)` and after it, with the digits and the `(` before it.
-_LEGACY_CLOSE = _lazy(r"\)(?:(?<=\([0-9]{3}\))|(?<=\([0-9]{5}\))|(?<=\([0-9]{6}\)))[ ]?(?=[^\W\d_])")
+# What ends a legacy code, the regex's `)` and after it, with the digits and the `(` before it (a
+# letter after it, or an escape that `legacy_match` reads).
+_LEGACY_CLOSE = _lazy(r"\)(?:(?<=\([0-9]{3}\))|(?<=\([0-9]{5}\))|(?<=\([0-9]{6}\)))[ ]?(?=[^\W\d_]|\\)")
 
 
 _PY_SDK_LITERAL: Final = "TencentCloudSDKException] code:"

@@ -1218,6 +1218,12 @@ pub(crate) fn legacy_at(b: &[u8], p: usize) -> R<Option<(Span, usize)>> {
     // The lookbehind and the lookahead, each true, false or not known here (None).
     let before = if p == 0 {
         Some(true)
+    } else if p >= 6
+        && b[p - 6] == b'\\'
+        && b[p - 5] == b'u'
+        && b[p - 4..p].iter().all(u8::is_ascii_hexdigit)
+    {
+        None // a JSON string's `\uff1a` (`：`) before it, which `forms.legacy_match` reads
     } else {
         let (c, _) = char_before(b, p);
         if c.is_ascii() {
@@ -1231,14 +1237,23 @@ pub(crate) fn legacy_at(b: &[u8], p: usize) -> R<Option<(Span, usize)>> {
         }
     };
     let a = p + 2 + n;
+    // A backslash after it: maybe a JSON string's escape of a letter (`(10630) \u5bc6`, what
+    // json.dumps writes by default), which `forms.legacy_match` reads: not known here.
+    let letter = |i: usize| {
+        if b.get(i) == Some(&b'\\') {
+            None
+        } else {
+            letter_at(b, i)
+        }
+    };
     let spaced = if b.get(a) == Some(&b' ') {
-        letter_at(b, a + 1)
+        letter(a + 1)
     } else {
         Some(false)
     };
     let (after, end) = match spaced {
         Some(true) => (Some(true), a + 1),
-        Some(false) => (letter_at(b, a), a),
+        Some(false) => (letter(a), a),
         None => (None, a),
     };
     match (before, after) {

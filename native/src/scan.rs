@@ -587,7 +587,8 @@ fn hash(g: u32, bits: u32) -> usize {
     (g.wrapping_mul(0x9E37_79B1) >> (32 - bits)) as usize
 }
 
-/// The closing pattern of Python's re engine: `\)(?<=[0-9]\)) ?[A-Za-z\x80-\xff]`.
+/// The closing pattern of Python's re engine: `\)(?<=[0-9]\)) ?[A-Za-z\x80-\xff\\]` (a backslash:
+/// a JSON string's escape of the message's first letter, `(10630) \u5bc6`, which Python reads).
 fn closes_legacy_code(buf: &[u8], start: usize, end: usize, q: usize) -> bool {
     if q == start || !buf[q - 1].is_ascii_digit() {
         return false;
@@ -596,7 +597,7 @@ fn closes_legacy_code(buf: &[u8], start: usize, end: usize, q: usize) -> bool {
     if a < end && buf[a] == b' ' {
         a += 1;
     }
-    a < end && (buf[a].is_ascii_alphabetic() || buf[a] >= 0x80)
+    a < end && (buf[a].is_ascii_alphabetic() || buf[a] >= 0x80 || buf[a] == b'\\')
 }
 
 /// Hyperscan's LEGACY_JSON locator ends at this `"message"`: `[4-6][0-9]{3}"?\s*,\s*"message"`,
