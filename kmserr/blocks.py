@@ -27,11 +27,11 @@ from typing import IO, Any, Final, NamedTuple, cast
 from . import timeline as _timeline
 from .envelopes import AUTO, check
 from .explanation import Explanation, explain_finding
-from .forms import NODE_CONTEXT, Finding
+from .forms import NODE_CONTEXT, WRAPPED_WINDOW, Finding
 from .matcher import Matcher, matcher_for
 from .registry import Registry, default_registry
 from .repeats import Repeats
-from .scan import BLOCK_SIZE, CHAIN_MOST, Hit, LineScanner, cut_record
+from .scan import BLOCK_SIZE, CHAIN_MOST, Hit, LineScanner, cut_record, wrapped_end
 
 _PROBE: Final = 1 << 16  # read at a time while looking for a line's end past a range's edge
 
@@ -131,7 +131,8 @@ ReadAt = Callable[[int, int], bytes]
 def line_start(read_at: ReadAt, at: int) -> int:
     """The first offset from `at` on where a line starts (the input's size when none does), below
     no record of a chain of cut records (`scan.chain_end`: a record's error reads the records below
-    it): where a range cut anywhere begins. `grep -j` cuts a file at these too (a range a process)."""
+    it) nor inside rich's wrapped text: where a range cut anywhere begins. `grep -j` cuts a file at
+    these too (a range a process)."""
     start = _next_line(read_at, at)
     for _ in range(CHAIN_MOST):
         back = min(start, _LINE_ABOVE)
@@ -145,7 +146,17 @@ def line_start(read_at: ReadAt, at: int) -> int:
         if following <= start:
             break  # the input's end
         start = following
-    return start
+    return _past_wrapped(read_at, start)
+
+
+def _past_wrapped(read_at: ReadAt, start: int) -> int:
+    """`start`, moved past rich's wrapped text that the lines above it open and that goes on below
+    (`scan.wrapped_end`): a range's first line would end it, read with no line above."""
+    back = min(start, WRAPPED_WINDOW)
+    if not back:
+        return start
+    window = read_at(back, start - back) + read_at(2 * WRAPPED_WINDOW, start)
+    return start + wrapped_end(window, 0, back, len(window)) - back
 
 
 # The bytes above a cut read for its line above: a runtime's record of 16 KiB, escaped by Docker.

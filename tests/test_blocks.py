@@ -111,6 +111,22 @@ def test_a_range_cut_in_a_chain_of_cut_records_leaves_it_whole(tmp_path: Path, c
     assert [(f.code, "MARKER" in (f.message or "")) for h in hits for f in h.findings] == [("10630", True)]
 
 
+@pytest.mark.parametrize("line", [0, 1, 2])  # the cut in rich's head, in its code's line, in its request ID's
+def test_a_range_cut_in_richs_wrapped_text_leaves_it_whole(tmp_path: Path, line: int) -> None:
+    """rich's exception line wrapped over three lines, a range cut inside it: the range above read
+    it to its cut, whose last line it took for its end (an error without its request ID), and the
+    range below read the rest again. The wrapped text is left whole to the range it starts in."""
+    wrapped = ["TencentCloudSDKException: [TencentCloudSDKException] ",
+               "code:InvalidParameter message:the value is bad ", "requestId:7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c"]
+    data = ("ordinary\n" * 50 + "\n".join(wrapped) + "\n" + "ordinary\n" * 50).encode()
+    path = tmp_path / "rich.log"
+    path.write_bytes(data)
+    at = data.index(wrapped[line].encode()) + 3
+    hits, lines = in_ranges(path, [at])
+    assert hits == whole(data) and lines == data.count(b"\n")
+    assert [(f.code, f.request_id) for h in hits for f in h.findings] == [("InvalidParameter", wrapped[2][10:])]
+
+
 def test_a_range_without_its_lines_above_loses_the_node_message() -> None:
     error = node_error(3)
     code_line = error.index(b"  code:")
