@@ -1153,6 +1153,9 @@ def _request_id_in(text: str) -> str | None:
     """`_request_id_near` for a line of WINDOW characters at most (its window is then the whole
     line), without its generator: the first request ID found from a `request`, lower-cased."""
     lowered = text.lower()
+    if len(lowered) != len(text):  # a letter lowered to two (`İ`): the places after it moved on
+        found = _REQUEST_ID_ANYWHERE.search(text)
+        return None if found is None else _clean(found.group(1))
     at = lowered.find("request")
     while at >= 0:
         found = _REQUEST_ID_ANYWHERE.match(text, at, len(text))

@@ -1246,6 +1246,9 @@ def _request_ids(text: str, low: int, high: int) -> Iterator[str]:
             at = lowered.find("request", at + 7, high)
         return
     window = text[low:high].lower()
+    if len(window) != high - low:  # a letter lowered to two (`İ`): the places after it moved on
+        yield from (found.group(1) for found in _REQUEST_ID_ANYWHERE.finditer(text, low, high))
+        return
     at = window.find("request")
     while at >= 0:
         found = _REQUEST_ID_ANYWHERE.match(text, low + at, high)

@@ -381,3 +381,16 @@ def test_a_legacy_body_logged_in_a_json_string_reads_as_unescaped(run: Runner, t
     assert {lines[r["line_number"] - 1][m["start"] : m["end"]] for r in records for m in r["matches"]} == {"10630"}
     plain = run("grep", "--no-annotate", str(path)).stdout.splitlines()
     assert plain == lines
+
+
+@pytest.mark.parametrize("line", [
+    '{"msg": "(10630) \u0130 key", "requestId": "7c0e4b1a-1111-2222-3333-444455556666"}',
+    "\u0130\u0130 ERROR (10630) key is not existed request_id=7c0e4b1a-1111-2222-3333-444455556666",
+    "ERROR \u0130stanbul got ResourceUnavailable.CmkDisabled RequestId: 7c0e4b1a-1111-2222-3333-444455556666",
+])
+def test_a_letter_that_lowers_to_two_keeps_the_request_id_after_it(run: Runner, line: str) -> None:
+    """`İ` lowers to two characters: the request ID looked for in a lowered copy was looked for at
+    places moved on by one, and lost (the line's error kept, without it)."""
+    result = run("grep", "--json", input=(line + "\n").encode())
+    found = [m["request_id"] for r in map(json.loads, result.stdout.splitlines()) for m in r["matches"]]
+    assert found == ["7c0e4b1a-1111-2222-3333-444455556666"]
