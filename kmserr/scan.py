@@ -208,6 +208,8 @@ def open_wrapped(buf: bytes, start: int, end: int) -> int:
         if at < 0 or buf.find(b"requestId:", at, end) >= 0:
             continue
         line = buf.rfind(b"\n", start, at) + 1 or start
+        if literal is _RICH_HEAD and buf[line:at].lstrip(b" \t") not in (b"", _BOX):
+            continue  # Python's and Java's tracebacks name the class with its module: not rich's
         line_end = buf.find(b"\n", at, end)
         if rich_head(buf, line, end if line_end < 0 else line_end, start):
             # A record's with its first lines above it (its time and level), which tell its message's column.
@@ -993,6 +995,7 @@ _INDENT: Final = (b" ", b"\t")
 _WRAPPED_FIRST: Final = frozenset(bytes([c]) for c in b"{0123456789")  # Docker's record, CRI's
 _PRETTY_LEGACY: Final = re.compile(rb"\([0-9]{3}")
 _HOLD_MOST: Final = 1 << 20  # bytes a scanner holds at most for rich's wrapped text (`LineScanner.feed`)
+_BOX: Final = "\u2502 ".encode()  # rich's box, before a line's content (extract._box_content)
 _RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
 _RICH_LOG_MARK: Final = RICH_LOG_MARK.encode()  # and a RichHandler record's (`rich_head`)
 # A journald MESSAGE of bytes (forms.LOCATORS[JOURNALD_BYTES]: `"MESSAGE" ?: ?\[`).
