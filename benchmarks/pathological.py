@@ -62,6 +62,9 @@ def cases(size_mb: float) -> list[tuple[str, str, Callable[[], bytes]]]:
         (FLOOD, "1 MB of '(10630)'", lambda: b"(10630)" * (MB // 7)),
         # rich's exception line (its next lines are read, up to its request ID), repeated.
         (FLOOD, "1 MB of 'TencentCloudSDKException: '", lambda: b"TencentCloudSDKException: " * (MB // 26)),
+        # Legacy codes an escape follows, outside a string and in one (`legacy_match` looks for the string).
+        (FLOOD, "1 MB of '\"\" (123) \\u0041 '", lambda: b'"" (123) \\u0041 ' * (MB // 16)),
+        (FLOOD, "1 MB of '\"(10630) \\u5bc6\" '", lambda: b'"(10630) \\u5bc6" ' * (MB // 17)),
     ]
 
 

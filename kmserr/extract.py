@@ -74,7 +74,7 @@ from .forms import (
     escaped_letter,
     in_coded_object,
     json_object,
-    legacy_match,
+    legacy_matches_at,
     legacy_of_a_coded_stack,
     next_error,
     pretty_json_code,
@@ -467,7 +467,7 @@ class Extractor:
                     continue
                 matches: Iterable[re.Match[str]] = self._bare.at(text, free)
             elif build is _legacy_message and parens_at is not None:
-                matches = [m for p in parens_at if (m := legacy_match(text, p)) is not None]
+                matches = legacy_matches_at(text, parens_at)
             elif build is _bare_code and taken and len(text) > SKIPPED_SPAN:
                 matches = self._bare.outside(text, taken.spans())  # names in them would be passed over
             else:

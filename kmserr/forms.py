@@ -1001,16 +1001,22 @@ def _coded_matches(
     return finder
 
 
-def legacy_match(text: str, at: int) -> re.Match[str] | None:
+def legacy_match(text: str, at: int, budget: list[int] | None = None) -> re.Match[str] | None:
     """`_LEGACY` at the `(` at `at`; or, in a double-quoted string, a code that a `\\uXXXX` escape
     stands before or begins the message of (`"...\\uff1a(10630) \\u5bc6..."`): the code the
-    string unescaped holds, read so by `_legacy_message`, which unescapes its message."""
+    string unescaped holds, read so by `_legacy_message`, which unescapes its message. `budget`:
+    how many more such escaped codes a text may have read (one taken here), MAX_ESCAPED_LEGACY a
+    text: each costs microseconds (its string looked for), and a line of 200,000 of them seconds."""
     match = _LEGACY.match(text, at)
     if match is not None:
         return match
     match = _LEGACY_UNCHECKED.match(text, at)
     if match is None:
         return None
+    if budget is not None:
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
     after = text.startswith("\\", match.end())
     if after and not escaped_letter(text, match.end()):
         return None  # `\\n`, `\\u0000`, `\\\\u5bc6`: no letter begins the message
@@ -1022,6 +1028,16 @@ def legacy_match(text: str, at: int) -> re.Match[str] | None:
     if text[at - 1 : at] == '"' or in_string(text, _line_start(text, at), at):
         return match
     return None  # no string's escape: the text holds a backslash there
+
+
+def legacy_matches_at(text: str, places: Iterable[int]) -> list[re.Match[str]]:
+    """`legacy_match` at each of `places` (a prefilter's `(`s), MAX_ESCAPED_LEGACY escaped codes at most."""
+    budget = [MAX_ESCAPED_LEGACY]
+    return [match for at in places
+            if (match := legacy_match(text, at, budget) if budget[0] else _LEGACY.match(text, at)) is not None]
+
+
+MAX_ESCAPED_LEGACY: Final = 64  # codes read through escapes a text (a record holds one or two)
 
 
 def escaped_before(text: str, at: int) -> str | None:
@@ -1069,19 +1085,31 @@ def _legacy_matches(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
     `(`, before a letter, found at C speed; the regex tried only at the `(` of each. A regex that
     began at each `(` tried every one of a line of 20 MB of `(` (2.4 x an ordinary line)."""
     done = pos  # where the last match ended: the next starts there or after
-    for close in _LEGACY_CLOSE.finditer(text, pos):
+    budget = [MAX_ESCAPED_LEGACY]
+    closes = _LEGACY_CLOSE.finditer(text, pos)
+    for close in closes:
         at = close.start()
         paren = at - 4 if text[at - 4] == "(" else at - 6 if text[at - 6] == "(" else at - 7
         if paren >= done:
-            match = legacy_match(text, paren)
+            match = legacy_match(text, paren, budget)
             if match is not None:
                 yield match
                 done = match.end()
+        if not budget[0]:  # no escaped code more: the `)`s before a letter alone, at C speed
+            closes = _LEGACY_CLOSE_LETTER.finditer(text, at + 1)
+            break
+    for close in closes:
+        at = close.start()
+        paren = at - 4 if text[at - 4] == "(" else at - 6 if text[at - 6] == "(" else at - 7
+        if paren >= done and (match := _LEGACY.match(text, paren)) is not None:
+            yield match
+            done = match.end()
 
 
 # What ends a legacy code, the regex's `)` and after it, with the digits and the `(` before it (a
 # letter after it, or an escape that `legacy_match` reads).
 _LEGACY_CLOSE = _lazy(r"\)(?:(?<=\([0-9]{3}\))|(?<=\([0-9]{5}\))|(?<=\([0-9]{6}\)))[ ]?(?=[^\W\d_]|\\)")
+_LEGACY_CLOSE_LETTER = _lazy(r"\)(?:(?<=\([0-9]{3}\))|(?<=\([0-9]{5}\))|(?<=\([0-9]{6}\)))[ ]?(?=[^\W\d_])")
 
 
 _PY_SDK_LITERAL: Final = "TencentCloudSDKException] code:"
