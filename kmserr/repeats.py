@@ -44,7 +44,7 @@ class Repeats:
     def once(self, hit: Hit) -> Hit:
         """The line with the errors it raises again taken out (itself when none was)."""
         recent, first = self._recent, hit.text[:1]
-        if not (first.isalpha() or first in _INDENTED) or not recent or not _raises(hit):
+        if not (first.isalpha() or first in _INDENTED or _wrapped(hit)) or not recent or not _raises(hit):
             recent.append(hit)  # most lines: a time, a record's `{` or a level's `[` first
             return hit
         kept = [finding for finding in hit.findings if not _told(finding, recent)]
@@ -73,18 +73,29 @@ def _told(finding: Finding, recent: deque[Hit]) -> bool:
 def _raises(hit: Hit) -> bool:
     """Whether a line raises an error again: a traceback's last line (an exception's class, then `: `,
     after rich's indentation), or the last line of a text rich wrapped (`extract.raised_again`)."""
+    if _wrapped(hit):
+        return True
     text = hit.text
     first = text[:1]
     if first in (" ", "\t"):
         start = len(text) - len(text.lstrip(" \t"))
         first = text[start : start + 1]
-        if any(f.start == f.end for f in hit.findings):
-            return True
     else:
         start = 0
     if not (first.isalpha() or first == "_"):  # a time, a record's `{`, a level's `[`: most lines
         return False
     return _raised().match(text, start) is not None
+
+
+def _wrapped(hit: Hit) -> bool:
+    """Whether a line is the last of an exception line that rich wrapped: its code stands above, an
+    empty span here (`extract.raised_again`). It begins with whatever rich broke the text at (a word,
+    a quote, a digit: `111] Connection refused")) requestId:None`), indented or not (structlog's
+    console writes it at the margin); a journald MESSAGE of bytes, whose spans are empty too, is `{`."""
+    return hit.text[:1] not in _RECORD and any(f.start == f.end for f in hit.findings)
+
+
+_RECORD: Final = ("{", "\x1e")  # a JSON record's first character (journald's, `json-seq`)
 
 
 def _raised() -> Any:
