@@ -43,7 +43,7 @@ class Repeats:
 
     def once(self, hit: Hit) -> Hit:
         """The line with the errors it raises again taken out (itself when none was)."""
-        recent, first = self._recent, hit.text[:1]
+        recent, first = self._recent, _app_text(hit)[:1]
         if not (first.isalpha() or first in _INDENTED or _wrapped(hit)) or not recent or not _raises(hit):
             recent.append(hit)  # most lines: a time, a record's `{` or a level's `[` first
             return hit
@@ -75,7 +75,7 @@ def _raises(hit: Hit) -> bool:
     after rich's indentation), or the last line of a text rich wrapped (`extract.raised_again`)."""
     if _wrapped(hit):
         return True
-    text = hit.text
+    text = _app_text(hit)
     first = text[:1]
     if first in (" ", "\t"):
         start = len(text) - len(text.lstrip(" \t"))
@@ -91,11 +91,24 @@ def _wrapped(hit: Hit) -> bool:
     """Whether a line is the last of an exception line that rich wrapped: its code stands above, an
     empty span here (`extract.raised_again`). It begins with whatever rich broke the text at (a word,
     a quote, a digit: `111] Connection refused")) requestId:None`), indented or not (structlog's
-    console writes it at the margin); a journald MESSAGE of bytes, whose spans are empty too, is `{`."""
-    return hit.text[:1] not in _RECORD and any(f.start == f.end for f in hit.findings)
+    console writes it at the margin); a journald MESSAGE of bytes, whose spans are empty too, is not."""
+    return any(f.start == f.end and f.envelope != _JOURNALD for f in hit.findings)
 
 
-_RECORD: Final = ("{", "\x1e")  # a JSON record's first character (journald's, `json-seq`)
+def _app_text(hit: Hit) -> str:
+    """The line as the app wrote it: the text of its platform's envelope (a Docker or CRI record, a
+    syslog line, a journald entry), in which a traceback's last line raises the error its log line
+    told, as in the app's own file; most lines are in none, and cost a look at their findings."""
+    for finding in hit.findings:
+        if finding.envelope is not None:
+            from .envelopes import open_line
+
+            record = open_line(hit.text, finding.envelope)
+            return record.text if record is not None else hit.text
+    return hit.text
+
+
+_JOURNALD: Final = "journald"  # envelopes.JOURNALD, not imported by grep's start
 
 
 def _raised() -> Any:
