@@ -91,8 +91,19 @@ def _wrapped(hit: Hit) -> bool:
     """Whether a line is the last of an exception line that rich wrapped: its code stands above, an
     empty span here (`extract.raised_again`). It begins with whatever rich broke the text at (a word,
     a quote, a digit: `111] Connection refused")) requestId:None`), indented or not (structlog's
-    console writes it at the margin); a journald MESSAGE of bytes, whose spans are empty too, is not."""
-    return any(f.start == f.end and f.envelope != _JOURNALD for f in hit.findings)
+    console writes it at the margin); a journald MESSAGE of bytes, whose spans are empty too, is not.
+    In a platform's record the span is placed on the record's character there: the code is not in
+    the record's text."""
+    text: str | None = None
+    for finding in hit.findings:
+        if finding.envelope is None:
+            if finding.start == finding.end:
+                return True
+        elif finding.envelope != _JOURNALD:
+            text = _app_text(hit) if text is None else text
+            if finding.code not in text:
+                return True
+    return False
 
 
 def _app_text(hit: Hit) -> str:

@@ -163,6 +163,15 @@ def test_an_error_told_by_structlogs_event_and_raised_by_richs_wrapped_line_coun
     assert {row["code"]: row["count"] for row in rows} == {DISABLED[0]: 1, QUOTED[0]: 1, "ClientNetworkError": 1}
 
 
+@pytest.mark.usefixtures("core")
+def test_richs_wrapped_exception_line_behind_kubectls_prefix_and_time_is_read_whole(run: Runner, engine: str) -> None:
+    # `kubectl logs --prefix --timestamps` of RichHandler's output (80 columns): each line behind
+    # `[pod/.../app] <time> `, the exception's text wrapped below its box as in the app's own output.
+    text = read("rich-15.0.0-handler-80-kubectl-prefix-timestamps.txt")
+    assert text.startswith("[pod/kms-app-7d9f8c6b5-x2x9q/app] 2024-05-14T08:00:00.123456789Z [")
+    check_everywhere(run, text, [DISABLED, QUOTED])
+
+
 def _lines_of(run: Runner, text: str) -> list[int]:
     """The numbers of the lines that grep reports."""
     return [json.loads(line)["line_number"] for line in run("grep", "--json", input=text.encode()).stdout.splitlines()]

@@ -52,7 +52,8 @@ def test_an_error_that_a_traceback_raises_again_counts_once(run: Runner, capture
     assert timeline(run, text) == (Counter(counts) if timed else Counter())
 
 
-@pytest.mark.parametrize("platform", ["docker-json-file", "kubernetes-cri", "syslog-rfc3164"])
+@pytest.mark.parametrize("platform", ["docker-json-file", "kubernetes-cri", "syslog-rfc3164", "kubectl-timestamps",
+                                      "kubectl-prefix-timestamps"])
 def test_an_error_told_again_by_a_traceback_in_a_platforms_records_counts_once(run: Runner, platform: str) -> None:
     """`logger.exception("Decrypt failed: %s", e)` through Docker's json-file driver, a CRI log file or
     syslog, a record a line: the traceback's last line raises the error its log line told, as in the
@@ -60,7 +61,7 @@ def test_an_error_told_again_by_a_traceback_in_a_platforms_records_counts_once(r
     text = (CAPTURES / f"python-logging-exception-message-{platform}.txt").read_text(encoding="utf-8")
     found = [(m["code"], m["request_id"], m["envelope"]) for line in run("grep", "--json", "-", input=text.encode())
              .stdout.splitlines() for m in json.loads(line)["matches"]]
-    kind = platform.split("-")[0] if platform != "kubernetes-cri" else "cri"
+    kind = {"kubernetes": "cri", "syslog": "syslog", "docker": "docker", "kubectl": "kubectl"}[platform.split("-")[0]]
     want = [("ResourceUnavailable.CmkDisabled", "7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c", kind),
             ("InvalidParameter", "9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d", kind), ("ClientNetworkError", None, kind)]
     assert found == [w for w in want for _ in range(2)]  # grep prints every line
