@@ -87,7 +87,7 @@ def _or_global(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 
 # envelopes.CHOICES, written out so that the command starts without importing the scanner
 # (tests/test_envelopes.py checks that the two agree).
-ENVELOPE_CHOICES: Final = ("auto", "none", "docker", "cri", "journald", "syslog")
+ENVELOPE_CHOICES: Final = ("auto", "none", "docker", "cri", "journald", "syslog", "kubectl")
 
 
 def envelope_option(func: F) -> F:
@@ -95,7 +95,8 @@ def envelope_option(func: F) -> F:
     return click.option(
         "--envelope", type=click.Choice(ENVELOPE_CHOICES), default="auto", show_default=True,
         help="The platform envelope lines are in, unwrapped before they are read: Docker's json-file "
-             "records, Kubernetes CRI files, journalctl -o json, syslog; auto detects it line by line, "
+             "records, Kubernetes CRI files, journalctl -o json, syslog, kubectl logs --prefix --timestamps; "
+             "auto detects it line by line, "
              "none reads lines as they stand.",
     )(func)
 

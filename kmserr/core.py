@@ -51,6 +51,7 @@ from .envelopes import (
     SYSLOG_FIRST,
     WRAP_FIRST,
     Simple,
+    kubelet_time,
     may_continue,
     may_wrap,
 )
@@ -1181,7 +1182,7 @@ def _batch_kind(text: str, parens_at: list[int], opened: bool) -> int:
         if first.isdigit():  # `may_wrap`'s test, inline: after a time, a host's word or CRI's stream
             blank = text.find(" ", 19, 42)
             word = text[blank + 1 : blank + 2] if blank >= 0 else ""
-            if word.islower() or word.isdigit():
+            if word.islower() or word.isdigit() or kubelet_time(text, blank):
                 return -1
         elif text.startswith(_DOCKER_HEAD) if first == "{" else may_wrap(text):
             return -1  # in a platform's envelope, maybe

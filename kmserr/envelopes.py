@@ -3,8 +3,9 @@
 A line in an envelope is unwrapped before the forms read it, so that it reads exactly as the app
 wrote it: Docker's json-file driver (`{"log":"...\\n","stream":"stderr","time":"..."}`, the line
 JSON-escaped), `journalctl -o json` (`MESSAGE`, a string or an array of byte values), Kubernetes
-CRI files (`<time> <stream> <P|F> <line>`) and syslog (RFC 5424 with structured data, RFC 3164
-with or without its `<PRI>`, and the ISO-dated form rsyslog writes). A record that holds part of
+CRI files (`<time> <stream> <P|F> <line>`), `kubectl logs --prefix --timestamps`
+(`[pod/<pod>/<container>] <time> <line>`, either part alone) and syslog (RFC 5424 with structured
+data, RFC 3164 with or without its `<PRI>`, and the ISO-dated form rsyslog writes). A record that holds part of
 a line (CRI's `P`, a Docker record without its `\\n`, journald's `_LINE_BREAK=line-max`) is read
 with the next record, as one line (grep reads a chain of CRI or Docker records a window at a time,
 each record with at most MAX_JOINED records of its line above it and those below it in its window:
@@ -34,7 +35,8 @@ DOCKER: Final = "docker"
 CRI: Final = "cri"
 JOURNALD: Final = "journald"
 SYSLOG: Final = "syslog"
-ENVELOPES: Final = (DOCKER, CRI, JOURNALD, SYSLOG)
+KUBECTL: Final = "kubectl"
+ENVELOPES: Final = (DOCKER, CRI, JOURNALD, SYSLOG, KUBECTL)
 CHOICES: Final = (AUTO, NONE, *ENVELOPES)  # what `--envelope` and the library's `envelope=` accept
 
 MAX_ENVELOPE: Final = 1 << 20  # a longer JSON line is not opened as an envelope (Docker cuts at 16 KiB)
@@ -83,6 +85,11 @@ _RFC3164 = _lazy(
     + r"[^\s\[\]]+ [^\s:\[\]]{1,64}(?:\[\d{1,10}\])?:(?: |$)"
 )
 _MONTH_INITIALS: Final = frozenset("JFMASOND")
+# `kubectl logs`: `--prefix` writes `[pod/<pod>/<container>] ` before each line, `--timestamps` the
+# kubelet's time of it, in RFC 3339 with nanoseconds always nine digits (`timeFormatOut`), then a blank.
+_KUBELET_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(?:Z|[+-]\d\d:\d\d) "
+_KUBECTL = _lazy(r"(?:\[pod/[a-z0-9][a-z0-9.-]*/[a-z0-9][a-z0-9-]*\] )?(" + _KUBELET_TIME + r")?")
+_KUBECTL_PREFIX: Final = "[pod/"
 _MONTHS: Final = frozenset(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
 
 _DOCKER_HEAD: Final = '{"log":"'
@@ -91,7 +98,7 @@ _MESSAGE_KEY = _lazy(r'"MESSAGE"\s*:\s*')
 
 
 # What a line in an envelope can begin with: most lines begin otherwise, and cost one set lookup.
-WRAP_FIRST: Final = frozenset("{<\x1e0123456789" + "".join(_MONTH_INITIALS))
+WRAP_FIRST: Final = frozenset("{<[\x1e0123456789" + "".join(_MONTH_INITIALS))
 # A record that may continue one cut short: Docker's, journald's, or a CRI record.
 _CONTINUING = re.compile(rb'\{"log":"|\{\s*"__|\x1e|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) std(?:out|err) [PF]')
 
@@ -103,8 +110,18 @@ def may_wrap(line: str) -> bool:
     if first.isdigit():
         blank = line.find(" ", 19, 42)  # after an RFC 3339 time: `stdout`, or a host name (_host_like)
         word = line[blank + 1 : blank + 2] if blank >= 0 else ""
-        return word.islower() or word.isdigit()
+        return word.islower() or word.isdigit() or kubelet_time(line, blank)
+    if first == "[":
+        return line.startswith(_KUBECTL_PREFIX)
     return first in WRAP_FIRST
+
+
+def kubelet_time(line: str, blank: int) -> bool:
+    """Whether `line` begins with the kubelet's time (`kubectl logs --timestamps`), its first blank at
+    `blank`: nine digits of nanoseconds after the seconds, then `Z` or an offset (a slice or two)."""
+    nanos = line[20:29]
+    return line[19:20] == "." and nanos.isascii() and nanos.isdigit() and (
+        (blank == 30 and line[29:30] == "Z") or (blank == 35 and line[29:30] in ("+", "-")))
 
 
 def _host_like(char: str) -> bool:
@@ -134,9 +151,13 @@ def open_line(line: str, envelope: str = AUTO) -> Record | None:
             return None
         if line.startswith((" stdout ", " stderr "), blank):
             return _cri(line) if envelope in (AUTO, CRI) else None
+        if envelope in (AUTO, KUBECTL) and kubelet_time(line, blank):
+            return _kubectl(line)  # the kubelet's nine digits: neither syslog's (six) nor an app's own
         if envelope == SYSLOG or (envelope == AUTO and _host_like(line[blank + 1 : blank + 2])):
             return _syslog(line)  # a level (`TIME info app: ...`) is no host: _RFC3164 says no
         return None
+    if first == "[":
+        return _kubectl(line) if envelope in (AUTO, KUBECTL) and line.startswith(_KUBECTL_PREFIX) else None
     if envelope not in (AUTO, SYSLOG):
         return None
     if (first == "<" and line[1:2].isdigit()) or (line[:3] in _MONTHS and line[3:4] == " "):
@@ -221,6 +242,16 @@ def _cri(line: str) -> Record | None:
         return None
     start = match.end()
     return Record(CRI, line[start:], start, len(line), match.group(3) == "P", match.group(1))
+
+
+def _kubectl(line: str) -> Record | None:
+    """A line of `kubectl logs --prefix` and/or `--timestamps`: the app's line after them, as it wrote it."""
+    match = _KUBECTL.match(line)
+    start = match.end() if match is not None else 0
+    if not start:
+        return None
+    time = match.group(1) if match is not None else None
+    return Record(KUBECTL, line[start:], start, len(line), False, time[:-1] if time else None)
 
 
 def _syslog(line: str) -> Record | None:

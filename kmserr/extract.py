@@ -16,6 +16,7 @@ from functools import cached_property
 from itertools import accumulate, chain, compress, count, pairwise, repeat
 from operator import contains
 from typing import Final, NamedTuple
+from unicodedata import east_asian_width
 
 from .ansi import ESC, uncolour
 from .ansi import strip as strip_colour
@@ -617,7 +618,7 @@ class Extractor:
                     # A request ID that rich folded onto the next line (RichHandler's column at 80
                     # is narrower than one) is cut: no request ID, rather than a wrong one.
                     # Not when what it holds is a whole request ID (a UUID): the widest line, not a folded one.
-                    cut = (" " not in contents[-1] and len(contents[-1]) >= max(len(c) for c in contents)
+                    cut = (" " not in contents[-1] and _cells(contents[-1]) >= max(map(_cells, contents))
                            and _UUID.search(contents[-1]) is None)
                     inner = [f._replace(start=at, end=at, request_id=None if cut else f.request_id)
                              for f in self.find(_unwrap(contents))]
@@ -810,13 +811,26 @@ def _unwrap(contents: list[str]) -> str:
     """The lines of a wrapped text joined as rich broke them: at a space, which it drops, or inside a
     word longer than the width, which it folds (a line that is one word and fills the width). A
     word that fills the width exactly was not folded where the SDK's text goes on with one of its
-    keys (`[TencentCloudSDKException]` then `code:...` at 60 columns): a space stood there."""
-    width = max(len(c) for c in contents)
+    keys (`[TencentCloudSDKException]` then `code:...` at 60 columns): a space stood there. Widths
+    are the terminal's cells, as rich measures them: a Chinese message's characters are two wide, so
+    its line fills the width with fewer characters (`message:解密失败` | `是否完整`)."""
+    width = max(map(_cells, contents))
     joined = [contents[0]]
     for previous, content in pairwise(contents):
-        folded = " " not in previous and len(previous) >= width and not content.startswith(_SDK_KEYS)
+        folded = " " not in previous and _cells(previous) >= width and not content.startswith(_SDK_KEYS)
         joined.append(content if folded else " " + content)
     return "".join(joined)
+
+
+def _cells(text: str) -> int:
+    """The terminal cells a line of text fills, as rich counts them: East Asian wide and fullwidth
+    characters two each (`unicodedata.east_asian_width`), the others one."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for char in text if char >= "\u1100" and east_asian_width(char) in _WIDE)
+
+
+_WIDE: Final = ("W", "F")
 
 
 _SDK_KEYS: Final = ("code:", "message:", "requestId:")  # the Python SDK's text: each after a space

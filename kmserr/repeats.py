@@ -43,8 +43,8 @@ class Repeats:
 
     def once(self, hit: Hit) -> Hit:
         """The line with the errors it raises again taken out (itself when none was)."""
-        recent, first = self._recent, hit.text[:1]
-        if not (first.isalpha() or first in _INDENTED) or not recent or not _raises(hit):
+        recent, first = self._recent, _app_text(hit)[:1]
+        if not (first.isalpha() or first in _INDENTED or _wrapped(hit)) or not recent or not _raises(hit):
             recent.append(hit)  # most lines: a time, a record's `{` or a level's `[` first
             return hit
         kept = [finding for finding in hit.findings if not _told(finding, recent)]
@@ -73,18 +73,53 @@ def _told(finding: Finding, recent: deque[Hit]) -> bool:
 def _raises(hit: Hit) -> bool:
     """Whether a line raises an error again: a traceback's last line (an exception's class, then `: `,
     after rich's indentation), or the last line of a text rich wrapped (`extract.raised_again`)."""
-    text = hit.text
+    if _wrapped(hit):
+        return True
+    text = _app_text(hit)
     first = text[:1]
     if first in (" ", "\t"):
         start = len(text) - len(text.lstrip(" \t"))
         first = text[start : start + 1]
-        if any(f.start == f.end for f in hit.findings):
-            return True
     else:
         start = 0
     if not (first.isalpha() or first == "_"):  # a time, a record's `{`, a level's `[`: most lines
         return False
     return _raised().match(text, start) is not None
+
+
+def _wrapped(hit: Hit) -> bool:
+    """Whether a line is the last of an exception line that rich wrapped: its code stands above, an
+    empty span here (`extract.raised_again`). It begins with whatever rich broke the text at (a word,
+    a quote, a digit: `111] Connection refused")) requestId:None`), indented or not (structlog's
+    console writes it at the margin); a journald MESSAGE of bytes, whose spans are empty too, is not.
+    In a platform's record the span is placed on the record's character there: the code is not in
+    the record's text."""
+    text: str | None = None
+    for finding in hit.findings:
+        if finding.envelope is None:
+            if finding.start == finding.end:
+                return True
+        elif finding.envelope != _JOURNALD:
+            text = _app_text(hit) if text is None else text
+            if finding.code not in text:
+                return True
+    return False
+
+
+def _app_text(hit: Hit) -> str:
+    """The line as the app wrote it: the text of its platform's envelope (a Docker or CRI record, a
+    syslog line, a journald entry), in which a traceback's last line raises the error its log line
+    told, as in the app's own file; most lines are in none, and cost a look at their findings."""
+    for finding in hit.findings:
+        if finding.envelope is not None:
+            from .envelopes import open_line
+
+            record = open_line(hit.text, finding.envelope)
+            return record.text if record is not None else hit.text
+    return hit.text
+
+
+_JOURNALD: Final = "journald"  # envelopes.JOURNALD, not imported by grep's start
 
 
 def _raised() -> Any:

@@ -172,7 +172,34 @@ def test_cri_records() -> None:
     assert full is not None and (full.kind, full.text, full.partial, full.time) == ("cri", "  code: 'X'", False, TIME)
     assert part is not None and (part.text, part.partial) == ("first", True)
     assert empty is not None and empty.text == ""
-    assert open_line(f"{TIME} stdin F x") is None
+    # No CRI stream: the kubelet's time before a line of the app's (`kubectl logs --timestamps`).
+    stdin = open_line(f"{TIME} stdin F x")
+    assert stdin is not None and (stdin.kind, stdin.text) == ("kubectl", "stdin F x")
+
+
+@pytest.mark.parametrize(("line", "text", "time"), [
+    ("[pod/kms-app-7d9f8c6b5-x2x9q/app] 2024-05-14T08:00:00.123456789Z   code: 'X'", "  code: 'X'",
+     "2024-05-14T08:00:00.123456789Z"),
+    ("[pod/kms-app-7d9f8c6b5-x2x9q/app]     raise E(code)", "    raise E(code)", None),
+    ("2024-05-14T08:00:00.120000000Z Traceback (most recent call last):", "Traceback (most recent call last):",
+     "2024-05-14T08:00:00.120000000Z"),
+    ("2024-05-14T16:00:00.123456789+08:00 │ ❱ 118 │ raise", "│ ❱ 118 │ raise", "2024-05-14T16:00:00.123456789+08:00"),
+])
+def test_kubectl_logs_prefix_and_timestamps(line: str, text: str, time: str | None) -> None:
+    """`kubectl logs --prefix --timestamps`: `[pod/<pod>/<container>] ` and the kubelet's time (nine
+    digits of nanoseconds, always), either alone; the app's line after them as it wrote it."""
+    record = open_line(line)
+    assert record is not None and (record.kind, record.text, record.time, record.partial) == ("kubectl", text, time, False)
+    assert envelopes.may_wrap(line)
+
+
+@pytest.mark.parametrize("line", [
+    "2024-05-14T08:00:00.123Z ERROR kms: [TencentCloudSDKException] code:X",  # an app's own time: milliseconds
+    "2024-05-14T08:00:00.123456Z Traceback (most recent call last):",  # microseconds: rsyslog's, journald's
+    "[pod] message", "[podcast] x", "[pod/a b/c] x",
+])
+def test_lines_like_kubectls_are_not_opened(line: str) -> None:
+    assert open_line(line) is None
 
 
 @pytest.mark.parametrize(("line", "text", "time"), [

@@ -129,6 +129,54 @@ def test_an_exception_line_that_rich_wrapped_is_read_whole(
     check_everywhere(run, read(capture), want)
 
 
+CHINESE = ("FailedOperation.DecryptError", "解密失败，请检查密文（CiphertextBlob）是否完整。",
+           "3e1f5a7c-9b2d-4f6e-8a0c-1d3b5f7e9a2c")
+
+
+@pytest.mark.usefixtures("core")
+def test_a_chinese_message_that_rich_folded_is_joined_without_a_blank(run: Runner, engine: str) -> None:
+    # RichHandler at 80 columns: the message's characters are two cells wide, so its first line
+    # fills the width with fewer characters than the widest line; rich folded it, no space was there.
+    text = read("rich-15.0.0-handler-chinese-80.txt")
+    assert "message:解密失败，请检查密文（CiphertextBlob）" in text and "\n                    是否完整。" in text
+    check_everywhere(run, text, [CHINESE])
+
+
+QUOTED = ("InvalidParameterValue.InvalidCiphertext", "The \"CiphertextBlob\" is invalid: can't decode.",
+          "6b4d2f0e-8c6a-4e2b-9f1d-3a5c7e9b1d3f")
+
+
+@pytest.mark.usefixtures("core")
+def test_an_error_told_by_structlogs_event_and_raised_by_richs_wrapped_line_counts_once(run: Runner, engine: str) -> None:
+    # structlog's console (rich 15.0.0, 60 columns): `log.exception("decrypt failed", error=str(e))`
+    # tells the error in the event's line, and rich's traceback raises it again at the margin, its
+    # last line beginning where rich broke the text: a colour's ESC (`\x1b[32mConnection refused"`),
+    # a quote or a digit as often as a letter.
+    text = read("structlog-26.1.0-rich-15.0.0-console-error-60.txt")
+    lines = text.splitlines()
+    found = grep(run, text)
+    assert [(m["code"], m["request_id"]) for m in found] == [
+        (code, rid) for code, rid in ((DISABLED[0], DISABLED[2]), (QUOTED[0], QUOTED[2]), ("ClientNetworkError", None))
+        for _ in range(2)]
+    assert lines[_lines_of(run, text)[-1] - 1].startswith('\x1b[32mConnection refused"')
+    rows = json.loads(run("grep", "--summary", "--json", "-", input=text.encode()).stdout)
+    assert {row["code"]: row["count"] for row in rows} == {DISABLED[0]: 1, QUOTED[0]: 1, "ClientNetworkError": 1}
+
+
+@pytest.mark.usefixtures("core")
+def test_richs_wrapped_exception_line_behind_kubectls_prefix_and_time_is_read_whole(run: Runner, engine: str) -> None:
+    # `kubectl logs --prefix --timestamps` of RichHandler's output (80 columns): each line behind
+    # `[pod/.../app] <time> `, the exception's text wrapped below its box as in the app's own output.
+    text = read("rich-15.0.0-handler-80-kubectl-prefix-timestamps.txt")
+    assert text.startswith("[pod/kms-app-7d9f8c6b5-x2x9q/app] 2024-05-14T08:00:00.123456789Z [")
+    check_everywhere(run, text, [DISABLED, QUOTED])
+
+
+def _lines_of(run: Runner, text: str) -> list[int]:
+    """The numbers of the lines that grep reports."""
+    return [json.loads(line)["line_number"] for line in run("grep", "--json", input=text.encode()).stdout.splitlines()]
+
+
 def test_a_request_id_that_rich_folded_is_not_reported_cut(run: Runner, engine: str) -> None:
     # RichHandler at 80 columns: its column (34 characters) folds the code and the request ID.
     text = read("rich-15.0.0-handler-80.txt")

@@ -52,6 +52,24 @@ def test_an_error_that_a_traceback_raises_again_counts_once(run: Runner, capture
     assert timeline(run, text) == (Counter(counts) if timed else Counter())
 
 
+@pytest.mark.parametrize("platform", ["docker-json-file", "kubernetes-cri", "syslog-rfc3164", "kubectl-timestamps",
+                                      "kubectl-prefix-timestamps"])
+def test_an_error_told_again_by_a_traceback_in_a_platforms_records_counts_once(run: Runner, platform: str) -> None:
+    """`logger.exception("Decrypt failed: %s", e)` through Docker's json-file driver, a CRI log file or
+    syslog, a record a line: the traceback's last line raises the error its log line told, as in the
+    app's own file (read in the record, not as the envelope's `{`, time or `<PRI>` first)."""
+    text = (CAPTURES / f"python-logging-exception-message-{platform}.txt").read_text(encoding="utf-8")
+    found = [(m["code"], m["request_id"], m["envelope"]) for line in run("grep", "--json", "-", input=text.encode())
+             .stdout.splitlines() for m in json.loads(line)["matches"]]
+    kind = {"kubernetes": "cri", "syslog": "syslog", "docker": "docker", "kubectl": "kubectl"}[platform.split("-")[0]]
+    want = [("ResourceUnavailable.CmkDisabled", "7c0e4b1a-2d3f-4e5a-8b6c-9d0e1f2a3b4c", kind),
+            ("InvalidParameter", "9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d", kind), ("ClientNetworkError", None, kind)]
+    assert found == [w for w in want for _ in range(2)]  # grep prints every line
+    counts = {"ResourceUnavailable.CmkDisabled": 1, "InvalidParameter": 1, "ClientNetworkError": 1}
+    assert summary(run, text) == counts
+    assert timeline(run, text) == Counter(counts)
+
+
 def test_a_network_error_without_request_id_told_by_the_log_line_counts_once(run: Runner) -> None:
     message = "HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded"
     error = SDK.format(code="ClientNetworkError", message=message, rid="None")

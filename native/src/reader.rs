@@ -293,6 +293,20 @@ pub(crate) fn goes_on_below(b: &[u8], found: &[Finding]) -> bool {
     })
 }
 
+/// Whether a line begins with the kubelet's time (`kubectl logs --timestamps`, `envelopes.kubelet_time`):
+/// RFC 3339 with nine digits of nanoseconds, `Z` or an offset, then a blank.
+fn kubelet_time(b: &[u8]) -> bool {
+    let blank = match b.get(29) {
+        Some(b'Z') => 30,
+        Some(b'+' | b'-') => 35,
+        _ => return false,
+    };
+    b.get(19) == Some(&b'.')
+        && b[20..29].iter().all(u8::is_ascii_digit)
+        && b.get(blank) == Some(&b' ')
+        && b[..blank].iter().all(|&c| c != b' ')
+}
+
 pub(crate) fn in_envelope(b: &[u8]) -> bool {
     const MONTHS: [&[u8]; 12] = [
         b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
@@ -307,6 +321,8 @@ pub(crate) fn in_envelope(b: &[u8]) -> bool {
         }
         Some(b'<') => b.get(1).is_some_and(u8::is_ascii_digit),
         Some(0x1e) => true,
+        Some(b'[') => b.starts_with(b"[pod/"),
+        Some(c) if c.is_ascii_digit() && kubelet_time(b) => true,
         Some(c) if c.is_ascii_digit() => {
             // As Python reads it, in characters: `line.find(" ", 19, 42)`, then the next one lower
             // case or a digit (`str.islower`, `str.isdigit`: Unicode's; a non-ASCII one is let be).
