@@ -123,6 +123,8 @@ def test_request_ids_read_from_a_text_lowered_once_are_those_of_each_window(piec
     high = min(len(text), low + size)
     window = text[low:high].lower()
     expected, at = [], window.find("request")
+    if len(window) != high - low:  # `İ` lowers to two: the places of the lowered copy are not the text's
+        expected, at = [m.group(1) for m in forms._REQUEST_ID_ANYWHERE.finditer(text, low, high)], -1
     while at >= 0:
         found = forms._REQUEST_ID_ANYWHERE.match(text, low + at, high)
         if found:
