@@ -1007,9 +1007,20 @@ def _by_line(text: str, found: list[Finding]) -> Iterator[list[Finding]]:
 
 
 def _is_record(text: str, pos: int) -> bool:
-    """Whether the line that holds `pos` is a JSON record: its first character other than a blank is `{`."""
+    """Whether the line that holds `pos` is a record of fields: a JSON one (its first character other
+    than a blank is `{`), or a key=value one (structlog's KeyValueRenderer and LogfmtRenderer, logfmt)
+    with a traceback in a field, whose last line raises the error another field told."""
     start = text.rfind("\n", 0, pos) + 1
-    return text[start : start + 64].lstrip().startswith("{")
+    head = text[start : start + 64].lstrip()
+    if head.startswith("{"):
+        return True
+    if _KEY_VALUE.match(head) is None:
+        return False
+    end = text.find("\n", pos)
+    return text.find("Traceback (most recent call last)", start, len(text) if end < 0 else end) >= 0
+
+
+_KEY_VALUE: Final = _lazy(r"[A-Za-z_][\w.@-]{0,40}=")  # a line's first field, `key=`
 
 
 class _Spans:

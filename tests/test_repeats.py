@@ -77,6 +77,19 @@ def test_a_network_error_without_request_id_told_by_the_log_line_counts_once(run
     assert summary(run, text) == {"ClientNetworkError": 1}
 
 
+@pytest.mark.parametrize("renderer", ["key-value", "logfmt"])
+def test_an_error_told_again_in_a_key_value_records_traceback_counts_once(run: Runner, renderer: str) -> None:
+    """structlog's KeyValueRenderer and LogfmtRenderer with format_exc_info: a record a line, the error
+    in its `error` field and again at its `exception` field's end. Without a request ID (a refused
+    connection) it counted twice, as it did not in a JSON record."""
+    text = (CAPTURES / f"structlog-26.1.0-{renderer}-exception.txt").read_text(encoding="utf-8")
+    assert summary(run, text) == {"ResourceUnavailable.CmkDisabled": 1, "InvalidParameter": 1,
+                                  "FailedOperation.DecryptError": 2, "InvalidParameterValue.InvalidCiphertext": 1,
+                                  "ClientNetworkError": 1}
+    lines = [json.loads(line) for line in run("grep", "--json", "-", input=text.encode()).stdout.splitlines()]
+    assert [len(line["matches"]) for line in lines] == [1] * 6
+
+
 def test_two_tracebacks_that_raise_the_same_error_without_request_id_are_two(run: Runner) -> None:
     error = SDK.format(code="JSONDecodeError", message="Expecting value: line 1 column 1 (char 0)", rid="None")
     text = f"2026-12-05 09:00:00,000 ERROR app call failed\n{FRAMES}{RAISED}{error}\n" * 2
