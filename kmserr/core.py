@@ -388,7 +388,8 @@ class PythonCore:
         """One line's findings: by the fast path where it applies, else by the full extractor."""
         findings = self._read_fast(text, names_at, parens_at, forms) if self._fast else None
         if findings is None:
-            findings = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
+            findings = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope,
+                                                      after=None))
         return findings
 
     def _read_batch(self, kind: int, held: list[_Held], lines: list[Line], keys: list[Any] | None = None) -> bool:
@@ -462,7 +463,8 @@ class PythonCore:
                 continue
             key = (signature, finding.code)
             if check and key not in checked:
-                full = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
+                full = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope,
+                                                      after=None))
                 if full != (finding,):
                     full_sigs.add(signature)
                     continue
@@ -522,7 +524,8 @@ class PythonCore:
                     continue
                 finding = built[0]
                 if check:
-                    full = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
+                    full = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope,
+                                                      after=None))
                     if full != (finding,):
                         full_sigs.add(signature)
                         continue
@@ -725,7 +728,7 @@ class PythonCore:
             name = ident.decode("ascii")
             key = (name, int(name) if form == LEGACY_MESSAGE else None, None, None,
                    PYTHON_SDK if form == _ESCAPED else form)
-        full = self._extractor.find(text, envelope=self._envelope)
+        full = self._extractor.find(text, envelope=self._envelope, after=None)
         if len(full) != 1 or tail_key(full[0]) != key:
             key = ()
         if len(self._vouched) >= _CHECKED_MAX:
@@ -751,7 +754,7 @@ class PythonCore:
             if detail is None:
                 return key
             text = detail[8] or buf[line_start:line_end].decode("ascii")
-            if tuple(self._extractor.find(text, envelope=self._envelope)) != (json_finding(detail),):
+            if tuple(self._extractor.find(text, envelope=self._envelope, after=None)) != (json_finding(detail),):
                 key = ()
         if len(self._vouched_json) >= _CHECKED_MAX:
             self._vouched_json.clear()
@@ -818,7 +821,8 @@ class PythonCore:
             return None  # a traceback's source line (the checks before: `_is_source_line`'s first two, inline)
         key = (signature, finding.code)
         if self._check and key not in self._checked:
-            full = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope))
+            full = tuple(self._extractor.find(text, names_at, parens_at, forms, envelope=self._envelope,
+                                                      after=None))
             if full != (finding,):
                 self._full.add(signature)
                 return full

@@ -398,7 +398,7 @@ class Extractor:
         forms: Container[str] | None = None,
         before: str = "",
         envelope: str = AUTO,
-        after: str = "",
+        after: str | None = "",
     ) -> list[Finding]:
         """Return every error in `text`, in order of position; never raises on any string.
 
@@ -408,14 +408,16 @@ class Extractor:
         full of `(` or of `"code":` costs no more than a line of ordinary text. `before` is the text
         that came before (grep gives the lines above a line): where Node's error object begins;
         `after`, the text that comes after (grep gives the lines below, within its block): where a
-        pretty-printed object's other properties may stand (`_in_pretty_objects`).
+        pretty-printed object's other properties may stand (`_in_pretty_objects`), and where rich's
+        wrapped text ends; None where they are not known yet (a line read alone from a stream: what
+        rich's shape says goes on below is left to the lines below), "" where none follow.
         A line in a platform's envelope (`envelope`: AUTO, NONE or one of ENVELOPES) is read as
         the app wrote it, its findings placed back in `text` and named with their envelope.
         """
         if envelope != NONE and text[:1] in WRAP_FIRST and (envelope != AUTO or may_wrap(text)):
             opened = open_text(text, before, envelope)
             if opened is not None:
-                return self._opened(opened, open_below(after, envelope, NODE_BELOW) if after else "")
+                return self._opened(opened, open_below(after, envelope, NODE_BELOW) if after else after)
         if ESC in text or (before and ESC in before) or (after and ESC in after):
             return self._uncoloured(text, before, envelope, after)
         if "\n" in text:
@@ -522,8 +524,8 @@ class Extractor:
                             pending = iter(finder(text, at))
                 if form == NODE_SDK:
                     below = text.find("\n", match.end())
-                    finding = _with_node_object(finding, before + text[: text.find("code:", match.start())],
-                                                after if below < 0 else text[below + 1 : below + 2 + NODE_AFTER])
+                    under = (after or "") if below < 0 else text[below + 1 : below + 2 + NODE_AFTER]
+                    finding = _with_node_object(finding, before + text[: text.find("code:", match.start())], under)
                 span_start, span_end = _form_span(match, finding)
                 taken.add(span_start, span_end)
                 found.append(finding)
@@ -534,13 +536,13 @@ class Extractor:
             if len(found) >= MAX_FINDINGS:
                 break
         if found and (" " in text or "\t" in text) and any(f.form in _PRETTY_FORMS for f in found):
-            found = _in_pretty_objects(text, found, before, after)
+            found = _in_pretty_objects(text, found, before, after or "")
         if len(found) < 2:
             return found
         found.sort(key=_start)
         return _once_a_record(text, _once_a_line(text, _own_request_ids(text, found)))[:MAX_FINDINGS]
 
-    def _rich_wrapped(self, text: str, before: str, after: str = "") -> Iterator[tuple[list[Finding], int, int]]:
+    def _rich_wrapped(self, text: str, before: str, after: str | None = "") -> Iterator[tuple[list[Finding], int, int]]:
         """The exception lines that rich wrapped at its width (structlog's console renderer, and
         RichHandler's traceback, at 80 columns; an ExceptionGroup's boxes): rich writes the class's
         bare name, `TencentCloudSDKException: [TencentCloudSDKException] code:...`, and breaks it
@@ -549,9 +551,10 @@ class Extractor:
         which stands above, has an empty span there at the `requestId:`); the part of it in `text`
         is given with its findings, to be read no further. `before`: the lines above `text`
         (grep's), so that grep, a line at a time, reads what parse reads; `after`: the lines below
-        it (grep's, within its block). Where the lines end before its ` requestId:` (the next
-        line is another paragraph, or none follows: a message with a newline, a text cut short),
-        it is reported on its last line as far as it goes, rather than lost."""
+        it (grep's, within its block; None: not known yet). Where the lines end before its
+        ` requestId:` (the next line is another paragraph, or none follows: a message with a
+        newline, a text cut short), it is reported on its last line as far as it goes, rather than
+        lost; where what follows is not known, the lines below report it."""
         # The lines of `before` (which ends with the newline above `text`) that a wrapped line that
         # reaches `text` can begin on: within WRAPPED_WINDOW characters.
         window = before[-WRAPPED_WINDOW - 1 :]
@@ -604,7 +607,7 @@ class Extractor:
                 inner: list[Finding] = []
                 if block_end > len(text):
                     pass  # it ends below `text` (in `after`): reported there
-                elif "requestId:" not in contents[-1]:
+                elif "requestId:" not in contents[-1] and (last + 1 < len(lines) or after is not None):
                     # Its lines end before its request ID: what it holds, on its last line (the code,
                     # where it stands on that line; else an empty span at the line's text).
                     joined = _unwrap(contents)
@@ -625,14 +628,15 @@ class Extractor:
                 yield inner, max(0, block_start), min(block_end, len(text))
             index = last + 1
 
-    def _uncoloured(self, text: str, before: str, envelope: str, after: str = "") -> list[Finding]:
+    def _uncoloured(self, text: str, before: str, envelope: str, after: str | None = "") -> list[Finding]:
         """The findings of a text coloured for a terminal, read as the terminal shows it (and the
         lines above and below it so), placed back in it: ansi.py."""
         plain = uncolour(text)
-        found = self.find(plain.text, before=strip_colour(before), envelope=envelope, after=strip_colour(after))
+        found = self.find(plain.text, before=strip_colour(before), envelope=envelope,
+                          after=strip_colour(after) if after else after)
         return [f._replace(start=start, end=end) for f in found for start, end in (plain.place(f.start, f.end),)]
 
-    def _opened(self, opened: Opened, after: str = "") -> list[Finding]:
+    def _opened(self, opened: Opened, after: str | None = "") -> list[Finding]:
         """The findings of an unwrapped text, placed in the original one; those of a cut line's
         start above are left to that line (grep reported them there). `after`: the lines below, opened."""
         found = [f for f in self.find(opened.text, before=opened.before, envelope=NONE, after=after)

@@ -651,7 +651,7 @@ class LineScanner:
                 known = self._chains.known(buf, start, end, line_start)
                 if known is not None:
                     return (raw, text, known) if known else None
-            before = after = ""
+            before, after = "", None  # the lines below: not looked at (where a line asks, the block's)
             node = _NODE_CODE in raw or pretty_line(raw)  # core.node_line(None, raw)
             if not node and self._envelope != NONE and raw[:1] in _WRAPPED_FIRST:
                 from .envelopes import simple
@@ -691,10 +691,10 @@ class LineScanner:
                 before = above()
             if node and end > line_end:  # a pretty-printed object's lines below, within the block
                 after = _decode(buf[line_end + 1 : min(end, line_end + 2 + NODE_AFTER)])
-            elif (forced or head >= 0) and end > line_end:
+            elif forced or head >= 0:
                 # rich's wrapped text: the lines below say where it ends (the block's last line is
                 # its end: a block reader holds a block's open wrapped text for the next read).
-                            after = _decode(buf[line_end + 1 : min(end, line_end + 2 + WRAPPED_WINDOW)])
+                after = _decode(buf[line_end + 1 : min(end, line_end + 2 + WRAPPED_WINDOW)]) if end > line_end else ""
             # A line the compiled core read unescaped (SDK text in a JSON string) and handed back
             # only as its spans cannot point at that text: read alone, it needs no extractor. Only
             # a line with an escape, not a long one: the others it declined, and would read again.

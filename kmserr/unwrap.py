@@ -83,7 +83,8 @@ class Unwrapper:
             if tails not in self._checked:
                 if self._extractor is None:
                     self._extractor = self._make_extractor()
-                full = tuple(self._extractor.find(text if text is not None else _text(raw), envelope=self._envelope))
+                full = tuple(self._extractor.find(text if text is not None else _text(raw), envelope=self._envelope,
+                                                   after=None))
                 if (len(full) != 1 or _tails(full[0]) != key) if key is not None else full != findings:
                     self.off.add(record.kind)
                     return None
@@ -235,7 +236,7 @@ class Chains:
                 if lines is not None:
                     every = list(lines[0][2]) if lines and lines[0][2] is not None else [] if not lines else None
             if every is None:
-                every = extractor.find(joined, before=opened.before, envelope=NONE)
+                every = extractor.find(joined, before=opened.before, envelope=NONE, after=None)
             if len(every) < MAX_FINDINGS or report == 1:
                 break
             self._report = max(1, report // 2)

@@ -218,3 +218,27 @@ def test_a_live_stream_waits_for_the_lines_below_richs_wrapped_text(core: str) -
     found = [(m["code"], m["message"], m["request_id"]) for r in map(json.loads, printed.splitlines())
              for m in r["matches"]]
     assert found == [("InternalError", "backend said no", RIDS[0]), ("AuthFailure", "cut", None)]
+
+
+@pytest.mark.parametrize("prefix", ["2024-05-14T08:01:22.123456789Z ", "2024-05-14T08:01:22.123456789Z stderr F "])
+def test_both_cores_read_a_records_wrapped_sdk_text_in_a_platforms_lines_alike(prefix: str, tmp_path: Path) -> None:
+    """A RichHandler record wrapped onto the lines below, each line in a platform's envelope (kubectl's,
+    CRI's): Python's core read the record's first line alone as ended (an error without its request
+    ID, and a second finding), where the compiled core left it to the lines below. (Both still read
+    such records short of their request IDs: a limit in docs/forms.md.)"""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "k.log"
+    path.write_text("".join(prefix + line + "\n" for line in rich_log(120, traceback=False).splitlines()),
+                    encoding="utf-8")
+    printed = []
+    for forced in ("", "1"):
+        env = {key: value for key, value in os.environ.items() if key != "KMSERR_NO_EXTENSIONS"}
+        if forced:
+            env["KMSERR_NO_EXTENSIONS"] = forced
+        printed.append(subprocess.run([sys.executable, "-m", "kmserr", "grep", "--json", str(path)],
+                                      capture_output=True, check=False, env=env).stdout)
+    assert printed[0] == printed[1]
+    assert printed[0]
