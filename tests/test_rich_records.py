@@ -220,7 +220,8 @@ def test_a_live_stream_waits_for_the_lines_below_richs_wrapped_text(core: str) -
     assert found == [("InternalError", "backend said no", RIDS[0]), ("AuthFailure", "cut", None)]
 
 
-@pytest.mark.parametrize("prefix", ["2024-05-14T08:01:22.123456789Z ", "2024-05-14T08:01:22.123456789Z stderr F "])
+@pytest.mark.parametrize("prefix", ["2024-05-14T08:01:22.123456789Z ", "2024-05-14T08:01:22.123456789Z stderr F ",
+                                    "capture"])
 def test_both_cores_read_a_records_wrapped_sdk_text_in_a_platforms_lines_alike(prefix: str, tmp_path: Path) -> None:
     """A RichHandler record wrapped onto the lines below, each line in a platform's envelope (kubectl's,
     CRI's): Python's core read the record's first line alone as ended (an error without its request
@@ -231,8 +232,11 @@ def test_both_cores_read_a_records_wrapped_sdk_text_in_a_platforms_lines_alike(p
     import sys
 
     path = tmp_path / "k.log"
-    path.write_text("".join(prefix + line + "\n" for line in rich_log(120, traceback=False).splitlines()),
-                    encoding="utf-8")
+    if prefix == "capture":  # real RichHandler output, tracebacks and all, in kubectl's lines
+        path = CAPTURES / "rich-15.0.0-handler-message-120-kubectl-timestamps.txt"
+    else:
+        path.write_text("".join(prefix + line + "\n" for line in rich_log(120, traceback=False).splitlines()),
+                        encoding="utf-8")
     printed = []
     for forced in ("", "1"):
         env = {key: value for key, value in os.environ.items() if key != "KMSERR_NO_EXTENSIONS"}
