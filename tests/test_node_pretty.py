@@ -119,6 +119,21 @@ def test_the_object_ends_at_its_closing_brace(line: str, after: str) -> None:
     assert [(f.code, f.message) for f in other] == [("InvalidParameter", None)]
 
 
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_a_legacy_message_first_in_its_object_is_its_codes_detail(run: Runner, core: str, quote: str) -> None:
+    # `log.error("...", { error: { message, requestId, code } })`: the message is the object's first
+    # property, read among its own siblings (the code below it), not the outer object's: it was a
+    # second error, `10630`, above the code's.
+    q = quote
+    key = (lambda name: f'"{name}"') if q == '"' else (lambda name: name)
+    data = (f"{{\n  {key('level')}: {q}error{q},\n  {key('error')}: {{\n"
+            f"    {key('message')}: {q}(10630) key is not existed{q},\n"
+            f"    {key('requestId')}: {q}{LEGACY_RID}{q},\n    {key('code')}: {q}InvalidParameter{q}\n  }}\n}}\n").encode()
+    found = grep(run, data)
+    assert errors(found) == [("InvalidParameter", "(10630) key is not existed", LEGACY_RID)]
+    assert found[0]["module_code"] == 10630
+
+
 def test_a_legacy_body_with_a_numeric_code_is_still_its_own_error() -> None:
     # `{ code: 4000, message: '(10630) ...' }` (util.inspect of a legacy body): no code of a name.
     found = Extractor().find("    message: '(10630) key is not existed',", before="  body: {\n    code: 4000,\n",
