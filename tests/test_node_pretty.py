@@ -96,8 +96,9 @@ def test_winston_pretty_print_reads_below_the_code_line(run: Runner, core: str) 
 
 
 def test_the_lines_below_are_read_within_the_block(core: str) -> None:
-    # A stream (`tail -f`) fed a line at a time: nothing below the code line has come yet, so its
-    # error is reported without them, once, rather than waiting for more input.
+    # A scanner fed a line at a time: nothing below the code line has come yet, so its error is
+    # reported without them, once, rather than waiting for more input. (grep holds such lines of a
+    # pipe until more comes, LINGER at most: tests/test_live_streams.py.)
     data = read("winston-3.19.0-pretty-print-meta")
     hits = feed_in_pieces(LineScanner(Matcher.for_extractor(Extractor())), data, [len(line) for line in data.splitlines(keepends=True)])
     assert [(f.code, f.message) for h in hits for f in h.findings] == [(code, None) for code, _, _ in
