@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -44,18 +45,29 @@ def _records(out: bytes) -> list[dict[str, object]]:
     return found
 
 
+READY = b"2024-05-14T08:00:00Z ERROR (10630) key is not existed\n"  # grep is reading once its finding is shown
+
+
 def _streamed(data: bytes, pieces: list[bytes], pause: float, jobs: str = "-j1") -> list[dict[str, object]]:
-    """What grep reads from a pipe written a piece at a time, `pause` seconds apart."""
+    """What grep reads from a pipe written a piece at a time, `pause` seconds apart, once it runs
+    (READY's finding shown; left out, and the line numbers after it told as without it)."""
     assert b"".join(pieces) == data
     proc = subprocess.Popen([*GREP, jobs], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=dict(os.environ))
-    assert proc.stdin is not None
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(READY)
+    proc.stdin.flush()
+    ready = proc.stdout.readline()
     for piece in pieces:
         proc.stdin.write(piece)
         proc.stdin.flush()
         time.sleep(pause)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0
-    return _records(out)
+    found = _records(ready + out)
+    assert found[0]["line_number"] == 1
+    for record in found[1:]:
+        record["line_number"] = cast(int, record["line_number"]) - 1
+    return found[1:]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -74,6 +86,18 @@ def test_a_stream_cut_inside_its_lines_gives_the_files_findings(core: str, jobs:
     whole = _records(subprocess.run([*GREP, str(path)], capture_output=True, check=True, env=dict(os.environ)).stdout)
     pieces = [data[at : at + 37] for at in range(0, len(data), 37)]
     assert _streamed(data, pieces, 0.01, jobs) == whole
+
+
+@pytest.mark.parametrize("cut", [1, 60, 130, 200])
+def test_a_rich_message_cut_by_a_read_keeps_its_request_id(core: str, cut: int) -> None:
+    # RichHandler's message wrapped at its column over three lines, a read ending in the first two:
+    # the error was reported on the second without its request ID, and not on the third.
+    lines = (CAPTURES / "rich-15.0.0-handler-message-120.txt").read_bytes().splitlines(keepends=True)
+    data = b"".join(lines[:5])
+    assert cut < len(lines[0]) + len(lines[1])
+    whole = _records(subprocess.run([*GREP, "-"], input=data, capture_output=True, check=True, env=dict(os.environ)).stdout)
+    assert [m["request_id"] for record in whole for m in record["matches"]] == ["7c0e4b1a-7f39-4a4b-9e0a-3b8a1c2d4e00"]
+    assert _streamed(data, [data[:cut], data[cut:]], 0.15) == whole
 
 
 def test_a_held_object_is_shown_while_the_writer_pauses(core: str) -> None:
