@@ -612,10 +612,11 @@ def in_coded_object(line: str, before: str, after: str) -> bool:
         prop = _PRETTY_PROPERTY.fullmatch(line)  # a property, below one of its object's
     else:  # a line of a value, or the object's first property: a property's owns it if it holds none
         owner = _PRETTY_PROPERTY.fullmatch(above[0]) if above else None
-        if owner is not None and owner.group(4).strip() in ("", "{", "["):
+        prop = _PRETTY_PROPERTY.fullmatch(line)
+        opened = owner.group(4).strip() if owner is not None else None
+        # An object's first property (below `error: {`) is read among its own siblings, below it.
+        if owner is not None and (opened in ("", "[") or (opened == "{" and prop is None)):
             prop, above = owner, above[1:]
-        else:
-            prop = _PRETTY_PROPERTY.fullmatch(line)
     if prop is None:
         return False
     indent = prop.group(1)

@@ -217,6 +217,77 @@ def open_wrapped(buf: bytes, start: int, end: int) -> int:
     return held
 
 
+# A line that the lines below it may still complete: a pretty-printed object's code (its message and
+# request ID below it), a legacy message (the code of its object or stack below it), bunyan's
+# `err.code=` (its message on the stack's first line below). As a line, a plain object's or JSON's
+# (`code: '...'`, `"code": "...",` in Docker's `log` too), or a legacy code; a line that is not
+# indented only as a record's head (`Error: (10630) ...`, pino-pretty's `ERROR (42): (10630) ...`).
+_OPEN_MARK: Final = re.compile(rb"""code\\?"?: \\?['"]|err\.code=|\(\d{3,6}\) \S""")
+_OPEN_HEAD: Final = re.compile(rb"err\.code=|(?:Error|Exception|\)): \(\d{3,6}\) \S")
+
+
+def open_start(buf: bytes, floor: int, end: int) -> int:
+    """Where the lines at the end of `buf[floor:end]` (whole lines) that lines not read yet may
+    complete begin: an error of a pretty-printed object or a stack whose other lines have not come
+    (`search._blocks` holds them a moment, as a file's block would hold the lines below); `end`
+    when there are none: the last line is no head of a record that reads below, or the object of
+    the last such line closed (a line of less indentation below it)."""
+    at = end  # the first of the indented lines the input ends with, NODE_BELOW at most
+    for _ in range(NODE_BELOW):
+        up = buf.rfind(b"\n", floor, at - 1) + 1 or floor
+        if not floor < at or _indent(buf, up, at - 1) <= 0:
+            break
+        at = up
+    top = buf.rfind(b"\n", floor, at - 1) + 1 or floor if floor < at else at  # the line above them: their head
+    if top < end and _rich_open(buf, top, end):
+        return top
+    if at == end:
+        return top if top < end and _OPEN_HEAD.search(buf, top, end) else end
+    marked = [buf.rfind(b"\n", top, mark.start()) + 1 or top for mark in _OPEN_MARK.finditer(buf, top, end)]
+    if not marked:
+        return end
+    # The marks' objects closed: a line below the last mark's of less indentation than any mark's
+    # (a stack's legacy message stands deeper than its object's properties).
+    depth = min(_indent(buf, line, buf.find(b"\n", line, end)) for line in marked)
+    below = buf.find(b"\n", marked[-1], end) + 1
+    while 0 < below < end:
+        stop = buf.find(b"\n", below, end)
+        if 0 <= _indent(buf, below, stop) < depth:
+            return end
+        below = stop + 1
+    return top
+
+
+def _rich_open(buf: bytes, start: int, end: int) -> bool:
+    """Whether `buf[start:end]` ends inside the SDK's text that rich wrapped (a RichHandler record's
+    message, a traceback's exception line): its head there, the line with its ` requestId:` not yet
+    (a repr, `TencentCloudSDKException('...', ...)`, is one line)."""
+    head = buf.rfind(_SDK_NAME, start, end)
+    if head < 0:
+        return False
+    head += len(_SDK_NAME)
+    return buf[head : head + 1] != b"(" and buf.find(b"requestId", head, end) < 0
+
+
+_SDK_NAME: Final = b"TencentCloudSDKException"
+
+
+def _indent(buf: bytes, start: int, end: int) -> int:
+    """The indentation of the app's line `buf[start:end]` (in a CRI record or Docker's `log` too);
+    -1 for an empty line."""
+    if buf[start : start + 1].isdigit():
+        at = buf.find(b" F ", start, min(end, start + 48))
+        if at < 0:
+            at = buf.find(b" P ", start, min(end, start + 48))
+        start = at + 3 if at >= 0 else start
+    elif buf.startswith(b'{"log":"', start):
+        start += 8
+    text = buf[start:end].rstrip(b"\r")
+    if not text or text.startswith(b"\\n"):
+        return -1
+    return len(text) - len(text.lstrip(b" \t"))
+
+
 def cut_record(buf: bytes, start: int, end: int) -> bool:
     """Whether the line `buf[start:end]` may be a record continued by the next line: a CRI `P`
     record or a Docker record whose `log` has no `\\n` (envelopes.partial_above's bytes, more

@@ -772,17 +772,29 @@ class Search:
         # record's error reads the records below it (unwrap.Chains), and a stream's reads end
         # anywhere (a file and the same bytes through a pipe gave it other messages).
         held = b""
+        # A pretty-printed object or a stack that a read of a live stream ended inside (`scan.open_start`),
+        # held until more comes, LINGER at most: a file's block reads the lines below an error's
+        # line (its object's message and request ID, the code below a legacy message), and the same
+        # bytes through a pipe, written in pieces, lost them or told the error twice.
+        waits = _waits(stream)
+        lingering = False
         while True:
-            if before_read is not None:
-                before_read()
-            try:
-                chunk: bytes = read(BLOCK_SIZE)
-            except _read_errors() as exc:  # an unreadable file, a corrupt or truncated archive
-                self._fail(path, _describe(exc))
-                chunk = b""
-            ended = not chunk
-            if held:
-                chunk, held = held + chunk, b""
+            settle = lingering and waits is not None and not _arrives(waits, LINGER)
+            lingering = False
+            chunk: bytes
+            if settle:  # nothing more came: what was held is read as it stands
+                chunk, held, ended = held, b"", False
+            else:
+                if before_read is not None:
+                    before_read()
+                try:
+                    chunk = read(BLOCK_SIZE)
+                except _read_errors() as exc:  # an unreadable file, a corrupt or truncated archive
+                    self._fail(path, _describe(exc))
+                    chunk = b""
+                ended = not chunk
+                if held:
+                    chunk, held = held + chunk, b""
             first = chunk.find(b"\n")
             start = 0
             if carry and (first >= 0 or not chunk):
@@ -791,9 +803,11 @@ class Search:
                     noted = self._note_cut(path, scanner, carried_from)
                 line, _ = carry.take(b"")
                 if not ended and len(line) <= HOLD_MOST and (
-                        scan.cut_record(line, 0, len(line)) or scan.open_wrapped(line, 0, len(line)) < len(line)):
-                    # A record of a chain that the last read cut (or rich's wrapped text): read with
-                    # the records (lines) after it.
+                        waits is not None or scan.cut_record(line, 0, len(line))
+                        or scan.open_wrapped(line, 0, len(line)) < len(line)):
+                    # A record of a chain that the last read cut, rich's wrapped text, or any line of
+                    # a live stream (an object's, whose error reads the lines below it): read with
+                    # the lines after it.
                     chunk, first, done = line + chunk[first:], len(line), carried_from
                 else:
                     yield line, 0, len(line)
@@ -810,14 +824,24 @@ class Search:
                     noted = self._note_cut(path, scanner, carried_from)
                 continue
             last = chunk.rfind(b"\n") + 1
-            # So is rich's wrapped text whose request ID a read has not reached: the lines below it
-            # say where it ends (the block's last line is its end).
-            chain = last if ended else min(scan.chain_start(chunk, start, last), scan.open_wrapped(chunk, start, last))
+            chain = last if ended else scan.chain_start(chunk, start, last)
+            if waits is None and not ended:
+                # So is rich's wrapped text whose request ID a read of a file has not reached: the
+                # lines below it say where it ends (a block's last line is its end). A live stream's
+                # is held a moment, as an object's is (`scan.open_start`, below).
+                chain = min(chain, scan.open_wrapped(chunk, start, last))
             if chain < last and len(chunk) - chain <= HOLD_MOST:
                 if chain > start:
                     yield chunk, start, chain
                 held = chunk[chain:]
                 done += chain
+                continue
+            opened = last if ended or settle or waits is None else scan.open_start(chunk, start, last)
+            if opened < last and len(chunk) - opened <= HOLD_MOST:
+                if opened > start:
+                    yield chunk, start, opened
+                held, lingering = chunk[opened:], True
+                done += opened
                 continue
             if last > start:
                 yield chunk, start, last
@@ -1099,6 +1123,32 @@ class _Context:
         self._held_lines += count
         while self._held and self._held_lines - self._held[0][4] >= self._before:
             self._held_lines -= self._held.popleft()[4]
+
+
+# How long the lines of an object that a read of a live stream ended inside wait for the rest
+# (`Search._blocks`): a logger writes an object in one write or a few at once, a shipper flushes
+# more often than this; a finding waits no longer before it is shown.
+LINGER: Final = 0.5
+
+
+def _waits(stream: IO[bytes]) -> int | None:
+    """The descriptor of a stream whose reads may wait for input (a pipe, a socket, a terminal),
+    whose reads select() can foretell; None for a file, an archive or what is not the system's."""
+    if sys.platform == "win32" or not isinstance(stream, (io.FileIO, io.BufferedReader)):
+        return None
+    try:
+        fd = stream.fileno()
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return fd if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) else None
+
+
+def _arrives(fd: int, seconds: float) -> bool:
+    """Whether more input (or its end) comes within `seconds`."""
+    import select
+
+    return bool(select.select([fd], [], [], seconds)[0])
 
 
 # At most this much of a stream is held for a chain of cut records whose end a read has not

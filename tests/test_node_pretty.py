@@ -96,8 +96,9 @@ def test_winston_pretty_print_reads_below_the_code_line(run: Runner, core: str) 
 
 
 def test_the_lines_below_are_read_within_the_block(core: str) -> None:
-    # A stream (`tail -f`) fed a line at a time: nothing below the code line has come yet, so its
-    # error is reported without them, once, rather than waiting for more input.
+    # A scanner fed a line at a time: nothing below the code line has come yet, so its error is
+    # reported without them, once, rather than waiting for more input. (grep holds such lines of a
+    # pipe until more comes, LINGER at most: tests/test_live_streams.py.)
     data = read("winston-3.19.0-pretty-print-meta")
     hits = feed_in_pieces(LineScanner(Matcher.for_extractor(Extractor())), data, [len(line) for line in data.splitlines(keepends=True)])
     assert [(f.code, f.message) for h in hits for f in h.findings] == [(code, None) for code, _, _ in
@@ -117,6 +118,21 @@ def test_the_object_ends_at_its_closing_brace(line: str, after: str) -> None:
                                                                     10630)]
     other = Extractor().find(line, before="{\n  err: {\n", after="  },\n  message: 'other',\n}")
     assert [(f.code, f.message) for f in other] == [("InvalidParameter", None)]
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_a_legacy_message_first_in_its_object_is_its_codes_detail(run: Runner, core: str, quote: str) -> None:
+    # `log.error("...", { error: { message, requestId, code } })`: the message is the object's first
+    # property, read among its own siblings (the code below it), not the outer object's: it was a
+    # second error, `10630`, above the code's.
+    q = quote
+    key = (lambda name: f'"{name}"') if q == '"' else (lambda name: name)
+    data = (f"{{\n  {key('level')}: {q}error{q},\n  {key('error')}: {{\n"
+            f"    {key('message')}: {q}(10630) key is not existed{q},\n"
+            f"    {key('requestId')}: {q}{LEGACY_RID}{q},\n    {key('code')}: {q}InvalidParameter{q}\n  }}\n}}\n").encode()
+    found = grep(run, data)
+    assert errors(found) == [("InvalidParameter", "(10630) key is not existed", LEGACY_RID)]
+    assert found[0]["module_code"] == 10630
 
 
 def test_a_legacy_body_with_a_numeric_code_is_still_its_own_error() -> None:
