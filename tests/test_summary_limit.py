@@ -127,5 +127,7 @@ def test_the_parts_of_a_file_share_one_budget(monkeypatch: pytest.MonkeyPatch, t
         results.append(({c: (s.times, s.first, s.last) for c, s in run.seen.items()}, notes))
     assert results[0] == results[1]
     assert len(forks) == 3
-    assert max(map(int, held.read_text().split())) <= budget // 4
+    # What each part held (a part the parent stopped once another outgrew its share may not have
+    # begun: on a loaded machine none had, and `held` was never written).
+    assert max(map(int, held.read_text().split() if held.exists() else []), default=0) <= budget // 4
     assert (search.OTHER_CODES in results[0][0]) == (distinct > 12)
