@@ -146,9 +146,13 @@ def object_end(buf: bytes, cut: int, end: int) -> int:
     piece's end would hide (`search._warm`, `search._pieces`); an object's lines but its first and
     last are indented."""
     for _ in range(NODE_BELOW):
-        if not cut < end or buf[cut : cut + 1] not in _INDENT:
+        if not cut < end:
             break
-        cut = buf.find(b"\n", cut, end) + 1 or end
+        line_end = buf.find(b"\n", cut, end)
+        shown, first, _ = _shown(buf, cut, end if line_end < 0 else line_end)  # a terminal's colours before it
+        if shown[first : first + 1] not in _INDENT:
+            break
+        cut = line_end + 1 or end
     return cut
 
 
@@ -177,7 +181,8 @@ def wrapped_end(buf: bytes, start: int, cut: int, end: int) -> int:
         line_end = buf.find(b"\n", cut, end)
         if line_end < 0:
             return end
-        found = buf.find(b"requestId:", cut, line_end) >= 0
+        shown, first, last = _shown(buf, cut, line_end)  # (colours may stand inside the word)
+        found = shown.find(b"requestId:", first, last) >= 0
         cut = line_end + 1
         if found or cut >= end:
             break
@@ -262,6 +267,7 @@ def _rich_open(buf: bytes, start: int, end: int) -> bool:
     """Whether `buf[start:end]` ends inside the SDK's text that rich wrapped (a RichHandler record's
     message, a traceback's exception line): its head there, the line with its ` requestId:` not yet
     (a repr, `TencentCloudSDKException('...', ...)`, is one line)."""
+    buf, start, end = _shown(buf, start, end)  # (a terminal's colours may stand inside the words)
     head = buf.rfind(_SDK_NAME, start, end)
     if head < 0:
         return False
@@ -282,7 +288,8 @@ def _indent(buf: bytes, start: int, end: int) -> int:
         start = at + 3 if at >= 0 else start
     elif buf.startswith(b'{"log":"', start):
         start += 8
-    text = buf[start:end].rstrip(b"\r")
+    shown, first, last = _shown(buf, start, end)  # a terminal's colours are no indentation
+    text = shown[first:last].rstrip(b"\r")
     if not text or text.startswith(b"\\n"):
         return -1
     return len(text) - len(text.lstrip(b" \t"))

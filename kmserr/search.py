@@ -1018,7 +1018,18 @@ def _piece_end(buf: bytes, start: int, at: int, end: int) -> int:
     cut = buf.find(b"\n", at, end) + 1
     if not 0 < cut < end:
         return end
-    return scan.object_end(buf, scan.wrapped_end(buf, start, scan.chain_end(buf, start, cut, end), end), end)
+    cut = scan.object_end(buf, scan.wrapped_end(buf, start, scan.chain_end(buf, start, cut, end), end), end)
+    for _ in range(_PIECE_END_ROUNDS):  # an object's indented lines may end inside rich's wrapped text
+        moved = scan.wrapped_end(buf, start, scan.chain_end(buf, start, cut, end), end)
+        if moved == cut:
+            break
+        cut = scan.object_end(buf, moved, end)
+    return cut
+
+
+# How many more times a piece's end moved past indented lines is moved on past a chain or rich's
+# wrapped text it ended inside (`_piece_end`): each round a few lines, NODE_BELOW at most.
+_PIECE_END_ROUNDS: Final = 4
 
 
 class _Outgrown(Exception):

@@ -10,6 +10,7 @@ on the coloured line's own characters, and the line comes out as it was.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -24,7 +25,7 @@ from kmserr.ansi import strip, strip_bytes, uncolour
 from kmserr.extract import Extractor
 
 from .conftest import Runner
-from .test_clients import CLIENTS
+from .test_clients import CLIENTS, expected_of, sections
 
 SEQUENCES = [
     "\x1b[0m", "\x1b[31m", "\x1b[1;91m", "\x1b[2;36m", "\x1b[38;5;208m", "\x1b[38;2;10;20;30m", "\x1b[K",
@@ -122,7 +123,7 @@ def test_grep_reads_coloured_lines_as_uncoloured_ones(
     text = path.read_text(encoding="utf-8") if path else "\n".join(INCIDENT * 300) + "\n"
     plain_file, coloured_file = tmp_path / "plain.log", tmp_path / "coloured.log"
     plain_file.write_text(text, encoding="utf-8")
-    coloured = colour(text, random.Random(str(path)))
+    coloured = colour(text, random.Random(f"{path.parent.name}/{path.name}" if path else "incident"))  # (not where the tree is)
     coloured_file.write_text(coloured, encoding="utf-8")
     want, got = records(run, plain_file), records(run, coloured_file)
     assert meanings(got) == meanings(want)
@@ -133,6 +134,91 @@ def test_grep_reads_coloured_lines_as_uncoloured_ones(
     codes = [re.sub(r".*\tkmserr: ", "", line) for line in run("grep", str(coloured_file)).stdout.splitlines()]
     assert codes == [re.sub(r".*\tkmserr: ", "", line) for line in run("grep", str(plain_file)).stdout.splitlines()]
 
+
+
+def _shown_lines(text: bytes) -> tuple[list[int], list[str]]:
+    """Where each line of a text that ends with a newline starts (and its end), and the lines uncoloured."""
+    starts = [0, *(at + 1 for at in range(len(text)) if text[at] == 10)]
+    return starts, [strip(text[a:b].decode()) for a, b in itertools.pairwise(starts)]
+
+
+def _wrapped_lines(text: bytes) -> list[int]:
+    """The line starts of a coloured text from two lines above each SDK exception's head to the
+    line below its request ID: the lines a cut there would part from the lines they are read with."""
+    starts, shown = _shown_lines(text)
+    chosen: set[int] = set()
+    for number, line in enumerate(shown):
+        if "TencentCloudSDKException" in line and "requestId" not in line:
+            last = next((n for n in range(number, len(shown)) if "requestId" in shown[n]), number)
+            chosen.update(range(max(0, number - 2), min(len(shown), last + 2)))
+    return [starts[n] for n in sorted(chosen)]
+
+
+# Real captures of a terminal, and rich's plain ones coloured at random: each case with SDK text alone.
+COLOURED_RECORDS = [
+    (path, seed, name)
+    for path, seed in [*((path, None) for path in sorted((CLIENTS / "producers").glob("*-tty/*.txt"))),
+                       *((path, 1) for path in sorted((CLIENTS / "producers").glob("rich-*[0-9]/*.txt")))]
+    for name, (_, _, text) in sections(path).items() if "TencentCloudSDKException" in text
+]
+
+
+@pytest.mark.parametrize(("path", "seed", "name"), COLOURED_RECORDS,
+                         ids=[f"{p.parent.name}/{p.stem}/{name}" for p, _, name in COLOURED_RECORDS])
+def test_a_piece_cut_at_any_line_of_a_coloured_record(
+    run: Runner, core: str, path: Path, seed: int | None, name: str, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A terminal's colours stand before a wrapped record's indentation (rich's empty time column,
+    `\x1b[2;36m   `) and inside its `requestId:`: the compiled core's first piece (`search._warm`)
+    cut at any line of an SDK exception's text gives the captured errors (a random colour before a
+    request ID's line ended a piece above it: the error counted twice, once without its request ID)."""
+    from kmserr import search
+
+    text = sections(path)[name][2] + "\n"
+    if seed is not None:
+        text = colour(text, random.Random(f"{path.stem}/{name}/{seed}"))
+    data = text.encode("utf-8")
+    coloured = tmp_path / "coloured.log"
+    coloured.write_bytes(data + b"an ordinary line of the log\n" * (2 * len(data) // 28 + 1))  # (a first piece at any cut)
+    cuts = _wrapped_lines(data)
+    assert cuts
+    for cut in cuts:
+        monkeypatch.setattr(search, "WARM", cut - 1)  # the first piece ends where the line at `cut` starts
+        got = [(m["code"], m["message"], m["request_id"]) for r in records(run, coloured) for m in r["matches"]]
+        assert got == expected_of(path)[name], cut
+
+
+def test_a_cut_inside_coloured_wrapped_text_moves_past_its_request_id() -> None:
+    """rich colours `d:` of `requestId:` (`requestI\x1b[1;92md:0338...`): a cut below the exception's
+    head moves to the line after the request ID's (`scan.wrapped_end`), not MAX_WRAPPED_LINES on."""
+    from kmserr import scan
+
+    data = (CLIENTS / "producers" / "rich-15.0.0-tty" / "handler.txt").read_bytes()
+    starts, lines = _shown_lines(data)
+    heads = [n for n, line in enumerate(lines) if line.strip() == "TencentCloudSDKException:"]
+    ends = {head: next(n for n in range(head, len(lines)) if "requestId:" in lines[n]) for head in heads}
+    assert any(b"requestId:" not in data[starts[n] : starts[n + 1]] for n in ends.values())  # (rich coloured it)
+    for head, below in ends.items():
+        for cut in range(head + 1, below + 1):
+            assert scan.wrapped_end(data, 0, starts[cut], len(data)) == starts[below + 1], (head, cut)
+
+
+def test_a_live_stream_holds_coloured_wrapped_text_until_its_request_id() -> None:
+    """A read of a pipe that ends inside rich's coloured wrapped text (each line begins with the
+    empty time column's colour, `\x1b[2;36m   `) holds it for the next read (`scan.open_start`),
+    as it holds the same text uncoloured; the request ID's line ends it."""
+    from kmserr import scan
+
+    data = (CLIENTS / "producers" / "rich-15.0.0-tty" / "handler.txt").read_bytes()
+    starts, lines = _shown_lines(data)
+    heads = [n for n, line in enumerate(lines) if line.strip() == "TencentCloudSDKException:"]
+    assert heads
+    for head in heads:
+        below = next(n for n in range(head, len(lines)) if "requestId:" in lines[n])
+        for cut in range(head + 1, below + 1):
+            assert scan.open_start(data, 0, starts[cut]) <= starts[head], (head, cut)
+        assert scan.open_start(data, 0, starts[below + 1]) == starts[below + 1], head
 
 
 def _journald(line: str) -> str:
