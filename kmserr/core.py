@@ -98,7 +98,7 @@ from .forms import (
 )
 
 # NO_EXTENSIONS and native_class live in scan.py: a grep on the compiled core imports no core.py
-from .scan import NO_EXTENSIONS, native_class, pretty_line, rich_head
+from .scan import ENVELOPE_FIRST_BYTES, NO_EXTENSIONS, native_class, pretty_line, rich_head, rich_marks_open
 from .unwrap import Unwrapper, joined
 
 if TYPE_CHECKING:
@@ -254,6 +254,9 @@ class PythonCore:
         form_sets, rfind, find, n_batches = _FORM_SETS, buf.rfind, buf.find, len(_BATCHES)
         rich = buf.find(_RICH_HEAD, start, end) >= 0  # rich's exception line: looked for in a line only if in the block
         coloured = buf.find(b"\x1b", start, end) >= 0  # a terminal's colours: the full extractor reads them (ansi.py)
+        # A RichHandler record's SDK text not ended on its mark's line: its lines in a platform's
+        # envelope are looked at too (a line of rich's in a container's log begins with the record's).
+        logged = opened and buf.find(_RICH_LOG_MARK, start, end) >= 0 and rich_marks_open(buf, start, end)
         for event in events:
             at = event >> 8
             if at > line_end:
@@ -267,8 +270,9 @@ class PythonCore:
                     first = raw[:1]
                     if (NODE_SDK in forms if forms is not None else _NODE_CODE in raw) \
                             or pretty_line(raw) or (rich and _RICH_HEAD in raw) or (coloured and b"\x1b" in raw) \
-                            or ((first == b" " or (_RICH_LOG_MARK in raw and b"requestId:" not in raw))
-                                and rich_head(buf, line_start, line_end, start)):
+                            or ((first == b" " or (_RICH_LOG_MARK in raw and b"requestId:" not in raw)
+                                 or (logged and first in ENVELOPE_FIRST_BYTES))
+                                and rich_head(buf, line_start, line_end, start, envelope)):
                         # Node's error object (or a pretty-printed one's line), rich's wrapped exception
                         # line, a coloured line: the searcher's, read with the lines around it.
                         append((line_start, line_end, None))

@@ -213,9 +213,11 @@ def open_wrapped(buf: bytes, start: int, end: int) -> int:
         if at < 0 or buf.find(b"requestId:", at, end) >= 0:
             continue
         line = buf.rfind(b"\n", start, at) + 1 or start
-        if literal is _RICH_HEAD and buf[line:at].lstrip(b" \t") not in (b"", _BOX):
-            continue  # Python's and Java's tracebacks name the class with its module: not rich's
         line_end = buf.find(b"\n", at, end)
+        if literal is _RICH_HEAD:
+            app = app_line(buf, line, end if line_end < 0 else line_end)  # (in a platform's envelope too)
+            if app[: max(0, app.find(_RICH_HEAD))].lstrip(b" \t") not in (b"", _BOX):
+                continue  # Python's and Java's tracebacks name the class with its module: not rich's
         if rich_head(buf, line, end if line_end < 0 else line_end, start):
             # A record's with its first lines above it (its time and level), which tell its message's column.
             held = min(held, line if literal is _RICH_HEAD else _record_start(buf, start, line))
@@ -689,7 +691,7 @@ class LineScanner:
                 if not forced and (_coloured_head(buf, line_start, line_end) if coloured
                                    else buf.find(_RICH_HEAD, line_start, line_end) >= 0
                                    or ((logged := rich_marks_open(buf, start, end) if logged is None else logged)
-                                       and rich_head(buf, line_start, line_end, start))):
+                                       and rich_head(buf, line_start, line_end, start, self._envelope))):
                     left = _rich_lines_after(buf, line_start, line_end, 0)
                     if not left and buf.find(_RICH_HEAD, line_start, line_end) < 0:
                         # A RichHandler record's: read with its first lines, which may stand above.
@@ -1111,34 +1113,58 @@ def _open_mark() -> re.Pattern[bytes]:
     return re.compile(re.escape(_RICH_LOG_MARK) + rb"(?![^\n]*requestId:)")
 
 
-def rich_head(buf: bytes, start: int, end: int, block: int = 0) -> bool:
+def rich_head(buf: bytes, start: int, end: int, block: int = 0, envelope: str = AUTO) -> bool:
     """Whether a line is rich's exception line, or the first with the SDK's text of a RichHandler
     record that wrapped it (`logger.exception("...: %s", e)`): the record's first line (its time and
     level), or a line indented to its message below it within MAX_RECORD_LINES, with the SDK's mark
     (RICH_LOG_MARK) and no request ID after it on a line from the record's first to this one, within
     `buf[block:]` (`extract._rich_log_record` decides, with the lines around). Only an indented line
-    looks back: a time or a record's `{` first is neither."""
+    looks back: a time or a record's `{` first is neither. Each line is the app's that a platform's
+    envelope holds (`app_line`: rich in a container, read from a CRI file or `kubectl logs`)."""
     if buf.find(_RICH_HEAD, start, end) >= 0:
         return True
-    if not buf.startswith(b" ", start) and buf.find(_RICH_LOG_MARK, start, end) < 0:
+    line = app_line(buf, start, end, envelope)
+    if not line.startswith(b" ") and _RICH_LOG_MARK not in line:
         return False
     from .extract import MAX_RECORD_LINES
 
-    at, line_end = start, end
+    lines, at = [line], start
     for _ in range(MAX_RECORD_LINES + 1):  # up to the record's first line, by bytes alone
-        if _record_first(buf, at, line_end):
+        if _record_first(line, 0, len(line)):
             break
-        if at <= block or not buf.startswith(b" ", at):
+        if at <= block or not line.startswith(b" "):
             return False
         line_end = at - 1
         at = buf.rfind(b"\n", block, line_end) + 1 or block
+        line = app_line(buf, at, line_end, envelope)
+        lines.append(line)
     else:
         return False
-    mark = buf.find(_RICH_LOG_MARK, at, end)
+    record = b"\n".join(reversed(lines))
+    mark = record.find(_RICH_LOG_MARK)
     if mark < 0:
         return False
-    mark_end = buf.find(b"\n", mark, end)
-    return buf.find(b"requestId:", mark, end if mark_end < 0 else mark_end) < 0
+    mark_end = record.find(b"\n", mark)
+    return record.find(b"requestId:", mark, len(record) if mark_end < 0 else mark_end) < 0
+
+
+def app_line(buf: bytes, start: int, end: int, envelope: str = AUTO) -> bytes:
+    """The app's line that the line `buf[start:end]` is: itself, or what a platform's record of it
+    holds (a CRI or Docker record, `kubectl logs --prefix --timestamps`, syslog: envelopes.open_line),
+    so that rich's shape is seen in a container's log as in a terminal's."""
+    raw = buf[start:end]
+    if envelope == NONE or raw[:1] not in ENVELOPE_FIRST_BYTES:
+        return raw
+    from .envelopes import open_line
+
+    record = open_line(raw.decode("utf-8", "surrogateescape"), envelope)
+    return raw if record is None else record.text.encode("utf-8", "surrogateescape")
+
+
+# The first bytes of a line that a platform's envelope may hold (envelopes.WRAP_FIRST: its JSON
+# record, `<PRI>`, kubectl's `[pod/`, a time, a month; tests/test_startup.py checks they agree).
+ENVELOPE_FIRST: Final = "{<[\x1e0123456789JFMASOND"
+ENVELOPE_FIRST_BYTES: Final = frozenset(ENVELOPE_FIRST.encode()[i : i + 1] for i in range(len(ENVELOPE_FIRST)))
 
 
 # RichHandler's levels, padded to 8 columns and a blank (forms.RICH_LOG_RECORD).

@@ -73,6 +73,37 @@ def test_a_records_sdk_text_is_read_whole(run: Runner, width: int, traceback: bo
     assert all("requestId:" in line.split("\t")[0] for line in plain.splitlines())
 
 
+# Each line of an app's output as a platform keeps it: rich in a container, read from its files,
+# `kubectl logs` or syslog.
+PLATFORMS = {
+    "cri": lambda n, line: f"2024-05-14T08:00:{n % 60:02d}.123456789Z stderr F {line}",
+    "docker": lambda n, line: json.dumps({"log": line + "\n", "stream": "stderr",
+                                          "time": f"2024-05-14T08:00:{n % 60:02d}.123456789Z"},
+                                         separators=(",", ":"), ensure_ascii=False),
+    "kubectl": lambda n, line: f"[pod/kms-app-7d9f8c6b5-x2x9q/app] 2024-05-14T08:00:{n % 60:02d}.123456789Z {line}",
+    "kubectl-prefix": lambda n, line: f"[pod/kms-app-7d9f8c6b5-x2x9q/app] {line}",
+    "syslog": lambda n, line: f"<11>1 2024-05-14T08:00:{n % 60:02d}.123456+08:00 node-1 app 42 - - {line}",
+}
+
+
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
+@pytest.mark.parametrize("width", [100, 120, 200])
+@pytest.mark.parametrize("traceback", [False, True])
+def test_a_records_sdk_text_in_a_platforms_lines_is_read_whole(
+    run: Runner, platform: str, width: int, traceback: bool,
+) -> None:
+    """A RichHandler record wrapped at its message's column, each of its lines a record of the
+    platform's: each error with its message and request ID, as in the app's own output (the lines
+    were looked at as the app's only outside an envelope: each error lost, or read without its
+    request ID on its first line alone)."""
+    plain = rich_log(width, traceback=traceback, words="Decrypt 失败 for 'kms-app'")
+    wrapped = "".join(PLATFORMS[platform](n, line) + "\n" for n, line in enumerate(plain.splitlines()))
+    want = [(code, message, rid) for (code, message), rid in zip(ERRORS, RIDS, strict=True)]
+    assert grep_findings(run, plain) == [f for f in want for _ in range(2 if traceback else 1)]
+    assert grep_findings(run, wrapped) == grep_findings(run, plain)
+    assert summary(run, wrapped) == {code: 1 for code, _ in ERRORS}
+
+
 def test_a_request_id_rich_folded_at_80_columns_is_cut_not_wrong(run: Runner) -> None:
     """At 80 columns the record's message column is narrower than a request ID: rich folds it, and
     it is reported as none rather than as its first part (as for rich's exception line)."""
@@ -225,8 +256,8 @@ def test_a_live_stream_waits_for_the_lines_below_richs_wrapped_text(core: str) -
 def test_both_cores_read_a_records_wrapped_sdk_text_in_a_platforms_lines_alike(prefix: str, tmp_path: Path) -> None:
     """A RichHandler record wrapped onto the lines below, each line in a platform's envelope (kubectl's,
     CRI's): Python's core read the record's first line alone as ended (an error without its request
-    ID, and a second finding), where the compiled core left it to the lines below. (Both still read
-    such records short of their request IDs: a limit in docs/forms.md.)"""
+    ID, and a second finding), where the compiled core left it to the lines below; each error is
+    read with its request ID (test_a_records_sdk_text_in_a_platforms_lines_is_read_whole)."""
     import os
     import subprocess
     import sys
@@ -246,3 +277,6 @@ def test_both_cores_read_a_records_wrapped_sdk_text_in_a_platforms_lines_alike(p
                                       capture_output=True, check=False, env=env).stdout)
     assert printed[0] == printed[1]
     assert printed[0]
+    # (but the network error's: the SDK's own exception, with no answer, has none)
+    assert all(m["request_id"] for r in map(json.loads, printed[0].splitlines()) for m in r["matches"]
+               if m["code"] != "ClientNetworkError")

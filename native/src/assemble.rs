@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use crate::envelope::NO_ENVELOPE;
+use crate::envelope::{cut_record, NO_ENVELOPE};
 use crate::lanes::{above, flags16};
 use crate::reader::{contains, find, Finding};
 use crate::scan::word_at;
@@ -55,6 +55,59 @@ fn rich_record_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
             .iter()
             .rposition(|&c| c == b'\n')
             .map_or(start, |p| start + p + 1);
+    }
+    false
+}
+
+/// The first bytes of a line that a platform's envelope may hold (`kmserr.scan.ENVELOPE_FIRST`):
+/// a JSON record, `<PRI>`, kubectl's `[pod/`, a time, a month.
+const ENVELOPE_FIRST: &[u8] = b"{<[\x1e0123456789JFMASOND";
+
+/// Whether a line in a platform's envelope (a CRI or Docker record, `kubectl logs`, syslog: a
+/// RichHandler record in a container's log) may hold a RichHandler record's SDK text that Python
+/// reads with the record's lines (`kmserr.scan.rich_head` reads the app's line inside each): the
+/// SDK's mark without `requestId:` after it on this line, or on one of the enveloped lines above
+/// it (2 * MAX_RECORD_LINES at most) with no request ID's line between; a record cut short is a
+/// chain's, not rich's. Looser than Python's test: a yes only leaves the block to Python.
+fn enveloped_rich_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
+    let (mut at, mut end) = (ls, le);
+    for _ in 0..2 * MAX_RECORD_LINES {
+        let line = &buf[at..end];
+        if !line.first().is_some_and(|c| ENVELOPE_FIRST.contains(c)) {
+            return false;
+        }
+        if let Some(mark) = find(line, RICH_LOG_MARK, 0) {
+            return !contains(&line[mark..], b"requestId:") && !cut_record(line);
+        }
+        if at < ls && contains(line, b"requestId:") {
+            return false; // the SDK's text above ended there
+        }
+        if at <= start {
+            return false;
+        }
+        end = at - 1;
+        at = buf[start..end]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(start, |p| start + p + 1);
+    }
+    false
+}
+
+/// Whether `buf[start..end]` holds the SDK's mark without `requestId:` after it on its line
+/// (`kmserr.scan.rich_marks_open`): only then is a line in an envelope looked back from.
+fn marks_open(buf: &[u8], start: usize, end: usize) -> bool {
+    let block = &buf[start..end];
+    let mut from = 0;
+    while let Some(mark) = find(block, RICH_LOG_MARK, from) {
+        let line_end = block[mark..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(block.len(), |p| mark + p);
+        if !contains(&block[mark..line_end], b"requestId:") {
+            return true;
+        }
+        from = line_end;
     }
     false
 }
@@ -747,6 +800,7 @@ impl Tails {
         self.newlines = 0;
         let mut number = layout.lines_before;
         let mut counted_to = start;
+        let mut open = None; // whether the block holds the SDK's mark open (`marks_open`), once asked
         for (ls, le) in core.literals.candidate_lines(buf, start, end) {
             // A simple record is read as the line it holds (`envelope.rs`), its envelope part of
             // its meaning's key (JSON shows it; a plain tail does not, and is the same).
@@ -758,6 +812,9 @@ impl Tails {
             // A line read holds no RICH_HEAD (`reader::precheck` declines it): only others are searched.
             if (result.is_err() && contains(&buf[ls..le], RICH_HEAD))
                 || rich_record_line(buf, start, ls, le)
+                || (buf.get(ls).is_some_and(|c| ENVELOPE_FIRST.contains(c))
+                    && *open.get_or_insert_with(|| marks_open(buf, start, end))
+                    && enveloped_rich_line(buf, start, ls, le))
             {
                 self.out.clear();
                 self.written = 0;
@@ -1458,6 +1515,41 @@ mod tests {
             indented.len() - 1
         ));
         assert!(record_first_line(b"                    ERROR    x"));
+    }
+
+    #[test]
+    fn rich_handler_records_in_envelopes_are_declined() {
+        let rich = [
+            "[12/05/26 13:01:57] ERROR    Decrypt failed: [TencentCloudSDKException]   app.py:15",
+            "                             code:AuthFailure message:m",
+            "                             requestId:r-1",
+        ];
+        let heads = [
+            "2024-05-14T08:00:00.123456789Z stderr F ",
+            "[pod/app-1/app] 2024-05-14T08:00:00.123456789Z ",
+            "<11>1 2024-05-14T08:00:00Z node-1 app 42 - - ",
+        ];
+        for head in heads {
+            let text: String = rich.iter().map(|line| format!("{head}{line}\n")).collect();
+            let b = text.as_bytes();
+            assert!(marks_open(b, 0, b.len()));
+            let mut ls = 0;
+            for line in rich {
+                let le = ls + head.len() + line.len();
+                assert!(enveloped_rich_line(b, 0, ls, le), "{head}{line}");
+                ls = le + 1;
+            }
+            // The SDK's text on one line, or a record cut short (a chain's): no RichHandler record's.
+            let one = format!(
+                "{head}x [TencentCloudSDKException] code:A message:m requestId:r\n{head}  code:B\n"
+            );
+            let b = one.as_bytes();
+            assert!(!marks_open(b, 0, b.len()));
+            let below = b.len() - head.len() - "  code:B\n".len();
+            assert!(!enveloped_rich_line(b, 0, below, b.len() - 1));
+        }
+        let cut = "2024-05-14T08:00:00.1Z stderr P [TencentCloudSDKException] code:A\n";
+        assert!(!enveloped_rich_line(cut.as_bytes(), 0, 0, cut.len() - 1));
         assert!(!record_first_line(b"[x]ERROR x"));
     }
 }

@@ -79,15 +79,19 @@ pub(crate) fn cut_above(buf: &[u8], start: usize, ls: usize) -> bool {
         .iter()
         .rposition(|&c| c == b'\n')
         .map_or(start, |i| start + i + 1);
-    let above = &buf[from..end];
-    match above.first() {
-        Some(c) if c.is_ascii_digit() => contains(&above[..above.len().min(48)], b" P "),
-        Some(b'{') if above.starts_with(b"{\"log\":\"") => {
-            let tail = &above[above.len().saturating_sub(512)..];
+    cut_record(&buf[from..end])
+}
+
+/// Whether a line may be a record cut short that the next line continues (`cut_above`).
+pub(crate) fn cut_record(line: &[u8]) -> bool {
+    match line.first() {
+        Some(c) if c.is_ascii_digit() => contains(&line[..line.len().min(48)], b" P "),
+        Some(b'{') if line.starts_with(b"{\"log\":\"") => {
+            let tail = &line[line.len().saturating_sub(512)..];
             let at = rfind(tail, b"\",\"stream\":\"").or_else(|| rfind(tail, b"\",\"time\":\""));
             at.is_some_and(|at| !tail[..at].ends_with(b"\\n"))
         }
-        Some(b'{' | 0x1e) => contains(above, b"\"_LINE_BREAK\""),
+        Some(b'{' | 0x1e) => contains(line, b"\"_LINE_BREAK\""),
         _ => false,
     }
 }
