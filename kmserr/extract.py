@@ -45,6 +45,7 @@ from .forms import (
     LEGACY_MESSAGE,
     LOCATED,
     MAX_FINDINGS,
+    MAX_FOLDS,
     MAX_NAME,
     MAX_WRAPPED_LINES,
     NODE_AFTER,
@@ -426,8 +427,9 @@ class Extractor:
                 return whole
         taken = _Spans()
         found: list[Finding] = []
-        if RICH_HEAD in text or (before and before.find(RICH_HEAD, len(before) - WRAPPED_WINDOW) >= 0) \
-                or RICH_LOG_MARK in text or (before and before.find(RICH_LOG_MARK, len(before) - WRAPPED_WINDOW) >= 0):
+        near = max(0, len(before) - WRAPPED_WINDOW)  # (a negative start would look at the last characters alone)
+        if RICH_HEAD in text or (before and before.find(RICH_HEAD, near) >= 0) \
+                or RICH_LOG_MARK in text or (before and before.find(RICH_LOG_MARK, near) >= 0):
             # An exception line that rich wrapped at its width: read whole, reported on its last line.
             for inner, span_start, span_end in self._rich_wrapped(text, before, after):
                 taken.add(span_start, span_end)
@@ -618,13 +620,20 @@ class Extractor:
                              else f._replace(start=at, end=at) for f in found]
                 elif last > index:
                     at = starts[last] + lines[last].find("requestId:")
-                    # A request ID that rich folded onto the next line (RichHandler's column at 80
-                    # is narrower than one) is cut: no request ID, rather than a wrong one.
-                    # Not when what it holds is a whole request ID (a UUID): the widest line, not a folded one.
-                    cut = (" " not in contents[-1] and _cells(contents[-1]) >= max(map(_cells, contents))
+                    # A request ID that rich folded onto the lines below (RichHandler's column at 80
+                    # is narrower than one) is read with them when they complete a UUID (the SDK's
+                    # request IDs), else is cut: no request ID, rather than a wrong one. Not when
+                    # what it holds is a whole UUID: the widest line, not a folded one.
+                    width = max(map(_cells, contents))
+                    cut = (" " not in contents[-1] and _cells(contents[-1]) >= width
                            and _UUID.search(contents[-1]) is None)
+                    read = contents
+                    if cut:
+                        folded = _folded_id(contents[-1], lines[last + 1 : last + 1 + MAX_FOLDS], prefix, width)
+                        if folded:
+                            read, cut = [*contents[:-1], contents[-1] + folded], False
                     inner = [f._replace(start=at, end=at, request_id=None if cut else f.request_id)
-                             for f in self.find(_unwrap(contents))]
+                             for f in self.find(_unwrap(read, width))]
                 yield inner, max(0, block_start), min(block_end, len(text))
             index = last + 1
 
@@ -746,6 +755,27 @@ def _in_pretty_objects(text: str, found: list[Finding], before: str, after: str)
 _UUID: Final = _lazy(r"requestId:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
+def _folded_id(content: str, below: list[str], prefix: str, width: int) -> str:
+    """The rest of the request ID that ends the line `content` (as wide as rich's column: folded),
+    from the lines `below` at the same indentation, each one word, every one but the last as wide:
+    only where they complete a UUID; "" where they do not."""
+    rest = ""
+    head = content[content.rfind("requestId:") :]
+    for line in below:
+        next_prefix, piece = _box_content(line)
+        if next_prefix != prefix or not piece or " " in piece:
+            break
+        rest += piece
+        if _UUID.match(head + rest):
+            return rest
+        if len(piece) < width or not _UUID_START.match(head + rest):
+            break
+    return ""
+
+
+_UUID_START: Final = _lazy(r"requestId:[0-9a-fA-F-]{0,35}$")  # (loosely: _UUID says whether it is one)
+
+
 def _box_content(line: str) -> tuple[str, str]:
     """The indentation (and box border) of a line of rich's output, and its content (without the
     padding and right border after it). String methods: a regex with a lazy middle tried each end."""
@@ -811,14 +841,15 @@ def _rich_log_record(lines: list[str], at: int) -> int:
 MAX_RECORD_LINES: Final = 8  # lines of a RichHandler record's message above the line with the SDK's mark
 
 
-def _unwrap(contents: list[str]) -> str:
+def _unwrap(contents: list[str], width: int = 0) -> str:
     """The lines of a wrapped text joined as rich broke them: at a space, which it drops, or inside a
     word longer than the width, which it folds (a line that is one word and fills the width). A
     word that fills the width exactly was not folded where the SDK's text goes on with one of its
     keys (`[TencentCloudSDKException]` then `code:...` at 60 columns): a space stood there. Widths
     are the terminal's cells, as rich measures them: a Chinese message's characters are two wide, so
-    its line fills the width with fewer characters (`message:解密失败` | `是否完整`)."""
-    width = max(map(_cells, contents))
+    its line fills the width with fewer characters (`message:解密失败` | `是否完整`). `width`: rich's
+    column, where a line of `contents` is wider than it (a folded request ID read whole); else the widest."""
+    width = width or max(map(_cells, contents))
     joined = [contents[0]]
     for previous, content in pairwise(contents):
         folded = " " not in previous and _cells(previous) >= width and not content.startswith(_SDK_KEYS)

@@ -1447,6 +1447,7 @@ LOCATORS: Final = {
 RICH_WRAPPED: Final = "rich-wrapped"
 RICH_HEAD: Final = "TencentCloudSDKException:"
 MAX_WRAPPED_LINES: Final = 32  # lines of one exception line that rich wrapped
+MAX_FOLDS: Final = 3  # lines below its line that a request ID rich folded is read from: a column of 12 or more
 WRAPPED_WINDOW: Final = 4096  # characters of them, indentation, padding and boxes included
 LOCATORS[RICH_WRAPPED] = rb"TencentCloudSDKException:"
 # rich's log record of an SDK error (RichHandler: `logger.exception("Decrypt failed: %s", e)`), its

@@ -18,6 +18,7 @@ from itertools import accumulate, chain, repeat
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple, cast
 
 from .forms import (
+    MAX_FOLDS,
     MAX_WRAPPED_LINES,
     NODE_AFTER,
     NODE_BELOW,
@@ -175,8 +176,10 @@ def wrapped_end(buf: bytes, start: int, cut: int, end: int) -> int:
     """Where to cut `buf[start:end]` at or after the line start `cut` so that rich's wrapped text
     open above it (`open_wrapped`) is not split: past its line with `requestId:`, MAX_WRAPPED_LINES
     lines at most (`search._warm`, `search._pieces`: a piece's last line is read as the end)."""
-    if not start < cut < end or open_wrapped(buf, max(start, cut - WRAPPED_WINDOW), cut) >= cut:
+    if not start < cut < end:
         return cut
+    if open_wrapped(buf, max(start, cut - WRAPPED_WINDOW), cut) >= cut:
+        return _past_folded(buf, start, cut, end)
     for _ in range(MAX_WRAPPED_LINES):
         line_end = buf.find(b"\n", cut, end)
         if line_end < 0:
@@ -186,7 +189,46 @@ def wrapped_end(buf: bytes, start: int, cut: int, end: int) -> int:
         cut = line_end + 1
         if found or cut >= end:
             break
+    return _past_folded(buf, start, cut, end)
+
+
+def _past_folded(buf: bytes, start: int, cut: int, end: int) -> int:
+    """`cut`, moved past the lines below it that complete a request ID that rich folded at the end
+    of the line above it (a part of a UUID: RichHandler's column at 80 is narrower than one), each
+    one word, MAX_FOLDS at most (`extract._folded_id` reads them)."""
+    if not start < cut < end:
+        return cut
+    above = buf.rfind(b"\n", start, cut - 1) + 1 or start
+    shown, first, last = _shown(buf, above, cut - 1)
+    if _FOLDED_ID.search(shown, first, last) is None:
+        return cut
+    for _ in range(MAX_FOLDS):
+        line_end = buf.find(b"\n", cut, end)
+        if line_end < 0:
+            return end
+        shown, first, last = _shown(buf, cut, line_end)
+        word = shown[first:last].strip(b" \t\r").removeprefix(_BORDER).removesuffix(_BORDER).strip(b" \t")
+        if not word or b" " in word:
+            break
+        cut = line_end + 1
     return cut
+
+
+def _id_ends(buf: bytes, at: int, end: int) -> bool:
+    """Whether a request ID after `at` ends the SDK's text in `buf[:end]`: one whose line is not the
+    last, or whose ID rich did not fold onto the lines below (`_past_folded`)."""
+    rid = buf.rfind(b"requestId:", at, end)
+    if rid < 0:
+        return False
+    line_end = buf.find(b"\n", rid, end)
+    if 0 <= line_end < end - 1:
+        return True  # (the lines below it are here)
+    return _FOLDED_ID.match(buf, rid, end if line_end < 0 else line_end) is None
+
+
+# A request ID that rich folded: a part of a UUID that ends its line (padding and a box's border after it).
+_FOLDED_ID: Final = re.compile(
+    rb"requestId:[0-9a-fA-F][0-9a-fA-F-]{0,34}[ \t\r]*(?:\xe2\x94\x82[ \t\r]*)?$", re.MULTILINE)
 
 
 def open_wrapped(buf: bytes, start: int, end: int) -> int:
@@ -210,7 +252,7 @@ def open_wrapped(buf: bytes, start: int, end: int) -> int:
     held = end
     for literal in (_RICH_HEAD, _RICH_LOG_MARK):  # rich's exception line (its mark may stand below it), a record's
         at = buf.rfind(literal, low, end)
-        if at < 0 or buf.find(b"requestId:", at, end) >= 0:
+        if at < 0 or _id_ends(buf, at, end):
             continue
         line = buf.rfind(b"\n", start, at) + 1 or start
         line_end = buf.find(b"\n", at, end)
@@ -274,7 +316,7 @@ def _rich_open(buf: bytes, start: int, end: int) -> bool:
     if head < 0:
         return False
     head += len(_SDK_NAME)
-    return buf[head : head + 1] != b"(" and buf.find(b"requestId", head, end) < 0
+    return buf[head : head + 1] != b"(" and not _id_ends(buf, head, end)
 
 
 _SDK_NAME: Final = b"TencentCloudSDKException"
@@ -1076,6 +1118,7 @@ _WRAPPED_FIRST: Final = frozenset(bytes([c]) for c in b"{0123456789")  # Docker'
 _PRETTY_LEGACY: Final = re.compile(rb"\([0-9]{3}")
 _HOLD_MOST: Final = 1 << 20  # bytes a scanner holds at most for rich's wrapped text (`LineScanner.feed`)
 _BOX: Final = "\u2502 ".encode()  # rich's box, before a line's content (extract._box_content)
+_BORDER: Final = "\u2502".encode()
 _RICH_HEAD: Final = RICH_HEAD.encode()  # a line below rich's exception line may continue it: read it with them
 _RICH_LOG_MARK: Final = RICH_LOG_MARK.encode()  # and a RichHandler record's (`rich_head`)
 # A journald MESSAGE of bytes (forms.LOCATORS[JOURNALD_BYTES]: `"MESSAGE" ?: ?\[`).
