@@ -580,16 +580,18 @@ class Extractor:
         index = 0  # lines before this were read with a head above them
         heads: Iterable[int] = compress(count(), map(contains, lines, repeat(RICH_HEAD)))
         records: set[int] = set()  # RichHandler's records that the SDK's text goes on in (`_rich_log_record`)
+        wrappers: set[int] = set()  # exception lines of classes that wrap the SDK's text (`_rich_wrapper`)
         if logged:
-            marked = compress(count(), map(contains, lines, repeat(RICH_LOG_MARK)))
+            marked = list(compress(count(), map(contains, lines, repeat(RICH_LOG_MARK))))
             records = {first for at in marked if (first := _rich_log_record(lines, at)) >= 0}
-            heads = sorted({*heads, *records})
+            wrappers = {head for at in marked if (head := _rich_wrapper(lines, at)) >= 0}
+            heads = sorted({*heads, *records, *wrappers})
         for head in heads:
             if head < index:
                 continue
             index = head
             prefix, content = _box_content(lines[index])
-            if not _is_rich_head(content):
+            if not _is_rich_head(content) and index not in wrappers:
                 if index not in records:
                     continue
                 column = rich_log_column(lines[index])  # the record's message, from its column on
@@ -811,6 +813,27 @@ def _is_rich_head(content: str) -> bool:
     if len(content) > len(RICH_HEAD) and not content.startswith(" [TencentCloudSDKException]", len(RICH_HEAD)):
         return False
     return "requestId:" not in content
+
+
+def _rich_wrapper(lines: list[str], at: int) -> int:
+    """The line of rich's exception line of another class whose message holds the SDK's text that
+    goes on below (`raise DecryptError(f"...: {e}") from e`), when line `at` holds the SDK's mark
+    without a request ID after it: the line below a traceback's box, with the class's bare name,
+    that line or one of MAX_RECORD_LINES above it in the same paragraph; else -1."""
+    mark_line = _box_content(lines[at])[1]
+    if "requestId:" in mark_line[mark_line.find(RICH_LOG_MARK) :]:
+        return -1
+    for head in range(at, max(at - MAX_RECORD_LINES, 0), -1):
+        content = _box_content(lines[head])[1]
+        if not content:
+            return -1
+        if _box_content(lines[head - 1])[1].startswith(_BOX_BOTTOM):
+            return head if _WRAPPER_HEAD.match(content) is not None and not content.startswith(RICH_HEAD) else -1
+    return -1
+
+
+_BOX_BOTTOM: Final = "\u2570"  # rich's traceback box's last line: `╰───╯`
+_WRAPPER_HEAD: Final = _lazy(r"[A-Za-z_][\w.]*: ")
 
 
 def _rich_log_record(lines: list[str], at: int) -> int:

@@ -1169,6 +1169,8 @@ def rich_head(buf: bytes, start: int, end: int, block: int = 0, envelope: str = 
     line = app_line(buf, start, end, envelope)
     if not line.startswith(b" ") and _RICH_LOG_MARK not in line:
         return False
+    if line.startswith(b" ") and start > block and _wrapper_head(buf, block, start, end, envelope):
+        return True
     from .extract import MAX_RECORD_LINES
 
     lines, at = [line], start
@@ -1189,6 +1191,41 @@ def rich_head(buf: bytes, start: int, end: int, block: int = 0, envelope: str = 
         return False
     mark_end = record.find(b"\n", mark)
     return record.find(b"requestId:", mark, len(record) if mark_end < 0 else mark_end) < 0
+
+
+def _wrapper_head(buf: bytes, block: int, start: int, end: int, envelope: str) -> bool:
+    """Whether the line `buf[start:end]` is of rich's exception line of a class that wraps the SDK's
+    text (extract._rich_wrapper): that line, below a traceback's box, begins with a class's name,
+    and the SDK's mark, with no request ID after it on its line, stands on it or below, down to
+    this line (MAX_RECORD_LINES at most, each an app's line in a platform's envelope too)."""
+    from .extract import MAX_RECORD_LINES
+
+    lines: list[bytes] = []
+    at, line_end = start, end
+    for _ in range(MAX_RECORD_LINES):
+        content = _content(app_line(buf, at, line_end, envelope))
+        if not content or at <= block:
+            return False
+        lines.append(content)
+        above = buf.rfind(b"\n", block, at - 1) + 1 or block
+        if _content(app_line(buf, above, at - 1, envelope)).startswith(_BOX_BOTTOM):
+            if _WRAPPER_HEAD.match(content) is None or content.startswith(_RICH_HEAD):
+                return False
+            text = b"\n".join(reversed(lines))
+            mark = text.find(_RICH_LOG_MARK)
+            mark_end = text.find(b"\n", mark)
+            return mark > 0 and text.find(b"requestId:", mark, len(text) if mark_end < 0 else mark_end) < 0
+        at, line_end = above, at - 1
+    return False
+
+
+def _content(line: bytes) -> bytes:
+    """A line of rich's output without its indentation and a box's border (extract._box_content)."""
+    return line.lstrip(b" ").removeprefix(_BOX).lstrip(b" ").rstrip(b" \t\r")
+
+
+_WRAPPER_HEAD: Final = re.compile(rb"[A-Za-z_][\w.]*: ")
+_BOX_BOTTOM: Final = "\u2570".encode()  # rich's traceback box's last line: `╰───╯`
 
 
 def app_line(buf: bytes, start: int, end: int, envelope: str = AUTO) -> bytes:

@@ -73,6 +73,59 @@ def test_a_records_sdk_text_is_read_whole(run: Runner, width: int, traceback: bo
     assert all("requestId:" in line.split("\t")[0] for line in plain.splitlines())
 
 
+class DecryptFailed(Exception):
+    """An app's own exception that wraps the SDK's (its message holds the SDK's text)."""
+
+
+def rich_wrapped_log(width: int, *, chained: bool, depth: int) -> str:
+    """What RichHandler prints (rich's tracebacks) for three SDK errors an app wraps in its own
+    exception, `depth` frames down: `raise DecryptFailed(f"...: {e}") from e` (the SDK's exception
+    shown above the wrapper's) or `from None` (the wrapper's alone)."""
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=False, color_system=None)
+    logger = logging.getLogger(f"kmserr-rich-wrapped-{width}-{chained}-{depth}")
+    logger.handlers[:] = [RichHandler(console=console, rich_tracebacks=True)]
+    logger.propagate = False
+
+    def wrap(left: int, code: str, message: str, rid: str) -> None:
+        if left:
+            wrap(left - 1, code, message, rid)
+            return
+        try:
+            raise TencentCloudSDKException(code, message, rid)
+        except TencentCloudSDKException as e:
+            if chained:
+                raise DecryptFailed(f"decrypt of the blob failed: {e}") from e
+            raise DecryptFailed(f"decrypt of the blob failed: {e}") from None
+
+    for (code, message), rid in zip(ERRORS, RIDS, strict=True):
+        try:
+            wrap(depth, code, message, rid)
+        except DecryptFailed:
+            logger.exception("request failed")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("width", [80, 100, 140])
+@pytest.mark.parametrize("chained", [False, True])
+@pytest.mark.parametrize("depth", [0, 6])
+def test_an_app_exception_that_wraps_the_sdks_is_read_whole(
+    run: Runner, width: int, chained: bool, depth: int,
+) -> None:
+    """rich's exception line of an app's own class whose message holds the SDK's text, wrapped at
+    rich's width below the traceback's box (`DecryptFailed: decrypt of the blob failed:` /
+    `[TencentCloudSDKException] code:...` / ... / `requestId:...`): one error with its message and
+    request ID (its code was read alone, without them; on the compiled core too where no head of
+    rich's own stood in the block)."""
+    text = rich_wrapped_log(width, chained=chained, depth=depth)
+    want = [(code, message, rid) for (code, message), rid in zip(ERRORS, RIDS, strict=True)]
+    # With `from e`, each error is told twice: by the SDK's exception, then by the wrapper's.
+    assert grep_findings(run, text) == [f for f in want for _ in range(2 if chained else 1)]
+    assert summary(run, text) == {code: 1 for code, _ in ERRORS}
+    library = [(f.code, f.message, f.request_id) for hit in kmserr.scan_bytes(text.encode()) for f in hit.findings]
+    assert library == grep_findings(run, text)
+
+
 # Each line of an app's output as a platform keeps it: rich in a container, read from its files,
 # `kubectl logs` or syslog.
 PLATFORMS = {

@@ -59,6 +59,65 @@ fn rich_record_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
     false
 }
 
+/// rich's box around a traceback's frames: its border before a line's content, its last line's first character.
+const BOX_SIDE: &[u8] = "\u{2502}".as_bytes();
+const BOX_BOTTOM: &[u8] = "\u{2570}".as_bytes();
+
+/// A line of rich's output without its indentation and a box's border (`kmserr.scan._content`).
+fn content(line: &[u8]) -> &[u8] {
+    let trim = |b: &[u8]| -> usize { b.iter().take_while(|&&c| c == b' ').count() };
+    let mut line = &line[trim(line)..];
+    if line.starts_with(BOX_SIDE) {
+        line = &line[BOX_SIDE.len()..];
+        line = &line[trim(line)..];
+    }
+    let end = line
+        .iter()
+        .rposition(|&c| !matches!(c, b' ' | b'\t' | b'\r'))
+        .map_or(0, |p| p + 1);
+    &line[..end]
+}
+
+/// Whether the line `buf[ls..le]` is of rich's exception line of a class that wraps the SDK's
+/// text (`raise DecryptError(f"...: {e}") from e`; `kmserr.scan._wrapper_head`): that line, below
+/// a traceback's box, begins with a class's name and `: `, and the SDK's mark, with no request ID
+/// after it on its line, stands on it or below, down to this line (MAX_RECORD_LINES at most).
+fn rich_wrapper_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
+    let (mut at, mut end) = (ls, le);
+    let mut marked = false;
+    for _ in 0..MAX_RECORD_LINES {
+        let text = content(&buf[at..end]);
+        if text.is_empty() || at <= start {
+            return false;
+        }
+        if let Some(mark) = find(text, RICH_LOG_MARK, 0) {
+            if contains(&text[mark..], b"requestId:") {
+                return false; // the SDK's text ends on its line
+            }
+            marked = true;
+        }
+        let above = buf[start..at - 1]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(start, |p| start + p + 1);
+        if content(&buf[above..at - 1]).starts_with(BOX_BOTTOM) {
+            let name = text
+                .iter()
+                .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+                .count();
+            return marked
+                && name > 0
+                && !text[0].is_ascii_digit()
+                && text[name..].starts_with(b": ")
+                && !text.starts_with(RICH_HEAD)
+                && !text.starts_with(RICH_LOG_MARK);
+        }
+        end = at - 1;
+        at = above;
+    }
+    false
+}
+
 /// The first bytes of a line that a platform's envelope may hold (`kmserr.scan.ENVELOPE_FIRST`):
 /// a JSON record, `<PRI>`, kubectl's `[pod/`, a time, a month.
 const ENVELOPE_FIRST: &[u8] = b"{<[\x1e0123456789JFMASOND";
@@ -812,6 +871,7 @@ impl Tails {
             // A line read holds no RICH_HEAD (`reader::precheck` declines it): only others are searched.
             if (result.is_err() && contains(&buf[ls..le], RICH_HEAD))
                 || rich_record_line(buf, start, ls, le)
+                || (buf.get(ls) == Some(&b' ') && rich_wrapper_line(buf, start, ls, le))
                 || (buf.get(ls).is_some_and(|c| ENVELOPE_FIRST.contains(c))
                     && *open.get_or_insert_with(|| marks_open(buf, start, end))
                     && enveloped_rich_line(buf, start, ls, le))
@@ -1515,6 +1575,38 @@ mod tests {
             indented.len() - 1
         ));
         assert!(record_first_line(b"                    ERROR    x"));
+    }
+
+    #[test]
+    fn rich_wrapper_lines_are_declined() {
+        let lines = [
+            "                             \u{2570}\u{2500}\u{2500}\u{256f}",
+            "                             DecryptFailed: decrypt of blob 0 failed:",
+            "                             [TencentCloudSDKException]",
+            "                             code:ResourceUnavailable.CmkDisabled",
+            "                             message:CMK is disabled.",
+            "                             requestId:3f1c2b7a-1111-4222-8333-944455",
+        ];
+        let text = lines.join("\n") + "\n";
+        let b = text.as_bytes();
+        let mut ls = lines[0].len() + 1;
+        for (n, line) in lines.iter().enumerate().skip(1) {
+            let le = ls + line.len();
+            // The mark stands on the third line: the head's line alone holds none yet.
+            assert_eq!(rich_wrapper_line(b, 0, ls, le), n >= 2, "{line}");
+            ls = le + 1;
+        }
+        // rich's own exception line, a line of the box, the SDK's text on one line: no wrapper's.
+        for first in [
+            "TencentCloudSDKException: [TencentCloudSDKException] code:A",
+            "ValueError: [TencentCloudSDKException] code:A message:m requestId:r",
+            "12: [TencentCloudSDKException] code:A",
+        ] {
+            let text = format!("  \u{2570}\u{2500}\u{256f}\n  {first}\n");
+            let b = text.as_bytes();
+            let ls = text.find(first).unwrap() - 2;
+            assert!(!rich_wrapper_line(b, 0, ls, b.len() - 1), "{first}");
+        }
     }
 
     #[test]
