@@ -7,7 +7,8 @@ grep prints every such line, as it must; `--summary` and `--timeline` count erro
 traceback's last line (Python's, indented by rich) that raises an error a line just above told is
 not counted again: the same code and request ID (a chain's cause and wrapper too); without a
 request ID, the same code and message told by a log line, not by another traceback (two
-tracebacks that raise `code:JSONDecodeError ... requestId:None` are two errors). Only there: the
+tracebacks that raise `code:JSONDecodeError ... requestId:None` are two errors), but by the
+SDK's exception on the line just above a wrapper's (an app's class whose message holds its text). Only there: the
 same request ID on two ordinary lines counts twice, as logs that repeat one canned error body
 (load tests, generators) expect.
 """
@@ -47,7 +48,8 @@ class Repeats:
         if not (first.isalpha() or first in _INDENTED or _wrapped(hit)) or not recent or not _raises(hit):
             recent.append(hit)  # most lines: a time, a record's `{` or a level's `[` first
             return hit
-        kept = [finding for finding in hit.findings if not _told(finding, recent)]
+        cause = recent[-1]
+        kept = [finding for finding in hit.findings if not _told(finding, recent) and not _wraps(hit, finding, cause)]
         recent.append(hit)  # with all its errors: a chain's wrapper raises what its cause did
         return hit if len(kept) == len(hit.findings) else hit._replace(findings=tuple(kept))
 
@@ -68,6 +70,30 @@ def _told(finding: Finding, recent: deque[Hit]) -> bool:
             if told.message == message and not _raises(earlier):
                 return True
     return False
+
+
+def _wraps(hit: Hit, finding: Finding, cause: Hit) -> bool:
+    """Whether a traceback's last line of an app's own class raises again, without a request ID, the
+    SDK's error that the line just above raised (`raise DecryptFailed(f"...: {e}") from e`: the
+    cause's traceback, then the wrapper's, whose message holds the SDK's text): a chain's one error.
+    Two tracebacks that each raise the SDK's own class stay two errors."""
+    if finding.request_id is not None or finding.message is None or _wrapped(hit) or _wrapped(cause):
+        return False  # (rich's wrapped lines: their classes stand on the lines above)
+    wrapper, raised = _raised_class(_app_text(hit)), _raised_class(_app_text(cause))
+    if not wrapper or wrapper.endswith(_SDK_CLASS) or not raised.endswith(_SDK_CLASS):
+        return False
+    return any(told.code == finding.code and told.message == finding.message and told.request_id is None
+               for told in cause.findings)
+
+
+_SDK_CLASS: Final = "TencentCloudSDKException"
+
+
+def _raised_class(text: str) -> str:
+    """The class a traceback's last line raises (`pkg.module.Name` of `pkg.module.Name: ...`), or ""."""
+    start = len(text) - len(text.lstrip(" \t"))
+    match = _raised().match(text, start)
+    return text[start : match.end()].rstrip(": \t") if match is not None else ""
 
 
 def _raises(hit: Hit) -> bool:

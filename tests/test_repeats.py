@@ -96,6 +96,50 @@ def test_two_tracebacks_that_raise_the_same_error_without_request_id_are_two(run
     assert summary(run, text) == {"JSONDecodeError": 2}
 
 
+class DecryptFailed(Exception):
+    """An app's own exception that wraps the SDK's (its message holds the SDK's text)."""
+
+
+def chained_log(how: str) -> str:
+    """What Python's logging writes for two failed calls without a request ID (the SDK's network
+    error) that an app wraps: `raise DecryptFailed(f"...: {e}") from e` (`explicit`), the same
+    inside the `except` without `from` (`implicit`), and what `logger.exception` writes for each."""
+    import io
+    import logging
+
+    from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger(f"kmserr-chained-{how}")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    for port in (443, 8443):
+        message = f"HTTPSConnectionPool(host='kms.tencentcloudapi.com', port={port}): Read timed out."
+        try:
+            try:
+                raise TencentCloudSDKException("ClientNetworkError", message, None)
+            except TencentCloudSDKException as e:
+                if how == "explicit":
+                    raise DecryptFailed(f"decrypt failed: {e}") from e
+                raise DecryptFailed(f"decrypt failed: {e}")  # noqa: B904  (the chain Python prints itself)
+        except DecryptFailed:
+            logger.exception("request failed")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("how", ["explicit", "implicit"])
+def test_a_wrapper_that_raises_its_causes_error_without_request_id_counts_once(run: Runner, how: str) -> None:
+    """A chain's cause (the SDK's exception) and its wrapper (an app's class whose message holds the
+    SDK's text) raise one error: without a request ID it counted twice, as two tracebacks would."""
+    text = chained_log(how)
+    assert run("grep", "-c", "-", input=text.encode()).stdout.strip() == "4"  # each error on two lines
+    assert summary(run, text) == {"ClientNetworkError": 2}
+    assert {r["code"]: r["count"] for r in Summary.of(kmserr.scan_bytes(text.encode())).records()} == \
+        {"ClientNetworkError": 2}
+
+
 def test_ordinary_lines_with_one_request_id_each_count(run: Runner) -> None:
     """A log that repeats one canned error body (a load test's, a generator's) is not folded."""
     error = SDK.format(code="ResourceUnavailable.CmkDisabled", message="CMK is disabled.", rid=RID)
