@@ -1169,7 +1169,9 @@ def rich_head(buf: bytes, start: int, end: int, block: int = 0, envelope: str = 
     line = app_line(buf, start, end, envelope)
     if not line.startswith(b" ") and _RICH_LOG_MARK not in line:
         return False
-    if line.startswith(b" ") and start > block and _wrapper_head(buf, block, start, end, envelope):
+    near = max(block, start - WRAPPED_WINDOW)  # the mark on this line or the lines above it
+    if line.startswith(b" ") and start > block and buf.find(_RICH_LOG_MARK, near, end) >= 0 \
+            and _wrapper_head(buf, block, start, end, envelope):
         return True
     from .extract import MAX_RECORD_LINES
 

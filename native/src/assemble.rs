@@ -83,6 +83,9 @@ fn content(line: &[u8]) -> &[u8] {
 /// a traceback's box, begins with a class's name and `: `, and the SDK's mark, with no request ID
 /// after it on its line, stands on it or below, down to this line (MAX_RECORD_LINES at most).
 fn rich_wrapper_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
+    if !contains(&buf[start.max(ls.saturating_sub(4096))..le], RICH_LOG_MARK) {
+        return false; // no mark on this line or the lines above it (`kmserr.forms.WRAPPED_WINDOW`)
+    }
     let (mut at, mut end) = (ls, le);
     let mut marked = false;
     for _ in 0..MAX_RECORD_LINES {
