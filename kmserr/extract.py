@@ -572,6 +572,7 @@ class Extractor:
         lines = lines[-MAX_WRAPPED_LINES:]
         offset = -sum(map(len, lines)) - len(lines)  # where the first line starts, relative to `text`
         lines += text.split("\n")
+        text_last = len(lines) - 1  # `text`'s last line: a head below it reads none of `text`
         if after:  # the lines below, as far as a wrapped line reaches (a cut last one ends it no sooner)
             lines += after[:WRAPPED_WINDOW].split("\n")[:MAX_WRAPPED_LINES]
         # Where each line starts, summed at C speed; and the lines that may be heads, picked at C
@@ -581,12 +582,16 @@ class Extractor:
         heads: Iterable[int] = compress(count(), map(contains, lines, repeat(RICH_HEAD)))
         records: set[int] = set()  # RichHandler's records that the SDK's text goes on in (`_rich_log_record`)
         wrappers: set[int] = set()  # exception lines of classes that wrap the SDK's text (`_rich_wrapper`)
-        if logged:
-            marked = list(compress(count(), map(contains, lines, repeat(RICH_LOG_MARK))))
+        if logged:  # (a mark MAX_RECORD_LINES below `text` at most: a record's first line may be in it)
+            marked = [at for at in compress(count(), map(contains, lines, repeat(RICH_LOG_MARK)))
+                      if at <= text_last + MAX_RECORD_LINES]
             records = {first for at in marked if (first := _rich_log_record(lines, at)) >= 0}
-            wrappers = {head for at in marked if (head := _rich_wrapper(lines, at)) >= 0}
+            bottoms = list(compress(count(), map(contains, lines, repeat(_BOX_BOTTOM))))  # (most texts: none)
+            wrappers = {head for at in marked if bottoms and (head := _rich_wrapper(lines, at, bottoms)) >= 0}
             heads = sorted({*heads, *records, *wrappers})
         for head in heads:
+            if head > text_last:
+                break
             if head < index:
                 continue
             index = head
@@ -815,21 +820,22 @@ def _is_rich_head(content: str) -> bool:
     return "requestId:" not in content
 
 
-def _rich_wrapper(lines: list[str], at: int) -> int:
+def _rich_wrapper(lines: list[str], at: int, bottoms: list[int]) -> int:
     """The line of rich's exception line of another class whose message holds the SDK's text that
     goes on below (`raise DecryptError(f"...: {e}") from e`), when line `at` holds the SDK's mark
-    without a request ID after it: the line below a traceback's box, with the class's bare name,
-    that line or one of MAX_RECORD_LINES above it in the same paragraph; else -1."""
+    without a request ID after it: the line below a traceback's box (`bottoms`: the lines that may
+    be a box's last, in order), with the class's bare name, that line or one of MAX_RECORD_LINES
+    above it in the same paragraph; else -1."""
+    box = bottoms[bisect_left(bottoms, at) - 1] if bottoms[0] < at else -1  # the last above `at`
+    if box < at - MAX_RECORD_LINES or not _box_content(lines[box])[1].startswith(_BOX_BOTTOM):
+        return -1
     mark_line = _box_content(lines[at])[1]
     if "requestId:" in mark_line[mark_line.find(RICH_LOG_MARK) :]:
         return -1
-    for head in range(at, max(at - MAX_RECORD_LINES, 0), -1):
-        content = _box_content(lines[head])[1]
-        if not content:
-            return -1
-        if _box_content(lines[head - 1])[1].startswith(_BOX_BOTTOM):
-            return head if _WRAPPER_HEAD.match(content) is not None and not content.startswith(RICH_HEAD) else -1
-    return -1
+    if not all(_box_content(lines[line])[1] for line in range(box + 1, at)):
+        return -1  # another paragraph
+    content = _box_content(lines[box + 1])[1]
+    return box + 1 if _WRAPPER_HEAD.match(content) is not None and not content.startswith(RICH_HEAD) else -1
 
 
 _BOX_BOTTOM: Final = "\u2570"  # rich's traceback box's last line: `╰───╯`

@@ -1308,6 +1308,9 @@ def _lines_below(buf: bytes, start: int, end: int, left: int) -> tuple[list[int]
         line_end = end if newline < 0 else newline
         if _coloured_head(buf, at, line_end):
             return starts, 0  # another exception line: a candidate, which reads its own next lines
+        line = app_line(buf, at, line_end)
+        if _record_first(line, 0, len(line)):
+            return starts, 0  # another RichHandler record: it ends the text (a flood of heads read once each)
         starts.append(at)
         left = _rich_lines_after(buf, at, line_end, left)
         at = line_end + 1
