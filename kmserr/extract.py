@@ -588,6 +588,7 @@ class Extractor:
             records = {first for at in marked if (first := _rich_log_record(lines, at)) >= 0}
             bottoms = list(compress(count(), map(contains, lines, repeat(_BOX_BOTTOM))))  # (most texts: none)
             wrappers = {head for at in marked if bottoms and (head := _rich_wrapper(lines, at, bottoms)) >= 0}
+            wrappers.update(head for at in marked if (head := _folded_name(lines, at)) >= 0)
             heads = sorted({*heads, *records, *wrappers})
         for head in heads:
             if head > text_last:
@@ -596,7 +597,7 @@ class Extractor:
                 continue
             index = head
             prefix, content = _box_content(lines[index])
-            if not _is_rich_head(content) and index not in wrappers:
+            if not _is_rich_head(content, bool(prefix)) and index not in wrappers:
                 if index not in records:
                     continue
                 column = rich_log_column(lines[index])  # the record's message, from its column on
@@ -620,7 +621,9 @@ class Extractor:
                     # Its lines end before its request ID: what it holds, on its last line (the code,
                     # where it stands on that line; else an empty span at the line's text).
                     joined = _unwrap(contents)
-                    skip = len(RICH_HEAD) if joined.startswith(RICH_HEAD) else 0  # the class's name: read past it
+                    head_at = joined.find(RICH_HEAD)  # the class's name (and its module): read past it
+                    skip = head_at + len(RICH_HEAD) if head_at == 0 or (
+                        head_at > 0 and _MODULE.fullmatch(joined, 0, head_at)) else 0
                     found = self.find(joined[skip:])
                     at = starts[last] + len(prefix) + (skip if last == index else 0)
                     inner = [f._replace(start=f.start + at, end=f.end + at) if last == index
@@ -801,18 +804,58 @@ def _may_head(text: str) -> bool:
     its indentation and box alone (`_box_content`). Its first RICH_HEAD a line, linear in the text."""
     at = text.find(RICH_HEAD)
     while at >= 0:
-        if text[text.rfind("\n", 0, at) + 1 : at].lstrip(" \t") in ("", "\u2502 "):
-            return True
+        line = text[text.rfind("\n", 0, at) + 1 : at]
+        before = line.lstrip(" \t").removeprefix("\u2502 ")
+        if not before or (len(before) < len(line) and _MODULE.fullmatch(before)):
+            return True  # (Python's own traceback's, that RichHandler wrapped in its column)
         end = text.find("\n", at)
         at = text.find(RICH_HEAD, end) if end >= 0 else -1
     return False
 
 
-def _is_rich_head(content: str) -> bool:
+def _folded_name(lines: list[str], at: int) -> int:
+    """The first line of Python's own exception line of the SDK's class whose module and name
+    RichHandler folded at its column, so that no line holds the whole `TencentCloudSDKException:`
+    (`tencentcloud.common...TencentCloudS` / `DKException: [TencentCloudSDKException]`), when line
+    `at` holds the SDK's mark without a request ID after it; else -1. The name's parts are one word
+    a line, up to MAX_FOLDS lines above."""
+    content = _box_content(lines[at])[1]
+    mark = content.find(RICH_LOG_MARK)
+    if "requestId:" in content[mark:]:
+        return -1
+    name = content[:mark].rstrip(" ")  # the name's last part on the mark's line (or none)
+    if " " in name or (name and not name.endswith(":")) or RICH_HEAD in name:
+        return -1  # (a line that holds the whole name is rich's head line: `_is_rich_head`)
+    joined = name
+    for head in range(at - 1, max(at - 1 - MAX_FOLDS, -1), -1):
+        piece = _box_content(lines[head])[1]
+        if not piece or " " in piece or RICH_HEAD in piece:
+            return -1
+        joined = piece + joined
+        if _FOLDED_CLASS.fullmatch(joined):
+            return head
+    return -1
+
+
+# Python's own traceback's name of the SDK's class: its module, then the class, then `:`.
+_FOLDED_CLASS: Final = _lazy(r"[A-Za-z_][\w.]{0,200}\.TencentCloudSDKException:")
+
+
+# The module before a class's name in Python's own traceback (`tencentcloud.common.exception.
+# tencent_cloud_sdk_exception.`), or its end where RichHandler folded it onto the line above.
+_MODULE: Final = _lazy(r"[A-Za-z_][\w.]{0,200}\.")
+
+
+def _is_rich_head(content: str, indented: bool = False) -> bool:
     """Whether a line is rich's exception line of an SDK error that goes on below: the class's bare
-    name (Python's traceback writes its module too), alone or before the SDK's text, no request ID."""
+    name (Python's traceback writes its module too: an `indented` line of it is RichHandler's
+    wrapping, a line at the margin Python's own, whose newline is its message's), alone or before
+    the SDK's text, no request ID."""
     if not content.startswith(RICH_HEAD):
-        return False
+        module = _MODULE.match(content) if indented else None
+        if module is None or not content.startswith(RICH_HEAD, module.end()):
+            return False
+        content = content[module.end() :]
     # What follows the name first, the request ID last: a line flooded with the name (1 MB of
     # `TencentCloudSDKException: `) is neither copied nor searched through (0.8 ms of its 14).
     if len(content) > len(RICH_HEAD) and not content.startswith(" [TencentCloudSDKException]", len(RICH_HEAD)):

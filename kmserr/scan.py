@@ -1171,7 +1171,7 @@ def rich_head(buf: bytes, start: int, end: int, block: int = 0, envelope: str = 
         return False
     near = max(block, start - WRAPPED_WINDOW)  # the mark on this line or the lines above it
     if line.startswith(b" ") and start > block and buf.find(_RICH_LOG_MARK, near, end) >= 0 \
-            and _wrapper_head(buf, block, start, end, envelope):
+            and (_wrapper_head(buf, block, start, end, envelope) or _folded_head(buf, block, start, end, envelope)):
         return True
     from .extract import MAX_RECORD_LINES
 
@@ -1219,6 +1219,41 @@ def _wrapper_head(buf: bytes, block: int, start: int, end: int, envelope: str) -
             return mark > 0 and text.find(b"requestId:", mark, len(text) if mark_end < 0 else mark_end) < 0
         at, line_end = above, at - 1
     return False
+
+
+def _folded_head(buf: bytes, block: int, start: int, end: int, envelope: str) -> bool:
+    """Whether the line `buf[start:end]` is of Python's own exception line of the SDK's class whose
+    module and name RichHandler folded at its column, no line holding the whole RICH_HEAD
+    (extract._folded_name): the SDK's mark, no request ID after it on its line, on this line or
+    one of MAX_RECORD_LINES above, below MAX_FOLDS one-word lines that end the class's name."""
+    from .extract import MAX_RECORD_LINES
+
+    at, line_end = start, end
+    for _ in range(MAX_RECORD_LINES):
+        content = _content(app_line(buf, at, line_end, envelope))
+        if not content or at <= block:
+            return False
+        mark = content.find(_RICH_LOG_MARK)
+        above = buf.rfind(b"\n", block, at - 1) + 1 or block
+        if mark >= 0:
+            name = content[:mark].rstrip(b" ")
+            if b"requestId:" in content[mark:] or b" " in name or (name and not name.endswith(b":")):
+                return False
+            for _ in range(MAX_FOLDS):
+                piece = _content(app_line(buf, above, at - 1, envelope))
+                if not piece or b" " in piece or at <= block:
+                    return False
+                name = piece + name
+                if _FOLDED_CLASS.fullmatch(name):
+                    return True
+                at = above
+                above = buf.rfind(b"\n", block, at - 1) + 1 or block
+            return False
+        at, line_end = above, at - 1
+    return False
+
+
+_FOLDED_CLASS: Final = re.compile(rb"[A-Za-z_][\w.]{0,200}\.TencentCloudSDKException:")
 
 
 def _content(line: bytes) -> bytes:

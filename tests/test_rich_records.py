@@ -33,12 +33,14 @@ ERRORS = [
 ]
 
 
-def rich_log(width: int, *, traceback: bool, words: str = "Decrypt failed", rids: list[str] = RIDS) -> str:
-    """What RichHandler prints for three SDK errors logged with their text in the message."""
+def rich_log(width: int, *, traceback: bool, words: str = "Decrypt failed", rids: list[str] = RIDS,
+             rich_tracebacks: bool = True, show_path: bool = True) -> str:
+    """What RichHandler prints for three SDK errors logged with their text in the message (with
+    `rich_tracebacks=False`, RichHandler's default, Python's own traceback in the message's column)."""
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=False, color_system=None)
-    logger = logging.getLogger(f"kmserr-rich-{width}-{traceback}-{len(words)}")
-    logger.handlers[:] = [RichHandler(console=console, rich_tracebacks=True)]
+    logger = logging.getLogger(f"kmserr-rich-{width}-{traceback}-{len(words)}-{rich_tracebacks}-{show_path}")
+    logger.handlers[:] = [RichHandler(console=console, rich_tracebacks=rich_tracebacks, show_path=show_path)]
     logger.propagate = False
     for (code, message), rid in zip(ERRORS, rids, strict=True):
         try:
@@ -170,6 +172,47 @@ def test_a_request_id_rich_folded_is_read_from_the_lines_below(run: Runner, widt
     want = [(code, message, rid) for (code, message), rid in zip(ERRORS, RIDS, strict=True)]
     assert grep_findings(run, text) == [f for f in want for _ in range(2 if traceback else 1)]
     assert summary(run, text) == {code: 1 for code, _ in ERRORS}
+
+
+@pytest.mark.parametrize("width", [80, 100, 120, 200])
+def test_pythons_own_traceback_that_richhandler_wrapped_is_read_whole(run: Runner, width: int) -> None:
+    """RichHandler's default (`rich_tracebacks=False`) writes Python's own traceback in the message's
+    column, wrapped there: its last line, `tencentcloud.common.exception.tencent_cloud_sdk_exc` /
+    `eption.TencentCloudSDKException:` / `[TencentCloudSDKException]` / ..., was read a line at a
+    time (the code without its message and request ID). The record's message tells each error
+    first. (Without the path on the right: this file's long name leaves a column at 80 narrower
+    than the class's name, which rich folds in turn: a limit.)"""
+    text = rich_log(width, traceback=True, rich_tracebacks=False, show_path=False)
+    want = [(code, message, rid) for (code, message), rid in zip(ERRORS, RIDS, strict=True)]
+    assert grep_findings(run, text) == [f for f in want for _ in range(2)]
+    assert summary(run, text) == {code: 1 for code, _ in ERRORS}
+
+
+def _raise_deep(depth: int, code: str, message: str, rid: str) -> None:
+    if depth:
+        _raise_deep(depth - 1, code, message, rid)
+        return
+    raise TencentCloudSDKException(code, message, rid)
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_pythons_own_traceback_of_a_deep_stack_that_richhandler_wrapped(run: Runner, width: int) -> None:
+    """As above, with a stack of a dozen frames: the record's first line stands far above the
+    exception line, which alone says where the error's lines begin (its class's name folded over
+    two lines at 80 and 100 columns: `...tencent_cloud_sdk_exception.Te` / `ncentCloudSDKException:
+    [TencentCloudSDKException]`); the compiled core read its code line alone."""
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=False, color_system=None)
+    logger = logging.getLogger(f"kmserr-rich-deep-{width}")
+    logger.handlers[:] = [RichHandler(console=console)]
+    logger.propagate = False
+    for (code, message), rid in zip(ERRORS, RIDS, strict=True):
+        try:
+            _raise_deep(12, code, message, rid)
+        except TencentCloudSDKException:
+            logger.exception("request failed")
+    text = out.getvalue()
+    assert grep_findings(run, text) == [(code, message, rid) for (code, message), rid in zip(ERRORS, RIDS, strict=True)]
 
 
 def test_a_folded_request_id_that_is_no_uuid_is_cut_not_wrong(run: Runner) -> None:

@@ -121,6 +121,78 @@ fn rich_wrapper_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
     false
 }
 
+/// Lines of the SDK's class's name that RichHandler folded above the line with its mark
+/// (`kmserr.forms.MAX_FOLDS`).
+const MAX_FOLDS: usize = 3;
+
+/// Whether `name` is Python's name of the SDK's class with its module, then `:`
+/// (`kmserr.scan._FOLDED_CLASS`: `[A-Za-z_][\w.]*\.TencentCloudSDKException:`).
+fn folded_class(name: &[u8]) -> bool {
+    const CLASS: &[u8] = b".TencentCloudSDKException:";
+    name.len() > CLASS.len()
+        && name.ends_with(CLASS)
+        && (name[0].is_ascii_alphabetic() || name[0] == b'_')
+        && name[..name.len() - CLASS.len()]
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+}
+
+/// Whether the line `buf[ls..le]` is of Python's own exception line of the SDK's class whose module
+/// and name RichHandler folded at its column, no line holding the whole `TencentCloudSDKException:`
+/// (`kmserr.scan._folded_head`): the SDK's mark, no request ID after it on its line, on this line
+/// or one of MAX_RECORD_LINES above, below MAX_FOLDS one-word lines that end the class's name.
+fn rich_folded_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
+    let line_above = |at: usize| {
+        buf[start..at - 1]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(start, |p| start + p + 1)
+    };
+    let (mut at, mut end) = (ls, le);
+    for _ in 0..MAX_RECORD_LINES {
+        let text = content(&buf[at..end]);
+        if text.is_empty() || at <= start {
+            return false;
+        }
+        let above = line_above(at);
+        if let Some(mark) = find(text, RICH_LOG_MARK, 0) {
+            let mut name = text[..mark].to_vec();
+            while name.last() == Some(&b' ') {
+                name.pop();
+            }
+            if contains(&text[mark..], b"requestId:")
+                || name.contains(&b' ')
+                || (!name.is_empty() && !name.ends_with(b":"))
+            {
+                return false;
+            }
+            let (mut at, mut above) = (at, above);
+            for _ in 0..MAX_FOLDS {
+                if at <= start {
+                    return false;
+                }
+                let piece = content(&buf[above..at - 1]);
+                if piece.is_empty() || piece.contains(&b' ') {
+                    return false;
+                }
+                name.splice(0..0, piece.iter().copied());
+                if folded_class(&name) {
+                    return true;
+                }
+                at = above;
+                if at <= start {
+                    return false;
+                }
+                above = line_above(at);
+            }
+            return false;
+        }
+        end = at - 1;
+        at = above;
+    }
+    false
+}
+
 /// The first bytes of a line that a platform's envelope may hold (`kmserr.scan.ENVELOPE_FIRST`):
 /// a JSON record, `<PRI>`, kubectl's `[pod/`, a time, a month.
 const ENVELOPE_FIRST: &[u8] = b"{<[\x1e0123456789JFMASOND";
@@ -874,7 +946,9 @@ impl Tails {
             // A line read holds no RICH_HEAD (`reader::precheck` declines it): only others are searched.
             if (result.is_err() && contains(&buf[ls..le], RICH_HEAD))
                 || rich_record_line(buf, start, ls, le)
-                || (buf.get(ls) == Some(&b' ') && rich_wrapper_line(buf, start, ls, le))
+                || (buf.get(ls) == Some(&b' ')
+                    && (rich_wrapper_line(buf, start, ls, le)
+                        || rich_folded_line(buf, start, ls, le)))
                 || (buf.get(ls).is_some_and(|c| ENVELOPE_FIRST.contains(c))
                     && *open.get_or_insert_with(|| marks_open(buf, start, end))
                     && enveloped_rich_line(buf, start, ls, le))
@@ -1610,6 +1684,34 @@ mod tests {
             let ls = text.find(first).unwrap() - 2;
             assert!(!rich_wrapper_line(b, 0, ls, b.len() - 1), "{first}");
         }
+    }
+
+    #[test]
+    fn folded_class_names_are_declined() {
+        let lines = [
+            "       raise TencentCloudSDKException(code, message, rid)",
+            "    tencentcloud.common.exception.tencent_cloud_sdk_exception.TencentCloudS",
+            "    DKException: [TencentCloudSDKException]",
+            "    code:ResourceUnavailable.CmkDisabled message:CMK is disabled.",
+            "    requestId:7c0e4b1a-7f39-4a4b-9e0a-3b8a1c2d4e00",
+        ];
+        let text = lines.join("\n") + "\n";
+        let b = text.as_bytes();
+        let mut ls = 0;
+        for (n, line) in lines.iter().enumerate() {
+            let le = ls + line.len();
+            assert_eq!(rich_folded_line(b, 0, ls, le), n >= 2, "{line}");
+            ls = le + 1;
+        }
+        assert!(folded_class(
+            b"tencentcloud.common.TencentCloudSDKException:"
+        ));
+        assert!(!folded_class(b".TencentCloudSDKException:"));
+        assert!(!folded_class(b"x y.TencentCloudSDKException:"));
+        // The name's last part with a request ID after the mark: the SDK's text ends on its line.
+        let one =
+            "    a.TencentCloudS\n    DKException: [TencentCloudSDKException] code:A requestId:r\n";
+        assert!(!rich_folded_line(one.as_bytes(), 0, 20, one.len() - 1));
     }
 
     #[test]
