@@ -262,8 +262,27 @@ def open_wrapped(buf: bytes, start: int, end: int) -> int:
                 continue  # Python's and Java's tracebacks name the class with its module: not rich's
         if rich_head(buf, line, end if line_end < 0 else line_end, start):
             # A record's with its first lines above it (its time and level), which tell its message's column.
-            held = min(held, line if literal is _RICH_HEAD else _record_start(buf, start, line))
-    return held
+            held = min(held, line if literal is _RICH_HEAD else _record_top(buf, start, line))
+    # Not between a request ID that rich folded and its rest: that record is read now, whole.
+    return _past_folded(buf, start, held, end) if held < end else held
+
+
+def _record_top(buf: bytes, start: int, line_start: int) -> int:
+    """Where the RichHandler record whose line starts at `line_start` begins: its first line (its
+    time and level), MAX_RECORD_LINES above at most, else that many lines above (`_record_start`):
+    a record above it is not cut."""
+    from .extract import MAX_RECORD_LINES
+
+    at = line_start
+    for _ in range(MAX_RECORD_LINES + 1):
+        line_end = buf.find(b"\n", at)
+        line = app_line(buf, at, line_end if line_end >= 0 else len(buf))
+        if _record_first(line, 0, len(line)):
+            return at
+        if at <= start:
+            break
+        at = buf.rfind(b"\n", start, at - 1) + 1 or start
+    return _record_start(buf, start, line_start)
 
 
 # A line that the lines below it may still complete: a pretty-printed object's code (its message and
@@ -276,6 +295,12 @@ _OPEN_HEAD: Final = re.compile(rb"err\.code=|(?:Error|Exception|\)): \(\d{3,6}\)
 
 
 def open_start(buf: bytes, floor: int, end: int) -> int:
+    """`_open_start`, not between a request ID that rich folded and its rest (that record is read now, whole)."""
+    held = _open_start(buf, floor, end)
+    return _past_folded(buf, floor, held, end) if held < end else held
+
+
+def _open_start(buf: bytes, floor: int, end: int) -> int:
     """Where the lines at the end of `buf[floor:end]` (whole lines) that lines not read yet may
     complete begin: an error of a pretty-printed object or a stack whose other lines have not come
     (`search._blocks` holds them a moment, as a file's block would hold the lines below); `end`
@@ -730,10 +755,12 @@ class LineScanner:
                     raw, text[:-1] if text[-1:] == "\r" else text, findings)
             else:
                 # rich's exception line (its colours looked through only in a coloured block): its next lines end it
-                if not forced and (_coloured_head(buf, line_start, line_end) if coloured
-                                   else buf.find(_RICH_HEAD, line_start, line_end) >= 0
-                                   or ((logged := rich_marks_open(buf, start, end) if logged is None else logged)
-                                       and rich_head(buf, line_start, line_end, start, self._envelope))):
+                # (and a RichHandler record's, as a terminal shows it in a block with colours)
+                if not forced and ((_coloured_head(buf, line_start, line_end) if coloured
+                                    else buf.find(_RICH_HEAD, line_start, line_end) >= 0)
+                                   or ((logged := _marks_open(buf, start, end, coloured) if logged is None else logged)
+                                       and _rich_head_shown(buf, line_start, line_end, start, self._envelope,
+                                                            coloured))):
                     left = _rich_lines_after(buf, line_start, line_end, 0)
                     if not left and buf.find(_RICH_HEAD, line_start, line_end) < 0:
                         # A RichHandler record's: read with its first lines, which may stand above.
@@ -1140,6 +1167,31 @@ def _coloured_head(buf: bytes, start: int, end: int) -> bool:
     """Whether a coloured line is rich's exception line once its colours are gone (ansi.py)."""
     shown, start, end = _shown(buf, start, end)
     return shown.find(_RICH_HEAD, start, end) >= 0
+
+
+def _marks_open(buf: bytes, start: int, end: int, coloured: bool) -> bool:
+    """`rich_marks_open` of a block as a terminal shows it (a colour may stand inside the mark)."""
+    if not coloured:
+        return rich_marks_open(buf, start, end)
+    from .ansi import strip_bytes
+
+    shown = strip_bytes(buf[start:end])
+    return rich_marks_open(shown, 0, len(shown))
+
+
+def _rich_head_shown(buf: bytes, start: int, end: int, block: int, envelope: str, coloured: bool) -> bool:
+    """`rich_head` of a line of a block as a terminal shows it, with the lines above it so: a
+    RichHandler record in a block with a terminal's colours (its own, or another line's)."""
+    if not coloured:
+        return rich_head(buf, start, end, block, envelope)
+    from .ansi import strip_bytes
+
+    low = max(block, start - WRAPPED_WINDOW)
+    if low > block:
+        low = buf.find(b"\n", low - 1, start) + 1 or start  # (a whole line first)
+    above = strip_bytes(buf[low:start])
+    shown = above + strip_bytes(buf[start:end])
+    return rich_head(shown, len(above), len(shown), 0, envelope)
 
 
 def rich_marks_open(buf: bytes, start: int, end: int) -> bool:

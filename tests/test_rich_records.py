@@ -34,12 +34,12 @@ ERRORS = [
 
 
 def rich_log(width: int, *, traceback: bool, words: str = "Decrypt failed", rids: list[str] = RIDS,
-             rich_tracebacks: bool = True, show_path: bool = True) -> str:
+             rich_tracebacks: bool = True, show_path: bool = True, colour: bool = False) -> str:
     """What RichHandler prints for three SDK errors logged with their text in the message (with
     `rich_tracebacks=False`, RichHandler's default, Python's own traceback in the message's column)."""
     out = io.StringIO()
-    console = Console(file=out, width=width, force_terminal=False, color_system=None)
-    logger = logging.getLogger(f"kmserr-rich-{width}-{traceback}-{len(words)}-{rich_tracebacks}-{show_path}")
+    console = Console(file=out, width=width, force_terminal=colour, color_system="truecolor" if colour else None)
+    logger = logging.getLogger(f"kmserr-rich-{width}-{traceback}-{len(words)}-{rich_tracebacks}-{show_path}-{colour}")
     logger.handlers[:] = [RichHandler(console=console, rich_tracebacks=rich_tracebacks, show_path=show_path)]
     logger.propagate = False
     for (code, message), rid in zip(ERRORS, rids, strict=True):
@@ -213,6 +213,52 @@ def test_pythons_own_traceback_of_a_deep_stack_that_richhandler_wrapped(run: Run
             logger.exception("request failed")
     text = out.getvalue()
     assert grep_findings(run, text) == [(code, message, rid) for (code, message), rid in zip(ERRORS, RIDS, strict=True)]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_a_file_and_a_pipe_read_folded_request_ids_alike(n: int, core: str) -> None:
+    """A file and the same bytes from a pipe: a block's or a read's held lines began between a
+    request ID that rich folded and its rest (a record's lines counted up from a later record's
+    mark, or a stream's indented lines), and that ID was read as none on one of them."""
+    import os
+    import subprocess
+    import sys
+
+    path = CAPTURES / f"rich-15.0.0-handler-folded-ids-{n}.txt"
+    env = {key: value for key, value in os.environ.items() if key != "KMSERR_NO_EXTENSIONS"}
+    if core == "python":
+        env["KMSERR_NO_EXTENSIONS"] = "1"
+    command = [sys.executable, "-m", "kmserr", "grep", "--json"]
+    from_file = subprocess.run([*command, str(path)], capture_output=True, check=False, env=env).stdout
+    from_pipe = subprocess.run(command, input=path.read_bytes(), capture_output=True, check=False, env=env).stdout
+    def matches(printed: bytes) -> list[tuple[int, list[dict[str, object]]]]:
+        return [(record["line_number"], record["matches"]) for record in map(json.loads, printed.splitlines())]
+
+    assert matches(from_file) == matches(from_pipe)
+    found = [m for _, line in matches(from_file) for m in line]
+    assert found
+    text = path.read_text(encoding="utf-8")
+    for match in found:  # each request ID as the SDK wrote it: a UUID whole, `None` none
+        rid = match["request_id"]
+        assert rid is None or len(rid) == 36 or "-" not in rid or rid.startswith("req-"), rid
+    assert not [m for m in found if m["request_id"] is None and "requestId:None" not in text]
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("coloured", ["records", "a line above"])
+def test_a_record_in_a_block_with_a_terminals_colours(run: Runner, width: int, coloured: str) -> None:
+    """RichHandler on a terminal (`docker run -t`, FORCE_COLOR), or plain records below one coloured
+    line of another logger's (uvicorn's `\x1b[32mINFO\x1b[0m:`): in a block with colours only rich's
+    exception line was looked for, and a record's SDK text was read a line at a time (its code
+    alone; on the compiled core with the path on the right in its message)."""
+    want = [(code, message, rid) for (code, message), rid in zip(ERRORS, RIDS, strict=True)]
+    if coloured == "records":
+        text = rich_log(width, traceback=False, colour=True)
+        assert "\x1b[" in text
+    else:
+        text = '\x1b[32mINFO\x1b[0m:     10.0.0.1:51234 - "GET /health HTTP/1.1" \x1b[32m200 OK\x1b[0m\n' + \
+            rich_log(width, traceback=False)
+    assert grep_findings(run, text) == want
 
 
 def test_a_folded_request_id_that_is_no_uuid_is_cut_not_wrong(run: Runner) -> None:
