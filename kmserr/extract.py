@@ -924,7 +924,11 @@ def _unwrap(contents: list[str], width: int = 0) -> str:
     width = width or max(map(_cells, contents))
     joined = [contents[0]]
     for previous, content in pairwise(contents):
-        folded = " " not in previous and _cells(previous) >= width and not content.startswith(_SDK_KEYS)
+        cells = _cells(previous)
+        # (a wide character that did not fit in the last cell went to the next line whole)
+        folded = " " not in previous and (cells >= width or (
+            cells == width - 1 and _cells(previous[-1]) == 2 and _cells(content[:1]) == 2)) \
+            and not content.startswith(_SDK_KEYS)
         joined.append(content if folded else " " + content)
     return "".join(joined)
 

@@ -261,6 +261,25 @@ def test_a_record_in_a_block_with_a_terminals_colours(run: Runner, width: int, c
     assert grep_findings(run, text) == want
 
 
+def test_a_chinese_message_folded_a_cell_short_of_the_column(run: Runner) -> None:
+    """rich folds a Chinese message that has no space at its column; where the next character, two
+    cells wide, does not fit the last cell, the line ends a cell short and the character begins the
+    next: the parts were joined with a space (`密钥状态 后重试`). At every width from 90 to 150."""
+    message = "密钥已被禁用，请检查密钥状态后重试，或联系管理员开启该密钥"
+    short = 0
+    for width in range(90, 151):
+        out = io.StringIO()
+        logger = logging.getLogger(f"kmserr-rich-cjk-{width}")
+        logger.handlers[:] = [RichHandler(console=Console(file=out, width=width, force_terminal=False,
+                                                          color_system=None))]
+        logger.propagate = False
+        logger.error("Decrypt failed: %s", TencentCloudSDKException("InvalidParameter", message, RIDS[0]))
+        text = out.getvalue()
+        short += any(line.rstrip().endswith(("态", "后", "试")) for line in text.splitlines()[1:-1])
+        assert grep_findings(run, text) == [("InvalidParameter", message, RIDS[0])], width
+    assert short  # (some widths end a line a cell short)
+
+
 def test_a_folded_request_id_that_is_no_uuid_is_cut_not_wrong(run: Runner) -> None:
     """Where rich's folded parts make no UUID (an ID of another shape), which of the lines below are
     its parts cannot be told: it is reported as none rather than as its first part."""
