@@ -51,12 +51,17 @@ fn rich_record_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
             return false;
         }
         end = at - 1;
-        at = buf[start..end]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(start, |p| start + p + 1);
+        at = line_above(buf, start, at);
     }
     false
+}
+
+/// Where the line above the one at `at` (> `start`) begins, within `buf[start..]`.
+fn line_above(buf: &[u8], start: usize, at: usize) -> usize {
+    buf[start..at - 1]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(start, |p| start + p + 1)
 }
 
 /// rich's box around a traceback's frames: its border before a line's content, its last line's first character.
@@ -99,10 +104,7 @@ fn rich_wrapper_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
             }
             marked = true;
         }
-        let above = buf[start..at - 1]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(start, |p| start + p + 1);
+        let above = line_above(buf, start, at);
         if content(&buf[above..at - 1]).starts_with(BOX_BOTTOM) {
             let name = text
                 .iter()
@@ -142,19 +144,13 @@ fn folded_class(name: &[u8]) -> bool {
 /// (`kmserr.scan._folded_head`): the SDK's mark, no request ID after it on its line, on this line
 /// or one of MAX_RECORD_LINES above, below MAX_FOLDS one-word lines that end the class's name.
 fn rich_folded_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
-    let line_above = |at: usize| {
-        buf[start..at - 1]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(start, |p| start + p + 1)
-    };
     let (mut at, mut end) = (ls, le);
     for _ in 0..MAX_RECORD_LINES {
         let text = content(&buf[at..end]);
         if text.is_empty() || at <= start {
             return false;
         }
-        let above = line_above(at);
+        let above = line_above(buf, start, at);
         if let Some(mark) = find(text, RICH_LOG_MARK, 0) {
             let mut name = text[..mark].to_vec();
             while name.last() == Some(&b' ') {
@@ -183,7 +179,7 @@ fn rich_folded_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
                 if at <= start {
                     return false;
                 }
-                above = line_above(at);
+                above = line_above(buf, start, at);
             }
             return false;
         }
@@ -220,10 +216,7 @@ fn enveloped_rich_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
             return false;
         }
         end = at - 1;
-        at = buf[start..end]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(start, |p| start + p + 1);
+        at = line_above(buf, start, at);
     }
     false
 }
