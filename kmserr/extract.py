@@ -587,7 +587,7 @@ class Extractor:
                       if at <= text_last + MAX_RECORD_LINES]
             records = {first for at in marked if (first := _rich_log_record(lines, at)) >= 0}
             bottoms = list(compress(count(), map(contains, lines, repeat(_BOX_BOTTOM))))  # (most texts: none)
-            wrappers = {head for at in marked if bottoms and (head := _rich_wrapper(lines, at, bottoms)) >= 0}
+            wrappers = {head for at in marked if (head := _rich_wrapper(lines, at, bottoms)) >= 0}
             wrappers.update(head for at in marked if (head := _folded_name(lines, at)) >= 0)
             heads = sorted({*heads, *records, *wrappers})
         for head in heads:
@@ -843,7 +843,7 @@ _FOLDED_CLASS: Final = _lazy(r"[A-Za-z_][\w.]{0,200}\.TencentCloudSDKException:"
 
 # The module before a class's name in Python's own traceback (`tencentcloud.common.exception.
 # tencent_cloud_sdk_exception.`), or its end where RichHandler folded it onto the line above.
-_MODULE: Final = _lazy(r"[A-Za-z_][\w.]{0,200}\.")
+_MODULE: Final = _lazy(r"(?:[A-Za-z_][\w.]{0,200})?\.")  # (`.` alone: rich folded the name at the dot)
 
 
 def _is_rich_head(content: str, indented: bool = False) -> bool:
@@ -864,21 +864,26 @@ def _is_rich_head(content: str, indented: bool = False) -> bool:
 
 
 def _rich_wrapper(lines: list[str], at: int, bottoms: list[int]) -> int:
-    """The line of rich's exception line of another class whose message holds the SDK's text that
-    goes on below (`raise DecryptError(f"...: {e}") from e`), when line `at` holds the SDK's mark
-    without a request ID after it: the line below a traceback's box (`bottoms`: the lines that may
-    be a box's last, in order), with the class's bare name, that line or one of MAX_RECORD_LINES
-    above it in the same paragraph; else -1."""
-    box = bottoms[bisect_left(bottoms, at) - 1] if bottoms[0] < at else -1  # the last above `at`
-    if box < at - MAX_RECORD_LINES or not _box_content(lines[box])[1].startswith(_BOX_BOTTOM):
-        return -1
-    mark_line = _box_content(lines[at])[1]
+    """The line of an exception line of another class whose message holds the SDK's text that goes
+    on below (`raise DecryptError(f"...: {e}") from e`), when line `at` holds the SDK's mark
+    without a request ID after it: the first of its paragraph's lines (MAX_RECORD_LINES at most),
+    with the class's name, below rich's traceback box (`bottoms`: the lines that may be a box's
+    last) or below Python's own traceback's source line, indented deeper (RichHandler wrapped the
+    traceback in its column); else -1."""
+    prefix, mark_line = _box_content(lines[at])
     if "requestId:" in mark_line[mark_line.find(RICH_LOG_MARK) :]:
         return -1
-    if not all(_box_content(lines[line])[1] for line in range(box + 1, at)):
-        return -1  # another paragraph
-    content = _box_content(lines[box + 1])[1]
-    return box + 1 if _WRAPPER_HEAD.match(content) is not None and not content.startswith(RICH_HEAD) else -1
+    for head in range(at, max(at - MAX_RECORD_LINES, 0), -1):
+        above_prefix, above = _box_content(lines[head - 1])
+        if not above:
+            return -1
+        if (above.startswith(_BOX_BOTTOM) and head - 1 in bottoms) or (
+                prefix and not prefix.strip() and len(above_prefix) > len(prefix) and not above_prefix.strip()):
+            content = _box_content(lines[head])[1]
+            return head if _WRAPPER_HEAD.match(content) is not None and not content.startswith(RICH_HEAD) else -1
+        if above_prefix != prefix:
+            return -1  # another paragraph
+    return -1
 
 
 _BOX_BOTTOM: Final = "\u2570"  # rich's traceback box's last line: `╰───╯`

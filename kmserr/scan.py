@@ -1257,12 +1257,18 @@ def _wrapper_head(buf: bytes, block: int, start: int, end: int, envelope: str) -
     lines: list[bytes] = []
     at, line_end = start, end
     for _ in range(MAX_RECORD_LINES):
-        content = _content(app_line(buf, at, line_end, envelope))
+        line = app_line(buf, at, line_end, envelope)
+        content = _content(line)
         if not content or at <= block:
             return False
         lines.append(content)
         above = buf.rfind(b"\n", block, at - 1) + 1 or block
-        if _content(app_line(buf, above, at - 1, envelope)).startswith(_BOX_BOTTOM):
+        above_line = app_line(buf, above, at - 1, envelope)
+        above_content = _content(above_line)
+        indent, above_indent = _spaces(line), _spaces(above_line)
+        # Below rich's box, or below Python's own traceback's source line, indented deeper (RichHandler's column).
+        if above_content.startswith(_BOX_BOTTOM) or (0 < indent < above_indent and above_content
+                                                     and not line.startswith(_BOX, indent)):
             if _WRAPPER_HEAD.match(content) is None or content.startswith(_RICH_HEAD):
                 return False
             text = b"\n".join(reversed(lines))
@@ -1306,6 +1312,11 @@ def _folded_head(buf: bytes, block: int, start: int, end: int, envelope: str) ->
 
 
 _FOLDED_CLASS: Final = re.compile(rb"[A-Za-z_][\w.]{0,200}\.TencentCloudSDKException:")
+
+
+def _spaces(line: bytes) -> int:
+    """How many blanks a line begins with."""
+    return len(line) - len(line.lstrip(b" "))
 
 
 def _content(line: bytes) -> bytes:

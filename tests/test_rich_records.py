@@ -280,6 +280,32 @@ def test_a_chinese_message_folded_a_cell_short_of_the_column(run: Runner) -> Non
     assert short  # (some widths end a line a cell short)
 
 
+def test_a_chain_in_pythons_own_traceback_that_richhandler_wrapped(run: Runner) -> None:
+    """`raise DecryptFailed(f"...: {e}") from e` logged with RichHandler's default (Python's own
+    traceback in its column): the wrapper's exception line, below its source line (indented deeper),
+    was read a line at a time, and a class's name that rich folded at its module's dot
+    (`...tencent_cloud_sdk_exception` / `.TencentCloudSDKException: ...`) too. At every width from
+    100 to 200 (the path on the right left out: this file's long name narrows the column)."""
+    want = [(code, message, rid) for (code, message), rid in zip(ERRORS, RIDS, strict=True)]
+    for width in range(100, 201, 3):
+        out = io.StringIO()
+        logger = logging.getLogger(f"kmserr-rich-chain-plain-{width}")
+        logger.handlers[:] = [RichHandler(console=Console(file=out, width=width, force_terminal=False,
+                                                          color_system=None), show_path=False)]
+        logger.propagate = False
+        for (code, message), rid in zip(ERRORS, RIDS, strict=True):
+            try:
+                try:
+                    _raise_deep(2, code, message, rid)
+                except TencentCloudSDKException as e:
+                    raise DecryptFailed(f"decrypt of the blob failed: {e}") from e
+            except DecryptFailed:
+                logger.exception("request failed")
+        text = out.getvalue()
+        assert grep_findings(run, text) == [f for f in want for _ in range(2)], width
+        assert summary(run, text) == {code: 1 for code, _ in ERRORS}, width
+
+
 def test_a_folded_request_id_that_is_no_uuid_is_cut_not_wrong(run: Runner) -> None:
     """Where rich's folded parts make no UUID (an ID of another shape), which of the lines below are
     its parts cannot be told: it is reported as none rather than as its first part."""

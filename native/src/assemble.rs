@@ -105,7 +105,15 @@ fn rich_wrapper_line(buf: &[u8], start: usize, ls: usize, le: usize) -> bool {
             marked = true;
         }
         let above = line_above(buf, start, at);
-        if content(&buf[above..at - 1]).starts_with(BOX_BOTTOM) {
+        let above_text = content(&buf[above..at - 1]);
+        let spaces = |b: &[u8]| b.iter().take_while(|&&c| c == b' ').count();
+        let indent = spaces(&buf[at..end]);
+        // Below rich's box, or below Python's own traceback's source line, indented deeper (RichHandler's column).
+        let deeper = indent > 0
+            && spaces(&buf[above..at - 1]) > indent
+            && !above_text.is_empty()
+            && !buf[at + indent..end].starts_with(BOX_SIDE);
+        if above_text.starts_with(BOX_BOTTOM) || deeper {
             let name = text
                 .iter()
                 .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
@@ -1666,6 +1674,11 @@ mod tests {
             assert_eq!(rich_wrapper_line(b, 0, ls, le), n >= 2, "{line}");
             ls = le + 1;
         }
+        // Below Python's own traceback's source line, indented deeper (RichHandler's column).
+        let plain = "      raise AppError(f\"x: {e}\") from e\n  AppError: x:\n  [TencentCloudSDKException]\n  code:A\n";
+        let b = plain.as_bytes();
+        let ls = plain.find("  code:A").unwrap();
+        assert!(rich_wrapper_line(b, 0, ls, b.len() - 1));
         // rich's own exception line, a line of the box, the SDK's text on one line: no wrapper's.
         for first in [
             "TencentCloudSDKException: [TencentCloudSDKException] code:A",
