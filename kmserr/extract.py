@@ -871,14 +871,15 @@ def _rich_wrapper(lines: list[str], at: int, bottoms: list[int]) -> int:
     last) or below Python's own traceback's source line, indented deeper (RichHandler wrapped the
     traceback in its column); else -1."""
     prefix, mark_line = _box_content(lines[at])
-    if "requestId:" in mark_line[mark_line.find(RICH_LOG_MARK) :]:
-        return -1
+    indented = bool(prefix) and not prefix.strip()
+    if (not bottoms and not indented) or "requestId:" in mark_line[mark_line.find(RICH_LOG_MARK) :]:
+        return -1  # (neither a box above nor RichHandler's column: a record's first line, most lines)
     for head in range(at, max(at - MAX_RECORD_LINES, 0), -1):
         above_prefix, above = _box_content(lines[head - 1])
         if not above:
             return -1
         if (above.startswith(_BOX_BOTTOM) and head - 1 in bottoms) or (
-                prefix and not prefix.strip() and len(above_prefix) > len(prefix) and not above_prefix.strip()):
+                indented and len(above_prefix) > len(prefix) and not above_prefix.strip()):
             content = _box_content(lines[head])[1]
             return head if _WRAPPER_HEAD.match(content) is not None and not content.startswith(RICH_HEAD) else -1
         if above_prefix != prefix:
